@@ -1,0 +1,105 @@
+# tradelearn: one GNU Makefile.  make, make check, make check SAN=1,
+# make bench, make demo, make install PREFIX=... DESTDIR=..., make lint-man.
+
+VERSION   = 0.1.0
+PREFIX   ?= /usr/local
+MANDIR   ?= $(PREFIX)/share/man
+CC       ?= cc
+PKGS      = jansson gsl zlib
+
+ifeq ($(SAN),1)
+BUILD    ?= build-san
+SANFLAGS  = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT      ?= -O1 -g
+else
+BUILD    ?= build
+SANFLAGS  =
+OPT      ?= -O2 -g
+endif
+
+WARN      = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2 -Wvla
+ifeq ($(WERROR),1)
+WARN     += -Werror
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lgsl -lgslcblas -lz)
+
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DTL_VERSION='"$(VERSION)"' -Ilib
+CFLAGS   += -std=c11 $(OPT) $(WARN) $(SANFLAGS) -pthread -MMD -MP $(PKG_CFLAGS)
+LDFLAGS  += $(SANFLAGS) -pthread
+LDLIBS   += -lcsv $(PKG_LIBS) -lm
+
+LIB_SRC  := $(sort $(wildcard lib/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CMD_SRC  := $(sort $(wildcard cmd/tl-*.c))
+BINS     := $(CMD_SRC:cmd/%.c=$(BUILD)/bin/%)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+MANS     := $(sort $(wildcard man/*.1 man/*.7))
+
+.PHONY: all deps check check-unit check-cli update-cli bench demo install \
+        uninstall clean lint-man fmt-check
+.DELETE_ON_ERROR:
+
+all: $(BINS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libtl.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/cmd/%.o $(BUILD)/libtl.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/unit/unit: $(UNIT_OBJ) $(BUILD)/libtl.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ -lcriterion $(LDLIBS)
+
+deps:
+	@scripts/setup
+
+check: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/unit/unit
+	@$(MAKE) --no-print-directory check-unit check-cli
+
+check-unit: $(BUILD)/tests/unit/unit
+	cd tests/unit && ASAN_OPTIONS=detect_leaks=1 ../../$(BUILD)/tests/unit/unit --jobs 2
+
+check-cli: $(BINS)
+	@tests/cli/run.sh $(BUILD)/bin
+
+update-cli: $(BINS)
+	@TL_UPDATE=1 tests/cli/run.sh $(BUILD)/bin
+
+bench: all
+	@bench/run.sh $(BUILD)/bin
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo $(BUILD)/bin
+
+lint-man:
+	@for m in $(MANS); do mandoc -Tlint -Wwarning $$m || exit 1; done; echo "man pages: $(words $(MANS)) clean"
+
+fmt-check:
+	clang-format --dry-run --Werror lib/*.[ch] cmd/*.c
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(filter %.1,$(MANS)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(filter %.7,$(MANS)) $(DESTDIR)$(MANDIR)/man7/
+
+uninstall:
+	rm -f $(BINS:$(BUILD)/bin/%=$(DESTDIR)$(PREFIX)/bin/%)
+
+clean:
+	rm -rf build build-san
+
+-include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(CMD_SRC:cmd/%.c=$(BUILD)/cmd/%.d)

@@ -1,0 +1,1314 @@
+/*
+ * tl-ingest: turn a directory of raw trading logs (decisions, closed
+ * trades, backtest/sim runs, promotions; JSONL, CSV or gzip'd rotations)
+ * into canonical records: validated, normalised, de-duplicated by id, with
+ * each decision joined to its outcome, plus the daily strategy return
+ * series and the meta-model dataset.  A bad record is set aside with its
+ * file, line and reason; it never stops the night.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "tl_err.h"
+#include "tl_json.h"
+#include "tl_map.h"
+#include "tl_num.h"
+#include "tl_out.h"
+#include "tl_records.h"
+#include "tl_time.h"
+#include "tl_util.h"
+#include "tl_walk.h"
+
+#define MAX_MAPS	64	/* --map options */
+#define MAX_MAGNITUDE	1e15	/* |price|, |qty|, |pnl| beyond this: bad */
+#define MS_PER_DAY	86400000LL
+
+enum kind { K_NONE, K_DECISION, K_OUTCOME, K_RUN, K_PROMOTION, K_NKINDS };
+static const char *kind_names[] = { "unknown", "decision", "outcome", "run",
+	"promotion" };
+
+enum emit { E_TRADES, E_DECISIONS, E_OUTCOMES, E_RUNS, E_PROMOTIONS,
+	E_RETURNS, E_DATASET, E_UNMATCHED, E_NEMIT };
+static const char *emit_names[] = { "trades", "decisions", "outcomes",
+	"runs", "promotions", "returns", "dataset", "unmatched" };
+
+struct opts {
+	double		 capital;	/* divides net P&L into returns */
+	const char	*outdir;	/* -d: write every output there */
+	enum emit	 emit;		/* what goes to -o/stdout */
+	enum tl_fmt	 fmt;		/* format of -o/stdout */
+	enum tl_fmt	 ifmt;		/* input format, AUTO by name */
+	enum kind	 kind;		/* forced record kind or K_NONE */
+	const char	*map_to[MAX_MAPS];	/* canonical names */
+	const char	*map_from[MAX_MAPS];	/* raw names */
+	size_t		 nmaps;		/* --map pairs */
+	int		 fill;		/* zero-fill weekdays in returns */
+	const char	*output;	/* -o */
+	int		 quiet;		/* -q */
+	const char	*rejects;	/* -r */
+	int		 strict;	/* --strict */
+	int		 verbose;	/* -v */
+	char		**inputs;	/* paths, "-" is stdin */
+	int		 ninputs;	/* number of paths */
+};
+
+struct counts {
+	unsigned long	 read;		/* records seen (good or bad) */
+	unsigned long	 accepted;	/* valid and new */
+	unsigned long	 dups;		/* identical duplicates dropped */
+	unsigned long	 conflicts;	/* same id, other content */
+	unsigned long	 rejected;	/* set aside, with conflicts */
+	unsigned long	 joined;	/* trades written */
+	unsigned long	 unmatched;	/* decisions without outcome */
+	unsigned long	 orphans;	/* outcomes without decision */
+	unsigned long	 kinds[K_NKINDS];	/* accepted by kind */
+};
+
+struct dayret {
+	char		*strategy;	/* borrowed from the strategy map key */
+	int64_t		 day;		/* days since 1970-01-01 */
+	double		 sum;		/* net P&L closed that day */
+};
+
+struct state {
+	const struct opts *o;
+	struct counts	 c;
+	struct tl_out	*out[E_NEMIT];	/* NULL when not wanted */
+	struct tl_out	*rej;		/* rejects, or NULL */
+	struct tl_map	*seen;		/* kind+id -> content hash */
+	struct tl_map	*pend_dec;	/* decision id -> char * JSON */
+	struct tl_map	*pend_out;	/* decision id -> char * JSON */
+	struct tl_map	*days;		/* strategy\0day -> dayret index+1 */
+	struct dayret	*dr;		/* daily sums in first-seen order */
+	size_t		 ndr, capdr;
+	json_t		*runs;		/* array of canonical runs */
+	struct tl_buf	 buf;		/* scratch serialisation */
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: tl-ingest [-qv] [--no-fill] [--strict] [-c capital] [-d dir]\n"
+"                 [-e what] [-f format] [-i format] [-k kind] [-m name=raw]\n"
+"                 [-o file] [-r rejects] [path ...]\n");
+	if (fp != stdout)
+		return;
+	fprintf(fp,
+"\nTurn raw trading logs into canonical records (see tl-ingest(1), tl(7)).\n\n"
+"  -c, --capital=N       capital dividing daily net P&L into returns (100000)\n"
+"  -d, --outdir=DIR      write trades.jsonl, decisions.jsonl, outcomes.jsonl,\n"
+"                        runs.jsonl, promotions.jsonl, returns.csv,\n"
+"                        dataset.jsonl, unmatched.jsonl, rejects.jsonl to DIR\n"
+"  -e, --emit=WHAT       what -o/stdout gets: trades (default), decisions,\n"
+"                        outcomes, runs, promotions, returns, dataset, unmatched\n"
+"  -f, --format=FMT      output format: jsonl or csv (returns: csv)\n"
+"  -h, --help            this help\n"
+"  -i, --input-format=F  read inputs as jsonl or csv (default: by name)\n"
+"  -k, --kind=KIND       every record is a decision, outcome, run or promotion\n"
+"  -m, --map=NAME=RAW    take canonical field NAME from raw field RAW\n"
+"      --no-fill         returns only on days with closed trades\n"
+"  -o, --output=FILE     write to FILE (atomically) instead of stdout\n"
+"  -q, --quiet           no summary line\n"
+"  -r, --rejects=FILE    write rejected records to FILE as JSONL\n"
+"      --strict          exit 65 if any record was rejected\n"
+"  -V, --version         print the version\n"
+"  -v, --verbose         a message for each rejected record\n");
+}
+
+static int
+lookup(const char *s, const char **names, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static void
+parse_args(int argc, char *argv[], struct opts *o)
+{
+	enum { OPT_NOFILL = 256, OPT_STRICT };
+	static const struct option longopts[] = {
+		{ "capital", required_argument, NULL, 'c' },
+		{ "outdir", required_argument, NULL, 'd' },
+		{ "emit", required_argument, NULL, 'e' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "input-format", required_argument, NULL, 'i' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "map", required_argument, NULL, 'm' },
+		{ "no-fill", no_argument, NULL, OPT_NOFILL },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "rejects", required_argument, NULL, 'r' },
+		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct tl_err err = { 0 };
+	char *eq;
+	int ch, k;
+
+	while ((ch = getopt_long(argc, argv, ":c:d:e:f:hi:k:m:o:qr:Vv",
+	    longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			if (tl_parse_double("--capital", optarg, 1e-9, 1e15,
+			    &o->capital, &err) == -1)
+				tl_usage_error("%s: %s", err.where, err.msg);
+			break;
+		case 'd':
+			o->outdir = optarg;
+			break;
+		case 'e':
+			if ((k = lookup(optarg, emit_names, E_NEMIT)) < 0)
+				tl_usage_error("--emit: unknown '%s' (trades, "
+				    "decisions, outcomes, runs, promotions, "
+				    "returns, dataset, unmatched)", optarg);
+			o->emit = (enum emit)k;
+			break;
+		case 'f':
+		case 'i':
+			if (tl_fmt_parse(optarg) == TL_FMT_AUTO)
+				tl_usage_error("%s: unknown format '%s' (jsonl "
+				    "or csv)", ch == 'f' ? "--format" :
+				    "--input-format", optarg);
+			*(ch == 'f' ? &o->fmt : &o->ifmt) =
+			    tl_fmt_parse(optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(TL_EX_OK);
+		case 'k':
+			if ((k = lookup(optarg, kind_names, K_NKINDS)) < 1)
+				tl_usage_error("--kind: unknown '%s' (decision, "
+				    "outcome, run or promotion)", optarg);
+			o->kind = (enum kind)k;
+			break;
+		case 'm':
+			if ((eq = strchr(optarg, '=')) == NULL ||
+			    eq == optarg || eq[1] == '\0')
+				tl_usage_error("--map: '%s' is not NAME=RAW",
+				    optarg);
+			if (o->nmaps == MAX_MAPS)
+				tl_usage_error("--map: more than %d", MAX_MAPS);
+			*eq = '\0';
+			o->map_to[o->nmaps] = optarg;
+			o->map_from[o->nmaps++] = eq + 1;
+			break;
+		case OPT_NOFILL:
+			o->fill = 0;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'r':
+			o->rejects = optarg;
+			break;
+		case OPT_STRICT:
+			o->strict = 1;
+			break;
+		case 'V':
+			printf("tl-ingest %s\n", TL_VERSION);
+			exit(TL_EX_OK);
+		case 'v':
+			o->verbose = 1;
+			break;
+		case ':':
+			tl_usage_error("option '%s' needs a value",
+			    argv[optind - 1]);
+		default:
+			tl_usage_error("unknown option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	if (o->outdir != NULL && o->output != NULL)
+		tl_usage_error("-d and -o exclude each other (-d writes "
+		    "every output into DIR)");
+	o->inputs = argv + optind;
+	o->ninputs = argc - optind;
+}
+
+/* ---- kinds and normalisation ---------------------------------------- */
+
+static int
+contains_ci(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (; *s != '\0'; s++)
+		if (strncasecmp(s, word, n) == 0)
+			return 1;
+	return 0;
+}
+
+static enum kind
+kind_of_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base != NULL ? base + 1 : path;
+	if (contains_ci(base, "decision"))
+		return K_DECISION;
+	if (contains_ci(base, "trade") || contains_ci(base, "outcome") ||
+	    contains_ci(base, "fill"))
+		return K_OUTCOME;
+	if (contains_ci(base, "promot"))
+		return K_PROMOTION;
+	if (contains_ci(base, "run") || contains_ci(base, "backtest") ||
+	    contains_ci(base, "sim"))
+		return K_RUN;
+	return K_NONE;
+}
+
+static enum kind
+kind_of_record(const json_t *r)
+{
+	if (json_object_get(r, "genome") != NULL)
+		return K_RUN;
+	if (json_object_get(r, "pnl") != NULL ||
+	    json_object_get(r, "exit_ts") != NULL)
+		return K_OUTCOME;
+	if (json_object_get(r, "action") != NULL)
+		return K_DECISION;
+	if (json_object_get(r, "promoted_at") != NULL ||
+	    (json_object_get(r, "strategy") != NULL &&
+	    json_object_get(r, "in_sample") != NULL))
+		return K_PROMOTION;
+	return K_NONE;
+}
+
+/* A context for the field checks of one record. */
+struct rec {
+	json_t		*in;		/* raw record (after --map) */
+	json_t		*out;		/* canonical record being built */
+	const char	*name;		/* file */
+	unsigned long	 line;		/* line */
+	struct tl_err	*err;		/* set on failure */
+};
+
+static int
+missing(struct rec *r, const char *key)
+{
+	return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
+	    "field '%s': missing", key);
+}
+
+/* id-like field: a non-empty string or an integer, written as a string. */
+static int
+get_id(struct rec *r, const char *key, const char *outkey, int required)
+{
+	json_t *v = json_object_get(r->in, key);
+	char num[32];
+
+	if (v == NULL || json_is_null(v))
+		return required ? missing(r, key) : 0;
+	if (json_is_integer(v)) {
+		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v));
+		json_object_set_new(r->out, outkey, json_string(num));
+		return 1;
+	}
+	if (!json_is_string(v))
+		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
+		    "field '%s': expected string, got %s", key,
+		    tl_json_typename(v));
+	if (json_string_length(v) == 0)
+		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
+		    "field '%s': empty", key);
+	json_object_set(r->out, outkey, v);
+	return 1;
+}
+
+static int
+get_time(struct rec *r, const char *key, int required, int64_t *ms)
+{
+	json_t *v = json_object_get(r->in, key);
+	char buf[TL_TIME_BUFSZ];
+	int ok;
+
+	if (v == NULL || json_is_null(v))
+		return required ? missing(r, key) : 0;
+	if (json_is_number(v))
+		ok = tl_time_from_epoch(json_number_value(v), ms) == 0;
+	else if (json_is_string(v))
+		ok = tl_time_parse(json_string_value(v),
+		    json_string_length(v), ms) == 0;
+	else
+		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
+		    "field '%s': expected timestamp, got %s", key,
+		    tl_json_typename(v));
+	if (!ok)
+		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
+		    "field '%s': not a timestamp (RFC 3339 or epoch "
+		    "seconds/milliseconds)", key);
+	tl_time_format(buf, *ms);
+	json_object_set_new(r->out, key, json_string(buf));
+	return 1;
+}
+
+static int
+get_num(struct rec *r, const char *key, int required, double lo, double hi,
+    double *x)
+{
+	char num[TL_NUM_BUFSZ];
+	int rc;
+
+	if ((rc = tl_json_get_number(r->in, key, x, r->name, r->line,
+	    r->err)) == -1)
+		return -1;
+	if (rc == 0)
+		return required ? missing(r, key) : 0;
+	if (*x < lo || *x > hi) {
+		tl_fmt_double(num, *x);
+		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
+		    "field '%s': %s is out of range [%g, %g]", key, num, lo,
+		    hi);
+	}
+	json_object_set(r->out, key, json_object_get(r->in, key));
+	return 1;
+}
+
+/* A name-like string: trimmed; upper-cased when upper. */
+static int
+get_name(struct rec *r, const char *key, int required, int upper)
+{
+	const char *s;
+	char *t;
+	size_t n, i;
+	int rc;
+
+	if ((rc = tl_json_get_string(r->in, key, &s, r->name, r->line,
+	    r->err)) <= 0) {
+		if (rc == 0 && json_is_integer(json_object_get(r->in, key)))
+			return get_id(r, key, key, required);
+		return rc == -1 ? -1 : required ? missing(r, key) : 0;
+	}
+	s += strspn(s, " \t");
+	for (n = strlen(s); n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t');)
+		n--;
+	if (n == 0)
+		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
+		    "field '%s': empty", key);
+	t = tl_xstrndup(s, n);
+	if (upper)
+		for (i = 0; i < n; i++)
+			if (t[i] >= 'a' && t[i] <= 'z')
+				t[i] -= 'a' - 'A';
+	json_object_set_new(r->out, key, json_string(t));
+	free(t);
+	return 1;
+}
+
+/* One of a set of words, any case; alias[i] maps to canon[i]. */
+static int
+get_word(struct rec *r, const char *key, int required, const char **alias,
+    const char **canon, const char *expect)
+{
+	const char *s;
+	int rc, i;
+
+	if ((rc = tl_json_get_string(r->in, key, &s, r->name, r->line,
+	    r->err)) <= 0)
+		return rc == -1 ? -1 : required ? missing(r, key) : 0;
+	for (i = 0; alias[i] != NULL; i++)
+		if (strcasecmp(s, alias[i]) == 0) {
+			json_object_set_new(r->out, key, json_string(canon[i]));
+			return 1;
+		}
+	return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
+	    "field '%s': expected %s, got '%s'", key, expect, s);
+}
+
+/* An object whose members are numbers (booleans become 1/0 when bools). */
+static int
+get_numobj(struct rec *r, const char *key, int bools)
+{
+	json_t *v = json_object_get(r->in, key), *o, *m;
+	const char *k;
+
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_object(v))
+		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
+		    "field '%s': expected object, got %s", key,
+		    tl_json_typename(v));
+	o = json_object();
+	json_object_foreach(v, k, m) {
+		if (json_is_number(m))
+			json_object_set(o, k, m);
+		else if (bools && json_is_boolean(m))
+			json_object_set_new(o, k,
+			    json_integer(json_is_true(m)));
+		else {
+			json_decref(o);
+			return tl_err_set(r->err, TL_EX_DATAERR, r->name,
+			    r->line, "field '%s.%s': expected number, got %s",
+			    key, k, tl_json_typename(m));
+		}
+	}
+	json_object_set_new(r->out, key, o);
+	return 1;
+}
+
+static int
+get_obj(struct rec *r, const char *key, int required)
+{
+	json_t *v = json_object_get(r->in, key);
+
+	if (v == NULL || json_is_null(v))
+		return required ? missing(r, key) : 0;
+	if (!json_is_object(v))
+		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
+		    "field '%s': expected object, got %s", key,
+		    tl_json_typename(v));
+	json_object_set(r->out, key, v);
+	return 1;
+}
+
+/* Keep the fields we do not know, after the canonical ones. */
+static void
+keep_extras(struct rec *r)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(r->in, k, v)
+		if (json_object_get(r->out, k) == NULL)
+			json_object_set(r->out, k, v);
+}
+
+static const char *action_alias[] = { "buy", "long", "sell", "short",
+	"hold", "flat", "none", NULL };
+static const char *action_canon[] = { "buy", "buy", "sell", "sell",
+	"hold", "hold", "hold" };
+static const char *side_alias[] = { "long", "buy", "short", "sell", NULL };
+static const char *side_canon[] = { "long", "long", "short", "short" };
+
+static int
+norm_decision(struct rec *r)
+{
+	int64_t ms;
+	double x;
+
+	if (get_id(r, "id", "id", 1) == -1 ||
+	    get_time(r, "ts", 1, &ms) == -1 ||
+	    get_name(r, "symbol", 1, 1) == -1 ||
+	    get_name(r, "strategy", 1, 0) == -1 ||
+	    get_word(r, "action", 1, action_alias, action_canon,
+	    "buy, sell or hold") == -1 ||
+	    get_num(r, "confidence", 0, 0, 1, &x) == -1 ||
+	    get_numobj(r, "components", 0) == -1 ||
+	    get_numobj(r, "signals", 1) == -1 ||
+	    get_obj(r, "votes", 0) == -1 ||
+	    get_name(r, "regime", 0, 0) == -1)
+		return -1;
+	keep_extras(r);
+	return 0;
+}
+
+static int
+norm_outcome(struct rec *r)
+{
+	int64_t entry, exit;
+	double x;
+	int has_entry;
+
+	if (get_id(r, "id", "id", 1) == -1 ||
+	    get_id(r, "decision_id", "decision_id", 0) == -1 ||
+	    get_name(r, "strategy", 1, 0) == -1 ||
+	    get_name(r, "symbol", 1, 1) == -1 ||
+	    get_word(r, "side", 0, side_alias, side_canon,
+	    "long or short") == -1 ||
+	    (has_entry = get_time(r, "entry_ts", 0, &entry)) == -1 ||
+	    get_time(r, "exit_ts", 1, &exit) == -1 ||
+	    get_num(r, "entry_price", 0, 0, MAX_MAGNITUDE, &x) == -1 ||
+	    get_num(r, "exit_price", 0, 0, MAX_MAGNITUDE, &x) == -1 ||
+	    get_num(r, "qty", 0, -MAX_MAGNITUDE, MAX_MAGNITUDE, &x) == -1 ||
+	    get_num(r, "pnl", 1, -MAX_MAGNITUDE, MAX_MAGNITUDE, &x) == -1 ||
+	    get_num(r, "fees", 0, -MAX_MAGNITUDE, MAX_MAGNITUDE, &x) == -1 ||
+	    get_num(r, "mfe", 0, -MAX_MAGNITUDE, MAX_MAGNITUDE, &x) == -1 ||
+	    get_num(r, "mae", 0, -MAX_MAGNITUDE, MAX_MAGNITUDE, &x) == -1 ||
+	    get_name(r, "exit_reason", 0, 0) == -1)
+		return -1;
+	if (has_entry && exit < entry)
+		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
+		    "field 'exit_ts': before entry_ts");
+	keep_extras(r);
+	return 0;
+}
+
+static int
+norm_run(struct rec *r)
+{
+	json_t *m;
+	int64_t ms;
+	double x;
+
+	if (get_id(r, "id", "id", 1) == -1 ||
+	    get_name(r, "kind", 0, 0) == -1 ||
+	    get_name(r, "strategy", 1, 0) == -1 ||
+	    get_id(r, "period", "period", 1) == -1 ||
+	    get_time(r, "start", 0, &ms) == -1 ||
+	    get_time(r, "end", 0, &ms) == -1 ||
+	    get_obj(r, "genome", 1) == -1 ||
+	    get_numobj(r, "metrics", 1) == -1)
+		return -1;
+	if ((m = json_object_get(r->out, "metrics")) == NULL)
+		return missing(r, "metrics");
+	if (tl_json_get_number(m, "roi", &x, r->name, r->line, r->err) != 1)
+		return missing(r, "metrics.roi");
+	if (tl_json_get_number(m, "sharpe", &x, r->name, r->line,
+	    r->err) != 1)
+		return missing(r, "metrics.sharpe");
+	keep_extras(r);
+	return 0;
+}
+
+static int
+norm_promotion(struct rec *r)
+{
+	int64_t ms;
+
+	if (get_name(r, "strategy", 1, 0) == -1)
+		return -1;
+	if (json_object_get(r->in, "ts") == NULL &&
+	    json_object_get(r->in, "promoted_at") != NULL) {
+		if (get_time(r, "promoted_at", 1, &ms) == -1)
+			return -1;
+		json_object_set(r->out, "ts",
+		    json_object_get(r->out, "promoted_at"));
+		json_object_del(r->out, "promoted_at");
+		json_object_del(r->in, "promoted_at");
+	} else if (get_time(r, "ts", 1, &ms) == -1)
+		return -1;
+	if (get_id(r, "run_id", "run_id", 0) == -1 ||
+	    get_numobj(r, "in_sample", 0) == -1)
+		return -1;
+	keep_extras(r);
+	return 0;
+}
+
+/* ---- outputs ---------------------------------------------------------- */
+
+static int
+emit(struct state *s, enum emit e, const json_t *rec, struct tl_err *err)
+{
+	if (s->out[e] == NULL)
+		return 0;
+	return tl_out_write(s->out[e], rec, err);
+}
+
+static int
+valid_utf8(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i = 0, j, k;
+
+	while (i < n) {
+		if (s[i] == 0)
+			return 0;
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (s[i] >= 0xc2 && s[i] <= 0xdf)
+			k = 1;
+		else if (s[i] >= 0xe0 && s[i] <= 0xef)
+			k = 2;
+		else if (s[i] >= 0xf0 && s[i] <= 0xf4)
+			k = 3;
+		else
+			return 0;
+		if (n - i - 1 < k)
+			return 0;
+		for (j = 1; j <= k; j++)
+			if ((s[i + j] & 0xc0) != 0x80)
+				return 0;
+		i += k + 1;
+	}
+	return 1;
+}
+
+/* Set a record aside.  The raw text is kept exactly: as "raw" when it is
+ * valid UTF-8 without NUL, else as "raw_hex". */
+static int
+reject(struct state *s, const char *file, unsigned long line, enum kind k,
+    const struct tl_err *why, const char *raw, size_t n, struct tl_err *err)
+{
+	static const char hex[] = "0123456789abcdef";
+	json_t *r, *v;
+	char *h;
+	size_t i;
+	int rc;
+
+	s->c.rejected++;
+	if (s->o->verbose)
+		tl_warn("%s: %s", why->where, why->msg);
+	if (s->rej == NULL)
+		return 0;
+	r = json_object();
+	json_object_set_new(r, "file", json_string(file));
+	json_object_set_new(r, "line", json_integer((json_int_t)line));
+	json_object_set_new(r, "kind", json_string(kind_names[k]));
+	json_object_set_new(r, "reason", json_string(why->msg));
+	if (valid_utf8(raw, n) && (v = json_stringn(raw, n)) != NULL)
+		json_object_set_new(r, "raw", v);
+	else {
+		h = tl_xmalloc(2 * n + 1);
+		for (i = 0; i < n; i++) {
+			h[2 * i] = hex[(unsigned char)raw[i] >> 4];
+			h[2 * i + 1] = hex[(unsigned char)raw[i] & 15];
+		}
+		json_object_set_new(r, "raw_hex", json_stringn(h, 2 * n));
+		free(h);
+	}
+	rc = tl_out_write(s->rej, r, err);
+	json_decref(r);
+	return rc;
+}
+
+static void
+add_return(struct state *s, const json_t *oc)
+{
+	const char *strategy = json_string_value(json_object_get(oc,
+	    "strategy"));
+	const char *exit_ts = json_string_value(json_object_get(oc,
+	    "exit_ts"));
+	double pnl, fees = 0;
+	struct tl_buf *b = &s->buf;
+	struct dayret *d;
+	uintptr_t *slot;
+	int64_t ms;
+	int added;
+
+	pnl = json_number_value(json_object_get(oc, "pnl"));
+	if (json_object_get(oc, "fees") != NULL)
+		fees = json_number_value(json_object_get(oc, "fees"));
+	tl_time_parse(exit_ts, strlen(exit_ts), &ms);
+	tl_buf_reset(b);
+	tl_buf_adds(b, strategy);
+	tl_buf_addc(b, '\0');
+	tl_buf_printf(b, "%lld", (long long)(ms / MS_PER_DAY -
+	    (ms % MS_PER_DAY < 0)));
+	slot = tl_map_put(s->days, b->data, b->len, &added);
+	if (added) {
+		if (s->ndr == s->capdr) {
+			s->capdr = s->capdr ? 2 * s->capdr : 256;
+			s->dr = tl_xreallocarray(s->dr, s->capdr,
+			    sizeof(*s->dr));
+		}
+		d = &s->dr[s->ndr++];
+		d->strategy = tl_xstrdup(strategy);
+		d->day = ms / MS_PER_DAY - (ms % MS_PER_DAY < 0);
+		d->sum = 0;
+		*slot = s->ndr;
+	}
+	s->dr[*slot - 1].sum += pnl - fees;
+}
+
+/* Merge a decision and its outcome into one enriched trade. */
+static int
+write_trade(struct state *s, const json_t *dec, const json_t *oc,
+    struct tl_err *err)
+{
+	static const char *from_oc[] = { "id", "decision_id", "strategy",
+		"symbol", "side", NULL };
+	static const char *from_oc2[] = { "entry_price", "exit_price", "qty",
+		"pnl", "fees", NULL };
+	static const char *from_oc3[] = { "mfe", "mae", "exit_reason", NULL };
+	static const char *from_dec[] = { "confidence", "components",
+		"signals", "votes", "regime", NULL };
+	char date[TL_TIME_BUFSZ];
+	const char *k, *exit_ts, *entry_ts;
+	int64_t exit_ms, entry_ms;
+	json_t *t, *v;
+	double net;
+	int i, rc;
+
+	t = json_object();
+	for (i = 0; from_oc[i] != NULL; i++)
+		if ((v = json_object_get(oc, from_oc[i])) != NULL)
+			json_object_set(t, from_oc[i], v);
+	json_object_set(t, "action", json_object_get(dec, "action"));
+	json_object_set(t, "decision_ts", json_object_get(dec, "ts"));
+	exit_ts = json_string_value(json_object_get(oc, "exit_ts"));
+	tl_time_parse(exit_ts, strlen(exit_ts), &exit_ms);
+	if ((v = json_object_get(oc, "entry_ts")) != NULL)
+		json_object_set(t, "entry_ts", v);
+	json_object_set(t, "exit_ts", json_object_get(oc, "exit_ts"));
+	tl_time_format_date(date, exit_ms);
+	json_object_set_new(t, "date", json_string(date));
+	for (i = 0; from_oc2[i] != NULL; i++)
+		if ((v = json_object_get(oc, from_oc2[i])) != NULL)
+			json_object_set(t, from_oc2[i], v);
+	net = json_number_value(json_object_get(oc, "pnl"));
+	if ((v = json_object_get(oc, "fees")) != NULL)
+		net -= json_number_value(v);
+	json_object_set_new(t, "net_pnl", json_real(net));
+	json_object_set_new(t, "win", json_boolean(net > 0));
+	if ((v = json_object_get(oc, "entry_ts")) != NULL) {
+		entry_ts = json_string_value(v);
+		tl_time_parse(entry_ts, strlen(entry_ts), &entry_ms);
+		json_object_set_new(t, "hold_s",
+		    json_real((double)(exit_ms - entry_ms) / 1000));
+	}
+	for (i = 0; from_oc3[i] != NULL; i++)
+		if ((v = json_object_get(oc, from_oc3[i])) != NULL)
+			json_object_set(t, from_oc3[i], v);
+	for (i = 0; from_dec[i] != NULL; i++)
+		if ((v = json_object_get(dec, from_dec[i])) != NULL)
+			json_object_set(t, from_dec[i], v);
+	/* extras: the outcome's, then the decision's, never overriding */
+	json_object_foreach((json_t *)oc, k, v)
+		if (json_object_get(t, k) == NULL)
+			json_object_set(t, k, v);
+	json_object_foreach((json_t *)dec, k, v)
+		if (json_object_get(t, k) == NULL && strcmp(k, "ts") != 0 &&
+		    strcmp(k, "id") != 0)
+			json_object_set(t, k, v);
+	s->c.joined++;
+	rc = emit(s, E_TRADES, t, err);
+	json_decref(t);
+	return rc;
+}
+
+static char *
+serialise(struct state *s, const json_t *v)
+{
+	tl_buf_reset(&s->buf);
+	tl_json_append(&s->buf, v);
+	return tl_xstrndup(s->buf.data, s->buf.len);
+}
+
+static json_t *
+unserialise(const char *p)
+{
+	return json_loads(p, 0, NULL);
+}
+
+/* The other side of a join waiting in pend: take it out if there. */
+static json_t *
+take(struct tl_map *pend, const char *id)
+{
+	uintptr_t *slot;
+	json_t *v;
+
+	if ((slot = tl_map_get(pend, id, strlen(id))) == NULL)
+		return NULL;
+	v = unserialise((char *)*slot);
+	free((char *)*slot);
+	tl_map_del(pend, id, strlen(id));
+	return v;
+}
+
+/* Waiting side: keep the record serialised, compactly, by join key.  A
+ * second record for a key already waiting is an error. */
+static int
+wait_for(struct state *s, struct tl_map *pend, const char *id,
+    const json_t *v)
+{
+	uintptr_t *slot;
+	int added;
+
+	slot = tl_map_put(pend, id, strlen(id), &added);
+	if (!added)
+		return -1;
+	*slot = (uintptr_t)serialise(s, v);
+	return 0;
+}
+
+/* ---- one record -------------------------------------------------------- */
+
+/* Join a new decision or outcome with its waiting partner, or wait. */
+static int
+join(struct state *s, enum kind k, const json_t *rec, struct tl_err *err)
+{
+	const char *id;
+	json_t *other;
+	int rc = 0;
+
+	if (k == K_DECISION) {
+		id = json_string_value(json_object_get(rec, "id"));
+		if ((other = take(s->pend_out, id)) != NULL) {
+			rc = write_trade(s, rec, other, err);
+			json_decref(other);
+		} else
+			wait_for(s, s->pend_dec, id, rec);
+		return rc;
+	}
+	if ((id = json_string_value(json_object_get(rec, "decision_id"))) ==
+	    NULL) {
+		s->c.orphans++;
+		return emit(s, E_UNMATCHED, rec, err);
+	}
+	if ((other = take(s->pend_dec, id)) != NULL) {
+		rc = write_trade(s, other, rec, err);
+		json_decref(other);
+	} else if (wait_for(s, s->pend_out, id, rec) == -1) {
+		/* a second outcome for a decision still unseen */
+		s->c.orphans++;
+		rc = emit(s, E_UNMATCHED, rec, err);
+	}
+	return rc;
+}
+
+/* Dedup key of a canonical record: kind and id (promotions: strategy and
+ * time).  Returns 1 new, 0 identical duplicate, -1 conflicting one. */
+static int
+dedup(struct state *s, enum kind k, const json_t *rec)
+{
+	struct tl_buf key;
+	uintptr_t *slot, h;
+	int added;
+
+	tl_buf_reset(&s->buf);
+	tl_json_append(&s->buf, rec);
+	h = (uintptr_t)tl_hash64(s->buf.data, s->buf.len);
+	tl_buf_init(&key);
+	tl_buf_addc(&key, (char)('0' + k));
+	if (k == K_PROMOTION) {
+		tl_buf_adds(&key, json_string_value(json_object_get(rec,
+		    "strategy")));
+		tl_buf_addc(&key, '\0');
+		tl_buf_adds(&key, json_string_value(json_object_get(rec,
+		    "ts")));
+	} else
+		tl_buf_adds(&key, json_string_value(json_object_get(rec,
+		    "id")));
+	slot = tl_map_put(s->seen, key.data, key.len, &added);
+	tl_buf_release(&key);
+	if (added) {
+		*slot = h;
+		return 1;
+	}
+	return *slot == h ? 0 : -1;
+}
+
+static int
+handle(struct state *s, enum kind k, json_t *in, const char *name,
+    unsigned long line, struct tl_err *why, struct tl_err *err)
+{
+	struct rec r = { in, NULL, name, line, why };
+	const struct opts *o = s->o;
+	json_t *v;
+	size_t i;
+	int rc, d;
+
+	for (i = 0; i < o->nmaps; i++)
+		if ((v = json_object_get(in, o->map_from[i])) != NULL &&
+		    json_object_get(in, o->map_to[i]) == NULL) {
+			json_object_set(in, o->map_to[i], v);
+			json_object_del(in, o->map_from[i]);
+		}
+	if (k == K_NONE && (k = kind_of_record(in)) == K_NONE)
+		return tl_err_set(why, TL_EX_DATAERR, name, line,
+		    "cannot tell the record kind (decision, outcome, run or "
+		    "promotion): use --kind"), 1;
+	r.out = json_object();
+	switch (k) {
+	case K_DECISION: rc = norm_decision(&r); break;
+	case K_OUTCOME: rc = norm_outcome(&r); break;
+	case K_RUN: rc = norm_run(&r); break;
+	default: rc = norm_promotion(&r); break;
+	}
+	if (rc == -1) {
+		json_decref(r.out);
+		return 1;
+	}
+	if ((d = dedup(s, k, r.out)) != 1) {
+		if (d == 0)
+			s->c.dups++;
+		else {
+			s->c.conflicts++;
+			tl_err_set(why, TL_EX_DATAERR, name, line,
+			    "conflicting duplicate of %s '%s' (the first is "
+			    "kept)", kind_names[k], k == K_PROMOTION ?
+			    json_string_value(json_object_get(r.out,
+			    "strategy")) : json_string_value(
+			    json_object_get(r.out, "id")));
+		}
+		json_decref(r.out);
+		return d == 0 ? 0 : 1;
+	}
+	s->c.accepted++;
+	s->c.kinds[k]++;
+	rc = 0;
+	switch (k) {
+	case K_DECISION:
+		rc = emit(s, E_DECISIONS, r.out, err) == -1 ||
+		    join(s, k, r.out, err) == -1 ? -1 : 0;
+		break;
+	case K_OUTCOME:
+		add_return(s, r.out);
+		rc = emit(s, E_OUTCOMES, r.out, err) == -1 ||
+		    join(s, k, r.out, err) == -1 ? -1 : 0;
+		break;
+	case K_RUN:
+		rc = emit(s, E_RUNS, r.out, err);
+		if (s->out[E_DATASET] != NULL)
+			json_array_append(s->runs, r.out);
+		break;
+	default:
+		rc = emit(s, E_PROMOTIONS, r.out, err);
+		break;
+	}
+	json_decref(r.out);
+	return rc == -1 ? -1 : 0;
+}
+
+/* Read one input.  Returns 0, or -1 with err set for a fatal error (an
+ * output that cannot be written).  Bad records and unreadable compressed
+ * data are rejects, counted, not fatal. */
+static int
+ingest(struct state *s, const char *path, struct tl_err *err)
+{
+	struct tl_records *rs;
+	struct tl_err why = { 0 };
+	enum kind k;
+	json_t *rec;
+	const char *raw;
+	size_t n;
+	int rc, h;
+
+	if ((rs = tl_records_open(path, s->o->ifmt, err)) == NULL)
+		return -1;
+	k = s->o->kind != K_NONE ? s->o->kind : strcmp(path, "-") == 0 ?
+	    K_NONE : kind_of_name(path);
+	while ((rc = tl_records_next(rs, &rec, &why)) != 0) {
+		s->c.read++;
+		if (rc == 1) {
+			h = handle(s, k, rec, tl_records_name(rs),
+			    tl_records_line(rs), &why, err);
+			json_decref(rec);
+			if (h == -1)
+				break;
+			if (h == 0)
+				continue;
+		}
+		raw = tl_records_raw(rs, &n);
+		if (reject(s, tl_records_name(rs), tl_records_line(rs) ?
+		    tl_records_line(rs) : 1, k, &why, raw, n, err) == -1) {
+			h = -1;
+			break;
+		}
+		if (tl_records_failed(rs))
+			break;
+		h = 0;
+	}
+	tl_records_free(rs);
+	return rc != 0 && h == -1 ? -1 : 0;
+}
+
+/* ---- the outputs built at the end --------------------------------------- */
+
+static int
+cmp_dayret(const void *a, const void *b)
+{
+	const struct dayret *x = a, *y = b;
+
+	if (x->day != y->day)
+		return x->day < y->day ? -1 : 1;
+	return strcmp(x->strategy, y->strategy);
+}
+
+/* Weekday of a day number: 0 Monday .. 6 Sunday (1970-01-01 was a
+ * Thursday). */
+static int
+weekday(int64_t day)
+{
+	return (int)(((day % 7) + 7 + 3) % 7);
+}
+
+static int
+cmp_dayret_strategy(const void *a, const void *b)
+{
+	const struct dayret *x = a, *y = b;
+	int c;
+
+	if ((c = strcmp(x->strategy, y->strategy)) != 0)
+		return c;
+	return x->day < y->day ? -1 : x->day > y->day;
+}
+
+static void
+push_day(struct state *s, const char *strategy, int64_t day)
+{
+	if (s->ndr == s->capdr) {
+		s->capdr = s->capdr ? 2 * s->capdr : 256;
+		s->dr = tl_xreallocarray(s->dr, s->capdr, sizeof(*s->dr));
+	}
+	s->dr[s->ndr].strategy = tl_xstrdup(strategy);
+	s->dr[s->ndr].day = day;
+	s->dr[s->ndr++].sum = 0;
+}
+
+/* returns: per strategy, every weekday between its first and last day
+ * with a closed trade (0 when none closed), unless --no-fill; sorted by
+ * date, then strategy. */
+static int
+write_returns(struct state *s, struct tl_err *err)
+{
+	static const char *cols[] = { "date", "strategy", "return" };
+	struct tl_out *o = s->out[E_RETURNS];
+	char date[TL_TIME_BUFSZ];
+	size_t i, n;
+	int64_t d;
+	json_t *rec;
+	int rc = 0;
+
+	if (o == NULL)
+		return 0;
+	tl_out_set_columns(o, cols, 3);
+	if (s->o->fill) {
+		qsort(s->dr, s->ndr, sizeof(*s->dr), cmp_dayret_strategy);
+		for (i = 0, n = s->ndr; i + 1 < n; i++) {
+			if (strcmp(s->dr[i].strategy, s->dr[i + 1].strategy))
+				continue;
+			for (d = s->dr[i].day + 1; d < s->dr[i + 1].day; d++)
+				if (weekday(d) < 5)
+					push_day(s, s->dr[i].strategy, d);
+		}
+	}
+	qsort(s->dr, s->ndr, sizeof(*s->dr), cmp_dayret);
+	for (i = 0; i < s->ndr && rc == 0; i++) {
+		tl_time_format_date(date, s->dr[i].day * MS_PER_DAY);
+		rec = json_pack("{s:s,s:s,s:f}", "date", date, "strategy",
+		    s->dr[i].strategy, "return", s->dr[i].sum / s->o->capital);
+		rc = tl_out_write(o, rec, err);
+		json_decref(rec);
+	}
+	return rc;
+}
+
+static int
+cmp_run(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	int c;
+
+	if ((c = strcmp(json_string_value(json_object_get(x, "strategy")),
+	    json_string_value(json_object_get(y, "strategy")))) != 0)
+		return c;
+	if ((c = strcmp(json_string_value(json_object_get(x, "period")),
+	    json_string_value(json_object_get(y, "period")))) != 0)
+		return c;
+	return strcmp(json_string_value(json_object_get(x, "id")),
+	    json_string_value(json_object_get(y, "id")));
+}
+
+/* dataset: each run with the next period's roi and sharpe of the same
+ * strategy and genome as targets.  Runs of the last period have no target
+ * and are not rows; they are counted. */
+static int
+write_dataset(struct state *s, unsigned long *rows, unsigned long *last,
+    struct tl_err *err)
+{
+	struct tl_out *o = s->out[E_DATASET];
+	json_t **r, *row, *m;
+	size_t i, j, n;
+	int rc = 0;
+
+	*rows = *last = 0;
+	if (o == NULL || (n = json_array_size(s->runs)) == 0)
+		return 0;
+	r = tl_xcalloc(n, sizeof(*r));
+	for (i = 0; i < n; i++)
+		r[i] = json_array_get(s->runs, i);
+	qsort(r, n, sizeof(*r), cmp_run);
+	for (i = 0; i < n && rc == 0; i++) {
+		for (j = i + 1; j < n && cmp_run(&r[i], &r[j]) < 0 &&
+		    strcmp(json_string_value(json_object_get(r[i], "period")),
+		    json_string_value(json_object_get(r[j], "period"))) == 0;)
+			j++;
+		if (j == n || strcmp(json_string_value(json_object_get(r[i],
+		    "strategy")), json_string_value(json_object_get(r[j],
+		    "strategy"))) != 0 || !json_equal(json_object_get(r[i],
+		    "genome"), json_object_get(r[j], "genome"))) {
+			(*last)++;
+			continue;
+		}
+		m = json_object_get(r[j], "metrics");
+		row = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O}",
+		    "strategy", json_object_get(r[i], "strategy"),
+		    "period", json_object_get(r[i], "period"),
+		    "genome", json_object_get(r[i], "genome"),
+		    "metrics", json_object_get(r[i], "metrics"),
+		    "next_roi", json_object_get(m, "roi"),
+		    "next_sharpe", json_object_get(m, "sharpe"));
+		rc = tl_out_write(o, row, err);
+		json_decref(row);
+		(*rows)++;
+	}
+	free(r);
+	return rc;
+}
+
+/* Decisions and outcomes left waiting, each tagged with its kind. */
+static int
+write_unmatched(struct state *s, struct tl_map *pend, const char *kind,
+    unsigned long *count, struct tl_err *err)
+{
+	const char *key;
+	uintptr_t v;
+	size_t it, n;
+	json_t *rec, *t;
+	int rc = 0;
+
+	for (it = 0; tl_map_next(pend, &it, &key, &n, &v);) {
+		(*count)++;
+		if (rc == 0 && s->out[E_UNMATCHED] != NULL) {
+			rec = unserialise((char *)v);
+			t = json_pack("{s:s}", "kind", kind);
+			json_object_update(t, rec);
+			rc = tl_out_write(s->out[E_UNMATCHED], t, err);
+			json_decref(t);
+			json_decref(rec);
+		}
+		free((char *)v);
+	}
+	return rc;
+}
+
+/* ---- main ------------------------------------------------------------------ */
+
+static const char *dir_files[E_NEMIT] = { "trades.jsonl", "decisions.jsonl",
+	"outcomes.jsonl", "runs.jsonl", "promotions.jsonl", "returns.csv",
+	"dataset.jsonl", "unmatched.jsonl" };
+
+static int
+open_outputs(struct state *s, struct tl_err *err)
+{
+	const struct opts *o = s->o;
+	char *path;
+	int e;
+
+	if (o->outdir != NULL) {
+		if (mkdir(o->outdir, 0777) == -1 && errno != EEXIST)
+			return tl_err_set(err, TL_EX_CANTCREAT, o->outdir, 0,
+			    "cannot create directory: %s", strerror(errno));
+		path = tl_xmalloc(strlen(o->outdir) + 32);
+		for (e = 0; e < E_NEMIT; e++) {
+			sprintf(path, "%s/%s", o->outdir, dir_files[e]);
+			if ((s->out[e] = tl_out_open(path, TL_FMT_AUTO,
+			    err)) == NULL)
+				break;
+		}
+		if (e == E_NEMIT && o->rejects == NULL) {
+			sprintf(path, "%s/rejects.jsonl", o->outdir);
+			s->rej = tl_out_open(path, TL_FMT_JSONL, err);
+		}
+		free(path);
+		if (e < E_NEMIT || (o->rejects == NULL && s->rej == NULL))
+			return -1;
+	} else if ((s->out[o->emit] = tl_out_open(o->output,
+	    o->fmt != TL_FMT_AUTO ? o->fmt : o->emit == E_RETURNS ?
+	    TL_FMT_CSV : TL_FMT_AUTO, err)) == NULL)
+		return -1;
+	if (o->rejects != NULL &&
+	    (s->rej = tl_out_open(o->rejects, TL_FMT_JSONL, err)) == NULL)
+		return -1;
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts o = { .capital = 100000, .emit = E_TRADES, .fill = 1 };
+	struct state s;
+	struct tl_err err = { 0 };
+	struct tl_walk w;
+	unsigned long rows = 0, last = 0, undec = 0, unout = 0;
+	int status = TL_EX_OK, e, rc = 0;
+	size_t i;
+
+	tl_init("tl-ingest");
+	parse_args(argc, argv, &o);
+	memset(&s, 0, sizeof(s));
+	s.o = &o;
+	s.seen = tl_map_alloc();
+	s.pend_dec = tl_map_alloc();
+	s.pend_out = tl_map_alloc();
+	s.days = tl_map_alloc();
+	s.runs = json_array();
+	tl_buf_init(&s.buf);
+	tl_walk_init(&w);
+
+	for (i = 0; i < (size_t)o.ninputs && rc == 0; i++)
+		rc = tl_walk_add(&w, o.inputs[i], &err);
+	if (o.ninputs == 0)
+		rc = tl_walk_add(&w, "-", &err);
+	if (rc == 0)
+		rc = open_outputs(&s, &err);
+	for (i = 0; i < w.n && rc == 0; i++)
+		rc = ingest(&s, w.paths[i], &err);
+	if (rc == 0)
+		rc = write_returns(&s, &err);
+	if (rc == 0)
+		rc = write_dataset(&s, &rows, &last, &err);
+	if (rc == 0)
+		rc = write_unmatched(&s, s.pend_dec, "decision", &undec, &err);
+	if (rc == 0)
+		rc = write_unmatched(&s, s.pend_out, "outcome", &unout, &err);
+	for (e = 0; e < E_NEMIT; e++) {
+		if (rc == 0 && s.out[e] != NULL)
+			rc = tl_out_close(s.out[e], &err);
+		else
+			tl_out_abort(s.out[e]);
+	}
+	if (rc == 0 && s.rej != NULL)
+		rc = tl_out_close(s.rej, &err);
+	else
+		tl_out_abort(s.rej);
+	if (rc == -1)
+		status = tl_report(&err);
+	else {
+		s.c.unmatched = undec;
+		s.c.orphans += unout;
+		if (!o.quiet)
+			tl_msg("read %lu, accepted %lu (decisions %lu, "
+			    "outcomes %lu, runs %lu, promotions %lu), "
+			    "duplicates %lu, rejected %lu (conflicts %lu), "
+			    "joined %lu, unmatched decisions %lu, orphan "
+			    "outcomes %lu, dataset rows %lu", s.c.read,
+			    s.c.accepted, s.c.kinds[K_DECISION],
+			    s.c.kinds[K_OUTCOME], s.c.kinds[K_RUN],
+			    s.c.kinds[K_PROMOTION], s.c.dups, s.c.rejected,
+			    s.c.conflicts, s.c.joined, s.c.unmatched,
+			    s.c.orphans, rows);
+		if (s.c.read == 0)
+			tl_warn("no records in the input");
+		if (o.strict && s.c.rejected > 0)
+			status = TL_EX_DATAERR;
+	}
+	(void)last;
+	for (i = 0; i < s.ndr; i++)
+		free(s.dr[i].strategy);
+	free(s.dr);
+	json_decref(s.runs);
+	tl_buf_release(&s.buf);
+	tl_map_free(s.days);
+	tl_map_free(s.pend_out);
+	tl_map_free(s.pend_dec);
+	tl_map_free(s.seen);
+	tl_walk_release(&w);
+	if (tl_close_stdout() == -1 && status == TL_EX_OK) {
+		tl_msg("write error: %s", strerror(errno));
+		status = TL_EX_IOERR;
+	}
+	return status;
+}

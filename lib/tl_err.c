@@ -1,0 +1,108 @@
+/*
+ * Errors and messages: lib/ fills struct tl_err, main() prints it once in
+ * the "prog: where: msg" form and exits with its code.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "tl_err.h"
+
+static const char *progname = "tl";
+
+int
+tl_err_set(struct tl_err *err, int code, const char *name,
+    unsigned long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return -1;
+	err->code = code;
+	if (name == NULL)
+		err->where[0] = '\0';
+	else if (line == 0)
+		snprintf(err->where, sizeof(err->where), "%s", name);
+	else
+		snprintf(err->where, sizeof(err->where), "%s:%lu", name, line);
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void
+tl_err_clear(struct tl_err *err)
+{
+	err->code = 0;
+	err->where[0] = '\0';
+	err->msg[0] = '\0';
+}
+
+void
+tl_init(const char *name)
+{
+	progname = name;
+	gsl_set_error_handler_off();
+}
+
+const char *
+tl_progname(void)
+{
+	return progname;
+}
+
+int
+tl_report(const struct tl_err *err)
+{
+	if (err->where[0] != '\0')
+		fprintf(stderr, "%s: %s: %s\n", progname, err->where, err->msg);
+	else
+		fprintf(stderr, "%s: %s\n", progname,
+		    err->msg[0] != '\0' ? err->msg : "internal error");
+	return err->code != 0 ? err->code : TL_EX_SOFTWARE;
+}
+
+static void
+vmsg(const char *prefix, const char *fmt, va_list ap)
+{
+	char buf[2048];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	fprintf(stderr, "%s: %s%s\n", progname, prefix, buf);
+}
+
+void
+tl_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void
+tl_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+}
+
+void
+tl_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: try '%s --help'\n", progname, progname);
+	exit(TL_EX_USAGE);
+}

@@ -1,0 +1,57 @@
+/*
+ * Errors, exit codes and messages shared by every tool.  lib/ fills a
+ * struct tl_err and returns -1 (or NULL); only main() prints (tl_report)
+ * and decides the exit status.  Codes are those of sysexits(3).
+ */
+#ifndef TL_ERR_H
+#define TL_ERR_H
+
+#include <stddef.h>
+
+enum {
+	TL_EX_OK = 0,		/* success */
+	TL_EX_FALSE = 1,	/* a check said "no"; not an error */
+	TL_EX_USAGE = 64,	/* bad option or argument */
+	TL_EX_DATAERR = 65,	/* input readable but wrong */
+	TL_EX_NOINPUT = 66,	/* cannot open an input file */
+	TL_EX_SOFTWARE = 70,	/* bug, numerical failure, out of memory */
+	TL_EX_CANTCREAT = 73,	/* cannot create the -o file */
+	TL_EX_IOERR = 74,	/* read or write error */
+	TL_EX_TEMPFAIL = 75	/* try later (lock held) */
+};
+
+struct tl_err {
+	int	code;		/* TL_EX_*; 0 when no error is set */
+	char	where[512];	/* "trades.jsonl:12", "--seed" or "" */
+	char	msg[1024];	/* what went wrong, no program name */
+};
+
+/* Set err (if not NULL) and return -1.  name may be NULL (no position);
+ * line 0 means "name" alone, otherwise "name:line". */
+int	tl_err_set(struct tl_err *err, int code, const char *name,
+	    unsigned long line, const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
+
+/* Clear err to "no error". */
+void	tl_err_clear(struct tl_err *err);
+
+/* Remember the program name for messages and turn off GSL's aborting
+ * error handler.  name is borrowed for the life of the program. */
+void	tl_init(const char *name);
+
+/* The name given to tl_init(); borrowed. */
+const char *tl_progname(void);
+
+/* Print "prog: where: msg" on stderr and return err->code (70 if unset). */
+int	tl_report(const struct tl_err *err);
+
+/* Print "prog: warning: ..." / "prog: ..." on stderr. */
+void	tl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	tl_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print "prog: msg" and exit(TL_EX_USAGE) after "try 'prog --help'".
+ * Only for parse_args() in cmd/, before anything is allocated. */
+void	tl_usage_error(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+
+#endif

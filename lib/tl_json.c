@@ -1,0 +1,247 @@
+/*
+ * JSON helpers over jansson.  Output does not use json_dumps(): jansson
+ * prints reals with %.17g ("0.10000000000000001"), and we want every tool
+ * to print numbers through tl_fmt_double.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tl_json.h"
+#include "tl_num.h"
+
+json_t *
+tl_json_parse(const char *s, size_t n, const char *name, unsigned long line,
+    struct tl_err *err)
+{
+	json_error_t je;
+	json_t *v;
+
+	v = json_loadb(s, n, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
+	if (v == NULL)
+		tl_err_set(err, TL_EX_DATAERR, name, line,
+		    "invalid JSON: %s (column %d)", je.text, je.column);
+	return v;
+}
+
+static void
+append_string(struct tl_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+	unsigned char c;
+
+	tl_buf_reserve(b, n + 2);
+	tl_buf_addc(b, '"');
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		tl_buf_add(b, s + run, i - run);
+		run = i + 1;
+		tl_buf_addc(b, '\\');
+		switch (c) {
+		case '"': tl_buf_addc(b, '"'); break;
+		case '\\': tl_buf_addc(b, '\\'); break;
+		case '\n': tl_buf_addc(b, 'n'); break;
+		case '\r': tl_buf_addc(b, 'r'); break;
+		case '\t': tl_buf_addc(b, 't'); break;
+		case '\b': tl_buf_addc(b, 'b'); break;
+		case '\f': tl_buf_addc(b, 'f'); break;
+		default:
+			tl_buf_adds(b, "u00");
+			tl_buf_addc(b, hex[c >> 4]);
+			tl_buf_addc(b, hex[c & 15]);
+		}
+	}
+	tl_buf_add(b, s + run, n - run);
+	tl_buf_addc(b, '"');
+}
+
+void
+tl_json_append(struct tl_buf *b, const json_t *v)
+{
+	char num[TL_NUM_BUFSZ];
+	const char *key;
+	json_t *val;
+	size_t i;
+	int first = 1, n;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		tl_buf_addc(b, '{');
+		json_object_foreach((json_t *)v, key, val) {
+			if (!first)
+				tl_buf_addc(b, ',');
+			first = 0;
+			append_string(b, key, strlen(key));
+			tl_buf_addc(b, ':');
+			tl_json_append(b, val);
+		}
+		tl_buf_addc(b, '}');
+		break;
+	case JSON_ARRAY:
+		tl_buf_addc(b, '[');
+		for (i = 0; i < json_array_size(v); i++) {
+			if (i > 0)
+				tl_buf_addc(b, ',');
+			tl_json_append(b, json_array_get(v, i));
+		}
+		tl_buf_addc(b, ']');
+		break;
+	case JSON_STRING:
+		append_string(b, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		tl_buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		break;
+	case JSON_REAL:
+		n = tl_fmt_double(num, json_real_value(v));
+		tl_buf_add(b, num, n < 0 ? 4 : (size_t)n);
+		break;
+	case JSON_TRUE:
+		tl_buf_adds(b, "true");
+		break;
+	case JSON_FALSE:
+		tl_buf_adds(b, "false");
+		break;
+	case JSON_NULL:
+		tl_buf_adds(b, "null");
+		break;
+	}
+}
+
+int
+tl_json_writeln(FILE *fp, const json_t *v, struct tl_err *err)
+{
+	struct tl_buf b;
+	int rc = 0;
+
+	tl_buf_init(&b);
+	tl_json_append(&b, v);
+	tl_buf_addc(&b, '\n');
+	if (fwrite(b.data, 1, b.len, fp) != b.len)
+		rc = tl_err_set(err, TL_EX_IOERR, NULL, 0, "write error: %s",
+		    strerror(ferror(fp) ? errno : EIO));
+	tl_buf_release(&b);
+	return rc;
+}
+
+const char *
+tl_json_typename(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "object";
+	case JSON_ARRAY: return "array";
+	case JSON_STRING: return "string";
+	case JSON_INTEGER:
+	case JSON_REAL: return "number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "boolean";
+	case JSON_NULL: return "null";
+	}
+	return "unknown";
+}
+
+int
+tl_json_get_number(const json_t *obj, const char *key, double *out,
+    const char *name, unsigned long line, struct tl_err *err)
+{
+	json_t *v;
+
+	if ((v = json_object_get(obj, key)) == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_number(v))
+		return tl_err_set(err, TL_EX_DATAERR, name, line,
+		    "field '%s': expected number, got %s", key,
+		    tl_json_typename(v));
+	*out = json_number_value(v);
+	return 1;
+}
+
+int
+tl_json_get_string(const json_t *obj, const char *key, const char **out,
+    const char *name, unsigned long line, struct tl_err *err)
+{
+	json_t *v;
+
+	if ((v = json_object_get(obj, key)) == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return tl_err_set(err, TL_EX_DATAERR, name, line,
+		    "field '%s': expected string, got %s", key,
+		    tl_json_typename(v));
+	*out = json_string_value(v);
+	return 1;
+}
+
+static void
+flatten(json_t *out, struct tl_buf *prefix, const json_t *obj)
+{
+	const char *key;
+	json_t *val;
+	size_t mark;
+
+	json_object_foreach((json_t *)obj, key, val) {
+		mark = prefix->len;
+		if (mark > 0)
+			tl_buf_addc(prefix, '.');
+		tl_buf_adds(prefix, key);
+		if (json_is_object(val) && json_object_size(val) > 0)
+			flatten(out, prefix, val);
+		else
+			json_object_set(out, prefix->data, val);
+		prefix->len = mark;
+		prefix->data[mark] = '\0';
+	}
+}
+
+json_t *
+tl_json_flatten(const json_t *obj)
+{
+	struct tl_buf prefix;
+	json_t *out;
+
+	out = json_object();
+	tl_buf_init(&prefix);
+	flatten(out, &prefix, obj);
+	tl_buf_release(&prefix);
+	return out;
+}
+
+json_t *
+tl_json_unflatten(const json_t *flat, const char *name, unsigned long line,
+    struct tl_err *err)
+{
+	const char *key, *p, *dot;
+	json_t *out, *val, *node, *child;
+	char part[1024];
+	size_t n;
+
+	out = json_object();
+	json_object_foreach((json_t *)flat, key, val) {
+		node = out;
+		for (p = key; (dot = strchr(p, '.')) != NULL; p = dot + 1) {
+			n = (size_t)(dot - p);
+			if (n == 0 || n >= sizeof(part))
+				goto bad;
+			memcpy(part, p, n);
+			part[n] = '\0';
+			if ((child = json_object_get(node, part)) == NULL) {
+				child = json_object();
+				json_object_set_new(node, part, child);
+			} else if (!json_is_object(child))
+				goto bad;
+			node = child;
+		}
+		if (*p == '\0' || json_object_get(node, p) != NULL)
+			goto bad;
+		json_object_set(node, p, val);
+	}
+	return out;
+bad:
+	json_decref(out);
+	tl_err_set(err, TL_EX_DATAERR, name, line,
+	    "column '%s': clashes with another column's nesting", key);
+	return NULL;
+}

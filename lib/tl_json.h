@@ -1,0 +1,53 @@
+/*
+ * JSON on top of jansson: parsing one line with a message in our style,
+ * writing compact JSON with tl_fmt_double numbers, typed field getters
+ * whose errors name the field, and flattening nested objects to dotted
+ * keys ("genome.lookback") and back.
+ */
+#ifndef TL_JSON_H
+#define TL_JSON_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "tl_err.h"
+#include "tl_util.h"
+
+/* Parse one JSON text of n bytes.  Returns new value, or NULL with err =
+ * TL_EX_DATAERR at name:line and a message such as "invalid JSON: ...
+ * (column 17)".  NaN, Infinity and numbers beyond double range are
+ * errors (jansson's grammar). */
+json_t	*tl_json_parse(const char *s, size_t n, const char *name,
+	    unsigned long line, struct tl_err *err);
+
+/* Append v as compact JSON (no spaces, keys in insertion order, numbers
+ * by tl_fmt_double, non-ASCII UTF-8 kept as is) to b. */
+void	tl_json_append(struct tl_buf *b, const json_t *v);
+
+/* Write v and "\n" to fp.  Returns 0, or -1 with err = TL_EX_IOERR. */
+int	tl_json_writeln(FILE *fp, const json_t *v, struct tl_err *err);
+
+/* Name of v's type for messages: "number", "string", "object", ... */
+const char *tl_json_typename(const json_t *v);
+
+/* Typed getters: *out is set when the field is present with the right
+ * type.  Return 1 found, 0 absent or null, -1 wrong type with err =
+ * TL_EX_DATAERR, where = name:line, msg "field 'pnl': expected number,
+ * got string".  Strings are borrowed from obj. */
+int	tl_json_get_number(const json_t *obj, const char *key, double *out,
+	    const char *name, unsigned long line, struct tl_err *err);
+int	tl_json_get_string(const json_t *obj, const char *key,
+	    const char **out, const char *name, unsigned long line,
+	    struct tl_err *err);
+
+/* New object with nested objects flattened to dotted keys, in order:
+ * {"a":{"b":1}} -> {"a.b":1}.  Arrays and scalars are kept as values. */
+json_t	*tl_json_flatten(const json_t *obj);
+
+/* New object with dotted keys nested again: {"a.b":1} -> {"a":{"b":1}}.
+ * Returns NULL with err (TL_EX_DATAERR) when keys clash ("a" and "a.b"). */
+json_t	*tl_json_unflatten(const json_t *flat, const char *name,
+	    unsigned long line, struct tl_err *err);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * Output streams: stdout, or a file written under a temporary name in the
+ * same directory and renamed over FILE only on success, so that a reader
+ * never sees half a file.  Records go out as JSONL or CSV (flattened to
+ * dotted columns, RFC 4180 quoting, CRLF never written).
+ */
+#ifndef TL_OUT_H
+#define TL_OUT_H
+
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "tl_err.h"
+#include "tl_records.h"
+
+struct tl_out;
+
+/* Open path for writing ("-" or NULL: stdout).  fmt TL_FMT_AUTO takes the
+ * format from the name (".csv" -> CSV), else JSONL.  Returns new stream,
+ * or NULL with err = TL_EX_CANTCREAT. */
+struct tl_out *tl_out_open(const char *path, enum tl_fmt fmt,
+	    struct tl_err *err);
+
+/* Fix the CSV columns (dotted names, copied).  Without it the columns are
+ * those of the first record written.  Must precede the first write. */
+void	tl_out_set_columns(struct tl_out *o, const char *const *cols,
+	    size_t ncols);
+
+/* Write one record (an object).  CSV: a key that is not a column is an
+ * error (TL_EX_SOFTWARE: the tool's schema is wrong); a missing key, null,
+ * NaN is an empty cell; arrays are written as JSON text.  Returns 0, or
+ * -1 with err (TL_EX_IOERR on a write error). */
+int	tl_out_write(struct tl_out *o, const json_t *rec, struct tl_err *err);
+
+/* Write raw bytes (already formatted). */
+int	tl_out_raw(struct tl_out *o, const void *p, size_t n,
+	    struct tl_err *err);
+
+/* The FILE behind o, for tools that format their own text. */
+FILE	*tl_out_file(struct tl_out *o);
+
+/* Flush, close and rename into place.  Returns 0, or -1 with err
+ * (TL_EX_IOERR) after removing the temporary file.  Frees o. */
+int	tl_out_close(struct tl_out *o, struct tl_err *err);
+
+/* Give up: remove the temporary file (stdout is left alone).  Frees o;
+ * accepts NULL. */
+void	tl_out_abort(struct tl_out *o);
+
+#endif

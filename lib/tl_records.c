@@ -1,0 +1,370 @@
+/*
+ * JSONL and CSV records as JSON objects.  CSV is fed to libcsv one line at
+ * a time (the line reader already handles gzip, BOM and CRLF), so that a
+ * record's first line is known for messages and its raw text for rejects;
+ * only '\n' ends a row, so a stray '\r' stays inside its cell.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+
+#include "tl_json.h"
+#include "tl_reader.h"
+#include "tl_records.h"
+#include "tl_util.h"
+
+struct tl_records {
+	struct tl_reader *rd;		/* the lines */
+	enum tl_fmt	 fmt;		/* JSONL or CSV, never AUTO */
+	unsigned long	 line;		/* first line of the current record */
+	int		 failed;	/* cannot go on */
+	const char	*raw;		/* raw text of the current record */
+	size_t		 rawlen;	/* its length */
+	/* CSV only */
+	struct csv_parser p;		/* libcsv state */
+	int		 have_hdr;	/* header read */
+	int		 in_rec;	/* a record spans lines */
+	char		**hdr;		/* column names */
+	size_t		 nhdr;		/* number of columns */
+	struct tl_buf	*cells;		/* cells of the row being parsed */
+	size_t		 ncells;	/* cells used */
+	size_t		 capcells;	/* cells allocated */
+	int		 row_done;	/* libcsv ended a row */
+	struct tl_buf	 rawbuf;	/* lines of a multi-line record */
+};
+
+enum tl_fmt
+tl_fmt_parse(const char *s)
+{
+	if (strcmp(s, "jsonl") == 0 || strcmp(s, "json") == 0 ||
+	    strcmp(s, "ndjson") == 0)
+		return TL_FMT_JSONL;
+	if (strcmp(s, "csv") == 0)
+		return TL_FMT_CSV;
+	return TL_FMT_AUTO;
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+enum tl_fmt
+tl_fmt_from_name(const char *path)
+{
+	if (path != NULL && (ends_with(path, ".csv") ||
+	    ends_with(path, ".csv.gz") || ends_with(path, ".CSV")))
+		return TL_FMT_CSV;
+	return TL_FMT_JSONL;
+}
+
+static int
+is_term(unsigned char c)
+{
+	return c == '\n';
+}
+
+struct tl_records *
+tl_records_open(const char *path, enum tl_fmt fmt, struct tl_err *err)
+{
+	struct tl_records *r;
+	struct tl_reader *rd;
+
+	if ((rd = tl_reader_open(path, err)) == NULL)
+		return NULL;
+	r = tl_xcalloc(1, sizeof(*r));
+	r->rd = rd;
+	r->fmt = fmt != TL_FMT_AUTO ? fmt : tl_fmt_from_name(path);
+	if (r->fmt == TL_FMT_CSV) {
+		if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI |
+		    CSV_APPEND_NULL) != 0) {
+			tl_reader_free(rd);
+			free(r);
+			tl_err_set(err, TL_EX_SOFTWARE, NULL, 0,
+			    "out of memory");
+			return NULL;
+		}
+		csv_set_term_func(&r->p, is_term);
+		tl_buf_init(&r->rawbuf);
+	}
+	return r;
+}
+
+void
+tl_records_free(struct tl_records *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	if (r->fmt == TL_FMT_CSV) {
+		csv_free(&r->p);
+		tl_buf_release(&r->rawbuf);
+	}
+	for (i = 0; i < r->nhdr; i++)
+		free(r->hdr[i]);
+	free(r->hdr);
+	for (i = 0; i < r->capcells; i++)
+		tl_buf_release(&r->cells[i]);
+	free(r->cells);
+	tl_reader_free(r->rd);
+	free(r);
+}
+
+static int
+blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return 0;
+	return 1;
+}
+
+static int
+next_jsonl(struct tl_records *r, json_t **rec, struct tl_err *err)
+{
+	const char *s;
+	size_t n;
+	json_t *v;
+	int rc;
+
+	do {
+		if ((rc = tl_reader_getline(r->rd, &s, &n, err)) != 1) {
+			r->failed = rc == -1;
+			return rc;
+		}
+	} while (blank(s, n));
+	r->line = tl_reader_lineno(r->rd);
+	r->raw = s;
+	r->rawlen = n;
+	if ((v = tl_json_parse(s, n, tl_reader_name(r->rd), r->line,
+	    err)) == NULL)
+		return -1;
+	if (!json_is_object(v)) {
+		tl_err_set(err, TL_EX_DATAERR, tl_reader_name(r->rd), r->line,
+		    "expected an object, got %s", tl_json_typename(v));
+		json_decref(v);
+		return -1;
+	}
+	*rec = v;
+	return 1;
+}
+
+static void
+cb_cell(void *s, size_t n, void *data)
+{
+	struct tl_records *r = data;
+
+	if (r->ncells == r->capcells) {
+		r->capcells = r->capcells ? r->capcells * 2 : 16;
+		r->cells = tl_xreallocarray(r->cells, r->capcells,
+		    sizeof(*r->cells));
+		memset(r->cells + r->ncells, 0,
+		    (r->capcells - r->ncells) * sizeof(*r->cells));
+	}
+	tl_buf_reset(&r->cells[r->ncells]);
+	tl_buf_add(&r->cells[r->ncells], s == NULL ? "" : s, n);
+	r->ncells++;
+}
+
+static void
+cb_row(int c, void *data)
+{
+	struct tl_records *r = data;
+
+	(void)c;
+	r->row_done = 1;
+}
+
+/* A cell's value: number, boolean, JSON array/object, or string. */
+static json_t *
+cell_value(const struct tl_buf *b)
+{
+	json_t *v;
+	double d;
+	long long ll;
+	char *end;
+
+	if (tl_strtod_exact(b->data, b->len, &d) == 0) {
+		if (strpbrk(b->data, ".eE") == NULL) {
+			ll = strtoll(b->data, &end, 10);
+			if (*end == '\0' && (double)ll == d)
+				return json_integer(ll);
+		}
+		return json_real(d);
+	}
+	if (strcmp(b->data, "true") == 0 || strcmp(b->data, "True") == 0)
+		return json_true();
+	if (strcmp(b->data, "false") == 0 || strcmp(b->data, "False") == 0)
+		return json_false();
+	if (b->len > 1 && (b->data[0] == '[' || b->data[0] == '{') &&
+	    (v = json_loadb(b->data, b->len, 0, NULL)) != NULL)
+		return v;
+	return json_stringn(b->data, b->len);
+}
+
+static int
+take_header(struct tl_records *r, struct tl_err *err)
+{
+	const char *name = tl_reader_name(r->rd);
+	size_t i, j;
+
+	r->hdr = tl_xcalloc(r->ncells, sizeof(*r->hdr));
+	r->nhdr = r->ncells;
+	for (i = 0; i < r->ncells; i++) {
+		r->hdr[i] = tl_xstrdup(r->cells[i].data);
+		if (r->hdr[i][0] == '\0') {
+			r->failed = 1;
+			return tl_err_set(err, TL_EX_DATAERR, name, r->line,
+			    "CSV header: column %zu has no name", i + 1);
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(r->hdr[i], r->hdr[j]) == 0) {
+				r->failed = 1;
+				return tl_err_set(err, TL_EX_DATAERR, name,
+				    r->line, "CSV header: duplicate column "
+				    "'%s'", r->hdr[i]);
+			}
+	}
+	r->have_hdr = 1;
+	return 0;
+}
+
+static int
+make_row(struct tl_records *r, json_t **rec, struct tl_err *err)
+{
+	const char *name = tl_reader_name(r->rd);
+	json_t *flat, *v;
+	size_t i;
+
+	if (r->ncells != r->nhdr)
+		return tl_err_set(err, TL_EX_DATAERR, name, r->line,
+		    "expected %zu CSV fields, got %zu", r->nhdr, r->ncells);
+	flat = json_object();
+	for (i = 0; i < r->ncells; i++)
+		if (r->cells[i].len > 0)
+			json_object_set_new(flat, r->hdr[i],
+			    cell_value(&r->cells[i]));
+	v = tl_json_unflatten(flat, name, r->line, err);
+	json_decref(flat);
+	if (v == NULL)
+		return -1;
+	*rec = v;
+	return 1;
+}
+
+static int
+next_csv(struct tl_records *r, json_t **rec, struct tl_err *err)
+{
+	const char *s, *name = tl_reader_name(r->rd);
+	size_t n;
+	int rc;
+
+	for (;;) {
+		if ((rc = tl_reader_getline(r->rd, &s, &n, err)) == -1) {
+			r->failed = 1;
+			return -1;
+		}
+		if (rc == 0) {
+			if (!r->in_rec)
+				return r->have_hdr || r->line == 0 ? 0 :
+				    tl_err_set(err, TL_EX_DATAERR, name, 1,
+				    "CSV header: missing");
+			r->in_rec = 0;
+			r->raw = r->rawbuf.data;
+			r->rawlen = r->rawbuf.len;
+			csv_free(&r->p);
+			csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI |
+			    CSV_APPEND_NULL);
+			csv_set_term_func(&r->p, is_term);
+			r->ncells = 0;
+			return tl_err_set(err, TL_EX_DATAERR, name, r->line,
+			    "unterminated quoted CSV field at end of input");
+		}
+		if (!r->in_rec) {
+			if (n == 0)
+				continue;
+			r->line = tl_reader_lineno(r->rd);
+			tl_buf_reset(&r->rawbuf);
+			r->ncells = 0;
+		} else
+			tl_buf_addc(&r->rawbuf, '\n');
+		tl_buf_add(&r->rawbuf, s, n);
+		r->row_done = 0;
+		if (csv_parse(&r->p, s, n, cb_cell, cb_row, r) != n ||
+		    csv_parse(&r->p, "\n", 1, cb_cell, cb_row, r) != 1) {
+			/* Start over on the next line with a clean parser. */
+			csv_free(&r->p);
+			csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI |
+			    CSV_APPEND_NULL);
+			csv_set_term_func(&r->p, is_term);
+			r->in_rec = 0;
+			r->raw = r->rawbuf.data;
+			r->rawlen = r->rawbuf.len;
+			return tl_err_set(err, TL_EX_DATAERR, name, r->line,
+			    "malformed CSV: a quote inside an unquoted field "
+			    "or after a closing quote");
+		}
+		if (!r->row_done) {
+			r->in_rec = 1;
+			continue;
+		}
+		r->in_rec = 0;
+		r->raw = r->rawbuf.data;
+		r->rawlen = r->rawbuf.len;
+		if (!r->have_hdr)
+			return take_header(r, err) == -1 ? -1 :
+			    next_csv(r, rec, err);
+		return make_row(r, rec, err);
+	}
+}
+
+int
+tl_records_next(struct tl_records *r, json_t **rec, struct tl_err *err)
+{
+	*rec = NULL;
+	if (r->failed)
+		return 0;
+	r->raw = NULL;
+	r->rawlen = 0;
+	return r->fmt == TL_FMT_CSV ? next_csv(r, rec, err) :
+	    next_jsonl(r, rec, err);
+}
+
+const char *
+tl_records_raw(const struct tl_records *r, size_t *len)
+{
+	*len = r->rawlen;
+	return r->raw != NULL ? r->raw : "";
+}
+
+int
+tl_records_failed(const struct tl_records *r)
+{
+	return r->failed;
+}
+
+const char *
+tl_records_name(const struct tl_records *r)
+{
+	return tl_reader_name(r->rd);
+}
+
+unsigned long
+tl_records_line(const struct tl_records *r)
+{
+	return r->line;
+}
+
+enum tl_fmt
+tl_records_fmt(const struct tl_records *r)
+{
+	return r->fmt;
+}

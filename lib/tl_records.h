@@ -1,0 +1,58 @@
+/*
+ * Records from JSONL or CSV, one JSON object at a time, whatever the input
+ * format: the common reader of every tool.  The format comes from the
+ * caller, else the file name (".csv", ".csv.gz" is CSV), else JSONL.
+ * Blank lines are skipped.  One bad line is an error for that line only:
+ * tl_records_next() returns -1 for it and the next call goes on after it.
+ * CSV needs a header; dotted column names become nested objects, empty
+ * cells are absent keys, cells that are numbers become numbers.
+ */
+#ifndef TL_RECORDS_H
+#define TL_RECORDS_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "tl_err.h"
+
+enum tl_fmt {
+	TL_FMT_AUTO = 0,	/* from the name, else JSONL */
+	TL_FMT_JSONL,		/* one JSON object per line */
+	TL_FMT_CSV		/* RFC 4180 with a header line */
+};
+
+struct tl_records;
+
+/* Parse "jsonl"/"json"/"csv"; returns TL_FMT_AUTO for anything else. */
+enum tl_fmt tl_fmt_parse(const char *s);
+
+/* The format the name implies: TL_FMT_CSV for *.csv and *.csv.gz,
+ * TL_FMT_JSONL otherwise. */
+enum tl_fmt tl_fmt_from_name(const char *path);
+
+/* Open path ("-" or NULL: stdin).  Returns new reader or NULL with err
+ * (TL_EX_NOINPUT, TL_EX_IOERR). */
+struct tl_records *tl_records_open(const char *path, enum tl_fmt fmt,
+	    struct tl_err *err);
+void	tl_records_free(struct tl_records *r);
+
+/* Next record.  Returns 1 with *rec (new, caller decrefs), 0 at end of
+ * input, -1 with err set: TL_EX_DATAERR for a bad record (where =
+ * file:line; call again to go on), TL_EX_IOERR for a read error (stop).
+ * A JSON line that is not an object is an error ("expected an object,
+ * got array"). */
+int	tl_records_next(struct tl_records *r, json_t **rec, struct tl_err *err);
+
+/* The raw text of the record last returned or rejected (borrowed until
+ * the next call), for reject files; *len gets its length. */
+const char *tl_records_raw(const struct tl_records *r, size_t *len);
+
+/* Nonzero after an error that ends the input (see tl_records_next). */
+int	tl_records_failed(const struct tl_records *r);
+
+const char *tl_records_name(const struct tl_records *r);	/* borrowed */
+unsigned long tl_records_line(const struct tl_records *r);	/* 1-based */
+enum tl_fmt tl_records_fmt(const struct tl_records *r);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * Seeded generators.  GSL's mt19937 takes an unsigned long seed; we mix
+ * (seed, stream) with splitmix64 so that stream k of seed s never equals
+ * stream 0 of another seed by accident, and threads get their own streams.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tl_rng.h"
+#include "tl_util.h"
+
+static uint64_t
+splitmix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+gsl_rng *
+tl_rng_alloc(uint64_t seed, uint64_t stream)
+{
+	gsl_rng *r;
+	uint64_t s;
+
+	if ((r = gsl_rng_alloc(gsl_rng_mt19937)) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", tl_progname());
+		exit(TL_EX_SOFTWARE);
+	}
+	s = splitmix64(splitmix64(seed) ^ (stream * 0xd1b54a32d192ed03ULL));
+	/* mt19937 seeds from 32 bits; 0 means its default seed */
+	s = (s ^ (s >> 32)) & 0xffffffffULL;
+	gsl_rng_set(r, (unsigned long)(s == 0 ? 1 : s));
+	return r;
+}
+
+void
+tl_rng_free(gsl_rng *r)
+{
+	if (r != NULL)
+		gsl_rng_free(r);
+}
+
+double
+tl_rng_uniform(gsl_rng *r)
+{
+	return gsl_rng_uniform(r);
+}
+
+unsigned long
+tl_rng_below(gsl_rng *r, unsigned long n)
+{
+	return gsl_rng_uniform_int(r, n);
+}

@@ -1,0 +1,264 @@
+/*
+ * Memory that never returns NULL, growable buffers, strict number parsing
+ * for options and cells, a stable hash, and the closing of stdout.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tl_util.h"
+
+static void
+oom(void)
+{
+	fprintf(stderr, "%s: out of memory\n", tl_progname());
+	exit(TL_EX_SOFTWARE);
+}
+
+void *
+tl_xmalloc(size_t n)
+{
+	void *p;
+
+	if ((p = malloc(n == 0 ? 1 : n)) == NULL)
+		oom();
+	return p;
+}
+
+void *
+tl_xcalloc(size_t n, size_t size)
+{
+	void *p;
+
+	if ((p = calloc(n == 0 ? 1 : n, size == 0 ? 1 : size)) == NULL)
+		oom();
+	return p;
+}
+
+void *
+tl_xrealloc(void *p, size_t n)
+{
+	if ((p = realloc(p, n == 0 ? 1 : n)) == NULL)
+		oom();
+	return p;
+}
+
+void *
+tl_xreallocarray(void *p, size_t n, size_t size)
+{
+	if (size != 0 && n > SIZE_MAX / size)
+		oom();
+	return tl_xrealloc(p, n * size);
+}
+
+char *
+tl_xstrdup(const char *s)
+{
+	return tl_xstrndup(s, strlen(s));
+}
+
+char *
+tl_xstrndup(const char *s, size_t n)
+{
+	char *p;
+
+	p = tl_xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void
+tl_buf_init(struct tl_buf *b)
+{
+	b->cap = 64;
+	b->len = 0;
+	b->data = tl_xmalloc(b->cap);
+	b->data[0] = '\0';
+}
+
+void
+tl_buf_release(struct tl_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+tl_buf_reset(struct tl_buf *b)
+{
+	b->len = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+void
+tl_buf_reserve(struct tl_buf *b, size_t extra)
+{
+	size_t need;
+
+	if (b->data == NULL)
+		tl_buf_init(b);
+	if (extra > SIZE_MAX - b->len - 1)
+		oom();
+	need = b->len + extra + 1;
+	if (need <= b->cap)
+		return;
+	while (b->cap < need)
+		b->cap = b->cap > SIZE_MAX / 2 ? need : b->cap * 2;
+	b->data = tl_xrealloc(b->data, b->cap);
+}
+
+void
+tl_buf_add(struct tl_buf *b, const void *p, size_t n)
+{
+	tl_buf_reserve(b, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+tl_buf_addc(struct tl_buf *b, char c)
+{
+	tl_buf_reserve(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
+
+void
+tl_buf_adds(struct tl_buf *b, const char *s)
+{
+	tl_buf_add(b, s, strlen(s));
+}
+
+void
+tl_buf_printf(struct tl_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	tl_buf_reserve(b, 64);
+	va_start(ap, fmt);
+	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= b->cap - b->len) {
+		tl_buf_reserve(b, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+	}
+	b->len += (size_t)n;
+}
+
+int
+tl_parse_long(const char *opt, const char *s, long lo, long hi, long *out,
+    struct tl_err *err)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno != 0 || v < lo || v > hi ||
+	    s[strspn(s, " \t")] != s[0])
+		return tl_err_set(err, TL_EX_USAGE, opt, 0,
+		    "'%s' is not an integer in [%ld, %ld]", s, lo, hi);
+	*out = v;
+	return 0;
+}
+
+int
+tl_parse_double(const char *opt, const char *s, double lo, double hi,
+    double *out, struct tl_err *err)
+{
+	double v;
+
+	if (tl_strtod_exact(s, strlen(s), &v) == -1 || v < lo || v > hi)
+		return tl_err_set(err, TL_EX_USAGE, opt, 0,
+		    "'%s' is not a number in [%g, %g]", s, lo, hi);
+	*out = v;
+	return 0;
+}
+
+/* Check the JSON number grammar (with an optional '+') before strtod, so
+ * that "0x1p3", "inf", "nan", " 1" and "1." are refused. */
+int
+tl_strtod_exact(const char *s, size_t n, double *out)
+{
+	char tmp[64], *end;
+	size_t i = 0;
+	double v;
+
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	if (s[i] == '-' || s[i] == '+')
+		i++;
+	if (i == n || !(s[i] >= '0' && s[i] <= '9'))
+		return -1;
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (i < n && s[i] == '.') {
+		if (++i == n || !(s[i] >= '0' && s[i] <= '9'))
+			return -1;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '-' || s[i] == '+'))
+			i++;
+		if (i == n || !(s[i] >= '0' && s[i] <= '9'))
+			return -1;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	if (i != n)
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	errno = 0;
+	v = strtod(tmp, &end);
+	if (*end != '\0' || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+uint64_t
+tl_hash64(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 0x100000001b3ULL;
+	}
+	/* splitmix64 finaliser: FNV's low bits are weak for table indexes */
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	return h;
+}
+
+int
+tl_close_stdout(void)
+{
+	int bad;
+
+	bad = fflush(stdout) != 0 || ferror(stdout);
+	if (fclose(stdout) != 0)
+		bad = 1;
+	return bad ? -1 : 0;
+}

@@ -1,0 +1,56 @@
+/*
+ * Memory, growable buffers, number parsing for options and the closing of
+ * stdout.  Out of memory is the one failure lib/ handles by exiting (70).
+ */
+#ifndef TL_UTIL_H
+#define TL_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tl_err.h"
+
+void	*tl_xmalloc(size_t n);			/* new; exits 70 on ENOMEM */
+void	*tl_xcalloc(size_t n, size_t size);	/* new, zeroed; checks overflow */
+void	*tl_xrealloc(void *p, size_t n);
+void	*tl_xreallocarray(void *p, size_t n, size_t size);
+char	*tl_xstrdup(const char *s);
+char	*tl_xstrndup(const char *s, size_t n);
+
+/* A growable byte buffer, always NUL-terminated after tl_buf_init(). */
+struct tl_buf {
+	char	*data;		/* bytes, NUL after len */
+	size_t	 len;		/* bytes used, not counting the NUL */
+	size_t	 cap;		/* bytes allocated */
+};
+
+void	tl_buf_init(struct tl_buf *b);
+void	tl_buf_release(struct tl_buf *b);	/* frees data; b reusable */
+void	tl_buf_reset(struct tl_buf *b);		/* len = 0, keeps memory */
+void	tl_buf_reserve(struct tl_buf *b, size_t extra);
+void	tl_buf_add(struct tl_buf *b, const void *p, size_t n);
+void	tl_buf_addc(struct tl_buf *b, char c);
+void	tl_buf_adds(struct tl_buf *b, const char *s);
+void	tl_buf_printf(struct tl_buf *b, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* Parse an option value.  The whole string must be a number in [lo, hi];
+ * otherwise -1 with err = TL_EX_USAGE, where = opt, and a message such as
+ * "'1.5' is not a number in [0, 1]".  Returns 0 and sets *out. */
+int	tl_parse_long(const char *opt, const char *s, long lo, long hi,
+	    long *out, struct tl_err *err);
+int	tl_parse_double(const char *opt, const char *s, double lo, double hi,
+	    double *out, struct tl_err *err);
+
+/* Strict number from text: the whole of s[0..n) is a decimal number
+ * (JSON syntax plus a leading '+', no hex, no inf/nan) that is finite
+ * as a double.  Returns 0 and sets *out, or -1. */
+int	tl_strtod_exact(const char *s, size_t n, double *out);
+
+/* 64-bit hash of n bytes (FNV-1a with a final mix); stable across runs. */
+uint64_t tl_hash64(const void *p, size_t n);
+
+/* Flush and close stdout; -1 on a write error (disk full, closed pipe). */
+int	tl_close_stdout(void);
+
+#endif
