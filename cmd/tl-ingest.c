@@ -613,6 +613,18 @@ emit(struct state *s, enum emit e, const json_t *rec, struct tl_err *err)
 	return tl_out_write(s->out[e], rec, err);
 }
 
+/* emit() for a record whose JSON text is already in s->buf. */
+static int
+emit_ser(struct state *s, enum emit e, const json_t *rec, struct tl_err *err)
+{
+	if (s->out[e] == NULL)
+		return 0;
+	if (tl_out_fmt(s->out[e]) != TL_FMT_JSONL)
+		return tl_out_write(s->out[e], rec, err);
+	tl_buf_addc(&s->buf, '\n');
+	return tl_out_raw(s->out[e], s->buf.data, s->buf.len, err);
+}
+
 static int
 valid_utf8(const char *p, size_t n)
 {
@@ -787,21 +799,8 @@ write_trade(struct state *s, const json_t *dec, const json_t *oc,
 	return rc;
 }
 
-static char *
-serialise(struct state *s, const json_t *v)
-{
-	tl_buf_reset(&s->buf);
-	tl_json_append(&s->buf, v);
-	return tl_xstrndup(s->buf.data, s->buf.len);
-}
-
-static json_t *
-unserialise(const char *p)
-{
-	return json_loads(p, 0, NULL);
-}
-
-/* The other side of a join waiting in pend: take it out if there. */
+/* The other side of a join waiting in pend: take it out if there (new
+ * reference for the caller). */
 static json_t *
 take(struct tl_map *pend, const char *id)
 {
@@ -810,17 +809,16 @@ take(struct tl_map *pend, const char *id)
 
 	if ((slot = tl_map_get(pend, id, strlen(id))) == NULL)
 		return NULL;
-	v = unserialise((char *)*slot);
-	free((char *)*slot);
+	v = (json_t *)*slot;
 	tl_map_del(pend, id, strlen(id));
 	return v;
 }
 
-/* Waiting side: keep the record serialised, compactly, by join key.  A
- * second record for a key already waiting is an error. */
+/* Waiting side, by join key.  This is the join index: it holds the
+ * decisions whose outcome has not been read yet (and outcomes read before
+ * their decision).  A second record for a key already waiting is -1. */
 static int
-wait_for(struct state *s, struct tl_map *pend, const char *id,
-    const json_t *v)
+wait_for(struct tl_map *pend, const char *id, json_t *v)
 {
 	uintptr_t *slot;
 	int added;
@@ -828,7 +826,7 @@ wait_for(struct state *s, struct tl_map *pend, const char *id,
 	slot = tl_map_put(pend, id, strlen(id), &added);
 	if (!added)
 		return -1;
-	*slot = (uintptr_t)serialise(s, v);
+	*slot = (uintptr_t)json_incref(v);
 	return 0;
 }
 
@@ -848,7 +846,7 @@ join(struct state *s, enum kind k, const json_t *rec, struct tl_err *err)
 			rc = write_trade(s, rec, other, err);
 			json_decref(other);
 		} else
-			wait_for(s, s->pend_dec, id, rec);
+			wait_for(s->pend_dec, id, (json_t *)rec);
 		return rc;
 	}
 	if ((id = json_string_value(json_object_get(rec, "decision_id"))) ==
@@ -859,7 +857,7 @@ join(struct state *s, enum kind k, const json_t *rec, struct tl_err *err)
 	if ((other = take(s->pend_dec, id)) != NULL) {
 		rc = write_trade(s, other, rec, err);
 		json_decref(other);
-	} else if (wait_for(s, s->pend_out, id, rec) == -1) {
+	} else if (wait_for(s->pend_out, id, (json_t *)rec) == -1) {
 		/* a second outcome for a decision still unseen */
 		s->c.orphans++;
 		rc = emit(s, E_UNMATCHED, rec, err);
@@ -868,7 +866,9 @@ join(struct state *s, enum kind k, const json_t *rec, struct tl_err *err)
 }
 
 /* Dedup key of a canonical record: kind and id (promotions: strategy and
- * time).  Returns 1 new, 0 identical duplicate, -1 conflicting one. */
+ * time); the content is compared by a hash of its JSON text, left in
+ * s->buf for emit_ser().  Returns 1 new, 0 identical duplicate, -1
+ * conflicting one. */
 static int
 dedup(struct state *s, enum kind k, const json_t *rec)
 {
@@ -950,21 +950,22 @@ handle(struct state *s, enum kind k, json_t *in, const char *name,
 	rc = 0;
 	switch (k) {
 	case K_DECISION:
-		rc = emit(s, E_DECISIONS, r.out, err) == -1 ||
+		rc = emit_ser(s, E_DECISIONS, r.out, err) == -1 ||
 		    join(s, k, r.out, err) == -1 ? -1 : 0;
 		break;
 	case K_OUTCOME:
-		add_return(s, r.out);
-		rc = emit(s, E_OUTCOMES, r.out, err) == -1 ||
-		    join(s, k, r.out, err) == -1 ? -1 : 0;
+		rc = emit_ser(s, E_OUTCOMES, r.out, err);
+		add_return(s, r.out);	/* reuses s->buf */
+		if (rc == 0)
+			rc = join(s, k, r.out, err);
 		break;
 	case K_RUN:
-		rc = emit(s, E_RUNS, r.out, err);
+		rc = emit_ser(s, E_RUNS, r.out, err);
 		if (s->out[E_DATASET] != NULL)
 			json_array_append(s->runs, r.out);
 		break;
 	default:
-		rc = emit(s, E_PROMOTIONS, r.out, err);
+		rc = emit_ser(s, E_PROMOTIONS, r.out, err);
 		break;
 	}
 	json_decref(r.out);
@@ -1166,20 +1167,18 @@ write_unmatched(struct state *s, struct tl_map *pend, const char *kind,
 	const char *key;
 	uintptr_t v;
 	size_t it, n;
-	json_t *rec, *t;
+	json_t *t;
 	int rc = 0;
 
 	for (it = 0; tl_map_next(pend, &it, &key, &n, &v);) {
 		(*count)++;
 		if (rc == 0 && s->out[E_UNMATCHED] != NULL) {
-			rec = unserialise((char *)v);
 			t = json_pack("{s:s}", "kind", kind);
-			json_object_update(t, rec);
+			json_object_update(t, (json_t *)v);
 			rc = tl_out_write(s->out[E_UNMATCHED], t, err);
 			json_decref(t);
-			json_decref(rec);
 		}
-		free((char *)v);
+		json_decref((json_t *)v);
 	}
 	return rc;
 }

@@ -142,9 +142,7 @@ tl_map_del(struct tl_map *m, const void *key, size_t n)
 	m->e[k].key = NULL;
 	m->live--;
 	/* Deleted entries stay in the table as tombstones (key NULL never
-	 * matches); rehash when they pile up. */
-	if (m->ne > 64 && m->live < m->ne / 2)
-		rehash(m);
+	 * matches); tl_map_put() compacts them when the table fills. */
 	return 1;
 }
 

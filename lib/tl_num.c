@@ -2,28 +2,78 @@
  * Shortest round-trip formatting of doubles.  We never call setlocale(),
  * so printf's decimal point is always '.'; the test suite runs the tools
  * under LC_ALL=de_DE.UTF-8 to keep it that way.
+ *
+ * Fast path: most numbers in logs are short decimals (187.2, 0.6813).  If
+ * m / 10^k == x for an integer m < 10^15, the decimal m*10^-k reads back
+ * as x (both that division and strtod round the same exact value
+ * correctly), and the smallest such k gives the same text as %.15g.
+ * Everything else goes through %.15g..%.17g with a strtod check.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "tl_num.h"
+
+#define FAST_MAX	1e15	/* m below this has at most 15 digits */
+#define FAST_MIN	1e-4	/* below this %g switches to exponents */
+#define FAST_KMAX	15	/* decimals tried by the fast path */
+
+static const double p10[FAST_KMAX + 1] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5,
+	1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+
+/* Write sign, the digits of m and a point k digits from the right. */
+static int
+fixed(char *buf, int neg, unsigned long long m, int k)
+{
+	char d[24];
+	int n = 0, len = 0, i;
+
+	do {
+		d[n++] = (char)('0' + m % 10);
+		m /= 10;
+	} while (m > 0);
+	if (neg)
+		buf[len++] = '-';
+	if (n <= k) {
+		buf[len++] = '0';
+		buf[len++] = '.';
+		for (i = 0; i < k - n; i++)
+			buf[len++] = '0';
+		k = n;
+	}
+	for (i = n - 1; i >= 0; i--) {
+		buf[len++] = d[i];
+		if (i == k && k > 0)
+			buf[len++] = '.';
+	}
+	buf[len] = '\0';
+	return len;
+}
 
 int
 tl_fmt_double(char *buf, double x)
 {
-	int prec, n = 0;
+	double a, m;
+	int prec, n = 0, k;
 
 	if (!isfinite(x)) {
 		snprintf(buf, TL_NUM_BUFSZ, "null");
 		return -1;
 	}
-	/* Integers that a double holds exactly print as integers. */
-	if (x == floor(x) && fabs(x) < 9007199254740992.0) {
-		if (x == 0)
-			return snprintf(buf, TL_NUM_BUFSZ, signbit(x) ? "-0" :
-			    "0");
-		return snprintf(buf, TL_NUM_BUFSZ, "%.0f", x);
+	if (x == 0) {
+		strcpy(buf, signbit(x) ? "-0" : "0");
+		return signbit(x) ? 2 : 1;
+	}
+	a = fabs(x);
+	if (a >= FAST_MIN && a < FAST_MAX) {
+		for (k = 0; k <= FAST_KMAX && a * p10[k] < FAST_MAX; k++) {
+			m = nearbyint(a * p10[k]);
+			if (m / p10[k] == a)
+				return fixed(buf, x < 0, (unsigned long long)m,
+				    k);
+		}
 	}
 	for (prec = 15; prec <= 17; prec++) {
 		n = snprintf(buf, TL_NUM_BUFSZ, "%.*g", prec, x);

@@ -12,8 +12,8 @@
 #define TL_NUM_BUFSZ	32	/* enough for any double and the NUL */
 
 /* Write the shortest round-trip form of x into buf (TL_NUM_BUFSZ bytes):
- * integers up to 2^53 without exponent or point ("3", "-0"), otherwise
- * %.15g..%.17g, whichever first reads back exactly ("0.1", "1e+300").
+ * the same text as the first of %.15g, %.16g, %.17g that reads back
+ * exactly ("3", "-0", "0.1", "187.2", "1e+15", "0.30000000000000004").
  * For NaN/Inf writes "null" and returns -1; otherwise returns the length. */
 int	tl_fmt_double(char *buf, double x);
 

@@ -76,6 +76,12 @@ tl_out_set_columns(struct tl_out *o, const char *const *cols, size_t ncols)
 	o->ncols = ncols;
 }
 
+enum tl_fmt
+tl_out_fmt(const struct tl_out *o)
+{
+	return o->fmt;
+}
+
 FILE *
 tl_out_file(struct tl_out *o)
 {

@@ -37,6 +37,9 @@ int	tl_out_write(struct tl_out *o, const json_t *rec, struct tl_err *err);
 int	tl_out_raw(struct tl_out *o, const void *p, size_t n,
 	    struct tl_err *err);
 
+/* The format o writes: TL_FMT_JSONL or TL_FMT_CSV. */
+enum tl_fmt tl_out_fmt(const struct tl_out *o);
+
 /* The FILE behind o, for tools that format their own text. */
 FILE	*tl_out_file(struct tl_out *o);
 

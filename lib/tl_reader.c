@@ -94,7 +94,7 @@ fill(struct tl_reader *r, struct tl_err *err)
 		if (zerr == Z_ERRNO)
 			msg = strerror(errno);
 		else if (zerr == Z_BUF_ERROR)
-			msg = "truncated gzip file (unexpected end of input)";
+			msg = "truncated or corrupt gzip file (unexpected end of input)";
 		else if (zerr == Z_DATA_ERROR)
 			msg = "corrupt gzip data";
 		return tl_err_set(err, TL_EX_IOERR, r->name, r->lineno + 1,
@@ -115,8 +115,12 @@ tl_reader_getline(struct tl_reader *r, const char **line, size_t *len,
 	tl_buf_reset(&r->line);
 	for (;;) {
 		if (r->pos == r->end) {
-			if ((rc = fill(r, err)) == -1)
+			if ((rc = fill(r, err)) == -1) {
+				/* hand back what was read of the line */
+				*line = r->line.data;
+				*len = r->line.len;
 				return -1;
+			}
 			if (rc == 0) {
 				if (r->line.len == 0)
 					return 0;

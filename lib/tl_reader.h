@@ -22,7 +22,7 @@ void	tl_reader_free(struct tl_reader *r);	/* accepts NULL */
 /* Read the next line.  Returns 1 and sets *line (borrowed until the next
  * call; NUL-terminated, may contain NUL bytes) and *len; 0 at end of
  * input; -1 with err set (TL_EX_IOERR, where = name:line) on a read or
- * gzip error.  A last line without "\n" is returned as a line;
+ * gzip error, with *line and *len set to the part of the line read.  A last line without "\n" is returned as a line;
  * tl_reader_had_newline() says whether it was terminated. */
 int	tl_reader_getline(struct tl_reader *r, const char **line, size_t *len,
 	    struct tl_err *err);

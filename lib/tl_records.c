@@ -127,6 +127,17 @@ blank(const char *s, size_t n)
 	return 1;
 }
 
+/* A read error ends the input; the record is the partial text read. */
+static void
+read_failed(struct tl_records *r, const char *s, size_t n)
+{
+	if (!r->in_rec)
+		r->line = tl_reader_lineno(r->rd) + 1;
+	r->failed = 1;
+	r->raw = s;
+	r->rawlen = n;
+}
+
 static int
 next_jsonl(struct tl_records *r, json_t **rec, struct tl_err *err)
 {
@@ -137,7 +148,8 @@ next_jsonl(struct tl_records *r, json_t **rec, struct tl_err *err)
 
 	do {
 		if ((rc = tl_reader_getline(r->rd, &s, &n, err)) != 1) {
-			r->failed = rc == -1;
+			if (rc == -1)
+				read_failed(r, s, n);
 			return rc;
 		}
 	} while (blank(s, n));
@@ -269,7 +281,12 @@ next_csv(struct tl_records *r, json_t **rec, struct tl_err *err)
 
 	for (;;) {
 		if ((rc = tl_reader_getline(r->rd, &s, &n, err)) == -1) {
-			r->failed = 1;
+			if (r->in_rec) {
+				tl_buf_addc(&r->rawbuf, '\n');
+				tl_buf_add(&r->rawbuf, s, n);
+				read_failed(r, r->rawbuf.data, r->rawbuf.len);
+			} else
+				read_failed(r, s, n);
 			return -1;
 		}
 		if (rc == 0) {
