@@ -42,6 +42,7 @@ MANS     := $(sort $(wildcard man/*.1 man/*.7))
 .PHONY: all deps check check-unit check-cli update-cli bench demo install \
         uninstall clean lint-man fmt-check
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(BINS)
 

@@ -72,9 +72,22 @@ struct counts {
 };
 
 struct dayret {
-	char		*strategy;	/* borrowed from the strategy map key */
+	const char	*strategy;	/* borrowed from the strats map */
 	int64_t		 day;		/* days since 1970-01-01 */
 	double		 sum;		/* net P&L closed that day */
+};
+
+/* A compact table from nonzero 64-bit keys to 64-bit values, 16 bytes a
+ * slot at load <= 1/2.  The dedup index maps a hash of kind and id to a
+ * hash of the content: two different ids share a key hash with
+ * probability ~n^2/2^65 (1e-7 at 2M records), and such a record would be
+ * reported as a duplicate, never dropped silently.  The daily returns map
+ * (strategy number, day) exactly to a struct dayret. */
+struct u64map {
+	uint64_t	*key;		/* keys; 0 marks an empty slot */
+	uint64_t	*val;		/* values */
+	size_t		 mask;		/* slots - 1 */
+	size_t		 n;		/* slots used */
 };
 
 struct state {
@@ -82,13 +95,15 @@ struct state {
 	struct counts	 c;
 	struct tl_out	*out[E_NEMIT];	/* NULL when not wanted */
 	struct tl_out	*rej;		/* rejects, or NULL */
-	struct tl_map	*seen;		/* kind+id -> content hash */
+	struct u64map	 seen;		/* kind+id -> content hash */
+	struct tl_map	*strats;	/* strategy name -> number */
 	struct tl_map	*pend_dec;	/* decision id -> char * JSON */
 	struct tl_map	*pend_out;	/* decision id -> char * JSON */
-	struct tl_map	*days;		/* strategy\0day -> dayret index+1 */
+	struct u64map	 days;		/* strategy, day -> dayret index+1 */
 	struct dayret	*dr;		/* daily sums in first-seen order */
 	size_t		 ndr, capdr;
-	json_t		*runs;		/* array of canonical runs */
+	char		**runs;		/* canonical runs as JSON text */
+	size_t		 nruns, capruns;
 	struct tl_buf	 buf;		/* scratch serialisation */
 };
 
@@ -325,7 +340,7 @@ get_id(struct rec *r, const char *key, const char *outkey, int required)
 	}
 	if (!json_is_string(v))
 		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
-		    "field '%s': expected string, got %s", key,
+		    "field '%s': expected string or integer, got %s", key,
 		    tl_json_typename(v));
 	if (json_string_length(v) == 0)
 		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
@@ -334,11 +349,14 @@ get_id(struct rec *r, const char *key, const char *outkey, int required)
 	return 1;
 }
 
+/* A timestamp, written as UTC RFC 3339; with date_ok a bare date
+ * ("2026-01-31", as a run's start and end) stays a date. */
 static int
-get_time(struct rec *r, const char *key, int required, int64_t *ms)
+get_time(struct rec *r, const char *key, int required, int date_ok,
+    int64_t *ms)
 {
 	json_t *v = json_object_get(r->in, key);
-	char buf[TL_TIME_BUFSZ];
+	char buf[TL_TIME_BUFSZ], num[TL_NUM_BUFSZ];
 	int ok;
 
 	if (v == NULL || json_is_null(v))
@@ -352,10 +370,20 @@ get_time(struct rec *r, const char *key, int required, int64_t *ms)
 		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
 		    "field '%s': expected timestamp, got %s", key,
 		    tl_json_typename(v));
+	if (!ok && json_is_number(v)) {
+		tl_fmt_double(num, json_number_value(v));
+		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
+		    "field '%s': %s is not a time in epoch seconds or "
+		    "milliseconds (years 1-9999)", key, num);
+	}
 	if (!ok)
 		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
-		    "field '%s': not a timestamp (RFC 3339 or epoch "
-		    "seconds/milliseconds)", key);
+		    "field '%s': '%.64s' is not an RFC 3339 timestamp", key,
+		    json_string_value(v));
+	if (date_ok && json_is_string(v) && json_string_length(v) == 10) {
+		json_object_set(r->out, key, v);
+		return 1;
+	}
 	tl_time_format(buf, *ms);
 	json_object_set_new(r->out, key, json_string(buf));
 	return 1;
@@ -392,12 +420,11 @@ get_name(struct rec *r, const char *key, int required, int upper)
 	size_t n, i;
 	int rc;
 
+	if (json_is_integer(json_object_get(r->in, key)))
+		return get_id(r, key, key, required);	/* symbol 7203 */
 	if ((rc = tl_json_get_string(r->in, key, &s, r->name, r->line,
-	    r->err)) <= 0) {
-		if (rc == 0 && json_is_integer(json_object_get(r->in, key)))
-			return get_id(r, key, key, required);
+	    r->err)) <= 0)
 		return rc == -1 ? -1 : required ? missing(r, key) : 0;
-	}
 	s += strspn(s, " \t");
 	for (n = strlen(s); n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t');)
 		n--;
@@ -420,13 +447,17 @@ get_word(struct rec *r, const char *key, int required, const char **alias,
     const char **canon, const char *expect)
 {
 	const char *s;
+	size_t n;
 	int rc, i;
 
 	if ((rc = tl_json_get_string(r->in, key, &s, r->name, r->line,
 	    r->err)) <= 0)
 		return rc == -1 ? -1 : required ? missing(r, key) : 0;
+	s += strspn(s, " \t");
+	for (n = strlen(s); n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t');)
+		n--;
 	for (i = 0; alias[i] != NULL; i++)
-		if (strcasecmp(s, alias[i]) == 0) {
+		if (strlen(alias[i]) == n && strncasecmp(s, alias[i], n) == 0) {
 			json_object_set_new(r->out, key, json_string(canon[i]));
 			return 1;
 		}
@@ -506,7 +537,7 @@ norm_decision(struct rec *r)
 	double x;
 
 	if (get_id(r, "id", "id", 1) == -1 ||
-	    get_time(r, "ts", 1, &ms) == -1 ||
+	    get_time(r, "ts", 1, 0, &ms) == -1 ||
 	    get_name(r, "symbol", 1, 1) == -1 ||
 	    get_name(r, "strategy", 1, 0) == -1 ||
 	    get_word(r, "action", 1, action_alias, action_canon,
@@ -534,8 +565,8 @@ norm_outcome(struct rec *r)
 	    get_name(r, "symbol", 1, 1) == -1 ||
 	    get_word(r, "side", 0, side_alias, side_canon,
 	    "long or short") == -1 ||
-	    (has_entry = get_time(r, "entry_ts", 0, &entry)) == -1 ||
-	    get_time(r, "exit_ts", 1, &exit) == -1 ||
+	    (has_entry = get_time(r, "entry_ts", 0, 0, &entry)) == -1 ||
+	    get_time(r, "exit_ts", 1, 0, &exit) == -1 ||
 	    get_num(r, "entry_price", 0, 0, MAX_MAGNITUDE, &x) == -1 ||
 	    get_num(r, "exit_price", 0, 0, MAX_MAGNITUDE, &x) == -1 ||
 	    get_num(r, "qty", 0, -MAX_MAGNITUDE, MAX_MAGNITUDE, &x) == -1 ||
@@ -563,8 +594,8 @@ norm_run(struct rec *r)
 	    get_name(r, "kind", 0, 0) == -1 ||
 	    get_name(r, "strategy", 1, 0) == -1 ||
 	    get_id(r, "period", "period", 1) == -1 ||
-	    get_time(r, "start", 0, &ms) == -1 ||
-	    get_time(r, "end", 0, &ms) == -1 ||
+	    get_time(r, "start", 0, 1, &ms) == -1 ||
+	    get_time(r, "end", 0, 1, &ms) == -1 ||
 	    get_obj(r, "genome", 1) == -1 ||
 	    get_numobj(r, "metrics", 1) == -1)
 		return -1;
@@ -588,13 +619,13 @@ norm_promotion(struct rec *r)
 		return -1;
 	if (json_object_get(r->in, "ts") == NULL &&
 	    json_object_get(r->in, "promoted_at") != NULL) {
-		if (get_time(r, "promoted_at", 1, &ms) == -1)
+		if (get_time(r, "promoted_at", 1, 0, &ms) == -1)
 			return -1;
 		json_object_set(r->out, "ts",
 		    json_object_get(r->out, "promoted_at"));
 		json_object_del(r->out, "promoted_at");
 		json_object_del(r->in, "promoted_at");
-	} else if (get_time(r, "ts", 1, &ms) == -1)
+	} else if (get_time(r, "ts", 1, 0, &ms) == -1)
 		return -1;
 	if (get_id(r, "run_id", "run_id", 0) == -1 ||
 	    get_numobj(r, "in_sample", 0) == -1)
@@ -695,6 +726,47 @@ reject(struct state *s, const char *file, unsigned long line, enum kind k,
 }
 
 static void
+u64map_grow(struct u64map *t)
+{
+	uint64_t *key = t->key, *val = t->val;
+	size_t i, j, old = t->key == NULL ? 0 : t->mask + 1;
+
+	t->mask = old == 0 ? 1023 : 2 * old - 1;
+	t->key = tl_xcalloc(t->mask + 1, sizeof(uint64_t));
+	t->val = tl_xcalloc(t->mask + 1, sizeof(uint64_t));
+	for (i = 0; i < old; i++) {
+		if (key[i] == 0)
+			continue;
+		for (j = key[i] & t->mask; t->key[j] != 0; j = (j + 1) & t->mask)
+			;
+		t->key[j] = key[i];
+		t->val[j] = val[i];
+	}
+	free(key);
+	free(val);
+}
+
+/* The value slot of key (nonzero), added with value 0 if new. */
+static uint64_t *
+u64map_put(struct u64map *t, uint64_t key, int *added)
+{
+	size_t i;
+
+	if (2 * (t->n + 1) > (t->key == NULL ? 0 : t->mask + 1))
+		u64map_grow(t);
+	*added = 0;
+	for (i = (key * 0x9e3779b97f4a7c15ULL >> 20) & t->mask; t->key[i] != 0;
+	    i = (i + 1) & t->mask)
+		if (t->key[i] == key)
+			return &t->val[i];
+	t->key[i] = key;
+	t->val[i] = 0;
+	t->n++;
+	*added = 1;
+	return &t->val[i];
+}
+
+static void
 add_return(struct state *s, const json_t *oc)
 {
 	const char *strategy = json_string_value(json_object_get(oc,
@@ -702,35 +774,57 @@ add_return(struct state *s, const json_t *oc)
 	const char *exit_ts = json_string_value(json_object_get(oc,
 	    "exit_ts"));
 	double pnl, fees = 0;
-	struct tl_buf *b = &s->buf;
-	struct dayret *d;
-	uintptr_t *slot;
-	int64_t ms;
+	uintptr_t *num;
+	uint64_t *slot;
+	int64_t ms, day;
+	const char *name;
+	size_t it, n;
+	uintptr_t v;
 	int added;
 
 	pnl = json_number_value(json_object_get(oc, "pnl"));
 	if (json_object_get(oc, "fees") != NULL)
 		fees = json_number_value(json_object_get(oc, "fees"));
 	tl_time_parse(exit_ts, strlen(exit_ts), &ms);
-	tl_buf_reset(b);
-	tl_buf_adds(b, strategy);
-	tl_buf_addc(b, '\0');
-	tl_buf_printf(b, "%lld", (long long)(ms / MS_PER_DAY -
-	    (ms % MS_PER_DAY < 0)));
-	slot = tl_map_put(s->days, b->data, b->len, &added);
+	day = ms / MS_PER_DAY - (ms % MS_PER_DAY < 0);
+	num = tl_map_put(s->strats, strategy, strlen(strategy), &added);
+	if (added)
+		*num = tl_map_count(s->strats);
+	slot = u64map_put(&s->days, (uint64_t)*num << 32 |
+	    (uint32_t)(day + ((int64_t)1 << 31)), &added);
 	if (added) {
 		if (s->ndr == s->capdr) {
 			s->capdr = s->capdr ? 2 * s->capdr : 256;
 			s->dr = tl_xreallocarray(s->dr, s->capdr,
 			    sizeof(*s->dr));
 		}
-		d = &s->dr[s->ndr++];
-		d->strategy = tl_xstrdup(strategy);
-		d->day = ms / MS_PER_DAY - (ms % MS_PER_DAY < 0);
-		d->sum = 0;
-		*slot = s->ndr;
+		/* the map's copy of the name lives as long as the map */
+		for (it = *num - 1; tl_map_next(s->strats, &it, &name, &n,
+		    &v) && v != *num;)
+			;
+		s->dr[s->ndr].strategy = name;
+		s->dr[s->ndr].day = day;
+		s->dr[s->ndr].sum = 0;
+		*slot = ++s->ndr;
 	}
 	s->dr[*slot - 1].sum += pnl - fees;
+}
+
+/* An unmatched decision or outcome, tagged with its kind. */
+static int
+emit_unmatched(struct state *s, const char *kind, const json_t *rec,
+    struct tl_err *err)
+{
+	json_t *t;
+	int rc;
+
+	if (s->out[E_UNMATCHED] == NULL)
+		return 0;
+	t = json_pack("{s:s}", "kind", kind);
+	json_object_update(t, (json_t *)rec);
+	rc = tl_out_write(s->out[E_UNMATCHED], t, err);
+	json_decref(t);
+	return rc;
 }
 
 /* Merge a decision and its outcome into one enriched trade. */
@@ -852,7 +946,7 @@ join(struct state *s, enum kind k, const json_t *rec, struct tl_err *err)
 	if ((id = json_string_value(json_object_get(rec, "decision_id"))) ==
 	    NULL) {
 		s->c.orphans++;
-		return emit(s, E_UNMATCHED, rec, err);
+		return emit_unmatched(s, "outcome", rec, err);
 	}
 	if ((other = take(s->pend_dec, id)) != NULL) {
 		rc = write_trade(s, other, rec, err);
@@ -860,7 +954,7 @@ join(struct state *s, enum kind k, const json_t *rec, struct tl_err *err)
 	} else if (wait_for(s->pend_out, id, (json_t *)rec) == -1) {
 		/* a second outcome for a decision still unseen */
 		s->c.orphans++;
-		rc = emit(s, E_UNMATCHED, rec, err);
+		rc = emit_unmatched(s, "outcome", rec, err);
 	}
 	return rc;
 }
@@ -873,12 +967,9 @@ static int
 dedup(struct state *s, enum kind k, const json_t *rec)
 {
 	struct tl_buf key;
-	uintptr_t *slot, h;
+	uint64_t kh, ch, *slot;
 	int added;
 
-	tl_buf_reset(&s->buf);
-	tl_json_append(&s->buf, rec);
-	h = (uintptr_t)tl_hash64(s->buf.data, s->buf.len);
 	tl_buf_init(&key);
 	tl_buf_addc(&key, (char)('0' + k));
 	if (k == K_PROMOTION) {
@@ -890,19 +981,24 @@ dedup(struct state *s, enum kind k, const json_t *rec)
 	} else
 		tl_buf_adds(&key, json_string_value(json_object_get(rec,
 		    "id")));
-	slot = tl_map_put(s->seen, key.data, key.len, &added);
+	kh = tl_hash64(key.data, key.len);
 	tl_buf_release(&key);
-	if (added) {
-		*slot = h;
-		return 1;
-	}
-	return *slot == h ? 0 : -1;
+	kh += kh == 0;
+	tl_buf_reset(&s->buf);
+	tl_json_append(&s->buf, rec);
+	ch = tl_hash64(s->buf.data, s->buf.len);
+	slot = u64map_put(&s->seen, kh, &added);
+	if (!added)
+		return *slot == ch ? 0 : -1;
+	*slot = ch;
+	return 1;
 }
 
 static int
-handle(struct state *s, enum kind k, json_t *in, const char *name,
+handle(struct state *s, enum kind *kp, json_t *in, const char *name,
     unsigned long line, struct tl_err *why, struct tl_err *err)
 {
+	enum kind k = *kp;
 	struct rec r = { in, NULL, name, line, why };
 	const struct opts *o = s->o;
 	json_t *v;
@@ -915,7 +1011,7 @@ handle(struct state *s, enum kind k, json_t *in, const char *name,
 			json_object_set(in, o->map_to[i], v);
 			json_object_del(in, o->map_from[i]);
 		}
-	if (k == K_NONE && (k = kind_of_record(in)) == K_NONE)
+	if (k == K_NONE && (*kp = k = kind_of_record(in)) == K_NONE)
 		return tl_err_set(why, TL_EX_DATAERR, name, line,
 		    "cannot tell the record kind (decision, outcome, run or "
 		    "promotion): use --kind"), 1;
@@ -961,8 +1057,17 @@ handle(struct state *s, enum kind k, json_t *in, const char *name,
 		break;
 	case K_RUN:
 		rc = emit_ser(s, E_RUNS, r.out, err);
-		if (s->out[E_DATASET] != NULL)
-			json_array_append(s->runs, r.out);
+		{
+			if (s->nruns == s->capruns) {
+				s->capruns = s->capruns ? 2 * s->capruns : 256;
+				s->runs = tl_xreallocarray(s->runs,
+				    s->capruns, sizeof(char *));
+			}
+			/* s->buf holds the run's JSON (and emit_ser's
+			 * newline); kept as text, a third of the size */
+			s->runs[s->nruns++] = tl_xstrndup(s->buf.data,
+			    strcspn(s->buf.data, "\n"));
+		}
 		break;
 	default:
 		rc = emit_ser(s, E_PROMOTIONS, r.out, err);
@@ -980,39 +1085,34 @@ ingest(struct state *s, const char *path, struct tl_err *err)
 {
 	struct tl_records *rs;
 	struct tl_err why = { 0 };
-	enum kind k;
+	enum kind file_kind, k;
 	json_t *rec;
 	const char *raw;
 	size_t n;
-	int rc, h;
+	int rc, h = 0;
 
 	if ((rs = tl_records_open(path, s->o->ifmt, err)) == NULL)
 		return -1;
-	k = s->o->kind != K_NONE ? s->o->kind : strcmp(path, "-") == 0 ?
-	    K_NONE : kind_of_name(path);
-	while ((rc = tl_records_next(rs, &rec, &why)) != 0) {
+	file_kind = s->o->kind != K_NONE ? s->o->kind :
+	    strcmp(path, "-") == 0 ? K_NONE : kind_of_name(path);
+	while (h != -1 && (rc = tl_records_next(rs, &rec, &why)) != 0) {
 		s->c.read++;
+		k = file_kind;
 		if (rc == 1) {
-			h = handle(s, k, rec, tl_records_name(rs),
+			h = handle(s, &k, rec, tl_records_name(rs),
 			    tl_records_line(rs), &why, err);
 			json_decref(rec);
-			if (h == -1)
-				break;
-			if (h == 0)
+			if (h != 1)
 				continue;
 		}
 		raw = tl_records_raw(rs, &n);
-		if (reject(s, tl_records_name(rs), tl_records_line(rs) ?
-		    tl_records_line(rs) : 1, k, &why, raw, n, err) == -1) {
-			h = -1;
-			break;
-		}
+		h = reject(s, tl_records_name(rs), tl_records_line(rs) ?
+		    tl_records_line(rs) : 1, k, &why, raw, n, err);
 		if (tl_records_failed(rs))
 			break;
-		h = 0;
 	}
 	tl_records_free(rs);
-	return rc != 0 && h == -1 ? -1 : 0;
+	return h == -1 ? -1 : 0;
 }
 
 /* ---- the outputs built at the end --------------------------------------- */
@@ -1053,7 +1153,7 @@ push_day(struct state *s, const char *strategy, int64_t day)
 		s->capdr = s->capdr ? 2 * s->capdr : 256;
 		s->dr = tl_xreallocarray(s->dr, s->capdr, sizeof(*s->dr));
 	}
-	s->dr[s->ndr].strategy = tl_xstrdup(strategy);
+	s->dr[s->ndr].strategy = strategy;
 	s->dr[s->ndr].day = day;
 	s->dr[s->ndr++].sum = 0;
 }
@@ -1075,6 +1175,8 @@ write_returns(struct state *s, struct tl_err *err)
 	if (o == NULL)
 		return 0;
 	tl_out_set_columns(o, cols, 3);
+	if (s->ndr == 0)	/* s->dr is NULL: qsort must not see it */
+		return 0;
 	if (s->o->fill) {
 		qsort(s->dr, s->ndr, sizeof(*s->dr), cmp_dayret_strategy);
 		for (i = 0, n = s->ndr; i + 1 < n; i++) {
@@ -1112,6 +1214,13 @@ cmp_run(const void *a, const void *b)
 	    json_string_value(json_object_get(y, "id")));
 }
 
+static int
+same(const json_t *a, const json_t *b, const char *key)
+{
+	return strcmp(json_string_value(json_object_get(a, key)),
+	    json_string_value(json_object_get(b, key))) == 0;
+}
+
 /* dataset: each run with the next period's roi and sharpe of the same
  * strategy and genome as targets.  Runs of the last period have no target
  * and are not rows; they are counted. */
@@ -1121,29 +1230,36 @@ write_dataset(struct state *s, unsigned long *rows, unsigned long *last,
 {
 	struct tl_out *o = s->out[E_DATASET];
 	json_t **r, *row, *m;
-	size_t i, j, n;
+	size_t i, j, k, n;
 	int rc = 0;
 
 	*rows = *last = 0;
-	if (o == NULL || (n = json_array_size(s->runs)) == 0)
+	if ((n = s->nruns) == 0)
 		return 0;
 	r = tl_xcalloc(n, sizeof(*r));
-	for (i = 0; i < n; i++)
-		r[i] = json_array_get(s->runs, i);
+	for (i = 0; i < n; i++) {
+		r[i] = json_loads(s->runs[i], 0, NULL);
+		free(s->runs[i]);
+		s->runs[i] = NULL;
+	}
 	qsort(r, n, sizeof(*r), cmp_run);
 	for (i = 0; i < n && rc == 0; i++) {
-		for (j = i + 1; j < n && cmp_run(&r[i], &r[j]) < 0 &&
-		    strcmp(json_string_value(json_object_get(r[i], "period")),
-		    json_string_value(json_object_get(r[j], "period"))) == 0;)
-			j++;
-		if (j == n || strcmp(json_string_value(json_object_get(r[i],
-		    "strategy")), json_string_value(json_object_get(r[j],
-		    "strategy"))) != 0 || !json_equal(json_object_get(r[i],
-		    "genome"), json_object_get(r[j], "genome"))) {
+		/* j: first run of the next period of the same strategy */
+		for (j = i + 1; j < n && same(r[i], r[j], "strategy") &&
+		    same(r[i], r[j], "period"); j++)
+			;
+		/* the first (by id) in that period with the same genome */
+		for (k = j; k < n && same(r[j], r[k], "strategy") &&
+		    same(r[j], r[k], "period") && !json_equal(
+		    json_object_get(r[i], "genome"),
+		    json_object_get(r[k], "genome")); k++)
+			;
+		if (k == n || !same(r[i], r[k], "strategy") ||
+		    !same(r[j], r[k], "period")) {
 			(*last)++;
 			continue;
 		}
-		m = json_object_get(r[j], "metrics");
+		m = json_object_get(r[k], "metrics");
 		row = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O}",
 		    "strategy", json_object_get(r[i], "strategy"),
 		    "period", json_object_get(r[i], "period"),
@@ -1151,33 +1267,31 @@ write_dataset(struct state *s, unsigned long *rows, unsigned long *last,
 		    "metrics", json_object_get(r[i], "metrics"),
 		    "next_roi", json_object_get(m, "roi"),
 		    "next_sharpe", json_object_get(m, "sharpe"));
-		rc = tl_out_write(o, row, err);
+		rc = o != NULL ? tl_out_write(o, row, err) : 0;
 		json_decref(row);
 		(*rows)++;
 	}
+	for (i = 0; i < n; i++)
+		json_decref(r[i]);
 	free(r);
 	return rc;
 }
 
-/* Decisions and outcomes left waiting, each tagged with its kind. */
+/* Decisions and outcomes left waiting, each tagged with its kind: written
+ * while rc is 0 (no earlier error), freed in any case.  Returns rc, or -1
+ * with err set on a write error. */
 static int
 write_unmatched(struct state *s, struct tl_map *pend, const char *kind,
-    unsigned long *count, struct tl_err *err)
+    unsigned long *count, int rc, struct tl_err *err)
 {
 	const char *key;
 	uintptr_t v;
 	size_t it, n;
-	json_t *t;
-	int rc = 0;
 
 	for (it = 0; tl_map_next(pend, &it, &key, &n, &v);) {
 		(*count)++;
-		if (rc == 0 && s->out[E_UNMATCHED] != NULL) {
-			t = json_pack("{s:s}", "kind", kind);
-			json_object_update(t, (json_t *)v);
-			rc = tl_out_write(s->out[E_UNMATCHED], t, err);
-			json_decref(t);
-		}
+		if (rc == 0)
+			rc = emit_unmatched(s, kind, (json_t *)v, err);
 		json_decref((json_t *)v);
 	}
 	return rc;
@@ -1188,6 +1302,23 @@ write_unmatched(struct state *s, struct tl_map *pend, const char *kind,
 static const char *dir_files[E_NEMIT] = { "trades.jsonl", "decisions.jsonl",
 	"outcomes.jsonl", "runs.jsonl", "promotions.jsonl", "returns.csv",
 	"dataset.jsonl", "unmatched.jsonl" };
+
+/* -f, else the -o name, else JSONL; but returns are CSV unless asked. */
+static enum tl_fmt
+out_fmt(const struct opts *o)
+{
+	size_t n;
+
+	if (o->fmt != TL_FMT_AUTO)
+		return o->fmt;
+	if (o->emit != E_RETURNS)
+		return TL_FMT_AUTO;
+	n = o->output != NULL ? strlen(o->output) : 0;
+	if ((n >= 6 && strcmp(o->output + n - 6, ".jsonl") == 0) ||
+	    (n >= 5 && strcmp(o->output + n - 5, ".json") == 0))
+		return TL_FMT_JSONL;
+	return TL_FMT_CSV;
+}
 
 static int
 open_outputs(struct state *s, struct tl_err *err)
@@ -1215,8 +1346,7 @@ open_outputs(struct state *s, struct tl_err *err)
 		if (e < E_NEMIT || (o->rejects == NULL && s->rej == NULL))
 			return -1;
 	} else if ((s->out[o->emit] = tl_out_open(o->output,
-	    o->fmt != TL_FMT_AUTO ? o->fmt : o->emit == E_RETURNS ?
-	    TL_FMT_CSV : TL_FMT_AUTO, err)) == NULL)
+	    out_fmt(o), err)) == NULL)
 		return -1;
 	if (o->rejects != NULL &&
 	    (s->rej = tl_out_open(o->rejects, TL_FMT_JSONL, err)) == NULL)
@@ -1239,11 +1369,9 @@ main(int argc, char *argv[])
 	parse_args(argc, argv, &o);
 	memset(&s, 0, sizeof(s));
 	s.o = &o;
-	s.seen = tl_map_alloc();
 	s.pend_dec = tl_map_alloc();
 	s.pend_out = tl_map_alloc();
-	s.days = tl_map_alloc();
-	s.runs = json_array();
+	s.strats = tl_map_alloc();
 	tl_buf_init(&s.buf);
 	tl_walk_init(&w);
 
@@ -1259,10 +1387,9 @@ main(int argc, char *argv[])
 		rc = write_returns(&s, &err);
 	if (rc == 0)
 		rc = write_dataset(&s, &rows, &last, &err);
-	if (rc == 0)
-		rc = write_unmatched(&s, s.pend_dec, "decision", &undec, &err);
-	if (rc == 0)
-		rc = write_unmatched(&s, s.pend_out, "outcome", &unout, &err);
+	/* also on error: write_unmatched() frees what is still waiting */
+	rc = write_unmatched(&s, s.pend_dec, "decision", &undec, rc, &err);
+	rc = write_unmatched(&s, s.pend_out, "outcome", &unout, rc, &err);
 	for (e = 0; e < E_NEMIT; e++) {
 		if (rc == 0 && s.out[e] != NULL)
 			rc = tl_out_close(s.out[e], &err);
@@ -1289,21 +1416,24 @@ main(int argc, char *argv[])
 			    s.c.kinds[K_PROMOTION], s.c.dups, s.c.rejected,
 			    s.c.conflicts, s.c.joined, s.c.unmatched,
 			    s.c.orphans, rows);
-		if (s.c.read == 0)
+		if (s.c.read == 0 && !o.quiet)
 			tl_warn("no records in the input");
 		if (o.strict && s.c.rejected > 0)
 			status = TL_EX_DATAERR;
 	}
 	(void)last;
-	for (i = 0; i < s.ndr; i++)
-		free(s.dr[i].strategy);
 	free(s.dr);
-	json_decref(s.runs);
+	for (i = 0; i < s.nruns; i++)
+		free(s.runs[i]);
+	free(s.runs);
+	free(s.seen.key);
+	free(s.seen.val);
 	tl_buf_release(&s.buf);
-	tl_map_free(s.days);
+	tl_map_free(s.strats);
+	free(s.days.key);
+	free(s.days.val);
 	tl_map_free(s.pend_out);
 	tl_map_free(s.pend_dec);
-	tl_map_free(s.seen);
 	tl_walk_release(&w);
 	if (tl_close_stdout() == -1 && status == TL_EX_OK) {
 		tl_msg("write error: %s", strerror(errno));

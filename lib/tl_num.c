@@ -9,6 +9,7 @@
  * correctly), and the smallest such k gives the same text as %.15g.
  * Everything else goes through %.15g..%.17g with a strtod check.
  */
+#include <langinfo.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,22 @@ fixed(char *buf, int neg, unsigned long long m, int k)
 	return len;
 }
 
+/* printf and strtod follow LC_NUMERIC if the program ever set it: the
+ * caller's strtod check ran in that locale; write its point as '.'. */
+static int
+c_point(char *buf, int n)
+{
+	const char *dp = nl_langinfo(RADIXCHAR);
+	size_t k = strlen(dp);
+	char *p;
+
+	if (k == 0 || (k == 1 && dp[0] == '.') || (p = strstr(buf, dp)) == NULL)
+		return n;
+	*p = '.';
+	memmove(p + 1, p + k, strlen(p + k) + 1);
+	return n - (int)(k - 1);
+}
+
 int
 tl_fmt_double(char *buf, double x)
 {
@@ -80,5 +97,5 @@ tl_fmt_double(char *buf, double x)
 		if (strtod(buf, NULL) == x)
 			break;
 	}
-	return n;
+	return c_point(buf, n);
 }

@@ -1,8 +1,9 @@
 /*
  * Output streams: stdout, or a file written under a temporary name in the
  * same directory and renamed over FILE only on success, so that a reader
- * never sees half a file.  Records go out as JSONL or CSV (flattened to
- * dotted columns, RFC 4180 quoting, CRLF never written).
+ * never sees half a file (a FIFO or device is written in place).  Records
+ * go out as JSONL or CSV (flattened to dotted columns, RFC 4180 quoting,
+ * CRLF never written).
  */
 #ifndef TL_OUT_H
 #define TL_OUT_H
@@ -22,15 +23,18 @@ struct tl_out;
 struct tl_out *tl_out_open(const char *path, enum tl_fmt fmt,
 	    struct tl_err *err);
 
-/* Fix the CSV columns (dotted names, copied).  Without it the columns are
- * those of the first record written.  Must precede the first write. */
+/* Fix the CSV columns (dotted names, copied); the header is written even
+ * when no record is.  Without it the columns are the union of the
+ * records' keys in order of appearance, and the rows are spooled to a
+ * temporary file until tl_out_close().  Must precede the first write. */
 void	tl_out_set_columns(struct tl_out *o, const char *const *cols,
 	    size_t ncols);
 
-/* Write one record (an object).  CSV: a key that is not a column is an
- * error (TL_EX_SOFTWARE: the tool's schema is wrong); a missing key, null,
- * NaN is an empty cell; arrays are written as JSON text.  Returns 0, or
- * -1 with err (TL_EX_IOERR on a write error). */
+/* Write one record (an object).  CSV: with fixed columns a key that is
+ * not a column is an error (TL_EX_SOFTWARE: the tool's schema is wrong);
+ * a missing key or null is an empty cell; arrays are written as JSON
+ * text.  Returns 0, or -1 with err (TL_EX_IOERR on a write error, where =
+ * the file name, or none for stdout: "write error: ..."). */
 int	tl_out_write(struct tl_out *o, const json_t *rec, struct tl_err *err);
 
 /* Write raw bytes (already formatted). */

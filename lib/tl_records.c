@@ -306,7 +306,7 @@ next_csv(struct tl_records *r, json_t **rec, struct tl_err *err)
 			    "unterminated quoted CSV field at end of input");
 		}
 		if (!r->in_rec) {
-			if (n == 0)
+			if (blank(s, n))
 				continue;
 			r->line = tl_reader_lineno(r->rd);
 			tl_buf_reset(&r->rawbuf);

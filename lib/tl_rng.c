@@ -51,5 +51,16 @@ tl_rng_uniform(gsl_rng *r)
 unsigned long
 tl_rng_below(gsl_rng *r, unsigned long n)
 {
-	return gsl_rng_uniform_int(r, n);
+	uint64_t x;
+
+	/* GSL refuses n above the generator's range (mt19937: 2^32 - 1)
+	 * and returns 0: join two 32-bit draws and reject the low
+	 * 2^64 mod n values so that every result is equally likely. */
+	if (n <= gsl_rng_max(r) - gsl_rng_min(r))
+		return gsl_rng_uniform_int(r, n);
+	do {
+		x = (uint64_t)gsl_rng_get(r) << 32;
+		x |= gsl_rng_get(r) & 0xffffffffULL;
+	} while (x < (0 - (uint64_t)n) % n);
+	return (unsigned long)(x % n);
 }

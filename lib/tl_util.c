@@ -2,6 +2,7 @@
  * Memory that never returns NULL, growable buffers, strict number parsing
  * for options and cells, a stable hash, and the closing of stdout.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -167,8 +168,9 @@ tl_parse_long(const char *opt, const char *s, long lo, long hi, long *out,
 
 	errno = 0;
 	v = strtol(s, &end, 10);
+	/* strtol skips any isspace(), not only " \t" */
 	if (*s == '\0' || *end != '\0' || errno != 0 || v < lo || v > hi ||
-	    s[strspn(s, " \t")] != s[0])
+	    isspace((unsigned char)s[0]))
 		return tl_err_set(err, TL_EX_USAGE, opt, 0,
 		    "'%s' is not an integer in [%ld, %ld]", s, lo, hi);
 	*out = v;
@@ -189,19 +191,23 @@ tl_parse_double(const char *opt, const char *s, double lo, double hi,
 }
 
 /* Check the JSON number grammar (with an optional '+') before strtod, so
- * that "0x1p3", "inf", "nan", " 1" and "1." are refused. */
+ * that "0x1p3", "inf", "nan", " 1", "1." and "007" are refused. */
 int
 tl_strtod_exact(const char *s, size_t n, double *out)
 {
-	char tmp[64], *end;
+	char tmp[64], *t = tmp, *end;
 	size_t i = 0;
 	double v;
+	int ok;
 
-	if (n == 0 || n >= sizeof(tmp))
+	if (n == 0)
 		return -1;
 	if (s[i] == '-' || s[i] == '+')
 		i++;
 	if (i == n || !(s[i] >= '0' && s[i] <= '9'))
+		return -1;
+	/* JSON has no leading zeros: "007" is an id, not 7 */
+	if (s[i] == '0' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9')
 		return -1;
 	while (i < n && s[i] >= '0' && s[i] <= '9')
 		i++;
@@ -222,11 +228,17 @@ tl_strtod_exact(const char *s, size_t n, double *out)
 	}
 	if (i != n)
 		return -1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
+	/* long digit strings are numbers too */
+	if (n >= sizeof(tmp))
+		t = tl_xmalloc(n + 1);
+	memcpy(t, s, n);
+	t[n] = '\0';
 	errno = 0;
-	v = strtod(tmp, &end);
-	if (*end != '\0' || !isfinite(v))
+	v = strtod(t, &end);
+	ok = *end == '\0' && isfinite(v);
+	if (t != tmp)
+		free(t);
+	if (!ok)
 		return -1;
 	*out = v;
 	return 0;

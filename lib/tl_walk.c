@@ -64,7 +64,8 @@ walk_dir(struct tl_walk *w, const char *dir, struct tl_err *err)
 		names[n++] = tl_xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(char *), cmp);
+	if (n > 0)	/* names is NULL for an empty directory */
+		qsort(names, n, sizeof(char *), cmp);
 	for (i = 0; i < n; i++) {
 		p = tl_xmalloc(strlen(dir) + strlen(names[i]) + 2);
 		sprintf(p, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" :

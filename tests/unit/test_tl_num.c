@@ -1,0 +1,235 @@
+/* Unit tests for lib/tl_num: the one number formatter. */
+#include <locale.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "tl_num.h"
+#include "unit.h"
+
+#define NRANDOM	100000	/* random doubles per round-trip test */
+
+/* The contract, spelled out: the first of %.15g, %.16g, %.17g that reads
+ * back exactly (C locale). */
+static int
+reference(char *buf, double x)
+{
+	int prec, n = 0;
+
+	for (prec = 15; prec <= 17; prec++) {
+		n = snprintf(buf, TL_NUM_BUFSZ, "%.*g", prec, x);
+		if (strtod(buf, NULL) == x)
+			break;
+	}
+	return n;
+}
+
+static void
+check(double x, const char *want)
+{
+	char buf[TL_NUM_BUFSZ];
+	int n;
+
+	n = tl_fmt_double(buf, x);
+	cr_assert_str_eq(buf, want, "%.17g printed as '%s', want '%s'", x,
+	    buf, want);
+	cr_assert_eq(n, (int)strlen(want));
+}
+
+/* x formats like the reference and reads back to the same bits. */
+static void
+check_roundtrip(double x)
+{
+	char buf[TL_NUM_BUFSZ], ref[TL_NUM_BUFSZ];
+	double y;
+	int n;
+
+	n = tl_fmt_double(buf, x);
+	reference(ref, x);
+	cr_assert_str_eq(buf, ref, "%a: '%s' but %%.Ng gives '%s'", x, buf,
+	    ref);
+	cr_assert_eq(n, (int)strlen(buf));
+	y = strtod(buf, NULL);
+	cr_assert_eq(memcmp(&x, &y, sizeof(x)), 0, "%a -> '%s' -> %a", x, buf,
+	    y);
+}
+
+static double
+from_bits(uint64_t u)
+{
+	double x;
+
+	memcpy(&x, &u, sizeof(x));
+	return x;
+}
+
+Test(tl_fmt_double, short_decimals)
+{
+	check(0.1, "0.1");
+	check(2.385, "2.385");
+	check(-1.27, "-1.27");
+	check(187.2, "187.2");
+	check(0.6813, "0.6813");
+	check(0.30000000000000004, "0.30000000000000004");
+	check(0.1 + 0.2, "0.30000000000000004");
+	check(0.0001, "0.0001");
+	check(0.00012, "0.00012");
+	check(0.00001, "1e-05");
+	check(-0.000123, "-0.000123");
+}
+
+Test(tl_fmt_double, integers)
+{
+	check(3, "3");
+	check(-42, "-42");
+	check(100, "100");
+	check(1e14, "100000000000000");
+	check(123456789012345.0, "123456789012345");
+	check(1e15, "1e+15");
+	check(1e16, "1e+16");
+	check(-7e20, "-7e+20");
+}
+
+Test(tl_fmt_double, zeros)
+{
+	check(0.0, "0");
+	check(-0.0, "-0");
+}
+
+Test(tl_fmt_double, two_to_the_53)
+{
+	double p = 9007199254740992.0;	/* 2^53 */
+
+	check(p, "9007199254740992");
+	check(p - 1, "9007199254740991");
+	check(p + 2, "9007199254740994");
+	check(-p, "-9007199254740992");
+	check_roundtrip(p);
+	check_roundtrip(p - 1);
+	check_roundtrip(p + 2);
+	check_roundtrip(nextafter(p, 0));
+	check_roundtrip(nextafter(p, INFINITY));
+}
+
+Test(tl_fmt_double, extremes)
+{
+	char buf[TL_NUM_BUFSZ];
+
+	check(1e300, "1e+300");
+	check(-1e-300, "-1e-300");
+	/* 5e-324 is the smallest denormal; %.15g already reads back. */
+	check(5e-324, "4.94065645841247e-324");
+	check(-5e-324, "-4.94065645841247e-324");
+	check(1.7976931348623157e308, "1.7976931348623157e+308");
+	check(2.2250738585072014e-308, "2.2250738585072014e-308");
+	cr_assert_eq(strtod("4.94065645841247e-324", NULL), 5e-324);
+	/* The longest outputs fit in the buffer. */
+	cr_assert_lt(tl_fmt_double(buf, -2.2250738585072009e-308),
+	    TL_NUM_BUFSZ);
+	check_roundtrip(-2.2250738585072009e-308);
+}
+
+Test(tl_fmt_double, third_reads_back)
+{
+	char buf[TL_NUM_BUFSZ];
+	double x = 1.0 / 3;
+
+	cr_assert_eq(tl_fmt_double(buf, x), 18);
+	cr_assert_str_eq(buf, "0.3333333333333333");
+	cr_assert_eq(strtod(buf, NULL), x);
+	x = -2.0 / 3;
+	tl_fmt_double(buf, x);
+	cr_assert_str_eq(buf, "-0.6666666666666666");
+	cr_assert_eq(strtod(buf, NULL), x);
+}
+
+Test(tl_fmt_double, nan_and_inf_are_null)
+{
+	char buf[TL_NUM_BUFSZ];
+
+	cr_assert_eq(tl_fmt_double(buf, NAN), -1);
+	cr_assert_str_eq(buf, "null");
+	cr_assert_eq(tl_fmt_double(buf, -NAN), -1);
+	cr_assert_str_eq(buf, "null");
+	cr_assert_eq(tl_fmt_double(buf, INFINITY), -1);
+	cr_assert_str_eq(buf, "null");
+	cr_assert_eq(tl_fmt_double(buf, -INFINITY), -1);
+	cr_assert_str_eq(buf, "null");
+}
+
+Test(tl_fmt_double, random_bit_patterns_round_trip)
+{
+	unsigned long long s = 0x9e3779b97f4a7c15ULL;
+	double x;
+	int i, done = 0;
+
+	for (i = 0; i < NRANDOM; i++) {
+		x = from_bits(ut_xorshift(&s));
+		if (!isfinite(x))
+			continue;
+		check_roundtrip(x);
+		done++;
+	}
+	cr_assert_gt(done, NRANDOM * 99 / 100);
+}
+
+/* Where the fast path works: magnitudes 1e-4 .. 1e15, both short
+ * decimals m / 10^k and full-precision doubles. */
+Test(tl_fmt_double, random_in_fast_range_round_trip)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+	    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18 };
+	unsigned long long s = 0x2385127ULL, r, m;
+	double x;
+	int i, k, digits;
+
+	for (i = 0; i < NRANDOM; i++) {
+		r = ut_xorshift(&s);
+		digits = 1 + (int)(r % 17);		/* 1 .. 17 digits */
+		k = (int)((r >> 8) % 19);		/* 0 .. 18 decimals */
+		m = ut_xorshift(&s) % (unsigned long long)p10[digits];
+		x = (double)m / p10[k];
+		if (r >> 63)
+			x = -x;
+		check_roundtrip(x);
+		/* and a full-precision neighbour */
+		check_roundtrip(nextafter(x, r & 1 ? INFINITY : -INFINITY));
+		/* and a uniform double in [1e-4, 1e15) by exponent */
+		x = ldexp(1.0 + (double)(ut_xorshift(&s) >> 11) / 9007199254740992.0,
+		    -14 + (int)(r >> 40) % 64);
+		check_roundtrip(x);
+	}
+}
+
+Test(tl_fmt_double, same_text_in_a_german_locale)
+{
+	static const double xs[] = { 0.1, 2.385, -1.27, 1.0 / 3, 1e300,
+	    5e-324, 1e-5, 123456789012345.6, 0.30000000000000004, -0.0,
+	    9007199254740993.0 };
+	char c[TL_NUM_BUFSZ], de[TL_NUM_BUFSZ];
+	unsigned long long s = 77;
+	size_t i;
+	double x;
+	int nc, nde;
+
+	if (setlocale(LC_NUMERIC, "de_DE.UTF-8") == NULL)
+		cr_skip_test("locale de_DE.UTF-8 not installed");
+	for (i = 0; i < sizeof(xs) / sizeof(xs[0]) + 20000; i++) {
+		if (i < sizeof(xs) / sizeof(xs[0]))
+			x = xs[i];
+		else if (!isfinite(x = from_bits(ut_xorshift(&s))))
+			continue;
+		setlocale(LC_NUMERIC, "de_DE.UTF-8");
+		nde = tl_fmt_double(de, x);
+		setlocale(LC_NUMERIC, "C");
+		nc = tl_fmt_double(c, x);
+		cr_assert_str_eq(de, c, "%a: '%s' under de_DE, '%s' in C", x,
+		    de, c);
+		cr_assert_eq(nde, nc);
+	}
+	setlocale(LC_NUMERIC, "C");
+}

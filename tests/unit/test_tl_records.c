@@ -1,0 +1,581 @@
+/* Unit tests for lib/tl_records: JSONL and CSV records as objects. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <zlib.h>
+
+#include "tl_json.h"
+#include "tl_records.h"
+#include "unit.h"
+
+static char *dir;
+
+static void
+setup(void)
+{
+	dir = ut_mkdtemp();
+}
+
+static void
+teardown(void)
+{
+	ut_rmtree(dir);
+	free(dir);
+}
+
+TestSuite(tl_records, .init = setup, .fini = teardown);
+
+/* Write text to dir/name and open it with fmt. */
+static struct tl_records *
+open_text(const char *name, const char *text, size_t n, enum tl_fmt fmt,
+    char *path, size_t size)
+{
+	struct tl_records *r;
+	struct tl_err err;
+
+	ut_path(path, size, dir, name);
+	ut_write(path, text, n);
+	tl_err_clear(&err);
+	r = tl_records_open(path, fmt, &err);
+	cr_assert_not_null(r, "%s: %s", err.where, err.msg);
+	return r;
+}
+
+/* The next record equals the JSON text want and starts on line. */
+static void
+next_is(struct tl_records *r, const char *want, unsigned long line)
+{
+	struct tl_err err;
+	struct tl_buf b;
+	json_t *rec = NULL, *w;
+	int rc;
+
+	tl_err_clear(&err);
+	rc = tl_records_next(r, &rec, &err);
+	cr_assert_eq(rc, 1, "want %s at line %lu: rc %d, %s: %s", want, line,
+	    rc, err.where, err.msg);
+	w = json_loads(want, JSON_REJECT_DUPLICATES, NULL);
+	cr_assert_not_null(w, "bad test JSON %s", want);
+	tl_buf_init(&b);
+	tl_json_append(&b, rec);
+	cr_assert(json_equal(rec, w), "got %s, want %s", b.data, want);
+	tl_buf_release(&b);
+	cr_assert_eq(tl_records_line(r), line, "%s: line %lu, want %lu", want,
+	    tl_records_line(r), line);
+	json_decref(w);
+	json_decref(rec);
+}
+
+/* The next call fails for a bad record at line with msg. */
+static void
+next_fails(struct tl_records *r, const char *path, unsigned long line,
+    const char *msg)
+{
+	struct tl_err err;
+	char where[1100];
+	json_t *rec = (json_t *)1;
+
+	tl_err_clear(&err);
+	cr_assert_eq(tl_records_next(r, &rec, &err), -1);
+	cr_assert_null(rec);
+	cr_assert_eq(err.code, TL_EX_DATAERR);
+	snprintf(where, sizeof(where), "%s:%lu", path, line);
+	cr_assert_str_eq(err.where, where);
+	if (strchr(msg, '*') != NULL)	/* a prefix */
+		cr_assert_eq(strncmp(err.msg, msg, strcspn(msg, "*")), 0,
+		    "msg '%s', want '%s'", err.msg, msg);
+	else
+		cr_assert_str_eq(err.msg, msg);
+	cr_assert_eq(tl_records_line(r), line);
+}
+
+static void
+raw_is(struct tl_records *r, const char *want)
+{
+	const char *raw;
+	size_t len;
+
+	raw = tl_records_raw(r, &len);
+	cr_assert_eq(len, strlen(want), "raw '%.*s', want '%s'", (int)len, raw,
+	    want);
+	cr_assert_eq(memcmp(raw, want, len), 0, "raw '%.*s', want '%s'",
+	    (int)len, raw, want);
+}
+
+static void
+at_end(struct tl_records *r)
+{
+	struct tl_err err;
+	json_t *rec = (json_t *)1;
+
+	cr_assert_eq(tl_records_next(r, &rec, &err), 0);
+	cr_assert_null(rec);
+	cr_assert_eq(tl_records_next(r, &rec, &err), 0);
+}
+
+#define OPEN(name, text, fmt) \
+	open_text(name, text, sizeof(text) - 1, fmt, path, sizeof(path))
+
+/* Formats */
+
+Test(tl_records, fmt_from_name)
+{
+	cr_assert_eq(tl_fmt_from_name("a.csv"), TL_FMT_CSV);
+	cr_assert_eq(tl_fmt_from_name(".csv"), TL_FMT_CSV);
+	cr_assert_eq(tl_fmt_from_name("dir/t.csv.gz"), TL_FMT_CSV);
+	cr_assert_eq(tl_fmt_from_name(".csv.gz"), TL_FMT_CSV);
+	cr_assert_eq(tl_fmt_from_name("T.CSV"), TL_FMT_CSV);
+	cr_assert_eq(tl_fmt_from_name("a.jsonl"), TL_FMT_JSONL);
+	cr_assert_eq(tl_fmt_from_name(".jsonl"), TL_FMT_JSONL);
+	cr_assert_eq(tl_fmt_from_name("a.jsonl.gz"), TL_FMT_JSONL);
+	cr_assert_eq(tl_fmt_from_name("a.csv.bak"), TL_FMT_JSONL);
+	cr_assert_eq(tl_fmt_from_name("csv"), TL_FMT_JSONL);
+	cr_assert_eq(tl_fmt_from_name("-"), TL_FMT_JSONL);
+	cr_assert_eq(tl_fmt_from_name(NULL), TL_FMT_JSONL);
+}
+
+Test(tl_records, fmt_parse)
+{
+	cr_assert_eq(tl_fmt_parse("jsonl"), TL_FMT_JSONL);
+	cr_assert_eq(tl_fmt_parse("json"), TL_FMT_JSONL);
+	cr_assert_eq(tl_fmt_parse("csv"), TL_FMT_CSV);
+	cr_assert_eq(tl_fmt_parse("xml"), TL_FMT_AUTO);
+	cr_assert_eq(tl_fmt_parse(""), TL_FMT_AUTO);
+	cr_assert_eq(tl_fmt_parse("CSVX"), TL_FMT_AUTO);
+}
+
+Test(tl_records, open_missing)
+{
+	struct tl_err err;
+	char p[1100];
+
+	snprintf(p, sizeof(p), "%s/none.csv", dir);
+	tl_err_clear(&err);
+	cr_assert_null(tl_records_open(p, TL_FMT_AUTO, &err));
+	cr_assert_eq(err.code, TL_EX_NOINPUT);
+	cr_assert_str_eq(err.where, p);
+	cr_assert_str_eq(err.msg, strerror(ENOENT));
+}
+
+/* JSONL */
+
+Test(tl_records, jsonl_good_bad_and_blank_lines)
+{
+	static const char text[] =
+	    "{\"ts\":\"2026-01-05T14:30:00Z\",\"sym\":\"ES\",\"pnl\":2.385}\n"
+	    "\n"
+	    "  \t \n"
+	    "{\"sym\":\"NQ\",\"pnl\":-1.27}\r\n"
+	    "{\"sym\": bad}\n"
+	    "{\"sym\":\"CL\",\"pnl\":0.5}\n"
+	    "[1,2]\n"
+	    "\"str\"\n"
+	    "{\"a\":1,\"a\":2}\n"
+	    "{\"last\":true}";
+	char path[1100];
+	struct tl_records *r;
+
+	r = OPEN("t.jsonl", text, TL_FMT_AUTO);
+	cr_assert_eq(tl_records_fmt(r), TL_FMT_JSONL);
+	cr_assert_str_eq(tl_records_name(r), path);
+	next_is(r, "{\"ts\":\"2026-01-05T14:30:00Z\",\"sym\":\"ES\","
+	    "\"pnl\":2.385}", 1);
+	raw_is(r, "{\"ts\":\"2026-01-05T14:30:00Z\",\"sym\":\"ES\","
+	    "\"pnl\":2.385}");
+	next_is(r, "{\"sym\":\"NQ\",\"pnl\":-1.27}", 4);
+	raw_is(r, "{\"sym\":\"NQ\",\"pnl\":-1.27}");
+	next_fails(r, path, 5, "invalid JSON: *");
+	raw_is(r, "{\"sym\": bad}");
+	cr_assert_eq(tl_records_failed(r), 0);
+	next_is(r, "{\"sym\":\"CL\",\"pnl\":0.5}", 6);
+	next_fails(r, path, 7, "expected an object, got array");
+	raw_is(r, "[1,2]");
+	next_fails(r, path, 8, "expected an object, got string");
+	next_fails(r, path, 9, "invalid JSON: *");
+	next_is(r, "{\"last\":true}", 10);
+	at_end(r);
+	cr_assert_eq(tl_records_failed(r), 0);
+	tl_records_free(r);
+}
+
+Test(tl_records, jsonl_forced_on_a_csv_name)
+{
+	static const char text[] = "{\"a\":1}\n";
+	char path[1100];
+	struct tl_records *r;
+
+	r = OPEN("t.csv", text, TL_FMT_JSONL);
+	cr_assert_eq(tl_records_fmt(r), TL_FMT_JSONL);
+	next_is(r, "{\"a\":1}", 1);
+	at_end(r);
+	tl_records_free(r);
+}
+
+Test(tl_records, jsonl_empty_and_blank_only)
+{
+	char path[1100];
+	struct tl_records *r;
+
+	r = OPEN("e.jsonl", "", TL_FMT_AUTO);
+	at_end(r);
+	tl_records_free(r);
+	r = OPEN("b.jsonl", "\n \n\r\n", TL_FMT_AUTO);
+	at_end(r);
+	tl_records_free(r);
+}
+
+Test(tl_records, jsonl_truncated_gzip_stops)
+{
+	struct tl_records *r;
+	struct tl_err err;
+	json_t *rec;
+	char path[1100];
+	size_t size;
+	unsigned long i, got = 0;
+	gzFile gz;
+	int rc;
+
+	ut_path(path, sizeof(path), dir, "big.jsonl.gz");
+	gz = gzopen(path, "wb");
+	cr_assert_not_null(gz);
+	for (i = 0; i < 100000; i++)
+		gzprintf(gz, "{\"i\":%lu,\"px\":%.3f,\"h\":\"%lx\"}\n", i,
+		    2.385 * (double)i, i * 2654435761UL);
+	gzclose(gz);
+	free(ut_read(path, &size));
+	cr_assert_eq(truncate(path, (off_t)(size / 2)), 0);
+	r = tl_records_open(path, TL_FMT_AUTO, &err);
+	cr_assert_not_null(r);
+	while ((rc = tl_records_next(r, &rec, &err)) == 1) {
+		cr_assert_eq(json_integer_value(json_object_get(rec, "i")),
+		    (json_int_t)got);
+		got++;
+		json_decref(rec);
+	}
+	cr_assert_eq(rc, -1);
+	cr_assert_eq(err.code, TL_EX_IOERR);
+	cr_assert_eq(tl_records_failed(r), 1);
+	cr_assert_eq(tl_records_line(r), got + 1);
+	at_end(r);
+	tl_records_free(r);
+}
+
+/* CSV */
+
+Test(tl_records, csv_types_quotes_bom_crlf)
+{
+	static const char text[] =
+	    "\xef\xbb\xbfsym,qty,px,note\r\n"
+	    "ES,3,2.385,\"hello, world\"\r\n"
+	    "NQ,-2,-1.27,\"say \"\"hi\"\"\"\r\n"
+	    "CL,007,1e3,abc\r\n"
+	    "GC,,true,\r\n"
+	    "\"SI\",\"12\",\"False\",\"\"\r\n"
+	    "HG,+4,-0.5e-2, spaced \r\n"
+	    "\" AU \", 1 ,,\r\n";
+	char path[1100];
+	struct tl_records *r;
+	json_t *rec;
+	struct tl_err err;
+
+	r = OPEN("t.csv", text, TL_FMT_AUTO);
+	cr_assert_eq(tl_records_fmt(r), TL_FMT_CSV);
+	next_is(r, "{\"sym\":\"ES\",\"qty\":3,\"px\":2.385,"
+	    "\"note\":\"hello, world\"}", 2);
+	raw_is(r, "ES,3,2.385,\"hello, world\"");
+	next_is(r, "{\"sym\":\"NQ\",\"qty\":-2,\"px\":-1.27,"
+	    "\"note\":\"say \\\"hi\\\"\"}", 3);
+	/* "007" is not a JSON number: an id keeps its leading zeros;
+	 * "1e3" is a real. */
+	cr_assert_eq(tl_records_next(r, &rec, &err), 1);
+	cr_assert_str_eq(json_string_value(json_object_get(rec, "qty")),
+	    "007");
+	cr_assert(json_is_real(json_object_get(rec, "px")));
+	cr_assert_eq(json_real_value(json_object_get(rec, "px")), 1000.0);
+	cr_assert_str_eq(json_string_value(json_object_get(rec, "note")),
+	    "abc");
+	cr_assert_eq(tl_records_line(r), 4);
+	json_decref(rec);
+	/* empty cells are absent keys; "true" is a boolean */
+	next_is(r, "{\"sym\":\"GC\",\"px\":true}", 5);
+	/* quoting does not make a string: "12" is still a number */
+	next_is(r, "{\"sym\":\"SI\",\"qty\":12,\"px\":false}", 6);
+	/* blanks around an unquoted cell are trimmed (libcsv's default),
+	 * inside quotes they are kept */
+	next_is(r, "{\"sym\":\"HG\",\"qty\":4,\"px\":-0.005,"
+	    "\"note\":\"spaced\"}", 7);
+	next_is(r, "{\"sym\":\" AU \",\"qty\":1}", 8);
+	at_end(r);
+	cr_assert_eq(tl_records_failed(r), 0);
+	tl_records_free(r);
+}
+
+Test(tl_records, csv_integers_reals_and_json_cells)
+{
+	static const char text[] =
+	    "a,b,c,d\n"
+	    "9007199254740993,12345678901234567890,2.0,\"[1,\"\"x\"\"]\"\n"
+	    "-0,1.5e300,\"{\"\"k\"\":-1.27}\",[\n"
+	    "0x10,inf,1e400,{bad}\n";
+	char path[1100];
+	struct tl_records *r;
+	json_t *rec;
+	struct tl_err err;
+
+	r = OPEN("n.csv", text, TL_FMT_AUTO);
+	cr_assert_eq(tl_records_next(r, &rec, &err), 1);
+	cr_assert(json_is_integer(json_object_get(rec, "a")));
+	cr_assert_eq(json_integer_value(json_object_get(rec, "a")),
+	    9007199254740993LL);
+	cr_assert(json_is_real(json_object_get(rec, "b")));
+	cr_assert(json_is_real(json_object_get(rec, "c")));
+	cr_assert_eq(json_real_value(json_object_get(rec, "c")), 2.0);
+	cr_assert(json_is_array(json_object_get(rec, "d")));
+	json_decref(rec);
+	next_is(r, "{\"a\":0,\"b\":1.5e300,\"c\":{\"k\":-1.27},\"d\":\"[\"}", 3);
+	next_is(r, "{\"a\":\"0x10\",\"b\":\"inf\",\"c\":\"1e400\","
+	    "\"d\":\"{bad}\"}", 4);
+	at_end(r);
+	tl_records_free(r);
+}
+
+Test(tl_records, csv_embedded_newline)
+{
+	static const char text[] =
+	    "id,text,v\n"
+	    "1,\"line one\n"
+	    "line two\",2.5\n"
+	    "2,plain,-3\n"
+	    "3,\"a\n"
+	    "\n"
+	    "b\",x\n"
+	    "4,end,0.25\n";
+	char path[1100];
+	struct tl_records *r;
+
+	r = OPEN("m.csv", text, TL_FMT_CSV);
+	next_is(r, "{\"id\":1,\"text\":\"line one\\nline two\",\"v\":2.5}", 2);
+	raw_is(r, "1,\"line one\nline two\",2.5");
+	next_is(r, "{\"id\":2,\"text\":\"plain\",\"v\":-3}", 4);
+	raw_is(r, "2,plain,-3");
+	next_is(r, "{\"id\":3,\"text\":\"a\\n\\nb\",\"v\":\"x\"}", 5);
+	next_is(r, "{\"id\":4,\"text\":\"end\",\"v\":0.25}", 8);
+	at_end(r);
+	tl_records_free(r);
+}
+
+Test(tl_records, csv_blank_lines_skipped)
+{
+	static const char text[] = "\n\na,b\n\n1,2\n \t \n\n3,4";
+	char path[1100];
+	struct tl_records *r;
+
+	r = OPEN("b.csv", text, TL_FMT_CSV);
+	next_is(r, "{\"a\":1,\"b\":2}", 5);
+	/* a line of blanks is blank too: the next record is on line 8 */
+	next_is(r, "{\"a\":3,\"b\":4}", 8);
+	raw_is(r, "3,4");
+	at_end(r);
+	tl_records_free(r);
+}
+
+Test(tl_records, csv_dotted_headers_nest)
+{
+	static const char text[] =
+	    "run,genome.lookback,genome.thr,genome.sub.k,score\n"
+	    "r1,20,0.75,x,2.385\n"
+	    "r2,,,,-1.27\n";
+	char path[1100];
+	struct tl_records *r;
+
+	r = OPEN("d.csv", text, TL_FMT_CSV);
+	next_is(r, "{\"run\":\"r1\",\"genome\":{\"lookback\":20,\"thr\":0.75,"
+	    "\"sub\":{\"k\":\"x\"}},\"score\":2.385}", 2);
+	next_is(r, "{\"run\":\"r2\",\"score\":-1.27}", 3);
+	at_end(r);
+	tl_records_free(r);
+}
+
+Test(tl_records, csv_ragged_rows)
+{
+	static const char text[] =
+	    "a,b,c\n"
+	    "1,2,3\n"
+	    "4,5\n"
+	    "6,7,8\n"
+	    "9,10,11,12\n"
+	    "13,14,15\n";
+	char path[1100];
+	struct tl_records *r;
+
+	r = OPEN("r.csv", text, TL_FMT_CSV);
+	next_is(r, "{\"a\":1,\"b\":2,\"c\":3}", 2);
+	next_fails(r, path, 3, "expected 3 CSV fields, got 2");
+	raw_is(r, "4,5");
+	cr_assert_eq(tl_records_failed(r), 0);
+	next_is(r, "{\"a\":6,\"b\":7,\"c\":8}", 4);
+	next_fails(r, path, 5, "expected 3 CSV fields, got 4");
+	next_is(r, "{\"a\":13,\"b\":14,\"c\":15}", 6);
+	at_end(r);
+	tl_records_free(r);
+}
+
+Test(tl_records, csv_duplicate_header_ends_input)
+{
+	static const char text[] = "a,b,a\n1,2,3\n";
+	char path[1100];
+	struct tl_records *r;
+
+	r = OPEN("h.csv", text, TL_FMT_CSV);
+	next_fails(r, path, 1, "CSV header: duplicate column 'a'");
+	cr_assert(tl_records_failed(r));
+	at_end(r);
+	tl_records_free(r);
+}
+
+Test(tl_records, csv_unnamed_header_column_ends_input)
+{
+	static const char text[] = "a,,c\n1,2,3\n";
+	char path[1100];
+	struct tl_records *r;
+
+	r = OPEN("h.csv", text, TL_FMT_CSV);
+	next_fails(r, path, 1, "CSV header: column 2 has no name");
+	cr_assert(tl_records_failed(r));
+	at_end(r);
+	tl_records_free(r);
+}
+
+Test(tl_records, csv_header_only_and_empty)
+{
+	char path[1100];
+	struct tl_records *r;
+
+	r = OPEN("h.csv", "a,b\n", TL_FMT_CSV);
+	at_end(r);
+	cr_assert_eq(tl_records_failed(r), 0);
+	tl_records_free(r);
+	r = OPEN("e.csv", "", TL_FMT_CSV);
+	at_end(r);
+	tl_records_free(r);
+}
+
+Test(tl_records, csv_malformed_quote_then_goes_on)
+{
+	static const char text[] =
+	    "a,b\n"
+	    "\"x\"y,1\n"
+	    "ok,2\n"
+	    "p\"q,3\n"
+	    "fine,4\n";
+	char path[1100];
+	struct tl_records *r;
+
+	r = OPEN("q.csv", text, TL_FMT_CSV);
+	next_fails(r, path, 2, "malformed CSV: a quote inside an unquoted "
+	    "field or after a closing quote");
+	raw_is(r, "\"x\"y,1");
+	cr_assert_eq(tl_records_failed(r), 0);
+	next_is(r, "{\"a\":\"ok\",\"b\":2}", 3);
+	next_fails(r, path, 4, "malformed CSV: *");
+	raw_is(r, "p\"q,3");
+	next_is(r, "{\"a\":\"fine\",\"b\":4}", 5);
+	at_end(r);
+	tl_records_free(r);
+}
+
+Test(tl_records, csv_malformed_inside_multiline_record)
+{
+	static const char text[] =
+	    "a,b\n"
+	    "\"x\n"
+	    "y\"z,1\n"
+	    "ok,2\n";
+	char path[1100];
+	struct tl_records *r;
+
+	r = OPEN("q.csv", text, TL_FMT_CSV);
+	next_fails(r, path, 2, "malformed CSV: *");
+	raw_is(r, "\"x\ny\"z,1");
+	next_is(r, "{\"a\":\"ok\",\"b\":2}", 4);
+	at_end(r);
+	tl_records_free(r);
+}
+
+Test(tl_records, csv_unterminated_quote_at_eof)
+{
+	static const char text[] =
+	    "a,b\n"
+	    "1,2\n"
+	    "3,\"abc\n"
+	    "4,5\n";
+	char path[1100];
+	struct tl_records *r;
+
+	r = OPEN("u.csv", text, TL_FMT_CSV);
+	next_is(r, "{\"a\":1,\"b\":2}", 2);
+	next_fails(r, path, 3,
+	    "unterminated quoted CSV field at end of input");
+	raw_is(r, "3,\"abc\n4,5");
+	at_end(r);
+	tl_records_free(r);
+}
+
+Test(tl_records, csv_gzip_by_name)
+{
+	static const char text[] = "sym,px\nES,2.385\nNQ,-1.27\n";
+	struct tl_records *r;
+	struct tl_err err;
+	char path[1100];
+	gzFile gz;
+
+	ut_path(path, sizeof(path), dir, "t.csv.gz");
+	gz = gzopen(path, "wb");
+	cr_assert_not_null(gz);
+	gzwrite(gz, text, sizeof(text) - 1);
+	gzclose(gz);
+	r = tl_records_open(path, TL_FMT_AUTO, &err);
+	cr_assert_not_null(r);
+	cr_assert_eq(tl_records_fmt(r), TL_FMT_CSV);
+	next_is(r, "{\"sym\":\"ES\",\"px\":2.385}", 2);
+	next_is(r, "{\"sym\":\"NQ\",\"px\":-1.27}", 3);
+	at_end(r);
+	tl_records_free(r);
+}
+
+Test(tl_records, csv_dotted_clash_is_a_row_error)
+{
+	static const char text[] =
+	    "a,a.b\n"
+	    "1,2\n"
+	    ",3\n";
+	char path[1100];
+	struct tl_records *r;
+
+	r = OPEN("c.csv", text, TL_FMT_CSV);
+	next_fails(r, path, 2,
+	    "column 'a.b': clashes with another column's nesting");
+	next_is(r, "{\"a\":{\"b\":3}}", 3);
+	at_end(r);
+	tl_records_free(r);
+}
+
+Test(tl_records, raw_before_any_record)
+{
+	static const char text[] = "{\"a\":1}\n";
+	char path[1100];
+	struct tl_records *r;
+	const char *raw;
+	size_t len = 99;
+
+	r = OPEN("t.jsonl", text, TL_FMT_AUTO);
+	raw = tl_records_raw(r, &len);
+	cr_assert_not_null(raw);
+	cr_assert_eq(len, 0);
+	tl_records_free(r);
+	tl_records_free(NULL);
+}

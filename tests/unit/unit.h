@@ -1,0 +1,150 @@
+/*
+ * Helpers shared by the unit tests: a scratch directory under /tmp made
+ * with mkdtemp and removed afterwards, and whole-file reads and writes.
+ * Everything is static inline so that a test file using only part of it
+ * builds without warnings.
+ */
+#ifndef TL_UNIT_H
+#define TL_UNIT_H
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+/* New scratch directory "/tmp/tl-unit-XXXXXX"; the test fails without. */
+static inline char *
+ut_mkdtemp(void)
+{
+	char tmpl[] = "/tmp/tl-unit-XXXXXX", *d;
+
+	d = mkdtemp(tmpl);
+	cr_assert_not_null(d, "mkdtemp failed");
+	return strdup(d);
+}
+
+/* Remove path and, if it is a directory, everything under it. */
+static inline void
+ut_rmtree(const char *path)
+{
+	struct dirent *de;
+	struct stat st;
+	char *sub;
+	DIR *d;
+
+	if (path == NULL || lstat(path, &st) != 0)
+		return;
+	if (S_ISDIR(st.st_mode) && (d = opendir(path)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 ||
+			    strcmp(de->d_name, "..") == 0)
+				continue;
+			sub = malloc(strlen(path) + strlen(de->d_name) + 2);
+			if (sub == NULL)
+				break;
+			sprintf(sub, "%s/%s", path, de->d_name);
+			ut_rmtree(sub);
+			free(sub);
+		}
+		closedir(d);
+		rmdir(path);
+	} else
+		unlink(path);
+}
+
+/* "dir/name" in a static buffer per call site's buf. */
+static inline const char *
+ut_path(char *buf, size_t size, const char *dir, const char *name)
+{
+	snprintf(buf, size, "%s/%s", dir, name);
+	return buf;
+}
+
+static inline void
+ut_write(const char *path, const void *p, size_t n)
+{
+	FILE *fp;
+
+	fp = fopen(path, "wb");
+	cr_assert_not_null(fp, "cannot create %s", path);
+	cr_assert_eq(fwrite(p, 1, n, fp), n);
+	cr_assert_eq(fclose(fp), 0);
+}
+
+static inline void
+ut_write_str(const char *path, const char *s)
+{
+	ut_write(path, s, strlen(s));
+}
+
+/* New NUL-terminated contents of path; *n (may be NULL) gets the size. */
+static inline char *
+ut_read(const char *path, size_t *n)
+{
+	FILE *fp;
+	char *p;
+	long size;
+
+	fp = fopen(path, "rb");
+	cr_assert_not_null(fp, "cannot open %s", path);
+	cr_assert_eq(fseek(fp, 0, SEEK_END), 0);
+	size = ftell(fp);
+	cr_assert_geq(size, 0);
+	rewind(fp);
+	p = malloc((size_t)size + 1);
+	cr_assert_not_null(p);
+	cr_assert_eq(fread(p, 1, (size_t)size, fp), (size_t)size);
+	fclose(fp);
+	p[size] = '\0';
+	if (n != NULL)
+		*n = (size_t)size;
+	return p;
+}
+
+static inline int
+ut_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+/* Number of entries in dir (without "." and ".."); *first gets a copy of
+ * the name of one of them when first is not NULL and there is one. */
+static inline size_t
+ut_count_entries(const char *dir, char *first, size_t size)
+{
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+
+	d = opendir(dir);
+	cr_assert_not_null(d);
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (n++ == 0 && first != NULL)
+			snprintf(first, size, "%s", de->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
+/* A fixed-seed xorshift64 for test data; never 0 with a nonzero seed. */
+static inline unsigned long long
+ut_xorshift(unsigned long long *s)
+{
+	unsigned long long x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
+#endif
