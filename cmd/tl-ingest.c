@@ -725,6 +725,14 @@ reject(struct state *s, const char *file, unsigned long line, enum kind k,
 	return rc;
 }
 
+/* Slot where the probe for key starts (the keys of the day map are not
+ * hashes, so mix them). */
+static size_t
+u64map_slot(const struct u64map *t, uint64_t key)
+{
+	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 20) & t->mask;
+}
+
 static void
 u64map_grow(struct u64map *t)
 {
@@ -737,7 +745,8 @@ u64map_grow(struct u64map *t)
 	for (i = 0; i < old; i++) {
 		if (key[i] == 0)
 			continue;
-		for (j = key[i] & t->mask; t->key[j] != 0; j = (j + 1) & t->mask)
+		for (j = u64map_slot(t, key[i]); t->key[j] != 0;
+		    j = (j + 1) & t->mask)
 			;
 		t->key[j] = key[i];
 		t->val[j] = val[i];
@@ -755,8 +764,7 @@ u64map_put(struct u64map *t, uint64_t key, int *added)
 	if (2 * (t->n + 1) > (t->key == NULL ? 0 : t->mask + 1))
 		u64map_grow(t);
 	*added = 0;
-	for (i = (key * 0x9e3779b97f4a7c15ULL >> 20) & t->mask; t->key[i] != 0;
-	    i = (i + 1) & t->mask)
+	for (i = u64map_slot(t, key); t->key[i] != 0; i = (i + 1) & t->mask)
 		if (t->key[i] == key)
 			return &t->val[i];
 	t->key[i] = key;

@@ -14,11 +14,21 @@ json_t *
 tl_json_parse(const char *s, size_t n, const char *name, unsigned long line,
     struct tl_err *err)
 {
+	const char *nul;
 	json_error_t je;
 	json_t *v;
 
+	/* jansson's own words for a raw NUL byte name the wrong place */
+	if ((nul = memchr(s, '\0', n)) != NULL) {
+		tl_err_set(err, TL_EX_DATAERR, name, line,
+		    "invalid JSON: NUL byte (column %zu)", (size_t)(nul - s) + 1);
+		return NULL;
+	}
 	v = json_loadb(s, n, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &je);
-	if (v == NULL)
+	if (v == NULL && strstr(je.text, "JSON_ALLOW_NUL") != NULL)
+		tl_err_set(err, TL_EX_DATAERR, name, line,
+		    "invalid JSON: \\u0000 in a string (column %d)", je.column);
+	else if (v == NULL)
 		tl_err_set(err, TL_EX_DATAERR, name, line,
 		    "invalid JSON: %s (column %d)", je.text, je.column);
 	return v;

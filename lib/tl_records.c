@@ -26,6 +26,7 @@ struct tl_records {
 	struct csv_parser p;		/* libcsv state */
 	int		 have_hdr;	/* header read */
 	int		 in_rec;	/* a record spans lines */
+	char		*bad_hdr;	/* why the header is unusable, or NULL */
 	char		**hdr;		/* column names */
 	size_t		 nhdr;		/* number of columns */
 	struct tl_buf	*cells;		/* cells of the row being parsed */
@@ -106,6 +107,7 @@ tl_records_free(struct tl_records *r)
 		csv_free(&r->p);
 		tl_buf_release(&r->rawbuf);
 	}
+	free(r->bad_hdr);
 	for (i = 0; i < r->nhdr; i++)
 		free(r->hdr[i]);
 	free(r->hdr);
@@ -230,23 +232,29 @@ take_header(struct tl_records *r, struct tl_err *err)
 
 	r->hdr = tl_xcalloc(r->ncells, sizeof(*r->hdr));
 	r->nhdr = r->ncells;
+	r->have_hdr = 1;
 	for (i = 0; i < r->ncells; i++) {
 		r->hdr[i] = tl_xstrdup(r->cells[i].data);
 		if (r->hdr[i][0] == '\0') {
-			r->failed = 1;
-			return tl_err_set(err, TL_EX_DATAERR, name, r->line,
+			tl_err_set(err, TL_EX_DATAERR, name, r->line,
 			    "CSV header: column %zu has no name", i + 1);
+			break;
 		}
 		for (j = 0; j < i; j++)
-			if (strcmp(r->hdr[i], r->hdr[j]) == 0) {
-				r->failed = 1;
-				return tl_err_set(err, TL_EX_DATAERR, name,
-				    r->line, "CSV header: duplicate column "
-				    "'%s'", r->hdr[i]);
-			}
+			if (strcmp(r->hdr[i], r->hdr[j]) == 0)
+				break;
+		if (j < i) {
+			tl_err_set(err, TL_EX_DATAERR, name, r->line,
+			    "CSV header: duplicate column '%s'", r->hdr[i]);
+			break;
+		}
 	}
-	r->have_hdr = 1;
-	return 0;
+	if (i == r->ncells)
+		return 0;
+	/* Every row after a bad header is an error for the same reason:
+	 * none is read, none is lost without a word. */
+	r->bad_hdr = tl_xstrdup(err->msg);
+	return -1;
 }
 
 static int
@@ -256,6 +264,9 @@ make_row(struct tl_records *r, json_t **rec, struct tl_err *err)
 	json_t *flat, *v;
 	size_t i;
 
+	if (r->bad_hdr != NULL)
+		return tl_err_set(err, TL_EX_DATAERR, name, r->line, "%s",
+		    r->bad_hdr);
 	if (r->ncells != r->nhdr)
 		return tl_err_set(err, TL_EX_DATAERR, name, r->line,
 		    "expected %zu CSV fields, got %zu", r->nhdr, r->ncells);

@@ -39,7 +39,9 @@ void	tl_records_free(struct tl_records *r);
 
 /* Next record.  Returns 1 with *rec (new, caller decrefs), 0 at end of
  * input, -1 with err set: TL_EX_DATAERR for a bad record (where =
- * file:line; call again to go on), TL_EX_IOERR for a read error (stop).
+ * file:line; call again to go on: after a bad CSV header every row is an
+ * error with the header's reason), or TL_EX_IOERR for a read or gzip
+ * error, after which tl_records_failed() is true and the input ends.
  * A JSON line that is not an object is an error ("expected an object,
  * got array"). */
 int	tl_records_next(struct tl_records *r, json_t **rec, struct tl_err *err);
