@@ -18,6 +18,7 @@
 
 #include "tl_err.h"
 #include "tl_json.h"
+#include "tl_jv.h"
 #include "tl_map.h"
 #include "tl_num.h"
 #include "tl_out.h"
@@ -104,7 +105,12 @@ struct state {
 	size_t		 ndr, capdr;
 	char		**runs;		/* canonical runs as JSON text */
 	size_t		 nruns, capruns;
-	struct tl_buf	 buf;		/* scratch serialisation */
+	struct tl_buf	 buf;		/* canonical text of the record */
+	struct tl_buf	 tbuf;		/* a trade, a key, an unmatched */
+	struct tl_jdoc	 doc;		/* the input record */
+	struct tl_jdoc	 cdoc;		/* its canonical text, parsed */
+	struct tl_jdoc	 tdoc_dec;	/* a trade's decision */
+	struct tl_jdoc	 tdoc_oc;	/* a trade's outcome */
 };
 
 static void
@@ -290,31 +296,46 @@ kind_of_name(const char *path)
 	return K_NONE;
 }
 
-static enum kind
-kind_of_record(const json_t *r)
-{
-	if (json_object_get(r, "genome") != NULL)
-		return K_RUN;
-	if (json_object_get(r, "pnl") != NULL ||
-	    json_object_get(r, "exit_ts") != NULL)
-		return K_OUTCOME;
-	if (json_object_get(r, "action") != NULL)
-		return K_DECISION;
-	if (json_object_get(r, "promoted_at") != NULL ||
-	    (json_object_get(r, "strategy") != NULL &&
-	    json_object_get(r, "in_sample") != NULL))
-		return K_PROMOTION;
-	return K_NONE;
-}
+/* A context for the field checks of one record: the parsed input and the
+ * canonical JSON text being written, keys in the order of tl(7). */
+#define MAX_DONE	64	/* canonical keys of one record */
 
-/* A context for the field checks of one record. */
 struct rec {
-	json_t		*in;		/* raw record (after --map) */
-	json_t		*out;		/* canonical record being built */
+	const struct opts *o;		/* --map */
+	const struct tl_jdoc *d;	/* parsed input */
+	const struct tl_jv *in;		/* its root object */
+	struct tl_buf	*out;		/* canonical text being built */
+	const char	*done[MAX_DONE];	/* keys written, for extras */
+	size_t		 ndone;		/* their number */
 	const char	*name;		/* file */
 	unsigned long	 line;		/* line */
 	struct tl_err	*err;		/* set on failure */
 };
+
+/* The input field key, or the raw field a --map names for it; NULL when
+ * absent or null. */
+static const struct tl_jv *
+field(const struct rec *r, const char *key)
+{
+	const struct tl_jv *v;
+	size_t i;
+
+	if ((v = tl_jv_get(r->d, r->in, key)) == NULL)
+		for (i = 0; i < r->o->nmaps && v == NULL; i++)
+			if (strcmp(r->o->map_to[i], key) == 0)
+				v = tl_jv_get(r->d, r->in, r->o->map_from[i]);
+	return v != NULL && v->type != TL_JNULL ? v : NULL;
+}
+
+static void
+put_key(struct rec *r, const char *key)
+{
+	tl_buf_addc(r->out, r->out->len > 0 ? ',' : '{');
+	tl_jv_append_string(r->out, key, strlen(key));
+	tl_buf_addc(r->out, ':');
+	if (r->ndone < MAX_DONE)
+		r->done[r->ndone++] = key;
+}
 
 static int
 missing(struct rec *r, const char *key)
@@ -323,69 +344,84 @@ missing(struct rec *r, const char *key)
 	    "field '%s': missing", key);
 }
 
-/* id-like field: a non-empty string or an integer, written as a string. */
+static int
+wrong(struct rec *r, const char *key, const char *want,
+    const struct tl_jv *v)
+{
+	return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
+	    "field '%s': expected %s, got %s", key, want, tl_jv_typename(v));
+}
+
+/* An integer number literal as text, or -1. */
+static int
+int_text(const struct tl_jv *v, char *buf, size_t size)
+{
+	if (v->type != TL_JNUM || memchr(v->s, '.', v->len) != NULL ||
+	    memchr(v->s, 'e', v->len) != NULL ||
+	    memchr(v->s, 'E', v->len) != NULL || v->len >= size)
+		return -1;
+	memcpy(buf, v->s, v->len);
+	buf[v->len] = '\0';
+	return 0;
+}
+
+/* id-like field: a non-empty string or an integer, written as a string
+ * under outkey. */
 static int
 get_id(struct rec *r, const char *key, const char *outkey, int required)
 {
-	json_t *v = json_object_get(r->in, key);
-	char num[32];
+	const struct tl_jv *v = field(r, key);
+	char num[64];
 
-	if (v == NULL || json_is_null(v))
+	if (v == NULL)
 		return required ? missing(r, key) : 0;
-	if (json_is_integer(v)) {
-		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-		    json_integer_value(v));
-		json_object_set_new(r->out, outkey, json_string(num));
+	if (int_text(v, num, sizeof(num)) == 0) {
+		put_key(r, outkey);
+		tl_jv_append_string(r->out, num, strlen(num));
 		return 1;
 	}
-	if (!json_is_string(v))
-		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
-		    "field '%s': expected string or integer, got %s", key,
-		    tl_json_typename(v));
-	if (json_string_length(v) == 0)
+	if (v->type != TL_JSTR)
+		return wrong(r, key, "string or integer", v);
+	if (v->len == 0)
 		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
 		    "field '%s': empty", key);
-	json_object_set(r->out, outkey, v);
+	put_key(r, outkey);
+	tl_jv_append_string(r->out, v->s, v->len);
 	return 1;
 }
 
-/* A timestamp, written as UTC RFC 3339; with date_ok a bare date
- * ("2026-01-31", as a run's start and end) stays a date. */
+/* A timestamp, written as UTC RFC 3339 under outkey; with date_ok a bare
+ * date ("2026-01-31", as a run's start and end) stays a date. */
 static int
-get_time(struct rec *r, const char *key, int required, int date_ok,
-    int64_t *ms)
+get_time(struct rec *r, const char *key, const char *outkey, int required,
+    int date_ok, int64_t *ms)
 {
-	json_t *v = json_object_get(r->in, key);
+	const struct tl_jv *v = field(r, key);
 	char buf[TL_TIME_BUFSZ], num[TL_NUM_BUFSZ];
-	int ok;
 
-	if (v == NULL || json_is_null(v))
+	if (v == NULL)
 		return required ? missing(r, key) : 0;
-	if (json_is_number(v))
-		ok = tl_time_from_epoch(json_number_value(v), ms) == 0;
-	else if (json_is_string(v))
-		ok = tl_time_parse(json_string_value(v),
-		    json_string_length(v), ms) == 0;
-	else
+	if (v->type == TL_JNUM) {
+		if (tl_time_from_epoch(v->num, ms) == -1) {
+			tl_fmt_double(num, v->num);
+			return tl_err_set(r->err, TL_EX_DATAERR, r->name,
+			    r->line, "field '%s': %s is not a time in epoch "
+			    "seconds or milliseconds (years 1-9999)", key,
+			    num);
+		}
+	} else if (v->type != TL_JSTR)
+		return wrong(r, key, "timestamp", v);
+	else if (tl_time_parse(v->s, v->len, ms) == -1)
 		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
-		    "field '%s': expected timestamp, got %s", key,
-		    tl_json_typename(v));
-	if (!ok && json_is_number(v)) {
-		tl_fmt_double(num, json_number_value(v));
-		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
-		    "field '%s': %s is not a time in epoch seconds or "
-		    "milliseconds (years 1-9999)", key, num);
+		    "field '%s': '%.*s' is not an RFC 3339 timestamp", key,
+		    (int)(v->len < 64 ? v->len : 64), v->s);
+	put_key(r, outkey);
+	if (date_ok && v->type == TL_JSTR && v->len == 10)
+		tl_jv_append_string(r->out, v->s, v->len);
+	else {
+		tl_time_format(buf, *ms);
+		tl_jv_append_string(r->out, buf, strlen(buf));
 	}
-	if (!ok)
-		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
-		    "field '%s': '%.64s' is not an RFC 3339 timestamp", key,
-		    json_string_value(v));
-	if (date_ok && json_is_string(v) && json_string_length(v) == 10) {
-		json_object_set(r->out, key, v);
-		return 1;
-	}
-	tl_time_format(buf, *ms);
-	json_object_set_new(r->out, key, json_string(buf));
 	return 1;
 }
 
@@ -393,134 +429,193 @@ static int
 get_num(struct rec *r, const char *key, int required, double lo, double hi,
     double *x)
 {
+	const struct tl_jv *v = field(r, key);
 	char num[TL_NUM_BUFSZ];
-	int rc;
 
-	if ((rc = tl_json_get_number(r->in, key, x, r->name, r->line,
-	    r->err)) == -1)
-		return -1;
-	if (rc == 0)
+	if (v == NULL)
 		return required ? missing(r, key) : 0;
+	if (v->type != TL_JNUM)
+		return wrong(r, key, "number", v);
+	*x = v->num;
 	if (*x < lo || *x > hi) {
 		tl_fmt_double(num, *x);
 		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
 		    "field '%s': %s is out of range [%g, %g]", key, num, lo,
 		    hi);
 	}
-	json_object_set(r->out, key, json_object_get(r->in, key));
+	put_key(r, key);
+	tl_jv_append(r->out, r->d, v);
 	return 1;
+}
+
+/* The string of v without blanks around it. */
+static void
+trim(const struct tl_jv *v, const char **s, size_t *n)
+{
+	*s = v->s;
+	*n = v->len;
+	while (*n > 0 && (**s == ' ' || **s == '\t')) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n > 0 && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+		(*n)--;
 }
 
 /* A name-like string: trimmed; upper-cased when upper. */
 static int
 get_name(struct rec *r, const char *key, int required, int upper)
 {
+	const struct tl_jv *v = field(r, key);
 	const char *s;
 	char *t;
 	size_t n, i;
-	int rc;
 
-	if (json_is_integer(json_object_get(r->in, key)))
+	if (v != NULL && v->type == TL_JNUM)
 		return get_id(r, key, key, required);	/* symbol 7203 */
-	if ((rc = tl_json_get_string(r->in, key, &s, r->name, r->line,
-	    r->err)) <= 0)
-		return rc == -1 ? -1 : required ? missing(r, key) : 0;
-	s += strspn(s, " \t");
-	for (n = strlen(s); n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t');)
-		n--;
+	if (v == NULL)
+		return required ? missing(r, key) : 0;
+	if (v->type != TL_JSTR)
+		return wrong(r, key, "string", v);
+	trim(v, &s, &n);
 	if (n == 0)
 		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
 		    "field '%s': empty", key);
+	put_key(r, key);
+	if (!upper) {
+		tl_jv_append_string(r->out, s, n);
+		return 1;
+	}
 	t = tl_xstrndup(s, n);
-	if (upper)
-		for (i = 0; i < n; i++)
-			if (t[i] >= 'a' && t[i] <= 'z')
-				t[i] -= 'a' - 'A';
-	json_object_set_new(r->out, key, json_string(t));
+	for (i = 0; i < n; i++)
+		if (t[i] >= 'a' && t[i] <= 'z')
+			t[i] -= 'a' - 'A';
+	tl_jv_append_string(r->out, t, n);
 	free(t);
 	return 1;
 }
 
-/* One of a set of words, any case; alias[i] maps to canon[i]. */
+/* One of a set of words, any case, blanks around ignored; alias[i] maps
+ * to canon[i]. */
 static int
 get_word(struct rec *r, const char *key, int required, const char **alias,
     const char **canon, const char *expect)
 {
+	const struct tl_jv *v = field(r, key);
 	const char *s;
 	size_t n;
-	int rc, i;
+	int i;
 
-	if ((rc = tl_json_get_string(r->in, key, &s, r->name, r->line,
-	    r->err)) <= 0)
-		return rc == -1 ? -1 : required ? missing(r, key) : 0;
-	s += strspn(s, " \t");
-	for (n = strlen(s); n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t');)
-		n--;
+	if (v == NULL)
+		return required ? missing(r, key) : 0;
+	if (v->type != TL_JSTR)
+		return wrong(r, key, "string", v);
+	trim(v, &s, &n);
 	for (i = 0; alias[i] != NULL; i++)
 		if (strlen(alias[i]) == n && strncasecmp(s, alias[i], n) == 0) {
-			json_object_set_new(r->out, key, json_string(canon[i]));
+			put_key(r, key);
+			tl_jv_append_string(r->out, canon[i],
+			    strlen(canon[i]));
 			return 1;
 		}
 	return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
-	    "field '%s': expected %s, got '%s'", key, expect, s);
+	    "field '%s': expected %s, got '%.*s'", key, expect,
+	    (int)(v->len < 64 ? v->len : 64), v->s);
 }
 
 /* An object whose members are numbers (booleans become 1/0 when bools). */
 static int
 get_numobj(struct rec *r, const char *key, int bools)
 {
-	json_t *v = json_object_get(r->in, key), *o, *m;
-	const char *k;
+	const struct tl_jv *v = field(r, key), *m;
+	size_t mark;
+	int first = 1;
 
-	if (v == NULL || json_is_null(v))
+	if (v == NULL)
 		return 0;
-	if (!json_is_object(v))
-		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
-		    "field '%s': expected object, got %s", key,
-		    tl_json_typename(v));
-	o = json_object();
-	json_object_foreach(v, k, m) {
-		if (json_is_number(m))
-			json_object_set(o, k, m);
-		else if (bools && json_is_boolean(m))
-			json_object_set_new(o, k,
-			    json_integer(json_is_true(m)));
-		else {
-			json_decref(o);
+	if (v->type != TL_JOBJ)
+		return wrong(r, key, "object", v);
+	mark = r->out->len;
+	put_key(r, key);
+	tl_buf_addc(r->out, '{');
+	for (m = tl_jv_child(r->d, v); m != NULL; m = tl_jv_next(r->d, v, m)) {
+		if (m->type != TL_JNUM && !(bools && (m->type == TL_JTRUE ||
+		    m->type == TL_JFALSE))) {
+			r->out->len = mark;
 			return tl_err_set(r->err, TL_EX_DATAERR, r->name,
-			    r->line, "field '%s.%s': expected number, got %s",
-			    key, k, tl_json_typename(m));
+			    r->line, "field '%s.%.*s': expected number, got "
+			    "%s", key, (int)(m->keylen < 64 ? m->keylen : 64),
+			    m->key, tl_jv_typename(m));
 		}
+		if (!first)
+			tl_buf_addc(r->out, ',');
+		first = 0;
+		tl_jv_append_string(r->out, m->key, m->keylen);
+		tl_buf_addc(r->out, ':');
+		if (m->type == TL_JNUM)
+			tl_jv_append(r->out, r->d, m);
+		else
+			tl_buf_addc(r->out, m->type == TL_JTRUE ? '1' : '0');
 	}
-	json_object_set_new(r->out, key, o);
+	tl_buf_addc(r->out, '}');
 	return 1;
 }
 
 static int
 get_obj(struct rec *r, const char *key, int required)
 {
-	json_t *v = json_object_get(r->in, key);
+	const struct tl_jv *v = field(r, key);
 
-	if (v == NULL || json_is_null(v))
+	if (v == NULL)
 		return required ? missing(r, key) : 0;
-	if (!json_is_object(v))
-		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
-		    "field '%s': expected object, got %s", key,
-		    tl_json_typename(v));
-	json_object_set(r->out, key, v);
+	if (v->type != TL_JOBJ)
+		return wrong(r, key, "object", v);
+	put_key(r, key);
+	tl_jv_append(r->out, r->d, v);
 	return 1;
 }
 
-/* Keep the fields we do not know, after the canonical ones. */
+static int
+was_written(const struct rec *r, const char *key, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < r->ndone; i++)
+		if (strlen(r->done[i]) == n && memcmp(r->done[i], key, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Keep the fields we do not know, after the canonical ones; a field read
+ * through --map was written under its canonical name. */
 static void
 keep_extras(struct rec *r)
 {
-	const char *k;
-	json_t *v;
+	const struct tl_jv *c;
+	size_t i;
 
-	json_object_foreach(r->in, k, v)
-		if (json_object_get(r->out, k) == NULL)
-			json_object_set(r->out, k, v);
+	for (c = tl_jv_child(r->d, r->in); c != NULL;
+	    c = tl_jv_next(r->d, r->in, c)) {
+		if (was_written(r, c->key, c->keylen))
+			continue;
+		/* a raw field whose value went out under its --map name */
+		for (i = 0; i < r->o->nmaps; i++)
+			if (strlen(r->o->map_from[i]) == c->keylen &&
+			    memcmp(r->o->map_from[i], c->key, c->keylen) == 0 &&
+			    tl_jv_get(r->d, r->in, r->o->map_to[i]) == NULL &&
+			    was_written(r, r->o->map_to[i],
+			    strlen(r->o->map_to[i])))
+				break;
+		if (i < r->o->nmaps)
+			continue;
+		tl_buf_addc(r->out, r->out->len > 0 ? ',' : '{');
+		tl_jv_append_string(r->out, c->key, c->keylen);
+		tl_buf_addc(r->out, ':');
+		tl_jv_append(r->out, r->d, c);
+	}
+	if (r->out->len == 0)
+		tl_buf_addc(r->out, '{');
+	tl_buf_addc(r->out, '}');
 }
 
 static const char *action_alias[] = { "buy", "long", "sell", "short",
@@ -537,7 +632,7 @@ norm_decision(struct rec *r)
 	double x;
 
 	if (get_id(r, "id", "id", 1) == -1 ||
-	    get_time(r, "ts", 1, 0, &ms) == -1 ||
+	    get_time(r, "ts", "ts", 1, 0, &ms) == -1 ||
 	    get_name(r, "symbol", 1, 1) == -1 ||
 	    get_name(r, "strategy", 1, 0) == -1 ||
 	    get_word(r, "action", 1, action_alias, action_canon,
@@ -565,8 +660,9 @@ norm_outcome(struct rec *r)
 	    get_name(r, "symbol", 1, 1) == -1 ||
 	    get_word(r, "side", 0, side_alias, side_canon,
 	    "long or short") == -1 ||
-	    (has_entry = get_time(r, "entry_ts", 0, 0, &entry)) == -1 ||
-	    get_time(r, "exit_ts", 1, 0, &exit) == -1 ||
+	    (has_entry = get_time(r, "entry_ts", "entry_ts", 0, 0,
+	    &entry)) == -1 ||
+	    get_time(r, "exit_ts", "exit_ts", 1, 0, &exit) == -1 ||
 	    get_num(r, "entry_price", 0, 0, MAX_MAGNITUDE, &x) == -1 ||
 	    get_num(r, "exit_price", 0, 0, MAX_MAGNITUDE, &x) == -1 ||
 	    get_num(r, "qty", 0, -MAX_MAGNITUDE, MAX_MAGNITUDE, &x) == -1 ||
@@ -586,26 +682,27 @@ norm_outcome(struct rec *r)
 static int
 norm_run(struct rec *r)
 {
-	json_t *m;
+	const struct tl_jv *m;
 	int64_t ms;
-	double x;
 
 	if (get_id(r, "id", "id", 1) == -1 ||
 	    get_name(r, "kind", 0, 0) == -1 ||
 	    get_name(r, "strategy", 1, 0) == -1 ||
 	    get_id(r, "period", "period", 1) == -1 ||
-	    get_time(r, "start", 0, 1, &ms) == -1 ||
-	    get_time(r, "end", 0, 1, &ms) == -1 ||
+	    get_time(r, "start", "start", 0, 1, &ms) == -1 ||
+	    get_time(r, "end", "end", 0, 1, &ms) == -1 ||
 	    get_obj(r, "genome", 1) == -1 ||
 	    get_numobj(r, "metrics", 1) == -1)
 		return -1;
-	if ((m = json_object_get(r->out, "metrics")) == NULL)
+	if ((m = field(r, "metrics")) == NULL)
 		return missing(r, "metrics");
-	if (tl_json_get_number(m, "roi", &x, r->name, r->line, r->err) != 1)
-		return missing(r, "metrics.roi");
-	if (tl_json_get_number(m, "sharpe", &x, r->name, r->line,
-	    r->err) != 1)
-		return missing(r, "metrics.sharpe");
+	if ((m = tl_jv_get(r->d, m, "roi")) == NULL || m->type != TL_JNUM)
+		return m == NULL ? missing(r, "metrics.roi") :
+		    wrong(r, "metrics.roi", "number", m);
+	if ((m = tl_jv_get(r->d, field(r, "metrics"), "sharpe")) == NULL ||
+	    m->type != TL_JNUM)
+		return m == NULL ? missing(r, "metrics.sharpe") :
+		    wrong(r, "metrics.sharpe", "number", m);
 	keep_extras(r);
 	return 0;
 }
@@ -617,15 +714,11 @@ norm_promotion(struct rec *r)
 
 	if (get_name(r, "strategy", 1, 0) == -1)
 		return -1;
-	if (json_object_get(r->in, "ts") == NULL &&
-	    json_object_get(r->in, "promoted_at") != NULL) {
-		if (get_time(r, "promoted_at", 1, 0, &ms) == -1)
+	if (field(r, "ts") == NULL && field(r, "promoted_at") != NULL) {
+		if (get_time(r, "promoted_at", "ts", 1, 0, &ms) == -1)
 			return -1;
-		json_object_set(r->out, "ts",
-		    json_object_get(r->out, "promoted_at"));
-		json_object_del(r->out, "promoted_at");
-		json_object_del(r->in, "promoted_at");
-	} else if (get_time(r, "ts", 1, 0, &ms) == -1)
+		r->done[r->ndone++] = "promoted_at";
+	} else if (get_time(r, "ts", "ts", 1, 0, &ms) == -1)
 		return -1;
 	if (get_id(r, "run_id", "run_id", 0) == -1 ||
 	    get_numobj(r, "in_sample", 0) == -1)
@@ -635,26 +728,6 @@ norm_promotion(struct rec *r)
 }
 
 /* ---- outputs ---------------------------------------------------------- */
-
-static int
-emit(struct state *s, enum emit e, const json_t *rec, struct tl_err *err)
-{
-	if (s->out[e] == NULL)
-		return 0;
-	return tl_out_write(s->out[e], rec, err);
-}
-
-/* emit() for a record whose JSON text is already in s->buf. */
-static int
-emit_ser(struct state *s, enum emit e, const json_t *rec, struct tl_err *err)
-{
-	if (s->out[e] == NULL)
-		return 0;
-	if (tl_out_fmt(s->out[e]) != TL_FMT_JSONL)
-		return tl_out_write(s->out[e], rec, err);
-	tl_buf_addc(&s->buf, '\n');
-	return tl_out_raw(s->out[e], s->buf.data, s->buf.len, err);
-}
 
 static int
 valid_utf8(const char *p, size_t n)
@@ -775,12 +848,9 @@ u64map_put(struct u64map *t, uint64_t key, int *added)
 }
 
 static void
-add_return(struct state *s, const json_t *oc)
+add_return(struct state *s, const struct tl_jdoc *c)
 {
-	const char *strategy = json_string_value(json_object_get(oc,
-	    "strategy"));
-	const char *exit_ts = json_string_value(json_object_get(oc,
-	    "exit_ts"));
+	const struct tl_jv *root = &c->v[0], *st, *ex, *f;
 	double pnl, fees = 0;
 	uintptr_t *num;
 	uint64_t *slot;
@@ -790,12 +860,14 @@ add_return(struct state *s, const json_t *oc)
 	uintptr_t v;
 	int added;
 
-	pnl = json_number_value(json_object_get(oc, "pnl"));
-	if (json_object_get(oc, "fees") != NULL)
-		fees = json_number_value(json_object_get(oc, "fees"));
-	tl_time_parse(exit_ts, strlen(exit_ts), &ms);
+	st = tl_jv_get(c, root, "strategy");
+	ex = tl_jv_get(c, root, "exit_ts");
+	pnl = tl_jv_get(c, root, "pnl")->num;
+	if ((f = tl_jv_get(c, root, "fees")) != NULL)
+		fees = f->num;
+	tl_time_parse(ex->s, ex->len, &ms);
 	day = ms / MS_PER_DAY - (ms % MS_PER_DAY < 0);
-	num = tl_map_put(s->strats, strategy, strlen(strategy), &added);
+	num = tl_map_put(s->strats, st->s, st->len, &added);
 	if (added)
 		*num = tl_map_count(s->strats);
 	slot = u64map_put(&s->days, (uint64_t)*num << 32 |
@@ -807,9 +879,8 @@ add_return(struct state *s, const json_t *oc)
 			    sizeof(*s->dr));
 		}
 		/* the map's copy of the name lives as long as the map */
-		for (it = *num - 1; tl_map_next(s->strats, &it, &name, &n,
-		    &v) && v != *num;)
-			;
+		it = *num - 1;
+		tl_map_next(s->strats, &it, &name, &n, &v);
 		s->dr[s->ndr].strategy = name;
 		s->dr[s->ndr].day = day;
 		s->dr[s->ndr].sum = 0;
@@ -818,26 +889,99 @@ add_return(struct state *s, const json_t *oc)
 	s->dr[*slot - 1].sum += pnl - fees;
 }
 
-/* An unmatched decision or outcome, tagged with its kind. */
+/* Write a record given as compact JSON text (no newline). */
 static int
-emit_unmatched(struct state *s, const char *kind, const json_t *rec,
+emit_text(struct state *s, enum emit e, const char *text, size_t n,
     struct tl_err *err)
 {
-	json_t *t;
+	json_t *v;
 	int rc;
 
-	if (s->out[E_UNMATCHED] == NULL)
+	if (s->out[e] == NULL)
 		return 0;
-	t = json_pack("{s:s}", "kind", kind);
-	json_object_update(t, (json_t *)rec);
-	rc = tl_out_write(s->out[E_UNMATCHED], t, err);
-	json_decref(t);
+	if (tl_out_fmt(s->out[e]) == TL_FMT_JSONL)
+		return tl_out_raw(s->out[e], text, n, err) == -1 ||
+		    tl_out_raw(s->out[e], "\n", 1, err) == -1 ? -1 : 0;
+	v = json_loadb(text, n, 0, NULL);	/* ours: valid */
+	rc = tl_out_write(s->out[e], v, err);
+	json_decref(v);
 	return rc;
 }
 
-/* Merge a decision and its outcome into one enriched trade. */
+/* An unmatched decision or outcome, tagged with its kind. */
 static int
-write_trade(struct state *s, const json_t *dec, const json_t *oc,
+emit_unmatched(struct state *s, const char *kind, const char *text,
+    struct tl_err *err)
+{
+	struct tl_buf *b = &s->tbuf;
+
+	tl_buf_reset(b);
+	tl_buf_adds(b, "{\"kind\":");
+	tl_jv_append_string(b, kind, strlen(kind));
+	tl_buf_addc(b, ',');
+	tl_buf_adds(b, text + 1);	/* text is an object with keys */
+	return emit_text(s, E_UNMATCHED, b->data, b->len, err);
+}
+
+/* The trade being written: keys so far, so that extras never repeat. */
+struct trade {
+	struct tl_buf	*b;		/* the text */
+	const char	*keys[MAX_DONE];	/* keys written */
+	size_t		 lens[MAX_DONE];	/* their lengths */
+	size_t		 n;		/* their number */
+};
+
+static int
+trade_has(const struct trade *t, const char *key, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->lens[i] == n && memcmp(t->keys[i], key, n) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+trade_key(struct trade *t, const char *key, size_t n)
+{
+	tl_buf_addc(t->b, t->b->len > 0 ? ',' : '{');
+	tl_jv_append_string(t->b, key, n);
+	tl_buf_addc(t->b, ':');
+	if (t->n < MAX_DONE) {
+		t->keys[t->n] = key;
+		t->lens[t->n++] = n;
+	}
+}
+
+/* Copy member key of root (if present) under the name out. */
+static void
+trade_copy(struct trade *t, const struct tl_jdoc *d, const char *key,
+    const char *out)
+{
+	const struct tl_jv *v;
+
+	if ((v = tl_jv_get(d, &d->v[0], key)) == NULL)
+		return;
+	trade_key(t, out, strlen(out));
+	tl_jv_append(t->b, d, v);
+}
+
+static void
+trade_num(struct trade *t, const char *key, double x)
+{
+	char num[TL_NUM_BUFSZ];
+	int n;
+
+	trade_key(t, key, strlen(key));
+	n = tl_fmt_double(num, x);
+	tl_buf_add(t->b, num, (size_t)n);
+}
+
+/* Merge a decision and its outcome (canonical texts) into one enriched
+ * trade, keys in the order of tl(7). */
+static int
+write_trade(struct state *s, const char *dec_text, const char *oc_text,
     struct tl_err *err)
 {
 	static const char *from_oc[] = { "id", "decision_id", "strategy",
@@ -847,154 +991,159 @@ write_trade(struct state *s, const json_t *dec, const json_t *oc,
 	static const char *from_oc3[] = { "mfe", "mae", "exit_reason", NULL };
 	static const char *from_dec[] = { "confidence", "components",
 		"signals", "votes", "regime", NULL };
+	struct tl_jdoc *dd = &s->tdoc_dec, *od = &s->tdoc_oc;
+	const struct tl_jv *v, *ex, *en, *dr, *orr;
+	struct trade t = { &s->tbuf, { NULL }, { 0 }, 0 };
 	char date[TL_TIME_BUFSZ];
-	const char *k, *exit_ts, *entry_ts;
 	int64_t exit_ms, entry_ms;
-	json_t *t, *v;
 	double net;
-	int i, rc;
+	int i;
 
-	t = json_object();
+	/* both texts are ours: they parse */
+	tl_jdoc_parse(dd, dec_text, strlen(dec_text), NULL, 0, NULL);
+	tl_jdoc_parse(od, oc_text, strlen(oc_text), NULL, 0, NULL);
+	dr = &dd->v[0];
+	orr = &od->v[0];
+	tl_buf_reset(t.b);
 	for (i = 0; from_oc[i] != NULL; i++)
-		if ((v = json_object_get(oc, from_oc[i])) != NULL)
-			json_object_set(t, from_oc[i], v);
-	json_object_set(t, "action", json_object_get(dec, "action"));
-	json_object_set(t, "decision_ts", json_object_get(dec, "ts"));
-	exit_ts = json_string_value(json_object_get(oc, "exit_ts"));
-	tl_time_parse(exit_ts, strlen(exit_ts), &exit_ms);
-	if ((v = json_object_get(oc, "entry_ts")) != NULL)
-		json_object_set(t, "entry_ts", v);
-	json_object_set(t, "exit_ts", json_object_get(oc, "exit_ts"));
+		trade_copy(&t, od, from_oc[i], from_oc[i]);
+	trade_copy(&t, dd, "action", "action");
+	trade_copy(&t, dd, "ts", "decision_ts");
+	ex = tl_jv_get(od, orr, "exit_ts");
+	tl_time_parse(ex->s, ex->len, &exit_ms);
+	trade_copy(&t, od, "entry_ts", "entry_ts");
+	trade_copy(&t, od, "exit_ts", "exit_ts");
 	tl_time_format_date(date, exit_ms);
-	json_object_set_new(t, "date", json_string(date));
+	trade_key(&t, "date", 4);
+	tl_jv_append_string(t.b, date, strlen(date));
 	for (i = 0; from_oc2[i] != NULL; i++)
-		if ((v = json_object_get(oc, from_oc2[i])) != NULL)
-			json_object_set(t, from_oc2[i], v);
-	net = json_number_value(json_object_get(oc, "pnl"));
-	if ((v = json_object_get(oc, "fees")) != NULL)
-		net -= json_number_value(v);
-	json_object_set_new(t, "net_pnl", json_real(net));
-	json_object_set_new(t, "win", json_boolean(net > 0));
-	if ((v = json_object_get(oc, "entry_ts")) != NULL) {
-		entry_ts = json_string_value(v);
-		tl_time_parse(entry_ts, strlen(entry_ts), &entry_ms);
-		json_object_set_new(t, "hold_s",
-		    json_real((double)(exit_ms - entry_ms) / 1000));
+		trade_copy(&t, od, from_oc2[i], from_oc2[i]);
+	net = tl_jv_get(od, orr, "pnl")->num;
+	if ((v = tl_jv_get(od, orr, "fees")) != NULL)
+		net -= v->num;
+	trade_num(&t, "net_pnl", net);
+	trade_key(&t, "win", 3);
+	tl_buf_adds(t.b, net > 0 ? "true" : "false");
+	if ((en = tl_jv_get(od, orr, "entry_ts")) != NULL) {
+		tl_time_parse(en->s, en->len, &entry_ms);
+		trade_num(&t, "hold_s", (double)(exit_ms - entry_ms) / 1000);
 	}
 	for (i = 0; from_oc3[i] != NULL; i++)
-		if ((v = json_object_get(oc, from_oc3[i])) != NULL)
-			json_object_set(t, from_oc3[i], v);
+		trade_copy(&t, od, from_oc3[i], from_oc3[i]);
 	for (i = 0; from_dec[i] != NULL; i++)
-		if ((v = json_object_get(dec, from_dec[i])) != NULL)
-			json_object_set(t, from_dec[i], v);
+		trade_copy(&t, dd, from_dec[i], from_dec[i]);
 	/* extras: the outcome's, then the decision's, never overriding */
-	json_object_foreach((json_t *)oc, k, v)
-		if (json_object_get(t, k) == NULL)
-			json_object_set(t, k, v);
-	json_object_foreach((json_t *)dec, k, v)
-		if (json_object_get(t, k) == NULL && strcmp(k, "ts") != 0 &&
-		    strcmp(k, "id") != 0)
-			json_object_set(t, k, v);
+	for (v = tl_jv_child(od, orr); v != NULL; v = tl_jv_next(od, orr, v))
+		if (!trade_has(&t, v->key, v->keylen)) {
+			trade_key(&t, v->key, v->keylen);
+			tl_jv_append(t.b, od, v);
+		}
+	for (v = tl_jv_child(dd, dr); v != NULL; v = tl_jv_next(dd, dr, v))
+		if (!trade_has(&t, v->key, v->keylen) &&
+		    !(v->keylen == 2 && memcmp(v->key, "ts", 2) == 0) &&
+		    !(v->keylen == 2 && memcmp(v->key, "id", 2) == 0)) {
+			trade_key(&t, v->key, v->keylen);
+			tl_jv_append(t.b, dd, v);
+		}
+	tl_buf_addc(t.b, '}');
 	s->c.joined++;
-	rc = emit(s, E_TRADES, t, err);
-	json_decref(t);
-	return rc;
+	return emit_text(s, E_TRADES, t.b->data, t.b->len, err);
 }
 
-/* The other side of a join waiting in pend: take it out if there (new
- * reference for the caller). */
-static json_t *
-take(struct tl_map *pend, const char *id)
+/* The other side of a join waiting in pend: take it out if there (its
+ * text, new for the caller). */
+static char *
+take(struct tl_map *pend, const char *id, size_t n)
 {
 	uintptr_t *slot;
-	json_t *v;
+	char *v;
 
-	if ((slot = tl_map_get(pend, id, strlen(id))) == NULL)
+	if ((slot = tl_map_get(pend, id, n)) == NULL)
 		return NULL;
-	v = (json_t *)*slot;
-	tl_map_del(pend, id, strlen(id));
+	v = (char *)*slot;
+	tl_map_del(pend, id, n);
 	return v;
 }
 
 /* Waiting side, by join key.  This is the join index: it holds the
  * decisions whose outcome has not been read yet (and outcomes read before
- * their decision).  A second record for a key already waiting is -1. */
+ * their decision), as canonical text.  A second record for a key already
+ * waiting is -1. */
 static int
-wait_for(struct tl_map *pend, const char *id, json_t *v)
+wait_for(struct tl_map *pend, const char *id, size_t n, const char *text,
+    size_t len)
 {
 	uintptr_t *slot;
 	int added;
 
-	slot = tl_map_put(pend, id, strlen(id), &added);
+	slot = tl_map_put(pend, id, n, &added);
 	if (!added)
 		return -1;
-	*slot = (uintptr_t)json_incref(v);
+	*slot = (uintptr_t)tl_xstrndup(text, len);
 	return 0;
 }
 
-/* ---- one record -------------------------------------------------------- */
-
-/* Join a new decision or outcome with its waiting partner, or wait. */
+/* Join a new decision or outcome (canonical text, parsed in c) with its
+ * waiting partner, or wait. */
 static int
-join(struct state *s, enum kind k, const json_t *rec, struct tl_err *err)
+join(struct state *s, enum kind k, const struct tl_jdoc *c, const char *text,
+    size_t len, struct tl_err *err)
 {
-	const char *id;
-	json_t *other;
+	const struct tl_jv *id;
+	char *other;
 	int rc = 0;
 
 	if (k == K_DECISION) {
-		id = json_string_value(json_object_get(rec, "id"));
-		if ((other = take(s->pend_out, id)) != NULL) {
-			rc = write_trade(s, rec, other, err);
-			json_decref(other);
+		id = tl_jv_get(c, &c->v[0], "id");
+		if ((other = take(s->pend_out, id->s, id->len)) != NULL) {
+			rc = write_trade(s, text, other, err);
+			free(other);
 		} else
-			wait_for(s->pend_dec, id, (json_t *)rec);
+			wait_for(s->pend_dec, id->s, id->len, text, len);
 		return rc;
 	}
-	if ((id = json_string_value(json_object_get(rec, "decision_id"))) ==
-	    NULL) {
+	if ((id = tl_jv_get(c, &c->v[0], "decision_id")) == NULL) {
 		s->c.orphans++;
-		return emit_unmatched(s, "outcome", rec, err);
+		return emit_unmatched(s, "outcome", text, err);
 	}
-	if ((other = take(s->pend_dec, id)) != NULL) {
-		rc = write_trade(s, other, rec, err);
-		json_decref(other);
-	} else if (wait_for(s->pend_out, id, (json_t *)rec) == -1) {
+	if ((other = take(s->pend_dec, id->s, id->len)) != NULL) {
+		rc = write_trade(s, other, text, err);
+		free(other);
+	} else if (wait_for(s->pend_out, id->s, id->len, text, len) == -1) {
 		/* a second outcome for a decision still unseen */
 		s->c.orphans++;
-		rc = emit_unmatched(s, "outcome", rec, err);
+		rc = emit_unmatched(s, "outcome", text, err);
 	}
 	return rc;
 }
 
 /* Dedup key of a canonical record: kind and id (promotions: strategy and
- * time); the content is compared by a hash of its JSON text, left in
- * s->buf for emit_ser().  Returns 1 new, 0 identical duplicate, -1
- * conflicting one. */
+ * time); the content is compared by a hash of its canonical text.
+ * Returns 1 new, 0 identical duplicate, -1 conflicting one. */
 static int
-dedup(struct state *s, enum kind k, const json_t *rec)
+dedup(struct state *s, enum kind k, const struct tl_jdoc *c,
+    const char *text, size_t len)
 {
-	struct tl_buf key;
+	const struct tl_jv *a, *b;
+	struct tl_buf *key = &s->tbuf;
 	uint64_t kh, ch, *slot;
 	int added;
 
-	tl_buf_init(&key);
-	tl_buf_addc(&key, (char)('0' + k));
+	tl_buf_reset(key);
+	tl_buf_addc(key, (char)('0' + k));
 	if (k == K_PROMOTION) {
-		tl_buf_adds(&key, json_string_value(json_object_get(rec,
-		    "strategy")));
-		tl_buf_addc(&key, '\0');
-		tl_buf_adds(&key, json_string_value(json_object_get(rec,
-		    "ts")));
-	} else
-		tl_buf_adds(&key, json_string_value(json_object_get(rec,
-		    "id")));
-	kh = tl_hash64(key.data, key.len);
-	tl_buf_release(&key);
+		a = tl_jv_get(c, &c->v[0], "strategy");
+		b = tl_jv_get(c, &c->v[0], "ts");
+		tl_buf_add(key, a->s, a->len);
+		tl_buf_addc(key, '\0');
+		tl_buf_add(key, b->s, b->len);
+	} else {
+		a = tl_jv_get(c, &c->v[0], "id");
+		tl_buf_add(key, a->s, a->len);
+	}
+	kh = tl_hash64(key->data, key->len);
 	kh += kh == 0;
-	tl_buf_reset(&s->buf);
-	tl_json_append(&s->buf, rec);
-	ch = tl_hash64(s->buf.data, s->buf.len);
+	ch = tl_hash64(text, len);
 	slot = u64map_put(&s->seen, kh, &added);
 	if (!added)
 		return *slot == ch ? 0 : -1;
@@ -1002,86 +1151,103 @@ dedup(struct state *s, enum kind k, const json_t *rec)
 	return 1;
 }
 
+/* Check, normalise and route one record (JSON text).  Returns 0 (taken,
+ * or an identical duplicate), 1 to reject (why set) or -1 on a fatal
+ * output error (err set).  *kp is the file's kind, or K_NONE; it gets the
+ * kind the record's keys say. */
 static int
-handle(struct state *s, enum kind *kp, json_t *in, const char *name,
-    unsigned long line, struct tl_err *why, struct tl_err *err)
+handle(struct state *s, enum kind *kp, const char *text, size_t len,
+    const char *name, unsigned long line, struct tl_err *why,
+    struct tl_err *err)
 {
+	struct rec r;
+	struct tl_jdoc *c = &s->cdoc;
+	const struct tl_jv *id;
 	enum kind k = *kp;
-	struct rec r = { in, NULL, name, line, why };
-	const struct opts *o = s->o;
-	json_t *v;
-	size_t i;
 	int rc, d;
 
-	for (i = 0; i < o->nmaps; i++)
-		if ((v = json_object_get(in, o->map_from[i])) != NULL &&
-		    json_object_get(in, o->map_to[i]) == NULL) {
-			json_object_set(in, o->map_to[i], v);
-			json_object_del(in, o->map_from[i]);
-		}
-	if (k == K_NONE && (*kp = k = kind_of_record(in)) == K_NONE)
+	if (tl_jdoc_parse(&s->doc, text, len, name, line, why) == -1)
+		return 1;
+	if (s->doc.v[0].type != TL_JOBJ)
 		return tl_err_set(why, TL_EX_DATAERR, name, line,
-		    "cannot tell the record kind (decision, outcome, run or "
-		    "promotion): use --kind"), 1;
-	r.out = json_object();
+		    "expected an object, got %s",
+		    tl_jv_typename(&s->doc.v[0])), 1;
+	memset(&r, 0, sizeof(r));
+	r.o = s->o;
+	r.d = &s->doc;
+	r.in = &s->doc.v[0];
+	r.out = &s->buf;
+	r.name = name;
+	r.line = line;
+	r.err = why;
+	if (k == K_NONE) {
+		if (field(&r, "genome") != NULL)
+			k = K_RUN;
+		else if (field(&r, "pnl") != NULL ||
+		    field(&r, "exit_ts") != NULL)
+			k = K_OUTCOME;
+		else if (field(&r, "action") != NULL)
+			k = K_DECISION;
+		else if (field(&r, "promoted_at") != NULL ||
+		    (field(&r, "strategy") != NULL &&
+		    field(&r, "in_sample") != NULL))
+			k = K_PROMOTION;
+		else
+			return tl_err_set(why, TL_EX_DATAERR, name, line,
+			    "cannot tell the record kind (decision, outcome, "
+			    "run or promotion): use --kind"), 1;
+		*kp = k;
+	}
+	tl_buf_reset(&s->buf);
 	switch (k) {
 	case K_DECISION: rc = norm_decision(&r); break;
 	case K_OUTCOME: rc = norm_outcome(&r); break;
 	case K_RUN: rc = norm_run(&r); break;
 	default: rc = norm_promotion(&r); break;
 	}
-	if (rc == -1) {
-		json_decref(r.out);
+	if (rc == -1)
 		return 1;
-	}
-	if ((d = dedup(s, k, r.out)) != 1) {
-		if (d == 0)
+	tl_jdoc_parse(c, s->buf.data, s->buf.len, NULL, 0, NULL);
+	if ((d = dedup(s, k, c, s->buf.data, s->buf.len)) != 1) {
+		if (d == 0) {
 			s->c.dups++;
-		else {
-			s->c.conflicts++;
-			tl_err_set(why, TL_EX_DATAERR, name, line,
-			    "conflicting duplicate of %s '%s' (the first is "
-			    "kept)", kind_names[k], k == K_PROMOTION ?
-			    json_string_value(json_object_get(r.out,
-			    "strategy")) : json_string_value(
-			    json_object_get(r.out, "id")));
+			return 0;
 		}
-		json_decref(r.out);
-		return d == 0 ? 0 : 1;
+		s->c.conflicts++;
+		id = tl_jv_get(c, &c->v[0], k == K_PROMOTION ? "strategy" :
+		    "id");
+		return tl_err_set(why, TL_EX_DATAERR, name, line,
+		    "conflicting duplicate of %s '%.*s' (the first is kept)",
+		    kind_names[k], (int)(id->len < 64 ? id->len : 64), id->s),
+		    1;
 	}
 	s->c.accepted++;
 	s->c.kinds[k]++;
-	rc = 0;
 	switch (k) {
 	case K_DECISION:
-		rc = emit_ser(s, E_DECISIONS, r.out, err) == -1 ||
-		    join(s, k, r.out, err) == -1 ? -1 : 0;
+		rc = emit_text(s, E_DECISIONS, s->buf.data, s->buf.len, err);
+		if (rc == 0)
+			rc = join(s, k, c, s->buf.data, s->buf.len, err);
 		break;
 	case K_OUTCOME:
-		rc = emit_ser(s, E_OUTCOMES, r.out, err);
-		add_return(s, r.out);	/* reuses s->buf */
+		rc = emit_text(s, E_OUTCOMES, s->buf.data, s->buf.len, err);
+		add_return(s, c);
 		if (rc == 0)
-			rc = join(s, k, r.out, err);
+			rc = join(s, k, c, s->buf.data, s->buf.len, err);
 		break;
 	case K_RUN:
-		rc = emit_ser(s, E_RUNS, r.out, err);
-		{
-			if (s->nruns == s->capruns) {
-				s->capruns = s->capruns ? 2 * s->capruns : 256;
-				s->runs = tl_xreallocarray(s->runs,
-				    s->capruns, sizeof(char *));
-			}
-			/* s->buf holds the run's JSON (and emit_ser's
-			 * newline); kept as text, a third of the size */
-			s->runs[s->nruns++] = tl_xstrndup(s->buf.data,
-			    strcspn(s->buf.data, "\n"));
+		rc = emit_text(s, E_RUNS, s->buf.data, s->buf.len, err);
+		if (s->nruns == s->capruns) {
+			s->capruns = s->capruns ? 2 * s->capruns : 256;
+			s->runs = tl_xreallocarray(s->runs, s->capruns,
+			    sizeof(char *));
 		}
+		s->runs[s->nruns++] = tl_xstrndup(s->buf.data, s->buf.len);
 		break;
 	default:
-		rc = emit_ser(s, E_PROMOTIONS, r.out, err);
+		rc = emit_text(s, E_PROMOTIONS, s->buf.data, s->buf.len, err);
 		break;
 	}
-	json_decref(r.out);
 	return rc == -1 ? -1 : 0;
 }
 
@@ -1094,22 +1260,21 @@ ingest(struct state *s, const char *path, struct tl_err *err)
 	struct tl_records *rs;
 	struct tl_err why = { 0 };
 	enum kind file_kind, k;
-	json_t *rec;
-	const char *raw;
-	size_t n;
+	const char *text, *raw;
+	size_t len, n;
 	int rc, h = 0;
 
 	if ((rs = tl_records_open(path, s->o->ifmt, err)) == NULL)
 		return -1;
 	file_kind = s->o->kind != K_NONE ? s->o->kind :
 	    strcmp(path, "-") == 0 ? K_NONE : kind_of_name(path);
-	while (h != -1 && (rc = tl_records_next(rs, &rec, &why)) != 0) {
+	while (h != -1 && (rc = tl_records_next_text(rs, &text, &len,
+	    &why)) != 0) {
 		s->c.read++;
 		k = file_kind;
 		if (rc == 1) {
-			h = handle(s, &k, rec, tl_records_name(rs),
+			h = handle(s, &k, text, len, tl_records_name(rs),
 			    tl_records_line(rs), &why, err);
-			json_decref(rec);
 			if (h != 1)
 				continue;
 		}
@@ -1299,8 +1464,8 @@ write_unmatched(struct state *s, struct tl_map *pend, const char *kind,
 	for (it = 0; tl_map_next(pend, &it, &key, &n, &v);) {
 		(*count)++;
 		if (rc == 0)
-			rc = emit_unmatched(s, kind, (json_t *)v, err);
-		json_decref((json_t *)v);
+			rc = emit_unmatched(s, kind, (char *)v, err);
+		free((char *)v);
 	}
 	return rc;
 }
@@ -1381,6 +1546,11 @@ main(int argc, char *argv[])
 	s.pend_out = tl_map_alloc();
 	s.strats = tl_map_alloc();
 	tl_buf_init(&s.buf);
+	tl_buf_init(&s.tbuf);
+	tl_jdoc_init(&s.doc);
+	tl_jdoc_init(&s.cdoc);
+	tl_jdoc_init(&s.tdoc_dec);
+	tl_jdoc_init(&s.tdoc_oc);
 	tl_walk_init(&w);
 
 	for (i = 0; i < (size_t)o.ninputs && rc == 0; i++)
@@ -1437,6 +1607,11 @@ main(int argc, char *argv[])
 	free(s.seen.key);
 	free(s.seen.val);
 	tl_buf_release(&s.buf);
+	tl_buf_release(&s.tbuf);
+	tl_jdoc_release(&s.doc);
+	tl_jdoc_release(&s.cdoc);
+	tl_jdoc_release(&s.tdoc_dec);
+	tl_jdoc_release(&s.tdoc_oc);
 	tl_map_free(s.strats);
 	free(s.days.key);
 	free(s.days.val);

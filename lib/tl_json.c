@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tl_json.h"
+#include "tl_jv.h"
 #include "tl_num.h"
 
 json_t *
@@ -34,40 +35,6 @@ tl_json_parse(const char *s, size_t n, const char *name, unsigned long line,
 	return v;
 }
 
-static void
-append_string(struct tl_buf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i, run = 0;
-	unsigned char c;
-
-	tl_buf_reserve(b, n + 2);
-	tl_buf_addc(b, '"');
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		tl_buf_add(b, s + run, i - run);
-		run = i + 1;
-		tl_buf_addc(b, '\\');
-		switch (c) {
-		case '"': tl_buf_addc(b, '"'); break;
-		case '\\': tl_buf_addc(b, '\\'); break;
-		case '\n': tl_buf_addc(b, 'n'); break;
-		case '\r': tl_buf_addc(b, 'r'); break;
-		case '\t': tl_buf_addc(b, 't'); break;
-		case '\b': tl_buf_addc(b, 'b'); break;
-		case '\f': tl_buf_addc(b, 'f'); break;
-		default:
-			tl_buf_adds(b, "u00");
-			tl_buf_addc(b, hex[c >> 4]);
-			tl_buf_addc(b, hex[c & 15]);
-		}
-	}
-	tl_buf_add(b, s + run, n - run);
-	tl_buf_addc(b, '"');
-}
-
 void
 tl_json_append(struct tl_buf *b, const json_t *v)
 {
@@ -84,7 +51,7 @@ tl_json_append(struct tl_buf *b, const json_t *v)
 			if (!first)
 				tl_buf_addc(b, ',');
 			first = 0;
-			append_string(b, key, strlen(key));
+			tl_jv_append_string(b, key, strlen(key));
 			tl_buf_addc(b, ':');
 			tl_json_append(b, val);
 		}
@@ -100,7 +67,8 @@ tl_json_append(struct tl_buf *b, const json_t *v)
 		tl_buf_addc(b, ']');
 		break;
 	case JSON_STRING:
-		append_string(b, json_string_value(v), json_string_length(v));
+		tl_jv_append_string(b, json_string_value(v),
+		    json_string_length(v));
 		break;
 	case JSON_INTEGER:
 		tl_buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));

@@ -34,6 +34,7 @@ struct tl_records {
 	size_t		 capcells;	/* cells allocated */
 	int		 row_done;	/* libcsv ended a row */
 	struct tl_buf	 rawbuf;	/* lines of a multi-line record */
+	struct tl_buf	 text;		/* a CSV row as JSON text */
 };
 
 enum tl_fmt
@@ -93,6 +94,7 @@ tl_records_open(const char *path, enum tl_fmt fmt, struct tl_err *err)
 		csv_set_term_func(&r->p, is_term);
 		tl_buf_init(&r->rawbuf);
 	}
+	tl_buf_init(&r->text);
 	return r;
 }
 
@@ -107,6 +109,7 @@ tl_records_free(struct tl_records *r)
 		csv_free(&r->p);
 		tl_buf_release(&r->rawbuf);
 	}
+	tl_buf_release(&r->text);
 	free(r->bad_hdr);
 	for (i = 0; i < r->nhdr; i++)
 		free(r->hdr[i]);
@@ -364,6 +367,41 @@ tl_records_next(struct tl_records *r, json_t **rec, struct tl_err *err)
 	r->rawlen = 0;
 	return r->fmt == TL_FMT_CSV ? next_csv(r, rec, err) :
 	    next_jsonl(r, rec, err);
+}
+
+int
+tl_records_next_text(struct tl_records *r, const char **text, size_t *len,
+    struct tl_err *err)
+{
+	json_t *rec;
+	int rc;
+
+	if (r->failed)
+		return 0;
+	r->raw = NULL;
+	r->rawlen = 0;
+	if (r->fmt == TL_FMT_JSONL) {
+		do {
+			if ((rc = tl_reader_getline(r->rd, text, len,
+			    err)) != 1) {
+				if (rc == -1)
+					read_failed(r, *text, *len);
+				return rc;
+			}
+		} while (blank(*text, *len));
+		r->line = tl_reader_lineno(r->rd);
+		r->raw = *text;
+		r->rawlen = *len;
+		return 1;
+	}
+	if ((rc = next_csv(r, &rec, err)) != 1)
+		return rc;
+	tl_buf_reset(&r->text);
+	tl_json_append(&r->text, rec);
+	json_decref(rec);
+	*text = r->text.data;
+	*len = r->text.len;
+	return 1;
 }
 
 const char *

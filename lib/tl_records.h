@@ -46,6 +46,13 @@ void	tl_records_free(struct tl_records *r);
  * got array"). */
 int	tl_records_next(struct tl_records *r, json_t **rec, struct tl_err *err);
 
+/* Next record as JSON text, for callers with their own parser (tl_jv):
+ * a JSONL line as read (not yet parsed: it may be invalid or not an
+ * object), or a CSV row as a compact JSON object.  Returns 1 with *text
+ * and *len (borrowed until the next call), 0 or -1 as tl_records_next(). */
+int	tl_records_next_text(struct tl_records *r, const char **text,
+	    size_t *len, struct tl_err *err);
+
 /* The raw text of the record last returned or rejected (borrowed until
  * the next call), for reject files; *len gets its length. */
 const char *tl_records_raw(const struct tl_records *r, size_t *len);

@@ -1,0 +1,642 @@
+/*
+ * Strict JSON parsing into a flat array of values.  Recursive descent over
+ * the bytes with indexes (the value array may move while it grows); the
+ * string arena is reserved at the input's size before the parse, so that
+ * pointers into it stay valid (a decoded string is never longer than its
+ * literal).  Number text is converted by a fast path when the digits fit
+ * in 2^53 and the power of ten is exact (one correctly rounded operation,
+ * as strtod would give), else by strtod.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tl_jv.h"
+#include "tl_num.h"
+
+#define SMALL_OBJECT	16	/* members checked pairwise for duplicates */
+
+struct parser {
+	const char	*s;		/* the text */
+	size_t		 n;		/* its length */
+	size_t		 i;		/* next byte */
+	struct tl_jdoc	*d;		/* where values go */
+	const char	*name;		/* for messages */
+	unsigned long	 line;		/* for messages */
+	struct tl_err	*err;		/* set on failure */
+};
+
+static const double pow10tab[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+	1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+	1e20, 1e21, 1e22 };
+
+void
+tl_jdoc_init(struct tl_jdoc *d)
+{
+	memset(d, 0, sizeof(*d));
+	tl_buf_init(&d->arena);
+}
+
+void
+tl_jdoc_release(struct tl_jdoc *d)
+{
+	free(d->v);
+	tl_buf_release(&d->arena);
+	memset(d, 0, sizeof(*d));
+}
+
+static int
+fail(struct parser *p, const char *why)
+{
+	return tl_err_set(p->err, TL_EX_DATAERR, p->name, p->line,
+	    "invalid JSON: %s (column %zu)", why, p->i + 1);
+}
+
+static int
+failc(struct parser *p, const char *what)
+{
+	char why[96];
+	unsigned char c = (unsigned char)p->s[p->i];
+
+	if (c == 0)
+		return fail(p, "NUL byte");
+	if (strncasecmp(p->s + p->i, "nan", 3 <= p->n - p->i ? 3 :
+	    p->n - p->i) == 0 || strncasecmp(p->s + p->i, "inf", 3 <=
+	    p->n - p->i ? 3 : p->n - p->i) == 0)
+		return fail(p, "NaN and Infinity are not JSON numbers");
+	if (c >= 0x20 && c < 0x7f)
+		snprintf(why, sizeof(why), "%s '%c'", what, c);
+	else
+		snprintf(why, sizeof(why), "%s byte 0x%02x", what, c);
+	return fail(p, why);
+}
+
+static size_t
+newval(struct tl_jdoc *d)
+{
+	if (d->n == d->cap) {
+		d->cap = d->cap ? 2 * d->cap : 64;
+		d->v = tl_xreallocarray(d->v, d->cap, sizeof(*d->v));
+	}
+	memset(&d->v[d->n], 0, sizeof(d->v[0]));
+	return d->n++;
+}
+
+static void
+skip_ws(struct parser *p)
+{
+	while (p->i < p->n && (p->s[p->i] == ' ' || p->s[p->i] == '\t' ||
+	    p->s[p->i] == '\n' || p->s[p->i] == '\r'))
+		p->i++;
+}
+
+/* Length of the valid UTF-8 sequence at s[0..n), or 0. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+
+	if (c >= 0xc2 && c <= 0xdf)
+		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))
+			return 0;	/* overlong, surrogate */
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80)
+			return 0;
+		if ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
+			return 0;	/* overlong, beyond U+10FFFF */
+		return 4;
+	}
+	return 0;
+}
+
+static int
+hex4(struct parser *p, unsigned *out)
+{
+	unsigned v = 0, k;
+	int j;
+
+	if (p->n - p->i < 4)
+		return fail(p, "incomplete \\u escape");
+	for (j = 0; j < 4; j++) {
+		char c = p->s[p->i + j];
+
+		if (c >= '0' && c <= '9')
+			k = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			k = (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			k = (unsigned)(c - 'A' + 10);
+		else
+			return fail(p, "invalid \\u escape");
+		v = v * 16 + k;
+	}
+	p->i += 4;
+	*out = v;
+	return 0;
+}
+
+static void
+put_utf8(struct tl_buf *b, unsigned cp)
+{
+	char u[4];
+	size_t k;
+
+	if (cp < 0x80) {
+		u[0] = (char)cp;
+		k = 1;
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | cp >> 6);
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		k = 2;
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | cp >> 12);
+		u[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		k = 3;
+	} else {
+		u[0] = (char)(0xf0 | cp >> 18);
+		u[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+		u[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		k = 4;
+	}
+	tl_buf_add(b, u, k);
+}
+
+/* The string literal at p->i (a '"').  Sets *out and *len to its bytes: in
+ * the text when it has no escapes, else decoded into the arena. */
+static int
+parse_string(struct parser *p, const char **out, size_t *len)
+{
+	const unsigned char *s = (const unsigned char *)p->s;
+	struct tl_buf *a = &p->d->arena;
+	size_t start, k, mark = 0;
+	unsigned cp, lo;
+	int esc = 0;
+
+	start = ++p->i;
+	for (;;) {
+		if (p->i >= p->n)
+			return fail(p, "unterminated string");
+		if (s[p->i] == '"')
+			break;
+		if (s[p->i] < 0x20)
+			return failc(p, "control character");
+		if (s[p->i] < 0x80 && s[p->i] != '\\') {
+			if (esc)
+				tl_buf_addc(a, (char)s[p->i]);
+			p->i++;
+			continue;
+		}
+		if (s[p->i] >= 0x80) {
+			if ((k = utf8_len(s + p->i, p->n - p->i)) == 0)
+				return failc(p, "invalid UTF-8");
+			if (esc)
+				tl_buf_add(a, s + p->i, k);
+			p->i += k;
+			continue;
+		}
+		if (!esc) {	/* first escape: copy what came before */
+			esc = 1;
+			mark = a->len;
+			tl_buf_add(a, s + start, p->i - start);
+		}
+		if (++p->i >= p->n)
+			return fail(p, "unterminated string");
+		switch (s[p->i++]) {
+		case '"': tl_buf_addc(a, '"'); break;
+		case '\\': tl_buf_addc(a, '\\'); break;
+		case '/': tl_buf_addc(a, '/'); break;
+		case 'b': tl_buf_addc(a, '\b'); break;
+		case 'f': tl_buf_addc(a, '\f'); break;
+		case 'n': tl_buf_addc(a, '\n'); break;
+		case 'r': tl_buf_addc(a, '\r'); break;
+		case 't': tl_buf_addc(a, '\t'); break;
+		case 'u':
+			if (hex4(p, &cp) == -1)
+				return -1;
+			if (cp >= 0xdc00 && cp <= 0xdfff)
+				return fail(p, "invalid \\u escape (lone "
+				    "surrogate)");
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				if (p->n - p->i < 6 || p->s[p->i] != '\\' ||
+				    p->s[p->i + 1] != 'u')
+					return fail(p, "invalid \\u escape "
+					    "(lone surrogate)");
+				p->i += 2;
+				if (hex4(p, &lo) == -1)
+					return -1;
+				if (lo < 0xdc00 || lo > 0xdfff)
+					return fail(p, "invalid \\u escape "
+					    "(lone surrogate)");
+				cp = 0x10000 + ((cp - 0xd800) << 10) +
+				    (lo - 0xdc00);
+			}
+			if (cp == 0)
+				return fail(p, "\\u0000 in a string");
+			put_utf8(a, cp);
+			break;
+		default:
+			p->i--;
+			return failc(p, "invalid escape");
+		}
+	}
+	if (esc) {
+		*out = a->data + mark;
+		*len = a->len - mark;
+	} else {
+		*out = p->s + start;
+		*len = p->i - start;
+	}
+	p->i++;
+	return 0;
+}
+
+static int
+parse_number(struct parser *p, struct tl_jv *v)
+{
+	const char *s = p->s;
+	size_t start = p->i, i = p->i, digits = 0, frac = 0;
+	uint64_t m = 0;
+	int exp = 0, eneg = 0, neg = 0, e10;
+	char tmp[64], *t, *end;
+	double x;
+
+	if (s[i] == '-') {
+		neg = 1;
+		i++;
+	}
+	if (i >= p->n || s[i] < '0' || s[i] > '9') {
+		p->i = i < p->n ? i : p->n - 1;
+		return i < p->n && (s[i] == 'I' || s[i] == 'i' ||
+		    s[i] == 'N' || s[i] == 'n') ? failc(p, "") :
+		    fail(p, "invalid number");
+	}
+	if (s[i] == '0' && i + 1 < p->n && s[i + 1] >= '0' && s[i + 1] <= '9') {
+		p->i = i;
+		return fail(p, "invalid number (leading zero)");
+	}
+	for (; i < p->n && s[i] >= '0' && s[i] <= '9'; i++, digits++)
+		if (digits < 19)
+			m = m * 10 + (uint64_t)(s[i] - '0');
+	if (i < p->n && s[i] == '.') {
+		if (++i >= p->n || s[i] < '0' || s[i] > '9') {
+			p->i = i < p->n ? i : p->n - 1;
+			return fail(p, "invalid number");
+		}
+		for (; i < p->n && s[i] >= '0' && s[i] <= '9'; i++, frac++)
+			if (digits + frac < 19)
+				m = m * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (i < p->n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < p->n && (s[i] == '+' || s[i] == '-'))
+			eneg = s[i++] == '-';
+		if (i >= p->n || s[i] < '0' || s[i] > '9') {
+			p->i = i < p->n ? i : p->n - 1;
+			return fail(p, "invalid number");
+		}
+		for (; i < p->n && s[i] >= '0' && s[i] <= '9'; i++)
+			if (exp < 100000)
+				exp = exp * 10 + (s[i] - '0');
+	}
+	v->type = TL_JNUM;
+	v->s = s + start;
+	v->len = i - start;
+	p->i = i;
+	e10 = (eneg ? -exp : exp) - (int)frac;
+	if (digits + frac <= 15 && e10 >= -22 && e10 <= 22) {
+		x = (double)m;
+		x = e10 < 0 ? x / pow10tab[-e10] : x * pow10tab[e10];
+		v->num = neg ? -x : x;
+		return 0;
+	}
+	t = v->len < sizeof(tmp) ? tmp : tl_xmalloc(v->len + 1);
+	memcpy(t, v->s, v->len);
+	t[v->len] = '\0';
+	x = strtod(t, &end);
+	if (t != tmp)
+		free(t);
+	if (!isfinite(x)) {
+		p->i = start;
+		return fail(p, "number out of range");
+	}
+	v->num = x;
+	return 0;
+}
+
+static int parse_value(struct parser *, const char *, size_t);
+
+static int
+dup_keys(struct parser *p, size_t obj)
+{
+	const struct tl_jdoc *d = p->d;
+	const struct tl_jv *a, *b;
+
+	/* objects in logs are small: pairwise is cheapest */
+	for (a = tl_jv_child(d, &d->v[obj]); a != NULL;
+	    a = tl_jv_next(d, &d->v[obj], a))
+		for (b = tl_jv_next(d, &d->v[obj], a); b != NULL;
+		    b = tl_jv_next(d, &d->v[obj], b))
+			if (a->keylen == b->keylen &&
+			    memcmp(a->key, b->key, a->keylen) == 0) {
+				char why[96];
+
+				snprintf(why, sizeof(why), "duplicate key "
+				    "'%.*s'", (int)(a->keylen < 40 ?
+				    a->keylen : 40), a->key);
+				return fail(p, why);
+			}
+	return 0;
+}
+
+static int
+parse_container(struct parser *p, size_t idx, int obj)
+{
+	const char *key = NULL;
+	size_t keylen = 0;
+	uint32_t count = 0;
+	char close = obj ? '}' : ']';
+
+	if (++p->d->depth > TL_JV_MAX_DEPTH)
+		return fail(p, "nesting too deep");
+	p->d->v[idx].type = obj ? TL_JOBJ : TL_JARR;
+	p->i++;
+	skip_ws(p);
+	if (p->i < p->n && p->s[p->i] == close)
+		p->i++;
+	else
+		for (;;) {
+			skip_ws(p);
+			if (obj) {
+				if (p->i >= p->n)
+					return fail(p, "unexpected end of "
+					    "input");
+				if (p->s[p->i] != '"')
+					return failc(p, "expected a string "
+					    "key, got");
+				if (parse_string(p, &key, &keylen) == -1)
+					return -1;
+				skip_ws(p);
+				if (p->i >= p->n || p->s[p->i] != ':')
+					return p->i >= p->n ? fail(p,
+					    "unexpected end of input") :
+					    failc(p, "expected ':', got");
+				p->i++;
+			}
+			if (parse_value(p, key, keylen) == -1)
+				return -1;
+			count++;
+			skip_ws(p);
+			if (p->i >= p->n)
+				return fail(p, "unexpected end of input");
+			if (p->s[p->i] == close) {
+				p->i++;
+				break;
+			}
+			if (p->s[p->i] != ',')
+				return failc(p, obj ? "expected ',' or '}', "
+				    "got" : "expected ',' or ']', got");
+			p->i++;
+		}
+	p->d->depth--;
+	p->d->v[idx].n = count;
+	p->d->v[idx].end = (uint32_t)p->d->n;
+	if (obj && count > 1 && dup_keys(p, idx) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+literal(struct parser *p, const char *word, enum tl_jt t, size_t idx)
+{
+	size_t k = strlen(word);
+
+	if (p->n - p->i < k || memcmp(p->s + p->i, word, k) != 0)
+		return failc(p, "unexpected");
+	p->i += k;
+	p->d->v[idx].type = t;
+	return 0;
+}
+
+static int
+parse_value(struct parser *p, const char *key, size_t keylen)
+{
+	struct tl_jv *v;
+	size_t idx;
+	char c;
+	int rc;
+
+	skip_ws(p);
+	if (p->i >= p->n)
+		return fail(p, "unexpected end of input");
+	idx = newval(p->d);
+	p->d->v[idx].key = key;
+	p->d->v[idx].keylen = keylen;
+	c = p->s[p->i];
+	switch (c) {
+	case '{':
+	case '[':
+		return parse_container(p, idx, c == '{');
+	case '"':
+		v = &p->d->v[idx];
+		v->type = TL_JSTR;
+		rc = parse_string(p, &v->s, &v->len);
+		break;
+	case 't':
+		rc = literal(p, "true", TL_JTRUE, idx);
+		break;
+	case 'f':
+		rc = literal(p, "false", TL_JFALSE, idx);
+		break;
+	case 'n':
+		rc = literal(p, "null", TL_JNULL, idx);
+		break;
+	default:
+		if (c == '-' || (c >= '0' && c <= '9'))
+			rc = parse_number(p, &p->d->v[idx]);
+		else
+			rc = failc(p, "unexpected");
+	}
+	p->d->v[idx].end = (uint32_t)p->d->n;
+	return rc;
+}
+
+int
+tl_jdoc_parse(struct tl_jdoc *d, const char *s, size_t n, const char *name,
+    unsigned long line, struct tl_err *err)
+{
+	struct parser p = { s, n, 0, d, name, line, err };
+
+	d->n = 0;
+	d->depth = 0;
+	tl_buf_reset(&d->arena);
+	tl_buf_reserve(&d->arena, n);	/* no move while parsing */
+	if (n > UINT32_MAX / 2)
+		return fail(&p, "text too long");
+	if (parse_value(&p, NULL, 0) == -1)
+		return -1;
+	skip_ws(&p);
+	if (p.i < n)
+		return failc(&p, "unexpected data after the value:");
+	return 0;
+}
+
+const struct tl_jv *
+tl_jv_child(const struct tl_jdoc *d, const struct tl_jv *v)
+{
+	(void)d;	/* children follow their parent in d->v */
+	return v->n > 0 ? v + 1 : NULL;
+}
+
+const struct tl_jv *
+tl_jv_next(const struct tl_jdoc *d, const struct tl_jv *parent,
+    const struct tl_jv *child)
+{
+	return child->end < parent->end ? &d->v[child->end] : NULL;
+}
+
+const struct tl_jv *
+tl_jv_get(const struct tl_jdoc *d, const struct tl_jv *v, const char *key)
+{
+	const struct tl_jv *c;
+	size_t k;
+
+	if (v->type != TL_JOBJ)
+		return NULL;
+	k = strlen(key);
+	for (c = tl_jv_child(d, v); c != NULL; c = tl_jv_next(d, v, c))
+		if (c->keylen == k && memcmp(c->key, key, k) == 0)
+			return c;
+	return NULL;
+}
+
+const char *
+tl_jv_typename(const struct tl_jv *v)
+{
+	switch (v->type) {
+	case TL_JOBJ: return "object";
+	case TL_JARR: return "array";
+	case TL_JSTR: return "string";
+	case TL_JNUM: return "number";
+	case TL_JTRUE:
+	case TL_JFALSE: return "boolean";
+	case TL_JNULL: return "null";
+	}
+	return "unknown";
+}
+
+void
+tl_jv_append_string(struct tl_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, run = 0;
+	unsigned char c;
+
+	tl_buf_reserve(b, n + 2);
+	tl_buf_addc(b, '"');
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		tl_buf_add(b, s + run, i - run);
+		run = i + 1;
+		tl_buf_addc(b, '\\');
+		switch (c) {
+		case '"': tl_buf_addc(b, '"'); break;
+		case '\\': tl_buf_addc(b, '\\'); break;
+		case '\n': tl_buf_addc(b, 'n'); break;
+		case '\r': tl_buf_addc(b, 'r'); break;
+		case '\t': tl_buf_addc(b, 't'); break;
+		case '\b': tl_buf_addc(b, 'b'); break;
+		case '\f': tl_buf_addc(b, 'f'); break;
+		default:
+			tl_buf_adds(b, "u00");
+			tl_buf_addc(b, hex[c >> 4]);
+			tl_buf_addc(b, hex[c & 15]);
+		}
+	}
+	tl_buf_add(b, s + run, n - run);
+	tl_buf_addc(b, '"');
+}
+
+/* A number as tl_json_append() writes what jansson would hold: integer
+ * literals that fit int64 as integers, others through tl_fmt_double;
+ * integer literals beyond int64 as written (jansson refuses them). */
+static void
+append_number(struct tl_buf *b, const struct tl_jv *v)
+{
+	char num[TL_NUM_BUFSZ], tmp[32], *end;
+	long long ll;
+	int n;
+
+	if (memchr(v->s, '.', v->len) == NULL &&
+	    memchr(v->s, 'e', v->len) == NULL &&
+	    memchr(v->s, 'E', v->len) == NULL) {
+		if (v->len < sizeof(tmp)) {
+			memcpy(tmp, v->s, v->len);
+			tmp[v->len] = '\0';
+			errno = 0;
+			ll = strtoll(tmp, &end, 10);
+			if (errno == 0 && *end == '\0') {
+				tl_buf_printf(b, "%lld", ll);
+				return;
+			}
+		}
+		tl_buf_add(b, v->s, v->len);
+		return;
+	}
+	n = tl_fmt_double(num, v->num);
+	tl_buf_add(b, num, (size_t)n);
+}
+
+void
+tl_jv_append(struct tl_buf *b, const struct tl_jdoc *d, const struct tl_jv *v)
+{
+	const struct tl_jv *c;
+	int first = 1;
+
+	switch (v->type) {
+	case TL_JOBJ:
+	case TL_JARR:
+		tl_buf_addc(b, v->type == TL_JOBJ ? '{' : '[');
+		for (c = tl_jv_child(d, v); c != NULL; c = tl_jv_next(d, v, c)) {
+			if (!first)
+				tl_buf_addc(b, ',');
+			first = 0;
+			if (v->type == TL_JOBJ) {
+				tl_jv_append_string(b, c->key, c->keylen);
+				tl_buf_addc(b, ':');
+			}
+			tl_jv_append(b, d, c);
+		}
+		tl_buf_addc(b, v->type == TL_JOBJ ? '}' : ']');
+		break;
+	case TL_JSTR:
+		tl_jv_append_string(b, v->s, v->len);
+		break;
+	case TL_JNUM:
+		append_number(b, v);
+		break;
+	case TL_JTRUE:
+		tl_buf_adds(b, "true");
+		break;
+	case TL_JFALSE:
+		tl_buf_adds(b, "false");
+		break;
+	case TL_JNULL:
+		tl_buf_adds(b, "null");
+		break;
+	}
+}

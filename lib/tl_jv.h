@@ -1,0 +1,78 @@
+/*
+ * A fast, strict JSON parser into a flat, read-only document: the values
+ * of one JSON text in document order, in arrays the document owns and
+ * reuses from one parse to the next, with no allocation per value.  It is
+ * the hot path of tools that read millions of log lines; jansson stays for
+ * building and editing values.
+ *
+ * Strict RFC 8259: no NaN/Infinity, no leading zeros, no control bytes or
+ * invalid UTF-8 in strings, no duplicate keys in an object, depth at most
+ * TL_JV_MAX_DEPTH, numbers within double range.
+ */
+#ifndef TL_JV_H
+#define TL_JV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tl_err.h"
+#include "tl_util.h"
+
+#define TL_JV_MAX_DEPTH	2048	/* nesting limit, as jansson's */
+
+enum tl_jt {
+	TL_JNULL, TL_JFALSE, TL_JTRUE, TL_JNUM, TL_JSTR, TL_JARR, TL_JOBJ
+};
+
+struct tl_jv {
+	enum tl_jt	 type;		/* what this value is */
+	uint32_t	 end;		/* index after its last descendant */
+	uint32_t	 n;		/* members or elements (arrays, objects) */
+	const char	*key;		/* member name, NULL outside objects */
+	size_t		 keylen;	/* its length */
+	const char	*s;		/* string bytes, or number text */
+	size_t		 len;		/* their length */
+	double		 num;		/* number value */
+};
+
+struct tl_jdoc {
+	struct tl_jv	*v;		/* values, v[0] the root */
+	size_t		 n;		/* values used */
+	size_t		 cap;		/* values allocated */
+	struct tl_buf	 arena;		/* decoded strings with escapes */
+	int		 depth;		/* while parsing */
+};
+
+void	tl_jdoc_init(struct tl_jdoc *d);
+void	tl_jdoc_release(struct tl_jdoc *d);
+
+/* Parse the JSON text s[0..n).  Returns 0, or -1 with err = TL_EX_DATAERR
+ * at name:line, msg "invalid JSON: <why> (column N)" (N 1-based, the byte
+ * where the problem was found).  Strings without escapes point into s:
+ * s must outlive the use of d; everything is borrowed until the next
+ * parse or tl_jdoc_release(). */
+int	tl_jdoc_parse(struct tl_jdoc *d, const char *s, size_t n,
+	    const char *name, unsigned long line, struct tl_err *err);
+
+/* Member key of object v, or NULL.  Linear in the members. */
+const struct tl_jv *tl_jv_get(const struct tl_jdoc *d, const struct tl_jv *v,
+	    const char *key);
+
+/* First child of v and the next sibling of a child (NULL at the end). */
+const struct tl_jv *tl_jv_child(const struct tl_jdoc *d,
+	    const struct tl_jv *v);
+const struct tl_jv *tl_jv_next(const struct tl_jdoc *d,
+	    const struct tl_jv *parent, const struct tl_jv *child);
+
+/* Append v as compact canonical JSON, as tl_json_append() would write the
+ * same value (numbers by tl_fmt_double; integers beyond 2^53 as written). */
+void	tl_jv_append(struct tl_buf *b, const struct tl_jdoc *d,
+	    const struct tl_jv *v);
+
+/* Append s[0..n) as a JSON string literal. */
+void	tl_jv_append_string(struct tl_buf *b, const char *s, size_t n);
+
+/* "object", "array", "string", "number", "boolean", "null". */
+const char *tl_jv_typename(const struct tl_jv *v);
+
+#endif
