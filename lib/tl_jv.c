@@ -584,6 +584,12 @@ append_number(struct tl_buf *b, const struct tl_jv *v)
 	if (memchr(v->s, '.', v->len) == NULL &&
 	    memchr(v->s, 'e', v->len) == NULL &&
 	    memchr(v->s, 'E', v->len) == NULL) {
+		/* the parser refused leading zeros: up to 18 digits the
+		 * literal is already what %lld would print, but for -0 */
+		if (v->len <= 18 && !(v->len == 2 && v->s[1] == '0')) {
+			tl_buf_add(b, v->s, v->len);
+			return;
+		}
 		if (v->len < sizeof(tmp)) {
 			memcpy(tmp, v->s, v->len);
 			tmp[v->len] = '\0';

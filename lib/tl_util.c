@@ -244,18 +244,40 @@ tl_strtod_exact(const char *s, size_t n, double *out)
 	return 0;
 }
 
+/* 8 bytes at a time, each word mixed by a multiply and a rotation (in the
+ * spirit of wyhash/xxhash), then splitmix64's finaliser; little-endian
+ * loads, so the value is the same on every machine we build for. */
+static uint64_t
+load64(const unsigned char *s, size_t n)
+{
+	uint64_t w = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		w |= (uint64_t)s[i] << (8 * i);
+	return w;
+}
+
 uint64_t
 tl_hash64(const void *p, size_t n)
 {
 	const unsigned char *s = p;
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xff51afd7ed558ccdULL);
+	uint64_t w;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 0x100000001b3ULL;
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		w = __builtin_bswap64(w);
+#endif
+		h ^= w * 0x87c37b91114253d5ULL;
+		h = (h << 31 | h >> 33) * 0x4cf5ad432745937fULL;
 	}
-	/* splitmix64 finaliser: FNV's low bits are weak for table indexes */
+	if (i < n) {
+		h ^= load64(s + i, n - i) * 0x87c37b91114253d5ULL;
+		h = (h << 31 | h >> 33) * 0x4cf5ad432745937fULL;
+	}
 	h ^= h >> 30;
 	h *= 0xbf58476d1ce4e5b9ULL;
 	h ^= h >> 27;
