@@ -1,0 +1,273 @@
+/*
+ * tl_jv: the fast strict parser.  Values and navigation, every error with
+ * its column, canonical output equal to tl_json_append() of jansson's
+ * parse of the same text, and agreement with jansson on what is valid
+ * JSON for the inputs both are meant to judge alike.
+ */
+#include <math.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+
+#include "tl_json.h"
+#include "tl_jv.h"
+
+static struct tl_jdoc d;
+
+static void
+setup(void)
+{
+	tl_jdoc_init(&d);
+}
+
+static void
+teardown(void)
+{
+	tl_jdoc_release(&d);
+}
+
+TestSuite(tl_jv, .init = setup, .fini = teardown);
+
+static int
+parse(const char *s, struct tl_err *err)
+{
+	tl_err_clear(err);
+	return tl_jdoc_parse(&d, s, strlen(s), "f.jsonl", 7, err);
+}
+
+/* The parse fails with msg, at f.jsonl:7, code 65. */
+static void
+fails(const char *s, const char *msg)
+{
+	struct tl_err err;
+
+	cr_assert_eq(parse(s, &err), -1, "accepted: %s", s);
+	cr_assert_eq(err.code, TL_EX_DATAERR);
+	cr_assert_str_eq(err.where, "f.jsonl:7");
+	cr_assert_str_eq(err.msg, msg, "for %s", s);
+}
+
+/* Canonical text of s: ours, and jansson's via tl_json_append. */
+static void
+canon_is(const char *s, const char *want)
+{
+	struct tl_buf a, b;
+	struct tl_err err;
+	json_t *j;
+
+	cr_assert_eq(parse(s, &err), 0, "%s: %s", s, err.msg);
+	tl_buf_init(&a);
+	tl_jv_append(&a, &d, &d.v[0]);
+	cr_assert_str_eq(a.data, want);
+	j = json_loads(s, JSON_DECODE_ANY, NULL);
+	if (j != NULL) {
+		tl_buf_init(&b);
+		tl_json_append(&b, j);
+		cr_assert_str_eq(a.data, b.data, "differs from jansson");
+		tl_buf_release(&b);
+		json_decref(j);
+	}
+	tl_buf_release(&a);
+}
+
+Test(tl_jv, values_and_navigation)
+{
+	const struct tl_jv *root, *v, *c;
+	struct tl_err err;
+
+	cr_assert_eq(parse(" {\"pnl\":-1.27,\"sym\":\"ES\",\"ok\":true,"
+	    "\"n\":null,\"g\":{\"lb\":20,\"z\":[1,2.385,\"x\"]},\"f\":false} ",
+	    &err), 0, "%s", err.msg);
+	root = &d.v[0];
+	cr_assert_eq(root->type, TL_JOBJ);
+	cr_assert_eq(root->n, 6);
+	v = tl_jv_get(&d, root, "pnl");
+	cr_assert_eq(v->type, TL_JNUM);
+	cr_assert_float_eq(v->num, -1.27, 1e-15);
+	v = tl_jv_get(&d, root, "sym");
+	cr_assert_eq(v->type, TL_JSTR);
+	cr_assert_eq(v->len, 2);
+	cr_assert_eq(memcmp(v->s, "ES", 2), 0);
+	cr_assert_eq(tl_jv_get(&d, root, "ok")->type, TL_JTRUE);
+	cr_assert_eq(tl_jv_get(&d, root, "n")->type, TL_JNULL);
+	cr_assert_eq(tl_jv_get(&d, root, "f")->type, TL_JFALSE);
+	cr_assert_null(tl_jv_get(&d, root, "missing"));
+	v = tl_jv_get(&d, tl_jv_get(&d, root, "g"), "z");
+	cr_assert_eq(v->type, TL_JARR);
+	cr_assert_eq(v->n, 3);
+	c = tl_jv_child(&d, v);
+	cr_assert_float_eq(c->num, 1, 0);
+	c = tl_jv_next(&d, v, c);
+	cr_assert_float_eq(c->num, 2.385, 1e-15);
+	c = tl_jv_next(&d, v, c);
+	cr_assert_eq(c->type, TL_JSTR);
+	cr_assert_null(tl_jv_next(&d, v, c));
+	/* "f" comes after the nested object: skipping works */
+	c = tl_jv_next(&d, root, tl_jv_get(&d, root, "g"));
+	cr_assert_eq(c->keylen, 1);
+	cr_assert_eq(c->key[0], 'f');
+	cr_assert_str_eq(tl_jv_typename(root), "object");
+}
+
+Test(tl_jv, scalars_at_top_and_empty_containers)
+{
+	struct tl_err err;
+
+	cr_assert_eq(parse("42", &err), 0);
+	cr_assert_eq(d.v[0].type, TL_JNUM);
+	cr_assert_eq(parse("[]", &err), 0);
+	cr_assert_eq(d.v[0].n, 0);
+	cr_assert_null(tl_jv_child(&d, &d.v[0]));
+	cr_assert_eq(parse("{ }", &err), 0);
+	cr_assert_eq(d.v[0].type, TL_JOBJ);
+}
+
+Test(tl_jv, numbers_match_strtod)
+{
+	static const char *nums[] = { "0", "-0", "187.2", "0.6813",
+		"-1.27", "2.385e2", "1E-7", "123456789012345",
+		"1234567890123456789", "0.30000000000000004", "1e300",
+		"4.9e-324", "9007199254740993", "1.7976931348623157e308",
+		"-2.2250738585072014e-308", "100000000000000000000000",
+		NULL };
+	struct tl_err err;
+	int i;
+
+	for (i = 0; nums[i] != NULL; i++) {
+		cr_assert_eq(parse(nums[i], &err), 0, "%s", nums[i]);
+		cr_assert_eq(d.v[0].num, strtod(nums[i], NULL), "%s",
+		    nums[i]);
+	}
+}
+
+Test(tl_jv, strings_escapes_and_utf8)
+{
+	const struct tl_jv *v;
+	struct tl_err err;
+
+	cr_assert_eq(parse("[\"a\\\"b\\\\c\\/d\\n\\t\\u00e9\\ud83d\\ude00\","
+	    "\"caf\xc3\xa9\",\"plain\"]", &err), 0, "%s", err.msg);
+	v = tl_jv_child(&d, &d.v[0]);
+	cr_assert_eq(v->len, strlen("a\"b\\c/d\n\t\xc3\xa9\xf0\x9f\x98\x80"));
+	cr_assert_eq(memcmp(v->s, "a\"b\\c/d\n\t\xc3\xa9\xf0\x9f\x98\x80",
+	    v->len), 0);
+	v = tl_jv_next(&d, &d.v[0], v);
+	cr_assert_eq(memcmp(v->s, "caf\xc3\xa9", 5), 0);
+	v = tl_jv_next(&d, &d.v[0], v);
+	cr_assert_eq(v->len, 5);
+}
+
+Test(tl_jv, errors_name_the_column)
+{
+	fails("", "invalid JSON: unexpected end of input (column 1)");
+	fails("{\"a\":1", "invalid JSON: unexpected end of input (column 7)");
+	fails("{\"a\" 1}", "invalid JSON: expected ':', got '1' (column 6)");
+	fails("{\"a\":1,}",
+	    "invalid JSON: expected a string key, got '}' (column 8)");
+	fails("{'a':1}",
+	    "invalid JSON: expected a string key, got ''' (column 2)");
+	fails("[1 2]", "invalid JSON: expected ',' or ']', got '2' (column 4)");
+	fails("{\"a\":1}}",
+	    "invalid JSON: unexpected data after the value: '}' (column 8)");
+	fails("{\"a\":1,\"a\":2}", "invalid JSON: duplicate key 'a' "
+	    "(column 14)");
+	fails("\"abc", "invalid JSON: unterminated string (column 5)");
+	fails("\"a\\qb\"", "invalid JSON: invalid escape 'q' (column 4)");
+	fails("\"\\u12g4\"", "invalid JSON: invalid \\u escape (column 4)");
+	fails("\"\\ud800x\"", "invalid JSON: invalid \\u escape (lone "
+	    "surrogate) (column 8)");
+	fails("\"a\\u0000b\"", "invalid JSON: \\u0000 in a string "
+	    "(column 9)");
+	fails("\"a\tb\"", "invalid JSON: control character byte 0x09 "
+	    "(column 3)");
+	fails("tru", "invalid JSON: unexpected 't' (column 1)");
+	fails("// x", "invalid JSON: unexpected '/' (column 1)");
+}
+
+Test(tl_jv, nul_bytes_and_bad_utf8)
+{
+	struct tl_err err;
+
+	tl_err_clear(&err);
+	cr_assert_eq(tl_jdoc_parse(&d, "{\"a\":1}\0", 8, "f", 1, &err), -1);
+	cr_assert_str_eq(err.msg, "invalid JSON: NUL byte (column 8)");
+	cr_assert_eq(tl_jdoc_parse(&d, "\"a\0\"", 4, "f", 1, &err), -1);
+	cr_assert_str_eq(err.msg, "invalid JSON: NUL byte (column 3)");
+	fails("\"\xff\"", "invalid JSON: invalid UTF-8 byte 0xff (column 2)");
+	fails("\"\xc0\xaf\"",	/* overlong '/' */
+	    "invalid JSON: invalid UTF-8 byte 0xc0 (column 2)");
+	fails("\"\xed\xa0\x80\"",	/* a surrogate in UTF-8 */
+	    "invalid JSON: invalid UTF-8 byte 0xed (column 2)");
+	fails("\"\xf4\x90\x80\x80\"",	/* beyond U+10FFFF */
+	    "invalid JSON: invalid UTF-8 byte 0xf4 (column 2)");
+	fails("\"caf\xc3\"", "invalid JSON: invalid UTF-8 byte 0xc3 "
+	    "(column 5)");
+}
+
+Test(tl_jv, numbers_strict)
+{
+	fails("NaN", "invalid JSON: NaN and Infinity are not JSON numbers "
+	    "(column 1)");
+	fails("[-Infinity]", "invalid JSON: NaN and Infinity are not JSON "
+	    "numbers (column 3)");
+	fails("1e400", "invalid JSON: number out of range (column 1)");
+	fails("-1e400", "invalid JSON: number out of range (column 1)");
+	fails("007", "invalid JSON: invalid number (leading zero) "
+	    "(column 1)");
+	fails("1.", "invalid JSON: invalid number (column 2)");
+	fails("1.e5", "invalid JSON: invalid number (column 3)");
+	fails("1e", "invalid JSON: invalid number (column 2)");
+	fails("-", "invalid JSON: invalid number (column 1)");
+	fails("+1", "invalid JSON: unexpected '+' (column 1)");
+	fails(".5", "invalid JSON: unexpected '.' (column 1)");
+	fails("0x10", "invalid JSON: unexpected data after the value: 'x' "
+	    "(column 2)");
+}
+
+Test(tl_jv, depth_limit)
+{
+	char *s;
+	size_t i, n = TL_JV_MAX_DEPTH + 1;
+	struct tl_err err;
+
+	s = malloc(2 * n + 1);
+	for (i = 0; i < n; i++) {
+		s[i] = '[';
+		s[2 * n - 1 - i] = ']';
+	}
+	s[2 * n] = '\0';
+	cr_assert_eq(parse(s, &err), -1);
+	cr_assert_str_eq(err.msg, "invalid JSON: nesting too deep "
+	    "(column 2049)");
+	/* exactly the limit is fine */
+	s[2 * n - 1] = '\0';
+	cr_assert_eq(parse(s + 1, &err), 0, "%s", err.msg);
+	free(s);
+}
+
+Test(tl_jv, canonical_output_equals_the_jansson_path)
+{
+	canon_is("{\"b\": 0.10, \"a\" : [1, -0, 2.50, 1e2, 1E-7, true]}",
+	    "{\"b\":0.1,\"a\":[1,0,2.5,100,1e-07,true]}");
+	canon_is("{\"s\":\"tab\\there \\\"q\\\" \\u00e9 \\u0001 \\/\"}",
+	    "{\"s\":\"tab\\there \\\"q\\\" \xc3\xa9 \\u0001 /\"}");
+	canon_is("[123456789012345678, -9223372036854775808, 0.5e1]",
+	    "[123456789012345678,-9223372036854775808,5]");
+	canon_is("{}", "{}");
+	canon_is("[[],{},null,false]", "[[],{},null,false]");
+	/* beyond int64: jansson refuses; we keep the digits */
+	canon_is("[99999999999999999999]", "[99999999999999999999]");
+}
+
+/* The document is reused: a second parse does not see the first. */
+Test(tl_jv, reuse)
+{
+	struct tl_err err;
+
+	cr_assert_eq(parse("{\"a\":[1,2,3],\"b\":\"x\\ny\"}", &err), 0);
+	cr_assert_eq(parse("{\"c\":1}", &err), 0);
+	cr_assert_eq(d.n, 2);
+	cr_assert_null(tl_jv_get(&d, &d.v[0], "a"));
+	cr_assert_not_null(tl_jv_get(&d, &d.v[0], "c"));
+}
