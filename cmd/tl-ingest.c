@@ -91,6 +91,19 @@ struct u64map {
 	size_t		 n;		/* slots used */
 };
 
+/* What the dataset needs of a run, as text: its sort keys, the canonical
+ * JSON of its genome and metrics (compared and copied as text), and its
+ * roi and sharpe as number literals. */
+struct run {
+	char		*strategy;	/* raw string */
+	char		*period;	/* raw string */
+	char		*id;		/* raw string */
+	char		*genome;	/* canonical JSON */
+	char		*metrics;	/* canonical JSON */
+	char		*roi;		/* canonical number */
+	char		*sharpe;	/* canonical number */
+};
+
 struct state {
 	const struct opts *o;
 	struct counts	 c;
@@ -103,14 +116,13 @@ struct state {
 	struct u64map	 days;		/* strategy, day -> dayret index+1 */
 	struct dayret	*dr;		/* daily sums in first-seen order */
 	size_t		 ndr, capdr;
-	char		**runs;		/* canonical runs as JSON text */
+	struct run	*runs;		/* runs read, for the dataset */
 	size_t		 nruns, capruns;
 	struct tl_buf	 buf;		/* canonical text of the record */
 	struct tl_buf	 tbuf;		/* a trade, a key, an unmatched */
 	struct tl_jdoc	 doc;		/* the input record */
 	struct tl_jdoc	 cdoc;		/* its canonical text, parsed */
-	struct tl_jdoc	 tdoc_dec;	/* a trade's decision */
-	struct tl_jdoc	 tdoc_oc;	/* a trade's outcome */
+	struct tl_jdoc	 tdoc;		/* the waiting side of a trade */
 };
 
 static void
@@ -978,11 +990,11 @@ trade_num(struct trade *t, const char *key, double x)
 	tl_buf_add(t->b, num, (size_t)n);
 }
 
-/* Merge a decision and its outcome (canonical texts) into one enriched
- * trade, keys in the order of tl(7). */
+/* Merge a decision and its outcome (canonical records, parsed) into one
+ * enriched trade, keys in the order of tl(7). */
 static int
-write_trade(struct state *s, const char *dec_text, const char *oc_text,
-    struct tl_err *err)
+write_trade(struct state *s, const struct tl_jdoc *dd,
+    const struct tl_jdoc *od, struct tl_err *err)
 {
 	static const char *from_oc[] = { "id", "decision_id", "strategy",
 		"symbol", "side", NULL };
@@ -991,7 +1003,6 @@ write_trade(struct state *s, const char *dec_text, const char *oc_text,
 	static const char *from_oc3[] = { "mfe", "mae", "exit_reason", NULL };
 	static const char *from_dec[] = { "confidence", "components",
 		"signals", "votes", "regime", NULL };
-	struct tl_jdoc *dd = &s->tdoc_dec, *od = &s->tdoc_oc;
 	const struct tl_jv *v, *ex, *en, *dr, *orr;
 	struct trade t = { &s->tbuf, { NULL }, { 0 }, 0 };
 	char date[TL_TIME_BUFSZ];
@@ -999,9 +1010,6 @@ write_trade(struct state *s, const char *dec_text, const char *oc_text,
 	double net;
 	int i;
 
-	/* both texts are ours: they parse */
-	tl_jdoc_parse(dd, dec_text, strlen(dec_text), NULL, 0, NULL);
-	tl_jdoc_parse(od, oc_text, strlen(oc_text), NULL, 0, NULL);
 	dr = &dd->v[0];
 	orr = &od->v[0];
 	tl_buf_reset(t.b);
@@ -1096,7 +1104,10 @@ join(struct state *s, enum kind k, const struct tl_jdoc *c, const char *text,
 	if (k == K_DECISION) {
 		id = tl_jv_get(c, &c->v[0], "id");
 		if ((other = take(s->pend_out, id->s, id->len)) != NULL) {
-			rc = write_trade(s, text, other, err);
+			/* canonical text, ours: it parses */
+			tl_jdoc_parse(&s->tdoc, other, strlen(other), NULL, 0,
+			    NULL);
+			rc = write_trade(s, c, &s->tdoc, err);
 			free(other);
 		} else
 			wait_for(s->pend_dec, id->s, id->len, text, len);
@@ -1107,7 +1118,8 @@ join(struct state *s, enum kind k, const struct tl_jdoc *c, const char *text,
 		return emit_unmatched(s, "outcome", text, err);
 	}
 	if ((other = take(s->pend_dec, id->s, id->len)) != NULL) {
-		rc = write_trade(s, other, text, err);
+		tl_jdoc_parse(&s->tdoc, other, strlen(other), NULL, 0, NULL);
+		rc = write_trade(s, &s->tdoc, c, err);
 		free(other);
 	} else if (wait_for(s->pend_out, id->s, id->len, text, len) == -1) {
 		/* a second outcome for a decision still unseen */
@@ -1149,6 +1161,52 @@ dedup(struct state *s, enum kind k, const struct tl_jdoc *c,
 		return *slot == ch ? 0 : -1;
 	*slot = ch;
 	return 1;
+}
+
+static char *
+jv_text(struct state *s, const struct tl_jdoc *c, const struct tl_jv *v)
+{
+	tl_buf_reset(&s->tbuf);
+	tl_jv_append(&s->tbuf, c, v);
+	return tl_xstrndup(s->tbuf.data, s->tbuf.len);
+}
+
+/* Keep what the dataset needs of a canonical run (parsed in c). */
+static void
+keep_run(struct state *s, const struct tl_jdoc *c)
+{
+	const struct tl_jv *root = &c->v[0], *m, *v;
+	struct run *r;
+
+	if (s->nruns == s->capruns) {
+		s->capruns = s->capruns ? 2 * s->capruns : 256;
+		s->runs = tl_xreallocarray(s->runs, s->capruns,
+		    sizeof(*s->runs));
+	}
+	r = &s->runs[s->nruns++];
+	v = tl_jv_get(c, root, "strategy");
+	r->strategy = tl_xstrndup(v->s, v->len);
+	v = tl_jv_get(c, root, "period");
+	r->period = tl_xstrndup(v->s, v->len);
+	v = tl_jv_get(c, root, "id");
+	r->id = tl_xstrndup(v->s, v->len);
+	r->genome = jv_text(s, c, tl_jv_get(c, root, "genome"));
+	m = tl_jv_get(c, root, "metrics");
+	r->metrics = jv_text(s, c, m);
+	r->roi = jv_text(s, c, tl_jv_get(c, m, "roi"));
+	r->sharpe = jv_text(s, c, tl_jv_get(c, m, "sharpe"));
+}
+
+static void
+free_run(struct run *r)
+{
+	free(r->strategy);
+	free(r->period);
+	free(r->id);
+	free(r->genome);
+	free(r->metrics);
+	free(r->roi);
+	free(r->sharpe);
 }
 
 /* Check, normalise and route one record (JSON text).  Returns 0 (taken,
@@ -1237,12 +1295,7 @@ handle(struct state *s, enum kind *kp, const char *text, size_t len,
 		break;
 	case K_RUN:
 		rc = emit_text(s, E_RUNS, s->buf.data, s->buf.len, err);
-		if (s->nruns == s->capruns) {
-			s->capruns = s->capruns ? 2 * s->capruns : 256;
-			s->runs = tl_xreallocarray(s->runs, s->capruns,
-			    sizeof(char *));
-		}
-		s->runs[s->nruns++] = tl_xstrndup(s->buf.data, s->buf.len);
+		keep_run(s, c);
 		break;
 	default:
 		rc = emit_text(s, E_PROMOTIONS, s->buf.data, s->buf.len, err);
@@ -1374,35 +1427,37 @@ write_returns(struct state *s, struct tl_err *err)
 static int
 cmp_run(const void *a, const void *b)
 {
-	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	const struct run *x = *(struct run *const *)a;
+	const struct run *y = *(struct run *const *)b;
 	int c;
 
-	if ((c = strcmp(json_string_value(json_object_get(x, "strategy")),
-	    json_string_value(json_object_get(y, "strategy")))) != 0)
+	if ((c = strcmp(x->strategy, y->strategy)) != 0)
 		return c;
-	if ((c = strcmp(json_string_value(json_object_get(x, "period")),
-	    json_string_value(json_object_get(y, "period")))) != 0)
+	if ((c = strcmp(x->period, y->period)) != 0)
 		return c;
-	return strcmp(json_string_value(json_object_get(x, "id")),
-	    json_string_value(json_object_get(y, "id")));
+	return strcmp(x->id, y->id);
 }
 
-static int
-same(const json_t *a, const json_t *b, const char *key)
+static void
+row_key(struct tl_buf *b, const char *key, const char *json)
 {
-	return strcmp(json_string_value(json_object_get(a, key)),
-	    json_string_value(json_object_get(b, key))) == 0;
+	tl_buf_addc(b, b->len > 0 ? ',' : '{');
+	tl_jv_append_string(b, key, strlen(key));
+	tl_buf_addc(b, ':');
+	tl_buf_adds(b, json);
 }
 
 /* dataset: each run with the next period's roi and sharpe of the same
- * strategy and genome as targets.  Runs of the last period have no target
- * and are not rows; they are counted. */
+ * strategy and genome as targets (genomes compared as canonical text).
+ * Runs of the last period have no target and are not rows; they are
+ * counted.  Rows are counted even when the dataset is not written. */
 static int
 write_dataset(struct state *s, unsigned long *rows, unsigned long *last,
     struct tl_err *err)
 {
 	struct tl_out *o = s->out[E_DATASET];
-	json_t **r, *row, *m;
+	struct tl_buf *b = &s->tbuf;
+	struct run **r;
 	size_t i, j, k, n;
 	int rc = 0;
 
@@ -1410,42 +1465,41 @@ write_dataset(struct state *s, unsigned long *rows, unsigned long *last,
 	if ((n = s->nruns) == 0)
 		return 0;
 	r = tl_xcalloc(n, sizeof(*r));
-	for (i = 0; i < n; i++) {
-		r[i] = json_loads(s->runs[i], 0, NULL);
-		free(s->runs[i]);
-		s->runs[i] = NULL;
-	}
+	for (i = 0; i < n; i++)
+		r[i] = &s->runs[i];
 	qsort(r, n, sizeof(*r), cmp_run);
 	for (i = 0; i < n && rc == 0; i++) {
 		/* j: first run of the next period of the same strategy */
-		for (j = i + 1; j < n && same(r[i], r[j], "strategy") &&
-		    same(r[i], r[j], "period"); j++)
+		for (j = i + 1; j < n && strcmp(r[i]->strategy,
+		    r[j]->strategy) == 0 && strcmp(r[i]->period,
+		    r[j]->period) == 0; j++)
 			;
 		/* the first (by id) in that period with the same genome */
-		for (k = j; k < n && same(r[j], r[k], "strategy") &&
-		    same(r[j], r[k], "period") && !json_equal(
-		    json_object_get(r[i], "genome"),
-		    json_object_get(r[k], "genome")); k++)
+		for (k = j; k < n && strcmp(r[j]->strategy,
+		    r[k]->strategy) == 0 && strcmp(r[j]->period,
+		    r[k]->period) == 0 && strcmp(r[i]->genome,
+		    r[k]->genome) != 0; k++)
 			;
-		if (k == n || !same(r[i], r[k], "strategy") ||
-		    !same(r[j], r[k], "period")) {
+		if (k == n || strcmp(r[i]->strategy, r[k]->strategy) != 0 ||
+		    strcmp(r[j]->period, r[k]->period) != 0) {
 			(*last)++;
 			continue;
 		}
-		m = json_object_get(r[k], "metrics");
-		row = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O}",
-		    "strategy", json_object_get(r[i], "strategy"),
-		    "period", json_object_get(r[i], "period"),
-		    "genome", json_object_get(r[i], "genome"),
-		    "metrics", json_object_get(r[i], "metrics"),
-		    "next_roi", json_object_get(m, "roi"),
-		    "next_sharpe", json_object_get(m, "sharpe"));
-		rc = o != NULL ? tl_out_write(o, row, err) : 0;
-		json_decref(row);
 		(*rows)++;
+		if (o == NULL)
+			continue;
+		tl_buf_reset(b);
+		tl_buf_adds(b, "{\"strategy\":");
+		tl_jv_append_string(b, r[i]->strategy, strlen(r[i]->strategy));
+		tl_buf_adds(b, ",\"period\":");
+		tl_jv_append_string(b, r[i]->period, strlen(r[i]->period));
+		row_key(b, "genome", r[i]->genome);
+		row_key(b, "metrics", r[i]->metrics);
+		row_key(b, "next_roi", r[k]->roi);
+		row_key(b, "next_sharpe", r[k]->sharpe);
+		tl_buf_addc(b, '}');
+		rc = emit_text(s, E_DATASET, b->data, b->len, err);
 	}
-	for (i = 0; i < n; i++)
-		json_decref(r[i]);
 	free(r);
 	return rc;
 }
@@ -1549,8 +1603,7 @@ main(int argc, char *argv[])
 	tl_buf_init(&s.tbuf);
 	tl_jdoc_init(&s.doc);
 	tl_jdoc_init(&s.cdoc);
-	tl_jdoc_init(&s.tdoc_dec);
-	tl_jdoc_init(&s.tdoc_oc);
+	tl_jdoc_init(&s.tdoc);
 	tl_walk_init(&w);
 
 	for (i = 0; i < (size_t)o.ninputs && rc == 0; i++)
@@ -1602,7 +1655,7 @@ main(int argc, char *argv[])
 	(void)last;
 	free(s.dr);
 	for (i = 0; i < s.nruns; i++)
-		free(s.runs[i]);
+		free_run(&s.runs[i]);
 	free(s.runs);
 	free(s.seen.key);
 	free(s.seen.val);
@@ -1610,8 +1663,7 @@ main(int argc, char *argv[])
 	tl_buf_release(&s.tbuf);
 	tl_jdoc_release(&s.doc);
 	tl_jdoc_release(&s.cdoc);
-	tl_jdoc_release(&s.tdoc_dec);
-	tl_jdoc_release(&s.tdoc_oc);
+	tl_jdoc_release(&s.tdoc);
 	tl_map_free(s.strats);
 	free(s.days.key);
 	free(s.days.val);
