@@ -99,7 +99,7 @@ tl_buf_reset(struct tl_buf *b)
 }
 
 void
-tl_buf_reserve(struct tl_buf *b, size_t extra)
+tl_buf_grow(struct tl_buf *b, size_t extra)
 {
 	size_t need;
 
@@ -113,23 +113,6 @@ tl_buf_reserve(struct tl_buf *b, size_t extra)
 	while (b->cap < need)
 		b->cap = b->cap > SIZE_MAX / 2 ? need : b->cap * 2;
 	b->data = tl_xrealloc(b->data, b->cap);
-}
-
-void
-tl_buf_add(struct tl_buf *b, const void *p, size_t n)
-{
-	tl_buf_reserve(b, n);
-	memcpy(b->data + b->len, p, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-void
-tl_buf_addc(struct tl_buf *b, char c)
-{
-	tl_buf_reserve(b, 1);
-	b->data[b->len++] = c;
-	b->data[b->len] = '\0';
 }
 
 void

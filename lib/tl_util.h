@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "tl_err.h"
 
@@ -27,10 +28,34 @@ struct tl_buf {
 void	tl_buf_init(struct tl_buf *b);
 void	tl_buf_release(struct tl_buf *b);	/* frees data; b reusable */
 void	tl_buf_reset(struct tl_buf *b);		/* len = 0, keeps memory */
-void	tl_buf_reserve(struct tl_buf *b, size_t extra);
-void	tl_buf_add(struct tl_buf *b, const void *p, size_t n);
-void	tl_buf_addc(struct tl_buf *b, char c);
+void	tl_buf_grow(struct tl_buf *b, size_t extra);	/* the slow path */
 void	tl_buf_adds(struct tl_buf *b, const char *s);
+
+/* Room for extra more bytes and the NUL.  Inline: the JSON writers call
+ * these once a byte. */
+static inline void
+tl_buf_reserve(struct tl_buf *b, size_t extra)
+{
+	if (b->data == NULL || extra >= b->cap - b->len)
+		tl_buf_grow(b, extra);
+}
+
+static inline void
+tl_buf_add(struct tl_buf *b, const void *p, size_t n)
+{
+	tl_buf_reserve(b, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+static inline void
+tl_buf_addc(struct tl_buf *b, char c)
+{
+	tl_buf_reserve(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
 void	tl_buf_printf(struct tl_buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
