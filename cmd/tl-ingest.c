@@ -318,6 +318,7 @@ struct rec {
 	const struct tl_jv *in;		/* its root object */
 	struct tl_buf	*out;		/* canonical text being built */
 	const char	*done[MAX_DONE];	/* keys written, for extras */
+	size_t		 donelen[MAX_DONE];	/* their lengths */
 	size_t		 ndone;		/* their number */
 	const char	*name;		/* file */
 	unsigned long	 line;		/* line */
@@ -342,11 +343,15 @@ field(const struct rec *r, const char *key)
 static void
 put_key(struct rec *r, const char *key)
 {
+	size_t n = strlen(key);
+
 	tl_buf_addc(r->out, r->out->len > 0 ? ',' : '{');
-	tl_jv_append_string(r->out, key, strlen(key));
+	tl_jv_append_string(r->out, key, n);
 	tl_buf_addc(r->out, ':');
-	if (r->ndone < MAX_DONE)
+	if (r->ndone < MAX_DONE) {
+		r->donelen[r->ndone] = n;
 		r->done[r->ndone++] = key;
+	}
 }
 
 static int
@@ -593,7 +598,8 @@ was_written(const struct rec *r, const char *key, size_t n)
 	size_t i;
 
 	for (i = 0; i < r->ndone; i++)
-		if (strlen(r->done[i]) == n && memcmp(r->done[i], key, n) == 0)
+		if (r->donelen[i] == n && r->done[i][0] == key[0] &&
+		    memcmp(r->done[i], key, n) == 0)
 			return 1;
 	return 0;
 }
@@ -729,6 +735,7 @@ norm_promotion(struct rec *r)
 	if (field(r, "ts") == NULL && field(r, "promoted_at") != NULL) {
 		if (get_time(r, "promoted_at", "ts", 1, 0, &ms) == -1)
 			return -1;
+		r->donelen[r->ndone] = strlen("promoted_at");
 		r->done[r->ndone++] = "promoted_at";
 	} else if (get_time(r, "ts", "ts", 1, 0, &ms) == -1)
 		return -1;

@@ -517,7 +517,8 @@ tl_jv_get(const struct tl_jdoc *d, const struct tl_jv *v, const char *key)
 		return NULL;
 	k = strlen(key);
 	for (c = tl_jv_child(d, v); c != NULL; c = tl_jv_next(d, v, c))
-		if (c->keylen == k && memcmp(c->key, key, k) == 0)
+		if (c->keylen == k && (k == 0 || (c->key[0] == key[0] &&
+		    memcmp(c->key, key, k) == 0)))
 			return c;
 	return NULL;
 }
