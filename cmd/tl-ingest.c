@@ -84,9 +84,14 @@ struct dayret {
  * probability ~n^2/2^65 (1e-7 at 2M records), and such a record would be
  * reported as a duplicate, never dropped silently.  The daily returns map
  * (strategy number, day) exactly to a struct dayret. */
+struct u64slot {
+	uint64_t	 key;		/* 0 marks an empty slot */
+	uint64_t	 val;		/* the value */
+};
+
 struct u64map {
-	uint64_t	*key;		/* keys; 0 marks an empty slot */
-	uint64_t	*val;		/* values */
+	struct u64slot	*slot;		/* key and value side by side: one
+					 * cache miss a probe */
 	size_t		 mask;		/* slots - 1 */
 	size_t		 n;		/* slots used */
 };
@@ -828,23 +833,20 @@ u64map_slot(const struct u64map *t, uint64_t key)
 static void
 u64map_grow(struct u64map *t)
 {
-	uint64_t *key = t->key, *val = t->val;
-	size_t i, j, old = t->key == NULL ? 0 : t->mask + 1;
+	struct u64slot *old = t->slot;
+	size_t i, j, n = t->slot == NULL ? 0 : t->mask + 1;
 
-	t->mask = old == 0 ? 1023 : 2 * old - 1;
-	t->key = tl_xcalloc(t->mask + 1, sizeof(uint64_t));
-	t->val = tl_xcalloc(t->mask + 1, sizeof(uint64_t));
-	for (i = 0; i < old; i++) {
-		if (key[i] == 0)
+	t->mask = n == 0 ? 4095 : 2 * n - 1;
+	t->slot = tl_xcalloc(t->mask + 1, sizeof(*t->slot));
+	for (i = 0; i < n; i++) {
+		if (old[i].key == 0)
 			continue;
-		for (j = u64map_slot(t, key[i]); t->key[j] != 0;
+		for (j = u64map_slot(t, old[i].key); t->slot[j].key != 0;
 		    j = (j + 1) & t->mask)
 			;
-		t->key[j] = key[i];
-		t->val[j] = val[i];
+		t->slot[j] = old[i];
 	}
-	free(key);
-	free(val);
+	free(old);
 }
 
 /* The value slot of key (nonzero), added with value 0 if new. */
@@ -853,17 +855,18 @@ u64map_put(struct u64map *t, uint64_t key, int *added)
 {
 	size_t i;
 
-	if (2 * (t->n + 1) > (t->key == NULL ? 0 : t->mask + 1))
+	if (2 * (t->n + 1) > (t->slot == NULL ? 0 : t->mask + 1))
 		u64map_grow(t);
 	*added = 0;
-	for (i = u64map_slot(t, key); t->key[i] != 0; i = (i + 1) & t->mask)
-		if (t->key[i] == key)
-			return &t->val[i];
-	t->key[i] = key;
-	t->val[i] = 0;
+	for (i = u64map_slot(t, key); t->slot[i].key != 0;
+	    i = (i + 1) & t->mask)
+		if (t->slot[i].key == key)
+			return &t->slot[i].val;
+	t->slot[i].key = key;
+	t->slot[i].val = 0;
 	t->n++;
 	*added = 1;
-	return &t->val[i];
+	return &t->slot[i].val;
 }
 
 static void
@@ -1664,16 +1667,14 @@ main(int argc, char *argv[])
 	for (i = 0; i < s.nruns; i++)
 		free_run(&s.runs[i]);
 	free(s.runs);
-	free(s.seen.key);
-	free(s.seen.val);
+	free(s.seen.slot);
 	tl_buf_release(&s.buf);
 	tl_buf_release(&s.tbuf);
 	tl_jdoc_release(&s.doc);
 	tl_jdoc_release(&s.cdoc);
 	tl_jdoc_release(&s.tdoc);
 	tl_map_free(s.strats);
-	free(s.days.key);
-	free(s.days.val);
+	free(s.days.slot);
 	tl_map_free(s.pend_out);
 	tl_map_free(s.pend_dec);
 	tl_walk_release(&w);

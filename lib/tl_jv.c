@@ -75,6 +75,27 @@ failc(struct parser *p, const char *what)
 	return fail(p, why);
 }
 
+/* Bytes that stand for themselves inside a string literal. */
+/* (0x20..0x7f but '"' and '\\') */
+static const unsigned char plain[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 static size_t
 newval(struct tl_jdoc *d)
 {
@@ -187,6 +208,9 @@ parse_string(struct parser *p, const char **out, size_t *len)
 
 	start = ++p->i;
 	for (;;) {
+		if (!esc)	/* the common run of plain ASCII */
+			while (p->i < p->n && plain[s[p->i]])
+				p->i++;
 		if (p->i >= p->n)
 			return fail(p, "unterminated string");
 		if (s[p->i] == '"')
@@ -549,7 +573,7 @@ tl_jv_append_string(struct tl_buf *b, const char *s, size_t n)
 	tl_buf_addc(b, '"');
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\')
+		if (plain[c] || c >= 0x80)
 			continue;
 		tl_buf_add(b, s + run, i - run);
 		run = i + 1;

@@ -139,11 +139,36 @@ tl_time_from_epoch(double x, int64_t *ms)
 	return 0;
 }
 
+/* Two digits of v at p (no printf: this runs once a field a record). */
+static char *
+put2(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
+/* "YYYY-MM-DD" of day z at buf; returns the end. */
+static char *
+put_date(char *buf, int64_t z)
+{
+	int y, m, d;
+
+	tl_civil_from_days(z, &y, &m, &d);
+	buf = put2(buf, y / 100);
+	buf = put2(buf, y % 100);
+	*buf++ = '-';
+	buf = put2(buf, m);
+	*buf++ = '-';
+	return put2(buf, d);
+}
+
 int
 tl_time_format(char *buf, int64_t ms)
 {
 	int64_t days, rem;
-	int y, m, d, msec;
+	int msec;
+	char *p;
 
 	days = ms / MS_PER_DAY;
 	rem = ms % MS_PER_DAY;
@@ -151,27 +176,33 @@ tl_time_format(char *buf, int64_t ms)
 		rem += MS_PER_DAY;
 		days--;
 	}
-	tl_civil_from_days(days, &y, &m, &d);
 	msec = (int)(rem % 1000);
 	rem /= 1000;
-	if (msec != 0)
-		return snprintf(buf, TL_TIME_BUFSZ,
-		    "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y, m, d,
-		    (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60),
-		    msec);
-	return snprintf(buf, TL_TIME_BUFSZ, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-	    y, m, d, (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+	p = put_date(buf, days);
+	*p++ = 'T';
+	p = put2(p, (int)(rem / 3600));
+	*p++ = ':';
+	p = put2(p, (int)(rem / 60 % 60));
+	*p++ = ':';
+	p = put2(p, (int)(rem % 60));
+	if (msec != 0) {
+		*p++ = '.';
+		*p++ = (char)('0' + msec / 100);
+		p = put2(p, msec % 100);
+	}
+	*p++ = 'Z';
+	*p = '\0';
+	return (int)(p - buf);
 }
 
 int
 tl_time_format_date(char *buf, int64_t ms)
 {
 	int64_t days;
-	int y, m, d;
 
 	days = ms / MS_PER_DAY;
 	if (ms % MS_PER_DAY < 0)
 		days--;
-	tl_civil_from_days(days, &y, &m, &d);
-	return snprintf(buf, TL_TIME_BUFSZ, "%04d-%02d-%02d", y, m, d);
+	*put_date(buf, days) = '\0';
+	return 10;
 }
