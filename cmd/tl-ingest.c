@@ -753,37 +753,6 @@ norm_promotion(struct rec *r)
 
 /* ---- outputs ---------------------------------------------------------- */
 
-static int
-valid_utf8(const char *p, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)p;
-	size_t i = 0, j, k;
-
-	while (i < n) {
-		if (s[i] == 0)
-			return 0;
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (s[i] >= 0xc2 && s[i] <= 0xdf)
-			k = 1;
-		else if (s[i] >= 0xe0 && s[i] <= 0xef)
-			k = 2;
-		else if (s[i] >= 0xf0 && s[i] <= 0xf4)
-			k = 3;
-		else
-			return 0;
-		if (n - i - 1 < k)
-			return 0;
-		for (j = 1; j <= k; j++)
-			if ((s[i + j] & 0xc0) != 0x80)
-				return 0;
-		i += k + 1;
-	}
-	return 1;
-}
-
 /* Set a record aside.  The raw text is kept exactly: as "raw" when it is
  * valid UTF-8 without NUL, else as "raw_hex". */
 static int
@@ -806,7 +775,7 @@ reject(struct state *s, const char *file, unsigned long line, enum kind k,
 	json_object_set_new(r, "line", json_integer((json_int_t)line));
 	json_object_set_new(r, "kind", json_string(kind_names[k]));
 	json_object_set_new(r, "reason", json_string(why->msg));
-	if (valid_utf8(raw, n) && (v = json_stringn(raw, n)) != NULL)
+	if (tl_utf8_valid(raw, n) && (v = json_stringn(raw, n)) != NULL)
 		json_object_set_new(r, "raw", v);
 	else {
 		h = tl_xmalloc(2 * n + 1);

@@ -141,6 +141,26 @@ utf8_len(const unsigned char *s, size_t n)
 	return 0;
 }
 
+int
+tl_utf8_valid(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i = 0, k;
+
+	while (i < n) {
+		if (s[i] == 0)
+			return 0;
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((k = utf8_len(s + i, n - i)) == 0)
+			return 0;
+		i += k;
+	}
+	return 1;
+}
+
 static int
 hex4(struct parser *p, unsigned *out)
 {

@@ -72,6 +72,11 @@ void	tl_jv_append(struct tl_buf *b, const struct tl_jdoc *d,
 /* Append s[0..n) as a JSON string literal. */
 void	tl_jv_append_string(struct tl_buf *b, const char *s, size_t n);
 
+/* Nonzero if s[0..n) is valid UTF-8 (no overlongs, surrogates or code
+ * points beyond U+10FFFF) without NUL bytes: text a JSON string can hold
+ * as it is. */
+int	tl_utf8_valid(const char *s, size_t n);
+
 /* "object", "array", "string", "number", "boolean", "null". */
 const char *tl_jv_typename(const struct tl_jv *v);
 

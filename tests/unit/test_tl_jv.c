@@ -271,3 +271,15 @@ Test(tl_jv, reuse)
 	cr_assert_null(tl_jv_get(&d, &d.v[0], "a"));
 	cr_assert_not_null(tl_jv_get(&d, &d.v[0], "c"));
 }
+
+Test(tl_jv, utf8_valid)
+{
+	cr_assert(tl_utf8_valid("", 0));
+	cr_assert(tl_utf8_valid("caf\xc3\xa9 \xf0\x9f\x98\x80", 10));
+	cr_assert_not(tl_utf8_valid("a\0b", 3));
+	cr_assert_not(tl_utf8_valid("\xff", 1));
+	cr_assert_not(tl_utf8_valid("\xc3", 1));		/* cut short */
+	cr_assert_not(tl_utf8_valid("\xc0\xaf", 2));		/* overlong */
+	cr_assert_not(tl_utf8_valid("\xed\xa0\x80", 3));	/* surrogate */
+	cr_assert_not(tl_utf8_valid("\xf4\x90\x80\x80", 4));	/* > U+10FFFF */
+}
