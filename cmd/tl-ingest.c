@@ -72,18 +72,13 @@ struct counts {
 	unsigned long	 kinds[K_NKINDS];	/* accepted by kind */
 };
 
-struct dayret {
-	const char	*strategy;	/* borrowed from the strats map */
-	int64_t		 day;		/* days since 1970-01-01 */
-	double		 sum;		/* net P&L closed that day */
-};
 
 /* A compact table from nonzero 64-bit keys to 64-bit values, 16 bytes a
- * slot at load <= 1/2.  The dedup index maps a hash of kind and id to a
+ * slot at load <= 3/4.  The dedup index maps a hash of kind and id to a
  * hash of the content: two different ids share a key hash with
  * probability ~n^2/2^65 (1e-7 at 2M records), and such a record would be
  * reported as a duplicate, never dropped silently.  The daily returns map
- * (strategy number, day) exactly to a struct dayret. */
+ * (strategy number, day), exactly, to the bits of the day's net P&L. */
 struct u64slot {
 	uint64_t	 key;		/* 0 marks an empty slot */
 	uint64_t	 val;		/* the value */
@@ -118,9 +113,7 @@ struct state {
 	struct tl_map	*strats;	/* strategy name -> number */
 	struct tl_map	*pend_dec;	/* decision id -> char * JSON */
 	struct tl_map	*pend_out;	/* decision id -> char * JSON */
-	struct u64map	 days;		/* strategy, day -> dayret index+1 */
-	struct dayret	*dr;		/* daily sums in first-seen order */
-	size_t		 ndr, capdr;
+	struct u64map	 days;		/* strategy, day -> sum of net P&L */
 	struct run	*runs;		/* runs read, for the dataset */
 	size_t		 nruns, capruns;
 	struct tl_buf	 buf;		/* canonical text of the record */
@@ -824,7 +817,9 @@ u64map_put(struct u64map *t, uint64_t key, int *added)
 {
 	size_t i;
 
-	if (2 * (t->n + 1) > (t->slot == NULL ? 0 : t->mask + 1))
+	/* load at most 3/4: linear probing stays short (about 8 probes to
+	 * miss at the worst), and the table is a third smaller than at 1/2 */
+	if (4 * (t->n + 1) > 3 * (t->slot == NULL ? 0 : t->mask + 1))
 		u64map_grow(t);
 	*added = 0;
 	for (i = u64map_slot(t, key); t->slot[i].key != 0;
@@ -838,17 +833,34 @@ u64map_put(struct u64map *t, uint64_t key, int *added)
 	return &t->slot[i].val;
 }
 
+/* The key of the days map: strategy number (1-based, order of first
+ * appearance) and day, which day_of() and strategy_of() give back. */
+static uint64_t
+day_key(uint64_t strategy, int64_t day)
+{
+	return strategy << 32 | (uint32_t)(day + ((int64_t)1 << 31));
+}
+
+static int64_t
+day_of(uint64_t key)
+{
+	return (int64_t)(key & 0xffffffffULL) - ((int64_t)1 << 31);
+}
+
+static size_t
+strategy_of(uint64_t key)
+{
+	return (size_t)(key >> 32);
+}
+
 static void
 add_return(struct state *s, const struct tl_jdoc *c)
 {
 	const struct tl_jv *root = &c->v[0], *st, *ex, *f;
-	double pnl, fees = 0;
+	double pnl, fees = 0, sum;
 	uintptr_t *num;
 	uint64_t *slot;
-	int64_t ms, day;
-	const char *name;
-	size_t it, n;
-	uintptr_t v;
+	int64_t ms;
 	int added;
 
 	st = tl_jv_get(c, root, "strategy");
@@ -857,27 +869,14 @@ add_return(struct state *s, const struct tl_jdoc *c)
 	if ((f = tl_jv_get(c, root, "fees")) != NULL)
 		fees = f->num;
 	tl_time_parse(ex->s, ex->len, &ms);
-	day = ms / MS_PER_DAY - (ms % MS_PER_DAY < 0);
 	num = tl_map_put(s->strats, st->s, st->len, &added);
 	if (added)
 		*num = tl_map_count(s->strats);
-	slot = u64map_put(&s->days, (uint64_t)*num << 32 |
-	    (uint32_t)(day + ((int64_t)1 << 31)), &added);
-	if (added) {
-		if (s->ndr == s->capdr) {
-			s->capdr = s->capdr ? 2 * s->capdr : 256;
-			s->dr = tl_xreallocarray(s->dr, s->capdr,
-			    sizeof(*s->dr));
-		}
-		/* the map's copy of the name lives as long as the map */
-		it = *num - 1;
-		tl_map_next(s->strats, &it, &name, &n, &v);
-		s->dr[s->ndr].strategy = name;
-		s->dr[s->ndr].day = day;
-		s->dr[s->ndr].sum = 0;
-		*slot = ++s->ndr;
-	}
-	s->dr[*slot - 1].sum += pnl - fees;
+	slot = u64map_put(&s->days, day_key(*num, ms / MS_PER_DAY -
+	    (ms % MS_PER_DAY < 0)), &added);
+	memcpy(&sum, slot, sizeof(sum));	/* new slots hold 0 = +0.0 */
+	sum += pnl - fees;
+	memcpy(slot, &sum, sizeof(sum));
 }
 
 /* Write a record given as compact JSON text (no newline). */
@@ -1322,14 +1321,27 @@ ingest(struct state *s, const char *path, struct tl_err *err)
 
 /* ---- the outputs built at the end --------------------------------------- */
 
-static int
-cmp_dayret(const void *a, const void *b)
-{
-	const struct dayret *x = a, *y = b;
+/* Strategy names by number, for sorting the returns. */
+static const char **sort_names;
 
-	if (x->day != y->day)
-		return x->day < y->day ? -1 : 1;
-	return strcmp(x->strategy, y->strategy);
+static int
+cmp_by_strategy(const void *a, const void *b)
+{
+	uint64_t x = ((const struct u64slot *)a)->key;
+	uint64_t y = ((const struct u64slot *)b)->key;
+
+	return x < y ? -1 : x > y;	/* number, then day */
+}
+
+static int
+cmp_by_date(const void *a, const void *b)
+{
+	uint64_t x = ((const struct u64slot *)a)->key;
+	uint64_t y = ((const struct u64slot *)b)->key;
+
+	if (day_of(x) != day_of(y))
+		return day_of(x) < day_of(y) ? -1 : 1;
+	return strcmp(sort_names[strategy_of(x)], sort_names[strategy_of(y)]);
 }
 
 /* Weekday of a day number: 0 Monday .. 6 Sunday (1970-01-01 was a
@@ -1340,39 +1352,22 @@ weekday(int64_t day)
 	return (int)(((day % 7) + 7 + 3) % 7);
 }
 
-static int
-cmp_dayret_strategy(const void *a, const void *b)
-{
-	const struct dayret *x = a, *y = b;
-	int c;
-
-	if ((c = strcmp(x->strategy, y->strategy)) != 0)
-		return c;
-	return x->day < y->day ? -1 : x->day > y->day;
-}
-
-static void
-push_day(struct state *s, const char *strategy, int64_t day)
-{
-	if (s->ndr == s->capdr) {
-		s->capdr = s->capdr ? 2 * s->capdr : 256;
-		s->dr = tl_xreallocarray(s->dr, s->capdr, sizeof(*s->dr));
-	}
-	s->dr[s->ndr].strategy = strategy;
-	s->dr[s->ndr].day = day;
-	s->dr[s->ndr++].sum = 0;
-}
-
 /* returns: per strategy, every weekday between its first and last day
  * with a closed trade (0 when none closed), unless --no-fill; sorted by
- * date, then strategy. */
+ * date, then strategy.  The days map is taken apart for it: its slots are
+ * packed to the front, gaps appended, and sorted in place. */
 static int
 write_returns(struct state *s, struct tl_err *err)
 {
 	static const char *cols[] = { "date", "strategy", "return" };
 	struct tl_out *o = s->out[E_RETURNS];
+	struct u64map *t = &s->days;
+	struct u64slot *v = t->slot;
 	char date[TL_TIME_BUFSZ];
-	size_t i, n;
+	size_t i, n = 0, cap, it, len;
+	const char *name;
+	uintptr_t num;
+	double sum;
 	int64_t d;
 	json_t *rec;
 	int rc = 0;
@@ -1380,26 +1375,47 @@ write_returns(struct state *s, struct tl_err *err)
 	if (o == NULL)
 		return 0;
 	tl_out_set_columns(o, cols, 3);
-	if (s->ndr == 0)	/* s->dr is NULL: qsort must not see it */
+	if (t->n == 0)
 		return 0;
+	cap = t->mask + 1;
+	for (i = 0; i < cap; i++)
+		if (v[i].key != 0)
+			v[n++] = v[i];
+	sort_names = tl_xcalloc(tl_map_count(s->strats) + 1, sizeof(char *));
+	for (it = 0; tl_map_next(s->strats, &it, &name, &len, &num);)
+		sort_names[num] = name;
 	if (s->o->fill) {
-		qsort(s->dr, s->ndr, sizeof(*s->dr), cmp_dayret_strategy);
-		for (i = 0, n = s->ndr; i + 1 < n; i++) {
-			if (strcmp(s->dr[i].strategy, s->dr[i + 1].strategy))
+		qsort(v, n, sizeof(*v), cmp_by_strategy);
+		for (i = 0, len = n; i + 1 < len; i++) {
+			if (strategy_of(v[i].key) != strategy_of(v[i + 1].key))
 				continue;
-			for (d = s->dr[i].day + 1; d < s->dr[i + 1].day; d++)
-				if (weekday(d) < 5)
-					push_day(s, s->dr[i].strategy, d);
+			for (d = day_of(v[i].key) + 1;
+			    d < day_of(v[i + 1].key); d++) {
+				if (weekday(d) >= 5)
+					continue;
+				if (n == cap) {
+					cap *= 2;
+					v = tl_xreallocarray(v, cap,
+					    sizeof(*v));
+				}
+				v[n].key = day_key(strategy_of(v[i].key), d);
+				v[n++].val = 0;
+			}
 		}
 	}
-	qsort(s->dr, s->ndr, sizeof(*s->dr), cmp_dayret);
-	for (i = 0; i < s->ndr && rc == 0; i++) {
-		tl_time_format_date(date, s->dr[i].day * MS_PER_DAY);
+	qsort(v, n, sizeof(*v), cmp_by_date);
+	for (i = 0; i < n && rc == 0; i++) {
+		tl_time_format_date(date, day_of(v[i].key) * MS_PER_DAY);
+		memcpy(&sum, &v[i].val, sizeof(sum));
 		rec = json_pack("{s:s,s:s,s:f}", "date", date, "strategy",
-		    s->dr[i].strategy, "return", s->dr[i].sum / s->o->capital);
+		    sort_names[strategy_of(v[i].key)], "return",
+		    sum / s->o->capital);
 		rc = tl_out_write(o, rec, err);
 		json_decref(rec);
 	}
+	t->slot = v;	/* no longer a hash table: only freed */
+	free(sort_names);
+	sort_names = NULL;
 	return rc;
 }
 
@@ -1632,7 +1648,6 @@ main(int argc, char *argv[])
 			status = TL_EX_DATAERR;
 	}
 	(void)last;
-	free(s.dr);
 	for (i = 0; i < s.nruns; i++)
 		free_run(&s.runs[i]);
 	free(s.runs);
