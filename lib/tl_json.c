@@ -214,7 +214,12 @@ tl_json_unflatten(const json_t *flat, const char *name, unsigned long line,
 		}
 		if (*p == '\0' || json_object_get(node, p) != NULL)
 			goto bad;
-		json_object_set(node, p, val);
+		/* an object leaf may get dotted children later: copy it, the
+		 * caller's value is not ours to change */
+		if (json_is_object(val))
+			json_object_set_new(node, p, json_deep_copy(val));
+		else
+			json_object_set(node, p, val);
 	}
 	return out;
 bad:

@@ -407,3 +407,21 @@ Test(tl_json_unflatten, clashes)
 	unflatten_fails("{\".a\":2}",
 	    "column '.a': clashes with another column's nesting");
 }
+
+/* An empty object leaf that later gets a dotted child: the caller's
+ * value stays as it was. */
+Test(tl_json_unflatten, does_not_change_the_input)
+{
+	struct tl_err err;
+	json_t *flat, *back, *empty;
+
+	flat = json_loads("{\"a\":{},\"a.b\":2.385}", 0, NULL);
+	empty = json_object_get(flat, "a");
+	back = tl_json_unflatten(flat, "f.csv", 1, &err);
+	cr_assert_not_null(back, "%s", err.msg);
+	cr_assert_eq(json_object_size(empty), 0, "input changed");
+	cr_assert_float_eq(json_real_value(json_object_get(json_object_get(
+	    back, "a"), "b")), 2.385, 1e-15);
+	json_decref(back);
+	json_decref(flat);
+}
