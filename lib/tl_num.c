@@ -80,8 +80,9 @@ tl_fmt_double(char *buf, double x)
 		return -1;
 	}
 	if (x == 0) {
-		strcpy(buf, signbit(x) ? "-0" : "0");
-		return signbit(x) ? 2 : 1;
+		/* "-0" would read back as the integer 0: keep the sign */
+		strcpy(buf, signbit(x) ? "-0.0" : "0");
+		return signbit(x) ? 4 : 1;
 	}
 	a = fabs(x);
 	if (a >= FAST_MIN && a < FAST_MAX) {

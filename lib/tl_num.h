@@ -13,7 +13,8 @@
 
 /* Write the shortest round-trip form of x into buf (TL_NUM_BUFSZ bytes):
  * the same text as the first of %.15g, %.16g, %.17g that reads back
- * exactly ("3", "-0", "0.1", "187.2", "1e+15", "0.30000000000000004").
+ * exactly ("3", "0.1", "187.2", "1e+15", "0.30000000000000004"); -0.0 is
+ * "-0.0", since "-0" is an integer and would read back as 0.
  * For NaN/Inf writes "null" and returns -1; otherwise returns the length. */
 int	tl_fmt_double(char *buf, double x);
 

@@ -305,10 +305,11 @@ next_csv(struct tl_records *r, json_t **rec, struct tl_err *err)
 		}
 		if (rc == 0) {
 			if (!r->in_rec)
-				return r->have_hdr || r->line == 0 ? 0 :
-				    tl_err_set(err, TL_EX_DATAERR, name, 1,
-				    "CSV header: missing");
+				return 0;
+			/* The input ends here: once said, the next call
+			 * must see the end, not this error again. */
 			r->in_rec = 0;
+			r->failed = 1;
 			r->raw = r->rawbuf.data;
 			r->rawlen = r->rawbuf.len;
 			csv_free(&r->p);

@@ -169,7 +169,7 @@ Test(tl_json_append, reals_use_tl_fmt_double)
 	appends_as(v, "3");
 	json_decref(v);
 	v = json_real(-0.0);
-	appends_as(v, "-0");
+	appends_as(v, "-0.0");
 	json_decref(v);
 	rewrites_as("[0.10000000000000001,1.0,2.5e-3]", "[0.1,1,0.0025]");
 }

@@ -255,6 +255,10 @@ Test(tl_jv, canonical_output_equals_the_jansson_path)
 	canon_is("[123456789012345678, -9223372036854775808, 0.5e1]",
 	    "[123456789012345678,-9223372036854775808,5]");
 	canon_is("{}", "{}");
+	/* a real -0 keeps its sign and reads back the same (found by
+	 * fuzzing: "-0" would become the integer 0 on a second pass) */
+	canon_is("[-0e15,-0.0,-0]", "[-0.0,-0.0,0]");
+	canon_is("[-0.0]", "[-0.0]");
 	canon_is("[[],{},null,false]", "[[],{},null,false]");
 	/* beyond int64: jansson refuses; we keep the digits */
 	canon_is("[99999999999999999999]", "[99999999999999999999]");

@@ -97,7 +97,7 @@ Test(tl_fmt_double, integers)
 Test(tl_fmt_double, zeros)
 {
 	check(0.0, "0");
-	check(-0.0, "-0");
+	check(-0.0, "-0.0");
 }
 
 Test(tl_fmt_double, two_to_the_53)
