@@ -50,6 +50,8 @@ check_roundtrip(double x)
 
 	n = tl_fmt_double(buf, x);
 	reference(ref, x);
+	if (x == 0 && signbit(x))	/* the one planned difference */
+		strcpy(ref, "-0.0");
 	cr_assert_str_eq(buf, ref, "%a: '%s' but %%.Ng gives '%s'", x, buf,
 	    ref);
 	cr_assert_eq(n, (int)strlen(buf));
