@@ -13,22 +13,9 @@
 #include "tl_records.h"
 #include "unit.h"
 
-static char *dir;
+UT_SCRATCH_DIR();
 
-static void
-setup(void)
-{
-	dir = ut_mkdtemp();
-}
-
-static void
-teardown(void)
-{
-	ut_rmtree(dir);
-	free(dir);
-}
-
-TestSuite(tl_out, .init = setup, .fini = teardown);
+TestSuite(tl_out, .init = ut_setup, .fini = ut_teardown);
 
 static json_t *
 js(const char *s)

@@ -12,22 +12,9 @@
 #include "tl_records.h"
 #include "unit.h"
 
-static char *dir;
+UT_SCRATCH_DIR();
 
-static void
-setup(void)
-{
-	dir = ut_mkdtemp();
-}
-
-static void
-teardown(void)
-{
-	ut_rmtree(dir);
-	free(dir);
-}
-
-TestSuite(tl_records, .init = setup, .fini = teardown);
+TestSuite(tl_records, .init = ut_setup, .fini = ut_teardown);
 
 /* Write text to dir/name and open it with fmt. */
 static struct tl_records *

@@ -10,22 +10,9 @@
 #include "tl_walk.h"
 #include "unit.h"
 
-static char *dir;
+UT_SCRATCH_DIR();
 
-static void
-setup(void)
-{
-	dir = ut_mkdtemp();
-}
-
-static void
-teardown(void)
-{
-	ut_rmtree(dir);
-	free(dir);
-}
-
-TestSuite(tl_walk, .init = setup, .fini = teardown);
+TestSuite(tl_walk, .init = ut_setup, .fini = ut_teardown);
 
 static void
 make(const char *rel)
@@ -178,7 +165,7 @@ Test(tl_walk, unreadable_subdirectory)
 	char p[1100];
 
 	if (geteuid() == 0) {
-		teardown();	/* .fini does not run after a skip */
+		ut_teardown();	/* .fini does not run after a skip */
 		dir = NULL;
 		cr_skip_test("root reads any directory");
 	}

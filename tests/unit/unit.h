@@ -56,6 +56,14 @@ ut_rmtree(const char *path)
 		unlink(path);
 }
 
+/* A scratch directory per test: UT_SCRATCH_DIR() at file scope, then
+ * TestSuite(x, .init = ut_setup, .fini = ut_teardown); the test uses dir. */
+#define UT_SCRATCH_DIR()						\
+	static char *dir;						\
+	static void ut_setup(void) { dir = ut_mkdtemp(); }		\
+	static void ut_teardown(void) { ut_rmtree(dir); free(dir); }	\
+	static void ut_setup(void)
+
 /* "dir/name" in a static buffer per call site's buf. */
 static inline const char *
 ut_path(char *buf, size_t size, const char *dir, const char *name)
