@@ -101,6 +101,21 @@ uninstall:
 	rm -f $(BINS:$(BUILD)/bin/%=$(DESTDIR)$(PREFIX)/bin/%)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(CMD_SRC:cmd/%.c=$(BUILD)/cmd/%.d)
+
+# Coverage-guided fuzzing with clang's libFuzzer (not part of check):
+# make fuzz FUZZ_SECONDS=300.  Seeds are the bad corpus.
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS   = -g -O1 -fsanitize=fuzzer,address,undefined -Ilib \
+                -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(PKG_CFLAGS)
+.PHONY: fuzz
+fuzz:
+	@mkdir -p build-fuzz/corpus-jv build-fuzz/corpus-csv
+	cp testdata/bad/*.jsonl build-fuzz/corpus-jv/ 2>/dev/null || true
+	cp testdata/bad/*.csv build-fuzz/corpus-csv/ 2>/dev/null || true
+	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_jv tests/fuzz/fuzz_jv.c $(LIB_SRC) -lcsv $(PKG_LIBS) -lm
+	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_csv tests/fuzz/fuzz_csv.c $(LIB_SRC) -lcsv $(PKG_LIBS) -lm
+	build-fuzz/fuzz_jv -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build-fuzz/corpus-jv
+	build-fuzz/fuzz_csv -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -timeout=5 build-fuzz/corpus-csv
