@@ -1,0 +1,76 @@
+/*
+ * Probability calibration: isotonic regression by pool-adjacent-violators
+ * and Platt scaling, and the scores that say how well calibrated a set of
+ * probabilities is (Brier, log-loss, expected calibration error, the
+ * reliability table with Wilson intervals).  Sources and test vectors:
+ * shared/METHODS.md section 8.
+ */
+#ifndef TL_CALIB_H
+#define TL_CALIB_H
+
+#include <stddef.h>
+
+#include "tl_err.h"
+
+/* Pool adjacent violators: the non-decreasing sequence closest to y in
+ * weighted least squares.  y and w (NULL: all 1) have n entries, already
+ * ordered by the score they belong to; the fit is written to out (may be
+ * y).  O(n).  Weights must be > 0. */
+void	tl_pav(const double *y, const double *w, size_t n, double *out);
+
+/* An isotonic map: knots x[0] < ... < x[n-1] with values y[] (non-
+ * decreasing); a score between knots is interpolated linearly, outside
+ * them clipped to the end values. */
+struct tl_iso {
+	double	*x;		/* knot scores, increasing */
+	double	*y;		/* calibrated probabilities, non-decreasing */
+	size_t	 n;		/* number of knots */
+};
+
+/* Fit an isotonic map to (score, outcome 0/1) pairs: scores sorted (ties
+ * pooled first, as scikit-learn does), then PAV; knots are the distinct
+ * scores.  Returns 0, or -1 with err (TL_EX_DATAERR) if n is 0. */
+int	tl_iso_fit(struct tl_iso *m, const double *score, const double *y,
+	    size_t n, struct tl_err *err);
+double	tl_iso_apply(const struct tl_iso *m, double score);
+void	tl_iso_release(struct tl_iso *m);
+
+/* Platt scaling: p = 1 / (1 + exp(a*s + b)), fit by Newton's method on
+ * the cross-entropy against Platt's smoothed targets (N+ + 1)/(N+ + 2)
+ * and 1/(N- + 2).  Returns 0, or -1 with err (TL_EX_DATAERR: one class
+ * only; TL_EX_SOFTWARE: no convergence). */
+int	tl_platt_fit(const double *score, const double *y, size_t n,
+	    double *a, double *b, struct tl_err *err);
+double	tl_platt_apply(double a, double b, double score);
+
+/* Mean of (p - y)^2. */
+double	tl_brier(const double *p, const double *y, size_t n);
+
+/* Mean of -(y log p + (1-y) log(1-p)), p clipped to [eps, 1-eps]. */
+#define TL_LOGLOSS_EPS	1e-15	/* as scikit-learn's log_loss */
+double	tl_logloss(const double *p, const double *y, size_t n);
+
+/* One bin of a reliability table. */
+struct tl_bin {
+	double	lo, hi;		/* score range: (lo, hi], the first [lo, hi] */
+	size_t	n;		/* rows in the bin */
+	double	mean_p;		/* mean score */
+	double	rate;		/* observed win rate */
+	double	ci_lo, ci_hi;	/* Wilson interval of rate at level z */
+};
+
+enum tl_binning {
+	TL_BINS_UNIFORM,	/* equal width on [0, 1] */
+	TL_BINS_QUANTILE	/* equal mass: edges at score quantiles */
+};
+
+/* Reliability table of m bins (bins[] has m entries; empty bins get n 0)
+ * and the expected calibration error sum_b (n_b/n) |rate_b - mean_p_b|.
+ * Uniform bins are (e_{k-1}, e_k] with the first closed, as
+ * sklearn.calibration_curve; quantile edges are the k/m quantiles of p.
+ * z is the normal quantile of the interval (1.959964 for 95%).  Returns
+ * the ECE; NaN when n is 0. */
+double	tl_reliability(const double *p, const double *y, size_t n, size_t m,
+	    enum tl_binning how, double z, struct tl_bin *bins);
+
+#endif
