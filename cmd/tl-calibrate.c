@@ -1,0 +1,874 @@
+/*
+ * tl-calibrate: make logged confidence scores mean what they say.  fit
+ * learns a monotone map from score to win probability (isotonic by PAV,
+ * or Platt scaling), optionally one per group with a pooled fallback;
+ * apply adds the calibrated score to each row; report measures
+ * calibration (Brier, log-loss, ECE, reliability table) before and after,
+ * out of fold with --cv.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <jansson.h>
+
+#include "tl_calib.h"
+#include "tl_err.h"
+#include "tl_json.h"
+#include "tl_num.h"
+#include "tl_out.h"
+#include "tl_records.h"
+#include "tl_rng.h"
+#include "tl_util.h"
+
+#define MAP_FORMAT	"tl-calibration-map"
+#define REPORT_FORMAT	"tl-calibration-report"
+#define FORMAT_VERSION	1
+
+enum cmd { C_FIT, C_APPLY, C_REPORT };
+enum method { M_ISOTONIC, M_PLATT };
+static const char *method_names[] = { "isotonic", "platt" };
+
+struct opts {
+	enum cmd	 cmd;		/* fit, apply or report */
+	const char	*by;		/* group column or NULL */
+	long		 bins;		/* reliability bins */
+	enum tl_binning	 binning;	/* uniform or quantile */
+	const char	*map;		/* -c: map file */
+	long		 folds;		/* --cv K, 0 off */
+	enum tl_fmt	 fmt;		/* apply output format */
+	double		 level;		/* Wilson interval level */
+	enum method	 method;	/* isotonic or platt */
+	long		 min_rows;	/* rows for a group of its own */
+	const char	*outcome;	/* outcome column */
+	const char	*output;	/* -o */
+	int		 quiet;		/* -q */
+	const char	*score;		/* score column */
+	long		 seed;		/* fold assignment */
+	char		**inputs;	/* files; none: stdin */
+	int		 ninputs;	/* their number */
+};
+
+/* One fitted map: isotonic knots or Platt's (a, b). */
+struct cmap {
+	enum method	 method;	/* which */
+	struct tl_iso	 iso;		/* isotonic */
+	double		 a, b;		/* platt */
+	size_t		 n;		/* rows it was fitted on */
+};
+
+/* The pooled map and one per group value. */
+struct cal {
+	enum method	 method;	/* of every map */
+	struct cmap	 pooled;	/* all rows */
+	char		**gname;	/* group values, sorted */
+	struct cmap	*gmap;		/* their maps */
+	size_t		 ng;		/* number of groups with a map */
+	char		*score;		/* columns named by a loaded map */
+	char		*by;
+};
+
+/* The rows read: score, outcome (0/1) and group (NULL: none). */
+struct rows {
+	double		*s;		/* scores in [0, 1] */
+	double		*y;		/* 1 win, 0 loss */
+	char		**g;		/* group values or NULL */
+	size_t		 n, cap;	/* used, allocated */
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: tl-calibrate fit [-q] [-b column] [-m method] [-M rows] [-o map]\n"
+"                    [-p column] [-y column] [file ...]\n"
+"       tl-calibrate apply -c map [-f format] [-o file] [file ...]\n"
+"       tl-calibrate report [-B bins] [-c map] [-k folds] [-s seed]\n"
+"                    [-S binning] [-z level] [-o file] [-p column]\n"
+"                    [-y column] [file ...]\n");
+	if (fp != stdout)
+		return;
+	fprintf(fp,
+"\nMake confidence scores mean what they say (see tl-calibrate(1)).\n\n"
+"  -B, --bins=N          reliability bins (10)\n"
+"  -b, --by=COLUMN       one map per value of COLUMN (strategy, regime)\n"
+"  -c, --map=FILE        the map to apply or to report on\n"
+"  -f, --format=FMT      apply's output: jsonl or csv\n"
+"  -h, --help            this help\n"
+"  -k, --cv=K            report: calibrated figures out of K folds\n"
+"  -M, --min-rows=N      a group with fewer rows uses the pooled map (50)\n"
+"  -m, --method=M        isotonic (default) or platt\n"
+"  -o, --output=FILE     write to FILE (atomically) instead of stdout\n"
+"  -p, --score=COLUMN    the score, in [0, 1] (confidence)\n"
+"  -q, --quiet           no summary line\n"
+"  -S, --binning=HOW     uniform (default) or quantile bins\n"
+"  -s, --seed=N          fold assignment for --cv (1)\n"
+"  -V, --version         print the version\n"
+"  -y, --outcome=COLUMN  the outcome: boolean, or a number, a win when\n"
+"                        > 0 (win)\n"
+"  -z, --level=P         level of the Wilson intervals (0.95)\n");
+}
+
+static void
+parse_args(int argc, char *argv[], struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "bins", required_argument, NULL, 'B' },
+		{ "by", required_argument, NULL, 'b' },
+		{ "map", required_argument, NULL, 'c' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "cv", required_argument, NULL, 'k' },
+		{ "min-rows", required_argument, NULL, 'M' },
+		{ "method", required_argument, NULL, 'm' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "score", required_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "binning", required_argument, NULL, 'S' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "outcome", required_argument, NULL, 'y' },
+		{ "level", required_argument, NULL, 'z' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct tl_err err = { 0 };
+	int ch, bad = 0;
+
+	/* GNU getopt moves the operands (command, files) to the end, so
+	 * options may stand before or after the command */
+	while ((ch = getopt_long(argc, argv, ":B:b:c:f:hk:M:m:o:p:qS:s:Vy:z:",
+	    longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'B':
+			bad = tl_parse_long("--bins", optarg, 1, 1000,
+			    &o->bins, &err);
+			break;
+		case 'b':
+			o->by = optarg;
+			break;
+		case 'c':
+			o->map = optarg;
+			break;
+		case 'f':
+			if ((o->fmt = tl_fmt_parse(optarg)) == TL_FMT_AUTO)
+				tl_usage_error("--format: unknown '%s' (jsonl "
+				    "or csv)", optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(tl_close_stdout() == 0 ? TL_EX_OK : TL_EX_IOERR);
+		case 'k':
+			bad = tl_parse_long("--cv", optarg, 2, 1000, &o->folds,
+			    &err);
+			break;
+		case 'M':
+			bad = tl_parse_long("--min-rows", optarg, 1, 1000000000,
+			    &o->min_rows, &err);
+			break;
+		case 'm':
+			if (strcmp(optarg, "isotonic") == 0)
+				o->method = M_ISOTONIC;
+			else if (strcmp(optarg, "platt") == 0)
+				o->method = M_PLATT;
+			else
+				tl_usage_error("--method: unknown '%s' "
+				    "(isotonic or platt)", optarg);
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'p':
+			o->score = optarg;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'S':
+			if (strcmp(optarg, "uniform") == 0)
+				o->binning = TL_BINS_UNIFORM;
+			else if (strcmp(optarg, "quantile") == 0)
+				o->binning = TL_BINS_QUANTILE;
+			else
+				tl_usage_error("--binning: unknown '%s' "
+				    "(uniform or quantile)", optarg);
+			break;
+		case 's':
+			bad = tl_parse_long("--seed", optarg, 0, LONG_MAX,
+			    &o->seed, &err);
+			break;
+		case 'V':
+			printf("tl-calibrate %s\n", TL_VERSION);
+			exit(tl_close_stdout() == 0 ? TL_EX_OK : TL_EX_IOERR);
+		case 'y':
+			o->outcome = optarg;
+			break;
+		case 'z':
+			bad = tl_parse_double("--level", optarg, 0.5, 0.999999,
+			    &o->level, &err);
+			break;
+		case ':':
+			tl_usage_error("option '%s' needs a value",
+			    argv[optind - 1]);
+		default:
+			tl_usage_error("unknown option '%s'",
+			    argv[optind - 1]);
+		}
+		if (bad)
+			tl_usage_error("%s: %s", err.where, err.msg);
+	}
+	if (optind >= argc)
+		tl_usage_error("a command is needed: fit, apply or report");
+	if (strcmp(argv[optind], "fit") == 0)
+		o->cmd = C_FIT;
+	else if (strcmp(argv[optind], "apply") == 0)
+		o->cmd = C_APPLY;
+	else if (strcmp(argv[optind], "report") == 0)
+		o->cmd = C_REPORT;
+	else
+		tl_usage_error("unknown command '%s' (fit, apply or report)",
+		    argv[optind]);
+	o->inputs = argv + optind + 1;
+	o->ninputs = argc - optind - 1;
+	if (o->cmd == C_APPLY && o->map == NULL)
+		tl_usage_error("apply needs the map: -c FILE");
+	if (o->cmd != C_REPORT && o->folds > 0)
+		tl_usage_error("--cv is for report");
+	if (o->map != NULL && o->folds > 0)
+		tl_usage_error("-c and --cv exclude each other: a map, or "
+		    "maps fitted out of fold");
+}
+
+/* ---- reading rows ----------------------------------------------------- */
+
+static void
+rows_release(struct rows *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		free(r->g[i]);
+	free(r->s);
+	free(r->y);
+	free(r->g);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Score, outcome and group of one row; -1 with err on a bad one. */
+static int
+row_values(const struct opts *o, const json_t *rec, const char *name,
+    unsigned long line, double *s, double *y, char **g, struct tl_err *err)
+{
+	char num[TL_NUM_BUFSZ];
+	json_t *v;
+	int rc;
+
+	*g = NULL;
+	if ((rc = tl_json_get_number(rec, o->score, s, name, line, err)) == -1)
+		return -1;
+	if (rc == 0)
+		return tl_err_set(err, TL_EX_DATAERR, name, line,
+		    "field '%s': missing", o->score);
+	if (!(*s >= 0 && *s <= 1)) {
+		tl_fmt_double(num, *s);
+		return tl_err_set(err, TL_EX_DATAERR, name, line,
+		    "field '%s': %s is outside [0, 1]", o->score, num);
+	}
+	if (y != NULL) {
+		v = json_object_get(rec, o->outcome);
+		if (v == NULL || json_is_null(v))
+			return tl_err_set(err, TL_EX_DATAERR, name, line,
+			    "field '%s': missing", o->outcome);
+		if (json_is_boolean(v))
+			*y = json_is_true(v);
+		else if (json_is_number(v))
+			*y = json_number_value(v) > 0;
+		else
+			return tl_err_set(err, TL_EX_DATAERR, name, line,
+			    "field '%s': expected boolean or number, got %s",
+			    o->outcome, tl_json_typename(v));
+	}
+	if (o->by != NULL && (v = json_object_get(rec, o->by)) != NULL &&
+	    !json_is_null(v)) {
+		if (json_is_string(v))
+			*g = tl_xstrdup(json_string_value(v));
+		else if (json_is_number(v)) {
+			tl_fmt_double(num, json_number_value(v));
+			*g = tl_xstrdup(num);
+		} else
+			return tl_err_set(err, TL_EX_DATAERR, name, line,
+			    "field '%s': expected string or number, got %s",
+			    o->by, tl_json_typename(v));
+	}
+	return 0;
+}
+
+/* Read every row of the inputs.  A tool that fits stops at the first bad
+ * row. */
+static int
+read_rows(const struct opts *o, struct rows *r, struct tl_err *err)
+{
+	struct tl_records *rs;
+	const char *path;
+	json_t *rec;
+	int i, rc = 0;
+
+	for (i = 0; i < (o->ninputs > 0 ? o->ninputs : 1) && rc == 0; i++) {
+		path = o->ninputs > 0 ? o->inputs[i] : "-";
+		if ((rs = tl_records_open(path, TL_FMT_AUTO, err)) == NULL)
+			return -1;
+		while (rc == 0 && (rc = tl_records_next(rs, &rec, err)) == 1) {
+			if (r->n == r->cap) {
+				r->cap = r->cap ? 2 * r->cap : 1024;
+				r->s = tl_xreallocarray(r->s, r->cap,
+				    sizeof(double));
+				r->y = tl_xreallocarray(r->y, r->cap,
+				    sizeof(double));
+				r->g = tl_xreallocarray(r->g, r->cap,
+				    sizeof(char *));
+			}
+			rc = row_values(o, rec, tl_records_name(rs),
+			    tl_records_line(rs), &r->s[r->n], &r->y[r->n],
+			    &r->g[r->n], err);
+			json_decref(rec);
+			if (rc == 0)
+				r->n++;
+		}
+		tl_records_free(rs);
+		rc = rc == -1 ? -1 : 0;
+	}
+	if (rc == 0 && r->n == 0)
+		return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "no rows in the "
+		    "input");
+	return rc;
+}
+
+/* ---- maps ------------------------------------------------------------- */
+
+static int
+cmap_fit(struct cmap *m, enum method method, const double *s,
+    const double *y, size_t n, struct tl_err *err)
+{
+	memset(m, 0, sizeof(*m));
+	m->method = method;
+	m->n = n;
+	if (method == M_PLATT)
+		return tl_platt_fit(s, y, n, &m->a, &m->b, err);
+	return tl_iso_fit(&m->iso, s, y, n, err);
+}
+
+static double
+cmap_apply(const struct cmap *m, double s)
+{
+	return m->method == M_PLATT ? tl_platt_apply(m->a, m->b, s) :
+	    tl_iso_apply(&m->iso, s);
+}
+
+static void
+cal_release(struct cal *c)
+{
+	size_t i;
+
+	tl_iso_release(&c->pooled.iso);
+	for (i = 0; i < c->ng; i++) {
+		tl_iso_release(&c->gmap[i].iso);
+		free(c->gname[i]);
+	}
+	free(c->gmap);
+	free(c->gname);
+	free(c->score);
+	free(c->by);
+	memset(c, 0, sizeof(*c));
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+
+	return strcmp(x, y);
+}
+
+/* The map of group g, or the pooled one. */
+static const struct cmap *
+cal_find(const struct cal *c, const char *g)
+{
+	char **hit;
+
+	if (g == NULL || c->ng == 0)
+		return &c->pooled;
+	hit = bsearch(&g, c->gname, c->ng, sizeof(char *), cmp_str);
+	return hit != NULL ? &c->gmap[hit - c->gname] : &c->pooled;
+}
+
+/* Fit the pooled map on the rows sel[0..n) of r (all when sel is NULL)
+ * and one map per group with at least min_rows of them. */
+static int
+cal_fit(struct cal *c, const struct opts *o, const struct rows *r,
+    const size_t *sel, size_t n, struct tl_err *err)
+{
+	double *s, *y;
+	char **names;
+	size_t i, j, k, m, nn = 0;
+	int rc = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->method = o->method;
+	s = tl_xcalloc(n, sizeof(*s));
+	y = tl_xcalloc(n, sizeof(*y));
+	names = tl_xcalloc(n, sizeof(*names));
+	for (i = 0; i < n; i++) {
+		k = sel != NULL ? sel[i] : i;
+		s[i] = r->s[k];
+		y[i] = r->y[k];
+		if (r->g[k] != NULL)
+			names[nn++] = r->g[k];
+	}
+	if ((rc = cmap_fit(&c->pooled, o->method, s, y, n, err)) == -1)
+		goto out;
+	if (nn > 0)
+		qsort(names, nn, sizeof(*names), cmp_str);
+	c->gname = tl_xcalloc(nn + 1, sizeof(char *));
+	c->gmap = tl_xcalloc(nn + 1, sizeof(struct cmap));
+	for (i = 0; i < nn && rc == 0; i = j) {
+		for (j = i; j < nn && strcmp(names[i], names[j]) == 0; j++)
+			;
+		if ((long)(j - i) < o->min_rows)
+			continue;
+		for (k = m = 0; k < n; k++) {
+			size_t q = sel != NULL ? sel[k] : k;
+
+			if (r->g[q] != NULL && strcmp(r->g[q], names[i]) == 0) {
+				s[m] = r->s[q];
+				y[m++] = r->y[q];
+			}
+		}
+		if ((rc = cmap_fit(&c->gmap[c->ng], o->method, s, y, m,
+		    err)) == 0)
+			c->gname[c->ng++] = tl_xstrdup(names[i]);
+		else
+			tl_err_set(err, err->code, NULL, 0, "group '%s': %s",
+			    names[i], err->msg);
+	}
+out:
+	free(names);
+	free(y);
+	free(s);
+	return rc;
+}
+
+static json_t *
+num(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+static json_t *
+cmap_json(const struct cmap *m)
+{
+	json_t *v, *x, *y;
+	size_t i;
+
+	v = json_pack("{s:I}", "n", (json_int_t)m->n);
+	if (m->method == M_PLATT) {
+		json_object_set_new(v, "a", num(m->a));
+		json_object_set_new(v, "b", num(m->b));
+		return v;
+	}
+	x = json_array();
+	y = json_array();
+	for (i = 0; i < m->iso.n; i++) {
+		json_array_append_new(x, json_real(m->iso.x[i]));
+		json_array_append_new(y, json_real(m->iso.y[i]));
+	}
+	json_object_set_new(v, "x", x);
+	json_object_set_new(v, "y", y);
+	return v;
+}
+
+static json_t *
+cal_json(const struct cal *c, const struct opts *o, size_t n)
+{
+	json_t *v, *g;
+	size_t i;
+
+	v = json_pack("{s:s,s:i,s:s,s:s,s:s}", "format", MAP_FORMAT,
+	    "version", FORMAT_VERSION, "method", method_names[c->method],
+	    "score", o->score, "outcome", o->outcome);
+	json_object_set_new(v, "by", o->by != NULL ? json_string(o->by) :
+	    json_null());
+	json_object_set_new(v, "min_rows", json_integer(o->min_rows));
+	json_object_set_new(v, "n", json_integer((json_int_t)n));
+	json_object_set_new(v, "pooled", cmap_json(&c->pooled));
+	g = json_object();
+	for (i = 0; i < c->ng; i++)
+		json_object_set_new(g, c->gname[i], cmap_json(&c->gmap[i]));
+	json_object_set_new(v, "groups", g);
+	return v;
+}
+
+/* A map from its JSON; -1 with err naming the file. */
+static int
+cmap_load(struct cmap *m, enum method method, const json_t *v,
+    const char *path, const char *what, struct tl_err *err)
+{
+	json_t *x, *y;
+	size_t i, n;
+
+	memset(m, 0, sizeof(*m));
+	m->method = method;
+	m->n = (size_t)json_integer_value(json_object_get(v, "n"));
+	if (method == M_PLATT) {
+		if (!json_is_number(json_object_get(v, "a")) ||
+		    !json_is_number(json_object_get(v, "b")))
+			return tl_err_set(err, TL_EX_DATAERR, path, 0,
+			    "%s: a platt map needs numbers a and b", what);
+		m->a = json_number_value(json_object_get(v, "a"));
+		m->b = json_number_value(json_object_get(v, "b"));
+		return 0;
+	}
+	x = json_object_get(v, "x");
+	y = json_object_get(v, "y");
+	n = json_array_size(x);
+	if (!json_is_array(x) || !json_is_array(y) || n == 0 ||
+	    json_array_size(y) != n)
+		return tl_err_set(err, TL_EX_DATAERR, path, 0, "%s: an "
+		    "isotonic map needs arrays x and y of one length", what);
+	m->iso.x = tl_xcalloc(n, sizeof(double));
+	m->iso.y = tl_xcalloc(n, sizeof(double));
+	m->iso.n = n;
+	for (i = 0; i < n; i++) {
+		m->iso.x[i] = json_number_value(json_array_get(x, i));
+		m->iso.y[i] = json_number_value(json_array_get(y, i));
+		if (i > 0 && !(m->iso.x[i] > m->iso.x[i - 1] &&
+		    m->iso.y[i] >= m->iso.y[i - 1]))
+			return tl_err_set(err, TL_EX_DATAERR, path, 0,
+			    "%s: knots not increasing or values not monotone "
+			    "at %zu", what, i);
+	}
+	return 0;
+}
+
+static int
+cal_load(struct cal *c, struct opts *o, struct tl_err *err)
+{
+	const char *fmt, *meth, *key;
+	json_error_t je;
+	json_t *v, *g, *m;
+	int rc = -1;
+
+	memset(c, 0, sizeof(*c));
+	if ((v = json_load_file(o->map, 0, &je)) == NULL)
+		return tl_err_set(err, je.line == -1 ? TL_EX_NOINPUT :
+		    TL_EX_DATAERR, o->map, 0, "%s", je.text);
+	fmt = json_string_value(json_object_get(v, "format"));
+	if (fmt == NULL || strcmp(fmt, MAP_FORMAT) != 0) {
+		tl_err_set(err, TL_EX_DATAERR, o->map, 0, "not a %s file",
+		    MAP_FORMAT);
+		goto out;
+	}
+	if (json_integer_value(json_object_get(v, "version")) !=
+	    FORMAT_VERSION) {
+		tl_err_set(err, TL_EX_DATAERR, o->map, 0, "map version %"
+		    JSON_INTEGER_FORMAT " is not supported (this tl-calibrate "
+		    "reads version %d)", json_integer_value(json_object_get(v,
+		    "version")), FORMAT_VERSION);
+		goto out;
+	}
+	meth = json_string_value(json_object_get(v, "method"));
+	if (meth != NULL && strcmp(meth, "platt") == 0)
+		c->method = M_PLATT;
+	else if (meth == NULL || strcmp(meth, "isotonic") != 0) {
+		tl_err_set(err, TL_EX_DATAERR, o->map, 0, "unknown method");
+		goto out;
+	}
+	/* the map says which columns it was fitted on */
+	if (json_is_string(json_object_get(v, "score")))
+		o->score = c->score = tl_xstrdup(json_string_value(
+		    json_object_get(v, "score")));
+	if (json_is_string(json_object_get(v, "by")))
+		o->by = c->by = tl_xstrdup(json_string_value(
+		    json_object_get(v, "by")));
+	if (cmap_load(&c->pooled, c->method, json_object_get(v, "pooled"),
+	    o->map, "pooled", err) == -1)
+		goto out;
+	g = json_object_get(v, "groups");
+	c->gname = tl_xcalloc(json_object_size(g) + 1, sizeof(char *));
+	c->gmap = tl_xcalloc(json_object_size(g) + 1, sizeof(struct cmap));
+	json_object_foreach(g, key, m) {
+		if (cmap_load(&c->gmap[c->ng], c->method, m, o->map, key,
+		    err) == -1)
+			goto out;
+		c->gname[c->ng++] = tl_xstrdup(key);
+	}
+	/* the file's order may not be ours: sort names and maps together */
+	{
+		size_t i, j;
+
+		for (i = 1; i < c->ng; i++)
+			for (j = i; j > 0 && strcmp(c->gname[j - 1],
+			    c->gname[j]) > 0; j--) {
+				char *t = c->gname[j];
+				struct cmap tm = c->gmap[j];
+
+				c->gname[j] = c->gname[j - 1];
+				c->gname[j - 1] = t;
+				c->gmap[j] = c->gmap[j - 1];
+				c->gmap[j - 1] = tm;
+			}
+	}
+	rc = 0;
+out:
+	json_decref(v);
+	return rc;
+}
+
+/* ---- the three commands ---------------------------------------------- */
+
+static int
+cmd_fit(const struct opts *o, struct tl_err *err)
+{
+	struct rows r = { 0 };
+	struct cal c = { 0 };
+	struct tl_out *out = NULL;
+	json_t *v = NULL;
+	int rc;
+
+	rc = read_rows(o, &r, err);
+	if (rc == 0)
+		rc = cal_fit(&c, o, &r, NULL, r.n, err);
+	if (rc == 0 && (out = tl_out_open(o->output, TL_FMT_JSONL,
+	    err)) == NULL)
+		rc = -1;
+	if (rc == 0) {
+		v = cal_json(&c, o, r.n);
+		rc = tl_out_write(out, v, err);
+		rc = rc == 0 ? tl_out_close(out, err) : (tl_out_abort(out), -1);
+	}
+	if (rc == 0 && !o->quiet)
+		tl_msg("fit %s on %zu rows, %zu group map%s", method_names[
+		    o->method], r.n, c.ng, c.ng == 1 ? "" : "s");
+	json_decref(v);
+	cal_release(&c);
+	rows_release(&r);
+	return rc;
+}
+
+/* Rows through, each with "<score>_calibrated" added. */
+static int
+cmd_apply(struct opts *o, struct tl_err *err)
+{
+	struct tl_records *rs;
+	struct tl_out *out = NULL;
+	struct cal c = { 0 };
+	char key[512], *g;
+	double s;
+	json_t *rec;
+	int i, rc;
+
+	if ((rc = cal_load(&c, o, err)) == -1)
+		return -1;
+	snprintf(key, sizeof(key), "%s_calibrated", o->score);
+	if ((out = tl_out_open(o->output, o->fmt, err)) == NULL) {
+		cal_release(&c);
+		return -1;
+	}
+	for (i = 0; i < (o->ninputs > 0 ? o->ninputs : 1) && rc == 0; i++) {
+		if ((rs = tl_records_open(o->ninputs > 0 ? o->inputs[i] : "-",
+		    TL_FMT_AUTO, err)) == NULL) {
+			rc = -1;
+			break;
+		}
+		while (rc == 0 && (rc = tl_records_next(rs, &rec, err)) == 1) {
+			rc = row_values(o, rec, tl_records_name(rs),
+			    tl_records_line(rs), &s, NULL, &g, err);
+			if (rc == 0) {
+				json_object_set_new(rec, key, json_real(
+				    cmap_apply(cal_find(&c, g), s)));
+				rc = tl_out_write(out, rec, err);
+			}
+			free(g);
+			json_decref(rec);
+		}
+		tl_records_free(rs);
+		rc = rc == -1 ? -1 : 0;
+	}
+	if (rc == 0)
+		rc = tl_out_close(out, err);
+	else
+		tl_out_abort(out);
+	cal_release(&c);
+	return rc;
+}
+
+/* Brier, log-loss, ECE and the reliability table of p against r->y. */
+static json_t *
+figures(const struct opts *o, const double *p, const struct rows *r)
+{
+	struct tl_bin *b;
+	json_t *v, *t;
+	double ece, z;
+	long k;
+
+	z = gsl_cdf_ugaussian_Pinv(0.5 + o->level / 2);
+	b = tl_xcalloc((size_t)o->bins, sizeof(*b));
+	ece = tl_reliability(p, r->y, r->n, (size_t)o->bins, o->binning, z, b);
+	v = json_object();
+	json_object_set_new(v, "brier", num(tl_brier(p, r->y, r->n)));
+	json_object_set_new(v, "logloss", num(tl_logloss(p, r->y, r->n)));
+	json_object_set_new(v, "ece", num(ece));
+	t = json_array();
+	for (k = 0; k < o->bins; k++) {
+		json_t *row = json_object();
+
+		json_object_set_new(row, "lo", num(b[k].lo));
+		json_object_set_new(row, "hi", num(b[k].hi));
+		json_object_set_new(row, "n", json_integer((json_int_t)b[k].n));
+		json_object_set_new(row, "mean_score", num(b[k].mean_p));
+		json_object_set_new(row, "win_rate", num(b[k].rate));
+		json_object_set_new(row, "ci_lo", num(b[k].ci_lo));
+		json_object_set_new(row, "ci_hi", num(b[k].ci_hi));
+		json_array_append_new(t, row);
+	}
+	json_object_set_new(v, "table", t);
+	free(b);
+	return v;
+}
+
+/* Out-of-fold calibrated scores: rows shuffled by the seed into K folds;
+ * each fold's scores come from maps fitted on the others. */
+static int
+oof(const struct opts *o, const struct rows *r, double *p,
+    struct tl_err *err)
+{
+	size_t *perm, *train, *fold, i, j, t, nt, nf, tmp;
+	struct cal c;
+	gsl_rng *g;
+	long f;
+	int rc = 0;
+
+	if ((size_t)o->folds > r->n)
+		return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "--cv %ld: "
+		    "more folds than the %zu rows", o->folds, r->n);
+	perm = tl_xcalloc(r->n, sizeof(*perm));
+	train = tl_xcalloc(r->n, sizeof(*train));
+	fold = tl_xcalloc(r->n, sizeof(*fold));
+	for (i = 0; i < r->n; i++)
+		perm[i] = i;
+	g = tl_rng_alloc((uint64_t)o->seed, 0);
+	for (i = r->n - 1; i > 0; i--) {	/* Fisher-Yates */
+		j = tl_rng_below(g, i + 1);
+		tmp = perm[i];
+		perm[i] = perm[j];
+		perm[j] = tmp;
+	}
+	tl_rng_free(g);
+	for (f = 0; f < o->folds && rc == 0; f++) {
+		for (i = nt = nf = 0; i < r->n; i++) {
+			t = perm[i];
+			if ((long)(i % (size_t)o->folds) == f)
+				fold[nf++] = t;
+			else
+				train[nt++] = t;
+		}
+		if ((rc = cal_fit(&c, o, r, train, nt, err)) == -1) {
+			tl_err_set(err, err->code, NULL, 0, "fold %ld: %s",
+			    f + 1, err->msg);
+			break;
+		}
+		for (i = 0; i < nf; i++)
+			p[fold[i]] = cmap_apply(cal_find(&c, r->g[fold[i]]),
+			    r->s[fold[i]]);
+		cal_release(&c);
+	}
+	free(fold);
+	free(train);
+	free(perm);
+	return rc;
+}
+
+static int
+cmd_report(struct opts *o, struct tl_err *err)
+{
+	struct rows r = { 0 };
+	struct cal c = { 0 };
+	struct tl_out *out = NULL;
+	json_t *v = NULL;
+	double *p = NULL, wins = 0;
+	size_t i;
+	int rc = 0;
+
+	if (o->map != NULL)
+		rc = cal_load(&c, o, err);
+	if (rc == 0)
+		rc = read_rows(o, &r, err);
+	if (rc == 0 && (o->map != NULL || o->folds > 0)) {
+		p = tl_xcalloc(r.n, sizeof(*p));
+		if (o->map != NULL)
+			for (i = 0; i < r.n; i++)
+				p[i] = cmap_apply(cal_find(&c, r.g[i]),
+				    r.s[i]);
+		else
+			rc = oof(o, &r, p, err);
+	}
+	if (rc == 0) {
+		for (i = 0; i < r.n; i++)
+			wins += r.y[i];
+		v = json_pack("{s:s,s:i,s:s,s:s,s:I,s:I,s:I,s:s}",
+		    "format", REPORT_FORMAT, "version", FORMAT_VERSION,
+		    "score", o->score, "outcome", o->outcome,
+		    "n", (json_int_t)r.n, "wins", (json_int_t)wins,
+		    "bins", (json_int_t)o->bins, "binning",
+		    o->binning == TL_BINS_UNIFORM ? "uniform" : "quantile");
+		json_object_set_new(v, "level", json_real(o->level));
+		json_object_set_new(v, "raw", figures(o, r.s, &r));
+		if (p != NULL)
+			json_object_set_new(v, "calibrated", figures(o, p, &r));
+		if (o->folds > 0)
+			json_object_set_new(v, "cv", json_pack("{s:I,s:I,s:s}",
+			    "folds", (json_int_t)o->folds, "seed",
+			    (json_int_t)o->seed, "method",
+			    method_names[o->method]));
+		if ((out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL)
+			rc = -1;
+	}
+	if (rc == 0) {
+		rc = tl_out_write(out, v, err);
+		rc = rc == 0 ? tl_out_close(out, err) : (tl_out_abort(out), -1);
+	}
+	json_decref(v);
+	free(p);
+	cal_release(&c);
+	rows_release(&r);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts o = { .bins = 10, .binning = TL_BINS_UNIFORM,
+	    .level = 0.95, .method = M_ISOTONIC, .min_rows = 50,
+	    .outcome = "win", .score = "confidence", .seed = 1 };
+	struct tl_err err = { 0 };
+	int rc, status = TL_EX_OK;
+
+	tl_init("tl-calibrate");
+	parse_args(argc, argv, &o);
+	if (o.cmd == C_FIT)
+		rc = cmd_fit(&o, &err);
+	else if (o.cmd == C_APPLY)
+		rc = cmd_apply(&o, &err);
+	else
+		rc = cmd_report(&o, &err);
+	if (rc == -1)
+		status = tl_report(&err);
+	if (tl_close_stdout() == -1 && status == TL_EX_OK) {
+		tl_msg("write error: %s", strerror(errno));
+		status = TL_EX_IOERR;
+	}
+	return status;
+}
