@@ -562,9 +562,14 @@ cal_load(struct cal *c, struct opts *o, struct tl_err *err)
 	int rc = -1;
 
 	memset(c, 0, sizeof(*c));
-	if ((v = json_load_file(o->map, 0, &je)) == NULL)
-		return tl_err_set(err, je.line == -1 ? TL_EX_NOINPUT :
-		    TL_EX_DATAERR, o->map, 0, "%s", je.text);
+	errno = 0;
+	if ((v = json_load_file(o->map, 0, &je)) == NULL) {
+		if (je.line == -1)	/* could not open it */
+			return tl_err_set(err, TL_EX_NOINPUT, o->map, 0, "%s",
+			    strerror(errno != 0 ? errno : ENOENT));
+		return tl_err_set(err, TL_EX_DATAERR, o->map, je.line,
+		    "invalid JSON: %s", je.text);
+	}
 	fmt = json_string_value(json_object_get(v, "format"));
 	if (fmt == NULL || strcmp(fmt, MAP_FORMAT) != 0) {
 		tl_err_set(err, TL_EX_DATAERR, o->map, 0, "not a %s file",
