@@ -29,6 +29,8 @@
 #define MAP_FORMAT	"tl-calibration-map"
 #define REPORT_FORMAT	"tl-calibration-report"
 #define FORMAT_VERSION	1
+#define ISO_FEW_ROWS	1000	/* below, isotonic maps overfit (Niculescu-
+				 * Mizil & Caruana 2005): a warning */
 
 enum cmd { C_FIT, C_APPLY, C_REPORT };
 enum method { M_ISOTONIC, M_PLATT };
@@ -634,6 +636,14 @@ out:
 
 /* ---- the three commands ---------------------------------------------- */
 
+static void
+few_rows_warning(const struct opts *o, size_t n)
+{
+	if (!o->quiet && o->method == M_ISOTONIC && n > 0 && n < ISO_FEW_ROWS)
+		tl_warn("isotonic maps on %zu rows overfit; -m platt is safer "
+		    "below %d", n, ISO_FEW_ROWS);
+}
+
 static int
 cmd_fit(const struct opts *o, struct tl_err *err)
 {
@@ -646,6 +656,7 @@ cmd_fit(const struct opts *o, struct tl_err *err)
 	rc = read_rows(o, &r, err);
 	if (rc == 0)
 		rc = cal_fit(&c, o, &r, NULL, r.n, err);
+	few_rows_warning(o, r.n);
 	if (rc == 0 && (out = tl_out_open(o->output, TL_FMT_JSONL,
 	    err)) == NULL)
 		rc = -1;
@@ -811,6 +822,8 @@ cmd_report(struct opts *o, struct tl_err *err)
 		rc = cal_load(&c, o, err);
 	if (rc == 0)
 		rc = read_rows(o, &r, err);
+	if (rc == 0 && o->folds > 0)
+		few_rows_warning(o, r.n);
 	if (rc == 0 && (o->map != NULL || o->folds > 0)) {
 		p = tl_xcalloc(r.n, sizeof(*p));
 		if (o->map != NULL)
