@@ -90,9 +90,10 @@ usage(FILE *fp)
 "usage: tl-calibrate fit [-q] [-b column] [-m method] [-M rows] [-o map]\n"
 "                    [-p column] [-y column] [file ...]\n"
 "       tl-calibrate apply -c map [-f format] [-o file] [file ...]\n"
-"       tl-calibrate report [-B bins] [-c map] [-k folds] [-s seed]\n"
-"                    [-S binning] [-z level] [-o file] [-p column]\n"
-"                    [-y column] [file ...]\n");
+"       tl-calibrate report [-q] [-B bins] [-b column] [-c map] [-k folds]\n"
+"                    [-M rows] [-m method] [-s seed] [-S binning]\n"
+"                    [-z level] [-o file] [-p column] [-y column]\n"
+"                    [file ...]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,

@@ -177,6 +177,9 @@ tl_platt_fit(const double *s, const double *y, size_t n, double *a,
 	size_t i;
 	int it;
 
+	if (n == 0)
+		return tl_err_set(err, TL_EX_DATAERR, NULL, 0,
+		    "no rows to fit");
 	for (i = 0; i < n; i++)
 		*(y[i] > 0 ? &np : &nn) += 1;
 	if (np == 0 || nn == 0)

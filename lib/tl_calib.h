@@ -29,7 +29,7 @@ struct tl_iso {
 
 /* Fit an isotonic map to (score, outcome 0/1) pairs: scores sorted (ties
  * pooled first, as scikit-learn does), then PAV; knots are the distinct
- * scores.  Returns 0, or -1 with err (TL_EX_DATAERR) if n is 0. */
+ * scores, less the inner ones of each flat run (the map is the same).  Returns 0, or -1 with err (TL_EX_DATAERR) if n is 0. */
 int	tl_iso_fit(struct tl_iso *m, const double *score, const double *y,
 	    size_t n, struct tl_err *err);
 double	tl_iso_apply(const struct tl_iso *m, double score);
