@@ -1,0 +1,35 @@
+/*
+ * Covariance estimators and hierarchical risk parity for the allocator:
+ * the sample covariance, Ledoit-Wolf shrinkage toward the scaled identity
+ * (Ledoit & Wolf 2004, JMVA; as scikit-learn) and toward constant
+ * correlation (Ledoit & Wolf 2004, JPM; covCor.m), and HRP (Lopez de Prado
+ * 2016) with single linkage on d_ij = sqrt((1 - rho_ij)/2), as
+ * PyPortfolioOpt.  Matrices are row-major; returns are t x p (row = day).
+ * Conventions and test vectors: shared/METHODS.md section 3.
+ */
+#ifndef TL_COV_H
+#define TL_COV_H
+
+#include <stddef.h>
+
+/* Sample covariance of the t x p matrix x, divided by t - ddof, into
+ * s[p*p]. */
+void	tl_cov_sample(const double *x, size_t t, size_t p, int ddof,
+	    double *s);
+
+/* Ledoit-Wolf toward m I, m = tr(S)/p, S the /t covariance: writes the
+ * shrunk matrix to out (may be NULL) and returns the intensity in [0, 1]. */
+double	tl_cov_lw_identity(const double *x, size_t t, size_t p, double *out);
+
+/* Ledoit-Wolf toward the constant-correlation matrix (all /t): returns
+ * delta* in [0, 1] and writes delta* F + (1 - delta*) S to out. */
+double	tl_cov_lw_constcorr(const double *x, size_t t, size_t p,
+	    double *out);
+
+/* HRP weights of covariance c (p x p) to w[p] (long only, sum 1), and the
+ * quasi-diagonal order to order[p] (may be NULL).  Ties in the linkage go
+ * to the pair with the lower cluster ids; the lower id is the left
+ * child. */
+void	tl_hrp(const double *c, size_t p, double *w, size_t *order);
+
+#endif

@@ -1,0 +1,110 @@
+/*
+ * tl_cov against shared/METHODS.md section 3: the 12 x 3 Ledoit-Wolf
+ * vector (identity and constant-correlation targets), the 4-asset HRP
+ * vector; and the properties a user relies on (scale invariance of the
+ * intensities, weights long-only summing to 1).
+ */
+#include <math.h>
+
+#include <criterion/criterion.h>
+
+#include "tl_cov.h"
+
+static const double X[36] = { 1, 2, 3, 3, 2, -1, -2, -1, 2, 0, 1, -4, 4, 3,
+	1, -3, -4, 0, 2, 0, -2, -1, -2, 4, 5, 4, -3, -4, -3, 1, 1, 3, 2, -2,
+	0, -1 };
+
+Test(tl_cov, sample_covariance)
+{
+	static const double want[9] = { 7.3888888889, 5.7777777778,
+	    -1.9722222222, 5.7777777778, 5.9097222222, -1.4027777778,
+	    -1.9722222222, -1.4027777778, 5.4722222222 };
+	double s[9];
+	int i;
+
+	tl_cov_sample(X, 12, 3, 0, s);
+	for (i = 0; i < 9; i++)
+		cr_assert_float_eq(s[i], want[i], 1e-10, "S[%d]", i);
+	tl_cov_sample(X, 12, 3, 1, s);
+	cr_assert_float_eq(s[0], 7.3888888889 * 12 / 11, 1e-9);
+}
+
+Test(tl_cov, ledoit_wolf_vectors)
+{
+	double out[9], s[9];
+	double k;
+	int i;
+
+	k = tl_cov_lw_identity(X, 12, 3, out);
+	cr_assert_float_eq(k, 0.28903382805956834, 1e-14);
+	tl_cov_sample(X, 12, 3, 0, s);
+	/* (1 - k) S + k m I, m = tr(S)/3 = 6.2569444444 */
+	cr_assert_float_eq(out[0], (1 - k) * s[0] + k * 6.2569444444, 1e-9);
+	cr_assert_float_eq(out[1], (1 - k) * s[1], 1e-12);
+	cr_assert_float_eq(tl_cov_lw_constcorr(X, 12, 3, out),
+	    0.18326096698692104, 1e-14);
+	for (i = 0; i < 9; i++)
+		cr_assert_float_eq(out[i], out[(i % 3) * 3 + i / 3], 1e-15,
+		    "not symmetric");
+}
+
+Test(tl_cov, intensities_scale_invariant_and_bounded)
+{
+	double y[36];
+	int i;
+
+	for (i = 0; i < 36; i++)
+		y[i] = X[i] * -2.385;
+	cr_assert_float_eq(tl_cov_lw_identity(y, 12, 3, NULL),
+	    tl_cov_lw_identity(X, 12, 3, NULL), 1e-13);
+	cr_assert_float_eq(tl_cov_lw_constcorr(y, 12, 3, NULL),
+	    tl_cov_lw_constcorr(X, 12, 3, NULL), 1e-13);
+	/* 3 rows of 3 assets: shrink hard, but stay in [0, 1] */
+	cr_assert(tl_cov_lw_constcorr(X, 3, 3, NULL) <= 1);
+	cr_assert(tl_cov_lw_identity(X, 3, 3, NULL) <= 1);
+	cr_assert_eq(tl_cov_lw_identity(X, 12, 1, NULL), 0);	/* p = 1 */
+}
+
+Test(tl_cov, hrp_vector)
+{
+	static const double sg[4] = { 0.10, 0.20, 0.15, 0.25 };
+	static const double r[16] = { 1, .2, .9, .1, .2, 1, .3, .8, .9, .3, 1,
+	    .2, .1, .8, .2, 1 };
+	static const double want[4] = { 0.53589909, 0.13775825, 0.23817737,
+	    0.08816528 };
+	double c[16], w[4], sum = 0;
+	size_t o[4];
+	int i, j;
+
+	for (i = 0; i < 4; i++)
+		for (j = 0; j < 4; j++)
+			c[i * 4 + j] = r[i * 4 + j] * sg[i] * sg[j];
+	tl_hrp(c, 4, w, o);
+	cr_assert_eq(o[0], 0);
+	cr_assert_eq(o[1], 2);
+	cr_assert_eq(o[2], 1);
+	cr_assert_eq(o[3], 3);
+	for (i = 0; i < 4; i++) {
+		cr_assert_float_eq(w[i], want[i], 5e-9, "w[%d]", i);
+		sum += w[i];
+	}
+	cr_assert_float_eq(sum, 1, 1e-15);
+	/* the first split: alpha = 0.7740764635 */
+	cr_assert_float_eq(w[0] + w[2], 0.7740764635, 1e-10);
+}
+
+/* Uncorrelated assets: HRP gives inverse-variance weights. */
+Test(tl_cov, hrp_uncorrelated_is_inverse_variance)
+{
+	static const double v[5] = { 0.04, 0.01, 0.09, 0.0225, 0.0625 };
+	double c[25] = { 0 }, w[5], inv = 0;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		c[i * 5 + i] = v[i];
+		inv += 1 / v[i];
+	}
+	tl_hrp(c, 5, w, NULL);
+	for (i = 0; i < 5; i++)
+		cr_assert_float_eq(w[i], 1 / v[i] / inv, 1e-12, "w[%d]", i);
+}
