@@ -5,6 +5,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <criterion/criterion.h>
 
@@ -182,4 +183,95 @@ Test(tl_hmm, logsumexp)
 	cr_assert_float_eq(tl_logsumexp(y, 2), 710 + log(2), 1e-12);
 	cr_assert(isinf(tl_logsumexp(x + 2, 1)));
 	cr_assert(isinf(tl_logsumexp(x, 0)));
+}
+
+/* Draw t observations from a 2-state Gaussian HMM (bear: mean -1, sd 0.5;
+ * bull: mean 2, sd 1; sticky transitions) with the xorshift stream. */
+static void
+simulate(double *x, size_t t, uint64_t seed)
+{
+	static const double mean[2] = { -1, 2 }, sd[2] = { 0.5, 1 };
+	static const double stay[2] = { 0.95, 0.9 };
+	size_t s, st = 0;
+	double u, v;
+
+	for (s = 0; s < t; s++) {
+		if (s > 0 && unif(&seed) > stay[st])
+			st = 1 - st;
+		u = unif(&seed);
+		v = unif(&seed);
+		x[s] = mean[st] + sd[st] * sqrt(-2 * log(u)) * cos(2 * M_PI *
+		    v);
+	}
+}
+
+Test(tl_hmm, baum_welch_recovers_a_known_model)
+{
+	enum { T = 3000 };
+	static double x[T];
+	struct tl_ghmm m, m2;
+
+	simulate(x, T, 0x2385);
+	cr_assert_eq(tl_ghmm_fit(&m, x, T, 1, 2, 3, 7, 200, 1e-6, 1e-6), 0);
+	/* states ordered by mean: 0 bear, 1 bull; tolerances ~ 4 s.e. at
+	 * T = 3000 */
+	cr_assert_float_eq(m.mean[0], -1, 0.1);
+	cr_assert_float_eq(m.mean[1], 2, 0.1);
+	cr_assert_float_eq(sqrt(m.var[0]), 0.5, 0.05);
+	cr_assert_float_eq(sqrt(m.var[1]), 1, 0.08);
+	cr_assert_float_eq(m.A[0], 0.95, 0.03);
+	cr_assert_float_eq(m.A[3], 0.9, 0.04);
+	cr_assert_float_eq(m.A[0] + m.A[1], 1, 1e-12);
+	cr_assert(m.loglik < 0 && m.iters > 0);
+	/* the same seed: the same bytes; restarts cannot lower the best */
+	cr_assert_eq(tl_ghmm_fit(&m2, x, T, 1, 2, 3, 7, 200, 1e-6, 1e-6), 0);
+	cr_assert_eq(memcmp(m.mean, m2.mean, 2 * sizeof(double)), 0);
+	tl_ghmm_release(&m2);
+	cr_assert_eq(tl_ghmm_fit(&m2, x, T, 1, 2, 1, 7, 200, 1e-6, 1e-6), 0);
+	cr_assert(m.loglik >= m2.loglik - 1e-9);
+	tl_ghmm_release(&m2);
+	tl_ghmm_release(&m);
+	cr_assert_eq(tl_ghmm_fit(&m, x, 3, 1, 2, 1, 7, 10, 1e-6, 1e-6), -1);
+}
+
+/* Each EM step cannot lower the likelihood: more iterations, never a
+ * lower log P. */
+Test(tl_hmm, baum_welch_likelihood_does_not_fall)
+{
+	enum { T = 800 };
+	static double x[T];
+	struct tl_ghmm m;
+	double prev = -INFINITY;
+	int it;
+
+	simulate(x, T, 0x1271);
+	for (it = 1; it <= 12; it++) {
+		cr_assert_eq(tl_ghmm_fit(&m, x, T, 1, 2, 1, 3, it, -1, 1e-6),
+		    0);
+		cr_assert(m.loglik >= prev - 1e-9, "iteration %d: %g < %g", it,
+		    m.loglik, prev);
+		prev = m.loglik;
+		tl_ghmm_release(&m);
+	}
+}
+
+/* The reported log-likelihood is that of the returned parameters. */
+Test(tl_hmm, baum_welch_loglik_matches_parameters)
+{
+	enum { T = 500 };
+	static double x[T], lb[2 * T];
+	double lpi[2], lA[4];
+	struct tl_ghmm m;
+	int i;
+
+	simulate(x, T, 0x77);
+	cr_assert_eq(tl_ghmm_fit(&m, x, T, 1, 2, 2, 5, 4, -1, 1e-6), 0);
+	for (i = 0; i < 2; i++)
+		lpi[i] = log(m.pi[i]);
+	for (i = 0; i < 4; i++)
+		lA[i] = log(m.A[i]);
+	tl_ghmm_loglik(&m, x, T, lb);
+	cr_assert_float_eq(tl_hmm_forward(lpi, lA, lb, T, 2, NULL, NULL),
+	    m.loglik, 1e-9);
+	tl_ghmm_release(&m);
 }
