@@ -189,6 +189,22 @@ tl_ghmm_release(struct tl_ghmm *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* Log parameters and emissions of m, then the forward pass; la may be
+ * NULL.  Returns log P(x). */
+static double
+ghmm_forward(const struct tl_ghmm *m, const double *x, size_t t,
+    double *lpi, double *lA, double *logb, double *la)
+{
+	size_t i;
+
+	for (i = 0; i < m->k; i++)
+		lpi[i] = log(m->pi[i]);
+	for (i = 0; i < m->k * m->k; i++)
+		lA[i] = log(m->A[i]);
+	tl_ghmm_loglik(m, x, t, logb);
+	return tl_hmm_forward(lpi, lA, logb, t, m->k, la, NULL);
+}
+
 /* One EM run from m's current parameters.  Returns the final log P. */
 static double
 baum_welch(struct tl_ghmm *m, const double *x, size_t t, int max_iter,
@@ -208,12 +224,7 @@ baum_welch(struct tl_ghmm *m, const double *x, size_t t, int max_iter,
 	lpi = tl_xcalloc(k, sizeof(double));
 	lA = tl_xcalloc(k * k, sizeof(double));
 	for (it = 0; it < max_iter; it++) {
-		for (i = 0; i < k; i++)
-			lpi[i] = log(m->pi[i]);
-		for (i = 0; i < k * k; i++)
-			lA[i] = log(m->A[i]);
-		tl_ghmm_loglik(m, x, t, logb);
-		lp = tl_hmm_forward(lpi, lA, logb, t, k, la, NULL);
+		lp = ghmm_forward(m, x, t, lpi, lA, logb, la);
 		tl_hmm_backward(lA, logb, t, k, lb);
 		if (it > 0 && lp - prev < tol)
 			break;
@@ -258,14 +269,8 @@ baum_welch(struct tl_ghmm *m, const double *x, size_t t, int max_iter,
 			}
 		}
 	}
-	if (it == max_iter) {	/* log P of the parameters returned */
-		for (i = 0; i < k; i++)
-			lpi[i] = log(m->pi[i]);
-		for (i = 0; i < k * k; i++)
-			lA[i] = log(m->A[i]);
-		tl_ghmm_loglik(m, x, t, logb);
-		lp = tl_hmm_forward(lpi, lA, logb, t, k, NULL, NULL);
-	}
+	if (it == max_iter)	/* log P of the parameters returned */
+		lp = ghmm_forward(m, x, t, lpi, lA, logb, NULL);
 	*iters = it;
 	free(lA);
 	free(lpi);
