@@ -164,7 +164,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case 'h':
 			usage(stdout);
-			exit(tl_close_stdout() == 0 ? TL_EX_OK : TL_EX_IOERR);
+			exit(tl_exit_status(TL_EX_OK));
 		case 'k':
 			bad = tl_parse_long("--cv", optarg, 2, 1000, &o->folds,
 			    &err);
@@ -205,8 +205,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    &o->seed, &err);
 			break;
 		case 'V':
-			printf("tl-calibrate %s\n", TL_VERSION);
-			exit(tl_close_stdout() == 0 ? TL_EX_OK : TL_EX_IOERR);
+			tl_version_exit();
 		case 'y':
 			o->outcome = optarg;
 			break;
@@ -214,12 +213,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 			bad = tl_parse_double("--level", optarg, 0.5, 0.999999,
 			    &o->level, &err);
 			break;
-		case ':':
-			tl_usage_error("option '%s' needs a value",
-			    argv[optind - 1]);
-		default:
-			tl_usage_error("unknown option '%s'",
-			    argv[optind - 1]);
+		default:	/* ':' (no value) or an unknown option */
+			tl_bad_option(ch, argv[optind - 1]);
 		}
 		if (bad)
 			tl_usage_error("%s: %s", err.where, err.msg);
@@ -885,9 +880,5 @@ main(int argc, char *argv[])
 		rc = cmd_report(&o, &err);
 	if (rc == -1)
 		status = tl_report(&err);
-	if (tl_close_stdout() == -1 && status == TL_EX_OK) {
-		tl_msg("write error: %s", strerror(errno));
-		status = TL_EX_IOERR;
-	}
-	return status;
+	return tl_exit_status(status);
 }

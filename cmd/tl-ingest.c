@@ -220,7 +220,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case 'h':
 			usage(stdout);
-			exit(TL_EX_OK);
+			exit(tl_exit_status(TL_EX_OK));
 		case 'k':
 			if ((k = lookup(optarg, kind_names, K_NKINDS)) < 1)
 				tl_usage_error("--kind: unknown '%s' (decision, "
@@ -254,17 +254,12 @@ parse_args(int argc, char *argv[], struct opts *o)
 			o->strict = 1;
 			break;
 		case 'V':
-			printf("tl-ingest %s\n", TL_VERSION);
-			exit(TL_EX_OK);
+			tl_version_exit();
 		case 'v':
 			o->verbose = 1;
 			break;
-		case ':':
-			tl_usage_error("option '%s' needs a value",
-			    argv[optind - 1]);
-		default:
-			tl_usage_error("unknown option '%s'",
-			    argv[optind - 1]);
+		default:	/* ':' (no value) or an unknown option */
+			tl_bad_option(ch, argv[optind - 1]);
 		}
 	}
 	if (o->outdir != NULL && o->output != NULL)
@@ -1662,9 +1657,5 @@ main(int argc, char *argv[])
 	tl_map_free(s.pend_out);
 	tl_map_free(s.pend_dec);
 	tl_walk_release(&w);
-	if (tl_close_stdout() == -1 && status == TL_EX_OK) {
-		tl_msg("write error: %s", strerror(errno));
-		status = TL_EX_IOERR;
-	}
-	return status;
+	return tl_exit_status(status);
 }

@@ -397,15 +397,6 @@ usage(FILE *fp)
 
 /* Close stdout; on a write error say so.  Returns TL_EX_OK or
  * TL_EX_IOERR. */
-static int
-close_stdout(void)
-{
-	if (tl_close_stdout() == 0)
-		return TL_EX_OK;
-	tl_msg("write error: %s", strerror(errno));
-	return TL_EX_IOERR;
-}
-
 /* Parse YYYY-MM-DD strictly; returns 0 and *day, or -1. */
 static int
 parse_date(const char *s, int64_t *day)
@@ -474,7 +465,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case 'h':
 			usage(stdout);
-			exit(close_stdout());
+			exit(tl_exit_status(TL_EX_OK));
 		case 'o':
 			o->outdir = optarg;
 			break;
@@ -509,18 +500,13 @@ parse_args(int argc, char *argv[], struct opts *o)
 				goto bad;
 			break;
 		case 'V':
-			printf("tl-synth %s\n", TL_VERSION);
-			exit(close_stdout());
+			tl_version_exit();
 		case 'v':
 			o->verbose = 1;
 			o->quiet = 0;
 			break;
-		case ':':
-			tl_usage_error("option '%s' needs a value",
-			    argv[optind - 1]);
-		default:
-			tl_usage_error("unknown option '%s'",
-			    argv[optind - 1]);
+		default:	/* ':' (no value) or an unknown option */
+			tl_bad_option(ch, argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
@@ -2542,7 +2528,5 @@ main(int argc, char *argv[])
 		    (unsigned long long)((uint64_t)g.ns * (uint64_t)o.periods),
 		    (unsigned long long)g.npromo);
 	gen_release(&g);
-	if (close_stdout() != TL_EX_OK && status == TL_EX_OK)
-		status = TL_EX_IOERR;
-	return status;
+	return tl_exit_status(status);
 }

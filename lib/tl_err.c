@@ -2,6 +2,7 @@
  * Errors and messages: lib/ fills struct tl_err, main() prints it once in
  * the "prog: where: msg" form and exits with its code.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "tl_err.h"
+#include "tl_util.h"
 
 static const char *progname = "tl";
 
@@ -105,4 +107,29 @@ tl_usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "%s: try '%s --help'\n", progname, progname);
 	exit(TL_EX_USAGE);
+}
+
+int
+tl_exit_status(int status)
+{
+	if (tl_close_stdout() == -1 && status == TL_EX_OK) {
+		tl_msg("write error: %s", strerror(errno != 0 ? errno : EIO));
+		return TL_EX_IOERR;
+	}
+	return status;
+}
+
+void
+tl_bad_option(int ch, const char *arg)
+{
+	if (ch == ':')
+		tl_usage_error("option '%s' needs a value", arg);
+	tl_usage_error("unknown option '%s'", arg);
+}
+
+void
+tl_version_exit(void)
+{
+	printf("%s %s\n", progname, TL_VERSION);
+	exit(tl_exit_status(TL_EX_OK));
 }

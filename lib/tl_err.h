@@ -54,4 +54,16 @@ void	tl_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	tl_usage_error(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 
+/* Close stdout and give the exit status: status, or TL_EX_IOERR after a
+ * "prog: write error: ..." message if status was TL_EX_OK and stdout
+ * could not be written (disk full, closed pipe). */
+int	tl_exit_status(int status);
+
+/* For getopt's ':' (a missing value) and anything else it refuses: the
+ * usage error naming arg (argv[optind - 1]).  Exits 64. */
+void	tl_bad_option(int ch, const char *arg) __attribute__((noreturn));
+
+/* Print "prog VERSION" and exit (74 if stdout cannot be written). */
+void	tl_version_exit(void) __attribute__((noreturn));
+
 #endif
