@@ -1,0 +1,287 @@
+/*
+ * Panels of daily values per series.  Records are read once into
+ * (date, series, value) triples with provisional indices in order of
+ * first appearance; then dates and series are sorted and the triples
+ * land in a dense NaN-filled matrix, where a second value for a cell is
+ * caught.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "tl_json.h"
+#include "tl_map.h"
+#include "tl_num.h"
+#include "tl_panel.h"
+#include "tl_util.h"
+
+struct triple {
+	uint32_t	d, s;	/* provisional date and series index */
+	double		v;
+};
+
+struct acc {
+	struct tl_map	*dates, *series;
+	struct triple	*t;
+	size_t		 n, cap;
+	int		 wide;	/* -1 undecided, 0 long, 1 wide */
+};
+
+static int
+valid_date(const char *s)
+{
+	static const char pat[] = "dddd-dd-dd";
+	size_t i;
+
+	for (i = 0; pat[i] != '\0'; i++) {
+		if (pat[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != '-')
+			return 0;
+	}
+	return s[i] == '\0';
+}
+
+static uint32_t
+intern(struct tl_map *m, const char *s)
+{
+	uintptr_t *slot;
+	int added;
+
+	slot = tl_map_put(m, s, strlen(s), &added);
+	if (added)
+		*slot = tl_map_count(m) - 1;
+	return (uint32_t)*slot;
+}
+
+static void
+push(struct acc *a, uint32_t d, uint32_t s, double v)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 1024;
+		a->t = tl_xreallocarray(a->t, a->cap, sizeof(*a->t));
+	}
+	a->t[a->n].d = d;
+	a->t[a->n].s = s;
+	a->t[a->n].v = v;
+	a->n++;
+}
+
+/* A series name from a string, or an integer id that CSV made a number. */
+static int
+series_name(const json_t *v, char *buf, const char **out)
+{
+	if (json_is_string(v)) {
+		*out = json_string_value(v);
+		return **out != '\0';
+	}
+	if (json_is_integer(v)) {
+		tl_fmt_double(buf, (double)json_integer_value(v));
+		*out = buf;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+take_record(struct acc *a, const json_t *rec, const struct tl_panel_opts *o,
+    const char *name, unsigned long line, struct tl_err *err)
+{
+	const char *date, *key, *sname;
+	const json_t *val, *sv;
+	char nbuf[TL_NUM_BUFSZ];
+	double v;
+	uint32_t d;
+	int r;
+
+	r = tl_json_get_string(rec, o->date_col, &date, name, line, err);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return tl_err_set(err, TL_EX_DATAERR, name, line,
+		    "no '%s' column", o->date_col);
+	if (!valid_date(date))
+		return tl_err_set(err, TL_EX_DATAERR, name, line,
+		    "'%s' is not a date (YYYY-MM-DD)", date);
+	if (a->wide < 0)
+		a->wide = json_object_get(rec, o->series_col) == NULL &&
+		    json_object_get(rec, o->value_col) == NULL;
+	d = intern(a->dates, date);
+
+	if (!a->wide) {
+		sv = json_object_get(rec, o->series_col);
+		if (sv == NULL || !series_name(sv, nbuf, &sname))
+			return tl_err_set(err, TL_EX_DATAERR, name, line,
+			    "field '%s': expected a series name, got %s",
+			    o->series_col, sv ? tl_json_typename(sv) : "none");
+		r = tl_json_get_number(rec, o->value_col, &v, name, line, err);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			return tl_err_set(err, TL_EX_DATAERR, name, line,
+			    "no value in '%s' (a missing day is a missing "
+			    "row, not an empty value)", o->value_col);
+		if (!isfinite(v))
+			return tl_err_set(err, TL_EX_DATAERR, name, line,
+			    "field '%s': not a finite number", o->value_col);
+		push(a, d, intern(a->series, sname), v);
+		return 0;
+	}
+	json_object_foreach((json_t *)rec, key, val) {
+		if (strcmp(key, o->date_col) == 0 || json_is_null(val))
+			continue;
+		if (!json_is_number(val))
+			return tl_err_set(err, TL_EX_DATAERR, name, line,
+			    "column '%s': expected number, got %s", key,
+			    tl_json_typename(val));
+		v = json_number_value(val);
+		if (!isfinite(v))
+			return tl_err_set(err, TL_EX_DATAERR, name, line,
+			    "column '%s': not a finite number", key);
+		push(a, d, intern(a->series, key), v);
+	}
+	return 0;
+}
+
+static int
+read_one(struct acc *a, const char *path, const struct tl_panel_opts *o,
+    struct tl_err *err)
+{
+	struct tl_records *r;
+	json_t *rec;
+	int rc, status = 0;
+
+	if ((r = tl_records_open(path, o->fmt, err)) == NULL)
+		return -1;
+	while ((rc = tl_records_next(r, &rec, err)) == 1) {
+		status = take_record(a, rec, o, tl_records_name(r),
+		    tl_records_line(r), err);
+		json_decref(rec);
+		if (status < 0)
+			break;
+	}
+	tl_records_free(r);
+	return rc < 0 ? -1 : status;
+}
+
+static int
+cmpstr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted copies of the keys of m in names; rank[i] = sorted position of
+ * the key first seen i-th. */
+static char **
+sorted_keys(const struct tl_map *m, uint32_t **rank)
+{
+	size_t n = tl_map_count(m), it = 0, len, i;
+	char **names = tl_xcalloc(n ? n : 1, sizeof(*names));
+	const char *key;
+	uintptr_t val;
+
+	while (tl_map_next(m, &it, &key, &len, &val))
+		names[val] = tl_xstrdup(key);
+	qsort(names, n, sizeof(*names), cmpstr);
+	*rank = tl_xcalloc(n ? n : 1, sizeof(**rank));
+	for (i = 0; i < n; i++)
+		(*rank)[*tl_map_get(m, names[i], strlen(names[i]))] =
+		    (uint32_t)i;
+	return names;
+}
+
+int
+tl_panel_read(struct tl_panel *p, char *const *paths, int npaths,
+    const struct tl_panel_opts *o, struct tl_err *err)
+{
+	struct tl_panel_opts op = *o;
+	struct acc a = { tl_map_alloc(), tl_map_alloc(), NULL, 0, 0, -1 };
+	uint32_t *drank = NULL, *srank = NULL;
+	size_t i, cell;
+	int k, status = 0;
+
+	memset(p, 0, sizeof(*p));
+	op.date_col = o->date_col ? o->date_col : "date";
+	op.series_col = o->series_col ? o->series_col : "strategy";
+	op.value_col = o->value_col ? o->value_col : "return";
+	for (k = 0; status == 0 && k < (npaths > 0 ? npaths : 1); k++)
+		status = read_one(&a, npaths > 0 ? paths[k] : "-", &op, err);
+	if (status == 0 && a.n == 0)
+		status = tl_err_set(err, TL_EX_DATAERR,
+		    npaths > 0 ? paths[0] : "(stdin)", 0, "no values");
+	if (status < 0)
+		goto out;
+
+	p->dates = sorted_keys(a.dates, &drank);
+	p->names = sorted_keys(a.series, &srank);
+	p->ndates = tl_map_count(a.dates);
+	p->nseries = tl_map_count(a.series);
+	p->x = tl_xreallocarray(NULL, p->ndates * p->nseries, sizeof(*p->x));
+	for (i = 0; i < p->ndates * p->nseries; i++)
+		p->x[i] = NAN;
+	for (i = 0; i < a.n; i++) {
+		cell = (size_t)drank[a.t[i].d] * p->nseries + srank[a.t[i].s];
+		if (!isnan(p->x[cell])) {
+			status = tl_err_set(err, TL_EX_DATAERR, NULL, 0,
+			    "%s on %s: given twice",
+			    p->names[srank[a.t[i].s]],
+			    p->dates[drank[a.t[i].d]]);
+			tl_panel_free(p);
+			break;
+		}
+		p->x[cell] = a.t[i].v;
+	}
+out:
+	free(drank);
+	free(srank);
+	free(a.t);
+	tl_map_free(a.dates);
+	tl_map_free(a.series);
+	return status;
+}
+
+void
+tl_panel_free(struct tl_panel *p)
+{
+	size_t i;
+
+	for (i = 0; p->dates != NULL && i < p->ndates; i++)
+		free(p->dates[i]);
+	for (i = 0; p->names != NULL && i < p->nseries; i++)
+		free(p->names[i]);
+	free(p->dates);
+	free(p->names);
+	free(p->x);
+	memset(p, 0, sizeof(*p));
+}
+
+static long
+find(char *const *v, size_t n, const char *s)
+{
+	char *const *hit = bsearch(&s, v, n, sizeof(*v), cmpstr);
+
+	return hit ? (long)(hit - v) : -1;
+}
+
+long
+tl_panel_series(const struct tl_panel *p, const char *s)
+{
+	return find(p->names, p->nseries, s);
+}
+
+long
+tl_panel_date(const struct tl_panel *p, const char *s)
+{
+	return find(p->dates, p->ndates, s);
+}
+
+size_t
+tl_panel_count(const struct tl_panel *p, size_t j)
+{
+	size_t t, n = 0;
+
+	for (t = 0; t < p->ndates; t++)
+		n += !isnan(p->x[t * p->nseries + j]);
+	return n;
+}

@@ -1,0 +1,148 @@
+/*
+ * tl_panel: long and wide tables give the same sorted matrix whatever
+ * the row order; gaps are NaN; every bad value is an error naming the
+ * file and line, never a dropped row.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "tl_panel.h"
+#include "unit.h"
+
+UT_SCRATCH_DIR();
+
+TestSuite(tl_panel, .init = ut_setup, .fini = ut_teardown);
+
+static const struct tl_panel_opts defaults;
+
+/* Read text written to dir/name; returns tl_panel_read's status. */
+static int
+read_text(const char *name, const char *text, struct tl_panel *p,
+    struct tl_err *err)
+{
+	char path[512];
+	char *paths[1];
+
+	ut_write_str(ut_path(path, sizeof(path), dir, name), text);
+	paths[0] = path;
+	tl_err_clear(err);
+	return tl_panel_read(p, paths, 1, &defaults, err);
+}
+
+/* The 2 x 3 panel both shapes below describe, S2 missing on day 2. */
+static void
+check_small(const struct tl_panel *p)
+{
+	cr_assert_eq(p->ndates, 2);
+	cr_assert_eq(p->nseries, 3);
+	cr_assert_str_eq(p->dates[0], "2026-01-05");
+	cr_assert_str_eq(p->dates[1], "2026-01-06");
+	cr_assert_str_eq(p->names[0], "S1");
+	cr_assert_str_eq(p->names[1], "S2");
+	cr_assert_str_eq(p->names[2], "S3");
+	cr_assert_eq(p->x[0], 0.01);
+	cr_assert_eq(p->x[1], -0.02);
+	cr_assert_eq(p->x[2], 0.5);
+	cr_assert_eq(p->x[3], 0.03);
+	cr_assert(isnan(p->x[4]));
+	cr_assert_eq(p->x[5], 0);
+	cr_assert_eq(tl_panel_count(p, 1), 1);
+	cr_assert_eq(tl_panel_series(p, "S3"), 2);
+	cr_assert_eq(tl_panel_series(p, "S4"), -1);
+	cr_assert_eq(tl_panel_date(p, "2026-01-06"), 1);
+}
+
+Test(tl_panel, long_table_any_order)
+{
+	struct tl_panel p;
+	struct tl_err err;
+
+	cr_assert_eq(read_text("r.csv", "date,strategy,return\n"
+	    "2026-01-06,S3,0\n2026-01-05,S2,-0.02\n2026-01-06,S1,0.03\n"
+	    "2026-01-05,S3,0.5\n2026-01-05,S1,0.01\n", &p, &err), 0,
+	    "%s", err.msg);
+	check_small(&p);
+	tl_panel_free(&p);
+}
+
+Test(tl_panel, wide_table_and_jsonl)
+{
+	struct tl_panel p;
+	struct tl_err err;
+
+	cr_assert_eq(read_text("w.csv", "date,S3,S1,S2\n"
+	    "2026-01-06,0,0.03,\n2026-01-05,0.5,0.01,-0.02\n", &p, &err), 0,
+	    "%s", err.msg);
+	check_small(&p);
+	tl_panel_free(&p);
+	cr_assert_eq(read_text("r.jsonl",
+	    "{\"date\":\"2026-01-05\",\"S1\":0.01,\"S2\":-0.02,\"S3\":0.5}\n"
+	    "{\"date\":\"2026-01-06\",\"S1\":0.03,\"S2\":null,\"S3\":0}\n",
+	    &p, &err), 0, "%s", err.msg);
+	check_small(&p);
+	tl_panel_free(&p);
+}
+
+Test(tl_panel, numeric_series_ids)
+{
+	struct tl_panel p;
+	struct tl_err err;
+
+	cr_assert_eq(read_text("n.csv", "date,strategy,return\n"
+	    "2026-01-05,17,1\n", &p, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(p.names[0], "17");
+	tl_panel_free(&p);
+}
+
+/* Each bad input: status -1, code 65, where and message. */
+Test(tl_panel, bad_inputs)
+{
+	static const struct {
+		const char *text, *where, *msg;
+	} cases[] = {
+		{ "date,strategy,return\n2026-01-05,S1,abc\n", "b.csv:2",
+		    "field 'return': expected number, got string" },
+		{ "date,strategy,return\n2026-01-05,S1,\n", "b.csv:2",
+		    "no value in 'return'" },
+		{ "date,strategy,return\n01/05/2026,S1,1\n", "b.csv:2",
+		    "'01/05/2026' is not a date (YYYY-MM-DD)" },
+		{ "strategy,return\nS1,1\n", "b.csv:2", "no 'date' column" },
+		{ "date,strategy,return\n2026-01-05,,1\n", "b.csv:2",
+		    "field 'strategy': expected a series name, got none" },
+		{ "date,strategy,return\n2026-01-05,S1,1\n2026-01-05,S1,2\n",
+		    "", "S1 on 2026-01-05: given twice" },
+		{ "date,strategy,return\n", "b.csv", "no values" },
+		{ "date,S1\n2026-01-05,x\n", "b.csv:2",
+		    "column 'S1': expected number, got string" },
+	};
+	struct tl_panel p;
+	struct tl_err err;
+	const char *w;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cr_assert_eq(read_text("b.csv", cases[i].text, &p, &err), -1,
+		    "case %zu", i);
+		cr_assert_eq(err.code, TL_EX_DATAERR, "case %zu", i);
+		w = strrchr(err.where, '/');
+		cr_assert_str_eq(w ? w + 1 : err.where, cases[i].where,
+		    "case %zu", i);
+		cr_assert(strncmp(err.msg, cases[i].msg,
+		    strlen(cases[i].msg)) == 0, "case %zu: %s", i, err.msg);
+		cr_assert_null(p.x);
+	}
+}
+
+Test(tl_panel, missing_file)
+{
+	struct tl_panel p;
+	struct tl_err err;
+	char *paths[] = { "/nonexistent/r.csv" };
+
+	tl_err_clear(&err);
+	cr_assert_eq(tl_panel_read(&p, paths, 1, &defaults, &err), -1);
+	cr_assert_eq(err.code, TL_EX_NOINPUT);
+}
