@@ -54,6 +54,7 @@ struct opts {
 	const char	*output;	/* -o */
 	int		 quiet;		/* -q */
 	const char	*rejects;	/* -r */
+	const char	*summary;	/* -S */
 	int		 strict;	/* --strict */
 	int		 verbose;	/* -v */
 	char		**inputs;	/* paths, "-" is stdin */
@@ -129,7 +130,7 @@ usage(FILE *fp)
 	fprintf(fp,
 "usage: tl-ingest [-qv] [--no-fill] [--strict] [-c capital] [-d dir]\n"
 "                 [-e what] [-f format] [-i format] [-k kind] [-m name=raw]\n"
-"                 [-o file] [-r rejects] [path ...]\n");
+"                 [-o file] [-r rejects] [-S file] [path ...]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
@@ -149,6 +150,7 @@ usage(FILE *fp)
 "  -o, --output=FILE     write to FILE (atomically) instead of stdout\n"
 "  -q, --quiet           no summary line\n"
 "  -r, --rejects=FILE    write rejected records to FILE as JSONL\n"
+"  -S, --summary=FILE    write the counts as one JSON object to FILE\n"
 "      --strict          exit 65 if any record was rejected\n"
 "  -V, --version         print the version\n"
 "  -v, --verbose         a message for each rejected record\n");
@@ -183,6 +185,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "rejects", required_argument, NULL, 'r' },
 		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "summary", required_argument, NULL, 'S' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
@@ -191,7 +194,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 	char *eq;
 	int ch, k;
 
-	while ((ch = getopt_long(argc, argv, ":c:d:e:f:hi:k:m:o:qr:Vv",
+	while ((ch = getopt_long(argc, argv, ":c:d:e:f:hi:k:m:o:qr:S:Vv",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -252,6 +255,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case OPT_STRICT:
 			o->strict = 1;
+			break;
+		case 'S':
+			o->summary = optarg;
 			break;
 		case 'V':
 			tl_version_exit();
@@ -1571,6 +1577,37 @@ open_outputs(struct state *s, struct tl_err *err)
 	return 0;
 }
 
+/* The counts of the summary line as one JSON object (tl-ingest-summary),
+ * for the nightly report. */
+static int
+write_summary(struct tl_out *out, const struct state *s, size_t files,
+    unsigned long rows, struct tl_err *err)
+{
+	const struct counts *c = &s->c;
+	json_t *v;
+	int rc;
+
+	v = json_pack("{s:s,s:i,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I},s:I,s:I,"
+	    "s:I,s:I,s:I,s:I,s:I,s:I}", "format", "tl-ingest-summary",
+	    "version", 1, "files", (json_int_t)files,
+	    "read", (json_int_t)c->read, "accepted", (json_int_t)c->accepted,
+	    "kinds", "decisions", (json_int_t)c->kinds[K_DECISION],
+	    "outcomes", (json_int_t)c->kinds[K_OUTCOME],
+	    "runs", (json_int_t)c->kinds[K_RUN],
+	    "promotions", (json_int_t)c->kinds[K_PROMOTION],
+	    "duplicates", (json_int_t)c->dups,
+	    "rejected", (json_int_t)c->rejected,
+	    "conflicts", (json_int_t)c->conflicts,
+	    "joined", (json_int_t)c->joined,
+	    "unmatched_decisions", (json_int_t)c->unmatched,
+	    "orphan_outcomes", (json_int_t)c->orphans,
+	    "strategies", (json_int_t)tl_map_count(s->strats),
+	    "dataset_rows", (json_int_t)rows);
+	rc = tl_out_write(out, v, err);
+	json_decref(v);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1578,6 +1615,7 @@ main(int argc, char *argv[])
 	struct state s;
 	struct tl_err err = { 0 };
 	struct tl_walk w;
+	struct tl_out *summary = NULL;
 	unsigned long rows = 0, last = 0, undec = 0, unout = 0;
 	int status = TL_EX_OK, e, rc = 0;
 	size_t i;
@@ -1602,6 +1640,10 @@ main(int argc, char *argv[])
 		rc = tl_walk_add(&w, "-", &err);
 	if (rc == 0)
 		rc = open_outputs(&s, &err);
+	/* opened first, so that a bad path fails before the work */
+	if (rc == 0 && o.summary != NULL &&
+	    (summary = tl_out_open(o.summary, TL_FMT_JSONL, &err)) == NULL)
+		rc = -1;
 	for (i = 0; i < w.n && rc == 0; i++)
 		rc = ingest(&s, w.paths[i], &err);
 	if (rc == 0)
@@ -1621,9 +1663,10 @@ main(int argc, char *argv[])
 		rc = tl_out_close(s.rej, &err);
 	else
 		tl_out_abort(s.rej);
-	if (rc == -1)
+	if (rc == -1) {
+		tl_out_abort(summary);
 		status = tl_report(&err);
-	else {
+	} else {
 		s.c.unmatched = undec;
 		s.c.orphans += unout;
 		if (!o.quiet)
@@ -1639,7 +1682,13 @@ main(int argc, char *argv[])
 			    s.c.orphans, rows);
 		if (s.c.read == 0 && !o.quiet)
 			tl_warn("no records in the input");
-		if (o.strict && s.c.rejected > 0)
+		if (summary != NULL && write_summary(summary, &s, w.n, rows,
+		    &err) == -1) {
+			tl_out_abort(summary);
+			status = tl_report(&err);
+		} else if (summary != NULL && tl_out_close(summary, &err) == -1)
+			status = tl_report(&err);
+		else if (o.strict && s.c.rejected > 0)
 			status = TL_EX_DATAERR;
 	}
 	(void)last;
