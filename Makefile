@@ -34,7 +34,7 @@ LDLIBS   += -lcsv $(PKG_LIBS) -lm
 LIB_SRC  := $(sort $(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_SRC  := $(sort $(wildcard cmd/tl-*.c))
-BINS     := $(CMD_SRC:cmd/%.c=$(BUILD)/bin/%)
+BINS     := $(CMD_SRC:cmd/%.c=$(BUILD)/bin/%) $(BUILD)/bin/tl-nightly
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 MANS     := $(sort $(wildcard man/*.1 man/*.7))
@@ -57,6 +57,11 @@ $(BUILD)/libtl.a: $(LIB_OBJ)
 $(BUILD)/bin/%: $(BUILD)/cmd/%.o $(BUILD)/libtl.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The pipeline script sits beside the tools it runs, as once installed.
+$(BUILD)/bin/tl-nightly: scripts/tl-nightly
+	@mkdir -p $(@D)
+	install -m 755 $< $@
 
 $(BUILD)/tests/unit/unit: $(UNIT_OBJ) $(BUILD)/libtl.a
 	@mkdir -p $(@D)
