@@ -51,6 +51,7 @@ struct opts {
 	const char	*map_from[MAX_MAPS];	/* raw names */
 	size_t		 nmaps;		/* --map pairs */
 	int		 fill;		/* zero-fill weekdays in returns */
+	int64_t		 until;		/* -u: last ms kept, or INT64_MAX */
 	const char	*output;	/* -o */
 	int		 quiet;		/* -q */
 	const char	*rejects;	/* -r */
@@ -71,6 +72,7 @@ struct counts {
 	unsigned long	 unmatched;	/* decisions without outcome */
 	unsigned long	 orphans;	/* outcomes without decision */
 	unsigned long	 kinds[K_NKINDS];	/* accepted by kind */
+	unsigned long	 later;		/* after --until, left out */
 };
 
 
@@ -130,7 +132,7 @@ usage(FILE *fp)
 	fprintf(fp,
 "usage: tl-ingest [-qv] [--no-fill] [--strict] [-c capital] [-d dir]\n"
 "                 [-e what] [-f format] [-i format] [-k kind] [-m name=raw]\n"
-"                 [-o file] [-r rejects] [-S file] [path ...]\n");
+"                 [-o file] [-r rejects] [-S file] [-u time] [path ...]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
@@ -152,6 +154,7 @@ usage(FILE *fp)
 "  -r, --rejects=FILE    write rejected records to FILE as JSONL\n"
 "  -S, --summary=FILE    write the counts as one JSON object to FILE\n"
 "      --strict          exit 65 if any record was rejected\n"
+"  -u, --until=TIME      leave out what happened after TIME (a date: its end)\n"
 "  -V, --version         print the version\n"
 "  -v, --verbose         a message for each rejected record\n");
 }
@@ -186,6 +189,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "rejects", required_argument, NULL, 'r' },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "summary", required_argument, NULL, 'S' },
+		{ "until", required_argument, NULL, 'u' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
@@ -194,7 +198,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 	char *eq;
 	int ch, k;
 
-	while ((ch = getopt_long(argc, argv, ":c:d:e:f:hi:k:m:o:qr:S:Vv",
+	while ((ch = getopt_long(argc, argv, ":c:d:e:f:hi:k:m:o:qr:S:u:Vv",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
@@ -259,6 +263,14 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'S':
 			o->summary = optarg;
 			break;
+		case 'u':
+			if (tl_time_parse(optarg, strlen(optarg), &o->until)
+			    == -1)
+				tl_usage_error("--until: '%s' is not a date or "
+				    "an RFC 3339 time", optarg);
+			if (strlen(optarg) == 10)	/* the whole day */
+				o->until += MS_PER_DAY - 1;
+			break;
 		case 'V':
 			tl_version_exit();
 		case 'v':
@@ -322,6 +334,7 @@ struct rec {
 	const char	*name;		/* file */
 	unsigned long	 line;		/* line */
 	struct tl_err	*err;		/* set on failure */
+	int64_t		 when;		/* event time for --until, ms */
 };
 
 /* The input field key, or the raw field a --map names for it; NULL when
@@ -645,11 +658,10 @@ static const char *side_canon[] = { "long", "long", "short", "short" };
 static int
 norm_decision(struct rec *r)
 {
-	int64_t ms;
 	double x;
 
 	if (get_id(r, "id", "id", 1) == -1 ||
-	    get_time(r, "ts", "ts", 1, 0, &ms) == -1 ||
+	    get_time(r, "ts", "ts", 1, 0, &r->when) == -1 ||
 	    get_name(r, "symbol", 1, 1) == -1 ||
 	    get_name(r, "strategy", 1, 0) == -1 ||
 	    get_word(r, "action", 1, action_alias, action_canon,
@@ -692,6 +704,7 @@ norm_outcome(struct rec *r)
 	if (has_entry && exit < entry)
 		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
 		    "field 'exit_ts': before entry_ts");
+	r->when = exit;
 	keep_extras(r);
 	return 0;
 }
@@ -700,13 +713,14 @@ static int
 norm_run(struct rec *r)
 {
 	const struct tl_jv *m;
-	int64_t ms;
+	int64_t ms = INT64_MIN;
 
+	/* known when it ended (else started); with neither, always kept */
 	if (get_id(r, "id", "id", 1) == -1 ||
 	    get_name(r, "kind", 0, 0) == -1 ||
 	    get_name(r, "strategy", 1, 0) == -1 ||
 	    get_id(r, "period", "period", 1) == -1 ||
-	    get_time(r, "start", "start", 0, 1, &ms) == -1 ||
+	    get_time(r, "start", "start", 0, 1, &r->when) == -1 ||
 	    get_time(r, "end", "end", 0, 1, &ms) == -1 ||
 	    get_obj(r, "genome", 1) == -1 ||
 	    get_numobj(r, "metrics", 1) == -1)
@@ -720,6 +734,8 @@ norm_run(struct rec *r)
 	    m->type != TL_JNUM)
 		return m == NULL ? missing(r, "metrics.sharpe") :
 		    wrong(r, "metrics.sharpe", "number", m);
+	if (ms != INT64_MIN)
+		r->when = ms;
 	keep_extras(r);
 	return 0;
 }
@@ -727,16 +743,14 @@ norm_run(struct rec *r)
 static int
 norm_promotion(struct rec *r)
 {
-	int64_t ms;
-
 	if (get_name(r, "strategy", 1, 0) == -1)
 		return -1;
 	if (field(r, "ts") == NULL && field(r, "promoted_at") != NULL) {
-		if (get_time(r, "promoted_at", "ts", 1, 0, &ms) == -1)
+		if (get_time(r, "promoted_at", "ts", 1, 0, &r->when) == -1)
 			return -1;
 		r->donelen[r->ndone] = strlen("promoted_at");
 		r->done[r->ndone++] = "promoted_at";
-	} else if (get_time(r, "ts", "ts", 1, 0, &ms) == -1)
+	} else if (get_time(r, "ts", "ts", 1, 0, &r->when) == -1)
 		return -1;
 	if (get_id(r, "run_id", "run_id", 0) == -1 ||
 	    get_numobj(r, "in_sample", 0) == -1)
@@ -1217,6 +1231,7 @@ handle(struct state *s, enum kind *kp, const char *text, size_t len,
 	r.name = name;
 	r.line = line;
 	r.err = why;
+	r.when = INT64_MIN;
 	if (k == K_NONE) {
 		if (field(&r, "genome") != NULL)
 			k = K_RUN;
@@ -1244,6 +1259,10 @@ handle(struct state *s, enum kind *kp, const char *text, size_t len,
 	}
 	if (rc == -1)
 		return 1;
+	if (r.when > s->o->until) {
+		s->c.later++;
+		return 0;
+	}
 	tl_jdoc_parse(c, s->buf.data, s->buf.len, NULL, 0, NULL);
 	if ((d = dedup(s, k, c, s->buf.data, s->buf.len)) != 1) {
 		if (d == 0) {
@@ -1588,7 +1607,7 @@ write_summary(struct tl_out *out, const struct state *s, size_t files,
 	int rc;
 
 	v = json_pack("{s:s,s:i,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I},s:I,s:I,"
-	    "s:I,s:I,s:I,s:I,s:I,s:I}", "format", "tl-ingest-summary",
+	    "s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "format", "tl-ingest-summary",
 	    "version", 1, "files", (json_int_t)files,
 	    "read", (json_int_t)c->read, "accepted", (json_int_t)c->accepted,
 	    "kinds", "decisions", (json_int_t)c->kinds[K_DECISION],
@@ -1601,6 +1620,7 @@ write_summary(struct tl_out *out, const struct state *s, size_t files,
 	    "joined", (json_int_t)c->joined,
 	    "unmatched_decisions", (json_int_t)c->unmatched,
 	    "orphan_outcomes", (json_int_t)c->orphans,
+	    "later", (json_int_t)c->later,
 	    "strategies", (json_int_t)tl_map_count(s->strats),
 	    "dataset_rows", (json_int_t)rows);
 	rc = tl_out_write(out, v, err);
@@ -1611,7 +1631,8 @@ write_summary(struct tl_out *out, const struct state *s, size_t files,
 int
 main(int argc, char *argv[])
 {
-	struct opts o = { .capital = 100000, .emit = E_TRADES, .fill = 1 };
+	struct opts o = { .capital = 100000, .emit = E_TRADES, .fill = 1,
+	    .until = INT64_MAX };
 	struct state s;
 	struct tl_err err = { 0 };
 	struct tl_walk w;
@@ -1680,6 +1701,9 @@ main(int argc, char *argv[])
 			    s.c.kinds[K_PROMOTION], s.c.dups, s.c.rejected,
 			    s.c.conflicts, s.c.joined, s.c.unmatched,
 			    s.c.orphans, rows);
+		if (s.c.later > 0 && !o.quiet)
+			tl_msg("left out %lu record(s) after --until",
+			    s.c.later);
 		if (s.c.read == 0 && !o.quiet)
 			tl_warn("no records in the input");
 		if (summary != NULL && write_summary(summary, &s, w.n, rows,
