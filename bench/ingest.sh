@@ -32,44 +32,14 @@ for t in tl-synth tl-ingest; do
 	fi
 done
 
-# want PKG CMD: make sure CMD exists, installing PKG when root.
-want() {
-	command -v "$2" >/dev/null 2>&1 && return 0
-	[ -x "$2" ] && return 0
-	[ "$(id -u)" -eq 0 ] || return 1
-	echo "$prog: installing $1" >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	    --no-install-recommends "$1" >&2 || return 1
-}
+out=bench/out
+mkdir -p "$out"
+# shellcheck source=bench/lib/common.sh
+. bench/lib/common.sh
 if ! want jq jq; then
 	echo "$prog: skipped: jq is not installed (apt-get install -y jq)"
 	exit 0
 fi
-gnutime=
-if want time /usr/bin/time; then
-	gnutime=/usr/bin/time
-else
-	echo "$prog: no /usr/bin/time (package time): wall time only" >&2
-fi
-
-out=bench/out
-mkdir -p "$out"
-
-# synth DIR NTRADES: write a log of NTRADES trades into DIR unless the
-# same command already did (DIR.cmd remembers it).
-synth() {
-	local dir=$1 n=$2
-	local cmd=(tl-synth -o "$dir" --days 750 --strategies 2000 --periods 50
-	    --trades "$n" --gzip-after 0 --dirt 0.001 -s 1)
-	if [ -f "$dir.cmd" ] && [ "$(cat "$dir.cmd")" = "${cmd[*]}" ] &&
-	    [ -d "$dir/logs" ]; then
-		return 0
-	fi
-	echo "$prog: ${cmd[*]}" >&2
-	rm -rf "$dir" "$dir.cmd"
-	"${cmd[@]}"
-	echo "${cmd[*]}" >"$dir.cmd"
-}
 
 # jsonl_files DIR: the decision and trade JSONL files under DIR, sorted.
 jsonl_files() {
@@ -82,36 +52,7 @@ bytes_of() {
 	find "$1" -type f -print0 | sort -z | xargs -0 zcat -f | wc -c
 }
 
-# measure NAME CMD...: run CMD once with stdout to /dev/null; append its
-# wall seconds and peak RSS in KiB (or "-") to $out/NAME.times.
-measure() {
-	local name=$1 t0 t1 rss=- st=0
-	shift
-	t0=$(date +%s%N)
-	if [ -n "$gnutime" ]; then
-		"$gnutime" -f %M -o "$out/$name.rss" "$@" >/dev/null \
-		    2>"$out/$name.err" || st=$?
-		rss=$(tail -n 1 "$out/$name.rss")
-	else
-		"$@" >/dev/null 2>"$out/$name.err" || st=$?
-	fi
-	t1=$(date +%s%N)
-	if [ "$st" -ne 0 ]; then
-		echo "$prog: '$*' failed with status $st:" >&2
-		tail -n 5 "$out/$name.err" >&2
-		exit 1
-	fi
-	echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }') $rss" \
-	    >>"$out/$name.times"
-}
-
-# median FILE COLUMN
-median() {
-	awk -v c="$2" '{ print $c }' "$1" | sort -n |
-	    awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
-
-synth "$out/synth1m" 1000000
+synth_scale "$out/synth1m" 1000000
 if [ ! -f "$out/all.jsonl" ] || [ "$out/synth1m.cmd" -nt "$out/all.jsonl" ]; then
 	echo "$prog: concatenating decisions and trades into $out/all.jsonl" >&2
 	jsonl_files "$out/synth1m/logs" | tr '\n' '\0' | xargs -0 zcat -f \
@@ -131,7 +72,7 @@ summary=$(grep -v '^tl-ingest: warning' "$out/tl-ingest.err" | tail -n 1) ||
     summary=
 [ -n "$summary" ] && echo "$prog: last tl-ingest said: $summary"
 
-synth "$out/synth250k" 250000
+synth_scale "$out/synth250k" 250000
 measure tl-ingest-250k tl-ingest "$out/synth250k/logs"
 tl_bytes_250k=$(bytes_of "$out/synth250k/logs")
 
