@@ -252,8 +252,11 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    &o->draws, &err);
 			break;
 		case 'd':
-			bad = tl_parse_double("--discount", optarg, 1e-9, 1,
+			bad = tl_parse_double("--discount", optarg, 0, 1,
 			    &o->discount, &err);
+			if (!bad && o->discount == 0)
+				tl_usage_error("--discount: 0 forgets everything: "
+				    "a number in (0, 1]");
 			break;
 		case O_FLOOR:
 			bad = tl_parse_double("--floor", optarg, 0, 1,
@@ -283,7 +286,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 				    "normal)", optarg);
 			break;
 		case O_MAX:
-			bad = tl_parse_double("--max", optarg, 1e-9, 1,
+			bad = tl_parse_double("--max", optarg, 0, 1,
 			    &o->wmax, &err);
 			break;
 		case O_MAXCHANGE:
