@@ -3,11 +3,14 @@
  * discount is one multiplication and the posterior is computed when asked.
  */
 #include <math.h>
+#include <stdlib.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_gamma.h>
 
 #include "tl_bandit.h"
+#include "tl_util.h"
 
 void
 tl_beta_discount(struct tl_beta *b, double gamma)
@@ -108,4 +111,140 @@ tl_lai_robbins(const double *mu, size_t n)
 		if (mu[i] < best)
 			c += (best - mu[i]) / kl_bernoulli(mu[i], best);
 	return c;
+}
+
+void
+tl_beta_observe_w(struct tl_beta *b, double r, double w)
+{
+	b->s += w * r;
+	b->f += w * (1 - r);
+}
+
+void
+tl_nig_observe_w(struct tl_nig *g, double x, double w)
+{
+	g->n += w;
+	g->sx += w * x;
+	g->sxx += w * x * x;
+}
+
+double
+tl_beta_prob_below(double a, double b, double x)
+{
+	return gsl_cdf_beta_P(x, a, b);
+}
+
+/* The mean's marginal: t_{2 alpha}(mu, beta / (alpha kappa)). */
+static double
+nig_scale(const struct tl_nig_post *p)
+{
+	return sqrt(p->beta / (p->alpha * p->kappa));
+}
+
+double
+tl_nig_prob_below(const struct tl_nig_post *p, double x)
+{
+	return gsl_cdf_tdist_P((x - p->mu) / nig_scale(p), 2 * p->alpha);
+}
+
+double
+tl_nig_mean_quantile(const struct tl_nig_post *p, double q)
+{
+	return p->mu + nig_scale(p) * gsl_cdf_tdist_Pinv(q, 2 * p->alpha);
+}
+
+static double
+clamp(double x, double lo, double hi)
+{
+	return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* Sum of clamp(lambda t[k]) over the arms with use[k] (the others at
+ * their fixed w[k]). */
+static double
+project_sum(const double *t, const double *lo, const double *hi,
+    const double *w, const char *use, size_t n, double lambda)
+{
+	double s = 0;
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		s += use[k] ? clamp(lambda * t[k], lo[k], hi[k]) : w[k];
+	return s;
+}
+
+/* Solve for lambda by bisection (the sum is continuous and monotone in
+ * lambda, flat beyond the last breakpoint) and write the weights of the
+ * arms with use[k]. */
+static void
+project_solve(const double *t, const double *lo, const double *hi,
+    double *w, const char *use, size_t n, double total)
+{
+	double a = 0, b = 0;
+	size_t k;
+	int i;
+
+	for (k = 0; k < n; k++)
+		if (use[k] && t[k] > 0 && hi[k] / t[k] > b)
+			b = hi[k] / t[k];
+	for (i = 0; i < 200 && a < b; i++) {
+		double m = a + (b - a) / 2;
+
+		if (m <= a || m >= b)
+			break;
+		if (project_sum(t, lo, hi, w, use, n, m) < total)
+			a = m;
+		else
+			b = m;
+	}
+	for (k = 0; k < n; k++)
+		if (use[k])
+			w[k] = clamp(b * t[k], lo[k], hi[k]);
+}
+
+int
+tl_bandit_project(const double *t, const double *lo, const double *hi,
+    size_t n, double total, double *w)
+{
+	double slo = 0, shi = 0, tsum = 0, top;
+	double *one, *ww;
+	char *use;
+	size_t k;
+
+	for (k = 0; k < n; k++) {
+		slo += lo[k];
+		shi += hi[k];
+		tsum += t[k];
+	}
+	/* a relative slack for the rounding of sums of bounds */
+	if (slo > total * (1 + 1e-12) || shi < total * (1 - 1e-12))
+		return -1;
+	one = tl_xcalloc(n + 1, sizeof(double));
+	ww = tl_xcalloc(n + 1, sizeof(double));
+	use = tl_xcalloc(n + 1, 1);
+	for (k = 0; k < n; k++) {
+		one[k] = 1;
+		use[k] = tsum > 0 ? t[k] > 0 : 1;
+		ww[k] = lo[k];
+	}
+	/* the positive targets at their upper bounds: is it enough? */
+	top = 0;
+	for (k = 0; k < n; k++)
+		top += use[k] ? hi[k] : lo[k];
+	if (top >= total)
+		project_solve(tsum > 0 ? t : one, lo, hi, ww, use, n, total);
+	else {
+		for (k = 0; k < n; k++) {
+			if (use[k])
+				ww[k] = hi[k];
+			use[k] = !use[k];
+		}
+		project_solve(one, lo, hi, ww, use, n, total);
+	}
+	for (k = 0; k < n; k++)
+		w[k] = ww[k];
+	free(use);
+	free(ww);
+	free(one);
+	return 0;
 }

@@ -98,3 +98,96 @@ Test(tl_bandit, samplers_agree_with_closed_forms)
 	cr_assert_float_eq(sum / n, 1.0, 4 * sqrt(0.225 / n));
 	tl_rng_free(r);
 }
+
+/* scipy 1.10.1: stats.beta.cdf(0.4, 8, 14) = 0.6504599686903496,
+ * stats.beta.cdf(0.4, 3.5, 2.25) = 0.15211248758927814; the NIG(1, 5, 3,
+ * 2.25) mean is t_6(1, sqrt(2.25/15)): stats.t.cdf(-0.5/sqrt(0.15), 6) =
+ * 0.12210639269089366, stats.t.cdf(-1/sqrt(0.15), 6) =
+ * 0.020828965690842357.  Tolerance 1e-12. */
+Test(tl_bandit, prob_below_vectors)
+{
+	struct tl_nig_post p = { 1.0, 5, 3, 2.25 };
+
+	cr_assert_float_eq(tl_beta_prob_below(8, 14, 0.4), 0.6504599686903496,
+	    1e-12);
+	cr_assert_float_eq(tl_beta_prob_below(3.5, 2.25, 0.4),
+	    0.15211248758927814, 1e-12);
+	cr_assert_float_eq(tl_nig_prob_below(&p, 0.5), 0.12210639269089366,
+	    1e-12);
+	cr_assert_float_eq(tl_nig_prob_below(&p, 0), 0.020828965690842357,
+	    1e-12);
+	cr_assert_float_eq(tl_nig_mean_quantile(&p, 0.12210639269089366), 0.5,
+	    1e-9);
+	cr_assert_float_eq(tl_nig_mean_quantile(&p, 0.5), 1.0, 1e-12);
+}
+
+/* Weighted observations: credit 0.25 four times is one observation. */
+Test(tl_bandit, weighted_observe)
+{
+	struct tl_beta b = { 0, 0 }, b1 = { 0, 0 };
+	struct tl_nig g = { 0, 0, 0 }, g1 = { 0, 0, 0 };
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		tl_beta_observe_w(&b, 0.7, 0.25);
+		tl_nig_observe_w(&g, -1.27, 0.25);
+	}
+	tl_beta_observe(&b1, 0.7);
+	tl_nig_observe(&g1, -1.27);
+	cr_assert_float_eq(b.s, b1.s, 1e-15);
+	cr_assert_float_eq(b.f, b1.f, 1e-15);
+	cr_assert_float_eq(g.n, g1.n, 1e-15);
+	cr_assert_float_eq(g.sx, g1.sx, 1e-15);
+	cr_assert_float_eq(g.sxx, g1.sxx, 1e-15);
+}
+
+static double
+sum(const double *w, size_t n)
+{
+	double s = 0;
+
+	while (n-- > 0)
+		s += w[n];
+	return s;
+}
+
+/* Hand-worked projections: bounds that do not bind leave the targets'
+ * proportions; a binding upper bound moves the excess to the others in
+ * proportion; zero targets sit at their lower bound; infeasible bounds
+ * fail. */
+Test(tl_bandit, project)
+{
+	double t1[] = { 0.5, 0.3, 0.2 }, lo[] = { 0, 0, 0 },
+	    hi[] = { 1, 1, 1 }, w[3];
+	double t2[] = { 0.9, 0.1, 0 }, lo2[] = { 0.05, 0.05, 0.05 },
+	    hi2[] = { 0.6, 0.6, 0.6 };
+	double t3[] = { 1, 0, 0 }, hi3[] = { 0.5, 0.5, 0.5 };
+	double t4[] = { 0, 0, 0 }, lo4[] = { 0.1, 0.2, 0.4 };
+
+	cr_assert_eq(tl_bandit_project(t1, lo, hi, 3, 1, w), 0);
+	cr_assert_float_eq(w[0], 0.5, 1e-12);
+	cr_assert_float_eq(w[1], 0.3, 1e-12);
+	cr_assert_float_eq(w[2], 0.2, 1e-12);
+	/* first arm capped at 0.6, the third at its floor 0.05: the second
+	 * takes the rest, 0.35 */
+	cr_assert_eq(tl_bandit_project(t2, lo2, hi2, 3, 1, w), 0);
+	cr_assert_float_eq(w[0], 0.6, 1e-12);
+	cr_assert_float_eq(w[1], 0.35, 1e-12);
+	cr_assert_float_eq(w[2], 0.05, 1e-12);
+	/* one positive target capped at 0.5: the zero-target arms share the
+	 * other half equally */
+	cr_assert_eq(tl_bandit_project(t3, lo, hi3, 3, 1, w), 0);
+	cr_assert_float_eq(w[0], 0.5, 1e-12);
+	cr_assert_float_eq(w[1], 0.25, 1e-12);
+	cr_assert_float_eq(w[2], 0.25, 1e-12);
+	/* all-zero targets are equal targets: 1/3 each is above the floors
+	 * 0.1 and 0.2 but not 0.4, so 0.3 each for the first two */
+	cr_assert_eq(tl_bandit_project(t4, lo4, hi, 3, 1, w), 0);
+	cr_assert_float_eq(w[0], 0.3, 1e-12);
+	cr_assert_float_eq(w[1], 0.3, 1e-12);
+	cr_assert_float_eq(w[2], 0.4, 1e-12);
+	cr_assert_float_eq(sum(w, 3), 1, 1e-12);
+	/* floors that add up to more than the total */
+	cr_assert_eq(tl_bandit_project(t1, hi3, hi, 3, 1, w), -1);
+	cr_assert_eq(tl_bandit_project(t1, lo, lo2, 3, 1, w), -1);
+}

@@ -1,0 +1,2092 @@
+/*
+ * tl-bandit: learn signal, component, agent or strategy weights from
+ * outcomes by Thompson sampling.  update folds a night's outcomes into a
+ * state file of discounted sufficient statistics (Beta-Bernoulli for wins,
+ * Normal-Inverse-Gamma for returns), per arm and per arm and context;
+ * weights turns the posteriors into bounded weights that move at most so
+ * much a night; choose draws arms for the next decisions; kill lists the
+ * arms whose win rate is below a floor with a losing mean P&L.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <gsl/gsl_cdf.h>
+#include <jansson.h>
+
+#include "tl_bandit.h"
+#include "tl_err.h"
+#include "tl_json.h"
+#include "tl_jv.h"
+#include "tl_map.h"
+#include "tl_num.h"
+#include "tl_out.h"
+#include "tl_records.h"
+#include "tl_rng.h"
+#include "tl_time.h"
+#include "tl_util.h"
+
+#define STATE_FORMAT	"tl-bandit-state"
+#define FORMAT_VERSION	1
+#define MAX_FIELDS	8	/* fields of a combo spec */
+#define COMBO_SEP	"+"	/* joins the values of a combo arm */
+#define MS_PER_DAY	86400000
+
+enum cmd { C_UPDATE, C_WEIGHTS, C_CHOOSE, C_KILL };
+enum model { M_BETA, M_NORMAL };
+static const char *model_names[] = { "beta", "normal" };
+
+/* How a trade credits arms (see CREDIT ASSIGNMENT in tl-bandit(1)). */
+enum kind { K_AUTO, K_FLAGS, K_SHARE, K_CREDIT, K_VOTES, K_VALUE, K_COMBO };
+static const char *kind_names[] = { "auto", "flags", "share", "credit",
+    "votes", "value", "combo" };
+
+enum target { T_LIFT, T_PBEST };
+
+struct opts {
+	enum cmd	 cmd;		/* the subcommand */
+	int		 all;		/* kill: every arm with its verdict */
+	const char	*arms;		/* -a: arms spec, NULL from the state */
+	int		 add_arms;	/* -A: new arms in a map are welcome */
+	double		 change;	/* --max-change, relative; 0 off */
+	const char	*context;	/* -c: context field */
+	const char	*ctxfile;	/* -C: context file (date, label) */
+	long		 count;		/* choose -k: decisions */
+	double		 discount;	/* -d, NAN: from the state or 1 */
+	long		 draws;		/* -D: Monte Carlo draws */
+	double		 floor;		/* kill: win-rate floor */
+	const char	*in;		/* choose/weights: one context value */
+	double		 level;		/* kill: confidence level */
+	double		 wmax, wmin;	/* weight bounds */
+	int		 model;		/* -m, -1: from the state or beta */
+	long		 min_obs;	/* -n: observations before a weight
+					 * moves, before a context counts */
+	const char	*names;		/* -N: declared arms, comma list */
+	const char	*output;	/* -o */
+	const char	*pnl;		/* -P: P&L field, "none" off */
+	const char	*prev;		/* --prev: previous weights file */
+	const char	*prior;		/* -p: prior parameters, comma list */
+	int		 quiet;		/* -q */
+	const char	*reward;	/* -r: reward field */
+	const char	*state;		/* -S: state file */
+	long		 seed;		/* -s */
+	enum target	 target;	/* weights: lift or pbest */
+	const char	*time;		/* -t: time field */
+	char		**inputs;	/* files; none: stdin */
+	int		 ninputs;	/* their number */
+};
+
+/* Evidence of one arm (or the baseline) in one scope: the raw number of
+ * outcomes credited, the main model's discounted statistics (beta: s, f;
+ * normal: w, sx, sxx) and those of the P&L (w, sx, sxx). */
+struct ev {
+	double	n;		/* outcomes credited, not discounted */
+	double	e[3];		/* main evidence */
+	double	p[3];		/* P&L evidence */
+};
+
+struct arm {
+	char		*name;		/* arm name */
+	struct ev	 pooled;	/* every context */
+	struct ev	*ctx;		/* per context index, grown on use */
+	size_t		 nctx;		/* allocated entries of ctx */
+};
+
+struct state {
+	enum kind	 kind;		/* resolved credit rule */
+	char		*spec;		/* arms spec as given */
+	char		*fields[MAX_FIELDS];	/* fields it reads */
+	size_t		 nfields;	/* their number */
+	char		*reward;	/* reward field */
+	enum model	 model;		/* beta or normal */
+	double		 prior[4];	/* beta: a, b; normal: mu, kappa,
+					 * alpha, beta */
+	double		 discount;	/* per day */
+	char		*time;		/* time field */
+	char		*context;	/* context field, or NULL */
+	int		 ctxfile;	/* contexts from a file */
+	char		*pnl;		/* P&L field, or NULL */
+	long		 updates;	/* update runs folded in */
+	double		 outcomes;	/* outcomes read, all runs */
+	int		 has_day;	/* day is set */
+	int64_t		 day;		/* evidence is as of this day */
+	struct arm	 base;		/* baseline: every outcome */
+	struct arm	*arm;		/* the arms */
+	size_t		 narm, armcap;	/* used, allocated */
+	struct tl_map	*armidx;	/* name -> index + 1 */
+	char		**ctxname;	/* context names */
+	size_t		 nctx, ctxcap;	/* used, allocated */
+	struct tl_map	*ctxidx;	/* name -> index + 1 */
+};
+
+static const double prior_beta[] = { 1, 1, 0, 0 };
+static const double prior_normal[] = { 0, 1, 1, 1 };
+/* The P&L's own weak prior (a P&L is in the trade's currency) */
+static const struct tl_nig_post pnl_prior = { 0, 1, 1, 1 };
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: tl-bandit update [-Aq] [-a arms] [-C file] [-c field] [-d discount]\n"
+"                 [-m model] [-N names] [-o state] [-P field] [-p prior]\n"
+"                 [-r field] [-S state] [-t field] [file ...]\n"
+"       tl-bandit weights -S state [-D draws] [-I context] [-n obs]\n"
+"                 [-o file] [-s seed] [--max w] [--max-change c] [--min w]\n"
+"                 [--prev file] [--target lift|pbest]\n"
+"       tl-bandit choose -S state [-D draws] [-I context] [-k count]\n"
+"                 [-n obs] [-o file] [-s seed]\n"
+"       tl-bandit kill -S state [--all] [--floor p] [--level p] [-n obs]\n"
+"                 [-o file]\n");
+	if (fp != stdout)
+		return;
+	fprintf(fp,
+"\nLearn weights from outcomes by Thompson sampling (see tl-bandit(1)).\n\n"
+"  -A, --add-arms        update: arms new to the state's map are added\n"
+"  -a, --arms=SPEC       update: what the arms are: FIELD, flags:FIELD,\n"
+"                        share:FIELD, credit:FIELD, votes:FIELD,\n"
+"                        value:FIELD or combo:FIELD,FIELD...\n"
+"      --all             kill: every arm, with its verdict\n"
+"  -C, --context-file=F  update: context per date from rows {date, label}\n"
+"  -c, --context=FIELD   update: a posterior per arm and value of FIELD\n"
+"  -D, --draws=N         Monte Carlo draws for weights (10000)\n"
+"  -d, --discount=G      update: evidence fades by G per day, (0, 1] (1)\n"
+"      --floor=P         kill: the win-rate floor (0.4)\n"
+"  -h, --help            this help\n"
+"  -I, --in=VALUE        weights, choose: only the context VALUE\n"
+"  -k, --count=N         choose: decisions to draw (1)\n"
+"      --level=P         kill: the confidence level (0.95)\n"
+"  -m, --model=M         update: beta (rewards in [0, 1]) or normal\n"
+"      --max=W           weights: upper bound of a weight (1)\n"
+"      --max-change=C    weights: relative change against --prev (0.2)\n"
+"      --min=W           weights: lower bound of a weight (0.01)\n"
+"  -N, --arm-names=LIST  update: the arms, comma-separated; no others\n"
+"  -n, --min-obs=N       outcomes before a weight moves from its default\n"
+"                        or a context has its own posterior (30)\n"
+"  -o, --output=FILE     write to FILE (atomically) instead of stdout\n"
+"  -P, --pnl=FIELD       update: the P&L for kill, or none (net_pnl)\n"
+"  -p, --prior=LIST      update: a,b (beta) or mu,kappa,alpha,beta\n"
+"      --prev=FILE       weights: yesterday's weights, for --max-change\n"
+"  -q, --quiet           no summary line\n"
+"  -r, --reward=FIELD    update: the reward (win)\n"
+"  -S, --state=FILE      the state to read (update: to add to)\n"
+"  -s, --seed=N          seed of the draws (1)\n"
+"      --target=T        weights: lift (default) or pbest\n"
+"  -t, --time=FIELD      update: the date of an outcome (date)\n"
+"  -V, --version         print the version\n");
+}
+
+enum {
+	O_ALL = 256, O_FLOOR, O_LEVEL, O_MAX, O_MAXCHANGE, O_MIN, O_PREV,
+	O_TARGET
+};
+
+static void
+parse_args(int argc, char *argv[], struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "add-arms", no_argument, NULL, 'A' },
+		{ "arms", required_argument, NULL, 'a' },
+		{ "all", no_argument, NULL, O_ALL },
+		{ "context-file", required_argument, NULL, 'C' },
+		{ "context", required_argument, NULL, 'c' },
+		{ "draws", required_argument, NULL, 'D' },
+		{ "discount", required_argument, NULL, 'd' },
+		{ "floor", required_argument, NULL, O_FLOOR },
+		{ "help", no_argument, NULL, 'h' },
+		{ "in", required_argument, NULL, 'I' },
+		{ "count", required_argument, NULL, 'k' },
+		{ "level", required_argument, NULL, O_LEVEL },
+		{ "model", required_argument, NULL, 'm' },
+		{ "max", required_argument, NULL, O_MAX },
+		{ "max-change", required_argument, NULL, O_MAXCHANGE },
+		{ "min", required_argument, NULL, O_MIN },
+		{ "arm-names", required_argument, NULL, 'N' },
+		{ "min-obs", required_argument, NULL, 'n' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "pnl", required_argument, NULL, 'P' },
+		{ "prior", required_argument, NULL, 'p' },
+		{ "prev", required_argument, NULL, O_PREV },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "reward", required_argument, NULL, 'r' },
+		{ "state", required_argument, NULL, 'S' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "target", required_argument, NULL, O_TARGET },
+		{ "time", required_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *cmds[] = { "update", "weights", "choose", "kill" };
+	struct tl_err err = { 0 };
+	int ch, bad = 0, i;
+
+	while ((ch = getopt_long(argc, argv,
+	    ":Aa:C:c:D:d:hI:k:m:N:n:o:P:p:qr:S:s:t:V", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'A':
+			o->add_arms = 1;
+			break;
+		case 'a':
+			o->arms = optarg;
+			break;
+		case O_ALL:
+			o->all = 1;
+			break;
+		case 'C':
+			o->ctxfile = optarg;
+			break;
+		case 'c':
+			o->context = optarg;
+			break;
+		case 'D':
+			bad = tl_parse_long("--draws", optarg, 1, 100000000,
+			    &o->draws, &err);
+			break;
+		case 'd':
+			bad = tl_parse_double("--discount", optarg, 0, 1,
+			    &o->discount, &err);
+			if (!bad && o->discount == 0)
+				tl_usage_error("--discount: 0 forgets everything: "
+				    "a number in (0, 1]");
+			break;
+		case O_FLOOR:
+			bad = tl_parse_double("--floor", optarg, 0, 1,
+			    &o->floor, &err);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(tl_exit_status(TL_EX_OK));
+		case 'I':
+			o->in = optarg;
+			break;
+		case 'k':
+			bad = tl_parse_long("--count", optarg, 1, 100000000,
+			    &o->count, &err);
+			break;
+		case O_LEVEL:
+			bad = tl_parse_double("--level", optarg, 0.5, 0.999999,
+			    &o->level, &err);
+			break;
+		case 'm':
+			if (strcmp(optarg, "beta") == 0)
+				o->model = M_BETA;
+			else if (strcmp(optarg, "normal") == 0)
+				o->model = M_NORMAL;
+			else
+				tl_usage_error("--model: unknown '%s' (beta or "
+				    "normal)", optarg);
+			break;
+		case O_MAX:
+			bad = tl_parse_double("--max", optarg, 0, 1,
+			    &o->wmax, &err);
+			break;
+		case O_MAXCHANGE:
+			bad = tl_parse_double("--max-change", optarg, 0, 1e9,
+			    &o->change, &err);
+			break;
+		case O_MIN:
+			bad = tl_parse_double("--min", optarg, 0, 1, &o->wmin,
+			    &err);
+			break;
+		case 'N':
+			o->names = optarg;
+			break;
+		case 'n':
+			bad = tl_parse_long("--min-obs", optarg, 0, LONG_MAX,
+			    &o->min_obs, &err);
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'P':
+			o->pnl = optarg;
+			break;
+		case 'p':
+			o->prior = optarg;
+			break;
+		case O_PREV:
+			o->prev = optarg;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'r':
+			o->reward = optarg;
+			break;
+		case 'S':
+			o->state = optarg;
+			break;
+		case 's':
+			bad = tl_parse_long("--seed", optarg, 0, LONG_MAX,
+			    &o->seed, &err);
+			break;
+		case O_TARGET:
+			if (strcmp(optarg, "lift") == 0)
+				o->target = T_LIFT;
+			else if (strcmp(optarg, "pbest") == 0)
+				o->target = T_PBEST;
+			else
+				tl_usage_error("--target: unknown '%s' (lift or "
+				    "pbest)", optarg);
+			break;
+		case 't':
+			o->time = optarg;
+			break;
+		case 'V':
+			tl_version_exit();
+		default:	/* ':' (no value) or an unknown option */
+			tl_bad_option(ch, argv[optind - 1]);
+		}
+		if (bad)
+			tl_usage_error("%s: %s", err.where, err.msg);
+	}
+	if (optind >= argc)
+		tl_usage_error("a command is needed: update, weights, choose or "
+		    "kill");
+	for (i = 0; i < 4 && strcmp(argv[optind], cmds[i]) != 0; i++)
+		;
+	if (i == 4)
+		tl_usage_error("unknown command '%s' (update, weights, choose "
+		    "or kill)", argv[optind]);
+	o->cmd = (enum cmd)i;
+	o->inputs = argv + optind + 1;
+	o->ninputs = argc - optind - 1;
+	if (o->cmd != C_UPDATE && o->state == NULL)
+		tl_usage_error("%s needs the state: -S FILE", cmds[o->cmd]);
+	if (o->cmd != C_UPDATE && o->ninputs > 0)
+		tl_usage_error("%s reads no input files, only the state",
+		    cmds[o->cmd]);
+	if (o->cmd == C_UPDATE && o->state == NULL && o->arms == NULL)
+		tl_usage_error("update needs the arms: -a SPEC (or a state "
+		    "that names them: -S FILE)");
+	if (o->context != NULL && o->ctxfile != NULL)
+		tl_usage_error("-c and -C exclude each other: contexts from a "
+		    "field or from a file");
+	if (o->wmin > o->wmax)
+		tl_usage_error("--min exceeds --max");
+}
+
+/* ---- the state in memory ---------------------------------------------- */
+
+static void
+state_init(struct state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->armidx = tl_map_alloc();
+	st->ctxidx = tl_map_alloc();
+	st->discount = 1;
+}
+
+static void
+state_release(struct state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->narm; i++) {
+		free(st->arm[i].name);
+		free(st->arm[i].ctx);
+	}
+	free(st->base.ctx);
+	free(st->arm);
+	for (i = 0; i < st->nctx; i++)
+		free(st->ctxname[i]);
+	free(st->ctxname);
+	for (i = 0; i < st->nfields; i++)
+		free(st->fields[i]);
+	free(st->spec);
+	free(st->reward);
+	free(st->time);
+	free(st->context);
+	free(st->pnl);
+	tl_map_free(st->armidx);
+	tl_map_free(st->ctxidx);
+	memset(st, 0, sizeof(*st));
+}
+
+/* Index of arm name[0..n), or -1 when absent and not to be added. */
+static long
+arm_find(struct state *st, const char *name, size_t n, int add)
+{
+	uintptr_t *slot;
+	struct arm *a;
+	int added;
+
+	if (!add)
+		return (slot = tl_map_get(st->armidx, name, n)) != NULL ?
+		    (long)*slot - 1 : -1;
+	slot = tl_map_put(st->armidx, name, n, &added);
+	if (!added)
+		return (long)*slot - 1;
+	if (st->narm == st->armcap) {
+		st->armcap = st->armcap ? 2 * st->armcap : 16;
+		st->arm = tl_xreallocarray(st->arm, st->armcap, sizeof(*a));
+	}
+	a = &st->arm[st->narm];
+	memset(a, 0, sizeof(*a));
+	a->name = tl_xstrndup(name, n);
+	*slot = ++st->narm;
+	return (long)st->narm - 1;
+}
+
+static size_t
+ctx_find(struct state *st, const char *name, size_t n)
+{
+	uintptr_t *slot;
+	int added;
+
+	slot = tl_map_put(st->ctxidx, name, n, &added);
+	if (added) {
+		if (st->nctx == st->ctxcap) {
+			st->ctxcap = st->ctxcap ? 2 * st->ctxcap : 8;
+			st->ctxname = tl_xreallocarray(st->ctxname, st->ctxcap,
+			    sizeof(char *));
+		}
+		st->ctxname[st->nctx] = tl_xstrndup(name, n);
+		*slot = ++st->nctx;
+	}
+	return *slot - 1;
+}
+
+/* The evidence of arm a in context c, zero-filled when new. */
+static struct ev *
+arm_ctx(struct arm *a, size_t c)
+{
+	size_t old = a->nctx;
+
+	if (c >= a->nctx) {
+		a->nctx = c + 4;
+		a->ctx = tl_xreallocarray(a->ctx, a->nctx, sizeof(struct ev));
+		memset(a->ctx + old, 0, (a->nctx - old) * sizeof(struct ev));
+	}
+	return &a->ctx[c];
+}
+
+/* Read-only: the evidence of a in context c, or NULL when none. */
+static const struct ev *
+arm_ctx_get(const struct arm *a, size_t c)
+{
+	return c < a->nctx ? &a->ctx[c] : NULL;
+}
+
+static void
+ev_scale(struct ev *e, double f)
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		e->e[i] *= f;
+		e->p[i] *= f;
+	}
+}
+
+static void
+arm_scale(struct arm *a, double f)
+{
+	size_t c;
+
+	ev_scale(&a->pooled, f);
+	for (c = 0; c < a->nctx; c++)
+		ev_scale(&a->ctx[c], f);
+}
+
+/* Evidence moves to day d: everything older fades by gamma^(d - day). */
+static void
+state_advance(struct state *st, int64_t d)
+{
+	double f;
+	size_t i;
+
+	if (st->has_day && d <= st->day)
+		return;
+	if (st->has_day && st->discount < 1) {
+		f = pow(st->discount, (double)(d - st->day));
+		arm_scale(&st->base, f);
+		for (i = 0; i < st->narm; i++)
+			arm_scale(&st->arm[i], f);
+	}
+	st->day = d;
+	st->has_day = 1;
+}
+
+/* Add one outcome with credit w: reward r (beta: in [0, 1]) and, when
+ * has_pnl, the P&L x. */
+static void
+ev_add(struct ev *e, enum model m, double r, int has_pnl, double x, double w)
+{
+	e->n += 1;
+	if (m == M_BETA) {
+		e->e[0] += w * r;
+		e->e[1] += w * (1 - r);
+	} else {
+		e->e[0] += w;
+		e->e[1] += w * r;
+		e->e[2] += w * r * r;
+	}
+	if (has_pnl) {
+		e->p[0] += w;
+		e->p[1] += w * x;
+		e->p[2] += w * x * x;
+	}
+}
+
+/* ---- posteriors ------------------------------------------------------- */
+
+/* A posterior: beta (a, b) or NIG. */
+struct post {
+	enum model		m;	/* which */
+	double			a, b;	/* beta */
+	struct tl_nig_post	g;	/* normal */
+};
+
+static void
+post_of(const struct state *st, const struct ev *e, struct post *p)
+{
+	static const struct ev none;
+	struct tl_nig nig;
+	struct tl_nig_post p0;
+
+	if (e == NULL)
+		e = &none;
+	p->m = st->model;
+	if (st->model == M_BETA) {
+		p->a = st->prior[0] + e->e[0];
+		p->b = st->prior[1] + e->e[1];
+		return;
+	}
+	nig.n = e->e[0];
+	nig.sx = e->e[1];
+	nig.sxx = e->e[2];
+	p0.mu = st->prior[0];
+	p0.kappa = st->prior[1];
+	p0.alpha = st->prior[2];
+	p0.beta = st->prior[3];
+	tl_nig_posterior(&nig, &p0, &p->g);
+}
+
+static double
+post_mean(const struct post *p)
+{
+	return p->m == M_BETA ? p->a / (p->a + p->b) : p->g.mu;
+}
+
+static double
+post_quantile(const struct post *p, double q)
+{
+	return p->m == M_BETA ? gsl_cdf_beta_Pinv(q, p->a, p->b) :
+	    tl_nig_mean_quantile(&p->g, q);
+}
+
+static double
+post_draw(gsl_rng *r, const struct post *p)
+{
+	return p->m == M_BETA ? tl_beta_draw(r, p->a, p->b) :
+	    tl_nig_draw_mean(r, &p->g);
+}
+
+static void
+pnl_post(const struct ev *e, struct tl_nig_post *p)
+{
+	struct tl_nig nig = { e->p[0], e->p[1], e->p[2] };
+
+	tl_nig_posterior(&nig, &pnl_prior, p);
+}
+
+/* ---- the state file --------------------------------------------------- */
+
+static json_t *
+num(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+static json_t *
+ev_json(const struct state *st, const struct ev *e)
+{
+	json_t *v = json_object();
+
+	json_object_set_new(v, "n", json_real(e->n));
+	if (st->model == M_BETA) {
+		json_object_set_new(v, "s", num(e->e[0]));
+		json_object_set_new(v, "f", num(e->e[1]));
+	} else {
+		json_object_set_new(v, "w", num(e->e[0]));
+		json_object_set_new(v, "sx", num(e->e[1]));
+		json_object_set_new(v, "sxx", num(e->e[2]));
+	}
+	if (st->pnl != NULL)
+		json_object_set_new(v, "pnl", json_pack("{s:o,s:o,s:o}", "w",
+		    num(e->p[0]), "sx", num(e->p[1]), "sxx", num(e->p[2])));
+	return v;
+}
+
+static json_t *
+arm_json(const struct state *st, const struct arm *a)
+{
+	json_t *v = ev_json(st, &a->pooled), *c;
+	static const struct ev none;
+	const struct ev *e;
+	size_t i;
+
+	if (st->context == NULL && !st->ctxfile)
+		return v;
+	c = json_object();
+	for (i = 0; i < st->nctx; i++) {
+		e = arm_ctx_get(a, i);
+		json_object_set_new(c, st->ctxname[i], ev_json(st,
+		    e != NULL ? e : &none));
+	}
+	json_object_set_new(v, "contexts", c);
+	return v;
+}
+
+static json_t *
+state_json(const struct state *st)
+{
+	char date[TL_TIME_BUFSZ];
+	json_t *v, *s, *a, *p;
+	size_t i;
+
+	s = json_object();
+	a = json_pack("{s:s,s:s,s:[]}", "spec", st->spec, "kind",
+	    kind_names[st->kind], "fields");
+	for (i = 0; i < st->nfields; i++)
+		json_array_append_new(json_object_get(a, "fields"),
+		    json_string(st->fields[i]));
+	json_object_set_new(s, "arms", a);
+	json_object_set_new(s, "reward", json_string(st->reward));
+	json_object_set_new(s, "model", json_string(model_names[st->model]));
+	if (st->model == M_BETA)
+		p = json_pack("{s:o,s:o}", "alpha", json_real(st->prior[0]),
+		    "beta", json_real(st->prior[1]));
+	else
+		p = json_pack("{s:o,s:o,s:o,s:o}", "mu", json_real(st->prior[0]),
+		    "kappa", json_real(st->prior[1]), "alpha",
+		    json_real(st->prior[2]), "beta", json_real(st->prior[3]));
+	json_object_set_new(s, "prior", p);
+	json_object_set_new(s, "discount", json_real(st->discount));
+	json_object_set_new(s, "time", json_string(st->time));
+	if (st->context != NULL)
+		json_object_set_new(s, "context", json_pack("{s:s,s:s}",
+		    "source", "field", "field", st->context));
+	else if (st->ctxfile)
+		json_object_set_new(s, "context", json_pack("{s:s}", "source",
+		    "file"));
+	else
+		json_object_set_new(s, "context", json_null());
+	json_object_set_new(s, "pnl", st->pnl != NULL ? json_string(st->pnl) :
+	    json_null());
+	v = json_pack("{s:s,s:i}", "format", STATE_FORMAT, "version",
+	    FORMAT_VERSION);
+	json_object_set_new(v, "settings", s);
+	json_object_set_new(v, "updates", json_integer(st->updates));
+	json_object_set_new(v, "outcomes", json_real(st->outcomes));
+	if (st->has_day) {
+		tl_time_format_date(date, st->day * MS_PER_DAY);
+		json_object_set_new(v, "day", json_string(date));
+	} else
+		json_object_set_new(v, "day", json_null());
+	json_object_set_new(v, "baseline", arm_json(st, &st->base));
+	a = json_object();
+	for (i = 0; i < st->narm; i++)
+		json_object_set_new(a, st->arm[i].name, arm_json(st,
+		    &st->arm[i]));
+	json_object_set_new(v, "arms", a);
+	return v;
+}
+
+/* A finite number >= 0 at key of obj into *x; -1 with err otherwise. */
+static int
+load_num(const json_t *obj, const char *key, double *x, int nonneg,
+    const char *path, const char *what, struct tl_err *err)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!json_is_number(v) || !isfinite(json_number_value(v)) ||
+	    (nonneg && json_number_value(v) < 0))
+		return tl_err_set(err, TL_EX_DATAERR, path, 0, "%s: '%s' must "
+		    "be a%s number", what, key, nonneg ? " non-negative" : "");
+	*x = json_number_value(v);
+	return 0;
+}
+
+static int
+ev_load(const struct state *st, const json_t *v, struct ev *e,
+    const char *path, const char *what, struct tl_err *err)
+{
+	json_t *p;
+
+	memset(e, 0, sizeof(*e));
+	if (!json_is_object(v))
+		return tl_err_set(err, TL_EX_DATAERR, path, 0, "%s: expected an "
+		    "object", what);
+	if (load_num(v, "n", &e->n, 1, path, what, err) == -1)
+		return -1;
+	if (st->model == M_BETA) {
+		if (load_num(v, "s", &e->e[0], 1, path, what, err) == -1 ||
+		    load_num(v, "f", &e->e[1], 1, path, what, err) == -1)
+			return -1;
+	} else if (load_num(v, "w", &e->e[0], 1, path, what, err) == -1 ||
+	    load_num(v, "sx", &e->e[1], 0, path, what, err) == -1 ||
+	    load_num(v, "sxx", &e->e[2], 1, path, what, err) == -1)
+		return -1;
+	if (st->pnl != NULL && (p = json_object_get(v, "pnl")) != NULL &&
+	    (load_num(p, "w", &e->p[0], 1, path, what, err) == -1 ||
+	    load_num(p, "sx", &e->p[1], 0, path, what, err) == -1 ||
+	    load_num(p, "sxx", &e->p[2], 1, path, what, err) == -1))
+		return -1;
+	return 0;
+}
+
+static int
+arm_load(struct state *st, const json_t *v, struct arm *a,
+    const char *path, const char *name, struct tl_err *err)
+{
+	const char *key;
+	char what[512];
+	json_t *c, *cv;
+
+	snprintf(what, sizeof(what), "arm '%s'", name);
+	if (ev_load(st, v, &a->pooled, path, what, err) == -1)
+		return -1;
+	c = json_object_get(v, "contexts");
+	json_object_foreach(c, key, cv) {
+		snprintf(what, sizeof(what), "arm '%s' context '%s'", name,
+		    key);
+		if (ev_load(st, cv, arm_ctx(a, ctx_find(st, key, strlen(key))),
+		    path, what, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static char *
+strfield(const json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s != NULL ? tl_xstrdup(s) : NULL;
+}
+
+static int
+kind_parse(const char *s)
+{
+	int k;
+
+	for (k = 0; k <= K_COMBO; k++)
+		if (strcmp(s, kind_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+/* Load the state file path into st (initialised).  The file's settings
+ * become st's. */
+static int
+state_load(struct state *st, const char *path, struct tl_err *err)
+{
+	json_t *v, *s, *a, *x, *arms;
+	const char *fmt, *key, *day;
+	json_error_t je;
+	size_t i;
+	int k, rc = -1;
+	int64_t ms;
+
+	errno = 0;
+	if ((v = json_load_file(path, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+		if (je.line == -1)	/* could not open it */
+			return tl_err_set(err, TL_EX_NOINPUT, path, 0, "%s",
+			    strerror(errno != 0 ? errno : ENOENT));
+		return tl_err_set(err, TL_EX_DATAERR, path, je.line,
+		    "invalid JSON: %s", je.text);
+	}
+	fmt = json_string_value(json_object_get(v, "format"));
+	if (fmt == NULL || strcmp(fmt, STATE_FORMAT) != 0) {
+		tl_err_set(err, TL_EX_DATAERR, path, 0, "not a %s file",
+		    STATE_FORMAT);
+		goto out;
+	}
+	if (!json_is_integer(json_object_get(v, "version")) ||
+	    json_integer_value(json_object_get(v, "version")) !=
+	    FORMAT_VERSION) {
+		tl_err_set(err, TL_EX_DATAERR, path, 0, "state version %s is "
+		    "not supported (this tl-bandit reads version %d)",
+		    json_is_integer(json_object_get(v, "version")) ? "newer" :
+		    "missing", FORMAT_VERSION);
+		if (json_is_integer(json_object_get(v, "version")))
+			snprintf(err->msg, sizeof(err->msg), "state version %"
+			    JSON_INTEGER_FORMAT " is not supported (this "
+			    "tl-bandit reads version %d)", json_integer_value(
+			    json_object_get(v, "version")), FORMAT_VERSION);
+		goto out;
+	}
+	s = json_object_get(v, "settings");
+	a = json_object_get(s, "arms");
+	st->spec = strfield(a, "spec");
+	st->reward = strfield(s, "reward");
+	st->time = strfield(s, "time");
+	x = json_object_get(a, "fields");
+	k = json_string_value(json_object_get(a, "kind")) != NULL ?
+	    kind_parse(json_string_value(json_object_get(a, "kind"))) : -1;
+	if (st->spec == NULL || st->reward == NULL || st->time == NULL ||
+	    k < 0 || !json_is_array(x) || json_array_size(x) == 0 ||
+	    json_array_size(x) > MAX_FIELDS) {
+		tl_err_set(err, TL_EX_DATAERR, path, 0, "settings: arms, "
+		    "reward or time missing or wrong");
+		goto out;
+	}
+	st->kind = (enum kind)k;
+	for (i = 0; i < json_array_size(x); i++) {
+		if (!json_is_string(json_array_get(x, i))) {
+			tl_err_set(err, TL_EX_DATAERR, path, 0, "settings: "
+			    "arms fields must be strings");
+			goto out;
+		}
+		st->fields[st->nfields++] = tl_xstrdup(json_string_value(
+		    json_array_get(x, i)));
+	}
+	key = json_string_value(json_object_get(s, "model"));
+	if (key != NULL && strcmp(key, "beta") == 0) {
+		st->model = M_BETA;
+		x = json_object_get(s, "prior");
+		if (load_num(x, "alpha", &st->prior[0], 1, path, "prior",
+		    err) == -1 || load_num(x, "beta", &st->prior[1], 1, path,
+		    "prior", err) == -1)
+			goto out;
+	} else if (key != NULL && strcmp(key, "normal") == 0) {
+		st->model = M_NORMAL;
+		x = json_object_get(s, "prior");
+		if (load_num(x, "mu", &st->prior[0], 0, path, "prior",
+		    err) == -1 || load_num(x, "kappa", &st->prior[1], 1, path,
+		    "prior", err) == -1 || load_num(x, "alpha", &st->prior[2],
+		    1, path, "prior", err) == -1 || load_num(x, "beta",
+		    &st->prior[3], 1, path, "prior", err) == -1)
+			goto out;
+	} else {
+		tl_err_set(err, TL_EX_DATAERR, path, 0, "settings: unknown "
+		    "model");
+		goto out;
+	}
+	if (load_num(s, "discount", &st->discount, 1, path, "settings",
+	    err) == -1)
+		goto out;
+	x = json_object_get(s, "context");
+	if (json_is_object(x)) {
+		st->context = strfield(x, "field");
+		st->ctxfile = st->context == NULL;
+	}
+	st->pnl = strfield(s, "pnl");
+	st->updates = (long)json_integer_value(json_object_get(v, "updates"));
+	st->outcomes = json_number_value(json_object_get(v, "outcomes"));
+	if ((day = json_string_value(json_object_get(v, "day"))) != NULL) {
+		if (tl_time_parse(day, strlen(day), &ms) == -1) {
+			tl_err_set(err, TL_EX_DATAERR, path, 0, "day: '%s' is "
+			    "not a date", day);
+			goto out;
+		}
+		st->day = ms / MS_PER_DAY;
+		st->has_day = 1;
+	}
+	if (arm_load(st, json_object_get(v, "baseline"), &st->base, path,
+	    "baseline", err) == -1)
+		goto out;
+	arms = json_object_get(v, "arms");
+	if (!json_is_object(arms)) {
+		tl_err_set(err, TL_EX_DATAERR, path, 0, "arms: expected an "
+		    "object");
+		goto out;
+	}
+	json_object_foreach(arms, key, x) {
+		long i2 = arm_find(st, key, strlen(key), 1);
+
+		if (arm_load(st, x, &st->arm[i2], path, key, err) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	json_decref(v);
+	return rc;
+}
+
+/* ---- update ----------------------------------------------------------- */
+
+/* Parse an arms spec into st (kind, spec, fields). */
+static int
+spec_parse(struct state *st, const char *spec, struct tl_err *err)
+{
+	const char *colon = strchr(spec, ':'), *p, *q = spec;
+	char kind[32];
+	int k = K_AUTO;
+
+	st->spec = tl_xstrdup(spec);
+	p = spec;
+	if (colon != NULL) {
+		snprintf(kind, sizeof(kind), "%.*s", (int)(colon - spec), spec);
+		if ((k = kind_parse(kind)) <= K_AUTO)
+			return tl_err_set(err, TL_EX_USAGE, "--arms", 0,
+			    "unknown kind '%s' (flags, share, credit, votes, "
+			    "value or combo)", kind);
+		p = colon + 1;
+	}
+	st->kind = (enum kind)k;
+	for (; st->nfields < MAX_FIELDS; p = q + 1) {
+		q = strchr(p, ',');
+		if (q == NULL)
+			q = p + strlen(p);
+		if (q == p)
+			return tl_err_set(err, TL_EX_USAGE, "--arms", 0,
+			    "'%s': an empty field name", spec);
+		st->fields[st->nfields++] = tl_xstrndup(p, (size_t)(q - p));
+		if (*q == '\0')
+			break;
+	}
+	if (st->nfields > 1 && st->kind != K_COMBO)
+		return tl_err_set(err, TL_EX_USAGE, "--arms", 0, "'%s': several "
+		    "fields make a combo (combo:FIELD,FIELD...)", spec);
+	if (*q != '\0')
+		return tl_err_set(err, TL_EX_USAGE, "--arms", 0, "'%s': more "
+		    "than %d fields", spec, MAX_FIELDS);
+	return 0;
+}
+
+static int
+prior_parse(struct state *st, const char *s, struct tl_err *err)
+{
+	size_t want = st->model == M_BETA ? 2 : 4, n = 0;
+	const char *p = s;
+	char *end;
+
+	while (n < 4) {
+		errno = 0;
+		st->prior[n] = strtod(p, &end);
+		if (end == p || errno != 0 || !isfinite(st->prior[n]))
+			break;
+		n++;
+		if (*end != ',')
+			break;
+		p = end + 1;
+	}
+	if (n != want || *end != '\0' || (st->model == M_BETA &&
+	    (st->prior[0] <= 0 || st->prior[1] <= 0)) || (st->model ==
+	    M_NORMAL && (st->prior[1] <= 0 || st->prior[2] <= 0 ||
+	    st->prior[3] <= 0)))
+		return tl_err_set(err, TL_EX_USAGE, "--prior", 0, "'%s' is not "
+		    "%s", s, st->model == M_BETA ? "alpha,beta (both > 0)" :
+		    "mu,kappa,alpha,beta (kappa, alpha, beta > 0)");
+	return 0;
+}
+
+static int
+differs(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0);
+}
+
+/* Settings from the options, checked against a loaded state (stated
+ * non-zero) or filled in for a fresh one. */
+static int
+settings(struct state *st, const struct opts *o, int loaded,
+    struct tl_err *err)
+{
+	const char *pnl = o->pnl != NULL && strcmp(o->pnl, "none") == 0 ?
+	    NULL : o->pnl;
+
+	if (loaded) {
+		if (o->arms != NULL && strcmp(o->arms, st->spec) != 0)
+			return tl_err_set(err, TL_EX_USAGE, "--arms", 0, "'%s' "
+			    "differs from the state's '%s'", o->arms, st->spec);
+		if (o->reward != NULL && strcmp(o->reward, st->reward) != 0)
+			return tl_err_set(err, TL_EX_USAGE, "--reward", 0, "'%s' "
+			    "differs from the state's '%s'", o->reward,
+			    st->reward);
+		if (o->model != -1 && o->model != (int)st->model)
+			return tl_err_set(err, TL_EX_USAGE, "--model", 0, "'%s' "
+			    "differs from the state's '%s'",
+			    model_names[o->model], model_names[st->model]);
+		if (o->pnl != NULL && differs(pnl, st->pnl))
+			return tl_err_set(err, TL_EX_USAGE, "--pnl", 0, "'%s' "
+			    "differs from the state's '%s'", o->pnl,
+			    st->pnl != NULL ? st->pnl : "none");
+		if (o->context != NULL && differs(o->context, st->context))
+			return tl_err_set(err, TL_EX_USAGE, "--context", 0,
+			    "'%s': the state has %s%s%s", o->context,
+			    st->context != NULL ? "contexts from field '" :
+			    st->ctxfile ? "contexts from a file (-C)" :
+			    "no contexts", st->context != NULL ? st->context :
+			    "", st->context != NULL ? "'" : "");
+		if (o->ctxfile != NULL && !st->ctxfile)
+			return tl_err_set(err, TL_EX_USAGE, "--context-file", 0,
+			    "the state has %s%s%s", st->context != NULL ?
+			    "contexts from field '" : "no contexts",
+			    st->context != NULL ? st->context : "",
+			    st->context != NULL ? "'" : "");
+		if (st->ctxfile && o->ctxfile == NULL)
+			return tl_err_set(err, TL_EX_USAGE, "--context-file", 0,
+			    "the state's contexts come from a file: give -C "
+			    "FILE");
+	} else {
+		if (spec_parse(st, o->arms, err) == -1)
+			return -1;
+		st->reward = tl_xstrdup(o->reward != NULL ? o->reward : "win");
+		st->model = o->model == -1 ? M_BETA : (enum model)o->model;
+		memcpy(st->prior, st->model == M_BETA ? prior_beta :
+		    prior_normal, sizeof(st->prior));
+		st->pnl = o->pnl == NULL ? tl_xstrdup("net_pnl") :
+		    pnl != NULL ? tl_xstrdup(pnl) : NULL;
+		st->context = o->context != NULL ? tl_xstrdup(o->context) :
+		    NULL;
+		st->ctxfile = o->ctxfile != NULL;
+	}
+	if (o->prior != NULL && prior_parse(st, o->prior, err) == -1)
+		return -1;
+	if (!isnan(o->discount))
+		st->discount = o->discount;
+	if (o->time != NULL || st->time == NULL) {
+		free(st->time);
+		st->time = tl_xstrdup(o->time != NULL ? o->time : "date");
+	}
+	return 0;
+}
+
+/* Member key[0..n) of object v, or NULL. */
+static const struct tl_jv *
+jv_getn(const struct tl_jdoc *d, const struct tl_jv *v, const char *key,
+    size_t n)
+{
+	const struct tl_jv *c;
+
+	for (c = tl_jv_child(d, v); c != NULL; c = tl_jv_next(d, v, c))
+		if (c->keylen == n && memcmp(c->key, key, n) == 0)
+			return c;
+	return NULL;
+}
+
+/* Field path of the record: the member of that name, else the dotted
+ * path through nested objects; NULL when absent or null. */
+static const struct tl_jv *
+field(const struct tl_jdoc *d, const char *path)
+{
+	const struct tl_jv *v = &d->v[0], *c;
+	const char *p, *dot;
+
+	if ((c = jv_getn(d, v, path, strlen(path))) == NULL &&
+	    strchr(path, '.') != NULL)
+		for (c = v, p = path; c != NULL; p = dot + 1) {
+			if (c->type != TL_JOBJ)
+				return NULL;
+			dot = strchr(p, '.');
+			c = jv_getn(d, c, p, dot != NULL ? (size_t)(dot - p) :
+			    strlen(p));
+			if (dot == NULL)
+				break;
+		}
+	return c != NULL && c->type != TL_JNULL ? c : NULL;
+}
+
+/* The reading of one update: where we are and what we keep between
+ * records. */
+struct upd {
+	struct state	*st;		/* the state being updated */
+	int		 closed;	/* no new arms */
+	struct tl_jdoc	 doc;		/* the record */
+	const char	*name;		/* input name */
+	unsigned long	 line;		/* record line */
+	struct tl_buf	 key;		/* arm name being built */
+	struct tl_buf	 lastday;	/* time text of the last record */
+	int64_t		 day;		/* its day */
+	int		 has_day;	/* a day was found */
+	double		 wday;		/* its discount weight */
+	struct tl_map	*dayctx;	/* day -> context + 1 (-C) */
+	double		 n;		/* outcomes read */
+	double		 noctx;		/* outcomes without a context */
+};
+
+/* A bad record: TL_EX_DATAERR at its file and line. */
+static int	rec_err(struct upd *u, struct tl_err *err, const char *fmt,
+		    ...) __attribute__((format(printf, 3, 4)));
+
+static int
+rec_err(struct upd *u, struct tl_err *err, const char *fmt, ...)
+{
+	char msg[sizeof(err->msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return tl_err_set(err, TL_EX_DATAERR, u->name, u->line, "%s", msg);
+}
+
+static void
+append_scalar(struct tl_buf *b, const struct tl_jv *v)
+{
+	if (v->type == TL_JSTR || v->type == TL_JNUM)
+		tl_buf_add(b, v->s, v->len);
+	else
+		tl_buf_adds(b, v->type == TL_JTRUE ? "true" : "false");
+}
+
+/* Credit arm name[0..n) of the record with w (already discounted). */
+static int
+credit(struct upd *u, const char *name, size_t n, long ctx, double w,
+    double r, int has_pnl, double x, struct tl_err *err)
+{
+	struct state *st = u->st;
+	long k;
+
+	if ((k = arm_find(st, name, n, !u->closed)) == -1) {
+		char s[256];
+
+		snprintf(s, sizeof(s), "%.*s", (int)(n > 200 ? 200 : n), name);
+		return tl_err_set(err, TL_EX_DATAERR, u->name, u->line,
+		    "field '%s': unknown arm '%s' (not in the state or -N; -A "
+		    "adds new arms)", st->fields[0], s);
+	}
+	ev_add(&st->arm[k].pooled, st->model, r, has_pnl, x, w);
+	if (ctx >= 0)
+		ev_add(arm_ctx(&st->arm[k], (size_t)ctx), st->model, r,
+		    has_pnl, x, w);
+	return 0;
+}
+
+/* The kind of a plain FIELD spec, from the first record that has it. */
+static int
+resolve_kind(struct upd *u, const struct tl_jv *v, struct tl_err *err)
+{
+	const struct tl_jv *c;
+	int flags = 1, nums = 1, strs = 1;
+
+	if (v->type != TL_JOBJ && v->type != TL_JARR) {
+		u->st->kind = K_VALUE;
+		return 0;
+	}
+	if (v->type == TL_JARR)
+		return rec_err(u, err, "field '%s': an array is not an arms "
+		    "field", u->st->fields[0]);
+	for (c = tl_jv_child(&u->doc, v); c != NULL;
+	    c = tl_jv_next(&u->doc, v, c)) {
+		if (c->type == TL_JNULL)
+			continue;
+		flags &= c->type == TL_JTRUE || c->type == TL_JFALSE ||
+		    (c->type == TL_JNUM && (c->num == 0 || c->num == 1));
+		nums &= c->type == TL_JNUM;
+		strs &= c->type == TL_JSTR || c->type == TL_JTRUE ||
+		    c->type == TL_JFALSE;
+	}
+	u->st->kind = flags ? K_FLAGS : nums ? K_SHARE : strs ? K_VOTES :
+	    K_AUTO;
+	if (u->st->kind == K_AUTO)
+		return rec_err(u, err, "field '%s': a map of mixed values; say "
+		    "how to credit it (--arms share:%s and so on)",
+		    u->st->fields[0], u->st->fields[0]);
+	return 0;
+}
+
+/* Credit the arms of a map kind. */
+static int
+credit_map(struct upd *u, const struct tl_jv *v, long ctx, double w, double r,
+    int has_pnl, double x, struct tl_err *err)
+{
+	struct state *st = u->st;
+	const struct tl_jv *c;
+	const char *f = st->fields[0];
+	double sum = 0, cr, rr, xx;
+	char num[TL_NUM_BUFSZ];
+
+	if (v->type != TL_JOBJ)
+		return rec_err(u, err, "field '%s': expected an object of arms, "
+		    "got %s", f, tl_jv_typename(v));
+	if (st->kind == K_SHARE) {
+		for (c = tl_jv_child(&u->doc, v); c != NULL;
+		    c = tl_jv_next(&u->doc, v, c)) {
+			if (c->type == TL_JNULL)
+				continue;
+			if (c->type != TL_JNUM || c->num < 0) {
+				tl_err_set(err, TL_EX_DATAERR, u->name, u->line,
+				    "field '%s.%.*s': a score must be a number "
+				    ">= 0", f, (int)c->keylen, c->key);
+				return -1;
+			}
+			sum += c->num;
+		}
+		if (sum == 0)
+			return 0;	/* no score: no credit */
+	}
+	for (c = tl_jv_child(&u->doc, v); c != NULL;
+	    c = tl_jv_next(&u->doc, v, c)) {
+		rr = r;
+		xx = x;
+		if (c->type == TL_JNULL)
+			continue;
+		switch (st->kind) {
+		case K_FLAGS:
+			if (c->type == TL_JTRUE || (c->type == TL_JNUM &&
+			    c->num == 1))
+				cr = 1;
+			else if (c->type == TL_JFALSE || (c->type == TL_JNUM &&
+			    c->num == 0))
+				continue;
+			else {
+				tl_err_set(err, TL_EX_DATAERR, u->name, u->line,
+				    "field '%s.%.*s': %s is not a 0/1 flag "
+				    "(--arms share:%s credits scores)", f,
+				    (int)c->keylen, c->key, c->type == TL_JNUM ?
+				    (tl_fmt_double(num, c->num), num) :
+				    tl_jv_typename(c), f);
+				return -1;
+			}
+			break;
+		case K_SHARE:
+			cr = c->num / sum;
+			break;
+		case K_CREDIT:
+			if (c->type != TL_JNUM || !(c->num >= 0 &&
+			    c->num <= 1)) {
+				tl_err_set(err, TL_EX_DATAERR, u->name, u->line,
+				    "field '%s.%.*s': a credit must be a number "
+				    "in [0, 1]", f, (int)c->keylen, c->key);
+				return -1;
+			}
+			cr = c->num;
+			break;
+		default:	/* K_VOTES */
+			cr = 1;
+			if (c->type == TL_JTRUE || (c->type == TL_JSTR &&
+			    ((c->len == 7 && memcmp(c->s, "approve", 7) == 0) ||
+			    (c->len == 3 && memcmp(c->s, "yes", 3) == 0))))
+				break;
+			if (c->type == TL_JFALSE || (c->type == TL_JSTR &&
+			    ((c->len == 6 && memcmp(c->s, "reject", 6) == 0) ||
+			    (c->len == 2 && memcmp(c->s, "no", 2) == 0)))) {
+				/* a reject is right when the trade lost */
+				rr = st->model == M_BETA ? 1 - r : -r;
+				xx = -x;
+				break;
+			}
+			if (c->type == TL_JSTR && c->len == 7 &&
+			    memcmp(c->s, "abstain", 7) == 0)
+				continue;
+			tl_err_set(err, TL_EX_DATAERR, u->name, u->line,
+			    "field '%s.%.*s': a vote must be approve, reject "
+			    "or abstain", f, (int)c->keylen, c->key);
+			return -1;
+		}
+		if (cr > 0 && credit(u, c->key, c->keylen, ctx, w * cr, rr,
+		    has_pnl, xx, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Day of a time value; -1 if it is not a time. */
+static int
+time_day(struct upd *u, const struct tl_jv *v, int64_t *day)
+{
+	int64_t ms;
+
+	if (v->type == TL_JSTR) {
+		if (u->has_day && v->len == u->lastday.len &&
+		    memcmp(v->s, u->lastday.data, v->len) == 0) {
+			*day = u->day;
+			return 0;
+		}
+		if (tl_time_parse(v->s, v->len, &ms) == -1)
+			return -1;
+		tl_buf_reset(&u->lastday);
+		tl_buf_add(&u->lastday, v->s, v->len);
+	} else if (v->type != TL_JNUM || tl_time_from_epoch(v->num, &ms) == -1)
+		return -1;
+	else
+		tl_buf_reset(&u->lastday);
+	*day = ms >= 0 ? ms / MS_PER_DAY : -((-ms + MS_PER_DAY - 1) /
+	    MS_PER_DAY);
+	return 0;
+}
+
+/* Fold one record (parsed into u->doc) into the state. */
+static int
+update_one(struct upd *u, struct tl_err *err)
+{
+	struct state *st = u->st;
+	const struct tl_jv *v, *rv, *pv, *tv;
+	char num[TL_NUM_BUFSZ];
+	double r, x = 0, w = 1;
+	int has_pnl = 0;
+	long ctx = -1;
+	int64_t day;
+	size_t i;
+	uintptr_t *slot;
+
+	if (u->doc.v[0].type != TL_JOBJ)
+		return rec_err(u, err, "expected an object, got %s",
+		    tl_jv_typename(&u->doc.v[0]));
+	/* the reward */
+	if ((rv = field(&u->doc, st->reward)) == NULL)
+		return rec_err(u, err, "field '%s': missing", st->reward);
+	if (rv->type == TL_JTRUE || rv->type == TL_JFALSE)
+		r = rv->type == TL_JTRUE;
+	else if (rv->type == TL_JNUM)
+		r = rv->num;
+	else
+		return rec_err(u, err, "field '%s': expected a number or "
+		    "boolean, got %s", st->reward, tl_jv_typename(rv));
+	if (st->model == M_BETA && !(r >= 0 && r <= 1)) {
+		tl_fmt_double(num, r);
+		return tl_err_set(err, TL_EX_DATAERR, u->name, u->line,
+		    "field '%s': reward %s is outside [0, 1] for --model beta "
+		    "(--model normal for returns)", st->reward, num);
+	}
+	/* the P&L, for kill */
+	if (st->pnl != NULL && (pv = field(&u->doc, st->pnl)) != NULL) {
+		if (pv->type != TL_JNUM)
+			return rec_err(u, err, "field '%s': expected a number, "
+			    "got %s", st->pnl, tl_jv_typename(pv));
+		x = pv->num;
+		has_pnl = 1;
+	}
+	/* the day: evidence older than the state's fades */
+	if ((tv = field(&u->doc, st->time)) != NULL) {
+		if (time_day(u, tv, &day) == -1)
+			return rec_err(u, err, "field '%s': not a date or "
+			    "time", st->time);
+		if (!u->has_day || day != u->day) {
+			state_advance(st, day);
+			u->wday = st->discount < 1 ? pow(st->discount,
+			    (double)(st->day - day)) : 1;
+			u->day = day;
+			u->has_day = 1;
+		}
+		w = u->wday;
+	} else if (st->discount < 1 || st->ctxfile)
+		return rec_err(u, err, "field '%s': missing (%s needs the "
+		    "date)", st->time, st->ctxfile ? "-C" : "--discount");
+	/* the context */
+	if (st->context != NULL) {
+		if ((v = field(&u->doc, st->context)) == NULL)
+			u->noctx++;
+		else if (v->type == TL_JSTR || v->type == TL_JNUM ||
+		    v->type == TL_JTRUE || v->type == TL_JFALSE) {
+			tl_buf_reset(&u->key);
+			append_scalar(&u->key, v);
+			ctx = (long)ctx_find(st, u->key.data, u->key.len);
+		} else
+			return rec_err(u, err, "field '%s': expected a string "
+			    "or number, got %s", st->context,
+			    tl_jv_typename(v));
+	} else if (st->ctxfile) {
+		if ((slot = tl_map_get(u->dayctx, &day, sizeof(day))) != NULL)
+			ctx = (long)*slot - 1;
+		else
+			u->noctx++;
+	}
+	/* the arms */
+	v = NULL;
+	if (st->kind != K_COMBO) {
+		v = field(&u->doc, st->fields[0]);
+		if (v == NULL)
+			return rec_err(u, err, "field '%s': missing",
+			    st->fields[0]);
+		if (st->kind == K_AUTO && resolve_kind(u, v, err) == -1)
+			return -1;
+	}
+	ev_add(&st->base.pooled, st->model, r, has_pnl, x, w);
+	if (ctx >= 0)
+		ev_add(arm_ctx(&st->base, (size_t)ctx), st->model, r, has_pnl,
+		    x, w);
+	u->n++;
+	if (st->kind == K_VALUE || st->kind == K_COMBO) {
+		tl_buf_reset(&u->key);
+		for (i = 0; i < st->nfields; i++) {
+			if ((v = field(&u->doc, st->fields[i])) == NULL)
+				return rec_err(u, err, "field '%s': missing",
+				    st->fields[i]);
+			if (v->type == TL_JOBJ || v->type == TL_JARR)
+				return rec_err(u, err, "field '%s': expected a "
+				    "string or number, got %s", st->fields[i],
+				    tl_jv_typename(v));
+			if (i > 0)
+				tl_buf_adds(&u->key, COMBO_SEP);
+			append_scalar(&u->key, v);
+		}
+		return credit(u, u->key.data, u->key.len, ctx, w, r, has_pnl, x,
+		    err);
+	}
+	return credit_map(u, v, ctx, w, r, has_pnl, x, err);
+}
+
+/* Rows {"date": ..., "label": ...} of a context file into day -> context
+ * (every label becomes a context, in the file's order). */
+static int
+load_ctxfile(struct state *st, struct tl_map *m, const char *path,
+    struct tl_err *err)
+{
+	struct tl_records *rs;
+	const char *date;
+	char num[TL_NUM_BUFSZ];
+	uintptr_t *slot;
+	json_t *rec, *lab;
+	int64_t ms, day;
+	size_t c;
+	int rc, added;
+
+	if ((rs = tl_records_open(path, TL_FMT_AUTO, err)) == NULL)
+		return -1;
+	while ((rc = tl_records_next(rs, &rec, err)) == 1) {
+		date = json_string_value(json_object_get(rec, "date"));
+		lab = json_object_get(rec, "label");
+		if (date == NULL || tl_time_parse(date, strlen(date), &ms) ==
+		    -1)
+			rc = tl_err_set(err, TL_EX_DATAERR, tl_records_name(rs),
+			    tl_records_line(rs), "field 'date': missing or not "
+			    "a date");
+		else if (!json_is_string(lab) && !json_is_number(lab))
+			rc = tl_err_set(err, TL_EX_DATAERR, tl_records_name(rs),
+			    tl_records_line(rs), "field 'label': expected a "
+			    "string or number");
+		if (rc == -1) {
+			json_decref(rec);
+			break;
+		}
+		if (json_is_string(lab))
+			c = ctx_find(st, json_string_value(lab),
+			    json_string_length(lab));
+		else
+			c = ctx_find(st, num, (size_t)tl_fmt_double(num,
+			    json_number_value(lab)));
+		day = ms / MS_PER_DAY;
+		slot = tl_map_put(m, &day, sizeof(day), &added);
+		if (!added && *slot != c + 1) {
+			json_decref(rec);
+			rc = tl_err_set(err, TL_EX_DATAERR, tl_records_name(rs),
+			    tl_records_line(rs), "date '%s' has two labels",
+			    date);
+			break;
+		}
+		*slot = c + 1;
+		json_decref(rec);
+	}
+	tl_records_free(rs);
+	return rc == -1 ? -1 : 0;
+}
+
+/* Take the lock of the state about to be written: path.lock, flock'ed
+ * so that two updates of one state do not race.  Returns the descriptor
+ * (-2 for stdout), or -1 with err (TL_EX_TEMPFAIL when held). */
+static int
+lock_take(const char *path, struct tl_buf *lockpath, struct tl_err *err)
+{
+	int fd;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return -2;
+	tl_buf_adds(lockpath, path);
+	tl_buf_adds(lockpath, ".lock");
+	if ((fd = open(lockpath->data, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) ==
+	    -1)
+		return tl_err_set(err, TL_EX_CANTCREAT, lockpath->data, 0, "%s",
+		    strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		close(fd);
+		return tl_err_set(err, TL_EX_TEMPFAIL, lockpath->data, 0,
+		    "locked by another update of this state (try later)");
+	}
+	return fd;
+}
+
+static void
+lock_drop(int fd, const struct tl_buf *lockpath)
+{
+	if (fd < 0)
+		return;
+	unlink(lockpath->data);
+	close(fd);
+}
+
+/* Arms of -N, in order. */
+static void
+declare_arms(struct state *st, const char *list)
+{
+	const char *p = list, *q;
+
+	for (;; p = q + 1) {
+		if ((q = strchr(p, ',')) == NULL)
+			q = p + strlen(p);
+		if (q > p)
+			arm_find(st, p, (size_t)(q - p), 1);
+		if (*q == '\0')
+			break;
+	}
+}
+
+static int
+cmd_update(const struct opts *o, struct tl_err *err)
+{
+	struct state st;
+	struct upd u;
+	struct tl_records *rs;
+	struct tl_out *out = NULL;
+	struct tl_buf lockpath;
+	char date[TL_TIME_BUFSZ];
+	const char *text;
+	size_t len;
+	json_t *v = NULL;
+	int i, rc = 0, lock = -2, loaded = 0;
+
+	state_init(&st);
+	memset(&u, 0, sizeof(u));
+	tl_jdoc_init(&u.doc);
+	tl_buf_init(&u.key);
+	tl_buf_init(&u.lastday);
+	tl_buf_init(&lockpath);
+	u.st = &st;
+	u.dayctx = tl_map_alloc();
+	if ((lock = lock_take(o->output, &lockpath, err)) == -1) {
+		rc = -1;
+		goto out;
+	}
+	if (o->state != NULL) {
+		if ((rc = state_load(&st, o->state, err)) == -1)
+			goto out;
+		loaded = 1;
+	}
+	if ((rc = settings(&st, o, loaded, err)) == -1)
+		goto out;
+	if (o->names != NULL)
+		declare_arms(&st, o->names);
+	/* a map's arms are those known, unless -A: a typo in a signal name
+	 * must not become an arm; new strategies or symbols are welcome */
+	u.closed = !o->add_arms && (o->names != NULL || (loaded &&
+	    st.narm > 0 && st.kind != K_VALUE && st.kind != K_COMBO));
+	if (o->ctxfile != NULL && (rc = load_ctxfile(&st, u.dayctx, o->ctxfile,
+	    err)) == -1)
+		goto out;
+	for (i = 0; i < (o->ninputs > 0 ? o->ninputs : 1) && rc == 0; i++) {
+		if ((rs = tl_records_open(o->ninputs > 0 ? o->inputs[i] : "-",
+		    TL_FMT_AUTO, err)) == NULL) {
+			rc = -1;
+			break;
+		}
+		u.name = tl_records_name(rs);
+		while (rc == 0 && (rc = tl_records_next_text(rs, &text, &len,
+		    err)) == 1) {
+			u.line = tl_records_line(rs);
+			rc = tl_jdoc_parse(&u.doc, text, len, u.name, u.line,
+			    err);
+			if (rc == 0)
+				rc = update_one(&u, err);
+		}
+		tl_records_free(rs);
+		rc = rc == -1 ? -1 : 0;
+	}
+	if (rc == -1)
+		goto out;
+	st.updates++;
+	st.outcomes += u.n;
+	v = state_json(&st);
+	if ((out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL ||
+	    tl_out_write(out, v, err) == -1) {
+		tl_out_abort(out);
+		rc = -1;
+		goto out;
+	}
+	if ((rc = tl_out_close(out, err)) == -1)
+		goto out;
+	if (!o->quiet) {
+		if (st.has_day)
+			tl_time_format_date(date, st.day * MS_PER_DAY);
+		tl_msg("%.0f outcomes, %zu arms (%s), %zu contexts%s%s", u.n,
+		    st.narm, kind_names[st.kind], st.nctx, st.has_day ?
+		    ", evidence as of " : "", st.has_day ? date : "");
+		if (u.noctx > 0)
+			tl_warn("%.0f outcomes without a context: pooled only",
+			    u.noctx);
+	}
+out:
+	lock_drop(lock, &lockpath);
+	json_decref(v);
+	tl_map_free(u.dayctx);
+	tl_buf_release(&lockpath);
+	tl_buf_release(&u.lastday);
+	tl_buf_release(&u.key);
+	tl_jdoc_release(&u.doc);
+	state_release(&st);
+	return rc;
+}
+
+/* ---- weights, choose, kill -------------------------------------------- */
+
+/* The posterior of arm a in scope s (0 pooled, c + 1 context c): its own
+ * with at least min_obs outcomes, else the pooled one.  Returns the
+ * basis: "own" or "pooled". */
+static const char *
+scope_post(const struct state *st, const struct arm *a, size_t s,
+    long min_obs, struct post *p)
+{
+	const struct ev *e = s > 0 ? arm_ctx_get(a, s - 1) : NULL;
+
+	if (s > 0 && e != NULL && e->n >= (double)min_obs) {
+		post_of(st, e, p);
+		return "own";
+	}
+	post_of(st, &a->pooled, p);
+	return s > 0 ? "pooled" : "own";
+}
+
+/* Scope of -I, or all (-1). */
+static int
+scope_of(const struct state *st, const char *in, long *s, struct tl_err *err)
+{
+	uintptr_t *slot;
+
+	*s = -1;
+	if (in == NULL)
+		return 0;
+	if ((slot = tl_map_get(st->ctxidx, in, strlen(in))) == NULL)
+		return tl_err_set(err, TL_EX_DATAERR, "--in", 0, "no context "
+		    "'%s' in the state", in);
+	*s = (long)*slot;
+	return 0;
+}
+
+/* Previous weights: "context\037arm" -> index + 1 into w. */
+struct prev {
+	struct tl_map	*m;		/* key -> index + 1 */
+	double		*w;		/* the weights */
+	size_t		 n, cap;	/* used, allocated */
+};
+
+static void
+prev_key(struct tl_buf *b, const char *ctx, const char *arm)
+{
+	tl_buf_reset(b);
+	if (ctx != NULL)
+		tl_buf_adds(b, ctx);
+	tl_buf_addc(b, '\037');
+	tl_buf_adds(b, arm);
+}
+
+static int
+prev_load(struct prev *p, const char *path, struct tl_err *err)
+{
+	struct tl_records *rs;
+	struct tl_buf key;
+	const char *arm, *ctx;
+	json_t *rec, *w, *c;
+	uintptr_t *slot;
+	int rc;
+
+	p->m = tl_map_alloc();
+	if (path == NULL)
+		return 0;
+	if ((rs = tl_records_open(path, TL_FMT_AUTO, err)) == NULL)
+		return -1;
+	tl_buf_init(&key);
+	while ((rc = tl_records_next(rs, &rec, err)) == 1) {
+		arm = json_string_value(json_object_get(rec, "arm"));
+		w = json_object_get(rec, "weight");
+		c = json_object_get(rec, "context");
+		ctx = json_string_value(c);
+		if (arm == NULL || !json_is_number(w) ||
+		    !(json_number_value(w) >= 0) || (c != NULL &&
+		    !json_is_null(c) && ctx == NULL)) {
+			rc = tl_err_set(err, TL_EX_DATAERR, tl_records_name(rs),
+			    tl_records_line(rs), "a weights row needs 'arm' "
+			    "(string), 'weight' (number >= 0) and 'context' "
+			    "(string or null)");
+			json_decref(rec);
+			break;
+		}
+		prev_key(&key, ctx, arm);
+		slot = tl_map_put(p->m, key.data, key.len, NULL);
+		if (p->n == p->cap) {
+			p->cap = p->cap ? 2 * p->cap : 64;
+			p->w = tl_xreallocarray(p->w, p->cap, sizeof(double));
+		}
+		p->w[p->n] = json_number_value(w);
+		*slot = ++p->n;
+		json_decref(rec);
+	}
+	tl_buf_release(&key);
+	tl_records_free(rs);
+	return rc == -1 ? -1 : 0;
+}
+
+static double
+clampd(double x, double lo, double hi)
+{
+	return x < lo ? lo : x > hi ? hi : x;
+}
+
+/* Weights of every arm in scope s, written as rows. */
+static int
+weights_scope(const struct opts *o, const struct state *st, size_t s,
+    const struct prev *pv, struct tl_out *out, struct tl_err *err)
+{
+	size_t k, K = st->narm, best;
+	struct post *p, base;
+	const char **basis, *ctx = s > 0 ? st->ctxname[s - 1] : NULL;
+	double *pbest, *lift, *t, *lo, *hi, *w, *prev, *th, d, b, wmin, wmax;
+	struct tl_buf key;
+	uintptr_t *slot;
+	gsl_rng *r;
+	json_t *row;
+	long i;
+	int rc = 0, fixed;
+
+	p = tl_xcalloc(K, sizeof(*p));
+	basis = tl_xcalloc(K, sizeof(*basis));
+	pbest = tl_xcalloc(K, sizeof(double));
+	lift = tl_xcalloc(K, sizeof(double));
+	t = tl_xcalloc(K, sizeof(double));
+	lo = tl_xcalloc(K, sizeof(double));
+	hi = tl_xcalloc(K, sizeof(double));
+	w = tl_xcalloc(K, sizeof(double));
+	prev = tl_xcalloc(K, sizeof(double));
+	th = tl_xcalloc(K, sizeof(double));
+	tl_buf_init(&key);
+	for (k = 0; k < K; k++)
+		basis[k] = scope_post(st, &st->arm[k], s, o->min_obs, &p[k]);
+	scope_post(st, &st->base, s, o->min_obs, &base);
+	/* Thompson draws: the share of draws each arm wins, and its mean
+	 * lift over the baseline's draw (expected improvement) */
+	r = tl_rng_alloc((uint64_t)o->seed, s);
+	for (i = 0; i < o->draws; i++) {
+		b = post_draw(r, &base);
+		for (k = 0, best = 0; k < K; k++) {
+			th[k] = post_draw(r, &p[k]);
+			if (th[k] > th[best])
+				best = k;
+			if (th[k] > b)
+				lift[k] += th[k] - b;
+		}
+		pbest[best] += 1;
+	}
+	tl_rng_free(r);
+	d = 1 / (double)K;
+	wmin = o->wmin;
+	wmax = o->wmax;
+	for (k = 0; k < K; k++) {
+		pbest[k] /= (double)o->draws;
+		lift[k] /= (double)o->draws;
+		t[k] = o->target == T_LIFT ? lift[k] : pbest[k];
+		prev_key(&key, ctx, st->arm[k].name);
+		slot = tl_map_get(pv->m, key.data, key.len);
+		prev[k] = slot != NULL ? pv->w[*slot - 1] : NAN;
+		if (st->arm[k].pooled.n < (double)o->min_obs) {
+			/* too few outcomes: the default, whatever the draws */
+			lo[k] = hi[k] = clampd(d, wmin, wmax);
+			basis[k] = "default";
+			continue;
+		}
+		lo[k] = wmin;
+		hi[k] = wmax;
+		if (o->change > 0 && !isnan(prev[k])) {
+			lo[k] = fmax(wmin, prev[k] * (1 - o->change));
+			hi[k] = fmin(wmax, prev[k] * (1 + o->change));
+			if (lo[k] > hi[k]) {	/* bounds moved: they win */
+				lo[k] = wmin;
+				hi[k] = wmax;
+			}
+		}
+	}
+	if (tl_bandit_project(t, lo, hi, K, 1, w) == -1) {
+		/* the change limit and the bounds cannot both hold */
+		for (k = 0; k < K; k++) {
+			fixed = lo[k] == hi[k] && st->arm[k].pooled.n <
+			    (double)o->min_obs;
+			if (!fixed) {
+				lo[k] = wmin;
+				hi[k] = wmax;
+			}
+		}
+		if (tl_bandit_project(t, lo, hi, K, 1, w) == -1) {
+			rc = tl_err_set(err, TL_EX_DATAERR, NULL, 0, "--min and "
+			    "--max: the weights of %zu arms cannot sum to 1",
+			    K);
+			goto out;
+		}
+		if (!o->quiet)
+			tl_warn("%s%s: --max-change %g cannot hold within "
+			    "--min/--max: not applied", ctx != NULL ?
+			    "context " : "pooled", ctx != NULL ? ctx : "",
+			    o->change);
+	}
+	for (k = 0; k < K && rc == 0; k++) {
+		row = json_pack("{s:s}", "arm", st->arm[k].name);
+		json_object_set_new(row, "context", ctx != NULL ?
+		    json_string(ctx) : json_null());
+		json_object_set_new(row, "weight", num(w[k]));
+		json_object_set_new(row, "prev", num(prev[k]));
+		json_object_set_new(row, "default", num(d));
+		json_object_set_new(row, "basis", json_string(basis[k]));
+		json_object_set_new(row, "n", json_real(s > 0 &&
+		    arm_ctx_get(&st->arm[k], s - 1) != NULL ?
+		    arm_ctx_get(&st->arm[k], s - 1)->n : s > 0 ? 0 :
+		    st->arm[k].pooled.n));
+		json_object_set_new(row, "mean", num(post_mean(&p[k])));
+		json_object_set_new(row, "ci_lo", num(post_quantile(&p[k],
+		    0.025)));
+		json_object_set_new(row, "ci_hi", num(post_quantile(&p[k],
+		    0.975)));
+		json_object_set_new(row, "p_best", num(pbest[k]));
+		json_object_set_new(row, "lift", num(lift[k]));
+		rc = tl_out_write(out, row, err);
+		json_decref(row);
+	}
+out:
+	tl_buf_release(&key);
+	free(th);
+	free(prev);
+	free(w);
+	free(hi);
+	free(lo);
+	free(t);
+	free(lift);
+	free(pbest);
+	free(basis);
+	free(p);
+	return rc;
+}
+
+static int
+cmd_weights(const struct opts *o, struct tl_err *err)
+{
+	struct state st;
+	struct prev pv = { 0 };
+	struct tl_out *out = NULL;
+	long only;
+	size_t s;
+	int rc;
+
+	state_init(&st);
+	if ((rc = state_load(&st, o->state, err)) == 0)
+		rc = scope_of(&st, o->in, &only, err);
+	if (rc == 0 && st.narm == 0)
+		rc = tl_err_set(err, TL_EX_DATAERR, o->state, 0, "no arms in "
+		    "the state");
+	if (rc == 0 && ((double)st.narm * o->wmin > 1 ||
+	    (double)st.narm * o->wmax < 1))
+		rc = tl_err_set(err, TL_EX_DATAERR, NULL, 0, "--min %g and "
+		    "--max %g: the weights of %zu arms cannot sum to 1",
+		    o->wmin, o->wmax, st.narm);
+	if (rc == 0)
+		rc = prev_load(&pv, o->prev, err);
+	if (rc == 0 && (out = tl_out_open(o->output, TL_FMT_JSONL,
+	    err)) == NULL)
+		rc = -1;
+	for (s = only >= 0 ? (size_t)only : 0; rc == 0 && s <= st.nctx; s++) {
+		rc = weights_scope(o, &st, s, &pv, out, err);
+		if (only >= 0)
+			break;
+	}
+	if (out != NULL)
+		rc = rc == 0 ? tl_out_close(out, err) : (tl_out_abort(out), -1);
+	tl_map_free(pv.m);
+	free(pv.w);
+	state_release(&st);
+	return rc;
+}
+
+static int
+cmd_choose(const struct opts *o, struct tl_err *err)
+{
+	struct state st;
+	struct tl_out *out = NULL;
+	struct post *p = NULL;
+	double th, top;
+	size_t k, best;
+	long i, s;
+	gsl_rng *r = NULL;
+	json_t *row;
+	int rc;
+
+	state_init(&st);
+	if ((rc = state_load(&st, o->state, err)) == 0)
+		rc = scope_of(&st, o->in, &s, err);
+	if (rc == 0 && st.narm == 0)
+		rc = tl_err_set(err, TL_EX_DATAERR, o->state, 0, "no arms in "
+		    "the state");
+	if (rc == 0 && (out = tl_out_open(o->output, TL_FMT_JSONL,
+	    err)) == NULL)
+		rc = -1;
+	if (rc == 0) {
+		p = tl_xcalloc(st.narm, sizeof(*p));
+		for (k = 0; k < st.narm; k++)
+			scope_post(&st, &st.arm[k], s < 0 ? 0 : (size_t)s,
+			    o->min_obs, &p[k]);
+		r = tl_rng_alloc((uint64_t)o->seed, 0);
+	}
+	for (i = 0; rc == 0 && i < o->count; i++) {
+		for (k = 0, best = 0, top = -INFINITY; k < st.narm; k++)
+			if ((th = post_draw(r, &p[k])) > top) {
+				top = th;
+				best = k;
+			}
+		row = json_pack("{s:I,s:s}", "decision", (json_int_t)i + 1,
+		    "arm", st.arm[best].name);
+		json_object_set_new(row, "context", s > 0 ?
+		    json_string(st.ctxname[s - 1]) : json_null());
+		json_object_set_new(row, "draw", num(top));
+		rc = tl_out_write(out, row, err);
+		json_decref(row);
+	}
+	if (out != NULL)
+		rc = rc == 0 ? tl_out_close(out, err) : (tl_out_abort(out), -1);
+	tl_rng_free(r);
+	free(p);
+	state_release(&st);
+	return rc;
+}
+
+/* A kill row: figures and verdict of arm k. */
+struct verdict {
+	size_t	k;		/* arm */
+	double	p;		/* the probability the rule tests */
+	int	kill;		/* the verdict */
+};
+
+static int
+cmp_verdict(const void *a, const void *b)
+{
+	const struct verdict *x = a, *y = b;
+
+	if (x->p != y->p)
+		return x->p < y->p ? 1 : -1;
+	return x->k < y->k ? -1 : x->k > y->k;
+}
+
+static json_t *
+kill_row(const struct opts *o, const struct state *st, const struct arm *a,
+    const struct verdict *v)
+{
+	struct tl_nig_post pp;
+	struct post p;
+	const char *q, *s;
+	json_t *row, *parts;
+	size_t i;
+
+	row = json_pack("{s:s}", "arm", a->name);
+	if (st->kind == K_COMBO) {
+		parts = json_object();
+		for (i = 0, s = a->name; i < st->nfields; i++, s = q + 1) {
+			q = i + 1 < st->nfields ? strstr(s, COMBO_SEP) : NULL;
+			if (q == NULL)
+				q = s + strlen(s);
+			json_object_set_new(parts, st->fields[i],
+			    json_stringn(s, (size_t)(q - s)));
+			if (*q == '\0')
+				break;
+		}
+		json_object_set_new(row, "parts", parts);
+	}
+	json_object_set_new(row, "kill", json_boolean(v->kill));
+	json_object_set_new(row, "n", json_real(a->pooled.n));
+	post_of(st, &a->pooled, &p);
+	if (st->model == M_BETA) {
+		json_object_set_new(row, "win_rate", num(post_mean(&p)));
+		json_object_set_new(row, "p_below_floor", num(v->p));
+	} else {
+		json_object_set_new(row, "mean", num(post_mean(&p)));
+		json_object_set_new(row, "p_negative", num(v->p));
+	}
+	if (st->pnl != NULL && a->pooled.p[0] > 0) {
+		pnl_post(&a->pooled, &pp);
+		json_object_set_new(row, "mean_pnl", num(pp.mu));
+		json_object_set_new(row, "p_pnl_negative",
+		    num(tl_nig_prob_below(&pp, 0)));
+	} else {
+		json_object_set_new(row, "mean_pnl", json_null());
+		json_object_set_new(row, "p_pnl_negative", json_null());
+	}
+	(void)o;
+	return row;
+}
+
+static int
+cmd_kill(const struct opts *o, struct tl_err *err)
+{
+	struct state st;
+	struct tl_out *out = NULL;
+	struct verdict *v = NULL;
+	struct tl_nig_post pp;
+	struct post p;
+	const struct arm *a;
+	size_t k, nk = 0;
+	json_t *row;
+	int rc;
+
+	state_init(&st);
+	if ((rc = state_load(&st, o->state, err)) == 0 &&
+	    (out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL)
+		rc = -1;
+	if (rc == 0)
+		v = tl_xcalloc(st.narm + 1, sizeof(*v));
+	for (k = 0; rc == 0 && k < st.narm; k++) {
+		a = &st.arm[k];
+		post_of(&st, &a->pooled, &p);
+		v[k].k = k;
+		if (st.model == M_BETA) {
+			/* a win rate below the floor, and a losing mean P&L
+			 * when the state has one */
+			v[k].p = tl_beta_prob_below(p.a, p.b, o->floor);
+			v[k].kill = v[k].p >= o->level;
+			if (st.pnl != NULL && a->pooled.p[0] > 0) {
+				pnl_post(&a->pooled, &pp);
+				v[k].kill &= pp.mu < 0;
+			}
+		} else {
+			v[k].p = tl_nig_prob_below(&p.g, 0);
+			v[k].kill = v[k].p >= o->level;
+		}
+		v[k].kill &= a->pooled.n >= (double)o->min_obs;
+		nk += v[k].kill;
+	}
+	if (rc == 0)
+		qsort(v, st.narm, sizeof(*v), cmp_verdict);
+	for (k = 0; rc == 0 && k < st.narm; k++) {
+		if (!v[k].kill && !o->all)
+			continue;
+		row = kill_row(o, &st, &st.arm[v[k].k], &v[k]);
+		rc = tl_out_write(out, row, err);
+		json_decref(row);
+	}
+	if (out != NULL)
+		rc = rc == 0 ? tl_out_close(out, err) : (tl_out_abort(out), -1);
+	if (rc == 0 && !o->quiet)
+		tl_msg("%zu of %zu arms to kill", nk, st.narm);
+	free(v);
+	state_release(&st);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts o = { .change = 0.2, .count = 1, .discount = NAN,
+	    .draws = 10000, .floor = 0.4, .level = 0.95, .wmax = 1,
+	    .wmin = 0.01, .model = -1, .min_obs = 30, .seed = 1,
+	    .target = T_LIFT };
+	struct tl_err err = { 0 };
+	int rc, status = TL_EX_OK;
+
+	tl_init("tl-bandit");
+	parse_args(argc, argv, &o);
+	if (o.cmd == C_UPDATE)
+		rc = cmd_update(&o, &err);
+	else if (o.cmd == C_WEIGHTS)
+		rc = cmd_weights(&o, &err);
+	else if (o.cmd == C_CHOOSE)
+		rc = cmd_choose(&o, &err);
+	else
+		rc = cmd_kill(&o, &err);
+	if (rc == -1)
+		status = tl_report(&err);
+	return tl_exit_status(status);
+}
