@@ -56,6 +56,7 @@ struct opts {
 	int		 all;		/* kill: every arm with its verdict */
 	const char	*arms;		/* -a: arms spec, NULL from the state */
 	int		 add_arms;	/* -A: new arms in a map are welcome */
+	int		 new_days;	/* -w: only days after the state's */
 	double		 change;	/* --max-change, relative; 0 off */
 	const char	*context;	/* -c: context field */
 	const char	*ctxfile;	/* -C: context file (date, label) */
@@ -136,7 +137,7 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: tl-bandit update [-Aq] [-a arms] [-C file] [-c field] [-d discount]\n"
+"usage: tl-bandit update [-Aqw] [-a arms] [-C file] [-c field] [-d discount]\n"
 "                 [-m model] [-N names] [-o state] [-P field] [-p prior]\n"
 "                 [-r field] [-S state] [-t field] [file ...]\n"
 "       tl-bandit weights -S state [-D draws] [-I context] [-n obs]\n"
@@ -181,7 +182,8 @@ usage(FILE *fp)
 "  -s, --seed=N          seed of the draws (1)\n"
 "      --target=T        weights: lift (default) or pbest\n"
 "  -t, --time=FIELD      update: the date of an outcome (date)\n"
-"  -V, --version         print the version\n");
+"  -V, --version         print the version\n"
+"  -w, --new-days        update: only outcomes of days after the state's\n");
 }
 
 enum {
@@ -222,6 +224,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "target", required_argument, NULL, O_TARGET },
 		{ "time", required_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "new-days", no_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char *cmds[] = { "update", "weights", "choose", "kill" };
@@ -229,11 +232,14 @@ parse_args(int argc, char *argv[], struct opts *o)
 	int ch, bad = 0, i;
 
 	while ((ch = getopt_long(argc, argv,
-	    ":Aa:C:c:D:d:hI:k:m:N:n:o:P:p:qr:S:s:t:V", longopts,
+	    ":Aa:C:c:D:d:hI:k:m:N:n:o:P:p:qr:S:s:t:Vw", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'A':
 			o->add_arms = 1;
+			break;
+		case 'w':
+			o->new_days = 1;
 			break;
 		case 'a':
 			o->arms = optarg;
@@ -1106,6 +1112,9 @@ struct upd {
 	struct tl_map	*dayctx;	/* day -> context + 1 (-C) */
 	double		 n;		/* outcomes read */
 	double		 noctx;		/* outcomes without a context */
+	int		 new_days;	/* -w: skip days up to since */
+	int64_t		 since;		/* the loaded state's day */
+	double		 old;		/* outcomes skipped by -w */
 };
 
 /* A bad record: TL_EX_DATAERR at its file and line. */
@@ -1356,6 +1365,10 @@ update_one(struct upd *u, struct tl_err *err)
 		if (time_day(u, tv, &day) == -1)
 			return rec_err(u, err, "field '%s': not a date or "
 			    "time", st->time);
+		if (u->new_days && day <= u->since) {
+			u->old++;
+			return 0;
+		}
 		if (!u->has_day || day != u->day) {
 			state_advance(st, day);
 			u->wday = st->discount < 1 ? pow(st->discount,
@@ -1364,9 +1377,10 @@ update_one(struct upd *u, struct tl_err *err)
 			u->has_day = 1;
 		}
 		w = u->wday;
-	} else if (st->discount < 1 || st->ctxfile)
+	} else if (st->discount < 1 || st->ctxfile || u->new_days)
 		return rec_err(u, err, "field '%s': missing (%s needs the "
-		    "date)", st->time, st->ctxfile ? "-C" : "--discount");
+		    "date)", st->time, st->ctxfile ? "-C" : u->new_days ?
+		    "--new-days" : "--discount");
 	/* the context */
 	if (st->context != NULL) {
 		if ((v = field(&u->doc, st->context)) == NULL)
@@ -1558,6 +1572,9 @@ cmd_update(const struct opts *o, struct tl_err *err)
 	}
 	if ((rc = settings(&st, o, loaded, err)) == -1)
 		goto out;
+	/* -w: a nightly run over the whole log adds each day once */
+	u.new_days = o->new_days && st.has_day;
+	u.since = st.day;
 	if (o->names != NULL)
 		declare_arms(&st, o->names);
 	/* a map's arms are those known, unless -A: a typo in a signal name
@@ -1607,6 +1624,9 @@ cmd_update(const struct opts *o, struct tl_err *err)
 		if (u.noctx > 0)
 			tl_warn("%.0f outcomes without a context: pooled only",
 			    u.noctx);
+		if (u.old > 0)
+			tl_msg("%.0f outcomes of days the state had: skipped "
+			    "(--new-days)", u.old);
 	}
 out:
 	lock_drop(lock, &lockpath);
