@@ -158,6 +158,8 @@ tl_hmm_viterbi(const double *logpi, const double *logA, const double *logb,
 #define SCALE_MIN	1e-280
 /* k-means seeding: Lloyd steps after k-means++. */
 #define LLOYD_STEPS	10
+/* EM iterations of every restart before the most promising go on. */
+#define SHORT_EM	10
 /* Tolerance of tl_ghmm_check() on sums of probabilities. */
 #define PROB_TOL	1e-6
 
@@ -239,12 +241,17 @@ tl_ghmm_loglik(const struct tl_ghmm *m, const double *x, size_t t,
     double *logb)
 {
 	size_t k = m->k, dim = m->dim, s, j, d, p;
-	double *c, *l = NULL, *z, lb, q, v;
+	double *c, *l = NULL, *iv = NULL, *z, lb, q, v;
 
 	c = tl_xcalloc(k, sizeof(double));
 	z = tl_xcalloc(dim, sizeof(double));
 	if (m->cov_type == TL_GHMM_FULL)
 		l = tl_xcalloc(k * dim * dim, sizeof(double));
+	else {		/* 1 / variance: no division per row */
+		iv = tl_xcalloc(k * dim, sizeof(double));
+		for (j = 0; j < k * dim; j++)
+			iv[j] = 1 / m->var[j];
+	}
 	/* c_j = -(dim log 2 pi + log det Sigma_j) / 2 */
 	for (j = 0; j < k; j++) {
 		if (l != NULL) {
@@ -266,7 +273,7 @@ tl_ghmm_loglik(const struct tl_ghmm *m, const double *x, size_t t,
 			if (l == NULL)
 				for (d = 0; d < dim; d++) {
 					v = xs[d] - mu[d];
-					q += v * v / m->var[j * dim + d];
+					q += v * v * iv[j * dim + d];
 				}
 			else if (isfinite(c[j])) {
 				const double *lj = l + j * dim * dim;
@@ -283,6 +290,7 @@ tl_ghmm_loglik(const struct tl_ghmm *m, const double *x, size_t t,
 			lb = c[j] - 0.5 * q;
 			logb[s * k + j] = isfinite(c[j]) ? lb : -INFINITY;
 		}
+	free(iv);
 	free(l);
 	free(z);
 	free(c);
@@ -296,7 +304,7 @@ tl_ghmm_check(const struct tl_ghmm *m, struct tl_err *err)
 	int rc = 0;
 
 	for (sum = 0, i = 0; i < k; i++) {
-		if (!(m->pi[i] >= 0 && m->pi[i] <= 1))
+		if (!(m->pi[i] >= 0 && m->pi[i] <= 1 + PROB_TOL))
 			return tl_err_set(err, TL_EX_DATAERR, NULL, 0,
 			    "initial probability of state %zu is not in "
 			    "[0, 1]", i);
@@ -307,7 +315,8 @@ tl_ghmm_check(const struct tl_ghmm *m, struct tl_err *err)
 		    "probabilities sum to %.17g, not 1", sum);
 	for (i = 0; i < k; i++) {
 		for (sum = 0, j = 0; j < k; j++) {
-			if (!(m->A[i * k + j] >= 0 && m->A[i * k + j] <= 1))
+			if (!(m->A[i * k + j] >= 0 && m->A[i * k + j] <= 1 +
+			    PROB_TOL))
 				return tl_err_set(err, TL_EX_DATAERR, NULL, 0,
 				    "transition %zu -> %zu is not in [0, 1]",
 				    i, j);
@@ -401,13 +410,14 @@ struct em {
 	double		*shift;		/* t row maxima of logb */
 	double		*alpha;		/* t x k scaled forward */
 	double		*beta;		/* t x k scaled backward */
-	double		*c;		/* t scaling constants */
+	double		*c;		/* t inverse scaling constants */
 	double		*g;		/* t x k posteriors gamma */
 	double		*xi;		/* k x k expected transitions */
 	double		*la, *lb;	/* t x k log-space fallback */
 	double		*lpi, *lA;	/* log parameters */
 	double		*tmp;		/* k scratch */
-	double		*acc;		/* dim x dim scratch */
+	double		*tmp2;		/* k scratch */
+	double		*acc;		/* k x dim x dim sums */
 	int		 fallbacks;	/* E-steps done in log space */
 };
 
@@ -430,7 +440,8 @@ em_alloc(struct em *w, const double *x, size_t t, size_t k, size_t dim)
 	w->lpi = tl_xcalloc(k, sizeof(double));
 	w->lA = tl_xcalloc(k * k, sizeof(double));
 	w->tmp = tl_xcalloc(k, sizeof(double));
-	w->acc = tl_xcalloc(dim * dim, sizeof(double));
+	w->tmp2 = tl_xcalloc(k, sizeof(double));
+	w->acc = tl_xcalloc(k * dim * dim, sizeof(double));
 }
 
 static void
@@ -449,6 +460,7 @@ em_free(struct em *w)
 	free(w->lpi);
 	free(w->lA);
 	free(w->tmp);
+	free(w->tmp2);
 	free(w->acc);
 }
 
@@ -485,7 +497,7 @@ static double
 estep(struct em *w, const struct tl_ghmm *m)
 {
 	size_t t = w->t, k = w->k, s, i, j;
-	double *a, *bt, *tmp = w->tmp, mx, sum, lp = 0;
+	double *a, *bt, *tmp = w->tmp, mx, sum, lp = 0, prod = 1;
 
 	tl_ghmm_loglik(m, w->x, t, w->logb);
 	for (s = 0; s < t; s++) {
@@ -499,7 +511,9 @@ estep(struct em *w, const struct tl_ghmm *m)
 		for (j = 0; j < k; j++)
 			w->b[s * k + j] = exp(w->logb[s * k + j] - mx);
 	}
-	/* forward: alpha_t = (alpha_{t-1} A) .* b_t / c_t */
+	/* forward: alpha_t = (alpha_{t-1} A) .* b_t / c_t; log P is the
+	 * sum of the log c_t, taken from a running product every few
+	 * steps (a log per row costs as much as the recursion) */
 	for (s = 0; s < t; s++) {
 		a = w->alpha + s * k;
 		for (j = 0; j < k; j++) {
@@ -514,11 +528,17 @@ estep(struct em *w, const struct tl_ghmm *m)
 			sum += a[j];
 		if (!(sum > SCALE_MIN))
 			return estep_log(w, m);
-		w->c[s] = sum;
+		w->c[s] = 1 / sum;
 		for (j = 0; j < k; j++)
-			a[j] /= sum;
-		lp += log(sum) + w->shift[s];
+			a[j] *= w->c[s];
+		prod *= sum;
+		if (prod < 1e-100 || prod > 1e100) {
+			lp += log(prod);
+			prod = 1;
+		}
+		lp += w->shift[s];
 	}
+	lp += log(prod);
 	/* backward: beta_t = A (b_{t+1} .* beta_{t+1}) / c_{t+1}; xi
 	 * accumulates alpha_t(i) b_{t+1}(j) beta_{t+1}(j) / c_{t+1}, times
 	 * A_ij at the end */
@@ -528,7 +548,7 @@ estep(struct em *w, const struct tl_ghmm *m)
 	for (s = t - 1; s-- > 0;) {
 		bt = w->beta + (s + 1) * k;
 		for (j = 0; j < k; j++)
-			tmp[j] = w->b[(s + 1) * k + j] * bt[j] / w->c[s + 1];
+			tmp[j] = w->b[(s + 1) * k + j] * bt[j] * w->c[s + 1];
 		for (i = 0; i < k; i++) {
 			a = w->alpha + s * k;
 			for (sum = 0, j = 0; j < k; j++) {
@@ -545,13 +565,16 @@ estep(struct em *w, const struct tl_ghmm *m)
 	return lp;
 }
 
-/* M-step: m from w->g and w->xi; min_var added to every variance. */
+/* M-step: m from w->g and w->xi; min_var added to every variance.  The
+ * sums run row by row over all states at once (the rows are read twice,
+ * not 2k times). */
 static void
 mstep(struct em *w, struct tl_ghmm *m, double min_var)
 {
 	size_t t = w->t, k = w->k, dim = w->dim, s, i, j, a, b;
-	const double *x = w->x, *xs;
-	double sum, wt, gs, *mu, *acc = w->acc;
+	const double *x = w->x, *xs, *gr;
+	double sum, gs, *mu, *acc, *wt = w->tmp2;
+	int full = m->cov != NULL;
 
 	for (i = 0; i < k; i++) {
 		m->pi[i] = w->g[i];
@@ -561,32 +584,31 @@ mstep(struct em *w, struct tl_ghmm *m, double min_var)
 			m->A[i * k + j] = sum > 0 ? w->xi[i * k + j] / sum :
 			    1.0 / (double)k;
 	}
-	for (j = 0; j < k; j++) {
-		mu = m->mean + j * dim;
-		for (wt = 0, s = 0; s < t; s++)
-			wt += w->g[s * k + j];
-		if (!(wt > 0)) {	/* an empty state keeps its mean */
+	memset(wt, 0, k * sizeof(double));
+	memset(w->acc, 0, k * dim * sizeof(double));
+	for (s = 0; s < t; s++) {
+		xs = x + s * dim;
+		gr = w->g + s * k;
+		for (j = 0; j < k; j++) {
+			wt[j] += gs = gr[j];
 			for (a = 0; a < dim; a++)
-				m->var[j * dim + a] = 1 + min_var;
-			if (m->cov != NULL)
-				for (a = 0; a < dim; a++)
-					for (b = 0; b < dim; b++)
-						m->cov[(j * dim + a) * dim +
-						    b] = a == b ? 1 + min_var :
-						    0;
-			continue;
+				w->acc[j * dim + a] += gs * xs[a];
 		}
-		memset(mu, 0, dim * sizeof(double));
-		for (s = 0; s < t; s++)
-			for (a = 0, gs = w->g[s * k + j]; a < dim; a++)
-				mu[a] += gs * x[s * dim + a];
-		for (a = 0; a < dim; a++)
-			mu[a] /= wt;
-		memset(acc, 0, dim * dim * sizeof(double));
-		for (s = 0; s < t; s++) {
-			xs = x + s * dim;
-			gs = w->g[s * k + j];
-			if (m->cov == NULL)
+	}
+	for (j = 0; j < k; j++)	/* an empty state keeps its mean */
+		if (wt[j] > 0)
+			for (a = 0; a < dim; a++)
+				m->mean[j * dim + a] = w->acc[j * dim + a] /
+				    wt[j];
+	memset(w->acc, 0, k * dim * dim * sizeof(double));
+	for (s = 0; s < t; s++) {
+		xs = x + s * dim;
+		gr = w->g + s * k;
+		for (j = 0; j < k; j++) {
+			mu = m->mean + j * dim;
+			acc = w->acc + j * dim * dim;
+			gs = gr[j];
+			if (!full)
 				for (a = 0; a < dim; a++)
 					acc[a] += gs * (xs[a] - mu[a]) *
 					    (xs[a] - mu[a]);
@@ -597,46 +619,72 @@ mstep(struct em *w, struct tl_ghmm *m, double min_var)
 						    (xs[a] - mu[a]) *
 						    (xs[b] - mu[b]);
 		}
-		if (m->cov == NULL) {
-			for (a = 0; a < dim; a++)
-				m->var[j * dim + a] = acc[a] / wt + min_var;
-			continue;
-		}
+	}
+	for (j = 0; j < k; j++) {
+		acc = w->acc + j * dim * dim;
 		for (a = 0; a < dim; a++)
-			for (b = 0; b <= a; b++) {
-				sum = acc[a * dim + b] / wt + (a == b ?
-				    min_var : 0);
+			for (b = 0; b <= (full ? a : 0); b++) {
+				/* an empty state: unit (standardised)
+				 * variance */
+				sum = wt[j] > 0 ? acc[a * dim + b] / wt[j] :
+				    a == b;
+				if (!full) {
+					m->var[j * dim + a] = acc[a] /
+					    (wt[j] > 0 ? wt[j] : 1) +
+					    (wt[j] > 0 ? 0 : 1) + min_var;
+					continue;
+				}
+				sum += a == b ? min_var : 0;
 				m->cov[(j * dim + a) * dim + b] = sum;
 				m->cov[(j * dim + b) * dim + a] = sum;
+				if (a == b)
+					m->var[j * dim + a] = sum;
 			}
-		for (a = 0; a < dim; a++)
-			m->var[j * dim + a] = m->cov[(j * dim + a) * dim + a];
 	}
 }
 
-/* One EM run from m's parameters; m->loglik, iters and converged set.
- * Returns log P of the returned parameters: the last E-step's when it
- * converged, else one more E-step. */
-static double
-baum_welch(struct em *w, struct tl_ghmm *m, const struct tl_ghmm_opts *o)
-{
-	double lp = -INFINITY, prev = -INFINITY;
-	int it;
+/* One restart's EM run, resumable. */
+struct run {
+	struct tl_ghmm	 m;		/* current parameters */
+	int		 it;		/* M-steps done */
+	double		 prev;		/* log P before the last M-step */
+	double		 lp;		/* log P of the last E-step */
+	int		 done;		/* converged, at max_iter or dropped */
+	int		 dropped;	/* could not catch up with the best */
+};
 
-	m->converged = 0;
-	for (it = 0; it < o->max_iter; it++) {
-		lp = estep(w, m);
-		if (it > 0 && lp - prev < o->tol) {
-			m->converged = 1;
+/* EM steps on r until it converges, reaches o->max_iter or `until`
+ * M-steps, or (best finite) cannot reach best even if it kept gaining
+ * its last gain at every step left to o->max_iter.  When done and not
+ * dropped, r->m.loglik is log P of r->m's parameters. */
+static void
+em_run(struct em *w, struct run *r, const struct tl_ghmm_opts *o, int until,
+    double best)
+{
+	double lp;
+
+	while (!r->done && r->it < until && r->it < o->max_iter) {
+		lp = estep(w, &r->m);
+		if (r->it > 0 && lp - r->prev < o->tol) {
+			r->m.converged = r->done = 1;
+			r->lp = lp;
 			break;
 		}
-		prev = lp;
-		mstep(w, m, o->min_var);
+		if (r->it > 0 && isfinite(best) && !(lp + (lp - r->prev) *
+		    (o->max_iter - r->it) >= best)) {
+			r->dropped = r->done = 1;
+			break;
+		}
+		r->prev = r->lp = lp;
+		mstep(w, &r->m, o->min_var);
+		r->it++;
 	}
-	if (it == o->max_iter)
-		lp = estep(w, m);
-	m->iters = it;
-	return m->loglik = lp;
+	if (!r->done && r->it == o->max_iter) {
+		r->lp = estep(w, &r->m);
+		r->done = 1;
+	}
+	r->m.iters = r->it;
+	r->m.loglik = r->lp;
 }
 
 /* Means of m seeded, on the standardised rows, by k-means (k-means++ and
@@ -790,9 +838,10 @@ tl_ghmm_train(struct tl_ghmm *m, const double *x, size_t t, size_t dim,
     const struct tl_ghmm_opts *o, struct tl_err *err)
 {
 	struct tl_ghmm cur, best;
+	struct run *runs;
 	struct em w;
-	double *z, *mu, *sd, *d2, *cnt, lp;
-	size_t k = o->k, i, j, a, b, *lab;
+	double *z, *mu, *sd, *d2, *cnt;
+	size_t k = o->k, i, j, a, b, *lab, *order, bestr = 0;
 	int r, found = 0;
 	gsl_rng *g;
 
@@ -841,18 +890,47 @@ tl_ghmm_train(struct tl_ghmm *m, const double *x, size_t t, size_t dim,
 	tl_ghmm_init(&cur, k, dim, o->cov_type);
 	tl_ghmm_init(&best, k, dim, o->cov_type);
 	em_alloc(&w, z, t, k, dim);
+	/* short runs of every restart, then the most promising first to
+	 * convergence, so that a restart crawling towards a poor optimum
+	 * can be dropped early (Biernacki, Celeux & Govaert 2003) */
+	runs = tl_xcalloc((size_t)o->restarts, sizeof(*runs));
+	order = tl_xcalloc((size_t)o->restarts, sizeof(*order));
 	for (r = 0; r < o->restarts; r++) {
 		/* one stream per restart: restart r is the same whatever
 		 * the number of restarts */
+		tl_ghmm_init(&runs[r].m, k, dim, o->cov_type);
 		g = tl_rng_alloc(o->seed, (uint64_t)r + 1);
-		seed_params(&cur, z, t, g, r % 2 == 0, d2, lab, cnt);
+		seed_params(&runs[r].m, z, t, g, r % 2 == 0, d2, lab, cnt);
 		tl_rng_free(g);
-		lp = baum_welch(&w, &cur, o);
-		if (isfinite(lp) && (!found || lp > best.loglik)) {
-			ghmm_copy(&best, &cur);
+		runs[r].lp = -INFINITY;
+		em_run(&w, &runs[r], o, SHORT_EM, -INFINITY);
+		order[r] = (size_t)r;
+	}
+	for (i = 1; i < (size_t)o->restarts; i++)	/* by log P, stable */
+		for (j = i; j > 0 && runs[order[j]].lp > runs[order[j -
+		    1]].lp; j--) {
+			size_t sw = order[j];
+
+			order[j] = order[j - 1];
+			order[j - 1] = sw;
+		}
+	for (i = 0; i < (size_t)o->restarts; i++) {
+		struct run *ru = &runs[order[i]];
+
+		em_run(&w, ru, o, o->max_iter, found ? best.loglik :
+		    -INFINITY);
+		if (!ru->dropped && isfinite(ru->lp) && (!found ||
+		    ru->lp > best.loglik || (ru->lp == best.loglik &&
+		    order[i] < bestr))) {	/* ties: the earlier */
+			ghmm_copy(&best, &ru->m);
+			bestr = order[i];
 			found = 1;
 		}
 	}
+	for (r = 0; r < o->restarts; r++)
+		tl_ghmm_release(&runs[r].m);
+	free(order);
+	free(runs);
 	em_free(&w);
 	free(cnt);
 	free(lab);
