@@ -312,7 +312,7 @@ tl_ghmm_check(const struct tl_ghmm *m, struct tl_err *err)
 	}
 	if (fabs(sum - 1) > PROB_TOL)
 		return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "initial "
-		    "probabilities sum to %.17g, not 1", sum);
+		    "probabilities sum to %.9g, not 1", sum);
 	for (i = 0; i < k; i++) {
 		for (sum = 0, j = 0; j < k; j++) {
 			if (!(m->A[i * k + j] >= 0 && m->A[i * k + j] <= 1 +
@@ -324,7 +324,7 @@ tl_ghmm_check(const struct tl_ghmm *m, struct tl_err *err)
 		}
 		if (fabs(sum - 1) > PROB_TOL)
 			return tl_err_set(err, TL_EX_DATAERR, NULL, 0,
-			    "transitions from state %zu sum to %.17g, not 1",
+			    "transitions from state %zu sum to %.9g, not 1",
 			    i, sum);
 		for (j = 0; j < dim; j++) {
 			if (!isfinite(m->mean[i * dim + j]))
@@ -620,26 +620,25 @@ mstep(struct em *w, struct tl_ghmm *m, double min_var)
 						    (xs[b] - mu[b]);
 		}
 	}
+	/* an empty state gets unit (standardised) variances */
 	for (j = 0; j < k; j++) {
 		acc = w->acc + j * dim * dim;
+		if (!full) {
+			for (a = 0; a < dim; a++)
+				m->var[j * dim + a] = (wt[j] > 0 ? acc[a] /
+				    wt[j] : 1) + min_var;
+			continue;
+		}
 		for (a = 0; a < dim; a++)
-			for (b = 0; b <= (full ? a : 0); b++) {
-				/* an empty state: unit (standardised)
-				 * variance */
+			for (b = 0; b <= a; b++) {
 				sum = wt[j] > 0 ? acc[a * dim + b] / wt[j] :
 				    a == b;
-				if (!full) {
-					m->var[j * dim + a] = acc[a] /
-					    (wt[j] > 0 ? wt[j] : 1) +
-					    (wt[j] > 0 ? 0 : 1) + min_var;
-					continue;
-				}
 				sum += a == b ? min_var : 0;
 				m->cov[(j * dim + a) * dim + b] = sum;
 				m->cov[(j * dim + b) * dim + a] = sum;
-				if (a == b)
-					m->var[j * dim + a] = sum;
 			}
+		for (a = 0; a < dim; a++)
+			m->var[j * dim + a] = m->cov[(j * dim + a) * dim + a];
 	}
 }
 
