@@ -484,17 +484,20 @@ read_data(const struct opts *o, char *const *feat, size_t nfeat,
 static int
 check_constant(const struct data *d, struct tl_err *err)
 {
+	char num[TL_NUM_BUFSZ];
 	size_t i, j;
 
 	for (j = 0; j < d->dim; j++) {
 		for (i = 1; i < d->n; i++)
 			if (d->x[i * d->dim + j] != d->x[j])
 				break;
-		if (d->n > 1 && i == d->n)
+		if (d->n > 1 && i == d->n) {
+			tl_fmt_double(num, d->x[j]);
 			return tl_err_set(err, TL_EX_DATAERR, NULL, 0,
-			    "feature '%s' is constant (%.17g on all %zu rows): "
-			    "leave it out with --features", d->feat[j],
-			    d->x[j], d->n);
+			    "feature '%s' is constant (%s on all %zu rows): "
+			    "leave it out with --features", d->feat[j], num,
+			    d->n);
+		}
 	}
 	return 0;
 }
