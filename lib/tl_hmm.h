@@ -4,7 +4,10 @@
  * state j.  Forward (filtered state probabilities P(s_t | x_1..t): what a
  * trading decision may use, no look-ahead), backward, smoothed
  * posteriors and Viterbi (both use the future: for analysis only).
- * Rabiner (1989); test vectors: shared/METHODS.md section 7.
+ * Then the Gaussian HMM of tl-regime: diagonal or full covariances,
+ * Baum-Welch with seeded restarts and canonical state order, decoding.
+ * Rabiner (1989); test vectors: shared/METHODS.md section 7 and an
+ * independent numpy implementation (tests/unit/test_tl_hmm.c).
  */
 #ifndef TL_HMM_H
 #define TL_HMM_H
