@@ -275,3 +275,446 @@ Test(tl_hmm, baum_welch_loglik_matches_parameters)
 	    m.loglik, 1e-9);
 	tl_ghmm_release(&m);
 }
+
+/* ---- tl_ghmm against an independent numpy implementation -------------- */
+
+/*
+ * A fixed 3-state, 2-feature model and 12 observations; the expected
+ * numbers were produced once by testdata/tl-regime/numpy_reference.py
+ * (plain log-space recursions in numpy 1.24.2, no code shared with
+ * lib/tl_hmm.c) and pasted here.  Tolerance 1e-8 absolute (issue 10).
+ */
+static const double ref_pi[3] = { 0.5, 0.3, 0.2 };
+static const double ref_A[9] = { 0.90, 0.07, 0.03, 0.05, 0.90, 0.05, 0.02,
+    0.08, 0.90 };
+static const double ref_mean[6] = { -1.27, 2.385, 0.1, 1.5, 0.8, 0.9 };
+static const double ref_var[6] = { 0.64, 0.49, 0.25, 0.36, 0.3, 0.2 };
+static const double ref_cov[12] = { 0.64, 0.21, 0.21, 0.49, 0.25, -0.08,
+    -0.08, 0.36, 0.3, 0.05, 0.05, 0.2 };
+static const double ref_x[24] = { -1.1, 2.2, -0.9, 2.6, -1.5, 2.0, 0.2, 1.4,
+    0.05, 1.7, -0.3, 1.2, 0.9, 0.8, 0.7, 1.1, 1.2, 0.6, 0.3, 1.3, -1.0, 2.4,
+    0.85, 0.95 };
+/* diagonal covariances */
+static const double ref_diag_loglik = -23.662442408900162;
+static const double ref_diag_filtered[36] = {
+	0.9673495604051741, 0.03261703323627481,
+	3.340635855121972e-05, 0.9939269518324707,
+	0.0060724986168107006, 5.495507188840915e-07,
+	0.9991985378375885, 0.0008007910925735982,
+	6.710698385571653e-07, 0.29492634804913626,
+	0.6088231499807674, 0.09625050197009605,
+	0.04368590765813019, 0.9352905254126869,
+	0.021023566929182495, 0.009527458028659662,
+	0.9748013307146316, 0.015671211256710258,
+	0.0003033129452777713, 0.6251424062111762,
+	0.37455428084354503, 0.0002955052935022477,
+	0.3651025246448062, 0.6346019700616915,
+	1.2181515472039286e-05, 0.024205976884114504,
+	0.9757818416004137, 0.0008642959705561528,
+	0.15469478184703025, 0.8444409221824125,
+	0.6822119196523475, 0.3169749967790628,
+	0.0008130835685885721, 0.010515925479967195,
+	0.6062850815557653, 0.3831989929642686
+};
+static const double ref_diag_smoothed[36] = {
+	0.9978245538405728, 0.002174653000477947,
+	7.931589471706799e-07, 0.998985340269751,
+	0.0010146420767557693, 1.7653488132847396e-08,
+	0.9906825220493867, 0.009315811902293115,
+	1.6660483165933942e-06, 0.04461350661646032,
+	0.906858958316269, 0.04852753506726803,
+	0.008172073871569301, 0.9396163799857021,
+	0.05221154614272398, 0.0037783302260463248,
+	0.8171646422323813, 0.17905702754157038,
+	2.632000655771993e-05, 0.19978924673444132,
+	0.8001844332590005, 1.9945848653277707e-05,
+	0.1329265466648633, 0.8670535074864791,
+	1.0020136948211703e-05, 0.12207183862028533,
+	0.8779181412427648, 0.009658613311358455,
+	0.5541559640153838, 0.43618542267325705,
+	0.30886799621111266, 0.6834441309538396,
+	0.007687872835049482, 0.010515925479967195,
+	0.6062850815557653, 0.3831989929642686
+};
+static const size_t ref_diag_viterbi[12] = {
+	0, 0, 0, 1, 1, 1, 2, 2, 2, 1, 1, 1
+};
+/* full covariances */
+static const double ref_full_loglik = -22.46870337203005;
+static const double ref_full_filtered[36] = {
+	0.946007616929923, 0.05398998960600259,
+	2.393464074505646e-06, 0.9854259689893583,
+	0.014574006314696365, 2.4695945352189315e-08,
+	0.9988426528222474, 0.0011573061026925416,
+	4.107505965942318e-08, 0.08545052794599693,
+	0.8221034869074816, 0.09244598514652172,
+	0.005365172110609576, 0.9857413391082215,
+	0.008893488781170156, 0.001995672285769565,
+	0.9879074574680821, 0.010096870246149987,
+	5.4697885637117e-06, 0.7333732748729109,
+	0.26662125533852565, 2.2375614720726506e-05,
+	0.5171662434072689, 0.4828113809780106,
+	1.724925938804503e-07, 0.08721672641158405,
+	0.912783101095823, 0.0001780970089738266,
+	0.27594348281722, 0.7238784201738072,
+	0.4609488987234497, 0.5390271205564698,
+	2.39807200788752e-05, 0.0001724801005411017,
+	0.7488098789811981, 0.25101764091826245
+};
+static const double ref_full_smoothed[36] = {
+	0.9955378469737054, 0.004462091986658024,
+	6.103963772442832e-08, 0.9969017011882897,
+	0.0030982979183856968, 8.93326726744618e-10,
+	0.9856725805503438, 0.014327352489954651,
+	6.695970423690826e-08, 0.008518792959328551,
+	0.973726732124185, 0.017754474916489196,
+	0.0006744975729685874, 0.9870455919648227,
+	0.012279910462210702, 0.00061672637929701,
+	0.9165243558858569, 0.08285891773484762,
+	5.808653997867997e-07, 0.46893848287763856,
+	0.5310609362569608, 2.116349442147461e-06,
+	0.4023026521898691, 0.597695231460689,
+	6.798402782139448e-08, 0.39913998956213936,
+	0.6008599424538333, 0.0007790466479930567,
+	0.767804704308158, 0.23141624904384783,
+	0.13193559781140174, 0.8679288451027375,
+	0.00013555708586199494, 0.0001724801005411017,
+	0.7488098789811981, 0.25101764091826245
+};
+static const size_t ref_full_viterbi[12] = {
+	0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1
+};
+
+static void
+ref_model(struct tl_ghmm *m, enum tl_ghmm_cov type)
+{
+	int i;
+
+	tl_ghmm_init(m, 3, 2, type);
+	memcpy(m->pi, ref_pi, sizeof(ref_pi));
+	memcpy(m->A, ref_A, sizeof(ref_A));
+	memcpy(m->mean, ref_mean, sizeof(ref_mean));
+	if (type == TL_GHMM_DIAG)
+		memcpy(m->var, ref_var, sizeof(ref_var));
+	else {
+		memcpy(m->cov, ref_cov, sizeof(ref_cov));
+		for (i = 0; i < 6; i++)
+			m->var[i] = ref_cov[(i / 2) * 4 + (i % 2) * 3];
+	}
+}
+
+static void
+ref_check(enum tl_ghmm_cov type, double loglik, const double *filtered,
+    const double *smoothed, const size_t *viterbi)
+{
+	double lpi[3], lA[9], lb[36], filt[36], post[36];
+	size_t path[12];
+	struct tl_ghmm m;
+	struct tl_err err = { 0 };
+	int i;
+
+	ref_model(&m, type);
+	cr_assert_eq(tl_ghmm_check(&m, &err), 0, "%s", err.msg);
+	for (i = 0; i < 3; i++)
+		lpi[i] = log(m.pi[i]);
+	for (i = 0; i < 9; i++)
+		lA[i] = log(m.A[i]);
+	tl_ghmm_loglik(&m, ref_x, 12, lb);
+	cr_assert_float_eq(tl_hmm_forward(lpi, lA, lb, 12, 3, NULL, NULL),
+	    loglik, 1e-8);
+	cr_assert_float_eq(tl_ghmm_decode(&m, ref_x, 12, filt, path),
+	    loglik, 1e-8);
+	cr_assert_float_eq(tl_hmm_posterior(lpi, lA, lb, 12, 3, post), loglik,
+	    1e-8);
+	for (i = 0; i < 36; i++) {
+		cr_assert_float_eq(filt[i], filtered[i], 1e-8, "filtered %d",
+		    i);
+		cr_assert_float_eq(post[i], smoothed[i], 1e-8, "smoothed %d",
+		    i);
+	}
+	for (i = 0; i < 12; i++)
+		cr_assert_eq(path[i], viterbi[i], "viterbi %d", i);
+	tl_ghmm_release(&m);
+}
+
+Test(tl_ghmm, numpy_reference_diagonal)
+{
+	ref_check(TL_GHMM_DIAG, ref_diag_loglik, ref_diag_filtered,
+	    ref_diag_smoothed, ref_diag_viterbi);
+}
+
+Test(tl_ghmm, numpy_reference_full)
+{
+	ref_check(TL_GHMM_FULL, ref_full_loglik, ref_full_filtered,
+	    ref_full_smoothed, ref_full_viterbi);
+}
+
+/* The scaled E-step of the fit and the log-space passes agree: one EM
+ * iteration from the same model cannot be observed directly, but the
+ * log P reported after max_iter = 1 must be that of the returned
+ * parameters (recomputed in log space), for both covariance types. */
+Test(tl_ghmm, reported_loglik_is_the_parameters)
+{
+	struct tl_ghmm_opts o = { .k = 3, .restarts = 2, .seed = 5,
+	    .max_iter = 3, .tol = -1, .min_var = 1e-4 };
+	struct tl_err err = { 0 };
+	struct tl_ghmm m;
+	int c;
+
+	for (c = 0; c < 2; c++) {
+		o.cov_type = c == 0 ? TL_GHMM_DIAG : TL_GHMM_FULL;
+		cr_assert_eq(tl_ghmm_train(&m, ref_x, 12, 2, &o, &err), 0,
+		    "%s", err.msg);
+		cr_assert_float_eq(tl_ghmm_decode(&m, ref_x, 12, NULL, NULL),
+		    m.loglik, 1e-9);
+		cr_assert_eq(m.iters, 3);
+		cr_assert(!m.converged);
+		tl_ghmm_release(&m);
+	}
+}
+
+/* ---- recovery of a known model ---------------------------------------- */
+
+static double
+gauss(uint64_t *s)
+{
+	double u = unif(s), v = unif(s);
+
+	return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
+}
+
+/* Draw t days of a 3-state, 2-feature HMM (diagonal) into x, the states
+ * into st. */
+static const double rec_mean[6] = { -1.27, 2.0, 0.1, 1.0, 1.5, 0.5 };
+static const double rec_sd[6] = { 0.6, 0.4, 0.5, 0.3, 0.5, 0.35 };
+static const double rec_A[9] = { 0.95, 0.03, 0.02, 0.04, 0.92, 0.04, 0.02,
+    0.05, 0.93 };
+
+static void
+simulate3(double *x, size_t *st, size_t t, uint64_t seed)
+{
+	size_t s, j, cur = 1;
+	double u, c;
+	int d;
+
+	for (s = 0; s < t; s++) {
+		if (s > 0) {
+			u = unif(&seed);
+			for (c = 0, j = 0; j < 2; j++)
+				if (u < (c += rec_A[cur * 3 + j]))
+					break;
+			cur = j;
+		}
+		st[s] = cur;
+		for (d = 0; d < 2; d++)
+			x[s * 2 + d] = rec_mean[cur * 2 + d] + rec_sd[cur *
+			    2 + d] * gauss(&seed);
+	}
+}
+
+Test(tl_ghmm, recovers_a_known_three_state_model)
+{
+	enum { T = 4000 };
+	static double x[2 * T];
+	static size_t st[T], path[T];
+	struct tl_ghmm_opts o = { .k = 3, .cov_type = TL_GHMM_DIAG,
+	    .restarts = 6, .seed = 11, .max_iter = 500, .tol = 1e-6,
+	    .min_var = 1e-4, .order = 0 };
+	struct tl_err err = { 0 };
+	struct tl_ghmm m;
+	size_t s, agree = 0;
+	int i;
+
+	simulate3(x, st, T, 0x2385);
+	cr_assert_eq(tl_ghmm_train(&m, x, T, 2, &o, &err), 0, "%s", err.msg);
+	/* ~1300 days a state: a mean's s.e. is about sd / 36 = 0.017, an
+	 * A entry's about 0.006; tolerances are 3 to 4 s.e. */
+	for (i = 0; i < 6; i++) {
+		cr_assert_float_eq(m.mean[i], rec_mean[i], 0.06, "mean %d", i);
+		cr_assert_float_eq(sqrt(m.var[i]), rec_sd[i], 0.04, "sd %d",
+		    i);
+	}
+	for (i = 0; i < 9; i++)
+		cr_assert_float_eq(m.A[i], rec_A[i], 0.02, "A %d", i);
+	tl_ghmm_decode(&m, x, T, NULL, path);
+	for (s = 0; s < T; s++)
+		agree += path[s] == st[s];
+	cr_assert_geq(agree, 95 * T / 100, "viterbi agrees on %zu of %d",
+	    agree, T);
+	cr_assert(m.converged);
+	tl_ghmm_release(&m);
+}
+
+/* Two states whose features are correlated (+0.8, -0.5): the full
+ * covariance fit finds the correlations and a higher likelihood than the
+ * diagonal one. */
+Test(tl_ghmm, full_covariance_finds_correlations)
+{
+	enum { T = 3000 };
+	static double x[2 * T];
+	static const double rho[2] = { 0.8, -0.5 }, mu[2] = { -1, 1.5 };
+	struct tl_ghmm_opts o = { .k = 2, .cov_type = TL_GHMM_FULL,
+	    .restarts = 4, .seed = 3, .max_iter = 500, .tol = 1e-6,
+	    .min_var = 1e-4 };
+	struct tl_err err = { 0 };
+	struct tl_ghmm m, d;
+	uint64_t seed = 0x1271;
+	size_t s, cur = 0;
+	double z1, z2, r;
+	int j;
+
+	for (s = 0; s < T; s++) {
+		if (s > 0 && unif(&seed) > 0.95)
+			cur = 1 - cur;
+		z1 = gauss(&seed);
+		z2 = gauss(&seed);
+		x[2 * s] = mu[cur] + z1;
+		x[2 * s + 1] = -mu[cur] + 2 * (rho[cur] * z1 +
+		    sqrt(1 - rho[cur] * rho[cur]) * z2);
+	}
+	cr_assert_eq(tl_ghmm_train(&m, x, T, 2, &o, &err), 0, "%s", err.msg);
+	for (j = 0; j < 2; j++) {
+		const double *c = m.cov + j * 4;
+
+		r = c[1] / sqrt(c[0] * c[3]);
+		/* s.e. of a correlation at n = 1500: (1 - rho^2)/sqrt(n) */
+		cr_assert_float_eq(r, rho[j], 0.05, "state %d: r = %g", j, r);
+		cr_assert_eq(c[1], c[2]);
+		cr_assert_eq(m.var[j * 2 + 1], c[3]);
+		cr_assert_float_eq(sqrt(c[3]), 2, 0.1);
+	}
+	o.cov_type = TL_GHMM_DIAG;
+	cr_assert_eq(tl_ghmm_train(&d, x, T, 2, &o, &err), 0, "%s", err.msg);
+	cr_assert(m.loglik > d.loglik + 100, "full %g, diagonal %g", m.loglik,
+	    d.loglik);
+	cr_assert_null(d.cov);
+	tl_ghmm_release(&d);
+	tl_ghmm_release(&m);
+}
+
+/* A fitted model's filtered probabilities for the first days do not
+ * change when days are appended: bit for bit. */
+Test(tl_ghmm, filtered_of_a_fit_has_no_look_ahead)
+{
+	enum { T = 600, P = 400 };
+	static double x[2 * T], f1[3 * T], f2[3 * T];
+	static size_t st[T];
+	struct tl_ghmm_opts o = { .k = 3, .restarts = 2, .seed = 1,
+	    .max_iter = 50, .tol = 1e-4, .min_var = 1e-4 };
+	struct tl_ghmm m;
+
+	simulate3(x, st, T, 0x77);
+	cr_assert_eq(tl_ghmm_train(&m, x, T, 2, &o, NULL), 0);
+	tl_ghmm_decode(&m, x, P, f1, NULL);
+	tl_ghmm_decode(&m, x, T, f2, NULL);
+	cr_assert_eq(memcmp(f1, f2, 3 * P * sizeof(double)), 0);
+	tl_ghmm_release(&m);
+}
+
+/* Same seed, same bytes; restart r does not depend on how many follow;
+ * the canonical order is by the chosen feature. */
+Test(tl_ghmm, deterministic_and_ordered)
+{
+	enum { T = 1500 };
+	static double x[2 * T];
+	static size_t st[T];
+	struct tl_ghmm_opts o = { .k = 3, .restarts = 4, .seed = 9,
+	    .max_iter = 200, .tol = 1e-6, .min_var = 1e-4 };
+	struct tl_ghmm a, b;
+	size_t i;
+
+	simulate3(x, st, T, 0x99);
+	cr_assert_eq(tl_ghmm_train(&a, x, T, 2, &o, NULL), 0);
+	cr_assert_eq(tl_ghmm_train(&b, x, T, 2, &o, NULL), 0);
+	cr_assert_eq(memcmp(a.mean, b.mean, 6 * sizeof(double)), 0);
+	cr_assert_eq(memcmp(a.A, b.A, 9 * sizeof(double)), 0);
+	cr_assert_eq(a.loglik, b.loglik);
+	for (i = 1; i < 3; i++)
+		cr_assert(a.mean[i * 2] > a.mean[(i - 1) * 2]);
+	tl_ghmm_release(&b);
+	/* by feature 2, descending: rec_mean's second column falls from
+	 * state 0 to 2, so the order is the same */
+	o.order = 1;
+	o.order_desc = 1;
+	cr_assert_eq(tl_ghmm_train(&b, x, T, 2, &o, NULL), 0);
+	cr_assert_eq(memcmp(a.mean, b.mean, 6 * sizeof(double)), 0);
+	tl_ghmm_release(&b);
+	/* ascending by feature 2: the reverse */
+	o.order_desc = 0;
+	cr_assert_eq(tl_ghmm_train(&b, x, T, 2, &o, NULL), 0);
+	for (i = 0; i < 3; i++)
+		cr_assert_eq(b.mean[i * 2], a.mean[(2 - i) * 2]);
+	cr_assert_eq(b.A[0], a.A[8]);
+	tl_ghmm_release(&b);
+	tl_ghmm_release(&a);
+}
+
+Test(tl_ghmm, nparams)
+{
+	/* 2 start + 6 transition + 6 means + 6 variances, or 9 covariance
+	 * entries */
+	cr_assert_eq(tl_ghmm_nparams(3, 2, TL_GHMM_DIAG), 20);
+	cr_assert_eq(tl_ghmm_nparams(3, 2, TL_GHMM_FULL), 23);
+	cr_assert_eq(tl_ghmm_nparams(1, 4, TL_GHMM_DIAG), 8);
+}
+
+Test(tl_ghmm, bad_data)
+{
+	static double x[40];
+	struct tl_ghmm_opts o = { .k = 3, .restarts = 1, .seed = 1,
+	    .max_iter = 10, .tol = 1e-4, .min_var = 1e-4 };
+	struct tl_err err = { 0 };
+	struct tl_ghmm m;
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		x[2 * i] = 2.385 + 0.1 * i;
+		x[2 * i + 1] = -1.27;	/* constant */
+	}
+	cr_assert_eq(tl_ghmm_train(&m, x, 20, 2, &o, &err), -1);
+	cr_assert_eq(err.code, TL_EX_DATAERR);
+	cr_assert_str_eq(err.msg, "feature 2 is constant");
+	x[3] = 1;
+	cr_assert_eq(tl_ghmm_train(&m, x, 5, 2, &o, &err), -1);
+	cr_assert_str_eq(err.msg, "5 rows are too few for 3 states (at least "
+	    "6)");
+	x[7] = NAN;
+	cr_assert_eq(tl_ghmm_train(&m, x, 20, 2, &o, &err), -1);
+	cr_assert_str_eq(err.msg, "row 4, feature 2: not a finite number");
+	x[7] = 0.5;
+	o.min_var = 0;
+	cr_assert_eq(tl_ghmm_train(&m, x, 20, 2, &o, &err), -1);
+	cr_assert_eq(err.code, TL_EX_USAGE);
+	o.min_var = 1e-4;
+	cr_assert_eq(tl_ghmm_train(&m, x, 20, 2, &o, &err), 0, "%s", err.msg);
+	tl_ghmm_release(&m);
+}
+
+Test(tl_ghmm, check_refuses_bad_parameters)
+{
+	struct tl_err err = { 0 };
+	struct tl_ghmm m;
+
+	ref_model(&m, TL_GHMM_FULL);
+	cr_assert_eq(tl_ghmm_check(&m, &err), 0);
+	m.cov[1] = 0.3;		/* not symmetric */
+	cr_assert_eq(tl_ghmm_check(&m, &err), -1);
+	cr_assert_str_eq(err.msg, "covariance of state 0 is not symmetric");
+	m.cov[1] = m.cov[2] = 0.9;	/* |r| > 1 */
+	cr_assert_eq(tl_ghmm_check(&m, &err), -1);
+	cr_assert_str_eq(err.msg, "covariance of state 0 is not positive "
+	    "definite");
+	m.cov[1] = m.cov[2] = 0.21;
+	m.A[4] = 0.8;
+	cr_assert_eq(tl_ghmm_check(&m, &err), -1);
+	cr_assert_str_eq(err.msg, "transitions from state 1 sum to "
+	    "0.9, not 1");
+	m.A[4] = 0.9;
+	m.pi[0] = -0.1;
+	cr_assert_eq(tl_ghmm_check(&m, &err), -1);
+	m.pi[0] = 0.5;
+	m.var[3] = 0;
+	cr_assert_eq(tl_ghmm_check(&m, &err), -1);
+	cr_assert_str_eq(err.msg, "variance 1 of state 1 is not positive");
+	tl_ghmm_release(&m);
+}

@@ -1,0 +1,1004 @@
+/*
+ * tl-regime: market regimes from daily features with a Gaussian hidden
+ * Markov model.  fit learns the model by Baum-Welch with seeded restarts
+ * and canonical state order (state 0 means the same thing every night);
+ * decode gives each day its filtered state probabilities (only the days
+ * up to it: what a trading decision may use) and the Viterbi state (the
+ * whole series: for analysis); select compares numbers of states by BIC
+ * and AIC.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "tl_err.h"
+#include "tl_hmm.h"
+#include "tl_json.h"
+#include "tl_num.h"
+#include "tl_out.h"
+#include "tl_records.h"
+#include "tl_util.h"
+
+#define MODEL_FORMAT	"tl-regime-model"
+#define FORMAT_VERSION	1
+#define MAX_STATES	50
+#define MAX_FEATURES	64
+#define MIN_VAR		1e-4	/* variance floor, a fraction of each
+				 * feature's variance: no state collapses
+				 * onto a few identical days */
+#define VOL_COLUMN	"vol"	/* default order: calm markets last */
+
+enum cmd { C_FIT, C_DECODE, C_SELECT };
+enum crit { CRIT_BIC, CRIT_AIC };
+static const char *cov_names[] = { "diag", "full" };
+static const char *crit_names[] = { "bic", "aic" };
+
+struct opts {
+	enum cmd	 cmd;		/* fit, decode or select */
+	enum tl_ghmm_cov cov;		/* --cov */
+	enum crit	 crit;		/* --criterion */
+	const char	*date;		/* --date column */
+	char		**feat;		/* --features, NULL: numeric columns */
+	size_t		 nfeat;		/* their number */
+	enum tl_fmt	 fmt;		/* decode's output format */
+	long		 kmin, kmax;	/* --states N or N-M */
+	char		**labels;	/* --labels, NULL: s0, s1, ... */
+	size_t		 nlabels;	/* their number */
+	const char	*model;		/* -m: decode's model */
+	long		 max_iter;	/* --max-iter */
+	const char	*order;		/* --order [-]feature, NULL: default */
+	const char	*output;	/* -o */
+	int		 quiet;		/* -q */
+	long		 restarts;	/* --restarts */
+	long		 seed;		/* --seed */
+	double		 tol;		/* --tol */
+	char		**inputs;	/* files; none: stdin */
+	int		 ninputs;	/* their number */
+};
+
+/* The rows read: features and dates in input order. */
+struct data {
+	char		**feat;		/* feature names (new) */
+	size_t		 dim;		/* their number */
+	double		*x;		/* n x dim values */
+	char		**date;		/* n dates or NULL entries */
+	size_t		 n, cap;	/* rows, allocated */
+};
+
+/* A fitted or loaded model and what goes with it in the file. */
+struct model {
+	struct tl_ghmm	 h;		/* the parameters */
+	char		**feat;		/* feature names (new) */
+	char		**labels;	/* k state names (new) */
+	char		*date;		/* date column (new) */
+	json_t		*file;		/* the loaded file, or NULL */
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: tl-regime fit [-q] [-c cov] [-d column] [-F features] [-k states]\n"
+"                 [-l labels] [-o model] [-r restarts] [-s seed]\n"
+"                 [--criterion aic|bic] [--max-iter N] [--order [-]feature]\n"
+"                 [--tol X] [file ...]\n"
+"       tl-regime decode -m model [-f format] [-o file] [file ...]\n"
+"       tl-regime select [-q] [-c cov] [-d column] [-F features] [-k range]\n"
+"                 [-o file] [-r restarts] [-s seed] [--max-iter N]\n"
+"                 [--tol X] [file ...]\n");
+	if (fp != stdout)
+		return;
+	fprintf(fp,
+"\nMarket regimes with a Gaussian hidden Markov model (see tl-regime(1)).\n\n"
+"  -c, --cov=TYPE        diag (default) or full covariance per state\n"
+"      --criterion=C     fit with a range of states: pick by bic (default)\n"
+"                        or aic\n"
+"  -d, --date=COLUMN     the date column, not a feature (date)\n"
+"  -F, --features=LIST   feature columns, comma separated (default: every\n"
+"                        numeric column of the first row but the date)\n"
+"  -f, --format=FMT      decode's output: jsonl or csv\n"
+"  -h, --help            this help\n"
+"  -k, --states=N|N-M    states (3); a range: fit picks by --criterion,\n"
+"                        select reports each (select's default 1-5)\n"
+"  -l, --labels=LIST     names of the states in canonical order\n"
+"                        (bear,choppy,bull); default s0,s1,...\n"
+"  -m, --model=FILE      decode: the model written by fit\n"
+"      --max-iter=N      EM iterations per restart (500)\n"
+"  -o, --output=FILE     write to FILE (atomically) instead of stdout\n"
+"      --order=[-]FEAT   canonical order: states by the mean of FEAT,\n"
+"                        descending with '-' (default: -vol if there is a\n"
+"                        feature vol, else the first feature)\n"
+"  -q, --quiet           no summary line\n"
+"  -r, --restarts=N      seeded restarts, the most likely kept (10)\n"
+"  -s, --seed=N          random seed of the restarts (1)\n"
+"      --tol=X           stop a restart when log L gains less (1e-4)\n"
+"  -V, --version         print the version\n");
+}
+
+/* Split a comma list into new strings; -1 on an empty item. */
+static int
+split_list(const char *s, char ***out, size_t *n)
+{
+	const char *p = s, *q;
+	size_t i, j;
+
+	*n = 0;
+	*out = NULL;
+	for (;;) {
+		q = strchr(p, ',');
+		if (q == NULL)
+			q = p + strlen(p);
+		if (q == p)
+			return -1;
+		*out = tl_xreallocarray(*out, *n + 1, sizeof(char *));
+		(*out)[(*n)++] = tl_xstrndup(p, (size_t)(q - p));
+		if (*q == '\0')
+			break;
+		p = q + 1;
+	}
+	for (i = 0; i < *n; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp((*out)[i], (*out)[j]) == 0)
+				return -1;
+	return 0;
+}
+
+static void
+free_list(char **l, size_t n)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+static void
+parse_states(const char *s, struct opts *o)
+{
+	struct tl_err err = { 0 };
+	const char *dash = strchr(s, '-');
+	char *lo;
+	int bad;
+
+	if (dash == NULL) {
+		if (tl_parse_long("--states", s, 1, MAX_STATES, &o->kmin,
+		    &err) == -1)
+			tl_usage_error("%s: %s", err.where, err.msg);
+		o->kmax = o->kmin;
+		return;
+	}
+	lo = tl_xstrndup(s, (size_t)(dash - s));
+	bad = tl_parse_long("--states", lo, 1, MAX_STATES, &o->kmin, &err) ==
+	    -1 || tl_parse_long("--states", dash + 1, 1, MAX_STATES, &o->kmax,
+	    &err) == -1 || o->kmin > o->kmax;
+	free(lo);
+	if (bad)
+		tl_usage_error("--states: '%s' is not N or N-M with 1 <= N <= "
+		    "M <= %d", s, MAX_STATES);
+}
+
+static void
+parse_args(int argc, char *argv[], struct opts *o)
+{
+	enum { O_CRIT = 256, O_MAXITER, O_ORDER, O_TOL };
+	static const struct option longopts[] = {
+		{ "cov", required_argument, NULL, 'c' },
+		{ "criterion", required_argument, NULL, O_CRIT },
+		{ "date", required_argument, NULL, 'd' },
+		{ "features", required_argument, NULL, 'F' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "states", required_argument, NULL, 'k' },
+		{ "labels", required_argument, NULL, 'l' },
+		{ "model", required_argument, NULL, 'm' },
+		{ "max-iter", required_argument, NULL, O_MAXITER },
+		{ "output", required_argument, NULL, 'o' },
+		{ "order", required_argument, NULL, O_ORDER },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "restarts", required_argument, NULL, 'r' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "tol", required_argument, NULL, O_TOL },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct tl_err err = { 0 };
+	const char *states = NULL;
+	int ch, bad = 0;
+
+	/* GNU getopt moves the operands (command, files) to the end */
+	while ((ch = getopt_long(argc, argv, ":c:d:F:f:hk:l:m:o:qr:s:V",
+	    longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			if (strcmp(optarg, "diag") == 0)
+				o->cov = TL_GHMM_DIAG;
+			else if (strcmp(optarg, "full") == 0)
+				o->cov = TL_GHMM_FULL;
+			else
+				tl_usage_error("--cov: unknown '%s' (diag or "
+				    "full)", optarg);
+			break;
+		case O_CRIT:
+			if (strcmp(optarg, "bic") == 0)
+				o->crit = CRIT_BIC;
+			else if (strcmp(optarg, "aic") == 0)
+				o->crit = CRIT_AIC;
+			else
+				tl_usage_error("--criterion: unknown '%s' (bic "
+				    "or aic)", optarg);
+			break;
+		case 'd':
+			o->date = optarg;
+			break;
+		case 'F':
+			free_list(o->feat, o->nfeat);
+			if (split_list(optarg, &o->feat, &o->nfeat) == -1 ||
+			    o->nfeat > MAX_FEATURES)
+				tl_usage_error("--features: '%s' is not a list "
+				    "of up to %d distinct column names",
+				    optarg, MAX_FEATURES);
+			break;
+		case 'f':
+			if ((o->fmt = tl_fmt_parse(optarg)) == TL_FMT_AUTO)
+				tl_usage_error("--format: unknown '%s' (jsonl "
+				    "or csv)", optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(tl_exit_status(TL_EX_OK));
+		case 'k':
+			states = optarg;
+			break;
+		case 'l':
+			free_list(o->labels, o->nlabels);
+			if (split_list(optarg, &o->labels, &o->nlabels) == -1)
+				tl_usage_error("--labels: '%s' is not a list "
+				    "of distinct names", optarg);
+			break;
+		case 'm':
+			o->model = optarg;
+			break;
+		case O_MAXITER:
+			bad = tl_parse_long("--max-iter", optarg, 1, 1000000,
+			    &o->max_iter, &err);
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case O_ORDER:
+			o->order = optarg;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'r':
+			bad = tl_parse_long("--restarts", optarg, 1, 100000,
+			    &o->restarts, &err);
+			break;
+		case 's':
+			bad = tl_parse_long("--seed", optarg, 0, LONG_MAX,
+			    &o->seed, &err);
+			break;
+		case O_TOL:
+			bad = tl_parse_double("--tol", optarg, 0, 1e9, &o->tol,
+			    &err);
+			break;
+		case 'V':
+			tl_version_exit();
+		default:	/* ':' (no value) or an unknown option */
+			tl_bad_option(ch, argv[optind - 1]);
+		}
+		if (bad)
+			tl_usage_error("%s: %s", err.where, err.msg);
+	}
+	if (optind >= argc)
+		tl_usage_error("a command is needed: fit, decode or select");
+	if (strcmp(argv[optind], "fit") == 0)
+		o->cmd = C_FIT;
+	else if (strcmp(argv[optind], "decode") == 0)
+		o->cmd = C_DECODE;
+	else if (strcmp(argv[optind], "select") == 0)
+		o->cmd = C_SELECT;
+	else
+		tl_usage_error("unknown command '%s' (fit, decode or select)",
+		    argv[optind]);
+	o->inputs = argv + optind + 1;
+	o->ninputs = argc - optind - 1;
+	if (states != NULL)
+		parse_states(states, o);
+	else if (o->cmd == C_SELECT) {
+		o->kmin = 1;
+		o->kmax = 5;
+	}
+	if (o->cmd == C_DECODE && o->model == NULL)
+		tl_usage_error("decode needs the model: -m FILE");
+	if (o->cmd != C_DECODE && o->model != NULL)
+		tl_usage_error("-m is for decode");
+	if (o->nlabels > 0 && o->cmd != C_FIT)
+		tl_usage_error("--labels is for fit");
+	if (o->nlabels > 0 && o->kmin != o->kmax)
+		tl_usage_error("--labels needs one number of states, not a "
+		    "range");
+	if (o->nlabels > 0 && (long)o->nlabels != o->kmin)
+		tl_usage_error("--labels: %zu names for %ld states",
+		    o->nlabels, o->kmin);
+	if (o->order != NULL && (o->order[0] == '\0' ||
+	    strcmp(o->order, "-") == 0))
+		tl_usage_error("--order: a feature name is needed");
+}
+
+/* ---- reading rows ----------------------------------------------------- */
+
+static void
+data_release(struct data *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		free(d->date[i]);
+	free(d->date);
+	free(d->x);
+	free_list(d->feat, d->dim);
+	memset(d, 0, sizeof(*d));
+}
+
+/* The default features: the numeric fields of the first row, in order,
+ * but the date. */
+static int
+default_features(struct data *d, const json_t *rec, const char *date,
+    const char *name, unsigned long line, struct tl_err *err)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)rec, key, v) {
+		if (!json_is_number(v) || strcmp(key, date) == 0)
+			continue;
+		if (d->dim == MAX_FEATURES)
+			return tl_err_set(err, TL_EX_DATAERR, name, line,
+			    "more than %d numeric columns: name the features "
+			    "with --features", MAX_FEATURES);
+		d->feat = tl_xreallocarray(d->feat, d->dim + 1,
+		    sizeof(char *));
+		d->feat[d->dim++] = tl_xstrdup(key);
+	}
+	if (d->dim == 0)
+		return tl_err_set(err, TL_EX_DATAERR, name, line, "no numeric "
+		    "column to use as a feature");
+	return 0;
+}
+
+/* Features and date of one row into row n of d. */
+static int
+row_values(struct data *d, const json_t *rec, const char *date,
+    int need_date, const char *name, unsigned long line, struct tl_err *err)
+{
+	char num[TL_NUM_BUFSZ];
+	size_t i;
+	json_t *v;
+
+	d->date[d->n] = NULL;
+	for (i = 0; i < d->dim; i++) {
+		v = json_object_get(rec, d->feat[i]);
+		if (v == NULL || json_is_null(v))
+			return tl_err_set(err, TL_EX_DATAERR, name, line,
+			    "field '%s': missing (a regime model needs every "
+			    "feature on every day)", d->feat[i]);
+		if (json_is_string(v))
+			return tl_err_set(err, TL_EX_DATAERR, name, line,
+			    "field '%s': '%s' is not a number", d->feat[i],
+			    json_string_value(v));
+		if (!json_is_number(v))
+			return tl_err_set(err, TL_EX_DATAERR, name, line,
+			    "field '%s': expected number, got %s", d->feat[i],
+			    tl_json_typename(v));
+		d->x[d->n * d->dim + i] = json_number_value(v);
+	}
+	v = json_object_get(rec, date);
+	if (json_is_string(v))
+		d->date[d->n] = tl_xstrdup(json_string_value(v));
+	else if (json_is_number(v)) {
+		tl_fmt_double(num, json_number_value(v));
+		d->date[d->n] = tl_xstrdup(num);
+	} else if (v != NULL && !json_is_null(v))
+		return tl_err_set(err, TL_EX_DATAERR, name, line,
+		    "field '%s': expected string, got %s", date,
+		    tl_json_typename(v));
+	else if (need_date)
+		return tl_err_set(err, TL_EX_DATAERR, name, line,
+		    "field '%s': missing (--date names the date column)",
+		    date);
+	/* the model reads the days in order: a shuffled file is a bug */
+	if (json_is_string(v) && d->n > 0 && d->date[d->n - 1] != NULL &&
+	    strcmp(d->date[d->n - 1], d->date[d->n]) >= 0)
+		return tl_err_set(err, TL_EX_DATAERR, name, line,
+		    "field '%s': '%s' does not follow '%s' (days must be in "
+		    "increasing order)", date, d->date[d->n],
+		    d->date[d->n - 1]);
+	return 0;
+}
+
+/* Read every row of the inputs; the features are feat (copied) or, if
+ * NULL, those of the first row.  Stops at the first bad row. */
+static int
+read_data(const struct opts *o, char *const *feat, size_t nfeat,
+    const char *date, int need_date, struct data *d, struct tl_err *err)
+{
+	struct tl_records *rs;
+	const char *path;
+	json_t *rec;
+	size_t i;
+	int f, rc = 0;
+
+	memset(d, 0, sizeof(*d));
+	if (feat != NULL) {
+		d->feat = tl_xcalloc(nfeat, sizeof(char *));
+		for (i = 0; i < nfeat; i++)
+			d->feat[i] = tl_xstrdup(feat[i]);
+		d->dim = nfeat;
+	}
+	for (f = 0; f < (o->ninputs > 0 ? o->ninputs : 1) && rc == 0; f++) {
+		path = o->ninputs > 0 ? o->inputs[f] : "-";
+		if ((rs = tl_records_open(path, TL_FMT_AUTO, err)) == NULL)
+			return -1;
+		while (rc == 0 && (rc = tl_records_next(rs, &rec, err)) == 1) {
+			rc = 0;
+			if (d->dim == 0)
+				rc = default_features(d, rec, date,
+				    tl_records_name(rs), tl_records_line(rs),
+				    err);
+			if (rc == 0 && d->n == d->cap) {
+				d->cap = d->cap ? 2 * d->cap : 1024;
+				d->x = tl_xreallocarray(d->x, d->cap * d->dim,
+				    sizeof(double));
+				d->date = tl_xreallocarray(d->date, d->cap,
+				    sizeof(char *));
+			}
+			if (rc == 0 && (rc = row_values(d, rec, date,
+			    need_date, tl_records_name(rs),
+			    tl_records_line(rs), err)) == 0)
+				d->n++;
+			else if (rc == -1 && d->n < d->cap)
+				free(d->date[d->n]);
+			json_decref(rec);
+		}
+		tl_records_free(rs);
+		rc = rc == -1 ? -1 : 0;
+	}
+	if (rc == 0 && d->n == 0)
+		return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "no rows in the "
+		    "input");
+	return rc;
+}
+
+/* A constant feature has no regimes to tell apart: say which. */
+static int
+check_constant(const struct data *d, struct tl_err *err)
+{
+	char num[TL_NUM_BUFSZ];
+	size_t i, j;
+
+	for (j = 0; j < d->dim; j++) {
+		for (i = 1; i < d->n; i++)
+			if (d->x[i * d->dim + j] != d->x[j])
+				break;
+		if (d->n > 1 && i == d->n) {
+			tl_fmt_double(num, d->x[j]);
+			return tl_err_set(err, TL_EX_DATAERR, NULL, 0,
+			    "feature '%s' is constant (%s on all %zu rows): "
+			    "leave it out with --features", d->feat[j], num,
+			    d->n);
+		}
+	}
+	return 0;
+}
+
+/* ---- fitting ---------------------------------------------------------- */
+
+static void
+model_release(struct model *m)
+{
+	free_list(m->feat, m->h.dim);
+	free_list(m->labels, m->h.k);
+	free(m->date);
+	json_decref(m->file);
+	tl_ghmm_release(&m->h);
+	memset(m, 0, sizeof(*m));
+}
+
+/* The canonical order: --order, else -vol, else the first feature. */
+static int
+resolve_order(const struct opts *o, const struct data *d, size_t *feat,
+    int *desc, struct tl_err *err)
+{
+	const char *name = o->order;
+	size_t i;
+
+	*desc = 0;
+	*feat = 0;
+	if (name == NULL) {
+		for (i = 0; i < d->dim; i++)
+			if (strcmp(d->feat[i], VOL_COLUMN) == 0) {
+				*feat = i;
+				*desc = 1;
+			}
+		return 0;
+	}
+	if (name[0] == '-') {
+		*desc = 1;
+		name++;
+	} else if (name[0] == '+')
+		name++;
+	for (i = 0; i < d->dim; i++)
+		if (strcmp(d->feat[i], name) == 0) {
+			*feat = i;
+			return 0;
+		}
+	return tl_err_set(err, TL_EX_USAGE, "--order", 0, "'%s' is not a "
+	    "feature", name);
+}
+
+static double
+criterion(const struct tl_ghmm *h, size_t n, enum crit c)
+{
+	double p = (double)tl_ghmm_nparams(h->k, h->dim, h->cov_type);
+
+	return c == CRIT_BIC ? p * log((double)n) - 2 * h->loglik :
+	    2 * p - 2 * h->loglik;
+}
+
+/* Fit k states to d into h. */
+static int
+fit_one(const struct opts *o, const struct data *d, long k,
+    struct tl_ghmm *h, struct tl_err *err)
+{
+	struct tl_ghmm_opts ho = { .k = (size_t)k, .cov_type = o->cov,
+	    .restarts = (int)o->restarts, .seed = (unsigned long)o->seed,
+	    .max_iter = (int)o->max_iter, .tol = o->tol, .min_var = MIN_VAR };
+	int desc;
+
+	if (resolve_order(o, d, &ho.order, &desc, err) == -1)
+		return -1;
+	ho.order_desc = desc;
+	return tl_ghmm_train(h, d->x, d->n, d->dim, &ho, err);
+}
+
+static json_t *
+num(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+static json_t *
+num_array(const double *x, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, num(x[i]));
+	return a;
+}
+
+/* One row of the selection table. */
+static json_t *
+selection_row(const struct tl_ghmm *h, size_t n)
+{
+	return json_pack("{s:I,s:o,s:I,s:o,s:o,s:i,s:b}", "k",
+	    (json_int_t)h->k, "loglik", num(h->loglik), "parameters",
+	    (json_int_t)tl_ghmm_nparams(h->k, h->dim, h->cov_type), "aic",
+	    num(criterion(h, n, CRIT_AIC)), "bic", num(criterion(h, n,
+	    CRIT_BIC)), "iterations", h->iters, "converged", h->converged);
+}
+
+static json_t *
+model_json(const struct opts *o, const struct model *m, const struct data *d,
+    json_t *selection)
+{
+	const struct tl_ghmm *h = &m->h;
+	size_t k = h->k, dim = h->dim, i, a, b;
+	json_t *v, *f, *l, *A, *mu, *cov, *c, *dur, *opt;
+	int desc;
+	size_t ord;
+
+	f = json_array();
+	for (i = 0; i < dim; i++)
+		json_array_append_new(f, json_string(m->feat[i]));
+	l = json_array();
+	A = json_array();
+	mu = json_array();
+	cov = json_array();
+	dur = json_array();
+	for (i = 0; i < k; i++) {
+		json_array_append_new(l, json_string(m->labels[i]));
+		json_array_append_new(A, num_array(h->A + i * k, k));
+		json_array_append_new(mu, num_array(h->mean + i * dim, dim));
+		c = json_array();
+		for (a = 0; a < dim; a++) {
+			json_t *row = json_array();
+
+			for (b = 0; b < dim; b++)
+				json_array_append_new(row, h->cov != NULL ?
+				    num(h->cov[(i * dim + a) * dim + b]) :
+				    json_real(a == b ? h->var[i * dim + a] :
+				    0));
+			json_array_append_new(c, row);
+		}
+		json_array_append_new(cov, c);
+		/* expected days in a state: 1 / (1 - A_ii) */
+		json_array_append_new(dur, h->A[i * k + i] < 1 ?
+		    num(1 / (1 - h->A[i * k + i])) : json_null());
+	}
+	resolve_order(o, d, &ord, &desc, NULL);
+	opt = json_pack("{s:s,s:I,s:I,s:I,s:o,s:o,s:s+}", "cov",
+	    cov_names[h->cov_type], "restarts", (json_int_t)o->restarts,
+	    "seed", (json_int_t)o->seed, "max_iter", (json_int_t)o->max_iter,
+	    "tol", num(o->tol), "min_var", num(MIN_VAR), "order",
+	    desc ? "-" : "", d->feat[ord]);
+	if (selection != NULL)
+		json_object_set_new(opt, "criterion",
+		    json_string(crit_names[o->crit]));
+	v = json_pack("{s:s,s:i,s:I,s:o,s:s,s:o,s:s}", "format", MODEL_FORMAT,
+	    "version", FORMAT_VERSION, "k", (json_int_t)k, "features", f,
+	    "date", m->date, "labels", l, "cov", cov_names[h->cov_type]);
+	json_object_set_new(v, "initial", num_array(h->pi, k));
+	json_object_set_new(v, "transition", A);
+	json_object_set_new(v, "means", mu);
+	json_object_set_new(v, "covariances", cov);
+	json_object_set_new(v, "expected_duration", dur);
+	json_object_set_new(v, "rows", json_integer((json_int_t)d->n));
+	json_object_set_new(v, "first", d->date[0] != NULL ?
+	    json_string(d->date[0]) : json_null());
+	json_object_set_new(v, "last", d->date[d->n - 1] != NULL ?
+	    json_string(d->date[d->n - 1]) : json_null());
+	json_object_set_new(v, "loglik", num(h->loglik));
+	json_object_set_new(v, "parameters", json_integer((json_int_t)
+	    tl_ghmm_nparams(k, dim, h->cov_type)));
+	json_object_set_new(v, "aic", num(criterion(h, d->n, CRIT_AIC)));
+	json_object_set_new(v, "bic", num(criterion(h, d->n, CRIT_BIC)));
+	json_object_set_new(v, "iterations", json_integer(h->iters));
+	json_object_set_new(v, "converged", json_boolean(h->converged));
+	json_object_set_new(v, "options", opt);
+	if (selection != NULL)
+		json_object_set_new(v, "selection", selection);
+	return v;
+}
+
+static void
+fit_summary(const struct opts *o, const struct tl_ghmm *h, size_t n)
+{
+	char ll[TL_NUM_BUFSZ], bic[TL_NUM_BUFSZ];
+
+	if (!h->converged)
+		tl_warn("%zu states: the best restart did not converge in %d "
+		    "iterations (raise --max-iter)", h->k, h->iters);
+	if (o->quiet)
+		return;
+	tl_fmt_double(ll, round(h->loglik * 1000) / 1000);
+	tl_fmt_double(bic, round(criterion(h, n, CRIT_BIC) * 1000) / 1000);
+	tl_msg("%zu states (%s) on %zu rows x %zu features: log L %s, BIC %s, "
+	    "%d iterations", h->k, cov_names[h->cov_type], n, h->dim, ll, bic,
+	    h->iters);
+}
+
+static int
+cmd_fit(const struct opts *o, struct tl_err *err)
+{
+	struct data d = { 0 };
+	struct model m = { 0 };
+	struct tl_ghmm h;
+	struct tl_out *out = NULL;
+	json_t *v = NULL, *sel = NULL;
+	double best = INFINITY, c;
+	long k;
+	size_t i;
+	int rc;
+
+	rc = read_data(o, o->feat, o->nfeat, o->date, 0, &d, err);
+	if (rc == 0)
+		rc = check_constant(&d, err);
+	if (rc == 0 && o->kmin != o->kmax)
+		sel = json_array();
+	for (k = o->kmin; rc == 0 && k <= o->kmax; k++) {
+		if ((rc = fit_one(o, &d, k, &h, err)) == -1)
+			break;
+		if (o->kmin != o->kmax)
+			json_array_append_new(sel, selection_row(&h, d.n));
+		c = criterion(&h, d.n, o->crit);
+		if (c < best) {	/* ties: fewer states */
+			best = c;
+			tl_ghmm_release(&m.h);
+			m.h = h;
+		} else
+			tl_ghmm_release(&h);
+	}
+	if (rc == 0) {
+		fit_summary(o, &m.h, d.n);
+		if (sel != NULL && !o->quiet)
+			tl_msg("%s picks %zu states out of %ld-%ld",
+			    crit_names[o->crit], m.h.k, o->kmin, o->kmax);
+		m.feat = d.feat;
+		m.labels = tl_xcalloc(m.h.k, sizeof(char *));
+		for (i = 0; i < m.h.k; i++) {
+			char name[32];
+
+			snprintf(name, sizeof(name), "s%zu", i);
+			m.labels[i] = tl_xstrdup(o->nlabels > 0 ?
+			    o->labels[i] : name);
+		}
+		m.date = tl_xstrdup(o->date);
+		v = model_json(o, &m, &d, sel);
+		sel = NULL;
+		m.feat = NULL;
+		if ((out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL)
+			rc = -1;
+	}
+	if (rc == 0) {
+		rc = tl_out_write(out, v, err);
+		rc = rc == 0 ? tl_out_close(out, err) : (tl_out_abort(out), -1);
+	}
+	json_decref(sel);
+	json_decref(v);
+	free_list(m.labels, m.h.k);
+	m.labels = NULL;
+	model_release(&m);
+	data_release(&d);
+	return rc;
+}
+
+static int
+cmd_select(const struct opts *o, struct tl_err *err)
+{
+	struct data d = { 0 };
+	struct tl_ghmm *h;
+	struct tl_out *out = NULL;
+	size_t n, i, bb = 0, ba = 0;
+	json_t *row;
+	int rc;
+
+	n = (size_t)(o->kmax - o->kmin + 1);
+	h = tl_xcalloc(n, sizeof(*h));
+	rc = read_data(o, o->feat, o->nfeat, o->date, 0, &d, err);
+	if (rc == 0)
+		rc = check_constant(&d, err);
+	for (i = 0; rc == 0 && i < n; i++)
+		if ((rc = fit_one(o, &d, o->kmin + (long)i, &h[i], err)) == 0) {
+			if (criterion(&h[i], d.n, CRIT_BIC) < criterion(&h[bb],
+			    d.n, CRIT_BIC))
+				bb = i;
+			if (criterion(&h[i], d.n, CRIT_AIC) < criterion(&h[ba],
+			    d.n, CRIT_AIC))
+				ba = i;
+			if (!h[i].converged)
+				tl_warn("%zu states: the best restart did not "
+				    "converge in %d iterations (raise "
+				    "--max-iter)", h[i].k, h[i].iters);
+		}
+	if (rc == 0 && (out = tl_out_open(o->output, TL_FMT_JSONL,
+	    err)) == NULL)
+		rc = -1;
+	for (i = 0; rc == 0 && i < n; i++) {
+		row = selection_row(&h[i], d.n);
+		json_object_set_new(row, "min_bic", json_boolean(i == bb));
+		json_object_set_new(row, "min_aic", json_boolean(i == ba));
+		rc = tl_out_write(out, row, err);
+		json_decref(row);
+	}
+	if (out != NULL)
+		rc = rc == 0 ? tl_out_close(out, err) : (tl_out_abort(out), -1);
+	if (rc == 0 && !o->quiet)
+		tl_msg("%zu rows x %zu features: BIC picks %zu states, AIC %zu",
+		    d.n, d.dim, h[bb].k, h[ba].k);
+	for (i = 0; i < n; i++)
+		tl_ghmm_release(&h[i]);
+	free(h);
+	data_release(&d);
+	return rc;
+}
+
+/* ---- decoding --------------------------------------------------------- */
+
+/* n numbers of the array v into x; -1 if v is not that. */
+static int
+get_numbers(const json_t *v, double *x, size_t n)
+{
+	size_t i;
+
+	if (!json_is_array(v) || json_array_size(v) != n)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!json_is_number(json_array_get(v, i)))
+			return -1;
+		x[i] = json_number_value(json_array_get(v, i));
+	}
+	return 0;
+}
+
+static int
+model_load(struct model *m, const char *path, struct tl_err *err)
+{
+	json_error_t je;
+	json_t *v, *f, *l, *a;
+	const char *s;
+	json_int_t k, dim, ver;
+	size_t i, j;
+	int full;
+
+	memset(m, 0, sizeof(*m));
+	errno = 0;
+	if ((v = m->file = json_load_file(path, 0, &je)) == NULL) {
+		if (je.line == -1)	/* could not open it */
+			return tl_err_set(err, TL_EX_NOINPUT, path, 0, "%s",
+			    strerror(errno != 0 ? errno : ENOENT));
+		return tl_err_set(err, TL_EX_DATAERR, path, je.line,
+		    "invalid JSON: %s", je.text);
+	}
+	s = json_string_value(json_object_get(v, "format"));
+	if (s == NULL || strcmp(s, MODEL_FORMAT) != 0)
+		return tl_err_set(err, TL_EX_DATAERR, path, 0, "not a %s file",
+		    MODEL_FORMAT);
+	ver = json_integer_value(json_object_get(v, "version"));
+	if (ver != FORMAT_VERSION)
+		return tl_err_set(err, TL_EX_DATAERR, path, 0, "model version "
+		    "%" JSON_INTEGER_FORMAT " is not supported (this tl-regime "
+		    "reads version %d)", ver, FORMAT_VERSION);
+	k = json_integer_value(json_object_get(v, "k"));
+	f = json_object_get(v, "features");
+	l = json_object_get(v, "labels");
+	dim = (json_int_t)json_array_size(f);
+	s = json_string_value(json_object_get(v, "cov"));
+	full = s != NULL && strcmp(s, "full") == 0;
+	if (k < 1 || k > MAX_STATES || dim < 1 || dim > MAX_FEATURES ||
+	    json_array_size(l) != (size_t)k || s == NULL || (!full &&
+	    strcmp(s, "diag") != 0) ||
+	    !json_is_string(json_object_get(v, "date")))
+		return tl_err_set(err, TL_EX_DATAERR, path, 0, "a model needs "
+		    "k, features, labels (k names), cov (diag or full) and "
+		    "date");
+	tl_ghmm_init(&m->h, (size_t)k, (size_t)dim, full ? TL_GHMM_FULL :
+	    TL_GHMM_DIAG);
+	m->feat = tl_xcalloc((size_t)dim, sizeof(char *));
+	m->labels = tl_xcalloc((size_t)k, sizeof(char *));
+	m->date = tl_xstrdup(json_string_value(json_object_get(v, "date")));
+	for (i = 0; i < (size_t)dim; i++) {
+		if ((s = json_string_value(json_array_get(f, i))) == NULL)
+			return tl_err_set(err, TL_EX_DATAERR, path, 0,
+			    "features: expected strings");
+		m->feat[i] = tl_xstrdup(s);
+	}
+	for (i = 0; i < (size_t)k; i++) {
+		if ((s = json_string_value(json_array_get(l, i))) == NULL)
+			return tl_err_set(err, TL_EX_DATAERR, path, 0,
+			    "labels: expected strings");
+		m->labels[i] = tl_xstrdup(s);
+	}
+	if (get_numbers(json_object_get(v, "initial"), m->h.pi,
+	    (size_t)k) == -1)
+		return tl_err_set(err, TL_EX_DATAERR, path, 0, "initial: "
+		    "expected %" JSON_INTEGER_FORMAT " numbers", k);
+	for (i = 0; i < (size_t)k; i++) {
+		a = json_array_get(json_object_get(v, "transition"), i);
+		if (json_array_size(json_object_get(v, "transition")) !=
+		    (size_t)k || get_numbers(a, m->h.A + i * (size_t)k,
+		    (size_t)k) == -1)
+			return tl_err_set(err, TL_EX_DATAERR, path, 0,
+			    "transition: expected a %" JSON_INTEGER_FORMAT
+			    " x %" JSON_INTEGER_FORMAT " matrix", k, k);
+		a = json_array_get(json_object_get(v, "means"), i);
+		if (json_array_size(json_object_get(v, "means")) !=
+		    (size_t)k || get_numbers(a, m->h.mean + i * (size_t)dim,
+		    (size_t)dim) == -1)
+			return tl_err_set(err, TL_EX_DATAERR, path, 0,
+			    "means: expected a %" JSON_INTEGER_FORMAT " x %"
+			    JSON_INTEGER_FORMAT " matrix", k, dim);
+		a = json_array_get(json_object_get(v, "covariances"), i);
+		for (j = 0; j < (size_t)dim; j++) {
+			double *row = tl_xcalloc((size_t)dim, sizeof(double));
+			int bad;
+
+			bad = json_array_size(json_object_get(v,
+			    "covariances")) != (size_t)k ||
+			    json_array_size(a) != (size_t)dim ||
+			    get_numbers(json_array_get(a, j), row,
+			    (size_t)dim) == -1;
+			if (!bad) {
+				m->h.var[i * (size_t)dim + j] = row[j];
+				if (full)
+					memcpy(m->h.cov + (i * (size_t)dim +
+					    j) * (size_t)dim, row,
+					    (size_t)dim * sizeof(double));
+			}
+			free(row);
+			if (bad)
+				return tl_err_set(err, TL_EX_DATAERR, path, 0,
+				    "covariances: expected %"
+				    JSON_INTEGER_FORMAT " matrices %"
+				    JSON_INTEGER_FORMAT " x %"
+				    JSON_INTEGER_FORMAT, k, dim, dim);
+		}
+	}
+	if (tl_ghmm_check(&m->h, err) == -1) {
+		char msg[sizeof(err->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", err->msg);
+		return tl_err_set(err, TL_EX_DATAERR, path, 0, "%s", msg);
+	}
+	return 0;
+}
+
+static int
+cmd_decode(const struct opts *o, struct tl_err *err)
+{
+	static const char *const cols[] = { "date", "state", "label", "prob",
+	    "viterbi" };
+	struct model m = { 0 };
+	struct data d = { 0 };
+	struct tl_out *out = NULL;
+	double *filt = NULL;
+	size_t *path = NULL, i, j, k, best;
+	json_t *row;
+	int rc;
+
+	if ((rc = model_load(&m, o->model, err)) == 0)
+		rc = read_data(o, m.feat, m.h.dim, m.date, 1, &d, err);
+	if (rc == 0 && (out = tl_out_open(o->output, o->fmt, err)) == NULL)
+		rc = -1;
+	if (rc == 0) {
+		k = m.h.k;
+		if (tl_out_fmt(out) == TL_FMT_CSV)
+			tl_out_set_columns(out, cols, 5);
+		filt = tl_xcalloc(d.n * k, sizeof(double));
+		path = tl_xcalloc(d.n, sizeof(size_t));
+		tl_ghmm_decode(&m.h, d.x, d.n, filt, path);
+		for (i = 0; rc == 0 && i < d.n; i++) {
+			for (best = 0, j = 1; j < k; j++)
+				if (filt[i * k + j] > filt[i * k + best])
+					best = j;
+			row = json_pack("{s:s,s:I,s:s,s:o,s:I}", "date",
+			    d.date[i], "state", (json_int_t)best, "label",
+			    m.labels[best], "prob", num_array(filt + i * k, k),
+			    "viterbi", (json_int_t)path[i]);
+			rc = tl_out_write(out, row, err);
+			json_decref(row);
+		}
+		rc = rc == 0 ? tl_out_close(out, err) : (tl_out_abort(out), -1);
+	}
+	free(path);
+	free(filt);
+	data_release(&d);
+	model_release(&m);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts o = { .cov = TL_GHMM_DIAG, .crit = CRIT_BIC,
+	    .date = "date", .kmin = 3, .kmax = 3, .max_iter = 500,
+	    .restarts = 10, .seed = 1, .tol = 1e-4 };
+	struct tl_err err = { 0 };
+	int rc, status = TL_EX_OK;
+
+	tl_init("tl-regime");
+	parse_args(argc, argv, &o);
+	if (o.cmd == C_FIT)
+		rc = cmd_fit(&o, &err);
+	else if (o.cmd == C_DECODE)
+		rc = cmd_decode(&o, &err);
+	else
+		rc = cmd_select(&o, &err);
+	if (rc == -1)
+		status = tl_report(&err);
+	free_list(o.feat, o.nfeat);
+	free_list(o.labels, o.nlabels);
+	return tl_exit_status(status);
+}
