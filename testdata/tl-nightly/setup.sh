@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the tl-nightly CLI cases: a small sample log directory with
 # planted truth and a config using it, in $WORK; leaves the case there.
 # nightly_conf FILE [KEY=VALUE...] writes another config.
