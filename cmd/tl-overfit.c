@@ -393,28 +393,13 @@ num(double x)
 	return isfinite(x) ? json_real(x) : json_null();
 }
 
-/* mean and sd (n - 1) of x[0..n); sd 0 for a constant series. */
-static void
-mean_sd(const double *x, size_t n, double *mean, double *sd)
-{
-	double s = 0, q = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		s += x[i];
-	*mean = n > 0 ? s / (double)n : NAN;
-	for (i = 0; i < n; i++)
-		q += (x[i] - *mean) * (x[i] - *mean);
-	*sd = n > 1 ? sqrt(q / (double)(n - 1)) : NAN;
-}
-
 static double
 sharpe_of(const double *x, size_t n)
 {
-	double m, sd;
+	struct tl_moments m;
 
-	mean_sd(x, n, &m, &sd);
-	return sd > 0 ? m / sd : NAN;
+	tl_moments(x, n, &m);
+	return m.sharpe;
 }
 
 /* Weekdays in [a, b] (days since 1970-01-01, a Thursday). */
@@ -876,8 +861,6 @@ eval_whole(struct check *c, struct eval *e)
 	size_t n = column(c, (size_t)e->col, 0, c->pn.ndates);
 
 	tl_moments(c->buf, n, &e->all);
-	if (n >= 2 && isnan(e->all.sd))
-		e->all.sd = 0;
 	e->psr = tl_psr(e->all.sharpe, 0, (double)n, e->all.skew,
 	    e->all.kurt);
 	e->mintrl = e->all.sharpe > 0 ? tl_min_trl(e->all.sharpe, 0,
@@ -983,8 +966,6 @@ eval_promoted(struct check *c, struct eval *e)
 			e->psr_since = c->pn.dates[c->idx[since + w - 1]];
 	}
 	tl_moments(c->buf, n, &e->live);
-	if (n >= 2 && isnan(e->live.sd))
-		e->live.sd = 0;
 	e->live_psr = tl_psr(e->live.sharpe, 0, (double)n, e->live.skew,
 	    e->live.kurt);
 	if (e->live.sharpe > 0)
@@ -1170,10 +1151,10 @@ cmd_check(const struct opts *o, int *fail, struct tl_err *err)
 	    (double)c.runs.n : NAN;
 	c.trials_var = o->trials_var;
 	if (isnan(c.trials_var) && c.runs.n >= 2) {
-		double m, sd;
+		struct tl_moments m;
 
-		mean_sd(c.runs.sr, c.runs.n, &m, &sd);
-		c.trials_var = sd * sd;
+		tl_moments(c.runs.sr, c.runs.n, &m);
+		c.trials_var = m.sd * m.sd;
 	}
 	if (isnan(c.trials_var))
 		c.trials = NAN;
@@ -1206,8 +1187,8 @@ cmd_check(const struct opts *o, int *fail, struct tl_err *err)
 		e->pr = p;
 		if (col < 0) {
 			if (!o->quiet)
-				tl_warn("%s: strategy '%s' has no returns in "
-				    "%s", p->where, p->strategy, o->returns);
+				tl_warn("%s: strategy '%s' has no returns",
+				    p->where, p->strategy);
 			continue;
 		}
 		eval_promoted(&c, e);
@@ -1295,7 +1276,8 @@ cmd_pbo(const struct opts *o, int *fail, struct tl_err *err)
 	struct tl_panel_opts po = { 0 };
 	struct tl_pbo r = { 0 };
 	struct tl_out *out = NULL;
-	double *m = NULL, *sorted = NULL, x, mean, sd;
+	struct tl_moments mom;
+	double *m = NULL, *sorted = NULL, x;
 	size_t t, j, rows = 0, n;
 	json_t *v = NULL, *lg;
 	long threads = o->threads;
@@ -1339,8 +1321,8 @@ cmd_pbo(const struct opts *o, int *fail, struct tl_err *err)
 		for (j = 0; j < n; j++) {
 			for (t = first; t < rows; t++)
 				col[t - first] = m[t * n + j];
-			mean_sd(col, rows - first, &mean, &sd);
-			if (sd == 0) {
+			tl_moments(col, rows - first, &mom);
+			if (mom.sd == 0) {
 				free(col);
 				tl_err_set(err, TL_EX_DATAERR, NULL, 0,
 				    "candidate '%s' has zero variance: no "
@@ -1364,7 +1346,7 @@ cmd_pbo(const struct opts *o, int *fail, struct tl_err *err)
 	sorted = tl_xcalloc(r.ncomb, sizeof(double));
 	memcpy(sorted, r.logit, r.ncomb * sizeof(double));
 	qsort(sorted, r.ncomb, sizeof(double), cmp_double);
-	mean_sd(r.logit, r.ncomb, &mean, &sd);
+	tl_moments(r.logit, r.ncomb, &mom);
 	v = json_pack("{s:s,s:i,s:s,s:I,s:I,s:I,s:I,s:I}", "format",
 	    PBO_FORMAT, "version", FORMAT_VERSION, "metric",
 	    o->metric == TL_PBO_SHARPE ? "sharpe" : "mean", "partitions",
@@ -1378,8 +1360,8 @@ cmd_pbo(const struct opts *o, int *fail, struct tl_err *err)
 	    "drop"));
 	json_object_set_new(v, "pbo", num(r.pbo));
 	lg = json_object();
-	json_object_set_new(lg, "mean", num(mean));
-	json_object_set_new(lg, "sd", num(sd));
+	json_object_set_new(lg, "mean", num(mom.mean));
+	json_object_set_new(lg, "sd", num(mom.sd));
 	json_object_set_new(lg, "min", num(sorted[0]));
 	json_object_set_new(lg, "q25", num(quantile(sorted, r.ncomb, 0.25)));
 	json_object_set_new(lg, "median", num(r.logit_median));
