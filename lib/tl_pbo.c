@@ -125,7 +125,7 @@ tl_pbo_cscv(const double *m, size_t t, size_t n, size_t s,
     struct tl_err *err)
 {
 	double *bsum, *bsq, *tsum, *tsq, *sorted, sx = 0, sy = 0, sxx = 0;
-	double sxy = 0, nc, binom = 1;
+	double sxy = 0, syy = 0, nc, binom = 1, vx, vy;
 	size_t rows, b, i, col, c, per;
 	struct job *jobs;
 	pthread_t *tid;
@@ -198,12 +198,17 @@ tl_pbo_cscv(const double *m, size_t t, size_t n, size_t s,
 		sy += out->oos_best[c];
 		sxx += out->is_best[c] * out->is_best[c];
 		sxy += out->is_best[c] * out->oos_best[c];
+		syy += out->oos_best[c] * out->oos_best[c];
 	}
 	out->pbo /= nc;
 	out->p_loss /= nc;
 	out->logit_mean /= nc;
 	out->slope = (nc * sxy - sx * sy) / (nc * sxx - sx * sx);
 	out->intercept = (sy - out->slope * sx) / nc;
+	vx = nc * sxx - sx * sx;
+	vy = nc * syy - sy * sy;
+	out->r2 = vx > 0 && vy > 0 ? (nc * sxy - sx * sy) *
+	    (nc * sxy - sx * sy) / (vx * vy) : NAN;
 	sorted = tl_xcalloc(out->ncomb, sizeof(double));
 	memcpy(sorted, out->logit, out->ncomb * sizeof(double));
 	qsort(sorted, out->ncomb, sizeof(double), cmp_double);

@@ -27,6 +27,7 @@ struct tl_pbo {
 	double	 pbo;		/* share of combinations with lambda <= 0 */
 	double	 slope;		/* OLS of oos_best on is_best: slope */
 	double	 intercept;	/* and intercept */
+	double	 r2;		/* and its coefficient of determination */
 	double	 p_loss;	/* share with oos_best < 0 */
 	double	 logit_mean;	/* mean and median of lambda */
 	double	 logit_median;

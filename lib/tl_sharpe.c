@@ -22,6 +22,16 @@ tl_moments(const double *x, size_t n, struct tl_moments *m)
 	for (i = 0; i < n; i++)
 		s += x[i];
 	m->mean = s / (double)n;
+	/* a constant series has no spread, though x[i] - mean may not be
+	 * exactly 0 in floating point: say so rather than divide by noise */
+	for (i = 1; i < n && x[i] == x[0]; i++)
+		;
+	if (i == n) {
+		m->mean = x[0];
+		if (n >= 2)
+			m->sd = 0;
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		d = x[i] - m->mean;
 		m2 += d * d;

@@ -16,7 +16,8 @@
 
 /* Moments of x[0..n): mean, standard deviation (n - 1), skewness and
  * non-excess kurtosis (population moments, as scipy.stats with bias=True),
- * and the Sharpe ratio mean/sd.  NaN where undefined (n < 2, sd 0). */
+ * and the Sharpe ratio mean/sd.  NaN where undefined (n < 2, sd 0); a
+ * constant series (n >= 2) has sd exactly 0 and NaN for the rest. */
 struct tl_moments {
 	size_t	n;		/* observations */
 	double	mean;		/* arithmetic mean */

@@ -93,6 +93,22 @@ Test(tl_sharpe, moments)
 	cr_assert(isnan(m.sd) && isnan(m.sharpe));
 }
 
+/* 0.001 eighty times: the float mean is not exactly 0.001, so x - mean
+ * is not 0 and the naive sd is ~1e-19 (a Sharpe ratio of 1e15). */
+Test(tl_sharpe, moments_constant)
+{
+	double x[80];
+	struct tl_moments m;
+	int i;
+
+	for (i = 0; i < 80; i++)
+		x[i] = 0.001;
+	tl_moments(x, 80, &m);
+	cr_assert_eq(m.sd, 0);
+	cr_assert_eq(m.mean, 0.001);
+	cr_assert(isnan(m.sharpe) && isnan(m.skew) && isnan(m.kurt));
+}
+
 /* The 8 x 4 integer example, METHODS 2.1: PBO 0.5, degradation
  * oos = 41.757349 - 1.330312 is, P(loss) 0.5, these six logits. */
 static const double ex21[32] = {
@@ -115,6 +131,8 @@ Test(tl_pbo, methods_example)
 	cr_assert_float_eq(p.pbo, 0.5, TOL);
 	cr_assert_float_eq(p.slope, -1.330312, 1e-6);
 	cr_assert_float_eq(p.intercept, 41.757349, 1e-6);
+	/* numpy: corrcoef(is_best, oos_best)[0, 1]**2 of the six pairs */
+	cr_assert_float_eq(p.r2, 0.8281111716336141, 1e-9);
 	cr_assert_float_eq(p.p_loss, 0.5, TOL);
 	tl_pbo_release(&p);
 }
