@@ -142,7 +142,7 @@ usage(FILE *fp)
 "      --skew=G3         sharpe: skewness (0)\n"
 "      --sr-star=SR      sharpe: benchmark Sharpe ratio of PSR (0)\n"
 "      --stats=FILE      per-strategy statistics (JSONL, or CSV by name)\n"
-"  -T, --threads=N       pbo: threads (online CPUs); same result for any\n"
+"  -T, --threads=N       pbo: threads, 0 for all CPUs (0); same result\n"
 "  -t, --threshold=X     decay alert above X: drop / |in-sample| (0.5)\n"
 "      --trials=N        number of trials behind a selection (DSR)\n"
 "      --trials-var=V    variance of the trials' Sharpe ratios, per day\n"
@@ -322,7 +322,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			o->stats = optarg;
 			break;
 		case 'T':
-			bad = tl_parse_long("--threads", optarg, 1, MAX_THREADS,
+			bad = tl_parse_long("--threads", optarg, 0, MAX_THREADS,
 			    &o->threads, &err);
 			break;
 		case 't':
