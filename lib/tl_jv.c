@@ -18,7 +18,8 @@
 #include "tl_jv.h"
 #include "tl_num.h"
 
-#define SMALL_OBJECT	16	/* members checked pairwise for duplicates */
+#define SMALL_OBJECT	16	/* up to: members checked pairwise for
+				 * duplicates; above: sorted */
 
 struct parser {
 	const char	*s;		/* the text */
@@ -383,26 +384,58 @@ parse_number(struct parser *p, struct tl_jv *v)
 static int parse_value(struct parser *, const char *, size_t);
 
 static int
-dup_keys(struct parser *p, size_t obj)
+dup_fail(struct parser *p, const struct tl_jv *a)
+{
+	char why[96];
+
+	snprintf(why, sizeof(why), "duplicate key '%.*s'",
+	    (int)(a->keylen < 40 ? a->keylen : 40), a->key);
+	return fail(p, why);
+}
+
+static int
+cmp_key(const void *x, const void *y)
+{
+	const struct tl_jv *a = *(const struct tl_jv *const *)x;
+	const struct tl_jv *b = *(const struct tl_jv *const *)y;
+	int c = memcmp(a->key, b->key, a->keylen < b->keylen ? a->keylen :
+	    b->keylen);
+
+	if (c != 0)
+		return c;
+	return a->keylen < b->keylen ? -1 : a->keylen > b->keylen;
+}
+
+static int
+dup_keys(struct parser *p, size_t obj, uint32_t count)
 {
 	const struct tl_jdoc *d = p->d;
-	const struct tl_jv *a, *b;
+	const struct tl_jv *a, *b, **k;
+	size_t i;
+	int rc = 0;
 
 	/* objects in logs are small: pairwise is cheapest */
-	for (a = tl_jv_child(d, &d->v[obj]); a != NULL;
+	if (count <= SMALL_OBJECT) {
+		for (a = tl_jv_child(d, &d->v[obj]); a != NULL;
+		    a = tl_jv_next(d, &d->v[obj], a))
+			for (b = tl_jv_next(d, &d->v[obj], a); b != NULL;
+			    b = tl_jv_next(d, &d->v[obj], b))
+				if (a->keylen == b->keylen &&
+				    memcmp(a->key, b->key, a->keylen) == 0)
+					return dup_fail(p, a);
+		return 0;
+	}
+	/* a wide CSV row: sorted, neighbours compared */
+	k = tl_xreallocarray(NULL, count, sizeof(*k));
+	for (i = 0, a = tl_jv_child(d, &d->v[obj]); a != NULL;
 	    a = tl_jv_next(d, &d->v[obj], a))
-		for (b = tl_jv_next(d, &d->v[obj], a); b != NULL;
-		    b = tl_jv_next(d, &d->v[obj], b))
-			if (a->keylen == b->keylen &&
-			    memcmp(a->key, b->key, a->keylen) == 0) {
-				char why[96];
-
-				snprintf(why, sizeof(why), "duplicate key "
-				    "'%.*s'", (int)(a->keylen < 40 ?
-				    a->keylen : 40), a->key);
-				return fail(p, why);
-			}
-	return 0;
+		k[i++] = a;
+	qsort(k, count, sizeof(*k), cmp_key);
+	for (i = 1; i < count && rc == 0; i++)
+		if (cmp_key(&k[i - 1], &k[i]) == 0)
+			rc = dup_fail(p, k[i]);
+	free(k);
+	return rc;
 }
 
 static int
@@ -457,7 +490,7 @@ parse_container(struct parser *p, size_t idx, int obj)
 	p->d->depth--;
 	p->d->v[idx].n = count;
 	p->d->v[idx].end = (uint32_t)p->d->n;
-	if (obj && count > 1 && dup_keys(p, idx) == -1)
+	if (obj && count > 1 && dup_keys(p, idx, count) == -1)
 		return -1;
 	return 0;
 }

@@ -172,6 +172,11 @@ Test(tl_jv, errors_name_the_column)
 	    "invalid JSON: unexpected data after the value: '}' (column 8)");
 	fails("{\"a\":1,\"a\":2}", "invalid JSON: duplicate key 'a' "
 	    "(column 14)");
+	/* above 16 members the check sorts the keys: a wide CSV row */
+	fails("{\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,"
+	    "\"k6\":6,\"k7\":7,\"k8\":8,\"k9\":9,\"ka\":10,\"kb\":11,"
+	    "\"kc\":12,\"kd\":13,\"ke\":14,\"kf\":15,\"kg\":16,\"k\":17,"
+	    "\"k5\":18}", "invalid JSON: duplicate key 'k5' (column 143)");
 	fails("\"abc", "invalid JSON: unterminated string (column 5)");
 	fails("\"a\\qb\"", "invalid JSON: invalid escape 'q' (column 4)");
 	fails("\"\\u12g4\"", "invalid JSON: invalid \\u escape (column 4)");
