@@ -53,7 +53,7 @@ enum cmd { C_SUGGEST, C_RUN };
 enum {
 	O_CANDIDATES = 256, O_IGNORE_UNKNOWN, O_KAPPA, O_MINIMIZE,
 	O_MODEL_PREFIX, O_PARAMS_FIELD, O_RADIUS, O_SCREEN, O_STARTUP,
-	O_STATE_FIELD, O_UNIVARIATE, O_VALUE_FIELD
+	O_STATE_FIELD, O_MULTIVARIATE, O_VALUE_FIELD, O_GAMMA
 };
 
 struct opts {
@@ -146,7 +146,8 @@ usage(FILE *fp)
 	fprintf(fp,
 "\nPropose strategy genomes by TPE (see tl-bayesopt(1)).\n\n"
 "  -a, --around=FILE       local moves around the genomes in FILE\n"
-"      --candidates=N      TPE draws per proposal (64)\n"
+"      --candidates=N      TPE draws per proposal (24)\n"
+"      --gamma=G           share of trials in TPE's good group (0.1)\n"
 "  -H, --history=FILE      past trials (JSONL or CSV); run appends to it\n"
 "  -h, --help              this help\n"
 "      --ignore-unknown    params not in the space are ignored, not a skip\n"
@@ -156,6 +157,7 @@ usage(FILE *fp)
 "      --minimize          lower values are better (the default)\n"
 "      --model-prefix=KEY  params under KEY in model rows (genome); \"\":\n"
 "                          flat\n"
+"      --multivariate      one joint TPE over all parameters\n"
 "  -n, --count=N           suggest: candidates (1); run: finished trials\n"
 "                          wanted in the history (20)\n"
 "  -o, --output=FILE       write to FILE (atomically) instead of stdout\n"
@@ -168,7 +170,7 @@ usage(FILE *fp)
 "      --startup=N         Sobol trials before TPE (10)\n"
 "      --state-field=F     trial state: complete, failed, running (state)\n"
 "  -t, --timeout=SEC       run: an objective still running is failed\n"
-"      --univariate        one TPE per parameter (Optuna's default)\n"
+
 "  -V, --version           print the version\n"
 "  -v, --verbose           name each skipped history line\n"
 "      --value-field=F     the trial's value, dotted (value)\n"
@@ -182,6 +184,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "around", required_argument, NULL, 'a' },
 		{ "candidates", required_argument, NULL, O_CANDIDATES },
 		{ "history", required_argument, NULL, 'H' },
+		{ "gamma", required_argument, NULL, O_GAMMA },
 		{ "help", no_argument, NULL, 'h' },
 		{ "ignore-unknown", no_argument, NULL, O_IGNORE_UNKNOWN },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -189,6 +192,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "model", required_argument, NULL, 'M' },
 		{ "minimize", no_argument, NULL, O_MINIMIZE },
 		{ "model-prefix", required_argument, NULL, O_MODEL_PREFIX },
+		{ "multivariate", no_argument, NULL, O_MULTIVARIATE },
 		{ "count", required_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "params-field", required_argument, NULL, O_PARAMS_FIELD },
@@ -200,11 +204,11 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "startup", required_argument, NULL, O_STARTUP },
 		{ "state-field", required_argument, NULL, O_STATE_FIELD },
 		{ "timeout", required_argument, NULL, 't' },
-		{ "univariate", no_argument, NULL, O_UNIVARIATE },
 		{ "version", no_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "value-field", required_argument, NULL, O_VALUE_FIELD },
 		{ "maximize", no_argument, NULL, 'x' },
+
 		{ NULL, 0, NULL, 0 }
 	};
 	struct tl_err err = { 0 };
@@ -221,6 +225,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 			bad = tl_parse_long("--candidates", optarg, 1, 100000,
 			    &v, &err);
 			o->tp.n_ei = (size_t)v;
+			break;
+		case O_GAMMA:
+			bad = tl_parse_double("--gamma", optarg, 1e-6, 1,
+			    &o->tp.gamma, &err);
 			break;
 		case 'H':
 			o->history = optarg;
@@ -288,8 +296,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 			bad = tl_parse_double("--timeout", optarg, 0, 1e7,
 			    &o->timeout, &err);
 			break;
-		case O_UNIVARIATE:
-			o->tp.multivariate = 0;
+		case O_MULTIVARIATE:
+			o->tp.multivariate = 1;
+			o->tp.flat_height = 0;
 			break;
 		case 'V':
 			tl_version_exit();

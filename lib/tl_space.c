@@ -464,16 +464,17 @@ encode_one(const struct tl_param *p, const json_t *v, double *u, char *why,
 		return -1;
 	}
 	x = json_number_value(v);
-	tl_fmt_double(num, x);
-	tl_fmt_double(lo, p->low);
-	tl_fmt_double(hi, p->high);
 	if (p->type == TL_P_INT && !is_integral(x)) {
+		tl_fmt_double(num, x);
 		snprintf(why, whylen, "param '%s': %s is not an integer",
 		    p->name, num);
 		return -1;
 	}
 	if (!(x >= p->low - GRID_TOL * p->step &&
 	    x <= p->high + GRID_TOL * p->step)) {
+		tl_fmt_double(num, x);
+		tl_fmt_double(lo, p->low);
+		tl_fmt_double(hi, p->high);
 		snprintf(why, whylen, "param '%s': %s is outside [%s, %s]",
 		    p->name, num, lo, hi);
 		return -1;
@@ -486,6 +487,8 @@ encode_one(const struct tl_param *p, const json_t *v, double *u, char *why,
 	k = floor((x - p->low) / p->step + 0.5);
 	if (fabs(x - (p->low + k * p->step)) > GRID_TOL * p->step ||
 	    k < 0 || k >= (double)p->nlev) {
+		tl_fmt_double(num, x);
+		tl_fmt_double(lo, p->low);
 		tl_fmt_double(hi, p->step);
 		snprintf(why, whylen, "param '%s': %s is not on the grid "
 		    "%s + k*%s", p->name, num, lo, hi);

@@ -29,6 +29,7 @@ struct mix {
 	double	*cum;		/* cumulative weights, for sampling */
 	double	*mu;		/* k * d: centre (numeric) or choice index */
 	double	*sig;		/* k * d: bandwidth (numeric) */
+	double	*isg;		/* k * d: 1 / sig */
 	double	*lz;		/* k * d: log normaliser of the kernel */
 	double	*chit;		/* d: log P(own choice) of a trial kernel */
 	double	*cmiss;		/* d: log P(another choice) */
@@ -64,6 +65,7 @@ mix_release(struct mix *m)
 	free(m->cum);
 	free(m->mu);
 	free(m->sig);
+	free(m->isg);
 	free(m->lz);
 	free(m->chit);
 	free(m->cmiss);
@@ -231,40 +233,56 @@ sort_idx(size_t *idx, size_t n, const double *v)
 	free(tmp);
 }
 
-void
-tl_tpe_sigmas(const double *mu, size_t n, double *sigma)
+/* Univariate bandwidths; with prior, the prior's centre 0.5 counts as
+ * a neighbour (Optuna up to 4.8). */
+static void
+sigmas(const double *mu, size_t n, int prior, double *sigma)
 {
-	size_t *idx, i, j;
-	double *e, lo, hi, floor_;
+	size_t *idx, i, j, m = n + (prior != 0);
+	double *e, *v, *sg, lo, hi, floor_;
 	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
 
 	if (n == 0)
 		return;
-	idx = tl_xcalloc(n, sizeof(*idx));
-	e = tl_xcalloc(n + 2, sizeof(*e));
-	for (i = 0; i < n; i++)
+	idx = tl_xcalloc(m, sizeof(*idx));
+	e = tl_xcalloc(m + 2, sizeof(*e));
+	v = tl_xcalloc(m, sizeof(*v));
+	sg = tl_xcalloc(m, sizeof(*sg));
+	for (i = 0; i < m; i++) {
 		idx[i] = i;
-	sort_idx(idx, n, mu);
+		v[i] = i < n ? mu[i] : 0.5;
+	}
+	sort_idx(idx, m, v);
 	e[0] = 0;
-	e[n + 1] = 1;
-	for (i = 0; i < n; i++)
-		e[i + 1] = mu[idx[i]];
+	e[m + 1] = 1;
+	for (i = 0; i < m; i++)
+		e[i + 1] = v[idx[i]];
 	p.min_bw = 0;
 	floor_ = clip_floor(&p, n + 1);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < m; i++) {
 		j = i + 1;
 		lo = e[j] - e[j - 1];
 		hi = e[j + 1] - e[j];
 		/* consider_endpoints false: the outer ones see only their
 		 * inner neighbour */
-		if (n >= 2 && i == 0)
+		if (m >= 2 && i == 0)
 			lo = hi;
-		if (n >= 2 && i == n - 1)
+		if (m >= 2 && i == m - 1)
 			hi = lo;
-		sigma[idx[i]] = fmin(fmax(fmax(lo, hi), floor_), 1.0);
+		sg[idx[i]] = fmin(fmax(fmax(lo, hi), floor_), 1.0);
 	}
+	for (i = 0; i < n; i++)
+		sigma[i] = sg[i];
+	free(sg);
+	free(v);
 	free(e);
 	free(idx);
+}
+
+void
+tl_tpe_sigmas(const double *mu, size_t n, double *sigma)
+{
+	sigmas(mu, n, 0, sigma);
 }
 
 /* log of the mass of N(0, 1) on [a, b], a < b. */
@@ -284,6 +302,49 @@ log_mass(double a, double b)
 	return -0.5 * m * m - LOG_SQRT_2PI + log(b - a);
 }
 
+static int
+cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Scott's rule for n >= 2 values v of one coordinate in d dimensions:
+ * 1.059 * min(sd, IQR / 1.34) * n^(-1/(d+4)); it narrows as the good
+ * group gathers, where a share of the range (Optuna) stays wide. */
+static double
+scott(const double *v, size_t n, size_t d)
+{
+	double *w, m = 0, ss = 0, sd, iqr, spread;
+	size_t i;
+
+	w = tl_xcalloc(n, sizeof(double));
+	for (i = 0; i < n; i++) {
+		w[i] = v[i];
+		m += v[i];
+	}
+	m /= (double)n;
+	for (i = 0; i < n; i++)
+		ss += (v[i] - m) * (v[i] - m);
+	sd = sqrt(ss / (double)(n - 1));
+	qsort(w, n, sizeof(double), cmp_dbl);
+	/* quartiles by linear interpolation (numpy's default) */
+	{
+		double a = 0.25 * (double)(n - 1), b = 0.75 * (double)(n - 1);
+		size_t ia = (size_t)a, ib = (size_t)b;
+		double qa = w[ia] + (a - (double)ia) * (ia + 1 < n ?
+		    w[ia + 1] - w[ia] : 0);
+		double qb = w[ib] + (b - (double)ib) * (ib + 1 < n ?
+		    w[ib + 1] - w[ib] : 0);
+
+		iqr = qb - qa;
+	}
+	free(w);
+	spread = iqr > 0 && iqr / 1.34 < sd ? iqr / 1.34 : sd;
+	return 1.059 * spread * pow((double)n, -1.0 / ((double)d + 4));
+}
+
 /* Build mixture m from observations sel[0..n) (indices into t->o, in
  * trial order) with weights w, and the prior. */
 static void
@@ -300,6 +361,7 @@ mix_build(struct tl_tpe *t, struct mix *m, const size_t *sel, size_t n,
 	m->cum = tl_xcalloc(k, sizeof(double));
 	m->mu = tl_xcalloc(k * (t->d ? t->d : 1), sizeof(double));
 	m->sig = tl_xcalloc(k * (t->d ? t->d : 1), sizeof(double));
+	m->isg = tl_xcalloc(k * (t->d ? t->d : 1), sizeof(double));
 	m->lz = tl_xcalloc(k * (t->d ? t->d : 1), sizeof(double));
 	m->chit = tl_xcalloc(t->d ? t->d : 1, sizeof(double));
 	m->cmiss = tl_xcalloc(t->d ? t->d : 1, sizeof(double));
@@ -332,14 +394,19 @@ mix_build(struct tl_tpe *t, struct mix *m, const size_t *sel, size_t n,
 		}
 		for (i = 0; i < n; i++)
 			mu[i] = t->o[sel[i]].x[j];
-		if (t->p.multivariate) {
+		if (t->p.multivariate && t->p.scott && n >= 2) {
+			sig = scott(mu, n, t->d);
+			sig = fmin(fmax(sig, t->p.min_bw), 1.0);
+			for (i = 0; i < n; i++)
+				sg[i] = sig;
+		} else if (t->p.multivariate) {
 			sig = t->p.bw_factor * pow((double)(n > 0 ? n : 1),
 			    -1.0 / ((double)t->d + 4));
 			sig = fmin(fmax(sig, clip_floor(&t->p, k)), 1.0);
 			for (i = 0; i < n; i++)
 				sg[i] = sig;
 		} else {
-			tl_tpe_sigmas(mu, n, sg);
+			sigmas(mu, n, t->p.prior_neighbour, sg);
 			for (i = 0; i < n; i++)
 				sg[i] = fmax(sg[i], clip_floor(&t->p, k));
 		}
@@ -352,10 +419,12 @@ mix_build(struct tl_tpe *t, struct mix *m, const size_t *sel, size_t n,
 			c = i * t->d + j;
 			m->mu[c] = mu[i];
 			m->sig[c] = sg[i];
+			m->isg[c] = 1 / sg[i];
 			/* continuous: log(sigma sqrt(2 pi) Z); discrete:
 			 * log Z (the bin mass is divided by it) */
 			m->lz[c] = p->kind == TL_D_CONT ?
-			    log(sg[i]) + LOG_SQRT_2PI + z : z;
+			    (t->p.flat_height ? 0 : log(sg[i])) +
+			    LOG_SQRT_2PI + z : z;
 		}
 	}
 	free(sg);
@@ -408,27 +477,28 @@ tl_tpe_fit(struct tl_tpe *t)
 }
 
 /* Per-coordinate log kernel of component i of m at coordinate j, given
- * the bin [blo, bhi] of a discrete x (unused otherwise). */
-static double
+ * the bin [blo, bhi] of a discrete x (unused otherwise).  The hot loop
+ * of a suggestion: n_ei draws times all trials times d. */
+static inline double
 log_kernel(const struct tl_tpe *t, const struct mix *m, size_t i, size_t j,
     double x, double blo, double bhi)
 {
-	const struct tl_param *p = &t->s->p[j];
 	size_t c = i * t->d + j;
 	double z, mu;
 
-	if (p->kind == TL_D_CAT) {
+	switch (t->s->p[j].kind) {
+	case TL_D_CONT:
+		z = (x - m->mu[c]) * m->isg[c];
+		return -0.5 * z * z - m->lz[c];
+	case TL_D_CAT:
 		mu = m->mu[c];
 		if (mu < 0)
-			return -log((double)p->nlev);
+			return -log((double)t->s->p[j].nlev);
 		return mu == x ? m->chit[j] : m->cmiss[j];
+	default:
+		return log_mass((blo - m->mu[c]) * m->isg[c],
+		    (bhi - m->mu[c]) * m->isg[c]) - m->lz[c];
 	}
-	if (p->kind == TL_D_CONT) {
-		z = (x - m->mu[c]) / m->sig[c];
-		return -0.5 * z * z - m->lz[c];
-	}
-	return log_mass((blo - m->mu[c]) / m->sig[c],
-	    (bhi - m->mu[c]) / m->sig[c]) - m->lz[c];
 }
 
 /* The bins of the discrete coordinates of x into blo, bhi. */
