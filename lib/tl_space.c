@@ -376,11 +376,16 @@ grid_value(const struct tl_param *p, size_t j)
 static double
 cont_value(const struct tl_param *p, double u)
 {
+	char buf[64];
 	double t, v;
 
 	u = u < 0 ? 0 : u > 1 ? 1 : u;
 	t = p->a + u * (p->b - p->a);
 	v = p->log ? exp(t) : t;
+	/* 15 digits: a past trial's 0.0015 comes back as 0.0015, not
+	 * 0.0015000000000000007 from exp(log(x)) */
+	snprintf(buf, sizeof(buf), "%.15g", v);
+	v = strtod(buf, NULL);
 	return v < p->low ? p->low : v > p->high ? p->high : v;
 }
 

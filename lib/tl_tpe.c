@@ -739,8 +739,11 @@ tl_qmc_points(size_t d, size_t start, size_t n, unsigned long seed,
 	for (j = 0; j < d; j++)
 		shift[j] = tl_rng_uniform(r);
 	tl_rng_free(r);
+	/* GSL starts after the origin, point 0 of the sequence: without it
+	 * the first 2^k points are not a net */
 	for (i = 0; i < start + n; i++) {
-		gsl_qrng_get(g, pt);
+		if (i > 0)
+			gsl_qrng_get(g, pt);
 		if (i < start)
 			continue;
 		for (j = 0; j < d; j++) {
