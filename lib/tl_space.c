@@ -52,8 +52,14 @@ tl_space_load(const char *path, struct tl_err *err)
 			    strerror(errno != 0 ? errno : ENOENT));
 			return NULL;
 		}
-		tl_err_set(err, TL_EX_DATAERR, path, (unsigned long)je.line,
-		    "invalid JSON: %s", je.text);
+		if (strncmp(je.text, "duplicate object key", 20) == 0)
+			tl_err_set(err, TL_EX_DATAERR, path,
+			    (unsigned long)je.line, "a param name is used "
+			    "twice: %s", je.text);
+		else
+			tl_err_set(err, TL_EX_DATAERR, path,
+			    (unsigned long)je.line, "invalid JSON: %s",
+			    je.text);
 		return NULL;
 	}
 	s = tl_space_from_json(v, path, err);
