@@ -1,0 +1,1803 @@
+/*
+ * tl-bayesopt: propose the next strategy genomes to try.  suggest reads a
+ * search space and the history of past trials and writes N candidates:
+ * scrambled Sobol points until enough trials exist, then TPE proposals
+ * made diverse by a constant liar; optionally screened by the
+ * tl-train-forest meta-model (run as a subprocess) or drawn as local
+ * moves around given champions.  run drives an objective command per
+ * trial (params on its stdin, a number on its stdout), K at a time,
+ * appending each finished trial to the history so that a killed run
+ * resumes where it stopped.  Everything random comes from --seed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gsl/gsl_randist.h>
+#include <jansson.h>
+
+#include "tl_err.h"
+#include "tl_json.h"
+#include "tl_map.h"
+#include "tl_num.h"
+#include "tl_out.h"
+#include "tl_records.h"
+#include "tl_rng.h"
+#include "tl_space.h"
+#include "tl_tpe.h"
+#include "tl_util.h"
+
+#define FOREST		"tl-train-forest"
+#define DUP_ROUNDS	8	/* rounds of n_ei draws before random */
+#define RANDOM_TRIES	10000	/* uniform draws before "exhausted" */
+#define OUT_MAX		(1 << 20)	/* objective stdout kept, bytes */
+#define REASON_MAX	60	/* bytes of garbage quoted in a reason */
+#define KILL_GRACE	1.0	/* seconds between SIGTERM and SIGKILL */
+
+enum cmd { C_SUGGEST, C_RUN };
+
+/* long-only options */
+enum {
+	O_CANDIDATES = 256, O_IGNORE_UNKNOWN, O_KAPPA, O_MINIMIZE,
+	O_MODEL_PREFIX, O_PARAMS_FIELD, O_RADIUS, O_SCREEN, O_STARTUP,
+	O_STATE_FIELD, O_MULTIVARIATE, O_VALUE_FIELD, O_GAMMA
+};
+
+struct opts {
+	enum cmd	 cmd;		/* suggest or run */
+	const char	*around;	/* -a: parents */
+	const char	*history;	/* -H */
+	int		 ignore_unknown;	/* params not in the space */
+	long		 jobs;		/* -j: run's parallel trials */
+	double		 kappa;		/* screening: mean + kappa * sd */
+	int		 maximize;	/* -x */
+	const char	*model;		/* -M: tl-train-forest model */
+	const char	*model_prefix;	/* key of the params in model rows */
+	long		 count;		/* -n */
+	int		 count_set;	/* -n given */
+	const char	*output;	/* -o */
+	const char	*params_field;	/* where a trial keeps its params */
+	int		 quiet;		/* -q */
+	double		 radius;	/* --around step in u */
+	long		 screen;	/* candidates drawn for the model */
+	long		 seed;		/* -s */
+	const char	*space;		/* -S */
+	long		 startup;	/* Sobol trials before TPE */
+	const char	*state_field;	/* trial state */
+	double		 timeout;	/* -t: seconds, 0 none */
+	int		 verbose;	/* -v */
+	const char	*value_field;	/* trial value */
+	struct tl_tpe_params tp;	/* TPE knobs */
+	char		**objective;	/* run: command and arguments */
+};
+
+enum tstate { T_COMPLETE, T_FAILED, T_RUNNING };
+
+/* One trial of the history that fits the space. */
+struct trial {
+	double		*x;		/* point */
+	double		 value;		/* as given (complete) */
+	enum tstate	 st;		/* state */
+};
+
+struct hist {
+	struct trial	*t;		/* usable trials, in file order */
+	size_t		 n, cap;	/* used, allocated */
+	size_t		 read;		/* records read */
+	size_t		 complete, failed, running;	/* of the usable */
+	size_t		 outside;	/* skipped: not in the space */
+	size_t		 novalue;	/* skipped: bad or missing value */
+	size_t		 unreadable;	/* skipped: bad JSON */
+	long		 next_trial;	/* run: number of the next trial */
+};
+
+/* A proposal. */
+struct cand {
+	double		*x;		/* point */
+	const char	*source;	/* sobol, tpe, around, random, screened */
+	const char	*drawn;		/* screened: how it was drawn */
+	double		 score;		/* acquisition; NAN: none */
+	double		 pred, sd;	/* screened: the model's */
+	long		 parent;	/* around: line of the parent, or 0 */
+};
+
+/* What proposes points: the space, the TPE over the visible trials, the
+ * set of points already tried or proposed. */
+struct engine {
+	const struct opts	*o;
+	const struct tl_space	*s;
+	struct tl_tpe		*tpe;	/* observations and liars */
+	int			 fitted;	/* tpe fitted since last change */
+	struct tl_map		*seen;	/* keys of tried/proposed points */
+	struct tl_buf		 key;	/* scratch */
+	size_t			 qnext;	/* next Sobol index */
+	size_t			 ntried;	/* trials known, for the start */
+	gsl_rng			*r;	/* this batch's stream */
+	double			*par;	/* around: parent points */
+	long			*parline;	/* their lines */
+	size_t			 npar;	/* their number */
+	double			*X, *sc;	/* n_ei draws and scores */
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: tl-bayesopt suggest -S space [-qvx] [-a file] [-H history] [-M model]\n"
+"                   [-n count] [-o file] [-s seed] [options]\n"
+"       tl-bayesopt run -S space -H history [-qvx] [-j jobs] [-n trials]\n"
+"                   [-o file] [-s seed] [-t seconds] [options] -- command\n"
+"                   [arg ...]\n");
+	if (fp != stdout)
+		return;
+	fprintf(fp,
+"\nPropose strategy genomes by TPE (see tl-bayesopt(1)).\n\n"
+"  -a, --around=FILE       local moves around the genomes in FILE\n"
+"      --candidates=N      TPE draws per proposal (24)\n"
+"      --gamma=G           share of trials in TPE's good group (0.1)\n"
+"  -H, --history=FILE      past trials (JSONL or CSV); run appends to it\n"
+"  -h, --help              this help\n"
+"      --ignore-unknown    params not in the space are ignored, not a skip\n"
+"  -j, --jobs=K            run: trials at a time (1)\n"
+"      --kappa=K           screening score: mean + K * sd (1)\n"
+"  -M, --model=FILE        screen by tl-train-forest's predictions\n"
+"      --minimize          lower values are better (the default)\n"
+"      --model-prefix=KEY  params under KEY in model rows (genome); \"\":\n"
+"                          flat\n"
+"      --multivariate      one joint TPE over all parameters\n"
+"  -n, --count=N           suggest: candidates (1); run: finished trials\n"
+"                          wanted in the history (20)\n"
+"  -o, --output=FILE       write to FILE (atomically) instead of stdout\n"
+"      --params-field=F    where a trial keeps its params (params)\n"
+"  -q, --quiet             no summary on stderr\n"
+"      --radius=R          --around step, share of each range (0.1)\n"
+"  -S, --space=FILE        the search space (JSON)\n"
+"      --screen=M          candidates drawn for the model (1000)\n"
+"  -s, --seed=N            random seed (1)\n"
+"      --startup=N         Sobol trials before TPE (10)\n"
+"      --state-field=F     trial state: complete, failed, running (state)\n"
+"  -t, --timeout=SEC       run: an objective still running is failed\n"
+
+"  -V, --version           print the version\n"
+"  -v, --verbose           name each skipped history line\n"
+"      --value-field=F     the trial's value, dotted (value)\n"
+"  -x, --maximize          higher values are better\n");
+}
+
+static void
+parse_args(int argc, char *argv[], struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "around", required_argument, NULL, 'a' },
+		{ "candidates", required_argument, NULL, O_CANDIDATES },
+		{ "history", required_argument, NULL, 'H' },
+		{ "gamma", required_argument, NULL, O_GAMMA },
+		{ "help", no_argument, NULL, 'h' },
+		{ "ignore-unknown", no_argument, NULL, O_IGNORE_UNKNOWN },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "kappa", required_argument, NULL, O_KAPPA },
+		{ "model", required_argument, NULL, 'M' },
+		{ "minimize", no_argument, NULL, O_MINIMIZE },
+		{ "model-prefix", required_argument, NULL, O_MODEL_PREFIX },
+		{ "multivariate", no_argument, NULL, O_MULTIVARIATE },
+		{ "count", required_argument, NULL, 'n' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "params-field", required_argument, NULL, O_PARAMS_FIELD },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "radius", required_argument, NULL, O_RADIUS },
+		{ "space", required_argument, NULL, 'S' },
+		{ "screen", required_argument, NULL, O_SCREEN },
+		{ "seed", required_argument, NULL, 's' },
+		{ "startup", required_argument, NULL, O_STARTUP },
+		{ "state-field", required_argument, NULL, O_STATE_FIELD },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "value-field", required_argument, NULL, O_VALUE_FIELD },
+		{ "maximize", no_argument, NULL, 'x' },
+
+		{ NULL, 0, NULL, 0 }
+	};
+	struct tl_err err = { 0 };
+	long v;
+	int ch, bad = 0;
+
+	while ((ch = getopt_long(argc, argv, ":a:H:hj:M:n:o:qS:s:t:Vvx",
+	    longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			o->around = optarg;
+			break;
+		case O_CANDIDATES:
+			bad = tl_parse_long("--candidates", optarg, 1, 100000,
+			    &v, &err);
+			o->tp.n_ei = (size_t)v;
+			break;
+		case O_GAMMA:
+			bad = tl_parse_double("--gamma", optarg, 1e-6, 1,
+			    &o->tp.gamma, &err);
+			break;
+		case 'H':
+			o->history = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(tl_exit_status(TL_EX_OK));
+		case O_IGNORE_UNKNOWN:
+			o->ignore_unknown = 1;
+			break;
+		case 'j':
+			bad = tl_parse_long("--jobs", optarg, 1, 1024, &o->jobs,
+			    &err);
+			break;
+		case O_KAPPA:
+			bad = tl_parse_double("--kappa", optarg, -100, 100,
+			    &o->kappa, &err);
+			break;
+		case 'M':
+			o->model = optarg;
+			break;
+		case O_MINIMIZE:
+			o->maximize = 0;
+			break;
+		case O_MODEL_PREFIX:
+			o->model_prefix = optarg;
+			break;
+		case 'n':
+			bad = tl_parse_long("--count", optarg, 1, 1000000,
+			    &o->count, &err);
+			o->count_set = 1;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case O_PARAMS_FIELD:
+			o->params_field = optarg;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case O_RADIUS:
+			bad = tl_parse_double("--radius", optarg, 1e-9, 1,
+			    &o->radius, &err);
+			break;
+		case 'S':
+			o->space = optarg;
+			break;
+		case O_SCREEN:
+			bad = tl_parse_long("--screen", optarg, 1, 10000000,
+			    &o->screen, &err);
+			break;
+		case 's':
+			bad = tl_parse_long("--seed", optarg, 0, LONG_MAX,
+			    &o->seed, &err);
+			break;
+		case O_STARTUP:
+			bad = tl_parse_long("--startup", optarg, 0, 1000000,
+			    &o->startup, &err);
+			break;
+		case O_STATE_FIELD:
+			o->state_field = optarg;
+			break;
+		case 't':
+			bad = tl_parse_double("--timeout", optarg, 0, 1e7,
+			    &o->timeout, &err);
+			break;
+		case O_MULTIVARIATE:
+			o->tp.multivariate = 1;
+			o->tp.flat_height = 0;
+			break;
+		case 'V':
+			tl_version_exit();
+		case 'v':
+			o->verbose = 1;
+			break;
+		case O_VALUE_FIELD:
+			o->value_field = optarg;
+			break;
+		case 'x':
+			o->maximize = 1;
+			break;
+		default:	/* ':' (no value) or an unknown option */
+			tl_bad_option(ch, argv[optind - 1]);
+		}
+		if (bad)
+			tl_usage_error("%s: %s", err.where, err.msg);
+	}
+	if (optind >= argc)
+		tl_usage_error("a command is needed: suggest or run");
+	if (strcmp(argv[optind], "suggest") == 0)
+		o->cmd = C_SUGGEST;
+	else if (strcmp(argv[optind], "run") == 0)
+		o->cmd = C_RUN;
+	else
+		tl_usage_error("unknown command '%s' (suggest or run)",
+		    argv[optind]);
+	if (o->space == NULL)
+		tl_usage_error("the search space is needed: -S FILE");
+	if (o->cmd == C_SUGGEST) {
+		if (optind + 1 < argc)
+			tl_usage_error("suggest takes no operand, got '%s'",
+			    argv[optind + 1]);
+		if (o->timeout > 0 || o->jobs != 1)
+			tl_usage_error("--jobs and --timeout are for run");
+		if (!o->count_set)
+			o->count = 1;
+	} else {
+		if (optind + 1 >= argc)
+			tl_usage_error("run needs the objective command after "
+			    "'--'");
+		if (o->history == NULL)
+			tl_usage_error("run needs the history it appends to: "
+			    "-H FILE");
+		if (o->model != NULL || o->around != NULL)
+			tl_usage_error("--model and --around are for suggest");
+		if (!o->count_set)
+			o->count = 20;
+		o->objective = argv + optind + 1;
+	}
+	if (o->around != NULL && o->model != NULL)
+		tl_usage_error("--around and --model exclude each other");
+}
+
+/* ---- history ---------------------------------------------------------- */
+
+/* Member path of rec: the key itself, else dotted steps into nested
+ * objects ("metrics.roi").  Borrowed, or NULL. */
+static json_t *
+get_path(const json_t *rec, const char *path)
+{
+	const char *p, *dot;
+	json_t *v;
+	char *k;
+
+	if ((v = json_object_get(rec, path)) != NULL)
+		return v;
+	v = (json_t *)rec;
+	for (p = path; v != NULL && *p != '\0'; p = *dot ? dot + 1 : dot) {
+		if ((dot = strchr(p, '.')) == NULL)
+			dot = p + strlen(p);
+		k = tl_xstrndup(p, (size_t)(dot - p));
+		v = json_is_object(v) ? json_object_get(v, k) : NULL;
+		free(k);
+	}
+	return v;
+}
+
+static void
+skip_msg(const struct opts *o, const char *name, unsigned long line,
+    const char *why)
+{
+	if (o->verbose)
+		tl_msg("%s:%lu: skipped: %s", name, line, why);
+}
+
+/* One record into h, or counted as skipped. */
+static void
+hist_record(const struct opts *o, const struct tl_space *s, struct hist *h,
+    const json_t *rec, const char *name, unsigned long line)
+{
+	char why[512];
+	const char *st;
+	json_t *v, *params;
+	enum tstate state;
+	struct trial *t;
+	double value = 0;
+	double *x;
+
+	if ((v = json_object_get(rec, "trial")) != NULL &&
+	    json_is_integer(v) && json_integer_value(v) >= h->next_trial)
+		h->next_trial = (long)json_integer_value(v) + 1;
+	state = T_COMPLETE;
+	if ((v = get_path(rec, o->state_field)) != NULL && !json_is_null(v)) {
+		st = json_string_value(v);
+		if (st != NULL && (strcasecmp(st, "complete") == 0 ||
+		    strcasecmp(st, "completed") == 0 ||
+		    strcasecmp(st, "ok") == 0))
+			state = T_COMPLETE;
+		else if (st != NULL && (strcasecmp(st, "failed") == 0 ||
+		    strcasecmp(st, "fail") == 0))
+			state = T_FAILED;
+		else if (st != NULL && strcasecmp(st, "running") == 0)
+			state = T_RUNNING;
+		else {
+			snprintf(why, sizeof(why), "field '%s': expected "
+			    "complete, failed or running", o->state_field);
+			skip_msg(o, name, line, why);
+			h->novalue++;
+			return;
+		}
+	}
+	if (state == T_COMPLETE) {
+		v = get_path(rec, o->value_field);
+		if (v == NULL || json_is_null(v) || !json_is_number(v)) {
+			if (v == NULL || json_is_null(v))
+				snprintf(why, sizeof(why), "field '%s': "
+				    "missing", o->value_field);
+			else
+				snprintf(why, sizeof(why), "field '%s': "
+				    "expected a number, got %s",
+				    o->value_field, tl_json_typename(v));
+			skip_msg(o, name, line, why);
+			h->novalue++;
+			return;
+		}
+		value = json_number_value(v);
+	}
+	params = get_path(rec, o->params_field);
+	x = tl_xcalloc(s->n, sizeof(double));
+	if (params == NULL) {
+		snprintf(why, sizeof(why), "field '%s': missing",
+		    o->params_field);
+		goto outside;
+	}
+	if (tl_space_encode(s, params, o->ignore_unknown, x, why,
+	    sizeof(why)) == -1)
+		goto outside;
+	if (h->n == h->cap) {
+		h->cap = h->cap ? 2 * h->cap : 256;
+		h->t = tl_xreallocarray(h->t, h->cap, sizeof(*h->t));
+	}
+	t = &h->t[h->n++];
+	t->x = x;
+	t->value = value;
+	t->st = state;
+	if (state == T_COMPLETE)
+		h->complete++;
+	else if (state == T_FAILED)
+		h->failed++;
+	else
+		h->running++;
+	return;
+outside:
+	free(x);
+	skip_msg(o, name, line, why);
+	h->outside++;
+}
+
+static int
+hist_read(const struct opts *o, const struct tl_space *s, struct hist *h,
+    struct tl_err *err)
+{
+	struct tl_records *rs;
+	json_t *rec;
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	if (o->history == NULL)
+		return 0;
+	if (o->cmd == C_RUN && access(o->history, F_OK) == -1 &&
+	    errno == ENOENT)
+		return 0;	/* a new run */
+	if ((rs = tl_records_open(o->history, TL_FMT_AUTO, err)) == NULL)
+		return -1;
+	while ((rc = tl_records_next(rs, &rec, err)) != 0) {
+		h->read++;
+		if (rc == -1) {
+			if (tl_records_failed(rs))
+				break;
+			if (o->verbose)
+				tl_msg("%s: skipped: %s", err->where,
+				    err->msg);
+			h->unreadable++;
+			continue;
+		}
+		hist_record(o, s, h, rec, tl_records_name(rs),
+		    tl_records_line(rs));
+		json_decref(rec);
+	}
+	if ((long)h->read > h->next_trial)
+		h->next_trial = (long)h->read;
+	rc = tl_records_failed(rs) ? -1 : 0;
+	tl_records_free(rs);
+	return rc;
+}
+
+static void
+hist_release(struct hist *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		free(h->t[i].x);
+	free(h->t);
+	memset(h, 0, sizeof(*h));
+}
+
+static void
+hist_summary(const struct opts *o, const struct hist *h)
+{
+	size_t skipped = h->outside + h->novalue + h->unreadable;
+
+	if (o->quiet || o->history == NULL)
+		return;
+	tl_msg("history: %zu trials: %zu complete, %zu failed, %zu running, "
+	    "%zu skipped (%zu outside the space, %zu without a value, %zu "
+	    "unreadable)%s", h->read, h->complete, h->failed, h->running,
+	    skipped, h->outside, h->novalue, h->unreadable,
+	    skipped > 0 && !o->verbose ? "; -v names them" : "");
+}
+
+static double
+loss_of(const struct opts *o, double value)
+{
+	return o->maximize ? -value : value;
+}
+
+/* ---- the engine ------------------------------------------------------- */
+
+static void
+engine_init(struct engine *e, const struct opts *o, const struct tl_space *s)
+{
+	memset(e, 0, sizeof(*e));
+	e->o = o;
+	e->s = s;
+	e->tpe = tl_tpe_alloc(s, &o->tp);
+	e->seen = tl_map_alloc();
+	tl_buf_init(&e->key);
+	e->X = tl_xcalloc(o->tp.n_ei * (s->n ? s->n : 1), sizeof(double));
+	e->sc = tl_xcalloc(o->tp.n_ei, sizeof(double));
+}
+
+static void
+engine_release(struct engine *e)
+{
+	tl_tpe_free(e->tpe);
+	tl_map_free(e->seen);
+	tl_buf_release(&e->key);
+	tl_rng_free(e->r);
+	free(e->par);
+	free(e->parline);
+	free(e->X);
+	free(e->sc);
+	memset(e, 0, sizeof(*e));
+}
+
+/* Is x tried or proposed?  With add, remember it. */
+static int
+engine_seen(struct engine *e, const double *x, int add)
+{
+	int added = 0;
+
+	tl_buf_reset(&e->key);
+	tl_space_key(e->s, x, &e->key);
+	if (!add)
+		return tl_map_get(e->seen, e->key.data, e->key.len) != NULL;
+	tl_map_put(e->seen, e->key.data, e->key.len, &added);
+	return !added;
+}
+
+/* x has been proposed: a liar for the rest of the batch. */
+static void
+engine_take(struct engine *e, const double *x)
+{
+	engine_seen(e, x, 1);
+	tl_tpe_pending(e->tpe, x);
+	e->fitted = 0;
+	e->ntried++;
+}
+
+static int
+engine_fit(struct engine *e)
+{
+	if (!e->fitted && tl_tpe_fit(e->tpe) == 0)
+		e->fitted = 1;
+	return e->fitted;
+}
+
+/* Is the batch still in its quasi-random start? */
+static int
+engine_startup(const struct engine *e)
+{
+	return tl_tpe_count(e->tpe) == 0 ||
+	    e->ntried < (size_t)e->o->startup;
+}
+
+static void
+uniform_point(const struct engine *e, double *x)
+{
+	double *q;
+	size_t j;
+
+	q = tl_xcalloc(e->s->n, sizeof(double));
+	for (j = 0; j < e->s->n; j++)
+		q[j] = tl_rng_uniform(e->r);
+	tl_space_from_unit(e->s, q, x);
+	free(q);
+}
+
+/* The next Sobol point not seen yet, into x; -1 if none in a while. */
+static int
+next_sobol(struct engine *e, double *x)
+{
+	double *q;
+	size_t tries;
+	int rc = -1;
+
+	q = tl_xcalloc(e->s->n, sizeof(double));
+	for (tries = 0; tries < RANDOM_TRIES; tries++) {
+		if (tl_qmc_points(e->s->n, e->qnext++, 1,
+		    (unsigned long)e->o->seed, q) == -1) {
+			size_t j;
+
+			for (j = 0; j < e->s->n; j++)
+				q[j] = tl_rng_uniform(e->r);
+		}
+		tl_space_from_unit(e->s, q, x);
+		if (!engine_seen(e, x, 0)) {
+			rc = 0;
+			break;
+		}
+	}
+	free(q);
+	return rc;
+}
+
+/* A uniform point not seen yet; -1 if the space looks exhausted. */
+static int
+random_unseen(struct engine *e, double *x)
+{
+	size_t i;
+
+	for (i = 0; i < RANDOM_TRIES; i++) {
+		uniform_point(e, x);
+		if (!engine_seen(e, x, 0))
+			return 0;
+	}
+	return -1;
+}
+
+/* A local move of parent p into x. */
+static void
+local_move(struct engine *e, const double *p, double *x)
+{
+	const struct tl_space *s = e->s;
+	size_t j, forced, lev, plev;
+	double pm, u;
+
+	forced = tl_rng_below(e->r, s->n);
+	pm = s->n > 2 ? 2.0 / (double)s->n : 1;
+	for (j = 0; j < s->n; j++) {
+		const struct tl_param *q = &s->p[j];
+
+		x[j] = p[j];
+		if (j != forced && tl_rng_uniform(e->r) >= pm)
+			continue;
+		if (q->kind == TL_D_CAT) {
+			if (q->nlev > 1) {
+				lev = tl_rng_below(e->r, q->nlev - 1);
+				x[j] = (double)(lev >= (size_t)p[j] ? lev + 1 :
+				    lev);
+			}
+			continue;
+		}
+		u = p[j] + e->o->radius * gsl_ran_gaussian_ziggurat(e->r, 1.0);
+		while (u < 0 || u > 1)	/* reflect at the bounds */
+			u = u < 0 ? -u : 2 - u;
+		x[j] = u;
+		if (q->kind == TL_D_DISC && q->nlev > 1) {
+			plev = tl_param_level(q, p[j]);
+			lev = tl_param_level(q, u);
+			if (lev == plev)	/* at least one grid step */
+				lev = plev == 0 ? 1 : plev + 1 >= q->nlev ?
+				    plev - 1 : tl_rng_below(e->r, 2) ?
+				    plev + 1 : plev - 1;
+			{
+				double lo, hi;
+
+				tl_param_bin(q, lev, &lo, &hi);
+				x[j] = (lo + hi) / 2;
+			}
+		}
+	}
+	tl_space_snap(s, x);
+}
+
+/* Propose candidate i of the batch into c (x preallocated).  Returns 0,
+ * or -1 when no unseen point can be found. */
+static int
+propose(struct engine *e, size_t i, struct cand *c)
+{
+	const struct opts *o = e->o;
+	size_t d = e->s->n, k, round, best;
+	double bs;
+
+	c->score = NAN;
+	c->parent = 0;
+	if (e->npar > 0) {
+		const double *p = &e->par[(i % e->npar) * d];
+		int tpe = engine_fit(e);
+
+		c->source = "around";
+		c->parent = e->parline[i % e->npar];
+		best = (size_t)-1;
+		bs = -HUGE_VAL;
+		for (k = 0; k < o->tp.n_ei * DUP_ROUNDS; k++) {
+			local_move(e, p, &e->X[0]);
+			if (engine_seen(e, &e->X[0], 0))
+				continue;
+			if (!tpe) {
+				memcpy(c->x, &e->X[0], d * sizeof(double));
+				best = 0;
+				break;
+			}
+			if (tl_tpe_score(e->tpe, &e->X[0]) > bs) {
+				bs = tl_tpe_score(e->tpe, &e->X[0]);
+				memcpy(c->x, &e->X[0], d * sizeof(double));
+				best = k;
+			}
+			if (k + 1 >= o->tp.n_ei && best != (size_t)-1)
+				break;
+		}
+		if (best == (size_t)-1)
+			goto random;
+		if (tpe)
+			c->score = bs;
+		return 0;
+	}
+	if (engine_startup(e)) {
+		c->source = "sobol";
+		if (next_sobol(e, c->x) == 0)
+			return 0;
+		goto random;
+	}
+	engine_fit(e);
+	c->source = "tpe";
+	for (round = 0; round < DUP_ROUNDS; round++) {
+		tl_tpe_suggest(e->tpe, e->r, o->tp.n_ei, e->X, e->sc);
+		for (k = 0; k < o->tp.n_ei; k++)
+			if (!engine_seen(e, &e->X[k * d], 0)) {
+				memcpy(c->x, &e->X[k * d], d * sizeof(double));
+				c->score = e->sc[k];
+				return 0;
+			}
+	}
+random:
+	c->source = "random";
+	c->score = NAN;
+	return random_unseen(e, c->x);
+}
+
+/* Observe the usable trials of h: complete ones as data, running ones
+ * as liars; every one as tried. */
+static void
+engine_history(struct engine *e, const struct hist *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		engine_seen(e, h->t[i].x, 1);
+		if (h->t[i].st == T_COMPLETE)
+			tl_tpe_observe(e->tpe, h->t[i].x, loss_of(e->o,
+			    h->t[i].value));
+		else if (h->t[i].st == T_RUNNING)
+			tl_tpe_pending(e->tpe, h->t[i].x);
+	}
+	e->ntried = h->n;
+	e->qnext = h->n;
+	e->fitted = 0;
+}
+
+/* ---- parents (--around) ----------------------------------------------- */
+
+static int
+read_parents(struct engine *e, struct tl_err *err)
+{
+	const struct opts *o = e->o;
+	struct tl_records *rs;
+	char why[512];
+	json_t *rec, *p;
+	size_t cap = 0, skipped = 0;
+	int rc;
+
+	if ((rs = tl_records_open(o->around, TL_FMT_AUTO, err)) == NULL)
+		return -1;
+	while ((rc = tl_records_next(rs, &rec, err)) != 0) {
+		if (rc == -1) {
+			if (tl_records_failed(rs))
+				break;
+			tl_records_free(rs);
+			return -1;	/* the user's own champions: stop */
+		}
+		if ((p = get_path(rec, o->params_field)) == NULL &&
+		    (p = json_object_get(rec, "params")) == NULL)
+			p = json_object_get(rec, "genome");
+		if (e->npar == cap) {
+			cap = cap ? 2 * cap : 16;
+			e->par = tl_xreallocarray(e->par, cap * e->s->n,
+			    sizeof(double));
+			e->parline = tl_xreallocarray(e->parline, cap,
+			    sizeof(long));
+		}
+		if (p == NULL) {
+			snprintf(why, sizeof(why), "no '%s', 'params' or "
+			    "'genome' object", o->params_field);
+			rc = -1;
+		} else
+			rc = tl_space_encode(e->s, p, o->ignore_unknown,
+			    &e->par[e->npar * e->s->n], why, sizeof(why));
+		if (rc == -1) {
+			skipped++;
+			if (!o->quiet)
+				tl_warn("%s:%lu: not a parent: %s",
+				    tl_records_name(rs), tl_records_line(rs),
+				    why);
+		} else
+			e->parline[e->npar++] = (long)tl_records_line(rs);
+		json_decref(rec);
+	}
+	rc = tl_records_failed(rs) ? -1 : 0;
+	if (rc == 0 && e->npar == 0)
+		rc = tl_err_set(err, TL_EX_DATAERR, o->around, 0, "no genome "
+		    "in the space to move around%s", skipped ? " (see the "
+		    "warnings)" : "");
+	tl_records_free(rs);
+	return rc;
+}
+
+/* ---- the meta-model --------------------------------------------------- */
+
+/* Path of tl-train-forest: next to our binary, else in PATH.  New. */
+static char *
+find_forest(void)
+{
+	char self[PATH_MAX], *slash, *path, *dir, *p;
+	struct tl_buf b;
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/')) != NULL) {
+			*slash = '\0';
+			tl_buf_init(&b);
+			tl_buf_printf(&b, "%s/%s", self, FOREST);
+			if (access(b.data, X_OK) == 0)
+				return b.data;
+			tl_buf_release(&b);
+		}
+	}
+	if ((p = getenv("PATH")) == NULL)
+		return NULL;
+	path = tl_xstrdup(p);
+	for (p = path; (dir = strsep(&p, ":")) != NULL;) {
+		tl_buf_init(&b);
+		tl_buf_printf(&b, "%s/%s", *dir ? dir : ".", FOREST);
+		if (access(b.data, X_OK) == 0) {
+			free(path);
+			return b.data;
+		}
+		tl_buf_release(&b);
+	}
+	free(path);
+	return NULL;
+}
+
+/* Exit status of another tool as ours: sysexits pass through. */
+static int
+child_code(int st)
+{
+	return st >= TL_EX_USAGE && st <= TL_EX_TEMPFAIL ? st :
+	    TL_EX_SOFTWARE;
+}
+
+/* Predictions of the model for c[0..n): tl-train-forest predict -m
+ * MODEL reads the rows on stdin and writes them back with prediction and
+ * prediction_sd. */
+static int
+predict(const struct engine *e, struct cand *c, size_t n,
+    struct tl_err *err)
+{
+	const struct opts *o = e->o;
+	const char *where = FOREST " predict";
+	char *exe, buf[65536];
+	struct tl_buf out;
+	json_t *row, *pr, *v, *sd;
+	FILE *in;
+	pid_t pid;
+	ssize_t r;
+	size_t i, len;
+	int fd[2], st, rc = -1;
+	char *line, *nl;
+
+	if ((exe = find_forest()) == NULL)
+		return tl_err_set(err, TL_EX_NOINPUT, "--model", 0, "%s is "
+		    "neither next to tl-bayesopt nor in PATH", FOREST);
+	if ((in = tmpfile()) == NULL) {
+		free(exe);
+		return tl_err_set(err, TL_EX_CANTCREAT, "--model", 0,
+		    "temporary file: %s", strerror(errno));
+	}
+	for (i = 0; i < n && rc == -1; i++) {
+		pr = tl_space_decode(e->s, c[i].x);
+		row = *o->model_prefix ? json_pack("{s:o}", o->model_prefix,
+		    pr) : pr;
+		if (tl_json_writeln(in, row, err) == -1)
+			rc = -2;
+		json_decref(row);
+	}
+	if (rc == -2 || fflush(in) == EOF || fseek(in, 0, SEEK_SET) == -1) {
+		fclose(in);
+		free(exe);
+		return tl_err_set(err, TL_EX_IOERR, "--model", 0, "temporary "
+		    "file: %s", strerror(errno));
+	}
+	if (pipe(fd) == -1 || (pid = fork()) == -1) {
+		fclose(in);
+		free(exe);
+		return tl_err_set(err, TL_EX_SOFTWARE, where, 0, "%s",
+		    strerror(errno));
+	}
+	if (pid == 0) {
+		dup2(fileno(in), 0);
+		dup2(fd[1], 1);
+		close(fd[0]);
+		close(fd[1]);
+		execl(exe, FOREST, "predict", "-m", o->model, (char *)NULL);
+		fprintf(stderr, "%s: %s: %s\n", tl_progname(), exe,
+		    strerror(errno));
+		_exit(127);
+	}
+	close(fd[1]);
+	fclose(in);
+	tl_buf_init(&out);
+	while ((r = read(fd[0], buf, sizeof(buf))) != 0) {
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			break;
+		tl_buf_add(&out, buf, (size_t)r);
+	}
+	close(fd[0]);
+	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+		;
+	rc = 0;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		rc = tl_err_set(err, WIFEXITED(st) ?
+		    child_code(WEXITSTATUS(st)) : TL_EX_SOFTWARE, where, 0,
+		    "-m %s: %s %d", o->model, WIFEXITED(st) ?
+		    "exited with status" : "killed by signal",
+		    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+		goto out;
+	}
+	line = out.data != NULL ? out.data : "";
+	for (i = 0; i < n; i++, line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL) {
+			rc = tl_err_set(err, TL_EX_DATAERR, where, i + 1,
+			    "expected %zu rows back, got %zu", n, i);
+			goto out;
+		}
+		len = (size_t)(nl - line);
+		if ((v = tl_json_parse(line, len, where, i + 1, err)) ==
+		    NULL) {
+			rc = -1;
+			goto out;
+		}
+		pr = json_object_get(v, "prediction");
+		sd = json_object_get(v, "prediction_sd");
+		if (!json_is_number(pr) || !json_is_number(sd)) {
+			json_decref(v);
+			rc = tl_err_set(err, TL_EX_DATAERR, where, i + 1,
+			    "expected numbers 'prediction' and "
+			    "'prediction_sd'");
+			goto out;
+		}
+		c[i].pred = json_number_value(pr);
+		c[i].sd = json_number_value(sd);
+		json_decref(v);
+	}
+out:
+	tl_buf_release(&out);
+	free(exe);
+	return rc;
+}
+
+/* ---- suggest ---------------------------------------------------------- */
+
+static json_t *
+num(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+static json_t *
+cand_json(const struct engine *e, const struct cand *c)
+{
+	json_t *v;
+
+	v = json_object();
+	json_object_set_new(v, "params", tl_space_decode(e->s, c->x));
+	json_object_set_new(v, "source", json_string(c->source));
+	json_object_set_new(v, "score", num(c->score));
+	if (c->drawn != NULL) {
+		json_object_set_new(v, "drawn", json_string(c->drawn));
+		json_object_set_new(v, "prediction", num(c->pred));
+		json_object_set_new(v, "prediction_sd", num(c->sd));
+	}
+	if (c->parent > 0)
+		json_object_set_new(v, "parent", json_integer(c->parent));
+	return v;
+}
+
+static int
+cmp_score_desc(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->score > y->score)
+		return -1;
+	if (x->score < y->score)
+		return 1;
+	return x->x < y->x ? -1 : x->x > y->x;	/* draw order */
+}
+
+/* Draw o->screen candidates, let the model score them, keep the best n
+ * into c.  Returns the number kept, or -1 with err. */
+static long
+screen(struct engine *e, struct cand *c, size_t n, struct tl_err *err)
+{
+	const struct opts *o = e->o;
+	struct cand *all;
+	double *xs, mean;
+	size_t m = (size_t)o->screen, i, k, got = 0;
+	const char *drawn;
+	long rc = -1;
+
+	all = tl_xcalloc(m, sizeof(*all));
+	xs = tl_xcalloc(m * (e->s->n ? e->s->n : 1), sizeof(double));
+	drawn = engine_startup(e) ? "sobol" : "tpe";
+	if (!engine_startup(e))
+		engine_fit(e);
+	/* draws are remembered as they come, so that none repeats */
+	for (i = 0; i < m * DUP_ROUNDS && got < m; i++) {
+		double *x = &xs[got * e->s->n];
+
+		if (strcmp(drawn, "sobol") == 0) {
+			if (next_sobol(e, x) == -1)
+				break;
+		} else
+			tl_tpe_sample(e->tpe, e->r, x);
+		if (engine_seen(e, x, 1))
+			continue;
+		all[got].x = x;
+		all[got].source = "screened";
+		all[got].drawn = drawn;
+		got++;
+	}
+	if (got == 0) {
+		rc = tl_err_set(err, TL_EX_DATAERR, o->space, 0, "every point "
+		    "of the space was tried");
+		goto out;
+	}
+	if (predict(e, all, got, err) == -1)
+		goto out;
+	for (i = 0; i < got; i++) {
+		mean = all[i].pred;
+		all[i].score = o->maximize ? mean + o->kappa * all[i].sd :
+		    -(mean - o->kappa * all[i].sd);
+	}
+	qsort(all, got, sizeof(*all), cmp_score_desc);
+	for (k = 0; k < n && k < got; k++) {
+		double *dst = c[k].x;	/* the caller's */
+
+		c[k] = all[k];
+		c[k].x = dst;
+		c[k].score = o->maximize ? all[k].score : -all[k].score;
+		memcpy(dst, all[k].x, e->s->n * sizeof(double));
+	}
+	rc = (long)k;
+out:
+	free(xs);
+	free(all);
+	return rc;
+}
+
+static int
+cmd_suggest(const struct opts *o, const struct tl_space *s,
+    struct tl_err *err)
+{
+	struct engine e;
+	struct hist h;
+	struct cand *c = NULL;
+	struct tl_out *out = NULL;
+	double **keep = NULL;
+	size_t i, n = (size_t)o->count, made = 0, space;
+	long k;
+	json_t *v;
+	int rc;
+
+	engine_init(&e, o, s);
+	if ((rc = hist_read(o, s, &h, err)) == -1)
+		goto done;
+	hist_summary(o, &h);
+	engine_history(&e, &h);
+	e.r = tl_rng_alloc((uint64_t)o->seed, 0);
+	if (o->around != NULL && (rc = read_parents(&e, err)) == -1)
+		goto done;
+	c = tl_xcalloc(n, sizeof(*c));
+	keep = tl_xcalloc(n, sizeof(*keep));
+	for (i = 0; i < n; i++)
+		c[i].x = keep[i] = tl_xcalloc(s->n ? s->n : 1, sizeof(double));
+	if (o->model != NULL) {
+		if ((k = screen(&e, c, n, err)) == -1) {
+			rc = -1;
+			goto done;
+		}
+		made = (size_t)k;
+	} else
+		for (made = 0; made < n; made++) {
+			if (propose(&e, made, &c[made]) == -1)
+				break;
+			engine_take(&e, c[made].x);
+		}
+	if (made < n) {
+		space = tl_space_size(s);
+		if (made == 0) {
+			rc = tl_err_set(err, TL_EX_DATAERR, o->space, 0,
+			    "every point of the space was tried");
+			goto done;
+		}
+		if (!o->quiet)
+			tl_warn("only %zu new points%s", made, space > 0 ?
+			    " are left in the space" : " found");
+	}
+	if ((out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL) {
+		rc = -1;
+		goto done;
+	}
+	for (i = 0; i < made && rc == 0; i++) {
+		v = cand_json(&e, &c[i]);
+		rc = tl_out_write(out, v, err);
+		json_decref(v);
+	}
+	if (rc == 0)
+		rc = tl_out_close(out, err);
+	else
+		tl_out_abort(out);
+done:
+	for (i = 0; keep != NULL && i < n; i++)
+		free(keep[i]);
+	free(keep);
+	free(c);
+	hist_release(&h);
+	engine_release(&e);
+	return rc;
+}
+
+/* ---- run -------------------------------------------------------------- */
+
+struct job {
+	pid_t		 pid;		/* 0: slot free */
+	long		 trial;		/* its number */
+	double		*x;		/* its point */
+	const char	*source;	/* how it was proposed */
+	double		 score;		/* and its score */
+	int		 fd;		/* its stdout, -1 once closed */
+	struct tl_buf	 out;		/* what it printed (up to OUT_MAX) */
+	double		 start;		/* monotonic seconds */
+	int		 timedout;	/* killed by us */
+	int		 status;	/* waitpid's, once reaped */
+	int		 reaped;	/* status is valid */
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Is the command findable?  As execvp would look for it. */
+static int
+runnable(const char *cmd)
+{
+	char *path, *p, *dir;
+	struct tl_buf b;
+	int ok = 0;
+
+	if (strchr(cmd, '/') != NULL)
+		return access(cmd, X_OK) == 0;
+	if ((p = getenv("PATH")) == NULL)
+		p = "/usr/bin:/bin";
+	path = tl_xstrdup(p);
+	for (p = path; !ok && (dir = strsep(&p, ":")) != NULL;) {
+		tl_buf_init(&b);
+		tl_buf_printf(&b, "%s/%s", *dir ? dir : ".", cmd);
+		ok = access(b.data, X_OK) == 0;
+		tl_buf_release(&b);
+	}
+	free(path);
+	return ok;
+}
+
+/* A pipe whose ends other children do not inherit (pipe2 is not
+ * POSIX). */
+static int
+cloexec_pipe(int fd[2])
+{
+	if (pipe(fd) == -1)
+		return -1;
+	fcntl(fd[0], F_SETFD, FD_CLOEXEC);
+	fcntl(fd[1], F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
+/* Start the objective on params text p; j gets the child. */
+static int
+launch(const struct opts *o, struct job *j, const char *p, size_t n,
+    struct tl_err *err)
+{
+	int in[2], out[2];
+	ssize_t w;
+	size_t off;
+
+	if (cloexec_pipe(in) == -1)
+		return tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "pipe: %s",
+		    strerror(errno));
+	if (cloexec_pipe(out) == -1) {
+		close(in[0]);
+		close(in[1]);
+		return tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "pipe: %s",
+		    strerror(errno));
+	}
+	/* we read only what poll announced, but never block on it */
+	fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
+	fflush(NULL);
+	if ((j->pid = fork()) == -1) {
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
+		return tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "fork: %s",
+		    strerror(errno));
+	}
+	if (j->pid == 0) {
+		/* its own process group: a timeout kills all it started */
+		setpgid(0, 0);
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		execvp(o->objective[0], o->objective);
+		fprintf(stderr, "%s: %s: %s\n", tl_progname(), o->objective[0],
+		    strerror(errno));
+		_exit(127);
+	}
+	setpgid(j->pid, j->pid);	/* either of us may be first */
+	close(in[0]);
+	close(out[1]);
+	/* a parameter set is far below a pipe's 64 KiB: no deadlock */
+	for (off = 0; off < n; off += (size_t)w)
+		if ((w = write(in[1], p + off, n - off)) == -1) {
+			if (errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			break;	/* EPIPE: it did not read; its output says */
+		}
+	close(in[1]);
+	j->fd = out[0];
+	j->start = now();
+	j->timedout = 0;
+	j->reaped = 0;
+	tl_buf_reset(&j->out);
+	return 0;
+}
+
+/* Value of a finished job, or -1 with the reason. */
+static int
+job_value(const struct opts *o, struct job *j, double *v, char *why,
+    size_t whylen)
+{
+	char *s, *e, *last;
+	size_t n;
+
+	if (j->timedout) {
+		char t[TL_NUM_BUFSZ];
+
+		tl_fmt_double(t, o->timeout);
+		snprintf(why, whylen, "timed out after %s s", t);
+		return -1;
+	}
+	if (WIFSIGNALED(j->status)) {
+		snprintf(why, whylen, "killed by signal %d",
+		    WTERMSIG(j->status));
+		return -1;
+	}
+	if (WEXITSTATUS(j->status) != 0) {
+		snprintf(why, whylen, "exited with status %d",
+		    WEXITSTATUS(j->status));
+		return -1;
+	}
+	/* the last non-blank line, trimmed */
+	s = j->out.data != NULL ? j->out.data : "";
+	e = s + j->out.len;
+	while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' ||
+	    e[-1] == '\t'))
+		e--;
+	for (last = e; last > s && last[-1] != '\n'; last--)
+		;
+	while (last < e && (*last == ' ' || *last == '\t'))
+		last++;
+	n = (size_t)(e - last);
+	if (n == 0) {
+		snprintf(why, whylen, "printed no value");
+		return -1;
+	}
+	if (tl_strtod_exact(last, n, v) == -1) {
+		struct tl_buf q;
+		size_t k;
+
+		tl_buf_init(&q);
+		for (k = 0; k < n && k < REASON_MAX; k++)
+			tl_buf_addc(&q, last[k] >= ' ' && last[k] < 127 ?
+			    last[k] : '?');
+		snprintf(why, whylen, "printed '%s%s', not a number", q.data,
+		    n > REASON_MAX ? "..." : "");
+		tl_buf_release(&q);
+		return -1;
+	}
+	return 0;
+}
+
+/* Append rec as one line to fd and make it durable. */
+static int
+append(int fd, const char *path, const json_t *rec, struct tl_err *err)
+{
+	struct tl_buf b;
+	size_t off;
+	ssize_t w;
+	int rc = 0;
+
+	tl_buf_init(&b);
+	tl_json_append(&b, rec);
+	tl_buf_addc(&b, '\n');
+	for (off = 0; off < b.len; off += (size_t)w)
+		if ((w = write(fd, b.data + off, b.len - off)) == -1) {
+			if (errno == EINTR) {
+				w = 0;
+				continue;
+			}
+			rc = tl_err_set(err, TL_EX_IOERR, path, 0, "write: %s",
+			    strerror(errno));
+			break;
+		}
+	if (rc == 0 && fsync(fd) == -1 && errno != EINVAL)
+		rc = tl_err_set(err, TL_EX_IOERR, path, 0, "fsync: %s",
+		    strerror(errno));
+	tl_buf_release(&b);
+	return rc;
+}
+
+/* Open the history for appending; a last line cut by a kill gets its
+ * newline first, so that the next record starts a line of its own. */
+static int
+open_history(const char *path, struct tl_err *err)
+{
+	struct stat st;
+	char c;
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0666)) == -1) {
+		tl_err_set(err, TL_EX_CANTCREAT, path, 0, "%s",
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		int rfd = open(path, O_RDONLY | O_CLOEXEC);
+
+		if (rfd != -1 && pread(rfd, &c, 1, st.st_size - 1) == 1 &&
+		    c != '\n' && write(fd, "\n", 1) != 1) {
+			close(rfd);
+			close(fd);
+			tl_err_set(err, TL_EX_IOERR, path, 0, "write: %s",
+			    strerror(errno));
+			return -1;
+		}
+		if (rfd != -1)
+			close(rfd);
+	}
+	return fd;
+}
+
+/* Run state: the history at the start plus this run's trials. */
+struct runstate {
+	const struct opts	*o;
+	const struct tl_space	*s;
+	struct hist		 h;	/* the history as read */
+	long			 first;	/* number of this run's first trial */
+	size_t			 nrun;	/* trials launched */
+	double			**x;	/* their points, by index */
+	double			*val;	/* values (NAN: failed) */
+	int			*done;	/* finished */
+	size_t			 cap;	/* allocated */
+	size_t			 nfin;	/* finished in this run */
+	size_t			 ncomplete, nfailed;	/* of those */
+};
+
+/* Propose this run's trial k (index into rs) into c.  Deterministic: it
+ * sees the history, this run's trials k - jobs and before as finished
+ * and the others as running, whatever their real state. */
+static int
+run_propose(struct runstate *rs, struct engine *e, size_t k, struct cand *c)
+{
+	const struct opts *o = rs->o;
+	size_t i, vis;
+
+	tl_tpe_reset(e->tpe);
+	tl_map_free(e->seen);
+	e->seen = tl_map_alloc();
+	engine_history(e, &rs->h);
+	vis = k >= (size_t)o->jobs ? k - (size_t)o->jobs + 1 : 0;
+	for (i = 0; i < k; i++) {
+		engine_seen(e, rs->x[i], 1);
+		if (i < vis && !isnan(rs->val[i]))
+			tl_tpe_observe(e->tpe, rs->x[i], loss_of(o,
+			    rs->val[i]));
+		else if (i >= vis)
+			tl_tpe_pending(e->tpe, rs->x[i]);
+	}
+	e->ntried = rs->h.n + k;
+	e->qnext = e->ntried;
+	e->fitted = 0;
+	tl_rng_free(e->r);
+	e->r = tl_rng_alloc((uint64_t)o->seed, (uint64_t)rs->first +
+	    (uint64_t)k + 1);
+	return propose(e, 0, c);
+}
+
+static void
+kill_job(struct job *j, int sig)
+{
+	if (j->pid > 0 && !j->reaped)
+		kill(-j->pid, sig);
+}
+
+/* Collect job j: reap it (blocking: it has closed its stdout or been
+ * killed), read its value, append its record. */
+static int
+finish(struct runstate *rs, struct job *j, int hfd, struct tl_err *err)
+{
+	const struct opts *o = rs->o;
+	char why[256];
+	size_t k = (size_t)(j->trial - rs->first);
+	double v, secs;
+	json_t *rec;
+	int rc;
+
+	if (j->fd != -1) {
+		close(j->fd);
+		j->fd = -1;
+	}
+	if (!j->reaped) {
+		while (waitpid(j->pid, &j->status, 0) == -1 && errno == EINTR)
+			;
+		j->reaped = 1;
+	}
+	secs = now() - j->start;
+	rec = json_object();
+	json_object_set_new(rec, "trial", json_integer(j->trial));
+	json_object_set_new(rec, "params", tl_space_decode(rs->s, j->x));
+	if (job_value(o, j, &v, why, sizeof(why)) == 0) {
+		json_object_set_new(rec, "value", json_real(v));
+		json_object_set_new(rec, "state", json_string("complete"));
+		rs->val[k] = v;
+		rs->ncomplete++;
+	} else {
+		json_object_set_new(rec, "value", json_null());
+		json_object_set_new(rec, "state", json_string("failed"));
+		json_object_set_new(rec, "reason", json_string(why));
+		rs->val[k] = NAN;
+		rs->nfailed++;
+		if (!o->quiet)
+			tl_warn("trial %ld failed: %s", j->trial, why);
+	}
+	json_object_set_new(rec, "source", json_string(j->source));
+	json_object_set_new(rec, "score", num(j->score));
+	json_object_set_new(rec, "seconds", json_real(round(secs * 1000) /
+	    1000));
+	rc = append(hfd, o->history, rec, err);
+	json_decref(rec);
+	rs->done[k] = 1;
+	rs->nfin++;
+	j->pid = 0;
+	return rc;
+}
+
+/* Best complete trial of the history and of this run: its record. */
+static json_t *
+best_record(struct runstate *rs)
+{
+	const struct opts *o = rs->o;
+	double bv = HUGE_VAL, l;
+	const double *bx = NULL;
+	long bt = -1;
+	size_t i;
+	json_t *v;
+
+	for (i = 0; i < rs->h.n; i++)
+		if (rs->h.t[i].st == T_COMPLETE &&
+		    (l = loss_of(o, rs->h.t[i].value)) < bv) {
+			bv = l;
+			bx = rs->h.t[i].x;
+			bt = -1;
+		}
+	for (i = 0; i < rs->nrun; i++)
+		if (rs->done[i] && !isnan(rs->val[i]) &&
+		    (l = loss_of(o, rs->val[i])) < bv) {
+			bv = l;
+			bx = rs->x[i];
+			bt = rs->first + (long)i;
+		}
+	if (bx == NULL)
+		return NULL;
+	v = json_object();
+	if (bt >= 0)
+		json_object_set_new(v, "trial", json_integer(bt));
+	json_object_set_new(v, "params", tl_space_decode(rs->s, bx));
+	json_object_set_new(v, "value", json_real(loss_of(o, bv)));
+	return v;
+}
+
+static int
+cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
+{
+	struct runstate rs;
+	struct engine e;
+	struct job *jobs;
+	struct pollfd *pfd;
+	struct sigaction sa;
+	struct tl_out *out;
+	struct cand c;
+	struct tl_buf pb;
+	size_t want, i, np, k;
+	long nj = o->jobs, running = 0;
+	double t, wait;
+	json_t *best, *pr;
+	int hfd = -1, rc = 0;
+
+	memset(&rs, 0, sizeof(rs));
+	rs.o = o;
+	rs.s = s;
+	if (!runnable(o->objective[0]))
+		return tl_err_set(err, TL_EX_NOINPUT, NULL, 0, "objective "
+		    "'%s': not found or not executable", o->objective[0]);
+	if (hist_read(o, s, &rs.h, err) == -1)
+		return -1;
+	hist_summary(o, &rs.h);
+	rs.first = rs.h.next_trial;
+	want = (size_t)o->count > rs.h.complete + rs.h.failed ?
+	    (size_t)o->count - rs.h.complete - rs.h.failed : 0;
+	if ((hfd = open_history(o->history, err)) == -1) {
+		hist_release(&rs.h);
+		return -1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: poll returns */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	/* a child that exits without reading its stdin must not kill us */
+	signal(SIGPIPE, SIG_IGN);
+
+	engine_init(&e, o, s);
+	rs.cap = want;
+	rs.x = tl_xcalloc(want + 1, sizeof(double *));
+	rs.val = tl_xcalloc(want + 1, sizeof(double));
+	rs.done = tl_xcalloc(want + 1, sizeof(int));
+	jobs = tl_xcalloc((size_t)nj, sizeof(*jobs));
+	pfd = tl_xcalloc((size_t)nj, sizeof(*pfd));
+	for (i = 0; i < (size_t)nj; i++) {
+		jobs[i].fd = -1;
+		tl_buf_init(&jobs[i].out);
+	}
+	tl_buf_init(&pb);
+	while (rc == 0 && !got_signal && (rs.nrun < want || running > 0)) {
+		/* launch while a slot is free and trial k's view is fixed:
+		 * every trial up to k - jobs has finished */
+		while (rc == 0 && running < nj && rs.nrun < want &&
+		    (rs.nrun < (size_t)nj ||
+		    rs.done[rs.nrun - (size_t)nj])) {
+			k = rs.nrun;
+			rs.x[k] = tl_xcalloc(s->n ? s->n : 1, sizeof(double));
+			c.x = rs.x[k];
+			if (run_propose(&rs, &e, k, &c) == -1) {
+				tl_warn("every point of the space was tried");
+				want = k;
+				break;
+			}
+			for (i = 0; jobs[i].pid != 0; i++)
+				;
+			jobs[i].trial = rs.first + (long)k;
+			jobs[i].x = rs.x[k];
+			jobs[i].source = c.source;
+			jobs[i].score = c.score;
+			pr = tl_space_decode(s, c.x);
+			tl_buf_reset(&pb);
+			tl_json_append(&pb, pr);
+			tl_buf_addc(&pb, '\n');
+			json_decref(pr);
+			rs.nrun++;
+			if ((rc = launch(o, &jobs[i], pb.data, pb.len,
+			    err)) == 0)
+				running++;
+			else
+				jobs[i].pid = 0;
+		}
+		if (rc != 0 || running == 0)
+			break;
+		/* wait for output, an end of output or the next deadline */
+		wait = -1;
+		t = now();
+		for (i = np = 0; i < (size_t)nj; i++) {
+			if (jobs[i].pid == 0)
+				continue;
+			if (o->timeout > 0) {
+				double left = jobs[i].start + o->timeout - t;
+
+				if (left < 0)
+					left = 0;
+				if (wait < 0 || left < wait)
+					wait = left;
+			}
+			if (jobs[i].fd == -1) {	/* closed, not yet exited */
+				if (wait < 0 || wait > 0.01)
+					wait = 0.01;
+				continue;
+			}
+			pfd[np].fd = jobs[i].fd;
+			pfd[np].events = POLLIN;
+			pfd[np].revents = 0;
+			np++;
+		}
+		if (poll(pfd, np, wait < 0 ? -1 : (int)ceil(wait * 1000)) ==
+		    -1 && errno != EINTR) {
+			rc = tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "poll: "
+			    "%s", strerror(errno));
+			break;
+		}
+		t = now();
+		for (i = 0; i < (size_t)nj && rc == 0; i++) {
+			struct job *j = &jobs[i];
+			char buf[4096];
+			ssize_t r;
+
+			if (j->pid == 0)
+				continue;
+			if (j->fd != -1) {
+				r = read(j->fd, buf, sizeof(buf));
+				if (r > 0 && j->out.len < OUT_MAX)
+					tl_buf_add(&j->out, buf, (size_t)r);
+				if (r == 0 || (r == -1 && errno != EAGAIN &&
+				    errno != EINTR)) {
+					close(j->fd);
+					j->fd = -1;
+				}
+			}
+			if (o->timeout > 0 && !j->timedout &&
+			    t - j->start >= o->timeout) {
+				j->timedout = 1;
+				kill_job(j, SIGKILL);
+				rc = finish(&rs, j, hfd, err);
+				running--;
+				continue;
+			}
+			if (j->fd == -1 && waitpid(j->pid, &j->status,
+			    WNOHANG) == j->pid) {
+				j->reaped = 1;
+				rc = finish(&rs, j, hfd, err);
+				running--;
+			}
+		}
+	}
+	if (got_signal || rc != 0) {
+		/* stop what runs: the history has every finished trial */
+		for (i = 0; i < (size_t)nj; i++)
+			kill_job(&jobs[i], SIGTERM);
+		t = now();
+		for (i = 0; i < (size_t)nj; i++) {
+			if (jobs[i].pid == 0)
+				continue;
+			while (waitpid(jobs[i].pid, NULL, WNOHANG) == 0 &&
+			    now() - t < KILL_GRACE)
+				usleep(10000);
+			kill_job(&jobs[i], SIGKILL);
+			waitpid(jobs[i].pid, NULL, 0);
+			if (jobs[i].fd != -1)
+				close(jobs[i].fd);
+		}
+	}
+	if (close(hfd) == -1 && rc == 0)
+		rc = tl_err_set(err, TL_EX_IOERR, o->history, 0, "close: %s",
+		    strerror(errno));
+	if (got_signal) {
+		int sig = got_signal;
+
+		if (!o->quiet)
+			tl_msg("run: stopped by signal %d after %zu trials; "
+			    "the same command resumes", sig, rs.nfin);
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	if (rc == 0 && !o->quiet)
+		tl_msg("run: %zu trials (%zu complete, %zu failed)", rs.nfin,
+		    rs.ncomplete, rs.nfailed);
+	best = rc == 0 ? best_record(&rs) : NULL;
+	if (rc == 0 && best == NULL)
+		rc = tl_err_set(err, TL_EX_DATAERR, o->history, 0, "no trial "
+		    "completed: see the reasons in the history");
+	if (rc == 0) {
+		if ((out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL)
+			rc = -1;
+		else if ((rc = tl_out_write(out, best, err)) == 0)
+			rc = tl_out_close(out, err);
+		else
+			tl_out_abort(out);
+	}
+	json_decref(best);
+	tl_buf_release(&pb);
+	for (i = 0; i < (size_t)nj; i++)
+		tl_buf_release(&jobs[i].out);
+	free(pfd);
+	free(jobs);
+	for (i = 0; i <= rs.cap; i++)
+		free(rs.x[i]);
+	free(rs.x);
+	free(rs.val);
+	free(rs.done);
+	engine_release(&e);
+	hist_release(&rs.h);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts o = { .jobs = 1, .kappa = 1, .model_prefix = "genome",
+	    .params_field = "params", .radius = 0.1, .screen = 1000,
+	    .seed = 1, .startup = 10, .state_field = "state",
+	    .value_field = "value", .tp = TL_TPE_PARAMS_DEFAULT };
+	struct tl_err err = { 0 };
+	struct tl_space *s;
+	int rc, status = TL_EX_OK;
+
+	tl_init("tl-bayesopt");
+	parse_args(argc, argv, &o);
+	if ((s = tl_space_load(o.space, &err)) == NULL)
+		rc = -1;
+	else if (o.cmd == C_SUGGEST)
+		rc = cmd_suggest(&o, s, &err);
+	else
+		rc = cmd_run(&o, s, &err);
+	if (rc == -1)
+		status = tl_report(&err);
+	tl_space_free(s);
+	return tl_exit_status(status);
+}

@@ -1,0 +1,115 @@
+/*
+ * Tree-structured Parzen estimators (Bergstra et al. 2011; Watanabe 2023)
+ * over a tl_space: the trials seen so far are split into a good group
+ * (the best gamma share) and a bad group; each group becomes a mixture of
+ * truncated-normal kernels (numeric coordinates, probability mass over a
+ * value's bin for discrete ones) and categorical kernels, plus a wide
+ * prior kernel; candidates are drawn from the good mixture l(x) and
+ * ranked by log l(x) - log g(x), which orders them as expected
+ * improvement does.  Multivariate (one joint kernel per trial, Scott-like
+ * bandwidth) or univariate (each parameter on its own, bandwidths from
+ * the gaps between neighbours, as Optuna's default).  Pending points
+ * (running trials, and earlier members of a batch: the constant liar)
+ * always join the bad group, which pushes a batch apart.  Also the
+ * quasi-random start: scrambled Sobol points (GSL), Halton above 40
+ * dimensions.
+ *
+ * The split, weights and bandwidths follow Optuna's TPESampler (v4.9 code
+ * paths; METHODS.md section 4), so that the unit tests can use its
+ * vectors; the defaults below are ours and are measured in bench/.
+ */
+#ifndef TL_TPE_H
+#define TL_TPE_H
+
+#include <stddef.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "tl_space.h"
+
+struct tl_tpe_params {
+	int	 multivariate;	/* joint kernels (1) or per parameter (0) */
+	size_t	 n_ei;		/* candidates drawn per suggestion */
+	double	 gamma;		/* share of trials in the good group */
+	size_t	 gamma_max;	/* at most this many good trials */
+	double	 prior_weight;	/* weight of the prior kernel */
+	double	 bw_factor;	/* multivariate bandwidth: f * n^(-1/(d+4)) */
+	double	 min_bw;	/* floor of a numeric bandwidth in u (0: the
+				 * magic clip 1/min(100, 1 + kernels) only) */
+	int	 scott;		/* multivariate bandwidth from the group's
+				 * spread (Scott's rule), floored at min_bw */
+	int	 prior_neighbour;	/* univariate: the prior's centre is a
+				 * neighbour of the trials (Optuna <= 4.8) */
+	int	 flat_height;	/* kernels of equal height, not equal mass */
+};
+
+/* Defaults: Optuna 3.1's TPESampler as Debian ships it (univariate, 24
+ * candidates, 10% split at most 25, prior weight 1, the prior's centre a
+ * neighbour, kernels of equal height: 3.1's truncated normal leaves out
+ * the 1/sigma, and that measured better on bench/bayesopt than kernels
+ * of equal mass).  See tl-bayesopt(1) and bench/bayesopt.sh. */
+#define TL_TPE_PARAMS_DEFAULT { 0, 24, 0.1, 25, 1.0, 0.2, 0.0, 0, 1, 1 }
+
+struct tl_tpe;
+
+/* New estimator over s (borrowed: s must outlive it).  p is copied. */
+struct tl_tpe *tl_tpe_alloc(const struct tl_space *s,
+	    const struct tl_tpe_params *p);
+void	tl_tpe_free(struct tl_tpe *t);		/* accepts NULL */
+
+/* Forget every observation and pending point. */
+void	tl_tpe_reset(struct tl_tpe *t);
+
+/* A finished trial at point x (copied) with loss (lower is better; a
+ * maximised value enters negated).  Trials enter in trial order: the
+ * weights make old trials count less. */
+void	tl_tpe_observe(struct tl_tpe *t, const double *x, double loss);
+
+/* A point being evaluated, or proposed earlier in the same batch: it
+ * joins the bad group (constant liar). */
+void	tl_tpe_pending(struct tl_tpe *t, const double *x);
+
+size_t	tl_tpe_count(const struct tl_tpe *t);	/* finished trials */
+
+/* Build l and g from what was observed.  Returns 0, or -1 when there is
+ * no finished trial (nothing to learn from). */
+int	tl_tpe_fit(struct tl_tpe *t);
+
+/* Draw m candidates (rows of X, m * s->n) and their scores log l - log g,
+ * best first.  Univariate: row r combines the r-th best value of each
+ * parameter, so row 0 maximises the (separable) score over the draws.
+ * Needs a successful tl_tpe_fit. */
+void	tl_tpe_suggest(struct tl_tpe *t, gsl_rng *r, size_t m, double *X,
+	    double *score);
+
+/* Draw one point from l into x (no ranking). */
+void	tl_tpe_sample(const struct tl_tpe *t, gsl_rng *r, double *x);
+
+/* log l(x) - log g(x) for a snapped point x. */
+double	tl_tpe_score(const struct tl_tpe *t, const double *x);
+
+/* log l(x) or log g(x) alone (which 0: l, 1: g), for tests. */
+double	tl_tpe_logpdf(const struct tl_tpe *t, int which, const double *x);
+
+/* Number of trials in the good group when n trials are finished:
+ * min(ceil(gamma * n), gamma_max), at least 1 when n > 0. */
+size_t	tl_tpe_n_below(const struct tl_tpe_params *p, size_t n);
+
+/* Optuna's default_weights: ones if n < 25, else a ramp from 1/n to 1
+ * over the oldest n - 25 followed by 25 ones.  w has n entries. */
+void	tl_tpe_weights(size_t n, double *w);
+
+/* Univariate bandwidths of observations mu[0..n) on [0, 1] (Optuna 4.9,
+ * consider_endpoints false, magic clip with n + 1 kernels) into sigma. */
+void	tl_tpe_sigmas(const double *mu, size_t n, double *sigma);
+
+/* Quasi-random points index start .. start + n - 1 of a d-dimensional
+ * low-discrepancy sequence (Sobol up to 40 dimensions, Halton above),
+ * shifted modulo 1 by a random vector drawn from seed (Cranley-Patterson
+ * rotation: every seed gets its own sequence, equally spread), into
+ * q[n * d].  Returns 0, or -1 if d exceeds Halton's 1229 dimensions
+ * (then the caller draws uniform points). */
+int	tl_qmc_points(size_t d, size_t start, size_t n, unsigned long seed,
+	    double *q);
+
+#endif
