@@ -414,17 +414,27 @@ label_stride(double len, size_t n, double labw)
 
 /* ---- bar chart -------------------------------------------------------- */
 
+/* a bar's value as the chart wants it */
+static void
+bar_num(char *buf, const struct tl_svg_chart *c, double x)
+{
+	if (c->sig > 0)
+		tl_svg_fmt_sig(buf, x, c->sig);
+	else
+		tl_svg_fmt_fixed(buf, x, c->decimals);
+}
+
 /* the value column text of a bar */
 static void
-bar_value_text(struct tl_buf *b, const struct tl_svg_bar *r, int dec,
-    int has_prev)
+bar_value_text(struct tl_buf *b, const struct tl_svg_chart *c,
+    const struct tl_svg_bar *r, int has_prev)
 {
 	char num[TL_SVG_NUMSZ];
 
-	tl_svg_fmt_fixed(num, r->value, dec);
+	bar_num(num, c, r->value);
 	tl_buf_adds(b, num);
 	if (has_prev) {
-		tl_svg_fmt_fixed(num, r->prev, dec);
+		bar_num(num, c, r->prev);
 		tl_buf_adds(b, " (");
 		tl_buf_adds(b, num);
 		tl_buf_addc(b, ')');
@@ -460,7 +470,7 @@ tl_svg_bars(struct tl_buf *b, const struct tl_svg_chart *c,
 		    "");
 		maxlab = len > maxlab ? len : maxlab;
 		tl_buf_reset(&tmp);
-		bar_value_text(&tmp, &bars[i], c->decimals, has_prev);
+		bar_value_text(&tmp, c, &bars[i], has_prev);
 		len = tl_svg_strwidth(tmp.data);
 		maxval = len > maxval ? len : maxval;
 	}
@@ -526,10 +536,10 @@ tl_svg_bars(struct tl_buf *b, const struct tl_svg_chart *c,
 		tl_buf_adds(b, "<g class=\"tl-row\"><title>");
 		tl_svg_escape(b, r->label != NULL ? r->label : "");
 		tl_buf_adds(b, ": ");
-		tl_svg_fmt_fixed(num, v, c->decimals);
+		bar_num(num, c, v);
 		tl_buf_adds(b, num);
 		if (has_prev) {
-			tl_svg_fmt_fixed(num, r->prev, c->decimals);
+			bar_num(num, c, r->prev);
 			tl_buf_adds(b, " (");
 			tl_svg_escape(b, c->series[1] != NULL ? c->series[1] :
 			    "previous");
@@ -549,7 +559,7 @@ tl_svg_bars(struct tl_buf *b, const struct tl_svg_chart *c,
 			    fabs(X(r->prev) - zx), 6);
 		text_open(b, "tl-text", width - 4, ry + 15, "end");
 		tl_buf_reset(&tmp);
-		bar_value_text(&tmp, r, c->decimals, has_prev);
+		bar_value_text(&tmp, c, r, has_prev);
 		tl_buf_adds(b, tmp.data);
 		tl_buf_adds(b, "</text></g>\n");
 	}

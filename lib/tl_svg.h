@@ -96,7 +96,8 @@ struct tl_svg_chart {
 					 * prev ("today", "yesterday"), NULL:
 					 * no legend */
 	int		 width;		/* viewBox width (0: 640) */
-	int		 decimals;	/* value labels: decimals (bars) */
+	int		 decimals;	/* bar value labels: decimals... */
+	int		 sig;		/* ...or, if > 0, significant digits */
 };
 
 /* One row of a bar chart. */
