@@ -1813,7 +1813,7 @@ largest_changes(json_t *ch, const json_t *rows, const char *what,
 			break;	/* below what one decimal of % shows */
 		addf(ch, "%s: %s%s%s weight %s (yesterday %s, %s pp)", what,
 		    cx != NULL ? cx : "", cx != NULL ? "/" : "",
-		    fstr(v, namekey) != NULL ? fstr(v, namekey) : "?",
+		    fstr(v, namekey) != NULL ? fstr(v, namekey) : "n/a",
 		    pct(a, fnum(v, "weight"), 1), pct(b, fnum(v,
 		    "prev_weight"), 1), signedf(c, d * 100, 1));
 		k++;
@@ -1930,8 +1930,8 @@ relate(json_t *t, const json_t *p)
 			    "kind", fstr(pv, "kind")) == NULL)
 				addf(ch, "overfit: alert %s %s resolved",
 				    fstr(pv, "strategy") != NULL ? fstr(pv,
-				    "strategy") : "?", fstr(pv, "kind") !=
-				    NULL ? fstr(pv, "kind") : "?");
+				    "strategy") : "n/a", fstr(pv, "kind") !=
+				    NULL ? fstr(pv, "kind") : "n/a");
 	}
 
 	/* bandit: yesterday's weight where the file has none; kill list */
@@ -1995,7 +1995,7 @@ conclude(json_t *t)
 		if (fstr(v, "status") != NULL && strcmp(fstr(v, "status"),
 		    "failed") == 0)
 			addf(att, "pipeline step '%s' failed", fstr(v, "name")
-			    != NULL ? fstr(v, "name") : "?");
+			    != NULL ? fstr(v, "name") : "n/a");
 
 	/* data health */
 	s = json_object_get(json_object_get(t, "health"), "ingest");
@@ -2062,7 +2062,7 @@ conclude(json_t *t)
 			continue;
 		addf(att, "%s high alert: %s %s since %s, action %s",
 		    st, fstr(v, "strategy") != NULL ? fstr(v, "strategy") :
-		    "?", fstr(v, "kind") != NULL ? fstr(v, "kind") : "?",
+		    "n/a", fstr(v, "kind") != NULL ? fstr(v, "kind") : "n/a",
 		    fstr(v, "since") != NULL ? fstr(v, "since") : "n/a",
 		    fstr(v, "action") != NULL ? fstr(v, "action") : "n/a");
 	}
@@ -2077,7 +2077,7 @@ conclude(json_t *t)
 		if (json_is_false(json_object_get(v, "new")))
 			continue;
 		addf(att, "kill list: %s%s (P(bad) %s)", fstr(v, "arm") != NULL
-		    ? fstr(v, "arm") : "?", json_is_true(json_object_get(v,
+		    ? fstr(v, "arm") : "n/a", json_is_true(json_object_get(v,
 		    "new")) ? " is new" : "", (tl_svg_fmt_fixed(a, fnum(v,
 		    "p_bad"), 2), a));
 	}
@@ -2100,6 +2100,26 @@ conclude(json_t *t)
 		addf(att, "confidence scores are miscalibrated (ECE %s): "
 		    "use the tl-calibrate map", (tl_svg_fmt_fixed(a,
 		    fnum(s, "ece"), 3), a));
+
+	/* sections that did not run */
+	{
+		struct tl_buf bb;
+		size_t nmiss = 0;
+
+		tl_buf_init(&bb);
+		for (i = 1; i < sizeof(secs) / sizeof(secs[0]); i++)
+			if (strcmp(sec_status(t, secs[i]), "missing") == 0) {
+				tl_buf_printf(&bb, "%s%s", nmiss > 0 ? ", " :
+				    "", secs[i]);
+				nmiss++;
+			}
+		if (nmiss == sizeof(secs) / sizeof(secs[0]) - 1)
+			addf(att, "nothing to report: none of the files "
+			    "tl-report reads is in the night directory");
+		else if (nmiss > 0)
+			addf(att, "not run tonight: %s", bb.data);
+		tl_buf_release(&bb);
+	}
 
 	/* malformed inputs */
 	for (i = 0; i < sizeof(secs) / sizeof(secs[0]); i++) {
@@ -2185,7 +2205,7 @@ tx_code(struct tl_buf *b, const char *s)
 	const unsigned char *p;
 
 	tl_buf_addc(b, CODE_ON);
-	for (p = (const unsigned char *)(s != NULL ? s : "?"); *p; p++)
+	for (p = (const unsigned char *)(s != NULL ? s : "n/a"); *p; p++)
 		if (*p < 0x20)
 			tl_buf_adds(b, "\xEF\xBF\xBD");
 		else
