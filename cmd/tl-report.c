@@ -1792,6 +1792,14 @@ sort_alerts(json_t *of)
 	put(of, "counts", cnt);
 }
 
+/* a regime's state number for text, "n/a" when there is none */
+static void
+state_name(char *buf, const json_t *row)
+{
+	if (tl_fmt_double(buf, fnum(row, "state")) < 0)
+		strcpy(buf, "n/a");
+}
+
 /* the largest changes of rows (by |change|) as change lines */
 static void
 largest_changes(json_t *ch, const json_t *rows, const char *what,
@@ -1969,8 +1977,8 @@ relate(json_t *t, const json_t *p)
 	    pi)) {
 		s1 = fstr(ti, "label");
 		s2 = fstr(pi, "label");
-		tl_fmt_double(a, fnum(ti, "state"));
-		tl_fmt_double(b, fnum(pi, "state"));
+		state_name(a, ti);
+		state_name(b, pi);
 		addf(ch, "regime: %s (yesterday %s)", s1 != NULL ? s1 : a,
 		    s2 != NULL ? s2 : b);
 	}
@@ -2088,7 +2096,7 @@ conclude(json_t *t)
 	    fnum(s, "days_in_regime") == 1 && fnum(s, "rows") > 1) {
 		v = json_object_get(s, "today");
 		name = fstr(v, "label");
-		tl_fmt_double(a, fnum(v, "state"));
+		state_name(a, v);
 		addf(att, "the market regime changed today to %s (p %s)",
 		    name != NULL ? name : a, (tl_svg_fmt_fixed(b, fnum(v,
 		    "prob"), 2), b));

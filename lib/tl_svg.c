@@ -17,7 +17,7 @@
 #include "tl_util.h"
 
 #define FONT_PX		12	/* chart text size in viewBox units */
-#define CHAR_W		7.0	/* estimated width of one character */
+#define CHAR_W		7.6	/* estimated width of one character */
 #define DEFAULT_W	480	/* viewBox width: scaled by the page */
 #define LABEL_MAXCH	22	/* bar labels longer than this are elided */
 #define LEGEND_MAXCH	18	/* legend names longer than this are elided */
@@ -449,7 +449,7 @@ tl_svg_bars(struct tl_buf *b, const struct tl_svg_chart *c,
 	struct tl_buf tmp;
 	char num[TL_SVG_NUMSZ];
 	double lo = 0, hi = 0, lw, vw, x0, x1, y, rowh, top, h, zx, w, labw;
-	size_t i, k, maxlab = 1, maxval = 1, len;
+	size_t i, k, z, maxlab = 1, maxval = 1, len;
 	int has_prev = 0, width = c->width > 0 ? c->width : DEFAULT_W;
 
 	tl_buf_init(&tmp);
@@ -476,14 +476,14 @@ tl_svg_bars(struct tl_buf *b, const struct tl_svg_chart *c,
 	}
 	if (maxlab > LABEL_MAXCH)
 		maxlab = LABEL_MAXCH;
-	lw = (double)maxlab * CHAR_W + 8;
+	lw = (double)maxlab * CHAR_W + 12;
 	vw = (double)maxval * CHAR_W + 8;
 	x0 = lw;
 	x1 = width - vw;
 	rowh = has_prev ? 28 : 22;
 	top = c->series[0] != NULL ? 24 : 6;
 	h = top + rowh * (double)n + 22 + (c->unit != NULL ? 16 : 0);
-	tl_svg_ticks(lo, hi, (size_t)((x1 - x0) / 56) + 1, &t);
+	tl_svg_ticks(lo, hi, (size_t)((x1 - x0) / 40) + 1, &t);
 #define X(v) (x0 + ((v) - t.lo) / (t.hi - t.lo) * (x1 - x0))
 	svg_open(b, c, width, h, "tl-bars");
 
@@ -511,10 +511,12 @@ tl_svg_bars(struct tl_buf *b, const struct tl_svg_chart *c,
 		labw = fmax(labw, (double)len * CHAR_W);
 	}
 	k = label_stride(x1 - x0, t.n, labw);
+	/* when labels are skipped, zero keeps its label */
+	z = t.k0 <= 0 && t.k0 + (long)t.n > 0 ? (size_t)-t.k0 % k : 0;
 	for (i = 0; i < t.n; i++) {
 		w = X(tl_svg_tick_value(&t, i));
 		line(b, "tl-grid", w, top - 2, w, y);
-		if (i % k != 0)
+		if (i % k != z)
 			continue;
 		tl_svg_tick_label(num, &t, i);
 		text_open(b, "tl-muted", w, y + 14, "middle");

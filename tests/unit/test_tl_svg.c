@@ -273,3 +273,26 @@ Test(svg, lines_thin_labels)
 	tl_buf_release(&a);
 	tl_buf_release(&b);
 }
+
+Test(svg, bars_zero_keeps_label)
+{
+	/* long labels and values leave ~164 units for the plot: ticks
+	 * -0.00005 .. 0.0001 by 0.00005, every other label shown, and the
+	 * one at zero among them */
+	struct tl_svg_bar rows[] = {
+		{ "genome.take_profit_atr", 8.1e-5, 6.9e-5 },
+		{ "genome.max_positions", -9e-7, NAN },
+	};
+	struct tl_svg_chart c = { .id = "z", .title = "t", .sig = 3,
+	    .series = { "tonight", "yesterday" } };
+	struct tl_buf a;
+
+	tl_buf_init(&a);
+	tl_svg_bars(&a, &c, rows, 2);
+	cr_assert_not_null(strstr(a.data, ">0.00000</text>"), "%s", a.data);
+	cr_assert_not_null(strstr(a.data, ">0.00010</text>"));
+	cr_assert_null(strstr(a.data, ">0.00005</text>"));
+	cr_assert_not_null(strstr(a.data, ">8.10e-5 (6.90e-5)</text>"));
+	cr_assert_eq(count(a.data, "class=\"tl-grid\""), 4);
+	tl_buf_release(&a);
+}
