@@ -3366,7 +3366,9 @@ static const char *
 page_css(void)
 {
 	/* Contrast: text on background >= 7:1, muted text >= 4.5:1 (WCAG
-	 * AA) in both themes; bar colours >= 3:1 against the background. */
+	 * AA) in both themes; bar colours >= 3:1 against the background.
+	 * Below 420 px a chart scrolls sideways rather than shrink its text
+	 * under about 11 px. */
 	return
 ":root{color-scheme:light dark;--tl-bg:#ffffff;--tl-fg:#1b1f24;"
 "--tl-muted:#57606a;--tl-grid:#d8dee4;--tl-line:#d0d7de;"
@@ -3411,7 +3413,8 @@ page_css(void)
 "tr.st-new td:first-child{font-weight:600}\n"
 "td code{white-space:nowrap;overflow-wrap:normal}\n"
 ".d{white-space:nowrap}\n"
-"figure{margin:.75rem 0}\n"
+"figure{margin:.75rem 0;overflow-x:auto}\n"
+"figure .tl-chart{min-width:420px}\n"
 "#attention li{font-weight:600}\n";
 }
 
