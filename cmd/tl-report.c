@@ -3500,8 +3500,8 @@ render_html(struct tl_buf *b, const struct doc *d, const char *title)
 			if (!in_list)
 				tl_buf_adds(b, "<ul>\n");
 			in_list = 1;
-			tl_buf_adds(b, bl->kind == B_NOTE ? "<li class=\"note\">"
-			    "Note: " : "<li>");
+			tl_buf_adds(b, bl->kind == B_NOTE ?
+			    "<li class=\"note\">Note: " : "<li>");
 			html_inline(b, bl->text);
 			tl_buf_adds(b, "</li>\n");
 			break;

@@ -145,7 +145,7 @@ stepval(int mant, int e)
 void
 tl_svg_ticks(double lo, double hi, size_t maxticks, struct tl_svg_ticks *t)
 {
-	static const int next[] = { 0, 2, 5, 0, 0, 10 };	/* 1->2->5->10 */
+	static const int next[] = { 0, 2, 5, 0, 0, 10 };  /* 1, 2, 5, 10 */
 	double raw, f, k0, k1, tmp;
 	int mant, e;
 
@@ -314,7 +314,8 @@ static void
 svg_open(struct tl_buf *b, const struct tl_svg_chart *c, int w, double h,
     const char *kind)
 {
-	tl_buf_adds(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"tl-chart ");
+	tl_buf_adds(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+	    "class=\"tl-chart ");
 	tl_buf_adds(b, kind);
 	tl_buf_adds(b, "\" viewBox=\"0 0 ");
 	coord(b, w);

@@ -53,7 +53,8 @@ struct tl_svg_ticks {
 };
 
 /* Ticks at round numbers covering [lo, hi], at most maxticks of them
- * (taken as 3 if smaller: a range across zero needs -step, 0, step): the step is the smallest 1, 2 or 5 times 10^k that is at least
+ * (taken as 3 if smaller: a range across zero needs -step, 0, step):
+ * the step is the smallest 1, 2 or 5 times 10^k that is at least
  * (hi - lo) / (maxticks - 1) and gives no more than maxticks ticks from
  * floor(lo / step) to ceil(hi / step) (Heckbert's loose labelling,
  * Graphics Gems, 1990, with a ceiling instead of rounding so that the
