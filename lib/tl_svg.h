@@ -1,0 +1,136 @@
+/*
+ * A small SVG chart writer for self-contained HTML reports: horizontal bar
+ * charts (with an optional second, "yesterday" bar per row) and line
+ * charts of several series over a shared list of x labels (dates).  Axes
+ * carry ticks at round numbers (1, 2 or 5 times a power of ten, Heckbert's
+ * "nice numbers"), labels are elided with "…" or skipped so that they never
+ * overlap, every chart and mark has a <title> for screen readers and
+ * tooltips, and colours come from CSS classes only (tl-bar, tl-prev,
+ * tl-s0..tl-s7, tl-axis, tl-grid, tl-text, tl-muted), so that the page's
+ * style sheet decides the theme.  The output depends only on the input:
+ * every coordinate and label goes through the fixed, locale-free display
+ * rounding below.
+ *
+ * The display rounding is also what tl-report prints in its text: the
+ * figures in a report are rounded for people, in one documented way;
+ * the full-precision numbers stay in the JSON (tl_fmt_double).
+ */
+#ifndef TL_SVG_H
+#define TL_SVG_H
+
+#include <stddef.h>
+
+#include "tl_util.h"
+
+#define TL_SVG_NUMSZ	48	/* display number buffer, with the NUL */
+#define TL_SVG_NSERIES	8	/* line colours tl-s0..tl-s7, then again */
+
+/* ---- display rounding -------------------------------------------------- */
+
+/* Round x to d decimals (0..12) for display: the scaled magnitude
+ * |x|*10^d (one IEEE multiplication) rounded half away from zero, printed
+ * with exactly d decimals and '.' whatever the locale; a result of zero
+ * has no sign ("0.00", never "-0.00").  Magnitudes at or beyond 2^53 after
+ * scaling fall back to tl_fmt_double.  NaN and infinities write "n/a" and
+ * return -1; otherwise returns the length.  buf holds TL_SVG_NUMSZ. */
+int	tl_svg_fmt_fixed(char *buf, double x, int d);
+
+/* Round x to sig (1..12) significant digits for display: d decimals
+ * where d = sig - 1 - floor(log10|x|), clamped to 0..12 (so integers keep
+ * all their digits), through tl_svg_fmt_fixed; magnitudes below 1e-4 use
+ * the form "1.23e-5" (mantissa with sig - 1 decimals).  0 is "0". */
+int	tl_svg_fmt_sig(char *buf, double x, int sig);
+
+/* ---- nice ticks ------------------------------------------------------- */
+
+struct tl_svg_ticks {
+	long	k0;		/* first tick is k0 * step */
+	size_t	n;		/* number of ticks, 2 or more */
+	int	mant;		/* step = mant * 10^exp10, mant 1, 2 or 5 */
+	int	exp10;		/* its power of ten */
+	double	step;		/* mant * 10^exp10 */
+	double	lo, hi;		/* first and last tick: the axis range */
+};
+
+/* Ticks at round numbers covering [lo, hi], at most maxticks of them
+ * (taken as 3 if smaller: a range across zero needs -step, 0, step):
+ * the step is the smallest 1, 2 or 5 times 10^k that is at least
+ * (hi - lo) / (maxticks - 1) and gives no more than maxticks ticks from
+ * floor(lo / step) to ceil(hi / step) (Heckbert's loose labelling,
+ * Graphics Gems, 1990, with a ceiling instead of rounding so that the
+ * count is a bound).  lo > hi is swapped; a non-finite range becomes
+ * [0, 1], an empty one [0, 1] around 0 or half the value either side. */
+void	tl_svg_ticks(double lo, double hi, size_t maxticks,
+	    struct tl_svg_ticks *t);
+
+/* The value of tick i ((k0 + i) * step). */
+double	tl_svg_tick_value(const struct tl_svg_ticks *t, size_t i);
+
+/* The label of tick i, exact in decimal: "0.15", "-20", "1500", never
+ * "0.30000000000000004".  Returns the length; buf holds TL_SVG_NUMSZ. */
+int	tl_svg_tick_label(char *buf, const struct tl_svg_ticks *t, size_t i);
+
+/* ---- text ------------------------------------------------------------- */
+
+/* Number of UTF-8 characters (code points) of s. */
+size_t	tl_svg_strwidth(const char *s);
+
+/* Append s to b, at most maxch characters: a longer s is cut at a
+ * character boundary and ends with "…" (maxch characters in all).
+ * Returns 1 if s was elided, else 0. */
+int	tl_svg_elide(struct tl_buf *b, const char *s, size_t maxch);
+
+/* Append s to b escaped for XML/HTML text and attribute values: & < > "
+ * ' become entities; control characters other than tab and newline
+ * (invalid in XML 1.0) become U+FFFD. */
+void	tl_svg_escape(struct tl_buf *b, const char *s);
+
+/* ---- charts ----------------------------------------------------------- */
+
+/* What every chart has.  Strings are borrowed for the call. */
+struct tl_svg_chart {
+	const char	*id;		/* id prefix, unique in the page */
+	const char	*title;		/* the chart's <title> */
+	const char	*desc;		/* its <desc>, or NULL */
+	const char	*unit;		/* value axis caption, or NULL */
+	const char	*series[2];	/* bars: legend names of value and
+					 * prev ("today", "yesterday"), NULL:
+					 * no legend */
+	int		 width;		/* viewBox width (0: 640) */
+	int		 decimals;	/* bar value labels: decimals... */
+	int		 sig;		/* ...or, if > 0, significant digits */
+};
+
+/* One row of a bar chart. */
+struct tl_svg_bar {
+	const char	*label;		/* row label, elided to fit */
+	double		 value;		/* NaN: no bar, "n/a" */
+	double		 prev;		/* second, thinner bar; NaN: none */
+};
+
+/* Append a horizontal bar chart of n rows to b: labels on the left, the
+ * value (and the prev value in parentheses) on the right, a zero line
+ * and nice ticks at the bottom; negative values extend to the left. */
+void	tl_svg_bars(struct tl_buf *b, const struct tl_svg_chart *c,
+	    const struct tl_svg_bar *bars, size_t n);
+
+/* One series of a line chart: y[0..nx) over the chart's x labels; NaN is
+ * a gap. */
+struct tl_svg_series {
+	const char	*name;		/* legend and <title> */
+	const double	*y;		/* nx values */
+};
+
+/* Append a line chart of ns series over nx x labels (dates) to b, with
+ * nice y ticks, x labels thinned so that they do not overlap, and a
+ * legend.  Series i gets class tl-s(i % TL_SVG_NSERIES). */
+void	tl_svg_lines(struct tl_buf *b, const struct tl_svg_chart *c,
+	    const char *const *xlabels, size_t nx,
+	    const struct tl_svg_series *s, size_t ns);
+
+/* The CSS rules for the chart classes (borrowed, static).  Colours are
+ * custom properties the page sets per theme: --tl-fg, --tl-muted,
+ * --tl-grid, --tl-bar, --tl-neg, --tl-prev and --tl-s0 .. --tl-s7. */
+const char *tl_svg_style(void);
+
+#endif
