@@ -227,9 +227,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "new-days", no_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char *cmds[] = { "update", "weights", "choose", "kill" };
+	static const char *const cmds[] = { "update", "weights", "choose",
+	    "kill" };
 	struct tl_err err = { 0 };
-	int ch, bad = 0, i;
+	int ch, bad = 0;
 
 	while ((ch = getopt_long(argc, argv,
 	    ":Aa:C:c:D:d:hI:k:m:N:n:o:P:p:qr:S:s:t:Vw", longopts,
@@ -355,15 +356,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		if (bad)
 			tl_usage_error("%s: %s", err.where, err.msg);
 	}
-	if (optind >= argc)
-		tl_usage_error("a command is needed: update, weights, choose or "
-		    "kill");
-	for (i = 0; i < 4 && strcmp(argv[optind], cmds[i]) != 0; i++)
-		;
-	if (i == 4)
-		tl_usage_error("unknown command '%s' (update, weights, choose "
-		    "or kill)", argv[optind]);
-	o->cmd = (enum cmd)i;
+	o->cmd = (enum cmd)tl_command(argc, argv, optind, cmds, 4);
 	o->inputs = argv + optind + 1;
 	o->ninputs = argc - optind - 1;
 	if (o->cmd != C_UPDATE && o->state == NULL)

@@ -180,6 +180,7 @@ usage(FILE *fp)
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
+	static const char *const cmds[] = { "suggest", "run" };
 	static const struct option longopts[] = {
 		{ "around", required_argument, NULL, 'a' },
 		{ "candidates", required_argument, NULL, O_CANDIDATES },
@@ -317,15 +318,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 		if (bad)
 			tl_usage_error("%s: %s", err.where, err.msg);
 	}
-	if (optind >= argc)
-		tl_usage_error("a command is needed: suggest or run");
-	if (strcmp(argv[optind], "suggest") == 0)
-		o->cmd = C_SUGGEST;
-	else if (strcmp(argv[optind], "run") == 0)
-		o->cmd = C_RUN;
-	else
-		tl_usage_error("unknown command '%s' (suggest or run)",
-		    argv[optind]);
+	o->cmd = tl_command(argc, argv, optind, cmds, 2) == 0 ? C_SUGGEST :
+	    C_RUN;
 	if (o->space == NULL)
 		tl_usage_error("the search space is needed: -S FILE");
 	if (o->cmd == C_SUGGEST) {

@@ -121,6 +121,7 @@ usage(FILE *fp)
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
+	static const char *const cmds[] = { "fit", "apply", "report" };
 	static const struct option longopts[] = {
 		{ "bins", required_argument, NULL, 'B' },
 		{ "by", required_argument, NULL, 'b' },
@@ -220,17 +221,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		if (bad)
 			tl_usage_error("%s: %s", err.where, err.msg);
 	}
-	if (optind >= argc)
-		tl_usage_error("a command is needed: fit, apply or report");
-	if (strcmp(argv[optind], "fit") == 0)
-		o->cmd = C_FIT;
-	else if (strcmp(argv[optind], "apply") == 0)
-		o->cmd = C_APPLY;
-	else if (strcmp(argv[optind], "report") == 0)
-		o->cmd = C_REPORT;
-	else
-		tl_usage_error("unknown command '%s' (fit, apply or report)",
-		    argv[optind]);
+	o->cmd = (enum cmd)tl_command(argc, argv, optind, cmds, 3);
 	o->inputs = argv + optind + 1;
 	o->ninputs = argc - optind - 1;
 	if (o->cmd == C_APPLY && o->map == NULL)

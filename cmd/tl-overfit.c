@@ -164,6 +164,7 @@ sev_parse(const char *s)
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
+	static const char *const cmds[] = { "check", "pbo", "sharpe" };
 	static const struct option longopts[] = {
 		{ "ack", required_argument, NULL, 'a' },
 		{ "annual", required_argument, NULL, O_ANNUAL },
@@ -201,7 +202,6 @@ parse_args(int argc, char *argv[], struct opts *o)
 	};
 	struct tl_err err = { 0 };
 	int ch, bad = 0;
-	const char *cmd;
 
 	while ((ch = getopt_long(argc, argv, ":a:d:F:hl:n:o:p:qr:S:T:t:Vw:",
 	    longopts, NULL)) != -1) {
@@ -349,22 +349,11 @@ parse_args(int argc, char *argv[], struct opts *o)
 		if (bad)
 			tl_usage_error("%s: %s", err.where, err.msg);
 	}
-	if (optind >= argc)
-		tl_usage_error("a command is needed: check, pbo or sharpe");
-	cmd = argv[optind];
-	if (strcmp(cmd, "check") == 0)
-		o->cmd = C_CHECK;
-	else if (strcmp(cmd, "pbo") == 0)
-		o->cmd = C_PBO;
-	else if (strcmp(cmd, "sharpe") == 0)
-		o->cmd = C_SHARPE;
-	else
-		tl_usage_error("unknown command '%s' (check, pbo or sharpe)",
-		    cmd);
+	o->cmd = (enum cmd)tl_command(argc, argv, optind, cmds, 3);
 	o->inputs = argv + optind + 1;
 	o->ninputs = argc - optind - 1;
 	if (o->cmd != C_PBO && o->ninputs > 0)
-		tl_usage_error("%s takes no file operands (got '%s')", cmd,
+		tl_usage_error("%s takes no file operands (got '%s')", cmds[o->cmd],
 		    o->inputs[0]);
 	if (o->cmd == C_CHECK) {
 		if (o->returns == NULL || o->promotions == NULL)

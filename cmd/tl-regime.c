@@ -189,6 +189,7 @@ parse_states(const char *s, struct opts *o)
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
+	static const char *const cmds[] = { "fit", "decode", "select" };
 	enum { O_CRIT = 256, O_MAXITER, O_ORDER, O_TOL };
 	static const struct option longopts[] = {
 		{ "cov", required_argument, NULL, 'c' },
@@ -300,17 +301,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		if (bad)
 			tl_usage_error("%s: %s", err.where, err.msg);
 	}
-	if (optind >= argc)
-		tl_usage_error("a command is needed: fit, decode or select");
-	if (strcmp(argv[optind], "fit") == 0)
-		o->cmd = C_FIT;
-	else if (strcmp(argv[optind], "decode") == 0)
-		o->cmd = C_DECODE;
-	else if (strcmp(argv[optind], "select") == 0)
-		o->cmd = C_SELECT;
-	else
-		tl_usage_error("unknown command '%s' (fit, decode or select)",
-		    argv[optind]);
+	o->cmd = (enum cmd)tl_command(argc, argv, optind, cmds, 3);
 	o->inputs = argv + optind + 1;
 	o->ninputs = argc - optind - 1;
 	if (states != NULL)

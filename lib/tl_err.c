@@ -133,3 +133,24 @@ tl_version_exit(void)
 	printf("%s %s\n", progname, TL_VERSION);
 	exit(tl_exit_status(TL_EX_OK));
 }
+
+int
+tl_command(int argc, char *argv[], int i, const char *const *names, int n)
+{
+	char list[256] = "";
+	size_t len = 0;
+	int k;
+
+	for (k = 0; k < n; k++) {
+		if (i < argc && strcmp(argv[i], names[k]) == 0)
+			return k;
+		len += (size_t)snprintf(list + len, len < sizeof(list) ?
+		    sizeof(list) - len : 0, "%s%s", k == 0 ? "" : k == n - 1 ?
+		    " or " : ", ", names[k]);
+		if (len >= sizeof(list))
+			len = sizeof(list) - 1;
+	}
+	if (i >= argc)
+		tl_usage_error("a command is needed: %s", list);
+	tl_usage_error("unknown command '%s' (%s)", argv[i], list);
+}

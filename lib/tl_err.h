@@ -66,4 +66,10 @@ void	tl_bad_option(int ch, const char *arg) __attribute__((noreturn));
 /* Print "prog VERSION" and exit (74 if stdout cannot be written). */
 void	tl_version_exit(void) __attribute__((noreturn));
 
+/* The subcommand argv[i] among the n names: its index, or a usage error
+ * "a command is needed: fit, apply or report" / "unknown command 'x'
+ * (...)".  For parse_args() after getopt. */
+int	tl_command(int argc, char *argv[], int i, const char *const *names,
+	    int n);
+
 #endif
