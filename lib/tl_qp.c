@@ -554,9 +554,14 @@ tl_qp_solve(struct tl_qp *qp, const struct tl_qp_problem *pr, double *w,
 		if (cold_start(qp, pr, err) == -1)
 			return -1;
 	} else {
+		/* the kinks may be new (mu was 0): each free weight's
+		 * segment follows from where it is */
 		qp->nf = 0;
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			qp->pos[i] = NONE;
+			if (qp->st[i] == TL_QP_FREE)
+				qp->side[i] = qp->w[i] >= kink(pr, i) ? 1 : -1;
+		}
 	}
 	qp->valid = 0;
 	for (i = 0; i < n; i++)

@@ -387,7 +387,17 @@ Test(tl_qp, random_small_problems_match_brute_force)
 		/* a warm start from this solution with another mu agrees
 		 * with a cold one */
 		if (pr.prev != NULL) {
-			double w2[6];
+			double w2[6], mu = pr.mu;
+
+			/* from the solution without the L1 term */
+			pr.mu = 0;
+			cr_assert_eq(tl_qp_solve(qp, &pr, w, 0, NULL, &err), 0);
+			pr.mu = mu;
+			cr_assert_eq(tl_qp_solve(qp, &pr, w, 1, NULL, &err), 0);
+			cr_assert(tl_qp_violation(&pr, w) < 1e-12, "trial %zu",
+			    trial);
+			cr_assert_float_eq(tl_qp_objective(&pr, w), ob,
+			    1e-11 * (1 + fabs(ob)), "trial %zu warm", trial);
 
 			pr.mu *= 0.37;
 			cr_assert_eq(tl_qp_solve(qp, &pr, w, 1, NULL, &err), 0);
