@@ -51,6 +51,7 @@ struct opts {
 	double		 annualize;	/* periods per year */
 	enum estimator	 est;		/* covariance estimator */
 	enum tl_fmt	 fmt;		/* output format */
+	enum tl_fmt	 ifmt;		/* input format, AUTO: by name */
 	double		 halflife;	/* EWMA half-life in days */
 	double		 lambda;	/* --risk-aversion */
 	double		 max_corr;	/* NAN: off */
@@ -80,6 +81,7 @@ struct prob {
 	size_t		 n;		/* strategies */
 	char		**names;	/* borrowed from the panel */
 	double		*cov;		/* n x n, annual */
+	double		*corr;		/* n x n sample correlation */
 	double		*mu;		/* n, annual */
 	double		*prev;		/* n, previous weights (0 if new) */
 	double		 gone;		/* previous weight of dropped ones */
@@ -101,8 +103,9 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: tl-allocate [-q] [-e estimator] [-f format] [-m method] [-o file]\n"
-"                   [-r returns] [-w days] [--annualize N] [--halflife N]\n"
+"usage: tl-allocate [-q] [-e estimator] [-F format] [-f format]\n"
+"                   [-m method] [-o file] [-r returns] [-w days]\n"
+"                   [--annualize N] [--halflife N]\n"
 "                   [--max-corr rho] [--max-turnover T] [--max-vol sigma]\n"
 "                   [--max-weight w] [--min-trade w] [--min-weight w]\n"
 "                   [--missing how] [--mu file] [--prev file]\n"
@@ -116,6 +119,7 @@ usage(FILE *fp)
 "      --annualize=N     periods per year (252)\n"
 "  -e, --estimator=E     covariance: sample, ledoit-wolf (default),\n"
 "                        ledoit-wolf-cc, ewma\n"
+"  -F, --input-format=F  returns: jsonl or csv (default: by name)\n"
 "  -f, --format=FMT      output: jsonl or csv\n"
 "      --halflife=N      EWMA half-life in days (63)\n"
 "  -h, --help            this help\n"
@@ -163,6 +167,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 	static const struct option longopts[] = {
 		{ "annualize", required_argument, NULL, O_ANN },
 		{ "estimator", required_argument, NULL, 'e' },
+		{ "input-format", required_argument, NULL, 'F' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "halflife", required_argument, NULL, O_HALF },
 		{ "help", no_argument, NULL, 'h' },
@@ -191,7 +196,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 	struct tl_err err = { 0 };
 	int ch, bad = 0;
 
-	while ((ch = getopt_long(argc, argv, ":e:f:hm:o:qr:Vw:", longopts,
+	while ((ch = getopt_long(argc, argv, ":e:F:f:hm:o:qr:Vw:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case O_ANN:
@@ -201,6 +206,11 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'e':
 			o->est = pick("--estimator", optarg, estimator_names,
 			    4);
+			break;
+		case 'F':
+			if ((o->ifmt = tl_fmt_parse(optarg)) == TL_FMT_AUTO)
+				tl_usage_error("--input-format: unknown '%s' "
+				    "(jsonl or csv)", optarg);
 			break;
 		case 'f':
 			if ((o->fmt = tl_fmt_parse(optarg)) == TL_FMT_AUTO)
@@ -669,6 +679,20 @@ estimate(const struct opts *o, const struct tl_panel *pn, struct prob *pb,
 			mean[i] = (1 - pb->mu_shrink) * mean[i] +
 			    pb->mu_shrink * m;
 	}
+	/* --max-corr groups by the sample correlation, whatever the
+	 * estimator (shrinkage pulls correlations toward its target) */
+	pb->corr = tl_xcalloc(n * n, sizeof(double));
+	if (x != NULL)
+		tl_cov_sample(x, rows, n, 1, pb->corr);
+	else
+		memcpy(pb->corr, pb->cov, n * n * sizeof(double));
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+			if (i != j)
+				pb->corr[i * n + j] /= sqrt(pb->corr[i * n +
+				    i] * pb->corr[j * n + j]);
+	for (i = 0; i < n; i++)
+		pb->corr[i * n + i] = 1;
 	for (i = 0; i < n; i++)
 		pb->mu[i] = a * mean[i];
 	for (k = 0; k < n * n; k++)
@@ -1111,8 +1135,7 @@ corr_groups(const struct opts *o, struct prob *pb)
 		changed = 0;
 		for (i = 0; i < n; i++)
 			for (j = 0; j < n; j++) {
-				r = pb->cov[i * n + j] / sqrt(pb->cov[i * n + i] *
-				    pb->cov[j * n + j]);
+				r = pb->corr[i * n + j];
 				if (i != j && r > o->max_corr && lab[j] <
 				    lab[i]) {
 					lab[i] = lab[j];
@@ -1530,7 +1553,7 @@ static int
 run(const struct opts *o, struct tl_err *err)
 {
 	struct tl_panel pn = { 0 };
-	struct tl_panel_opts po = { 0 };
+	struct tl_panel_opts po = { .fmt = o->ifmt };
 	struct named prev = { 0 }, mu = { 0 };
 	struct prob pb = { 0 };
 	double *w = NULL;
@@ -1602,10 +1625,11 @@ run(const struct opts *o, struct tl_err *err)
 			for (i = 0; i < pb.n; i++)
 				ng += pb.group[i] != TL_QP_NOGROUP;
 			tl_err_set(err, TL_EX_DATAERR, NULL, 0, "--max-corr "
-			    "%g puts %zu strategies in %zu groups sharing "
+			    "%g puts %zu strategies in %zu group%s sharing "
 			    "--max-weight %g each: no allocation sums to 1 "
 			    "(raise --max-corr or --max-weight)", o->max_corr,
-			    ng, pb.ngroups, o->max_weight);
+			    ng, pb.ngroups, pb.ngroups == 1 ? "" : "s",
+			    o->max_weight);
 		}
 		goto out;
 	}
@@ -1637,6 +1661,7 @@ out:
 	free(pb.cap);
 	free(pb.prev);
 	free(pb.cov);
+	free(pb.corr);
 	free(pb.mu);
 	named_release(&mu);
 	named_release(&prev);
