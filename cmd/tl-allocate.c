@@ -620,32 +620,7 @@ estimate(const struct opts *o, const struct tl_panel *pn, struct prob *pb,
 			    "days used: no risk to allocate by (drop it or "
 			    "widen --window)", pn->names[i], pb->days);
 		}
-	if (x != NULL) {	/* raw variances for the identity check */
-		for (i = 0; i < n; i++)
-			for (j = i + 1; j < n; j++) {
-				double sij = 0, sii = 0, sjj = 0;
-
-				for (t = 0; t < rows; t++) {
-					double p = x[t * n + i] - mean[i];
-					double q = x[t * n + j] - mean[j];
-
-					sij += p * q;
-					sii += p * p;
-					sjj += q * q;
-				}
-				if (sii > 0 && sjj > 0 && sij / sqrt(sii * sjj)
-				    >= IDENTICAL_CORR) {
-					free(x);
-					free(mean);
-					return tl_err_set(err, TL_EX_DATAERR,
-					    NULL, 0, "strategies '%s' and '%s' "
-					    "have perfectly correlated returns "
-					    "over the %zu days used: the same "
-					    "strategy twice? (drop one)",
-					    pn->names[i], pn->names[j],
-					    pb->days);
-				}
-			}
+	if (x != NULL) {
 		for (i = 0; i < n; i++) {	/* constant in the window */
 			for (t = 1; t < rows; t++)
 				if (x[t * n + i] != x[i])
@@ -693,6 +668,17 @@ estimate(const struct opts *o, const struct tl_panel *pn, struct prob *pb,
 				    i] * pb->corr[j * n + j]);
 	for (i = 0; i < n; i++)
 		pb->corr[i * n + i] = 1;
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (pb->corr[i * n + j] >= IDENTICAL_CORR) {
+				free(x);
+				free(mean);
+				return tl_err_set(err, TL_EX_DATAERR, NULL, 0,
+				    "strategies '%s' and '%s' have perfectly "
+				    "correlated returns over the %zu days used: "
+				    "the same strategy twice? (drop one)",
+				    pn->names[i], pn->names[j], pb->days);
+			}
 	for (i = 0; i < n; i++)
 		pb->mu[i] = a * mean[i];
 	for (k = 0; k < n * n; k++)
