@@ -147,4 +147,26 @@ for n in 200 500 1000; do
 	echo "bench allocate: whole command n=$n (750 days) ${ratio}x faster" \
 	    "than cvxopt's solve alone"
 done
+
+# learning: walk forward on tl-synth returns with planted good and
+# decaying strategies; out-of-sample Sharpe against equal weight
+for seed in 1 2; do
+	syn=$out/synth-$seed
+	if [ ! -f "$syn/night/returns.csv" ]; then
+		rm -rf "$syn"
+		tl-synth -q -o "$syn" --days 500 --strategies 40 \
+		    --trades 20000 -s "$seed"
+		tl-ingest -q -d "$syn/night" "$syn/logs"
+	fi
+	echo
+	echo "walk forward, tl-synth -s $seed (fit 120 days, hold 21):"
+	printf '%-14s %7s %9s %8s %5s\n' method sharpe ann_ret ann_vol days
+	$py bench/allocate/walkforward.py "$bindir" "$syn/night/returns.csv" |
+	    tee "$out/wf-$seed.txt" |
+	    awk '{ printf "%-14s %7s %9s %8s %5s\n", $1, $2, $3, $4, $5 }'
+	awk -v s="$seed" '$1 == "equal" { ew = $2 } $1 != "equal" {
+	    printf "bench allocate: walk-forward seed %s %s out-of-sample " \
+	    "Sharpe %s vs equal weight %s\n", s, $1, $2, ew }' \
+	    "$out/wf-$seed.txt"
+done
 exit "$fail"
