@@ -35,6 +35,8 @@
 #define IDENTICAL_CORR	(1 - 1e-12)	/* two strategies are one */
 #define PATH_BISECT	200		/* bisection steps on a path */
 #define PATH_DOUBLE	200		/* doublings to find a bracket */
+#define PATH_END	1e9		/* parameter / (its rival's scale) past
+					 * which the path is at its end */
 
 enum method { M_MV, M_MINVAR, M_MAXSHARPE, M_TARGETVOL, M_ERC, M_HRP,
 	M_EQUAL };
@@ -760,6 +762,34 @@ qp_at(struct prob *pb, double t, double m, double *w, int *states,
 	return 0;
 }
 
+/* The largest absolute row sum of the covariance: a bound on |Cw| for
+ * weights in [-1, 1]. */
+static double
+row_bound(const struct prob *pb)
+{
+	double b = 0, r;
+	size_t i, j, n = pb->n;
+
+	for (i = 0; i < n; i++) {
+		r = 0;
+		for (j = 0; j < n; j++)
+			r += fabs(pb->cov[i * n + j]);
+		b = fmax(b, r);
+	}
+	return b;
+}
+
+static double
+max_abs(const double *x, size_t n)
+{
+	double m = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		m = fmax(m, fabs(x[i]));
+	return m;
+}
+
 /* A point of the path: parameter, weights, face. */
 struct pt {
 	double	 s;
@@ -797,7 +827,7 @@ static int
 solve_t(struct prob *pb, double t, struct pt *out, struct tl_err *err)
 {
 	size_t n = pb->n, k;
-	double T = pb->turnover_cap, lo_to, hi_to, scale = 0, f;
+	double T = pb->turnover_cap, lo_to, hi_to, scale = 0, f, end;
 	struct pt a, b, c;
 	int rc = -1;
 
@@ -814,14 +844,14 @@ solve_t(struct prob *pb, double t, struct pt *out, struct tl_err *err)
 	for (k = 0; k < n; k++)
 		scale = fmax(scale, pb->cov[k * n + k]);
 	b.s = scale * 1e-3;
+	end = PATH_END * (row_bound(pb) + t * max_abs(pb->mu, n));
 	for (k = 0; k < PATH_DOUBLE; k++) {
 		if (qp_at(pb, t, b.s, b.w, b.st, 1, err) == -1)
 			goto out;
 		if (turnover(pb, b.w) <= T)
 			break;
-		if (memcmp(a.st, b.st, n * sizeof(int)) == 0 && a.s > 0 &&
-		    fabs(turnover(pb, a.w) - turnover(pb, b.w)) <= 1e-15) {
-			k = PATH_DOUBLE;	/* the path has ended */
+		if (b.s > end) {	/* the L1 term rules: least turnover */
+			k = PATH_DOUBLE;
 			break;
 		}
 		pt_copy(&a, &b, n);
@@ -938,7 +968,7 @@ solve_method(const struct opts *o, struct prob *pb, double *w,
     struct tl_err *err)
 {
 	size_t n = pb->n, k, i;
-	double cap = o->max_vol, cap2 = cap * cap, t0 = 0, best;
+	double cap = o->max_vol, cap2 = cap * cap, t0 = 0, best, tend;
 	struct pt a, b, c;
 	int rc = -1, capped = !isnan(cap);
 
@@ -969,8 +999,23 @@ solve_method(const struct opts *o, struct prob *pb, double *w,
 		 * return is reached) or, for max-sharpe, the ratio falls */
 		best = o->method == M_MAXSHARPE ? sharpe_of(pb, a.w, o->rf) :
 		    0;
-		b.s = 1e-6;
-		for (k = 0; k < PATH_DOUBLE; k++) {
+		{
+			double lo = INFINITY, hi = -INFINITY;
+
+			for (i = 0; i < n; i++) {
+				lo = fmin(lo, pb->mu[i]);
+				hi = fmax(hi, pb->mu[i]);
+			}
+			if (!(hi > lo)) {	/* one return for all: risk only */
+				memcpy(w, a.w, n * sizeof(double));
+				rc = 0;
+				goto out;
+			}
+			/* past this t the return term rules: the path ends */
+			tend = PATH_END * row_bound(pb) / (hi - lo);
+		}
+		b.s = 1e-6 * row_bound(pb) / max_abs(pb->mu, n);
+		for (k = 0; k < PATH_DOUBLE && b.s <= 2 * tend; k++) {
 			if (solve_t(pb, b.s, &b, err) == -1)
 				goto out;
 			if (capped && pvar(pb, b.w) > cap2)
@@ -982,8 +1027,7 @@ solve_method(const struct opts *o, struct prob *pb, double *w,
 					break;
 				best = sh;
 			}
-			if (memcmp(a.st, b.st, n * sizeof(int)) == 0 &&
-			    pvar(pb, a.w) == pvar(pb, b.w) && a.s > 0)
+			if (b.s > tend)
 				break;	/* the path has ended */
 			pt_copy(&c, &a, n);	/* c: the one before a */
 			pt_copy(&a, &b, n);

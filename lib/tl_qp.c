@@ -28,6 +28,7 @@
 #define SINGULAR_TOL	1e-12	/* pivot^2 / Q_kk below this: singular */
 #define KKT_TOL		1e-12	/* multiplier sign tolerance, relative */
 #define REFRESH_EVERY	64	/* recompute g = Qw - c from scratch */
+#define DIR_NOISE	1e-13	/* |d_j| below this times max |d|: zero */
 
 struct tl_qp {
 	size_t	 cap;		/* capacity in weights */
@@ -50,6 +51,7 @@ struct tl_qp {
 	unsigned char *gw;	/* cap in the working set */
 	double	*gsum;		/* current sum per group */
 	double	*gd;		/* d summed per group */
+	double	*ga;		/* |d| summed per group */
 	double	*nu;		/* multipliers: sum row, then working caps */
 	size_t	*rows;		/* group of working row k >= 1 */
 	size_t	 gcap;		/* groups allocated */
@@ -97,6 +99,7 @@ tl_qp_free(struct tl_qp *qp)
 	free(qp->gw);
 	free(qp->gsum);
 	free(qp->gd);
+	free(qp->ga);
 	free(qp->nu);
 	free(qp->rows);
 	free(qp);
@@ -284,24 +287,35 @@ group_sums(struct tl_qp *qp, const struct tl_qp_problem *pr)
 			qp->gsum[g] += qp->w[i];
 }
 
-/* Keep the rows independent: when every free weight lies in a working
- * cap, the sum row is the sum of those caps' rows, and the last such
- * cap is dropped (it holds as long as the others and the sum do). */
+/* Keep the rows independent: a working cap without a free member is a
+ * zero row (dropped: its weights are all fixed, so it holds), and when
+ * every free weight lies in a working cap, the sum row is the sum of
+ * those caps' rows, and the last such cap is dropped (it holds as long
+ * as the others and the sum do).  cnt: scratch, ngroups. */
 static void
 fix_dependency(struct tl_qp *qp, const struct tl_qp_problem *pr)
 {
 	size_t k, g, last = NONE;
+	int all = 1;
 
 	if (pr->ngroups == 0)
 		return;
+	for (g = 0; g < pr->ngroups; g++)
+		qp->gd[g] = 0;
 	for (k = 0; k < qp->nf; k++) {
 		g = group_of(pr, qp->f[k]);
-		if (g == TL_QP_NOGROUP || !qp->gw[g])
-			return;
+		if (g == TL_QP_NOGROUP || !qp->gw[g]) {
+			all = 0;
+			continue;
+		}
+		qp->gd[g] = 1;
 		if (last == NONE || g > last)
 			last = g;
 	}
-	if (last != NONE)
+	for (g = 0; g < pr->ngroups; g++)
+		if (qp->gw[g] && qp->gd[g] == 0)
+			qp->gw[g] = 0;
+	if (all && last != NONE)
 		qp->gw[last] = 0;
 }
 
@@ -388,11 +402,32 @@ direction(struct tl_qp *qp, const struct tl_qp_problem *pr, double mu)
 	if (nf <= m) {	/* no freedom left: the point is the minimiser */
 		memset(qp->d, 0, nf * sizeof(double));
 	} else {
+		double dmax = 0;
+
 		for (j = 0; j < nf; j++) {
 			t = qp->u[j];
 			for (k = 0; k < m; k++)
 				t += qp->nu[k] * qp->vs[k * qp->cap + j];
 			qp->d[j] = -t;
+			dmax = fmax(dmax, fabs(t));
+		}
+		/* rounding noise (a weight pinned by its rows) is no move:
+		 * it would block a step at a bound for nothing */
+		for (j = 0; j < nf; j++)
+			if (fabs(qp->d[j]) <= DIR_NOISE * dmax)
+				qp->d[j] = 0;
+		/* the only free member of a working cap cannot move: its
+		 * row says so exactly, whatever the rounding */
+		for (k = 1; k < m; k++) {
+			size_t cnt = 0, at = 0;
+
+			for (j = 0; j < nf; j++)
+				if (in_row(qp, pr, k, j)) {
+					cnt++;
+					at = j;
+				}
+			if (cnt == 1)
+				qp->d[at] = 0;
 		}
 	}
 	if (S != s) {
@@ -513,12 +548,14 @@ reserve(struct tl_qp *qp, const struct tl_qp_problem *pr)
 		free(qp->gw);
 		free(qp->gsum);
 		free(qp->gd);
+		free(qp->ga);
 		free(qp->nu);
 		free(qp->rows);
 		qp->gcap = pr->ngroups;
 		qp->gw = tl_xcalloc(pr->ngroups + 1, 1);
 		qp->gsum = tl_xcalloc(pr->ngroups + 1, sizeof(double));
 		qp->gd = tl_xcalloc(pr->ngroups + 1, sizeof(double));
+		qp->ga = tl_xcalloc(pr->ngroups + 1, sizeof(double));
 		qp->nu = tl_xcalloc(pr->ngroups + 1, sizeof(double));
 		qp->rows = tl_xcalloc(pr->ngroups + 1, sizeof(size_t));
 	}
@@ -609,13 +646,18 @@ tl_qp_solve(struct tl_qp *qp, const struct tl_qp_problem *pr, double *w,
 		}
 		if (pr->ngroups > 0) {
 			for (g = 0; g < pr->ngroups; g++)
-				qp->gd[g] = 0;
+				qp->gd[g] = qp->ga[g] = 0;
 			for (j = 0; j < qp->nf; j++)
 				if ((g = group_of(pr, qp->f[j])) !=
-				    TL_QP_NOGROUP && !qp->gw[g])
+				    TL_QP_NOGROUP && !qp->gw[g]) {
 					qp->gd[g] += qp->d[j];
+					qp->ga[g] += fabs(qp->d[j]);
+				}
 			for (g = 0; g < pr->ngroups; g++) {
-				if (qp->gw[g] || !(qp->gd[g] > 0))
+				/* a sum that cancels (moves within the cap)
+				 * up to rounding does not approach it */
+				if (qp->gw[g] || !(qp->gd[g] > DIR_NOISE *
+				    qp->ga[g]))
 					continue;
 				a = fmax(0, pr->cap[g] - qp->gsum[g]) /
 				    qp->gd[g];
