@@ -141,6 +141,78 @@ tl_cov_lw_constcorr(const double *x, size_t t, size_t p, double *out)
 	return d;
 }
 
+void
+tl_cov_ewma(const double *x, size_t t, size_t p, double halflife,
+    double *mean, double *s)
+{
+	double lambda = pow(2, -1 / halflife), *wt, *m, sw = 0, a;
+	size_t i, j, k;
+
+	wt = tl_xcalloc(t, sizeof(double));
+	m = tl_xcalloc(p, sizeof(double));
+	for (k = t; k-- > 0;) {	/* newest first: lambda^0, lambda^1, ... */
+		wt[k] = k + 1 == t ? 1 : wt[k + 1] * lambda;
+		sw += wt[k];
+	}
+	for (k = 0; k < t; k++)
+		for (j = 0; j < p; j++)
+			m[j] += wt[k] * x[k * p + j];
+	for (j = 0; j < p; j++)
+		m[j] /= sw;
+	memset(s, 0, p * p * sizeof(double));
+	for (k = 0; k < t; k++)
+		for (i = 0; i < p; i++) {
+			a = wt[k] * (x[k * p + i] - m[i]);
+			for (j = i; j < p; j++)
+				s[i * p + j] += a * (x[k * p + j] - m[j]);
+		}
+	for (i = 0; i < p; i++)
+		for (j = i; j < p; j++)
+			s[j * p + i] = s[i * p + j] /= sw;
+	if (mean != NULL)
+		memcpy(mean, m, p * sizeof(double));
+	free(m);
+	free(wt);
+}
+
+#define ERC_TOL		1e-15	/* relative change of y per sweep */
+#define ERC_SWEEPS	100000
+
+size_t
+tl_erc(const double *c, size_t p, double *w)
+{
+	double *cy, a, y, b = 1 / (double)p, change, sum = 0;
+	size_t i, j, sweep;
+
+	cy = tl_xcalloc(p, sizeof(double));	/* (C w)_i */
+	for (i = 0; i < p; i++)
+		w[i] = 1 / sqrt(c[i * p + i]);
+	for (i = 0; i < p; i++)
+		for (j = 0; j < p; j++)
+			cy[i] += c[i * p + j] * w[j];
+	for (sweep = 1; sweep <= ERC_SWEEPS; sweep++) {
+		change = 0;
+		for (i = 0; i < p; i++) {
+			/* c_ii y^2 + a y - b = 0, a = sum_{j != i} c_ij y_j */
+			a = cy[i] - c[i * p + i] * w[i];
+			y = (-a + sqrt(a * a + 4 * c[i * p + i] * b)) /
+			    (2 * c[i * p + i]);
+			change = fmax(change, fabs(y - w[i]) / y);
+			for (j = 0; j < p; j++)
+				cy[j] += c[j * p + i] * (y - w[i]);
+			w[i] = y;
+		}
+		if (change < ERC_TOL)
+			break;
+	}
+	for (i = 0; i < p; i++)
+		sum += w[i];
+	for (i = 0; i < p; i++)
+		w[i] /= sum;
+	free(cy);
+	return sweep > ERC_SWEEPS ? 0 : sweep;
+}
+
 /* Variance of the inverse-variance portfolio of the assets in idx. */
 static double
 cluster_var(const double *c, size_t p, const size_t *idx, size_t n)

@@ -26,6 +26,23 @@ double	tl_cov_lw_identity(const double *x, size_t t, size_t p, double *out);
 double	tl_cov_lw_constcorr(const double *x, size_t t, size_t p,
 	    double *out);
 
+/* Exponentially weighted mean and covariance of x (t x p): day k has
+ * weight lambda^(t-1-k), lambda = 2^(-1/halflife), so the last day
+ * weighs 1 and a day halflife days older weighs 1/2.  mean[p] (may be
+ * NULL) is the weighted mean; s[p*p] = sum_k w_k (x_k - m)(x_k - m)' /
+ * sum_k w_k (no small-sample correction; as halflife grows it tends to
+ * the /t sample covariance). */
+void	tl_cov_ewma(const double *x, size_t t, size_t p, double halflife,
+	    double *mean, double *s);
+
+/* Equal risk contribution (risk parity) weights of covariance c (p x p,
+ * positive definite) to w[p]: long only, sum 1, w_i (Cw)_i equal for
+ * all i.  Cyclical coordinate descent on 1/2 y'Cy - sum_i log(y_i)/p
+ * (Griveau-Billion, Richard & Roncalli 2013), w = y / sum y.  Returns
+ * the sweeps used, or 0 if it did not converge (w then holds the last
+ * iterate). */
+size_t	tl_erc(const double *c, size_t p, double *w);
+
 /* HRP weights of covariance c (p x p) to w[p] (long only, sum 1), and the
  * quasi-diagonal order to order[p] (may be NULL).  Ties in the linkage go
  * to the pair with the lower cluster ids; the lower id is the left

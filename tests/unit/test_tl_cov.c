@@ -108,3 +108,61 @@ Test(tl_cov, hrp_uncorrelated_is_inverse_variance)
 	for (i = 0; i < 5; i++)
 		cr_assert_float_eq(w[i], 1 / v[i] / inv, 1e-12, "w[%d]", i);
 }
+
+Test(tl_cov, ewma_weights_and_limit)
+{
+	/* 3 days, 1 series, halflife 1: weights 1/4, 1/2, 1 */
+	static const double x3[3] = { 1.5, -0.5, 2.0 };
+	double m, s[9], s0[9], mm[3];
+	int i;
+
+	tl_cov_ewma(x3, 3, 1, 1, &m, s);
+	cr_assert_float_eq(m, (0.25 * 1.5 - 0.5 * 0.5 + 2.0) / 1.75, 1e-15);
+	cr_assert_float_eq(s[0], (0.25 * (1.5 - m) * (1.5 - m) + 0.5 *
+	    (-0.5 - m) * (-0.5 - m) + (2.0 - m) * (2.0 - m)) / 1.75, 1e-14);
+	/* a very long half-life is the /t sample covariance */
+	tl_cov_ewma(X, 12, 3, 1e12, mm, s);
+	tl_cov_sample(X, 12, 3, 0, s0);
+	for (i = 0; i < 9; i++)
+		cr_assert_float_eq(s[i], s0[i], 1e-9, "S[%d]", i);
+}
+
+Test(tl_cov, erc_equal_risk_contributions)
+{
+	/* uncorrelated or constant correlation: w ~ 1/sigma */
+	static const double sg[3] = { 0.1, 0.25, 0.4 };
+	double c[9], w[3], cw, inv = 1 / 0.1 + 1 / 0.25 + 1 / 0.4;
+	int i, j;
+
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < 3; j++)
+			c[i * 3 + j] = (i == j ? 1 : 0.35) * sg[i] * sg[j];
+	cr_assert_gt(tl_erc(c, 3, w), 0);
+	for (i = 0; i < 3; i++)
+		cr_assert_float_eq(w[i], 1 / sg[i] / inv, 1e-13, "w[%d]", i);
+	/* the 4-asset METHODS 3.1 matrix: contributions equal */
+	{
+		static const double s4[4] = { 0.10, 0.20, 0.15, 0.25 };
+		static const double r[16] = { 1, .2, .9, .1, .2, 1, .3, .8,
+		    .9, .3, 1, .2, .1, .8, .2, 1 };
+		double c4[16], w4[4];
+
+		for (i = 0; i < 4; i++)
+			for (j = 0; j < 4; j++)
+				c4[i * 4 + j] = r[i * 4 + j] * s4[i] * s4[j];
+		cr_assert_gt(tl_erc(c4, 4, w4), 0);
+		for (i = 0; i < 4; i++) {
+			cw = 0;
+			for (j = 0; j < 4; j++)
+				cw += c4[i * 4 + j] * w4[j];
+			if (i > 0) {
+				double prev = 0;
+
+				for (j = 0; j < 4; j++)
+					prev += c4[(i - 1) * 4 + j] * w4[j];
+				cr_assert_float_eq(w4[i] * cw, w4[i - 1] *
+				    prev, 1e-15);
+			}
+		}
+	}
+}

@@ -1,0 +1,799 @@
+/*
+ * The primal active-set method of tl_qp.h.  The working set holds every
+ * weight that is not free (at a bound or at its kink), the sum row, and
+ * the group caps that block a step.  Each iteration solves the
+ * equality-constrained problem on the free weights,
+ *
+ *	[Q_FF A_F'] [d]   [-g_F]
+ *	[A_F  0   ] [nu] = [ 0  ],
+ *
+ * through the Cholesky factor L of Q_FF and the m x m Schur complement
+ * A_F Q_FF^-1 A_F' (m = 1 + active caps, small), then steps along d to
+ * the nearest limit.  A full step ends at the minimiser on the working
+ * set: if every multiplier has the right sign it is optimal (the problem
+ * is convex), else the weight (or cap) with the worst multiplier is
+ * released.  Invariants: at least one weight is free (the sum row then
+ * always has a free member), and the rows of A_F are independent (a cap
+ * whose free members are all that is free, with the sum row, is dropped:
+ * it then holds by itself).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tl_qp.h"
+#include "tl_util.h"
+
+#define NONE		((size_t)-1)
+#define SINGULAR_TOL	1e-12	/* pivot^2 / Q_kk below this: singular */
+#define KKT_TOL		1e-12	/* multiplier sign tolerance, relative */
+#define REFRESH_EVERY	64	/* recompute g = Qw - c from scratch */
+#define DIR_NOISE	1e-13	/* |d_j| below this times max |d|: zero */
+
+struct tl_qp {
+	size_t	 cap;		/* capacity in weights */
+	size_t	 n;		/* weights of the last problem */
+	int	 valid;		/* last solve succeeded (warm start ok) */
+	double	*w;		/* iterate */
+	double	*g;		/* Qw - c, L1 term not included */
+	double	*d;		/* direction, by free position */
+	double	*r;		/* right-hand sides, by free position */
+	double	*u;		/* Q_FF^-1 r */
+	double	*vs;		/* Q_FF^-1 a_k, (1 + ngroups) x cap */
+	size_t	 vcap;		/* rows allocated in vs */
+	double	*L;		/* Cholesky factor of Q_FF, stride cap */
+	double	*x;		/* scratch for the rank-one update */
+	int	*st;		/* enum tl_qp_state per weight */
+	int	*side;		/* free: +1 above the kink, -1 below */
+	size_t	*f;		/* free weights in factor order */
+	size_t	*pos;		/* position in f, or NONE */
+	size_t	 nf;		/* free weights */
+	unsigned char *gw;	/* cap in the working set */
+	double	*gsum;		/* current sum per group */
+	double	*gd;		/* d summed per group */
+	double	*ga;		/* |d| summed per group */
+	double	*nu;		/* multipliers: sum row, then working caps */
+	size_t	*rows;		/* group of working row k >= 1 */
+	size_t	 gcap;		/* groups allocated */
+};
+
+struct tl_qp *
+tl_qp_alloc(size_t n)
+{
+	struct tl_qp *qp = tl_xcalloc(1, sizeof(*qp));
+
+	if (n == 0)
+		n = 1;
+	qp->cap = n;
+	qp->w = tl_xcalloc(n, sizeof(double));
+	qp->g = tl_xcalloc(n, sizeof(double));
+	qp->d = tl_xcalloc(n, sizeof(double));
+	qp->r = tl_xcalloc(n, sizeof(double));
+	qp->u = tl_xcalloc(n, sizeof(double));
+	qp->x = tl_xcalloc(n, sizeof(double));
+	qp->L = tl_xcalloc(n * n, sizeof(double));
+	qp->st = tl_xcalloc(n, sizeof(int));
+	qp->side = tl_xcalloc(n, sizeof(int));
+	qp->f = tl_xcalloc(n, sizeof(size_t));
+	qp->pos = tl_xcalloc(n, sizeof(size_t));
+	return qp;
+}
+
+void
+tl_qp_free(struct tl_qp *qp)
+{
+	if (qp == NULL)
+		return;
+	free(qp->w);
+	free(qp->g);
+	free(qp->d);
+	free(qp->r);
+	free(qp->u);
+	free(qp->x);
+	free(qp->vs);
+	free(qp->L);
+	free(qp->st);
+	free(qp->side);
+	free(qp->f);
+	free(qp->pos);
+	free(qp->gw);
+	free(qp->gsum);
+	free(qp->gd);
+	free(qp->ga);
+	free(qp->nu);
+	free(qp->rows);
+	free(qp);
+}
+
+enum tl_qp_state
+tl_qp_state(const struct tl_qp *qp, size_t i)
+{
+	return (enum tl_qp_state)qp->st[i];
+}
+
+/* The kink of weight i: p_i, or -inf when there is no L1 term. */
+static double
+kink(const struct tl_qp_problem *pr, size_t i)
+{
+	return pr->prev != NULL && pr->mu > 0 ? pr->prev[i] : -INFINITY;
+}
+
+static size_t
+group_of(const struct tl_qp_problem *pr, size_t i)
+{
+	return pr->group != NULL ? pr->group[i] : TL_QP_NOGROUP;
+}
+
+double
+tl_qp_objective(const struct tl_qp_problem *pr, const double *w)
+{
+	double obj = 0, qw;
+	size_t i, j, n = pr->n;
+
+	for (i = 0; i < n; i++) {
+		qw = 0;
+		for (j = 0; j < n; j++)
+			qw += pr->q[i * n + j] * w[j];
+		obj += w[i] * (0.5 * qw - pr->c[i]);
+		if (pr->prev != NULL)
+			obj += pr->mu * fabs(w[i] - pr->prev[i]);
+	}
+	return obj;
+}
+
+double
+tl_qp_violation(const struct tl_qp_problem *pr, const double *w)
+{
+	double v = 0, s = 0, *gs;
+	size_t i, g;
+
+	gs = tl_xcalloc(pr->ngroups + 1, sizeof(double));
+	for (i = 0; i < pr->n; i++) {
+		s += w[i];
+		v = fmax(v, fmax(pr->lo[i] - w[i], w[i] - pr->hi[i]));
+		if ((g = group_of(pr, i)) != TL_QP_NOGROUP)
+			gs[g] += w[i];
+	}
+	v = fmax(v, fabs(s - pr->sum));
+	for (g = 0; g < pr->ngroups; g++)
+		v = fmax(v, gs[g] - pr->cap[g]);
+	free(gs);
+	return v;
+}
+
+/* ---- the Cholesky factor of Q_FF -------------------------------------- */
+
+/* Solve L y = b in place (forward). */
+static void
+fwd(const struct tl_qp *qp, double *y)
+{
+	size_t i, j, m = qp->nf, s = qp->cap;
+	const double *row;
+	double t;
+
+	for (i = 0; i < m; i++) {
+		row = qp->L + i * s;
+		t = y[i];
+		for (j = 0; j < i; j++)
+			t -= row[j] * y[j];
+		y[i] = t / row[i];
+	}
+}
+
+/* Solve L' x = y in place (backward, by rows of L). */
+static void
+bwd(const struct tl_qp *qp, double *y)
+{
+	size_t i, j, m = qp->nf, s = qp->cap;
+	const double *row;
+	double t;
+
+	for (i = m; i-- > 0;) {
+		row = qp->L + i * s;
+		t = y[i] /= row[i];
+		for (j = 0; j < i; j++)
+			y[j] -= row[j] * t;
+	}
+}
+
+/* Append weight k to the free set.  Returns -1 if Q_FF turns singular. */
+static int
+chol_add(struct tl_qp *qp, const struct tl_qp_problem *pr, size_t k)
+{
+	size_t j, m = qp->nf, n = pr->n;
+	double *row = qp->L + m * qp->cap, dd, qkk = pr->q[k * n + k];
+
+	for (j = 0; j < m; j++)
+		row[j] = pr->q[qp->f[j] * n + k];
+	fwd(qp, row);	/* uses rows 0..m-1 only */
+	dd = qkk;
+	for (j = 0; j < m; j++)
+		dd -= row[j] * row[j];
+	if (!(dd > SINGULAR_TOL * qkk))
+		return -1;
+	row[m] = sqrt(dd);
+	qp->f[m] = k;
+	qp->pos[k] = m;
+	qp->nf++;
+	return 0;
+}
+
+/* Remove the free weight at position p: delete row and column p of L
+ * and restore the trailing block by a rank-one update with the column
+ * that was removed. */
+static void
+chol_del(struct tl_qp *qp, size_t p)
+{
+	size_t i, j, k, m = qp->nf, s = qp->cap, len = m - 1 - p;
+	double *L = qp->L, *x = qp->x, rr, c, sn, lkk;
+
+	for (i = p + 1; i < m; i++)
+		x[i - p - 1] = L[i * s + p];
+	for (i = p + 1; i < m; i++) {
+		memmove(L + (i - 1) * s, L + i * s, p * sizeof(double));
+		memmove(L + (i - 1) * s + p, L + i * s + p + 1,
+		    (i - p) * sizeof(double));
+	}
+	for (k = 0; k < len; k++) {
+		lkk = L[(p + k) * s + p + k];
+		rr = hypot(lkk, x[k]);
+		c = rr / lkk;
+		sn = x[k] / lkk;
+		L[(p + k) * s + p + k] = rr;
+		for (i = k + 1; i < len; i++) {
+			double *e = L + (p + i) * s + p + k;
+
+			*e = (*e + sn * x[i]) / c;
+			x[i] = c * x[i] - sn * *e;
+		}
+	}
+	qp->pos[qp->f[p]] = NONE;
+	for (j = p + 1; j < m; j++) {
+		qp->f[j - 1] = qp->f[j];
+		qp->pos[qp->f[j - 1]] = j - 1;
+	}
+	qp->nf--;
+}
+
+/* ---- iterations ------------------------------------------------------- */
+
+static void
+gradient(struct tl_qp *qp, const struct tl_qp_problem *pr)
+{
+	size_t i, j, n = pr->n;
+	const double *row;
+	double t;
+
+	for (i = 0; i < n; i++)
+		qp->g[i] = -pr->c[i];
+	for (j = 0; j < n; j++) {
+		if ((t = qp->w[j]) == 0)
+			continue;
+		row = pr->q + j * n;	/* Q symmetric */
+		for (i = 0; i < n; i++)
+			qp->g[i] += row[i] * t;
+	}
+}
+
+static void
+group_sums(struct tl_qp *qp, const struct tl_qp_problem *pr)
+{
+	size_t i, g;
+
+	for (g = 0; g < pr->ngroups; g++)
+		qp->gsum[g] = 0;
+	for (i = 0; i < pr->n; i++)
+		if ((g = group_of(pr, i)) != TL_QP_NOGROUP)
+			qp->gsum[g] += qp->w[i];
+}
+
+/* Keep the rows independent: a working cap without a free member is a
+ * zero row (dropped: its weights are all fixed, so it holds), and when
+ * every free weight lies in a working cap, the sum row is the sum of
+ * those caps' rows, and the last such cap is dropped (it holds as long
+ * as the others and the sum do).  cnt: scratch, ngroups. */
+static void
+fix_dependency(struct tl_qp *qp, const struct tl_qp_problem *pr)
+{
+	size_t k, g, last = NONE;
+	int all = 1;
+
+	if (pr->ngroups == 0)
+		return;
+	for (g = 0; g < pr->ngroups; g++)
+		qp->gd[g] = 0;
+	for (k = 0; k < qp->nf; k++) {
+		g = group_of(pr, qp->f[k]);
+		if (g == TL_QP_NOGROUP || !qp->gw[g]) {
+			all = 0;
+			continue;
+		}
+		qp->gd[g] = 1;
+		if (last == NONE || g > last)
+			last = g;
+	}
+	for (g = 0; g < pr->ngroups; g++)
+		if (qp->gw[g] && qp->gd[g] == 0)
+			qp->gw[g] = 0;
+	if (all && last != NONE)
+		qp->gw[last] = 0;
+}
+
+/* Does working row k (0: the sum) contain free weight at position j? */
+static int
+in_row(const struct tl_qp *qp, const struct tl_qp_problem *pr, size_t k,
+    size_t j)
+{
+	return k == 0 || group_of(pr, qp->f[j]) == qp->rows[k];
+}
+
+/* Direction d (by free position) and multipliers nu of the working
+ * rows.  Returns the number of rows m. */
+static size_t
+direction(struct tl_qp *qp, const struct tl_qp_problem *pr, double mu)
+{
+	size_t m = 1, k, l, j, g, nf = qp->nf, piv;
+	double s[64 * 64], *S = s, b[64], *bb = b, t, *v;
+
+	for (g = 0; g < pr->ngroups; g++)
+		if (qp->gw[g])
+			qp->rows[m++] = g;
+	if (m > 64) {
+		S = tl_xcalloc(m * m, sizeof(double));
+		bb = tl_xcalloc(m, sizeof(double));
+	}
+	for (j = 0; j < nf; j++)
+		qp->u[j] = qp->g[qp->f[j]] + mu * qp->side[qp->f[j]];
+	memcpy(qp->r, qp->u, nf * sizeof(double));
+	fwd(qp, qp->u);
+	bwd(qp, qp->u);
+	for (k = 0; k < m; k++) {
+		v = qp->vs + k * qp->cap;
+		for (j = 0; j < nf; j++)
+			v[j] = in_row(qp, pr, k, j) ? 1 : 0;
+		fwd(qp, v);
+		bwd(qp, v);
+	}
+	for (k = 0; k < m; k++) {
+		t = 0;
+		for (j = 0; j < nf; j++)
+			if (in_row(qp, pr, k, j))
+				t -= qp->u[j];
+		bb[k] = t;
+		for (l = 0; l < m; l++) {
+			v = qp->vs + l * qp->cap;
+			t = 0;
+			for (j = 0; j < nf; j++)
+				if (in_row(qp, pr, k, j))
+					t += v[j];
+			S[k * m + l] = t;
+		}
+	}
+	/* S nu = b by Gaussian elimination, partial pivoting (S is SPD,
+	 * but pivoting costs nothing at this size) */
+	for (k = 0; k < m; k++) {
+		piv = k;
+		for (l = k + 1; l < m; l++)
+			if (fabs(S[l * m + k]) > fabs(S[piv * m + k]))
+				piv = l;
+		if (piv != k) {
+			for (j = 0; j < m; j++) {
+				t = S[k * m + j];
+				S[k * m + j] = S[piv * m + j];
+				S[piv * m + j] = t;
+			}
+			t = bb[k];
+			bb[k] = bb[piv];
+			bb[piv] = t;
+		}
+		for (l = k + 1; l < m; l++) {
+			t = S[l * m + k] / S[k * m + k];
+			for (j = k; j < m; j++)
+				S[l * m + j] -= t * S[k * m + j];
+			bb[l] -= t * bb[k];
+		}
+	}
+	for (k = m; k-- > 0;) {
+		t = bb[k];
+		for (j = k + 1; j < m; j++)
+			t -= S[k * m + j] * qp->nu[j];
+		qp->nu[k] = t / S[k * m + k];
+	}
+	if (nf <= m) {	/* no freedom left: the point is the minimiser */
+		memset(qp->d, 0, nf * sizeof(double));
+	} else {
+		double dmax = 0;
+
+		for (j = 0; j < nf; j++) {
+			t = qp->u[j];
+			for (k = 0; k < m; k++)
+				t += qp->nu[k] * qp->vs[k * qp->cap + j];
+			qp->d[j] = -t;
+			dmax = fmax(dmax, fabs(t));
+		}
+		/* rounding noise (a weight pinned by its rows) is no move:
+		 * it would block a step at a bound for nothing */
+		for (j = 0; j < nf; j++)
+			if (fabs(qp->d[j]) <= DIR_NOISE * dmax)
+				qp->d[j] = 0;
+		/* the only free member of a working cap cannot move: its
+		 * row says so exactly, whatever the rounding */
+		for (k = 1; k < m; k++) {
+			size_t cnt = 0, at = 0;
+
+			for (j = 0; j < nf; j++)
+				if (in_row(qp, pr, k, j)) {
+					cnt++;
+					at = j;
+				}
+			if (cnt == 1)
+				qp->d[at] = 0;
+		}
+	}
+	if (S != s) {
+		free(S);
+		free(bb);
+	}
+	return m;
+}
+
+/* Cold start: every weight at its lower bound, then the cheapest ones
+ * (by 1/2 Q_ii - c_i, the objective of holding i alone) filled to
+ * their upper bounds or caps until the sum is met. */
+struct key {
+	double	k;
+	size_t	i;
+};
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	const struct key *x = a, *y = b;
+
+	if (x->k != y->k)
+		return x->k < y->k ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static int
+cold_start(struct tl_qp *qp, const struct tl_qp_problem *pr,
+    struct tl_err *err)
+{
+	size_t i, j, g, n = pr->n, last = NONE;
+	double rest = pr->sum, room, tol;
+	struct key *keys;
+
+	tol = 1e-12 * fmax(1, fabs(pr->sum));
+	for (i = 0; i < n; i++) {
+		qp->w[i] = pr->lo[i];
+		rest -= pr->lo[i];
+		qp->st[i] = TL_QP_LOWER;
+		qp->side[i] = 1;
+		qp->pos[i] = NONE;
+	}
+	if (rest < -tol)
+		return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "the minimum "
+		    "weights sum to %.6g, more than %.6g", pr->sum - rest,
+		    pr->sum);
+	group_sums(qp, pr);
+	for (g = 0; g < pr->ngroups; g++) {
+		qp->gw[g] = 0;
+		if (qp->gsum[g] > pr->cap[g] + tol)
+			return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "group "
+			    "%zu: its minimum weights sum to %.6g, more than "
+			    "its cap %.6g", g + 1, qp->gsum[g], pr->cap[g]);
+	}
+	keys = tl_xcalloc(n, sizeof(*keys));
+	for (i = 0; i < n; i++) {
+		keys[i].k = 0.5 * pr->q[i * n + i] - pr->c[i];
+		keys[i].i = i;
+	}
+	qsort(keys, n, sizeof(*keys), key_cmp);
+	qp->nf = 0;
+	for (j = 0; j < n && rest > 0; j++) {
+		i = keys[j].i;
+		g = group_of(pr, i);
+		room = fmin(pr->hi[i] - pr->lo[i], rest);
+		if (g != TL_QP_NOGROUP)
+			room = fmin(room, pr->cap[g] - qp->gsum[g]);
+		if (room <= 0)
+			continue;
+		last = i;
+		qp->w[i] += room;
+		rest -= room;
+		if (g != TL_QP_NOGROUP)
+			qp->gsum[g] += room;
+		if (room == pr->hi[i] - pr->lo[i])
+			qp->w[i] = pr->hi[i], qp->st[i] = TL_QP_UPPER;
+		else if (rest > 0) {	/* stopped by its cap */
+			qp->st[i] = TL_QP_FREE;
+			qp->gw[g] = 1;
+		}
+	}
+	free(keys);
+	if (rest > tol)
+		return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "the maximum "
+		    "weights%s allow at most %.6g, less than %.6g",
+		    pr->ngroups > 0 ? " and group caps" : "", pr->sum - rest,
+		    pr->sum);
+	if (last == NONE)
+		last = 0;
+	qp->st[last] = TL_QP_FREE;
+	for (i = 0; i < n; i++) {
+		double p = kink(pr, i);
+
+		if (qp->st[i] == TL_QP_FREE)
+			qp->side[i] = qp->w[i] >= p ? 1 : -1;	/* segment */
+	}
+	return 0;
+}
+
+/* Segment limits of free weight i on its side. */
+static double
+seg_lo(const struct tl_qp_problem *pr, const struct tl_qp *qp, size_t i)
+{
+	return qp->side[i] > 0 ? fmax(pr->lo[i], kink(pr, i)) : pr->lo[i];
+}
+
+static double
+seg_hi(const struct tl_qp_problem *pr, const struct tl_qp *qp, size_t i)
+{
+	return qp->side[i] > 0 ? pr->hi[i] : fmin(pr->hi[i], kink(pr, i));
+}
+
+static void
+reserve(struct tl_qp *qp, const struct tl_qp_problem *pr)
+{
+	if (qp->gcap < pr->ngroups || qp->gw == NULL) {
+		free(qp->gw);
+		free(qp->gsum);
+		free(qp->gd);
+		free(qp->ga);
+		free(qp->nu);
+		free(qp->rows);
+		qp->gcap = pr->ngroups;
+		qp->gw = tl_xcalloc(pr->ngroups + 1, 1);
+		qp->gsum = tl_xcalloc(pr->ngroups + 1, sizeof(double));
+		qp->gd = tl_xcalloc(pr->ngroups + 1, sizeof(double));
+		qp->ga = tl_xcalloc(pr->ngroups + 1, sizeof(double));
+		qp->nu = tl_xcalloc(pr->ngroups + 1, sizeof(double));
+		qp->rows = tl_xcalloc(pr->ngroups + 1, sizeof(size_t));
+	}
+	if (qp->vcap < pr->ngroups + 1) {
+		free(qp->vs);
+		qp->vcap = pr->ngroups + 1;
+		qp->vs = tl_xcalloc(qp->vcap * qp->cap, sizeof(double));
+	}
+}
+
+int
+tl_qp_solve(struct tl_qp *qp, const struct tl_qp_problem *pr, double *w,
+    int warm, struct tl_qp_info *info, struct tl_err *err)
+{
+	size_t n = pr->n, i, j, k, m, g, iter, maxit, blk, bgrp, worst;
+	size_t since = 0;
+	double mu, tol, scale = 0, alpha, a, t, p, viol, slope, nuk;
+	const double *row;
+	int confirm = 0, wside = 1, bstate = TL_QP_LOWER;
+
+	if (n > qp->cap)
+		return tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "qp: %zu "
+		    "weights in a workspace for %zu", n, qp->cap);
+	reserve(qp, pr);
+	mu = pr->prev != NULL ? pr->mu : 0;
+	for (i = 0; i < n; i++)
+		scale = fmax(scale, fmax(pr->q[i * n + i], fabs(pr->c[i])));
+	scale = fmax(scale, mu);
+	tol = KKT_TOL * (scale > 0 ? scale : 1);
+	if (!(warm && qp->valid && qp->n == n)) {
+		qp->valid = 0;
+		qp->n = n;
+		if (cold_start(qp, pr, err) == -1)
+			return -1;
+	} else {
+		/* the kinks may be new (mu was 0): each free weight's
+		 * segment follows from where it is */
+		qp->nf = 0;
+		for (i = 0; i < n; i++) {
+			qp->pos[i] = NONE;
+			if (qp->st[i] == TL_QP_FREE)
+				qp->side[i] = qp->w[i] >= kink(pr, i) ? 1 : -1;
+		}
+	}
+	qp->valid = 0;
+	for (i = 0; i < n; i++)
+		if (qp->st[i] == TL_QP_FREE && chol_add(qp, pr, i) == -1)
+			goto singular;
+	gradient(qp, pr);
+	group_sums(qp, pr);
+	maxit = 50 * n + 1000;
+	for (iter = 0; iter < maxit; iter++) {
+		if (since >= REFRESH_EVERY) {
+			gradient(qp, pr);
+			group_sums(qp, pr);
+			since = 0;
+		}
+		since++;
+		fix_dependency(qp, pr);
+		m = direction(qp, pr, mu);
+		/* ratio test: the nearest limit along d */
+		alpha = 1;
+		blk = NONE;
+		bgrp = NONE;
+		for (j = 0; j < qp->nf; j++) {
+			i = qp->f[j];
+			if (qp->d[j] < 0) {
+				p = seg_lo(pr, qp, i);
+				a = fmax(0, qp->w[i] - p) / -qp->d[j];
+				if (a < alpha || (a == alpha && blk != NONE &&
+				    i < blk)) {
+					alpha = a;
+					blk = i;
+					bstate = p == pr->lo[i] ? TL_QP_LOWER :
+					    TL_QP_KINK;
+				}
+			} else if (qp->d[j] > 0) {
+				p = seg_hi(pr, qp, i);
+				a = fmax(0, p - qp->w[i]) / qp->d[j];
+				if (a < alpha || (a == alpha && blk != NONE &&
+				    i < blk)) {
+					alpha = a;
+					blk = i;
+					bstate = p == pr->hi[i] ? TL_QP_UPPER :
+					    TL_QP_KINK;
+				}
+			}
+		}
+		if (pr->ngroups > 0) {
+			for (g = 0; g < pr->ngroups; g++)
+				qp->gd[g] = qp->ga[g] = 0;
+			for (j = 0; j < qp->nf; j++)
+				if ((g = group_of(pr, qp->f[j])) !=
+				    TL_QP_NOGROUP && !qp->gw[g]) {
+					qp->gd[g] += qp->d[j];
+					qp->ga[g] += fabs(qp->d[j]);
+				}
+			for (g = 0; g < pr->ngroups; g++) {
+				/* a sum that cancels (moves within the cap)
+				 * up to rounding does not approach it */
+				if (qp->gw[g] || !(qp->gd[g] > DIR_NOISE *
+				    qp->ga[g]))
+					continue;
+				a = fmax(0, pr->cap[g] - qp->gsum[g]) /
+				    qp->gd[g];
+				if (a < alpha) {
+					alpha = a;
+					bgrp = g;
+					blk = NONE;
+				}
+			}
+		}
+		/* step */
+		if (alpha > 0) {
+			for (j = 0; j < qp->nf; j++) {
+				i = qp->f[j];
+				t = alpha * qp->d[j];
+				if (t == 0)
+					continue;
+				qp->w[i] += t;
+				if ((g = group_of(pr, i)) != TL_QP_NOGROUP)
+					qp->gsum[g] += t;
+				row = pr->q + i * n;	/* Q symmetric */
+				for (k = 0; k < n; k++)
+					qp->g[k] += row[k] * t;
+			}
+		}
+		if (blk != NONE) {
+			p = bstate == TL_QP_LOWER ? pr->lo[blk] :
+			    bstate == TL_QP_UPPER ? pr->hi[blk] :
+			    kink(pr, blk);
+			t = p - qp->w[blk];
+			qp->w[blk] = p;
+			if ((g = group_of(pr, blk)) != TL_QP_NOGROUP)
+				qp->gsum[g] += t;
+			qp->st[blk] = bstate;
+			chol_del(qp, qp->pos[blk]);
+			confirm = 0;
+			continue;
+		}
+		if (bgrp != NONE) {
+			qp->gw[bgrp] = 1;
+			confirm = 0;
+			continue;
+		}
+		/* at the minimiser on the working set: check multipliers */
+		worst = NONE;
+		viol = tol;
+		for (k = 1; k < m; k++)
+			if (-qp->nu[k] > viol) {
+				viol = -qp->nu[k];
+				worst = n + qp->rows[k];
+			}
+		for (i = 0; i < n; i++) {
+			if (qp->st[i] == TL_QP_FREE || pr->lo[i] == pr->hi[i])
+				continue;
+			t = qp->g[i] + qp->nu[0];
+			g = group_of(pr, i);
+			if (g != TL_QP_NOGROUP && qp->gw[g])
+				for (k = 1; k < m; k++)
+					if (qp->rows[k] == g)
+						t += qp->nu[k];
+			p = kink(pr, i);
+			switch (qp->st[i]) {
+			case TL_QP_LOWER:
+				nuk = pr->lo[i] >= p ? 1 : -1;
+				if (-(slope = t + mu * nuk) > viol) {
+					viol = -slope;
+					worst = i;
+					wside = (int)nuk;
+				}
+				break;
+			case TL_QP_UPPER:
+				nuk = pr->hi[i] > p ? 1 : -1;
+				if ((slope = t + mu * nuk) > viol) {
+					viol = slope;
+					worst = i;
+					wside = (int)nuk;
+				}
+				break;
+			default:	/* kink */
+				if (-(t + mu) > viol) {
+					viol = -(t + mu);
+					worst = i;
+					wside = 1;
+				}
+				if (t - mu > viol) {
+					viol = t - mu;
+					worst = i;
+					wside = -1;
+				}
+			}
+		}
+		if (worst == NONE) {
+			if (confirm)
+				break;
+			confirm = 1;	/* once more with an exact g */
+			since = REFRESH_EVERY;
+			continue;
+		}
+		confirm = 0;
+		if (worst >= n) {
+			qp->gw[worst - n] = 0;
+			continue;
+		}
+		qp->st[worst] = TL_QP_FREE;
+		qp->side[worst] = wside;
+		if (chol_add(qp, pr, worst) == -1)
+			goto singular;
+	}
+	if (iter == maxit)
+		return tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "qp: no "
+		    "convergence after %zu iterations", maxit);
+	qp->valid = 1;
+	memcpy(w, qp->w, n * sizeof(double));
+	if (info != NULL) {
+		memset(info, 0, sizeof(*info));
+		info->obj = tl_qp_objective(pr, w);
+		info->iter = iter;
+		for (i = 0; i < n; i++)
+			switch (qp->st[i]) {
+			case TL_QP_FREE:
+				info->nfree++;
+				break;
+			case TL_QP_LOWER:
+				info->nlower++;
+				break;
+			case TL_QP_UPPER:
+				info->nupper++;
+				break;
+			default:
+				info->nkink++;
+			}
+		for (g = 0; g < pr->ngroups; g++)
+			info->ngroups_active += qp->gw[g];
+	}
+	return 0;
+singular:
+	return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "the covariance "
+	    "matrix is singular on the free weights");
+}
