@@ -55,7 +55,21 @@ tl_out_open(const char *path, enum tl_fmt fmt, struct tl_err *err)
 		return o;
 	}
 	o->fmt = fmt != TL_FMT_AUTO ? fmt : tl_fmt_from_name(path);
-	o->path = tl_xstrdup(path);
+	/* /dev/stdout, /dev/fd/N, /proc/self/fd/N: the caller's open file,
+	 * appended to (a rename would replace the link, and "w" would
+	 * truncate what the shell opened with >>) */
+	if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0) {
+		o->path = tl_xstrdup(path);
+		if ((o->fp = fopen(path, "a")) == NULL)
+			goto fail;
+		return o;
+	}
+	/* a symbolic link keeps pointing at the file it names, renewed */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
+	    (o->path = realpath(path, NULL)) != NULL)
+		path = o->path;
+	else
+		o->path = tl_xstrdup(path);
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		if ((o->fp = fopen(path, "w")) == NULL)
 			goto fail;

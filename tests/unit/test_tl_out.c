@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
@@ -345,6 +346,48 @@ Test(tl_out, dev_null_is_written_in_place)
 	close_ok(o);
 	cr_assert_eq(stat("/dev/null", &st), 0);
 	cr_assert(S_ISCHR(st.st_mode), "/dev/null replaced");
+}
+
+/* A symbolic link stays a link; the file it names is replaced. */
+Test(tl_out, symlink_keeps_pointing_at_its_file)
+{
+	struct tl_out *o;
+	struct stat st;
+	char path[1100], link[1100];
+
+	ut_path(path, sizeof(path), dir, "target.jsonl");
+	ut_path(link, sizeof(link), dir, "link.jsonl");
+	ut_write_str(path, "old\n");
+	cr_assert_eq(symlink("target.jsonl", link), 0);
+	o = open_ok(link, TL_FMT_JSONL);
+	write_ok(o, "{\"v\":1}");
+	close_ok(o);
+	cr_assert_eq(lstat(link, &st), 0);
+	cr_assert(S_ISLNK(st.st_mode), "the link was replaced by a file");
+	file_is(path, "{\"v\":1}\n");
+}
+
+/* /dev/fd/N is the caller's open file: appended to, never renamed over
+ * (the shell's >> must not be truncated). */
+Test(tl_out, dev_fd_appends_to_the_open_file)
+{
+	struct tl_out *o;
+	struct stat st;
+	char path[1100], fdpath[64];
+	FILE *fp;
+
+	ut_path(path, sizeof(path), dir, "log.jsonl");
+	ut_write_str(path, "first\n");
+	fp = fopen(path, "a");
+	cr_assert_not_null(fp);
+	snprintf(fdpath, sizeof(fdpath), "/dev/fd/%d", fileno(fp));
+	o = open_ok(fdpath, TL_FMT_JSONL);
+	write_ok(o, "{\"v\":2}");
+	close_ok(o);
+	fclose(fp);
+	cr_assert_eq(lstat(path, &st), 0);
+	cr_assert(S_ISREG(st.st_mode));
+	file_is(path, "first\n{\"v\":2}\n");
 }
 
 Test(tl_out, stdout_jsonl, .init = cr_redirect_stdout)
