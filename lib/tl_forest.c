@@ -8,10 +8,11 @@
  * tried feature and a scan of the bins it touched (a 256-bit map, so a
  * small node does not pay for 256 bins).  A tree keeps one array of its
  * distinct in-bag rows with their bootstrap counts, partitioned in place
- * (stably) node by node, as ranger does; nodes are 8 bytes.  The forest's
- * out-of-bag prediction is a pass over the rows after training, each row
- * through the trees it was out of, in tree order: the sums do not depend
- * on which thread grew which tree.
+ * (stably) node by node, as ranger does; nodes are 8 bytes.  Each tree
+ * sends its out-of-bag rows through itself while it is still in cache and
+ * adds their predictions to per-row sums kept in 64-bit fixed point:
+ * integer addition is associative, so the sums do not depend on which
+ * thread grew which tree, or when.
  */
 #include <errno.h>
 #include <float.h>
@@ -36,7 +37,6 @@
 #define MISSING_BIN	255	/* the bin of a missing value */
 #define ALL_LEFT_BIN	254	/* threshold sending every value left */
 #define BIN_SAMPLE	262144	/* values sorted to find the bin bounds */
-#define OOB_BLOCK	2048	/* rows per task of the OOB pass */
 #define LOGLOSS_EPS	1e-15	/* probabilities clipped for the log-loss */
 /* A split must remove this share of its node's impurity: rounding in the
  * sums makes useless splits look a hair better than none. */
@@ -489,6 +489,54 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Sort v[0..n) (no NaN): quicksort, median of three, Hoare partition
+ * (balanced on equal keys), insertion sort below 16; qsort's calls
+ * through a pointer made binning a tenth of the training time. */
+static void
+sort_doubles(double *v, size_t n)
+{
+	size_t i, j, lo, hi;
+	double p, t;
+
+	while (n > 16) {
+		lo = 0;
+		hi = n - 1;
+		i = n / 2;
+		if (v[i] < v[lo]) { t = v[i]; v[i] = v[lo]; v[lo] = t; }
+		if (v[hi] < v[lo]) { t = v[hi]; v[hi] = v[lo]; v[lo] = t; }
+		if (v[hi] < v[i]) { t = v[hi]; v[hi] = v[i]; v[i] = t; }
+		p = v[i];
+		i = lo;
+		j = hi;
+		for (;;) {
+			while (v[i] < p)
+				i++;
+			while (p < v[j])
+				j--;
+			if (i >= j)
+				break;
+			t = v[i];
+			v[i++] = v[j];
+			v[j--] = t;
+		}
+		/* recurse on the smaller side, loop on the larger */
+		if (j + 1 < n - j - 1) {
+			sort_doubles(v, j + 1);
+			v += j + 1;
+			n -= j + 1;
+		} else {
+			sort_doubles(v + j + 1, n - j - 1);
+			n = j + 1;
+		}
+	}
+	for (i = 1; i < n; i++) {
+		t = v[i];
+		for (j = i; j > 0 && v[j - 1] > t; j--)
+			v[j] = v[j - 1];
+		v[j] = t;
+	}
+}
+
 /* Bin bounds of the sorted values v[0..n): one bin per distinct value
  * when there are at most TL_FOREST_MAX_BINS, else bins of about equal
  * counts; a bound is the midpoint of the values either side (the lower
@@ -596,7 +644,7 @@ prep_feature(void *ctx, size_t j, int worker)
 		if (nv++ % step == 0)
 			v[m++] = rank != NULL ? rank[(size_t)x] : x;
 	}
-	qsort(v, m, sizeof(double), cmp_double);
+	sort_doubles(v, m);
 	make_bounds(v, m, &ft->bound, &ft->nbound);
 	for (i = 0; i < P->n; i++) {
 		x = c->v[P->rows[i]];
@@ -659,8 +707,9 @@ struct train {
 	double		 ymean;		/* added back to leaf means */
 	size_t		 ndraw;		/* rows drawn per tree */
 	struct tl_forest *f;		/* trees go here */
-	uint64_t	*inbag;		/* words bits per tree */
-	size_t		 words;		/* 64-bit words per tree */
+	int64_t		*oob_sum;	/* n (regression) or n * K, fixed point */
+	uint32_t	*oob_cnt;	/* n: trees the row was out of */
+	double		 scale;		/* fixed point = round(x * scale) */
 	double		*imp_gain;	/* nf per tree */
 	double		*imp_perm;	/* nf per tree */
 	size_t		*noob;		/* OOB rows per tree */
@@ -1065,12 +1114,13 @@ leaf_loss(const struct ftree *tr, size_t K, uint32_t leaf, double y)
 	return arg != (size_t)y;
 }
 
-/* The tree's OOB rows through it with each feature permuted among them
- * (one permutation per tree): only the path below the first node on the
- * feature can change, so a row is walked once, then again from there for
- * each feature on its path. */
+/* Add the tree's predictions of its OOB rows to the forest's sums; with
+ * rng, also their loss with each feature permuted among them (one
+ * permutation per tree) into delta: only the path below the first node
+ * on the feature can change, so a row is walked once, then again from
+ * there for each feature on its path. */
 static void
-tree_perm(struct train *T, struct work *w, const struct ftree *tr,
+tree_oob(struct train *T, struct work *w, const struct ftree *tr,
     size_t noob, gsl_rng *rng, double *delta)
 {
 	const size_t n = T->n;
@@ -1080,6 +1130,22 @@ tree_perm(struct train *T, struct work *w, const struct ftree *tr,
 	uint32_t i, t, leaf;
 	unsigned b;
 
+	for (k = 0; k < noob; k++) {
+		r = w->oob[k];
+		leaf = leaf_of(tr->node, 0, X + r, n);
+		__atomic_fetch_add(&T->oob_cnt[r], 1, __ATOMIC_RELAXED);
+		if (T->K == 0)
+			__atomic_fetch_add(&T->oob_sum[r], (int64_t)llround(
+			    (tr->val[leaf] - T->ymean) * T->scale),
+			    __ATOMIC_RELAXED);
+		else
+			for (q = 0; q < T->K; q++)
+				__atomic_fetch_add(&T->oob_sum[r * T->K + q],
+				    (int64_t)llround(tr->val[leaf * T->K + q] *
+				    T->scale), __ATOMIC_RELAXED);
+	}
+	if (rng == NULL)
+		return;
 	for (k = 0; k < noob; k++)
 		w->donor[k] = w->oob[k];
 	for (k = noob; k > 1; k--) {
@@ -1144,7 +1210,6 @@ grow_task(void *ctx, size_t t, int worker)
 	struct train *T = ctx;
 	struct work *w = &T->work[worker];
 	struct ftree *tr = &T->f->tree[t];
-	uint64_t *bits = T->inbag + t * T->words;
 	gsl_rng *rng;
 	size_t i, m, noob, r;
 	uint32_t tmp;
@@ -1171,53 +1236,19 @@ grow_task(void *ctx, size_t t, int worker)
 			w->s[m].w = w->cnt[i];
 			w->s[m].y = T->y[i];
 			m++;
-			bits[i >> 6] |= 1ULL << (i & 63);
 		} else
 			w->oob[noob++] = (uint32_t)i;
 	grow(T, w, tr, m, rng, T->imp_gain + t * T->nf);
 	tl_rng_free(rng);
 	T->noob[t] = noob;
-	if (T->p->permutation && noob > 0) {
+	rng = NULL;
+	if (T->p->permutation && noob > 0)
 		rng = tl_rng_alloc(T->p->seed, 2 * t + 2);
-		tree_perm(T, w, tr, noob, rng, T->imp_perm + t * T->nf);
-		tl_rng_free(rng);
-	}
+	tree_oob(T, w, tr, noob, rng, T->imp_perm + t * T->nf);
+	tl_rng_free(rng);
 }
 
 /* ---- out-of-bag figures ------------------------------------------------ */
-
-struct oobpass {
-	const struct train *T;		/* the trained forest */
-	double		*sum;		/* n (regression) or n * K */
-	uint32_t	*cnt;		/* n: trees the row was out of */
-};
-
-static void
-oob_task(void *ctx, size_t blk, int worker)
-{
-	struct oobpass *O = ctx;
-	const struct train *T = O->T;
-	const struct tl_forest *f = T->f;
-	size_t i, t, k, lo = blk * OOB_BLOCK, hi = lo + OOB_BLOCK;
-	uint32_t leaf;
-
-	(void)worker;
-	if (hi > T->n)
-		hi = T->n;
-	for (i = lo; i < hi; i++)
-		for (t = 0; t < f->ntree; t++) {
-			if (T->inbag[t * T->words + (i >> 6)] >> (i & 63) & 1)
-				continue;
-			leaf = leaf_of(f->tree[t].node, 0, T->X + i, T->n);
-			O->cnt[i]++;
-			if (T->K == 0)
-				O->sum[i] += f->tree[t].val[leaf];
-			else
-				for (k = 0; k < T->K; k++)
-					O->sum[i * T->K + k] +=
-					    f->tree[t].val[leaf * T->K + k];
-		}
-}
 
 struct ranked {
 	const char	*name;		/* feature */
@@ -1269,29 +1300,27 @@ static void
 figures(struct train *T, size_t nrow, size_t nskip)
 {
 	struct tl_forest *f = T->f;
-	struct oobpass O = { T, NULL, NULL };
+	const int64_t *osum = T->oob_sum;
+	const uint32_t *ocnt = T->oob_cnt;
 	double *gain, *perm, se = 0, st = 0, ymean = 0, ll = 0, bll = 0, pk,
 	    *prior = NULL, y, pred, best;
 	size_t i, t, k, arg, n = T->n, no = 0, right = 0, nperm = 0,
 	    K = T->K;
 	json_t *oob, *base, *imp;
 
-	O.sum = tl_xcalloc(n * (K > 0 ? K : 1), sizeof(double));
-	O.cnt = tl_xcalloc(n, sizeof(uint32_t));
-	par_for(T->p->threads, (n + OOB_BLOCK - 1) / OOB_BLOCK, oob_task, &O);
 	oob = json_object();
 	base = json_object();
 	if (K == 0) {
 		for (i = 0; i < n; i++)
-			if (O.cnt[i] > 0) {
+			if (ocnt[i] > 0) {
 				ymean += T->y[i];
 				no++;
 			}
 		ymean = no > 0 ? ymean / (double)no : 0;
 		for (i = 0; i < n; i++) {
-			if (O.cnt[i] == 0)
+			if (ocnt[i] == 0)
 				continue;
-			pred = O.sum[i] / O.cnt[i] - T->ymean;
+			pred = (double)osum[i] / T->scale / ocnt[i];
 			se += (T->y[i] - pred) * (T->y[i] - pred);
 			st += (T->y[i] - ymean) * (T->y[i] - ymean);
 		}
@@ -1316,16 +1345,17 @@ figures(struct train *T, size_t nrow, size_t nskip)
 		for (i = 0; i < n; i++) {
 			y = T->y[i];
 			bll -= log(prior[(size_t)y]);
-			if (O.cnt[i] == 0)
+			if (ocnt[i] == 0)
 				continue;
 			no++;
 			for (k = 0, best = -1, t = 0; k < K; k++)
-				if (O.sum[i * K + k] > best) {
-					best = O.sum[i * K + k];
+				if ((double)osum[i * K + k] > best) {
+					best = (double)osum[i * K + k];
 					t = k;
 				}
 			right += t == (size_t)y;
-			pk = O.sum[i * K + (size_t)y] / O.cnt[i];
+			pk = (double)osum[i * K + (size_t)y] / T->scale /
+			    ocnt[i];
 			ll -= log(pk < LOGLOSS_EPS ? LOGLOSS_EPS : pk);
 		}
 		json_object_set_new(oob, "n", json_integer((json_int_t)no));
@@ -1368,8 +1398,6 @@ figures(struct train *T, size_t nrow, size_t nskip)
 	free(prior);
 	free(gain);
 	free(perm);
-	free(O.sum);
-	free(O.cnt);
 }
 
 /* ---- training ------------------------------------------------------------ */
@@ -1645,8 +1673,20 @@ tl_forest_train(const struct tl_fdata *d, const char *target,
 	T.X = X;
 	T.y = y;
 	T.f = f;
-	T.words = (n + 63) / 64;
-	T.inbag = tl_xcalloc(T.words * f->ntree, sizeof(uint64_t));
+	T.oob_sum = tl_xcalloc(n * (f->K > 0 ? f->K : 1), sizeof(int64_t));
+	T.oob_cnt = tl_xcalloc(n, sizeof(uint32_t));
+	/* fixed point with room for the sum of every tree's largest
+	 * value: leaf means lie within the targets' range */
+	{
+		double big = 1;
+		int e;
+
+		if (f->K == 0)
+			for (i = 0, big = 0; i < n; i++)
+				big = fmax(big, fabs(y[i]));
+		frexp(big * (double)f->ntree, &e);
+		T.scale = ldexp(1, 61 - e);
+	}
 	T.imp_gain = tl_xcalloc(nf * f->ntree, sizeof(double));
 	T.imp_perm = tl_xcalloc(f->p.permutation ? nf * f->ntree : 1,
 	    sizeof(double));
@@ -1662,7 +1702,8 @@ tl_forest_train(const struct tl_fdata *d, const char *target,
 	figures(&T, n, d->nrow - n);
 	ok = 1;
 out:
-	free(T.inbag);
+	free(T.oob_sum);
+	free(T.oob_cnt);
 	free(T.imp_gain);
 	free(T.imp_perm);
 	free(T.noob);
