@@ -293,11 +293,17 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* A number rounded to 4 decimals, for messages. */
+/* A number rounded to 4 significant digits, for messages. */
 static const char *
 r4(char *buf, double x)
 {
-	tl_fmt_double(buf, round(x * 1e4) / 1e4);
+	double s;
+
+	if (x != 0 && isfinite(x)) {
+		s = pow(10, 3 - floor(log10(fabs(x))));
+		x = round(x * s) / s;
+	}
+	tl_fmt_double(buf, x);
 	return buf;
 }
 
@@ -394,16 +400,18 @@ cmd_train(struct opts *o, struct tl_err *err)
 	oob = json_object_get(sum, "oob");
 	if (!o->quiet && tl_forest_task(f) == TL_FOREST_REGRESSION)
 		tl_msg("%zu trees on %" JSON_INTEGER_FORMAT " rows, %zu "
-		    "features: OOB R2 %s, MSE %s", o->fp.trees,
+		    "feature%s: OOB R2 %s, MSE %s", o->fp.trees,
 		    json_integer_value(json_object_get(sum, "n_rows")),
-		    tl_forest_nfeatures(f), r4(b1, json_number_value(
+		    tl_forest_nfeatures(f), tl_forest_nfeatures(f) == 1 ? "" :
+		    "s", r4(b1, json_number_value(
 		    json_object_get(oob, "r2"))), r4(b2, json_number_value(
 		    json_object_get(oob, "mse"))));
 	else if (!o->quiet)
 		tl_msg("%zu trees on %" JSON_INTEGER_FORMAT " rows, %zu "
-		    "features: OOB accuracy %s, log-loss %s", o->fp.trees,
+		    "feature%s: OOB accuracy %s, log-loss %s", o->fp.trees,
 		    json_integer_value(json_object_get(sum, "n_rows")),
-		    tl_forest_nfeatures(f), r4(b1, json_number_value(
+		    tl_forest_nfeatures(f), tl_forest_nfeatures(f) == 1 ? "" :
+		    "s", r4(b1, json_number_value(
 		    json_object_get(oob, "accuracy"))), r4(b2,
 		    json_number_value(json_object_get(oob, "logloss"))));
 	if (o->verbose)
