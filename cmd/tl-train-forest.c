@@ -426,44 +426,53 @@ out:
 	return rc;
 }
 
-/* The output line of a row: its text with the prediction added before
- * the closing brace (or rebuilt without the row's own prediction
- * fields, which the new ones replace). */
-static void
-add_prediction(struct tl_buf *b, const struct tl_forest *f,
-    const struct tl_jdoc *doc, const char *text, size_t len, double mean,
-    double sd, const double *prob)
+/* The start of a row's output line: its text up to the closing brace,
+ * or the row rebuilt without fields named like ours, which the new ones
+ * replace.  Returns the number of fields written. */
+static size_t
+row_prefix(struct tl_buf *b, const struct tl_jdoc *doc, const char *text,
+    size_t len)
 {
 	static const char *ours[] = { "prediction", "prediction_sd", "prob" };
 	const struct tl_jv *root = &doc->v[0], *c;
-	char num[TL_NUM_BUFSZ];
 	size_t k, end, members = root->n;
 	int clash = 0;
 
 	for (k = 0; k < 3; k++)
 		clash |= tl_jv_get(doc, root, ours[k]) != NULL;
-	if (clash) {
-		tl_buf_addc(b, '{');
-		members = 0;
-		for (c = tl_jv_child(doc, root); c != NULL;
-		    c = tl_jv_next(doc, root, c)) {
-			for (k = 0; k < 3; k++)
-				if (c->keylen == strlen(ours[k]) &&
-				    memcmp(c->key, ours[k], c->keylen) == 0)
-					break;
-			if (k < 3)
-				continue;
-			if (members++ > 0)
-				tl_buf_addc(b, ',');
-			tl_jv_append_string(b, c->key, c->keylen);
-			tl_buf_addc(b, ':');
-			tl_jv_append(b, doc, c);
-		}
-	} else {
+	if (!clash) {
 		for (end = len; end > 0 && text[end - 1] != '}'; end--)
 			;
 		tl_buf_add(b, text, end - 1);
+		return members;
 	}
+	tl_buf_addc(b, '{');
+	members = 0;
+	for (c = tl_jv_child(doc, root); c != NULL; c = tl_jv_next(doc, root,
+	    c)) {
+		for (k = 0; k < 3; k++)
+			if (c->keylen == strlen(ours[k]) &&
+			    memcmp(c->key, ours[k], c->keylen) == 0)
+				break;
+		if (k < 3)
+			continue;
+		if (members++ > 0)
+			tl_buf_addc(b, ',');
+		tl_jv_append_string(b, c->key, c->keylen);
+		tl_buf_addc(b, ':');
+		tl_jv_append(b, doc, c);
+	}
+	return members;
+}
+
+/* The prediction fields and the closing brace. */
+static void
+add_fields(struct tl_buf *b, const struct tl_forest *f, size_t members,
+    double mean, double sd, const double *prob)
+{
+	char num[TL_NUM_BUFSZ];
+	size_t k;
+
 	if (members > 0)
 		tl_buf_addc(b, ',');
 	tl_buf_adds(b, "\"prediction\":");
@@ -490,6 +499,41 @@ add_prediction(struct tl_buf *b, const struct tl_forest *f,
 	tl_buf_adds(b, "}\n");
 }
 
+#define BATCH	1024	/* rows predicted together, tree by tree */
+
+/* The rows waiting for their predictions. */
+struct batch {
+	struct tl_buf	 pre;		/* their output prefixes */
+	size_t		 off[BATCH + 1];	/* prefix i: off[i]..off[i+1] */
+	size_t		 members[BATCH];	/* fields in each */
+	uint8_t		*bins;		/* BATCH rows of bins */
+	double		 mean[BATCH], sd[BATCH];
+	double		*prob;		/* BATCH * classes */
+	size_t		 n;		/* rows waiting */
+};
+
+static int
+flush_batch(struct batch *bt, const struct tl_forest *f, struct tl_out *out,
+    struct tl_buf *b, struct tl_err *err)
+{
+	size_t i, K = tl_forest_nclasses(f);
+
+	if (bt->n == 0)
+		return 0;
+	tl_forest_predict_batch(f, bt->bins, bt->n, bt->mean, bt->sd,
+	    bt->prob);
+	tl_buf_reset(b);
+	for (i = 0; i < bt->n; i++) {
+		tl_buf_add(b, bt->pre.data + bt->off[i], bt->off[i + 1] -
+		    bt->off[i]);
+		add_fields(b, f, bt->members[i], bt->mean[i], bt->sd[i],
+		    bt->prob + i * K);
+	}
+	bt->n = 0;
+	tl_buf_reset(&bt->pre);
+	return tl_out_raw(out, b->data, b->len, err);
+}
+
 static int
 cmd_predict(struct opts *o, struct tl_err *err)
 {
@@ -498,10 +542,9 @@ cmd_predict(struct opts *o, struct tl_err *err)
 	struct tl_out *out = NULL;
 	struct tl_jdoc doc;
 	struct tl_buf b;
+	struct batch *bt;
 	const char *text, *firstname = NULL;
-	double mean, sd, *prob;
-	uint8_t *bins;
-	size_t len, nmiss, first, rows = 0, partial = 0;
+	size_t len, nmiss, first = 0, rows = 0, partial = 0, nf;
 	int i, rc = 0;
 
 	if ((f = tl_forest_load(o->model, err)) == NULL)
@@ -510,10 +553,14 @@ cmd_predict(struct opts *o, struct tl_err *err)
 		tl_forest_free(f);
 		return -1;
 	}
+	nf = tl_forest_nfeatures(f);
 	tl_jdoc_init(&doc);
 	tl_buf_init(&b);
-	bins = tl_xcalloc(tl_forest_nfeatures(f), 1);
-	prob = tl_xcalloc(tl_forest_nclasses(f) + 1, sizeof(double));
+	bt = tl_xcalloc(1, sizeof(*bt));
+	tl_buf_init(&bt->pre);
+	bt->bins = tl_xcalloc(BATCH, nf);
+	bt->prob = tl_xcalloc(BATCH * (tl_forest_nclasses(f) + 1),
+	    sizeof(double));
 	for (i = 0; i < (o->ninputs > 0 ? o->ninputs : 1) && rc == 0; i++) {
 		if ((rs = tl_records_open(o->ninputs > 0 ? o->inputs[i] : "-",
 		    TL_FMT_AUTO, err)) == NULL) {
@@ -523,8 +570,8 @@ cmd_predict(struct opts *o, struct tl_err *err)
 		while (rc == 0 && (rc = tl_records_next_text(rs, &text, &len,
 		    err)) == 1) {
 			rc = tl_forest_row(f, &doc, text, len,
-			    tl_records_name(rs), tl_records_line(rs), bins,
-			    &nmiss, &first, err);
+			    tl_records_name(rs), tl_records_line(rs),
+			    bt->bins + bt->n * nf, &nmiss, &first, err);
 			if (rc == 0 && nmiss > 0) {
 				if (o->strict)
 					rc = tl_err_set(err, TL_EX_DATAERR,
@@ -538,18 +585,18 @@ cmd_predict(struct opts *o, struct tl_err *err)
 			if (rc != 0)
 				break;
 			rows++;
-			tl_forest_predict(f, bins, &mean, &sd, prob);
-			add_prediction(&b, f, &doc, text, len, mean, sd, prob);
-			if (b.len >= 1 << 16) {
-				rc = tl_out_raw(out, b.data, b.len, err);
-				tl_buf_reset(&b);
-			}
+			bt->off[bt->n] = bt->pre.len;
+			bt->members[bt->n] = row_prefix(&bt->pre, &doc, text,
+			    len);
+			bt->off[++bt->n] = bt->pre.len;
+			if (bt->n == BATCH)
+				rc = flush_batch(bt, f, out, &b, err);
 		}
 		tl_records_free(rs);
 		rc = rc == -1 ? -1 : 0;
 	}
-	if (rc == 0 && b.len > 0)
-		rc = tl_out_raw(out, b.data, b.len, err);
+	if (rc == 0)
+		rc = flush_batch(bt, f, out, &b, err);
 	if (rc == 0)
 		rc = tl_out_close(out, err);
 	else
@@ -557,8 +604,10 @@ cmd_predict(struct opts *o, struct tl_err *err)
 	if (rc == 0 && partial > 0 && !o->quiet)
 		tl_warn("%zu of %zu rows lack some features (first '%s'): "
 		    "predicted with them missing", partial, rows, firstname);
-	free(prob);
-	free(bins);
+	free(bt->prob);
+	free(bt->bins);
+	tl_buf_release(&bt->pre);
+	free(bt);
 	tl_buf_release(&b);
 	tl_jdoc_release(&doc);
 	tl_forest_free(f);

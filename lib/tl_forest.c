@@ -268,7 +268,7 @@ tl_fdata_add(struct tl_fdata *d, const char *s, size_t n, const char *name,
 		return tl_err_set(err, TL_EX_DATAERR, name, line,
 		    "expected an object, got %s", tl_jv_typename(&d->doc.v[0]));
 	if (d->nrow == d->cap) {
-		ncap = d->cap ? 2 * d->cap : 1024;
+		ncap = d->cap ? 2 * d->cap : 64;
 		for (i = 0; i < d->ncol; i++) {
 			d->col[i].v = tl_xreallocarray(d->col[i].v, ncap,
 			    sizeof(double));
@@ -2341,4 +2341,50 @@ tl_forest_predict(const struct tl_forest *f, const uint8_t *bins,
 			arg = k;
 	}
 	*mean = (double)arg;
+}
+
+void
+tl_forest_predict_batch(const struct tl_forest *f, const uint8_t *bins,
+    size_t m, double *mean, double *sd, double *prob)
+{
+	const size_t K = f->K, nf = f->nf;
+	size_t t, r, k, arg;
+	double *m2 = NULL, v, d, *p;
+	const double *lv;
+	uint32_t leaf;
+
+	if (K == 0) {
+		m2 = sd;	/* Welford's sums of squares, then the sd */
+		memset(mean, 0, m * sizeof(double));
+		memset(m2, 0, m * sizeof(double));
+	} else
+		memset(prob, 0, m * K * sizeof(double));
+	for (t = 0; t < f->ntree; t++)
+		for (r = 0; r < m; r++) {
+			leaf = leaf_of(f->tree[t].node, 0, bins + r * nf, 1);
+			if (K == 0) {
+				v = f->tree[t].val[leaf];
+				d = v - mean[r];
+				mean[r] += d / (double)(t + 1);
+				m2[r] += d * (v - mean[r]);
+			} else {
+				lv = f->tree[t].val + leaf * K;
+				p = prob + r * K;
+				for (k = 0; k < K; k++)
+					p[k] += lv[k];
+			}
+		}
+	for (r = 0; r < m; r++) {
+		if (K == 0) {
+			sd[r] = sqrt(m2[r] / (double)f->ntree);
+			continue;
+		}
+		p = prob + r * K;
+		for (k = arg = 0; k < K; k++) {
+			p[k] /= (double)f->ntree;
+			if (p[k] > p[arg])
+				arg = k;
+		}
+		mean[r] = (double)arg;
+	}
 }

@@ -13,9 +13,10 @@ te <- read.csv(a[2])
 t1 <- Sys.time()
 rf <- ranger(y ~ ., data = tr, num.trees = as.integer(a[3]),
     mtry = as.integer(a[4]), min.node.size = 2L * as.integer(a[5]),
-    num.threads = as.integer(a[6]), seed = 1)
+    num.threads = as.integer(a[6]), seed = 1, verbose = FALSE)
 t2 <- Sys.time()
-p <- predict(rf, te, num.threads = as.integer(a[6]))$predictions
+p <- predict(rf, te, num.threads = as.integer(a[6]),
+    verbose = FALSE)$predictions
 t3 <- Sys.time()
 r2 <- 1 - sum((te$y - p)^2) / sum((te$y - mean(te$y))^2)
 cat(sprintf(paste0('{"tool":"ranger","load":%.3f,"fit":%.3f,',
