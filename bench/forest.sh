@@ -132,11 +132,12 @@ ref() {
 		echo "$prog: $tool on $train: failed or over ${limit}s" >&2
 		return 0
 	fi
-	echo "$js" | "$py" -c '
+	echo "$js" | tail -n 1 | "$py" -c '
 import json, sys
 d = json.loads(sys.stdin.read())
 print(d["fit"], d["predict"], sys.argv[1], d["test_r2"], d.get("oob_r2", "nan"))
-' "$(rss "$out/time.$tool")" >>"$out/$tag"
+' "$(rss "$out/time.$tool")" >>"$out/$tag" ||
+	    echo "$prog: $tool printed no result: $js" >&2
 }
 # col TAG N: median of column N of $out/TAG
 col() {
