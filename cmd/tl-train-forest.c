@@ -62,8 +62,8 @@ usage(FILE *fp)
 "                       [--no-permutation] [-s seed] [--threads N]\n"
 "                       [--classification | --regression] -o model\n"
 "                       [--summary file] [file ...]\n"
-"       tl-train-forest predict [-q] [--strict] -m model [-o file]\n"
-"                       [file ...]\n"
+"       tl-train-forest predict [-q] [--strict] [--threads N] -m model\n"
+"                       [-o file] [file ...]\n"
 "       tl-train-forest dump -m model [-o file]\n");
 	if (fp != stdout)
 		return;
@@ -142,7 +142,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 
 	while ((ch = getopt_long(argc, argv, ":hm:o:qs:t:Vv", longopts,
 	    NULL)) != -1) {
-		if (ch >= O_CLASS && ch != O_STRICT)
+		if (ch >= O_CLASS && ch != O_STRICT && ch != O_THREADS)
 			train_only = 1;
 		switch (ch) {
 		case O_CLASS:
@@ -554,6 +554,7 @@ cmd_predict(struct opts *o, struct tl_err *err)
 		return -1;
 	}
 	nf = tl_forest_nfeatures(f);
+	tl_forest_set_threads(f, o->fp.threads);
 	tl_jdoc_init(&doc);
 	tl_buf_init(&b);
 	bt = tl_xcalloc(1, sizeof(*bt));

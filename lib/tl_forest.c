@@ -2344,42 +2344,57 @@ tl_forest_predict(const struct tl_forest *f, const uint8_t *bins,
 }
 
 void
-tl_forest_predict_batch(const struct tl_forest *f, const uint8_t *bins,
-    size_t m, double *mean, double *sd, double *prob)
+tl_forest_set_threads(struct tl_forest *f, int threads)
 {
+	f->p.threads = threads > 0 ? threads : 1;
+}
+
+#define PRED_CHUNK	128	/* rows per task of a batch */
+
+struct predjob {
+	const struct tl_forest *f;	/* the model */
+	const uint8_t	*bins;		/* rows */
+	size_t		 m;		/* their number */
+	double		*mean, *sd, *prob; /* results */
+};
+
+/* Rows [c * PRED_CHUNK, ...) tree by tree; each row's sums run in tree
+ * order whichever thread does it. */
+static void
+pred_task(void *ctx, size_t c, int worker)
+{
+	const struct predjob *J = ctx;
+	const struct tl_forest *f = J->f;
 	const size_t K = f->K, nf = f->nf;
-	size_t t, r, k, arg;
-	double *m2 = NULL, v, d, *p;
+	size_t t, r, k, arg, lo = c * PRED_CHUNK, hi = lo + PRED_CHUNK;
+	double *mean = J->mean, *m2 = J->sd, v, d, *p;
 	const double *lv;
 	uint32_t leaf;
 
-	if (K == 0) {
-		m2 = sd;	/* Welford's sums of squares, then the sd */
-		memset(mean, 0, m * sizeof(double));
-		memset(m2, 0, m * sizeof(double));
-	} else
-		memset(prob, 0, m * K * sizeof(double));
+	(void)worker;
+	if (hi > J->m)
+		hi = J->m;
 	for (t = 0; t < f->ntree; t++)
-		for (r = 0; r < m; r++) {
-			leaf = leaf_of(f->tree[t].node, 0, bins + r * nf, 1);
-			if (K == 0) {
+		for (r = lo; r < hi; r++) {
+			leaf = leaf_of(f->tree[t].node, 0, J->bins + r * nf, 1);
+			if (K == 0) {	/* Welford */
 				v = f->tree[t].val[leaf];
 				d = v - mean[r];
 				mean[r] += d / (double)(t + 1);
 				m2[r] += d * (v - mean[r]);
 			} else {
 				lv = f->tree[t].val + leaf * K;
-				p = prob + r * K;
+				p = J->prob + r * K;
 				for (k = 0; k < K; k++)
 					p[k] += lv[k];
 			}
 		}
-	for (r = 0; r < m; r++) {
+	for (r = lo; r < hi; r++) {
 		if (K == 0) {
-			sd[r] = sqrt(m2[r] / (double)f->ntree);
+			m2[r] = sqrt(m2[r] / (double)f->ntree);
 			continue;
 		}
-		p = prob + r * K;
+		p = J->prob + r * K;
 		for (k = arg = 0; k < K; k++) {
 			p[k] /= (double)f->ntree;
 			if (p[k] > p[arg])
@@ -2387,4 +2402,19 @@ tl_forest_predict_batch(const struct tl_forest *f, const uint8_t *bins,
 		}
 		mean[r] = (double)arg;
 	}
+}
+
+void
+tl_forest_predict_batch(const struct tl_forest *f, const uint8_t *bins,
+    size_t m, double *mean, double *sd, double *prob)
+{
+	struct predjob J = { f, bins, m, mean, sd, prob };
+
+	memset(mean, 0, m * sizeof(double));
+	if (f->K == 0)
+		memset(sd, 0, m * sizeof(double));
+	else
+		memset(prob, 0, m * f->K * sizeof(double));
+	par_for(f->p.threads, (m + PRED_CHUNK - 1) / PRED_CHUNK, pred_task,
+	    &J);
 }

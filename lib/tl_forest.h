@@ -143,6 +143,9 @@ int	tl_forest_row(const struct tl_forest *f, struct tl_jdoc *doc,
 void	tl_forest_predict(const struct tl_forest *f, const uint8_t *bins,
 	    double *mean, double *sd, double *prob);
 
+/* Threads used by tl_forest_predict_batch() (a loaded model: 1). */
+void	tl_forest_set_threads(struct tl_forest *f, int threads);
+
 /* The same for m rows at once (bins: m rows of tl_forest_nfeatures()
  * bytes; mean, sd: m values; prob: m * nclasses), tree by tree so that
  * each tree is read once per batch: the same results, much faster. */
