@@ -1,0 +1,658 @@
+/*
+ * tl-train-forest: the random-forest meta-model.  train reads rows (JSONL
+ * or CSV, nested objects as dotted columns), grows a forest on one target
+ * column (regression or classification) and writes a model file and a
+ * summary with out-of-bag figures and importances; predict adds each
+ * row's prediction and its spread across the trees; dump prints a model
+ * as JSON.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "tl_err.h"
+#include "tl_forest.h"
+#include "tl_json.h"
+#include "tl_jv.h"
+#include "tl_num.h"
+#include "tl_out.h"
+#include "tl_records.h"
+#include "tl_util.h"
+
+enum cmd { C_TRAIN, C_PREDICT, C_DUMP };
+
+struct opts {
+	enum cmd	 cmd;		/* train, predict or dump */
+	struct tl_forest_params fp;	/* forest options */
+	char		*features;	/* --features list (copy) */
+	char		*exclude;	/* --exclude list (copy) */
+	const char	*model;		/* -m */
+	const char	*output;	/* -o */
+	int		 quiet;		/* -q */
+	int		 strict;	/* predict: absent features are errors */
+	const char	*summary;	/* --summary FILE */
+	const char	*target;	/* -t */
+	int		 verbose;	/* -v: timings */
+	char		**inputs;	/* files; none: stdin */
+	int		 ninputs;	/* their number */
+};
+
+enum {
+	O_CLASS = 256, O_EXCLUDE, O_FEATURES, O_MAXDEPTH, O_MINLEAF, O_MTRY,
+	O_NOBOOT, O_NOPERM, O_REGR, O_SAMPLE, O_STRICT, O_SUMMARY, O_THREADS,
+	O_TREES
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: tl-train-forest train [-qv] -t column [--features list]\n"
+"                       [--exclude list] [--trees N] [--mtry N]\n"
+"                       [--min-leaf N] [--max-depth N]\n"
+"                       [--sample-fraction F] [--no-bootstrap]\n"
+"                       [--no-permutation] [-s seed] [--threads N]\n"
+"                       [--classification | --regression] -o model\n"
+"                       [--summary file] [file ...]\n"
+"       tl-train-forest predict [-q] [--strict] [--threads N] -m model\n"
+"                       [-o file] [file ...]\n"
+"       tl-train-forest dump -m model [-o file]\n");
+	if (fp != stdout)
+		return;
+	fprintf(fp,
+"\nA random forest that predicts a column from the others\n"
+"(see tl-train-forest(1)).\n\n"
+"      --classification  Gini trees; the default for string or boolean\n"
+"                        targets\n"
+"      --exclude=LIST    columns that are not features (name or prefix*)\n"
+"      --features=LIST   only these columns (name or prefix*, comma list)\n"
+"  -h, --help            this help\n"
+"  -m, --model=FILE      predict, dump: the model\n"
+"      --max-depth=N     deepest node, 0 unlimited (0)\n"
+"      --min-leaf=N      least rows in a leaf (5 regression, 1\n"
+"                        classification)\n"
+"      --mtry=N          features tried per split (sqrt of their number)\n"
+"      --no-bootstrap    draw rows without replacement\n"
+"      --no-permutation  skip the permutation importance\n"
+"  -o, --output=FILE     train: the model (needed); predict, dump: output\n"
+"  -q, --quiet           no summary line, no warnings\n"
+"      --regression      variance-reduction trees; the default for numbers\n"
+"  -s, --seed=N          random seed (1)\n"
+"      --sample-fraction=F  rows drawn per tree / rows (1, or 0.632\n"
+"                        without bootstrap)\n"
+"      --strict          predict: a row without a feature is an error\n"
+"      --summary=FILE    train: the summary JSON to FILE, not stdout\n"
+"  -t, --target=COLUMN   train: the column to predict\n"
+"      --threads=N       worker threads (all cores)\n"
+"      --trees=N         number of trees (500)\n"
+"  -V, --version         print the version\n"
+"  -v, --verbose         timings on stderr\n");
+}
+
+static size_t
+parse_size(const char *opt, const char *s, long lo, long hi)
+{
+	struct tl_err err = { 0 };
+	long v;
+
+	if (tl_parse_long(opt, s, lo, hi, &v, &err) == -1)
+		tl_usage_error("%s: %s", err.where, err.msg);
+	return (size_t)v;
+}
+
+static void
+parse_args(int argc, char *argv[], struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "classification", no_argument, NULL, O_CLASS },
+		{ "exclude", required_argument, NULL, O_EXCLUDE },
+		{ "features", required_argument, NULL, O_FEATURES },
+		{ "help", no_argument, NULL, 'h' },
+		{ "model", required_argument, NULL, 'm' },
+		{ "max-depth", required_argument, NULL, O_MAXDEPTH },
+		{ "min-leaf", required_argument, NULL, O_MINLEAF },
+		{ "mtry", required_argument, NULL, O_MTRY },
+		{ "no-bootstrap", no_argument, NULL, O_NOBOOT },
+		{ "no-permutation", no_argument, NULL, O_NOPERM },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "regression", no_argument, NULL, O_REGR },
+		{ "seed", required_argument, NULL, 's' },
+		{ "sample-fraction", required_argument, NULL, O_SAMPLE },
+		{ "strict", no_argument, NULL, O_STRICT },
+		{ "summary", required_argument, NULL, O_SUMMARY },
+		{ "target", required_argument, NULL, 't' },
+		{ "threads", required_argument, NULL, O_THREADS },
+		{ "trees", required_argument, NULL, O_TREES },
+		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct tl_err err = { 0 };
+	int ch, train_only = 0;
+	long seed;
+
+	while ((ch = getopt_long(argc, argv, ":hm:o:qs:t:Vv", longopts,
+	    NULL)) != -1) {
+		if (ch >= O_CLASS && ch != O_STRICT && ch != O_THREADS)
+			train_only = 1;
+		switch (ch) {
+		case O_CLASS:
+		case O_REGR:
+			if (o->fp.task != TL_FOREST_AUTO)
+				tl_usage_error("--classification and "
+				    "--regression exclude each other");
+			o->fp.task = ch == O_CLASS ? TL_FOREST_CLASSIFICATION :
+			    TL_FOREST_REGRESSION;
+			break;
+		case O_EXCLUDE:
+			o->exclude = optarg;
+			break;
+		case O_FEATURES:
+			o->features = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(tl_exit_status(TL_EX_OK));
+		case 'm':
+			o->model = optarg;
+			break;
+		case O_MAXDEPTH:
+			o->fp.max_depth = parse_size("--max-depth", optarg, 0,
+			    100000);
+			break;
+		case O_MINLEAF:
+			o->fp.min_leaf = parse_size("--min-leaf", optarg, 1,
+			    LONG_MAX);
+			break;
+		case O_MTRY:
+			o->fp.mtry = parse_size("--mtry", optarg, 1,
+			    TL_FOREST_MAX_FEATURES);
+			break;
+		case O_NOBOOT:
+			o->fp.bootstrap = 0;
+			break;
+		case O_NOPERM:
+			o->fp.permutation = 0;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 's':
+			if (tl_parse_long("--seed", optarg, 0, LONG_MAX, &seed,
+			    &err) == -1)
+				tl_usage_error("%s: %s", err.where, err.msg);
+			o->fp.seed = (uint64_t)seed;
+			break;
+		case O_SAMPLE:
+			if (tl_parse_double("--sample-fraction", optarg, 1e-9,
+			    10, &o->fp.sample_fraction, &err) == -1)
+				tl_usage_error("%s: %s", err.where, err.msg);
+			break;
+		case O_STRICT:
+			o->strict = 1;
+			break;
+		case O_SUMMARY:
+			o->summary = optarg;
+			break;
+		case 't':
+			o->target = optarg;
+			train_only = 1;
+			break;
+		case O_THREADS:
+			o->fp.threads = (int)parse_size("--threads", optarg, 1,
+			    1024);
+			break;
+		case O_TREES:
+			o->fp.trees = parse_size("--trees", optarg, 1, 1000000);
+			break;
+		case 'V':
+			tl_version_exit();
+		case 'v':
+			o->verbose = 1;
+			break;
+		default:	/* ':' (no value) or an unknown option */
+			tl_bad_option(ch, argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		tl_usage_error("a command is needed: train, predict or dump");
+	if (strcmp(argv[optind], "train") == 0)
+		o->cmd = C_TRAIN;
+	else if (strcmp(argv[optind], "predict") == 0)
+		o->cmd = C_PREDICT;
+	else if (strcmp(argv[optind], "dump") == 0)
+		o->cmd = C_DUMP;
+	else
+		tl_usage_error("unknown command '%s' (train, predict or dump)",
+		    argv[optind]);
+	o->inputs = argv + optind + 1;
+	o->ninputs = argc - optind - 1;
+	if (o->cmd == C_TRAIN) {
+		if (o->target == NULL)
+			tl_usage_error("train needs the target column: -t "
+			    "COLUMN");
+		if (o->output == NULL)
+			tl_usage_error("train needs the model file: -o FILE");
+		if (o->model != NULL)
+			tl_usage_error("-m is for predict and dump; train "
+			    "writes the model to -o");
+		if (o->strict)
+			tl_usage_error("--strict is for predict");
+		return;
+	}
+	if (train_only || o->summary != NULL)
+		tl_usage_error("training options are for train");
+	if (o->model == NULL)
+		tl_usage_error("%s needs the model: -m FILE",
+		    o->cmd == C_PREDICT ? "predict" : "dump");
+	if (o->cmd == C_DUMP && o->ninputs > 0)
+		tl_usage_error("dump reads no input files");
+	if (o->cmd == C_DUMP && o->strict)
+		tl_usage_error("--strict is for predict");
+}
+
+/* Split a comma list into patterns (pointers into s, which is changed). */
+static size_t
+split_list(char *s, const char ***out)
+{
+	const char **v;
+	size_t n = 0, cap = 8;
+	char *tok, *save = NULL;
+
+	v = tl_xcalloc(cap, sizeof(char *));
+	for (tok = strtok_r(s, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (n == cap) {
+			cap *= 2;
+			v = tl_xreallocarray(v, cap, sizeof(char *));
+		}
+		v[n++] = tok;
+	}
+	*out = v;
+	return n;
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* A number rounded to 4 significant digits, for messages. */
+static const char *
+r4(char *buf, double x)
+{
+	double s;
+
+	if (x != 0 && isfinite(x)) {
+		s = pow(10, 3 - floor(log10(fabs(x))));
+		x = round(x * s) / s;
+	}
+	tl_fmt_double(buf, x);
+	return buf;
+}
+
+static void
+warn_cb(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	tl_warn("%s", msg);
+}
+
+static void
+warn_quiet(const char *fmt, ...)
+{
+	(void)fmt;
+}
+
+static int
+read_table(const struct opts *o, struct tl_fdata *d, struct tl_err *err)
+{
+	struct tl_records *rs;
+	const char *text;
+	size_t len;
+	int i, rc = 0;
+
+	for (i = 0; i < (o->ninputs > 0 ? o->ninputs : 1) && rc == 0; i++) {
+		rs = tl_records_open(o->ninputs > 0 ? o->inputs[i] : "-",
+		    TL_FMT_AUTO, err);
+		if (rs == NULL)
+			return -1;
+		while (rc == 0 && (rc = tl_records_next_text(rs, &text, &len,
+		    err)) == 1)
+			rc = tl_fdata_add(d, text, len, tl_records_name(rs),
+			    tl_records_line(rs), err);
+		tl_records_free(rs);
+		rc = rc == -1 ? -1 : 0;
+	}
+	return rc;
+}
+
+static int
+cmd_train(struct opts *o, struct tl_err *err)
+{
+	struct tl_fdata *d;
+	struct tl_forest *f = NULL;
+	struct tl_fselect sel = { NULL, 0, NULL, 0 };
+	struct tl_out *out = NULL;
+	json_t *sum = NULL, *oob;
+	const char **inc = NULL, **exc = NULL;
+	char b1[TL_NUM_BUFSZ], b2[TL_NUM_BUFSZ];
+	double t0, t1, t2;
+	int rc = -1;
+
+	t0 = now();
+	d = tl_fdata_alloc();
+	if (read_table(o, d, err) == -1)
+		goto out;
+	t1 = now();
+	if (o->features != NULL)
+		sel.n_include = split_list(o->features, &inc);
+	if (o->exclude != NULL)
+		sel.n_exclude = split_list(o->exclude, &exc);
+	sel.include = inc;
+	sel.exclude = exc;
+	f = tl_forest_train(d, o->target, &sel, &o->fp, o->quiet ? warn_quiet :
+	    warn_cb, err);
+	tl_fdata_free(d);
+	d = NULL;
+	if (f == NULL)
+		goto out;
+	t2 = now();
+	if ((out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL)
+		goto out;
+	if (tl_forest_save(f, tl_out_file(out), o->output, err) == -1) {
+		tl_out_abort(out);
+		goto out;
+	}
+	if (tl_out_close(out, err) == -1)
+		goto out;
+	sum = tl_forest_summary(f);
+	if ((out = tl_out_open(o->summary, TL_FMT_JSONL, err)) == NULL)
+		goto out;
+	if (tl_out_write(out, sum, err) == -1) {
+		tl_out_abort(out);
+		goto out;
+	}
+	if (tl_out_close(out, err) == -1)
+		goto out;
+	rc = 0;
+	oob = json_object_get(sum, "oob");
+	if (!o->quiet && tl_forest_task(f) == TL_FOREST_REGRESSION)
+		tl_msg("%zu trees on %" JSON_INTEGER_FORMAT " rows, %zu "
+		    "feature%s: OOB R2 %s, MSE %s", o->fp.trees,
+		    json_integer_value(json_object_get(sum, "n_rows")),
+		    tl_forest_nfeatures(f), tl_forest_nfeatures(f) == 1 ? "" :
+		    "s", r4(b1, json_number_value(
+		    json_object_get(oob, "r2"))), r4(b2, json_number_value(
+		    json_object_get(oob, "mse"))));
+	else if (!o->quiet)
+		tl_msg("%zu trees on %" JSON_INTEGER_FORMAT " rows, %zu "
+		    "feature%s: OOB accuracy %s, log-loss %s", o->fp.trees,
+		    json_integer_value(json_object_get(sum, "n_rows")),
+		    tl_forest_nfeatures(f), tl_forest_nfeatures(f) == 1 ? "" :
+		    "s", r4(b1, json_number_value(
+		    json_object_get(oob, "accuracy"))), r4(b2,
+		    json_number_value(json_object_get(oob, "logloss"))));
+	if (o->verbose)
+		tl_msg("read %.3f s, train %.3f s, write %.3f s", t1 - t0,
+		    t2 - t1, now() - t2);
+out:
+	json_decref(sum);
+	tl_forest_free(f);
+	tl_fdata_free(d);
+	free(inc);
+	free(exc);
+	return rc;
+}
+
+/* The start of a row's output line: its text up to the closing brace,
+ * or the row rebuilt without fields named like ours, which the new ones
+ * replace.  Returns the number of fields written. */
+static size_t
+row_prefix(struct tl_buf *b, const struct tl_jdoc *doc, const char *text,
+    size_t len)
+{
+	static const char *ours[] = { "prediction", "prediction_sd", "prob" };
+	const struct tl_jv *root = &doc->v[0], *c;
+	size_t k, end, members = root->n;
+	int clash = 0;
+
+	for (k = 0; k < 3; k++)
+		clash |= tl_jv_get(doc, root, ours[k]) != NULL;
+	if (!clash) {
+		for (end = len; end > 0 && text[end - 1] != '}'; end--)
+			;
+		tl_buf_add(b, text, end - 1);
+		return members;
+	}
+	tl_buf_addc(b, '{');
+	members = 0;
+	for (c = tl_jv_child(doc, root); c != NULL; c = tl_jv_next(doc, root,
+	    c)) {
+		for (k = 0; k < 3; k++)
+			if (c->keylen == strlen(ours[k]) &&
+			    memcmp(c->key, ours[k], c->keylen) == 0)
+				break;
+		if (k < 3)
+			continue;
+		if (members++ > 0)
+			tl_buf_addc(b, ',');
+		tl_jv_append_string(b, c->key, c->keylen);
+		tl_buf_addc(b, ':');
+		tl_jv_append(b, doc, c);
+	}
+	return members;
+}
+
+/* The prediction fields and the closing brace. */
+static void
+add_fields(struct tl_buf *b, const struct tl_forest *f, size_t members,
+    double mean, double sd, const double *prob)
+{
+	char num[TL_NUM_BUFSZ];
+	size_t k;
+
+	if (members > 0)
+		tl_buf_addc(b, ',');
+	tl_buf_adds(b, "\"prediction\":");
+	if (tl_forest_task(f) == TL_FOREST_REGRESSION) {
+		tl_fmt_double(num, mean);
+		tl_buf_adds(b, num);
+		tl_buf_adds(b, ",\"prediction_sd\":");
+		tl_fmt_double(num, sd);
+		tl_buf_adds(b, num);
+	} else {
+		tl_buf_adds(b, tl_forest_class_json(f, (size_t)mean));
+		tl_buf_adds(b, ",\"prob\":{");
+		for (k = 0; k < tl_forest_nclasses(f); k++) {
+			if (k > 0)
+				tl_buf_addc(b, ',');
+			tl_jv_append_string(b, tl_forest_class_name(f, k),
+			    strlen(tl_forest_class_name(f, k)));
+			tl_buf_addc(b, ':');
+			tl_fmt_double(num, prob[k]);
+			tl_buf_adds(b, num);
+		}
+		tl_buf_addc(b, '}');
+	}
+	tl_buf_adds(b, "}\n");
+}
+
+#define BATCH	1024	/* rows predicted together, tree by tree */
+
+/* The rows waiting for their predictions. */
+struct batch {
+	struct tl_buf	 pre;		/* their output prefixes */
+	size_t		 off[BATCH + 1];	/* prefix i: off[i]..off[i+1] */
+	size_t		 members[BATCH];	/* fields in each */
+	uint8_t		*bins;		/* BATCH rows of bins */
+	double		 mean[BATCH], sd[BATCH];
+	double		*prob;		/* BATCH * classes */
+	size_t		 n;		/* rows waiting */
+};
+
+static int
+flush_batch(struct batch *bt, const struct tl_forest *f, struct tl_out *out,
+    struct tl_buf *b, struct tl_err *err)
+{
+	size_t i, K = tl_forest_nclasses(f);
+
+	if (bt->n == 0)
+		return 0;
+	tl_forest_predict_batch(f, bt->bins, bt->n, bt->mean, bt->sd,
+	    bt->prob);
+	tl_buf_reset(b);
+	for (i = 0; i < bt->n; i++) {
+		tl_buf_add(b, bt->pre.data + bt->off[i], bt->off[i + 1] -
+		    bt->off[i]);
+		add_fields(b, f, bt->members[i], bt->mean[i], bt->sd[i],
+		    bt->prob + i * K);
+	}
+	bt->n = 0;
+	tl_buf_reset(&bt->pre);
+	return tl_out_raw(out, b->data, b->len, err);
+}
+
+static int
+cmd_predict(struct opts *o, struct tl_err *err)
+{
+	struct tl_forest *f;
+	struct tl_records *rs = NULL;
+	struct tl_out *out = NULL;
+	struct tl_jdoc doc;
+	struct tl_buf b;
+	struct batch *bt;
+	const char *text, *firstname = NULL;
+	size_t len, nmiss, first = 0, rows = 0, partial = 0, nf;
+	int i, rc = 0;
+
+	if ((f = tl_forest_load(o->model, err)) == NULL)
+		return -1;
+	if ((out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL) {
+		tl_forest_free(f);
+		return -1;
+	}
+	nf = tl_forest_nfeatures(f);
+	tl_forest_set_threads(f, o->fp.threads);
+	tl_jdoc_init(&doc);
+	tl_buf_init(&b);
+	bt = tl_xcalloc(1, sizeof(*bt));
+	tl_buf_init(&bt->pre);
+	bt->bins = tl_xcalloc(BATCH, nf);
+	bt->prob = tl_xcalloc(BATCH * (tl_forest_nclasses(f) + 1),
+	    sizeof(double));
+	for (i = 0; i < (o->ninputs > 0 ? o->ninputs : 1) && rc == 0; i++) {
+		if ((rs = tl_records_open(o->ninputs > 0 ? o->inputs[i] : "-",
+		    TL_FMT_AUTO, err)) == NULL) {
+			rc = -1;
+			break;
+		}
+		while (rc == 0 && (rc = tl_records_next_text(rs, &text, &len,
+		    err)) == 1) {
+			rc = tl_forest_row(f, &doc, text, len,
+			    tl_records_name(rs), tl_records_line(rs),
+			    bt->bins + bt->n * nf, &nmiss, &first, err);
+			if (rc == 0 && nmiss > 0) {
+				if (o->strict)
+					rc = tl_err_set(err, TL_EX_DATAERR,
+					    tl_records_name(rs),
+					    tl_records_line(rs), "field '%s': "
+					    "missing (the model needs it)",
+					    tl_forest_feature(f, first));
+				if (partial++ == 0)
+					firstname = tl_forest_feature(f, first);
+			}
+			if (rc != 0)
+				break;
+			rows++;
+			bt->off[bt->n] = bt->pre.len;
+			bt->members[bt->n] = row_prefix(&bt->pre, &doc, text,
+			    len);
+			bt->off[++bt->n] = bt->pre.len;
+			if (bt->n == BATCH)
+				rc = flush_batch(bt, f, out, &b, err);
+		}
+		tl_records_free(rs);
+		rc = rc == -1 ? -1 : 0;
+	}
+	if (rc == 0)
+		rc = flush_batch(bt, f, out, &b, err);
+	if (rc == 0)
+		rc = tl_out_close(out, err);
+	else
+		tl_out_abort(out);
+	if (rc == 0 && partial > 0 && !o->quiet)
+		tl_warn("%zu of %zu rows lack some features (first '%s'): "
+		    "predicted with them missing", partial, rows, firstname);
+	free(bt->prob);
+	free(bt->bins);
+	tl_buf_release(&bt->pre);
+	free(bt);
+	tl_buf_release(&b);
+	tl_jdoc_release(&doc);
+	tl_forest_free(f);
+	return rc;
+}
+
+static int
+cmd_dump(struct opts *o, struct tl_err *err)
+{
+	struct tl_forest *f;
+	struct tl_out *out;
+	int rc = -1;
+
+	if ((f = tl_forest_load(o->model, err)) == NULL)
+		return -1;
+	if ((out = tl_out_open(o->output, TL_FMT_JSONL, err)) != NULL) {
+		if (tl_forest_dump(f, tl_out_file(out), err) == -1)
+			tl_out_abort(out);
+		else
+			rc = tl_out_close(out, err);
+	}
+	tl_forest_free(f);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts o = { .fp = TL_FOREST_PARAMS_DEFAULT };
+	struct tl_err err = { 0 };
+	long ncpu;
+	int rc, status = TL_EX_OK;
+
+	tl_init("tl-train-forest");
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	o.fp.threads = ncpu > 0 ? (int)(ncpu < 1024 ? ncpu : 1024) : 1;
+	parse_args(argc, argv, &o);
+	if (o.cmd == C_TRAIN)
+		rc = cmd_train(&o, &err);
+	else if (o.cmd == C_PREDICT)
+		rc = cmd_predict(&o, &err);
+	else
+		rc = cmd_dump(&o, &err);
+	if (rc == -1)
+		status = tl_report(&err);
+	return tl_exit_status(status);
+}

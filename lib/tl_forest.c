@@ -1,0 +1,2420 @@
+/*
+ * Random forests: the table read from JSON rows, binning, tree growing,
+ * out-of-bag figures, importances, model files and prediction.
+ *
+ * Why it is fast: every feature is binned once into at most 255 quantile
+ * bins (one byte per value, column-major, bin 255 = missing), so a node's
+ * split search is one pass over its rows into a 256-entry histogram per
+ * tried feature and a scan of the bins it touched (a 256-bit map, so a
+ * small node does not pay for 256 bins).  A tree keeps one array of its
+ * distinct in-bag rows with their bootstrap counts, partitioned in place
+ * (stably) node by node, as ranger does; nodes are 8 bytes.  Each tree
+ * sends its out-of-bag rows through itself while it is still in cache and
+ * adds their predictions to per-row sums kept in 64-bit fixed point:
+ * integer addition is associative, so the sums do not depend on which
+ * thread grew which tree, or when.
+ */
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_rng.h>
+#include <jansson.h>
+
+#include "tl_forest.h"
+#include "tl_json.h"
+#include "tl_jv.h"
+#include "tl_map.h"
+#include "tl_num.h"
+#include "tl_rng.h"
+#include "tl_util.h"
+
+#define MISSING_BIN	255	/* the bin of a missing value */
+#define ALL_LEFT_BIN	254	/* threshold sending every value left */
+#define BIN_SAMPLE	262144	/* values sorted to find the bin bounds */
+#define LOGLOSS_EPS	1e-15	/* probabilities clipped for the log-loss */
+/* A split must remove this share of its node's impurity: rounding in the
+ * sums makes useless splits look a hair better than none. */
+#define MIN_GAIN_SHARE	1e-10
+
+enum ctype { CT_NONE = 0, CT_NUM, CT_BOOL, CT_STR, CT_ARRAY };
+static const char *ctype_name[] = { "null", "number", "boolean", "string",
+	"array" };
+
+/* ---- the table --------------------------------------------------------- */
+
+struct fcol {
+	char		*name;		/* dotted column name */
+	size_t		 namelen;	/* its length */
+	enum ctype	 type;		/* of its non-null values */
+	double		*v;		/* one per row; NaN missing; strings:
+					 * category id */
+	size_t		 setrow;	/* 1 + the row that last set it */
+	size_t		 nset;		/* values present */
+	struct tl_map	*cats;		/* category -> id + 1 */
+	char		**cat;		/* categories by id */
+	size_t		 ncat, catcap;	/* used, allocated */
+};
+
+struct tl_fdata {
+	struct fcol	*col;		/* columns in order of appearance */
+	size_t		 ncol, colcap;	/* used, allocated */
+	struct tl_map	*index;		/* name -> column + 1 */
+	size_t		 nrow, cap;	/* rows, rows allocated per column */
+	struct tl_jdoc	 doc;		/* the parse of the current row */
+	struct tl_buf	 key;		/* dotted name being built */
+	size_t		*guess;		/* column of the k-th leaf last row */
+	size_t		 nguess, guesscap; /* used, allocated */
+	size_t		 leaf;		/* leaves seen in this row */
+};
+
+struct tl_fdata *
+tl_fdata_alloc(void)
+{
+	struct tl_fdata *d;
+
+	d = tl_xcalloc(1, sizeof(*d));
+	d->index = tl_map_alloc();
+	tl_jdoc_init(&d->doc);
+	tl_buf_init(&d->key);
+	return d;
+}
+
+void
+tl_fdata_free(struct tl_fdata *d)
+{
+	size_t i, j;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->ncol; i++) {
+		for (j = 0; j < d->col[i].ncat; j++)
+			free(d->col[i].cat[j]);
+		free(d->col[i].cat);
+		if (d->col[i].cats != NULL)
+			tl_map_free(d->col[i].cats);
+		free(d->col[i].v);
+		free(d->col[i].name);
+	}
+	free(d->col);
+	free(d->guess);
+	tl_map_free(d->index);
+	tl_jdoc_release(&d->doc);
+	tl_buf_release(&d->key);
+	free(d);
+}
+
+size_t
+tl_fdata_rows(const struct tl_fdata *d)
+{
+	return d->nrow;
+}
+
+static void
+fill_nan(double *v, size_t from, size_t to)
+{
+	for (; from < to; from++)
+		v[from] = NAN;
+}
+
+/* The column named key[0..len), new if need be (guessing first that the
+ * row has the previous row's layout). */
+static size_t
+col_find(struct tl_fdata *d, const char *key, size_t len)
+{
+	struct fcol *c;
+	uintptr_t *slot;
+	size_t i;
+	int added;
+
+	if (d->leaf < d->nguess) {
+		c = &d->col[d->guess[d->leaf]];
+		if (c->namelen == len && memcmp(c->name, key, len) == 0)
+			return d->guess[d->leaf++];
+	}
+	slot = tl_map_put(d->index, key, len, &added);
+	if (added) {
+		*slot = d->ncol + 1;
+		if (d->ncol == d->colcap) {
+			d->colcap = d->colcap ? 2 * d->colcap : 64;
+			d->col = tl_xreallocarray(d->col, d->colcap,
+			    sizeof(*d->col));
+		}
+		c = &d->col[d->ncol];
+		memset(c, 0, sizeof(*c));
+		c->name = tl_xstrndup(key, len);
+		c->namelen = len;
+		c->v = tl_xreallocarray(NULL, d->cap ? d->cap : 1,
+		    sizeof(double));
+		fill_nan(c->v, 0, d->cap ? d->cap : 1);
+		d->ncol++;
+	}
+	i = *slot - 1;
+	if (d->leaf == d->guesscap) {
+		d->guesscap = d->guesscap ? 2 * d->guesscap : 64;
+		d->guess = tl_xreallocarray(d->guess, d->guesscap,
+		    sizeof(*d->guess));
+	}
+	d->guess[d->leaf++] = i;
+	if (d->leaf > d->nguess)
+		d->nguess = d->leaf;
+	return i;
+}
+
+static int
+col_set(struct tl_fdata *d, size_t ci, const struct tl_jv *v,
+    const char *name, unsigned long line, struct tl_err *err)
+{
+	struct fcol *c = &d->col[ci];
+	enum ctype t;
+	uintptr_t *slot;
+	int added;
+
+	switch (v->type) {
+	case TL_JNULL:
+		return 0;
+	case TL_JNUM:
+		t = CT_NUM;
+		break;
+	case TL_JTRUE:
+	case TL_JFALSE:
+		t = CT_BOOL;
+		break;
+	case TL_JSTR:
+		t = CT_STR;
+		break;
+	default:
+		t = CT_ARRAY;
+		break;
+	}
+	if (c->type == CT_NONE)
+		c->type = t;
+	else if (c->type != t)
+		return tl_err_set(err, TL_EX_DATAERR, name, line,
+		    "field '%s': expected %s, got %s", c->name,
+		    ctype_name[c->type], ctype_name[t]);
+	if (c->setrow == d->nrow + 1)
+		return tl_err_set(err, TL_EX_DATAERR, name, line,
+		    "field '%s' given twice (a dotted key and a nested object)",
+		    c->name);
+	c->setrow = d->nrow + 1;
+	c->nset++;
+	switch (t) {
+	case CT_NUM:
+		c->v[d->nrow] = v->num;
+		break;
+	case CT_BOOL:
+		c->v[d->nrow] = v->type == TL_JTRUE;
+		break;
+	case CT_STR:
+		if (c->cats == NULL)
+			c->cats = tl_map_alloc();
+		slot = tl_map_put(c->cats, v->s, v->len, &added);
+		if (added) {
+			if (c->ncat == c->catcap) {
+				c->catcap = c->catcap ? 2 * c->catcap : 16;
+				c->cat = tl_xreallocarray(c->cat, c->catcap,
+				    sizeof(char *));
+			}
+			c->cat[c->ncat] = tl_xstrndup(v->s, v->len);
+			*slot = ++c->ncat;
+		}
+		c->v[d->nrow] = (double)(*slot - 1);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int
+walk(struct tl_fdata *d, const struct tl_jv *obj, size_t prefix,
+    const char *name, unsigned long line, struct tl_err *err)
+{
+	const struct tl_jv *c;
+	size_t len;
+
+	for (c = tl_jv_child(&d->doc, obj); c != NULL;
+	    c = tl_jv_next(&d->doc, obj, c)) {
+		d->key.len = prefix;
+		if (prefix > 0)
+			tl_buf_addc(&d->key, '.');
+		tl_buf_add(&d->key, c->key, c->keylen);
+		len = d->key.len;
+		if (c->type == TL_JOBJ) {
+			if (walk(d, c, len, name, line, err) == -1)
+				return -1;
+		} else if (col_set(d, col_find(d, d->key.data, len), c, name,
+		    line, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+tl_fdata_add(struct tl_fdata *d, const char *s, size_t n, const char *name,
+    unsigned long line, struct tl_err *err)
+{
+	size_t i, ncap;
+
+	if (tl_jdoc_parse(&d->doc, s, n, name, line, err) == -1)
+		return -1;
+	if (d->doc.v[0].type != TL_JOBJ)
+		return tl_err_set(err, TL_EX_DATAERR, name, line,
+		    "expected an object, got %s", tl_jv_typename(&d->doc.v[0]));
+	if (d->nrow == d->cap) {
+		ncap = d->cap ? 2 * d->cap : 64;
+		for (i = 0; i < d->ncol; i++) {
+			d->col[i].v = tl_xreallocarray(d->col[i].v, ncap,
+			    sizeof(double));
+			fill_nan(d->col[i].v, d->cap ? d->cap : 1, ncap);
+			if (d->cap == 0)	/* new columns got one slot */
+				d->col[i].v[0] = NAN;
+		}
+		d->cap = ncap;
+	}
+	d->leaf = 0;
+	d->key.len = 0;
+	if (walk(d, &d->doc.v[0], 0, name, line, err) == -1)
+		return -1;
+	d->nrow++;
+	return 0;
+}
+
+/* ---- the forest ---------------------------------------------------------- */
+
+struct feat {
+	char		*name;		/* dotted column name */
+	enum ctype	 type;		/* CT_NUM, CT_BOOL or CT_STR */
+	double		*bound;		/* bin b holds values <= bound[b] */
+	size_t		 nbound;	/* bins - 1 */
+	char		**cat;		/* categories in rank order */
+	size_t		 ncat;		/* their number */
+	struct tl_map	*catidx;	/* category -> rank + 1 */
+};
+
+#define N_LEAF	1	/* child is a leaf index */
+#define N_MLEFT	2	/* missing values go left */
+
+struct fnode {
+	uint32_t	 child;		/* left child (right = child + 1), or
+					 * the leaf index */
+	uint16_t	 feat;		/* feature split on */
+	uint8_t		 bin;		/* bins <= bin go left */
+	uint8_t		 flags;		/* N_LEAF, N_MLEFT */
+};
+
+struct ftree {
+	struct fnode	*node;		/* node 0 is the root */
+	uint32_t	 nnode;		/* nodes */
+	double		*val;		/* leaf means, or K class shares each */
+	uint32_t	 nleaf;		/* leaves */
+};
+
+struct tl_forest {
+	enum tl_forest_task task;	/* regression or classification */
+	char		*target;	/* target column */
+	struct feat	*feat;		/* features */
+	size_t		 nf;		/* their number */
+	struct tl_map	*fidx;		/* feature name -> index + 1 */
+	size_t		 K;		/* classes, 0 for regression */
+	char		**class_json;	/* labels as JSON text */
+	char		**class_name;	/* labels as strings */
+	struct tl_forest_params p;	/* resolved options */
+	struct ftree	*tree;		/* the trees */
+	size_t		 ntree;		/* their number */
+	json_t		*info;		/* n_rows, oob, baseline, importance */
+};
+
+void
+tl_forest_free(struct tl_forest *f)
+{
+	size_t i, j;
+
+	if (f == NULL)
+		return;
+	for (i = 0; i < f->nf; i++) {
+		for (j = 0; j < f->feat[i].ncat; j++)
+			free(f->feat[i].cat[j]);
+		free(f->feat[i].cat);
+		if (f->feat[i].catidx != NULL)
+			tl_map_free(f->feat[i].catidx);
+		free(f->feat[i].bound);
+		free(f->feat[i].name);
+	}
+	for (i = 0; i < f->K; i++) {
+		free(f->class_json[i]);
+		free(f->class_name[i]);
+	}
+	for (i = 0; i < f->ntree; i++) {
+		free(f->tree[i].node);
+		free(f->tree[i].val);
+	}
+	free(f->tree);
+	free(f->class_json);
+	free(f->class_name);
+	free(f->feat);
+	if (f->fidx != NULL)
+		tl_map_free(f->fidx);
+	free(f->target);
+	json_decref(f->info);
+	free(f);
+}
+
+/* The maps from names to features and from categories to ranks. */
+static void
+build_index(struct tl_forest *f)
+{
+	size_t i, j;
+
+	f->fidx = tl_map_alloc();
+	for (i = 0; i < f->nf; i++) {
+		*tl_map_put(f->fidx, f->feat[i].name, strlen(f->feat[i].name),
+		    NULL) = i + 1;
+		if (f->feat[i].type != CT_STR)
+			continue;
+		f->feat[i].catidx = tl_map_alloc();
+		for (j = 0; j < f->feat[i].ncat; j++)
+			*tl_map_put(f->feat[i].catidx, f->feat[i].cat[j],
+			    strlen(f->feat[i].cat[j]), NULL) = j + 1;
+	}
+}
+
+/* The bin of value x: the first b with x <= bound[b], else the last. */
+static uint8_t
+bin_of(const double *bound, size_t nb, double x)
+{
+	size_t lo = 0, hi = nb, mid;
+
+	if (isnan(x))
+		return MISSING_BIN;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (x <= bound[mid])
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return (uint8_t)lo;
+}
+
+/* The leaf reached by the row whose feature j has bin x[j * stride],
+ * starting at node i. */
+static inline uint32_t
+leaf_of(const struct fnode *nd, uint32_t i, const uint8_t *x, size_t stride)
+{
+	const struct fnode *q;
+	unsigned b;
+
+	for (;;) {
+		q = &nd[i];
+		if (q->flags & N_LEAF)
+			return q->child;
+		b = x[q->feat * stride];
+		/* 255 (missing) is above every threshold: right unless
+		 * N_MLEFT */
+		i = q->child + (b > q->bin) - ((b == MISSING_BIN) &
+		    (q->flags & N_MLEFT ? 1u : 0u));
+	}
+}
+
+/* ---- a pool of threads ------------------------------------------------ */
+
+struct pool {
+	void		(*fn)(void *, size_t, int);	/* task, worker */
+	void		*ctx;		/* its argument */
+	size_t		 ntask;		/* tasks 0..ntask-1 */
+	atomic_size_t	 next;		/* the next task to take */
+};
+
+struct worker {
+	struct pool	*pool;		/* shared */
+	int		 id;		/* 0..threads-1 */
+};
+
+static void *
+pool_loop(void *arg)
+{
+	struct worker *w = arg;
+	size_t t;
+
+	while ((t = atomic_fetch_add(&w->pool->next, 1)) < w->pool->ntask)
+		w->pool->fn(w->pool->ctx, t, w->id);
+	return NULL;
+}
+
+/* Run fn(ctx, task, worker) for every task on up to threads workers
+ * (the caller is worker 0). */
+static void
+par_for(int threads, size_t ntask, void (*fn)(void *, size_t, int),
+    void *ctx)
+{
+	struct pool pool = { fn, ctx, ntask, 0 };
+	struct worker *w;
+	pthread_t *tid;
+	int i, started = 0;
+
+	if (threads < 1)
+		threads = 1;
+	if ((size_t)threads > ntask)
+		threads = ntask > 0 ? (int)ntask : 1;
+	w = tl_xcalloc((size_t)threads, sizeof(*w));
+	tid = tl_xcalloc((size_t)threads, sizeof(*tid));
+	for (i = 0; i < threads; i++) {
+		w[i].pool = &pool;
+		w[i].id = i;
+	}
+	for (i = 1; i < threads; i++, started++)
+		if (pthread_create(&tid[i], NULL, pool_loop, &w[i]) != 0)
+			break;	/* fewer threads: the same results */
+	pool_loop(&w[0]);
+	for (i = 1; i <= started; i++)
+		pthread_join(tid[i], NULL);
+	free(tid);
+	free(w);
+}
+
+/* ---- preparing the features ----------------------------------------- */
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sort v[0..n) (no NaN): quicksort, median of three, Hoare partition
+ * (balanced on equal keys), insertion sort below 16; qsort's calls
+ * through a pointer made binning a tenth of the training time. */
+static void
+sort_doubles(double *v, size_t n)
+{
+	size_t i, j, lo, hi;
+	double p, t;
+
+	while (n > 16) {
+		lo = 0;
+		hi = n - 1;
+		i = n / 2;
+		if (v[i] < v[lo]) { t = v[i]; v[i] = v[lo]; v[lo] = t; }
+		if (v[hi] < v[lo]) { t = v[hi]; v[hi] = v[lo]; v[lo] = t; }
+		if (v[hi] < v[i]) { t = v[hi]; v[hi] = v[i]; v[i] = t; }
+		p = v[i];
+		i = lo;
+		j = hi;
+		for (;;) {
+			while (v[i] < p)
+				i++;
+			while (p < v[j])
+				j--;
+			if (i >= j)
+				break;
+			t = v[i];
+			v[i++] = v[j];
+			v[j--] = t;
+		}
+		/* recurse on the smaller side, loop on the larger */
+		if (j + 1 < n - j - 1) {
+			sort_doubles(v, j + 1);
+			v += j + 1;
+			n -= j + 1;
+		} else {
+			sort_doubles(v + j + 1, n - j - 1);
+			n = j + 1;
+		}
+	}
+	for (i = 1; i < n; i++) {
+		t = v[i];
+		for (j = i; j > 0 && v[j - 1] > t; j--)
+			v[j] = v[j - 1];
+		v[j] = t;
+	}
+}
+
+/* Bin bounds of the sorted values v[0..n): one bin per distinct value
+ * when there are at most TL_FOREST_MAX_BINS, else bins of about equal
+ * counts; a bound is the midpoint of the values either side (the lower
+ * one when the midpoint rounds up to the upper, as ranger does). */
+static void
+make_bounds(const double *v, size_t n, double **bound, size_t *nbound)
+{
+	size_t i, j, nd = 0, cum = 0, nb = 0;
+	double mid, *b;
+
+	for (i = 0; i < n; i++)
+		if (i == 0 || v[i] != v[i - 1])
+			nd++;
+	b = tl_xcalloc(nd > 0 ? nd : 1, sizeof(double));
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && v[j] == v[i]; j++)
+			;
+		cum += j - i;
+		if (j == n)
+			break;
+		if (nd > TL_FOREST_MAX_BINS && (double)cum < (double)(nb + 1) *
+		    (double)n / TL_FOREST_MAX_BINS)
+			continue;
+		if (nb == TL_FOREST_MAX_BINS - 1)
+			break;
+		mid = v[i] / 2 + v[j] / 2;
+		if (mid >= v[j] || mid < v[i])
+			mid = v[i];
+		b[nb++] = mid;
+	}
+	*bound = b;
+	*nbound = nb;
+}
+
+struct prep {
+	const struct tl_fdata *d;	/* the table */
+	struct tl_forest *f;		/* features to bin */
+	const size_t	*col;		/* feature -> column */
+	const size_t	*rows;		/* rows used */
+	size_t		 n;		/* their number */
+	const double	*y;		/* their targets (class index) */
+	uint8_t		*X;		/* n bins per feature */
+};
+
+static int
+cmp_rank(const void *a, const void *b)
+{
+	const double *x = a, *y = b;
+
+	if (x[0] != y[0])
+		return x[0] < y[0] ? -1 : 1;
+	return x[1] < y[1] ? -1 : x[1] > y[1];
+}
+
+static void
+prep_feature(void *ctx, size_t j, int worker)
+{
+	struct prep *P = ctx;
+	struct feat *ft = &P->f->feat[j];
+	const struct fcol *c = &P->d->col[P->col[j]];
+	double *key = NULL, *rank = NULL, *v, x;
+	size_t i, m, nv, step;
+	uint8_t *out = P->X + j * P->n;
+
+	(void)worker;
+	/* categories in the order of their mean target (ranger's "order":
+	 * regression mean, share of class 1 for classification), then
+	 * treated as ordered values */
+	if (c->type == CT_STR) {
+		double *sum = tl_xcalloc(c->ncat, sizeof(double));
+		double *cnt = tl_xcalloc(c->ncat, sizeof(double));
+
+		for (i = 0; i < P->n; i++) {
+			x = c->v[P->rows[i]];
+			if (isnan(x))
+				continue;
+			sum[(size_t)x] += P->f->K > 0 ? P->y[i] == 1 : P->y[i];
+			cnt[(size_t)x]++;
+		}
+		key = tl_xcalloc(2 * c->ncat, sizeof(double));
+		for (i = 0; i < c->ncat; i++) {
+			key[2 * i] = cnt[i] > 0 ? sum[i] / cnt[i] : INFINITY;
+			key[2 * i + 1] = (double)i;
+		}
+		qsort(key, c->ncat, 2 * sizeof(double), cmp_rank);
+		rank = tl_xcalloc(c->ncat, sizeof(double));
+		ft->cat = tl_xcalloc(c->ncat, sizeof(char *));
+		ft->ncat = c->ncat;
+		for (i = 0; i < c->ncat; i++) {
+			rank[(size_t)key[2 * i + 1]] = (double)i;
+			ft->cat[i] = tl_xstrdup(c->cat[(size_t)key[2 * i + 1]]);
+		}
+		free(sum);
+		free(cnt);
+	}
+	/* the bounds from (a sample of) the present values */
+	for (i = nv = 0; i < P->n; i++)
+		nv += !isnan(c->v[P->rows[i]]);
+	step = nv > BIN_SAMPLE ? nv / BIN_SAMPLE + (nv % BIN_SAMPLE != 0) : 1;
+	v = tl_xcalloc(nv / step + 2, sizeof(double));
+	for (i = m = nv = 0; i < P->n; i++) {
+		x = c->v[P->rows[i]];
+		if (isnan(x))
+			continue;
+		if (nv++ % step == 0)
+			v[m++] = rank != NULL ? rank[(size_t)x] : x;
+	}
+	sort_doubles(v, m);
+	make_bounds(v, m, &ft->bound, &ft->nbound);
+	for (i = 0; i < P->n; i++) {
+		x = c->v[P->rows[i]];
+		if (rank != NULL && !isnan(x))
+			x = rank[(size_t)x];
+		out[i] = bin_of(ft->bound, ft->nbound, x);
+	}
+	free(v);
+	free(rank);
+	free(key);
+}
+
+static int
+pattern_match(const char *pat, const char *name)
+{
+	size_t n = strlen(pat);
+
+	if (n > 0 && pat[n - 1] == '*')
+		return strncmp(pat, name, n - 1) == 0;
+	return strcmp(pat, name) == 0;
+}
+
+static int
+cmp_class(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ---- growing trees ------------------------------------------------------ */
+
+struct smp {
+	uint32_t	 row;		/* row index */
+	uint32_t	 w;		/* times drawn */
+	double		 y;		/* target (centred) or class index */
+};
+
+struct hbin {
+	double		 w;		/* weight in the bin */
+	double		 s;		/* sum of w * y */
+};
+
+struct split {
+	double		 gain;		/* criterion of the best split */
+	size_t		 feat;		/* its feature */
+	unsigned	 bin;		/* bins <= bin go left */
+	int		 mleft;		/* missing values go left */
+};
+
+struct span {
+	uint32_t	 node;		/* node to fill */
+	uint32_t	 lo, hi;	/* its samples */
+	uint32_t	 depth;		/* root 0 */
+};
+
+struct train {
+	const struct tl_forest_params *p; /* resolved */
+	size_t		 n, nf, K;	/* rows, features, classes */
+	const uint8_t	*X;		/* n bins per feature */
+	const double	*y;		/* centred target or class index */
+	double		 ymean;		/* added back to leaf means */
+	size_t		 ndraw;		/* rows drawn per tree */
+	struct tl_forest *f;		/* trees go here */
+	int64_t		*oob_sum;	/* n (regression) or n * K, fixed point */
+	uint32_t	*oob_cnt;	/* n: trees the row was out of */
+	double		 scale;		/* fixed point = round(x * scale) */
+	double		*imp_gain;	/* nf per tree */
+	double		*imp_perm;	/* nf per tree */
+	size_t		*noob;		/* OOB rows per tree */
+	struct work	*work;		/* one per worker */
+};
+
+struct work {
+	uint32_t	*cnt;		/* n: bootstrap counts */
+	struct smp	*s, *tmp;	/* n: in-bag samples, partition room */
+	uint32_t	*oob;		/* n: out-of-bag rows */
+	uint32_t	*donor;		/* n: their permutation */
+	size_t		*fperm;		/* nf: feature order */
+	struct hbin	*h;		/* 256 bins */
+	double		*hc;		/* 256 * K class weights */
+	double		*cl, *cr, *cm, *ct; /* K each */
+	struct span	*stack;		/* nodes to grow */
+	size_t		 nstack, stackcap;
+	uint32_t	*path;		/* a row's nodes, root first */
+	size_t		 pathcap;
+	uint64_t	*stamp;		/* nf: row that saw the feature */
+	uint32_t	*first;		/* nf: depth it was first seen */
+	size_t		*seen;		/* nf: features on the path */
+	uint64_t	 curstamp;
+	size_t		 nodecap, leafcap; /* of the tree being grown */
+};
+
+static void
+work_init(struct work *w, const struct train *T)
+{
+	size_t K = T->K > 0 ? T->K : 1;
+
+	memset(w, 0, sizeof(*w));
+	w->cnt = tl_xcalloc(T->n, sizeof(uint32_t));
+	w->s = tl_xcalloc(T->n, sizeof(struct smp));
+	w->tmp = tl_xcalloc(T->n, sizeof(struct smp));
+	w->oob = tl_xcalloc(T->n, sizeof(uint32_t));
+	w->donor = tl_xcalloc(T->n, sizeof(uint32_t));
+	w->fperm = tl_xcalloc(T->nf, sizeof(size_t));
+	w->h = tl_xcalloc(256, sizeof(struct hbin));
+	w->hc = tl_xcalloc(256 * K, sizeof(double));
+	w->cl = tl_xcalloc(K, sizeof(double));
+	w->cr = tl_xcalloc(K, sizeof(double));
+	w->cm = tl_xcalloc(K, sizeof(double));
+	w->ct = tl_xcalloc(K, sizeof(double));
+	w->stamp = tl_xcalloc(T->nf, sizeof(uint64_t));
+	w->first = tl_xcalloc(T->nf, sizeof(uint32_t));
+	w->seen = tl_xcalloc(T->nf, sizeof(size_t));
+}
+
+static void
+work_release(struct work *w)
+{
+	free(w->cnt);
+	free(w->s);
+	free(w->tmp);
+	free(w->oob);
+	free(w->donor);
+	free(w->fperm);
+	free(w->h);
+	free(w->hc);
+	free(w->cl);
+	free(w->cr);
+	free(w->cm);
+	free(w->ct);
+	free(w->stack);
+	free(w->path);
+	free(w->stamp);
+	free(w->first);
+	free(w->seen);
+}
+
+/* Consider a split with left (wl, gl) and right (wr, gr) criterion
+ * parts. */
+static inline void
+consider(struct split *b, size_t minleaf, double wl, double wr, double g,
+    size_t feat, unsigned bin, int mleft)
+{
+	if (wl >= (double)minleaf && wr >= (double)minleaf && g > b->gain) {
+		b->gain = g;
+		b->feat = feat;
+		b->bin = bin;
+		b->mleft = mleft;
+	}
+}
+
+/* Best regression split on feature j for samples s[lo..hi) of weight W
+ * and sum S.  Returns 0 when the feature is constant there. */
+static int
+eval_reg(struct work *w, const struct train *T, size_t j, size_t lo,
+    size_t hi, double W, double S, struct split *best)
+{
+	const uint8_t *col = T->X + j * T->n;
+	const struct smp *s = w->s;
+	struct hbin *h = w->h;
+	uint64_t bm[4] = { 0, 0, 0, 0 }, word;
+	double wm = 0, sm = 0, wn, sn, wl = 0, sl = 0, wr, sr;
+	size_t k, nb;
+	unsigned b, q;
+
+	for (k = lo; k < hi; k++) {
+		b = col[s[k].row];
+		h[b].w += s[k].w;
+		h[b].s += s[k].w * s[k].y;
+		bm[b >> 6] |= 1ULL << (b & 63);
+	}
+	if (bm[3] >> 63) {
+		wm = h[MISSING_BIN].w;
+		sm = h[MISSING_BIN].s;
+		h[MISSING_BIN].w = h[MISSING_BIN].s = 0;
+		bm[3] &= ~(1ULL << 63);
+	}
+	nb = (size_t)(__builtin_popcountll(bm[0]) + __builtin_popcountll(bm[1])
+	    + __builtin_popcountll(bm[2]) + __builtin_popcountll(bm[3]));
+	wn = W - wm;
+	sn = S - sm;
+	for (q = 0; q < 4; q++)
+		for (word = bm[q]; word != 0; word &= word - 1) {
+			b = q * 64 + (unsigned)__builtin_ctzll(word);
+			wl += h[b].w;
+			sl += h[b].s;
+			h[b].w = h[b].s = 0;
+			if (wl >= wn) {	/* the last bin */
+				if (wm > 0 && wn > 0)
+					consider(best, T->p->min_leaf, wn, wm,
+					    sn * sn / wn + sm * sm / wm, j,
+					    ALL_LEFT_BIN, 0);
+				continue;
+			}
+			wr = wn - wl;
+			sr = sn - sl;
+			if (wm == 0) {
+				consider(best, T->p->min_leaf, wl, wr,
+				    sl * sl / wl + sr * sr / wr, j, b,
+				    wl >= wr);
+				continue;
+			}
+			consider(best, T->p->min_leaf, wl, wr + wm, sl * sl /
+			    wl + (sr + sm) * (sr + sm) / (wr + wm), j, b, 0);
+			consider(best, T->p->min_leaf, wl + wm, wr, (sl + sm) *
+			    (sl + sm) / (wl + wm) + sr * sr / wr, j, b, 1);
+		}
+	return nb > 1 || (nb == 1 && wm > 0);
+}
+
+/* The same for classification: Gini, as sum_k c_k^2 / w per side. */
+static int
+eval_cls(struct work *w, const struct train *T, size_t j, size_t lo,
+    size_t hi, double W, struct split *best)
+{
+	const uint8_t *col = T->X + j * T->n;
+	const struct smp *s = w->s;
+	const size_t K = T->K;
+	struct hbin *h = w->h;
+	double *hc = w->hc, *cl = w->cl, *cr = w->cr, *cm = w->cm;
+	uint64_t bm[4] = { 0, 0, 0, 0 }, word;
+	double wm = 0, wn, wl = 0, wr, sql = 0, sqr = 0, dl = 0, dr = 0,
+	    mm = 0, d, *hb;
+	size_t k, nb;
+	unsigned b, q;
+
+	for (k = lo; k < hi; k++) {
+		b = col[s[k].row];
+		h[b].w += s[k].w;
+		hc[b * K + (size_t)s[k].y] += s[k].w;
+		bm[b >> 6] |= 1ULL << (b & 63);
+	}
+	memset(cm, 0, K * sizeof(double));
+	if (bm[3] >> 63) {
+		wm = h[MISSING_BIN].w;
+		h[MISSING_BIN].w = 0;
+		hb = hc + MISSING_BIN * K;
+		for (k = 0; k < K; k++) {
+			cm[k] = hb[k];
+			mm += hb[k] * hb[k];
+			hb[k] = 0;
+		}
+		bm[3] &= ~(1ULL << 63);
+	}
+	nb = (size_t)(__builtin_popcountll(bm[0]) + __builtin_popcountll(bm[1])
+	    + __builtin_popcountll(bm[2]) + __builtin_popcountll(bm[3]));
+	wn = W - wm;
+	/* cr starts as every non-missing row */
+	memset(cl, 0, K * sizeof(double));
+	for (k = 0; k < K; k++)
+		cr[k] = w->ct[k] - cm[k];
+	for (k = 0; k < K; k++) {
+		sqr += cr[k] * cr[k];
+		dr += cr[k] * cm[k];
+	}
+	for (q = 0; q < 4; q++)
+		for (word = bm[q]; word != 0; word &= word - 1) {
+			b = q * 64 + (unsigned)__builtin_ctzll(word);
+			hb = hc + b * K;
+			wl += h[b].w;
+			h[b].w = 0;
+			for (k = 0; k < K; k++) {
+				if (hb[k] == 0)
+					continue;
+				d = hb[k];
+				sql += d * (2 * cl[k] + d);
+				sqr -= d * (2 * cr[k] - d);
+				dl += d * cm[k];
+				dr -= d * cm[k];
+				cl[k] += d;
+				cr[k] -= d;
+				hb[k] = 0;
+			}
+			if (wl >= wn) {
+				if (wm > 0 && wn > 0)
+					consider(best, T->p->min_leaf, wn, wm,
+					    sql / wn + mm / wm, j, ALL_LEFT_BIN,
+					    0);
+				continue;
+			}
+			wr = wn - wl;
+			if (wm == 0) {
+				consider(best, T->p->min_leaf, wl, wr,
+				    sql / wl + sqr / wr, j, b, wl >= wr);
+				continue;
+			}
+			consider(best, T->p->min_leaf, wl, wr + wm, sql / wl +
+			    (sqr + 2 * dr + mm) / (wr + wm), j, b, 0);
+			consider(best, T->p->min_leaf, wl + wm, wr, (sql + 2 *
+			    dl + mm) / (wl + wm) + sqr / wr, j, b, 1);
+		}
+	return nb > 1 || (nb == 1 && wm > 0);
+}
+
+static uint32_t
+new_leaf(struct ftree *tr, struct work *w, size_t K)
+{
+	size_t per = K > 0 ? K : 1;
+
+	if (tr->nleaf == w->leafcap) {
+		w->leafcap = w->leafcap ? 2 * w->leafcap : 256;
+		tr->val = tl_xreallocarray(tr->val, w->leafcap * per,
+		    sizeof(double));
+	}
+	return tr->nleaf++;
+}
+
+static void
+push(struct work *w, uint32_t node, size_t lo, size_t hi, size_t depth)
+{
+	if (w->nstack == w->stackcap) {
+		w->stackcap = w->stackcap ? 2 * w->stackcap : 64;
+		w->stack = tl_xreallocarray(w->stack, w->stackcap,
+		    sizeof(*w->stack));
+	}
+	w->stack[w->nstack].node = node;
+	w->stack[w->nstack].lo = (uint32_t)lo;
+	w->stack[w->nstack].hi = (uint32_t)hi;
+	w->stack[w->nstack].depth = (uint32_t)depth;
+	w->nstack++;
+}
+
+/* Grow tree tr on samples s[0..m) (depth first). */
+static void
+grow(struct train *T, struct work *w, struct ftree *tr, size_t m,
+    gsl_rng *rng, double *imp)
+{
+	const struct tl_forest_params *p = T->p;
+	const size_t K = T->K, nf = T->nf;
+	struct smp *s = w->s;
+	struct split best;
+	struct span sp;
+	double W, S, SS, ymin, ymax, parent, imp0, tmpd;
+	size_t k, j, r, tried, nl, nr, t;
+	uint32_t leaf;
+	int pure;
+
+	tr->nnode = 1;
+	w->nodecap = 1024;
+	tr->node = tl_xcalloc(w->nodecap, sizeof(struct fnode));
+	tr->nleaf = 0;
+	w->leafcap = 0;
+	tr->val = NULL;
+	w->nstack = 0;
+	for (j = 0; j < nf; j++)
+		w->fperm[j] = j;
+	push(w, 0, 0, m, 0);
+	while (w->nstack > 0) {
+		sp = w->stack[--w->nstack];
+		W = S = SS = 0;
+		ymin = INFINITY;
+		ymax = -INFINITY;
+		if (K > 0)
+			memset(w->ct, 0, K * sizeof(double));
+		for (k = sp.lo; k < sp.hi; k++) {
+			if (K > 0)
+				w->ct[(size_t)s[k].y] += s[k].w;
+			else {
+				S += s[k].w * s[k].y;
+				SS += s[k].w * s[k].y * s[k].y;
+			}
+			W += s[k].w;
+			if (s[k].y < ymin)
+				ymin = s[k].y;
+			if (s[k].y > ymax)
+				ymax = s[k].y;
+		}
+		pure = ymin == ymax;
+		if (K > 0) {
+			parent = 0;
+			for (k = 0; k < K; k++)
+				parent += w->ct[k] * w->ct[k];
+			parent /= W;
+			imp0 = W - parent;
+		} else {
+			parent = S * S / W;
+			imp0 = SS - parent;
+		}
+		best.gain = parent + MIN_GAIN_SHARE * imp0;
+		best.feat = nf;
+		best.bin = 0;
+		best.mleft = 0;
+		if (!pure && W >= 2.0 * (double)p->min_leaf &&
+		    (p->max_depth == 0 || sp.depth < p->max_depth)) {
+			/* mtry features that are not constant here, drawn
+			 * without replacement (scikit-learn's rule) */
+			for (j = tried = 0; j < nf && tried < p->mtry; j++) {
+				r = j + tl_rng_below(rng, nf - j);
+				t = w->fperm[j];
+				w->fperm[j] = w->fperm[r];
+				w->fperm[r] = t;
+				if (K > 0)
+					tried += (size_t)eval_cls(w, T,
+					    w->fperm[j], sp.lo, sp.hi, W,
+					    &best);
+				else
+					tried += (size_t)eval_reg(w, T,
+					    w->fperm[j], sp.lo, sp.hi, W, S,
+					    &best);
+			}
+		}
+		if (best.feat == nf) {
+			leaf = new_leaf(tr, w, K);
+			tr->node[sp.node].child = leaf;
+			tr->node[sp.node].flags = N_LEAF;
+			if (K > 0)
+				for (k = 0; k < K; k++)
+					tr->val[leaf * K + k] = w->ct[k] / W;
+			else
+				tr->val[leaf] = S / W + T->ymean;
+			continue;
+		}
+		imp[best.feat] += best.gain - parent;
+		/* stable partition: left in place, right through tmp */
+		{
+			const uint8_t *col = T->X + best.feat * T->n;
+			unsigned b;
+			int left;
+
+			nl = nr = 0;
+			for (k = sp.lo; k < sp.hi; k++) {
+				b = col[s[k].row];
+				left = b == MISSING_BIN ? best.mleft :
+				    b <= best.bin;
+				if (left)
+					s[sp.lo + nl++] = s[k];
+				else
+					w->tmp[nr++] = s[k];
+			}
+			memcpy(s + sp.lo + nl, w->tmp, nr * sizeof(*s));
+		}
+		if (tr->nnode + 2 > w->nodecap) {
+			w->nodecap *= 2;
+			tr->node = tl_xreallocarray(tr->node, w->nodecap,
+			    sizeof(struct fnode));
+		}
+		tr->node[sp.node].child = tr->nnode;
+		tr->node[sp.node].feat = (uint16_t)best.feat;
+		tr->node[sp.node].bin = (uint8_t)best.bin;
+		tr->node[sp.node].flags = best.mleft ? N_MLEFT : 0;
+		tr->nnode += 2;
+		tmpd = (double)sp.depth + 1;
+		push(w, tr->nnode - 1, sp.lo + nl, sp.hi, (size_t)tmpd);
+		push(w, tr->nnode - 2, sp.lo, sp.lo + nl, (size_t)tmpd);
+	}
+	tr->node = tl_xreallocarray(tr->node, tr->nnode, sizeof(struct fnode));
+	tr->val = tl_xreallocarray(tr->val, tr->nleaf * (K > 0 ? K : 1),
+	    sizeof(double));
+}
+
+/* Loss of a leaf for the row with target y: squared error, or 0/1 for
+ * the leaf's most frequent class. */
+static inline double
+leaf_loss(const struct ftree *tr, size_t K, uint32_t leaf, double y)
+{
+	const double *v;
+	size_t k, arg = 0;
+	double d;
+
+	if (K == 0) {
+		d = y - tr->val[leaf];
+		return d * d;
+	}
+	v = tr->val + leaf * K;
+	for (k = 1; k < K; k++)
+		if (v[k] > v[arg])
+			arg = k;
+	return arg != (size_t)y;
+}
+
+/* Add the tree's predictions of its OOB rows to the forest's sums; with
+ * rng, also their loss with each feature permuted among them (one
+ * permutation per tree) into delta: only the path below the first node
+ * on the feature can change, so a row is walked once, then again from
+ * there for each feature on its path. */
+static void
+tree_oob(struct train *T, struct work *w, const struct ftree *tr,
+    size_t noob, gsl_rng *rng, double *delta)
+{
+	const size_t n = T->n;
+	const uint8_t *X = T->X;
+	double y, l0, yc;
+	size_t k, r, d, depth, q, nseen, j;
+	uint32_t i, t, leaf;
+	unsigned b;
+
+	for (k = 0; k < noob; k++) {
+		r = w->oob[k];
+		leaf = leaf_of(tr->node, 0, X + r, n);
+		__atomic_fetch_add(&T->oob_cnt[r], 1, __ATOMIC_RELAXED);
+		if (T->K == 0)
+			__atomic_fetch_add(&T->oob_sum[r], (int64_t)llround(
+			    (tr->val[leaf] - T->ymean) * T->scale),
+			    __ATOMIC_RELAXED);
+		else
+			for (q = 0; q < T->K; q++)
+				__atomic_fetch_add(&T->oob_sum[r * T->K + q],
+				    (int64_t)llround(tr->val[leaf * T->K + q] *
+				    T->scale), __ATOMIC_RELAXED);
+	}
+	if (rng == NULL)
+		return;
+	for (k = 0; k < noob; k++)
+		w->donor[k] = w->oob[k];
+	for (k = noob; k > 1; k--) {
+		r = tl_rng_below(rng, k);
+		t = w->donor[k - 1];
+		w->donor[k - 1] = w->donor[r];
+		w->donor[r] = t;
+	}
+	for (k = 0; k < noob; k++) {
+		r = w->oob[k];
+		d = w->donor[k];
+		y = T->K > 0 ? T->y[r] : T->y[r] + T->ymean;
+		w->curstamp++;
+		nseen = depth = 0;
+		i = 0;
+		while (!(tr->node[i].flags & N_LEAF)) {
+			if (depth == w->pathcap) {
+				w->pathcap = w->pathcap ? 2 * w->pathcap : 64;
+				w->path = tl_xreallocarray(w->path,
+				    w->pathcap, sizeof(uint32_t));
+			}
+			w->path[depth] = i;
+			j = tr->node[i].feat;
+			if (w->stamp[j] != w->curstamp) {
+				w->stamp[j] = w->curstamp;
+				w->first[j] = (uint32_t)depth;
+				w->seen[nseen++] = j;
+			}
+			depth++;
+			b = X[j * n + r];
+			i = tr->node[i].child + (b > tr->node[i].bin) -
+			    ((b == MISSING_BIN) & (tr->node[i].flags & N_MLEFT ?
+			    1u : 0u));
+		}
+		l0 = leaf_loss(tr, T->K, tr->node[i].child, y);
+		for (q = 0; q < nseen; q++) {
+			j = w->seen[q];
+			b = X[j * n + d];
+			if (b == X[j * n + r])
+				continue;
+			i = w->path[w->first[j]];
+			while (!(tr->node[i].flags & N_LEAF)) {
+				unsigned bb = tr->node[i].feat == j ? b :
+				    X[tr->node[i].feat * n + r];
+
+				i = tr->node[i].child + (bb > tr->node[i].bin) -
+				    ((bb == MISSING_BIN) & (tr->node[i].flags &
+				    N_MLEFT ? 1u : 0u));
+			}
+			leaf = tr->node[i].child;
+			yc = leaf_loss(tr, T->K, leaf, y);
+			delta[j] += yc - l0;
+		}
+	}
+	for (j = 0; j < T->nf; j++)
+		delta[j] /= (double)noob;
+}
+
+static void
+grow_task(void *ctx, size_t t, int worker)
+{
+	struct train *T = ctx;
+	struct work *w = &T->work[worker];
+	struct ftree *tr = &T->f->tree[t];
+	gsl_rng *rng;
+	size_t i, m, noob, r;
+	uint32_t tmp;
+
+	rng = tl_rng_alloc(T->p->seed, 2 * t + 1);
+	memset(w->cnt, 0, T->n * sizeof(uint32_t));
+	if (T->p->bootstrap)
+		for (i = 0; i < T->ndraw; i++)
+			w->cnt[tl_rng_below(rng, T->n)]++;
+	else {	/* the first ndraw of a shuffle, in oob as scratch */
+		for (i = 0; i < T->n; i++)
+			w->oob[i] = (uint32_t)i;
+		for (i = 0; i < T->ndraw; i++) {
+			r = i + tl_rng_below(rng, T->n - i);
+			tmp = w->oob[i];
+			w->oob[i] = w->oob[r];
+			w->oob[r] = tmp;
+			w->cnt[w->oob[i]] = 1;
+		}
+	}
+	for (i = m = noob = 0; i < T->n; i++)
+		if (w->cnt[i] > 0) {
+			w->s[m].row = (uint32_t)i;
+			w->s[m].w = w->cnt[i];
+			w->s[m].y = T->y[i];
+			m++;
+		} else
+			w->oob[noob++] = (uint32_t)i;
+	grow(T, w, tr, m, rng, T->imp_gain + t * T->nf);
+	tl_rng_free(rng);
+	T->noob[t] = noob;
+	rng = NULL;
+	if (T->p->permutation && noob > 0)
+		rng = tl_rng_alloc(T->p->seed, 2 * t + 2);
+	tree_oob(T, w, tr, noob, rng, T->imp_perm + t * T->nf);
+	tl_rng_free(rng);
+}
+
+/* ---- out-of-bag figures ------------------------------------------------ */
+
+struct ranked {
+	const char	*name;		/* feature */
+	double		 v;		/* importance */
+	size_t		 i;		/* index, for ties */
+};
+
+static int
+cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->v != y->v)
+		return x->v > y->v ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static json_t *
+jnum(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+/* Importances as [{feature, importance}], decreasing. */
+static json_t *
+ranking(const struct tl_forest *f, const double *v)
+{
+	struct ranked *r;
+	json_t *a;
+	size_t i;
+
+	r = tl_xcalloc(f->nf, sizeof(*r));
+	for (i = 0; i < f->nf; i++) {
+		r[i].name = f->feat[i].name;
+		r[i].v = v[i];
+		r[i].i = i;
+	}
+	qsort(r, f->nf, sizeof(*r), cmp_ranked);
+	a = json_array();
+	for (i = 0; i < f->nf; i++)
+		json_array_append_new(a, json_pack("{s:s,s:o}", "feature",
+		    r[i].name, "importance", jnum(r[i].v)));
+	free(r);
+	return a;
+}
+
+/* OOB figures, the baseline and the importances into f->info. */
+static void
+figures(struct train *T, size_t nrow, size_t nskip)
+{
+	struct tl_forest *f = T->f;
+	const int64_t *osum = T->oob_sum;
+	const uint32_t *ocnt = T->oob_cnt;
+	double *gain, *perm, se = 0, st = 0, ymean = 0, ll = 0, bll = 0, pk,
+	    *prior = NULL, y, pred, best;
+	size_t i, t, k, arg, n = T->n, no = 0, right = 0, nperm = 0,
+	    K = T->K;
+	json_t *oob, *base, *imp;
+
+	oob = json_object();
+	base = json_object();
+	if (K == 0) {
+		for (i = 0; i < n; i++)
+			if (ocnt[i] > 0) {
+				ymean += T->y[i];
+				no++;
+			}
+		ymean = no > 0 ? ymean / (double)no : 0;
+		for (i = 0; i < n; i++) {
+			if (ocnt[i] == 0)
+				continue;
+			pred = (double)osum[i] / T->scale / ocnt[i];
+			se += (T->y[i] - pred) * (T->y[i] - pred);
+			st += (T->y[i] - ymean) * (T->y[i] - ymean);
+		}
+		json_object_set_new(oob, "n", json_integer((json_int_t)no));
+		json_object_set_new(oob, "mse", jnum(no > 0 ? se / no : NAN));
+		json_object_set_new(oob, "r2", jnum(no > 0 && st > 0 ? 1 -
+		    se / st : NAN));
+		st = 0;
+		for (i = 0; i < n; i++)
+			st += T->y[i] * T->y[i];	/* centred */
+		json_object_set_new(base, "prediction", json_real(T->ymean));
+		json_object_set_new(base, "mse", json_real(st / (double)n));
+	} else {
+		prior = tl_xcalloc(K, sizeof(double));
+		for (i = 0; i < n; i++)
+			prior[(size_t)T->y[i]]++;
+		for (k = arg = 0; k < K; k++) {
+			if (prior[k] > prior[arg])
+				arg = k;
+			prior[k] /= (double)n;
+		}
+		for (i = 0; i < n; i++) {
+			y = T->y[i];
+			bll -= log(prior[(size_t)y]);
+			if (ocnt[i] == 0)
+				continue;
+			no++;
+			for (k = 0, best = -1, t = 0; k < K; k++)
+				if ((double)osum[i * K + k] > best) {
+					best = (double)osum[i * K + k];
+					t = k;
+				}
+			right += t == (size_t)y;
+			pk = (double)osum[i * K + (size_t)y] / T->scale /
+			    ocnt[i];
+			ll -= log(pk < LOGLOSS_EPS ? LOGLOSS_EPS : pk);
+		}
+		json_object_set_new(oob, "n", json_integer((json_int_t)no));
+		json_object_set_new(oob, "accuracy", jnum(no > 0 ?
+		    (double)right / no : NAN));
+		json_object_set_new(oob, "logloss", jnum(no > 0 ? ll / no :
+		    NAN));
+		json_object_set_new(base, "prediction", json_loads(
+		    f->class_json[arg], JSON_DECODE_ANY, NULL));
+		json_object_set_new(base, "accuracy", json_real(prior[arg]));
+		json_object_set_new(base, "logloss", json_real(bll / n));
+	}
+	/* importances summed in tree order */
+	gain = tl_xcalloc(T->nf, sizeof(double));
+	perm = tl_xcalloc(T->nf, sizeof(double));
+	for (t = 0; t < f->ntree; t++) {
+		for (i = 0; i < T->nf; i++)
+			gain[i] += T->imp_gain[t * T->nf + i];
+		if (T->p->permutation && T->noob[t] > 0) {
+			nperm++;
+			for (i = 0; i < T->nf; i++)
+				perm[i] += T->imp_perm[t * T->nf + i];
+		}
+	}
+	for (i = 0; i < T->nf; i++) {
+		gain[i] /= (double)f->ntree * (double)T->ndraw;
+		perm[i] = nperm > 0 ? perm[i] / (double)nperm : NAN;
+	}
+	imp = json_object();
+	json_object_set_new(imp, "impurity", ranking(f, gain));
+	if (T->p->permutation)
+		json_object_set_new(imp, "permutation", ranking(f, perm));
+	f->info = json_object();
+	json_object_set_new(f->info, "n_rows", json_integer((json_int_t)nrow));
+	json_object_set_new(f->info, "n_skipped", json_integer(
+	    (json_int_t)nskip));
+	json_object_set_new(f->info, "oob", oob);
+	json_object_set_new(f->info, "baseline", base);
+	json_object_set_new(f->info, "importance", imp);
+	free(prior);
+	free(gain);
+	free(perm);
+}
+
+/* ---- training ------------------------------------------------------------ */
+
+/* The classes of target column c over rows[0..n): labels sorted (false
+ * before true, numbers by value, strings bytewise), y = class index. */
+static int
+make_classes(struct tl_forest *f, const struct fcol *c, const size_t *rows,
+    size_t n, double *y, struct tl_err *err)
+{
+	double *vals = NULL;
+	char num[TL_NUM_BUFSZ], **names = NULL;
+	size_t i, k, nv = 0, *map = NULL;
+	struct tl_buf b;
+
+	tl_buf_init(&b);
+	if (c->type == CT_STR) {
+		names = tl_xcalloc(c->ncat, sizeof(char *));
+		for (i = 0; i < c->ncat; i++)
+			names[i] = c->cat[i];
+		qsort(names, c->ncat, sizeof(char *), cmp_class);
+		nv = c->ncat;
+	} else {
+		vals = tl_xcalloc(n, sizeof(double));
+		for (i = 0; i < n; i++)
+			vals[i] = c->v[rows[i]];
+		qsort(vals, n, sizeof(double), cmp_double);
+		for (i = 0; i < n; i++)
+			if (i == 0 || vals[i] != vals[i - 1])
+				vals[nv++] = vals[i];
+	}
+	if (nv > TL_FOREST_MAX_CLASSES) {
+		free(vals);
+		free(names);
+		tl_buf_release(&b);
+		return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "target '%s' "
+		    "has %zu classes, more than %d (use --regression?)",
+		    f->target, nv, TL_FOREST_MAX_CLASSES);
+	}
+	f->K = nv;
+	f->class_json = tl_xcalloc(nv, sizeof(char *));
+	f->class_name = tl_xcalloc(nv, sizeof(char *));
+	map = tl_xcalloc(c->type == CT_STR ? c->ncat : 1, sizeof(size_t));
+	for (k = 0; k < nv; k++) {
+		tl_buf_reset(&b);
+		if (c->type == CT_STR) {
+			tl_jv_append_string(&b, names[k], strlen(names[k]));
+			f->class_name[k] = tl_xstrdup(names[k]);
+			for (i = 0; i < c->ncat; i++)
+				if (c->cat[i] == names[k])
+					map[i] = k;
+		} else if (c->type == CT_BOOL) {
+			tl_buf_adds(&b, vals[k] != 0 ? "true" : "false");
+			f->class_name[k] = tl_xstrdup(b.data);
+		} else {
+			tl_fmt_double(num, vals[k]);
+			tl_buf_adds(&b, num);
+			f->class_name[k] = tl_xstrdup(num);
+		}
+		f->class_json[k] = tl_xstrdup(b.data);
+	}
+	for (i = 0; i < n; i++) {
+		double x = c->v[rows[i]];
+
+		if (c->type == CT_STR)
+			y[i] = (double)map[(size_t)x];
+		else {
+			double *hit = bsearch(&x, vals, nv, sizeof(double),
+			    cmp_double);
+
+			y[i] = (double)(hit - vals);
+		}
+	}
+	free(map);
+	free(vals);
+	free(names);
+	tl_buf_release(&b);
+	return 0;
+}
+
+static const char *
+task_name(enum tl_forest_task t)
+{
+	return t == TL_FOREST_CLASSIFICATION ? "classification" :
+	    "regression";
+}
+
+struct tl_forest *
+tl_forest_train(const struct tl_fdata *d, const char *target,
+    const struct tl_fselect *sel, const struct tl_forest_params *p0,
+    void (*warn)(const char *fmt, ...), struct tl_err *err)
+{
+	struct tl_forest *f = NULL;
+	struct train T;
+	struct prep P;
+	const struct fcol *tc;
+	uintptr_t *slot;
+	size_t *col = NULL, *rows = NULL, *hits = NULL, i, j, n, nf = 0, tci;
+	double *y = NULL, sum = 0;
+	uint8_t *X = NULL;
+	int keep, ok = 0;
+
+	memset(&T, 0, sizeof(T));
+	if (d->nrow == 0) {
+		tl_err_set(err, TL_EX_DATAERR, NULL, 0, "no rows in the input");
+		return NULL;
+	}
+	if ((slot = tl_map_get(d->index, target, strlen(target))) == NULL) {
+		tl_err_set(err, TL_EX_DATAERR, NULL, 0, "target '%s': no such "
+		    "column in the input", target);
+		return NULL;
+	}
+	tci = *slot - 1;
+	tc = &d->col[tci];
+	if (tc->type == CT_NONE || tc->type == CT_ARRAY) {
+		tl_err_set(err, TL_EX_DATAERR, NULL, 0, "target '%s': %s",
+		    target, tc->type == CT_NONE ? "no row has a value" :
+		    "arrays cannot be a target");
+		return NULL;
+	}
+	f = tl_xcalloc(1, sizeof(*f));
+	f->target = tl_xstrdup(target);
+	f->p = *p0;
+	f->task = p0->task;
+	if (f->task == TL_FOREST_AUTO)
+		f->task = tc->type == CT_NUM ? TL_FOREST_REGRESSION :
+		    TL_FOREST_CLASSIFICATION;
+	if (f->task == TL_FOREST_REGRESSION && tc->type == CT_STR) {
+		tl_err_set(err, TL_EX_DATAERR, NULL, 0, "target '%s' holds "
+		    "strings: regression needs numbers (or booleans)", target);
+		goto out;
+	}
+	/* the features */
+	col = tl_xcalloc(d->ncol, sizeof(size_t));
+	hits = tl_xcalloc(sel->n_include + sel->n_exclude + 1, sizeof(size_t));
+	for (i = 0; i < d->ncol; i++) {
+		if (i == tci)
+			continue;
+		keep = sel->n_include == 0;
+		for (j = 0; j < sel->n_include; j++)
+			if (pattern_match(sel->include[j], d->col[i].name)) {
+				keep = 1;
+				hits[j]++;
+			}
+		for (j = 0; j < sel->n_exclude; j++)
+			if (pattern_match(sel->exclude[j], d->col[i].name)) {
+				keep = 0;
+				hits[sel->n_include + j]++;
+			}
+		if (!keep)
+			continue;
+		if (d->col[i].type == CT_ARRAY || d->col[i].type == CT_NONE) {
+			if (warn != NULL)
+				warn("column '%s' %s: not a feature",
+				    d->col[i].name, d->col[i].type == CT_NONE ?
+				    "has no values" : "holds arrays");
+			continue;
+		}
+		col[nf++] = i;
+	}
+	for (j = 0; j < sel->n_include; j++)
+		if (hits[j] == 0) {
+			tl_err_set(err, TL_EX_DATAERR, NULL, 0, "feature '%s': "
+			    "no such column in the input", sel->include[j]);
+			goto out;
+		}
+	for (j = 0; j < sel->n_exclude; j++)
+		if (hits[sel->n_include + j] == 0 && warn != NULL)
+			warn("--exclude '%s' matches no column",
+			    sel->exclude[j]);
+	if (nf == 0) {
+		tl_err_set(err, TL_EX_DATAERR, NULL, 0, "no feature columns "
+		    "besides the target '%s'", target);
+		goto out;
+	}
+	if (nf > TL_FOREST_MAX_FEATURES) {
+		tl_err_set(err, TL_EX_DATAERR, NULL, 0, "%zu features: at most "
+		    "%d are supported", nf, TL_FOREST_MAX_FEATURES);
+		goto out;
+	}
+	/* the rows with a target */
+	rows = tl_xcalloc(d->nrow, sizeof(size_t));
+	for (i = n = 0; i < d->nrow; i++)
+		if (!isnan(tc->v[i]))
+			rows[n++] = i;
+	if (n < 2) {
+		tl_err_set(err, TL_EX_DATAERR, NULL, 0, "need at least 2 rows "
+		    "with a value for target '%s', got %zu", target, n);
+		goto out;
+	}
+	if (n > UINT32_MAX) {
+		tl_err_set(err, TL_EX_DATAERR, NULL, 0, "%zu rows: at most %lu "
+		    "are supported", n, (unsigned long)UINT32_MAX);
+		goto out;
+	}
+	y = tl_xcalloc(n, sizeof(double));
+	if (f->task == TL_FOREST_CLASSIFICATION) {
+		if (make_classes(f, tc, rows, n, y, err) == -1)
+			goto out;
+		if (f->K < 2) {
+			tl_err_set(err, TL_EX_DATAERR, NULL, 0, "target '%s' is "
+			    "constant (%s in every row): nothing to learn",
+			    target, f->class_name[0]);
+			goto out;
+		}
+	} else {
+		for (i = 0; i < n; i++)
+			sum += tc->v[rows[i]];
+		T.ymean = sum / (double)n;
+		for (i = 0, keep = 1; i < n; i++) {
+			y[i] = tc->v[rows[i]] - T.ymean;
+			keep &= tc->v[rows[i]] == tc->v[rows[0]];
+		}
+		if (keep) {
+			char num[TL_NUM_BUFSZ];
+
+			tl_fmt_double(num, tc->v[rows[0]]);
+			tl_err_set(err, TL_EX_DATAERR, NULL, 0, "target '%s' is "
+			    "constant (%s in every row): nothing to learn",
+			    target, num);
+			goto out;
+		}
+	}
+	/* options */
+	if (f->p.mtry == 0) {
+		f->p.mtry = (size_t)floor(sqrt((double)nf));
+		if (f->p.mtry < 1)
+			f->p.mtry = 1;
+	}
+	if (f->p.mtry > nf) {
+		tl_err_set(err, TL_EX_USAGE, "--mtry", 0, "%zu is more than "
+		    "the %zu features", f->p.mtry, nf);
+		goto out;
+	}
+	if (f->p.min_leaf == 0)
+		f->p.min_leaf = f->task == TL_FOREST_REGRESSION ? 5 : 1;
+	if (f->p.sample_fraction == 0)
+		f->p.sample_fraction = f->p.bootstrap ? 1 : 0.632;
+	if (f->p.trees == 0)
+		f->p.trees = 1;
+	T.ndraw = (size_t)llround(f->p.sample_fraction * (double)n);
+	if (T.ndraw < 1)
+		T.ndraw = 1;
+	if (!f->p.bootstrap && T.ndraw > n) {
+		tl_err_set(err, TL_EX_USAGE, "--sample-fraction", 0, "above 1 "
+		    "needs bootstrap (drawing with replacement)");
+		goto out;
+	}
+	/* binning */
+	f->nf = nf;
+	f->feat = tl_xcalloc(nf, sizeof(struct feat));
+	for (j = 0; j < nf; j++) {
+		f->feat[j].name = tl_xstrdup(d->col[col[j]].name);
+		f->feat[j].type = d->col[col[j]].type;
+	}
+	X = tl_xcalloc(nf, n);
+	P.d = d;
+	P.f = f;
+	P.col = col;
+	P.rows = rows;
+	P.n = n;
+	P.y = y;
+	P.X = X;
+	par_for(f->p.threads, nf, prep_feature, &P);
+	build_index(f);
+	/* trees */
+	f->ntree = f->p.trees;
+	f->tree = tl_xcalloc(f->ntree, sizeof(struct ftree));
+	T.p = &f->p;
+	T.n = n;
+	T.nf = nf;
+	T.K = f->K;
+	T.X = X;
+	T.y = y;
+	T.f = f;
+	T.oob_sum = tl_xcalloc(n * (f->K > 0 ? f->K : 1), sizeof(int64_t));
+	T.oob_cnt = tl_xcalloc(n, sizeof(uint32_t));
+	/* fixed point with room for the sum of every tree's largest
+	 * value: leaf means lie within the targets' range */
+	{
+		double big = 1;
+		int e;
+
+		if (f->K == 0)
+			for (i = 0, big = 0; i < n; i++)
+				big = fmax(big, fabs(y[i]));
+		frexp(big * (double)f->ntree, &e);
+		T.scale = ldexp(1, 61 - e);
+	}
+	T.imp_gain = tl_xcalloc(nf * f->ntree, sizeof(double));
+	T.imp_perm = tl_xcalloc(f->p.permutation ? nf * f->ntree : 1,
+	    sizeof(double));
+	T.noob = tl_xcalloc(f->ntree, sizeof(size_t));
+	T.work = tl_xcalloc((size_t)(f->p.threads > 0 ? f->p.threads : 1),
+	    sizeof(struct work));
+	for (i = 0; i < (size_t)(f->p.threads > 0 ? f->p.threads : 1); i++)
+		work_init(&T.work[i], &T);
+	par_for(f->p.threads, f->ntree, grow_task, &T);
+	for (i = 0; i < (size_t)(f->p.threads > 0 ? f->p.threads : 1); i++)
+		work_release(&T.work[i]);
+	free(T.work);
+	figures(&T, n, d->nrow - n);
+	ok = 1;
+out:
+	free(T.oob_sum);
+	free(T.oob_cnt);
+	free(T.imp_gain);
+	free(T.imp_perm);
+	free(T.noob);
+	free(X);
+	free(y);
+	free(rows);
+	free(hits);
+	free(col);
+	if (!ok) {
+		tl_forest_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* ---- summary and model header ----------------------------------------- */
+
+static json_t *
+options_json(const struct tl_forest *f)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "trees", json_integer((json_int_t)f->p.trees));
+	json_object_set_new(o, "mtry", json_integer((json_int_t)f->p.mtry));
+	json_object_set_new(o, "min_leaf", json_integer(
+	    (json_int_t)f->p.min_leaf));
+	json_object_set_new(o, "max_depth", json_integer(
+	    (json_int_t)f->p.max_depth));
+	json_object_set_new(o, "sample_fraction", json_real(
+	    f->p.sample_fraction));
+	json_object_set_new(o, "bootstrap", json_boolean(f->p.bootstrap));
+	json_object_set_new(o, "seed", json_integer((json_int_t)f->p.seed));
+	json_object_set_new(o, "permutation", json_boolean(f->p.permutation));
+	return o;
+}
+
+static void
+copy_info(json_t *dst, const json_t *info)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)info, k, v)
+		json_object_set(dst, k, v);
+}
+
+json_t *
+tl_forest_summary(const struct tl_forest *f)
+{
+	json_t *s;
+
+	s = json_pack("{s:s,s:i,s:s,s:s}", "format", TL_FOREST_SUMMARY,
+	    "version", TL_FOREST_VERSION, "task", task_name(f->task),
+	    "target", f->target);
+	json_object_set_new(s, "n_features", json_integer((json_int_t)f->nf));
+	json_object_set_new(s, "options", options_json(f));
+	copy_info(s, f->info);
+	return s;
+}
+
+static const char *
+ftype_name(enum ctype t)
+{
+	return t == CT_STR ? "category" : t == CT_BOOL ? "boolean" : "number";
+}
+
+static json_t *
+header_json(const struct tl_forest *f)
+{
+	json_t *h, *fa, *fe, *a, *c;
+	size_t i, j;
+
+	h = json_pack("{s:s,s:i,s:s,s:s}", "format", TL_FOREST_FORMAT,
+	    "version", TL_FOREST_VERSION, "task", task_name(f->task),
+	    "target", f->target);
+	fa = json_array();
+	for (i = 0; i < f->nf; i++) {
+		fe = json_pack("{s:s,s:s}", "name", f->feat[i].name, "type",
+		    ftype_name(f->feat[i].type));
+		if (f->feat[i].type == CT_STR) {
+			a = json_array();
+			for (j = 0; j < f->feat[i].ncat; j++)
+				json_array_append_new(a, json_string(
+				    f->feat[i].cat[j]));
+			json_object_set_new(fe, "categories", a);
+		}
+		a = json_array();
+		for (j = 0; j < f->feat[i].nbound; j++)
+			json_array_append_new(a, json_real(f->feat[i].bound[j]));
+		json_object_set_new(fe, "bounds", a);
+		json_array_append_new(fa, fe);
+	}
+	json_object_set_new(h, "features", fa);
+	if (f->K > 0) {
+		c = json_array();
+		for (i = 0; i < f->K; i++)
+			json_array_append_new(c, json_loads(f->class_json[i],
+			    JSON_DECODE_ANY, NULL));
+		json_object_set_new(h, "classes", c);
+	}
+	json_object_set_new(h, "options", options_json(f));
+	copy_info(h, f->info);
+	json_object_set_new(h, "trees", json_integer((json_int_t)f->ntree));
+	return h;
+}
+
+/* ---- model files -------------------------------------------------------- */
+
+static int
+host_little(void)
+{
+	const uint16_t one = 1;
+
+	return *(const uint8_t *)&one == 1;
+}
+
+int
+tl_forest_save(const struct tl_forest *f, FILE *fp, const char *name,
+    struct tl_err *err)
+{
+	struct tl_buf b;
+	json_t *h;
+	size_t t, per = f->K > 0 ? f->K : 1;
+	uint32_t cnt[2];
+	int rc = 0;
+
+	if (!host_little())
+		return tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "model files "
+		    "are little-endian; this machine is not");
+	h = header_json(f);
+	json_object_set_new(h, "binary", json_pack("{s:s,s:s,s:s}",
+	    "byte_order", "little", "tree", "u32 nodes, u32 leaves, nodes, "
+	    "leaf values", "node", "u32 child or leaf, u16 feature, u8 bin, "
+	    "u8 flags (1 leaf, 2 missing left)"));
+	tl_buf_init(&b);
+	tl_json_append(&b, h);
+	tl_buf_addc(&b, '\n');
+	json_decref(h);
+	if (fwrite(b.data, 1, b.len, fp) != b.len)
+		rc = -1;
+	tl_buf_release(&b);
+	for (t = 0; t < f->ntree && rc == 0; t++) {
+		const struct ftree *tr = &f->tree[t];
+
+		cnt[0] = tr->nnode;
+		cnt[1] = tr->nleaf;
+		if (fwrite(cnt, sizeof(cnt), 1, fp) != 1 ||
+		    fwrite(tr->node, sizeof(struct fnode), tr->nnode, fp) !=
+		    tr->nnode || fwrite(tr->val, sizeof(double) * per,
+		    tr->nleaf, fp) != tr->nleaf)
+			rc = -1;
+	}
+	if (rc == -1)
+		return tl_err_set(err, TL_EX_IOERR, name, 0, "write error: %s",
+		    strerror(errno));
+	return 0;
+}
+
+static int
+damaged(struct tl_err *err, const char *path, const char *why)
+{
+	return tl_err_set(err, TL_EX_DATAERR, path, 0, "damaged model: %s",
+	    why);
+}
+
+/* The header's fields into f; -1 with err. */
+static int
+load_header(struct tl_forest *f, json_t *h, const char *path,
+    struct tl_err *err)
+{
+	json_t *fa, *fe, *a, *o, *v;
+	const char *s;
+	size_t i, j;
+
+	s = json_string_value(json_object_get(h, "task"));
+	if (s == NULL || (strcmp(s, "regression") != 0 &&
+	    strcmp(s, "classification") != 0))
+		return damaged(err, path, "no task");
+	f->task = strcmp(s, "regression") == 0 ? TL_FOREST_REGRESSION :
+	    TL_FOREST_CLASSIFICATION;
+	if ((s = json_string_value(json_object_get(h, "target"))) == NULL)
+		return damaged(err, path, "no target");
+	f->target = tl_xstrdup(s);
+	fa = json_object_get(h, "features");
+	if (!json_is_array(fa) || json_array_size(fa) == 0 ||
+	    json_array_size(fa) > TL_FOREST_MAX_FEATURES)
+		return damaged(err, path, "no features");
+	f->nf = json_array_size(fa);
+	f->feat = tl_xcalloc(f->nf, sizeof(struct feat));
+	for (i = 0; i < f->nf; i++) {
+		struct feat *ft = &f->feat[i];
+
+		fe = json_array_get(fa, i);
+		s = json_string_value(json_object_get(fe, "name"));
+		if (s == NULL)
+			return damaged(err, path, "a feature without a name");
+		ft->name = tl_xstrdup(s);
+		s = json_string_value(json_object_get(fe, "type"));
+		if (s == NULL)
+			return damaged(err, path, "a feature without a type");
+		ft->type = strcmp(s, "category") == 0 ? CT_STR :
+		    strcmp(s, "boolean") == 0 ? CT_BOOL : CT_NUM;
+		a = json_object_get(fe, "bounds");
+		if (!json_is_array(a) || json_array_size(a) >=
+		    TL_FOREST_MAX_BINS)
+			return damaged(err, path, "bad bin bounds");
+		ft->nbound = json_array_size(a);
+		ft->bound = tl_xcalloc(ft->nbound + 1, sizeof(double));
+		for (j = 0; j < ft->nbound; j++) {
+			if (!json_is_number(json_array_get(a, j)))
+				return damaged(err, path, "bad bin bounds");
+			ft->bound[j] = json_number_value(json_array_get(a, j));
+		}
+		if (ft->type == CT_STR) {
+			a = json_object_get(fe, "categories");
+			if (!json_is_array(a))
+				return damaged(err, path, "no categories");
+			ft->ncat = json_array_size(a);
+			ft->cat = tl_xcalloc(ft->ncat + 1, sizeof(char *));
+			for (j = 0; j < ft->ncat; j++) {
+				s = json_string_value(json_array_get(a, j));
+				ft->cat[j] = tl_xstrdup(s != NULL ? s : "");
+			}
+		}
+	}
+	if (f->task == TL_FOREST_CLASSIFICATION) {
+		a = json_object_get(h, "classes");
+		if (!json_is_array(a) || json_array_size(a) < 2 ||
+		    json_array_size(a) > TL_FOREST_MAX_CLASSES)
+			return damaged(err, path, "no classes");
+		f->K = json_array_size(a);
+		f->class_json = tl_xcalloc(f->K, sizeof(char *));
+		f->class_name = tl_xcalloc(f->K, sizeof(char *));
+		for (i = 0; i < f->K; i++) {
+			struct tl_buf b;
+
+			v = json_array_get(a, i);
+			tl_buf_init(&b);
+			tl_json_append(&b, v);
+			f->class_json[i] = tl_xstrdup(b.data);
+			tl_buf_release(&b);
+			f->class_name[i] = tl_xstrdup(json_is_string(v) ?
+			    json_string_value(v) : f->class_json[i]);
+		}
+	}
+	o = json_object_get(h, "options");
+	f->p.trees = (size_t)json_integer_value(json_object_get(o, "trees"));
+	f->p.mtry = (size_t)json_integer_value(json_object_get(o, "mtry"));
+	f->p.min_leaf = (size_t)json_integer_value(json_object_get(o,
+	    "min_leaf"));
+	f->p.max_depth = (size_t)json_integer_value(json_object_get(o,
+	    "max_depth"));
+	f->p.sample_fraction = json_number_value(json_object_get(o,
+	    "sample_fraction"));
+	f->p.bootstrap = json_is_true(json_object_get(o, "bootstrap"));
+	f->p.seed = (uint64_t)json_integer_value(json_object_get(o, "seed"));
+	f->p.permutation = json_is_true(json_object_get(o, "permutation"));
+	f->p.task = f->task;
+	f->info = json_object();
+	for (i = 0; i < 5; i++) {
+		static const char *keys[] = { "n_rows", "n_skipped", "oob",
+			"baseline", "importance" };
+
+		if ((v = json_object_get(h, keys[i])) != NULL)
+			json_object_set(f->info, keys[i], v);
+	}
+	v = json_object_get(h, "trees");
+	if (!json_is_integer(v) || json_integer_value(v) < 1)
+		return damaged(err, path, "no trees");
+	f->ntree = (size_t)json_integer_value(v);
+	return 0;
+}
+
+/* Check that tree tr cannot send a row out of its arrays or in a loop:
+ * children come after their parent. */
+static int
+tree_ok(const struct ftree *tr, size_t nf)
+{
+	uint32_t i;
+
+	if (tr->nnode == 0)
+		return 0;
+	for (i = 0; i < tr->nnode; i++) {
+		const struct fnode *q = &tr->node[i];
+
+		if (q->flags & N_LEAF) {
+			if (q->child >= tr->nleaf)
+				return 0;
+		} else if (q->child <= i || q->child >= tr->nnode - 1 ||
+		    q->feat >= nf)
+			return 0;
+	}
+	return 1;
+}
+
+struct tl_forest *
+tl_forest_load(const char *path, struct tl_err *err)
+{
+	struct tl_forest *f = NULL;
+	char *line = NULL;
+	size_t cap = 0, t, per;
+	ssize_t len;
+	json_error_t je;
+	json_t *h = NULL, *v;
+	const char *fmt;
+	uint32_t cnt[2];
+	FILE *fp;
+	int ok = 0;
+
+	if ((fp = fopen(path, "rb")) == NULL) {
+		tl_err_set(err, TL_EX_NOINPUT, path, 0, "%s", strerror(errno));
+		return NULL;
+	}
+	if ((len = getline(&line, &cap, fp)) <= 0) {
+		if (ferror(fp))
+			tl_err_set(err, TL_EX_IOERR, path, 0, "%s",
+			    strerror(errno));
+		else
+			tl_err_set(err, TL_EX_DATAERR, path, 0, "empty file, "
+			    "not a %s", TL_FOREST_FORMAT);
+		goto out;
+	}
+	h = json_loadb(line, (size_t)len, JSON_DISABLE_EOF_CHECK, &je);
+	fmt = json_string_value(json_object_get(h, "format"));
+	if (h == NULL || fmt == NULL || strcmp(fmt, TL_FOREST_FORMAT) != 0) {
+		tl_err_set(err, TL_EX_DATAERR, path, 0, "not a %s file",
+		    TL_FOREST_FORMAT);
+		goto out;
+	}
+	v = json_object_get(h, "version");
+	if (!json_is_integer(v) || json_integer_value(v) !=
+	    TL_FOREST_VERSION) {
+		if (json_is_integer(v))
+			tl_err_set(err, TL_EX_DATAERR, path, 0, "model version %"
+			    JSON_INTEGER_FORMAT " is not supported (this "
+			    "tl-train-forest reads version %d): train the model "
+			    "again", json_integer_value(v), TL_FOREST_VERSION);
+		else
+			tl_err_set(err, TL_EX_DATAERR, path, 0, "no model "
+			    "version (this tl-train-forest reads version %d)",
+			    TL_FOREST_VERSION);
+		goto out;
+	}
+	f = tl_xcalloc(1, sizeof(*f));
+	if (load_header(f, h, path, err) == -1)
+		goto out;
+	if (!host_little()) {
+		tl_err_set(err, TL_EX_DATAERR, path, 0, "little-endian model on "
+		    "a big-endian machine");
+		goto out;
+	}
+	per = f->K > 0 ? f->K : 1;
+	f->tree = tl_xcalloc(f->ntree, sizeof(struct ftree));
+	for (t = 0; t < f->ntree; t++) {
+		struct ftree *tr = &f->tree[t];
+
+		if (fread(cnt, sizeof(cnt), 1, fp) != 1 || cnt[0] == 0 ||
+		    cnt[1] == 0 || cnt[1] > cnt[0]) {
+			damaged(err, path, "truncated");
+			goto out;
+		}
+		tr->nnode = cnt[0];
+		tr->nleaf = cnt[1];
+		tr->node = tl_xreallocarray(NULL, tr->nnode,
+		    sizeof(struct fnode));
+		tr->val = tl_xreallocarray(NULL, tr->nleaf, per *
+		    sizeof(double));
+		if (fread(tr->node, sizeof(struct fnode), tr->nnode, fp) !=
+		    tr->nnode || fread(tr->val, sizeof(double) * per,
+		    tr->nleaf, fp) != tr->nleaf) {
+			damaged(err, path, "truncated");
+			goto out;
+		}
+		if (!tree_ok(tr, f->nf)) {
+			damaged(err, path, "bad tree");
+			goto out;
+		}
+	}
+	if (fgetc(fp) != EOF) {
+		damaged(err, path, "bytes after the last tree");
+		goto out;
+	}
+	build_index(f);
+	ok = 1;
+out:
+	json_decref(h);
+	free(line);
+	fclose(fp);
+	if (!ok) {
+		tl_forest_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+static void
+add_num(struct tl_buf *b, double x)
+{
+	char num[TL_NUM_BUFSZ];
+
+	tl_fmt_double(num, x);
+	tl_buf_adds(b, num);
+}
+
+int
+tl_forest_dump(const struct tl_forest *f, FILE *fp, struct tl_err *err)
+{
+	struct tl_buf b;
+	json_t *h;
+	size_t t, k, c;
+	uint32_t i;
+	int rc = 0;
+
+	h = header_json(f);
+	tl_buf_init(&b);
+	tl_json_append(&b, h);
+	json_decref(h);
+	b.len--;	/* the closing brace: the trees follow */
+	tl_buf_adds(&b, ",\"forest\":[");
+	for (t = 0; t < f->ntree && rc == 0; t++) {
+		const struct ftree *tr = &f->tree[t];
+
+		tl_buf_adds(&b, t > 0 ? ",{\"nodes\":[" : "{\"nodes\":[");
+		for (i = 0; i < tr->nnode; i++) {
+			const struct fnode *q = &tr->node[i];
+			const struct feat *ft = &f->feat[q->feat];
+
+			if (i > 0)
+				tl_buf_addc(&b, ',');
+			if (q->flags & N_LEAF) {
+				if (f->K == 0) {
+					tl_buf_adds(&b, "{\"value\":");
+					add_num(&b, tr->val[q->child]);
+				} else {
+					tl_buf_adds(&b, "{\"prob\":[");
+					for (k = 0; k < f->K; k++) {
+						if (k > 0)
+							tl_buf_addc(&b, ',');
+						add_num(&b, tr->val[q->child *
+						    f->K + k]);
+					}
+					tl_buf_addc(&b, ']');
+				}
+				tl_buf_addc(&b, '}');
+				continue;
+			}
+			tl_buf_adds(&b, "{\"feature\":");
+			tl_jv_append_string(&b, ft->name, strlen(ft->name));
+			tl_buf_printf(&b, ",\"bin\":%u,\"threshold\":",
+			    q->bin);
+			add_num(&b, q->bin < ft->nbound ? ft->bound[q->bin] :
+			    DBL_MAX);
+			if (ft->type == CT_STR) {
+				/* the categories whose bin goes left */
+				tl_buf_adds(&b, ",\"left_categories\":[");
+				for (c = k = 0; c < ft->ncat; c++)
+					if (bin_of(ft->bound, ft->nbound,
+					    (double)c) <= q->bin) {
+						if (k++ > 0)
+							tl_buf_addc(&b, ',');
+						tl_jv_append_string(&b,
+						    ft->cat[c],
+						    strlen(ft->cat[c]));
+					}
+				tl_buf_addc(&b, ']');
+			}
+			tl_buf_printf(&b, ",\"missing\":\"%s\",\"left\":%u,"
+			    "\"right\":%u}", q->flags & N_MLEFT ? "left" :
+			    "right", q->child, q->child + 1);
+		}
+		tl_buf_adds(&b, "]}");
+		if (b.len > 1 << 20) {
+			if (fwrite(b.data, 1, b.len, fp) != b.len)
+				rc = -1;
+			tl_buf_reset(&b);
+		}
+	}
+	tl_buf_adds(&b, "]}\n");
+	if (rc == 0 && fwrite(b.data, 1, b.len, fp) != b.len)
+		rc = -1;
+	tl_buf_release(&b);
+	if (rc == -1)
+		return tl_err_set(err, TL_EX_IOERR, NULL, 0, "write error: %s",
+		    strerror(errno));
+	return 0;
+}
+
+/* ---- prediction ---------------------------------------------------------- */
+
+enum tl_forest_task
+tl_forest_task(const struct tl_forest *f)
+{
+	return f->task;
+}
+
+size_t
+tl_forest_nfeatures(const struct tl_forest *f)
+{
+	return f->nf;
+}
+
+const char *
+tl_forest_feature(const struct tl_forest *f, size_t i)
+{
+	return f->feat[i].name;
+}
+
+size_t
+tl_forest_nclasses(const struct tl_forest *f)
+{
+	return f->K;
+}
+
+const char *
+tl_forest_class_json(const struct tl_forest *f, size_t k)
+{
+	return f->class_json[k];
+}
+
+const char *
+tl_forest_class_name(const struct tl_forest *f, size_t k)
+{
+	return f->class_name[k];
+}
+
+static int
+row_walk(const struct tl_forest *f, const struct tl_jdoc *doc,
+    const struct tl_jv *obj, struct tl_buf *key, size_t prefix,
+    uint8_t *bins, const char *name, unsigned long line, struct tl_err *err)
+{
+	const struct tl_jv *c;
+	const struct feat *ft;
+	uintptr_t *slot;
+	enum ctype t;
+	size_t len;
+	double x;
+
+	for (c = tl_jv_child(doc, obj); c != NULL; c = tl_jv_next(doc, obj,
+	    c)) {
+		key->len = prefix;
+		if (prefix > 0)
+			tl_buf_addc(key, '.');
+		tl_buf_add(key, c->key, c->keylen);
+		len = key->len;
+		if (c->type == TL_JOBJ) {
+			if (row_walk(f, doc, c, key, len, bins, name, line,
+			    err) == -1)
+				return -1;
+			continue;
+		}
+		if (c->type == TL_JNULL ||
+		    (slot = tl_map_get(f->fidx, key->data, len)) == NULL)
+			continue;
+		ft = &f->feat[*slot - 1];
+		t = c->type == TL_JNUM ? CT_NUM : c->type == TL_JSTR ? CT_STR :
+		    c->type == TL_JTRUE || c->type == TL_JFALSE ? CT_BOOL :
+		    CT_ARRAY;
+		if (t != ft->type)
+			return tl_err_set(err, TL_EX_DATAERR, name, line,
+			    "field '%s': expected %s, got %s", ft->name,
+			    ctype_name[ft->type], ctype_name[t]);
+		if (t == CT_STR) {
+			slot = tl_map_get(ft->catidx, c->s, c->len);
+			if (slot == NULL)
+				continue;	/* unknown: missing */
+			x = (double)(*slot - 1);
+		} else if (t == CT_BOOL)
+			x = c->type == TL_JTRUE;
+		else
+			x = c->num;
+		bins[ft - f->feat] = bin_of(ft->bound, ft->nbound, x);
+	}
+	return 0;
+}
+
+int
+tl_forest_row(const struct tl_forest *f, struct tl_jdoc *doc, const char *s,
+    size_t n, const char *name, unsigned long line, uint8_t *bins,
+    size_t *nmissing, size_t *first_missing, struct tl_err *err)
+{
+	struct tl_buf key;
+	size_t i;
+	int rc;
+
+	if (tl_jdoc_parse(doc, s, n, name, line, err) == -1)
+		return -1;
+	if (doc->v[0].type != TL_JOBJ)
+		return tl_err_set(err, TL_EX_DATAERR, name, line,
+		    "expected an object, got %s", tl_jv_typename(&doc->v[0]));
+	memset(bins, MISSING_BIN, f->nf);
+	tl_buf_init(&key);
+	rc = row_walk(f, doc, &doc->v[0], &key, 0, bins, name, line, err);
+	tl_buf_release(&key);
+	if (rc == -1)
+		return -1;
+	*nmissing = 0;
+	for (i = 0; i < f->nf; i++)
+		if (bins[i] == MISSING_BIN) {
+			if (*nmissing == 0 && first_missing != NULL)
+				*first_missing = i;
+			(*nmissing)++;
+		}
+	return 0;
+}
+
+void
+tl_forest_predict(const struct tl_forest *f, const uint8_t *bins,
+    double *mean, double *sd, double *prob)
+{
+	size_t t, k, arg;
+	double m = 0, m2 = 0, v, d;
+	uint32_t leaf;
+
+	if (f->K > 0)
+		memset(prob, 0, f->K * sizeof(double));
+	for (t = 0; t < f->ntree; t++) {
+		leaf = leaf_of(f->tree[t].node, 0, bins, 1);
+		if (f->K == 0) {	/* Welford */
+			v = f->tree[t].val[leaf];
+			d = v - m;
+			m += d / (double)(t + 1);
+			m2 += d * (v - m);
+		} else
+			for (k = 0; k < f->K; k++)
+				prob[k] += f->tree[t].val[leaf * f->K + k];
+	}
+	if (f->K == 0) {
+		*mean = m;
+		*sd = sqrt(m2 / (double)f->ntree);
+		return;
+	}
+	for (k = arg = 0; k < f->K; k++) {
+		prob[k] /= (double)f->ntree;
+		if (prob[k] > prob[arg])
+			arg = k;
+	}
+	*mean = (double)arg;
+}
+
+void
+tl_forest_set_threads(struct tl_forest *f, int threads)
+{
+	f->p.threads = threads > 0 ? threads : 1;
+}
+
+#define PRED_CHUNK	128	/* rows per task of a batch */
+
+struct predjob {
+	const struct tl_forest *f;	/* the model */
+	const uint8_t	*bins;		/* rows */
+	size_t		 m;		/* their number */
+	double		*mean, *sd, *prob; /* results */
+};
+
+/* Rows [c * PRED_CHUNK, ...) tree by tree; each row's sums run in tree
+ * order whichever thread does it. */
+static void
+pred_task(void *ctx, size_t c, int worker)
+{
+	const struct predjob *J = ctx;
+	const struct tl_forest *f = J->f;
+	const size_t K = f->K, nf = f->nf;
+	size_t t, r, k, arg, lo = c * PRED_CHUNK, hi = lo + PRED_CHUNK;
+	double *mean = J->mean, *m2 = J->sd, v, d, *p;
+	const double *lv;
+	uint32_t leaf;
+
+	(void)worker;
+	if (hi > J->m)
+		hi = J->m;
+	for (t = 0; t < f->ntree; t++)
+		for (r = lo; r < hi; r++) {
+			leaf = leaf_of(f->tree[t].node, 0, J->bins + r * nf, 1);
+			if (K == 0) {	/* Welford */
+				v = f->tree[t].val[leaf];
+				d = v - mean[r];
+				mean[r] += d / (double)(t + 1);
+				m2[r] += d * (v - mean[r]);
+			} else {
+				lv = f->tree[t].val + leaf * K;
+				p = J->prob + r * K;
+				for (k = 0; k < K; k++)
+					p[k] += lv[k];
+			}
+		}
+	for (r = lo; r < hi; r++) {
+		if (K == 0) {
+			m2[r] = sqrt(m2[r] / (double)f->ntree);
+			continue;
+		}
+		p = J->prob + r * K;
+		for (k = arg = 0; k < K; k++) {
+			p[k] /= (double)f->ntree;
+			if (p[k] > p[arg])
+				arg = k;
+		}
+		mean[r] = (double)arg;
+	}
+}
+
+void
+tl_forest_predict_batch(const struct tl_forest *f, const uint8_t *bins,
+    size_t m, double *mean, double *sd, double *prob)
+{
+	struct predjob J = { f, bins, m, mean, sd, prob };
+
+	memset(mean, 0, m * sizeof(double));
+	if (f->K == 0)
+		memset(sd, 0, m * sizeof(double));
+	else
+		memset(prob, 0, m * f->K * sizeof(double));
+	par_for(f->p.threads, (m + PRED_CHUNK - 1) / PRED_CHUNK, pred_task,
+	    &J);
+}

@@ -1,0 +1,426 @@
+/*
+ * Unit tests for lib/tl_forest: the METHODS.md section 5 split vector
+ * (x = 1..4, y = 1,1,5,5: cut at 2.5, impurity decrease 16), learning a
+ * step and Friedman #1 against the closed form, missing values routed by
+ * training, categories ordered by their mean, classification, the same
+ * model bytes for 1 and 3 threads, the model file round trip, a refused
+ * version, and the table's type errors.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "tl_err.h"
+#include "tl_forest.h"
+#include "tl_jv.h"
+#include "tl_util.h"
+#include "unit.h"
+
+UT_SCRATCH_DIR();
+
+static void
+init(void)
+{
+	tl_init("tl-test");
+	ut_setup();
+}
+
+TestSuite(tl_forest, .init = init, .fini = ut_teardown);
+
+static void
+add(struct tl_fdata *d, const char *row)
+{
+	struct tl_err err = { 0 };
+
+	cr_assert_eq(tl_fdata_add(d, row, strlen(row), "t", 1, &err), 0,
+	    "%s: %s", row, err.msg);
+}
+
+static struct tl_forest *
+train(struct tl_fdata *d, const char *target,
+    const struct tl_forest_params *p)
+{
+	struct tl_fselect sel = { NULL, 0, NULL, 0 };
+	struct tl_err err = { 0 };
+	struct tl_forest *f;
+
+	f = tl_forest_train(d, target, &sel, p, NULL, &err);
+	cr_assert_not_null(f, "train: %s", err.msg);
+	return f;
+}
+
+/* Prediction for a row given as JSON. */
+static double
+predict(const struct tl_forest *f, const char *row, double *sd,
+    double *prob)
+{
+	struct tl_err err = { 0 };
+	struct tl_jdoc doc;
+	uint8_t bins[64];
+	size_t nm, first;
+	double mean, s = 0;
+
+	tl_jdoc_init(&doc);
+	cr_assert_eq(tl_forest_row(f, &doc, row, strlen(row), "t", 1, bins,
+	    &nm, &first, &err), 0, "%s", err.msg);
+	tl_forest_predict(f, bins, &mean, sd != NULL ? sd : &s, prob);
+	tl_jdoc_release(&doc);
+	return mean;
+}
+
+static double
+unif(unsigned long long *s)
+{
+	return (double)(ut_xorshift(s) >> 11) * 0x1.0p-53;
+}
+
+/* METHODS 5 [CH]: one tree on all four rows (no bootstrap), one split at
+ * 2.5 (the midpoint of 2 and 3), leaves 1 and 5; impurity decrease 16,
+ * reported per row drawn: 16 / 4 = 4. */
+Test(tl_forest, methods_split_vector)
+{
+	struct tl_forest_params p = TL_FOREST_PARAMS_DEFAULT;
+	struct tl_fdata *d = tl_fdata_alloc();
+	struct tl_forest *f;
+	json_t *s, *imp;
+	double sd;
+
+	add(d, "{\"x\":1,\"y\":1}");
+	add(d, "{\"x\":2,\"y\":1}");
+	add(d, "{\"x\":3,\"y\":5}");
+	add(d, "{\"x\":4,\"y\":5}");
+	p.trees = 1;
+	p.bootstrap = 0;
+	p.sample_fraction = 1;
+	p.min_leaf = 1;
+	p.permutation = 0;
+	f = train(d, "y", &p);
+	cr_assert_float_eq(predict(f, "{\"x\":2.5}", &sd, NULL), 1, 1e-12);
+	cr_assert_float_eq(predict(f, "{\"x\":2.5000001}", &sd, NULL), 5,
+	    1e-12);
+	cr_assert_float_eq(predict(f, "{\"x\":-100}", &sd, NULL), 1, 1e-12);
+	cr_assert_float_eq(sd, 0, 1e-15);
+	s = tl_forest_summary(f);
+	imp = json_array_get(json_object_get(json_object_get(s, "importance"),
+	    "impurity"), 0);
+	cr_assert_float_eq(json_number_value(json_object_get(imp,
+	    "importance")), 4, 1e-12);
+	json_decref(s);
+	tl_forest_free(f);
+	tl_fdata_free(d);
+}
+
+/* Friedman #1 with noise 1: the forest's error on fresh points against
+ * the true function must be small (R^2 of the truth > 0.8 with 2000 rows)
+ * and its OOB R^2 close to a test R^2. */
+Test(tl_forest, friedman_learns)
+{
+	struct tl_forest_params p = TL_FOREST_PARAMS_DEFAULT;
+	struct tl_fdata *d = tl_fdata_alloc();
+	struct tl_forest *f;
+	unsigned long long st = 7;
+	char row[512];
+	double x[10], y, fx, se = 0, sst = 0, ym = 14.4, pred, r2;
+	json_t *s;
+	int i, j, n;
+
+	for (i = 0; i < 2000; i++) {
+		n = 0;
+		for (j = 0; j < 10; j++)
+			x[j] = unif(&st);
+		y = 10 * sin(M_PI * x[0] * x[1]) + 20 * (x[2] - 0.5) *
+		    (x[2] - 0.5) + 10 * x[3] + 5 * x[4] + (unif(&st) - 0.5) *
+		    3.4641;	/* uniform noise of sd 1 */
+		n += snprintf(row + n, sizeof(row) - (size_t)n, "{");
+		for (j = 0; j < 10; j++)
+			n += snprintf(row + n, sizeof(row) - (size_t)n,
+			    "\"x%d\":%.17g,", j, x[j]);
+		snprintf(row + n, sizeof(row) - (size_t)n, "\"y\":%.17g}", y);
+		add(d, row);
+	}
+	p.trees = 100;
+	p.mtry = 4;
+	p.threads = 2;
+	p.permutation = 0;
+	f = train(d, "y", &p);
+	for (i = 0; i < 500; i++) {
+		n = 0;
+		for (j = 0; j < 10; j++)
+			x[j] = unif(&st);
+		fx = 10 * sin(M_PI * x[0] * x[1]) + 20 * (x[2] - 0.5) *
+		    (x[2] - 0.5) + 10 * x[3] + 5 * x[4];
+		n += snprintf(row + n, sizeof(row) - (size_t)n, "{");
+		for (j = 0; j < 10; j++)
+			n += snprintf(row + n, sizeof(row) - (size_t)n,
+			    "%s\"x%d\":%.17g", j ? "," : "", j, x[j]);
+		snprintf(row + n, sizeof(row) - (size_t)n, "}");
+		pred = predict(f, row, NULL, NULL);
+		se += (pred - fx) * (pred - fx);
+		sst += (fx - ym) * (fx - ym);
+	}
+	r2 = 1 - se / sst;
+	cr_assert_gt(r2, 0.8, "R^2 against the truth %g", r2);
+	s = tl_forest_summary(f);
+	r2 = json_number_value(json_object_get(json_object_get(s, "oob"),
+	    "r2"));
+	/* the noisy target's best R^2 is var(f) / (var(f) + 1) ~ 0.96 */
+	cr_assert(r2 > 0.75 && r2 < 0.96, "OOB R^2 %g", r2);
+	json_decref(s);
+	tl_forest_free(f);
+	tl_fdata_free(d);
+}
+
+/* x missing in the rows with y = 10: training learns to send missing
+ * values to that side, and prediction does the same for an absent x. */
+Test(tl_forest, missing_values_follow_training)
+{
+	struct tl_forest_params p = TL_FOREST_PARAMS_DEFAULT;
+	struct tl_fdata *d = tl_fdata_alloc();
+	struct tl_forest *f;
+	char row[128];
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		if (i % 3 == 0)
+			snprintf(row, sizeof(row), "{\"x\":null,\"y\":10}");
+		else
+			snprintf(row, sizeof(row), "{\"x\":%d,\"y\":%d}", i,
+			    i % 3 == 1 ? 0 : 1);
+		add(d, row);
+	}
+	p.trees = 20;
+	p.permutation = 0;
+	f = train(d, "y", &p);
+	cr_assert_float_eq(predict(f, "{}", NULL, NULL), 10, 0.5);
+	cr_assert_float_eq(predict(f, "{\"x\":null}", NULL, NULL), 10, 0.5);
+	cr_assert_lt(predict(f, "{\"x\":150}", NULL, NULL), 2);
+	tl_forest_free(f);
+	tl_fdata_free(d);
+}
+
+/* A category drives y; nested objects are dotted columns; an unknown
+ * category predicts like a missing value, not like any known one. */
+Test(tl_forest, categories_and_nesting)
+{
+	struct tl_forest_params p = TL_FOREST_PARAMS_DEFAULT;
+	struct tl_fdata *d = tl_fdata_alloc();
+	struct tl_forest *f;
+	static const char *u[] = { "tech", "energy", "retail", "bank" };
+	static const double eff[] = { 3.5, -1.25, 0.5, 2.0 };
+	char row[128];
+	int i;
+
+	for (i = 0; i < 400; i++) {
+		snprintf(row, sizeof(row), "{\"g\":{\"u\":\"%s\",\"on\":%s},"
+		    "\"y\":%g}", u[i % 4], i / 4 % 2 ? "true" : "false",
+		    eff[i % 4] + (i % 7) * 0.01);
+		add(d, row);
+	}
+	p.trees = 30;
+	p.mtry = 2;
+	p.permutation = 0;
+	f = train(d, "y", &p);
+	cr_assert_eq(tl_forest_nfeatures(f), 2);
+	cr_assert_str_eq(tl_forest_feature(f, 0), "g.u");
+	cr_assert_str_eq(tl_forest_feature(f, 1), "g.on");
+	for (i = 0; i < 4; i++) {
+		snprintf(row, sizeof(row), "{\"g\":{\"u\":\"%s\"}}", u[i]);
+		cr_assert_float_eq(predict(f, row, NULL, NULL), eff[i], 0.1,
+		    "%s", u[i]);
+	}
+	tl_forest_free(f);
+	tl_fdata_free(d);
+}
+
+/* Classification of a string target: probabilities sum to 1, the class
+ * follows the feature, OOB accuracy is reported. */
+Test(tl_forest, classification)
+{
+	struct tl_forest_params p = TL_FOREST_PARAMS_DEFAULT;
+	struct tl_fdata *d = tl_fdata_alloc();
+	struct tl_forest *f;
+	double prob[3], c;
+	json_t *s;
+	char row[128];
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		snprintf(row, sizeof(row), "{\"x\":%d,\"z\":%d,\"c\":\"%s\"}",
+		    i % 30, i % 7, i % 30 < 10 ? "buy" : i % 30 < 20 ?
+		    "hold" : "sell");
+		add(d, row);
+	}
+	p.trees = 25;
+	p.mtry = 2;
+	f = train(d, "c", &p);
+	cr_assert_eq(tl_forest_task(f), TL_FOREST_CLASSIFICATION);
+	cr_assert_eq(tl_forest_nclasses(f), 3);
+	cr_assert_str_eq(tl_forest_class_json(f, 0), "\"buy\"");
+	c = predict(f, "{\"x\":25,\"z\":3}", NULL, prob);
+	cr_assert_eq(c, 2);
+	cr_assert_float_eq(prob[0] + prob[1] + prob[2], 1, 1e-12);
+	cr_assert_gt(prob[2], 0.9);
+	s = tl_forest_summary(f);
+	cr_assert_gt(json_number_value(json_object_get(json_object_get(s,
+	    "oob"), "accuracy")), 0.95);
+	/* x decides, z is noise */
+	cr_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    json_object_get(json_object_get(s, "importance"), "permutation"),
+	    0), "feature")), "x");
+	json_decref(s);
+	tl_forest_free(f);
+	tl_fdata_free(d);
+}
+
+static char *
+model_bytes(struct tl_forest *f, size_t *len)
+{
+	struct tl_err err = { 0 };
+	char *buf = NULL;
+	FILE *fp;
+
+	fp = open_memstream(&buf, len);
+	cr_assert_not_null(fp);
+	cr_assert_eq(tl_forest_save(f, fp, "mem", &err), 0, "%s", err.msg);
+	fclose(fp);
+	return buf;
+}
+
+static struct tl_fdata *
+noisy_table(void)
+{
+	struct tl_fdata *d = tl_fdata_alloc();
+	unsigned long long st = 99;
+	char row[256];
+	double a, b;
+	int i;
+
+	for (i = 0; i < 1500; i++) {
+		a = unif(&st);
+		b = unif(&st);
+		if (i % 11 == 0)
+			snprintf(row, sizeof(row), "{\"a\":%.17g,\"k\":\"%c\","
+			    "\"y\":%.17g}", a, 'p' + i % 5, a * a + unif(&st));
+		else
+			snprintf(row, sizeof(row), "{\"a\":%.17g,\"b\":%.17g,"
+			    "\"k\":\"%c\",\"y\":%.17g}", a, b, 'p' + i % 5,
+			    a * a + b + unif(&st));
+		add(d, row);
+	}
+	return d;
+}
+
+/* The same seed gives the same bytes (model and summary) for 1 and 3
+ * threads; another seed does not. */
+Test(tl_forest, deterministic_across_threads)
+{
+	struct tl_forest_params p = TL_FOREST_PARAMS_DEFAULT;
+	struct tl_fdata *d = noisy_table();
+	struct tl_forest *f1, *f3, *f4;
+	size_t n1, n3, n4;
+	char *b1, *b3, *b4, *s1, *s3;
+	json_t *j1, *j3;
+
+	p.trees = 40;
+	p.threads = 1;
+	f1 = train(d, "y", &p);
+	p.threads = 3;
+	f3 = train(d, "y", &p);
+	p.seed = 2;
+	f4 = train(d, "y", &p);
+	b1 = model_bytes(f1, &n1);
+	b3 = model_bytes(f3, &n3);
+	b4 = model_bytes(f4, &n4);
+	cr_assert_eq(n1, n3);
+	cr_assert(memcmp(b1, b3, n1) == 0, "models differ");
+	cr_assert(n1 != n4 || memcmp(b1, b4, n1) != 0, "seed ignored");
+	j1 = tl_forest_summary(f1);
+	j3 = tl_forest_summary(f3);
+	s1 = json_dumps(j1, JSON_COMPACT);
+	s3 = json_dumps(j3, JSON_COMPACT);
+	cr_assert_str_eq(s1, s3);
+	free(s1);
+	free(s3);
+	json_decref(j1);
+	json_decref(j3);
+	free(b1);
+	free(b3);
+	free(b4);
+	tl_forest_free(f1);
+	tl_forest_free(f3);
+	tl_forest_free(f4);
+	tl_fdata_free(d);
+}
+
+/* Saved and loaded, a model predicts the same; a model of version 2 is
+ * refused, naming both versions. */
+Test(tl_forest, file_round_trip_and_version)
+{
+	struct tl_forest_params p = TL_FOREST_PARAMS_DEFAULT;
+	struct tl_fdata *d = noisy_table();
+	struct tl_forest *f, *g;
+	struct tl_err err = { 0 };
+	char path[512], *bytes, *v;
+	double sd1, sd2;
+	size_t n;
+	FILE *fp;
+
+	p.trees = 15;
+	f = train(d, "y", &p);
+	snprintf(path, sizeof(path), "%s/m", dir);
+	fp = fopen(path, "wb");
+	cr_assert_eq(tl_forest_save(f, fp, path, &err), 0);
+	fclose(fp);
+	g = tl_forest_load(path, &err);
+	cr_assert_not_null(g, "%s", err.msg);
+	cr_assert_eq(predict(f, "{\"a\":0.3,\"b\":0.7,\"k\":\"q\"}", &sd1,
+	    NULL), predict(g, "{\"a\":0.3,\"b\":0.7,\"k\":\"q\"}", &sd2,
+	    NULL));
+	cr_assert_eq(sd1, sd2);
+	tl_forest_free(g);
+	bytes = model_bytes(f, &n);
+	v = strstr(bytes, "\"version\":1");
+	cr_assert_not_null(v);
+	v[10] = '2';
+	fp = fopen(path, "wb");
+	fwrite(bytes, 1, n, fp);
+	fclose(fp);
+	cr_assert_null(tl_forest_load(path, &err));
+	cr_assert_eq(err.code, TL_EX_DATAERR);
+	cr_assert_str_eq(err.msg, "model version 2 is not supported (this "
+	    "tl-train-forest reads version 1): train the model again");
+	/* truncated */
+	v[10] = '1';
+	fp = fopen(path, "wb");
+	fwrite(bytes, 1, n - 9, fp);
+	fclose(fp);
+	cr_assert_null(tl_forest_load(path, &err));
+	cr_assert_str_eq(err.msg, "damaged model: truncated");
+	free(bytes);
+	tl_forest_free(f);
+	tl_fdata_free(d);
+}
+
+/* The table refuses a column of mixed types and a key given twice. */
+Test(tl_forest, table_errors)
+{
+	struct tl_fdata *d = tl_fdata_alloc();
+	struct tl_err err = { 0 };
+	const char *bad = "{\"x\":\"high\"}", *twice =
+	    "{\"a.b\":1,\"a\":{\"b\":2}}";
+
+	add(d, "{\"x\":1.5}");
+	cr_assert_eq(tl_fdata_add(d, bad, strlen(bad), "in.jsonl", 2, &err),
+	    -1);
+	cr_assert_eq(err.code, TL_EX_DATAERR);
+	cr_assert_str_eq(err.where, "in.jsonl:2");
+	cr_assert_str_eq(err.msg, "field 'x': expected number, got string");
+	cr_assert_eq(tl_fdata_add(d, twice, strlen(twice), "in.jsonl", 3,
+	    &err), -1);
+	cr_assert_str_eq(err.msg, "field 'a.b' given twice (a dotted key and "
+	    "a nested object)");
+	tl_fdata_free(d);
+}
