@@ -91,7 +91,7 @@ usage(FILE *fp)
 "      --strict          predict: a row without a feature is an error\n"
 "      --summary=FILE    train: the summary JSON to FILE, not stdout\n"
 "  -t, --target=COLUMN   train: the column to predict\n"
-"      --threads=N       worker threads (all cores)\n"
+"      --threads=N       worker threads, 0 for all cores (0)\n"
 "      --trees=N         number of trees (500)\n"
 "  -V, --version         print the version\n"
 "  -v, --verbose         timings on stderr\n");
@@ -211,7 +211,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 			train_only = 1;
 			break;
 		case O_THREADS:
-			o->fp.threads = (int)parse_size("--threads", optarg, 1,
+			/* 0: all cores (the default), as in tl-nightly */
+			o->fp.threads = (int)parse_size("--threads", optarg, 0,
 			    1024);
 			break;
 		case O_TREES:
@@ -643,9 +644,12 @@ main(int argc, char *argv[])
 	int rc, status = TL_EX_OK;
 
 	tl_init("tl-train-forest");
-	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	o.fp.threads = ncpu > 0 ? (int)(ncpu < 1024 ? ncpu : 1024) : 1;
+	o.fp.threads = 0;
 	parse_args(argc, argv, &o);
+	if (o.fp.threads == 0) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		o.fp.threads = ncpu > 0 ? (int)(ncpu < 1024 ? ncpu : 1024) : 1;
+	}
 	if (o.cmd == C_TRAIN)
 		rc = cmd_train(&o, &err);
 	else if (o.cmd == C_PREDICT)
