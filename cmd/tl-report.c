@@ -28,6 +28,7 @@
 
 #include "tl_err.h"
 #include "tl_json.h"
+#include "tl_jv.h"
 #include "tl_num.h"
 #include "tl_out.h"
 #include "tl_panel.h"
@@ -525,18 +526,43 @@ bad:
 }
 
 typedef void (*row_fn)(struct src *s, const json_t *rec, void *ctx);
+typedef void (*jv_row_fn)(struct src *s, const struct tl_jdoc *d,
+    void *ctx);
 
-/* Read dir/name as JSON Lines, fn for each object.  Bad lines are skipped
- * with a note.  Returns the number of good lines, or -1 if the file is
- * absent or unreadable. */
+/* The next line of r parsed by tl_jv into d: 1, 0 at the end, -1 for a bad
+ * line (as tl_records_next()). */
+static int
+next_jv(struct tl_records *r, struct tl_jdoc *d, struct tl_err *err)
+{
+	const char *text;
+	size_t len;
+	int rc;
+
+	if ((rc = tl_records_next_text(r, &text, &len, err)) != 1)
+		return rc;
+	if (tl_jdoc_parse(d, text, len, tl_records_name(r),
+	    tl_records_line(r), err) == -1)
+		return -1;
+	if (d->v[0].type != TL_JOBJ)
+		return tl_err_set(err, TL_EX_DATAERR, tl_records_name(r),
+		    tl_records_line(r), "expected an object, got %s",
+		    tl_jv_typename(&d->v[0]));
+	return 1;
+}
+
+/* Read dir/name as JSON Lines, fn (jansson) or jfn (tl_jv, for the inputs
+ * with a line per trade, where jansson's allocations dominate) for each
+ * object.  Bad lines are skipped with a note.  Returns the number of good
+ * lines, or -1 if the file is absent or unreadable. */
 static long
 read_jsonl(struct night *n, struct sec *sec, const char *name, row_fn fn,
-    void *ctx)
+    jv_row_fn jfn, void *ctx)
 {
 	struct tl_err err = { 0 }, first = { 0 };
 	struct tl_records *r;
 	struct src s = { .file = name };
-	json_t *rec;
+	struct tl_jdoc doc;
+	json_t *rec = NULL;
 	long good = 0, bad = 0;
 	char *path;
 	int rc;
@@ -554,7 +580,9 @@ read_jsonl(struct night *n, struct sec *sec, const char *name, row_fn fn,
 		sec_note(n, sec, "%s: %s", name, err.msg);
 		return -1;
 	}
-	while ((rc = tl_records_next(r, &rec, &err)) != 0) {
+	tl_jdoc_init(&doc);
+	while ((rc = jfn != NULL ? next_jv(r, &doc, &err) :
+	    tl_records_next(r, &rec, &err)) != 0) {
 		if (rc == -1) {
 			if (bad++ == 0)
 				first = err;
@@ -563,10 +591,15 @@ read_jsonl(struct night *n, struct sec *sec, const char *name, row_fn fn,
 			continue;
 		}
 		s.line = tl_records_line(r);
-		fn(&s, rec, ctx);
-		json_decref(rec);
+		if (jfn != NULL)
+			jfn(&s, &doc, ctx);
+		else {
+			fn(&s, rec, ctx);
+			json_decref(rec);
+		}
 		good++;
 	}
+	tl_jdoc_release(&doc);
 	tl_records_free(r);
 	if (bad > 0) {
 		/* where is the full path: keep the name and line only */
@@ -633,15 +666,44 @@ reject_fields(struct src *s, const json_t *in, const char **reason,
 	*kind = get_str(s, in, "kind", 0);
 }
 
-/* trades.jsonl: decision joined with outcome */
-static void
-trade_fields(struct src *s, const json_t *in, const char **strategy,
-    const char **date, double *net_pnl, int *win)
+/* A top-level member of a tl_jv row of one of the types ok (a bit per
+ * enum tl_jt), or NULL with an issue (what: "not a string" ...) as the
+ * getters above. */
+static const struct tl_jv *
+jv_get(struct src *s, const struct tl_jdoc *d, const char *key,
+    unsigned ok, const char *what, int required)
 {
-	*strategy = get_str(s, in, "strategy", 1);
-	*date = get_str(s, in, "date", 1);
-	*net_pnl = get_num(s, in, "net_pnl", 1);
-	*win = get_bool(s, in, "win", 1);
+	const struct tl_jv *v = tl_jv_get(d, d->v, key);
+
+	if (v == NULL || v->type == TL_JNULL) {
+		if (required)
+			issue(s, key, "missing");
+		return NULL;
+	}
+	if (!(ok & 1u << v->type)) {
+		issue(s, key, what);
+		return NULL;
+	}
+	return v;
+}
+
+/* trades.jsonl: decision joined with outcome (read with tl_jv: a line per
+ * trade); strategy and date are borrowed from d, not NUL-terminated */
+static void
+trade_fields(struct src *s, const struct tl_jdoc *d,
+    const struct tl_jv **strategy, const struct tl_jv **date,
+    double *net_pnl, int *win)
+{
+	const struct tl_jv *v;
+
+	*strategy = jv_get(s, d, "strategy", 1u << TL_JSTR, "not a string",
+	    1);
+	*date = jv_get(s, d, "date", 1u << TL_JSTR, "not a string", 1);
+	v = jv_get(s, d, "net_pnl", 1u << TL_JNUM, "not a number", 1);
+	*net_pnl = v != NULL ? v->num : NAN;
+	v = jv_get(s, d, "win", 1u << TL_JTRUE | 1u << TL_JFALSE,
+	    "not a boolean", 1);
+	*win = v != NULL ? v->type == TL_JTRUE : -1;
 }
 
 /* forest.json (tl-train-forest summary) */
@@ -936,14 +998,16 @@ struct trades {
 };
 
 static void
-trade_row(struct src *s, const json_t *rec, void *ctx)
+trade_row(struct src *s, const struct tl_jdoc *d, void *ctx)
 {
 	struct trades *t = ctx;
-	const char *st, *date, *old;
+	const struct tl_jv *st, *date;
+	const char *old;
+	char day[11];
 	double pnl;
 	int win;
 
-	trade_fields(s, rec, &st, &date, &pnl, &win);
+	trade_fields(s, d, &st, &date, &pnl, &win);
 	t->n++;
 	if (win >= 0) {
 		t->known++;
@@ -953,13 +1017,17 @@ trade_row(struct src *s, const json_t *rec, void *ctx)
 		t->pnl += pnl;
 		t->pnl_n++;
 	}
-	if (st == NULL || date == NULL || strlen(date) != 10)
+	if (st == NULL || date == NULL || date->len != 10 ||
+	    memchr(date->s, '\0', 10) != NULL)
 		return;
-	old = json_string_value(json_object_get(t->last, st));
-	if (old == NULL || strcmp(date, old) > 0)
-		json_object_set_new(t->last, st, json_string(date));
-	if (strcmp(date, t->maxdate) > 0)
-		snprintf(t->maxdate, sizeof(t->maxdate), "%s", date);
+	memcpy(day, date->s, 10);
+	day[10] = '\0';
+	old = json_string_value(json_object_getn(t->last, st->s, st->len));
+	if (old == NULL || strcmp(day, old) > 0)
+		json_object_setn_new(t->last, st->s, st->len,
+		    json_string(day));
+	if (strcmp(day, t->maxdate) > 0)
+		memcpy(t->maxdate, day, sizeof(day));
 }
 
 /* days from a to b, both "YYYY-MM-DD"; LONG_MIN if either is not a date */
@@ -1012,7 +1080,7 @@ load_health(struct night *n, json_t *facts)
 		put(sec.obj, "ingest", json_null());
 
 	/* rejects, by reason, most frequent first */
-	got = read_jsonl(n, &sec, "rejects.jsonl", reject_row, &r);
+	got = read_jsonl(n, &sec, "rejects.jsonl", reject_row, NULL, &r);
 	if (got >= 0) {
 		v = json_object();
 		putn(v, "n", (double)r.n);
@@ -1054,7 +1122,7 @@ load_health(struct night *n, json_t *facts)
 		put(sec.obj, "rejects", json_null());
 
 	/* trades: counts and stale strategies */
-	got = read_jsonl(n, &sec, "trades.jsonl", trade_row, &t);
+	got = read_jsonl(n, &sec, "trades.jsonl", NULL, trade_row, &t);
 	if (got >= 0) {
 		v = json_object();
 		putn(v, "n", (double)t.n);
@@ -1226,7 +1294,8 @@ load_candidates(struct night *n, json_t *facts)
 	size_t i;
 
 	sec_init(&sec, facts, "candidates");
-	if (read_jsonl(n, &sec, "candidates.jsonl", candidate_row, all) < 0) {
+	if (read_jsonl(n, &sec, "candidates.jsonl", candidate_row, NULL,
+	    all) < 0) {
 		json_decref(all);
 		sec_done(&sec);
 		return;
@@ -1289,7 +1358,7 @@ load_allocation(struct night *n, json_t *facts)
 	long got, j;
 
 	sec_init(&sec, facts, "allocation");
-	got = read_jsonl(n, &sec, "allocation.jsonl", allocation_row, rows);
+	got = read_jsonl(n, &sec, "allocation.jsonl", allocation_row, NULL, rows);
 	if ((v = read_json(n, &sec, "allocation-summary.json",
 	    "tl-allocation-summary")) != NULL) {
 		json_t *sum_o = json_object();
@@ -1379,13 +1448,14 @@ load_overfit(struct night *n, json_t *facts)
 	json_t *alerts = json_array(), *stats = json_array(), *v, *p;
 
 	sec_init(&sec, facts, "overfit");
-	if (read_jsonl(n, &sec, "alerts.jsonl", alert_row, alerts) >= 0)
+	if (read_jsonl(n, &sec, "alerts.jsonl", alert_row, NULL, alerts) >= 0)
 		put(sec.obj, "alerts", alerts);
 	else {
 		put(sec.obj, "alerts", json_null());
 		json_decref(alerts);
 	}
-	if (read_jsonl(n, &sec, "overfit-stats.jsonl", stat_row, stats) >=
+	if (read_jsonl(n, &sec, "overfit-stats.jsonl", stat_row, NULL,
+	    stats) >=
 	    0) {
 		v = sorted(stats, key_neg_dsr);
 		put(sec.obj, "stats", v);
@@ -1458,7 +1528,7 @@ load_bandit(struct night *n, json_t *facts)
 	size_t i, m;
 
 	sec_init(&sec, facts, "bandit");
-	if (read_jsonl(n, &sec, "weights.jsonl", weight_row, w) >= 0) {
+	if (read_jsonl(n, &sec, "weights.jsonl", weight_row, NULL, w) >= 0) {
 		m = json_array_size(w);
 		v = tl_xcalloc(m + 1, sizeof(*v));
 		for (i = 0; i < m; i++)
@@ -1477,7 +1547,7 @@ load_bandit(struct night *n, json_t *facts)
 	} else
 		put(sec.obj, "weights", json_null());
 	json_decref(w);
-	if (read_jsonl(n, &sec, "kill.jsonl", kill_row, k) >= 0)
+	if (read_jsonl(n, &sec, "kill.jsonl", kill_row, NULL, k) >= 0)
 		put(sec.obj, "kill", sorted(k, key_p_bad));
 	else
 		put(sec.obj, "kill", json_null());
@@ -1532,7 +1602,7 @@ load_regime(struct night *n, json_t *facts)
 	struct sec sec;
 
 	sec_init(&sec, facts, "regime");
-	if (read_jsonl(n, &sec, "regimes.jsonl", regime_row, &r) > 0) {
+	if (read_jsonl(n, &sec, "regimes.jsonl", regime_row, NULL, &r) > 0) {
 		put(sec.obj, "today", json_incref(r.last));
 		putn(sec.obj, "days_in_regime", (double)r.run);
 		puts_(sec.obj, "since", fstr(r.run_start, "date"));

@@ -18,8 +18,9 @@
 #include "tl_jv.h"
 #include "tl_num.h"
 
-#define SMALL_OBJECT	16	/* up to: members checked pairwise for
-				 * duplicates; above: sorted */
+#define SMALL_OBJECT	8	/* up to: members checked pairwise for
+				 * duplicates; above: hashed */
+#define STACK_SLOTS	256	/* hash slots kept on the stack */
 
 struct parser {
 	const char	*s;		/* the text */
@@ -393,25 +394,23 @@ dup_fail(struct parser *p, const struct tl_jv *a)
 	return fail(p, why);
 }
 
-static int
-cmp_key(const void *x, const void *y)
+/* FNV-1a of a key */
+static uint32_t
+key_hash(const char *s, size_t n)
 {
-	const struct tl_jv *a = *(const struct tl_jv *const *)x;
-	const struct tl_jv *b = *(const struct tl_jv *const *)y;
-	int c = memcmp(a->key, b->key, a->keylen < b->keylen ? a->keylen :
-	    b->keylen);
+	uint32_t h = 2166136261u;
 
-	if (c != 0)
-		return c;
-	return a->keylen < b->keylen ? -1 : a->keylen > b->keylen;
+	while (n-- > 0)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
 }
 
 static int
 dup_keys(struct parser *p, size_t obj, uint32_t count)
 {
 	const struct tl_jdoc *d = p->d;
-	const struct tl_jv *a, *b, **k;
-	size_t i;
+	const struct tl_jv *a, *b, *stack[STACK_SLOTS], **slot = stack;
+	size_t mask, i;
 	int rc = 0;
 
 	/* objects in logs are small: pairwise is cheapest */
@@ -425,16 +424,28 @@ dup_keys(struct parser *p, size_t obj, uint32_t count)
 					return dup_fail(p, a);
 		return 0;
 	}
-	/* a wide CSV row: sorted, neighbours compared */
-	k = tl_xreallocarray(NULL, count, sizeof(*k));
-	for (i = 0, a = tl_jv_child(d, &d->v[obj]); a != NULL;
-	    a = tl_jv_next(d, &d->v[obj], a))
-		k[i++] = a;
-	qsort(k, count, sizeof(*k), cmp_key);
-	for (i = 1; i < count && rc == 0; i++)
-		if (cmp_key(&k[i - 1], &k[i]) == 0)
-			rc = dup_fail(p, k[i]);
-	free(k);
+	/* a joined trade, a wide CSV row: an open-addressing table at most
+	 * half full, so linear in the members */
+	for (mask = 16; mask < 2 * (size_t)count; mask *= 2)
+		;
+	if (mask > STACK_SLOTS)
+		slot = tl_xcalloc(mask, sizeof(*slot));
+	else
+		memset(stack, 0, mask * sizeof(*slot));
+	mask--;
+	for (a = tl_jv_child(d, &d->v[obj]); a != NULL && rc == 0;
+	    a = tl_jv_next(d, &d->v[obj], a)) {
+		for (i = key_hash(a->key, a->keylen) & mask; slot[i] != NULL;
+		    i = (i + 1) & mask)
+			if (slot[i]->keylen == a->keylen &&
+			    memcmp(slot[i]->key, a->key, a->keylen) == 0) {
+				rc = dup_fail(p, a);
+				break;
+			}
+		slot[i] = a;
+	}
+	if (slot != stack)
+		free(slot);
 	return rc;
 }
 

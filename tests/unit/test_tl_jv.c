@@ -172,7 +172,7 @@ Test(tl_jv, errors_name_the_column)
 	    "invalid JSON: unexpected data after the value: '}' (column 8)");
 	fails("{\"a\":1,\"a\":2}", "invalid JSON: duplicate key 'a' "
 	    "(column 14)");
-	/* above 16 members the check sorts the keys: a wide CSV row */
+	/* above 8 members the keys are hashed: a joined trade */
 	fails("{\"k0\":0,\"k1\":1,\"k2\":2,\"k3\":3,\"k4\":4,\"k5\":5,"
 	    "\"k6\":6,\"k7\":7,\"k8\":8,\"k9\":9,\"ka\":10,\"kb\":11,"
 	    "\"kc\":12,\"kd\":13,\"ke\":14,\"kf\":15,\"kg\":16,\"k\":17,"
@@ -188,6 +188,36 @@ Test(tl_jv, errors_name_the_column)
 	    "(column 3)");
 	fails("tru", "invalid JSON: unexpected 't' (column 1)");
 	fails("// x", "invalid JSON: unexpected '/' (column 1)");
+}
+
+/* Above 128 members the hash table leaves the stack: a wide CSV row.
+ * Keys that differ only in their last byte, or are prefixes of others,
+ * are not duplicates; a repeat anywhere is. */
+Test(tl_jv, duplicate_keys_wide_object)
+{
+	struct tl_buf b;
+	struct tl_err err;
+	size_t k, n;
+
+	for (n = 9; n <= 2000; n = n * 3 + 1) {
+		tl_buf_init(&b);
+		tl_buf_addc(&b, '{');
+		for (k = 0; k < n; k++)
+			tl_buf_printf(&b, "%s\"c%zu\":%zu", k > 0 ? "," : "",
+			    k, k);
+		tl_buf_adds(&b, ",\"c\":0}");
+		tl_err_clear(&err);
+		cr_assert_eq(tl_jdoc_parse(&d, b.data, b.len, "f", 1, &err), 0,
+		    "%zu members: %s", n, err.msg);
+		cr_assert_eq(d.v[0].n, n + 1);
+		b.len -= 6;	/* drop "\"c\":0}" for a repeat of c<n/2> */
+		tl_buf_printf(&b, "\"c%zu\":1}", n / 2);
+		cr_assert_eq(tl_jdoc_parse(&d, b.data, b.len, "f", 1, &err),
+		    -1);
+		cr_assert(strstr(err.msg, "duplicate key") != NULL, "%s",
+		    err.msg);
+		tl_buf_release(&b);
+	}
 }
 
 Test(tl_jv, nul_bytes_and_bad_utf8)
