@@ -42,7 +42,8 @@ struct tl_qp {
 	double	*vs;		/* Q_FF^-1 a_k, (1 + ngroups) x cap */
 	size_t	 vcap;		/* rows allocated in vs */
 	double	*L;		/* Cholesky factor of Q_FF, stride cap */
-	double	*x;		/* scratch for the rank-one update */
+	double	*x;		/* scratch: the rank-one update, moves */
+	size_t	*mi;		/* scratch: the weights that move */
 	int	*st;		/* enum tl_qp_state per weight */
 	int	*side;		/* free: +1 above the kink, -1 below */
 	size_t	*f;		/* free weights in factor order */
@@ -71,6 +72,7 @@ tl_qp_alloc(size_t n)
 	qp->r = tl_xcalloc(n, sizeof(double));
 	qp->u = tl_xcalloc(n, sizeof(double));
 	qp->x = tl_xcalloc(n, sizeof(double));
+	qp->mi = tl_xcalloc(n, sizeof(size_t));
 	qp->L = tl_xcalloc(n * n, sizeof(double));
 	qp->st = tl_xcalloc(n, sizeof(int));
 	qp->side = tl_xcalloc(n, sizeof(int));
@@ -90,6 +92,7 @@ tl_qp_free(struct tl_qp *qp)
 	free(qp->r);
 	free(qp->u);
 	free(qp->x);
+	free(qp->mi);
 	free(qp->vs);
 	free(qp->L);
 	free(qp->st);
@@ -163,36 +166,94 @@ tl_qp_violation(const struct tl_qp_problem *pr, const double *w)
 
 /* ---- the Cholesky factor of Q_FF -------------------------------------- */
 
-/* Solve L y = b in place (forward). */
+/* Solve L y = b in place (forward).  Four rows at a time: each row's sum
+ * still runs over j in order from y[i] (the same bits as a row at a
+ * time), but the four chains overlap and y[j] is loaded once for them;
+ * L is read once per solve either way, and at a few thousand weights it
+ * does not fit in cache. */
 static void
 fwd(const struct tl_qp *qp, double *y)
 {
 	size_t i, j, m = qp->nf, s = qp->cap;
-	const double *row;
-	double t;
+	const double *r0, *r1, *r2, *r3;
+	double t0, t1, t2, t3, v;
 
-	for (i = 0; i < m; i++) {
-		row = qp->L + i * s;
-		t = y[i];
+	for (i = 0; i + 4 <= m; i += 4) {
+		r0 = qp->L + i * s;
+		r1 = r0 + s;
+		r2 = r1 + s;
+		r3 = r2 + s;
+		t0 = y[i];
+		t1 = y[i + 1];
+		t2 = y[i + 2];
+		t3 = y[i + 3];
+		for (j = 0; j < i; j++) {
+			v = y[j];
+			t0 -= r0[j] * v;
+			t1 -= r1[j] * v;
+			t2 -= r2[j] * v;
+			t3 -= r3[j] * v;
+		}
+		y[i] = t0 / r0[i];
+		t1 -= r1[i] * y[i];
+		y[i + 1] = t1 / r1[i + 1];
+		t2 -= r2[i] * y[i];
+		t2 -= r2[i + 1] * y[i + 1];
+		y[i + 2] = t2 / r2[i + 2];
+		t3 -= r3[i] * y[i];
+		t3 -= r3[i + 1] * y[i + 1];
+		t3 -= r3[i + 2] * y[i + 2];
+		y[i + 3] = t3 / r3[i + 3];
+	}
+	for (; i < m; i++) {
+		r0 = qp->L + i * s;
+		t0 = y[i];
 		for (j = 0; j < i; j++)
-			t -= row[j] * y[j];
-		y[i] = t / row[i];
+			t0 -= r0[j] * y[j];
+		y[i] = t0 / r0[i];
 	}
 }
 
-/* Solve L' x = y in place (backward, by rows of L). */
+/* Solve L' x = y in place (backward, by rows of L), four rows at a time
+ * as fwd(): each y[j] takes its updates in the same order, from the
+ * last row down. */
 static void
 bwd(const struct tl_qp *qp, double *y)
 {
-	size_t i, j, m = qp->nf, s = qp->cap;
-	const double *row;
-	double t;
+	size_t i, j, hi = qp->nf, s = qp->cap;
+	const double *r0, *r1, *r2, *r3;
+	double t0, t1, t2, t3, v;
 
-	for (i = m; i-- > 0;) {
-		row = qp->L + i * s;
-		t = y[i] /= row[i];
+	for (; hi >= 4; hi -= 4) {
+		i = hi - 4;
+		r0 = qp->L + i * s;
+		r1 = r0 + s;
+		r2 = r1 + s;
+		r3 = r2 + s;
+		t3 = y[i + 3] /= r3[i + 3];
+		y[i + 2] -= r3[i + 2] * t3;
+		t2 = y[i + 2] /= r2[i + 2];
+		y[i + 1] -= r3[i + 1] * t3;
+		y[i + 1] -= r2[i + 1] * t2;
+		t1 = y[i + 1] /= r1[i + 1];
+		y[i] -= r3[i] * t3;
+		y[i] -= r2[i] * t2;
+		y[i] -= r1[i] * t1;
+		t0 = y[i] /= r0[i];
+		for (j = 0; j < i; j++) {
+			v = y[j];
+			v -= r3[j] * t3;
+			v -= r2[j] * t2;
+			v -= r1[j] * t1;
+			v -= r0[j] * t0;
+			y[j] = v;
+		}
+	}
+	for (i = hi; i-- > 0;) {
+		r0 = qp->L + i * s;
+		t0 = y[i] /= r0[i];
 		for (j = 0; j < i; j++)
-			y[j] -= row[j] * t;
+			y[j] -= r0[j] * t0;
 	}
 }
 
@@ -257,22 +318,55 @@ chol_del(struct tl_qp *qp, size_t p)
 
 /* ---- iterations ------------------------------------------------------- */
 
+/* g += sum_b t[b] Q[idx[b]] (Q symmetric: rows for columns), the rows
+ * added in order; four rows at a time, so that g is read and written
+ * once for four of them with each g[k] summed in the same order. */
+static void
+add_rows(const struct tl_qp_problem *pr, const size_t *idx, const double *t,
+    size_t cnt, double *g)
+{
+	size_t b, k, n = pr->n;
+	const double *r0, *r1, *r2, *r3;
+	double t0, t1, t2, t3, v;
+
+	for (b = 0; b + 4 <= cnt; b += 4) {
+		r0 = pr->q + idx[b] * n;
+		r1 = pr->q + idx[b + 1] * n;
+		r2 = pr->q + idx[b + 2] * n;
+		r3 = pr->q + idx[b + 3] * n;
+		t0 = t[b];
+		t1 = t[b + 1];
+		t2 = t[b + 2];
+		t3 = t[b + 3];
+		for (k = 0; k < n; k++) {
+			v = g[k];
+			v += r0[k] * t0;
+			v += r1[k] * t1;
+			v += r2[k] * t2;
+			v += r3[k] * t3;
+			g[k] = v;
+		}
+	}
+	for (; b < cnt; b++) {
+		r0 = pr->q + idx[b] * n;
+		for (k = 0; k < n; k++)
+			g[k] += r0[k] * t[b];
+	}
+}
+
 static void
 gradient(struct tl_qp *qp, const struct tl_qp_problem *pr)
 {
-	size_t i, j, n = pr->n;
-	const double *row;
-	double t;
+	size_t i, cnt = 0, n = pr->n;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		qp->g[i] = -pr->c[i];
-	for (j = 0; j < n; j++) {
-		if ((t = qp->w[j]) == 0)
-			continue;
-		row = pr->q + j * n;	/* Q symmetric */
-		for (i = 0; i < n; i++)
-			qp->g[i] += row[i] * t;
+		if (qp->w[i] != 0) {
+			qp->mi[cnt] = i;
+			qp->x[cnt++] = qp->w[i];
+		}
 	}
+	add_rows(pr, qp->mi, qp->x, cnt, qp->g);
 }
 
 static void
@@ -573,7 +667,6 @@ tl_qp_solve(struct tl_qp *qp, const struct tl_qp_problem *pr, double *w,
 	size_t n = pr->n, i, j, k, m, g, iter, maxit, blk, bgrp, worst;
 	size_t since = 0;
 	double mu, tol, scale = 0, alpha, a, t, p, viol, slope, nuk;
-	const double *row;
 	int confirm = 0, wside = 1, bstate = TL_QP_LOWER;
 
 	if (n > qp->cap)
@@ -670,7 +763,7 @@ tl_qp_solve(struct tl_qp *qp, const struct tl_qp_problem *pr, double *w,
 		}
 		/* step */
 		if (alpha > 0) {
-			for (j = 0; j < qp->nf; j++) {
+			for (k = j = 0; j < qp->nf; j++) {
 				i = qp->f[j];
 				t = alpha * qp->d[j];
 				if (t == 0)
@@ -678,10 +771,10 @@ tl_qp_solve(struct tl_qp *qp, const struct tl_qp_problem *pr, double *w,
 				qp->w[i] += t;
 				if ((g = group_of(pr, i)) != TL_QP_NOGROUP)
 					qp->gsum[g] += t;
-				row = pr->q + i * n;	/* Q symmetric */
-				for (k = 0; k < n; k++)
-					qp->g[k] += row[k] * t;
+				qp->mi[k] = i;
+				qp->x[k++] = t;
 			}
+			add_rows(pr, qp->mi, qp->x, k, qp->g);
 		}
 		if (blk != NONE) {
 			p = bstate == TL_QP_LOWER ? pr->lo[blk] :
