@@ -144,17 +144,80 @@ take_record(struct acc *a, const json_t *rec, const struct tl_panel_opts *o,
 	return 0;
 }
 
+/* Column i of name in a CSV header, or -1. */
+static long
+column(char *const *hdr, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(hdr[i], name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* A long CSV row whose record would be plain: a date, a series name that
+ * is a string (not a number, a boolean or JSON), a finite number.  It is
+ * taken from the cells; any other row goes through its JSON record, so
+ * that every message is the one take_record() gives. */
+static int
+take_cells(struct acc *a, const struct tl_buf *c, const long col[3])
+{
+	const struct tl_buf *ser = &c[col[1]];
+	double v, dummy;
+
+	if (!valid_date(c[col[0]].data) || ser->len == 0 ||
+	    ser->data[0] == '[' || ser->data[0] == '{' ||
+	    strcmp(ser->data, "true") == 0 || strcmp(ser->data, "True") == 0 ||
+	    strcmp(ser->data, "false") == 0 ||
+	    strcmp(ser->data, "False") == 0 ||
+	    tl_strtod_exact(ser->data, ser->len, &dummy) == 0 ||
+	    tl_strtod_exact(c[col[2]].data, c[col[2]].len, &v) == -1 ||
+	    !isfinite(v))
+		return 0;
+	push(a, intern(a->dates, c[col[0]].data), intern(a->series,
+	    ser->data), v);
+	return 1;
+}
+
 static int
 read_one(struct acc *a, const char *path, const struct tl_panel_opts *o,
     struct tl_err *err)
 {
 	struct tl_records *r;
+	const struct tl_buf *cells;
+	char *const *hdr;
 	json_t *rec;
-	int rc, status = 0;
+	long col[3] = { -1, -1, -1 };
+	size_t nh, i;
+	int rc, status = 0, csv, looked = 0;
 
 	if ((r = tl_records_open(path, o->fmt, err)) == NULL)
 		return -1;
-	while ((rc = tl_records_next(r, &rec, err)) == 1) {
+	/* CSV (returns.csv: a row per strategy and day) is read from its
+	 * cells: a JSON object per row costs more than the rest */
+	csv = tl_records_fmt(r) == TL_FMT_CSV;
+	for (;;) {
+		if (!csv)
+			rc = tl_records_next(r, &rec, err);
+		else if ((rc = tl_records_next_cells(r, &cells, err)) == 1) {
+			if (!looked && a->wide == 0) {
+				looked = 1;
+				hdr = tl_records_header(r, &nh);
+				col[0] = column(hdr, nh, o->date_col);
+				col[1] = column(hdr, nh, o->series_col);
+				col[2] = column(hdr, nh, o->value_col);
+				for (i = 0; i < nh; i++)
+					if (strchr(hdr[i], '.') != NULL)
+						col[0] = -2;	/* nested */
+			}
+			if (col[0] >= 0 && col[1] >= 0 && col[2] >= 0 &&
+			    take_cells(a, cells, col))
+				continue;
+			rc = tl_records_cells_record(r, &rec, err);
+		}
+		if (rc != 1)
+			break;
 		status = take_record(a, rec, o, tl_records_name(r),
 		    tl_records_line(r), err);
 		json_decref(rec);

@@ -260,12 +260,11 @@ take_header(struct tl_records *r, struct tl_err *err)
 	return -1;
 }
 
+/* Is the row just read usable: a good header and as many cells? */
 static int
-make_row(struct tl_records *r, json_t **rec, struct tl_err *err)
+row_ok(struct tl_records *r, struct tl_err *err)
 {
 	const char *name = tl_reader_name(r->rd);
-	json_t *flat, *v;
-	size_t i;
 
 	if (r->bad_hdr != NULL)
 		return tl_err_set(err, TL_EX_DATAERR, name, r->line, "%s",
@@ -273,6 +272,18 @@ make_row(struct tl_records *r, json_t **rec, struct tl_err *err)
 	if (r->ncells != r->nhdr)
 		return tl_err_set(err, TL_EX_DATAERR, name, r->line,
 		    "expected %zu CSV fields, got %zu", r->nhdr, r->ncells);
+	return 0;
+}
+
+static int
+make_row(struct tl_records *r, json_t **rec, struct tl_err *err)
+{
+	const char *name = tl_reader_name(r->rd);
+	json_t *flat, *v;
+	size_t i;
+
+	if (row_ok(r, err) == -1)
+		return -1;
 	flat = json_object();
 	for (i = 0; i < r->ncells; i++)
 		if (r->cells[i].len > 0)
@@ -286,8 +297,10 @@ make_row(struct tl_records *r, json_t **rec, struct tl_err *err)
 	return 1;
 }
 
+/* The cells of the next CSV row (after the header) in r->cells: 1, 0 at
+ * the end, -1 for a bad line or header. */
 static int
-next_csv(struct tl_records *r, json_t **rec, struct tl_err *err)
+read_csv_row(struct tl_records *r, struct tl_err *err)
 {
 	const char *s, *name = tl_reader_name(r->rd);
 	size_t n;
@@ -351,11 +364,23 @@ next_csv(struct tl_records *r, json_t **rec, struct tl_err *err)
 		r->in_rec = 0;
 		r->raw = r->rawbuf.data;
 		r->rawlen = r->rawbuf.len;
-		if (!r->have_hdr)
-			return take_header(r, err) == -1 ? -1 :
-			    next_csv(r, rec, err);
-		return make_row(r, rec, err);
+		if (!r->have_hdr) {
+			if (take_header(r, err) == -1)
+				return -1;
+			continue;
+		}
+		return 1;
 	}
+}
+
+static int
+next_csv(struct tl_records *r, json_t **rec, struct tl_err *err)
+{
+	int rc;
+
+	if ((rc = read_csv_row(r, err)) != 1)
+		return rc;
+	return make_row(r, rec, err);
 }
 
 int
@@ -403,6 +428,42 @@ tl_records_next_text(struct tl_records *r, const char **text, size_t *len,
 	*text = r->text.data;
 	*len = r->text.len;
 	return 1;
+}
+
+int
+tl_records_next_cells(struct tl_records *r, const struct tl_buf **cells,
+    struct tl_err *err)
+{
+	int rc;
+
+	*cells = NULL;
+	if (r->failed)
+		return 0;
+	r->raw = NULL;
+	r->rawlen = 0;
+	if (r->fmt != TL_FMT_CSV)
+		return tl_err_set(err, TL_EX_SOFTWARE, tl_reader_name(r->rd),
+		    0, "not CSV: no cells");
+	if ((rc = read_csv_row(r, err)) != 1)
+		return rc;
+	if (row_ok(r, err) == -1)
+		return -1;
+	*cells = r->cells;
+	return 1;
+}
+
+int
+tl_records_cells_record(struct tl_records *r, json_t **rec,
+    struct tl_err *err)
+{
+	return make_row(r, rec, err);
+}
+
+char *const *
+tl_records_header(const struct tl_records *r, size_t *n)
+{
+	*n = r->have_hdr ? r->nhdr : 0;
+	return r->hdr;
 }
 
 const char *

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "tl_err.h"
+#include "tl_util.h"
 
 enum tl_fmt {
 	TL_FMT_AUTO = 0,	/* from the name, else JSONL */
@@ -52,6 +53,23 @@ int	tl_records_next(struct tl_records *r, json_t **rec, struct tl_err *err);
  * and *len (borrowed until the next call), 0 or -1 as tl_records_next(). */
 int	tl_records_next_text(struct tl_records *r, const char **text,
 	    size_t *len, struct tl_err *err);
+
+/* CSV only, for callers that read a few columns of many rows: the next
+ * row's cells, without JSON.  Returns 1 with *cells, one per header
+ * column (tl_records_header), NUL-terminated, empty for an empty cell,
+ * borrowed until the next call; 0 or -1 as tl_records_next() (a row of
+ * the wrong width, a bad header).  TL_EX_SOFTWARE on JSONL input. */
+int	tl_records_next_cells(struct tl_records *r,
+	    const struct tl_buf **cells, struct tl_err *err);
+
+/* The row last returned by tl_records_next_cells() as the record that
+ * tl_records_next() would have returned (1 with *rec, new, or -1). */
+int	tl_records_cells_record(struct tl_records *r, json_t **rec,
+	    struct tl_err *err);
+
+/* The CSV header's column names (borrowed) and *n their number; *n is 0
+ * before the header is read and for JSONL. */
+char *const *tl_records_header(const struct tl_records *r, size_t *n);
 
 /* The raw text of the record last returned or rejected (borrowed until
  * the next call), for reject files; *len gets its length. */

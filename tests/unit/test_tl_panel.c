@@ -95,6 +95,28 @@ Test(tl_panel, numeric_series_ids)
 	    "2026-01-05,17,1\n", &p, &err), 0, "%s", err.msg);
 	cr_assert_str_eq(p.names[0], "17");
 	tl_panel_free(&p);
+	/* later rows (read from cells) too, and quoted names, extra
+	 * columns, a dotted header */
+	cr_assert_eq(read_text("n.csv", "date,strategy,return,x.y\n"
+	    "2026-01-05,S1,1,a\n2026-01-05,17,2,\n"
+	    "2026-01-05,\"A,\"\"B\"\"\",+3e0,\n", &p, &err), 0, "%s",
+	    err.msg);
+	cr_assert_eq(p.nseries, 3);
+	cr_assert_str_eq(p.names[0], "17");
+	cr_assert_str_eq(p.names[1], "A,\"B\"");
+	cr_assert_str_eq(p.names[2], "S1");
+	cr_assert_eq(p.x[0], 2);
+	cr_assert_eq(p.x[1], 3);
+	cr_assert_eq(p.x[2], 1);
+	tl_panel_free(&p);
+	cr_assert_eq(read_text("n.csv", "date,strategy,return\n"
+	    "2026-01-05,S1,1\n2026-01-05,S2,-0.5\n2026-01-06,S2,0\n", &p,
+	    &err), 0, "%s", err.msg);
+	cr_assert_eq(p.ndates, 2);
+	cr_assert_eq(p.x[1], -0.5);
+	cr_assert(isnan(p.x[2]));
+	cr_assert_eq(p.x[3], 0);
+	tl_panel_free(&p);
 }
 
 /* Each bad input: status -1, code 65, where and message. */
@@ -117,6 +139,29 @@ Test(tl_panel, bad_inputs)
 		{ "date,strategy,return\n", "b.csv", "no values" },
 		{ "date,S1\n2026-01-05,x\n", "b.csv:2",
 		    "column 'S1': expected number, got string" },
+		/* after a good row, rows are read from their CSV cells:
+		 * a row that is not plain gets the same message */
+		{ "date,strategy,return\n2026-01-05,S1,1\n2026-01-06,S1,abc\n",
+		    "b.csv:3", "field 'return': expected number, got string" },
+		{ "date,strategy,return\n2026-01-05,S1,1\n2026-01-06,S1,\n",
+		    "b.csv:3", "no value in 'return'" },
+		{ "date,strategy,return\n2026-01-05,S1,1\n2026-01-06,S1,1e999\n",
+		    "b.csv:3", "field 'return': expected number, got string" },
+		{ "date,strategy,return\n2026-01-05,S1,1\n2026-1-06,S1,1\n",
+		    "b.csv:3", "'2026-1-06' is not a date (YYYY-MM-DD)" },
+		{ "date,strategy,return\n2026-01-05,S1,1\n2026-01-06,,1\n",
+		    "b.csv:3",
+		    "field 'strategy': expected a series name, got none" },
+		{ "date,strategy,return\n2026-01-05,S1,1\n2026-01-06,true,1\n",
+		    "b.csv:3",
+		    "field 'strategy': expected a series name, got boolean" },
+		{ "date,strategy,return\n2026-01-05,S1,1\n2026-01-06,1.5,1\n",
+		    "b.csv:3",
+		    "field 'strategy': expected a series name, got number" },
+		{ "date,strategy,return\n2026-01-05,S1,1\n2026-01-06,S1\n",
+		    "b.csv:3", "expected 3 CSV fields, got 2" },
+		{ "date,strategy,return\n2026-01-05,S1,1\n2026-01-05,S1,2\n",
+		    "", "S1 on 2026-01-05: given twice" },
 	};
 	struct tl_panel p;
 	struct tl_err err;
