@@ -156,28 +156,100 @@ column(char *const *hdr, size_t n, const char *name)
 	return -1;
 }
 
-/* A long CSV row whose record would be plain: a date, a series name that
- * is a string (not a number, a boolean or JSON), a finite number.  It is
- * taken from the cells; any other row goes through its JSON record, so
- * that every message is the one take_record() gives. */
+/* The finite number a CSV cell holds, as its JSON record would hold it
+ * (an integer cell such as "-0" is the integer 0).  0, or -1. */
 static int
-take_cells(struct acc *a, const struct tl_buf *c, const long col[3])
+cell_number(const struct tl_buf *c, double *v)
 {
-	const struct tl_buf *ser = &c[col[1]];
+	if (tl_strtod_exact(c->data, c->len, v) == -1 || !isfinite(*v))
+		return -1;
+	if (*v == 0 && strpbrk(c->data, ".eE") == NULL)
+		*v = 0;
+	return 0;
+}
+
+/* How the cells of a CSV file are read (see read_one). */
+struct csvcols {
+	int		 looked;	/* header examined */
+	int		 fast;		/* rows may be read from cells */
+	long		 date, series, value;	/* long: columns */
+	size_t		 nh;		/* wide: columns */
+	char *const	*hdr;		/* their names */
+	uint32_t	*sidx;		/* their series index, or UINT32_MAX */
+	double		*v;		/* a row's values */
+};
+
+/* A long CSV row whose record would be plain: a date, a series name that
+ * is a string (not a number, a boolean or JSON), a finite number. */
+static int
+take_long_cells(struct acc *a, const struct tl_buf *c,
+    const struct csvcols *k)
+{
+	const struct tl_buf *ser = &c[k->series];
 	double v, dummy;
 
-	if (!valid_date(c[col[0]].data) || ser->len == 0 ||
+	if (!valid_date(c[k->date].data) || ser->len == 0 ||
 	    ser->data[0] == '[' || ser->data[0] == '{' ||
 	    strcmp(ser->data, "true") == 0 || strcmp(ser->data, "True") == 0 ||
 	    strcmp(ser->data, "false") == 0 ||
 	    strcmp(ser->data, "False") == 0 ||
 	    tl_strtod_exact(ser->data, ser->len, &dummy) == 0 ||
-	    tl_strtod_exact(c[col[2]].data, c[col[2]].len, &v) == -1 ||
-	    !isfinite(v))
+	    cell_number(&c[k->value], &v) == -1)
 		return 0;
-	push(a, intern(a->dates, c[col[0]].data), intern(a->series,
+	push(a, intern(a->dates, c[k->date].data), intern(a->series,
 	    ser->data), v);
 	return 1;
+}
+
+/* A wide CSV row whose cells are a date and finite numbers or empty. */
+static int
+take_wide_cells(struct acc *a, const struct tl_buf *c, struct csvcols *k)
+{
+	size_t i;
+	uint32_t d;
+
+	if (!valid_date(c[k->date].data))
+		return 0;
+	for (i = 0; i < k->nh; i++)
+		if ((long)i != k->date && c[i].len > 0 &&
+		    cell_number(&c[i], &k->v[i]) == -1)
+			return 0;
+	d = intern(a->dates, c[k->date].data);
+	for (i = 0; i < k->nh; i++) {
+		if ((long)i == k->date || c[i].len == 0)
+			continue;
+		if (k->sidx[i] == UINT32_MAX)	/* first value: a series */
+			k->sidx[i] = intern(a->series, k->hdr[i]);
+		push(a, d, k->sidx[i], k->v[i]);
+	}
+	return 1;
+}
+
+/* Once the shape is known: can rows be read from their cells?  Not with
+ * dotted column names (nested records) or a missing column. */
+static void
+look(struct csvcols *k, struct tl_records *r, const struct acc *a,
+    const struct tl_panel_opts *o)
+{
+	size_t i;
+
+	k->looked = 1;
+	k->hdr = tl_records_header(r, &k->nh);
+	for (i = 0; i < k->nh; i++)
+		if (strchr(k->hdr[i], '.') != NULL)
+			return;
+	k->date = column(k->hdr, k->nh, o->date_col);
+	k->series = column(k->hdr, k->nh, o->series_col);
+	k->value = column(k->hdr, k->nh, o->value_col);
+	if (k->date < 0 || (!a->wide && (k->series < 0 || k->value < 0)))
+		return;
+	k->fast = 1;
+	if (a->wide) {
+		k->sidx = tl_xreallocarray(NULL, k->nh, sizeof(*k->sidx));
+		for (i = 0; i < k->nh; i++)
+			k->sidx[i] = UINT32_MAX;
+		k->v = tl_xcalloc(k->nh, sizeof(*k->v));
+	}
 }
 
 static int
@@ -185,34 +257,27 @@ read_one(struct acc *a, const char *path, const struct tl_panel_opts *o,
     struct tl_err *err)
 {
 	struct tl_records *r;
+	struct csvcols k = { 0 };
 	const struct tl_buf *cells;
-	char *const *hdr;
 	json_t *rec;
-	long col[3] = { -1, -1, -1 };
-	size_t nh, i;
-	int rc, status = 0, csv, looked = 0;
+	int rc, status = 0, csv;
 
 	if ((r = tl_records_open(path, o->fmt, err)) == NULL)
 		return -1;
-	/* CSV (returns.csv: a row per strategy and day) is read from its
-	 * cells: a JSON object per row costs more than the rest */
+	/* CSV (returns.csv: a row per strategy and day; a wide panel of
+	 * thousands of columns) is read from its cells: a JSON object per
+	 * row costs more than the rest.  The first record, and any row that
+	 * is not plain, goes through its JSON record, so that every message
+	 * is the one take_record() gives. */
 	csv = tl_records_fmt(r) == TL_FMT_CSV;
 	for (;;) {
 		if (!csv)
 			rc = tl_records_next(r, &rec, err);
 		else if ((rc = tl_records_next_cells(r, &cells, err)) == 1) {
-			if (!looked && a->wide == 0) {
-				looked = 1;
-				hdr = tl_records_header(r, &nh);
-				col[0] = column(hdr, nh, o->date_col);
-				col[1] = column(hdr, nh, o->series_col);
-				col[2] = column(hdr, nh, o->value_col);
-				for (i = 0; i < nh; i++)
-					if (strchr(hdr[i], '.') != NULL)
-						col[0] = -2;	/* nested */
-			}
-			if (col[0] >= 0 && col[1] >= 0 && col[2] >= 0 &&
-			    take_cells(a, cells, col))
+			if (!k.looked && a->wide >= 0)
+				look(&k, r, a, o);
+			if (k.fast && (a->wide ? take_wide_cells(a, cells, &k) :
+			    take_long_cells(a, cells, &k)))
 				continue;
 			rc = tl_records_cells_record(r, &rec, err);
 		}
@@ -224,6 +289,8 @@ read_one(struct acc *a, const char *path, const struct tl_panel_opts *o,
 		if (status < 0)
 			break;
 	}
+	free(k.sidx);
+	free(k.v);
 	tl_records_free(r);
 	return rc < 0 ? -1 : status;
 }

@@ -119,6 +119,36 @@ Test(tl_panel, numeric_series_ids)
 	tl_panel_free(&p);
 }
 
+/* A wide table after its first row is read from cells: a column without
+ * any value is no series; "-0" is the integer 0, as in the JSON record;
+ * the same matrix as the long table. */
+Test(tl_panel, wide_cells)
+{
+	struct tl_panel p, q;
+	struct tl_err err;
+
+	cr_assert_eq(read_text("w.csv", "date,S2,E,S1\n"
+	    "2026-01-05,2.5,,1e-3\n2026-01-06,,,-0\n", &p, &err), 0, "%s",
+	    err.msg);
+	cr_assert_eq(p.nseries, 2);
+	cr_assert_str_eq(p.names[0], "S1");
+	cr_assert_str_eq(p.names[1], "S2");
+	cr_assert_eq(p.x[0], 1e-3);
+	cr_assert_eq(p.x[1], 2.5);
+	cr_assert_eq(p.x[2], 0);
+	cr_assert(!signbit(p.x[2]));
+	cr_assert(isnan(p.x[3]));
+	cr_assert_eq(read_text("l.csv", "date,strategy,return\n"
+	    "2026-01-05,S2,2.5\n2026-01-06,S1,-0\n2026-01-05,S1,1e-3\n", &q,
+	    &err), 0, "%s", err.msg);
+	cr_assert_eq(q.ndates, p.ndates);
+	cr_assert_eq(q.nseries, p.nseries);
+	cr_assert_eq(memcmp(q.x, p.x, 3 * sizeof(double)), 0);
+	cr_assert(isnan(q.x[3]));
+	tl_panel_free(&p);
+	tl_panel_free(&q);
+}
+
 /* Each bad input: status -1, code 65, where and message. */
 Test(tl_panel, bad_inputs)
 {
@@ -162,6 +192,14 @@ Test(tl_panel, bad_inputs)
 		    "b.csv:3", "expected 3 CSV fields, got 2" },
 		{ "date,strategy,return\n2026-01-05,S1,1\n2026-01-05,S1,2\n",
 		    "", "S1 on 2026-01-05: given twice" },
+		{ "date,S1,S2\n2026-01-05,1,2\n2026-01-06,1,x\n", "b.csv:3",
+		    "column 'S2': expected number, got string" },
+		{ "date,S1,S2\n2026-01-05,1,2\n2026-01-06,true,1\n",
+		    "b.csv:3", "column 'S1': expected number, got boolean" },
+		{ "date,S1,S2\n2026-01-05,1,2\n06.01.2026,1,1\n", "b.csv:3",
+		    "'06.01.2026' is not a date (YYYY-MM-DD)" },
+		{ "date,S1,S2\n2026-01-05,1,2\n2026-01-06,1\n", "b.csv:3",
+		    "expected 3 CSV fields, got 2" },
 	};
 	struct tl_panel p;
 	struct tl_err err;
