@@ -816,6 +816,28 @@ regime_fields(struct src *s, const json_t *in, json_t *o)
 	putn(o, "prob", p);
 }
 
+/* A number of a row of the table at path where, its problems named
+ * "where[].key": NaN if absent, null or not a number. */
+static double
+bin_num(struct src *s, const json_t *row, const char *where,
+    const char *key, int required)
+{
+	const json_t *v = json_object_get(row, key);
+	char field[64];
+
+	snprintf(field, sizeof(field), "%s[].%s", where, key);
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			issue(s, field, "missing");
+		return NAN;
+	}
+	if (!json_is_number(v)) {
+		issue(s, field, "not a number");
+		return NAN;
+	}
+	return json_number_value(v);
+}
+
 /* The reliability table of calibration-report.json (an array at path
  * where, or NULL) as facts: every bin, those without trades too (their
  * mean score, win rate and interval null).  Returns a new array, or null
@@ -838,15 +860,16 @@ bin_fields(struct src *s, const json_t *tab, const char *where)
 			continue;
 		}
 		o = json_object();
-		n = get_num(s, row, "n", 1);
+		n = bin_num(s, row, where, "n", 1);
 		full = n > 0;
-		putn(o, "lo", get_num(s, row, "lo", 0));
-		putn(o, "hi", get_num(s, row, "hi", 0));
+		putn(o, "lo", bin_num(s, row, where, "lo", 0));
+		putn(o, "hi", bin_num(s, row, where, "hi", 0));
 		putn(o, "n", n);
-		putn(o, "mean_score", get_num(s, row, "mean_score", full));
-		putn(o, "win_rate", get_num(s, row, "win_rate", full));
-		putn(o, "ci_lo", get_num(s, row, "ci_lo", 0));
-		putn(o, "ci_hi", get_num(s, row, "ci_hi", 0));
+		putn(o, "mean_score", bin_num(s, row, where, "mean_score",
+		    full));
+		putn(o, "win_rate", bin_num(s, row, where, "win_rate", full));
+		putn(o, "ci_lo", bin_num(s, row, where, "ci_lo", 0));
+		putn(o, "ci_hi", bin_num(s, row, where, "ci_hi", 0));
 		json_array_append_new(out, o);
 	}
 	return out;
@@ -3269,12 +3292,13 @@ doc_reliability(struct doc *d, const json_t *c)
 		ser[ns].n = npt[k];
 		ns++;
 	}
-	if (!json_is_array(jpath(c, "raw.bins")))
+	if (ns == 0 && !json_is_array(jpath(c, "raw.bins")) &&
+	    !json_is_array(jpath(c, "calibrated.bins")))
 		add_textf(d, B_P, "No reliability diagram: "
 		    "calibration-report.json has no reliability table.");
 	else if (ns == 0)
-		add_textf(d, B_P, "No reliability diagram: every reliability "
-		    "bin in calibration-report.json is empty.");
+		add_textf(d, B_P, "No reliability diagram: no reliability bin "
+		    "in calibration-report.json has trades.");
 	else {
 		struct tl_buf desc, whisk;
 
@@ -3302,7 +3326,7 @@ doc_reliability(struct doc *d, const json_t *c)
 	if (ns > 0) {
 		tl_buf_printf(&b, "%s CI", lev.data);
 		head[4] = b.data;
-		t = table_new(d, "Reliability table: the bins with trades",
+		t = table_new(d, "Reliability table (bins with trades)",
 		    head, "llrrrr");
 		for (k = 0; k < 2; k++) {
 			bins = jpath(c, k == 0 ? "raw.bins" :
