@@ -878,12 +878,71 @@ regime_fields(struct src *s, const json_t *in, json_t *o)
 	putn(o, "prob", p);
 }
 
+/* A number of a row of the table at path where, its problems named
+ * "where[].key": NaN if absent, null or not a number. */
+static double
+bin_num(struct src *s, const json_t *row, const char *where,
+    const char *key, int required)
+{
+	const json_t *v = json_object_get(row, key);
+	char field[64];
+
+	snprintf(field, sizeof(field), "%s[].%s", where, key);
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			issue(s, field, "missing");
+		return NAN;
+	}
+	if (!json_is_number(v)) {
+		issue(s, field, "not a number");
+		return NAN;
+	}
+	return json_number_value(v);
+}
+
+/* The reliability table of calibration-report.json (an array at path
+ * where, or NULL) as facts: every bin, those without trades too (their
+ * mean score, win rate and interval null).  Returns a new array, or null
+ * when there is no table. */
+static json_t *
+bin_fields(struct src *s, const json_t *tab, const char *where)
+{
+	const json_t *row;
+	json_t *out, *o;
+	size_t i;
+	double n;
+	int full;
+
+	if (tab == NULL)
+		return json_null();
+	out = json_array();
+	json_array_foreach(tab, i, row) {
+		if (!json_is_object(row)) {
+			issue(s, where, "not an array of objects");
+			continue;
+		}
+		o = json_object();
+		n = bin_num(s, row, where, "n", 1);
+		full = n > 0;
+		putn(o, "lo", bin_num(s, row, where, "lo", 0));
+		putn(o, "hi", bin_num(s, row, where, "hi", 0));
+		putn(o, "n", n);
+		putn(o, "mean_score", bin_num(s, row, where, "mean_score",
+		    full));
+		putn(o, "win_rate", bin_num(s, row, where, "win_rate", full));
+		putn(o, "ci_lo", bin_num(s, row, where, "ci_lo", 0));
+		putn(o, "ci_hi", bin_num(s, row, where, "ci_hi", 0));
+		json_array_append_new(out, o);
+	}
+	return out;
+}
+
 /* calibration-report.json (tl-calibrate report) */
 static void
 calibration_fields(struct src *s, const json_t *in, json_t *f)
 {
 	static const char *const parts[] = { "raw", "calibrated" };
-	const json_t *tab, *row;
+	const json_t *row;
 	char key[64];
 	size_t k, i;
 	double worst = -1, d;
@@ -893,6 +952,8 @@ calibration_fields(struct src *s, const json_t *in, json_t *f)
 	puts_(f, "score", get_str(s, in, "score", 0));
 	putn(f, "cv_folds", get_num(s, in, "cv.folds", 0));
 	puts_(f, "cv_method", get_str(s, in, "cv.method", 0));
+	puts_(f, "binning", get_str(s, in, "binning", 0));
+	putn(f, "level", get_num(s, in, "level", 0));
 	for (k = 0; k < 2; k++) {
 		json_t *o;
 
@@ -909,25 +970,24 @@ calibration_fields(struct src *s, const json_t *in, json_t *f)
 		putn(o, "logloss", get_num(s, in, key, 0));
 		snprintf(key, sizeof(key), "%s.ece", parts[k]);
 		putn(o, "ece", get_num(s, in, key, 1));
+		snprintf(key, sizeof(key), "%s.table", parts[k]);
+		put(o, "bins", bin_fields(s, get_arr(s, in, key, 0), key));
 		put(f, parts[k], o);
 	}
 	/* the raw reliability bin furthest from the diagonal */
-	if ((tab = get_arr(s, in, "raw.table", 0)) != NULL)
-		json_array_foreach(tab, i, row) {
-			double n = get_num(s, row, "n", 1),
-			    ms = get_num(s, row, "mean_score", 1),
-			    wr = get_num(s, row, "win_rate", 1);
+	json_array_foreach(jpath(f, "raw.bins"), i, row) {
+		double n = fnum(row, "n"), ms = fnum(row, "mean_score"),
+		    wr = fnum(row, "win_rate");
 
-			if (!(n >= BIN_MIN_N) || !isfinite(ms) ||
-			    !isfinite(wr) || (d = fabs(ms - wr)) <= worst)
-				continue;
-			worst = d;
-			put(f, "worst_bin", json_pack("{s:o,s:o,s:o,s:o,s:o}",
-			    "lo", jnum(get_num(s, row, "lo", 0)),
-			    "hi", jnum(get_num(s, row, "hi", 0)),
-			    "n", jnum(n), "mean_score", jnum(ms),
-			    "win_rate", jnum(wr)));
-		}
+		if (!(n >= BIN_MIN_N) || !isfinite(ms) || !isfinite(wr) ||
+		    (d = fabs(ms - wr)) <= worst)
+			continue;
+		worst = d;
+		put(f, "worst_bin", json_pack("{s:o,s:o,s:o,s:o,s:o}",
+		    "lo", jnum(fnum(row, "lo")), "hi", jnum(fnum(row, "hi")),
+		    "n", jnum(n), "mean_score", jnum(ms), "win_rate",
+		    jnum(wr)));
+	}
 }
 
 /* ---- sections: inputs to facts ---------------------------------------- */
@@ -3195,6 +3255,177 @@ doc_regime(struct doc *d, const json_t *f)
 	tl_buf_release(&b);
 }
 
+/* a reliability bin with trades, and so a point of the diagram */
+static int
+bin_has_trades(const json_t *bin)
+{
+	return fnum(bin, "n") > 0 && isfinite(fnum(bin, "mean_score")) &&
+	    isfinite(fnum(bin, "win_rate"));
+}
+
+/* "lo–hi" to d decimals, a new string; "n/a" when both are missing */
+static char *
+c_range(double lo, double hi, int d)
+{
+	char a[TL_SVG_NUMSZ], z[TL_SVG_NUMSZ];
+	struct tl_buf b;
+
+	if (!isfinite(lo) && !isfinite(hi))
+		return tl_xstrdup("n/a");
+	tl_svg_fmt_fixed(a, lo, d);
+	tl_svg_fmt_fixed(z, hi, d);
+	tl_buf_init(&b);
+	tl_buf_printf(&b, "%s\xE2\x80\x93%s", a, z);
+	return b.data;
+}
+
+/* The points of the bins with trades of one part of the calibration
+ * facts (mean score, win rate, its interval, the count as weight) and
+ * their tooltips in lab[] (one tl_buf per bin, initialised here).
+ * Returns the number of points. */
+static size_t
+reliability_points(const json_t *part, const char *level,
+    struct tl_svg_point *pt, struct tl_buf *lab)
+{
+	const json_t *v;
+	char *x[4];
+	size_t i, k, n = 0;
+
+	json_array_foreach(json_object_get(part, "bins"), i, v) {
+		if (!bin_has_trades(v))
+			continue;
+		pt[n].x = fnum(v, "mean_score");
+		pt[n].y = fnum(v, "win_rate");
+		pt[n].lo = fnum(v, "ci_lo");
+		pt[n].hi = fnum(v, "ci_hi");
+		pt[n].weight = fnum(v, "n");
+		x[0] = c_range(fnum(v, "lo"), fnum(v, "hi"), 2);
+		x[1] = c_num(pt[n].x, 3);
+		x[2] = c_num(pt[n].y, 3);
+		x[3] = c_range(pt[n].lo, pt[n].hi, 3);
+		tl_buf_init(&lab[n]);
+		tl_buf_printf(&lab[n], "scores %s, mean score %s, win rate %s "
+		    "(%s interval %s), ", x[0], x[1], x[2], level, x[3]);
+		for (k = 0; k < 4; k++)
+			free(x[k]);
+		x[0] = c_int(pt[n].weight);
+		tl_buf_printf(&lab[n], "%s trade%s", x[0], pt[n].weight == 1 ?
+		    "" : "s");
+		free(x[0]);
+		pt[n].label = lab[n].data;
+		n++;
+	}
+	return n;
+}
+
+/* The reliability diagram and table of the calibration facts c, or a
+ * sentence that says why there are none. */
+static void
+doc_reliability(struct doc *d, const json_t *c)
+{
+	static const char *const parts[] = { "raw", "calibrated" };
+	const char *head[] = { "Scores", "Bin", "Mean score", "Win rate",
+		NULL, "n" };
+	struct tl_svg_chart ch = { .id = "chart-calibration",
+	    .unit = "observed win rate",
+	    .title = "Reliability diagram: observed win rate against mean "
+	    "score, per bin of scores" };
+	struct tl_svg_xy ax = { .xunit = "mean score (logged confidence)",
+	    .xlo = 0, .xhi = 1, .ylo = 0, .yhi = 1,
+	    .ref = "perfect calibration" };
+	struct tl_svg_xyseries ser[2];
+	struct tl_svg_point *pt[2] = { NULL, NULL };
+	struct tl_buf *lab[2] = { NULL, NULL }, b, lev;
+	size_t npt[2] = { 0, 0 }, k, i, nb, ns = 0;
+	const json_t *bins, *v;
+	struct block *t;
+	char num[TL_SVG_NUMSZ], *cells[6];
+
+	tl_buf_init(&b);
+	tl_buf_init(&lev);
+	if (isfinite(fnum(c, "level"))) {
+		short_num(num, fnum(c, "level") * 100);
+		tl_buf_printf(&lev, "%s%%", num);
+	} else
+		tl_buf_adds(&lev, "confidence");
+	for (k = 0; k < 2; k++) {
+		nb = json_array_size(jpath(c, k == 0 ? "raw.bins" :
+		    "calibrated.bins"));
+		pt[k] = tl_xcalloc(nb + 1, sizeof(*pt[k]));
+		lab[k] = tl_xcalloc(nb + 1, sizeof(*lab[k]));
+		npt[k] = reliability_points(json_object_get(c, parts[k]),
+		    lev.data, pt[k], lab[k]);
+		if (npt[k] == 0)
+			continue;
+		ser[ns].name = parts[k];
+		ser[ns].p = pt[k];
+		ser[ns].n = npt[k];
+		ns++;
+	}
+	if (ns == 0 && !json_is_array(jpath(c, "raw.bins")) &&
+	    !json_is_array(jpath(c, "calibrated.bins")))
+		add_textf(d, B_P, "No reliability diagram: "
+		    "calibration-report.json has no reliability table.");
+	else if (ns == 0)
+		add_textf(d, B_P, "No reliability diagram: no reliability bin "
+		    "in calibration-report.json has trades.");
+	else {
+		struct tl_buf desc, whisk;
+
+		tl_buf_init(&desc);
+		tl_buf_init(&whisk);
+		tl_buf_printf(&whisk, "%s interval", lev.data);
+		ax.whisker = whisk.data;
+		tl_buf_printf(&desc, "Each point is a bin of trades by score: "
+		    "across, the bin's mean score; up, the share of its trades "
+		    "that won; the whisker, the %s binomial (Wilson) interval "
+		    "of that share; the marker's area, the number of trades. "
+		    "Points on the dashed diagonal are calibrated; below it, "
+		    "the scores promised more than the trades won.", lev.data);
+		ch.desc = desc.data;
+		tl_svg_xy(&b, &ch, &ax, ser, ns);
+		svg_block(d, &b);
+		tl_buf_release(&desc);
+		tl_buf_release(&whisk);
+	}
+	if (json_is_object(json_object_get(c, "raw")) &&
+	    !json_is_object(json_object_get(c, "calibrated")))
+		add_textf(d, B_P, "No calibrated scores: calibration-report."
+		    "json was written without a map or cross-validation "
+		    "(tl-calibrate report -c or -k).");
+	if (ns > 0) {
+		tl_buf_printf(&b, "%s CI", lev.data);
+		head[4] = b.data;
+		t = table_new(d, "Reliability table (bins with trades)",
+		    head, "llrrrr");
+		for (k = 0; k < 2; k++) {
+			bins = jpath(c, k == 0 ? "raw.bins" :
+			    "calibrated.bins");
+			json_array_foreach(bins, i, v) {
+				if (!bin_has_trades(v))
+					continue;
+				cells[0] = tl_xstrdup(parts[k]);
+				cells[1] = c_range(fnum(v, "lo"), fnum(v,
+				    "hi"), 2);
+				cells[2] = c_num(fnum(v, "mean_score"), 3);
+				cells[3] = c_num(fnum(v, "win_rate"), 3);
+				cells[4] = c_range(fnum(v, "ci_lo"), fnum(v,
+				    "ci_hi"), 3);
+				cells[5] = c_int(fnum(v, "n"));
+				table_row(t, cells, NULL);
+			}
+		}
+	}
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < npt[k]; i++)
+			tl_buf_release(&lab[k][i]);
+		free(lab[k]);
+		free(pt[k]);
+	}
+	tl_buf_release(&b);
+	tl_buf_release(&lev);
+}
+
 static void
 doc_calibration(struct doc *d, const json_t *f)
 {
@@ -3259,6 +3490,7 @@ doc_calibration(struct doc *d, const json_t *f)
 		free(s2);
 		add_text(d, B_P, &b);
 	}
+	doc_reliability(d, c);
 	add_notes(d, c);
 	tl_buf_release(&b);
 }

@@ -21,9 +21,14 @@
 #define DEFAULT_W	480	/* viewBox width: scaled by the page */
 #define LABEL_MAXCH	22	/* bar labels longer than this are elided */
 #define LEGEND_MAXCH	18	/* legend names longer than this are elided */
+#define XY_LEGEND_MAXCH	24	/* the same, beside an x-y plot */
 #define TICK_GAP	10.0	/* least space between two tick labels */
 #define TICK_EPS	1e-9	/* slack when a bound is a tick (0.3 / 0.1) */
 #define MAX_DECIMALS	12	/* display rounding limit */
+#define XY_PLOT_MAX	300	/* side of the square plot, at most */
+#define XY_R_MIN	2.5	/* marker radius of the smallest weight */
+#define XY_R_MAX	7.0	/* and of the largest */
+#define XY_CAP		3.0	/* half width of a whisker's ends */
 
 static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
 	1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
@@ -716,6 +721,299 @@ tl_svg_lines(struct tl_buf *b, const struct tl_svg_chart *c,
 #undef Y
 }
 
+/* ---- x-y chart -------------------------------------------------------- */
+
+
+/* a marker of series j at (x, y): a circle (even j) or a square (odd j)
+ * of about the area of a circle of radius r, with the title "name: " and
+ * the point's label or x and y; p NULL: no title (a legend key) */
+static void
+marker(struct tl_buf *b, size_t j, double x, double y, double r,
+    const char *name, const struct tl_svg_point *p)
+{
+	char num[TL_SVG_NUMSZ];
+
+	if (j % 2 == 0) {
+		tl_buf_adds(b, "<circle cx=\"");
+		coord(b, x);
+		tl_buf_adds(b, "\" cy=\"");
+		coord(b, y);
+		tl_buf_adds(b, "\" r=\"");
+		coord(b, r);
+	} else {
+		r *= 0.89;	/* sqrt(pi) / 2: the circle's area */
+		tl_buf_adds(b, "<rect x=\"");
+		coord(b, x - r);
+		tl_buf_adds(b, "\" y=\"");
+		coord(b, y - r);
+		tl_buf_adds(b, "\" width=\"");
+		coord(b, 2 * r);
+		tl_buf_adds(b, "\" height=\"");
+		coord(b, 2 * r);
+	}
+	if (p == NULL) {
+		tl_buf_adds(b, "\"/>\n");
+		return;
+	}
+	tl_buf_adds(b, "\"><title>");
+	tl_svg_escape(b, name != NULL ? name : "");
+	tl_buf_adds(b, ": ");
+	if (p->label != NULL)
+		tl_svg_escape(b, p->label);
+	else {
+		tl_svg_fmt_sig(num, p->x, 3);
+		tl_buf_adds(b, num);
+		tl_buf_adds(b, ", ");
+		tl_svg_fmt_sig(num, p->y, 3);
+		tl_buf_adds(b, num);
+	}
+	tl_buf_adds(b, j % 2 == 0 ? "</title></circle>\n" :
+	    "</title></rect>\n");
+}
+
+/* a whisker at x from y0 to y1 with short ends, as path data */
+static void
+whisker(struct tl_buf *b, double x, double y0, double y1)
+{
+	tl_buf_addc(b, 'M');
+	coord(b, x);
+	tl_buf_addc(b, ' ');
+	coord(b, y0);
+	tl_buf_addc(b, 'V');
+	coord(b, y1);
+	tl_buf_addc(b, 'M');
+	coord(b, x - XY_CAP);
+	tl_buf_addc(b, ' ');
+	coord(b, y0);
+	tl_buf_addc(b, 'H');
+	coord(b, x + XY_CAP);
+	tl_buf_addc(b, 'M');
+	coord(b, x - XY_CAP);
+	tl_buf_addc(b, ' ');
+	coord(b, y1);
+	tl_buf_addc(b, 'H');
+	coord(b, x + XY_CAP);
+}
+
+/* the widest tick label of t, in viewBox units */
+static double
+ticks_width(const struct tl_svg_ticks *t)
+{
+	char num[TL_SVG_NUMSZ];
+	double w = 0;
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		w = fmax(w, (double)tl_svg_tick_label(num, t, i) * CHAR_W);
+	return w;
+}
+
+/* characters of a legend name beside an x-y plot (NULL: none) */
+static double
+key_chars(const char *name)
+{
+	size_t len = name != NULL ? tl_svg_strwidth(name) : 0;
+
+	return (double)(len < XY_LEGEND_MAXCH ? len : XY_LEGEND_MAXCH);
+}
+
+/* widen [*lo, *hi] to v if v is finite */
+static void
+cover(double *lo, double *hi, double v)
+{
+	if (isfinite(v)) {
+		*lo = fmin(*lo, v);
+		*hi = fmax(*hi, v);
+	}
+}
+
+void
+tl_svg_xy(struct tl_buf *b, const struct tl_svg_chart *c,
+    const struct tl_svg_xy *a, const struct tl_svg_xyseries *s, size_t ns)
+{
+	struct tl_svg_ticks tx, ty;
+	char num[TL_SVG_NUMSZ], cls[32];
+	double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY,
+	    yhi = -INFINITY, wmax = 0, ml, top, ps, lw = 0, yb, h, v, r, x,
+	    y, v0, v1, ly;
+	size_t i, j, k;
+	int width = c->width > 0 ? c->width : DEFAULT_W, pen;
+
+	cover(&xlo, &xhi, a->xlo);
+	cover(&xlo, &xhi, a->xhi);
+	cover(&ylo, &yhi, a->ylo);
+	cover(&ylo, &yhi, a->yhi);
+	for (j = 0; j < ns; j++)
+		for (i = 0; i < s[j].n; i++) {
+			const struct tl_svg_point *p = &s[j].p[i];
+
+			if (!isfinite(p->x) || !isfinite(p->y))
+				continue;
+			cover(&xlo, &xhi, p->x);
+			cover(&ylo, &yhi, p->y);
+			cover(&ylo, &yhi, p->lo);
+			cover(&ylo, &yhi, p->hi);
+			if (isfinite(p->weight) && p->weight > wmax)
+				wmax = p->weight;
+		}
+	if (!isfinite(xlo))
+		xlo = xhi = 0;
+	if (!isfinite(ylo))
+		ylo = yhi = 0;
+	tl_svg_ticks(xlo, xhi, 6, &tx);
+	tl_svg_ticks(ylo, yhi, 6, &ty);
+
+	/* layout: y labels, the square plot, the legend on the right */
+	top = c->unit != NULL ? 22 : 10;
+	ml = ticks_width(&ty) + 10;
+	for (j = 0; j < ns; j++)
+		lw = fmax(lw, key_chars(s[j].name));
+	lw = fmax(lw, fmax(key_chars(a->ref), key_chars(a->whisker)));
+	lw = 30 + lw * CHAR_W;
+	/* the last x label hangs half out of the plot */
+	ps = fmin(width - ml - lw - 24, XY_PLOT_MAX);
+	ps = fmax(ps, 60);
+	yb = top + ps;
+	h = yb + (a->xunit != NULL ? 44 : 26);
+	svg_open(b, c, width, h, "tl-xy");
+#define X(v) (ml + ((v) - tx.lo) / (tx.hi - tx.lo) * ps)
+#define Y(v) (yb - ((v) - ty.lo) / (ty.hi - ty.lo) * ps)
+
+	/* grid, axes and tick labels */
+	for (i = 0; i < ty.n; i++) {
+		y = Y(tl_svg_tick_value(&ty, i));
+		line(b, "tl-grid", ml, y, ml + ps, y);
+		tl_svg_tick_label(num, &ty, i);
+		text_open(b, "tl-muted", ml - 6, y + 4, "end");
+		tl_buf_adds(b, num);
+		tl_buf_adds(b, "</text>\n");
+	}
+	k = label_stride(ps, tx.n, ticks_width(&tx));
+	for (i = 0; i < tx.n; i++) {
+		x = X(tl_svg_tick_value(&tx, i));
+		line(b, "tl-grid", x, top, x, yb);
+		if (i % k != 0)
+			continue;
+		tl_svg_tick_label(num, &tx, i);
+		text_open(b, "tl-muted", x, yb + 17, "middle");
+		tl_buf_adds(b, num);
+		tl_buf_adds(b, "</text>\n");
+	}
+	line(b, "tl-axis", ml, yb, ml + ps, yb);
+	line(b, "tl-axis", ml, top, ml, yb);
+	if (c->unit != NULL) {
+		text_open(b, "tl-muted", ml, top - 10, NULL);
+		tl_svg_escape(b, c->unit);
+		tl_buf_adds(b, "</text>\n");
+	}
+	if (a->xunit != NULL) {
+		text_open(b, "tl-muted", ml + ps / 2, yb + 36, "middle");
+		tl_svg_escape(b, a->xunit);
+		tl_buf_adds(b, "</text>\n");
+	}
+
+	/* y = x where both axes have it */
+	v0 = fmax(tx.lo, ty.lo);
+	v1 = fmin(tx.hi, ty.hi);
+	if (a->ref != NULL && v0 < v1) {
+		tl_buf_adds(b, "<g class=\"tl-ref\"><title>");
+		tl_svg_escape(b, a->ref);
+		tl_buf_adds(b, "</title>");
+		line(b, "tl-ref", X(v0), Y(v0), X(v1), Y(v1));
+		tl_buf_adds(b, "</g>\n");
+	}
+
+	/* the series: whiskers, line, markers */
+	for (j = 0; j < ns; j++) {
+		const struct tl_svg_point *p = s[j].p;
+
+		snprintf(cls, sizeof(cls), "tl-s%zu", j % TL_SVG_NSERIES);
+		tl_buf_adds(b, "<g class=\"tl-series ");
+		tl_buf_adds(b, cls);
+		tl_buf_adds(b, "\"><title>");
+		tl_svg_escape(b, s[j].name != NULL ? s[j].name : "");
+		tl_buf_adds(b, "</title>\n");
+		pen = 0;
+		for (i = 0; i < s[j].n; i++) {
+			if (!isfinite(p[i].x) || !isfinite(p[i].y) ||
+			    !isfinite(p[i].lo) || !isfinite(p[i].hi))
+				continue;
+			if (!pen)
+				tl_buf_adds(b, "<path class=\"tl-ci\" d=\"");
+			pen = 1;
+			whisker(b, X(p[i].x), Y(p[i].lo), Y(p[i].hi));
+		}
+		if (pen)
+			tl_buf_adds(b, "\"/>\n");
+		tl_buf_adds(b, "<path d=\"");
+		pen = 0;
+		for (i = 0; i < s[j].n; i++) {
+			if (!isfinite(p[i].x) || !isfinite(p[i].y)) {
+				pen = 0;
+				continue;
+			}
+			tl_buf_adds(b, pen ? "L" : "M");
+			coord(b, X(p[i].x));
+			tl_buf_addc(b, ' ');
+			coord(b, Y(p[i].y));
+			pen = 1;
+		}
+		tl_buf_adds(b, "\"/>\n");
+		for (i = 0; i < s[j].n; i++) {
+			if (!isfinite(p[i].x) || !isfinite(p[i].y))
+				continue;
+			v = isfinite(p[i].weight) && p[i].weight > 0 &&
+			    wmax > 0 ? sqrt(p[i].weight / wmax) : 0;
+			r = XY_R_MIN + (XY_R_MAX - XY_R_MIN) * v;
+			marker(b, j, X(p[i].x), Y(p[i].y), r, s[j].name,
+			    &p[i]);
+		}
+		tl_buf_adds(b, "</g>\n");
+	}
+
+	/* legend: a line with the series' marker, the reference, the
+	 * whiskers */
+	x = ml + ps + 24;
+	ly = top + 8;
+	for (j = 0; j < ns; j++, ly += 20) {
+		snprintf(cls, sizeof(cls), "tl-series tl-key tl-s%zu",
+		    j % TL_SVG_NSERIES);
+		tl_buf_adds(b, "<g class=\"");
+		tl_buf_adds(b, cls);
+		tl_buf_adds(b, "\"><path d=\"M");
+		coord(b, x);
+		tl_buf_addc(b, ' ');
+		coord(b, ly);
+		tl_buf_adds(b, "H");
+		coord(b, x + 20);
+		tl_buf_adds(b, "\"/>\n");
+		marker(b, j, x + 10, ly, XY_R_MIN + 1.5, NULL, NULL);
+		tl_buf_adds(b, "</g>\n");
+		text_open(b, "tl-text", x + 26, ly + 4, NULL);
+		text_elided(b, s[j].name != NULL ? s[j].name : "",
+		    XY_LEGEND_MAXCH);
+		tl_buf_adds(b, "</text>\n");
+	}
+	if (a->ref != NULL) {
+		line(b, "tl-ref", x, ly, x + 20, ly);
+		text_open(b, "tl-text", x + 26, ly + 4, NULL);
+		text_elided(b, a->ref, XY_LEGEND_MAXCH);
+		tl_buf_adds(b, "</text>\n");
+		ly += 20;
+	}
+	if (a->whisker != NULL) {
+		tl_buf_adds(b, "<path class=\"tl-ci tl-key\" d=\"");
+		whisker(b, x + 10, ly - 7, ly + 7);
+		tl_buf_adds(b, "\"/>\n");
+		text_open(b, "tl-text", x + 26, ly + 4, NULL);
+		text_elided(b, a->whisker, XY_LEGEND_MAXCH);
+		tl_buf_adds(b, "</text>\n");
+	}
+	tl_buf_adds(b, "</svg>\n");
+#undef X
+#undef Y
+}
+
 const char *
 tl_svg_style(void)
 {
@@ -746,5 +1044,20 @@ tl_svg_style(void)
 ".tl-chart .tl-s6 path{stroke:var(--tl-s6)}"
 ".tl-chart rect.tl-s6{fill:var(--tl-s6)}\n"
 ".tl-chart .tl-s7 path{stroke:var(--tl-s7)}"
-".tl-chart rect.tl-s7{fill:var(--tl-s7)}\n";
+".tl-chart rect.tl-s7{fill:var(--tl-s7)}\n"
+".tl-chart .tl-ref{stroke:var(--tl-muted);stroke-width:1.5;"
+"stroke-dasharray:5 4}\n"
+".tl-chart .tl-series path.tl-ci{stroke-width:1.25;stroke-opacity:.7}\n"
+".tl-chart path.tl-ci.tl-key{fill:none;stroke:var(--tl-fg);"
+"stroke-width:1.25}\n"
+".tl-chart .tl-series circle,.tl-chart .tl-series rect{"
+"stroke:var(--tl-bg);stroke-width:1}\n"
+".tl-chart .tl-s0 circle,.tl-chart .tl-s0 rect{fill:var(--tl-s0)}\n"
+".tl-chart .tl-s1 circle,.tl-chart .tl-s1 rect{fill:var(--tl-s1)}\n"
+".tl-chart .tl-s2 circle,.tl-chart .tl-s2 rect{fill:var(--tl-s2)}\n"
+".tl-chart .tl-s3 circle,.tl-chart .tl-s3 rect{fill:var(--tl-s3)}\n"
+".tl-chart .tl-s4 circle,.tl-chart .tl-s4 rect{fill:var(--tl-s4)}\n"
+".tl-chart .tl-s5 circle,.tl-chart .tl-s5 rect{fill:var(--tl-s5)}\n"
+".tl-chart .tl-s6 circle,.tl-chart .tl-s6 rect{fill:var(--tl-s6)}\n"
+".tl-chart .tl-s7 circle,.tl-chart .tl-s7 rect{fill:var(--tl-s7)}\n";
 }

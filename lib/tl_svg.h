@@ -1,15 +1,16 @@
 /*
  * A small SVG chart writer for self-contained HTML reports: horizontal bar
- * charts (with an optional second, "yesterday" bar per row) and line
- * charts of several series over a shared list of x labels (dates).  Axes
+ * charts (with an optional second, "yesterday" bar per row), line
+ * charts of several series over a shared list of x labels (dates), and
+ * x-y charts of points on two numeric axes (a reliability diagram).  Axes
  * carry ticks at round numbers (1, 2 or 5 times a power of ten, Heckbert's
  * "nice numbers"), labels are elided with "…" or skipped so that they never
  * overlap, every chart and mark has a <title> for screen readers and
  * tooltips, and colours come from CSS classes only (tl-bar, tl-prev,
- * tl-s0..tl-s7, tl-axis, tl-grid, tl-text, tl-muted), so that the page's
- * style sheet decides the theme.  The output depends only on the input:
- * every coordinate and label goes through the fixed, locale-free display
- * rounding below.
+ * tl-s0..tl-s7, tl-axis, tl-grid, tl-ref, tl-ci, tl-text, tl-muted), so
+ * that the page's style sheet decides the theme.  The output depends
+ * only on the input: every coordinate and label goes through the fixed,
+ * locale-free display rounding below.
  *
  * The display rounding is also what tl-report prints in its text: the
  * figures in a report are rounded for people, in one documented way;
@@ -128,9 +129,53 @@ void	tl_svg_lines(struct tl_buf *b, const struct tl_svg_chart *c,
 	    const char *const *xlabels, size_t nx,
 	    const struct tl_svg_series *s, size_t ns);
 
+/* One point of an x-y chart. */
+struct tl_svg_point {
+	double		 x, y;		/* NaN in either: no point, a gap */
+	double		 lo, hi;	/* whisker on y from lo to hi; NaN:
+					 * none */
+	double		 weight;	/* marker area grows with it (a
+					 * count); NaN or <= 0: smallest */
+	const char	*label;		/* <title> after "name: ", NULL:
+					 * "x, y" */
+};
+
+/* One series of an x-y chart: points joined in the order given. */
+struct tl_svg_xyseries {
+	const char			*name;	/* legend and <title> */
+	const struct tl_svg_point	*p;	/* n points */
+	size_t				 n;	/* their number */
+};
+
+/* The axes of an x-y chart.  Strings are borrowed for the call. */
+struct tl_svg_xy {
+	const char	*xunit;		/* x axis caption, or NULL (the y
+					 * caption is the chart's unit) */
+	double		 xlo, xhi;	/* x axis at least this range; NaN:
+					 * the data's */
+	double		 ylo, yhi;	/* y axis likewise */
+	const char	*ref;		/* legend name of the dashed line
+					 * y = x, NULL: no line */
+	const char	*whisker;	/* legend name of the whiskers, NULL:
+					 * none in the legend */
+};
+
+/* Append an x-y chart of ns series to b: a square plot with nice ticks on
+ * both axes covering the axes' ranges and all points and whiskers, the
+ * reference line y = x across the plot if a->ref is set, then per series
+ * its whiskers, a line through its points and a marker per point (circles
+ * for even series, squares for odd ones, so that colour is not the only
+ * difference), each marker with a <title>; the legend stands right of the
+ * plot.  Marker radius goes with the square root of weight / the largest
+ * weight of the chart.  Series i gets class tl-s(i % TL_SVG_NSERIES). */
+void	tl_svg_xy(struct tl_buf *b, const struct tl_svg_chart *c,
+	    const struct tl_svg_xy *a, const struct tl_svg_xyseries *s,
+	    size_t ns);
+
 /* The CSS rules for the chart classes (borrowed, static).  Colours are
  * custom properties the page sets per theme: --tl-fg, --tl-muted,
- * --tl-grid, --tl-bar, --tl-neg, --tl-prev and --tl-s0 .. --tl-s7. */
+ * --tl-grid, --tl-bar, --tl-neg, --tl-prev, --tl-bg (the marker
+ * outline) and --tl-s0 .. --tl-s7. */
 const char *tl_svg_style(void);
 
 #endif

@@ -85,7 +85,7 @@ fi
 
 expected_ids=(attention health model candidates allocation overfit bandit
     regime calibration changes chart-importance chart-allocation
-    chart-equity chart-bandit)
+    chart-equity chart-bandit chart-calibration)
 
 for scheme in light dark; do
 	if ! chrome "$scheme" --dump-dom >"$tmp/dom-$scheme.html" \
@@ -107,8 +107,8 @@ for scheme in light dark; do
 	n=$(grep -o '<svg[^>]*role="img"' "$tmp/dom-$scheme.html" | wc -l)
 	t=$(grep -o '<title id="chart-[a-z]*-t">' "$tmp/dom-$scheme.html" |
 	    wc -l)
-	if [ "$n" -lt 4 ] || [ "$n" -ne "$t" ]; then
-		problem "$scheme: $n charts and $t chart titles, expected 4" \
+	if [ "$n" -lt 5 ] || [ "$n" -ne "$t" ]; then
+		problem "$scheme: $n charts and $t chart titles, expected 5" \
 		    "or more, each with a <title>"
 	fi
 	tables=$(grep -o '<table>' "$tmp/dom-$scheme.html" | wc -l)
@@ -117,10 +117,10 @@ for scheme in light dark; do
 		problem "$scheme: $tables tables and $captions captions"
 	fi
 	chrome "$scheme" --screenshot="$shots/report-$scheme.png" \
-	    --window-size=1000,5200 >/dev/null 2>&1 ||
+	    --window-size=1000,6600 >/dev/null 2>&1 ||
 		problem "$scheme: no desktop screenshot"
 	chrome "$scheme" --screenshot="$shots/report-$scheme-phone.png" \
-	    --window-size=390,9000 >/dev/null 2>&1 ||
+	    --window-size=390,11500 >/dev/null 2>&1 ||
 		problem "$scheme: no phone screenshot"
 done
 

@@ -296,3 +296,68 @@ Test(svg, bars_zero_keeps_label)
 	cr_assert_eq(count(a.data, "class=\"tl-grid\""), 4);
 	tl_buf_release(&a);
 }
+
+Test(svg, xy_reliability)
+{
+	/* two series on fixed 0..1 axes: whiskers where both ends are
+	 * known, a NaN point is a gap and has no marker, marker radius by
+	 * the square root of the weight (2.5 .. 7) */
+	struct tl_svg_point raw[] = {
+		{ 0.085, 0.0, 0.0, 0.561, 3, NULL },
+		{ 0.2385, 0.338, 0.235, 0.46, 12, "bin <2> & more" },
+		{ NAN, 0.5, NAN, NAN, 1, NULL },
+		{ 0.65, 0.572, NAN, NAN, 0, NULL },
+	};
+	struct tl_svg_point cal[] = {
+		{ 0.4, 0.41, 0.3, 0.52, 48, NULL },
+	};
+	struct tl_svg_xyseries s[2] = { { "raw", raw, 4 },
+		{ "calibrated", cal, 1 } };
+	struct tl_svg_xy ax = { .xunit = "mean score", .xlo = 0, .xhi = 1,
+	    .ylo = 0, .yhi = 1, .ref = "perfect calibration",
+	    .whisker = "95% interval" };
+	struct tl_svg_chart c = { .id = "cal", .title = "Reliability",
+	    .unit = "win rate" };
+	struct tl_buf a, b;
+	const char *line;
+	size_t i, nm;
+
+	tl_buf_init(&a);
+	tl_buf_init(&b);
+	tl_svg_xy(&a, &c, &ax, s, 2);
+	tl_svg_xy(&b, &c, &ax, s, 2);
+	cr_assert_str_eq(a.data, b.data, "not deterministic");
+	cr_assert_not_null(strstr(a.data, "<title id=\"cal-t\">Reliability"
+	    "</title>"));
+	cr_assert_not_null(strstr(a.data, "class=\"tl-chart tl-xy\""));
+	/* axes 0..1 by 0.2 both ways: 6 + 6 grid lines */
+	cr_assert_eq(count(a.data, "class=\"tl-grid\""), 12, "%s", a.data);
+	cr_assert_eq(count(a.data, ">1.0</text>"), 2);
+	/* the diagonal and its legend key */
+	cr_assert_eq(count(a.data, "class=\"tl-ref\""), 3);
+	cr_assert_not_null(strstr(a.data, "<title>perfect calibration"
+	    "</title>"));
+	/* 3 raw circles (NaN x: none), 1 calibrated square, legend keys */
+	cr_assert_eq(count(a.data, "<circle "), 3 + 1);
+	cr_assert_eq(count(a.data, "<rect "), 1 + 1);
+	cr_assert_not_null(strstr(a.data, "<title>raw: bin &lt;2&gt; &amp; "
+	    "more</title>"));
+	cr_assert_not_null(strstr(a.data, "<title>raw: 0.650, 0.572</title>"));
+	/* largest weight: radius 7; weight 12 of 48: 2.5 + 4.5 * 0.5 */
+	cr_assert_not_null(strstr(a.data, "r=\"2.5\""));
+	cr_assert_not_null(strstr(a.data, "r=\"4.8\""));
+	cr_assert_not_null(strstr(a.data, "width=\"12.5\""));	/* 2*7*.89 */
+	/* whiskers: raw has two, calibrated one, plus the legend key */
+	cr_assert_eq(count(a.data, "class=\"tl-ci\""), 2);
+	cr_assert_eq(count(a.data, "class=\"tl-ci tl-key\""), 1);
+	/* the gap at the NaN point: the raw line has two subpaths */
+	line = strstr(a.data, "<path d=\"M");
+	cr_assert_not_null(line);
+	for (i = 9, nm = 0; line[i] != '"'; i++)
+		nm += line[i] == 'M';
+	cr_assert_eq(nm, 2, "%.80s", line);
+	cr_assert_not_null(strstr(a.data, ">mean score</text>"));
+	cr_assert_not_null(strstr(a.data, ">95% interval</text>"));
+	tl_buf_release(&a);
+	tl_buf_release(&b);
+}
