@@ -301,6 +301,60 @@ Test(tl_records, csv_types_quotes_bom_crlf)
 	tl_records_free(r);
 }
 
+/* Lines without quotes, blanks, CR or NUL are split at their commas
+ * without libcsv: the same records as the same cells quoted (which
+ * libcsv parses), empty cells and edge commas included. */
+Test(tl_records, csv_plain_lines_as_libcsv)
+{
+	static const char plain[] =
+	    "a,b.c,d\n"
+	    "1,x,\n"
+	    ",,\n"
+	    ",2.5,S1\n"
+	    "true,[1],-0\n"
+	    "a,b\n"
+	    "1,2,3,4\n"
+	    "7,8,9\n";
+	static const char quoted[] =
+	    "\"a\",\"b.c\",\"d\"\n"
+	    "\"1\",\"x\",\"\"\n"
+	    "\"\",\"\",\"\"\n"
+	    "\"\",\"2.5\",\"S1\"\n"
+	    "\"true\",\"[1]\",\"-0\"\n"
+	    "\"a\",\"b\"\n"
+	    "\"1\",\"2\",\"3\",\"4\"\n"
+	    "\"7\",\"8\",\"9\"\n";
+	char path[1100];
+	struct tl_records *r, *q;
+	json_t *ra, *rb;
+	struct tl_err ea, eb;
+	int ca, cb, rows = 0;
+
+	r = OPEN("p.csv", plain, TL_FMT_AUTO);
+	q = OPEN("q.csv", quoted, TL_FMT_AUTO);
+	do {
+		ca = tl_records_next(r, &ra, &ea);
+		cb = tl_records_next(q, &rb, &eb);
+		cr_assert_eq(ca, cb, "row %d", rows);
+		if (ca == 1)
+			cr_assert(json_equal(ra, rb), "row %d", rows);
+		if (ca == -1)
+			cr_assert_str_eq(ea.msg, eb.msg);
+		json_decref(ra);
+		json_decref(rb);
+		rows++;
+	} while (ca != 0);
+	cr_assert_eq(rows, 8);
+	tl_records_free(r);
+	tl_records_free(q);
+	r = OPEN("p.csv", plain, TL_FMT_AUTO);
+	next_is(r, "{\"a\":1,\"b\":{\"c\":\"x\"}}", 2);
+	next_is(r, "{}", 3);
+	next_is(r, "{\"b\":{\"c\":2.5},\"d\":\"S1\"}", 4);
+	next_is(r, "{\"a\":true,\"b\":{\"c\":[1]},\"d\":0}", 5);
+	tl_records_free(r);
+}
+
 Test(tl_records, csv_integers_reals_and_json_cells)
 {
 	static const char text[] =
