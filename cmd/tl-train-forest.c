@@ -500,7 +500,7 @@ add_fields(struct tl_buf *b, const struct tl_forest *f, size_t members,
 	tl_buf_adds(b, "}\n");
 }
 
-#define BATCH	1024	/* rows predicted together, tree by tree */
+#define BATCH	4096	/* rows predicted together, tree by tree */
 
 /* The rows waiting for their predictions. */
 struct batch {

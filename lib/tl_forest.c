@@ -423,6 +423,40 @@ leaf_of(const struct fnode *nd, uint32_t i, const uint8_t *x, size_t stride)
 	}
 }
 
+#define LANES	8	/* rows walked down a tree together */
+
+/* The leaves of m <= LANES rows (row r's bins at x + r * nf) in one tree:
+ * the rows take their steps in turn, so that the misses of their node
+ * loads overlap instead of each waiting for the last (a tree of a big
+ * forest is not in cache). */
+static void
+leaves_of(const struct fnode *nd, const uint8_t *x, size_t nf, size_t m,
+    uint32_t *leaf)
+{
+	const struct fnode *q;
+	uint32_t at[LANES];
+	size_t r;
+	unsigned b;
+	int live;
+
+	for (r = 0; r < m; r++)
+		at[r] = 0;
+	do {
+		live = 0;
+		for (r = 0; r < m; r++) {
+			q = &nd[at[r]];
+			if (q->flags & N_LEAF)
+				continue;
+			b = x[r * nf + q->feat];
+			at[r] = q->child + (b > q->bin) - ((b == MISSING_BIN) &
+			    (q->flags & N_MLEFT ? 1u : 0u));
+			live = 1;
+		}
+	} while (live);
+	for (r = 0; r < m; r++)
+		leaf[r] = nd[at[r]].child;
+}
+
 /* ---- a pool of threads ------------------------------------------------ */
 
 struct pool {
@@ -2349,7 +2383,7 @@ tl_forest_set_threads(struct tl_forest *f, int threads)
 	f->p.threads = threads > 0 ? threads : 1;
 }
 
-#define PRED_CHUNK	128	/* rows per task of a batch */
+#define PRED_CHUNK	1024	/* rows per task of a batch */
 
 struct predjob {
 	const struct tl_forest *f;	/* the model */
@@ -2369,14 +2403,17 @@ pred_task(void *ctx, size_t c, int worker)
 	size_t t, r, k, arg, lo = c * PRED_CHUNK, hi = lo + PRED_CHUNK;
 	double *mean = J->mean, *m2 = J->sd, v, d, *p;
 	const double *lv;
-	uint32_t leaf;
+	uint32_t leaves[PRED_CHUNK], leaf;
 
 	(void)worker;
 	if (hi > J->m)
 		hi = J->m;
-	for (t = 0; t < f->ntree; t++)
+	for (t = 0; t < f->ntree; t++) {
+		for (r = lo; r < hi; r += LANES)
+			leaves_of(f->tree[t].node, J->bins + r * nf, nf,
+			    hi - r < LANES ? hi - r : LANES, leaves + (r - lo));
 		for (r = lo; r < hi; r++) {
-			leaf = leaf_of(f->tree[t].node, 0, J->bins + r * nf, 1);
+			leaf = leaves[r - lo];
 			if (K == 0) {	/* Welford */
 				v = f->tree[t].val[leaf];
 				d = v - mean[r];
@@ -2389,6 +2426,7 @@ pred_task(void *ctx, size_t c, int worker)
 					p[k] += lv[k];
 			}
 		}
+	}
 	for (r = lo; r < hi; r++) {
 		if (K == 0) {
 			m2[r] = sqrt(m2[r] / (double)f->ntree);
