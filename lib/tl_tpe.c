@@ -185,7 +185,8 @@ tl_tpe_weights(size_t n, double *w)
 static double
 clip_floor(const struct tl_tpe_params *p, size_t k)
 {
-	double f = 1.0 / fmin(MAGIC_CLIP_MAX, 1.0 + (double)k);
+	double f = 1.0 / pow(fmin(MAGIC_CLIP_MAX, 1.0 + (double)k),
+	    p->clip_exp > 0 ? p->clip_exp : 1.0);
 
 	return f > p->min_bw ? f : p->min_bw;
 }
@@ -237,11 +238,10 @@ sort_idx(size_t *idx, size_t n, const double *v)
 /* Univariate bandwidths; with prior, the prior's centre 0.5 counts as
  * a neighbour (Optuna up to 4.8). */
 static void
-sigmas(const double *mu, size_t n, int prior, double *sigma)
+sigmas(const double *mu, size_t n, int prior, double floor_, double *sigma)
 {
 	size_t *idx, i, j, m = n + (prior != 0);
-	double *e, *v, *sg, lo, hi, floor_;
-	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
+	double *e, *v, *sg, lo, hi;
 
 	if (n == 0)
 		return;
@@ -258,8 +258,6 @@ sigmas(const double *mu, size_t n, int prior, double *sigma)
 	e[m + 1] = 1;
 	for (i = 0; i < m; i++)
 		e[i + 1] = v[idx[i]];
-	p.min_bw = 0;
-	floor_ = clip_floor(&p, n + 1);
 	for (i = 0; i < m; i++) {
 		j = i + 1;
 		lo = e[j] - e[j - 1];
@@ -283,7 +281,10 @@ sigmas(const double *mu, size_t n, int prior, double *sigma)
 void
 tl_tpe_sigmas(const double *mu, size_t n, double *sigma)
 {
-	sigmas(mu, n, 0, sigma);
+	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
+
+	p.clip_exp = 1;
+	sigmas(mu, n, 0, clip_floor(&p, n + 1), sigma);
 }
 
 /* log of the mass of N(0, 1) on [a, b], a < b. */
@@ -407,9 +408,8 @@ mix_build(struct tl_tpe *t, struct mix *m, const size_t *sel, size_t n,
 			for (i = 0; i < n; i++)
 				sg[i] = sig;
 		} else {
-			sigmas(mu, n, t->p.prior_neighbour, sg);
-			for (i = 0; i < n; i++)
-				sg[i] = fmax(sg[i], clip_floor(&t->p, k));
+			sigmas(mu, n, t->p.prior_neighbour,
+			    clip_floor(&t->p, k), sg);
 		}
 		mu[n] = 0.5;
 		sg[n] = 1;
