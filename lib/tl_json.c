@@ -165,10 +165,13 @@ fast_object(struct fast *f)
 		if (f->p >= f->end || *f->p != ':')
 			goto fail;
 		f->p++;
-		if (json_object_get(o, key) != NULL ||
-		    (v = fast_value(f)) == NULL)
+		if ((v = fast_value(f)) == NULL)
 			goto fail;
-		json_object_set_new_nocheck(o, key, v);
+		/* a repeated key replaces, not grows: jansson words it */
+		n = json_object_size(o);
+		if (json_object_set_new_nocheck(o, key, v) == -1 ||
+		    json_object_size(o) == n)
+			goto fail;
 		fast_ws(f);
 		if (f->p < f->end && *f->p == ',') {
 			f->p++;

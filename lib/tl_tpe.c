@@ -525,6 +525,23 @@ mix_logpdf(const struct tl_tpe *t, const struct mix *m, const double *x,
 	size_t i, j;
 	double mx = -HUGE_VAL, s, v;
 
+	if (only != (size_t)-1 && t->s->p[only].kind == TL_D_CONT) {
+		/* one continuous coordinate: the univariate hot loop, no
+		 * switch per kernel */
+		const double *mu = m->mu + only, *isg = m->isg + only;
+		const double *lz = m->lz + only;
+		size_t d = t->d;
+		double z;
+
+		for (i = 0; i < m->k; i++) {
+			z = (x[only] - mu[i * d]) * isg[i * d];
+			v = m->logw[i] + (-0.5 * z * z - lz[i * d]);
+			buf[i] = v;
+			if (v > mx)
+				mx = v;
+		}
+		goto sum;
+	}
 	for (i = 0; i < m->k; i++) {
 		v = m->logw[i];
 		if (only != (size_t)-1)
@@ -538,6 +555,7 @@ mix_logpdf(const struct tl_tpe *t, const struct mix *m, const double *x,
 		if (v > mx)
 			mx = v;
 	}
+sum:
 	if (mx == -HUGE_VAL)
 		return mx;
 	/* terms below e^-60 of the largest cannot move the sum (1 <= s,
