@@ -405,6 +405,15 @@ cont_value(const struct tl_param *p, double u)
 static double
 scale10(double v, int ex)
 {
+	/* the powers of ten that are exact doubles: pow()'s own values */
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
+	    1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+	    1e18, 1e19, 1e20, 1e21, 1e22 };
+
+	if (ex < 0 && ex >= -22)
+		return v * p10[-ex];
+	if (ex >= 0 && ex <= 22)
+		return v / p10[ex];
 	if (ex < -300)
 		return v * 1e300 * pow(10, -ex - 300);
 	return ex < 0 ? v * pow(10, -ex) : v / pow(10, ex);
