@@ -1,13 +1,16 @@
 #!/bin/bash
 # Benchmark tl-bayesopt against Optuna 3.1 (python3-optuna), the tool
 # people would use instead.  Quality: final regret after 100 trials on
-# Branin, Hartmann6, Rosenbrock-5D, Ackley-5D and a mixed space, 15
-# seeds, for tl-bayesopt (through `tl-bayesopt run` with an awk
-# objective), Optuna's default TPESampler and its RandomSampler: median
-# and quartiles (20 seeds, as the issue asks, took 11 min on the shared
-# machine: --seeds 20).  Speed: one `tl-bayesopt suggest` over a 1,000-trial
-# history against Optuna's ask+tell at the same history size.  About 8
-# minutes on a shared 2-core machine (Optuna's TPE takes most of it).
+# Branin, Hartmann6, Rosenbrock-5D, Ackley-5D and a mixed space, 20
+# seeds (as the issue asks; --seeds 5 while iterating), for tl-bayesopt
+# (through `tl-bayesopt run` with an awk objective), Optuna's default
+# TPESampler and its RandomSampler: median and quartiles.  Speed: one
+# `tl-bayesopt suggest` over a 1,000-trial history against Optuna's
+# ask+tell at the same history size; the ratio moves with the machine's
+# load (ours is mostly process start and page faults, Optuna's is
+# Python), so quote the median of a few runs (--no-quality).  About 3 to
+# 11 minutes on a shared 2-core machine (Optuna's TPE takes most of it).
+# The screening figure is bench/bayesopt-screen.sh.
 #
 # usage: bench/bayesopt.sh bindir [bench.py options, e.g. --seeds 5]
 # prints: bench bayesopt: quality N/5 ...; bench bayesopt: speed ratio X

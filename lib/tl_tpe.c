@@ -21,6 +21,7 @@
 #define MAGIC_CLIP_MAX	100.0	/* bandwidth floor 1/min(100, 1 + k) */
 #define SOBOL_MAX_DIM	40	/* GSL's Sobol tables */
 #define HALTON_MAX_DIM	1229	/* GSL's Halton primes */
+#define LSE_CUTOFF	(-60.0)	/* log-sum-exp: smaller terms are 0 */
 
 /* One Parzen mixture: k components, the last the prior. */
 struct mix {
@@ -184,7 +185,8 @@ tl_tpe_weights(size_t n, double *w)
 static double
 clip_floor(const struct tl_tpe_params *p, size_t k)
 {
-	double f = 1.0 / fmin(MAGIC_CLIP_MAX, 1.0 + (double)k);
+	double f = 1.0 / pow(fmin(MAGIC_CLIP_MAX, 1.0 + (double)k),
+	    p->clip_exp > 0 ? p->clip_exp : 1.0);
 
 	return f > p->min_bw ? f : p->min_bw;
 }
@@ -236,11 +238,10 @@ sort_idx(size_t *idx, size_t n, const double *v)
 /* Univariate bandwidths; with prior, the prior's centre 0.5 counts as
  * a neighbour (Optuna up to 4.8). */
 static void
-sigmas(const double *mu, size_t n, int prior, double *sigma)
+sigmas(const double *mu, size_t n, int prior, double floor_, double *sigma)
 {
 	size_t *idx, i, j, m = n + (prior != 0);
-	double *e, *v, *sg, lo, hi, floor_;
-	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
+	double *e, *v, *sg, lo, hi;
 
 	if (n == 0)
 		return;
@@ -257,8 +258,6 @@ sigmas(const double *mu, size_t n, int prior, double *sigma)
 	e[m + 1] = 1;
 	for (i = 0; i < m; i++)
 		e[i + 1] = v[idx[i]];
-	p.min_bw = 0;
-	floor_ = clip_floor(&p, n + 1);
 	for (i = 0; i < m; i++) {
 		j = i + 1;
 		lo = e[j] - e[j - 1];
@@ -282,7 +281,10 @@ sigmas(const double *mu, size_t n, int prior, double *sigma)
 void
 tl_tpe_sigmas(const double *mu, size_t n, double *sigma)
 {
-	sigmas(mu, n, 0, sigma);
+	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
+
+	p.clip_exp = 1;
+	sigmas(mu, n, 0, clip_floor(&p, n + 1), sigma);
 }
 
 /* log of the mass of N(0, 1) on [a, b], a < b. */
@@ -406,9 +408,8 @@ mix_build(struct tl_tpe *t, struct mix *m, const size_t *sel, size_t n,
 			for (i = 0; i < n; i++)
 				sg[i] = sig;
 		} else {
-			sigmas(mu, n, t->p.prior_neighbour, sg);
-			for (i = 0; i < n; i++)
-				sg[i] = fmax(sg[i], clip_floor(&t->p, k));
+			sigmas(mu, n, t->p.prior_neighbour,
+			    clip_floor(&t->p, k), sg);
 		}
 		mu[n] = 0.5;
 		sg[n] = 1;
@@ -524,6 +525,23 @@ mix_logpdf(const struct tl_tpe *t, const struct mix *m, const double *x,
 	size_t i, j;
 	double mx = -HUGE_VAL, s, v;
 
+	if (only != (size_t)-1 && t->s->p[only].kind == TL_D_CONT) {
+		/* one continuous coordinate: the univariate hot loop, no
+		 * switch per kernel */
+		const double *mu = m->mu + only, *isg = m->isg + only;
+		const double *lz = m->lz + only;
+		size_t d = t->d;
+		double z;
+
+		for (i = 0; i < m->k; i++) {
+			z = (x[only] - mu[i * d]) * isg[i * d];
+			v = m->logw[i] + (-0.5 * z * z - lz[i * d]);
+			buf[i] = v;
+			if (v > mx)
+				mx = v;
+		}
+		goto sum;
+	}
 	for (i = 0; i < m->k; i++) {
 		v = m->logw[i];
 		if (only != (size_t)-1)
@@ -537,10 +555,15 @@ mix_logpdf(const struct tl_tpe *t, const struct mix *m, const double *x,
 		if (v > mx)
 			mx = v;
 	}
+sum:
 	if (mx == -HUGE_VAL)
 		return mx;
+	/* terms below e^-60 of the largest cannot move the sum (1 <= s,
+	 * s's ulp is 2^-52): skipping them saves exp() its slow underflow
+	 * path, most of the cost with a long history, bit for bit */
 	for (i = 0, s = 0; i < m->k; i++)
-		s += exp(buf[i] - mx);
+		if (buf[i] - mx > LSE_CUTOFF)
+			s += exp(buf[i] - mx);
 	return mx + log(s);
 }
 

@@ -231,7 +231,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("bindir")
     ap.add_argument("--trials", type=int, default=100)
-    ap.add_argument("--seeds", type=int, default=15)
+    ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--funcs", default=",".join(FUNCS))
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--flags", default="", help="extra tl-bayesopt flags")

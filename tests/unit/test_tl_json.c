@@ -1,7 +1,9 @@
 /* Unit tests for lib/tl_json: parsing with our messages, compact output,
  * typed getters, flatten and unflatten. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -118,6 +120,62 @@ Test(tl_json_parse, duplicate_keys_rejected)
 {
 	parse_fails("{\"pnl\":1,\"pnl\":2}", "duplicate");
 	parse_fails("{\"o\":{\"k\":1,\"k\":1}}", "duplicate");
+}
+
+/* the fast path and jansson agree: same types, same doubles bit for bit,
+ * same key order */
+static void
+same_as_jansson(const char *s)
+{
+	struct tl_err err;
+	json_t *a, *b;
+	char *da, *db;
+
+	a = tl_json_parse(s, strlen(s), "t.jsonl", 1, &err);
+	b = json_loadb(s, strlen(s), JSON_DECODE_ANY |
+	    JSON_REJECT_DUPLICATES, NULL);
+	cr_assert((a == NULL) == (b == NULL), "'%s'", s);
+	if (a == NULL)
+		return;
+	da = json_dumps(a, JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+	db = json_dumps(b, JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+	cr_assert_str_eq(da, db, "'%s'", s);
+	free(da);
+	free(db);
+	json_decref(a);
+	json_decref(b);
+}
+
+Test(tl_json_parse, fast_path_agrees_with_jansson)
+{
+	static const char *const cases[] = {
+		"{\"params\": {\"x0\": 0.6252710263612498, \"x1\": 1e-300, "
+		    "\"n\": 7, \"c\": \"b\"}, \"value\": -3.3223, "
+		    "\"state\": \"complete\"}",
+		"[1, -0, -0.0, 0.0, 1.5E+3, 2e-5, 12345678901234567890, "
+		    "123456789012345678, 9007199254740993.0, "
+		    "0.1000000000000000055511151231257827, 1e400, -1e-400]",
+		"  {\"a\": [true, false, null, {}, []], \"b\": \"\"}  ",
+		"{\"a\": 1, \"a\": 2}", "{\"a\": \"\\u00e9\"}", "01", "1.",
+		"-", "1e", "[1,]", "{\"a\" 1}", "\"x", "tru", "[", "3 4",
+		"\"caf\xc3\xa9\"", "17", "-12.5e-3",
+	};
+	char buf[64];
+	size_t i;
+	unsigned long long u = 88172645463325252ULL;
+	double v;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		same_as_jansson(cases[i]);
+	for (i = 0; i < 20000; i++) {
+		u ^= u << 13;
+		u ^= u >> 7;
+		u ^= u << 17;
+		v = (double)(u >> 11) / 9007199254740992.0;
+		v = (i % 3 == 0 ? -1 : 1) * v * pow(10, (double)(i % 41) - 20);
+		snprintf(buf, sizeof(buf), i % 2 ? "%.17g" : "%.15g", v);
+		same_as_jansson(buf);
+	}
 }
 
 Test(tl_json_append, strings_are_escaped)

@@ -137,11 +137,14 @@ Test(tl_tpe, logl_optuna31)
 {
 	struct tl_space *s = space("{\"x\":{\"type\":\"float\",\"low\":0,"
 	    "\"high\":1}}");
-	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;	/* 3.1's ways */
+	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
 	double pts[] = { 0.1, 0.4, 0.7 }, x[] = { 0.25, 0.4, 0.9 };
 	double want[] = { -0.69280732, -0.68802308, -1.08510088 };
 	struct tl_tpe *t;
 	size_t i;
+
+	p.prior_neighbour = 1;	/* 3.1's ways */
+	p.clip_exp = 1;
 
 	t = good_group(s, &p, pts, 3, 0.95);
 	for (i = 0; i < 3; i++)
@@ -167,6 +170,8 @@ Test(tl_tpe, logl_int_and_categorical_optuna31)
 	char why[128];
 	json_t *o;
 
+	p.prior_neighbour = 1;	/* 3.1's ways */
+	p.clip_exp = 1;
 	/* ints 2, 2, 4 as the space encodes them */
 	for (i = 0; i < 3; i++) {
 		o = json_pack("{s:i}", "n", i < 2 ? 2 : 4);
