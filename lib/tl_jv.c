@@ -313,9 +313,9 @@ static int
 parse_number(struct parser *p, struct tl_jv *v)
 {
 	const char *s = p->s;
-	size_t start = p->i, i = p->i, digits = 0, frac = 0;
+	size_t start = p->i, i = p->i, frac = 0;
 	uint64_t m = 0;
-	int exp = 0, eneg = 0, neg = 0, e10;
+	int exp = 0, eneg = 0, neg = 0, e10, sig = 0, lost = 0;
 	char tmp[64], *t, *end;
 	double x;
 
@@ -333,17 +333,25 @@ parse_number(struct parser *p, struct tl_jv *v)
 		p->i = i;
 		return fail(p, "invalid number (leading zero)");
 	}
-	for (; i < p->n && s[i] >= '0' && s[i] <= '9'; i++, digits++)
-		if (digits < 19)
+	/* m: the significant digits (leading zeros are none), while they
+	 * fit in 19; lost: some did not (then strtod decides) */
+	for (; i < p->n && s[i] >= '0' && s[i] <= '9'; i++)
+		if (sig < 19) {
 			m = m * 10 + (uint64_t)(s[i] - '0');
+			sig += m != 0;
+		} else
+			lost = 1;
 	if (i < p->n && s[i] == '.') {
 		if (++i >= p->n || s[i] < '0' || s[i] > '9') {
 			p->i = i < p->n ? i : p->n - 1;
 			return fail(p, "invalid number");
 		}
 		for (; i < p->n && s[i] >= '0' && s[i] <= '9'; i++, frac++)
-			if (digits + frac < 19)
+			if (sig < 19) {
 				m = m * 10 + (uint64_t)(s[i] - '0');
+				sig += m != 0;
+			} else
+				lost = 1;
 	}
 	if (i < p->n && (s[i] == 'e' || s[i] == 'E')) {
 		i++;
@@ -362,7 +370,9 @@ parse_number(struct parser *p, struct tl_jv *v)
 	v->len = i - start;
 	p->i = i;
 	e10 = (eneg ? -exp : exp) - (int)frac;
-	if (digits + frac <= 15 && e10 >= -22 && e10 <= 22) {
+	/* m and 10^|e10| exact doubles: one correctly rounded operation,
+	 * the value strtod gives (Clinger's fast path) */
+	if (!lost && m <= (UINT64_C(1) << 53) && e10 >= -22 && e10 <= 22) {
 		x = (double)m;
 		x = e10 < 0 ? x / pow10tab[-e10] : x * pow10tab[e10];
 		v->num = neg ? -x : x;
