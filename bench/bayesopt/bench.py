@@ -4,7 +4,7 @@
 Quality: final regret (best value found - known optimum) after --trials
 trials on Branin, Hartmann6, Rosenbrock-5D on [-5,10]^5, Ackley-5D on
 [-32.768,32.768]^5 and a mixed space (2 floats, 1 int, 1 categorical of
-3 levels), --seeds seeds each, for Optuna's default TPESampler, its
+3 levels), --seeds seeds each (from --first-seed, 1), for Optuna's default TPESampler, its
 RandomSampler and tl-bayesopt (driven through `tl-bayesopt run` with
 objective.awk as the objective command).  Prints median and quartiles.
 
@@ -138,7 +138,7 @@ def quality(a, tmp):
     funcs = a.funcs.split(",")
     jobs = []
     for name in funcs:
-        for seed in range(1, a.seeds + 1):
+        for seed in range(a.first_seed, a.first_seed + a.seeds):
             if not a.ours_only:
                 jobs.append((run_optuna, (name, "optuna-tpe", seed,
                                           a.trials)))
@@ -153,8 +153,8 @@ def quality(a, tmp):
         for fu in cf.as_completed(futs):
             name, sampler, seed, r = fu.result()
             res.setdefault((name, sampler), []).append(r)
-    print("quality: %d trials, %d seeds, %.0f s" % (a.trials, a.seeds,
-                                                    time.time() - t0))
+    print("quality: %d trials, seeds %d..%d, %.0f s" % (
+        a.trials, a.first_seed, a.first_seed + a.seeds - 1, time.time() - t0))
     print("%-12s %-14s %12s %12s %12s" % ("function", "sampler", "q1",
                                            "median", "q3"))
     samplers = ["tl-bayesopt"] + ([] if a.ours_only else
@@ -232,6 +232,8 @@ def main():
     ap.add_argument("bindir")
     ap.add_argument("--trials", type=int, default=100)
     ap.add_argument("--seeds", type=int, default=20)
+    # seeds other than 1..20 check that tuning did not fit the bench
+    ap.add_argument("--first-seed", type=int, default=1)
     ap.add_argument("--funcs", default=",".join(FUNCS))
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--flags", default="", help="extra tl-bayesopt flags")
