@@ -6,7 +6,8 @@ trials on Branin, Hartmann6, Rosenbrock-5D on [-5,10]^5, Ackley-5D on
 [-32.768,32.768]^5 and a mixed space (2 floats, 1 int, 1 categorical of
 3 levels), --seeds seeds each (from --first-seed, 1), for Optuna's
 default TPESampler, its RandomSampler and tl-bayesopt (driven through
-`tl-bayesopt run` with objective.awk as the objective command).  Prints median and quartiles.
+`tl-bayesopt run` with objective.awk as the objective command).
+Prints median and quartiles.
 
 Speed: wall time of one `tl-bayesopt suggest -n 1` over a 1,000-trial
 history file (the whole process: reading the space and the history,
