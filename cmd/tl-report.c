@@ -288,21 +288,26 @@ issue(struct src *s, const char *field, const char *what)
 
 /* Field getters.  A required field that is absent, or any field of the
  * wrong type, is an issue; the value is then NaN, NULL or -1. */
+/* The number v, its problems named field. */
 static double
-get_num(struct src *s, const json_t *o, const char *key, int required)
+num_named(struct src *s, const json_t *v, const char *field, int required)
 {
-	const json_t *v = jpath(o, key);
-
 	if (v == NULL || json_is_null(v)) {
 		if (required)
-			issue(s, key, "missing");
+			issue(s, field, "missing");
 		return NAN;
 	}
 	if (!json_is_number(v)) {
-		issue(s, key, "not a number");
+		issue(s, field, "not a number");
 		return NAN;
 	}
 	return json_number_value(v);
+}
+
+static double
+get_num(struct src *s, const json_t *o, const char *key, int required)
+{
+	return num_named(s, jpath(o, key), key, required);
 }
 
 static const char *
@@ -884,20 +889,12 @@ static double
 bin_num(struct src *s, const json_t *row, const char *where,
     const char *key, int required)
 {
-	const json_t *v = json_object_get(row, key);
 	char field[64];
 
-	snprintf(field, sizeof(field), "%s[].%s", where, key);
-	if (v == NULL || json_is_null(v)) {
-		if (required)
-			issue(s, field, "missing");
-		return NAN;
-	}
-	if (!json_is_number(v)) {
-		issue(s, field, "not a number");
-		return NAN;
-	}
-	return json_number_value(v);
+	/* a longer name is cut, as issue() would cut it */
+	if (snprintf(field, sizeof(field), "%s[].%s", where, key) < 0)
+		field[0] = '\0';
+	return num_named(s, json_object_get(row, key), field, required);
 }
 
 /* The reliability table of calibration-report.json (an array at path

@@ -771,26 +771,27 @@ marker(struct tl_buf *b, size_t j, double x, double y, double r,
 	    "</title></rect>\n");
 }
 
-/* a whisker at x from y0 to y1 with short ends, as path data */
+/* path data: move to (x, y) */
 static void
-whisker(struct tl_buf *b, double x, double y0, double y1)
+move_to(struct tl_buf *b, double x, double y)
 {
 	tl_buf_addc(b, 'M');
 	coord(b, x);
 	tl_buf_addc(b, ' ');
-	coord(b, y0);
+	coord(b, y);
+}
+
+/* a whisker at x from y0 to y1 with short ends, as path data */
+static void
+whisker(struct tl_buf *b, double x, double y0, double y1)
+{
+	move_to(b, x, y0);
 	tl_buf_addc(b, 'V');
 	coord(b, y1);
-	tl_buf_addc(b, 'M');
-	coord(b, x - XY_CAP);
-	tl_buf_addc(b, ' ');
-	coord(b, y0);
+	move_to(b, x - XY_CAP, y0);
 	tl_buf_addc(b, 'H');
 	coord(b, x + XY_CAP);
-	tl_buf_addc(b, 'M');
-	coord(b, x - XY_CAP);
-	tl_buf_addc(b, ' ');
-	coord(b, y1);
+	move_to(b, x - XY_CAP, y1);
 	tl_buf_addc(b, 'H');
 	coord(b, x + XY_CAP);
 }
