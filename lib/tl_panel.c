@@ -157,15 +157,13 @@ column(char *const *hdr, size_t n, const char *name)
 }
 
 /* The finite number a CSV cell holds, as its JSON record would hold it
- * (an integer cell such as "-0" is the integer 0).  0, or -1. */
+ * (tl_records_cell: "-0" is the integer 0).  0, or -1. */
 static int
 cell_number(const struct tl_buf *c, double *v)
 {
-	if (tl_strtod_exact(c->data, c->len, v) == -1 || !isfinite(*v))
-		return -1;
-	if (*v == 0 && strpbrk(c->data, ".eE") == NULL)
-		*v = 0;
-	return 0;
+	enum tl_cell k = tl_records_cell(c, v);
+
+	return k == TL_CELL_INTEGER || k == TL_CELL_REAL ? 0 : -1;
 }
 
 /* How the cells of a CSV file are read (see read_one). */
@@ -188,12 +186,8 @@ take_long_cells(struct acc *a, const struct tl_buf *c,
 	const struct tl_buf *ser = &c[k->series];
 	double v, dummy;
 
-	if (!valid_date(c[k->date].data) || ser->len == 0 ||
-	    ser->data[0] == '[' || ser->data[0] == '{' ||
-	    strcmp(ser->data, "true") == 0 || strcmp(ser->data, "True") == 0 ||
-	    strcmp(ser->data, "false") == 0 ||
-	    strcmp(ser->data, "False") == 0 ||
-	    tl_strtod_exact(ser->data, ser->len, &dummy) == 0 ||
+	if (!valid_date(c[k->date].data) ||
+	    tl_records_cell(ser, &dummy) != TL_CELL_STRING ||
 	    cell_number(&c[k->value], &v) == -1)
 		return 0;
 	push(a, intern(a->dates, c[k->date].data), intern(a->series,

@@ -242,30 +242,56 @@ cb_row(int c, void *data)
 	r->row_done = 1;
 }
 
+enum tl_cell
+tl_records_cell(const struct tl_buf *b, double *num)
+{
+	long long ll;
+	char *end;
+
+	if (b->len == 0)
+		return TL_CELL_EMPTY;
+	if (tl_strtod_exact(b->data, b->len, num) == 0) {
+		if (strpbrk(b->data, ".eE") == NULL) {
+			ll = strtoll(b->data, &end, 10);
+			if (*end == '\0' && (double)ll == *num) {
+				*num = (double)ll;	/* "-0" is 0 */
+				return TL_CELL_INTEGER;
+			}
+		}
+		return TL_CELL_REAL;
+	}
+	if (strcmp(b->data, "true") == 0 || strcmp(b->data, "True") == 0)
+		return TL_CELL_TRUE;
+	if (strcmp(b->data, "false") == 0 || strcmp(b->data, "False") == 0)
+		return TL_CELL_FALSE;
+	if (b->len > 1 && (b->data[0] == '[' || b->data[0] == '{'))
+		return TL_CELL_JSON;
+	return TL_CELL_STRING;
+}
+
 /* A cell's value: number, boolean, JSON array/object, or string. */
 static json_t *
 cell_value(const struct tl_buf *b)
 {
 	json_t *v;
 	double d;
-	long long ll;
-	char *end;
 
-	if (tl_strtod_exact(b->data, b->len, &d) == 0) {
-		if (strpbrk(b->data, ".eE") == NULL) {
-			ll = strtoll(b->data, &end, 10);
-			if (*end == '\0' && (double)ll == d)
-				return json_integer(ll);
-		}
+	switch (tl_records_cell(b, &d)) {
+	case TL_CELL_INTEGER:	/* exactly, beyond 2^53 too */
+		return json_integer(strtoll(b->data, NULL, 10));
+	case TL_CELL_REAL:
 		return json_real(d);
-	}
-	if (strcmp(b->data, "true") == 0 || strcmp(b->data, "True") == 0)
+	case TL_CELL_TRUE:
 		return json_true();
-	if (strcmp(b->data, "false") == 0 || strcmp(b->data, "False") == 0)
+	case TL_CELL_FALSE:
 		return json_false();
-	if (b->len > 1 && (b->data[0] == '[' || b->data[0] == '{') &&
-	    (v = json_loadb(b->data, b->len, 0, NULL)) != NULL)
-		return v;
+	case TL_CELL_JSON:
+		if ((v = json_loadb(b->data, b->len, 0, NULL)) != NULL)
+			return v;
+		break;
+	default:
+		break;
+	}
 	return json_stringn(b->data, b->len);
 }
 

@@ -62,6 +62,15 @@ int	tl_records_next_text(struct tl_records *r, const char **text,
 int	tl_records_next_cells(struct tl_records *r,
 	    const struct tl_buf **cells, struct tl_err *err);
 
+/* What a CSV cell becomes in its record: nothing (empty), an integer or
+ * a real (*num its value), a boolean, JSON when it parses as an array or
+ * object (else a string), or a string. */
+enum tl_cell {
+	TL_CELL_EMPTY, TL_CELL_INTEGER, TL_CELL_REAL, TL_CELL_TRUE,
+	TL_CELL_FALSE, TL_CELL_JSON, TL_CELL_STRING
+};
+enum tl_cell tl_records_cell(const struct tl_buf *c, double *num);
+
 /* The row last returned by tl_records_next_cells() as the record that
  * tl_records_next() would have returned (1 with *rec, new, or -1). */
 int	tl_records_cells_record(struct tl_records *r, json_t **rec,
