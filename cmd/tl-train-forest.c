@@ -500,7 +500,7 @@ add_fields(struct tl_buf *b, const struct tl_forest *f, size_t members,
 	tl_buf_adds(b, "}\n");
 }
 
-#define BATCH	4096	/* rows predicted together, tree by tree */
+#define BATCH	16384	/* rows predicted together, tree by tree */
 
 /* The rows waiting for their predictions. */
 struct batch {
@@ -511,6 +511,7 @@ struct batch {
 	double		 mean[BATCH], sd[BATCH];
 	double		*prob;		/* BATCH * classes */
 	size_t		 n;		/* rows waiting */
+	double		 secs;		/* in the trees, for -v */
 };
 
 static int
@@ -518,11 +519,14 @@ flush_batch(struct batch *bt, const struct tl_forest *f, struct tl_out *out,
     struct tl_buf *b, struct tl_err *err)
 {
 	size_t i, K = tl_forest_nclasses(f);
+	double t0;
 
 	if (bt->n == 0)
 		return 0;
+	t0 = now();
 	tl_forest_predict_batch(f, bt->bins, bt->n, bt->mean, bt->sd,
 	    bt->prob);
+	bt->secs += now() - t0;
 	tl_buf_reset(b);
 	for (i = 0; i < bt->n; i++) {
 		tl_buf_add(b, bt->pre.data + bt->off[i], bt->off[i + 1] -
@@ -546,10 +550,12 @@ cmd_predict(struct opts *o, struct tl_err *err)
 	struct batch *bt;
 	const char *text, *firstname = NULL;
 	size_t len, nmiss, first = 0, rows = 0, partial = 0, nf;
+	double t0 = now(), t1;
 	int i, rc = 0;
 
 	if ((f = tl_forest_load(o->model, err)) == NULL)
 		return -1;
+	t1 = now();
 	if ((out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL) {
 		tl_forest_free(f);
 		return -1;
@@ -606,6 +612,9 @@ cmd_predict(struct opts *o, struct tl_err *err)
 	if (rc == 0 && partial > 0 && !o->quiet)
 		tl_warn("%zu of %zu rows lack some features (first '%s'): "
 		    "predicted with them missing", partial, rows, firstname);
+	if (rc == 0 && o->verbose)
+		tl_msg("load %.3f s, trees %.3f s, rows in and out %.3f s",
+		    t1 - t0, bt->secs, now() - t1 - bt->secs);
 	free(bt->prob);
 	free(bt->bins);
 	tl_buf_release(&bt->pre);

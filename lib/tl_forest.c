@@ -14,7 +14,11 @@
  * integer addition is associative, so the sums do not depend on which
  * thread grew which tree, or when.
  */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <float.h>
 #include <math.h>
 #include <pthread.h>
@@ -22,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_rng.h>
 #include <jansson.h>
@@ -329,6 +334,10 @@ struct tl_forest {
 	struct ftree	*tree;		/* the trees */
 	size_t		 ntree;		/* their number */
 	json_t		*info;		/* n_rows, oob, baseline, importance */
+	void		*map;		/* a loaded model's file, mapped */
+	size_t		 maplen;	/* its length */
+	char		*bytes;		/* or read or copied: the trees point
+					 * into one of the two */
 };
 
 void
@@ -351,10 +360,13 @@ tl_forest_free(struct tl_forest *f)
 		free(f->class_json[i]);
 		free(f->class_name[i]);
 	}
-	for (i = 0; i < f->ntree; i++) {
+	for (i = 0; i < f->ntree && f->map == NULL && f->bytes == NULL; i++) {
 		free(f->tree[i].node);
 		free(f->tree[i].val);
 	}
+	if (f->map != NULL)
+		munmap(f->map, f->maplen);
+	free(f->bytes);
 	free(f->tree);
 	free(f->class_json);
 	free(f->class_name);
@@ -1874,6 +1886,8 @@ tl_forest_save(const struct tl_forest *f, FILE *fp, const char *name,
 	    "u8 flags (1 leaf, 2 missing left)"));
 	tl_buf_init(&b);
 	tl_json_append(&b, h);
+	while ((b.len + 1) % 8 != 0)	/* the trees start 8-aligned */
+		tl_buf_addc(&b, ' ');
 	tl_buf_addc(&b, '\n');
 	json_decref(h);
 	if (fwrite(b.data, 1, b.len, fp) != b.len)
@@ -2033,34 +2047,103 @@ tree_ok(const struct ftree *tr, size_t nf)
 	return 1;
 }
 
+/* All of fd's bytes, read (a pipe, a terminal). */
+static int
+read_all(int fd, char **buf, size_t *len)
+{
+	size_t cap = 1 << 16;
+	ssize_t n;
+
+	*buf = tl_xmalloc(cap);
+	*len = 0;
+	for (;;) {
+		if (*len == cap)
+			*buf = tl_xrealloc(*buf, cap *= 2);
+		if ((n = read(fd, *buf + *len, cap - *len)) == 0)
+			return 0;
+		if (n == -1 && errno != EINTR)
+			return -1;
+		if (n > 0)
+			*len += (size_t)n;
+	}
+}
+
+/* The trees of a model whose header is loaded: n bytes at p, 8-aligned;
+ * the trees point into them. */
+static int
+load_trees(struct tl_forest *f, const char *p, size_t n, const char *path,
+    struct tl_err *err)
+{
+	size_t t, at = 0, need, per = f->K > 0 ? f->K : 1;
+	uint32_t cnt[2];
+
+	f->tree = tl_xcalloc(f->ntree, sizeof(struct ftree));
+	for (t = 0; t < f->ntree; t++) {
+		struct ftree *tr = &f->tree[t];
+
+		if (n - at < sizeof(cnt))
+			return damaged(err, path, "truncated");
+		memcpy(cnt, p + at, sizeof(cnt));
+		at += sizeof(cnt);
+		if (cnt[0] == 0 || cnt[1] == 0 || cnt[1] > cnt[0])
+			return damaged(err, path, "truncated");
+		tr->nnode = cnt[0];
+		tr->nleaf = cnt[1];
+		need = tr->nnode * sizeof(struct fnode) + tr->nleaf * per *
+		    sizeof(double);
+		if (n - at < need)
+			return damaged(err, path, "truncated");
+		/* read-only when mapped: nothing writes a loaded tree */
+		tr->node = (struct fnode *)(uintptr_t)(p + at);
+		tr->val = (double *)(uintptr_t)(p + at + tr->nnode *
+		    sizeof(struct fnode));
+		at += need;
+		if (!tree_ok(tr, f->nf))
+			return damaged(err, path, "bad tree");
+	}
+	if (at != n)
+		return damaged(err, path, "bytes after the last tree");
+	return 0;
+}
+
+/* The model file is mapped when it is a regular file: its trees are used
+ * where they lie in the page cache, neither copied nor zeroed first,
+ * which is most of the cost of loading a big forest. tl_forest_save pads
+ * the header line so that the trees start 8-aligned; a file without the
+ * padding has its trees copied to aligned memory. */
 struct tl_forest *
 tl_forest_load(const char *path, struct tl_err *err)
 {
 	struct tl_forest *f = NULL;
-	char *line = NULL;
-	size_t cap = 0, t, per;
-	ssize_t len;
+	struct stat st;
 	json_error_t je;
 	json_t *h = NULL, *v;
-	const char *fmt;
-	uint32_t cnt[2];
-	FILE *fp;
-	int ok = 0;
+	const char *fmt, *nl, *data;
+	char *buf = NULL;
+	void *map = NULL;
+	size_t len = 0, off;
+	int fd, ok = 0;
 
-	if ((fp = fopen(path, "rb")) == NULL) {
+	if ((fd = open(path, O_RDONLY)) == -1) {
 		tl_err_set(err, TL_EX_NOINPUT, path, 0, "%s", strerror(errno));
 		return NULL;
 	}
-	if ((len = getline(&line, &cap, fp)) <= 0) {
-		if (ferror(fp))
-			tl_err_set(err, TL_EX_IOERR, path, 0, "%s",
-			    strerror(errno));
-		else
-			tl_err_set(err, TL_EX_DATAERR, path, 0, "empty file, "
-			    "not a %s", TL_FOREST_FORMAT);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE |
+	    MAP_POPULATE, fd, 0)) != MAP_FAILED)
+		len = (size_t)st.st_size;
+	else if ((map = NULL, read_all(fd, &buf, &len)) == -1) {
+		tl_err_set(err, TL_EX_IOERR, path, 0, "%s", strerror(errno));
 		goto out;
 	}
-	h = json_loadb(line, (size_t)len, JSON_DISABLE_EOF_CHECK, &je);
+	data = map != NULL ? map : buf;
+	if (len == 0) {
+		tl_err_set(err, TL_EX_DATAERR, path, 0, "empty file, not a %s",
+		    TL_FOREST_FORMAT);
+		goto out;
+	}
+	nl = memchr(data, '\n', len);
+	h = json_loadb(data, nl != NULL ? (size_t)(nl - data) : 0, 0, &je);
 	fmt = json_string_value(json_object_get(h, "format"));
 	if (h == NULL || fmt == NULL || strcmp(fmt, TL_FOREST_FORMAT) != 0) {
 		tl_err_set(err, TL_EX_DATAERR, path, 0, "not a %s file",
@@ -2089,43 +2172,29 @@ tl_forest_load(const char *path, struct tl_err *err)
 		    "a big-endian machine");
 		goto out;
 	}
-	per = f->K > 0 ? f->K : 1;
-	f->tree = tl_xcalloc(f->ntree, sizeof(struct ftree));
-	for (t = 0; t < f->ntree; t++) {
-		struct ftree *tr = &f->tree[t];
-
-		if (fread(cnt, sizeof(cnt), 1, fp) != 1 || cnt[0] == 0 ||
-		    cnt[1] == 0 || cnt[1] > cnt[0]) {
-			damaged(err, path, "truncated");
-			goto out;
-		}
-		tr->nnode = cnt[0];
-		tr->nleaf = cnt[1];
-		tr->node = tl_xreallocarray(NULL, tr->nnode,
-		    sizeof(struct fnode));
-		tr->val = tl_xreallocarray(NULL, tr->nleaf, per *
-		    sizeof(double));
-		if (fread(tr->node, sizeof(struct fnode), tr->nnode, fp) !=
-		    tr->nnode || fread(tr->val, sizeof(double) * per,
-		    tr->nleaf, fp) != tr->nleaf) {
-			damaged(err, path, "truncated");
-			goto out;
-		}
-		if (!tree_ok(tr, f->nf)) {
-			damaged(err, path, "bad tree");
-			goto out;
-		}
+	off = (size_t)(nl - data) + 1;
+	if (off % 8 != 0) {
+		f->bytes = tl_xmalloc(len - off + 1);
+		memcpy(f->bytes, data + off, len - off);
+		data = f->bytes;
+	} else {
+		f->map = map;
+		f->maplen = len;
+		f->bytes = buf;
+		map = NULL;
+		buf = NULL;
+		data += off;
 	}
-	if (fgetc(fp) != EOF) {
-		damaged(err, path, "bytes after the last tree");
+	if (load_trees(f, data, len - off, path, err) == -1)
 		goto out;
-	}
 	build_index(f);
 	ok = 1;
 out:
 	json_decref(h);
-	free(line);
-	fclose(fp);
+	if (map != NULL)
+		munmap(map, len);
+	free(buf);
+	close(fd);
 	if (!ok) {
 		tl_forest_free(f);
 		return NULL;
@@ -2383,7 +2452,7 @@ tl_forest_set_threads(struct tl_forest *f, int threads)
 	f->p.threads = threads > 0 ? threads : 1;
 }
 
-#define PRED_CHUNK	1024	/* rows per task of a batch */
+#define PRED_CHUNK	8192	/* rows per task of a batch */
 
 struct predjob {
 	const struct tl_forest *f;	/* the model */

@@ -378,6 +378,8 @@ parse_number(struct parser *p, struct tl_jv *v)
 		v->num = neg ? -x : x;
 		return 0;
 	}
+	if (!lost && tl_dec_to_double(m, e10, neg, &v->num) == 0)
+		return 0;
 	t = v->len < sizeof(tmp) ? tmp : tl_xmalloc(v->len + 1);
 	memcpy(t, v->s, v->len);
 	t[v->len] = '\0';

@@ -11,11 +11,13 @@
  */
 #include <langinfo.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tl_num.h"
+#include "tl_pow5.h"
 
 #define FAST_MAX	1e15	/* m below this has at most 15 digits */
 #define FAST_MIN	1e-4	/* below this %g switches to exponents */
@@ -67,6 +69,56 @@ c_point(char *buf, int n)
 	*p = '.';
 	memmove(p + 1, p + k, strlen(p + k) + 1);
 	return n - (int)(k - 1);
+}
+
+/* gcc and clang on 64-bit targets: a 64 x 64 -> 128-bit product */
+__extension__ typedef unsigned __int128 u128;
+
+int
+tl_dec_to_double(uint64_t w, int q, int neg, double *out)
+{
+	const struct pow5 *t;
+	u128 a, b;
+	uint64_t hi, mid, m, half, rest, bits;
+	int lz, s, e;
+
+	if (w == 0) {
+		*out = neg ? -0.0 : 0.0;
+		return 0;
+	}
+	if (q < TL_POW5_MIN || q > TL_POW5_MAX)
+		return -1;
+	lz = __builtin_clzll(w);
+	w <<= lz;
+	t = &tl_pow5[q - TL_POW5_MIN];
+	/* F = w * T, 192 bits, as hi:mid and a low word dropped; the value
+	 * w * 10^q is F * 2^(p + q - lz), and F is within w < 2^64 of the
+	 * exact product, so hi:mid is within 2 of its exact top 128 bits */
+	a = (u128)w * t->hi;
+	b = (u128)w * t->lo;
+	a += (uint64_t)(b >> 64);
+	hi = (uint64_t)(a >> 64);
+	mid = (uint64_t)a;
+	s = hi >> 63 ? 11 : 10;		/* bits of hi below the 53 kept */
+	half = UINT64_C(1) << (s - 1);
+	rest = hi & ((UINT64_C(1) << s) - 1);
+	/* the rest too close to half a unit to tell up from down: strtod */
+	if ((rest == half && mid <= 1) || (rest == half - 1 &&
+	    mid >= UINT64_MAX - 1))
+		return -1;
+	m = (hi >> s) + (rest >= half);
+	e = 128 + s + t->p + q - lz;
+	if (m == UINT64_C(1) << 53) {
+		m >>= 1;
+		e++;
+	}
+	e += 52 + 1023;			/* the biased exponent */
+	if (e < 1 || e > 2046)		/* subnormal or overflow: strtod */
+		return -1;
+	bits = (uint64_t)e << 52 | (m & ((UINT64_C(1) << 52) - 1)) |
+	    (uint64_t)neg << 63;
+	memcpy(out, &bits, sizeof(*out));
+	return 0;
 }
 
 int

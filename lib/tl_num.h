@@ -8,6 +8,7 @@
 #define TL_NUM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define TL_NUM_BUFSZ	32	/* enough for any double and the NUL */
 
@@ -17,5 +18,15 @@
  * "-0.0", since "-0" is an integer and would read back as 0.
  * For NaN/Inf writes "null" and returns -1; otherwise returns the length. */
 int	tl_fmt_double(char *buf, double x);
+
+/* The double nearest w * 10^q (-x when neg), as strtod gives it, by Eisel
+ * and Lemire's method ("Number parsing at a gigabyte per second", 2021):
+ * w times a 128-bit approximation of 5^q, the result's 53 bits and
+ * rounding read off the top of the product unless it lies too close to a
+ * halfway point to tell.  Returns 0, or -1 when the caller must ask
+ * strtod: that case, a result that would be subnormal, infinite or
+ * beyond the table (|q| > ~300).  Any w < 2^64 is exact: a decimal of at
+ * most 19 significant digits. */
+int	tl_dec_to_double(uint64_t w, int q, int neg, double *out);
 
 #endif

@@ -6,11 +6,13 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "tl_num.h"
 #include "tl_util.h"
 
 static void
@@ -173,44 +175,58 @@ tl_parse_double(const char *opt, const char *s, double lo, double hi,
 	return 0;
 }
 
-/* Check the JSON number grammar (with an optional '+') before strtod, so
- * that "0x1p3", "inf", "nan", " 1", "1." and "007" are refused. */
+/* Check the JSON number grammar (with an optional '+'), so that "0x1p3",
+ * "inf", "nan", " 1", "1." and "007" are refused, gathering the digits:
+ * up to 19 significant ones convert without strtod (tl_dec_to_double). */
 int
 tl_strtod_exact(const char *s, size_t n, double *out)
 {
 	char tmp[64], *t = tmp, *end;
 	size_t i = 0;
+	uint64_t m = 0;
+	int neg = 0, sig = 0, lost = 0, frac = 0, exp = 0, eneg = 0, ok;
 	double v;
-	int ok;
 
 	if (n == 0)
 		return -1;
 	if (s[i] == '-' || s[i] == '+')
-		i++;
+		neg = s[i++] == '-';
 	if (i == n || !(s[i] >= '0' && s[i] <= '9'))
 		return -1;
 	/* JSON has no leading zeros: "007" is an id, not 7 */
 	if (s[i] == '0' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9')
 		return -1;
-	while (i < n && s[i] >= '0' && s[i] <= '9')
-		i++;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		if (sig < 19) {
+			m = m * 10 + (uint64_t)(s[i] - '0');
+			sig += m != 0;
+		} else
+			lost = 1;
 	if (i < n && s[i] == '.') {
 		if (++i == n || !(s[i] >= '0' && s[i] <= '9'))
 			return -1;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, frac++)
+			if (sig < 19) {
+				m = m * 10 + (uint64_t)(s[i] - '0');
+				sig += m != 0;
+			} else
+				lost = 1;
 	}
 	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
 		i++;
 		if (i < n && (s[i] == '-' || s[i] == '+'))
-			i++;
+			eneg = s[i++] == '-';
 		if (i == n || !(s[i] >= '0' && s[i] <= '9'))
 			return -1;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			if (exp < 100000)
+				exp = exp * 10 + (s[i] - '0');
 	}
 	if (i != n)
 		return -1;
+	if (!lost && tl_dec_to_double(m, (eneg ? -exp : exp) - frac, neg,
+	    out) == 0)
+		return 0;
 	/* long digit strings are numbers too */
 	if (n >= sizeof(tmp))
 		t = tl_xmalloc(n + 1);

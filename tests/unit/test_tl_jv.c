@@ -5,6 +5,7 @@
  * JSON for the inputs both are meant to judge alike.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -12,6 +13,7 @@
 
 #include "tl_json.h"
 #include "tl_jv.h"
+#include "unit.h"
 
 static struct tl_jdoc d;
 
@@ -138,6 +140,29 @@ Test(tl_jv, numbers_match_strtod)
 		cr_assert_eq(parse(nums[i], &err), 0, "%s", nums[i]);
 		cr_assert_eq(d.v[0].num, strtod(nums[i], NULL), "%s",
 		    nums[i]);
+	}
+}
+
+/* Random number texts: strtod's bits, or "out of range" where strtod
+ * overflows. */
+Test(tl_jv, random_numbers_match_strtod)
+{
+	unsigned long long s = 0xabcdefULL;
+	char buf[UT_NUMTEXT];
+	struct tl_err err;
+	double want;
+	int i;
+
+	for (i = 0; i < 200000; i++) {
+		ut_number_text(buf, &s);
+		want = strtod(buf, NULL);
+		if (!isfinite(want)) {
+			cr_assert_neq(parse(buf, &err), 0, "%s", buf);
+			continue;
+		}
+		cr_assert_eq(parse(buf, &err), 0, "%s: %s", buf, err.msg);
+		cr_assert_eq(memcmp(&d.v[0].num, &want, sizeof(want)), 0,
+		    "%s: %a, strtod %a", buf, d.v[0].num, want);
 	}
 }
 

@@ -235,3 +235,89 @@ Test(tl_fmt_double, same_text_in_a_german_locale)
 	}
 	setlocale(LC_NUMERIC, "C");
 }
+
+/* tl_dec_to_double: whenever it answers, strtod's bits; and it answers
+ * for nearly every normal result. */
+static int
+dec_check(uint64_t w, int q, int neg)
+{
+	char s[64];
+	double got = 0, want;
+	int rc;
+
+	snprintf(s, sizeof(s), "%s%llue%d", neg ? "-" : "",
+	    (unsigned long long)w, q);
+	want = strtod(s, NULL);
+	rc = tl_dec_to_double(w, q, neg, &got);
+	if (rc == 0)
+		cr_assert_eq(memcmp(&got, &want, sizeof(got)), 0,
+		    "%s: %a, strtod %a", s, got, want);
+	return rc;
+}
+
+Test(tl_dec_to_double, random_decimals_match_strtod)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+	    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+	    1e19 };
+	unsigned long long s = 0x5eed1234ULL, r;
+	uint64_t w;
+	int i, q, answered = 0, normal = 0;
+
+	for (i = 0; i < 4 * NRANDOM; i++) {
+		r = ut_xorshift(&s);
+		w = ut_xorshift(&s);
+		if (r % 20 < 19)	/* 1 .. 19 digits, else any 64-bit w */
+			w %= (uint64_t)p10[1 + r % 19];
+		q = -345 + (int)((r >> 8) % 656);
+		/* results well inside the normal range must be answered */
+		if (w != 0 && q + log10((double)w) > -300 &&
+		    q + log10((double)w) < 300) {
+			normal++;
+			answered += dec_check(w, q, (int)(r >> 63)) == 0;
+		} else
+			dec_check(w, q, (int)(r >> 63));
+	}
+	cr_assert_gt(answered, normal - normal / 1000, "%d of %d", answered,
+	    normal);
+}
+
+/* Exact halfway points and their neighbours, the edges of the range. */
+Test(tl_dec_to_double, hard_cases)
+{
+	static const struct { uint64_t w; int q; } c[] = {
+		{ 9007199254740993u, 0 },	/* 2^53 + 1: tie to even */
+		{ 9007199254740995u, 0 },	/* tie, rounds up */
+		{ 9007199254740994u, 0 },
+		{ 18014398509481987u, 0 },
+		{ 90071992547409925u, -1 },
+		{ 90071992547409935u, -1 },
+		{ 22250738585072011u, -324 },	/* near DBL_MIN */
+		{ 22250738585072014u, -324 },
+		{ 17976931348623157u, 292 },	/* DBL_MAX */
+		{ 17976931348623158u, 292 },
+		{ 17976931348623159u, 292 },	/* overflows */
+		{ 49406564584124654u, -340 },	/* subnormal */
+		{ 7038531u, -32 },
+		{ 1u, 23 }, { 1u, 22 }, { 1u, -1 }, { 3u, -1 },
+		{ 18446744073709551615u, 0 },
+		{ 18446744073709551615u, -10 },
+		{ 0u, 100 },
+	};
+	double v = 1;
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		dec_check(c[i].w, c[i].q, 0);
+		dec_check(c[i].w, c[i].q, 1);
+	}
+	/* ties cannot be told from the top bits: strtod decides */
+	cr_assert_eq(tl_dec_to_double(9007199254740993u, 0, 0, &v), -1);
+	/* subnormal, overflow, beyond the table: strtod */
+	cr_assert_eq(tl_dec_to_double(49406564584124654u, -340, 0, &v), -1);
+	cr_assert_eq(tl_dec_to_double(17976931348623159u, 292, 0, &v), -1);
+	cr_assert_eq(tl_dec_to_double(1, 400, 0, &v), -1);
+	cr_assert_eq(tl_dec_to_double(1, -400, 0, &v), -1);
+	cr_assert_eq(tl_dec_to_double(0, 0, 1, &v), 0);
+	cr_assert(v == 0 && signbit(v));
+}

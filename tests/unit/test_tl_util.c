@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -147,6 +148,30 @@ Test(tl_strtod_exact, accepts_json_numbers)
 		cr_assert_eq(tl_strtod_exact(ok[i].s, strlen(ok[i].s), &v), 0,
 		    "'%s' rejected", ok[i].s);
 		cr_assert_eq(v, ok[i].v, "'%s' read as %.17g", ok[i].s, v);
+	}
+}
+
+/* Random number texts read to strtod's bits: the digit gathering in
+ * front of tl_dec_to_double loses nothing. */
+Test(tl_strtod_exact, random_texts_match_strtod)
+{
+	unsigned long long s = 0xfeedULL;
+	char buf[UT_NUMTEXT];
+	double v, want;
+	int i, n;
+
+	for (i = 0; i < 200000; i++) {
+		n = ut_number_text(buf, &s);
+		want = strtod(buf, NULL);
+		if (!isfinite(want)) {	/* overflow is refused */
+			cr_assert_eq(tl_strtod_exact(buf, (size_t)n, &v), -1,
+			    "'%s'", buf);
+			continue;
+		}
+		cr_assert_eq(tl_strtod_exact(buf, (size_t)n, &v), 0, "'%s'",
+		    buf);
+		cr_assert_eq(memcmp(&v, &want, sizeof(v)), 0, "'%s': %a, "
+		    "strtod %a", buf, v, want);
 	}
 }
 

@@ -155,4 +155,38 @@ ut_xorshift(unsigned long long *s)
 	return *s = x;
 }
 
+#define UT_NUMTEXT	64	/* room for any ut_number_text() */
+
+/* A random JSON number text into buf (UT_NUMTEXT bytes): a sign, up to 11
+ * integer digits, up to 5 zeros then up to 14 digits after the point
+ * (0.000123), an exponent in [-350, 349] a third of the time; so both
+ * short and over-19-digit significands, overflow and underflow.
+ * Returns the length. */
+static inline int
+ut_number_text(char *buf, unsigned long long *s)
+{
+	unsigned long long r = ut_xorshift(s);
+	int k, n = 0, nint = (int)((r >> 1) % 12), nfrac = (int)((r >> 8) % 14);
+
+	if (r & 1)
+		buf[n++] = '-';
+	if (nint == 0)
+		buf[n++] = '0';
+	for (k = 0; k < nint; k++)
+		buf[n++] = (char)('0' + (k == 0 ? 1 + ut_xorshift(s) % 9 :
+		    ut_xorshift(s) % 10));
+	if (nfrac > 0 || nint == 0) {
+		buf[n++] = '.';
+		for (k = 0; k < (int)((r >> 16) % 6); k++)
+			buf[n++] = '0';
+		for (k = 0; k <= nfrac; k++)
+			buf[n++] = (char)('0' + ut_xorshift(s) % 10);
+	}
+	if ((r >> 24) % 3 == 0)
+		n += snprintf(buf + n, UT_NUMTEXT - (size_t)n, "e%d",
+		    (int)((r >> 32) % 700) - 350);
+	buf[n] = '\0';
+	return n;
+}
+
 #endif
