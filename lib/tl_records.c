@@ -12,6 +12,8 @@
 #include <csv.h>
 
 #include "tl_json.h"
+#include "tl_jv.h"
+#include "tl_num.h"
 #include "tl_reader.h"
 #include "tl_records.h"
 #include "tl_util.h"
@@ -36,6 +38,9 @@ struct tl_records {
 	int		 row_done;	/* libcsv ended a row */
 	struct tl_buf	 rawbuf;	/* lines of a multi-line record */
 	struct tl_buf	 text;		/* a CSV row as JSON text */
+	int		 nested;	/* a column name has a '.' */
+	struct tl_buf	 keys;		/* "name": of each column, ... */
+	size_t		*keyoff;	/* ... from keyoff[i] to [i + 1] */
 };
 
 enum tl_fmt
@@ -111,6 +116,8 @@ tl_records_free(struct tl_records *r)
 		tl_buf_release(&r->rawbuf);
 	}
 	tl_buf_release(&r->text);
+	tl_buf_release(&r->keys);
+	free(r->keyoff);
 	free(r->bad_hdr);
 	for (i = 0; i < r->nhdr; i++)
 		free(r->hdr[i]);
@@ -304,6 +311,7 @@ take_header(struct tl_records *r, struct tl_err *err)
 	r->hdr = tl_xcalloc(r->ncells, sizeof(*r->hdr));
 	r->nhdr = r->ncells;
 	r->have_hdr = 1;
+	r->keyoff = tl_xcalloc(r->ncells + 1, sizeof(*r->keyoff));
 	for (i = 0; i < r->ncells; i++) {
 		r->hdr[i] = tl_xstrdup(r->cells[i].data);
 		if (r->hdr[i][0] == '\0') {
@@ -311,6 +319,15 @@ take_header(struct tl_records *r, struct tl_err *err)
 			    "CSV header: column %zu has no name", i + 1);
 			break;
 		}
+		if (!tl_utf8_valid(r->cells[i].data, r->cells[i].len)) {
+			tl_err_set(err, TL_EX_DATAERR, name, r->line,
+			    "CSV header: column %zu: invalid UTF-8", i + 1);
+			break;
+		}
+		r->nested |= strchr(r->hdr[i], '.') != NULL;
+		tl_jv_append_string(&r->keys, r->hdr[i], strlen(r->hdr[i]));
+		tl_buf_addc(&r->keys, ':');
+		r->keyoff[i + 1] = r->keys.len;
 		for (j = 0; j < i; j++)
 			if (strcmp(r->hdr[i], r->hdr[j]) == 0)
 				break;
@@ -333,6 +350,7 @@ static int
 row_ok(struct tl_records *r, struct tl_err *err)
 {
 	const char *name = tl_reader_name(r->rd);
+	size_t i;
 
 	if (r->bad_hdr != NULL)
 		return tl_err_set(err, TL_EX_DATAERR, name, r->line, "%s",
@@ -340,6 +358,13 @@ row_ok(struct tl_records *r, struct tl_err *err)
 	if (r->ncells != r->nhdr)
 		return tl_err_set(err, TL_EX_DATAERR, name, r->line,
 		    "expected %zu CSV fields, got %zu", r->nhdr, r->ncells);
+	/* a cell that is not UTF-8 has no JSON string to become, and NUL
+	 * has none that our readers take */
+	for (i = 0; i < r->ncells; i++)
+		if (!tl_utf8_valid(r->cells[i].data, r->cells[i].len))
+			return tl_err_set(err, TL_EX_DATAERR, name, r->line,
+			    "column '%s': invalid UTF-8 or a NUL byte",
+			    r->hdr[i]);
 	return 0;
 }
 
@@ -443,6 +468,60 @@ read_csv_row(struct tl_records *r, struct tl_err *err)
 	}
 }
 
+/* The row's JSON text straight from the cells, without building the
+ * object: the same bytes as tl_json_append(make_row()) when no column
+ * name has a dot. */
+static void
+row_text(struct tl_records *r)
+{
+	const struct tl_buf *c;
+	char num[TL_NUM_BUFSZ];
+	json_t *v;
+	double d;
+	size_t i;
+	int first = 1, n;
+
+	tl_buf_reset(&r->text);
+	tl_buf_addc(&r->text, '{');
+	for (i = 0; i < r->ncells; i++) {
+		if ((c = &r->cells[i])->len == 0)
+			continue;
+		if (!first)
+			tl_buf_addc(&r->text, ',');
+		first = 0;
+		tl_buf_add(&r->text, r->keys.data + r->keyoff[i],
+		    r->keyoff[i + 1] - r->keyoff[i]);
+		switch (tl_records_cell(c, &d)) {
+		case TL_CELL_INTEGER:
+			tl_buf_printf(&r->text, "%lld",
+			    strtoll(c->data, NULL, 10));
+			continue;
+		case TL_CELL_REAL:
+			n = tl_fmt_double(num, d);
+			tl_buf_add(&r->text, num, (size_t)n);
+			continue;
+		case TL_CELL_TRUE:
+			tl_buf_adds(&r->text, "true");
+			continue;
+		case TL_CELL_FALSE:
+			tl_buf_adds(&r->text, "false");
+			continue;
+		case TL_CELL_JSON:
+			if ((v = json_loadb(c->data, c->len, 0, NULL)) !=
+			    NULL) {
+				tl_json_append(&r->text, v);
+				json_decref(v);
+				continue;
+			}
+			break;
+		default:
+			break;
+		}
+		tl_jv_append_string(&r->text, c->data, c->len);
+	}
+	tl_buf_addc(&r->text, '}');
+}
+
 static int
 next_csv(struct tl_records *r, json_t **rec, struct tl_err *err)
 {
@@ -490,11 +569,18 @@ tl_records_next_text(struct tl_records *r, const char **text, size_t *len,
 		r->rawlen = *len;
 		return 1;
 	}
-	if ((rc = next_csv(r, &rec, err)) != 1)
+	if ((rc = read_csv_row(r, err)) != 1)
 		return rc;
-	tl_buf_reset(&r->text);
-	tl_json_append(&r->text, rec);
-	json_decref(rec);
+	if (r->nested) {	/* dotted names nest: through jansson */
+		if (make_row(r, &rec, err) == -1)
+			return -1;
+		tl_buf_reset(&r->text);
+		tl_json_append(&r->text, rec);
+		json_decref(rec);
+	} else if (row_ok(r, err) == -1)
+		return -1;
+	else
+		row_text(r);
 	*text = r->text.data;
 	*len = r->text.len;
 	return 1;

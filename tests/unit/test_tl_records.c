@@ -625,3 +625,79 @@ Test(tl_records, raw_before_any_record)
 	tl_records_free(r);
 	tl_records_free(NULL);
 }
+
+/* A CSV row's text (built from the cells) is the object's text, byte for
+ * byte, on every kind of cell; and dotted names still nest. */
+Test(tl_records, csv_text_is_the_object_text)
+{
+	static const char text[] =
+	    "id,x,y,flag,j,s,e\n"
+	    "9007199254740993,2.0,-0,True,\"[1,\"\"x\"\"]\",\"a\"\"b\\c\",\n"
+	    "9223372036854775808,1e5,+3,false,{bad},\"line\nbreak\tx\",1\n"
+	    "-12,0.30000000000000004,1.5e300,FALSE,\"{\"\"k\"\":-1.27}\","
+	    "caf\xc3\xa9,\n"
+	    ",,,,,,\n";
+	static const char dotted[] = "a.b,a.c,d\n1,x,2.5\n";
+	char path[1100];
+	struct tl_records *r1, *r2;
+	struct tl_err err;
+	struct tl_buf b;
+	const char *t;
+	json_t *rec;
+	size_t len;
+	int rows = 0, i;
+
+	tl_buf_init(&b);
+	for (i = 0; i < 2; i++) {
+		r1 = i == 0 ? OPEN("t.csv", text, TL_FMT_AUTO) :
+		    OPEN("d.csv", dotted, TL_FMT_AUTO);
+		r2 = i == 0 ? OPEN("t2.csv", text, TL_FMT_AUTO) :
+		    OPEN("d2.csv", dotted, TL_FMT_AUTO);
+		while (tl_records_next_text(r1, &t, &len, &err) == 1) {
+			cr_assert_eq(tl_records_next(r2, &rec, &err), 1);
+			tl_buf_reset(&b);
+			tl_json_append(&b, rec);
+			json_decref(rec);
+			cr_assert_eq(len, b.len, "'%.*s' vs '%s'", (int)len, t,
+			    b.data);
+			cr_assert_eq(memcmp(t, b.data, len), 0, "'%.*s' vs '%s'",
+			    (int)len, t, b.data);
+			cr_assert_eq(tl_records_line(r1), tl_records_line(r2));
+			rows++;
+		}
+		tl_records_free(r1);
+		tl_records_free(r2);
+	}
+	cr_assert_eq(rows, 5);
+	cr_assert_str_eq(b.data, "{\"a\":{\"b\":1,\"c\":\"x\"},\"d\":2.5}");
+	tl_buf_release(&b);
+}
+
+/* A cell that is not UTF-8 is an error naming its column (it used to
+ * vanish from the record); the next row goes on. */
+Test(tl_records, csv_invalid_utf8_cell)
+{
+	static const char text[] = "a,b\n1,x\xffy\n2,ok\n";
+	static const char hdr[] = "a,\xc3\n1,2\n";
+	char path[1100];
+	struct tl_records *r;
+	const char *t;
+	size_t len;
+	struct tl_err err;
+
+	r = OPEN("u.csv", text, TL_FMT_AUTO);
+	next_fails(r, path, 2, "column 'b': invalid UTF-8 or a NUL byte");
+	next_is(r, "{\"a\":2,\"b\":\"ok\"}", 3);
+	at_end(r);
+	tl_records_free(r);
+	r = OPEN("u2.csv", text, TL_FMT_AUTO);
+	cr_assert_eq(tl_records_next_text(r, &t, &len, &err), -1);
+	cr_assert_str_eq(err.msg, "column 'b': invalid UTF-8 or a NUL byte");
+	cr_assert_eq(tl_records_next_text(r, &t, &len, &err), 1);
+	tl_records_free(r);
+	r = OPEN("h.csv", hdr, TL_FMT_AUTO);
+	next_fails(r, path, 1, "CSV header: column 2: invalid UTF-8");
+	next_fails(r, path, 2, "CSV header: column 2: invalid UTF-8");
+	at_end(r);
+	tl_records_free(r);
+}
