@@ -7,7 +7,10 @@
  * m / 10^k == x for an integer m < 10^15, the decimal m*10^-k reads back
  * as x (both that division and strtod round the same exact value
  * correctly), and the smallest such k gives the same text as %.15g.
- * Everything else goes through %.15g..%.17g with a strtod check.
+ * Everything else: one %.16e for 17 exact digits, rounded to 15 and 16
+ * here, the first that reads back (tl_dec_to_double) written as %g
+ * would; where the rounding is a tie the digits cannot settle, or the
+ * number is subnormal, %.15g..%.17g with a strtod check.
  */
 #include <langinfo.h>
 #include <math.h>
@@ -121,9 +124,118 @@ tl_dec_to_double(uint64_t w, int q, int neg, double *out)
 	return 0;
 }
 
+/* d[0..p-1] rounded from 17 digits to p (15 or 16), into w; the
+ * exponent grows by one when the rounding carries (999.. to 100..).
+ * Returns -1 when the dropped digits are exactly half a unit ("5",
+ * "50"): the exact value may lie either side, only printf can tell. */
+static int
+round_digits(const char *d, int p, uint64_t *w, int *carry)
+{
+	int i, up;
+
+	if (d[p] == '5' && (p == 16 || d[p + 1] == '0'))
+		return -1;
+	up = d[p] > '5' || (d[p] == '5' && d[p + 1] > '0');
+	*w = 0;
+	for (i = 0; i < p; i++)
+		*w = *w * 10 + (uint64_t)(d[i] - '0');
+	*w += (uint64_t)up;
+	*carry = *w == (p == 15 ? UINT64_C(1000000000000000) :
+	    UINT64_C(10000000000000000));
+	if (*carry)
+		*w /= 10;
+	return 0;
+}
+
+/* What %.<p>g prints for the decimal w * 10^(x - p + 1), w of p digits:
+ * fixed when -4 <= x < p, else d.ddde+XX; trailing zeros (and a bare
+ * point) dropped. */
+static int
+g_style(char *buf, int neg, uint64_t w, int p, int x)
+{
+	char d[20];
+	int n = 0, i, q = p, ax;
+
+	for (i = p - 1; i >= 0; i--, w /= 10)
+		d[i] = (char)('0' + w % 10);
+	while (q > 1 && d[q - 1] == '0')
+		q--;
+	if (neg)
+		buf[n++] = '-';
+	if (x >= -4 && x < p) {
+		if (x < 0) {
+			buf[n++] = '0';
+			buf[n++] = '.';
+			for (i = 0; i < -x - 1; i++)
+				buf[n++] = '0';
+			for (i = 0; i < q; i++)
+				buf[n++] = d[i];
+		} else {
+			for (i = 0; i <= x; i++)
+				buf[n++] = d[i];
+			if (q > x + 1)
+				buf[n++] = '.';
+			for (; i < q; i++)
+				buf[n++] = d[i];
+		}
+	} else {
+		buf[n++] = d[0];
+		if (q > 1)
+			buf[n++] = '.';
+		for (i = 1; i < q; i++)
+			buf[n++] = d[i];
+		buf[n++] = 'e';
+		buf[n++] = x < 0 ? '-' : '+';
+		ax = x < 0 ? -x : x;
+		if (ax >= 100)
+			buf[n++] = (char)('0' + ax / 100);
+		buf[n++] = (char)('0' + ax / 10 % 10);
+		buf[n++] = (char)('0' + ax % 10);
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+/* The generic path with one printf: 17 significant digits (%.16e, which
+ * glibc rounds exactly), their roundings to 15 and 16 digits, and the
+ * first of the three that reads back, checked by tl_dec_to_double: the
+ * text %.15g, %.16g or %.17g would give.  Returns 0 when it cannot
+ * tell (a tie in the dropped digits, a subnormal). */
+static int
+from_17_digits(char *buf, double x)
+{
+	char s[40], d[18];
+	const char *e;
+	uint64_t w;
+	double y;
+	int nd = 0, ex, p, carry;
+
+	snprintf(s, sizeof(s), "%.16e", fabs(x));
+	for (e = s; *e != 'e' && *e != '\0'; e++)
+		if (*e >= '0' && *e <= '9' && nd < 17)
+			d[nd++] = *e;
+	if (nd != 17 || *e != 'e')
+		return 0;
+	d[17] = '\0';
+	ex = atoi(e + 1);
+	for (p = 15; p <= 17; p++) {
+		carry = 0;
+		if (p == 17) {
+			w = strtoull(d, NULL, 10);
+		} else if (round_digits(d, p, &w, &carry) == -1)
+			return 0;
+		if (tl_dec_to_double(w, ex + carry - p + 1, 0, &y) == -1)
+			return 0;
+		if (y == fabs(x))
+			return g_style(buf, x < 0, w, p, ex + carry);
+	}
+	return 0;
+}
+
 int
 tl_fmt_double(char *buf, double x)
 {
+	unsigned long long mi;
 	double a, m;
 	int prec, n = 0, k;
 
@@ -138,13 +250,22 @@ tl_fmt_double(char *buf, double x)
 	}
 	a = fabs(x);
 	if (a >= FAST_MIN && a < FAST_MAX) {
-		for (k = 0; k <= FAST_KMAX && a * p10[k] < FAST_MAX; k++) {
-			m = nearbyint(a * p10[k]);
-			if (m / p10[k] == a)
-				return fixed(buf, x < 0, (unsigned long long)m,
-				    k);
+		/* one test, at the most decimals k that keep m < 10^15: a
+		 * shorter decimal m'/10^k' == a scales to m' * 10^(k - k'),
+		 * which a * 10^k rounds to (its error is < 0.25); so m
+		 * without its trailing zeros is the shortest */
+		for (k = 0; k < FAST_KMAX && a * p10[k + 1] < FAST_MAX; k++)
+			;
+		m = nearbyint(a * p10[k]);
+		if (m / p10[k] == a) {
+			mi = (unsigned long long)m;
+			for (; k > 0 && mi % 10 == 0; k--)
+				mi /= 10;
+			return fixed(buf, x < 0, mi, k);
 		}
 	}
+	if ((n = from_17_digits(buf, x)) > 0)
+		return n;
 	for (prec = 15; prec <= 17; prec++) {
 		n = snprintf(buf, TL_NUM_BUFSZ, "%.*g", prec, x);
 		if (strtod(buf, NULL) == x)
