@@ -53,7 +53,7 @@ enum cmd { C_SUGGEST, C_RUN };
 enum {
 	O_CANDIDATES = 256, O_IGNORE_UNKNOWN, O_KAPPA, O_MINIMIZE,
 	O_MODEL_PREFIX, O_PARAMS_FIELD, O_RADIUS, O_SCREEN, O_STARTUP,
-	O_STATE_FIELD, O_MULTIVARIATE, O_VALUE_FIELD, O_GAMMA
+	O_STATE_FIELD, O_MULTIVARIATE, O_UNIVARIATE, O_VALUE_FIELD, O_GAMMA
 };
 
 struct opts {
@@ -157,7 +157,8 @@ usage(FILE *fp)
 "      --minimize          lower values are better (the default)\n"
 "      --model-prefix=KEY  params under KEY in model rows (genome); \"\":\n"
 "                          flat\n"
-"      --multivariate      one joint TPE over all parameters\n"
+"      --multivariate      joint TPE kernels over the numeric parameters\n"
+"                          (the default)\n"
 "  -n, --count=N           suggest: candidates (1); run: finished trials\n"
 "                          wanted in the history (20)\n"
 "  -o, --output=FILE       write to FILE (atomically) instead of stdout\n"
@@ -170,11 +171,25 @@ usage(FILE *fp)
 "      --startup=N         Sobol trials before TPE (10)\n"
 "      --state-field=F     trial state: complete, failed, running (state)\n"
 "  -t, --timeout=SEC       run: an objective still running is failed\n"
-
+"      --univariate        one TPE per parameter (Optuna 3.1's)\n"
 "  -V, --version           print the version\n"
 "  -v, --verbose           name each skipped history line\n"
 "      --value-field=F     the trial's value, dotted (value)\n"
 "  -x, --maximize          higher values are better\n");
+}
+
+/* The multivariate default, or Optuna 3.1's univariate TPE
+ * (TL_TPE_PARAMS_UNIVARIATE), keeping the knobs of other options. */
+static void
+tpe_mode(struct tl_tpe_params *tp, int multivariate)
+{
+	struct tl_tpe_params m = TL_TPE_PARAMS_UNIVARIATE;
+
+	if (multivariate)
+		m = (struct tl_tpe_params)TL_TPE_PARAMS_DEFAULT;
+	tp->multivariate = m.multivariate;
+	tp->flat_height = m.flat_height;
+	tp->ei_weights = m.ei_weights;
 }
 
 static void
@@ -205,6 +220,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "startup", required_argument, NULL, O_STARTUP },
 		{ "state-field", required_argument, NULL, O_STATE_FIELD },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "univariate", no_argument, NULL, O_UNIVARIATE },
 		{ "version", no_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "value-field", required_argument, NULL, O_VALUE_FIELD },
@@ -298,8 +314,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    &o->timeout, &err);
 			break;
 		case O_MULTIVARIATE:
-			o->tp.multivariate = 1;
-			o->tp.flat_height = 0;
+		case O_UNIVARIATE:	/* the model, not --candidates etc. */
+			tpe_mode(&o->tp, ch == O_MULTIVARIATE);
 			break;
 		case 'V':
 			tl_version_exit();

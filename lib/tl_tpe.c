@@ -347,11 +347,22 @@ scott(const double *v, size_t n, size_t d)
 	return 1.059 * spread * pow((double)n, -1.0 / ((double)d + 4));
 }
 
+/* Is coordinate j drawn and scored on its own, outside the joint
+ * kernels of a multivariate TPE?  Categorical ones are: tied to the
+ * numeric values of its trial, a choice tried only in poor company
+ * would seldom be drawn next to the good values, and the search could
+ * settle on a worse choice for good (bench/bayesopt's mixed space). */
+static int
+alone(const struct tl_tpe *t, size_t j)
+{
+	return t->p.multivariate && t->s->p[j].kind == TL_D_CAT;
+}
+
 /* Build mixture m from observations sel[0..n) (indices into t->o, in
- * trial order) with weights w, and the prior. */
+ * trial order) with weights w, and the prior with weight pw. */
 static void
 mix_build(struct tl_tpe *t, struct mix *m, const size_t *sel, size_t n,
-    const double *w)
+    const double *w, double pw)
 {
 	const struct tl_space *s = t->s;
 	size_t k = n + 1, i, j, c;
@@ -369,9 +380,9 @@ mix_build(struct tl_tpe *t, struct mix *m, const size_t *sel, size_t n,
 	m->cmiss = tl_xcalloc(t->d ? t->d : 1, sizeof(double));
 	for (i = 0, sum = 0; i < n; i++)
 		sum += w[i];
-	sum += t->p.prior_weight;
+	sum += pw;
 	for (i = 0, lw = 0; i < k; i++) {
-		double wi = i < n ? w[i] : t->p.prior_weight;
+		double wi = i < n ? w[i] : pw;
 
 		m->logw[i] = log(wi / sum);
 		lw += wi / sum;
@@ -396,12 +407,13 @@ mix_build(struct tl_tpe *t, struct mix *m, const size_t *sel, size_t n,
 		}
 		for (i = 0; i < n; i++)
 			mu[i] = t->o[sel[i]].x[j];
-		if (t->p.multivariate && t->p.scott && n >= 2) {
+		if (t->p.multivariate && t->p.bw == TL_TPE_BW_SCOTT &&
+		    n >= 2) {
 			sig = scott(mu, n, t->d);
 			sig = fmin(fmax(sig, t->p.min_bw), 1.0);
 			for (i = 0; i < n; i++)
 				sg[i] = sig;
-		} else if (t->p.multivariate) {
+		} else if (t->p.multivariate && t->p.bw == TL_TPE_BW_OPTUNA) {
 			sig = t->p.bw_factor * pow((double)(n > 0 ? n : 1),
 			    -1.0 / ((double)t->d + 4));
 			sig = fmin(fmax(sig, clip_floor(&t->p, k)), 1.0);
@@ -432,11 +444,42 @@ mix_build(struct tl_tpe *t, struct mix *m, const size_t *sel, size_t n,
 	free(mu);
 }
 
+/* EI weighting of the good group below[0..nb) (Watanabe 2023, after
+ * Bergstra et al. 2011's derivation of EI from l and g): a trial weighs
+ * its improvement thr - loss over the best bad trial, so that l(x)
+ * follows (y* - y) p(x | y < y*), the integrand of expected improvement,
+ * and the best trials hold most of the mass.  The prior weighs
+ * prior_weight times an average trial.  Returns the prior's weight; if
+ * the improvements are all zero or not finite, w is left as it is. */
+static double
+weigh_improvement(const struct tl_tpe *t, const size_t *below, size_t nb,
+    const double *loss, double thr, double *w)
+{
+	double sum = 0, *v;
+	size_t i;
+
+	v = tl_xcalloc(nb ? nb : 1, sizeof(double));
+	for (i = 0; i < nb; i++) {
+		v[i] = thr - loss[below[i]];
+		if (!(v[i] > 0))	/* tied with the split, or NaN */
+			v[i] = 0;
+		sum += v[i];
+	}
+	if (sum > 0 && isfinite(sum)) {
+		for (i = 0; i < nb; i++)
+			w[i] = v[i];
+		free(v);
+		return t->p.prior_weight * sum / (double)nb;
+	}
+	free(v);
+	return t->p.prior_weight;
+}
+
 int
 tl_tpe_fit(struct tl_tpe *t)
 {
 	size_t *done, *below, *above, nb, na, nd, i, nbelow;
-	double *loss, *w;
+	double *loss, *w, pw;
 
 	if (t->ndone == 0)
 		return -1;
@@ -465,9 +508,12 @@ tl_tpe_fit(struct tl_tpe *t)
 			above[na++] = i;
 	}
 	tl_tpe_weights(nb, w);
-	mix_build(t, &t->l, below, nb, w);
+	pw = t->p.prior_weight;
+	if (t->p.ei_weights && nbelow < nd)
+		pw = weigh_improvement(t, below, nb, loss, loss[done[nbelow]], w);
+	mix_build(t, &t->l, below, nb, w, pw);
 	tl_tpe_weights(na, w);
-	mix_build(t, &t->g, above, na, w);
+	mix_build(t, &t->g, above, na, w, t->p.prior_weight);
 	free(w);
 	free(loss);
 	free(above);
@@ -516,8 +562,8 @@ bins_of(const struct tl_tpe *t, const double *x, double *blo, double *bhi)
 			blo[j] = bhi[j] = 0;
 }
 
-/* log of the mixture density at x; coordinate only j (or all if j is
- * (size_t)-1). */
+/* log of the mixture density at x; coordinate only j, or if j is
+ * (size_t)-1 all coordinates but those scored alone. */
 static double
 mix_logpdf(const struct tl_tpe *t, const struct mix *m, const double *x,
     const double *blo, const double *bhi, size_t only, double *buf)
@@ -549,8 +595,9 @@ mix_logpdf(const struct tl_tpe *t, const struct mix *m, const double *x,
 			    bhi[only]);
 		else
 			for (j = 0; j < t->d; j++)
-				v += log_kernel(t, m, i, j, x[j], blo[j],
-				    bhi[j]);
+				if (!alone(t, j))
+					v += log_kernel(t, m, i, j, x[j],
+					    blo[j], bhi[j]);
 		buf[i] = v;
 		if (v > mx)
 			mx = v;
@@ -567,6 +614,21 @@ sum:
 	return mx + log(s);
 }
 
+/* log of the model density at x: the joint mixture times, for each
+ * coordinate scored alone, its own mixture. */
+static double
+model_logpdf(const struct tl_tpe *t, const struct mix *m, const double *x,
+    const double *blo, const double *bhi, double *buf)
+{
+	double v = mix_logpdf(t, m, x, blo, bhi, (size_t)-1, buf);
+	size_t j;
+
+	for (j = 0; j < t->d; j++)
+		if (alone(t, j))
+			v += mix_logpdf(t, m, x, blo, bhi, j, buf);
+	return v;
+}
+
 static double
 logpdf_at(const struct tl_tpe *t, const struct mix *m, const double *x,
     size_t only)
@@ -578,7 +640,8 @@ logpdf_at(const struct tl_tpe *t, const struct mix *m, const double *x,
 	bhi = tl_xcalloc(d, sizeof(double));
 	buf = tl_xcalloc(m->k, sizeof(double));
 	bins_of(t, x, blo, bhi);
-	v = mix_logpdf(t, m, x, blo, bhi, only, buf);
+	v = only == (size_t)-1 ? model_logpdf(t, m, x, blo, bhi, buf) :
+	    mix_logpdf(t, m, x, blo, bhi, only, buf);
 	free(buf);
 	free(bhi);
 	free(blo);
@@ -659,7 +722,7 @@ tl_tpe_sample(const struct tl_tpe *t, gsl_rng *r, double *x)
 
 	i = pick(&t->l, r);
 	for (j = 0; j < t->d; j++) {
-		if (!t->p.multivariate)
+		if (!t->p.multivariate || alone(t, j))
 			i = pick(&t->l, r);
 		x[j] = draw_coord(t, i, j, r);
 	}
@@ -699,9 +762,9 @@ tl_tpe_suggest(struct tl_tpe *t, gsl_rng *r, size_t m, double *X,
 	if (t->p.multivariate) {
 		for (i = 0; i < m; i++) {
 			bins_of(t, &t->tmp[i * d], blo, bhi);
-			t->sc[i] = mix_logpdf(t, &t->l, &t->tmp[i * d], blo,
-			    bhi, (size_t)-1, buf) - mix_logpdf(t, &t->g,
-			    &t->tmp[i * d], blo, bhi, (size_t)-1, buf);
+			t->sc[i] = model_logpdf(t, &t->l, &t->tmp[i * d], blo,
+			    bhi, buf) - model_logpdf(t, &t->g, &t->tmp[i * d],
+			    blo, bhi, buf);
 			neg[i] = -t->sc[i];
 			t->idx[i] = i;
 		}

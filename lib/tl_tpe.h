@@ -6,9 +6,12 @@
  * value's bin for discrete ones) and categorical kernels, plus a wide
  * prior kernel; candidates are drawn from the good mixture l(x) and
  * ranked by log l(x) - log g(x), which orders them as expected
- * improvement does.  Multivariate (one joint kernel per trial, Scott-like
- * bandwidth) or univariate (each parameter on its own, bandwidths from
- * the gaps between neighbours, as Optuna's default).  Pending points
+ * improvement does.  Multivariate (the default: one joint kernel per
+ * trial over the numeric parameters, each coordinate's bandwidth from
+ * the gaps between its neighbours; categorical parameters drawn and
+ * scored on their own) or univariate (each parameter on its own, as
+ * Optuna's default).  Good trials weigh their improvement over the split
+ * (Watanabe 2023's EI weighting) or equally.  Pending points
  * (running trials, and earlier members of a batch: the constant liar)
  * always join the bad group, which pushes a batch apart.  Also the
  * quasi-random start: scrambled Sobol points (GSL), Halton above 40
@@ -27,37 +30,59 @@
 
 #include "tl_space.h"
 
+/* How the bandwidths of numeric kernels are chosen. */
+enum tl_tpe_bw {
+	TL_TPE_BW_GAPS,		/* per trial and coordinate: the larger gap
+				 * to its neighbours in the group (Optuna's
+				 * univariate rule) */
+	TL_TPE_BW_OPTUNA,	/* multivariate: bw_factor * n^(-1/(d+4)) of
+				 * the range for all (Optuna's joint rule) */
+	TL_TPE_BW_SCOTT		/* multivariate: Scott's rule on the group's
+				 * spread, floored at min_bw */
+};
+
 struct tl_tpe_params {
 	int	 multivariate;	/* joint kernels (1) or per parameter (0) */
 	size_t	 n_ei;		/* candidates drawn per suggestion */
 	double	 gamma;		/* share of trials in the good group */
 	size_t	 gamma_max;	/* at most this many good trials */
-	double	 prior_weight;	/* weight of the prior kernel */
-	double	 bw_factor;	/* multivariate bandwidth: f * n^(-1/(d+4)) */
+	double	 prior_weight;	/* weight of the prior kernel, relative to
+				 * an average trial of the group */
+	enum tl_tpe_bw bw;	/* bandwidth rule (univariate: always gaps) */
+	double	 bw_factor;	/* TL_TPE_BW_OPTUNA: f * n^(-1/(d+4)) */
 	double	 min_bw;	/* floor of a numeric bandwidth in u (0: the
 				 * magic clip 1/min(100, 1 + kernels) only) */
-	int	 scott;		/* multivariate bandwidth from the group's
-				 * spread (Scott's rule), floored at min_bw */
 	int	 prior_neighbour;	/* univariate: the prior's centre is a
 				 * neighbour of the trials (Optuna <= 4.8) */
 	int	 flat_height;	/* kernels of equal height, not equal mass */
 	double	 clip_exp;	/* magic clip: a numeric bandwidth is at
 				 * least 1/min(100, 1 + kernels)^clip_exp
 				 * of the range (Optuna: 1) */
+	int	 ei_weights;	/* a good trial weighs its improvement over
+				 * the best bad trial (1) or 1 (0) */
 };
 
-/* Defaults: Optuna's TPESampler as Debian ships it (3.1: univariate, 24
- * candidates, 10% split at most 25, prior weight 1, kernels of equal
- * height: 3.1's truncated normal leaves out the 1/sigma, and that
- * measured better on bench/bayesopt than kernels of equal mass), with
- * two changes measured on bench/bayesopt.sh: the prior's centre is not
- * a neighbour of the trials (Optuna 4.9), and the magic clip's floor
- * shrinks as 1/(1 + kernels)^1.25, not ^1 (the magic-clip exponent that
- * Watanabe 2023 varies): the good group's kernels narrow as it grows,
- * so late trials refine the best region instead of spreading over a
- * twelfth of every range.  See tl-bayesopt(1) and bench/bayesopt.sh. */
-#define TL_TPE_PARAMS_DEFAULT { 0, 24, 0.1, 25, 1.0, 0.2, 0.0, 0, 0, 1, \
-	1.25 }
+/* Defaults, measured on bench/bayesopt (tl-bayesopt(1), CAVEATS):
+ * multivariate with the gap bandwidths of each coordinate, proper
+ * densities (kernels of equal mass), good trials weighted by their
+ * improvement (EI weighting, Watanabe 2023), 24 candidates, a 10%
+ * split of at most 25, prior weight 1, the prior's centre no neighbour
+ * of the trials (Optuna 4.9), and a magic clip whose floor shrinks as
+ * 1/(1 + kernels)^1.25: the good group's kernels narrow as it grows.
+ * TL_TPE_PARAMS_UNIVARIATE is the earlier default, Optuna 3.1's
+ * TPESampler (univariate, equal weights, kernels of equal height: 3.1's
+ * truncated normal leaves out the 1/sigma) with the same prior centre
+ * and clip. */
+#define TL_TPE_PARAMS_DEFAULT { .multivariate = 1, .n_ei = 24, \
+	.gamma = 0.1, .gamma_max = 25, .prior_weight = 1.0, \
+	.bw = TL_TPE_BW_GAPS, .bw_factor = 0.2, .min_bw = 0.0, \
+	.prior_neighbour = 0, .flat_height = 0, .clip_exp = 1.25, \
+	.ei_weights = 1 }
+#define TL_TPE_PARAMS_UNIVARIATE { .multivariate = 0, .n_ei = 24, \
+	.gamma = 0.1, .gamma_max = 25, .prior_weight = 1.0, \
+	.bw = TL_TPE_BW_GAPS, .bw_factor = 0.2, .min_bw = 0.0, \
+	.prior_neighbour = 0, .flat_height = 1, .clip_exp = 1.25, \
+	.ei_weights = 0 }
 
 struct tl_tpe;
 
@@ -86,7 +111,9 @@ int	tl_tpe_fit(struct tl_tpe *t);
 
 /* Draw m candidates (rows of X, m * s->n) and their scores log l - log g,
  * best first.  Univariate: row r combines the r-th best value of each
- * parameter, so row 0 maximises the (separable) score over the draws.
+ * parameter, so row 0 maximises the (separable) score over the draws;
+ * multivariate: the draws themselves, each categorical coordinate from
+ * its own component.
  * Needs a successful tl_tpe_fit. */
 void	tl_tpe_suggest(struct tl_tpe *t, gsl_rng *r, size_t m, double *X,
 	    double *score);

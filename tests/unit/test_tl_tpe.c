@@ -95,11 +95,12 @@ Test(tl_tpe, sigmas_vector)
 	cr_assert_float_eq(sg[0], 0.2, 1e-12);
 }
 
-/* A TPE over s whose good group is exactly pts[0..n) (losses 0) and whose
- * bad group is one far point (loss 1): gamma = n / (n + 1). */
+/* A TPE over s whose good group is exactly pts[0..n) (losses loss[], or
+ * 0 if loss is NULL) and whose bad group is one far point (loss 1):
+ * gamma = n / (n + 1). */
 static struct tl_tpe *
 good_group(const struct tl_space *s, struct tl_tpe_params *p,
-    const double *pts, size_t n, double bad)
+    const double *pts, const double *loss, size_t n, double bad)
 {
 	struct tl_tpe *t;
 	size_t i;
@@ -107,7 +108,7 @@ good_group(const struct tl_space *s, struct tl_tpe_params *p,
 	p->gamma = (double)n / (double)(n + 1);
 	t = tl_tpe_alloc(s, p);
 	for (i = 0; i < n; i++)
-		tl_tpe_observe(t, &pts[i], 0);
+		tl_tpe_observe(t, &pts[i], loss ? loss[i] : 0);
 	tl_tpe_observe(t, &bad, 1);
 	cr_assert_eq(tl_tpe_fit(t), 0);
 	return t;
@@ -125,7 +126,7 @@ Test(tl_tpe, logl_optuna49)
 
 	p.prior_neighbour = 0;	/* 4.9 */
 	p.flat_height = 0;
-	t = good_group(s, &p, pts, 3, 0.95);
+	t = good_group(s, &p, pts, NULL, 3, 0.95);
 	for (i = 0; i < 3; i++)
 		cr_assert_float_eq(tl_tpe_logpdf(t, 0, &x[i]), want[i], 1e-9,
 		    "x=%g: %.12f", x[i], tl_tpe_logpdf(t, 0, &x[i]));
@@ -137,7 +138,7 @@ Test(tl_tpe, logl_optuna31)
 {
 	struct tl_space *s = space("{\"x\":{\"type\":\"float\",\"low\":0,"
 	    "\"high\":1}}");
-	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
+	struct tl_tpe_params p = TL_TPE_PARAMS_UNIVARIATE;
 	double pts[] = { 0.1, 0.4, 0.7 }, x[] = { 0.25, 0.4, 0.9 };
 	double want[] = { -0.69280732, -0.68802308, -1.08510088 };
 	struct tl_tpe *t;
@@ -146,7 +147,7 @@ Test(tl_tpe, logl_optuna31)
 	p.prior_neighbour = 1;	/* 3.1's ways */
 	p.clip_exp = 1;
 
-	t = good_group(s, &p, pts, 3, 0.95);
+	t = good_group(s, &p, pts, NULL, 3, 0.95);
 	for (i = 0; i < 3; i++)
 		cr_assert_float_eq(tl_tpe_logpdf(t, 0, &x[i]), want[i], VEC_TOL,
 		    "x=%g: %.12f", x[i], tl_tpe_logpdf(t, 0, &x[i]));
@@ -160,7 +161,7 @@ Test(tl_tpe, logl_int_and_categorical_optuna31)
 	    "\"high\":5}}");
 	struct tl_space *sc = space("{\"c\":{\"type\":\"categorical\","
 	    "\"choices\":[\"a\",\"b\",\"c\"]}}");
-	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
+	struct tl_tpe_params p = TL_TPE_PARAMS_UNIVARIATE;
 	double wi[] = { -1.71941432, -1.30034874, -1.40108299, -2.15418587 };
 	double wc[] = { -0.74193734, -1.65822808, -1.09861229 };
 	double pts[3], x, bad;
@@ -180,7 +181,7 @@ Test(tl_tpe, logl_int_and_categorical_optuna31)
 		json_decref(o);
 	}
 	bad = 0.99;
-	t = good_group(si, &p, pts, 3, bad);
+	t = good_group(si, &p, pts, NULL, 3, bad);
 	for (i = 0; i < 4; i++) {
 		o = json_pack("{s:i}", "n", v[i]);
 		tl_space_encode(si, o, 0, &x, why, sizeof(why));
@@ -191,7 +192,7 @@ Test(tl_tpe, logl_int_and_categorical_optuna31)
 	tl_tpe_free(t);
 	pts[0] = pts[1] = 0;
 	pts[2] = 2;
-	t = good_group(sc, &p, pts, 3, 1);
+	t = good_group(sc, &p, pts, NULL, 3, 1);
 	for (i = 0; i < 3; i++) {
 		x = (double)i;
 		cr_assert_float_eq(tl_tpe_logpdf(t, 0, &x), wc[i], VEC_TOL);
@@ -199,6 +200,83 @@ Test(tl_tpe, logl_int_and_categorical_optuna31)
 	tl_tpe_free(t);
 	tl_space_free(sc);
 	tl_space_free(si);
+}
+
+/* EI weighting: good trials at 0.2 (loss 0.1) and 0.6 (loss 0.4), the
+ * best bad one at 0.9 (loss 1): weights 0.9 and 0.6, the prior their
+ * mean 0.75; bandwidths 0.4 (gaps), proper truncated normals on [0, 1].
+ * Values from the formula, evaluated in Python. */
+Test(tl_tpe, logl_ei_weights)
+{
+	struct tl_space *s = space("{\"x\":{\"type\":\"float\",\"low\":0,"
+	    "\"high\":1}}");
+	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
+	double x[] = { 0.2, 0.45, 0.95 };
+	double want[] = { 0.1282606126, 0.1463873142, -0.4294524387 };
+	double pts[] = { 0.2, 0.6 }, loss[] = { 0.1, 0.4 }, tied[] = { 1, 1 };
+	double a;
+	struct tl_tpe *t;
+	size_t i;
+
+	t = good_group(s, &p, pts, loss, 2, 0.9);
+	for (i = 0; i < 3; i++)
+		cr_assert_float_eq(tl_tpe_logpdf(t, 0, &x[i]), want[i], 1e-9,
+		    "x=%g: %.12f", x[i], tl_tpe_logpdf(t, 0, &x[i]));
+	tl_tpe_free(t);
+	/* all tied with the split: equal weights, as without EI */
+	t = good_group(s, &p, pts, tied, 2, 0.9);
+	a = tl_tpe_logpdf(t, 0, &x[1]);
+	tl_tpe_free(t);
+	p.ei_weights = 0;
+	t = good_group(s, &p, pts, tied, 2, 0.9);
+	cr_assert_float_eq(tl_tpe_logpdf(t, 0, &x[1]), a, 1e-12);
+	tl_tpe_free(t);
+	tl_space_free(s);
+}
+
+/* Multivariate: a categorical parameter stands alone, so the density of
+ * (x, c) is that of x times that of c, each fitted on its own. */
+Test(tl_tpe, categorical_alone)
+{
+	struct tl_space *s2 = space("{\"x\":{\"type\":\"float\",\"low\":0,"
+	    "\"high\":1},\"c\":{\"type\":\"categorical\",\"choices\":"
+	    "[\"a\",\"b\",\"c\"]}}");
+	struct tl_space *sx = space("{\"x\":{\"type\":\"float\",\"low\":0,"
+	    "\"high\":1}}");
+	struct tl_space *sc = space("{\"c\":{\"type\":\"categorical\","
+	    "\"choices\":[\"a\",\"b\",\"c\"]}}");
+	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
+	double pts[][2] = { { 0.13, 0 }, { 0.42, 2 }, { 0.77, 0 },
+	    { 0.31, 1 }, { 0.95, 2 } };
+	double loss[] = { 0.27, 1.38, 0.61, 2.385, 0.94 }, q[2] = { 0.35, 2 };
+	struct tl_tpe *t2, *tx, *tc;
+	size_t i;
+	int w;
+
+	p.gamma = 0.4;
+	t2 = tl_tpe_alloc(s2, &p);
+	tx = tl_tpe_alloc(sx, &p);
+	tc = tl_tpe_alloc(sc, &p);
+	for (i = 0; i < 5; i++) {
+		tl_tpe_observe(t2, pts[i], loss[i]);
+		tl_tpe_observe(tx, &pts[i][0], loss[i]);
+		tl_tpe_observe(tc, &pts[i][1], loss[i]);
+	}
+	cr_assert_eq(tl_tpe_fit(t2), 0);
+	cr_assert_eq(tl_tpe_fit(tx), 0);
+	cr_assert_eq(tl_tpe_fit(tc), 0);
+	for (w = 0; w < 2; w++)
+		cr_assert_float_eq(tl_tpe_logpdf(t2, w, q),
+		    tl_tpe_logpdf(tx, w, &q[0]) + tl_tpe_logpdf(tc, w, &q[1]),
+		    1e-12, "which=%d", w);
+	cr_assert_float_eq(tl_tpe_score(t2, q), tl_tpe_score(tx, &q[0]) +
+	    tl_tpe_score(tc, &q[1]), 1e-12);
+	tl_tpe_free(tc);
+	tl_tpe_free(tx);
+	tl_tpe_free(t2);
+	tl_space_free(sc);
+	tl_space_free(sx);
+	tl_space_free(s2);
 }
 
 /* A small mixed problem with a known best corner. */
@@ -233,7 +311,8 @@ suggest_checks(int multivariate)
 	gsl_rng *r;
 	size_t i;
 
-	p.multivariate = multivariate;
+	if (!multivariate)
+		p = (struct tl_tpe_params)TL_TPE_PARAMS_UNIVARIATE;
 	t = mixed_tpe(s, &p);
 	cr_assert_eq(tl_tpe_fit(t), 0);
 	r = tl_rng_alloc(7, 0);
