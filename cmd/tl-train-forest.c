@@ -24,6 +24,7 @@
 #include "tl_jv.h"
 #include "tl_num.h"
 #include "tl_out.h"
+#include "tl_par.h"
 #include "tl_records.h"
 #include "tl_util.h"
 
@@ -500,43 +501,118 @@ add_fields(struct tl_buf *b, const struct tl_forest *f, size_t members,
 	tl_buf_adds(b, "}\n");
 }
 
-#define BATCH	16384	/* rows predicted together, tree by tree */
+#define BATCH	16384	/* rows read before they are predicted */
+#define CHUNK	4096	/* rows per task: parsed, predicted, written */
 
-/* The rows waiting for their predictions. */
+/* One task's rows of a batch: their output text, or the first error. */
+struct chunk {
+	struct tl_buf	 pre;		/* the rows' prefixes, then ... */
+	struct tl_buf	 out;		/* ... their output lines */
+	struct tl_err	 err;		/* the first error, if failed */
+	int		 failed;
+	size_t		 partial;	/* rows lacking some feature */
+	size_t		 firstmiss;	/* the first one's first feature */
+};
+
+/* The rows read and waiting: each task parses its rows into bins,
+ * predicts them tree by tree and writes their lines; then the lines go
+ * out in order.  Every row's result is its own, so the bytes are the
+ * same with any number of threads. */
 struct batch {
-	struct tl_buf	 pre;		/* their output prefixes */
-	size_t		 off[BATCH + 1];	/* prefix i: off[i]..off[i+1] */
-	size_t		 members[BATCH];	/* fields in each */
+	const struct tl_forest *f;
+	int		 strict;
+	const char	*name;		/* the input the rows are from */
+	struct tl_buf	 text;		/* the rows' JSON text */
+	size_t		 toff[BATCH + 1];	/* row i: toff[i]..toff[i+1] */
+	unsigned long	 line[BATCH];	/* each row's line */
+	size_t		 n;		/* rows waiting */
+	size_t		 poff[BATCH + 1];	/* prefix in its chunk's pre */
+	size_t		 members[BATCH];	/* fields in each prefix */
 	uint8_t		*bins;		/* BATCH rows of bins */
 	double		 mean[BATCH], sd[BATCH];
 	double		*prob;		/* BATCH * classes */
-	size_t		 n;		/* rows waiting */
-	double		 secs;		/* in the trees, for -v */
+	struct tl_jdoc	*doc;		/* one per worker */
+	struct chunk	 ch[BATCH / CHUNK];
+	int		 threads;
 };
 
-static int
-flush_batch(struct batch *bt, const struct tl_forest *f, struct tl_out *out,
-    struct tl_buf *b, struct tl_err *err)
+static void
+chunk_task(void *ctx, size_t c, int worker)
 {
-	size_t i, K = tl_forest_nclasses(f);
-	double t0;
+	struct batch *bt = ctx;
+	struct chunk *ch = &bt->ch[c];
+	const struct tl_forest *f = bt->f;
+	size_t r, lo = c * CHUNK, hi = lo + CHUNK, nf = tl_forest_nfeatures(f),
+	    K = tl_forest_nclasses(f), nmiss, first = 0;
+	const char *text;
+
+	if (hi > bt->n)
+		hi = bt->n;
+	tl_buf_reset(&ch->pre);
+	tl_buf_reset(&ch->out);
+	ch->failed = 0;
+	ch->partial = 0;
+	for (r = lo; r < hi; r++) {
+		text = bt->text.data + bt->toff[r];
+		if (tl_forest_row(f, &bt->doc[worker], text, bt->toff[r + 1] -
+		    bt->toff[r], bt->name, bt->line[r], bt->bins + r * nf,
+		    &nmiss, &first, &ch->err) == -1) {
+			ch->failed = 1;
+			return;
+		}
+		if (nmiss > 0) {
+			if (bt->strict) {
+				tl_err_set(&ch->err, TL_EX_DATAERR, bt->name,
+				    bt->line[r], "field '%s': missing (the "
+				    "model needs it)", tl_forest_feature(f,
+				    first));
+				ch->failed = 1;
+				return;
+			}
+			if (ch->partial++ == 0)
+				ch->firstmiss = first;
+		}
+		bt->poff[r] = ch->pre.len;
+		bt->members[r] = row_prefix(&ch->pre, &bt->doc[worker], text,
+		    bt->toff[r + 1] - bt->toff[r]);
+	}
+	tl_forest_predict_rows(f, bt->bins + lo * nf, hi - lo, bt->mean + lo,
+	    bt->sd + lo, bt->prob + lo * K);
+	for (r = lo; r < hi; r++) {
+		tl_buf_add(&ch->out, ch->pre.data + bt->poff[r],
+		    (r + 1 < hi ? bt->poff[r + 1] : ch->pre.len) - bt->poff[r]);
+		add_fields(&ch->out, f, bt->members[r], bt->mean[r], bt->sd[r],
+		    bt->prob + r * K);
+	}
+}
+
+/* Predict and write the rows waiting; the first error in row order
+ * stops it.  *partial and *firstmiss (the first feature missing from
+ * the first row lacking one, if none before) sum the chunks. */
+static int
+flush_batch(struct batch *bt, struct tl_out *out, size_t *partial,
+    size_t *firstmiss, struct tl_err *err)
+{
+	size_t c, nch = (bt->n + CHUNK - 1) / CHUNK;
 
 	if (bt->n == 0)
 		return 0;
-	t0 = now();
-	tl_forest_predict_batch(f, bt->bins, bt->n, bt->mean, bt->sd,
-	    bt->prob);
-	bt->secs += now() - t0;
-	tl_buf_reset(b);
-	for (i = 0; i < bt->n; i++) {
-		tl_buf_add(b, bt->pre.data + bt->off[i], bt->off[i + 1] -
-		    bt->off[i]);
-		add_fields(b, f, bt->members[i], bt->mean[i], bt->sd[i],
-		    bt->prob + i * K);
+	tl_par_for(bt->threads, nch, chunk_task, bt);
+	for (c = 0; c < nch; c++) {
+		if (bt->ch[c].failed) {
+			*err = bt->ch[c].err;
+			return -1;
+		}
+		if (bt->ch[c].partial > 0 && *partial == 0)
+			*firstmiss = bt->ch[c].firstmiss;
+		*partial += bt->ch[c].partial;
+		if (tl_out_raw(out, bt->ch[c].out.data, bt->ch[c].out.len,
+		    err) == -1)
+			return -1;
 	}
 	bt->n = 0;
-	tl_buf_reset(&bt->pre);
-	return tl_out_raw(out, b->data, b->len, err);
+	tl_buf_reset(&bt->text);
+	return 0;
 }
 
 static int
@@ -545,11 +621,10 @@ cmd_predict(struct opts *o, struct tl_err *err)
 	struct tl_forest *f;
 	struct tl_records *rs = NULL;
 	struct tl_out *out = NULL;
-	struct tl_jdoc doc;
-	struct tl_buf b;
 	struct batch *bt;
-	const char *text, *firstname = NULL;
-	size_t len, nmiss, first = 0, rows = 0, partial = 0, nf;
+	struct tl_err rerr;
+	const char *text;
+	size_t len, rows = 0, partial = 0, firstmiss = 0, c;
 	double t0 = now(), t1;
 	int i, rc = 0;
 
@@ -560,67 +635,77 @@ cmd_predict(struct opts *o, struct tl_err *err)
 		tl_forest_free(f);
 		return -1;
 	}
-	nf = tl_forest_nfeatures(f);
-	tl_forest_set_threads(f, o->fp.threads);
-	tl_jdoc_init(&doc);
-	tl_buf_init(&b);
 	bt = tl_xcalloc(1, sizeof(*bt));
-	tl_buf_init(&bt->pre);
-	bt->bins = tl_xcalloc(BATCH, nf);
+	bt->f = f;
+	bt->strict = o->strict;
+	bt->threads = o->fp.threads;
+	tl_buf_init(&bt->text);
+	bt->bins = tl_xcalloc(BATCH, tl_forest_nfeatures(f));
 	bt->prob = tl_xcalloc(BATCH * (tl_forest_nclasses(f) + 1),
 	    sizeof(double));
+	bt->doc = tl_xcalloc((size_t)bt->threads, sizeof(*bt->doc));
+	for (i = 0; i < bt->threads; i++)
+		tl_jdoc_init(&bt->doc[i]);
+	for (c = 0; c < BATCH / CHUNK; c++) {
+		tl_buf_init(&bt->ch[c].pre);
+		tl_buf_init(&bt->ch[c].out);
+	}
 	for (i = 0; i < (o->ninputs > 0 ? o->ninputs : 1) && rc == 0; i++) {
 		if ((rs = tl_records_open(o->ninputs > 0 ? o->inputs[i] : "-",
 		    TL_FMT_AUTO, err)) == NULL) {
 			rc = -1;
 			break;
 		}
-		while (rc == 0 && (rc = tl_records_next_text(rs, &text, &len,
-		    err)) == 1) {
-			rc = tl_forest_row(f, &doc, text, len,
-			    tl_records_name(rs), tl_records_line(rs),
-			    bt->bins + bt->n * nf, &nmiss, &first, err);
-			if (rc == 0 && nmiss > 0) {
-				if (o->strict)
-					rc = tl_err_set(err, TL_EX_DATAERR,
-					    tl_records_name(rs),
-					    tl_records_line(rs), "field '%s': "
-					    "missing (the model needs it)",
-					    tl_forest_feature(f, first));
-				if (partial++ == 0)
-					firstname = tl_forest_feature(f, first);
-			}
-			if (rc != 0)
-				break;
+		bt->name = tl_records_name(rs);
+		while ((rc = tl_records_next_text(rs, &text, &len, err)) ==
+		    1) {
 			rows++;
-			bt->off[bt->n] = bt->pre.len;
-			bt->members[bt->n] = row_prefix(&bt->pre, &doc, text,
-			    len);
-			bt->off[++bt->n] = bt->pre.len;
-			if (bt->n == BATCH)
-				rc = flush_batch(bt, f, out, &b, err);
+			bt->line[bt->n] = tl_records_line(rs);
+			bt->toff[bt->n] = bt->text.len;
+			tl_buf_add(&bt->text, text, len);
+			bt->toff[++bt->n] = bt->text.len;
+			if (bt->n == BATCH && flush_batch(bt, out, &partial,
+			    &firstmiss, err) == -1) {
+				rc = -2;	/* the error is said */
+				break;
+			}
 		}
+		if (rc == -2) {
+			rc = -1;
+			tl_records_free(rs);
+			break;
+		}
+		/* the rows of this input go before its name goes; a bad row
+		 * read before a bad line is the error to report */
+		rerr = *err;
+		if (flush_batch(bt, out, &partial, &firstmiss, err) == -1)
+			rc = -1;
+		else if (rc == -1)
+			*err = rerr;
 		tl_records_free(rs);
-		rc = rc == -1 ? -1 : 0;
 	}
-	if (rc == 0)
-		rc = flush_batch(bt, f, out, &b, err);
 	if (rc == 0)
 		rc = tl_out_close(out, err);
 	else
 		tl_out_abort(out);
 	if (rc == 0 && partial > 0 && !o->quiet)
 		tl_warn("%zu of %zu rows lack some features (first '%s'): "
-		    "predicted with them missing", partial, rows, firstname);
+		    "predicted with them missing", partial, rows,
+		    tl_forest_feature(f, firstmiss));
 	if (rc == 0 && o->verbose)
-		tl_msg("load %.3f s, trees %.3f s, rows in and out %.3f s",
-		    t1 - t0, bt->secs, now() - t1 - bt->secs);
+		tl_msg("%zu rows: load %.3f s, predict and write %.3f s on %d "
+		    "threads", rows, t1 - t0, now() - t1, bt->threads);
+	for (i = 0; i < bt->threads; i++)
+		tl_jdoc_release(&bt->doc[i]);
+	for (c = 0; c < BATCH / CHUNK; c++) {
+		tl_buf_release(&bt->ch[c].pre);
+		tl_buf_release(&bt->ch[c].out);
+	}
+	free(bt->doc);
 	free(bt->prob);
 	free(bt->bins);
-	tl_buf_release(&bt->pre);
+	tl_buf_release(&bt->text);
 	free(bt);
-	tl_buf_release(&b);
-	tl_jdoc_release(&doc);
 	tl_forest_free(f);
 	return rc;
 }

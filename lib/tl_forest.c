@@ -21,8 +21,6 @@
 #include <fcntl.h>
 #include <float.h>
 #include <math.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +34,7 @@
 #include "tl_jv.h"
 #include "tl_map.h"
 #include "tl_num.h"
+#include "tl_par.h"
 #include "tl_rng.h"
 #include "tl_util.h"
 
@@ -467,62 +466,6 @@ leaves_of(const struct fnode *nd, const uint8_t *x, size_t nf, size_t m,
 	} while (live);
 	for (r = 0; r < m; r++)
 		leaf[r] = nd[at[r]].child;
-}
-
-/* ---- a pool of threads ------------------------------------------------ */
-
-struct pool {
-	void		(*fn)(void *, size_t, int);	/* task, worker */
-	void		*ctx;		/* its argument */
-	size_t		 ntask;		/* tasks 0..ntask-1 */
-	atomic_size_t	 next;		/* the next task to take */
-};
-
-struct worker {
-	struct pool	*pool;		/* shared */
-	int		 id;		/* 0..threads-1 */
-};
-
-static void *
-pool_loop(void *arg)
-{
-	struct worker *w = arg;
-	size_t t;
-
-	while ((t = atomic_fetch_add(&w->pool->next, 1)) < w->pool->ntask)
-		w->pool->fn(w->pool->ctx, t, w->id);
-	return NULL;
-}
-
-/* Run fn(ctx, task, worker) for every task on up to threads workers
- * (the caller is worker 0). */
-static void
-par_for(int threads, size_t ntask, void (*fn)(void *, size_t, int),
-    void *ctx)
-{
-	struct pool pool = { fn, ctx, ntask, 0 };
-	struct worker *w;
-	pthread_t *tid;
-	int i, started = 0;
-
-	if (threads < 1)
-		threads = 1;
-	if ((size_t)threads > ntask)
-		threads = ntask > 0 ? (int)ntask : 1;
-	w = tl_xcalloc((size_t)threads, sizeof(*w));
-	tid = tl_xcalloc((size_t)threads, sizeof(*tid));
-	for (i = 0; i < threads; i++) {
-		w[i].pool = &pool;
-		w[i].id = i;
-	}
-	for (i = 1; i < threads; i++, started++)
-		if (pthread_create(&tid[i], NULL, pool_loop, &w[i]) != 0)
-			break;	/* fewer threads: the same results */
-	pool_loop(&w[0]);
-	for (i = 1; i <= started; i++)
-		pthread_join(tid[i], NULL);
-	free(tid);
-	free(w);
 }
 
 /* ---- preparing the features ----------------------------------------- */
@@ -1707,7 +1650,7 @@ tl_forest_train(const struct tl_fdata *d, const char *target,
 	P.n = n;
 	P.y = y;
 	P.X = X;
-	par_for(f->p.threads, nf, prep_feature, &P);
+	tl_par_for(f->p.threads, nf, prep_feature, &P);
 	build_index(f);
 	/* trees */
 	f->ntree = f->p.trees;
@@ -1741,7 +1684,7 @@ tl_forest_train(const struct tl_fdata *d, const char *target,
 	    sizeof(struct work));
 	for (i = 0; i < (size_t)(f->p.threads > 0 ? f->p.threads : 1); i++)
 		work_init(&T.work[i], &T);
-	par_for(f->p.threads, f->ntree, grow_task, &T);
+	tl_par_for(f->p.threads, f->ntree, grow_task, &T);
 	for (i = 0; i < (size_t)(f->p.threads > 0 ? f->p.threads : 1); i++)
 		work_release(&T.work[i]);
 	free(T.work);
@@ -2511,17 +2454,36 @@ pred_task(void *ctx, size_t c, int worker)
 	}
 }
 
-void
-tl_forest_predict_batch(const struct tl_forest *f, const uint8_t *bins,
-    size_t m, double *mean, double *sd, double *prob)
+static void
+predict(const struct tl_forest *f, const uint8_t *bins, size_t m,
+    double *mean, double *sd, double *prob, int threads)
 {
 	struct predjob J = { f, bins, m, mean, sd, prob };
+	size_t c;
 
 	memset(mean, 0, m * sizeof(double));
 	if (f->K == 0)
 		memset(sd, 0, m * sizeof(double));
 	else
 		memset(prob, 0, m * f->K * sizeof(double));
-	par_for(f->p.threads, (m + PRED_CHUNK - 1) / PRED_CHUNK, pred_task,
-	    &J);
+	if (threads <= 1)
+		for (c = 0; c * PRED_CHUNK < m; c++)
+			pred_task(&J, c, 0);
+	else
+		tl_par_for(threads, (m + PRED_CHUNK - 1) / PRED_CHUNK,
+		    pred_task, &J);
+}
+
+void
+tl_forest_predict_batch(const struct tl_forest *f, const uint8_t *bins,
+    size_t m, double *mean, double *sd, double *prob)
+{
+	predict(f, bins, m, mean, sd, prob, f->p.threads);
+}
+
+void
+tl_forest_predict_rows(const struct tl_forest *f, const uint8_t *bins,
+    size_t m, double *mean, double *sd, double *prob)
+{
+	predict(f, bins, m, mean, sd, prob, 1);
 }

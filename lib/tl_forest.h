@@ -153,4 +153,10 @@ void	tl_forest_predict_batch(const struct tl_forest *f,
 	    const uint8_t *bins, size_t m, double *mean, double *sd,
 	    double *prob);
 
+/* The same on the calling thread alone, for callers that run their own
+ * threads over parts of the rows. */
+void	tl_forest_predict_rows(const struct tl_forest *f,
+	    const uint8_t *bins, size_t m, double *mean, double *sd,
+	    double *prob);
+
 #endif

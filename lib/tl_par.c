@@ -1,0 +1,62 @@
+/*
+ * A pool of threads for a parallel loop: workers take the next task from
+ * an atomic counter until none is left, so uneven tasks balance.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include "tl_par.h"
+#include "tl_util.h"
+
+struct pool {
+	void		(*fn)(void *, size_t, int);	/* task, worker */
+	void		*ctx;		/* its argument */
+	size_t		 ntask;		/* tasks 0..ntask-1 */
+	atomic_size_t	 next;		/* the next task to take */
+};
+
+struct worker {
+	struct pool	*pool;		/* shared */
+	int		 id;		/* 0..threads-1 */
+};
+
+static void *
+pool_loop(void *arg)
+{
+	struct worker *w = arg;
+	size_t t;
+
+	while ((t = atomic_fetch_add(&w->pool->next, 1)) < w->pool->ntask)
+		w->pool->fn(w->pool->ctx, t, w->id);
+	return NULL;
+}
+
+void
+tl_par_for(int threads, size_t ntask, void (*fn)(void *, size_t, int),
+    void *ctx)
+{
+	struct pool pool = { fn, ctx, ntask, 0 };
+	struct worker *w;
+	pthread_t *tid;
+	int i, started = 0;
+
+	if (threads < 1)
+		threads = 1;
+	if ((size_t)threads > ntask)
+		threads = ntask > 0 ? (int)ntask : 1;
+	w = tl_xcalloc((size_t)threads, sizeof(*w));
+	tid = tl_xcalloc((size_t)threads, sizeof(*tid));
+	for (i = 0; i < threads; i++) {
+		w[i].pool = &pool;
+		w[i].id = i;
+	}
+	for (i = 1; i < threads; i++, started++)
+		if (pthread_create(&tid[i], NULL, pool_loop, &w[i]) != 0)
+			break;	/* fewer threads: the same results */
+	pool_loop(&w[0]);
+	for (i = 1; i <= started; i++)
+		pthread_join(tid[i], NULL);
+	free(tid);
+	free(w);
+}

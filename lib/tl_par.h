@@ -1,0 +1,17 @@
+/*
+ * A parallel loop over tasks 0..ntask-1.  Results must not depend on
+ * which worker runs a task: callers give each task its own outputs and
+ * each worker its own scratch (indexed by worker, 0..threads-1).
+ */
+#ifndef TL_PAR_H
+#define TL_PAR_H
+
+#include <stddef.h>
+
+/* Run fn(ctx, task, worker) for every task on up to threads workers,
+ * the caller being worker 0; returns when all are done.  If a thread
+ * cannot be started, fewer workers do the same tasks. */
+void	tl_par_for(int threads, size_t ntask,
+	    void (*fn)(void *ctx, size_t task, int worker), void *ctx);
+
+#endif
