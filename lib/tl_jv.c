@@ -335,23 +335,14 @@ parse_number(struct parser *p, struct tl_jv *v)
 	}
 	/* m: the significant digits (leading zeros are none), while they
 	 * fit in 19; lost: some did not (then strtod decides) */
-	for (; i < p->n && s[i] >= '0' && s[i] <= '9'; i++)
-		if (sig < 19) {
-			m = m * 10 + (uint64_t)(s[i] - '0');
-			sig += m != 0;
-		} else
-			lost = 1;
+	i = tl_dec_digits(s, i, p->n, &m, &sig, &lost);
 	if (i < p->n && s[i] == '.') {
 		if (++i >= p->n || s[i] < '0' || s[i] > '9') {
 			p->i = i < p->n ? i : p->n - 1;
 			return fail(p, "invalid number");
 		}
-		for (; i < p->n && s[i] >= '0' && s[i] <= '9'; i++, frac++)
-			if (sig < 19) {
-				m = m * 10 + (uint64_t)(s[i] - '0');
-				sig += m != 0;
-			} else
-				lost = 1;
+		frac = tl_dec_digits(s, i, p->n, &m, &sig, &lost) - i;
+		i += frac;
 	}
 	if (i < p->n && (s[i] == 'e' || s[i] == 'E')) {
 		i++;

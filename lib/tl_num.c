@@ -77,6 +77,19 @@ c_point(char *buf, int n)
 /* gcc and clang on 64-bit targets: a 64 x 64 -> 128-bit product */
 __extension__ typedef unsigned __int128 u128;
 
+size_t
+tl_dec_digits(const char *s, size_t i, size_t n, uint64_t *m, int *sig,
+    int *lost)
+{
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		if (*sig < 19) {
+			*m = *m * 10 + (uint64_t)(s[i] - '0');
+			*sig += *m != 0;
+		} else
+			*lost = 1;
+	return i;
+}
+
 int
 tl_dec_to_double(uint64_t w, int q, int neg, double *out)
 {

@@ -29,4 +29,11 @@ int	tl_fmt_double(char *buf, double x);
  * most 19 significant digits. */
 int	tl_dec_to_double(uint64_t w, int q, int neg, double *out);
 
+/* The digits s[i..] up to the first non-digit (or n), gathered into a
+ * significand for tl_dec_to_double: *m takes up to 19 significant ones
+ * (*sig counts them, leading zeros are none), and *lost is set if more
+ * follow (then strtod must decide).  Returns the index after them. */
+size_t	tl_dec_digits(const char *s, size_t i, size_t n, uint64_t *m,
+	    int *sig, int *lost);
+
 #endif

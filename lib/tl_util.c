@@ -182,7 +182,7 @@ int
 tl_strtod_exact(const char *s, size_t n, double *out)
 {
 	char tmp[64], *t = tmp, *end;
-	size_t i = 0;
+	size_t i = 0, j;
 	uint64_t m = 0;
 	int neg = 0, sig = 0, lost = 0, frac = 0, exp = 0, eneg = 0, ok;
 	double v;
@@ -196,21 +196,13 @@ tl_strtod_exact(const char *s, size_t n, double *out)
 	/* JSON has no leading zeros: "007" is an id, not 7 */
 	if (s[i] == '0' && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '9')
 		return -1;
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-		if (sig < 19) {
-			m = m * 10 + (uint64_t)(s[i] - '0');
-			sig += m != 0;
-		} else
-			lost = 1;
+	i = tl_dec_digits(s, i, n, &m, &sig, &lost);
 	if (i < n && s[i] == '.') {
 		if (++i == n || !(s[i] >= '0' && s[i] <= '9'))
 			return -1;
-		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, frac++)
-			if (sig < 19) {
-				m = m * 10 + (uint64_t)(s[i] - '0');
-				sig += m != 0;
-			} else
-				lost = 1;
+		j = tl_dec_digits(s, i, n, &m, &sig, &lost);
+		frac = (int)(j - i);
+		i = j;
 	}
 	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
 		i++;
