@@ -501,8 +501,8 @@ add_fields(struct tl_buf *b, const struct tl_forest *f, size_t members,
 	tl_buf_adds(b, "}\n");
 }
 
-#define BATCH	16384	/* rows read before they are predicted */
-#define CHUNK	4096	/* rows per task: parsed, predicted, written */
+#define CHUNK		4096	/* rows per task: parsed, predicted, written */
+#define MINCHUNK	512	/* the fewest rows of a task of a short batch */
 
 /* One task's rows of a batch: their output text, or the first error. */
 struct chunk {
@@ -514,26 +514,42 @@ struct chunk {
 	size_t		 firstmiss;	/* the first one's first feature */
 };
 
-/* The rows read and waiting: each task parses its rows into bins,
- * predicts them tree by tree and writes their lines; then the lines go
- * out in order.  Every row's result is its own, so the bytes are the
- * same with any number of threads. */
-struct batch {
-	const struct tl_forest *f;
+/* What the batches share.  One batch is predicted at a time, so the
+ * scratch and the sums need no lock. */
+struct pred {
+	struct tl_forest *f;
 	int		 strict;
-	const char	*name;		/* the input the rows are from */
-	struct tl_buf	 text;		/* the rows' JSON text */
-	size_t		 toff[BATCH + 1];	/* row i: toff[i]..toff[i+1] */
-	unsigned long	 line[BATCH];	/* each row's line */
-	size_t		 n;		/* rows waiting */
-	size_t		 poff[BATCH + 1];	/* prefix in its chunk's pre */
-	size_t		 members[BATCH];	/* fields in each prefix */
-	uint8_t		*bins;		/* BATCH rows of bins */
-	double		 mean[BATCH], sd[BATCH];
-	double		*prob;		/* BATCH * classes */
-	struct tl_jdoc	*doc;		/* one per worker */
-	struct chunk	 ch[BATCH / CHUNK];
 	int		 threads;
+	struct tl_jdoc	*doc;		/* one per worker */
+	struct tl_out	*out;
+	size_t		 partial;	/* rows lacking some feature */
+	size_t		 firstmiss;	/* the first one's first feature */
+};
+
+/* Rows read and waiting: each task parses its rows into bins, predicts
+ * them tree by tree and writes their lines; then the lines go out in
+ * order.  Every row's result is its own, so the bytes are the same with
+ * any number of threads.  Two batches take turns: the rows of one are
+ * read while the other is predicted. */
+struct batch {
+	struct pred	*p;
+	const char	*name;		/* the input the rows are from */
+	size_t		 cap;		/* rows it holds */
+	size_t		 n;		/* rows waiting */
+	struct tl_buf	 text;		/* the rows' JSON text */
+	size_t		*toff;		/* row i: toff[i]..toff[i+1] */
+	unsigned long	*line;		/* each row's line */
+	size_t		*poff;		/* prefix in its chunk's pre */
+	size_t		*members;	/* fields in each prefix */
+	uint8_t		*bins;		/* cap rows of bins */
+	double		*mean, *sd;
+	double		*prob;		/* cap * classes */
+	struct chunk	*ch;		/* cap / CHUNK tasks */
+	size_t		 nch;		/* tasks of this batch */
+	size_t		 csize;		/* rows of each but the last */
+	int		 rc;		/* -1: err says why */
+	struct tl_err	 err;
+	struct tl_bg	 bg;		/* predicting on a thread */
 };
 
 static void
@@ -541,9 +557,11 @@ chunk_task(void *ctx, size_t c, int worker)
 {
 	struct batch *bt = ctx;
 	struct chunk *ch = &bt->ch[c];
-	const struct tl_forest *f = bt->f;
-	size_t r, lo = c * CHUNK, hi = lo + CHUNK, nf = tl_forest_nfeatures(f),
-	    K = tl_forest_nclasses(f), nmiss, first = 0;
+	const struct tl_forest *f = bt->p->f;
+	struct tl_jdoc *doc = &bt->p->doc[worker];
+	size_t r, lo = c * bt->csize, hi = lo + bt->csize,
+	    nf = tl_forest_nfeatures(f), K = tl_forest_nclasses(f), nmiss,
+	    first = 0;
 	const char *text;
 
 	if (hi > bt->n)
@@ -554,14 +572,14 @@ chunk_task(void *ctx, size_t c, int worker)
 	ch->partial = 0;
 	for (r = lo; r < hi; r++) {
 		text = bt->text.data + bt->toff[r];
-		if (tl_forest_row(f, &bt->doc[worker], text, bt->toff[r + 1] -
-		    bt->toff[r], bt->name, bt->line[r], bt->bins + r * nf,
-		    &nmiss, &first, &ch->err) == -1) {
+		if (tl_forest_row(f, doc, text, bt->toff[r + 1] - bt->toff[r],
+		    bt->name, bt->line[r], bt->bins + r * nf, &nmiss, &first,
+		    &ch->err) == -1) {
 			ch->failed = 1;
 			return;
 		}
 		if (nmiss > 0) {
-			if (bt->strict) {
+			if (bt->p->strict) {
 				tl_err_set(&ch->err, TL_EX_DATAERR, bt->name,
 				    bt->line[r], "field '%s': missing (the "
 				    "model needs it)", tl_forest_feature(f,
@@ -573,7 +591,7 @@ chunk_task(void *ctx, size_t c, int worker)
 				ch->firstmiss = first;
 		}
 		bt->poff[r] = ch->pre.len;
-		bt->members[r] = row_prefix(&ch->pre, &bt->doc[worker], text,
+		bt->members[r] = row_prefix(&ch->pre, doc, text,
 		    bt->toff[r + 1] - bt->toff[r]);
 	}
 	tl_forest_predict_rows(f, bt->bins + lo * nf, hi - lo, bt->mean + lo,
@@ -586,127 +604,198 @@ chunk_task(void *ctx, size_t c, int worker)
 	}
 }
 
-/* Predict and write the rows waiting; the first error in row order
- * stops it.  *partial and *firstmiss (the first feature missing from
- * the first row lacking one, if none before) sum the chunks. */
-static int
-flush_batch(struct batch *bt, struct tl_out *out, size_t *partial,
-    size_t *firstmiss, struct tl_err *err)
+/* Predict and write the rows of batch ctx; the first error in row order
+ * stops it.  A short batch (the last) is cut into a task per thread. */
+static void
+run_batch(void *ctx)
 {
-	size_t c, nch = (bt->n + CHUNK - 1) / CHUNK;
+	struct batch *bt = ctx;
+	struct pred *p = bt->p;
+	size_t c, n = bt->n, most;
 
-	if (bt->n == 0)
-		return 0;
-	tl_par_for(bt->threads, nch, chunk_task, bt);
-	for (c = 0; c < nch; c++) {
+	bt->rc = 0;
+	if (n == 0)
+		return;
+	bt->nch = (n + CHUNK - 1) / CHUNK;
+	most = (n + MINCHUNK - 1) / MINCHUNK;
+	if (bt->nch < (size_t)p->threads)
+		bt->nch = most < (size_t)p->threads ? most : (size_t)p->threads;
+	bt->csize = (n + bt->nch - 1) / bt->nch;
+	tl_par_for(p->threads, bt->nch, chunk_task, bt);
+	for (c = 0; c < bt->nch; c++) {
 		if (bt->ch[c].failed) {
-			*err = bt->ch[c].err;
-			return -1;
+			bt->err = bt->ch[c].err;
+			bt->rc = -1;
+			return;
 		}
-		if (bt->ch[c].partial > 0 && *partial == 0)
-			*firstmiss = bt->ch[c].firstmiss;
-		*partial += bt->ch[c].partial;
-		if (tl_out_raw(out, bt->ch[c].out.data, bt->ch[c].out.len,
-		    err) == -1)
-			return -1;
+		if (bt->ch[c].partial > 0 && p->partial == 0)
+			p->firstmiss = bt->ch[c].firstmiss;
+		p->partial += bt->ch[c].partial;
+		if (tl_out_raw(p->out, bt->ch[c].out.data, bt->ch[c].out.len,
+		    &bt->err) == -1) {
+			bt->rc = -1;
+			return;
+		}
 	}
 	bt->n = 0;
 	tl_buf_reset(&bt->text);
-	return 0;
+}
+
+/* Wait for the batch being predicted, if any: 0, or -1 and why. */
+static int
+wait_batch(struct batch **run, struct tl_err *err)
+{
+	struct batch *bt = *run;
+
+	if (bt == NULL)
+		return 0;
+	*run = NULL;
+	tl_bg_wait(&bt->bg);
+	if (bt->rc == -1)
+		*err = bt->err;
+	return bt->rc;
+}
+
+static void
+batch_init(struct batch *bt, struct pred *p)
+{
+	const size_t nf = tl_forest_nfeatures(p->f),
+	    K = tl_forest_nclasses(p->f);
+	size_t c;
+
+	bt->p = p;
+	/* enough rows for every thread to have a task */
+	bt->cap = CHUNK * (size_t)(p->threads > 2 ? p->threads : 2);
+	tl_buf_init(&bt->text);
+	bt->toff = tl_xcalloc(bt->cap + 1, sizeof(size_t));
+	bt->line = tl_xcalloc(bt->cap, sizeof(unsigned long));
+	bt->poff = tl_xcalloc(bt->cap, sizeof(size_t));
+	bt->members = tl_xcalloc(bt->cap, sizeof(size_t));
+	bt->bins = tl_xcalloc(bt->cap, nf);
+	bt->mean = tl_xcalloc(bt->cap, sizeof(double));
+	bt->sd = tl_xcalloc(bt->cap, sizeof(double));
+	bt->prob = tl_xcalloc(bt->cap * (K > 0 ? K : 1), sizeof(double));
+	bt->ch = tl_xcalloc(bt->cap / CHUNK, sizeof(struct chunk));
+	for (c = 0; c < bt->cap / CHUNK; c++) {
+		tl_buf_init(&bt->ch[c].pre);
+		tl_buf_init(&bt->ch[c].out);
+	}
+}
+
+static void
+batch_free(struct batch *bt)
+{
+	size_t c;
+
+	for (c = 0; c < bt->cap / CHUNK; c++) {
+		tl_buf_release(&bt->ch[c].pre);
+		tl_buf_release(&bt->ch[c].out);
+	}
+	free(bt->ch);
+	free(bt->prob);
+	free(bt->sd);
+	free(bt->mean);
+	free(bt->bins);
+	free(bt->members);
+	free(bt->poff);
+	free(bt->line);
+	free(bt->toff);
+	tl_buf_release(&bt->text);
+}
+
+/* The rows of input rs, predicted and written in turns: 0, or -1 and
+ * why.  The first error in row order is the one reported: a bad row
+ * read before a bad line, a bad line before a row after it. */
+static int
+predict_input(struct tl_records *rs, struct batch b[2], size_t *rows,
+    struct tl_err *err)
+{
+	struct batch *cur = &b[0], *run = NULL, *bt;
+	struct tl_err rerr;
+	const char *text;
+	size_t len;
+	int rc;
+
+	b[0].name = b[1].name = tl_records_name(rs);
+	while ((rc = tl_records_next_text(rs, &text, &len, err)) == 1) {
+		bt = cur;
+		++*rows;
+		bt->line[bt->n] = tl_records_line(rs);
+		bt->toff[bt->n] = bt->text.len;
+		tl_buf_add(&bt->text, text, len);
+		bt->toff[++bt->n] = bt->text.len;
+		if (bt->n < bt->cap)
+			continue;
+		if (wait_batch(&run, err) == -1)
+			return -1;
+		tl_bg_start(&bt->bg, run_batch, bt, bt->p->threads > 1);
+		run = bt;
+		cur = bt == &b[0] ? &b[1] : &b[0];
+	}
+	rerr = *err;
+	if (wait_batch(&run, err) == -1)
+		return -1;
+	run_batch(cur);
+	if (cur->rc == -1) {
+		*err = cur->err;
+		return -1;
+	}
+	if (rc == -1)
+		*err = rerr;
+	return rc;
 }
 
 static int
 cmd_predict(struct opts *o, struct tl_err *err)
 {
-	struct tl_forest *f;
-	struct tl_records *rs = NULL;
-	struct tl_out *out = NULL;
-	struct batch *bt;
-	struct tl_err rerr;
-	const char *text;
-	size_t len, rows = 0, partial = 0, firstmiss = 0, c;
+	struct pred p = { 0 };
+	struct batch b[2];
+	struct tl_records *rs;
+	size_t rows = 0;
 	double t0 = now(), t1;
 	int i, rc = 0;
 
-	if ((f = tl_forest_load(o->model, err)) == NULL)
+	if ((p.f = tl_forest_load(o->model, err)) == NULL)
 		return -1;
 	t1 = now();
-	if ((out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL) {
-		tl_forest_free(f);
+	if ((p.out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL) {
+		tl_forest_free(p.f);
 		return -1;
 	}
-	bt = tl_xcalloc(1, sizeof(*bt));
-	bt->f = f;
-	bt->strict = o->strict;
-	bt->threads = o->fp.threads;
-	tl_buf_init(&bt->text);
-	bt->bins = tl_xcalloc(BATCH, tl_forest_nfeatures(f));
-	bt->prob = tl_xcalloc(BATCH * (tl_forest_nclasses(f) + 1),
-	    sizeof(double));
-	bt->doc = tl_xcalloc((size_t)bt->threads, sizeof(*bt->doc));
-	for (i = 0; i < bt->threads; i++)
-		tl_jdoc_init(&bt->doc[i]);
-	for (c = 0; c < BATCH / CHUNK; c++) {
-		tl_buf_init(&bt->ch[c].pre);
-		tl_buf_init(&bt->ch[c].out);
-	}
+	p.strict = o->strict;
+	p.threads = o->fp.threads;
+	p.doc = tl_xcalloc((size_t)p.threads, sizeof(*p.doc));
+	for (i = 0; i < p.threads; i++)
+		tl_jdoc_init(&p.doc[i]);
+	memset(b, 0, sizeof(b));
+	batch_init(&b[0], &p);
+	batch_init(&b[1], &p);
 	for (i = 0; i < (o->ninputs > 0 ? o->ninputs : 1) && rc == 0; i++) {
 		if ((rs = tl_records_open(o->ninputs > 0 ? o->inputs[i] : "-",
 		    TL_FMT_AUTO, err)) == NULL) {
 			rc = -1;
 			break;
 		}
-		bt->name = tl_records_name(rs);
-		while ((rc = tl_records_next_text(rs, &text, &len, err)) ==
-		    1) {
-			rows++;
-			bt->line[bt->n] = tl_records_line(rs);
-			bt->toff[bt->n] = bt->text.len;
-			tl_buf_add(&bt->text, text, len);
-			bt->toff[++bt->n] = bt->text.len;
-			if (bt->n == BATCH && flush_batch(bt, out, &partial,
-			    &firstmiss, err) == -1) {
-				rc = -2;	/* the error is said */
-				break;
-			}
-		}
-		if (rc == -2) {
-			rc = -1;
-			tl_records_free(rs);
-			break;
-		}
-		/* the rows of this input go before its name goes; a bad row
-		 * read before a bad line is the error to report */
-		rerr = *err;
-		if (flush_batch(bt, out, &partial, &firstmiss, err) == -1)
-			rc = -1;
-		else if (rc == -1)
-			*err = rerr;
+		rc = predict_input(rs, b, &rows, err);
 		tl_records_free(rs);
 	}
 	if (rc == 0)
-		rc = tl_out_close(out, err);
+		rc = tl_out_close(p.out, err);
 	else
-		tl_out_abort(out);
-	if (rc == 0 && partial > 0 && !o->quiet)
+		tl_out_abort(p.out);
+	if (rc == 0 && p.partial > 0 && !o->quiet)
 		tl_warn("%zu of %zu rows lack some features (first '%s'): "
-		    "predicted with them missing", partial, rows,
-		    tl_forest_feature(f, firstmiss));
+		    "predicted with them missing", p.partial, rows,
+		    tl_forest_feature(p.f, p.firstmiss));
 	if (rc == 0 && o->verbose)
 		tl_msg("%zu rows: load %.3f s, predict and write %.3f s on %d "
-		    "threads", rows, t1 - t0, now() - t1, bt->threads);
-	for (i = 0; i < bt->threads; i++)
-		tl_jdoc_release(&bt->doc[i]);
-	for (c = 0; c < BATCH / CHUNK; c++) {
-		tl_buf_release(&bt->ch[c].pre);
-		tl_buf_release(&bt->ch[c].out);
-	}
-	free(bt->doc);
-	free(bt->prob);
-	free(bt->bins);
-	tl_buf_release(&bt->text);
-	free(bt);
-	tl_forest_free(f);
+		    "threads", rows, t1 - t0, now() - t1, p.threads);
+	for (i = 0; i < p.threads; i++)
+		tl_jdoc_release(&p.doc[i]);
+	free(p.doc);
+	batch_free(&b[0]);
+	batch_free(&b[1]);
+	tl_forest_free(p.f);
 	return rc;
 }
 

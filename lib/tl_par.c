@@ -1,6 +1,7 @@
 /*
- * A pool of threads for a parallel loop: workers take the next task from
- * an atomic counter until none is left, so uneven tasks balance.
+ * A pool of threads for a parallel loop (workers take the next task from
+ * an atomic counter until none is left, so uneven tasks balance), and a
+ * task run beside the caller on a thread of its own.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -59,4 +60,46 @@ tl_par_for(int threads, size_t ntask, void (*fn)(void *, size_t, int),
 		pthread_join(tid[i], NULL);
 	free(tid);
 	free(w);
+}
+
+struct bgtask {
+	void		(*fn)(void *);
+	void		*ctx;
+};
+
+static void *
+bg_run(void *arg)
+{
+	struct bgtask *t = arg;
+
+	t->fn(t->ctx);
+	free(t);
+	return NULL;
+}
+
+void
+tl_bg_start(struct tl_bg *bg, void (*fn)(void *), void *ctx, int async)
+{
+	struct bgtask *t;
+
+	bg->started = 0;
+	if (async) {
+		t = tl_xmalloc(sizeof(*t));
+		t->fn = fn;
+		t->ctx = ctx;
+		if (pthread_create(&bg->tid, NULL, bg_run, t) == 0) {
+			bg->started = 1;
+			return;
+		}
+		free(t);
+	}
+	fn(ctx);
+}
+
+void
+tl_bg_wait(struct tl_bg *bg)
+{
+	if (bg->started)
+		pthread_join(bg->tid, NULL);
+	bg->started = 0;
 }

@@ -6,6 +6,7 @@
 #ifndef TL_PAR_H
 #define TL_PAR_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 /* Run fn(ctx, task, worker) for every task on up to threads workers,
@@ -13,5 +14,18 @@
  * cannot be started, fewer workers do the same tasks. */
 void	tl_par_for(int threads, size_t ntask,
 	    void (*fn)(void *ctx, size_t task, int worker), void *ctx);
+
+/* One task run beside the caller (reading the next rows while the last
+ * are worked on): tl_bg_start runs fn(ctx) on a thread of its own, or
+ * at once when async is 0 or no thread can be started; tl_bg_wait
+ * returns when it is done.  Every start is met by one wait. */
+struct tl_bg {
+	pthread_t	 tid;
+	int		 started;	/* on its own thread */
+};
+
+void	tl_bg_start(struct tl_bg *bg, void (*fn)(void *ctx), void *ctx,
+	    int async);
+void	tl_bg_wait(struct tl_bg *bg);
 
 #endif
