@@ -400,18 +400,22 @@ build_index(struct tl_forest *f)
 static uint8_t
 bin_of(const double *bound, size_t nb, double x)
 {
-	size_t lo = 0, hi = nb, mid;
+	const double *b = bound;
+	size_t n = nb, half;
 
 	if (isnan(x))
 		return MISSING_BIN;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (x <= bound[mid])
-			hi = mid;
-		else
-			lo = mid + 1;
+	if (n == 0)
+		return 0;
+	/* the first bound >= x, without branches (a selected pointer): the
+	 * halvings of a search with branches are coin flips, each costing a
+	 * mispredicted jump */
+	while (n > 1) {
+		half = n / 2;
+		b = b[half - 1] < x ? b + half : b;
+		n -= half;
 	}
-	return (uint8_t)lo;
+	return (uint8_t)(b - bound + (*b < x));
 }
 
 /* The leaf reached by the row whose feature j has bin x[j * stride],
@@ -1037,6 +1041,8 @@ grow(struct train *T, struct work *w, struct ftree *tr, size_t m,
 		if (best.feat == nf) {
 			leaf = new_leaf(tr, w, K);
 			tr->node[sp.node].child = leaf;
+			tr->node[sp.node].feat = 0;	/* unused, but saved */
+			tr->node[sp.node].bin = 0;
 			tr->node[sp.node].flags = N_LEAF;
 			if (K > 0)
 				for (k = 0; k < K; k++)
@@ -1969,25 +1975,23 @@ load_header(struct tl_forest *f, json_t *h, const char *path,
 }
 
 /* Check that tree tr cannot send a row out of its arrays or in a loop:
- * children come after their parent. */
+ * children come after their parent.  Without branches, as every node of
+ * a model is checked at each load. */
 static int
 tree_ok(const struct ftree *tr, size_t nf)
 {
-	uint32_t i;
+	const struct fnode *q = tr->node;
+	uint32_t i, leaf, bad = 0;
 
 	if (tr->nnode == 0)
 		return 0;
 	for (i = 0; i < tr->nnode; i++) {
-		const struct fnode *q = &tr->node[i];
-
-		if (q->flags & N_LEAF) {
-			if (q->child >= tr->nleaf)
-				return 0;
-		} else if (q->child <= i || q->child >= tr->nnode - 1 ||
-		    q->feat >= nf)
-			return 0;
+		leaf = q[i].flags & N_LEAF;
+		bad |= (leaf & (q[i].child >= tr->nleaf)) | ((leaf ^ 1) &
+		    ((q[i].child <= i) | (q[i].child >= tr->nnode - 1) |
+		    (q[i].feat >= nf)));
 	}
-	return 1;
+	return !bad;
 }
 
 /* All of fd's bytes, read (a pipe, a terminal). */

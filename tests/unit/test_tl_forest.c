@@ -364,8 +364,10 @@ Test(tl_forest, file_round_trip_and_version)
 	struct tl_forest *f, *g;
 	struct tl_err err = { 0 };
 	char path[512], *bytes, *v;
+	unsigned char *tr, *node;
+	uint32_t cnt[2];
 	double sd1, sd2;
-	size_t n;
+	size_t n, i, k;
 	FILE *fp;
 
 	p.trees = 15;
@@ -399,6 +401,33 @@ Test(tl_forest, file_round_trip_and_version)
 	fclose(fp);
 	cr_assert_null(tl_forest_load(path, &err));
 	cr_assert_str_eq(err.msg, "damaged model: truncated");
+	/* nodes of the first tree that would send a row astray: the root
+	 * to itself, to a feature not in the model, past the last node; a
+	 * leaf past the last leaf value */
+	tr = (unsigned char *)strchr(bytes, '\n') + 1;
+	memcpy(cnt, tr, sizeof(cnt));
+	node = tr + sizeof(cnt);
+	cr_assert_eq(node[7] & 1, 0, "the root splits");
+	for (i = 1; i < cnt[0] && !(node[8 * i + 7] & 1); i++)
+		;
+	cr_assert_lt(i, cnt[0]);
+	for (k = 0; k < 4; k++) {
+		unsigned char *at = k < 3 ? node : node + 8 * i;
+		uint32_t child = k == 0 ? 0 : k == 2 ? cnt[0] - 1 : cnt[1];
+		unsigned char keep[8];
+
+		memcpy(keep, at, 8);
+		if (k == 1)
+			memset(at + 4, 0xff, 2);	/* feature 65535 */
+		else
+			memcpy(at, &child, 4);
+		fp = fopen(path, "wb");
+		fwrite(bytes, 1, n, fp);
+		fclose(fp);
+		cr_assert_null(tl_forest_load(path, &err), "case %zu", k);
+		cr_assert_str_eq(err.msg, "damaged model: bad tree");
+		memcpy(at, keep, 8);
+	}
 	free(bytes);
 	tl_forest_free(f);
 	tl_fdata_free(d);
