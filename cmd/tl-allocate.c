@@ -550,6 +550,7 @@ estimate(const struct opts *o, const struct tl_panel *pn, struct prob *pb,
 	pb->n = n;
 	pb->names = pn->names;
 	pb->cov = tl_xcalloc(n * n, sizeof(double));
+	pb->corr = tl_xcalloc(n * n, sizeof(double));
 	pb->mu = tl_xcalloc(n, sizeof(double));
 	mean = tl_xcalloc(n, sizeof(double));
 	pb->shrink = NAN;
@@ -590,15 +591,21 @@ estimate(const struct opts *o, const struct tl_panel *pn, struct prob *pb,
 				mean[j] += x[t * n + j];
 			mean[j] /= (double)rows;
 		}
+		/* the cross products, once: the sample and Ledoit-Wolf
+		 * estimates and the correlation below are made from them */
+		tl_cov_cross(x, rows, n, pb->corr);
 		switch (o->est) {
 		case E_SAMPLE:
-			tl_cov_sample(x, rows, n, 1, pb->cov);
+			for (k = 0; k < n * n; k++)
+				pb->cov[k] = pb->corr[k] / ((double)rows - 1);
 			break;
 		case E_LW:
-			pb->shrink = tl_cov_lw_identity(x, rows, n, pb->cov);
+			pb->shrink = tl_cov_lw_identity(x, rows, n, pb->corr,
+			    pb->cov);
 			break;
 		case E_LWCC:
-			pb->shrink = tl_cov_lw_constcorr(x, rows, n, pb->cov);
+			pb->shrink = tl_cov_lw_constcorr(x, rows, n, pb->corr,
+			    pb->cov);
 			break;
 		case E_EWMA:
 			tl_cov_ewma(x, rows, n, o->halflife, NULL, pb->cov);
@@ -658,10 +665,7 @@ estimate(const struct opts *o, const struct tl_panel *pn, struct prob *pb,
 	}
 	/* --max-corr groups by the sample correlation, whatever the
 	 * estimator (shrinkage pulls correlations toward its target) */
-	pb->corr = tl_xcalloc(n * n, sizeof(double));
-	if (x != NULL)
-		tl_cov_sample(x, rows, n, 1, pb->corr);
-	else
+	if (x == NULL)	/* pairwise: the covariance (no cross products) */
 		memcpy(pb->corr, pb->cov, n * n * sizeof(double));
 	for (i = 0; i < n; i++)
 		for (j = 0; j < n; j++)

@@ -31,63 +31,124 @@ centred(const double *x, size_t t, size_t p)
 	return y;
 }
 
-void
-tl_cov_sample(const double *x, size_t t, size_t p, int ddof, double *s)
-{
-	double *y = centred(x, t, p), *c, a0, a1, a2, a3, v;
-	const double *ci, *c0, *c1, *c2, *c3;
-	size_t i, j, k;
+typedef double v2d __attribute__((vector_size(16)));
 
-	/* Columns of y made contiguous, and four sums at a time: each sum
-	 * still adds its products in day order from zero (the same bits as
-	 * the plain triple loop), but the four chains overlap, and the days
-	 * stay in cache rather than s being streamed once per day. */
-	c = tl_xreallocarray(NULL, t * p, sizeof(double));
-	for (k = 0; k < t; k++)
-		for (i = 0; i < p; i++)
-			c[i * t + k] = y[k * p + i];
-	for (i = 0; i < p; i++) {
-		ci = c + i * t;
-		for (j = i; j + 4 <= p; j += 4) {
-			c0 = c + j * t;
-			c1 = c0 + t;
-			c2 = c1 + t;
-			c3 = c2 + t;
-			a0 = a1 = a2 = a3 = 0;
-			for (k = 0; k < t; k++) {
-				v = ci[k];
-				a0 += v * c0[k];
-				a1 += v * c1[k];
-				a2 += v * c2[k];
-				a3 += v * c3[k];
-			}
-			s[i * p + j] = a0;
-			s[i * p + j + 1] = a1;
-			s[i * p + j + 2] = a2;
-			s[i * p + j + 3] = a3;
-		}
+static inline v2d
+load2(const double *p)
+{
+	v2d v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline void
+store2(double *p, v2d v)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+/* c[i][j..j+7] and c[i1][j..j+7] of the cross products of y (t x p):
+ * sixteen sums, two lanes at a time, each adding its products in day
+ * order from zero as the plain loop does (no fused multiply-add under
+ * ISO C's FP_CONTRACT off), so the bits are the plain loop's. */
+static void
+cross_tile(const double *y, size_t t, size_t p, size_t i, size_t i1,
+    size_t j, double *c)
+{
+	v2d a0 = { 0, 0 }, a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0,
+	    b2 = a0, b3 = a0, u, v, r0, r1, r2, r3;
+	const double *row;
+	size_t k;
+
+	for (k = 0, row = y; k < t; k++, row += p) {
+		u = (v2d){ row[i], row[i] };
+		v = (v2d){ row[i1], row[i1] };
+		r0 = load2(row + j);
+		r1 = load2(row + j + 2);
+		r2 = load2(row + j + 4);
+		r3 = load2(row + j + 6);
+		a0 += u * r0;
+		a1 += u * r1;
+		a2 += u * r2;
+		a3 += u * r3;
+		b0 += v * r0;
+		b1 += v * r1;
+		b2 += v * r2;
+		b3 += v * r3;
+	}
+	store2(c + i * p + j, a0);
+	store2(c + i * p + j + 2, a1);
+	store2(c + i * p + j + 4, a2);
+	store2(c + i * p + j + 6, a3);
+	store2(c + i1 * p + j, b0);
+	store2(c + i1 * p + j + 2, b1);
+	store2(c + i1 * p + j + 4, b2);
+	store2(c + i1 * p + j + 6, b3);
+}
+
+void
+tl_cov_cross(const double *x, size_t t, size_t p, double *c)
+{
+	double *y = centred(x, t, p), a, b;
+	size_t i, i1, j, k;
+
+	/* Row pairs against eight columns at a time, days row by row
+	 * (contiguous); row i1 of a pair may reach one column left of the
+	 * diagonal, which the mirroring below writes over with the same
+	 * bits. */
+	for (i = 0; i < p; i += 2) {
+		i1 = i + 1 < p ? i + 1 : i;
+		for (j = i; j + 8 <= p; j += 8)
+			cross_tile(y, t, p, i, i1, j, c);
 		for (; j < p; j++) {
-			c0 = c + j * t;
-			for (a0 = 0, k = 0; k < t; k++)
-				a0 += ci[k] * c0[k];
-			s[i * p + j] = a0;
+			for (a = b = 0, k = 0; k < t; k++) {
+				a += y[k * p + i] * y[k * p + j];
+				b += y[k * p + i1] * y[k * p + j];
+			}
+			c[i * p + j] = a;
+			c[i1 * p + j] = b;
 		}
 	}
-	free(c);
 	for (i = 0; i < p; i++)
-		for (j = i; j < p; j++)
-			s[j * p + i] = s[i * p + j] /= (double)t - ddof;
+		for (j = i + 1; j < p; j++)
+			c[j * p + i] = c[i * p + j];
 	free(y);
 }
 
-double
-tl_cov_lw_identity(const double *x, size_t t, size_t p, double *out)
+void
+tl_cov_sample(const double *x, size_t t, size_t p, int ddof, double *s)
 {
-	double *y, *s, m = 0, beta = 0, delta = 0, sq, shrink;
+	size_t k;
+
+	tl_cov_cross(x, t, p, s);
+	for (k = 0; k < p * p; k++)
+		s[k] /= (double)t - ddof;
+}
+
+/* The /t covariance: cross / t, or from x when cross is NULL. */
+static double *
+cov_t(const double *x, size_t t, size_t p, const double *cross)
+{
+	double *s = tl_xcalloc(p * p, sizeof(double));
+	size_t k;
+
+	if (cross == NULL)
+		tl_cov_sample(x, t, p, 0, s);
+	else
+		for (k = 0; k < p * p; k++)
+			s[k] = cross[k] / (double)t;
+	return s;
+}
+
+double
+tl_cov_lw_identity(const double *x, size_t t, size_t p, const double *cross,
+    double *out)
+{
+	double *y, *s = cov_t(x, t, p, cross), m = 0, beta = 0, delta = 0, sq,
+	    shrink;
 	size_t i, j, k;
 
-	s = tl_xcalloc(p * p, sizeof(double));
-	tl_cov_sample(x, t, p, 0, s);
 	y = centred(x, t, p);
 	for (i = 0; i < p; i++)
 		m += s[i * p + i];
@@ -120,15 +181,15 @@ tl_cov_lw_identity(const double *x, size_t t, size_t p, double *out)
 }
 
 double
-tl_cov_lw_constcorr(const double *x, size_t t, size_t p, double *out)
+tl_cov_lw_constcorr(const double *x, size_t t, size_t p, const double *cross,
+    double *out)
 {
-	double *y, *s, *sd, rbar = 0, pi = 0, rho = 0, gamma = 0, f, v;
+	double *y, *s = cov_t(x, t, p, cross), *sd, rbar = 0, pi = 0, rho = 0,
+	    gamma = 0, f, v;
 	double kappa, d, th, tt = (double)t;
 	size_t i, j, k;
 
-	s = tl_xcalloc(p * p, sizeof(double));
 	sd = tl_xcalloc(p, sizeof(double));
-	tl_cov_sample(x, t, p, 0, s);
 	y = centred(x, t, p);
 	for (i = 0; i < p; i++)
 		sd[i] = sqrt(s[i * p + i]);

@@ -12,19 +12,26 @@
 
 #include <stddef.h>
 
+/* The cross products of the t x p matrix x centred by its column means,
+ * sum_k (x_k - m)(x_k - m)', into c[p*p]. */
+void	tl_cov_cross(const double *x, size_t t, size_t p, double *c);
+
 /* Sample covariance of the t x p matrix x, divided by t - ddof, into
- * s[p*p]. */
+ * s[p*p]: tl_cov_cross / (t - ddof). */
 void	tl_cov_sample(const double *x, size_t t, size_t p, int ddof,
 	    double *s);
 
 /* Ledoit-Wolf toward m I, m = tr(S)/p, S the /t covariance: writes the
- * shrunk matrix to out (may be NULL) and returns the intensity in [0, 1]. */
-double	tl_cov_lw_identity(const double *x, size_t t, size_t p, double *out);
+ * shrunk matrix to out (may be NULL) and returns the intensity in [0, 1].
+ * cross is x's tl_cov_cross if the caller has it, or NULL. */
+double	tl_cov_lw_identity(const double *x, size_t t, size_t p,
+	    const double *cross, double *out);
 
 /* Ledoit-Wolf toward the constant-correlation matrix (all /t): returns
- * delta* in [0, 1] and writes delta* F + (1 - delta*) S to out. */
+ * delta* in [0, 1] and writes delta* F + (1 - delta*) S to out (may be
+ * NULL).  cross as for tl_cov_lw_identity. */
 double	tl_cov_lw_constcorr(const double *x, size_t t, size_t p,
-	    double *out);
+	    const double *cross, double *out);
 
 /* Exponentially weighted mean and covariance of x (t x p): day k has
  * weight lambda^(t-1-k), lambda = 2^(-1/halflife), so the last day

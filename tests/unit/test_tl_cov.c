@@ -5,6 +5,7 @@
  * intensities, weights long-only summing to 1).
  */
 #include <math.h>
+#include <stdint.h>
 
 #include <criterion/criterion.h>
 
@@ -29,19 +30,56 @@ Test(tl_cov, sample_covariance)
 	cr_assert_float_eq(s[0], 7.3888888889 * 12 / 11, 1e-9);
 }
 
+/* The tiled cross products have the bits of the plain loop (each sum in
+ * day order from zero) for every shape: p below, at and past a tile of
+ * eight, odd and even (a row without a partner). */
+Test(tl_cov, cross_products_plain_bits)
+{
+	static const size_t ps[] = { 1, 2, 3, 7, 8, 9, 16, 17, 23, 40 };
+	double x[40 * 37], c[40 * 40], m[40], y[40 * 37], a;
+	size_t q, t = 37, p, i, j, k;
+	uint64_t r = 88172645463325252ULL;
+
+	for (q = 0; q < sizeof(ps) / sizeof(ps[0]); q++) {
+		p = ps[q];
+		for (k = 0; k < t * p; k++) {	/* xorshift64 in [-1, 1) */
+			r ^= r << 13;
+			r ^= r >> 7;
+			r ^= r << 17;
+			x[k] = (double)(r >> 11) / 4503599627370496.0 - 1;
+		}
+		for (j = 0; j < p; j++) {
+			for (m[j] = 0, k = 0; k < t; k++)
+				m[j] += x[k * p + j];
+			m[j] /= (double)t;
+		}
+		for (k = 0; k < t * p; k++)
+			y[k] = x[k] - m[k % p];
+		tl_cov_cross(x, t, p, c);
+		for (i = 0; i < p; i++)
+			for (j = 0; j < p; j++) {
+				for (a = 0, k = 0; k < t; k++)
+					a += y[k * p + i] * y[k * p + j];
+				cr_assert(c[i * p + j] == a, "p %zu: c[%zu][%zu] "
+				    "%.17g, plain %.17g", p, i, j,
+				    c[i * p + j], a);
+			}
+	}
+}
+
 Test(tl_cov, ledoit_wolf_vectors)
 {
 	double out[9], s[9];
 	double k;
 	int i;
 
-	k = tl_cov_lw_identity(X, 12, 3, out);
+	k = tl_cov_lw_identity(X, 12, 3, NULL, out);
 	cr_assert_float_eq(k, 0.28903382805956834, 1e-14);
 	tl_cov_sample(X, 12, 3, 0, s);
 	/* (1 - k) S + k m I, m = tr(S)/3 = 6.2569444444 */
 	cr_assert_float_eq(out[0], (1 - k) * s[0] + k * 6.2569444444, 1e-9);
 	cr_assert_float_eq(out[1], (1 - k) * s[1], 1e-12);
-	cr_assert_float_eq(tl_cov_lw_constcorr(X, 12, 3, out),
+	cr_assert_float_eq(tl_cov_lw_constcorr(X, 12, 3, NULL, out),
 	    0.18326096698692104, 1e-14);
 	for (i = 0; i < 9; i++)
 		cr_assert_float_eq(out[i], out[(i % 3) * 3 + i / 3], 1e-15,
@@ -55,14 +93,14 @@ Test(tl_cov, intensities_scale_invariant_and_bounded)
 
 	for (i = 0; i < 36; i++)
 		y[i] = X[i] * -2.385;
-	cr_assert_float_eq(tl_cov_lw_identity(y, 12, 3, NULL),
-	    tl_cov_lw_identity(X, 12, 3, NULL), 1e-13);
-	cr_assert_float_eq(tl_cov_lw_constcorr(y, 12, 3, NULL),
-	    tl_cov_lw_constcorr(X, 12, 3, NULL), 1e-13);
+	cr_assert_float_eq(tl_cov_lw_identity(y, 12, 3, NULL, NULL),
+	    tl_cov_lw_identity(X, 12, 3, NULL, NULL), 1e-13);
+	cr_assert_float_eq(tl_cov_lw_constcorr(y, 12, 3, NULL, NULL),
+	    tl_cov_lw_constcorr(X, 12, 3, NULL, NULL), 1e-13);
 	/* 3 rows of 3 assets: shrink hard, but stay in [0, 1] */
-	cr_assert(tl_cov_lw_constcorr(X, 3, 3, NULL) <= 1);
-	cr_assert(tl_cov_lw_identity(X, 3, 3, NULL) <= 1);
-	cr_assert_eq(tl_cov_lw_identity(X, 12, 1, NULL), 0);	/* p = 1 */
+	cr_assert(tl_cov_lw_constcorr(X, 3, 3, NULL, NULL) <= 1);
+	cr_assert(tl_cov_lw_identity(X, 3, 3, NULL, NULL) <= 1);
+	cr_assert_eq(tl_cov_lw_identity(X, 12, 1, NULL, NULL), 0);	/* p = 1 */
 }
 
 Test(tl_cov, hrp_vector)
