@@ -23,11 +23,24 @@ struct triple {
 	double		v;
 };
 
+/* A long file is mostly rows of one date in a row, with the series in
+ * the same order each day: the last date and each series' successor are
+ * tried before the maps. */
+struct hint {
+	char		 date[16];	/* the last date (valid), or "" */
+	uint32_t	 d;		/* its index */
+	uint32_t	 s;		/* the last series, or UINT32_MAX */
+	uint32_t	*next;		/* series after series i last time */
+	char		**name;		/* series i's name, or NULL */
+	size_t		 n, cap;	/* series with a slot; slots */
+};
+
 struct acc {
 	struct tl_map	*dates, *series;
 	struct triple	*t;
 	size_t		 n, cap;
 	int		 wide;	/* -1 undecided, 0 long, 1 wide */
+	struct hint	 h;
 };
 
 static int
@@ -177,6 +190,56 @@ struct csvcols {
 	double		*v;		/* a row's values */
 };
 
+/* The date index of date cell c (a valid date: 0), or -1. */
+static int
+hinted_date(struct acc *a, const struct tl_buf *c, uint32_t *d)
+{
+	struct hint *h = &a->h;
+
+	if (h->date[0] != '\0' && c->len < sizeof(h->date) &&
+	    memcmp(h->date, c->data, c->len + 1) == 0) {
+		*d = h->d;
+		return 0;
+	}
+	if (!valid_date(c->data))
+		return -1;
+	*d = h->d = intern(a->dates, c->data);
+	memcpy(h->date, c->data, c->len + 1);	/* a date: 10 bytes */
+	return 0;
+}
+
+/* The series index of name c: its predecessor's successor last time if
+ * that is the name, else from the map. */
+static uint32_t
+hinted_series(struct acc *a, const struct tl_buf *c)
+{
+	struct hint *h = &a->h;
+	uint32_t s, before = h->s;
+
+	if (before != UINT32_MAX && (s = h->next[before]) != UINT32_MAX &&
+	    strcmp(h->name[s], c->data) == 0)
+		return h->s = s;
+	s = intern(a->series, c->data);
+	if (s >= h->n) {	/* (series of JSON records have no name here) */
+		if (s >= h->cap) {
+			h->cap = 2 * (size_t)s + 64;
+			h->next = tl_xreallocarray(h->next, h->cap,
+			    sizeof(*h->next));
+			h->name = tl_xreallocarray(h->name, h->cap,
+			    sizeof(*h->name));
+		}
+		for (; h->n <= s; h->n++) {
+			h->next[h->n] = UINT32_MAX;
+			h->name[h->n] = NULL;
+		}
+	}
+	if (h->name[s] == NULL)
+		h->name[s] = tl_xstrdup(c->data);
+	if (before != UINT32_MAX)
+		h->next[before] = s;
+	return h->s = s;
+}
+
 /* A long CSV row whose record would be plain: a date, a series name that
  * is a string (not a number, a boolean or JSON), a finite number. */
 static int
@@ -185,13 +248,13 @@ take_long_cells(struct acc *a, const struct tl_buf *c,
 {
 	const struct tl_buf *ser = &c[k->series];
 	double v, dummy;
+	uint32_t d;
 
-	if (!valid_date(c[k->date].data) ||
+	if (hinted_date(a, &c[k->date], &d) == -1 ||
 	    tl_records_cell(ser, &dummy) != TL_CELL_STRING ||
 	    cell_number(&c[k->value], &v) == -1)
 		return 0;
-	push(a, intern(a->dates, c[k->date].data), intern(a->series,
-	    ser->data), v);
+	push(a, d, hinted_series(a, ser), v);
 	return 1;
 }
 
@@ -320,7 +383,8 @@ tl_panel_read(struct tl_panel *p, char *const *paths, int npaths,
     const struct tl_panel_opts *o, struct tl_err *err)
 {
 	struct tl_panel_opts op = *o;
-	struct acc a = { tl_map_alloc(), tl_map_alloc(), NULL, 0, 0, -1 };
+	struct acc a = { tl_map_alloc(), tl_map_alloc(), NULL, 0, 0, -1,
+	    { "", 0, UINT32_MAX, NULL, NULL, 0, 0 } };
 	uint32_t *drank = NULL, *srank = NULL;
 	size_t i, cell;
 	int k, status = 0;
@@ -357,6 +421,10 @@ tl_panel_read(struct tl_panel *p, char *const *paths, int npaths,
 		p->x[cell] = a.t[i].v;
 	}
 out:
+	for (i = 0; i < a.h.n; i++)
+		free(a.h.name[i]);
+	free(a.h.name);
+	free(a.h.next);
 	free(drank);
 	free(srank);
 	free(a.t);

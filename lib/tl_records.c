@@ -36,6 +36,7 @@ struct tl_records {
 	size_t		 ncells;	/* cells used */
 	size_t		 capcells;	/* cells allocated */
 	int		 row_done;	/* libcsv ended a row */
+	int		 ascii;		/* the row is ASCII without NUL */
 	struct tl_buf	 rawbuf;	/* lines of a multi-line record */
 	struct tl_buf	 text;		/* a CSV row as JSON text */
 	int		 nested;	/* a column name has a '.' */
@@ -143,24 +144,22 @@ blank(const char *s, size_t n)
 /* A line libcsv would split at its commas and nothing else: no quote,
  * no space or tab (libcsv trims those around unquoted fields), no CR or
  * NUL.  Most CSV lines (returns.csv) are; they skip libcsv's
- * byte-at-a-time parse. */
+ * byte-at-a-time parse.  Returns 0 if not, 1 if plain, 2 if plain and
+ * ASCII too (its cells need no UTF-8 check).  No branch per byte. */
 static int
 plain(const char *s, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned c, high = 0, special = 0;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		switch (s[i]) {
-		case '"':
-		case ' ':
-		case '\t':
-		case '\r':
-		case '\0':
-			return 0;
-		default:
-			break;
-		}
-	return 1;
+	for (i = 0; i < n; i++) {
+		c = u[i];
+		high |= c;
+		special |= (c == '"') | (c == ' ') | (c == '\t') |
+		    (c == '\r') | (c == 0);
+	}
+	return special ? 0 : high & 0x80 ? 1 : 2;
 }
 
 static void cb_cell(void *, size_t, void *);
@@ -267,9 +266,11 @@ tl_records_cell(const struct tl_buf *b, double *num)
 		}
 		return TL_CELL_REAL;
 	}
-	if (strcmp(b->data, "true") == 0 || strcmp(b->data, "True") == 0)
+	if ((b->data[0] == 't' || b->data[0] == 'T') &&
+	    strcmp(b->data + 1, "rue") == 0)
 		return TL_CELL_TRUE;
-	if (strcmp(b->data, "false") == 0 || strcmp(b->data, "False") == 0)
+	if ((b->data[0] == 'f' || b->data[0] == 'F') &&
+	    strcmp(b->data + 1, "alse") == 0)
 		return TL_CELL_FALSE;
 	if (b->len > 1 && (b->data[0] == '[' || b->data[0] == '{'))
 		return TL_CELL_JSON;
@@ -360,7 +361,7 @@ row_ok(struct tl_records *r, struct tl_err *err)
 		    "expected %zu CSV fields, got %zu", r->nhdr, r->ncells);
 	/* a cell that is not UTF-8 has no JSON string to become, and NUL
 	 * has none that our readers take */
-	for (i = 0; i < r->ncells; i++)
+	for (i = 0; i < r->ncells && !r->ascii; i++)
 		if (!tl_utf8_valid(r->cells[i].data, r->cells[i].len))
 			return tl_err_set(err, TL_EX_DATAERR, name, r->line,
 			    "column '%s': invalid UTF-8 or a NUL byte",
@@ -436,7 +437,9 @@ read_csv_row(struct tl_records *r, struct tl_err *err)
 			tl_buf_addc(&r->rawbuf, '\n');
 		tl_buf_add(&r->rawbuf, s, n);
 		r->row_done = 0;
-		if (!r->in_rec && plain(s, n)) {
+		r->ascii = r->in_rec ? 0 : plain(s, n);
+		if (r->ascii > 0) {
+			r->ascii = r->ascii == 2;
 			split_plain(r, s, n);
 		} else if (csv_parse(&r->p, s, n, cb_cell, cb_row, r) != n ||
 		    csv_parse(&r->p, "\n", 1, cb_cell, cb_row, r) != 1) {

@@ -122,6 +122,55 @@ Test(tl_panel, numeric_series_ids)
 /* A wide table after its first row is read from cells: a column without
  * any value is no series; "-0" is the integer 0, as in the JSON record;
  * the same matrix as the long table. */
+/* The hints of a long CSV (the last date, each series' successor) give
+ * the panel the JSONL of the same rows gives: series in a new order on
+ * a day, one missing, a date coming back, a numeric id read through its
+ * JSON record, names that are prefixes of others. */
+Test(tl_panel, long_csv_hints)
+{
+	static const char *rows[][3] = {
+		{ "2026-01-05", "A", "1" }, { "2026-01-05", "AB", "2" },
+		{ "2026-01-05", "B", "3" }, { "2026-01-06", "A", "4" },
+		{ "2026-01-06", "B", "5" }, { "2026-01-06", "AB", "6" },
+		{ "2026-01-07", "7", "7" }, { "2026-01-07", "A", "8" },
+		{ "2026-01-07", "C", "9" }, { "2026-01-05", "C", "10" },
+		{ "2026-01-08", "B", "11" }, { "2026-01-08", "C", "12" },
+		{ "2026-01-08", "A", "13" }, { "2026-01-08", "7", "14" },
+		{ "2026-01-08", "AB", "15" }, { "2026-01-06", "C", "16" },
+	};
+	struct tl_panel p, q;
+	struct tl_err err;
+	char csv[2048] = "date,strategy,return\n", jsonl[4096] = "", line[128];
+	size_t i, n = sizeof(rows) / sizeof(rows[0]);
+
+	for (i = 0; i < n; i++) {
+		snprintf(line, sizeof(line), "%s,%s,%s\n", rows[i][0],
+		    rows[i][1], rows[i][2]);
+		strcat(csv, line);
+		snprintf(line, sizeof(line), "{\"date\":\"%s\",\"strategy\":"
+		    "\"%s\",\"return\":%s}\n", rows[i][0], rows[i][1],
+		    rows[i][2]);
+		strcat(jsonl, line);
+	}
+	cr_assert_eq(read_text("h.csv", csv, &p, &err), 0, "%s", err.msg);
+	cr_assert_eq(read_text("h.jsonl", jsonl, &q, &err), 0, "%s", err.msg);
+	cr_assert_eq(p.ndates, 4);
+	cr_assert_eq(p.nseries, 5);
+	cr_assert_eq(q.ndates, p.ndates);
+	cr_assert_eq(q.nseries, p.nseries);
+	for (i = 0; i < p.nseries; i++)
+		cr_assert_str_eq(p.names[i], q.names[i]);
+	for (i = 0; i < p.ndates * p.nseries; i++)
+		cr_assert(p.x[i] == q.x[i] || (isnan(p.x[i]) &&
+		    isnan(q.x[i])), "cell %zu", i);
+	cr_assert_eq(p.x[tl_panel_date(&p, "2026-01-06") * p.nseries +
+	    (size_t)tl_panel_series(&p, "C")], 16);
+	cr_assert_eq(p.x[tl_panel_date(&p, "2026-01-08") * p.nseries +
+	    (size_t)tl_panel_series(&p, "AB")], 15);
+	tl_panel_free(&p);
+	tl_panel_free(&q);
+}
+
 Test(tl_panel, wide_cells)
 {
 	struct tl_panel p, q;
