@@ -209,7 +209,70 @@ g_style(char *buf, int neg, uint64_t w, int p, int x)
 	return n;
 }
 
-/* The generic path with one printf: 17 significant digits (%.16e, which
+#define E16	UINT64_C(10000000000000000)	/* 10^16 */
+
+/* The 17 significant digits of a > 0, correctly rounded (what %.16e
+ * prints), as D, 10^16 <= D < 10^17, and a's decimal exponent ex:
+ * a ~ D * 10^(ex - 16).  With a = m 2^q and 5^s = (T + eps) 2^p from
+ * the table (0 <= eps < 1), a 10^s = m (T + eps) 2^(p + q + s): the
+ * 192-bit m T is below the exact value by less than m < 2^53, so D is
+ * its integer part rounded by its fraction, unless that fraction is
+ * within 2^53 of a half (a tie, or too close to tell).  Returns -1 for
+ * those and for subnormals: printf decides. */
+static int
+digits17(double a, uint64_t *D, int *ex)
+{
+	const struct pow5 *t;
+	uint64_t bits, m, hi, lo;
+	u128 x, y, top, frac, half, mask;
+	int q, e, sh, tries;
+
+	memcpy(&bits, &a, sizeof(bits));
+	if ((bits >> 52) == 0)		/* subnormal */
+		return -1;
+	m = (bits & ((UINT64_C(1) << 52) - 1)) | UINT64_C(1) << 52;
+	q = (int)(bits >> 52) - 1075;
+	/* floor(log10 a) within one: log10(2) ~ 78913 / 2^18 */
+	e = (int)(((int64_t)(q + 52) * 78913) >> 18);
+	for (tries = 0; tries < 3; tries++) {
+		if (16 - e < TL_POW5_MIN || 16 - e > TL_POW5_MAX)
+			return -1;
+		t = &tl_pow5[16 - e - TL_POW5_MIN];
+		x = (u128)m * t->hi;
+		y = (u128)m * t->lo;
+		lo = (uint64_t)y;
+		x += (uint64_t)(y >> 64);	/* m T = x 2^64 + lo */
+		sh = -(t->p + q + 16 - e);	/* a 10^s = m T / 2^sh */
+		if (sh <= 64 || sh > 128)
+			return -1;
+		top = x >> (sh - 64);
+		if (top >= 10 * E16) {		/* e was one low */
+			e++;
+			continue;
+		}
+		if (top < E16) {		/* one high */
+			e--;
+			continue;
+		}
+		mask = ((u128)1 << (sh - 64)) - 1;
+		hi = (uint64_t)(x & mask);	/* the fraction's top bits */
+		frac = (u128)hi << 64 | lo;
+		half = (u128)1 << (sh - 1);
+		if ((frac >= half ? frac - half : half - frac) <
+		    (u128)1 << 53)
+			return -1;
+		*D = (uint64_t)top + (frac > half);
+		*ex = e;
+		if (*D == 10 * E16) {		/* 99..9.5 and up */
+			*D = E16;
+			(*ex)++;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+/* The generic path: 17 significant digits (digits17, or %.16e, which
  * glibc rounds exactly), their roundings to 15 and 16 digits, and the
  * first of the three that reads back, checked by tl_dec_to_double: the
  * text %.15g, %.16g or %.17g would give.  Returns 0 when it cannot
@@ -223,14 +286,19 @@ from_17_digits(char *buf, double x)
 	double y;
 	int nd = 0, ex, p, carry;
 
-	snprintf(s, sizeof(s), "%.16e", fabs(x));
-	for (e = s; *e != 'e' && *e != '\0'; e++)
-		if (*e >= '0' && *e <= '9' && nd < 17)
-			d[nd++] = *e;
-	if (nd != 17 || *e != 'e')
-		return 0;
+	if (digits17(fabs(x), &w, &ex) == 0) {
+		for (p = 16; p >= 0; p--, w /= 10)
+			d[p] = (char)('0' + w % 10);
+	} else {
+		snprintf(s, sizeof(s), "%.16e", fabs(x));
+		for (e = s; *e != 'e' && *e != '\0'; e++)
+			if (*e >= '0' && *e <= '9' && nd < 17)
+				d[nd++] = *e;
+		if (nd != 17 || *e != 'e')
+			return 0;
+		ex = atoi(e + 1);
+	}
 	d[17] = '\0';
-	ex = atoi(e + 1);
 	for (p = 15; p <= 17; p++) {
 		carry = 0;
 		if (p == 17) {

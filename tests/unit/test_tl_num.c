@@ -207,6 +207,27 @@ Test(tl_fmt_double, random_in_fast_range_round_trip)
 	}
 }
 
+/* Ties for the 17-digit rounding: N + 1/4 and N + 3/4 with N of 16
+ * digits are exact 18-digit decimals ending in 5 (printf rounds them
+ * half to even), and their neighbours sit just beside the tie. */
+Test(tl_fmt_double, ties_at_the_seventeenth_digit)
+{
+	unsigned long long s = 0x51afd7ed558ccdULL;
+	double n, x;
+	int i, k;
+
+	for (i = 0; i < 2000; i++) {
+		n = 1e15 + (double)(ut_xorshift(&s) % 1200000000000000ULL);
+		for (k = 0; k < 2; k++) {
+			x = n + (k ? 0.75 : 0.25);
+			check_roundtrip(x);
+			check_roundtrip(-x);
+			check_roundtrip(nextafter(x, INFINITY));
+			check_roundtrip(nextafter(x, -INFINITY));
+		}
+	}
+}
+
 Test(tl_fmt_double, same_text_in_a_german_locale)
 {
 	static const double xs[] = { 0.1, 2.385, -1.27, 1.0 / 3, 1e300,
