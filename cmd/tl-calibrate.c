@@ -455,16 +455,11 @@ cal_fit(struct cal *c, const struct opts *o, const struct rows *r,
 			}
 		}
 		if ((rc = cmap_fit(&c->gmap[c->ng], o->method, s, y, m,
-		    err)) == 0) {
+		    err)) == 0)
 			c->gname[c->ng++] = tl_xstrdup(names[i]);
-		} else {
-			char msg[sizeof(err->msg)];
-
-			/* a copy: vsnprintf must not read what it writes */
-			snprintf(msg, sizeof(msg), "%s", err->msg);
+		else
 			tl_err_set(err, err->code, NULL, 0, "group '%s': %s",
-			    names[i], msg);
-		}
+			    names[i], err->msg);
 	}
 out:
 	free(names);
@@ -817,11 +812,8 @@ oof(const struct opts *o, const struct rows *r, double *p,
 				train[nt++] = t;
 		}
 		if ((rc = cal_fit(&c, o, r, train, nt, err)) == -1) {
-			char msg[sizeof(err->msg)];
-
-			snprintf(msg, sizeof(msg), "%s", err->msg);
 			tl_err_set(err, err->code, NULL, 0, "fold %ld: %s",
-			    f + 1, msg);
+			    f + 1, err->msg);
 			break;
 		}
 		for (i = 0; i < nf; i++)

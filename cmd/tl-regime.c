@@ -917,12 +917,8 @@ model_load(struct model *m, const char *path, struct tl_err *err)
 				    JSON_INTEGER_FORMAT, k, dim, dim);
 		}
 	}
-	if (tl_ghmm_check(&m->h, err) == -1) {
-		char msg[sizeof(err->msg)];
-
-		snprintf(msg, sizeof(msg), "%s", err->msg);
-		return tl_err_set(err, TL_EX_DATAERR, path, 0, "%s", msg);
-	}
+	if (tl_ghmm_check(&m->h, err) == -1)
+		return tl_err_set(err, TL_EX_DATAERR, path, 0, "%s", err->msg);
 	return 0;
 }
 

@@ -19,20 +19,24 @@ int
 tl_err_set(struct tl_err *err, int code, const char *name,
     unsigned long line, const char *fmt, ...)
 {
+	char where[sizeof(err->where)], msg[sizeof(err->msg)];
 	va_list ap;
 
 	if (err == NULL)
 		return -1;
-	err->code = code;
-	if (name == NULL)
-		err->where[0] = '\0';
-	else if (line == 0)
-		snprintf(err->where, sizeof(err->where), "%s", name);
-	else
-		snprintf(err->where, sizeof(err->where), "%s:%lu", name, line);
+	/* formatted aside first: name or an argument may be err's own text
+	 * (a prefix put before the message already there) */
+	where[0] = '\0';
+	if (name != NULL && line == 0)
+		snprintf(where, sizeof(where), "%s", name);
+	else if (name != NULL)
+		snprintf(where, sizeof(where), "%s:%lu", name, line);
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	err->code = code;
+	memcpy(err->where, where, sizeof(where));
+	memcpy(err->msg, msg, sizeof(msg));
 	return -1;
 }
 

@@ -27,7 +27,8 @@ struct tl_err {
 };
 
 /* Set err (if not NULL) and return -1.  name may be NULL (no position);
- * line 0 means "name" alone, otherwise "name:line". */
+ * line 0 means "name" alone, otherwise "name:line".  name and the
+ * arguments may be err's own where and msg (to prefix a message). */
 int	tl_err_set(struct tl_err *err, int code, const char *name,
 	    unsigned long line, const char *fmt, ...)
 	    __attribute__((format(printf, 5, 6)));

@@ -29,6 +29,24 @@ Test(tl_err, set_name_only_when_line_zero)
 	cr_assert_str_eq(err.msg, "'x7' is not an integer");
 }
 
+/* A prefix put before the message already there, and the position from
+ * err's own where: the texts are read before they are written. */
+Test(tl_err, set_from_its_own_texts)
+{
+	struct tl_err err;
+
+	tl_err_set(&err, TL_EX_DATAERR, "m.json", 3, "platt: line search "
+	    "failed at step %d", 7);
+	tl_err_set(&err, err.code, NULL, 0, "fold %d: %s", 4, err.msg);
+	cr_assert_str_eq(err.msg, "fold 4: platt: line search failed at "
+	    "step 7");
+	cr_assert_str_eq(err.where, "");
+	tl_err_set(&err, TL_EX_DATAERR, "in.csv", 0, "bad");
+	tl_err_set(&err, err.code, err.where, 9, "%s, again", err.msg);
+	cr_assert_str_eq(err.where, "in.csv:9");
+	cr_assert_str_eq(err.msg, "bad, again");
+}
+
 Test(tl_err, set_no_position)
 {
 	struct tl_err err;
