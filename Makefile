@@ -39,7 +39,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 MANS     := $(sort $(wildcard man/*.1 man/*.7))
 
-.PHONY: all deps check check-unit check-cli update-cli bench demo install \
+.PHONY: all deps deps-tests check check-unit check-cli update-cli bench demo install \
         uninstall clean lint-man fmt-check
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -85,7 +85,12 @@ $(BUILD)/tests/unit/unit: $(UNIT_OBJ) $(BUILD)/libtl.a
 deps:
 	@scripts/setup
 
-check: deps
+# make check installs what its tests use too (jq, miller, the de_DE.UTF-8
+# locale), so that it passes on a fresh Debian 12 as the README says.
+deps-tests:
+	@scripts/setup --tests
+
+check: deps-tests
 	@$(MAKE) --no-print-directory all $(BUILD)/tests/unit/unit
 	@$(MAKE) --no-print-directory check-unit check-cli
 
