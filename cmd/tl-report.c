@@ -631,11 +631,16 @@ pipeline_fields(struct src *s, const json_t *in, json_t *f)
 	size_t i;
 
 	puts_(f, "date", get_str(s, in, "date", 0));
+	puts_(f, "previous", get_str(s, in, "previous", 0));
+	putn(f, "new_trades", get_num(s, in, "new_trades", 0));
 	if ((steps = get_arr(s, in, "steps", 1)) != NULL)
 		json_array_foreach(steps, i, st) {
 			o = json_object();
 			puts_(o, "name", get_str(s, st, "name", 1));
 			puts_(o, "status", get_str(s, st, "status", 1));
+			if (json_is_string(json_object_get(st, "reason")))
+				puts_(o, "reason", get_str(s, st, "reason",
+				    0));
 			putn(o, "seconds", get_num(s, st, "seconds", 0));
 			json_array_append_new(out, o);
 		}
@@ -2655,6 +2660,11 @@ doc_health(struct doc *d, const json_t *f)
 			tx_code(&b, fstr(v, "name"));
 			tl_buf_addc(&b, ' ');
 			tx_text(&b, fstr(v, "status"));
+			if (fstr(v, "reason") != NULL) {
+				tl_buf_adds(&b, " (");
+				tx_text(&b, fstr(v, "reason"));
+				tl_buf_addc(&b, ')');
+			}
 			if (isfinite(fnum(v, "seconds"))) {
 				s1 = c_num(fnum(v, "seconds"), 1);
 				tl_buf_printf(&b, " %s s", s1);
@@ -3509,6 +3519,11 @@ doc_changes(struct doc *d, const json_t *f, int have_prev)
 	if (have_prev)
 		add_textf(d, B_P, "Compared with %s.", pd != NULL ? pd :
 		    "the previous night (date n/a)");
+	/* a weekend, a holiday or a quiet day: the night still publishes */
+	if (have_prev && fnum(json_object_get(f, "pipeline"), "new_trades")
+	    == 0)
+		add_textf(d, B_P, "Nothing new: no trade closed since %s.",
+		    pd != NULL ? pd : "the previous night");
 	if (json_array_size(json_object_get(f, "changes")) == 0)
 		add_textf(d, B_P, "No change in the figures compared.");
 	json_array_foreach(json_object_get(f, "changes"), i, v)
