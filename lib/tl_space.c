@@ -1034,7 +1034,8 @@ numeric_spec(const struct pstat *ps, json_t *spec)
 		grid = 0;	/* too fine a grid: continuous */
 		step = 0;
 	}
-	high = high == 0 ? 0 : high;	/* not -0.0 */
+	low = low == 0 ? 0 : low;	/* not -0.0 */
+	high = high == 0 ? 0 : high;
 	if (ps->integral) {
 		low = low < -INT_MAX_EXACT ? -INT_MAX_EXACT : low;
 		high = high > INT_MAX_EXACT ? INT_MAX_EXACT : high;
