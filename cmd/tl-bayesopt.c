@@ -7,7 +7,9 @@
  * moves around given champions.  run drives an objective command per
  * trial (params on its stdin, a number on its stdout), K at a time,
  * appending each finished trial to the history so that a killed run
- * resumes where it stopped.  Everything random comes from --seed.
+ * resumes where it stopped.  space infers a search space from the params
+ * of a history (tl_space_infer_*), for a night that has no space file.
+ * Everything random comes from --seed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -47,7 +49,12 @@
 #define REASON_MAX	60	/* bytes of garbage quoted in a reason */
 #define KILL_GRACE	1.0	/* seconds between SIGTERM and SIGKILL */
 
-enum cmd { C_SUGGEST, C_RUN };
+enum cmd { C_SUGGEST, C_RUN, C_SPACE };
+
+/* the subcommands by name */
+static const char *const cmd_names[] = {
+	[C_SUGGEST] = "suggest", [C_RUN] = "run", [C_SPACE] = "space"
+};
 
 /* long-only options */
 enum {
@@ -56,8 +63,11 @@ enum {
 	O_STATE_FIELD, O_MULTIVARIATE, O_UNIVARIATE, O_VALUE_FIELD, O_GAMMA
 };
 
+/* the options that space takes (getopt's values; -h and -V exit) */
+static const int space_opts[] = { 'H', 'o', 'q', 'v', O_PARAMS_FIELD };
+
 struct opts {
-	enum cmd	 cmd;		/* suggest or run */
+	enum cmd	 cmd;		/* suggest, run or space */
 	const char	*around;	/* -a: parents */
 	const char	*history;	/* -H */
 	int		 ignore_unknown;	/* params not in the space */
@@ -80,6 +90,7 @@ struct opts {
 	double		 timeout;	/* -t: seconds, 0 none */
 	int		 verbose;	/* -v */
 	const char	*value_field;	/* trial value */
+	int		 not_space;	/* first option space does not take */
 	struct tl_tpe_params tp;	/* TPE knobs */
 	char		**objective;	/* run: command and arguments */
 };
@@ -94,6 +105,7 @@ struct trial {
 };
 
 struct hist {
+	const struct tl_space *s;	/* the space of the trials, borrowed */
 	struct trial	*t;		/* usable trials, in file order */
 	size_t		 n, cap;	/* used, allocated */
 	size_t		 read;		/* records read */
@@ -140,15 +152,19 @@ usage(FILE *fp)
 "                   [-n count] [-o file] [-s seed] [options]\n"
 "       tl-bayesopt run -S space -H history [-qvx] [-j jobs] [-n trials]\n"
 "                   [-o file] [-s seed] [-t seconds] [options] -- command\n"
-"                   [arg ...]\n");
+"                   [arg ...]\n"
+"       tl-bayesopt space -H history [-qv] [-o file]"
+" [--params-field=field]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
-"\nPropose strategy genomes by TPE (see tl-bayesopt(1)).\n\n"
+"\nPropose strategy genomes by TPE; space infers a search space from the\n"
+"params of a history (see tl-bayesopt(1)).\n\n"
 "  -a, --around=FILE       local moves around the genomes in FILE\n"
 "      --candidates=N      TPE draws per proposal (24)\n"
 "      --gamma=G           share of trials in TPE's good group (0.1)\n"
-"  -H, --history=FILE      past trials (JSONL or CSV); run appends to it\n"
+"  -H, --history=FILE      past trials (JSONL or CSV); run appends to it;\n"
+"                          space reads the params tried there\n"
 "  -h, --help              this help\n"
 "      --ignore-unknown    params not in the space are ignored, not a skip\n"
 "  -j, --jobs=K            run: trials at a time (1)\n"
@@ -163,7 +179,7 @@ usage(FILE *fp)
 "                          wanted in the history (20)\n"
 "  -o, --output=FILE       write to FILE (atomically) instead of stdout\n"
 "      --params-field=F    where a trial keeps its params (params)\n"
-"  -q, --quiet             no summary on stderr\n"
+"  -q, --quiet             no summary or warnings on stderr\n"
 "      --radius=R          --around step, share of each range (0.1)\n"
 "  -S, --space=FILE        the search space (JSON)\n"
 "      --screen=M          candidates drawn for the model (1000)\n"
@@ -192,10 +208,26 @@ tpe_mode(struct tl_tpe_params *tp, int multivariate)
 	tp->ei_weights = m.ei_weights;
 }
 
+/* The name of option ch for messages: "-S" or "--model". */
+static const char *
+option_name(const struct option *longopts, int ch)
+{
+	static char buf[64];
+	size_t i;
+
+	if (ch < O_CANDIDATES) {
+		snprintf(buf, sizeof(buf), "-%c", ch);
+		return buf;
+	}
+	for (i = 0; longopts[i].val != ch; i++)
+		;
+	snprintf(buf, sizeof(buf), "--%s", longopts[i].name);
+	return buf;
+}
+
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
-	static const char *const cmds[] = { "suggest", "run" };
 	static const struct option longopts[] = {
 		{ "around", required_argument, NULL, 'a' },
 		{ "candidates", required_argument, NULL, O_CANDIDATES },
@@ -231,6 +263,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 	struct tl_err err = { 0 };
 	long v;
 	int ch, bad = 0;
+	size_t i;
 
 	while ((ch = getopt_long(argc, argv, ":a:H:hj:M:n:o:qS:s:t:Vvx",
 	    longopts, NULL)) != -1) {
@@ -333,9 +366,28 @@ parse_args(int argc, char *argv[], struct opts *o)
 		}
 		if (bad)
 			tl_usage_error("%s: %s", err.where, err.msg);
+		for (i = 0; i < TL_NELEM(space_opts) && space_opts[i] != ch;
+		    i++)
+			;
+		if (i == TL_NELEM(space_opts) && o->not_space == 0)
+			o->not_space = ch;
 	}
-	o->cmd = tl_command(argc, argv, optind, cmds, 2) == 0 ? C_SUGGEST :
-	    C_RUN;
+	/* cmd_names is indexed by enum cmd */
+	o->cmd = (enum cmd)tl_command(argc, argv, optind, cmd_names,
+	    (int)TL_NELEM(cmd_names));
+	if (o->cmd == C_SPACE) {
+		if (o->not_space != 0)
+			tl_usage_error("space takes only -H, -o, -q, -v and "
+			    "--params-field, not %s", option_name(longopts,
+			    o->not_space));
+		if (o->history == NULL)
+			tl_usage_error("space needs the history to read: "
+			    "-H FILE");
+		if (optind + 1 < argc)
+			tl_usage_error("space takes no operand, got '%s'",
+			    argv[optind + 1]);
+		return;
+	}
 	if (o->space == NULL)
 		tl_usage_error("the search space is needed: -S FILE");
 	if (o->cmd == C_SUGGEST) {
@@ -365,28 +417,6 @@ parse_args(int argc, char *argv[], struct opts *o)
 
 /* ---- history ---------------------------------------------------------- */
 
-/* Member path of rec: the key itself, else dotted steps into nested
- * objects ("metrics.roi").  Borrowed, or NULL. */
-static json_t *
-get_path(const json_t *rec, const char *path)
-{
-	const char *p, *dot;
-	json_t *v;
-	char *k;
-
-	if ((v = json_object_get(rec, path)) != NULL)
-		return v;
-	v = (json_t *)rec;
-	for (p = path; v != NULL && *p != '\0'; p = *dot ? dot + 1 : dot) {
-		if ((dot = strchr(p, '.')) == NULL)
-			dot = p + strlen(p);
-		k = tl_xstrndup(p, (size_t)(dot - p));
-		v = json_is_object(v) ? json_object_get(v, k) : NULL;
-		free(k);
-	}
-	return v;
-}
-
 static void
 skip_msg(const struct opts *o, const char *name, unsigned long line,
     const char *why)
@@ -395,11 +425,13 @@ skip_msg(const struct opts *o, const char *name, unsigned long line,
 		tl_msg("%s:%lu: skipped: %s", name, line, why);
 }
 
-/* One record into h, or counted as skipped. */
+/* One record into hist h, or counted as skipped. */
 static void
-hist_record(const struct opts *o, const struct tl_space *s, struct hist *h,
-    const json_t *rec, const char *name, unsigned long line)
+hist_record(const struct opts *o, void *ctx, const json_t *rec,
+    const char *name, unsigned long line)
 {
+	struct hist *h = ctx;
+	const struct tl_space *s = h->s;
 	char why[512];
 	const char *st;
 	json_t *v, *params;
@@ -412,7 +444,8 @@ hist_record(const struct opts *o, const struct tl_space *s, struct hist *h,
 	    json_is_integer(v) && json_integer_value(v) >= h->next_trial)
 		h->next_trial = (long)json_integer_value(v) + 1;
 	state = T_COMPLETE;
-	if ((v = get_path(rec, o->state_field)) != NULL && !json_is_null(v)) {
+	v = tl_space_get(rec, o->state_field);
+	if (v != NULL && !json_is_null(v)) {
 		st = json_string_value(v);
 		if (st != NULL && (strcasecmp(st, "complete") == 0 ||
 		    strcasecmp(st, "completed") == 0 ||
@@ -432,7 +465,7 @@ hist_record(const struct opts *o, const struct tl_space *s, struct hist *h,
 		}
 	}
 	if (state == T_COMPLETE) {
-		v = get_path(rec, o->value_field);
+		v = tl_space_get(rec, o->value_field);
 		if (v == NULL || json_is_null(v) || !json_is_number(v)) {
 			if (v == NULL || json_is_null(v))
 				snprintf(why, sizeof(why), "field '%s': "
@@ -447,7 +480,7 @@ hist_record(const struct opts *o, const struct tl_space *s, struct hist *h,
 		}
 		value = json_number_value(v);
 	}
-	params = get_path(rec, o->params_field);
+	params = tl_space_get(rec, o->params_field);
 	x = tl_xcalloc(s->n, sizeof(double));
 	if (params == NULL) {
 		snprintf(why, sizeof(why), "field '%s': missing",
@@ -478,15 +511,46 @@ outside:
 	h->outside++;
 }
 
+/* Hand each readable record of rs to fn with ctx; count each record in
+ * *nread and each unreadable one in *unreadable (named with -v).
+ * Returns 0, or -1 with err after a read error. */
+static int
+read_records(const struct opts *o, struct tl_records *rs,
+    void (*fn)(const struct opts *, void *, const json_t *, const char *,
+    unsigned long), void *ctx, size_t *nread, size_t *unreadable,
+    struct tl_err *err)
+{
+	json_t *rec;
+	int rc;
+
+	while ((rc = tl_records_next(rs, &rec, err)) != 0) {
+		(*nread)++;
+		if (rc == -1) {
+			if (tl_records_failed(rs))
+				return -1;
+			if (o->verbose)
+				tl_msg("%s: skipped: %s", err->where,
+				    err->msg);
+			(*unreadable)++;
+			continue;
+		}
+		fn(o, ctx, rec, tl_records_name(rs), tl_records_line(rs));
+		json_decref(rec);
+	}
+	return 0;
+}
+
+/* Read the history into h.  A history whose every record is skipped is
+ * an error (TL_EX_DATAERR): nothing usable; an empty one is a start. */
 static int
 hist_read(const struct opts *o, const struct tl_space *s, struct hist *h,
     struct tl_err *err)
 {
 	struct tl_records *rs;
-	json_t *rec;
 	int rc;
 
 	memset(h, 0, sizeof(*h));
+	h->s = s;
 	if (o->history == NULL)
 		return 0;
 	if (o->cmd == C_RUN && access(o->history, F_OK) == -1 &&
@@ -494,24 +558,16 @@ hist_read(const struct opts *o, const struct tl_space *s, struct hist *h,
 		return 0;	/* a new run */
 	if ((rs = tl_records_open(o->history, TL_FMT_AUTO, err)) == NULL)
 		return -1;
-	while ((rc = tl_records_next(rs, &rec, err)) != 0) {
-		h->read++;
-		if (rc == -1) {
-			if (tl_records_failed(rs))
-				break;
-			if (o->verbose)
-				tl_msg("%s: skipped: %s", err->where,
-				    err->msg);
-			h->unreadable++;
-			continue;
-		}
-		hist_record(o, s, h, rec, tl_records_name(rs),
-		    tl_records_line(rs));
-		json_decref(rec);
-	}
+	rc = read_records(o, rs, hist_record, h, &h->read, &h->unreadable,
+	    err);
 	if ((long)h->read > h->next_trial)
 		h->next_trial = (long)h->read;
-	rc = tl_records_failed(rs) ? -1 : 0;
+	if (rc == 0 && h->n == 0 && h->read > 0)
+		rc = tl_err_set(err, TL_EX_DATAERR, tl_records_name(rs), 0,
+		    "nothing usable: %zu records read, all skipped (%zu "
+		    "outside the space, %zu without a value, %zu "
+		    "unreadable)%s", h->read, h->outside, h->novalue,
+		    h->unreadable, o->verbose ? "" : "; -v names them");
 	tl_records_free(rs);
 	return rc;
 }
@@ -822,7 +878,7 @@ read_parents(struct engine *e, struct tl_err *err)
 			tl_records_free(rs);
 			return -1;	/* the user's own champions: stop */
 		}
-		if ((p = get_path(rec, o->params_field)) == NULL &&
+		if ((p = tl_space_get(rec, o->params_field)) == NULL &&
 		    (p = json_object_get(rec, "params")) == NULL)
 			p = json_object_get(rec, "genome");
 		if (e->npar == cap) {
@@ -1184,6 +1240,127 @@ done:
 	free(c);
 	hist_release(&h);
 	engine_release(&e);
+	return rc;
+}
+
+/* ---- space ------------------------------------------------------------ */
+
+/* What space reads. */
+struct spaceread {
+	struct tl_space_infer	*in;	/* the params tried */
+	size_t			 read, unreadable;	/* records */
+	size_t			 noparams;	/* without a params object */
+};
+
+/* One record's params into the inference, or counted as skipped. */
+static void
+space_record(const struct opts *o, void *ctx, const json_t *rec,
+    const char *name, unsigned long line)
+{
+	struct spaceread *sr = ctx;
+	json_t *p = tl_space_get(rec, o->params_field);
+	char why[512];
+
+	if (json_is_object(p)) {
+		tl_space_infer_add(sr->in, p);
+		return;
+	}
+	sr->noparams++;
+	if (p == NULL)
+		snprintf(why, sizeof(why), "field '%s': missing",
+		    o->params_field);
+	else
+		snprintf(why, sizeof(why), "field '%s': expected an object, "
+		    "got %s", o->params_field, tl_json_typename(p));
+	skip_msg(o, name, line, why);
+}
+
+/* The space's params by type, for the summary. */
+static void
+space_summary(const json_t *space)
+{
+	static const char *const types[] = { "int", "float", "categorical" };
+	size_t n[TL_NELEM(types)] = { 0 };
+	const char *key, *t;
+	json_t *spec;
+	size_t i;
+
+	json_object_foreach((json_t *)space, key, spec) {
+		t = json_string_value(json_object_get(spec, "type"));
+		for (i = 0; i < TL_NELEM(types); i++)
+			if (t != NULL && strcmp(t, types[i]) == 0)
+				n[i]++;
+	}
+	tl_msg("space: %zu params: %zu int, %zu float, %zu categorical",
+	    json_object_size(space), n[0], n[1], n[2]);
+}
+
+static int
+cmd_space(const struct opts *o, struct tl_err *err)
+{
+	struct spaceread sr = { 0 };
+	struct tl_records *rs;
+	struct tl_space *check = NULL;
+	struct tl_out *out;
+	struct tl_buf b;
+	json_t *space = NULL;
+	int rc;
+
+	if ((rs = tl_records_open(o->history, TL_FMT_AUTO, err)) == NULL)
+		return -1;
+	sr.in = tl_space_infer_alloc();
+	tl_buf_init(&b);
+	if ((rc = read_records(o, rs, space_record, &sr, &sr.read,
+	    &sr.unreadable, err)) == -1)
+		goto out;
+	if (tl_space_infer_count(sr.in) == 0 && sr.read == 0) {
+		rc = tl_err_set(err, TL_EX_DATAERR, tl_records_name(rs), 0,
+		    "no run with a '%s' object (no record at all)",
+		    o->params_field);
+		goto out;
+	}
+	if (tl_space_infer_count(sr.in) == 0) {
+		rc = tl_err_set(err, TL_EX_DATAERR, tl_records_name(rs), 0,
+		    "no run with a '%s' object (%zu records read: %zu without "
+		    "one, %zu unreadable%s)", o->params_field, sr.read,
+		    sr.noparams, sr.unreadable, o->verbose ? "" :
+		    "; -v names them");
+		goto out;
+	}
+	if (!o->quiet)
+		tl_msg("history: %zu records: %zu with a '%s' object, %zu "
+		    "skipped (%zu without one, %zu unreadable)%s", sr.read,
+		    tl_space_infer_count(sr.in), o->params_field,
+		    sr.noparams + sr.unreadable, sr.noparams, sr.unreadable,
+		    sr.noparams + sr.unreadable > 0 && !o->verbose ?
+		    "; -v names them" : "");
+	if ((space = tl_space_infer_result(sr.in, tl_records_name(rs),
+	    o->quiet ? NULL : tl_warn, err)) == NULL) {
+		rc = -1;
+		goto out;
+	}
+	/* what we write must be what -S reads */
+	if ((check = tl_space_from_json(space, "the inferred space",
+	    err)) == NULL) {
+		rc = tl_err_set(err, TL_EX_SOFTWARE, err->where, 0, "%s",
+		    err->msg);
+		goto out;
+	}
+	if (!o->quiet)
+		space_summary(space);
+	tl_space_text(space, &b);
+	if ((out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL)
+		rc = -1;
+	else if ((rc = tl_out_raw(out, b.data, b.len, err)) == 0)
+		rc = tl_out_close(out, err);
+	else
+		tl_out_abort(out);
+out:
+	tl_space_free(check);
+	json_decref(space);
+	tl_buf_release(&b);
+	tl_space_infer_free(sr.in);
+	tl_records_free(rs);
 	return rc;
 }
 
@@ -1598,8 +1775,10 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 	if (!runnable(o->objective[0]))
 		return tl_err_set(err, TL_EX_NOINPUT, NULL, 0, "objective "
 		    "'%s': not found or not executable", o->objective[0]);
-	if (hist_read(o, s, &rs.h, err) == -1)
+	if (hist_read(o, s, &rs.h, err) == -1) {
+		hist_release(&rs.h);
 		return -1;
+	}
 	hist_summary(o, &rs.h);
 	rs.first = rs.h.next_trial;
 	want = (size_t)o->count > rs.h.complete + rs.h.failed ?
@@ -1800,7 +1979,10 @@ main(int argc, char *argv[])
 
 	tl_init("tl-bayesopt");
 	parse_args(argc, argv, &o);
-	if ((s = tl_space_load(o.space, &err)) == NULL)
+	s = NULL;
+	if (o.cmd == C_SPACE)
+		rc = cmd_space(&o, &err);
+	else if ((s = tl_space_load(o.space, &err)) == NULL)
 		rc = -1;
 	else if (o.cmd == C_SUGGEST)
 		rc = cmd_suggest(&o, s, &err);

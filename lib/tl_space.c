@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tl_json.h"
+#include "tl_map.h"
 #include "tl_num.h"
 #include "tl_space.h"
 
@@ -18,7 +19,15 @@
 				 * steps (decimal text of past genomes) */
 #define MAX_DECIMALS	15	/* digits kept by grid values */
 
-static const char *const ptype_names[] = { "float", "int", "categorical" };
+/* the powers of ten that are exact doubles: pow()'s own values */
+static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+    1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+    1e21, 1e22 };
+#define P10_MAX	((int)TL_NELEM(p10) - 1)	/* largest exact exponent */
+
+static const char *const ptype_names[] = {
+	[TL_P_FLOAT] = "float", [TL_P_INT] = "int", [TL_P_CAT] = "categorical"
+};
 
 void
 tl_space_free(struct tl_space *s)
@@ -217,6 +226,40 @@ parse_cat(struct tl_param *p, const json_t *spec, const char *name,
 	return 0;
 }
 
+/* The param named by the first n bytes of name, or NULL. */
+static const struct tl_param *
+find_param(const struct tl_space *s, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strncmp(s->p[i].name, name, n) == 0 &&
+		    s->p[i].name[n] == '\0')
+			return &s->p[i];
+	return NULL;
+}
+
+/* No param may be named by a dotted prefix of another: decoding nests
+ * 'a.b' in an object 'a'. */
+static int
+check_paths(const struct tl_space *s, const char *name, struct tl_err *err)
+{
+	const char *dot;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		for (dot = strchr(s->p[i].name, '.'); dot != NULL;
+		    dot = strchr(dot + 1, '.'))
+			if (find_param(s, s->p[i].name,
+			    (size_t)(dot - s->p[i].name)) != NULL)
+				return tl_err_set(err, TL_EX_DATAERR, name, 0,
+				    "param '%s': '%.*s' is a param too (a "
+				    "dotted name is a path into nested params)",
+				    s->p[i].name, (int)(dot - s->p[i].name),
+				    s->p[i].name);
+	return 0;
+}
+
 struct tl_space *
 tl_space_from_json(const json_t *obj, const char *name, struct tl_err *err)
 {
@@ -271,10 +314,10 @@ tl_space_from_json(const json_t *obj, const char *name, struct tl_err *err)
 			    "categorical)", key);
 			goto fail;
 		}
-		for (i = 0; i < 3; i++)
+		for (i = 0; i < TL_NELEM(ptype_names); i++)
 			if (strcmp(type, ptype_names[i]) == 0)
 				break;
-		if (i == 3) {
+		if (i == TL_NELEM(ptype_names)) {
 			tl_err_set(err, TL_EX_DATAERR, name, 0, "param '%s': "
 			    "unknown type '%s' (float, int or categorical)",
 			    key, type);
@@ -304,6 +347,8 @@ tl_space_from_json(const json_t *obj, const char *name, struct tl_err *err)
 				goto fail;
 		}
 	}
+	if (check_paths(s, name, err) == -1)
+		goto fail;
 	return s;
 fail:
 	tl_space_free(s);
@@ -405,14 +450,9 @@ cont_value(const struct tl_param *p, double u)
 static double
 scale10(double v, int ex)
 {
-	/* the powers of ten that are exact doubles: pow()'s own values */
-	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
-	    1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
-	    1e18, 1e19, 1e20, 1e21, 1e22 };
-
-	if (ex < 0 && ex >= -22)
+	if (ex < 0 && ex >= -P10_MAX)
 		return v * p10[-ex];
-	if (ex >= 0 && ex <= 22)
+	if (ex >= 0 && ex <= P10_MAX)
 		return v / p10[ex];
 	if (ex < -300)
 		return v * 1e300 * pow(10, -ex - 300);
@@ -463,6 +503,28 @@ tl_space_snap(const struct tl_space *s, double *x)
 	return x;
 }
 
+/* Set the member path of o to v (stolen), making the objects of a dotted
+ * path as needed.  check_paths() made sure that none is a param. */
+static void
+set_path(json_t *o, const char *path, json_t *v)
+{
+	const char *dot;
+	json_t *sub;
+	char *k;
+
+	while ((dot = strchr(path, '.')) != NULL) {
+		k = tl_xstrndup(path, (size_t)(dot - path));
+		if ((sub = json_object_get(o, k)) == NULL) {
+			sub = json_object();
+			json_object_set_new(o, k, sub);
+		}
+		free(k);
+		o = sub;
+		path = dot + 1;
+	}
+	json_object_set_new(o, path, v);
+}
+
 json_t *
 tl_space_decode(const struct tl_space *s, const double *x)
 {
@@ -483,7 +545,7 @@ tl_space_decode(const struct tl_space *s, const double *x)
 			    json_real(grid_value(p, j));
 		} else
 			v = json_real(cont_value(p, x[i]));
-		json_object_set_new(o, p->name, v);
+		set_path(o, p->name, v);
 	}
 	return o;
 }
@@ -558,11 +620,59 @@ encode_one(const struct tl_param *p, const json_t *v, double *u, char *why,
 	return 0;
 }
 
+json_t *
+tl_space_get(const json_t *obj, const char *path)
+{
+	const char *p, *dot;
+	json_t *v;
+	char *k;
+
+	if ((v = json_object_get(obj, path)) != NULL)
+		return v;
+	v = (json_t *)obj;
+	for (p = path; v != NULL && *p != '\0'; p = *dot ? dot + 1 : dot) {
+		if ((dot = strchr(p, '.')) == NULL)
+			dot = p + strlen(p);
+		k = tl_xstrndup(p, (size_t)(dot - p));
+		v = json_is_object(v) ? json_object_get(v, k) : NULL;
+		free(k);
+	}
+	return v;
+}
+
+/* The first member of obj (nested objects walked, names prefixed by
+ * path) that is not a param: -1 with why, or 0 if none. */
+static int
+unknown_member(const struct tl_space *s, const json_t *obj,
+    struct tl_buf *path, char *why, size_t whylen)
+{
+	size_t len = path->len;
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)obj, key, v) {
+		path->len = len;
+		tl_buf_adds(path, key);
+		if (find_param(s, path->data, path->len) != NULL)
+			continue;
+		if (!json_is_object(v)) {
+			snprintf(why, whylen, "param '%.200s' is not in the "
+			    "space", path->data);
+			return -1;
+		}
+		tl_buf_addc(path, '.');
+		if (unknown_member(s, v, path, why, whylen) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 int
 tl_space_encode(const struct tl_space *s, const json_t *params,
     int ignore_unknown, double *x, char *why, size_t whylen)
 {
-	const char *key;
+	struct tl_buf path;
+	int nested = 0, rc;
 	json_t *v;
 	size_t i;
 
@@ -572,7 +682,11 @@ tl_space_encode(const struct tl_space *s, const json_t *params,
 		return -1;
 	}
 	for (i = 0; i < s->n; i++) {
-		v = json_object_get(params, s->p[i].name);
+		if ((v = json_object_get(params, s->p[i].name)) == NULL &&
+		    strchr(s->p[i].name, '.') != NULL) {
+			v = tl_space_get(params, s->p[i].name);
+			nested = 1;
+		}
 		if (v == NULL) {
 			snprintf(why, whylen, "param '%s': missing",
 			    s->p[i].name);
@@ -581,18 +695,13 @@ tl_space_encode(const struct tl_space *s, const json_t *params,
 		if (encode_one(&s->p[i], v, &x[i], why, whylen) == -1)
 			return -1;
 	}
-	if (!ignore_unknown && json_object_size(params) > s->n)
-		json_object_foreach((json_t *)params, key, v) {
-			for (i = 0; i < s->n; i++)
-				if (strcmp(s->p[i].name, key) == 0)
-					break;
-			if (i == s->n) {
-				snprintf(why, whylen, "param '%.200s' is not in "
-				    "the space", key);
-				return -1;
-			}
-		}
-	return 0;
+	/* every param found by its own key, as many keys: none other */
+	if (ignore_unknown || (!nested && json_object_size(params) == s->n))
+		return 0;
+	tl_buf_init(&path);
+	rc = unknown_member(s, params, &path, why, whylen);
+	tl_buf_release(&path);
+	return rc;
 }
 
 void
@@ -652,4 +761,524 @@ tl_space_key(const struct tl_space *s, const double *x, struct tl_buf *b)
 		}
 		tl_buf_add(b, &k, sizeof(k));
 	}
+}
+
+/* ---- inferring a space from the params tried -------------------------- */
+
+#define INT_MAX_EXACT	9007199254740992.0	/* 2^53 */
+
+/* What one param held over the trials. */
+struct pstat {
+	char		*name;		/* dotted path */
+	size_t		 ntrials;	/* trials with a value (not null) */
+	size_t		 last;		/* the last of them, 1-based */
+	size_t		 nnum, nstr, nbool, narr;	/* values by type */
+	double		 min, max;	/* of the numbers */
+	int		 integral;	/* every number an integer */
+	int		 dec;		/* most decimals, at most MAX + 1 */
+	struct tl_map	*seen;		/* canonical texts of the values */
+	json_t		**vals;		/* distinct values, canonical, at
+					 * most MAX_CHOICES + 1 */
+	size_t		 nvals;		/* their number */
+};
+
+struct tl_space_infer {
+	struct tl_map	*names;		/* name -> index + 1 into p */
+	struct pstat	*p;		/* params in order of appearance */
+	size_t		 n, cap;	/* used, allocated */
+	size_t		 ntrials;	/* trials added */
+	struct tl_buf	 path, key;	/* scratch */
+};
+
+struct tl_space_infer *
+tl_space_infer_alloc(void)
+{
+	struct tl_space_infer *in;
+
+	in = tl_xcalloc(1, sizeof(*in));
+	in->names = tl_map_alloc();
+	tl_buf_init(&in->path);
+	tl_buf_init(&in->key);
+	return in;
+}
+
+void
+tl_space_infer_free(struct tl_space_infer *in)
+{
+	size_t i, j;
+
+	if (in == NULL)
+		return;
+	for (i = 0; i < in->n; i++) {
+		free(in->p[i].name);
+		tl_map_free(in->p[i].seen);
+		for (j = 0; j < in->p[i].nvals; j++)
+			json_decref(in->p[i].vals[j]);
+		free(in->p[i].vals);
+	}
+	free(in->p);
+	tl_map_free(in->names);
+	tl_buf_release(&in->path);
+	tl_buf_release(&in->key);
+	free(in);
+}
+
+size_t
+tl_space_infer_count(const struct tl_space_infer *in)
+{
+	return in->ntrials;
+}
+
+/* Does x read back from its text with d decimals? */
+static int
+has_decimals(double x, int d)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%.*f", d, x);
+	return strtod(buf, NULL) == x;
+}
+
+/* The stats of param path (in->path), made on first sight.  Borrowed
+ * until the next call. */
+static struct pstat *
+pstat_of(struct tl_space_infer *in)
+{
+	struct pstat *ps;
+	uintptr_t *slot;
+	int added;
+
+	slot = tl_map_put(in->names, in->path.data, in->path.len, &added);
+	if (!added)
+		return &in->p[*slot - 1];
+	if (in->n == in->cap) {
+		in->cap = in->cap ? 2 * in->cap : 16;
+		in->p = tl_xreallocarray(in->p, in->cap, sizeof(*in->p));
+	}
+	*slot = ++in->n;
+	ps = &in->p[in->n - 1];
+	memset(ps, 0, sizeof(*ps));
+	ps->name = tl_xstrndup(in->path.data, in->path.len);
+	ps->min = HUGE_VAL;
+	ps->max = -HUGE_VAL;
+	ps->integral = 1;
+	ps->seen = tl_map_alloc();
+	return ps;
+}
+
+/* Record value v of the param at in->path. */
+static void
+observe(struct tl_space_infer *in, const json_t *v)
+{
+	struct pstat *ps;
+	json_t *c;
+	double x;
+	int added;
+
+	if (json_is_null(v))
+		return;		/* no value */
+	ps = pstat_of(in);
+	if (ps->last != in->ntrials) {
+		ps->ntrials++;
+		ps->last = in->ntrials;
+	}
+	tl_buf_reset(&in->key);
+	if (json_is_number(v)) {
+		char num[TL_NUM_BUFSZ];
+
+		x = json_number_value(v);
+		x = x == 0 ? 0 : x;	/* -0.0 is 0 */
+		ps->nnum++;
+		ps->min = x < ps->min ? x : ps->min;
+		ps->max = x > ps->max ? x : ps->max;
+		if (!is_integral(x))
+			ps->integral = 0;
+		if (ps->dec <= TL_SPACE_INFER_MAX_DECIMALS &&
+		    !has_decimals(x, ps->dec))
+			while (++ps->dec <= TL_SPACE_INFER_MAX_DECIMALS &&
+			    !has_decimals(x, ps->dec))
+				;
+		tl_fmt_double(num, x);
+		tl_buf_addc(&in->key, 'n');
+		tl_buf_adds(&in->key, num);
+		c = is_integral(x) ? json_integer((json_int_t)x) :
+		    json_real(x);
+	} else if (json_is_string(v)) {
+		ps->nstr++;
+		tl_buf_addc(&in->key, 's');
+		tl_buf_add(&in->key, json_string_value(v),
+		    json_string_length(v));
+		c = json_incref((json_t *)v);
+	} else if (json_is_boolean(v)) {
+		ps->nbool++;
+		tl_buf_addc(&in->key, json_is_true(v) ? 't' : 'f');
+		c = json_incref((json_t *)v);
+	} else {
+		ps->narr++;
+		return;
+	}
+	if (ps->nvals <= TL_SPACE_INFER_MAX_CHOICES) {
+		tl_map_put(ps->seen, in->key.data, in->key.len, &added);
+		if (added) {
+			ps->vals = tl_xreallocarray(ps->vals, ps->nvals + 1,
+			    sizeof(*ps->vals));
+			ps->vals[ps->nvals++] = c;
+			return;
+		}
+	}
+	json_decref(c);
+}
+
+/* Observe the members of obj, nested ones under their dotted path. */
+static void
+walk(struct tl_space_infer *in, const json_t *obj)
+{
+	size_t len = in->path.len;
+	const char *key;
+	json_t *v;
+
+	json_object_foreach((json_t *)obj, key, v) {
+		tl_buf_adds(&in->path, key);
+		if (json_is_object(v)) {
+			tl_buf_addc(&in->path, '.');
+			walk(in, v);
+		} else
+			observe(in, v);
+		in->path.len = len;
+		in->path.data[len] = '\0';
+	}
+}
+
+void
+tl_space_infer_add(struct tl_space_infer *in, const json_t *params)
+{
+	in->ntrials++;
+	tl_buf_reset(&in->path);
+	if (json_is_object(params))
+		walk(in, params);
+}
+
+/* x rounded down to a multiple of 10^k (as the double nearest that
+ * decimal); x itself when 10^k is not an exact double. */
+static double
+round_down(double x, int k)
+{
+	if (k > P10_MAX || k < -P10_MAX)
+		return x;
+	if (k >= 0)
+		return floor(x / p10[k]) * p10[k];
+	return floor(x * p10[-k]) / p10[-k];
+}
+
+/* The lower bound for the smallest value lo widened by m >= 0: lo - m
+ * rounded down to a multiple of the largest power of ten 10^k <= m (on
+ * a grid of step 10^kg, k >= kg).  A positive lo keeps a positive bound:
+ * off a grid k is at most the exponent of the bound itself, on one the
+ * bound is at least the step.  A margin that is not finite widens
+ * nothing. */
+static double
+lower_bound(double lo, double m, int grid, int kg)
+{
+	double x = lo - m, y;
+	int k;
+
+	if (!(m > 0) || !isfinite(x))
+		return lo;
+	k = (int)floor(log10(m));
+	if (grid && k < kg)
+		k = kg;
+	y = round_down(x, k);
+	while (lo > 0 && y <= 0) {
+		if (grid) {
+			y = kg >= 0 ? p10[kg] : 1 / p10[-kg];
+			break;
+		}
+		y = round_down(x, --k);	/* ends: x > 0 here */
+	}
+	return y;
+}
+
+/* The bounds of a numeric param (see tl_space.h) into spec. */
+static void
+numeric_spec(const struct pstat *ps, json_t *spec)
+{
+	double lo = ps->min, hi = ps->max, mlo, mhi, f, low, high, step = 0;
+	int lg = 0, kg = 0, grid = ps->integral;
+
+	if (lo < hi && lo > 0 && hi / lo >= TL_SPACE_INFER_LOG_RATIO &&
+	    isfinite(hi / lo)) {
+		lg = 1;
+		f = pow(hi / lo, TL_SPACE_INFER_WIDEN);
+		mlo = lo - lo / f;
+		mhi = hi * f - hi;
+	} else {
+		mlo = mhi = (hi - lo) * TL_SPACE_INFER_WIDEN;
+		if (lo >= 0 && mlo > lo / 2)
+			mlo = lo / 2;
+		if (hi <= 0 && mhi > -hi / 2)
+			mhi = -hi / 2;
+		if (!ps->integral && lo < hi && ps->dec > 0 &&
+		    ps->dec <= TL_SPACE_INFER_MAX_DECIMALS) {
+			grid = 1;
+			kg = -ps->dec;
+			step = 1 / p10[ps->dec];
+		}
+	}
+	for (;;) {
+		low = lower_bound(lo, mlo, grid, kg);
+		high = -lower_bound(-hi, mhi, grid, kg);
+		if (step == 0 || (fabs(low) / step <
+		    TL_SPACE_INFER_MAX_STEPS && fabs(high) / step <
+		    TL_SPACE_INFER_MAX_STEPS))
+			break;
+		grid = 0;	/* too fine a grid: continuous */
+		step = 0;
+	}
+	low = low == 0 ? 0 : low;	/* not -0.0 */
+	high = high == 0 ? 0 : high;
+	if (ps->integral) {
+		low = low < -INT_MAX_EXACT ? -INT_MAX_EXACT : low;
+		high = high > INT_MAX_EXACT ? INT_MAX_EXACT : high;
+	}
+	json_object_set_new(spec, "type", json_string(ps->integral ? "int" :
+	    "float"));
+	json_object_set_new(spec, "low", ps->integral ?
+	    json_integer((json_int_t)low) : json_real(low));
+	json_object_set_new(spec, "high", ps->integral ?
+	    json_integer((json_int_t)high) : json_real(high));
+	if (step > 0)
+		json_object_set_new(spec, "step", json_real(step));
+	if (lg)
+		json_object_set_new(spec, "log", json_true());
+}
+
+/* Order of choices: booleans (false first), numbers, strings (bytes). */
+static int
+choice_rank(const json_t *v)
+{
+	return json_is_boolean(v) ? 0 : json_is_number(v) ? 1 : 2;
+}
+
+static int
+cmp_choice(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	size_t nx, ny;
+	double dx, dy;
+	int c;
+
+	if ((c = choice_rank(x) - choice_rank(y)) != 0)
+		return c;
+	if (json_is_boolean(x))
+		return json_is_true(x) - json_is_true(y);
+	if (json_is_number(x)) {
+		dx = json_number_value(x);
+		dy = json_number_value(y);
+		return (dx > dy) - (dx < dy);
+	}
+	nx = json_string_length(x);
+	ny = json_string_length(y);
+	if ((c = memcmp(json_string_value(x), json_string_value(y),
+	    nx < ny ? nx : ny)) != 0)
+		return c;
+	return (nx > ny) - (nx < ny);
+}
+
+static void
+categorical_spec(const struct pstat *ps, json_t *spec)
+{
+	json_t **v, *a;
+	size_t i;
+
+	v = tl_xcalloc(ps->nvals, sizeof(*v));
+	memcpy(v, ps->vals, ps->nvals * sizeof(*v));
+	qsort(v, ps->nvals, sizeof(*v), cmp_choice);
+	a = json_array();
+	for (i = 0; i < ps->nvals; i++)
+		json_array_append(a, v[i]);
+	free(v);
+	json_object_set_new(spec, "type", json_string("categorical"));
+	json_object_set_new(spec, "choices", a);
+}
+
+static int
+cmp_pstat_name(const void *a, const void *b)
+{
+	const struct pstat *x = *(const struct pstat *const *)a;
+	const struct pstat *y = *(const struct pstat *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* Why ps cannot be a param (NULL if it can): into why. */
+static const char *
+left_out(const struct tl_space_infer *in, const struct pstat *ps,
+    char *why, size_t whylen)
+{
+	if (ps->ntrials < in->ntrials)
+		snprintf(why, whylen, "in %zu of %zu trials: left out (suggest "
+		    "--ignore-unknown reads the trials that have it)",
+		    ps->ntrials, in->ntrials);
+	else if (ps->narr > 0)
+		snprintf(why, whylen, "an array in %zu trials: left out (a "
+		    "param is a number, string or boolean)", ps->narr);
+	else if (ps->nvals > TL_SPACE_INFER_MAX_CHOICES &&
+	    (ps->nstr > 0 || ps->nbool > 0))
+		snprintf(why, whylen, "more than %d values for a categorical: "
+		    "left out", TL_SPACE_INFER_MAX_CHOICES);
+	else
+		return NULL;
+	return why;
+}
+
+/* The types of ps's values, "numbers and strings", into buf. */
+static const char *
+type_list(const struct pstat *ps, char *buf, size_t len)
+{
+	const char *names[3];
+	size_t n = 0;
+
+	if (ps->nbool > 0)
+		names[n++] = "booleans";
+	if (ps->nnum > 0)
+		names[n++] = "numbers";
+	if (ps->nstr > 0)
+		names[n++] = "strings";
+	if (n == 3)
+		snprintf(buf, len, "%s, %s and %s", names[0], names[1],
+		    names[2]);
+	else
+		snprintf(buf, len, "%s and %s", names[0], names[1]);
+	return buf;
+}
+
+json_t *
+tl_space_infer_result(const struct tl_space_infer *in, const char *name,
+    void (*warn)(const char *fmt, ...), struct tl_err *err)
+{
+	const struct pstat **ps;
+	const char *dot;
+	char why[256], types[64];
+	uintptr_t *slot;
+	size_t i, nleft = 0;
+	json_t *space, *spec;
+	int *out;
+
+	ps = tl_xcalloc(in->n ? in->n : 1, sizeof(*ps));
+	out = tl_xcalloc(in->n ? in->n : 1, sizeof(*out));
+	for (i = 0; i < in->n; i++)
+		ps[i] = &in->p[i];
+	qsort(ps, in->n, sizeof(*ps), cmp_pstat_name);
+	for (i = 0; i < in->n; i++)
+		if (left_out(in, ps[i], why, sizeof(why)) != NULL) {
+			out[i] = 1;
+			if (warn != NULL)
+				warn("param '%s': %s", ps[i]->name, why);
+		}
+	/* 'a.b' beside 'a': out, once 'a' is known to stay */
+	for (i = 0; i < in->n; i++)
+		for (dot = strchr(ps[i]->name, '.'); !out[i] && dot != NULL;
+		    dot = strchr(dot + 1, '.'))
+			if ((slot = tl_map_get(in->names, ps[i]->name,
+			    (size_t)(dot - ps[i]->name))) != NULL &&
+			    left_out(in, &in->p[*slot - 1], why,
+			    sizeof(why)) == NULL) {
+				out[i] = 1;
+				if (warn != NULL)
+					warn("param '%s': '%.*s' is a param "
+					    "too: left out", ps[i]->name,
+					    (int)(dot - ps[i]->name),
+					    ps[i]->name);
+			}
+	space = json_object();
+	for (i = 0; i < in->n; i++) {
+		if (out[i]) {
+			nleft++;
+			continue;
+		}
+		spec = json_object();
+		if (ps[i]->nstr == 0 && ps[i]->nbool == 0)
+			numeric_spec(ps[i], spec);
+		else
+			categorical_spec(ps[i], spec);
+		json_object_set_new(space, ps[i]->name, spec);
+		if (warn == NULL)
+			continue;
+		if ((ps[i]->nnum > 0) + (ps[i]->nstr > 0) +
+		    (ps[i]->nbool > 0) > 1)
+			warn("param '%s': %s tried: a categorical of its %zu "
+			    "values", ps[i]->name, type_list(ps[i], types,
+			    sizeof(types)), ps[i]->nvals);
+		else if (ps[i]->nvals == 1)
+			warn("param '%s': one value tried: kept constant",
+			    ps[i]->name);
+	}
+	free(out);
+	free(ps);
+	if (json_object_size(space) == 0) {
+		json_decref(space);
+		tl_err_set(err, TL_EX_DATAERR, name, 0, "no param to search "
+		    "in %zu trials%s", in->ntrials, nleft > 0 ? " (each was "
+		    "left out: see the warnings)" : "");
+		return NULL;
+	}
+	return space;
+}
+
+/* Append the JSON string of s to b. */
+static void
+text_string(struct tl_buf *b, const char *s)
+{
+	json_t *v = json_string(s);
+
+	tl_json_append(b, v);
+	json_decref(v);
+}
+
+/* Append v as JSON with a space after each ',' and ':' of its own. */
+static void
+text_value(struct tl_buf *b, const json_t *v)
+{
+	const char *key;
+	json_t *m;
+	size_t i;
+
+	if (json_is_array(v)) {
+		tl_buf_addc(b, '[');
+		json_array_foreach(v, i, m) {
+			if (i > 0)
+				tl_buf_adds(b, ", ");
+			text_value(b, m);
+		}
+		tl_buf_addc(b, ']');
+	} else if (json_is_object(v)) {
+		tl_buf_addc(b, '{');
+		i = 0;
+		json_object_foreach((json_t *)v, key, m) {
+			if (i++ > 0)
+				tl_buf_adds(b, ", ");
+			text_string(b, key);
+			tl_buf_adds(b, ": ");
+			text_value(b, m);
+		}
+		tl_buf_addc(b, '}');
+	} else
+		tl_json_append(b, v);
+}
+
+void
+tl_space_text(const json_t *space, struct tl_buf *b)
+{
+	const char *key;
+	json_t *spec;
+	size_t i = 0;
+
+	tl_buf_addc(b, '{');
+	json_object_foreach((json_t *)space, key, spec) {
+		tl_buf_adds(b, i++ > 0 ? ",\n  " : "\n  ");
+		text_string(b, key);
+		tl_buf_adds(b, ": ");
+		text_value(b, spec);
+	}
+	tl_buf_adds(b, i > 0 ? "\n}\n" : "}\n");
 }

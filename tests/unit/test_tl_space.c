@@ -282,3 +282,437 @@ Test(tl_space, keys_and_snap)
 	tl_buf_release(&b);
 	tl_space_free(s);
 }
+
+/* ---- dotted names: paths into nested params --------------------------- */
+
+#define NESTED "{\"c\":{\"type\":\"float\",\"low\":0,\"high\":1}," \
+	"\"n.a\":{\"type\":\"int\",\"low\":1,\"high\":9}," \
+	"\"n.b\":{\"type\":\"categorical\",\"choices\":[\"x\",\"y\"]}}"
+
+Test(tl_space, nested_params)
+{
+	struct tl_err err = { 0 };
+	struct tl_space *s = parse(NESTED, &err);
+	char *t;
+
+	cr_assert_not_null(s, "%s", err.msg);
+	/* nested or flat dotted keys read alike; decoding nests */
+	t = roundtrip(s, "{\"n\":{\"b\":\"y\",\"a\":3},\"c\":0.25}");
+	cr_assert_str_eq(t, "{\"c\":0.25,\"n\":{\"a\":3,\"b\":\"y\"}}");
+	free(t);
+	t = roundtrip(s, "{\"n.a\":3,\"n.b\":\"y\",\"c\":0.25}");
+	cr_assert_str_eq(t, "{\"c\":0.25,\"n\":{\"a\":3,\"b\":\"y\"}}");
+	free(t);
+	misfit(s, "{\"n\":{\"a\":3,\"b\":\"y\",\"z\":1},\"c\":0.25}", 0,
+	    "param 'n.z' is not in the space");
+	misfit(s, "{\"n\":{\"a\":3},\"c\":0.25}", 0, "param 'n.b': missing");
+	misfit(s, "{\"n\":{\"a\":3,\"b\":\"y\"},\"c\":0.25,\"d\":{\"e\":1}}",
+	    0, "param 'd.e' is not in the space");
+	tl_space_free(s);
+	bad("{\"a\":{\"type\":\"int\",\"low\":0,\"high\":3},\"a.b\":{\"type\":"
+	    "\"int\",\"low\":0,\"high\":3}}", "param 'a.b': 'a' is a param "
+	    "too (a dotted name is a path into nested params)");
+}
+
+Test(tl_space, get_path)
+{
+	json_t *o = json_loads("{\"a\":{\"b\":{\"c\":2.385}},\"a.b\":-1.27,"
+	    "\"x\":3}", 0, NULL);
+
+	/* the key itself first, else the path */
+	cr_assert_float_eq(json_number_value(tl_space_get(o, "a.b")), -1.27,
+	    0);
+	cr_assert_float_eq(json_number_value(tl_space_get(o, "a.b.c")),
+	    2.385, 0);
+	cr_assert_null(tl_space_get(o, "x.y"));
+	cr_assert_null(tl_space_get(o, "a.z"));
+	json_decref(o);
+}
+
+/* ---- inference -------------------------------------------------------- */
+
+static char warned[8192];	/* the warnings of the last inference */
+
+static void __attribute__((format(printf, 1, 2)))
+capture(const char *fmt, ...)
+{
+	size_t n = strlen(warned);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(warned + n, sizeof(warned) - n, fmt, ap);
+	va_end(ap);
+	n = strlen(warned);
+	snprintf(warned + n, sizeof(warned) - n, "\n");
+}
+
+/* The space inferred from the params objects of the JSON array trials
+ * (new), or NULL with err; warnings into warned. */
+static json_t *
+infer(const char *trials, struct tl_err *err)
+{
+	struct tl_space_infer *in = tl_space_infer_alloc();
+	json_t *a = json_loads(trials, 0, NULL), *v, *sp;
+	size_t i;
+
+	cr_assert(json_is_array(a), "bad test JSON: %s", trials);
+	json_array_foreach(a, i, v)
+		tl_space_infer_add(in, v);
+	cr_assert_eq(tl_space_infer_count(in), json_array_size(a));
+	warned[0] = '\0';
+	sp = tl_space_infer_result(in, "runs.jsonl", capture, err);
+	tl_space_infer_free(in);
+	json_decref(a);
+	return sp;
+}
+
+/* The spec of param name in the space inferred from trials, as compact
+ * JSON (new); the space must load and every trial must fit it. */
+static char *
+inferred(const char *trials, const char *name)
+{
+	struct tl_err err = { 0 };
+	struct tl_space *s;
+	struct tl_buf b;
+	char why[256];
+	double x[16];
+	json_t *sp, *a, *v;
+	size_t i;
+
+	sp = infer(trials, &err);
+	cr_assert_not_null(sp, "%s", err.msg);
+	s = tl_space_from_json(sp, "inferred", &err);
+	cr_assert_not_null(s, "%s", err.msg);
+	a = json_loads(trials, 0, NULL);
+	json_array_foreach(a, i, v)
+		cr_assert_eq(tl_space_encode(s, v, 0, x, why, sizeof(why)), 0,
+		    "trial %zu: %s", i, why);
+	tl_buf_init(&b);
+	tl_json_append(&b, json_object_get(sp, name));
+	tl_space_free(s);
+	json_decref(a);
+	json_decref(sp);
+	return b.data;
+}
+
+static void
+want_spec(const char *trials, const char *name, const char *want)
+{
+	char *t = inferred(trials, name);
+
+	cr_assert_str_eq(t, want, "from %s", trials);
+	free(t);
+}
+
+/* Each closed form below: the range r = max - min, the margin m = r/10
+ * (at most min/2 on the low side when min >= 0, at most -max/2 on the
+ * high side when max <= 0), each bound moved out by its margin and then
+ * to a multiple of the largest power of ten <= that margin (>= the
+ * grid's step). */
+Test(tl_space, infer_numeric_bounds)
+{
+	/* m = 17.4; low: 20 - min(17.4, 10) = 10, unit 10 -> 10; high:
+	 * 211.4, unit 10 -> 220 */
+	want_spec("[{\"a\":20},{\"a\":194},{\"a\":87}]", "a",
+	    "{\"type\":\"int\",\"low\":10,\"high\":220}");
+	/* m = 1.9; low 1 - 0.5 = 0.5, unit 1 -> 0: zero is never reached
+	 * by a positive param -> 1; high 21.9 -> 22 */
+	want_spec("[{\"a\":1},{\"a\":20}]", "a",
+	    "{\"type\":\"int\",\"low\":1,\"high\":22}");
+	/* 2 decimals -> step 0.01; m = 0.245: 0.275 -> 0.2, 3.215 -> 3.3 */
+	want_spec("[{\"a\":0.52},{\"a\":2.97},{\"a\":1.5}]", "a",
+	    "{\"type\":\"float\",\"low\":0.2,\"high\":3.3,\"step\":0.01}");
+	/* negative: m = 0.3: -3.8; high -0.5 + min(0.3, 0.25) = -0.25 ->
+	 * -0.2 (unit 0.1), still negative */
+	want_spec("[{\"a\":-3.5},{\"a\":-0.5}]", "a",
+	    "{\"type\":\"float\",\"low\":-3.8,\"high\":-0.2,\"step\":0.1}");
+	/* both signs: m = 0.5 each side, unit 1 (an int) */
+	want_spec("[{\"a\":-2},{\"a\":3}]", "a",
+	    "{\"type\":\"int\",\"low\":-3,\"high\":4}");
+	/* 0 tried: the low side stays at 0; 4.95 -> 5 */
+	want_spec("[{\"a\":0},{\"a\":4.5}]", "a",
+	    "{\"type\":\"float\",\"low\":0,\"high\":5,\"step\":0.1}");
+	/* m = 0.004 -> 0.006, on the 0.01 grid 0: the grid's first
+	 * positive value 0.01; 0.054 -> 0.06 */
+	want_spec("[{\"a\":0.01},{\"a\":0.05}]", "a",
+	    "{\"type\":\"float\",\"low\":0.01,\"high\":0.06,\"step\":0.01}");
+	/* 7 decimals: no grid; m = 0.0376543: 0.0858 -> 0.08, 0.5377 ->
+	 * 0.54 */
+	want_spec("[{\"a\":0.1234567},{\"a\":0.5}]", "a",
+	    "{\"type\":\"float\",\"low\":0.08,\"high\":0.54}");
+}
+
+Test(tl_space, infer_log_scale)
+{
+	/* 500 >= 100: log, f = 500^0.1 = 1.8616; 0.001 / f = 0.000537
+	 * (margin 0.000463, unit 1e-4) -> 0.0005; 0.5 f = 0.9308 (margin
+	 * 0.43, unit 0.1) -> 1 */
+	want_spec("[{\"a\":0.001},{\"a\":0.02},{\"a\":0.5}]", "a",
+	    "{\"type\":\"float\",\"low\":0.0005,\"high\":1,\"log\":true}");
+	/* 300: f = 1.7689; 3 / f = 1.696 (unit 1) -> 1; 900 f = 1592
+	 * (unit 100) -> 1600 */
+	want_spec("[{\"a\":3},{\"a\":900},{\"a\":40}]", "a",
+	    "{\"type\":\"int\",\"low\":1,\"high\":1600,\"log\":true}");
+	/* 99: linear */
+	want_spec("[{\"a\":1},{\"a\":99}]", "a",
+	    "{\"type\":\"int\",\"low\":1,\"high\":109}");
+	/* 1e9 (f = 7.94): 1e-6 / f = 1.26e-7 (margin 8.7e-7, unit 1e-7)
+	 * -> 1e-7; 1000 f = 7943 (unit 1000) -> 8000 */
+	want_spec("[{\"a\":0.000001},{\"a\":1000}]", "a",
+	    "{\"type\":\"float\",\"low\":1e-07,\"high\":8000,\"log\":true}");
+}
+
+Test(tl_space, infer_constant)
+{
+	want_spec("[{\"a\":5,\"b\":2.5,\"c\":true,\"d\":\"x\"},{\"a\":5.0,"
+	    "\"b\":2.5,\"c\":true,\"d\":\"x\"}]", "a",
+	    "{\"type\":\"int\",\"low\":5,\"high\":5}");
+	cr_assert_str_eq(warned, "param 'a': one value tried: kept constant\n"
+	    "param 'b': one value tried: kept constant\n"
+	    "param 'c': one value tried: kept constant\n"
+	    "param 'd': one value tried: kept constant\n");
+	want_spec("[{\"b\":-2.5}]", "b",
+	    "{\"type\":\"float\",\"low\":-2.5,\"high\":-2.5}");
+	want_spec("[{\"c\":true}]", "c",
+	    "{\"type\":\"categorical\",\"choices\":[true]}");
+}
+
+Test(tl_space, infer_categorical)
+{
+	want_spec("[{\"u\":\"tech\"},{\"u\":\"energy\"},{\"u\":\"Broad\"},"
+	    "{\"u\":\"energy\"},{\"u\":\"broad\"}]", "u",
+	    "{\"type\":\"categorical\",\"choices\":[\"Broad\",\"broad\","
+	    "\"energy\",\"tech\"]}");
+	want_spec("[{\"t\":true},{\"t\":false},{\"t\":true}]", "t",
+	    "{\"type\":\"categorical\",\"choices\":[false,true]}");
+	cr_assert_str_eq(warned, "");
+	/* mixed: every value tried, 14 and 14.0 one */
+	want_spec("[{\"m\":14},{\"m\":\"auto\"},{\"m\":14.0},{\"m\":true},"
+	    "{\"m\":2.5},{\"m\":\"Auto\"}]", "m",
+	    "{\"type\":\"categorical\",\"choices\":[true,2.5,14,\"Auto\","
+	    "\"auto\"]}");
+	cr_assert_str_eq(warned, "param 'm': booleans, numbers and strings "
+	    "tried: a categorical of its 5 values\n");
+	want_spec("[{\"m\":1},{\"m\":\"1\"}]", "m",
+	    "{\"type\":\"categorical\",\"choices\":[1,\"1\"]}");
+	cr_assert_str_eq(warned, "param 'm': numbers and strings tried: a "
+	    "categorical of its 2 values\n");
+}
+
+Test(tl_space, infer_left_out)
+{
+	struct tl_err err = { 0 };
+	struct tl_buf b;
+	json_t *sp;
+	size_t i;
+
+	/* in some trials only (null is no value), an array, 'a.b' beside
+	 * 'a'; nested objects are dotted names */
+	sp = infer("[{\"k\":1,\"p\":2,\"r\":[1],\"a\":1,\"a.b\":2,\"n\":{\"x\":"
+	    "\"u\"}},{\"k\":2,\"p\":null,\"r\":[2],\"a\":2,\"a.b\":3,\"n\":{"
+	    "\"x\":\"v\"}},{\"k\":3,\"r\":[],\"a\":3,\"n\":{\"x\":"
+	    "\"v\"},\"a.b\":4}]", &err);
+	cr_assert_not_null(sp, "%s", err.msg);
+	tl_buf_init(&b);
+	tl_json_append(&b, sp);
+	/* 1..3: m = 0.2: 0.8 and 3.2 out to ints: 0, never reached by a
+	 * positive param, so 1; and 4 */
+	cr_assert_str_eq(b.data, "{\"a\":{\"type\":\"int\",\"low\":1,"
+	    "\"high\":4},\"k\":{\"type\":\"int\",\"low\":1,\"high\":4},"
+	    "\"n.x\":{\"type\":\"categorical\",\"choices\":[\"u\",\"v\"]}}");
+	cr_assert_str_eq(warned, "param 'p': in 1 of 3 trials: left out "
+	    "(suggest --ignore-unknown reads the trials that have it)\n"
+	    "param 'r': an array in 3 trials: left out (a param is a number, "
+	    "string or boolean)\n"
+	    "param 'a.b': 'a' is a param too: left out\n");
+	tl_buf_release(&b);
+	json_decref(sp);
+	/* more distinct strings than a categorical takes */
+	tl_buf_init(&b);
+	tl_buf_adds(&b, "[");
+	for (i = 0; i <= TL_SPACE_INFER_MAX_CHOICES; i++)
+		tl_buf_printf(&b, "%s{\"id\":\"s%zu\",\"k\":1}", i ? "," : "",
+		    i);
+	tl_buf_adds(&b, "]");
+	sp = infer(b.data, &err);
+	cr_assert_not_null(sp, "%s", err.msg);
+	cr_assert_eq(json_object_size(sp), 1);
+	cr_assert(strstr(warned, "param 'id': more than 1000 values for a "
+	    "categorical: left out\n") != NULL, "%s", warned);
+	json_decref(sp);
+	tl_buf_release(&b);
+}
+
+Test(tl_space, infer_nothing)
+{
+	struct tl_err err = { 0 };
+
+	cr_assert_null(infer("[{},{\"a\":null},[1]]", &err));
+	cr_assert_eq(err.code, TL_EX_DATAERR);
+	cr_assert_str_eq(err.where, "runs.jsonl");
+	cr_assert_str_eq(err.msg, "no param to search in 3 trials");
+	cr_assert_null(infer("[{\"a\":1},{\"b\":2}]", &err));
+	cr_assert_str_eq(err.msg, "no param to search in 2 trials (each was "
+	    "left out: see the warnings)");
+	cr_assert_null(infer("[]", &err));
+	cr_assert_str_eq(err.msg, "no param to search in 0 trials");
+}
+
+/* The text of the space inferred from trials (new). */
+static char *
+infer_text(const char *trials)
+{
+	struct tl_err err = { 0 };
+	struct tl_buf b;
+	json_t *sp = infer(trials, &err);
+
+	cr_assert_not_null(sp, "%s", err.msg);
+	tl_buf_init(&b);
+	tl_space_text(sp, &b);
+	json_decref(sp);
+	return b.data;
+}
+
+Test(tl_space, infer_text_and_order)
+{
+	const char *fwd = "[{\"z\":\"b\",\"x\":{\"y\":1.5},\"w\":true},"
+	    "{\"z\":\"a\",\"x\":{\"y\":2.25},\"w\":false},"
+	    "{\"z\":\"c\",\"x\":{\"y\":-1.27},\"w\":true}]";
+	const char *rev = "[{\"w\":true,\"x\":{\"y\":-1.27},\"z\":\"c\"},"
+	    "{\"x\":{\"y\":2.25},\"w\":false,\"z\":\"a\"},"
+	    "{\"w\":true,\"z\":\"b\",\"x\":{\"y\":1.5}}]";
+	struct tl_err err = { 0 };
+	char *a = infer_text(fwd), *b = infer_text(rev);
+	json_t *v, *sp;
+
+	/* the same space whatever the order of trials and keys */
+	cr_assert_str_eq(a, b);
+	/* m = 0.352: -1.622 -> -1.7, 2.602 -> 2.7 (unit 0.1) */
+	cr_assert_str_eq(a, "{\n"
+	    "  \"w\": {\"type\": \"categorical\", \"choices\": [false, "
+	    "true]},\n"
+	    "  \"x.y\": {\"type\": \"float\", \"low\": -1.7, \"high\": 2.7, "
+	    "\"step\": 0.01},\n"
+	    "  \"z\": {\"type\": \"categorical\", \"choices\": [\"a\", \"b\", "
+	    "\"c\"]}\n"
+	    "}\n");
+	/* the text is the object */
+	v = json_loads(a, 0, NULL);
+	sp = infer(fwd, &err);
+	cr_assert(json_equal(v, sp));
+	json_decref(v);
+	json_decref(sp);
+	free(a);
+	free(b);
+}
+
+/* Property check over random histories: every space loads, every trial
+ * fits it, each bound is widened by at least its margin and at most
+ * twice it (or a step), the sign of a one-signed param is kept, ints
+ * are ints, grids are 10^-d for values of d <= 6 decimals, and the scale
+ * is log exactly when min > 0 and max/min >= 100.  The figures are the
+ * test's own (decimals from the integers the values were made of). */
+Test(tl_space, infer_properties)
+{
+	static const double p10t[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7,
+	    1e8 };
+	uint64_t r = 0x2385127ull;	/* an LCG: the test's own stream */
+	size_t round, i, n;
+	int dmax, d, sign, integral;
+	double v[40], lo, hi, mlo, mhi, f, low, high, step, tol;
+	struct tl_buf b;
+	char *t;
+	json_t *spec;
+
+#define NEXT()	(r = r * 6364136223846793005ull + 1442695040888963407ull, \
+	    (double)(r >> 11) / 9007199254740992.0)
+	for (round = 0; round < 1000; round++) {
+		n = 1 + (size_t)(NEXT() * 30);
+		d = (int)(NEXT() * 9);		/* decimals, 0 to 8 */
+		sign = (int)(NEXT() * 3);	/* +, - or both */
+		f = p10t[(int)(NEXT() * 7)];	/* magnitude */
+		dmax = 0;
+		integral = 1;
+		tl_buf_init(&b);
+		tl_buf_adds(&b, "[");
+		for (i = 0; i < n; i++) {
+			int64_t m = (int64_t)(NEXT() * f * p10t[d]);
+			int k = d;
+			char num[64];
+
+			if (sign == 1 || (sign == 2 && NEXT() < 0.5))
+				m = -m;
+			while (k > 0 && m % 10 == 0) {	/* trailing zeros */
+				m /= 10;
+				k--;
+			}
+			dmax = k > dmax ? k : dmax;
+			integral &= k == 0;
+			snprintf(num, sizeof(num), "%.*f", k, (double)m /
+			    p10t[k]);
+			v[i] = strtod(num, NULL);
+			tl_buf_printf(&b, "%s{\"a\":%s}", i ? "," : "", num);
+		}
+		tl_buf_adds(&b, "]");
+		t = inferred(b.data, "a");	/* loads; every trial fits */
+		spec = json_loads(t, 0, NULL);
+		lo = hi = v[0];
+		for (i = 1; i < n; i++) {
+			lo = v[i] < lo ? v[i] : lo;
+			hi = v[i] > hi ? v[i] : hi;
+		}
+		low = json_number_value(json_object_get(spec, "low"));
+		high = json_number_value(json_object_get(spec, "high"));
+		step = json_number_value(json_object_get(spec, "step"));
+		tol = 1e-12 * (fabs(lo) + fabs(hi) + 1);
+		cr_assert_str_eq(json_string_value(json_object_get(spec,
+		    "type")), integral ? "int" : "float", "%s", b.data);
+		if (lo > 0 && hi / lo >= 100) {
+			cr_assert(json_is_true(json_object_get(spec, "log")),
+			    "%s -> %s", b.data, t);
+			f = pow(hi / lo, 0.1);
+			mlo = lo - lo / f;
+			mhi = hi * f - hi;
+		} else {
+			cr_assert_null(json_object_get(spec, "log"), "%s", t);
+			mlo = mhi = (hi - lo) / 10;
+			mlo = lo >= 0 && mlo > lo / 2 ? lo / 2 : mlo;
+			mhi = hi <= 0 && mhi > -hi / 2 ? -hi / 2 : mhi;
+			/* a grid of 10^-d, unless a bound is 10^9 steps
+			 * from 0 (then the grid's bounds would be too) */
+			if (!integral && lo < hi && dmax <= 6 && step > 0)
+				cr_assert(step == 1 / p10t[dmax] &&
+				    fmax(fabs(low), fabs(high)) / step < 1e9,
+				    "%s -> %s", b.data, t);
+			else if (!integral && lo < hi && dmax <= 6)
+				cr_assert((fmax(fabs(low), fabs(high)) + 2 *
+				    fmax(mlo, mhi)) * p10t[dmax] >= 1e9,
+				    "%s -> %s", b.data, t);
+			else
+				cr_assert_eq(step, 0, "%s -> %s", b.data, t);
+		}
+		if (integral || step > 0)	/* the grid's unit */
+			f = integral ? 1 : step;
+		else
+			f = 0;
+		/* widened by at least the margin (or a positive low at
+		 * the grid's first value, a negative high at its last),
+		 * at most twice it or a unit */
+		cr_assert(low <= lo - mlo + tol || (lo > 0 && low == f),
+		    "%s -> %s", b.data, t);
+		cr_assert(high >= hi + mhi - tol || (hi < 0 && high == -f),
+		    "%s -> %s", b.data, t);
+		cr_assert(low >= lo - 2 * mlo - f - tol, "%s -> %s", b.data,
+		    t);
+		cr_assert(high <= hi + 2 * mhi + f + tol, "%s -> %s", b.data,
+		    t);
+		cr_assert(lo <= 0 || low > 0, "%s -> %s", b.data, t);
+		cr_assert(lo < 0 || low >= 0, "%s -> %s", b.data, t);
+		cr_assert(hi >= 0 || high < 0, "%s -> %s", b.data, t);
+		cr_assert(hi > 0 || high <= 0, "%s -> %s", b.data, t);
+		json_decref(spec);
+		free(t);
+		tl_buf_release(&b);
+	}
+#undef NEXT
+}
