@@ -35,8 +35,8 @@
 #define MS_PER_DAY	86400000LL
 /* --max-record: a line or CSV record longer than this is rejected, read
  * past but never held; the default holds any real log line (the longest
- * tl-synth writes is under 2 KiB) and bounds the memory a broken file can
- * take.  At least 1 KiB, as the start of a rejected record is kept. */
+ * of a tl-synth log is 393 bytes) and bounds the memory a broken file can
+ * take.  At least 1 KiB, the start of a rejected record that is kept. */
 #define MAX_RECORD_DEFAULT	((size_t)64 << 20)
 #define MAX_RECORD_MIN		((size_t)1 << 10)
 #define MAX_RECORD_MAX		((size_t)1 << 40)
