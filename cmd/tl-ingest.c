@@ -902,14 +902,15 @@ rule_applies(const struct rec *r, const struct kind_rule *k)
 	const struct tl_jv *v;
 	size_t i;
 
+	/* the value first: it is the rare part, so most records fail at it */
+	if (k->is[0] != NULL && ((v = field(r, k->is[0])) == NULL ||
+	    v->type != TL_JSTR || v->len != strlen(k->is[1]) ||
+	    strncasecmp(v->s, k->is[1], v->len) != 0))
+		return 0;
 	for (i = 0; i < TL_NELEM(k->has) && k->has[i] != NULL; i++)
 		if (field(r, k->has[i]) == NULL)
 			return 0;
-	if (k->is[0] == NULL)
-		return 1;
-	return (v = field(r, k->is[0])) != NULL && v->type == TL_JSTR &&
-	    v->len == strlen(k->is[1]) &&
-	    strncasecmp(v->s, k->is[1], v->len) == 0;
+	return 1;
 }
 
 /* The kind of the record in r, and *why the rule that gave it (borrowed:
