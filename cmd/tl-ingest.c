@@ -1,10 +1,11 @@
 /*
  * tl-ingest: turn a directory of raw trading logs (decisions, closed
- * trades, backtest/sim runs, promotions; JSONL, CSV or gzip'd rotations)
- * into canonical records: validated, normalised, de-duplicated by id, with
- * each decision joined to its outcome, plus the daily strategy return
- * series and the meta-model dataset.  A bad record is set aside with its
- * file, line and reason; it never stops the night.
+ * trades, backtest/sim runs, promotions, retirements; JSONL, CSV or gzip'd
+ * rotations) into canonical records: validated, normalised, strategies
+ * renamed, de-duplicated by id, with each decision joined to its outcome,
+ * plus the daily strategy return series and the meta-model dataset.  A
+ * bad record is set aside with its file, line, reason and the rule that
+ * gave its kind; it never stops the night.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,8 +17,10 @@
 
 #include <jansson.h>
 
+#include "tl_alias.h"
 #include "tl_err.h"
 #include "tl_json.h"
+#include "tl_kind.h"
 #include "tl_jv.h"
 #include "tl_map.h"
 #include "tl_num.h"
@@ -30,15 +33,19 @@
 #define MAX_MAPS	64	/* --map options */
 #define MAX_MAGNITUDE	1e15	/* |price|, |qty|, |pnl| beyond this: bad */
 #define MS_PER_DAY	86400000LL
-
-enum kind { K_NONE, K_DECISION, K_OUTCOME, K_RUN, K_PROMOTION, K_NKINDS };
-static const char *kind_names[] = { "unknown", "decision", "outcome", "run",
-	"promotion" };
+/* --max-record: a line or CSV record longer than this is rejected, read
+ * past but never held; the default holds any real log line (the longest
+ * of a tl-synth log is 393 bytes) and bounds the memory a broken file can
+ * take.  At least 1 KiB, the start of a rejected record that is kept. */
+#define MAX_RECORD_DEFAULT	((size_t)64 << 20)
+#define MAX_RECORD_MIN		((size_t)1 << 10)
+#define MAX_RECORD_MAX		((size_t)1 << 40)
 
 enum emit { E_TRADES, E_DECISIONS, E_OUTCOMES, E_RUNS, E_PROMOTIONS,
-	E_RETURNS, E_DATASET, E_UNMATCHED, E_NEMIT };
-static const char *emit_names[] = { "trades", "decisions", "outcomes",
-	"runs", "promotions", "returns", "dataset", "unmatched" };
+	E_RETIREMENTS, E_RETURNS, E_DATASET, E_UNMATCHED, E_NEMIT };
+static const char *const emit_names[] = { "trades", "decisions", "outcomes",
+	"runs", "promotions", "retirements", "returns", "dataset",
+	"unmatched" };
 
 struct opts {
 	double		 capital;	/* divides net P&L into returns */
@@ -46,7 +53,7 @@ struct opts {
 	enum emit	 emit;		/* what goes to -o/stdout */
 	enum tl_fmt	 fmt;		/* format of -o/stdout */
 	enum tl_fmt	 ifmt;		/* input format, AUTO by name */
-	enum kind	 kind;		/* forced record kind or K_NONE */
+	enum tl_kind	 kind;		/* forced record kind or TL_KIND_NONE */
 	const char	*map_to[MAX_MAPS];	/* canonical names */
 	const char	*map_from[MAX_MAPS];	/* raw names */
 	size_t		 nmaps;		/* --map pairs */
@@ -58,6 +65,8 @@ struct opts {
 	const char	*summary;	/* -S */
 	int		 strict;	/* --strict */
 	int		 verbose;	/* -v */
+	const char	*aliases;	/* --aliases: old,new strategy names */
+	size_t		 max_record;	/* --max-record: bytes of a record */
 	char		**inputs;	/* paths, "-" is stdin */
 	int		 ninputs;	/* number of paths */
 };
@@ -71,8 +80,9 @@ struct counts {
 	unsigned long	 joined;	/* trades written */
 	unsigned long	 unmatched;	/* decisions without outcome */
 	unsigned long	 orphans;	/* outcomes without decision */
-	unsigned long	 kinds[K_NKINDS];	/* accepted by kind */
+	unsigned long	 kinds[TL_KIND_N];	/* accepted by kind */
 	unsigned long	 later;		/* after --until, left out */
+	unsigned long	 renamed;	/* accepted with a strategy renamed */
 };
 
 
@@ -124,30 +134,39 @@ struct state {
 	struct tl_jdoc	 doc;		/* the input record */
 	struct tl_jdoc	 cdoc;		/* its canonical text, parsed */
 	struct tl_jdoc	 tdoc;		/* the waiting side of a trade */
+	struct tl_alias	*alias;		/* --aliases, or NULL */
+	char		 kind_list[96];	/* "decision, ... or retirement" */
 };
 
 static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: tl-ingest [-qv] [--no-fill] [--strict] [-c capital] [-d dir]\n"
-"                 [-e what] [-f format] [-i format] [-k kind] [-m name=raw]\n"
-"                 [-o file] [-r rejects] [-S file] [-u time] [path ...]\n");
+"usage: tl-ingest [-qv] [--no-fill] [--strict] [--aliases file]\n"
+"                 [--max-record bytes] [-c capital] [-d dir] [-e what]\n"
+"                 [-f format] [-i format] [-k kind] [-m name=raw] [-o file]\n"
+"                 [-r rejects] [-S file] [-u time] [path ...]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
 "\nTurn raw trading logs into canonical records (see tl-ingest(1), tl(7)).\n\n"
+"      --aliases=FILE    rename strategies by the old,new lines of FILE\n"
 "  -c, --capital=N       capital dividing daily net P&L into returns (100000)\n"
 "  -d, --outdir=DIR      write trades.jsonl, decisions.jsonl, outcomes.jsonl,\n"
-"                        runs.jsonl, promotions.jsonl, returns.csv,\n"
-"                        dataset.jsonl, unmatched.jsonl, rejects.jsonl to DIR\n"
+"                        runs.jsonl, promotions.jsonl, retirements.jsonl,\n"
+"                        returns.csv, dataset.jsonl, unmatched.jsonl,\n"
+"                        rejects.jsonl to DIR\n"
 "  -e, --emit=WHAT       what -o/stdout gets: trades (default), decisions,\n"
-"                        outcomes, runs, promotions, returns, dataset, unmatched\n"
+"                        outcomes, runs, promotions, retirements, returns,\n"
+"                        dataset or unmatched\n"
 "  -f, --format=FMT      output format: jsonl or csv (returns: csv)\n"
 "  -h, --help            this help\n"
 "  -i, --input-format=F  read inputs as jsonl or csv (default: by name)\n"
-"  -k, --kind=KIND       every record is a decision, outcome, run or promotion\n"
+"  -k, --kind=KIND       every record is a decision, outcome, run, promotion\n"
+"                        or retirement\n"
 "  -m, --map=NAME=RAW    take canonical field NAME from raw field RAW\n"
+"      --max-record=N    reject a record longer than N bytes (K, M, G: KiB,\n"
+"                        MiB, GiB; 64M)\n"
 "      --no-fill         returns only on days with closed trades\n"
 "  -o, --output=FILE     write to FILE (atomically) instead of stdout\n"
 "  -q, --quiet           no summary line\n"
@@ -159,22 +178,70 @@ usage(FILE *fp)
 "  -v, --verbose         a message for each rejected record\n");
 }
 
-static int
-lookup(const char *s, const char **names, int n)
+/* names[from..n) as "a, b or c" in buf. */
+static void
+name_list(char *buf, size_t size, const char *const *names, int from,
+    int n)
 {
+	size_t len = 0;
 	int i;
 
-	for (i = 0; i < n; i++)
-		if (strcmp(s, names[i]) == 0)
+	buf[0] = '\0';
+	for (i = from; i < n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+		    i == from ? "" : i + 1 == n ? " or " : ", ", names[i]);
+}
+
+/* The index of arg among names[from..n), or a usage error for opt that
+ * lists them. */
+static int
+word_option(const char *opt, const char *arg, const char *const *names,
+    int from, int n)
+{
+	char list[160];
+	int i;
+
+	for (i = from; i < n; i++)
+		if (strcmp(arg, names[i]) == 0)
 			return i;
-	return -1;
+	name_list(list, sizeof(list), names, from, n);
+	tl_usage_error("%s: unknown '%s' (%s)", opt, arg, list);
+}
+
+/* A size in bytes, "64M": digits, then K, M or G (KiB, MiB, GiB), in
+ * [lo, hi].  Returns 0, or -1 with err = TL_EX_USAGE. */
+static int
+parse_size(const char *opt, const char *s, size_t lo, size_t hi,
+    size_t *out, struct tl_err *err)
+{
+	static const char units[] = "KMG";
+	unsigned long long x;
+	const char *u;
+	char *end;
+	int shift = 0;
+
+	errno = 0;
+	x = strtoull(s, &end, 10);
+	if (end != s && *end != '\0' && end[1] == '\0' &&
+	    (u = strchr(units, *end)) != NULL) {
+		shift = 10 * (int)(u - units + 1);
+		end++;
+	}
+	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 ||
+	    x > (hi >> shift) || (x << shift) < lo)
+		return tl_err_set(err, TL_EX_USAGE, opt, 0, "'%s' is not a "
+		    "size in [%zuK, %zuG] (bytes, or with K, M or G)", s,
+		    lo >> 10, hi >> 30);
+	*out = (size_t)(x << shift);
+	return 0;
 }
 
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
-	enum { OPT_NOFILL = 256, OPT_STRICT };
+	enum { OPT_ALIASES = 256, OPT_MAXREC, OPT_NOFILL, OPT_STRICT };
 	static const struct option longopts[] = {
+		{ "aliases", required_argument, NULL, OPT_ALIASES },
 		{ "capital", required_argument, NULL, 'c' },
 		{ "outdir", required_argument, NULL, 'd' },
 		{ "emit", required_argument, NULL, 'e' },
@@ -183,6 +250,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "input-format", required_argument, NULL, 'i' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "map", required_argument, NULL, 'm' },
+		{ "max-record", required_argument, NULL, OPT_MAXREC },
 		{ "no-fill", no_argument, NULL, OPT_NOFILL },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -196,11 +264,14 @@ parse_args(int argc, char *argv[], struct opts *o)
 	};
 	struct tl_err err = { 0 };
 	char *eq;
-	int ch, k;
+	int ch;
 
 	while ((ch = getopt_long(argc, argv, ":c:d:e:f:hi:k:m:o:qr:S:u:Vv",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
+		case OPT_ALIASES:
+			o->aliases = optarg;
+			break;
 		case 'c':
 			if (tl_parse_double("--capital", optarg, 1e-9, 1e15,
 			    &o->capital, &err) == -1)
@@ -210,11 +281,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 			o->outdir = optarg;
 			break;
 		case 'e':
-			if ((k = lookup(optarg, emit_names, E_NEMIT)) < 0)
-				tl_usage_error("--emit: unknown '%s' (trades, "
-				    "decisions, outcomes, runs, promotions, "
-				    "returns, dataset, unmatched)", optarg);
-			o->emit = (enum emit)k;
+			o->emit = (enum emit)word_option("--emit", optarg,
+			    emit_names, 0, E_NEMIT);
 			break;
 		case 'f':
 		case 'i':
@@ -229,10 +297,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 			usage(stdout);
 			exit(tl_exit_status(TL_EX_OK));
 		case 'k':
-			if ((k = lookup(optarg, kind_names, K_NKINDS)) < 1)
-				tl_usage_error("--kind: unknown '%s' (decision, "
-				    "outcome, run or promotion)", optarg);
-			o->kind = (enum kind)k;
+			o->kind = (enum tl_kind)word_option("--kind", optarg,
+			    tl_kind_names, TL_KIND_NONE + 1, TL_KIND_N);
 			break;
 		case 'm':
 			if ((eq = strchr(optarg, '=')) == NULL ||
@@ -244,6 +310,11 @@ parse_args(int argc, char *argv[], struct opts *o)
 			*eq = '\0';
 			o->map_to[o->nmaps] = optarg;
 			o->map_from[o->nmaps++] = eq + 1;
+			break;
+		case OPT_MAXREC:
+			if (parse_size("--max-record", optarg, MAX_RECORD_MIN,
+			    MAX_RECORD_MAX, &o->max_record, &err) == -1)
+				tl_usage_error("%s: %s", err.where, err.msg);
 			break;
 		case OPT_NOFILL:
 			o->fill = 0;
@@ -287,37 +358,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 	o->ninputs = argc - optind;
 }
 
-/* ---- kinds and normalisation ---------------------------------------- */
-
-static int
-contains_ci(const char *s, const char *word)
-{
-	size_t n = strlen(word);
-
-	for (; *s != '\0'; s++)
-		if (strncasecmp(s, word, n) == 0)
-			return 1;
-	return 0;
-}
-
-static enum kind
-kind_of_name(const char *path)
-{
-	const char *base = strrchr(path, '/');
-
-	base = base != NULL ? base + 1 : path;
-	if (contains_ci(base, "decision"))
-		return K_DECISION;
-	if (contains_ci(base, "trade") || contains_ci(base, "outcome") ||
-	    contains_ci(base, "fill"))
-		return K_OUTCOME;
-	if (contains_ci(base, "promot"))
-		return K_PROMOTION;
-	if (contains_ci(base, "run") || contains_ci(base, "backtest") ||
-	    contains_ci(base, "sim"))
-		return K_RUN;
-	return K_NONE;
-}
+/* ---- normalisation ------------------------------------------------- */
 
 /* A context for the field checks of one record: the parsed input and the
  * canonical JSON text being written, keys in the order of tl(7). */
@@ -335,6 +376,8 @@ struct rec {
 	unsigned long	 line;		/* line */
 	struct tl_err	*err;		/* set on failure */
 	int64_t		 when;		/* event time for --until, ms */
+	const struct tl_alias *alias;	/* --aliases, or NULL */
+	int		 renamed;	/* a strategy name was renamed */
 };
 
 /* The input field key, or the raw field a --map names for it; NULL when
@@ -491,35 +534,45 @@ trim(const struct tl_jv *v, const char **s, size_t *n)
 		(*n)--;
 }
 
-/* A name-like string: trimmed; upper-cased when upper. */
+/* How get_name() writes a name. */
+enum { NAME_UPPER = 1, NAME_RENAME = 2 };
+
+/* A name-like string, or an integer taken as its digits: trimmed;
+ * upper-cased with NAME_UPPER; with NAME_RENAME, the name --aliases gives
+ * it. */
 static int
-get_name(struct rec *r, const char *key, int required, int upper)
+get_name(struct rec *r, const char *key, int required, int how)
 {
 	const struct tl_jv *v = field(r, key);
+	char num[64], *t = NULL;
 	const char *s;
-	char *t;
 	size_t n, i;
 
-	if (v != NULL && v->type == TL_JNUM)
-		return get_id(r, key, key, required);	/* symbol 7203 */
 	if (v == NULL)
 		return required ? missing(r, key) : 0;
-	if (v->type != TL_JSTR)
+	if (v->type == TL_JNUM) {	/* symbol 7203 */
+		if (int_text(v, num, sizeof(num)) == -1)
+			return wrong(r, key, "string or integer", v);
+		s = num;
+		n = strlen(num);
+	} else if (v->type != TL_JSTR)
 		return wrong(r, key, "string", v);
-	trim(v, &s, &n);
+	else
+		trim(v, &s, &n);
 	if (n == 0)
 		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
 		    "field '%s': empty", key);
-	put_key(r, key);
-	if (!upper) {
-		tl_jv_append_string(r->out, s, n);
-		return 1;
+	if (how & NAME_UPPER) {
+		s = t = tl_xstrndup(s, n);
+		for (i = 0; i < n; i++)
+			if (t[i] >= 'a' && t[i] <= 'z')
+				t[i] -= 'a' - 'A';
 	}
-	t = tl_xstrndup(s, n);
-	for (i = 0; i < n; i++)
-		if (t[i] >= 'a' && t[i] <= 'z')
-			t[i] -= 'a' - 'A';
-	tl_jv_append_string(r->out, t, n);
+	if ((how & NAME_RENAME) && r->alias != NULL &&
+	    tl_alias_get(r->alias, s, n, &s, &n))
+		r->renamed = 1;
+	put_key(r, key);
+	tl_jv_append_string(r->out, s, n);
 	free(t);
 	return 1;
 }
@@ -662,8 +715,8 @@ norm_decision(struct rec *r)
 
 	if (get_id(r, "id", "id", 1) == -1 ||
 	    get_time(r, "ts", "ts", 1, 0, &r->when) == -1 ||
-	    get_name(r, "symbol", 1, 1) == -1 ||
-	    get_name(r, "strategy", 1, 0) == -1 ||
+	    get_name(r, "symbol", 1, NAME_UPPER) == -1 ||
+	    get_name(r, "strategy", 1, NAME_RENAME) == -1 ||
 	    get_word(r, "action", 1, action_alias, action_canon,
 	    "buy, sell or hold") == -1 ||
 	    get_num(r, "confidence", 0, 0, 1, &x) == -1 ||
@@ -685,8 +738,8 @@ norm_outcome(struct rec *r)
 
 	if (get_id(r, "id", "id", 1) == -1 ||
 	    get_id(r, "decision_id", "decision_id", 0) == -1 ||
-	    get_name(r, "strategy", 1, 0) == -1 ||
-	    get_name(r, "symbol", 1, 1) == -1 ||
+	    get_name(r, "strategy", 1, NAME_RENAME) == -1 ||
+	    get_name(r, "symbol", 1, NAME_UPPER) == -1 ||
 	    get_word(r, "side", 0, side_alias, side_canon,
 	    "long or short") == -1 ||
 	    (has_entry = get_time(r, "entry_ts", "entry_ts", 0, 0,
@@ -718,7 +771,7 @@ norm_run(struct rec *r)
 	/* known when it ended (else started); with neither, always kept */
 	if (get_id(r, "id", "id", 1) == -1 ||
 	    get_name(r, "kind", 0, 0) == -1 ||
-	    get_name(r, "strategy", 1, 0) == -1 ||
+	    get_name(r, "strategy", 1, NAME_RENAME) == -1 ||
 	    get_id(r, "period", "period", 1) == -1 ||
 	    get_time(r, "start", "start", 0, 1, &r->when) == -1 ||
 	    get_time(r, "end", "end", 0, 1, &ms) == -1 ||
@@ -740,32 +793,177 @@ norm_run(struct rec *r)
 	return 0;
 }
 
+/* The event time: ts, else the field alt (promoted_at, retired_at), both
+ * written as ts.  alt is then not kept as an extra field. */
+static int
+get_ts_or(struct rec *r, const char *alt)
+{
+	if (field(r, "ts") != NULL || field(r, alt) == NULL)
+		return get_time(r, "ts", "ts", 1, 0, &r->when);
+	if (get_time(r, alt, "ts", 1, 0, &r->when) == -1)
+		return -1;
+	if (r->ndone < MAX_DONE) {
+		r->donelen[r->ndone] = strlen(alt);
+		r->done[r->ndone++] = alt;
+	}
+	return 1;
+}
+
 static int
 norm_promotion(struct rec *r)
 {
-	if (get_name(r, "strategy", 1, 0) == -1)
-		return -1;
-	if (field(r, "ts") == NULL && field(r, "promoted_at") != NULL) {
-		if (get_time(r, "promoted_at", "ts", 1, 0, &r->when) == -1)
-			return -1;
-		r->donelen[r->ndone] = strlen("promoted_at");
-		r->done[r->ndone++] = "promoted_at";
-	} else if (get_time(r, "ts", "ts", 1, 0, &r->when) == -1)
-		return -1;
-	if (get_id(r, "run_id", "run_id", 0) == -1 ||
+	if (get_name(r, "strategy", 1, NAME_RENAME) == -1 ||
+	    get_ts_or(r, "promoted_at") == -1 ||
+	    get_id(r, "run_id", "run_id", 0) == -1 ||
 	    get_numobj(r, "in_sample", 0) == -1)
 		return -1;
 	keep_extras(r);
 	return 0;
 }
 
+static int
+norm_retirement(struct rec *r)
+{
+	if (get_name(r, "strategy", 1, NAME_RENAME) == -1 ||
+	    get_ts_or(r, "retired_at") == -1 ||
+	    get_name(r, "reason", 0, 0) == -1 ||
+	    get_name(r, "replaced_by", 0, NAME_RENAME) == -1)
+		return -1;
+	keep_extras(r);
+	return 0;
+}
+
+/* ---- kinds -------------------------------------------------------------- */
+
+/* A record's kind is given by the first of these rules that applies: the
+ * fields that make a record unambiguous first, then the file's name, then
+ * single telling fields (tl-ingest(1), INPUT, has the same table).  A
+ * rule applies when every field of has is there (not null) and, with is,
+ * the field is[0] is the string is[1] in any case. */
+static const struct kind_rule {
+	const char	*why;		/* the rule in a reject's reason */
+	enum tl_kind	 kind;		/* the kind it gives */
+	int		 by_name;	/* 1: the file name's word decides */
+	const char	*has[3];	/* fields that must be there */
+	const char	*is[2];		/* a field and its value, or NULL */
+} kind_rules[] = {
+	{ "fields 'pnl' and 'exit_ts'", TL_KIND_OUTCOME, 0,
+	    { "pnl", "exit_ts" }, { NULL } },
+	{ "fields 'genome' and 'metrics'", TL_KIND_RUN, 0,
+	    { "genome", "metrics" }, { NULL } },
+	{ "field 'retired_at'", TL_KIND_RETIREMENT, 0,
+	    { "retired_at" }, { NULL } },
+	{ "'status' is 'retired', with 'strategy' and 'ts'",
+	    TL_KIND_RETIREMENT, 0, { "strategy", "ts" },
+	    { "status", "retired" } },
+	{ "'event' is 'retire', with 'strategy' and 'ts'",
+	    TL_KIND_RETIREMENT, 0, { "strategy", "ts" },
+	    { "event", "retire" } },
+	{ NULL, TL_KIND_NONE, 1, { NULL }, { NULL } },
+	{ "field 'genome'", TL_KIND_RUN, 0, { "genome" }, { NULL } },
+	{ "field 'pnl'", TL_KIND_OUTCOME, 0, { "pnl" }, { NULL } },
+	{ "field 'exit_ts'", TL_KIND_OUTCOME, 0, { "exit_ts" }, { NULL } },
+	{ "field 'action'", TL_KIND_DECISION, 0, { "action" }, { NULL } },
+	{ "field 'promoted_at'", TL_KIND_PROMOTION, 0, { "promoted_at" },
+	    { NULL } },
+	{ "fields 'strategy' and 'in_sample'", TL_KIND_PROMOTION, 0,
+	    { "strategy", "in_sample" }, { NULL } }
+};
+
+/* What a file's name (or --kind) says of its records. */
+struct file_kind {
+	enum tl_kind	 kind;		/* TL_KIND_NONE: nothing certain */
+	int		 forced;	/* by --kind: no rule is tried */
+	char		 why[96];	/* "file name word 'runs'", "--kind" */
+};
+
+static void
+file_kind(struct file_kind *fk, const struct opts *o, const char *path)
+{
+	const char *word;
+	size_t n;
+
+	fk->forced = o->kind != TL_KIND_NONE;
+	if (fk->forced) {
+		fk->kind = o->kind;
+		snprintf(fk->why, sizeof(fk->why), "--kind");
+		return;
+	}
+	fk->kind = strcmp(path, "-") == 0 ? TL_KIND_NONE :
+	    tl_kind_of_name(path, &word, &n);
+	if (fk->kind != TL_KIND_NONE)
+		snprintf(fk->why, sizeof(fk->why), "file name word '%.*s'",
+		    (int)(n < 64 ? n : 64), word);
+}
+
+static int
+rule_applies(const struct rec *r, const struct kind_rule *k)
+{
+	const struct tl_jv *v;
+	size_t i;
+
+	/* the value first: it is the rare part, so most records fail at it */
+	if (k->is[0] != NULL && ((v = field(r, k->is[0])) == NULL ||
+	    v->type != TL_JSTR || v->len != strlen(k->is[1]) ||
+	    strncasecmp(v->s, k->is[1], v->len) != 0))
+		return 0;
+	for (i = 0; i < TL_NELEM(k->has) && k->has[i] != NULL; i++)
+		if (field(r, k->has[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+/* The kind of the record in r, and *why the rule that gave it (borrowed:
+ * static, or fk's); TL_KIND_NONE and *why NULL when no rule applies. */
+static enum tl_kind
+kind_of(const struct rec *r, const struct file_kind *fk, const char **why)
+{
+	size_t i;
+
+	*why = fk->kind != TL_KIND_NONE ? fk->why : NULL;
+	if (fk->forced)
+		return fk->kind;
+	for (i = 0; i < TL_NELEM(kind_rules); i++) {
+		if (kind_rules[i].by_name) {
+			if (fk->kind != TL_KIND_NONE)
+				return fk->kind;
+		} else if (rule_applies(r, &kind_rules[i])) {
+			*why = kind_rules[i].why;
+			return kind_rules[i].kind;
+		}
+	}
+	*why = NULL;
+	return TL_KIND_NONE;
+}
+
+/* What checks each kind, where it goes and the fields that name one
+ * record of it (its de-duplication key; the first names it in messages).
+ * Its name in the summary is that of its output. */
+static const struct kind_ops {
+	int		(*norm)(struct rec *);	/* check and normalise */
+	enum emit	 emit;		/* its output */
+	const char	*key[2];	/* key fields */
+} kind_ops[TL_KIND_N] = {
+	[TL_KIND_DECISION] = { norm_decision, E_DECISIONS, { "id" } },
+	[TL_KIND_OUTCOME] = { norm_outcome, E_OUTCOMES, { "id" } },
+	[TL_KIND_RUN] = { norm_run, E_RUNS, { "id" } },
+	[TL_KIND_PROMOTION] = { norm_promotion, E_PROMOTIONS,
+	    { "strategy", "ts" } },
+	[TL_KIND_RETIREMENT] = { norm_retirement, E_RETIREMENTS,
+	    { "strategy", "ts" } }
+};
+
 /* ---- outputs ---------------------------------------------------------- */
 
-/* Set a record aside.  The raw text is kept exactly: as "raw" when it is
- * valid UTF-8 without NUL, else as "raw_hex". */
+/* Set a record aside.  Its reason is why's message and, when its kind is
+ * known, the rule that gave it: "(kind run: file name word 'runs')".  The
+ * raw text is kept exactly: as "raw" when it is valid UTF-8 without NUL,
+ * else as "raw_hex"; full is the length of the record, more than n when
+ * raw is only its start. */
 static int
-reject(struct state *s, const char *file, unsigned long line, enum kind k,
-    const struct tl_err *why, const char *raw, size_t n, struct tl_err *err)
+reject(struct state *s, const char *file, unsigned long line, enum tl_kind k,
+    const char *rule, struct tl_err *why, const char *raw, size_t n,
+    size_t full, struct tl_err *err)
 {
 	static const char hex[] = "0123456789abcdef";
 	json_t *r, *v;
@@ -774,6 +972,9 @@ reject(struct state *s, const char *file, unsigned long line, enum kind k,
 	int rc;
 
 	s->c.rejected++;
+	if (k != TL_KIND_NONE && rule != NULL)
+		tl_err_set(why, why->code, why->where, 0, "%s (kind %s: %s)",
+		    why->msg, tl_kind_names[k], rule);
 	if (s->o->verbose)
 		tl_warn("%s: %s", why->where, why->msg);
 	if (s->rej == NULL)
@@ -781,7 +982,7 @@ reject(struct state *s, const char *file, unsigned long line, enum kind k,
 	r = json_object();
 	json_object_set_new(r, "file", json_string(file));
 	json_object_set_new(r, "line", json_integer((json_int_t)line));
-	json_object_set_new(r, "kind", json_string(kind_names[k]));
+	json_object_set_new(r, "kind", json_string(tl_kind_names[k]));
 	json_object_set_new(r, "reason", json_string(why->msg));
 	if (tl_utf8_valid(raw, n) && (v = json_stringn(raw, n)) != NULL)
 		json_object_set_new(r, "raw", v);
@@ -794,6 +995,9 @@ reject(struct state *s, const char *file, unsigned long line, enum kind k,
 		json_object_set_new(r, "raw_hex", json_stringn(h, 2 * n));
 		free(h);
 	}
+	if (full > n)	/* raw holds the start of a record too long */
+		json_object_set_new(r, "raw_length",
+		    json_integer((json_int_t)full));
 	rc = tl_out_write(s->rej, r, err);
 	json_decref(r);
 	return rc;
@@ -1087,14 +1291,14 @@ wait_for(struct tl_map *pend, const char *id, size_t n, const char *text,
 /* Join a new decision or outcome (canonical text, parsed in c) with its
  * waiting partner, or wait. */
 static int
-join(struct state *s, enum kind k, const struct tl_jdoc *c, const char *text,
+join(struct state *s, enum tl_kind k, const struct tl_jdoc *c, const char *text,
     size_t len, struct tl_err *err)
 {
 	const struct tl_jv *id;
 	char *other;
 	int rc = 0;
 
-	if (k == K_DECISION) {
+	if (k == TL_KIND_DECISION) {
 		id = tl_jv_get(c, &c->v[0], "id");
 		if ((other = take(s->pend_out, id->s, id->len)) != NULL) {
 			/* canonical text, ours: it parses */
@@ -1122,29 +1326,28 @@ join(struct state *s, enum kind k, const struct tl_jdoc *c, const char *text,
 	return rc;
 }
 
-/* Dedup key of a canonical record: kind and id (promotions: strategy and
- * time); the content is compared by a hash of its canonical text.
+/* Dedup key of a canonical record: kind and the fields of its key in
+ * kind_ops (id; promotions and retirements: strategy and time); the
+ * content is compared by a hash of its canonical text.
  * Returns 1 new, 0 identical duplicate, -1 conflicting one. */
 static int
-dedup(struct state *s, enum kind k, const struct tl_jdoc *c,
+dedup(struct state *s, enum tl_kind k, const struct tl_jdoc *c,
     const char *text, size_t len)
 {
-	const struct tl_jv *a, *b;
+	const struct tl_jv *v;
 	struct tl_buf *key = &s->tbuf;
 	uint64_t kh, ch, *slot;
+	size_t i;
 	int added;
 
 	tl_buf_reset(key);
 	tl_buf_addc(key, (char)('0' + k));
-	if (k == K_PROMOTION) {
-		a = tl_jv_get(c, &c->v[0], "strategy");
-		b = tl_jv_get(c, &c->v[0], "ts");
-		tl_buf_add(key, a->s, a->len);
-		tl_buf_addc(key, '\0');
-		tl_buf_add(key, b->s, b->len);
-	} else {
-		a = tl_jv_get(c, &c->v[0], "id");
-		tl_buf_add(key, a->s, a->len);
+	for (i = 0; i < TL_NELEM(kind_ops[k].key) && kind_ops[k].key[i] !=
+	    NULL; i++) {
+		if (i > 0)
+			tl_buf_addc(key, '\0');
+		v = tl_jv_get(c, &c->v[0], kind_ops[k].key[i]);
+		tl_buf_add(key, v->s, v->len);
 	}
 	kh = tl_hash64(key->data, key->len);
 	kh += kh == 0;
@@ -1204,17 +1407,18 @@ free_run(struct run *r)
 
 /* Check, normalise and route one record (JSON text).  Returns 0 (taken,
  * or an identical duplicate), 1 to reject (why set) or -1 on a fatal
- * output error (err set).  *kp is the file's kind, or K_NONE; it gets the
- * kind the record's keys say. */
+ * output error (err set).  *kp and *rule get the record's kind and the
+ * rule that gave it (see kind_of), when it is known. */
 static int
-handle(struct state *s, enum kind *kp, const char *text, size_t len,
-    const char *name, unsigned long line, struct tl_err *why,
-    struct tl_err *err)
+handle(struct state *s, const struct file_kind *fk, enum tl_kind *kp,
+    const char **rule, const char *text, size_t len, const char *name,
+    unsigned long line, struct tl_err *why, struct tl_err *err)
 {
+	const struct kind_ops *ops;
 	struct rec r;
 	struct tl_jdoc *c = &s->cdoc;
 	const struct tl_jv *id;
-	enum kind k = *kp;
+	enum tl_kind k;
 	int rc, d;
 
 	if (tl_jdoc_parse(&s->doc, text, len, name, line, why) == -1)
@@ -1232,32 +1436,14 @@ handle(struct state *s, enum kind *kp, const char *text, size_t len,
 	r.line = line;
 	r.err = why;
 	r.when = INT64_MIN;
-	if (k == K_NONE) {
-		if (field(&r, "genome") != NULL)
-			k = K_RUN;
-		else if (field(&r, "pnl") != NULL ||
-		    field(&r, "exit_ts") != NULL)
-			k = K_OUTCOME;
-		else if (field(&r, "action") != NULL)
-			k = K_DECISION;
-		else if (field(&r, "promoted_at") != NULL ||
-		    (field(&r, "strategy") != NULL &&
-		    field(&r, "in_sample") != NULL))
-			k = K_PROMOTION;
-		else
-			return tl_err_set(why, TL_EX_DATAERR, name, line,
-			    "cannot tell the record kind (decision, outcome, "
-			    "run or promotion): use --kind"), 1;
-		*kp = k;
-	}
+	r.alias = s->alias;
+	if ((k = *kp = kind_of(&r, fk, rule)) == TL_KIND_NONE)
+		return tl_err_set(why, TL_EX_DATAERR, name, line,
+		    "cannot tell the record kind (%s): use --kind",
+		    s->kind_list), 1;
+	ops = &kind_ops[k];
 	tl_buf_reset(&s->buf);
-	switch (k) {
-	case K_DECISION: rc = norm_decision(&r); break;
-	case K_OUTCOME: rc = norm_outcome(&r); break;
-	case K_RUN: rc = norm_run(&r); break;
-	default: rc = norm_promotion(&r); break;
-	}
-	if (rc == -1)
+	if (ops->norm(&r) == -1)
 		return 1;
 	if (r.when > s->o->until) {
 		s->c.later++;
@@ -1270,35 +1456,22 @@ handle(struct state *s, enum kind *kp, const char *text, size_t len,
 			return 0;
 		}
 		s->c.conflicts++;
-		id = tl_jv_get(c, &c->v[0], k == K_PROMOTION ? "strategy" :
-		    "id");
+		id = tl_jv_get(c, &c->v[0], ops->key[0]);
 		return tl_err_set(why, TL_EX_DATAERR, name, line,
 		    "conflicting duplicate of %s '%.*s' (the first is kept)",
-		    kind_names[k], (int)(id->len < 64 ? id->len : 64), id->s),
-		    1;
+		    tl_kind_names[k], (int)(id->len < 64 ? id->len : 64),
+		    id->s), 1;
 	}
 	s->c.accepted++;
 	s->c.kinds[k]++;
-	switch (k) {
-	case K_DECISION:
-		rc = emit_text(s, E_DECISIONS, s->buf.data, s->buf.len, err);
-		if (rc == 0)
-			rc = join(s, k, c, s->buf.data, s->buf.len, err);
-		break;
-	case K_OUTCOME:
-		rc = emit_text(s, E_OUTCOMES, s->buf.data, s->buf.len, err);
+	s->c.renamed += r.renamed;
+	rc = emit_text(s, ops->emit, s->buf.data, s->buf.len, err);
+	if (k == TL_KIND_OUTCOME)
 		add_return(s, c);
-		if (rc == 0)
-			rc = join(s, k, c, s->buf.data, s->buf.len, err);
-		break;
-	case K_RUN:
-		rc = emit_text(s, E_RUNS, s->buf.data, s->buf.len, err);
+	if (k == TL_KIND_RUN)
 		keep_run(s, c);
-		break;
-	default:
-		rc = emit_text(s, E_PROMOTIONS, s->buf.data, s->buf.len, err);
-		break;
-	}
+	if (rc == 0 && (k == TL_KIND_DECISION || k == TL_KIND_OUTCOME))
+		rc = join(s, k, c, s->buf.data, s->buf.len, err);
 	return rc == -1 ? -1 : 0;
 }
 
@@ -1310,28 +1483,32 @@ ingest(struct state *s, const char *path, struct tl_err *err)
 {
 	struct tl_records *rs;
 	struct tl_err why = { 0 };
-	enum kind file_kind, k;
-	const char *text, *raw;
+	struct file_kind fk;
+	enum tl_kind k;
+	const char *text, *raw, *rule;
 	size_t len, n;
 	int rc, h = 0;
 
 	if ((rs = tl_records_open(path, s->o->ifmt, err)) == NULL)
 		return -1;
-	file_kind = s->o->kind != K_NONE ? s->o->kind :
-	    strcmp(path, "-") == 0 ? K_NONE : kind_of_name(path);
+	tl_records_set_max(rs, s->o->max_record, "--max-record");
+	file_kind(&fk, s->o, path);
 	while (h != -1 && (rc = tl_records_next_text(rs, &text, &len,
 	    &why)) != 0) {
 		s->c.read++;
-		k = file_kind;
+		k = fk.kind;
+		rule = fk.why;
 		if (rc == 1) {
-			h = handle(s, &k, text, len, tl_records_name(rs),
-			    tl_records_line(rs), &why, err);
+			h = handle(s, &fk, &k, &rule, text, len,
+			    tl_records_name(rs), tl_records_line(rs), &why,
+			    err);
 			if (h != 1)
 				continue;
 		}
 		raw = tl_records_raw(rs, &n);
 		h = reject(s, tl_records_name(rs), tl_records_line(rs) ?
-		    tl_records_line(rs) : 1, k, &why, raw, n, err);
+		    tl_records_line(rs) : 1, k, rule, &why, raw, n,
+		    tl_records_raw_length(rs), err);
 		if (tl_records_failed(rs))
 			break;
 	}
@@ -1542,7 +1719,8 @@ write_unmatched(struct state *s, struct tl_map *pend, const char *kind,
 /* ---- main ------------------------------------------------------------------ */
 
 static const char *dir_files[E_NEMIT] = { "trades.jsonl", "decisions.jsonl",
-	"outcomes.jsonl", "runs.jsonl", "promotions.jsonl", "returns.csv",
+	"outcomes.jsonl", "runs.jsonl", "promotions.jsonl",
+	"retirements.jsonl", "returns.csv",
 	"dataset.jsonl", "unmatched.jsonl" };
 
 /* -f, else the -o name, else JSONL; but returns are CSV unless asked. */
@@ -1603,17 +1781,18 @@ write_summary(struct tl_out *out, const struct state *s, size_t files,
     unsigned long rows, struct tl_err *err)
 {
 	const struct counts *c = &s->c;
-	json_t *v;
-	int rc;
+	json_t *v, *kinds;
+	int rc, k;
 
-	v = json_pack("{s:s,s:i,s:I,s:I,s:I,s:{s:I,s:I,s:I,s:I},s:I,s:I,"
-	    "s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "format", "tl-ingest-summary",
+	kinds = json_object();
+	for (k = TL_KIND_NONE + 1; k < TL_KIND_N; k++)
+		json_object_set_new(kinds, emit_names[kind_ops[k].emit],
+		    json_integer((json_int_t)c->kinds[k]));
+	v = json_pack("{s:s,s:i,s:I,s:I,s:I,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+	    "s:I,s:I,s:I}", "format", "tl-ingest-summary",
 	    "version", 1, "files", (json_int_t)files,
 	    "read", (json_int_t)c->read, "accepted", (json_int_t)c->accepted,
-	    "kinds", "decisions", (json_int_t)c->kinds[K_DECISION],
-	    "outcomes", (json_int_t)c->kinds[K_OUTCOME],
-	    "runs", (json_int_t)c->kinds[K_RUN],
-	    "promotions", (json_int_t)c->kinds[K_PROMOTION],
+	    "kinds", kinds,
 	    "duplicates", (json_int_t)c->dups,
 	    "rejected", (json_int_t)c->rejected,
 	    "conflicts", (json_int_t)c->conflicts,
@@ -1622,17 +1801,41 @@ write_summary(struct tl_out *out, const struct state *s, size_t files,
 	    "orphan_outcomes", (json_int_t)c->orphans,
 	    "later", (json_int_t)c->later,
 	    "strategies", (json_int_t)tl_map_count(s->strats),
-	    "dataset_rows", (json_int_t)rows);
+	    "dataset_rows", (json_int_t)rows,
+	    "renamed", (json_int_t)c->renamed);
 	rc = tl_out_write(out, v, err);
 	json_decref(v);
 	return rc;
+}
+
+/* The summary line on stderr. */
+static void
+print_summary(const struct state *s, unsigned long rows)
+{
+	const struct counts *c = &s->c;
+	struct tl_buf b;
+	int k;
+
+	tl_buf_init(&b);
+	tl_buf_printf(&b, "read %lu, accepted %lu (", c->read, c->accepted);
+	for (k = TL_KIND_NONE + 1; k < TL_KIND_N; k++)
+		tl_buf_printf(&b, "%s%s %lu", k > TL_KIND_NONE + 1 ? ", " :
+		    "", emit_names[kind_ops[k].emit], c->kinds[k]);
+	tl_buf_printf(&b, "), duplicates %lu, rejected %lu (conflicts %lu), "
+	    "joined %lu, unmatched decisions %lu, orphan outcomes %lu, "
+	    "dataset rows %lu", c->dups, c->rejected, c->conflicts,
+	    c->joined, c->unmatched, c->orphans, rows);
+	if (s->alias != NULL)
+		tl_buf_printf(&b, ", renamed %lu", c->renamed);
+	tl_msg("%s", b.data);
+	tl_buf_release(&b);
 }
 
 int
 main(int argc, char *argv[])
 {
 	struct opts o = { .capital = 100000, .emit = E_TRADES, .fill = 1,
-	    .until = INT64_MAX };
+	    .until = INT64_MAX, .max_record = MAX_RECORD_DEFAULT };
 	struct state s;
 	struct tl_err err = { 0 };
 	struct tl_walk w;
@@ -1654,11 +1857,17 @@ main(int argc, char *argv[])
 	tl_jdoc_init(&s.cdoc);
 	tl_jdoc_init(&s.tdoc);
 	tl_walk_init(&w);
+	name_list(s.kind_list, sizeof(s.kind_list), tl_kind_names, 1,
+	    TL_KIND_N);
 
+	/* the aliases and every path are checked before an output exists */
+	if (o.aliases != NULL &&
+	    (s.alias = tl_alias_load(o.aliases, &err)) == NULL)
+		rc = -1;
 	for (i = 0; i < (size_t)o.ninputs && rc == 0; i++)
-		rc = tl_walk_add(&w, o.inputs[i], &err);
-	if (o.ninputs == 0)
-		rc = tl_walk_add(&w, "-", &err);
+		rc = tl_walk_add(&w, o.inputs[i], tl_warn, &err);
+	if (o.ninputs == 0 && rc == 0)
+		rc = tl_walk_add(&w, "-", tl_warn, &err);
 	if (rc == 0)
 		rc = open_outputs(&s, &err);
 	/* opened first, so that a bad path fails before the work */
@@ -1691,16 +1900,7 @@ main(int argc, char *argv[])
 		s.c.unmatched = undec;
 		s.c.orphans += unout;
 		if (!o.quiet)
-			tl_msg("read %lu, accepted %lu (decisions %lu, "
-			    "outcomes %lu, runs %lu, promotions %lu), "
-			    "duplicates %lu, rejected %lu (conflicts %lu), "
-			    "joined %lu, unmatched decisions %lu, orphan "
-			    "outcomes %lu, dataset rows %lu", s.c.read,
-			    s.c.accepted, s.c.kinds[K_DECISION],
-			    s.c.kinds[K_OUTCOME], s.c.kinds[K_RUN],
-			    s.c.kinds[K_PROMOTION], s.c.dups, s.c.rejected,
-			    s.c.conflicts, s.c.joined, s.c.unmatched,
-			    s.c.orphans, rows);
+			print_summary(&s, rows);
 		if (s.c.later > 0 && !o.quiet)
 			tl_msg("left out %lu record(s) after --until",
 			    s.c.later);
@@ -1730,5 +1930,6 @@ main(int argc, char *argv[])
 	tl_map_free(s.pend_out);
 	tl_map_free(s.pend_dec);
 	tl_walk_release(&w);
+	tl_alias_free(s.alias);
 	return tl_exit_status(status);
 }

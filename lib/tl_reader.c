@@ -34,6 +34,9 @@ struct tl_reader {
 	z_stream	 z;		/* inflate state when is_gzip */
 	unsigned char	*zbuf;		/* READ_CHUNK bytes of gzip input */
 	struct tl_buf	 line;		/* a line that spans reads */
+	size_t		 max;		/* longest line returned whole */
+	size_t		 long_len;	/* length of the last long line */
+	size_t		 long_quotes;	/* '"' bytes in it */
 };
 
 struct tl_reader *
@@ -54,7 +57,21 @@ tl_reader_open(const char *path, struct tl_err *err)
 	r->name = tl_xstrdup(path);
 	r->buf = tl_xmalloc(READ_CHUNK + 1);
 	tl_buf_init(&r->line);
+	r->max = SIZE_MAX - 1;
 	return r;
+}
+
+void
+tl_reader_set_max(struct tl_reader *r, size_t max)
+{
+	r->max = max < SIZE_MAX - 1 ? max : SIZE_MAX - 1;
+}
+
+void
+tl_reader_long_line(const struct tl_reader *r, size_t *len, size_t *quotes)
+{
+	*len = r->long_len;
+	*quotes = r->long_quotes;
 }
 
 void
@@ -211,13 +228,73 @@ fill(struct tl_reader *r, struct tl_err *err)
 	return rc;
 }
 
+static size_t
+count_quotes(const char *s, size_t n)
+{
+	const char *end = s + n;
+	size_t k = 0;
+
+	while ((s = memchr(s, '"', (size_t)(end - s))) != NULL) {
+		k++;
+		s++;
+	}
+	return k;
+}
+
+/* The line in r->line (and s[0..n) read after it, without its '\n') is
+ * over the limit: read on to the end of the line, keeping its first
+ * TL_READER_HEAD bytes in r->line and counting its bytes and quotes.
+ * nl says that s ends the line.  Returns 2, or -1 with err set. */
+static int
+skip_long(struct tl_reader *r, const char *s, size_t n, int nl,
+    struct tl_err *err)
+{
+	const char *p, *end;
+	size_t m;
+	char last;
+	int rc;
+
+	last = n > 0 ? s[n - 1] : r->line.len > 0 ?
+	    r->line.data[r->line.len - 1] : '\0';
+	r->long_len = r->line.len + n;
+	r->long_quotes = count_quotes(r->line.data, r->line.len) +
+	    count_quotes(s, n);
+	if (r->line.len < TL_READER_HEAD)
+		tl_buf_add(&r->line, s, n < TL_READER_HEAD - r->line.len ? n :
+		    TL_READER_HEAD - r->line.len);
+	r->line.len = r->line.len < TL_READER_HEAD ? r->line.len :
+	    TL_READER_HEAD;
+	r->line.data[r->line.len] = '\0';
+	while (!nl) {
+		if (r->pos == r->end) {
+			if ((rc = fill(r, err)) == -1)
+				return -1;
+			if (rc == 0)
+				break;
+		}
+		p = r->buf + r->pos;
+		end = memchr(p, '\n', r->end - r->pos);
+		m = end != NULL ? (size_t)(end - p) : r->end - r->pos;
+		r->long_len += m;
+		r->long_quotes += count_quotes(p, m);
+		if (m > 0)
+			last = p[m - 1];
+		r->pos += m + (end != NULL);
+		nl = end != NULL;
+	}
+	r->had_nl = nl;
+	if (nl && last == '\r')
+		r->long_len--;
+	return 2;
+}
+
 int
 tl_reader_getline(struct tl_reader *r, const char **line, size_t *len,
     struct tl_err *err)
 {
 	char *s, *nl;
 	size_t n;
-	int rc;
+	int rc = 1;
 
 	tl_buf_reset(&r->line);
 	for (;;) {
@@ -234,19 +311,30 @@ tl_reader_getline(struct tl_reader *r, const char **line, size_t *len,
 				r->had_nl = 0;
 				s = r->line.data;
 				n = r->line.len;
+				rc = 1;
 				break;
 			}
 		}
 		s = r->buf + r->pos;
 		nl = memchr(s, '\n', r->end - r->pos);
 		if (nl == NULL) {
-			tl_buf_add(&r->line, s, r->end - r->pos);
+			n = r->end - r->pos;
 			r->pos = r->end;
+			/* max + 1: the last byte may be the '\r' of "\r\n" */
+			if (r->line.len + n > r->max + 1) {
+				rc = skip_long(r, s, n, 0, err);
+				break;
+			}
+			tl_buf_add(&r->line, s, n);
 			continue;
 		}
 		n = (size_t)(nl - s);
 		r->pos += n + 1;
 		r->had_nl = 1;
+		if (r->line.len + n > r->max + 1) {
+			rc = skip_long(r, s, n, 1, err);
+			break;
+		}
 		if (r->line.len == 0) {
 			*nl = '\0';
 		} else {
@@ -256,16 +344,35 @@ tl_reader_getline(struct tl_reader *r, const char **line, size_t *len,
 		}
 		break;
 	}
+	if (rc == -1) {		/* an error while reading past a long line */
+		*line = r->line.data;
+		*len = r->line.len;
+		return -1;
+	}
 	r->lineno++;
-	if (n > 0 && s[n - 1] == '\r')
-		s[--n] = '\0';
+	if (rc == 2) {
+		s = r->line.data;
+		n = r->line.len;
+	} else {
+		if (n > 0 && s[n - 1] == '\r')
+			s[--n] = '\0';
+		if (n > r->max) {	/* max + 1 bytes held: the head only */
+			r->long_len = n;
+			r->long_quotes = count_quotes(s, n);
+			n = n < TL_READER_HEAD ? n : TL_READER_HEAD;
+			s[n] = '\0';
+			rc = 2;
+		}
+	}
 	if (r->lineno == 1 && n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
 		s += 3;
 		n -= 3;
+		if (rc == 2)
+			r->long_len -= 3;
 	}
 	*line = s;
 	*len = n;
-	return 1;
+	return rc;
 }
 
 const char *

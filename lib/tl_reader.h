@@ -1,9 +1,12 @@
 /*
  * Line reader over a file or stdin, with transparent gzip (detected by its
- * magic bytes, not its name) and lines of any length.  It strips a UTF-8
- * BOM at the start of the input and the "\n" or "\r\n" that ends a line;
- * line numbers are 1-based.  A truncated or corrupt gzip stream is an I/O
- * error naming the file, never a silent end of input.
+ * magic bytes, not its name) and lines of any length, or up to a limit
+ * that the caller sets.  It strips a UTF-8 BOM at the start of the input
+ * and the "\n" or "\r\n" that ends a line; line numbers are 1-based.  A
+ * truncated or corrupt gzip stream is an I/O error naming the file, never
+ * a silent end of input.  A line over the limit is read to its end but
+ * never held: only its first TL_READER_HEAD bytes are kept, so memory
+ * stays bounded by the limit whatever the input.
  */
 #ifndef TL_READER_H
 #define TL_READER_H
@@ -19,13 +22,28 @@ struct tl_reader;
 struct tl_reader *tl_reader_open(const char *path, struct tl_err *err);
 void	tl_reader_free(struct tl_reader *r);	/* accepts NULL */
 
+#define TL_READER_HEAD	1024	/* bytes kept of a line over the limit */
+
+/* Lines longer than max bytes (without their end) are not returned
+ * whole, see tl_reader_getline().  The default is no limit. */
+void	tl_reader_set_max(struct tl_reader *r, size_t max);
+
 /* Read the next line.  Returns 1 and sets *line (borrowed until the next
  * call; NUL-terminated, may contain NUL bytes) and *len; 0 at end of
- * input; -1 with err set (TL_EX_IOERR, where = name:line) on a read or
- * gzip error, with *line and *len set to the part of the line read.  A last line without "\n" is returned as a line;
+ * input; 2 for a line longer than the limit, read to its end, with *line
+ * and *len its first TL_READER_HEAD bytes (tl_reader_long_line() has its
+ * length); -1 with err set (TL_EX_IOERR, where = name:line) on a read or
+ * gzip error, with *line and *len set to the part of the line read (the
+ * head of a long one).  A last line without "\n" is returned as a line;
  * tl_reader_had_newline() says whether it was terminated. */
 int	tl_reader_getline(struct tl_reader *r, const char **line, size_t *len,
 	    struct tl_err *err);
+
+/* After tl_reader_getline() returned 2: *len gets the line's length and
+ * *quotes the number of '"' bytes in it (a CSV reader needs their parity
+ * to find where a record ends). */
+void	tl_reader_long_line(const struct tl_reader *r, size_t *len,
+	    size_t *quotes);
 
 const char *tl_reader_name(const struct tl_reader *r);	/* borrowed */
 unsigned long tl_reader_lineno(const struct tl_reader *r); /* of last line */

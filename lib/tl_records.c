@@ -13,6 +13,7 @@
 
 #include "tl_json.h"
 #include "tl_jv.h"
+#include "tl_map.h"
 #include "tl_num.h"
 #include "tl_reader.h"
 #include "tl_records.h"
@@ -25,6 +26,9 @@ struct tl_records {
 	int		 failed;	/* cannot go on */
 	const char	*raw;		/* raw text of the current record */
 	size_t		 rawlen;	/* its length */
+	size_t		 rawfull;	/* its whole length when raw is cut */
+	size_t		 max;		/* longest record read */
+	const char	*max_what;	/* the limit's name in messages */
 	/* CSV only */
 	struct csv_parser p;		/* libcsv state */
 	int		 have_hdr;	/* header read */
@@ -88,6 +92,7 @@ tl_records_open(const char *path, enum tl_fmt fmt, struct tl_err *err)
 		return NULL;
 	r = tl_xcalloc(1, sizeof(*r));
 	r->rd = rd;
+	r->max = SIZE_MAX;
 	r->fmt = fmt != TL_FMT_AUTO ? fmt : tl_fmt_from_name(path);
 	if (r->fmt == TL_FMT_CSV) {
 		if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI |
@@ -103,6 +108,76 @@ tl_records_open(const char *path, enum tl_fmt fmt, struct tl_err *err)
 	}
 	tl_buf_init(&r->text);
 	return r;
+}
+
+void
+tl_records_set_max(struct tl_records *r, size_t max, const char *what)
+{
+	r->max = max;
+	r->max_what = what;
+	tl_reader_set_max(r->rd, max);
+}
+
+/* A fresh libcsv parser, to start over on the next line. */
+static void
+reset_parser(struct tl_records *r)
+{
+	csv_free(&r->p);
+	csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
+	csv_set_term_func(&r->p, is_term);
+	r->in_rec = 0;
+	r->ncells = 0;
+}
+
+/* No record read yet by this call. */
+static void
+clear_raw(struct tl_records *r)
+{
+	r->raw = NULL;
+	r->rawlen = 0;
+	r->rawfull = 0;
+}
+
+static size_t
+count_quotes(const char *s, size_t n)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		k += s[i] == '"';
+	return k;
+}
+
+/* n, or less so that s[0..n) does not end inside a UTF-8 character. */
+static size_t
+utf8_cut(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = n, need;
+
+	while (i > 0 && n - i < 4 && (u[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0 || u[i - 1] < 0xc0)
+		return n;	/* ASCII or no lead byte: nothing to cut */
+	need = u[i - 1] >= 0xf0 ? 4 : u[i - 1] >= 0xe0 ? 3 : 2;
+	return n - (i - 1) < need ? i - 1 : n;
+}
+
+/* The record is over the limit: raw gets the start of head[0..n) and the
+ * error says how long it was. */
+static int
+too_long(struct tl_records *r, const char *head, size_t n, size_t total,
+    struct tl_err *err)
+{
+	r->raw = head;
+	r->rawlen = utf8_cut(head, n < TL_READER_HEAD ? n : TL_READER_HEAD);
+	r->rawfull = total;
+	if (r->max_what != NULL)
+		return tl_err_set(err, TL_EX_DATAERR, tl_reader_name(r->rd),
+		    r->line, "record of %zu bytes exceeds %s %zu", total,
+		    r->max_what, r->max);
+	return tl_err_set(err, TL_EX_DATAERR, tl_reader_name(r->rd), r->line,
+	    "record of %zu bytes exceeds the limit of %zu", total, r->max);
 }
 
 void
@@ -191,6 +266,32 @@ read_failed(struct tl_records *r, const char *s, size_t n)
 	r->rawlen = n;
 }
 
+/* The next JSONL line that is not blank: 1 with *s and *n (also raw), 0
+ * at the end, -1 for a read error (the input ends) or a line over the
+ * limit (a bad record). */
+static int
+next_line(struct tl_records *r, const char **s, size_t *n,
+    struct tl_err *err)
+{
+	size_t total, quotes;
+	int rc;
+
+	do {
+		if ((rc = tl_reader_getline(r->rd, s, n, err)) == -1)
+			read_failed(r, *s, *n);
+		if (rc == 0 || rc == -1)
+			return rc;
+		r->line = tl_reader_lineno(r->rd);
+		if (rc == 2) {
+			tl_reader_long_line(r->rd, &total, &quotes);
+			return too_long(r, *s, *n, total, err);
+		}
+	} while (blank(*s, *n));
+	r->raw = *s;
+	r->rawlen = *n;
+	return 1;
+}
+
 static int
 next_jsonl(struct tl_records *r, json_t **rec, struct tl_err *err)
 {
@@ -199,16 +300,8 @@ next_jsonl(struct tl_records *r, json_t **rec, struct tl_err *err)
 	json_t *v;
 	int rc;
 
-	do {
-		if ((rc = tl_reader_getline(r->rd, &s, &n, err)) != 1) {
-			if (rc == -1)
-				read_failed(r, s, n);
-			return rc;
-		}
-	} while (blank(s, n));
-	r->line = tl_reader_lineno(r->rd);
-	r->raw = s;
-	r->rawlen = n;
+	if ((rc = next_line(r, &s, &n, err)) != 1)
+		return rc;
 	if ((v = tl_json_parse(s, n, tl_reader_name(r->rd), r->line,
 	    err)) == NULL)
 		return -1;
@@ -307,7 +400,9 @@ static int
 take_header(struct tl_records *r, struct tl_err *err)
 {
 	const char *name = tl_reader_name(r->rd);
-	size_t i, j;
+	struct tl_map *seen = tl_map_alloc();
+	size_t i;
+	int added;
 
 	r->hdr = tl_xcalloc(r->ncells, sizeof(*r->hdr));
 	r->nhdr = r->ncells;
@@ -329,15 +424,15 @@ take_header(struct tl_records *r, struct tl_err *err)
 		tl_jv_append_string(&r->keys, r->hdr[i], strlen(r->hdr[i]));
 		tl_buf_addc(&r->keys, ':');
 		r->keyoff[i + 1] = r->keys.len;
-		for (j = 0; j < i; j++)
-			if (strcmp(r->hdr[i], r->hdr[j]) == 0)
-				break;
-		if (j < i) {
+		/* a hash of the names seen: 100,000 columns in linear time */
+		tl_map_put(seen, r->hdr[i], strlen(r->hdr[i]), &added);
+		if (!added) {
 			tl_err_set(err, TL_EX_DATAERR, name, r->line,
 			    "CSV header: duplicate column '%s'", r->hdr[i]);
 			break;
 		}
 	}
+	tl_map_free(seen);
 	if (i == r->ncells)
 		return 0;
 	/* Every row after a bad header is an error for the same reason:
@@ -391,6 +486,71 @@ make_row(struct tl_records *r, json_t **rec, struct tl_err *err)
 	return 1;
 }
 
+/* Add a line of a CSV record over the limit (s[0..n), or the head of a
+ * long line) to its length, quotes and kept start. */
+static void
+add_long(struct tl_records *r, const char *s, size_t n, int is_long,
+    size_t *total, size_t *quotes)
+{
+	size_t len, q;
+
+	if (is_long)
+		tl_reader_long_line(r->rd, &len, &q);
+	else {
+		len = n;
+		q = count_quotes(s, n);
+	}
+	*total += len;
+	*quotes += q;
+	if (r->rawbuf.len < TL_READER_HEAD)
+		tl_buf_add(&r->rawbuf, s, n < TL_READER_HEAD - r->rawbuf.len ?
+		    n : TL_READER_HEAD - r->rawbuf.len);
+}
+
+/* The CSV record that s[0..n) (a line, or the head of one over the limit
+ * when is_long) starts or goes on is over the limit: read on to the line
+ * where its quotes pair up (RFC 4180: a line ends a record when it ends
+ * outside quotes), keeping its start, and reject it.  Over the limit the
+ * header is a bad header.  Returns -1 with err set. */
+static int
+csv_too_long(struct tl_records *r, const char *s, size_t n, int is_long,
+    struct tl_err *err)
+{
+	size_t total = 0, quotes = 0;
+	int rc;
+
+	if (r->in_rec) {
+		total = r->rawbuf.len + 1;
+		quotes = count_quotes(r->rawbuf.data, r->rawbuf.len);
+		tl_buf_addc(&r->rawbuf, '\n');
+	} else {
+		r->line = tl_reader_lineno(r->rd);
+		tl_buf_reset(&r->rawbuf);
+	}
+	add_long(r, s, n, is_long, &total, &quotes);
+	while (quotes % 2 == 1) {
+		if ((rc = tl_reader_getline(r->rd, &s, &n, err)) == -1) {
+			read_failed(r, r->rawbuf.data, r->rawbuf.len);
+			return -1;
+		}
+		if (rc == 0)
+			break;
+		total++;
+		if (r->rawbuf.len < TL_READER_HEAD)
+			tl_buf_addc(&r->rawbuf, '\n');
+		add_long(r, s, n, rc == 2, &total, &quotes);
+	}
+	reset_parser(r);
+	too_long(r, r->rawbuf.data, r->rawbuf.len, total, err);
+	if (!r->have_hdr) {
+		r->have_hdr = 1;
+		tl_err_set(err, err->code, err->where, 0, "CSV header: %s",
+		    err->msg);
+		r->bad_hdr = tl_xstrdup(err->msg);
+	}
+	return -1;
+}
+
 /* The cells of the next CSV row (after the header) in r->cells: 1, 0 at
  * the end, -1 for a bad line or header. */
 static int
@@ -415,18 +575,15 @@ read_csv_row(struct tl_records *r, struct tl_err *err)
 				return 0;
 			/* The input ends here: once said, the next call
 			 * must see the end, not this error again. */
-			r->in_rec = 0;
 			r->failed = 1;
 			r->raw = r->rawbuf.data;
 			r->rawlen = r->rawbuf.len;
-			csv_free(&r->p);
-			csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI |
-			    CSV_APPEND_NULL);
-			csv_set_term_func(&r->p, is_term);
-			r->ncells = 0;
+			reset_parser(r);
 			return tl_err_set(err, TL_EX_DATAERR, name, r->line,
 			    "unterminated quoted CSV field at end of input");
 		}
+		if (rc == 2 || (r->in_rec && r->rawbuf.len + 1 + n > r->max))
+			return csv_too_long(r, s, n, rc == 2, err);
 		if (!r->in_rec) {
 			if (blank(s, n))
 				continue;
@@ -444,11 +601,7 @@ read_csv_row(struct tl_records *r, struct tl_err *err)
 		} else if (csv_parse(&r->p, s, n, cb_cell, cb_row, r) != n ||
 		    csv_parse(&r->p, "\n", 1, cb_cell, cb_row, r) != 1) {
 			/* Start over on the next line with a clean parser. */
-			csv_free(&r->p);
-			csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI |
-			    CSV_APPEND_NULL);
-			csv_set_term_func(&r->p, is_term);
-			r->in_rec = 0;
+			reset_parser(r);
 			r->raw = r->rawbuf.data;
 			r->rawlen = r->rawbuf.len;
 			return tl_err_set(err, TL_EX_DATAERR, name, r->line,
@@ -541,8 +694,7 @@ tl_records_next(struct tl_records *r, json_t **rec, struct tl_err *err)
 	*rec = NULL;
 	if (r->failed)
 		return 0;
-	r->raw = NULL;
-	r->rawlen = 0;
+	clear_raw(r);
 	return r->fmt == TL_FMT_CSV ? next_csv(r, rec, err) :
 	    next_jsonl(r, rec, err);
 }
@@ -556,22 +708,9 @@ tl_records_next_text(struct tl_records *r, const char **text, size_t *len,
 
 	if (r->failed)
 		return 0;
-	r->raw = NULL;
-	r->rawlen = 0;
-	if (r->fmt == TL_FMT_JSONL) {
-		do {
-			if ((rc = tl_reader_getline(r->rd, text, len,
-			    err)) != 1) {
-				if (rc == -1)
-					read_failed(r, *text, *len);
-				return rc;
-			}
-		} while (blank(*text, *len));
-		r->line = tl_reader_lineno(r->rd);
-		r->raw = *text;
-		r->rawlen = *len;
-		return 1;
-	}
+	clear_raw(r);
+	if (r->fmt == TL_FMT_JSONL)
+		return next_line(r, text, len, err);
 	if ((rc = read_csv_row(r, err)) != 1)
 		return rc;
 	if (r->nested) {	/* dotted names nest: through jansson */
@@ -598,8 +737,7 @@ tl_records_next_cells(struct tl_records *r, const struct tl_buf **cells,
 	*cells = NULL;
 	if (r->failed)
 		return 0;
-	r->raw = NULL;
-	r->rawlen = 0;
+	clear_raw(r);
 	if (r->fmt != TL_FMT_CSV)
 		return tl_err_set(err, TL_EX_SOFTWARE, tl_reader_name(r->rd),
 		    0, "not CSV: no cells");
@@ -630,6 +768,12 @@ tl_records_raw(const struct tl_records *r, size_t *len)
 {
 	*len = r->rawlen;
 	return r->raw != NULL ? r->raw : "";
+}
+
+size_t
+tl_records_raw_length(const struct tl_records *r)
+{
+	return r->rawfull > r->rawlen ? r->rawfull : r->rawlen;
 }
 
 int

@@ -81,8 +81,23 @@ int	tl_records_cells_record(struct tl_records *r, json_t **rec,
 char *const *tl_records_header(const struct tl_records *r, size_t *n);
 
 /* The raw text of the record last returned or rejected (borrowed until
- * the next call), for reject files; *len gets its length. */
+ * the next call), for reject files; *len gets its length.  For a record
+ * over the limit, its first TL_READER_HEAD bytes at most (cut before a
+ * UTF-8 character that would not fit whole). */
 const char *tl_records_raw(const struct tl_records *r, size_t *len);
+
+/* The length of that record, more than tl_records_raw()'s *len when
+ * raw holds only the start of a record over the limit. */
+size_t	tl_records_raw_length(const struct tl_records *r);
+
+/* Records longer than max bytes (as raw would hold them: a JSONL line
+ * without its end; a CSV record with the "\n" between its lines) are
+ * errors (TL_EX_DATAERR, "record of N bytes exceeds WHAT max"; what
+ * names the limit, e.g. an option, or NULL: "the limit of"), read past
+ * but never held, and reading goes on after them: a JSONL line at the
+ * next line, a CSV record after the line where its quotes pair up.  A
+ * CSV header over the limit is a bad header.  The default is no limit. */
+void	tl_records_set_max(struct tl_records *r, size_t max, const char *what);
 
 /* Nonzero after an error that ends the input (see tl_records_next). */
 int	tl_records_failed(const struct tl_records *r);

@@ -31,10 +31,6 @@
 
 #define TL_SPACE_MAX_LEVELS	((size_t)1 << 40)	/* discrete values */
 
-#ifndef TL_NELEM
-#define TL_NELEM(a)	(sizeof(a) / sizeof((a)[0]))	/* table entries */
-#endif
-
 enum tl_ptype {
 	TL_P_FLOAT,		/* real in [low, high] */
 	TL_P_INT,		/* integer in [low, high] */

@@ -1,7 +1,10 @@
 /*
  * Recursive, sorted directory walk: byte order of names (strcmp, never
- * the locale's collation), dot files skipped, symlinks followed for files
- * given by name only.
+ * the locale's collation), dot files skipped, symbolic links followed.
+ * The device and inode of every directory walked are kept in a map, so
+ * that a link to one of them is not walked again: without it a directory
+ * holding links to itself ("ln -s . a; ln -s . b") is walked 2^depth
+ * times, until the path is too long.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -10,14 +13,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tl_map.h"
 #include "tl_util.h"
 #include "tl_walk.h"
 
 void
 tl_walk_init(struct tl_walk *w)
 {
-	w->paths = NULL;
-	w->n = 0;
+	memset(w, 0, sizeof(*w));
 }
 
 void
@@ -28,6 +31,11 @@ tl_walk_release(struct tl_walk *w)
 	for (i = 0; i < w->n; i++)
 		free(w->paths[i]);
 	free(w->paths);
+	for (i = 0; i < w->ndirs; i++)
+		free(w->dirpaths[i]);
+	free(w->dirpaths);
+	free(w->open);
+	tl_map_free(w->dirs);
 	tl_walk_init(w);
 }
 
@@ -44,13 +52,94 @@ cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The key of a directory in w->dirs: its device and inode. */
+struct dir_key {
+	dev_t	dev;		/* st_dev */
+	ino_t	ino;		/* st_ino */
+};
+
+static int walk_dir(struct tl_walk *, const char *,
+    void (*)(const char *, ...), struct tl_err *);
+
+/* Walk the directory at path (st its stat) unless it was walked already:
+ * then say why it is skipped. */
 static int
-walk_dir(struct tl_walk *w, const char *dir, struct tl_err *err)
+enter(struct tl_walk *w, const char *path, const struct stat *st,
+    void (*warn)(const char *, ...), struct tl_err *err)
+{
+	struct dir_key key;
+	uintptr_t *slot;
+	size_t i;
+	int added, rc;
+
+	memset(&key, 0, sizeof(key));	/* no padding bytes in the hash */
+	key.dev = st->st_dev;
+	key.ino = st->st_ino;
+	if (w->dirs == NULL)
+		w->dirs = tl_map_alloc();
+	slot = tl_map_put(w->dirs, &key, sizeof(key), &added);
+	if (!added) {
+		i = *slot - 1;
+		if (warn != NULL && w->open[i])
+			warn("%s: symbolic link loop, skipped", path);
+		else if (warn != NULL)
+			warn("%s: directory already read as %s, skipped",
+			    path, w->dirpaths[i]);
+		return 0;
+	}
+	*slot = w->ndirs + 1;
+	i = w->ndirs++;
+	w->dirpaths = tl_xreallocarray(w->dirpaths, w->ndirs,
+	    sizeof(char *));
+	w->open = tl_xreallocarray(w->open, w->ndirs, 1);
+	w->dirpaths[i] = tl_xstrdup(path);
+	w->open[i] = 1;
+	rc = walk_dir(w, path, warn, err);
+	w->open[i] = 0;
+	return rc;
+}
+
+/* One entry of a directory: walked, listed, or skipped with a warning.
+ * An entry that exists but cannot be looked at is listed, so that opening
+ * it gives the error. */
+static int
+entry(struct tl_walk *w, const char *p, void (*warn)(const char *, ...),
+    struct tl_err *err)
+{
+	struct stat st, lst;
+	int e;
+
+	if (stat(p, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return enter(w, p, &st, warn, err);
+		if (S_ISREG(st.st_mode))
+			push(w, p);
+		else if (warn != NULL)
+			warn("%s: not a regular file, skipped", p);
+		return 0;
+	}
+	e = errno;
+	if (e == ELOOP) {
+		if (warn != NULL)
+			warn("%s: symbolic link loop, skipped", p);
+	} else if (e == ENOENT && lstat(p, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+		if (warn != NULL)
+			warn("%s: dangling symbolic link, skipped", p);
+	} else if (e == ENOENT) {	/* gone since it was listed */
+		if (warn != NULL)
+			warn("%s: %s, skipped", p, strerror(e));
+	} else
+		push(w, p);
+	return 0;
+}
+
+static int
+walk_dir(struct tl_walk *w, const char *dir,
+    void (*warn)(const char *, ...), struct tl_err *err)
 {
 	struct dirent *de;
-	struct stat st;
 	char **names = NULL, *p;
-	size_t n = 0, i;
+	size_t n = 0, i, len = strlen(dir);
 	DIR *d;
 	int rc = 0;
 
@@ -67,14 +156,11 @@ walk_dir(struct tl_walk *w, const char *dir, struct tl_err *err)
 	if (n > 0)	/* names is NULL for an empty directory */
 		qsort(names, n, sizeof(char *), cmp);
 	for (i = 0; i < n; i++) {
-		p = tl_xmalloc(strlen(dir) + strlen(names[i]) + 2);
-		sprintf(p, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" :
-		    "/", names[i]);
-		if (rc == 0 && stat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			rc = walk_dir(w, p, err);
-		else if (rc == 0 && (stat(p, &st) != 0 ||
-		    S_ISREG(st.st_mode)))
-			push(w, p);
+		p = tl_xmalloc(len + strlen(names[i]) + 2);
+		sprintf(p, "%s%s%s", dir, dir[len - 1] == '/' ? "" : "/",
+		    names[i]);
+		if (rc == 0)
+			rc = entry(w, p, warn, err);
 		free(p);
 		free(names[i]);
 	}
@@ -83,7 +169,8 @@ walk_dir(struct tl_walk *w, const char *dir, struct tl_err *err)
 }
 
 int
-tl_walk_add(struct tl_walk *w, const char *path, struct tl_err *err)
+tl_walk_add(struct tl_walk *w, const char *path,
+    void (*warn)(const char *fmt, ...), struct tl_err *err)
 {
 	struct stat st;
 
@@ -95,7 +182,7 @@ tl_walk_add(struct tl_walk *w, const char *path, struct tl_err *err)
 		return tl_err_set(err, TL_EX_NOINPUT, path, 0, "%s",
 		    strerror(errno));
 	if (S_ISDIR(st.st_mode))
-		return walk_dir(w, path, err);
+		return enter(w, path, &st, warn, err);
 	push(w, path);
 	return 0;
 }

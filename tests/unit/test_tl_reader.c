@@ -451,3 +451,164 @@ Test(tl_reader, free_null)
 {
 	tl_reader_free(NULL);
 }
+
+/* ---- the limit --------------------------------------------------------- */
+
+/* The next line is over the limit: its head is the first
+ * min(len, TL_READER_HEAD) bytes of want, it had len bytes and quotes
+ * '"'. */
+static void
+next_long(struct tl_reader *r, const char *want, size_t len, size_t quotes,
+    unsigned long lineno)
+{
+	struct tl_err err;
+	const char *line = NULL;
+	size_t n = 0, got_len, got_q, head;
+	int rc;
+
+	tl_err_clear(&err);
+	rc = tl_reader_getline(r, &line, &n, &err);
+	cr_assert_eq(rc, 2, "line %lu: rc %d (%s)", lineno, rc, err.msg);
+	head = len < TL_READER_HEAD ? len : TL_READER_HEAD;
+	cr_assert_eq(n, head, "line %lu: head %zu, want %zu", lineno, n,
+	    head);
+	cr_assert_eq(memcmp(line, want, head), 0, "line %lu", lineno);
+	cr_assert_eq(line[n], '\0');
+	tl_reader_long_line(r, &got_len, &got_q);
+	cr_assert_eq(got_len, len, "line %lu: %zu bytes, want %zu", lineno,
+	    got_len, len);
+	cr_assert_eq(got_q, quotes, "line %lu: %zu quotes", lineno, got_q);
+	cr_assert_eq(tl_reader_lineno(r), lineno);
+	cr_assert_eq(err.code, 0, "no error is set");
+}
+
+/* Lines of max bytes pass, max + 1 do not, with "\n" or "\r\n", the
+ * long line in the buffer (one read) or across many reads; the lines
+ * after each are read whole. */
+Test(tl_reader, limit_at_the_boundary)
+{
+	static const size_t max = 2000;
+	struct tl_buf b, x;
+	struct tl_reader *r;
+	unsigned long ln = 0;
+	size_t i;
+
+	tl_buf_init(&b);
+	tl_buf_init(&x);
+	for (i = 0; i < 3 * 256 * 1024; i++)	/* three read chunks */
+		tl_buf_addc(&x, (char)('a' + i % 26));
+	tl_buf_add(&b, x.data, max);
+	tl_buf_adds(&b, "\n");
+	tl_buf_add(&b, x.data, max + 1);
+	tl_buf_adds(&b, "\n");
+	tl_buf_add(&b, x.data, max);
+	tl_buf_adds(&b, "\r\n");
+	tl_buf_add(&b, x.data, max + 1);
+	tl_buf_adds(&b, "\r\nshort\n");
+	tl_buf_add(&b, x.data, x.len);		/* many reads, with "\r\n" */
+	tl_buf_adds(&b, "\r\nafter\n");
+	tl_buf_add(&b, x.data, x.len);		/* to the end, no "\n" */
+	ut_write(path, b.data, b.len);
+	r = open_ok(path);
+	tl_reader_set_max(r, max);
+	next_is(r, x.data, max, ++ln, 1);
+	next_long(r, x.data, max + 1, 0, ++ln);
+	next_is(r, x.data, max, ++ln, 1);
+	next_long(r, x.data, max + 1, 0, ++ln);
+	next_str(r, "short", ++ln, 1);
+	next_long(r, x.data, x.len, 0, ++ln);
+	next_str(r, "after", ++ln, 1);
+	next_long(r, x.data, x.len, 0, ++ln);
+	cr_assert_eq(tl_reader_had_newline(r), 0);
+	at_end(r);
+	tl_reader_free(r);
+	tl_buf_release(&x);
+	tl_buf_release(&b);
+}
+
+/* A line of 20 MB under a 1 KiB limit, gzip'd: read past across many
+ * reads and inflates, its bytes and quotes counted, and the next line is
+ * whole. */
+Test(tl_reader, long_gzip_line_is_read_past)
+{
+	static const char chunk[] = "\"ab\"cd\"";	/* 3 quotes, 7 bytes */
+	struct tl_buf b;
+	struct tl_reader *r;
+	size_t i, n = 20 * 1000 * 1000 / 7;
+
+	tl_buf_init(&b);
+	tl_buf_adds(&b, "first\n");
+	for (i = 0; i < n; i++)
+		tl_buf_add(&b, chunk, 7);
+	tl_buf_adds(&b, "\nlast\n");
+	write_gz(path, b.data, b.len);
+	r = open_ok(path);
+	tl_reader_set_max(r, 1024);
+	next_str(r, "first", 1, 1);
+	next_long(r, b.data + 6, 7 * n, 3 * n, 2);
+	next_str(r, "last", 3, 1);
+	at_end(r);
+	tl_reader_free(r);
+	tl_buf_release(&b);
+}
+
+/* A long first line loses its BOM as a short one does: from its head
+ * (the first TL_READER_HEAD bytes read) and from its length. */
+Test(tl_reader, long_line_with_bom)
+{
+	struct tl_buf b;
+	struct tl_reader *r;
+	struct tl_err err;
+	const char *line;
+	size_t i, n, len, q;
+
+	tl_buf_init(&b);
+	tl_buf_adds(&b, "\xef\xbb\xbf");
+	for (i = 0; i < 5000; i++)
+		tl_buf_addc(&b, 'q');
+	tl_buf_adds(&b, "\nx\n");
+	ut_write(path, b.data, b.len);
+	r = open_ok(path);
+	tl_reader_set_max(r, 4096);
+	cr_assert_eq(tl_reader_getline(r, &line, &n, &err), 2);
+	cr_assert_eq(n, TL_READER_HEAD - 3);
+	cr_assert_eq(memcmp(line, b.data + 3, n), 0);
+	tl_reader_long_line(r, &len, &q);
+	cr_assert_eq(len, 5000);
+	next_str(r, "x", 2, 1);
+	tl_reader_free(r);
+	tl_buf_release(&b);
+}
+
+/* A truncated gzip while reading past a long line is the I/O error, with
+ * the head of the line. */
+Test(tl_reader, error_inside_a_long_line)
+{
+	struct tl_buf b;
+	struct tl_reader *r;
+	struct tl_err err;
+	const char *line;
+	char *gz;
+	size_t i, n, len;
+	unsigned long long s = 7;
+
+	tl_buf_init(&b);
+	for (i = 0; i < 4 * 1024 * 1024; i++) {	/* does not compress away */
+		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+		tl_buf_addc(&b, (char)('a' + (s >> 33) % 26));
+	}
+	tl_buf_adds(&b, "\n");
+	write_gz(path, b.data, b.len);
+	gz = ut_read(path, &n);
+	ut_write(path, gz, n / 2);
+	free(gz);
+	r = open_ok(path);
+	tl_reader_set_max(r, 1024);
+	tl_err_clear(&err);
+	cr_assert_eq(tl_reader_getline(r, &line, &len, &err), -1);
+	cr_assert_eq(err.code, TL_EX_IOERR);
+	cr_assert_eq(len, TL_READER_HEAD);
+	cr_assert_eq(memcmp(line, b.data, len), 0);
+	tl_reader_free(r);
+	tl_buf_release(&b);
+}

@@ -701,3 +701,212 @@ Test(tl_records, csv_invalid_utf8_cell)
 	at_end(r);
 	tl_records_free(r);
 }
+
+/* ---- the record limit and wide headers ---------------------------------- */
+
+/* The last record's raw is the first head bytes of want, of len bytes in
+ * all. */
+static void
+raw_cut(struct tl_records *r, const char *want, size_t head, size_t len)
+{
+	const char *raw;
+	size_t n;
+
+	raw = tl_records_raw(r, &n);
+	cr_assert_eq(n, head, "raw of %zu bytes, want %zu", n, head);
+	cr_assert_eq(memcmp(raw, want, n), 0);
+	cr_assert_eq(tl_records_raw_length(r), len, "length %zu, want %zu",
+	    tl_records_raw_length(r), len);
+}
+
+/* A CSV line of n cells, prefix and 0 .. n-1, and "\n". */
+static void
+csv_line(struct tl_buf *b, const char *prefix, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			tl_buf_addc(b, ',');
+		tl_buf_printf(b, "%s%zu", prefix, i);
+	}
+	tl_buf_addc(b, '\n');
+}
+
+/* {"k":"xxx..."} of n bytes in b. */
+static void
+padded(struct tl_buf *b, size_t n)
+{
+	tl_buf_adds(b, "{\"k\":\"");
+	while (n-- > 8)
+		tl_buf_addc(b, 'x');
+	tl_buf_adds(b, "\"}");
+}
+
+Test(tl_records, jsonl_over_the_limit_is_one_bad_record)
+{
+	struct tl_buf b, want;
+	struct tl_records *r;
+	char path[1100];
+
+	tl_buf_init(&b);
+	tl_buf_init(&want);
+	padded(&b, 1024);		/* at the limit: read */
+	tl_buf_adds(&b, "\n");
+	padded(&want, 1024);
+	padded(&b, 1025);		/* over it: rejected */
+	tl_buf_adds(&b, "\n{\"a\":1}\n");
+	r = open_text("l.jsonl", b.data, b.len, TL_FMT_AUTO, path,
+	    sizeof(path));
+	tl_records_set_max(r, 1024, "--max-record");
+	next_is(r, want.data, 1);
+	cr_assert_eq(tl_records_raw_length(r), 1024);
+	next_fails(r, path, 2, "record of 1025 bytes exceeds --max-record "
+	    "1024");
+	raw_cut(r, b.data + 1025, 1024, 1025);
+	cr_assert_eq(tl_records_failed(r), 0);
+	next_is(r, "{\"a\":1}", 3);
+	at_end(r);
+	tl_records_free(r);
+	tl_buf_release(&want);
+	tl_buf_release(&b);
+}
+
+/* The kept start of a record is cut before a UTF-8 character that does
+ * not fit whole, and the limit has a plain name without what. */
+Test(tl_records, the_start_kept_is_whole_characters)
+{
+	struct tl_buf b;
+	struct tl_records *r;
+	char path[1100];
+	size_t i;
+
+	tl_buf_init(&b);
+	tl_buf_adds(&b, "{\"k\":\"");	/* 6 bytes, then 3-byte euros */
+	for (i = 0; i < 1000; i++)
+		tl_buf_adds(&b, "\xe2\x82\xac");
+	tl_buf_adds(&b, "\"}\n");
+	r = open_text("u.jsonl", b.data, b.len, TL_FMT_AUTO, path,
+	    sizeof(path));
+	tl_records_set_max(r, 2000, NULL);
+	next_fails(r, path, 1, "record of 3008 bytes exceeds the limit of "
+	    "2000");
+	/* 6 + 339 * 3 = 1023 bytes: the 340th euro would end at 1026 */
+	raw_cut(r, b.data, 1023, 3008);
+	at_end(r);
+	tl_records_free(r);
+	tl_buf_release(&b);
+}
+
+/* A CSV record over the limit on one line, and one spread over many
+ * lines inside quotes (with "" and a line over the limit of its own):
+ * each is one bad record, read to the line where its quotes pair up, and
+ * the next rows are read as before. */
+Test(tl_records, csv_records_over_the_limit)
+{
+	struct tl_buf b, big, rec;
+	struct tl_records *r;
+	char path[1100];
+	size_t i;
+
+	tl_buf_init(&b);
+	tl_buf_init(&big);
+	tl_buf_init(&rec);
+	for (i = 0; i < 3000; i++)
+		tl_buf_addc(&big, (char)('a' + i % 26));
+	tl_buf_adds(&b, "id,note\n1,ok\n2,");
+	tl_buf_add(&b, big.data, 1100);			/* line 3 */
+	tl_buf_adds(&rec, "3,\"starts");			/* line 4 */
+	for (i = 0; i < 30; i++)
+		tl_buf_adds(&rec, "\nsay \"\"hi\"\", then a, b, c; and on");
+	tl_buf_adds(&rec, "\n");
+	tl_buf_add(&rec, big.data, big.len);		/* a long line */
+	tl_buf_adds(&rec, "\nends\"");
+	tl_buf_adds(&b, "\n");
+	tl_buf_add(&b, rec.data, rec.len);
+	tl_buf_adds(&b, "\n4,\"two\nlines\"\n");		/* line 37 */
+	r = open_text("n.csv", b.data, b.len, TL_FMT_AUTO, path,
+	    sizeof(path));
+	tl_records_set_max(r, 1024, "--max-record");
+	next_is(r, "{\"id\":1,\"note\":\"ok\"}", 2);
+	next_fails(r, path, 3, "record of 1102 bytes exceeds --max-record "
+	    "1024");
+	next_fails(r, path, 4, "*record of ");
+	raw_cut(r, rec.data, 1024, rec.len);
+	next_is(r, "{\"id\":4,\"note\":\"two\\nlines\"}", 37);
+	at_end(r);
+	tl_records_free(r);
+	tl_buf_release(&rec);
+	tl_buf_release(&big);
+	tl_buf_release(&b);
+}
+
+/* A record that crosses the limit only with its later lines. */
+Test(tl_records, csv_multiline_record_crossing_the_limit)
+{
+	struct tl_buf b;
+	struct tl_records *r;
+	char path[1100];
+	size_t i;
+
+	tl_buf_init(&b);
+	tl_buf_adds(&b, "id,note\n1,\"a");
+	for (i = 0; i < 200; i++)
+		tl_buf_adds(&b, "\nline");		/* 200 * 5 bytes */
+	tl_buf_adds(&b, "\"\n2,b\n");
+	r = open_text("m.csv", b.data, b.len, TL_FMT_AUTO, path,
+	    sizeof(path));
+	tl_records_set_max(r, 1000, "--max-record");
+	next_fails(r, path, 2, "record of 1005 bytes exceeds --max-record "
+	    "1000");
+	cr_assert_eq(tl_records_raw_length(r), 1005);
+	next_is(r, "{\"id\":2,\"note\":\"b\"}", 203);
+	at_end(r);
+	tl_records_free(r);
+	tl_buf_release(&b);
+}
+
+/* A header over the limit is a bad header: every row after it is
+ * rejected with its reason. */
+Test(tl_records, csv_header_over_the_limit)
+{
+	struct tl_buf b;
+	struct tl_records *r;
+	char path[1100];
+
+	tl_buf_init(&b);
+	csv_line(&b, "col", 300);
+	tl_buf_adds(&b, "1,2\n");
+	r = open_text("h.csv", b.data, b.len, TL_FMT_AUTO, path,
+	    sizeof(path));
+	tl_records_set_max(r, 1024, "--max-record");
+	next_fails(r, path, 1, "CSV header: record of 1989 bytes exceeds "
+	    "--max-record 1024");
+	next_fails(r, path, 2, "CSV header: record of 1989 bytes exceeds "
+	    "--max-record 1024");
+	at_end(r);
+	tl_records_free(r);
+	tl_buf_release(&b);
+}
+
+/* 100,000 columns: a duplicate is found by a hash (the pairwise check
+ * took 27 s), the last one named. */
+Test(tl_records, csv_wide_header_duplicate)
+{
+	struct tl_buf b;
+	struct tl_records *r;
+	char path[1100];
+
+	tl_buf_init(&b);
+	csv_line(&b, "c", 100000);
+	b.data[--b.len] = '\0';
+	tl_buf_adds(&b, ",c77777\n");
+	csv_line(&b, "", 100001);
+	r = open_text("w.csv", b.data, b.len, TL_FMT_AUTO, path,
+	    sizeof(path));
+	next_fails(r, path, 1, "CSV header: duplicate column 'c77777'");
+	next_fails(r, path, 2, "CSV header: duplicate column 'c77777'");
+	at_end(r);
+	tl_records_free(r);
+	tl_buf_release(&b);
+}

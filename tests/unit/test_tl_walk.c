@@ -1,9 +1,12 @@
-/* Unit tests for lib/tl_walk: sorted recursive listing. */
+/* Unit tests for lib/tl_walk: sorted recursive listing, each directory
+ * once, links that loop or dangle skipped with a warning. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -72,7 +75,7 @@ Test(tl_walk, sorted_byte_order_without_dot_files)
 
 	make_tree();
 	tl_walk_init(&w);
-	cr_assert_eq(tl_walk_add(&w, dir, &err), 0, "%s", err.msg);
+	cr_assert_eq(tl_walk_add(&w, dir, NULL, &err), 0, "%s", err.msg);
 	snprintf(prefix, sizeof(prefix), "%s/", dir);
 	lists(&w, prefix, want, sizeof(want) / sizeof(want[0]));
 	tl_walk_release(&w);
@@ -92,7 +95,7 @@ Test(tl_walk, trailing_slash_gives_one_slash)
 	make("a");
 	snprintf(top, sizeof(top), "%s/", dir);
 	tl_walk_init(&w);
-	cr_assert_eq(tl_walk_add(&w, top, &err), 0);
+	cr_assert_eq(tl_walk_add(&w, top, NULL, &err), 0);
 	snprintf(prefix, sizeof(prefix), "%s/", dir);
 	lists(&w, prefix, want, 2);
 	tl_walk_release(&w);
@@ -110,15 +113,15 @@ Test(tl_walk, files_and_dash_are_kept_in_order_given)
 	make_tree();
 	tl_walk_init(&w);
 	ut_path(p, sizeof(p), dir, "z");
-	cr_assert_eq(tl_walk_add(&w, p, &err), 0);
+	cr_assert_eq(tl_walk_add(&w, p, NULL, &err), 0);
 	/* a dot file named by the user is not skipped */
 	ut_path(p, sizeof(p), dir, ".hidden");
-	cr_assert_eq(tl_walk_add(&w, p, &err), 0);
-	cr_assert_eq(tl_walk_add(&w, "-", &err), 0);
+	cr_assert_eq(tl_walk_add(&w, p, NULL, &err), 0);
+	cr_assert_eq(tl_walk_add(&w, "-", NULL, &err), 0);
 	ut_path(p, sizeof(p), dir, "m");
-	cr_assert_eq(tl_walk_add(&w, p, &err), 0);
+	cr_assert_eq(tl_walk_add(&w, p, NULL, &err), 0);
 	ut_path(p, sizeof(p), dir, "a");
-	cr_assert_eq(tl_walk_add(&w, p, &err), 0);
+	cr_assert_eq(tl_walk_add(&w, p, NULL, &err), 0);
 	cr_assert_eq(w.n, sizeof(want) / sizeof(want[0]));
 	for (i = 0; i < w.n; i++) {
 		if (strcmp(want[i], "-") == 0)
@@ -136,7 +139,7 @@ Test(tl_walk, empty_directory)
 	struct tl_err err;
 
 	tl_walk_init(&w);
-	cr_assert_eq(tl_walk_add(&w, dir, &err), 0);
+	cr_assert_eq(tl_walk_add(&w, dir, NULL, &err), 0);
 	cr_assert_eq(w.n, 0);
 	tl_walk_release(&w);
 }
@@ -150,7 +153,7 @@ Test(tl_walk, missing_path)
 	ut_path(p, sizeof(p), dir, "nope");
 	tl_walk_init(&w);
 	tl_err_clear(&err);
-	cr_assert_eq(tl_walk_add(&w, p, &err), -1);
+	cr_assert_eq(tl_walk_add(&w, p, NULL, &err), -1);
 	cr_assert_eq(err.code, TL_EX_NOINPUT);
 	cr_assert_str_eq(err.where, p);
 	cr_assert_str_eq(err.msg, strerror(ENOENT));
@@ -174,10 +177,198 @@ Test(tl_walk, unreadable_subdirectory)
 	ut_path(p, sizeof(p), dir, "locked");
 	chmod(p, 0);
 	tl_walk_init(&w);
-	cr_assert_eq(tl_walk_add(&w, dir, &err), -1);
+	cr_assert_eq(tl_walk_add(&w, dir, NULL, &err), -1);
 	cr_assert_eq(err.code, TL_EX_NOINPUT);
 	cr_assert_str_eq(err.where, p);
 	cr_assert_str_eq(err.msg, strerror(EACCES));
 	chmod(p, 0755);
+	tl_walk_release(&w);
+}
+
+/* The warnings of a walk, one per line, relative to dir. */
+static char warned[4096];
+
+static void
+warn(const char *fmt, ...)
+{
+	char line[1200], *p;
+	size_t n = strlen(warned), d = strlen(dir);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	/* dir/ out of every path in the line */
+	while ((p = strstr(line, dir)) != NULL && p[d] == '/')
+		memmove(p, p + d + 1, strlen(p + d + 1) + 1);
+	snprintf(warned + n, sizeof(warned) - n, "%s\n", line);
+}
+
+static void
+link_to(const char *target, const char *rel)
+{
+	char p[1100];
+
+	ut_path(p, sizeof(p), dir, rel);
+	cr_assert_eq(symlink(target, p), 0, "symlink %s: %s", p,
+	    strerror(errno));
+}
+
+/* Walk dir: the paths listed (relative to it) and the warnings. */
+static void
+walk_is(const char *const *want, size_t n, const char *want_warned)
+{
+	struct tl_walk w;
+	struct tl_err err;
+	char prefix[1100];
+
+	warned[0] = '\0';
+	tl_walk_init(&w);
+	tl_err_clear(&err);
+	cr_assert_eq(tl_walk_add(&w, dir, warn, &err), 0, "%s: %s",
+	    err.where, err.msg);
+	snprintf(prefix, sizeof(prefix), "%s/", dir);
+	lists(&w, prefix, want, n);
+	cr_assert_str_eq(warned, want_warned);
+	tl_walk_release(&w);
+}
+
+/* The case of the issue: two links to "." made the walk 2^depth long,
+ * until the path was too long (exit 66 after minutes).  Each is one
+ * warning now, and the files are listed once. */
+Test(tl_walk, links_to_self_are_loops_skipped)
+{
+	static const char *const want[] = { "trades.jsonl" };
+
+	make("trades.jsonl");
+	link_to(".", "a");
+	link_to(".", "b");
+	walk_is(want, 1, "a: symbolic link loop, skipped\n"
+	    "b: symbolic link loop, skipped\n");
+}
+
+Test(tl_walk, link_to_an_ancestor_is_a_loop)
+{
+	static const char *const want[] = { "d/e/f", "d/g" };
+
+	make("d/");
+	make("d/e/");
+	make("d/e/f");
+	make("d/g");
+	link_to("../..", "d/e/up");
+	walk_is(want, 2, "d/e/up: symbolic link loop, skipped\n");
+}
+
+Test(tl_walk, dangling_and_self_looping_links_are_skipped)
+{
+	static const char *const want[] = { "a", "z" };
+
+	make("a");
+	make("z");
+	link_to("nowhere", "gone");
+	link_to("me", "me");	/* stat: ELOOP */
+	walk_is(want, 2, "gone: dangling symbolic link, skipped\n"
+	    "me: symbolic link loop, skipped\n");
+}
+
+/* A directory reached by a link and by its own name is walked once,
+ * under the name met first in byte order. */
+Test(tl_walk, a_directory_is_walked_once)
+{
+	static const char *const want[] = { "a/f", "z" };
+
+	make("real/");
+	make("real/f");
+	make("z");
+	link_to("real", "a");
+	walk_is(want, 2, "real: directory already read as a, skipped\n");
+}
+
+Test(tl_walk, links_to_files_are_followed)
+{
+	static const char *const want[] = { "f", "g" };
+
+	make("f");
+	link_to("f", "g");
+	walk_is(want, 2, "");
+}
+
+Test(tl_walk, special_files_are_skipped)
+{
+	static const char *const want[] = { "a" };
+	char p[1100];
+
+	make("a");
+	ut_path(p, sizeof(p), dir, "fifo");
+	cr_assert_eq(mkfifo(p, 0644), 0);
+	walk_is(want, 1, "fifo: not a regular file, skipped\n");
+}
+
+/* The same directory named twice is walked once; a file named twice is
+ * listed twice (the caller asked). */
+Test(tl_walk, the_same_directory_named_twice)
+{
+	struct tl_walk w;
+	struct tl_err err;
+	char p[1100];
+
+	make("f");
+	warned[0] = '\0';
+	tl_walk_init(&w);
+	cr_assert_eq(tl_walk_add(&w, dir, warn, &err), 0);
+	cr_assert_eq(tl_walk_add(&w, dir, warn, &err), 0);
+	ut_path(p, sizeof(p), dir, "f");
+	cr_assert_eq(tl_walk_add(&w, p, warn, &err), 0);
+	cr_assert_eq(w.n, 2);
+	cr_assert_str_eq(w.paths[0], p);
+	cr_assert_str_eq(w.paths[1], p);
+	cr_assert_not_null(strstr(warned, "directory already read as"));
+	tl_walk_release(&w);
+}
+
+/* A named path that is a dangling link is an error, as any path that
+ * does not exist. */
+Test(tl_walk, a_named_dangling_link_is_an_error)
+{
+	struct tl_walk w;
+	struct tl_err err;
+	char p[1100];
+
+	link_to("nowhere", "gone");
+	ut_path(p, sizeof(p), dir, "gone");
+	tl_walk_init(&w);
+	tl_err_clear(&err);
+	cr_assert_eq(tl_walk_add(&w, p, warn, &err), -1);
+	cr_assert_eq(err.code, TL_EX_NOINPUT);
+	cr_assert_str_eq(err.msg, strerror(ENOENT));
+	tl_walk_release(&w);
+}
+
+/* Ten directories each holding links to every one of them: 10^depth paths
+ * without the inode set; 10 directories and 100 warnings with it. */
+Test(tl_walk, a_web_of_links_is_linear)
+{
+	char rel[64], target[64];
+	struct tl_walk w;
+	struct tl_err err;
+	int i, j;
+
+	for (i = 0; i < 10; i++) {
+		snprintf(rel, sizeof(rel), "d%d/", i);
+		make(rel);
+		snprintf(rel, sizeof(rel), "d%d/f", i);
+		make(rel);
+	}
+	for (i = 0; i < 10; i++)
+		for (j = 0; j < 10; j++) {
+			snprintf(rel, sizeof(rel), "d%d/l%d", i, j);
+			snprintf(target, sizeof(target), "../d%d", j);
+			link_to(target, rel);
+		}
+	warned[0] = '\0';
+	tl_walk_init(&w);
+	cr_assert_eq(tl_walk_add(&w, dir, NULL, &err), 0);
+	cr_assert_eq(w.n, 10, "%zu files", w.n);
+	cr_assert_eq(w.ndirs, 11);	/* dir and d0..d9 */
 	tl_walk_release(&w);
 }
