@@ -484,11 +484,11 @@ static int
 pairwise(const struct tl_panel *pn, size_t t0, size_t t1, double *cov,
     double *mean, const struct opts *o, struct tl_err *err)
 {
-	size_t n = pn->nseries, i, j, t, k;
-	double mi, mj, s;
+	size_t n = pn->nseries, i, j, t, k, *cnt;
 
 	for (i = 0; i < n; i++) {
-		s = 0;
+		double s = 0;
+
 		k = 0;
 		for (t = t0; t < t1; t++)
 			if (!isnan(pn->x[t * n + i])) {
@@ -497,38 +497,19 @@ pairwise(const struct tl_panel *pn, size_t t0, size_t t1, double *cov,
 			}
 		mean[i] = k > 0 ? s / (double)k : NAN;
 	}
+	cnt = tl_xcalloc(n * n, sizeof(size_t));
+	tl_cov_pairwise(pn->x + t0 * n, t1 - t0, n, cov, cnt);
 	for (i = 0; i < n; i++)
-		for (j = i; j < n; j++) {
-			mi = mj = 0;
-			k = 0;
-			for (t = t0; t < t1; t++) {
-				double a = pn->x[t * n + i], b = pn->x[t * n +
-				    j];
-
-				if (!isnan(a) && !isnan(b)) {
-					mi += a;
-					mj += b;
-					k++;
-				}
-			}
-			if (k < 2)
+		for (j = i; j < n; j++)
+			if ((k = cnt[i * n + j]) < 2) {
+				free(cnt);
 				return tl_err_set(err, TL_EX_DATAERR, NULL, 0,
 				    "strategies '%s' and '%s' share %zu day%s "
 				    "with returns: too short a history for a "
 				    "covariance (need 2)", pn->names[i],
 				    pn->names[j], k, k == 1 ? "" : "s");
-			mi /= (double)k;
-			mj /= (double)k;
-			s = 0;
-			for (t = t0; t < t1; t++) {
-				double a = pn->x[t * n + i], b = pn->x[t * n +
-				    j];
-
-				if (!isnan(a) && !isnan(b))
-					s += (a - mi) * (b - mj);
 			}
-			cov[i * n + j] = cov[j * n + i] = s / (double)(k - 1);
-		}
+	free(cnt);
 	(void)o;
 	return 0;
 }
@@ -1505,60 +1486,6 @@ write_summary(const struct opts *o, const struct prob *pb, const double *w,
 	return rc;
 }
 
-/* Is the covariance positive definite?  (Cholesky without pivoting; the
- * rows below the diagonal four at a time, each sum in the same order, so
- * that the four chains overlap: this is O(n^3) at thousands of
- * strategies.) */
-static int
-posdef(const double *c, size_t n)
-{
-	double *l = tl_xcalloc(n * n, sizeof(double)), s, s1, s2, s3, v;
-	const double *lj, *l0, *l1, *l2, *l3;
-	size_t i, j, k;
-	int ok = 1;
-
-	for (j = 0; j < n && ok; j++) {
-		s = c[j * n + j];
-		for (k = 0; k < j; k++)
-			s -= l[j * n + k] * l[j * n + k];
-		if (!(s > 1e-14 * c[j * n + j])) {
-			ok = 0;
-			break;
-		}
-		l[j * n + j] = sqrt(s);
-		lj = l + j * n;
-		for (i = j + 1; i + 4 <= n; i += 4) {
-			l0 = l + i * n;
-			l1 = l0 + n;
-			l2 = l1 + n;
-			l3 = l2 + n;
-			s = c[i * n + j];
-			s1 = c[(i + 1) * n + j];
-			s2 = c[(i + 2) * n + j];
-			s3 = c[(i + 3) * n + j];
-			for (k = 0; k < j; k++) {
-				v = lj[k];
-				s -= l0[k] * v;
-				s1 -= l1[k] * v;
-				s2 -= l2[k] * v;
-				s3 -= l3[k] * v;
-			}
-			l[i * n + j] = s / lj[j];
-			l[(i + 1) * n + j] = s1 / lj[j];
-			l[(i + 2) * n + j] = s2 / lj[j];
-			l[(i + 3) * n + j] = s3 / lj[j];
-		}
-		for (; i < n; i++) {
-			s = c[i * n + j];
-			for (k = 0; k < j; k++)
-				s -= l[i * n + k] * lj[k];
-			l[i * n + j] = s / lj[j];
-		}
-	}
-	free(l);
-	return ok;
-}
-
 /* Checks that need the data: bounds that no allocation meets, a
  * covariance the method cannot use. */
 static int
@@ -1589,7 +1516,7 @@ precheck(const struct opts *o, struct prob *pb, struct tl_err *err)
 			    "highest is %.4g)", o->rf, best);
 	}
 	if (o->method != M_EQUAL && o->method != M_HRP &&
-	    !posdef(pb->cov, pb->n)) {
+	    !tl_cov_posdef(pb->cov, pb->n)) {
 		if (o->missing == X_PAIRWISE)
 			return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "the "
 			    "pairwise covariance is not positive definite "
