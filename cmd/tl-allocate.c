@@ -806,7 +806,7 @@ static void
 add_tonight(json_t *v, const struct tl_pf_opts *p,
     const struct tl_portfolio *pf)
 {
-	int pw = pf->min_pair_days > 0;
+	int pw = pf->pairwise;
 
 	json_object_set_new(v, "asof", json_string(pf->asof));
 	json_object_set_new(v, "covariance",
@@ -898,7 +898,7 @@ write_summary(const struct opts *o, const struct tl_portfolio *pf,
 static void
 tell(const struct opts *o, const struct tl_portfolio *pf)
 {
-	double h = 0;
+	double h = 0, v = tl_portfolio_var(pf, pf->w);
 	size_t i, left = pf->nall - pf->n + pf->count[TL_PF_CAPPED];
 
 	for (i = 0; i < pf->n; i++)
@@ -918,12 +918,17 @@ tell(const struct opts *o, const struct tl_portfolio *pf)
 		    "cash" : tl_pf_methods[pf->used].name, pf->fb_reason);
 	if (pf->used == TL_PF_CASH)
 		tl_msg("cash: no strategy holds a weight tonight");
+	else if (isnan(v))
+		tl_msg("%s over %zu strategies without a covariance: "
+		    "expected return %.4g, effective strategies %.3g",
+		    tl_pf_methods[pf->used].name, pf->n,
+		    tl_portfolio_ret(pf, pf->w), 1 / h);
 	else
-		tl_msg("%s over %zu strategies, %zu days: expected return "
+		tl_msg("%s over %zu strategies, %zu day%s: expected return "
 		    "%.4g, volatility %.4g, effective strategies %.3g",
 		    tl_pf_methods[pf->used].name, pf->n, pf->days,
-		    tl_portfolio_ret(pf, pf->w),
-		    sqrt(tl_portfolio_var(pf, pf->w)), 1 / h);
+		    pf->days == 1 ? "" : "s", tl_portfolio_ret(pf, pf->w),
+		    sqrt(v), 1 / h);
 	if (o->prev != NULL)
 		tl_msg("turnover %.4g against %s",
 		    tl_portfolio_turnover(pf, pf->w), o->prev);

@@ -440,10 +440,11 @@ tl_hrp(const double *c, size_t p, double *w, size_t *order)
  * have a value: their number, and the sum of the products of the
  * deviations from the pair's own means over those days.  With varhat not
  * NULL, also sum_k (w_k - wbar)^2, w_k the product on day k and wbar
- * their mean. */
+ * their mean; with sq not NULL, the sums of the squared deviations of i
+ * and of j over those days. */
 static size_t
 pair_sums(const double *x, size_t t, size_t p, size_t i, size_t j,
-    double *s, double *varhat)
+    double *s, double *varhat, double *sq)
 {
 	double mi = 0, mj = 0, a, b, w, wbar, v = 0;
 	size_t k = 0, d;
@@ -465,8 +466,13 @@ pair_sums(const double *x, size_t t, size_t p, size_t i, size_t j,
 	for (d = 0; d < t; d++) {
 		a = x[d * p + i];
 		b = x[d * p + j];
-		if (!isnan(a) && !isnan(b))
+		if (!isnan(a) && !isnan(b)) {
 			*s += (a - mi) * (b - mj);
+			if (sq != NULL) {
+				sq[0] += (a - mi) * (a - mi);
+				sq[1] += (b - mj) * (b - mj);
+			}
+		}
 	}
 	if (varhat == NULL)
 		return k;
@@ -492,11 +498,27 @@ tl_cov_pairwise(const double *x, size_t t, size_t p, double *cov,
 
 	for (i = 0; i < p; i++)
 		for (j = i; j < p; j++) {
-			k = pair_sums(x, t, p, i, j, &s, NULL);
+			k = pair_sums(x, t, p, i, j, &s, NULL, NULL);
 			cov[i * p + j] = cov[j * p + i] = k >= 2 ?
 			    s / (double)(k - 1) : NAN;
 			if (count != NULL)
 				count[i * p + j] = count[j * p + i] = k;
+		}
+}
+
+void
+tl_cov_pairwise_corr(const double *x, size_t t, size_t p, double *corr)
+{
+	size_t i, j, k;
+	double s, sq[2];
+
+	for (i = 0; i < p; i++)
+		for (j = i; j < p; j++) {
+			sq[0] = sq[1] = 0;
+			k = pair_sums(x, t, p, i, j, &s, NULL, sq);
+			corr[i * p + j] = corr[j * p + i] = i == j ? 1 : k >= 2 &&
+			    sq[0] > 0 && sq[1] > 0 ? s / sqrt(sq[0] * sq[1]) :
+			    NAN;
 		}
 }
 
@@ -510,7 +532,7 @@ tl_cov_pairwise_shrunk(const double *x, size_t t, size_t p, double *out,
 
 	for (i = 0; i < p; i++)
 		for (j = i; j < p; j++) {
-			k = pair_sums(x, t, p, i, j, &s, &vh);
+			k = pair_sums(x, t, p, i, j, &s, &vh, NULL);
 			if (k < 2) {	/* no estimate: NaN, the target */
 				out[i * p + j] = out[j * p + i] = i == j ?
 				    NAN : 0;

@@ -53,6 +53,14 @@ void	tl_cov_ewma(const double *x, size_t t, size_t p, double halflife,
 void	tl_cov_pairwise(const double *x, size_t t, size_t p, double *cov,
 	    size_t *count);
 
+/* Pearson's correlation of each pair over the days it shares (both
+ * variances over those days too, so |r| <= 1, unlike the pairwise
+ * covariance divided by the variances over each column's own days):
+ * NaN for fewer than 2 shared days or a constant member; 1 on the
+ * diagonal. */
+void	tl_cov_pairwise_corr(const double *x, size_t t, size_t p,
+	    double *corr);
+
 /* The pairwise covariance shrunk toward its diagonal: target D
  * ("diagonal, unequal variance") of Schafer & Strimmer (2005), "A
  * shrinkage approach to large-scale covariance matrix estimation",

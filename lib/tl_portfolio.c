@@ -26,7 +26,6 @@
 					 * perfectly (two points on a line) */
 #define REPAIR_FLOOR	1e-8		/* least eigenvalue of a repaired
 					 * correlation matrix */
-#define REPAIR_ITER	1000		/* Higham iterations at most */
 #define REPAIR_TOL	1e-10		/* Higham's relative change to stop */
 
 /* ---- the tables ------------------------------------------------------- */
@@ -492,6 +491,7 @@ struct win {
 	char *const	*dates;		/* t */
 	size_t		 need;		/* aligned days wanted */
 	double		*pcov;		/* pairwise covariance, or NULL */
+	double		*pcorr;		/* pairwise correlation */
 	size_t		*pdays;		/* days each pair shares */
 	int		 strict;	/* --missing aligned or pairwise */
 };
@@ -527,7 +527,7 @@ static double *
 from_rows(struct tl_portfolio *pf, const struct tl_pf_opts *o,
     const struct win *wv, const size_t *rows, size_t nr, double *mean)
 {
-	size_t n = wv->n, j, t;
+	size_t n = wv->n, i, j, t;
 	double *x = tl_xcalloc(nr * n, sizeof(double));
 
 	for (t = 0; t < nr; t++)
@@ -547,6 +547,14 @@ from_rows(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 	tl_cov_cross(x, nr, n, pf->corr);
 	pf->shrink = tl_pf_estimators[o->estimator].estimate(x, nr, n,
 	    pf->corr, o->halflife, pf->cov);
+	/* the sample correlation, from the cross products */
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+			if (i != j)
+				pf->corr[i * n + j] /= sqrt(pf->corr[i * n +
+				    i] * pf->corr[j * n + j]);
+	for (i = 0; i < n; i++)
+		pf->corr[i * n + i] = 1;
 	if (tl_pf_mu_ests[o->returns].ewma) {
 		double *tmp = tl_xcalloc(n * n, sizeof(double));
 
@@ -628,15 +636,18 @@ st_aligned(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 	return 0;
 }
 
-/* The pairwise covariance and the days each pair shares, once. */
+/* The pairwise covariance, correlation and the days each pair shares,
+ * once. */
 static void
 pairwise_once(struct win *wv)
 {
 	if (wv->pcov != NULL)
 		return;
 	wv->pcov = tl_xcalloc(wv->n * wv->n, sizeof(double));
+	wv->pcorr = tl_xcalloc(wv->n * wv->n, sizeof(double));
 	wv->pdays = tl_xcalloc(wv->n * wv->n, sizeof(size_t));
 	tl_cov_pairwise(wv->x, wv->t, wv->n, wv->pcov, wv->pdays);
+	tl_cov_pairwise_corr(wv->x, wv->t, wv->n, wv->pcorr);
 }
 
 /* The window's dates as the days used, the fewest days a pair shares. */
@@ -648,6 +659,7 @@ window_days(struct tl_portfolio *pf, const struct win *wv)
 	pf->days = wv->t;
 	pf->first = wv->dates[0];
 	pf->last = wv->dates[wv->t - 1];
+	pf->pairwise = 1;
 	pf->min_pair_days = SIZE_MAX;
 	for (i = 0; i < wv->n; i++)
 		for (j = i; j < wv->n; j++)
@@ -673,12 +685,16 @@ st_pairwise(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 					    "short a history for a covariance "
 					    "(need 2)", pf->names[i],
 					    pf->names[j], k, k == 1 ? "" : "s");
+				if (i == j)
+					return noanswer(err, "'%s' has %zu "
+					    "day%s", pf->names[i], k, k == 1 ?
+					    "" : "s");
 				return noanswer(err, "'%s' and '%s' share %zu "
 				    "day%s", pf->names[i], pf->names[j], k,
 				    k == 1 ? "" : "s");
 			}
 	memcpy(pf->cov, wv->pcov, n * n * sizeof(double));
-	memcpy(pf->corr, wv->pcov, n * n * sizeof(double));
+	memcpy(pf->corr, wv->pcorr, n * n * sizeof(double));
 	window_days(pf, wv);
 	for (i = 0; i < n; i++)
 		if (!(pf->cov[i * n + i] > 0))
@@ -705,9 +721,9 @@ st_shrunk(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 		if (!(pf->cov[i * n + i] > 0))
 			return noanswer(err, "'%s' has no variance (fewer than "
 			    "2 days)", pf->names[i]);
-	/* the sample correlation for --max-corr: unmeasured pairs 0 */
-	for (i = 0; i < n * n; i++)
-		pf->corr[i] = isnan(wv->pcov[i]) ? 0 : wv->pcov[i];
+	/* the sample correlation for --max-corr: unmeasured pairs NaN
+	 * (linked to none) */
+	memcpy(pf->corr, wv->pcorr, n * n * sizeof(double));
 	window_days(pf, wv);
 	if (tl_cov_posdef(pf->cov, n))
 		return 0;
@@ -716,7 +732,8 @@ st_shrunk(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 		for (j = 0; j < n; j++)
 			r[i * n + j] = pf->cov[i * n + j] / sqrt(pf->cov[i * n +
 			    i] * pf->cov[j * n + j]);
-	it = tl_cov_nearest_corr(r, n, REPAIR_FLOOR, REPAIR_ITER, REPAIR_TOL);
+	it = tl_cov_nearest_corr(r, n, REPAIR_FLOOR, o->repair_iter > 0 ?
+	    o->repair_iter : TL_PF_REPAIR_ITER, REPAIR_TOL);
 	if (it <= 0) {
 		free(r);
 		return noanswer(err, "the nearest correlation matrix %s",
@@ -793,7 +810,7 @@ st_equal(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 		for (j = 0; j < n; j++) {
 			pf->cov[i * n + j] = i == j ? wv->pcov[i * n + i] :
 			    NAN;
-			pf->corr[i * n + j] = i == j ? 1 : NAN;
+			pf->corr[i * n + j] = wv->pcorr[i * n + j];
 		}
 	window_days(pf, wv);
 	return 0;
@@ -843,6 +860,7 @@ covariance(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 	tl_buf_init(&why);
 	for (s = m->stage; s < TL_NELEM(stages); s++) {
 		pf->shrink = NAN;
+		pf->pairwise = 0;
 		pf->min_pair_days = 0;
 		pf->unmeasured = 0;
 		pf->repair = 0;
@@ -882,21 +900,15 @@ james_stein(struct tl_portfolio *pf, double *mean)
 		mean[i] = (1 - pf->mu_shrink) * mean[i] + pf->mu_shrink * m;
 }
 
-/* The correlation from what pf->corr holds (cross products or a
- * covariance), and the check for two strategies that are one. */
+/* Two strategies that are one: a correlation of 1 over the days they
+ * share (fewer than IDENT_DAYS always correlate perfectly; a strict
+ * --missing checks them as before). */
 static int
-correlation(struct tl_portfolio *pf, const struct win *wv,
+identical(const struct tl_portfolio *pf, const struct win *wv,
     struct tl_err *err)
 {
 	size_t n = pf->n, i, j, k;
 
-	for (i = 0; i < n; i++)
-		for (j = 0; j < n; j++)
-			if (i != j)
-				pf->corr[i * n + j] /= sqrt(pf->corr[i * n +
-				    i] * pf->corr[j * n + j]);
-	for (i = 0; i < n; i++)
-		pf->corr[i * n + i] = 1;
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++) {
 			k = !wv->strict && wv->pdays != NULL &&
@@ -920,7 +932,7 @@ estimate(struct tl_portfolio *pf, const struct tl_panel *pn,
     const struct tl_pf_opts *o, struct tl_err *err)
 {
 	struct win wv = { pn, NULL, pf->t1 - pf->t0, pf->n, pn->dates +
-	    pf->t0, 0, NULL, NULL, 0 };
+	    pf->t0, 0, NULL, NULL, NULL, 0 };
 	size_t n = pf->n, j, t, k;
 	double *mean = NULL;
 	int rc = -1;
@@ -950,7 +962,7 @@ estimate(struct tl_portfolio *pf, const struct tl_panel *pn,
 		james_stein(pf, mean);
 	/* --max-corr groups by the sample correlation, whatever the
 	 * estimator (shrinkage pulls correlations toward its target) */
-	if (pf->covariance != C_EQUAL && correlation(pf, &wv, err) == -1)
+	if (pf->covariance != C_EQUAL && identical(pf, &wv, err) == -1)
 		goto out;
 	for (j = 0; j < n; j++)
 		pf->mu[j] = o->annualize * mean[j];
@@ -961,6 +973,7 @@ out:
 	free(mean);
 	free(wv.x);
 	free(wv.pcov);
+	free(wv.pcorr);
 	free(wv.pdays);
 	return rc;
 }

@@ -57,6 +57,9 @@ struct tl_pf_opts;
 struct tl_qp;
 
 #define TL_PF_CASH	((size_t)-1)	/* tl_portfolio.used: in cash */
+#define TL_PF_REPAIR_ITER 1000		/* Higham iterations at most: it
+					 * converges linearly, a few dozen
+					 * on real books */
 
 /* What a method needs. */
 enum tl_pf_kind {
@@ -199,6 +202,8 @@ struct tl_pf_opts {
 	long		 live_days;	/* 0: no test */
 	long		 min_days;	/* 0: no test */
 	const char	*asof;		/* NULL: the last date */
+	size_t		 repair_iter;	/* Higham iterations at most, 0:
+					 * TL_PF_REPAIR_ITER */
 	const struct tl_pf_named *prev;	/* --prev, or NULL */
 	size_t		 nprev;
 	const struct tl_pf_named *mu;	/* --mu, or NULL */
@@ -250,7 +255,9 @@ struct tl_portfolio {
 	const char	*first, *last;	/* their first and last date */
 	double		 shrink;	/* estimator intensity, NAN if none */
 	double		 mu_shrink;	/* James-Stein intensity, NAN */
-	size_t		 min_pair_days;	/* pairwise stages; else 0 */
+	int		 pairwise;	/* a pairwise stage: the next two
+					 * apply */
+	size_t		 min_pair_days;	/* the fewest days a pair shares */
 	size_t		 unmeasured;	/* pairs sharing < 2 days */
 	long		 repair;	/* Higham iterations, 0: none */
 	size_t		*group;		/* n, --max-corr group or NOGROUP */
