@@ -478,3 +478,30 @@ Test(tl_cov, nearest_corr_floor_and_limits)
 	cr_assert_eq(tl_cov_nearest_corr(a, 4, 1e-8, 1, 1e-12), 0);
 	cr_assert(tl_cov_posdef(a, 4), "the last iterate, scaled");
 }
+
+/* Pearson's r over each pair's shared days, computed here with the
+ * shared days' own means and variances (two passes): to 1e-14; within
+ * [-1, 1] where the pairwise covariance over own-days variances is not. */
+Test(tl_cov, pairwise_corr_over_shared_days)
+{
+	double r[GP * GP], a[GT], b[GT], ma, mb, sab, saa, sbb;
+	size_t i, j, k, q;
+
+	tl_cov_pairwise_corr(G, GT, GP, r);
+	for (i = 0; i < GP; i++)
+		for (j = 0; j < GP; j++) {
+			k = shared(G, GT, GP, i, j, a, b);
+			for (ma = mb = 0, q = 0; q < k; q++) {
+				ma += a[q] / (double)k;
+				mb += b[q] / (double)k;
+			}
+			for (sab = saa = sbb = 0, q = 0; q < k; q++) {
+				sab += (a[q] - ma) * (b[q] - mb);
+				saa += (a[q] - ma) * (a[q] - ma);
+				sbb += (b[q] - mb) * (b[q] - mb);
+			}
+			cr_assert_float_eq(r[i * GP + j], i == j ? 1 :
+			    sab / sqrt(saa * sbb), 1e-14, "r %zu %zu", i, j);
+			cr_assert_leq(fabs(r[i * GP + j]), 1 + 1e-15);
+		}
+}
