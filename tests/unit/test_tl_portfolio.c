@@ -58,6 +58,23 @@ ret(size_t t, size_t j)
 	    0.003 * sin(2.9 * (double)(t * (j + 3)) + (double)j);
 }
 
+/* The panel of ret(t, j) + shift on t weekdays, without the cells
+ * gap() (may be NULL) names. */
+static void
+filled(struct tl_panel *p, size_t t, const char *const *names, size_t n,
+    int (*gap)(size_t, size_t), double shift)
+{
+	double *x = calloc(t * n, sizeof(double));
+	size_t k, j;
+
+	for (k = 0; k < t; k++)
+		for (j = 0; j < n; j++)
+			x[k * n + j] = gap != NULL && gap(k, j) ? NAN :
+			    ret(k, j) + shift;
+	panel(p, t, names, n, x);
+	free(x);
+}
+
 static struct tl_pf_opts
 defaults(void)
 {
@@ -103,6 +120,13 @@ find(const struct tl_portfolio *pf, const char *name)
 	return NULL;
 }
 
+/* stop has no return after day 18, new none before day 25 */
+static int
+gap_stop_new(size_t t, size_t j)
+{
+	return (j == 1 && t >= 19) || (j == 2 && t < 25);
+}
+
 /* Each status, the first that holds, and what each alert does. */
 Test(tl_portfolio, statuses)
 {
@@ -119,19 +143,13 @@ Test(tl_portfolio, statuses)
 		{ "retrain", "retrain", 0, "decay", "medium", NULL },
 		{ "ret", "demote", 0, "psr", "high", NULL },
 	};
-	enum { T = 30, N = 9 };
-	double x[T * N];
 	struct tl_panel p;
 	struct tl_portfolio pf;
 	struct tl_pf_opts o = defaults();
 	struct tl_err err = { 0 };
-	size_t t, j;
 
-	for (t = 0; t < T; t++)
-		for (j = 0; j < N; j++)
-			x[t * N + j] = (j == 1 && t >= 19) || (j == 2 &&
-			    t < 25) ? NAN : ret(t, j);
-	panel(&p, T, names, N, x);	/* ends 2026-02-13 */
+	filled(&p, 30, names, TL_NELEM(names), gap_stop_new, 0);
+	/* 30 weekdays: ends 2026-02-13 */
 	o.retired = retired;
 	o.nretired = TL_NELEM(retired);
 	o.alerts = alerts;
@@ -199,24 +217,20 @@ Test(tl_portfolio, statuses)
 Test(tl_portfolio, aligned_and_closed_form)
 {
 	static const char *const names[] = { "a", "b" };
-	enum { T = 40, N = 2 };
-	double x[T * N], lw[N * N], w0;
+	double lw[4], w0;
 	struct tl_panel p;
 	struct tl_portfolio pf;
 	struct tl_pf_opts o = defaults();
 	struct tl_err err = { 0 };
-	size_t t, k;
+	size_t k;
 
-	for (t = 0; t < T; t++)
-		for (k = 0; k < N; k++)
-			x[t * N + k] = ret(t, k);
-	panel(&p, T, names, N, x);
+	filled(&p, 40, names, 2, NULL, 0);
 	cr_assert_eq(tl_portfolio_init(&pf, &p, &o, &err), 0, "%s", err.msg);
 	cr_assert_str_eq(tl_pf_covariance_name(pf.covariance), "aligned");
 	cr_assert_null(pf.cov_reason);
-	cr_assert_eq(pf.days, T);
-	tl_cov_lw_identity(x, T, N, NULL, lw);
-	for (k = 0; k < N * N; k++)
+	cr_assert_eq(pf.days, 40);
+	tl_cov_lw_identity(p.x, 40, 2, NULL, lw);
+	for (k = 0; k < 4; k++)
 		cr_assert_float_eq(pf.cov[k], ANN * lw[k], 1e-15, "[%zu]", k);
 	cr_assert_eq(tl_portfolio_solve(&pf, &o, &err), 0, "%s", err.msg);
 	w0 = (lw[3] - lw[1]) / (lw[0] + lw[3] - 2 * lw[1]);
@@ -360,18 +374,13 @@ Test(tl_portfolio, equal_weight_stage)
 Test(tl_portfolio, fallbacks)
 {
 	static const char *const names[] = { "a", "b", "c" };
-	enum { T = 30, N = 3 };
-	double x[T * N], v;
 	struct tl_panel p;
 	struct tl_portfolio pf;
 	struct tl_pf_opts o = defaults();
 	struct tl_err err = { 0 };
-	size_t t, j, minvar = pick("method", "min-variance");
+	size_t j, minvar = pick("method", "min-variance");
 
-	for (t = 0; t < T; t++)
-		for (j = 0; j < N; j++)
-			x[t * N + j] = ret(t, j) - 0.01;
-	panel(&p, T, names, N, x);
+	filled(&p, 30, names, 3, NULL, -0.01);
 	o.method = pick("method", "max-sharpe");
 	cr_assert_eq(tl_portfolio_init(&pf, &p, &o, &err), 0, "%s", err.msg);
 	cr_assert_eq(tl_portfolio_solve(&pf, &o, &err), 0, "%s", err.msg);
@@ -402,7 +411,7 @@ Test(tl_portfolio, fallbacks)
 	cr_assert_eq(tl_portfolio_solve(&pf, &o, &err), 0, "%s", err.msg);
 	cr_assert_eq(pf.used, TL_PF_CASH);
 	cr_assert_eq(pf.cash, 1);
-	for (j = 0; j < N; j++)
+	for (j = 0; j < 3; j++)
 		cr_assert_eq(pf.w[j], 0);
 	tl_portfolio_release(&pf);
 
@@ -415,10 +424,16 @@ Test(tl_portfolio, fallbacks)
 	cr_assert_eq(pf.used, TL_PF_CASH);
 	cr_assert(strstr(pf.fb_reason, "; equal: equal has volatility") !=
 	    NULL, "%s", pf.fb_reason);
-	v = tl_portfolio_var(&pf, pf.w);
-	cr_assert_eq(v, 0);
+	cr_assert_eq(tl_portfolio_var(&pf, pf.w), 0);
 	tl_portfolio_release(&pf);
 	tl_panel_free(&p);
+}
+
+/* old has no return after day 10 */
+static int
+gap_old(size_t t, size_t j)
+{
+	return j == 3 && t > 10;
 }
 
 /* The turnover counts the moves to 0 of strategies left out and gone;
@@ -429,18 +444,13 @@ Test(tl_portfolio, turnover_counts_moves_to_zero)
 	static const struct tl_pf_named prev[] = {
 		{ "a", 0.4 }, { "old", 0.25 }, { "gone", 0.1 }, { "b", 0.25 },
 	};
-	enum { T = 30, N = 4 };
-	double x[T * N], want;
+	double want;
 	struct tl_panel p;
 	struct tl_portfolio pf;
 	struct tl_pf_opts o = defaults();
 	struct tl_err err = { 0 };
-	size_t t, j;
 
-	for (t = 0; t < T; t++)
-		for (j = 0; j < N; j++)
-			x[t * N + j] = j == 3 && t > 10 ? NAN : ret(t, j);
-	panel(&p, T, names, N, x);
+	filled(&p, 30, names, 4, gap_old, 0);
 	o.prev = prev;
 	o.nprev = TL_NELEM(prev);
 	cr_assert_eq(tl_portfolio_init(&pf, &p, &o, &err), 0, "%s", err.msg);
