@@ -238,7 +238,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case 'm':
 			if ((m = tl_pf_method_find(optarg)) < 0)
-				tl_usage_error("--method: unknown '%s'", optarg);
+				tl_usage_error("--method: unknown '%s'",
+				    optarg);
 			p->method = (size_t)m;
 			break;
 		case O_MAXCORR:

@@ -516,9 +516,9 @@ tl_cov_pairwise_corr(const double *x, size_t t, size_t p, double *corr)
 		for (j = i; j < p; j++) {
 			sq[0] = sq[1] = 0;
 			k = pair_sums(x, t, p, i, j, &s, NULL, sq);
-			corr[i * p + j] = corr[j * p + i] = i == j ? 1 : k >= 2 &&
-			    sq[0] > 0 && sq[1] > 0 ? s / sqrt(sq[0] * sq[1]) :
-			    NAN;
+			corr[i * p + j] = corr[j * p + i] = i == j ? 1 :
+			    k >= 2 && sq[0] > 0 && sq[1] > 0 ? s / sqrt(sq[0] *
+			    sq[1]) : NAN;
 		}
 }
 

@@ -1632,8 +1632,8 @@ check_limits(const struct tl_portfolio *pf, const struct tl_pf_opts *o,
 		for (sum = 0, i = 0; i < pf->n; i++)
 			sum += pf->group[i] == k ? w[i] : 0;
 		if (sum > pf->cap[k] + 1e-12)
-			return noanswer(err, "%s gives a --max-corr group %.4g, "
-			    "above its cap %g", name, sum, pf->cap[k]);
+			return noanswer(err, "%s gives a --max-corr group "
+			    "%.4g, above its cap %g", name, sum, pf->cap[k]);
 	}
 	if (!isnan(pf->turnover_cap) && turnover(pf, w) > pf->turnover_cap +
 	    1e-12)
@@ -1827,8 +1827,8 @@ tl_portfolio_solve(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 	    TL_PF_FIXED) {
 		/* no covariance: equal weight among tonight's strategies */
 		if (fb->none)
-			return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "%s needs "
-			    "a covariance, and no estimate works (%s)",
+			return tl_err_set(err, TL_EX_DATAERR, NULL, 0,
+			    "%s needs a covariance, and no estimate works (%s)",
 			    tl_pf_methods[m].name, pf->cov_reason);
 		why = fmt("no covariance (%s)", pf->cov_reason);
 		f = tl_pf_method_find("equal");
