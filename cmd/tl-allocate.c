@@ -1,14 +1,15 @@
 /*
  * tl-allocate: split virtual capital across live strategies.  Reads the
- * daily returns tl-ingest writes (through tl_panel), estimates expected
- * returns and a covariance (sample, Ledoit-Wolf, EWMA), and allocates by
- * mean-variance, minimum variance, maximum Sharpe, target volatility,
- * equal risk contribution, HRP or equal weight, under weight bounds, a
- * volatility cap, a correlation (diversity) cap, a turnover limit and a
- * minimum trade.  The optimising methods solve their QPs with lib/tl_qp;
- * the volatility cap and the turnover limit are met exactly by searching
- * the parameter of a QP family (risk aversion, L1 weight) along its
- * piecewise-affine solution path (see tl-allocate(1)).
+ * daily returns tl-ingest writes (through tl_panel), the previous
+ * allocation, retirements and overfit alerts, and lets lib/tl_portfolio
+ * choose tonight's strategies (live, old enough, not demoted), estimate
+ * their expected returns and covariance (with a stated fallback order
+ * when they share few days) and allocate by mean-variance, minimum
+ * variance, maximum Sharpe, target volatility, equal risk contribution,
+ * HRP or equal weight under weight bounds, a volatility cap, a
+ * correlation (diversity) cap, a turnover limit and a minimum trade; a
+ * method with no answer falls back (see tl-allocate(1)).  Writes one
+ * line per strategy and the portfolio summary.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -20,85 +21,48 @@
 
 #include <jansson.h>
 
-#include "tl_cov.h"
 #include "tl_err.h"
 #include "tl_json.h"
 #include "tl_num.h"
 #include "tl_out.h"
 #include "tl_panel.h"
+#include "tl_portfolio.h"
 #include "tl_qp.h"
 #include "tl_records.h"
+#include "tl_time.h"
 #include "tl_util.h"
 
 #define SUMMARY_FORMAT	"tl-allocation-summary"
 #define FORMAT_VERSION	1
-#define IDENTICAL_CORR	(1 - 1e-12)	/* two strategies are one */
-#define PATH_BISECT	200		/* bisection steps on a path */
-#define PATH_DOUBLE	200		/* doublings to find a bracket */
-#define PATH_END	1e9		/* parameter / (its rival's scale) past
-					 * which the path is at its end */
-
-enum method { M_MV, M_MINVAR, M_MAXSHARPE, M_TARGETVOL, M_ERC, M_HRP,
-	M_EQUAL };
-static const char *method_names[] = { "mean-variance", "min-variance",
-	"max-sharpe", "target-vol", "erc", "hrp", "equal" };
-enum estimator { E_SAMPLE, E_LW, E_LWCC, E_EWMA };
-static const char *estimator_names[] = { "sample", "ledoit-wolf",
-	"ledoit-wolf-cc", "ewma" };
-enum muest { R_MEAN, R_EWMA, R_SHRUNK, R_FILE };
-static const char *muest_names[] = { "mean", "ewma", "shrunk", "file" };
-enum missing { X_ALIGNED, X_PAIRWISE };
 
 struct opts {
-	double		 annualize;	/* periods per year */
-	enum estimator	 est;		/* covariance estimator */
+	struct tl_pf_opts pf;		/* what the engine reads */
+	const char	*alerts;	/* --alerts */
 	enum tl_fmt	 fmt;		/* output format */
 	enum tl_fmt	 ifmt;		/* input format, AUTO: by name */
-	double		 halflife;	/* EWMA half-life in days */
-	double		 lambda;	/* --risk-aversion */
-	double		 max_corr;	/* NAN: off */
-	double		 max_turnover;	/* NAN: off */
-	double		 max_vol;	/* NAN: off */
-	double		 max_weight;	/* per strategy */
-	enum method	 method;
-	double		 min_trade;	/* 0: off */
-	double		 min_weight;
-	enum missing	 missing;	/* aligned or pairwise */
 	const char	*mu_file;	/* --mu */
-	enum muest	 muest;		/* expected returns */
 	const char	*output;	/* -o */
 	const char	*prev;		/* --prev */
 	int		 quiet;		/* -q */
-	double		 rf;		/* --risk-free, annual */
+	const char	*retired;	/* --retired */
 	const char	*solve_qp;	/* hidden bench mode */
 	const char	*summary;	/* --summary */
-	long		 window;	/* last N dates, 0: all */
 	int		 set_weight;	/* --max-weight given */
 	char		**inputs;	/* returns files */
 	int		 ninputs;
 };
 
-/* The problem after estimation, in annual units. */
-struct prob {
-	size_t		 n;		/* strategies */
-	char		**names;	/* borrowed from the panel */
-	double		*cov;		/* n x n, annual */
-	double		*corr;		/* n x n sample correlation */
-	double		*mu;		/* n, annual */
-	double		*prev;		/* n, previous weights (0 if new) */
-	double		 gone;		/* previous weight of dropped ones */
-	size_t		 days;		/* days used */
-	const char	*first, *last;	/* their first and last date */
-	double		 shrink;	/* LW intensity, NAN if none */
-	double		 mu_shrink;	/* James-Stein intensity, NAN */
-	double		*lo, *hi;	/* bounds */
-	size_t		*group;		/* --max-corr group or NOGROUP */
-	double		*cap;		/* group caps */
-	size_t		 ngroups;
-	struct tl_qp	*qp;		/* workspace */
-	double		 turnover_cap;	/* on the universe, NAN: off */
-	size_t		 qp_iter;	/* iterations in all */
-	size_t		 qp_solves;
+/* What was read from --prev, --mu, --retired and --alerts (owns the
+ * strings the engine's arrays point to). */
+struct inputs {
+	struct tl_pf_named	*prev, *mu;
+	size_t			 nprev, nmu;
+	struct tl_pf_retired	*retired;
+	size_t			 nretired;
+	struct tl_pf_alert	*alerts;
+	size_t			 nalerts;
+	char			**strings;
+	size_t			 nstrings;
 };
 
 static void
@@ -107,24 +71,35 @@ usage(FILE *fp)
 	fprintf(fp,
 "usage: tl-allocate [-q] [-e estimator] [-F format] [-f format]\n"
 "                   [-m method] [-o file] [-r returns] [-w days]\n"
-"                   [--annualize N] [--halflife N]\n"
-"                   [--max-corr rho] [--max-turnover T] [--max-vol sigma]\n"
-"                   [--max-weight w] [--min-trade w] [--min-weight w]\n"
+"                   [--alerts file] [--annualize N] [--asof date]\n"
+"                   [--demoted-max-weight w] [--fallback method]\n"
+"                   [--halflife N] [--live-days N] [--max-corr rho]\n"
+"                   [--max-turnover T] [--max-vol sigma] [--max-weight w]\n"
+"                   [--min-days N] [--min-trade w] [--min-weight w]\n"
 "                   [--missing how] [--mu file] [--prev file]\n"
-"                   [--risk-aversion L] [--risk-free r] [--summary file]\n"
-"                   [file ...]\n");
+"                   [--retired file] [--risk-aversion L] [--risk-free r]\n"
+"                   [--summary file] [file ...]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
-"\nAllocate capital across strategies from their daily returns\n"
+"\nAllocate capital across tonight's strategies from their daily returns\n"
 "(see tl-allocate(1)).\n\n"
+"      --alerts=FILE     tl-overfit alerts: unacknowledged demote alerts\n"
+"                        act on the weights\n"
 "      --annualize=N     periods per year (252)\n"
+"      --asof=DATE       the night's date (the last date of the returns);\n"
+"                        later returns are not used\n"
+"      --demoted-max-weight=W  weight cap of a demoted strategy (0: out)\n"
 "  -e, --estimator=E     covariance: sample, ledoit-wolf (default),\n"
 "                        ledoit-wolf-cc, ewma\n"
 "  -F, --input-format=F  returns: jsonl or csv (default: by name)\n"
 "  -f, --format=FMT      output: jsonl or csv\n"
+"      --fallback=M      when the method has no answer: min-variance\n"
+"                        (default), equal, cash or none (fail)\n"
 "      --halflife=N      EWMA half-life in days (63)\n"
 "  -h, --help            this help\n"
+"      --live-days=N     live: a return within N days before --asof\n"
+"                        (10; 0: no test)\n"
 "  -m, --method=M        mean-variance, min-variance (default),\n"
 "                        max-sharpe, target-vol, erc, hrp, equal\n"
 "      --max-corr=RHO    strategies correlated above RHO share one\n"
@@ -132,14 +107,16 @@ usage(FILE *fp)
 "      --max-turnover=T  sum |w - prev| at most T (needs --prev)\n"
 "      --max-vol=SIGMA   annual volatility cap\n"
 "      --max-weight=W    per strategy (1)\n"
+"      --min-days=N      fewer returns in the window: left out (20)\n"
 "      --min-trade=W     changes smaller than W are not made\n"
 "      --min-weight=W    per strategy (0)\n"
-"      --missing=HOW     aligned (default) or pairwise\n"
+"      --missing=HOW     gaps: auto (default), aligned or pairwise\n"
 "      --mu=FILE         expected returns (strategy, expected_return)\n"
 "  -o, --output=FILE     write to FILE (atomically) instead of stdout\n"
 "      --prev=FILE       the previous allocation\n"
-"  -q, --quiet           no summary line on stderr\n"
+"  -q, --quiet           no summary lines on stderr\n"
 "  -r, --returns=R       expected returns: mean (default), ewma, shrunk\n"
+"      --retired=FILE    retirements (strategy, ts): retired ones are out\n"
 "      --risk-aversion=L mean-variance lambda (1)\n"
 "      --risk-free=R     annual rate for the Sharpe ratio (0)\n"
 "      --summary=FILE    the portfolio summary (JSON)\n"
@@ -147,37 +124,45 @@ usage(FILE *fp)
 "  -w, --window=DAYS     use the last DAYS dates only\n");
 }
 
-static int
-pick(const char *opt, const char *arg, const char *const *names, int n)
+/* The entry of a choice table named arg, or a usage error. */
+static size_t
+pick(const char *opt, const char *arg, const void *tab, size_t n,
+    size_t size)
 {
-	int i;
+	long k = tl_table_find(tab, n, size, arg);
 
-	for (i = 0; i < n; i++)
-		if (strcmp(arg, names[i]) == 0)
-			return i;
-	if (strcmp(opt, "--method") == 0 && strcmp(arg, "risk-parity") == 0)
-		return M_ERC;
-	tl_usage_error("%s: unknown '%s'", opt, arg);
+	if (k < 0)
+		tl_usage_error("%s: unknown '%s'", opt, arg);
+	return (size_t)k;
 }
+
+#define PICK(opt, arg, tab, n)	pick(opt, arg, tab, n, sizeof((tab)[0]))
 
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
-	enum { O_ANN = 256, O_HALF, O_MAXCORR, O_MAXTURN, O_MAXVOL, O_MAXW,
-	    O_MINTRADE, O_MINW, O_MISSING, O_MU, O_PREV, O_LAMBDA, O_RF,
-	    O_SOLVEQP, O_SUMMARY };
+	enum { O_ALERTS = 256, O_ANN, O_ASOF, O_DEMOTED, O_FALLBACK, O_HALF,
+	    O_LIVE, O_MAXCORR, O_MAXTURN, O_MAXVOL, O_MAXW, O_MINDAYS,
+	    O_MINTRADE, O_MINW, O_MISSING, O_MU, O_PREV, O_RETIRED, O_LAMBDA,
+	    O_RF, O_SOLVEQP, O_SUMMARY };
 	static const struct option longopts[] = {
+		{ "alerts", required_argument, NULL, O_ALERTS },
 		{ "annualize", required_argument, NULL, O_ANN },
+		{ "asof", required_argument, NULL, O_ASOF },
+		{ "demoted-max-weight", required_argument, NULL, O_DEMOTED },
 		{ "estimator", required_argument, NULL, 'e' },
 		{ "input-format", required_argument, NULL, 'F' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "fallback", required_argument, NULL, O_FALLBACK },
 		{ "halflife", required_argument, NULL, O_HALF },
 		{ "help", no_argument, NULL, 'h' },
+		{ "live-days", required_argument, NULL, O_LIVE },
 		{ "method", required_argument, NULL, 'm' },
 		{ "max-corr", required_argument, NULL, O_MAXCORR },
 		{ "max-turnover", required_argument, NULL, O_MAXTURN },
 		{ "max-vol", required_argument, NULL, O_MAXVOL },
 		{ "max-weight", required_argument, NULL, O_MAXW },
+		{ "min-days", required_argument, NULL, O_MINDAYS },
 		{ "min-trade", required_argument, NULL, O_MINTRADE },
 		{ "min-weight", required_argument, NULL, O_MINW },
 		{ "missing", required_argument, NULL, O_MISSING },
@@ -185,6 +170,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "output", required_argument, NULL, 'o' },
 		{ "prev", required_argument, NULL, O_PREV },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "retired", required_argument, NULL, O_RETIRED },
 		{ "returns", required_argument, NULL, 'r' },
 		{ "risk-aversion", required_argument, NULL, O_LAMBDA },
 		{ "risk-free", required_argument, NULL, O_RF },
@@ -194,20 +180,36 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "window", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
-	static const char *missing_names[] = { "aligned", "pairwise" };
+	struct tl_pf_opts *p = &o->pf;
+	const struct tl_pf_method *me;
 	struct tl_err err = { 0 };
+	int64_t days;
+	long m;
 	int ch, bad = 0;
 
 	while ((ch = getopt_long(argc, argv, ":e:F:f:hm:o:qr:Vw:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case O_ALERTS:
+			o->alerts = optarg;
+			break;
 		case O_ANN:
 			bad = tl_parse_double("--annualize", optarg, 1, 1e6,
-			    &o->annualize, &err);
+			    &p->annualize, &err);
+			break;
+		case O_ASOF:
+			if (tl_panel_date_days(optarg, &days) == -1)
+				tl_usage_error("--asof: '%s' is not a date "
+				    "(YYYY-MM-DD)", optarg);
+			p->asof = optarg;
+			break;
+		case O_DEMOTED:
+			bad = tl_parse_double("--demoted-max-weight", optarg,
+			    0, 1, &p->demoted_max_weight, &err);
 			break;
 		case 'e':
-			o->est = pick("--estimator", optarg, estimator_names,
-			    4);
+			p->estimator = PICK("--estimator", optarg,
+			    tl_pf_estimators, tl_pf_nestimators);
 			break;
 		case 'F':
 			if ((o->ifmt = tl_fmt_parse(optarg)) == TL_FMT_AUTO)
@@ -219,48 +221,64 @@ parse_args(int argc, char *argv[], struct opts *o)
 				tl_usage_error("--format: unknown '%s' (jsonl "
 				    "or csv)", optarg);
 			break;
+		case O_FALLBACK:
+			p->fallback = PICK("--fallback", optarg,
+			    tl_pf_fallbacks, tl_pf_nfallbacks);
+			break;
 		case O_HALF:
 			bad = tl_parse_double("--halflife", optarg, 0.5, 1e9,
-			    &o->halflife, &err);
+			    &p->halflife, &err);
 			break;
 		case 'h':
 			usage(stdout);
 			exit(tl_exit_status(TL_EX_OK));
+		case O_LIVE:
+			bad = tl_parse_long("--live-days", optarg, 0, 1000000,
+			    &p->live_days, &err);
+			break;
 		case 'm':
-			o->method = pick("--method", optarg, method_names, 7);
+			if ((m = tl_pf_method_find(optarg)) < 0)
+				tl_usage_error("--method: unknown '%s'",
+				    optarg);
+			p->method = (size_t)m;
 			break;
 		case O_MAXCORR:
 			bad = tl_parse_double("--max-corr", optarg, -1, 1,
-			    &o->max_corr, &err);
+			    &p->max_corr, &err);
 			break;
 		case O_MAXTURN:
 			bad = tl_parse_double("--max-turnover", optarg, 0, 2,
-			    &o->max_turnover, &err);
+			    &p->max_turnover, &err);
 			break;
 		case O_MAXVOL:
 			bad = tl_parse_double("--max-vol", optarg, 1e-12, 1e6,
-			    &o->max_vol, &err);
+			    &p->max_vol, &err);
 			break;
 		case O_MAXW:
 			bad = tl_parse_double("--max-weight", optarg, 1e-12, 1,
-			    &o->max_weight, &err);
+			    &p->max_weight, &err);
 			o->set_weight = 1;
+			break;
+		case O_MINDAYS:
+			bad = tl_parse_long("--min-days", optarg, 0, 1000000,
+			    &p->min_days, &err);
 			break;
 		case O_MINTRADE:
 			bad = tl_parse_double("--min-trade", optarg, 0, 1,
-			    &o->min_trade, &err);
+			    &p->min_trade, &err);
 			break;
 		case O_MINW:
 			bad = tl_parse_double("--min-weight", optarg, 0, 1,
-			    &o->min_weight, &err);
+			    &p->min_weight, &err);
 			break;
 		case O_MISSING:
-			o->missing = pick("--missing", optarg, missing_names,
-			    2);
+			p->missing = PICK("--missing", optarg,
+			    tl_pf_gap_modes, tl_pf_ngap_modes);
 			break;
 		case O_MU:
 			o->mu_file = optarg;
-			o->muest = R_FILE;
+			p->returns = PICK("--mu", "file", tl_pf_mu_ests,
+			    tl_pf_nmu_ests);
 			break;
 		case 'o':
 			o->output = optarg;
@@ -271,16 +289,23 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'q':
 			o->quiet = 1;
 			break;
+		case O_RETIRED:
+			o->retired = optarg;
+			break;
 		case 'r':
-			o->muest = pick("--returns", optarg, muest_names, 3);
+			p->returns = PICK("--returns", optarg, tl_pf_mu_ests,
+			    tl_pf_nmu_ests);
+			if (!tl_pf_mu_ests[p->returns].option)
+				tl_usage_error("--returns: unknown '%s'",
+				    optarg);
 			break;
 		case O_LAMBDA:
 			bad = tl_parse_double("--risk-aversion", optarg, 1e-9,
-			    1e9, &o->lambda, &err);
+			    1e9, &p->lambda, &err);
 			break;
 		case O_RF:
 			bad = tl_parse_double("--risk-free", optarg, -1, 1,
-			    &o->rf, &err);
+			    &p->rf, &err);
 			break;
 		case O_SOLVEQP:
 			o->solve_qp = optarg;
@@ -292,7 +317,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			tl_version_exit();
 		case 'w':
 			bad = tl_parse_long("--window", optarg, 2, LONG_MAX,
-			    &o->window, &err);
+			    &p->window, &err);
 			break;
 		default:
 			tl_bad_option(ch, argv[optind - 1]);
@@ -302,25 +327,27 @@ parse_args(int argc, char *argv[], struct opts *o)
 	}
 	o->inputs = argv + optind;
 	o->ninputs = argc - optind;
-	if (o->min_weight > o->max_weight)
+	me = &tl_pf_methods[p->method];
+	if (p->min_weight > p->max_weight)
 		tl_usage_error("--min-weight %g is above --max-weight %g",
-		    o->min_weight, o->max_weight);
-	if (!isnan(o->max_turnover) && o->prev == NULL)
+		    p->min_weight, p->max_weight);
+	if (!isnan(p->max_turnover) && o->prev == NULL)
 		tl_usage_error("--max-turnover needs --prev FILE (the "
 		    "allocation to measure the change from)");
-	if (o->min_trade > 0 && o->prev == NULL)
+	if (p->min_trade > 0 && o->prev == NULL)
 		tl_usage_error("--min-trade needs --prev FILE");
-	if (o->method == M_TARGETVOL && isnan(o->max_vol))
-		tl_usage_error("--method target-vol needs --max-vol");
-	if (o->missing == X_PAIRWISE && o->est != E_SAMPLE)
+	if (me->needs_max_vol && isnan(p->max_vol))
+		tl_usage_error("--method %s needs --max-vol", me->name);
+	if (tl_pf_gap_modes[p->missing].sample_only &&
+	    strcmp(tl_pf_estimators[p->estimator].name, "sample") != 0)
 		tl_usage_error("--missing pairwise works with --estimator "
 		    "sample only (shrinkage and EWMA need whole days)");
-	if (o->method >= M_ERC && (!isnan(o->max_corr) ||
-	    !isnan(o->max_turnover)))
+	if (me->kind != TL_PF_QP && (!isnan(p->max_corr) ||
+	    !isnan(p->max_turnover)))
 		tl_usage_error("--max-corr and --max-turnover are constraints "
-		    "of the optimising methods, not of %s",
-		    method_names[o->method]);
+		    "of the optimising methods, not of %s", me->name);
 }
+
 
 /* ---- the hidden --solve-qp mode (bench/allocate.sh) ------------------ */
 
@@ -399,911 +426,184 @@ out:
 	return rc;
 }
 
-/* ---- estimation ------------------------------------------------------- */
+/* ---- reading the side inputs ----------------------------------------- */
 
-/* Previous weights by strategy name, from --prev. */
-struct named {
-	char	**names;
-	double	 *v;
-	size_t	  n;
-};
+/* A copy of s that in owns. */
+static const char *
+keep(struct inputs *in, const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	in->strings = tl_xreallocarray(in->strings, in->nstrings + 1,
+	    sizeof(char *));
+	return in->strings[in->nstrings++] = tl_xstrdup(s);
+}
 
 static void
-named_release(struct named *m)
+inputs_release(struct inputs *in)
 {
 	size_t i;
 
-	for (i = 0; i < m->n; i++)
-		free(m->names[i]);
-	free(m->names);
-	free(m->v);
+	for (i = 0; i < in->nstrings; i++)
+		free(in->strings[i]);
+	free(in->strings);
+	free(in->prev);
+	free(in->mu);
+	free(in->retired);
+	free(in->alerts);
 }
 
-static long
-named_find(const struct named *m, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < m->n; i++)
-		if (strcmp(m->names[i], s) == 0)
-			return (long)i;
-	return -1;
-}
-
-/* Read strategy -> number (field key) from a JSONL/CSV file. */
+/* Field key of rec as a string that must be there (0), or -1 with err
+ * "field 'x': missing" or the type error. */
 static int
-named_read(struct named *m, const char *path, const char *key,
-    struct tl_err *err)
+need_string(const json_t *rec, const char *key, const char **out,
+    const char *name, unsigned long line, struct tl_err *err)
+{
+	int r = tl_json_get_string(rec, key, out, name, line, err);
+
+	if (r == 0)
+		tl_err_set(err, TL_EX_DATAERR, name, line, "field '%s': "
+		    "missing", key);
+	return r == 1 ? 0 : -1;
+}
+
+/* Every record of path to take(); the first error stops. */
+static int
+each_record(const char *path, struct inputs *in, void *dst,
+    int (*take)(struct inputs *, void *, const json_t *, const char *,
+    unsigned long, struct tl_err *), struct tl_err *err)
 {
 	struct tl_records *r;
 	json_t *rec;
-	const char *s;
-	double v;
 	int rc;
 
 	if ((r = tl_records_open(path, TL_FMT_AUTO, err)) == NULL)
 		return -1;
 	while ((rc = tl_records_next(r, &rec, err)) == 1) {
-		unsigned long line = tl_records_line(r);
-
-		if (tl_json_get_string(rec, "strategy", &s, path, line,
-		    err) != 1 || tl_json_get_number(rec, key, &v, path, line,
-		    err) != 1) {
-			if (err->code == 0)
-				tl_err_set(err, TL_EX_DATAERR, path, line,
-				    "field '%s': missing",
-				    json_object_get(rec, "strategy") == NULL ?
-				    "strategy" : key);
-			json_decref(rec);
-			rc = -1;
-			break;
-		}
-		if (named_find(m, s) >= 0) {
-			tl_err_set(err, TL_EX_DATAERR, path, line, "strategy "
-			    "'%s' appears twice", s);
-			json_decref(rec);
-			rc = -1;
-			break;
-		}
-		m->names = tl_xreallocarray(m->names, m->n + 1,
-		    sizeof(char *));
-		m->v = tl_xreallocarray(m->v, m->n + 1, sizeof(double));
-		m->names[m->n] = tl_xstrdup(s);
-		m->v[m->n++] = v;
+		rc = take(in, dst, rec, tl_records_name(r),
+		    tl_records_line(r), err);
 		json_decref(rec);
+		if (rc == -1)
+			break;
 	}
 	tl_records_free(r);
 	return rc == 0 ? 0 : -1;
 }
 
-/* Pairwise-complete sample covariance (ddof 1) and each series' own
- * mean (as pandas' DataFrame.cov).  The matrix need not be positive
- * definite: main() checks.  Returns -1 if a pair shares fewer than 2
- * days. */
-static int
-pairwise(const struct tl_panel *pn, size_t t0, size_t t1, double *cov,
-    double *mean, const struct opts *o, struct tl_err *err)
-{
-	size_t n = pn->nseries, i, j, t, k;
-	double mi, mj, s;
-
-	for (i = 0; i < n; i++) {
-		s = 0;
-		k = 0;
-		for (t = t0; t < t1; t++)
-			if (!isnan(pn->x[t * n + i])) {
-				s += pn->x[t * n + i];
-				k++;
-			}
-		mean[i] = k > 0 ? s / (double)k : NAN;
-	}
-	for (i = 0; i < n; i++)
-		for (j = i; j < n; j++) {
-			mi = mj = 0;
-			k = 0;
-			for (t = t0; t < t1; t++) {
-				double a = pn->x[t * n + i], b = pn->x[t * n +
-				    j];
-
-				if (!isnan(a) && !isnan(b)) {
-					mi += a;
-					mj += b;
-					k++;
-				}
-			}
-			if (k < 2)
-				return tl_err_set(err, TL_EX_DATAERR, NULL, 0,
-				    "strategies '%s' and '%s' share %zu day%s "
-				    "with returns: too short a history for a "
-				    "covariance (need 2)", pn->names[i],
-				    pn->names[j], k, k == 1 ? "" : "s");
-			mi /= (double)k;
-			mj /= (double)k;
-			s = 0;
-			for (t = t0; t < t1; t++) {
-				double a = pn->x[t * n + i], b = pn->x[t * n +
-				    j];
-
-				if (!isnan(a) && !isnan(b))
-					s += (a - mi) * (b - mj);
-			}
-			cov[i * n + j] = cov[j * n + i] = s / (double)(k - 1);
-		}
-	(void)o;
-	return 0;
-}
-
-/* Estimate mu and the covariance (annual units) for the window. */
-static int
-estimate(const struct opts *o, const struct tl_panel *pn, struct prob *pb,
-    struct tl_err *err)
-{
-	size_t n = pn->nseries, t0 = 0, t1 = pn->ndates, t, j, i, k, rows = 0;
-	double *x = NULL, *mean, a = o->annualize, v, m, s;
-
-	if (n < 2)
-		return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "%zu "
-		    "strateg%s in the returns: an allocation needs at least "
-		    "two", n, n == 1 ? "y" : "ies");
-	if (o->window > 0 && (size_t)o->window < pn->ndates)
-		t0 = pn->ndates - (size_t)o->window;
-	pb->n = n;
-	pb->names = pn->names;
-	pb->cov = tl_xcalloc(n * n, sizeof(double));
-	pb->corr = tl_xcalloc(n * n, sizeof(double));
-	pb->mu = tl_xcalloc(n, sizeof(double));
-	mean = tl_xcalloc(n, sizeof(double));
-	pb->shrink = NAN;
-	pb->mu_shrink = NAN;
-	if (o->missing == X_PAIRWISE) {
-		if (pairwise(pn, t0, t1, pb->cov, mean, o, err) == -1) {
-			free(mean);
-			return -1;
-		}
-		pb->days = t1 - t0;
-		pb->first = pn->dates[t0];
-		pb->last = pn->dates[t1 - 1];
-	} else {
-		x = tl_xcalloc((t1 - t0) * n, sizeof(double));
-		for (t = t0; t < t1; t++) {
-			for (j = 0; j < n; j++)
-				if (isnan(pn->x[t * n + j]))
-					break;
-			if (j < n)
-				continue;	/* a gap: the day is not used */
-			if (rows == 0)
-				pb->first = pn->dates[t];
-			pb->last = pn->dates[t];
-			memcpy(x + rows * n, pn->x + t * n, n * sizeof(double));
-			rows++;
-		}
-		pb->days = rows;
-		if (rows < 2) {
-			free(x);
-			free(mean);
-			return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "%zu "
-			    "day%s with a return for every strategy: too "
-			    "short a history (need 2; see --missing)", rows,
-			    rows == 1 ? "" : "s");
-		}
-		for (j = 0; j < n; j++) {
-			for (t = 0; t < rows; t++)
-				mean[j] += x[t * n + j];
-			mean[j] /= (double)rows;
-		}
-		/* the cross products, once: the sample and Ledoit-Wolf
-		 * estimates and the correlation below are made from them */
-		tl_cov_cross(x, rows, n, pb->corr);
-		switch (o->est) {
-		case E_SAMPLE:
-			for (k = 0; k < n * n; k++)
-				pb->cov[k] = pb->corr[k] / ((double)rows - 1);
-			break;
-		case E_LW:
-			pb->shrink = tl_cov_lw_identity(x, rows, n, pb->corr,
-			    pb->cov);
-			break;
-		case E_LWCC:
-			pb->shrink = tl_cov_lw_constcorr(x, rows, n, pb->corr,
-			    pb->cov);
-			break;
-		case E_EWMA:
-			tl_cov_ewma(x, rows, n, o->halflife, NULL, pb->cov);
-			break;
-		}
-		if (o->muest == R_EWMA) {
-			double *tmp = tl_xcalloc(n * n, sizeof(double));
-
-			tl_cov_ewma(x, rows, n, o->halflife, mean, tmp);
-			free(tmp);
-		}
-	}
-	/* degenerate data: a constant strategy, two that are one */
-	for (i = 0; i < n; i++)
-		if (!(pb->cov[i * n + i] > 0) && !(o->est != E_SAMPLE &&
-		    o->est != E_EWMA && pb->cov[i * n + i] > 0)) {
-			free(x);
-			free(mean);
-			return tl_err_set(err, TL_EX_DATAERR, NULL, 0,
-			    "strategy '%s' has constant returns over the %zu "
-			    "days used: no risk to allocate by (drop it or "
-			    "widen --window)", pn->names[i], pb->days);
-		}
-	if (x != NULL) {
-		for (i = 0; i < n; i++) {	/* constant in the window */
-			for (t = 1; t < rows; t++)
-				if (x[t * n + i] != x[i])
-					break;
-			if (t == rows) {
-				free(x);
-				free(mean);
-				return tl_err_set(err, TL_EX_DATAERR, NULL, 0,
-				    "strategy '%s' has constant returns over "
-				    "the %zu days used: no risk to allocate by "
-				    "(drop it or widen --window)",
-				    pn->names[i], pb->days);
-			}
-		}
-	}
-	if (o->muest == R_SHRUNK) {
-		/* James-Stein toward the cross-sectional mean:
-		 * delta = (n - 3) (mean variance / T) / sum (mu_i - mbar)^2 */
-		m = 0;
-		v = 0;
-		s = 0;
-		for (i = 0; i < n; i++) {
-			m += mean[i] / (double)n;
-			v += pb->cov[i * n + i] / (double)n;
-		}
-		for (i = 0; i < n; i++)
-			s += (mean[i] - m) * (mean[i] - m);
-		pb->mu_shrink = n > 3 && s > 0 ? fmin(1, (double)(n - 3) * v /
-		    (double)pb->days / s) : n > 3 ? 1 : 0;
-		for (i = 0; i < n; i++)
-			mean[i] = (1 - pb->mu_shrink) * mean[i] +
-			    pb->mu_shrink * m;
-	}
-	/* --max-corr groups by the sample correlation, whatever the
-	 * estimator (shrinkage pulls correlations toward its target) */
-	if (x == NULL)	/* pairwise: the covariance (no cross products) */
-		memcpy(pb->corr, pb->cov, n * n * sizeof(double));
-	for (i = 0; i < n; i++)
-		for (j = 0; j < n; j++)
-			if (i != j)
-				pb->corr[i * n + j] /= sqrt(pb->corr[i * n +
-				    i] * pb->corr[j * n + j]);
-	for (i = 0; i < n; i++)
-		pb->corr[i * n + i] = 1;
-	for (i = 0; i < n; i++)
-		for (j = i + 1; j < n; j++)
-			if (pb->corr[i * n + j] >= IDENTICAL_CORR) {
-				free(x);
-				free(mean);
-				return tl_err_set(err, TL_EX_DATAERR, NULL, 0,
-				    "strategies '%s' and '%s' have perfectly "
-				    "correlated returns over the %zu days used: "
-				    "the same strategy twice? (drop one)",
-				    pn->names[i], pn->names[j], pb->days);
-			}
-	for (i = 0; i < n; i++)
-		pb->mu[i] = a * mean[i];
-	for (k = 0; k < n * n; k++)
-		pb->cov[k] *= a;
-	free(x);
-	free(mean);
-	return 0;
-}
-
-/* ---- portfolio figures ------------------------------------------------ */
-
-static double
-pvar(const struct prob *pb, const double *w)
-{
-	double v = 0, r;
-	size_t i, j, n = pb->n;
-
-	for (i = 0; i < n; i++) {
-		if (w[i] == 0)
-			continue;
-		r = 0;
-		for (j = 0; j < n; j++)
-			r += pb->cov[i * n + j] * w[j];
-		v += w[i] * r;
-	}
-	return v;
-}
-
-static double
-pret(const struct prob *pb, const double *w)
-{
-	double r = 0;
-	size_t i;
-
-	for (i = 0; i < pb->n; i++)
-		r += pb->mu[i] * w[i];
-	return r;
-}
-
-static double
-turnover(const struct prob *pb, const double *w)
-{
-	double s = 0;
-	size_t i;
-
-	for (i = 0; i < pb->n; i++)
-		s += fabs(w[i] - pb->prev[i]);
-	return s;
-}
-
-/* ---- solving along paths ---------------------------------------------- */
-
-/* One QP of the family min 1/2 w'Cw - t mu'w + m sum|w - prev| under
- * the bounds and caps; states[] gets the face (for piece detection). */
-static int
-qp_at(struct prob *pb, double t, double m, double *w, int *states,
-    int warm, struct tl_err *err)
-{
-	struct tl_qp_problem pr;
-	struct tl_qp_info info;
-	double *c = tl_xcalloc(pb->n, sizeof(double));
-	size_t i;
-	int rc;
-
-	for (i = 0; i < pb->n; i++)
-		c[i] = t * pb->mu[i];
-	pr = (struct tl_qp_problem){ .n = pb->n, .q = pb->cov, .c = c,
-	    .lo = pb->lo, .hi = pb->hi, .sum = 1, .ngroups = pb->ngroups,
-	    .group = pb->group, .cap = pb->cap, .prev = m > 0 ? pb->prev :
-	    NULL, .mu = m };
-	rc = tl_qp_solve(pb->qp, &pr, w, warm, &info, err);
-	free(c);
-	if (rc == -1)
-		return -1;
-	pb->qp_iter += info.iter;
-	pb->qp_solves++;
-	for (i = 0; i < pb->n; i++)
-		states[i] = (int)tl_qp_state(pb->qp, i);
-	return 0;
-}
-
-/* The largest absolute row sum of the covariance: a bound on |Cw| for
- * weights in [-1, 1]. */
-static double
-row_bound(const struct prob *pb)
-{
-	double b = 0, r;
-	size_t i, j, n = pb->n;
-
-	for (i = 0; i < n; i++) {
-		r = 0;
-		for (j = 0; j < n; j++)
-			r += fabs(pb->cov[i * n + j]);
-		b = fmax(b, r);
-	}
-	return b;
-}
-
-static double
-max_abs(const double *x, size_t n)
-{
-	double m = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		m = fmax(m, fabs(x[i]));
-	return m;
-}
-
-/* A point of the path: parameter, weights, face. */
-struct pt {
-	double	 s;
-	double	*w;
-	int	*st;
+/* strategy -> number: --prev (weight) or --mu (expected_return). */
+struct named_dst {
+	const char		 *key;
+	struct tl_pf_named	**v;
+	size_t			 *n;
 };
 
-static void
-pt_init(struct pt *p, size_t n)
-{
-	p->s = 0;
-	p->w = tl_xcalloc(n, sizeof(double));
-	p->st = tl_xcalloc(n, sizeof(int));
-}
-
-static void
-pt_release(struct pt *p)
-{
-	free(p->w);
-	free(p->st);
-}
-
-static void
-pt_copy(struct pt *d, const struct pt *s, size_t n)
-{
-	d->s = s->s;
-	memcpy(d->w, s->w, n * sizeof(double));
-	memcpy(d->st, s->st, n * sizeof(int));
-}
-
-/* Solution at risk parameter t with the turnover limit met: the L1
- * weight m is searched so that the turnover equals the limit when it
- * binds (turnover falls as m grows, affinely on each face). */
 static int
-solve_t(struct prob *pb, double t, struct pt *out, struct tl_err *err)
+take_named(struct inputs *in, void *dst, const json_t *rec,
+    const char *name, unsigned long line, struct tl_err *err)
 {
-	size_t n = pb->n, k;
-	double T = pb->turnover_cap, lo_to, hi_to, scale = 0, f, end;
-	struct pt a, b, c;
-	int rc = -1;
+	struct named_dst *d = dst;
+	const char *s;
+	double v;
+	size_t i;
+	int r;
 
-	out->s = t;
-	if (qp_at(pb, t, 0, out->w, out->st, 0, err) == -1)
+	if (need_string(rec, "strategy", &s, name, line, err) == -1)
 		return -1;
-	if (isnan(T) || turnover(pb, out->w) <= T)
-		return 0;
-	pt_init(&a, n);
-	pt_init(&b, n);
-	pt_init(&c, n);
-	pt_copy(&a, out, n);
-	a.s = 0;
-	for (k = 0; k < n; k++)
-		scale = fmax(scale, pb->cov[k * n + k]);
-	b.s = scale * 1e-3;
-	end = PATH_END * (row_bound(pb) + t * max_abs(pb->mu, n));
-	for (k = 0; k < PATH_DOUBLE; k++) {
-		if (qp_at(pb, t, b.s, b.w, b.st, 1, err) == -1)
-			goto out;
-		if (turnover(pb, b.w) <= T)
-			break;
-		if (b.s > end) {	/* the L1 term rules: least turnover */
-			k = PATH_DOUBLE;
-			break;
-		}
-		pt_copy(&a, &b, n);
-		b.s *= 2;
-	}
-	if (k == PATH_DOUBLE) {
-		tl_err_set(err, TL_EX_DATAERR, NULL, 0, "--max-turnover %g is "
-		    "below the lowest turnover reachable under these "
-		    "constraints (%.3g)", T + pb->gone, turnover(pb, b.w) +
-		    pb->gone);
-		goto out;
-	}
-	for (k = 0; k < PATH_BISECT; k++) {
-		if (memcmp(a.st, b.st, n * sizeof(int)) == 0) {
-			/* one face: turnover affine in m between a and b */
-			lo_to = turnover(pb, a.w);
-			hi_to = turnover(pb, b.w);
-			f = lo_to == hi_to ? 1 : (lo_to - T) / (lo_to - hi_to);
-			f = fmin(1, fmax(0, f));
-			for (size_t i = 0; i < n; i++)
-				out->w[i] = a.w[i] + f * (b.w[i] - a.w[i]);
-			memcpy(out->st, b.st, n * sizeof(int));
-			rc = 0;
-			goto out;
-		}
-		c.s = 0.5 * (a.s + b.s);
-		if (c.s <= a.s || c.s >= b.s)
-			break;
-		if (qp_at(pb, t, c.s, c.w, c.st, 1, err) == -1)
-			goto out;
-		if (turnover(pb, c.w) <= T)
-			pt_copy(&b, &c, n);
-		else
-			pt_copy(&a, &c, n);
-	}
-	memcpy(out->w, b.w, n * sizeof(double));	/* feasible side */
-	memcpy(out->st, b.st, n * sizeof(int));
-	rc = 0;
-out:
-	pt_release(&a);
-	pt_release(&b);
-	pt_release(&c);
-	return rc;
-}
-
-/* Along t (vol rises with t), the point where the volatility is cap:
- * a and b bracket it (vol(a) <= cap < vol(b)).  On one face w is affine
- * in t, so the variance is a quadratic in the step: solved exactly. */
-static int
-vol_root(struct prob *pb, struct pt *a, struct pt *b, double cap,
-    double *w, struct tl_err *err)
-{
-	size_t n = pb->n, k, i;
-	double *dw, A, B, C, s, cap2 = cap * cap;
-	struct pt c;
-	int rc = -1;
-
-	pt_init(&c, n);
-	dw = tl_xcalloc(n, sizeof(double));
-	for (k = 0; k < PATH_BISECT; k++) {
-		if (memcmp(a->st, b->st, n * sizeof(int)) == 0) {
-			double r;
-
-			for (i = 0; i < n; i++)
-				dw[i] = b->w[i] - a->w[i];
-			A = pvar(pb, a->w);
-			C = pvar(pb, dw);
-			B = 0;
-			for (i = 0; i < n; i++) {
-				r = 0;
-				for (size_t j = 0; j < n; j++)
-					r += pb->cov[i * n + j] * dw[j];
-				B += a->w[i] * r;
-			}
-			/* A + 2 B s + C s^2 = cap^2, root in [0, 1] */
-			s = C > 0 ? (-B + sqrt(fmax(0, B * B - C * (A -
-			    cap2)))) / C : 0;
-			s = fmin(1, fmax(0, s));
-			for (i = 0; i < n; i++)
-				w[i] = a->w[i] + s * dw[i];
-			rc = 0;
-			goto out;
-		}
-		c.s = 0.5 * (a->s + b->s);
-		if (c.s <= a->s || c.s >= b->s)
-			break;
-		if (solve_t(pb, c.s, &c, err) == -1)
-			goto out;
-		if (pvar(pb, c.w) <= cap2)
-			pt_copy(a, &c, n);
-		else
-			pt_copy(b, &c, n);
-	}
-	memcpy(w, a->w, n * sizeof(double));
-	rc = 0;
-out:
-	free(dw);
-	pt_release(&c);
-	return rc;
-}
-
-static double
-sharpe_of(const struct prob *pb, const double *w, double rf)
-{
-	return (pret(pb, w) - rf) / sqrt(pvar(pb, w));
-}
-
-/* The QP methods: min-variance (t = 0), mean-variance (t = 1/lambda),
- * target-vol (t as large as the cap allows), max-sharpe (the t of the
- * best Sharpe ratio, found on the doubling grid, then golden section,
- * then exactly on its face), each with the cap enforced. */
-static int
-solve_method(const struct opts *o, struct prob *pb, double *w,
-    struct tl_err *err)
-{
-	size_t n = pb->n, k, i;
-	double cap = o->max_vol, cap2 = cap * cap, t0 = 0, best, tend;
-	struct pt a, b, c;
-	int rc = -1, capped = !isnan(cap);
-
-	pt_init(&a, n);
-	pt_init(&b, n);
-	pt_init(&c, n);
-	if (solve_t(pb, 0, &a, err) == -1)
-		goto out;
-	if (capped && pvar(pb, a.w) > cap2) {
-		tl_err_set(err, TL_EX_DATAERR, NULL, 0, "--max-vol %g is below "
-		    "the lowest volatility reachable under these constraints "
-		    "(%.3g)", cap, sqrt(pvar(pb, a.w)));
-		goto out;
-	}
-	switch (o->method) {
-	case M_MINVAR:
-		memcpy(w, a.w, n * sizeof(double));
-		rc = 0;
-		goto out;
-	case M_MV:
-		t0 = 1 / o->lambda;
-		if (solve_t(pb, t0, &b, err) == -1)
-			goto out;
-		break;
-	case M_TARGETVOL:
-	case M_MAXSHARPE:
-		/* t grows until the cap binds, the path ends (the highest
-		 * return is reached) or, for max-sharpe, the ratio falls */
-		best = o->method == M_MAXSHARPE ? sharpe_of(pb, a.w, o->rf) :
-		    0;
-		{
-			double lo = INFINITY, hi = -INFINITY;
-
-			for (i = 0; i < n; i++) {
-				lo = fmin(lo, pb->mu[i]);
-				hi = fmax(hi, pb->mu[i]);
-			}
-			if (!(hi > lo)) {	/* one return for all: risk only */
-				memcpy(w, a.w, n * sizeof(double));
-				rc = 0;
-				goto out;
-			}
-			/* past this t the return term rules: the path ends */
-			tend = PATH_END * row_bound(pb) / (hi - lo);
-		}
-		b.s = 1e-6 * row_bound(pb) / max_abs(pb->mu, n);
-		for (k = 0; k < PATH_DOUBLE && b.s <= 2 * tend; k++) {
-			if (solve_t(pb, b.s, &b, err) == -1)
-				goto out;
-			if (capped && pvar(pb, b.w) > cap2)
-				break;
-			if (o->method == M_MAXSHARPE) {
-				double sh = sharpe_of(pb, b.w, o->rf);
-
-				if (sh < best)
-					break;
-				best = sh;
-			}
-			if (b.s > tend)
-				break;	/* the path has ended */
-			pt_copy(&c, &a, n);	/* c: the one before a */
-			pt_copy(&a, &b, n);
-			b.s *= 2;
-		}
-		if (o->method == M_MAXSHARPE && !(capped &&
-		    pvar(pb, b.w) > cap2 && sharpe_of(pb, b.w, o->rf) >= best)) {
-			/* the maximum lies in [c, b]: golden section on t,
-			 * then the exact maximiser on the face */
-			double lo = k > 1 ? c.s : 0, hi = b.s;
-			double g = (sqrt(5) - 1) / 2, x1, x2, f1, f2;
-			struct pt p1, p2;
-
-			pt_init(&p1, n);
-			pt_init(&p2, n);
-			x1 = hi - g * (hi - lo);
-			x2 = lo + g * (hi - lo);
-			if (solve_t(pb, x1, &p1, err) == -1 ||
-			    solve_t(pb, x2, &p2, err) == -1) {
-				pt_release(&p1);
-				pt_release(&p2);
-				goto out;
-			}
-			f1 = sharpe_of(pb, p1.w, o->rf);
-			f2 = sharpe_of(pb, p2.w, o->rf);
-			for (i = 0; i < 200 && hi - lo > 1e-14 * hi; i++) {
-				if (f1 < f2) {
-					lo = x1;
-					pt_copy(&p1, &p2, n);
-					f1 = f2;
-					x1 = x2;
-					x2 = lo + g * (hi - lo);
-					if (solve_t(pb, x2, &p2, err) == -1)
-						break;
-					f2 = sharpe_of(pb, p2.w, o->rf);
-				} else {
-					hi = x2;
-					pt_copy(&p2, &p1, n);
-					f2 = f1;
-					x2 = x1;
-					x1 = hi - g * (hi - lo);
-					if (solve_t(pb, x1, &p1, err) == -1)
-						break;
-					f1 = sharpe_of(pb, p1.w, o->rf);
-				}
-				if (memcmp(p1.st, p2.st, n * sizeof(int)) == 0 &&
-				    x2 > x1)
-					break;
-			}
-			if (err->code != 0) {
-				pt_release(&p1);
-				pt_release(&p2);
-				goto out;
-			}
-			/* on one face w = p1 + s (p2 - p1): the Sharpe ratio's
-			 * stationary point in s is a linear equation */
-			memcpy(w, f1 >= f2 ? p1.w : p2.w, n * sizeof(double));
-			if (memcmp(p1.st, p2.st, n * sizeof(int)) == 0 &&
-			    x2 > x1) {
-				double m0 = pret(pb, p1.w) - o->rf, m1, v0, v1 =
-				    0, v2, s, *dw = tl_xcalloc(n, sizeof(double));
-
-				for (i = 0; i < n; i++)
-					dw[i] = p2.w[i] - p1.w[i];
-				m1 = pret(pb, dw);
-				v0 = pvar(pb, p1.w);
-				v2 = pvar(pb, dw);
-				v1 = 0.5 * (pvar(pb, p2.w) - v0 - v2);
-				s = (m1 * v1 - m0 * v2) != 0 ? (m0 * v1 - m1 *
-				    v0) / (m1 * v1 - m0 * v2) : 0;
-				if (s > -1 && s < 2) {	/* near the face */
-					double *ws = tl_xcalloc(n,
-					    sizeof(double));
-
-					for (i = 0; i < n; i++)
-						ws[i] = p1.w[i] + s * dw[i];
-					if (s >= 0 && s <= 1 &&
-					    sharpe_of(pb, ws, o->rf) >=
-					    sharpe_of(pb, w, o->rf))
-						memcpy(w, ws, n *
-						    sizeof(double));
-					free(ws);
-				}
-				free(dw);
-			}
-			pt_release(&p1);
-			pt_release(&p2);
-			if (sharpe_of(pb, w, o->rf) <= 0) {
-				tl_err_set(err, TL_EX_DATAERR, NULL, 0,
-				    "max-sharpe: no allocation has an expected "
-				    "return above the risk-free rate %g under "
-				    "these constraints", o->rf);
-				goto out;
-			}
-			rc = 0;
-			goto out;
-		}
-		if (!(capped && pvar(pb, b.w) > cap2)) {
-			memcpy(w, b.w, n * sizeof(double));	/* not binding */
-			rc = 0;
-			goto out;
-		}
-		rc = vol_root(pb, &a, &b, cap, w, err);
-		goto out;
-	default:
-		break;
-	}
-	/* mean-variance: the cap binds on [0, t0] if vol(t0) > cap */
-	if (capped && pvar(pb, b.w) > cap2)
-		rc = vol_root(pb, &a, &b, cap, w, err);
-	else {
-		memcpy(w, b.w, n * sizeof(double));
-		rc = 0;
-	}
-out:
-	pt_release(&a);
-	pt_release(&b);
-	pt_release(&c);
-	return rc;
-}
-
-/* --max-corr: strategies joined by a correlation above rho (and the
- * chains of them: connected components) share one --max-weight cap. */
-static void
-corr_groups(const struct opts *o, struct prob *pb)
-{
-	size_t n = pb->n, i, j, k, *lab = tl_xcalloc(n, sizeof(size_t));
-	size_t *cnt, changed = 1, next = 0;
-	double r;
-
-	pb->group = tl_xcalloc(n, sizeof(size_t));
-	for (i = 0; i < n; i++)
-		lab[i] = i;
-	while (changed) {	/* label propagation: the smallest index */
-		changed = 0;
-		for (i = 0; i < n; i++)
-			for (j = 0; j < n; j++) {
-				r = pb->corr[i * n + j];
-				if (i != j && r > o->max_corr && lab[j] <
-				    lab[i]) {
-					lab[i] = lab[j];
-					changed = 1;
-				}
-			}
-	}
-	cnt = tl_xcalloc(n, sizeof(size_t));
-	for (i = 0; i < n; i++)
-		cnt[lab[i]]++;
-	for (k = 0; k < n; k++)		/* label -> group id, or none */
-		cnt[k] = cnt[k] >= 2 ? next++ : TL_QP_NOGROUP;
-	for (i = 0; i < n; i++)
-		pb->group[i] = cnt[lab[i]];
-	pb->ngroups = next;
-	pb->cap = tl_xcalloc(next + 1, sizeof(double));
-	for (k = 0; k < next; k++)
-		pb->cap[k] = o->max_weight;
-	free(cnt);
-	free(lab);
-}
-
-/* Risk-based and fixed methods. */
-static int
-solve_simple(const struct opts *o, struct prob *pb, double *w,
-    struct tl_err *err)
-{
-	size_t n = pb->n, i;
-
-	switch (o->method) {
-	case M_EQUAL:
-		for (i = 0; i < n; i++)
-			w[i] = 1 / (double)n;
-		break;
-	case M_HRP:
-		tl_hrp(pb->cov, n, w, NULL);
-		break;
-	default:
-		if (tl_erc(pb->cov, n, w) == 0)
-			return tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "erc: "
-			    "no convergence");
-	}
-	for (i = 0; i < n; i++)
-		if (w[i] > pb->hi[i] + 1e-12 || w[i] < pb->lo[i] - 1e-12)
-			return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "%s "
-			    "gives '%s' %.4g, outside [--min-weight %g, "
-			    "--max-weight %g]: use an optimising method for "
-			    "bounds", method_names[o->method], pb->names[i],
-			    w[i], o->min_weight, o->max_weight);
-	if (!isnan(o->max_vol) && pvar(pb, w) > o->max_vol * o->max_vol *
-	    (1 + 1e-12))
-		return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "%s has "
-		    "volatility %.3g, above --max-vol %g: use an optimising "
-		    "method for a cap", method_names[o->method],
-		    sqrt(pvar(pb, w)), o->max_vol);
+	if ((r = tl_json_get_number(rec, d->key, &v, name, line, err)) != 1)
+		return r == 0 ? tl_err_set(err, TL_EX_DATAERR, name, line,
+		    "field '%s': missing", d->key) : -1;
+	for (i = 0; i < *d->n; i++)
+		if (strcmp((*d->v)[i].name, s) == 0)
+			return tl_err_set(err, TL_EX_DATAERR, name, line,
+			    "strategy '%s' appears twice", s);
+	*d->v = tl_xreallocarray(*d->v, *d->n + 1, sizeof(**d->v));
+	(*d->v)[*d->n].name = keep(in, s);
+	(*d->v)[(*d->n)++].v = v;
 	return 0;
 }
 
-/* Solve, then hold back the trades smaller than --min-trade: those
- * weights are fixed at their previous value and the rest is solved
- * again, until no small trade is left (a heuristic: the exact problem
- * is combinatorial). */
+/* A retirement: strategy, and ts as a time (text or epoch number). */
 static int
-allocate(const struct opts *o, struct prob *pb, double *w,
-    struct tl_err *err)
+take_retired(struct inputs *in, void *dst, const json_t *rec,
+    const char *name, unsigned long line, struct tl_err *err)
 {
-	size_t n = pb->n, i, round, fixed;
-	double *olo = tl_xcalloc(n, sizeof(double)), *ohi, d, rest, free_w;
-	int rc = -1, qpm = o->method <= M_TARGETVOL;
+	const json_t *ts = json_object_get(rec, "ts");
+	const char *s;
+	int64_t ms;
+	int ok;
 
-	ohi = tl_xcalloc(n, sizeof(double));
-	memcpy(olo, pb->lo, n * sizeof(double));
-	memcpy(ohi, pb->hi, n * sizeof(double));
-	for (round = 0; round <= n; round++) {
-		if ((qpm ? solve_method(o, pb, w, err) :
-		    solve_simple(o, pb, w, err)) == -1)
-			goto out;
-		if (!(o->min_trade > 0))
-			break;
-		fixed = 0;
-		for (i = 0; i < n; i++) {
-			d = fabs(w[i] - pb->prev[i]);
-			if (d > 0 && d < o->min_trade && pb->lo[i] !=
-			    pb->hi[i] && pb->prev[i] >= olo[i] &&
-			    pb->prev[i] <= ohi[i]) {
-				pb->lo[i] = pb->hi[i] = pb->prev[i];
-				fixed++;
-			}
-		}
-		if (fixed == 0)
-			break;
-		if (!qpm) {	/* rescale the traded weights to sum 1 */
-			rest = 1;
-			free_w = 0;
-			for (i = 0; i < n; i++)
-				if (pb->lo[i] == pb->hi[i])
-					rest -= pb->prev[i];
-				else
-					free_w += w[i];
-			for (i = 0; i < n; i++)
-				w[i] = pb->lo[i] == pb->hi[i] ? pb->prev[i] :
-				    free_w > 0 ? w[i] * rest / free_w : 0;
-			break;
-		}
-	}
-	rc = 0;
-out:
-	memcpy(pb->lo, olo, n * sizeof(double));
-	memcpy(pb->hi, ohi, n * sizeof(double));
-	free(olo);
-	free(ohi);
-	return rc;
+	(void)dst;
+	if (need_string(rec, "strategy", &s, name, line, err) == -1)
+		return -1;
+	if (ts == NULL || json_is_null(ts))
+		return tl_err_set(err, TL_EX_DATAERR, name, line, "field "
+		    "'ts': missing");
+	ok = json_is_string(ts) ? tl_time_parse(json_string_value(ts),
+	    json_string_length(ts), &ms) == 0 : json_is_number(ts) &&
+	    tl_time_from_epoch(json_number_value(ts), &ms) == 0;
+	if (!ok)
+		return tl_err_set(err, TL_EX_DATAERR, name, line, "field "
+		    "'ts': not a time (RFC 3339 or epoch seconds)");
+	in->retired = tl_xreallocarray(in->retired, in->nretired + 1,
+	    sizeof(*in->retired));
+	in->retired[in->nretired].strategy = keep(in, s);
+	tl_time_format_date(in->retired[in->nretired++].date, ms);
+	return 0;
+}
+
+/* An alert of tl-overfit: strategy, a known action, acknowledged. */
+static int
+take_alert(struct inputs *in, void *dst, const json_t *rec,
+    const char *name, unsigned long line, struct tl_err *err)
+{
+	static const char *opt[] = { "kind", "severity", "since" };
+	const char *s, *act, *v[3] = { NULL, NULL, NULL };
+	const json_t *ack = json_object_get(rec, "acknowledged");
+	struct tl_pf_alert *a;
+	size_t i;
+
+	(void)dst;
+	if (need_string(rec, "strategy", &s, name, line, err) == -1 ||
+	    need_string(rec, "action", &act, name, line, err) == -1)
+		return -1;
+	if (tl_pf_action_demotes(act) == -1)
+		return tl_err_set(err, TL_EX_DATAERR, name, line, "field "
+		    "'action': unknown '%s' (demote, retrain or watch)", act);
+	if (ack == NULL || !json_is_boolean(ack))
+		return tl_err_set(err, TL_EX_DATAERR, name, line, "field "
+		    "'acknowledged': expected boolean, got %s", ack == NULL ?
+		    "none" : tl_json_typename(ack));
+	for (i = 0; i < TL_NELEM(opt); i++)
+		if (tl_json_get_string(rec, opt[i], &v[i], name, line,
+		    err) == -1)
+			return -1;
+	in->alerts = tl_xreallocarray(in->alerts, in->nalerts + 1,
+	    sizeof(*in->alerts));
+	a = &in->alerts[in->nalerts++];
+	a->strategy = keep(in, s);
+	a->action = keep(in, act);
+	a->acknowledged = json_is_true(ack);
+	a->kind = keep(in, v[0]);
+	a->severity = keep(in, v[1]);
+	a->since = keep(in, v[2]);
+	return 0;
+}
+
+static int
+read_inputs(const struct opts *o, struct inputs *in, struct tl_err *err)
+{
+	struct named_dst prev = { "weight", &in->prev, &in->nprev };
+	struct named_dst mu = { "expected_return", &in->mu, &in->nmu };
+
+	return (o->prev != NULL && each_record(o->prev, in, &prev, take_named,
+	    err) == -1) || (o->mu_file != NULL && each_record(o->mu_file, in,
+	    &mu, take_named, err) == -1) || (o->retired != NULL &&
+	    each_record(o->retired, in, NULL, take_retired, err) == -1) ||
+	    (o->alerts != NULL && each_record(o->alerts, in, NULL, take_alert,
+	    err) == -1) ? -1 : 0;
 }
 
 /* ---- output ----------------------------------------------------------- */
-
-/* Index of strategy s in pb (names sorted), or -1. */
-static long
-prob_find(const struct prob *pb, const char *s)
-{
-	size_t lo = 0, hi = pb->n, mid;
-	int c;
-
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if ((c = strcmp(pb->names[mid], s)) == 0)
-			return (long)mid;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
 
 static json_t *
 num(double x)
@@ -1311,186 +611,276 @@ num(double x)
 	return isfinite(x) ? json_real(x) : json_null();
 }
 
+static json_t *
+str(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+/* The line of a strategy without weight tonight. */
+static json_t *
+zero_row(const char *name, double prev)
+{
+	return json_pack("{s:s,s:f,s:o,s:o,s:n,s:n,s:f}", "strategy", name,
+	    "weight", 0.0, "prev_weight", num(prev), "change", num(0 - prev),
+	    "expected_return", "volatility", "risk_contribution", 0.0);
+}
+
+/* The line of panel strategy j. */
+static json_t *
+row(const struct tl_portfolio *pf, size_t j, double var)
+{
+	const struct tl_pf_strategy *s = &pf->all[j];
+	size_t n = pf->n, i = (size_t)s->idx, k;
+	double r = 0, w;
+	json_t *rec;
+
+	if (s->idx < 0)
+		rec = zero_row(s->name, s->prev);
+	else {
+		w = pf->w[i];
+		for (k = 0; k < n; k++)
+			r += pf->cov[i * n + k] * pf->w[k];
+		rec = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "strategy",
+		    s->name, "weight", num(w), "prev_weight",
+		    num(pf->prev[i]), "change", num(w - pf->prev[i]),
+		    "expected_return", num(pf->mu[i]), "volatility",
+		    num(sqrt(pf->cov[i * n + i])), "risk_contribution",
+		    num(var > 0 ? w * r / var : NAN));
+	}
+	if (s->status != TL_PF_IN) {
+		json_object_set_new(rec, "status",
+		    json_string(tl_pf_status_name(s->status)));
+		json_object_set_new(rec, "reason", json_string(s->reason));
+	}
+	return rec;
+}
+
 static int
-write_rows(const struct opts *o, const struct prob *pb, const double *w,
-    const struct named *prev, struct tl_err *err)
+write_rows(const struct opts *o, const struct tl_portfolio *pf,
+    const struct inputs *in, struct tl_err *err)
 {
 	struct tl_out *out;
-	size_t n = pb->n, i, j, k, nd = 0;
-	double var = pvar(pb, w), r;
-	const char **dropped = NULL;
-	double *dv = NULL;
+	size_t i, j, k, nd = 0;
+	double var = tl_portfolio_var(pf, pf->w);
+	const struct tl_pf_named **dropped = NULL;
 	json_t *rec;
+	int rc = 0;
 
 	if ((out = tl_out_open(o->output, o->fmt, err)) == NULL)
 		return -1;
-	if (prev != NULL) {	/* previous strategies no longer here */
-		for (k = 0; k < prev->n; k++)
-			if (prob_find(pb, prev->names[k]) < 0) {
-				dropped = tl_xreallocarray(dropped, nd + 1,
-				    sizeof(char *));
-				dv = tl_xreallocarray(dv, nd + 1,
-				    sizeof(double));
-				dropped[nd] = prev->names[k];
-				dv[nd++] = prev->v[k];
-			}
+	for (k = 0; k < in->nprev; k++) {	/* no longer in the returns */
+		for (j = 0; j < pf->nall; j++)
+			if (strcmp(pf->all[j].name, in->prev[k].name) == 0)
+				break;
+		if (j == pf->nall) {
+			dropped = tl_xreallocarray(dropped, nd + 1,
+			    sizeof(*dropped));
+			dropped[nd++] = &in->prev[k];
+		}
 	}
-	for (i = 0, j = 0; i < n || j < nd;) {
+	for (i = 0, j = 0; rc == 0 && (i < pf->nall || j < nd);) {
 		/* merge in name order; dropped names are not sorted */
 		size_t bj = nd;
 
 		for (k = 0; k < nd; k++)
-			if (dv[k] == dv[k] && (bj == nd ||
-			    strcmp(dropped[k], dropped[bj]) < 0))
+			if (dropped[k] != NULL && (bj == nd ||
+			    strcmp(dropped[k]->name, dropped[bj]->name) < 0))
 				bj = k;
-		if (bj < nd && (i == n || strcmp(dropped[bj],
-		    pb->names[i]) < 0)) {
-			rec = json_pack("{s:s,s:f,s:o,s:o,s:n,s:n,s:f}",
-			    "strategy", dropped[bj], "weight", 0.0,
-			    "prev_weight", num(dv[bj]), "change",
-			    num(-dv[bj]), "expected_return", "volatility",
-			    "risk_contribution", 0.0);
-			dv[bj] = NAN;	/* done */
+		if (bj < nd && (i == pf->nall || strcmp(dropped[bj]->name,
+		    pf->all[i].name) < 0)) {
+			rec = zero_row(dropped[bj]->name, dropped[bj]->v);
+			dropped[bj] = NULL;	/* done */
 			j++;
-		} else {
-			r = 0;
-			for (k = 0; k < n; k++)
-				r += pb->cov[i * n + k] * w[k];
-			rec = json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o}",
-			    "strategy", pb->names[i], "weight", num(w[i]),
-			    "prev_weight", num(pb->prev[i]), "change",
-			    num(w[i] - pb->prev[i]), "expected_return",
-			    num(pb->mu[i]), "volatility",
-			    num(sqrt(pb->cov[i * n + i])),
-			    "risk_contribution", num(var > 0 ? w[i] * r / var :
-			    NAN));
-			i++;
-		}
-		if (tl_out_write(out, rec, err) == -1) {
-			json_decref(rec);
-			tl_out_abort(out);
-			free(dropped);
-			free(dv);
-			return -1;
-		}
+		} else
+			rec = row(pf, i++, var);
+		rc = tl_out_write(out, rec, err);
 		json_decref(rec);
 	}
 	free(dropped);
-	free(dv);
+	if (rc == -1) {
+		tl_out_abort(out);
+		return -1;
+	}
 	return tl_out_close(out, err);
 }
 
 /* Weights at a limit, as a JSON array of names. */
 static json_t *
-at_limit(const struct prob *pb, const double *w, const double *lim)
+at_limit(const struct tl_portfolio *pf, const double *lim)
 {
 	json_t *a = json_array();
 	size_t i;
 
-	for (i = 0; i < pb->n; i++)
-		if (fabs(w[i] - lim[i]) <= 1e-12)
-			json_array_append_new(a, json_string(pb->names[i]));
+	for (i = 0; i < pf->n; i++)
+		if (fabs(pf->w[i] - lim[i]) <= 1e-12)
+			json_array_append_new(a, json_string(pf->names[i]));
 	return a;
 }
 
-static json_t *
-active_constraints(const struct opts *o, const struct prob *pb,
-    const double *w)
+/* {"constraint": name, "strategies": a} appended to act if a is not
+ * empty. */
+static void
+add_active(json_t *act, const char *name, json_t *a)
 {
-	json_t *act = json_array(), *a, *g;
-	size_t i, k;
-	double v = sqrt(pvar(pb, w)), sum;
-
-	if (o->min_weight > 0) {
-		a = at_limit(pb, w, pb->lo);
-		if (json_array_size(a) > 0)
-			json_array_append_new(act, json_pack("{s:s,s:o}",
-			    "constraint", "min-weight", "strategies", a));
-		else
-			json_decref(a);
-	}
-	if (o->max_weight < 1) {
-		a = at_limit(pb, w, pb->hi);
-		if (json_array_size(a) > 0)
-			json_array_append_new(act, json_pack("{s:s,s:o}",
-			    "constraint", "max-weight", "strategies", a));
-		else
-			json_decref(a);
-	}
-	if (!isnan(o->max_vol) && fabs(v - o->max_vol) <= 1e-9 * o->max_vol)
+	if (json_array_size(a) > 0)
 		json_array_append_new(act, json_pack("{s:s,s:o}",
-		    "constraint", "max-vol", "value", num(o->max_vol)));
-	for (k = 0; k < pb->ngroups; k++) {
+		    "constraint", name, "strategies", a));
+	else
+		json_decref(a);
+}
+
+static json_t *
+active_constraints(const struct tl_pf_opts *p, const struct tl_portfolio *pf)
+{
+	json_t *act = json_array(), *g;
+	size_t i, k;
+	double v = sqrt(tl_portfolio_var(pf, pf->w)), sum;
+
+	if (pf->cash > 0)
+		return act;	/* no weight at a limit holds anything */
+	if (p->min_weight > 0)
+		add_active(act, "min-weight", at_limit(pf, pf->lo));
+	if (p->max_weight < 1)
+		add_active(act, "max-weight", at_limit(pf, pf->hi));
+	if (!isnan(p->max_vol) && fabs(v - p->max_vol) <= 1e-9 * p->max_vol)
+		json_array_append_new(act, json_pack("{s:s,s:o}",
+		    "constraint", "max-vol", "value", num(p->max_vol)));
+	for (k = 0; k < pf->ngroups; k++) {
 		sum = 0;
 		g = json_array();
-		for (i = 0; i < pb->n; i++)
-			if (pb->group[i] == k) {
-				sum += w[i];
+		for (i = 0; i < pf->n; i++)
+			if (pf->group[i] == k) {
+				sum += pf->w[i];
 				json_array_append_new(g,
-				    json_string(pb->names[i]));
+				    json_string(pf->names[i]));
 			}
-		if (fabs(sum - pb->cap[k]) <= 1e-12)
-			json_array_append_new(act, json_pack("{s:s,s:o}",
-			    "constraint", "max-corr", "strategies", g));
+		if (fabs(sum - pf->cap[k]) <= 1e-12)
+			add_active(act, "max-corr", g);
 		else
 			json_decref(g);
 	}
-	if (!isnan(o->max_turnover) && fabs(turnover(pb, w) + pb->gone -
-	    o->max_turnover) <= 1e-9)
+	if (!isnan(p->max_turnover) && fabs(tl_portfolio_turnover(pf, pf->w) -
+	    p->max_turnover) <= 1e-9)
 		json_array_append_new(act, json_pack("{s:s,s:o}",
 		    "constraint", "max-turnover", "value",
-		    num(o->max_turnover)));
+		    num(p->max_turnover)));
 	return act;
 }
 
-static int
-write_summary(const struct opts *o, const struct prob *pb, const double *w,
-    int has_prev, struct tl_err *err)
+/* Tonight's strategies by status, and each one left out or capped. */
+static void
+add_excluded(json_t *v, const struct tl_portfolio *pf)
 {
+	json_t *counts = json_object(), *ex = json_array(), *e;
+	const struct tl_pf_strategy *s;
+	enum tl_pf_status st;
+	size_t j;
+
+	json_object_set_new(counts, "returns",
+	    json_integer((json_int_t)pf->nall));
+	json_object_set_new(counts, "allocated",
+	    json_integer((json_int_t)pf->n));
+	for (st = TL_PF_RETIRED; st < TL_PF_NSTATUS; st++)
+		json_object_set_new(counts, tl_pf_status_name(st),
+		    json_integer((json_int_t)pf->count[st]));
+	for (j = 0; j < pf->nall; j++) {
+		if ((s = &pf->all[j])->status == TL_PF_IN)
+			continue;
+		e = json_pack("{s:s,s:s,s:s}", "strategy", s->name, "status",
+		    tl_pf_status_name(s->status), "reason", s->reason);
+		if (s->alert != NULL) {
+			json_object_set_new(e, "kind", str(s->alert->kind));
+			json_object_set_new(e, "severity",
+			    str(s->alert->severity));
+			json_object_set_new(e, "since", str(s->alert->since));
+		}
+		json_array_append_new(ex, e);
+	}
+	json_object_set_new(v, "counts", counts);
+	json_object_set_new(v, "excluded", ex);
+}
+
+/* What tonight's allocation is: asof, the covariance used and why, the
+ * fallback, cash, the strategies left out. */
+static void
+add_tonight(json_t *v, const struct tl_pf_opts *p,
+    const struct tl_portfolio *pf)
+{
+	int pw = pf->pairwise;
+
+	json_object_set_new(v, "asof", json_string(pf->asof));
+	json_object_set_new(v, "covariance",
+	    json_string(tl_pf_covariance_name(pf->covariance)));
+	json_object_set_new(v, "covariance_reason", str(pf->cov_reason));
+	json_object_set_new(v, "min_pair_days", pw ?
+	    json_integer((json_int_t)pf->min_pair_days) : json_null());
+	json_object_set_new(v, "unmeasured_pairs", pw ?
+	    json_integer((json_int_t)pf->unmeasured) : json_null());
+	json_object_set_new(v, "repair_iterations", pf->repair > 0 ?
+	    json_integer(pf->repair) : json_null());
+	json_object_set_new(v, "fallback", pf->fell_back ?
+	    json_pack("{s:s,s:s,s:s}", "from", tl_pf_methods[p->method].name,
+	    "to", pf->used == TL_PF_CASH ? "cash" :
+	    tl_pf_methods[pf->used].name, "reason", pf->fb_reason) :
+	    json_null());
+	json_object_set_new(v, "cash", json_integer(pf->cash > 0));
+	add_excluded(v, pf);
+}
+
+static int
+write_summary(const struct opts *o, const struct tl_portfolio *pf,
+    struct tl_err *err)
+{
+	const struct tl_pf_opts *p = &o->pf;
 	struct tl_out *out;
 	json_t *v, *cons;
-	double var = pvar(pb, w), r = pret(pb, w), h = 0;
+	double var = tl_portfolio_var(pf, pf->w), r, h = 0;
 	size_t i, ngrouped = 0;
 	int rc;
 
-	for (i = 0; i < pb->n; i++) {
-		h += w[i] * w[i];
-		ngrouped += pb->group != NULL && pb->group[i] != TL_QP_NOGROUP;
+	r = tl_portfolio_ret(pf, pf->w);
+	for (i = 0; i < pf->n; i++) {
+		h += pf->w[i] * pf->w[i];
+		ngrouped += pf->group != NULL && pf->group[i] != TL_QP_NOGROUP;
 	}
 	cons = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "min_weight",
-	    num(o->min_weight), "max_weight", num(o->max_weight), "max_vol",
-	    num(o->max_vol), "max_corr", num(o->max_corr), "max_turnover",
-	    num(o->max_turnover), "min_trade", o->min_trade > 0 ?
-	    num(o->min_trade) : json_null(), "risk_aversion",
-	    o->method == M_MV ? num(o->lambda) : json_null());
-	v = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:o,s:o,s:I,s:I,s:s,s:s,"
+	    num(p->min_weight), "max_weight", num(p->max_weight), "max_vol",
+	    num(p->max_vol), "max_corr", num(p->max_corr), "max_turnover",
+	    num(p->max_turnover), "min_trade", p->min_trade > 0 ?
+	    num(p->min_trade) : json_null(), "risk_aversion",
+	    tl_pf_methods[p->method].risk_aversion ? num(p->lambda) :
+	    json_null());
+	v = json_pack("{s:s,s:i,s:s,s:s,s:s,s:s,s:o,s:o,s:I,s:I,s:o,s:o,"
 	    "s:o}", "format", SUMMARY_FORMAT, "version", FORMAT_VERSION,
-	    "method", method_names[o->method], "estimator",
-	    estimator_names[o->est], "returns", muest_names[o->muest],
-	    "missing", o->missing == X_PAIRWISE ? "pairwise" : "aligned",
-	    "annualize", num(o->annualize), "halflife",
-	    o->est == E_EWMA || o->muest == R_EWMA ? num(o->halflife) :
-	    json_null(), "strategies", (json_int_t)pb->n, "days",
-	    (json_int_t)pb->days, "first_date", pb->first, "last_date",
-	    pb->last, "shrinkage", num(pb->shrink));
-	json_object_set_new(v, "returns_shrinkage", num(pb->mu_shrink));
+	    "method", tl_pf_methods[p->method].name, "estimator",
+	    tl_pf_estimators[p->estimator].name, "returns",
+	    tl_pf_mu_ests[p->returns].name, "missing",
+	    tl_pf_gap_modes[p->missing].name, "annualize", num(p->annualize),
+	    "halflife", tl_pf_estimators[p->estimator].halflife ||
+	    tl_pf_mu_ests[p->returns].ewma ? num(p->halflife) : json_null(),
+	    "strategies", (json_int_t)pf->n, "days", (json_int_t)pf->days,
+	    "first_date", str(pf->first), "last_date", str(pf->last),
+	    "shrinkage", num(pf->shrink));
+	json_object_set_new(v, "returns_shrinkage", num(pf->mu_shrink));
 	json_object_set_new(v, "expected_return", num(r));
 	json_object_set_new(v, "volatility", num(sqrt(var)));
-	json_object_set_new(v, "risk_free", num(o->rf));
-	json_object_set_new(v, "sharpe", num(var > 0 ? (r - o->rf) /
+	json_object_set_new(v, "risk_free", num(p->rf));
+	json_object_set_new(v, "sharpe", num(var > 0 ? (r - p->rf) /
 	    sqrt(var) : NAN));
 	json_object_set_new(v, "effective_n", num(1 / h));
-	json_object_set_new(v, "turnover", has_prev ? num(turnover(pb, w) +
-	    pb->gone) : json_null());
+	json_object_set_new(v, "turnover", o->prev != NULL ?
+	    num(tl_portfolio_turnover(pf, pf->w)) : json_null());
 	json_object_set_new(v, "correlated_groups",
-	    json_integer((json_int_t)pb->ngroups));
+	    json_integer((json_int_t)pf->ngroups));
 	json_object_set_new(v, "grouped_strategies",
 	    json_integer((json_int_t)ngrouped));
 	json_object_set_new(v, "constraints", cons);
 	json_object_set_new(v, "constraints_active",
-	    active_constraints(o, pb, w));
+	    active_constraints(p, pf));
 	json_object_set_new(v, "qp_solves",
-	    json_integer((json_int_t)pb->qp_solves));
+	    json_integer((json_int_t)pf->qp_solves));
+	add_tonight(v, p, pf);
 	if ((out = tl_out_open(o->summary, TL_FMT_JSONL, err)) == NULL) {
 		json_decref(v);
 		return -1;
@@ -1505,226 +895,85 @@ write_summary(const struct opts *o, const struct prob *pb, const double *w,
 	return rc;
 }
 
-/* Is the covariance positive definite?  (Cholesky without pivoting; the
- * rows below the diagonal four at a time, each sum in the same order, so
- * that the four chains overlap: this is O(n^3) at thousands of
- * strategies.) */
-static int
-posdef(const double *c, size_t n)
+/* The lines on standard error (without -q). */
+static void
+tell(const struct opts *o, const struct tl_portfolio *pf)
 {
-	double *l = tl_xcalloc(n * n, sizeof(double)), s, s1, s2, s3, v;
-	const double *lj, *l0, *l1, *l2, *l3;
-	size_t i, j, k;
-	int ok = 1;
+	double h = 0, v = tl_portfolio_var(pf, pf->w);
+	size_t i, left = pf->nall - pf->n + pf->count[TL_PF_CAPPED];
 
-	for (j = 0; j < n && ok; j++) {
-		s = c[j * n + j];
-		for (k = 0; k < j; k++)
-			s -= l[j * n + k] * l[j * n + k];
-		if (!(s > 1e-14 * c[j * n + j])) {
-			ok = 0;
-			break;
-		}
-		l[j * n + j] = sqrt(s);
-		lj = l + j * n;
-		for (i = j + 1; i + 4 <= n; i += 4) {
-			l0 = l + i * n;
-			l1 = l0 + n;
-			l2 = l1 + n;
-			l3 = l2 + n;
-			s = c[i * n + j];
-			s1 = c[(i + 1) * n + j];
-			s2 = c[(i + 2) * n + j];
-			s3 = c[(i + 3) * n + j];
-			for (k = 0; k < j; k++) {
-				v = lj[k];
-				s -= l0[k] * v;
-				s1 -= l1[k] * v;
-				s2 -= l2[k] * v;
-				s3 -= l3[k] * v;
-			}
-			l[i * n + j] = s / lj[j];
-			l[(i + 1) * n + j] = s1 / lj[j];
-			l[(i + 2) * n + j] = s2 / lj[j];
-			l[(i + 3) * n + j] = s3 / lj[j];
-		}
-		for (; i < n; i++) {
-			s = c[i * n + j];
-			for (k = 0; k < j; k++)
-				s -= l[i * n + k] * lj[k];
-			l[i * n + j] = s / lj[j];
-		}
-	}
-	free(l);
-	return ok;
-}
-
-/* Checks that need the data: bounds that no allocation meets, a
- * covariance the method cannot use. */
-static int
-precheck(const struct opts *o, struct prob *pb, struct tl_err *err)
-{
-	double n = (double)pb->n;
-
-	if (n * o->min_weight > 1 + 1e-12)
-		return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "--min-weight "
-		    "%g times %zu strategies is %g, more than 1: no "
-		    "allocation sums to 1", o->min_weight, pb->n,
-		    n * o->min_weight);
-	if (n * o->max_weight < 1 - 1e-12)
-		return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "--max-weight "
-		    "%g times %zu strategies is %g, less than 1: no "
-		    "allocation sums to 1", o->max_weight, pb->n,
-		    n * o->max_weight);
-	if (o->method == M_MAXSHARPE) {
-		double best = -INFINITY;
-		size_t i;
-
-		for (i = 0; i < pb->n; i++)
-			best = fmax(best, pb->mu[i]);
-		if (best <= o->rf)
-			return tl_err_set(err, TL_EX_DATAERR, NULL, 0,
-			    "max-sharpe needs a strategy whose expected "
-			    "return exceeds the risk-free rate %g (the "
-			    "highest is %.4g)", o->rf, best);
-	}
-	if (o->method != M_EQUAL && o->method != M_HRP &&
-	    !posdef(pb->cov, pb->n)) {
-		if (o->missing == X_PAIRWISE)
-			return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "the "
-			    "pairwise covariance is not positive definite "
-			    "(pairs measured on different days): use "
-			    "--missing aligned");
-		if (pb->days <= pb->n)
-			return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "the "
-			    "%s covariance of %zu strategies from %zu days "
-			    "is singular: use --estimator ledoit-wolf or a "
-			    "longer history", estimator_names[o->est], pb->n,
-			    pb->days);
-		return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "the %s "
-		    "covariance is singular: some strategy is a combination "
-		    "of others (use --estimator ledoit-wolf)",
-		    estimator_names[o->est]);
-	}
-	return 0;
+	for (i = 0; i < pf->n; i++)
+		h += pf->w[i] * pf->w[i];
+	if (left > 0)
+		tl_msg("%zu of %zu strategies left out or capped (retired %zu, "
+		    "not-live %zu, too-few-days %zu, demoted %zu, capped %zu)",
+		    left, pf->nall, pf->count[TL_PF_RETIRED],
+		    pf->count[TL_PF_NOT_LIVE], pf->count[TL_PF_TOO_FEW_DAYS],
+		    pf->count[TL_PF_DEMOTED], pf->count[TL_PF_CAPPED]);
+	if (pf->cov_reason != NULL)
+		tl_msg("covariance %s (%s)",
+		    tl_pf_covariance_name(pf->covariance), pf->cov_reason);
+	if (pf->fell_back)
+		tl_warn("%s has no answer, %s instead: %s",
+		    tl_pf_methods[o->pf.method].name, pf->used == TL_PF_CASH ?
+		    "cash" : tl_pf_methods[pf->used].name, pf->fb_reason);
+	if (pf->used == TL_PF_CASH)
+		tl_msg("cash: no strategy holds a weight tonight");
+	else if (isnan(v))
+		tl_msg("%s over %zu strategies without a covariance: "
+		    "expected return %.4g, effective strategies %.3g",
+		    tl_pf_methods[pf->used].name, pf->n,
+		    tl_portfolio_ret(pf, pf->w), 1 / h);
+	else
+		tl_msg("%s over %zu strategies, %zu day%s: expected return "
+		    "%.4g, volatility %.4g, effective strategies %.3g",
+		    tl_pf_methods[pf->used].name, pf->n, pf->days,
+		    pf->days == 1 ? "" : "s", tl_portfolio_ret(pf, pf->w),
+		    sqrt(v), 1 / h);
+	if (o->prev != NULL)
+		tl_msg("turnover %.4g against %s",
+		    tl_portfolio_turnover(pf, pf->w), o->prev);
 }
 
 static int
-run(const struct opts *o, struct tl_err *err)
+run(struct opts *o, struct tl_err *err)
 {
 	struct tl_panel pn = { 0 };
 	struct tl_panel_opts po = { .fmt = o->ifmt };
-	struct named prev = { 0 }, mu = { 0 };
-	struct prob pb = { 0 };
-	double *w = NULL;
-	size_t i;
-	long k;
+	struct tl_portfolio pf = { 0 };
+	struct inputs in = { 0 };
+	struct tl_pf_opts *p = &o->pf;
 	int rc = -1;
 
 	if (tl_panel_read(&pn, o->inputs, o->ninputs, &po, err) == -1)
 		return -1;
-	if (estimate(o, &pn, &pb, err) == -1)
+	if (read_inputs(o, &in, err) == -1)
 		goto out;
-	pb.prev = tl_xcalloc(pb.n, sizeof(double));
-	pb.turnover_cap = NAN;
-	if (o->prev != NULL) {
-		if (named_read(&prev, o->prev, "weight", err) == -1)
-			goto out;
-		for (i = 0; i < prev.n; i++)
-			if ((k = prob_find(&pb, prev.names[i])) >= 0)
-				pb.prev[k] = prev.v[i];
-			else
-				pb.gone += fabs(prev.v[i]);
-		if (!isnan(o->max_turnover)) {
-			pb.turnover_cap = o->max_turnover - pb.gone;
-			if (pb.turnover_cap < 0) {
-				tl_err_set(err, TL_EX_DATAERR, NULL, 0,
-				    "--max-turnover %g is below the turnover "
-				    "forced by strategies no longer in the "
-				    "returns (%.3g)", o->max_turnover,
-				    pb.gone);
-				goto out;
-			}
-		}
-	}
-	if (o->mu_file != NULL) {
-		if (named_read(&mu, o->mu_file, "expected_return", err) == -1)
-			goto out;
-		for (i = 0; i < pb.n; i++) {
-			if ((k = named_find(&mu, pb.names[i])) < 0) {
-				tl_err_set(err, TL_EX_DATAERR, o->mu_file, 0,
-				    "no expected_return for strategy '%s'",
-				    pb.names[i]);
-				goto out;
-			}
-			pb.mu[i] = mu.v[k];
-		}
-	}
-	if (precheck(o, &pb, err) == -1)
+	p->prev = in.prev;
+	p->nprev = in.nprev;
+	p->mu = o->mu_file != NULL ? in.mu : NULL;
+	p->nmu = in.nmu;
+	p->mu_file = o->mu_file;
+	p->retired = in.retired;
+	p->nretired = in.nretired;
+	p->alerts = in.alerts;
+	p->nalerts = in.nalerts;
+	if (tl_portfolio_init(&pf, &pn, p, err) == -1)
 		goto out;
-	pb.lo = tl_xcalloc(pb.n, sizeof(double));
-	pb.hi = tl_xcalloc(pb.n, sizeof(double));
-	for (i = 0; i < pb.n; i++) {
-		pb.lo[i] = o->min_weight;
-		pb.hi[i] = o->max_weight;
-	}
-	if (!isnan(o->max_corr)) {
-		if (!o->set_weight && !o->quiet)
-			tl_warn("--max-corr without --max-weight: each group "
-			    "of correlated strategies shares the cap 1, which "
-			    "binds nothing");
-		corr_groups(o, &pb);
-	}
-	pb.qp = tl_qp_alloc(pb.n);
-	w = tl_xcalloc(pb.n, sizeof(double));
-	if (allocate(o, &pb, w, err) == -1) {
-		if (err->code == TL_EX_DATAERR && pb.ngroups > 0 &&
-		    strncmp(err->msg, "the maximum weights", 19) == 0) {
-			size_t ng = 0;
-
-			for (i = 0; i < pb.n; i++)
-				ng += pb.group[i] != TL_QP_NOGROUP;
-			tl_err_set(err, TL_EX_DATAERR, NULL, 0, "--max-corr "
-			    "%g puts %zu strategies in %zu group%s sharing "
-			    "--max-weight %g each: no allocation sums to 1 "
-			    "(raise --max-corr or --max-weight)", o->max_corr,
-			    ng, pb.ngroups, pb.ngroups == 1 ? "" : "s",
-			    o->max_weight);
-		}
+	if (!isnan(p->max_corr) && !o->set_weight && !o->quiet)
+		tl_warn("--max-corr without --max-weight: each group of "
+		    "correlated strategies shares the cap 1, which binds "
+		    "nothing");
+	if (tl_portfolio_solve(&pf, p, err) == -1 ||
+	    write_rows(o, &pf, &in, err) == -1 ||
+	    (o->summary != NULL && write_summary(o, &pf, err) == -1))
 		goto out;
-	}
-	if (write_rows(o, &pb, w, o->prev != NULL ? &prev : NULL, err) == -1)
-		goto out;
-	if (o->summary != NULL && write_summary(o, &pb, w, o->prev != NULL,
-	    err) == -1)
-		goto out;
-	if (!o->quiet) {
-		double var = pvar(&pb, w), h = 0;
-
-		for (i = 0; i < pb.n; i++)
-			h += w[i] * w[i];
-		tl_msg("%s over %zu strategies, %zu days: expected return "
-		    "%.4g, volatility %.4g, effective strategies %.3g%s",
-		    method_names[o->method], pb.n, pb.days, pret(&pb, w),
-		    sqrt(var), 1 / h, o->prev != NULL ? "" : "");
-		if (o->prev != NULL)
-			tl_msg("turnover %.4g against %s", turnover(&pb, w) +
-			    pb.gone, o->prev);
-	}
+	if (!o->quiet)
+		tell(o, &pf);
 	rc = 0;
 out:
-	free(w);
-	tl_qp_free(pb.qp);
-	free(pb.lo);
-	free(pb.hi);
-	free(pb.group);
-	free(pb.cap);
-	free(pb.prev);
-	free(pb.cov);
-	free(pb.corr);
-	free(pb.mu);
-	named_release(&mu);
-	named_release(&prev);
+	tl_portfolio_release(&pf);
+	inputs_release(&in);
 	tl_panel_free(&pn);
 	return rc;
 }
@@ -1732,14 +981,24 @@ out:
 int
 main(int argc, char *argv[])
 {
-	struct opts o = { .annualize = 252, .est = E_LW, .halflife = 63,
+	struct opts o = { .pf = { .annualize = 252, .halflife = 63,
 	    .lambda = 1, .max_corr = NAN, .max_turnover = NAN, .max_vol = NAN,
-	    .max_weight = 1, .method = M_MINVAR, .missing = X_ALIGNED,
-	    .muest = R_MEAN, .fmt = TL_FMT_AUTO };
+	    .max_weight = 1, .live_days = 10, .min_days = 20 },
+	    .fmt = TL_FMT_AUTO };
 	struct tl_err err = { 0 };
 	int status = TL_EX_OK, rc;
 
 	tl_init("tl-allocate");
+	/* the defaults by name: min-variance, ledoit-wolf, mean, auto */
+	o.pf.method = (size_t)tl_pf_method_find("min-variance");
+	o.pf.estimator = (size_t)tl_table_find(tl_pf_estimators,
+	    tl_pf_nestimators, sizeof(tl_pf_estimators[0]), "ledoit-wolf");
+	o.pf.returns = (size_t)tl_table_find(tl_pf_mu_ests, tl_pf_nmu_ests,
+	    sizeof(tl_pf_mu_ests[0]), "mean");
+	o.pf.missing = (size_t)tl_table_find(tl_pf_gap_modes,
+	    tl_pf_ngap_modes, sizeof(tl_pf_gap_modes[0]), "auto");
+	o.pf.fallback = (size_t)tl_table_find(tl_pf_fallbacks,
+	    tl_pf_nfallbacks, sizeof(tl_pf_fallbacks[0]), "min-variance");
 	parse_args(argc, argv, &o);
 	if (o.solve_qp != NULL)
 		rc = cmd_solve_qp(o.solve_qp, &err);

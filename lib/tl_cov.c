@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_errno.h>
+
 #include "tl_cov.h"
 #include "tl_util.h"
 
@@ -429,4 +432,300 @@ tl_hrp(const double *c, size_t p, double *w, size_t *order)
 	free(left);
 	free(id);
 	free(d);
+}
+
+/* ---- gaps: pairwise estimates, shrinkage, repair ------------------------ */
+
+/* Over the days on which both columns i and j of x (t x p, NaN missing)
+ * have a value: their number, and the sum of the products of the
+ * deviations from the pair's own means over those days.  With varhat not
+ * NULL, also sum_k (w_k - wbar)^2, w_k the product on day k and wbar
+ * their mean; with sq not NULL, the sums of the squared deviations of i
+ * and of j over those days. */
+static size_t
+pair_sums(const double *x, size_t t, size_t p, size_t i, size_t j,
+    double *s, double *varhat, double *sq)
+{
+	double mi = 0, mj = 0, a, b, w, wbar, v = 0;
+	size_t k = 0, d;
+
+	for (d = 0; d < t; d++) {
+		a = x[d * p + i];
+		b = x[d * p + j];
+		if (!isnan(a) && !isnan(b)) {
+			mi += a;
+			mj += b;
+			k++;
+		}
+	}
+	*s = 0;
+	if (k == 0)
+		return 0;
+	mi /= (double)k;
+	mj /= (double)k;
+	for (d = 0; d < t; d++) {
+		a = x[d * p + i];
+		b = x[d * p + j];
+		if (!isnan(a) && !isnan(b)) {
+			*s += (a - mi) * (b - mj);
+			if (sq != NULL) {
+				sq[0] += (a - mi) * (a - mi);
+				sq[1] += (b - mj) * (b - mj);
+			}
+		}
+	}
+	if (varhat == NULL)
+		return k;
+	wbar = *s / (double)k;
+	for (d = 0; d < t; d++) {
+		a = x[d * p + i];
+		b = x[d * p + j];
+		if (!isnan(a) && !isnan(b)) {
+			w = (a - mi) * (b - mj) - wbar;
+			v += w * w;
+		}
+	}
+	*varhat = v;
+	return k;
+}
+
+void
+tl_cov_pairwise(const double *x, size_t t, size_t p, double *cov,
+    size_t *count)
+{
+	size_t i, j, k;
+	double s;
+
+	for (i = 0; i < p; i++)
+		for (j = i; j < p; j++) {
+			k = pair_sums(x, t, p, i, j, &s, NULL, NULL);
+			cov[i * p + j] = cov[j * p + i] = k >= 2 ?
+			    s / (double)(k - 1) : NAN;
+			if (count != NULL)
+				count[i * p + j] = count[j * p + i] = k;
+		}
+}
+
+void
+tl_cov_pairwise_corr(const double *x, size_t t, size_t p, double *corr)
+{
+	size_t i, j, k;
+	double s, sq[2];
+
+	for (i = 0; i < p; i++)
+		for (j = i; j < p; j++) {
+			sq[0] = sq[1] = 0;
+			k = pair_sums(x, t, p, i, j, &s, NULL, sq);
+			corr[i * p + j] = corr[j * p + i] = i == j ? 1 :
+			    k >= 2 && sq[0] > 0 && sq[1] > 0 ? s / sqrt(sq[0] *
+			    sq[1]) : NAN;
+		}
+}
+
+double
+tl_cov_pairwise_shrunk(const double *x, size_t t, size_t p, double *out,
+    size_t *unmeasured)
+{
+	double *v = tl_xcalloc(p * p, sizeof(double)), s, vh, num = 0,
+	    den = 0, lambda;
+	size_t i, j, k, nu = 0;
+
+	for (i = 0; i < p; i++)
+		for (j = i; j < p; j++) {
+			k = pair_sums(x, t, p, i, j, &s, &vh, NULL);
+			if (k < 2) {	/* no estimate: NaN, the target */
+				out[i * p + j] = out[j * p + i] = i == j ?
+				    NAN : 0;
+				v[i * p + j] = NAN;
+				nu += i != j;
+				continue;
+			}
+			/* s_ij (ddof 1) and Var(s_ij) = k / (k-1)^3
+			 * sum (w - wbar)^2 (Schafer & Strimmer 2005, eq. 10
+			 * with their unbiased empirical covariance) */
+			out[i * p + j] = out[j * p + i] = s / (double)(k - 1);
+			v[i * p + j] = (double)k * vh / ((double)(k - 1) *
+			    (double)(k - 1) * (double)(k - 1));
+			if (i != j) {
+				num += v[i * p + j];
+				den += out[i * p + j] * out[i * p + j];
+			}
+		}
+	/* target D, "diagonal, unequal variance" (Schafer & Strimmer 2005,
+	 * table 2): lambda = sum_{i != j} Var(s_ij) / sum_{i != j} s_ij^2
+	 * over the measured pairs, in [0, 1] */
+	if (p < 2)
+		lambda = 0;
+	else if (nu == p * (p - 1) / 2 || !(den > 0))
+		lambda = 1;	/* nothing measured, or nothing to keep */
+	else
+		lambda = fmax(0, fmin(1, num / den));
+	for (i = 0; i < p; i++)
+		for (j = 0; j < p; j++)
+			if (i != j)
+				out[i * p + j] *= 1 - lambda;
+	if (unmeasured != NULL)
+		*unmeasured = nu;
+	free(v);
+	return lambda;
+}
+
+/* Cholesky without pivoting, the rows below the diagonal four at a time,
+ * each sum in the same order, so that the four chains overlap: this is
+ * O(p^3) at thousands of strategies. */
+int
+tl_cov_posdef(const double *c, size_t n)
+{
+	double *l = tl_xcalloc(n * n, sizeof(double)), s, s1, s2, s3, v;
+	const double *lj, *l0, *l1, *l2, *l3;
+	size_t i, j, k;
+	int ok = 1;
+
+	for (j = 0; j < n && ok; j++) {
+		s = c[j * n + j];
+		for (k = 0; k < j; k++)
+			s -= l[j * n + k] * l[j * n + k];
+		if (!(s > TL_COV_PIVOT * c[j * n + j])) {
+			ok = 0;
+			break;
+		}
+		l[j * n + j] = sqrt(s);
+		lj = l + j * n;
+		for (i = j + 1; i + 4 <= n; i += 4) {
+			l0 = l + i * n;
+			l1 = l0 + n;
+			l2 = l1 + n;
+			l3 = l2 + n;
+			s = c[i * n + j];
+			s1 = c[(i + 1) * n + j];
+			s2 = c[(i + 2) * n + j];
+			s3 = c[(i + 3) * n + j];
+			for (k = 0; k < j; k++) {
+				v = lj[k];
+				s -= l0[k] * v;
+				s1 -= l1[k] * v;
+				s2 -= l2[k] * v;
+				s3 -= l3[k] * v;
+			}
+			l[i * n + j] = s / lj[j];
+			l[(i + 1) * n + j] = s1 / lj[j];
+			l[(i + 2) * n + j] = s2 / lj[j];
+			l[(i + 3) * n + j] = s3 / lj[j];
+		}
+		for (; i < n; i++) {
+			s = c[i * n + j];
+			for (k = 0; k < j; k++)
+				s -= l[i * n + k] * lj[k];
+			l[i * n + j] = s / lj[j];
+		}
+	}
+	free(l);
+	return ok;
+}
+
+/* The projection onto { X : eigenvalues >= eigmin } of the symmetric r
+ * (p x p) into x: the eigenvalues below eigmin raised to it.  a (p x p),
+ * ev (p) and vec (p x p) are scratch, work GSL's workspace of p.  0, or
+ * -1 if the eigensolver fails. */
+static int
+clip_eigen(const double *r, size_t p, double eigmin, double *x,
+    gsl_eigen_symmv_workspace *work, double *a, double *ev, double *vec)
+{
+	gsl_matrix_view av = gsl_matrix_view_array(a, p, p);
+	gsl_matrix_view vv = gsl_matrix_view_array(vec, p, p);
+	gsl_vector_view evv = gsl_vector_view_array(ev, p);
+	size_t i, j, k;
+	double s;
+
+	memcpy(a, r, p * p * sizeof(double));
+	if (gsl_eigen_symmv(&av.matrix, &evv.vector, &vv.matrix, work) !=
+	    GSL_SUCCESS)
+		return -1;
+	for (k = 0; k < p; k++)
+		ev[k] = fmax(ev[k], eigmin);
+	for (i = 0; i < p; i++)
+		for (j = i; j < p; j++) {
+			s = 0;
+			for (k = 0; k < p; k++)
+				s += vec[i * p + k] * ev[k] * vec[j * p + k];
+			x[i * p + j] = x[j * p + i] = s;
+		}
+	return 0;
+}
+
+static double
+frob(const double *a, const double *b, size_t n)
+{
+	double s = 0;
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		s += (a[k] - (b != NULL ? b[k] : 0)) * (a[k] - (b != NULL ?
+		    b[k] : 0));
+	return sqrt(s);
+}
+
+long
+tl_cov_nearest_corr(double *a, size_t p, double eigmin, size_t maxiter,
+    double tol)
+{
+	gsl_eigen_symmv_workspace *work;
+	double *buf, *ds, *r, *x, *y, *xprev, *yprev, *sa, *ev, *vec, ny, d;
+	size_t i, j, it, n = p * p;
+	long rc = 0;
+
+	if (p == 0)
+		return 0;
+	if ((work = gsl_eigen_symmv_alloc(p)) == NULL)
+		return -1;
+	/* eight p x p matrices and a vector, one allocation */
+	buf = tl_xcalloc(8 * n + p, sizeof(double));
+	ds = buf;
+	r = ds + n;
+	x = r + n;
+	xprev = x + n;
+	y = xprev + n;
+	yprev = y + n;
+	sa = yprev + n;
+	vec = sa + n;
+	ev = vec + n;
+	memcpy(y, a, n * sizeof(double));
+	/* Higham (2002), Algorithm 3.3 with W = I: Dykstra's correction ds
+	 * makes the alternating projections onto the two convex sets
+	 * (eigenvalues >= eigmin; unit diagonal) converge to the nearest
+	 * point of their intersection, not to any point of it */
+	for (it = 1; it <= maxiter; it++) {
+		for (i = 0; i < n; i++)
+			r[i] = y[i] - ds[i];
+		memcpy(xprev, x, n * sizeof(double));
+		if (clip_eigen(r, p, eigmin, x, work, sa, ev, vec) == -1) {
+			rc = -1;
+			goto out;
+		}
+		for (i = 0; i < n; i++)
+			ds[i] = x[i] - r[i];
+		memcpy(yprev, y, n * sizeof(double));
+		memcpy(y, x, n * sizeof(double));
+		for (i = 0; i < p; i++)
+			y[i * p + i] = 1;
+		/* Higham's test: the changes of X and Y and their distance,
+		 * relative to Y */
+		ny = frob(y, NULL, n);
+		d = fmax(fmax(frob(x, xprev, n), frob(y, yprev, n)),
+		    frob(y, x, n));
+		if (it > 1 && d <= tol * ny) {
+			rc = (long)it;
+			break;
+		}
+	}
+	/* X has its eigenvalues at eigmin or above; scaled to a unit
+	 * diagonal (a congruence: still positive definite) */
+	for (i = 0; i < p; i++)
+		for (j = 0; j < p; j++)
+			a[i * p + j] = x[i * p + j] / sqrt(x[i * p + i] *
+			    x[j * p + j]);
+out:
+	free(buf);
+	gsl_eigen_symmv_free(work);
+	return rc;
 }

@@ -42,6 +42,63 @@ double	tl_cov_lw_constcorr(const double *x, size_t t, size_t p,
 void	tl_cov_ewma(const double *x, size_t t, size_t p, double halflife,
 	    double *mean, double *s);
 
+/* ---- gaps (NaN in x: a day without a value) ---- */
+
+/* Pairwise-complete sample covariance of x (t x p, NaN missing), as
+ * pandas' DataFrame.cov: entry (i, j) over the days both i and j have,
+ * centred by the pair's own means over those days, divided by k - 1 (k
+ * the days shared); the diagonal over each column's own days.  An entry
+ * of fewer than 2 days is NaN.  count[p*p] (may be NULL) gets k.  The
+ * matrix need not be positive definite. */
+void	tl_cov_pairwise(const double *x, size_t t, size_t p, double *cov,
+	    size_t *count);
+
+/* Pearson's correlation of each pair over the days it shares (both
+ * variances over those days too, so |r| <= 1, unlike the pairwise
+ * covariance divided by the variances over each column's own days):
+ * NaN for fewer than 2 shared days or a constant member; 1 on the
+ * diagonal. */
+void	tl_cov_pairwise_corr(const double *x, size_t t, size_t p,
+	    double *corr);
+
+/* The pairwise covariance shrunk toward its diagonal: target D
+ * ("diagonal, unequal variance") of Schafer & Strimmer (2005), "A
+ * shrinkage approach to large-scale covariance matrix estimation",
+ * Stat. Appl. Genet. Mol. Biol. 4(1) art. 32, with each entry's variance
+ * estimated from the days its pair shares:
+ *	lambda = sum_{i != j} Var(s_ij) / sum_{i != j} s_ij^2, in [0, 1],
+ *	Var(s_ij) = k / (k-1)^3 sum_d (w_d - wbar)^2,
+ * w_d the product of the deviations on day d.  out = the diagonal s_ii
+ * (NaN for a column of fewer than 2 days) and (1 - lambda) s_ij off it;
+ * a pair sharing fewer than 2 days is at the target, 0, and counted in
+ * *unmeasured (may be NULL).  Returns lambda (1 when no pair is
+ * measured, 0 when p < 2).  out need not be positive definite. */
+double	tl_cov_pairwise_shrunk(const double *x, size_t t, size_t p,
+	    double *out, size_t *unmeasured);
+
+/* ---- checks and repair ---- */
+
+#define TL_COV_PIVOT	1e-14	/* a Cholesky pivot below this times its
+				 * diagonal entry: not positive definite */
+
+/* Is c (p x p, symmetric) positive definite?  Cholesky without pivoting;
+ * a pivot at or below TL_COV_PIVOT times its diagonal entry (or NaN)
+ * says no. */
+int	tl_cov_posdef(const double *c, size_t p);
+
+/* The correlation matrix nearest to a (p x p, symmetric, unit diagonal)
+ * in the Frobenius norm among those whose eigenvalues are at least
+ * eigmin: Higham (2002), "Computing the nearest correlation matrix - a
+ * problem from finance", IMA J. Numer. Anal. 22:329-343, Algorithm 3.3
+ * (alternating projections with Dykstra's correction, W = I), stopped
+ * when the iterates change by at most tol relative to their norm, then
+ * scaled to a unit diagonal.  Written over a.  Returns the iterations
+ * (>= 2), 0 if maxiter ran out (a then holds the last iterate, positive
+ * definite but not the nearest), or -1 if GSL's eigensolver failed (a
+ * unchanged). */
+long	tl_cov_nearest_corr(double *a, size_t p, double eigmin,
+	    size_t maxiter, double tol);
+
 /* Equal risk contribution (risk parity) weights of covariance c (p x p,
  * positive definite) to w[p]: long only, sum 1, w_i (Cw)_i equal for
  * all i.  Cyclical coordinate descent on 1/2 y'Cy - sum_i log(y_i)/p

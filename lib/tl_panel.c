@@ -16,11 +16,14 @@
 #include "tl_map.h"
 #include "tl_num.h"
 #include "tl_panel.h"
+#include "tl_time.h"
 #include "tl_util.h"
 
 struct triple {
 	uint32_t	d, s;	/* provisional date and series index */
 	double		v;
+	unsigned long	line;	/* where it was given, for "given twice" */
+	uint32_t	file;	/* index in acc.files */
 };
 
 /* A long file is mostly rows of one date in a row, with the series in
@@ -41,19 +44,42 @@ struct acc {
 	size_t		 n, cap;
 	int		 wide;	/* -1 undecided, 0 long, 1 wide */
 	struct hint	 h;
+	char		**files;	/* names of the files read so far */
+	uint32_t	 nfiles;
+	unsigned long	 line;		/* the line of the record being read */
 };
 
-static int
-valid_date(const char *s)
+int
+tl_panel_date_days(const char *s, int64_t *days)
 {
 	static const char pat[] = "dddd-dd-dd";
+	int y, m, d, y2, m2, d2;
 	size_t i;
 
 	for (i = 0; pat[i] != '\0'; i++) {
 		if (pat[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != '-')
-			return 0;
+			return -1;
 	}
-	return s[i] == '\0';
+	if (s[i] != '\0')
+		return -1;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+	    (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (y < 1 || m < 1 || m > 12 || d < 1)
+		return -1;
+	/* a day past the month's end comes back as another date */
+	*days = tl_days_from_civil(y, m, d);
+	tl_civil_from_days(*days, &y2, &m2, &d2);
+	return y2 == y && m2 == m && d2 == d ? 0 : -1;
+}
+
+static int
+valid_date(const char *s)
+{
+	int64_t days;
+
+	return tl_panel_date_days(s, &days) == 0;
 }
 
 static uint32_t
@@ -78,6 +104,8 @@ push(struct acc *a, uint32_t d, uint32_t s, double v)
 	a->t[a->n].d = d;
 	a->t[a->n].s = s;
 	a->t[a->n].v = v;
+	a->t[a->n].line = a->line;
+	a->t[a->n].file = a->nfiles - 1;
 	a->n++;
 }
 
@@ -97,10 +125,29 @@ series_name(const json_t *v, char *buf, const char **out)
 	return 0;
 }
 
+/* Does the record's source have the column (an empty CSV cell, a JSON
+ * null) rather than lack it? */
+static int
+has_column(const json_t *rec, struct tl_records *r, const char *col)
+{
+	char *const *hdr;
+	size_t nh, i;
+
+	if (tl_records_fmt(r) != TL_FMT_CSV)
+		return json_object_get(rec, col) != NULL;
+	hdr = tl_records_header(r, &nh);
+	for (i = 0; i < nh; i++)
+		if (strcmp(hdr[i], col) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 take_record(struct acc *a, const json_t *rec, const struct tl_panel_opts *o,
-    const char *name, unsigned long line, struct tl_err *err)
+    struct tl_records *rs, struct tl_err *err)
 {
+	const char *name = tl_records_name(rs);
+	unsigned long line = tl_records_line(rs);
 	const char *date, *key, *sname;
 	const json_t *val, *sv;
 	char nbuf[TL_NUM_BUFSZ];
@@ -113,7 +160,8 @@ take_record(struct acc *a, const json_t *rec, const struct tl_panel_opts *o,
 		return -1;
 	if (r == 0)
 		return tl_err_set(err, TL_EX_DATAERR, name, line,
-		    "no '%s' column", o->date_col);
+		    has_column(rec, rs, o->date_col) ? "empty '%s' (every "
+		    "row needs its date)" : "no '%s' column", o->date_col);
 	if (!valid_date(date))
 		return tl_err_set(err, TL_EX_DATAERR, name, line,
 		    "'%s' is not a date (YYYY-MM-DD)", date);
@@ -321,6 +369,9 @@ read_one(struct acc *a, const char *path, const struct tl_panel_opts *o,
 
 	if ((r = tl_records_open(path, o->fmt, err)) == NULL)
 		return -1;
+	a->files = tl_xreallocarray(a->files, a->nfiles + 1,
+	    sizeof(*a->files));
+	a->files[a->nfiles++] = tl_xstrdup(tl_records_name(r));
 	/* CSV (returns.csv: a row per strategy and day; a wide panel of
 	 * thousands of columns) is read from its cells: a JSON object per
 	 * row costs more than the rest.  The first record, and any row that
@@ -331,6 +382,7 @@ read_one(struct acc *a, const char *path, const struct tl_panel_opts *o,
 		if (!csv)
 			rc = tl_records_next(r, &rec, err);
 		else if ((rc = tl_records_next_cells(r, &cells, err)) == 1) {
+			a->line = tl_records_line(r);
 			if (!k.looked && a->wide >= 0)
 				look(&k, r, a, o);
 			if (k.fast && (a->wide ? take_wide_cells(a, cells, &k) :
@@ -340,8 +392,8 @@ read_one(struct acc *a, const char *path, const struct tl_panel_opts *o,
 		}
 		if (rc != 1)
 			break;
-		status = take_record(a, rec, o, tl_records_name(r),
-		    tl_records_line(r), err);
+		a->line = tl_records_line(r);
+		status = take_record(a, rec, o, r, err);
 		json_decref(rec);
 		if (status < 0)
 			break;
@@ -378,13 +430,32 @@ sorted_keys(const struct tl_map *m, uint32_t **rank)
 	return names;
 }
 
+/* The error for triple i, whose cell an earlier triple filled: where the
+ * second was given, and the first. */
+static int
+twice(const struct acc *a, size_t i, const char *series, const char *date,
+    struct tl_err *err)
+{
+	const struct triple *t = a->t, *f = a->t;
+
+	while (f->d != t[i].d || f->s != t[i].s)
+		f++;	/* the first one, before i */
+	if (f->file == t[i].file)
+		return tl_err_set(err, TL_EX_DATAERR, a->files[t[i].file],
+		    t[i].line, "%s on %s: given twice (first on line %lu)",
+		    series, date, f->line);
+	return tl_err_set(err, TL_EX_DATAERR, a->files[t[i].file], t[i].line,
+	    "%s on %s: given twice (first in %s:%lu)", series, date,
+	    a->files[f->file], f->line);
+}
+
 int
 tl_panel_read(struct tl_panel *p, char *const *paths, int npaths,
     const struct tl_panel_opts *o, struct tl_err *err)
 {
 	struct tl_panel_opts op = *o;
 	struct acc a = { tl_map_alloc(), tl_map_alloc(), NULL, 0, 0, -1,
-	    { "", 0, UINT32_MAX, NULL, NULL, 0, 0 } };
+	    { "", 0, UINT32_MAX, NULL, NULL, 0, 0 }, NULL, 0, 0 };
 	uint32_t *drank = NULL, *srank = NULL;
 	size_t i, cell;
 	int k, status = 0;
@@ -411,10 +482,8 @@ tl_panel_read(struct tl_panel *p, char *const *paths, int npaths,
 	for (i = 0; i < a.n; i++) {
 		cell = (size_t)drank[a.t[i].d] * p->nseries + srank[a.t[i].s];
 		if (!isnan(p->x[cell])) {
-			status = tl_err_set(err, TL_EX_DATAERR, NULL, 0,
-			    "%s on %s: given twice",
-			    p->names[srank[a.t[i].s]],
-			    p->dates[drank[a.t[i].d]]);
+			status = twice(&a, i, p->names[srank[a.t[i].s]],
+			    p->dates[drank[a.t[i].d]], err);
 			tl_panel_free(p);
 			break;
 		}
@@ -427,6 +496,9 @@ out:
 	free(a.h.next);
 	free(drank);
 	free(srank);
+	for (i = 0; i < a.nfiles; i++)
+		free(a.files[i]);
+	free(a.files);
 	free(a.t);
 	tl_map_free(a.dates);
 	tl_map_free(a.series);

@@ -4,14 +4,17 @@
  * wide one (a date column, then one numeric column per series).  Dates
  * and series are sorted, so the matrix does not depend on input order.
  * A cell nobody gave is NaN ("missing"), never zero: the caller decides
- * how to treat gaps.  Every value given must be a finite number, and a
- * (date, series) pair may be given once: anything else is an error with
- * file:line, never a dropped row.
+ * how to treat gaps.  Every value given must be a finite number, every
+ * date a calendar date (2026-02-30 is not one), and a (date, series)
+ * pair may be given once: anything else is an error with file:line (the
+ * second of two of a pair, naming where the first was), never a dropped
+ * row.
  */
 #ifndef TL_PANEL_H
 #define TL_PANEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tl_err.h"
 #include "tl_records.h"
@@ -43,6 +46,10 @@ void	tl_panel_free(struct tl_panel *p);
 /* Index of the series or date named s, or -1. */
 long	tl_panel_series(const struct tl_panel *p, const char *s);
 long	tl_panel_date(const struct tl_panel *p, const char *s);
+
+/* Days since 1970-01-01 of s, a calendar date "YYYY-MM-DD" (years
+ * 0001-9999).  Returns 0 and *days, or -1 if s is not one. */
+int	tl_panel_date_days(const char *s, int64_t *days);
 
 /* Number of non-missing values of series j. */
 size_t	tl_panel_count(const struct tl_panel *p, size_t j);

@@ -22,6 +22,20 @@ oom(void)
 	exit(TL_EX_SOFTWARE);
 }
 
+long
+tl_table_find(const void *tab, size_t n, size_t size, const char *s)
+{
+	const char *name;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(&name, (const char *)tab + i * size, sizeof(name));
+		if (name != NULL && strcmp(name, s) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
 void *
 tl_xmalloc(size_t n)
 {

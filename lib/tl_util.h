@@ -14,6 +14,11 @@
 /* The number of elements of array a (an array, not a pointer). */
 #define TL_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
+/* The index of the entry named s in tab, n entries of size bytes each
+ * whose first member is its name (const char *), or -1.  For the tables
+ * that choices are made from. */
+long	tl_table_find(const void *tab, size_t n, size_t size, const char *s);
+
 void	*tl_xmalloc(size_t n);			/* new; exits 70 on ENOMEM */
 void	*tl_xcalloc(size_t n, size_t size);	/* new, zeroed; checks overflow */
 void	*tl_xrealloc(void *p, size_t n);

@@ -2,12 +2,17 @@
  * tl_cov against shared/METHODS.md section 3: the 12 x 3 Ledoit-Wolf
  * vector (identity and constant-correlation targets), the 4-asset HRP
  * vector; and the properties a user relies on (scale invariance of the
- * intensities, weights long-only summing to 1).
+ * intensities, weights long-only summing to 1).  The estimates over gaps
+ * (pairwise, shrunk pairwise) against the formulas computed here another
+ * way, pair by pair; the nearest correlation matrix against two published
+ * examples.
  */
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <criterion/criterion.h>
+#include <gsl/gsl_eigen.h>
 
 #include "tl_cov.h"
 
@@ -203,4 +208,300 @@ Test(tl_cov, erc_equal_risk_contributions)
 			}
 		}
 	}
+}
+
+/* ---- gaps --------------------------------------------------------------- */
+
+/* 9 days x 4 series with gaps: d starts late, c pauses, a and d share 3
+ * days, b and d 4. */
+#define GT	9
+#define GP	4
+static const double G[GT * GP] = {
+	0.012, -0.004, 0.007, NAN,
+	-0.008, 0.011, -0.002, NAN,
+	0.003, 0.006, NAN, NAN,
+	0.015, -0.013, NAN, NAN,
+	-0.001, 0.002, 0.009, NAN,
+	0.007, NAN, -0.006, 0.004,
+	-0.011, 0.009, 0.004, -0.007,
+	0.004, -0.003, -0.010, 0.012,
+	NAN, 0.005, 0.001, 0.002,
+};
+
+/* Over the shared days of i and j, another way: the one-pass sums. */
+static size_t
+shared(const double *x, size_t t, size_t p, size_t i, size_t j, double *a,
+    double *b)
+{
+	size_t d, k = 0;
+
+	for (d = 0; d < t; d++)
+		if (!isnan(x[d * p + i]) && !isnan(x[d * p + j])) {
+			a[k] = x[d * p + i];
+			b[k++] = x[d * p + j];
+		}
+	return k;
+}
+
+/* Pairwise covariance = (sum ab - k abar bbar) / (k - 1) on each pair's
+ * shared days; counts exact; to 1e-15 absolute (entries ~1e-4). */
+Test(tl_cov, pairwise_against_one_pass)
+{
+	double c[GP * GP], a[GT], b[GT], sa, sb, sab, want;
+	size_t n[GP * GP], i, j, k, q;
+
+	tl_cov_pairwise(G, GT, GP, c, n);
+	for (i = 0; i < GP; i++)
+		for (j = 0; j < GP; j++) {
+			k = shared(G, GT, GP, i, j, a, b);
+			cr_assert_eq(n[i * GP + j], k, "count %zu %zu", i, j);
+			for (sa = sb = sab = 0, q = 0; q < k; q++) {
+				sa += a[q];
+				sb += b[q];
+				sab += a[q] * b[q];
+			}
+			want = (sab - sa * sb / (double)k) / (double)(k - 1);
+			cr_assert_float_eq(c[i * GP + j], want, 1e-15,
+			    "cov %zu %zu: %.17g vs %.17g", i, j, c[i * GP + j],
+			    want);
+		}
+	cr_assert_eq(n[0 * GP + 3], 3);
+	cr_assert_eq(n[1 * GP + 3], 3);
+	cr_assert_eq(n[2 * GP + 2], 7);
+}
+
+/* No gap: the pairwise covariance is the sample covariance (ddof 1). */
+Test(tl_cov, pairwise_without_gaps_is_sample)
+{
+	double c[9], s[9];
+	size_t i;
+
+	tl_cov_pairwise(X, 12, 3, c, NULL);
+	tl_cov_sample(X, 12, 3, 1, s);
+	for (i = 0; i < 9; i++)
+		cr_assert_float_eq(c[i], s[i], 1e-13, "[%zu]", i);
+}
+
+/* Schafer-Strimmer target D computed here from the products w_d written
+ * out, with Var(s_ij) = k/(k-1)^3 (sum w^2 - k wbar^2): the intensity to
+ * 1e-12, the entries to 1e-15 absolute. */
+static double
+ss_lambda(const double *x, size_t t, size_t p, size_t *unmeasured)
+{
+	double a[64], b[64], w[64], ma, mb, wb, sw2, num = 0, den = 0, s, v;
+	size_t i, j, k, q;
+
+	*unmeasured = 0;
+	for (i = 0; i < p; i++)
+		for (j = 0; j < p; j++) {
+			if (i == j)
+				continue;
+			if ((k = shared(x, t, p, i, j, a, b)) < 2) {
+				*unmeasured += i < j;
+				continue;
+			}
+			for (ma = mb = 0, q = 0; q < k; q++) {
+				ma += a[q] / (double)k;
+				mb += b[q] / (double)k;
+			}
+			for (wb = sw2 = 0, q = 0; q < k; q++) {
+				w[q] = (a[q] - ma) * (b[q] - mb);
+				wb += w[q] / (double)k;
+				sw2 += w[q] * w[q];
+			}
+			s = (double)k / (double)(k - 1) * wb;
+			v = (double)k / pow((double)(k - 1), 3) * (sw2 -
+			    (double)k * wb * wb);
+			num += v;
+			den += s * s;
+		}
+	return fmin(1, fmax(0, num / den));
+}
+
+Test(tl_cov, pairwise_shrunk_against_formula)
+{
+	double out[GP * GP], c[GP * GP], lam, want, y[GT * GP];
+	size_t nu, wu, i;
+
+	lam = tl_cov_pairwise_shrunk(G, GT, GP, out, &nu);
+	want = ss_lambda(G, GT, GP, &wu);
+	cr_assert_float_eq(lam, want, 1e-12, "%.17g vs %.17g", lam, want);
+	cr_assert(lam > 0 && lam < 1, "%g: a case inside (0, 1)", lam);
+	cr_assert_eq(nu, wu);
+	tl_cov_pairwise(G, GT, GP, c, NULL);
+	for (i = 0; i < GP * GP; i++)
+		cr_assert_float_eq(out[i], i % (GP + 1) == 0 ? c[i] :
+		    (1 - lam) * c[i], 1e-15, "[%zu]", i);
+	/* the same intensity for returns in per cent, or sign-flipped */
+	for (i = 0; i < GT * GP; i++)
+		y[i] = G[i] * -100;
+	cr_assert_float_eq(tl_cov_pairwise_shrunk(y, GT, GP, out, NULL), lam,
+	    1e-12);
+}
+
+/* Two series that never share a day: their covariance is the target's,
+ * 0, counted as unmeasured; a series of one day has no variance. */
+Test(tl_cov, pairwise_shrunk_unmeasured)
+{
+	static const double x[5 * 3] = {
+		0.01, NAN, 0.002,
+		-0.02, NAN, 0.004,
+		0.015, NAN, -0.001,
+		NAN, 0.03, 0.006,
+		NAN, -0.01, -0.003,
+	};
+	static const double one[2 * 2] = { 0.01, 0.02, NAN, -0.01 };
+	double out[9], o2[4];
+	size_t nu;
+
+	tl_cov_pairwise_shrunk(x, 5, 3, out, &nu);
+	cr_assert_eq(nu, 1);
+	cr_assert_eq(out[0 * 3 + 1], 0);
+	cr_assert_eq(out[1 * 3 + 0], 0);
+	/* (0.02^2 + 0.02^2) / 1 */
+	cr_assert_float_eq(out[1 * 3 + 1], 0.0008, 1e-18);
+	tl_cov_pairwise_shrunk(one, 2, 2, o2, &nu);
+	cr_assert(isnan(o2[0]), "one day: %g", o2[0]);
+	cr_assert_float_eq(o2[3], 0.00045, 1e-18);	/* 2 * .015^2 / 1 */
+}
+
+/* Eigenvalues of the symmetric a (p x p) into ev, ascending. */
+static void
+eigen(const double *a, size_t p, double *ev)
+{
+	double m[64], vv[64];
+	gsl_matrix_view mv = gsl_matrix_view_array(m, p, p);
+	gsl_matrix_view vm = gsl_matrix_view_array(vv, p, p);
+	gsl_vector_view e = gsl_vector_view_array(ev, p);
+	gsl_eigen_symmv_workspace *w = gsl_eigen_symmv_alloc(p);
+
+	memcpy(m, a, p * p * sizeof(double));
+	cr_assert_eq(gsl_eigen_symmv(&mv.matrix, &e.vector, &vm.matrix, w), 0);
+	gsl_eigen_symmv_sort(&e.vector, &vm.matrix, GSL_EIGEN_SORT_VAL_ASC);
+	gsl_eigen_symmv_free(w);
+}
+
+/* Higham (2002) section 4's 3 x 3 example, and the 5 x 5 example of
+ * MATLAB's nearcorr documentation (both printed to 4 decimals: compared
+ * to 5e-5); the result has a unit diagonal and no negative eigenvalue. */
+Test(tl_cov, nearest_corr_published)
+{
+	double a3[9] = { 1, 1, 0, 1, 1, 1, 0, 1, 1 };
+	static const double w3[9] = { 1, 0.7607, 0.1573, 0.7607, 1, 0.7607,
+	    0.1573, 0.7607, 1 };
+	double a5[25] = {
+		1, 0, 0, 0, -0.9360,
+		0, 1, -0.5500, -0.3645, -0.5300,
+		0, -0.5500, 1, -0.0351, 0.0875,
+		0, -0.3645, -0.0351, 1, 0.4557,
+		-0.9360, -0.5300, 0.0875, 0.4557, 1,
+	};
+	static const double w5[25] = {
+		1, 0.0372, 0.0100, -0.0219, -0.8478,
+		0.0372, 1, -0.5449, -0.3757, -0.4849,
+		0.0100, -0.5449, 1, -0.0381, 0.0996,
+		-0.0219, -0.3757, -0.0381, 1, 0.4292,
+		-0.8478, -0.4849, 0.0996, 0.4292, 1,
+	};
+	double ev[5];
+	long it;
+	size_t i;
+
+	it = tl_cov_nearest_corr(a3, 3, 0, 100000, 1e-12);
+	cr_assert_gt(it, 1);
+	for (i = 0; i < 9; i++)
+		cr_assert_float_eq(a3[i], w3[i], 5e-5, "3x3 [%zu] %.6f", i,
+		    a3[i]);
+	it = tl_cov_nearest_corr(a5, 5, 0, 100000, 1e-12);
+	cr_assert_gt(it, 1);
+	for (i = 0; i < 25; i++)
+		cr_assert_float_eq(a5[i], w5[i], 5e-5, "5x5 [%zu] %.6f", i,
+		    a5[i]);
+	eigen(a5, 5, ev);
+	cr_assert_geq(ev[0], -1e-12);
+	for (i = 0; i < 5; i++)
+		cr_assert_eq(a5[i * 6], 1);
+}
+
+/* With a floor: positive definite (tl_cov_posdef), and nearer to the
+ * input than clipping the eigenvalues and rescaling (the one-step
+ * spectral repair, computed here); a correlation matrix comes back as
+ * it went in; maxiter too small says so. */
+Test(tl_cov, nearest_corr_floor_and_limits)
+{
+	static const double in[16] = {
+		1, 0.9, 0.7, -0.6,
+		0.9, 1, 0.95, 0.1,
+		0.7, 0.95, 1, 0.5,
+		-0.6, 0.1, 0.5, 1,
+	};
+	double a[16], sp[16], m[16], vv[16], ev[4], dh = 0, ds = 0, s;
+	gsl_matrix_view mv = gsl_matrix_view_array(m, 4, 4);
+	gsl_matrix_view vm = gsl_matrix_view_array(vv, 4, 4);
+	gsl_vector_view e = gsl_vector_view_array(ev, 4);
+	gsl_eigen_symmv_workspace *w = gsl_eigen_symmv_alloc(4);
+	size_t i, j, k;
+
+	cr_assert(!tl_cov_posdef(in, 4));
+	memcpy(a, in, sizeof(a));
+	cr_assert_gt(tl_cov_nearest_corr(a, 4, 1e-8, 100000, 1e-12), 1);
+	cr_assert(tl_cov_posdef(a, 4));
+	eigen(a, 4, ev);
+	cr_assert_geq(ev[0], 1e-8 * (1 - 1e-6), "%g", ev[0]);
+	memcpy(m, in, sizeof(m));
+	gsl_eigen_symmv(&mv.matrix, &e.vector, &vm.matrix, w);
+	gsl_eigen_symmv_free(w);
+	for (i = 0; i < 4; i++)
+		for (j = 0; j < 4; j++) {
+			for (s = 0, k = 0; k < 4; k++)
+				s += vv[i * 4 + k] * fmax(ev[k], 1e-8) *
+				    vv[j * 4 + k];
+			sp[i * 4 + j] = s;
+		}
+	for (i = 0; i < 4; i++)
+		for (j = 0; j < 4; j++) {
+			s = sp[i * 4 + j] / sqrt(sp[i * 5] * sp[j * 5]);
+			ds += (s - in[i * 4 + j]) * (s - in[i * 4 + j]);
+			dh += (a[i * 4 + j] - in[i * 4 + j]) * (a[i * 4 + j] -
+			    in[i * 4 + j]);
+		}
+	cr_assert_lt(dh, ds, "Higham %g, spectral %g", dh, ds);
+	/* a correlation matrix already */
+	memcpy(a, (double[16]){ 1, 0.3, -0.2, 0.1, 0.3, 1, 0.4, 0, -0.2, 0.4,
+	    1, 0.25, 0.1, 0, 0.25, 1 }, sizeof(a));
+	memcpy(m, a, sizeof(m));
+	cr_assert_eq(tl_cov_nearest_corr(a, 4, 1e-8, 100, 1e-12), 2);
+	for (i = 0; i < 16; i++)
+		cr_assert_float_eq(a[i], m[i], 1e-14, "[%zu]", i);
+	/* one iteration cannot converge on an indefinite matrix */
+	memcpy(a, in, sizeof(a));
+	cr_assert_eq(tl_cov_nearest_corr(a, 4, 1e-8, 1, 1e-12), 0);
+	cr_assert(tl_cov_posdef(a, 4), "the last iterate, scaled");
+}
+
+/* Pearson's r over each pair's shared days, computed here with the
+ * shared days' own means and variances (two passes): to 1e-14; within
+ * [-1, 1] where the pairwise covariance over own-days variances is not. */
+Test(tl_cov, pairwise_corr_over_shared_days)
+{
+	double r[GP * GP], a[GT], b[GT], ma, mb, sab, saa, sbb;
+	size_t i, j, k, q;
+
+	tl_cov_pairwise_corr(G, GT, GP, r);
+	for (i = 0; i < GP; i++)
+		for (j = 0; j < GP; j++) {
+			k = shared(G, GT, GP, i, j, a, b);
+			for (ma = mb = 0, q = 0; q < k; q++) {
+				ma += a[q] / (double)k;
+				mb += b[q] / (double)k;
+			}
+			for (sab = saa = sbb = 0, q = 0; q < k; q++) {
+				sab += (a[q] - ma) * (b[q] - mb);
+				saa += (a[q] - ma) * (a[q] - ma);
+				sbb += (b[q] - mb) * (b[q] - mb);
+			}
+			cr_assert_float_eq(r[i * GP + j], i == j ? 1 :
+			    sab / sqrt(saa * sbb), 1e-14, "r %zu %zu", i, j);
+			cr_assert_leq(fabs(r[i * GP + j]), 1 + 1e-15);
+		}
 }

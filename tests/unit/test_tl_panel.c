@@ -214,8 +214,26 @@ Test(tl_panel, bad_inputs)
 		{ "date,strategy,return\n2026-01-05,,1\n", "b.csv:2",
 		    "field 'strategy': expected a series name, got none" },
 		{ "date,strategy,return\n2026-01-05,S1,1\n2026-01-05,S1,2\n",
-		    "", "S1 on 2026-01-05: given twice" },
+		    "b.csv:3", "S1 on 2026-01-05: given twice (first on line 2)" },
 		{ "date,strategy,return\n", "b.csv", "no values" },
+		/* dates by the calendar; an empty date cell is not a
+		 * missing column */
+		{ "date,strategy,return\n2026-13-45,S1,1\n", "b.csv:2",
+		    "'2026-13-45' is not a date (YYYY-MM-DD)" },
+		{ "date,strategy,return\n2026-02-30,S1,1\n", "b.csv:2",
+		    "'2026-02-30' is not a date (YYYY-MM-DD)" },
+		{ "date,strategy,return\n2026-01-05,S1,1\n2025-02-29,S1,1\n",
+		    "b.csv:3", "'2025-02-29' is not a date (YYYY-MM-DD)" },
+		{ "date,strategy,return\n2026-01-05,S1,1\n2026-04-31,S1,1\n",
+		    "b.csv:3", "'2026-04-31' is not a date (YYYY-MM-DD)" },
+		{ "date,strategy,return\n0000-01-05,S1,1\n", "b.csv:2",
+		    "'0000-01-05' is not a date (YYYY-MM-DD)" },
+		{ "date,strategy,return\n2026-01-05,S1,1\n,S1,2\n", "b.csv:3",
+		    "empty 'date' (every row needs its date)" },
+		{ "date,strategy,return\n,S1,2\n", "b.csv:2",
+		    "empty 'date' (every row needs its date)" },
+		{ "date,S1\n2026-01-05,1\n2026-02-29,1\n", "b.csv:3",
+		    "'2026-02-29' is not a date (YYYY-MM-DD)" },
 		{ "date,S1\n2026-01-05,x\n", "b.csv:2",
 		    "column 'S1': expected number, got string" },
 		/* after a good row, rows are read from their CSV cells:
@@ -239,8 +257,11 @@ Test(tl_panel, bad_inputs)
 		    "field 'strategy': expected a series name, got number" },
 		{ "date,strategy,return\n2026-01-05,S1,1\n2026-01-06,S1\n",
 		    "b.csv:3", "expected 3 CSV fields, got 2" },
-		{ "date,strategy,return\n2026-01-05,S1,1\n2026-01-05,S1,2\n",
-		    "", "S1 on 2026-01-05: given twice" },
+		{ "date,strategy,return\n2026-01-05,S1,1\n2026-01-06,S1,3\n"
+		    "2026-01-05,S1,2\n", "b.csv:4",
+		    "S1 on 2026-01-05: given twice (first on line 2)" },
+		{ "date,S1,S2\n2026-01-05,1,2\n2026-01-05,3,\n", "b.csv:3",
+		    "S1 on 2026-01-05: given twice (first on line 2)" },
 		{ "date,S1,S2\n2026-01-05,1,2\n2026-01-06,1,x\n", "b.csv:3",
 		    "column 'S2': expected number, got string" },
 		{ "date,S1,S2\n2026-01-05,1,2\n2026-01-06,true,1\n",
@@ -266,6 +287,49 @@ Test(tl_panel, bad_inputs)
 		    strlen(cases[i].msg)) == 0, "case %zu: %s", i, err.msg);
 		cr_assert_null(p.x);
 	}
+}
+
+/* A pair given in two files: the second names the first's file. */
+Test(tl_panel, twice_across_files)
+{
+	struct tl_panel p;
+	struct tl_err err;
+	char a[512], b[512];
+	char *paths[2] = { a, b };
+
+	ut_write_str(ut_path(a, sizeof(a), dir, "a.csv"),
+	    "date,strategy,return\n2026-01-05,S1,1\n2026-01-05,S2,1\n");
+	ut_write_str(ut_path(b, sizeof(b), dir, "b.jsonl"),
+	    "{\"date\":\"2026-01-06\",\"strategy\":\"S1\",\"return\":2}\n"
+	    "{\"date\":\"2026-01-05\",\"strategy\":\"S2\",\"return\":2}\n");
+	tl_err_clear(&err);
+	cr_assert_eq(tl_panel_read(&p, paths, 2, &defaults, &err), -1);
+	cr_assert_eq(err.code, TL_EX_DATAERR);
+	cr_assert_str_eq(strrchr(err.where, '/') + 1, "b.jsonl:2");
+	cr_assert(strstr(err.msg, "S2 on 2026-01-05: given twice (first in ")
+	    == err.msg, "%s", err.msg);
+	cr_assert(strstr(err.msg, "/a.csv:3)") != NULL, "%s", err.msg);
+	cr_assert_null(p.x);
+}
+
+/* Calendar dates to days, and what is not one. */
+Test(tl_panel, date_days)
+{
+	static const char *bad[] = { "2026-02-29", "2026-13-01",
+	    "2026-00-10", "2026-01-00", "2026-01-32", "0000-06-01",
+	    "2026-1-05", "2026-01-055", "2026/01/05", "" };
+	int64_t d;
+	size_t i;
+
+	cr_assert_eq(tl_panel_date_days("1970-01-01", &d), 0);
+	cr_assert_eq(d, 0);
+	cr_assert_eq(tl_panel_date_days("2024-02-29", &d), 0);
+	cr_assert_eq(d, 19782);	/* date -d 2024-02-29 +%s / 86400 */
+	cr_assert_eq(tl_panel_date_days("2000-02-29", &d), 0);
+	cr_assert_eq(d, 11016);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(tl_panel_date_days(bad[i], &d), -1, "%s",
+		    bad[i]);
 }
 
 Test(tl_panel, missing_file)
