@@ -123,9 +123,15 @@ install: all
 	install -m 644 $(filter %.7,$(MANS)) $(DESTDIR)$(MANDIR)/man7/
 	install -d $(DESTDIR)$(PREFIX)/share/tradelearn
 	install -m 644 etc/* $(DESTDIR)$(PREFIX)/share/tradelearn/
+	@# the examples name the installed files
+	sed -i 's|/usr/local/|$(PREFIX)/|g' \
+	    $(addprefix $(DESTDIR)$(PREFIX)/share/tradelearn/,nightly.conf crontab tl-nightly.service)
 
 uninstall:
 	rm -f $(BINS:$(BUILD)/bin/%=$(DESTDIR)$(PREFIX)/bin/%)
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(filter %.1,$(MANS))))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(filter %.7,$(MANS))))
+	rm -rf $(DESTDIR)$(PREFIX)/share/tradelearn
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -631,11 +631,16 @@ pipeline_fields(struct src *s, const json_t *in, json_t *f)
 	size_t i;
 
 	puts_(f, "date", get_str(s, in, "date", 0));
+	puts_(f, "previous", get_str(s, in, "previous", 0));
+	putn(f, "new_trades", get_num(s, in, "new_trades", 0));
 	if ((steps = get_arr(s, in, "steps", 1)) != NULL)
 		json_array_foreach(steps, i, st) {
 			o = json_object();
 			puts_(o, "name", get_str(s, st, "name", 1));
 			puts_(o, "status", get_str(s, st, "status", 1));
+			if (json_is_string(json_object_get(st, "reason")))
+				puts_(o, "reason", get_str(s, st, "reason",
+				    0));
 			putn(o, "seconds", get_num(s, st, "seconds", 0));
 			json_array_append_new(out, o);
 		}
@@ -776,6 +781,11 @@ allocation_fields(struct src *s, const json_t *in, json_t *o)
 	putn(o, "expected_return", get_num(s, in, "expected_return", 0));
 	putn(o, "volatility", get_num(s, in, "volatility", 0));
 	putn(o, "risk_contribution", get_num(s, in, "risk_contribution", 0));
+	/* a strategy left out of tonight's allocation, and why */
+	if (json_object_get(in, "status") != NULL) {
+		puts_(o, "status", get_str(s, in, "status", 0));
+		puts_(o, "reason", get_str(s, in, "reason", 0));
+	}
 }
 
 /* allocation-summary.json (tl-allocate) */
@@ -788,6 +798,36 @@ allocation_summary_fields(struct src *s, const json_t *in, json_t *f)
 	putn(f, "sharpe", get_num(s, in, "sharpe", 0));
 	putn(f, "effective_n", get_num(s, in, "effective_n", 0));
 	putn(f, "turnover", get_num(s, in, "turnover", 0));
+	/* strategies that come and go: what was estimated and who is out */
+	puts_(f, "covariance", get_str(s, in, "covariance", 0));
+	puts_(f, "covariance_reason", get_str(s, in, "covariance_reason",
+	    0));
+	putn(f, "days", get_num(s, in, "days", 0));
+	putn(f, "cash", get_num(s, in, "cash", 0));
+	if (json_is_object(jpath(in, "fallback"))) {
+		json_t *fb = json_object();
+
+		puts_(fb, "from", get_str(s, in, "fallback.from", 1));
+		puts_(fb, "to", get_str(s, in, "fallback.to", 1));
+		puts_(fb, "reason", get_str(s, in, "fallback.reason", 0));
+		put(f, "fallback", fb);
+	} else
+		put(f, "fallback", json_null());
+	if (get_arr(s, in, "excluded", 0) != NULL) {
+		static const char *const keys[] = { "strategy", "status",
+			"reason", "kind", "severity", "since" };
+		const json_t *e;
+		json_t *out = json_array(), *o;
+		size_t i, k;
+
+		json_array_foreach(jpath(in, "excluded"), i, e) {
+			o = json_object();
+			for (k = 0; k < TL_NELEM(keys); k++)
+				puts_(o, keys[k], get_str(s, e, keys[k], k < 2));
+			json_array_append_new(out, o);
+		}
+		put(f, "excluded", out);
+	}
 }
 
 /* alerts.jsonl (tl-overfit) */
@@ -2206,6 +2246,14 @@ conclude(json_t *t)
 		    "selection of strategies is likely overfit",
 		    (tl_svg_fmt_fixed(a, fnum(s, "pbo"), 2), a));
 
+	/* an allocation method with no answer tonight */
+	s = json_object_get(json_object_get(t, "allocation"), "summary");
+	v = json_object_get(s, "fallback");
+	if (json_is_object(v))
+		addf(att, "allocation: %s had no answer tonight, fell back to "
+		    "%s", fstr(v, "from") != NULL ? fstr(v, "from") : "n/a",
+		    fstr(v, "to") != NULL ? fstr(v, "to") : "n/a");
+
 	/* bandit kill list */
 	arr = json_object_get(json_object_get(t, "bandit"), "kill");
 	json_array_foreach(arr, i, v) {
@@ -2655,6 +2703,11 @@ doc_health(struct doc *d, const json_t *f)
 			tx_code(&b, fstr(v, "name"));
 			tl_buf_addc(&b, ' ');
 			tx_text(&b, fstr(v, "status"));
+			if (fstr(v, "reason") != NULL) {
+				tl_buf_adds(&b, " (");
+				tx_text(&b, fstr(v, "reason"));
+				tl_buf_addc(&b, ')');
+			}
 			if (isfinite(fnum(v, "seconds"))) {
 				s1 = c_num(fnum(v, "seconds"), 1);
 				tl_buf_printf(&b, " %s s", s1);
@@ -2905,6 +2958,71 @@ doc_candidates(struct doc *d, const json_t *f)
 	tl_buf_release(&b);
 }
 
+/* What tonight's allocation could not do as configured: a method with no
+ * answer and its fallback, a covariance over fewer days than asked, and
+ * the strategies left out (retired, not live, too new, demoted). */
+static void
+doc_allocation_how(struct doc *d, const json_t *s)
+{
+	static const char *const head[] = { "Strategy", "Status", "Why",
+		"Alert" };
+	const json_t *fb = json_object_get(s, "fallback"), *ex, *v;
+	struct block *t;
+	struct tl_buf b;
+	char *cells[4];
+	size_t i;
+
+	tl_buf_init(&b);
+	if (json_is_object(fb)) {
+		tl_buf_adds(&b, "Method ");
+		tx_code(&b, fstr(fb, "from"));
+		tl_buf_adds(&b, " had no answer tonight");
+		if (fstr(fb, "reason") != NULL) {
+			tl_buf_adds(&b, " (");
+			tx_text(&b, fstr(fb, "reason"));
+			tl_buf_addc(&b, ')');
+		}
+		tl_buf_adds(&b, ": fell back to ");
+		tx_code(&b, fstr(fb, "to"));
+		tl_buf_addc(&b, '.');
+		add_text(d, B_LI, &b);
+	}
+	if (fnum(s, "cash") == 1)
+		add_textf(d, B_LI, "All in cash tonight: every weight is 0.");
+	if (fstr(s, "covariance") != NULL &&
+	    strcmp(fstr(s, "covariance"), "aligned") != 0) {
+		tl_buf_adds(&b, "Covariance: ");
+		tx_code(&b, fstr(s, "covariance"));
+		if (fstr(s, "covariance_reason") != NULL) {
+			tl_buf_adds(&b, " (");
+			tx_text(&b, fstr(s, "covariance_reason"));
+			tl_buf_addc(&b, ')');
+		}
+		tl_buf_addc(&b, '.');
+		add_text(d, B_LI, &b);
+	}
+	ex = json_object_get(s, "excluded");
+	if (json_array_size(ex) > 0) {
+		t = table_new(d, "Left out of tonight's allocation", head,
+		    "llll");
+		json_array_foreach(ex, i, v) {
+			cells[0] = c_code(fstr(v, "strategy"));
+			cells[1] = c_text(fstr(v, "status"));
+			cells[2] = c_text(fstr(v, "reason"));
+			tl_buf_reset(&b);
+			if (fstr(v, "kind") != NULL)
+				tl_buf_printf(&b, "%s, %s since %s",
+				    fstr(v, "kind"), fstr(v, "severity") !=
+				    NULL ? fstr(v, "severity") : "n/a",
+				    fstr(v, "since") != NULL ? fstr(v,
+				    "since") : "n/a");
+			cells[3] = c_text(b.len > 0 ? b.data : "");
+			table_row(t, cells, NULL);
+		}
+	}
+	tl_buf_release(&b);
+}
+
 static void
 doc_allocation(struct doc *d, const json_t *f, const struct night *n,
     long top)
@@ -2945,6 +3063,7 @@ doc_allocation(struct doc *d, const json_t *f, const struct night *n,
 		add_text(d, B_LI, &b);
 		for (i = 0; i < 5; i++)
 			free(x[i]);
+		doc_allocation_how(d, s);
 	}
 	w = json_object_get(a, "weights");
 	if (json_is_array(w) && json_array_size(w) == 0)
@@ -3509,6 +3628,11 @@ doc_changes(struct doc *d, const json_t *f, int have_prev)
 	if (have_prev)
 		add_textf(d, B_P, "Compared with %s.", pd != NULL ? pd :
 		    "the previous night (date n/a)");
+	/* a weekend, a holiday or a quiet day: the night still publishes */
+	if (have_prev && fnum(json_object_get(f, "pipeline"), "new_trades")
+	    == 0)
+		add_textf(d, B_P, "Nothing new: no trade closed since %s.",
+		    pd != NULL ? pd : "the previous night");
 	if (json_array_size(json_object_get(f, "changes")) == 0)
 		add_textf(d, B_P, "No change in the figures compared.");
 	json_array_foreach(json_object_get(f, "changes"), i, v)

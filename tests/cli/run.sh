@@ -6,7 +6,8 @@
 # case's `stdin` file (else /dev/null), for at most 60 s.  Its stdout,
 # stderr and exit status must equal `expout`, `experr` and `status` (a
 # missing file means empty output, status 0).  A sanitizer report on
-# stderr fails the case whatever experr says.  With TL_UPDATE=1 the
+# stderr fails the case whatever experr says.  A case that needs longer
+# than the default says how many seconds in a `timeout` file.  With TL_UPDATE=1 the
 # actual results are written back as the expectations instead.  The last
 # line is "cli: N passed, M failed"; the exit status is 1 if M > 0.
 # WORK's name differs on each run: a case whose messages name files in it
@@ -97,10 +98,12 @@ for cmdfile in tests/cli/*/[0-9][0-9][0-9]-*/cmd; do
 	in=/dev/null
 	[ -f "$case/stdin" ] && in=$case/stdin
 	script=$(cat "$case/cmd")
+	limit=$timeout_s
+	[ -f "$case/timeout" ] && limit=$(tr -d ' \t\r\n' <"$case/timeout")
 
 	PATH="$bindir:$PATH" LC_ALL=C TZ=UTC CASE=$case WORK=$work \
 	    TL_TESTDATA=$top/testdata \
-	    timeout -k 5 "$timeout_s" bash -c "$script" \
+	    timeout -k 5 "$limit" bash -c "$script" \
 	    <"$in" >"$tmp/stdout" 2>"$tmp/stderr"
 	st=$?
 	rm -rf "$work"
@@ -114,7 +117,7 @@ for cmdfile in tests/cli/*/[0-9][0-9][0-9]-*/cmd; do
 	report=$tmp/report
 	: >"$report"
 	if [ "$st" -eq 124 ] || [ "$st" -eq 137 ]; then
-		problems+=("timed out after ${timeout_s} s (status $st)")
+		problems+=("timed out after ${limit} s (status $st)")
 	fi
 	if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' \
 	    "$tmp/stderr"; then
