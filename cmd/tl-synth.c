@@ -59,12 +59,14 @@
 #define DAY_SHAPE	3.0		/* gamma shape of daily activity */
 #define ACTIVITY_SD	0.5		/* lognormal sd of strategy activity */
 #define PROMO_ACTIVITY	3.0		/* promoted strategies trade 3x */
-#define CHURN_MIN_RATE	1.0		/* --churn: closed trades per day a
-					 * strategy has at least, on average */
+#define MIN_RATE	0.2		/* closed trades per day a strategy
+					 * has at least, on average */
+#define CHURN_MIN_RATE	1.0		/* the same with --churn */
 #define CHURN_TRADES	2.0		/* --churn: default closed trades
 					 * per strategy and day */
-#define CHURN_KEEP	3		/* --churn: a strategy that decides
-					 * has a trade at least every 3 days */
+#define KEEP_DAYS	20		/* a strategy has a trade decision
+					 * at least every 20 days */
+#define CHURN_KEEP	3		/* the same with --churn */
 #define MAX_TRADES	100000000L	/* --trades */
 #define RETIRE_REASON	"manual"	/* reason of a retirement */
 #define MIN_START_Y	1980		/* epoch ms stay >= 1e11 (tl(7)) */
@@ -367,9 +369,10 @@ struct gen {
 	size_t		 nev;		/* their number */
 	size_t		 next_ev;	/* first not yet applied */
 	long		*last_exit;	/* churn: last exit day, or -1 */
-	long		*last_trade;	/* churn: last day with a trade
-					 * decision (-1 before day 0) */
-	size_t		*due;		/* churn: strategies due a trade */
+	long		*last_trade;	/* last day with a trade decision
+					 * of each strategy (-1: none) */
+	size_t		*due;		/* strategies due a trade */
+	long		 keep;		/* KEEP_DAYS or CHURN_KEEP */
 	double		 price[NSYM];	/* current price of each symbol */
 	unsigned int	*ntr;		/* closed trades entered each day */
 	unsigned int	*nhold;		/* hold decisions each day */
@@ -1238,7 +1241,9 @@ cmp_activity(const void *a, const void *b)
 /* Raise the least active strategies so that each closes min_rate trades
  * a day or more on average, even once every promoted strategy trades
  * PROMO_ACTIVITY times as much: a strategy that trades once a month has
- * no returns to estimate on most nights.  With c =
+ * no returns to estimate (at the default size, 43 of seeds 1-200 gave a
+ * log whose night failed in tl-allocate: seed 5 had two strategies with
+ * no day in common between their first and last trades).  With c =
  * min_rate / (trades per day) and m_j the promotion multiplier, the floor
  * f solves f = c sum_j max(a_j, f) m_j: filling the lowest activities
  * up, k of them floored, f = c T_k / (1 - c M_k), where T_k sums a_j m_j
@@ -1332,8 +1337,7 @@ make_strategies(struct gen *g)
 	free(perm);
 	for (i = 0; i < NSYM; i++)
 		g->price[i] = sym_price[i] / 100.0;
-	if (o->churn)
-		act_floor(g, CHURN_MIN_RATE);
+	act_floor(g, o->churn ? CHURN_MIN_RATE : MIN_RATE);
 }
 
 /* The churn plan: late starts and retirements among the strategies that
@@ -1357,11 +1361,8 @@ make_churn(struct gen *g, struct tl_err *err)
 	g->ev = tl_churn_events(g->churn, &g->nev);
 	g->w = tl_xcalloc(g->ns, sizeof(*g->w));
 	g->last_exit = tl_xcalloc(g->ns, sizeof(*g->last_exit));
-	g->last_trade = tl_xcalloc(g->ns, sizeof(*g->last_trade));
-	g->due = tl_xcalloc(g->ns, sizeof(*g->due));
 	for (i = 0; i < g->ns; i++) {
 		g->last_exit[i] = -1;
-		g->last_trade[i] = -1;
 		ro = tl_churn_role(g->churn, i);
 		if (ro->kind == TL_CHURN_RENAME)
 			snprintf(g->st[i].alias, sizeof(g->st[i].alias),
@@ -1414,6 +1415,11 @@ act_init(struct gen *g)
 
 	g->act = tl_xcalloc(g->ns, sizeof(*g->act));
 	g->act_sum = 0;
+	g->last_trade = tl_xcalloc(g->ns, sizeof(*g->last_trade));
+	g->due = tl_xcalloc(g->ns, sizeof(*g->due));
+	g->keep = g->churn != NULL ? CHURN_KEEP : KEEP_DAYS;
+	for (i = 0; i < g->ns; i++)
+		g->last_trade[i] = -1;
 	for (i = 0; i < g->ns; i++)
 		if (g->churn != NULL)
 			act_set(g, i, 0);
@@ -1827,25 +1833,23 @@ component(gsl_rng *r, double shift)
 	    0, 1), 100);
 }
 
-/* Churn: the strategies that decide on day d but had no trade decision
- * in the CHURN_KEEP days before, by index, into g->due; their number. */
+/* The strategies that decide on day d but had no trade decision on the
+ * g->keep - 1 days before, by index, into g->due; their number. */
 static size_t
 due_trades(struct gen *g, size_t d)
 {
 	size_t i, n = 0;
 
-	if (g->churn == NULL)
-		return 0;
 	for (i = 0; i < g->ns; i++)
-		if ((long)d - g->last_trade[i] >= CHURN_KEEP &&
-		    tl_churn_live(g->churn, i, d))
+		if ((long)d - g->last_trade[i] >= g->keep && (g->churn ==
+		    NULL || tl_churn_live(g->churn, i, d)))
 			g->due[n++] = i;
 	return n;
 }
 
-/* Draw the decisions of day d into g->decs (unsorted).  With churn the
- * first trades go to the strategies that are due one, so that a live
- * strategy's returns never pause by chance for long. */
+/* Draw the decisions of day d into g->decs (unsorted).  The first trades
+ * go to the strategies that are due one, so that a strategy's returns
+ * never pause by chance for long. */
 static size_t
 make_decisions(struct gen *g, size_t d)
 {
@@ -1873,7 +1877,7 @@ make_decisions(struct gen *g, size_t d)
 		    (int64_t)tl_rng_below(g->rl, LAST_DEC_MS - OPEN_MS);
 		x->strat = i < ndue && i < ntr ? (uint32_t)g->due[i] :
 		    pick_live(g, d);
-		if (g->churn != NULL && x->kind == REC_TRADE)
+		if (x->kind == REC_TRADE)
 			g->last_trade[x->strat] = (long)d;
 		s = &g->st[x->strat];
 		x->sym = (uint16_t)(universe_lo[s->universe] +
