@@ -5,7 +5,9 @@
  * genome parameters drive a run's ROI, which signals and components raise
  * the chance of a win, how over-confident the logged confidence is, the
  * market regimes, which promoted strategies decay, and how many dirty
- * lines of each kind were written.  The output depends only on the
+ * lines of each kind were written; with --churn, strategies that start
+ * late, pause, retire or are renamed (lib/tl_churn plans them), with
+ * logs/retirements.jsonl and aliases.csv.  The output depends only on the
  * options: the same flags and seed give the same bytes whatever TZ and
  * the locale say.  Days are generated one at a time, so memory does not
  * grow with --trades.
