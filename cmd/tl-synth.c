@@ -5,7 +5,9 @@
  * genome parameters drive a run's ROI, which signals and components raise
  * the chance of a win, how over-confident the logged confidence is, the
  * market regimes, which promoted strategies decay, and how many dirty
- * lines of each kind were written.  The output depends only on the
+ * lines of each kind were written; with --churn, strategies that start
+ * late, pause, retire or are renamed (lib/tl_churn plans them), with
+ * logs/retirements.jsonl and aliases.csv.  The output depends only on the
  * options: the same flags and seed give the same bytes whatever TZ and
  * the locale say.  Days are generated one at a time, so memory does not
  * grow with --trades.
@@ -29,6 +31,7 @@
 #include <gsl/gsl_rng.h>
 #include <zlib.h>
 
+#include "tl_churn.h"
 #include "tl_err.h"
 #include "tl_num.h"
 #include "tl_rng.h"
@@ -58,6 +61,16 @@
 #define DAY_SHAPE	3.0		/* gamma shape of daily activity */
 #define ACTIVITY_SD	0.5		/* lognormal sd of strategy activity */
 #define PROMO_ACTIVITY	3.0		/* promoted strategies trade 3x */
+#define MIN_RATE	0.2		/* closed trades per day a strategy
+					 * has at least, on average */
+#define CHURN_MIN_RATE	1.0		/* the same with --churn */
+#define CHURN_TRADES	2.0		/* --churn: default closed trades
+					 * per strategy and day */
+#define KEEP_DAYS	20		/* a strategy has a trade decision
+					 * at least every 20 days */
+#define CHURN_KEEP	3		/* the same with --churn */
+#define MAX_TRADES	100000000L	/* --trades */
+#define RETIRE_REASON	"manual"	/* reason of a retirement */
 #define MIN_START_Y	1980		/* epoch ms stay >= 1e11 (tl(7)) */
 #define MAX_Y		9999		/* RFC 3339 years */
 
@@ -179,7 +192,7 @@ static const int trade_dirt[] = { D_MISSING, D_DUPLICATE, D_CONFLICT,
 enum { KIND_DEC, KIND_OUT };	/* first index of gen.dirt */
 
 /* Random streams: the clean log never depends on --dirt. */
-enum { STREAM_WORLD, STREAM_RUNS, STREAM_LOG, STREAM_DIRT };
+enum { STREAM_WORLD, STREAM_RUNS, STREAM_LOG, STREAM_DIRT, STREAM_CHURN };
 
 enum { TS_CANON, TS_EPOCH_MS, TS_OFFSET };	/* timestamp spellings */
 
@@ -203,6 +216,10 @@ struct opts {
 	long		 strategies;	/* --strategies */
 	long		 periods;	/* --periods: months of runs */
 	long		 trades;	/* --trades: closed trades in all */
+	int		 trades_set;	/* --trades was given */
+	int		 churn;		/* --churn */
+	const char	*churn_arg;	/* its spec, or NULL */
+	struct tl_churn_spec churn_spec;	/* what --churn plants */
 	double		 dirt;		/* --dirt: share of dirty lines */
 	long		 gzip_after;	/* --gzip-after: plain last N days */
 	int		 quiet;		/* -q */
@@ -211,6 +228,7 @@ struct opts {
 
 struct strat {
 	char		 id[24];	/* "S0007" */
+	char		 alias[24];	/* its new name once renamed */
 	int		 lookback;	/* genome: 5..200 */
 	int		 entry_z;	/* hundredths, 0.5..3 */
 	int		 exit_z;	/* hundredths, 0..1.5 */
@@ -321,6 +339,7 @@ struct view {
 	int64_t		 pnl_c;		/* pnl to write, cents */
 	char		 id[24];	/* trade id */
 	char		 did[24];	/* decision id */
+	const char	*strat;		/* strategy name */
 };
 
 struct gen {
@@ -329,6 +348,7 @@ struct gen {
 	gsl_rng		*rr;		/* runs */
 	gsl_rng		*rl;		/* decisions and trades */
 	gsl_rng		*rd;		/* dirt */
+	gsl_rng		*rc;		/* churn plan */
 	int64_t		*cday;		/* weekdays from the first period */
 	unsigned char	*creg;		/* their regimes */
 	size_t		 nc;		/* number of such weekdays */
@@ -345,6 +365,16 @@ struct gen {
 	struct strat	**promos;	/* promoted, by promotion day */
 	size_t		 npromos;	/* their number */
 	size_t		 next_promo;	/* first not yet active */
+	struct tl_churn	*churn;		/* --churn plan, or NULL */
+	double		*w;		/* churn: weight of each strategy */
+	const struct tl_churn_event *ev;	/* churn: liveness changes */
+	size_t		 nev;		/* their number */
+	size_t		 next_ev;	/* first not yet applied */
+	long		*last_exit;	/* churn: last exit day, or -1 */
+	long		*last_trade;	/* last day with a trade decision
+					 * of each strategy (-1: none) */
+	size_t		*due;		/* strategies due a trade */
+	long		 keep;		/* KEEP_DAYS or CHURN_KEEP */
 	double		 price[NSYM];	/* current price of each symbol */
 	unsigned int	*ntr;		/* closed trades entered each day */
 	unsigned int	*nhold;		/* hold decisions each day */
@@ -366,6 +396,7 @@ struct gen {
 	uint64_t	 bad_out;	/* trade lines damaged */
 	uint64_t	 matched;	/* trades with both lines intact */
 	uint64_t	 npromo;	/* promotions */
+	uint64_t	 nruns;		/* runs written */
 	uint64_t	 dirt[2][NDIRT];	/* by KIND_*, D_* */
 };
 
@@ -374,12 +405,17 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 "usage: tl-synth [-qv] [-s seed] [--days N] [--start DATE] [--strategies N] "
-"[--periods N] [--trades N] [--dirt RATE] [--gzip-after N] -o dir\n");
+"[--periods N] [--trades N] [--dirt RATE] [--gzip-after N] [--churn[=SPEC]] "
+"-o dir\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
 "\nWrite a seeded synthetic trading log directory with a planted truth\n"
 "(see tl-synth(1), tl(7)).\n\n"
+"      --churn[=SPEC]    strategies start late, pause, retire, are renamed:\n"
+"                        SPEC late=N,pause=N,retire=N,rename=N (a tenth,\n"
+"                        1, 1, 1); --trades then defaults to 2 a day per\n"
+"                        strategy\n"
 "      --days=N          trading days (weekdays) from --start (60)\n"
 "      --dirt=RATE       share of dirty log lines, 0 for none (0.01)\n"
 "      --gzip-after=N    gzip the days before the last N, 0: never (7)\n"
@@ -395,8 +431,13 @@ usage(FILE *fp)
 "  -v, --verbose         a summary on stderr\n");
 }
 
-/* Close stdout; on a write error say so.  Returns TL_EX_OK or
- * TL_EX_IOERR. */
+/* The number of promoted strategies among ns. */
+static size_t
+n_promoted(size_t ns)
+{
+	return (size_t)floor(PROMOTE_RATE * (double)ns + 0.5);
+}
+
 /* Parse YYYY-MM-DD strictly; returns 0 and *day, or -1. */
 static int
 parse_date(const char *s, int64_t *day)
@@ -421,9 +462,10 @@ parse_date(const char *s, int64_t *day)
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
-	enum { OPT_DAYS = 256, OPT_DIRT, OPT_GZIP_AFTER, OPT_PERIODS,
-		OPT_START, OPT_STRATEGIES, OPT_TRADES };
+	enum { OPT_CHURN = 256, OPT_DAYS, OPT_DIRT, OPT_GZIP_AFTER,
+		OPT_PERIODS, OPT_START, OPT_STRATEGIES, OPT_TRADES };
 	static const struct option longopts[] = {
+		{ "churn", optional_argument, NULL, OPT_CHURN },
 		{ "days", required_argument, NULL, OPT_DAYS },
 		{ "dirt", required_argument, NULL, OPT_DIRT },
 		{ "gzip-after", required_argument, NULL, OPT_GZIP_AFTER },
@@ -448,6 +490,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 	while ((ch = getopt_long(argc, argv, ":ho:qs:Vv", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case OPT_CHURN:
+			o->churn = 1;
+			o->churn_arg = optarg;
+			break;
 		case OPT_DAYS:
 			if (tl_parse_long("--days", optarg, 1, 100000,
 			    &o->days, &err) == -1)
@@ -495,9 +541,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 				goto bad;
 			break;
 		case OPT_TRADES:
-			if (tl_parse_long("--trades", optarg, 0, 100000000,
+			if (tl_parse_long("--trades", optarg, 0, MAX_TRADES,
 			    &o->trades, &err) == -1)
 				goto bad;
+			o->trades_set = 1;
 			break;
 		case 'V':
 			tl_version_exit();
@@ -509,6 +556,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 			tl_bad_option(ch, argv[optind - 1]);
 		}
 	}
+	if (optind < argc && o->churn && o->churn_arg == NULL &&
+	    strchr(argv[optind], '=') != NULL)
+		tl_usage_error("unexpected argument '%s' (a spec goes with "
+		    "--churn=SPEC)", argv[optind]);
 	if (optind < argc)
 		tl_usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->outdir == NULL)
@@ -525,6 +576,18 @@ parse_args(int argc, char *argv[], struct opts *o)
 	if (y > MAX_Y)
 		tl_usage_error("--days: %ld days from --start end after "
 		    "year %d", o->days, MAX_Y);
+	if (!o->churn)
+		return;
+	tl_churn_spec_default(&o->churn_spec, (size_t)o->strategies);
+	if ((o->churn_arg != NULL && tl_churn_spec_parse(&o->churn_spec,
+	    o->churn_arg, &err) == -1) ||
+	    tl_churn_spec_check(&o->churn_spec, (size_t)o->strategies,
+	    (size_t)o->strategies - n_promoted((size_t)o->strategies),
+	    (size_t)o->days, &err) == -1)
+		goto bad;
+	if (!o->trades_set)
+		o->trades = (long)fmin(CHURN_TRADES * (double)o->days *
+		    (double)o->strategies, (double)MAX_TRADES);
 	return;
 bad:
 	tl_usage_error("%s: %s", err.where, err.msg);
@@ -1166,6 +1229,60 @@ make_calendar(struct gen *g)
 	free(cnt);
 }
 
+static int
+cmp_activity(const void *a, const void *b)
+{
+	const struct strat *x = *(const struct strat *const *)a;
+	const struct strat *y = *(const struct strat *const *)b;
+
+	if (x->activity != y->activity)
+		return x->activity < y->activity ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* Raise the least active strategies so that each closes min_rate trades
+ * a day or more on average, even once every promoted strategy trades
+ * PROMO_ACTIVITY times as much: a strategy that trades once a month has
+ * no returns to estimate (at the default size, 43 of seeds 1-200 gave a
+ * log whose night failed in tl-allocate: seed 5 had two strategies with
+ * no day in common between their first and last trades).  With c =
+ * min_rate / (trades per day) and m_j the promotion multiplier, the floor
+ * f solves f = c sum_j max(a_j, f) m_j: filling the lowest activities
+ * up, k of them floored, f = c T_k / (1 - c M_k), where T_k sums a_j m_j
+ * over the others and M_k the floored m_j.  When no f fits (c sum m_j >=
+ * 1: too few trades) every strategy gets the highest activity. */
+static void
+act_floor(struct gen *g, double min_rate)
+{
+	struct strat **v;
+	double c, t = 0, m = 0, f = 0, mj;
+	size_t i, k;
+
+	if (g->o->trades == 0)
+		return;
+	c = min_rate * (double)g->nd / (double)g->o->trades;
+	v = tl_xcalloc(g->ns, sizeof(*v));
+	for (i = 0; i < g->ns; i++) {
+		v[i] = &g->st[i];
+		t += v[i]->activity * (v[i]->promo_day >= 0 ? PROMO_ACTIVITY :
+		    1);
+	}
+	qsort(v, g->ns, sizeof(*v), cmp_activity);
+	for (k = 0; k < g->ns; k++) {
+		f = 1 - c * m > 0 ? c * t / (1 - c * m) : INFINITY;
+		if (f <= v[k]->activity)
+			break;
+		mj = v[k]->promo_day >= 0 ? PROMO_ACTIVITY : 1;
+		t -= v[k]->activity * mj;
+		m += mj;
+	}
+	if (k == g->ns)		/* no floor fits */
+		f = v[g->ns - 1]->activity;
+	for (i = 0; i < k; i++)
+		v[i]->activity = f;
+	free(v);
+}
+
 static void
 make_strategies(struct gen *g)
 {
@@ -1200,7 +1317,7 @@ make_strategies(struct gen *g)
 	}
 	/* Promotions: a random PROMOTE_RATE of them, in the first half of
 	 * the days; a third of those (at least one when ns >= 3) decay. */
-	npromo = (size_t)floor(PROMOTE_RATE * (double)g->ns + 0.5);
+	npromo = n_promoted(g->ns);
 	ndecay = (npromo + 1) / 3;
 	if (ndecay == 0 && npromo > 0 && g->ns >= 3)
 		ndecay = 1;
@@ -1222,6 +1339,51 @@ make_strategies(struct gen *g)
 	free(perm);
 	for (i = 0; i < NSYM; i++)
 		g->price[i] = sym_price[i] / 100.0;
+	act_floor(g, o->churn ? CHURN_MIN_RATE : MIN_RATE);
+}
+
+/* The churn plan: late starts and retirements among the strategies that
+ * are never promoted; the new name of a renamed one follows the last
+ * strategy's. */
+static int
+make_churn(struct gen *g, struct tl_err *err)
+{
+	const struct tl_churn_role *ro;
+	unsigned char *eligible;
+	size_t i;
+
+	eligible = tl_xcalloc(g->ns, 1);
+	for (i = 0; i < g->ns; i++)
+		eligible[i] = g->st[i].promo_day < 0;
+	g->churn = tl_churn_alloc(&g->o->churn_spec, g->ns, g->nd, eligible,
+	    g->rc, err);
+	free(eligible);
+	if (g->churn == NULL)
+		return -1;
+	g->ev = tl_churn_events(g->churn, &g->nev);
+	g->w = tl_xcalloc(g->ns, sizeof(*g->w));
+	g->last_exit = tl_xcalloc(g->ns, sizeof(*g->last_exit));
+	for (i = 0; i < g->ns; i++) {
+		g->last_exit[i] = -1;
+		ro = tl_churn_role(g->churn, i);
+		if (ro->kind == TL_CHURN_RENAME)
+			snprintf(g->st[i].alias, sizeof(g->st[i].alias),
+			    "S%04zu", g->ns + ro->seq + 1);
+	}
+	return 0;
+}
+
+/* The name strategy i carries on calendar day z. */
+static const char *
+strat_name(const struct gen *g, size_t i, int64_t z)
+{
+	const struct tl_churn_role *ro;
+
+	if (g->churn == NULL)
+		return g->st[i].id;
+	ro = tl_churn_role(g->churn, i);
+	return ro->kind == TL_CHURN_RENAME && z >= trading_day(g, ro->day) ?
+	    g->st[i].alias : g->st[i].id;
 }
 
 /* Add v to the activity of strategy i (a Fenwick tree over g->act). */
@@ -1233,6 +1395,21 @@ act_add(struct gen *g, size_t i, double v)
 	g->act_sum += v;
 }
 
+/* Churn: make strategy i's weight the one of day d (0 when it does not
+ * decide that day). */
+static void
+act_set(struct gen *g, size_t i, size_t d)
+{
+	const struct strat *s = &g->st[i];
+	double w = 0;
+
+	if (tl_churn_live(g->churn, i, d))
+		w = s->promo_day >= 0 && (size_t)s->promo_day <= d ?
+		    s->activity * PROMO_ACTIVITY : s->activity;
+	act_add(g, i, w - g->w[i]);
+	g->w[i] = w;
+}
+
 static void
 act_init(struct gen *g)
 {
@@ -1240,21 +1417,40 @@ act_init(struct gen *g)
 
 	g->act = tl_xcalloc(g->ns, sizeof(*g->act));
 	g->act_sum = 0;
+	g->last_trade = tl_xcalloc(g->ns, sizeof(*g->last_trade));
+	g->due = tl_xcalloc(g->ns, sizeof(*g->due));
+	g->keep = g->churn != NULL ? CHURN_KEEP : KEEP_DAYS;
 	for (i = 0; i < g->ns; i++)
-		act_add(g, i, g->st[i].activity);
+		g->last_trade[i] = -1;
+	for (i = 0; i < g->ns; i++)
+		if (g->churn != NULL)
+			act_set(g, i, 0);
+		else
+			act_add(g, i, g->st[i].activity);
 }
 
-/* Strategies promoted on day d decide PROMO_ACTIVITY times as often. */
+/* Strategies promoted on day d decide PROMO_ACTIVITY times as often; with
+ * churn, the weights of the strategies that start or stop on day d
+ * change too. */
 static void
-act_promote(struct gen *g, size_t d)
+act_update(struct gen *g, size_t d)
 {
 	struct strat *s;
+	size_t i;
 
 	while (g->next_promo < g->npromos &&
 	    (size_t)g->promos[g->next_promo]->promo_day <= d) {
 		s = g->promos[g->next_promo++];
-		act_add(g, (size_t)(s - g->st),
-		    s->activity * (PROMO_ACTIVITY - 1));
+		if (g->churn != NULL)
+			act_set(g, (size_t)(s - g->st), d);
+		else
+			act_add(g, (size_t)(s - g->st),
+			    s->activity * (PROMO_ACTIVITY - 1));
+	}
+	while (g->next_ev < g->nev && g->ev[g->next_ev].day <= d) {
+		i = g->ev[g->next_ev++].strategy;
+		act_set(g, i, d);
+		g->last_trade[i] = (long)d - 1;	/* due from d + KEEP - 1 */
 	}
 }
 
@@ -1273,6 +1469,20 @@ pick_strategy(struct gen *g)
 			u -= g->act[pos - 1];
 		}
 	return (uint32_t)(pos < g->ns ? pos : g->ns - 1);
+}
+
+/* A strategy that decides on day d, in proportion to its weight.  With
+ * churn a draw is made again when it lands on one that does not (only a
+ * rounding residue of the tree's sums can give it a chance). */
+static uint32_t
+pick_live(struct gen *g, size_t d)
+{
+	uint32_t i;
+
+	do
+		i = pick_strategy(g);
+	while (g->churn != NULL && !tl_churn_live(g->churn, i, d));
+	return i;
 }
 
 /* Spread the trades and extra decisions over the days. */
@@ -1357,6 +1567,24 @@ l_genome(struct line *l, const struct strat *s)
 	l_addc(l, '}');
 }
 
+/* Does strategy i have a run of the period that begins on day z?  A late
+ * starter has none that begins before its start, a retired one none that
+ * begins after its retirement. */
+static int
+run_kept(const struct gen *g, size_t i, int64_t z)
+{
+	const struct tl_churn_role *ro;
+
+	if (g->churn == NULL)
+		return 1;
+	ro = tl_churn_role(g->churn, i);
+	if (ro->kind == TL_CHURN_LATE)
+		return z >= trading_day(g, ro->day);
+	if (ro->kind == TL_CHURN_RETIRE)
+		return z <= trading_day(g, ro->day);
+	return 1;
+}
+
 static int
 write_runs(struct gen *g, struct tl_err *err)
 {
@@ -1366,10 +1594,11 @@ write_runs(struct gen *g, struct tl_err *err)
 	struct line *l = &g->l;
 	char path[PATH_SZ], rel[64], month[24], d0[TL_TIME_BUFSZ],
 	    d1[TL_TIME_BUFSZ], id[24];
-	int64_t roi, sharpe, mdd, wr;
+	int64_t roi, sharpe, mdd, wr, z0;
 	double x;
 	long p;
 	size_t i;
+	unsigned int ntr;
 	const char *kind;
 
 	if (path_fmt(path, o->outdir, "logs/runs", err) == -1 ||
@@ -1377,7 +1606,8 @@ write_runs(struct gen *g, struct tl_err *err)
 		return -1;
 	for (p = 0; p < o->periods; p++) {
 		fmt_month(month, sizeof(month), g->month0 + p);
-		fmt_date(d0, month_first(g->month0 + p));
+		z0 = month_first(g->month0 + p);
+		fmt_date(d0, z0);
 		fmt_date(d1, month_first(g->month0 + p + 1) - 1);
 		kind = month_first(g->month0 + p + 1) <= trading_day(g, 0) ?
 		    "backtest" : "sim";
@@ -1401,6 +1631,12 @@ write_runs(struct gen *g, struct tl_err *err)
 				s->is_roi = roi;
 				s->is_sharpe = sharpe;
 			}
+			/* drawn all the same: the other runs stay as they
+			 * are without churn */
+			ntr = gsl_ran_poisson(g->rr, 15 + 4 * s->max_pos);
+			if (!run_kept(g, i, z0))
+				continue;
+			g->nruns++;
 			fmt_id(id, sizeof(id), "R",
 			    (uint64_t)p * g->ns + i + 1, 7);
 			l_reset(l);
@@ -1409,7 +1645,7 @@ write_runs(struct gen *g, struct tl_err *err)
 			l_adds(l, ",\"kind\":");
 			l_qstr(l, kind);
 			l_adds(l, ",\"strategy\":");
-			l_qstr(l, s->id);
+			l_qstr(l, strat_name(g, i, z0));
 			l_adds(l, ",\"period\":");
 			l_qstr(l, month);
 			l_adds(l, ",\"start\":");
@@ -1427,8 +1663,7 @@ write_runs(struct gen *g, struct tl_err *err)
 			l_adds(l, ",\"win_rate\":");
 			l_fixed(l, wr, 3);
 			l_adds(l, ",\"trades\":");
-			l_fixed(l, (int64_t)gsl_ran_poisson(g->rr,
-			    15 + 4 * s->max_pos), 0);
+			l_fixed(l, (int64_t)ntr, 0);
 			l_adds(l, "}}\n");
 			if (sink_line(&k, l, err) == -1) {
 				sink_abort(&k);
@@ -1475,6 +1710,7 @@ write_promotions(struct gen *g, struct tl_err *err)
 	struct line *l = &g->l;
 	char path[PATH_SZ], ts[TL_TIME_BUFSZ], id[24];
 	size_t i, n;
+	int64_t z;
 	int rc = 0;
 
 	if (path_fmt(path, g->o->outdir, "logs/promotions.jsonl", err) ==
@@ -1483,11 +1719,11 @@ write_promotions(struct gen *g, struct tl_err *err)
 	v = promoted(g, &n);
 	for (i = 0; i < n && rc == 0; i++) {
 		s = v[i];
-		fmt_ts(ts, trading_day(g, (size_t)s->promo_day) * MS_DAY +
-		    PROMO_MS, TS_CANON);
+		z = trading_day(g, (size_t)s->promo_day);
+		fmt_ts(ts, z * MS_DAY + PROMO_MS, TS_CANON);
 		l_reset(l);
 		l_adds(l, "{\"strategy\":");
-		l_qstr(l, s->id);
+		l_qstr(l, strat_name(g, (size_t)(s - g->st), z));
 		l_adds(l, ",\"ts\":");
 		l_qstr(l, ts);
 		if (s->is_period >= 0) {
@@ -1510,6 +1746,64 @@ write_promotions(struct gen *g, struct tl_err *err)
 		return -1;
 	}
 	return sink_close(&k, err);
+}
+
+/* ---- churn: retirements, aliases ---------------------------------------- */
+
+/* logs/retirements.jsonl: each retired strategy at the close of its last
+ * day; aliases.csv: old,new for each renamed one. */
+static int
+write_churn(struct gen *g, struct tl_err *err)
+{
+	struct sink k;
+	struct line *l = &g->l;
+	char path[PATH_SZ], ts[TL_TIME_BUFSZ];
+	size_t i, n, *v;
+	const struct tl_churn_role *ro;
+	int rc = 0;
+
+	if (path_fmt(path, g->o->outdir, "logs/retirements.jsonl", err) ==
+	    -1 || sink_open(&k, path, 0, NULL, err) == -1)
+		return -1;
+	v = tl_churn_with_role(g->churn, TL_CHURN_RETIRE, &n);
+	for (i = 0; i < n && rc == 0; i++) {
+		ro = tl_churn_role(g->churn, v[i]);
+		fmt_ts(ts, trading_day(g, ro->day) * MS_DAY + CLOSE_MS,
+		    TS_CANON);
+		l_reset(l);
+		l_adds(l, "{\"strategy\":");
+		l_qstr(l, g->st[v[i]].id);
+		l_adds(l, ",\"ts\":");
+		l_qstr(l, ts);
+		l_adds(l, ",\"reason\":");
+		l_qstr(l, RETIRE_REASON);
+		l_adds(l, "}\n");
+		rc = sink_line(&k, l, err);
+	}
+	free(v);
+	if (rc == -1 || sink_close(&k, err) == -1)
+		goto fail;
+	if (path_fmt(path, g->o->outdir, "aliases.csv", err) == -1 ||
+	    sink_open(&k, path, 0, NULL, err) == -1)
+		return -1;
+	l_reset(l);
+	l_adds(l, "old,new\n");
+	rc = sink_line(&k, l, err);
+	v = tl_churn_with_role(g->churn, TL_CHURN_RENAME, &n);
+	for (i = 0; i < n && rc == 0; i++) {
+		l_reset(l);
+		l_adds(l, g->st[v[i]].id);
+		l_addc(l, ',');
+		l_adds(l, g->st[v[i]].alias);
+		l_addc(l, '\n');
+		rc = sink_line(&k, l, err);
+	}
+	free(v);
+	if (rc == 0 && sink_close(&k, err) == 0)
+		return 0;
+fail:
+	sink_abort(&k);
+	return -1;
 }
 
 /* ---- decisions and trades --------------------------------------------- */
@@ -1541,18 +1835,35 @@ component(gsl_rng *r, double shift)
 	    0, 1), 100);
 }
 
-/* Draw the decisions of day d into g->decs (unsorted). */
+/* The strategies that decide on day d but had no trade decision on the
+ * g->keep - 1 days before, by index, into g->due; their number. */
+static size_t
+due_trades(struct gen *g, size_t d)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < g->ns; i++)
+		if ((long)d - g->last_trade[i] >= g->keep && (g->churn ==
+		    NULL || tl_churn_live(g->churn, i, d)))
+			g->due[n++] = i;
+	return n;
+}
+
+/* Draw the decisions of day d into g->decs (unsorted).  The first trades
+ * go to the strategies that are due one, so that a strategy's returns
+ * never pause by chance for long. */
 static size_t
 make_decisions(struct gen *g, size_t d)
 {
 	struct dec *x;
 	const struct strat *s;
-	size_t i, n, ntr = g->ntr[d], nh = g->nhold[d];
+	size_t i, n, ntr = g->ntr[d], nh = g->nhold[d], ndue;
 	int64_t day_ms = trading_day(g, d) * MS_DAY;
 	double p, edge, sr, sign;
 	int k, r = g->creg[g->off + d];
 
 	n = ntr + nh + g->nopen[d];
+	ndue = due_trades(g, d);
 	if (n > g->cdecs) {
 		g->cdecs = n + n / 2;
 		g->decs = tl_xreallocarray(g->decs, g->cdecs,
@@ -1566,7 +1877,10 @@ make_decisions(struct gen *g, size_t d)
 		x->seq = (uint32_t)i;
 		x->ms = day_ms + OPEN_MS +
 		    (int64_t)tl_rng_below(g->rl, LAST_DEC_MS - OPEN_MS);
-		x->strat = pick_strategy(g);
+		x->strat = i < ndue && i < ntr ? (uint32_t)g->due[i] :
+		    pick_live(g, d);
+		if (x->kind == REC_TRADE)
+			g->last_trade[x->strat] = (long)d;
 		s = &g->st[x->strat];
 		x->sym = (uint16_t)(universe_lo[s->universe] +
 		    (int)tl_rng_below(g->rl,
@@ -1618,14 +1932,16 @@ make_trade(struct gen *g, const struct dec *x, uint64_t did, int dec_bad,
 {
 	const struct strat *s = &g->st[x->strat];
 	struct trade *t;
-	size_t k, ed, b;
+	size_t k, ed, b, lim;
 	int64_t lo, hi, m, delta;
 	double u, px, notional, r;
 
 	u = tl_rng_uniform(g->rl);
 	k = u < 0.55 ? 0 : u < 0.80 ? 1 : u < 0.92 ? 2 : 3;
-	if (d + k >= g->nd)
-		k = g->nd - 1 - d;
+	lim = g->churn != NULL ? tl_churn_exit_limit(g->churn, x->strat, d) :
+	    g->nd - 1;
+	if (d + k > lim)
+		k = lim - d;
 	ed = d + k;
 	b = ed % NBUCKET;
 	if (g->nbk[b] == g->cbk[b]) {
@@ -1761,7 +2077,7 @@ l_symbol(struct line *l, const char *sym, int low, int csv)
 }
 
 static void
-render_decision(struct gen *g, struct line *l, const struct dec *x,
+render_decision(struct line *l, const struct dec *x,
     const char *id, const struct view *v)
 {
 	static const char *const actions[3] = { "buy", "sell", "hold" };
@@ -1782,7 +2098,7 @@ render_decision(struct gen *g, struct line *l, const struct dec *x,
 	}
 	if (v->omit != DF_STRATEGY) {
 		l_key(l, &first, "strategy");
-		l_qstr(l, g->st[x->strat].id);
+		l_qstr(l, v->strat);
 	}
 	if (v->omit != DF_ACTION) {
 		l_key(l, &first, "action");
@@ -1842,7 +2158,7 @@ l_str(struct line *l, const char *s, int csv)
 }
 
 static void
-render_trade(struct gen *g, struct line *l, const struct trade *t,
+render_trade(struct line *l, const struct trade *t,
     const struct view *v, int csv)
 {
 	static const char *const sides[2] = { "long", "short" };
@@ -1872,7 +2188,7 @@ render_trade(struct gen *g, struct line *l, const struct trade *t,
 			l_symbol(l, sym_names[t->sym], v->lower, csv);
 			break;
 		case TF_STRATEGY:
-			l_str(l, g->st[t->strat].id, csv);
+			l_str(l, v->strat, csv);
 			break;
 		case TF_SIDE:
 			l_str(l, v->verb != NULL ? v->verb : sides[t->side],
@@ -1924,11 +2240,11 @@ render_trade(struct gen *g, struct line *l, const struct trade *t,
 	l_addc(l, '\n');
 }
 
-/* Write decision x (number did) with its dirt; returns 0 or -1.
+/* Write decision x (number did) of day d with its dirt; returns 0 or -1.
  * *bad says whether its line is damaged. */
 static int
 emit_decision(struct gen *g, struct sink *k, const struct dec *x,
-    uint64_t did, int *bad, struct tl_err *err)
+    uint64_t did, size_t d, int *bad, struct tl_err *err)
 {
 	char id[24];
 	struct view v;
@@ -1936,6 +2252,7 @@ emit_decision(struct gen *g, struct sink *k, const struct dec *x,
 
 	fmt_id(id, sizeof(id), "D", did, 8);
 	view_init(&v);
+	v.strat = strat_name(g, x->strat, trading_day(g, d));
 	*bad = 0;
 	dk = pick_dirt(g, 0);
 	if (dk == D_MISSING) {
@@ -1945,7 +2262,7 @@ emit_decision(struct gen *g, struct sink *k, const struct dec *x,
 		view_variant(g, &v, dk, 0, x->kind == REC_HOLD ? 2 : x->side);
 	if (dk >= 0)
 		g->dirt[KIND_DEC][dk]++;
-	render_decision(g, &g->l, x, id, &v);
+	render_decision(&g->l, x, id, &v);
 	if (sink_line(k, &g->l, err) == -1)
 		return -1;
 	if (dk == D_DUPLICATE && sink_line(k, &g->l, err) == -1)
@@ -1953,10 +2270,11 @@ emit_decision(struct gen *g, struct sink *k, const struct dec *x,
 	return 0;
 }
 
-/* Write trade t with its dirt; last says it ends the last trades file. */
+/* Write trade t, which closes on day d, with its dirt; last says it ends
+ * the last trades file. */
 static int
-emit_trade(struct gen *g, struct sink *k, const struct trade *t, int csv,
-    int last, struct tl_err *err)
+emit_trade(struct gen *g, struct sink *k, const struct trade *t, size_t d,
+    int csv, int last, struct tl_err *err)
 {
 	struct view v;
 	int64_t dp;
@@ -1964,6 +2282,9 @@ emit_trade(struct gen *g, struct sink *k, const struct trade *t, int csv,
 	int dk, bad = 0;
 
 	view_init(&v);
+	v.strat = strat_name(g, t->strat, trading_day(g, d));
+	if (g->last_exit != NULL)
+		g->last_exit[t->strat] = (long)d;
 	g->ntrade++;
 	fmt_id(v.id, sizeof(v.id), "T", g->ntrade, 8);
 	fmt_id(v.did, sizeof(v.did), "D", t->did, 8);
@@ -1980,7 +2301,7 @@ emit_trade(struct gen *g, struct sink *k, const struct trade *t, int csv,
 		view_variant(g, &v, dk, 1, t->side);
 	if (dk >= 0)
 		g->dirt[KIND_OUT][dk]++;
-	render_trade(g, &g->l, t, &v, csv);
+	render_trade(&g->l, t, &v, csv);
 	if (dk == D_TRUNCATED) {
 		bad = 1;
 		cut = g->l.n / 3 + tl_rng_below(g->rd, g->l.n / 3);
@@ -1998,13 +2319,13 @@ emit_trade(struct gen *g, struct sink *k, const struct trade *t, int csv,
 	case D_CONFLICT:
 		dp = 1 + (int64_t)tl_rng_below(g->rd, 5000);
 		v.pnl_c += coin(g->rd, 0.5) ? dp : -dp;
-		render_trade(g, &g->l2, t, &v, csv);
+		render_trade(&g->l2, t, &v, csv);
 		return sink_line(k, &g->l2, err);
 	case D_ORPHAN:
 		g->norphan++;
 		fmt_id(v.id, sizeof(v.id), "T9", g->norphan, 8);
 		fmt_id(v.did, sizeof(v.did), "D9", g->norphan, 8);
-		render_trade(g, &g->l2, t, &v, csv);
+		render_trade(&g->l2, t, &v, csv);
 		return sink_line(k, &g->l2, err);
 	default:
 		return 0;
@@ -2040,7 +2361,7 @@ write_day(struct gen *g, size_t d, struct tl_err *err)
 	for (i = 0; i < n; i++) {
 		x = &g->decs[i];
 		g->ndec++;
-		if (emit_decision(g, &k, x, g->ndec, &bad, err) == -1)
+		if (emit_decision(g, &k, x, g->ndec, d, &bad, err) == -1)
 			goto fail;
 		g->bad_dec += (uint64_t)bad;
 		if (x->kind == REC_TRADE)
@@ -2075,7 +2396,7 @@ write_day(struct gen *g, size_t d, struct tl_err *err)
 			goto fail;
 	}
 	for (i = 0; i < g->nbk[b]; i++)
-		if (emit_trade(g, &k, &tv[i], csv, d + 1 == g->nd &&
+		if (emit_trade(g, &k, &tv[i], d, csv, d + 1 == g->nd &&
 		    i + 1 == g->nbk[b], err) == -1)
 			goto fail;
 	g->nbk[b] = 0;
@@ -2101,7 +2422,7 @@ write_logs(struct gen *g, struct tl_err *err)
 			    SYM_SD);
 			g->price[i] *= exp(lr);
 		}
-		act_promote(g, d);
+		act_update(g, d);
 		if (write_day(g, d, err) == -1)
 			break;
 		if (pool_failed(g->pool))
@@ -2218,6 +2539,59 @@ t_regimes(FILE *fp, struct gen *g)
 	fputs("]},\n", fp);
 }
 
+/* The churn member: the spec, then each role's strategies by day. */
+static void
+t_churn(FILE *fp, const struct gen *g)
+{
+	static const char *const member[TL_CHURN_NKIND] = { "late_start",
+		"pause", "retired", "renamed" };
+	const struct tl_churn_role *ro;
+	char day[TL_TIME_BUFSZ], until[TL_TIME_BUFSZ], last[TL_TIME_BUFSZ];
+	const char *name;
+	size_t i, n, *v;
+	int k;
+
+	fputs("\"churn\":{\"spec\":{", fp);
+	for (k = 0; k < TL_CHURN_NKIND; k++)
+		fprintf(fp, "%s\"%s\":%ld", k > 0 ? "," : "",
+		    tl_churn_keys[k], g->o->churn_spec.n[k]);
+	fprintf(fp, "},\"pause_days\":%d,\"retire_reason\":\"%s\"",
+	    TL_CHURN_PAUSE_DAYS, RETIRE_REASON);
+	for (k = 0; k < TL_CHURN_NKIND; k++) {
+		fprintf(fp, ",\"%s\":[", member[k]);
+		v = tl_churn_with_role(g->churn, k, &n);
+		for (i = 0; i < n; i++) {
+			ro = tl_churn_role(g->churn, v[i]);
+			name = g->st[v[i]].id;
+			fmt_date(day, trading_day(g, ro->day));
+			fmt_date(until, trading_day(g, ro->until));
+			if (g->last_exit[v[i]] >= 0)
+				fmt_date(last, trading_day(g,
+				    (size_t)g->last_exit[v[i]]));
+			else
+				snprintf(last, sizeof(last), "none");
+			fputs(i > 0 ? "," : "", fp);
+			if (k == TL_CHURN_LATE)
+				fprintf(fp, "{\"strategy\":\"%s\",\"start\":"
+				    "\"%s\"}", name, day);
+			else if (k == TL_CHURN_PAUSE)
+				fprintf(fp, "{\"strategy\":\"%s\",\"from\":"
+				    "\"%s\",\"to\":\"%s\"}", name, day, until);
+			else if (k == TL_CHURN_RETIRE)
+				fprintf(fp, "{\"strategy\":\"%s\",\"date\":"
+				    "\"%s\",\"last_trade\":\"%s\"}", name, day,
+				    last);
+			else
+				fprintf(fp, "{\"from\":\"%s\",\"to\":\"%s\","
+				    "\"date\":\"%s\"}", name,
+				    g->st[v[i]].alias, day);
+		}
+		free(v);
+		fputc(']', fp);
+	}
+	fputs("},\n", fp);
+}
+
 static int
 write_truth(struct gen *g, struct tl_err *err)
 {
@@ -2266,8 +2640,7 @@ write_truth(struct gen *g, struct tl_err *err)
 	    "\"orphan_outcomes\":%llu},\n", g->nd,
 	    (unsigned long long)g->ndec, (unsigned long long)g->ntrade,
 	    (unsigned long long)g->nholds, (unsigned long long)g->nopens,
-	    (unsigned long long)g->norphan,
-	    (unsigned long long)((uint64_t)g->ns * (uint64_t)o->periods),
+	    (unsigned long long)g->norphan, (unsigned long long)g->nruns,
 	    (unsigned long long)g->npromo,
 	    (unsigned long long)(g->ndec - g->bad_dec),
 	    (unsigned long long)(g->ntrade - g->bad_out),
@@ -2427,6 +2800,8 @@ write_truth(struct gen *g, struct tl_err *err)
 	t_num(fp, DECAY_SHIFT);
 	fputs("},\n", fp);
 	free(v);
+	if (g->churn != NULL)
+		t_churn(fp, g);
 
 	fputs("\"strategies\":[\n", fp);
 	for (i = 0; i < g->ns; i++) {
@@ -2469,6 +2844,12 @@ gen_release(struct gen *g)
 	tl_rng_free(g->rr);
 	tl_rng_free(g->rl);
 	tl_rng_free(g->rd);
+	tl_rng_free(g->rc);
+	tl_churn_free(g->churn);
+	free(g->w);
+	free(g->last_exit);
+	free(g->last_trade);
+	free(g->due);
 	free(g->cday);
 	free(g->creg);
 	free(g->ret_u);
@@ -2508,25 +2889,27 @@ main(int argc, char *argv[])
 	g.rr = tl_rng_alloc((uint64_t)o.seed, STREAM_RUNS);
 	g.rl = tl_rng_alloc((uint64_t)o.seed, STREAM_LOG);
 	g.rd = tl_rng_alloc((uint64_t)o.seed, STREAM_DIRT);
+	g.rc = tl_rng_alloc((uint64_t)o.seed, STREAM_CHURN);
 	make_calendar(&g);
 	make_strategies(&g);
 	make_counts(&g);
 	g.pool = pool_alloc();
-	if (prepare_outdir(o.outdir, &err) == -1 ||
+	if ((o.churn && make_churn(&g, &err) == -1) ||
+	    prepare_outdir(o.outdir, &err) == -1 ||
 	    path_fmt(path, o.outdir, "logs", &err) == -1 ||
 	    make_dir(path, &err) == -1 ||
 	    write_market(&g, &err) == -1 ||
 	    write_runs(&g, &err) == -1 ||
 	    write_promotions(&g, &err) == -1 ||
 	    write_logs(&g, &err) == -1 ||
+	    (g.churn != NULL && write_churn(&g, &err) == -1) ||
 	    write_truth(&g, &err) == -1)
 		status = tl_report(&err);
 	else if (o.verbose)
 		tl_msg("%s: %zu days, %llu decisions, %llu trades, %llu runs, "
 		    "%llu promotions", o.outdir, g.nd,
 		    (unsigned long long)g.ndec, (unsigned long long)g.ntrade,
-		    (unsigned long long)((uint64_t)g.ns * (uint64_t)o.periods),
-		    (unsigned long long)g.npromo);
+		    (unsigned long long)g.nruns, (unsigned long long)g.npromo);
 	gen_release(&g);
 	return tl_exit_status(status);
 }
