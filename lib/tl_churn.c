@@ -13,7 +13,6 @@
 #include "tl_rng.h"
 #include "tl_util.h"
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 const char *const tl_churn_keys[TL_CHURN_NKIND] = { "late", "pause",
 	"retire", "rename" };
@@ -269,7 +268,7 @@ tl_churn_alloc(const struct tl_churn_spec *sp, size_t nstrat, size_t ndays,
 	for (i = 0; i < nstrat; i++)
 		c->role[i].kind = TL_CHURN_NONE;
 	cand = tl_xcalloc(nstrat + 1, sizeof(*cand));
-	for (k = 0; k < NELEM(draw_order); k++) {
+	for (k = 0; k < TL_NELEM(draw_order); k++) {
 		kind = draw_order[k].kind;
 		only = draw_order[k].eligible_only;
 		for (n = 0, i = 0; i < nstrat; i++)
