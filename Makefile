@@ -66,7 +66,9 @@ $(BUILD)/bin/%: $(BUILD)/cmd/%.o $(BUILD)/libtl.a
 # like the other tools.
 STATIC_DEPS ?= 1
 DEP_ARCHIVES := libcsv.a libjansson.a libgsl.a libgslcblas.a libz.a
-ifeq ($(STATIC_DEPS),1)
+# (asked only when the compiler is there: on a fresh machine make deps
+# runs before gcc is installed)
+ifeq ($(STATIC_DEPS)$(if $(shell command -v $(CC) 2>/dev/null),1,0),11)
 ifeq ($(words $(foreach a,$(DEP_ARCHIVES),$(filter /%,$(shell $(CC) -print-file-name=$(a))))),5)
 $(BUILD)/bin/tl-bayesopt: LDLIBS := -Wl,-Bstatic -lcsv \
     $(filter-out -lm,$(PKG_LIBS)) -Wl,-Bdynamic -lm
