@@ -51,8 +51,6 @@ static int	solve_hrp(struct tl_portfolio *, const struct tl_pf_opts *,
 		    double *, struct tl_err *);
 static int	solve_equal(struct tl_portfolio *, const struct tl_pf_opts *,
 		    double *, struct tl_err *);
-static int	solve_invvol(struct tl_portfolio *, const struct tl_pf_opts *,
-		    double *, struct tl_err *);
 
 const struct tl_pf_method tl_pf_methods[] = {
 	{ "mean-variance", NULL, "the most expected return less "
@@ -70,8 +68,6 @@ const struct tl_pf_method tl_pf_methods[] = {
 	    solve_hrp },
 	{ "equal", NULL, "1/n each", TL_PF_FIXED, 0, 0, 0, NULL,
 	    solve_equal },
-	{ "inverse-vol", NULL, "in proportion to 1/volatility, capped",
-	    TL_PF_RISK, 0, 0, 0, NULL, solve_invvol },
 };
 const size_t tl_pf_nmethods = TL_NELEM(tl_pf_methods);
 
@@ -1783,45 +1779,6 @@ solve_equal(struct tl_portfolio *pf, const struct tl_pf_opts *o, double *w,
 	(void)err;
 	for (i = 0; i < pf->n; i++)
 		w[i] = 1 / (double)pf->n;
-	return 0;
-}
-
-/* Weights in proportion to 1/sigma_i, capped at the bounds: a weight
- * above its cap is held there and the rest re-spread in proportion,
- * until none is above (each round caps one more, so n rounds at most). */
-static int
-solve_invvol(struct tl_portfolio *pf, const struct tl_pf_opts *o,
-    double *w, struct tl_err *err)
-{
-	size_t n = pf->n, i, round;
-	double rest, s;
-	int over = 1;
-
-	(void)o;
-	(void)err;
-	for (i = 0; i < n; i++)
-		w[i] = -1;	/* not capped */
-	for (round = 0; round < n && over; round++) {
-		rest = 1;
-		s = 0;
-		for (i = 0; i < n; i++)
-			if (w[i] < 0)
-				s += 1 / sqrt(pf->cov[i * n + i]);
-			else
-				rest -= w[i];
-		over = 0;
-		for (i = 0; i < n; i++)
-			if (w[i] < 0 && rest / (s * sqrt(pf->cov[i * n + i])) >
-			    pf->hi[i]) {
-				w[i] = pf->hi[i];
-				over = 1;
-			}
-		if (!over)
-			for (i = 0; i < n; i++)
-				if (w[i] < 0)
-					w[i] = rest / (s * sqrt(pf->cov[i * n +
-					    i]));
-	}
 	return 0;
 }
 

@@ -658,46 +658,6 @@ Test(tl_portfolio, group_cap_with_cash)
 	tl_panel_free(&p);
 }
 
-/* inverse-vol: w_i = (1/s_i) / sum_j (1/s_j) over the annual variances
- * s_i^2; under a cap below the largest, that one is held at the cap and
- * the others share 1 - cap in the same proportions. */
-Test(tl_portfolio, inverse_vol)
-{
-	static const char *const names[] = { "a", "b", "c" };
-	double iv[3], s = 0, want, cap;
-	struct tl_panel p;
-	struct tl_portfolio pf;
-	struct tl_pf_opts o = defaults();
-	struct tl_err err = { 0 };
-	size_t i, top = 0;
-
-	filled(&p, 30, names, 3, NULL, 0);
-	o.method = pick("method", "inverse-vol");
-	cr_assert_eq(tl_portfolio_init(&pf, &p, &o, &err), 0, "%s", err.msg);
-	for (i = 0; i < 3; i++) {
-		iv[i] = 1 / sqrt(pf.cov[i * 4]);
-		s += iv[i];
-		top = iv[i] > iv[top] ? i : top;
-	}
-	cr_assert_eq(tl_portfolio_solve(&pf, &o, &err), 0, "%s", err.msg);
-	for (i = 0; i < 3; i++)
-		cr_assert_float_eq(pf.w[i], iv[i] / s, 1e-15, "w[%zu]", i);
-	tl_portfolio_release(&pf);
-
-	cap = 0.9 * iv[top] / s;
-	o.max_weight = cap;
-	cr_assert_eq(tl_portfolio_init(&pf, &p, &o, &err), 0, "%s", err.msg);
-	cr_assert_eq(tl_portfolio_solve(&pf, &o, &err), 0, "%s", err.msg);
-	cr_assert_eq(pf.used, pick("method", "inverse-vol"));
-	for (i = 0; i < 3; i++) {
-		want = i == top ? cap : (1 - cap) * iv[i] / (s - iv[top]);
-		cr_assert_lt(want, cap + 1e-15, "w[%zu] under the cap", i);
-		cr_assert_float_eq(pf.w[i], want, 1e-15, "w[%zu]", i);
-	}
-	tl_portfolio_release(&pf);
-	tl_panel_free(&p);
-}
-
 /* The tables: names found, aliases, actions; every method says what
  * it does (--method help), and no name is given twice. */
 Test(tl_portfolio, tables)
