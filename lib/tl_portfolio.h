@@ -303,7 +303,8 @@ struct tl_portfolio {
 	double		 max_weight;	/* --max-weight applied (raised by
 					 * --unfilled relax) */
 	double		 turnover_forced;	/* the least turnover of
-					 * tonight, NAN without --prev */
+					 * tonight (prev all 0 without
+					 * --prev) */
 	double		 max_turnover;	/* the cap applied: max(--max-turnover,
 					 * turnover_forced), NAN: off */
 	double		 turnover_cap;	/* its part on the problem, NAN: off */
