@@ -4,10 +4,11 @@
  * allocation, retirements and overfit alerts, and lets lib/tl_portfolio
  * choose tonight's strategies (live, old enough, not demoted), estimate
  * their expected returns and covariance (with a stated fallback order
- * when they share few days) and allocate by mean-variance, minimum
- * variance, maximum Sharpe, target volatility, equal risk contribution,
- * HRP or equal weight under weight bounds, a volatility cap, a
- * correlation (diversity) cap, a turnover limit and a minimum trade; a
+ * when they share few days) and allocate by one of its methods (the
+ * table tl_pf_methods: --method help lists it, so a new method needs no
+ * change here) under weight bounds (the rest in cash when they cannot
+ * sum to 1), a volatility cap, a correlation (diversity) cap, a
+ * turnover limit (raised to what tonight forces) and a minimum trade; a
  * method with no answer falls back (see tl-allocate(1)).  Writes one
  * line per strategy and the portfolio summary.
  */
@@ -47,6 +48,7 @@ struct opts {
 	const char	*retired;	/* --retired */
 	const char	*solve_qp;	/* hidden bench mode */
 	const char	*summary;	/* --summary */
+	const char	*method;	/* the default method's name */
 	int		 set_weight;	/* --max-weight given */
 	char		**inputs;	/* returns files */
 	int		 ninputs;
@@ -78,7 +80,7 @@ usage(FILE *fp)
 "                   [--min-days N] [--min-trade w] [--min-weight w]\n"
 "                   [--missing how] [--mu file] [--prev file]\n"
 "                   [--retired file] [--risk-aversion L] [--risk-free r]\n"
-"                   [--summary file] [file ...]\n");
+"                   [--summary file] [--unfilled how] [file ...]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
@@ -100,11 +102,12 @@ usage(FILE *fp)
 "  -h, --help            this help\n"
 "      --live-days=N     live: a return within N days before --asof\n"
 "                        (10; 0: no test)\n"
-"  -m, --method=M        mean-variance, min-variance (default),\n"
-"                        max-sharpe, target-vol, erc, hrp, equal\n"
+"  -m, --method=M        allocation method (min-variance); --method=help\n"
+"                        lists them\n"
 "      --max-corr=RHO    strategies correlated above RHO share one\n"
 "                        --max-weight cap\n"
-"      --max-turnover=T  sum |w - prev| at most T (needs --prev)\n"
+"      --max-turnover=T  sum |w - prev| at most T, or the least tonight\n"
+"                        forces if more (needs --prev)\n"
 "      --max-vol=SIGMA   annual volatility cap\n"
 "      --max-weight=W    per strategy (1)\n"
 "      --min-days=N      fewer returns in the window: left out (20)\n"
@@ -120,8 +123,26 @@ usage(FILE *fp)
 "      --risk-aversion=L mean-variance lambda (1)\n"
 "      --risk-free=R     annual rate for the Sharpe ratio (0)\n"
 "      --summary=FILE    the portfolio summary (JSON)\n"
+"      --unfilled=HOW    caps that sum below 1: cash (default: the rest\n"
+"                        in cash) or relax (raise --max-weight)\n"
 "  -V, --version         print the version\n"
 "  -w, --window=DAYS     use the last DAYS dates only\n");
+}
+
+/* --method help: the methods of the table, one a line, to stdout. */
+static void
+list_methods(const char *dflt)
+{
+	const struct tl_pf_method *me;
+	size_t i;
+
+	for (i = 0; i < tl_pf_nmethods; i++) {
+		me = &tl_pf_methods[i];
+		printf("%-14s %s%s%s%s\n", me->name, me->about,
+		    me->alias != NULL ? "; also " : "", me->alias != NULL ?
+		    me->alias : "", strcmp(me->name, dflt) == 0 ?
+		    " (default)" : "");
+	}
 }
 
 /* The entry of a choice table named arg, or a usage error. */
@@ -144,7 +165,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 	enum { O_ALERTS = 256, O_ANN, O_ASOF, O_DEMOTED, O_FALLBACK, O_HALF,
 	    O_LIVE, O_MAXCORR, O_MAXTURN, O_MAXVOL, O_MAXW, O_MINDAYS,
 	    O_MINTRADE, O_MINW, O_MISSING, O_MU, O_PREV, O_RETIRED, O_LAMBDA,
-	    O_RF, O_SOLVEQP, O_SUMMARY };
+	    O_RF, O_SOLVEQP, O_SUMMARY, O_UNFILLED };
 	static const struct option longopts[] = {
 		{ "alerts", required_argument, NULL, O_ALERTS },
 		{ "annualize", required_argument, NULL, O_ANN },
@@ -176,6 +197,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "risk-free", required_argument, NULL, O_RF },
 		{ "solve-qp", required_argument, NULL, O_SOLVEQP },
 		{ "summary", required_argument, NULL, O_SUMMARY },
+		{ "unfilled", required_argument, NULL, O_UNFILLED },
 		{ "version", no_argument, NULL, 'V' },
 		{ "window", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
@@ -237,9 +259,13 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    &p->live_days, &err);
 			break;
 		case 'm':
+			if (strcmp(optarg, "help") == 0) {
+				list_methods(o->method);
+				exit(tl_exit_status(TL_EX_OK));
+			}
 			if ((m = tl_pf_method_find(optarg)) < 0)
-				tl_usage_error("--method: unknown '%s'",
-				    optarg);
+				tl_usage_error("--method: unknown '%s' "
+				    "(--method help lists them)", optarg);
 			p->method = (size_t)m;
 			break;
 		case O_MAXCORR:
@@ -312,6 +338,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case O_SUMMARY:
 			o->summary = optarg;
+			break;
+		case O_UNFILLED:
+			p->unfilled = PICK("--unfilled", optarg,
+			    tl_pf_unfilleds, tl_pf_nunfilleds);
 			break;
 		case 'V':
 			tl_version_exit();
@@ -737,11 +767,11 @@ active_constraints(const struct tl_pf_opts *p, const struct tl_portfolio *pf)
 	size_t i, k;
 	double v = sqrt(tl_portfolio_var(pf, pf->w)), sum;
 
-	if (pf->cash > 0)
+	if (pf->used == TL_PF_CASH)
 		return act;	/* no weight at a limit holds anything */
 	if (p->min_weight > 0)
 		add_active(act, "min-weight", at_limit(pf, pf->lo));
-	if (p->max_weight < 1)
+	if (pf->max_weight < 1)
 		add_active(act, "max-weight", at_limit(pf, pf->hi));
 	if (!isnan(p->max_vol) && fabs(v - p->max_vol) <= 1e-9 * p->max_vol)
 		json_array_append_new(act, json_pack("{s:s,s:o}",
@@ -760,11 +790,11 @@ active_constraints(const struct tl_pf_opts *p, const struct tl_portfolio *pf)
 		else
 			json_decref(g);
 	}
-	if (!isnan(p->max_turnover) && fabs(tl_portfolio_turnover(pf, pf->w) -
-	    p->max_turnover) <= 1e-9)
+	if (!isnan(pf->max_turnover) && fabs(tl_portfolio_turnover(pf,
+	    pf->w) - pf->max_turnover) <= 1e-9)
 		json_array_append_new(act, json_pack("{s:s,s:o}",
 		    "constraint", "max-turnover", "value",
-		    num(p->max_turnover)));
+		    num(pf->max_turnover)));
 	return act;
 }
 
@@ -824,8 +854,22 @@ add_tonight(json_t *v, const struct tl_pf_opts *p,
 	    "to", pf->used == TL_PF_CASH ? "cash" :
 	    tl_pf_methods[pf->used].name, "reason", pf->fb_reason) :
 	    json_null());
-	json_object_set_new(v, "cash", json_integer(pf->cash > 0));
+	json_object_set_new(v, "cash", num(pf->cash));
+	json_object_set_new(v, "max_weight_applied", num(pf->max_weight));
 	add_excluded(v, pf);
+}
+
+/* The effective number of strategies, (sum w)^2 / sum w^2 (1 / sum w^2
+ * when fully invested); NaN in cash. */
+static double
+effective_n(const struct tl_portfolio *pf)
+{
+	double h = 0, s = 1 - pf->cash;
+	size_t i;
+
+	for (i = 0; i < pf->n; i++)
+		h += pf->w[i] * pf->w[i];
+	return s * s / h;
 }
 
 static int
@@ -835,15 +879,13 @@ write_summary(const struct opts *o, const struct tl_portfolio *pf,
 	const struct tl_pf_opts *p = &o->pf;
 	struct tl_out *out;
 	json_t *v, *cons;
-	double var = tl_portfolio_var(pf, pf->w), r, h = 0;
+	double var = tl_portfolio_var(pf, pf->w), r;
 	size_t i, ngrouped = 0;
 	int rc;
 
 	r = tl_portfolio_ret(pf, pf->w);
-	for (i = 0; i < pf->n; i++) {
-		h += pf->w[i] * pf->w[i];
+	for (i = 0; i < pf->n; i++)
 		ngrouped += pf->group != NULL && pf->group[i] != TL_QP_NOGROUP;
-	}
 	cons = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "min_weight",
 	    num(p->min_weight), "max_weight", num(p->max_weight), "max_vol",
 	    num(p->max_vol), "max_corr", num(p->max_corr), "max_turnover",
@@ -868,9 +910,12 @@ write_summary(const struct opts *o, const struct tl_portfolio *pf,
 	json_object_set_new(v, "risk_free", num(p->rf));
 	json_object_set_new(v, "sharpe", num(var > 0 ? (r - p->rf) /
 	    sqrt(var) : NAN));
-	json_object_set_new(v, "effective_n", num(1 / h));
+	json_object_set_new(v, "effective_n", num(effective_n(pf)));
 	json_object_set_new(v, "turnover", o->prev != NULL ?
 	    num(tl_portfolio_turnover(pf, pf->w)) : json_null());
+	json_object_set_new(v, "turnover_forced", o->prev != NULL ?
+	    num(pf->turnover_forced) : json_null());
+	json_object_set_new(v, "max_turnover_applied", num(pf->max_turnover));
 	json_object_set_new(v, "correlated_groups",
 	    json_integer((json_int_t)pf->ngroups));
 	json_object_set_new(v, "grouped_strategies",
@@ -899,11 +944,9 @@ write_summary(const struct opts *o, const struct tl_portfolio *pf,
 static void
 tell(const struct opts *o, const struct tl_portfolio *pf)
 {
-	double h = 0, v = tl_portfolio_var(pf, pf->w);
-	size_t i, left = pf->nall - pf->n + pf->count[TL_PF_CAPPED];
+	double h = effective_n(pf), v = tl_portfolio_var(pf, pf->w);
+	size_t left = pf->nall - pf->n + pf->count[TL_PF_CAPPED];
 
-	for (i = 0; i < pf->n; i++)
-		h += pf->w[i] * pf->w[i];
 	if (left > 0)
 		tl_msg("%zu of %zu strategies left out or capped (retired %zu, "
 		    "not-live %zu, too-few-days %zu, demoted %zu, capped %zu)",
@@ -917,22 +960,33 @@ tell(const struct opts *o, const struct tl_portfolio *pf)
 		tl_warn("%s has no answer, %s instead: %s",
 		    tl_pf_methods[o->pf.method].name, pf->used == TL_PF_CASH ?
 		    "cash" : tl_pf_methods[pf->used].name, pf->fb_reason);
+	if (pf->max_weight > o->pf.max_weight)
+		tl_msg("--max-weight %g raised to %.4g tonight (--unfilled "
+		    "relax): the caps of %zu strategies reach 1",
+		    o->pf.max_weight, pf->max_weight, pf->n);
+	if (pf->used != TL_PF_CASH && pf->cash > 0)
+		tl_msg("cash %.4g: the caps of the %zu strategies allocated "
+		    "tonight sum to %.4g", pf->cash, pf->n, 1 - pf->cash);
 	if (pf->used == TL_PF_CASH)
 		tl_msg("cash: no strategy holds a weight tonight");
 	else if (isnan(v))
 		tl_msg("%s over %zu strategies without a covariance: "
 		    "expected return %.4g, effective strategies %.3g",
 		    tl_pf_methods[pf->used].name, pf->n,
-		    tl_portfolio_ret(pf, pf->w), 1 / h);
+		    tl_portfolio_ret(pf, pf->w), h);
 	else
 		tl_msg("%s over %zu strategies, %zu day%s: expected return "
 		    "%.4g, volatility %.4g, effective strategies %.3g",
 		    tl_pf_methods[pf->used].name, pf->n, pf->days,
 		    pf->days == 1 ? "" : "s", tl_portfolio_ret(pf, pf->w),
-		    sqrt(v), 1 / h);
+		    sqrt(v), h);
 	if (o->prev != NULL)
 		tl_msg("turnover %.4g against %s",
 		    tl_portfolio_turnover(pf, pf->w), o->prev);
+	if (pf->max_turnover > o->pf.max_turnover)
+		tl_msg("--max-turnover %g raised to %.4g, the turnover tonight "
+		    "forces (%.4g of it from strategies left out or gone)",
+		    o->pf.max_turnover, pf->max_turnover, pf->out + pf->gone);
 }
 
 static int
@@ -990,7 +1044,8 @@ main(int argc, char *argv[])
 
 	tl_init("tl-allocate");
 	/* the defaults by name: min-variance, ledoit-wolf, mean, auto */
-	o.pf.method = (size_t)tl_pf_method_find("min-variance");
+	o.method = "min-variance";
+	o.pf.method = (size_t)tl_pf_method_find(o.method);
 	o.pf.estimator = (size_t)tl_table_find(tl_pf_estimators,
 	    tl_pf_nestimators, sizeof(tl_pf_estimators[0]), "ledoit-wolf");
 	o.pf.returns = (size_t)tl_table_find(tl_pf_mu_ests, tl_pf_nmu_ests,
@@ -999,6 +1054,8 @@ main(int argc, char *argv[])
 	    tl_pf_ngap_modes, sizeof(tl_pf_gap_modes[0]), "auto");
 	o.pf.fallback = (size_t)tl_table_find(tl_pf_fallbacks,
 	    tl_pf_nfallbacks, sizeof(tl_pf_fallbacks[0]), "min-variance");
+	o.pf.unfilled = (size_t)tl_table_find(tl_pf_unfilleds,
+	    tl_pf_nunfilleds, sizeof(tl_pf_unfilleds[0]), "cash");
 	parse_args(argc, argv, &o);
 	if (o.solve_qp != NULL)
 		rc = cmd_solve_qp(o.solve_qp, &err);

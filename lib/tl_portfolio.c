@@ -27,6 +27,9 @@
 #define REPAIR_FLOOR	1e-8		/* least eigenvalue of a repaired
 					 * correlation matrix */
 #define REPAIR_TOL	1e-10		/* Higham's relative change to stop */
+#define TURNOVER_TOL	1e-15		/* per weight: the solver's least
+					 * turnover may exceed the closed form
+					 * by the rounding of its sum */
 
 /* ---- the tables ------------------------------------------------------- */
 
@@ -50,14 +53,21 @@ static int	solve_equal(struct tl_portfolio *, const struct tl_pf_opts *,
 		    double *, struct tl_err *);
 
 const struct tl_pf_method tl_pf_methods[] = {
-	{ "mean-variance", NULL, TL_PF_QP, 1, 0, 1, check_mv, solve_mv },
-	{ "min-variance", NULL, TL_PF_QP, 1, 0, 0, NULL, solve_minvar },
-	{ "max-sharpe", NULL, TL_PF_QP, 1, 0, 0, check_maxsharpe,
-	    solve_maxsharpe },
-	{ "target-vol", NULL, TL_PF_QP, 1, 1, 0, NULL, solve_targetvol },
-	{ "erc", "risk-parity", TL_PF_RISK, 1, 0, 0, NULL, solve_erc },
-	{ "hrp", NULL, TL_PF_RISK, 0, 0, 0, NULL, solve_hrp },
-	{ "equal", NULL, TL_PF_FIXED, 0, 0, 0, NULL, solve_equal },
+	{ "mean-variance", NULL, "the most expected return less "
+	    "--risk-aversion/2 times the variance", TL_PF_QP, 1, 0, 1,
+	    check_mv, solve_mv },
+	{ "min-variance", NULL, "the least variance", TL_PF_QP, 1, 0, 0,
+	    NULL, solve_minvar },
+	{ "max-sharpe", NULL, "the highest Sharpe ratio", TL_PF_QP, 1, 0, 0,
+	    check_maxsharpe, solve_maxsharpe },
+	{ "target-vol", NULL, "the most expected return at --max-vol",
+	    TL_PF_QP, 1, 1, 0, NULL, solve_targetvol },
+	{ "erc", "risk-parity", "equal risk contributions", TL_PF_RISK, 1, 0,
+	    0, NULL, solve_erc },
+	{ "hrp", NULL, "hierarchical risk parity", TL_PF_RISK, 0, 0, 0, NULL,
+	    solve_hrp },
+	{ "equal", NULL, "1/n each", TL_PF_FIXED, 0, 0, 0, NULL,
+	    solve_equal },
 };
 const size_t tl_pf_nmethods = TL_NELEM(tl_pf_methods);
 
@@ -148,6 +158,12 @@ const struct tl_pf_fallback tl_pf_fallbacks[] = {
 	{ "none", 0, 1 },
 };
 const size_t tl_pf_nfallbacks = TL_NELEM(tl_pf_fallbacks);
+
+const struct tl_pf_unfilled tl_pf_unfilleds[] = {
+	{ "cash", 0 },
+	{ "relax", 1 },
+};
+const size_t tl_pf_nunfilleds = TL_NELEM(tl_pf_unfilleds);
 
 static const char *const status_names[TL_PF_NSTATUS] = {
 	[TL_PF_IN] = "",
@@ -396,10 +412,30 @@ classify(struct tl_portfolio *pf, const struct tl_panel *pn,
 	}
 }
 
+/* The bounds of the problem's strategies and the --max-corr group caps
+ * when --max-weight is c: a capped (demoted) strategy keeps at most
+ * --demoted-max-weight. */
+static void
+set_caps(struct tl_portfolio *pf, const struct tl_pf_opts *o, double c)
+{
+	size_t j, k;
+	long i;
+
+	for (j = 0; j < pf->nall; j++) {
+		if ((i = pf->all[j].idx) < 0)
+			continue;
+		pf->hi[i] = pf->all[j].status == TL_PF_CAPPED ? fmin(c,
+		    o->demoted_max_weight) : c;
+		pf->lo[i] = fmin(o->min_weight, pf->hi[i]);
+	}
+	for (k = 0; k < pf->ngroups; k++)
+		pf->cap[k] = c;
+}
+
 /* Statuses, the problem's strategies and their previous weights. */
-static int
+static void
 select_strategies(struct tl_portfolio *pf, const struct tl_panel *pn,
-    const struct tl_pf_opts *o, struct tl_err *err)
+    const struct tl_pf_opts *o)
 {
 	size_t j, k, n = 0;
 	long need = o->min_days;
@@ -423,15 +459,10 @@ select_strategies(struct tl_portfolio *pf, const struct tl_panel *pn,
 	pf->prev = tl_xcalloc(n, sizeof(double));
 	pf->lo = tl_xcalloc(n, sizeof(double));
 	pf->hi = tl_xcalloc(n, sizeof(double));
-	for (j = 0; j < pf->nall; j++) {
-		if ((idx = pf->all[j].idx) < 0)
-			continue;
-		pf->names[idx] = pf->all[j].name;
-		pf->hi[idx] = pf->all[j].status == TL_PF_CAPPED ?
-		    fmin(o->max_weight, o->demoted_max_weight) :
-		    o->max_weight;
-		pf->lo[idx] = fmin(o->min_weight, pf->hi[idx]);
-	}
+	for (j = 0; j < pf->nall; j++)
+		if ((idx = pf->all[j].idx) >= 0)
+			pf->names[idx] = pf->all[j].name;
+	set_caps(pf, o, o->max_weight);
 	for (k = 0; k < o->nprev; k++) {
 		long c = tl_panel_series(pn, o->prev[k].name);
 
@@ -445,23 +476,11 @@ select_strategies(struct tl_portfolio *pf, const struct tl_panel *pn,
 		else
 			pf->out += fabs(o->prev[k].v);
 	}
-	pf->turnover_cap = NAN;
-	if (!isnan(o->max_turnover)) {
-		pf->turnover_cap = o->max_turnover - pf->gone - pf->out;
-		if (pf->turnover_cap < 0)
-			return tl_err_set(err, TL_EX_DATAERR, NULL, 0,
-			    "--max-turnover %g is below the turnover forced "
-			    "by strategies %s (%.3g)", o->max_turnover,
-			    pf->out == 0 ? "no longer in the returns" :
-			    pf->gone == 0 ? "left out tonight" : "no longer "
-			    "in the returns or left out tonight", pf->gone +
-			    pf->out);
-	}
-	return 0;
 }
 
-/* Bounds that no book of this many strategies meets: the options, not
- * tonight's data, are wrong. */
+/* A --min-weight that no book of this many strategies meets: the
+ * options, not tonight's data, are wrong.  (Caps that sum to less than
+ * 1 leave the rest in cash: see the top of tl_portfolio.h.) */
 static int
 book_bounds(const struct tl_portfolio *pf, const struct tl_pf_opts *o,
     struct tl_err *err)
@@ -473,11 +492,6 @@ book_bounds(const struct tl_portfolio *pf, const struct tl_pf_opts *o,
 		    "%g times %zu strategies is %g, more than 1: no "
 		    "allocation sums to 1", o->min_weight, pf->nall,
 		    n * o->min_weight);
-	if (n * o->max_weight < 1 - BOUND_TOL)
-		return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "--max-weight "
-		    "%g times %zu strategies is %g, less than 1: no "
-		    "allocation sums to 1", o->max_weight, pf->nall,
-		    n * o->max_weight);
 	return 0;
 }
 
@@ -1039,6 +1053,158 @@ corr_groups(const struct tl_pf_opts *o, struct tl_portfolio *pf)
 	free(lab);
 }
 
+/* ---- the budget and the turnover cap ---------------------------------- */
+
+/* The --max-corr group of problem strategy i, or TL_QP_NOGROUP. */
+static size_t
+group_of(const struct tl_portfolio *pf, size_t i)
+{
+	return pf->group != NULL ? pf->group[i] : TL_QP_NOGROUP;
+}
+
+/* Per group, its members' caps summed (new, ngroups + 1; the last entry
+ * the strategies outside any group). */
+static double *
+group_caps(const struct tl_portfolio *pf)
+{
+	double *g = tl_xcalloc(pf->ngroups + 1, sizeof(double));
+	size_t i, k;
+
+	for (i = 0; i < pf->n; i++) {
+		k = group_of(pf, i);
+		g[k == TL_QP_NOGROUP ? pf->ngroups : k] += pf->hi[i];
+	}
+	return g;
+}
+
+/* What the caps let the weights sum to: each strategy outside a group
+ * its cap, a group the least of its members' caps and its own. */
+static double
+reach(const struct tl_portfolio *pf)
+{
+	double *g = group_caps(pf), s = g[pf->ngroups];
+	size_t k;
+
+	for (k = 0; k < pf->ngroups; k++)
+		s += fmin(g[k], pf->cap[k]);
+	free(g);
+	return s;
+}
+
+/* The budget: min(1, reach), a reach within BOUND_TOL of 1 counting as
+ * 1 (ten caps of 0.1).  --unfilled relax first raises --max-weight to
+ * the least value c at which the caps reach 1: reach(c) is continuous
+ * and nondecreasing, so bisection on [--max-weight, 1] to the last bit
+ * (c the upper end, where reach(c) >= 1); if even 1 does not reach,
+ * the rest stays in cash. */
+static void
+set_budget(struct tl_portfolio *pf, const struct tl_pf_opts *o)
+{
+	double lo = o->max_weight, hi = 1, mid;
+	size_t k;
+
+	pf->max_weight = o->max_weight;
+	pf->budget = reach(pf);
+	if (pf->budget >= 1 - BOUND_TOL) {
+		pf->budget = 1;
+		return;
+	}
+	if (!tl_pf_unfilleds[o->unfilled].relax || pf->n == 0)
+		return;
+	set_caps(pf, o, hi);
+	if (reach(pf) >= 1)
+		for (k = 0; k < PATH_BISECT; k++) {
+			mid = 0.5 * (lo + hi);
+			if (mid <= lo || mid >= hi)
+				break;
+			set_caps(pf, o, mid);
+			if (reach(pf) >= 1)
+				hi = mid;
+			else
+				lo = mid;
+		}
+	set_caps(pf, o, hi);
+	pf->max_weight = hi;
+	pf->budget = fmin(1, reach(pf));
+}
+
+/* Under a budget below 1 (= reach), every weight outside a --max-corr
+ * group at its cap must be at its own cap; they are pinned there, which
+ * leaves the solver only the groups at their caps (with them free it
+ * would see the sum row and those caps as one, a degenerate working
+ * set). */
+static void
+set_pinned(struct tl_portfolio *pf)
+{
+	double *g;
+	size_t i, k;
+
+	if (pf->budget >= 1)
+		return;
+	g = group_caps(pf);
+	pf->pinned = tl_xcalloc(pf->n, 1);
+	for (i = 0; i < pf->n; i++) {
+		k = group_of(pf, i);
+		pf->pinned[i] = k == TL_QP_NOGROUP || g[k] <= pf->cap[k];
+	}
+	free(g);
+}
+
+/* The least turnover over the problem's strategies, sum |w - p| for w
+ * within the bounds, the group caps and sum w = budget.  With c_i = p_i
+ * clipped into [lo_i, hi_i], D = sum |p_i - c_i|, e_g the excess of
+ * group g's sum of c over its cap (0 if none) and E = sum e_g:
+ *
+ *	D + E + |budget - sum c + E|.
+ *
+ * A lower bound: |w_i - p_i| = |w_i - c_i| + |c_i - p_i| (c_i lies
+ * between them), and by the triangle inequality on the groups' sums
+ * and the rest, sum |w - c| >= -A + |budget - sum c - A| with A (<= -E)
+ * what the groups over their caps lose, least at A = -E.  It is
+ * reached: bring those groups down to their caps, then move the rest
+ * one way, up to the caps (reach >= budget) or down to the lower bounds
+ * (sum lo <= budget). */
+static double
+least_turnover(const struct tl_portfolio *pf)
+{
+	double d = 0, sc = 0, e = 0, c, *g;
+	size_t i, k;
+
+	g = tl_xcalloc(pf->ngroups + 1, sizeof(double));
+	for (i = 0; i < pf->n; i++) {
+		c = fmin(pf->hi[i], fmax(pf->lo[i], pf->prev[i]));
+		d += fabs(pf->prev[i] - c);
+		sc += c;
+		if (group_of(pf, i) != TL_QP_NOGROUP)
+			g[group_of(pf, i)] += c;
+	}
+	for (k = 0; k < pf->ngroups; k++)
+		e += fmax(0, g[k] - pf->cap[k]);
+	free(g);
+	return d + e + fabs(pf->budget - sc + e);
+}
+
+/* The turnover forced tonight and the cap applied (see tl_portfolio.h):
+ * max(--max-turnover, forced). */
+static void
+set_turnover(struct tl_portfolio *pf, const struct tl_pf_opts *o)
+{
+	double least = least_turnover(pf);
+
+	pf->turnover_forced = least + pf->gone + pf->out;
+	pf->max_turnover = pf->turnover_cap = NAN;
+	if (isnan(o->max_turnover))
+		return;
+	if (o->max_turnover >= pf->turnover_forced) {
+		pf->max_turnover = o->max_turnover;
+		pf->turnover_cap = fmax(least, o->max_turnover - pf->gone -
+		    pf->out);
+	} else {
+		pf->max_turnover = pf->turnover_forced;
+		pf->turnover_cap = least;
+	}
+}
+
 int
 tl_portfolio_init(struct tl_portfolio *pf, const struct tl_panel *pn,
     const struct tl_pf_opts *o, struct tl_err *err)
@@ -1049,19 +1215,24 @@ tl_portfolio_init(struct tl_portfolio *pf, const struct tl_panel *pn,
 		return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "%zu "
 		    "strateg%s in the returns: an allocation needs at least "
 		    "two", pn->nseries, pn->nseries == 1 ? "y" : "ies");
-	if (window(pf, pn, o, err) == -1 ||
-	    select_strategies(pf, pn, o, err) == -1 ||
-	    book_bounds(pf, o, err) == -1 ||
+	if (window(pf, pn, o, err) == -1)
+		goto fail;
+	select_strategies(pf, pn, o);
+	if (book_bounds(pf, o, err) == -1 ||
 	    estimate(pf, pn, o, err) == -1 ||
-	    mu_file(pf, o, err) == -1) {
-		tl_portfolio_release(pf);
-		return -1;
-	}
+	    mu_file(pf, o, err) == -1)
+		goto fail;
 	if (!isnan(o->max_corr) && pf->covariance != C_EQUAL && pf->n > 0)
 		corr_groups(o, pf);
+	set_budget(pf, o);
+	set_pinned(pf);
+	set_turnover(pf, o);
 	pf->qp = tl_qp_alloc(pf->n ? pf->n : 1);
 	pf->w = tl_xcalloc(pf->n, sizeof(double));
 	return 0;
+fail:
+	tl_portfolio_release(pf);
+	return -1;
 }
 
 void
@@ -1082,6 +1253,7 @@ tl_portfolio_release(struct tl_portfolio *pf)
 	free(pf->cov_reason);
 	free(pf->group);
 	free(pf->cap);
+	free(pf->pinned);
 	tl_qp_free(pf->qp);
 	free(pf->w);
 	free(pf->fb_reason);
@@ -1099,17 +1271,23 @@ qp_at(struct tl_portfolio *pf, double t, double m, double *w, int *states,
 	struct tl_qp_problem pr;
 	struct tl_qp_info info;
 	double *c = tl_xcalloc(pf->n, sizeof(double));
+	double *lo = tl_xcalloc(pf->n, sizeof(double));
 	size_t i;
 	int rc;
 
-	for (i = 0; i < pf->n; i++)
+	for (i = 0; i < pf->n; i++) {
 		c[i] = t * pf->mu[i];
+		lo[i] = pf->pinned != NULL && pf->pinned[i] ? pf->hi[i] :
+		    pf->lo[i];
+	}
 	pr = (struct tl_qp_problem){ .n = pf->n, .q = pf->cov, .c = c,
-	    .lo = pf->lo, .hi = pf->hi, .sum = 1, .ngroups = pf->ngroups,
+	    .lo = lo, .hi = pf->hi, .sum = pf->budget,
+	    .ngroups = pf->ngroups,
 	    .group = pf->group, .cap = pf->cap, .prev = m > 0 ? pf->prev :
 	    NULL, .mu = m };
 	rc = tl_qp_solve(pf->qp, &pr, w, warm, &info, err);
 	free(c);
+	free(lo);
 	if (rc == -1)
 		return -1;
 	pf->qp_iter += info.iter;
@@ -1186,6 +1364,8 @@ solve_t(struct tl_portfolio *pf, double t, struct pt *out,
 {
 	size_t n = pf->n, k;
 	double T = pf->turnover_cap, lo_to, hi_to, scale = 0, f, end;
+	double tol = TURNOVER_TOL * (double)(n + 1);	/* a cap at the
+					 * least turnover is met up to it */
 	struct pt a, b, c;
 	int rc = -1;
 
@@ -1206,7 +1386,7 @@ solve_t(struct tl_portfolio *pf, double t, struct pt *out,
 	for (k = 0; k < PATH_DOUBLE; k++) {
 		if (qp_at(pf, t, b.s, b.w, b.st, 1, err) == -1)
 			goto out;
-		if (turnover(pf, b.w) <= T)
+		if (turnover(pf, b.w) <= T + tol)
 			break;
 		if (b.s > end) {	/* the L1 term rules: least turnover */
 			k = PATH_DOUBLE;
@@ -1215,11 +1395,11 @@ solve_t(struct tl_portfolio *pf, double t, struct pt *out,
 		pt_copy(&a, &b, n);
 		b.s *= 2;
 	}
-	if (k == PATH_DOUBLE) {
-		tl_err_set(err, TL_EX_DATAERR, NULL, 0, "--max-turnover %g is "
-		    "below the lowest turnover reachable under these "
-		    "constraints (%.3g)", T + pf->gone + pf->out,
-		    turnover(pf, b.w) + pf->gone + pf->out);
+	if (k == PATH_DOUBLE) {	/* T is at least least_turnover() */
+		tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "--max-turnover: the "
+		    "solver's least turnover %.17g is above the least the "
+		    "bounds allow, %.17g (a bug)", turnover(pf, b.w) +
+		    pf->gone + pf->out, T + pf->gone + pf->out);
 		goto out;
 	}
 	for (k = 0; k < PATH_BISECT; k++) {
@@ -1602,6 +1782,25 @@ solve_equal(struct tl_portfolio *pf, const struct tl_pf_opts *o, double *w,
 	return 0;
 }
 
+/* --max-vol at weights w that who (a method, or the caps) chose: 0, or
+ * 1 (no answer; hint ends the message). */
+static int
+vol_limit(const struct tl_portfolio *pf, const struct tl_pf_opts *o,
+    const char *who, const double *w, const char *hint, struct tl_err *err)
+{
+	double v = pvar(pf, w);
+
+	if (isnan(o->max_vol))
+		return 0;
+	if (isnan(v))
+		return noanswer(err, "%s: --max-vol cannot be checked without "
+		    "a covariance", who);
+	if (v > o->max_vol * o->max_vol * (1 + 1e-12))
+		return noanswer(err, "%s has volatility %.3g, above --max-vol "
+		    "%g%s", who, sqrt(v), o->max_vol, hint);
+	return 0;
+}
+
 /* The limits a risk-based or fixed method's weights must meet: no
  * answer if they do not (these methods have no freedom left). */
 static int
@@ -1609,7 +1808,7 @@ check_limits(const struct tl_portfolio *pf, const struct tl_pf_opts *o,
     size_t m, const double *w, struct tl_err *err)
 {
 	const char *name = tl_pf_methods[m].name;
-	double v = pvar(pf, w), sum;
+	double sum;
 	size_t i, k;
 
 	for (i = 0; i < pf->n; i++)
@@ -1618,13 +1817,9 @@ check_limits(const struct tl_portfolio *pf, const struct tl_pf_opts *o,
 			    "[--min-weight %g, --max-weight %g]: use an "
 			    "optimising method for bounds", name, pf->names[i],
 			    w[i], pf->lo[i], pf->hi[i]);
-	if (!isnan(o->max_vol) && isnan(v))
-		return noanswer(err, "%s: --max-vol cannot be checked without "
-		    "a covariance", name);
-	if (!isnan(o->max_vol) && v > o->max_vol * o->max_vol * (1 + 1e-12))
-		return noanswer(err, "%s has volatility %.3g, above --max-vol "
-		    "%g: use an optimising method for a cap", name, sqrt(v),
-		    o->max_vol);
+	if (vol_limit(pf, o, name, w, ": use an optimising method for a cap",
+	    err) != 0)
+		return 1;
 	if (!isnan(o->max_corr) && pf->covariance == C_EQUAL)
 		return noanswer(err, "%s: --max-corr cannot be checked without "
 		    "a covariance", name);
@@ -1637,37 +1832,81 @@ check_limits(const struct tl_portfolio *pf, const struct tl_pf_opts *o,
 	}
 	if (!isnan(pf->turnover_cap) && turnover(pf, w) > pf->turnover_cap +
 	    1e-12)
-		return noanswer(err, "%s has turnover %.3g, above "
-		    "--max-turnover %g", name, turnover(pf, w) + pf->gone +
-		    pf->out, o->max_turnover);
+		return noanswer(err, "%s has turnover %.3g, above the cap "
+		    "%.3g", name, turnover(pf, w) + pf->gone + pf->out,
+		    pf->max_turnover);
 	return 0;
 }
 
 /* ---- allocating ------------------------------------------------------- */
 
+/* A budget below 1 with no --max-corr group at its cap leaves one
+ * allocation: every strategy pinned at its own cap. */
+static int
+at_caps(const struct tl_portfolio *pf)
+{
+	size_t i;
+
+	if (pf->pinned == NULL)
+		return 0;
+	for (i = 0; i < pf->n && pf->pinned[i]; i++)
+		;
+	return i == pf->n;
+}
+
+/* Can the bounds (with the weights --min-trade fixed) still meet the
+ * budget and the turnover cap? */
+static int
+feasible(const struct tl_portfolio *pf)
+{
+	double lo = 0;
+	size_t i;
+
+	for (i = 0; i < pf->n; i++)
+		lo += pf->lo[i];
+	return lo <= pf->budget + BOUND_TOL && reach(pf) >= pf->budget -
+	    BOUND_TOL && (isnan(pf->turnover_cap) || least_turnover(pf) <=
+	    pf->turnover_cap + TURNOVER_TOL * (double)(pf->n + 1));
+}
+
 /* Solve method m, then hold back the trades smaller than --min-trade:
  * those weights are fixed at their previous value and the rest is solved
- * again, until no small trade is left (a heuristic: the exact problem is
- * combinatorial).  0, 1 (no answer) or -1. */
+ * again, until no small trade is left or fixing them would leave the
+ * budget or the turnover cap out of reach (a heuristic: the exact
+ * problem is combinatorial).  A risk-based or fixed method's weights
+ * are scaled to the budget.  0, 1 (no answer) or -1. */
 static int
 allocate(struct tl_portfolio *pf, const struct tl_pf_opts *o, size_t m,
     double *w, struct tl_err *err)
 {
 	const struct tl_pf_method *me = &tl_pf_methods[m];
 	size_t n = pf->n, i, round, fixed;
-	double *olo = tl_xcalloc(n, sizeof(double)), *ohi, d, rest, free_w;
+	double *olo = tl_xcalloc(n, sizeof(double)), *ohi, *rlo, *rhi, d,
+	    rest, free_w;
 	int rc = -1, qpm = me->kind == TL_PF_QP;
 
 	ohi = tl_xcalloc(n, sizeof(double));
+	rlo = tl_xcalloc(n, sizeof(double));
+	rhi = tl_xcalloc(n, sizeof(double));
 	memcpy(olo, pf->lo, n * sizeof(double));
 	memcpy(ohi, pf->hi, n * sizeof(double));
+	if (at_caps(pf)) {
+		memcpy(w, pf->hi, n * sizeof(double));
+		rc = vol_limit(pf, o, "every strategy at its cap", w, "", err);
+		goto out;
+	}
 	for (round = 0; round <= n; round++) {
-		if ((rc = me->solve(pf, o, w, err)) != 0 || (!qpm &&
-		    (rc = check_limits(pf, o, m, w, err)) != 0))
+		if ((rc = me->solve(pf, o, w, err)) != 0)
+			goto out;
+		for (i = 0; !qpm && i < n; i++)
+			w[i] *= pf->budget;
+		if (!qpm && (rc = check_limits(pf, o, m, w, err)) != 0)
 			goto out;
 		if (!(o->min_trade > 0))
 			break;
 		fixed = 0;
+		memcpy(rlo, pf->lo, n * sizeof(double));
+		memcpy(rhi, pf->hi, n * sizeof(double));
 		for (i = 0; i < n; i++) {
 			d = fabs(w[i] - pf->prev[i]);
 			if (d > 0 && d < o->min_trade && pf->lo[i] !=
@@ -1677,10 +1916,15 @@ allocate(struct tl_portfolio *pf, const struct tl_pf_opts *o, size_t m,
 				fixed++;
 			}
 		}
+		if (fixed > 0 && !feasible(pf)) {
+			memcpy(pf->lo, rlo, n * sizeof(double));
+			memcpy(pf->hi, rhi, n * sizeof(double));
+			break;	/* keep this round's weights */
+		}
 		if (fixed == 0)
 			break;
-		if (!qpm) {	/* rescale the traded weights to sum 1 */
-			rest = 1;
+		if (!qpm) {	/* rescale the traded weights to the budget */
+			rest = pf->budget;
 			free_w = 0;
 			for (i = 0; i < n; i++)
 				if (pf->lo[i] == pf->hi[i])
@@ -1699,6 +1943,8 @@ out:
 	memcpy(pf->hi, ohi, n * sizeof(double));
 	free(olo);
 	free(ohi);
+	free(rlo);
+	free(rhi);
 	return rc;
 }
 
@@ -1726,46 +1972,6 @@ posdef_check(const struct tl_portfolio *pf, const struct tl_pf_opts *o,
 	    "--estimator ledoit-wolf)", est);
 }
 
-/* The weights of tonight's strategies cannot sum to 1 under their
- * bounds and --max-corr groups: no answer. */
-static int
-sum_check(const struct tl_portfolio *pf, const struct tl_pf_opts *o,
-    struct tl_err *err)
-{
-	double hi = 0, *g = tl_xcalloc(pf->ngroups + 1, sizeof(double));
-	size_t i, k, ng = 0;
-	int capped = 0;
-
-	for (i = 0; i < pf->n; i++) {
-		capped |= pf->hi[i] < o->max_weight;
-		if (pf->group != NULL && pf->group[i] != TL_QP_NOGROUP) {
-			g[pf->group[i]] += pf->hi[i];
-			ng++;
-		} else
-			hi += pf->hi[i];
-	}
-	for (k = 0; k < pf->ngroups; k++)
-		hi += fmin(g[k], pf->cap[k]);
-	free(g);
-	if (hi >= 1 - BOUND_TOL)
-		return 0;
-	if (pf->ngroups > 0)
-		return noanswer(err, "--max-corr %g puts %zu strategies in %zu "
-		    "group%s sharing --max-weight %g each: no allocation sums "
-		    "to 1 (raise --max-corr or --max-weight)", o->max_corr,
-		    ng, pf->ngroups, pf->ngroups == 1 ? "" : "s",
-		    o->max_weight);
-	if (capped)
-		return noanswer(err, "the maximum weights of the %zu "
-		    "strategies allocated tonight (demoted ones at most %g) "
-		    "sum to %g, less than 1", pf->n, o->demoted_max_weight,
-		    hi);
-	return noanswer(err, "--max-weight %g times the %zu strateg%s "
-	    "allocated tonight is %g, less than 1 (%zu left out)",
-	    o->max_weight, pf->n, pf->n == 1 ? "y" : "ies", hi,
-	    pf->nall - pf->n);
-}
-
 /* Method m with every check: 0, 1 (no answer) or -1. */
 static int
 run(struct tl_portfolio *pf, const struct tl_pf_opts *o, size_t m,
@@ -1775,8 +1981,6 @@ run(struct tl_portfolio *pf, const struct tl_pf_opts *o, size_t m,
 	int rc;
 
 	if (me->check != NULL && (rc = me->check(pf, o, err)) != 0)
-		return rc;
-	if (me->kind == TL_PF_QP && (rc = sum_check(pf, o, err)) != 0)
 		return rc;
 	if (me->kind != TL_PF_FIXED && pf->covariance == C_EQUAL)
 		return noanswer(err, "%s needs a covariance", me->name);
@@ -1809,7 +2013,7 @@ tl_portfolio_solve(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 	char *why;
 	int rc;
 
-	pf->cash = 0;
+	pf->cash = 1 - pf->budget;	/* in_cash() makes it 1 */
 	if (pf->n == 0) {
 		why = fmt("no strategy to allocate tonight (%zu retired, %zu "
 		    "not live, %zu with too few days, %zu demoted)",

@@ -28,18 +28,36 @@
  * is never read as a zero return.  --missing aligned and pairwise use
  * that one estimate and fail as before when it does not work.
  *
+ * Caps that cannot sum to 1.  When the weight caps of tonight's
+ * strategies (--max-weight, a demoted strategy's cap, a --max-corr
+ * group's shared cap) sum to less than 1, the book invests what they
+ * allow, budget = min(1, sum of the caps, a group counting at most its
+ * cap), and holds the rest in cash: a zero-variance, zero-return asset
+ * that the method does not choose (with a slack budget min-variance
+ * would choose all cash).  Every method then optimises over weights
+ * summing to the budget; without a group cap that binds, the only such
+ * allocation holds every strategy at its cap, and every method gives
+ * it.  --unfilled relax raises --max-weight (and the group caps) for
+ * the night to the least cap at which the weights sum to 1 instead.
+ *
+ * Turnover.  Tonight's exclusions (a strategy left out or gone goes to
+ * 0), the re-spreading of the weight they free and tonight's bounds
+ * force a least turnover, sum |w - prev| at the allocation nearest to
+ * prev; it has a closed form (tl_portfolio_init).  The turnover cap
+ * applied is max(--max-turnover, that least): the cap binds as given
+ * when it can, and a night that forces more makes only the forced moves,
+ * the method choosing how to re-spread the freed weight.
+ *
  * No answer.  A method has no answer when the data leave it none:
  * max-sharpe with no expected return above the risk-free rate,
  * mean-variance with every expected return negative, a volatility cap
- * below the least volatility reachable, weight bounds or correlation
- * groups that no allocation of tonight's strategies meets, erc or hrp
- * outside the bounds or the cap, no strategy to allocate.  Then the
- * --fallback method is solved under the same limits, and if it has no
- * answer either the night is in cash (every weight 0): cash meets every
- * risk limit.  --fallback none fails instead (TL_EX_DATAERR), as
- * tl-allocate did before.  Only a problem with the inputs (bad data,
- * options that no book of this many strategies can meet, a turnover
- * limit below what the bounds force) is an error.
+ * below the least volatility reachable, erc or hrp outside the bounds
+ * or the cap, no strategy to allocate.  Then the --fallback method is
+ * solved under the same limits, and if it has no answer either the
+ * night is in cash (every weight 0): cash meets every risk limit.
+ * --fallback none fails instead (TL_EX_DATAERR), as tl-allocate did
+ * before.  Only a problem with the inputs (bad data, a --min-weight that
+ * no book of this many strategies can meet) is an error.
  *
  * All figures are annual (daily figures times --annualize).  lib never
  * prints: the result is in struct tl_portfolio for the caller to write.
@@ -76,6 +94,8 @@ enum tl_pf_kind {
 struct tl_pf_method {
 	const char	*name;
 	const char	*alias;		/* or NULL */
+	const char	*about;		/* what it does, one line (--method
+					 * help lists the methods) */
 	enum tl_pf_kind	 kind;
 	int		 posdef;	/* needs a positive definite cov */
 	int		 needs_max_vol;	/* aims at --max-vol: needs it */
@@ -139,6 +159,16 @@ struct tl_pf_fallback {
 extern const struct tl_pf_fallback tl_pf_fallbacks[];
 extern const size_t tl_pf_nfallbacks;
 
+/* --unfilled: when tonight's caps sum to less than 1, the rest in cash
+ * or the caps raised. */
+struct tl_pf_unfilled {
+	const char	*name;
+	int		 relax;		/* raise --max-weight for the night */
+};
+
+extern const struct tl_pf_unfilled tl_pf_unfilleds[];
+extern const size_t tl_pf_nunfilleds;
+
 /* The covariance stages, in the order auto tries them: "aligned",
  * "pairwise", "pairwise-shrunk", "short-window", "equal-weight". */
 const char *tl_pf_covariance_name(size_t stage);
@@ -187,6 +217,7 @@ struct tl_pf_opts {
 	size_t		 estimator;	/* tl_pf_estimators */
 	size_t		 returns;	/* tl_pf_mu_ests */
 	size_t		 missing;	/* tl_pf_gap_modes */
+	size_t		 unfilled;	/* tl_pf_unfilleds */
 	double		 annualize;	/* periods per year */
 	double		 halflife;	/* EWMA half-life in days */
 	double		 lambda;	/* mean-variance risk aversion */
@@ -264,13 +295,26 @@ struct tl_portfolio {
 	double		*cap;		/* group caps */
 	size_t		 ngroups;
 	struct tl_qp	*qp;		/* workspace */
-	double		 turnover_cap;	/* on the problem, NAN: off */
+	double		 budget;	/* the weights' sum: min(1, what the
+					 * caps allow) */
+	unsigned char	*pinned;	/* n: held at its cap by a budget
+					 * below 1 (outside any group at
+					 * its cap), or NULL */
+	double		 max_weight;	/* --max-weight applied (raised by
+					 * --unfilled relax) */
+	double		 turnover_forced;	/* the least turnover of
+					 * tonight (prev all 0 without
+					 * --prev) */
+	double		 max_turnover;	/* the cap applied: max(--max-turnover,
+					 * turnover_forced), NAN: off */
+	double		 turnover_cap;	/* its part on the problem, NAN: off */
 	size_t		 qp_iter;	/* iterations in all */
 	size_t		 qp_solves;
 
 	/* the result */
 	double		*w;		/* n weights */
-	double		 cash;		/* 1 - sum w: 0, or 1 in cash */
+	double		 cash;		/* 1 - sum w: 1 - budget, or 1 in
+					 * cash */
 	size_t		 used;		/* the method of the weights, or
 					 * TL_PF_CASH */
 	int		 fell_back;	/* the method asked had no answer */
@@ -278,11 +322,12 @@ struct tl_portfolio {
 };
 
 /* Choose tonight's strategies from the panel, read the inputs in o
- * (borrowed for the call) and estimate.  pn must outlive pf (names are
- * borrowed).  Returns 0, or -1 with err: TL_EX_DATAERR for bad data
- * (fewer than 2 strategies in the returns, constant or duplicate
- * strategies, bounds that no book of this many strategies meets, a
- * strategy without --mu value, no returns on or before --asof, and under
+ * (borrowed for the call), estimate, and set the budget and the
+ * turnover cap (see the top).  pn must outlive pf (names are borrowed).
+ * Returns 0, or -1 with err: TL_EX_DATAERR for bad data (fewer than 2
+ * strategies in the returns, constant or duplicate strategies, a
+ * --min-weight that no book of this many strategies meets, a strategy
+ * without --mu value, no returns on or before --asof, and under
  * --missing aligned or pairwise an estimate that does not work).  pf is
  * then released. */
 int	tl_portfolio_init(struct tl_portfolio *pf, const struct tl_panel *pn,
@@ -290,8 +335,8 @@ int	tl_portfolio_init(struct tl_portfolio *pf, const struct tl_panel *pn,
 
 /* Solve: the method, else the fallback, else cash (see the top).  Sets
  * pf->w, cash, used, fell_back and fb_reason.  Returns 0, or -1 with err
- * (TL_EX_DATAERR: no answer under --fallback none, or an infeasible
- * turnover limit; TL_EX_SOFTWARE: a solver that did not converge). */
+ * (TL_EX_DATAERR: no answer under --fallback none; TL_EX_SOFTWARE: a
+ * solver that did not converge or missed the least turnover). */
 int	tl_portfolio_solve(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 	    struct tl_err *err);
 

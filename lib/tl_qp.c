@@ -53,6 +53,8 @@ struct tl_qp {
 	double	*gsum;		/* current sum per group */
 	double	*gd;		/* d summed per group */
 	double	*ga;		/* |d| summed per group */
+	size_t	*gn;		/* free weights per group, outside the
+				 * working caps */
 	double	*nu;		/* multipliers: sum row, then working caps */
 	size_t	*rows;		/* group of working row k >= 1 */
 	size_t	 gcap;		/* groups allocated */
@@ -103,6 +105,7 @@ tl_qp_free(struct tl_qp *qp)
 	free(qp->gsum);
 	free(qp->gd);
 	free(qp->ga);
+	free(qp->gn);
 	free(qp->nu);
 	free(qp->rows);
 	free(qp);
@@ -643,6 +646,7 @@ reserve(struct tl_qp *qp, const struct tl_qp_problem *pr)
 		free(qp->gsum);
 		free(qp->gd);
 		free(qp->ga);
+		free(qp->gn);
 		free(qp->nu);
 		free(qp->rows);
 		qp->gcap = pr->ngroups;
@@ -650,6 +654,7 @@ reserve(struct tl_qp *qp, const struct tl_qp_problem *pr)
 		qp->gsum = tl_xcalloc(pr->ngroups + 1, sizeof(double));
 		qp->gd = tl_xcalloc(pr->ngroups + 1, sizeof(double));
 		qp->ga = tl_xcalloc(pr->ngroups + 1, sizeof(double));
+		qp->gn = tl_xcalloc(pr->ngroups + 1, sizeof(size_t));
 		qp->nu = tl_xcalloc(pr->ngroups + 1, sizeof(double));
 		qp->rows = tl_xcalloc(pr->ngroups + 1, sizeof(size_t));
 	}
@@ -664,7 +669,7 @@ int
 tl_qp_solve(struct tl_qp *qp, const struct tl_qp_problem *pr, double *w,
     int warm, struct tl_qp_info *info, struct tl_err *err)
 {
-	size_t n = pr->n, i, j, k, m, g, iter, maxit, blk, bgrp, worst;
+	size_t n = pr->n, i, j, k, m, g, iter, maxit, blk, bgrp, worst, loose;
 	size_t since = 0;
 	double mu, tol, scale = 0, alpha, a, t, p, viol, slope, nuk;
 	int confirm = 0, wside = 1, bstate = TL_QP_LOWER;
@@ -738,19 +743,30 @@ tl_qp_solve(struct tl_qp *qp, const struct tl_qp_problem *pr, double *w,
 			}
 		}
 		if (pr->ngroups > 0) {
-			for (g = 0; g < pr->ngroups; g++)
+			loose = 0;
+			for (g = 0; g < pr->ngroups; g++) {
 				qp->gd[g] = qp->ga[g] = 0;
-			for (j = 0; j < qp->nf; j++)
-				if ((g = group_of(pr, qp->f[j])) !=
-				    TL_QP_NOGROUP && !qp->gw[g]) {
+				qp->gn[g] = 0;
+			}
+			for (j = 0; j < qp->nf; j++) {
+				g = group_of(pr, qp->f[j]);
+				if (g != TL_QP_NOGROUP && qp->gw[g])
+					continue;
+				loose++;
+				if (g != TL_QP_NOGROUP) {
 					qp->gd[g] += qp->d[j];
 					qp->ga[g] += fabs(qp->d[j]);
+					qp->gn[g]++;
 				}
+			}
 			for (g = 0; g < pr->ngroups; g++) {
 				/* a sum that cancels (moves within the cap)
-				 * up to rounding does not approach it */
+				 * up to rounding does not approach it, nor
+				 * does one that the sum row and the working
+				 * caps fix (every loose free weight is in g:
+				 * fix_dependency would drop g at once) */
 				if (qp->gw[g] || !(qp->gd[g] > DIR_NOISE *
-				    qp->ga[g]))
+				    qp->ga[g]) || qp->gn[g] == loose)
 					continue;
 				a = fmax(0, pr->cap[g] - qp->gsum[g]) /
 				    qp->gd[g];

@@ -12,6 +12,7 @@
 
 #include "tl_cov.h"
 #include "tl_portfolio.h"
+#include "tl_qp.h"
 #include "tl_util.h"
 
 #define ANN	252
@@ -437,7 +438,9 @@ gap_old(size_t t, size_t j)
 }
 
 /* The turnover counts the moves to 0 of strategies left out and gone;
- * the forced part above --max-turnover is an error. */
+ * when they force more than --max-turnover, the cap applied is what
+ * they force: 0.25 (old) + 0.1 (gone) to 0 and their 0.35 re-spread,
+ * 0.7 in all, a and b only rising. */
 Test(tl_portfolio, turnover_counts_moves_to_zero)
 {
 	static const char *const names[] = { "a", "b", "c", "old" };
@@ -461,16 +464,211 @@ Test(tl_portfolio, turnover_counts_moves_to_zero)
 	cr_assert_float_eq(tl_portfolio_turnover(&pf, pf.w), want, 1e-15);
 	tl_portfolio_release(&pf);
 	o.max_turnover = 0.3;
-	cr_assert_eq(tl_portfolio_init(&pf, &p, &o, &err), -1);
-	cr_assert_str_eq(err.msg, "--max-turnover 0.3 is below the turnover "
-	    "forced by strategies no longer in the returns or left out "
-	    "tonight (0.35)");
+	cr_assert_eq(tl_portfolio_init(&pf, &p, &o, &err), 0, "%s", err.msg);
+	cr_assert_float_eq(pf.turnover_forced, 0.7, 1e-15);
+	cr_assert_eq(pf.max_turnover, pf.turnover_forced);
+	cr_assert_eq(tl_portfolio_solve(&pf, &o, &err), 0, "%s", err.msg);
+	cr_assert_eq(pf.fell_back, 0);
+	cr_assert_float_eq(tl_portfolio_turnover(&pf, pf.w), 0.7, 1e-12);
+	cr_assert_geq(pf.w[0], 0.4 - 1e-12, "a only rises: %.17g", pf.w[0]);
+	cr_assert_geq(pf.w[1], 0.25 - 1e-12, "b only rises: %.17g", pf.w[1]);
+	tl_portfolio_release(&pf);
+	/* a cap above the forced turnover binds as given */
+	o.max_turnover = 0.9;
+	cr_assert_eq(tl_portfolio_init(&pf, &p, &o, &err), 0, "%s", err.msg);
+	cr_assert_eq(pf.max_turnover, 0.9);
+	cr_assert_eq(tl_portfolio_solve(&pf, &o, &err), 0, "%s", err.msg);
+	cr_assert_leq(tl_portfolio_turnover(&pf, pf.w), 0.9 + 1e-12);
+	tl_portfolio_release(&pf);
 	tl_panel_free(&p);
 }
 
-/* The tables: names found, aliases, actions. */
+/* a and b move together (a factor), c, d and e do not */
+static void
+grouped(struct tl_panel *p, size_t n)
+{
+	static const char *const names[] = { "a", "b", "c", "d", "e" };
+	double *x = calloc(40 * n, sizeof(double)), f;
+	size_t t, j;
+
+	for (t = 0; t < 40; t++) {
+		f = 0.01 * sin(1.3 * (double)t + 0.5);
+		for (j = 0; j < n; j++)
+			x[t * n + j] = 0.0004 * (double)(j + 1) + (j < 2 ? f :
+			    j == 4 ? -0.3 * f : 0) + 0.003 * sin((2.1 + 0.7 *
+			    (double)j) * (double)t + (double)j);
+	}
+	panel(p, 40, names, n, x);
+	free(x);
+}
+
+/* The least turnover tonight forces, against the least the solver
+ * finds for min sum |w - prev| (a quadratic |w|^2 / 2 only picks one of
+ * the least; the L1 weight 10 is above its gradients, at most 1, so the
+ * penalty is exact).  By hand: a and b (0.25 + 0.2) over their group's
+ * cap 0.3 lose 0.15, c (0.4) is clipped to 0.3, d (0) raised to
+ * --min-weight 0.02, then the sum 0.82 - 0.15 moves to 1: 0.33; with
+ * gone's 0.1, 0.7. */
+Test(tl_portfolio, least_turnover_against_the_solver)
+{
+	static const struct tl_pf_named prev[] = {
+		{ "a", 0.25 }, { "b", 0.2 }, { "c", 0.4 }, { "e", 0.05 },
+		{ "gone", 0.1 },
+	};
+	double q[25] = { 0 }, c[5] = { 0 }, w[5], least = 0;
+	struct tl_qp_problem pr;
+	struct tl_qp *qp = tl_qp_alloc(5);
+	struct tl_panel p;
+	struct tl_portfolio pf;
+	struct tl_pf_opts o = defaults();
+	struct tl_err err = { 0 };
+	size_t i;
+
+	grouped(&p, 5);
+	o.prev = prev;
+	o.nprev = TL_NELEM(prev);
+	o.max_corr = 0.8;
+	o.max_weight = 0.3;
+	o.min_weight = 0.02;
+	o.max_turnover = 0.1;
+	cr_assert_eq(tl_portfolio_init(&pf, &p, &o, &err), 0, "%s", err.msg);
+	cr_assert_eq(pf.ngroups, 1);
+	cr_assert(pf.group[0] == 0 && pf.group[1] == 0, "a, b grouped");
+	for (i = 2; i < 5; i++)
+		cr_assert_eq(pf.group[i], TL_QP_NOGROUP, "%zu alone", i);
+	cr_assert_eq(pf.budget, 1);
+	cr_assert_float_eq(pf.turnover_forced, 0.7, 1e-15);
+	for (i = 0; i < 5; i++)
+		q[i * 6] = 1;
+	pr = (struct tl_qp_problem){ .n = 5, .q = q, .c = c, .lo = pf.lo,
+	    .hi = pf.hi, .sum = 1, .ngroups = pf.ngroups, .group = pf.group,
+	    .cap = pf.cap, .prev = pf.prev, .mu = 10 };
+	cr_assert_eq(tl_qp_solve(qp, &pr, w, 0, NULL, &err), 0, "%s",
+	    err.msg);
+	for (i = 0; i < 5; i++)
+		least += fabs(w[i] - pf.prev[i]);
+	cr_assert_float_eq(pf.turnover_forced - pf.gone, least, 1e-14,
+	    "%.17g vs %.17g", pf.turnover_forced - pf.gone, least);
+	/* tonight's allocation makes only the forced moves */
+	cr_assert_eq(tl_portfolio_solve(&pf, &o, &err), 0, "%s", err.msg);
+	cr_assert_float_eq(tl_portfolio_turnover(&pf, pf.w), 0.7, 1e-12);
+	cr_assert_float_eq(pf.w[0] + pf.w[1], 0.3, 1e-12);
+	tl_portfolio_release(&pf);
+	tl_qp_free(qp);
+	tl_panel_free(&p);
+}
+
+/* 3 strategies under --max-weight 0.25: every method holds each at
+ * 0.25, the rest in cash; --unfilled relax raises the cap to 1/3. */
+Test(tl_portfolio, caps_below_one)
+{
+	static const char *const names[] = { "a", "b", "c" };
+	struct tl_panel p;
+	struct tl_portfolio pf;
+	struct tl_pf_opts o = defaults();
+	struct tl_err err = { 0 };
+	size_t m, i;
+
+	filled(&p, 30, names, 3, NULL, 0);
+	o.max_weight = 0.25;
+	o.max_vol = 10;		/* target-vol needs it; binds none */
+	for (m = 0; m < tl_pf_nmethods; m++) {
+		o.method = m;
+		cr_assert_eq(tl_portfolio_init(&pf, &p, &o, &err), 0, "%s",
+		    err.msg);
+		cr_assert_eq(pf.budget, 0.75);
+		cr_assert_eq(tl_portfolio_solve(&pf, &o, &err), 0, "%s: %s",
+		    tl_pf_methods[m].name, err.msg);
+		cr_assert_eq(pf.used, m, "%s", tl_pf_methods[m].name);
+		cr_assert_eq(pf.fell_back, 0);
+		cr_assert_eq(pf.cash, 0.25);
+		for (i = 0; i < 3; i++)
+			cr_assert_eq(pf.w[i], 0.25, "%s",
+			    tl_pf_methods[m].name);
+		tl_portfolio_release(&pf);
+	}
+	o.method = pick("method", "min-variance");
+	o.unfilled = (size_t)tl_table_find(tl_pf_unfilleds, tl_pf_nunfilleds,
+	    sizeof(tl_pf_unfilleds[0]), "relax");
+	cr_assert_eq(tl_portfolio_init(&pf, &p, &o, &err), 0, "%s", err.msg);
+	cr_assert_float_eq(pf.max_weight, 1.0 / 3, 1e-16);
+	cr_assert_eq(pf.budget, 1);
+	cr_assert_eq(tl_portfolio_solve(&pf, &o, &err), 0, "%s", err.msg);
+	cr_assert_eq(pf.cash, 0);
+	cr_assert_float_eq(pf.w[0] + pf.w[1] + pf.w[2], 1, 1e-15);
+	tl_portfolio_release(&pf);
+	tl_panel_free(&p);
+}
+
+/* a and b share a 0.3 cap, c has its own: 0.6 invested, c at 0.3, and
+ * within the group the minimum of var(t, 0.3 - t, 0.3) over t, a
+ * quadratic: t = (0.3 (S22 - S12) + 0.3 (S23 - S13)) / (S11 + S22 -
+ * 2 S12).  --min-trade does not hold a weight back where that would
+ * leave the group short.  --unfilled relax: 0.5 each (group and c). */
+Test(tl_portfolio, group_cap_with_cash)
+{
+	struct tl_panel p;
+	struct tl_portfolio pf;
+	struct tl_pf_named prev[] = { { "a", 0 }, { "b", 0 } };
+	struct tl_pf_opts o = defaults();
+	struct tl_err err = { 0 };
+	const double *S;
+	double t;
+
+	grouped(&p, 3);
+	o.max_corr = 0.8;
+	o.max_weight = 0.3;
+	cr_assert_eq(tl_portfolio_init(&pf, &p, &o, &err), 0, "%s", err.msg);
+	cr_assert_eq(pf.ngroups, 1);
+	cr_assert_float_eq(pf.budget, 0.6, 1e-16);
+	cr_assert_eq(tl_portfolio_solve(&pf, &o, &err), 0, "%s", err.msg);
+	S = pf.cov;
+	t = (0.3 * (S[4] - S[1]) + 0.3 * (S[5] - S[2])) / (S[0] + S[4] -
+	    2 * S[1]);
+	cr_assert(t > 0 && t < 0.3, "t %.17g inside the cap", t);
+	cr_assert_float_eq(pf.w[0], t, 1e-12, "%.17g vs %.17g", pf.w[0], t);
+	cr_assert_float_eq(pf.w[1], 0.3 - t, 1e-12);
+	cr_assert_eq(pf.w[2], 0.3);
+	cr_assert_float_eq(pf.cash, 0.4, 1e-16);
+	tl_portfolio_release(&pf);
+
+	/* --min-trade would hold a and b back at 0.02 below t and 0.3 - t,
+	 * leaving the group 0.04 short of the 0.6 invested: it does not */
+	prev[0].v = t - 0.02;
+	prev[1].v = 0.3 - t - 0.02;
+	o.prev = prev;
+	o.nprev = TL_NELEM(prev);
+	o.min_trade = 0.05;
+	cr_assert_eq(tl_portfolio_init(&pf, &p, &o, &err), 0, "%s", err.msg);
+	cr_assert_eq(tl_portfolio_solve(&pf, &o, &err), 0, "%s", err.msg);
+	cr_assert_float_eq(pf.w[0], t, 1e-12);
+	cr_assert_float_eq(pf.w[0] + pf.w[1] + pf.w[2], 0.6, 1e-15);
+	tl_portfolio_release(&pf);
+	o.nprev = 0;
+	o.prev = NULL;
+	o.min_trade = 0;
+
+	o.unfilled = (size_t)tl_table_find(tl_pf_unfilleds, tl_pf_nunfilleds,
+	    sizeof(tl_pf_unfilleds[0]), "relax");
+	cr_assert_eq(tl_portfolio_init(&pf, &p, &o, &err), 0, "%s", err.msg);
+	cr_assert_float_eq(pf.max_weight, 0.5, 1e-16);
+	cr_assert_eq(pf.cap[0], pf.max_weight);
+	cr_assert_eq(pf.budget, 1);
+	tl_portfolio_release(&pf);
+	tl_panel_free(&p);
+}
+
+/* The tables: names found, aliases, actions; every method says what
+ * it does (--method help), and no name is given twice. */
 Test(tl_portfolio, tables)
 {
+	size_t i;
+
+	for (i = 0; i < tl_pf_nmethods; i++) {
+		cr_assert_not_null(tl_pf_methods[i].about);
+		cr_assert_eq(tl_pf_method_find(tl_pf_methods[i].name),
+		    (long)i);
+	}
 	cr_assert_eq(tl_pf_method_find("risk-parity"),
 	    tl_pf_method_find("erc"));
 	cr_assert_eq(tl_pf_method_find("magic"), -1);

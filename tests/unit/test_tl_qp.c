@@ -138,6 +138,45 @@ Test(tl_qp, two_assets_closed_form_and_active_bound)
 	tl_qp_free(qp);
 }
 
+/* A budget that the caps just allow (tl-allocate's cash case): weights
+ * 0 and 1 share the cap 0.3, weight 2 has its own 0.3, and they must
+ * sum to 0.6.  The sum row then fixes the group's sum, which the
+ * solver must not take for a cap that blocks (it cycled, adding the cap
+ * and dropping it again).  The minimum of var(t, 0.3 - t, 0.3) is
+ * t = (0.3 (Q11 - Q01) + 0.3 (Q12 - Q02)) / (Q00 + Q11 - 2 Q01), with
+ * weight 2 pinned (lo = hi) or free. */
+Test(tl_qp, group_cap_fixed_by_the_sum_row)
+{
+	double c[3] = { 0 }, lo[3] = { 0, 0, 0.3 }, hi[3] = { 0.3, 0.3, 0.3 };
+	double q[9], w[3], cap[1] = { 0.3 }, t;
+	size_t group[3] = { 0, 0, TL_QP_NOGROUP }, i, j;
+	struct tl_qp_problem pr;
+	struct tl_qp *qp = tl_qp_alloc(3);
+	struct tl_err err = { 0 };
+	int pass;
+
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < 3; j++)
+			q[i * 3 + j] = Q4[i * 4 + j];
+	t = (0.3 * (q[4] - q[1]) + 0.3 * (q[5] - q[2])) / (q[0] + q[4] -
+	    2 * q[1]);
+	for (pass = 0; pass < 2; pass++) {
+		lo[2] = pass == 0 ? 0.3 : 0;
+		setup(&pr, 3, q, c, lo, hi);
+		pr.sum = 0.6;
+		pr.ngroups = 1;
+		pr.group = group;
+		pr.cap = cap;
+		cr_assert_eq(tl_qp_solve(qp, &pr, w, 0, NULL, &err), 0,
+		    "pass %d: %s", pass, err.msg);
+		cr_assert_float_eq(w[0], t, 1e-15, "%.17g vs %.17g", w[0], t);
+		cr_assert_float_eq(w[1], 0.3 - t, 1e-15);
+		cr_assert_float_eq(w[2], 0.3, 1e-15);
+		cr_assert_leq(tl_qp_violation(&pr, w), 1e-15);
+	}
+	tl_qp_free(qp);
+}
+
 Test(tl_qp, infeasible_and_singular)
 {
 	double q[4] = { 1, 1, 1, 1 }, c[2] = { 0 }, lo[2] = { 0.6, 0.6 };
