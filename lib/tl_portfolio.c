@@ -382,7 +382,7 @@ classify(struct tl_portfolio *pf, const struct tl_panel *pn,
 		if (now - then > o->live_days) {
 			s->status = TL_PF_NOT_LIVE;
 			s->reason = fmt("last return on %s, %lld days before "
-			    "%s (--live-days %ld)", pn->dates[last],
+			    "%s; live means within %ld", pn->dates[last],
 			    (long long)(now - then), pf->asof, o->live_days);
 			return;
 		}
@@ -405,7 +405,7 @@ classify(struct tl_portfolio *pf, const struct tl_panel *pn,
 	if (o->demoted_max_weight > 0) {
 		s->status = TL_PF_CAPPED;
 		s->reason = fmt("unacknowledged demote alert: weight at most "
-		    "%g (--demoted-max-weight)", o->demoted_max_weight);
+		    "%g", o->demoted_max_weight);
 	} else {
 		s->status = TL_PF_DEMOTED;
 		s->reason = fmt("unacknowledged demote alert");

@@ -189,7 +189,7 @@ Test(tl_portfolio, statuses)
 	cr_assert_eq(pf.hi[find(&pf, "full")->idx], 0.5);
 	cr_assert_eq(find(&pf, "stop")->status, TL_PF_NOT_LIVE);
 	cr_assert_str_eq(find(&pf, "stop")->reason, "last return on "
-	    "2026-01-29, 15 days before 2026-02-13 (--live-days 10)");
+	    "2026-01-29, 15 days before 2026-02-13; live means within 10");
 	cr_assert_eq(tl_portfolio_solve(&pf, &o, &err), 0, "%s", err.msg);
 	cr_assert_leq(pf.w[find(&pf, "dem")->idx], 0.07 + 1e-12);
 	tl_portfolio_release(&pf);
