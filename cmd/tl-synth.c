@@ -225,8 +225,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 	tl_churn_spec_default(&o->churn_spec, (size_t)o->strategies);
 	if ((o->churn_arg != NULL && tl_churn_spec_parse(&o->churn_spec,
 	    o->churn_arg, &err) == -1) ||
-	    tl_churn_spec_check(&o->churn_spec, (size_t)o->strategies,
-	    (size_t)o->strategies - tl_synth_npromoted((size_t)o->strategies),
+	    tl_synth_churn_check(&o->churn_spec, (size_t)o->strategies,
 	    (size_t)o->days, &err) == -1)
 		goto bad;
 	if (!o->trades_set)

@@ -44,6 +44,14 @@ day_counts(struct tl_synth *s, gsl_rng *r)
 	}
 }
 
+int
+tl_synth_churn_check(const struct tl_churn_spec *sp, size_t ns, size_t days,
+    struct tl_err *err)
+{
+	return tl_churn_spec_check(sp, ns, ns - tl_synth_npromoted(ns), days,
+	    err);
+}
+
 /* The churn plan: late starts and retirements among the strategies that
  * are never promoted; the new name of a renamed one follows the last
  * strategy's. */

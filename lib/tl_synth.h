@@ -13,6 +13,14 @@
  * Each part draws from a random stream of its own (TL_SYNTH_STREAM_*),
  * so that one part never moves another's numbers: a new part takes a new
  * stream, and a log without it keeps its bytes.
+ *
+ * A new record kind (signals, counterfactuals): a generator module
+ * tl_synth_<kind>.[ch] that draws from a new stream appended to
+ * TL_SYNTH_STREAM_*, day by day like tl_synth_log.h (reading the day's
+ * decisions if it depends on them) or period by period like
+ * tl_synth_runs.h, with what truth.json reports kept as plan members or
+ * in the generator; its line in tl_synth_render.h; one entry in parts[]
+ * or day_files[] of tl_synth_write.c; its member in tl_synth_truth.c.
  */
 #ifndef TL_SYNTH_H
 #define TL_SYNTH_H
@@ -71,6 +79,14 @@ struct tl_synth {
 	uint64_t	 nopens;	/* decisions never closed in all */
 	uint64_t	 nruns;		/* runs in all (tl_synth_run_kept) */
 };
+
+/* Can churn spec sp be planted among ns strategies over days trading
+ * days?  Late starts and retirements go to strategies that are never
+ * promoted (tl_synth_npromoted).  Returns 0, or -1 with err =
+ * TL_EX_USAGE, where "--churn", saying what to raise
+ * (tl_churn_spec_check). */
+int	tl_synth_churn_check(const struct tl_churn_spec *sp, size_t ns,
+	    size_t days, struct tl_err *err);
 
 /* New plan of p, drawn from the streams of p->seed: the world, the
  * strategies with the activity floor (TL_SYNTH_MIN_RATE, or

@@ -177,3 +177,17 @@ Test(tl_synth, churn_that_does_not_fit)
 	cr_assert_str_eq(err.msg, "needs --days 30 or more (a pause of 10 "
 	    "trading days lies in the middle third)");
 }
+
+Test(tl_synth, churn_check_counts_the_strategies_never_promoted)
+{
+	struct tl_churn_spec sp = { { 6, 0, 5, 0 } };
+	struct tl_err err = { 0 };
+
+	/* 14 strategies, 4 promoted: 10 may start late or retire */
+	cr_assert_eq(tl_synth_churn_check(&sp, 14, 60, &err), -1);
+	cr_assert_eq(err.code, TL_EX_USAGE);
+	cr_assert_str_eq(err.msg, "late=6 and retire=5 need 11 strategies "
+	    "that are never promoted; 10 of 14 are (raise --strategies)");
+	sp.n[TL_CHURN_RETIRE] = 4;
+	cr_assert_eq(tl_synth_churn_check(&sp, 14, 60, &err), 0);
+}
