@@ -6,8 +6,8 @@
 # (scripts/tl-nightly), and tl-bayesopt suggests N candidates from the
 # runs twice: plain TPE, and screened by that model (--model).  Each
 # candidate's true next-period ROI is the planted one, roi_mean in
-# lib/tl_synth_strat.c and truth.json's formula without the period's regime term
-# and noise (the same for every genome):
+# lib/tl_synth_strat.c and truth.json's formula without the period's
+# regime term and noise (the same for every genome):
 #   a*tanh((lookback - lookback_center)/lookback_scale)
 #   + b*(entry_z - entry_z_center)*(universe == tech ? tech : other)
 #   - c*(stop_atr - stop_atr_center)^2/stop_atr_scale
