@@ -26,6 +26,7 @@
 
 #include <jansson.h>
 
+#include "tl_doc.h"
 #include "tl_err.h"
 #include "tl_json.h"
 #include "tl_jv.h"
@@ -823,7 +824,8 @@ allocation_summary_fields(struct src *s, const json_t *in, json_t *f)
 		json_array_foreach(jpath(in, "excluded"), i, e) {
 			o = json_object();
 			for (k = 0; k < TL_NELEM(keys); k++)
-				puts_(o, keys[k], get_str(s, e, keys[k], k < 2));
+				puts_(o, keys[k], get_str(s, e, keys[k],
+				    k < 2));
 			json_array_append_new(out, o);
 		}
 		put(f, "excluded", out);
@@ -1455,7 +1457,8 @@ load_allocation(struct night *n, json_t *facts)
 	long got, j;
 
 	sec_init(&sec, facts, "allocation");
-	got = read_jsonl(n, &sec, "allocation.jsonl", allocation_row, NULL, rows);
+	got = read_jsonl(n, &sec, "allocation.jsonl", allocation_row, NULL,
+	    rows);
 	if ((v = read_json(n, &sec, "allocation-summary.json",
 	    "tl-allocation-summary")) != NULL) {
 		json_t *sum_o = json_object();
@@ -1828,26 +1831,6 @@ has(const json_t *facts, const char *name)
 	    strcmp(st, "malformed") != 0;
 }
 
-/* d formatted for change lines; "n/a" for NaN */
-static const char *
-pct(char *buf, double x, int d)
-{
-	if (tl_svg_fmt_fixed(buf, x * 100, d) >= 0)
-		strcat(buf, "%");
-	return buf;
-}
-
-static const char *
-signedf(char *buf, double x, int d)
-{
-	char t[TL_SVG_NUMSZ];
-
-	tl_svg_fmt_fixed(t, x, d);
-	snprintf(buf, TL_SVG_NUMSZ, "%s%.40s", x > 0 && strspn(t, "0.") !=
-	    strlen(t) ? "+" : "", t);
-	return buf;
-}
-
 static double
 key_abs_change(const json_t *o)
 {
@@ -1974,7 +1957,7 @@ largest_changes(json_t *ch, const json_t *rows, const char *what,
 {
 	json_t *s;
 	json_t *v;
-	char a[TL_SVG_NUMSZ], b[TL_SVG_NUMSZ], c[TL_SVG_NUMSZ];
+	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ], c[TL_DOC_NUMSZ];
 	size_t i, k = 0;
 
 	if (!json_is_array(rows))
@@ -1989,8 +1972,9 @@ largest_changes(json_t *ch, const json_t *rows, const char *what,
 		addf(ch, "%s: %s%s%s weight %s (yesterday %s, %s pp)", what,
 		    cx != NULL ? cx : "", cx != NULL ? "/" : "",
 		    fstr(v, namekey) != NULL ? fstr(v, namekey) : "n/a",
-		    pct(a, fnum(v, "weight"), 1), pct(b, fnum(v,
-		    "prev_weight"), 1), signedf(c, d * 100, 1));
+		    tl_doc_fmt_pct(a, fnum(v, "weight"), 1),
+		    tl_doc_fmt_pct(b, fnum(v, "prev_weight"), 1),
+		    tl_doc_fmt_signed(c, d * 100, 1));
 		k++;
 	}
 	json_decref(s);
@@ -2002,7 +1986,7 @@ static void
 relate(json_t *t, const json_t *p)
 {
 	json_t *ch = json_object_get(t, "changes"), *v, *pv, *arr, *parr;
-	char a[TL_SVG_NUMSZ], b[TL_SVG_NUMSZ], c[TL_SVG_NUMSZ];
+	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ], c[TL_DOC_NUMSZ];
 	const json_t *ti, *pi;
 	const char *kind, *s1, *s2;
 	size_t i;
@@ -2037,7 +2021,7 @@ relate(json_t *t, const json_t *p)
 			addf(ch, "model: OOB R\xC2\xB2 %s (yesterday %s, %s)",
 			    (tl_svg_fmt_fixed(a, x, 3), a),
 			    (tl_svg_fmt_fixed(b, y, 3), b),
-			    signedf(c, x - y, 3));
+			    tl_doc_fmt_signed(c, x - y, 3));
 		kind = fstr(ti, "importance_kind");
 		arr = kind != NULL ? json_object_get(json_object_get(ti,
 		    "importance"), kind) : NULL;
@@ -2093,7 +2077,8 @@ relate(json_t *t, const json_t *p)
 			if (s1 != NULL && fnum(pv, "weight") > 0 &&
 			    find_by(arr, "strategy", s1, NULL, NULL) == NULL)
 				addf(ch, "allocation: %s dropped (yesterday "
-				    "%s)", s1, pct(a, fnum(pv, "weight"), 1));
+				    "%s)", s1, tl_doc_fmt_pct(a, fnum(pv,
+				    "weight"), 1));
 		}
 
 	/* alerts resolved since yesterday */
@@ -2157,7 +2142,7 @@ static void
 conclude(json_t *t)
 {
 	json_t *att = json_object_get(t, "attention"), *s, *v, *arr;
-	char a[TL_SVG_NUMSZ], b[TL_SVG_NUMSZ];
+	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ];
 	const char *name;
 	size_t i;
 	static const char *const secs[] = { "pipeline", "health", "model",
@@ -2186,10 +2171,10 @@ conclude(json_t *t)
 			    "nothing to learn from");
 		else if (dec > 0 && joined / dec < JOIN_WARN)
 			addf(att, "only %s of decisions joined to an outcome",
-			    pct(a, joined / dec, 1));
+			    tl_doc_fmt_pct(a, joined / dec, 1));
 		if (read > 0 && rej / read > REJECT_WARN)
 			addf(att, "%s of records rejected (%s of %s): see "
-			    "rejects.jsonl", pct(a, rej / read, 1),
+			    "rejects.jsonl", tl_doc_fmt_pct(a, rej / read, 1),
 			    (tl_fmt_double(b, rej), b), (tl_fmt_double(a,
 			    read), a));
 		if (fnum(s, "dataset_rows") == 0)
@@ -2316,362 +2301,58 @@ conclude(json_t *t)
 	}
 }
 
-/* ---- the document: blocks that become Markdown or HTML ---------------- */
-
-/*
- * Text of blocks is plain UTF-8 with one inline markup: a span between
- * CODE_ON and CODE_OFF is a name from the inputs (strategy, feature),
- * written `code` in Markdown and <code> in HTML.  Both bytes are control
- * characters, which inputs never bring in (they are replaced by U+FFFD).
- */
-#define CODE_ON		'\x01'
-#define CODE_OFF	'\x02'
-
-enum bkind { B_H1, B_H2, B_P, B_LI, B_NOTE, B_TABLE, B_SVG };
-
-struct block {
-	enum bkind	 kind;		/* what it is */
-	char		*text;		/* H1, H2, P, LI, NOTE; table caption */
-	char		*id;		/* H2: the section's anchor */
-	size_t		 ncol;		/* table columns */
-	size_t		 nrow;		/* table rows */
-	char		**cell;		/* head (ncol) then rows */
-	char		*align;		/* per column: 'l' left, 'r' right
-					 * (numbers), 'd' left, no wrap */
-	char		**rowcls;	/* per row: HTML class or NULL */
-	char		*svg;		/* B_SVG: the chart */
-};
-
-struct doc {
-	struct block	*b;		/* blocks in order */
-	size_t		 n, cap;	/* used, allocated */
-};
-
-static struct block *
-doc_add(struct doc *d, enum bkind k)
-{
-	if (d->n == d->cap) {
-		d->cap = d->cap ? 2 * d->cap : 64;
-		d->b = tl_xreallocarray(d->b, d->cap, sizeof(*d->b));
-	}
-	memset(&d->b[d->n], 0, sizeof(d->b[0]));
-	d->b[d->n].kind = k;
-	return &d->b[d->n++];
-}
+/* ---- the document ---------------------------------------------------- */
 
 static void
-doc_free(struct doc *d)
-{
-	size_t i, j;
-
-	for (i = 0; i < d->n; i++) {
-		struct block *b = &d->b[i];
-
-		free(b->text);
-		free(b->id);
-		for (j = 0; j < (b->nrow + 1) * b->ncol; j++)
-			free(b->cell[j]);
-		free(b->cell);
-		free(b->align);
-		for (j = 0; j < b->nrow; j++)
-			free(b->rowcls[j]);
-		free(b->rowcls);
-		free(b->svg);
-	}
-	free(d->b);
-}
-
-/* Text building: tx_* append to a tl_buf. */
-static void
-tx_code(struct tl_buf *b, const char *s)
-{
-	const unsigned char *p;
-
-	tl_buf_addc(b, CODE_ON);
-	for (p = (const unsigned char *)(s != NULL ? s : "n/a"); *p; p++)
-		if (*p < 0x20)
-			tl_buf_adds(b, "\xEF\xBF\xBD");
-		else
-			tl_buf_addc(b, (char)*p);
-	tl_buf_addc(b, CODE_OFF);
-}
-
-/* input text outside code: control characters become U+FFFD */
-static void
-tx_text(struct tl_buf *b, const char *s)
-{
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)(s != NULL ? s : "n/a"); *p; p++)
-		if (*p < 0x20)
-			tl_buf_adds(b, "\xEF\xBF\xBD");
-		else
-			tl_buf_addc(b, (char)*p);
-}
-
-static void
-add_text(struct doc *d, enum bkind k, struct tl_buf *b)
-{
-	struct block *bl = doc_add(d, k);
-
-	bl->text = tl_xstrdup(b->data != NULL ? b->data : "");
-	tl_buf_reset(b);
-}
-
-static void
-add_textf(struct doc *d, enum bkind k, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-add_textf(struct doc *d, enum bkind k, const char *fmt, ...)
-{
-	struct block *bl = doc_add(d, k);
-	struct tl_buf b;
-	va_list ap;
-	char buf[2048];
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	tl_buf_init(&b);
-	tx_text(&b, buf);
-	bl->text = b.data != NULL ? b.data : tl_xstrdup("");
-}
-
-static void
-add_h2(struct doc *d, const char *id, const char *title)
-{
-	struct block *bl = doc_add(d, B_H2);
-
-	bl->id = tl_xstrdup(id);
-	bl->text = tl_xstrdup(title);
-}
-
-/* A table under construction: cells are added row by row. */
-static struct block *
-table_new(struct doc *d, const char *caption, const char *const *head,
-    const char *align)
-{
-	struct block *t = doc_add(d, B_TABLE);
-	size_t i;
-
-	t->text = tl_xstrdup(caption);
-	t->ncol = strlen(align);
-	t->align = tl_xstrdup(align);
-	t->cell = tl_xcalloc(t->ncol, sizeof(char *));
-	for (i = 0; i < t->ncol; i++)
-		t->cell[i] = tl_xstrdup(head[i]);
-	return t;
-}
-
-/* add a row of ncol cells (new strings, stolen) */
-static void
-table_row(struct block *t, char **cells, const char *cls)
-{
-	size_t i;
-
-	t->cell = tl_xreallocarray(t->cell, (t->nrow + 2) * t->ncol,
-	    sizeof(char *));
-	for (i = 0; i < t->ncol; i++)
-		t->cell[(t->nrow + 1) * t->ncol + i] = cells[i];
-	t->rowcls = tl_xreallocarray(t->rowcls, t->nrow + 1, sizeof(char *));
-	t->rowcls[t->nrow] = cls != NULL ? tl_xstrdup(cls) : NULL;
-	t->nrow++;
-}
-
-/* Display forms, each a new string: numbers by the documented rounding. */
-static char *
-c_num(double x, int d)
-{
-	char buf[TL_SVG_NUMSZ];
-
-	tl_svg_fmt_fixed(buf, x, d);
-	return tl_xstrdup(buf);
-}
-
-static char *
-c_sig(double x, int sig)
-{
-	char buf[TL_SVG_NUMSZ];
-
-	tl_svg_fmt_sig(buf, x, sig);
-	return tl_xstrdup(buf);
-}
-
-/* counts as they are: an integer prints without decimals */
-static char *
-c_int(double x)
-{
-	char buf[TL_SVG_NUMSZ];
-
-	if (!isfinite(x))
-		return tl_xstrdup("n/a");
-	tl_fmt_double(buf, x);
-	return tl_xstrdup(buf);
-}
-
-static char *
-c_pct(double x, int d)
-{
-	char buf[TL_SVG_NUMSZ];
-
-	return tl_xstrdup(pct(buf, x, d));
-}
-
-/* percentage points, signed */
-static char *
-c_pp(double x, int d)
-{
-	char buf[TL_SVG_NUMSZ];
-
-	if (!isfinite(x))
-		return tl_xstrdup("n/a");
-	signedf(buf, x * 100, d);
-	return tl_xstrdup(buf);
-}
-
-static char *
-c_code(const char *s)
-{
-	struct tl_buf b;
-
-	tl_buf_init(&b);
-	if (s == NULL)
-		tl_buf_adds(&b, "n/a");
-	else
-		tx_code(&b, s);
-	return b.data;
-}
-
-static char *
-c_text(const char *s)
-{
-	struct tl_buf b;
-
-	tl_buf_init(&b);
-	tx_text(&b, s);
-	return b.data != NULL ? b.data : tl_xstrdup("");
-}
-
-/* At most 4 significant digits without trailing zeros (155, 0.9,
- * 0.01235): parameters and figures, which are inputs, not our results. */
-static void
-short_num(char *buf, double x)
-{
-	char *e, *p;
-	size_t n;
-
-	tl_svg_fmt_sig(buf, x, 4);
-	if (strchr(buf, '.') == NULL)
-		return;
-	e = strchr(buf, 'e');
-	n = e != NULL ? (size_t)(e - buf) : strlen(buf);
-	p = buf + n;
-	while (p[-1] == '0')
-		p--;
-	if (p[-1] == '.')
-		p--;
-	memmove(p, buf + n, strlen(buf + n) + 1);
-}
-
-/* "k=v, k=v" of a flat or nested object, values by display rounding */
-static void
-tx_params(struct tl_buf *b, const json_t *o, const char *prefix)
-{
-	const char *key;
-	json_t *v;
-	char num[TL_SVG_NUMSZ];
-	int first = 1;
-
-	json_object_foreach((json_t *)o, key, v) {
-		struct tl_buf k;
-
-		if (!first || (prefix != NULL && b->len > 0))
-			tl_buf_adds(b, ", ");
-		first = 0;
-		tl_buf_init(&k);
-		tl_buf_printf(&k, "%s%s%s", prefix != NULL ? prefix : "",
-		    prefix != NULL ? "." : "", key);
-		if (json_is_object(v)) {
-			tx_params(b, v, k.data);
-			tl_buf_release(&k);
-			continue;
-		}
-		tx_code(b, k.data);
-		tl_buf_addc(b, '=');
-		if (json_is_number(v)) {
-			short_num(num, json_number_value(v));
-			tl_buf_adds(b, num);
-		} else if (json_is_string(v))
-			tx_text(b, json_string_value(v));
-		else if (json_is_true(v))
-			tl_buf_adds(b, "true");
-		else if (json_is_false(v))
-			tl_buf_adds(b, "false");
-		else
-			tl_buf_adds(b, "n/a");
-		tl_buf_release(&k);
-	}
-}
-
-static void
-add_notes(struct doc *d, const json_t *sec)
+add_notes(struct tl_doc *d, const json_t *sec)
 {
 	const json_t *v;
 	size_t i;
 
 	json_array_foreach(json_object_get(sec, "notes"), i, v)
-		add_textf(d, B_NOTE, "%s", json_string_value(v));
+		tl_doc_addf(d, TL_DOC_NOTE, "%s", json_string_value(v));
 }
 
 /* The section's heading, and "not run tonight" when nothing was there.
  * Returns 1 when the section has something to show. */
 static int
-section(struct doc *d, const json_t *f, const char *name, const char *id,
+section(struct tl_doc *d, const json_t *f, const char *name, const char *id,
     const char *title, const char *files)
 {
 	const json_t *sec = json_object_get(f, name);
 	const char *st = fstr(sec, "status");
 
-	add_h2(d, id, title);
+	tl_doc_add_h2(d, id, title);
 	if (st != NULL && strcmp(st, "missing") == 0) {
-		add_textf(d, B_P, "Not run tonight: no %s.", files);
+		tl_doc_addf(d, TL_DOC_P, "Not run tonight: no %s.", files);
 		return 0;
 	}
 	if (st != NULL && strcmp(st, "malformed") == 0) {
-		add_textf(d, B_P, "Not shown: %s could not be read.", files);
+		tl_doc_addf(d, TL_DOC_P, "Not shown: %s could not be read.",
+		    files);
 		add_notes(d, sec);
 		return 0;
 	}
 	return 1;
 }
 
-static void
-svg_block(struct doc *d, struct tl_buf *svg)
-{
-	struct block *bl = doc_add(d, B_SVG);
-
-	bl->svg = svg->data != NULL ? svg->data : tl_xstrdup("");
-	tl_buf_init(svg);
-}
-
 /* ---- the sections of the document ------------------------------------ */
 
 static void
-doc_attention(struct doc *d, const json_t *f)
+doc_attention(struct tl_doc *d, const json_t *f)
 {
 	const json_t *v;
 	size_t i;
 
-	add_h2(d, "attention", "Needs attention");
+	tl_doc_add_h2(d, "attention", "Needs attention");
 	if (json_array_size(json_object_get(f, "attention")) == 0)
-		add_textf(d, B_P, "Nothing needs attention tonight.");
+		tl_doc_addf(d, TL_DOC_P, "Nothing needs attention tonight.");
 	json_array_foreach(json_object_get(f, "attention"), i, v)
-		add_textf(d, B_LI, "%s", json_string_value(v));
+		tl_doc_addf(d, TL_DOC_LI, "%s", json_string_value(v));
 }
 
 static void
-doc_health(struct doc *d, const json_t *f)
+doc_health(struct tl_doc *d, const json_t *f)
 {
 	const json_t *h = json_object_get(f, "health"), *pl, *in, *v, *r;
 	struct tl_buf b;
@@ -2679,10 +2360,10 @@ doc_health(struct doc *d, const json_t *f)
 	size_t i, nok = 0, nfail = 0;
 
 	tl_buf_init(&b);
-	add_h2(d, "health", "Data health");
+	tl_doc_add_h2(d, "health", "Data health");
 	pl = json_object_get(f, "pipeline");
 	if (strcmp(fstr(pl, "status"), "missing") == 0)
-		add_textf(d, B_LI, "Pipeline: no pipeline.json (steps "
+		tl_doc_addf(d, TL_DOC_LI, "Pipeline: no pipeline.json (steps "
 		    "unknown).");
 	else if (json_array_size(json_object_get(pl, "steps")) > 0) {
 		tl_buf_adds(&b, "Pipeline: ");
@@ -2700,22 +2381,22 @@ doc_health(struct doc *d, const json_t *f)
 		json_array_foreach(json_object_get(pl, "steps"), i, v) {
 			if (i > 0)
 				tl_buf_adds(&b, ", ");
-			tx_code(&b, fstr(v, "name"));
+			tl_doc_put_code(&b, fstr(v, "name"));
 			tl_buf_addc(&b, ' ');
-			tx_text(&b, fstr(v, "status"));
+			tl_doc_put_text(&b, fstr(v, "status"));
 			if (fstr(v, "reason") != NULL) {
 				tl_buf_adds(&b, " (");
-				tx_text(&b, fstr(v, "reason"));
+				tl_doc_put_text(&b, fstr(v, "reason"));
 				tl_buf_addc(&b, ')');
 			}
 			if (isfinite(fnum(v, "seconds"))) {
-				s1 = c_num(fnum(v, "seconds"), 1);
+				s1 = tl_doc_num(fnum(v, "seconds"), 1);
 				tl_buf_printf(&b, " %s s", s1);
 				free(s1);
 			}
 		}
 		tl_buf_addc(&b, '.');
-		add_text(d, B_LI, &b);
+		tl_doc_add(d, TL_DOC_LI, &b);
 	}
 	add_notes(d, pl);
 
@@ -2729,15 +2410,17 @@ doc_health(struct doc *d, const json_t *f)
 			"dataset_rows" };
 
 		for (i = 0; i < 14; i++)
-			n[i] = c_int(fnum(in, k[i]));
-		s1 = c_pct(fnum(in, "rejected") / fnum(in, "read"), 1);
-		s2 = c_pct(fnum(in, "joined") / fnum(in, "decisions"), 1);
-		add_textf(d, B_LI, "Records: %s files, %s read, %s accepted "
+			n[i] = tl_doc_int(fnum(in, k[i]));
+		s1 = tl_doc_pct(fnum(in, "rejected") / fnum(in, "read"), 1);
+		s2 = tl_doc_pct(fnum(in, "joined") / fnum(in, "decisions"), 1);
+		tl_doc_addf(d, TL_DOC_LI,
+		    "Records: %s files, %s read, %s accepted "
 		    "(decisions %s, outcomes %s, runs %s, promotions %s); "
 		    "%s duplicates; %s rejected (%s), %s of them conflicts.",
 		    n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], s1,
 		    n[9]);
-		add_textf(d, B_LI, "Joins: %s of %s decisions joined to an "
+		tl_doc_addf(d, TL_DOC_LI,
+		    "Joins: %s of %s decisions joined to an "
 		    "outcome (%s); %s unmatched decisions, %s orphan "
 		    "outcomes; %s meta-model rows.", n[10], n[3], s2, n[11],
 		    n[12], n[13]);
@@ -2746,43 +2429,43 @@ doc_health(struct doc *d, const json_t *f)
 		free(s1);
 		free(s2);
 	} else
-		add_textf(d, B_LI, "Records: no ingest.json (counts "
+		tl_doc_addf(d, TL_DOC_LI, "Records: no ingest.json (counts "
 		    "unknown).");
 
 	r = json_object_get(h, "rejects");
 	if (json_is_object(r) && fnum(r, "n") > 0) {
-		s1 = c_int(fnum(r, "n"));
+		s1 = tl_doc_int(fnum(r, "n"));
 		tl_buf_printf(&b, "Rejects: %s in rejects.jsonl; ", s1);
 		free(s1);
 		json_array_foreach(json_object_get(r, "reasons"), i, v) {
-			s1 = c_int(fnum(v, "count"));
+			s1 = tl_doc_int(fnum(v, "count"));
 			tl_buf_printf(&b, "%s%s \xC3\x97 ", i > 0 ? "; " : "",
 			    s1);
-			tx_text(&b, fstr(v, "reason"));
+			tl_doc_put_text(&b, fstr(v, "reason"));
 			free(s1);
 		}
 		if (fnum(r, "other_reasons") > 0) {
-			s1 = c_int(fnum(r, "other_reasons"));
+			s1 = tl_doc_int(fnum(r, "other_reasons"));
 			tl_buf_printf(&b, "; and %s other reasons", s1);
 			free(s1);
 		}
 		tl_buf_addc(&b, '.');
-		add_text(d, B_LI, &b);
+		tl_doc_add(d, TL_DOC_LI, &b);
 	}
 
 	v = json_object_get(h, "trades");
 	if (json_is_object(v)) {
-		s1 = c_int(fnum(v, "n"));
-		s2 = c_pct(fnum(v, "win_rate"), 1);
-		s3 = c_num(fnum(v, "net_pnl"), 2);
+		s1 = tl_doc_int(fnum(v, "n"));
+		s2 = tl_doc_pct(fnum(v, "win_rate"), 1);
+		s3 = tl_doc_num(fnum(v, "net_pnl"), 2);
 		tl_buf_printf(&b, "Trades: %s closed over ", s1);
 		free(s1);
-		s1 = c_int(fnum(v, "strategies"));
+		s1 = tl_doc_int(fnum(v, "strategies"));
 		tl_buf_printf(&b, "%s strategies, win rate %s, net P&L %s; "
 		    "last trade ", s1, s2, s3);
-		tx_text(&b, fstr(v, "last_date"));
+		tl_doc_put_text(&b, fstr(v, "last_date"));
 		tl_buf_addc(&b, '.');
-		add_text(d, B_LI, &b);
+		tl_doc_add(d, TL_DOC_LI, &b);
 		free(s1);
 		free(s2);
 		free(s3);
@@ -2791,21 +2474,22 @@ doc_health(struct doc *d, const json_t *f)
 			json_array_foreach(json_object_get(v, "stale"), i, r) {
 				if (i > 0)
 					tl_buf_adds(&b, ", ");
-				tx_code(&b, fstr(r, "strategy"));
-				s1 = c_int(fnum(r, "days"));
+				tl_doc_put_code(&b, fstr(r, "strategy"));
+				s1 = tl_doc_int(fnum(r, "days"));
 				tl_buf_printf(&b, " (last trade %s, %s days "
 				    "before)", fstr(r, "last_date"), s1);
 				free(s1);
 			}
 			tl_buf_addc(&b, '.');
-			add_text(d, B_LI, &b);
+			tl_doc_add(d, TL_DOC_LI, &b);
 		}
 	}
 	v = json_object_get(h, "returns");
 	if (json_is_object(v)) {
-		s1 = c_int(fnum(v, "days"));
-		s2 = c_int(fnum(v, "strategies"));
-		add_textf(d, B_LI, "Returns: %s days \xC3\x97 %s strategies, "
+		s1 = tl_doc_int(fnum(v, "days"));
+		s2 = tl_doc_int(fnum(v, "strategies"));
+		tl_doc_addf(d, TL_DOC_LI,
+		    "Returns: %s days \xC3\x97 %s strategies, "
 		    "%s to %s.", s1, s2, fstr(v, "first_date"),
 		    fstr(v, "last_date"));
 		free(s1);
@@ -2816,7 +2500,7 @@ doc_health(struct doc *d, const json_t *f)
 }
 
 static void
-doc_model(struct doc *d, const json_t *f, long top)
+doc_model(struct tl_doc *d, const json_t *f, long top)
 {
 	static const char *const head[] = { "Rank", "Feature", "Importance",
 		"Yesterday", "Rank yesterday" };
@@ -2824,7 +2508,7 @@ doc_model(struct doc *d, const json_t *f, long top)
 	struct tl_svg_bar *bars;
 	struct tl_svg_chart c = { .id = "chart-importance", .sig = 3,
 	    .series = { "tonight", "yesterday" } };
-	struct block *t;
+	struct tl_doc_block *t;
 	struct tl_buf b, title;
 	const char *kind;
 	char *cells[5], *s1, *s2, *s3, *s4;
@@ -2834,19 +2518,19 @@ doc_model(struct doc *d, const json_t *f, long top)
 		return;
 	tl_buf_init(&b);
 	tl_buf_init(&title);
-	s1 = c_int(fnum(m, "n_rows"));
-	s2 = c_int(fnum(m, "n_features"));
+	s1 = tl_doc_int(fnum(m, "n_rows"));
+	s2 = tl_doc_int(fnum(m, "n_features"));
 	tl_buf_adds(&b, "Target ");
-	tx_code(&b, fstr(m, "target"));
+	tl_doc_put_code(&b, fstr(m, "target"));
 	tl_buf_printf(&b, " (%s), %s rows, %s features.", fstr(m, "task") !=
 	    NULL ? fstr(m, "task") : "task n/a", s1, s2);
-	add_text(d, B_LI, &b);
+	tl_doc_add(d, TL_DOC_LI, &b);
 	free(s1);
 	free(s2);
-	s1 = c_num(fnum(m, "oob_r2"), 3);
-	s2 = c_sig(fnum(m, "oob_mse"), 3);
-	s3 = c_sig(fnum(m, "baseline_mse"), 3);
-	s4 = c_num(fnum(m, "skill"), 3);
+	s1 = tl_doc_num(fnum(m, "oob_r2"), 3);
+	s2 = tl_doc_sig(fnum(m, "oob_mse"), 3);
+	s3 = tl_doc_sig(fnum(m, "baseline_mse"), 3);
+	s4 = tl_doc_num(fnum(m, "skill"), 3);
 	tl_buf_printf(&b, "Out of bag: R\xC2\xB2 %s, MSE %s against %s for "
 	    "the mean predictor (skill %s, the share of its error removed)",
 	    s1, s2, s3, s4);
@@ -2855,16 +2539,17 @@ doc_model(struct doc *d, const json_t *f, long top)
 	free(s3);
 	free(s4);
 	if (json_object_get(m, "prev_oob_r2") != NULL) {
-		s1 = c_num(fnum(m, "prev_oob_r2"), 3);
+		s1 = tl_doc_num(fnum(m, "prev_oob_r2"), 3);
 		tl_buf_printf(&b, "; yesterday R\xC2\xB2 %s", s1);
 		free(s1);
 	}
 	tl_buf_addc(&b, '.');
-	add_text(d, B_LI, &b);
+	tl_doc_add(d, TL_DOC_LI, &b);
 	if (isfinite(fnum(m, "oob_accuracy"))) {
-		s1 = c_num(fnum(m, "oob_accuracy"), 3);
-		s2 = c_num(fnum(m, "baseline_accuracy"), 3);
-		add_textf(d, B_LI, "Out-of-bag accuracy %s against %s for the "
+		s1 = tl_doc_num(fnum(m, "oob_accuracy"), 3);
+		s2 = tl_doc_num(fnum(m, "baseline_accuracy"), 3);
+		tl_doc_addf(d, TL_DOC_LI,
+		    "Out-of-bag accuracy %s against %s for the "
 		    "majority class.", s1, s2);
 		free(s1);
 		free(s2);
@@ -2873,22 +2558,23 @@ doc_model(struct doc *d, const json_t *f, long top)
 	list = kind != NULL ? json_object_get(json_object_get(m,
 	    "importance"), kind) : NULL;
 	if (kind == NULL)
-		add_textf(d, B_P, "No feature importances in forest.json.");
+		tl_doc_addf(d, TL_DOC_P,
+		    "No feature importances in forest.json.");
 	else {
 		tl_buf_printf(&title, "Top features by %s importance", kind);
-		t = table_new(d, title.data, head, "rlrrr");
+		t = tl_doc_add_table(d, title.data, head, "rlrrr");
 		n = json_array_size(list) < (size_t)top ? json_array_size(
 		    list) : (size_t)top;
 		bars = tl_xcalloc(n + 1, sizeof(*bars));
 		json_array_foreach(list, i, v) {
 			if (i == n)
 				break;
-			cells[0] = c_int(fnum(v, "rank"));
-			cells[1] = c_code(fstr(v, "feature"));
-			cells[2] = c_sig(fnum(v, "importance"), 3);
-			cells[3] = c_sig(fnum(v, "prev_importance"), 3);
-			cells[4] = c_int(fnum(v, "prev_rank"));
-			table_row(t, cells, NULL);
+			cells[0] = tl_doc_int(fnum(v, "rank"));
+			cells[1] = tl_doc_code(fstr(v, "feature"));
+			cells[2] = tl_doc_sig(fnum(v, "importance"), 3);
+			cells[3] = tl_doc_sig(fnum(v, "prev_importance"), 3);
+			cells[4] = tl_doc_int(fnum(v, "prev_rank"));
+			tl_doc_add_row(t, cells, NULL);
 			bars[i].label = fstr(v, "feature") != NULL ? fstr(v,
 			    "feature") : "n/a";
 			bars[i].value = fnum(v, "importance");
@@ -2897,7 +2583,7 @@ doc_model(struct doc *d, const json_t *f, long top)
 		c.title = title.data;
 		c.unit = kind;
 		tl_svg_bars(&b, &c, bars, n);
-		svg_block(d, &b);
+		tl_doc_add_svg(d, &b);
 		free(bars);
 	}
 	add_notes(d, m);
@@ -2906,14 +2592,14 @@ doc_model(struct doc *d, const json_t *f, long top)
 }
 
 static void
-doc_candidates(struct doc *d, const json_t *f)
+doc_candidates(struct tl_doc *d, const json_t *f)
 {
 	static const char *const head[] = { "#", "Source", "Predicted", "SD",
 		"Score", "Parameters" };
 	const json_t *cs = json_object_get(f, "candidates"), *v;
 	json_t *val;
 	const char *key;
-	struct block *t;
+	struct tl_doc_block *t;
 	struct tl_buf b;
 	char *cells[6], *s1;
 	size_t i;
@@ -2922,36 +2608,37 @@ doc_candidates(struct doc *d, const json_t *f)
 	    "candidates.jsonl"))
 		return;
 	tl_buf_init(&b);
-	s1 = c_int(fnum(cs, "n"));
+	s1 = tl_doc_int(fnum(cs, "n"));
 	tl_buf_printf(&b, "%s new candidate genomes", s1);
 	free(s1);
 	i = 0;
 	json_object_foreach(json_object_get(cs, "by_source"), key, val) {
-		s1 = c_int(json_number_value(val));
+		s1 = tl_doc_int(json_number_value(val));
 		tl_buf_adds(&b, i++ == 0 ? " (" : ", ");
-		tx_text(&b, key);
+		tl_doc_put_text(&b, key);
 		tl_buf_printf(&b, " %s", s1);
 		free(s1);
 	}
 	tl_buf_adds(&b, i > 0 ? ")." : ".");
-	add_text(d, B_P, &b);
+	tl_doc_add(d, TL_DOC_P, &b);
 	if (json_array_size(json_object_get(cs, "top")) > 0) {
-		t = table_new(d, "Top candidates by predicted fitness (else "
+		t = tl_doc_add_table(d,
+		    "Top candidates by predicted fitness (else "
 		    "score)", head, "rlrrrl");
 		json_array_foreach(json_object_get(cs, "top"), i, v) {
-			cells[0] = c_int(fnum(v, "rank"));
-			cells[1] = c_text(fstr(v, "source"));
-			cells[2] = c_sig(fnum(v, "prediction"), 3);
-			cells[3] = c_sig(fnum(v, "prediction_sd"), 3);
-			cells[4] = c_sig(fnum(v, "score"), 3);
+			cells[0] = tl_doc_int(fnum(v, "rank"));
+			cells[1] = tl_doc_text(fstr(v, "source"));
+			cells[2] = tl_doc_sig(fnum(v, "prediction"), 3);
+			cells[3] = tl_doc_sig(fnum(v, "prediction_sd"), 3);
+			cells[4] = tl_doc_sig(fnum(v, "score"), 3);
 			if (json_is_object(json_object_get(v, "params")))
-				tx_params(&b, json_object_get(v, "params"),
-				    NULL);
+				tl_doc_put_params(&b, json_object_get(v,
+				    "params"));
 			else
 				tl_buf_adds(&b, "n/a");
 			cells[5] = tl_xstrdup(b.data != NULL ? b.data : "");
 			tl_buf_reset(&b);
-			table_row(t, cells, NULL);
+			tl_doc_add_row(t, cells, NULL);
 		}
 	}
 	add_notes(d, cs);
@@ -2962,12 +2649,12 @@ doc_candidates(struct doc *d, const json_t *f)
  * answer and its fallback, a covariance over fewer days than asked, and
  * the strategies left out (retired, not live, too new, demoted). */
 static void
-doc_allocation_how(struct doc *d, const json_t *s)
+doc_allocation_how(struct tl_doc *d, const json_t *s)
 {
 	static const char *const head[] = { "Strategy", "Status", "Why",
 		"Alert" };
 	const json_t *fb = json_object_get(s, "fallback"), *ex, *v;
-	struct block *t;
+	struct tl_doc_block *t;
 	struct tl_buf b;
 	char *cells[4];
 	size_t i;
@@ -2975,40 +2662,41 @@ doc_allocation_how(struct doc *d, const json_t *s)
 	tl_buf_init(&b);
 	if (json_is_object(fb)) {
 		tl_buf_adds(&b, "Method ");
-		tx_code(&b, fstr(fb, "from"));
+		tl_doc_put_code(&b, fstr(fb, "from"));
 		tl_buf_adds(&b, " had no answer tonight");
 		if (fstr(fb, "reason") != NULL) {
 			tl_buf_adds(&b, " (");
-			tx_text(&b, fstr(fb, "reason"));
+			tl_doc_put_text(&b, fstr(fb, "reason"));
 			tl_buf_addc(&b, ')');
 		}
 		tl_buf_adds(&b, ": fell back to ");
-		tx_code(&b, fstr(fb, "to"));
+		tl_doc_put_code(&b, fstr(fb, "to"));
 		tl_buf_addc(&b, '.');
-		add_text(d, B_LI, &b);
+		tl_doc_add(d, TL_DOC_LI, &b);
 	}
 	if (fnum(s, "cash") == 1)
-		add_textf(d, B_LI, "All in cash tonight: every weight is 0.");
+		tl_doc_addf(d, TL_DOC_LI,
+		    "All in cash tonight: every weight is 0.");
 	if (fstr(s, "covariance") != NULL &&
 	    strcmp(fstr(s, "covariance"), "aligned") != 0) {
 		tl_buf_adds(&b, "Covariance: ");
-		tx_code(&b, fstr(s, "covariance"));
+		tl_doc_put_code(&b, fstr(s, "covariance"));
 		if (fstr(s, "covariance_reason") != NULL) {
 			tl_buf_adds(&b, " (");
-			tx_text(&b, fstr(s, "covariance_reason"));
+			tl_doc_put_text(&b, fstr(s, "covariance_reason"));
 			tl_buf_addc(&b, ')');
 		}
 		tl_buf_addc(&b, '.');
-		add_text(d, B_LI, &b);
+		tl_doc_add(d, TL_DOC_LI, &b);
 	}
 	ex = json_object_get(s, "excluded");
 	if (json_array_size(ex) > 0) {
-		t = table_new(d, "Left out of tonight's allocation", head,
-		    "llll");
+		t = tl_doc_add_table(d, "Left out of tonight's allocation",
+		    head, "llll");
 		json_array_foreach(ex, i, v) {
-			cells[0] = c_code(fstr(v, "strategy"));
-			cells[1] = c_text(fstr(v, "status"));
-			cells[2] = c_text(fstr(v, "reason"));
+			cells[0] = tl_doc_code(fstr(v, "strategy"));
+			cells[1] = tl_doc_text(fstr(v, "status"));
+			cells[2] = tl_doc_text(fstr(v, "reason"));
 			tl_buf_reset(&b);
 			if (fstr(v, "kind") != NULL)
 				tl_buf_printf(&b, "%s, %s since %s",
@@ -3016,15 +2704,15 @@ doc_allocation_how(struct doc *d, const json_t *s)
 				    NULL ? fstr(v, "severity") : "n/a",
 				    fstr(v, "since") != NULL ? fstr(v,
 				    "since") : "n/a");
-			cells[3] = c_text(b.len > 0 ? b.data : "");
-			table_row(t, cells, NULL);
+			cells[3] = tl_doc_text(b.len > 0 ? b.data : "");
+			tl_doc_add_row(t, cells, NULL);
 		}
 	}
 	tl_buf_release(&b);
 }
 
 static void
-doc_allocation(struct doc *d, const json_t *f, const struct night *n,
+doc_allocation(struct tl_doc *d, const json_t *f, const struct night *n,
     long top)
 {
 	static const char *const head[] = { "Strategy", "Weight", "Yesterday",
@@ -3038,7 +2726,7 @@ doc_allocation(struct doc *d, const json_t *f, const struct night *n,
 	    .title = "Equity curves of the largest allocations" };
 	struct tl_svg_series *ser;
 	struct tl_svg_bar *bars;
-	struct block *t;
+	struct tl_doc_block *t;
 	struct tl_buf b;
 	char *cells[7], *x[5];
 	double **curves;
@@ -3050,52 +2738,55 @@ doc_allocation(struct doc *d, const json_t *f, const struct night *n,
 	tl_buf_init(&b);
 	s = json_object_get(a, "summary");
 	if (json_is_object(s)) {
-		x[0] = c_pct(fnum(s, "expected_return"), 2);
-		x[1] = c_pct(fnum(s, "volatility"), 2);
-		x[2] = c_num(fnum(s, "sharpe"), 2);
-		x[3] = c_num(fnum(s, "effective_n"), 1);
-		x[4] = c_pct(fnum(s, "turnover"), 1);
+		x[0] = tl_doc_pct(fnum(s, "expected_return"), 2);
+		x[1] = tl_doc_pct(fnum(s, "volatility"), 2);
+		x[2] = tl_doc_num(fnum(s, "sharpe"), 2);
+		x[3] = tl_doc_num(fnum(s, "effective_n"), 1);
+		x[4] = tl_doc_pct(fnum(s, "turnover"), 1);
 		tl_buf_adds(&b, "Method ");
-		tx_code(&b, fstr(s, "method"));
+		tl_doc_put_code(&b, fstr(s, "method"));
 		tl_buf_printf(&b, ": expected return %s, volatility %s, "
 		    "Sharpe %s, effective number of strategies %s, turnover "
 		    "%s.", x[0], x[1], x[2], x[3], x[4]);
-		add_text(d, B_LI, &b);
+		tl_doc_add(d, TL_DOC_LI, &b);
 		for (i = 0; i < 5; i++)
 			free(x[i]);
 		doc_allocation_how(d, s);
 	}
 	w = json_object_get(a, "weights");
 	if (json_is_array(w) && json_array_size(w) == 0)
-		add_textf(d, B_P, "allocation.jsonl is empty: no strategy has "
+		tl_doc_addf(d, TL_DOC_P,
+		    "allocation.jsonl is empty: no strategy has "
 		    "a weight.");
 	if (json_array_size(w) > 0) {
 		nb = json_array_size(w) < (size_t)top ? json_array_size(w) :
 		    (size_t)top;
-		t = table_new(d, "Weights, largest first", head, "lrrrrrr");
+		t = tl_doc_add_table(d, "Weights, largest first", head,
+		    "lrrrrrr");
 		bars = tl_xcalloc(nb + 1, sizeof(*bars));
 		json_array_foreach(w, i, v) {
 			if (i == nb)
 				break;
-			cells[0] = c_code(fstr(v, "strategy"));
-			cells[1] = c_pct(fnum(v, "weight"), 1);
-			cells[2] = c_pct(fnum(v, "prev_weight"), 1);
-			cells[3] = c_pp(fnum(v, "change"), 1);
-			cells[4] = c_pct(fnum(v, "expected_return"), 2);
-			cells[5] = c_pct(fnum(v, "volatility"), 2);
-			cells[6] = c_pct(fnum(v, "risk_contribution"), 1);
-			table_row(t, cells, NULL);
+			cells[0] = tl_doc_code(fstr(v, "strategy"));
+			cells[1] = tl_doc_pct(fnum(v, "weight"), 1);
+			cells[2] = tl_doc_pct(fnum(v, "prev_weight"), 1);
+			cells[3] = tl_doc_pp(fnum(v, "change"), 1);
+			cells[4] = tl_doc_pct(fnum(v, "expected_return"), 2);
+			cells[5] = tl_doc_pct(fnum(v, "volatility"), 2);
+			cells[6] = tl_doc_pct(fnum(v, "risk_contribution"), 1);
+			tl_doc_add_row(t, cells, NULL);
 			bars[i].label = fstr(v, "strategy") != NULL ? fstr(v,
 			    "strategy") : "n/a";
 			bars[i].value = fnum(v, "weight") * 100;
 			bars[i].prev = fnum(v, "prev_weight") * 100;
 		}
 		if (json_array_size(w) > nb)
-			add_textf(d, B_P, "%zu more strategies with smaller "
+			tl_doc_addf(d, TL_DOC_P,
+			    "%zu more strategies with smaller "
 			    "weights in allocation.jsonl.", json_array_size(w)
 			    - nb);
 		tl_svg_bars(&b, &c, bars, nb);
-		svg_block(d, &b);
+		tl_doc_add_svg(d, &b);
 		free(bars);
 	}
 	/* equity curves: growth of 1 from returns.csv */
@@ -3106,7 +2797,7 @@ doc_allocation(struct doc *d, const json_t *f, const struct night *n,
 		ser = tl_xcalloc(ns, sizeof(*ser));
 		curves = tl_xcalloc(ns, sizeof(*curves));
 		tl_buf_adds(&b, "Growth since ");
-		tx_text(&b, p->dates[0]);
+		tl_doc_put_text(&b, p->dates[0]);
 		tl_buf_adds(&b, " (returns.csv): ");
 		json_array_foreach(json_object_get(a, "equity"), i, v) {
 			long col = tl_panel_series(p, fstr(v, "strategy"));
@@ -3122,25 +2813,26 @@ doc_allocation(struct doc *d, const json_t *f, const struct night *n,
 			}
 			ser[i].name = fstr(v, "strategy");
 			ser[i].y = curves[i];
-			x[0] = c_pct(fnum(v, "total_return"), 2);
+			x[0] = tl_doc_pct(fnum(v, "total_return"), 2);
 			if (i > 0)
 				tl_buf_adds(&b, ", ");
-			tx_code(&b, ser[i].name);
+			tl_doc_put_code(&b, ser[i].name);
 			tl_buf_printf(&b, " %s", x[0]);
 			free(x[0]);
 		}
 		tl_buf_addc(&b, '.');
-		add_text(d, B_LI, &b);
+		tl_doc_add(d, TL_DOC_LI, &b);
 		tl_svg_lines(&b, &lc, (const char *const *)p->dates,
 		    p->ndates, ser, ns);
-		svg_block(d, &b);
+		tl_doc_add_svg(d, &b);
 		for (k = 0; k < ns; k++)
 			free(curves[k]);
 		free(curves);
 		free(ser);
 	} else if (json_object_get(a, "equity") == NULL ||
 	    json_is_null(json_object_get(a, "equity")))
-		add_textf(d, B_P, "No equity curves: returns.csv is missing "
+		tl_doc_addf(d, TL_DOC_P,
+		    "No equity curves: returns.csv is missing "
 		    "or unreadable.");
 	add_notes(d, a);
 	tl_buf_release(&b);
@@ -3156,19 +2848,19 @@ c_figures(const json_t *fig)
 	if (!json_is_object(fig) || json_object_size(fig) == 0)
 		tl_buf_adds(&b, "n/a");
 	else
-		tx_params(&b, fig, NULL);
+		tl_doc_put_params(&b, fig);
 	return b.data;
 }
 
 static void
-doc_overfit(struct doc *d, const json_t *f, long top)
+doc_overfit(struct tl_doc *d, const json_t *f, long top)
 {
 	static const char *const ahead[] = { "Status", "Severity", "Strategy",
 		"Kind", "Since", "Action", "Figures" };
 	static const char *const shead[] = { "Strategy", "Days", "Sharpe",
 		"PSR", "DSR", "MinTRL" };
 	const json_t *o = json_object_get(f, "overfit"), *al, *v, *cnt;
-	struct block *t;
+	struct tl_doc_block *t;
 	struct tl_buf b;
 	char *cells[7], cls[64], *s1;
 	size_t i;
@@ -3196,47 +2888,47 @@ doc_overfit(struct doc *d, const json_t *f, long top)
 		tl_buf_adds(&b, "No alerts.jsonl.");
 	if (json_object_get(o, "pbo") != NULL && !json_is_null(
 	    json_object_get(o, "pbo"))) {
-		s1 = c_num(fnum(o, "pbo"), 2);
+		s1 = tl_doc_num(fnum(o, "pbo"), 2);
 		tl_buf_printf(&b, " Probability of backtest overfitting: %s.",
 		    s1);
 		free(s1);
 	}
-	add_text(d, B_P, &b);
+	tl_doc_add(d, TL_DOC_P, &b);
 	if (json_array_size(al) > 0) {
-		t = table_new(d, "Alerts: new first, then by severity", ahead,
-		    "lllldll");
+		t = tl_doc_add_table(d, "Alerts: new first, then by severity",
+		    ahead, "lllldll");
 		json_array_foreach(al, i, v) {
-			cells[0] = c_text(fstr(v, "status"));
-			cells[1] = c_text(fstr(v, "severity"));
-			cells[2] = c_code(fstr(v, "strategy"));
-			cells[3] = c_text(fstr(v, "kind"));
-			cells[4] = c_text(fstr(v, "since"));
-			cells[5] = c_text(fstr(v, "action"));
+			cells[0] = tl_doc_text(fstr(v, "status"));
+			cells[1] = tl_doc_text(fstr(v, "severity"));
+			cells[2] = tl_doc_code(fstr(v, "strategy"));
+			cells[3] = tl_doc_text(fstr(v, "kind"));
+			cells[4] = tl_doc_text(fstr(v, "since"));
+			cells[5] = tl_doc_text(fstr(v, "action"));
 			cells[6] = c_figures(json_object_get(v, "figures"));
 			snprintf(cls, sizeof(cls), "sev-%s st-%s",
 			    severity_rank(fstr(v, "severity")) < 3 ?
 			    fstr(v, "severity") : "unknown",
 			    status_rank(fstr(v, "status")) < 4 ?
 			    fstr(v, "status") : "unknown");
-			table_row(t, cells, cls);
+			tl_doc_add_row(t, cells, cls);
 		}
 	}
 	v = json_object_get(o, "stats");
 	if (json_array_size(v) > 0) {
 		const json_t *r;
 
-		t = table_new(d, "Weakest deflated Sharpe ratios", shead,
+		t = tl_doc_add_table(d, "Weakest deflated Sharpe ratios", shead,
 		    "lrrrrr");
 		json_array_foreach(v, i, r) {
 			if (i == (size_t)top)
 				break;
-			cells[0] = c_code(fstr(r, "strategy"));
-			cells[1] = c_int(fnum(r, "n"));
-			cells[2] = c_num(fnum(r, "sharpe"), 2);
-			cells[3] = c_num(fnum(r, "psr"), 3);
-			cells[4] = c_num(fnum(r, "dsr"), 3);
-			cells[5] = c_num(fnum(r, "mintrl"), 0);
-			table_row(t, cells, NULL);
+			cells[0] = tl_doc_code(fstr(r, "strategy"));
+			cells[1] = tl_doc_int(fnum(r, "n"));
+			cells[2] = tl_doc_num(fnum(r, "sharpe"), 2);
+			cells[3] = tl_doc_num(fnum(r, "psr"), 3);
+			cells[4] = tl_doc_num(fnum(r, "dsr"), 3);
+			cells[5] = tl_doc_num(fnum(r, "mintrl"), 0);
+			tl_doc_add_row(t, cells, NULL);
 		}
 	}
 	add_notes(d, o);
@@ -3244,7 +2936,7 @@ doc_overfit(struct doc *d, const json_t *f, long top)
 }
 
 static void
-doc_bandit(struct doc *d, const json_t *f, long top)
+doc_bandit(struct tl_doc *d, const json_t *f, long top)
 {
 	static const char *const whead[] = { "Context", "Arm", "Weight",
 		"Yesterday", "Change (pp)", "P(best)", "Mean", "n" };
@@ -3255,7 +2947,7 @@ doc_bandit(struct doc *d, const json_t *f, long top)
 	    .series = { "tonight", "yesterday" }, .unit = "weight, %",
 	    .title = "Learned weights (%), tonight and yesterday" };
 	struct tl_svg_bar *bars;
-	struct block *t;
+	struct tl_doc_block *t;
 	struct tl_buf b, *lab;
 	char *cells[8];
 	size_t i, n;
@@ -3268,23 +2960,25 @@ doc_bandit(struct doc *d, const json_t *f, long top)
 	if (json_array_size(w) > 0) {
 		n = json_array_size(w) < (size_t)top ? json_array_size(w) :
 		    (size_t)top;
-		t = table_new(d, "Learned weights, by context, largest first",
+		t = tl_doc_add_table(d,
+		    "Learned weights, by context, largest first",
 		    whead, "llrrrrrr");
 		bars = tl_xcalloc(n + 1, sizeof(*bars));
 		lab = tl_xcalloc(n + 1, sizeof(*lab));
 		json_array_foreach(w, i, v) {
 			if (i == n)
 				break;
-			cells[0] = fstr(v, "context") != NULL ? c_code(fstr(v,
-			    "context")) : tl_xstrdup("all");
-			cells[1] = c_code(fstr(v, "arm"));
-			cells[2] = c_pct(fnum(v, "weight"), 1);
-			cells[3] = c_pct(fnum(v, "prev_weight"), 1);
-			cells[4] = c_pp(fnum(v, "change"), 1);
-			cells[5] = c_num(fnum(v, "p_best"), 2);
-			cells[6] = c_sig(fnum(v, "mean"), 3);
-			cells[7] = c_int(fnum(v, "n"));
-			table_row(t, cells, NULL);
+			cells[0] = fstr(v, "context") != NULL ?
+			    tl_doc_code(fstr(v, "context")) :
+			    tl_xstrdup("all");
+			cells[1] = tl_doc_code(fstr(v, "arm"));
+			cells[2] = tl_doc_pct(fnum(v, "weight"), 1);
+			cells[3] = tl_doc_pct(fnum(v, "prev_weight"), 1);
+			cells[4] = tl_doc_pp(fnum(v, "change"), 1);
+			cells[5] = tl_doc_num(fnum(v, "p_best"), 2);
+			cells[6] = tl_doc_sig(fnum(v, "mean"), 3);
+			cells[7] = tl_doc_int(fnum(v, "n"));
+			tl_doc_add_row(t, cells, NULL);
 			tl_buf_init(&lab[i]);
 			if (fstr(v, "context") != NULL)
 				tl_buf_printf(&lab[i], "%s/", fstr(v,
@@ -3296,32 +2990,33 @@ doc_bandit(struct doc *d, const json_t *f, long top)
 			bars[i].prev = fnum(v, "prev_weight") * 100;
 		}
 		if (json_array_size(w) > n)
-			add_textf(d, B_P, "%zu more weights in weights.jsonl.",
+			tl_doc_addf(d, TL_DOC_P,
+			    "%zu more weights in weights.jsonl.",
 			    json_array_size(w) - n);
 		tl_svg_bars(&b, &c, bars, n);
-		svg_block(d, &b);
+		tl_doc_add_svg(d, &b);
 		for (i = 0; i < n; i++)
 			tl_buf_release(&lab[i]);
 		free(lab);
 		free(bars);
 	} else if (json_is_array(w))
-		add_textf(d, B_P, "weights.jsonl is empty.");
+		tl_doc_addf(d, TL_DOC_P, "weights.jsonl is empty.");
 	k = json_object_get(bd, "kill");
 	if (json_is_array(k) && json_array_size(k) == 0)
-		add_textf(d, B_P, "Kill list: empty.");
+		tl_doc_addf(d, TL_DOC_P, "Kill list: empty.");
 	else if (json_array_size(k) > 0) {
-		t = table_new(d, "Kill list: arms most likely bad", khead,
-		    "lrrrrl");
+		t = tl_doc_add_table(d, "Kill list: arms most likely bad",
+		    khead, "lrrrrl");
 		json_array_foreach(k, i, v) {
-			cells[0] = c_code(fstr(v, "arm"));
-			cells[1] = c_num(fnum(v, "p_bad"), 2);
-			cells[2] = c_pct(fnum(v, "win_rate"), 1);
-			cells[3] = c_num(fnum(v, "mean_pnl"), 2);
-			cells[4] = c_int(fnum(v, "n"));
+			cells[0] = tl_doc_code(fstr(v, "arm"));
+			cells[1] = tl_doc_num(fnum(v, "p_bad"), 2);
+			cells[2] = tl_doc_pct(fnum(v, "win_rate"), 1);
+			cells[3] = tl_doc_num(fnum(v, "mean_pnl"), 2);
+			cells[4] = tl_doc_int(fnum(v, "n"));
 			cells[5] = tl_xstrdup(json_is_true(json_object_get(v,
 			    "new")) ? "new" : json_is_false(json_object_get(v,
 			    "new")) ? "" : "n/a");
-			table_row(t, cells, NULL);
+			tl_doc_add_row(t, cells, NULL);
 		}
 	}
 	add_notes(d, bd);
@@ -3329,7 +3024,7 @@ doc_bandit(struct doc *d, const json_t *f, long top)
 }
 
 static void
-doc_regime(struct doc *d, const json_t *f)
+doc_regime(struct tl_doc *d, const json_t *f)
 {
 	const json_t *r = json_object_get(f, "regime"), *t, *bf;
 	struct tl_buf b;
@@ -3340,32 +3035,33 @@ doc_regime(struct doc *d, const json_t *f)
 	t = json_object_get(r, "today");
 	tl_buf_init(&b);
 	if (!json_is_object(t))
-		add_textf(d, B_P, "regimes.jsonl has no rows.");
+		tl_doc_addf(d, TL_DOC_P, "regimes.jsonl has no rows.");
 	else {
-		s1 = c_int(fnum(t, "state"));
-		s2 = c_num(fnum(t, "prob"), 2);
-		s3 = c_int(fnum(r, "days_in_regime"));
+		s1 = tl_doc_int(fnum(t, "state"));
+		s2 = tl_doc_num(fnum(t, "prob"), 2);
+		s3 = tl_doc_int(fnum(r, "days_in_regime"));
 		tl_buf_adds(&b, "Today (");
-		tx_text(&b, fstr(t, "date"));
+		tl_doc_put_text(&b, fstr(t, "date"));
 		tl_buf_adds(&b, "): ");
-		tx_code(&b, fstr(t, "label") != NULL ? fstr(t, "label") : s1);
+		tl_doc_put_code(&b, fstr(t, "label") != NULL ? fstr(t,
+		    "label") : s1);
 		tl_buf_printf(&b, " (state %s, probability %s), %s day%s in "
 		    "this regime, since ", s1, s2, s3, strcmp(s3, "1") == 0 ?
 		    "" : "s");
-		tx_text(&b, fstr(r, "since"));
+		tl_doc_put_text(&b, fstr(r, "since"));
 		free(s1);
 		free(s2);
 		free(s3);
 		bf = json_object_get(r, "before");
 		if (json_is_object(bf)) {
-			s1 = c_int(fnum(bf, "state"));
+			s1 = tl_doc_int(fnum(bf, "state"));
 			tl_buf_adds(&b, "; before: ");
-			tx_code(&b, fstr(bf, "label") != NULL ? fstr(bf,
+			tl_doc_put_code(&b, fstr(bf, "label") != NULL ? fstr(bf,
 			    "label") : s1);
 			free(s1);
 		}
 		tl_buf_addc(&b, '.');
-		add_text(d, B_P, &b);
+		tl_doc_add(d, TL_DOC_P, &b);
 	}
 	add_notes(d, r);
 	tl_buf_release(&b);
@@ -3377,22 +3073,6 @@ bin_has_trades(const json_t *bin)
 {
 	return fnum(bin, "n") > 0 && isfinite(fnum(bin, "mean_score")) &&
 	    isfinite(fnum(bin, "win_rate"));
-}
-
-/* "lo–hi" to d decimals, a new string; "n/a" when both are missing */
-static char *
-c_range(double lo, double hi, int d)
-{
-	char a[TL_SVG_NUMSZ], z[TL_SVG_NUMSZ];
-	struct tl_buf b;
-
-	if (!isfinite(lo) && !isfinite(hi))
-		return tl_xstrdup("n/a");
-	tl_svg_fmt_fixed(a, lo, d);
-	tl_svg_fmt_fixed(z, hi, d);
-	tl_buf_init(&b);
-	tl_buf_printf(&b, "%s\xE2\x80\x93%s", a, z);
-	return b.data;
 }
 
 /* The points of the bins with trades of one part of the calibration
@@ -3415,16 +3095,16 @@ reliability_points(const json_t *part, const char *level,
 		pt[n].lo = fnum(v, "ci_lo");
 		pt[n].hi = fnum(v, "ci_hi");
 		pt[n].weight = fnum(v, "n");
-		x[0] = c_range(fnum(v, "lo"), fnum(v, "hi"), 2);
-		x[1] = c_num(pt[n].x, 3);
-		x[2] = c_num(pt[n].y, 3);
-		x[3] = c_range(pt[n].lo, pt[n].hi, 3);
+		x[0] = tl_doc_range(fnum(v, "lo"), fnum(v, "hi"), 2);
+		x[1] = tl_doc_num(pt[n].x, 3);
+		x[2] = tl_doc_num(pt[n].y, 3);
+		x[3] = tl_doc_range(pt[n].lo, pt[n].hi, 3);
 		tl_buf_init(&lab[n]);
 		tl_buf_printf(&lab[n], "scores %s, mean score %s, win rate %s "
 		    "(%s interval %s), ", x[0], x[1], x[2], level, x[3]);
 		for (k = 0; k < 4; k++)
 			free(x[k]);
-		x[0] = c_int(pt[n].weight);
+		x[0] = tl_doc_int(pt[n].weight);
 		tl_buf_printf(&lab[n], "%s trade%s", x[0], pt[n].weight == 1 ?
 		    "" : "s");
 		free(x[0]);
@@ -3437,7 +3117,7 @@ reliability_points(const json_t *part, const char *level,
 /* The reliability diagram and table of the calibration facts c, or a
  * sentence that says why there are none. */
 static void
-doc_reliability(struct doc *d, const json_t *c)
+doc_reliability(struct tl_doc *d, const json_t *c)
 {
 	static const char *const parts[] = { "raw", "calibrated" };
 	const char *head[] = { "Scores", "Bin", "Mean score", "Win rate",
@@ -3454,13 +3134,13 @@ doc_reliability(struct doc *d, const json_t *c)
 	struct tl_buf *lab[2] = { NULL, NULL }, b, lev;
 	size_t npt[2] = { 0, 0 }, k, i, nb, ns = 0;
 	const json_t *bins, *v;
-	struct block *t;
-	char num[TL_SVG_NUMSZ], *cells[6];
+	struct tl_doc_block *t;
+	char num[TL_DOC_NUMSZ], *cells[6];
 
 	tl_buf_init(&b);
 	tl_buf_init(&lev);
 	if (isfinite(fnum(c, "level"))) {
-		short_num(num, fnum(c, "level") * 100);
+		tl_doc_fmt_short(num, fnum(c, "level") * 100);
 		tl_buf_printf(&lev, "%s%%", num);
 	} else
 		tl_buf_adds(&lev, "confidence");
@@ -3480,10 +3160,11 @@ doc_reliability(struct doc *d, const json_t *c)
 	}
 	if (ns == 0 && !json_is_array(jpath(c, "raw.bins")) &&
 	    !json_is_array(jpath(c, "calibrated.bins")))
-		add_textf(d, B_P, "No reliability diagram: "
+		tl_doc_addf(d, TL_DOC_P, "No reliability diagram: "
 		    "calibration-report.json has no reliability table.");
 	else if (ns == 0)
-		add_textf(d, B_P, "No reliability diagram: no reliability bin "
+		tl_doc_addf(d, TL_DOC_P,
+		    "No reliability diagram: no reliability bin "
 		    "in calibration-report.json has trades.");
 	else {
 		struct tl_buf desc, whisk;
@@ -3500,19 +3181,20 @@ doc_reliability(struct doc *d, const json_t *c)
 		    "the scores promised more than the trades won.", lev.data);
 		ch.desc = desc.data;
 		tl_svg_xy(&b, &ch, &ax, ser, ns);
-		svg_block(d, &b);
+		tl_doc_add_svg(d, &b);
 		tl_buf_release(&desc);
 		tl_buf_release(&whisk);
 	}
 	if (json_is_object(json_object_get(c, "raw")) &&
 	    !json_is_object(json_object_get(c, "calibrated")))
-		add_textf(d, B_P, "No calibrated scores: calibration-report."
+		tl_doc_addf(d, TL_DOC_P,
+		    "No calibrated scores: calibration-report."
 		    "json was written without a map or cross-validation "
 		    "(tl-calibrate report -c or -k).");
 	if (ns > 0) {
 		tl_buf_printf(&b, "%s CI", lev.data);
 		head[4] = b.data;
-		t = table_new(d, "Reliability table (bins with trades)",
+		t = tl_doc_add_table(d, "Reliability table (bins with trades)",
 		    head, "llrrrr");
 		for (k = 0; k < 2; k++) {
 			bins = jpath(c, k == 0 ? "raw.bins" :
@@ -3521,14 +3203,14 @@ doc_reliability(struct doc *d, const json_t *c)
 				if (!bin_has_trades(v))
 					continue;
 				cells[0] = tl_xstrdup(parts[k]);
-				cells[1] = c_range(fnum(v, "lo"), fnum(v,
+				cells[1] = tl_doc_range(fnum(v, "lo"), fnum(v,
 				    "hi"), 2);
-				cells[2] = c_num(fnum(v, "mean_score"), 3);
-				cells[3] = c_num(fnum(v, "win_rate"), 3);
-				cells[4] = c_range(fnum(v, "ci_lo"), fnum(v,
-				    "ci_hi"), 3);
-				cells[5] = c_int(fnum(v, "n"));
-				table_row(t, cells, NULL);
+				cells[2] = tl_doc_num(fnum(v, "mean_score"), 3);
+				cells[3] = tl_doc_num(fnum(v, "win_rate"), 3);
+				cells[4] = tl_doc_range(fnum(v, "ci_lo"),
+				    fnum(v, "ci_hi"), 3);
+				cells[5] = tl_doc_int(fnum(v, "n"));
+				tl_doc_add_row(t, cells, NULL);
 			}
 		}
 	}
@@ -3543,13 +3225,13 @@ doc_reliability(struct doc *d, const json_t *c)
 }
 
 static void
-doc_calibration(struct doc *d, const json_t *f)
+doc_calibration(struct tl_doc *d, const json_t *f)
 {
 	static const char *const head[] = { "Scores", "Brier", "Log-loss",
 		"ECE" };
 	static const char *const parts[] = { "raw", "calibrated" };
 	const json_t *c = json_object_get(f, "calibration"), *p, *wb;
-	struct block *t = NULL;
+	struct tl_doc_block *t = NULL;
 	struct tl_buf b;
 	char *cells[4], *s1, *s2, *s3;
 	size_t k;
@@ -3558,53 +3240,53 @@ doc_calibration(struct doc *d, const json_t *f)
 	    "calibration-report.json"))
 		return;
 	tl_buf_init(&b);
-	s1 = c_int(fnum(c, "n"));
-	s2 = c_pct(fnum(c, "win_rate"), 1);
+	s1 = tl_doc_int(fnum(c, "n"));
+	s2 = tl_doc_pct(fnum(c, "win_rate"), 1);
 	tl_buf_printf(&b, "%s trades with a score, win rate %s; score ", s1,
 	    s2);
-	tx_code(&b, fstr(c, "score"));
+	tl_doc_put_code(&b, fstr(c, "score"));
 	free(s1);
 	free(s2);
 	if (isfinite(fnum(c, "cv_folds"))) {
-		s1 = c_int(fnum(c, "cv_folds"));
+		s1 = tl_doc_int(fnum(c, "cv_folds"));
 		tl_buf_printf(&b, "; calibrated figures out of %s folds (",
 		    s1);
-		tx_text(&b, fstr(c, "cv_method"));
+		tl_doc_put_text(&b, fstr(c, "cv_method"));
 		tl_buf_adds(&b, ")");
 		free(s1);
 	}
 	tl_buf_addc(&b, '.');
-	add_text(d, B_P, &b);
+	tl_doc_add(d, TL_DOC_P, &b);
 	for (k = 0; k < 2; k++) {
 		p = json_object_get(c, parts[k]);
 		if (!json_is_object(p))
 			continue;
 		if (t == NULL)
-			t = table_new(d, "Calibration of the confidence "
+			t = tl_doc_add_table(d, "Calibration of the confidence "
 			    "scores (lower is better)", head, "lrrr");
 		cells[0] = tl_xstrdup(parts[k]);
-		cells[1] = c_num(fnum(p, "brier"), 4);
-		cells[2] = c_num(fnum(p, "logloss"), 4);
-		cells[3] = c_num(fnum(p, "ece"), 4);
-		table_row(t, cells, NULL);
+		cells[1] = tl_doc_num(fnum(p, "brier"), 4);
+		cells[2] = tl_doc_num(fnum(p, "logloss"), 4);
+		cells[3] = tl_doc_num(fnum(p, "ece"), 4);
+		tl_doc_add_row(t, cells, NULL);
 	}
 	wb = json_object_get(c, "worst_bin");
 	if (json_is_object(wb)) {
-		s1 = c_num(fnum(wb, "lo"), 2);
-		s2 = c_num(fnum(wb, "hi"), 2);
-		s3 = c_int(fnum(wb, "n"));
+		s1 = tl_doc_num(fnum(wb, "lo"), 2);
+		s2 = tl_doc_num(fnum(wb, "hi"), 2);
+		s3 = tl_doc_int(fnum(wb, "n"));
 		tl_buf_printf(&b, "Furthest raw bin from the diagonal (of "
 		    "those with at least %d trades): scores %s to %s, %s "
 		    "trades, ", BIN_MIN_N, s1, s2, s3);
 		free(s1);
 		free(s2);
 		free(s3);
-		s1 = c_num(fnum(wb, "mean_score"), 3);
-		s2 = c_num(fnum(wb, "win_rate"), 3);
+		s1 = tl_doc_num(fnum(wb, "mean_score"), 3);
+		s2 = tl_doc_num(fnum(wb, "win_rate"), 3);
 		tl_buf_printf(&b, "mean score %s, win rate %s.", s1, s2);
 		free(s1);
 		free(s2);
-		add_text(d, B_P, &b);
+		tl_doc_add(d, TL_DOC_P, &b);
 	}
 	doc_reliability(d, c);
 	add_notes(d, c);
@@ -3612,47 +3294,49 @@ doc_calibration(struct doc *d, const json_t *f)
 }
 
 static void
-doc_changes(struct doc *d, const json_t *f, int have_prev)
+doc_changes(struct tl_doc *d, const json_t *f, int have_prev)
 {
 	const json_t *v;
 	size_t i;
 	const char *pd = fstr(json_object_get(f, "night"), "prev_date");
 
-	add_h2(d, "changes", "What changed since the previous night");
+	tl_doc_add_h2(d, "changes", "What changed since the previous night");
 	if (!have_prev && json_array_size(json_object_get(f, "changes")) ==
 	    0) {
-		add_textf(d, B_P, "No previous night given (--prev): nothing "
+		tl_doc_addf(d, TL_DOC_P,
+		    "No previous night given (--prev): nothing "
 		    "to compare.");
 		return;
 	}
 	if (have_prev)
-		add_textf(d, B_P, "Compared with %s.", pd != NULL ? pd :
+		tl_doc_addf(d, TL_DOC_P, "Compared with %s.", pd != NULL ? pd :
 		    "the previous night (date n/a)");
 	/* a weekend, a holiday or a quiet day: the night still publishes */
 	if (have_prev && fnum(json_object_get(f, "pipeline"), "new_trades")
 	    == 0)
-		add_textf(d, B_P, "Nothing new: no trade closed since %s.",
+		tl_doc_addf(d, TL_DOC_P,
+		    "Nothing new: no trade closed since %s.",
 		    pd != NULL ? pd : "the previous night");
 	if (json_array_size(json_object_get(f, "changes")) == 0)
-		add_textf(d, B_P, "No change in the figures compared.");
+		tl_doc_addf(d, TL_DOC_P, "No change in the figures compared.");
 	json_array_foreach(json_object_get(f, "changes"), i, v)
-		add_textf(d, B_LI, "%s", json_string_value(v));
+		tl_doc_addf(d, TL_DOC_LI, "%s", json_string_value(v));
 }
 
 static void
-build_doc(struct doc *d, const json_t *f, const struct night *n,
+build_doc(struct tl_doc *d, const json_t *f, const struct night *n,
     const char *title, int have_prev, long top)
 {
 	const json_t *ni = json_object_get(f, "night");
-	struct block *h;
 	struct tl_buf b;
 
 	tl_buf_init(&b);
-	h = doc_add(d, B_H1);
-	tl_buf_adds(&b, title);
-	if (fstr(ni, "date") != NULL)
-		tl_buf_printf(&b, " \xE2\x80\x94 %s", fstr(ni, "date"));
-	h->text = c_text(b.data);
+	tl_doc_put_text(&b, title);
+	if (fstr(ni, "date") != NULL) {
+		tl_buf_adds(&b, " \xE2\x80\x94 ");
+		tl_doc_put_text(&b, fstr(ni, "date"));
+	}
+	tl_doc_add(d, TL_DOC_H1, &b);
 	tl_buf_release(&b);
 	doc_attention(d, f);
 	doc_health(d, f);
@@ -3664,314 +3348,6 @@ build_doc(struct doc *d, const json_t *f, const struct night *n,
 	doc_regime(d, f);
 	doc_calibration(d, f);
 	doc_changes(d, f, have_prev);
-}
-
-/* ---- Markdown --------------------------------------------------------- */
-
-/* text with inline code; in_table: '|' must be escaped everywhere */
-static void
-md_inline(struct tl_buf *b, const char *s, int in_table)
-{
-	const char *p, *e;
-	size_t ticks, run, i;
-
-	for (p = s; *p != '\0'; p++) {
-		if (*p == CODE_ON) {
-			e = strchr(p, CODE_OFF);
-			e = e != NULL ? e : p + strlen(p);
-			/* a fence longer than any run of ` inside */
-			for (ticks = 1, run = 0, i = 1; p + i < e; i++) {
-				run = p[i] == '`' ? run + 1 : 0;
-				ticks = run + 1 > ticks ? run + 1 : ticks;
-			}
-			for (i = 0; i < ticks; i++)
-				tl_buf_addc(b, '`');
-			if (ticks > 1)
-				tl_buf_addc(b, ' ');
-			for (i = 1; p + i < e; i++) {
-				if (p[i] == '|' && in_table)
-					tl_buf_addc(b, '\\');
-				tl_buf_addc(b, p[i]);
-			}
-			if (ticks > 1)
-				tl_buf_addc(b, ' ');
-			for (i = 0; i < ticks; i++)
-				tl_buf_addc(b, '`');
-			p = *e != '\0' ? e : e - 1;
-			continue;
-		}
-		/* '_' inside a word is no emphasis (CommonMark): noise_b */
-		if (strchr("\\`*[]<>|", *p) != NULL || (*p == '_' &&
-		    (p == s || !isalnum((unsigned char)p[-1]) ||
-		    !isalnum((unsigned char)p[1]))))
-			tl_buf_addc(b, '\\');
-		tl_buf_addc(b, *p == '\n' ? ' ' : *p);
-	}
-}
-
-/* end b with a blank line, unless it is empty */
-static void
-md_blank(struct tl_buf *b)
-{
-	if (b->len == 0)
-		return;
-	if (b->data[b->len - 1] != '\n')
-		tl_buf_addc(b, '\n');
-	if (b->len < 2 || b->data[b->len - 2] != '\n')
-		tl_buf_addc(b, '\n');
-}
-
-static void
-render_md(struct tl_buf *b, const struct doc *d)
-{
-	const struct block *bl;
-	size_t i, r, c;
-
-	for (i = 0; i < d->n; i++) {
-		bl = &d->b[i];
-		switch (bl->kind) {
-		case B_H1:
-			tl_buf_adds(b, "# ");
-			md_inline(b, bl->text, 0);
-			tl_buf_addc(b, '\n');
-			break;
-		case B_H2:
-			md_blank(b);
-			tl_buf_adds(b, "## ");
-			md_inline(b, bl->text, 0);
-			tl_buf_addc(b, '\n');
-			break;
-		case B_P:
-			md_blank(b);
-			md_inline(b, bl->text, 0);
-			tl_buf_addc(b, '\n');
-			break;
-		case B_LI:
-		case B_NOTE:
-			if (i == 0 || (d->b[i - 1].kind != B_LI &&
-			    d->b[i - 1].kind != B_NOTE))
-				md_blank(b);
-			tl_buf_adds(b, bl->kind == B_NOTE ? "- Note: " : "- ");
-			md_inline(b, bl->text, 0);
-			tl_buf_addc(b, '\n');
-			break;
-		case B_TABLE:
-			md_blank(b);
-			md_inline(b, bl->text, 0);
-			tl_buf_adds(b, ":\n\n");
-			for (r = 0; r <= bl->nrow; r++) {
-				tl_buf_addc(b, '|');
-				for (c = 0; c < bl->ncol; c++) {
-					tl_buf_addc(b, ' ');
-					md_inline(b, bl->cell[r * bl->ncol + c],
-					    1);
-					tl_buf_adds(b, " |");
-				}
-				tl_buf_addc(b, '\n');
-				if (r > 0)
-					continue;
-				tl_buf_addc(b, '|');
-				for (c = 0; c < bl->ncol; c++)
-					tl_buf_adds(b, bl->align[c] == 'r' ?
-					    "---:|" : "---|");
-				tl_buf_addc(b, '\n');
-			}
-			break;
-		case B_SVG:
-			break;
-		}
-	}
-}
-
-/* ---- HTML ------------------------------------------------------------- */
-
-static const char *
-page_css(void)
-{
-	/* Contrast: text on background >= 7:1, muted text >= 4.5:1 (WCAG
-	 * AA) in both themes; bar colours >= 3:1 against the background.
-	 * Below 420 px a chart scrolls sideways rather than shrink its text
-	 * under about 11 px. */
-	return
-":root{color-scheme:light dark;--tl-bg:#ffffff;--tl-fg:#1b1f24;"
-"--tl-muted:#57606a;--tl-grid:#d8dee4;--tl-line:#d0d7de;"
-"--tl-bar:#0969da;--tl-neg:#cf222e;--tl-prev:#8c959f;--tl-code:#eff2f5;"
-"--tl-s0:#0969da;--tl-s1:#bc4c00;--tl-s2:#1a7f37;--tl-s3:#8250df;"
-"--tl-s4:#bf3989;--tl-s5:#0a7b83;--tl-s6:#9a6700;--tl-s7:#57606a;"
-"--tl-high:#a40e26;--tl-high-bg:#ffebe9;--tl-med:#7d4e00;"
-"--tl-med-bg:#fff8c5;--tl-low:#0a3069;--tl-low-bg:#ddf4ff}\n"
-"@media (prefers-color-scheme:dark){:root{--tl-bg:#0d1117;"
-"--tl-fg:#e6edf3;--tl-muted:#9198a1;--tl-grid:#30363d;--tl-line:#3d444d;"
-"--tl-bar:#4493f8;--tl-neg:#f85149;--tl-prev:#6e7681;--tl-code:#1f242c;"
-"--tl-s0:#4493f8;--tl-s1:#f0883e;--tl-s2:#3fb950;--tl-s3:#ab7df8;"
-"--tl-s4:#f778ba;--tl-s5:#39c5cf;--tl-s6:#d29922;--tl-s7:#9198a1;"
-"--tl-high:#ffa198;--tl-high-bg:#490202;--tl-med:#e3b341;"
-"--tl-med-bg:#3b2300;--tl-low:#a5d6ff;--tl-low-bg:#051d4d}}\n"
-"*{box-sizing:border-box}\n"
-"body{margin:0 auto;max-width:56rem;padding:1rem;background:var(--tl-bg);"
-"color:var(--tl-fg);font:16px/1.5 system-ui,-apple-system,'Segoe UI',"
-"sans-serif}\n"
-"h1{font-size:1.5rem;margin:.5rem 0 1rem}\n"
-"h2{font-size:1.2rem;margin:2rem 0 .5rem;padding-top:.5rem;"
-"border-top:1px solid var(--tl-line)}\n"
-"code{font:.9em ui-monospace,monospace;background:var(--tl-code);"
-"padding:0 .25em;border-radius:3px;overflow-wrap:anywhere}\n"
-"ul{padding-left:1.25rem}\n"
-".note{color:var(--tl-muted);font-size:.9rem}\n"
-".scroll{overflow-x:auto;margin:.75rem 0}\n"
-"table{border-collapse:collapse;font-size:.9rem;min-width:50%}\n"
-"caption{text-align:left;font-weight:600;padding:.25rem 0;"
-"caption-side:top}\n"
-"th,td{padding:.25rem .5rem;border-bottom:1px solid var(--tl-line);"
-"vertical-align:top}\n"
-"th{text-align:left}\n"
-".r{text-align:right;font-variant-numeric:tabular-nums;"
-"white-space:nowrap}\n"
-"tr.sev-high td:nth-child(2){color:var(--tl-high);"
-"background:var(--tl-high-bg);font-weight:600}\n"
-"tr.sev-medium td:nth-child(2){color:var(--tl-med);"
-"background:var(--tl-med-bg);font-weight:600}\n"
-"tr.sev-low td:nth-child(2){color:var(--tl-low);"
-"background:var(--tl-low-bg)}\n"
-"tr.st-new td:first-child{font-weight:600}\n"
-"td code{white-space:nowrap;overflow-wrap:normal}\n"
-".d{white-space:nowrap}\n"
-"figure{margin:.75rem 0;overflow-x:auto}\n"
-"figure .tl-chart{min-width:420px}\n"
-"#attention li{font-weight:600}\n";
-}
-
-/* text with inline code, escaped for HTML */
-static void
-html_inline(struct tl_buf *b, const char *s)
-{
-	struct tl_buf t;
-	const char *p, *e;
-
-	tl_buf_init(&t);
-	for (p = s; *p != '\0'; p = e) {
-		if (*p == CODE_ON) {
-			e = strchr(p, CODE_OFF);
-			e = e != NULL ? e : p + strlen(p);
-			tl_buf_add(&t, p + 1, (size_t)(e - p - 1));
-			tl_buf_adds(b, "<code>");
-			tl_svg_escape(b, t.data != NULL ? t.data : "");
-			tl_buf_adds(b, "</code>");
-			tl_buf_reset(&t);
-			if (*e != '\0')
-				e++;
-			continue;
-		}
-		e = strchr(p, CODE_ON);
-		e = e != NULL ? e : p + strlen(p);
-		tl_buf_add(&t, p, (size_t)(e - p));
-		tl_svg_escape(b, t.data);
-		tl_buf_reset(&t);
-	}
-	tl_buf_release(&t);
-}
-
-static void
-render_html(struct tl_buf *b, const struct doc *d, const char *title)
-{
-	const struct block *bl;
-	int in_list = 0, in_sec = 0;
-	size_t i, r, c;
-
-	tl_buf_adds(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
-	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
-	    "content=\"width=device-width, initial-scale=1\">\n"
-	    "<meta name=\"color-scheme\" content=\"light dark\">\n<title>");
-	tl_svg_escape(b, title);
-	tl_buf_adds(b, "</title>\n<style>\n");
-	tl_buf_adds(b, page_css());
-	tl_buf_adds(b, tl_svg_style());
-	tl_buf_adds(b, "</style>\n</head>\n<body>\n<main>\n");
-	for (i = 0; i < d->n; i++) {
-		bl = &d->b[i];
-		if (in_list && bl->kind != B_LI && bl->kind != B_NOTE) {
-			tl_buf_adds(b, "</ul>\n");
-			in_list = 0;
-		}
-		switch (bl->kind) {
-		case B_H1:
-			tl_buf_adds(b, "<h1>");
-			html_inline(b, bl->text);
-			tl_buf_adds(b, "</h1>\n");
-			break;
-		case B_H2:
-			if (in_sec)
-				tl_buf_adds(b, "</section>\n");
-			in_sec = 1;
-			tl_buf_adds(b, "<section id=\"");
-			tl_svg_escape(b, bl->id);
-			tl_buf_adds(b, "\" aria-labelledby=\"h-");
-			tl_svg_escape(b, bl->id);
-			tl_buf_adds(b, "\">\n<h2 id=\"h-");
-			tl_svg_escape(b, bl->id);
-			tl_buf_adds(b, "\">");
-			html_inline(b, bl->text);
-			tl_buf_adds(b, "</h2>\n");
-			break;
-		case B_P:
-			tl_buf_adds(b, "<p>");
-			html_inline(b, bl->text);
-			tl_buf_adds(b, "</p>\n");
-			break;
-		case B_LI:
-		case B_NOTE:
-			if (!in_list)
-				tl_buf_adds(b, "<ul>\n");
-			in_list = 1;
-			tl_buf_adds(b, bl->kind == B_NOTE ?
-			    "<li class=\"note\">Note: " : "<li>");
-			html_inline(b, bl->text);
-			tl_buf_adds(b, "</li>\n");
-			break;
-		case B_TABLE:
-			tl_buf_adds(b, "<div class=\"scroll\"><table>\n"
-			    "<caption>");
-			html_inline(b, bl->text);
-			tl_buf_adds(b, "</caption>\n<thead><tr>");
-			for (c = 0; c < bl->ncol; c++) {
-				tl_buf_adds(b, bl->align[c] == 'r' ?
-				    "<th scope=\"col\" class=\"r\">" :
-				    "<th scope=\"col\">");
-				html_inline(b, bl->cell[c]);
-				tl_buf_adds(b, "</th>");
-			}
-			tl_buf_adds(b, "</tr></thead>\n<tbody>\n");
-			for (r = 1; r <= bl->nrow; r++) {
-				if (bl->rowcls[r - 1] != NULL) {
-					tl_buf_adds(b, "<tr class=\"");
-					tl_svg_escape(b, bl->rowcls[r - 1]);
-					tl_buf_adds(b, "\">");
-				} else
-					tl_buf_adds(b, "<tr>");
-				for (c = 0; c < bl->ncol; c++) {
-					tl_buf_adds(b, bl->align[c] == 'r' ?
-					    "<td class=\"r\">" : bl->align[c] ==
-					    'd' ? "<td class=\"d\">" : "<td>");
-					html_inline(b, bl->cell[r * bl->ncol +
-					    c]);
-					tl_buf_adds(b, "</td>");
-				}
-				tl_buf_adds(b, "</tr>\n");
-			}
-			tl_buf_adds(b, "</tbody>\n</table></div>\n");
-			break;
-		case B_SVG:
-			tl_buf_adds(b, "<figure>\n");
-			tl_buf_adds(b, bl->svg);
-			tl_buf_adds(b, "</figure>\n");
-			break;
-		}
-	}
-	if (in_list)
-		tl_buf_adds(b, "</ul>\n");
-	if (in_sec)
-		tl_buf_adds(b, "</section>\n");
-	tl_buf_adds(b, "</main>\n</body>\n</html>\n");
 }
 
 /* ---- main ------------------------------------------------------------- */
@@ -4007,12 +3383,13 @@ main(int argc, char *argv[])
 	struct night today = { 0 }, prev = { 0 };
 	struct tl_err err = { 0 };
 	struct tl_buf md, html, js;
-	struct doc d = { 0 };
+	struct tl_doc d;
 	char *path = NULL;
 	int status = TL_EX_OK, have_prev = 0;
 
 	tl_init("tl-report");
 	parse_args(argc, argv, &o);
+	tl_doc_init(&d);
 	tl_buf_init(&md);
 	tl_buf_init(&html);
 	tl_buf_init(&js);
@@ -4046,8 +3423,8 @@ main(int argc, char *argv[])
 	conclude(today.facts);
 
 	build_doc(&d, today.facts, &today, o.title, have_prev, o.top);
-	render_md(&md, &d);
-	render_html(&html, &d, o.title);
+	tl_doc_markdown(&md, &d);
+	tl_doc_html(&html, &d, o.title);
 	tl_json_append(&js, today.facts);
 	tl_buf_addc(&js, '\n');
 
@@ -4075,7 +3452,7 @@ fail:
 	status = tl_report(&err);
 out:
 	free(path);
-	doc_free(&d);
+	tl_doc_release(&d);
 	tl_buf_release(&md);
 	tl_buf_release(&html);
 	tl_buf_release(&js);
