@@ -185,13 +185,14 @@ put_params(struct tl_buf *b, const json_t *o, const char *prefix)
 	json_object_foreach((json_t *)o, key, v) {
 		struct tl_buf k;
 
-		if (!first || (prefix != NULL && b->len > 0))
+		/* the caller wrote the separator before a nested object */
+		if (!first)
 			tl_buf_adds(b, ", ");
 		first = 0;
 		tl_buf_init(&k);
 		tl_buf_printf(&k, "%s%s%s", prefix != NULL ? prefix : "",
 		    prefix != NULL ? "." : "", key);
-		if (json_is_object(v)) {
+		if (json_object_size(v) > 0) {
 			put_params(b, v, k.data);
 			tl_buf_release(&k);
 			continue;

@@ -108,7 +108,8 @@ void	tl_doc_put_text(struct tl_buf *b, const char *s);
 
 /* Append "k=v, k=v" for the members of object o, nested objects as
  * dotted keys ("risk.max=0.2"): keys as code, numbers by tl_doc_fmt_short,
- * strings as text, true, false, and "n/a" for the rest. */
+ * strings as text, true, false, and "n/a" for the rest (an empty object
+ * too). */
 void	tl_doc_put_params(struct tl_buf *b, const json_t *o);
 
 /* ---- figures ---------------------------------------------------------- */

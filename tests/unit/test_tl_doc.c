@@ -390,5 +390,10 @@ Test(doc, params)
 	    "`off`=false, `none`=n/a\n");
 	params_are("{\"risk\":{\"max\":0.2},\"n\":3}",
 	    "`risk.max`=0.2, `n`=3\n");
+	/* a nested object after another member: one separator, not two */
+	params_are("{\"n\":3,\"risk\":{\"max\":0.2,\"stop\":{\"atr\":2.5}},"
+	    "\"m\":1}", "`n`=3, `risk.max`=0.2, `risk.stop.atr`=2.5, `m`=1\n");
+	/* an empty one is a value with nothing to show */
+	params_are("{\"n\":3,\"e\":{},\"m\":1}", "`n`=3, `e`=n/a, `m`=1\n");
 	params_are("{}", "\n");
 }
