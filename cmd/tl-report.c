@@ -2142,7 +2142,7 @@ static void
 conclude(json_t *t)
 {
 	json_t *att = json_object_get(t, "attention"), *s, *v, *arr;
-	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ];
+	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ], c[TL_DOC_NUMSZ];
 	const char *name;
 	size_t i;
 	static const char *const secs[] = { "pipeline", "health", "model",
@@ -2175,8 +2175,8 @@ conclude(json_t *t)
 		if (read > 0 && rej / read > REJECT_WARN)
 			addf(att, "%s of records rejected (%s of %s): see "
 			    "rejects.jsonl", tl_doc_fmt_pct(a, rej / read, 1),
-			    (tl_fmt_double(b, rej), b), (tl_fmt_double(a,
-			    read), a));
+			    (tl_fmt_double(b, rej), b), (tl_fmt_double(c,
+			    read), c));
 		if (fnum(s, "dataset_rows") == 0)
 			addf(att, "no meta-model rows: the forest has nothing "
 			    "to train on");
