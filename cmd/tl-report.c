@@ -35,6 +35,7 @@
 #include "tl_panel.h"
 #include "tl_records.h"
 #include "tl_svg.h"
+#include "tl_time.h"
 #include "tl_util.h"
 
 #define FACTS_FORMAT	"tl-report-facts"
@@ -1138,12 +1139,8 @@ days_between(const char *a, const char *b)
 	if (a == NULL || b == NULL || sscanf(a, "%4d-%2d-%2d", &y1, &m1,
 	    &d1) != 3 || sscanf(b, "%4d-%2d-%2d", &y2, &m2, &d2) != 3)
 		return LONG_MIN;
-	/* days from civil (Howard Hinnant), inline to stay free of TZ */
-#define CIVIL(y, m, d) ((y) * 365L + ((y) - ((m) <= 2)) / 4 - \
-	((y) - ((m) <= 2)) / 100 + ((y) - ((m) <= 2)) / 400 + \
-	(153 * ((m) + ((m) > 2 ? -3 : 9)) + 2) / 5 + (d))
-	return CIVIL(y2, m2, d2) - CIVIL(y1, m1, d1);
-#undef CIVIL
+	return (long)(tl_days_from_civil(y2, m2, d2) -
+	    tl_days_from_civil(y1, m1, d1));
 }
 
 static int
