@@ -137,6 +137,38 @@ tl_doc_add_row(struct tl_doc_block *t, char **cells, const char *cls)
 	t->nrow++;
 }
 
+struct tl_doc_block *
+tl_doc_add_cols(struct tl_doc *d, const char *caption,
+    const struct tl_doc_col *cols, size_t ncol)
+{
+	struct tl_doc_block *t;
+	const char **head = tl_xcalloc(ncol + 1, sizeof(*head));
+	char *align = tl_xcalloc(ncol + 1, 1);
+	size_t i;
+
+	for (i = 0; i < ncol; i++) {
+		head[i] = cols[i].head;
+		align[i] = cols[i].align;
+	}
+	t = tl_doc_add_table(d, caption, head, align);
+	free(head);
+	free(align);
+	return t;
+}
+
+void
+tl_doc_add_json_row(struct tl_doc_block *t, const struct tl_doc_col *cols,
+    const json_t *row, const char *cls)
+{
+	char **cells = tl_xcalloc(t->ncol + 1, sizeof(*cells));
+	size_t i;
+
+	for (i = 0; i < t->ncol; i++)
+		cells[i] = cols[i].cell(row, cols[i].key, cols[i].digits);
+	tl_doc_add_row(t, cells, cls);
+	free(cells);
+}
+
 void
 tl_doc_add_svg(struct tl_doc *d, struct tl_buf *svg)
 {
@@ -223,6 +255,28 @@ tl_doc_put_params(struct tl_buf *b, const json_t *o)
 /* ---- figures ---------------------------------------------------------- */
 
 const char *
+tl_doc_fmt_num(char *buf, double x, int d)
+{
+	tl_svg_fmt_fixed(buf, x, d);
+	return buf;
+}
+
+const char *
+tl_doc_fmt_sig(char *buf, double x, int sig)
+{
+	tl_svg_fmt_sig(buf, x, sig);
+	return buf;
+}
+
+const char *
+tl_doc_fmt_int(char *buf, double x)
+{
+	if (tl_fmt_double(buf, x) < 0)
+		strcpy(buf, "n/a");
+	return buf;
+}
+
+const char *
 tl_doc_fmt_pct(char *buf, double x, int d)
 {
 	if (tl_svg_fmt_fixed(buf, x * 100, d) >= 0)
@@ -234,10 +288,10 @@ const char *
 tl_doc_fmt_signed(char *buf, double x, int d)
 {
 	char t[TL_DOC_NUMSZ];
+	int shown = tl_svg_fmt_fixed(t, x, d) >= 0;
 
-	tl_svg_fmt_fixed(t, x, d);
-	snprintf(buf, TL_DOC_NUMSZ, "%s%.40s", x > 0 && strspn(t, "0.") !=
-	    strlen(t) ? "+" : "", t);
+	snprintf(buf, TL_DOC_NUMSZ, "%s%.40s", shown && x > 0 &&
+	    strspn(t, "0.") != strlen(t) ? "+" : "", t);
 	return buf;
 }
 
@@ -266,8 +320,7 @@ tl_doc_num(double x, int d)
 {
 	char buf[TL_DOC_NUMSZ];
 
-	tl_svg_fmt_fixed(buf, x, d);
-	return tl_xstrdup(buf);
+	return tl_xstrdup(tl_doc_fmt_num(buf, x, d));
 }
 
 char *
@@ -275,8 +328,7 @@ tl_doc_sig(double x, int sig)
 {
 	char buf[TL_DOC_NUMSZ];
 
-	tl_svg_fmt_sig(buf, x, sig);
-	return tl_xstrdup(buf);
+	return tl_xstrdup(tl_doc_fmt_sig(buf, x, sig));
 }
 
 char *
@@ -284,10 +336,7 @@ tl_doc_int(double x)
 {
 	char buf[TL_DOC_NUMSZ];
 
-	if (!isfinite(x))
-		return tl_xstrdup("n/a");
-	tl_fmt_double(buf, x);
-	return tl_xstrdup(buf);
+	return tl_xstrdup(tl_doc_fmt_int(buf, x));
 }
 
 char *
@@ -303,8 +352,6 @@ tl_doc_pp(double x, int d)
 {
 	char buf[TL_DOC_NUMSZ];
 
-	if (!isfinite(x))
-		return tl_xstrdup("n/a");
 	return tl_xstrdup(tl_doc_fmt_signed(buf, x * 100, d));
 }
 
@@ -343,6 +390,80 @@ tl_doc_text(const char *s)
 
 	tl_buf_init(&b);
 	tl_doc_put_text(&b, s);
+	return b.data;
+}
+
+/* member key of row: a number, else NaN; a string, else NULL */
+static double
+row_num(const json_t *row, const char *key)
+{
+	const json_t *v = json_object_get(row, key);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static const char *
+row_str(const json_t *row, const char *key)
+{
+	return json_string_value(json_object_get(row, key));
+}
+
+char *
+tl_doc_cell_num(const json_t *row, const char *key, int digits)
+{
+	return tl_doc_num(row_num(row, key), digits);
+}
+
+char *
+tl_doc_cell_sig(const json_t *row, const char *key, int digits)
+{
+	return tl_doc_sig(row_num(row, key), digits);
+}
+
+char *
+tl_doc_cell_int(const json_t *row, const char *key, int digits)
+{
+	(void)digits;
+	return tl_doc_int(row_num(row, key));
+}
+
+char *
+tl_doc_cell_pct(const json_t *row, const char *key, int digits)
+{
+	return tl_doc_pct(row_num(row, key), digits);
+}
+
+char *
+tl_doc_cell_pp(const json_t *row, const char *key, int digits)
+{
+	return tl_doc_pp(row_num(row, key), digits);
+}
+
+char *
+tl_doc_cell_code(const json_t *row, const char *key, int digits)
+{
+	(void)digits;
+	return tl_doc_code(row_str(row, key));
+}
+
+char *
+tl_doc_cell_text(const json_t *row, const char *key, int digits)
+{
+	(void)digits;
+	return tl_doc_text(row_str(row, key));
+}
+
+char *
+tl_doc_cell_params(const json_t *row, const char *key, int digits)
+{
+	const json_t *o = json_object_get(row, key);
+	struct tl_buf b;
+
+	(void)digits;
+	if (!json_is_object(o))
+		return tl_xstrdup("n/a");
+	tl_buf_init(&b);
+	tl_doc_put_params(&b, o);
 	return b.data;
 }
 

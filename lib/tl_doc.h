@@ -95,6 +95,45 @@ struct tl_doc_block *tl_doc_add_table(struct tl_doc *d, const char *caption,
  * an HTML class for the row, or NULL. */
 void	tl_doc_add_row(struct tl_doc_block *t, char **cells, const char *cls);
 
+/* A column of a table whose rows are JSON objects: its head, alignment,
+ * the member of a row it shows and how.  cell returns the cell's marked
+ * text (new) for that member, given digits (decimals or significant
+ * digits, as the function says); tl_doc_cell_*() are the usual ones, a
+ * section may bring its own. */
+struct tl_doc_col {
+	const char	*head;		/* column head */
+	char		 align;		/* 'l', 'r' or 'd' (tl_doc_block) */
+	char		*(*cell)(const json_t *row, const char *key,
+			    int digits);	/* the cell's text, new */
+	const char	*key;		/* the member it shows */
+	int		 digits;	/* passed to cell */
+};
+
+/* Add a table of the ncol columns cols (borrowed: they must outlive the
+ * table's rows) with a caption.  Returns it as tl_doc_add_table(). */
+struct tl_doc_block *tl_doc_add_cols(struct tl_doc *d, const char *caption,
+	    const struct tl_doc_col *cols, size_t ncol);
+
+/* Add the row of JSON object row (borrowed) to table t, made by
+ * tl_doc_add_cols() with the same cols, and an HTML class or NULL. */
+void	tl_doc_add_json_row(struct tl_doc_block *t,
+	    const struct tl_doc_col *cols, const json_t *row, const char *cls);
+
+/* The cells of member key of row: a number (NaN when it is absent, null
+ * or not a number) as tl_doc_num, _sig, _int, _pct, _pp with digits; a
+ * string (NULL when not one) as tl_doc_code, _text. */
+char	*tl_doc_cell_num(const json_t *row, const char *key, int digits);
+char	*tl_doc_cell_sig(const json_t *row, const char *key, int digits);
+char	*tl_doc_cell_int(const json_t *row, const char *key, int digits);
+char	*tl_doc_cell_pct(const json_t *row, const char *key, int digits);
+char	*tl_doc_cell_pp(const json_t *row, const char *key, int digits);
+char	*tl_doc_cell_code(const json_t *row, const char *key, int digits);
+char	*tl_doc_cell_text(const json_t *row, const char *key, int digits);
+
+/* The cell of an object member key of row as tl_doc_put_params() writes
+ * it ("" for an empty object), n/a when it is not an object. */
+char	*tl_doc_cell_params(const json_t *row, const char *key, int digits);
+
 /* Add a chart: svg's bytes are stolen and svg is initialised anew. */
 void	tl_doc_add_svg(struct tl_doc *d, struct tl_buf *svg);
 
@@ -114,6 +153,15 @@ void	tl_doc_put_params(struct tl_buf *b, const json_t *o);
 
 /* ---- figures ---------------------------------------------------------- */
 
+/* x to d decimals (tl_svg_fmt_fixed): "2.39". */
+const char *tl_doc_fmt_num(char *buf, double x, int d);
+
+/* x to sig significant digits (tl_svg_fmt_sig): "0.0123". */
+const char *tl_doc_fmt_sig(char *buf, double x, int sig);
+
+/* A count as it is (tl_fmt_double): "1269", "2.5". */
+const char *tl_doc_fmt_int(char *buf, double x);
+
 /* x * 100 to d decimals and "%": "12.5%". */
 const char *tl_doc_fmt_pct(char *buf, double x, int d);
 
@@ -126,9 +174,9 @@ const char *tl_doc_fmt_signed(char *buf, double x, int d);
 const char *tl_doc_fmt_short(char *buf, double x);
 
 /* The same as new strings, and: */
-char	*tl_doc_num(double x, int d);		/* d decimals */
-char	*tl_doc_sig(double x, int sig);		/* sig significant digits */
-char	*tl_doc_int(double x);			/* a count, as tl_fmt_double */
+char	*tl_doc_num(double x, int d);		/* tl_doc_fmt_num */
+char	*tl_doc_sig(double x, int sig);		/* tl_doc_fmt_sig */
+char	*tl_doc_int(double x);			/* tl_doc_fmt_int */
 char	*tl_doc_pct(double x, int d);		/* tl_doc_fmt_pct */
 char	*tl_doc_pp(double x, int d);		/* x * 100, signed: points */
 char	*tl_doc_range(double lo, double hi, int d);	/* "lo–hi"; n/a

@@ -127,6 +127,57 @@ Test(doc, markdown_table_pipes)
 	tl_doc_release(&d);
 }
 
+/* a section's own kind of cell: the member's length */
+static char *
+cell_len(const json_t *row, const char *key, int digits)
+{
+	const char *s = json_string_value(json_object_get(row, key));
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%*zu", digits, s != NULL ? strlen(s) : 0);
+	return tl_xstrdup(buf);
+}
+
+Test(doc, json_rows)
+{
+	static const struct tl_doc_col cols[] = {
+		{ "Name", 'l', tl_doc_cell_code, "s", 0 },
+		{ "Kind", 'l', tl_doc_cell_text, "k", 0 },
+		{ "Weight", 'r', tl_doc_cell_pct, "w", 1 },
+		{ "Change", 'r', tl_doc_cell_pp, "c", 2 },
+		{ "n", 'r', tl_doc_cell_int, "n", 0 },
+		{ "Mean", 'r', tl_doc_cell_sig, "m", 2 },
+		{ "Sharpe", 'r', tl_doc_cell_num, "m", 3 },
+		{ "Len", 'r', cell_len, "k", 3 },
+	};
+	json_t *r1 = json_loads("{\"s\":\"S|1\",\"k\":\"a<b\",\"w\":0.2386,"
+	    "\"c\":-0.012345,\"n\":1269,\"m\":2.386}", 0, NULL);
+	json_t *r2 = json_loads("{\"s\":7,\"w\":\"x\",\"c\":null,"
+	    "\"m\":-1.27}", 0, NULL);
+	struct tl_doc_block *t;
+	struct tl_doc d;
+	struct tl_buf out;
+
+	tl_doc_init(&d);
+	t = tl_doc_add_cols(&d, "Rows", cols, TL_NELEM(cols));
+	tl_doc_add_json_row(t, cols, r1, "x");
+	tl_doc_add_json_row(t, cols, r2, NULL);
+	cr_assert_str_eq(t->rowcls[0], "x");
+	cr_assert_null(t->rowcls[1]);
+	tl_buf_init(&out);
+	tl_doc_markdown(&out, &d);
+	/* absent, null or mistyped members are n/a, never 0 */
+	cr_assert_str_eq(out.data, "Rows:\n\n"
+	    "| Name | Kind | Weight | Change | n | Mean | Sharpe | Len |\n"
+	    "|---|---|---:|---:|---:|---:|---:|---:|\n"
+	    "| `S\\|1` | a\\<b | 23.9% | -1.23 | 1269 | 2.4 | 2.386 |   3 |\n"
+	    "| n/a | n/a | n/a | n/a | n/a | -1.3 | -1.270 |   0 |\n");
+	tl_buf_release(&out);
+	tl_doc_release(&d);
+	json_decref(r1);
+	json_decref(r2);
+}
+
 Test(doc, html_escapes)
 {
 	struct tl_buf b;
@@ -288,6 +339,10 @@ Test(doc, figures)
 {
 	char buf[TL_DOC_NUMSZ];
 
+	cr_assert_str_eq(tl_doc_fmt_num(buf, -1.27, 3), "-1.270");
+	cr_assert_str_eq(tl_doc_fmt_sig(buf, 2385.4, 2), "2385");
+	cr_assert_str_eq(tl_doc_fmt_int(buf, 1269), "1269");
+	cr_assert_str_eq(tl_doc_fmt_int(buf, -INFINITY), "n/a");
 	cr_assert_str_eq(tl_doc_fmt_pct(buf, 0.12345, 1), "12.3%");
 	cr_assert_str_eq(tl_doc_fmt_pct(buf, -0.0000, 2), "0.00%");
 	cr_assert_str_eq(tl_doc_fmt_pct(buf, NAN, 1), "n/a");
@@ -297,6 +352,7 @@ Test(doc, figures)
 	cr_assert_str_eq(tl_doc_fmt_signed(buf, -0.04, 1), "0.0");
 	cr_assert_str_eq(tl_doc_fmt_signed(buf, -1.27, 1), "-1.3");
 	cr_assert_str_eq(tl_doc_fmt_signed(buf, NAN, 1), "n/a");
+	cr_assert_str_eq(tl_doc_fmt_signed(buf, INFINITY, 1), "n/a");
 	str_is(tl_doc_pp(0.01234, 2), "+1.23");
 	str_is(tl_doc_pp(-0.5, 1), "-50.0");
 	str_is(tl_doc_pp(INFINITY, 1), "n/a");
