@@ -33,8 +33,12 @@ LDLIBS   += -lcsv $(PKG_LIBS) -lm
 
 LIB_SRC  := $(sort $(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# A tool is one file, cmd/tl-X.c, or a folder of parts, cmd/tl-X/*.c.
 CMD_SRC  := $(sort $(wildcard cmd/tl-*.c))
-BINS     := $(CMD_SRC:cmd/%.c=$(BUILD)/bin/%) $(BUILD)/bin/tl-nightly
+CMD_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard cmd/tl-*/*.c))))
+CMD_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(CMD_SRC) $(wildcard cmd/tl-*/*.c))
+TOOLS    := $(sort $(CMD_SRC:cmd/%.c=%) $(CMD_DIRS:cmd/%=%))
+BINS     := $(TOOLS:%=$(BUILD)/bin/%) $(BUILD)/bin/tl-nightly
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 MANS     := $(sort $(wildcard man/*.1 man/*.7))
@@ -54,9 +58,21 @@ $(BUILD)/libtl.a: $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+# Link a tool: its objects, then libtl.a.
+define link
+@mkdir -p $(@D)
+$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+endef
+
 $(BUILD)/bin/%: $(BUILD)/cmd/%.o $(BUILD)/libtl.a
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(link)
+
+# A tool in parts links every cmd/tl-X/*.c.
+define tool_in_parts
+$(BUILD)/bin/$(notdir $(1)): $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(1)/*.c)) $(BUILD)/libtl.a
+	$$(link)
+endef
+$(foreach d,$(CMD_DIRS),$(eval $(call tool_in_parts,$(d))))
 
 # tl-bayesopt answers one suggestion per process start, and the issue
 # holds it to a tenth of Optuna's ask+tell (bench/bayesopt.sh): its
@@ -116,7 +132,7 @@ lint-man:
 	@for m in $(MANS); do mandoc -Tlint -Wwarning $$m || exit 1; done; echo "man pages: $(words $(MANS)) clean"
 
 fmt-check:
-	clang-format --dry-run --Werror lib/*.[ch] cmd/*.c
+	clang-format --dry-run --Werror lib/*.[ch] $(wildcard cmd/*.c cmd/*/*.[ch])
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
@@ -138,7 +154,7 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(CMD_SRC:cmd/%.c=$(BUILD)/cmd/%.d)
+-include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
 
 # Coverage-guided fuzzing with clang's libFuzzer (not part of check):
 # make fuzz FUZZ_SECONDS=300.  Seeds are the bad corpus.

@@ -29,9 +29,8 @@
 static const double p10[FAST_KMAX + 1] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5,
 	1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
 
-/* Write sign, the digits of m and a point k digits from the right. */
-static int
-fixed(char *buf, int neg, unsigned long long m, int k)
+int
+tl_fmt_decimal(char *buf, int neg, unsigned long long m, int k)
 {
 	char d[24];
 	int n = 0, len = 0, i;
@@ -342,7 +341,7 @@ tl_fmt_double(char *buf, double x)
 			mi = (unsigned long long)m;
 			for (; k > 0 && mi % 10 == 0; k--)
 				mi /= 10;
-			return fixed(buf, x < 0, mi, k);
+			return tl_fmt_decimal(buf, x < 0, mi, k);
 		}
 	}
 	if ((n = from_17_digits(buf, x)) > 0)

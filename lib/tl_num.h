@@ -19,6 +19,14 @@
  * For NaN/Inf writes "null" and returns -1; otherwise returns the length. */
 int	tl_fmt_double(char *buf, double x);
 
+/* Write the exact decimal m * 10^-k, negative if neg: a '-' when neg,
+ * the digits of m with a point k (0..20) digits from the right, and a
+ * "0." before them when m has no more than k digits ("0.05" for m = 5,
+ * k = 2; "120" for m = 120, k = 0).  The one writer of fixed decimals:
+ * tl_fmt_double's short decimals and tl_svg's display rounding.  buf
+ * holds TL_NUM_BUFSZ; returns the length. */
+int	tl_fmt_decimal(char *buf, int neg, unsigned long long m, int k);
+
 /* The double nearest w * 10^q (-x when neg), as strtod gives it, by Eisel
  * and Lemire's method ("Number parsing at a gigabyte per second", 2021):
  * w times a 128-bit approximation of 5^q, the result's 53 bits and

@@ -5,7 +5,8 @@
  * wide side for the sans-serif faces browsers pick, so that an estimated
  * fit is a real one.  Numbers are written with fixed decimals by
  * tl_svg_fmt_fixed, never with printf's %f (locale) or %g (shortest form
- * changes the width), so a chart's bytes depend on its data only.
+ * changes the width), so a chart's bytes depend on its data only; the
+ * digits are written by tl_num's tl_fmt_decimal, as every fixed decimal.
  */
 #include <math.h>
 #include <stdint.h>
@@ -36,30 +37,6 @@ static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
 
 /* ---- display rounding ------------------------------------------------- */
 
-/* sign, the digits of m, a point k digits from the right */
-static int
-put_fixed(char *buf, int neg, unsigned long long m, int k)
-{
-	char d[24];
-	int n = 0, len = 0, i;
-
-	do {
-		d[n++] = (char)('0' + m % 10);
-		m /= 10;
-	} while (m > 0);
-	while (n <= k)		/* "0.05": a leading zero before the point */
-		d[n++] = '0';
-	if (neg)
-		buf[len++] = '-';
-	for (i = n - 1; i >= 0; i--) {
-		buf[len++] = d[i];
-		if (i == k && k > 0)
-			buf[len++] = '.';
-	}
-	buf[len] = '\0';
-	return len;
-}
-
 int
 tl_svg_fmt_fixed(char *buf, double x, int d)
 {
@@ -78,7 +55,7 @@ tl_svg_fmt_fixed(char *buf, double x, int d)
 	if (a >= 9007199254740992.0)	/* 2^53: no longer an exact integer */
 		return tl_fmt_double(buf, x);
 	m = (unsigned long long)round(a);	/* half away from zero */
-	return put_fixed(buf, x < 0 && m > 0, m, d);
+	return tl_fmt_decimal(buf, x < 0 && m > 0, m, d);
 }
 
 static double
@@ -121,7 +98,7 @@ tl_svg_fmt_sig(char *buf, double x, int sig)
 	if (sig > MAX_DECIMALS)
 		sig = MAX_DECIMALS;
 	if (x == 0)
-		return put_fixed(buf, 0, 0, 0);
+		return tl_fmt_decimal(buf, 0, 0, 0);
 	a = fabs(x);
 	e = decade(a);
 	if (a < 1e-4) {
@@ -217,8 +194,8 @@ tl_svg_tick_label(char *buf, const struct tl_svg_ticks *t, size_t i)
 	if (t->exp10 < -15 || t->exp10 > 15)
 		return tl_fmt_double(buf, tl_svg_tick_value(t, i));
 	if (t->exp10 < 0)
-		return put_fixed(buf, m < 0, a, -t->exp10);
-	len = put_fixed(buf, m < 0, a, 0);
+		return tl_fmt_decimal(buf, m < 0, a, -t->exp10);
+	len = tl_fmt_decimal(buf, m < 0, a, 0);
 	if (m != 0)
 		for (z = 0; z < t->exp10; z++)
 			buf[len++] = '0';

@@ -12,9 +12,10 @@
  * only on the input: every coordinate and label goes through the fixed,
  * locale-free display rounding below.
  *
- * The display rounding is also what tl-report prints in its text: the
- * figures in a report are rounded for people, in one documented way;
- * the full-precision numbers stay in the JSON (tl_fmt_double).
+ * The display rounding is also what a report's text prints (tl_doc's
+ * figures are built on it): the figures in a report are rounded for
+ * people, in one documented way; the full-precision numbers stay in the
+ * JSON (tl_fmt_double).  Its digits are written by tl_fmt_decimal.
  */
 #ifndef TL_SVG_H
 #define TL_SVG_H

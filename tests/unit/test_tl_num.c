@@ -342,3 +342,29 @@ Test(tl_dec_to_double, hard_cases)
 	cr_assert_eq(tl_dec_to_double(0, 0, 1, &v), 0);
 	cr_assert(v == 0 && signbit(v));
 }
+
+static void
+decimal_is(int neg, unsigned long long m, int k, const char *want)
+{
+	char buf[TL_NUM_BUFSZ];
+	int n;
+
+	n = tl_fmt_decimal(buf, neg, m, k);
+	cr_assert_str_eq(buf, want, "%s%llu e-%d: '%s', want '%s'",
+	    neg ? "-" : "", m, k, buf, want);
+	cr_assert_eq(n, (int)strlen(want));
+}
+
+Test(tl_fmt_decimal, point_and_leading_zeros)
+{
+	decimal_is(0, 5, 2, "0.05");
+	decimal_is(1, 2385, 3, "-2.385");
+	decimal_is(0, 127, 3, "0.127");
+	decimal_is(0, 120, 0, "120");
+	decimal_is(0, 0, 0, "0");
+	decimal_is(0, 0, 2, "0.00");
+	decimal_is(1, 0, 1, "-0.0");		/* the caller decides the sign */
+	decimal_is(0, 18446744073709551615ULL, 20,
+	    "0.18446744073709551615");
+	decimal_is(1, 18446744073709551615ULL, 0, "-18446744073709551615");
+}

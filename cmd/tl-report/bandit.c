@@ -1,0 +1,202 @@
+/*
+ * tl-report: the learned weights and the kill list (weights.jsonl and
+ * kill.jsonl, tl-bandit's output): weights by context beside yesterday's,
+ * and the arms most likely bad, those new on the list marked.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "tl_doc.h"
+#include "tl_svg.h"
+#include "tl_util.h"
+
+#include "report.h"
+
+/* weights.jsonl (tl-bandit) */
+static void
+weight_fields(struct src *s, const json_t *in, json_t *o)
+{
+	puts_(o, "arm", get_str(s, in, "arm", 1));
+	puts_(o, "context", get_str(s, in, "context", 0));
+	putn(o, "weight", get_num(s, in, "weight", 1));
+	putn(o, "prev_weight", get_num(s, in, "prev_weight", 0));
+	putn(o, "p_best", get_num(s, in, "p_best", 0));
+	putn(o, "mean", get_num(s, in, "mean", 0));
+	putn(o, "n", get_num(s, in, "n", 0));
+}
+
+/* kill.jsonl (tl-bandit) */
+static void
+kill_fields(struct src *s, const json_t *in, json_t *o)
+{
+	puts_(o, "arm", get_str(s, in, "arm", 1));
+	putn(o, "p_bad", get_num(s, in, "p_bad", 0));
+	putn(o, "win_rate", get_num(s, in, "win_rate", 0));
+	putn(o, "mean_pnl", get_num(s, in, "mean_pnl", 0));
+	putn(o, "n", get_num(s, in, "n", 0));
+}
+
+static double
+key_p_bad(const json_t *o)
+{
+	return fnum(o, "p_bad");
+}
+
+/* context (none first), then weight descending, then arm */
+static int
+cmp_weight_rows(const void *a, const void *b)
+{
+	const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+	const char *cx = fstr(x, "context"), *cy = fstr(y, "context");
+	double wx = fnum(x, "weight"), wy = fnum(y, "weight");
+	int c;
+
+	if ((cx == NULL) != (cy == NULL))
+		return cx == NULL ? -1 : 1;
+	if (cx != NULL && (c = strcmp(cx, cy)) != 0)
+		return c;
+	if (isfinite(wx) != isfinite(wy))
+		return isfinite(wx) ? -1 : 1;
+	if (isfinite(wx) && wx != wy)
+		return wx > wy ? -1 : 1;
+	cx = fstr(x, "arm");
+	cy = fstr(y, "arm");
+	return strcmp(cx != NULL ? cx : "", cy != NULL ? cy : "");
+}
+
+/* the weights in the page's order, each with its change */
+static json_t *
+weights(const json_t *w)
+{
+	size_t i, m = json_array_size(w);
+	json_t **v, *out = json_array();
+
+	v = tl_xcalloc(m + 1, sizeof(*v));
+	for (i = 0; i < m; i++)
+		v[i] = json_array_get(w, i);
+	qsort(v, m, sizeof(*v), cmp_weight_rows);
+	for (i = 0; i < m; i++) {
+		putn(v[i], "change", fnum(v[i], "weight") - fnum(v[i],
+		    "prev_weight"));
+		json_array_append(out, v[i]);
+	}
+	free(v);
+	return out;
+}
+
+static void
+load_bandit(struct night *n, struct sec *sec)
+{
+	json_t *w, *k;
+
+	w = read_rows(n, sec, "weights.jsonl", weight_fields);
+	put(sec->obj, "weights", w != NULL ? weights(w) : json_null());
+	json_decref(w);
+	k = read_rows(n, sec, "kill.jsonl", kill_fields);
+	put(sec->obj, "kill", k != NULL ? sorted(k, key_p_bad) : json_null());
+	json_decref(k);
+}
+
+/* ---- the page --------------------------------------------------------- */
+
+/* a weight's context, "all" when it has none */
+static char *
+cell_context(const json_t *row, const char *key, int digits)
+{
+	return fstr(row, key) != NULL ? tl_doc_cell_code(row, key, digits) :
+	    tl_xstrdup("all");
+}
+
+/* "new" on the kill list since yesterday, "" if not, n/a: not known */
+static char *
+cell_new(const json_t *row, const char *key, int digits)
+{
+	const json_t *v = json_object_get(row, key);
+
+	(void)digits;
+	return tl_xstrdup(json_is_true(v) ? "new" : json_is_false(v) ? "" :
+	    "n/a");
+}
+
+static void
+doc_weights(struct tl_doc *d, const json_t *w, const struct night *n)
+{
+	static const struct tl_doc_col cols[] = {
+		{ "Context", 'l', cell_context, "context", 0 },
+		{ "Arm", 'l', tl_doc_cell_code, "arm", 0 },
+		{ "Weight", 'r', tl_doc_cell_pct, "weight", 1 },
+		{ "Yesterday", 'r', tl_doc_cell_pct, "prev_weight", 1 },
+		{ "Change (pp)", 'r', tl_doc_cell_pp, "change", 1 },
+		{ "P(best)", 'r', tl_doc_cell_num, "p_best", 2 },
+		{ "Mean", 'r', tl_doc_cell_sig, "mean", 3 },
+		{ "n", 'r', tl_doc_cell_int, "n", 0 },
+	};
+	static const struct tl_svg_chart c = { .id = "chart-bandit",
+	    .decimals = 1, .series = { "tonight", "yesterday" },
+	    .unit = "weight, %",
+	    .title = "Learned weights (%), tonight and yesterday" };
+	size_t i, k = top_rows(w, n);
+	struct tl_doc_block *t;
+	const json_t *v;
+	struct tl_buf b;
+	char **lab;
+
+	t = tl_doc_add_cols(d, "Learned weights, by context, largest first",
+	    cols, TL_NELEM(cols));
+	lab = tl_xcalloc(k + 1, sizeof(*lab));
+	for (i = 0; i < k; i++) {
+		v = json_array_get(w, i);
+		tl_doc_add_json_row(t, cols, v, NULL);
+		tl_buf_init(&b);
+		if (fstr(v, "context") != NULL)
+			tl_buf_printf(&b, "%s/", fstr(v, "context"));
+		tl_buf_adds(&b, fstr(v, "arm") != NULL ? fstr(v, "arm") :
+		    "n/a");
+		lab[i] = b.data;
+	}
+	if (json_array_size(w) > k)
+		tl_doc_addf(d, TL_DOC_P, "%zu more weights in weights.jsonl.",
+		    json_array_size(w) - k);
+	doc_weight_chart(d, &c, w, (const char *const *)lab, k);
+	for (i = 0; i < k; i++)
+		free(lab[i]);
+	free(lab);
+}
+
+static void
+doc_bandit(struct tl_doc *d, const json_t *bd, const struct night *n)
+{
+	static const struct tl_doc_col cols[] = {
+		{ "Arm", 'l', tl_doc_cell_code, "arm", 0 },
+		{ "P(bad)", 'r', tl_doc_cell_num, "p_bad", 2 },
+		{ "Win rate", 'r', tl_doc_cell_pct, "win_rate", 1 },
+		{ "Mean P&L", 'r', tl_doc_cell_num, "mean_pnl", 2 },
+		{ "n", 'r', tl_doc_cell_int, "n", 0 },
+		{ "New", 'l', cell_new, "new", 0 },
+	};
+	const json_t *w = json_object_get(bd, "weights"),
+	    *k = json_object_get(bd, "kill"), *v;
+	struct tl_doc_block *t;
+	size_t i;
+
+	if (json_array_size(w) > 0)
+		doc_weights(d, w, n);
+	else if (json_is_array(w))
+		tl_doc_addf(d, TL_DOC_P, "weights.jsonl is empty.");
+	if (json_is_array(k) && json_array_size(k) == 0)
+		tl_doc_addf(d, TL_DOC_P, "Kill list: empty.");
+	else if (json_array_size(k) > 0) {
+		t = tl_doc_add_cols(d, "Kill list: arms most likely bad", cols,
+		    TL_NELEM(cols));
+		json_array_foreach(k, i, v)
+			tl_doc_add_json_row(t, cols, v, NULL);
+	}
+}
+
+const struct section bandit_section = {
+	"bandit", "Learned weights and kill list", "weights.jsonl or "
+	"kill.jsonl", load_bandit, doc_bandit
+};

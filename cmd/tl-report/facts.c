@@ -1,0 +1,564 @@
+/*
+ * tl-report: what the facts of a night say beyond their sections.  Next
+ * to the night before: yesterday's figures beside today's, the largest
+ * changes as lines of text, and each overfit alert new, ongoing or
+ * acknowledged.  On its own: the list of what needs a human, in the
+ * order of the nightly run (a failed step, the data, the model, the
+ * overfit alerts, the allocation that acts on them, the kill list, the
+ * regime, the calibration) and then the inputs that were missing or
+ * malformed.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "tl_doc.h"
+#include "tl_num.h"
+#include "tl_util.h"
+
+#include "report.h"
+
+#define MAX_CHANGES	3	/* largest changes listed per kind */
+#define CHANGE_MIN	0.0005	/* below what one decimal of % shows */
+#define REJECT_WARN	0.05	/* share of rejected records worth a warning */
+#define JOIN_WARN	0.5	/* share of decisions joined below: warning */
+#define ECE_WARN	0.05	/* raw calibration error worth a warning */
+#define PBO_WARN	0.5	/* probability of backtest overfitting */
+
+/* member s of the facts f (the section), and a member of it */
+static json_t *
+sec_of(const json_t *f, const char *s)
+{
+	return json_object_get(f, s);
+}
+
+static json_t *
+member(const json_t *f, const char *s, const char *key)
+{
+	return json_object_get(json_object_get(f, s), key);
+}
+
+/* section name of the facts was read (not missing, not malformed) */
+static int
+has(const json_t *facts, const char *name)
+{
+	const char *st = fstr(sec_of(facts, name), "status");
+
+	return st != NULL && strcmp(st, "missing") != 0 &&
+	    strcmp(st, "malformed") != 0;
+}
+
+/* s, or "n/a" when there is none */
+static const char *
+na(const char *s)
+{
+	return s != NULL ? s : "n/a";
+}
+
+/* ---- next to the night before ----------------------------------------- */
+
+static double
+key_abs_change(const json_t *o)
+{
+	return fabs(fnum(o, "change"));
+}
+
+/* the largest changes of weight rows (by |change|) as change lines */
+static void
+largest_changes(json_t *ch, const json_t *rows, const char *what,
+    const char *namekey, const char *ctxkey)
+{
+	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ], c[TL_DOC_NUMSZ];
+	json_t *s, *v;
+	size_t i, k = 0;
+
+	if (!json_is_array(rows))
+		return;
+	s = sorted(rows, key_abs_change);
+	json_array_foreach(s, i, v) {
+		double d = fnum(v, "change");
+		const char *cx = ctxkey != NULL ? fstr(v, ctxkey) : NULL;
+
+		if (!isfinite(d) || fabs(d) < CHANGE_MIN || k == MAX_CHANGES)
+			break;
+		addf(ch, "%s: %s%s%s weight %s (yesterday %s, %s pp)", what,
+		    cx != NULL ? cx : "", cx != NULL ? "/" : "",
+		    na(fstr(v, namekey)),
+		    tl_doc_fmt_pct(a, fnum(v, "weight"), 1),
+		    tl_doc_fmt_pct(b, fnum(v, "prev_weight"), 1),
+		    tl_doc_fmt_signed(c, d * 100, 1));
+		k++;
+	}
+	json_decref(s);
+}
+
+/* tl-ingest's counts that moved */
+static void
+change_data(json_t *ch, const json_t *t, const json_t *p)
+{
+	static const char *const keys[] = { "read", "accepted", "rejected",
+		"joined" };
+	const json_t *ti = member(t, "health", "ingest"),
+	    *pi = member(p, "health", "ingest");
+	char a[TL_NUM_BUFSZ], b[TL_NUM_BUFSZ];
+	size_t i;
+
+	if (!json_is_object(ti) || !json_is_object(pi))
+		return;
+	for (i = 0; i < TL_NELEM(keys); i++) {
+		double x = fnum(ti, keys[i]), y = fnum(pi, keys[i]);
+
+		tl_fmt_double(a, x);
+		tl_fmt_double(b, y);
+		if (isfinite(x) && isfinite(y) && x != y)
+			addf(ch, "data: %s %s (yesterday %s)", keys[i], a, b);
+	}
+}
+
+/* the model's R² and top feature; yesterday's importance of each */
+static void
+change_model(json_t *ch, const json_t *t, const json_t *p)
+{
+	json_t *ti = sec_of(t, "model"), *pi = sec_of(p, "model"), *arr, *v,
+	    *pv, *parr;
+	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ], c[TL_DOC_NUMSZ];
+	double x = fnum(ti, "oob_r2"), y = fnum(pi, "oob_r2");
+	const char *kind, *s1, *s2;
+	size_t i;
+
+	if (!has(t, "model") || !has(p, "model"))
+		return;
+	putn(ti, "prev_oob_r2", y);
+	putn(ti, "prev_skill", fnum(pi, "skill"));
+	if (isfinite(x) && isfinite(y))
+		addf(ch, "model: OOB R\xC2\xB2 %s (yesterday %s, %s)",
+		    tl_doc_fmt_num(a, x, 3), tl_doc_fmt_num(b, y, 3),
+		    tl_doc_fmt_signed(c, x - y, 3));
+	kind = fstr(ti, "importance_kind");
+	arr = kind != NULL ? member(ti, "importance", kind) : NULL;
+	parr = kind != NULL ? member(pi, "importance", kind) : NULL;
+	json_array_foreach(arr, i, v) {
+		pv = find_by(parr, "feature", fstr(v, "feature"), NULL, NULL);
+		putn(v, "prev_importance", pv != NULL ? fnum(pv,
+		    "importance") : NAN);
+		putn(v, "prev_rank", pv != NULL ? fnum(pv, "rank") : NAN);
+	}
+	s1 = fstr(json_array_get(arr, 0), "feature");
+	s2 = fstr(json_array_get(parr, 0), "feature");
+	if (s1 != NULL && s2 != NULL && strcmp(s1, s2) != 0)
+		addf(ch, "model: top feature is now %s (yesterday %s)", s1,
+		    s2);
+}
+
+static void
+change_candidates(json_t *ch, const json_t *t, const json_t *p)
+{
+	char a[TL_NUM_BUFSZ], b[TL_NUM_BUFSZ];
+	double x = fnum(sec_of(t, "candidates"), "n"),
+	    y = fnum(sec_of(p, "candidates"), "n");
+
+	if (has(t, "candidates") && has(p, "candidates") && x != y) {
+		tl_fmt_double(a, x);
+		tl_fmt_double(b, y);
+		addf(ch, "candidates: %s (yesterday %s)", a, b);
+	}
+}
+
+/* yesterday's weight where the file has none; the largest moves and the
+ * strategies that dropped out */
+static void
+change_allocation(json_t *ch, const json_t *t, const json_t *p)
+{
+	json_t *arr = member(t, "allocation", "weights"),
+	    *parr = member(p, "allocation", "weights"), *v, *pv;
+	char a[TL_DOC_NUMSZ];
+	const char *s;
+	size_t i;
+
+	json_array_foreach(arr, i, v) {
+		if (!isfinite(fnum(v, "prev_weight")) && json_is_array(parr)) {
+			pv = find_by(parr, "strategy", fstr(v, "strategy"),
+			    NULL, NULL);
+			/* absent yesterday: it had no weight */
+			putn(v, "prev_weight", pv != NULL ? fnum(pv, "weight")
+			    : 0);
+		}
+	}
+	json_array_foreach(arr, i, v) {
+		if (!isfinite(fnum(v, "change")))
+			putn(v, "change", fnum(v, "weight") - fnum(v,
+			    "prev_weight"));
+	}
+	largest_changes(ch, arr, "allocation", "strategy", NULL);
+	if (!json_is_array(arr) || !json_is_array(parr))
+		return;
+	json_array_foreach(parr, i, pv) {
+		s = fstr(pv, "strategy");
+		if (s != NULL && fnum(pv, "weight") > 0 && find_by(arr,
+		    "strategy", s, NULL, NULL) == NULL)
+			addf(ch, "allocation: %s dropped (yesterday %s)", s,
+			    tl_doc_fmt_pct(a, fnum(pv, "weight"), 1));
+	}
+}
+
+/* alerts resolved since yesterday */
+static void
+change_overfit(json_t *ch, const json_t *t, const json_t *p)
+{
+	const json_t *arr = member(t, "overfit", "alerts"),
+	    *parr = member(p, "overfit", "alerts"), *pv;
+	size_t i;
+
+	if (!json_is_array(arr) || !json_is_array(parr))
+		return;
+	json_array_foreach(parr, i, pv)
+		if (find_by(arr, "strategy", fstr(pv, "strategy"), "kind",
+		    fstr(pv, "kind")) == NULL)
+			addf(ch, "overfit: alert %s %s resolved",
+			    na(fstr(pv, "strategy")), na(fstr(pv, "kind")));
+}
+
+/* yesterday's weight where the file has none; the kill list's moves */
+static void
+change_bandit(json_t *ch, const json_t *t, const json_t *p)
+{
+	json_t *arr = member(t, "bandit", "weights"),
+	    *parr = member(p, "bandit", "weights"), *v, *pv;
+	size_t i;
+
+	json_array_foreach(arr, i, v) {
+		if (!isfinite(fnum(v, "prev_weight")) && json_is_array(parr)) {
+			pv = find_by(parr, "arm", fstr(v, "arm"), "context",
+			    fstr(v, "context"));
+			if (pv != NULL) {
+				putn(v, "prev_weight", fnum(pv, "weight"));
+				putn(v, "change", fnum(v, "weight") -
+				    fnum(pv, "weight"));
+			}
+		}
+	}
+	largest_changes(ch, arr, "bandit", "arm", "context");
+	arr = member(t, "bandit", "kill");
+	parr = member(p, "bandit", "kill");
+	if (!json_is_array(arr) || !json_is_array(parr))
+		return;
+	json_array_foreach(arr, i, v)
+		put(v, "new", json_boolean(find_by(parr, "arm", fstr(v, "arm"),
+		    NULL, NULL) == NULL));
+	json_array_foreach(parr, i, pv)
+		if (fstr(pv, "arm") != NULL && find_by(arr, "arm", fstr(pv,
+		    "arm"), NULL, NULL) == NULL)
+			addf(ch, "bandit: %s left the kill list", fstr(pv,
+			    "arm"));
+}
+
+static void
+change_regime(json_t *ch, const json_t *t, const json_t *p)
+{
+	const json_t *ti = member(t, "regime", "today"),
+	    *pi = member(p, "regime", "today");
+	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ];
+
+	if (json_is_object(ti) && json_is_object(pi) && !same_regime(ti, pi))
+		addf(ch, "regime: %s (yesterday %s)", regime_name(a, ti),
+		    regime_name(b, pi));
+}
+
+/* Alerts: new, ongoing or acknowledged.  Without the night before, an
+ * alert is new when it started tonight. */
+static void
+classify_alerts(json_t *t, const json_t *p)
+{
+	json_t *alerts = member(t, "overfit", "alerts"), *pa = NULL, *v;
+	const char *st, *date = fstr(sec_of(t, "night"), "date");
+	size_t i;
+
+	if (p != NULL && has(p, "overfit"))
+		pa = member(p, "overfit", "alerts");
+	json_array_foreach(alerts, i, v) {
+		const char *since = fstr(v, "since");
+
+		if (json_is_true(json_object_get(v, "acknowledged")))
+			st = "acknowledged";
+		else if (pa != NULL)
+			st = find_by(pa, "strategy", fstr(v, "strategy"),
+			    "kind", fstr(v, "kind")) != NULL ? "ongoing" :
+			    "new";
+		else if (since != NULL && date != NULL)
+			st = strcmp(since, date) >= 0 ? "new" : "ongoing";
+		else
+			st = "open";
+		puts_(v, "status", st);
+	}
+}
+
+void
+compare(json_t *t, const json_t *p)
+{
+	json_t *ch = json_object_get(t, "changes");
+
+	change_data(ch, t, p);
+	change_model(ch, t, p);
+	change_candidates(ch, t, p);
+	change_allocation(ch, t, p);
+	change_overfit(ch, t, p);
+	change_bandit(ch, t, p);
+	change_regime(ch, t, p);
+	classify_alerts(t, p);
+	sort_alerts(sec_of(t, "overfit"));
+}
+
+/* ---- what needs a human ----------------------------------------------- */
+
+/* pipeline steps that failed */
+static void
+attend_pipeline(json_t *att, const json_t *t)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(member(t, "pipeline", "steps"), i, v)
+		if (fstr(v, "status") != NULL && strcmp(fstr(v, "status"),
+		    "failed") == 0)
+			addf(att, "pipeline step '%s' failed", na(fstr(v,
+			    "name")));
+}
+
+/* data health: nothing read, nothing joined, too many rejects, no
+ * meta-model rows, strategies without a trade */
+static void
+attend_data(json_t *att, const json_t *t)
+{
+	const json_t *s = member(t, "health", "ingest"),
+	    *tr = member(t, "health", "trades"),
+	    *arr = json_object_get(tr, "stale"), *v;
+	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ], c[TL_DOC_NUMSZ];
+	double read = fnum(s, "read"), rej = fnum(s, "rejected"),
+	    joined = fnum(s, "joined"), dec = fnum(s, "decisions");
+	struct tl_buf bb;
+	size_t i;
+
+	if (json_is_object(s)) {
+		if (read == 0)
+			addf(att, "no records read: the log directory was "
+			    "empty");
+		else if (joined == 0)
+			addf(att, "no outcomes joined: the learning loop has "
+			    "nothing to learn from");
+		else if (dec > 0 && joined / dec < JOIN_WARN)
+			addf(att, "only %s of decisions joined to an outcome",
+			    tl_doc_fmt_pct(a, joined / dec, 1));
+		if (read > 0 && rej / read > REJECT_WARN)
+			addf(att, "%s of records rejected (%s of %s): see "
+			    "rejects.jsonl", tl_doc_fmt_pct(a, rej / read, 1),
+			    tl_doc_fmt_int(b, rej), tl_doc_fmt_int(c, read));
+		if (fnum(s, "dataset_rows") == 0)
+			addf(att, "no meta-model rows: the forest has nothing "
+			    "to train on");
+	}
+	if (json_array_size(arr) == 0)
+		return;
+	tl_buf_init(&bb);
+	json_array_foreach(arr, i, v) {
+		tl_buf_printf(&bb, "%s%s", i > 0 ? ", " : "", fstr(v,
+		    "strategy"));
+		if (i == 4 && json_array_size(arr) > 5) {
+			tl_buf_printf(&bb, " and %zu more",
+			    json_array_size(arr) - 5);
+			break;
+		}
+	}
+	addf(att, "%zu strateg%s without a trade for more than %s days: %s",
+	    json_array_size(arr), json_array_size(arr) == 1 ? "y" : "ies",
+	    tl_doc_fmt_int(a, fnum(tr, "stale_days")), bb.data);
+	tl_buf_release(&bb);
+}
+
+static void
+attend_model(json_t *att, const json_t *t)
+{
+	const json_t *s = sec_of(t, "model");
+	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ];
+
+	if (fnum(s, "skill") <= 0)
+		addf(att, "the meta-model does not beat the mean predictor "
+		    "(OOB MSE %s vs %s): its importances mean little",
+		    tl_doc_fmt_sig(a, fnum(s, "oob_mse"), 3),
+		    tl_doc_fmt_sig(b, fnum(s, "baseline_mse"), 3));
+}
+
+/* high alerts that are new (or not dated), and a likely overfit choice */
+static void
+attend_overfit(json_t *att, const json_t *t)
+{
+	const json_t *s = sec_of(t, "overfit"), *v;
+	char a[TL_DOC_NUMSZ];
+	size_t i;
+
+	json_array_foreach(json_object_get(s, "alerts"), i, v) {
+		const char *st = fstr(v, "status"), *sev = fstr(v, "severity");
+
+		if (st == NULL || (strcmp(st, "new") != 0 && strcmp(st,
+		    "open") != 0) || sev == NULL || strcmp(sev, "high") != 0)
+			continue;
+		addf(att, "%s high alert: %s %s since %s, action %s", st,
+		    na(fstr(v, "strategy")), na(fstr(v, "kind")),
+		    na(fstr(v, "since")), na(fstr(v, "action")));
+	}
+	if (fnum(s, "pbo") > PBO_WARN)
+		addf(att, "probability of backtest overfitting %s: the "
+		    "selection of strategies is likely overfit",
+		    tl_doc_fmt_num(a, fnum(s, "pbo"), 2));
+}
+
+/* an allocation method with no answer tonight */
+static void
+attend_allocation(json_t *att, const json_t *t)
+{
+	const json_t *v = json_object_get(member(t, "allocation", "summary"),
+	    "fallback");
+
+	if (json_is_object(v))
+		addf(att, "allocation: %s had no answer tonight, fell back to "
+		    "%s", na(fstr(v, "from")), na(fstr(v, "to")));
+}
+
+/* the kill list: new arms, or all when there is no night before */
+static void
+attend_bandit(json_t *att, const json_t *t)
+{
+	const json_t *v;
+	char a[TL_DOC_NUMSZ];
+	size_t i;
+
+	json_array_foreach(member(t, "bandit", "kill"), i, v) {
+		if (json_is_false(json_object_get(v, "new")))
+			continue;
+		addf(att, "kill list: %s%s (P(bad) %s)", na(fstr(v, "arm")),
+		    json_is_true(json_object_get(v, "new")) ? " is new" : "",
+		    tl_doc_fmt_num(a, fnum(v, "p_bad"), 2));
+	}
+}
+
+/* a regime that started today */
+static void
+attend_regime(json_t *att, const json_t *t)
+{
+	const json_t *s = sec_of(t, "regime"), *v = json_object_get(s,
+	    "today");
+	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ];
+
+	if (json_is_object(v) && fnum(s, "days_in_regime") == 1 && fnum(s,
+	    "rows") > 1)
+		addf(att, "the market regime changed today to %s (p %s)",
+		    regime_name(a, v), tl_doc_fmt_num(b, fnum(v, "prob"), 2));
+}
+
+static void
+attend_calibration(json_t *att, const json_t *t)
+{
+	const json_t *s = member(t, "calibration", "raw");
+	char a[TL_DOC_NUMSZ];
+
+	if (fnum(s, "ece") > ECE_WARN)
+		addf(att, "confidence scores are miscalibrated (ECE %s): use "
+		    "the tl-calibrate map", tl_doc_fmt_num(a, fnum(s, "ece"),
+		    3));
+}
+
+/* sections of the page that had none of their files, and malformed
+ * inputs */
+static void
+attend_inputs(json_t *att, const json_t *t)
+{
+	const struct section *sec;
+	struct tl_buf bb;
+	const char *name;
+	size_t i, npage = 0, nmiss = 0;
+	json_t *st;
+
+	tl_buf_init(&bb);
+	for (i = 0; i < nsections; i++) {
+		sec = sections[i];
+		if (sec->show == NULL)
+			continue;
+		npage++;
+		if (strcmp(fstr(sec_of(t, sec->name), "status"), "missing") ==
+		    0) {
+			tl_buf_printf(&bb, "%s%s", nmiss > 0 ? ", " : "",
+			    sec->name);
+			nmiss++;
+		}
+	}
+	if (nmiss == npage)
+		addf(att, "nothing to report: none of the files tl-report "
+		    "reads is in the night directory");
+	else if (nmiss > 0)
+		addf(att, "not run tonight: %s", bb.data);
+	tl_buf_release(&bb);
+	for (i = 0; i < nsections; i++)
+		json_object_foreach(member(t, sections[i]->name, "files"),
+		    name, st)
+			if (strcmp(json_string_value(st), "malformed") == 0)
+				addf(att, "%s is malformed: its section is "
+				    "incomplete (see the notes)", name);
+}
+
+void
+conclude(json_t *t)
+{
+	json_t *att = json_object_get(t, "attention");
+
+	attend_pipeline(att, t);
+	attend_data(att, t);
+	attend_model(att, t);
+	attend_overfit(att, t);
+	attend_allocation(att, t);
+	attend_bandit(att, t);
+	attend_regime(att, t);
+	attend_calibration(att, t);
+	attend_inputs(att, t);
+}
+
+/* ---- the page --------------------------------------------------------- */
+
+void
+doc_attention(struct tl_doc *d, const json_t *f)
+{
+	const json_t *v;
+	size_t i;
+
+	tl_doc_add_h2(d, "attention", "Needs attention");
+	if (json_array_size(json_object_get(f, "attention")) == 0)
+		tl_doc_addf(d, TL_DOC_P, "Nothing needs attention tonight.");
+	json_array_foreach(json_object_get(f, "attention"), i, v)
+		tl_doc_addf(d, TL_DOC_LI, "%s", json_string_value(v));
+}
+
+void
+doc_changes(struct tl_doc *d, const json_t *f, int have_prev)
+{
+	const json_t *ch = json_object_get(f, "changes"), *v;
+	const char *pd = fstr(sec_of(f, "night"), "prev_date");
+	size_t i;
+
+	tl_doc_add_h2(d, "changes", "What changed since the previous night");
+	if (!have_prev && json_array_size(ch) == 0) {
+		tl_doc_addf(d, TL_DOC_P, "No previous night given (--prev): "
+		    "nothing to compare.");
+		return;
+	}
+	if (have_prev)
+		tl_doc_addf(d, TL_DOC_P, "Compared with %s.", pd != NULL ? pd :
+		    "the previous night (date n/a)");
+	/* a weekend, a holiday or a quiet day: the night still publishes */
+	if (have_prev && fnum(sec_of(f, "pipeline"), "new_trades") == 0)
+		tl_doc_addf(d, TL_DOC_P, "Nothing new: no trade closed since "
+		    "%s.", pd != NULL ? pd : "the previous night");
+	if (json_array_size(ch) == 0)
+		tl_doc_addf(d, TL_DOC_P, "No change in the figures compared.");
+	json_array_foreach(ch, i, v)
+		tl_doc_addf(d, TL_DOC_LI, "%s", json_string_value(v));
+}

@@ -1,0 +1,545 @@
+/*
+ * tl-report: data health.  The pipeline's steps (pipeline.json, written
+ * by tl-nightly: a section of the facts of its own, shown here),
+ * tl-ingest's counts (ingest.json), the rejects by reason (rejects.jsonl),
+ * the trades (trades.jsonl: counts, win rate, P&L and the strategies
+ * that went quiet) and the returns panel (returns.csv, kept for the
+ * allocation's equity curves).
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "tl_doc.h"
+#include "tl_err.h"
+#include "tl_jv.h"
+#include "tl_panel.h"
+#include "tl_time.h"
+#include "tl_util.h"
+
+#include "report.h"
+
+#define MAX_REASONS	5	/* reject reasons listed */
+
+/* tl-ingest's counts, as paths in ingest.json; the facts name each by
+ * its last part ("kinds.decisions" -> "decisions") */
+static const char *const ingest_keys[] = { "files", "read", "accepted",
+	"kinds.decisions", "kinds.outcomes", "kinds.runs", "kinds.promotions",
+	"duplicates", "rejected", "conflicts", "joined",
+	"unmatched_decisions", "orphan_outcomes", "dataset_rows" };
+
+static const char *
+ingest_name(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	return dot != NULL ? dot + 1 : path;
+}
+
+/* ---- the fields of the inputs ---------------------------------------- */
+
+/* pipeline.json (written by the nightly script) */
+static void
+pipeline_fields(struct src *s, const json_t *in, json_t *f)
+{
+	const json_t *steps, *st;
+	json_t *out = json_array(), *o;
+	size_t i;
+
+	puts_(f, "date", get_str(s, in, "date", 0));
+	puts_(f, "previous", get_str(s, in, "previous", 0));
+	putn(f, "new_trades", get_num(s, in, "new_trades", 0));
+	if ((steps = get_arr(s, in, "steps", 1)) != NULL)
+		json_array_foreach(steps, i, st) {
+			o = json_object();
+			puts_(o, "name", get_str(s, st, "name", 1));
+			puts_(o, "status", get_str(s, st, "status", 1));
+			if (json_is_string(json_object_get(st, "reason")))
+				puts_(o, "reason", get_str(s, st, "reason",
+				    0));
+			putn(o, "seconds", get_num(s, st, "seconds", 0));
+			json_array_append_new(out, o);
+		}
+	put(f, "steps", out);
+}
+
+/* ingest.json (tl-ingest --summary) */
+static void
+ingest_fields(struct src *s, const json_t *in, json_t *f)
+{
+	size_t i;
+
+	for (i = 0; i < TL_NELEM(ingest_keys); i++)
+		putn(f, ingest_name(ingest_keys[i]), get_num(s, in,
+		    ingest_keys[i], 1));
+}
+
+/* rejects.jsonl: one line per rejected record */
+static void
+reject_fields(struct src *s, const json_t *in, const char **reason,
+    const char **kind)
+{
+	*reason = get_str(s, in, "reason", 1);
+	*kind = get_str(s, in, "kind", 0);
+}
+
+/* trades.jsonl: decision joined with outcome (read with tl_jv: a line per
+ * trade); strategy and date are borrowed from d, not NUL-terminated */
+static void
+trade_fields(struct src *s, const struct tl_jdoc *d,
+    const struct tl_jv **strategy, const struct tl_jv **date,
+    double *net_pnl, int *win)
+{
+	const struct tl_jv *v;
+
+	*strategy = jv_get(s, d, "strategy", 1u << TL_JSTR, "not a string",
+	    1);
+	*date = jv_get(s, d, "date", 1u << TL_JSTR, "not a string", 1);
+	v = jv_get(s, d, "net_pnl", 1u << TL_JNUM, "not a number", 1);
+	*net_pnl = v != NULL ? v->num : NAN;
+	v = jv_get(s, d, "win", 1u << TL_JTRUE | 1u << TL_JFALSE,
+	    "not a boolean", 1);
+	*win = v != NULL ? v->type == TL_JTRUE : -1;
+}
+
+/* ---- facts ------------------------------------------------------------ */
+
+static void
+load_pipeline(struct night *n, struct sec *sec)
+{
+	struct src s = { .file = "pipeline.json" };
+	json_t *in;
+
+	if ((in = read_json(n, sec, "pipeline.json", "tl-nightly-run")) !=
+	    NULL) {
+		pipeline_fields(&s, in, sec->obj);
+		src_flush(n, sec, &s);
+	}
+	json_decref(in);
+}
+
+static void
+load_ingest(struct night *n, struct sec *sec)
+{
+	struct src s = { .file = "ingest.json" };
+	json_t *in, *ing;
+
+	if ((in = read_json(n, sec, "ingest.json", "tl-ingest-summary")) ==
+	    NULL) {
+		put(sec->obj, "ingest", json_null());
+		return;
+	}
+	ing = json_object();
+	ingest_fields(&s, in, ing);
+	src_flush(n, sec, &s);
+	put(sec->obj, "ingest", ing);
+	json_decref(in);
+}
+
+/* rejects grouped by reason: ids and numbers in quotes become '…' so that
+ * "conflicting duplicate of outcome 'T00000503'" is one reason */
+struct reasons {
+	json_t	*count;		/* reason -> count */
+	long	 n;		/* rejects */
+};
+
+static void
+reject_row(struct src *s, const json_t *rec, void *ctx)
+{
+	struct reasons *r = ctx;
+	const char *reason, *kind, *p, *q;
+	struct tl_buf b;
+	json_t *c;
+
+	reject_fields(s, rec, &reason, &kind);
+	r->n++;
+	tl_buf_init(&b);
+	if (kind != NULL)
+		tl_buf_printf(&b, "%s: ", kind);
+	for (p = reason != NULL ? reason : "(no reason given)"; *p != '\0';
+	    p++) {
+		if (*p == '\'' && (q = strchr(p + 1, '\'')) != NULL &&
+		    strpbrk(p + 1, "0123456789") != NULL &&
+		    strpbrk(p + 1, "0123456789") < q) {
+			tl_buf_adds(&b, "'\xE2\x80\xA6'");
+			p = q;
+			continue;
+		}
+		tl_buf_addc(&b, *p);
+	}
+	c = json_object_get(r->count, b.data);
+	json_object_set_new(r->count, b.data, json_integer(
+	    json_integer_value(c) + 1));
+	tl_buf_release(&b);
+}
+
+/* the keys of object o (borrowed from it), a new array of *n */
+static const char **
+keys_of(const json_t *o, size_t *n)
+{
+	const char *key, **keys;
+	json_t *v;
+	size_t i = 0;
+
+	*n = json_object_size(o);
+	keys = tl_xcalloc(*n + 1, sizeof(*keys));
+	json_object_foreach((json_t *)o, key, v)
+		keys[i++] = key;
+	return keys;
+}
+
+/* count descending, then reason */
+static int
+cmp_reasons(const json_t *count, const char *a, const char *b)
+{
+	json_int_t x = json_integer_value(json_object_get(count, a)),
+	    y = json_integer_value(json_object_get(count, b));
+
+	return x != y ? (x > y ? -1 : 1) : strcmp(a, b);
+}
+
+/* rejects, by reason, most frequent first */
+static void
+load_rejects(struct night *n, struct sec *sec)
+{
+	struct reasons r = { .count = json_object(), .n = 0 };
+	const char **keys, *tmp;
+	json_t *v, *arr;
+	size_t i, j, nk;
+
+	if (read_jsonl(n, sec, "rejects.jsonl", reject_row, NULL, &r) < 0) {
+		put(sec->obj, "rejects", json_null());
+		json_decref(r.count);
+		return;
+	}
+	v = json_object();
+	putn(v, "n", (double)r.n);
+	keys = keys_of(r.count, &nk);
+	/* insertion sort: few keys */
+	for (i = 1; i < nk; i++)
+		for (j = i; j > 0 && cmp_reasons(r.count, keys[j - 1],
+		    keys[j]) > 0; j--) {
+			tmp = keys[j];
+			keys[j] = keys[j - 1];
+			keys[j - 1] = tmp;
+		}
+	arr = json_array();
+	for (i = 0; i < nk && i < MAX_REASONS; i++)
+		json_array_append_new(arr, json_pack("{s:s,s:O}", "reason",
+		    keys[i], "count", json_object_get(r.count, keys[i])));
+	put(v, "reasons", arr);
+	putn(v, "other_reasons", nk > MAX_REASONS ?
+	    (double)(nk - MAX_REASONS) : 0);
+	put(sec->obj, "rejects", v);
+	free(keys);
+	json_decref(r.count);
+}
+
+/* trades: per strategy, the last trade date */
+struct trades {
+	json_t	*last;		/* strategy -> last date */
+	long	 n;		/* trades */
+	long	 wins;		/* with win true */
+	long	 known;		/* with win known */
+	double	 pnl;		/* sum of net_pnl */
+	long	 pnl_n;		/* trades with a net_pnl */
+	char	 maxdate[16];	/* the latest date */
+};
+
+static void
+trade_row(struct src *s, const struct tl_jdoc *d, void *ctx)
+{
+	struct trades *t = ctx;
+	const struct tl_jv *st, *date;
+	const char *old;
+	char day[11];
+	double pnl;
+	int win;
+
+	trade_fields(s, d, &st, &date, &pnl, &win);
+	t->n++;
+	if (win >= 0) {
+		t->known++;
+		t->wins += win;
+	}
+	if (isfinite(pnl)) {
+		t->pnl += pnl;
+		t->pnl_n++;
+	}
+	if (st == NULL || date == NULL || date->len != 10 ||
+	    memchr(date->s, '\0', 10) != NULL)
+		return;
+	memcpy(day, date->s, 10);
+	day[10] = '\0';
+	old = json_string_value(json_object_getn(t->last, st->s, st->len));
+	if (old == NULL || strcmp(day, old) > 0)
+		json_object_setn_new(t->last, st->s, st->len,
+		    json_string(day));
+	if (strcmp(day, t->maxdate) > 0)
+		memcpy(t->maxdate, day, sizeof(day));
+}
+
+/* days from a to b, both "YYYY-MM-DD"; LONG_MIN if either is not a date */
+static long
+days_between(const char *a, const char *b)
+{
+	int y1, m1, d1, y2, m2, d2;
+
+	if (a == NULL || b == NULL || sscanf(a, "%4d-%2d-%2d", &y1, &m1,
+	    &d1) != 3 || sscanf(b, "%4d-%2d-%2d", &y2, &m2, &d2) != 3)
+		return LONG_MIN;
+	return (long)(tl_days_from_civil(y2, m2, d2) -
+	    tl_days_from_civil(y1, m1, d1));
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* trades: counts and stale strategies, by name */
+static void
+load_trades(struct night *n, struct sec *sec)
+{
+	struct trades t = { .last = json_object() };
+	const char **keys;
+	json_t *v, *arr;
+	size_t i, nk;
+
+	if (read_jsonl(n, sec, "trades.jsonl", NULL, trade_row, &t) < 0) {
+		put(sec->obj, "trades", json_null());
+		json_decref(t.last);
+		return;
+	}
+	v = json_object();
+	putn(v, "n", (double)t.n);
+	putn(v, "strategies", (double)json_object_size(t.last));
+	putn(v, "win_rate", t.known > 0 ? (double)t.wins / (double)t.known :
+	    NAN);
+	putn(v, "net_pnl", t.pnl_n > 0 ? t.pnl : NAN);
+	puts_(v, "last_date", t.maxdate[0] != '\0' ? t.maxdate : NULL);
+	arr = json_array();
+	keys = keys_of(t.last, &nk);
+	qsort(keys, nk, sizeof(*keys), cmp_str);
+	for (i = 0; i < nk; i++) {
+		const char *ld = fstr(t.last, keys[i]);
+		long d = days_between(ld, t.maxdate);
+
+		if (d != LONG_MIN && d > n->stale_days)
+			json_array_append_new(arr, json_pack("{s:s,s:s,s:I}",
+			    "strategy", keys[i], "last_date", ld, "days",
+			    (json_int_t)d));
+	}
+	free(keys);
+	put(v, "stale", arr);
+	putn(v, "stale_days", (double)n->stale_days);
+	put(sec->obj, "trades", v);
+	json_decref(t.last);
+}
+
+/* returns.csv: the panel, kept for the equity curves */
+static void
+load_returns(struct night *n, struct sec *sec)
+{
+	struct tl_panel_opts popts = { 0 };
+	struct tl_err err = { 0 };
+	char *path = path_of(n->dir, "returns.csv");
+
+	if (!exists(path)) {
+		sec_file(sec, "returns.csv", "missing");
+		put(sec->obj, "returns", json_null());
+	} else if (tl_panel_read(&n->ret, &path, 1, &popts, &err) == -1) {
+		const char *colon = strrchr(err.where, '/');
+
+		sec_file(sec, "returns.csv", "malformed");
+		sec_note(n, sec, "%s: %s", colon != NULL ? colon + 1 :
+		    "returns.csv", err.msg);
+		put(sec->obj, "returns", json_null());
+	} else {
+		n->have_ret = 1;
+		sec_file(sec, "returns.csv", "ok");
+		put(sec->obj, "returns", json_pack("{s:I,s:I,s:s,s:s}",
+		    "days", (json_int_t)n->ret.ndates,
+		    "strategies", (json_int_t)n->ret.nseries,
+		    "first_date", n->ret.dates[0],
+		    "last_date", n->ret.dates[n->ret.ndates - 1]));
+	}
+	free(path);
+}
+
+static void
+load_health(struct night *n, struct sec *sec)
+{
+	load_ingest(n, sec);
+	load_rejects(n, sec);
+	load_trades(n, sec);
+	load_returns(n, sec);
+}
+
+/* ---- the page --------------------------------------------------------- */
+
+/* "Pipeline: 9 steps, 9 ok; `ingest` ok 1.2 s, ..." and its notes */
+static void
+doc_pipeline(struct tl_doc *d, const json_t *pl)
+{
+	const json_t *steps = json_object_get(pl, "steps"), *v;
+	char num[TL_DOC_NUMSZ];
+	struct tl_buf b;
+	size_t i, nok = 0, nfail = 0;
+
+	tl_buf_init(&b);
+	if (strcmp(fstr(pl, "status"), "missing") == 0)
+		tl_doc_addf(d, TL_DOC_LI, "Pipeline: no pipeline.json (steps "
+		    "unknown).");
+	else if (json_array_size(steps) > 0) {
+		json_array_foreach(steps, i, v) {
+			const char *st = fstr(v, "status");
+
+			nok += st != NULL && strcmp(st, "ok") == 0;
+			nfail += st != NULL && strcmp(st, "failed") == 0;
+		}
+		tl_buf_printf(&b, "Pipeline: %zu steps, %zu ok",
+		    json_array_size(steps), nok);
+		if (nfail > 0)
+			tl_buf_printf(&b, ", %zu failed", nfail);
+		tl_buf_adds(&b, "; ");
+		json_array_foreach(steps, i, v) {
+			if (i > 0)
+				tl_buf_adds(&b, ", ");
+			tl_doc_put_code(&b, fstr(v, "name"));
+			tl_buf_addc(&b, ' ');
+			tl_doc_put_text(&b, fstr(v, "status"));
+			if (fstr(v, "reason") != NULL) {
+				tl_buf_adds(&b, " (");
+				tl_doc_put_text(&b, fstr(v, "reason"));
+				tl_buf_addc(&b, ')');
+			}
+			if (isfinite(fnum(v, "seconds")))
+				tl_buf_printf(&b, " %s s", tl_doc_fmt_num(num,
+				    fnum(v, "seconds"), 1));
+		}
+		tl_buf_addc(&b, '.');
+		tl_doc_add(d, TL_DOC_LI, &b);
+	}
+	add_notes(d, pl);
+	tl_buf_release(&b);
+}
+
+/* "Records: ..." and "Joins: ..." from tl-ingest's counts */
+static void
+doc_ingest(struct tl_doc *d, const json_t *in)
+{
+	char n[TL_NELEM(ingest_keys)][TL_DOC_NUMSZ], a[TL_DOC_NUMSZ],
+	    b[TL_DOC_NUMSZ];
+	size_t i;
+
+	if (!json_is_object(in)) {
+		tl_doc_addf(d, TL_DOC_LI, "Records: no ingest.json (counts "
+		    "unknown).");
+		return;
+	}
+	for (i = 0; i < TL_NELEM(ingest_keys); i++)
+		tl_doc_fmt_int(n[i], fnum(in, ingest_name(ingest_keys[i])));
+	tl_doc_addf(d, TL_DOC_LI, "Records: %s files, %s read, %s accepted "
+	    "(decisions %s, outcomes %s, runs %s, promotions %s); %s "
+	    "duplicates; %s rejected (%s), %s of them conflicts.", n[0], n[1],
+	    n[2], n[3], n[4], n[5], n[6], n[7], n[8], tl_doc_fmt_pct(a,
+	    fnum(in, "rejected") / fnum(in, "read"), 1), n[9]);
+	tl_doc_addf(d, TL_DOC_LI, "Joins: %s of %s decisions joined to an "
+	    "outcome (%s); %s unmatched decisions, %s orphan outcomes; %s "
+	    "meta-model rows.", n[10], n[3], tl_doc_fmt_pct(b, fnum(in,
+	    "joined") / fnum(in, "decisions"), 1), n[11], n[12], n[13]);
+}
+
+/* "Rejects: 28 in rejects.jsonl; 12 × reason; ..." */
+static void
+doc_rejects(struct tl_doc *d, const json_t *r)
+{
+	char num[TL_DOC_NUMSZ];
+	struct tl_buf b;
+	const json_t *v;
+	size_t i;
+
+	if (!json_is_object(r) || !(fnum(r, "n") > 0))
+		return;
+	tl_buf_init(&b);
+	tl_buf_printf(&b, "Rejects: %s in rejects.jsonl; ",
+	    tl_doc_fmt_int(num, fnum(r, "n")));
+	json_array_foreach(json_object_get(r, "reasons"), i, v) {
+		tl_buf_printf(&b, "%s%s \xC3\x97 ", i > 0 ? "; " : "",
+		    tl_doc_fmt_int(num, fnum(v, "count")));
+		tl_doc_put_text(&b, fstr(v, "reason"));
+	}
+	if (fnum(r, "other_reasons") > 0)
+		tl_buf_printf(&b, "; and %s other reasons",
+		    tl_doc_fmt_int(num, fnum(r, "other_reasons")));
+	tl_buf_addc(&b, '.');
+	tl_doc_add(d, TL_DOC_LI, &b);
+	tl_buf_release(&b);
+}
+
+/* "Trades: ..." and the stale strategies */
+static void
+doc_trades(struct tl_doc *d, const json_t *t)
+{
+	char x[4][TL_DOC_NUMSZ];
+	struct tl_buf b;
+	const json_t *r;
+	size_t i;
+
+	if (!json_is_object(t))
+		return;
+	tl_buf_init(&b);
+	tl_buf_printf(&b, "Trades: %s closed over %s strategies, win rate %s, "
+	    "net P&L %s; last trade ", tl_doc_fmt_int(x[0], fnum(t, "n")),
+	    tl_doc_fmt_int(x[1], fnum(t, "strategies")), tl_doc_fmt_pct(x[2],
+	    fnum(t, "win_rate"), 1), tl_doc_fmt_num(x[3], fnum(t, "net_pnl"),
+	    2));
+	tl_doc_put_text(&b, fstr(t, "last_date"));
+	tl_buf_addc(&b, '.');
+	tl_doc_add(d, TL_DOC_LI, &b);
+	if (json_array_size(json_object_get(t, "stale")) > 0) {
+		tl_buf_adds(&b, "Stale: ");
+		json_array_foreach(json_object_get(t, "stale"), i, r) {
+			if (i > 0)
+				tl_buf_adds(&b, ", ");
+			tl_doc_put_code(&b, fstr(r, "strategy"));
+			tl_buf_printf(&b, " (last trade %s, %s days before)",
+			    fstr(r, "last_date"), tl_doc_fmt_int(x[0],
+			    fnum(r, "days")));
+		}
+		tl_buf_addc(&b, '.');
+		tl_doc_add(d, TL_DOC_LI, &b);
+	}
+	tl_buf_release(&b);
+}
+
+static void
+doc_health(struct tl_doc *d, const json_t *h, const struct night *n)
+{
+	const json_t *v = json_object_get(h, "returns");
+	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ];
+
+	doc_pipeline(d, json_object_get(n->facts, "pipeline"));
+	doc_ingest(d, json_object_get(h, "ingest"));
+	doc_rejects(d, json_object_get(h, "rejects"));
+	doc_trades(d, json_object_get(h, "trades"));
+	if (json_is_object(v))
+		tl_doc_addf(d, TL_DOC_LI, "Returns: %s days \xC3\x97 %s "
+		    "strategies, %s to %s.", tl_doc_fmt_int(a, fnum(v,
+		    "days")), tl_doc_fmt_int(b, fnum(v, "strategies")),
+		    fstr(v, "first_date"), fstr(v, "last_date"));
+}
+
+const struct section pipeline_section = {
+	"pipeline", NULL, NULL, load_pipeline, NULL
+};
+
+const struct section health_section = {
+	"health", "Data health", NULL, load_health, doc_health
+};

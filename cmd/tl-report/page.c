@@ -1,0 +1,95 @@
+/*
+ * tl-report: the page of a night.  Its title, what needs attention, each
+ * section of the page under its heading, and what changed since the
+ * night before; the same document becomes report.md and report.html.
+ * Every section has the same frame: "Not run tonight" when none of its
+ * files was there, "Not shown" with the notes when they could not be
+ * read, else what it shows and then its notes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "tl_doc.h"
+#include "tl_svg.h"
+#include "tl_util.h"
+
+#include "report.h"
+
+void
+add_notes(struct tl_doc *d, const json_t *s)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(s, "notes"), i, v)
+		tl_doc_addf(d, TL_DOC_NOTE, "%s", json_string_value(v));
+}
+
+void
+doc_weight_chart(struct tl_doc *d, const struct tl_svg_chart *c,
+    const json_t *w, const char *const *labels, size_t k)
+{
+	struct tl_svg_bar *bars = tl_xcalloc(k + 1, sizeof(*bars));
+	const json_t *v;
+	struct tl_buf b;
+	size_t i;
+
+	for (i = 0; i < k; i++) {
+		v = json_array_get(w, i);
+		bars[i].label = labels[i];
+		bars[i].value = fnum(v, "weight") * 100;
+		bars[i].prev = fnum(v, "prev_weight") * 100;
+	}
+	tl_buf_init(&b);
+	tl_svg_bars(&b, c, bars, k);
+	tl_doc_add_svg(d, &b);
+	tl_buf_release(&b);
+	free(bars);
+}
+
+/* section s of the night n under its heading, in its frame */
+static void
+doc_section(struct tl_doc *d, const struct section *s,
+    const struct night *n)
+{
+	const json_t *f = json_object_get(n->facts, s->name);
+	const char *st = s->files != NULL ? fstr(f, "status") : NULL;
+
+	if (s->show == NULL)
+		return;
+	tl_doc_add_h2(d, s->name, s->title);
+	if (st != NULL && strcmp(st, "missing") == 0) {
+		tl_doc_addf(d, TL_DOC_P, "Not run tonight: no %s.", s->files);
+		return;
+	}
+	if (st != NULL && strcmp(st, "malformed") == 0)
+		tl_doc_addf(d, TL_DOC_P, "Not shown: %s could not be read.",
+		    s->files);
+	else
+		s->show(d, f, n);
+	add_notes(d, f);
+}
+
+void
+build_doc(struct tl_doc *d, const struct night *n, const char *title,
+    int have_prev)
+{
+	const char *date = fstr(json_object_get(n->facts, "night"), "date");
+	struct tl_buf b;
+	size_t i;
+
+	tl_buf_init(&b);
+	tl_doc_put_text(&b, title);
+	if (date != NULL) {
+		tl_buf_adds(&b, " \xE2\x80\x94 ");
+		tl_doc_put_text(&b, date);
+	}
+	tl_doc_add(d, TL_DOC_H1, &b);
+	tl_buf_release(&b);
+	doc_attention(d, n->facts);
+	for (i = 0; i < nsections; i++)
+		doc_section(d, sections[i], n);
+	doc_changes(d, n->facts, have_prev);
+}
