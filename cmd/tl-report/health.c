@@ -61,6 +61,10 @@ pipeline_fields(struct src *s, const json_t *in, json_t *f)
 			if (json_is_string(json_object_get(st, "reason")))
 				puts_(o, "reason", get_str(s, st, "reason",
 				    0));
+			/* its tools' warnings and counts of skipped lines */
+			if (get_arr(s, st, "warnings", 0) != NULL)
+				put(o, "warnings", json_deep_copy(
+				    json_object_get(st, "warnings")));
 			putn(o, "seconds", get_num(s, st, "seconds", 0));
 			json_array_append_new(out, o);
 		}
@@ -425,6 +429,20 @@ doc_pipeline(struct tl_doc *d, const json_t *pl)
 		}
 		tl_buf_addc(&b, '.');
 		tl_doc_add(d, TL_DOC_LI, &b);
+		/* what the tools warned about, step by step */
+		json_array_foreach(steps, i, v) {
+			const json_t *w;
+			size_t k;
+
+			json_array_foreach(json_object_get(v, "warnings"), k,
+			    w) {
+				tl_buf_adds(&b, "Step ");
+				tl_doc_put_code(&b, fstr(v, "name"));
+				tl_buf_adds(&b, ": ");
+				tl_doc_put_text(&b, json_string_value(w));
+				tl_doc_add(d, TL_DOC_LI, &b);
+			}
+		}
 	}
 	add_notes(d, pl);
 	tl_buf_release(&b);
