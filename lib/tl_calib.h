@@ -37,8 +37,10 @@ void	tl_iso_release(struct tl_iso *m);
 
 /* Platt scaling: p = 1 / (1 + exp(a*s + b)), fit by Newton's method on
  * the cross-entropy against Platt's smoothed targets (N+ + 1)/(N+ + 2)
- * and 1/(N- + 2).  Returns 0, or -1 with err (TL_EX_DATAERR: one class
- * only; TL_EX_SOFTWARE: no convergence). */
+ * and 1/(N- + 2), until the gradient is below 1e-5 or the Newton step
+ * below working precision (any number of rows: the decrease a step
+ * brings is summed row by row).  Returns 0, or -1 with err
+ * (TL_EX_DATAERR: one class only; TL_EX_SOFTWARE: no convergence). */
 int	tl_platt_fit(const double *score, const double *y, size_t n,
 	    double *a, double *b, struct tl_err *err);
 double	tl_platt_apply(double a, double b, double score);
