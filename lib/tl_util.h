@@ -11,6 +11,9 @@
 
 #include "tl_err.h"
 
+/* Entries of an array (not a pointer): choices by tables say it once. */
+#define TL_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
 void	*tl_xmalloc(size_t n);			/* new; exits 70 on ENOMEM */
 void	*tl_xcalloc(size_t n, size_t size);	/* new, zeroed; checks overflow */
 void	*tl_xrealloc(void *p, size_t n);
