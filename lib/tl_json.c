@@ -231,6 +231,58 @@ tl_json_get_string(const json_t *obj, const char *key, const char **out,
 	return 1;
 }
 
+json_t *
+tl_json_load_versioned(const char *path, const char *text, size_t len,
+    const struct tl_format *f, int *version, struct tl_err *err)
+{
+	char range[64];
+	const char *name;
+	json_error_t je;
+	json_t *v, *ver;
+
+	errno = 0;
+	v = text != NULL ? json_loadb(text, len, JSON_REJECT_DUPLICATES, &je) :
+	    json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (v == NULL && text == NULL && je.line == -1) {	/* no file */
+		tl_err_set(err, TL_EX_NOINPUT, path, 0, "%s",
+		    strerror(errno != 0 ? errno : ENOENT));
+		return NULL;
+	}
+	if (v == NULL && text == NULL) {
+		tl_err_set(err, TL_EX_DATAERR, path, (unsigned long)je.line,
+		    "invalid JSON: %s", je.text);
+		return NULL;
+	}
+	name = json_string_value(json_object_get(v, "format"));
+	if (name == NULL || strcmp(name, f->name) != 0) {
+		tl_err_set(err, TL_EX_DATAERR, path, 0, "not a %s file",
+		    f->name);
+		json_decref(v);
+		return NULL;
+	}
+	if (f->oldest == f->newest)
+		snprintf(range, sizeof(range), "%d", f->newest);
+	else
+		snprintf(range, sizeof(range), "%d-%d", f->oldest, f->newest);
+	ver = json_object_get(v, "version");
+	if (!json_is_integer(ver))
+		tl_err_set(err, TL_EX_DATAERR, path, 0, "format '%s' has no "
+		    "version (this %s reads %s)", f->name, tl_progname(),
+		    range);
+	else if (json_integer_value(ver) < f->oldest ||
+	    json_integer_value(ver) > f->newest)
+		tl_err_set(err, TL_EX_DATAERR, path, 0, "format '%s' version %"
+		    JSON_INTEGER_FORMAT " is %s than this %s reads (%s)",
+		    f->name, json_integer_value(ver), json_integer_value(ver) >
+		    f->newest ? "newer" : "older", tl_progname(), range);
+	else {
+		*version = (int)json_integer_value(ver);
+		return v;
+	}
+	json_decref(v);
+	return NULL;
+}
+
 static void
 flatten(json_t *out, struct tl_buf *prefix, const json_t *obj)
 {

@@ -41,6 +41,33 @@ int	tl_json_get_string(const json_t *obj, const char *key,
 	    const char **out, const char *name, unsigned long line,
 	    struct tl_err *err);
 
+/* A model or state file's kind: the "format" member it names itself by
+ * and the "version"s this build reads; the newest is the one written. */
+struct tl_format {
+	const char	*name;		/* "tl-bandit-state" */
+	int		 oldest;	/* the oldest version read */
+	int		 newest;	/* the newest, the one written */
+};
+
+/* The one way every model and state file is opened: read the JSON object
+ * (the file at path, or, when text is not NULL, the len bytes at text,
+ * such as a binary model's header line, named path in messages; no
+ * duplicate keys) and check its "format" and "version" members against
+ * f.  Returns the new object with *version set, or NULL with err (where
+ * = path):
+ *   TL_EX_NOINPUT  "No such file or directory" (cannot open path)
+ *   TL_EX_DATAERR  "invalid JSON: ..." (where = path:line; text: "not a
+ *                  tl-forest-model file"), "not a tl-bandit-state file"
+ *                  (no object naming that format), "format
+ *                  'tl-bandit-state' has no version (this tl-bandit reads
+ *                  1-2)", "format 'tl-bandit-state' version 3 is newer
+ *                  than this tl-bandit reads (1-2)", "... version 0 is
+ *                  older than this tl-bandit reads (1-2)"; a single
+ *                  version reads "(1)".  The tool is tl_progname(). */
+json_t	*tl_json_load_versioned(const char *path, const char *text,
+	    size_t len, const struct tl_format *f, int *version,
+	    struct tl_err *err);
+
 /* New object with nested objects flattened to dotted keys, in order:
  * {"a":{"b":1}} -> {"a.b":1}.  Arrays and scalars are kept as values. */
 json_t	*tl_json_flatten(const json_t *obj);
