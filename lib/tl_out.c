@@ -50,12 +50,13 @@
 
 #define TMP_INFIX	".tmp."		/* FILE.tmp.XXXXXX */
 #define TMP_RANDOM	6		/* the X's of mkstemp */
-#define MAX_LINKS	40		/* links followed, as Linux's MAXSYMLINKS */
+#define MAX_LINKS	40		/* links followed, as Linux's
+					 * MAXSYMLINKS */
 
 struct tl_out {
 	FILE		*fp;		/* stdout, the target or the temp file */
 	char		*path;		/* name for messages, NULL for stdout */
-	char		*target;	/* the file renamed over, NULL in place */
+	char		*target;	/* the file renamed over, or NULL */
 	char		*tmp;		/* temporary name, NULL if in place */
 	enum tl_fmt	 fmt;		/* JSONL or CSV */
 	char		**cols;		/* CSV columns (dotted names) */
