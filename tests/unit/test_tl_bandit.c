@@ -239,24 +239,12 @@ sample_state(struct tl_bandit_state *st)
 	cr_assert_eq(tl_bandit_arm_find(st, "NQ+short", 8, 0), -1);
 }
 
-static void
-write_json(const char *path, const json_t *v)
-{
-	struct tl_buf b;
-
-	tl_buf_init(&b);
-	tl_json_append(&b, v);
-	ut_write_str(path, b.data);
-	tl_buf_release(&b);
-}
-
 /* What is written reads back to the same text (the nightly run carries a
  * state from night to night). */
 Test(tl_bandit_state, round_trip)
 {
 	struct tl_bandit_state st, st2;
 	struct tl_err err;
-	struct tl_buf a, b;
 	char path[1100];
 	json_t *v, *v2;
 
@@ -264,7 +252,7 @@ Test(tl_bandit_state, round_trip)
 	sample_state(&st);
 	v = tl_bandit_state_json(&st);
 	ut_path(path, sizeof(path), dir, "state.json");
-	write_json(path, v);
+	ut_write_json(path, v);
 	tl_bandit_state_init(&st2);
 	tl_err_clear(&err);
 	cr_assert_eq(tl_bandit_state_load(&st2, path, &err), 0, "%s", err.msg);
@@ -276,13 +264,7 @@ Test(tl_bandit_state, round_trip)
 	cr_assert_eq(st2.day, 20494);
 	cr_assert_float_eq(st2.discount, 0.97, 0);
 	v2 = tl_bandit_state_json(&st2);
-	tl_buf_init(&a);
-	tl_buf_init(&b);
-	tl_json_append(&a, v);
-	tl_json_append(&b, v2);
-	cr_assert_str_eq(a.data, b.data);
-	tl_buf_release(&a);
-	tl_buf_release(&b);
+	ut_assert_json_same(v, v2);
 	json_decref(v);
 	json_decref(v2);
 	tl_bandit_state_release(&st);
@@ -296,31 +278,17 @@ refused(const char *member, json_t *value, const char *msg)
 	struct tl_bandit_state st;
 	struct tl_err err;
 	char path[1100];
-	json_t *v, *obj;
-	char *key, *dot, *p;
 
 	tl_init("tl-test");
 	sample_state(&st);
-	v = tl_bandit_state_json(&st);
-	tl_bandit_state_release(&st);
-	key = strdup(member);
-	for (obj = v, p = key; (dot = strchr(p, '.')) != NULL; p = dot + 1) {
-		*dot = '\0';
-		obj = json_object_get(obj, p);
-		cr_assert_not_null(obj, "%s", member);
-	}
-	json_object_set_new(obj, p, value);
-	free(key);
 	ut_path(path, sizeof(path), dir, "s.json");
-	write_json(path, v);
-	json_decref(v);
+	ut_write_edited(tl_bandit_state_json(&st), member, value, path);
+	tl_bandit_state_release(&st);
 	tl_bandit_state_init(&st);
 	tl_err_clear(&err);
 	cr_assert_eq(tl_bandit_state_load(&st, path, &err), -1, "%s loaded",
 	    member);
-	cr_assert_eq(err.code, TL_EX_DATAERR);
-	cr_assert_str_eq(err.where, path);
-	cr_assert_str_eq(err.msg, msg, "%s", member);
+	ut_assert_dataerr(&err, path, msg, member);
 	tl_bandit_state_release(&st);
 }
 

@@ -16,6 +16,8 @@
 
 #include "tl_calib.h"
 #include "tl_err.h"
+#include "tl_json.h"
+#include "tl_util.h"
 #include "unit.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -869,4 +871,102 @@ Test(tl_calib, platt_large_data)
 
 	for (k = 0; k < NELEM(c); k++)
 		platt_large(c[k].n, c[k].seed);
+}
+
+/* ---- the map file ------------------------------------------------------ */
+
+UT_SCRATCH_DIR();
+
+TestSuite(tl_cal, .init = ut_setup, .fini = ut_teardown);
+
+/* A map of 12 rows: an isotonic pooled map and one group of 5. */
+static void
+sample_cal(struct tl_cal *c)
+{
+	static const double s[] = { 0.12, 0.27, 0.33, 0.41, 0.48, 0.55, 0.61,
+	    0.74, 0.83, 0.9, 0.93, 0.97 };
+	static const double y[] = { 0, 0, 1, 0, 0, 1, 1, 0, 1, 1, 1, 1 };
+	struct tl_err err;
+
+	memset(c, 0, sizeof(*c));
+	c->method = TL_CALIB_ISOTONIC;
+	cr_assert_eq(tl_cmap_fit(&c->pooled, c->method, s, y, NELEM(s), &err),
+	    0);
+	c->gname = calloc(1, sizeof(char *));
+	c->gmap = calloc(1, sizeof(struct tl_cmap));
+	c->gname[0] = strdup("bull");
+	cr_assert_eq(tl_cmap_fit(&c->gmap[0], c->method, s + 7, y + 7, 5,
+	    &err), 0);
+	c->ng = 1;
+	c->score = strdup("confidence");
+	c->outcome = strdup("win");
+	c->by = strdup("regime");
+	c->min_rows = 5;
+	c->n = NELEM(s);
+}
+
+Test(tl_cal, round_trip_and_lookup)
+{
+	struct tl_cal c, d;
+	struct tl_err err;
+	char path[1100];
+	json_t *v, *v2;
+
+	tl_init("tl-test");
+	sample_cal(&c);
+	v = tl_cal_json(&c);
+	ut_path(path, sizeof(path), dir, "m.json");
+	ut_write_json(path, v);
+	tl_err_clear(&err);
+	cr_assert_eq(tl_cal_load(&d, path, &err), 0, "%s", err.msg);
+	v2 = tl_cal_json(&d);
+	ut_assert_json_same(v, v2);
+	/* the group's map for its rows, the pooled one for the others */
+	cr_assert_eq(tl_cal_find(&d, "bull"), &d.gmap[0]);
+	cr_assert_eq(tl_cal_find(&d, "bear"), &d.pooled);
+	cr_assert_eq(tl_cal_find(&d, NULL), &d.pooled);
+	cr_assert_float_eq(tl_cmap_apply(tl_cal_find(&d, "bull"), 0.8),
+	    tl_cmap_apply(&c.gmap[0], 0.8), 0);
+	json_decref(v);
+	json_decref(v2);
+	tl_cal_release(&c);
+	tl_cal_release(&d);
+}
+
+/* Edit member (a dotted path) of the sample's file: refused with msg. */
+static void
+cal_refused(const char *member, json_t *value, const char *msg)
+{
+	struct tl_cal c;
+	struct tl_err err;
+	char path[1100];
+
+	tl_init("tl-test");
+	sample_cal(&c);
+	ut_path(path, sizeof(path), dir, "m.json");
+	ut_write_edited(tl_cal_json(&c), member, value, path);
+	tl_cal_release(&c);
+	tl_err_clear(&err);
+	cr_assert_eq(tl_cal_load(&c, path, &err), -1, "%s loaded", member);
+	ut_assert_dataerr(&err, path, msg, member);
+	tl_cal_release(&c);
+}
+
+Test(tl_cal, values_checked)
+{
+	cal_refused("n", json_integer(-5), "'n' must be an integer >= 1");
+	cal_refused("pooled.n", json_integer(11), "pooled: 'n' must be 12");
+	cal_refused("groups.bull.n", json_integer(4), "group 'bull': 'n' must "
+	    "be an integer in [5, 12]");
+	cal_refused("min_rows", json_integer(0), "'min_rows' must be an "
+	    "integer in [1, 1000000000]");
+	cal_refused("pooled.y.0", json_real(-0.25), "pooled: knot 0 is outside "
+	    "[0, 1]");
+	cal_refused("pooled.x.1", json_real(0.05), "pooled: knots not "
+	    "increasing or values not monotone at 1");
+	cal_refused("method", json_string("sigmoid"), "unknown method");
+	cal_refused("by", json_integer(2), "score and outcome must be column "
+	    "names, by a column name or null");
+	cal_refused("version", json_integer(2), "format 'tl-calibration-map' "
+	    "version 2 is newer than this tl-test reads (1)");
 }
