@@ -406,12 +406,6 @@ pnl_post(const struct tl_bandit_ev *e, struct tl_nig_post *p)
 	tl_nig_posterior(&nig, &pnl_prior, p);
 }
 
-static json_t *
-num(double x)
-{
-	return isfinite(x) ? json_real(x) : json_null();
-}
-
 /* ---- update ----------------------------------------------------------- */
 
 static int
@@ -1302,21 +1296,21 @@ weights_scope(const struct opts *o, const struct tl_bandit_state *st, size_t s,
 		row = json_pack("{s:s}", "arm", st->arm[k].name);
 		json_object_set_new(row, "context", ctx != NULL ?
 		    json_string(ctx) : json_null());
-		json_object_set_new(row, "weight", num(w[k]));
-		json_object_set_new(row, "prev", num(prev[k]));
-		json_object_set_new(row, "default", num(d));
+		json_object_set_new(row, "weight", tl_json_num(w[k]));
+		json_object_set_new(row, "prev", tl_json_num(prev[k]));
+		json_object_set_new(row, "default", tl_json_num(d));
 		json_object_set_new(row, "basis", json_string(basis[k]));
 		json_object_set_new(row, "n", json_real(s > 0 &&
 		    tl_bandit_arm_ctx_get(&st->arm[k], s - 1) != NULL ?
 		    tl_bandit_arm_ctx_get(&st->arm[k], s - 1)->n : s > 0 ? 0 :
 		    st->arm[k].pooled.n));
-		json_object_set_new(row, "mean", num(post_mean(&p[k])));
-		json_object_set_new(row, "ci_lo", num(post_quantile(&p[k],
-		    0.025)));
-		json_object_set_new(row, "ci_hi", num(post_quantile(&p[k],
-		    0.975)));
-		json_object_set_new(row, "p_best", num(pbest[k]));
-		json_object_set_new(row, "lift", num(lift[k]));
+		json_object_set_new(row, "mean", tl_json_num(post_mean(&p[k])));
+		json_object_set_new(row, "ci_lo", tl_json_num(post_quantile(
+		    &p[k], 0.025)));
+		json_object_set_new(row, "ci_hi", tl_json_num(post_quantile(
+		    &p[k], 0.975)));
+		json_object_set_new(row, "p_best", tl_json_num(pbest[k]));
+		json_object_set_new(row, "lift", tl_json_num(lift[k]));
 		rc = tl_out_write(out, row, err);
 		json_decref(row);
 	}
@@ -1413,7 +1407,7 @@ cmd_choose(const struct opts *o, struct tl_err *err)
 		    "arm", st.arm[best].name);
 		json_object_set_new(row, "context", s > 0 ?
 		    json_string(st.ctxname[s - 1]) : json_null());
-		json_object_set_new(row, "draw", num(top));
+		json_object_set_new(row, "draw", tl_json_num(top));
 		rc = tl_out_write(out, row, err);
 		json_decref(row);
 	}
@@ -1470,17 +1464,17 @@ kill_row(const struct opts *o, const struct tl_bandit_state *st,
 	json_object_set_new(row, "n", json_real(a->pooled.n));
 	post_of(st, &a->pooled, &p);
 	if (st->model == TL_BANDIT_BETA) {
-		json_object_set_new(row, "win_rate", num(post_mean(&p)));
-		json_object_set_new(row, "p_below_floor", num(v->p));
+		json_object_set_new(row, "win_rate", tl_json_num(post_mean(&p)));
+		json_object_set_new(row, "p_below_floor", tl_json_num(v->p));
 	} else {
-		json_object_set_new(row, "mean", num(post_mean(&p)));
-		json_object_set_new(row, "p_negative", num(v->p));
+		json_object_set_new(row, "mean", tl_json_num(post_mean(&p)));
+		json_object_set_new(row, "p_negative", tl_json_num(v->p));
 	}
 	if (st->pnl != NULL && a->pooled.p[0] > 0) {
 		pnl_post(&a->pooled, &pp);
-		json_object_set_new(row, "mean_pnl", num(pp.mu));
+		json_object_set_new(row, "mean_pnl", tl_json_num(pp.mu));
 		json_object_set_new(row, "p_pnl_negative",
-		    num(tl_nig_prob_below(&pp, 0)));
+		    tl_json_num(tl_nig_prob_below(&pp, 0)));
 	} else {
 		json_object_set_new(row, "mean_pnl", json_null());
 		json_object_set_new(row, "p_pnl_negative", json_null());

@@ -398,12 +398,6 @@ out:
 	return rc;
 }
 
-static json_t *
-num(double x)
-{
-	return isfinite(x) ? json_real(x) : json_null();
-}
-
 /* Load the map of -c: its columns become the options' (the map says
  * which columns it was fitted on). */
 static int
@@ -539,20 +533,21 @@ figures(const struct opts *o, const double *p, const struct rows *r)
 	b = tl_xcalloc((size_t)o->bins, sizeof(*b));
 	ece = tl_reliability(p, r->y, r->n, (size_t)o->bins, o->binning, z, b);
 	v = json_object();
-	json_object_set_new(v, "brier", num(tl_brier(p, r->y, r->n)));
-	json_object_set_new(v, "logloss", num(tl_logloss(p, r->y, r->n)));
-	json_object_set_new(v, "ece", num(ece));
+	json_object_set_new(v, "brier", tl_json_num(tl_brier(p, r->y, r->n)));
+	json_object_set_new(v, "logloss", tl_json_num(tl_logloss(p, r->y,
+	    r->n)));
+	json_object_set_new(v, "ece", tl_json_num(ece));
 	t = json_array();
 	for (k = 0; k < o->bins; k++) {
 		json_t *row = json_object();
 
-		json_object_set_new(row, "lo", num(b[k].lo));
-		json_object_set_new(row, "hi", num(b[k].hi));
+		json_object_set_new(row, "lo", tl_json_num(b[k].lo));
+		json_object_set_new(row, "hi", tl_json_num(b[k].hi));
 		json_object_set_new(row, "n", json_integer((json_int_t)b[k].n));
-		json_object_set_new(row, "mean_score", num(b[k].mean_p));
-		json_object_set_new(row, "win_rate", num(b[k].rate));
-		json_object_set_new(row, "ci_lo", num(b[k].ci_lo));
-		json_object_set_new(row, "ci_hi", num(b[k].ci_hi));
+		json_object_set_new(row, "mean_score", tl_json_num(b[k].mean_p));
+		json_object_set_new(row, "win_rate", tl_json_num(b[k].rate));
+		json_object_set_new(row, "ci_lo", tl_json_num(b[k].ci_lo));
+		json_object_set_new(row, "ci_hi", tl_json_num(b[k].ci_hi));
 		json_array_append_new(t, row);
 	}
 	json_object_set_new(v, "table", t);

@@ -494,28 +494,23 @@ tl_bandit_prior_check(enum tl_bandit_model m, const double *prior, size_t n,
 }
 
 static json_t *
-num(double x)
-{
-	return isfinite(x) ? json_real(x) : json_null();
-}
-
-static json_t *
 ev_json(const struct tl_bandit_state *st, const struct tl_bandit_ev *e)
 {
 	json_t *v = json_object();
 
 	json_object_set_new(v, "n", json_real(e->n));
 	if (st->model == TL_BANDIT_BETA) {
-		json_object_set_new(v, "s", num(e->e[0]));
-		json_object_set_new(v, "f", num(e->e[1]));
+		json_object_set_new(v, "s", tl_json_num(e->e[0]));
+		json_object_set_new(v, "f", tl_json_num(e->e[1]));
 	} else {
-		json_object_set_new(v, "w", num(e->e[0]));
-		json_object_set_new(v, "sx", num(e->e[1]));
-		json_object_set_new(v, "sxx", num(e->e[2]));
+		json_object_set_new(v, "w", tl_json_num(e->e[0]));
+		json_object_set_new(v, "sx", tl_json_num(e->e[1]));
+		json_object_set_new(v, "sxx", tl_json_num(e->e[2]));
 	}
 	if (st->pnl != NULL)
 		json_object_set_new(v, "pnl", json_pack("{s:o,s:o,s:o}", "w",
-		    num(e->p[0]), "sx", num(e->p[1]), "sxx", num(e->p[2])));
+		    tl_json_num(e->p[0]), "sx", tl_json_num(e->p[1]), "sxx",
+		    tl_json_num(e->p[2])));
 	return v;
 }
 

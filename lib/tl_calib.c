@@ -482,12 +482,6 @@ tl_cal_find(const struct tl_cal *c, const char *g)
 }
 
 static json_t *
-num(double x)
-{
-	return isfinite(x) ? json_real(x) : json_null();
-}
-
-static json_t *
 cmap_json(const struct tl_cmap *m)
 {
 	json_t *v, *x, *y;
@@ -495,8 +489,8 @@ cmap_json(const struct tl_cmap *m)
 
 	v = json_pack("{s:I}", "n", (json_int_t)m->n);
 	if (m->method == TL_CALIB_PLATT) {
-		json_object_set_new(v, "a", num(m->a));
-		json_object_set_new(v, "b", num(m->b));
+		json_object_set_new(v, "a", tl_json_num(m->a));
+		json_object_set_new(v, "b", tl_json_num(m->b));
 		return v;
 	}
 	x = json_array();

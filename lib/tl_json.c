@@ -183,6 +183,23 @@ tl_json_writeln(FILE *fp, const json_t *v, struct tl_err *err)
 	return rc;
 }
 
+json_t *
+tl_json_num(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+json_t *
+tl_json_num_array(const double *x, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, tl_json_num(x[i]));
+	return a;
+}
+
 const char *
 tl_json_typename(const json_t *v)
 {

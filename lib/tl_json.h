@@ -28,6 +28,11 @@ void	tl_json_append(struct tl_buf *b, const json_t *v);
 /* Write v and "\n" to fp.  Returns 0, or -1 with err = TL_EX_IOERR. */
 int	tl_json_writeln(FILE *fp, const json_t *v, struct tl_err *err);
 
+/* x as a new JSON number, or null when it is NaN or infinite (JSON has
+ * no spelling for them); and n of them as a new array. */
+json_t	*tl_json_num(double x);
+json_t	*tl_json_num_array(const double *x, size_t n);
+
 /* Name of v's type for messages: "number", "string", "object", ... */
 const char *tl_json_typename(const json_t *v);
 
