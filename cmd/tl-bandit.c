@@ -231,11 +231,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    &o->level, &err);
 			break;
 		case 'm':
-			if (strcmp(optarg, "beta") == 0)
-				o->model = TL_BANDIT_BETA;
-			else if (strcmp(optarg, "normal") == 0)
-				o->model = TL_BANDIT_NORMAL;
-			else
+			if ((o->model = tl_bandit_model_parse(optarg)) < 0)
 				tl_usage_error("--model: unknown '%s' (beta or "
 				    "normal)", optarg);
 			break;

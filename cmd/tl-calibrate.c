@@ -120,7 +120,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct tl_err err = { 0 };
-	int ch, bad = 0;
+	int ch, m, bad = 0;
 
 	/* GNU getopt moves the operands (command, files) to the end, so
 	 * options may stand before or after the command */
@@ -154,13 +154,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    TL_CALIB_MIN_ROWS_MAX, &o->min_rows, &err);
 			break;
 		case 'm':
-			if (strcmp(optarg, "isotonic") == 0)
-				o->method = TL_CALIB_ISOTONIC;
-			else if (strcmp(optarg, "platt") == 0)
-				o->method = TL_CALIB_PLATT;
-			else
+			if ((m = tl_calib_method_parse(optarg)) < 0)
 				tl_usage_error("--method: unknown '%s' "
 				    "(isotonic or platt)", optarg);
+			o->method = (enum tl_calib_method)m;
 			break;
 		case 'o':
 			o->output = optarg;
