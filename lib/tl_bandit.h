@@ -212,7 +212,8 @@ json_t	*tl_bandit_state_json(const struct tl_bandit_state *st);
  * spec re-parsed, the prior, a discount in (0, 1]) and every evidence
  * number finite (counts >= 0).  Returns 0, or -1 with err: TL_EX_NOINPUT,
  * TL_EX_DATAERR (tl_json_load_versioned's, or "settings: ...", "arm 'x'
- * context 'y': 'n' must be a number >= 0" ...), where = path. */
+ * context 'y': 'n' must be a number >= 0" ...), where = path; st then
+ * holds part of the file and is released as always. */
 int	tl_bandit_state_load(struct tl_bandit_state *st, const char *path,
 	    struct tl_err *err);
 

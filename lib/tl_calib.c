@@ -699,5 +699,7 @@ tl_cal_load(struct tl_cal *c, const char *path, struct tl_err *err)
 	rc = 0;
 out:
 	json_decref(v);
+	if (rc == -1)
+		tl_cal_release(c);
 	return rc;
 }

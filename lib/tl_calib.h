@@ -107,7 +107,7 @@ json_t	*tl_cal_json(const struct tl_cal *c);
  * each group's on min_rows..n; isotonic knots finite in [0, 1], strictly
  * increasing, values in [0, 1] non-decreasing; Platt's a and b finite.
  * Returns 0, or -1 with err: TL_EX_NOINPUT, TL_EX_DATAERR (where =
- * path). */
+ * path) and c released (zeroed). */
 int	tl_cal_load(struct tl_cal *c, const char *path, struct tl_err *err);
 
 /* Mean of (p - y)^2. */

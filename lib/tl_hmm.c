@@ -1283,5 +1283,7 @@ tl_regime_model_load(struct tl_regime_model *m, const char *path,
 	rc = 0;
 out:
 	json_decref(v);
+	if (rc == -1)
+		tl_regime_model_release(m);
 	return rc;
 }

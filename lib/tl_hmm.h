@@ -167,7 +167,7 @@ json_t	*tl_regime_model_json(const struct tl_regime_model *m);
  * tl_ghmm_check() (probabilities, positive variances, symmetric positive
  * definite covariances; zero off the diagonal of a diagonal model), rows
  * >= 1, iterations >= 0.  Returns 0, or -1 with err: TL_EX_NOINPUT,
- * TL_EX_DATAERR (where = path). */
+ * TL_EX_DATAERR (where = path) and m released (zeroed). */
 int	tl_regime_model_load(struct tl_regime_model *m, const char *path,
 	    struct tl_err *err);
 

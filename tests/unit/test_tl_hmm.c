@@ -813,7 +813,8 @@ model_refused(const char *member, json_t *value, const char *msg)
 	cr_assert_eq(tl_regime_model_load(&m, path, &err), -1, "%s loaded",
 	    member);
 	ut_assert_dataerr(&err, path, msg, member);
-	tl_regime_model_release(&m);
+	cr_assert(m.labels == NULL && m.h.pi == NULL && m.options == NULL,
+	    "%s: model left allocated", member);
 }
 
 Test(tl_regime_model, values_checked)
