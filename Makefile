@@ -156,17 +156,62 @@ clean:
 
 -include $(LIB_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
 
-# Coverage-guided fuzzing with clang's libFuzzer (not part of check):
-# make fuzz FUZZ_SECONDS=300.  Seeds are the bad corpus.
+# Coverage-guided fuzzing with clang's libFuzzer (not part of check; on
+# Debian 12 it needs the packages clang and libclang-rt-14-dev).
+#   make fuzz                      every target FUZZ_SECONDS (60) each
+#   make fuzz-forest FUZZ_SECONDS=600    one target
+#   make fuzz-ci                   every target 60 s, for CI
+# lib/ is built once with clang into build-fuzz/; each target's corpus
+# (build-fuzz/corpus-NAME) starts from its seeds and grows run to run;
+# a finding is written to build-fuzz/NAME-crash-* and fails the target.
+FUZZ_TARGETS  = jv csv forest bandit calib regime
 FUZZ_SECONDS ?= 60
-FUZZ_CFLAGS   = -g -O1 -fsanitize=fuzzer,address,undefined -Ilib \
-                -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(PKG_CFLAGS)
-.PHONY: fuzz
-fuzz:
-	@mkdir -p build-fuzz/corpus-jv build-fuzz/corpus-csv
-	cp testdata/bad/*.jsonl build-fuzz/corpus-jv/ 2>/dev/null || true
-	cp testdata/bad/*.csv build-fuzz/corpus-csv/ 2>/dev/null || true
-	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_jv tests/fuzz/fuzz_jv.c $(LIB_SRC) -lcsv $(PKG_LIBS) -lm
-	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_csv tests/fuzz/fuzz_csv.c $(LIB_SRC) -lcsv $(PKG_LIBS) -lm
-	build-fuzz/fuzz_jv -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build-fuzz/corpus-jv
-	build-fuzz/fuzz_csv -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -timeout=5 build-fuzz/corpus-csv
+FUZZ_CC      ?= clang
+FUZZ_BUILD    = build-fuzz
+FUZZ_FLAGS    = -g -O1 -fno-omit-frame-pointer -Ilib \
+                -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+                -DTL_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+FUZZ_SAN      = address,undefined
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+# seeds and options per target
+FUZZ_SEEDS_jv     = testdata/bad/*.jsonl
+FUZZ_SEEDS_csv    = testdata/bad/*.csv
+FUZZ_SEEDS_forest = testdata/tl-train-forest/*.model \
+                    testdata/tl-train-forest/bad-models/*.model
+FUZZ_SEEDS_bandit = testdata/tl-bandit/*.json
+FUZZ_SEEDS_calib  = tests/fuzz/seeds/calib/*.json
+FUZZ_SEEDS_regime = tests/fuzz/seeds/regime/*.json
+FUZZ_OPTS_jv      = -max_len=4096
+FUZZ_OPTS_csv     = -max_len=2048 -timeout=5
+FUZZ_OPTS_forest  = -max_len=16384
+FUZZ_OPTS_bandit  = -max_len=4096
+FUZZ_OPTS_calib   = -max_len=4096
+FUZZ_OPTS_regime  = -max_len=4096
+
+.PHONY: fuzz fuzz-ci fuzz-build $(FUZZ_TARGETS:%=fuzz-%)
+
+$(FUZZ_BUILD)/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c -o $@ $<
+
+$(FUZZ_BUILD)/libtl.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(FUZZ_BUILD)/libtl.a
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $< \
+	    $(FUZZ_BUILD)/libtl.a -lcsv $(PKG_LIBS) -lm
+
+fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+
+$(FUZZ_TARGETS:%=fuzz-%): fuzz-%: $(FUZZ_BUILD)/fuzz_%
+	@mkdir -p $(FUZZ_BUILD)/corpus-$*
+	@cp $(FUZZ_SEEDS_$*) $(FUZZ_BUILD)/corpus-$*/
+	$(FUZZ_BUILD)/fuzz_$* -max_total_time=$(FUZZ_SECONDS) \
+	    -artifact_prefix=$(FUZZ_BUILD)/$*- -print_final_stats=1 \
+	    $(FUZZ_OPTS_$*) $(FUZZ_BUILD)/corpus-$*
+
+fuzz: $(FUZZ_TARGETS:%=fuzz-%)
+
+fuzz-ci:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60

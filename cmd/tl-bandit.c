@@ -34,20 +34,10 @@
 #include "tl_time.h"
 #include "tl_util.h"
 
-#define STATE_FORMAT	"tl-bandit-state"
-#define FORMAT_VERSION	1
-#define MAX_FIELDS	8	/* fields of a combo spec */
 #define COMBO_SEP	"+"	/* joins the values of a combo arm */
 #define MS_PER_DAY	86400000
 
 enum cmd { C_UPDATE, C_WEIGHTS, C_CHOOSE, C_KILL };
-enum model { M_BETA, M_NORMAL };
-static const char *model_names[] = { "beta", "normal" };
-
-/* How a trade credits arms (see CREDIT ASSIGNMENT in tl-bandit(1)). */
-enum kind { K_AUTO, K_FLAGS, K_SHARE, K_CREDIT, K_VOTES, K_VALUE, K_COMBO };
-static const char *kind_names[] = { "auto", "flags", "share", "credit",
-    "votes", "value", "combo" };
 
 enum target { T_LIFT, T_PBEST };
 
@@ -83,49 +73,6 @@ struct opts {
 	const char	*time;		/* -t: time field */
 	char		**inputs;	/* files; none: stdin */
 	int		 ninputs;	/* their number */
-};
-
-/* Evidence of one arm (or the baseline) in one scope: the raw number of
- * outcomes credited, the main model's discounted statistics (beta: s, f;
- * normal: w, sx, sxx) and those of the P&L (w, sx, sxx). */
-struct ev {
-	double	n;		/* outcomes credited, not discounted */
-	double	e[3];		/* main evidence */
-	double	p[3];		/* P&L evidence */
-};
-
-struct arm {
-	char		*name;		/* arm name */
-	struct ev	 pooled;	/* every context */
-	struct ev	*ctx;		/* per context index, grown on use */
-	size_t		 nctx;		/* allocated entries of ctx */
-};
-
-struct state {
-	enum kind	 kind;		/* resolved credit rule */
-	char		*spec;		/* arms spec as given */
-	char		*fields[MAX_FIELDS];	/* fields it reads */
-	size_t		 nfields;	/* their number */
-	char		*reward;	/* reward field */
-	enum model	 model;		/* beta or normal */
-	double		 prior[4];	/* beta: a, b; normal: mu, kappa,
-					 * alpha, beta */
-	double		 discount;	/* per day */
-	char		*time;		/* time field */
-	char		*context;	/* context field, or NULL */
-	int		 ctxfile;	/* contexts from a file */
-	char		*pnl;		/* P&L field, or NULL */
-	long		 updates;	/* update runs folded in */
-	double		 outcomes;	/* outcomes read, all runs */
-	int		 has_day;	/* day is set */
-	int64_t		 day;		/* evidence is as of this day */
-	struct arm	 base;		/* baseline: every outcome */
-	struct arm	*arm;		/* the arms */
-	size_t		 narm, armcap;	/* used, allocated */
-	struct tl_map	*armidx;	/* name -> index + 1 */
-	char		**ctxname;	/* context names */
-	size_t		 nctx, ctxcap;	/* used, allocated */
-	struct tl_map	*ctxidx;	/* name -> index + 1 */
 };
 
 static const double prior_beta[] = { 1, 1, 0, 0 };
@@ -284,11 +231,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    &o->level, &err);
 			break;
 		case 'm':
-			if (strcmp(optarg, "beta") == 0)
-				o->model = M_BETA;
-			else if (strcmp(optarg, "normal") == 0)
-				o->model = M_NORMAL;
-			else
+			if ((o->model = tl_bandit_model_parse(optarg)) < 0)
 				tl_usage_error("--model: unknown '%s' (beta or "
 				    "normal)", optarg);
 			break;
@@ -374,155 +317,14 @@ parse_args(int argc, char *argv[], struct opts *o)
 		tl_usage_error("--min exceeds --max");
 }
 
-/* ---- the state in memory ---------------------------------------------- */
-
-static void
-state_init(struct state *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->armidx = tl_map_alloc();
-	st->ctxidx = tl_map_alloc();
-	st->discount = 1;
-}
-
-static void
-state_release(struct state *st)
-{
-	size_t i;
-
-	for (i = 0; i < st->narm; i++) {
-		free(st->arm[i].name);
-		free(st->arm[i].ctx);
-	}
-	free(st->base.ctx);
-	free(st->arm);
-	for (i = 0; i < st->nctx; i++)
-		free(st->ctxname[i]);
-	free(st->ctxname);
-	for (i = 0; i < st->nfields; i++)
-		free(st->fields[i]);
-	free(st->spec);
-	free(st->reward);
-	free(st->time);
-	free(st->context);
-	free(st->pnl);
-	tl_map_free(st->armidx);
-	tl_map_free(st->ctxidx);
-	memset(st, 0, sizeof(*st));
-}
-
-/* Index of arm name[0..n), or -1 when absent and not to be added. */
-static long
-arm_find(struct state *st, const char *name, size_t n, int add)
-{
-	uintptr_t *slot;
-	struct arm *a;
-	int added;
-
-	if (!add)
-		return (slot = tl_map_get(st->armidx, name, n)) != NULL ?
-		    (long)*slot - 1 : -1;
-	slot = tl_map_put(st->armidx, name, n, &added);
-	if (!added)
-		return (long)*slot - 1;
-	if (st->narm == st->armcap) {
-		st->armcap = st->armcap ? 2 * st->armcap : 16;
-		st->arm = tl_xreallocarray(st->arm, st->armcap, sizeof(*a));
-	}
-	a = &st->arm[st->narm];
-	memset(a, 0, sizeof(*a));
-	a->name = tl_xstrndup(name, n);
-	*slot = ++st->narm;
-	return (long)st->narm - 1;
-}
-
-static size_t
-ctx_find(struct state *st, const char *name, size_t n)
-{
-	uintptr_t *slot;
-	int added;
-
-	slot = tl_map_put(st->ctxidx, name, n, &added);
-	if (added) {
-		if (st->nctx == st->ctxcap) {
-			st->ctxcap = st->ctxcap ? 2 * st->ctxcap : 8;
-			st->ctxname = tl_xreallocarray(st->ctxname, st->ctxcap,
-			    sizeof(char *));
-		}
-		st->ctxname[st->nctx] = tl_xstrndup(name, n);
-		*slot = ++st->nctx;
-	}
-	return *slot - 1;
-}
-
-/* The evidence of arm a in context c, zero-filled when new. */
-static struct ev *
-arm_ctx(struct arm *a, size_t c)
-{
-	size_t old = a->nctx;
-
-	if (c >= a->nctx) {
-		a->nctx = c + 4;
-		a->ctx = tl_xreallocarray(a->ctx, a->nctx, sizeof(struct ev));
-		memset(a->ctx + old, 0, (a->nctx - old) * sizeof(struct ev));
-	}
-	return &a->ctx[c];
-}
-
-/* Read-only: the evidence of a in context c, or NULL when none. */
-static const struct ev *
-arm_ctx_get(const struct arm *a, size_t c)
-{
-	return c < a->nctx ? &a->ctx[c] : NULL;
-}
-
-static void
-ev_scale(struct ev *e, double f)
-{
-	int i;
-
-	for (i = 0; i < 3; i++) {
-		e->e[i] *= f;
-		e->p[i] *= f;
-	}
-}
-
-static void
-arm_scale(struct arm *a, double f)
-{
-	size_t c;
-
-	ev_scale(&a->pooled, f);
-	for (c = 0; c < a->nctx; c++)
-		ev_scale(&a->ctx[c], f);
-}
-
-/* Evidence moves to day d: everything older fades by gamma^(d - day). */
-static void
-state_advance(struct state *st, int64_t d)
-{
-	double f;
-	size_t i;
-
-	if (st->has_day && d <= st->day)
-		return;
-	if (st->has_day && st->discount < 1) {
-		f = pow(st->discount, (double)(d - st->day));
-		arm_scale(&st->base, f);
-		for (i = 0; i < st->narm; i++)
-			arm_scale(&st->arm[i], f);
-	}
-	st->day = d;
-	st->has_day = 1;
-}
-
 /* Add one outcome with credit w: reward r (beta: in [0, 1]) and, when
  * has_pnl, the P&L x. */
 static void
-ev_add(struct ev *e, enum model m, double r, int has_pnl, double x, double w)
+ev_add(struct tl_bandit_ev *e, enum tl_bandit_model m, double r, int has_pnl,
+    double x, double w)
 {
 	e->n += 1;
-	if (m == M_BETA) {
+	if (m == TL_BANDIT_BETA) {
 		e->e[0] += w * r;
 		e->e[1] += w * (1 - r);
 	} else {
@@ -541,22 +343,23 @@ ev_add(struct ev *e, enum model m, double r, int has_pnl, double x, double w)
 
 /* A posterior: beta (a, b) or NIG. */
 struct post {
-	enum model		m;	/* which */
+	enum tl_bandit_model		m;	/* which */
 	double			a, b;	/* beta */
 	struct tl_nig_post	g;	/* normal */
 };
 
 static void
-post_of(const struct state *st, const struct ev *e, struct post *p)
+post_of(const struct tl_bandit_state *st, const struct tl_bandit_ev *e,
+    struct post *p)
 {
-	static const struct ev none;
+	static const struct tl_bandit_ev none;
 	struct tl_nig nig;
 	struct tl_nig_post p0;
 
 	if (e == NULL)
 		e = &none;
 	p->m = st->model;
-	if (st->model == M_BETA) {
+	if (st->model == TL_BANDIT_BETA) {
 		p->a = st->prior[0] + e->e[0];
 		p->b = st->prior[1] + e->e[1];
 		return;
@@ -574,411 +377,56 @@ post_of(const struct state *st, const struct ev *e, struct post *p)
 static double
 post_mean(const struct post *p)
 {
-	return p->m == M_BETA ? p->a / (p->a + p->b) : p->g.mu;
+	return p->m == TL_BANDIT_BETA ? p->a / (p->a + p->b) : p->g.mu;
 }
 
 static double
 post_quantile(const struct post *p, double q)
 {
-	return p->m == M_BETA ? gsl_cdf_beta_Pinv(q, p->a, p->b) :
+	return p->m == TL_BANDIT_BETA ? gsl_cdf_beta_Pinv(q, p->a, p->b) :
 	    tl_nig_mean_quantile(&p->g, q);
 }
 
 static double
 post_draw(gsl_rng *r, const struct post *p)
 {
-	return p->m == M_BETA ? tl_beta_draw(r, p->a, p->b) :
+	return p->m == TL_BANDIT_BETA ? tl_beta_draw(r, p->a, p->b) :
 	    tl_nig_draw_mean(r, &p->g);
 }
 
 static void
-pnl_post(const struct ev *e, struct tl_nig_post *p)
+pnl_post(const struct tl_bandit_ev *e, struct tl_nig_post *p)
 {
 	struct tl_nig nig = { e->p[0], e->p[1], e->p[2] };
 
 	tl_nig_posterior(&nig, &pnl_prior, p);
 }
 
-/* ---- the state file --------------------------------------------------- */
-
-static json_t *
-num(double x)
-{
-	return isfinite(x) ? json_real(x) : json_null();
-}
-
-static json_t *
-ev_json(const struct state *st, const struct ev *e)
-{
-	json_t *v = json_object();
-
-	json_object_set_new(v, "n", json_real(e->n));
-	if (st->model == M_BETA) {
-		json_object_set_new(v, "s", num(e->e[0]));
-		json_object_set_new(v, "f", num(e->e[1]));
-	} else {
-		json_object_set_new(v, "w", num(e->e[0]));
-		json_object_set_new(v, "sx", num(e->e[1]));
-		json_object_set_new(v, "sxx", num(e->e[2]));
-	}
-	if (st->pnl != NULL)
-		json_object_set_new(v, "pnl", json_pack("{s:o,s:o,s:o}", "w",
-		    num(e->p[0]), "sx", num(e->p[1]), "sxx", num(e->p[2])));
-	return v;
-}
-
-static json_t *
-arm_json(const struct state *st, const struct arm *a)
-{
-	json_t *v = ev_json(st, &a->pooled), *c;
-	static const struct ev none;
-	const struct ev *e;
-	size_t i;
-
-	if (st->context == NULL && !st->ctxfile)
-		return v;
-	c = json_object();
-	for (i = 0; i < st->nctx; i++) {
-		e = arm_ctx_get(a, i);
-		json_object_set_new(c, st->ctxname[i], ev_json(st,
-		    e != NULL ? e : &none));
-	}
-	json_object_set_new(v, "contexts", c);
-	return v;
-}
-
-static json_t *
-state_json(const struct state *st)
-{
-	char date[TL_TIME_BUFSZ];
-	json_t *v, *s, *a, *p;
-	size_t i;
-
-	s = json_object();
-	a = json_pack("{s:s,s:s,s:[]}", "spec", st->spec, "kind",
-	    kind_names[st->kind], "fields");
-	for (i = 0; i < st->nfields; i++)
-		json_array_append_new(json_object_get(a, "fields"),
-		    json_string(st->fields[i]));
-	json_object_set_new(s, "arms", a);
-	json_object_set_new(s, "reward", json_string(st->reward));
-	json_object_set_new(s, "model", json_string(model_names[st->model]));
-	if (st->model == M_BETA)
-		p = json_pack("{s:o,s:o}", "alpha", json_real(st->prior[0]),
-		    "beta", json_real(st->prior[1]));
-	else
-		p = json_pack("{s:o,s:o,s:o,s:o}", "mu", json_real(st->prior[0]),
-		    "kappa", json_real(st->prior[1]), "alpha",
-		    json_real(st->prior[2]), "beta", json_real(st->prior[3]));
-	json_object_set_new(s, "prior", p);
-	json_object_set_new(s, "discount", json_real(st->discount));
-	json_object_set_new(s, "time", json_string(st->time));
-	if (st->context != NULL)
-		json_object_set_new(s, "context", json_pack("{s:s,s:s}",
-		    "source", "field", "field", st->context));
-	else if (st->ctxfile)
-		json_object_set_new(s, "context", json_pack("{s:s}", "source",
-		    "file"));
-	else
-		json_object_set_new(s, "context", json_null());
-	json_object_set_new(s, "pnl", st->pnl != NULL ? json_string(st->pnl) :
-	    json_null());
-	v = json_pack("{s:s,s:i}", "format", STATE_FORMAT, "version",
-	    FORMAT_VERSION);
-	json_object_set_new(v, "settings", s);
-	json_object_set_new(v, "updates", json_integer(st->updates));
-	json_object_set_new(v, "outcomes", json_real(st->outcomes));
-	if (st->has_day) {
-		tl_time_format_date(date, st->day * MS_PER_DAY);
-		json_object_set_new(v, "day", json_string(date));
-	} else
-		json_object_set_new(v, "day", json_null());
-	json_object_set_new(v, "baseline", arm_json(st, &st->base));
-	a = json_object();
-	for (i = 0; i < st->narm; i++)
-		json_object_set_new(a, st->arm[i].name, arm_json(st,
-		    &st->arm[i]));
-	json_object_set_new(v, "arms", a);
-	return v;
-}
-
-/* A finite number >= 0 at key of obj into *x; -1 with err otherwise. */
-static int
-load_num(const json_t *obj, const char *key, double *x, int nonneg,
-    const char *path, const char *what, struct tl_err *err)
-{
-	json_t *v = json_object_get(obj, key);
-
-	if (!json_is_number(v) || !isfinite(json_number_value(v)) ||
-	    (nonneg && json_number_value(v) < 0))
-		return tl_err_set(err, TL_EX_DATAERR, path, 0, "%s: '%s' must "
-		    "be a%s number", what, key, nonneg ? " non-negative" : "");
-	*x = json_number_value(v);
-	return 0;
-}
-
-static int
-ev_load(const struct state *st, const json_t *v, struct ev *e,
-    const char *path, const char *what, struct tl_err *err)
-{
-	json_t *p;
-
-	memset(e, 0, sizeof(*e));
-	if (!json_is_object(v))
-		return tl_err_set(err, TL_EX_DATAERR, path, 0, "%s: expected an "
-		    "object", what);
-	if (load_num(v, "n", &e->n, 1, path, what, err) == -1)
-		return -1;
-	if (st->model == M_BETA) {
-		if (load_num(v, "s", &e->e[0], 1, path, what, err) == -1 ||
-		    load_num(v, "f", &e->e[1], 1, path, what, err) == -1)
-			return -1;
-	} else if (load_num(v, "w", &e->e[0], 1, path, what, err) == -1 ||
-	    load_num(v, "sx", &e->e[1], 0, path, what, err) == -1 ||
-	    load_num(v, "sxx", &e->e[2], 1, path, what, err) == -1)
-		return -1;
-	if (st->pnl != NULL && (p = json_object_get(v, "pnl")) != NULL &&
-	    (load_num(p, "w", &e->p[0], 1, path, what, err) == -1 ||
-	    load_num(p, "sx", &e->p[1], 0, path, what, err) == -1 ||
-	    load_num(p, "sxx", &e->p[2], 1, path, what, err) == -1))
-		return -1;
-	return 0;
-}
-
-static int
-arm_load(struct state *st, const json_t *v, struct arm *a,
-    const char *path, const char *name, struct tl_err *err)
-{
-	const char *key;
-	char what[512];
-	json_t *c, *cv;
-
-	snprintf(what, sizeof(what), "arm '%s'", name);
-	if (ev_load(st, v, &a->pooled, path, what, err) == -1)
-		return -1;
-	c = json_object_get(v, "contexts");
-	json_object_foreach(c, key, cv) {
-		snprintf(what, sizeof(what), "arm '%s' context '%s'", name,
-		    key);
-		if (ev_load(st, cv, arm_ctx(a, ctx_find(st, key, strlen(key))),
-		    path, what, err) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-static char *
-strfield(const json_t *obj, const char *key)
-{
-	const char *s = json_string_value(json_object_get(obj, key));
-
-	return s != NULL ? tl_xstrdup(s) : NULL;
-}
-
-static int
-kind_parse(const char *s)
-{
-	int k;
-
-	for (k = 0; k <= K_COMBO; k++)
-		if (strcmp(s, kind_names[k]) == 0)
-			return k;
-	return -1;
-}
-
-/* Load the state file path into st (initialised).  The file's settings
- * become st's. */
-static int
-state_load(struct state *st, const char *path, struct tl_err *err)
-{
-	json_t *v, *s, *a, *x, *arms;
-	const char *fmt, *key, *day;
-	json_error_t je;
-	size_t i;
-	int k, rc = -1;
-	int64_t ms;
-
-	errno = 0;
-	if ((v = json_load_file(path, JSON_REJECT_DUPLICATES, &je)) == NULL) {
-		if (je.line == -1)	/* could not open it */
-			return tl_err_set(err, TL_EX_NOINPUT, path, 0, "%s",
-			    strerror(errno != 0 ? errno : ENOENT));
-		return tl_err_set(err, TL_EX_DATAERR, path, je.line,
-		    "invalid JSON: %s", je.text);
-	}
-	fmt = json_string_value(json_object_get(v, "format"));
-	if (fmt == NULL || strcmp(fmt, STATE_FORMAT) != 0) {
-		tl_err_set(err, TL_EX_DATAERR, path, 0, "not a %s file",
-		    STATE_FORMAT);
-		goto out;
-	}
-	if (!json_is_integer(json_object_get(v, "version")) ||
-	    json_integer_value(json_object_get(v, "version")) !=
-	    FORMAT_VERSION) {
-		tl_err_set(err, TL_EX_DATAERR, path, 0, "state version %s is "
-		    "not supported (this tl-bandit reads version %d)",
-		    json_is_integer(json_object_get(v, "version")) ? "newer" :
-		    "missing", FORMAT_VERSION);
-		if (json_is_integer(json_object_get(v, "version")))
-			snprintf(err->msg, sizeof(err->msg), "state version %"
-			    JSON_INTEGER_FORMAT " is not supported (this "
-			    "tl-bandit reads version %d)", json_integer_value(
-			    json_object_get(v, "version")), FORMAT_VERSION);
-		goto out;
-	}
-	s = json_object_get(v, "settings");
-	a = json_object_get(s, "arms");
-	st->spec = strfield(a, "spec");
-	st->reward = strfield(s, "reward");
-	st->time = strfield(s, "time");
-	x = json_object_get(a, "fields");
-	k = json_string_value(json_object_get(a, "kind")) != NULL ?
-	    kind_parse(json_string_value(json_object_get(a, "kind"))) : -1;
-	if (st->spec == NULL || st->reward == NULL || st->time == NULL ||
-	    k < 0 || !json_is_array(x) || json_array_size(x) == 0 ||
-	    json_array_size(x) > MAX_FIELDS) {
-		tl_err_set(err, TL_EX_DATAERR, path, 0, "settings: arms, "
-		    "reward or time missing or wrong");
-		goto out;
-	}
-	st->kind = (enum kind)k;
-	for (i = 0; i < json_array_size(x); i++) {
-		if (!json_is_string(json_array_get(x, i))) {
-			tl_err_set(err, TL_EX_DATAERR, path, 0, "settings: "
-			    "arms fields must be strings");
-			goto out;
-		}
-		st->fields[st->nfields++] = tl_xstrdup(json_string_value(
-		    json_array_get(x, i)));
-	}
-	key = json_string_value(json_object_get(s, "model"));
-	if (key != NULL && strcmp(key, "beta") == 0) {
-		st->model = M_BETA;
-		x = json_object_get(s, "prior");
-		if (load_num(x, "alpha", &st->prior[0], 1, path, "prior",
-		    err) == -1 || load_num(x, "beta", &st->prior[1], 1, path,
-		    "prior", err) == -1)
-			goto out;
-	} else if (key != NULL && strcmp(key, "normal") == 0) {
-		st->model = M_NORMAL;
-		x = json_object_get(s, "prior");
-		if (load_num(x, "mu", &st->prior[0], 0, path, "prior",
-		    err) == -1 || load_num(x, "kappa", &st->prior[1], 1, path,
-		    "prior", err) == -1 || load_num(x, "alpha", &st->prior[2],
-		    1, path, "prior", err) == -1 || load_num(x, "beta",
-		    &st->prior[3], 1, path, "prior", err) == -1)
-			goto out;
-	} else {
-		tl_err_set(err, TL_EX_DATAERR, path, 0, "settings: unknown "
-		    "model");
-		goto out;
-	}
-	if (load_num(s, "discount", &st->discount, 1, path, "settings",
-	    err) == -1)
-		goto out;
-	x = json_object_get(s, "context");
-	if (json_is_object(x)) {
-		st->context = strfield(x, "field");
-		st->ctxfile = st->context == NULL;
-	}
-	st->pnl = strfield(s, "pnl");
-	st->updates = (long)json_integer_value(json_object_get(v, "updates"));
-	st->outcomes = json_number_value(json_object_get(v, "outcomes"));
-	if ((day = json_string_value(json_object_get(v, "day"))) != NULL) {
-		if (tl_time_parse(day, strlen(day), &ms) == -1) {
-			tl_err_set(err, TL_EX_DATAERR, path, 0, "day: '%s' is "
-			    "not a date", day);
-			goto out;
-		}
-		st->day = ms / MS_PER_DAY;
-		st->has_day = 1;
-	}
-	if (arm_load(st, json_object_get(v, "baseline"), &st->base, path,
-	    "baseline", err) == -1)
-		goto out;
-	arms = json_object_get(v, "arms");
-	if (!json_is_object(arms)) {
-		tl_err_set(err, TL_EX_DATAERR, path, 0, "arms: expected an "
-		    "object");
-		goto out;
-	}
-	json_object_foreach(arms, key, x) {
-		long i2 = arm_find(st, key, strlen(key), 1);
-
-		if (arm_load(st, x, &st->arm[i2], path, key, err) == -1)
-			goto out;
-	}
-	rc = 0;
-out:
-	json_decref(v);
-	return rc;
-}
-
 /* ---- update ----------------------------------------------------------- */
 
-/* Parse an arms spec into st (kind, spec, fields). */
 static int
-spec_parse(struct state *st, const char *spec, struct tl_err *err)
+prior_parse(struct tl_bandit_state *st, const char *s, struct tl_err *err)
 {
-	const char *colon = strchr(spec, ':'), *p, *q = spec;
-	char kind[32];
-	int k = K_AUTO;
-
-	st->spec = tl_xstrdup(spec);
-	p = spec;
-	if (colon != NULL) {
-		snprintf(kind, sizeof(kind), "%.*s", (int)(colon - spec), spec);
-		if ((k = kind_parse(kind)) <= K_AUTO)
-			return tl_err_set(err, TL_EX_USAGE, "--arms", 0,
-			    "unknown kind '%s' (flags, share, credit, votes, "
-			    "value or combo)", kind);
-		p = colon + 1;
-	}
-	st->kind = (enum kind)k;
-	for (; st->nfields < MAX_FIELDS; p = q + 1) {
-		q = strchr(p, ',');
-		if (q == NULL)
-			q = p + strlen(p);
-		if (q == p)
-			return tl_err_set(err, TL_EX_USAGE, "--arms", 0,
-			    "'%s': an empty field name", spec);
-		st->fields[st->nfields++] = tl_xstrndup(p, (size_t)(q - p));
-		if (*q == '\0')
-			break;
-	}
-	if (st->nfields > 1 && st->kind != K_COMBO)
-		return tl_err_set(err, TL_EX_USAGE, "--arms", 0, "'%s': several "
-		    "fields make a combo (combo:FIELD,FIELD...)", spec);
-	if (*q != '\0')
-		return tl_err_set(err, TL_EX_USAGE, "--arms", 0, "'%s': more "
-		    "than %d fields", spec, MAX_FIELDS);
-	return 0;
-}
-
-static int
-prior_parse(struct state *st, const char *s, struct tl_err *err)
-{
-	size_t want = st->model == M_BETA ? 2 : 4, n = 0;
 	const char *p = s;
+	double x[4];
+	size_t n = 0;
 	char *end;
 
-	while (n < 4) {
+	while (n < TL_NELEM(x)) {
 		errno = 0;
-		st->prior[n] = strtod(p, &end);
-		if (end == p || errno != 0 || !isfinite(st->prior[n]))
+		x[n] = strtod(p, &end);
+		if (end == p || errno != 0)
 			break;
 		n++;
 		if (*end != ',')
 			break;
 		p = end + 1;
 	}
-	if (n != want || *end != '\0' || (st->model == M_BETA &&
-	    (st->prior[0] <= 0 || st->prior[1] <= 0)) || (st->model ==
-	    M_NORMAL && (st->prior[1] <= 0 || st->prior[2] <= 0 ||
-	    st->prior[3] <= 0)))
-		return tl_err_set(err, TL_EX_USAGE, "--prior", 0, "'%s' is not "
-		    "%s", s, st->model == M_BETA ? "alpha,beta (both > 0)" :
-		    "mu,kappa,alpha,beta (kappa, alpha, beta > 0)");
+	if (*end != '\0')
+		n = 0;
+	if (tl_bandit_prior_check(st->model, x, n, s, err) == -1)
+		return -1;
+	memcpy(st->prior, x, n * sizeof(double));
 	return 0;
 }
 
@@ -991,7 +439,7 @@ differs(const char *a, const char *b)
 /* Settings from the options, checked against a loaded state (stated
  * non-zero) or filled in for a fresh one. */
 static int
-settings(struct state *st, const struct opts *o, int loaded,
+settings(struct tl_bandit_state *st, const struct opts *o, int loaded,
     struct tl_err *err)
 {
 	const char *pnl = o->pnl != NULL && strcmp(o->pnl, "none") == 0 ?
@@ -1008,7 +456,8 @@ settings(struct state *st, const struct opts *o, int loaded,
 		if (o->model != -1 && o->model != (int)st->model)
 			return tl_err_set(err, TL_EX_USAGE, "--model", 0, "'%s' "
 			    "differs from the state's '%s'",
-			    model_names[o->model], model_names[st->model]);
+			    tl_bandit_model_name(o->model),
+			    tl_bandit_model_name(st->model));
 		if (o->pnl != NULL && differs(pnl, st->pnl))
 			return tl_err_set(err, TL_EX_USAGE, "--pnl", 0, "'%s' "
 			    "differs from the state's '%s'", o->pnl,
@@ -1031,11 +480,12 @@ settings(struct state *st, const struct opts *o, int loaded,
 			    "the state's contexts come from a file: give -C "
 			    "FILE");
 	} else {
-		if (spec_parse(st, o->arms, err) == -1)
+		if (tl_bandit_spec_parse(st, o->arms, err) == -1)
 			return -1;
 		st->reward = tl_xstrdup(o->reward != NULL ? o->reward : "win");
-		st->model = o->model == -1 ? M_BETA : (enum model)o->model;
-		memcpy(st->prior, st->model == M_BETA ? prior_beta :
+		st->model = o->model == -1 ? TL_BANDIT_BETA :
+		    (enum tl_bandit_model)o->model;
+		memcpy(st->prior, st->model == TL_BANDIT_BETA ? prior_beta :
 		    prior_normal, sizeof(st->prior));
 		st->pnl = o->pnl == NULL ? tl_xstrdup("net_pnl") :
 		    pnl != NULL ? tl_xstrdup(pnl) : NULL;
@@ -1092,7 +542,7 @@ field(const struct tl_jdoc *d, const char *path)
 /* The reading of one update: where we are and what we keep between
  * records. */
 struct upd {
-	struct state	*st;		/* the state being updated */
+	struct tl_bandit_state	*st;		/* the state being updated */
 	int		 closed;	/* no new arms */
 	struct tl_jdoc	 doc;		/* the record */
 	const char	*name;		/* input name */
@@ -1140,10 +590,10 @@ static int
 credit(struct upd *u, const char *name, size_t n, long ctx, double w,
     double r, int has_pnl, double x, struct tl_err *err)
 {
-	struct state *st = u->st;
+	struct tl_bandit_state *st = u->st;
 	long k;
 
-	if ((k = arm_find(st, name, n, !u->closed)) == -1) {
+	if ((k = tl_bandit_arm_find(st, name, n, !u->closed)) == -1) {
 		char s[256];
 
 		snprintf(s, sizeof(s), "%.*s", (int)(n > 200 ? 200 : n), name);
@@ -1153,8 +603,8 @@ credit(struct upd *u, const char *name, size_t n, long ctx, double w,
 	}
 	ev_add(&st->arm[k].pooled, st->model, r, has_pnl, x, w);
 	if (ctx >= 0)
-		ev_add(arm_ctx(&st->arm[k], (size_t)ctx), st->model, r,
-		    has_pnl, x, w);
+		ev_add(tl_bandit_arm_ctx(&st->arm[k], (size_t)ctx), st->model,
+		    r, has_pnl, x, w);
 	return 0;
 }
 
@@ -1166,7 +616,7 @@ resolve_kind(struct upd *u, const struct tl_jv *v, struct tl_err *err)
 	int flags = 1, nums = 1, strs = 1;
 
 	if (v->type != TL_JOBJ && v->type != TL_JARR) {
-		u->st->kind = K_VALUE;
+		u->st->kind = TL_BANDIT_VALUE;
 		return 0;
 	}
 	if (v->type == TL_JARR)
@@ -1182,9 +632,9 @@ resolve_kind(struct upd *u, const struct tl_jv *v, struct tl_err *err)
 		strs &= c->type == TL_JSTR || c->type == TL_JTRUE ||
 		    c->type == TL_JFALSE;
 	}
-	u->st->kind = flags ? K_FLAGS : nums ? K_SHARE : strs ? K_VOTES :
-	    K_AUTO;
-	if (u->st->kind == K_AUTO)
+	u->st->kind = flags ? TL_BANDIT_FLAGS : nums ? TL_BANDIT_SHARE : strs ?
+	    TL_BANDIT_VOTES : TL_BANDIT_AUTO;
+	if (u->st->kind == TL_BANDIT_AUTO)
 		return rec_err(u, err, "field '%s': a map of mixed values; say "
 		    "how to credit it (--arms share:%s and so on)",
 		    u->st->fields[0], u->st->fields[0]);
@@ -1196,7 +646,7 @@ static int
 credit_map(struct upd *u, const struct tl_jv *v, long ctx, double w, double r,
     int has_pnl, double x, struct tl_err *err)
 {
-	struct state *st = u->st;
+	struct tl_bandit_state *st = u->st;
 	const struct tl_jv *c;
 	const char *f = st->fields[0];
 	double sum = 0, cr, rr, xx;
@@ -1205,7 +655,7 @@ credit_map(struct upd *u, const struct tl_jv *v, long ctx, double w, double r,
 	if (v->type != TL_JOBJ)
 		return rec_err(u, err, "field '%s': expected an object of arms, "
 		    "got %s", f, tl_jv_typename(v));
-	if (st->kind == K_SHARE) {
+	if (st->kind == TL_BANDIT_SHARE) {
 		for (c = tl_jv_child(&u->doc, v); c != NULL;
 		    c = tl_jv_next(&u->doc, v, c)) {
 			if (c->type == TL_JNULL)
@@ -1228,7 +678,7 @@ credit_map(struct upd *u, const struct tl_jv *v, long ctx, double w, double r,
 		if (c->type == TL_JNULL)
 			continue;
 		switch (st->kind) {
-		case K_FLAGS:
+		case TL_BANDIT_FLAGS:
 			if (c->type == TL_JTRUE || (c->type == TL_JNUM &&
 			    c->num == 1))
 				cr = 1;
@@ -1245,10 +695,10 @@ credit_map(struct upd *u, const struct tl_jv *v, long ctx, double w, double r,
 				return -1;
 			}
 			break;
-		case K_SHARE:
+		case TL_BANDIT_SHARE:
 			cr = c->num / sum;
 			break;
-		case K_CREDIT:
+		case TL_BANDIT_CREDIT:
 			if (c->type != TL_JNUM || !(c->num >= 0 &&
 			    c->num <= 1)) {
 				tl_err_set(err, TL_EX_DATAERR, u->name, u->line,
@@ -1258,7 +708,7 @@ credit_map(struct upd *u, const struct tl_jv *v, long ctx, double w, double r,
 			}
 			cr = c->num;
 			break;
-		default:	/* K_VOTES */
+		default:	/* TL_BANDIT_VOTES */
 			cr = 1;
 			if (c->type == TL_JTRUE || (c->type == TL_JSTR &&
 			    ((c->len == 7 && memcmp(c->s, "approve", 7) == 0) ||
@@ -1268,7 +718,7 @@ credit_map(struct upd *u, const struct tl_jv *v, long ctx, double w, double r,
 			    ((c->len == 6 && memcmp(c->s, "reject", 6) == 0) ||
 			    (c->len == 2 && memcmp(c->s, "no", 2) == 0)))) {
 				/* a reject is right when the trade lost */
-				rr = st->model == M_BETA ? 1 - r : -r;
+				rr = st->model == TL_BANDIT_BETA ? 1 - r : -r;
 				xx = -x;
 				break;
 			}
@@ -1316,7 +766,7 @@ time_day(struct upd *u, const struct tl_jv *v, int64_t *day)
 static int
 update_one(struct upd *u, struct tl_err *err)
 {
-	struct state *st = u->st;
+	struct tl_bandit_state *st = u->st;
 	const struct tl_jv *v, *rv, *pv, *tv;
 	char num[TL_NUM_BUFSZ];
 	double r, x = 0, w = 1;
@@ -1339,7 +789,7 @@ update_one(struct upd *u, struct tl_err *err)
 	else
 		return rec_err(u, err, "field '%s': expected a number or "
 		    "boolean, got %s", st->reward, tl_jv_typename(rv));
-	if (st->model == M_BETA && !(r >= 0 && r <= 1)) {
+	if (st->model == TL_BANDIT_BETA && !(r >= 0 && r <= 1)) {
 		tl_fmt_double(num, r);
 		return tl_err_set(err, TL_EX_DATAERR, u->name, u->line,
 		    "field '%s': reward %s is outside [0, 1] for --model beta "
@@ -1363,7 +813,7 @@ update_one(struct upd *u, struct tl_err *err)
 			return 0;
 		}
 		if (!u->has_day || day != u->day) {
-			state_advance(st, day);
+			tl_bandit_state_advance(st, day);
 			u->wday = st->discount < 1 ? pow(st->discount,
 			    (double)(st->day - day)) : 1;
 			u->day = day;
@@ -1382,7 +832,8 @@ update_one(struct upd *u, struct tl_err *err)
 		    v->type == TL_JTRUE || v->type == TL_JFALSE) {
 			tl_buf_reset(&u->key);
 			append_scalar(&u->key, v);
-			ctx = (long)ctx_find(st, u->key.data, u->key.len);
+			ctx = (long)tl_bandit_ctx_find(st, u->key.data,
+			    u->key.len);
 		} else
 			return rec_err(u, err, "field '%s': expected a string "
 			    "or number, got %s", st->context,
@@ -1395,20 +846,20 @@ update_one(struct upd *u, struct tl_err *err)
 	}
 	/* the arms */
 	v = NULL;
-	if (st->kind != K_COMBO) {
+	if (st->kind != TL_BANDIT_COMBO) {
 		v = field(&u->doc, st->fields[0]);
 		if (v == NULL)
 			return rec_err(u, err, "field '%s': missing",
 			    st->fields[0]);
-		if (st->kind == K_AUTO && resolve_kind(u, v, err) == -1)
+		if (st->kind == TL_BANDIT_AUTO && resolve_kind(u, v, err) == -1)
 			return -1;
 	}
 	ev_add(&st->base.pooled, st->model, r, has_pnl, x, w);
 	if (ctx >= 0)
-		ev_add(arm_ctx(&st->base, (size_t)ctx), st->model, r, has_pnl,
-		    x, w);
+		ev_add(tl_bandit_arm_ctx(&st->base, (size_t)ctx), st->model,
+		    r, has_pnl, x, w);
 	u->n++;
-	if (st->kind == K_VALUE || st->kind == K_COMBO) {
+	if (st->kind == TL_BANDIT_VALUE || st->kind == TL_BANDIT_COMBO) {
 		tl_buf_reset(&u->key);
 		for (i = 0; i < st->nfields; i++) {
 			if ((v = field(&u->doc, st->fields[i])) == NULL)
@@ -1431,7 +882,7 @@ update_one(struct upd *u, struct tl_err *err)
 /* Rows {"date": ..., "label": ...} of a context file into day -> context
  * (every label becomes a context, in the file's order). */
 static int
-load_ctxfile(struct state *st, struct tl_map *m, const char *path,
+load_ctxfile(struct tl_bandit_state *st, struct tl_map *m, const char *path,
     struct tl_err *err)
 {
 	struct tl_records *rs;
@@ -1462,11 +913,11 @@ load_ctxfile(struct state *st, struct tl_map *m, const char *path,
 			break;
 		}
 		if (json_is_string(lab))
-			c = ctx_find(st, json_string_value(lab),
+			c = tl_bandit_ctx_find(st, json_string_value(lab),
 			    json_string_length(lab));
 		else
-			c = ctx_find(st, num, (size_t)tl_fmt_double(num,
-			    json_number_value(lab)));
+			c = tl_bandit_ctx_find(st, num, (size_t)tl_fmt_double(
+			    num, json_number_value(lab)));
 		day = ms / MS_PER_DAY;
 		slot = tl_map_put(m, &day, sizeof(day), &added);
 		if (!added && *slot != c + 1) {
@@ -1518,7 +969,7 @@ lock_drop(int fd, const struct tl_buf *lockpath)
 
 /* Arms of -N, in order. */
 static void
-declare_arms(struct state *st, const char *list)
+declare_arms(struct tl_bandit_state *st, const char *list)
 {
 	const char *p = list, *q;
 
@@ -1526,7 +977,7 @@ declare_arms(struct state *st, const char *list)
 		if ((q = strchr(p, ',')) == NULL)
 			q = p + strlen(p);
 		if (q > p)
-			arm_find(st, p, (size_t)(q - p), 1);
+			tl_bandit_arm_find(st, p, (size_t)(q - p), 1);
 		if (*q == '\0')
 			break;
 	}
@@ -1535,7 +986,7 @@ declare_arms(struct state *st, const char *list)
 static int
 cmd_update(const struct opts *o, struct tl_err *err)
 {
-	struct state st;
+	struct tl_bandit_state st;
 	struct upd u;
 	struct tl_records *rs;
 	struct tl_out *out = NULL;
@@ -1546,7 +997,7 @@ cmd_update(const struct opts *o, struct tl_err *err)
 	json_t *v = NULL;
 	int i, rc = 0, lock = -2, loaded = 0;
 
-	state_init(&st);
+	tl_bandit_state_init(&st);
 	memset(&u, 0, sizeof(u));
 	tl_jdoc_init(&u.doc);
 	tl_buf_init(&u.key);
@@ -1559,7 +1010,7 @@ cmd_update(const struct opts *o, struct tl_err *err)
 		goto out;
 	}
 	if (o->state != NULL) {
-		if ((rc = state_load(&st, o->state, err)) == -1)
+		if ((rc = tl_bandit_state_load(&st, o->state, err)) == -1)
 			goto out;
 		loaded = 1;
 	}
@@ -1573,7 +1024,8 @@ cmd_update(const struct opts *o, struct tl_err *err)
 	/* a map's arms are those known, unless -A: a typo in a signal name
 	 * must not become an arm; new strategies or symbols are welcome */
 	u.closed = !o->add_arms && (o->names != NULL || (loaded &&
-	    st.narm > 0 && st.kind != K_VALUE && st.kind != K_COMBO));
+	    st.narm > 0 && st.kind != TL_BANDIT_VALUE &&
+	    st.kind != TL_BANDIT_COMBO));
 	if (o->ctxfile != NULL && (rc = load_ctxfile(&st, u.dayctx, o->ctxfile,
 	    err)) == -1)
 		goto out;
@@ -1595,11 +1047,14 @@ cmd_update(const struct opts *o, struct tl_err *err)
 		tl_records_free(rs);
 		rc = rc == -1 ? -1 : 0;
 	}
+	if (rc == 0 && u.n + u.old == 0)	/* as every tool: 65 */
+		rc = tl_err_set(err, TL_EX_DATAERR, NULL, 0, "no outcomes in "
+		    "the input");
 	if (rc == -1)
 		goto out;
 	st.updates++;
 	st.outcomes += u.n;
-	v = state_json(&st);
+	v = tl_bandit_state_json(&st);
 	if ((out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL ||
 	    tl_out_write(out, v, err) == -1) {
 		tl_out_abort(out);
@@ -1612,7 +1067,7 @@ cmd_update(const struct opts *o, struct tl_err *err)
 		if (st.has_day)
 			tl_time_format_date(date, st.day * MS_PER_DAY);
 		tl_msg("%.0f outcomes, %zu arms (%s), %zu contexts%s%s", u.n,
-		    st.narm, kind_names[st.kind], st.nctx, st.has_day ?
+		    st.narm, tl_bandit_kind_name(st.kind), st.nctx, st.has_day ?
 		    ", evidence as of " : "", st.has_day ? date : "");
 		if (u.noctx > 0)
 			tl_warn("%.0f outcomes without a context: pooled only",
@@ -1629,7 +1084,7 @@ out:
 	tl_buf_release(&u.lastday);
 	tl_buf_release(&u.key);
 	tl_jdoc_release(&u.doc);
-	state_release(&st);
+	tl_bandit_state_release(&st);
 	return rc;
 }
 
@@ -1639,10 +1094,11 @@ out:
  * with at least min_obs outcomes, else the pooled one.  Returns the
  * basis: "own" or "pooled". */
 static const char *
-scope_post(const struct state *st, const struct arm *a, size_t s,
-    long min_obs, struct post *p)
+scope_post(const struct tl_bandit_state *st, const struct tl_bandit_arm *a,
+    size_t s, long min_obs, struct post *p)
 {
-	const struct ev *e = s > 0 ? arm_ctx_get(a, s - 1) : NULL;
+	const struct tl_bandit_ev *e = s > 0 ? tl_bandit_arm_ctx_get(a, s - 1) :
+	    NULL;
 
 	if (s > 0 && e != NULL && e->n >= (double)min_obs) {
 		post_of(st, e, p);
@@ -1654,7 +1110,8 @@ scope_post(const struct state *st, const struct arm *a, size_t s,
 
 /* Scope of -I, or all (-1). */
 static int
-scope_of(const struct state *st, const char *in, long *s, struct tl_err *err)
+scope_of(const struct tl_bandit_state *st, const char *in, long *s,
+    struct tl_err *err)
 {
 	uintptr_t *slot;
 
@@ -1739,7 +1196,7 @@ clampd(double x, double lo, double hi)
 
 /* Weights of every arm in scope s, written as rows. */
 static int
-weights_scope(const struct opts *o, const struct state *st, size_t s,
+weights_scope(const struct opts *o, const struct tl_bandit_state *st, size_t s,
     const struct prev *pv, struct tl_out *out, struct tl_err *err)
 {
 	size_t k, K = st->narm, best;
@@ -1835,21 +1292,21 @@ weights_scope(const struct opts *o, const struct state *st, size_t s,
 		row = json_pack("{s:s}", "arm", st->arm[k].name);
 		json_object_set_new(row, "context", ctx != NULL ?
 		    json_string(ctx) : json_null());
-		json_object_set_new(row, "weight", num(w[k]));
-		json_object_set_new(row, "prev", num(prev[k]));
-		json_object_set_new(row, "default", num(d));
+		json_object_set_new(row, "weight", tl_json_num(w[k]));
+		json_object_set_new(row, "prev", tl_json_num(prev[k]));
+		json_object_set_new(row, "default", tl_json_num(d));
 		json_object_set_new(row, "basis", json_string(basis[k]));
 		json_object_set_new(row, "n", json_real(s > 0 &&
-		    arm_ctx_get(&st->arm[k], s - 1) != NULL ?
-		    arm_ctx_get(&st->arm[k], s - 1)->n : s > 0 ? 0 :
+		    tl_bandit_arm_ctx_get(&st->arm[k], s - 1) != NULL ?
+		    tl_bandit_arm_ctx_get(&st->arm[k], s - 1)->n : s > 0 ? 0 :
 		    st->arm[k].pooled.n));
-		json_object_set_new(row, "mean", num(post_mean(&p[k])));
-		json_object_set_new(row, "ci_lo", num(post_quantile(&p[k],
-		    0.025)));
-		json_object_set_new(row, "ci_hi", num(post_quantile(&p[k],
-		    0.975)));
-		json_object_set_new(row, "p_best", num(pbest[k]));
-		json_object_set_new(row, "lift", num(lift[k]));
+		json_object_set_new(row, "mean", tl_json_num(post_mean(&p[k])));
+		json_object_set_new(row, "ci_lo", tl_json_num(post_quantile(
+		    &p[k], 0.025)));
+		json_object_set_new(row, "ci_hi", tl_json_num(post_quantile(
+		    &p[k], 0.975)));
+		json_object_set_new(row, "p_best", tl_json_num(pbest[k]));
+		json_object_set_new(row, "lift", tl_json_num(lift[k]));
 		rc = tl_out_write(out, row, err);
 		json_decref(row);
 	}
@@ -1871,15 +1328,15 @@ out:
 static int
 cmd_weights(const struct opts *o, struct tl_err *err)
 {
-	struct state st;
+	struct tl_bandit_state st;
 	struct prev pv = { 0 };
 	struct tl_out *out = NULL;
 	long only;
 	size_t s;
 	int rc;
 
-	state_init(&st);
-	if ((rc = state_load(&st, o->state, err)) == 0)
+	tl_bandit_state_init(&st);
+	if ((rc = tl_bandit_state_load(&st, o->state, err)) == 0)
 		rc = scope_of(&st, o->in, &only, err);
 	if (rc == 0 && st.narm == 0)
 		rc = tl_err_set(err, TL_EX_DATAERR, o->state, 0, "no arms in "
@@ -1903,14 +1360,14 @@ cmd_weights(const struct opts *o, struct tl_err *err)
 		rc = rc == 0 ? tl_out_close(out, err) : (tl_out_abort(out), -1);
 	tl_map_free(pv.m);
 	free(pv.w);
-	state_release(&st);
+	tl_bandit_state_release(&st);
 	return rc;
 }
 
 static int
 cmd_choose(const struct opts *o, struct tl_err *err)
 {
-	struct state st;
+	struct tl_bandit_state st;
 	struct tl_out *out = NULL;
 	struct post *p = NULL;
 	double th, top;
@@ -1920,8 +1377,8 @@ cmd_choose(const struct opts *o, struct tl_err *err)
 	json_t *row;
 	int rc;
 
-	state_init(&st);
-	if ((rc = state_load(&st, o->state, err)) == 0)
+	tl_bandit_state_init(&st);
+	if ((rc = tl_bandit_state_load(&st, o->state, err)) == 0)
 		rc = scope_of(&st, o->in, &s, err);
 	if (rc == 0 && st.narm == 0)
 		rc = tl_err_set(err, TL_EX_DATAERR, o->state, 0, "no arms in "
@@ -1946,7 +1403,7 @@ cmd_choose(const struct opts *o, struct tl_err *err)
 		    "arm", st.arm[best].name);
 		json_object_set_new(row, "context", s > 0 ?
 		    json_string(st.ctxname[s - 1]) : json_null());
-		json_object_set_new(row, "draw", num(top));
+		json_object_set_new(row, "draw", tl_json_num(top));
 		rc = tl_out_write(out, row, err);
 		json_decref(row);
 	}
@@ -1954,7 +1411,7 @@ cmd_choose(const struct opts *o, struct tl_err *err)
 		rc = rc == 0 ? tl_out_close(out, err) : (tl_out_abort(out), -1);
 	tl_rng_free(r);
 	free(p);
-	state_release(&st);
+	tl_bandit_state_release(&st);
 	return rc;
 }
 
@@ -1976,8 +1433,8 @@ cmp_verdict(const void *a, const void *b)
 }
 
 static json_t *
-kill_row(const struct opts *o, const struct state *st, const struct arm *a,
-    const struct verdict *v)
+kill_row(const struct opts *o, const struct tl_bandit_state *st,
+    const struct tl_bandit_arm *a, const struct verdict *v)
 {
 	struct tl_nig_post pp;
 	struct post p;
@@ -1986,7 +1443,7 @@ kill_row(const struct opts *o, const struct state *st, const struct arm *a,
 	size_t i;
 
 	row = json_pack("{s:s}", "arm", a->name);
-	if (st->kind == K_COMBO) {
+	if (st->kind == TL_BANDIT_COMBO) {
 		parts = json_object();
 		for (i = 0, s = a->name; i < st->nfields; i++, s = q + 1) {
 			q = i + 1 < st->nfields ? strstr(s, COMBO_SEP) : NULL;
@@ -2002,18 +1459,18 @@ kill_row(const struct opts *o, const struct state *st, const struct arm *a,
 	json_object_set_new(row, "kill", json_boolean(v->kill));
 	json_object_set_new(row, "n", json_real(a->pooled.n));
 	post_of(st, &a->pooled, &p);
-	if (st->model == M_BETA) {
-		json_object_set_new(row, "win_rate", num(post_mean(&p)));
-		json_object_set_new(row, "p_below_floor", num(v->p));
+	if (st->model == TL_BANDIT_BETA) {
+		json_object_set_new(row, "win_rate", tl_json_num(post_mean(&p)));
+		json_object_set_new(row, "p_below_floor", tl_json_num(v->p));
 	} else {
-		json_object_set_new(row, "mean", num(post_mean(&p)));
-		json_object_set_new(row, "p_negative", num(v->p));
+		json_object_set_new(row, "mean", tl_json_num(post_mean(&p)));
+		json_object_set_new(row, "p_negative", tl_json_num(v->p));
 	}
 	if (st->pnl != NULL && a->pooled.p[0] > 0) {
 		pnl_post(&a->pooled, &pp);
-		json_object_set_new(row, "mean_pnl", num(pp.mu));
+		json_object_set_new(row, "mean_pnl", tl_json_num(pp.mu));
 		json_object_set_new(row, "p_pnl_negative",
-		    num(tl_nig_prob_below(&pp, 0)));
+		    tl_json_num(tl_nig_prob_below(&pp, 0)));
 	} else {
 		json_object_set_new(row, "mean_pnl", json_null());
 		json_object_set_new(row, "p_pnl_negative", json_null());
@@ -2025,18 +1482,18 @@ kill_row(const struct opts *o, const struct state *st, const struct arm *a,
 static int
 cmd_kill(const struct opts *o, struct tl_err *err)
 {
-	struct state st;
+	struct tl_bandit_state st;
 	struct tl_out *out = NULL;
 	struct verdict *v = NULL;
 	struct tl_nig_post pp;
 	struct post p;
-	const struct arm *a;
+	const struct tl_bandit_arm *a;
 	size_t k, nk = 0;
 	json_t *row;
 	int rc;
 
-	state_init(&st);
-	if ((rc = state_load(&st, o->state, err)) == 0 &&
+	tl_bandit_state_init(&st);
+	if ((rc = tl_bandit_state_load(&st, o->state, err)) == 0 &&
 	    (out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL)
 		rc = -1;
 	if (rc == 0)
@@ -2045,7 +1502,7 @@ cmd_kill(const struct opts *o, struct tl_err *err)
 		a = &st.arm[k];
 		post_of(&st, &a->pooled, &p);
 		v[k].k = k;
-		if (st.model == M_BETA) {
+		if (st.model == TL_BANDIT_BETA) {
 			/* a win rate below the floor, and a losing mean P&L
 			 * when the state has one */
 			v[k].p = tl_beta_prob_below(p.a, p.b, o->floor);
@@ -2075,7 +1532,7 @@ cmd_kill(const struct opts *o, struct tl_err *err)
 	if (rc == 0 && !o->quiet)
 		tl_msg("%zu of %zu arms to kill", nk, st.narm);
 	free(v);
-	state_release(&st);
+	tl_bandit_state_release(&st);
 	return rc;
 }
 

@@ -27,15 +27,12 @@
 #include "tl_rng.h"
 #include "tl_util.h"
 
-#define MAP_FORMAT	"tl-calibration-map"
 #define REPORT_FORMAT	"tl-calibration-report"
-#define FORMAT_VERSION	1
+#define REPORT_VERSION	1
 #define ISO_FEW_ROWS	1000	/* below, isotonic maps overfit (Niculescu-
 				 * Mizil & Caruana 2005): a warning */
 
 enum cmd { C_FIT, C_APPLY, C_REPORT };
-enum method { M_ISOTONIC, M_PLATT };
-static const char *method_names[] = { "isotonic", "platt" };
 
 struct opts {
 	enum cmd	 cmd;		/* fit, apply or report */
@@ -46,7 +43,7 @@ struct opts {
 	long		 folds;		/* --cv K, 0 off */
 	enum tl_fmt	 fmt;		/* apply output format */
 	double		 level;		/* Wilson interval level */
-	enum method	 method;	/* isotonic or platt */
+	enum tl_calib_method	 method;	/* isotonic or platt */
 	long		 min_rows;	/* rows for a group of its own */
 	const char	*outcome;	/* outcome column */
 	const char	*output;	/* -o */
@@ -55,25 +52,6 @@ struct opts {
 	long		 seed;		/* fold assignment */
 	char		**inputs;	/* files; none: stdin */
 	int		 ninputs;	/* their number */
-};
-
-/* One fitted map: isotonic knots or Platt's (a, b). */
-struct cmap {
-	enum method	 method;	/* which */
-	struct tl_iso	 iso;		/* isotonic */
-	double		 a, b;		/* platt */
-	size_t		 n;		/* rows it was fitted on */
-};
-
-/* The pooled map and one per group value. */
-struct cal {
-	enum method	 method;	/* of every map */
-	struct cmap	 pooled;	/* all rows */
-	char		**gname;	/* group values, sorted */
-	struct cmap	*gmap;		/* their maps */
-	size_t		 ng;		/* number of groups with a map */
-	char		*score;		/* columns named by a loaded map */
-	char		*by;
 };
 
 /* The rows read: score, outcome (0/1) and group (NULL: none). */
@@ -142,7 +120,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct tl_err err = { 0 };
-	int ch, bad = 0;
+	int ch, m, bad = 0;
 
 	/* GNU getopt moves the operands (command, files) to the end, so
 	 * options may stand before or after the command */
@@ -172,17 +150,14 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    &err);
 			break;
 		case 'M':
-			bad = tl_parse_long("--min-rows", optarg, 1, 1000000000,
-			    &o->min_rows, &err);
+			bad = tl_parse_long("--min-rows", optarg, 1,
+			    TL_CALIB_MIN_ROWS_MAX, &o->min_rows, &err);
 			break;
 		case 'm':
-			if (strcmp(optarg, "isotonic") == 0)
-				o->method = M_ISOTONIC;
-			else if (strcmp(optarg, "platt") == 0)
-				o->method = M_PLATT;
-			else
+			if ((m = tl_calib_method_parse(optarg)) < 0)
 				tl_usage_error("--method: unknown '%s' "
 				    "(isotonic or platt)", optarg);
+			o->method = (enum tl_calib_method)m;
 			break;
 		case 'o':
 			o->output = optarg;
@@ -357,42 +332,6 @@ read_rows(const struct opts *o, struct rows *r, struct tl_err *err)
 /* ---- maps ------------------------------------------------------------- */
 
 static int
-cmap_fit(struct cmap *m, enum method method, const double *s,
-    const double *y, size_t n, struct tl_err *err)
-{
-	memset(m, 0, sizeof(*m));
-	m->method = method;
-	m->n = n;
-	if (method == M_PLATT)
-		return tl_platt_fit(s, y, n, &m->a, &m->b, err);
-	return tl_iso_fit(&m->iso, s, y, n, err);
-}
-
-static double
-cmap_apply(const struct cmap *m, double s)
-{
-	return m->method == M_PLATT ? tl_platt_apply(m->a, m->b, s) :
-	    tl_iso_apply(&m->iso, s);
-}
-
-static void
-cal_release(struct cal *c)
-{
-	size_t i;
-
-	tl_iso_release(&c->pooled.iso);
-	for (i = 0; i < c->ng; i++) {
-		tl_iso_release(&c->gmap[i].iso);
-		free(c->gname[i]);
-	}
-	free(c->gmap);
-	free(c->gname);
-	free(c->score);
-	free(c->by);
-	memset(c, 0, sizeof(*c));
-}
-
-static int
 cmp_str(const void *a, const void *b)
 {
 	const char *x = *(char *const *)a, *y = *(char *const *)b;
@@ -400,22 +339,10 @@ cmp_str(const void *a, const void *b)
 	return strcmp(x, y);
 }
 
-/* The map of group g, or the pooled one. */
-static const struct cmap *
-cal_find(const struct cal *c, const char *g)
-{
-	char **hit;
-
-	if (g == NULL || c->ng == 0)
-		return &c->pooled;
-	hit = bsearch(&g, c->gname, c->ng, sizeof(char *), cmp_str);
-	return hit != NULL ? &c->gmap[hit - c->gname] : &c->pooled;
-}
-
 /* Fit the pooled map on the rows sel[0..n) of r (all when sel is NULL)
  * and one map per group with at least min_rows of them. */
 static int
-cal_fit(struct cal *c, const struct opts *o, const struct rows *r,
+cal_fit(struct tl_cal *c, const struct opts *o, const struct rows *r,
     const size_t *sel, size_t n, struct tl_err *err)
 {
 	double *s, *y;
@@ -435,12 +362,12 @@ cal_fit(struct cal *c, const struct opts *o, const struct rows *r,
 		if (r->g[k] != NULL)
 			names[nn++] = r->g[k];
 	}
-	if ((rc = cmap_fit(&c->pooled, o->method, s, y, n, err)) == -1)
+	if ((rc = tl_cmap_fit(&c->pooled, o->method, s, y, n, err)) == -1)
 		goto out;
 	if (nn > 0)
 		qsort(names, nn, sizeof(*names), cmp_str);
 	c->gname = tl_xcalloc(nn + 1, sizeof(char *));
-	c->gmap = tl_xcalloc(nn + 1, sizeof(struct cmap));
+	c->gmap = tl_xcalloc(nn + 1, sizeof(struct tl_cmap));
 	for (i = 0; i < nn && rc == 0; i = j) {
 		for (j = i; j < nn && strcmp(names[i], names[j]) == 0; j++)
 			;
@@ -454,7 +381,7 @@ cal_fit(struct cal *c, const struct opts *o, const struct rows *r,
 				y[m++] = r->y[q];
 			}
 		}
-		if ((rc = cmap_fit(&c->gmap[c->ng], o->method, s, y, m,
+		if ((rc = tl_cmap_fit(&c->gmap[c->ng], o->method, s, y, m,
 		    err)) == 0)
 			c->gname[c->ng++] = tl_xstrdup(names[i]);
 		else
@@ -468,175 +395,17 @@ out:
 	return rc;
 }
 
-static json_t *
-num(double x)
-{
-	return isfinite(x) ? json_real(x) : json_null();
-}
-
-static json_t *
-cmap_json(const struct cmap *m)
-{
-	json_t *v, *x, *y;
-	size_t i;
-
-	v = json_pack("{s:I}", "n", (json_int_t)m->n);
-	if (m->method == M_PLATT) {
-		json_object_set_new(v, "a", num(m->a));
-		json_object_set_new(v, "b", num(m->b));
-		return v;
-	}
-	x = json_array();
-	y = json_array();
-	for (i = 0; i < m->iso.n; i++) {
-		json_array_append_new(x, json_real(m->iso.x[i]));
-		json_array_append_new(y, json_real(m->iso.y[i]));
-	}
-	json_object_set_new(v, "x", x);
-	json_object_set_new(v, "y", y);
-	return v;
-}
-
-static json_t *
-cal_json(const struct cal *c, const struct opts *o, size_t n)
-{
-	json_t *v, *g;
-	size_t i;
-
-	v = json_pack("{s:s,s:i,s:s,s:s,s:s}", "format", MAP_FORMAT,
-	    "version", FORMAT_VERSION, "method", method_names[c->method],
-	    "score", o->score, "outcome", o->outcome);
-	json_object_set_new(v, "by", o->by != NULL ? json_string(o->by) :
-	    json_null());
-	json_object_set_new(v, "min_rows", json_integer(o->min_rows));
-	json_object_set_new(v, "n", json_integer((json_int_t)n));
-	json_object_set_new(v, "pooled", cmap_json(&c->pooled));
-	g = json_object();
-	for (i = 0; i < c->ng; i++)
-		json_object_set_new(g, c->gname[i], cmap_json(&c->gmap[i]));
-	json_object_set_new(v, "groups", g);
-	return v;
-}
-
-/* A map from its JSON; -1 with err naming the file. */
+/* Load the map of -c: its columns become the options' (the map says
+ * which columns it was fitted on). */
 static int
-cmap_load(struct cmap *m, enum method method, const json_t *v,
-    const char *path, const char *what, struct tl_err *err)
+cal_load(struct tl_cal *c, struct opts *o, struct tl_err *err)
 {
-	json_t *x, *y;
-	size_t i, n;
-
-	memset(m, 0, sizeof(*m));
-	m->method = method;
-	m->n = (size_t)json_integer_value(json_object_get(v, "n"));
-	if (method == M_PLATT) {
-		if (!json_is_number(json_object_get(v, "a")) ||
-		    !json_is_number(json_object_get(v, "b")))
-			return tl_err_set(err, TL_EX_DATAERR, path, 0,
-			    "%s: a platt map needs numbers a and b", what);
-		m->a = json_number_value(json_object_get(v, "a"));
-		m->b = json_number_value(json_object_get(v, "b"));
-		return 0;
-	}
-	x = json_object_get(v, "x");
-	y = json_object_get(v, "y");
-	n = json_array_size(x);
-	if (!json_is_array(x) || !json_is_array(y) || n == 0 ||
-	    json_array_size(y) != n)
-		return tl_err_set(err, TL_EX_DATAERR, path, 0, "%s: an "
-		    "isotonic map needs arrays x and y of one length", what);
-	m->iso.x = tl_xcalloc(n, sizeof(double));
-	m->iso.y = tl_xcalloc(n, sizeof(double));
-	m->iso.n = n;
-	for (i = 0; i < n; i++) {
-		m->iso.x[i] = json_number_value(json_array_get(x, i));
-		m->iso.y[i] = json_number_value(json_array_get(y, i));
-		if (i > 0 && !(m->iso.x[i] > m->iso.x[i - 1] &&
-		    m->iso.y[i] >= m->iso.y[i - 1]))
-			return tl_err_set(err, TL_EX_DATAERR, path, 0,
-			    "%s: knots not increasing or values not monotone "
-			    "at %zu", what, i);
-	}
+	if (tl_cal_load(c, o->map, err) == -1)
+		return -1;
+	o->score = c->score;
+	if (c->by != NULL)
+		o->by = c->by;
 	return 0;
-}
-
-static int
-cal_load(struct cal *c, struct opts *o, struct tl_err *err)
-{
-	const char *fmt, *meth, *key;
-	json_error_t je;
-	json_t *v, *g, *m;
-	int rc = -1;
-
-	memset(c, 0, sizeof(*c));
-	errno = 0;
-	if ((v = json_load_file(o->map, 0, &je)) == NULL) {
-		if (je.line == -1)	/* could not open it */
-			return tl_err_set(err, TL_EX_NOINPUT, o->map, 0, "%s",
-			    strerror(errno != 0 ? errno : ENOENT));
-		return tl_err_set(err, TL_EX_DATAERR, o->map, je.line,
-		    "invalid JSON: %s", je.text);
-	}
-	fmt = json_string_value(json_object_get(v, "format"));
-	if (fmt == NULL || strcmp(fmt, MAP_FORMAT) != 0) {
-		tl_err_set(err, TL_EX_DATAERR, o->map, 0, "not a %s file",
-		    MAP_FORMAT);
-		goto out;
-	}
-	if (json_integer_value(json_object_get(v, "version")) !=
-	    FORMAT_VERSION) {
-		tl_err_set(err, TL_EX_DATAERR, o->map, 0, "map version %"
-		    JSON_INTEGER_FORMAT " is not supported (this tl-calibrate "
-		    "reads version %d)", json_integer_value(json_object_get(v,
-		    "version")), FORMAT_VERSION);
-		goto out;
-	}
-	meth = json_string_value(json_object_get(v, "method"));
-	if (meth != NULL && strcmp(meth, "platt") == 0)
-		c->method = M_PLATT;
-	else if (meth == NULL || strcmp(meth, "isotonic") != 0) {
-		tl_err_set(err, TL_EX_DATAERR, o->map, 0, "unknown method");
-		goto out;
-	}
-	/* the map says which columns it was fitted on */
-	if (json_is_string(json_object_get(v, "score")))
-		o->score = c->score = tl_xstrdup(json_string_value(
-		    json_object_get(v, "score")));
-	if (json_is_string(json_object_get(v, "by")))
-		o->by = c->by = tl_xstrdup(json_string_value(
-		    json_object_get(v, "by")));
-	if (cmap_load(&c->pooled, c->method, json_object_get(v, "pooled"),
-	    o->map, "pooled", err) == -1)
-		goto out;
-	g = json_object_get(v, "groups");
-	c->gname = tl_xcalloc(json_object_size(g) + 1, sizeof(char *));
-	c->gmap = tl_xcalloc(json_object_size(g) + 1, sizeof(struct cmap));
-	json_object_foreach(g, key, m) {
-		if (cmap_load(&c->gmap[c->ng], c->method, m, o->map, key,
-		    err) == -1)
-			goto out;
-		c->gname[c->ng++] = tl_xstrdup(key);
-	}
-	/* the file's order may not be ours: sort names and maps together */
-	{
-		size_t i, j;
-
-		for (i = 1; i < c->ng; i++)
-			for (j = i; j > 0 && strcmp(c->gname[j - 1],
-			    c->gname[j]) > 0; j--) {
-				char *t = c->gname[j];
-				struct cmap tm = c->gmap[j];
-
-				c->gname[j] = c->gname[j - 1];
-				c->gname[j - 1] = t;
-				c->gmap[j] = c->gmap[j - 1];
-				c->gmap[j - 1] = tm;
-			}
-	}
-	rc = 0;
-out:
-	json_decref(v);
-	return rc;
 }
 
 /* ---- the three commands ---------------------------------------------- */
@@ -644,7 +413,8 @@ out:
 static void
 few_rows_warning(const struct opts *o, size_t n)
 {
-	if (!o->quiet && o->method == M_ISOTONIC && n > 0 && n < ISO_FEW_ROWS)
+	if (!o->quiet && o->method == TL_CALIB_ISOTONIC && n > 0 &&
+	    n < ISO_FEW_ROWS)
 		tl_warn("isotonic maps on %zu rows overfit; -m platt is safer "
 		    "below %d", n, ISO_FEW_ROWS);
 }
@@ -653,7 +423,7 @@ static int
 cmd_fit(const struct opts *o, struct tl_err *err)
 {
 	struct rows r = { 0 };
-	struct cal c = { 0 };
+	struct tl_cal c = { 0 };
 	struct tl_out *out = NULL;
 	json_t *v = NULL;
 	int rc;
@@ -666,15 +436,21 @@ cmd_fit(const struct opts *o, struct tl_err *err)
 	    err)) == NULL)
 		rc = -1;
 	if (rc == 0) {
-		v = cal_json(&c, o, r.n);
+		c.score = tl_xstrdup(o->score);
+		c.outcome = tl_xstrdup(o->outcome);
+		c.by = o->by != NULL ? tl_xstrdup(o->by) : NULL;
+		c.min_rows = o->min_rows;
+		c.n = r.n;
+		v = tl_cal_json(&c);
 		rc = tl_out_write(out, v, err);
 		rc = rc == 0 ? tl_out_close(out, err) : (tl_out_abort(out), -1);
 	}
 	if (rc == 0 && !o->quiet)
-		tl_msg("fit %s on %zu rows, %zu group map%s", method_names[
-		    o->method], r.n, c.ng, c.ng == 1 ? "" : "s");
+		tl_msg("fit %s on %zu rows, %zu group map%s",
+		    tl_calib_method_name(o->method), r.n, c.ng, c.ng == 1 ? "" :
+		    "s");
 	json_decref(v);
-	cal_release(&c);
+	tl_cal_release(&c);
 	rows_release(&r);
 	return rc;
 }
@@ -685,7 +461,7 @@ cmd_apply(struct opts *o, struct tl_err *err)
 {
 	struct tl_records *rs;
 	struct tl_out *out = NULL;
-	struct cal c = { 0 };
+	struct tl_cal c = { 0 };
 	struct tl_jdoc d;
 	const char *text;
 	char key[512], *g;
@@ -698,7 +474,7 @@ cmd_apply(struct opts *o, struct tl_err *err)
 		return -1;
 	snprintf(key, sizeof(key), "%s_calibrated", o->score);
 	if ((out = tl_out_open(o->output, o->fmt, err)) == NULL) {
-		cal_release(&c);
+		tl_cal_release(&c);
 		return -1;
 	}
 	tl_jdoc_init(&d);
@@ -723,7 +499,7 @@ cmd_apply(struct opts *o, struct tl_err *err)
 				rc = -1;
 			if (rc == 0) {
 				json_object_set_new(rec, key, json_real(
-				    cmap_apply(cal_find(&c, g), s)));
+				    tl_cmap_apply(tl_cal_find(&c, g), s)));
 				rc = tl_out_write(out, rec, err);
 				json_decref(rec);
 			}
@@ -737,7 +513,7 @@ cmd_apply(struct opts *o, struct tl_err *err)
 		rc = tl_out_close(out, err);
 	else
 		tl_out_abort(out);
-	cal_release(&c);
+	tl_cal_release(&c);
 	return rc;
 }
 
@@ -754,20 +530,21 @@ figures(const struct opts *o, const double *p, const struct rows *r)
 	b = tl_xcalloc((size_t)o->bins, sizeof(*b));
 	ece = tl_reliability(p, r->y, r->n, (size_t)o->bins, o->binning, z, b);
 	v = json_object();
-	json_object_set_new(v, "brier", num(tl_brier(p, r->y, r->n)));
-	json_object_set_new(v, "logloss", num(tl_logloss(p, r->y, r->n)));
-	json_object_set_new(v, "ece", num(ece));
+	json_object_set_new(v, "brier", tl_json_num(tl_brier(p, r->y, r->n)));
+	json_object_set_new(v, "logloss", tl_json_num(tl_logloss(p, r->y,
+	    r->n)));
+	json_object_set_new(v, "ece", tl_json_num(ece));
 	t = json_array();
 	for (k = 0; k < o->bins; k++) {
 		json_t *row = json_object();
 
-		json_object_set_new(row, "lo", num(b[k].lo));
-		json_object_set_new(row, "hi", num(b[k].hi));
+		json_object_set_new(row, "lo", tl_json_num(b[k].lo));
+		json_object_set_new(row, "hi", tl_json_num(b[k].hi));
 		json_object_set_new(row, "n", json_integer((json_int_t)b[k].n));
-		json_object_set_new(row, "mean_score", num(b[k].mean_p));
-		json_object_set_new(row, "win_rate", num(b[k].rate));
-		json_object_set_new(row, "ci_lo", num(b[k].ci_lo));
-		json_object_set_new(row, "ci_hi", num(b[k].ci_hi));
+		json_object_set_new(row, "mean_score", tl_json_num(b[k].mean_p));
+		json_object_set_new(row, "win_rate", tl_json_num(b[k].rate));
+		json_object_set_new(row, "ci_lo", tl_json_num(b[k].ci_lo));
+		json_object_set_new(row, "ci_hi", tl_json_num(b[k].ci_hi));
 		json_array_append_new(t, row);
 	}
 	json_object_set_new(v, "table", t);
@@ -782,7 +559,7 @@ oof(const struct opts *o, const struct rows *r, double *p,
     struct tl_err *err)
 {
 	size_t *perm, *train, *fold, i, j, t, nt, nf, tmp;
-	struct cal c;
+	struct tl_cal c;
 	gsl_rng *g;
 	long f;
 	int rc = 0;
@@ -817,9 +594,9 @@ oof(const struct opts *o, const struct rows *r, double *p,
 			break;
 		}
 		for (i = 0; i < nf; i++)
-			p[fold[i]] = cmap_apply(cal_find(&c, r->g[fold[i]]),
-			    r->s[fold[i]]);
-		cal_release(&c);
+			p[fold[i]] = tl_cmap_apply(tl_cal_find(&c,
+			    r->g[fold[i]]), r->s[fold[i]]);
+		tl_cal_release(&c);
 	}
 	free(fold);
 	free(train);
@@ -831,7 +608,7 @@ static int
 cmd_report(struct opts *o, struct tl_err *err)
 {
 	struct rows r = { 0 };
-	struct cal c = { 0 };
+	struct tl_cal c = { 0 };
 	struct tl_out *out = NULL;
 	json_t *v = NULL;
 	double *p = NULL, wins = 0;
@@ -848,7 +625,7 @@ cmd_report(struct opts *o, struct tl_err *err)
 		p = tl_xcalloc(r.n, sizeof(*p));
 		if (o->map != NULL)
 			for (i = 0; i < r.n; i++)
-				p[i] = cmap_apply(cal_find(&c, r.g[i]),
+				p[i] = tl_cmap_apply(tl_cal_find(&c, r.g[i]),
 				    r.s[i]);
 		else
 			rc = oof(o, &r, p, err);
@@ -857,7 +634,7 @@ cmd_report(struct opts *o, struct tl_err *err)
 		for (i = 0; i < r.n; i++)
 			wins += r.y[i];
 		v = json_pack("{s:s,s:i,s:s,s:s,s:I,s:I,s:I,s:s}",
-		    "format", REPORT_FORMAT, "version", FORMAT_VERSION,
+		    "format", REPORT_FORMAT, "version", REPORT_VERSION,
 		    "score", o->score, "outcome", o->outcome,
 		    "n", (json_int_t)r.n, "wins", (json_int_t)wins,
 		    "bins", (json_int_t)o->bins, "binning",
@@ -870,7 +647,7 @@ cmd_report(struct opts *o, struct tl_err *err)
 			json_object_set_new(v, "cv", json_pack("{s:I,s:I,s:s}",
 			    "folds", (json_int_t)o->folds, "seed",
 			    (json_int_t)o->seed, "method",
-			    method_names[o->method]));
+			    tl_calib_method_name(o->method)));
 		if ((out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL)
 			rc = -1;
 	}
@@ -880,7 +657,7 @@ cmd_report(struct opts *o, struct tl_err *err)
 	}
 	json_decref(v);
 	free(p);
-	cal_release(&c);
+	tl_cal_release(&c);
 	rows_release(&r);
 	return rc;
 }
@@ -889,7 +666,7 @@ int
 main(int argc, char *argv[])
 {
 	struct opts o = { .bins = 10, .binning = TL_BINS_UNIFORM,
-	    .level = 0.95, .method = M_ISOTONIC, .min_rows = 50,
+	    .level = 0.95, .method = TL_CALIB_ISOTONIC, .min_rows = 50,
 	    .outcome = "win", .score = "confidence", .seed = 1 };
 	struct tl_err err = { 0 };
 	int rc, status = TL_EX_OK;

@@ -25,10 +25,6 @@
 #include "tl_records.h"
 #include "tl_util.h"
 
-#define MODEL_FORMAT	"tl-regime-model"
-#define FORMAT_VERSION	1
-#define MAX_STATES	50
-#define MAX_FEATURES	64
 #define MIN_VAR		1e-4	/* variance floor, a fraction of each
 				 * feature's variance: no state collapses
 				 * onto a few identical days */
@@ -69,15 +65,6 @@ struct data {
 	double		*x;		/* n x dim values */
 	char		**date;		/* n dates or NULL entries */
 	size_t		 n, cap;	/* rows, allocated */
-};
-
-/* A fitted or loaded model and what goes with it in the file. */
-struct model {
-	struct tl_ghmm	 h;		/* the parameters */
-	char		**feat;		/* feature names (new) */
-	char		**labels;	/* k state names (new) */
-	char		*date;		/* date column (new) */
-	json_t		*file;		/* the loaded file, or NULL */
 };
 
 static void
@@ -150,18 +137,6 @@ split_list(const char *s, char ***out, size_t *n)
 }
 
 static void
-free_list(char **l, size_t n)
-{
-	size_t i;
-
-	if (l == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(l[i]);
-	free(l);
-}
-
-static void
 parse_states(const char *s, struct opts *o)
 {
 	struct tl_err err = { 0 };
@@ -170,20 +145,20 @@ parse_states(const char *s, struct opts *o)
 	int bad;
 
 	if (dash == NULL) {
-		if (tl_parse_long("--states", s, 1, MAX_STATES, &o->kmin,
-		    &err) == -1)
+		if (tl_parse_long("--states", s, 1, TL_REGIME_MAX_STATES,
+		    &o->kmin, &err) == -1)
 			tl_usage_error("%s: %s", err.where, err.msg);
 		o->kmax = o->kmin;
 		return;
 	}
 	lo = tl_xstrndup(s, (size_t)(dash - s));
-	bad = tl_parse_long("--states", lo, 1, MAX_STATES, &o->kmin, &err) ==
-	    -1 || tl_parse_long("--states", dash + 1, 1, MAX_STATES, &o->kmax,
-	    &err) == -1 || o->kmin > o->kmax;
+	bad = tl_parse_long("--states", lo, 1, TL_REGIME_MAX_STATES,
+	    &o->kmin, &err) == -1 || tl_parse_long("--states", dash + 1, 1,
+	    TL_REGIME_MAX_STATES, &o->kmax, &err) == -1 || o->kmin > o->kmax;
 	free(lo);
 	if (bad)
 		tl_usage_error("--states: '%s' is not N or N-M with 1 <= N <= "
-		    "M <= %d", s, MAX_STATES);
+		    "M <= %d", s, TL_REGIME_MAX_STATES);
 }
 
 static void
@@ -241,12 +216,12 @@ parse_args(int argc, char *argv[], struct opts *o)
 			o->date = optarg;
 			break;
 		case 'F':
-			free_list(o->feat, o->nfeat);
+			tl_free_strings(o->feat, o->nfeat);
 			if (split_list(optarg, &o->feat, &o->nfeat) == -1 ||
-			    o->nfeat > MAX_FEATURES)
+			    o->nfeat > TL_REGIME_MAX_FEATURES)
 				tl_usage_error("--features: '%s' is not a list "
 				    "of up to %d distinct column names",
-				    optarg, MAX_FEATURES);
+				    optarg, TL_REGIME_MAX_FEATURES);
 			break;
 		case 'f':
 			if ((o->fmt = tl_fmt_parse(optarg)) == TL_FMT_AUTO)
@@ -260,7 +235,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			states = optarg;
 			break;
 		case 'l':
-			free_list(o->labels, o->nlabels);
+			tl_free_strings(o->labels, o->nlabels);
 			if (split_list(optarg, &o->labels, &o->nlabels) == -1)
 				tl_usage_error("--labels: '%s' is not a list "
 				    "of distinct names", optarg);
@@ -338,7 +313,7 @@ data_release(struct data *d)
 		free(d->date[i]);
 	free(d->date);
 	free(d->x);
-	free_list(d->feat, d->dim);
+	tl_free_strings(d->feat, d->dim);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -354,10 +329,10 @@ default_features(struct data *d, const json_t *rec, const char *date,
 	json_object_foreach((json_t *)rec, key, v) {
 		if (!json_is_number(v) || strcmp(key, date) == 0)
 			continue;
-		if (d->dim == MAX_FEATURES)
+		if (d->dim == TL_REGIME_MAX_FEATURES)
 			return tl_err_set(err, TL_EX_DATAERR, name, line,
 			    "more than %d numeric columns: name the features "
-			    "with --features", MAX_FEATURES);
+			    "with --features", TL_REGIME_MAX_FEATURES);
 		d->feat = tl_xreallocarray(d->feat, d->dim + 1,
 		    sizeof(char *));
 		d->feat[d->dim++] = tl_xstrdup(key);
@@ -495,17 +470,6 @@ check_constant(const struct data *d, struct tl_err *err)
 
 /* ---- fitting ---------------------------------------------------------- */
 
-static void
-model_release(struct model *m)
-{
-	free_list(m->feat, m->h.dim);
-	free_list(m->labels, m->h.k);
-	free(m->date);
-	json_decref(m->file);
-	tl_ghmm_release(&m->h);
-	memset(m, 0, sizeof(*m));
-}
-
 /* The canonical order: --order, else -vol, else the first feature. */
 static int
 resolve_order(const struct opts *o, const struct data *d, size_t *feat,
@@ -541,10 +505,7 @@ resolve_order(const struct opts *o, const struct data *d, size_t *feat,
 static double
 criterion(const struct tl_ghmm *h, size_t n, enum crit c)
 {
-	double p = (double)tl_ghmm_nparams(h->k, h->dim, h->cov_type);
-
-	return c == CRIT_BIC ? p * log((double)n) - 2 * h->loglik :
-	    2 * p - 2 * h->loglik;
+	return c == CRIT_BIC ? tl_ghmm_bic(h, n) : tl_ghmm_aic(h);
 }
 
 /* Fit k states to d into h. */
@@ -563,105 +524,37 @@ fit_one(const struct opts *o, const struct data *d, long k,
 	return tl_ghmm_train(h, d->x, d->n, d->dim, &ho, err);
 }
 
-static json_t *
-num(double x)
-{
-	return isfinite(x) ? json_real(x) : json_null();
-}
-
-static json_t *
-num_array(const double *x, size_t n)
-{
-	json_t *a = json_array();
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, num(x[i]));
-	return a;
-}
-
 /* One row of the selection table. */
 static json_t *
 selection_row(const struct tl_ghmm *h, size_t n)
 {
 	return json_pack("{s:I,s:o,s:I,s:o,s:o,s:i,s:b}", "k",
-	    (json_int_t)h->k, "loglik", num(h->loglik), "parameters",
+	    (json_int_t)h->k, "loglik", tl_json_num(h->loglik), "parameters",
 	    (json_int_t)tl_ghmm_nparams(h->k, h->dim, h->cov_type), "aic",
-	    num(criterion(h, n, CRIT_AIC)), "bic", num(criterion(h, n,
-	    CRIT_BIC)), "iterations", h->iters, "converged", h->converged);
+	    tl_json_num(criterion(h, n, CRIT_AIC)), "bic",
+	    tl_json_num(criterion(h, n, CRIT_BIC)), "iterations", h->iters,
+	    "converged", h->converged);
 }
 
+/* How the model was fitted, for its file. */
 static json_t *
-model_json(const struct opts *o, const struct model *m, const struct data *d,
-    json_t *selection)
+fit_options(const struct opts *o, const struct data *d,
+    const struct tl_ghmm *h, int selected)
 {
-	const struct tl_ghmm *h = &m->h;
-	size_t k = h->k, dim = h->dim, i, a, b;
-	json_t *v, *f, *l, *A, *mu, *cov, *c, *dur, *opt;
-	int desc;
+	json_t *opt;
 	size_t ord;
+	int desc;
 
-	f = json_array();
-	for (i = 0; i < dim; i++)
-		json_array_append_new(f, json_string(m->feat[i]));
-	l = json_array();
-	A = json_array();
-	mu = json_array();
-	cov = json_array();
-	dur = json_array();
-	for (i = 0; i < k; i++) {
-		json_array_append_new(l, json_string(m->labels[i]));
-		json_array_append_new(A, num_array(h->A + i * k, k));
-		json_array_append_new(mu, num_array(h->mean + i * dim, dim));
-		c = json_array();
-		for (a = 0; a < dim; a++) {
-			json_t *row = json_array();
-
-			for (b = 0; b < dim; b++)
-				json_array_append_new(row, h->cov != NULL ?
-				    num(h->cov[(i * dim + a) * dim + b]) :
-				    json_real(a == b ? h->var[i * dim + a] :
-				    0));
-			json_array_append_new(c, row);
-		}
-		json_array_append_new(cov, c);
-		/* expected days in a state: 1 / (1 - A_ii) */
-		json_array_append_new(dur, h->A[i * k + i] < 1 ?
-		    num(1 / (1 - h->A[i * k + i])) : json_null());
-	}
 	resolve_order(o, d, &ord, &desc, NULL);
 	opt = json_pack("{s:s,s:I,s:I,s:I,s:o,s:o,s:s+}", "cov",
 	    cov_names[h->cov_type], "restarts", (json_int_t)o->restarts,
 	    "seed", (json_int_t)o->seed, "max_iter", (json_int_t)o->max_iter,
-	    "tol", num(o->tol), "min_var", num(MIN_VAR), "order",
-	    desc ? "-" : "", d->feat[ord]);
-	if (selection != NULL)
+	    "tol", tl_json_num(o->tol), "min_var", tl_json_num(MIN_VAR),
+	    "order", desc ? "-" : "", d->feat[ord]);
+	if (selected)
 		json_object_set_new(opt, "criterion",
 		    json_string(crit_names[o->crit]));
-	v = json_pack("{s:s,s:i,s:I,s:o,s:s,s:o,s:s}", "format", MODEL_FORMAT,
-	    "version", FORMAT_VERSION, "k", (json_int_t)k, "features", f,
-	    "date", m->date, "labels", l, "cov", cov_names[h->cov_type]);
-	json_object_set_new(v, "initial", num_array(h->pi, k));
-	json_object_set_new(v, "transition", A);
-	json_object_set_new(v, "means", mu);
-	json_object_set_new(v, "covariances", cov);
-	json_object_set_new(v, "expected_duration", dur);
-	json_object_set_new(v, "rows", json_integer((json_int_t)d->n));
-	json_object_set_new(v, "first", d->date[0] != NULL ?
-	    json_string(d->date[0]) : json_null());
-	json_object_set_new(v, "last", d->date[d->n - 1] != NULL ?
-	    json_string(d->date[d->n - 1]) : json_null());
-	json_object_set_new(v, "loglik", num(h->loglik));
-	json_object_set_new(v, "parameters", json_integer((json_int_t)
-	    tl_ghmm_nparams(k, dim, h->cov_type)));
-	json_object_set_new(v, "aic", num(criterion(h, d->n, CRIT_AIC)));
-	json_object_set_new(v, "bic", num(criterion(h, d->n, CRIT_BIC)));
-	json_object_set_new(v, "iterations", json_integer(h->iters));
-	json_object_set_new(v, "converged", json_boolean(h->converged));
-	json_object_set_new(v, "options", opt);
-	if (selection != NULL)
-		json_object_set_new(v, "selection", selection);
-	return v;
+	return opt;
 }
 
 static void
@@ -685,7 +578,7 @@ static int
 cmd_fit(const struct opts *o, struct tl_err *err)
 {
 	struct data d = { 0 };
-	struct model m = { 0 };
+	struct tl_regime_model m = { 0 };
 	struct tl_ghmm h;
 	struct tl_out *out = NULL;
 	json_t *v = NULL, *sel = NULL;
@@ -727,9 +620,16 @@ cmd_fit(const struct opts *o, struct tl_err *err)
 			    o->labels[i] : name);
 		}
 		m.date = tl_xstrdup(o->date);
-		v = model_json(o, &m, &d, sel);
+		m.rows = d.n;
+		if (d.date[0] != NULL)
+			m.first = tl_xstrdup(d.date[0]);
+		if (d.date[d.n - 1] != NULL)
+			m.last = tl_xstrdup(d.date[d.n - 1]);
+		m.options = fit_options(o, &d, &m.h, sel != NULL);
+		m.selection = sel;
 		sel = NULL;
-		m.feat = NULL;
+		v = tl_regime_model_json(&m);
+		m.feat = NULL;	/* d's */
 		if ((out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL)
 			rc = -1;
 	}
@@ -739,9 +639,7 @@ cmd_fit(const struct opts *o, struct tl_err *err)
 	}
 	json_decref(sel);
 	json_decref(v);
-	free_list(m.labels, m.h.k);
-	m.labels = NULL;
-	model_release(&m);
+	tl_regime_model_release(&m);
 	data_release(&d);
 	return rc;
 }
@@ -798,136 +696,12 @@ cmd_select(const struct opts *o, struct tl_err *err)
 
 /* ---- decoding --------------------------------------------------------- */
 
-/* n numbers of the array v into x; -1 if v is not that. */
-static int
-get_numbers(const json_t *v, double *x, size_t n)
-{
-	size_t i;
-
-	if (!json_is_array(v) || json_array_size(v) != n)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (!json_is_number(json_array_get(v, i)))
-			return -1;
-		x[i] = json_number_value(json_array_get(v, i));
-	}
-	return 0;
-}
-
-static int
-model_load(struct model *m, const char *path, struct tl_err *err)
-{
-	json_error_t je;
-	json_t *v, *f, *l, *a;
-	const char *s;
-	json_int_t k, dim, ver;
-	size_t i, j;
-	int full;
-
-	memset(m, 0, sizeof(*m));
-	errno = 0;
-	if ((v = m->file = json_load_file(path, 0, &je)) == NULL) {
-		if (je.line == -1)	/* could not open it */
-			return tl_err_set(err, TL_EX_NOINPUT, path, 0, "%s",
-			    strerror(errno != 0 ? errno : ENOENT));
-		return tl_err_set(err, TL_EX_DATAERR, path, je.line,
-		    "invalid JSON: %s", je.text);
-	}
-	s = json_string_value(json_object_get(v, "format"));
-	if (s == NULL || strcmp(s, MODEL_FORMAT) != 0)
-		return tl_err_set(err, TL_EX_DATAERR, path, 0, "not a %s file",
-		    MODEL_FORMAT);
-	ver = json_integer_value(json_object_get(v, "version"));
-	if (ver != FORMAT_VERSION)
-		return tl_err_set(err, TL_EX_DATAERR, path, 0, "model version "
-		    "%" JSON_INTEGER_FORMAT " is not supported (this tl-regime "
-		    "reads version %d)", ver, FORMAT_VERSION);
-	k = json_integer_value(json_object_get(v, "k"));
-	f = json_object_get(v, "features");
-	l = json_object_get(v, "labels");
-	dim = (json_int_t)json_array_size(f);
-	s = json_string_value(json_object_get(v, "cov"));
-	full = s != NULL && strcmp(s, "full") == 0;
-	if (k < 1 || k > MAX_STATES || dim < 1 || dim > MAX_FEATURES ||
-	    json_array_size(l) != (size_t)k || s == NULL || (!full &&
-	    strcmp(s, "diag") != 0) ||
-	    !json_is_string(json_object_get(v, "date")))
-		return tl_err_set(err, TL_EX_DATAERR, path, 0, "a model needs "
-		    "k, features, labels (k names), cov (diag or full) and "
-		    "date");
-	tl_ghmm_init(&m->h, (size_t)k, (size_t)dim, full ? TL_GHMM_FULL :
-	    TL_GHMM_DIAG);
-	m->feat = tl_xcalloc((size_t)dim, sizeof(char *));
-	m->labels = tl_xcalloc((size_t)k, sizeof(char *));
-	m->date = tl_xstrdup(json_string_value(json_object_get(v, "date")));
-	for (i = 0; i < (size_t)dim; i++) {
-		if ((s = json_string_value(json_array_get(f, i))) == NULL)
-			return tl_err_set(err, TL_EX_DATAERR, path, 0,
-			    "features: expected strings");
-		m->feat[i] = tl_xstrdup(s);
-	}
-	for (i = 0; i < (size_t)k; i++) {
-		if ((s = json_string_value(json_array_get(l, i))) == NULL)
-			return tl_err_set(err, TL_EX_DATAERR, path, 0,
-			    "labels: expected strings");
-		m->labels[i] = tl_xstrdup(s);
-	}
-	if (get_numbers(json_object_get(v, "initial"), m->h.pi,
-	    (size_t)k) == -1)
-		return tl_err_set(err, TL_EX_DATAERR, path, 0, "initial: "
-		    "expected %" JSON_INTEGER_FORMAT " numbers", k);
-	for (i = 0; i < (size_t)k; i++) {
-		a = json_array_get(json_object_get(v, "transition"), i);
-		if (json_array_size(json_object_get(v, "transition")) !=
-		    (size_t)k || get_numbers(a, m->h.A + i * (size_t)k,
-		    (size_t)k) == -1)
-			return tl_err_set(err, TL_EX_DATAERR, path, 0,
-			    "transition: expected a %" JSON_INTEGER_FORMAT
-			    " x %" JSON_INTEGER_FORMAT " matrix", k, k);
-		a = json_array_get(json_object_get(v, "means"), i);
-		if (json_array_size(json_object_get(v, "means")) !=
-		    (size_t)k || get_numbers(a, m->h.mean + i * (size_t)dim,
-		    (size_t)dim) == -1)
-			return tl_err_set(err, TL_EX_DATAERR, path, 0,
-			    "means: expected a %" JSON_INTEGER_FORMAT " x %"
-			    JSON_INTEGER_FORMAT " matrix", k, dim);
-		a = json_array_get(json_object_get(v, "covariances"), i);
-		for (j = 0; j < (size_t)dim; j++) {
-			double *row = tl_xcalloc((size_t)dim, sizeof(double));
-			int bad;
-
-			bad = json_array_size(json_object_get(v,
-			    "covariances")) != (size_t)k ||
-			    json_array_size(a) != (size_t)dim ||
-			    get_numbers(json_array_get(a, j), row,
-			    (size_t)dim) == -1;
-			if (!bad) {
-				m->h.var[i * (size_t)dim + j] = row[j];
-				if (full)
-					memcpy(m->h.cov + (i * (size_t)dim +
-					    j) * (size_t)dim, row,
-					    (size_t)dim * sizeof(double));
-			}
-			free(row);
-			if (bad)
-				return tl_err_set(err, TL_EX_DATAERR, path, 0,
-				    "covariances: expected %"
-				    JSON_INTEGER_FORMAT " matrices %"
-				    JSON_INTEGER_FORMAT " x %"
-				    JSON_INTEGER_FORMAT, k, dim, dim);
-		}
-	}
-	if (tl_ghmm_check(&m->h, err) == -1)
-		return tl_err_set(err, TL_EX_DATAERR, path, 0, "%s", err->msg);
-	return 0;
-}
-
 static int
 cmd_decode(const struct opts *o, struct tl_err *err)
 {
 	static const char *const cols[] = { "date", "state", "label", "prob",
 	    "viterbi" };
-	struct model m = { 0 };
+	struct tl_regime_model m = { 0 };
 	struct data d = { 0 };
 	struct tl_out *out = NULL;
 	double *filt = NULL;
@@ -935,7 +709,7 @@ cmd_decode(const struct opts *o, struct tl_err *err)
 	json_t *row;
 	int rc;
 
-	if ((rc = model_load(&m, o->model, err)) == 0)
+	if ((rc = tl_regime_model_load(&m, o->model, err)) == 0)
 		rc = read_data(o, m.feat, m.h.dim, m.date, 1, &d, err);
 	if (rc == 0 && (out = tl_out_open(o->output, o->fmt, err)) == NULL)
 		rc = -1;
@@ -952,8 +726,8 @@ cmd_decode(const struct opts *o, struct tl_err *err)
 					best = j;
 			row = json_pack("{s:s,s:I,s:s,s:o,s:I}", "date",
 			    d.date[i], "state", (json_int_t)best, "label",
-			    m.labels[best], "prob", num_array(filt + i * k, k),
-			    "viterbi", (json_int_t)path[i]);
+			    m.labels[best], "prob", tl_json_num_array(filt +
+			    i * k, k), "viterbi", (json_int_t)path[i]);
 			rc = tl_out_write(out, row, err);
 			json_decref(row);
 		}
@@ -962,7 +736,7 @@ cmd_decode(const struct opts *o, struct tl_err *err)
 	free(path);
 	free(filt);
 	data_release(&d);
-	model_release(&m);
+	tl_regime_model_release(&m);
 	return rc;
 }
 
@@ -985,7 +759,7 @@ main(int argc, char *argv[])
 		rc = cmd_select(&o, &err);
 	if (rc == -1)
 		status = tl_report(&err);
-	free_list(o.feat, o.nfeat);
-	free_list(o.labels, o.nlabels);
+	tl_free_strings(o.feat, o.nfeat);
+	tl_free_strings(o.labels, o.nlabels);
 	return tl_exit_status(status);
 }

@@ -755,7 +755,8 @@ cmd_predict(struct opts *o, struct tl_err *err)
 	double t0 = now(), t1;
 	int i, rc = 0;
 
-	if ((p.f = tl_forest_load(o->model, err)) == NULL)
+	if ((p.f = tl_forest_load(o->model, o->quiet ? NULL : warn_cb,
+	    err)) == NULL)
 		return -1;
 	t1 = now();
 	if ((p.out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL) {
@@ -806,7 +807,8 @@ cmd_dump(struct opts *o, struct tl_err *err)
 	struct tl_out *out;
 	int rc = -1;
 
-	if ((f = tl_forest_load(o->model, err)) == NULL)
+	if ((f = tl_forest_load(o->model, o->quiet ? NULL : warn_cb,
+	    err)) == NULL)
 		return -1;
 	if ((out = tl_out_open(o->output, TL_FMT_JSONL, err)) != NULL) {
 		if (tl_forest_dump(f, tl_out_file(out), err) == -1)

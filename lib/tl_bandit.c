@@ -2,14 +2,22 @@
  * Conjugate updates kept as (discounted) sufficient statistics, so that a
  * discount is one multiplication and the posterior is computed when asked.
  */
+#include <limits.h>
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_gamma.h>
 
 #include "tl_bandit.h"
+#include "tl_json.h"
+#include "tl_map.h"
+#include "tl_num.h"
+#include "tl_time.h"
 #include "tl_util.h"
 
 void
@@ -247,4 +255,621 @@ tl_bandit_project(const double *t, const double *lo, const double *hi,
 	free(ww);
 	free(one);
 	return 0;
+}
+
+/* ---- the state file of tl-bandit ------------------------------------- */
+
+#define MS_PER_DAY	86400000
+
+static const char *const kind_names[] = { "auto", "flags", "share", "credit",
+    "votes", "value", "combo" };
+static const char *const model_names[] = { "beta", "normal" };
+
+static int
+name_index(const char *const *names, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+tl_bandit_kind_name(enum tl_bandit_kind k)
+{
+	return kind_names[k];
+}
+
+int
+tl_bandit_kind_parse(const char *s)
+{
+	return name_index(kind_names, TL_NELEM(kind_names), s);
+}
+
+const char *
+tl_bandit_model_name(enum tl_bandit_model m)
+{
+	return model_names[m];
+}
+
+int
+tl_bandit_model_parse(const char *s)
+{
+	return name_index(model_names, TL_NELEM(model_names), s);
+}
+
+void
+tl_bandit_state_init(struct tl_bandit_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->armidx = tl_map_alloc();
+	st->ctxidx = tl_map_alloc();
+	st->discount = 1;
+}
+
+void
+tl_bandit_state_release(struct tl_bandit_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->narm; i++) {
+		free(st->arm[i].name);
+		free(st->arm[i].ctx);
+	}
+	free(st->base.ctx);
+	free(st->arm);
+	for (i = 0; i < st->nctx; i++)
+		free(st->ctxname[i]);
+	free(st->ctxname);
+	for (i = 0; i < st->nfields; i++)
+		free(st->fields[i]);
+	free(st->spec);
+	free(st->reward);
+	free(st->time);
+	free(st->context);
+	free(st->pnl);
+	tl_map_free(st->armidx);
+	tl_map_free(st->ctxidx);
+	memset(st, 0, sizeof(*st));
+}
+
+long
+tl_bandit_arm_find(struct tl_bandit_state *st, const char *name, size_t n,
+    int add)
+{
+	struct tl_bandit_arm *a;
+	uintptr_t *slot;
+	int added;
+
+	if (!add)
+		return (slot = tl_map_get(st->armidx, name, n)) != NULL ?
+		    (long)*slot - 1 : -1;
+	slot = tl_map_put(st->armidx, name, n, &added);
+	if (!added)
+		return (long)*slot - 1;
+	if (st->narm == st->armcap) {
+		st->armcap = st->armcap ? 2 * st->armcap : 16;
+		st->arm = tl_xreallocarray(st->arm, st->armcap, sizeof(*a));
+	}
+	a = &st->arm[st->narm];
+	memset(a, 0, sizeof(*a));
+	a->name = tl_xstrndup(name, n);
+	*slot = ++st->narm;
+	return (long)st->narm - 1;
+}
+
+size_t
+tl_bandit_ctx_find(struct tl_bandit_state *st, const char *name, size_t n)
+{
+	uintptr_t *slot;
+	int added;
+
+	slot = tl_map_put(st->ctxidx, name, n, &added);
+	if (added) {
+		if (st->nctx == st->ctxcap) {
+			st->ctxcap = st->ctxcap ? 2 * st->ctxcap : 8;
+			st->ctxname = tl_xreallocarray(st->ctxname, st->ctxcap,
+			    sizeof(char *));
+		}
+		st->ctxname[st->nctx] = tl_xstrndup(name, n);
+		*slot = ++st->nctx;
+	}
+	return *slot - 1;
+}
+
+struct tl_bandit_ev *
+tl_bandit_arm_ctx(struct tl_bandit_arm *a, size_t c)
+{
+	size_t old = a->nctx;
+
+	if (c >= a->nctx) {
+		a->nctx = c + 4;
+		a->ctx = tl_xreallocarray(a->ctx, a->nctx, sizeof(*a->ctx));
+		memset(a->ctx + old, 0, (a->nctx - old) * sizeof(*a->ctx));
+	}
+	return &a->ctx[c];
+}
+
+const struct tl_bandit_ev *
+tl_bandit_arm_ctx_get(const struct tl_bandit_arm *a, size_t c)
+{
+	return c < a->nctx ? &a->ctx[c] : NULL;
+}
+
+static void
+ev_scale(struct tl_bandit_ev *e, double f)
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		e->e[i] *= f;
+		e->p[i] *= f;
+	}
+}
+
+static void
+arm_scale(struct tl_bandit_arm *a, double f)
+{
+	size_t c;
+
+	ev_scale(&a->pooled, f);
+	for (c = 0; c < a->nctx; c++)
+		ev_scale(&a->ctx[c], f);
+}
+
+void
+tl_bandit_state_advance(struct tl_bandit_state *st, int64_t d)
+{
+	double f;
+	size_t i;
+
+	if (st->has_day && d <= st->day)
+		return;
+	if (st->has_day && st->discount < 1) {
+		f = pow(st->discount, (double)(d - st->day));
+		arm_scale(&st->base, f);
+		for (i = 0; i < st->narm; i++)
+			arm_scale(&st->arm[i], f);
+	}
+	st->day = d;
+	st->has_day = 1;
+}
+
+int
+tl_bandit_spec_parse(struct tl_bandit_state *st, const char *spec,
+    struct tl_err *err)
+{
+	const char *colon = strchr(spec, ':'), *p, *q = spec;
+	char kind[32];
+	int k = TL_BANDIT_AUTO;
+
+	st->spec = tl_xstrdup(spec);
+	p = spec;
+	if (colon != NULL) {
+		snprintf(kind, sizeof(kind), "%.*s", (int)(colon - spec), spec);
+		if ((k = tl_bandit_kind_parse(kind)) <= TL_BANDIT_AUTO)
+			return tl_err_set(err, TL_EX_USAGE, "--arms", 0,
+			    "unknown kind '%s' (flags, share, credit, votes, "
+			    "value or combo)", kind);
+		p = colon + 1;
+	}
+	st->kind = (enum tl_bandit_kind)k;
+	for (; st->nfields < TL_BANDIT_MAX_FIELDS; p = q + 1) {
+		q = strchr(p, ',');
+		if (q == NULL)
+			q = p + strlen(p);
+		if (q == p)
+			return tl_err_set(err, TL_EX_USAGE, "--arms", 0,
+			    "'%s': an empty field name", spec);
+		st->fields[st->nfields++] = tl_xstrndup(p, (size_t)(q - p));
+		if (*q == '\0')
+			break;
+	}
+	if (st->nfields > 1 && st->kind != TL_BANDIT_COMBO)
+		return tl_err_set(err, TL_EX_USAGE, "--arms", 0, "'%s': several "
+		    "fields make a combo (combo:FIELD,FIELD...)", spec);
+	if (*q != '\0')
+		return tl_err_set(err, TL_EX_USAGE, "--arms", 0, "'%s': more "
+		    "than %d fields", spec, TL_BANDIT_MAX_FIELDS);
+	return 0;
+}
+
+int
+tl_bandit_prior_check(enum tl_bandit_model m, const double *prior, size_t n,
+    const char *text, struct tl_err *err)
+{
+	size_t i;
+	int bad = n != (m == TL_BANDIT_BETA ? 2 : 4);
+
+	for (i = 0; i < n && !bad; i++)
+		bad = !isfinite(prior[i]) || (m == TL_BANDIT_BETA ?
+		    prior[i] <= 0 : i > 0 && prior[i] <= 0);
+	if (bad)
+		return tl_err_set(err, TL_EX_USAGE, "--prior", 0, "'%s' is not "
+		    "%s", text, m == TL_BANDIT_BETA ? "alpha,beta (both > 0)" :
+		    "mu,kappa,alpha,beta (kappa, alpha, beta > 0)");
+	return 0;
+}
+
+static json_t *
+ev_json(const struct tl_bandit_state *st, const struct tl_bandit_ev *e)
+{
+	json_t *v = json_object();
+
+	json_object_set_new(v, "n", json_real(e->n));
+	if (st->model == TL_BANDIT_BETA) {
+		json_object_set_new(v, "s", tl_json_num(e->e[0]));
+		json_object_set_new(v, "f", tl_json_num(e->e[1]));
+	} else {
+		json_object_set_new(v, "w", tl_json_num(e->e[0]));
+		json_object_set_new(v, "sx", tl_json_num(e->e[1]));
+		json_object_set_new(v, "sxx", tl_json_num(e->e[2]));
+	}
+	if (st->pnl != NULL)
+		json_object_set_new(v, "pnl", json_pack("{s:o,s:o,s:o}", "w",
+		    tl_json_num(e->p[0]), "sx", tl_json_num(e->p[1]), "sxx",
+		    tl_json_num(e->p[2])));
+	return v;
+}
+
+static json_t *
+arm_json(const struct tl_bandit_state *st, const struct tl_bandit_arm *a)
+{
+	static const struct tl_bandit_ev none;
+	const struct tl_bandit_ev *e;
+	json_t *v = ev_json(st, &a->pooled), *c;
+	size_t i;
+
+	if (st->context == NULL && !st->ctxfile)
+		return v;
+	c = json_object();
+	for (i = 0; i < st->nctx; i++) {
+		e = tl_bandit_arm_ctx_get(a, i);
+		json_object_set_new(c, st->ctxname[i], ev_json(st,
+		    e != NULL ? e : &none));
+	}
+	json_object_set_new(v, "contexts", c);
+	return v;
+}
+
+json_t *
+tl_bandit_state_json(const struct tl_bandit_state *st)
+{
+	char date[TL_TIME_BUFSZ];
+	json_t *v, *s, *a, *p;
+	size_t i;
+
+	s = json_object();
+	a = json_pack("{s:s,s:s,s:[]}", "spec", st->spec, "kind",
+	    kind_names[st->kind], "fields");
+	for (i = 0; i < st->nfields; i++)
+		json_array_append_new(json_object_get(a, "fields"),
+		    json_string(st->fields[i]));
+	json_object_set_new(s, "arms", a);
+	json_object_set_new(s, "reward", json_string(st->reward));
+	json_object_set_new(s, "model", json_string(model_names[st->model]));
+	if (st->model == TL_BANDIT_BETA)
+		p = json_pack("{s:o,s:o}", "alpha", json_real(st->prior[0]),
+		    "beta", json_real(st->prior[1]));
+	else
+		p = json_pack("{s:o,s:o,s:o,s:o}", "mu", json_real(st->prior[0]),
+		    "kappa", json_real(st->prior[1]), "alpha",
+		    json_real(st->prior[2]), "beta", json_real(st->prior[3]));
+	json_object_set_new(s, "prior", p);
+	json_object_set_new(s, "discount", json_real(st->discount));
+	json_object_set_new(s, "time", json_string(st->time));
+	if (st->context != NULL)
+		json_object_set_new(s, "context", json_pack("{s:s,s:s}",
+		    "source", "field", "field", st->context));
+	else if (st->ctxfile)
+		json_object_set_new(s, "context", json_pack("{s:s}", "source",
+		    "file"));
+	else
+		json_object_set_new(s, "context", json_null());
+	json_object_set_new(s, "pnl", st->pnl != NULL ? json_string(st->pnl) :
+	    json_null());
+	v = json_pack("{s:s,s:i}", "format", TL_BANDIT_STATE_FORMAT, "version",
+	    TL_BANDIT_STATE_VERSION);
+	json_object_set_new(v, "settings", s);
+	json_object_set_new(v, "updates", json_integer(st->updates));
+	json_object_set_new(v, "outcomes", json_real(st->outcomes));
+	if (st->has_day) {
+		tl_time_format_date(date, st->day * MS_PER_DAY);
+		json_object_set_new(v, "day", json_string(date));
+	} else
+		json_object_set_new(v, "day", json_null());
+	json_object_set_new(v, "baseline", arm_json(st, &st->base));
+	a = json_object();
+	for (i = 0; i < st->narm; i++)
+		json_object_set_new(a, st->arm[i].name, arm_json(st,
+		    &st->arm[i]));
+	json_object_set_new(v, "arms", a);
+	return v;
+}
+
+/* Ranges of the numbers of a state file. */
+enum range { R_FINITE, R_NONNEG, R_POSITIVE, R_DISCOUNT };
+static const char *const range_text[] = { "a finite number",
+    "a number >= 0", "a number > 0", "a number in (0, 1] (as --discount)" };
+
+/* The number at key of obj, in range r, into *x; -1 with err naming
+ * what (NULL: the top level) and key. */
+static int
+get_num(const json_t *obj, const char *key, enum range r, double *x,
+    const char *path, const char *what, struct tl_err *err)
+{
+	json_t *v = json_object_get(obj, key);
+	double d = json_number_value(v);
+	int ok = json_is_number(v) && isfinite(d);
+
+	if (ok && r == R_NONNEG)
+		ok = d >= 0;
+	else if (ok && r == R_POSITIVE)
+		ok = d > 0;
+	else if (ok && r == R_DISCOUNT)
+		ok = d > 0 && d <= 1;
+	if (!ok)
+		return tl_err_set(err, TL_EX_DATAERR, path, 0, "%s%s'%s' must "
+		    "be %s", what != NULL ? what : "", what != NULL ? ": " : "",
+		    key, range_text[r]);
+	*x = d;
+	return 0;
+}
+
+static int
+ev_load(const struct tl_bandit_state *st, const json_t *v,
+    struct tl_bandit_ev *e, const char *path, const char *what,
+    struct tl_err *err)
+{
+	static const char *const beta[] = { "s", "f" };
+	static const char *const normal[] = { "w", "sx", "sxx" };
+	static const enum range nrange[] = { R_NONNEG, R_FINITE, R_NONNEG };
+	char pwhat[600];
+	json_t *p;
+	size_t i;
+
+	memset(e, 0, sizeof(*e));
+	if (!json_is_object(v))
+		return tl_err_set(err, TL_EX_DATAERR, path, 0, "%s: expected an "
+		    "object", what);
+	if (get_num(v, "n", R_NONNEG, &e->n, path, what, err) == -1)
+		return -1;
+	for (i = 0; st->model == TL_BANDIT_BETA && i < TL_NELEM(beta); i++)
+		if (get_num(v, beta[i], R_NONNEG, &e->e[i], path, what,
+		    err) == -1)
+			return -1;
+	for (i = 0; st->model == TL_BANDIT_NORMAL && i < TL_NELEM(normal);
+	    i++)
+		if (get_num(v, normal[i], nrange[i], &e->e[i], path, what,
+		    err) == -1)
+			return -1;
+	if (st->pnl == NULL || (p = json_object_get(v, "pnl")) == NULL)
+		return 0;
+	snprintf(pwhat, sizeof(pwhat), "%s pnl", what);
+	for (i = 0; i < TL_NELEM(normal); i++)
+		if (get_num(p, normal[i], nrange[i], &e->p[i], path, pwhat,
+		    err) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+arm_load(struct tl_bandit_state *st, const json_t *v,
+    struct tl_bandit_arm *a, const char *path, const char *name,
+    struct tl_err *err)
+{
+	const char *key;
+	char what[512];
+	json_t *c, *cv;
+
+	snprintf(what, sizeof(what), "arm '%s'", name);
+	if (ev_load(st, v, &a->pooled, path, what, err) == -1)
+		return -1;
+	c = json_object_get(v, "contexts");
+	if (c != NULL && !json_is_object(c))
+		return tl_err_set(err, TL_EX_DATAERR, path, 0, "%s: 'contexts' "
+		    "must be an object", what);
+	json_object_foreach(c, key, cv) {
+		snprintf(what, sizeof(what), "arm '%s' context '%s'", name,
+		    key);
+		if (ev_load(st, cv, tl_bandit_arm_ctx(a, tl_bandit_ctx_find(st,
+		    key, strlen(key))), path, what, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static char *
+strfield(const json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s != NULL && *s != '\0' ? tl_xstrdup(s) : NULL;
+}
+
+/* The arms settings: the spec parsed as -a parses it must give the kind
+ * (or, from a spec without one, the kind the first record chose) and the
+ * fields the file has. */
+static int
+arms_load(struct tl_bandit_state *st, const json_t *a, const char *path,
+    struct tl_err *err)
+{
+	struct tl_bandit_state spec;
+	const json_t *x = json_object_get(a, "fields");
+	const char *kind = json_string_value(json_object_get(a, "kind"));
+	size_t i;
+	int k, rc = 0;
+
+	st->spec = strfield(a, "spec");
+	k = kind != NULL ? tl_bandit_kind_parse(kind) : -1;
+	if (st->spec == NULL || k < 0 || !json_is_array(x) ||
+	    json_array_size(x) == 0 || json_array_size(x) >
+	    TL_BANDIT_MAX_FIELDS)
+		return tl_err_set(err, TL_EX_DATAERR, path, 0, "settings: arms: "
+		    "spec, kind or fields missing or wrong");
+	st->kind = (enum tl_bandit_kind)k;
+	for (i = 0; i < json_array_size(x); i++) {
+		if (!json_is_string(json_array_get(x, i)))
+			return tl_err_set(err, TL_EX_DATAERR, path, 0,
+			    "settings: arms fields must be strings");
+		st->fields[st->nfields++] = tl_xstrdup(json_string_value(
+		    json_array_get(x, i)));
+	}
+	tl_bandit_state_init(&spec);
+	if (tl_bandit_spec_parse(&spec, st->spec, err) == -1)
+		rc = tl_err_set(err, TL_EX_DATAERR, path, 0, "settings: arms "
+		    "spec %s", err->msg);
+	else if ((spec.kind != TL_BANDIT_AUTO ? st->kind != spec.kind :
+	    st->kind == TL_BANDIT_CREDIT || st->kind == TL_BANDIT_COMBO) ||
+	    spec.nfields != st->nfields)
+		rc = tl_err_set(err, TL_EX_DATAERR, path, 0, "settings: arms "
+		    "spec '%s' does not give kind '%s' and %zu field%s",
+		    st->spec, kind, st->nfields, st->nfields == 1 ? "" : "s");
+	for (i = 0; rc == 0 && i < st->nfields; i++)
+		if (strcmp(spec.fields[i], st->fields[i]) != 0)
+			rc = tl_err_set(err, TL_EX_DATAERR, path, 0, "settings: "
+			    "arms spec '%s' does not read field '%s'",
+			    st->spec, st->fields[i]);
+	tl_bandit_state_release(&spec);
+	return rc;
+}
+
+/* The prior of the model, checked as --prior is. */
+static int
+prior_load(struct tl_bandit_state *st, const json_t *x, const char *path,
+    struct tl_err *err)
+{
+	static const char *const beta[] = { "alpha", "beta" };
+	static const char *const normal[] = { "mu", "kappa", "alpha", "beta" };
+	const char *const *keys = st->model == TL_BANDIT_BETA ? beta : normal;
+	size_t i, n = st->model == TL_BANDIT_BETA ? TL_NELEM(beta) :
+	    TL_NELEM(normal);
+	char num[TL_NUM_BUFSZ];
+	struct tl_buf text;
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++)
+		rc = get_num(x, keys[i], R_FINITE, &st->prior[i], path,
+		    "settings: prior", err);
+	if (rc == -1)
+		return -1;
+	tl_buf_init(&text);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			tl_buf_addc(&text, ',');
+		tl_fmt_double(num, st->prior[i]);
+		tl_buf_adds(&text, num);
+	}
+	if (tl_bandit_prior_check(st->model, st->prior, n, text.data,
+	    err) == -1)
+		rc = tl_err_set(err, TL_EX_DATAERR, path, 0, "settings: prior "
+		    "%s", err->msg);
+	tl_buf_release(&text);
+	return rc;
+}
+
+static int
+settings_load(struct tl_bandit_state *st, const json_t *s, const char *path,
+    struct tl_err *err)
+{
+	const char *model;
+	json_t *x;
+	int m;
+
+	if (!json_is_object(s))
+		return tl_err_set(err, TL_EX_DATAERR, path, 0, "settings: "
+		    "expected an object");
+	if (arms_load(st, json_object_get(s, "arms"), path, err) == -1)
+		return -1;
+	st->reward = strfield(s, "reward");
+	st->time = strfield(s, "time");
+	if (st->reward == NULL || st->time == NULL)
+		return tl_err_set(err, TL_EX_DATAERR, path, 0, "settings: "
+		    "reward and time must be field names");
+	model = json_string_value(json_object_get(s, "model"));
+	if (model == NULL || (m = tl_bandit_model_parse(model)) < 0)
+		return tl_err_set(err, TL_EX_DATAERR, path, 0, "settings: "
+		    "unknown model");
+	st->model = (enum tl_bandit_model)m;
+	if (prior_load(st, json_object_get(s, "prior"), path, err) == -1 ||
+	    get_num(s, "discount", R_DISCOUNT, &st->discount, path,
+	    "settings", err) == -1)
+		return -1;
+	x = json_object_get(s, "context");
+	if (json_is_object(x)) {
+		st->context = strfield(x, "field");
+		st->ctxfile = st->context == NULL;
+	} else if (!json_is_null(x))
+		return tl_err_set(err, TL_EX_DATAERR, path, 0, "settings: "
+		    "context must be null or an object");
+	x = json_object_get(s, "pnl");
+	st->pnl = strfield(s, "pnl");
+	if (!json_is_null(x) && st->pnl == NULL)
+		return tl_err_set(err, TL_EX_DATAERR, path, 0, "settings: pnl "
+		    "must be null or a field name");
+	return 0;
+}
+
+int
+tl_bandit_state_load(struct tl_bandit_state *st, const char *path,
+    struct tl_err *err)
+{
+	static const struct tl_format fmt = { TL_BANDIT_STATE_FORMAT, 1,
+	    TL_BANDIT_STATE_VERSION };
+	json_t *v, *x, *arms;
+	const char *key, *day;
+	int version, rc = -1;
+	int64_t ms;
+	long k;
+
+	if ((v = tl_json_load_versioned(path, NULL, 0, &fmt, &version,
+	    err)) == NULL)
+		return -1;
+	if (settings_load(st, json_object_get(v, "settings"), path, err) == -1)
+		goto out;
+	x = json_object_get(v, "updates");
+	if (!json_is_integer(x) || json_integer_value(x) < 0 ||
+	    json_integer_value(x) > LONG_MAX) {
+		tl_err_set(err, TL_EX_DATAERR, path, 0, "'updates' must be an "
+		    "integer >= 0");
+		goto out;
+	}
+	st->updates = (long)json_integer_value(x);
+	if (get_num(v, "outcomes", R_NONNEG, &st->outcomes, path, NULL,
+	    err) == -1)
+		goto out;
+	x = json_object_get(v, "day");
+	if ((day = json_string_value(x)) != NULL) {
+		if (tl_time_parse(day, strlen(day), &ms) == -1) {
+			tl_err_set(err, TL_EX_DATAERR, path, 0, "day: '%s' is "
+			    "not a date", day);
+			goto out;
+		}
+		st->day = ms / MS_PER_DAY;
+		st->has_day = 1;
+	} else if (!json_is_null(x)) {
+		tl_err_set(err, TL_EX_DATAERR, path, 0, "day: expected a date "
+		    "or null");
+		goto out;
+	}
+	if (arm_load(st, json_object_get(v, "baseline"), &st->base, path,
+	    "baseline", err) == -1)
+		goto out;
+	arms = json_object_get(v, "arms");
+	if (!json_is_object(arms)) {
+		tl_err_set(err, TL_EX_DATAERR, path, 0, "arms: expected an "
+		    "object");
+		goto out;
+	}
+	json_object_foreach(arms, key, x) {
+		k = tl_bandit_arm_find(st, key, strlen(key), 1);
+		if (arm_load(st, x, &st->arm[k], path, key, err) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	json_decref(v);
+	return rc;
 }

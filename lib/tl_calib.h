@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "tl_err.h"
 
 /* Pool adjacent violators: the non-decreasing sequence closest to y in
@@ -37,11 +39,76 @@ void	tl_iso_release(struct tl_iso *m);
 
 /* Platt scaling: p = 1 / (1 + exp(a*s + b)), fit by Newton's method on
  * the cross-entropy against Platt's smoothed targets (N+ + 1)/(N+ + 2)
- * and 1/(N- + 2).  Returns 0, or -1 with err (TL_EX_DATAERR: one class
- * only; TL_EX_SOFTWARE: no convergence). */
+ * and 1/(N- + 2), until the gradient is below 1e-5 or the Newton step
+ * below working precision (any number of rows: the decrease a step
+ * brings is summed row by row).  Returns 0, or -1 with err
+ * (TL_EX_DATAERR: one class only; TL_EX_SOFTWARE: no convergence). */
 int	tl_platt_fit(const double *score, const double *y, size_t n,
 	    double *a, double *b, struct tl_err *err);
 double	tl_platt_apply(double a, double b, double score);
+
+/* ---- calibration maps and their file -------------------------------- */
+
+#define TL_CALIB_MAP_FORMAT	"tl-calibration-map"
+#define TL_CALIB_MAP_VERSION	1
+#define TL_CALIB_MIN_ROWS_MAX	1000000000	/* --min-rows at most */
+
+enum tl_calib_method {
+	TL_CALIB_ISOTONIC,	/* tl_iso_fit */
+	TL_CALIB_PLATT		/* tl_platt_fit */
+};
+
+/* The method's name ("isotonic", "platt"; borrowed), and the method of a
+ * name or -1. */
+const char *tl_calib_method_name(enum tl_calib_method m);
+int	tl_calib_method_parse(const char *s);
+
+/* One fitted map: isotonic knots or Platt's (a, b). */
+struct tl_cmap {
+	enum tl_calib_method method;	/* which */
+	struct tl_iso	 iso;		/* isotonic */
+	double		 a, b;		/* platt */
+	size_t		 n;		/* rows it was fitted on */
+};
+
+/* Fit m (its old contents ignored) by method to n rows.  Returns 0, or
+ * -1 with err as tl_iso_fit or tl_platt_fit. */
+int	tl_cmap_fit(struct tl_cmap *m, enum tl_calib_method method,
+	    const double *s, const double *y, size_t n, struct tl_err *err);
+double	tl_cmap_apply(const struct tl_cmap *m, double s);
+
+/* The calibration of tl-calibrate: a pooled map and one per group value
+ * (names sorted), with the columns they were fitted on. */
+struct tl_cal {
+	enum tl_calib_method method;	/* of every map */
+	struct tl_cmap	 pooled;	/* all rows */
+	char		**gname;	/* group values, sorted */
+	struct tl_cmap	*gmap;		/* their maps */
+	size_t		 ng;		/* number of groups with a map */
+	char		*score;		/* score column */
+	char		*outcome;	/* outcome column */
+	char		*by;		/* group column, or NULL */
+	long		 min_rows;	/* rows for a group of its own */
+	size_t		 n;		/* rows fitted on */
+};
+
+/* Free what c owns and zero it. */
+void	tl_cal_release(struct tl_cal *c);
+
+/* The map of group g (NULL: none), or the pooled one; borrowed. */
+const struct tl_cmap *tl_cal_find(const struct tl_cal *c, const char *g);
+
+/* c as the map file's one JSON object ("tl-calibration-map").  New. */
+json_t	*tl_cal_json(const struct tl_cal *c);
+
+/* Load the map file path into c (zeroed first).  Every value is checked:
+ * a known method, score and outcome column names, min_rows as --min-rows
+ * takes it, n >= 1 rows with the pooled map fitted on all of them and
+ * each group's on min_rows..n; isotonic knots finite in [0, 1], strictly
+ * increasing, values in [0, 1] non-decreasing; Platt's a and b finite.
+ * Returns 0, or -1 with err: TL_EX_NOINPUT, TL_EX_DATAERR (where =
+ * path) and c released (zeroed). */
+int	tl_cal_load(struct tl_cal *c, const char *path, struct tl_err *err);
 
 /* Mean of (p - y)^2. */
 double	tl_brier(const double *p, const double *y, size_t n);

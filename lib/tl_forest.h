@@ -22,7 +22,8 @@
 
 #define TL_FOREST_FORMAT	"tl-forest-model"
 #define TL_FOREST_SUMMARY	"tl-forest-summary"
-#define TL_FOREST_VERSION	1
+#define TL_FOREST_VERSION	2	/* 2: tree_bytes and checksum */
+#define TL_FOREST_SUMMARY_VERSION 1
 #define TL_FOREST_MAX_FEATURES	65535	/* feature index in a node: 16 bits */
 #define TL_FOREST_MAX_CLASSES	1024	/* beyond that it is not a class */
 #define TL_FOREST_MAX_BINS	255	/* value bins; bin 255 is "missing" */
@@ -106,9 +107,18 @@ json_t	*tl_forest_summary(const struct tl_forest *f);
 int	tl_forest_save(const struct tl_forest *f, FILE *fp, const char *name,
 	    struct tl_err *err);
 
-/* Read a model file.  Returns new forest, or NULL with err: TL_EX_NOINPUT
- * (cannot open), TL_EX_DATAERR (not a model, another version, damaged). */
-struct tl_forest *tl_forest_load(const char *path, struct tl_err *err);
+/* Read a model file (version 1 or 2).  Nothing is allocated by a count
+ * before it is checked against the bytes there are; every node is
+ * checked (flags, children, feature, bin within the feature's bins) and
+ * every leaf value (finite; class shares in [0, 1] summing to 1); the
+ * header's features (named once, known type, finite increasing bounds,
+ * distinct categories) and classes; version 2's tree_bytes and CRC-32
+ * of the trees.  A version 1 model loads with a warning through warn
+ * (when not NULL).  Returns new forest, or NULL with err: TL_EX_NOINPUT
+ * (cannot open), TL_EX_IOERR, TL_EX_DATAERR (tl_json_load_versioned's
+ * refusals, "damaged model: ..."). */
+struct tl_forest *tl_forest_load(const char *path,
+	    void (*warn)(const char *fmt, ...), struct tl_err *err);
 
 /* Write the whole model as one JSON object to fp (for jq). */
 int	tl_forest_dump(const struct tl_forest *f, FILE *fp,

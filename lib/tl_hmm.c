@@ -5,12 +5,14 @@
  * scaled recursions instead (no exp() in the inner loops: ten times
  * faster), with the log-space pass as the fallback.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tl_err.h"
 #include "tl_hmm.h"
+#include "tl_json.h"
 #include "tl_rng.h"
 #include "tl_util.h"
 
@@ -973,4 +975,315 @@ tl_ghmm_fit(struct tl_ghmm *m, const double *x, size_t t, size_t dim,
 	    .tol = tol, .min_var = min_var, .order = 0, .order_desc = 0 };
 
 	return tl_ghmm_train(m, x, t, dim, &o, NULL);
+}
+
+double
+tl_ghmm_aic(const struct tl_ghmm *m)
+{
+	return 2 * (double)tl_ghmm_nparams(m->k, m->dim, m->cov_type) -
+	    2 * m->loglik;
+}
+
+double
+tl_ghmm_bic(const struct tl_ghmm *m, size_t n)
+{
+	return (double)tl_ghmm_nparams(m->k, m->dim, m->cov_type) *
+	    log((double)n) - 2 * m->loglik;
+}
+
+/* ---- tl-regime's model file ------------------------------------------ */
+
+static const char *const cov_names[] = { "diag", "full" };
+
+void
+tl_regime_model_release(struct tl_regime_model *m)
+{
+	tl_free_strings(m->feat, m->h.dim);
+	tl_free_strings(m->labels, m->h.k);
+	free(m->date);
+	free(m->first);
+	free(m->last);
+	json_decref(m->options);
+	json_decref(m->selection);
+	tl_ghmm_release(&m->h);
+	memset(m, 0, sizeof(*m));
+}
+
+static json_t *
+name_array(char *const *names, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(names[i]));
+	return a;
+}
+
+static json_t *
+opt_string(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+json_t *
+tl_regime_model_json(const struct tl_regime_model *m)
+{
+	const struct tl_ghmm *h = &m->h;
+	size_t k = h->k, dim = h->dim, i, a, b;
+	json_t *v, *A, *mu, *cov, *c, *row, *dur;
+
+	A = json_array();
+	mu = json_array();
+	cov = json_array();
+	dur = json_array();
+	for (i = 0; i < k; i++) {
+		json_array_append_new(A, tl_json_num_array(h->A + i * k, k));
+		json_array_append_new(mu, tl_json_num_array(h->mean + i * dim,
+		    dim));
+		c = json_array();
+		for (a = 0; a < dim; a++) {
+			row = json_array();
+			for (b = 0; b < dim; b++)
+				json_array_append_new(row, h->cov != NULL ?
+				    tl_json_num(h->cov[(i * dim + a) * dim +
+				    b]) : json_real(a == b ? h->var[i * dim +
+				    a] : 0));
+			json_array_append_new(c, row);
+		}
+		json_array_append_new(cov, c);
+		/* expected days in a state: 1 / (1 - A_ii) */
+		json_array_append_new(dur, h->A[i * k + i] < 1 ?
+		    tl_json_num(1 / (1 - h->A[i * k + i])) : json_null());
+	}
+	v = json_pack("{s:s,s:i,s:I,s:o,s:s,s:o,s:s}", "format",
+	    TL_REGIME_FORMAT, "version", TL_REGIME_VERSION, "k",
+	    (json_int_t)k, "features", name_array(m->feat, dim), "date",
+	    m->date, "labels", name_array(m->labels, k), "cov",
+	    cov_names[h->cov_type]);
+	json_object_set_new(v, "initial", tl_json_num_array(h->pi, k));
+	json_object_set_new(v, "transition", A);
+	json_object_set_new(v, "means", mu);
+	json_object_set_new(v, "covariances", cov);
+	json_object_set_new(v, "expected_duration", dur);
+	json_object_set_new(v, "rows", json_integer((json_int_t)m->rows));
+	json_object_set_new(v, "first", opt_string(m->first));
+	json_object_set_new(v, "last", opt_string(m->last));
+	json_object_set_new(v, "loglik", tl_json_num(h->loglik));
+	json_object_set_new(v, "parameters", json_integer((json_int_t)
+	    tl_ghmm_nparams(k, dim, h->cov_type)));
+	json_object_set_new(v, "aic", tl_json_num(tl_ghmm_aic(h)));
+	json_object_set_new(v, "bic", tl_json_num(tl_ghmm_bic(h, m->rows)));
+	json_object_set_new(v, "iterations", json_integer(h->iters));
+	json_object_set_new(v, "converged", json_boolean(h->converged));
+	json_object_set_new(v, "options", m->options != NULL ?
+	    json_incref(m->options) : json_object());
+	if (m->selection != NULL)
+		json_object_set(v, "selection", m->selection);
+	return v;
+}
+
+/* The n strings of array a into new *out: distinct, not empty, as
+ * --features and --labels take them.  -1 with err naming what. */
+static int
+load_names(const json_t *a, size_t n, char ***out, const char *path,
+    const char *what, struct tl_err *err)
+{
+	const char *s;
+	size_t i, j;
+
+	*out = tl_xcalloc(n, sizeof(char *));
+	for (i = 0; i < n; i++) {
+		s = json_string_value(json_array_get(a, i));
+		if (s == NULL || *s == '\0')
+			return tl_err_set(err, TL_EX_DATAERR, path, 0, "%s: "
+			    "expected non-empty strings", what);
+		for (j = 0; j < i; j++)
+			if (strcmp(s, (*out)[j]) == 0)
+				return tl_err_set(err, TL_EX_DATAERR, path, 0,
+				    "%s: '%s' twice", what, s);
+		(*out)[i] = tl_xstrdup(s);
+	}
+	return 0;
+}
+
+/* Is v an array of n numbers?  Then into x. */
+static int
+get_numbers(const json_t *v, double *x, size_t n)
+{
+	size_t i;
+
+	if (!json_is_array(v) || json_array_size(v) != n)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!json_is_number(json_array_get(v, i)))
+			return -1;
+		x[i] = json_number_value(json_array_get(v, i));
+	}
+	return 0;
+}
+
+/* Is a an array of k arrays of n numbers?  Then into x (k * n). */
+static int
+get_matrix(const json_t *a, double *x, size_t k, size_t n)
+{
+	size_t i;
+
+	if (!json_is_array(a) || json_array_size(a) != k)
+		return -1;
+	for (i = 0; i < k; i++)
+		if (get_numbers(json_array_get(a, i), x + i * n, n) == -1)
+			return -1;
+	return 0;
+}
+
+/* The covariances: k matrices dim x dim, their diagonals to h->var and,
+ * full, all to h->cov; diagonal ones must be zero off the diagonal. */
+static int
+load_cov(struct tl_ghmm *h, const json_t *v, const char *path,
+    struct tl_err *err)
+{
+	const json_t *c = json_object_get(v, "covariances");
+	size_t k = h->k, dim = h->dim, i, a, b;
+	double *mat;
+	int rc = 0, shape;
+
+	mat = tl_xcalloc(dim * dim, sizeof(double));
+	shape = json_is_array(c) && json_array_size(c) == k;
+	for (i = 0; i < k && shape && rc == 0; i++) {
+		if (get_matrix(json_array_get(c, i), mat, dim, dim) == -1) {
+			shape = 0;
+			break;
+		}
+		for (a = 0; a < dim; a++) {
+			h->var[i * dim + a] = mat[a * dim + a];
+			for (b = 0; b < dim && h->cov_type == TL_GHMM_DIAG &&
+			    rc == 0; b++)
+				if (a != b && mat[a * dim + b] != 0)
+					rc = tl_err_set(err, TL_EX_DATAERR,
+					    path, 0, "covariance of state %zu: "
+					    "a diagonal model has 0 off the "
+					    "diagonal", i);
+		}
+		if (h->cov != NULL)
+			memcpy(h->cov + i * dim * dim, mat, dim * dim *
+			    sizeof(double));
+	}
+	free(mat);
+	if (!shape)
+		rc = tl_err_set(err, TL_EX_DATAERR, path, 0, "covariances: "
+		    "expected %zu matrices %zu x %zu", k, dim, dim);
+	return rc;
+}
+
+/* rows, first, last, loglik, iterations, converged, options, selection:
+ * what the file says of the fit. */
+static int
+load_fit(struct tl_regime_model *m, const json_t *v, const char *path,
+    struct tl_err *err)
+{
+	const json_t *x;
+
+	x = json_object_get(v, "rows");
+	if (!json_is_integer(x) || json_integer_value(x) < 1)
+		return tl_err_set(err, TL_EX_DATAERR, path, 0, "rows: expected "
+		    "an integer >= 1");
+	m->rows = (size_t)json_integer_value(x);
+	if (json_is_string(json_object_get(v, "first")))
+		m->first = tl_xstrdup(json_string_value(json_object_get(v,
+		    "first")));
+	if (json_is_string(json_object_get(v, "last")))
+		m->last = tl_xstrdup(json_string_value(json_object_get(v,
+		    "last")));
+	x = json_object_get(v, "loglik");
+	m->h.loglik = json_is_number(x) ? json_number_value(x) : NAN;
+	x = json_object_get(v, "iterations");
+	if (!json_is_integer(x) || json_integer_value(x) < 0 ||
+	    json_integer_value(x) > INT_MAX)
+		return tl_err_set(err, TL_EX_DATAERR, path, 0, "iterations: "
+		    "expected an integer >= 0");
+	m->h.iters = (int)json_integer_value(x);
+	m->h.converged = json_is_true(json_object_get(v, "converged"));
+	x = json_object_get(v, "options");
+	m->options = json_is_object(x) ? json_incref((json_t *)x) :
+	    json_object();
+	x = json_object_get(v, "selection");
+	m->selection = json_is_array(x) ? json_incref((json_t *)x) : NULL;
+	return 0;
+}
+
+int
+tl_regime_model_load(struct tl_regime_model *m, const char *path,
+    struct tl_err *err)
+{
+	static const struct tl_format fmt = { TL_REGIME_FORMAT, 1,
+	    TL_REGIME_VERSION };
+	const json_t *f, *l;
+	const char *cov, *date;
+	json_int_t k;
+	size_t dim, c;
+	json_t *v;
+	int version, rc = -1;
+
+	memset(m, 0, sizeof(*m));
+	if ((v = tl_json_load_versioned(path, NULL, 0, &fmt, &version,
+	    err)) == NULL)
+		return -1;
+	k = json_is_integer(json_object_get(v, "k")) ? json_integer_value(
+	    json_object_get(v, "k")) : 0;
+	f = json_object_get(v, "features");
+	l = json_object_get(v, "labels");
+	dim = json_array_size(f);
+	cov = json_string_value(json_object_get(v, "cov"));
+	date = json_string_value(json_object_get(v, "date"));
+	for (c = 0; cov != NULL && c < TL_NELEM(cov_names); c++)
+		if (strcmp(cov, cov_names[c]) == 0)
+			break;
+	if (k < 1 || k > TL_REGIME_MAX_STATES || dim < 1 || dim >
+	    TL_REGIME_MAX_FEATURES || !json_is_array(l) ||
+	    json_array_size(l) != (size_t)k || cov == NULL ||
+	    c == TL_NELEM(cov_names) || date == NULL || *date == '\0') {
+		tl_err_set(err, TL_EX_DATAERR, path, 0, "a model needs k "
+		    "(1-%d), features (1-%d), labels (k names), cov (diag or "
+		    "full) and date", TL_REGIME_MAX_STATES,
+		    TL_REGIME_MAX_FEATURES);
+		goto out;
+	}
+	tl_ghmm_init(&m->h, (size_t)k, dim, (enum tl_ghmm_cov)c);
+	m->date = tl_xstrdup(date);
+	if (load_names(f, dim, &m->feat, path, "features", err) == -1 ||
+	    load_names(l, (size_t)k, &m->labels, path, "labels", err) == -1)
+		goto out;
+	if (get_numbers(json_object_get(v, "initial"), m->h.pi,
+	    (size_t)k) == -1) {
+		tl_err_set(err, TL_EX_DATAERR, path, 0, "initial: expected %"
+		    JSON_INTEGER_FORMAT " numbers", k);
+		goto out;
+	}
+	if (get_matrix(json_object_get(v, "transition"), m->h.A, (size_t)k,
+	    (size_t)k) == -1) {
+		tl_err_set(err, TL_EX_DATAERR, path, 0, "transition: expected "
+		    "a %" JSON_INTEGER_FORMAT " x %" JSON_INTEGER_FORMAT
+		    " matrix", k, k);
+		goto out;
+	}
+	if (get_matrix(json_object_get(v, "means"), m->h.mean, (size_t)k,
+	    dim) == -1) {
+		tl_err_set(err, TL_EX_DATAERR, path, 0, "means: expected a %"
+		    JSON_INTEGER_FORMAT " x %zu matrix", k, dim);
+		goto out;
+	}
+	if (load_cov(&m->h, v, path, err) == -1 || load_fit(m, v, path,
+	    err) == -1)
+		goto out;
+	if (tl_ghmm_check(&m->h, err) == -1) {
+		tl_err_set(err, TL_EX_DATAERR, path, 0, "%s", err->msg);
+		goto out;
+	}
+	rc = 0;
+out:
+	json_decref(v);
+	if (rc == -1)
+		tl_regime_model_release(m);
+	return rc;
 }

@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "tl_err.h"
 
 /* Forward pass.  logpi[k], logA[k*k] (row i: from state i), logb[t*k].
@@ -124,6 +126,50 @@ int	tl_ghmm_train(struct tl_ghmm *m, const double *x, size_t t,
 int	tl_ghmm_fit(struct tl_ghmm *m, const double *x, size_t t, size_t dim,
 	    size_t k, int restarts, unsigned long seed, int max_iter,
 	    double tol, double min_var);
+
+/* AIC = 2p - 2 log L and BIC = p ln n - 2 log L of m fitted on n rows
+ * (p = tl_ghmm_nparams). */
+double	tl_ghmm_aic(const struct tl_ghmm *m);
+double	tl_ghmm_bic(const struct tl_ghmm *m, size_t n);
+
+/* ---- tl-regime's model file ------------------------------------------ */
+
+#define TL_REGIME_FORMAT	"tl-regime-model"
+#define TL_REGIME_VERSION	1
+#define TL_REGIME_MAX_STATES	50	/* --states at most */
+#define TL_REGIME_MAX_FEATURES	64	/* features at most */
+
+/* A Gaussian HMM with what the file says about it. */
+struct tl_regime_model {
+	struct tl_ghmm	 h;		/* the parameters */
+	char		**feat;		/* h.dim feature names */
+	char		**labels;	/* h.k state names */
+	char		*date;		/* date column */
+	size_t		 rows;		/* rows fitted on */
+	char		*first, *last;	/* their first and last dates, or
+					 * NULL */
+	json_t		*options;	/* how it was fitted (an object) */
+	json_t		*selection;	/* the table over numbers of states,
+					 * or NULL */
+};
+
+/* Free what m owns (every pointer may be NULL) and zero it. */
+void	tl_regime_model_release(struct tl_regime_model *m);
+
+/* m as the model file's one JSON object ("tl-regime-model"), with the
+ * expected durations 1 / (1 - A_ii), AIC and BIC.  New. */
+json_t	*tl_regime_model_json(const struct tl_regime_model *m);
+
+/* Load the model file path into m (zeroed first).  Checked: k states in
+ * 1..TL_REGIME_MAX_STATES with k labels and 1..TL_REGIME_MAX_FEATURES
+ * features, each list of distinct non-empty names (as --labels and
+ * --features take them), a date column name, the shapes of every array,
+ * tl_ghmm_check() (probabilities, positive variances, symmetric positive
+ * definite covariances; zero off the diagonal of a diagonal model), rows
+ * >= 1, iterations >= 0.  Returns 0, or -1 with err: TL_EX_NOINPUT,
+ * TL_EX_DATAERR (where = path) and m released (zeroed). */
+int	tl_regime_model_load(struct tl_regime_model *m, const char *path,
+	    struct tl_err *err);
 
 /* log(sum exp(x[i])) over n values, without overflow; -inf for n == 0 or
  * all -inf. */

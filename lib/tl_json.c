@@ -183,6 +183,23 @@ tl_json_writeln(FILE *fp, const json_t *v, struct tl_err *err)
 	return rc;
 }
 
+json_t *
+tl_json_num(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+json_t *
+tl_json_num_array(const double *x, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, tl_json_num(x[i]));
+	return a;
+}
+
 const char *
 tl_json_typename(const json_t *v)
 {
@@ -229,6 +246,58 @@ tl_json_get_string(const json_t *obj, const char *key, const char **out,
 		    tl_json_typename(v));
 	*out = json_string_value(v);
 	return 1;
+}
+
+json_t *
+tl_json_load_versioned(const char *path, const char *text, size_t len,
+    const struct tl_format *f, int *version, struct tl_err *err)
+{
+	char range[64];
+	const char *name;
+	json_error_t je;
+	json_t *v, *ver;
+
+	errno = 0;
+	v = text != NULL ? json_loadb(text, len, JSON_REJECT_DUPLICATES, &je) :
+	    json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (v == NULL && text == NULL && je.line == -1) {	/* no file */
+		tl_err_set(err, TL_EX_NOINPUT, path, 0, "%s",
+		    strerror(errno != 0 ? errno : ENOENT));
+		return NULL;
+	}
+	if (v == NULL && text == NULL) {
+		tl_err_set(err, TL_EX_DATAERR, path, (unsigned long)je.line,
+		    "invalid JSON: %s", je.text);
+		return NULL;
+	}
+	name = json_string_value(json_object_get(v, "format"));
+	if (name == NULL || strcmp(name, f->name) != 0) {
+		tl_err_set(err, TL_EX_DATAERR, path, 0, "not a %s file",
+		    f->name);
+		json_decref(v);
+		return NULL;
+	}
+	if (f->oldest == f->newest)
+		snprintf(range, sizeof(range), "%d", f->newest);
+	else
+		snprintf(range, sizeof(range), "%d-%d", f->oldest, f->newest);
+	ver = json_object_get(v, "version");
+	if (!json_is_integer(ver))
+		tl_err_set(err, TL_EX_DATAERR, path, 0, "format '%s' has no "
+		    "version (this %s reads %s)", f->name, tl_progname(),
+		    range);
+	else if (json_integer_value(ver) < f->oldest ||
+	    json_integer_value(ver) > f->newest)
+		tl_err_set(err, TL_EX_DATAERR, path, 0, "format '%s' version %"
+		    JSON_INTEGER_FORMAT " is %s than this %s reads (%s)",
+		    f->name, json_integer_value(ver), json_integer_value(ver) >
+		    f->newest ? "newer" : "older", tl_progname(), range);
+	else {
+		*version = (int)json_integer_value(ver);
+		return v;
+	}
+	json_decref(v);
+	return NULL;
 }
 
 static void

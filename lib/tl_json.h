@@ -28,6 +28,11 @@ void	tl_json_append(struct tl_buf *b, const json_t *v);
 /* Write v and "\n" to fp.  Returns 0, or -1 with err = TL_EX_IOERR. */
 int	tl_json_writeln(FILE *fp, const json_t *v, struct tl_err *err);
 
+/* x as a new JSON number, or null when it is NaN or infinite (JSON has
+ * no spelling for them); and n of them as a new array. */
+json_t	*tl_json_num(double x);
+json_t	*tl_json_num_array(const double *x, size_t n);
+
 /* Name of v's type for messages: "number", "string", "object", ... */
 const char *tl_json_typename(const json_t *v);
 
@@ -39,6 +44,33 @@ int	tl_json_get_number(const json_t *obj, const char *key, double *out,
 	    const char *name, unsigned long line, struct tl_err *err);
 int	tl_json_get_string(const json_t *obj, const char *key,
 	    const char **out, const char *name, unsigned long line,
+	    struct tl_err *err);
+
+/* A model or state file's kind: the "format" member it names itself by
+ * and the "version"s this build reads; the newest is the one written. */
+struct tl_format {
+	const char	*name;		/* "tl-bandit-state" */
+	int		 oldest;	/* the oldest version read */
+	int		 newest;	/* the newest, the one written */
+};
+
+/* The one way every model and state file is opened: read the JSON object
+ * (the file at path, or, when text is not NULL, the len bytes at text,
+ * such as a binary model's header line, named path in messages; no
+ * duplicate keys) and check its "format" and "version" members against
+ * f.  Returns the new object with *version set, or NULL with err (where
+ * = path):
+ *   TL_EX_NOINPUT  "No such file or directory" (cannot open path)
+ *   TL_EX_DATAERR  "invalid JSON: ..." (where = path:line; text: "not a
+ *                  tl-forest-model file"), "not a tl-bandit-state file"
+ *                  (no object naming that format), "format
+ *                  'tl-bandit-state' has no version (this tl-bandit reads
+ *                  1-2)", "format 'tl-bandit-state' version 3 is newer
+ *                  than this tl-bandit reads (1-2)", "... version 0 is
+ *                  older than this tl-bandit reads (1-2)"; a single
+ *                  version reads "(1)".  The tool is tl_progname(). */
+json_t	*tl_json_load_versioned(const char *path, const char *text,
+	    size_t len, const struct tl_format *f, int *version,
 	    struct tl_err *err);
 
 /* New object with nested objects flattened to dotted keys, in order:

@@ -1,9 +1,14 @@
 /*
  * Output streams: stdout, or a file written under a temporary name in the
  * same directory and renamed over FILE only on success, so that a reader
- * never sees half a file (a FIFO or device is written in place).  Records
- * go out as JSONL or CSV (flattened to dotted columns, RFC 4180 quoting,
- * CRLF never written).
+ * never sees half a file.  A replaced file keeps its mode (and owner, for
+ * root); a character device, FIFO or socket is written in place, and the
+ * caller's open files (/dev/stdout, /dev/fd/N) are appended to.  Links
+ * are followed, but not another user's in a sticky world-writable
+ * directory.  The temporary file is locked while written; the stale ones
+ * of FILE, left by a run that died, are removed when FILE is next
+ * written.  Records go out as JSONL or CSV (flattened to dotted columns,
+ * RFC 4180 quoting, CRLF never written).
  */
 #ifndef TL_OUT_H
 #define TL_OUT_H
@@ -19,7 +24,8 @@ struct tl_out;
 
 /* Open path for writing ("-" or NULL: stdout).  fmt TL_FMT_AUTO takes the
  * format from the name (".csv" -> CSV), else JSONL.  Returns new stream,
- * or NULL with err = TL_EX_CANTCREAT. */
+ * or NULL with err = TL_EX_CANTCREAT (cannot create the temporary file,
+ * a directory, a link loop, a link refused in a sticky directory). */
 struct tl_out *tl_out_open(const char *path, enum tl_fmt fmt,
 	    struct tl_err *err);
 

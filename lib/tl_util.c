@@ -90,6 +90,18 @@ tl_xstrndup(const char *s, size_t n)
 }
 
 void
+tl_free_strings(char **v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
 tl_buf_init(struct tl_buf *b)
 {
 	b->cap = 64;

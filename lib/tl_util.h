@@ -25,6 +25,7 @@ void	*tl_xrealloc(void *p, size_t n);
 void	*tl_xreallocarray(void *p, size_t n, size_t size);
 char	*tl_xstrdup(const char *s);
 char	*tl_xstrndup(const char *s, size_t n);
+void	tl_free_strings(char **v, size_t n);	/* n strings and v; NULL ok */
 
 /* A growable byte buffer, always NUL-terminated after tl_buf_init(). */
 struct tl_buf {

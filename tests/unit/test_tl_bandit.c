@@ -5,11 +5,16 @@
  * and the samplers against those closed forms by Monte Carlo.
  */
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <criterion/criterion.h>
 
 #include "tl_bandit.h"
+#include "tl_json.h"
 #include "tl_rng.h"
+#include "tl_util.h"
+#include "unit.h"
 
 Test(tl_bandit, beta_prob_greater_vectors)
 {
@@ -190,4 +195,163 @@ Test(tl_bandit, project)
 	/* floors that add up to more than the total */
 	cr_assert_eq(tl_bandit_project(t1, hi3, hi, 3, 1, w), -1);
 	cr_assert_eq(tl_bandit_project(t1, lo, lo2, 3, 1, w), -1);
+}
+
+/* ---- the state file ---------------------------------------------------- */
+
+UT_SCRATCH_DIR();
+
+TestSuite(tl_bandit_state, .init = ut_setup, .fini = ut_teardown);
+
+/* A state with every kind of member: normal model, contexts, P&L. */
+static void
+sample_state(struct tl_bandit_state *st)
+{
+	struct tl_err err;
+	struct tl_bandit_ev *e;
+	long k;
+
+	tl_bandit_state_init(st);
+	cr_assert_eq(tl_bandit_spec_parse(st, "combo:symbol,side", &err), 0,
+	    "%s", err.msg);
+	st->reward = strdup("ret");
+	st->time = strdup("date");
+	st->context = strdup("regime");
+	st->pnl = strdup("net_pnl");
+	st->model = TL_BANDIT_NORMAL;
+	st->prior[0] = -0.25;
+	st->prior[1] = 2.385;
+	st->prior[2] = 1.5;
+	st->prior[3] = 0.75;
+	st->discount = 0.97;
+	st->updates = 3;
+	st->outcomes = 12;
+	st->has_day = 1;
+	st->day = 20494;		/* 2026-02-10 */
+	k = tl_bandit_arm_find(st, "ES+long", 7, 1);
+	cr_assert_eq(k, 0);
+	st->arm[k].pooled = (struct tl_bandit_ev){ 7, { 6.5, -1.27, 3.1 },
+	    { 6.5, 120.25, 9000.5 } };
+	e = tl_bandit_arm_ctx(&st->arm[k], tl_bandit_ctx_find(st, "bull", 4));
+	*e = (struct tl_bandit_ev){ 2, { 1.9, 0.4, 0.3 }, { 1.9, 8, 40 } };
+	st->base.pooled = (struct tl_bandit_ev){ 12, { 11, -2, 5 },
+	    { 11, 100, 20000 } };
+	cr_assert_eq(tl_bandit_arm_find(st, "NQ+short", 8, 0), -1);
+}
+
+/* What is written reads back to the same text (the nightly run carries a
+ * state from night to night). */
+Test(tl_bandit_state, round_trip)
+{
+	struct tl_bandit_state st, st2;
+	struct tl_err err;
+	char path[1100];
+	json_t *v, *v2;
+
+	tl_init("tl-test");
+	sample_state(&st);
+	v = tl_bandit_state_json(&st);
+	ut_path(path, sizeof(path), dir, "state.json");
+	ut_write_json(path, v);
+	tl_bandit_state_init(&st2);
+	tl_err_clear(&err);
+	cr_assert_eq(tl_bandit_state_load(&st2, path, &err), 0, "%s", err.msg);
+	cr_assert_eq(st2.kind, TL_BANDIT_COMBO);
+	cr_assert_eq(st2.nfields, 2);
+	cr_assert_str_eq(st2.fields[1], "side");
+	cr_assert_eq(st2.narm, 1);
+	cr_assert_eq(st2.nctx, 1);
+	cr_assert_eq(st2.day, 20494);
+	cr_assert_float_eq(st2.discount, 0.97, 0);
+	v2 = tl_bandit_state_json(&st2);
+	ut_assert_json_same(v, v2);
+	json_decref(v);
+	json_decref(v2);
+	tl_bandit_state_release(&st);
+	tl_bandit_state_release(&st2);
+}
+
+/* Edit one member of a good state: refused with 65 and this message. */
+static void
+refused(const char *member, json_t *value, const char *msg)
+{
+	struct tl_bandit_state st;
+	struct tl_err err;
+	char path[1100];
+
+	tl_init("tl-test");
+	sample_state(&st);
+	ut_path(path, sizeof(path), dir, "s.json");
+	ut_write_edited(tl_bandit_state_json(&st), member, value, path);
+	tl_bandit_state_release(&st);
+	tl_bandit_state_init(&st);
+	tl_err_clear(&err);
+	cr_assert_eq(tl_bandit_state_load(&st, path, &err), -1, "%s loaded",
+	    member);
+	ut_assert_dataerr(&err, path, msg, member);
+	tl_bandit_state_release(&st);
+}
+
+Test(tl_bandit_state, values_held_to_the_options_ranges)
+{
+	refused("settings.discount", json_real(2), "settings: 'discount' must "
+	    "be a number in (0, 1] (as --discount)");
+	refused("settings.discount", json_real(1e308), "settings: 'discount' "
+	    "must be a number in (0, 1] (as --discount)");
+	refused("settings.prior.kappa", json_real(-2.385), "settings: prior "
+	    "'-0.25,-2.385,1.5,0.75' is not mu,kappa,alpha,beta (kappa, alpha, "
+	    "beta > 0)");
+	refused("settings.arms.spec", json_string("value:symbol"), "settings: "
+	    "arms spec 'value:symbol' does not give kind 'combo' and 2 fields");
+	refused("settings.arms.spec", json_string("combo:symbol,,side"),
+	    "settings: arms spec 'combo:symbol,,side': an empty field name");
+	refused("baseline.n", json_integer(-5), "arm 'baseline': 'n' must be a "
+	    "number >= 0");
+	refused("baseline.w", json_null(), "arm 'baseline': 'w' must be a "
+	    "number >= 0");
+	refused("baseline.pnl.sxx", json_real(-1.27), "arm 'baseline' pnl: "
+	    "'sxx' must be a number >= 0");
+	refused("arms.ES+long.contexts", json_array(), "arm 'ES+long': "
+	    "'contexts' must be an object");
+	refused("updates", json_integer(-1), "'updates' must be an integer "
+	    ">= 0");
+	refused("version", json_integer(2), "format 'tl-bandit-state' version "
+	    "2 is newer than this tl-test reads (1)");
+}
+
+Test(tl_bandit_state, advance_discounts_every_arm)
+{
+	struct tl_bandit_state st;
+
+	sample_state(&st);
+	tl_bandit_state_advance(&st, st.day - 3);	/* earlier: nothing */
+	cr_assert_float_eq(st.arm[0].pooled.e[0], 6.5, 0);
+	tl_bandit_state_advance(&st, st.day + 2);
+	cr_assert_float_eq(st.arm[0].pooled.e[0], 6.5 * 0.97 * 0.97, 1e-15);
+	cr_assert_float_eq(st.arm[0].ctx[0].p[2], 40 * 0.97 * 0.97, 1e-12);
+	cr_assert_float_eq(st.base.pooled.e[1], -2 * 0.97 * 0.97, 1e-15);
+	cr_assert_float_eq(st.arm[0].pooled.n, 7, 0);	/* raw count kept */
+	cr_assert_eq(st.day, 20496);
+	tl_bandit_state_release(&st);
+}
+
+Test(tl_bandit_state, names_and_prior_check)
+{
+	static const double good[] = { 2.385, 1.27 }, bad[] = { 2.385, 0 };
+	struct tl_err err;
+
+	cr_assert_eq(tl_bandit_kind_parse("votes"), TL_BANDIT_VOTES);
+	cr_assert_eq(tl_bandit_kind_parse("vote"), -1);
+	cr_assert_str_eq(tl_bandit_kind_name(TL_BANDIT_COMBO), "combo");
+	cr_assert_eq(tl_bandit_model_parse("normal"), TL_BANDIT_NORMAL);
+	cr_assert_str_eq(tl_bandit_model_name(TL_BANDIT_BETA), "beta");
+	cr_assert_eq(tl_bandit_prior_check(TL_BANDIT_BETA, good, 2, "x",
+	    &err), 0);
+	cr_assert_eq(tl_bandit_prior_check(TL_BANDIT_BETA, bad, 2, "2.385,0",
+	    &err), -1);
+	cr_assert_eq(err.code, TL_EX_USAGE);
+	cr_assert_str_eq(err.where, "--prior");
+	cr_assert_str_eq(err.msg, "'2.385,0' is not alpha,beta (both > 0)");
+	cr_assert_eq(tl_bandit_prior_check(TL_BANDIT_NORMAL, good, 2, "y",
+	    &err), -1);
 }

@@ -16,6 +16,8 @@
 
 #include "tl_calib.h"
 #include "tl_err.h"
+#include "tl_json.h"
+#include "tl_util.h"
 #include "unit.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -743,4 +745,230 @@ Test(tl_calib, ece_calibrated_and_counts)
 	cr_assert_eq(sum, 8);
 	cr_assert_eq(b[2].n, 4);
 	cr_assert_eq(b[7].n, 4);
+}
+
+/* ---- Platt scaling on large data ------------------------------------- */
+
+/*
+ * The reference: Newton's method on the same objective written apart
+ * from the library (long double sums, p from the other side,
+ * 1/(1 + e^z) rather than the split forms, no line search: from a = 0
+ * and Platt's b the full steps converge on these data), iterated until a
+ * step no longer moves a or b.  Also the gradient g at (a, b) and the
+ * smallest eigenvalue of the Hessian there, for the tolerance.
+ */
+static void
+platt_reference(const double *s, const double *y, size_t n, long double *a,
+    long double *b)
+{
+	long double np = 0, tp, tn, t, p, z, d, g1, g2, h11, h12, h22, det;
+	long double da, db;
+	size_t i;
+	int it;
+
+	for (i = 0; i < n; i++)
+		np += y[i] > 0;
+	tp = (np + 1) / (np + 2);
+	tn = 1 / ((long double)n - np + 2);
+	*a = 0;
+	*b = logl(((long double)n - np + 1) / (np + 1));
+	for (it = 0; it < 100; it++) {
+		g1 = g2 = h11 = h12 = h22 = 0;
+		for (i = 0; i < n; i++) {
+			t = y[i] > 0 ? tp : tn;
+			z = s[i] * *a + *b;
+			p = 1 / (1 + expl(z));
+			d = p * (1 - p);
+			g1 += s[i] * (t - p);
+			g2 += t - p;
+			h11 += s[i] * s[i] * d;
+			h12 += s[i] * d;
+			h22 += d;
+		}
+		det = h11 * h22 - h12 * h12;
+		da = -(h22 * g1 - h12 * g2) / det;
+		db = -(h11 * g2 - h12 * g1) / det;
+		*a += da;
+		*b += db;
+		if (fabsl(da) <= 1e-18L * fabsl(*a) &&
+		    fabsl(db) <= 1e-18L * fabsl(*b))
+			break;
+	}
+	cr_assert_lt(it, 100, "the reference did not converge");
+}
+
+/* The smallest eigenvalue of the Hessian of Platt's objective at (a, b). */
+static double
+platt_hessian_min(const double *s, size_t n, double a, double b)
+{
+	double h11 = 0, h12 = 0, h22 = 0, p, d, tr, det;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		p = 1 / (1 + exp(a * s[i] + b));
+		d = p * (1 - p);
+		h11 += s[i] * s[i] * d;
+		h12 += s[i] * d;
+		h22 += d;
+	}
+	tr = h11 + h22;
+	det = h11 * h22 - h12 * h12;
+	return tr / 2 - sqrt(tr * tr / 4 - det);
+}
+
+/*
+ * Logged confidences (four decimals in [0.35, 0.85], as tl-synth writes
+ * them) and wins drawn with P(win) = 1/(1 + e^-(3.1 s - 1.5)): the shape
+ * of a night's trades.  These sizes and seeds made the old fit exit with
+ * "line search failed" (its sufficient-decrease test compared two
+ * rounded sums near 10^4..10^5 whose difference was below their
+ * rounding); each must now fit, and agree with the reference within what
+ * the stopping rule leaves: the fit may stop once |g| < 1e-5 per
+ * component, so (a, b) is within |g|_2 / lambda_min(H) of the optimum,
+ * plus the rounding of a, b themselves (1e-14 relative: both fits sum
+ * 10^4..10^6 terms).
+ */
+static void
+platt_large(size_t n, unsigned long long seed)
+{
+	double *s, *y, a = 0, b = 0, ga, gb, tol_a, tol_b, lmin;
+	long double ra, rb;
+	unsigned long long st = seed * 0x9E3779B97F4A7C15ULL;
+	struct tl_err err = { 0 };
+	size_t i;
+
+	s = malloc(n * sizeof(*s));
+	y = malloc(n * sizeof(*y));
+	cr_assert(s != NULL && y != NULL);
+	for (i = 0; i < n; i++) {
+		s[i] = round((0.35 + 0.5 * unif(&st)) * 10000) / 10000;
+		y[i] = unif(&st) < 1 / (1 + exp(-(3.1 * s[i] - 1.5)));
+	}
+	cr_assert_eq(tl_platt_fit(s, y, n, &a, &b, &err), 0, "n %zu seed %llu: "
+	    "%s", n, seed, err.msg);
+	platt_reference(s, y, n, &ra, &rb);
+	platt_gradient(s, y, n, a, b, &ga, &gb);
+	cr_assert_float_eq(ga, 0, PLATT_GRAD_TOL, "n %zu: grad a %g", n, ga);
+	cr_assert_float_eq(gb, 0, PLATT_GRAD_TOL, "n %zu: grad b %g", n, gb);
+	lmin = platt_hessian_min(s, n, a, b);
+	tol_a = PLATT_GRAD_TOL * sqrt(2) / lmin + 1e-14 * fabsl(ra);
+	tol_b = PLATT_GRAD_TOL * sqrt(2) / lmin + 1e-14 * fabsl(rb);
+	cr_assert_float_eq(a, (double)ra, tol_a, "n %zu: a %.17g, reference "
+	    "%.17Lg (tolerance %g)", n, a, ra, tol_a);
+	cr_assert_float_eq(b, (double)rb, tol_b, "n %zu: b %.17g, reference "
+	    "%.17Lg (tolerance %g)", n, b, rb, tol_b);
+	free(y);
+	free(s);
+}
+
+Test(tl_calib, platt_large_data)
+{
+	static const struct {
+		size_t n;
+		unsigned long long seed;
+	} c[] = { { 30000, 3 }, { 100000, 2 }, { 1000000, 3 } };
+	size_t k;
+
+	for (k = 0; k < NELEM(c); k++)
+		platt_large(c[k].n, c[k].seed);
+}
+
+/* ---- the map file ------------------------------------------------------ */
+
+UT_SCRATCH_DIR();
+
+TestSuite(tl_cal, .init = ut_setup, .fini = ut_teardown);
+
+/* A map of 12 rows: an isotonic pooled map and one group of 5. */
+static void
+sample_cal(struct tl_cal *c)
+{
+	static const double s[] = { 0.12, 0.27, 0.33, 0.41, 0.48, 0.55, 0.61,
+	    0.74, 0.83, 0.9, 0.93, 0.97 };
+	static const double y[] = { 0, 0, 1, 0, 0, 1, 1, 0, 1, 1, 1, 1 };
+	struct tl_err err;
+
+	memset(c, 0, sizeof(*c));
+	c->method = TL_CALIB_ISOTONIC;
+	cr_assert_eq(tl_cmap_fit(&c->pooled, c->method, s, y, NELEM(s), &err),
+	    0);
+	c->gname = calloc(1, sizeof(char *));
+	c->gmap = calloc(1, sizeof(struct tl_cmap));
+	c->gname[0] = strdup("bull");
+	cr_assert_eq(tl_cmap_fit(&c->gmap[0], c->method, s + 7, y + 7, 5,
+	    &err), 0);
+	c->ng = 1;
+	c->score = strdup("confidence");
+	c->outcome = strdup("win");
+	c->by = strdup("regime");
+	c->min_rows = 5;
+	c->n = NELEM(s);
+}
+
+Test(tl_cal, round_trip_and_lookup)
+{
+	struct tl_cal c, d;
+	struct tl_err err;
+	char path[1100];
+	json_t *v, *v2;
+
+	tl_init("tl-test");
+	sample_cal(&c);
+	v = tl_cal_json(&c);
+	ut_path(path, sizeof(path), dir, "m.json");
+	ut_write_json(path, v);
+	tl_err_clear(&err);
+	cr_assert_eq(tl_cal_load(&d, path, &err), 0, "%s", err.msg);
+	v2 = tl_cal_json(&d);
+	ut_assert_json_same(v, v2);
+	/* the group's map for its rows, the pooled one for the others */
+	cr_assert_eq(tl_cal_find(&d, "bull"), &d.gmap[0]);
+	cr_assert_eq(tl_cal_find(&d, "bear"), &d.pooled);
+	cr_assert_eq(tl_cal_find(&d, NULL), &d.pooled);
+	cr_assert_float_eq(tl_cmap_apply(tl_cal_find(&d, "bull"), 0.8),
+	    tl_cmap_apply(&c.gmap[0], 0.8), 0);
+	json_decref(v);
+	json_decref(v2);
+	tl_cal_release(&c);
+	tl_cal_release(&d);
+}
+
+/* Edit member (a dotted path) of the sample's file: refused with msg. */
+static void
+cal_refused(const char *member, json_t *value, const char *msg)
+{
+	struct tl_cal c;
+	struct tl_err err;
+	char path[1100];
+
+	tl_init("tl-test");
+	sample_cal(&c);
+	ut_path(path, sizeof(path), dir, "m.json");
+	ut_write_edited(tl_cal_json(&c), member, value, path);
+	tl_cal_release(&c);
+	tl_err_clear(&err);
+	cr_assert_eq(tl_cal_load(&c, path, &err), -1, "%s loaded", member);
+	ut_assert_dataerr(&err, path, msg, member);
+	/* released: nothing left to free (apply returns at once) */
+	cr_assert(c.score == NULL && c.gname == NULL && c.pooled.iso.x ==
+	    NULL, "%s: map left allocated", member);
+}
+
+Test(tl_cal, values_checked)
+{
+	cal_refused("n", json_integer(-5), "'n' must be an integer >= 1");
+	cal_refused("pooled.n", json_integer(11), "pooled: 'n' must be 12");
+	cal_refused("groups.bull.n", json_integer(4), "group 'bull': 'n' must "
+	    "be an integer in [5, 12]");
+	cal_refused("min_rows", json_integer(0), "'min_rows' must be an "
+	    "integer in [1, 1000000000]");
+	cal_refused("pooled.y.0", json_real(-0.25), "pooled: knot 0 is outside "
+	    "[0, 1]");
+	cal_refused("pooled.x.1", json_real(0.05), "pooled: knots not "
+	    "increasing or values not monotone at 1");
+	cal_refused("method", json_string("sigmoid"), "unknown method");
+	cal_refused("by", json_integer(2), "score and outcome must be column "
+	    "names, by a column name or null");
+	cal_refused("version", json_integer(2), "format 'tl-calibration-map' "
+	    "version 2 is newer than this tl-test reads (1)");
 }

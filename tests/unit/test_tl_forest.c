@@ -4,7 +4,9 @@
  * step and Friedman #1 against the closed form, missing values routed by
  * training, categories ordered by their mean, classification, the same
  * model bytes for 1 and 3 threads, the model file round trip, a refused
- * version, and the table's type errors.
+ * version, its checksum (written here from its definition), damaged
+ * nodes behind a good checksum, a tree count beyond the file's size,
+ * random damage, and the table's type errors.
  */
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <criterion/logging.h>
 
 #include "tl_err.h"
 #include "tl_forest.h"
@@ -357,77 +360,276 @@ Test(tl_forest, deterministic_across_threads)
 
 /* Saved and loaded, a model predicts the same; a model of version 2 is
  * refused, naming both versions. */
-Test(tl_forest, file_round_trip_and_version)
+/* A forest of the given number of trees on noisy_table() (f, d: to
+ * free) and its model file's bytes (new, *n of them). */
+static char *
+noisy_model(size_t trees, struct tl_forest **f, struct tl_fdata **d,
+    size_t *n)
 {
 	struct tl_forest_params p = TL_FOREST_PARAMS_DEFAULT;
-	struct tl_fdata *d = noisy_table();
+
+	p.trees = trees;
+	*d = noisy_table();
+	*f = train(*d, "y", &p);
+	return model_bytes(*f, n);
+}
+
+/* Write n bytes to path. */
+static void
+put(const char *path, const void *p, size_t n)
+{
+	FILE *fp = fopen(path, "wb");
+
+	cr_assert_not_null(fp);
+	cr_assert_eq(fwrite(p, 1, n, fp), n);
+	fclose(fp);
+}
+
+/* The model's tree block: after the header line. */
+static unsigned char *
+tree_block(char *bytes, size_t n, size_t *len)
+{
+	char *nl = memchr(bytes, '\n', n);
+
+	cr_assert_not_null(nl);
+	*len = n - (size_t)(nl + 1 - bytes);
+	return (unsigned char *)nl + 1;
+}
+
+/* The checksum "mix64x4" of n bytes at p, written here from its
+ * definition in tl-train-forest(1), word by word. */
+static unsigned long long
+mix64x4(const unsigned char *p, size_t n)
+{
+	static const uint64_t k = 0x9e3779b97f4a7c15ULL;
+	uint64_t h[4] = { 0x243f6a8885a308d3ULL, 0x13198a2e03707344ULL,
+	    0xa4093822299f31d0ULL, 0x082efa98ec4e6c89ULL }, w, r = n;
+	size_t i, b;
+
+	for (i = 0; i < n / 8; i++) {
+		for (w = 0, b = 0; b < 8; b++)	/* little-endian */
+			w |= (uint64_t)p[8 * i + b] << (8 * b);
+		h[i % 4] = (h[i % 4] ^ w) * k;
+		h[i % 4] = h[i % 4] << 29 | h[i % 4] >> 35;
+	}
+	for (i = 0; i < 4; i++) {
+		r = (r ^ h[i]) * k;
+		r ^= r >> 29;
+	}
+	return r;
+}
+
+/* Write the checksum of the tree block into the header again, computed
+ * here, as a file damaged on purpose would: then only the node checks
+ * stand. */
+static void
+reseal(char *bytes, size_t n)
+{
+	size_t len;
+	unsigned char *t = tree_block(bytes, n, &len);
+	char *at = strstr(bytes, "\"checksum\":\"mix64x4:"), hex[17];
+
+	cr_assert_not_null(at);
+	snprintf(hex, sizeof(hex), "%016llx", mix64x4(t, len));
+	memcpy(at + strlen("\"checksum\":\"mix64x4:"), hex, 16);
+}
+
+/* Loading path fails with 65 and msg. */
+static void
+load_fails(const char *path, const char *msg)
+{
+	struct tl_err err = { 0 };
+
+	cr_assert_null(tl_forest_load(path, NULL, &err), "%s loaded", msg);
+	cr_assert_eq(err.code, TL_EX_DATAERR, "%s: code %d", msg, err.code);
+	cr_assert_str_eq(err.msg, msg);
+}
+
+Test(tl_forest, file_round_trip_and_version)
+{
+	struct tl_fdata *d;
 	struct tl_forest *f, *g;
 	struct tl_err err = { 0 };
-	char path[512], *bytes, *v;
+	char path[512], *bytes, *v, msg[256], hex[20];
 	unsigned char *tr, *node;
 	uint32_t cnt[2];
 	double sd1, sd2;
-	size_t n, i, k;
-	FILE *fp;
+	size_t n, i, k, len;
 
-	p.trees = 15;
-	f = train(d, "y", &p);
+	bytes = noisy_model(15, &f, &d, &n);
 	snprintf(path, sizeof(path), "%s/m", dir);
-	fp = fopen(path, "wb");
-	cr_assert_eq(tl_forest_save(f, fp, path, &err), 0);
-	fclose(fp);
-	g = tl_forest_load(path, &err);
+	put(path, bytes, n);
+	g = tl_forest_load(path, NULL, &err);
 	cr_assert_not_null(g, "%s", err.msg);
 	cr_assert_eq(predict(f, "{\"a\":0.3,\"b\":0.7,\"k\":\"q\"}", &sd1,
 	    NULL), predict(g, "{\"a\":0.3,\"b\":0.7,\"k\":\"q\"}", &sd2,
 	    NULL));
 	cr_assert_eq(sd1, sd2);
 	tl_forest_free(g);
-	bytes = model_bytes(f, &n);
-	v = strstr(bytes, "\"version\":1");
+	/* the header's tree_bytes and checksum, against zlib here */
+	tr = tree_block(bytes, n, &len);
+	snprintf(msg, sizeof(msg), "\"tree_bytes\":%zu,\"checksum\":"
+	    "\"mix64x4:%016llx\"", len, mix64x4(tr, len));
+	cr_assert_not_null(strstr(bytes, msg), "no %s", msg);
+	v = strstr(bytes, "\"version\":2");
 	cr_assert_not_null(v);
+	v[10] = '3';
+	put(path, bytes, n);
+	load_fails(path, "format 'tl-forest-model' version 3 is newer than "
+	    "this tl-test reads (1-2)");
 	v[10] = '2';
-	fp = fopen(path, "wb");
-	fwrite(bytes, 1, n, fp);
-	fclose(fp);
-	cr_assert_null(tl_forest_load(path, &err));
-	cr_assert_eq(err.code, TL_EX_DATAERR);
-	cr_assert_str_eq(err.msg, "model version 2 is not supported (this "
-	    "tl-train-forest reads version 1): train the model again");
-	/* truncated */
-	v[10] = '1';
-	fp = fopen(path, "wb");
-	fwrite(bytes, 1, n - 9, fp);
-	fclose(fp);
-	cr_assert_null(tl_forest_load(path, &err));
-	cr_assert_str_eq(err.msg, "damaged model: truncated");
-	/* nodes of the first tree that would send a row astray: the root
-	 * to itself, to a feature not in the model, past the last node; a
-	 * leaf past the last leaf value */
-	tr = (unsigned char *)strchr(bytes, '\n') + 1;
+	put(path, bytes, n - 9);
+	snprintf(msg, sizeof(msg), "damaged model: %zu bytes of trees, the "
+	    "header says %zu", len - 9, len);
+	load_fails(path, msg);
+	/* one bit of a leaf value flipped: the checksum tells */
+	tr[len - 3] ^= 0x10;
+	put(path, bytes, n);
+	snprintf(hex, sizeof(hex), "%016llx", mix64x4(tr, len));
+	tr[len - 3] ^= 0x10;
+	snprintf(msg, sizeof(msg), "damaged model: the trees' checksum is "
+	    "mix64x4:%s, the header says 'mix64x4:%016llx'", hex,
+	    mix64x4(tr, len));
+	load_fails(path, msg);
+	/* nodes of the first tree that would send a row astray, behind a
+	 * good checksum: the root to itself, to a feature not in the model,
+	 * past the last node; a leaf past the last leaf value; the root's
+	 * bin past its feature's bins (255, the missing bin) and unknown
+	 * flags (0xfe) */
 	memcpy(cnt, tr, sizeof(cnt));
 	node = tr + sizeof(cnt);
 	cr_assert_eq(node[7] & 1, 0, "the root splits");
 	for (i = 1; i < cnt[0] && !(node[8 * i + 7] & 1); i++)
 		;
 	cr_assert_lt(i, cnt[0]);
-	for (k = 0; k < 4; k++) {
-		unsigned char *at = k < 3 ? node : node + 8 * i;
+	for (k = 0; k < 6; k++) {
+		static const char *const want[] = { "children 0 and 1",
+		    "feature 65535 of 3", NULL, NULL,
+		    "split at bin 255 of feature", "unknown flags 0xfe" };
+		unsigned char *at = k == 3 ? node + 8 * i : node;
 		uint32_t child = k == 0 ? 0 : k == 2 ? cnt[0] - 1 : cnt[1];
 		unsigned char keep[8];
+		struct tl_err e2 = { 0 };
+		char part[64];
 
 		memcpy(keep, at, 8);
 		if (k == 1)
 			memset(at + 4, 0xff, 2);	/* feature 65535 */
+		else if (k == 4)
+			at[6] = 255;
+		else if (k == 5)
+			at[7] = 0xfe;
 		else
 			memcpy(at, &child, 4);
-		fp = fopen(path, "wb");
-		fwrite(bytes, 1, n, fp);
-		fclose(fp);
-		cr_assert_null(tl_forest_load(path, &err), "case %zu", k);
-		cr_assert_str_eq(err.msg, "damaged model: bad tree");
+		if (k == 2)
+			snprintf(part, sizeof(part), "children %u and %u",
+			    cnt[0] - 1, cnt[0]);
+		else if (k == 3)
+			snprintf(part, sizeof(part), "leaf %u of %u", cnt[1],
+			    cnt[1]);
+		else
+			snprintf(part, sizeof(part), "%s", want[k]);
+		reseal(bytes, n);
+		put(path, bytes, n);
+		cr_assert_null(tl_forest_load(path, NULL, &e2), "case %zu", k);
+		cr_assert_eq(e2.code, TL_EX_DATAERR);
+		cr_assert_not_null(strstr(e2.msg, part), "case %zu: %s", k,
+		    e2.msg);
+		cr_assert_eq(strncmp(e2.msg, "damaged model: tree 0 node ", 27),
+		    0, "case %zu: %s", k, e2.msg);
 		memcpy(at, keep, 8);
 	}
+	reseal(bytes, n);
+	free(bytes);
+	tl_forest_free(f);
+	tl_fdata_free(d);
+}
+
+/* A header that claims more trees than the file could hold is refused
+ * before anything is allocated for them (it was "out of memory", exit 70,
+ * or an abort under the sanitizers). */
+Test(tl_forest, tree_count_checked_against_the_size)
+{
+	struct tl_fdata *d;
+	struct tl_forest *f;
+	char path[512], *bytes, *big, *v, msg[128];
+	size_t n, len, pre;
+
+	bytes = noisy_model(2, &f, &d, &n);
+	tree_block(bytes, n, &len);
+	/* the header's, not the options' */
+	v = strstr(bytes, "\"trees\":2,\"tree_bytes\"");
+	cr_assert_not_null(v);
+	pre = (size_t)(v - bytes);
+	big = malloc(n + 16);
+	cr_assert_not_null(big);
+	memcpy(big, bytes, pre);
+	memcpy(big + pre, "\"trees\":999999999,", 18);
+	memcpy(big + pre + 18, v + 10, n - pre - 10);
+	snprintf(path, sizeof(path), "%s/m", dir);
+	put(path, big, n + 8);
+	snprintf(msg, sizeof(msg), "damaged model: 999999999 trees cannot fit "
+	    "in %zu bytes", len);
+	load_fails(path, msg);
+	free(big);
+	free(bytes);
+	tl_forest_free(f);
+	tl_fdata_free(d);
+}
+
+/* Random damage: single bytes of a model changed anywhere.  The header's
+ * numbers may change and load (a bound or an OOB figure); nothing in the
+ * tree block may, and every model that loads predicts without NaN.
+ * Then the same in the tree block with the checksum resealed, as a file
+ * made on purpose: what loads has finite leaves and sound nodes. */
+#define MUTANTS		600
+
+Test(tl_forest, random_damage)
+{
+	struct tl_fdata *d;
+	struct tl_forest *f, *g;
+	struct tl_err err;
+	unsigned long long st = 0x2385;
+	char path[512], *bytes, *copy;
+	unsigned char *tr;
+	size_t n, len, at, m, loaded[2] = { 0, 0 }, tree_loaded = 0;
+	double sd;
+
+	bytes = noisy_model(5, &f, &d, &n);
+	copy = malloc(n);
+	cr_assert_not_null(copy);
+	snprintf(path, sizeof(path), "%s/m", dir);
+	for (m = 0; m < 2 * MUTANTS; m++) {
+		int sealed = m >= MUTANTS;
+
+		memcpy(copy, bytes, n);
+		tr = tree_block(copy, n, &len);
+		at = sealed ? (size_t)(tr - (unsigned char *)copy) +
+		    ut_xorshift(&st) % len : ut_xorshift(&st) % n;
+		copy[at] = (char)(copy[at] ^ (1 + ut_xorshift(&st) % 255));
+		if (sealed)
+			reseal(copy, n);
+		put(path, copy, n);
+		tl_err_clear(&err);
+		if ((g = tl_forest_load(path, NULL, &err)) == NULL) {
+			cr_assert_eq(err.code, TL_EX_DATAERR, "mutant %zu: %s",
+			    m, err.msg);
+			continue;
+		}
+		loaded[sealed]++;
+		tree_loaded += !sealed && at >= (size_t)(tr -
+		    (unsigned char *)copy);
+		cr_assert(!isnan(predict(g, "{\"a\":0.3,\"b\":0.7,\"k\":"
+		    "\"q\"}", &sd, NULL)), "mutant %zu predicts NaN", m);
+		cr_assert(!isnan(predict(g, "{\"k\":\"zz\"}", &sd, NULL)));
+		tl_forest_free(g);
+	}
+	cr_assert_eq(tree_loaded, 0, "a damaged tree block passed the "
+	    "checksum");
+	cr_log_info("random damage: %zu of %d mutants loaded, %zu of %d "
+	    "resealed tree-block mutants", loaded[0], MUTANTS, loaded[1],
+	    MUTANTS);
+	free(copy);
 	free(bytes);
 	tl_forest_free(f);
 	tl_fdata_free(d);

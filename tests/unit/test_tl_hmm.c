@@ -5,11 +5,13 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
 
 #include "tl_hmm.h"
+#include "unit.h"
 
 /* Wikipedia: pi = (0.5, 0.5), A = [[0.7,0.3],[0.3,0.7]], the emission
  * likelihoods given per step. */
@@ -717,4 +719,120 @@ Test(tl_ghmm, check_refuses_bad_parameters)
 	cr_assert_eq(tl_ghmm_check(&m, &err), -1);
 	cr_assert_str_eq(err.msg, "variance 1 of state 1 is not positive");
 	tl_ghmm_release(&m);
+}
+
+/* ---- tl-regime's model file -------------------------------------------- */
+
+UT_SCRATCH_DIR();
+
+TestSuite(tl_regime_model, .init = ut_setup, .fini = ut_teardown);
+
+/* Two states of two features, full covariances. */
+static void
+sample_model(struct tl_regime_model *m)
+{
+	static const double pi[] = { 0.25, 0.75 }, A[] = { 0.9, 0.1, 0.05,
+	    0.95 }, mean[] = { -0.0016, 0.27, 0.0004, 0.155 };
+	static const double cov[] = { 3.1e-4, 1.2e-5, 1.2e-5, 2.4e-3, 8.2e-5,
+	    -3e-6, -3e-6, 1.4e-3 };
+	static const char *const feat[] = { "ret", "vol" },
+	    *const lab[] = { "stress", "calm" };
+	struct tl_err err;
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	tl_ghmm_init(&m->h, 2, 2, TL_GHMM_FULL);
+	memcpy(m->h.pi, pi, sizeof(pi));
+	memcpy(m->h.A, A, sizeof(A));
+	memcpy(m->h.mean, mean, sizeof(mean));
+	memcpy(m->h.cov, cov, sizeof(cov));
+	for (i = 0; i < 2; i++) {
+		m->h.var[i * 2] = cov[i * 4];
+		m->h.var[i * 2 + 1] = cov[i * 4 + 3];
+	}
+	m->h.loglik = 1171.685;
+	m->h.iters = 8;
+	m->h.converged = 1;
+	cr_assert_eq(tl_ghmm_check(&m->h, &err), 0, "%s", err.msg);
+	m->feat = calloc(2, sizeof(char *));
+	m->labels = calloc(2, sizeof(char *));
+	for (i = 0; i < 2; i++) {
+		m->feat[i] = strdup(feat[i]);
+		m->labels[i] = strdup(lab[i]);
+	}
+	m->date = strdup("date");
+	m->rows = 250;
+	m->first = strdup("2026-01-05");
+	m->options = json_pack("{s:s,s:i}", "cov", "full", "seed", 7);
+}
+
+Test(tl_regime_model, round_trip)
+{
+	struct tl_regime_model m, m2;
+	struct tl_err err;
+	char path[1100];
+	json_t *v, *v2;
+
+	tl_init("tl-test");
+	sample_model(&m);
+	v = tl_regime_model_json(&m);
+	/* the figures of the file: 1 / (1 - A_ii), p = 1 + 2 + 4 + 6 */
+	cr_assert_float_eq(json_real_value(json_array_get(json_object_get(v,
+	    "expected_duration"), 1)), 20, 1e-12);
+	cr_assert_eq(json_integer_value(json_object_get(v, "parameters")), 13);
+	cr_assert_float_eq(json_real_value(json_object_get(v, "bic")),
+	    13 * log(250) - 2 * 1171.685, 1e-9);
+	cr_assert(json_is_null(json_object_get(v, "last")));
+	ut_path(path, sizeof(path), dir, "m.json");
+	ut_write_json(path, v);
+	tl_err_clear(&err);
+	cr_assert_eq(tl_regime_model_load(&m2, path, &err), 0, "%s", err.msg);
+	v2 = tl_regime_model_json(&m2);
+	ut_assert_json_same(v, v2);
+	cr_assert_str_eq(m2.labels[1], "calm");
+	cr_assert_float_eq(m2.h.cov[5], -3e-6, 0);
+	json_decref(v);
+	json_decref(v2);
+	tl_regime_model_release(&m);
+	tl_regime_model_release(&m2);
+}
+
+static void
+model_refused(const char *member, json_t *value, const char *msg)
+{
+	struct tl_regime_model m;
+	struct tl_err err;
+	char path[1100];
+
+	tl_init("tl-test");
+	sample_model(&m);
+	ut_path(path, sizeof(path), dir, "m.json");
+	ut_write_edited(tl_regime_model_json(&m), member, value, path);
+	tl_regime_model_release(&m);
+	tl_err_clear(&err);
+	cr_assert_eq(tl_regime_model_load(&m, path, &err), -1, "%s loaded",
+	    member);
+	ut_assert_dataerr(&err, path, msg, member);
+	cr_assert(m.labels == NULL && m.h.pi == NULL && m.options == NULL,
+	    "%s: model left allocated", member);
+}
+
+Test(tl_regime_model, values_checked)
+{
+	model_refused("labels.1", json_string("stress"), "labels: 'stress' "
+	    "twice");
+	model_refused("features.0", json_integer(3), "features: expected "
+	    "non-empty strings");
+	model_refused("transition.1.0", json_real(0.5), "transitions from state "
+	    "1 sum to 1.45, not 1");
+	model_refused("covariances.0.1.0", json_real(1.3e-5), "covariance of "
+	    "state 0 is not symmetric");
+	model_refused("means.1", json_array(), "means: expected a 2 x 2 "
+	    "matrix");
+	model_refused("rows", json_integer(0), "rows: expected an integer "
+	    ">= 1");
+	model_refused("k", json_integer(3), "a model needs k (1-50), features "
+	    "(1-64), labels (k names), cov (diag or full) and date");
+	model_refused("version", json_integer(2), "format 'tl-regime-model' "
+	    "version 2 is newer than this tl-test reads (1)");
 }

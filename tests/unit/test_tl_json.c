@@ -483,3 +483,122 @@ Test(tl_json_unflatten, does_not_change_the_input)
 	json_decref(back);
 	json_decref(flat);
 }
+
+/* ---- tl_json_load_versioned ------------------------------------------ */
+
+UT_SCRATCH_DIR();
+
+TestSuite(tl_json_load_versioned, .init = ut_setup, .fini = ut_teardown);
+
+static const struct tl_format fmt12 = { "tl-test-state", 1, 2 };
+
+/* Load text (written to dir/s.json, or given as text) against fmt12:
+ * NULL with err, or the object. */
+static json_t *
+load(const char *text, int as_text, int *version, struct tl_err *err)
+{
+	char path[1100];
+
+	ut_path(path, sizeof(path), dir, "s.json");
+	ut_write_str(path, text);
+	tl_err_clear(err);
+	*version = -1;
+	return tl_json_load_versioned(as_text ? "s.json" : path, as_text ?
+	    text : NULL, strlen(text), &fmt12, version, err);
+}
+
+Test(tl_json_load_versioned, reads_each_supported_version)
+{
+	struct tl_err err;
+	json_t *v;
+	int ver, as_text;
+
+	tl_init("tl-test");
+	for (as_text = 0; as_text < 2; as_text++) {
+		v = load("{\"format\":\"tl-test-state\",\"version\":2,"
+		    "\"x\":2.385}", as_text, &ver, &err);
+		cr_assert_not_null(v, "%s", err.msg);
+		cr_assert_eq(ver, 2);
+		cr_assert_float_eq(json_real_value(json_object_get(v, "x")),
+		    2.385, 0);
+		json_decref(v);
+		v = load("{\"version\":1,\"format\":\"tl-test-state\"}",
+		    as_text, &ver, &err);
+		cr_assert_not_null(v, "%s", err.msg);
+		cr_assert_eq(ver, 1);
+		json_decref(v);
+	}
+}
+
+/* One wording for every refusal, whichever the file. */
+Test(tl_json_load_versioned, refusals)
+{
+	static const struct {
+		const char *text;
+		int as_text;
+		const char *msg;
+	} c[] = {
+		{ "{\"format\":\"tl-test-state\",\"version\":3}", 0,
+		  "format 'tl-test-state' version 3 is newer than this "
+		  "tl-test reads (1-2)" },
+		{ "{\"format\":\"tl-test-state\",\"version\":0}", 1,
+		  "format 'tl-test-state' version 0 is older than this "
+		  "tl-test reads (1-2)" },
+		{ "{\"format\":\"tl-test-state\",\"version\":1.0}", 0,
+		  "format 'tl-test-state' has no version (this tl-test reads "
+		  "1-2)" },
+		{ "{\"format\":\"tl-test-state\"}", 1,
+		  "format 'tl-test-state' has no version (this tl-test reads "
+		  "1-2)" },
+		{ "{\"format\":\"tl-forest-model\",\"version\":1}", 0,
+		  "not a tl-test-state file" },
+		{ "[\"tl-test-state\",1]", 0, "not a tl-test-state file" },
+		{ "\x89PNG\r\n", 1, "not a tl-test-state file" },
+		{ "{\"format\":\"tl-test-state\",\"format\":\"tl-test-state\","
+		  "\"version\":1}", 1, "not a tl-test-state file" },
+	};
+	struct tl_err err;
+	size_t i;
+	int ver;
+
+	tl_init("tl-test");
+	for (i = 0; i < TL_NELEM(c); i++) {
+		cr_assert_null(load(c[i].text, c[i].as_text, &ver, &err),
+		    "case %zu", i);
+		cr_assert_eq(err.code, TL_EX_DATAERR, "case %zu", i);
+		cr_assert_str_eq(err.msg, c[i].msg, "case %zu", i);
+		cr_assert_eq(ver, -1);
+	}
+}
+
+Test(tl_json_load_versioned, file_errors)
+{
+	static const struct tl_format one = { "tl-test-state", 1, 1 };
+	struct tl_err err;
+	char path[1100], msg[256];
+	int ver;
+
+	tl_init("tl-test");
+	ut_path(path, sizeof(path), dir, "none.json");
+	tl_err_clear(&err);
+	cr_assert_null(tl_json_load_versioned(path, NULL, 0, &one, &ver,
+	    &err));
+	cr_assert_eq(err.code, TL_EX_NOINPUT);
+	cr_assert_str_eq(err.where, path);
+	snprintf(msg, sizeof(msg), "%s", strerror(ENOENT));
+	cr_assert_str_eq(err.msg, msg);
+	cr_assert_null(load("{\"format\":\"tl-test-state\",\n\"version\":1,}",
+	    0, &ver, &err));
+	cr_assert_eq(err.code, TL_EX_DATAERR);
+	ut_path(path, sizeof(path), dir, "s.json:2");
+	cr_assert_str_eq(err.where, path);
+	cr_assert_eq(strncmp(err.msg, "invalid JSON: ", 14), 0, "%s", err.msg);
+	/* a single version reads "(1)" */
+	ut_path(path, sizeof(path), dir, "s.json");
+	ut_write_str(path, "{\"format\":\"tl-test-state\",\"version\":2}");
+	tl_err_clear(&err);
+	cr_assert_null(tl_json_load_versioned(path, NULL, 0, &one, &ver,
+	    &err));
+	cr_assert_str_eq(err.msg, "format 'tl-test-state' version 2 is newer "
+	    "than this tl-test reads (1)");
+}

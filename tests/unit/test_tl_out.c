@@ -1,8 +1,10 @@
 /* Unit tests for lib/tl_out: atomic file output, JSONL and CSV. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,6 +73,17 @@ file_is(const char *path, const char *want)
 	text = ut_read(path, NULL);
 	cr_assert_str_eq(text, want);
 	free(text);
+}
+
+/* Write the one record rec to path, which must succeed. */
+static void
+write_one(const char *path, const char *rec)
+{
+	struct tl_out *o;
+
+	o = open_ok(path, TL_FMT_JSONL);
+	write_ok(o, rec);
+	close_ok(o);
 }
 
 Test(tl_out, jsonl_file_appears_only_on_close)
@@ -367,9 +380,11 @@ Test(tl_out, symlink_keeps_pointing_at_its_file)
 	file_is(path, "{\"v\":1}\n");
 }
 
-/* /dev/fd/N is the caller's open file: appended to, never renamed over
- * (the shell's >> must not be truncated). */
-Test(tl_out, dev_fd_appends_to_the_open_file)
+/* prefix N (N the descriptor of a file opened for appending) is the
+ * caller's open file: appended to, never renamed over (the shell's >>
+ * must not be truncated). */
+static void
+appends_to_open_file(const char *prefix)
 {
 	struct tl_out *o;
 	struct stat st;
@@ -380,7 +395,7 @@ Test(tl_out, dev_fd_appends_to_the_open_file)
 	ut_write_str(path, "first\n");
 	fp = fopen(path, "a");
 	cr_assert_not_null(fp);
-	snprintf(fdpath, sizeof(fdpath), "/dev/fd/%d", fileno(fp));
+	snprintf(fdpath, sizeof(fdpath), "%s%d", prefix, fileno(fp));
 	o = open_ok(fdpath, TL_FMT_JSONL);
 	write_ok(o, "{\"v\":2}");
 	close_ok(o);
@@ -388,6 +403,224 @@ Test(tl_out, dev_fd_appends_to_the_open_file)
 	cr_assert_eq(lstat(path, &st), 0);
 	cr_assert(S_ISREG(st.st_mode));
 	file_is(path, "first\n{\"v\":2}\n");
+}
+
+Test(tl_out, dev_fd_appends_to_the_open_file)
+{
+	appends_to_open_file("/dev/fd/");
+}
+
+/* A regular file under /dev (a tmpfs like /dev/shm) is replaced like any
+ * other: written twice, it holds the second document only (it was opened
+ * for appending because of its name). */
+Test(tl_out, regular_file_under_dev_is_replaced)
+{
+	struct stat st;
+	char tmpl[] = "/dev/shm/tl-unit-XXXXXX", path[1100];
+	int i;
+
+	if (mkdtemp(tmpl) == NULL)
+		cr_skip_test("no /dev/shm here");
+	ut_path(path, sizeof(path), tmpl, "x.json");
+	for (i = 0; i < 2; i++) {
+		write_one(path, i == 0 ? "{\"run\":1}" : "{\"run\":2}");
+	}
+	cr_assert_eq(lstat(path, &st), 0);
+	cr_assert(S_ISREG(st.st_mode));
+	file_is(path, "{\"run\":2}\n");
+	cr_assert_eq(ut_count_entries(tmpl, NULL, 0), 1, "temp file left");
+	ut_rmtree(tmpl);
+}
+
+/* /proc/self/fd/N is the caller's open file as /dev/fd/N is; a name that
+ * only looks like one is an ordinary file. */
+Test(tl_out, proc_fd_appends_and_lookalikes_do_not)
+{
+	char path[1100];
+
+	appends_to_open_file("/proc/self/fd/");
+	/* dir/fd/3 is not /dev/fd/3 */
+	ut_path(path, sizeof(path), dir, "fd");
+	cr_assert_eq(mkdir(path, 0755), 0);
+	ut_path(path, sizeof(path), dir, "fd/3");
+	ut_write_str(path, "old\n");
+	write_one(path, "{\"v\":4}");
+	file_is(path, "{\"v\":4}\n");
+}
+
+/* A file replaced keeps its mode, whatever the umask; through a link
+ * too, and the link stays a link. */
+Test(tl_out, replaced_file_keeps_its_mode)
+{
+	struct tl_out *o;
+	struct stat st;
+	char path[1100], link[1100];
+
+	umask(022);
+	ut_path(path, sizeof(path), dir, "victim");
+	ut_path(link, sizeof(link), dir, "out.jsonl");
+	ut_write_str(path, "secret\n");
+	cr_assert_eq(chmod(path, 0600), 0);
+	o = open_ok(path, TL_FMT_JSONL);
+	close_ok(o);
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600, "mode %o", st.st_mode & 0777);
+	cr_assert_eq(chmod(path, 0640), 0);
+	cr_assert_eq(symlink("victim", link), 0);
+	write_one(link, "{\"v\":1}");
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0640, "mode %o", st.st_mode & 0777);
+	cr_assert_eq(lstat(link, &st), 0);
+	cr_assert(S_ISLNK(st.st_mode));
+	file_is(path, "{\"v\":1}\n");
+}
+
+/* Root keeps a replaced file's owner and group. */
+Test(tl_out, root_keeps_the_owner)
+{
+	struct tl_out *o;
+	struct stat st;
+	char path[1100];
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to give a file away");
+	ut_path(path, sizeof(path), dir, "theirs.jsonl");
+	ut_write_str(path, "old\n");
+	cr_assert_eq(chown(path, 65534, 65534), 0);
+	o = open_ok(path, TL_FMT_JSONL);
+	close_ok(o);
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_uid, 65534);
+	cr_assert_eq(st.st_gid, 65534);
+}
+
+/* Links in a sticky world-writable directory: ours and the directory
+ * owner's are followed, another user's is refused (73) and its target
+ * left alone. */
+Test(tl_out, sticky_directory_links)
+{
+	struct tl_out *o;
+	struct tl_err err;
+	struct stat st;
+	char sticky[1100], victim[1100], link[1100], msg[1400];
+
+	ut_path(sticky, sizeof(sticky), dir, "tmp");
+	ut_path(victim, sizeof(victim), dir, "victim");
+	ut_path(link, sizeof(link), dir, "tmp/out.jsonl");
+	cr_assert_eq(mkdir(sticky, 0755), 0);
+	cr_assert_eq(chmod(sticky, 01777), 0);
+	ut_write_str(victim, "victim\n");
+	cr_assert_eq(symlink("../victim", link), 0);
+	o = open_ok(link, TL_FMT_JSONL);	/* ours */
+	write_ok(o, "{\"v\":1}");
+	close_ok(o);
+	file_is(victim, "{\"v\":1}\n");
+	if (geteuid() != 0)
+		cr_skip_test("needs root for a link of another user");
+	cr_assert_eq(lchown(link, 65534, 65534), 0);
+	tl_err_clear(&err);
+	cr_assert_null(tl_out_open(link, TL_FMT_JSONL, &err));
+	cr_assert_eq(err.code, TL_EX_CANTCREAT);
+	cr_assert_str_eq(err.where, link);
+	snprintf(msg, sizeof(msg), "not following a symbolic link owned by "
+	    "uid 65534 in sticky world-writable directory '%s' (neither "
+	    "ours nor the directory owner's)", sticky);
+	cr_assert_str_eq(err.msg, msg);
+	file_is(victim, "{\"v\":1}\n");
+	cr_assert_eq(ut_count_entries(sticky, NULL, 0), 1);
+	/* the directory's owner's link is followed */
+	cr_assert_eq(chown(sticky, 65534, 65534), 0);
+	write_one(link, "{\"v\":2}");
+	file_is(victim, "{\"v\":2}\n");
+	cr_assert_eq(lstat(link, &st), 0);
+	cr_assert(S_ISLNK(st.st_mode));
+}
+
+/* A chain of links is followed to its end, which need not exist; a loop
+ * is an error. */
+Test(tl_out, link_chain_and_loop)
+{
+	struct tl_err err;
+	char a[1100], b[1100], c[1100], msg[256];
+
+	ut_path(a, sizeof(a), dir, "a");
+	ut_path(b, sizeof(b), dir, "b");
+	ut_path(c, sizeof(c), dir, "c");
+	cr_assert_eq(symlink("b", a), 0);
+	cr_assert_eq(symlink(c, b), 0);		/* absolute */
+	write_one(a, "{\"v\":5}");
+	file_is(c, "{\"v\":5}\n");
+	cr_assert_eq(unlink(c), 0);
+	cr_assert_eq(symlink("a", c), 0);
+	tl_err_clear(&err);
+	cr_assert_null(tl_out_open(a, TL_FMT_JSONL, &err));
+	cr_assert_eq(err.code, TL_EX_CANTCREAT);
+	snprintf(msg, sizeof(msg), "cannot create: %s", strerror(ELOOP));
+	cr_assert_str_eq(err.msg, msg);
+}
+
+/* The temporary files of a run that died are removed by the next run on
+ * the same output: ours, regular, named FILE.tmp.XXXXXX and not locked.
+ * A locked one (a run still writing), one of another name and a link
+ * named like one stay. */
+Test(tl_out, stale_temporary_files_are_removed)
+{
+	static const char *const keep[] = { "out.jsonl.tmp.Locked",
+	    "out.jsonl.tmp.abc", "out.jsonl.tmp.abcdefg", "other.tmp.aB3dE5",
+	    "out.jsonl.tmp.LinkXy" };
+	char path[1100], name[1100];
+	size_t i;
+	int fd;
+
+	ut_path(path, sizeof(path), dir, "out.jsonl");
+	ut_path(name, sizeof(name), dir, "out.jsonl.tmp.aB3dE5");
+	ut_write_str(name, "half a fi");
+	for (i = 0; i < 4; i++) {
+		ut_path(name, sizeof(name), dir, keep[i]);
+		ut_write_str(name, "x");
+	}
+	ut_path(name, sizeof(name), dir, keep[4]);
+	cr_assert_eq(symlink("out.jsonl.tmp.abc", name), 0);
+	ut_path(name, sizeof(name), dir, keep[0]);
+	fd = open(name, O_RDONLY);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(flock(fd, LOCK_EX), 0);
+	write_one(path, "{\"v\":6}");
+	close(fd);
+	ut_path(name, sizeof(name), dir, "out.jsonl.tmp.aB3dE5");
+	cr_assert_eq(ut_exists(name), 0, "stale temporary file left");
+	for (i = 0; i < TL_NELEM(keep); i++) {
+		ut_path(name, sizeof(name), dir, keep[i]);
+		cr_assert_eq(ut_exists(name), 1, "%s removed", keep[i]);
+	}
+	cr_assert_eq(ut_count_entries(dir, NULL, 0), TL_NELEM(keep) + 1);
+	file_is(path, "{\"v\":6}\n");
+}
+
+/* Our own temporary file is locked while we write: another run's
+ * cleaning leaves it alone. */
+Test(tl_out, own_temporary_file_is_locked)
+{
+	struct tl_out *o, *o2;
+	char path[1100], tmpname[256], name[1100];
+	int fd;
+
+	ut_path(path, sizeof(path), dir, "out.jsonl");
+	o = open_ok(path, TL_FMT_JSONL);
+	write_ok(o, "{\"v\":7}");
+	cr_assert_eq(ut_count_entries(dir, tmpname, sizeof(tmpname)), 1);
+	ut_path(name, sizeof(name), dir, tmpname);
+	fd = open(name, O_RDONLY);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(flock(fd, LOCK_EX | LOCK_NB), -1, "not locked");
+	cr_assert_eq(errno, EWOULDBLOCK);
+	close(fd);
+	o2 = open_ok(path, TL_FMT_JSONL);	/* cleans, must not remove */
+	write_ok(o2, "{\"v\":8}");
+	close_ok(o);
+	close_ok(o2);
+	file_is(path, "{\"v\":8}\n");
+	cr_assert_eq(ut_count_entries(dir, NULL, 0), 1);
 }
 
 Test(tl_out, stdout_jsonl, .init = cr_redirect_stdout)

@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+#include <jansson.h>
+
+#include "tl_json.h"
 
 /* New scratch directory "/tmp/tl-unit-XXXXXX"; the test fails without. */
 static inline char *
@@ -187,6 +190,76 @@ ut_number_text(char *buf, unsigned long long *s)
 		    (int)((r >> 32) % 700) - 350);
 	buf[n] = '\0';
 	return n;
+}
+
+/* Write v to path as tl_json_append writes it. */
+static inline void
+ut_write_json(const char *path, const json_t *v)
+{
+	struct tl_buf b;
+
+	tl_buf_init(&b);
+	tl_json_append(&b, v);
+	ut_write_str(path, b.data);
+	tl_buf_release(&b);
+}
+
+/* Do a and b print as the same text? */
+static inline void
+ut_assert_json_same(const json_t *a, const json_t *b)
+{
+	struct tl_buf x, y;
+
+	tl_buf_init(&x);
+	tl_buf_init(&y);
+	tl_json_append(&x, a);
+	tl_json_append(&y, b);
+	cr_assert_str_eq(x.data, y.data);
+	tl_buf_release(&x);
+	tl_buf_release(&y);
+}
+
+/* Set the member at the dotted path of v to value (stolen); a number
+ * after a dot indexes an array.  The path must exist but for its last
+ * part. */
+static inline void
+ut_json_set(json_t *v, const char *path, json_t *value)
+{
+	char *key = strdup(path), *p, *dot;
+	json_t *obj = v;
+
+	for (p = key; (dot = strchr(p, '.')) != NULL; p = dot + 1) {
+		*dot = '\0';
+		obj = json_is_array(obj) ? json_array_get(obj, strtoul(p, NULL,
+		    10)) : json_object_get(obj, p);
+		cr_assert_not_null(obj, "%s: no '%s'", path, p);
+	}
+	if (json_is_array(obj))
+		json_array_set_new(obj, strtoul(p, NULL, 10), value);
+	else
+		json_object_set_new(obj, p, value);
+	free(key);
+}
+
+/* Write v, its member at the dotted path set to value (stolen), to path;
+ * v is freed. */
+static inline void
+ut_write_edited(json_t *v, const char *member, json_t *value,
+    const char *path)
+{
+	ut_json_set(v, member, value);
+	ut_write_json(path, v);
+	json_decref(v);
+}
+
+/* err is TL_EX_DATAERR at where saying msg (what: for the failure). */
+static inline void
+ut_assert_dataerr(const struct tl_err *err, const char *where,
+    const char *msg, const char *what)
+{
+	cr_assert_eq(err->code, TL_EX_DATAERR, "%s: code %d", what, err->code);
+	cr_assert_str_eq(err->where, where, "%s", what);
+	cr_assert_str_eq(err->msg, msg, "%s", what);
 }
 
 #endif
