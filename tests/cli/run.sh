@@ -7,8 +7,11 @@
 # stderr and exit status must equal `expout`, `experr` and `status` (a
 # missing file means empty output, status 0).  A sanitizer report on
 # stderr fails the case whatever experr says.  A case that needs longer
-# than the default says how many seconds in a `timeout` file.  With TL_UPDATE=1 the
-# actual results are written back as the expectations instead.  The last
+# than the default says how many seconds in a `timeout` file.  A case
+# that can only run as root (another user's files) says `root` in a
+# `needs` file; run by another user it is skipped, and counted so.  With
+# TL_UPDATE=1 the actual results are written back as the expectations
+# instead.  The last
 # line is "cli: N passed, M failed"; the exit status is 1 if M > 0.
 # WORK's name differs on each run: a case whose messages name files in it
 # should cd "$WORK" and use relative names (and $TL_TESTDATA for inputs).
@@ -76,6 +79,7 @@ store() {
 
 pass=0
 fail=0
+skipped=0
 updated=0
 declare -A tpass tfail
 tools=()
@@ -92,6 +96,11 @@ for cmdfile in tests/cli/*/[0-9][0-9][0-9]-*/cmd; do
 		tfail[$tool]=0
 	fi
 
+	if grep -qx root "$case/needs" 2>/dev/null && [ "$(id -u)" -ne 0 ]; then
+		echo "skipped: $name (needs root)"
+		skipped=$((skipped + 1))
+		continue
+	fi
 	work=$tmp/work
 	rm -rf "$work"
 	mkdir "$work" || exit 73
@@ -181,5 +190,8 @@ for t in "${tools[@]}"; do
 	    $((tpass[$t] + tfail[$t]))
 done
 [ "$updated" -gt 0 ] && echo "$prog: $updated case(s) updated; read the git diff"
+if [ "$skipped" -gt 0 ]; then
+	echo "$prog: $skipped case(s) skipped: they need root"
+fi
 echo "$prog: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
