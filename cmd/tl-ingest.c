@@ -1831,6 +1831,23 @@ print_summary(const struct state *s, unsigned long rows)
 	tl_buf_release(&b);
 }
 
+/* Nothing usable read: as every tool, exit 65, saying why even with -q
+ * (the outputs, empty, are written: a reader sees what was left). */
+static int
+nothing_usable(const struct state *s)
+{
+	if (s->c.read == 0)
+		tl_msg("nothing usable: no records in the input");
+	else if (s->c.later > 0 && s->c.later == s->c.read - s->c.rejected)
+		tl_msg("nothing usable: %lu record(s) read, %lu rejected, "
+		    "%lu after --until", s->c.read, s->c.rejected,
+		    s->c.later);
+	else
+		tl_msg("nothing usable: %lu record(s) read, all rejected "
+		    "(their reasons: -v or --rejects)", s->c.read);
+	return TL_EX_DATAERR;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1904,14 +1921,14 @@ main(int argc, char *argv[])
 		if (s.c.later > 0 && !o.quiet)
 			tl_msg("left out %lu record(s) after --until",
 			    s.c.later);
-		if (s.c.read == 0 && !o.quiet)
-			tl_warn("no records in the input");
 		if (summary != NULL && write_summary(summary, &s, w.n, rows,
 		    &err) == -1) {
 			tl_out_abort(summary);
 			status = tl_report(&err);
 		} else if (summary != NULL && tl_out_close(summary, &err) == -1)
 			status = tl_report(&err);
+		else if (s.c.accepted + s.c.dups == 0)
+			status = nothing_usable(&s);
 		else if (o.strict && s.c.rejected > 0)
 			status = TL_EX_DATAERR;
 	}
