@@ -572,18 +572,11 @@ int
 main(int argc, char *argv[])
 {
 	struct opts o = { .po = TL_POLICY_OPTS_DEFAULT };
-	static const double buckets[] = { 0.5, 0.6, 0.7, 0.8, 0.9 };
-	static const double grid[] = { 300, 900, 1800, 3600, 7200, 14400,
-	    28800, 86400, 172800, 432000 };
 	struct tl_err err = { 0 };
 	int status = TL_EX_OK, rc;
 
 	tl_init("tl-policy");
 	o.po.threads = 0;
-	o.po.buckets = buckets;
-	o.po.nbuckets = TL_NELEM(buckets);
-	o.po.grid = grid;
-	o.po.ngrid = TL_NELEM(grid);
 	parse_args(argc, argv, &o);
 	rc = o.cmd == tl_policy_nkinds ? run_check(&o, &err) : run(&o, &err);
 	if (rc == -1)

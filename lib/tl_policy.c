@@ -61,6 +61,13 @@ const struct tl_pengine tl_pengines[] = {
 _Static_assert(TL_NELEM(tl_pengines) == TL_NELEM(tl_policy_kinds),
     "one engine per policy");
 
+const double tl_policy_buckets[TL_POLICY_NBUCKETS] = {
+	0.5, 0.6, 0.7, 0.8, 0.9
+};
+const double tl_policy_grid[TL_POLICY_NGRID] = {
+	300, 900, 1800, 3600, 7200, 14400, 28800, 86400, 172800, 432000
+};
+
 const char *const tl_psettle_names[TL_PS_NSTATUS] = {
 	"moved", "capped", "held", "kept"
 };
@@ -620,16 +627,16 @@ tl_policy_decide(struct tl_policy *p, size_t i, double learned, size_t n,
 		*value = p->val[p->gs.g[i].parent];
 	p->val[i] = *value;
 	p->emit[i] = st != TL_PS_HELD || own;
-	if (st == TL_PS_HELD && isnan(learned) && why != NULL)
-		snprintf(reason, sizeof(reason), "%s", why);
-	else if (st == TL_PS_HELD && !isnan(learned) &&
-	    n >= (size_t)p->o->min_obs)
+	if (st == TL_PS_HELD && n < (size_t)p->o->min_obs)
+		snprintf(reason, sizeof(reason), "%zu observations < %ld "
+		    "required", n, p->o->min_obs);
+	else if (st == TL_PS_HELD && isnan(learned))
+		snprintf(reason, sizeof(reason), "%s", why != NULL ? why :
+		    "nothing learned");
+	else if (st == TL_PS_HELD)
 		snprintf(reason, sizeof(reason), "change limited to %g of the "
 		    "value in force: less than one grid step",
 		    p->o->max_change);
-	else if (st == TL_PS_HELD)
-		snprintf(reason, sizeof(reason), "%zu observations < %ld "
-		    "required", n, p->o->min_obs);
 	else if (st == TL_PS_CAPPED)
 		snprintf(reason, sizeof(reason), "change limited to %g of the "
 		    "value in force", p->o->max_change);

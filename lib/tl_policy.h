@@ -101,10 +101,19 @@ struct tl_policy_opts {
 	const char	*regimes;	/* tl-regime's regimes.jsonl or NULL */
 };
 
+/* The default conviction buckets' inner edges (0.5 .. 0.9) and hold
+ * grid (5m .. 5d). */
+#define TL_POLICY_NBUCKETS	5
+#define TL_POLICY_NGRID		10
+extern const double tl_policy_buckets[TL_POLICY_NBUCKETS];
+extern const double tl_policy_grid[TL_POLICY_NGRID];
+
 #define TL_POLICY_OPTS_DEFAULT {					\
 	.min_obs = 50, .max_change = 0.2, .valid_for = 2 * 86400.0,	\
 	.seed = 1, .threads = 1, .conviction = "conviction",		\
 	.dflt = NAN, .step = 0.01, .draws = 1000, .alpha = 0.05,	\
+	.buckets = tl_policy_buckets, .nbuckets = TL_POLICY_NBUCKETS,	\
+	.grid = tl_policy_grid, .ngrid = TL_POLICY_NGRID,		\
 	.n0 = 100, .min_mult = 0.1, .max_mult = 2, .prob = 0.9,	\
 	.by = "signals", .level = 0.95, .max_dd = 0.15,			\
 	.min_sharpe = -0.5, .max_loss = 0.02, .window = 60,		\
