@@ -29,21 +29,7 @@ init(void)
 
 TestSuite(tl_policy, .init = init);
 
-/* A uniform double in [0, 1) from 53 bits of xorshift. */
-static double
-unif(unsigned long long *s)
-{
-	return (double)(ut_xorshift(s) >> 11) / 9007199254740992.0;
-}
-
-static double
-gauss(unsigned long long *s)
-{
-	double u = unif(s), v = unif(s);
-
-	return sqrt(-2 * log(u > 1e-300 ? u : 1e-300)) * cos(2 * M_PI * v);
-}
-
+/* qsort ascending. */
 static int
 cmpd(const void *a, const void *b)
 {
@@ -153,9 +139,9 @@ Test(tl_policy, settle_never_exceeds_max_change)
 	int k, grid;
 
 	for (k = 0; k < 100000; k++) {
-		cur = 0.01 + 0.99 * unif(&s);	/* 0 has no scale: not capped */
-		learned = unif(&s);
-		mc = 0.5 * unif(&s);
+		cur = 0.01 + 0.99 * ut_unif(&s);	/* 0 has no scale: not capped */
+		learned = ut_unif(&s);
+		mc = 0.5 * ut_unif(&s);
 		grid = k % 2;
 		if (grid) {	/* the gate's values are on its grid */
 			cur = round(cur * 100) / 100;
@@ -213,8 +199,8 @@ Test(tl_policy, gate_boot_matches_signal_bootstrap)
 	size_t i, j, b, cell;
 
 	for (i = 0; i < N; i++) {
-		c[i] = unif(&s);
-		y[i] = 3 * (c[i] - 0.45) + gauss(&s);
+		c[i] = ut_unif(&s);
+		y[i] = 3 * (c[i] - 0.45) + ut_gauss(&s);
 		cell = tl_gate_cell(c[i], K);
 		n[cell]++;
 		sum[cell] += y[i];
@@ -235,7 +221,7 @@ Test(tl_policy, gate_boot_matches_signal_bootstrap)
 		double t = 0;
 
 		for (i = 0; i < N; i++) {
-			j = (size_t)(unif(&s) * N);
+			j = (size_t)(ut_unif(&s) * N);
 			if (c[j] >= 0.4 && c[j] < 0.6)
 				t -= y[j];
 		}
@@ -322,7 +308,7 @@ Test(tl_policy, fee_bins_exact)
 	cr_assert_eq(tl_fee_bin(0), 0);
 	cr_assert_eq(tl_fee_bin(TL_FEE_MIN), 0);
 	for (k = 0; k < 100000; k++) {
-		c = exp(log(1e-7) + unif(&s) * log(1e5));	/* 1e-7 .. 1e-2 */
+		c = exp(log(1e-7) + ut_unif(&s) * log(1e5));	/* 1e-7 .. 1e-2 */
 		b = tl_fee_bin(c);
 		cr_assert(c <= tl_fee_edge(b) && c > tl_fee_edge(b - 1),
 		    "%.17g in bin %zu", c, b);

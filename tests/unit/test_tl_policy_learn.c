@@ -37,20 +37,6 @@ init(void)
 
 TestSuite(tl_policy_learn, .init = init, .fini = ut_teardown);
 
-static double
-unif(unsigned long long *s)
-{
-	return (double)(ut_xorshift(s) >> 11) / 9007199254740992.0;
-}
-
-static double
-gauss(unsigned long long *s)
-{
-	double u = unif(s), v = unif(s);
-
-	return sqrt(-2 * log(u > 1e-300 ? u : 1e-300)) * cos(2 * M_PI * v);
-}
-
 /* The planted hold profile: up in log time to h, down twice as fast. */
 static double
 phi(double t, double h)
@@ -100,11 +86,11 @@ gen_trades(const char *path, unsigned long long seed, int n)
 	for (k = 0; k < NELEM(strats); k++)
 		for (i = 0; i < n; i++) {
 			m = ut_xorshift(&s) % NELEM(syms);
-			c = 0.35 + 0.65 * unif(&s);
-			t = floor(TMIN * exp(unif(&s) * log(TMAX / TMIN)));
-			slip = SLIP * unif(&s);
+			c = 0.35 + 0.65 * ut_unif(&s);
+			t = floor(TMIN * exp(ut_unif(&s) * log(TMAX / TMIN)));
+			slip = SLIP * ut_unif(&s);
 			x = 0.03 * (c - strats[k].theta) + 0.004 * (phi(t,
-			    strats[k].hold) - mean[k]) + 0.004 * gauss(&s);
+			    strats[k].hold) - mean[k]) + 0.004 * ut_gauss(&s);
 			e = x + syms[m].fee + slip;	/* what costs eat */
 			fprintf(fp, "{\"strategy\":\"%s\",\"regime\":\"%s\","
 			    "\"symbol\":\"%s\",\"exit_ts\":%d,"
@@ -116,7 +102,7 @@ gen_trades(const char *path, unsigned long long seed, int n)
 			    "r2", syms[m].name, 1767225600 + i * 60, c < 0.5 ?
 			    "true" : "false", c, x * NOTION, t, (x + 0.004) *
 			    NOTION, syms[m].fee * NOTION, slip * NOTION,
-			    e - syms[m].fee - SLIP / 2 + 0.003 * gauss(&s));
+			    e - syms[m].fee - SLIP / 2 + 0.003 * ut_gauss(&s));
 		}
 	fclose(fp);
 }
@@ -331,7 +317,7 @@ Test(tl_policy_learn, horizon_best_exact)
 			    "\"horizon\":\"%s\",\"ev\":%.7f,\"hit\":true,"
 			    "\"signals\":{\"peak15\":%d,\"only1h\":%s,"
 			    "\"flat\":%d}}\n", hn[h], a * peak[h] + b * only[h] +
-			    1e-3 * gauss(&s), a, b ? "true" : "false", !a && !b);
+			    1e-3 * ut_gauss(&s), a, b ? "true" : "false", !a && !b);
 	}
 	fclose(fp);
 	pol = learn(&o, "horizon", path, NULL, &facts);
