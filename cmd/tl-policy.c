@@ -23,6 +23,7 @@
 #include "tl_err.h"
 #include "tl_json.h"
 #include "tl_out.h"
+#include "tl_panel.h"
 #include "tl_policy.h"
 #include "tl_time.h"
 #include "tl_util.h"
@@ -279,6 +280,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 	const char *names[NCMD];
 	struct tl_err err = { 0 };
 	const char *given[128];
+	int64_t days;
 	double *b;
 	size_t k, n, ngiven = 0;
 	long l;
@@ -300,6 +302,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    &o->po.annualize, &err);
 			break;
 		case O_ASOF:
+			if (tl_panel_date_days(optarg, &days) == -1)
+				tl_usage_error("--asof: '%s' is not a date "
+				    "(YYYY-MM-DD)", optarg);
 			o->po.asof = optarg;
 			break;
 		case O_BOUNDS:

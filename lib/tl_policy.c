@@ -532,6 +532,9 @@ tl_policy_prev(struct tl_policy *p, const char *path, struct tl_err *err)
 	double x;
 	int rc = -1;
 
+	if (p->e->rows == TL_PROWS_RETURNS)
+		return tl_err_set(err, TL_EX_USAGE, "--prev", 0, "%s is "
+		    "replayed from the whole history, not updated", k->name);
 	if ((v = tl_policy_load(path, p->o->kind, &kind, err)) == NULL)
 		return -1;
 	if (prev_value(k, json_object_get(v, "default"), path, "default", &x,
@@ -549,6 +552,8 @@ tl_policy_prev(struct tl_policy *p, const char *path, struct tl_err *err)
 		if (prev_value(k, e, path, what, &x, err) == -1)
 			goto out;
 		prev_put(&p->prev, key, NULL, x);
+		if (k->learned_default)	/* open groups: carried when quiet */
+			tl_pgroups_get(&p->gs, key, strlen(key), NULL, 0);
 		if (k->subs == NULL ||
 		    (subs = json_object_get(e, k->subs)) == NULL)
 			continue;
@@ -563,6 +568,8 @@ tl_policy_prev(struct tl_policy *p, const char *path, struct tl_err *err)
 			if (prev_value(k, se, path, what, &x, err) == -1)
 				goto out;
 			prev_put(&p->prev, key, sub, x);
+			tl_pgroups_get(&p->gs, key, strlen(key), sub,
+			    strlen(sub));
 		}
 	}
 	p->prev.have = 1;

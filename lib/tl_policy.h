@@ -51,7 +51,9 @@ struct tl_policy_kind {
 	const char	*subs;		/* member holding sub-groups: "regimes" */
 	int		 fallback;	/* stale file: +1 the larger of value and
 					 * default, -1 the smaller, 0 none */
-	int		 learned_default; /* the default level is learned */
+	int		 learned_default; /* the default level is learned, and
+					  * groups come from the rows (not a
+					  * fixed list, as size's buckets) */
 	const char	*about;		/* one line for --help */
 };
 extern const struct tl_policy_kind tl_policy_kinds[];
