@@ -473,8 +473,8 @@ run_check(const struct opts *o, struct tl_err *err)
 
 	if (o->now != NULL) {
 		if (tl_time_parse(o->now, strlen(o->now), &now) == -1)
-			return tl_err_set(err, TL_EX_USAGE, "--now", 0, "'%s' is "
-			    "not a timestamp", o->now);
+			return tl_err_set(err, TL_EX_USAGE, "--now", 0, "'%s' "
+			    "is not a timestamp", o->now);
 	} else
 		now = (int64_t)time(NULL) * 1000;	/* the point of check */
 	for (i = 0; i < o->ninputs; i++) {

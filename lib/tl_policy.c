@@ -46,17 +46,17 @@ const size_t tl_policy_nkinds = TL_NELEM(tl_policy_kinds);
 /* In the order of tl_policy_kinds. */
 const struct tl_pengine tl_pengines[] = {
 	{ tl_gate_init, tl_gate_observe, tl_gate_finish, tl_gate_release,
-	    TL_PROWS_TRADE, 1, TL_PF_STRATEGY | TL_PF_CONV | TL_PF_NET },
+	    TL_PROWS_TRADE, 1, 1, TL_PF_STRATEGY | TL_PF_CONV | TL_PF_NET },
 	{ tl_size_init, tl_size_observe, tl_size_finish, tl_size_release,
-	    TL_PROWS_TRADE, 1, TL_PF_CONV | TL_PF_NET | TL_PF_RISK },
+	    TL_PROWS_TRADE, 1, 0, TL_PF_CONV | TL_PF_NET | TL_PF_RISK },
 	{ tl_hold_init, tl_hold_observe, tl_hold_finish, tl_hold_release,
-	    TL_PROWS_TRADE, 1, TL_PF_STRATEGY | TL_PF_NET | TL_PF_HOLD },
+	    TL_PROWS_TRADE, 1, 0, TL_PF_STRATEGY | TL_PF_NET | TL_PF_HOLD },
 	{ tl_fee_init, tl_fee_observe, tl_fee_finish, tl_fee_release,
-	    TL_PROWS_TRADE, 1, TL_PF_SYMBOL | TL_PF_COST },
+	    TL_PROWS_TRADE, 1, 0, TL_PF_SYMBOL | TL_PF_COST },
 	{ tl_horizon_init, tl_horizon_observe, tl_horizon_finish,
-	    tl_horizon_release, TL_PROWS_OUTCOME, 1, 0 },
+	    tl_horizon_release, TL_PROWS_OUTCOME, 1, 0, 0 },
 	{ tl_breaker_init, NULL, tl_breaker_finish, tl_breaker_release,
-	    TL_PROWS_RETURNS, 0, 0 },
+	    TL_PROWS_RETURNS, 0, 0, 0 },
 };
 _Static_assert(TL_NELEM(tl_pengines) == TL_NELEM(tl_policy_kinds),
     "one engine per policy");
@@ -838,7 +838,7 @@ tl_policy_observe(struct tl_policy *p, const struct tl_prow *r)
 		p->cnt.counterfactual++;
 		/* counterfactual outcomes are estimates: only the gate, which
 		 * is about the signals it blocked, learns from them */
-		if (p->e->observe != tl_gate_observe) {
+		if (!p->e->cf) {
 			p->cnt.skipped_cf++;
 			return;
 		}

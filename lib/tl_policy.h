@@ -44,13 +44,14 @@
  * tl_policy_kinds is that of the subcommands in --help. */
 struct tl_policy_kind {
 	const char	*name;		/* subcommand: "gate" */
-	const char	*format;	/* the file's format: "tl-policy-gate" */
-	const char	*value;		/* an entry's value member: "threshold" */
-	const char	*key;		/* what a group is: "strategy" */
-	const char	*sub;		/* what a sub-group is: "regime" or NULL */
-	const char	*subs;		/* member holding sub-groups: "regimes" */
-	int		 fallback;	/* stale file: +1 the larger of value and
-					 * default, -1 the smaller, 0 none */
+	const char	*format;	/* its file's: "tl-policy-gate" */
+	const char	*value;		/* an entry's value: "threshold" */
+	const char	*key;		/* a group is a: "strategy" */
+	const char	*sub;		/* a sub-group: "regime", NULL */
+	const char	*subs;		/* their member: "regimes" */
+	int		 fallback;	/* stale file: +1 the larger of
+					 * value and default, -1 the
+					 * smaller, 0 none */
 	int		 learned_default; /* the default level is learned, and
 					  * groups come from the rows (not a
 					  * fixed list, as size's buckets) */
@@ -98,7 +99,7 @@ struct tl_policy_opts {
 	long		 window;	/* rolling Sharpe days */
 	double		 annualize;	/* periods per year */
 	const char	*crisis;	/* regime label that halts the book */
-	double		 recover;	/* re-enable: drawdown <= recover * max_dd */
+	double		 recover;	/* re-enable: dd <= recover * max_dd */
 	long		 recover_days;	/* days the recovery must hold */
 	const char	*regimes;	/* tl-regime's regimes.jsonl or NULL */
 };
@@ -277,7 +278,7 @@ void	tl_hold_ev(const double *n, const double *sum, size_t ngrid,
 	    double *ev);
 
 /* Fee: histogram bins of costs (fractions of notional) at a relative
- * width of TL_FEE_BIN_RATIO.  The bin of c and the upper edge of bin b. */
+ * width of TL_FEE_RATIO.  The bin of c and the upper edge of bin b. */
 #define TL_FEE_MIN	1e-8	/* costs at or below: bin 0 */
 #define TL_FEE_RATIO	1.01	/* one bin spans 1% */
 #define TL_FEE_NBINS	1900	/* up to 1e-8 * 1.01^1899 > 1.5 */

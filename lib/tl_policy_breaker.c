@@ -7,8 +7,8 @@
  * running peak of compounded equity is above max_dd, its rolling Sharpe
  * ratio over the last window days (annualised) is below min_sharpe, the
  * day lost more than max_loss, or, for the book, tl-regime labelled the
- * day with the crisis label (cash only).  Re-enabling has hysteresis
- * (as trading desks' kill switches do): once no limit is crossed and the
+ * day with the crisis label (cash only).  Re-enabling has hysteresis,
+ * so that a series does not flap at a limit: once no limit is crossed and the
  * drawdown is back to recover * max_dd (and the Sharpe ratio, once
  * defined, at or above min_sharpe) for recover_days days in a row, a
  * halted series is reduced; after as many more such days, normal.  Any

@@ -72,8 +72,8 @@ tl_horizon_init(struct tl_policy *p, struct tl_err *err)
 	struct horizon *h;
 
 	if (!(o->level > 0 && o->level < 1))
-		return tl_err_set(err, TL_EX_USAGE, "--level", 0, "%g is not in "
-		    "(0, 1)", o->level);
+		return tl_err_set(err, TL_EX_USAGE, "--level", 0, "%g is not "
+		    "in (0, 1)", o->level);
 	h = tl_xcalloc(1, sizeof(*h));
 	h->pmap = tl_map_alloc();
 	h->fired = tl_xcalloc(MAX_FIRED, sizeof(size_t));
@@ -248,10 +248,11 @@ pair_facts(struct tl_policy *p, const struct pair *pr, const size_t *hix,
 		x = json_pack("{s:o,s:f,s:I,s:o,s:o,s:o,s:I,s:o,s:I,s:o,s:o}",
 		    "horizon", hname(h->hs[j]), "horizon_s", h->hs[j], "n_both",
 		    (json_int_t)s->ev.n, "ev_both", tl_pnum(s->ev.mean),
-		    "ev_both_lo", tl_pnum(lo), "ev_both_hi", tl_pnum(s->ev.mean +
-		    halfwidth(s, z)), "n_a_alone", (json_int_t)na, "ev_a_alone",
-		    tl_pnum(ea), "n_b_alone", (json_int_t)nb, "ev_b_alone",
-		    tl_pnum(eb), "lift", tl_pnum(s->ev.mean - fmax(ea, eb)));
+		    "ev_both_lo", tl_pnum(lo), "ev_both_hi",
+		    tl_pnum(s->ev.mean + halfwidth(s, z)), "n_a_alone",
+		    (json_int_t)na, "ev_a_alone", tl_pnum(ea), "n_b_alone",
+		    (json_int_t)nb, "ev_b_alone", tl_pnum(eb), "lift",
+		    tl_pnum(s->ev.mean - fmax(ea, eb)));
 		json_array_append_new(hs, x);
 		if (s->ev.n >= (double)p->o->min_obs && s->ev.mean > best) {
 			best = s->ev.mean;
@@ -316,7 +317,8 @@ tl_horizon_finish(struct tl_policy *p, json_t *pol, json_t *facts,
 			    tl_pnum(s->nhit > 0 ? s->hits / s->nhit : NAN)));
 			if ((size_t)s->ev.n > nmax)
 				nmax = (size_t)s->ev.n;
-			if (s->ev.n >= (double)o->min_obs && s->ev.mean > best) {
+			if (s->ev.n >= (double)o->min_obs &&
+			    s->ev.mean > best) {
 				best = s->ev.mean;
 				jb = j;
 			}
@@ -328,8 +330,8 @@ tl_horizon_finish(struct tl_policy *p, json_t *pol, json_t *facts,
 			s = &row->h[jb];
 			if (s->ev.mean - halfwidth(s, z) > 0) {
 				learned = h->hs[jb];
-				snprintf(why, sizeof(why), "the highest EV, its "
-				    "lower bound above 0");
+				snprintf(why, sizeof(why), "the highest EV, "
+				    "its lower bound above 0");
 			} else {
 				learned = 0;
 				snprintf(why, sizeof(why), "no horizon's EV is "

@@ -25,7 +25,7 @@ struct tl_prow {
 	size_t		 klen;
 	const char	*sub;		/* regime or venue, NULL: none */
 	size_t		 slen;
-	const char	*names;		/* horizon: fired names, each NUL-ended */
+	const char	*names;		/* horizon: fired names, NUL-ended */
 	size_t		 nnames;	/* their number */
 	double		 conv;		/* conviction in [0, 1] */
 	double		 net;		/* net P&L (currency) */
@@ -110,6 +110,7 @@ struct tl_pengine {
 	void	(*release)(struct tl_policy *p);
 	int	 rows;		/* which reader: TL_PROWS_* */
 	int	 emits;		/* the common part writes the groups */
+	int	 cf;		/* learns from counterfactual rows */
 	unsigned need;		/* trade rows: the TL_PF_* fields it reads */
 };
 enum { TL_PROWS_TRADE, TL_PROWS_OUTCOME, TL_PROWS_RETURNS };

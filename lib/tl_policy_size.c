@@ -4,10 +4,11 @@
  * notional) has mean mu_k and variance sigma_k^2; the growth-optimal
  * fraction is f*_k = mu_k / sigma_k^2 (Kelly 1956; Thorp 2006, "The
  * Kelly criterion in blackjack, sports betting and the stock market",
- * section 7, the continuous approximation).  A trade engine sizes every trade at a
- * base size times the bucket's multiplier, and the base is taken to be the
- * book's own fractional Kelly bet, so the multiplier is f*_k / f*_all: the
- * fraction of Kelly (one half, say) scales both alike and cancels.  The
+ * section 7, the continuous approximation).  A trade engine sizes every
+ * trade at a base size times the bucket's multiplier, and the base is
+ * taken to be the book's own fractional Kelly bet, so the multiplier is
+ * f*_k / f*_all: the fraction of Kelly (one half, say) scales both
+ * alike and cancels.  The
  * estimate is shrunk toward the multiplier in force by the evidence,
  * m = w raw + (1 - w) current with w = n_k / (n_k + n0), bounded to
  * [min, max] and then held to the common rule (--min-obs, --max-change).

@@ -104,8 +104,8 @@ BEGIN {
 	for (s = 1; s <= 4; s++) {
 		m = 0
 		for (k = 0; k < 2000; k++)
-			m += phi(TMIN * exp((k + 0.5) / 2000 * log(TMAX / TMIN)),
-			    hbest[s])
+			m += phi(TMIN * exp((k + 0.5) / 2000 * \
+			    log(TMAX / TMIN)), hbest[s])
 		phibar[s] = m / 2000
 	}
 	tr = out "/trades.jsonl"
@@ -165,15 +165,17 @@ BEGIN {
 		fn = rnd() < 0.5
 		fv = rnd() < 0.5
 		for (k = 1; k <= 5; k++) {
-			ev = fm * mom[k] + fn * news[k] - 0.0002 + 0.002 * gauss()
+			ev = fm * mom[k] + fn * news[k] - 0.0002 + \
+			    0.002 * gauss()
 			printf "{\"signal_id\":\"%s\",\"ts\":\"%s\"," \
 			    "\"strategy\":\"%s\",\"executed\":%s," \
 			    "\"horizon\":\"%s\",\"move\":%.6f,\"hit\":%s," \
 			    "\"ev\":%.6f,\"fee_model\":\"flat-2bp\"," \
 			    "\"signals\":{\"momentum\":%d,\"news\":%d," \
 			    "\"volume\":%d}}\n", id, stamp(ts), strat,
-			    (c >= 0.5) ? "true" : "false", hname[k], ev + 0.0002,
-			    (ev + 0.0002 > 0) ? "true" : "false", ev, fm, fn,
+			    (c >= 0.5) ? "true" : "false", hname[k],
+			    ev + 0.0002, (ev + 0.0002 > 0) ? "true" : "false",
+			    ev, fm, fn,
 			    fv > so
 		}
 	}

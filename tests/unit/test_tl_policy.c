@@ -42,7 +42,8 @@ Test(tl_policy, durations)
 {
 	static const struct { const char *s; double sec; const char *fmt; }
 	    ok[] = {
-		{ "90", 90, "90s" }, { "90s", 90, "90s" }, { "15m", 900, "15m" },
+		{ "90", 90, "90s" }, { "90s", 90, "90s" },
+		{ "15m", 900, "15m" },
 		{ "1.5h", 5400, "90m" }, { "1d", 86400, "1d" },
 		{ "1w", 604800, "7d" }, { "2.5s", 2.5, "2.5s" },
 		{ "0", 0, "0s" }, { "36h", 129600, "36h" },
@@ -139,7 +140,8 @@ Test(tl_policy, settle_never_exceeds_max_change)
 	int k, grid;
 
 	for (k = 0; k < 100000; k++) {
-		cur = 0.01 + 0.99 * ut_unif(&s);	/* 0 has no scale: not capped */
+		/* 0 has no scale and is not capped: not drawn */
+		cur = 0.01 + 0.99 * ut_unif(&s);
 		learned = ut_unif(&s);
 		mc = 0.5 * ut_unif(&s);
 		grid = k % 2;
@@ -150,7 +152,8 @@ Test(tl_policy, settle_never_exceeds_max_change)
 		tl_policy_settle(learned, cur, 100, 50, 1, mc, grid ? 0.01 : 0,
 		    &v);
 		cr_assert_leq(fabs(v - cur), mc * fabs(cur) * (1 + 1e-12) +
-		    1e-15, "learned %g cur %g mc %g -> %g", learned, cur, mc, v);
+		    1e-15, "learned %g cur %g mc %g -> %g", learned, cur, mc,
+		    v);
 		/* and never past the learned value */
 		cr_assert((v - cur) * (learned - cur) >= 0);
 		cr_assert_leq(fabs(v - cur), fabs(learned - cur) + 1e-15);
@@ -308,7 +311,8 @@ Test(tl_policy, fee_bins_exact)
 	cr_assert_eq(tl_fee_bin(0), 0);
 	cr_assert_eq(tl_fee_bin(TL_FEE_MIN), 0);
 	for (k = 0; k < 100000; k++) {
-		c = exp(log(1e-7) + ut_unif(&s) * log(1e5));	/* 1e-7 .. 1e-2 */
+		/* 1e-7 .. 1e-2 */
+		c = exp(log(1e-7) + ut_unif(&s) * log(1e5));
 		b = tl_fee_bin(c);
 		cr_assert(c <= tl_fee_edge(b) && c > tl_fee_edge(b - 1),
 		    "%.17g in bin %zu", c, b);

@@ -212,8 +212,8 @@ Test(tl_policy_learn, size_ordered_as_edges)
 	/* no executed trade below 0.5: that bucket is held at 1 */
 	cr_assert_null(json_object_get(json_object_get(pol, "groups"), b[0]));
 	for (k = 1; k < NELEM(b); k++) {
-		m[k] = num(json_object_get(json_object_get(pol, "groups"), b[k]),
-		    "multiplier");
+		m[k] = num(json_object_get(json_object_get(pol, "groups"),
+		    b[k]), "multiplier");
 		cr_assert(m[k] >= 0.1 && m[k] <= 2);
 	}
 	/* the planted edge 0.03 (c - theta) rises with the bucket; the
@@ -316,8 +316,9 @@ Test(tl_policy_learn, horizon_best_exact)
 			fprintf(fp, "{\"ts\":\"2026-02-01T10:00:00Z\","
 			    "\"horizon\":\"%s\",\"ev\":%.7f,\"hit\":true,"
 			    "\"signals\":{\"peak15\":%d,\"only1h\":%s,"
-			    "\"flat\":%d}}\n", hn[h], a * peak[h] + b * only[h] +
-			    1e-3 * ut_gauss(&s), a, b ? "true" : "false", !a && !b);
+			    "\"flat\":%d}}\n", hn[h], a * peak[h] +
+			    b * only[h] + 1e-3 * ut_gauss(&s), a, b ? "true" :
+			    "false", !a && !b);
 	}
 	fclose(fp);
 	pol = learn(&o, "horizon", path, NULL, &facts);
