@@ -7,12 +7,12 @@
  * section 7, the continuous approximation).  A trade engine sizes every
  * trade at a base size times the bucket's multiplier, and the base is
  * taken to be the book's own fractional Kelly bet, so the multiplier is
- * f*_k / f*_all: the fraction of Kelly (one half, say) scales both
- * alike and cancels.  The
- * estimate is shrunk toward the multiplier in force by the evidence,
- * m = w raw + (1 - w) current with w = n_k / (n_k + n0), bounded to
- * [min, max] and then held to the common rule (--min-obs, --max-change).
- * Counterfactual trades were never sized and are not read.
+ * f*_k / f*_all: the fraction of Kelly (one half, say) scales both alike
+ * and cancels.  The estimate is shrunk toward the multiplier in force by
+ * the evidence, m = w raw + (1 - w) current with w = n_k / (n_k + n0),
+ * bounded to [min, max] and then held to the common rule (--min-obs,
+ * --max-change).  Counterfactual trades were never sized and are not
+ * read.
  */
 #include <math.h>
 #include <stdio.h>
