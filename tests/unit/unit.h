@@ -8,6 +8,7 @@
 #define TL_UNIT_H
 
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,23 @@ ut_xorshift(unsigned long long *s)
 	x ^= x >> 7;
 	x ^= x << 17;
 	return *s = x;
+}
+
+/* A uniform double in [0, 1) from 53 bits of ut_xorshift, and a standard
+ * normal from two of them (Box-Muller). */
+static inline double
+ut_unif(unsigned long long *s)
+{
+	return (double)(ut_xorshift(s) >> 11) / 9007199254740992.0;
+}
+
+static inline double
+ut_gauss(unsigned long long *s)
+{
+	double u = ut_unif(s), v = ut_unif(s);
+
+	return sqrt(-2 * log(u > 1e-300 ? u : 1e-300)) *
+	    cos(6.283185307179586 * v);
 }
 
 #define UT_NUMTEXT	64	/* room for any ut_number_text() */
