@@ -35,7 +35,8 @@
 enum { O_ALPHA = 256, O_ANNUALIZE, O_ASOF, O_BOUNDS, O_BUCKETS, O_BY,
 	O_CONVICTION, O_CRISIS, O_DEFAULT, O_DRAWS, O_FACTS, O_GRID, O_LEVEL,
 	O_MAXDD, O_MAXLOSS, O_MINSHARPE, O_N0, O_NOW, O_PROB, O_RECOVER,
-	O_RECOVER_DAYS, O_REGIMES, O_STEP, O_VALID, O_WINDOW };
+	O_RECOVER_DAYS, O_REGIMES, O_STEP, O_VALID, O_WINDOW, O_MAXCHANGE,
+	O_MINOBS };
 
 /* The subcommands an option is for, by name (bits of tl_policy_kinds'
  * indices, and check after them).  A name not here is for all. */
@@ -83,7 +84,7 @@ static const struct option longopts[] = {
 	{ "bounds", required_argument, NULL, O_BOUNDS },
 	{ "buckets", required_argument, NULL, O_BUCKETS },
 	{ "by", required_argument, NULL, O_BY },
-	{ "max-change", required_argument, NULL, 'c' },
+	{ "max-change", required_argument, NULL, O_MAXCHANGE },
 	{ "conviction", required_argument, NULL, O_CONVICTION },
 	{ "crisis", required_argument, NULL, O_CRISIS },
 	{ "default", required_argument, NULL, O_DEFAULT },
@@ -95,7 +96,7 @@ static const struct option longopts[] = {
 	{ "max-daily-loss", required_argument, NULL, O_MAXLOSS },
 	{ "max-drawdown", required_argument, NULL, O_MAXDD },
 	{ "min-sharpe", required_argument, NULL, O_MINSHARPE },
-	{ "min-obs", required_argument, NULL, 'n' },
+	{ "min-obs", required_argument, NULL, O_MINOBS },
 	{ "n0", required_argument, NULL, O_N0 },
 	{ "now", required_argument, NULL, O_NOW },
 	{ "output", required_argument, NULL, 'o' },
@@ -133,24 +134,26 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: tl-policy gate [-q] [-c change] [-n obs] [-o file] [-p prev]\n"
-"                 [-s seed] [-T threads] [--alpha a] [--asof date]\n"
-"                 [--conviction field] [--default theta] [--draws n]\n"
-"                 [--facts file] [--step s] [--valid-for dur] [file ...]\n"
-"       tl-policy size [-q] [-c change] [-n obs] [-o file] [-p prev]\n"
-"                 [-T threads] [--asof date] [--bounds min,max]\n"
-"                 [--buckets list] [--conviction field] [--default m]\n"
-"                 [--facts file] [--n0 n] [--valid-for dur] [file ...]\n"
-"       tl-policy hold [-q] [-c change] [-n obs] [-o file] [-p prev]\n"
-"                 [-T threads] [--asof date] [--default dur]\n"
-"                 [--facts file] [--grid list] [--valid-for dur]\n"
+"usage: tl-policy gate [-q] [-o file] [-p prev] [-s seed] [-T threads]\n"
+"                 [--alpha a] [--asof date] [--conviction field]\n"
+"                 [--default theta] [--draws n] [--facts file]\n"
+"                 [--max-change c] [--min-obs n] [--step s]\n"
+"                 [--valid-for dur] [file ...]\n"
+"       tl-policy size [-q] [-o file] [-p prev] [-T threads] [--asof date]\n"
+"                 [--bounds min,max] [--buckets list] [--conviction field]\n"
+"                 [--default m] [--facts file] [--max-change c]\n"
+"                 [--min-obs n] [--n0 n] [--valid-for dur] [file ...]\n"
+"       tl-policy hold [-q] [-o file] [-p prev] [-T threads] [--asof date]\n"
+"                 [--default dur] [--facts file] [--grid list]\n"
+"                 [--max-change c] [--min-obs n] [--valid-for dur]\n"
 "                 [file ...]\n"
-"       tl-policy fee [-q] [-c change] [-n obs] [-o file] [-p prev]\n"
-"                 [-T threads] [--asof date] [--default edge]\n"
-"                 [--facts file] [--prob p] [--valid-for dur] [file ...]\n"
-"       tl-policy horizon [-q] [-n obs] [-o file] [-p prev] [-T threads]\n"
+"       tl-policy fee [-q] [-o file] [-p prev] [-T threads] [--asof date]\n"
+"                 [--default edge] [--facts file] [--max-change c]\n"
+"                 [--min-obs n] [--prob p] [--valid-for dur] [file ...]\n"
+"       tl-policy horizon [-q] [-o file] [-p prev] [-T threads]\n"
 "                 [--asof date] [--by field] [--default dur]\n"
-"                 [--facts file] [--level p] [--valid-for dur] [file ...]\n"
+"                 [--facts file] [--level p] [--min-obs n]\n"
+"                 [--valid-for dur] [file ...]\n"
 "       tl-policy breaker [-q] [-o file] [--annualize n] [--asof date]\n"
 "                 [--crisis label] [--facts file] [--max-daily-loss x]\n"
 "                 [--max-drawdown x] [--min-sharpe x] [--recover x]\n"
@@ -176,8 +179,6 @@ usage(FILE *fp)
 "      --buckets=LIST    size: inner conviction edges (0.5,0.6,0.7,0.8,0.9)\n"
 "      --by=FIELD        horizon: the signals that fired, an object or a\n"
 "                        string (signals)\n"
-"  -c, --max-change=C    relative change per update against --prev (0.2;\n"
-"                        0: none)\n"
 "      --conviction=F    gate, size: the conviction field (conviction)\n"
 "      --crisis=LABEL    breaker: the regime label that halts the book\n"
 "                        (crisis)\n"
@@ -190,10 +191,12 @@ usage(FILE *fp)
 "                        (5m,15m,30m,1h,2h,4h,8h,1d,2d,5d)\n"
 "  -h, --help            this help\n"
 "      --level=P         horizon: level of the EV intervals (0.95)\n"
+"      --max-change=C    relative change per update against --prev (0.2;\n"
+"                        0: none)\n"
 "      --max-daily-loss=X  breaker: halt when a day loses more (0.02)\n"
 "      --max-drawdown=X  breaker: halt above this drawdown (0.15)\n"
 "      --min-sharpe=X    breaker: halt below this rolling Sharpe (-0.5)\n"
-"  -n, --min-obs=N       observations before a value moves (50)\n"
+"      --min-obs=N       observations before a value moves (50)\n"
 "      --n0=N            size: shrinkage weight n / (n + N) (100)\n"
 "      --now=TIME        check: the time to check against (the clock)\n"
 "  -o, --output=FILE     the policy file (atomically) instead of stdout\n"
@@ -287,7 +290,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 	int ch, bad = 0;
 
 	/* GNU getopt moves the operands (command, files) to the end */
-	while ((ch = getopt_long(argc, argv, ":c:hn:o:p:qs:T:V", longopts,
+	while ((ch = getopt_long(argc, argv, ":ho:p:qs:T:V", longopts,
 	    NULL)) != -1) {
 		if (ch != 'h' && ch != 'V' && ch != ':' && ch != '?' &&
 		    ngiven < TL_NELEM(given))
@@ -327,7 +330,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case O_BY:
 			o->po.by = optarg;
 			break;
-		case 'c':
+		case O_MAXCHANGE:
 			bad = tl_parse_double("--max-change", optarg, 0, 1e6,
 			    &o->po.max_change, &err);
 			break;
@@ -372,7 +375,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			bad = tl_parse_double("--min-sharpe", optarg, -1e6, 1e6,
 			    &o->po.min_sharpe, &err);
 			break;
-		case 'n':
+		case O_MINOBS:
 			bad = tl_parse_long("--min-obs", optarg, 1, 1000000000,
 			    &o->po.min_obs, &err);
 			break;
