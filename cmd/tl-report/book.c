@@ -347,10 +347,13 @@ book_compute(struct night *t, const struct night *p)
 	puts_(bk, "weights_date", today);
 	puts_(bk, "first_live", live.n > 0 ? live.date[0] : NULL);
 	putn(bk, "unpriced_weight", off);
-	if (off > 0)
-		addf(json_object_get(bk, "notes"), "%.4g of the previous "
-		    "night's weight is on strategies with no returns tonight: "
-		    "counted flat", off);
+	if (off > 0) {
+		char pct[TL_DOC_NUMSZ];
+
+		addf(json_object_get(bk, "notes"), "%s of the previous night's "
+		    "weight is on strategies with no returns tonight: counted "
+		    "flat", tl_doc_fmt_pct(pct, off, 1));
+	}
 	put_days(bk, &all);
 	put(bk, "metrics", json_pack("{s:o,s:o,s:o}", "book", metrics_of(&all,
 	    all.book, 0, all.n), "benchmark", metrics_of(&all, all.bench, 0,
@@ -442,7 +445,7 @@ doc_how(struct tl_doc *d, const json_t *bk, const struct bookv *v,
 		tl_buf_printf(&t, "First night of the record: no weights were "
 		    "published before tonight, so the %s days below (%s to "
 		    "%s) are tonight's weights applied to returns.csv, a "
-		    "backtest of tonight's weights, not a record.  Each "
+		    "backtest of tonight's weights, not a record. Each "
 		    "night from tomorrow adds the days since the night "
 		    "before at the weights it published.", tl_doc_fmt_int(a,
 		    (double)v->n), v->date[0], v->date[v->n - 1]);

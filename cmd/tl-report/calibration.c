@@ -292,6 +292,7 @@ doc_reliability(struct tl_doc *d, const json_t *c)
 		head[4] = b.data;
 		t = tl_doc_add_table(d, "Reliability table (bins with trades)",
 		    head, "llrrrr");
+		tl_doc_table_scrolls(t);
 		for (k = 0; k < TL_NELEM(parts); k++) {
 			bins = bins_of(c, k);
 			json_array_foreach(bins, i, v) {

@@ -365,8 +365,8 @@ index_line(const struct tl_jdoc *d, const struct tl_jv *f, const char *date)
 	size_t nok = 0, nfail = 0, nskip = 0, nal = 0, nnew = 0, nhigh = 0,
 	    nack = 0, nalloc = 0;
 
-	o = json_pack("{s:s,s:o}", "date", date, "dir", json_sprintf(
-	    "nights/%s", date));
+	o = json_pack("{s:s,s:o,s:b}", "date", date, "dir", json_sprintf(
+	    "nights/%s", date), "report", 1);
 	steps = jv_at(d, f, "pipeline.steps");
 	for (c = steps != NULL ? tl_jv_child(d, steps) : NULL; c != NULL;
 	    c = tl_jv_next(d, steps, c)) {
@@ -761,7 +761,7 @@ doc_record(struct tl_doc *d, const struct hist *h, const char *prefix)
 	if (live > 0)
 		tl_doc_addf(d, TL_DOC_P, "The book was live (each night's "
 		    "published weights on the days after it) for the last %zu "
-		    "days, from %s: it grew by %s, the benchmark by %s.  "
+		    "days, from %s: it grew by %s, the benchmark by %s. "
 		    "Before that, the last night's weights applied to the "
 		    "history: a backtest, shaded.", live, dates[n - live],
 		    tl_doc_fmt_pct(num[0], e1[n - 1] / (n > live ?

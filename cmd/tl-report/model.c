@@ -127,6 +127,7 @@ doc_importance(struct tl_doc *d, const json_t *m, const struct night *n)
 	tl_buf_init(&title);
 	tl_buf_printf(&title, "Top features by %s importance", kind);
 	t = tl_doc_add_cols(d, title.data, cols, TL_NELEM(cols));
+	tl_doc_table_scrolls(t);
 	k = top_rows(list, n);
 	bars = tl_xcalloc(k + 1, sizeof(*bars));
 	for (i = 0; i < k; i++) {

@@ -355,6 +355,7 @@ doc_overfit(struct tl_doc *d, const json_t *o, const struct night *n)
 	if (json_array_size(al) > 0) {
 		t = tl_doc_add_cols(d, "Alerts: new first, then by severity",
 		    acols, TL_NELEM(acols));
+		tl_doc_table_scrolls(t);
 		json_array_foreach(al, i, v) {
 			/* the row's classes colour its severity */
 			sev = fstr(v, "severity");
@@ -388,6 +389,7 @@ doc_overfit(struct tl_doc *d, const json_t *o, const struct night *n)
 		doc_dsr_about(d, st);
 		t = tl_doc_add_cols(d, "Weakest deflated Sharpe ratios, whole "
 		    "record", scols, TL_NELEM(scols));
+		tl_doc_table_scrolls(t);
 		for (i = 0, k = top_rows(st, n); i < k; i++)
 			tl_doc_add_json_row(t, scols, json_array_get(st, i),
 			    NULL);
