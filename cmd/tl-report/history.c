@@ -332,7 +332,8 @@ list_nights(const struct hopts *o, struct hist *h, struct tl_err *err)
 	}
 	closedir(dir);
 	tl_buf_release(&p);
-	qsort(h->date, h->n, sizeof(*h->date), cmp_str);
+	if (h->n > 1)
+		qsort(h->date, h->n, sizeof(*h->date), cmp_str);
 	return 0;
 }
 
