@@ -395,29 +395,36 @@ index_line(const struct tl_jdoc *d, const struct tl_jv *f, const char *date)
 	put(o, "trades", jv_jnum(d, f, "health.trades.n"));
 	put(o, "new_trades", jv_jnum(d, f, "pipeline.new_trades"));
 	put(o, "net_pnl", jv_jnum(d, f, "health.trades.net_pnl"));
-	/* the book: its last day, its record */
+	/* the book: its last day, its live record compounded */
 	st = json_object();
 	v = jv_at(d, f, "book.book");
 	c = jv_at(d, f, "book.dates");
+	cx = jv_at(d, f, "book.first_live");
 	x = NAN;
-	if (v != NULL && v->type == TL_JARR && v->n > 0) {
-		const struct tl_jv *e, *lastv = NULL, *lastd = NULL;
+	w = NAN;
+	if (v != NULL && c != NULL && v->type == TL_JARR && c->type ==
+	    TL_JARR) {
+		const struct tl_jv *e, *g, *lastd = NULL;
 
-		for (e = tl_jv_child(d, v); e != NULL; e = tl_jv_next(d, v, e))
-			lastv = e;
-		for (e = c != NULL && c->type == TL_JARR ? tl_jv_child(d, c) :
-		    NULL; e != NULL; e = tl_jv_next(d, c, e))
-			lastd = e;
-		x = lastv != NULL && lastv->type == TL_JNUM ? lastv->num : NAN;
-		put(st, "last_date", lastd != NULL && lastd->type == TL_JSTR ?
-		    json_stringn(lastd->s, lastd->len) : json_null());
+		for (e = tl_jv_child(d, v), g = tl_jv_child(d, c); e != NULL &&
+		    g != NULL; e = tl_jv_next(d, v, e), g = tl_jv_next(d, c, g)) {
+			if (e->type != TL_JNUM || g->type != TL_JSTR)
+				continue;
+			x = e->num;
+			lastd = g;
+			/* dates compare as text: YYYY-MM-DD */
+			if (cx != NULL && cx->type == TL_JSTR && (g->len >
+			    cx->len || memcmp(g->s, cx->s, g->len) >= 0))
+				w = (isfinite(w) ? w : 1) * (1 + e->num);
+		}
+		put(st, "last_date", lastd != NULL ? json_stringn(lastd->s,
+		    lastd->len) : json_null());
 	}
 	put(st, "last_day", jnum(x));
 	put(st, "total_return", jv_jnum(d, f,
 	    "book.metrics.book.total_return"));
 	put(st, "sharpe", jv_jnum(d, f, "book.metrics.book.sharpe"));
-	put(st, "live_return", jv_jnum(d, f,
-	    "book.metrics.live.total_return"));
+	put(st, "live_return", jnum(w - 1));
 	put(st, "max_drawdown", jv_jnum(d, f,
 	    "book.metrics.book.max_drawdown"));
 	put(st, "live_days", jv_jnum(d, f, "book.live_days"));
@@ -762,9 +769,10 @@ doc_record(struct tl_doc *d, const struct hist *h, const char *prefix)
 	if (live > 0)
 		tl_doc_addf(d, TL_DOC_P, "The book was live (each night's "
 		    "published weights on the days after it) for the last %zu "
-		    "days, from %s: it grew by %s, the benchmark by %s. "
+		    "day%s, from %s: it grew by %s, the benchmark by %s. "
 		    "Before that, the last night's weights applied to the "
-		    "history: a backtest, shaded.", live, dates[n - live],
+		    "history: a backtest, shaded.", live, live == 1 ? "" : "s",
+		    dates[n - live],
 		    tl_doc_fmt_pct(num[0], e1[n - 1] / (n > live ?
 		    e1[n - live - 1] : 1) - 1, 2), tl_doc_fmt_pct(num[1],
 		    e2[n - 1] / (n > live ? e2[n - live - 1] : 1) - 1, 2));

@@ -175,10 +175,11 @@ sort_alerts(json_t *of)
 /* ---- an alert's figures as a sentence -------------------------------- */
 
 /* how a figure of an alert reads */
-enum fig { F2, FSIG, FPCT, FINT, FCOMP };
+enum fig { F2, FSIG, FS3, FPCT, FINT, FCOMP };
 
 /* the figure key of the figures f into buf as kind says (F2: 2
- * decimals, FSIG: 2 significant digits, FPCT: a percentage, FINT: a
+ * decimals, FSIG: 2 significant digits, FS3: 3 (a Sharpe ratio a day,
+ * often small), FPCT: a percentage, FINT: a
  * whole number, FCOMP: 1 - it, 2 decimals), or NULL when it is not a
  * number */
 static const char *
@@ -193,6 +194,8 @@ figure(char *buf, const json_t *f, const char *key, enum fig kind)
 		return tl_doc_fmt_num(buf, x, 2);
 	case FSIG:
 		return tl_doc_fmt_sig(buf, x, 2);
+	case FS3:
+		return tl_doc_fmt_sig(buf, x, 3);
 	case FPCT:
 		return tl_doc_fmt_pct(buf, x, 0);
 	case FINT:
@@ -215,18 +218,18 @@ static const struct {
 	{ "decay", "out-of-sample Sharpe %s a day over the last %s days "
 	    "against %s in sample, a drop of %s (the threshold %s), for %s "
 	    "days", { "oos_sharpe", "window", "in_sample_sharpe", "decay",
-	    "threshold", "days" }, { F2, FINT, F2, FPCT, FPCT, FINT } },
+	    "threshold", "days" }, { FS3, FINT, FS3, FPCT, FPCT, FINT } },
 	{ "psr", "the live record's Sharpe %s a day over %s days: the "
 	    "probability that it is above 0 is %s (an alert below %s)",
-	    { "sharpe", "n", "psr", "level" }, { F2, FINT, FSIG, FCOMP } },
+	    { "sharpe", "n", "psr", "level" }, { FS3, FINT, FSIG, FCOMP } },
 	{ "dsr", "in-sample Sharpe %s a day over the %s days before the "
 	    "promotion, deflated for %s trials (the best of them with no "
 	    "skill: %s a day): DSR %s (an alert below %s)", {
 	    "in_sample_sharpe", "n", "trials", "sr0", "dsr", "level" }, {
-	    F2, FINT, FINT, F2, FSIG, F2 } },
+	    FS3, FINT, FINT, FS3, FSIG, F2 } },
 	{ "mintrl", "live Sharpe %s a day over %s days: %s days are needed "
 	    "to tell it from 0 at %s", { "sharpe", "n", "mintrl", "level" },
-	    { F2, FINT, FINT, F2 } },
+	    { FS3, FINT, FINT, F2 } },
 };
 
 /* The sentence of an alert's figures (tl_doc marked text, new): its
