@@ -22,6 +22,11 @@
  * from tl_doc_put_code() only. */
 #define CODE_ON		'\x01'
 #define CODE_OFF	'\x02'
+/* A link: LINK_ON href LINK_SEP text LINK_OFF, from tl_doc_put_link()
+ * only. */
+#define LINK_ON		'\x03'
+#define LINK_SEP	'\x1f'
+#define LINK_OFF	'\x04'
 
 #define REPLACEMENT	"\xEF\xBF\xBD"	/* U+FFFD, for control characters */
 
@@ -51,6 +56,8 @@ tl_doc_release(struct tl_doc *d)
 			free(b->rowcls[j]);
 		free(b->rowcls);
 		free(b->svg);
+		free(b->svg_narrow);
+		free(b->caption);
 	}
 	free(d->b);
 	memset(d, 0, sizeof(*d));
@@ -170,10 +177,39 @@ tl_doc_add_json_row(struct tl_doc_block *t, const struct tl_doc_col *cols,
 }
 
 void
-tl_doc_add_svg(struct tl_doc *d, struct tl_buf *svg)
+tl_doc_add_chart(struct tl_doc *d, const struct tl_svg_chart *c,
+    tl_doc_draw_fn draw, const void *ctx, const char *fold)
 {
-	new_block(d, TL_DOC_SVG)->svg = svg->data;
-	tl_buf_init(svg);
+	struct tl_doc_block *bl = new_block(d, TL_DOC_SVG);
+	struct tl_svg_chart cc = *c;
+	struct tl_buf b, id;
+
+	tl_buf_init(&b);
+	cc.width = TL_DOC_WIDE;
+	draw(&b, &cc, ctx);
+	bl->svg = b.data;
+	tl_buf_init(&b);
+	tl_buf_init(&id);
+	tl_buf_printf(&id, "%s-n", c->id);
+	cc.width = TL_DOC_NARROW;
+	cc.id = id.data;
+	draw(&b, &cc, ctx);
+	bl->svg_narrow = b.data;
+	bl->text = fold != NULL ? tl_xstrdup(fold) : NULL;
+	bl->caption = tl_xstrdup(c->title != NULL ? c->title : "");
+	tl_buf_release(&id);
+}
+
+void
+tl_doc_table_scrolls(struct tl_doc_block *t)
+{
+	t->scrolls = 1;
+}
+
+void
+tl_doc_table_md_only(struct tl_doc_block *t)
+{
+	t->md_only = 1;
 }
 
 /* ---- marked text ------------------------------------------------------ */
@@ -203,6 +239,16 @@ void
 tl_doc_put_text(struct tl_buf *b, const char *s)
 {
 	put_clean(b, s != NULL ? s : "n/a");
+}
+
+void
+tl_doc_put_link(struct tl_buf *b, const char *href, const char *text)
+{
+	tl_buf_addc(b, LINK_ON);
+	put_clean(b, href);
+	tl_buf_addc(b, LINK_SEP);
+	put_clean(b, text);
+	tl_buf_addc(b, LINK_OFF);
 }
 
 /* the members of o after prefix (NULL at the top), as dotted keys */
@@ -469,7 +515,38 @@ tl_doc_cell_params(const json_t *row, const char *key, int digits)
 
 /* ---- Markdown --------------------------------------------------------- */
 
-/* text with inline code; in_table: '|' must be escaped everywhere */
+static void md_inline(struct tl_buf *b, const char *s, int in_table);
+
+/* the link at p (LINK_ON href LINK_SEP text LINK_OFF) as [text](href),
+ * the characters that would end or break the destination %-encoded;
+ * returns the position of its LINK_OFF (or of the last byte) */
+static const char *
+md_link(struct tl_buf *b, const char *p, int in_table)
+{
+	const char *sep = strchr(p, LINK_SEP), *e = strchr(p, LINK_OFF), *q;
+	char *text;
+
+	if (e == NULL)
+		e = p + strlen(p);
+	if (sep == NULL || sep > e)
+		sep = e;
+	text = tl_xstrndup(sep < e ? sep + 1 : e, (size_t)(e - (sep < e ?
+	    sep + 1 : e)));
+	tl_buf_addc(b, '[');
+	md_inline(b, text, in_table);
+	tl_buf_adds(b, "](");
+	for (q = p + 1; q < sep; q++)
+		if (strchr(" ()<>|\\", *q) != NULL)
+			tl_buf_printf(b, "%%%02X", (unsigned char)*q);
+		else
+			tl_buf_addc(b, *q);
+	tl_buf_addc(b, ')');
+	free(text);
+	return *e != '\0' ? e : e - 1;
+}
+
+/* text with inline code and links; in_table: '|' must be escaped
+ * everywhere */
 static void
 md_inline(struct tl_buf *b, const char *s, int in_table)
 {
@@ -477,6 +554,10 @@ md_inline(struct tl_buf *b, const char *s, int in_table)
 	size_t ticks, run, i;
 
 	for (p = s; *p != '\0'; p++) {
+		if (*p == LINK_ON) {
+			p = md_link(b, p, in_table);
+			continue;
+		}
 		if (*p == CODE_ON) {
 			e = strchr(p, CODE_OFF);
 			e = e != NULL ? e : p + strlen(p);
@@ -595,8 +676,11 @@ tl_doc_markdown(struct tl_buf *b, const struct tl_doc *d)
 
 /* The page's style sheet.  Contrast: text on background >= 7:1, muted
  * text >= 4.5:1 (WCAG AA) in both themes; bar colours >= 3:1 against
- * the background.  Below 420 px a chart scrolls sideways rather than
- * shrink its text under about 11 px. */
+ * the background.  Every chart comes twice: 640 units wide, shown at
+ * 640 px or less on a wide screen (its 12-unit text at 12 px), and 360
+ * units wide for a screen of 660 px or less, where the other would
+ * shrink its text under 11 px; nothing but a table scrolls sideways, and
+ * only one that says so. */
 static const char page_css[] =
 ":root{color-scheme:light dark;--tl-bg:#ffffff;--tl-fg:#1b1f24;"
 "--tl-muted:#57606a;--tl-grid:#d8dee4;--tl-line:#d0d7de;"
@@ -604,14 +688,26 @@ static const char page_css[] =
 "--tl-s0:#0969da;--tl-s1:#bc4c00;--tl-s2:#1a7f37;--tl-s3:#8250df;"
 "--tl-s4:#bf3989;--tl-s5:#0a7b83;--tl-s6:#9a6700;--tl-s7:#57606a;"
 "--tl-high:#a40e26;--tl-high-bg:#ffebe9;--tl-med:#7d4e00;"
-"--tl-med-bg:#fff8c5;--tl-low:#0a3069;--tl-low-bg:#ddf4ff}\n"
+"--tl-med-bg:#fff8c5;--tl-low:#0a3069;--tl-low-bg:#ddf4ff;"
+"--tl-shade:#eef1f4;--tl-b0:#8250df;--tl-b1:#bf8700;--tl-b2:#1a7f37;"
+"--tl-b3:#0969da;--tl-b4:#bf3989;--tl-b5:#57606a;--tl-cell0:#f6f8fa;"
+"--tl-dp1:#dafbe1;--tl-dp2:#8ddb9f;--tl-dp3:#1a7f37;--tl-dp4:#0b4a21;"
+"--tl-dn1:#ffebe9;--tl-dn2:#ffaba8;--tl-dn3:#cf222e;--tl-dn4:#82071e;"
+"--tl-q1:#ddf4ff;--tl-q2:#80ccff;--tl-q3:#0969da;--tl-q4:#0a3069;"
+"--tl-dt1:#1b1f24;--tl-dt2:#1b1f24;--tl-dt3:#ffffff;--tl-dt4:#ffffff}\n"
 "@media (prefers-color-scheme:dark){:root{--tl-bg:#0d1117;"
 "--tl-fg:#e6edf3;--tl-muted:#9198a1;--tl-grid:#30363d;--tl-line:#3d444d;"
 "--tl-bar:#4493f8;--tl-neg:#f85149;--tl-prev:#6e7681;--tl-code:#1f242c;"
 "--tl-s0:#4493f8;--tl-s1:#f0883e;--tl-s2:#3fb950;--tl-s3:#ab7df8;"
 "--tl-s4:#f778ba;--tl-s5:#39c5cf;--tl-s6:#d29922;--tl-s7:#9198a1;"
 "--tl-high:#ffa198;--tl-high-bg:#490202;--tl-med:#e3b341;"
-"--tl-med-bg:#3b2300;--tl-low:#a5d6ff;--tl-low-bg:#051d4d}}\n"
+"--tl-med-bg:#3b2300;--tl-low:#a5d6ff;--tl-low-bg:#051d4d;"
+"--tl-shade:#161b22;--tl-b0:#ab7df8;--tl-b1:#d29922;--tl-b2:#3fb950;"
+"--tl-b3:#4493f8;--tl-b4:#f778ba;--tl-b5:#9198a1;--tl-cell0:#161b22;"
+"--tl-dp1:#0f3d1f;--tl-dp2:#196c2e;--tl-dp3:#2ea043;--tl-dp4:#7ee2a8;"
+"--tl-dn1:#490202;--tl-dn2:#8e1519;--tl-dn3:#f85149;--tl-dn4:#ffa198;"
+"--tl-q1:#0c2d6b;--tl-q2:#1158c7;--tl-q3:#4493f8;--tl-q4:#a5d6ff;"
+"--tl-dt1:#e6edf3;--tl-dt2:#e6edf3;--tl-dt3:#0d1117;--tl-dt4:#0d1117}}\n"
 "*{box-sizing:border-box}\n"
 "body{margin:0 auto;max-width:56rem;padding:1rem;background:var(--tl-bg);"
 "color:var(--tl-fg);font:16px/1.5 system-ui,-apple-system,'Segoe UI',"
@@ -623,15 +719,17 @@ static const char page_css[] =
 "padding:0 .25em;border-radius:3px;overflow-wrap:anywhere}\n"
 "ul{padding-left:1.25rem}\n"
 ".note{color:var(--tl-muted);font-size:.9rem}\n"
-".scroll{overflow-x:auto;margin:.75rem 0}\n"
+".tbl{margin:.75rem 0}\n"
+".cap{font-weight:600;margin:.25rem 0}\n"
+".hint{display:none;font-weight:400;color:var(--tl-muted)}\n"
+".scroll{overflow-x:auto}\n"
 "table{border-collapse:collapse;font-size:.9rem;min-width:50%}\n"
-"caption{text-align:left;font-weight:600;padding:.25rem 0;"
-"caption-side:top}\n"
 "th,td{padding:.25rem .5rem;border-bottom:1px solid var(--tl-line);"
 "vertical-align:top}\n"
 "th{text-align:left}\n"
 ".r{text-align:right;font-variant-numeric:tabular-nums;"
 "white-space:nowrap}\n"
+"th.r{white-space:normal}\n"
 "tr.sev-high td:nth-child(2){color:var(--tl-high);"
 "background:var(--tl-high-bg);font-weight:600}\n"
 "tr.sev-medium td:nth-child(2){color:var(--tl-med);"
@@ -641,11 +739,31 @@ static const char page_css[] =
 "tr.st-new td:first-child{font-weight:600}\n"
 "td code{white-space:nowrap;overflow-wrap:normal}\n"
 ".d{white-space:nowrap}\n"
-"figure{margin:.75rem 0;overflow-x:auto}\n"
-"figure .tl-chart{min-width:420px}\n"
-"#attention li{font-weight:600}\n";
+"a{color:var(--tl-bar)}\n"
+"figure{margin:1.25rem 0 .75rem}\n"
+"figcaption{font-weight:600;margin-bottom:.25rem}\n"
+".n-chart{display:none}\n"
+".n-chart .tl-chart{max-width:480px}\n"
+"details{margin:.5rem 0}\n"
+"summary{cursor:pointer;color:var(--tl-muted)}\n"
+"#attention li{font-weight:600}\n"
+"@media (max-width:660px){.w-chart{display:none}"
+".n-chart{display:block}.hint{display:inline}td.w{white-space:nowrap}"
+"table{font-size:.85rem}th,td{padding:.2rem .3rem}}\n";
 
-/* text with inline code, escaped for HTML */
+/* open, s[0..e) escaped (through the scratch t), close */
+static void
+html_span(struct tl_buf *b, struct tl_buf *t, const char *open,
+    const char *s, const char *e, const char *close)
+{
+	tl_buf_reset(t);
+	tl_buf_add(t, s, (size_t)(e - s));
+	tl_buf_adds(b, open);
+	tl_svg_escape(b, t->data);
+	tl_buf_adds(b, close);
+}
+
+/* text with inline code and links, escaped for HTML */
 static void
 html_inline(struct tl_buf *b, const char *s)
 {
@@ -654,23 +772,28 @@ html_inline(struct tl_buf *b, const char *s)
 
 	tl_buf_init(&t);
 	for (p = s; *p != '\0'; p = e) {
+		if (*p == LINK_ON) {
+			const char *sep = strchr(p, LINK_SEP);
+
+			e = strchr(p, LINK_OFF);
+			e = e != NULL ? e : p + strlen(p);
+			if (sep == NULL || sep > e)
+				sep = e;
+			html_span(b, &t, "<a href=\"", p + 1, sep, "\">");
+			html_span(b, &t, "", sep < e ? sep + 1 : e, e, "</a>");
+			e += *e != '\0';
+			continue;
+		}
 		if (*p == CODE_ON) {
 			e = strchr(p, CODE_OFF);
 			e = e != NULL ? e : p + strlen(p);
-			tl_buf_add(&t, p + 1, (size_t)(e - p - 1));
-			tl_buf_adds(b, "<code>");
-			tl_svg_escape(b, t.data);
-			tl_buf_adds(b, "</code>");
-			tl_buf_reset(&t);
-			if (*e != '\0')
-				e++;
+			html_span(b, &t, "<code>", p + 1, e, "</code>");
+			e += *e != '\0';
 			continue;
 		}
-		e = strchr(p, CODE_ON);
-		e = e != NULL ? e : p + strlen(p);
-		tl_buf_add(&t, p, (size_t)(e - p));
-		tl_svg_escape(b, t.data);
-		tl_buf_reset(&t);
+		for (e = p; *e != '\0' && *e != CODE_ON && *e != LINK_ON; e++)
+			;
+		html_span(b, &t, "", p, e, "");
 	}
 	tl_buf_release(&t);
 }
@@ -685,18 +808,47 @@ html_text(struct tl_buf *b, const char *open, const char *text,
 	tl_buf_adds(b, close);
 }
 
-/* a table in a scroller: caption, head, body; a right-aligned column's
- * cells (numbers) have class r, a 'd' column's (dates) class d */
+/* Table n of the page: its caption as a paragraph that labels it (out of
+ * the scroller, so that a phone shows it whole), then the table in a
+ * scroller: head and body; a right-aligned column's cells (numbers) have
+ * class r, a 'd' column's (dates) class d, a 'w' column's (wide text)
+ * class w, and a table with one says that it scrolls sideways where a
+ * phone keeps that text on one line. */
 static void
-html_table(struct tl_buf *b, const struct tl_doc_block *t)
+html_table(struct tl_buf *b, const struct tl_doc_block *t, size_t n)
 {
-	size_t r, c;
+	static const struct {
+		char		 align;		/* column kind */
+		const char	*th, *td;	/* its cells' tags */
+	} kinds[] = {
+		{ 'r', "<th scope=\"col\" class=\"r\">", "<td class=\"r\">" },
+		{ 'd', "<th scope=\"col\">", "<td class=\"d\">" },
+		{ 'w', "<th scope=\"col\">", "<td class=\"w\">" },
+		{ 'l', "<th scope=\"col\">", "<td>" },
+	};
+	size_t r, c, k, *kind;
+	int wide = t->scrolls;
 
-	html_text(b, "<div class=\"scroll\"><table>\n<caption>", t->text,
-	    "</caption>\n<thead><tr>");
+	if (t->md_only)
+		return;
+	kind = tl_xcalloc(t->ncol + 1, sizeof(*kind));
 	for (c = 0; c < t->ncol; c++) {
-		tl_buf_adds(b, t->align[c] == 'r' ?
-		    "<th scope=\"col\" class=\"r\">" : "<th scope=\"col\">");
+		for (k = 0; k < TL_NELEM(kinds) - 1 && kinds[k].align !=
+		    t->align[c]; k++)
+			;
+		kind[c] = k;
+		wide |= t->align[c] == 'w';
+	}
+	tl_buf_printf(b, "<div class=\"tbl\"><p class=\"cap\" "
+	    "id=\"tbl-%zu\">", n);
+	html_inline(b, t->text);
+	if (wide)
+		tl_buf_adds(b, "<span class=\"hint\"> (scrolls sideways)"
+		    "</span>");
+	tl_buf_printf(b, "</p>\n<div class=\"scroll\"><table "
+	    "aria-labelledby=\"tbl-%zu\">\n<thead><tr>", n);
+	for (c = 0; c < t->ncol; c++) {
+		tl_buf_adds(b, kinds[kind[c]].th);
 		html_inline(b, t->cell[c]);
 		tl_buf_adds(b, "</th>");
 	}
@@ -709,14 +861,31 @@ html_table(struct tl_buf *b, const struct tl_doc_block *t)
 		} else
 			tl_buf_adds(b, "<tr>");
 		for (c = 0; c < t->ncol; c++) {
-			tl_buf_adds(b, t->align[c] == 'r' ? "<td class=\"r\">" :
-			    t->align[c] == 'd' ? "<td class=\"d\">" : "<td>");
+			tl_buf_adds(b, kinds[kind[c]].td);
 			html_inline(b, t->cell[r * t->ncol + c]);
 			tl_buf_adds(b, "</td>");
 		}
 		tl_buf_adds(b, "</tr>\n");
 	}
-	tl_buf_adds(b, "</tbody>\n</table></div>\n");
+	tl_buf_adds(b, "</tbody>\n</table></div></div>\n");
+	free(kind);
+}
+
+/* a chart, wide and narrow, folded under a summary if it has one */
+static void
+html_chart(struct tl_buf *b, const struct tl_doc_block *bl)
+{
+	if (bl->text != NULL)
+		html_text(b, "<details><summary>", bl->text, "</summary>\n");
+	tl_buf_adds(b, "<figure>\n<figcaption>");
+	tl_svg_escape(b, bl->caption);
+	tl_buf_adds(b, "</figcaption>\n<div class=\"w-chart\">\n");
+	tl_buf_adds(b, bl->svg);
+	tl_buf_adds(b, "</div>\n<div class=\"n-chart\">\n");
+	tl_buf_adds(b, bl->svg_narrow);
+	tl_buf_adds(b, "</div>\n</figure>\n");
+	if (bl->text != NULL)
+		tl_buf_adds(b, "</details>\n");
 }
 
 /* a section opened by its heading, labelled by it */
@@ -737,7 +906,7 @@ tl_doc_html(struct tl_buf *b, const struct tl_doc *d, const char *title)
 {
 	const struct tl_doc_block *bl;
 	int in_list = 0, in_sec = 0;
-	size_t i;
+	size_t i, ntables = 0;
 
 	tl_buf_adds(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
@@ -777,12 +946,10 @@ tl_doc_html(struct tl_buf *b, const struct tl_doc *d, const char *title)
 			    "</li>\n");
 			break;
 		case TL_DOC_TABLE:
-			html_table(b, bl);
+			html_table(b, bl, ++ntables);
 			break;
 		case TL_DOC_SVG:
-			tl_buf_adds(b, "<figure>\n");
-			tl_buf_adds(b, bl->svg);
-			tl_buf_adds(b, "</figure>\n");
+			html_chart(b, bl);
 			break;
 		}
 	}

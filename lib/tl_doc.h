@@ -33,9 +33,14 @@
 
 #include <jansson.h>
 
+#include "tl_svg.h"
 #include "tl_util.h"
 
 #define TL_DOC_NUMSZ	48	/* a formatted figure, with the NUL */
+#define TL_DOC_WIDE	640	/* a chart's width on a wide screen: its
+				 * 12-unit text is 12 px at 640 px */
+#define TL_DOC_NARROW	360	/* and on a phone: 390 px less the margins
+				 * keep its text at 11 px or more */
 
 enum tl_doc_kind {
 	TL_DOC_H1,		/* the title */
@@ -44,7 +49,7 @@ enum tl_doc_kind {
 	TL_DOC_LI,		/* a list item: adjacent items form a list */
 	TL_DOC_NOTE,		/* a list item "Note: ...", muted */
 	TL_DOC_TABLE,		/* a table with a caption */
-	TL_DOC_SVG		/* a chart: HTML only */
+	TL_DOC_SVG		/* a chart, wide and narrow: HTML only */
 };
 
 struct tl_doc_block {
@@ -55,9 +60,18 @@ struct tl_doc_block {
 	size_t		 nrow;		/* table rows, the head not counted */
 	char		**cell;		/* head (ncol), then the rows */
 	char		*align;		/* per column: 'l' left, 'r' right
-					 * (numbers), 'd' left, no wrap */
+					 * (numbers), 'd' left, no wrap (a
+					 * date), 'w' left, wide text that
+					 * does not wrap on a phone: the table
+					 * then says it scrolls sideways */
 	char		**rowcls;	/* per row: its HTML class or NULL */
-	char		*svg;		/* SVG: the chart's markup */
+	char		*svg;		/* SVG: the chart's markup, wide */
+	char		*svg_narrow;	/* and narrow */
+	char		*caption;	/* SVG: the chart's title, shown */
+	int		 scrolls;	/* table: may be wider than a phone
+					 * (it says that it scrolls) */
+	int		 md_only;	/* table: Markdown only (the page has
+					 * a chart of it) */
 };
 
 /* A document: caller-owned, tl_doc_init() then tl_doc_release(). */
@@ -85,11 +99,17 @@ void	tl_doc_addf(struct tl_doc *d, enum tl_doc_kind k, const char *fmt,
 void	tl_doc_add_h2(struct tl_doc *d, const char *id, const char *title);
 
 /* Add a table with a caption (marked text), one column per character of
- * align ('l', 'r' or 'd', see struct tl_doc_block) headed head[i].
+ * align ('l', 'r', 'd' or 'w', see struct tl_doc_block) headed head[i].
  * Returns the table (borrowed: valid until the next block is added) for
  * tl_doc_add_row(). */
 struct tl_doc_block *tl_doc_add_table(struct tl_doc *d, const char *caption,
 	    const char *const *head, const char *align);
+
+/* Mark table t: it may be wider than a phone and scroll sideways (the
+ * page says so), or it is for Markdown only (the page shows a chart of
+ * the same figures instead). */
+void	tl_doc_table_scrolls(struct tl_doc_block *t);
+void	tl_doc_table_md_only(struct tl_doc_block *t);
 
 /* Add a row to table t: its ncol cells (new marked strings, stolen) and
  * an HTML class for the row, or NULL. */
@@ -102,7 +122,7 @@ void	tl_doc_add_row(struct tl_doc_block *t, char **cells, const char *cls);
  * section may bring its own. */
 struct tl_doc_col {
 	const char	*head;		/* column head */
-	char		 align;		/* 'l', 'r' or 'd' (tl_doc_block) */
+	char		 align;		/* 'l', 'r', 'd' or 'w' (tl_doc_block) */
 	char		*(*cell)(const json_t *row, const char *key,
 			    int digits);	/* the cell's text, new */
 	const char	*key;		/* the member it shows */
@@ -134,8 +154,18 @@ char	*tl_doc_cell_text(const json_t *row, const char *key, int digits);
  * it ("" for an empty object), n/a when it is not an object. */
 char	*tl_doc_cell_params(const json_t *row, const char *key, int digits);
 
-/* Add a chart: svg's bytes are stolen and svg is initialised anew. */
-void	tl_doc_add_svg(struct tl_doc *d, struct tl_buf *svg);
+/* How a chart is drawn: c (with its width and id set for the rendering)
+ * into b, from the caller's ctx. */
+typedef void (*tl_doc_draw_fn)(struct tl_buf *b,
+	    const struct tl_svg_chart *c, const void *ctx);
+
+/* Add a chart drawn twice by draw: TL_DOC_WIDE units wide with c's id
+ * and TL_DOC_NARROW wide with the id and "-n"; the page shows the one
+ * that fits the screen, so that its text stays legible on a phone,
+ * under c's title as a caption.  fold: NULL, or the text of a <details>
+ * summary the chart is folded under (a second view of a chart above). */
+void	tl_doc_add_chart(struct tl_doc *d, const struct tl_svg_chart *c,
+	    tl_doc_draw_fn draw, const void *ctx, const char *fold);
 
 /* ---- marked text ------------------------------------------------------ */
 
@@ -144,6 +174,10 @@ void	tl_doc_put_code(struct tl_buf *b, const char *s);
 
 /* Append s as plain text; NULL is "n/a". */
 void	tl_doc_put_text(struct tl_buf *b, const char *s);
+
+/* Append a link to href (a relative URL of our own making) reading text:
+ * [text](href) in Markdown, <a href> in HTML. */
+void	tl_doc_put_link(struct tl_buf *b, const char *href, const char *text);
 
 /* Append "k=v, k=v" for the members of object o, nested objects as
  * dotted keys ("risk.max=0.2"): keys as code, numbers by tl_doc_fmt_short,

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tl_num.h"
@@ -21,12 +22,14 @@
 #define CHAR_W		7.6	/* estimated width of one character */
 #define DEFAULT_W	480	/* viewBox width: scaled by the page */
 #define LABEL_MAXCH	22	/* bar labels longer than this are elided */
+#define LABEL_SHARE	0.36	/* and than this share of a chart's width */
 #define LEGEND_MAXCH	18	/* legend names longer than this are elided */
 #define XY_LEGEND_MAXCH	24	/* the same, beside an x-y plot */
 #define TICK_GAP	10.0	/* least space between two tick labels */
 #define TICK_EPS	1e-9	/* slack when a bound is a tick (0.3 / 0.1) */
 #define MAX_DECIMALS	12	/* display rounding limit */
 #define XY_PLOT_MAX	300	/* side of the square plot, at most */
+#define XY_PLOT_MIN	200	/* less beside the legend: legend below */
 #define XY_R_MIN	2.5	/* marker radius of the smallest weight */
 #define XY_R_MAX	7.0	/* and of the largest */
 #define XY_CAP		3.0	/* half width of a whisker's ends */
@@ -292,6 +295,16 @@ text_elided(struct tl_buf *b, const char *s, size_t maxch)
 	tl_buf_release(&t);
 }
 
+/* path data: move to (x, y) */
+static void
+move_to(struct tl_buf *b, double x, double y)
+{
+	tl_buf_addc(b, 'M');
+	coord(b, x);
+	tl_buf_addc(b, ' ');
+	coord(b, y);
+}
+
 static void
 svg_open(struct tl_buf *b, const struct tl_svg_chart *c, int w, double h,
     const char *kind)
@@ -432,7 +445,7 @@ tl_svg_bars(struct tl_buf *b, const struct tl_svg_chart *c,
 	struct tl_buf tmp;
 	char num[TL_SVG_NUMSZ];
 	double lo = 0, hi = 0, lw, vw, x0, x1, y, rowh, top, h, zx, w, labw;
-	size_t i, k, z, maxlab = 1, maxval = 1, len;
+	size_t i, k, z, maxlab = 1, maxval = 1, len, lmax;
 	int has_prev = 0, width = c->width > 0 ? c->width : DEFAULT_W;
 
 	tl_buf_init(&tmp);
@@ -457,8 +470,10 @@ tl_svg_bars(struct tl_buf *b, const struct tl_svg_chart *c,
 		len = tl_svg_strwidth(tmp.data);
 		maxval = len > maxval ? len : maxval;
 	}
-	if (maxlab > LABEL_MAXCH)
-		maxlab = LABEL_MAXCH;
+	lmax = (size_t)((double)width * LABEL_SHARE / CHAR_W);
+	lmax = lmax < LABEL_MAXCH ? lmax : LABEL_MAXCH;
+	if (maxlab > lmax)
+		maxlab = lmax;
 	lw = (double)maxlab * CHAR_W + 12;
 	vw = (double)maxval * CHAR_W + 8;
 	x0 = lw;
@@ -508,7 +523,7 @@ tl_svg_bars(struct tl_buf *b, const struct tl_svg_chart *c,
 	}
 	zx = X(0.0);
 	if (c->unit != NULL) {
-		text_open(b, "tl-muted", (x0 + x1) / 2, y + 30, "middle");
+		text_open(b, "tl-muted tl-cap", (x0 + x1) / 2, y + 30, "middle");
 		tl_svg_escape(b, c->unit);
 		tl_buf_adds(b, "</text>\n");
 	}
@@ -534,7 +549,7 @@ tl_svg_bars(struct tl_buf *b, const struct tl_svg_chart *c,
 		}
 		tl_buf_adds(b, "</title>\n");
 		text_open(b, "tl-text", x0 - 6, ry + 15, "end");
-		text_elided(b, r->label != NULL ? r->label : "", LABEL_MAXCH);
+		text_elided(b, r->label != NULL ? r->label : "", lmax);
 		tl_buf_adds(b, "</text>\n");
 		if (isfinite(v) && X(v) != zx)
 			rect(b, v < 0 ? "tl-bar tl-neg" : "tl-bar",
@@ -554,98 +569,387 @@ tl_svg_bars(struct tl_buf *b, const struct tl_svg_chart *c,
 	tl_buf_release(&tmp);
 }
 
+/* the widest tick label of t, in viewBox units */
+static double
+ticks_width(const struct tl_svg_ticks *t)
+{
+	char num[TL_SVG_NUMSZ];
+	double w = 0;
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		w = fmax(w, (double)tl_svg_tick_label(num, t, i) * CHAR_W);
+	return w;
+}
+
+/* ---- value axes ------------------------------------------------------ */
+
+#define AXIS_MAX	16	/* ticks an axis shows, at most */
+#define LOG_PAD		1.02	/* a log axis reaches 2% beyond the data */
+
+/* A value axis: its range and the ticks shown, linear (nice ticks, the
+ * range theirs) or logarithmic (the data's range padded; ticks at 1, 2
+ * and 5 times the powers of ten within it, or 1 and 5, or the 1s, the
+ * first of those that is not too many; or nice linear ticks within it
+ * when it holds fewer than two of those). */
+struct axis {
+	int	 logy;			/* positions by log10 */
+	double	 lo, hi;		/* the range */
+	size_t	 n;			/* ticks */
+	double	 v[AXIS_MAX];		/* their values */
+	char	 lab[AXIS_MAX][TL_SVG_NUMSZ];	/* and labels */
+};
+
+/* the ticks of t within [lo, hi] into a */
+static void
+axis_linear_ticks(struct axis *a, const struct tl_svg_ticks *t, double lo,
+    double hi)
+{
+	size_t i;
+	double v;
+
+	for (i = 0; i < t->n && a->n < AXIS_MAX; i++) {
+		v = tl_svg_tick_value(t, i);
+		if (v < lo - TICK_EPS * t->step || v > hi + TICK_EPS * t->step)
+			continue;
+		a->v[a->n] = v;
+		tl_svg_tick_label(a->lab[a->n], t, i);
+		a->n++;
+	}
+}
+
+static void
+axis_make(struct axis *a, double lo, double hi, size_t maxticks, int logy)
+{
+	static const int mant[] = { 1, 2, 5 };
+	struct tl_svg_ticks t;
+	int e, e0, e1;
+	size_t k, step;
+	double v;
+
+	memset(a, 0, sizeof(*a));
+	a->logy = logy && lo > 0 && hi > 0 && isfinite(lo) && isfinite(hi);
+	if (!a->logy) {
+		tl_svg_ticks(lo, hi, maxticks, &t);
+		a->lo = t.lo;
+		a->hi = t.hi;
+		axis_linear_ticks(a, &t, t.lo, t.hi);
+		return;
+	}
+	a->lo = lo / LOG_PAD;
+	a->hi = hi * LOG_PAD;
+	e0 = decade(a->lo);
+	e1 = decade(a->hi);
+	/* 1, 2 and 5 in each decade; 1 and 5; the 1s: the first that is
+	 * not too many */
+	for (step = 1; step <= TL_NELEM(mant); step++) {
+		a->n = 0;
+		for (e = e0; e <= e1; e++)
+			for (k = 0; k < TL_NELEM(mant); k += step) {
+				v = stepval(mant[k], e);
+				if (v < a->lo || v > a->hi || a->n == AXIS_MAX)
+					continue;
+				a->v[a->n] = v;
+				tl_svg_fmt_sig(a->lab[a->n], v, 1);
+				a->n++;
+			}
+		if (a->n <= maxticks)
+			break;
+	}
+	if (a->n < 2) {
+		a->n = 0;
+		tl_svg_ticks(a->lo, a->hi, maxticks, &t);
+		axis_linear_ticks(a, &t, a->lo, a->hi);
+	}
+}
+
+/* where v is along a, from 0 (lo) to 1 (hi) */
+static double
+axis_pos(const struct axis *a, double v)
+{
+	if (a->logy)
+		return (log10(v) - log10(a->lo)) / (log10(a->hi) -
+		    log10(a->lo));
+	return (v - a->lo) / (a->hi - a->lo);
+}
+
+/* ---- parts of plots -------------------------------------------------- */
+
+/* The legend of nkeys coloured keys (class cls[k], or "tl-key tl-s(k)"
+ * when cls is NULL) named names[k], laid out from (x0, y) in rows that
+ * wrap at width; draw 0 only measures.  Returns the y of the last row. */
+static double
+key_legend(struct tl_buf *b, const char *const *cls,
+    const char *const *names, size_t nkeys, double x0, double y, int width,
+    int draw)
+{
+	char kc[48];
+	double lx = x0, w;
+	size_t k, len;
+
+	for (k = 0; k < nkeys; k++) {
+		len = tl_svg_strwidth(names[k]);
+		w = 18 + (double)(len < LEGEND_MAXCH ? len : LEGEND_MAXCH) *
+		    CHAR_W + 14;
+		if (lx + w > width && lx > x0) {
+			lx = x0;
+			y += 18;
+		}
+		if (draw) {
+			if (cls != NULL)
+				snprintf(kc, sizeof(kc), "tl-key %s", cls[k]);
+			else
+				snprintf(kc, sizeof(kc), "tl-key tl-s%zu",
+				    k % TL_SVG_NSERIES);
+			rect(b, kc, lx, y - 10, 12, 10);
+			text_open(b, "tl-text", lx + 18, y, NULL);
+			text_elided(b, names[k], LEGEND_MAXCH);
+			tl_buf_adds(b, "</text>\n");
+		}
+		lx += w;
+	}
+	return y;
+}
+
+/* x labels under a plot from ml, pw wide, at y (their centres at pos(i)),
+ * thinned so that they do not overlap */
+static void
+x_labels(struct tl_buf *b, const char *const *xl, size_t nx, double y,
+    double ml, double pw, int centred)
+{
+	double w = 0, xi, cw = nx > 0 ? pw / (double)nx : pw;
+	size_t i, k;
+
+	for (i = 0; i < nx; i++)
+		w = fmax(w, (double)tl_svg_strwidth(xl[i]) * CHAR_W);
+	k = label_stride(centred ? pw - cw : pw, nx, w);
+	for (i = 0; i < nx; i += k) {
+		xi = centred ? ml + cw * ((double)i + 0.5) : nx > 1 ? ml +
+		    (double)i / (double)(nx - 1) * pw : ml + pw / 2;
+		line(b, "tl-axis", xi, y, xi, y + 4);
+		text_open(b, "tl-muted", xi, y + 17, "middle");
+		tl_svg_escape(b, xl[i]);
+		tl_buf_adds(b, "</text>\n");
+	}
+}
+
+/* the widest of n labels, in viewBox units */
+static double
+labels_width(const char *const *l, size_t n)
+{
+	double w = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		w = fmax(w, (double)tl_svg_strwidth(l[i]) * CHAR_W);
+	return w;
+}
+
+/* the y axis of a plot: grid lines, tick labels left of ml, the unit
+ * above at top - 10 */
+static void
+y_axis(struct tl_buf *b, const struct tl_svg_chart *c, const struct axis *a,
+    double ml, double pw, double top, double yb)
+{
+	size_t i;
+	double y;
+
+	for (i = 0; i < a->n; i++) {
+		y = yb - axis_pos(a, a->v[i]) * (yb - top);
+		line(b, a->v[i] == 0 ? "tl-axis" : "tl-grid", ml, y, ml + pw,
+		    y);
+		text_open(b, "tl-muted", ml - 6, y + 4, "end");
+		tl_buf_adds(b, a->lab[i]);
+		tl_buf_adds(b, "</text>\n");
+	}
+	if (c->unit != NULL) {
+		text_open(b, "tl-muted tl-cap", ml, top - 10, NULL);
+		tl_svg_escape(b, c->unit);
+		tl_buf_adds(b, "</text>\n");
+	}
+}
+
+/* the widest tick label of an axis */
+static double
+axis_width(const struct axis *a)
+{
+	double w = 0;
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		w = fmax(w, (double)tl_svg_strwidth(a->lab[i]) * CHAR_W);
+	return w;
+}
+
 /* ---- line chart ------------------------------------------------------- */
+
+#define LINE_PLOT_H	180	/* plot height */
+#define STRIP_H		9	/* the timeline strip under the plot */
+
+/* the legend keys of a line chart, laid out from (ml, *y) in rows that
+ * wrap at width: the series, the shaded part, the strip's names (each
+ * name once); draw 0 only measures.  Returns the y of the last row. */
+static double
+line_legend(struct tl_buf *b, const struct tl_svg_linex *x,
+    const struct tl_svg_series *s, size_t ns, double ml, double y,
+    int width, int draw)
+{
+	char cls[48];
+	const char *name;
+	double lx = ml, w;
+	size_t j, k, i, nkeys = ns + (x->shade_to > 0 && x->shade_name !=
+	    NULL) + x->nstrip;
+	int kind;
+
+	for (k = 0; k < nkeys; k++) {
+		if (k < ns) {
+			name = s[k].name;
+			kind = 0;
+		} else if (k == ns && x->shade_to > 0 && x->shade_name != NULL) {
+			name = x->shade_name;
+			kind = 1;
+		} else {
+			j = k - ns - (x->shade_to > 0 && x->shade_name != NULL);
+			name = x->strip[j].name;
+			kind = 2;
+			/* each strip name once */
+			for (i = 0; i < j && strcmp(x->strip[i].name, name) !=
+			    0; i++)
+				;
+			if (i < j)
+				continue;
+		}
+		w = 18 + (double)(tl_svg_strwidth(name) < LEGEND_MAXCH ?
+		    tl_svg_strwidth(name) : LEGEND_MAXCH) * CHAR_W + 14;
+		if (lx + w > width && lx > ml) {
+			lx = ml;
+			y += 18;
+		}
+		if (draw) {
+			if (kind == 0) {
+				snprintf(cls, sizeof(cls), "tl-key tl-s%zu%s",
+				    k % TL_SVG_NSERIES, x->dashed >> k & 1 ?
+				    " tl-dash" : "");
+				rect(b, cls, lx, y - 8, 14, 4);
+			} else if (kind == 1)
+				rect(b, "tl-shade", lx, y - 11, 14, 10);
+			else {
+				snprintf(cls, sizeof(cls), "tl-band tl-b%zu",
+				    x->strip[j].cls % TL_SVG_NBANDS);
+				rect(b, cls, lx, y - 11, 14, 10);
+			}
+			text_open(b, "tl-text", lx + 18, y, NULL);
+			text_elided(b, name, LEGEND_MAXCH);
+			tl_buf_adds(b, "</text>\n");
+		}
+		lx += w;
+	}
+	return y;
+}
 
 void
 tl_svg_lines(struct tl_buf *b, const struct tl_svg_chart *c,
     const char *const *xlabels, size_t nx, const struct tl_svg_series *s,
     size_t ns)
 {
-	struct tl_svg_ticks t;
-	char num[TL_SVG_NUMSZ], cls[32];
-	double lo = INFINITY, hi = -INFINITY, ml, mr, top, ph = 180,
-	    pw, h, xl, yb, lx, ly, labw = 0, w, last;
-	size_t i, j, k, len;
+	static const struct tl_svg_linex none = { .ref = NAN };
+
+	tl_svg_lines_x(b, c, &none, xlabels, nx, s, ns);
+}
+
+void
+tl_svg_lines_x(struct tl_buf *b, const struct tl_svg_chart *c,
+    const struct tl_svg_linex *x, const char *const *xlabels, size_t nx,
+    const struct tl_svg_series *s, size_t ns)
+{
+	struct axis ax;
+	char num[TL_SVG_NUMSZ], cls[48];
+	double lo = INFINITY, hi = -INFINITY, ml, mr, top, ph = LINE_PLOT_H,
+	    pw, h, yb, yt, w, last, y0, x0, x1;
+	size_t i, j, k;
 	int width = c->width > 0 ? c->width : DEFAULT_W, pen;
 
 	for (j = 0; j < ns; j++)
 		for (i = 0; i < nx; i++)
-			if (isfinite(s[j].y[i])) {
+			if (isfinite(s[j].y[i]) && (!x->logy || s[j].y[i] > 0)) {
 				lo = fmin(lo, s[j].y[i]);
 				hi = fmax(hi, s[j].y[i]);
 			}
+	if (isfinite(x->ref)) {
+		lo = fmin(lo, x->ref);
+		hi = fmax(hi, x->ref);
+	}
+	if (x->area) {
+		lo = fmin(lo, 0);
+		hi = fmax(hi, 0);
+	}
 	if (!isfinite(lo))
-		lo = hi = 0;
+		lo = hi = x->logy ? 1 : 0;
 	top = c->unit != NULL ? 22 : 10;
-	tl_svg_ticks(lo, hi, 6, &t);
-	for (i = 0; i < t.n; i++) {
-		len = (size_t)tl_svg_tick_label(num, &t, i);
-		labw = fmax(labw, (double)len * CHAR_W);
-	}
-	ml = labw + 8;
-	w = 0;
-	for (i = 0; i < nx; i++) {
-		len = tl_svg_strwidth(xlabels[i]);
-		w = fmax(w, (double)len * CHAR_W);
-	}
-	ml = fmax(ml, w / 2 + 2);
+	axis_make(&ax, lo, hi, 6, x->logy);
+	w = labels_width(xlabels, nx);
+	ml = fmax(axis_width(&ax) + 8, w / 2 + 2);
 	mr = w / 2 + 4;
 	pw = width - ml - mr;
 	yb = top + ph;
-
-	/* legend layout first: its height is part of the viewBox */
-	lx = ml;
-	ly = yb + 36;
-	for (j = 0; j < ns; j++) {
-		len = tl_svg_strwidth(s[j].name);
-		w = 18 + (double)(len < LEGEND_MAXCH ? len : LEGEND_MAXCH) *
-		    CHAR_W + 14;
-		if (lx + w > width && lx > ml) {
-			lx = ml;
-			ly += 18;
-		}
-		lx += w;
-	}
-	h = ly + (ns > 0 ? 8 : -14);
+	/* under the plot: the strip, the x labels, the x caption, the
+	 * legend */
+	yt = yb + (x->nstrip > 0 ? STRIP_H + 3 : 0);
+	h = line_legend(b, x, s, ns, ml, yt + 36 + (x->xunit != NULL ? 16 :
+	    0), width, 0);
+	h += ns > 0 || x->nstrip > 0 || x->shade_to > 0 ? 8 : -14;
 	svg_open(b, c, width, h, "tl-lines");
 #define X(i) (nx > 1 ? ml + (double)(i) / (double)(nx - 1) * pw : ml + pw / 2)
-#define Y(v) (yb - ((v) - t.lo) / (t.hi - t.lo) * ph)
-	for (i = 0; i < t.n; i++) {
-		double ty = Y(tl_svg_tick_value(&t, i));
-
-		line(b, tl_svg_tick_value(&t, i) == 0 ? "tl-axis" : "tl-grid",
-		    ml, ty, ml + pw, ty);
-		tl_svg_tick_label(num, &t, i);
-		text_open(b, "tl-muted", ml - 6, ty + 4, "end");
-		tl_buf_adds(b, num);
-		tl_buf_adds(b, "</text>\n");
+#define Y(v) (yb - axis_pos(&ax, (v)) * ph)
+	/* the shaded part: from the left edge to halfway before shade_to */
+	if (x->shade_to > 0 && nx > 0) {
+		x1 = x->shade_to >= nx ? ml + pw : (X(x->shade_to - 1) +
+		    X(x->shade_to)) / 2;
+		tl_buf_adds(b, "<g class=\"tl-shade\"><title>");
+		tl_svg_escape(b, x->shade_name != NULL ? x->shade_name : "");
+		tl_buf_adds(b, "</title>");
+		rect(b, "tl-shade", ml, top, x1 - ml, ph);
+		tl_buf_adds(b, "</g>\n");
 	}
+	y_axis(b, c, &ax, ml, pw, top, yb);
 	line(b, "tl-axis", ml, yb, ml + pw, yb);
-	w = 0;
-	for (i = 0; i < nx; i++)
-		w = fmax(w, (double)tl_svg_strwidth(xlabels[i]) * CHAR_W);
-	k = label_stride(pw, nx, w);
-	for (i = 0; i < nx; i += k) {
-		xl = X(i);
-		line(b, "tl-axis", xl, yb, xl, yb + 4);
-		text_open(b, "tl-muted", xl, yb + 17, "middle");
-		tl_svg_escape(b, xlabels[i]);
-		tl_buf_adds(b, "</text>\n");
+	if (isfinite(x->ref))
+		line(b, "tl-ref", ml, Y(x->ref), ml + pw, Y(x->ref));
+	/* the strip: a band per span, from halfway before to halfway
+	 * after */
+	for (k = 0; k < x->nstrip && nx > 0; k++) {
+		const struct tl_svg_span *sp = &x->strip[k];
+
+		if (sp->from >= nx || sp->to < sp->from)
+			continue;
+		x0 = sp->from == 0 ? ml : (X(sp->from - 1) + X(sp->from)) / 2;
+		x1 = sp->to + 1 >= nx ? ml + pw : (X(sp->to) + X(sp->to +
+		    1)) / 2;
+		snprintf(cls, sizeof(cls), "tl-band tl-b%zu", sp->cls %
+		    TL_SVG_NBANDS);
+		tl_buf_adds(b, "<g><title>");
+		tl_svg_escape(b, sp->name);
+		tl_buf_adds(b, ": ");
+		tl_svg_escape(b, xlabels[sp->from]);
+		tl_buf_adds(b, " to ");
+		tl_svg_escape(b, xlabels[sp->to < nx ? sp->to : nx - 1]);
+		tl_buf_adds(b, "</title>");
+		rect(b, cls, x0, yb + 3, x1 - x0, STRIP_H);
+		tl_buf_adds(b, "</g>\n");
 	}
-	if (c->unit != NULL) {
-		tl_buf_adds(b, "<text class=\"tl-muted\" x=\"");
-		coord(b, ml);
-		tl_buf_adds(b, "\" y=\"");
-		coord(b, top - 10);
-		tl_buf_adds(b, "\">");
-		tl_svg_escape(b, c->unit);
+	x_labels(b, xlabels, nx, yt, ml, pw, 0);
+	if (x->xunit != NULL) {
+		text_open(b, "tl-muted tl-cap", ml + pw / 2, yt + 33,
+		    "middle");
+		tl_svg_escape(b, x->xunit);
 		tl_buf_adds(b, "</text>\n");
 	}
 
 	/* the series */
 	for (j = 0; j < ns; j++) {
-		snprintf(cls, sizeof(cls), "tl-s%zu", j % TL_SVG_NSERIES);
-		tl_buf_adds(b, "<g class=\"tl-series ");
+		snprintf(cls, sizeof(cls), "tl-series tl-s%zu%s",
+		    j % TL_SVG_NSERIES, x->dashed >> j & 1 ? " tl-dash" : "");
+		tl_buf_adds(b, "<g class=\"");
 		tl_buf_adds(b, cls);
 		tl_buf_adds(b, "\"><title>");
 		tl_svg_escape(b, s[j].name);
@@ -658,10 +962,40 @@ tl_svg_lines(struct tl_buf *b, const struct tl_svg_chart *c,
 		tl_buf_adds(b, ": last ");
 		tl_svg_fmt_sig(num, last, 3);
 		tl_buf_adds(b, num);
-		tl_buf_adds(b, "</title><path d=\"");
+		tl_buf_adds(b, "</title>");
+		if (j == 0 && x->area) {
+			/* the area between the series and zero */
+			y0 = Y(0.0);
+			tl_buf_adds(b, "<path class=\"tl-area\" d=\"");
+			pen = 0;
+			for (i = 0; i <= nx; i++) {
+				if (i < nx && isfinite(s[j].y[i])) {
+					if (!pen) {
+						move_to(b, X(i), y0);
+						pen = 1;
+					}
+					tl_buf_addc(b, 'L');
+					coord(b, X(i));
+					tl_buf_addc(b, ' ');
+					coord(b, Y(s[j].y[i]));
+					continue;
+				}
+				if (pen) {
+					tl_buf_addc(b, 'L');
+					coord(b, X(i - 1));
+					tl_buf_addc(b, ' ');
+					coord(b, y0);
+					tl_buf_addc(b, 'Z');
+				}
+				pen = 0;
+			}
+			tl_buf_adds(b, "\"/>");
+		}
+		tl_buf_adds(b, "<path d=\"");
 		pen = 0;
 		for (i = 0; i < nx; i++) {
-			if (!isfinite(s[j].y[i])) {
+			if (!isfinite(s[j].y[i]) || (x->logy &&
+			    !(s[j].y[i] > 0))) {
 				pen = 0;
 				continue;
 			}
@@ -673,26 +1007,287 @@ tl_svg_lines(struct tl_buf *b, const struct tl_svg_chart *c,
 		}
 		tl_buf_adds(b, "\"/></g>\n");
 	}
+	line_legend(b, x, s, ns, ml, yt + 36 + (x->xunit != NULL ? 16 : 0),
+	    width, 1);
+	tl_buf_adds(b, "</svg>\n");
+#undef X
+#undef Y
+}
 
-	/* legend */
-	lx = ml;
-	ly = yb + 36;
-	for (j = 0; j < ns; j++) {
-		len = tl_svg_strwidth(s[j].name);
-		w = 18 + (double)(len < LEGEND_MAXCH ? len : LEGEND_MAXCH) *
-		    CHAR_W + 14;
-		if (lx + w > width && lx > ml) {
-			lx = ml;
-			ly += 18;
+/* ---- stacked areas ------------------------------------------------- */
+
+void
+tl_svg_stacked(struct tl_buf *b, const struct tl_svg_chart *c,
+    const char *const *xlabels, size_t nx, const struct tl_svg_series *s,
+    size_t ns, const char *xunit)
+{
+	struct axis ax;
+	const char **names = tl_xcalloc(ns + 1, sizeof(*names));
+	double *cum = tl_xcalloc((ns + 1) * (nx + 1), sizeof(double)), top,
+	    hi = 0, ml, mr, pw, ph = LINE_PLOT_H, yb, h, w, v;
+	size_t i, j;
+	int width = c->width > 0 ? c->width : DEFAULT_W;
+	char cls[32];
+
+	/* cum[j * nx + i]: the top of series j at i */
+	for (i = 0; i < nx; i++)
+		for (j = 0, v = 0; j < ns; j++) {
+			if (isfinite(s[j].y[i]) && s[j].y[i] > 0)
+				v += s[j].y[i];
+			cum[j * nx + i] = v;
+			hi = fmax(hi, v);
 		}
-		snprintf(cls, sizeof(cls), "tl-key tl-s%zu",
+	for (j = 0; j < ns; j++)
+		names[j] = s[j].name;
+	axis_make(&ax, 0, hi, 6, 0);
+	top = c->unit != NULL ? 22 : 10;
+	w = labels_width(xlabels, nx);
+	ml = fmax(axis_width(&ax) + 8, w / 2 + 2);
+	mr = w / 2 + 4;
+	pw = width - ml - mr;
+	yb = top + ph;
+	h = key_legend(b, NULL, names, ns, ml, yb + 36 + (xunit != NULL ?
+	    16 : 0), width, 0) + (ns > 0 ? 8 : -14);
+	svg_open(b, c, width, h, "tl-stacked");
+#define X(i) (nx > 1 ? ml + (double)(i) / (double)(nx - 1) * pw : ml + pw / 2)
+#define Y(v) (yb - axis_pos(&ax, (v)) * ph)
+	y_axis(b, c, &ax, ml, pw, top, yb);
+	for (j = 0; j < ns && nx > 0; j++) {
+		snprintf(cls, sizeof(cls), "tl-stack tl-s%zu",
 		    j % TL_SVG_NSERIES);
-		rect(b, cls, lx, ly - 8, 14, 4);
-		text_open(b, "tl-text", lx + 18, ly, NULL);
-		text_elided(b, s[j].name, LEGEND_MAXCH);
-		tl_buf_adds(b, "</text>\n");
-		lx += w;
+		tl_buf_adds(b, "<g class=\"");
+		tl_buf_adds(b, cls);
+		tl_buf_adds(b, "\"><title>");
+		tl_svg_escape(b, s[j].name);
+		tl_buf_adds(b, "</title><path d=\"");
+		/* along its top, back along the top of the one below */
+		for (i = 0; i < nx; i++) {
+			tl_buf_adds(b, i == 0 ? "M" : "L");
+			coord(b, X(i));
+			tl_buf_addc(b, ' ');
+			coord(b, Y(cum[j * nx + i]));
+		}
+		for (i = nx; i-- > 0;) {
+			tl_buf_addc(b, 'L');
+			coord(b, X(i));
+			tl_buf_addc(b, ' ');
+			coord(b, Y(j > 0 ? cum[(j - 1) * nx + i] : 0.0));
+		}
+		tl_buf_adds(b, "Z\"/></g>\n");
 	}
+	line(b, "tl-axis", ml, yb, ml + pw, yb);
+	x_labels(b, xlabels, nx, yb, ml, pw, 0);
+	if (xunit != NULL) {
+		text_open(b, "tl-muted tl-cap", ml + pw / 2, yb + 33, "middle");
+		tl_svg_escape(b, xunit);
+		tl_buf_adds(b, "</text>\n");
+	}
+	key_legend(b, NULL, names, ns, ml, yb + 36 + (xunit != NULL ? 16 : 0),
+	    width, 1);
+	tl_buf_adds(b, "</svg>\n");
+#undef X
+#undef Y
+	free(cum);
+	free(names);
+}
+
+/* ---- grid ------------------------------------------------------------- */
+
+#define GRID_ROW_H	20	/* a row of cells */
+#define GRID_ROW_MAXCH	18	/* row labels longer than this are elided */
+
+const char *
+tl_svg_scale(double v, double max, int is_signed)
+{
+	static const char *const pos[] = { "tl-dp1", "tl-dp2", "tl-dp3",
+		"tl-dp4" }, *const neg[] = { "tl-dn1", "tl-dn2", "tl-dn3",
+		"tl-dn4" }, *const seq[] = { "tl-q1", "tl-q2", "tl-q3",
+		"tl-q4" };
+	double k;
+	size_t i;
+
+	if (!isfinite(v))
+		return NULL;
+	if (!is_signed && v < 0)
+		v = 0;
+	if (v == 0 || !(max > 0))
+		return is_signed ? "tl-d0" : "tl-q0";
+	k = ceil(fabs(v) / max * TL_SVG_NSCALE);
+	i = k < 1 ? 0 : k > TL_SVG_NSCALE ? TL_SVG_NSCALE - 1 : (size_t)k - 1;
+	return !is_signed ? seq[i] : v > 0 ? pos[i] : neg[i];
+}
+
+void
+tl_svg_grid(struct tl_buf *b, const struct tl_svg_chart *c,
+    const char *const *rows, size_t nr, const char *const *cols, size_t nc,
+    const struct tl_svg_cell *cells, const char *xunit,
+    const char *const *keys, const char *const *names, size_t nkeys)
+{
+	double top, ml, mr, pw, cw, yb, h, w, x, y, lw;
+	size_t r, k, maxch;
+	int width = c->width > 0 ? c->width : DEFAULT_W;
+	char cls[64];
+
+	maxch = GRID_ROW_MAXCH;
+	lw = 0;
+	for (r = 0; r < nr; r++) {
+		k = tl_svg_strwidth(rows[r]);
+		lw = fmax(lw, (double)(k < maxch ? k : maxch) * CHAR_W);
+	}
+	top = c->unit != NULL ? 22 : 8;
+	ml = lw + 10;
+	w = labels_width(cols, nc);
+	/* the first and last column labels stay inside the box */
+	cw = nc > 0 ? (width - ml - 8) / (double)nc : 0;
+	mr = fmax(8, w / 2 - cw / 2 + 2);
+	pw = width - ml - mr;
+	cw = nc > 0 ? pw / (double)nc : pw;
+	if (cw < w)
+		ml = fmax(ml, w / 2 + 2 - cw / 2);
+	pw = width - ml - mr;
+	cw = nc > 0 ? pw / (double)nc : pw;
+	yb = top + GRID_ROW_H * (double)nr;
+	h = (nkeys > 0 ? key_legend(b, keys, names, nkeys, ml, yb + 36 +
+	    (xunit != NULL ? 16 : 0), width, 0) + 8 : yb + 26 + (xunit !=
+	    NULL ? 16 : 0));
+	svg_open(b, c, width, h, "tl-grid-chart");
+	if (c->unit != NULL) {
+		text_open(b, "tl-muted tl-cap", ml, top - 10, NULL);
+		tl_svg_escape(b, c->unit);
+		tl_buf_adds(b, "</text>\n");
+	}
+	for (r = 0; r < nr; r++) {
+		y = top + GRID_ROW_H * (double)r;
+		text_open(b, "tl-text", ml - 6, y + 14, "end");
+		text_elided(b, rows[r], maxch);
+		tl_buf_adds(b, "</text>\n");
+		for (k = 0; k < nc; k++) {
+			const struct tl_svg_cell *e = &cells[r * nc + k];
+
+			if (e->cls == NULL)
+				continue;
+			x = ml + cw * (double)k;
+			tl_buf_adds(b, "<g><title>");
+			tl_svg_escape(b, rows[r]);
+			tl_buf_adds(b, ", ");
+			tl_svg_escape(b, cols[k]);
+			if (e->title != NULL) {
+				tl_buf_adds(b, ": ");
+				tl_svg_escape(b, e->title);
+			}
+			tl_buf_adds(b, "</title>");
+			snprintf(cls, sizeof(cls), "tl-cell %s", e->cls);
+			rect(b, cls, x, y + 1, cw, GRID_ROW_H - 2);
+			if (e->text != NULL && (double)tl_svg_strwidth(e->text) *
+			    CHAR_W <= cw - 2) {
+				text_open(b, e->cls, x + cw / 2, y + 14,
+				    "middle");
+				tl_svg_escape(b, e->text);
+				tl_buf_adds(b, "</text>");
+			}
+			tl_buf_adds(b, "</g>\n");
+		}
+	}
+	x_labels(b, cols, nc, yb + 2, ml, pw, 1);
+	if (xunit != NULL) {
+		text_open(b, "tl-muted tl-cap", ml + pw / 2, yb + 35, "middle");
+		tl_svg_escape(b, xunit);
+		tl_buf_adds(b, "</text>\n");
+	}
+	if (nkeys > 0)
+		key_legend(b, keys, names, nkeys, ml, yb + 36 + (xunit !=
+		    NULL ? 16 : 0), width, 1);
+	tl_buf_adds(b, "</svg>\n");
+}
+
+/* ---- histogram -------------------------------------------------------- */
+
+void
+tl_svg_hist(struct tl_buf *b, const struct tl_svg_chart *c, double lo,
+    double width, const size_t *count, const double *normal, size_t nb,
+    double xscale, const char *xunit, const char *normal_name)
+{
+	static const char *const keycls[] = { "tl-bar", "tl-line-key" };
+	const char *names[2];
+	struct axis ay;
+	struct tl_svg_ticks tx;
+	char num[TL_SVG_NUMSZ], a1[TL_SVG_NUMSZ], a2[TL_SVG_NUMSZ];
+	double hi = 0, top, ml, mr, pw, ph = LINE_PLOT_H, yb, h, x0, x1,
+	    xlo = lo * xscale, xhi = (lo + width * (double)nb) * xscale, v;
+	size_t i, k, nkeys = 1;
+	int w = c->width > 0 ? c->width : DEFAULT_W, pen;
+
+	for (i = 0; i < nb; i++) {
+		hi = fmax(hi, (double)count[i]);
+		if (isfinite(normal[i]))
+			hi = fmax(hi, normal[i]);
+	}
+	axis_make(&ay, 0, hi, 6, 0);
+	tl_svg_ticks(xlo, xhi, 6, &tx);
+	names[0] = "days";
+	if (normal_name != NULL)
+		names[nkeys++] = normal_name;
+	top = c->unit != NULL ? 22 : 10;
+	ml = axis_width(&ay) + 8;
+	mr = ticks_width(&tx) / 2 + 4;
+	ml = fmax(ml, ticks_width(&tx) / 2 + 2);
+	pw = w - ml - mr;
+	yb = top + ph;
+	h = key_legend(b, keycls, names, nkeys, ml, yb + 36 + (xunit !=
+	    NULL ? 16 : 0), w, 0) + 8;
+	svg_open(b, c, w, h, "tl-hist");
+#define X(v) (ml + ((v) - tx.lo) / (tx.hi - tx.lo) * pw)
+#define Y(v) (yb - axis_pos(&ay, (v)) * ph)
+	y_axis(b, c, &ay, ml, pw, top, yb);
+	for (i = 0; i < nb; i++) {
+		x0 = X((lo + width * (double)i) * xscale);
+		x1 = X((lo + width * (double)(i + 1)) * xscale);
+		tl_svg_fmt_sig(a1, (lo + width * (double)i) * xscale, 3);
+		tl_svg_fmt_sig(a2, (lo + width * (double)(i + 1)) * xscale, 3);
+		tl_buf_printf(b, "<g class=\"tl-row\"><title>%s to %s: %zu "
+		    "day%s</title>", a1, a2, count[i], count[i] == 1 ? "" :
+		    "s");
+		rect(b, "tl-bar", x0 + 0.5, Y((double)count[i]), fmax(x1 -
+		    x0 - 1, 0.5), yb - Y((double)count[i]));
+		tl_buf_adds(b, "</g>\n");
+	}
+	line(b, "tl-axis", ml, yb, ml + pw, yb);
+	k = label_stride(pw, tx.n, ticks_width(&tx));
+	for (i = 0; i < tx.n; i++) {
+		v = tl_svg_tick_value(&tx, i);
+		line(b, "tl-axis", X(v), yb, X(v), yb + 4);
+		if (i % k != 0)
+			continue;
+		tl_svg_tick_label(num, &tx, i);
+		text_open(b, "tl-muted", X(v), yb + 17, "middle");
+		tl_buf_adds(b, num);
+		tl_buf_adds(b, "</text>\n");
+	}
+	if (xunit != NULL) {
+		text_open(b, "tl-muted tl-cap", ml + pw / 2, yb + 33, "middle");
+		tl_svg_escape(b, xunit);
+		tl_buf_adds(b, "</text>\n");
+	}
+	if (normal_name != NULL) {
+		tl_buf_adds(b, "<g class=\"tl-series tl-s1\"><title>");
+		tl_svg_escape(b, normal_name);
+		tl_buf_adds(b, "</title><path d=\"");
+		pen = 0;
+		for (i = 0; i < nb; i++) {
+			if (!isfinite(normal[i])) {
+				pen = 0;
+				continue;
+			}
+			tl_buf_adds(b, pen ? "L" : "M");
+			coord(b, X((lo + width * ((double)i + 0.5)) * xscale));
+			tl_buf_addc(b, ' ');
+			coord(b, Y(normal[i]));
+			pen = 1;
+		}
+		tl_buf_adds(b, "\"/></g>\n");
+	}
+	key_legend(b, keycls, names, nkeys, ml, yb + 36 + (xunit != NULL ?
+	    16 : 0), w, 1);
 	tl_buf_adds(b, "</svg>\n");
 #undef X
 #undef Y
@@ -748,16 +1343,6 @@ marker(struct tl_buf *b, size_t j, double x, double y, double r,
 	    "</title></rect>\n");
 }
 
-/* path data: move to (x, y) */
-static void
-move_to(struct tl_buf *b, double x, double y)
-{
-	tl_buf_addc(b, 'M');
-	coord(b, x);
-	tl_buf_addc(b, ' ');
-	coord(b, y);
-}
-
 /* a whisker at x from y0 to y1 with short ends, as path data */
 static void
 whisker(struct tl_buf *b, double x, double y0, double y1)
@@ -771,19 +1356,6 @@ whisker(struct tl_buf *b, double x, double y0, double y1)
 	move_to(b, x - XY_CAP, y1);
 	tl_buf_addc(b, 'H');
 	coord(b, x + XY_CAP);
-}
-
-/* the widest tick label of t, in viewBox units */
-static double
-ticks_width(const struct tl_svg_ticks *t)
-{
-	char num[TL_SVG_NUMSZ];
-	double w = 0;
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		w = fmax(w, (double)tl_svg_tick_label(num, t, i) * CHAR_W);
-	return w;
 }
 
 /* characters of a legend name beside an x-y plot (NULL: none) */
@@ -814,8 +1386,8 @@ tl_svg_xy(struct tl_buf *b, const struct tl_svg_chart *c,
 	double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY,
 	    yhi = -INFINITY, wmax = 0, ml, top, ps, lw = 0, yb, h, v, r, x,
 	    y, v0, v1, ly;
-	size_t i, j, k;
-	int width = c->width > 0 ? c->width : DEFAULT_W, pen;
+	size_t i, j, k, nkeys;
+	int width = c->width > 0 ? c->width : DEFAULT_W, pen, below;
 
 	cover(&xlo, &xhi, a->xlo);
 	cover(&xlo, &xhi, a->xhi);
@@ -841,7 +1413,8 @@ tl_svg_xy(struct tl_buf *b, const struct tl_svg_chart *c,
 	tl_svg_ticks(xlo, xhi, 6, &tx);
 	tl_svg_ticks(ylo, yhi, 6, &ty);
 
-	/* layout: y labels, the square plot, the legend on the right */
+	/* layout: y labels, the square plot, the legend on the right, or
+	 * below when that leaves the plot less than XY_PLOT_MIN */
 	top = c->unit != NULL ? 22 : 10;
 	ml = ticks_width(&ty) + 10;
 	for (j = 0; j < ns; j++)
@@ -850,9 +1423,15 @@ tl_svg_xy(struct tl_buf *b, const struct tl_svg_chart *c,
 	lw = 30 + lw * CHAR_W;
 	/* the last x label hangs half out of the plot */
 	ps = fmin(width - ml - lw - 24, XY_PLOT_MAX);
+	below = ps < XY_PLOT_MIN;
+	if (below)
+		ps = fmin(width - ml - ticks_width(&tx) / 2 - 4, XY_PLOT_MAX);
 	ps = fmax(ps, 60);
 	yb = top + ps;
 	h = yb + (a->xunit != NULL ? 44 : 26);
+	nkeys = ns + (a->ref != NULL) + (a->whisker != NULL);
+	if (below)
+		h += 20 * (double)nkeys;
 	svg_open(b, c, width, h, "tl-xy");
 #define X(v) (ml + ((v) - tx.lo) / (tx.hi - tx.lo) * ps)
 #define Y(v) (yb - ((v) - ty.lo) / (ty.hi - ty.lo) * ps)
@@ -880,12 +1459,12 @@ tl_svg_xy(struct tl_buf *b, const struct tl_svg_chart *c,
 	line(b, "tl-axis", ml, yb, ml + ps, yb);
 	line(b, "tl-axis", ml, top, ml, yb);
 	if (c->unit != NULL) {
-		text_open(b, "tl-muted", ml, top - 10, NULL);
+		text_open(b, "tl-muted tl-cap", ml, top - 10, NULL);
 		tl_svg_escape(b, c->unit);
 		tl_buf_adds(b, "</text>\n");
 	}
 	if (a->xunit != NULL) {
-		text_open(b, "tl-muted", ml + ps / 2, yb + 36, "middle");
+		text_open(b, "tl-muted tl-cap", ml + ps / 2, yb + 36, "middle");
 		tl_svg_escape(b, a->xunit);
 		tl_buf_adds(b, "</text>\n");
 	}
@@ -951,8 +1530,8 @@ tl_svg_xy(struct tl_buf *b, const struct tl_svg_chart *c,
 
 	/* legend: a line with the series' marker, the reference, the
 	 * whiskers */
-	x = ml + ps + 24;
-	ly = top + 8;
+	x = below ? ml : ml + ps + 24;
+	ly = below ? yb + (a->xunit != NULL ? 44 : 26) + 8 : top + 8;
 	for (j = 0; j < ns; j++, ly += 20) {
 		snprintf(cls, sizeof(cls), "tl-series tl-key tl-s%zu",
 		    j % TL_SVG_NSERIES);
@@ -1037,5 +1616,41 @@ tl_svg_style(void)
 ".tl-chart .tl-s4 circle,.tl-chart .tl-s4 rect{fill:var(--tl-s4)}\n"
 ".tl-chart .tl-s5 circle,.tl-chart .tl-s5 rect{fill:var(--tl-s5)}\n"
 ".tl-chart .tl-s6 circle,.tl-chart .tl-s6 rect{fill:var(--tl-s6)}\n"
-".tl-chart .tl-s7 circle,.tl-chart .tl-s7 rect{fill:var(--tl-s7)}\n";
+".tl-chart .tl-s7 circle,.tl-chart .tl-s7 rect{fill:var(--tl-s7)}\n"
+".tl-chart .tl-dash path{stroke-dasharray:6 4}\n"
+".tl-chart .tl-shade{fill:var(--tl-shade)}\n"
+".tl-chart path.tl-area{fill:var(--tl-neg);fill-opacity:.25;stroke:none}\n"
+".tl-chart .tl-line-key{fill:var(--tl-s1)}\n"
+".tl-chart .tl-stack path{stroke:var(--tl-bg);stroke-width:.5}\n"
+".tl-chart .tl-stack.tl-s0 path{fill:var(--tl-s0)}"
+".tl-chart .tl-stack.tl-s1 path{fill:var(--tl-s1)}"
+".tl-chart .tl-stack.tl-s2 path{fill:var(--tl-s2)}"
+".tl-chart .tl-stack.tl-s3 path{fill:var(--tl-s3)}\n"
+".tl-chart .tl-stack.tl-s4 path{fill:var(--tl-s4)}"
+".tl-chart .tl-stack.tl-s5 path{fill:var(--tl-s5)}"
+".tl-chart .tl-stack.tl-s6 path{fill:var(--tl-s6)}"
+".tl-chart .tl-stack.tl-s7 path{fill:var(--tl-s7)}\n"
+".tl-chart .tl-b0{fill:var(--tl-b0)}.tl-chart .tl-b1{fill:var(--tl-b1)}"
+".tl-chart .tl-b2{fill:var(--tl-b2)}.tl-chart .tl-b3{fill:var(--tl-b3)}"
+".tl-chart .tl-b4{fill:var(--tl-b4)}.tl-chart .tl-b5{fill:var(--tl-b5)}\n"
+".tl-chart .tl-d0,.tl-chart .tl-q0{fill:var(--tl-cell0)}"
+".tl-chart text.tl-d0,.tl-chart text.tl-q0{fill:var(--tl-fg)}\n"
+".tl-chart .tl-dp1{fill:var(--tl-dp1)}.tl-chart .tl-dp2{fill:var(--tl-dp2)}"
+".tl-chart .tl-dp3{fill:var(--tl-dp3)}.tl-chart .tl-dp4{fill:var(--tl-dp4)}\n"
+".tl-chart .tl-dn1{fill:var(--tl-dn1)}.tl-chart .tl-dn2{fill:var(--tl-dn2)}"
+".tl-chart .tl-dn3{fill:var(--tl-dn3)}.tl-chart .tl-dn4{fill:var(--tl-dn4)}\n"
+".tl-chart .tl-q1{fill:var(--tl-q1)}.tl-chart .tl-q2{fill:var(--tl-q2)}"
+".tl-chart .tl-q3{fill:var(--tl-q3)}.tl-chart .tl-q4{fill:var(--tl-q4)}\n"
+".tl-chart text.tl-dp1,.tl-chart text.tl-dn1,.tl-chart text.tl-q1{"
+"fill:var(--tl-dt1)}"
+".tl-chart text.tl-dp2,.tl-chart text.tl-dn2,.tl-chart text.tl-q2{"
+"fill:var(--tl-dt2)}\n"
+".tl-chart text.tl-dp3,.tl-chart text.tl-dn3,.tl-chart text.tl-q3{"
+"fill:var(--tl-dt3)}"
+".tl-chart text.tl-dp4,.tl-chart text.tl-dn4,.tl-chart text.tl-q4{"
+"fill:var(--tl-dt4)}\n"
+".tl-chart .tl-al-high{fill:var(--tl-high)}"
+".tl-chart .tl-al-medium{fill:var(--tl-med)}"
+".tl-chart .tl-al-low{fill:var(--tl-low)}"
+".tl-chart .tl-al-ack{fill:var(--tl-prev)}\n";
 }

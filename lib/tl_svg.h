@@ -125,10 +125,93 @@ struct tl_svg_series {
 
 /* Append a line chart of ns series over nx x labels (dates) to b, with
  * nice y ticks, x labels thinned so that they do not overlap, and a
- * legend.  Series i gets class tl-s(i % TL_SVG_NSERIES). */
+ * legend.  Series i gets class tl-s(i % TL_SVG_NSERIES).  The same as
+ * tl_svg_lines_x() with no extras. */
 void	tl_svg_lines(struct tl_buf *b, const struct tl_svg_chart *c,
 	    const char *const *xlabels, size_t nx,
 	    const struct tl_svg_series *s, size_t ns);
+
+#define TL_SVG_NBANDS	6	/* band colours tl-b0..tl-b5, then again */
+
+/* A span of x labels [from, to] (indices, inclusive) in a band colour. */
+struct tl_svg_span {
+	size_t		 from, to;	/* first and last x index */
+	size_t		 cls;		/* colour: tl-b(cls % TL_SVG_NBANDS) */
+	const char	*name;		/* legend (once per name) and title */
+};
+
+/* What a line chart may have besides its series.  Strings are borrowed
+ * for the call. */
+struct tl_svg_linex {
+	const struct tl_svg_span *strip;	/* a timeline of spans under the
+					 * plot (market regimes) */
+	size_t		 nstrip;	/* their number */
+	size_t		 shade_to;	/* x indices [0, shade_to) shaded (a
+					 * backtest before live days); 0:
+					 * none */
+	const char	*shade_name;	/* the shaded part's legend */
+	int		 logy;		/* a logarithmic y axis (values <= 0
+					 * are gaps); ticks at 1, 2, 5 x 10^k */
+	int		 area;		/* fill between series 0 and zero (a
+					 * drawdown) */
+	unsigned	 dashed;	/* bit j: series j dashed (a benchmark) */
+	const char	*xunit;		/* x axis caption, or NULL */
+	double		 ref;		/* a dashed line at y = ref; NaN: none */
+};
+
+/* Append a line chart as tl_svg_lines() with the extras of x: the shaded
+ * part behind the series, the strip under the plot, the area, a log
+ * axis, dashed series, a reference line and an x caption; every part
+ * named has a legend key. */
+void	tl_svg_lines_x(struct tl_buf *b, const struct tl_svg_chart *c,
+	    const struct tl_svg_linex *x, const char *const *xlabels,
+	    size_t nx, const struct tl_svg_series *s, size_t ns);
+
+/* Append a stacked area chart of ns series (each y[i] >= 0, NaN as 0) over
+ * nx x labels: series 0 at the bottom, each on the ones before, the
+ * top of the stack at most its nice y axis; x labels thinned, xunit as
+ * the x caption (or NULL), a legend that wraps.  Series i gets class
+ * tl-s(i % TL_SVG_NSERIES). */
+void	tl_svg_stacked(struct tl_buf *b, const struct tl_svg_chart *c,
+	    const char *const *xlabels, size_t nx,
+	    const struct tl_svg_series *s, size_t ns, const char *xunit);
+
+/* A cell of a grid chart: its colour class, the text in it (NULL: none;
+ * left out when it does not fit) and its tooltip (NULL: none). */
+struct tl_svg_cell {
+	const char	*cls;		/* CSS class, e.g. tl_svg_scale()'s;
+					 * NULL: an empty cell */
+	const char	*text;		/* borrowed */
+	const char	*title;		/* borrowed */
+};
+
+/* Append a grid (heat map, timeline) of nr rows by nc columns to b:
+ * cells[r * nc + c], row labels on the left (elided), column labels at
+ * the bottom thinned so that they do not overlap, xunit as the x caption
+ * (or NULL), the chart's unit above, and a legend of the nkeys classes
+ * keys[] named names[] (nkeys 0: none). */
+void	tl_svg_grid(struct tl_buf *b, const struct tl_svg_chart *c,
+	    const char *const *rows, size_t nr, const char *const *cols,
+	    size_t nc, const struct tl_svg_cell *cells, const char *xunit,
+	    const char *const *keys, const char *const *names, size_t nkeys);
+
+#define TL_SVG_NSCALE	4	/* steps of tl_svg_scale each side of 0 */
+
+/* The colour class of v on a scale to max (> 0): diverging "tl-dn4" ..
+ * "tl-d0" .. "tl-dp4" for v in [-max, max] (signed), or sequential
+ * "tl-q0" .. "tl-q4" for v in [0, max] (unsigned): steps of max /
+ * TL_SVG_NSCALE, rounded away from zero so that any v other than 0 is
+ * coloured.  NaN: NULL.  Borrowed, static. */
+const char *tl_svg_scale(double v, double max, int is_signed);
+
+/* Append a histogram to b: nb bins from lo, each width wide, with count[]
+ * as columns and normal[] (expected counts, NaN: none) as a line over
+ * them; x values are shown times xscale (100: percent) on nice ticks, the x caption xunit, the y axis counts (the chart's unit).
+ * The line's legend is normal_name (NULL: no line). */
+void	tl_svg_hist(struct tl_buf *b, const struct tl_svg_chart *c,
+	    double lo, double width, const size_t *count,
+	    const double *normal, size_t nb, double xscale,
+	    const char *xunit, const char *normal_name);
 
 /* One point of an x-y chart. */
 struct tl_svg_point {
@@ -176,7 +259,11 @@ void	tl_svg_xy(struct tl_buf *b, const struct tl_svg_chart *c,
 /* The CSS rules for the chart classes (borrowed, static).  Colours are
  * custom properties the page sets per theme: --tl-fg, --tl-muted,
  * --tl-grid, --tl-bar, --tl-neg, --tl-prev, --tl-bg (the marker
- * outline) and --tl-s0 .. --tl-s7. */
+ * outline), --tl-s0 .. --tl-s7 (series), --tl-shade, --tl-b0 .. --tl-b5
+ * (bands), --tl-cell0, --tl-dp1 .. 4, --tl-dn1 .. 4 and --tl-q1 .. 4
+ * (grid cells: diverging and sequential), --tl-dt1 .. 4 (the text on
+ * those cells, step by step) and --tl-high, --tl-med, --tl-low (alert
+ * severities). */
 const char *tl_svg_style(void);
 
 #endif

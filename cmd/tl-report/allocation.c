@@ -61,7 +61,22 @@ allocation_summary_fields(struct src *s, const json_t *in, json_t *f)
 	puts_(f, "covariance_reason", get_str(s, in, "covariance_reason",
 	    0));
 	putn(f, "days", get_num(s, in, "days", 0));
+	puts_(f, "first_date", get_str(s, in, "first_date", 0));
+	puts_(f, "last_date", get_str(s, in, "last_date", 0));
+	putn(f, "annualize", get_num(s, in, "annualize", 0));
 	putn(f, "cash", get_num(s, in, "cash", 0));
+	/* the caps asked for and those applied: raised when the night
+	 * forces it (a retirement under a turnover cap, caps that cannot
+	 * sum to 1 under --unfilled relax) */
+	putn(f, "max_weight", get_num(s, in, "constraints.max_weight", 0));
+	putn(f, "max_weight_applied", get_num(s, in, "max_weight_applied",
+	    0));
+	putn(f, "max_turnover", get_num(s, in, "constraints.max_turnover",
+	    0));
+	putn(f, "max_turnover_applied", get_num(s, in,
+	    "max_turnover_applied", 0));
+	putn(f, "turnover_forced", get_num(s, in, "turnover_forced", 0));
+	putn(f, "allocated", get_num(s, in, "counts.allocated", 0));
 	if (json_is_object(jpath(in, "fallback"))) {
 		json_t *fb = json_object();
 
@@ -261,8 +276,9 @@ doc_weights(struct tl_doc *d, const json_t *w, const struct night *n)
 		{ "Weight", 'r', tl_doc_cell_pct, "weight", 1 },
 		{ "Yesterday", 'r', tl_doc_cell_pct, "prev_weight", 1 },
 		{ "Change (pp)", 'r', tl_doc_cell_pp, "change", 1 },
-		{ "Exp. return", 'r', tl_doc_cell_pct, "expected_return", 2 },
-		{ "Volatility", 'r', tl_doc_cell_pct, "volatility", 2 },
+		{ "Exp. return a year", 'r', tl_doc_cell_pct,
+		    "expected_return", 2 },
+		{ "Volatility a year", 'r', tl_doc_cell_pct, "volatility", 2 },
 		{ "Risk contrib.", 'r', tl_doc_cell_pct, "risk_contribution",
 		    1 },
 	};
@@ -277,6 +293,7 @@ doc_weights(struct tl_doc *d, const json_t *w, const struct night *n)
 
 	t = tl_doc_add_cols(d, "Weights, largest first", cols,
 	    TL_NELEM(cols));
+	tl_doc_table_scrolls(t);
 	lab = tl_xcalloc(k + 1, sizeof(*lab));
 	for (i = 0; i < k; i++) {
 		v = json_array_get(w, i);
@@ -299,6 +316,7 @@ doc_equity(struct tl_doc *d, const json_t *eq, const struct tl_panel *p)
 	static const struct tl_svg_chart c = { .id = "chart-equity",
 	    .unit = "growth of 1",
 	    .title = "Equity curves of the largest allocations" };
+	static const struct tl_svg_linex lx = { .xunit = "date", .ref = 1 };
 	size_t i, ns = json_array_size(eq);
 	struct tl_svg_series *ser;
 	char num[TL_DOC_NUMSZ];
@@ -326,14 +344,95 @@ doc_equity(struct tl_doc *d, const json_t *eq, const struct tl_panel *p)
 	}
 	tl_buf_addc(&b, '.');
 	tl_doc_add(d, TL_DOC_LI, &b);
-	tl_svg_lines(&b, &c, (const char *const *)p->dates, p->ndates, ser,
-	    ns);
-	tl_doc_add_svg(d, &b);
+	doc_lines(d, &c, &lx, (const char *const *)p->dates, p->ndates, ser,
+	    ns, NULL);
 	for (i = 0; i < ns; i++)
 		free(curves[i]);
 	free(curves);
 	free(ser);
 	tl_buf_release(&b);
+}
+
+/* the methods that do not use the expected returns (tl-allocate(1)):
+ * a reader seeing a negative one with a weight needs to know */
+static const char *const risk_only[] = { "min-variance", "erc",
+	"risk-parity", "hrp", "equal" };
+
+/* "Method m: expected return ... a year ..." with the period the
+ * figures rest on */
+static void
+doc_method(struct tl_doc *d, const json_t *s)
+{
+	char x[8][TL_DOC_NUMSZ];
+	const char *m = fstr(s, "method");
+	struct tl_buf b;
+	size_t k;
+
+	tl_buf_init(&b);
+	tl_buf_adds(&b, "Method ");
+	tl_doc_put_code(&b, m);
+	tl_buf_printf(&b, ": expected return %s a year, volatility %s a year, "
+	    "Sharpe %s (annualised", tl_doc_fmt_pct(x[0], fnum(s,
+	    "expected_return"), 2), tl_doc_fmt_pct(x[1], fnum(s,
+	    "volatility"), 2), tl_doc_fmt_num(x[2], fnum(s, "sharpe"), 2));
+	if (isfinite(fnum(s, "annualize")))
+		tl_buf_printf(&b, " with %s days a year", tl_doc_fmt_int(x[3],
+		    fnum(s, "annualize")));
+	if (isfinite(fnum(s, "days")))
+		tl_buf_printf(&b, ", from %s days of returns",
+		    tl_doc_fmt_int(x[4], fnum(s, "days")));
+	if (fstr(s, "first_date") != NULL && fstr(s, "last_date") != NULL) {
+		tl_buf_adds(&b, ", ");
+		tl_doc_put_text(&b, fstr(s, "first_date"));
+		tl_buf_adds(&b, " to ");
+		tl_doc_put_text(&b, fstr(s, "last_date"));
+	}
+	tl_buf_printf(&b, "); effective number of strategies %s; turnover %s",
+	    tl_doc_fmt_num(x[5], fnum(s, "effective_n"), 1),
+	    tl_doc_fmt_pct(x[6], fnum(s, "turnover"), 1));
+	tl_buf_adds(&b, isfinite(fnum(s, "turnover")) ? "." : " (no previous "
+	    "allocation).");
+	for (k = 0; m != NULL && k < TL_NELEM(risk_only) && strcmp(m,
+	    risk_only[k]) != 0; k++)
+		;
+	if (m != NULL && k < TL_NELEM(risk_only)) {
+		tl_buf_adds(&b, " ");
+		tl_doc_put_code(&b, m);
+		tl_buf_adds(&b, " does not use the expected returns: they are "
+		    "shown for information, and a strategy with a negative one "
+		    "may hold a weight for what it adds to diversification.");
+	}
+	tl_doc_add(d, TL_DOC_LI, &b);
+	tl_buf_release(&b);
+}
+
+/* cash not allocated, and caps raised tonight */
+static void
+doc_caps(struct tl_doc *d, const json_t *s)
+{
+	char x[4][TL_DOC_NUMSZ];
+	double cash = fnum(s, "cash"), mw = fnum(s, "max_weight"),
+	    mwa = fnum(s, "max_weight_applied"), mt = fnum(s, "max_turnover"),
+	    mta = fnum(s, "max_turnover_applied");
+
+	if (cash > 0 && cash < 1)
+		tl_doc_addf(d, TL_DOC_LI, "Cash: %s of the capital is not "
+		    "allocated tonight: the weight caps of the %s strategies "
+		    "allocated sum to %s.", tl_doc_fmt_pct(x[0], cash, 1),
+		    tl_doc_fmt_int(x[1], fnum(s, "allocated")),
+		    tl_doc_fmt_pct(x[2], 1 - cash, 1));
+	if (isfinite(mw) && isfinite(mwa) && mwa > mw)
+		tl_doc_addf(d, TL_DOC_LI, "Max weight raised from %s to %s "
+		    "tonight: the caps of the strategies allocated could not "
+		    "sum to 1 (--unfilled relax).", tl_doc_fmt_pct(x[0], mw, 1),
+		    tl_doc_fmt_pct(x[1], mwa, 1));
+	if (isfinite(mt) && isfinite(mta) && mta > mt)
+		tl_doc_addf(d, TL_DOC_LI, "Turnover cap raised from %s to %s "
+		    "tonight: the moves the night forces (strategies retired, "
+		    "no longer live or demoted) need %s; back to %s tomorrow.",
+		    tl_doc_fmt_pct(x[0], mt, 1), tl_doc_fmt_pct(x[1], mta, 1),
+		    tl_doc_fmt_pct(x[2], fnum(s, "turnover_forced"), 1),
+		    tl_doc_fmt_pct(x[3], mt, 1));
 }
 
 static void
@@ -342,21 +441,10 @@ doc_allocation(struct tl_doc *d, const json_t *a, const struct night *n)
 	const json_t *s = json_object_get(a, "summary"),
 	    *w = json_object_get(a, "weights"),
 	    *eq = json_object_get(a, "equity");
-	char x[5][TL_DOC_NUMSZ];
-	struct tl_buf b;
 
-	tl_buf_init(&b);
 	if (json_is_object(s)) {
-		tl_buf_adds(&b, "Method ");
-		tl_doc_put_code(&b, fstr(s, "method"));
-		tl_buf_printf(&b, ": expected return %s, volatility %s, "
-		    "Sharpe %s, effective number of strategies %s, turnover "
-		    "%s.", tl_doc_fmt_pct(x[0], fnum(s, "expected_return"), 2),
-		    tl_doc_fmt_pct(x[1], fnum(s, "volatility"), 2),
-		    tl_doc_fmt_num(x[2], fnum(s, "sharpe"), 2),
-		    tl_doc_fmt_num(x[3], fnum(s, "effective_n"), 1),
-		    tl_doc_fmt_pct(x[4], fnum(s, "turnover"), 1));
-		tl_doc_add(d, TL_DOC_LI, &b);
+		doc_method(d, s);
+		doc_caps(d, s);
 		doc_allocation_how(d, s);
 	}
 	if (json_is_array(w) && json_array_size(w) == 0)
@@ -369,10 +457,10 @@ doc_allocation(struct tl_doc *d, const json_t *a, const struct night *n)
 	else if (eq == NULL || json_is_null(eq))
 		tl_doc_addf(d, TL_DOC_P, "No equity curves: returns.csv is "
 		    "missing or unreadable.");
-	tl_buf_release(&b);
 }
 
 const struct section allocation_section = {
-	"allocation", "Allocation", "allocation.jsonl or "
-	"allocation-summary.json", load_allocation, doc_allocation
+	.name = "allocation", .title = "Allocation",
+	.files = "allocation.jsonl or allocation-summary.json",
+	.load = load_allocation, .show = doc_allocation, .step = "allocate"
 };

@@ -121,6 +121,58 @@ cell_new(const json_t *row, const char *key, int digits)
 	    "n/a");
 }
 
+#define MAX_CONTEXTS	8	/* small multiples drawn, one per context */
+
+/* The weights of one context per chart (small multiples: each its own
+ * axis, so that a context whose weights are small is not flattened by
+ * another's), tonight and yesterday. */
+static void
+doc_context_charts(struct tl_doc *d, const json_t *w)
+{
+	size_t i, j, k, m = json_array_size(w), nchart = 0;
+	struct tl_svg_chart c = { .decimals = 1, .series = { "tonight",
+	    "yesterday" }, .unit = "weight, %" };
+	struct tl_svg_bar *bars = tl_xcalloc(m + 1, sizeof(*bars));
+	struct tl_buf title, id;
+	const char *cx;
+	const json_t *v;
+
+	tl_buf_init(&title);
+	tl_buf_init(&id);
+	for (i = 0; i < m && nchart < MAX_CONTEXTS; i = j) {
+		cx = fstr(json_array_get(w, i), "context");
+		/* the rows of this context follow each other (weights()) */
+		for (j = i, k = 0; j < m; j++, k++) {
+			v = json_array_get(w, j);
+			if ((fstr(v, "context") == NULL) != (cx == NULL) ||
+			    (cx != NULL && strcmp(fstr(v, "context"), cx) != 0))
+				break;
+			bars[k].label = fstr(v, "arm") != NULL ? fstr(v,
+			    "arm") : "n/a";
+			bars[k].value = fnum(v, "weight") * 100;
+			bars[k].prev = fnum(v, "prev_weight") * 100;
+		}
+		tl_buf_reset(&title);
+		tl_buf_reset(&id);
+		if (cx != NULL)
+			tl_buf_printf(&title, "Learned weights in context %s "
+			    "(%%), tonight and yesterday", cx);
+		else
+			tl_buf_adds(&title, "Learned weights, all contexts "
+			    "(%), tonight and yesterday");
+		tl_buf_printf(&id, "chart-bandit-%zu", ++nchart);
+		c.title = title.data;
+		c.id = id.data;
+		doc_bars(d, &c, bars, k);
+	}
+	if (i < m)
+		tl_doc_addf(d, TL_DOC_P, "Charts of the first %d contexts "
+		    "only; the others are in weights.jsonl.", MAX_CONTEXTS);
+	tl_buf_release(&title);
+	tl_buf_release(&id);
+	free(bars);
+}
+
 static void
 doc_weights(struct tl_doc *d, const json_t *w, const struct night *n)
 {
@@ -134,36 +186,18 @@ doc_weights(struct tl_doc *d, const json_t *w, const struct night *n)
 		{ "Mean", 'r', tl_doc_cell_sig, "mean", 3 },
 		{ "n", 'r', tl_doc_cell_int, "n", 0 },
 	};
-	static const struct tl_svg_chart c = { .id = "chart-bandit",
-	    .decimals = 1, .series = { "tonight", "yesterday" },
-	    .unit = "weight, %",
-	    .title = "Learned weights (%), tonight and yesterday" };
 	size_t i, k = top_rows(w, n);
 	struct tl_doc_block *t;
-	const json_t *v;
-	struct tl_buf b;
-	char **lab;
 
 	t = tl_doc_add_cols(d, "Learned weights, by context, largest first",
 	    cols, TL_NELEM(cols));
-	lab = tl_xcalloc(k + 1, sizeof(*lab));
-	for (i = 0; i < k; i++) {
-		v = json_array_get(w, i);
-		tl_doc_add_json_row(t, cols, v, NULL);
-		tl_buf_init(&b);
-		if (fstr(v, "context") != NULL)
-			tl_buf_printf(&b, "%s/", fstr(v, "context"));
-		tl_buf_adds(&b, fstr(v, "arm") != NULL ? fstr(v, "arm") :
-		    "n/a");
-		lab[i] = b.data;
-	}
+	tl_doc_table_scrolls(t);
+	for (i = 0; i < k; i++)
+		tl_doc_add_json_row(t, cols, json_array_get(w, i), NULL);
 	if (json_array_size(w) > k)
 		tl_doc_addf(d, TL_DOC_P, "%zu more weights in weights.jsonl.",
 		    json_array_size(w) - k);
-	doc_weight_chart(d, &c, w, (const char *const *)lab, k);
-	for (i = 0; i < k; i++)
-		free(lab[i]);
-	free(lab);
+	doc_context_charts(d, w);
 }
 
 static void
@@ -197,6 +231,7 @@ doc_bandit(struct tl_doc *d, const json_t *bd, const struct night *n)
 }
 
 const struct section bandit_section = {
-	"bandit", "Learned weights and kill list", "weights.jsonl or "
-	"kill.jsonl", load_bandit, doc_bandit
+	.name = "bandit", .title = "Learned weights and kill list",
+	.files = "weights.jsonl or kill.jsonl", .load = load_bandit,
+	.show = doc_bandit, .step = "bandit"
 };

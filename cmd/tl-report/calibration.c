@@ -196,11 +196,27 @@ reliability_points(const json_t *part, const char *level,
 	return n;
 }
 
+/* the reliability diagram's axes and series, for draw_xy */
+struct xy_ctx {
+	const struct tl_svg_xy		*a;	/* the axes */
+	const struct tl_svg_xyseries	*s;	/* the series */
+	size_t				 ns;	/* their number */
+};
+
+static void
+draw_xy(struct tl_buf *b, const struct tl_svg_chart *c, const void *ctx)
+{
+	const struct xy_ctx *x = ctx;
+
+	tl_svg_xy(b, c, x->a, x->s, x->ns);
+}
+
 /* The reliability diagram and table of the calibration facts c, or a
  * sentence that says why there are none. */
 static void
 doc_reliability(struct tl_doc *d, const json_t *c)
 {
+	struct xy_ctx xc;
 	const char *head[] = { "Scores", "Bin", "Mean score", "Win rate",
 		NULL, "n" };
 	struct tl_svg_chart ch = { .id = "chart-calibration",
@@ -259,8 +275,10 @@ doc_reliability(struct tl_doc *d, const json_t *c)
 		    "Points on the dashed diagonal are calibrated; below it, "
 		    "the scores promised more than the trades won.", lev.data);
 		ch.desc = desc.data;
-		tl_svg_xy(&b, &ch, &ax, ser, ns);
-		tl_doc_add_svg(d, &b);
+		xc.a = &ax;
+		xc.s = ser;
+		xc.ns = ns;
+		tl_doc_add_chart(d, &ch, draw_xy, &xc, NULL);
 		tl_buf_release(&desc);
 		tl_buf_release(&whisk);
 	}
@@ -274,6 +292,7 @@ doc_reliability(struct tl_doc *d, const json_t *c)
 		head[4] = b.data;
 		t = tl_doc_add_table(d, "Reliability table (bins with trades)",
 		    head, "llrrrr");
+		tl_doc_table_scrolls(t);
 		for (k = 0; k < TL_NELEM(parts); k++) {
 			bins = bins_of(c, k);
 			json_array_foreach(bins, i, v) {
@@ -355,6 +374,7 @@ doc_calibration(struct tl_doc *d, const json_t *c, const struct night *n)
 }
 
 const struct section calibration_section = {
-	"calibration", "Calibration", "calibration-report.json",
-	load_calibration, doc_calibration
+	.name = "calibration", .title = "Calibration",
+	.files = "calibration-report.json", .load = load_calibration,
+	.show = doc_calibration, .step = "calibrate"
 };

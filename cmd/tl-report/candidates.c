@@ -77,7 +77,7 @@ doc_candidates(struct tl_doc *d, const json_t *cs, const struct night *n)
 		{ "Predicted", 'r', tl_doc_cell_sig, "prediction", 3 },
 		{ "SD", 'r', tl_doc_cell_sig, "prediction_sd", 3 },
 		{ "Score", 'r', tl_doc_cell_sig, "score", 3 },
-		{ "Parameters", 'l', tl_doc_cell_params, "params", 0 },
+		{ "Parameters", 'w', tl_doc_cell_params, "params", 0 },
 	};
 	const json_t *top = json_object_get(cs, "top"), *v;
 	char num[TL_DOC_NUMSZ];
@@ -109,6 +109,7 @@ doc_candidates(struct tl_doc *d, const json_t *cs, const struct night *n)
 }
 
 const struct section candidates_section = {
-	"candidates", "Candidates", "candidates.jsonl", load_candidates,
-	doc_candidates
+	.name = "candidates", .title = "Candidates",
+	.files = "candidates.jsonl", .load = load_candidates,
+	.show = doc_candidates, .step = "bayesopt"
 };

@@ -166,17 +166,26 @@ change_candidates(json_t *ch, const json_t *t, const json_t *p)
 	}
 }
 
-/* yesterday's weight where the file has none; the largest moves and the
- * strategies that dropped out */
+/* Yesterday's weight where the file has none; the largest moves and the
+ * strategies that dropped out.  When tl-allocate had no previous
+ * allocation (its turnover is null), the prev_weight and change it wrote
+ * are against nothing: they are dropped, never shown as moves from 0. */
 static void
 change_allocation(json_t *ch, const json_t *t, const json_t *p)
 {
 	json_t *arr = member(t, "allocation", "weights"),
-	    *parr = member(p, "allocation", "weights"), *v, *pv;
+	    *parr = member(p, "allocation", "weights"), *v, *pv,
+	    *sum = member(t, "allocation", "summary");
 	char a[TL_DOC_NUMSZ];
 	const char *s;
 	size_t i;
 
+	if (json_is_object(sum) && json_is_null(json_object_get(sum,
+	    "turnover")))
+		json_array_foreach(arr, i, v) {
+			put(v, "prev_weight", json_null());
+			put(v, "change", json_null());
+		}
 	json_array_foreach(arr, i, v) {
 		if (!isfinite(fnum(v, "prev_weight")) && json_is_array(parr)) {
 			pv = find_by(parr, "strategy", fstr(v, "strategy"),
@@ -267,7 +276,9 @@ change_regime(json_t *ch, const json_t *t, const json_t *p)
 }
 
 /* Alerts: new, ongoing or acknowledged.  Without the night before, an
- * alert is new when it started tonight. */
+ * alert is new when it started tonight, and otherwise "open": whether it
+ * was there the night before is not known (on a first night there was
+ * none), so it is not called ongoing. */
 static void
 classify_alerts(json_t *t, const json_t *p)
 {
@@ -286,10 +297,9 @@ classify_alerts(json_t *t, const json_t *p)
 			st = find_by(pa, "strategy", fstr(v, "strategy"),
 			    "kind", fstr(v, "kind")) != NULL ? "ongoing" :
 			    "new";
-		else if (since != NULL && date != NULL)
-			st = strcmp(since, date) >= 0 ? "new" : "ongoing";
 		else
-			st = "open";
+			st = since != NULL && date != NULL && strcmp(since,
+			    date) >= 0 ? "new" : "open";
 		puts_(v, "status", st);
 	}
 }
@@ -312,18 +322,33 @@ compare(json_t *t, const json_t *p)
 
 /* ---- what needs a human ----------------------------------------------- */
 
-/* pipeline steps that failed */
+/* pipeline steps that failed, or that did not run for no reason the
+ * settings give (a step skipped with a reason, REGIME=no, is said once
+ * under data health) */
 static void
 attend_pipeline(json_t *att, const json_t *t)
 {
 	const json_t *v;
+	const char *st;
 	size_t i;
 
-	json_array_foreach(member(t, "pipeline", "steps"), i, v)
-		if (fstr(v, "status") != NULL && strcmp(fstr(v, "status"),
-		    "failed") == 0)
-			addf(att, "pipeline step '%s' failed", na(fstr(v,
-			    "name")));
+	json_array_foreach(member(t, "pipeline", "steps"), i, v) {
+		st = na(fstr(v, "status"));
+		if (strcmp(st, "ok") == 0 || (strcmp(st, "skipped") == 0 &&
+		    fstr(v, "reason") != NULL))
+			continue;
+		addf(att, "pipeline step '%s' %s", na(fstr(v, "name")),
+		    strcmp(st, "failed") == 0 ? "failed" : strcmp(st,
+		    "skipped") == 0 ? "was skipped without a reason" : st);
+	}
+}
+
+/* the pipeline step named name, or NULL */
+const json_t *
+pipeline_step(const json_t *t, const char *name)
+{
+	return name != NULL ? find_by(member(t, "pipeline", "steps"), "name",
+	    name, NULL, NULL) : NULL;
 }
 
 /* data health: nothing read, nothing joined, too many rejects, no
@@ -389,24 +414,44 @@ attend_model(json_t *att, const json_t *t)
 		    tl_doc_fmt_sig(b, fnum(s, "baseline_mse"), 3));
 }
 
-/* high alerts that are new (or not dated), and a likely overfit choice */
+static double
+key_since(const json_t *o)
+{
+	const char *d = fstr(o, "since");
+	int y, m, dd;
+
+	return d != NULL && sscanf(d, "%4d-%2d-%2d", &y, &m, &dd) == 3 ?
+	    (double)(y * 10000 + m * 100 + dd) : NAN;
+}
+
+/* every high alert not acknowledged, the newest first (a new one says
+ * so), with what it did to the allocation; a likely overfit choice */
 static void
 attend_overfit(json_t *att, const json_t *t)
 {
-	const json_t *s = sec_of(t, "overfit"), *v;
+	const json_t *s = sec_of(t, "overfit"), *v, *w;
 	char a[TL_DOC_NUMSZ];
+	json_t *al;
 	size_t i;
 
-	json_array_foreach(json_object_get(s, "alerts"), i, v) {
+	al = sorted(json_object_get(s, "alerts"), key_since);
+	json_array_foreach(al, i, v) {
 		const char *st = fstr(v, "status"), *sev = fstr(v, "severity");
 
-		if (st == NULL || (strcmp(st, "new") != 0 && strcmp(st,
-		    "open") != 0) || sev == NULL || strcmp(sev, "high") != 0)
+		if (sev == NULL || strcmp(sev, "high") != 0 || (st != NULL &&
+		    strcmp(st, "acknowledged") == 0))
 			continue;
-		addf(att, "%s high alert: %s %s since %s, action %s", st,
+		w = find_by(member(t, "allocation", "weights"), "strategy",
+		    fstr(v, "strategy"), NULL, NULL);
+		addf(att, "%shigh alert: %s %s since %s, action %s%s%s",
+		    st != NULL && strcmp(st, "new") == 0 ? "new " : "",
 		    na(fstr(v, "strategy")), na(fstr(v, "kind")),
-		    na(fstr(v, "since")), na(fstr(v, "action")));
+		    na(fstr(v, "since")), na(fstr(v, "action")),
+		    w != NULL && isfinite(fnum(w, "weight")) ? "; its weight "
+		    "tonight " : "", w != NULL && isfinite(fnum(w, "weight")) ?
+		    tl_doc_fmt_pct(a, fnum(w, "weight"), 1) : "");
 	}
+	json_decref(al);
 	if (fnum(s, "pbo") > PBO_WARN)
 		addf(att, "probability of backtest overfitting %s: the "
 		    "selection of strategies is likely overfit",
@@ -482,9 +527,13 @@ attend_inputs(json_t *att, const json_t *t)
 	tl_buf_init(&bb);
 	for (i = 0; i < nsections; i++) {
 		sec = sections[i];
-		if (sec->show == NULL)
+		/* the book is made of other sections' files; a step skipped
+		 * with a reason is said under data health */
+		if (sec->show == NULL || sec->step == NULL)
 			continue;
 		npage++;
+		if (fstr(pipeline_step(t, sec->step), "reason") != NULL)
+			continue;
 		if (strcmp(fstr(sec_of(t, sec->name), "status"), "missing") ==
 		    0) {
 			tl_buf_printf(&bb, "%s%s", nmiss > 0 ? ", " : "",
@@ -492,7 +541,7 @@ attend_inputs(json_t *att, const json_t *t)
 			nmiss++;
 		}
 	}
-	if (nmiss == npage)
+	if (nmiss == npage && npage > 0)
 		addf(att, "nothing to report: none of the files tl-report "
 		    "reads is in the night directory");
 	else if (nmiss > 0)
@@ -545,6 +594,12 @@ doc_changes(struct tl_doc *d, const json_t *f, int have_prev)
 	size_t i;
 
 	tl_doc_add_h2(d, "changes", "What changed since the previous night");
+	if (!have_prev && json_is_true(json_object_get(sec_of(f, "night"),
+	    "first"))) {
+		tl_doc_addf(d, TL_DOC_P, "First night: there is no previous "
+		    "night to compare with.");
+		return;
+	}
 	if (!have_prev && json_array_size(ch) == 0) {
 		tl_doc_addf(d, TL_DOC_P, "No previous night given (--prev): "
 		    "nothing to compare.");

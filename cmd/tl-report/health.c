@@ -92,16 +92,18 @@ reject_fields(struct src *s, const json_t *in, const char **reason,
 }
 
 /* trades.jsonl: decision joined with outcome (read with tl_jv: a line per
- * trade); strategy and date are borrowed from d, not NUL-terminated */
+ * trade); strategy, symbol and date are borrowed from d, not
+ * NUL-terminated */
 static void
 trade_fields(struct src *s, const struct tl_jdoc *d,
-    const struct tl_jv **strategy, const struct tl_jv **date,
-    double *net_pnl, int *win)
+    const struct tl_jv **strategy, const struct tl_jv **symbol,
+    const struct tl_jv **date, double *net_pnl, int *win)
 {
 	const struct tl_jv *v;
 
 	*strategy = jv_get(s, d, "strategy", 1u << TL_JSTR, "not a string",
 	    1);
+	*symbol = jv_get(s, d, "symbol", 1u << TL_JSTR, "not a string", 0);
 	*date = jv_get(s, d, "date", 1u << TL_JSTR, "not a string", 1);
 	v = jv_get(s, d, "net_pnl", 1u << TL_JNUM, "not a number", 1);
 	*net_pnl = v != NULL ? v->num : NAN;
@@ -145,7 +147,8 @@ load_ingest(struct night *n, struct sec *sec)
 }
 
 /* rejects grouped by reason: ids and numbers in quotes become '…' so that
- * "conflicting duplicate of outcome 'T00000503'" is one reason */
+ * "conflicting duplicate of outcome 'T00000503'" is one reason, and the
+ * rule that told the record's kind is left out */
 struct reasons {
 	json_t	*count;		/* reason -> count */
 	long	 n;		/* rejects */
@@ -155,7 +158,7 @@ static void
 reject_row(struct src *s, const json_t *rec, void *ctx)
 {
 	struct reasons *r = ctx;
-	const char *reason, *kind, *p, *q;
+	const char *reason, *kind, *p, *q, *rule, *end;
 	struct tl_buf b;
 	json_t *c;
 
@@ -164,9 +167,14 @@ reject_row(struct src *s, const json_t *rec, void *ctx)
 	tl_buf_init(&b);
 	if (kind != NULL)
 		tl_buf_printf(&b, "%s: ", kind);
-	for (p = reason != NULL ? reason : "(no reason given)"; *p != '\0';
-	    p++) {
-		if (*p == '\'' && (q = strchr(p + 1, '\'')) != NULL &&
+	reason = reason != NULL ? reason : "(no reason given)";
+	/* the rule that told the record's kind ("(kind outcome: fields
+	 * 'pnl' and 'exit_ts')") is not part of what is wrong with it */
+	rule = strstr(reason, " (kind ");
+	end = rule != NULL && reason[strlen(reason) - 1] == ')' ? rule :
+	    reason + strlen(reason);
+	for (p = reason; p < end; p++) {
+		if (*p == '\'' && (q = strchr(p + 1, '\'')) != NULL && q < end &&
 		    strpbrk(p + 1, "0123456789") != NULL &&
 		    strpbrk(p + 1, "0123456789") < q) {
 			tl_buf_adds(&b, "'\xE2\x80\xA6'");
@@ -243,9 +251,11 @@ load_rejects(struct night *n, struct sec *sec)
 	json_decref(r.count);
 }
 
-/* trades: per strategy, the last trade date */
+/* trades: per strategy, the last trade date; net P&L by strategy and by
+ * symbol */
 struct trades {
 	json_t	*last;		/* strategy -> last date */
+	json_t	*by[2];		/* strategy, symbol -> [net P&L, trades] */
 	long	 n;		/* trades */
 	long	 wins;		/* with win true */
 	long	 known;		/* with win known */
@@ -254,17 +264,35 @@ struct trades {
 	char	 maxdate[16];	/* the latest date */
 };
 
+/* add a trade's net P&L to its name's [sum, count] in by */
+static void
+pnl_add(json_t *by, const struct tl_jv *name, double pnl)
+{
+	json_t *e;
+
+	if (name == NULL)
+		return;
+	if ((e = json_object_getn(by, name->s, name->len)) == NULL) {
+		e = json_pack("[f,i]", 0.0, 0);
+		json_object_setn_new(by, name->s, name->len, e);
+	}
+	json_array_set_new(e, 0, json_real(json_number_value(
+	    json_array_get(e, 0)) + pnl));
+	json_array_set_new(e, 1, json_integer(json_integer_value(
+	    json_array_get(e, 1)) + 1));
+}
+
 static void
 trade_row(struct src *s, const struct tl_jdoc *d, void *ctx)
 {
 	struct trades *t = ctx;
-	const struct tl_jv *st, *date;
+	const struct tl_jv *st, *sym, *date;
 	const char *old;
 	char day[11];
 	double pnl;
 	int win;
 
-	trade_fields(s, d, &st, &date, &pnl, &win);
+	trade_fields(s, d, &st, &sym, &date, &pnl, &win);
 	t->n++;
 	if (win >= 0) {
 		t->known++;
@@ -273,6 +301,8 @@ trade_row(struct src *s, const struct tl_jdoc *d, void *ctx)
 	if (isfinite(pnl)) {
 		t->pnl += pnl;
 		t->pnl_n++;
+		pnl_add(t->by[0], st, pnl);
+		pnl_add(t->by[1], sym, pnl);
 	}
 	if (st == NULL || date == NULL || date->len != 10 ||
 	    memchr(date->s, '\0', 10) != NULL)
@@ -306,18 +336,54 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* trades: counts and stale strategies, by name */
+static double
+key_pnl(const json_t *o)
+{
+	return fnum(o, "pnl");
+}
+
+/* The net P&L of each name of by ([sum, trades]) as facts: the names
+ * with the most P&L first, at most --top of them, and the --top with the
+ * least, worst first (none when the first list holds every name). */
+static json_t *
+pnl_facts(const json_t *by, const struct night *n)
+{
+	const char *name;
+	json_t *all = json_array(), *s, *top = json_array(),
+	    *bottom = json_array(), *e;
+	size_t i, k, m;
+
+	json_object_foreach((json_t *)by, name, e)
+		json_array_append_new(all, json_pack("{s:s,s:O,s:O}", "name",
+		    name, "pnl", json_array_get(e, 0), "trades",
+		    json_array_get(e, 1)));
+	s = sorted(all, key_pnl);
+	m = json_array_size(s);
+	k = (size_t)n->top;
+	for (i = 0; i < m && i < k; i++)
+		json_array_append(top, json_array_get(s, i));
+	for (i = 0; i < k && i + k < m; i++)
+		json_array_append(bottom, json_array_get(s, m - 1 - i));
+	json_decref(all);
+	json_decref(s);
+	return json_pack("{s:I,s:o,s:o}", "n", (json_int_t)m, "top", top,
+	    "bottom", bottom);
+}
+
+/* trades: counts, net P&L by strategy and symbol, and each strategy's
+ * last trade (kept in the night for health_finish) */
 static void
 load_trades(struct night *n, struct sec *sec)
 {
-	struct trades t = { .last = json_object() };
-	const char **keys;
-	json_t *v, *arr;
-	size_t i, nk;
+	struct trades t = { .last = json_object(), .by = { json_object(),
+	    json_object() } };
+	json_t *v;
 
 	if (read_jsonl(n, sec, "trades.jsonl", NULL, trade_row, &t) < 0) {
 		put(sec->obj, "trades", json_null());
 		json_decref(t.last);
+		json_decref(t.by[0]);
+		json_decref(t.by[1]);
 		return;
 	}
 	v = json_object();
@@ -327,23 +393,65 @@ load_trades(struct night *n, struct sec *sec)
 	    NAN);
 	putn(v, "net_pnl", t.pnl_n > 0 ? t.pnl : NAN);
 	puts_(v, "last_date", t.maxdate[0] != '\0' ? t.maxdate : NULL);
-	arr = json_array();
-	keys = keys_of(t.last, &nk);
+	put(v, "pnl_by_strategy", pnl_facts(t.by[0], n));
+	put(v, "pnl_by_symbol", pnl_facts(t.by[1], n));
+	put(sec->obj, "trades", v);
+	n->last_trade = t.last;
+	json_decref(t.by[0]);
+	json_decref(t.by[1]);
+}
+
+/* The strategies whose last trade is more than --stale-days before the
+ * night (calendar days, as tl-allocate's --live-days counts them before
+ * its --asof; without a night date, before the last trade of all): those
+ * the allocation left out as retired or not live are "quiet", known to
+ * it and not a problem; the others are "stale", still counted on. */
+static void
+finish_health(struct night *n, json_t *h)
+{
+	static const char *const known[] = { "retired", "not-live" };
+	json_t *tr = json_object_get(h, "trades"), *stale, *quiet, *ex, *row;
+	const char *ref = fstr(json_object_get(n->facts, "night"), "date"),
+	    **keys, *why;
+	size_t i, k, nk;
+	long d;
+
+	if (!json_is_object(tr) || n->last_trade == NULL)
+		return;
+	if (days_between(ref, ref) == LONG_MIN)
+		ref = fstr(tr, "last_date");
+	stale = json_array();
+	quiet = json_array();
+	ex = json_object_get(json_object_get(json_object_get(n->facts,
+	    "allocation"), "summary"), "excluded");
+	keys = keys_of(n->last_trade, &nk);
 	qsort(keys, nk, sizeof(*keys), cmp_str);
 	for (i = 0; i < nk; i++) {
-		const char *ld = fstr(t.last, keys[i]);
-		long d = days_between(ld, t.maxdate);
+		const char *ld = fstr(n->last_trade, keys[i]);
 
-		if (d != LONG_MIN && d > n->stale_days)
-			json_array_append_new(arr, json_pack("{s:s,s:s,s:I}",
-			    "strategy", keys[i], "last_date", ld, "days",
-			    (json_int_t)d));
+		if ((d = days_between(ld, ref)) == LONG_MIN ||
+		    d <= n->stale_days)
+			continue;
+		row = json_pack("{s:s,s:s,s:I}", "strategy", keys[i],
+		    "last_date", ld, "days", (json_int_t)d);
+		why = fstr(find_by(ex, "strategy", keys[i], NULL, NULL),
+		    "status");
+		for (k = 0; why != NULL && k < TL_NELEM(known) &&
+		    strcmp(why, known[k]) != 0; k++)
+			;
+		if (why != NULL && k < TL_NELEM(known)) {
+			puts_(row, "status", why);
+			puts_(row, "reason", fstr(find_by(ex, "strategy",
+			    keys[i], NULL, NULL), "reason"));
+			json_array_append_new(quiet, row);
+		} else
+			json_array_append_new(stale, row);
 	}
 	free(keys);
-	put(v, "stale", arr);
-	putn(v, "stale_days", (double)n->stale_days);
-	put(sec->obj, "trades", v);
-	json_decref(t.last);
+	put(tr, "stale", stale);
+	put(tr, "quiet", quiet);
+	putn(tr, "stale_days", (double)n->stale_days);
+	puts_(tr, "stale_since", ref);
 }
 
 /* returns.csv: the panel, kept for the equity curves */
@@ -394,7 +502,8 @@ doc_pipeline(struct tl_doc *d, const json_t *pl)
 	const json_t *steps = json_object_get(pl, "steps"), *v;
 	char num[TL_DOC_NUMSZ];
 	struct tl_buf b;
-	size_t i, nok = 0, nfail = 0;
+	size_t i, nok = 0, nfail = 0, nskip = 0;
+	int running;
 
 	tl_buf_init(&b);
 	if (strcmp(fstr(pl, "status"), "missing") == 0)
@@ -406,11 +515,18 @@ doc_pipeline(struct tl_doc *d, const json_t *pl)
 
 			nok += st != NULL && strcmp(st, "ok") == 0;
 			nfail += st != NULL && strcmp(st, "failed") == 0;
+			nskip += st != NULL && strcmp(st, "skipped") == 0;
 		}
-		tl_buf_printf(&b, "Pipeline: %zu steps, %zu ok",
-		    json_array_size(steps), nok);
+		/* pipeline.json is written before each step: while the
+		 * report runs, its own step is not in it yet */
+		running = find_by(steps, "name", "report", NULL, NULL) == NULL;
+		tl_buf_printf(&b, "Pipeline: %zu steps%s, %zu ok",
+		    json_array_size(steps), running ? " before this report" :
+		    "", nok);
 		if (nfail > 0)
 			tl_buf_printf(&b, ", %zu failed", nfail);
+		if (nskip > 0)
+			tl_buf_printf(&b, ", %zu skipped", nskip);
 		tl_buf_adds(&b, "; ");
 		json_array_foreach(steps, i, v) {
 			if (i > 0)
@@ -427,6 +543,8 @@ doc_pipeline(struct tl_doc *d, const json_t *pl)
 				tl_buf_printf(&b, " %s s", tl_doc_fmt_num(num,
 				    fnum(v, "seconds"), 1));
 		}
+		if (running)
+			tl_buf_adds(&b, "; then this report (running)");
 		tl_buf_addc(&b, '.');
 		tl_doc_add(d, TL_DOC_LI, &b);
 		/* what the tools warned about, step by step */
@@ -501,14 +619,22 @@ doc_rejects(struct tl_doc *d, const json_t *r)
 	tl_buf_release(&b);
 }
 
-/* "Trades: ..." and the stale strategies */
+/* "Trades: ..." and the strategies gone quiet: stale (still counted on)
+ * or left out of the allocation as retired or not live */
 static void
 doc_trades(struct tl_doc *d, const json_t *t)
 {
+	static const struct {
+		const char	*key;	/* the list in the facts */
+		const char	*head;	/* its line */
+	} quiet_lists[] = {
+		{ "stale", "Stale" },
+		{ "quiet", "Quiet, and left out of tonight's allocation" },
+	};
 	char x[4][TL_DOC_NUMSZ];
 	struct tl_buf b;
 	const json_t *r;
-	size_t i;
+	size_t i, k;
 
 	if (!json_is_object(t))
 		return;
@@ -521,15 +647,28 @@ doc_trades(struct tl_doc *d, const json_t *t)
 	tl_doc_put_text(&b, fstr(t, "last_date"));
 	tl_buf_addc(&b, '.');
 	tl_doc_add(d, TL_DOC_LI, &b);
-	if (json_array_size(json_object_get(t, "stale")) > 0) {
-		tl_buf_adds(&b, "Stale: ");
-		json_array_foreach(json_object_get(t, "stale"), i, r) {
+	for (k = 0; k < TL_NELEM(quiet_lists); k++) {
+		const json_t *arr = json_object_get(t, quiet_lists[k].key);
+
+		if (json_array_size(arr) == 0)
+			continue;
+		tl_buf_printf(&b, "%s (no trade for more than %s days before ",
+		    quiet_lists[k].head, tl_doc_fmt_int(x[0], fnum(t,
+		    "stale_days")));
+		tl_doc_put_text(&b, fstr(t, "stale_since"));
+		tl_buf_adds(&b, "): ");
+		json_array_foreach(arr, i, r) {
 			if (i > 0)
 				tl_buf_adds(&b, ", ");
 			tl_doc_put_code(&b, fstr(r, "strategy"));
-			tl_buf_printf(&b, " (last trade %s, %s days before)",
+			tl_buf_printf(&b, " (last trade %s, %s days before",
 			    fstr(r, "last_date"), tl_doc_fmt_int(x[0],
 			    fnum(r, "days")));
+			if (fstr(r, "reason") != NULL) {
+				tl_buf_adds(&b, "; ");
+				tl_doc_put_text(&b, fstr(r, "reason"));
+			}
+			tl_buf_addc(&b, ')');
 		}
 		tl_buf_addc(&b, '.');
 		tl_doc_add(d, TL_DOC_LI, &b);
@@ -555,9 +694,10 @@ doc_health(struct tl_doc *d, const json_t *h, const struct night *n)
 }
 
 const struct section pipeline_section = {
-	"pipeline", NULL, NULL, load_pipeline, NULL
+	.name = "pipeline", .load = load_pipeline
 };
 
 const struct section health_section = {
-	"health", "Data health", NULL, load_health, doc_health
+	.name = "health", .title = "Data health", .load = load_health,
+	.show = doc_health, .finish = finish_health, .step = "ingest"
 };

@@ -597,12 +597,17 @@ load_night(struct night *n)
 		sec_done(&sec);
 	}
 	night_date(n);
+	for (i = 0; i < nsections; i++)
+		if (sections[i]->finish != NULL)
+			sections[i]->finish(n, json_object_get(f,
+			    sections[i]->name));
 }
 
 void
 night_release(struct night *n)
 {
 	json_decref(n->facts);
+	json_decref(n->last_trade);
 	if (n->have_ret)
 		tl_panel_free(&n->ret);
 	memset(n, 0, sizeof(*n));

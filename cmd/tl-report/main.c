@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -39,6 +40,7 @@
 /* The sections, in the order of the facts and of the page. */
 const struct section *const sections[] = {
 	&pipeline_section,
+	&book_section,
 	&health_section,
 	&model_section,
 	&candidates_section,
@@ -53,36 +55,64 @@ const size_t nsections = TL_NELEM(sections);
 struct opts {
 	const char	*json;		/* --json: facts also to this file */
 	long		 top;		/* --top: rows per table */
-	const char	*outdir;	/* -o, default the night directory */
+	const char	*outdir;	/* -d, default the night directory */
 	const char	*prev;		/* --prev: the night before */
+	const char	*history;	/* --history: its link */
 	int		 quiet;		/* -q: no warnings on stderr */
 	long		 stale_days;	/* --stale-days */
 	const char	*title;		/* --title */
 	const char	*night;		/* the night directory */
 };
 
+/* long options without a short one, and the deprecated spellings */
+enum {
+	O_HISTORY = 256, O_JSON, O_OUTPUT, O_STALE_DAYS, O_TITLE, O_TOP
+};
+
 static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: tl-report [-q] [-j file] [-n top] [-o outdir] [-p prevdir]\n"
-"                 [-S days] [-t title] nightdir\n");
+"usage: tl-report [-q] [-d outdir] [-p prevdir] [--history url] [--json file]\n"
+"                 [--stale-days days] [--title title] [--top n] nightdir\n"
+"       tl-report history [-q] [-f format] [--since date] statedir\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
 "\nWrite the nightly report of a night directory (see tl-report(1)):\n"
-"report.md, report.html and report.json in OUTDIR.\n\n"
+"report.md, report.html and report.json in OUTDIR.  With history: the\n"
+"history of the nights of a tl-nightly state directory.\n\n"
+"  -d, --output-dir=DIR  where to write the report (the night directory)\n"
 "  -h, --help            this help\n"
-"  -j, --json=FILE       also write the facts (report.json) to FILE, - for\n"
+"      --history=URL     link the page to the history page at URL\n"
+"                        (relative to the report)\n"
+"      --json=FILE       also write the facts (report.json) to FILE, - for\n"
 "                        stdout\n"
-"  -n, --top=N           rows per table and chart (10)\n"
-"  -o, --output=DIR      where to write the report (the night directory)\n"
-"  -p, --prev=DIR        the previous night, for what changed\n"
+"  -p, --prev=DIR        the previous night, for what changed and the\n"
+"                        book's record\n"
 "  -q, --quiet           no warnings about missing or malformed inputs\n"
-"  -S, --stale-days=N    a strategy without a trade for more than N days\n"
-"                        before the last trade is stale (5)\n"
-"  -t, --title=TEXT      the report's title\n"
-"  -V, --version         print the version\n");
+"      --stale-days=N    a strategy without a trade for more than N\n"
+"                        calendar days before the night is stale (5)\n"
+"      --title=TEXT      the report's title\n"
+"      --top=N           rows per table and chart (10)\n"
+"  -V, --version         print the version\n"
+"\nhistory: read every published night of STATEDIR/nights; write\n"
+"STATEDIR/nights/index.jsonl, STATEDIR/history.html and .md, and\n"
+"STATEDIR/nights/history.html:\n"
+"  -f, --format=FMT      instead, the index to stdout: jsonl or csv\n"
+"      --since=DATE      only the nights from DATE (YYYY-MM-DD) on\n"
+"\nDeprecated (see tl-report(1), DEPRECATED): -o DIR and --output=DIR for\n"
+"-d, -j for --json, -n for --top, -S for --stale-days, -t for --title.\n");
+}
+
+/* A deprecated spelling: a note on a terminal only, so that scripts and
+ * cron keep their output. */
+static void
+deprecated(const char *old, const char *use)
+{
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "tl-report: note: %s is deprecated: use %s (see "
+		    "tl-report(1), DEPRECATED)\n", old, use);
 }
 
 static void
@@ -90,33 +120,52 @@ parse_args(int argc, char *argv[], struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
-		{ "json", required_argument, NULL, 'j' },
-		{ "top", required_argument, NULL, 'n' },
-		{ "output", required_argument, NULL, 'o' },
+		{ "history", required_argument, NULL, O_HISTORY },
+		{ "json", required_argument, NULL, O_JSON },
+		{ "output", required_argument, NULL, O_OUTPUT },
+		{ "output-dir", required_argument, NULL, 'd' },
 		{ "prev", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "stale-days", required_argument, NULL, 'S' },
-		{ "title", required_argument, NULL, 't' },
+		{ "stale-days", required_argument, NULL, O_STALE_DAYS },
+		{ "title", required_argument, NULL, O_TITLE },
+		{ "top", required_argument, NULL, O_TOP },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct tl_err err = { 0 };
 	int ch, bad = 0;
 
-	while ((ch = getopt_long(argc, argv, ":hj:n:o:p:qS:t:V", longopts,
+	while ((ch = getopt_long(argc, argv, ":d:hj:n:o:p:qS:t:V", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'd':
+			o->outdir = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(tl_exit_status(TL_EX_OK));
 		case 'j':
+			deprecated("-j", "--json");
+			/* FALLTHROUGH */
+		case O_JSON:
 			o->json = optarg;
 			break;
+		case O_HISTORY:
+			o->history = optarg;
+			break;
 		case 'n':
+			deprecated("-n", "--top");
+			/* FALLTHROUGH */
+		case O_TOP:
 			bad = tl_parse_long("--top", optarg, 1, 1000, &o->top,
 			    &err);
 			break;
 		case 'o':
+			deprecated("-o", "-d");
+			o->outdir = optarg;
+			break;
+		case O_OUTPUT:
+			deprecated("--output", "--output-dir");
 			o->outdir = optarg;
 			break;
 		case 'p':
@@ -126,10 +175,16 @@ parse_args(int argc, char *argv[], struct opts *o)
 			o->quiet = 1;
 			break;
 		case 'S':
+			deprecated("-S", "--stale-days");
+			/* FALLTHROUGH */
+		case O_STALE_DAYS:
 			bad = tl_parse_long("--stale-days", optarg, 0, 100000,
 			    &o->stale_days, &err);
 			break;
 		case 't':
+			deprecated("-t", "--title");
+			/* FALLTHROUGH */
+		case O_TITLE:
 			o->title = optarg;
 			break;
 		case 'V':
@@ -150,7 +205,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 }
 
 /* b into path, through a temporary file renamed into place */
-static int
+int
 write_file(const char *path, const struct tl_buf *b, struct tl_err *err)
 {
 	struct tl_out *o;
@@ -207,10 +262,13 @@ main(int argc, char *argv[])
 	struct tl_err err = { 0 };
 	struct tl_buf md, html, js;
 	struct tl_doc d;
+	const char *previous;
 	json_t *night;
 	int status = TL_EX_OK, have_prev = 0;
 
 	tl_init("tl-report");
+	if (argc > 1 && strcmp(argv[1], "history") == 0)
+		return history_main(argc - 1, argv + 1);
 	parse_args(argc, argv, &o);
 	tl_doc_init(&d);
 	tl_buf_init(&md);
@@ -226,7 +284,7 @@ main(int argc, char *argv[])
 
 	/* read */
 	today = (struct night){ .dir = o.night, .quiet = o.quiet,
-	    .top = o.top, .stale_days = o.stale_days };
+	    .top = o.top, .stale_days = o.stale_days, .history = o.history };
 	load_night(&today);
 	if (o.prev != NULL && !is_dir(o.prev)) {
 		if (!o.quiet)
@@ -244,6 +302,12 @@ main(int argc, char *argv[])
 	puts_(night, "title", o.title);
 	puts_(night, "prev_date", have_prev ? fstr(json_object_get(prev.facts,
 	    "night"), "date") : NULL);
+	/* the first night: no night before it given, and the pipeline says
+	 * there was none */
+	previous = fstr(json_object_get(today.facts, "pipeline"), "previous");
+	put(night, "first", json_boolean(!have_prev && previous != NULL &&
+	    previous[0] == '\0'));
+	book_compute(&today, have_prev ? &prev : NULL);
 	compare(today.facts, have_prev ? prev.facts : NULL);
 	conclude(today.facts);
 

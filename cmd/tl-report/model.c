@@ -115,7 +115,7 @@ doc_importance(struct tl_doc *d, const json_t *m, const struct night *n)
 	    .series = { "tonight", "yesterday" }, .unit = kind };
 	struct tl_doc_block *t;
 	struct tl_svg_bar *bars;
-	struct tl_buf b, title;
+	struct tl_buf title;
 	size_t i, k;
 
 	if (kind == NULL) {
@@ -124,10 +124,10 @@ doc_importance(struct tl_doc *d, const json_t *m, const struct night *n)
 		return;
 	}
 	list = json_object_get(json_object_get(m, "importance"), kind);
-	tl_buf_init(&b);
 	tl_buf_init(&title);
 	tl_buf_printf(&title, "Top features by %s importance", kind);
 	t = tl_doc_add_cols(d, title.data, cols, TL_NELEM(cols));
+	tl_doc_table_scrolls(t);
 	k = top_rows(list, n);
 	bars = tl_xcalloc(k + 1, sizeof(*bars));
 	for (i = 0; i < k; i++) {
@@ -139,10 +139,8 @@ doc_importance(struct tl_doc *d, const json_t *m, const struct night *n)
 		bars[i].prev = fnum(v, "prev_importance");
 	}
 	c.title = title.data;
-	tl_svg_bars(&b, &c, bars, k);
-	tl_doc_add_svg(d, &b);
+	doc_bars(d, &c, bars, k);
 	free(bars);
-	tl_buf_release(&b);
 	tl_buf_release(&title);
 }
 
@@ -179,5 +177,6 @@ doc_model(struct tl_doc *d, const json_t *m, const struct night *n)
 }
 
 const struct section model_section = {
-	"model", "Meta-model", "forest.json", load_model, doc_model
+	.name = "model", .title = "Meta-model", .files = "forest.json",
+	.load = load_model, .show = doc_model, .step = "forest"
 };

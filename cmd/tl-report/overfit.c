@@ -5,6 +5,7 @@
  * ongoing against the night before), the weakest deflated Sharpe ratios
  * and the probability of backtest overfitting.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,9 +49,12 @@ overfit_stat_fields(struct src *s, const json_t *in, json_t *o)
 	puts_(o, "strategy", get_str(s, in, "strategy", 1));
 	putn(o, "n", get_num(s, in, "n", 0));
 	putn(o, "sharpe", get_num(s, in, "sharpe", 0));
+	putn(o, "sharpe_ann", get_num(s, in, "sharpe_ann", 0));
 	putn(o, "psr", get_num(s, in, "psr", 0));
 	putn(o, "dsr", get_num(s, in, "dsr", 0));
 	putn(o, "mintrl", get_num(s, in, "mintrl", 0));
+	putn(o, "sr0", get_num(s, in, "sr0", 0));
+	putn(o, "trials", get_num(s, in, "trials", 0));
 }
 
 /* pbo.json (tl-overfit) */
@@ -168,15 +172,98 @@ sort_alerts(json_t *of)
 
 /* ---- the page --------------------------------------------------------- */
 
-/* "key value, key value" of an alert's figures */
-static char *
-cell_figures(const json_t *row, const char *key, int digits)
-{
-	const json_t *fig = json_object_get(row, key);
+/* ---- an alert's figures as a sentence -------------------------------- */
 
-	if (json_object_size(fig) == 0)
-		return tl_xstrdup("n/a");
-	return tl_doc_cell_params(row, key, digits);
+/* how a figure of an alert reads */
+enum fig { F2, FSIG, FS3, FPCT, FINT, FCOMP };
+
+/* the figure key of the figures f into buf as kind says (F2: 2
+ * decimals, FSIG: 2 significant digits, FS3: 3 (a Sharpe ratio a day,
+ * often small), FPCT: a percentage, FINT: a
+ * whole number, FCOMP: 1 - it, 2 decimals), or NULL when it is not a
+ * number */
+static const char *
+figure(char *buf, const json_t *f, const char *key, enum fig kind)
+{
+	double x = fnum(f, key);
+
+	if (!isfinite(x))
+		return NULL;
+	switch (kind) {
+	case F2:
+		return tl_doc_fmt_num(buf, x, 2);
+	case FSIG:
+		return tl_doc_fmt_sig(buf, x, 2);
+	case FS3:
+		return tl_doc_fmt_sig(buf, x, 3);
+	case FPCT:
+		return tl_doc_fmt_pct(buf, x, 0);
+	case FINT:
+		return tl_doc_fmt_num(buf, x, 0);
+	case FCOMP:
+		break;
+	}
+	return tl_doc_fmt_num(buf, 1 - x, 2);
+}
+
+/* tl-overfit's alerts, by kind: the figures they need and the sentence
+ * they make (each %s the next figure, as text).  Sharpe ratios are per
+ * day, as tl-overfit computes them. */
+static const struct {
+	const char	*kind;		/* alert kind */
+	const char	*fmt;		/* the sentence */
+	const char	*keys[6];	/* its figures */
+	enum fig	 how[6];	/* and how each reads */
+} sentences[] = {
+	{ "decay", "out-of-sample Sharpe %s a day over the last %s days "
+	    "against %s in sample, a drop of %s (the threshold %s), for %s "
+	    "days", { "oos_sharpe", "window", "in_sample_sharpe", "decay",
+	    "threshold", "days" }, { FS3, FINT, FS3, FPCT, FPCT, FINT } },
+	{ "psr", "the live record's Sharpe %s a day over %s days: the "
+	    "probability that it is above 0 is %s (an alert below %s)",
+	    { "sharpe", "n", "psr", "level" }, { FS3, FINT, FSIG, FCOMP } },
+	{ "dsr", "in-sample Sharpe %s a day over the %s days before the "
+	    "promotion, deflated for %s trials (the best of them with no "
+	    "skill: %s a day): DSR %s (an alert below %s)", {
+	    "in_sample_sharpe", "n", "trials", "sr0", "dsr", "level" }, {
+	    FS3, FINT, FINT, FS3, FSIG, F2 } },
+	{ "mintrl", "live Sharpe %s a day over %s days: %s days are needed "
+	    "to tell it from 0 at %s", { "sharpe", "n", "mintrl", "level" },
+	    { FS3, FINT, FINT, F2 } },
+};
+
+/* The sentence of an alert's figures (tl_doc marked text, new): its
+ * kind's, or when a figure it needs is missing, "key=value" as given. */
+static char *
+alert_sentence(const json_t *row)
+{
+	const json_t *f = json_object_get(row, "figures");
+	const char *kind = fstr(row, "kind"), *a[6], *p;
+	char buf[6][TL_DOC_NUMSZ];
+	struct tl_buf b;
+	size_t i, k;
+
+	for (k = 0; kind != NULL && k < TL_NELEM(sentences); k++) {
+		if (strcmp(kind, sentences[k].kind) != 0)
+			continue;
+		for (i = 0; i < 6 && sentences[k].keys[i] != NULL; i++)
+			if ((a[i] = figure(buf[i], f, sentences[k].keys[i],
+			    sentences[k].how[i])) == NULL)
+				break;
+		if (i < 6 && sentences[k].keys[i] != NULL)
+			break;
+		/* each "%s" of the sentence is the next figure */
+		tl_buf_init(&b);
+		for (p = sentences[k].fmt, i = 0; *p != '\0'; p++)
+			if (p[0] == '%' && p[1] == 's' && i < 6) {
+				tl_buf_adds(&b, a[i++]);
+				p++;
+			} else
+				tl_buf_addc(&b, *p);
+		return b.data;
+	}
+	return json_object_size(f) > 0 ? tl_doc_cell_params(row, "figures",
+	    0) : tl_xstrdup("no figures");
 }
 
 /* "3 alerts: 1 new, ..." and the probability of backtest overfitting */
@@ -198,8 +285,9 @@ doc_counts(struct tl_doc *d, const json_t *o)
 		    "ongoing")), json_integer_value(json_object_get(cnt,
 		    "acknowledged")));
 		if (json_integer_value(json_object_get(cnt, "open")) > 0)
-			tl_buf_printf(&b, ", %" JSON_INTEGER_FORMAT " not "
-			    "dated (no night before, no date)",
+			tl_buf_printf(&b, ", %" JSON_INTEGER_FORMAT " open "
+			    "since before tonight (no previous night to tell "
+			    "them new or ongoing)",
 			    json_integer_value(json_object_get(cnt, "open")));
 		tl_buf_addc(&b, '.');
 	} else
@@ -208,6 +296,32 @@ doc_counts(struct tl_doc *d, const json_t *o)
 	    json_object_get(o, "pbo")))
 		tl_buf_printf(&b, " Probability of backtest overfitting: %s.",
 		    tl_doc_fmt_num(num, fnum(o, "pbo"), 2));
+	tl_doc_add(d, TL_DOC_P, &b);
+	tl_buf_release(&b);
+}
+
+/* What the deflated Sharpe ratios of the table are, and the hurdle. */
+static void
+doc_dsr_about(struct tl_doc *d, const json_t *st)
+{
+	const json_t *v = json_array_get(st, 0);
+	char a[TL_DOC_NUMSZ], b2[TL_DOC_NUMSZ], c[TL_DOC_NUMSZ];
+	struct tl_buf b;
+
+	tl_buf_init(&b);
+	tl_buf_adds(&b, "The table: each strategy's whole record in "
+	    "returns.csv (Days); Sharpe per day and annualised "
+	    "(\xC3\x97\xE2\x88\x9A" "252); PSR, the probability that its true "
+	    "Sharpe ratio is above 0; DSR, that it is above the best of the "
+	    "trials with no skill");
+	if (isfinite(fnum(v, "sr0")))
+		tl_buf_printf(&b, " (%s trials: a Sharpe of %s a day, %s "
+		    "annualised)", tl_doc_fmt_int(a, fnum(v, "trials")),
+		    tl_doc_fmt_num(b2, fnum(v, "sr0"), 3), tl_doc_fmt_num(c,
+		    fnum(v, "sr0") * sqrt(252), 2));
+	tl_buf_adds(&b, "; MinTRL, the days its record needs to tell it from "
+	    "0. An alert's DSR is over the in-sample days before its "
+	    "promotion instead: the two differ for the same strategy.");
 	tl_doc_add(d, TL_DOC_P, &b);
 	tl_buf_release(&b);
 }
@@ -222,27 +336,29 @@ doc_overfit(struct tl_doc *d, const json_t *o, const struct night *n)
 		{ "Kind", 'l', tl_doc_cell_text, "kind", 0 },
 		{ "Since", 'd', tl_doc_cell_text, "since", 0 },
 		{ "Action", 'l', tl_doc_cell_text, "action", 0 },
-		{ "Figures", 'l', cell_figures, "figures", 0 },
 	};
 	static const struct tl_doc_col scols[] = {
 		{ "Strategy", 'l', tl_doc_cell_code, "strategy", 0 },
 		{ "Days", 'r', tl_doc_cell_int, "n", 0 },
-		{ "Sharpe", 'r', tl_doc_cell_num, "sharpe", 2 },
-		{ "PSR", 'r', tl_doc_cell_num, "psr", 3 },
-		{ "DSR", 'r', tl_doc_cell_num, "dsr", 3 },
-		{ "MinTRL", 'r', tl_doc_cell_num, "mintrl", 0 },
+		{ "Sharpe a day", 'r', tl_doc_cell_num, "sharpe", 3 },
+		{ "Sharpe annualised", 'r', tl_doc_cell_num, "sharpe_ann", 2 },
+		{ "PSR", 'r', tl_doc_cell_sig, "psr", 2 },
+		{ "DSR", 'r', tl_doc_cell_sig, "dsr", 2 },
+		{ "MinTRL (days)", 'r', tl_doc_cell_num, "mintrl", 0 },
 	};
 	const json_t *al = json_object_get(o, "alerts"),
 	    *st = json_object_get(o, "stats"), *v;
 	const char *sev, *status;
 	struct tl_doc_block *t;
-	char cls[64];
+	struct tl_buf b;
+	char cls[64], *sent;
 	size_t i, k;
 
 	doc_counts(d, o);
 	if (json_array_size(al) > 0) {
 		t = tl_doc_add_cols(d, "Alerts: new first, then by severity",
 		    acols, TL_NELEM(acols));
+		tl_doc_table_scrolls(t);
 		json_array_foreach(al, i, v) {
 			/* the row's classes colour its severity */
 			sev = fstr(v, "severity");
@@ -253,10 +369,30 @@ doc_overfit(struct tl_doc *d, const json_t *o, const struct night *n)
 			    (int)TL_NELEM(statuses) ? status : "unknown");
 			tl_doc_add_json_row(t, acols, v, cls);
 		}
+		/* what each alert found, in words */
+		tl_buf_init(&b);
+		for (i = 0, k = top_rows(al, n); i < k; i++) {
+			v = json_array_get(al, i);
+			tl_doc_put_code(&b, fstr(v, "strategy"));
+			tl_buf_adds(&b, " ");
+			tl_doc_put_text(&b, fstr(v, "kind"));
+			tl_buf_adds(&b, ": ");
+			sent = alert_sentence(v);
+			tl_buf_adds(&b, sent);
+			free(sent);
+			tl_buf_addc(&b, '.');
+			tl_doc_add(d, TL_DOC_LI, &b);
+		}
+		if (json_array_size(al) > k)
+			tl_doc_addf(d, TL_DOC_LI, "%zu more alerts in "
+			    "alerts.jsonl.", json_array_size(al) - k);
+		tl_buf_release(&b);
 	}
 	if (json_array_size(st) > 0) {
-		t = tl_doc_add_cols(d, "Weakest deflated Sharpe ratios", scols,
-		    TL_NELEM(scols));
+		doc_dsr_about(d, st);
+		t = tl_doc_add_cols(d, "Weakest deflated Sharpe ratios, whole "
+		    "record", scols, TL_NELEM(scols));
+		tl_doc_table_scrolls(t);
 		for (i = 0, k = top_rows(st, n); i < k; i++)
 			tl_doc_add_json_row(t, scols, json_array_get(st, i),
 			    NULL);
@@ -264,6 +400,7 @@ doc_overfit(struct tl_doc *d, const json_t *o, const struct night *n)
 }
 
 const struct section overfit_section = {
-	"overfit", "Overfit alerts", "alerts.jsonl, overfit-stats.jsonl or "
-	"pbo.json", load_overfit, doc_overfit
+	.name = "overfit", .title = "Overfit alerts",
+	.files = "alerts.jsonl, overfit-stats.jsonl or pbo.json",
+	.load = load_overfit, .show = doc_overfit, .step = "overfit"
 };

@@ -27,13 +27,62 @@ add_notes(struct tl_doc *d, const json_t *s)
 		tl_doc_addf(d, TL_DOC_NOTE, "%s", json_string_value(v));
 }
 
+/* ---- charts at both widths (tl_doc_add_chart) ------------------------ */
+
+struct bars_ctx {
+	const struct tl_svg_bar	*bars;		/* the rows */
+	size_t			 n;		/* their number */
+};
+
+static void
+draw_bars(struct tl_buf *b, const struct tl_svg_chart *c, const void *ctx)
+{
+	const struct bars_ctx *x = ctx;
+
+	tl_svg_bars(b, c, x->bars, x->n);
+}
+
+void
+doc_bars(struct tl_doc *d, const struct tl_svg_chart *c,
+    const struct tl_svg_bar *bars, size_t n)
+{
+	struct bars_ctx x = { bars, n };
+
+	tl_doc_add_chart(d, c, draw_bars, &x, NULL);
+}
+
+struct lines_ctx {
+	const struct tl_svg_linex	*x;	/* the extras */
+	const char *const		*xl;	/* x labels */
+	size_t				 nx;	/* their number */
+	const struct tl_svg_series	*s;	/* the series */
+	size_t				 ns;	/* their number */
+};
+
+static void
+draw_lines(struct tl_buf *b, const struct tl_svg_chart *c, const void *ctx)
+{
+	const struct lines_ctx *l = ctx;
+
+	tl_svg_lines_x(b, c, l->x, l->xl, l->nx, l->s, l->ns);
+}
+
+void
+doc_lines(struct tl_doc *d, const struct tl_svg_chart *c,
+    const struct tl_svg_linex *x, const char *const *xl, size_t nx,
+    const struct tl_svg_series *s, size_t ns, const char *fold)
+{
+	struct lines_ctx l = { x, xl, nx, s, ns };
+
+	tl_doc_add_chart(d, c, draw_lines, &l, fold);
+}
+
 void
 doc_weight_chart(struct tl_doc *d, const struct tl_svg_chart *c,
     const json_t *w, const char *const *labels, size_t k)
 {
 	struct tl_svg_bar *bars = tl_xcalloc(k + 1, sizeof(*bars));
 	const json_t *v;
-	struct tl_buf b;
 	size_t i;
 
 	for (i = 0; i < k; i++) {
@@ -42,10 +91,7 @@ doc_weight_chart(struct tl_doc *d, const struct tl_svg_chart *c,
 		bars[i].value = fnum(v, "weight") * 100;
 		bars[i].prev = fnum(v, "prev_weight") * 100;
 	}
-	tl_buf_init(&b);
-	tl_svg_bars(&b, c, bars, k);
-	tl_doc_add_svg(d, &b);
-	tl_buf_release(&b);
+	doc_bars(d, c, bars, k);
 	free(bars);
 }
 
@@ -55,11 +101,18 @@ doc_section(struct tl_doc *d, const struct section *s,
     const struct night *n)
 {
 	const json_t *f = json_object_get(n->facts, s->name);
-	const char *st = s->files != NULL ? fstr(f, "status") : NULL;
+	const char *st = s->files != NULL ? fstr(f, "status") : NULL, *why;
 
 	if (s->show == NULL)
 		return;
 	tl_doc_add_h2(d, s->name, s->title);
+	why = fstr(pipeline_step(n->facts, s->step), "reason");
+	if (st != NULL && strcmp(st, "missing") == 0 && why != NULL) {
+		/* the settings said so: not a problem, said once here */
+		tl_doc_addf(d, TL_DOC_P, "Skipped tonight by the pipeline: %s.",
+		    why);
+		return;
+	}
 	if (st != NULL && strcmp(st, "missing") == 0) {
 		tl_doc_addf(d, TL_DOC_P, "Not run tonight: no %s.", s->files);
 		return;
@@ -87,6 +140,12 @@ build_doc(struct tl_doc *d, const struct night *n, const char *title,
 		tl_doc_put_text(&b, date);
 	}
 	tl_doc_add(d, TL_DOC_H1, &b);
+	if (n->history != NULL) {
+		tl_buf_adds(&b, "Every night so far: ");
+		tl_doc_put_link(&b, n->history, "the history page");
+		tl_buf_addc(&b, '.');
+		tl_doc_add(d, TL_DOC_P, &b);
+	}
 	tl_buf_release(&b);
 	doc_attention(d, n->facts);
 	for (i = 0; i < nsections; i++)

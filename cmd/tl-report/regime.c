@@ -36,6 +36,7 @@ regime_fields(struct src *s, const json_t *in, json_t *o)
 }
 
 struct regimes {
+	json_t	*spans;		/* runs of a regime: from, to, regime */
 	json_t	*last;		/* the last row's facts */
 	json_t	*run_start;	/* first row of the last run of its state */
 	json_t	*before;	/* the row before that run */
@@ -71,7 +72,16 @@ regime_row(struct src *s, const json_t *rec, void *ctx)
 	if (r->last != NULL && same_regime(r->last, o)) {
 		r->run++;
 		json_decref(r->last);
+		puts_(json_array_get(r->spans, json_array_size(r->spans) - 1),
+		    "to", fstr(o, "date"));
 	} else {
+		json_t *sp = json_object();
+		char buf[TL_DOC_NUMSZ];
+
+		puts_(sp, "from", fstr(o, "date"));
+		puts_(sp, "to", fstr(o, "date"));
+		puts_(sp, "regime", regime_name(buf, o));
+		json_array_append_new(r->spans, sp);
 		json_decref(r->before);
 		r->before = r->last;
 		json_decref(r->run_start);
@@ -84,9 +94,10 @@ regime_row(struct src *s, const json_t *rec, void *ctx)
 static void
 load_regime(struct night *n, struct sec *sec)
 {
-	struct regimes r = { 0 };
+	struct regimes r = { .spans = json_array() };
 
 	if (read_jsonl(n, sec, "regimes.jsonl", regime_row, NULL, &r) > 0) {
+		put(sec->obj, "spans", json_incref(r.spans));
 		put(sec->obj, "today", json_incref(r.last));
 		putn(sec->obj, "days_in_regime", (double)r.run);
 		puts_(sec->obj, "since", fstr(r.run_start, "date"));
@@ -95,6 +106,7 @@ load_regime(struct night *n, struct sec *sec)
 		putn(sec->obj, "rows", (double)r.n);
 	} else
 		put(sec->obj, "today", json_null());
+	json_decref(r.spans);
 	json_decref(r.last);
 	json_decref(r.run_start);
 	json_decref(r.before);
@@ -134,5 +146,6 @@ doc_regime(struct tl_doc *d, const json_t *r, const struct night *n)
 }
 
 const struct section regime_section = {
-	"regime", "Regime", "regimes.jsonl", load_regime, doc_regime
+	.name = "regime", .title = "Regime", .files = "regimes.jsonl",
+	.load = load_regime, .show = doc_regime, .step = "regime"
 };

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "tl_doc.h"
+#include "tl_err.h"
 #include "tl_jv.h"
 #include "tl_panel.h"
 #include "tl_svg.h"
@@ -57,9 +58,12 @@ struct night {
 	int		 quiet;		/* -q */
 	long		 top;		/* --top */
 	long		 stale_days;	/* --stale-days */
+	const char	*history;	/* --history: the history page's URL */
 	json_t		*facts;		/* the facts, new */
 	struct tl_panel	 ret;		/* returns.csv when have_ret */
 	int		 have_ret;	/* ret was read */
+	json_t		*last_trade;	/* strategy -> its last trade's date,
+					 * from trades.jsonl (new), or NULL */
 };
 
 /* A section of the report: a member of the facts and, if it has a show
@@ -76,6 +80,13 @@ struct section {
 					/* its facts s into d, below the
 					 * heading, before the notes; NULL:
 					 * facts only */
+	void		(*finish)(struct night *n, json_t *s);
+					/* after every section is loaded and
+					 * the night dated: what needs the
+					 * others' facts; NULL: nothing */
+	const char	*step;		/* the pipeline step that writes its
+					 * files (a skipped step explains a
+					 * missing section); NULL: none */
 };
 
 /* main.c: the sections in the order of the facts and the page */
@@ -84,7 +95,7 @@ extern const size_t nsections;
 
 /* the sections, each in the file of its name (the pipeline's in
  * health.c) */
-extern const struct section pipeline_section, health_section,
+extern const struct section pipeline_section, book_section, health_section,
     model_section, candidates_section, allocation_section,
     overfit_section, bandit_section, regime_section, calibration_section;
 
@@ -179,12 +190,33 @@ void	 compare(json_t *t, const json_t *p);
 /* The list of what needs attention, from the facts t. */
 void	 conclude(json_t *t);
 
+/* The step of pipeline.json named name in the facts t, or NULL. */
+const json_t *pipeline_step(const json_t *t, const char *name);
+
 void	 doc_attention(struct tl_doc *d, const json_t *f);
 void	 doc_changes(struct tl_doc *d, const json_t *f, int have_prev);
 
 /* overfit.c: the alerts of the overfit facts of sorted into the page's
  * order (new first, then by severity), and counted by status */
 void	 sort_alerts(json_t *of);
+
+/* ---- book.c --------------------------------------------------------- */
+
+/* The book of the night t: its record extended from the night before p
+ * (NULL: none), the backtest of tonight's weights before it, and their
+ * figures, into t's facts "book". */
+void	 book_compute(struct night *t, const struct night *p);
+
+/* main.c: b into path, through a temporary file renamed into place.
+ * Returns 0, or -1 with err set. */
+int	 write_file(const char *path, const struct tl_buf *b,
+	    struct tl_err *err);
+
+/* ---- history.c ------------------------------------------------------ */
+
+/* tl-report history: its own options from argv[0] == "history"; returns
+ * the exit status. */
+int	 history_main(int argc, char *argv[]);
 
 /* ---- page.c ----------------------------------------------------------- */
 
@@ -200,6 +232,14 @@ void	 add_notes(struct tl_doc *d, const json_t *s);
  * prev_weight, in %), labels[i] naming row i. */
 void	 doc_weight_chart(struct tl_doc *d, const struct tl_svg_chart *c,
 	    const json_t *w, const char *const *labels, size_t k);
+
+/* Charts at both widths: n bars (tl_svg_bars), or lines with extras
+ * (tl_svg_lines_x), folded under fold (NULL: shown). */
+void	 doc_bars(struct tl_doc *d, const struct tl_svg_chart *c,
+	    const struct tl_svg_bar *bars, size_t n);
+void	 doc_lines(struct tl_doc *d, const struct tl_svg_chart *c,
+	    const struct tl_svg_linex *x, const char *const *xl, size_t nx,
+	    const struct tl_svg_series *s, size_t ns, const char *fold);
 
 /* ---- regime.c --------------------------------------------------------- */
 

@@ -11,6 +11,7 @@
 #include <criterion/criterion.h>
 
 #include "tl_doc.h"
+#include "tl_svg.h"
 #include "tl_util.h"
 #include "unit.h"
 
@@ -193,18 +194,28 @@ Test(doc, html_escapes)
 	tl_buf_release(&b);
 }
 
+/* a chart that says its id and width */
+static void
+draw_stub(struct tl_buf *b, const struct tl_svg_chart *c, const void *ctx)
+{
+	tl_buf_printf(b, "<svg id=\"%s\" width=\"%d\">%s</svg>\n", c->id,
+	    c->width, (const char *)ctx);
+}
+
 /* The document both renderings are checked on: a heading, a section with
- * a paragraph, items and a note, a table with a row class, a chart. */
+ * a paragraph, items and a note, a table with a row class, a table for
+ * Markdown only, a chart at both widths, a link. */
 static void
 small_doc(struct tl_doc *d)
 {
 	static const char *const head[] = { "Strategy", "Weight", "Since" };
+	static const struct tl_svg_chart c = { .id = "c1", .title =
+	    "Chart <1>" };
 	struct tl_doc_block *t;
-	struct tl_buf b, svg;
+	struct tl_buf b;
 	char *cells[3];
 
 	tl_buf_init(&b);
-	tl_buf_init(&svg);
 	tl_doc_put_text(&b, "Night <1>");
 	tl_doc_add(d, TL_DOC_H1, &b);
 	tl_doc_add_h2(d, "alloc", "Allocation");
@@ -222,12 +233,14 @@ small_doc(struct tl_doc *d)
 	cells[1] = tl_doc_pct(NAN, 1);
 	cells[2] = tl_doc_text(NULL);
 	tl_doc_add_row(t, cells, NULL);
-	tl_buf_adds(&svg, "<svg></svg>\n");
-	tl_doc_add_svg(d, &svg);
+	t = tl_doc_add_table(d, "Same (md)", head, "lrw");
+	tl_doc_table_md_only(t);
+	tl_doc_add_chart(d, &c, draw_stub, "x", NULL);
 	tl_doc_add_h2(d, "end", "End");
-	tl_doc_addf(d, TL_DOC_LI, "last");
+	tl_buf_adds(&b, "last: ");
+	tl_doc_put_link(&b, "../a b(1).html", "all <nights>");
+	tl_doc_add(d, TL_DOC_LI, &b);
 	tl_buf_release(&b);
-	tl_buf_release(&svg);
 }
 
 Test(doc, markdown_document)
@@ -256,9 +269,14 @@ Test(doc, markdown_document)
 	    "| `S0001` | 23.9% | 2026-02-13 |\n"
 	    "| n/a | n/a | n/a |\n"
 	    "\n"
+	    "Same (md):\n"
+	    "\n"
+	    "| Strategy | Weight | Since |\n"
+	    "|---|---:|---|\n"
+	    "\n"
 	    "## End\n"
 	    "\n"
-	    "- last\n");
+	    "- last: [all \\<nights\\>](../a%20b%281%29.html)\n");
 	tl_buf_release(&out);
 	tl_doc_release(&d);
 }
@@ -289,8 +307,8 @@ Test(doc, html_document)
 	    "<li>Method <code>hrp</code></li>\n"
 	    "<li class=\"note\">Note: weights sum to 0.98</li>\n"
 	    "</ul>\n"
-	    "<div class=\"scroll\"><table>\n"
-	    "<caption>Weights</caption>\n"
+	    "<div class=\"tbl\"><p class=\"cap\" id=\"tbl-1\">Weights</p>\n"
+	    "<div class=\"scroll\"><table aria-labelledby=\"tbl-1\">\n"
 	    "<thead><tr><th scope=\"col\">Strategy</th>"
 	    "<th scope=\"col\" class=\"r\">Weight</th>"
 	    "<th scope=\"col\">Since</th></tr></thead>\n"
@@ -299,12 +317,16 @@ Test(doc, html_document)
 	    "<td class=\"r\">23.9%</td><td class=\"d\">2026-02-13</td></tr>\n"
 	    "<tr><td>n/a</td><td class=\"r\">n/a</td>"
 	    "<td class=\"d\">n/a</td></tr>\n"
-	    "</tbody>\n</table></div>\n"
-	    "<figure>\n<svg></svg>\n</figure>\n"
+	    "</tbody>\n</table></div></div>\n"
+	    "<figure>\n<figcaption>Chart &lt;1&gt;</figcaption>\n"
+	    "<div class=\"w-chart\">\n<svg id=\"c1\" width=\"640\">x</svg>\n"
+	    "</div>\n<div class=\"n-chart\">\n"
+	    "<svg id=\"c1-n\" width=\"360\">x</svg>\n</div>\n</figure>\n"
 	    "</section>\n"
 	    "<section id=\"end\" aria-labelledby=\"h-end\">\n"
 	    "<h2 id=\"h-end\">End</h2>\n"
-	    "<ul>\n<li>last</li>\n</ul>\n"
+	    "<ul>\n<li>last: <a href=\"../a b(1).html\">all &lt;nights&gt;</a>"
+	    "</li>\n</ul>\n"
 	    "</section>\n"
 	    "</main>\n</body>\n</html>\n");
 	tl_buf_release(&out);

@@ -361,3 +361,169 @@ Test(svg, xy_reliability)
 	tl_buf_release(&a);
 	tl_buf_release(&b);
 }
+
+Test(svg, scale)
+{
+	cr_assert_str_eq(tl_svg_scale(0.3, 1, 1), "tl-dp2");	/* 1.2 up */
+	cr_assert_str_eq(tl_svg_scale(-1, 1, 1), "tl-dn4");
+	cr_assert_str_eq(tl_svg_scale(1e-9, 1, 1), "tl-dp1");	/* not 0 */
+	cr_assert_str_eq(tl_svg_scale(0, 1, 1), "tl-d0");
+	cr_assert_str_eq(tl_svg_scale(0.75, 1, 0), "tl-q3");
+	cr_assert_str_eq(tl_svg_scale(2.385, 1, 0), "tl-q4");	/* clamped */
+	cr_assert_str_eq(tl_svg_scale(-0.5, 1, 0), "tl-q0");	/* unsigned */
+	cr_assert_str_eq(tl_svg_scale(0.2, 0, 1), "tl-d0");	/* no scale */
+	cr_assert_null(tl_svg_scale(NAN, 1, 1));
+}
+
+/* 2 rows by 3 columns: an empty cell draws nothing, a text that does not
+ * fit its cell is left out (its title keeps it), the legend has a key
+ * per class */
+Test(svg, grid)
+{
+	const char *rows[] = { "2025", "a row label far too long to show" };
+	const char *cols[] = { "Jan", "Feb", "Mar" };
+	const char *keys[] = { "tl-dp1", "tl-dn4" };
+	const char *names[] = { "up", "down a lot" };
+	struct tl_svg_cell cells[6] = {
+		{ "tl-dp1", "1.2", "1.2% (20 days)" }, { NULL, NULL, NULL },
+		{ "tl-dn4", "-12.7", NULL }, { "tl-d0", "0.0", NULL },
+		{ "tl-dp2", "a text far wider than a cell", "t" },
+		{ "tl-dp3", NULL, NULL },
+	};
+	struct tl_svg_chart c = { .id = "g", .title = "Grid", .unit = "u",
+	    .width = 360 };
+	struct tl_buf a, b;
+
+	tl_buf_init(&a);
+	tl_buf_init(&b);
+	tl_svg_grid(&a, &c, rows, 2, cols, 3, cells, "month", keys, names,
+	    2);
+	tl_svg_grid(&b, &c, rows, 2, cols, 3, cells, "month", keys, names,
+	    2);
+	cr_assert_str_eq(a.data, b.data, "not deterministic");
+	cr_assert_eq(count(a.data, "class=\"tl-cell "), 5, "%s", a.data);
+	cr_assert_not_null(strstr(a.data, "<title>2025, Jan: 1.2% (20 days)"
+	    "</title>"));
+	cr_assert_not_null(strstr(a.data, ">-12.7</text>"));
+	cr_assert_null(strstr(a.data, ">a text far wider"));
+	cr_assert_not_null(strstr(a.data, "a row label far t\xE2\x80\xA6"));
+	cr_assert_eq(count(a.data, "class=\"tl-key tl-dp1\""), 1);
+	cr_assert_not_null(strstr(a.data, ">down a lot</text>"));
+	cr_assert_not_null(strstr(a.data, "class=\"tl-muted tl-cap\""));
+	tl_buf_release(&a);
+	tl_buf_release(&b);
+}
+
+/* the y tick labels of a line chart of one series y[0..n) on a log axis */
+static void
+log_ticks_are(const double *y, size_t n, const char *const *want,
+    size_t nwant)
+{
+	const char *xl[] = { "a", "b", "c", "d" };
+	struct tl_svg_series s = { "s", y };
+	struct tl_svg_linex x = { .logy = 1, .ref = NAN };
+	struct tl_svg_chart c = { .id = "l", .title = "t" };
+	char pat[64];
+	struct tl_buf a;
+	size_t i;
+
+	tl_buf_init(&a);
+	tl_svg_lines_x(&a, &c, &x, xl, n, &s, 1);
+	for (i = 0; i < nwant; i++) {
+		snprintf(pat, sizeof(pat), "\"end\">%s</text>", want[i]);
+		cr_assert_not_null(strstr(a.data, pat), "no tick %s in %s",
+		    want[i], a.data);
+	}
+	cr_assert_eq(count(a.data, "text-anchor=\"end\""), nwant, "%s",
+	    a.data);
+	tl_buf_release(&a);
+}
+
+/* within a decade: nice linear ticks inside the padded range; over
+ * decades: 1, 2 and 5 times powers of ten */
+Test(svg, lines_log_axis)
+{
+	const double narrow[] = { 0.93, 1.07, 1.2385, 1.41 };
+	const double wide[] = { 1.27, 8.1, 55, 140 };
+	const char *const w1[] = { "1.0", "1.2", "1.4" };
+	const char *const w2[] = { "2", "5", "10", "20", "50", "100" };
+
+	log_ticks_are(narrow, 4, w1, TL_NELEM(w1));
+	log_ticks_are(wide, 4, w2, TL_NELEM(w2));
+}
+
+/* the extras: the backtest shaded up to its last day, a strip span per
+ * regime with each name once in the legend, the area under series 0,
+ * a dashed series and the x caption */
+Test(svg, lines_extras)
+{
+	const char *xl[] = { "2026-01-05", "2026-01-06", "2026-01-07",
+		"2026-01-08", "2026-01-09" };
+	const double b[] = { 0, -0.5, -1.27, -0.3, 0 }, m[] = { 0, -0.2, -0.4,
+		-0.1, 0.1 };
+	struct tl_svg_series s[2] = { { "book", b }, { "equal weight", m } };
+	struct tl_svg_span sp[3] = { { 0, 1, 0, "bear" }, { 2, 3, 1, "bull" },
+		{ 4, 4, 0, "bear" } };
+	struct tl_svg_linex x = { .strip = sp, .nstrip = 3, .shade_to = 2,
+	    .shade_name = "backtest", .area = 1, .dashed = 2,
+	    .xunit = "date", .ref = NAN };
+	struct tl_svg_chart c = { .id = "x", .title = "t", .unit = "%",
+	    .width = 360 };
+	struct tl_buf a;
+
+	tl_buf_init(&a);
+	tl_svg_lines_x(&a, &c, &x, xl, 5, s, 2);
+	cr_assert_eq(count(a.data, "<rect class=\"tl-shade\""), 2,
+	    "%s", a.data);	/* the part and its key */
+	cr_assert_not_null(strstr(a.data, "<title>bear: 2026-01-05 to "
+	    "2026-01-06</title>"));
+	cr_assert_eq(count(a.data, "class=\"tl-band tl-b0\""), 3);	/* 2+key */
+	cr_assert_eq(count(a.data, "class=\"tl-band tl-b1\""), 2);
+	cr_assert_eq(count(a.data, "class=\"tl-area\""), 1);
+	cr_assert_eq(count(a.data, "tl-s1 tl-dash"), 2);	/* line, key */
+	cr_assert_not_null(strstr(a.data, ">date</text>"));
+	tl_buf_release(&a);
+}
+
+/* two layers: the second on the first, the axis to their sum */
+Test(svg, stacked)
+{
+	const char *xl[] = { "n1", "n2", "n3" };
+	const double a1[] = { 20, 30, NAN }, a2[] = { 40, 50, 60 };
+	struct tl_svg_series s[2] = { { "S0001", a1 }, { "cash", a2 } };
+	struct tl_svg_chart c = { .id = "st", .title = "t", .unit = "%" };
+	struct tl_buf a;
+
+	tl_buf_init(&a);
+	tl_svg_stacked(&a, &c, xl, 3, s, 2, "night");
+	cr_assert_eq(count(a.data, "<g class=\"tl-stack tl-s"), 2);
+	cr_assert_not_null(strstr(a.data, "\"end\">80</text>"), "%s",
+	    a.data);	/* 30 + 50 on a nice axis */
+	cr_assert_not_null(strstr(a.data, ">cash</text>"));
+	cr_assert_eq(count(a.data, "Z\"/>"), 2);
+	tl_buf_release(&a);
+}
+
+/* a column per bin with its count in the title, the normal line through
+ * the bins' centres */
+Test(svg, hist)
+{
+	const size_t cnt[] = { 1, 4, 2 };
+	const double nrm[] = { 1.2385, 3.1, 1.27 };
+	struct tl_svg_chart c = { .id = "h", .title = "t", .unit = "days" };
+	struct tl_buf a;
+
+	tl_buf_init(&a);
+	tl_svg_hist(&a, &c, -0.01, 0.01, cnt, nrm, 3, 100, "return, %",
+	    "normal");
+	cr_assert_eq(count(a.data, "<g class=\"tl-row\">"), 3);
+	cr_assert_not_null(strstr(a.data, "<title>-1.00 to 0 : 1 day"
+	    "</title>") != NULL ? "x" : strstr(a.data, "<title>-1.00 to "
+	    "0: 1 day</title>"), "%s", a.data);
+	cr_assert_not_null(strstr(a.data, "<title>0 to 1.00: 4 days"
+	    "</title>"));
+	cr_assert_eq(count(a.data, "<g class=\"tl-series tl-s1\">"), 1);
+	cr_assert_not_null(strstr(a.data, ">return, %</text>"));
+	cr_assert_not_null(strstr(a.data, ">normal</text>"));
+	tl_buf_release(&a);
+}
