@@ -505,12 +505,30 @@ static void
 attend_calibration(json_t *att, const json_t *t)
 {
 	const json_t *s = member(t, "calibration", "raw");
-	char a[TL_DOC_NUMSZ];
+	const json_t *c = member(t, "calibration", "calibrated");
+	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ], e[TL_DOC_NUMSZ],
+	    r[TL_DOC_NUMSZ];
 
-	if (fnum(s, "ece") > ECE_WARN)
+	if (!(fnum(s, "ece") > ECE_WARN))
+		return;
+	tl_doc_fmt_num(e, fnum(s, "ece"), 3);
+	/* the map is advice only where it did better out of fold: on a
+	 * few hundred trades an isotonic map is worse than none */
+	if (!isfinite(fnum(c, "logloss")))
+		addf(att, "confidence scores are miscalibrated (ECE %s)", e);
+	else if (fnum(c, "logloss") < fnum(s, "logloss") &&
+	    fnum(c, "ece") < fnum(s, "ece"))
 		addf(att, "confidence scores are miscalibrated (ECE %s): use "
-		    "the tl-calibrate map", tl_doc_fmt_num(a, fnum(s, "ece"),
-		    3));
+		    "the tl-calibrate map (out of fold: ECE %s, log-loss %s "
+		    "against %s)", e, tl_doc_fmt_num(a, fnum(c, "ece"), 3),
+		    tl_doc_fmt_num(b, fnum(c, "logloss"), 4),
+		    tl_doc_fmt_num(r, fnum(s, "logloss"), 4));
+	else
+		addf(att, "confidence scores are miscalibrated (ECE %s), and "
+		    "the calibration map does not do better out of fold "
+		    "(log-loss %s against %s): too few trades to correct "
+		    "them yet", e, tl_doc_fmt_num(a, fnum(c, "logloss"), 4),
+		    tl_doc_fmt_num(b, fnum(s, "logloss"), 4));
 }
 
 /* sections of the page that had none of their files, and malformed
