@@ -25,11 +25,16 @@ endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lgsl -lgslcblas -lz)
+# libsqlite3 reads trading bots' trade databases (tl-ingest); kept apart
+# from PKG_LIBS, which tl-bayesopt links statically below.
+SQLITE_CFLAGS := $(shell pkg-config --cflags sqlite3 2>/dev/null)
+SQLITE_LIBS   := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
 
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DTL_VERSION='"$(VERSION)"' -Ilib
-CFLAGS   += -std=c11 $(OPT) $(WARN) $(SANFLAGS) -pthread -MMD -MP $(PKG_CFLAGS)
+CFLAGS   += -std=c11 $(OPT) $(WARN) $(SANFLAGS) -pthread -MMD -MP $(PKG_CFLAGS) \
+            $(SQLITE_CFLAGS)
 LDFLAGS  += $(SANFLAGS) -pthread
-LDLIBS   += -lcsv $(PKG_LIBS) -lm
+LDLIBS   += -lcsv $(PKG_LIBS) $(SQLITE_LIBS) -lm
 
 LIB_SRC  := $(sort $(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -71,7 +76,7 @@ DEP_ARCHIVES := libcsv.a libjansson.a libgsl.a libgslcblas.a libz.a
 ifeq ($(STATIC_DEPS)$(if $(shell command -v $(CC) 2>/dev/null),1,0),11)
 ifeq ($(words $(foreach a,$(DEP_ARCHIVES),$(filter /%,$(shell $(CC) -print-file-name=$(a))))),5)
 $(BUILD)/bin/tl-bayesopt: LDLIBS := -Wl,-Bstatic -lcsv \
-    $(filter-out -lm,$(PKG_LIBS)) -Wl,-Bdynamic -lm
+    $(filter-out -lm,$(PKG_LIBS)) -Wl,-Bdynamic $(SQLITE_LIBS) -lm
 endif
 endif
 
@@ -150,7 +155,7 @@ fuzz:
 	@mkdir -p build-fuzz/corpus-jv build-fuzz/corpus-csv
 	cp testdata/bad/*.jsonl build-fuzz/corpus-jv/ 2>/dev/null || true
 	cp testdata/bad/*.csv build-fuzz/corpus-csv/ 2>/dev/null || true
-	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_jv tests/fuzz/fuzz_jv.c $(LIB_SRC) -lcsv $(PKG_LIBS) -lm
-	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_csv tests/fuzz/fuzz_csv.c $(LIB_SRC) -lcsv $(PKG_LIBS) -lm
+	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_jv tests/fuzz/fuzz_jv.c $(LIB_SRC) -lcsv $(PKG_LIBS) $(SQLITE_LIBS) -lm
+	clang $(FUZZ_CFLAGS) -o build-fuzz/fuzz_csv tests/fuzz/fuzz_csv.c $(LIB_SRC) -lcsv $(PKG_LIBS) $(SQLITE_LIBS) -lm
 	build-fuzz/fuzz_jv -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build-fuzz/corpus-jv
 	build-fuzz/fuzz_csv -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -timeout=5 build-fuzz/corpus-csv
