@@ -150,21 +150,10 @@ flag(const struct tl_jdoc *d, const struct tl_jv *o, const char *key,
 
 /* ---- writing ------------------------------------------------------------ */
 
-/* Objects are written member by member: a member after '{' needs no
- * comma. */
-static void
-put_n(struct tl_buf *b, const char *key, size_t n)
-{
-	if (b->len > 0 && b->data[b->len - 1] != '{')
-		tl_buf_addc(b, ',');
-	tl_jv_append_string(b, key, n);
-	tl_buf_addc(b, ':');
-}
-
 static void
 put(struct tl_buf *b, const char *key)
 {
-	put_n(b, key, strlen(key));
+	tl_jv_append_key(b, key, strlen(key));
 }
 
 static void
@@ -288,7 +277,7 @@ tl_ft_trade(const struct tl_jdoc *d, const struct tl_jv *t, const char *s,
 	if (tag != NULL) {
 		put(dec, "signals");
 		tl_buf_addc(dec, '{');
-		put_n(dec, tag->s, tag->len);
+		tl_jv_append_key(dec, tag->s, tag->len);
 		tl_buf_adds(dec, "1}");
 		put_str(dec, "enter_tag", tag->s, tag->len);
 	}
@@ -326,6 +315,16 @@ tl_ft_trade(const struct tl_jdoc *d, const struct tl_jv *t, const char *s,
 	tl_buf_addc(out, '}');
 	tl_buf_release(&key);
 	return 1;
+}
+
+/* Take back what a failed conversion wrote after mark: returns -1. */
+static int
+undo(struct tl_buf *b, size_t mark)
+{
+	b->len = mark;
+	if (b->data != NULL)
+		b->data[mark] = '\0';
+	return -1;
 }
 
 /* ---- runs ------------------------------------------------------------------- */
@@ -399,7 +398,7 @@ put_metrics(struct tl_buf *run, const struct tl_jdoc *d,
 		    !(m->keylen == 3 && memcmp(m->key, "roi", 3) == 0) &&
 		    !(extra != NULL && strlen(extra) == m->keylen &&
 		    memcmp(extra, m->key, m->keylen) == 0)) {
-			put_n(run, m->key, m->keylen);
+			tl_jv_append_key(run, m->key, m->keylen);
 			tl_jv_append(run, d, m);
 		}
 	tl_buf_addc(run, '}');
@@ -448,10 +447,7 @@ tl_ft_summary(const struct tl_jdoc *d, const struct tl_jv *sum,
 	tl_buf_addc(run, '}');
 	return 0;
 fail:
-	run->len = mark;
-	if (run->data != NULL)
-		run->data[mark] = '\0';
-	return -1;
+	return undo(run, mark);
 }
 
 int
@@ -545,8 +541,5 @@ tl_ft_epoch(const struct tl_jdoc *d, const struct tl_jv *e, const char *stem,
 	tl_buf_addc(run, '}');
 	return 0;
 fail:
-	run->len = mark;
-	if (run->data != NULL)
-		run->data[mark] = '\0';
-	return -1;
+	return undo(run, mark);
 }

@@ -51,7 +51,8 @@ void	tl_reader_long_line(const struct tl_reader *r, size_t *len,
  * it knows how to read it (tl_source).  The bytes are those of the text:
  * inflated when the input is gzip, with a byte order mark if there is
  * one.  Returns 0, or -1 with err set (TL_EX_IOERR) on a read or gzip
- * error. */
+ * error, with *p and *n the bytes read before it; the reader stays where
+ * it failed, so that the next read meets the same error. */
 int	tl_reader_peek(struct tl_reader *r, size_t want, const char **p,
 	    size_t *n, struct tl_err *err);
 
