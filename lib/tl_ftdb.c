@@ -1,6 +1,8 @@
 /*
  * freqtrade's trades table through libsqlite3, read-only.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,9 +61,9 @@ struct tl_ftdb {
 };
 
 /* path as a SQLite URI: file:PATH?mode=ro with the bytes an URI would
- * read otherwise percent-encoded. */
+ * read otherwise percent-encoded; with immutable, &immutable=1. */
 static char *
-uri(const char *path)
+uri(const char *path, int immutable)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	struct tl_buf b;
@@ -80,8 +82,38 @@ uri(const char *path)
 		} else
 			tl_buf_addc(&b, (char)*p);
 	}
-	tl_buf_adds(&b, "?mode=ro");
+	tl_buf_adds(&b, immutable ? "?mode=ro&immutable=1" : "?mode=ro");
 	return b.data;
+}
+
+/* Is path a database in WAL mode that no connection has open: its header
+ * says WAL (bytes 18 and 19 are 2) and there is no PATH-wal beside it?
+ * A reader of such a file through mode=ro would create PATH-wal and
+ * PATH-shm and leave them behind (owned by whoever read, which may lock a
+ * bot of another user out of its own database); read as immutable it
+ * creates nothing.  Nobody writes it while it has no -wal: a writer opens
+ * one first, and writes reach the database itself only when a checkpoint
+ * copies them there. */
+static int
+idle_wal(const char *path)
+{
+	unsigned char hdr[20];
+	struct stat st;
+	char *wal;
+	FILE *fp;
+	int idle = 0;
+
+	if ((fp = fopen(path, "rb")) == NULL)
+		return 0;
+	if (fread(hdr, 1, sizeof(hdr), fp) == sizeof(hdr) && hdr[18] == 2 &&
+	    hdr[19] == 2) {
+		wal = tl_xmalloc(strlen(path) + 5);
+		sprintf(wal, "%s-wal", path);
+		idle = stat(wal, &st) == -1 && errno == ENOENT;
+		free(wal);
+	}
+	fclose(fp);
+	return idle;
 }
 
 /* An error of SQLite as ours: busy or locked is "try later", a file that
@@ -168,7 +200,7 @@ tl_ftdb_open(const char *path, struct tl_err *err)
 	f = tl_xcalloc(1, sizeof(*f));
 	f->name = tl_xstrdup(path);
 	tl_buf_init(&f->text);
-	u = uri(path);
+	u = uri(path, idle_wal(path));
 	rc = sqlite3_open_v2(u, &f->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
 	    NULL);
 	free(u);

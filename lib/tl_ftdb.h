@@ -5,11 +5,14 @@
  * read as profit_abs) for tl_ft_trade().
  *
  * The database is opened read-only through an URI (file:PATH?mode=ro):
- * nothing is ever written, no journal or WAL is created or checkpointed,
- * and a lock is never waited for (a database that cannot be read now is
+ * nothing is ever written to it, nothing is checkpointed, and a lock is
+ * never waited for (a database that cannot be read now is
  * TL_EX_TEMPFAIL).  freqtrade keeps its database in WAL mode, where a
- * reader does not block the bot; in rollback-journal mode the read holds
- * a shared lock while the rows are read, as any reader does.  Columns are
+ * reader does not block the bot; a WAL database that no connection has
+ * open (no PATH-wal beside it: a stopped bot, a copy) is read with
+ * immutable=1 too, so that no -wal or -shm file is left beside it.  In
+ * rollback-journal mode the read holds a shared lock while the rows are
+ * read, as any reader does.  Columns are
  * found by name (PRAGMA table_info), so the schemas of freqtrade's
  * migrations all read: the old names sell_reason and buy_tag too.  Open
  * trades (is_open = 1) are counted and skipped.

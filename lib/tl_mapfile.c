@@ -88,8 +88,8 @@ struct tl_mapfile {
 	struct position	*pos;		/* positions, by book value - 1 */
 	size_t		 npos;
 	struct tl_buf	 tmp;		/* a key, a value */
-	struct tl_buf	 dec;		/* a decision made of fills */
 	char		*stem;		/* the current file's base name */
+	size_t		 left_out;	/* records "where" left out */
 };
 
 /* The keys a spec object may have. */
@@ -141,7 +141,6 @@ tl_mapfile_free(struct tl_mapfile *m)
 	free(m->pos);
 	tl_map_free(m->book);
 	tl_buf_release(&m->tmp);
-	tl_buf_release(&m->dec);
 	free(m->name);
 	free(m->files);
 	free(m->input);
@@ -488,7 +487,6 @@ tl_mapfile_load(const char *path, struct tl_err *err)
 	}
 	m = tl_xcalloc(1, sizeof(*m));
 	tl_buf_init(&m->tmp);
-	tl_buf_init(&m->dec);
 	m->book = tl_map_alloc();
 	if (load(&l, m, top) == -1) {
 		json_decref(top);
@@ -1077,12 +1075,20 @@ tl_mapfile_apply(struct tl_mapfile *m, const struct tl_jdoc *d,
     const struct tl_jv *v, struct tl_buf *out, enum tl_kind *kinds,
     struct tl_err *err)
 {
-	if (!passes(m, d, v))
+	if (!passes(m, d, v)) {
+		m->left_out++;
 		return 0;
+	}
 	if (m->fills)
 		return apply_fill(m, d, v, out, kinds, err);
 	kinds[0] = m->kind;
 	return apply_fields(m, d, v, out, err);
+}
+
+size_t
+tl_mapfile_left_out(const struct tl_mapfile *m)
+{
+	return m->left_out;
 }
 
 size_t

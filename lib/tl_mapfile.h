@@ -79,6 +79,9 @@ int	tl_mapfile_apply(struct tl_mapfile *m, const struct tl_jdoc *d,
 	    const struct tl_jv *v, struct tl_buf *out, enum tl_kind *kinds,
 	    struct tl_err *err);
 
+/* Records "where" left out so far. */
+size_t	tl_mapfile_left_out(const struct tl_mapfile *m);
+
 /* Positions of fills still open (fills maps), counted once read. */
 size_t	tl_mapfile_open_positions(const struct tl_mapfile *m);
 

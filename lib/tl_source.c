@@ -23,7 +23,7 @@
 
 const char *const tl_src_names[TL_SRC_N] = { "jsonl", "csv", "json",
 	"freqtrade-backtest", "freqtrade-hyperopt", "freqtrade-db",
-	"freqtrade-meta", "zip", "pickle", "arrow" };
+	"freqtrade-meta", "sqlite-aux", "zip", "pickle", "arrow" };
 
 const char *const tl_from_names[TL_FROM_N] = { "auto", "tradelearn",
 	"freqtrade", "freqtrade-db" };
@@ -32,6 +32,8 @@ const char *const tl_from_names[TL_FROM_N] = { "auto", "tradelearn",
 static const char *const skip_reasons[TL_SRC_N] = {
 	[TL_SRC_FT_META] = "freqtrade's run metadata beside an export, not "
 	    "a log",
+	[TL_SRC_SQLITE_AUX] = "a SQLite write-ahead log, shared-memory or "
+	    "journal file, not a log",
 	[TL_SRC_ZIP] = "a zip archive, not read (unzip it)",
 	[TL_SRC_PICKLE] = "a Python pickle, not a log",
 	[TL_SRC_ARROW] = "an Arrow, Feather or Parquet file, not a log"
@@ -44,6 +46,13 @@ static const struct magic {
 	enum tl_src_fmt	 fmt;		/* what it is */
 } magics[] = {
 	{ TL_FTDB_MAGIC, TL_FTDB_MAGIC_LEN, TL_SRC_FT_DB },
+	/* sqlite.org/fileformat2.html: the WAL header's magic (big-endian),
+	 * the -shm's version 3007000 (little-endian hosts), the rollback
+	 * journal's header */
+	{ "\x37\x7f\x06\x82", 4, TL_SRC_SQLITE_AUX },
+	{ "\x37\x7f\x06\x83", 4, TL_SRC_SQLITE_AUX },
+	{ "\x18\xe2\x2d\x00", 4, TL_SRC_SQLITE_AUX },
+	{ "\xd9\xd5\x05\xf9\x20\xa1\x63\xd7", 8, TL_SRC_SQLITE_AUX },
 	{ "PK\3\4", 4, TL_SRC_ZIP },
 	{ "ARROW1", 6, TL_SRC_ARROW },
 	{ "PAR1", 4, TL_SRC_ARROW }
@@ -147,8 +156,9 @@ first_member(const char *p, size_t i, size_t n, const char **key,
 }
 
 /* The first object at p[i]: does it end on its first line, and does it
- * have both hyperopt members at depth 1? */
-static void
+ * have both hyperopt members at depth 1?  Returns the index after it, or
+ * n when it does not end in p. */
+static size_t
 first_object(const char *p, size_t i, size_t n, int *one_line, int *hypt)
 {
 	const char *k;
@@ -174,8 +184,10 @@ first_object(const char *p, size_t i, size_t n, int *one_line, int *hypt)
 			break;
 		case '}':
 		case ']':
-			if (--depth == 0)
+			if (--depth == 0) {
+				j++;
 				goto done;
+			}
 			break;
 		case ',':
 			expect_key = depth == 1;
@@ -189,13 +201,15 @@ first_object(const char *p, size_t i, size_t n, int *one_line, int *hypt)
 	}
 done:
 	*hypt = params && results && *one_line;
+	return j < n ? j : n;
 }
 
 enum tl_src_fmt
-tl_source_sniff(const char *p, size_t n, int gzip, const char *path)
+tl_source_sniff(const char *p, size_t n, int whole, int gzip, int doc,
+    const char *path)
 {
 	const char *k1, *k2;
-	size_t i = 0, k1len, k2len, j, m;
+	size_t i = 0, k1len, k2len, j, m, end;
 	int one_line, hypt;
 
 	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
@@ -222,10 +236,16 @@ tl_source_sniff(const char *p, size_t n, int gzip, const char *path)
 		if (is(k2, k2len, "run_id"))
 			return TL_SRC_FT_META;
 	}
-	first_object(p, i, n, &one_line, &hypt);
+	end = first_object(p, i, n, &one_line, &hypt);
 	if (hypt)
 		return TL_SRC_FT_HYPEROPT;
-	return one_line ? TL_SRC_JSONL : TL_SRC_JSON;
+	if (!one_line)
+		return TL_SRC_JSON;
+	/* one line: JSON Lines, unless a document is wanted and the line is
+	 * all the file holds, or more than we looked at */
+	if (doc && (end == n || (whole && blanks(p, end, n) == n)))
+		return TL_SRC_JSON;
+	return TL_SRC_JSONL;
 }
 
 /* ---- opening ----------------------------------------------------------- */
@@ -274,7 +294,9 @@ choose(struct tl_source *src, struct tl_reader *rd, const char *path,
 
 	/* a read error here meets the reader again where it reads */
 	(void)tl_reader_peek(rd, SNIFF_BYTES, &p, &n, &ignored);
-	f = tl_source_sniff(p, n, tl_reader_is_gzip(rd), path);
+	f = tl_source_sniff(p, n, n < SNIFF_BYTES, tl_reader_is_gzip(rd),
+	    o->path != NULL || (src->map != NULL &&
+	    tl_mapfile_path(src->map) != NULL), path);
 	if (o->from == TL_FROM_FREQTRADE_DB)
 		f = TL_SRC_FT_DB;
 	else if (src->map != NULL && (in = tl_mapfile_input(src->map)) !=
@@ -458,6 +480,7 @@ map_record(struct tl_source *src, const char *text, size_t len,
 {
 	enum tl_kind kinds[MAX_PENDING];
 	const char *p;
+	size_t left;
 	int k, i;
 
 	if (parse(src, text, len, err) == -1)
@@ -466,11 +489,11 @@ map_record(struct tl_source *src, const char *text, size_t len,
 		return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "expected an "
 		    "object, got %s", tl_jv_typename(&src->doc.v[0]));
 	tl_buf_reset(&src->mapped);
+	left = tl_mapfile_left_out(src->map);
 	if ((k = tl_mapfile_apply(src->map, &src->doc, &src->doc.v[0],
 	    &src->mapped, kinds, err)) == -1)
 		return -1;
-	if (k == 0)
-		src->left_out++;
+	src->left_out += tl_mapfile_left_out(src->map) - left;
 	for (i = 0, p = src->mapped.data; i < k; i++, p += strlen(p) + 1)
 		pend(src, p, strlen(p), kinds[i], tl_mapfile_name(src->map),
 		    0);

@@ -34,6 +34,7 @@ enum tl_src_fmt {
 	TL_SRC_FT_HYPEROPT,	/* freqtrade hyperopt results (.fthypt) */
 	TL_SRC_FT_DB,		/* a freqtrade trade database (SQLite) */
 	TL_SRC_FT_META,		/* the .meta.json beside an export: skipped */
+	TL_SRC_SQLITE_AUX,	/* a SQLite -wal, -shm or -journal: skipped */
 	TL_SRC_ZIP,		/* a zip archive: skipped */
 	TL_SRC_PICKLE,		/* a Python pickle: skipped */
 	TL_SRC_ARROW,		/* Arrow/Feather or Parquet: skipped */
@@ -41,23 +42,26 @@ enum tl_src_fmt {
 };
 
 /* "jsonl", "csv", "json", "freqtrade-backtest", "freqtrade-hyperopt",
- * "freqtrade-db", "freqtrade-meta", "zip", "pickle", "arrow". */
+ * "freqtrade-db", "freqtrade-meta", "sqlite-aux", "zip", "pickle",
+ * "arrow". */
 extern const char *const tl_src_names[TL_SRC_N];
 
 /* Why a format is skipped (a sentence for a warning), or NULL when it is
  * read. */
 const char *tl_src_skip_reason(enum tl_src_fmt f);
 
-/* What the bytes p[0..n) at the start of a file say it is (n may be
- * less than the file; gzip: they were inflated).  Blank and a byte order
+/* What the bytes p[0..n) at the start of a file say it is (whole: they
+ * are the whole file; gzip: they were inflated).  Blank and a byte order
  * mark first are skipped.  '[' starts a JSON document; '{' starts one too
- * unless the first object ends on its first line (JSON Lines), except
- * freqtrade's: {"strategy": {NAME: {...  is a backtest export,
- * {NAME: {"run_id": ... its .meta.json, and a first line holding
- * "params_dict" and "results_metrics" hyperopt results.  Other text is
- * CSV or JSON Lines by path's name (tl_fmt_from_name). */
-enum tl_src_fmt tl_source_sniff(const char *p, size_t n, int gzip,
-	    const char *path);
+ * unless the first object ends on its first line (JSON Lines; with doc,
+ * a document is wanted, a --path: still a document when that line is the
+ * whole file or longer than n), except freqtrade's: {"strategy": {NAME:
+ * {...  is a backtest export, {NAME: {"run_id": ... its .meta.json, and a
+ * first line holding "params_dict" and "results_metrics" hyperopt
+ * results.  Other text is CSV or JSON Lines by path's name
+ * (tl_fmt_from_name). */
+enum tl_src_fmt tl_source_sniff(const char *p, size_t n, int whole,
+	    int gzip, int doc, const char *path);
 
 /* What the caller says of every input. */
 enum tl_src_from {
