@@ -451,7 +451,8 @@ pend(struct tl_source *src, const char *text, size_t len, enum tl_kind k,
 	p->capital = capital;
 }
 
-/* A bad source record: err's position is the file, the line and pos. */
+/* A bad source record: err's position is the file and the line (when
+ * the reader did not say where), and pos. */
 static int
 bad(struct tl_source *src, struct tl_item *it, struct tl_err *err)
 {
@@ -460,8 +461,11 @@ bad(struct tl_source *src, struct tl_item *it, struct tl_err *err)
 	it->pos = src->pos.data != NULL ? src->pos.data : "";
 	it->kind = src->ekind;
 	it->why = src->ewhy;
-	return tl_err_set(err, err->code ? err->code : TL_EX_DATAERR,
-	    src->name, src->line, "%s%s", it->pos, err->msg);
+	if (err->where[0] == '\0')
+		return tl_err_set(err, err->code ? err->code : TL_EX_DATAERR,
+		    src->name, src->line, "%s%s", it->pos, err->msg);
+	return tl_err_set(err, err->code, err->where, 0, "%s%s", it->pos,
+	    err->msg);
 }
 
 /* Parse the source record text (for a conversion or a map). */
@@ -746,6 +750,7 @@ tl_source_next(struct tl_source *src, struct tl_item *it,
 	int rc;
 
 	memset(it, 0, sizeof(*it));
+	tl_err_clear(err);
 	while (src->ipend == src->npend) {
 		if (src->failed)
 			return 0;
