@@ -128,8 +128,10 @@ install: all
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(filter %.1,$(MANS)) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(filter %.7,$(MANS)) $(DESTDIR)$(MANDIR)/man7/
-	install -d $(DESTDIR)$(PREFIX)/share/tradelearn
-	install -m 644 etc/* $(DESTDIR)$(PREFIX)/share/tradelearn/
+	install -d $(DESTDIR)$(PREFIX)/share/tradelearn/maps
+	install -m 644 $(filter-out etc/maps,$(wildcard etc/*)) \
+	    $(DESTDIR)$(PREFIX)/share/tradelearn/
+	install -m 644 etc/maps/*.json $(DESTDIR)$(PREFIX)/share/tradelearn/maps/
 	@# the examples name the installed files
 	sed -i 's|/usr/local/|$(PREFIX)/|g' \
 	    $(addprefix $(DESTDIR)$(PREFIX)/share/tradelearn/,nightly.conf crontab tl-nightly.service)
