@@ -579,9 +579,13 @@ static int
 bad_value(const struct spec *s, const char *what, const struct tl_jv *x,
     struct tl_err *err)
 {
+	if (x->type != TL_JSTR && x->type != TL_JNUM)
+		return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "field '%s' "
+		    "(%s): %s, got %s", s->from, s->to, what,
+		    tl_jv_typename(x));
 	return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "field '%s' (%s): "
 	    "%s, got %s '%.*s'", s->from, s->to, what, tl_jv_typename(x),
-	    (int)(x->len < 64 ? x->len : 64), x->s != NULL ? x->s : "");
+	    (int)(x->len < 64 ? x->len : 64), x->s);
 }
 
 /* A number field: a JSON number, or a string that reads as one. */
