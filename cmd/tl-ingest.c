@@ -1635,7 +1635,7 @@ ingest(struct state *s, const char *path, struct tl_err *err)
 	struct file_kind fk, ik;
 	const struct file_kind *use;
 	enum tl_kind k;
-	const char *raw, *rule, *skip;
+	const char *raw, *rule, *skip, *pos;
 	size_t n, full;
 	int rc, h = 0;
 
@@ -1667,9 +1667,9 @@ ingest(struct state *s, const char *path, struct tl_err *err)
 			    it.line, &why, err);
 			if (h != 1)
 				continue;
-			if (it.pos[0] != '\0')
+			if (*(pos = tl_source_pos(src)) != '\0')
 				tl_err_set(&why, why.code, why.where, 0, "%s%s",
-				    it.pos, why.msg);
+				    pos, why.msg);
 			if (it.group)
 				tl_source_drop_group(src);
 		}

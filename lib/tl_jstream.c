@@ -522,6 +522,11 @@ cap_init(struct cap *c, struct tl_buf *b, int split)
 	c->empty = 1;
 }
 
+/* The bytes that matter to a value being copied that is not split,
+ * outside its strings. */
+static const unsigned char outside[256] = { ['"'] = 1, ['{'] = 1,
+	['['] = 1, [']'] = 1, ['}'] = 1, ['\n'] = 1 };
+
 /* What cap_run returns. */
 enum { CAP_BROKEN = -1, CAP_DONE = 1, CAP_SPLIT = 2 };
 
@@ -532,7 +537,7 @@ enum { CAP_BROKEN = -1, CAP_DONE = 1, CAP_SPLIT = 2 };
 static int
 cap_run(struct tl_jstream *s, struct cap *c, struct tl_err *err)
 {
-	const char *p, *run;
+	const char *p, *run, *q, *bs;
 	unsigned long lines;
 	int rc, ch, scalar;
 
@@ -551,6 +556,25 @@ cap_run(struct tl_jstream *s, struct cap *c, struct tl_err *err)
 		}
 		lines = 0;
 		for (p = run = s->p; p < s->e; p++) {
+			/* not split: straight to the next byte that matters
+			 * (most bytes are inside strings or numbers); a
+			 * string's end is found by memchr, its backslashes
+			 * too (a raw newline in a string, not JSON anyway,
+			 * is not counted as a line) */
+			if (!c->split && !scalar && !c->esc) {
+				if (c->in_str) {
+					q = memchr(p, '"', (size_t)(s->e - p));
+					bs = memchr(p, '\\', (size_t)((q !=
+					    NULL ? q : s->e) - p));
+					p = bs != NULL ? bs : q != NULL ? q :
+					    s->e;
+				} else
+					while (p < s->e &&
+					    !outside[(unsigned char)*p])
+						p++;
+				if (p == s->e)
+					break;
+			}
 			ch = (unsigned char)*p;
 			if (c->in_str) {
 				if (c->esc)

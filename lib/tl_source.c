@@ -64,7 +64,10 @@ static const char *const why_summary = "freqtrade backtest summary";
 static const char *const why_epoch = "freqtrade hyperopt epoch";
 
 struct pending {
-	struct tl_buf	 text;		/* the record */
+	struct tl_buf	 text;		/* the record, when made here */
+	const char	*ptr;		/* the record: text's, or the reader's
+					 * (valid until the next fill) */
+	size_t		 len;		/* its length */
 	enum tl_kind	 kind;		/* its kind */
 	const char	*why;		/* the rule */
 	double		 capital;	/* a run's starting balance */
@@ -82,7 +85,9 @@ struct tl_source {
 	struct tl_ftdb	*db;		/* databases */
 	struct tl_jdoc	 doc;		/* a source record, parsed */
 	struct tl_buf	 mapped;	/* what a map made of it */
-	struct tl_buf	 pos;		/* position text */
+	struct tl_buf	 pos;		/* position text, made when asked */
+	int		 pos_doc;	/* a document's record: path, offset */
+	long long	 row_id;	/* a database's row, or -1 */
 	struct tl_buf	 inj;		/* a record with --path-as names */
 	struct pending	 pend[MAX_PENDING];	/* records made of one */
 	size_t		 npend, ipend;	/* made, handed out */
@@ -446,9 +451,24 @@ pend(struct tl_source *src, const char *text, size_t len, enum tl_kind k,
 
 	tl_buf_reset(&p->text);
 	tl_buf_add(&p->text, text, len);
+	p->ptr = p->text.data;
+	p->len = p->text.len;
 	p->kind = k;
 	p->why = why;
 	p->capital = capital;
+}
+
+/* Hand out the reader's own text of a record, as it is: no copy. */
+static void
+borrow(struct tl_source *src, const char *text, size_t len)
+{
+	struct pending *p = &src->pend[src->npend++];
+
+	p->ptr = text;
+	p->len = len;
+	p->kind = TL_KIND_NONE;
+	p->why = NULL;
+	p->capital = 0;
 }
 
 /* A bad source record: err's position is the file and the line (when
@@ -456,15 +476,16 @@ pend(struct tl_source *src, const char *text, size_t len, enum tl_kind k,
 static int
 bad(struct tl_source *src, struct tl_item *it, struct tl_err *err)
 {
+	const char *pos = tl_source_pos(src);
+
 	it->name = src->name;
 	it->line = src->line;
-	it->pos = src->pos.data != NULL ? src->pos.data : "";
 	it->kind = src->ekind;
 	it->why = src->ewhy;
 	if (err->where[0] == '\0')
 		return tl_err_set(err, err->code ? err->code : TL_EX_DATAERR,
-		    src->name, src->line, "%s%s", it->pos, err->msg);
-	return tl_err_set(err, err->code, err->where, 0, "%s%s", it->pos,
+		    src->name, src->line, "%s%s", pos, err->msg);
+	return tl_err_set(err, err->code, err->where, 0, "%s%s", pos,
 	    err->msg);
 }
 
@@ -569,15 +590,12 @@ next_doc(struct tl_source *src, const char **text, size_t *len,
 	src->line = tl_jstream_line(src->js);
 	src->raw = tl_jstream_raw(src->js, &src->rawlen);
 	src->rawfull = tl_jstream_raw_length(src->js);
-	tl_buf_reset(&src->pos);
 	if (tl_jstream_failed(src->js)) {
 		src->failed = src->fatal = 1;
 		return -1;
 	}
 	src->records++;
-	tl_buf_printf(&src->pos, "%s (offset %llu): ",
-	    tl_jstream_pointer(src->js),
-	    (unsigned long long)tl_jstream_offset(src->js));
+	src->pos_doc = 1;
 	return rc;
 }
 
@@ -598,10 +616,14 @@ trade(struct tl_source *src, const char *name, size_t n, struct tl_err *err)
 		src->open++;
 		return 0;
 	}
+	for (rc = 0; rc < 2; rc++) {
+		src->pend[rc].ptr = src->pend[rc].text.data;
+		src->pend[rc].len = src->pend[rc].text.len;
+		src->pend[rc].capital = 0;
+		src->pend[rc].why = why_trade;
+	}
 	src->pend[0].kind = TL_KIND_OUTCOME;
 	src->pend[1].kind = TL_KIND_DECISION;
-	src->pend[0].why = src->pend[1].why = why_trade;
-	src->pend[0].capital = src->pend[1].capital = 0;
 	src->npend = 2;
 	return 0;
 }
@@ -674,7 +696,6 @@ db_row(struct tl_source *src, const char **text, size_t *len,
 	src->line = 0;
 	src->ekind = TL_KIND_OUTCOME;
 	src->ewhy = why_trade;
-	tl_buf_reset(&src->pos);
 	if ((rc = tl_ftdb_next(src->db, text, len, &id, err)) == 0)
 		return 0;
 	src->records++;
@@ -687,7 +708,7 @@ db_row(struct tl_source *src, const char **text, size_t *len,
 			src->failed = src->fatal = 1;
 		return -1;
 	}
-	tl_buf_printf(&src->pos, "trade id %lld: ", id);
+	src->row_id = id;
 	return 1;
 }
 
@@ -712,7 +733,7 @@ fill(struct tl_source *src, struct tl_err *err)
 			return rc;
 		if (src->map != NULL)
 			return map_record(src, text, len, err) == -1 ? -1 : 1;
-		pend(src, text, len, TL_KIND_NONE, NULL, 0);
+		borrow(src, text, len);
 		return 1;
 	case TL_SRC_JSON:
 		if ((rc = next_doc(src, &text, &len, err)) != 1)
@@ -721,7 +742,7 @@ fill(struct tl_source *src, struct tl_err *err)
 			return -1;
 		if (src->map != NULL)
 			return map_record(src, text, len, err) == -1 ? -1 : 1;
-		pend(src, text, len, TL_KIND_NONE, NULL, 0);
+		borrow(src, text, len);
 		return 1;
 	case TL_SRC_FT_BACKTEST:
 		if ((rc = next_doc(src, &text, &len, err)) != 1)
@@ -754,7 +775,8 @@ tl_source_next(struct tl_source *src, struct tl_item *it,
 	while (src->ipend == src->npend) {
 		if (src->failed)
 			return 0;
-		tl_buf_reset(&src->pos);
+		src->pos_doc = 0;
+		src->row_id = -1;
 		if ((rc = fill(src, err)) == 0) {
 			if (src->db != NULL) {
 				src->open += tl_ftdb_open_trades(src->db);
@@ -768,8 +790,8 @@ tl_source_next(struct tl_source *src, struct tl_item *it,
 			return bad(src, it, err);
 	}
 	p = &src->pend[src->ipend++];
-	it->text = p->text.data;
-	it->len = p->text.len;
+	it->text = p->ptr;
+	it->len = p->len;
 	it->kind = p->kind;
 	it->why = p->why;
 	it->capital = p->capital;
@@ -777,9 +799,23 @@ tl_source_next(struct tl_source *src, struct tl_item *it,
 	it->slen = p->capital > 0 ? p->strategy.len : 0;
 	it->name = src->name;
 	it->line = src->line;
-	it->pos = src->pos.data != NULL ? src->pos.data : "";
 	it->group = src->ipend < src->npend;
 	return 1;
+}
+
+const char *
+tl_source_pos(struct tl_source *src)
+{
+	tl_buf_reset(&src->pos);
+	tl_buf_addc(&src->pos, '\0');
+	src->pos.len = 0;
+	if (src->pos_doc)
+		tl_buf_printf(&src->pos, "%s (offset %llu): ",
+		    tl_jstream_pointer(src->js),
+		    (unsigned long long)tl_jstream_offset(src->js));
+	else if (src->row_id != -1)
+		tl_buf_printf(&src->pos, "trade id %lld: ", src->row_id);
+	return src->pos.data;
 }
 
 void

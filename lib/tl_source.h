@@ -95,8 +95,6 @@ struct tl_item {
 	const char	*why;		/* the rule that gave it, or NULL */
 	const char	*name;		/* file name for messages */
 	unsigned long	 line;		/* first line (1-based), or 0 */
-	const char	*pos;		/* more position: "" or ".[3] (offset
-					 * 1234): " (borrowed) */
 	double		 capital;	/* starting balance of a run, or 0 */
 	const char	*strategy;	/* the strategy it is of (borrowed) */
 	size_t		 slen;		/* its length */
@@ -116,6 +114,12 @@ void	tl_source_free(struct tl_source *src);	/* accepts NULL */
  * tl_source_fatal() whether the whole run must stop. */
 int	tl_source_next(struct tl_source *src, struct tl_item *it,
 	    struct tl_err *err);
+
+/* Where the record last returned or rejected is, beyond its line: for a
+ * document its path and offset, ".[3] (offset 1234): ", for a database
+ * row "trade id 42: ", else "" (borrowed until the next call; made when
+ * asked: a message prefix). */
+const char *tl_source_pos(struct tl_source *src);
 
 /* The item last returned was rejected: drop the rest of its group. */
 void	tl_source_drop_group(struct tl_source *src);
