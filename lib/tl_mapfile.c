@@ -389,11 +389,13 @@ load(struct ld *l, struct tl_mapfile *m, const json_t *top)
 		return fail(l, "not a mapping file (expected \"format\": "
 		    "\"tl-map\")");
 	v = json_object_get(top, "version");
-	if (!json_is_integer(v) || json_integer_value(v) != TL_MAPFILE_VERSION)
-		return tl_err_set(l->err, TL_EX_DATAERR, l->path, 0,
-		    "unsupported version %s (tl-ingest reads tl-map version "
-		    "%d)", v == NULL ? "(none)" : json_is_integer(v) ?
-		    json_dumps(v, JSON_ENCODE_ANY) : "?", TL_MAPFILE_VERSION);
+	if (json_is_integer(v) && json_integer_value(v) != TL_MAPFILE_VERSION)
+		return fail(l, "unsupported version %lld (tl-ingest reads "
+		    "tl-map version %d)", (long long)json_integer_value(v),
+		    TL_MAPFILE_VERSION);
+	if (!json_is_integer(v))
+		return fail(l, "no version, or not an integer (tl-ingest reads "
+		    "tl-map version %d)", TL_MAPFILE_VERSION);
 	if (known_keys(l, top, top_keys, TL_NELEM(top_keys), "map") == -1 ||
 	    get_str(l, top, "name", &m->name) == -1 ||
 	    get_str(l, top, "files", &m->files) == -1 ||
