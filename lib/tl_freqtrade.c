@@ -274,13 +274,17 @@ tl_ft_trade(const struct tl_jdoc *d, const struct tl_jv *t, const char *s,
 	put_str(dec, "symbol", pair->s, pair->len);
 	put_str(dec, "strategy", s, n);
 	put_str(dec, "action", is_short ? "sell" : "buy", is_short ? 4 : 3);
+	/* the enter tag is the one signal, none without a tag: every
+	 * decision has its signals, so that every trade is learned from */
+	put(dec, "signals");
+	tl_buf_addc(dec, '{');
 	if (tag != NULL) {
-		put(dec, "signals");
-		tl_buf_addc(dec, '{');
 		tl_jv_append_key(dec, tag->s, tag->len);
-		tl_buf_adds(dec, "1}");
-		put_str(dec, "enter_tag", tag->s, tag->len);
+		tl_buf_addc(dec, '1');
 	}
+	tl_buf_addc(dec, '}');
+	if (tag != NULL)
+		put_str(dec, "enter_tag", tag->s, tag->len);
 	tl_buf_addc(dec, '}');
 
 	tl_buf_addc(out, '{');

@@ -15,7 +15,7 @@
  * (fee_open x amount x open_rate + fee_close x amount x close_rate), pnl
  * the gross P&L, profit_abs + fees, so that net_pnl = pnl - fees is
  * freqtrade's profit_abs; the decision's action is buy (sell when short)
- * and its signals the enter_tag.  A strategy's summary and a hyperopt
+ * and its signals the enter_tag ({} without one).  A strategy's summary and a hyperopt
  * epoch become runs.  Texts are written for tl-ingest's normalisation;
  * errors name freqtrade's fields, with no position (the caller's).
  */
