@@ -25,11 +25,16 @@ endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lgsl -lgslcblas -lz)
+# libsqlite3 reads trading bots' trade databases (tl-ingest); kept apart
+# from PKG_LIBS, which tl-bayesopt links statically below.
+SQLITE_CFLAGS := $(shell pkg-config --cflags sqlite3 2>/dev/null)
+SQLITE_LIBS   := $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
 
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DTL_VERSION='"$(VERSION)"' -Ilib
-CFLAGS   += -std=c11 $(OPT) $(WARN) $(SANFLAGS) -pthread -MMD -MP $(PKG_CFLAGS)
+CFLAGS   += -std=c11 $(OPT) $(WARN) $(SANFLAGS) -pthread -MMD -MP $(PKG_CFLAGS) \
+            $(SQLITE_CFLAGS)
 LDFLAGS  += $(SANFLAGS) -pthread
-LDLIBS   += -lcsv $(PKG_LIBS) -lm
+LDLIBS   += -lcsv $(PKG_LIBS) $(SQLITE_LIBS) -lm
 
 LIB_SRC  := $(sort $(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -87,7 +92,7 @@ DEP_ARCHIVES := libcsv.a libjansson.a libgsl.a libgslcblas.a libz.a
 ifeq ($(STATIC_DEPS)$(if $(shell command -v $(CC) 2>/dev/null),1,0),11)
 ifeq ($(words $(foreach a,$(DEP_ARCHIVES),$(filter /%,$(shell $(CC) -print-file-name=$(a))))),5)
 $(BUILD)/bin/tl-bayesopt: LDLIBS := -Wl,-Bstatic -lcsv \
-    $(filter-out -lm,$(PKG_LIBS)) -Wl,-Bdynamic -lm
+    $(filter-out -lm,$(PKG_LIBS)) -Wl,-Bdynamic $(SQLITE_LIBS) -lm
 endif
 endif
 
@@ -139,8 +144,10 @@ install: all
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(filter %.1,$(MANS)) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(filter %.7,$(MANS)) $(DESTDIR)$(MANDIR)/man7/
-	install -d $(DESTDIR)$(PREFIX)/share/tradelearn
-	install -m 644 etc/* $(DESTDIR)$(PREFIX)/share/tradelearn/
+	install -d $(DESTDIR)$(PREFIX)/share/tradelearn/maps
+	install -m 644 $(filter-out etc/maps,$(wildcard etc/*)) \
+	    $(DESTDIR)$(PREFIX)/share/tradelearn/
+	install -m 644 etc/maps/*.json $(DESTDIR)$(PREFIX)/share/tradelearn/maps/
 	@# the examples name the installed files
 	sed -i 's|/usr/local/|$(PREFIX)/|g' \
 	    $(addprefix $(DESTDIR)$(PREFIX)/share/tradelearn/,nightly.conf crontab tl-nightly.service)
@@ -200,7 +207,7 @@ $(FUZZ_BUILD)/libtl.a: $(FUZZ_LIB_OBJ)
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_util.h $(FUZZ_BUILD)/libtl.a
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $< \
-	    $(FUZZ_BUILD)/libtl.a -lcsv $(PKG_LIBS) -lm
+	    $(FUZZ_BUILD)/libtl.a -lcsv $(PKG_LIBS) $(SQLITE_LIBS) -lm
 
 fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 

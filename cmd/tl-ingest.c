@@ -1,11 +1,14 @@
 /*
  * tl-ingest: turn a directory of raw trading logs (decisions, closed
- * trades, backtest/sim runs, promotions, retirements; JSONL, CSV or gzip'd
- * rotations) into canonical records: validated, normalised, strategies
- * renamed, de-duplicated by id, with each decision joined to its outcome,
- * plus the daily strategy return series and the meta-model dataset.  A
- * bad record is set aside with its file, line, reason and the rule that
- * gave its kind; it never stops the night.
+ * trades, backtest/sim runs, promotions, retirements; JSONL, CSV, JSON
+ * documents or gzip'd rotations; freqtrade's backtest exports, hyperopt
+ * results and trade databases; other exports through mapping files) into
+ * canonical records: validated, normalised, strategies renamed,
+ * de-duplicated by id, with each decision joined to its outcome, plus the
+ * daily strategy return series and the meta-model dataset.  A bad record
+ * is set aside with its file, line, reason and the rule that gave its
+ * kind; it never stops the night.  A broken document or database does:
+ * half an export is not a night.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,14 +26,17 @@
 #include "tl_kind.h"
 #include "tl_jv.h"
 #include "tl_map.h"
+#include "tl_mapfile.h"
 #include "tl_num.h"
 #include "tl_out.h"
 #include "tl_records.h"
+#include "tl_source.h"
 #include "tl_time.h"
 #include "tl_util.h"
 #include "tl_walk.h"
 
 #define MAX_MAPS	64	/* --map options */
+#define MAX_MAPFILES	16	/* --map-file options */
 #define MAX_MAGNITUDE	1e15	/* |price|, |qty|, |pnl| beyond this: bad */
 #define MS_PER_DAY	86400000LL
 /* --max-record: a line or CSV record longer than this is rejected, read
@@ -47,12 +53,27 @@ static const char *const emit_names[] = { "trades", "decisions", "outcomes",
 	"runs", "promotions", "retirements", "returns", "dataset",
 	"unmatched" };
 
+/* What -i reads. */
+static const struct input_fmt {
+	const char	*name;		/* the word */
+	enum tl_src_fmt	 fmt;		/* the format */
+} input_fmts[] = {
+	{ "jsonl", TL_SRC_JSONL }, { "ndjson", TL_SRC_JSONL },
+	{ "csv", TL_SRC_CSV }, { "json", TL_SRC_JSON }
+};
+
 struct opts {
 	double		 capital;	/* divides net P&L into returns */
+	int		 capital_set;	/* -c given: over starting balances */
 	const char	*outdir;	/* -d: write every output there */
 	enum emit	 emit;		/* what goes to -o/stdout */
 	enum tl_fmt	 fmt;		/* format of -o/stdout */
-	enum tl_fmt	 ifmt;		/* input format, AUTO by name */
+	int		 ifmt;		/* -i: a TL_SRC_ format, or -1 */
+	enum tl_src_from from;		/* --from */
+	const char	*path;		/* --path */
+	const char	*path_as;	/* --path-as */
+	const char	*map_files[MAX_MAPFILES];	/* --map-file */
+	size_t		 nmap_files;	/* their number */
 	enum tl_kind	 kind;		/* forced record kind or TL_KIND_NONE */
 	const char	*map_to[MAX_MAPS];	/* canonical names */
 	const char	*map_from[MAX_MAPS];	/* raw names */
@@ -83,6 +104,14 @@ struct counts {
 	unsigned long	 kinds[TL_KIND_N];	/* accepted by kind */
 	unsigned long	 later;		/* after --until, left out */
 	unsigned long	 renamed;	/* accepted with a strategy renamed */
+};
+
+/* What was read of one format (and map): files, records as the source
+ * has them, open trades or positions skipped, records a map left out. */
+struct source_count {
+	enum tl_src_fmt	 fmt;		/* the format */
+	const char	*map;		/* the map's name (borrowed), or NULL */
+	unsigned long	 files, records, open, left_out;
 };
 
 
@@ -136,6 +165,12 @@ struct state {
 	struct tl_jdoc	 tdoc;		/* the waiting side of a trade */
 	struct tl_alias	*alias;		/* --aliases, or NULL */
 	char		 kind_list[96];	/* "decision, ... or retirement" */
+	struct tl_source_opts srcopts;	/* how inputs are read */
+	struct tl_mapfile *maps[MAX_MAPFILES];	/* --map-file */
+	struct source_count *srcs;	/* by format and map, as first read */
+	size_t		 nsrcs;
+	struct tl_map	*capitals;	/* strategy -> index + 1 in capv */
+	double		*capv;		/* starting balances */
 };
 
 static void
@@ -143,15 +178,17 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 "usage: tl-ingest [-qv] [--no-fill] [--strict] [--aliases file]\n"
-"                 [--max-record bytes] [-c capital] [-d dir] [-e what]\n"
-"                 [-f format] [-i format] [-k kind] [-m name=raw] [-o file]\n"
-"                 [-r rejects] [-S file] [-u time] [path ...]\n");
+"                 [--from system] [--map-file file] [--max-record bytes]\n"
+"                 [--path path] [--path-as names] [-c capital] [-d dir]\n"
+"                 [-e what] [-f format] [-i format] [-k kind] [-m name=raw]\n"
+"                 [-o file] [-r rejects] [-S file] [-u time] [path ...]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
 "\nTurn raw trading logs into canonical records (see tl-ingest(1), tl(7)).\n\n"
 "      --aliases=FILE    rename strategies by the old,new lines of FILE\n"
-"  -c, --capital=N       capital dividing daily net P&L into returns (100000)\n"
+"  -c, --capital=N       capital dividing daily net P&L into returns (100000,\n"
+"                        or a freqtrade backtest's starting balance)\n"
 "  -d, --outdir=DIR      write trades.jsonl, decisions.jsonl, outcomes.jsonl,\n"
 "                        runs.jsonl, promotions.jsonl, retirements.jsonl,\n"
 "                        returns.csv, dataset.jsonl, unmatched.jsonl,\n"
@@ -160,15 +197,24 @@ usage(FILE *fp)
 "                        outcomes, runs, promotions, retirements, returns,\n"
 "                        dataset or unmatched\n"
 "  -f, --format=FMT      output format: jsonl or csv (returns: csv)\n"
+"      --from=SYSTEM     what wrote the inputs: auto (by content), tradelearn,\n"
+"                        freqtrade (backtest exports, hyperopt results) or\n"
+"                        freqtrade-db (trade databases)\n"
 "  -h, --help            this help\n"
-"  -i, --input-format=F  read inputs as jsonl or csv (default: by name)\n"
+"  -i, --input-format=F  read inputs as jsonl, csv or json (a document;\n"
+"                        default: by content, then name)\n"
 "  -k, --kind=KIND       every record is a decision, outcome, run, promotion\n"
 "                        or retirement\n"
 "  -m, --map=NAME=RAW    take canonical field NAME from raw field RAW\n"
+"      --map-file=FILE   read the files FILE's mapping names through it\n"
 "      --max-record=N    reject a record longer than N bytes (K, M, G: KiB,\n"
 "                        MiB, GiB; 64M)\n"
 "      --no-fill         returns only on days with closed trades\n"
 "  -o, --output=FILE     write to FILE (atomically) instead of stdout\n"
+"      --path=PATH       the records of a JSON document: the array at the\n"
+"                        dotted PATH, '*' for every member (strategy.*.trades)\n"
+"      --path-as=NAMES   give each record the names '*' stood for as fields\n"
+"                        NAMES (comma-separated)\n"
 "  -q, --quiet           no summary line\n"
 "  -r, --rejects=FILE    write rejected records to FILE as JSONL\n"
 "  -S, --summary=FILE    write the counts as one JSON object to FILE\n"
@@ -239,20 +285,25 @@ parse_size(const char *opt, const char *s, size_t lo, size_t hi,
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
-	enum { OPT_ALIASES = 256, OPT_MAXREC, OPT_NOFILL, OPT_STRICT };
+	enum { OPT_ALIASES = 256, OPT_FROM, OPT_MAPFILE, OPT_MAXREC,
+		OPT_NOFILL, OPT_PATH, OPT_PATHAS, OPT_STRICT };
 	static const struct option longopts[] = {
 		{ "aliases", required_argument, NULL, OPT_ALIASES },
 		{ "capital", required_argument, NULL, 'c' },
 		{ "outdir", required_argument, NULL, 'd' },
 		{ "emit", required_argument, NULL, 'e' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "from", required_argument, NULL, OPT_FROM },
 		{ "help", no_argument, NULL, 'h' },
 		{ "input-format", required_argument, NULL, 'i' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "map", required_argument, NULL, 'm' },
+		{ "map-file", required_argument, NULL, OPT_MAPFILE },
 		{ "max-record", required_argument, NULL, OPT_MAXREC },
 		{ "no-fill", no_argument, NULL, OPT_NOFILL },
 		{ "output", required_argument, NULL, 'o' },
+		{ "path", required_argument, NULL, OPT_PATH },
+		{ "path-as", required_argument, NULL, OPT_PATHAS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "rejects", required_argument, NULL, 'r' },
 		{ "strict", no_argument, NULL, OPT_STRICT },
@@ -263,8 +314,14 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct tl_err err = { 0 };
+	const char *inputs[TL_NELEM(input_fmts)];
+	struct tl_source_opts so = { 0 };
 	char *eq;
+	size_t i;
 	int ch;
+
+	for (i = 0; i < TL_NELEM(input_fmts); i++)
+		inputs[i] = input_fmts[i].name;
 
 	while ((ch = getopt_long(argc, argv, ":c:d:e:f:hi:k:m:o:qr:S:u:Vv",
 	    longopts, NULL)) != -1) {
@@ -276,6 +333,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			if (tl_parse_double("--capital", optarg, 1e-9, 1e15,
 			    &o->capital, &err) == -1)
 				tl_usage_error("%s: %s", err.where, err.msg);
+			o->capital_set = 1;
 			break;
 		case 'd':
 			o->outdir = optarg;
@@ -285,17 +343,21 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    emit_names, 0, E_NEMIT);
 			break;
 		case 'f':
-		case 'i':
-			if (tl_fmt_parse(optarg) == TL_FMT_AUTO)
-				tl_usage_error("%s: unknown format '%s' (jsonl "
-				    "or csv)", ch == 'f' ? "--format" :
-				    "--input-format", optarg);
-			*(ch == 'f' ? &o->fmt : &o->ifmt) =
-			    tl_fmt_parse(optarg);
+			if ((o->fmt = tl_fmt_parse(optarg)) == TL_FMT_AUTO)
+				tl_usage_error("--format: unknown format '%s' "
+				    "(jsonl or csv)", optarg);
+			break;
+		case OPT_FROM:
+			o->from = (enum tl_src_from)word_option("--from",
+			    optarg, tl_from_names, 0, TL_FROM_N);
 			break;
 		case 'h':
 			usage(stdout);
 			exit(tl_exit_status(TL_EX_OK));
+		case 'i':
+			o->ifmt = (int)input_fmts[word_option("--input-format",
+			    optarg, inputs, 0, (int)TL_NELEM(inputs))].fmt;
+			break;
 		case 'k':
 			o->kind = (enum tl_kind)word_option("--kind", optarg,
 			    tl_kind_names, TL_KIND_NONE + 1, TL_KIND_N);
@@ -311,6 +373,12 @@ parse_args(int argc, char *argv[], struct opts *o)
 			o->map_to[o->nmaps] = optarg;
 			o->map_from[o->nmaps++] = eq + 1;
 			break;
+		case OPT_MAPFILE:
+			if (o->nmap_files == MAX_MAPFILES)
+				tl_usage_error("--map-file: more than %d",
+				    MAX_MAPFILES);
+			o->map_files[o->nmap_files++] = optarg;
+			break;
 		case OPT_MAXREC:
 			if (parse_size("--max-record", optarg, MAX_RECORD_MIN,
 			    MAX_RECORD_MAX, &o->max_record, &err) == -1)
@@ -321,6 +389,12 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case 'o':
 			o->output = optarg;
+			break;
+		case OPT_PATH:
+			o->path = optarg;
+			break;
+		case OPT_PATHAS:
+			o->path_as = optarg;
 			break;
 		case 'q':
 			o->quiet = 1;
@@ -354,6 +428,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 	if (o->outdir != NULL && o->output != NULL)
 		tl_usage_error("-d and -o exclude each other (-d writes "
 		    "every output into DIR)");
+	so.path = o->path;
+	so.path_as = o->path_as;
+	if (tl_source_check_opts(&so, &err) == -1)
+		tl_usage_error("%s: %s", err.where, err.msg);
 	o->inputs = argv + optind;
 	o->ninputs = argc - optind;
 }
@@ -1405,6 +1483,32 @@ free_run(struct run *r)
 	free(r->sharpe);
 }
 
+/* The capital of the strategy name[0..n) (renamed by --aliases): the
+ * starting balance of its backtest, the first one read (a later different
+ * one is said, not used), whether its run is accepted or not. */
+static void
+keep_capital(struct state *s, const char *name, size_t n, double capital)
+{
+	char a[TL_NUM_BUFSZ], b[TL_NUM_BUFSZ];
+	uintptr_t *slot;
+	int added;
+
+	if (s->alias != NULL)
+		tl_alias_get(s->alias, name, n, &name, &n);
+	slot = tl_map_put(s->capitals, name, n, &added);
+	if (added) {
+		s->capv = tl_xreallocarray(s->capv, tl_map_count(s->capitals),
+		    sizeof(*s->capv));
+		*slot = tl_map_count(s->capitals);
+		s->capv[*slot - 1] = capital;
+	} else if (s->capv[*slot - 1] != capital && !s->o->capital_set) {
+		tl_fmt_double(a, capital);
+		tl_fmt_double(b, s->capv[*slot - 1]);
+		tl_warn("strategy '%.*s': starting balance %s differs from %s "
+		    "read first; its returns use %s", (int)n, name, a, b, b);
+	}
+}
+
 /* Check, normalise and route one record (JSON text).  Returns 0 (taken,
  * or an identical duplicate), 1 to reject (why set) or -1 on a fatal
  * output error (err set).  *kp and *rule get the record's kind and the
@@ -1475,44 +1579,108 @@ handle(struct state *s, const struct file_kind *fk, enum tl_kind *kp,
 	return rc == -1 ? -1 : 0;
 }
 
+/* Count what src read under its format and map. */
+static void
+count_source(struct state *s, const struct tl_source *src)
+{
+	struct source_count *c;
+	const char *map = tl_source_map(src);
+	size_t i;
+
+	for (i = 0; i < s->nsrcs; i++)
+		if (s->srcs[i].fmt == tl_source_fmt(src) &&
+		    (s->srcs[i].map == NULL) == (map == NULL) &&
+		    (map == NULL || strcmp(s->srcs[i].map, map) == 0))
+			break;
+	if (i == s->nsrcs) {
+		s->srcs = tl_xreallocarray(s->srcs, ++s->nsrcs,
+		    sizeof(*s->srcs));
+		memset(&s->srcs[i], 0, sizeof(s->srcs[i]));
+		s->srcs[i].fmt = tl_source_fmt(src);
+		s->srcs[i].map = map;
+	}
+	c = &s->srcs[i];
+	c->files++;
+	c->records += tl_source_records(src);
+	c->open += tl_source_open_trades(src);
+	c->left_out += tl_source_left_out(src);
+}
+
+/* The positions of fills maps still open once every file is read, under
+ * the map's first source. */
+static void
+count_open_positions(struct state *s)
+{
+	size_t i, j;
+
+	for (i = 0; i < s->srcopts.nmaps; i++)
+		for (j = 0; j < s->nsrcs; j++)
+			if (s->srcs[j].map == tl_mapfile_name(s->maps[i])) {
+				s->srcs[j].open += tl_mapfile_open_positions(
+				    s->maps[i]);
+				break;
+			}
+}
+
 /* Read one input.  Returns 0, or -1 with err set for a fatal error (an
- * output that cannot be written).  Bad records and unreadable compressed
- * data are rejects, counted, not fatal. */
+ * output that cannot be written, a broken document or database).  Bad
+ * records and unreadable compressed data are rejects, counted, not
+ * fatal. */
 static int
 ingest(struct state *s, const char *path, struct tl_err *err)
 {
-	struct tl_records *rs;
+	struct tl_source *src;
+	struct tl_item it;
 	struct tl_err why = { 0 };
-	struct file_kind fk;
+	struct file_kind fk, ik;
+	const struct file_kind *use;
 	enum tl_kind k;
-	const char *text, *raw, *rule;
-	size_t len, n;
+	const char *raw, *rule, *skip, *pos;
+	size_t n, full;
 	int rc, h = 0;
 
-	if ((rs = tl_records_open(path, s->o->ifmt, err)) == NULL)
+	if ((src = tl_source_open(path, &s->srcopts, err)) == NULL)
 		return -1;
-	tl_records_set_max(rs, s->o->max_record, "--max-record");
+	if ((skip = tl_src_skip_reason(tl_source_fmt(src))) != NULL)
+		tl_warn("%s: %s: skipped", path, skip);
 	file_kind(&fk, s->o, path);
-	while (h != -1 && (rc = tl_records_next_text(rs, &text, &len,
-	    &why)) != 0) {
+	ik.forced = 1;
+	while (h != -1 && (rc = tl_source_next(src, &it, &why)) != 0) {
+		if (rc == -1 && tl_source_fatal(src)) {
+			*err = why;
+			h = -1;
+			break;
+		}
 		s->c.read++;
-		k = fk.kind;
-		rule = fk.why;
+		use = &fk;
+		if (it.kind != TL_KIND_NONE) {	/* the format says */
+			ik.kind = it.kind;
+			snprintf(ik.why, sizeof(ik.why), "%s", it.why);
+			use = &ik;
+		}
+		k = use->kind;
+		rule = use->why;
+		if (rc == 1 && it.slen > 0)
+			keep_capital(s, it.strategy, it.slen, it.capital);
 		if (rc == 1) {
-			h = handle(s, &fk, &k, &rule, text, len,
-			    tl_records_name(rs), tl_records_line(rs), &why,
-			    err);
+			h = handle(s, use, &k, &rule, it.text, it.len, it.name,
+			    it.line, &why, err);
 			if (h != 1)
 				continue;
+			if (*(pos = tl_source_pos(src)) != '\0')
+				tl_err_set(&why, why.code, why.where, 0, "%s%s",
+				    pos, why.msg);
+			if (it.group)
+				tl_source_drop_group(src);
 		}
-		raw = tl_records_raw(rs, &n);
-		h = reject(s, tl_records_name(rs), tl_records_line(rs) ?
-		    tl_records_line(rs) : 1, k, rule, &why, raw, n,
-		    tl_records_raw_length(rs), err);
-		if (tl_records_failed(rs))
+		raw = tl_source_raw(src, &n, &full);
+		h = reject(s, it.name, it.line, k, rule, &why, raw, n, full,
+		    err);
+		if (tl_source_failed(src))
 			break;
 	}
-	tl_records_free(rs);
+	count_source(s, src);
+	tl_source_free(src);
 	return h == -1 ? -1 : 0;
 }
 
@@ -1563,8 +1731,8 @@ write_returns(struct state *s, struct tl_err *err)
 	char date[TL_TIME_BUFSZ];
 	size_t i, n = 0, cap, it, len;
 	const char *name;
-	uintptr_t num;
-	double sum;
+	uintptr_t num, *slot;
+	double sum, *capital;
 	int64_t d;
 	json_t *rec;
 	int rc = 0;
@@ -1574,13 +1742,19 @@ write_returns(struct state *s, struct tl_err *err)
 	tl_out_set_columns(o, cols, 3);
 	if (t->n == 0)
 		return 0;
+	capital = tl_xcalloc(tl_map_count(s->strats) + 1, sizeof(*capital));
 	cap = t->mask + 1;
 	for (i = 0; i < cap; i++)
 		if (v[i].key != 0)
 			v[n++] = v[i];
 	sort_names = tl_xcalloc(tl_map_count(s->strats) + 1, sizeof(char *));
-	for (it = 0; tl_map_next(s->strats, &it, &name, &len, &num);)
+	for (it = 0; tl_map_next(s->strats, &it, &name, &len, &num);) {
 		sort_names[num] = name;
+		capital[num] = s->o->capital;
+		if (!s->o->capital_set && (slot = tl_map_get(s->capitals,
+		    name, len)) != NULL)
+			capital[num] = s->capv[*slot - 1];
+	}
 	if (s->o->fill) {
 		qsort(v, n, sizeof(*v), cmp_by_strategy);
 		for (i = 0, len = n; i + 1 < len; i++) {
@@ -1606,12 +1780,13 @@ write_returns(struct state *s, struct tl_err *err)
 		memcpy(&sum, &v[i].val, sizeof(sum));
 		rec = json_pack("{s:s,s:s,s:f}", "date", date, "strategy",
 		    sort_names[strategy_of(v[i].key)], "return",
-		    sum / s->o->capital);
+		    sum / capital[strategy_of(v[i].key)]);
 		rc = tl_out_write(o, rec, err);
 		json_decref(rec);
 	}
 	t->slot = v;	/* no longer a hash table: only freed */
 	free(sort_names);
+	free(capital);
 	sort_names = NULL;
 	return rc;
 }
@@ -1781,15 +1956,33 @@ write_summary(struct tl_out *out, const struct state *s, size_t files,
     unsigned long rows, struct tl_err *err)
 {
 	const struct counts *c = &s->c;
-	json_t *v, *kinds;
+	const struct source_count *sc;
+	json_t *v, *kinds, *srcs, *e;
+	size_t i;
 	int rc, k;
 
+	srcs = json_array();
+	for (i = 0; i < s->nsrcs; i++) {
+		sc = &s->srcs[i];
+		e = json_pack("{s:s}", "format", tl_src_names[sc->fmt]);
+		if (sc->map != NULL)
+			json_object_set_new(e, "map", json_string(sc->map));
+		json_object_set_new(e, "files", json_integer(
+		    (json_int_t)sc->files));
+		json_object_set_new(e, "records", json_integer(
+		    (json_int_t)sc->records));
+		json_object_set_new(e, "open", json_integer(
+		    (json_int_t)sc->open));
+		json_object_set_new(e, "left_out", json_integer(
+		    (json_int_t)sc->left_out));
+		json_array_append_new(srcs, e);
+	}
 	kinds = json_object();
 	for (k = TL_KIND_NONE + 1; k < TL_KIND_N; k++)
 		json_object_set_new(kinds, emit_names[kind_ops[k].emit],
 		    json_integer((json_int_t)c->kinds[k]));
 	v = json_pack("{s:s,s:i,s:I,s:I,s:I,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-	    "s:I,s:I,s:I}", "format", "tl-ingest-summary",
+	    "s:I,s:I,s:I,s:o}", "format", "tl-ingest-summary",
 	    "version", 1, "files", (json_int_t)files,
 	    "read", (json_int_t)c->read, "accepted", (json_int_t)c->accepted,
 	    "kinds", kinds,
@@ -1802,10 +1995,44 @@ write_summary(struct tl_out *out, const struct state *s, size_t files,
 	    "later", (json_int_t)c->later,
 	    "strategies", (json_int_t)tl_map_count(s->strats),
 	    "dataset_rows", (json_int_t)rows,
-	    "renamed", (json_int_t)c->renamed);
+	    "renamed", (json_int_t)c->renamed,
+	    "sources", srcs);
 	rc = tl_out_write(out, v, err);
 	json_decref(v);
 	return rc;
+}
+
+/* What was read of each format, on stderr: only when some input was not
+ * our own JSON Lines or CSV, so that the usual night says one line. */
+static void
+print_sources(const struct state *s)
+{
+	const struct source_count *sc;
+	struct tl_buf b;
+	size_t i;
+	int foreign = 0;
+
+	for (i = 0; i < s->nsrcs; i++)
+		foreign |= s->srcs[i].map != NULL || (s->srcs[i].fmt !=
+		    TL_SRC_JSONL && s->srcs[i].fmt != TL_SRC_CSV);
+	if (!foreign)
+		return;
+	tl_buf_init(&b);
+	for (i = 0; i < s->nsrcs; i++) {
+		sc = &s->srcs[i];
+		tl_buf_printf(&b, "%s%s%s%s %lu file%s, %lu record%s",
+		    i > 0 ? "; " : "", tl_src_names[sc->fmt],
+		    sc->map != NULL ? " map " : "", sc->map != NULL ? sc->map :
+		    "", sc->files, sc->files == 1 ? "" : "s", sc->records,
+		    sc->records == 1 ? "" : "s");
+		if (sc->open > 0)
+			tl_buf_printf(&b, " (%lu open)", sc->open);
+		if (sc->left_out > 0)
+			tl_buf_printf(&b, " (%lu left out by the map)",
+			    sc->left_out);
+	}
+	tl_msg("sources: %s", b.data);
+	tl_buf_release(&b);
 }
 
 /* The summary line on stderr. */
@@ -1829,6 +2056,7 @@ print_summary(const struct state *s, unsigned long rows)
 		tl_buf_printf(&b, ", renamed %lu", c->renamed);
 	tl_msg("%s", b.data);
 	tl_buf_release(&b);
+	print_sources(s);
 }
 
 /* Nothing usable read: as every tool, exit 65, saying why even with -q
@@ -1852,7 +2080,7 @@ int
 main(int argc, char *argv[])
 {
 	struct opts o = { .capital = 100000, .emit = E_TRADES, .fill = 1,
-	    .until = INT64_MAX, .max_record = MAX_RECORD_DEFAULT };
+	    .until = INT64_MAX, .max_record = MAX_RECORD_DEFAULT, .ifmt = -1 };
 	struct state s;
 	struct tl_err err = { 0 };
 	struct tl_walk w;
@@ -1868,6 +2096,14 @@ main(int argc, char *argv[])
 	s.pend_dec = tl_map_alloc();
 	s.pend_out = tl_map_alloc();
 	s.strats = tl_map_alloc();
+	s.capitals = tl_map_alloc();
+	s.srcopts.from = o.from;
+	s.srcopts.fmt = o.ifmt;
+	s.srcopts.path = o.path;
+	s.srcopts.path_as = o.path_as;
+	s.srcopts.max = o.max_record;
+	s.srcopts.max_what = "--max-record";
+	s.srcopts.maps = s.maps;
 	tl_buf_init(&s.buf);
 	tl_buf_init(&s.tbuf);
 	tl_jdoc_init(&s.doc);
@@ -1877,10 +2113,15 @@ main(int argc, char *argv[])
 	name_list(s.kind_list, sizeof(s.kind_list), tl_kind_names, 1,
 	    TL_KIND_N);
 
-	/* the aliases and every path are checked before an output exists */
+	/* the aliases, the maps and every path are checked before an
+	 * output exists */
 	if (o.aliases != NULL &&
 	    (s.alias = tl_alias_load(o.aliases, &err)) == NULL)
 		rc = -1;
+	for (i = 0; i < o.nmap_files && rc == 0; i++)
+		if ((s.maps[s.srcopts.nmaps++] = tl_mapfile_load(
+		    o.map_files[i], &err)) == NULL)
+			rc = -1;
 	for (i = 0; i < (size_t)o.ninputs && rc == 0; i++)
 		rc = tl_walk_add(&w, o.inputs[i], tl_warn, &err);
 	if (o.ninputs == 0 && rc == 0)
@@ -1893,6 +2134,8 @@ main(int argc, char *argv[])
 		rc = -1;
 	for (i = 0; i < w.n && rc == 0; i++)
 		rc = ingest(&s, w.paths[i], &err);
+	if (rc == 0)
+		count_open_positions(&s);
 	if (rc == 0)
 		rc = write_returns(&s, &err);
 	if (rc == 0)
@@ -1948,5 +2191,10 @@ main(int argc, char *argv[])
 	tl_map_free(s.pend_dec);
 	tl_walk_release(&w);
 	tl_alias_free(s.alias);
+	for (i = 0; i < s.srcopts.nmaps; i++)
+		tl_mapfile_free(s.maps[i]);
+	free(s.srcs);
+	tl_map_free(s.capitals);
+	free(s.capv);
 	return tl_exit_status(status);
 }

@@ -738,3 +738,12 @@ tl_jv_append(struct tl_buf *b, const struct tl_jdoc *d, const struct tl_jv *v)
 		break;
 	}
 }
+
+void
+tl_jv_append_key(struct tl_buf *b, const char *key, size_t n)
+{
+	if (b->len > 0 && b->data[b->len - 1] != '{')
+		tl_buf_addc(b, ',');
+	tl_jv_append_string(b, key, n);
+	tl_buf_addc(b, ':');
+}

@@ -72,6 +72,10 @@ void	tl_jv_append(struct tl_buf *b, const struct tl_jdoc *d,
 /* Append s[0..n) as a JSON string literal. */
 void	tl_jv_append_string(struct tl_buf *b, const char *s, size_t n);
 
+/* Append a member name key[0..n) and ':' to an object being written in
+ * b, after a ',' unless b ends with the object's '{'. */
+void	tl_jv_append_key(struct tl_buf *b, const char *key, size_t n);
+
 /* Nonzero if s[0..n) is valid UTF-8 (no overlongs, surrogates or code
  * points beyond U+10FFFF) without NUL bytes: text a JSON string can hold
  * as it is. */

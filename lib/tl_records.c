@@ -85,15 +85,25 @@ is_term(unsigned char c)
 struct tl_records *
 tl_records_open(const char *path, enum tl_fmt fmt, struct tl_err *err)
 {
-	struct tl_records *r;
 	struct tl_reader *rd;
 
 	if ((rd = tl_reader_open(path, err)) == NULL)
 		return NULL;
+	return tl_records_open_reader(rd, fmt != TL_FMT_AUTO ? fmt :
+	    tl_fmt_from_name(path), err);
+}
+
+struct tl_records *
+tl_records_open_reader(struct tl_reader *rd, enum tl_fmt fmt,
+    struct tl_err *err)
+{
+	struct tl_records *r;
+
 	r = tl_xcalloc(1, sizeof(*r));
 	r->rd = rd;
 	r->max = SIZE_MAX;
-	r->fmt = fmt != TL_FMT_AUTO ? fmt : tl_fmt_from_name(path);
+	r->fmt = fmt != TL_FMT_AUTO ? fmt :
+	    tl_fmt_from_name(tl_reader_name(rd));
 	if (r->fmt == TL_FMT_CSV) {
 		if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI |
 		    CSV_APPEND_NULL) != 0) {

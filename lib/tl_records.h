@@ -38,6 +38,15 @@ struct tl_records *tl_records_open(const char *path, enum tl_fmt fmt,
 	    struct tl_err *err);
 void	tl_records_free(struct tl_records *r);
 
+struct tl_reader;
+
+/* The same over a reader already open (stolen: freed with the records),
+ * for a caller that looked at its first bytes (tl_reader_peek); fmt
+ * TL_FMT_AUTO takes it from the reader's name.  Returns new, or NULL
+ * with err (TL_EX_SOFTWARE: out of memory). */
+struct tl_records *tl_records_open_reader(struct tl_reader *rd,
+	    enum tl_fmt fmt, struct tl_err *err);
+
 /* Next record.  Returns 1 with *rec (new, caller decrefs), 0 at end of
  * input, -1 with err set: TL_EX_DATAERR for a bad record (where =
  * file:line; call again to go on: after a bad CSV header every row is an

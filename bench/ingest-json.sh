@@ -1,0 +1,102 @@
+#!/bin/bash
+# Benchmark tl-ingest on one JSON document against the same records as
+# JSON Lines (issue 21): tl-synth writes (once, cached under bench/out/) a
+# log of 300,000 trades; its decisions and trades are concatenated into
+# one JSON Lines file and, record for record, into one top-level JSON
+# array of about 200 MB.  tl-ingest reads each (validating, joining,
+# writing the trades to /dev/null); five runs each, alternating.  The
+# document is read as a stream: its peak RSS must stay that of the JSON
+# Lines run (bounded by the join and de-duplication state, not by the
+# file), and its throughput within 20% of it.  Needs GNU time.
+#
+# usage: bench/ingest-json.sh bindir
+# prints: bench ingest-json: throughput ratio X.XX on CPU time, Y.YY on
+# wall time (target >= 0.80)
+set -euo pipefail
+
+prog="bench ingest-json"
+runs=5
+target=0.80
+
+if [ $# -ne 1 ]; then
+	echo "usage: bench/ingest-json.sh bindir" >&2
+	exit 64
+fi
+if ! bindir=$(cd "$1" 2>/dev/null && pwd); then
+	echo "$prog: $1: no such directory (run make first)" >&2
+	exit 66
+fi
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export PATH="$bindir:$PATH" LC_ALL=C TZ=UTC
+for t in tl-synth tl-ingest; do
+	if [ ! -x "$bindir/$t" ]; then
+		echo "$prog: $t is missing from $bindir (not built yet?)" >&2
+		exit 1
+	fi
+done
+
+out=bench/out/json
+mkdir -p "$out"
+# shellcheck source=bench/lib/common.sh
+. bench/lib/common.sh
+if [ -z "$gnutime" ]; then
+	echo "$prog: skipped: no /usr/bin/time (apt-get install -y time)"
+	exit 0
+fi
+
+cmd=(tl-synth -o "$out/synth" --days 750 --strategies 500 --periods 10
+    --trades 300000 --gzip-after 0 --dirt 0 -s 1)
+if [ ! -f "$out/all.json" ] || [ "$(cat "$out/synth.cmd" 2>/dev/null)" != "${cmd[*]}" ]; then
+	echo "$prog: ${cmd[*]}" >&2
+	rm -rf "$out/synth"
+	"${cmd[@]}"
+	find "$out/synth/logs" -type f \( -name '*decision*.jsonl*' -o \
+	    -name '*trade*.jsonl*' \) | sort | tr '\n' '\0' |
+	    xargs -0 zcat -f >"$out/all.jsonl"
+	# the same records, one array: "[" first, ",\n" between, "]" last
+	awk 'BEGIN { printf "[\n" } NR > 1 { printf ",\n" } { printf "%s", $0 }
+	    END { printf "\n]\n" }' "$out/all.jsonl" >"$out/all.json"
+	echo "${cmd[*]}" >"$out/synth.cmd"
+fi
+bytes=$(wc -c <"$out/all.json")
+records=$(wc -l <"$out/all.jsonl")
+
+# cpu NAME FILE: one run, its wall and CPU (user + system) seconds and
+# peak RSS appended to NAME.cpu; the CPU time is what other work on a
+# shared machine changes least
+cpu() {
+	/usr/bin/time -f "%e %U %S %M" -o "$out/$1.t" \
+	    tl-ingest -q -o /dev/null "$2"
+	awk '{ print $1, $2 + $3, $4 }' "$out/$1.t" >>"$out/$1.cpu"
+}
+rm -f "$out"/*.cpu
+for ((i = 1; i <= runs; i++)); do
+	echo "$prog: run $i/$runs" >&2
+	cpu jsonl "$out/all.jsonl"
+	cpu json "$out/all.json"
+done
+# the same records read both ways
+tl-ingest -e trades "$out/all.jsonl" 2>&1 >/dev/null | tail -n 1 >"$out/jsonl.sum"
+tl-ingest -e trades "$out/all.json" 2>&1 >/dev/null | grep -v sources |
+    tail -n 1 >"$out/json.sum"
+if ! cmp -s "$out/jsonl.sum" "$out/json.sum"; then
+	echo "$prog: the two readings differ:" >&2
+	cat "$out/jsonl.sum" "$out/json.sum" >&2
+	exit 1
+fi
+
+awk -v b="$bytes" -v n="$records" -v r="$runs" -v t="$target" -v p="$prog" \
+    -v lw="$(median "$out/jsonl.cpu" 1)" -v lc="$(median "$out/jsonl.cpu" 2)" \
+    -v lr="$(median "$out/jsonl.cpu" 3)" -v dw="$(median "$out/json.cpu" 1)" \
+    -v dc="$(median "$out/json.cpu" 2)" -v dr="$(median "$out/json.cpu" 3)" '
+function mib(k) { return sprintf("%.1f MiB", k / 1024) }
+BEGIN {
+	printf "%s: %d records, JSON array %.1f MB\n", p, n, b / 1e6
+	printf "%s: JSON Lines CPU %5.2f s = %5.1f MB/s (wall %5.2f s), peak RSS %s\n",
+	    p, lc, b / 1e6 / lc, lw, mib(lr)
+	printf "%s: JSON array CPU %5.2f s = %5.1f MB/s (wall %5.2f s), peak RSS %s\n",
+	    p, dc, b / 1e6 / dc, dw, mib(dr)
+	printf "%s: medians of %d alternating runs, same summary both ways\n", p, r
+	printf "%s: throughput ratio %.2f on CPU time, %.2f on wall time (target >= %.2f)\n",
+	    p, lc / dc, lw / dw, t
+}'
