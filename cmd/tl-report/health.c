@@ -80,6 +80,10 @@ ingest_fields(struct src *s, const json_t *in, json_t *f)
 	for (i = 0; i < TL_NELEM(ingest_keys); i++)
 		putn(f, ingest_name(ingest_keys[i]), get_num(s, in,
 		    ingest_keys[i], 1));
+	/* where the records came from (a bot's exports beside our logs) */
+	if (get_arr(s, in, "sources", 0) != NULL)
+		put(f, "sources", json_deep_copy(json_object_get(in,
+		    "sources")));
 }
 
 /* rejects.jsonl: one line per rejected record */
@@ -566,6 +570,40 @@ doc_pipeline(struct tl_doc *d, const json_t *pl)
 	tl_buf_release(&b);
 }
 
+/* "Sources: freqtrade-backtest 2 files, 11 records; ..." */
+static void
+doc_sources(struct tl_doc *d, const json_t *src)
+{
+	char f[TL_DOC_NUMSZ], r[TL_DOC_NUMSZ], o[TL_DOC_NUMSZ];
+	struct tl_buf b;
+	const json_t *v;
+	size_t i;
+
+	if (json_array_size(src) == 0)
+		return;
+	tl_buf_init(&b);
+	tl_buf_adds(&b, "Sources: ");
+	json_array_foreach(src, i, v) {
+		if (i > 0)
+			tl_buf_adds(&b, "; ");
+		tl_doc_put_code(&b, fstr(v, "format"));
+		if (fstr(v, "map") != NULL) {
+			tl_buf_adds(&b, " (map ");
+			tl_doc_put_text(&b, fstr(v, "map"));
+			tl_buf_addc(&b, ')');
+		}
+		tl_buf_printf(&b, " %s file%s, %s records",
+		    tl_doc_fmt_int(f, fnum(v, "files")), fnum(v, "files") ==
+		    1 ? "" : "s", tl_doc_fmt_int(r, fnum(v, "records")));
+		if (fnum(v, "open") > 0)
+			tl_buf_printf(&b, " (%s open trades skipped)",
+			    tl_doc_fmt_int(o, fnum(v, "open")));
+	}
+	tl_buf_addc(&b, '.');
+	tl_doc_add(d, TL_DOC_LI, &b);
+	tl_buf_release(&b);
+}
+
 /* "Records: ..." and "Joins: ..." from tl-ingest's counts */
 static void
 doc_ingest(struct tl_doc *d, const json_t *in)
@@ -590,6 +628,7 @@ doc_ingest(struct tl_doc *d, const json_t *in)
 	    "outcome (%s); %s unmatched decisions, %s orphan outcomes; %s "
 	    "meta-model rows.", n[10], n[3], tl_doc_fmt_pct(b, fnum(in,
 	    "joined") / fnum(in, "decisions"), 1), n[11], n[12], n[13]);
+	doc_sources(d, json_object_get(in, "sources"));
 }
 
 /* "Rejects: 28 in rejects.jsonl; 12 × reason; ..." */
