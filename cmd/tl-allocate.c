@@ -25,6 +25,7 @@
 #include "tl_err.h"
 #include "tl_json.h"
 #include "tl_num.h"
+#include "tl_opt.h"
 #include "tl_out.h"
 #include "tl_panel.h"
 #include "tl_portfolio.h"
@@ -145,19 +146,8 @@ list_methods(const char *dflt)
 	}
 }
 
-/* The entry of a choice table named arg, or a usage error. */
-static size_t
-pick(const char *opt, const char *arg, const void *tab, size_t n,
-    size_t size)
-{
-	long k = tl_table_find(tab, n, size, arg);
-
-	if (k < 0)
-		tl_usage_error("%s: unknown '%s'", opt, arg);
-	return (size_t)k;
-}
-
-#define PICK(opt, arg, tab, n)	pick(opt, arg, tab, n, sizeof((tab)[0]))
+#define PICK(opt, arg, tab, n) \
+	tl_parse_word(opt, arg, tab, n, sizeof((tab)[0]), NULL)
 
 static void
 parse_args(int argc, char *argv[], struct opts *o)
@@ -234,14 +224,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    tl_pf_estimators, tl_pf_nestimators);
 			break;
 		case 'F':
-			if ((o->ifmt = tl_fmt_parse(optarg)) == TL_FMT_AUTO)
-				tl_usage_error("--input-format: unknown '%s' "
-				    "(jsonl or csv)", optarg);
+			o->ifmt = tl_parse_format("--input-format", optarg, 1);
 			break;
 		case 'f':
-			if ((o->fmt = tl_fmt_parse(optarg)) == TL_FMT_AUTO)
-				tl_usage_error("--format: unknown '%s' (jsonl "
-				    "or csv)", optarg);
+			o->fmt = tl_parse_format("--format", optarg, 0);
 			break;
 		case O_FALLBACK:
 			p->fallback = PICK("--fallback", optarg,
@@ -263,9 +249,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 				list_methods(o->method);
 				exit(tl_exit_status(TL_EX_OK));
 			}
+			/* a name or an alias; else the list */
 			if ((m = tl_pf_method_find(optarg)) < 0)
-				tl_usage_error("--method: unknown '%s' "
-				    "(--method help lists them)", optarg);
+				m = (long)PICK("--method", optarg,
+				    tl_pf_methods, tl_pf_nmethods);
 			p->method = (size_t)m;
 			break;
 		case O_MAXCORR:
@@ -322,7 +309,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 			p->returns = PICK("--returns", optarg, tl_pf_mu_ests,
 			    tl_pf_nmu_ests);
 			if (!tl_pf_mu_ests[p->returns].option)
-				tl_usage_error("--returns: unknown '%s'",
+				tl_usage_error("--returns: '%s' is not a choice "
+				    "(--mu FILE reads expected returns)",
 				    optarg);
 			break;
 		case O_LAMBDA:

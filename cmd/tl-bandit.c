@@ -28,6 +28,7 @@
 #include "tl_jv.h"
 #include "tl_map.h"
 #include "tl_num.h"
+#include "tl_opt.h"
 #include "tl_out.h"
 #include "tl_records.h"
 #include "tl_rng.h"
@@ -39,7 +40,11 @@
 
 enum cmd { C_UPDATE, C_WEIGHTS, C_CHOOSE, C_KILL };
 
-enum target { T_LIFT, T_PBEST };
+/* weights --target */
+static const struct target_name {
+	const char	*name;		/* the word */
+	int		 pbest;		/* P(best) rather than lift */
+} targets[] = { { "lift", 0 }, { "pbest", 1 } };
 
 struct opts {
 	enum cmd	 cmd;		/* the subcommand */
@@ -60,7 +65,8 @@ struct opts {
 	int		 model;		/* -m, -1: from the state or beta */
 	long		 min_obs;	/* -n: observations before a weight
 					 * moves, before a context counts */
-	const char	*names;		/* -N: declared arms, comma list */
+	char		**names;	/* -N: declared arms (new), or NULL */
+	size_t		 nnames;	/* their number */
 	const char	*output;	/* -o */
 	const char	*pnl;		/* -P: P&L field, "none" off */
 	const char	*prev;		/* --prev: previous weights file */
@@ -69,7 +75,7 @@ struct opts {
 	const char	*reward;	/* -r: reward field */
 	const char	*state;		/* -S: state file */
 	long		 seed;		/* -s */
-	enum target	 target;	/* weights: lift or pbest */
+	int		 pbest;		/* weights --target pbest */
 	const char	*time;		/* -t: time field */
 	char		**inputs;	/* files; none: stdin */
 	int		 ninputs;	/* their number */
@@ -231,9 +237,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    &o->level, &err);
 			break;
 		case 'm':
-			if ((o->model = tl_bandit_model_parse(optarg)) < 0)
-				tl_usage_error("--model: unknown '%s' (beta or "
-				    "normal)", optarg);
+			o->model = (int)tl_parse_word("--model", optarg,
+			    tl_bandit_model_names, tl_bandit_nmodels,
+			    sizeof(tl_bandit_model_names[0]), NULL);
 			break;
 		case O_MAX:
 			bad = tl_parse_double("--max", optarg, 0, 1,
@@ -248,7 +254,11 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    &err);
 			break;
 		case 'N':
-			o->names = optarg;
+			tl_free_strings(o->names, o->nnames);
+			if (tl_split_list(optarg, &o->names, &o->nnames,
+			    &err) == -1)
+				tl_usage_error("--arm-names: '%s': %s", optarg,
+				    err.msg);
 			break;
 		case 'n':
 			bad = tl_parse_long("--min-obs", optarg, 0, LONG_MAX,
@@ -280,13 +290,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    &o->seed, &err);
 			break;
 		case O_TARGET:
-			if (strcmp(optarg, "lift") == 0)
-				o->target = T_LIFT;
-			else if (strcmp(optarg, "pbest") == 0)
-				o->target = T_PBEST;
-			else
-				tl_usage_error("--target: unknown '%s' (lift or "
-				    "pbest)", optarg);
+			o->pbest = targets[TL_PARSE_WORD("--target", optarg,
+			    targets)].pbest;
 			break;
 		case 't':
 			o->time = optarg;
@@ -969,18 +974,12 @@ lock_drop(int fd, const struct tl_buf *lockpath)
 
 /* Arms of -N, in order. */
 static void
-declare_arms(struct tl_bandit_state *st, const char *list)
+declare_arms(struct tl_bandit_state *st, const struct opts *o)
 {
-	const char *p = list, *q;
+	size_t i;
 
-	for (;; p = q + 1) {
-		if ((q = strchr(p, ',')) == NULL)
-			q = p + strlen(p);
-		if (q > p)
-			tl_bandit_arm_find(st, p, (size_t)(q - p), 1);
-		if (*q == '\0')
-			break;
-	}
+	for (i = 0; i < o->nnames; i++)
+		tl_bandit_arm_find(st, o->names[i], strlen(o->names[i]), 1);
 }
 
 static int
@@ -1020,7 +1019,7 @@ cmd_update(const struct opts *o, struct tl_err *err)
 	u.new_days = o->new_days && st.has_day;
 	u.since = st.day;
 	if (o->names != NULL)
-		declare_arms(&st, o->names);
+		declare_arms(&st, o);
 	/* a map's arms are those known, unless -A: a typo in a signal name
 	 * must not become an arm; new strategies or symbols are welcome */
 	u.closed = !o->add_arms && (o->names != NULL || (loaded &&
@@ -1245,7 +1244,7 @@ weights_scope(const struct opts *o, const struct tl_bandit_state *st, size_t s,
 	for (k = 0; k < K; k++) {
 		pbest[k] /= (double)o->draws;
 		lift[k] /= (double)o->draws;
-		t[k] = o->target == T_LIFT ? lift[k] : pbest[k];
+		t[k] = o->pbest ? pbest[k] : lift[k];
 		prev_key(&key, ctx, st->arm[k].name);
 		slot = tl_map_get(pv->m, key.data, key.len);
 		prev[k] = slot != NULL ? pv->w[*slot - 1] : NAN;
@@ -1542,7 +1541,7 @@ main(int argc, char *argv[])
 	struct opts o = { .change = 0.2, .count = 1, .discount = NAN,
 	    .draws = 10000, .floor = 0.4, .level = 0.95, .wmax = 1,
 	    .wmin = 0.01, .model = -1, .min_obs = 30, .seed = 1,
-	    .target = T_LIFT };
+	    .pbest = 0 };
 	struct tl_err err = { 0 };
 	int rc, status = TL_EX_OK;
 
@@ -1558,5 +1557,6 @@ main(int argc, char *argv[])
 		rc = cmd_kill(&o, &err);
 	if (rc == -1)
 		status = tl_report(&err);
+	tl_free_strings(o.names, o.nnames);
 	return tl_exit_status(status);
 }

@@ -22,6 +22,7 @@
 #include "tl_json.h"
 #include "tl_jv.h"
 #include "tl_num.h"
+#include "tl_opt.h"
 #include "tl_out.h"
 #include "tl_records.h"
 #include "tl_rng.h"
@@ -60,6 +61,14 @@ struct rows {
 	double		*y;		/* 1 win, 0 loss */
 	char		**g;		/* group values or NULL */
 	size_t		 n, cap;	/* used, allocated */
+};
+
+/* --binning */
+static const struct binning_name {
+	const char	*name;		/* the word */
+	enum tl_binning	 how;		/* the bins */
+} binnings[] = {
+	{ "uniform", TL_BINS_UNIFORM }, { "quantile", TL_BINS_QUANTILE }
 };
 
 static void
@@ -120,7 +129,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct tl_err err = { 0 };
-	int ch, m, bad = 0;
+	int ch, bad = 0;
 
 	/* GNU getopt moves the operands (command, files) to the end, so
 	 * options may stand before or after the command */
@@ -138,9 +147,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			o->map = optarg;
 			break;
 		case 'f':
-			if ((o->fmt = tl_fmt_parse(optarg)) == TL_FMT_AUTO)
-				tl_usage_error("--format: unknown '%s' (jsonl "
-				    "or csv)", optarg);
+			o->fmt = tl_parse_format("--format", optarg, 0);
 			break;
 		case 'h':
 			usage(stdout);
@@ -154,10 +161,11 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    TL_CALIB_MIN_ROWS_MAX, &o->min_rows, &err);
 			break;
 		case 'm':
-			if ((m = tl_calib_method_parse(optarg)) < 0)
-				tl_usage_error("--method: unknown '%s' "
-				    "(isotonic or platt)", optarg);
-			o->method = (enum tl_calib_method)m;
+			/* -m map.json: the map is -c (--map) */
+			o->method = (enum tl_calib_method)tl_parse_word(
+			    "--method", optarg, tl_calib_method_names,
+			    tl_calib_nmethods, sizeof(tl_calib_method_names[0]),
+			    "--map");
 			break;
 		case 'o':
 			o->output = optarg;
@@ -169,13 +177,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 			o->quiet = 1;
 			break;
 		case 'S':
-			if (strcmp(optarg, "uniform") == 0)
-				o->binning = TL_BINS_UNIFORM;
-			else if (strcmp(optarg, "quantile") == 0)
-				o->binning = TL_BINS_QUANTILE;
-			else
-				tl_usage_error("--binning: unknown '%s' "
-				    "(uniform or quantile)", optarg);
+			o->binning = binnings[TL_PARSE_WORD("--binning",
+			    optarg, binnings)].how;
 			break;
 		case 's':
 			bad = tl_parse_long("--seed", optarg, 0, LONG_MAX,

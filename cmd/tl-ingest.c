@@ -24,6 +24,7 @@
 #include "tl_jv.h"
 #include "tl_map.h"
 #include "tl_num.h"
+#include "tl_opt.h"
 #include "tl_out.h"
 #include "tl_records.h"
 #include "tl_time.h"
@@ -43,7 +44,7 @@
 
 enum emit { E_TRADES, E_DECISIONS, E_OUTCOMES, E_RUNS, E_PROMOTIONS,
 	E_RETIREMENTS, E_RETURNS, E_DATASET, E_UNMATCHED, E_NEMIT };
-static const char *const emit_names[] = { "trades", "decisions", "outcomes",
+static const char *const emit_names[E_NEMIT] = { "trades", "decisions", "outcomes",
 	"runs", "promotions", "retirements", "returns", "dataset",
 	"unmatched" };
 
@@ -178,35 +179,10 @@ usage(FILE *fp)
 "  -v, --verbose         a message for each rejected record\n");
 }
 
-/* names[from..n) as "a, b or c" in buf. */
-static void
-name_list(char *buf, size_t size, const char *const *names, int from,
-    int n)
-{
-	size_t len = 0;
-	int i;
-
-	buf[0] = '\0';
-	for (i = from; i < n && len < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%s%s",
-		    i == from ? "" : i + 1 == n ? " or " : ", ", names[i]);
-}
-
-/* The index of arg among names[from..n), or a usage error for opt that
- * lists them. */
-static int
-word_option(const char *opt, const char *arg, const char *const *names,
-    int from, int n)
-{
-	char list[160];
-	int i;
-
-	for (i = from; i < n; i++)
-		if (strcmp(arg, names[i]) == 0)
-			return i;
-	name_list(list, sizeof(list), names, from, n);
-	tl_usage_error("%s: unknown '%s' (%s)", opt, arg, list);
-}
+/* The kinds a record can be given (--kind): every kind after
+ * TL_KIND_NONE ("unknown"). */
+#define KIND_NAMES	(tl_kind_names + TL_KIND_NONE + 1)
+#define KIND_NNAMES	(TL_KIND_N - TL_KIND_NONE - 1)
 
 /* A size in bytes, "64M": digits, then K, M or G (KiB, MiB, GiB), in
  * [lo, hi].  Returns 0, or -1 with err = TL_EX_USAGE. */
@@ -281,24 +257,22 @@ parse_args(int argc, char *argv[], struct opts *o)
 			o->outdir = optarg;
 			break;
 		case 'e':
-			o->emit = (enum emit)word_option("--emit", optarg,
-			    emit_names, 0, E_NEMIT);
+			o->emit = (enum emit)TL_PARSE_WORD("--emit", optarg,
+			    emit_names);
 			break;
 		case 'f':
+			o->fmt = tl_parse_format("--format", optarg, 0);
+			break;
 		case 'i':
-			if (tl_fmt_parse(optarg) == TL_FMT_AUTO)
-				tl_usage_error("%s: unknown format '%s' (jsonl "
-				    "or csv)", ch == 'f' ? "--format" :
-				    "--input-format", optarg);
-			*(ch == 'f' ? &o->fmt : &o->ifmt) =
-			    tl_fmt_parse(optarg);
+			o->ifmt = tl_parse_format("--input-format", optarg, 1);
 			break;
 		case 'h':
 			usage(stdout);
 			exit(tl_exit_status(TL_EX_OK));
 		case 'k':
-			o->kind = (enum tl_kind)word_option("--kind", optarg,
-			    tl_kind_names, TL_KIND_NONE + 1, TL_KIND_N);
+			o->kind = (enum tl_kind)(TL_KIND_NONE + 1 +
+			    tl_parse_word("--kind", optarg, KIND_NAMES,
+			    KIND_NNAMES, sizeof(KIND_NAMES[0]), NULL));
 			break;
 		case 'm':
 			if ((eq = strchr(optarg, '=')) == NULL ||
@@ -1857,8 +1831,8 @@ main(int argc, char *argv[])
 	tl_jdoc_init(&s.cdoc);
 	tl_jdoc_init(&s.tdoc);
 	tl_walk_init(&w);
-	name_list(s.kind_list, sizeof(s.kind_list), tl_kind_names, 1,
-	    TL_KIND_N);
+	tl_word_list(s.kind_list, sizeof(s.kind_list), KIND_NAMES,
+	    KIND_NNAMES, sizeof(KIND_NAMES[0]));
 
 	/* the aliases and every path are checked before an output exists */
 	if (o.aliases != NULL &&

@@ -23,6 +23,7 @@
 #include "tl_json.h"
 #include "tl_map.h"
 #include "tl_num.h"
+#include "tl_opt.h"
 #include "tl_out.h"
 #include "tl_panel.h"
 #include "tl_pbo.h"
@@ -39,9 +40,23 @@
 enum cmd { C_CHECK, C_PBO, C_SHARPE };
 enum baseline { B_AUTO, B_RETURNS, B_GIVEN };
 
+/* --baseline */
+static const struct baseline_name {
+	const char	*name;		/* the word */
+	enum baseline	 b;		/* the in-sample figure's source */
+} baselines[] = {
+	{ "auto", B_AUTO }, { "returns", B_RETURNS }, { "given", B_GIVEN }
+};
+
+/* pbo --metric */
+static const struct metric_name {
+	const char	*name;		/* the word */
+	enum tl_pbo_metric m;		/* the performance of a block */
+} metrics[] = { { "sharpe", TL_PBO_SHARPE }, { "mean", TL_PBO_MEAN } };
+
 /* Severities in increasing order; actions by alert. */
 enum sev { SEV_NONE = -1, SEV_LOW, SEV_MEDIUM, SEV_HIGH };
-static const char *sev_names[] = { "low", "medium", "high" };
+static const char *const sev_names[] = { "low", "medium", "high" };
 
 /* Long-only options. */
 enum {
@@ -150,15 +165,12 @@ usage(FILE *fp)
 "  -w, --window=N        rolling out-of-sample window, days (20)\n");
 }
 
+/* The severity named s, or SEV_NONE. */
 static enum sev
 sev_parse(const char *s)
 {
-	int i;
-
-	for (i = SEV_LOW; i <= SEV_HIGH; i++)
-		if (strcmp(s, sev_names[i]) == 0)
-			return (enum sev)i;
-	return SEV_NONE;
+	return (enum sev)tl_table_find(sev_names, TL_NELEM(sev_names),
+	    sizeof(sev_names[0]), s);
 }
 
 static void
@@ -214,24 +226,16 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    &o->annual, &err);
 			break;
 		case O_BASELINE:
-			if (strcmp(optarg, "auto") == 0)
-				o->baseline = B_AUTO;
-			else if (strcmp(optarg, "returns") == 0)
-				o->baseline = B_RETURNS;
-			else if (strcmp(optarg, "given") == 0)
-				o->baseline = B_GIVEN;
-			else
-				tl_usage_error("--baseline: unknown '%s' (auto, "
-				    "returns or given)", optarg);
+			o->baseline = baselines[TL_PARSE_WORD("--baseline",
+			    optarg, baselines)].b;
 			break;
 		case 'd':
 			bad = tl_parse_long("--days", optarg, 1, 100000,
 			    &o->days, &err);
 			break;
 		case 'F':
-			if ((o->fail_on = sev_parse(optarg)) == SEV_NONE)
-				tl_usage_error("--fail-on: unknown severity "
-				    "'%s' (low, medium or high)", optarg);
+			o->fail_on = (enum sev)TL_PARSE_WORD("--fail-on",
+			    optarg, sev_names);
 			break;
 		case O_FILL_ZERO:
 			o->fill_zero = 1;
@@ -260,13 +264,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    &o->max_pbo, &err);
 			break;
 		case O_METRIC:
-			if (strcmp(optarg, "sharpe") == 0)
-				o->metric = TL_PBO_SHARPE;
-			else if (strcmp(optarg, "mean") == 0)
-				o->metric = TL_PBO_MEAN;
-			else
-				tl_usage_error("--metric: unknown '%s' (sharpe "
-				    "or mean)", optarg);
+			o->metric = metrics[TL_PARSE_WORD("--metric", optarg,
+			    metrics)].m;
 			break;
 		case 'n':
 			bad = tl_parse_double("-n", optarg, 2, 1e12, &o->n_obs,

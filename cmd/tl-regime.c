@@ -21,6 +21,7 @@
 #include "tl_hmm.h"
 #include "tl_json.h"
 #include "tl_num.h"
+#include "tl_opt.h"
 #include "tl_out.h"
 #include "tl_records.h"
 #include "tl_util.h"
@@ -32,8 +33,9 @@
 
 enum cmd { C_FIT, C_DECODE, C_SELECT };
 enum crit { CRIT_BIC, CRIT_AIC };
-static const char *cov_names[] = { "diag", "full" };
-static const char *crit_names[] = { "bic", "aic" };
+/* the names, indexed by enum tl_ghmm_cov and enum crit */
+static const char *const cov_names[] = { "diag", "full" };
+static const char *const crit_names[] = { "bic", "aic" };
 
 struct opts {
 	enum cmd	 cmd;		/* fit, decode or select */
@@ -108,34 +110,6 @@ usage(FILE *fp)
 "  -V, --version         print the version\n");
 }
 
-/* Split a comma list into new strings; -1 on an empty item. */
-static int
-split_list(const char *s, char ***out, size_t *n)
-{
-	const char *p = s, *q;
-	size_t i, j;
-
-	*n = 0;
-	*out = NULL;
-	for (;;) {
-		q = strchr(p, ',');
-		if (q == NULL)
-			q = p + strlen(p);
-		if (q == p)
-			return -1;
-		*out = tl_xreallocarray(*out, *n + 1, sizeof(char *));
-		(*out)[(*n)++] = tl_xstrndup(p, (size_t)(q - p));
-		if (*q == '\0')
-			break;
-		p = q + 1;
-	}
-	for (i = 0; i < *n; i++)
-		for (j = 0; j < i; j++)
-			if (strcmp((*out)[i], (*out)[j]) == 0)
-				return -1;
-	return 0;
-}
-
 static void
 parse_states(const char *s, struct opts *o)
 {
@@ -195,38 +169,27 @@ parse_args(int argc, char *argv[], struct opts *o)
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
-			if (strcmp(optarg, "diag") == 0)
-				o->cov = TL_GHMM_DIAG;
-			else if (strcmp(optarg, "full") == 0)
-				o->cov = TL_GHMM_FULL;
-			else
-				tl_usage_error("--cov: unknown '%s' (diag or "
-				    "full)", optarg);
+			o->cov = (enum tl_ghmm_cov)TL_PARSE_WORD("--cov", optarg,
+			    cov_names);
 			break;
 		case O_CRIT:
-			if (strcmp(optarg, "bic") == 0)
-				o->crit = CRIT_BIC;
-			else if (strcmp(optarg, "aic") == 0)
-				o->crit = CRIT_AIC;
-			else
-				tl_usage_error("--criterion: unknown '%s' (bic "
-				    "or aic)", optarg);
+			o->crit = (enum crit)TL_PARSE_WORD("--criterion",
+			    optarg, crit_names);
 			break;
 		case 'd':
 			o->date = optarg;
 			break;
 		case 'F':
 			tl_free_strings(o->feat, o->nfeat);
-			if (split_list(optarg, &o->feat, &o->nfeat) == -1 ||
+			if (tl_split_list(optarg, &o->feat, &o->nfeat,
+			    &err) == -1 ||
 			    o->nfeat > TL_REGIME_MAX_FEATURES)
 				tl_usage_error("--features: '%s' is not a list "
 				    "of up to %d distinct column names",
 				    optarg, TL_REGIME_MAX_FEATURES);
 			break;
 		case 'f':
-			if ((o->fmt = tl_fmt_parse(optarg)) == TL_FMT_AUTO)
-				tl_usage_error("--format: unknown '%s' (jsonl "
-				    "or csv)", optarg);
+			o->fmt = tl_parse_format("--format", optarg, 0);
 			break;
 		case 'h':
 			usage(stdout);
@@ -236,7 +199,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case 'l':
 			tl_free_strings(o->labels, o->nlabels);
-			if (split_list(optarg, &o->labels, &o->nlabels) == -1)
+			if (tl_split_list(optarg, &o->labels, &o->nlabels,
+			    &err) == -1)
 				tl_usage_error("--labels: '%s' is not a list "
 				    "of distinct names", optarg);
 			break;

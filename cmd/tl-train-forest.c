@@ -23,6 +23,7 @@
 #include "tl_json.h"
 #include "tl_jv.h"
 #include "tl_num.h"
+#include "tl_opt.h"
 #include "tl_out.h"
 #include "tl_par.h"
 #include "tl_records.h"
@@ -33,8 +34,10 @@ enum cmd { C_TRAIN, C_PREDICT, C_DUMP };
 struct opts {
 	enum cmd	 cmd;		/* train, predict or dump */
 	struct tl_forest_params fp;	/* forest options */
-	char		*features;	/* --features list (copy) */
-	char		*exclude;	/* --exclude list (copy) */
+	char		**inc;		/* --features patterns (new) */
+	size_t		 ninc;		/* their number */
+	char		**exc;		/* --exclude patterns (new) */
+	size_t		 nexc;		/* their number */
 	const char	*model;		/* -m */
 	const char	*output;	/* -o */
 	int		 quiet;		/* -q */
@@ -155,10 +158,16 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    TL_FOREST_REGRESSION;
 			break;
 		case O_EXCLUDE:
-			o->exclude = optarg;
+			tl_free_strings(o->exc, o->nexc);
+			if (tl_split_list(optarg, &o->exc, &o->nexc, &err) == -1)
+				tl_usage_error("--exclude: '%s': %s", optarg,
+				    err.msg);
 			break;
 		case O_FEATURES:
-			o->features = optarg;
+			tl_free_strings(o->inc, o->ninc);
+			if (tl_split_list(optarg, &o->inc, &o->ninc, &err) == -1)
+				tl_usage_error("--features: '%s': %s", optarg,
+				    err.msg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -265,27 +274,6 @@ parse_args(int argc, char *argv[], struct opts *o)
 		tl_usage_error("--strict is for predict");
 }
 
-/* Split a comma list into patterns (pointers into s, which is changed). */
-static size_t
-split_list(char *s, const char ***out)
-{
-	const char **v;
-	size_t n = 0, cap = 8;
-	char *tok, *save = NULL;
-
-	v = tl_xcalloc(cap, sizeof(char *));
-	for (tok = strtok_r(s, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
-		if (n == cap) {
-			cap *= 2;
-			v = tl_xreallocarray(v, cap, sizeof(char *));
-		}
-		v[n++] = tok;
-	}
-	*out = v;
-	return n;
-}
-
 static double
 now(void)
 {
@@ -355,10 +343,10 @@ cmd_train(struct opts *o, struct tl_err *err)
 {
 	struct tl_fdata *d;
 	struct tl_forest *f = NULL;
-	struct tl_fselect sel = { NULL, 0, NULL, 0 };
+	struct tl_fselect sel = { (const char *const *)o->inc, o->ninc,
+	    (const char *const *)o->exc, o->nexc };
 	struct tl_out *out = NULL;
 	json_t *sum = NULL, *oob;
-	const char **inc = NULL, **exc = NULL;
 	char b1[TL_NUM_BUFSZ], b2[TL_NUM_BUFSZ];
 	double t0, t1, t2;
 	int rc = -1;
@@ -368,12 +356,6 @@ cmd_train(struct opts *o, struct tl_err *err)
 	if (read_table(o, d, err) == -1)
 		goto out;
 	t1 = now();
-	if (o->features != NULL)
-		sel.n_include = split_list(o->features, &inc);
-	if (o->exclude != NULL)
-		sel.n_exclude = split_list(o->exclude, &exc);
-	sel.include = inc;
-	sel.exclude = exc;
 	f = tl_forest_train(d, o->target, &sel, &o->fp, o->quiet ? warn_quiet :
 	    warn_cb, err);
 	tl_fdata_free(d);
@@ -423,8 +405,6 @@ out:
 	json_decref(sum);
 	tl_forest_free(f);
 	tl_fdata_free(d);
-	free(inc);
-	free(exc);
 	return rc;
 }
 
@@ -843,5 +823,7 @@ main(int argc, char *argv[])
 		rc = cmd_dump(&o, &err);
 	if (rc == -1)
 		status = tl_report(&err);
+	tl_free_strings(o.inc, o.ninc);
+	tl_free_strings(o.exc, o.nexc);
 	return tl_exit_status(status);
 }

@@ -11,7 +11,6 @@
 #include <gsl/gsl_errno.h>
 
 #include "tl_err.h"
-#include "tl_util.h"
 
 static const char *progname = "tl";
 
@@ -111,6 +110,24 @@ tl_usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "%s: try '%s --help'\n", progname, progname);
 	exit(TL_EX_USAGE);
+}
+
+int
+tl_close_stdout(void)
+{
+	int bad;
+
+	bad = fflush(stdout) != 0 || ferror(stdout);
+	if (fclose(stdout) != 0)
+		bad = 1;
+	return bad ? -1 : 0;
+}
+
+void
+tl_oom(void)
+{
+	fprintf(stderr, "%s: out of memory\n", progname);
+	exit(TL_EX_SOFTWARE);
 }
 
 int

@@ -55,6 +55,14 @@ void	tl_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	tl_usage_error(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 
+/* Flush and close stdout; -1 on a write error (disk full, closed pipe). */
+int	tl_close_stdout(void);
+
+/* The one way out of memory ends: "prog: out of memory" and exit 70.
+ * The only exit lib/ takes (tl_xmalloc and every allocator that cannot
+ * return NULL to its caller). */
+void	tl_oom(void) __attribute__((noreturn));
+
 /* Close stdout and give the exit status: status, or TL_EX_IOERR after a
  * "prog: write error: ..." message if status was TL_EX_OK and stdout
  * could not be written (disk full, closed pipe). */

@@ -3,8 +3,9 @@
  * validation (Bailey, Borwein, Lopez de Prado & Zhu 2017): split T periods
  * of N candidates' returns into S blocks; for every choice of S/2 blocks
  * as in-sample, take the in-sample best and see where it ranks out of
- * sample.  Formulas, conventions and the test vector: shared/METHODS.md
- * section 2.
+ * sample.  PBO is the share of splits whose logit lambda of that rank
+ * is <= 0 (the paper's eq. for PBO as the integral of f(lambda) up to 0);
+ * the unit tests use the 8 x 4 example of pypbo's tests.
  */
 #ifndef TL_PBO_H
 #define TL_PBO_H

@@ -165,10 +165,9 @@ gz_fill(struct tl_reader *r, struct tl_err *err)
 			r->in_member = 0;
 		else if (zrc == Z_DATA_ERROR || zrc == Z_NEED_DICT)
 			return gz_error(r, "corrupt gzip data", err);
-		else if (zrc == Z_MEM_ERROR) {
-			return tl_err_set(err, TL_EX_SOFTWARE, r->name, 0,
-			    "out of memory");
-		} else if (zrc == Z_BUF_ERROR && r->z.avail_in != 0)
+		else if (zrc == Z_MEM_ERROR)
+			tl_oom();
+		else if (zrc == Z_BUF_ERROR && r->z.avail_in != 0)
 			return gz_error(r, "corrupt gzip data", err);
 	}
 	r->end = READ_CHUNK - r->z.avail_out;
@@ -200,12 +199,8 @@ fill(struct tl_reader *r, struct tl_err *err)
 			r->is_gzip = 1;
 			r->zbuf = tl_xmalloc(READ_CHUNK);
 			memcpy(r->zbuf, r->buf, (size_t)k);
-			if (inflateInit2(&r->z, 16 + MAX_WBITS) != Z_OK) {
-				free(r->zbuf);
-				r->zbuf = NULL;
-				return tl_err_set(err, TL_EX_SOFTWARE, r->name,
-				    0, "out of memory");
-			}
+			if (inflateInit2(&r->z, 16 + MAX_WBITS) != Z_OK)
+				tl_oom();	/* its only failure here */
 			r->z.next_in = r->zbuf;
 			r->z.avail_in = (uInt)k;
 			r->in_member = 1;

@@ -48,17 +48,6 @@ struct tl_records {
 	size_t		*keyoff;	/* ... from keyoff[i] to [i + 1] */
 };
 
-enum tl_fmt
-tl_fmt_parse(const char *s)
-{
-	if (strcmp(s, "jsonl") == 0 || strcmp(s, "json") == 0 ||
-	    strcmp(s, "ndjson") == 0)
-		return TL_FMT_JSONL;
-	if (strcmp(s, "csv") == 0)
-		return TL_FMT_CSV;
-	return TL_FMT_AUTO;
-}
-
 static int
 ends_with(const char *s, const char *suffix)
 {
@@ -82,6 +71,17 @@ is_term(unsigned char c)
 	return c == '\n';
 }
 
+/* The one libcsv setup: strict quoting, only '\n' ends a row.  Its only
+ * failure is out of memory. */
+static void
+csv_start(struct tl_records *r)
+{
+	if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL)
+	    != 0)
+		tl_oom();
+	csv_set_term_func(&r->p, is_term);
+}
+
 struct tl_records *
 tl_records_open(const char *path, enum tl_fmt fmt, struct tl_err *err)
 {
@@ -95,15 +95,7 @@ tl_records_open(const char *path, enum tl_fmt fmt, struct tl_err *err)
 	r->max = SIZE_MAX;
 	r->fmt = fmt != TL_FMT_AUTO ? fmt : tl_fmt_from_name(path);
 	if (r->fmt == TL_FMT_CSV) {
-		if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI |
-		    CSV_APPEND_NULL) != 0) {
-			tl_reader_free(rd);
-			free(r);
-			tl_err_set(err, TL_EX_SOFTWARE, NULL, 0,
-			    "out of memory");
-			return NULL;
-		}
-		csv_set_term_func(&r->p, is_term);
+		csv_start(r);
 		tl_buf_init(&r->rawbuf);
 	}
 	tl_buf_init(&r->text);
@@ -123,8 +115,7 @@ static void
 reset_parser(struct tl_records *r)
 {
 	csv_free(&r->p);
-	csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
-	csv_set_term_func(&r->p, is_term);
+	csv_start(r);
 	r->in_rec = 0;
 	r->ncells = 0;
 }

@@ -25,9 +25,6 @@ enum tl_fmt {
 
 struct tl_records;
 
-/* Parse "jsonl"/"json"/"csv"; returns TL_FMT_AUTO for anything else. */
-enum tl_fmt tl_fmt_parse(const char *s);
-
 /* The format the name implies: TL_FMT_CSV for *.csv and *.csv.gz,
  * TL_FMT_JSONL otherwise. */
 enum tl_fmt tl_fmt_from_name(const char *path);

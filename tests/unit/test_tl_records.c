@@ -125,16 +125,6 @@ Test(tl_records, fmt_from_name)
 	cr_assert_eq(tl_fmt_from_name(NULL), TL_FMT_JSONL);
 }
 
-Test(tl_records, fmt_parse)
-{
-	cr_assert_eq(tl_fmt_parse("jsonl"), TL_FMT_JSONL);
-	cr_assert_eq(tl_fmt_parse("json"), TL_FMT_JSONL);
-	cr_assert_eq(tl_fmt_parse("csv"), TL_FMT_CSV);
-	cr_assert_eq(tl_fmt_parse("xml"), TL_FMT_AUTO);
-	cr_assert_eq(tl_fmt_parse(""), TL_FMT_AUTO);
-	cr_assert_eq(tl_fmt_parse("CSVX"), TL_FMT_AUTO);
-}
-
 Test(tl_records, open_missing)
 {
 	struct tl_err err;

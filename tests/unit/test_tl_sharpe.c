@@ -1,6 +1,6 @@
 /*
- * tl_sharpe and tl_pbo against the published vectors of shared/METHODS.md
- * sections 1 and 2 (sources named there: pypbo's tests reproducing the
+ * tl_sharpe and tl_pbo against published vectors (Bailey & Lopez de Prado
+ * 2012 and 2014, Bailey et al. 2017, as pypbo's tests reproduce the
  * papers' examples, and hand computations), against a brute-force CSCV
  * written here, and on simulated cases with known answers.
  */
@@ -109,7 +109,7 @@ Test(tl_sharpe, moments_constant)
 	cr_assert(isnan(m.sharpe) && isnan(m.skew) && isnan(m.kurt));
 }
 
-/* The 8 x 4 integer example, METHODS 2.1: PBO 0.5, degradation
+/* The 8 x 4 integer example of pypbo's tests: PBO 0.5, degradation
  * oos = 41.757349 - 1.330312 is, P(loss) 0.5, these six logits. */
 static const double ex21[32] = {
 	90, -50, 60, 11,  70, -31, 40, 13,  80, -62, -45, 12,  61, -20, -35, 14,
@@ -244,8 +244,8 @@ Test(tl_pbo, equals_brute_force)
 	tl_pbo_release(&p);
 }
 
-/* Pure noise: PBO near 0.5 (METHODS 2: 0.476 +- 0.137 in a controlled
- * study, N=200, T=1000, S=16); one real edge among noise: near 0.
+/* Pure noise: PBO near 0.5 (Bailey et al. 2017: 0.476 +- 0.137 in a
+ * controlled study, N=200, T=1000, S=16); one real edge among noise: near 0.
  * The same bytes with 1 and 2 threads. */
 Test(tl_pbo, noise_and_edge)
 {
