@@ -2383,10 +2383,13 @@ tl_forest_load(const char *path, void (*warn)(const char *fmt, ...),
 	size_t len = 0, off;
 	int fd, ok = 0, version;
 
-	if ((fd = open(path, O_RDONLY)) == -1) {
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY)) == -1) {
 		tl_err_set(err, TL_EX_NOINPUT, path, 0, "%s", strerror(errno));
 		return NULL;
 	}
+	path = tl_input_name(path);	/* for messages */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
 	    (map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE |
 	    MAP_POPULATE, fd, 0)) != MAP_FAILED)
@@ -2441,7 +2444,8 @@ out:
 	if (map != NULL)
 		munmap(map, len);
 	free(buf);
-	close(fd);
+	if (fd != STDIN_FILENO)
+		close(fd);
 	if (!ok) {
 		tl_forest_free(f);
 		return NULL;

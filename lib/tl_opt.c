@@ -95,7 +95,7 @@ static const struct fmt_word out_formats[] = {
 	{ "jsonl", TL_FMT_JSONL }, { "csv", TL_FMT_CSV }
 };
 static const struct fmt_word in_formats[] = {
-	{ "jsonl", TL_FMT_JSONL }, { "csv", TL_FMT_CSV }
+	{ "jsonl", TL_FMT_JSONL }, { "csv", TL_FMT_CSV }, { "json", TL_FMT_JSON }
 };
 
 enum tl_fmt
@@ -140,4 +140,179 @@ bad:
 	*out = NULL;
 	*n = 0;
 	return -1;
+}
+
+/* ---- getopt_long with deprecated spellings ---------------------------- */
+
+void
+tl_opt_deprecated(const char *old, const char *now)
+{
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "%s: note: %s is deprecated: use --%s (see "
+		    "%s(1), DEPRECATED)\n", tl_progname(), old, now,
+		    tl_progname());
+}
+
+/* The val of long option name, or -1. */
+static int
+long_val(const struct option *longopts, const char *name)
+{
+	size_t i;
+
+	for (i = 0; longopts[i].name != NULL; i++)
+		if (strcmp(longopts[i].name, name) == 0)
+			return longopts[i].val;
+	return -1;
+}
+
+/* The entry of the old spellings for "-c" or "--name", or NULL. */
+static const struct tl_old_opt *
+old_find(const struct tl_getopt *g, const char *spelling)
+{
+	size_t i;
+
+	for (i = 0; i < g->nold; i++)
+		if (strcmp(g->old[i].old, spelling) == 0)
+			return &g->old[i];
+	return NULL;
+}
+
+/* Edit distance (Levenshtein) of a and b, at most 64 bytes each; more
+ * when longer. */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, d[65], prev, cur;
+
+	if (la > 64 || lb > 64)
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		d[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = d[0];
+		d[0] = i;
+		for (j = 1; j <= lb; j++) {
+			cur = d[j];
+			d[j] = a[i - 1] == b[j - 1] ? prev : 1 + (prev < d[j] ?
+			    (prev < d[j - 1] ? prev : d[j - 1]) : (d[j] <
+			    d[j - 1] ? d[j] : d[j - 1]));
+			prev = cur;
+		}
+	}
+	return d[lb];
+}
+
+/* An unknown long option arg ("--name" or "--name=value"): exits with
+ * the names a prefix stands for, else the nearest name within two edits
+ * (old spellings are not suggested). */
+static void
+bad_long(const struct tl_getopt *g, const char *arg)
+{
+	char name[128], dashed[136], list[512];
+	const char *best = NULL, *eq, *lo;
+	size_t i, n, d, bestd = 3, len = 0, nprefix = 0;
+
+	eq = strchr(arg + 2, '=');
+	n = eq != NULL ? (size_t)(eq - arg - 2) : strlen(arg + 2);
+	snprintf(name, sizeof(name), "%.*s", (int)n, arg + 2);
+	for (i = 0; (lo = g->longopts[i].name) != NULL; i++) {
+		snprintf(dashed, sizeof(dashed), "--%s", lo);
+		if (old_find(g, dashed) != NULL)
+			continue;
+		if (n > 0 && strncmp(lo, name, n) == 0 && len < sizeof(list)) {
+			len += (size_t)snprintf(list + len, sizeof(list) - len,
+			    "%s%s", nprefix > 0 ? ", " : "", dashed);
+			nprefix++;
+		}
+		if ((d = distance(name, lo)) < bestd) {
+			bestd = d;
+			best = lo;
+		}
+	}
+	if (nprefix > 1)
+		tl_usage_error("option '%s' is ambiguous (%s)", arg, list);
+	if (nprefix == 1 && eq != NULL)
+		tl_usage_error("option '%s' takes no value", arg);
+	if (best != NULL)
+		tl_usage_error("unknown option '%s' (did you mean --%s?)", arg,
+		    best);
+	tl_usage_error("unknown option '%s'", arg);
+}
+
+int
+tl_getopt(const struct tl_getopt *g, int argc, char *argv[])
+{
+	const struct tl_old_opt *old;
+	char spelling[128];
+	int ch, idx = -1;
+
+	ch = getopt_long(argc, argv, g->optstring, g->longopts, &idx);
+	if (ch == -1)
+		return -1;
+	if (ch == ':' || ch == '?') {
+		if (ch == '?' && optopt == 0 &&
+		    strncmp(argv[optind - 1], "--", 2) == 0)
+			bad_long(g, argv[optind - 1]);
+		tl_bad_option(ch, argv[optind - 1]);
+	}
+	if (idx >= 0)
+		snprintf(spelling, sizeof(spelling), "--%s",
+		    g->longopts[idx].name);
+	else
+		snprintf(spelling, sizeof(spelling), "-%c", ch);
+	if ((old = old_find(g, spelling)) == NULL)
+		return ch;
+	tl_opt_deprecated(old->old, old->now);
+	return long_val(g->longopts, old->now);
+}
+
+const char *
+tl_opt_name(const struct option *longopts, int ch, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; longopts[i].name != NULL; i++)
+		if (longopts[i].val == ch) {
+			snprintf(buf, size, "--%s", longopts[i].name);
+			return buf;
+		}
+	snprintf(buf, size, "-%c", ch);
+	return buf;
+}
+
+/* ---- the files a command reads ----------------------------------------- */
+
+void
+tl_opt_inputs(const struct tl_opt_file *f, size_t nf, char *const *ops,
+    int nops, int stdin_default, void (*usage)(FILE *))
+{
+	const char *first = NULL, *by;
+	size_t i, n = nf + (size_t)nops + 1;
+	int k;
+
+	/* every reader of standard input in turn: options, operands, and
+	 * the default when no operand is named */
+	for (i = 0; i < n; i++) {
+		k = (int)(i - nf);
+		if (i < nf)
+			by = f[i].path != NULL && strcmp(f[i].path, "-") == 0 ?
+			    f[i].opt : NULL;
+		else if (k < nops)
+			by = strcmp(ops[k], "-") == 0 ? "the operand '-'" :
+			    NULL;
+		else
+			by = nops == 0 && stdin_default ? "the input (no file "
+			    "named)" : NULL;
+		if (by == NULL)
+			continue;
+		if (first != NULL)
+			tl_usage_error("standard input ('-') is read twice: by "
+			    "%s and by %s", first, by);
+		first = by;
+	}
+	if (first != NULL && isatty(STDIN_FILENO)) {
+		usage(stderr);
+		tl_usage_error("%s: standard input is a terminal: name a file "
+		    "or pipe the input in", first);
+	}
 }

@@ -9,6 +9,7 @@
 #ifndef TL_OPT_H
 #define TL_OPT_H
 
+#include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -46,8 +47,8 @@ void	tl_word_list(char *buf, size_t size, const void *tab, size_t n,
  * it holds a '/', or it ends in a '.' and a few letters ("map.json")? */
 int	tl_opt_is_path(const char *s);
 
-/* The format word of -f (input 0: jsonl or csv) or -i (input 1: jsonl
- * or csv), or a usage error naming opt. */
+/* The format word of -f (input 0: jsonl or csv) or -i (input 1: jsonl,
+ * csv or json, a JSON document), or a usage error naming opt. */
 enum tl_fmt tl_parse_format(const char *opt, const char *s, int input);
 
 /* ---- lists ------------------------------------------------------------ */
@@ -58,5 +59,64 @@ enum tl_fmt tl_parse_format(const char *opt, const char *s, int input);
  * or given twice. */
 int	tl_split_list(const char *s, char ***out, size_t *n,
 	    struct tl_err *err);
+
+/* ---- getopt_long with deprecated spellings ---------------------------- */
+
+/* A deprecated spelling of tl(7)'s interface table: an old short letter
+ * ("-k") or long name ("--outdir"), and the long name of the option that
+ * replaced it.  It works for one release; the tool's man page lists it
+ * under DEPRECATED. */
+struct tl_old_opt {
+	const char	*old;		/* "-k" or "--outdir" */
+	const char	*now;		/* "kind": a name in longopts */
+};
+
+/* What tl_getopt() parses: getopt_long's optstring (':' first) and
+ * longopts, both holding the old spellings too, and the table of them. */
+struct tl_getopt {
+	const char		*optstring;	/* new and old letters */
+	const struct option	*longopts;	/* new and old names */
+	const struct tl_old_opt	*old;		/* the deprecated ones */
+	size_t			 nold;		/* their number */
+};
+
+/* The next option, as getopt_long() returns it, except that an old
+ * spelling returns the value (val) of the option that replaced it, after
+ * the note of tl_opt_deprecated().  A missing value or an unknown option
+ * is a usage error (exit 64) that names the option and, for an unknown
+ * long one, the nearest long name ("did you mean --threshold?") or the
+ * names an ambiguous prefix stands for.  Returns -1 after the last
+ * option, as getopt_long(). */
+int	tl_getopt(const struct tl_getopt *g, int argc, char *argv[]);
+
+/* On a terminal (standard error a tty) only, so that scripts, pipes and
+ * cron keep their exact output: "prog: note: OLD is deprecated: use --NOW
+ * (see prog(1), DEPRECATED)". */
+void	tl_opt_deprecated(const char *old, const char *now);
+
+/* The long name (for messages: "--state") of the option whose val is ch
+ * in longopts, or "-c" for a letter no long option has. */
+const char *tl_opt_name(const struct option *longopts, int ch, char *buf,
+	    size_t size);
+
+/* ---- the files a command reads ----------------------------------------- */
+
+/* A file an option names ("--state", path), NULL path: not given. */
+struct tl_opt_file {
+	const char	*opt;		/* "--state" */
+	const char	*path;		/* as given; "-" is standard input */
+};
+
+/* Check the inputs of a command once parse_args() has them: nf files of
+ * options and nops operands, which name standard input when they are
+ * none and stdin_default is set.  '-' (or no operand) may stand for
+ * standard input once: twice is a usage error naming both ("standard
+ * input ('-') is read twice: by --state and by the input operands").  A
+ * command that would read standard input when it is a terminal prints
+ * its usage (usage(stderr)) and a line that says so, and exits 64, as jq
+ * does: a tool never waits silently for typed input. */
+void	tl_opt_inputs(const struct tl_opt_file *f, size_t nf,
+	    char *const *ops, int nops, int stdin_default,
+	    void (*usage)(FILE *));
 
 #endif

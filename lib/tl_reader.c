@@ -122,15 +122,16 @@ gz_more(struct tl_reader *r, struct tl_err *err)
 	return (int)k;
 }
 
-/* Inflate into buf.  Returns 1 with text, 0 at the true end, -1. */
+/* Inflate into buf[at..READ_CHUNK).  Returns 1 with text, 0 at the true
+ * end, -1. */
 static int
-gz_fill(struct tl_reader *r, struct tl_err *err)
+gz_fill(struct tl_reader *r, size_t at, struct tl_err *err)
 {
 	int zrc, k;
 
-	r->z.next_out = (unsigned char *)r->buf;
-	r->z.avail_out = READ_CHUNK;
-	while (r->z.avail_out == READ_CHUNK) {
+	r->z.next_out = (unsigned char *)r->buf + at;
+	r->z.avail_out = (uInt)(READ_CHUNK - at);
+	while (r->z.avail_out == READ_CHUNK - at) {
 		if (r->z.avail_in == 0) {
 			if ((k = gz_more(r, err)) == -1)
 				return -1;
@@ -174,14 +175,16 @@ gz_fill(struct tl_reader *r, struct tl_err *err)
 	return 1;
 }
 
-/* Refill buf.  Returns 1 with data, 0 at the true end, -1 on error. */
+/* Read more into buf[at..READ_CHUNK), keeping buf[pos..at): end becomes
+ * at plus what was read.  Returns 1 with data, 0 at the true end, -1 on
+ * error. */
 static int
-fill(struct tl_reader *r, struct tl_err *err)
+fill_at(struct tl_reader *r, size_t at, struct tl_err *err)
 {
 	ssize_t k;
 	int rc;
 
-	r->pos = r->end = 0;
+	r->end = at;
 	if (r->eof)
 		return 0;
 	if (!r->started) {
@@ -210,17 +213,26 @@ fill(struct tl_reader *r, struct tl_err *err)
 		}
 	}
 	if (r->is_gzip)
-		rc = gz_fill(r, err);
-	else if ((k = xread(r->fd, r->buf, READ_CHUNK)) == -1)
+		rc = gz_fill(r, at, err);
+	else if ((k = xread(r->fd, r->buf + at, READ_CHUNK - at)) == -1)
 		rc = tl_err_set(err, TL_EX_IOERR, r->name, r->lineno + 1,
 		    "%s", strerror(errno));
 	else {
-		r->end = (size_t)k;
+		r->end = at + (size_t)k;
 		rc = k > 0;
 	}
 	if (rc == 0)
 		r->eof = 1;
 	return rc;
+}
+
+/* Refill buf from its start.  Returns 1 with data, 0 at the true end, -1
+ * on error. */
+static int
+fill(struct tl_reader *r, struct tl_err *err)
+{
+	r->pos = 0;
+	return fill_at(r, 0, err);
 }
 
 static size_t
@@ -392,4 +404,42 @@ int
 tl_reader_is_gzip(const struct tl_reader *r)
 {
 	return r->is_gzip;
+}
+
+int
+tl_reader_peek(struct tl_reader *r, size_t want, const char **p, size_t *n,
+    struct tl_err *err)
+{
+	int rc = 1;
+
+	if (want > READ_CHUNK)
+		want = READ_CHUNK;
+	if (r->end - r->pos < want && r->pos > 0) {
+		memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+		r->end -= r->pos;
+		r->pos = 0;
+	}
+	while (r->end - r->pos < want && rc == 1)
+		if ((rc = fill_at(r, r->end, err)) == -1)
+			break;
+	*p = r->buf + r->pos;
+	*n = r->end - r->pos;
+	return rc == -1 ? -1 : 0;
+}
+
+int
+tl_reader_read(struct tl_reader *r, const char **p, size_t *n,
+    struct tl_err *err)
+{
+	int rc;
+
+	if (r->pos == r->end && (rc = fill(r, err)) != 1) {
+		*p = r->buf;
+		*n = 0;
+		return rc;
+	}
+	*p = r->buf + r->pos;
+	*n = r->end - r->pos;
+	r->pos = r->end;
+	return 1;
 }

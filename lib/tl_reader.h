@@ -45,6 +45,24 @@ int	tl_reader_getline(struct tl_reader *r, const char **line, size_t *len,
 void	tl_reader_long_line(const struct tl_reader *r, size_t *len,
 	    size_t *quotes);
 
+/* The next bytes, without taking them: *p and *n (borrowed until the
+ * next call) get at least want bytes (at most 256 KiB) unless the input
+ * ends first, for a caller that must look at the start of an input before
+ * it knows how to read it (tl_source).  The bytes are those of the text:
+ * inflated when the input is gzip, with a byte order mark if there is
+ * one.  Returns 0, or -1 with err set (TL_EX_IOERR) on a read or gzip
+ * error. */
+int	tl_reader_peek(struct tl_reader *r, size_t want, const char **p,
+	    size_t *n, struct tl_err *err);
+
+/* The next bytes of text, as many as are at hand, for readers of their
+ * own syntax (tl_jstream): returns 1 with *p and *n (borrowed until the
+ * next call), 0 at the end, -1 with err set (TL_EX_IOERR) on a read or
+ * gzip error.  Lines are not counted, and a byte order mark is not
+ * stripped: a caller reads either lines or bytes, never both. */
+int	tl_reader_read(struct tl_reader *r, const char **p, size_t *n,
+	    struct tl_err *err);
+
 const char *tl_reader_name(const struct tl_reader *r);	/* borrowed */
 unsigned long tl_reader_lineno(const struct tl_reader *r); /* of last line */
 int	tl_reader_had_newline(const struct tl_reader *r);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 
 #include "tl_opt.h"
 #include "tl_util.h"
@@ -148,4 +149,134 @@ Test(tl_opt, formats)
 	cr_assert_eq(tl_parse_format("-f", "csv", 0), TL_FMT_CSV);
 	cr_assert_eq(tl_parse_format("-i", "csv", 1), TL_FMT_CSV);
 	cr_assert_eq(tl_parse_format("-i", "jsonl", 1), TL_FMT_JSONL);
+}
+
+/* ---- tl_getopt -------------------------------------------------------- */
+
+enum { O_KIND = 256, O_OUTDIR, O_QUIET };
+
+static const struct option longopts[] = {
+	{ "kind", required_argument, NULL, O_KIND },
+	{ "output-dir", required_argument, NULL, 'd' },
+	{ "outdir", required_argument, NULL, 'd' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "threshold", required_argument, NULL, 't' },
+	{ "threads", required_argument, NULL, 'T' },
+	{ NULL, 0, NULL, 0 }
+};
+static const struct tl_old_opt olds[] = {
+	{ "-k", "kind" }, { "--outdir", "output-dir" }
+};
+static const struct tl_getopt g = { ":d:k:qT:t:", longopts, olds,
+    TL_NELEM(olds) };
+
+/* The values tl_getopt returns for argv, and the optargs, as text. */
+static void
+parse(char *argv[], int argc, char *out, size_t size)
+{
+	size_t len = 0;
+	int ch;
+
+	optind = 0;
+	out[0] = '\0';
+	while ((ch = tl_getopt(&g, argc, argv)) != -1)
+		len += (size_t)snprintf(out + len, size - len, "%d=%s ", ch,
+		    optarg != NULL ? optarg : "");
+}
+
+/* Old spellings come back as the options that replaced them. */
+Test(tl_opt, getopt_old_spellings)
+{
+	char a0[] = "tl-x", a1[] = "-k", a2[] = "outcome", a3[] = "--outdir",
+	    a4[] = "night", a5[] = "--kind=run", a6[] = "-d", a7[] = "n2",
+	    a8[] = "-q";
+	char *argv[] = { a0, a1, a2, a3, a4, a5, a6, a7, a8, NULL };
+	char got[256], want[256];
+
+	tl_init("tl-x");
+	parse(argv, 9, got, sizeof(got));
+	snprintf(want, sizeof(want), "%d=outcome %d=night %d=run %d=n2 %d= ",
+	    O_KIND, 'd', O_KIND, 'd', 'q');
+	cr_assert_str_eq(got, want);
+}
+
+Test(tl_opt, getopt_suggests, .exit_code = 64)
+{
+	char a0[] = "tl-x", a1[] = "--treshold", a2[] = "5";
+	char *argv[] = { a0, a1, a2, NULL };
+	char got[64];
+
+	tl_init("tl-x");
+	cr_redirect_stderr();
+	parse(argv, 3, got, sizeof(got));
+}
+
+Test(tl_opt, getopt_ambiguous, .exit_code = 64)
+{
+	char a0[] = "tl-x", a1[] = "--thr";
+	char *argv[] = { a0, a1, NULL };
+	char got[64];
+
+	tl_init("tl-x");
+	cr_redirect_stderr();
+	parse(argv, 2, got, sizeof(got));
+}
+
+Test(tl_opt, opt_name)
+{
+	char buf[32];
+
+	cr_assert_str_eq(tl_opt_name(longopts, O_KIND, buf, sizeof(buf)),
+	    "--kind");
+	cr_assert_str_eq(tl_opt_name(longopts, 'd', buf, sizeof(buf)),
+	    "--output-dir");
+	cr_assert_str_eq(tl_opt_name(longopts, 'x', buf, sizeof(buf)), "-x");
+}
+
+/* ---- tl_opt_inputs ---------------------------------------------------- */
+
+static void
+no_usage(FILE *fp)
+{
+	(void)fp;
+}
+
+/* stdin of the tests is not a terminal here: one reader is fine */
+Test(tl_opt, inputs_once)
+{
+	struct tl_opt_file f[] = { { "--state", "-" }, { "--prev", NULL },
+	    { "--map", "m.json" } };
+	char o0[] = "a.jsonl";
+	char *ops[] = { o0 };
+
+	tl_opt_inputs(f, TL_NELEM(f), ops, 1, 1, no_usage);
+	f[0].path = "s.json";
+	tl_opt_inputs(f, TL_NELEM(f), ops, 0, 1, no_usage);
+	tl_opt_inputs(f, TL_NELEM(f), NULL, 0, 0, no_usage);
+}
+
+Test(tl_opt, inputs_twice_option_and_default, .exit_code = 64)
+{
+	struct tl_opt_file f[] = { { "--state", "-" } };
+
+	cr_redirect_stderr();
+	tl_init("tl-x");
+	tl_opt_inputs(f, 1, NULL, 0, 1, no_usage);
+}
+
+Test(tl_opt, inputs_twice_options, .exit_code = 64)
+{
+	struct tl_opt_file f[] = { { "--state", "-" }, { "--prev", "-" } };
+
+	cr_redirect_stderr();
+	tl_opt_inputs(f, 2, NULL, 0, 0, no_usage);
+}
+
+Test(tl_opt, inputs_twice_operands, .exit_code = 64)
+{
+	char o0[] = "-", o1[] = "b", o2[] = "-";
+	char *ops[] = { o0, o1, o2 };
+
+	cr_redirect_stderr();
+	tl_opt_inputs(NULL, 0, ops, 3, 1, no_usage);
 }
