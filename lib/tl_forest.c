@@ -1248,6 +1248,7 @@ grow_task(void *ctx, size_t t, int worker)
 		rng = tl_rng_alloc(T->p->seed, 2 * t + 2);
 	tree_oob(T, w, tr, noob, rng, T->imp_perm + t * T->nf);
 	tl_rng_free(rng);
+	tl_progress_add(T->p->progress, 1);
 }
 
 /* ---- out-of-bag figures ------------------------------------------------ */
@@ -1698,6 +1699,7 @@ tl_forest_train(const struct tl_fdata *d, const char *target,
 	for (i = 0; i < (size_t)(f->p.threads > 0 ? f->p.threads : 1); i++)
 		work_init(&T.work[i], &T);
 	tl_par_for(f->p.threads, f->ntree, grow_task, &T);
+	f->p.progress = NULL;	/* the caller's, only while growing */
 	for (i = 0; i < (size_t)(f->p.threads > 0 ? f->p.threads : 1); i++)
 		work_release(&T.work[i]);
 	free(T.work);

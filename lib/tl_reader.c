@@ -74,6 +74,14 @@ tl_reader_long_line(const struct tl_reader *r, size_t *len, size_t *quotes)
 	*quotes = r->long_quotes;
 }
 
+long long
+tl_reader_offset(const struct tl_reader *r)
+{
+	off_t at = lseek(r->fd, 0, SEEK_CUR);
+
+	return at == (off_t)-1 ? -1 : (long long)at;
+}
+
 void
 tl_reader_free(struct tl_reader *r)
 {

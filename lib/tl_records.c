@@ -878,3 +878,9 @@ tl_records_fmt(const struct tl_records *r)
 {
 	return r->fmt;
 }
+
+long long
+tl_records_offset(const struct tl_records *r)
+{
+	return tl_reader_offset(r->rd);
+}

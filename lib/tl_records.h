@@ -124,4 +124,7 @@ const char *tl_records_name(const struct tl_records *r);	/* borrowed */
 unsigned long tl_records_line(const struct tl_records *r);	/* 1-based */
 enum tl_fmt tl_records_fmt(const struct tl_records *r);
 
+/* Bytes of the file read so far, or -1 (tl_reader_offset). */
+long long tl_records_offset(const struct tl_records *r);
+
 #endif
