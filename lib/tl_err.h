@@ -46,6 +46,10 @@ const char *tl_progname(void);
 /* Print "prog: where: msg" on stderr and return err->code (70 if unset). */
 int	tl_report(const struct tl_err *err);
 
+/* A function that every message calls first (NULL: none): tl_progress
+ * erases its line there, so that a warning starts a line of its own. */
+void	tl_msg_hook(void (*before)(void));
+
 /* Print "prog: warning: ..." / "prog: ..." on stderr. */
 void	tl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	tl_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

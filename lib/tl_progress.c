@@ -26,6 +26,25 @@ struct tl_progress {
 	double		 last;		/* last drawn; 0: never */
 };
 
+static struct tl_progress *shown;	/* the line on the screen */
+
+/* tl_msg_hook: erase the line before a message; the next update draws
+ * it again below. */
+static void
+erase(void)
+{
+	struct tl_progress *p = shown;
+
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&p->lock);
+	if (p->last > 0) {
+		fputs("\r\033[K", stderr);
+		p->last = 0;
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
 static double
 now(void)
 {
@@ -56,6 +75,8 @@ tl_progress_start(const char *what, const char *unit, double total, int on)
 	p->unit = tl_xstrdup(unit);
 	p->total = total;
 	p->t0 = now();
+	shown = p;
+	tl_msg_hook(erase);
 	return p;
 }
 
@@ -171,6 +192,10 @@ tl_progress_end(struct tl_progress *p)
 	if (p->last > 0) {
 		fputs("\r\033[K", stderr);
 		fflush(stderr);
+	}
+	if (shown == p) {
+		shown = NULL;
+		tl_msg_hook(NULL);
 	}
 	pthread_mutex_destroy(&p->lock);
 	free(p->what);
