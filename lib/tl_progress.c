@@ -133,15 +133,16 @@ tl_progress_format(char *buf, size_t size, const char *what,
 		snprintf(buf, size, "%s: %s %s, %s/s", what, d, unit, rate);
 }
 
-/* Draw the line if it is time (the first time, or a tenth of a second
- * after the last); the lock is held. */
+/* Draw the line if it is time (the first time, the last, when all is
+ * done, or a tenth of a second after the last); the lock is held. */
 static void
 draw(struct tl_progress *p)
 {
 	char line[256];
 	double t = now();
 
-	if (p->last > 0 && t - p->last < REDRAW_S)
+	if (p->last > 0 && t - p->last < REDRAW_S && !(p->total > 0 &&
+	    p->done >= p->total))
 		return;
 	p->last = t;
 	tl_progress_format(line, sizeof(line), p->what, p->unit, p->done,

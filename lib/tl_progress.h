@@ -28,8 +28,9 @@ int	tl_progress_wanted(enum tl_progress_opt opt, int quiet);
 
 /* A new line for what ("train"), counting unit ("trees") toward total
  * (0: unknown, no ETA), or NULL when on is 0: every function takes NULL
- * and does nothing.  The first update draws the line, whatever the time
- * (a test can count on it); the next ones a tenth of a second apart. */
+ * and does nothing.  The first update draws the line, whatever the time,
+ * and so does the one that reaches the total (a test can count on both);
+ * the others a tenth of a second apart. */
 struct tl_progress *tl_progress_start(const char *what, const char *unit,
 	    double total, int on);
 

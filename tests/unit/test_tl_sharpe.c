@@ -124,7 +124,8 @@ Test(tl_pbo, methods_example)
 	struct tl_err err;
 	int c;
 
-	cr_assert_eq(tl_pbo_cscv(ex21, 8, 4, 4, TL_PBO_MEAN, 1, &p, &err), 0);
+	cr_assert_eq(tl_pbo_cscv(ex21, 8, 4, 4, TL_PBO_MEAN, 1, NULL,
+	    &p, &err), 0);
 	cr_assert_eq(p.ncomb, 6);
 	for (c = 0; c < 6; c++)
 		cr_assert_float_eq(p.logit[c], want[c], 1e-9, "c=%d", c);
@@ -235,7 +236,8 @@ Test(tl_pbo, equals_brute_force)
 	for (i = 0; i < T * N; i++)
 		m[i] = gauss(&seed) * 0.01 + (i % N == 3 ? 0.001 : 0);
 	brute(m, T, N, S, want);
-	cr_assert_eq(tl_pbo_cscv(m, T, N, S, TL_PBO_SHARPE, 2, &p, &err), 0);
+	cr_assert_eq(tl_pbo_cscv(m, T, N, S, TL_PBO_SHARPE, 2, NULL,
+	    &p, &err), 0);
 	cr_assert_eq(p.ncomb, 70);
 	cr_assert_eq(p.dropped, 3);
 	for (i = 0; i < 70; i++)
@@ -258,17 +260,20 @@ Test(tl_pbo, noise_and_edge)
 
 	for (i = 0; i < T * N; i++)
 		m[i] = gauss(&seed) * 0.01;
-	cr_assert_eq(tl_pbo_cscv(m, T, N, S, TL_PBO_SHARPE, 1, &p1, &err), 0);
+	cr_assert_eq(tl_pbo_cscv(m, T, N, S, TL_PBO_SHARPE, 1, NULL,
+	    &p1, &err), 0);
 	cr_assert_eq(p1.ncomb, 12870);
 	cr_assert(p1.pbo > 0.2 && p1.pbo < 0.8, "noise: pbo %g", p1.pbo);
-	cr_assert_eq(tl_pbo_cscv(m, T, N, S, TL_PBO_SHARPE, 2, &p2, &err), 0);
+	cr_assert_eq(tl_pbo_cscv(m, T, N, S, TL_PBO_SHARPE, 2, NULL,
+	    &p2, &err), 0);
 	cr_assert_eq(memcmp(p1.logit, p2.logit, p1.ncomb * sizeof(double)),
 	    0, "threads change the result");
 	tl_pbo_release(&p1);
 	tl_pbo_release(&p2);
 	for (i = 0; i < T; i++)	/* column 17: a Sharpe of 0.3 a period */
 		m[i * N + 17] += 0.003;
-	cr_assert_eq(tl_pbo_cscv(m, T, N, S, TL_PBO_SHARPE, 2, &p1, &err), 0);
+	cr_assert_eq(tl_pbo_cscv(m, T, N, S, TL_PBO_SHARPE, 2, NULL,
+	    &p1, &err), 0);
 	cr_assert(p1.pbo < 0.05, "edge: pbo %g", p1.pbo);
 	cr_assert(p1.p_loss < 0.05, "edge: p_loss %g", p1.p_loss);
 	tl_pbo_release(&p1);
@@ -279,14 +284,15 @@ Test(tl_pbo, bad_shapes)
 	struct tl_pbo p;
 	struct tl_err err;
 
-	cr_assert_eq(tl_pbo_cscv(ex21, 8, 4, 3, TL_PBO_MEAN, 1, &p, &err), -1);
+	cr_assert_eq(tl_pbo_cscv(ex21, 8, 4, 3, TL_PBO_MEAN, 1, NULL, &p,
+	    &err), -1);
 	cr_assert_eq(err.code, TL_EX_DATAERR);
 	cr_assert_str_eq(err.msg, "partitions: 3 is not an even number in "
 	    "[2, 64]");
-	cr_assert_eq(tl_pbo_cscv(ex21, 8, 4, 10, TL_PBO_MEAN, 1, &p, &err),
-	    -1);
+	cr_assert_eq(tl_pbo_cscv(ex21, 8, 4, 10, TL_PBO_MEAN, 1, NULL, &p,
+	    &err), -1);
 	cr_assert_str_eq(err.msg, "8 periods cannot make 10 partitions");
-	cr_assert_eq(tl_pbo_cscv(ex21, 32, 1, 4, TL_PBO_MEAN, 1, &p, &err),
-	    -1);
+	cr_assert_eq(tl_pbo_cscv(ex21, 32, 1, 4, TL_PBO_MEAN, 1, NULL, &p,
+	    &err), -1);
 	cr_assert_str_eq(err.msg, "1 candidate: CSCV needs at least 2");
 }
