@@ -396,9 +396,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 	tl_opt_inputs(f, TL_NELEM(f), NULL, 0, 0, usage);
 	if (o->cmd == C_SPACE) {
 		if (o->not_space != 0)
-			tl_usage_error("space takes only -H, -i, -o, -q, -v and "
-			    "--params-field, not %s", tl_opt_name(longopts,
-			    o->not_space, name, sizeof(name)));
+			tl_usage_error("space takes only -H, -i, -o, -q, -v "
+			    "and --params-field, not %s", tl_opt_name(
+			    longopts, o->not_space, name, sizeof(name)));
 		if (o->history == NULL)
 			tl_usage_error("space needs the history to read: "
 			    "-H FILE");

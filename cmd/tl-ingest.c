@@ -44,7 +44,8 @@
 
 enum emit { E_TRADES, E_DECISIONS, E_OUTCOMES, E_RUNS, E_PROMOTIONS,
 	E_RETIREMENTS, E_RETURNS, E_DATASET, E_UNMATCHED, E_NEMIT };
-static const char *const emit_names[E_NEMIT] = { "trades", "decisions", "outcomes",
+static const char *const emit_names[E_NEMIT] = { "trades", "decisions",
+	"outcomes",
 	"runs", "promotions", "retirements", "returns", "dataset",
 	"unmatched" };
 

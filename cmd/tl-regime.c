@@ -183,8 +183,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 	while ((ch = tl_getopt(&g, argc, argv)) != -1) {
 		switch (ch) {
 		case O_COV:
-			o->cov = (enum tl_ghmm_cov)TL_PARSE_WORD("--cov", optarg,
-			    cov_names);
+			o->cov = (enum tl_ghmm_cov)TL_PARSE_WORD("--cov",
+			    optarg, cov_names);
 			break;
 		case O_CRIT:
 			o->crit = (enum crit)TL_PARSE_WORD("--criterion",

@@ -541,7 +541,8 @@ tl_bandit_state_json(const struct tl_bandit_state *st)
 		    json_string(st->fields[i]));
 	json_object_set_new(s, "arms", a);
 	json_object_set_new(s, "reward", json_string(st->reward));
-	json_object_set_new(s, "model", json_string(tl_bandit_model_names[st->model]));
+	json_object_set_new(s, "model",
+	    json_string(tl_bandit_model_names[st->model]));
 	if (st->model == TL_BANDIT_BETA)
 		p = json_pack("{s:o,s:o}", "alpha", json_real(st->prior[0]),
 		    "beta", json_real(st->prior[1]));

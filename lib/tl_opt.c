@@ -67,8 +67,8 @@ tl_word_find(const char *opt, const char *s, const void *tab, size_t n,
 		return k;
 	tl_word_list(list, sizeof(list), tab, n, size);
 	if (hint != NULL && tl_opt_is_path(s))
-		return tl_err_set(err, TL_EX_USAGE, opt, 0, "unknown '%s' (%s); "
-		    "did you mean %s?", s, list, hint);
+		return tl_err_set(err, TL_EX_USAGE, opt, 0, "unknown '%s' "
+		    "(%s); did you mean %s?", s, list, hint);
 	return tl_err_set(err, TL_EX_USAGE, opt, 0, "unknown '%s' (%s)", s,
 	    list);
 }
@@ -95,7 +95,8 @@ static const struct fmt_word out_formats[] = {
 	{ "jsonl", TL_FMT_JSONL }, { "csv", TL_FMT_CSV }
 };
 static const struct fmt_word in_formats[] = {
-	{ "jsonl", TL_FMT_JSONL }, { "csv", TL_FMT_CSV }, { "json", TL_FMT_JSON }
+	{ "jsonl", TL_FMT_JSONL }, { "csv", TL_FMT_CSV },
+	{ "json", TL_FMT_JSON }
 };
 
 enum tl_fmt

@@ -2,8 +2,9 @@
  * Records from JSONL or CSV, one JSON object at a time, whatever the input
  * format: the common reader of every tool.  The format comes from the
  * caller (-i), else from the content (tl_fmt_sniff), so that a pipe needs
- * no flag: tl-ingest -e returns | tl-allocate.  Blank lines are skipped.  One bad line is an error for that line only:
- * tl_records_next() returns -1 for it and the next call goes on after it.
+ * no flag: tl-ingest -e returns | tl-allocate.  Blank lines are skipped.
+ * One bad line is an error for that line only: tl_records_next() returns
+ * -1 for it and the next call goes on after it.
  * CSV needs a header; dotted column names become nested objects, empty
  * cells are absent keys, cells that are numbers become numbers.
  */

@@ -2,8 +2,8 @@
  * tl_cov against a 12 x 3 Ledoit-Wolf vector (identity target, Ledoit &
  * Wolf 2004 JMVA eq. 14, as scikit-learn; constant correlation, Ledoit &
  * Wolf 2004 JPM, as covCor.m), a 4-asset HRP vector (Lopez de Prado 2016,
- * as PyPortfolioOpt); and the properties a user relies on (scale invariance of the
- * intensities, weights long-only summing to 1).  The estimates over gaps
+ * as PyPortfolioOpt); and the properties a user relies on (scale
+ * invariance of the intensities, weights long-only summing to 1).  The estimates over gaps
  * (pairwise, shrunk pairwise) against the formulas computed here another
  * way, pair by pair; the nearest correlation matrix against two published
  * examples.

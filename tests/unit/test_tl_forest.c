@@ -1,7 +1,7 @@
 /*
  * Unit tests for lib/tl_forest: a hand-computed split (Breiman 2001's
- * variance reduction; x = 1..4, y = 1,1,5,5: cut at 2.5, impurity decrease 16), learning a
- * step and Friedman #1 against the closed form, missing values routed by
+ * variance reduction; x = 1..4, y = 1,1,5,5: cut at 2.5, impurity
+ * decrease 16), learning a step and Friedman #1 against the closed form, missing values routed by
  * training, categories ordered by their mean, classification, the same
  * model bytes for 1 and 3 threads, the model file round trip, a refused
  * version, its checksum (written here from its definition), damaged
