@@ -26,12 +26,14 @@
 #include "tl_num.h"
 #include "tl_opt.h"
 #include "tl_out.h"
+#include "tl_progress.h"
 #include "tl_records.h"
 #include "tl_time.h"
 #include "tl_util.h"
 #include "tl_walk.h"
 
 #define MAX_MAPS	64	/* --map options */
+#define PROGRESS_MB	100	/* inputs that draw progress on a terminal */
 #define MAX_MAGNITUDE	1e15	/* |price|, |qty|, |pnl| beyond this: bad */
 #define MS_PER_DAY	86400000LL
 /* --max-record: a line or CSV record longer than this is rejected, read
@@ -54,7 +56,7 @@ struct opts {
 	const char	*outdir;	/* -d: write every output there */
 	enum emit	 emit;		/* what goes to -o/stdout */
 	enum tl_fmt	 fmt;		/* format of -o/stdout */
-	enum tl_fmt	 ifmt;		/* input format, AUTO by name */
+	enum tl_fmt	 ifmt;		/* input format, AUTO: sniffed */
 	enum tl_kind	 kind;		/* forced record kind or TL_KIND_NONE */
 	const char	*map_to[MAX_MAPS];	/* canonical names */
 	const char	*map_from[MAX_MAPS];	/* raw names */
@@ -62,8 +64,9 @@ struct opts {
 	int		 fill;		/* zero-fill weekdays in returns */
 	int64_t		 until;		/* -u: last ms kept, or INT64_MAX */
 	const char	*output;	/* -o */
+	enum tl_progress_opt progress;	/* --progress, --no-progress */
 	int		 quiet;		/* -q */
-	const char	*rejects;	/* -r */
+	const char	*rejects;	/* --rejects */
 	const char	*summary;	/* -S */
 	int		 strict;	/* --strict */
 	int		 verbose;	/* -v */
@@ -144,17 +147,18 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: tl-ingest [-qv] [--no-fill] [--strict] [--aliases file]\n"
-"                 [--max-record bytes] [-c capital] [-d dir] [-e what]\n"
-"                 [-f format] [-i format] [-k kind] [-m name=raw] [-o file]\n"
-"                 [-r rejects] [-S file] [-u time] [path ...]\n");
+"usage: tl-ingest [-qv] [-d dir] [-e what] [-f format] [-i format] [-o file]\n"
+"                 [-S file] [-u time] [--aliases file] [--capital N]\n"
+"                 [--kind kind] [--map name=raw] [--max-record bytes]\n"
+"                 [--no-fill] [--progress | --no-progress]\n"
+"                 [--rejects file] [--strict] [path ...]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
 "\nTurn raw trading logs into canonical records (see tl-ingest(1), tl(7)).\n\n"
 "      --aliases=FILE    rename strategies by the old,new lines of FILE\n"
-"  -c, --capital=N       capital dividing daily net P&L into returns (100000)\n"
-"  -d, --outdir=DIR      write trades.jsonl, decisions.jsonl, outcomes.jsonl,\n"
+"      --capital=N       capital dividing daily net P&L into returns (100000)\n"
+"  -d, --output-dir=DIR  write trades.jsonl, decisions.jsonl, outcomes.jsonl,\n"
 "                        runs.jsonl, promotions.jsonl, retirements.jsonl,\n"
 "                        returns.csv, dataset.jsonl, unmatched.jsonl,\n"
 "                        rejects.jsonl to DIR\n"
@@ -163,16 +167,20 @@ usage(FILE *fp)
 "                        dataset or unmatched\n"
 "  -f, --format=FMT      output format: jsonl or csv (returns: csv)\n"
 "  -h, --help            this help\n"
-"  -i, --input-format=F  read inputs as jsonl or csv (default: by name)\n"
-"  -k, --kind=KIND       every record is a decision, outcome, run, promotion\n"
+"  -i, --input-format=F  read inputs as jsonl, csv or json (default: from\n"
+"                        the content)\n"
+"      --kind=KIND       every record is a decision, outcome, run, promotion\n"
 "                        or retirement\n"
-"  -m, --map=NAME=RAW    take canonical field NAME from raw field RAW\n"
+"      --map=NAME=RAW    take canonical field NAME from raw field RAW\n"
 "      --max-record=N    reject a record longer than N bytes (K, M, G: KiB,\n"
 "                        MiB, GiB; 64M)\n"
 "      --no-fill         returns only on days with closed trades\n"
 "  -o, --output=FILE     write to FILE (atomically) instead of stdout\n"
-"  -q, --quiet           no summary line\n"
-"  -r, --rejects=FILE    write rejected records to FILE as JSONL\n"
+"      --progress        a progress line on stderr (default: on a terminal,\n"
+"                        for inputs over 100 MB)\n"
+"      --no-progress     none\n"
+"  -q, --quiet           no summary line, no progress\n"
+"      --rejects=FILE    write rejected records to FILE as JSONL\n"
 "  -S, --summary=FILE    write the counts as one JSON object to FILE\n"
 "      --strict          exit 65 if any record was rejected\n"
 "  -u, --until=TIME      leave out what happened after TIME (a date: its end)\n"
@@ -216,22 +224,26 @@ parse_size(const char *opt, const char *s, size_t lo, size_t hi,
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
-	enum { OPT_ALIASES = 256, OPT_MAXREC, OPT_NOFILL, OPT_STRICT };
+	enum { OPT_ALIASES = 256, OPT_CAPITAL, OPT_KIND, OPT_MAP, OPT_MAXREC,
+	    OPT_NOFILL, OPT_NOPROGRESS, OPT_PROGRESS, OPT_REJECTS, OPT_STRICT };
 	static const struct option longopts[] = {
 		{ "aliases", required_argument, NULL, OPT_ALIASES },
-		{ "capital", required_argument, NULL, 'c' },
+		{ "capital", required_argument, NULL, OPT_CAPITAL },
+		{ "output-dir", required_argument, NULL, 'd' },
 		{ "outdir", required_argument, NULL, 'd' },
 		{ "emit", required_argument, NULL, 'e' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "input-format", required_argument, NULL, 'i' },
-		{ "kind", required_argument, NULL, 'k' },
-		{ "map", required_argument, NULL, 'm' },
+		{ "kind", required_argument, NULL, OPT_KIND },
+		{ "map", required_argument, NULL, OPT_MAP },
 		{ "max-record", required_argument, NULL, OPT_MAXREC },
 		{ "no-fill", no_argument, NULL, OPT_NOFILL },
+		{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
 		{ "output", required_argument, NULL, 'o' },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "rejects", required_argument, NULL, 'r' },
+		{ "rejects", required_argument, NULL, OPT_REJECTS },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "summary", required_argument, NULL, 'S' },
 		{ "until", required_argument, NULL, 'u' },
@@ -239,17 +251,24 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
+	/* tl(7), the interface: these letters became long-only, --outdir
+	 * is --output-dir */
+	static const struct tl_old_opt old[] = { { "-c", "capital" },
+	    { "--outdir", "output-dir" }, { "-k", "kind" }, { "-m", "map" },
+	    { "-r", "rejects" } };
+	static const struct tl_getopt g = { ":c:d:e:f:hi:k:m:o:qr:S:u:Vv",
+	    longopts, old, TL_NELEM(old) };
 	struct tl_err err = { 0 };
+	struct tl_opt_file f[1];
 	char *eq;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, ":c:d:e:f:hi:k:m:o:qr:S:u:Vv",
-	    longopts, NULL)) != -1) {
+	while ((ch = tl_getopt(&g, argc, argv)) != -1) {
 		switch (ch) {
 		case OPT_ALIASES:
 			o->aliases = optarg;
 			break;
-		case 'c':
+		case OPT_CAPITAL:
 			if (tl_parse_double("--capital", optarg, 1e-9, 1e15,
 			    &o->capital, &err) == -1)
 				tl_usage_error("%s: %s", err.where, err.msg);
@@ -270,12 +289,12 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'h':
 			usage(stdout);
 			exit(tl_exit_status(TL_EX_OK));
-		case 'k':
+		case OPT_KIND:
 			o->kind = (enum tl_kind)(TL_KIND_NONE + 1 +
 			    tl_parse_word("--kind", optarg, KIND_NAMES,
 			    KIND_NNAMES, sizeof(KIND_NAMES[0]), NULL));
 			break;
-		case 'm':
+		case OPT_MAP:
 			if ((eq = strchr(optarg, '=')) == NULL ||
 			    eq == optarg || eq[1] == '\0')
 				tl_usage_error("--map: '%s' is not NAME=RAW",
@@ -294,13 +313,19 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case OPT_NOFILL:
 			o->fill = 0;
 			break;
+		case OPT_NOPROGRESS:
+			o->progress = TL_PROGRESS_OFF;
+			break;
 		case 'o':
 			o->output = optarg;
+			break;
+		case OPT_PROGRESS:
+			o->progress = TL_PROGRESS_ON;
 			break;
 		case 'q':
 			o->quiet = 1;
 			break;
-		case 'r':
+		case OPT_REJECTS:
 			o->rejects = optarg;
 			break;
 		case OPT_STRICT:
@@ -322,8 +347,6 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'v':
 			o->verbose = 1;
 			break;
-		default:	/* ':' (no value) or an unknown option */
-			tl_bad_option(ch, argv[optind - 1]);
 		}
 	}
 	if (o->outdir != NULL && o->output != NULL)
@@ -331,6 +354,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 		    "every output into DIR)");
 	o->inputs = argv + optind;
 	o->ninputs = argc - optind;
+	f[0] = (struct tl_opt_file){ "--aliases", o->aliases };
+	tl_opt_inputs(f, TL_NELEM(f), o->inputs, o->ninputs, 1, usage);
 }
 
 /* ---- normalisation ------------------------------------------------- */
@@ -1806,6 +1831,19 @@ print_summary(const struct state *s, unsigned long rows)
 	tl_buf_release(&b);
 }
 
+/* The size of the file at path in MB, 0 for standard input or what is
+ * not a regular file: what the progress counts. */
+static double
+path_mb(const char *path)
+{
+	struct stat st;
+
+	if (strcmp(path, "-") == 0 || stat(path, &st) == -1 ||
+	    !S_ISREG(st.st_mode))
+		return 0;
+	return (double)st.st_size / 1e6;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1815,8 +1853,10 @@ main(int argc, char *argv[])
 	struct tl_err err = { 0 };
 	struct tl_walk w;
 	struct tl_out *summary = NULL;
+	struct tl_progress *pr = NULL;
 	unsigned long rows = 0, last = 0, undec = 0, unout = 0;
 	int status = TL_EX_OK, e, rc = 0;
+	double mb = 0, done = 0;
 	size_t i;
 
 	tl_init("tl-ingest");
@@ -1849,8 +1889,17 @@ main(int argc, char *argv[])
 	if (rc == 0 && o.summary != NULL &&
 	    (summary = tl_out_open(o.summary, TL_FMT_JSONL, &err)) == NULL)
 		rc = -1;
+	/* progress by files read, in MB: inputs over PROGRESS_MB */
 	for (i = 0; i < w.n && rc == 0; i++)
+		mb += path_mb(w.paths[i]);
+	if (rc == 0 && (mb > PROGRESS_MB || o.progress == TL_PROGRESS_ON))
+		pr = tl_progress_start("ingest", "MB", mb,
+		    tl_progress_wanted(o.progress, o.quiet));
+	for (i = 0; i < w.n && rc == 0; i++) {
 		rc = ingest(&s, w.paths[i], &err);
+		tl_progress_set(pr, done += path_mb(w.paths[i]));
+	}
+	tl_progress_end(pr);
 	if (rc == 0)
 		rc = write_returns(&s, &err);
 	if (rc == 0)

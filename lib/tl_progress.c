@@ -127,8 +127,11 @@ tl_progress_format(char *buf, size_t size, const char *what,
 			duration(eta + len, sizeof(eta) - len,
 			    (total - done) / r);
 		}
+		/* done == total is 100% even where 100 * done / total
+		 * rounds below it */
 		snprintf(buf, size, "%s: %s/%s %s (%.0f%%), %s/s%s", what, d, t,
-		    unit, floor(100 * done / total), rate, eta);
+		    unit, done >= total ? 100 : floor(100 * done / total), rate,
+		    eta);
 	} else
 		snprintf(buf, size, "%s: %s %s, %s/s", what, d, unit, rate);
 }

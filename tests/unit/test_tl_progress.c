@@ -31,6 +31,11 @@ Test(tl_progress, line_with_total)
 	tl_progress_format(buf, sizeof(buf), "run", "trials", 10, 20, 1850);
 	cr_assert_str_eq(buf, "run: 10/20 trials (50%), 0.0054/s, ETA 30 min "
 	    "50 s");
+	/* 100 * 0.043169 / 0.043169 is 99.99999999999999 in doubles: all
+	 * done is 100% */
+	tl_progress_format(buf, sizeof(buf), "ingest", "MB", 0.043169,
+	    0.043169, 1);
+	cr_assert_str_eq(buf, "ingest: 0.0/0.0 MB (100%), 0.043/s");
 	/* done: no ETA */
 	tl_progress_format(buf, sizeof(buf), "pbo", "splits", 12870, 12870, 3);
 	cr_assert_str_eq(buf, "pbo: 12870/12870 splits (100%), 4290/s");
