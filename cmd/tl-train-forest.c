@@ -399,7 +399,9 @@ cmd_train(struct opts *o, struct tl_err *err)
 	if (read_table(o, d, err) == -1)
 		goto out;
 	t1 = now();
-	if (tl_fdata_rows(d) >= PROGRESS_ROWS)
+	/* big tables, or any with --progress */
+	if (tl_fdata_rows(d) >= PROGRESS_ROWS || o->progress ==
+	    TL_PROGRESS_ON)
 		o->fp.progress = tl_progress_start("train", "trees",
 		    (double)o->fp.trees, tl_progress_wanted(o->progress,
 		    o->quiet));
@@ -785,7 +787,8 @@ batch_free(struct batch *bt)
  * from the bytes the inputs have (when they are files). */
 struct meter {
 	int		 on;		/* wanted */
-	struct tl_progress *pr;		/* started at PROGRESS_ROWS rows */
+	size_t		 from;		/* rows before the line is drawn */
+	struct tl_progress *pr;		/* started at row from */
 	double		 total;		/* bytes of all inputs; 0: unknown */
 	double		 before;	/* bytes of the inputs done */
 };
@@ -795,8 +798,7 @@ meter_rows(struct meter *m, const struct tl_records *rs, size_t rows)
 {
 	long long off;
 
-	if (!m->on || rows < PROGRESS_ROWS || (rows % 4096 != 0 &&
-	    rows != PROGRESS_ROWS))
+	if (!m->on || rows < m->from || (rows % 4096 != 0 && rows != m->from))
 		return;
 	if (m->pr == NULL)
 		m->pr = tl_progress_start("predict", "rows", 0, 1);
@@ -890,6 +892,7 @@ cmd_predict(struct opts *o, struct tl_err *err)
 	p.allow = o->allow_missing;
 	p.present = tl_xcalloc(tl_forest_nfeatures(p.f) + 1, sizeof(size_t));
 	m.on = tl_progress_wanted(o->progress, o->quiet);
+	m.from = o->progress == TL_PROGRESS_ON ? 1 : PROGRESS_ROWS;
 	m.total = input_bytes(o);
 	p.threads = o->fp.threads;
 	p.doc = tl_xcalloc((size_t)p.threads, sizeof(*p.doc));
