@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "tl_err.h"
+#include "tl_num.h"
 #include "tl_progress.h"
 #include "tl_util.h"
 
@@ -80,14 +81,38 @@ tl_progress_start(const char *what, const char *unit, double total, int on)
 	return p;
 }
 
+/* x >= 0 with k decimals, by tl_num's one writer of fixed decimals. */
+static void
+fixed(char *buf, double x, int k)
+{
+	tl_fmt_decimal(buf, 0, (unsigned long long)llround(x * pow(10, k)),
+	    k);
+}
+
 /* A count as text: 1234567 -> "1234567", 12.5 -> "12.5". */
 static void
-count(char *buf, size_t size, double x)
+count(char *buf, double x)
 {
-	if (x == floor(x) && fabs(x) < 1e15)
-		snprintf(buf, size, "%.0f", x);
-	else
-		snprintf(buf, size, "%.1f", x);
+	fixed(buf, x, x == floor(x) ? 0 : 1);
+}
+
+/* A rate: whole numbers from 100, one decimal from 1 (and 0), two
+ * significant digits below 1 ("0.017"). */
+static void
+rate_text(char *buf, double r)
+{
+	int k;
+
+	if (r >= 100)
+		k = 0;
+	else if (r >= 1 || r <= 0)
+		k = 1;
+	else {
+		k = 1 - (int)floor(log10(r));
+		if (llround(r * pow(10, k)) >= 100)	/* 0.0999: 0.1 */
+			k--;
+	}
+	fixed(buf, r > 0 ? r : 0, k);
 }
 
 /* Seconds as "9 s", "3 min 5 s", "2 h 10 min". */
@@ -108,19 +133,15 @@ void
 tl_progress_format(char *buf, size_t size, const char *what,
     const char *unit, double done, double total, double elapsed)
 {
-	char d[32], t[32], rate[32], eta[48] = "";
+	char d[TL_NUM_BUFSZ], t[TL_NUM_BUFSZ], rate[TL_NUM_BUFSZ];
+	char eta[48] = "";
 	double r = elapsed > 0 ? done / elapsed : 0;
 	size_t len;
 
-	count(d, sizeof(d), done);
-	if (r >= 100)
-		snprintf(rate, sizeof(rate), "%.0f", r);
-	else if (r >= 1 || r == 0)
-		snprintf(rate, sizeof(rate), "%.1f", r);
-	else	/* a slow trial: two digits that say something */
-		snprintf(rate, sizeof(rate), "%.2g", r);
+	count(d, done);
+	rate_text(rate, r);
 	if (total > 0) {
-		count(t, sizeof(t), total);
+		count(t, total);
 		if (r > 0 && done < total) {
 			strcpy(eta, ", ETA ");
 			len = strlen(eta);
@@ -129,9 +150,9 @@ tl_progress_format(char *buf, size_t size, const char *what,
 		}
 		/* done == total is 100% even where 100 * done / total
 		 * rounds below it */
-		snprintf(buf, size, "%s: %s/%s %s (%.0f%%), %s/s%s", what, d, t,
-		    unit, done >= total ? 100 : floor(100 * done / total), rate,
-		    eta);
+		snprintf(buf, size, "%s: %s/%s %s (%d%%), %s/s%s", what, d, t,
+		    unit, done >= total ? 100 : (int)floor(100 * done / total),
+		    rate, eta);
 	} else
 		snprintf(buf, size, "%s: %s %s, %s/s", what, d, unit, rate);
 }
