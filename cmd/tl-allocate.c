@@ -25,6 +25,7 @@
 #include "tl_err.h"
 #include "tl_json.h"
 #include "tl_num.h"
+#include "tl_opt.h"
 #include "tl_out.h"
 #include "tl_panel.h"
 #include "tl_portfolio.h"
@@ -40,14 +41,14 @@ struct opts {
 	struct tl_pf_opts pf;		/* what the engine reads */
 	const char	*alerts;	/* --alerts */
 	enum tl_fmt	 fmt;		/* output format */
-	enum tl_fmt	 ifmt;		/* input format, AUTO: by name */
+	enum tl_fmt	 ifmt;		/* input format, AUTO: sniffed */
 	const char	*mu_file;	/* --mu */
 	const char	*output;	/* -o */
-	const char	*prev;		/* --prev */
+	const char	*prev;		/* -p */
 	int		 quiet;		/* -q */
 	const char	*retired;	/* --retired */
 	const char	*solve_qp;	/* hidden bench mode */
-	const char	*summary;	/* --summary */
+	const char	*summary;	/* -S */
 	const char	*method;	/* the default method's name */
 	int		 set_weight;	/* --max-weight given */
 	char		**inputs;	/* returns files */
@@ -71,16 +72,16 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: tl-allocate [-q] [-e estimator] [-F format] [-f format]\n"
-"                   [-m method] [-o file] [-r returns] [-w days]\n"
-"                   [--alerts file] [--annualize N] [--asof date]\n"
-"                   [--demoted-max-weight w] [--fallback method]\n"
+"usage: tl-allocate [-q] [-f format] [-i format] [-m method] [-o file]\n"
+"                   [-p file] [-S file] [-w days] [--alerts file]\n"
+"                   [--annualize N] [--asof date] [--demoted-max-weight w]\n"
+"                   [--estimator E] [--expected R] [--fallback method]\n"
 "                   [--halflife N] [--live-days N] [--max-corr rho]\n"
 "                   [--max-turnover T] [--max-vol sigma] [--max-weight w]\n"
 "                   [--min-days N] [--min-trade w] [--min-weight w]\n"
-"                   [--missing how] [--mu file] [--prev file]\n"
-"                   [--retired file] [--risk-aversion L] [--risk-free r]\n"
-"                   [--summary file] [--unfilled how] [file ...]\n");
+"                   [--missing how] [--mu file] [--retired file]\n"
+"                   [--risk-aversion L] [--risk-free r] [--unfilled how]\n"
+"                   [file ...]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
@@ -92,14 +93,16 @@ usage(FILE *fp)
 "      --asof=DATE       the night's date (the last date of the returns);\n"
 "                        later returns are not used\n"
 "      --demoted-max-weight=W  weight cap of a demoted strategy (0: out)\n"
-"  -e, --estimator=E     covariance: sample, ledoit-wolf (default),\n"
+"      --estimator=E     covariance: sample, ledoit-wolf (default),\n"
 "                        ledoit-wolf-cc, ewma\n"
-"  -F, --input-format=F  returns: jsonl or csv (default: by name)\n"
+"      --expected=R      expected returns: mean (default), ewma, shrunk\n"
 "  -f, --format=FMT      output: jsonl or csv\n"
 "      --fallback=M      when the method has no answer: min-variance\n"
 "                        (default), equal, cash or none (fail)\n"
 "      --halflife=N      EWMA half-life in days (63)\n"
 "  -h, --help            this help\n"
+"  -i, --input-format=F  returns: jsonl, csv or json (default: from the\n"
+"                        content)\n"
 "      --live-days=N     live: a return within N days before --asof\n"
 "                        (10; 0: no test)\n"
 "  -m, --method=M        allocation method (min-variance); --method=help\n"
@@ -116,13 +119,12 @@ usage(FILE *fp)
 "      --missing=HOW     gaps: auto (default), aligned or pairwise\n"
 "      --mu=FILE         expected returns (strategy, expected_return)\n"
 "  -o, --output=FILE     write to FILE (atomically) instead of stdout\n"
-"      --prev=FILE       the previous allocation\n"
+"  -p, --prev=FILE       the previous allocation\n"
 "  -q, --quiet           no summary lines on stderr\n"
-"  -r, --returns=R       expected returns: mean (default), ewma, shrunk\n"
 "      --retired=FILE    retirements (strategy, ts): retired ones are out\n"
 "      --risk-aversion=L mean-variance lambda (1)\n"
 "      --risk-free=R     annual rate for the Sharpe ratio (0)\n"
-"      --summary=FILE    the portfolio summary (JSON)\n"
+"  -S, --summary=FILE    the portfolio summary (JSON)\n"
 "      --unfilled=HOW    caps that sum below 1: cash (default: the rest\n"
 "                        in cash) or relax (raise --max-weight)\n"
 "  -V, --version         print the version\n"
@@ -145,38 +147,28 @@ list_methods(const char *dflt)
 	}
 }
 
-/* The entry of a choice table named arg, or a usage error. */
-static size_t
-pick(const char *opt, const char *arg, const void *tab, size_t n,
-    size_t size)
-{
-	long k = tl_table_find(tab, n, size, arg);
-
-	if (k < 0)
-		tl_usage_error("%s: unknown '%s'", opt, arg);
-	return (size_t)k;
-}
-
-#define PICK(opt, arg, tab, n)	pick(opt, arg, tab, n, sizeof((tab)[0]))
+#define PICK(opt, arg, tab, n) \
+	tl_parse_word(opt, arg, tab, n, sizeof((tab)[0]), NULL)
 
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
-	enum { O_ALERTS = 256, O_ANN, O_ASOF, O_DEMOTED, O_FALLBACK, O_HALF,
-	    O_LIVE, O_MAXCORR, O_MAXTURN, O_MAXVOL, O_MAXW, O_MINDAYS,
-	    O_MINTRADE, O_MINW, O_MISSING, O_MU, O_PREV, O_RETIRED, O_LAMBDA,
-	    O_RF, O_SOLVEQP, O_SUMMARY, O_UNFILLED };
+	enum { O_ALERTS = 256, O_ANN, O_ASOF, O_DEMOTED, O_ESTIMATOR,
+	    O_EXPECTED, O_FALLBACK, O_HALF, O_LIVE, O_MAXCORR, O_MAXTURN,
+	    O_MAXVOL, O_MAXW, O_MINDAYS, O_MINTRADE, O_MINW, O_MISSING, O_MU,
+	    O_RETIRED, O_LAMBDA, O_RF, O_SOLVEQP, O_UNFILLED };
 	static const struct option longopts[] = {
 		{ "alerts", required_argument, NULL, O_ALERTS },
 		{ "annualize", required_argument, NULL, O_ANN },
 		{ "asof", required_argument, NULL, O_ASOF },
 		{ "demoted-max-weight", required_argument, NULL, O_DEMOTED },
-		{ "estimator", required_argument, NULL, 'e' },
-		{ "input-format", required_argument, NULL, 'F' },
+		{ "estimator", required_argument, NULL, O_ESTIMATOR },
+		{ "expected", required_argument, NULL, O_EXPECTED },
 		{ "format", required_argument, NULL, 'f' },
 		{ "fallback", required_argument, NULL, O_FALLBACK },
 		{ "halflife", required_argument, NULL, O_HALF },
 		{ "help", no_argument, NULL, 'h' },
+		{ "input-format", required_argument, NULL, 'i' },
 		{ "live-days", required_argument, NULL, O_LIVE },
 		{ "method", required_argument, NULL, 'm' },
 		{ "max-corr", required_argument, NULL, O_MAXCORR },
@@ -189,28 +181,35 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "missing", required_argument, NULL, O_MISSING },
 		{ "mu", required_argument, NULL, O_MU },
 		{ "output", required_argument, NULL, 'o' },
-		{ "prev", required_argument, NULL, O_PREV },
+		{ "prev", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "retired", required_argument, NULL, O_RETIRED },
-		{ "returns", required_argument, NULL, 'r' },
+		{ "returns", required_argument, NULL, O_EXPECTED },
 		{ "risk-aversion", required_argument, NULL, O_LAMBDA },
 		{ "risk-free", required_argument, NULL, O_RF },
 		{ "solve-qp", required_argument, NULL, O_SOLVEQP },
-		{ "summary", required_argument, NULL, O_SUMMARY },
+		{ "summary", required_argument, NULL, 'S' },
 		{ "unfilled", required_argument, NULL, O_UNFILLED },
 		{ "version", no_argument, NULL, 'V' },
 		{ "window", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
+	/* tl(7), the interface: -F is -i; -e and -r became long-only, and
+	 * --returns --expected, since -r names a returns file elsewhere */
+	static const struct tl_old_opt old[] = { { "-e", "estimator" },
+	    { "-F", "input-format" }, { "-r", "expected" },
+	    { "--returns", "expected" } };
+	static const struct tl_getopt g = { ":e:F:f:hi:m:o:p:qr:S:Vw:",
+	    longopts, old, TL_NELEM(old) };
 	struct tl_pf_opts *p = &o->pf;
 	const struct tl_pf_method *me;
 	struct tl_err err = { 0 };
+	struct tl_opt_file f[4];
 	int64_t days;
 	long m;
 	int ch, bad = 0;
 
-	while ((ch = getopt_long(argc, argv, ":e:F:f:hm:o:qr:Vw:", longopts,
-	    NULL)) != -1) {
+	while ((ch = tl_getopt(&g, argc, argv)) != -1) {
 		switch (ch) {
 		case O_ALERTS:
 			o->alerts = optarg;
@@ -229,19 +228,20 @@ parse_args(int argc, char *argv[], struct opts *o)
 			bad = tl_parse_double("--demoted-max-weight", optarg,
 			    0, 1, &p->demoted_max_weight, &err);
 			break;
-		case 'e':
+		case O_ESTIMATOR:
 			p->estimator = PICK("--estimator", optarg,
 			    tl_pf_estimators, tl_pf_nestimators);
 			break;
-		case 'F':
-			if ((o->ifmt = tl_fmt_parse(optarg)) == TL_FMT_AUTO)
-				tl_usage_error("--input-format: unknown '%s' "
-				    "(jsonl or csv)", optarg);
+		case O_EXPECTED:
+			p->returns = PICK("--expected", optarg, tl_pf_mu_ests,
+			    tl_pf_nmu_ests);
+			if (!tl_pf_mu_ests[p->returns].option)
+				tl_usage_error("--expected: '%s' is not a "
+				    "choice (--mu FILE reads expected returns)",
+				    optarg);
 			break;
 		case 'f':
-			if ((o->fmt = tl_fmt_parse(optarg)) == TL_FMT_AUTO)
-				tl_usage_error("--format: unknown '%s' (jsonl "
-				    "or csv)", optarg);
+			o->fmt = tl_parse_format("--format", optarg, 0);
 			break;
 		case O_FALLBACK:
 			p->fallback = PICK("--fallback", optarg,
@@ -254,6 +254,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'h':
 			usage(stdout);
 			exit(tl_exit_status(TL_EX_OK));
+		case 'i':
+			o->ifmt = tl_parse_format("--input-format", optarg, 1);
+			break;
 		case O_LIVE:
 			bad = tl_parse_long("--live-days", optarg, 0, 1000000,
 			    &p->live_days, &err);
@@ -263,9 +266,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 				list_methods(o->method);
 				exit(tl_exit_status(TL_EX_OK));
 			}
+			/* a name or an alias; else the list */
 			if ((m = tl_pf_method_find(optarg)) < 0)
-				tl_usage_error("--method: unknown '%s' "
-				    "(--method help lists them)", optarg);
+				m = (long)PICK("--method", optarg,
+				    tl_pf_methods, tl_pf_nmethods);
 			p->method = (size_t)m;
 			break;
 		case O_MAXCORR:
@@ -309,7 +313,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'o':
 			o->output = optarg;
 			break;
-		case O_PREV:
+		case 'p':
 			o->prev = optarg;
 			break;
 		case 'q':
@@ -317,13 +321,6 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case O_RETIRED:
 			o->retired = optarg;
-			break;
-		case 'r':
-			p->returns = PICK("--returns", optarg, tl_pf_mu_ests,
-			    tl_pf_nmu_ests);
-			if (!tl_pf_mu_ests[p->returns].option)
-				tl_usage_error("--returns: unknown '%s'",
-				    optarg);
 			break;
 		case O_LAMBDA:
 			bad = tl_parse_double("--risk-aversion", optarg, 1e-9,
@@ -336,7 +333,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case O_SOLVEQP:
 			o->solve_qp = optarg;
 			break;
-		case O_SUMMARY:
+		case 'S':
 			o->summary = optarg;
 			break;
 		case O_UNFILLED:
@@ -349,14 +346,18 @@ parse_args(int argc, char *argv[], struct opts *o)
 			bad = tl_parse_long("--window", optarg, 2, LONG_MAX,
 			    &p->window, &err);
 			break;
-		default:
-			tl_bad_option(ch, argv[optind - 1]);
 		}
 		if (bad)
 			tl_usage_error("%s: %s", err.where, err.msg);
 	}
 	o->inputs = argv + optind;
 	o->ninputs = argc - optind;
+	f[0] = (struct tl_opt_file){ "--prev", o->prev };
+	f[1] = (struct tl_opt_file){ "--mu", o->mu_file };
+	f[2] = (struct tl_opt_file){ "--retired", o->retired };
+	f[3] = (struct tl_opt_file){ "--alerts", o->alerts };
+	if (o->solve_qp == NULL)
+		tl_opt_inputs(f, TL_NELEM(f), o->inputs, o->ninputs, 1, usage);
 	me = &tl_pf_methods[p->method];
 	if (p->min_weight > p->max_weight)
 		tl_usage_error("--min-weight %g is above --max-weight %g",

@@ -28,6 +28,7 @@
 #include "tl_jv.h"
 #include "tl_map.h"
 #include "tl_num.h"
+#include "tl_opt.h"
 #include "tl_out.h"
 #include "tl_records.h"
 #include "tl_rng.h"
@@ -39,38 +40,46 @@
 
 enum cmd { C_UPDATE, C_WEIGHTS, C_CHOOSE, C_KILL };
 
-enum target { T_LIFT, T_PBEST };
+/* weights --target */
+static const struct target_name {
+	const char	*name;		/* the word */
+	int		 pbest;		/* P(best) rather than lift */
+} targets[] = { { "lift", 0 }, { "pbest", 1 } };
 
 struct opts {
 	enum cmd	 cmd;		/* the subcommand */
 	int		 all;		/* kill: every arm with its verdict */
 	const char	*arms;		/* -a: arms spec, NULL from the state */
 	int		 add_arms;	/* -A: new arms in a map are welcome */
-	int		 new_days;	/* -w: only days after the state's */
+	int		 new_days;	/* --new-days: only days after the
+					 * state's */
 	double		 change;	/* --max-change, relative; 0 off */
-	const char	*context;	/* -c: context field */
+	const char	*context;	/* --context: context field */
 	const char	*ctxfile;	/* -C: context file (date, label) */
-	long		 count;		/* choose -k: decisions */
-	double		 discount;	/* -d, NAN: from the state or 1 */
+	long		 count;		/* choose -n: decisions */
+	double		 discount;	/* --discount; NAN: the state's or 1 */
 	long		 draws;		/* -D: Monte Carlo draws */
 	double		 floor;		/* kill: win-rate floor */
 	const char	*in;		/* choose/weights: one context value */
 	double		 level;		/* kill: confidence level */
 	double		 wmax, wmin;	/* weight bounds */
-	int		 model;		/* -m, -1: from the state or beta */
-	long		 min_obs;	/* -n: observations before a weight
-					 * moves, before a context counts */
-	const char	*names;		/* -N: declared arms, comma list */
+	enum tl_fmt	 ifmt;		/* -i: update's inputs, AUTO */
+	int		 model;		/* --family; -1: the state's or beta */
+	long		 min_obs;	/* --min-obs: observations before a
+					 * weight moves, before a context
+					 * counts */
+	char		**names;	/* -N: declared arms (new), or NULL */
+	size_t		 nnames;	/* their number */
 	const char	*output;	/* -o */
 	const char	*pnl;		/* -P: P&L field, "none" off */
-	const char	*prev;		/* --prev: previous weights file */
-	const char	*prior;		/* -p: prior parameters, comma list */
+	const char	*prev;		/* -p: previous weights file */
+	const char	*prior;		/* --prior: prior parameters, list */
 	int		 quiet;		/* -q */
-	const char	*reward;	/* -r: reward field */
-	const char	*state;		/* -S: state file */
+	const char	*reward;	/* --reward: reward field */
+	const char	*state;		/* --state: state file */
 	long		 seed;		/* -s */
-	enum target	 target;	/* weights: lift or pbest */
-	const char	*time;		/* -t: time field */
+	int		 pbest;		/* weights --target pbest */
+	const char	*time;		/* --time: time field */
 	char		**inputs;	/* files; none: stdin */
 	int		 ninputs;	/* their number */
 };
@@ -84,16 +93,18 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: tl-bandit update [-Aqw] [-a arms] [-C file] [-c field] [-d discount]\n"
-"                 [-m model] [-N names] [-o state] [-P field] [-p prior]\n"
-"                 [-r field] [-S state] [-t field] [file ...]\n"
-"       tl-bandit weights -S state [-D draws] [-I context] [-n obs]\n"
-"                 [-o file] [-s seed] [--max w] [--max-change c] [--min w]\n"
-"                 [--prev file] [--target lift|pbest]\n"
-"       tl-bandit choose -S state [-D draws] [-I context] [-k count]\n"
-"                 [-n obs] [-o file] [-s seed]\n"
-"       tl-bandit kill -S state [--all] [--floor p] [--level p] [-n obs]\n"
-"                 [-o file]\n");
+"usage: tl-bandit update [-Aq] [-a arms] [-C file] [-i format] [-N names]\n"
+"                 [-o state] [-P field] [--context field] [--discount g]\n"
+"                 [--family beta|normal] [--new-days] [--prior list]\n"
+"                 [--reward field] [--state file] [--time field]\n"
+"                 [file ...]\n"
+"       tl-bandit weights --state file [-D draws] [-I context] [-o file]\n"
+"                 [-p file] [-s seed] [--max w] [--max-change c]\n"
+"                 [--min w] [--min-obs N] [--target lift|pbest]\n"
+"       tl-bandit choose --state file [-D draws] [-I context] [-n count]\n"
+"                 [-o file] [-s seed] [--min-obs N]\n"
+"       tl-bandit kill --state file [-l level] [-o file] [--all]\n"
+"                 [--floor p] [--min-obs N]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
@@ -104,39 +115,71 @@ usage(FILE *fp)
 "                        value:FIELD or combo:FIELD,FIELD...\n"
 "      --all             kill: every arm, with its verdict\n"
 "  -C, --context-file=F  update: context per date from rows {date, label}\n"
-"  -c, --context=FIELD   update: a posterior per arm and value of FIELD\n"
+"                        (tl-regime decode's output)\n"
+"      --context=FIELD   update: a posterior per arm and value of FIELD\n"
 "  -D, --draws=N         Monte Carlo draws for weights (10000)\n"
-"  -d, --discount=G      update: evidence fades by G per day, (0, 1] (1)\n"
+"      --discount=G      update: evidence fades by G per day, (0, 1] (1)\n"
+"      --family=F        update: beta (rewards in [0, 1]) or normal\n"
 "      --floor=P         kill: the win-rate floor (0.4)\n"
 "  -h, --help            this help\n"
 "  -I, --in=VALUE        weights, choose: only the context VALUE\n"
-"  -k, --count=N         choose: decisions to draw (1)\n"
-"      --level=P         kill: the confidence level (0.95)\n"
-"  -m, --model=M         update: beta (rewards in [0, 1]) or normal\n"
+"  -i, --input-format=F  update: jsonl, csv or json (default: from the\n"
+"                        content)\n"
+"  -l, --level=P         kill: the confidence level (0.95)\n"
 "      --max=W           weights: upper bound of a weight (1)\n"
 "      --max-change=C    weights: relative change against --prev (0.2)\n"
 "      --min=W           weights: lower bound of a weight (0.01)\n"
-"  -N, --arm-names=LIST  update: the arms, comma-separated; no others\n"
-"  -n, --min-obs=N       outcomes before a weight moves from its default\n"
+"      --min-obs=N       outcomes before a weight moves from its default\n"
 "                        or a context has its own posterior (30)\n"
+"  -N, --arm-names=LIST  update: the arms, comma-separated; no others\n"
+"  -n, --count=N         choose: decisions to draw (1)\n"
+"      --new-days        update: only outcomes of days after the state's\n"
 "  -o, --output=FILE     write to FILE (atomically) instead of stdout\n"
 "  -P, --pnl=FIELD       update: the P&L for kill, or none (net_pnl)\n"
-"  -p, --prior=LIST      update: a,b (beta) or mu,kappa,alpha,beta\n"
-"      --prev=FILE       weights: yesterday's weights, for --max-change\n"
+"  -p, --prev=FILE       weights: yesterday's weights, for --max-change\n"
+"      --prior=LIST      update: a,b (beta) or mu,kappa,alpha,beta\n"
 "  -q, --quiet           no summary line\n"
-"  -r, --reward=FIELD    update: the reward (win)\n"
-"  -S, --state=FILE      the state to read (update: to add to)\n"
+"      --reward=FIELD    update: the reward (win)\n"
 "  -s, --seed=N          seed of the draws (1)\n"
+"      --state=FILE      the state to read (update: to add to; none on a\n"
+"                        first night)\n"
 "      --target=T        weights: lift (default) or pbest\n"
-"  -t, --time=FIELD      update: the date of an outcome (date)\n"
-"  -V, --version         print the version\n"
-"  -w, --new-days        update: only outcomes of days after the state's\n");
+"      --time=FIELD      update: the date of an outcome (date)\n"
+"  -V, --version         print the version\n");
 }
 
 enum {
-	O_ALL = 256, O_FLOOR, O_LEVEL, O_MAX, O_MAXCHANGE, O_MIN, O_PREV,
-	O_TARGET
+	O_ALL = 256, O_CONTEXT, O_COUNT, O_DISCOUNT, O_FAMILY, O_FLOOR, O_MAX,
+	O_MAXCHANGE, O_MIN, O_MINOBS, O_NEWDAYS, O_PREV, O_PRIOR, O_REWARD,
+	O_STATE, O_TARGET, O_TIME
 };
+
+/* -n and -p mean what tl(7) says where the idea applies (choose's count,
+ * weights' previous weights) and, for one release, what they meant
+ * before elsewhere (--min-obs, update's --prior): known once the command
+ * is. */
+static void
+command_letters(struct opts *o, const char *n_arg, const char *p_arg)
+{
+	struct tl_err err = { 0 };
+	int bad = 0;
+
+	if (n_arg != NULL && o->cmd == C_CHOOSE)
+		bad = tl_parse_long("--count", n_arg, 1, 100000000, &o->count,
+		    &err);
+	else if (n_arg != NULL) {
+		tl_opt_deprecated("-n", "min-obs");
+		bad = tl_parse_long("--min-obs", n_arg, 0, LONG_MAX,
+		    &o->min_obs, &err);
+	}
+	if (bad)
+		tl_usage_error("%s: %s", err.where, err.msg);
+	if (p_arg != NULL && o->cmd == C_UPDATE) {
+		tl_opt_deprecated("-p", "prior");
+		o->prior = p_arg;
+	} else if (p_arg != NULL)
+		o->prev = p_arg;
+}
 
 static void
 parse_args(int argc, char *argv[], struct opts *o)
@@ -146,47 +189,58 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "arms", required_argument, NULL, 'a' },
 		{ "all", no_argument, NULL, O_ALL },
 		{ "context-file", required_argument, NULL, 'C' },
-		{ "context", required_argument, NULL, 'c' },
+		{ "context", required_argument, NULL, O_CONTEXT },
 		{ "draws", required_argument, NULL, 'D' },
-		{ "discount", required_argument, NULL, 'd' },
+		{ "discount", required_argument, NULL, O_DISCOUNT },
+		{ "family", required_argument, NULL, O_FAMILY },
 		{ "floor", required_argument, NULL, O_FLOOR },
 		{ "help", no_argument, NULL, 'h' },
 		{ "in", required_argument, NULL, 'I' },
-		{ "count", required_argument, NULL, 'k' },
-		{ "level", required_argument, NULL, O_LEVEL },
-		{ "model", required_argument, NULL, 'm' },
+		{ "input-format", required_argument, NULL, 'i' },
+		{ "count", required_argument, NULL, O_COUNT },
+		{ "level", required_argument, NULL, 'l' },
+		{ "model", required_argument, NULL, O_FAMILY },
 		{ "max", required_argument, NULL, O_MAX },
 		{ "max-change", required_argument, NULL, O_MAXCHANGE },
 		{ "min", required_argument, NULL, O_MIN },
 		{ "arm-names", required_argument, NULL, 'N' },
-		{ "min-obs", required_argument, NULL, 'n' },
+		{ "min-obs", required_argument, NULL, O_MINOBS },
+		{ "new-days", no_argument, NULL, O_NEWDAYS },
 		{ "output", required_argument, NULL, 'o' },
 		{ "pnl", required_argument, NULL, 'P' },
-		{ "prior", required_argument, NULL, 'p' },
+		{ "prior", required_argument, NULL, O_PRIOR },
 		{ "prev", required_argument, NULL, O_PREV },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "reward", required_argument, NULL, 'r' },
-		{ "state", required_argument, NULL, 'S' },
+		{ "reward", required_argument, NULL, O_REWARD },
+		{ "state", required_argument, NULL, O_STATE },
 		{ "seed", required_argument, NULL, 's' },
 		{ "target", required_argument, NULL, O_TARGET },
-		{ "time", required_argument, NULL, 't' },
+		{ "time", required_argument, NULL, O_TIME },
 		{ "version", no_argument, NULL, 'V' },
-		{ "new-days", no_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
+	/* tl(7), the interface: these letters became long-only (-k is -n,
+	 * --model is --family); -n and -p: command_letters() */
+	static const struct tl_old_opt old[] = { { "-c", "context" },
+	    { "-d", "discount" }, { "-k", "count" }, { "-m", "family" },
+	    { "--model", "family" }, { "-r", "reward" }, { "-S", "state" },
+	    { "-t", "time" }, { "-w", "new-days" } };
+	static const struct tl_getopt g = {
+	    ":Aa:C:c:D:d:hI:i:k:l:m:N:n:o:P:p:qr:S:s:t:Vw", longopts, old,
+	    TL_NELEM(old) };
 	static const char *const cmds[] = { "update", "weights", "choose",
 	    "kill" };
 	struct tl_err err = { 0 };
+	struct tl_opt_file f[3];
+	const char *n_arg = NULL, *p_arg = NULL;
 	int ch, bad = 0;
 
-	while ((ch = getopt_long(argc, argv,
-	    ":Aa:C:c:D:d:hI:k:m:N:n:o:P:p:qr:S:s:t:Vw", longopts,
-	    NULL)) != -1) {
+	while ((ch = tl_getopt(&g, argc, argv)) != -1) {
 		switch (ch) {
 		case 'A':
 			o->add_arms = 1;
 			break;
-		case 'w':
+		case O_NEWDAYS:
 			o->new_days = 1;
 			break;
 		case 'a':
@@ -198,19 +252,24 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'C':
 			o->ctxfile = optarg;
 			break;
-		case 'c':
+		case O_CONTEXT:
 			o->context = optarg;
 			break;
 		case 'D':
 			bad = tl_parse_long("--draws", optarg, 1, 100000000,
 			    &o->draws, &err);
 			break;
-		case 'd':
+		case O_DISCOUNT:
 			bad = tl_parse_double("--discount", optarg, 0, 1,
 			    &o->discount, &err);
 			if (!bad && o->discount == 0)
 				tl_usage_error("--discount: 0 forgets everything: "
 				    "a number in (0, 1]");
+			break;
+		case O_FAMILY:
+			o->model = (int)tl_parse_word("--family", optarg,
+			    tl_bandit_model_names, tl_bandit_nmodels,
+			    sizeof(tl_bandit_model_names[0]), NULL);
 			break;
 		case O_FLOOR:
 			bad = tl_parse_double("--floor", optarg, 0, 1,
@@ -222,18 +281,16 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'I':
 			o->in = optarg;
 			break;
-		case 'k':
+		case 'i':
+			o->ifmt = tl_parse_format("--input-format", optarg, 1);
+			break;
+		case O_COUNT:
 			bad = tl_parse_long("--count", optarg, 1, 100000000,
 			    &o->count, &err);
 			break;
-		case O_LEVEL:
+		case 'l':
 			bad = tl_parse_double("--level", optarg, 0.5, 0.999999,
 			    &o->level, &err);
-			break;
-		case 'm':
-			if ((o->model = tl_bandit_model_parse(optarg)) < 0)
-				tl_usage_error("--model: unknown '%s' (beta or "
-				    "normal)", optarg);
 			break;
 		case O_MAX:
 			bad = tl_parse_double("--max", optarg, 0, 1,
@@ -248,9 +305,16 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    &err);
 			break;
 		case 'N':
-			o->names = optarg;
+			tl_free_strings(o->names, o->nnames);
+			if (tl_split_list(optarg, &o->names, &o->nnames,
+			    &err) == -1)
+				tl_usage_error("--arm-names: '%s': %s", optarg,
+				    err.msg);
 			break;
 		case 'n':
+			n_arg = optarg;
+			break;
+		case O_MINOBS:
 			bad = tl_parse_long("--min-obs", optarg, 0, LONG_MAX,
 			    &o->min_obs, &err);
 			break;
@@ -261,6 +325,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 			o->pnl = optarg;
 			break;
 		case 'p':
+			p_arg = optarg;
+			break;
+		case O_PRIOR:
 			o->prior = optarg;
 			break;
 		case O_PREV:
@@ -269,10 +336,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'q':
 			o->quiet = 1;
 			break;
-		case 'r':
+		case O_REWARD:
 			o->reward = optarg;
 			break;
-		case 'S':
+		case O_STATE:
 			o->state = optarg;
 			break;
 		case 's':
@@ -280,41 +347,42 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    &o->seed, &err);
 			break;
 		case O_TARGET:
-			if (strcmp(optarg, "lift") == 0)
-				o->target = T_LIFT;
-			else if (strcmp(optarg, "pbest") == 0)
-				o->target = T_PBEST;
-			else
-				tl_usage_error("--target: unknown '%s' (lift or "
-				    "pbest)", optarg);
+			o->pbest = targets[TL_PARSE_WORD("--target", optarg,
+			    targets)].pbest;
 			break;
-		case 't':
+		case O_TIME:
 			o->time = optarg;
 			break;
 		case 'V':
 			tl_version_exit();
-		default:	/* ':' (no value) or an unknown option */
-			tl_bad_option(ch, argv[optind - 1]);
 		}
 		if (bad)
 			tl_usage_error("%s: %s", err.where, err.msg);
 	}
-	o->cmd = (enum cmd)tl_command(argc, argv, optind, cmds, 4);
+	o->cmd = (enum cmd)tl_command(argc, argv, optind, cmds,
+	    (int)TL_NELEM(cmds));
+	command_letters(o, n_arg, p_arg);
 	o->inputs = argv + optind + 1;
 	o->ninputs = argc - optind - 1;
 	if (o->cmd != C_UPDATE && o->state == NULL)
-		tl_usage_error("%s needs the state: -S FILE", cmds[o->cmd]);
+		tl_usage_error("%s needs the state: --state FILE",
+		    cmds[o->cmd]);
 	if (o->cmd != C_UPDATE && o->ninputs > 0)
 		tl_usage_error("%s reads no input files, only the state",
 		    cmds[o->cmd]);
 	if (o->cmd == C_UPDATE && o->state == NULL && o->arms == NULL)
 		tl_usage_error("update needs the arms: -a SPEC (or a state "
-		    "that names them: -S FILE)");
+		    "that names them: --state FILE)");
 	if (o->context != NULL && o->ctxfile != NULL)
-		tl_usage_error("-c and -C exclude each other: contexts from a "
-		    "field or from a file");
+		tl_usage_error("--context and -C exclude each other: contexts "
+		    "from a field or from a file");
 	if (o->wmin > o->wmax)
 		tl_usage_error("--min exceeds --max");
+	f[0] = (struct tl_opt_file){ "--state", o->state };
+	f[1] = (struct tl_opt_file){ "--context-file", o->ctxfile };
+	f[2] = (struct tl_opt_file){ "--prev", o->prev };
+	tl_opt_inputs(f, TL_NELEM(f), o->inputs, o->ninputs,
+	    o->cmd == C_UPDATE, usage);
 }
 
 /* Add one outcome with credit w: reward r (beta: in [0, 1]) and, when
@@ -454,8 +522,8 @@ settings(struct tl_bandit_state *st, const struct opts *o, int loaded,
 			    "differs from the state's '%s'", o->reward,
 			    st->reward);
 		if (o->model != -1 && o->model != (int)st->model)
-			return tl_err_set(err, TL_EX_USAGE, "--model", 0, "'%s' "
-			    "differs from the state's '%s'",
+			return tl_err_set(err, TL_EX_USAGE, "--family", 0,
+			    "'%s' differs from the state's '%s'",
 			    tl_bandit_model_name(o->model),
 			    tl_bandit_model_name(st->model));
 		if (o->pnl != NULL && differs(pnl, st->pnl))
@@ -555,9 +623,9 @@ struct upd {
 	struct tl_map	*dayctx;	/* day -> context + 1 (-C) */
 	double		 n;		/* outcomes read */
 	double		 noctx;		/* outcomes without a context */
-	int		 new_days;	/* -w: skip days up to since */
+	int		 new_days;	/* --new-days: skip days up to since */
 	int64_t		 since;		/* the loaded state's day */
-	double		 old;		/* outcomes skipped by -w */
+	double		 old;		/* outcomes skipped by --new-days */
 };
 
 /* A bad record: TL_EX_DATAERR at its file and line. */
@@ -792,8 +860,8 @@ update_one(struct upd *u, struct tl_err *err)
 	if (st->model == TL_BANDIT_BETA && !(r >= 0 && r <= 1)) {
 		tl_fmt_double(num, r);
 		return tl_err_set(err, TL_EX_DATAERR, u->name, u->line,
-		    "field '%s': reward %s is outside [0, 1] for --model beta "
-		    "(--model normal for returns)", st->reward, num);
+		    "field '%s': reward %s is outside [0, 1] for --family beta "
+		    "(--family normal for returns)", st->reward, num);
 	}
 	/* the P&L, for kill */
 	if (st->pnl != NULL && (pv = field(&u->doc, st->pnl)) != NULL) {
@@ -969,18 +1037,12 @@ lock_drop(int fd, const struct tl_buf *lockpath)
 
 /* Arms of -N, in order. */
 static void
-declare_arms(struct tl_bandit_state *st, const char *list)
+declare_arms(struct tl_bandit_state *st, const struct opts *o)
 {
-	const char *p = list, *q;
+	size_t i;
 
-	for (;; p = q + 1) {
-		if ((q = strchr(p, ',')) == NULL)
-			q = p + strlen(p);
-		if (q > p)
-			tl_bandit_arm_find(st, p, (size_t)(q - p), 1);
-		if (*q == '\0')
-			break;
-	}
+	for (i = 0; i < o->nnames; i++)
+		tl_bandit_arm_find(st, o->names[i], strlen(o->names[i]), 1);
 }
 
 static int
@@ -1016,11 +1078,11 @@ cmd_update(const struct opts *o, struct tl_err *err)
 	}
 	if ((rc = settings(&st, o, loaded, err)) == -1)
 		goto out;
-	/* -w: a nightly run over the whole log adds each day once */
+	/* --new-days: a nightly run over the whole log adds each day once */
 	u.new_days = o->new_days && st.has_day;
 	u.since = st.day;
 	if (o->names != NULL)
-		declare_arms(&st, o->names);
+		declare_arms(&st, o);
 	/* a map's arms are those known, unless -A: a typo in a signal name
 	 * must not become an arm; new strategies or symbols are welcome */
 	u.closed = !o->add_arms && (o->names != NULL || (loaded &&
@@ -1031,7 +1093,7 @@ cmd_update(const struct opts *o, struct tl_err *err)
 		goto out;
 	for (i = 0; i < (o->ninputs > 0 ? o->ninputs : 1) && rc == 0; i++) {
 		if ((rs = tl_records_open(o->ninputs > 0 ? o->inputs[i] : "-",
-		    TL_FMT_AUTO, err)) == NULL) {
+		    o->ifmt, err)) == NULL) {
 			rc = -1;
 			break;
 		}
@@ -1245,7 +1307,7 @@ weights_scope(const struct opts *o, const struct tl_bandit_state *st, size_t s,
 	for (k = 0; k < K; k++) {
 		pbest[k] /= (double)o->draws;
 		lift[k] /= (double)o->draws;
-		t[k] = o->target == T_LIFT ? lift[k] : pbest[k];
+		t[k] = o->pbest ? pbest[k] : lift[k];
 		prev_key(&key, ctx, st->arm[k].name);
 		slot = tl_map_get(pv->m, key.data, key.len);
 		prev[k] = slot != NULL ? pv->w[*slot - 1] : NAN;
@@ -1542,7 +1604,7 @@ main(int argc, char *argv[])
 	struct opts o = { .change = 0.2, .count = 1, .discount = NAN,
 	    .draws = 10000, .floor = 0.4, .level = 0.95, .wmax = 1,
 	    .wmin = 0.01, .model = -1, .min_obs = 30, .seed = 1,
-	    .target = T_LIFT };
+	    .pbest = 0 };
 	struct tl_err err = { 0 };
 	int rc, status = TL_EX_OK;
 
@@ -1558,5 +1620,6 @@ main(int argc, char *argv[])
 		rc = cmd_kill(&o, &err);
 	if (rc == -1)
 		status = tl_report(&err);
+	tl_free_strings(o.names, o.nnames);
 	return tl_exit_status(status);
 }

@@ -35,7 +35,9 @@
 #include "tl_json.h"
 #include "tl_map.h"
 #include "tl_num.h"
+#include "tl_opt.h"
 #include "tl_out.h"
+#include "tl_progress.h"
 #include "tl_records.h"
 #include "tl_rng.h"
 #include "tl_space.h"
@@ -58,18 +60,20 @@ static const char *const cmd_names[] = {
 
 /* long-only options */
 enum {
-	O_CANDIDATES = 256, O_IGNORE_UNKNOWN, O_KAPPA, O_MINIMIZE,
-	O_MODEL_PREFIX, O_PARAMS_FIELD, O_RADIUS, O_SCREEN, O_STARTUP,
-	O_STATE_FIELD, O_MULTIVARIATE, O_UNIVARIATE, O_VALUE_FIELD, O_GAMMA
+	O_AROUND = 256, O_CANDIDATES, O_IGNORE_UNKNOWN, O_KAPPA, O_MINIMIZE,
+	O_MODEL_PREFIX, O_NOPROGRESS, O_PARAMS_FIELD, O_PROGRESS, O_RADIUS,
+	O_SCREEN, O_SPACE, O_STARTUP, O_STATE_FIELD, O_MULTIVARIATE,
+	O_TIMEOUT, O_UNIVARIATE, O_VALUE_FIELD, O_GAMMA
 };
 
 /* the options that space takes (getopt's values; -h and -V exit) */
-static const int space_opts[] = { 'H', 'o', 'q', 'v', O_PARAMS_FIELD };
+static const int space_opts[] = { 'H', 'i', 'o', 'q', 'v', O_PARAMS_FIELD };
 
 struct opts {
 	enum cmd	 cmd;		/* suggest, run or space */
-	const char	*around;	/* -a: parents */
+	const char	*around;	/* --around: parents */
 	const char	*history;	/* -H */
+	enum tl_fmt	 ifmt;		/* -i: history, --around; AUTO */
 	int		 ignore_unknown;	/* params not in the space */
 	long		 jobs;		/* -j: run's parallel trials */
 	double		 kappa;		/* screening: mean + kappa * sd */
@@ -79,15 +83,17 @@ struct opts {
 	long		 count;		/* -n */
 	int		 count_set;	/* -n given */
 	const char	*output;	/* -o */
-	const char	*params_field;	/* where a trial keeps its params */
+	const char	*params_field;	/* where a trial keeps its params, read
+					 * and written */
+	enum tl_progress_opt progress;	/* run: --progress, --no-progress */
 	int		 quiet;		/* -q */
 	double		 radius;	/* --around step in u */
 	long		 screen;	/* candidates drawn for the model */
 	long		 seed;		/* -s */
-	const char	*space;		/* -S */
+	const char	*space;		/* --space */
 	long		 startup;	/* Sobol trials before TPE */
 	const char	*state_field;	/* trial state */
-	double		 timeout;	/* -t: seconds, 0 none */
+	double		 timeout;	/* --timeout: seconds, 0 none */
 	int		 verbose;	/* -v */
 	const char	*value_field;	/* trial value */
 	int		 not_space;	/* first option space does not take */
@@ -148,24 +154,28 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: tl-bayesopt suggest -S space [-qvx] [-a file] [-H history] [-M model]\n"
-"                   [-n count] [-o file] [-s seed] [options]\n"
-"       tl-bayesopt run -S space -H history [-qvx] [-j jobs] [-n trials]\n"
-"                   [-o file] [-s seed] [-t seconds] [options] -- command\n"
-"                   [arg ...]\n"
-"       tl-bayesopt space -H history [-qv] [-o file]"
-" [--params-field=field]\n");
+"usage: tl-bayesopt suggest --space file [-qvx] [-H history] [-i format]\n"
+"                   [-M model] [-n count] [-o file] [-s seed]\n"
+"                   [--around file] [options]\n"
+"       tl-bayesopt run --space file -H history [-qvx] [-i format]\n"
+"                   [-j jobs] [-n trials] [-o file] [-s seed]\n"
+"                   [--timeout seconds] [--progress | --no-progress]\n"
+"                   [options] -- command [arg ...]\n"
+"       tl-bayesopt space -H history [-qv] [-i format] [-o file]\n"
+"                   [--params-field field]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
 "\nPropose strategy genomes by TPE; space infers a search space from the\n"
 "params of a history (see tl-bayesopt(1)).\n\n"
-"  -a, --around=FILE       local moves around the genomes in FILE\n"
+"      --around=FILE       local moves around the genomes in FILE\n"
 "      --candidates=N      TPE draws per proposal (24)\n"
 "      --gamma=G           share of trials in TPE's good group (0.1)\n"
 "  -H, --history=FILE      past trials (JSONL or CSV); run appends to it;\n"
 "                          space reads the params tried there\n"
 "  -h, --help              this help\n"
+"  -i, --input-format=F    history, --around: jsonl, csv or json\n"
+"                          (default: from the content)\n"
 "      --ignore-unknown    params not in the space are ignored, not a skip\n"
 "  -j, --jobs=K            run: trials at a time (1)\n"
 "      --kappa=K           screening score: mean + K * sd (1)\n"
@@ -178,15 +188,19 @@ usage(FILE *fp)
 "  -n, --count=N           suggest: candidates (1); run: finished trials\n"
 "                          wanted in the history (20)\n"
 "  -o, --output=FILE       write to FILE (atomically) instead of stdout\n"
-"      --params-field=F    where a trial keeps its params (params)\n"
-"  -q, --quiet             no summary or warnings on stderr\n"
+"      --params-field=F    where a trial keeps its params, read and\n"
+"                          written (params; genome for runs.jsonl)\n"
+"      --progress          run: a progress line on stderr (default: on a\n"
+"                          terminal)\n"
+"      --no-progress       none\n"
+"  -q, --quiet             no summary, warnings or progress on stderr\n"
 "      --radius=R          --around step, share of each range (0.1)\n"
-"  -S, --space=FILE        the search space (JSON)\n"
 "      --screen=M          candidates drawn for the model (1000)\n"
 "  -s, --seed=N            random seed (1)\n"
+"      --space=FILE        the search space (JSON)\n"
 "      --startup=N         Sobol trials before TPE (10)\n"
 "      --state-field=F     trial state: complete, failed, running (state)\n"
-"  -t, --timeout=SEC       run: an objective still running is failed\n"
+"      --timeout=SEC       run: an objective still running is failed\n"
 "      --univariate        one TPE per parameter (Optuna 3.1's)\n"
 "  -V, --version           print the version\n"
 "  -v, --verbose           name each skipped history line\n"
@@ -208,32 +222,16 @@ tpe_mode(struct tl_tpe_params *tp, int multivariate)
 	tp->ei_weights = m.ei_weights;
 }
 
-/* The name of option ch for messages: "-S" or "--model". */
-static const char *
-option_name(const struct option *longopts, int ch)
-{
-	static char buf[64];
-	size_t i;
-
-	if (ch < O_CANDIDATES) {
-		snprintf(buf, sizeof(buf), "-%c", ch);
-		return buf;
-	}
-	for (i = 0; longopts[i].val != ch; i++)
-		;
-	snprintf(buf, sizeof(buf), "--%s", longopts[i].name);
-	return buf;
-}
-
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
 	static const struct option longopts[] = {
-		{ "around", required_argument, NULL, 'a' },
+		{ "around", required_argument, NULL, O_AROUND },
 		{ "candidates", required_argument, NULL, O_CANDIDATES },
 		{ "history", required_argument, NULL, 'H' },
 		{ "gamma", required_argument, NULL, O_GAMMA },
 		{ "help", no_argument, NULL, 'h' },
+		{ "input-format", required_argument, NULL, 'i' },
 		{ "ignore-unknown", no_argument, NULL, O_IGNORE_UNKNOWN },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "kappa", required_argument, NULL, O_KAPPA },
@@ -242,33 +240,40 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "model-prefix", required_argument, NULL, O_MODEL_PREFIX },
 		{ "multivariate", no_argument, NULL, O_MULTIVARIATE },
 		{ "count", required_argument, NULL, 'n' },
+		{ "no-progress", no_argument, NULL, O_NOPROGRESS },
 		{ "output", required_argument, NULL, 'o' },
 		{ "params-field", required_argument, NULL, O_PARAMS_FIELD },
+		{ "progress", no_argument, NULL, O_PROGRESS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "radius", required_argument, NULL, O_RADIUS },
-		{ "space", required_argument, NULL, 'S' },
+		{ "space", required_argument, NULL, O_SPACE },
 		{ "screen", required_argument, NULL, O_SCREEN },
 		{ "seed", required_argument, NULL, 's' },
 		{ "startup", required_argument, NULL, O_STARTUP },
 		{ "state-field", required_argument, NULL, O_STATE_FIELD },
-		{ "timeout", required_argument, NULL, 't' },
+		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "univariate", no_argument, NULL, O_UNIVARIATE },
 		{ "version", no_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "value-field", required_argument, NULL, O_VALUE_FIELD },
 		{ "maximize", no_argument, NULL, 'x' },
-
 		{ NULL, 0, NULL, 0 }
 	};
+	/* tl(7), the interface: these letters became long-only */
+	static const struct tl_old_opt old[] = { { "-a", "around" },
+	    { "-S", "space" }, { "-t", "timeout" } };
+	static const struct tl_getopt g = { ":a:H:hi:j:M:n:o:qS:s:t:Vvx",
+	    longopts, old, TL_NELEM(old) };
 	struct tl_err err = { 0 };
+	struct tl_opt_file f[4];
+	char name[64];
 	long v;
 	int ch, bad = 0;
 	size_t i;
 
-	while ((ch = getopt_long(argc, argv, ":a:H:hj:M:n:o:qS:s:t:Vvx",
-	    longopts, NULL)) != -1) {
+	while ((ch = tl_getopt(&g, argc, argv)) != -1) {
 		switch (ch) {
-		case 'a':
+		case O_AROUND:
 			o->around = optarg;
 			break;
 		case O_CANDIDATES:
@@ -286,6 +291,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'h':
 			usage(stdout);
 			exit(tl_exit_status(TL_EX_OK));
+		case 'i':
+			o->ifmt = tl_parse_format("--input-format", optarg, 1);
+			break;
 		case O_IGNORE_UNKNOWN:
 			o->ignore_unknown = 1;
 			break;
@@ -311,11 +319,17 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    &o->count, &err);
 			o->count_set = 1;
 			break;
+		case O_NOPROGRESS:
+			o->progress = TL_PROGRESS_OFF;
+			break;
 		case 'o':
 			o->output = optarg;
 			break;
 		case O_PARAMS_FIELD:
 			o->params_field = optarg;
+			break;
+		case O_PROGRESS:
+			o->progress = TL_PROGRESS_ON;
 			break;
 		case 'q':
 			o->quiet = 1;
@@ -324,7 +338,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			bad = tl_parse_double("--radius", optarg, 1e-9, 1,
 			    &o->radius, &err);
 			break;
-		case 'S':
+		case O_SPACE:
 			o->space = optarg;
 			break;
 		case O_SCREEN:
@@ -342,7 +356,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case O_STATE_FIELD:
 			o->state_field = optarg;
 			break;
-		case 't':
+		case O_TIMEOUT:
 			bad = tl_parse_double("--timeout", optarg, 0, 1e7,
 			    &o->timeout, &err);
 			break;
@@ -361,8 +375,6 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'x':
 			o->maximize = 1;
 			break;
-		default:	/* ':' (no value) or an unknown option */
-			tl_bad_option(ch, argv[optind - 1]);
 		}
 		if (bad)
 			tl_usage_error("%s: %s", err.where, err.msg);
@@ -372,14 +384,21 @@ parse_args(int argc, char *argv[], struct opts *o)
 		if (i == TL_NELEM(space_opts) && o->not_space == 0)
 			o->not_space = ch;
 	}
+	if (*o->params_field == '\0')
+		tl_usage_error("--params-field: an empty name");
 	/* cmd_names is indexed by enum cmd */
 	o->cmd = (enum cmd)tl_command(argc, argv, optind, cmd_names,
 	    (int)TL_NELEM(cmd_names));
+	f[0] = (struct tl_opt_file){ "--space", o->space };
+	f[1] = (struct tl_opt_file){ "--history", o->history };
+	f[2] = (struct tl_opt_file){ "--around", o->around };
+	f[3] = (struct tl_opt_file){ "--model", o->model };
+	tl_opt_inputs(f, TL_NELEM(f), NULL, 0, 0, usage);
 	if (o->cmd == C_SPACE) {
 		if (o->not_space != 0)
-			tl_usage_error("space takes only -H, -o, -q, -v and "
-			    "--params-field, not %s", option_name(longopts,
-			    o->not_space));
+			tl_usage_error("space takes only -H, -i, -o, -q, -v "
+			    "and --params-field, not %s", tl_opt_name(
+			    longopts, o->not_space, name, sizeof(name)));
 		if (o->history == NULL)
 			tl_usage_error("space needs the history to read: "
 			    "-H FILE");
@@ -389,7 +408,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		return;
 	}
 	if (o->space == NULL)
-		tl_usage_error("the search space is needed: -S FILE");
+		tl_usage_error("the search space is needed: --space FILE");
 	if (o->cmd == C_SUGGEST) {
 		if (optind + 1 < argc)
 			tl_usage_error("suggest takes no operand, got '%s'",
@@ -405,6 +424,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 		if (o->history == NULL)
 			tl_usage_error("run needs the history it appends to: "
 			    "-H FILE");
+		if (strcmp(o->history, "-") == 0)
+			tl_usage_error("run appends to the history: -H names "
+			    "a file, not standard input");
 		if (o->model != NULL || o->around != NULL)
 			tl_usage_error("--model and --around are for suggest");
 		if (!o->count_set)
@@ -556,7 +578,7 @@ hist_read(const struct opts *o, const struct tl_space *s, struct hist *h,
 	if (o->cmd == C_RUN && access(o->history, F_OK) == -1 &&
 	    errno == ENOENT)
 		return 0;	/* a new run */
-	if ((rs = tl_records_open(o->history, TL_FMT_AUTO, err)) == NULL)
+	if ((rs = tl_records_open(o->history, o->ifmt, err)) == NULL)
 		return -1;
 	rc = read_records(o, rs, hist_record, h, &h->read, &h->unreadable,
 	    err);
@@ -869,7 +891,7 @@ read_parents(struct engine *e, struct tl_err *err)
 	size_t cap = 0, skipped = 0;
 	int rc;
 
-	if ((rs = tl_records_open(o->around, TL_FMT_AUTO, err)) == NULL)
+	if ((rs = tl_records_open(o->around, o->ifmt, err)) == NULL)
 		return -1;
 	while ((rc = tl_records_next(rs, &rec, err)) != 0) {
 		if (rc == -1) {
@@ -960,7 +982,45 @@ child_code(int st)
 	    TL_EX_SOFTWARE;
 }
 
-/* Predictions of the model for c[0..n): tl-train-forest predict -m
+/* --model -: the model read from standard input into a temporary file,
+ * whose name /dev/fd/N the child opens (the child's standard input is
+ * the candidates).  Returns the descriptor, or -1 with err. */
+static int
+model_from_stdin(struct tl_err *err)
+{
+	const char *dir = getenv("TMPDIR");
+	char buf[65536];
+	struct tl_buf path;
+	ssize_t n, w, off;
+	int fd;
+
+	tl_buf_init(&path);
+	tl_buf_printf(&path, "%s/tl-bayesopt-model.XXXXXX", dir != NULL &&
+	    *dir != '\0' ? dir : "/tmp");
+	fd = mkstemp(path.data);
+	if (fd != -1)
+		unlink(path.data);	/* gone when we are */
+	tl_buf_release(&path);
+	if (fd == -1)
+		return tl_err_set(err, TL_EX_CANTCREAT, "--model", 0,
+		    "temporary file: %s", strerror(errno));
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		for (off = 0; n > 0 && off < n; off += w)
+			if ((w = write(fd, buf + off, (size_t)(n - off))) == -1)
+				break;
+		if (n == -1 || off < n) {
+			tl_err_set(err, TL_EX_IOERR, "--model", 0, "<stdin>: "
+			    "%s", strerror(errno));
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+/* Predictions of the model for c[0..n): tl-train-forest predict -M
  * MODEL reads the rows on stdin and writes them back with prediction and
  * prediction_sd. */
 static int
@@ -968,8 +1028,9 @@ predict(const struct engine *e, struct cand *c, size_t n,
     struct tl_err *err)
 {
 	const struct opts *o = e->o;
-	const char *where = FOREST " predict";
-	char *exe, buf[65536];
+	const char *where = FOREST " predict", *model = o->model;
+	static int stdin_model = -1;
+	char *exe, buf[65536], fdpath[32];
 	struct tl_buf out;
 	json_t *row, *pr, *v, *sd;
 	FILE *in;
@@ -982,6 +1043,15 @@ predict(const struct engine *e, struct cand *c, size_t n,
 	if ((exe = find_forest()) == NULL)
 		return tl_err_set(err, TL_EX_NOINPUT, "--model", 0, "%s is "
 		    "neither next to tl-bayesopt nor in PATH", FOREST);
+	if (strcmp(model, "-") == 0) {
+		if (stdin_model == -1 &&
+		    (stdin_model = model_from_stdin(err)) == -1) {
+			free(exe);
+			return -1;
+		}
+		snprintf(fdpath, sizeof(fdpath), "/dev/fd/%d", stdin_model);
+		model = fdpath;
+	}
 	if ((in = tmpfile()) == NULL) {
 		free(exe);
 		return tl_err_set(err, TL_EX_CANTCREAT, "--model", 0,
@@ -1012,7 +1082,7 @@ predict(const struct engine *e, struct cand *c, size_t n,
 		dup2(fd[1], 1);
 		close(fd[0]);
 		close(fd[1]);
-		execl(exe, FOREST, "predict", "-m", o->model, (char *)NULL);
+		execl(exe, FOREST, "predict", "-M", model, (char *)NULL);
 		fprintf(stderr, "%s: %s: %s\n", tl_progname(), exe,
 		    strerror(errno));
 		_exit(127);
@@ -1034,7 +1104,7 @@ predict(const struct engine *e, struct cand *c, size_t n,
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		rc = tl_err_set(err, WIFEXITED(st) ?
 		    child_code(WEXITSTATUS(st)) : TL_EX_SOFTWARE, where, 0,
-		    "-m %s: %s %d", o->model, WIFEXITED(st) ?
+		    "--model %s: %s %d", o->model, WIFEXITED(st) ?
 		    "exited with status" : "killed by signal",
 		    WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
 		goto out;
@@ -1079,13 +1149,36 @@ num(double x)
 	return isfinite(x) ? json_real(x) : json_null();
 }
 
+/* Set rec's --params-field (dotted: nested objects) to the point x: the
+ * field a trial's params are read from is the one they are written to,
+ * so that candidates look like the runs they came from. */
+static void
+put_params(json_t *rec, const struct opts *o, const struct tl_space *s,
+    const double *x)
+{
+	const char *p = o->params_field, *dot;
+	json_t *obj = rec, *sub;
+	char key[256];
+
+	while ((dot = strchr(p, '.')) != NULL) {
+		snprintf(key, sizeof(key), "%.*s", (int)(dot - p), p);
+		if (!json_is_object(sub = json_object_get(obj, key))) {
+			sub = json_object();
+			json_object_set_new(obj, key, sub);
+		}
+		obj = sub;
+		p = dot + 1;
+	}
+	json_object_set_new(obj, p, tl_space_decode(s, x));
+}
+
 static json_t *
 cand_json(const struct engine *e, const struct cand *c)
 {
 	json_t *v;
 
 	v = json_object();
-	json_object_set_new(v, "params", tl_space_decode(e->s, c->x));
+	put_params(v, e->o, e->s, c->x);
 	json_object_set_new(v, "source", json_string(c->source));
 	json_object_set_new(v, "score", num(c->score));
 	if (c->drawn != NULL) {
@@ -1306,7 +1399,7 @@ cmd_space(const struct opts *o, struct tl_err *err)
 	json_t *space = NULL;
 	int rc;
 
-	if ((rs = tl_records_open(o->history, TL_FMT_AUTO, err)) == NULL)
+	if ((rs = tl_records_open(o->history, o->ifmt, err)) == NULL)
 		return -1;
 	sr.in = tl_space_infer_alloc();
 	tl_buf_init(&b);
@@ -1626,6 +1719,7 @@ struct runstate {
 	size_t			 cap;	/* allocated */
 	size_t			 nfin;	/* finished in this run */
 	size_t			 ncomplete, nfailed;	/* of those */
+	struct tl_progress	*pr;	/* trials finished, or NULL */
 };
 
 /* Propose this run's trial k (index into rs) into c.  Deterministic: it
@@ -1690,7 +1784,7 @@ finish(struct runstate *rs, struct job *j, int hfd, struct tl_err *err)
 	secs = now() - j->start;
 	rec = json_object();
 	json_object_set_new(rec, "trial", json_integer(j->trial));
-	json_object_set_new(rec, "params", tl_space_decode(rs->s, j->x));
+	put_params(rec, o, rs->s, j->x);
 	if (job_value(o, j, &v, why, sizeof(why)) == 0) {
 		json_object_set_new(rec, "value", json_real(v));
 		json_object_set_new(rec, "state", json_string("complete"));
@@ -1713,6 +1807,7 @@ finish(struct runstate *rs, struct job *j, int hfd, struct tl_err *err)
 	json_decref(rec);
 	rs->done[k] = 1;
 	rs->nfin++;
+	tl_progress_set(rs->pr, (double)rs->nfin);
 	j->pid = 0;
 	return rc;
 }
@@ -1747,7 +1842,7 @@ best_record(struct runstate *rs)
 	v = json_object();
 	if (bt >= 0)
 		json_object_set_new(v, "trial", json_integer(bt));
-	json_object_set_new(v, "params", tl_space_decode(rs->s, bx));
+	put_params(v, o, rs->s, bx);
 	json_object_set_new(v, "value", json_real(loss_of(o, bv)));
 	return v;
 }
@@ -1797,6 +1892,8 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 	signal(SIGPIPE, SIG_IGN);
 
 	engine_init(&e, o, s);
+	rs.pr = tl_progress_start("run", "trials", (double)want,
+	    tl_progress_wanted(o->progress, o->quiet));
 	rs.cap = want;
 	rs.x = tl_xcalloc(want + 1, sizeof(double *));
 	rs.val = tl_xcalloc(want + 1, sizeof(double));
@@ -1923,6 +2020,7 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 				close(jobs[i].fd);
 		}
 	}
+	tl_progress_end(rs.pr);
 	if (close(hfd) == -1 && rc == 0)
 		rc = tl_err_set(err, TL_EX_IOERR, o->history, 0, "close: %s",
 		    strerror(errno));

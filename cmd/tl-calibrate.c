@@ -22,6 +22,7 @@
 #include "tl_json.h"
 #include "tl_jv.h"
 #include "tl_num.h"
+#include "tl_opt.h"
 #include "tl_out.h"
 #include "tl_records.h"
 #include "tl_rng.h"
@@ -39,9 +40,10 @@ struct opts {
 	const char	*by;		/* group column or NULL */
 	long		 bins;		/* reliability bins */
 	enum tl_binning	 binning;	/* uniform or quantile */
-	const char	*map;		/* -c: map file */
+	const char	*map;		/* --map: map file */
 	long		 folds;		/* --cv K, 0 off */
 	enum tl_fmt	 fmt;		/* apply output format */
+	enum tl_fmt	 ifmt;		/* -i, AUTO: sniffed */
 	double		 level;		/* Wilson interval level */
 	enum tl_calib_method	 method;	/* isotonic or platt */
 	long		 min_rows;	/* rows for a group of its own */
@@ -62,70 +64,89 @@ struct rows {
 	size_t		 n, cap;	/* used, allocated */
 };
 
+/* --binning */
+static const struct binning_name {
+	const char	*name;		/* the word */
+	enum tl_binning	 how;		/* the bins */
+} binnings[] = {
+	{ "uniform", TL_BINS_UNIFORM }, { "quantile", TL_BINS_QUANTILE }
+};
+
 static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: tl-calibrate fit [-q] [-b column] [-m method] [-M rows] [-o map]\n"
-"                    [-p column] [-y column] [file ...]\n"
-"       tl-calibrate apply -c map [-f format] [-o file] [file ...]\n"
-"       tl-calibrate report [-q] [-B bins] [-b column] [-c map] [-k folds]\n"
-"                    [-M rows] [-m method] [-s seed] [-S binning]\n"
-"                    [-z level] [-o file] [-p column] [-y column]\n"
-"                    [file ...]\n");
+"usage: tl-calibrate fit [-q] [-b column] [-i format] [-m method] [-o map]\n"
+"                    [-y column] [--min-rows N] [--score column] [file ...]\n"
+"       tl-calibrate apply --map file [-f format] [-i format] [-o file]\n"
+"                    [file ...]\n"
+"       tl-calibrate report [-q] [-B bins] [-b column] [-i format] [-k folds]\n"
+"                    [-l level] [-m method] [-o file] [-s seed] [-y column]\n"
+"                    [--binning how] [--map file] [--min-rows N]\n"
+"                    [--score column] [file ...]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
 "\nMake confidence scores mean what they say (see tl-calibrate(1)).\n\n"
 "  -B, --bins=N          reliability bins (10)\n"
 "  -b, --by=COLUMN       one map per value of COLUMN (strategy, regime)\n"
-"  -c, --map=FILE        the map to apply or to report on\n"
+"      --binning=HOW     uniform (default) or quantile bins\n"
 "  -f, --format=FMT      apply's output: jsonl or csv\n"
 "  -h, --help            this help\n"
+"  -i, --input-format=F  jsonl, csv or json (default: from the content)\n"
 "  -k, --cv=K            report: calibrated figures out of K folds\n"
-"  -M, --min-rows=N      a group with fewer rows uses the pooled map (50)\n"
+"  -l, --level=P         level of the Wilson intervals (0.95)\n"
+"      --map=FILE        the map to apply or to report on\n"
+"      --min-rows=N      a group with fewer rows uses the pooled map (50)\n"
 "  -m, --method=M        isotonic (default) or platt\n"
 "  -o, --output=FILE     write to FILE (atomically) instead of stdout\n"
-"  -p, --score=COLUMN    the score, in [0, 1] (confidence)\n"
 "  -q, --quiet           no summary line\n"
-"  -S, --binning=HOW     uniform (default) or quantile bins\n"
+"      --score=COLUMN    the score, in [0, 1] (confidence)\n"
 "  -s, --seed=N          fold assignment for --cv (1)\n"
 "  -V, --version         print the version\n"
 "  -y, --outcome=COLUMN  the outcome: boolean, or a number, a win when\n"
-"                        > 0 (win)\n"
-"  -z, --level=P         level of the Wilson intervals (0.95)\n");
+"                        > 0 (win)\n");
 }
 
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
+	enum { O_BINNING = 256, O_MAP, O_MINROWS, O_SCORE };
 	static const char *const cmds[] = { "fit", "apply", "report" };
 	static const struct option longopts[] = {
 		{ "bins", required_argument, NULL, 'B' },
 		{ "by", required_argument, NULL, 'b' },
-		{ "map", required_argument, NULL, 'c' },
+		{ "binning", required_argument, NULL, O_BINNING },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "input-format", required_argument, NULL, 'i' },
 		{ "cv", required_argument, NULL, 'k' },
-		{ "min-rows", required_argument, NULL, 'M' },
+		{ "level", required_argument, NULL, 'l' },
+		{ "map", required_argument, NULL, O_MAP },
+		{ "min-rows", required_argument, NULL, O_MINROWS },
 		{ "method", required_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "score", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "binning", required_argument, NULL, 'S' },
+		{ "score", required_argument, NULL, O_SCORE },
 		{ "seed", required_argument, NULL, 's' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "outcome", required_argument, NULL, 'y' },
-		{ "level", required_argument, NULL, 'z' },
 		{ NULL, 0, NULL, 0 }
 	};
+	/* tl(7), the interface: these letters became long-only, -z is -l */
+	static const struct tl_old_opt old[] = { { "-c", "map" },
+	    { "-M", "min-rows" }, { "-p", "score" }, { "-S", "binning" },
+	    { "-z", "level" } };
+	static const struct tl_getopt g = {
+	    ":B:b:c:f:hi:k:l:M:m:o:p:qS:s:Vy:z:", longopts, old,
+	    TL_NELEM(old) };
 	struct tl_err err = { 0 };
-	int ch, m, bad = 0;
+	struct tl_opt_file f[1];
+	int ch, bad = 0;
 
 	/* GNU getopt moves the operands (command, files) to the end, so
 	 * options may stand before or after the command */
-	while ((ch = getopt_long(argc, argv, ":B:b:c:f:hk:M:m:o:p:qS:s:Vy:z:",
-	    longopts, NULL)) != -1) {
+	while ((ch = tl_getopt(&g, argc, argv)) != -1) {
 		switch (ch) {
 		case 'B':
 			bad = tl_parse_long("--bins", optarg, 1, 1000,
@@ -134,48 +155,49 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'b':
 			o->by = optarg;
 			break;
-		case 'c':
-			o->map = optarg;
+		case O_BINNING:
+			o->binning = binnings[TL_PARSE_WORD("--binning",
+			    optarg, binnings)].how;
 			break;
 		case 'f':
-			if ((o->fmt = tl_fmt_parse(optarg)) == TL_FMT_AUTO)
-				tl_usage_error("--format: unknown '%s' (jsonl "
-				    "or csv)", optarg);
+			o->fmt = tl_parse_format("--format", optarg, 0);
 			break;
 		case 'h':
 			usage(stdout);
 			exit(tl_exit_status(TL_EX_OK));
+		case 'i':
+			o->ifmt = tl_parse_format("--input-format", optarg, 1);
+			break;
 		case 'k':
 			bad = tl_parse_long("--cv", optarg, 2, 1000, &o->folds,
 			    &err);
 			break;
-		case 'M':
+		case 'l':
+			bad = tl_parse_double("--level", optarg, 0.5, 0.999999,
+			    &o->level, &err);
+			break;
+		case O_MAP:
+			o->map = optarg;
+			break;
+		case O_MINROWS:
 			bad = tl_parse_long("--min-rows", optarg, 1,
 			    TL_CALIB_MIN_ROWS_MAX, &o->min_rows, &err);
 			break;
 		case 'm':
-			if ((m = tl_calib_method_parse(optarg)) < 0)
-				tl_usage_error("--method: unknown '%s' "
-				    "(isotonic or platt)", optarg);
-			o->method = (enum tl_calib_method)m;
+			/* -m map.json: the map is -c (--map) */
+			o->method = (enum tl_calib_method)tl_parse_word(
+			    "--method", optarg, tl_calib_method_names,
+			    tl_calib_nmethods, sizeof(tl_calib_method_names[0]),
+			    "--map");
 			break;
 		case 'o':
 			o->output = optarg;
 			break;
-		case 'p':
+		case O_SCORE:
 			o->score = optarg;
 			break;
 		case 'q':
 			o->quiet = 1;
-			break;
-		case 'S':
-			if (strcmp(optarg, "uniform") == 0)
-				o->binning = TL_BINS_UNIFORM;
-			else if (strcmp(optarg, "quantile") == 0)
-				o->binning = TL_BINS_QUANTILE;
-			else
-				tl_usage_error("--binning: unknown '%s' "
-				    "(uniform or quantile)", optarg);
 			break;
 		case 's':
 			bad = tl_parse_long("--seed", optarg, 0, LONG_MAX,
@@ -186,12 +208,6 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'y':
 			o->outcome = optarg;
 			break;
-		case 'z':
-			bad = tl_parse_double("--level", optarg, 0.5, 0.999999,
-			    &o->level, &err);
-			break;
-		default:	/* ':' (no value) or an unknown option */
-			tl_bad_option(ch, argv[optind - 1]);
 		}
 		if (bad)
 			tl_usage_error("%s: %s", err.where, err.msg);
@@ -200,12 +216,14 @@ parse_args(int argc, char *argv[], struct opts *o)
 	o->inputs = argv + optind + 1;
 	o->ninputs = argc - optind - 1;
 	if (o->cmd == C_APPLY && o->map == NULL)
-		tl_usage_error("apply needs the map: -c FILE");
+		tl_usage_error("apply needs the map: --map FILE");
 	if (o->cmd != C_REPORT && o->folds > 0)
 		tl_usage_error("--cv is for report");
 	if (o->map != NULL && o->folds > 0)
-		tl_usage_error("-c and --cv exclude each other: a map, or "
+		tl_usage_error("--map and --cv exclude each other: a map, or "
 		    "maps fitted out of fold");
+	f[0] = (struct tl_opt_file){ "--map", o->map };
+	tl_opt_inputs(f, TL_NELEM(f), o->inputs, o->ninputs, 1, usage);
 }
 
 /* ---- reading rows ----------------------------------------------------- */
@@ -295,7 +313,7 @@ read_rows(const struct opts *o, struct rows *r, struct tl_err *err)
 	tl_jdoc_init(&d);
 	for (i = 0; i < (o->ninputs > 0 ? o->ninputs : 1) && rc == 0; i++) {
 		path = o->ninputs > 0 ? o->inputs[i] : "-";
-		if ((rs = tl_records_open(path, TL_FMT_AUTO, err)) == NULL) {
+		if ((rs = tl_records_open(path, o->ifmt, err)) == NULL) {
 			rc = -1;
 			break;
 		}
@@ -480,7 +498,7 @@ cmd_apply(struct opts *o, struct tl_err *err)
 	tl_jdoc_init(&d);
 	for (i = 0; i < (o->ninputs > 0 ? o->ninputs : 1) && rc == 0; i++) {
 		if ((rs = tl_records_open(o->ninputs > 0 ? o->inputs[i] : "-",
-		    TL_FMT_AUTO, err)) == NULL) {
+		    o->ifmt, err)) == NULL) {
 			rc = -1;
 			break;
 		}

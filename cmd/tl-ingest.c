@@ -28,7 +28,9 @@
 #include "tl_map.h"
 #include "tl_mapfile.h"
 #include "tl_num.h"
+#include "tl_opt.h"
 #include "tl_out.h"
+#include "tl_progress.h"
 #include "tl_records.h"
 #include "tl_source.h"
 #include "tl_time.h"
@@ -37,6 +39,7 @@
 
 #define MAX_MAPS	64	/* --map options */
 #define MAX_MAPFILES	16	/* --map-file options */
+#define PROGRESS_MB	100	/* inputs that draw progress on a terminal */
 #define MAX_MAGNITUDE	1e15	/* |price|, |qty|, |pnl| beyond this: bad */
 #define MS_PER_DAY	86400000LL
 /* --max-record: a line or CSV record longer than this is rejected, read
@@ -49,7 +52,8 @@
 
 enum emit { E_TRADES, E_DECISIONS, E_OUTCOMES, E_RUNS, E_PROMOTIONS,
 	E_RETIREMENTS, E_RETURNS, E_DATASET, E_UNMATCHED, E_NEMIT };
-static const char *const emit_names[] = { "trades", "decisions", "outcomes",
+static const char *const emit_names[E_NEMIT] = { "trades", "decisions",
+	"outcomes",
 	"runs", "promotions", "retirements", "returns", "dataset",
 	"unmatched" };
 
@@ -81,8 +85,9 @@ struct opts {
 	int		 fill;		/* zero-fill weekdays in returns */
 	int64_t		 until;		/* -u: last ms kept, or INT64_MAX */
 	const char	*output;	/* -o */
+	enum tl_progress_opt progress;	/* --progress, --no-progress */
 	int		 quiet;		/* -q */
-	const char	*rejects;	/* -r */
+	const char	*rejects;	/* --rejects */
 	const char	*summary;	/* -S */
 	int		 strict;	/* --strict */
 	int		 verbose;	/* -v */
@@ -177,19 +182,21 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: tl-ingest [-qv] [--no-fill] [--strict] [--aliases file]\n"
-"                 [--from system] [--map-file file] [--max-record bytes]\n"
-"                 [--path path] [--path-as names] [-c capital] [-d dir]\n"
-"                 [-e what] [-f format] [-i format] [-k kind] [-m name=raw]\n"
-"                 [-o file] [-r rejects] [-S file] [-u time] [path ...]\n");
+"usage: tl-ingest [-qv] [-d dir] [-e what] [-f format] [-i format] [-o file]\n"
+"                 [-S file] [-u time] [--aliases file] [--capital N]\n"
+"                 [--from system] [--kind kind] [--map name=raw]\n"
+"                 [--map-file file] [--max-record bytes] [--no-fill]\n"
+"                 [--path path] [--path-as names]\n"
+"                 [--progress | --no-progress] [--rejects file] [--strict]\n"
+"                 [path ...]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
 "\nTurn raw trading logs into canonical records (see tl-ingest(1), tl(7)).\n\n"
 "      --aliases=FILE    rename strategies by the old,new lines of FILE\n"
-"  -c, --capital=N       capital dividing daily net P&L into returns (100000,\n"
+"      --capital=N       capital dividing daily net P&L into returns (100000,\n"
 "                        or a freqtrade backtest's starting balance)\n"
-"  -d, --outdir=DIR      write trades.jsonl, decisions.jsonl, outcomes.jsonl,\n"
+"  -d, --output-dir=DIR  write trades.jsonl, decisions.jsonl, outcomes.jsonl,\n"
 "                        runs.jsonl, promotions.jsonl, retirements.jsonl,\n"
 "                        returns.csv, dataset.jsonl, unmatched.jsonl,\n"
 "                        rejects.jsonl to DIR\n"
@@ -197,26 +204,30 @@ usage(FILE *fp)
 "                        outcomes, runs, promotions, retirements, returns,\n"
 "                        dataset or unmatched\n"
 "  -f, --format=FMT      output format: jsonl or csv (returns: csv)\n"
-"      --from=SYSTEM     what wrote the inputs: auto (by content), tradelearn,\n"
-"                        freqtrade (backtest exports, hyperopt results) or\n"
-"                        freqtrade-db (trade databases)\n"
+"      --from=SYSTEM     what wrote the inputs: auto (by content),\n"
+"                        tradelearn, freqtrade (backtest exports, hyperopt\n"
+"                        results) or freqtrade-db (trade databases)\n"
 "  -h, --help            this help\n"
 "  -i, --input-format=F  read inputs as jsonl, csv or json (a document;\n"
 "                        default: by content, then name)\n"
-"  -k, --kind=KIND       every record is a decision, outcome, run, promotion\n"
+"      --kind=KIND       every record is a decision, outcome, run, promotion\n"
 "                        or retirement\n"
-"  -m, --map=NAME=RAW    take canonical field NAME from raw field RAW\n"
+"      --map=NAME=RAW    take canonical field NAME from raw field RAW\n"
 "      --map-file=FILE   read the files FILE's mapping names through it\n"
 "      --max-record=N    reject a record longer than N bytes (K, M, G: KiB,\n"
 "                        MiB, GiB; 64M)\n"
 "      --no-fill         returns only on days with closed trades\n"
 "  -o, --output=FILE     write to FILE (atomically) instead of stdout\n"
 "      --path=PATH       the records of a JSON document: the array at the\n"
-"                        dotted PATH, '*' for every member (strategy.*.trades)\n"
+"                        dotted PATH, '*' for every member\n"
+"                        (strategy.*.trades)\n"
 "      --path-as=NAMES   give each record the names '*' stood for as fields\n"
 "                        NAMES (comma-separated)\n"
-"  -q, --quiet           no summary line\n"
-"  -r, --rejects=FILE    write rejected records to FILE as JSONL\n"
+"      --progress        a progress line on stderr (default: on a terminal,\n"
+"                        for inputs over 100 MB)\n"
+"      --no-progress     none\n"
+"  -q, --quiet           no summary line, no progress\n"
+"      --rejects=FILE    write rejected records to FILE as JSONL\n"
 "  -S, --summary=FILE    write the counts as one JSON object to FILE\n"
 "      --strict          exit 65 if any record was rejected\n"
 "  -u, --until=TIME      leave out what happened after TIME (a date: its end)\n"
@@ -224,35 +235,10 @@ usage(FILE *fp)
 "  -v, --verbose         a message for each rejected record\n");
 }
 
-/* names[from..n) as "a, b or c" in buf. */
-static void
-name_list(char *buf, size_t size, const char *const *names, int from,
-    int n)
-{
-	size_t len = 0;
-	int i;
-
-	buf[0] = '\0';
-	for (i = from; i < n && len < size; i++)
-		len += (size_t)snprintf(buf + len, size - len, "%s%s",
-		    i == from ? "" : i + 1 == n ? " or " : ", ", names[i]);
-}
-
-/* The index of arg among names[from..n), or a usage error for opt that
- * lists them. */
-static int
-word_option(const char *opt, const char *arg, const char *const *names,
-    int from, int n)
-{
-	char list[160];
-	int i;
-
-	for (i = from; i < n; i++)
-		if (strcmp(arg, names[i]) == 0)
-			return i;
-	name_list(list, sizeof(list), names, from, n);
-	tl_usage_error("%s: unknown '%s' (%s)", opt, arg, list);
-}
+/* The kinds a record can be given (--kind): every kind after
+ * TL_KIND_NONE ("unknown"). */
+#define KIND_NAMES	(tl_kind_names + TL_KIND_NONE + 1)
+#define KIND_NNAMES	(TL_KIND_N - TL_KIND_NONE - 1)
 
 /* A size in bytes, "64M": digits, then K, M or G (KiB, MiB, GiB), in
  * [lo, hi].  Returns 0, or -1 with err = TL_EX_USAGE. */
@@ -285,27 +271,31 @@ parse_size(const char *opt, const char *s, size_t lo, size_t hi,
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
-	enum { OPT_ALIASES = 256, OPT_FROM, OPT_MAPFILE, OPT_MAXREC,
-		OPT_NOFILL, OPT_PATH, OPT_PATHAS, OPT_STRICT };
+	enum { OPT_ALIASES = 256, OPT_CAPITAL, OPT_FROM, OPT_KIND, OPT_MAP,
+	    OPT_MAPFILE, OPT_MAXREC, OPT_NOFILL, OPT_NOPROGRESS, OPT_PATH,
+	    OPT_PATHAS, OPT_PROGRESS, OPT_REJECTS, OPT_STRICT };
 	static const struct option longopts[] = {
 		{ "aliases", required_argument, NULL, OPT_ALIASES },
-		{ "capital", required_argument, NULL, 'c' },
+		{ "capital", required_argument, NULL, OPT_CAPITAL },
+		{ "output-dir", required_argument, NULL, 'd' },
 		{ "outdir", required_argument, NULL, 'd' },
 		{ "emit", required_argument, NULL, 'e' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "help", no_argument, NULL, 'h' },
 		{ "input-format", required_argument, NULL, 'i' },
-		{ "kind", required_argument, NULL, 'k' },
-		{ "map", required_argument, NULL, 'm' },
+		{ "kind", required_argument, NULL, OPT_KIND },
+		{ "map", required_argument, NULL, OPT_MAP },
 		{ "map-file", required_argument, NULL, OPT_MAPFILE },
 		{ "max-record", required_argument, NULL, OPT_MAXREC },
 		{ "no-fill", no_argument, NULL, OPT_NOFILL },
+		{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
 		{ "output", required_argument, NULL, 'o' },
 		{ "path", required_argument, NULL, OPT_PATH },
 		{ "path-as", required_argument, NULL, OPT_PATHAS },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "rejects", required_argument, NULL, 'r' },
+		{ "rejects", required_argument, NULL, OPT_REJECTS },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "summary", required_argument, NULL, 'S' },
 		{ "until", required_argument, NULL, 'u' },
@@ -313,23 +303,25 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
+	/* tl(7), the interface: these letters became long-only, --outdir
+	 * is --output-dir */
+	static const struct tl_old_opt old[] = { { "-c", "capital" },
+	    { "--outdir", "output-dir" }, { "-k", "kind" }, { "-m", "map" },
+	    { "-r", "rejects" } };
+	static const struct tl_getopt g = { ":c:d:e:f:hi:k:m:o:qr:S:u:Vv",
+	    longopts, old, TL_NELEM(old) };
 	struct tl_err err = { 0 };
-	const char *inputs[TL_NELEM(input_fmts)];
 	struct tl_source_opts so = { 0 };
+	struct tl_opt_file f[1];
 	char *eq;
-	size_t i;
 	int ch;
 
-	for (i = 0; i < TL_NELEM(input_fmts); i++)
-		inputs[i] = input_fmts[i].name;
-
-	while ((ch = getopt_long(argc, argv, ":c:d:e:f:hi:k:m:o:qr:S:u:Vv",
-	    longopts, NULL)) != -1) {
+	while ((ch = tl_getopt(&g, argc, argv)) != -1) {
 		switch (ch) {
 		case OPT_ALIASES:
 			o->aliases = optarg;
 			break;
-		case 'c':
+		case OPT_CAPITAL:
 			if (tl_parse_double("--capital", optarg, 1e-9, 1e15,
 			    &o->capital, &err) == -1)
 				tl_usage_error("%s: %s", err.where, err.msg);
@@ -339,30 +331,29 @@ parse_args(int argc, char *argv[], struct opts *o)
 			o->outdir = optarg;
 			break;
 		case 'e':
-			o->emit = (enum emit)word_option("--emit", optarg,
-			    emit_names, 0, E_NEMIT);
+			o->emit = (enum emit)TL_PARSE_WORD("--emit", optarg,
+			    emit_names);
 			break;
 		case 'f':
-			if ((o->fmt = tl_fmt_parse(optarg)) == TL_FMT_AUTO)
-				tl_usage_error("--format: unknown format '%s' "
-				    "(jsonl or csv)", optarg);
+			o->fmt = tl_parse_format("--format", optarg, 0);
 			break;
 		case OPT_FROM:
-			o->from = (enum tl_src_from)word_option("--from",
-			    optarg, tl_from_names, 0, TL_FROM_N);
+			o->from = (enum tl_src_from)TL_PARSE_WORD("--from",
+			    optarg, tl_from_names);
 			break;
 		case 'h':
 			usage(stdout);
 			exit(tl_exit_status(TL_EX_OK));
 		case 'i':
-			o->ifmt = (int)input_fmts[word_option("--input-format",
-			    optarg, inputs, 0, (int)TL_NELEM(inputs))].fmt;
+			o->ifmt = (int)input_fmts[TL_PARSE_WORD(
+			    "--input-format", optarg, input_fmts)].fmt;
 			break;
-		case 'k':
-			o->kind = (enum tl_kind)word_option("--kind", optarg,
-			    tl_kind_names, TL_KIND_NONE + 1, TL_KIND_N);
+		case OPT_KIND:
+			o->kind = (enum tl_kind)(TL_KIND_NONE + 1 +
+			    tl_parse_word("--kind", optarg, KIND_NAMES,
+			    KIND_NNAMES, sizeof(KIND_NAMES[0]), NULL));
 			break;
-		case 'm':
+		case OPT_MAP:
 			if ((eq = strchr(optarg, '=')) == NULL ||
 			    eq == optarg || eq[1] == '\0')
 				tl_usage_error("--map: '%s' is not NAME=RAW",
@@ -387,6 +378,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case OPT_NOFILL:
 			o->fill = 0;
 			break;
+		case OPT_NOPROGRESS:
+			o->progress = TL_PROGRESS_OFF;
+			break;
 		case 'o':
 			o->output = optarg;
 			break;
@@ -396,10 +390,13 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case OPT_PATHAS:
 			o->path_as = optarg;
 			break;
+		case OPT_PROGRESS:
+			o->progress = TL_PROGRESS_ON;
+			break;
 		case 'q':
 			o->quiet = 1;
 			break;
-		case 'r':
+		case OPT_REJECTS:
 			o->rejects = optarg;
 			break;
 		case OPT_STRICT:
@@ -421,8 +418,6 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'v':
 			o->verbose = 1;
 			break;
-		default:	/* ':' (no value) or an unknown option */
-			tl_bad_option(ch, argv[optind - 1]);
 		}
 	}
 	if (o->outdir != NULL && o->output != NULL)
@@ -434,6 +429,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 		tl_usage_error("%s: %s", err.where, err.msg);
 	o->inputs = argv + optind;
 	o->ninputs = argc - optind;
+	f[0] = (struct tl_opt_file){ "--aliases", o->aliases };
+	tl_opt_inputs(f, TL_NELEM(f), o->inputs, o->ninputs, 1, usage);
 }
 
 /* ---- normalisation ------------------------------------------------- */
@@ -1891,7 +1888,7 @@ write_unmatched(struct state *s, struct tl_map *pend, const char *kind,
 	return rc;
 }
 
-/* ---- main ------------------------------------------------------------------ */
+/* ---- main ---------------------------------------------------------- */
 
 static const char *dir_files[E_NEMIT] = { "trades.jsonl", "decisions.jsonl",
 	"outcomes.jsonl", "runs.jsonl", "promotions.jsonl",
@@ -2076,6 +2073,19 @@ nothing_usable(const struct state *s)
 	return TL_EX_DATAERR;
 }
 
+/* The size of the file at path in MB, 0 for standard input or what is
+ * not a regular file: what the progress counts. */
+static double
+path_mb(const char *path)
+{
+	struct stat st;
+
+	if (strcmp(path, "-") == 0 || stat(path, &st) == -1 ||
+	    !S_ISREG(st.st_mode))
+		return 0;
+	return (double)st.st_size / 1e6;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -2085,8 +2095,10 @@ main(int argc, char *argv[])
 	struct tl_err err = { 0 };
 	struct tl_walk w;
 	struct tl_out *summary = NULL;
+	struct tl_progress *pr = NULL;
 	unsigned long rows = 0, last = 0, undec = 0, unout = 0;
 	int status = TL_EX_OK, e, rc = 0;
+	double mb = 0, done = 0;
 	size_t i;
 
 	tl_init("tl-ingest");
@@ -2110,8 +2122,8 @@ main(int argc, char *argv[])
 	tl_jdoc_init(&s.cdoc);
 	tl_jdoc_init(&s.tdoc);
 	tl_walk_init(&w);
-	name_list(s.kind_list, sizeof(s.kind_list), tl_kind_names, 1,
-	    TL_KIND_N);
+	tl_word_list(s.kind_list, sizeof(s.kind_list), KIND_NAMES,
+	    KIND_NNAMES, sizeof(KIND_NAMES[0]));
 
 	/* the aliases, the maps and every path are checked before an
 	 * output exists */
@@ -2132,8 +2144,17 @@ main(int argc, char *argv[])
 	if (rc == 0 && o.summary != NULL &&
 	    (summary = tl_out_open(o.summary, TL_FMT_JSONL, &err)) == NULL)
 		rc = -1;
+	/* progress by files read, in MB: inputs over PROGRESS_MB */
 	for (i = 0; i < w.n && rc == 0; i++)
+		mb += path_mb(w.paths[i]);
+	if (rc == 0 && (mb > PROGRESS_MB || o.progress == TL_PROGRESS_ON))
+		pr = tl_progress_start("ingest", "MB", mb,
+		    tl_progress_wanted(o.progress, o.quiet));
+	for (i = 0; i < w.n && rc == 0; i++) {
 		rc = ingest(&s, w.paths[i], &err);
+		tl_progress_set(pr, done += path_mb(w.paths[i]));
+	}
+	tl_progress_end(pr);
 	if (rc == 0)
 		count_open_positions(&s);
 	if (rc == 0)

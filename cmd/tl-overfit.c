@@ -23,7 +23,9 @@
 #include "tl_json.h"
 #include "tl_map.h"
 #include "tl_num.h"
+#include "tl_opt.h"
 #include "tl_out.h"
+#include "tl_progress.h"
 #include "tl_panel.h"
 #include "tl_pbo.h"
 #include "tl_records.h"
@@ -39,17 +41,34 @@
 enum cmd { C_CHECK, C_PBO, C_SHARPE };
 enum baseline { B_AUTO, B_RETURNS, B_GIVEN };
 
+/* --baseline */
+static const struct baseline_name {
+	const char	*name;		/* the word */
+	enum baseline	 b;		/* the in-sample figure's source */
+} baselines[] = {
+	{ "auto", B_AUTO }, { "returns", B_RETURNS }, { "given", B_GIVEN }
+};
+
+/* pbo --metric */
+static const struct metric_name {
+	const char	*name;		/* the word */
+	enum tl_pbo_metric m;		/* the performance of a block */
+} metrics[] = { { "sharpe", TL_PBO_SHARPE }, { "mean", TL_PBO_MEAN } };
+
 /* Severities in increasing order; actions by alert. */
 enum sev { SEV_NONE = -1, SEV_LOW, SEV_MEDIUM, SEV_HIGH };
-static const char *sev_names[] = { "low", "medium", "high" };
+static const char *const sev_names[] = { "low", "medium", "high" };
 
 /* Long-only options. */
 enum {
-	O_ACK = 256, O_BASELINE, O_FAIL_ON, O_FILL_ZERO, O_IS_MIN, O_IS_WINDOW,
-	O_KURT, O_MAX_PBO, O_METRIC, O_PPY, O_PROMOTIONS, O_RETURNS,
-	O_RUN_DAYS, O_RUNS, O_SHARPE, O_SKEW, O_SR_STAR, O_STATS, O_TRIALS,
-	O_TRIALS_VAR, O_ANNUAL, O_N
+	O_ACK = 256, O_BASELINE, O_DAYS, O_FAIL_ON, O_FILL_ZERO, O_IS_MIN,
+	O_IS_WINDOW, O_KURT, O_MAX_PBO, O_METRIC, O_NOPROGRESS, O_PARTITIONS,
+	O_PPY, O_PROGRESS, O_PROMOTIONS, O_RUN_DAYS, O_RUNS, O_SHARPE, O_SKEW,
+	O_SR_STAR, O_STATS, O_THRESHOLD, O_TRIALS, O_TRIALS_VAR, O_ANNUAL, O_N
 };
+
+/* pbo draws progress for this many combinations and more */
+#define PROGRESS_COMBS	100000
 
 struct opts {
 	enum cmd	 cmd;		/* check, pbo or sharpe */
@@ -61,13 +80,15 @@ struct opts {
 	int		 fill_zero;	/* pbo: missing cells are 0 */
 	long		 is_min;	/* fewest in-sample days from returns */
 	long		 is_window;	/* in-sample days before promotion */
+	enum tl_fmt	 ifmt;		/* -i: returns, pbo inputs; AUTO */
 	double		 kurt;		/* sharpe: gamma4 */
 	double		 level;		/* PSR/DSR/MinTRL confidence */
 	double		 max_pbo;	/* pbo: exit 1 above; NaN off */
 	enum tl_pbo_metric metric;	/* pbo: sharpe or mean */
 	double		 n_obs;		/* sharpe: T */
 	const char	*output;	/* -o */
-	long		 partitions;	/* -S */
+	long		 partitions;	/* --partitions */
+	enum tl_progress_opt progress;	/* --progress, --no-progress */
 	long		 ppy;		/* periods per year, display only */
 	const char	*promotions;	/* --promotions */
 	int		 quiet;		/* -q */
@@ -92,16 +113,18 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: tl-overfit check [-q] --returns file --promotions file [--ack file]\n"
-"                  [--runs file] [--trials N] [--trials-var V]\n"
-"                  [--threshold X] [--days N] [--window N] [--baseline B]\n"
-"                  [--is-window N] [--is-min N] [--run-days N] [--level P]\n"
-"                  [--fail-on severity] [--stats file] [-o alerts]\n"
-"       tl-overfit pbo [-q] [-S partitions] [-T threads] [--metric M]\n"
-"                  [--fill-zero] [--max-pbo P] [-o summary] [file ...]\n"
-"       tl-overfit sharpe --sharpe SR -n T [--skew G3] [--kurt G4]\n"
-"                  [--sr-star SR] [--level P] [--trials N --trials-var V]\n"
-"                  [--annual K] [-o file]\n");
+"usage: tl-overfit check [-q] [-i format] [-l P] [-o alerts] [-w N]\n"
+"                  -r file --promotions file [--ack file] [--baseline B]\n"
+"                  [--days N] [--fail-on severity] [--is-min N]\n"
+"                  [--is-window N] [--run-days N] [--runs file]\n"
+"                  [--stats file] [--threshold X] [--trials N]\n"
+"                  [--trials-var V]\n"
+"       tl-overfit pbo [-q] [-i format] [-o summary] [-T threads]\n"
+"                  [--fill-zero] [--max-pbo P] [--metric M]\n"
+"                  [--partitions S] [--progress | --no-progress] [file ...]\n"
+"       tl-overfit sharpe --sharpe SR --n T [-l P] [-o file] [--annual K]\n"
+"                  [--kurt G4] [--skew G3] [--sr-star SR]\n"
+"                  [--trials N --trials-var V]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
@@ -109,56 +132,58 @@ usage(FILE *fp)
 "period (per day for returns.csv), never annualised inside a formula;\n"
 "kurtosis is non-excess (3 for a normal); PSR and MinTRL use the paper\n"
 "form (variance term at the observed SR, T - 1), not jsharpe's.\n\n"
-"  -a, --ack=FILE        acknowledged alerts (JSONL) from earlier nights\n"
+"      --ack=FILE        acknowledged alerts (JSONL) from earlier nights\n"
 "      --annual=K        sharpe: --sharpe, --sr-star and --trials-var are\n"
 "                        annualised with K periods a year\n"
 "      --baseline=B      in-sample Sharpe: auto (returns before the\n"
 "                        promotion, else the promotion's figure), returns\n"
 "                        or given\n"
-"  -d, --days=N          decay must hold N consecutive days to alert, and\n"
+"      --days=N          decay must hold N consecutive days to alert, and\n"
 "                        be gone N days to clear (5)\n"
-"  -F, --fail-on=SEV     exit 1 if an unacknowledged alert of SEV (low,\n"
+"      --fail-on=SEV     exit 1 if an unacknowledged alert of SEV (low,\n"
 "                        medium, high) or worse exists\n"
 "      --fill-zero       pbo: a missing day is a 0 return (default: such\n"
 "                        days are dropped)\n"
 "  -h, --help            this help\n"
+"  -i, --input-format=F  returns: jsonl, csv or json (default: from the\n"
+"                        content)\n"
 "      --is-min=N        fewest days of returns for an in-sample figure (5)\n"
 "      --is-window=N     in-sample days before the promotion (60)\n"
 "      --kurt=G4         sharpe: kurtosis, non-excess (3)\n"
 "  -l, --level=P         confidence of PSR, DSR and MinTRL (0.95)\n"
 "      --max-pbo=P       pbo: exit 1 if PBO > P\n"
 "      --metric=M        pbo: sharpe (default) or mean\n"
-"  -n, --n=T             sharpe: number of observations\n"
+"      --n=T             sharpe: number of observations\n"
 "  -o, --output=FILE     write to FILE (atomically) instead of stdout\n"
-"  -p, --promotions=FILE promotions (JSONL from tl-ingest)\n"
+"      --partitions=S    pbo: blocks, even (16)\n"
 "      --periods-per-year=K  for the annualised column of --stats (252)\n"
-"  -q, --quiet           no summary or warnings\n"
+"      --progress        pbo: a progress line on stderr (default: on a\n"
+"                        terminal, for 100000 combinations or more)\n"
+"      --no-progress     none\n"
+"      --promotions=FILE promotions (JSONL from tl-ingest)\n"
+"  -q, --quiet           no summary, warnings or progress\n"
 "  -r, --returns=FILE    daily returns (date,strategy,return or wide)\n"
 "      --run-days=N      trading days behind every run's metrics.sharpe\n"
 "                        (252 if annualised; default: the run's span)\n"
 "      --runs=FILE       backtest runs (runs.jsonl): the trials for DSR\n"
-"  -S, --partitions=S    pbo: blocks, even (16)\n"
 "      --sharpe=SR       sharpe: the observed Sharpe ratio\n"
 "      --skew=G3         sharpe: skewness (0)\n"
 "      --sr-star=SR      sharpe: benchmark Sharpe ratio of PSR (0)\n"
 "      --stats=FILE      per-strategy statistics (JSONL, or CSV by name)\n"
 "  -T, --threads=N       pbo: threads, 0 for all CPUs (0); same result\n"
-"  -t, --threshold=X     decay alert above X: drop / |in-sample| (0.5)\n"
+"      --threshold=X     decay alert above X: drop / |in-sample| (0.5)\n"
 "      --trials=N        number of trials behind a selection (DSR)\n"
 "      --trials-var=V    variance of the trials' Sharpe ratios, per day\n"
 "  -V, --version         print the version\n"
 "  -w, --window=N        rolling out-of-sample window, days (20)\n");
 }
 
+/* The severity named s, or SEV_NONE. */
 static enum sev
 sev_parse(const char *s)
 {
-	int i;
-
-	for (i = SEV_LOW; i <= SEV_HIGH; i++)
-		if (strcmp(s, sev_names[i]) == 0)
-			return (enum sev)i;
-	return SEV_NONE;
+	return (enum sev)tl_table_find(sev_names, TL_NELEM(sev_names),
+	    sizeof(sev_names[0]), s);
 }
 
 static void
@@ -166,47 +191,57 @@ parse_args(int argc, char *argv[], struct opts *o)
 {
 	static const char *const cmds[] = { "check", "pbo", "sharpe" };
 	static const struct option longopts[] = {
-		{ "ack", required_argument, NULL, 'a' },
+		{ "ack", required_argument, NULL, O_ACK },
 		{ "annual", required_argument, NULL, O_ANNUAL },
 		{ "baseline", required_argument, NULL, O_BASELINE },
-		{ "days", required_argument, NULL, 'd' },
-		{ "fail-on", required_argument, NULL, 'F' },
+		{ "days", required_argument, NULL, O_DAYS },
+		{ "fail-on", required_argument, NULL, O_FAIL_ON },
 		{ "fill-zero", no_argument, NULL, O_FILL_ZERO },
 		{ "help", no_argument, NULL, 'h' },
+		{ "input-format", required_argument, NULL, 'i' },
 		{ "is-min", required_argument, NULL, O_IS_MIN },
 		{ "is-window", required_argument, NULL, O_IS_WINDOW },
 		{ "kurt", required_argument, NULL, O_KURT },
 		{ "level", required_argument, NULL, 'l' },
 		{ "max-pbo", required_argument, NULL, O_MAX_PBO },
 		{ "metric", required_argument, NULL, O_METRIC },
-		{ "n", required_argument, NULL, 'n' },
+		{ "n", required_argument, NULL, O_N },
+		{ "no-progress", no_argument, NULL, O_NOPROGRESS },
 		{ "output", required_argument, NULL, 'o' },
 		{ "periods-per-year", required_argument, NULL, O_PPY },
-		{ "promotions", required_argument, NULL, 'p' },
+		{ "progress", no_argument, NULL, O_PROGRESS },
+		{ "promotions", required_argument, NULL, O_PROMOTIONS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "returns", required_argument, NULL, 'r' },
 		{ "run-days", required_argument, NULL, O_RUN_DAYS },
 		{ "runs", required_argument, NULL, O_RUNS },
-		{ "partitions", required_argument, NULL, 'S' },
+		{ "partitions", required_argument, NULL, O_PARTITIONS },
 		{ "sharpe", required_argument, NULL, O_SHARPE },
 		{ "skew", required_argument, NULL, O_SKEW },
 		{ "sr-star", required_argument, NULL, O_SR_STAR },
 		{ "stats", required_argument, NULL, O_STATS },
 		{ "threads", required_argument, NULL, 'T' },
-		{ "threshold", required_argument, NULL, 't' },
+		{ "threshold", required_argument, NULL, O_THRESHOLD },
 		{ "trials", required_argument, NULL, O_TRIALS },
 		{ "trials-var", required_argument, NULL, O_TRIALS_VAR },
 		{ "version", no_argument, NULL, 'V' },
 		{ "window", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
+	/* tl(7), the interface: these letters became long-only */
+	static const struct tl_old_opt old[] = { { "-a", "ack" },
+	    { "-d", "days" }, { "-F", "fail-on" }, { "-n", "n" },
+	    { "-p", "promotions" }, { "-S", "partitions" },
+	    { "-t", "threshold" } };
+	static const struct tl_getopt g = { ":a:d:F:hi:l:n:o:p:qr:S:T:t:Vw:",
+	    longopts, old, TL_NELEM(old) };
 	struct tl_err err = { 0 };
+	struct tl_opt_file f[4];
 	int ch, bad = 0;
 
-	while ((ch = getopt_long(argc, argv, ":a:d:F:hl:n:o:p:qr:S:T:t:Vw:",
-	    longopts, NULL)) != -1) {
+	while ((ch = tl_getopt(&g, argc, argv)) != -1) {
 		switch (ch) {
-		case 'a':
+		case O_ACK:
 			o->ack = optarg;
 			break;
 		case O_ANNUAL:
@@ -214,24 +249,16 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    &o->annual, &err);
 			break;
 		case O_BASELINE:
-			if (strcmp(optarg, "auto") == 0)
-				o->baseline = B_AUTO;
-			else if (strcmp(optarg, "returns") == 0)
-				o->baseline = B_RETURNS;
-			else if (strcmp(optarg, "given") == 0)
-				o->baseline = B_GIVEN;
-			else
-				tl_usage_error("--baseline: unknown '%s' (auto, "
-				    "returns or given)", optarg);
+			o->baseline = baselines[TL_PARSE_WORD("--baseline",
+			    optarg, baselines)].b;
 			break;
-		case 'd':
+		case O_DAYS:
 			bad = tl_parse_long("--days", optarg, 1, 100000,
 			    &o->days, &err);
 			break;
-		case 'F':
-			if ((o->fail_on = sev_parse(optarg)) == SEV_NONE)
-				tl_usage_error("--fail-on: unknown severity "
-				    "'%s' (low, medium or high)", optarg);
+		case O_FAIL_ON:
+			o->fail_on = (enum sev)TL_PARSE_WORD("--fail-on",
+			    optarg, sev_names);
 			break;
 		case O_FILL_ZERO:
 			o->fill_zero = 1;
@@ -239,6 +266,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'h':
 			usage(stdout);
 			exit(tl_exit_status(TL_EX_OK));
+		case 'i':
+			o->ifmt = tl_parse_format("--input-format", optarg, 1);
+			break;
 		case O_IS_MIN:
 			bad = tl_parse_long("--is-min", optarg, 2, 100000,
 			    &o->is_min, &err);
@@ -260,18 +290,16 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    &o->max_pbo, &err);
 			break;
 		case O_METRIC:
-			if (strcmp(optarg, "sharpe") == 0)
-				o->metric = TL_PBO_SHARPE;
-			else if (strcmp(optarg, "mean") == 0)
-				o->metric = TL_PBO_MEAN;
-			else
-				tl_usage_error("--metric: unknown '%s' (sharpe "
-				    "or mean)", optarg);
+			o->metric = metrics[TL_PARSE_WORD("--metric", optarg,
+			    metrics)].m;
 			break;
-		case 'n':
-			bad = tl_parse_double("-n", optarg, 2, 1e12, &o->n_obs,
+		case O_N:
+			bad = tl_parse_double("--n", optarg, 2, 1e12, &o->n_obs,
 			    &err);
 			o->have_n = 1;
+			break;
+		case O_NOPROGRESS:
+			o->progress = TL_PROGRESS_OFF;
 			break;
 		case 'o':
 			o->output = optarg;
@@ -280,7 +308,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 			bad = tl_parse_long("--periods-per-year", optarg, 1,
 			    100000, &o->ppy, &err);
 			break;
-		case 'p':
+		case O_PROGRESS:
+			o->progress = TL_PROGRESS_ON;
+			break;
+		case O_PROMOTIONS:
 			o->promotions = optarg;
 			break;
 		case 'q':
@@ -296,7 +327,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case O_RUNS:
 			o->runs = optarg;
 			break;
-		case 'S':
+		case O_PARTITIONS:
 			/* the range here; evenness below, with its reason */
 			bad = tl_parse_long("--partitions", optarg, 2, 64,
 			    &o->partitions, &err);
@@ -325,7 +356,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			bad = tl_parse_long("--threads", optarg, 0, MAX_THREADS,
 			    &o->threads, &err);
 			break;
-		case 't':
+		case O_THRESHOLD:
 			bad = tl_parse_double("--threshold", optarg, 0, 1e6,
 			    &o->threshold, &err);
 			break;
@@ -343,8 +374,6 @@ parse_args(int argc, char *argv[], struct opts *o)
 			bad = tl_parse_long("--window", optarg, 3, 100000,
 			    &o->window, &err);
 			break;
-		default:
-			tl_bad_option(ch, argv[optind - 1]);
 		}
 		if (bad)
 			tl_usage_error("%s: %s", err.where, err.msg);
@@ -355,6 +384,12 @@ parse_args(int argc, char *argv[], struct opts *o)
 	if (o->cmd != C_PBO && o->ninputs > 0)
 		tl_usage_error("%s takes no file operands (got '%s')", cmds[o->cmd],
 		    o->inputs[0]);
+	f[0] = (struct tl_opt_file){ "--returns", o->returns };
+	f[1] = (struct tl_opt_file){ "--promotions", o->promotions };
+	f[2] = (struct tl_opt_file){ "--ack", o->ack };
+	f[3] = (struct tl_opt_file){ "--runs", o->runs };
+	tl_opt_inputs(f, TL_NELEM(f), o->inputs, o->ninputs, o->cmd == C_PBO,
+	    usage);
 	if (o->cmd == C_CHECK) {
 		if (o->returns == NULL || o->promotions == NULL)
 			tl_usage_error("check needs --returns FILE and "
@@ -368,7 +403,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 	}
 	if (o->cmd == C_SHARPE) {
 		if (!o->have_sharpe || !o->have_n)
-			tl_usage_error("sharpe needs --sharpe SR and -n T");
+			tl_usage_error("sharpe needs --sharpe SR and --n T");
 		if ((o->trials > 0) != !isnan(o->trials_var))
 			tl_usage_error("--trials and --trials-var go together");
 	}
@@ -1120,7 +1155,7 @@ static int
 cmd_check(const struct opts *o, int *fail, struct tl_err *err)
 {
 	struct check c = { .o = o };
-	struct tl_panel_opts po = { 0 };
+	struct tl_panel_opts po = { .fmt = o->ifmt };
 	struct eval *e;
 	json_t *alerts = NULL, *stats = NULL, *a;
 	size_t i, j, nun = 0, nack = 0, nsev[3] = { 0 };
@@ -1262,8 +1297,10 @@ static int
 cmd_pbo(const struct opts *o, int *fail, struct tl_err *err)
 {
 	struct tl_panel pn = { 0 };
-	struct tl_panel_opts po = { 0 };
+	struct tl_panel_opts po = { .fmt = o->ifmt };
 	struct tl_pbo r = { 0 };
+	struct tl_progress *pr = NULL;
+	double ncomb = 1;
 	struct tl_out *out = NULL;
 	struct tl_moments mom;
 	double *m = NULL, *sorted = NULL, x;
@@ -1329,9 +1366,18 @@ cmd_pbo(const struct opts *o, int *fail, struct tl_err *err)
 		if (threads > MAX_THREADS)
 			threads = MAX_THREADS;
 	}
-	if (tl_pbo_cscv(m, rows, n, (size_t)o->partitions, o->metric,
-	    (int)threads, &r, err) == -1)
+	for (j = 0; j < (size_t)o->partitions / 2; j++)	/* C(S, S/2) */
+		ncomb = ncomb * (double)((size_t)o->partitions - j) /
+		    (double)(j + 1);
+	pr = tl_progress_start("pbo", "splits", round(ncomb),
+	    (round(ncomb) >= PROGRESS_COMBS || o->progress ==
+	    TL_PROGRESS_ON) && tl_progress_wanted(o->progress, o->quiet));
+	rc = tl_pbo_cscv(m, rows, n, (size_t)o->partitions, o->metric,
+	    (int)threads, pr, &r, err);
+	tl_progress_end(pr);
+	if (rc == -1)
 		goto out;
+	rc = -1;
 	sorted = tl_xcalloc(r.ncomb, sizeof(double));
 	memcpy(sorted, r.logit, r.ncomb * sizeof(double));
 	qsort(sorted, r.ncomb, sizeof(double), cmp_double);

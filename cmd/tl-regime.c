@@ -21,6 +21,7 @@
 #include "tl_hmm.h"
 #include "tl_json.h"
 #include "tl_num.h"
+#include "tl_opt.h"
 #include "tl_out.h"
 #include "tl_records.h"
 #include "tl_util.h"
@@ -32,21 +33,23 @@
 
 enum cmd { C_FIT, C_DECODE, C_SELECT };
 enum crit { CRIT_BIC, CRIT_AIC };
-static const char *cov_names[] = { "diag", "full" };
-static const char *crit_names[] = { "bic", "aic" };
+/* the names, indexed by enum tl_ghmm_cov and enum crit */
+static const char *const cov_names[] = { "diag", "full" };
+static const char *const crit_names[] = { "bic", "aic" };
 
 struct opts {
 	enum cmd	 cmd;		/* fit, decode or select */
 	enum tl_ghmm_cov cov;		/* --cov */
 	enum crit	 crit;		/* --criterion */
-	const char	*date;		/* --date column */
+	const char	*date;		/* --date-column */
 	char		**feat;		/* --features, NULL: numeric columns */
 	size_t		 nfeat;		/* their number */
 	enum tl_fmt	 fmt;		/* decode's output format */
+	enum tl_fmt	 ifmt;		/* -i, AUTO: sniffed */
 	long		 kmin, kmax;	/* --states N or N-M */
 	char		**labels;	/* --labels, NULL: s0, s1, ... */
 	size_t		 nlabels;	/* their number */
-	const char	*model;		/* -m: decode's model */
+	const char	*model;		/* -M: decode's model */
 	long		 max_iter;	/* --max-iter */
 	const char	*order;		/* --order [-]feature, NULL: default */
 	const char	*output;	/* -o */
@@ -71,69 +74,44 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: tl-regime fit [-q] [-c cov] [-d column] [-F features] [-k states]\n"
-"                 [-l labels] [-o model] [-r restarts] [-s seed]\n"
-"                 [--criterion aic|bic] [--max-iter N] [--order [-]feature]\n"
+"usage: tl-regime fit [-q] [-F features] [-i format] [-o model] [-s seed]\n"
+"                 [--cov diag|full] [--criterion aic|bic]\n"
+"                 [--date-column column] [--labels list] [--max-iter N]\n"
+"                 [--order [-]feature] [--restarts N] [--states N|N-M]\n"
 "                 [--tol X] [file ...]\n"
-"       tl-regime decode -m model [-f format] [-o file] [file ...]\n"
-"       tl-regime select [-q] [-c cov] [-d column] [-F features] [-k range]\n"
-"                 [-o file] [-r restarts] [-s seed] [--max-iter N]\n"
-"                 [--tol X] [file ...]\n");
+"       tl-regime decode -M model [-f format] [-i format] [-o file]\n"
+"                 [file ...]\n"
+"       tl-regime select [-q] [-F features] [-i format] [-o file] [-s seed]\n"
+"                 [--cov diag|full] [--date-column column] [--max-iter N]\n"
+"                 [--restarts N] [--states range] [--tol X] [file ...]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
 "\nMarket regimes with a Gaussian hidden Markov model (see tl-regime(1)).\n\n"
-"  -c, --cov=TYPE        diag (default) or full covariance per state\n"
+"      --cov=TYPE        diag (default) or full covariance per state\n"
 "      --criterion=C     fit with a range of states: pick by bic (default)\n"
 "                        or aic\n"
-"  -d, --date=COLUMN     the date column, not a feature (date)\n"
+"      --date-column=COLUMN  the date column, not a feature (date)\n"
 "  -F, --features=LIST   feature columns, comma separated (default: every\n"
 "                        numeric column of the first row but the date)\n"
 "  -f, --format=FMT      decode's output: jsonl or csv\n"
 "  -h, --help            this help\n"
-"  -k, --states=N|N-M    states (3); a range: fit picks by --criterion,\n"
-"                        select reports each (select's default 1-5)\n"
-"  -l, --labels=LIST     names of the states in canonical order\n"
+"  -i, --input-format=F  jsonl, csv or json (default: from the content)\n"
+"      --labels=LIST     names of the states in canonical order\n"
 "                        (bear,choppy,bull); default s0,s1,...\n"
-"  -m, --model=FILE      decode: the model written by fit\n"
+"  -M, --model=FILE      decode: the model written by fit\n"
 "      --max-iter=N      EM iterations per restart (500)\n"
 "  -o, --output=FILE     write to FILE (atomically) instead of stdout\n"
 "      --order=[-]FEAT   canonical order: states by the mean of FEAT,\n"
 "                        descending with '-' (default: -vol if there is a\n"
 "                        feature vol, else the first feature)\n"
 "  -q, --quiet           no summary line\n"
-"  -r, --restarts=N      seeded restarts, the most likely kept (10)\n"
+"      --restarts=N      seeded restarts, the most likely kept (10)\n"
 "  -s, --seed=N          random seed of the restarts (1)\n"
+"      --states=N|N-M    states (3); a range: fit picks by --criterion,\n"
+"                        select reports each (select's default 1-5)\n"
 "      --tol=X           stop a restart when log L gains less (1e-4)\n"
 "  -V, --version         print the version\n");
-}
-
-/* Split a comma list into new strings; -1 on an empty item. */
-static int
-split_list(const char *s, char ***out, size_t *n)
-{
-	const char *p = s, *q;
-	size_t i, j;
-
-	*n = 0;
-	*out = NULL;
-	for (;;) {
-		q = strchr(p, ',');
-		if (q == NULL)
-			q = p + strlen(p);
-		if (q == p)
-			return -1;
-		*out = tl_xreallocarray(*out, *n + 1, sizeof(char *));
-		(*out)[(*n)++] = tl_xstrndup(p, (size_t)(q - p));
-		if (*q == '\0')
-			break;
-		p = q + 1;
-	}
-	for (i = 0; i < *n; i++)
-		for (j = 0; j < i; j++)
-			if (strcmp((*out)[i], (*out)[j]) == 0)
-				return -1;
-	return 0;
 }
 
 static void
@@ -165,82 +143,85 @@ static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
 	static const char *const cmds[] = { "fit", "decode", "select" };
-	enum { O_CRIT = 256, O_MAXITER, O_ORDER, O_TOL };
+	enum { O_COV = 256, O_CRIT, O_DATE, O_LABELS, O_MAXITER, O_ORDER,
+	    O_RESTARTS, O_STATES, O_TOL };
 	static const struct option longopts[] = {
-		{ "cov", required_argument, NULL, 'c' },
+		{ "cov", required_argument, NULL, O_COV },
 		{ "criterion", required_argument, NULL, O_CRIT },
-		{ "date", required_argument, NULL, 'd' },
+		{ "date-column", required_argument, NULL, O_DATE },
+		{ "date", required_argument, NULL, O_DATE },
 		{ "features", required_argument, NULL, 'F' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "states", required_argument, NULL, 'k' },
-		{ "labels", required_argument, NULL, 'l' },
-		{ "model", required_argument, NULL, 'm' },
+		{ "input-format", required_argument, NULL, 'i' },
+		{ "states", required_argument, NULL, O_STATES },
+		{ "labels", required_argument, NULL, O_LABELS },
+		{ "model", required_argument, NULL, 'M' },
 		{ "max-iter", required_argument, NULL, O_MAXITER },
 		{ "output", required_argument, NULL, 'o' },
 		{ "order", required_argument, NULL, O_ORDER },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "restarts", required_argument, NULL, 'r' },
+		{ "restarts", required_argument, NULL, O_RESTARTS },
 		{ "seed", required_argument, NULL, 's' },
 		{ "tol", required_argument, NULL, O_TOL },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
+	/* tl(7), the interface: these letters became long-only, -m is -M */
+	static const struct tl_old_opt old[] = { { "-c", "cov" },
+	    { "-d", "date-column" }, { "--date", "date-column" },
+	    { "-k", "states" }, { "-l", "labels" }, { "-m", "model" },
+	    { "-r", "restarts" } };
+	static const struct tl_getopt g = { ":c:d:F:f:hi:k:l:M:m:o:qr:s:V",
+	    longopts, old, TL_NELEM(old) };
 	struct tl_err err = { 0 };
+	struct tl_opt_file f[1];
 	const char *states = NULL;
 	int ch, bad = 0;
 
 	/* GNU getopt moves the operands (command, files) to the end */
-	while ((ch = getopt_long(argc, argv, ":c:d:F:f:hk:l:m:o:qr:s:V",
-	    longopts, NULL)) != -1) {
+	while ((ch = tl_getopt(&g, argc, argv)) != -1) {
 		switch (ch) {
-		case 'c':
-			if (strcmp(optarg, "diag") == 0)
-				o->cov = TL_GHMM_DIAG;
-			else if (strcmp(optarg, "full") == 0)
-				o->cov = TL_GHMM_FULL;
-			else
-				tl_usage_error("--cov: unknown '%s' (diag or "
-				    "full)", optarg);
+		case O_COV:
+			o->cov = (enum tl_ghmm_cov)TL_PARSE_WORD("--cov",
+			    optarg, cov_names);
 			break;
 		case O_CRIT:
-			if (strcmp(optarg, "bic") == 0)
-				o->crit = CRIT_BIC;
-			else if (strcmp(optarg, "aic") == 0)
-				o->crit = CRIT_AIC;
-			else
-				tl_usage_error("--criterion: unknown '%s' (bic "
-				    "or aic)", optarg);
+			o->crit = (enum crit)TL_PARSE_WORD("--criterion",
+			    optarg, crit_names);
 			break;
-		case 'd':
+		case O_DATE:
 			o->date = optarg;
 			break;
 		case 'F':
 			tl_free_strings(o->feat, o->nfeat);
-			if (split_list(optarg, &o->feat, &o->nfeat) == -1 ||
+			if (tl_split_list(optarg, &o->feat, &o->nfeat,
+			    &err) == -1 ||
 			    o->nfeat > TL_REGIME_MAX_FEATURES)
 				tl_usage_error("--features: '%s' is not a list "
 				    "of up to %d distinct column names",
 				    optarg, TL_REGIME_MAX_FEATURES);
 			break;
 		case 'f':
-			if ((o->fmt = tl_fmt_parse(optarg)) == TL_FMT_AUTO)
-				tl_usage_error("--format: unknown '%s' (jsonl "
-				    "or csv)", optarg);
+			o->fmt = tl_parse_format("--format", optarg, 0);
 			break;
 		case 'h':
 			usage(stdout);
 			exit(tl_exit_status(TL_EX_OK));
-		case 'k':
+		case 'i':
+			o->ifmt = tl_parse_format("--input-format", optarg, 1);
+			break;
+		case O_STATES:
 			states = optarg;
 			break;
-		case 'l':
+		case O_LABELS:
 			tl_free_strings(o->labels, o->nlabels);
-			if (split_list(optarg, &o->labels, &o->nlabels) == -1)
+			if (tl_split_list(optarg, &o->labels, &o->nlabels,
+			    &err) == -1)
 				tl_usage_error("--labels: '%s' is not a list "
 				    "of distinct names", optarg);
 			break;
-		case 'm':
+		case 'M':
 			o->model = optarg;
 			break;
 		case O_MAXITER:
@@ -256,7 +237,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'q':
 			o->quiet = 1;
 			break;
-		case 'r':
+		case O_RESTARTS:
 			bad = tl_parse_long("--restarts", optarg, 1, 100000,
 			    &o->restarts, &err);
 			break;
@@ -270,8 +251,6 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case 'V':
 			tl_version_exit();
-		default:	/* ':' (no value) or an unknown option */
-			tl_bad_option(ch, argv[optind - 1]);
 		}
 		if (bad)
 			tl_usage_error("%s: %s", err.where, err.msg);
@@ -286,9 +265,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 		o->kmax = 5;
 	}
 	if (o->cmd == C_DECODE && o->model == NULL)
-		tl_usage_error("decode needs the model: -m FILE");
+		tl_usage_error("decode needs the model: -M FILE");
 	if (o->cmd != C_DECODE && o->model != NULL)
-		tl_usage_error("-m is for decode");
+		tl_usage_error("-M is for decode");
 	if (o->nlabels > 0 && o->cmd != C_FIT)
 		tl_usage_error("--labels is for fit");
 	if (o->nlabels > 0 && o->kmin != o->kmax)
@@ -300,6 +279,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 	if (o->order != NULL && (o->order[0] == '\0' ||
 	    strcmp(o->order, "-") == 0))
 		tl_usage_error("--order: a feature name is needed");
+	f[0] = (struct tl_opt_file){ "--model", o->model };
+	tl_opt_inputs(f, TL_NELEM(f), o->inputs, o->ninputs, 1, usage);
 }
 
 /* ---- reading rows ----------------------------------------------------- */
@@ -414,7 +395,7 @@ read_data(const struct opts *o, char *const *feat, size_t nfeat,
 	}
 	for (f = 0; f < (o->ninputs > 0 ? o->ninputs : 1) && rc == 0; f++) {
 		path = o->ninputs > 0 ? o->inputs[f] : "-";
-		if ((rs = tl_records_open(path, TL_FMT_AUTO, err)) == NULL)
+		if ((rs = tl_records_open(path, o->ifmt, err)) == NULL)
 			return -1;
 		while (rc == 0 && (rc = tl_records_next(rs, &rec, err)) == 1) {
 			rc = 0;

@@ -22,6 +22,7 @@
 
 #include "tl_churn.h"
 #include "tl_err.h"
+#include "tl_opt.h"
 #include "tl_synth.h"
 #include "tl_synth_write.h"
 #include "tl_time.h"
@@ -34,7 +35,7 @@
 #define MAX_Y		9999		/* RFC 3339 years */
 
 struct opts {
-	char		*outdir;	/* -o: directory to create */
+	char		*outdir;	/* -d: directory to create */
 	long		 seed;		/* -s */
 	long		 days;		/* --days: trading days */
 	int64_t		 start;		/* --start, days since 1970-01-01 */
@@ -55,9 +56,9 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: tl-synth [-qv] [-s seed] [--days N] [--start DATE] [--strategies N] "
-"[--periods N] [--trades N] [--dirt RATE] [--gzip-after N] [--churn[=SPEC]] "
-"-o dir\n");
+"usage: tl-synth [-qv] [-s seed] [--days N] [--start DATE] [--strategies N]\n"
+"                [--periods N] [--trades N] [--dirt RATE] [--gzip-after N]\n"
+"                [--churn[=SPEC]] -d dir\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
@@ -67,11 +68,11 @@ usage(FILE *fp)
 "                        SPEC late=N,pause=N,retire=N,rename=N (a tenth,\n"
 "                        1, 1, 1); --trades then defaults to 2 a day per\n"
 "                        strategy\n"
+"  -d, --output-dir=DIR  directory to create; must be new or empty\n"
 "      --days=N          trading days (weekdays) from --start (60)\n"
 "      --dirt=RATE       share of dirty log lines, 0 for none (0.01)\n"
 "      --gzip-after=N    gzip the days before the last N, 0: never (7)\n"
 "  -h, --help            this help\n"
-"  -o, --output=DIR      directory to create; must be new or empty\n"
 "      --periods=N       monthly run periods, ending with the last day's (12)\n"
 "  -q, --quiet           no messages but errors\n"
 "  -s, --seed=N          random seed (1)\n"
@@ -110,11 +111,12 @@ parse_args(int argc, char *argv[], struct opts *o)
 		OPT_PERIODS, OPT_START, OPT_STRATEGIES, OPT_TRADES };
 	static const struct option longopts[] = {
 		{ "churn", optional_argument, NULL, OPT_CHURN },
+		{ "output-dir", required_argument, NULL, 'd' },
 		{ "days", required_argument, NULL, OPT_DAYS },
 		{ "dirt", required_argument, NULL, OPT_DIRT },
 		{ "gzip-after", required_argument, NULL, OPT_GZIP_AFTER },
 		{ "help", no_argument, NULL, 'h' },
-		{ "output", required_argument, NULL, 'o' },
+		{ "output", required_argument, NULL, 'd' },
 		{ "periods", required_argument, NULL, OPT_PERIODS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "seed", required_argument, NULL, 's' },
@@ -125,14 +127,18 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
+	/* tl(7), the interface: -o is a file, -d a directory */
+	static const struct tl_old_opt old[] = { { "-o", "output-dir" },
+	    { "--output", "output-dir" } };
+	static const struct tl_getopt g = { ":d:ho:qs:Vv", longopts, old,
+	    TL_NELEM(old) };
 	struct tl_err err = { 0 };
 	int64_t last;
 	size_t n;
 	int ch, y, m, d;
 	long w;
 
-	while ((ch = getopt_long(argc, argv, ":ho:qs:Vv", longopts,
-	    NULL)) != -1) {
+	while ((ch = tl_getopt(&g, argc, argv)) != -1) {
 		switch (ch) {
 		case OPT_CHURN:
 			o->churn = 1;
@@ -156,7 +162,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'h':
 			usage(stdout);
 			exit(tl_exit_status(TL_EX_OK));
-		case 'o':
+		case 'd':
 			o->outdir = optarg;
 			break;
 		case OPT_PERIODS:
@@ -196,8 +202,6 @@ parse_args(int argc, char *argv[], struct opts *o)
 			o->verbose = 1;
 			o->quiet = 0;
 			break;
-		default:	/* ':' (no value) or an unknown option */
-			tl_bad_option(ch, argv[optind - 1]);
 		}
 	}
 	if (optind < argc && o->churn && o->churn_arg == NULL &&
@@ -207,9 +211,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 	if (optind < argc)
 		tl_usage_error("unexpected argument '%s'", argv[optind]);
 	if (o->outdir == NULL)
-		tl_usage_error("-o dir is required");
+		tl_usage_error("-d DIR is required: the directory to write");
 	if (o->outdir[0] == '\0')
-		tl_usage_error("-o: empty directory name");
+		tl_usage_error("-d: empty directory name");
 	n = strlen(o->outdir);
 	while (n > 1 && o->outdir[n - 1] == '/')
 		o->outdir[--n] = '\0';

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,8 +24,10 @@
 #include "tl_json.h"
 #include "tl_jv.h"
 #include "tl_num.h"
+#include "tl_opt.h"
 #include "tl_out.h"
 #include "tl_par.h"
+#include "tl_progress.h"
 #include "tl_records.h"
 #include "tl_util.h"
 
@@ -33,50 +36,63 @@ enum cmd { C_TRAIN, C_PREDICT, C_DUMP };
 struct opts {
 	enum cmd	 cmd;		/* train, predict or dump */
 	struct tl_forest_params fp;	/* forest options */
-	char		*features;	/* --features list (copy) */
-	char		*exclude;	/* --exclude list (copy) */
-	const char	*model;		/* -m */
+	int		 allow_missing;	/* predict: rows may lack features */
+	char		**inc;		/* --features patterns (new) */
+	size_t		 ninc;		/* their number */
+	char		**exc;		/* --exclude patterns (new) */
+	size_t		 nexc;		/* their number */
+	enum tl_fmt	 ifmt;		/* -i, AUTO: sniffed */
+	const char	*model;		/* -M */
 	const char	*output;	/* -o */
+	enum tl_progress_opt progress;	/* --progress, --no-progress */
 	int		 quiet;		/* -q */
-	int		 strict;	/* predict: absent features are errors */
-	const char	*summary;	/* --summary FILE */
+	int		 strict;	/* predict: the first such row fails */
+	const char	*summary;	/* -S */
 	const char	*target;	/* -t */
 	int		 verbose;	/* -v: timings */
 	char		**inputs;	/* files; none: stdin */
 	int		 ninputs;	/* their number */
 };
 
+/* Progress is drawn for tables of this many rows and more. */
+#define PROGRESS_ROWS	100000
+
 enum {
-	O_CLASS = 256, O_EXCLUDE, O_FEATURES, O_MAXDEPTH, O_MINLEAF, O_MTRY,
-	O_NOBOOT, O_NOPERM, O_REGR, O_SAMPLE, O_STRICT, O_SUMMARY, O_THREADS,
-	O_TREES
+	O_ALLOW = 256, O_CLASS, O_EXCLUDE, O_MAXDEPTH, O_MINLEAF, O_MTRY,
+	O_NOBOOT, O_NOPERM, O_NOPROGRESS, O_PROGRESS, O_REGR, O_SAMPLE,
+	O_STRICT, O_TREES
 };
 
 static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: tl-train-forest train [-qv] -t column [--features list]\n"
-"                       [--exclude list] [--trees N] [--mtry N]\n"
-"                       [--min-leaf N] [--max-depth N]\n"
-"                       [--sample-fraction F] [--no-bootstrap]\n"
-"                       [--no-permutation] [-s seed] [--threads N]\n"
-"                       [--classification | --regression] -o model\n"
-"                       [--summary file] [file ...]\n"
-"       tl-train-forest predict [-q] [--strict] [--threads N] -m model\n"
-"                       [-o file] [file ...]\n"
-"       tl-train-forest dump -m model [-o file]\n");
+"usage: tl-train-forest train [-qv] -t column [-F list] [-i format]\n"
+"                       [-S file] [-s seed] [-T threads] [--exclude list]\n"
+"                       [--trees N] [--mtry N] [--min-leaf N]\n"
+"                       [--max-depth N] [--sample-fraction F]\n"
+"                       [--no-bootstrap] [--no-permutation]\n"
+"                       [--classification | --regression]\n"
+"                       [--progress | --no-progress] -o model [file ...]\n"
+"       tl-train-forest predict [-qv] [-i format] [-T threads]\n"
+"                       [--allow-missing | --strict]\n"
+"                       [--progress | --no-progress] -M model [-o file]\n"
+"                       [file ...]\n"
+"       tl-train-forest dump -M model [-o file]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
 "\nA random forest that predicts a column from the others\n"
 "(see tl-train-forest(1)).\n\n"
+"      --allow-missing   predict: rows that lack a feature are predicted\n"
+"                        with it missing (default: an error)\n"
 "      --classification  Gini trees; the default for string or boolean\n"
 "                        targets\n"
 "      --exclude=LIST    columns that are not features (name or prefix*)\n"
-"      --features=LIST   only these columns (name or prefix*, comma list)\n"
+"  -F, --features=LIST   only these columns (name or prefix*, comma list)\n"
 "  -h, --help            this help\n"
-"  -m, --model=FILE      predict, dump: the model\n"
+"  -i, --input-format=F  jsonl, csv or json (default: from the content)\n"
+"  -M, --model=FILE      predict, dump: the model\n"
 "      --max-depth=N     deepest node, 0 unlimited (0)\n"
 "      --min-leaf=N      least rows in a leaf (5 regression, 1\n"
 "                        classification)\n"
@@ -84,15 +100,18 @@ usage(FILE *fp)
 "      --no-bootstrap    draw rows without replacement\n"
 "      --no-permutation  skip the permutation importance\n"
 "  -o, --output=FILE     train: the model (needed); predict, dump: output\n"
-"  -q, --quiet           no summary line, no warnings\n"
+"      --progress        a progress line on stderr (default: on a\n"
+"                        terminal, for 100000 rows or more)\n"
+"      --no-progress     none\n"
+"  -q, --quiet           no summary line, no warnings, no progress\n"
 "      --regression      variance-reduction trees; the default for numbers\n"
+"  -S, --summary=FILE    train: the summary JSON to FILE, not stdout\n"
 "  -s, --seed=N          random seed (1)\n"
 "      --sample-fraction=F  rows drawn per tree / rows (1, or 0.632\n"
 "                        without bootstrap)\n"
-"      --strict          predict: a row without a feature is an error\n"
-"      --summary=FILE    train: the summary JSON to FILE, not stdout\n"
+"      --strict          predict: stop at the first row without a feature\n"
+"  -T, --threads=N       worker threads, 0 for all cores (0)\n"
 "  -t, --target=COLUMN   train: the column to predict\n"
-"      --threads=N       worker threads, 0 for all cores (0)\n"
 "      --trees=N         number of trees (500)\n"
 "  -V, --version         print the version\n"
 "  -v, --verbose         timings on stderr\n");
@@ -109,43 +128,71 @@ parse_size(const char *opt, const char *s, long lo, long hi)
 	return (size_t)v;
 }
 
+/* A comma list of patterns into *v (new), or a usage error. */
+static void
+patterns(const char *opt, const char *arg, char ***v, size_t *n)
+{
+	struct tl_err err = { 0 };
+
+	tl_free_strings(*v, *n);
+	if (tl_split_list(arg, v, n, &err) == -1)
+		tl_usage_error("%s: '%s': %s", opt, arg, err.msg);
+}
+
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
+	static const char *const cmds[] = { "train", "predict", "dump" };
 	static const struct option longopts[] = {
+		{ "allow-missing", no_argument, NULL, O_ALLOW },
 		{ "classification", no_argument, NULL, O_CLASS },
 		{ "exclude", required_argument, NULL, O_EXCLUDE },
-		{ "features", required_argument, NULL, O_FEATURES },
+		{ "features", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "model", required_argument, NULL, 'm' },
+		{ "input-format", required_argument, NULL, 'i' },
+		{ "model", required_argument, NULL, 'M' },
 		{ "max-depth", required_argument, NULL, O_MAXDEPTH },
 		{ "min-leaf", required_argument, NULL, O_MINLEAF },
 		{ "mtry", required_argument, NULL, O_MTRY },
 		{ "no-bootstrap", no_argument, NULL, O_NOBOOT },
 		{ "no-permutation", no_argument, NULL, O_NOPERM },
+		{ "no-progress", no_argument, NULL, O_NOPROGRESS },
 		{ "output", required_argument, NULL, 'o' },
+		{ "progress", no_argument, NULL, O_PROGRESS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "regression", no_argument, NULL, O_REGR },
+		{ "summary", required_argument, NULL, 'S' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "sample-fraction", required_argument, NULL, O_SAMPLE },
 		{ "strict", no_argument, NULL, O_STRICT },
-		{ "summary", required_argument, NULL, O_SUMMARY },
+		{ "threads", required_argument, NULL, 'T' },
 		{ "target", required_argument, NULL, 't' },
-		{ "threads", required_argument, NULL, O_THREADS },
 		{ "trees", required_argument, NULL, O_TREES },
 		{ "version", no_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 }
 	};
+	/* tl(7), the interface: -m is -M */
+	static const struct tl_old_opt old[] = { { "-m", "model" } };
+	static const struct tl_getopt g = { ":F:hi:M:m:o:qS:s:T:t:Vv",
+	    longopts, old, TL_NELEM(old) };
+	/* the options of train alone */
+	static const int train_opts[] = { O_CLASS, O_EXCLUDE, 'F', O_MAXDEPTH,
+	    O_MINLEAF, O_MTRY, O_NOBOOT, O_NOPERM, O_REGR, 'S', O_SAMPLE, 't',
+	    O_TREES };
 	struct tl_err err = { 0 };
+	struct tl_opt_file f[1];
 	int ch, train_only = 0;
+	size_t i;
 	long seed;
 
-	while ((ch = getopt_long(argc, argv, ":hm:o:qs:t:Vv", longopts,
-	    NULL)) != -1) {
-		if (ch >= O_CLASS && ch != O_STRICT && ch != O_THREADS)
-			train_only = 1;
+	while ((ch = tl_getopt(&g, argc, argv)) != -1) {
+		for (i = 0; i < TL_NELEM(train_opts); i++)
+			train_only |= ch == train_opts[i];
 		switch (ch) {
+		case O_ALLOW:
+			o->allow_missing = 1;
+			break;
 		case O_CLASS:
 		case O_REGR:
 			if (o->fp.task != TL_FOREST_AUTO)
@@ -155,15 +202,18 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    TL_FOREST_REGRESSION;
 			break;
 		case O_EXCLUDE:
-			o->exclude = optarg;
+			patterns("--exclude", optarg, &o->exc, &o->nexc);
 			break;
-		case O_FEATURES:
-			o->features = optarg;
+		case 'F':
+			patterns("--features", optarg, &o->inc, &o->ninc);
 			break;
 		case 'h':
 			usage(stdout);
 			exit(tl_exit_status(TL_EX_OK));
-		case 'm':
+		case 'i':
+			o->ifmt = tl_parse_format("--input-format", optarg, 1);
+			break;
+		case 'M':
 			o->model = optarg;
 			break;
 		case O_MAXDEPTH:
@@ -184,11 +234,20 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case O_NOPERM:
 			o->fp.permutation = 0;
 			break;
+		case O_NOPROGRESS:
+			o->progress = TL_PROGRESS_OFF;
+			break;
 		case 'o':
 			o->output = optarg;
 			break;
+		case O_PROGRESS:
+			o->progress = TL_PROGRESS_ON;
+			break;
 		case 'q':
 			o->quiet = 1;
+			break;
+		case 'S':
+			o->summary = optarg;
 			break;
 		case 's':
 			if (tl_parse_long("--seed", optarg, 0, LONG_MAX, &seed,
@@ -204,17 +263,13 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case O_STRICT:
 			o->strict = 1;
 			break;
-		case O_SUMMARY:
-			o->summary = optarg;
-			break;
-		case 't':
-			o->target = optarg;
-			train_only = 1;
-			break;
-		case O_THREADS:
+		case 'T':
 			/* 0: all cores (the default), as in tl-nightly */
 			o->fp.threads = (int)parse_size("--threads", optarg, 0,
 			    1024);
+			break;
+		case 't':
+			o->target = optarg;
 			break;
 		case O_TREES:
 			o->fp.trees = parse_size("--trees", optarg, 1, 1000000);
@@ -224,23 +279,15 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'v':
 			o->verbose = 1;
 			break;
-		default:	/* ':' (no value) or an unknown option */
-			tl_bad_option(ch, argv[optind - 1]);
 		}
 	}
-	if (optind >= argc)
-		tl_usage_error("a command is needed: train, predict or dump");
-	if (strcmp(argv[optind], "train") == 0)
-		o->cmd = C_TRAIN;
-	else if (strcmp(argv[optind], "predict") == 0)
-		o->cmd = C_PREDICT;
-	else if (strcmp(argv[optind], "dump") == 0)
-		o->cmd = C_DUMP;
-	else
-		tl_usage_error("unknown command '%s' (train, predict or dump)",
-		    argv[optind]);
+	o->cmd = (enum cmd)tl_command(argc, argv, optind, cmds,
+	    (int)TL_NELEM(cmds));
 	o->inputs = argv + optind + 1;
 	o->ninputs = argc - optind - 1;
+	if (o->strict && o->allow_missing)
+		tl_usage_error("--strict and --allow-missing exclude each "
+		    "other");
 	if (o->cmd == C_TRAIN) {
 		if (o->target == NULL)
 			tl_usage_error("train needs the target column: -t "
@@ -248,42 +295,26 @@ parse_args(int argc, char *argv[], struct opts *o)
 		if (o->output == NULL)
 			tl_usage_error("train needs the model file: -o FILE");
 		if (o->model != NULL)
-			tl_usage_error("-m is for predict and dump; train "
+			tl_usage_error("-M is for predict and dump; train "
 			    "writes the model to -o");
-		if (o->strict)
-			tl_usage_error("--strict is for predict");
-		return;
+		if (o->strict || o->allow_missing)
+			tl_usage_error("--strict and --allow-missing are for "
+			    "predict");
+	} else {
+		if (train_only)
+			tl_usage_error("training options are for train");
+		if (o->model == NULL)
+			tl_usage_error("%s needs the model: -M FILE",
+			    cmds[o->cmd]);
+		if (o->cmd == C_DUMP && o->ninputs > 0)
+			tl_usage_error("dump reads no input files");
+		if (o->cmd == C_DUMP && (o->strict || o->allow_missing))
+			tl_usage_error("--strict and --allow-missing are for "
+			    "predict");
 	}
-	if (train_only || o->summary != NULL)
-		tl_usage_error("training options are for train");
-	if (o->model == NULL)
-		tl_usage_error("%s needs the model: -m FILE",
-		    o->cmd == C_PREDICT ? "predict" : "dump");
-	if (o->cmd == C_DUMP && o->ninputs > 0)
-		tl_usage_error("dump reads no input files");
-	if (o->cmd == C_DUMP && o->strict)
-		tl_usage_error("--strict is for predict");
-}
-
-/* Split a comma list into patterns (pointers into s, which is changed). */
-static size_t
-split_list(char *s, const char ***out)
-{
-	const char **v;
-	size_t n = 0, cap = 8;
-	char *tok, *save = NULL;
-
-	v = tl_xcalloc(cap, sizeof(char *));
-	for (tok = strtok_r(s, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
-		if (n == cap) {
-			cap *= 2;
-			v = tl_xreallocarray(v, cap, sizeof(char *));
-		}
-		v[n++] = tok;
-	}
-	*out = v;
-	return n;
+	f[0] = (struct tl_opt_file){ "--model", o->model };
+	tl_opt_inputs(f, TL_NELEM(f), o->inputs, o->ninputs, o->cmd != C_DUMP,
+	    usage);
 }
 
 static double
@@ -337,7 +368,7 @@ read_table(const struct opts *o, struct tl_fdata *d, struct tl_err *err)
 
 	for (i = 0; i < (o->ninputs > 0 ? o->ninputs : 1) && rc == 0; i++) {
 		rs = tl_records_open(o->ninputs > 0 ? o->inputs[i] : "-",
-		    TL_FMT_AUTO, err);
+		    o->ifmt, err);
 		if (rs == NULL)
 			return -1;
 		while (rc == 0 && (rc = tl_records_next_text(rs, &text, &len,
@@ -355,10 +386,10 @@ cmd_train(struct opts *o, struct tl_err *err)
 {
 	struct tl_fdata *d;
 	struct tl_forest *f = NULL;
-	struct tl_fselect sel = { NULL, 0, NULL, 0 };
+	struct tl_fselect sel = { (const char *const *)o->inc, o->ninc,
+	    (const char *const *)o->exc, o->nexc };
 	struct tl_out *out = NULL;
 	json_t *sum = NULL, *oob;
-	const char **inc = NULL, **exc = NULL;
 	char b1[TL_NUM_BUFSZ], b2[TL_NUM_BUFSZ];
 	double t0, t1, t2;
 	int rc = -1;
@@ -368,14 +399,16 @@ cmd_train(struct opts *o, struct tl_err *err)
 	if (read_table(o, d, err) == -1)
 		goto out;
 	t1 = now();
-	if (o->features != NULL)
-		sel.n_include = split_list(o->features, &inc);
-	if (o->exclude != NULL)
-		sel.n_exclude = split_list(o->exclude, &exc);
-	sel.include = inc;
-	sel.exclude = exc;
+	/* big tables, or any with --progress */
+	if (tl_fdata_rows(d) >= PROGRESS_ROWS || o->progress ==
+	    TL_PROGRESS_ON)
+		o->fp.progress = tl_progress_start("train", "trees",
+		    (double)o->fp.trees, tl_progress_wanted(o->progress,
+		    o->quiet));
 	f = tl_forest_train(d, o->target, &sel, &o->fp, o->quiet ? warn_quiet :
 	    warn_cb, err);
+	tl_progress_end(o->fp.progress);
+	o->fp.progress = NULL;
 	tl_fdata_free(d);
 	d = NULL;
 	if (f == NULL)
@@ -423,8 +456,6 @@ out:
 	json_decref(sum);
 	tl_forest_free(f);
 	tl_fdata_free(d);
-	free(inc);
-	free(exc);
 	return rc;
 }
 
@@ -519,11 +550,18 @@ struct chunk {
 struct pred {
 	struct tl_forest *f;
 	int		 strict;
+	int		 allow;		/* --allow-missing */
 	int		 threads;
 	struct tl_jdoc	*doc;		/* one per worker */
 	struct tl_out	*out;
 	size_t		 partial;	/* rows lacking some feature */
 	size_t		 firstmiss;	/* the first one's first feature */
+	size_t		*present;	/* rows that have each feature */
+	size_t		 batches;	/* batches done */
+	int		 absent;	/* a feature no row of the first
+					 * batch has: output stopped */
+	size_t		 absent_j;	/* that feature */
+	char		 absent_in[256];	/* the input it was found in */
 };
 
 /* Rows read and waiting: each task parses its rows into bins, predicts
@@ -604,6 +642,43 @@ chunk_task(void *ctx, size_t c, int worker)
 	}
 }
 
+/* Count the rows of chunk c of batch bt that have each feature. */
+static void
+count_present(struct batch *bt, size_t c)
+{
+	const size_t nf = tl_forest_nfeatures(bt->p->f);
+	size_t r, j, hi = (c + 1) * bt->csize < bt->n ? (c + 1) * bt->csize :
+	    bt->n;
+
+	for (r = c * bt->csize; r < hi; r++)
+		for (j = 0; j < nf; j++)
+			bt->p->present[j] += bt->bins[r * nf + j] !=
+			    TL_FOREST_MAX_BINS;
+}
+
+/* After the first batch (all rows, or 8192 and more; its chunks before
+ * a bad row), a feature none of its rows has stops the output unless
+ * --allow-missing: the input does not have the model's features (the
+ * candidates' "params" against a model of "genome.*"); the rest is read
+ * to count the rows. */
+static void
+first_batch(struct batch *bt)
+{
+	struct pred *p = bt->p;
+	const size_t nf = tl_forest_nfeatures(p->f);
+	size_t c, j;
+
+	for (c = 0; c < bt->nch && !bt->ch[c].failed; c++)
+		count_present(bt, c);
+	for (j = 0; j < nf && p->present[j] > 0; j++)
+		;
+	if (j < nf && !p->allow && c > 0) {
+		p->absent = 1;
+		p->absent_j = j;
+		snprintf(p->absent_in, sizeof(p->absent_in), "%s", bt->name);
+	}
+}
+
 /* Predict and write the rows of batch ctx; the first error in row order
  * stops it.  A short batch (the last) is cut into a task per thread. */
 static void
@@ -612,6 +687,7 @@ run_batch(void *ctx)
 	struct batch *bt = ctx;
 	struct pred *p = bt->p;
 	size_t c, n = bt->n, most;
+	int first;
 
 	bt->rc = 0;
 	if (n == 0)
@@ -622,6 +698,8 @@ run_batch(void *ctx)
 		bt->nch = most < (size_t)p->threads ? most : (size_t)p->threads;
 	bt->csize = (n + bt->nch - 1) / bt->nch;
 	tl_par_for(p->threads, bt->nch, chunk_task, bt);
+	if ((first = p->batches++ == 0))
+		first_batch(bt);
 	for (c = 0; c < bt->nch; c++) {
 		if (bt->ch[c].failed) {
 			bt->err = bt->ch[c].err;
@@ -631,8 +709,10 @@ run_batch(void *ctx)
 		if (bt->ch[c].partial > 0 && p->partial == 0)
 			p->firstmiss = bt->ch[c].firstmiss;
 		p->partial += bt->ch[c].partial;
-		if (tl_out_raw(p->out, bt->ch[c].out.data, bt->ch[c].out.len,
-		    &bt->err) == -1) {
+		if (!first)
+			count_present(bt, c);
+		if (!p->absent && tl_out_raw(p->out, bt->ch[c].out.data,
+		    bt->ch[c].out.len, &bt->err) == -1) {
 			bt->rc = -1;
 			return;
 		}
@@ -703,12 +783,54 @@ batch_free(struct batch *bt)
 	tl_buf_release(&bt->text);
 }
 
+/* Progress of a prediction: rows, toward an estimate of all the rows
+ * from the bytes the inputs have (when they are files). */
+struct meter {
+	int		 on;		/* wanted */
+	size_t		 from;		/* rows before the line is drawn */
+	struct tl_progress *pr;		/* started at row from */
+	double		 total;		/* bytes of all inputs; 0: unknown */
+	double		 before;	/* bytes of the inputs done */
+};
+
+static void
+meter_rows(struct meter *m, const struct tl_records *rs, size_t rows)
+{
+	long long off;
+
+	if (!m->on || rows < m->from || (rows % 4096 != 0 && rows != m->from))
+		return;
+	if (m->pr == NULL)
+		m->pr = tl_progress_start("predict", "rows", 0, 1);
+	if (m->total > 0 && (off = tl_records_offset(rs)) > 0)
+		tl_progress_total(m->pr, (double)rows * m->total /
+		    (m->before + (double)off));
+	tl_progress_set(m->pr, (double)rows);
+}
+
+/* The bytes of the named inputs, or 0 when one is not a regular file. */
+static double
+input_bytes(const struct opts *o)
+{
+	struct stat st;
+	double n = 0;
+	int i;
+
+	for (i = 0; i < o->ninputs; i++) {
+		if (strcmp(o->inputs[i], "-") == 0 ||
+		    stat(o->inputs[i], &st) == -1 || !S_ISREG(st.st_mode))
+			return 0;
+		n += (double)st.st_size;
+	}
+	return n;
+}
+
 /* The rows of input rs, predicted and written in turns: 0, or -1 and
  * why.  The first error in row order is the one reported: a bad row
  * read before a bad line, a bad line before a row after it. */
 static int
 predict_input(struct tl_records *rs, struct batch b[2], size_t *rows,
-    struct tl_err *err)
+    struct meter *m, struct tl_err *err)
 {
 	struct batch *cur = &b[0], *run = NULL, *bt;
 	struct tl_err rerr;
@@ -724,6 +846,7 @@ predict_input(struct tl_records *rs, struct batch b[2], size_t *rows,
 		bt->toff[bt->n] = bt->text.len;
 		tl_buf_add(&bt->text, text, len);
 		bt->toff[++bt->n] = bt->text.len;
+		meter_rows(m, rs, *rows);
 		if (bt->n < bt->cap)
 			continue;
 		if (wait_batch(&run, err) == -1)
@@ -751,6 +874,8 @@ cmd_predict(struct opts *o, struct tl_err *err)
 	struct pred p = { 0 };
 	struct batch b[2];
 	struct tl_records *rs;
+	struct meter m = { 0 };
+	struct stat st;
 	size_t rows = 0;
 	double t0 = now(), t1;
 	int i, rc = 0;
@@ -764,6 +889,11 @@ cmd_predict(struct opts *o, struct tl_err *err)
 		return -1;
 	}
 	p.strict = o->strict;
+	p.allow = o->allow_missing;
+	p.present = tl_xcalloc(tl_forest_nfeatures(p.f) + 1, sizeof(size_t));
+	m.on = tl_progress_wanted(o->progress, o->quiet);
+	m.from = o->progress == TL_PROGRESS_ON ? 1 : PROGRESS_ROWS;
+	m.total = input_bytes(o);
 	p.threads = o->fp.threads;
 	p.doc = tl_xcalloc((size_t)p.threads, sizeof(*p.doc));
 	for (i = 0; i < p.threads; i++)
@@ -773,13 +903,22 @@ cmd_predict(struct opts *o, struct tl_err *err)
 	batch_init(&b[1], &p);
 	for (i = 0; i < (o->ninputs > 0 ? o->ninputs : 1) && rc == 0; i++) {
 		if ((rs = tl_records_open(o->ninputs > 0 ? o->inputs[i] : "-",
-		    TL_FMT_AUTO, err)) == NULL) {
+		    o->ifmt, err)) == NULL) {
 			rc = -1;
 			break;
 		}
-		rc = predict_input(rs, b, &rows, err);
+		rc = predict_input(rs, b, &rows, &m, err);
 		tl_records_free(rs);
+		if (rc == 0 && o->ninputs > 0 && stat(o->inputs[i], &st) == 0)
+			m.before += (double)st.st_size;
 	}
+	tl_progress_end(m.pr);
+	if (rc == 0 && p.absent)
+		rc = tl_err_set(err, TL_EX_DATAERR, p.absent_in, 0, "the "
+		    "model's feature '%s' is missing from %zu of %zu rows "
+		    "(tl-train-forest dump names the features; --allow-missing "
+		    "predicts without it)", tl_forest_feature(p.f, p.absent_j),
+		    rows - p.present[p.absent_j], rows);
 	if (rc == 0)
 		rc = tl_out_close(p.out, err);
 	else
@@ -794,6 +933,7 @@ cmd_predict(struct opts *o, struct tl_err *err)
 	for (i = 0; i < p.threads; i++)
 		tl_jdoc_release(&p.doc[i]);
 	free(p.doc);
+	free(p.present);
 	batch_free(&b[0]);
 	batch_free(&b[1]);
 	tl_forest_free(p.f);
@@ -843,5 +983,7 @@ main(int argc, char *argv[])
 		rc = cmd_dump(&o, &err);
 	if (rc == -1)
 		status = tl_report(&err);
+	tl_free_strings(o.inc, o.ninc);
+	tl_free_strings(o.exc, o.nexc);
 	return tl_exit_status(status);
 }

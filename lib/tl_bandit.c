@@ -263,18 +263,8 @@ tl_bandit_project(const double *t, const double *lo, const double *hi,
 
 static const char *const kind_names[] = { "auto", "flags", "share", "credit",
     "votes", "value", "combo" };
-static const char *const model_names[] = { "beta", "normal" };
-
-static int
-name_index(const char *const *names, size_t n, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(s, names[i]) == 0)
-			return (int)i;
-	return -1;
-}
+const char *const tl_bandit_model_names[] = { "beta", "normal" };
+const size_t tl_bandit_nmodels = TL_NELEM(tl_bandit_model_names);
 
 const char *
 tl_bandit_kind_name(enum tl_bandit_kind k)
@@ -285,19 +275,21 @@ tl_bandit_kind_name(enum tl_bandit_kind k)
 int
 tl_bandit_kind_parse(const char *s)
 {
-	return name_index(kind_names, TL_NELEM(kind_names), s);
+	return (int)tl_table_find(kind_names, TL_NELEM(kind_names),
+	    sizeof(kind_names[0]), s);
 }
 
 const char *
 tl_bandit_model_name(enum tl_bandit_model m)
 {
-	return model_names[m];
+	return tl_bandit_model_names[m];
 }
 
 int
 tl_bandit_model_parse(const char *s)
 {
-	return name_index(model_names, TL_NELEM(model_names), s);
+	return (int)tl_table_find(tl_bandit_model_names, tl_bandit_nmodels,
+	    sizeof(tl_bandit_model_names[0]), s);
 }
 
 void
@@ -549,7 +541,8 @@ tl_bandit_state_json(const struct tl_bandit_state *st)
 		    json_string(st->fields[i]));
 	json_object_set_new(s, "arms", a);
 	json_object_set_new(s, "reward", json_string(st->reward));
-	json_object_set_new(s, "model", json_string(model_names[st->model]));
+	json_object_set_new(s, "model",
+	    json_string(tl_bandit_model_names[st->model]));
 	if (st->model == TL_BANDIT_BETA)
 		p = json_pack("{s:o,s:o}", "alpha", json_real(st->prior[0]),
 		    "beta", json_real(st->prior[1]));

@@ -3,7 +3,9 @@
  * Normal-Inverse-Gamma for returns of unknown mean and variance (Murphy
  * 2007), both with discounting of old evidence (Raj & Kalyani 2017); the
  * exact probability that one Beta arm beats another; the Lai-Robbins
- * regret constant.  Test vectors: shared/METHODS.md section 6.
+ * regret constant (Lai & Robbins 1985, Adv. Appl. Math. 6, theorem 2).
+ * The unit tests check those closed forms and the samplers against them
+ * by Monte Carlo.
  */
 #ifndef TL_BANDIT_H
 #define TL_BANDIT_H
@@ -166,6 +168,9 @@ const char *tl_bandit_kind_name(enum tl_bandit_kind k);
 int	tl_bandit_kind_parse(const char *s);
 const char *tl_bandit_model_name(enum tl_bandit_model m);
 int	tl_bandit_model_parse(const char *s);
+/* the models by name, indexed by enum tl_bandit_model (--family) */
+extern const char *const tl_bandit_model_names[];
+extern const size_t tl_bandit_nmodels;
 
 /* An empty state (no settings, discount 1); release frees what it owns
  * and leaves st zeroed. */

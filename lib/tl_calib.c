@@ -406,23 +406,20 @@ tl_reliability(const double *p, const double *y, size_t n, size_t m,
 
 /* ---- calibration maps and their file -------------------------------- */
 
-static const char *const method_names[] = { "isotonic", "platt" };
+const char *const tl_calib_method_names[] = { "isotonic", "platt" };
+const size_t tl_calib_nmethods = TL_NELEM(tl_calib_method_names);
 
 const char *
 tl_calib_method_name(enum tl_calib_method m)
 {
-	return method_names[m];
+	return tl_calib_method_names[m];
 }
 
 int
 tl_calib_method_parse(const char *s)
 {
-	size_t i;
-
-	for (i = 0; i < TL_NELEM(method_names); i++)
-		if (strcmp(s, method_names[i]) == 0)
-			return (int)i;
-	return -1;
+	return (int)tl_table_find(tl_calib_method_names, tl_calib_nmethods,
+	    sizeof(tl_calib_method_names[0]), s);
 }
 
 int
@@ -512,7 +509,8 @@ tl_cal_json(const struct tl_cal *c)
 
 	v = json_pack("{s:s,s:i,s:s,s:s,s:s}", "format", TL_CALIB_MAP_FORMAT,
 	    "version", TL_CALIB_MAP_VERSION, "method",
-	    method_names[c->method], "score", c->score, "outcome", c->outcome);
+	    tl_calib_method_names[c->method], "score", c->score, "outcome",
+	    c->outcome);
 	json_object_set_new(v, "by", c->by != NULL ? json_string(c->by) :
 	    json_null());
 	json_object_set_new(v, "min_rows", json_integer(c->min_rows));

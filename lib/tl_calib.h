@@ -2,8 +2,12 @@
  * Probability calibration: isotonic regression by pool-adjacent-violators
  * and Platt scaling, and the scores that say how well calibrated a set of
  * probabilities is (Brier, log-loss, expected calibration error, the
- * reliability table with Wilson intervals).  Sources and test vectors:
- * shared/METHODS.md section 8.
+ * reliability table with Wilson intervals).  Sources: Zadrozny & Elkan
+ * (2002, KDD) for isotonic calibration, Platt (1999) for the sigmoid
+ * p = 1 / (1 + exp(A f + B)), Brier (1950), Naeini, Cooper & Hauskrecht
+ * (2015, AAAI) and Guo et al. (2017, ICML) for the expected calibration
+ * error, Wilson (1927) for the interval.  The unit tests use the vectors
+ * of scikit-learn's isotonic and brier_score_loss tests.
  */
 #ifndef TL_CALIB_H
 #define TL_CALIB_H
@@ -62,6 +66,9 @@ enum tl_calib_method {
  * name or -1. */
 const char *tl_calib_method_name(enum tl_calib_method m);
 int	tl_calib_method_parse(const char *s);
+/* the methods by name, indexed by enum tl_calib_method (--method) */
+extern const char *const tl_calib_method_names[];
+extern const size_t tl_calib_nmethods;
 
 /* One fitted map: isotonic knots or Platt's (a, b). */
 struct tl_cmap {

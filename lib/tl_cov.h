@@ -5,7 +5,8 @@
  * correlation (Ledoit & Wolf 2004, JPM; covCor.m), and HRP (Lopez de Prado
  * 2016) with single linkage on d_ij = sqrt((1 - rho_ij)/2), as
  * PyPortfolioOpt.  Matrices are row-major; returns are t x p (row = day).
- * Conventions and test vectors: shared/METHODS.md section 3.
+ * The unit tests use a 12 x 3 return matrix against scikit-learn's
+ * ledoit_wolf and the HRP weights of PyPortfolioOpt.
  */
 #ifndef TL_COV_H
 #define TL_COV_H

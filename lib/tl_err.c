@@ -11,9 +11,9 @@
 #include <gsl/gsl_errno.h>
 
 #include "tl_err.h"
-#include "tl_util.h"
 
 static const char *progname = "tl";
+static void (*before_msg)(void);	/* tl_msg_hook */
 
 int
 tl_err_set(struct tl_err *err, int code, const char *name,
@@ -64,6 +64,8 @@ tl_progname(void)
 int
 tl_report(const struct tl_err *err)
 {
+	if (before_msg != NULL)
+		before_msg();
 	if (err->where[0] != '\0')
 		fprintf(stderr, "%s: %s: %s\n", progname, err->where, err->msg);
 	else
@@ -72,11 +74,19 @@ tl_report(const struct tl_err *err)
 	return err->code != 0 ? err->code : TL_EX_SOFTWARE;
 }
 
+void
+tl_msg_hook(void (*before)(void))
+{
+	before_msg = before;
+}
+
 static void
 vmsg(const char *prefix, const char *fmt, va_list ap)
 {
 	char buf[2048];
 
+	if (before_msg != NULL)
+		before_msg();
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	fprintf(stderr, "%s: %s%s\n", progname, prefix, buf);
 }
@@ -111,6 +121,24 @@ tl_usage_error(const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "%s: try '%s --help'\n", progname, progname);
 	exit(TL_EX_USAGE);
+}
+
+int
+tl_close_stdout(void)
+{
+	int bad;
+
+	bad = fflush(stdout) != 0 || ferror(stdout);
+	if (fclose(stdout) != 0)
+		bad = 1;
+	return bad ? -1 : 0;
+}
+
+void
+tl_oom(void)
+{
+	fprintf(stderr, "%s: out of memory\n", progname);
+	exit(TL_EX_SOFTWARE);
 }
 
 int

@@ -46,6 +46,10 @@ const char *tl_progname(void);
 /* Print "prog: where: msg" on stderr and return err->code (70 if unset). */
 int	tl_report(const struct tl_err *err);
 
+/* A function that every message calls first (NULL: none): tl_progress
+ * erases its line there, so that a warning starts a line of its own. */
+void	tl_msg_hook(void (*before)(void));
+
 /* Print "prog: warning: ..." / "prog: ..." on stderr. */
 void	tl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	tl_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -54,6 +58,14 @@ void	tl_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * Only for parse_args() in cmd/, before anything is allocated. */
 void	tl_usage_error(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
+
+/* Flush and close stdout; -1 on a write error (disk full, closed pipe). */
+int	tl_close_stdout(void);
+
+/* The one way out of memory ends: "prog: out of memory" and exit 70.
+ * The only exit lib/ takes (tl_xmalloc and every allocator that cannot
+ * return NULL to its caller). */
+void	tl_oom(void) __attribute__((noreturn));
 
 /* Close stdout and give the exit status: status, or TL_EX_IOERR after a
  * "prog: write error: ..." message if status was TL_EX_OK and stdout

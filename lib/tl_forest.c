@@ -1248,6 +1248,7 @@ grow_task(void *ctx, size_t t, int worker)
 		rng = tl_rng_alloc(T->p->seed, 2 * t + 2);
 	tree_oob(T, w, tr, noob, rng, T->imp_perm + t * T->nf);
 	tl_rng_free(rng);
+	tl_progress_add(T->p->progress, 1);
 }
 
 /* ---- out-of-bag figures ------------------------------------------------ */
@@ -1698,6 +1699,7 @@ tl_forest_train(const struct tl_fdata *d, const char *target,
 	for (i = 0; i < (size_t)(f->p.threads > 0 ? f->p.threads : 1); i++)
 		work_init(&T.work[i], &T);
 	tl_par_for(f->p.threads, f->ntree, grow_task, &T);
+	f->p.progress = NULL;	/* the caller's, only while growing */
 	for (i = 0; i < (size_t)(f->p.threads > 0 ? f->p.threads : 1); i++)
 		work_release(&T.work[i]);
 	free(T.work);
@@ -2383,10 +2385,13 @@ tl_forest_load(const char *path, void (*warn)(const char *fmt, ...),
 	size_t len = 0, off;
 	int fd, ok = 0, version;
 
-	if ((fd = open(path, O_RDONLY)) == -1) {
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY)) == -1) {
 		tl_err_set(err, TL_EX_NOINPUT, path, 0, "%s", strerror(errno));
 		return NULL;
 	}
+	path = tl_input_name(path);	/* for messages */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
 	    (map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE |
 	    MAP_POPULATE, fd, 0)) != MAP_FAILED)
@@ -2441,7 +2446,8 @@ out:
 	if (map != NULL)
 		munmap(map, len);
 	free(buf);
-	close(fd);
+	if (fd != STDIN_FILENO)
+		close(fd);
 	if (!ok) {
 		tl_forest_free(f);
 		return NULL;

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "tl_err.h"
+#include "tl_progress.h"
 #include "tl_jv.h"
 
 #define TL_FOREST_FORMAT	"tl-forest-model"
@@ -47,10 +48,12 @@ struct tl_forest_params {
 	uint64_t seed;		/* every random choice derives from it */
 	int	 threads;	/* worker threads (>= 1) */
 	int	 permutation;	/* compute OOB permutation importance */
+	struct tl_progress *progress;	/* counts the trees grown, or NULL;
+					 * borrowed, not saved */
 };
 
 #define TL_FOREST_PARAMS_DEFAULT { TL_FOREST_AUTO, 500, 0, 0, 0, 0, 1, 1, \
-	1, 1 }
+	1, 1, NULL }
 
 /* ---- the table ------------------------------------------------------ */
 

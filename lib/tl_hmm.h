@@ -6,8 +6,9 @@
  * posteriors and Viterbi (both use the future: for analysis only).
  * Then the Gaussian HMM of tl-regime: diagonal or full covariances,
  * Baum-Welch with seeded restarts and canonical state order, decoding.
- * Rabiner (1989); test vectors: shared/METHODS.md section 7 and an
- * independent numpy implementation (tests/unit/test_tl_hmm.c).
+ * Rabiner (1989, Proc. IEEE 77(2), the scaled recursions of eqs. 91-95);
+ * test vectors: Wikipedia's healthy/fever example and an independent
+ * numpy implementation (tests/unit/test_tl_hmm.c).
  */
 #ifndef TL_HMM_H
 #define TL_HMM_H

@@ -249,6 +249,20 @@ tl_json_get_string(const json_t *obj, const char *key, const char **out,
 }
 
 json_t *
+tl_json_load_file(const char *path, json_error_t *je)
+{
+	if (strcmp(path, "-") == 0)
+		return json_loadf(stdin, JSON_REJECT_DUPLICATES, je);
+	return json_load_file(path, JSON_REJECT_DUPLICATES, je);
+}
+
+const char *
+tl_input_name(const char *path)
+{
+	return strcmp(path, "-") == 0 ? "<stdin>" : path;
+}
+
+json_t *
 tl_json_load_versioned(const char *path, const char *text, size_t len,
     const struct tl_format *f, int *version, struct tl_err *err)
 {
@@ -259,7 +273,8 @@ tl_json_load_versioned(const char *path, const char *text, size_t len,
 
 	errno = 0;
 	v = text != NULL ? json_loadb(text, len, JSON_REJECT_DUPLICATES, &je) :
-	    json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	    tl_json_load_file(path, &je);
+	path = tl_input_name(path);	/* for messages from here on */
 	if (v == NULL && text == NULL && je.line == -1) {	/* no file */
 		tl_err_set(err, TL_EX_NOINPUT, path, 0, "%s",
 		    strerror(errno != 0 ? errno : ENOENT));

@@ -46,6 +46,15 @@ int	tl_json_get_string(const json_t *obj, const char *key,
 	    const char **out, const char *name, unsigned long line,
 	    struct tl_err *err);
 
+/* The JSON text of the file at path, "-" for standard input (no
+ * duplicate keys): the one reader of whole JSON files.  Returns new
+ * value, or NULL with *je (je->line -1 and errno set when the file
+ * cannot be opened). */
+json_t	*tl_json_load_file(const char *path, json_error_t *je);
+
+/* The name of path in messages: "<stdin>" for "-", else path. */
+const char *tl_input_name(const char *path);
+
 /* A model or state file's kind: the "format" member it names itself by
  * and the "version"s this build reads; the newest is the one written. */
 struct tl_format {

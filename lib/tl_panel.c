@@ -468,7 +468,7 @@ tl_panel_read(struct tl_panel *p, char *const *paths, int npaths,
 		status = read_one(&a, npaths > 0 ? paths[k] : "-", &op, err);
 	if (status == 0 && a.n == 0)
 		status = tl_err_set(err, TL_EX_DATAERR,
-		    npaths > 0 ? paths[0] : "(stdin)", 0, "no values");
+		    npaths > 0 ? paths[0] : "<stdin>", 0, "no values");
 	if (status < 0)
 		goto out;
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tl_pbo.h"
+#include "tl_progress.h"
 #include "tl_util.h"
 
 #define MAX_BLOCKS	64	/* S: C(64, 32) is already beyond use */
@@ -26,7 +27,10 @@ struct job {
 	enum tl_pbo_metric metric;
 	struct tl_pbo	*out;
 	size_t		 first, last;	/* combinations [first, last) */
+	struct tl_progress *pr;		/* combinations done, or NULL */
 };
+
+#define PROGRESS_EVERY	1024	/* combinations between two counts */
 
 static double
 metric(enum tl_pbo_metric how, double sum, double sq, double k)
@@ -105,7 +109,11 @@ work(void *arg)
 		j->out->logit[c] = log(r / (1 - r));
 		j->out->is_best[c] = is[win];
 		j->out->oos_best[c] = oos[win];
+		if ((c - j->first + 1) % PROGRESS_EVERY == 0)
+			tl_progress_add(j->pr, PROGRESS_EVERY);
 	}
+	tl_progress_add(j->pr, (double)((j->last - j->first) %
+	    PROGRESS_EVERY));
 	free(oos);
 	free(is);
 	return NULL;
@@ -121,8 +129,8 @@ cmp_double(const void *a, const void *b)
 
 int
 tl_pbo_cscv(const double *m, size_t t, size_t n, size_t s,
-    enum tl_pbo_metric how, int threads, struct tl_pbo *out,
-    struct tl_err *err)
+    enum tl_pbo_metric how, int threads, struct tl_progress *pr,
+    struct tl_pbo *out, struct tl_err *err)
 {
 	double *bsum, *bsq, *tsum, *tsq, *sorted, sx = 0, sy = 0, sxx = 0;
 	double sxy = 0, syy = 0, nc, binom = 1, vx, vy;
@@ -175,7 +183,7 @@ tl_pbo_cscv(const double *m, size_t t, size_t n, size_t s,
 	per = (out->ncomb + (size_t)threads - 1) / (size_t)threads;
 	for (k = 0; k < threads; k++) {
 		jobs[k] = (struct job){ bsum, bsq, tsum, tsq, n, s, rows, how,
-		    out, (size_t)k * per, (size_t)(k + 1) * per };
+		    out, (size_t)k * per, (size_t)(k + 1) * per, pr };
 		if (jobs[k].first > out->ncomb)
 			jobs[k].first = out->ncomb;
 		if (jobs[k].last > out->ncomb)

@@ -3,8 +3,9 @@
  * validation (Bailey, Borwein, Lopez de Prado & Zhu 2017): split T periods
  * of N candidates' returns into S blocks; for every choice of S/2 blocks
  * as in-sample, take the in-sample best and see where it ranks out of
- * sample.  Formulas, conventions and the test vector: shared/METHODS.md
- * section 2.
+ * sample.  PBO is the share of splits whose logit lambda of that rank
+ * is <= 0 (the paper's eq. for PBO as the integral of f(lambda) up to 0);
+ * the unit tests use the 8 x 4 example of pypbo's tests.
  */
 #ifndef TL_PBO_H
 #define TL_PBO_H
@@ -12,6 +13,7 @@
 #include <stddef.h>
 
 #include "tl_err.h"
+#include "tl_progress.h"
 
 enum tl_pbo_metric {
 	TL_PBO_SHARPE,		/* mean / sd (n - 1) of the chosen rows */
@@ -38,11 +40,12 @@ struct tl_pbo {
  * omega = rank/(n + 1) with average ranks for ties (pypbo's convention;
  * rank 1 = worst), lambda = ln(omega/(1 - omega)); the in-sample winner is
  * the first best column.  The first t mod s rows are dropped.  threads >=
- * 1; the result does not depend on it.  Returns 0, or -1 with err
- * (TL_EX_DATAERR for a bad shape).  Free with tl_pbo_release(). */
+ * 1; the result does not depend on it.  pr (NULL: none) counts the
+ * combinations done; borrowed.  Returns 0, or -1 with err (TL_EX_DATAERR
+ * for a bad shape).  Free with tl_pbo_release(). */
 int	tl_pbo_cscv(const double *m, size_t t, size_t n, size_t s,
-	    enum tl_pbo_metric metric, int threads, struct tl_pbo *out,
-	    struct tl_err *err);
+	    enum tl_pbo_metric metric, int threads, struct tl_progress *pr,
+	    struct tl_pbo *out, struct tl_err *err);
 void	tl_pbo_release(struct tl_pbo *p);
 
 #endif

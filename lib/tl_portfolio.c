@@ -1211,10 +1211,11 @@ tl_portfolio_init(struct tl_portfolio *pf, const struct tl_panel *pn,
 {
 	memset(pf, 0, sizeof(*pf));
 	pf->used = TL_PF_CASH;
-	if (pn->nseries < 2)
-		return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "%zu "
-		    "strateg%s in the returns: an allocation needs at least "
-		    "two", pn->nseries, pn->nseries == 1 ? "y" : "ies");
+	/* one strategy is a book too (a bot with one strategy): it is
+	 * selected like any other and, live, held up to its cap */
+	if (pn->nseries < 1)
+		return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "no strategy "
+		    "in the returns");
 	if (window(pf, pn, o, err) == -1)
 		goto fail;
 	select_strategies(pf, pn, o);

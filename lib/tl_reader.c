@@ -74,6 +74,14 @@ tl_reader_long_line(const struct tl_reader *r, size_t *len, size_t *quotes)
 	*quotes = r->long_quotes;
 }
 
+long long
+tl_reader_offset(const struct tl_reader *r)
+{
+	off_t at = lseek(r->fd, 0, SEEK_CUR);
+
+	return at == (off_t)-1 ? -1 : (long long)at;
+}
+
 void
 tl_reader_free(struct tl_reader *r)
 {
@@ -166,10 +174,9 @@ gz_fill(struct tl_reader *r, size_t at, struct tl_err *err)
 			r->in_member = 0;
 		else if (zrc == Z_DATA_ERROR || zrc == Z_NEED_DICT)
 			return gz_error(r, "corrupt gzip data", err);
-		else if (zrc == Z_MEM_ERROR) {
-			return tl_err_set(err, TL_EX_SOFTWARE, r->name, 0,
-			    "out of memory");
-		} else if (zrc == Z_BUF_ERROR && r->z.avail_in != 0)
+		else if (zrc == Z_MEM_ERROR)
+			tl_oom();
+		else if (zrc == Z_BUF_ERROR && r->z.avail_in != 0)
 			return gz_error(r, "corrupt gzip data", err);
 	}
 	r->end = READ_CHUNK - r->z.avail_out;
@@ -203,12 +210,8 @@ fill_at(struct tl_reader *r, size_t at, struct tl_err *err)
 			r->is_gzip = 1;
 			r->zbuf = tl_xmalloc(READ_CHUNK);
 			memcpy(r->zbuf, r->buf, (size_t)k);
-			if (inflateInit2(&r->z, 16 + MAX_WBITS) != Z_OK) {
-				free(r->zbuf);
-				r->zbuf = NULL;
-				return tl_err_set(err, TL_EX_SOFTWARE, r->name,
-				    0, "out of memory");
-			}
+			if (inflateInit2(&r->z, 16 + MAX_WBITS) != Z_OK)
+				tl_oom();	/* its only failure here */
 			r->z.next_in = r->zbuf;
 			r->z.avail_in = (uInt)k;
 			r->in_member = 1;

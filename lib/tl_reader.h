@@ -69,4 +69,8 @@ unsigned long tl_reader_lineno(const struct tl_reader *r); /* of last line */
 int	tl_reader_had_newline(const struct tl_reader *r);
 int	tl_reader_is_gzip(const struct tl_reader *r);
 
+/* Bytes of the file read so far (compressed bytes for gzip), for
+ * progress against its size; -1 for a pipe or a terminal. */
+long long tl_reader_offset(const struct tl_reader *r);
+
 #endif

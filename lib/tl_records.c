@@ -48,17 +48,6 @@ struct tl_records {
 	size_t		*keyoff;	/* ... from keyoff[i] to [i + 1] */
 };
 
-enum tl_fmt
-tl_fmt_parse(const char *s)
-{
-	if (strcmp(s, "jsonl") == 0 || strcmp(s, "json") == 0 ||
-	    strcmp(s, "ndjson") == 0)
-		return TL_FMT_JSONL;
-	if (strcmp(s, "csv") == 0)
-		return TL_FMT_CSV;
-	return TL_FMT_AUTO;
-}
-
 static int
 ends_with(const char *s, const char *suffix)
 {
@@ -76,21 +65,114 @@ tl_fmt_from_name(const char *path)
 	return TL_FMT_JSONL;
 }
 
+/* Does the name end in one of the suffixes, with or without ".gz"? */
+static int
+named(const char *path, const char *const *suffix, size_t n)
+{
+	char buf[16];
+	size_t i;
+
+	if (path == NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		snprintf(buf, sizeof(buf), "%s.gz", suffix[i]);
+		if (ends_with(path, suffix[i]) || ends_with(path, buf))
+			return 1;
+	}
+	return 0;
+}
+
+enum tl_fmt
+tl_fmt_sniff(const char *p, size_t n, const char *name)
+{
+	static const char *const lines[] = { ".jsonl", ".ndjson" };
+	static const char *const doc[] = { ".json" };
+	size_t i = 0, depth = 0;
+	int in_str = 0, esc = 0;
+
+	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' ||
+	    p[i] == '\n'))
+		i++;
+	if (i == n)
+		return tl_fmt_from_name(name);
+	if (named(name, lines, TL_NELEM(lines)))
+		return TL_FMT_JSONL;
+	if (p[i] == '[')
+		return TL_FMT_JSON;
+	if (p[i] != '{')
+		return named(name, doc, TL_NELEM(doc)) ? TL_FMT_JSON :
+		    TL_FMT_CSV;
+	for (; i < n; i++) {
+		if (in_str) {
+			if (esc)
+				esc = 0;
+			else if (p[i] == '\\')
+				esc = 1;
+			else if (p[i] == '"')
+				in_str = 0;
+			else if (p[i] == '\n')
+				return TL_FMT_JSONL;	/* broken: a line */
+			continue;
+		}
+		if (p[i] == '"')
+			in_str = 1;
+		else if (p[i] == '{' || p[i] == '[')
+			depth++;
+		else if ((p[i] == '}' || p[i] == ']') && --depth == 0)
+			return TL_FMT_JSONL;
+		else if (p[i] == '\n')
+			return TL_FMT_JSON;
+	}
+	return TL_FMT_JSONL;	/* a first line longer than we look at */
+}
+
+/* The hook of JSON documents: a reader of the records of a document
+ * plugs in here (tl_records_next_text and tl_records_raw take its
+ * records).  Until then a document is refused with what to do. */
+static int
+doc_open(struct tl_records *r, struct tl_err *err)
+{
+	return tl_err_set(err, TL_EX_DATAERR, tl_reader_name(r->rd), 0,
+	    "a JSON document, not JSON Lines or CSV (one record a line: jq "
+	    "-c '.[]' turns an array into JSON Lines)");
+}
+
 static int
 is_term(unsigned char c)
 {
 	return c == '\n';
 }
 
+/* The one libcsv setup: strict quoting, only '\n' ends a row.  Its only
+ * failure is out of memory. */
+static void
+csv_start(struct tl_records *r)
+{
+	if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL)
+	    != 0)
+		tl_oom();
+	csv_set_term_func(&r->p, is_term);
+}
+
 struct tl_records *
 tl_records_open(const char *path, enum tl_fmt fmt, struct tl_err *err)
 {
 	struct tl_reader *rd;
+	const char *head;
+	size_t n;
 
 	if ((rd = tl_reader_open(path, err)) == NULL)
 		return NULL;
-	return tl_records_open_reader(rd, fmt != TL_FMT_AUTO ? fmt :
-	    tl_fmt_from_name(path), err);
+	if (fmt == TL_FMT_AUTO) {
+		/* a read error here is met again where the lines reach it,
+		 * after the good ones (a .gz with data appended) */
+		if (tl_reader_peek(rd, TL_SNIFF_BYTES, &head, &n, err) == -1)
+			tl_err_clear(err);
+		fmt = tl_fmt_sniff(head, n, path);
+	}
+	return tl_records_open_reader(rd, fmt, err);
 }
 
 struct tl_records *
@@ -104,16 +186,13 @@ tl_records_open_reader(struct tl_reader *rd, enum tl_fmt fmt,
 	r->max = SIZE_MAX;
 	r->fmt = fmt != TL_FMT_AUTO ? fmt :
 	    tl_fmt_from_name(tl_reader_name(rd));
+	if (r->fmt == TL_FMT_JSON && doc_open(r, err) == -1) {
+		tl_reader_free(rd);
+		free(r);
+		return NULL;
+	}
 	if (r->fmt == TL_FMT_CSV) {
-		if (csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI |
-		    CSV_APPEND_NULL) != 0) {
-			tl_reader_free(rd);
-			free(r);
-			tl_err_set(err, TL_EX_SOFTWARE, NULL, 0,
-			    "out of memory");
-			return NULL;
-		}
-		csv_set_term_func(&r->p, is_term);
+		csv_start(r);
 		tl_buf_init(&r->rawbuf);
 	}
 	tl_buf_init(&r->text);
@@ -133,8 +212,7 @@ static void
 reset_parser(struct tl_records *r)
 {
 	csv_free(&r->p);
-	csv_init(&r->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL);
-	csv_set_term_func(&r->p, is_term);
+	csv_start(r);
 	r->in_rec = 0;
 	r->ncells = 0;
 }
@@ -808,4 +886,10 @@ enum tl_fmt
 tl_records_fmt(const struct tl_records *r)
 {
 	return r->fmt;
+}
+
+long long
+tl_records_offset(const struct tl_records *r)
+{
+	return tl_reader_offset(r->rd);
 }

@@ -1,9 +1,10 @@
 /*
  * Records from JSONL or CSV, one JSON object at a time, whatever the input
  * format: the common reader of every tool.  The format comes from the
- * caller, else the file name (".csv", ".csv.gz" is CSV), else JSONL.
- * Blank lines are skipped.  One bad line is an error for that line only:
- * tl_records_next() returns -1 for it and the next call goes on after it.
+ * caller (-i), else from the content (tl_fmt_sniff), so that a pipe needs
+ * no flag: tl-ingest -e returns | tl-allocate.  Blank lines are skipped.
+ * One bad line is an error for that line only: tl_records_next() returns
+ * -1 for it and the next call goes on after it.
  * CSV needs a header; dotted column names become nested objects, empty
  * cells are absent keys, cells that are numbers become numbers.
  */
@@ -18,22 +19,40 @@
 #include "tl_util.h"
 
 enum tl_fmt {
-	TL_FMT_AUTO = 0,	/* from the name, else JSONL */
+	TL_FMT_AUTO = 0,	/* from the content (tl_fmt_sniff) */
 	TL_FMT_JSONL,		/* one JSON object per line */
-	TL_FMT_CSV		/* RFC 4180 with a header line */
+	TL_FMT_CSV,		/* RFC 4180 with a header line */
+	TL_FMT_JSON		/* one JSON document holding the records */
 };
 
 struct tl_records;
-
-/* Parse "jsonl"/"json"/"csv"; returns TL_FMT_AUTO for anything else. */
-enum tl_fmt tl_fmt_parse(const char *s);
 
 /* The format the name implies: TL_FMT_CSV for *.csv and *.csv.gz,
  * TL_FMT_JSONL otherwise. */
 enum tl_fmt tl_fmt_from_name(const char *path);
 
-/* Open path ("-" or NULL: stdin).  Returns new reader or NULL with err
- * (TL_EX_NOINPUT, TL_EX_IOERR). */
+/* The format of an input whose text starts with p[0..n) (a byte order
+ * mark and blank lines skipped) and whose name is name (NULL or "-":
+ * standard input).  The content decides where it can:
+ *   '{' with a first line that closes it     JSON Lines
+ *   '[', or a '{' that the first line leaves open (a pretty-printed
+ *   document)                                a JSON document
+ *   anything else                            CSV
+ * except that a name ending in .jsonl or .ndjson (or .gz after it) keeps
+ * JSON Lines for a broken first line, whatever it looks like, and a name
+ * ending in .json keeps JSON for a first line that is no JSON at all, so
+ * that a damaged line is reported as one.  Nothing to look at (an empty
+ * input): by the name (tl_fmt_from_name). */
+enum tl_fmt tl_fmt_sniff(const char *p, size_t n, const char *name);
+
+/* The bytes tl_records_open() looks at to sniff a format. */
+#define TL_SNIFF_BYTES	65536
+
+/* Open path ("-" or NULL: stdin) as fmt, TL_FMT_AUTO: sniffed from its
+ * first bytes.  Returns new reader or NULL with err (TL_EX_NOINPUT,
+ * TL_EX_IOERR; TL_EX_DATAERR for a JSON document, which this reader does
+ * not take yet: the one place a document reader plugs in is doc_open()
+ * in tl_records.c). */
 struct tl_records *tl_records_open(const char *path, enum tl_fmt fmt,
 	    struct tl_err *err);
 void	tl_records_free(struct tl_records *r);
@@ -114,5 +133,8 @@ int	tl_records_failed(const struct tl_records *r);
 const char *tl_records_name(const struct tl_records *r);	/* borrowed */
 unsigned long tl_records_line(const struct tl_records *r);	/* 1-based */
 enum tl_fmt tl_records_fmt(const struct tl_records *r);
+
+/* Bytes of the file read so far, or -1 (tl_reader_offset). */
+long long tl_records_offset(const struct tl_records *r);
 
 #endif

@@ -24,10 +24,8 @@ tl_rng_alloc(uint64_t seed, uint64_t stream)
 	gsl_rng *r;
 	uint64_t s;
 
-	if ((r = gsl_rng_alloc(gsl_rng_mt19937)) == NULL) {
-		fprintf(stderr, "%s: out of memory\n", tl_progname());
-		exit(TL_EX_SOFTWARE);
-	}
+	if ((r = gsl_rng_alloc(gsl_rng_mt19937)) == NULL)
+		tl_oom();
 	s = splitmix64(splitmix64(seed) ^ (stream * 0xd1b54a32d192ed03ULL));
 	/* mt19937 seeds from 32 bits; 0 means its default seed */
 	s = (s ^ (s >> 32)) & 0xffffffffULL;

@@ -5,7 +5,8 @@
  * the deflated Sharpe ratio (Bailey & Lopez de Prado 2014), minimum
  * backtest length (Bailey, Borwein, Lopez de Prado & Zhu 2014).  Sharpe
  * ratios are per period (not annualised); kurtosis is non-excess (3 for a
- * normal).  Formulas and test vectors: shared/METHODS.md section 1.
+ * normal).  The unit tests use the papers' own examples (PSR, DSR 0.9004
+ * of the 2014 paper's section 5) and pypbo's tests.
  */
 #ifndef TL_SHARPE_H
 #define TL_SHARPE_H

@@ -229,8 +229,10 @@ tl_source_sniff(const char *p, size_t n, int whole, int gzip, int doc,
 	i = blanks(p, i, n);
 	if (i < n && p[i] == '[')
 		return TL_SRC_JSON;
+	/* not an object: CSV, unless the name says JSON Lines (a damaged
+	 * first line is then rejected as one), as every tool tells them */
 	if (i >= n || p[i] != '{')
-		return tl_fmt_from_name(path) == TL_FMT_CSV ? TL_SRC_CSV :
+		return tl_fmt_sniff(p, n, path) == TL_FMT_CSV ? TL_SRC_CSV :
 		    TL_SRC_JSONL;
 	/* {"strategy": {NAME: {...  or  {NAME: {"run_id": ... */
 	j = first_member(p, i, n, &k1, &k1len);

@@ -54,7 +54,8 @@ tl_space_load(const char *path, struct tl_err *err)
 	json_t *v;
 
 	errno = 0;
-	v = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	v = tl_json_load_file(path, &je);
+	path = tl_input_name(path);
 	if (v == NULL) {
 		if (je.line == -1) {	/* could not open it */
 			tl_err_set(err, TL_EX_NOINPUT, path, 0, "%s",

@@ -814,10 +814,8 @@ tl_qmc_points(size_t d, size_t start, size_t n, unsigned long seed,
 		return -1;
 	g = gsl_qrng_alloc(d <= SOBOL_MAX_DIM ? gsl_qrng_sobol :
 	    gsl_qrng_halton, (unsigned int)d);
-	if (g == NULL) {
-		fprintf(stderr, "%s: out of memory\n", tl_progname());
-		exit(TL_EX_SOFTWARE);
-	}
+	if (g == NULL)
+		tl_oom();
 	shift = tl_xcalloc(d, sizeof(double));
 	pt = tl_xcalloc(d, sizeof(double));
 	/* stream 0x5eed: the shift is the seed's, apart from other draws */

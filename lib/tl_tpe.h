@@ -18,8 +18,9 @@
  * dimensions.
  *
  * The split, weights and bandwidths follow Optuna's TPESampler (v4.9 code
- * paths; METHODS.md section 4), so that the unit tests can use its
- * vectors; the defaults below are ours and are measured in bench/.
+ * paths; Bergstra et al. 2011, NeurIPS, and Watanabe 2023, arXiv
+ * 2304.11127, eqs. 2-4 for the density ratio), so that the unit tests can
+ * use its vectors; the defaults below are ours and are measured in bench/.
  */
 #ifndef TL_TPE_H
 #define TL_TPE_H

@@ -1,6 +1,6 @@
 /*
  * Memory that never returns NULL, growable buffers, strict number parsing
- * for options and cells, a stable hash, and the closing of stdout.
+ * for options and cells, and a stable hash.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -14,13 +14,6 @@
 
 #include "tl_num.h"
 #include "tl_util.h"
-
-static void
-oom(void)
-{
-	fprintf(stderr, "%s: out of memory\n", tl_progname());
-	exit(TL_EX_SOFTWARE);
-}
 
 long
 tl_table_find(const void *tab, size_t n, size_t size, const char *s)
@@ -42,7 +35,7 @@ tl_xmalloc(size_t n)
 	void *p;
 
 	if ((p = malloc(n == 0 ? 1 : n)) == NULL)
-		oom();
+		tl_oom();
 	return p;
 }
 
@@ -52,7 +45,7 @@ tl_xcalloc(size_t n, size_t size)
 	void *p;
 
 	if ((p = calloc(n == 0 ? 1 : n, size == 0 ? 1 : size)) == NULL)
-		oom();
+		tl_oom();
 	return p;
 }
 
@@ -60,7 +53,7 @@ void *
 tl_xrealloc(void *p, size_t n)
 {
 	if ((p = realloc(p, n == 0 ? 1 : n)) == NULL)
-		oom();
+		tl_oom();
 	return p;
 }
 
@@ -68,7 +61,7 @@ void *
 tl_xreallocarray(void *p, size_t n, size_t size)
 {
 	if (size != 0 && n > SIZE_MAX / size)
-		oom();
+		tl_oom();
 	return tl_xrealloc(p, n * size);
 }
 
@@ -134,7 +127,7 @@ tl_buf_grow(struct tl_buf *b, size_t extra)
 	if (b->data == NULL)
 		tl_buf_init(b);
 	if (extra > SIZE_MAX - b->len - 1)
-		oom();
+		tl_oom();
 	need = b->len + extra + 1;
 	if (need <= b->cap)
 		return;
@@ -301,15 +294,4 @@ tl_hash64(const void *p, size_t n)
 	h *= 0x94d049bb133111ebULL;
 	h ^= h >> 31;
 	return h;
-}
-
-int
-tl_close_stdout(void)
-{
-	int bad;
-
-	bad = fflush(stdout) != 0 || ferror(stdout);
-	if (fclose(stdout) != 0)
-		bad = 1;
-	return bad ? -1 : 0;
 }

@@ -1,6 +1,6 @@
 /*
- * Memory, growable buffers, number parsing for options and the closing of
- * stdout.  Out of memory is the one failure lib/ handles by exiting (70).
+ * Memory, growable buffers and number parsing for options.  Out of memory
+ * is the one failure lib/ handles by exiting (70, tl_oom() in tl_err).
  */
 #ifndef TL_UTIL_H
 #define TL_UTIL_H
@@ -83,8 +83,5 @@ int	tl_strtod_exact(const char *s, size_t n, double *out);
 
 /* 64-bit hash of n bytes (FNV-1a with a final mix); stable across runs. */
 uint64_t tl_hash64(const void *p, size_t n);
-
-/* Flush and close stdout; -1 on a write error (disk full, closed pipe). */
-int	tl_close_stdout(void);
 
 #endif

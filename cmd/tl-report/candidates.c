@@ -19,6 +19,11 @@ candidate_fields(struct src *s, const json_t *in, json_t *o)
 {
 	const json_t *p = jpath(in, "params");
 
+	/* tl-bayesopt --params-field genome (the nightly's) writes them
+	 * under "genome", as runs.jsonl has them */
+	if (p == NULL)
+		p = jpath(in, "genome");
+
 	puts_(o, "source", get_str(s, in, "source", 0));
 	putn(o, "score", get_num(s, in, "score", 0));
 	putn(o, "prediction", get_num(s, in, "prediction", 0));

@@ -1,7 +1,8 @@
 /*
- * tl_bandit against shared/METHODS.md section 6: the exact P(Beta > Beta)
- * values, Lai-Robbins constants, the discounted Thompson sampling example
- * (with the every-arm discount, not the played-arm bug), the NIG update;
+ * tl_bandit against the exact P(Beta > Beta) values (Evan Miller's closed
+ * form), Lai-Robbins constants (Lai & Robbins 1985), the discounted
+ * Thompson sampling example (Raj & Kalyani 2017, with the every-arm
+ * discount, not the played-arm bug), the NIG update (Murphy 2007);
  * and the samplers against those closed forms by Monte Carlo.
  */
 #include <math.h>

@@ -1,6 +1,6 @@
 /*
- * Unit tests for lib/tl_calib: PAV against the vectors of METHODS.md
- * section 8 and against an independent isotonic fit (the min-max formula),
+ * Unit tests for lib/tl_calib: PAV against scikit-learn's isotonic test
+ * vectors and against an independent isotonic fit (the min-max formula),
  * isotonic maps (ties pooled, interpolation, clipping), Platt scaling
  * (recovery of known parameters, optimality, one class, separable data),
  * Brier, log-loss, and the reliability table with its ECE and Wilson
@@ -97,7 +97,7 @@ iso_minmax(const double *y, const double *w, size_t n, double *out)
 
 Test(tl_calib, pav_methods_vectors)
 {
-	/* METHODS.md 8 [SRC: sklearn test_isotonic_regression] */
+	/* scikit-learn's test_isotonic_regression */
 	const double y1[] = { 3, 7, 5, 9, 8, 7, 10 };
 	const double f1[] = { 3, 6, 6, 8, 8, 8, 10 };
 	const double y2[] = { 10, 0, 2 };
@@ -549,7 +549,7 @@ Test(tl_calib, platt_separable_wide)
 
 Test(tl_calib, brier_vectors)
 {
-	/* METHODS.md 8 [SRC: sklearn brier_score_loss docstring] */
+	/* scikit-learn's brier_score_loss docstring (Brier 1950) */
 	const double y[] = { 0, 1, 1, 0 };
 	const double p1[] = { 0.1, 0.9, 0.8, 0.3 };
 	const double p2[] = { 0.1, 0.9, 0.8, 0.4 };
@@ -587,7 +587,8 @@ Test(tl_calib, logloss_vectors)
 
 /* ---- reliability table and ECE ------------------------------------ */
 
-/* METHODS.md 8 [CH]: 0.2 and 0.4 sit on edges of both M = 5 and M = 10 */
+/* [CH], ECE as Naeini et al. (2015): 0.2 and 0.4 sit on edges of both
+ * M = 5 and M = 10 */
 static const double ece_y[] = { 0, 0, 1, 0, 1, 1, 0, 1, 1, 1 };
 static const double ece_p[] = { 0.05, 0.15, 0.2, 0.35, 0.4, 0.55, 0.62,
     0.7, 0.85, 0.95 };

@@ -1,8 +1,9 @@
 /*
- * tl_cov against shared/METHODS.md section 3: the 12 x 3 Ledoit-Wolf
- * vector (identity and constant-correlation targets), the 4-asset HRP
- * vector; and the properties a user relies on (scale invariance of the
- * intensities, weights long-only summing to 1).  The estimates over gaps
+ * tl_cov against a 12 x 3 Ledoit-Wolf vector (identity target, Ledoit &
+ * Wolf 2004 JMVA eq. 14, as scikit-learn; constant correlation, Ledoit &
+ * Wolf 2004 JPM, as covCor.m), a 4-asset HRP vector (Lopez de Prado 2016,
+ * as PyPortfolioOpt); and the properties a user relies on (scale
+ * invariance of the intensities, weights long-only summing to 1).  The estimates over gaps
  * (pairwise, shrunk pairwise) against the formulas computed here another
  * way, pair by pair; the nearest correlation matrix against two published
  * examples.
@@ -183,7 +184,7 @@ Test(tl_cov, erc_equal_risk_contributions)
 	cr_assert_gt(tl_erc(c, 3, w), 0);
 	for (i = 0; i < 3; i++)
 		cr_assert_float_eq(w[i], 1 / sg[i] / inv, 1e-13, "w[%d]", i);
-	/* the 4-asset METHODS 3.1 matrix: contributions equal */
+	/* the 4-asset HRP example matrix: contributions equal */
 	{
 		static const double s4[4] = { 0.10, 0.20, 0.15, 0.25 };
 		static const double r[16] = { 1, .2, .9, .1, .2, 1, .3, .8,

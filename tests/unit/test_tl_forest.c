@@ -1,7 +1,7 @@
 /*
- * Unit tests for lib/tl_forest: the METHODS.md section 5 split vector
- * (x = 1..4, y = 1,1,5,5: cut at 2.5, impurity decrease 16), learning a
- * step and Friedman #1 against the closed form, missing values routed by
+ * Unit tests for lib/tl_forest: a hand-computed split (Breiman 2001's
+ * variance reduction; x = 1..4, y = 1,1,5,5: cut at 2.5, impurity
+ * decrease 16), learning a step and Friedman #1 against the closed form, missing values routed by
  * training, categories ordered by their mean, classification, the same
  * model bytes for 1 and 3 threads, the model file round trip, a refused
  * version, its checksum (written here from its definition), damaged
@@ -80,7 +80,7 @@ unif(unsigned long long *s)
 	return (double)(ut_xorshift(s) >> 11) * 0x1.0p-53;
 }
 
-/* METHODS 5 [CH]: one tree on all four rows (no bootstrap), one split at
+/* [CH]: one tree on all four rows (no bootstrap), one split at
  * 2.5 (the midpoint of 2 and 3), leaves 1 and 5; impurity decrease 16,
  * reported per row drawn: 16 / 4 = 4. */
 Test(tl_forest, methods_split_vector)

@@ -1,7 +1,7 @@
 /*
- * tl_hmm against the vectors of shared/METHODS.md section 7 (Wikipedia's
- * forward-backward example and the Rainy/Sunny model, as in hmmlearn's
- * tests) and against brute-force enumeration of every state path.
+ * tl_hmm against published vectors (Wikipedia's forward-backward example
+ * and the Rainy/Sunny model, as in hmmlearn's tests; Rabiner 1989) and
+ * against brute-force enumeration of every state path.
  */
 #include <math.h>
 #include <stdint.h>

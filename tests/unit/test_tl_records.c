@@ -125,14 +125,85 @@ Test(tl_records, fmt_from_name)
 	cr_assert_eq(tl_fmt_from_name(NULL), TL_FMT_JSONL);
 }
 
-Test(tl_records, fmt_parse)
+/* Sniffing: the content decides, the name keeps a damaged first line
+ * what it says it is. */
+Test(tl_records, sniff)
 {
-	cr_assert_eq(tl_fmt_parse("jsonl"), TL_FMT_JSONL);
-	cr_assert_eq(tl_fmt_parse("json"), TL_FMT_JSONL);
-	cr_assert_eq(tl_fmt_parse("csv"), TL_FMT_CSV);
-	cr_assert_eq(tl_fmt_parse("xml"), TL_FMT_AUTO);
-	cr_assert_eq(tl_fmt_parse(""), TL_FMT_AUTO);
-	cr_assert_eq(tl_fmt_parse("CSVX"), TL_FMT_AUTO);
+	static const struct {
+		const char	*text;
+		const char	*name;
+		enum tl_fmt	 want;
+	} c[] = {
+		{ "{\"a\":1}\n{\"a\":2}\n", NULL, TL_FMT_JSONL },
+		{ "{\"a\":1}\n", "x.csv", TL_FMT_JSONL },
+		{ "date,strategy,return\n2026-01-05,S1,0.1\n", NULL,
+		    TL_FMT_CSV },
+		{ "date,strategy,return\n", "returns.txt", TL_FMT_CSV },
+		{ "\xef\xbb\xbf\n\n  \r\ndate,x\n", "-", TL_FMT_CSV },
+		{ "\n\n{\"genome\":{\"a\":[1,{\"b\":\"}\"}]}}\n", NULL,
+		    TL_FMT_JSONL },
+		{ "[{\"a\":1},{\"a\":2}]", NULL, TL_FMT_JSON },
+		{ "{\n  \"strategy\": {}\n}\n", NULL, TL_FMT_JSON },
+		{ "{\n  \"strategy\": {}\n}\n", "bt.json", TL_FMT_JSON },
+		/* a string with a newline inside: a broken line, not a
+		 * document */
+		{ "{\"a\":\"x\n\"}\n", NULL, TL_FMT_JSONL },
+		/* damaged first lines keep the name's format */
+		{ "{\"a\":\n{\"a\":2}\n", "d.jsonl", TL_FMT_JSONL },
+		{ "{\"a\":\n{\"a\":2}\n", "d.ndjson.gz", TL_FMT_JSONL },
+		{ "garbage\n{\"a\":2}\n", "d.jsonl", TL_FMT_JSONL },
+		{ "[1,\n", "d.jsonl", TL_FMT_JSONL },
+		{ "garbage\n", "d.json", TL_FMT_JSON },
+		{ "garbage\n", "d.json.gz", TL_FMT_JSON },
+		/* a first line longer than the bytes looked at */
+		{ "{\"a\":\"xxxxxxxx", NULL, TL_FMT_JSONL },
+		/* nothing to look at: the name */
+		{ "", "r.csv", TL_FMT_CSV },
+		{ " \n\n", NULL, TL_FMT_JSONL },
+		{ "", "r.jsonl", TL_FMT_JSONL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		cr_assert_eq(tl_fmt_sniff(c[i].text, strlen(c[i].text),
+		    c[i].name), c[i].want, "case %zu: %s", i, c[i].text);
+}
+
+/* An input without a telling name (a pipe) is read as what it holds. */
+Test(tl_records, open_sniffs)
+{
+	static const char csv[] = "date,strategy,return\n2026-01-05,S1,0.1\n";
+	static const char jsonl[] = "\n{\"a\":1}\n";
+	static const char doc[] = "[\n{\"a\":1}\n]\n";
+	struct tl_records *r;
+	struct tl_err err;
+	char path[1100];
+
+	r = OPEN("returns", csv, TL_FMT_AUTO);
+	cr_assert_eq(tl_records_fmt(r), TL_FMT_CSV);
+	next_is(r, "{\"date\":\"2026-01-05\",\"strategy\":\"S1\","
+	    "\"return\":0.1}", 2);
+	at_end(r);
+	tl_records_free(r);
+	r = OPEN("x.csv", jsonl, TL_FMT_AUTO);
+	cr_assert_eq(tl_records_fmt(r), TL_FMT_JSONL);
+	next_is(r, "{\"a\":1}", 2);
+	at_end(r);
+	tl_records_free(r);
+	/* -i csv is obeyed: the JSON line is a one-column header */
+	r = OPEN("y", jsonl, TL_FMT_CSV);
+	cr_assert_eq(tl_records_fmt(r), TL_FMT_CSV);
+	tl_records_free(r);
+	/* a document: refused, with what to do */
+	ut_path(path, sizeof(path), dir, "doc");
+	ut_write(path, doc, sizeof(doc) - 1);
+	tl_err_clear(&err);
+	cr_assert_null(tl_records_open(path, TL_FMT_AUTO, &err));
+	cr_assert_eq(err.code, TL_EX_DATAERR);
+	cr_assert_str_eq(err.where, path);
+	cr_assert_str_eq(err.msg, "a JSON document, not JSON Lines or CSV "
+	    "(one record a line: jq -c '.[]' turns an array into JSON "
+	    "Lines)");
 }
 
 Test(tl_records, open_missing)

@@ -1,6 +1,6 @@
 /*
- * tl_sharpe and tl_pbo against the published vectors of shared/METHODS.md
- * sections 1 and 2 (sources named there: pypbo's tests reproducing the
+ * tl_sharpe and tl_pbo against published vectors (Bailey & Lopez de Prado
+ * 2012 and 2014, Bailey et al. 2017, as pypbo's tests reproduce the
  * papers' examples, and hand computations), against a brute-force CSCV
  * written here, and on simulated cases with known answers.
  */
@@ -109,7 +109,7 @@ Test(tl_sharpe, moments_constant)
 	cr_assert(isnan(m.sharpe) && isnan(m.skew) && isnan(m.kurt));
 }
 
-/* The 8 x 4 integer example, METHODS 2.1: PBO 0.5, degradation
+/* The 8 x 4 integer example of pypbo's tests: PBO 0.5, degradation
  * oos = 41.757349 - 1.330312 is, P(loss) 0.5, these six logits. */
 static const double ex21[32] = {
 	90, -50, 60, 11,  70, -31, 40, 13,  80, -62, -45, 12,  61, -20, -35, 14,
@@ -124,7 +124,8 @@ Test(tl_pbo, methods_example)
 	struct tl_err err;
 	int c;
 
-	cr_assert_eq(tl_pbo_cscv(ex21, 8, 4, 4, TL_PBO_MEAN, 1, &p, &err), 0);
+	cr_assert_eq(tl_pbo_cscv(ex21, 8, 4, 4, TL_PBO_MEAN, 1, NULL,
+	    &p, &err), 0);
 	cr_assert_eq(p.ncomb, 6);
 	for (c = 0; c < 6; c++)
 		cr_assert_float_eq(p.logit[c], want[c], 1e-9, "c=%d", c);
@@ -235,7 +236,8 @@ Test(tl_pbo, equals_brute_force)
 	for (i = 0; i < T * N; i++)
 		m[i] = gauss(&seed) * 0.01 + (i % N == 3 ? 0.001 : 0);
 	brute(m, T, N, S, want);
-	cr_assert_eq(tl_pbo_cscv(m, T, N, S, TL_PBO_SHARPE, 2, &p, &err), 0);
+	cr_assert_eq(tl_pbo_cscv(m, T, N, S, TL_PBO_SHARPE, 2, NULL,
+	    &p, &err), 0);
 	cr_assert_eq(p.ncomb, 70);
 	cr_assert_eq(p.dropped, 3);
 	for (i = 0; i < 70; i++)
@@ -244,8 +246,8 @@ Test(tl_pbo, equals_brute_force)
 	tl_pbo_release(&p);
 }
 
-/* Pure noise: PBO near 0.5 (METHODS 2: 0.476 +- 0.137 in a controlled
- * study, N=200, T=1000, S=16); one real edge among noise: near 0.
+/* Pure noise: PBO near 0.5 (Bailey et al. 2017: 0.476 +- 0.137 in a
+ * controlled study, N=200, T=1000, S=16); one real edge among noise: near 0.
  * The same bytes with 1 and 2 threads. */
 Test(tl_pbo, noise_and_edge)
 {
@@ -258,17 +260,20 @@ Test(tl_pbo, noise_and_edge)
 
 	for (i = 0; i < T * N; i++)
 		m[i] = gauss(&seed) * 0.01;
-	cr_assert_eq(tl_pbo_cscv(m, T, N, S, TL_PBO_SHARPE, 1, &p1, &err), 0);
+	cr_assert_eq(tl_pbo_cscv(m, T, N, S, TL_PBO_SHARPE, 1, NULL,
+	    &p1, &err), 0);
 	cr_assert_eq(p1.ncomb, 12870);
 	cr_assert(p1.pbo > 0.2 && p1.pbo < 0.8, "noise: pbo %g", p1.pbo);
-	cr_assert_eq(tl_pbo_cscv(m, T, N, S, TL_PBO_SHARPE, 2, &p2, &err), 0);
+	cr_assert_eq(tl_pbo_cscv(m, T, N, S, TL_PBO_SHARPE, 2, NULL,
+	    &p2, &err), 0);
 	cr_assert_eq(memcmp(p1.logit, p2.logit, p1.ncomb * sizeof(double)),
 	    0, "threads change the result");
 	tl_pbo_release(&p1);
 	tl_pbo_release(&p2);
 	for (i = 0; i < T; i++)	/* column 17: a Sharpe of 0.3 a period */
 		m[i * N + 17] += 0.003;
-	cr_assert_eq(tl_pbo_cscv(m, T, N, S, TL_PBO_SHARPE, 2, &p1, &err), 0);
+	cr_assert_eq(tl_pbo_cscv(m, T, N, S, TL_PBO_SHARPE, 2, NULL,
+	    &p1, &err), 0);
 	cr_assert(p1.pbo < 0.05, "edge: pbo %g", p1.pbo);
 	cr_assert(p1.p_loss < 0.05, "edge: p_loss %g", p1.p_loss);
 	tl_pbo_release(&p1);
@@ -279,14 +284,15 @@ Test(tl_pbo, bad_shapes)
 	struct tl_pbo p;
 	struct tl_err err;
 
-	cr_assert_eq(tl_pbo_cscv(ex21, 8, 4, 3, TL_PBO_MEAN, 1, &p, &err), -1);
+	cr_assert_eq(tl_pbo_cscv(ex21, 8, 4, 3, TL_PBO_MEAN, 1, NULL, &p,
+	    &err), -1);
 	cr_assert_eq(err.code, TL_EX_DATAERR);
 	cr_assert_str_eq(err.msg, "partitions: 3 is not an even number in "
 	    "[2, 64]");
-	cr_assert_eq(tl_pbo_cscv(ex21, 8, 4, 10, TL_PBO_MEAN, 1, &p, &err),
-	    -1);
+	cr_assert_eq(tl_pbo_cscv(ex21, 8, 4, 10, TL_PBO_MEAN, 1, NULL, &p,
+	    &err), -1);
 	cr_assert_str_eq(err.msg, "8 periods cannot make 10 partitions");
-	cr_assert_eq(tl_pbo_cscv(ex21, 32, 1, 4, TL_PBO_MEAN, 1, &p, &err),
-	    -1);
+	cr_assert_eq(tl_pbo_cscv(ex21, 32, 1, 4, TL_PBO_MEAN, 1, NULL, &p,
+	    &err), -1);
 	cr_assert_str_eq(err.msg, "1 candidate: CSCV needs at least 2");
 }

@@ -1,7 +1,7 @@
 /*
  * Unit tests for lib/tl_tpe: the split, weights and bandwidths against
- * METHODS.md section 4 (Optuna 4.9 code paths, [CH]); the mixture
- * densities against Optuna 4.9 (METHODS.md) and against Optuna 3.1's
+ * Optuna 4.9's code paths ([CH]; Watanabe 2023); the mixture densities
+ * against Optuna 4.9 and against Optuna 3.1's
  * _ParzenEstimator (Debian's python3-optuna 3.1.0, run when this test was
  * written: float, int and categorical vectors below, tolerance 1e-8);
  * suggestions (seeded, sorted, inside the cube, the constant liar); the
