@@ -632,7 +632,8 @@ promos_read(const struct opts *o, const struct runs *runs, struct promos *p,
 	tl_records_free(rs);
 	if (rc == -1)
 		return -1;
-	qsort(p->v, p->n, sizeof(*p->v), cmp_promo);
+	if (p->n > 0)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(p->v, p->n, sizeof(*p->v), cmp_promo);
 	/* keep the last promotion of each strategy */
 	for (i = k = 0; i < p->n; i++) {
 		if (i + 1 < p->n && strcmp(p->v[i].strategy,

@@ -65,7 +65,8 @@ pipeline_fields(struct src *s, const json_t *in, json_t *f)
 			if (get_arr(s, st, "warnings", 0) != NULL)
 				put(o, "warnings", json_deep_copy(
 				    json_object_get(st, "warnings")));
-			putn(o, "seconds", get_num(s, st, "seconds", 0));
+			/* not its seconds: the report of a rebuilt night
+			 * is the same bytes (tl-nightly(1)) */
 			json_array_append_new(out, o);
 		}
 	put(f, "steps", out);
@@ -499,12 +500,11 @@ load_health(struct night *n, struct sec *sec)
 
 /* ---- the page --------------------------------------------------------- */
 
-/* "Pipeline: 9 steps, 9 ok; `ingest` ok 1.2 s, ..." and its notes */
+/* "Pipeline: 9 steps, 9 ok; `ingest` ok, ..." and its notes */
 static void
 doc_pipeline(struct tl_doc *d, const json_t *pl)
 {
 	const json_t *steps = json_object_get(pl, "steps"), *v;
-	char num[TL_DOC_NUMSZ];
 	struct tl_buf b;
 	size_t i, nok = 0, nfail = 0, nskip = 0;
 	int running;
@@ -543,9 +543,6 @@ doc_pipeline(struct tl_doc *d, const json_t *pl)
 				tl_doc_put_text(&b, fstr(v, "reason"));
 				tl_buf_addc(&b, ')');
 			}
-			if (isfinite(fnum(v, "seconds")))
-				tl_buf_printf(&b, " %s s", tl_doc_fmt_num(num,
-				    fnum(v, "seconds"), 1));
 		}
 		if (running)
 			tl_buf_adds(&b, "; then this report (running)");
