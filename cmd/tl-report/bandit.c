@@ -1,7 +1,8 @@
 /*
  * tl-report: the learned weights and the kill list (weights.jsonl and
  * kill.jsonl, tl-bandit's output): weights by context beside yesterday's,
- * and the arms most likely bad, those new on the list marked.
+ * the arms most likely bad, those new on the list marked, and what each
+ * exit reason earns (exit-weights.jsonl, when the night has it).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -39,10 +40,28 @@ kill_fields(struct src *s, const json_t *in, json_t *o)
 	putn(o, "n", get_num(s, in, "n", 0));
 }
 
+/* exit-weights.jsonl (tl-bandit, normal model: the mean is per trade) */
+static void
+exit_fields(struct src *s, const json_t *in, json_t *o)
+{
+	puts_(o, "arm", get_str(s, in, "arm", 1));
+	putn(o, "n", get_num(s, in, "n", 0));
+	putn(o, "mean", get_num(s, in, "mean", 1));
+	putn(o, "ci_lo", get_num(s, in, "ci_lo", 0));
+	putn(o, "ci_hi", get_num(s, in, "ci_hi", 0));
+	putn(o, "p_best", get_num(s, in, "p_best", 0));
+}
+
 static double
 key_p_bad(const json_t *o)
 {
 	return fnum(o, "p_bad");
+}
+
+static double
+key_mean(const json_t *o)
+{
+	return fnum(o, "mean");
 }
 
 /* context (none first), then weight descending, then arm */
@@ -90,7 +109,8 @@ weights(const json_t *w)
 static void
 load_bandit(struct night *n, struct sec *sec)
 {
-	json_t *w, *k;
+	json_t *w, *k, *e;
+	char *path;
 
 	w = read_rows(n, sec, "weights.jsonl", weight_fields);
 	put(sec->obj, "weights", w != NULL ? weights(w) : json_null());
@@ -98,6 +118,14 @@ load_bandit(struct night *n, struct sec *sec)
 	k = read_rows(n, sec, "kill.jsonl", kill_fields);
 	put(sec->obj, "kill", k != NULL ? sorted(k, key_p_bad) : json_null());
 	json_decref(k);
+	/* only a night whose trades carry an exit reason has the file */
+	path = path_of(n->dir, "exit-weights.jsonl");
+	if (exists(path) && (e = read_rows(n, sec, "exit-weights.jsonl",
+	    exit_fields)) != NULL) {
+		put(sec->obj, "exit_reasons", sorted(e, key_mean));
+		json_decref(e);
+	}
+	free(path);
 }
 
 /* ---- the page --------------------------------------------------------- */
@@ -200,6 +228,49 @@ doc_weights(struct tl_doc *d, const json_t *w, const struct night *n)
 	doc_context_charts(d, w);
 }
 
+/* "lo to hi", the 95% posterior interval of the mean */
+static char *
+cell_interval(const json_t *row, const char *key, int digits)
+{
+	char *lo, *hi, *out;
+	struct tl_buf b;
+
+	(void)key;
+	lo = tl_doc_sig(fnum(row, "ci_lo"), digits);
+	hi = tl_doc_sig(fnum(row, "ci_hi"), digits);
+	tl_buf_init(&b);
+	tl_buf_printf(&b, "%s to %s", lo, hi);
+	free(lo);
+	free(hi);
+	out = tl_xstrdup(b.data);
+	tl_buf_release(&b);
+	return out;
+}
+
+static void
+doc_exit_reasons(struct tl_doc *d, const json_t *e)
+{
+	static const struct tl_doc_col cols[] = {
+		{ "Exit reason", 'l', tl_doc_cell_code, "arm", 0 },
+		{ "Trades", 'r', tl_doc_cell_int, "n", 0 },
+		{ "Mean per trade", 'r', tl_doc_cell_sig, "mean", 3 },
+		{ "95% interval", 'r', cell_interval, "mean", 3 },
+		{ "P(best)", 'r', tl_doc_cell_num, "p_best", 2 },
+	};
+	struct tl_doc_block *t;
+	const json_t *v;
+	size_t i;
+
+	t = tl_doc_add_cols(d, "What each exit reason earns, best first",
+	    cols, TL_NELEM(cols));
+	json_array_foreach(e, i, v)
+		tl_doc_add_json_row(t, cols, v, NULL);
+	tl_doc_addf(d, TL_DOC_P, "Mean per trade: the posterior mean of the "
+	    "night's BANDIT_EXIT_REWARD (net P&L by default, in the account's "
+	    "currency), every trade since the first night, older days "
+	    "discounted.");
+}
+
 static void
 doc_bandit(struct tl_doc *d, const json_t *bd, const struct night *n)
 {
@@ -228,6 +299,8 @@ doc_bandit(struct tl_doc *d, const json_t *bd, const struct night *n)
 		json_array_foreach(k, i, v)
 			tl_doc_add_json_row(t, cols, v, NULL);
 	}
+	if (json_array_size(json_object_get(bd, "exit_reasons")) > 0)
+		doc_exit_reasons(d, json_object_get(bd, "exit_reasons"));
 }
 
 const struct section bandit_section = {
