@@ -253,19 +253,19 @@ doc_exit_reasons(struct tl_doc *d, const json_t *e)
 	static const struct tl_doc_col cols[] = {
 		{ "Exit reason", 'l', tl_doc_cell_code, "arm", 0 },
 		{ "Trades", 'r', tl_doc_cell_int, "n", 0 },
-		{ "Mean per trade", 'r', tl_doc_cell_sig, "mean", 3 },
+		{ "Mean", 'r', tl_doc_cell_sig, "mean", 3 },
 		{ "95% interval", 'r', cell_interval, "mean", 3 },
-		{ "P(best)", 'r', tl_doc_cell_num, "p_best", 2 },
 	};
 	struct tl_doc_block *t;
 	const json_t *v;
 	size_t i;
 
-	t = tl_doc_add_cols(d, "What each exit reason earns, best first",
+	t = tl_doc_add_cols(d, "What each exit reason earns per trade, best first",
 	    cols, TL_NELEM(cols));
+	tl_doc_table_scrolls(t);	/* long reasons: trailing_stop_loss */
 	json_array_foreach(e, i, v)
 		tl_doc_add_json_row(t, cols, v, NULL);
-	tl_doc_addf(d, TL_DOC_P, "Mean per trade: the posterior mean of the "
+	tl_doc_addf(d, TL_DOC_P, "Mean: the posterior mean per trade of the "
 	    "night's BANDIT_EXIT_REWARD (net P&L by default, in the account's "
 	    "currency), every trade since the first night, older days "
 	    "discounted.");
