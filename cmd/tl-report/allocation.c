@@ -152,8 +152,8 @@ load_allocation(struct night *n, struct sec *sec)
 {
 	struct src s = { .file = "allocation-summary.json" };
 	json_t *rows, *w, *v;
-	char num[TL_NUM_BUFSZ];
-	double sum = 0;
+	char *num;
+	double sum = 0, cash;
 	size_t i;
 
 	rows = read_rows(n, sec, "allocation.jsonl", allocation_fields);
@@ -181,10 +181,17 @@ load_allocation(struct night *n, struct sec *sec)
 	}
 	put(sec->obj, "weights", w);
 	putn(sec->obj, "weight_sum", sum);
+	/* the summary's cash is the rest of the book (a fallback to cash, a
+	 * cap that could not be filled) */
+	cash = fnum(json_object_get(sec->obj, "summary"), "cash");
+	if (isfinite(cash))
+		sum += cash;
 	if (json_array_size(w) > 0 && fabs(sum - 1) > WEIGHT_TOL) {
-		tl_fmt_double(num, sum);
-		sec_note(n, sec, "allocation.jsonl: weights sum to %s, not 1",
-		    num);
+		num = tl_doc_pct(sum, 1);
+		sec_note(n, sec, "allocation.jsonl: weights%s sum to %s, not "
+		    "100%%",
+		    isfinite(cash) ? " and cash" : "", num);
+		free(num);
 	}
 	put(sec->obj, "equity", n->have_ret ? equity(w, n) : json_null());
 }
