@@ -289,14 +289,15 @@ doc_weights(struct tl_doc *d, const json_t *w, const struct night *n)
 		{ "Risk contrib.", 'r', tl_doc_cell_pct, "risk_contribution",
 		    1 },
 	};
-	static const struct tl_svg_chart c = { .id = "chart-allocation",
+	struct tl_svg_chart c = { .id = "chart-allocation",
 	    .decimals = 1, .series = { "tonight", "yesterday" },
 	    .unit = "weight, %",
 	    .title = "Allocation weights (%), tonight and yesterday" };
-	size_t i, k = top_rows(w, n);
+	size_t i, k = top_rows(w, n), nzero = 0;
 	struct tl_doc_block *t;
 	const char **lab;
 	const json_t *v;
+	int prev = 0, rc_is_w = 1;
 
 	t = tl_doc_add_cols(d, "Weights, largest first", cols,
 	    TL_NELEM(cols));
@@ -308,9 +309,30 @@ doc_weights(struct tl_doc *d, const json_t *w, const struct night *n)
 		lab[i] = fstr(v, "strategy") != NULL ? fstr(v, "strategy") :
 		    "n/a";
 	}
-	if (json_array_size(w) > k)
+	json_array_foreach(w, i, v) {
+		prev |= isfinite(fnum(v, "prev_weight"));
+		nzero += i >= k && !(fnum(v, "weight") > 0);
+		/* min-variance: equal marginal risks, so each strategy's
+		 * share of the risk is its weight (unless a cap binds) */
+		rc_is_w &= !(fabs(fnum(v, "risk_contribution") -
+		    fnum(v, "weight")) > WEIGHT_TOL);
+	}
+	if (rc_is_w && isfinite(fnum(json_array_get(w, 0),
+	    "risk_contribution")))
+		tl_doc_addf(d, TL_DOC_P, "Each strategy's risk contribution "
+		    "equals its weight tonight: every strategy held adds the same "
+		    "risk per unit of weight, as at the minimum variance.");
+	if (json_array_size(w) > k && nzero == 0)
 		tl_doc_addf(d, TL_DOC_P, "%zu more strategies with smaller "
 		    "weights in allocation.jsonl.", json_array_size(w) - k);
+	else if (json_array_size(w) > k)
+		tl_doc_addf(d, TL_DOC_P, "%zu more strategies in "
+		    "allocation.jsonl: %zu with smaller weights, %zu at 0.",
+		    json_array_size(w) - k, json_array_size(w) - k - nzero,
+		    nzero);
+	if (!prev)
+		c.title = "Allocation weights (%), tonight (no yesterday: "
+		    "the first night)";
 	doc_weight_chart(d, &c, w, lab, k);
 	free(lab);
 }
@@ -336,7 +358,8 @@ doc_equity(struct tl_doc *d, const json_t *eq, const struct tl_panel *p)
 	tl_buf_init(&b);
 	tl_buf_adds(&b, "Growth since ");
 	tl_doc_put_text(&b, p->dates[0]);
-	tl_buf_adds(&b, " (returns.csv): ");
+	tl_buf_printf(&b, " (returns.csv) of the %zu largest allocations: ",
+	    ns);
 	json_array_foreach(eq, i, v) {
 		curves[i] = tl_xcalloc(p->ndates, sizeof(double));
 		growth(p, (size_t)tl_panel_series(p, fstr(v, "strategy")),

@@ -158,6 +158,7 @@ static void
 doc_context_charts(struct tl_doc *d, const json_t *w)
 {
 	size_t i, j, k, m = json_array_size(w), nchart = 0;
+	int prev = 0;
 	struct tl_svg_chart c = { .decimals = 1, .series = { "tonight",
 	    "yesterday" }, .unit = "weight, %" };
 	struct tl_svg_bar *bars = tl_xcalloc(m + 1, sizeof(*bars));
@@ -167,6 +168,8 @@ doc_context_charts(struct tl_doc *d, const json_t *w)
 
 	tl_buf_init(&title);
 	tl_buf_init(&id);
+	for (i = 0; i < m; i++)
+		prev |= isfinite(fnum(json_array_get(w, i), "prev_weight"));
 	for (i = 0; i < m && nchart < MAX_CONTEXTS; i = j) {
 		cx = fstr(json_array_get(w, i), "context");
 		/* the rows of this context follow each other (weights()) */
@@ -184,10 +187,12 @@ doc_context_charts(struct tl_doc *d, const json_t *w)
 		tl_buf_reset(&id);
 		if (cx != NULL)
 			tl_buf_printf(&title, "Learned weights in context %s "
-			    "(%%), tonight and yesterday", cx);
+			    "(%%), tonight", cx);
 		else
 			tl_buf_adds(&title, "Learned weights, all contexts "
-			    "(%), tonight and yesterday");
+			    "(%), tonight");
+		if (prev)
+			tl_buf_adds(&title, " and yesterday");
 		tl_buf_printf(&id, "chart-bandit-%zu", ++nchart);
 		c.title = title.data;
 		c.id = id.data;
@@ -201,8 +206,40 @@ doc_context_charts(struct tl_doc *d, const json_t *w)
 	free(bars);
 }
 
+/* Today's regime, or NULL: its context comes right after the pooled
+ * weights, so that the table's top rows are the ones that apply today. */
+static const char *
+today_context(const struct night *n)
+{
+	const json_t *t = json_object_get(json_object_get(n->facts, "regime"),
+	    "today");
+
+	return fstr(t, "label");
+}
+
+/* w with today's context moved up after the pooled rows (new reference) */
+static json_t *
+today_first(const json_t *w, const char *today)
+{
+	json_t *out = json_array(), *v;
+	const char *cx;
+	size_t i;
+	int pass;
+
+	/* pass 0: the pooled rows, 1: today's, 2: the others, each in order */
+	for (pass = 0; pass < 3; pass++)
+		json_array_foreach(w, i, v) {
+			cx = fstr(v, "context");
+			if ((pass == 0) == (cx == NULL) && (pass == 0 ||
+			    (pass == 1) == (today != NULL &&
+			    strcmp(cx, today) == 0)))
+				json_array_append(out, v);
+		}
+	return out;
+}
+
 static void
-doc_weights(struct tl_doc *d, const json_t *w, const struct night *n)
+doc_weights(struct tl_doc *d, const json_t *w0, const struct night *n)
 {
 	static const struct tl_doc_col cols[] = {
 		{ "Context", 'l', cell_context, "context", 0 },
@@ -214,11 +251,19 @@ doc_weights(struct tl_doc *d, const json_t *w, const struct night *n)
 		{ "Mean", 'r', tl_doc_cell_sig, "mean", 3 },
 		{ "n", 'r', tl_doc_cell_int, "n", 0 },
 	};
+	const char *today = today_context(n);
+	json_t *w = today_first(w0, today);
 	size_t i, k = top_rows(w, n);
 	struct tl_doc_block *t;
+	struct tl_buf cap;
 
-	t = tl_doc_add_cols(d, "Learned weights, by context, largest first",
-	    cols, TL_NELEM(cols));
+	tl_buf_init(&cap);
+	tl_buf_adds(&cap, "Learned weights, by context");
+	if (today != NULL)
+		tl_buf_printf(&cap, " (all, then today's regime, %s)", today);
+	tl_buf_adds(&cap, ", largest first");
+	t = tl_doc_add_cols(d, cap.data, cols, TL_NELEM(cols));
+	tl_buf_release(&cap);
 	tl_doc_table_scrolls(t);
 	for (i = 0; i < k; i++)
 		tl_doc_add_json_row(t, cols, json_array_get(w, i), NULL);
@@ -226,6 +271,7 @@ doc_weights(struct tl_doc *d, const json_t *w, const struct night *n)
 		tl_doc_addf(d, TL_DOC_P, "%zu more weights in weights.jsonl.",
 		    json_array_size(w) - k);
 	doc_context_charts(d, w);
+	json_decref(w);
 }
 
 /* "lo to hi", the 95% posterior interval of the mean */

@@ -175,12 +175,13 @@ sort_alerts(json_t *of)
 /* ---- an alert's figures as a sentence -------------------------------- */
 
 /* how a figure of an alert reads */
-enum fig { F2, FSIG, FS3, FPCT, FINT, FCOMP };
+enum fig { F2, FSIG, FS3, FPCT, FDROP, FINT, FCOMP };
 
 /* the figure key of the figures f into buf as kind says (F2: 2
  * decimals, FSIG: 2 significant digits, FS3: 3 (a Sharpe ratio a day,
- * often small), FPCT: a percentage, FINT: a
- * whole number, FCOMP: 1 - it, 2 decimals), or NULL when it is not a
+ * often small), FPCT: a percentage, FDROP: a percentage up to 1000%,
+ * beyond it "over 10x" (a drop from an in-sample figure near 0 is a
+ * meaningless 29982%), FINT: a whole number, FCOMP: 1 - it, 2 decimals), or NULL when it is not a
  * number */
 static const char *
 figure(char *buf, const json_t *f, const char *key, enum fig kind)
@@ -197,6 +198,11 @@ figure(char *buf, const json_t *f, const char *key, enum fig kind)
 	case FS3:
 		return tl_doc_fmt_sig(buf, x, 3);
 	case FPCT:
+		return tl_doc_fmt_pct(buf, x, 0);
+	case FDROP:
+		if (x > 10)
+			return strcpy(buf, "over 10 times the in-sample "
+			    "figure");
 		return tl_doc_fmt_pct(buf, x, 0);
 	case FINT:
 		return tl_doc_fmt_num(buf, x, 0);
@@ -218,7 +224,7 @@ static const struct {
 	{ "decay", "out-of-sample Sharpe %s a day over the last %s days "
 	    "against %s in sample, a drop of %s (the threshold %s), for %s "
 	    "days", { "oos_sharpe", "window", "in_sample_sharpe", "decay",
-	    "threshold", "days" }, { FS3, FINT, FS3, FPCT, FPCT, FINT } },
+	    "threshold", "days" }, { FS3, FINT, FS3, FDROP, FPCT, FINT } },
 	{ "psr", "the live record's Sharpe %s a day over %s days: the "
 	    "probability that it is above 0 is %s (an alert below %s)",
 	    { "sharpe", "n", "psr", "level" }, { FS3, FINT, FSIG, FCOMP } },
