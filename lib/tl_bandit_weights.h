@@ -1,12 +1,12 @@
 /*
  * From a tl-bandit state to decisions: the weights of a scope (pooled or
- * one context) by Thompson sampling (Thompson 1933; Russo et al. 2018,
- * "A Tutorial on Thompson Sampling", section 3): each arm's probability
- * of being best and its mean lift over the baseline's draw, turned into
- * weights within bounds that move at most so much from yesterday's; the
- * kill verdict of each arm (its posterior win rate below a floor with a
- * given confidence and a losing mean P&L); and the previous weights file
- * that --max-change reads.
+ * one context) by Thompson sampling (Thompson 1933, Biometrika 25;
+ * Russo et al. 2018, "A Tutorial on Thompson Sampling"): each arm's
+ * probability of being best and its mean lift over the baseline's draw,
+ * turned into weights within bounds that move at most so much from
+ * yesterday's; the kill verdict of each arm (its posterior win rate
+ * below a floor with a given confidence and a losing mean P&L); and the
+ * previous weights file that --max-change reads.
  */
 #ifndef TL_BANDIT_WEIGHTS_H
 #define TL_BANDIT_WEIGHTS_H
