@@ -25,6 +25,7 @@
 #include "tl_num.h"
 #include "tl_opt.h"
 #include "tl_out.h"
+#include "tl_overfit.h"
 #include "tl_progress.h"
 #include "tl_panel.h"
 #include "tl_pbo.h"
@@ -36,17 +37,16 @@
 #define PBO_FORMAT	"tl-pbo"
 #define FORMAT_VERSION	1
 #define MAX_THREADS	64
-#define MS_DAY		86400000LL
 
 enum cmd { C_CHECK, C_PBO, C_SHARPE };
-enum baseline { B_AUTO, B_RETURNS, B_GIVEN };
 
 /* --baseline */
 static const struct baseline_name {
 	const char	*name;		/* the word */
-	enum baseline	 b;		/* the in-sample figure's source */
+	enum tl_overfit_baseline b;	/* the in-sample figure's source */
 } baselines[] = {
-	{ "auto", B_AUTO }, { "returns", B_RETURNS }, { "given", B_GIVEN }
+	{ "auto", TL_BASELINE_AUTO }, { "returns", TL_BASELINE_RETURNS },
+	{ "given", TL_BASELINE_GIVEN }
 };
 
 /* pbo --metric */
@@ -54,10 +54,6 @@ static const struct metric_name {
 	const char	*name;		/* the word */
 	enum tl_pbo_metric m;		/* the performance of a block */
 } metrics[] = { { "sharpe", TL_PBO_SHARPE }, { "mean", TL_PBO_MEAN } };
-
-/* Severities in increasing order; actions by alert. */
-enum sev { SEV_NONE = -1, SEV_LOW, SEV_MEDIUM, SEV_HIGH };
-static const char *const sev_names[] = { "low", "medium", "high" };
 
 /* Long-only options. */
 enum {
@@ -72,24 +68,19 @@ enum {
 
 struct opts {
 	enum cmd	 cmd;		/* check, pbo or sharpe */
+	struct tl_overfit_opts chk;	/* check's settings; level: all */
 	const char	*ack;		/* --ack FILE */
 	long		 annual;	/* sharpe: inputs annualised by K */
-	enum baseline	 baseline;	/* in-sample figure's source */
-	long		 days;		/* --days: consecutive days */
-	enum sev	 fail_on;	/* exit 1 at this severity or worse */
+	enum tl_overfit_sev fail_on;	/* exit 1 at this severity or worse */
 	int		 fill_zero;	/* pbo: missing cells are 0 */
-	long		 is_min;	/* fewest in-sample days from returns */
-	long		 is_window;	/* in-sample days before promotion */
 	enum tl_fmt	 ifmt;		/* -i: returns, pbo inputs; AUTO */
 	double		 kurt;		/* sharpe: gamma4 */
-	double		 level;		/* PSR/DSR/MinTRL confidence */
 	double		 max_pbo;	/* pbo: exit 1 above; NaN off */
 	enum tl_pbo_metric metric;	/* pbo: sharpe or mean */
 	double		 n_obs;		/* sharpe: T */
 	const char	*output;	/* -o */
 	long		 partitions;	/* --partitions */
 	enum tl_progress_opt progress;	/* --progress, --no-progress */
-	long		 ppy;		/* periods per year, display only */
 	const char	*promotions;	/* --promotions */
 	int		 quiet;		/* -q */
 	const char	*returns;	/* --returns */
@@ -100,10 +91,8 @@ struct opts {
 	double		 sr_star;	/* sharpe: benchmark SR */
 	const char	*stats;		/* --stats FILE */
 	long		 threads;	/* -T */
-	double		 threshold;	/* decay threshold */
 	long		 trials;	/* --trials N, 0: from runs */
 	double		 trials_var;	/* --trials-var, NaN: from runs */
-	long		 window;	/* rolling window, days */
 	char		**inputs;	/* pbo files */
 	int		 ninputs;
 	int		 have_sharpe, have_n;	/* sharpe: given */
@@ -178,14 +167,6 @@ usage(FILE *fp)
 "  -w, --window=N        rolling out-of-sample window, days (20)\n");
 }
 
-/* The severity named s, or SEV_NONE. */
-static enum sev
-sev_parse(const char *s)
-{
-	return (enum sev)tl_table_find(sev_names, TL_NELEM(sev_names),
-	    sizeof(sev_names[0]), s);
-}
-
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
@@ -249,16 +230,18 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    &o->annual, &err);
 			break;
 		case O_BASELINE:
-			o->baseline = baselines[TL_PARSE_WORD("--baseline",
+			o->chk.baseline = baselines[TL_PARSE_WORD("--baseline",
 			    optarg, baselines)].b;
 			break;
 		case O_DAYS:
 			bad = tl_parse_long("--days", optarg, 1, 100000,
-			    &o->days, &err);
+			    &o->chk.days, &err);
 			break;
 		case O_FAIL_ON:
-			o->fail_on = (enum sev)TL_PARSE_WORD("--fail-on",
-			    optarg, sev_names);
+			o->fail_on = (enum tl_overfit_sev)tl_parse_word(
+			    "--fail-on", optarg, tl_overfit_sev_names,
+			    tl_overfit_nsev, sizeof(tl_overfit_sev_names[0]),
+			    NULL);
 			break;
 		case O_FILL_ZERO:
 			o->fill_zero = 1;
@@ -271,11 +254,11 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case O_IS_MIN:
 			bad = tl_parse_long("--is-min", optarg, 2, 100000,
-			    &o->is_min, &err);
+			    &o->chk.is_min, &err);
 			break;
 		case O_IS_WINDOW:
 			bad = tl_parse_long("--is-window", optarg, 2, 1000000,
-			    &o->is_window, &err);
+			    &o->chk.is_window, &err);
 			break;
 		case O_KURT:
 			bad = tl_parse_double("--kurt", optarg, 1, 1e6,
@@ -283,7 +266,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case 'l':
 			bad = tl_parse_double("--level", optarg, 0.5, 0.999999,
-			    &o->level, &err);
+			    &o->chk.level, &err);
 			break;
 		case O_MAX_PBO:
 			bad = tl_parse_double("--max-pbo", optarg, 0, 1,
@@ -306,7 +289,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case O_PPY:
 			bad = tl_parse_long("--periods-per-year", optarg, 1,
-			    100000, &o->ppy, &err);
+			    100000, &o->chk.ppy, &err);
 			break;
 		case O_PROGRESS:
 			o->progress = TL_PROGRESS_ON;
@@ -358,7 +341,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case O_THRESHOLD:
 			bad = tl_parse_double("--threshold", optarg, 0, 1e6,
-			    &o->threshold, &err);
+			    &o->chk.threshold, &err);
 			break;
 		case O_TRIALS:
 			bad = tl_parse_long("--trials", optarg, 2, LONG_MAX,
@@ -372,7 +355,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			tl_version_exit();
 		case 'w':
 			bad = tl_parse_long("--window", optarg, 3, 100000,
-			    &o->window, &err);
+			    &o->chk.window, &err);
 			break;
 		}
 		if (bad)
@@ -409,731 +392,6 @@ parse_args(int argc, char *argv[], struct opts *o)
 	}
 }
 
-/* ---- small helpers ---------------------------------------------------- */
-
-static json_t *
-num(double x)
-{
-	return isfinite(x) ? json_real(x) : json_null();
-}
-
-static double
-sharpe_of(const double *x, size_t n)
-{
-	struct tl_moments m;
-
-	tl_moments(x, n, &m);
-	return m.sharpe;
-}
-
-/* Weekdays in [a, b] (days since 1970-01-01, a Thursday). */
-static long
-weekdays(int64_t a, int64_t b)
-{
-	long n = 0;
-	int64_t d;
-
-	for (d = a; d <= b; d++)
-		n += ((d + 3) % 7 + 7) % 7 < 5;	/* 0 = Monday */
-	return n;
-}
-
-/* Days since 1970 of a date/time text; -1 if not one. */
-static int
-text_day(const char *s, int64_t *day, int64_t *ms)
-{
-	int64_t t;
-
-	if (s == NULL || tl_time_parse(s, strlen(s), &t) == -1)
-		return -1;
-	if (ms != NULL)
-		*ms = t;
-	*day = t >= 0 ? t / MS_DAY : -((-t + MS_DAY - 1) / MS_DAY);
-	return 0;
-}
-
-/* ---- runs: the trials behind the promotions -------------------------- */
-
-struct runs {
-	struct tl_map	*days;		/* run id -> trading days + 1 */
-	double		*sr;		/* per-day Sharpe ratio of each trial */
-	size_t		 n, cap;
-};
-
-static void
-runs_release(struct runs *r)
-{
-	tl_map_free(r->days);
-	free(r->sr);
-	memset(r, 0, sizeof(*r));
-}
-
-/* Read runs.jsonl: each run with a finite metrics.sharpe is a trial; its
- * Sharpe ratio goes per day by the trading days it covers (weekdays from
- * start to end, or --run-days). */
-static int
-runs_read(const struct opts *o, struct runs *r, struct tl_err *err)
-{
-	struct tl_records *rs;
-	json_t *rec, *m;
-	const char *id, *s0, *s1;
-	int64_t d0, d1;
-	double sr;
-	long days;
-	int rc = 0;
-
-	r->days = tl_map_alloc();
-	if ((rs = tl_records_open(o->runs, TL_FMT_AUTO, err)) == NULL)
-		return -1;
-	while (rc == 0 && (rc = tl_records_next(rs, &rec, err)) == 1) {
-		const char *name = tl_records_name(rs);
-		unsigned long line = tl_records_line(rs);
-
-		rc = 0;
-		id = json_string_value(json_object_get(rec, "id"));
-		s0 = json_string_value(json_object_get(rec, "start"));
-		s1 = json_string_value(json_object_get(rec, "end"));
-		days = o->run_days;
-		if (days == 0 && s0 != NULL && s1 != NULL &&
-		    text_day(s0, &d0, NULL) == 0 &&
-		    text_day(s1, &d1, NULL) == 0 && d1 >= d0)
-			days = weekdays(d0, d1);
-		m = json_object_get(rec, "metrics");
-		if (json_is_object(m) && tl_json_get_number(m, "sharpe", &sr,
-		    name, line, err) == 1) {
-			if (days <= 0)
-				rc = tl_err_set(err, TL_EX_DATAERR, name, line,
-				    "run without start and end dates: give "
-				    "--run-days (the trading days behind its "
-				    "sharpe)");
-			else {
-				if (r->n == r->cap) {
-					r->cap = r->cap ? 2 * r->cap : 256;
-					r->sr = tl_xreallocarray(r->sr, r->cap,
-					    sizeof(double));
-				}
-				r->sr[r->n++] = sr / sqrt((double)days);
-			}
-		} else if (err->code != 0)
-			rc = -1;
-		if (rc == 0 && id != NULL && days > 0)
-			*tl_map_put(r->days, id, strlen(id), NULL) =
-			    (uintptr_t)days + 1;
-		json_decref(rec);
-	}
-	tl_records_free(rs);
-	return rc == -1 ? -1 : 0;
-}
-
-/* ---- promotions and acks ---------------------------------------------- */
-
-struct promo {
-	char	*strategy;	/* id */
-	char	 date[16];	/* UTC date of the promotion */
-	int64_t	 ms;		/* its time */
-	double	 given;		/* in_sample.sharpe, NaN if absent */
-	long	 given_days;	/* trading days behind it, 0 unknown */
-	char	 where[64];	/* file:line for messages */
-};
-
-struct promos {
-	struct promo	*v;
-	size_t		 n, cap;
-};
-
-static void
-promos_release(struct promos *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++)
-		free(p->v[i].strategy);
-	free(p->v);
-	memset(p, 0, sizeof(*p));
-}
-
-static int
-cmp_promo(const void *a, const void *b)
-{
-	const struct promo *x = a, *y = b;
-	int c = strcmp(x->strategy, y->strategy);
-
-	if (c != 0)
-		return c;
-	return x->ms < y->ms ? -1 : x->ms > y->ms;
-}
-
-/* Read the promotions; a strategy promoted twice keeps its latest, which
- * restarts its out-of-sample clock. */
-static int
-promos_read(const struct opts *o, const struct runs *runs, struct promos *p,
-    struct tl_err *err)
-{
-	struct tl_records *rs;
-	struct promo *q;
-	json_t *rec, *is;
-	const char *s, *ts, *run;
-	uintptr_t *slot;
-	int64_t day;
-	size_t i, k;
-	int rc = 0;
-
-	if ((rs = tl_records_open(o->promotions, TL_FMT_AUTO, err)) == NULL)
-		return -1;
-	while (rc == 0 && (rc = tl_records_next(rs, &rec, err)) == 1) {
-		const char *name = tl_records_name(rs);
-		unsigned long line = tl_records_line(rs);
-
-		rc = 0;
-		s = ts = NULL;
-		if (tl_json_get_string(rec, "strategy", &s, name, line,
-		    err) != 1 || tl_json_get_string(rec, "ts", &ts, name, line,
-		    err) != 1) {
-			if (err->code == 0)
-				tl_err_set(err, TL_EX_DATAERR, name, line,
-				    "field '%s': missing", s == NULL ?
-				    "strategy" : "ts");
-			rc = -1;
-			json_decref(rec);
-			break;
-		}
-		if (p->n == p->cap) {
-			p->cap = p->cap ? 2 * p->cap : 64;
-			p->v = tl_xreallocarray(p->v, p->cap, sizeof(*p->v));
-		}
-		q = &p->v[p->n];
-		memset(q, 0, sizeof(*q));
-		if (text_day(ts, &day, &q->ms) == -1) {
-			rc = tl_err_set(err, TL_EX_DATAERR, name, line,
-			    "field 'ts': '%s' is not a time", ts);
-			json_decref(rec);
-			break;
-		}
-		tl_time_format_date(q->date, q->ms);
-		q->strategy = tl_xstrdup(s);
-		snprintf(q->where, sizeof(q->where), "%s:%lu", name, line);
-		q->given = NAN;
-		is = json_object_get(rec, "in_sample");
-		if (json_is_object(is) && tl_json_get_number(is, "sharpe",
-		    &q->given, name, line, err) == -1) {
-			free(q->strategy);
-			rc = -1;
-			json_decref(rec);
-			break;
-		}
-		q->given_days = o->run_days;
-		run = json_string_value(json_object_get(rec, "run_id"));
-		if (q->given_days == 0 && run != NULL && runs->days != NULL &&
-		    (slot = tl_map_get(runs->days, run, strlen(run))) != NULL)
-			q->given_days = (long)*slot - 1;
-		p->n++;
-		json_decref(rec);
-	}
-	tl_records_free(rs);
-	if (rc == -1)
-		return -1;
-	if (p->n > 0)	/* qsort(NULL, 0, ...) is undefined */
-		qsort(p->v, p->n, sizeof(*p->v), cmp_promo);
-	/* keep the last promotion of each strategy */
-	for (i = k = 0; i < p->n; i++) {
-		if (i + 1 < p->n && strcmp(p->v[i].strategy,
-		    p->v[i + 1].strategy) == 0) {
-			free(p->v[i].strategy);
-			continue;
-		}
-		p->v[k++] = p->v[i];
-	}
-	p->n = k;
-	return 0;
-}
-
-struct ack {
-	char	*strategy;
-	char	*kind;
-	int64_t	 ms;		/* acknowledged_at */
-	enum sev sev;		/* the severity acknowledged */
-};
-
-struct acks {
-	struct ack	*v;
-	size_t		 n, cap;
-};
-
-static void
-acks_release(struct acks *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->n; i++) {
-		free(a->v[i].strategy);
-		free(a->v[i].kind);
-	}
-	free(a->v);
-	memset(a, 0, sizeof(*a));
-}
-
-static int
-acks_read(const char *path, struct acks *a, struct tl_err *err)
-{
-	struct tl_records *rs;
-	json_t *rec;
-	const char *f[4];
-	static const char *keys[4] = { "strategy", "kind", "acknowledged_at",
-	    "severity" };
-	int64_t day, ms;
-	enum sev sev;
-	int i, rc = 0;
-
-	if ((rs = tl_records_open(path, TL_FMT_AUTO, err)) == NULL)
-		return -1;
-	while (rc == 0 && (rc = tl_records_next(rs, &rec, err)) == 1) {
-		const char *name = tl_records_name(rs);
-		unsigned long line = tl_records_line(rs);
-
-		rc = 0;
-		for (i = 0; i < 4 && rc == 0; i++) {
-			f[i] = NULL;
-			if (tl_json_get_string(rec, keys[i], &f[i], name, line,
-			    err) != 1)
-				rc = err->code != 0 ? -1 : tl_err_set(err,
-				    TL_EX_DATAERR, name, line,
-				    "field '%s': missing", keys[i]);
-		}
-		if (rc == 0 && text_day(f[2], &day, &ms) == -1)
-			rc = tl_err_set(err, TL_EX_DATAERR, name, line,
-			    "field 'acknowledged_at': '%s' is not a time", f[2]);
-		if (rc == 0 && (sev = sev_parse(f[3])) == SEV_NONE)
-			rc = tl_err_set(err, TL_EX_DATAERR, name, line,
-			    "field 'severity': unknown '%s' (low, medium or "
-			    "high)", f[3]);
-		if (rc == 0) {
-			if (a->n == a->cap) {
-				a->cap = a->cap ? 2 * a->cap : 64;
-				a->v = tl_xreallocarray(a->v, a->cap,
-				    sizeof(*a->v));
-			}
-			a->v[a->n++] = (struct ack){ tl_xstrdup(f[0]),
-			    tl_xstrdup(f[1]), ms, sev };
-		}
-		json_decref(rec);
-	}
-	tl_records_free(rs);
-	return rc == -1 ? -1 : 0;
-}
-
-/* The ack that covers an alert: same strategy and kind, made during the
- * alert's current episode (at or after the day it started), at the
- * alert's severity or above.  So an alert that gets worse, or clears
- * and fires again, is news. */
-static const struct ack *
-acked(const struct acks *a, const char *strategy, const char *kind,
-    enum sev sev, const char *since)
-{
-	int64_t day, ms;
-	size_t i;
-
-	if (text_day(since, &day, &ms) == -1)
-		return NULL;
-	for (i = 0; i < a->n; i++)
-		if (strcmp(a->v[i].strategy, strategy) == 0 &&
-		    strcmp(a->v[i].kind, kind) == 0 && a->v[i].sev >= sev &&
-		    a->v[i].ms >= ms)
-			return &a->v[i];
-	return NULL;
-}
-
-/* ---- check ------------------------------------------------------------ */
-
-/* Debounced alert state over a run of daily conditions (1 true, 0 not):
- * it fires once the condition has held `need` consecutive days and
- * clears once it has failed `need` consecutive days.  Returns 1 if
- * active after the last day, with *since the first day of the run that
- * fired it. */
-static int
-episode(const signed char *cond, size_t m, size_t need, size_t *since)
-{
-	size_t i, run = 0, below = 0, start = 0;
-	int active = 0;
-
-	for (i = 0; i < m; i++) {
-		if (cond[i] > 0) {
-			if (run++ == 0)
-				start = i;
-			below = 0;
-			if (!active && run >= need) {
-				active = 1;
-				*since = start;
-			}
-		} else {
-			run = 0;
-			if (active && ++below >= need)
-				active = 0;
-		}
-	}
-	return active;
-}
-
-/* Running moments (Terriberry's update) for an expanding window. */
-struct run_mom {
-	double	n, mean, m2, m3, m4;
-};
-
-static void
-run_mom_add(struct run_mom *r, double x)
-{
-	double n1 = r->n, d, dn, dn2, t1;
-
-	r->n += 1;
-	d = x - r->mean;
-	dn = d / r->n;
-	dn2 = dn * dn;
-	t1 = d * dn * n1;
-	r->mean += dn;
-	r->m4 += t1 * dn2 * (r->n * r->n - 3 * r->n + 3) + 6 * dn2 * r->m2 -
-	    4 * dn * r->m3;
-	r->m3 += t1 * dn * (r->n - 2) - 3 * dn * r->m2;
-	r->m2 += t1;
-}
-
-static void
-run_mom_get(const struct run_mom *r, struct tl_moments *m)
-{
-	m->n = (size_t)r->n;
-	m->mean = r->mean;
-	m->sd = m->skew = m->kurt = m->sharpe = NAN;
-	if (r->n < 2 || !(r->m2 > 0))
-		return;
-	m->sd = sqrt(r->m2 / (r->n - 1));
-	m->skew = sqrt(r->n) * r->m3 / pow(r->m2, 1.5);
-	m->kurt = r->n * r->m4 / (r->m2 * r->m2);
-	m->sharpe = m->mean / m->sd;
-}
-
-/* Everything check finds about one strategy. */
-struct eval {
-	long		 col;		/* panel column or -1 */
-	const struct promo *pr;		/* its promotion or NULL */
-	struct tl_moments all;		/* whole record */
-	double		 psr, dsr, sr0, mintrl;	/* whole record */
-	/* promoted only */
-	double		 is_sr;		/* in-sample Sharpe per day */
-	const char	*is_src;	/* "returns", "given" or NULL */
-	struct tl_moments is;		/* in-sample moments (returns) */
-	size_t		 oos_n;		/* live days */
-	const char	*oos_first;	/* first live date */
-	double		 roll_sr;	/* last rolling Sharpe */
-	double		 decay;		/* last decay */
-	int		 decay_on;	/* decay alert active */
-	const char	*decay_since;
-	size_t		 decay_days;	/* evaluated days in the episode */
-	struct tl_moments live;		/* whole live record */
-	double		 live_psr;
-	int		 psr_on;
-	const char	*psr_since;
-	double		 live_mintrl;
-	double		 is_dsr, is_sr0;
-};
-
-struct check {
-	const struct opts *o;
-	struct tl_panel	 pn;
-	struct runs	 runs;
-	struct promos	 pr;
-	struct acks	 acks;
-	double		 trials, trials_var;	/* NaN when unknown */
-	struct eval	*ev;		/* per panel column */
-	double		*buf;		/* ndates scratch */
-	size_t		*idx;		/* ndates scratch */
-	signed char	*cond;		/* ndates scratch */
-};
-
-/* Values of column j in dates [d0, d1): into c->buf, their date indices
- * into c->idx; returns their number. */
-static size_t
-column(struct check *c, size_t j, size_t d0, size_t d1)
-{
-	size_t t, n = 0;
-	double x;
-
-	for (t = d0; t < d1; t++)
-		if (!isnan(x = c->pn.x[t * c->pn.nseries + j])) {
-			c->buf[n] = x;
-			c->idx[n++] = t;
-		}
-	return n;
-}
-
-/* The first date index >= date. */
-static size_t
-date_lower(const struct tl_panel *p, const char *date)
-{
-	size_t lo = 0, hi = p->ndates, mid;
-
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (strcmp(p->dates[mid], date) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static void
-eval_whole(struct check *c, struct eval *e)
-{
-	const struct opts *o = c->o;
-	size_t n = column(c, (size_t)e->col, 0, c->pn.ndates);
-
-	tl_moments(c->buf, n, &e->all);
-	e->psr = tl_psr(e->all.sharpe, 0, (double)n, e->all.skew,
-	    e->all.kurt);
-	e->mintrl = e->all.sharpe > 0 ? tl_min_trl(e->all.sharpe, 0,
-	    o->level, e->all.skew, e->all.kurt) : NAN;
-	e->dsr = e->sr0 = NAN;
-	if (!isnan(c->trials))
-		e->dsr = tl_dsr(e->all.sharpe, (double)n, e->all.skew,
-		    e->all.kurt, c->trials, 0, c->trials_var, &e->sr0);
-}
-
-/* The in-sample Sharpe ratio of a promoted strategy, per day. */
-static void
-eval_baseline(struct check *c, struct eval *e, size_t pday)
-{
-	const struct opts *o = c->o;
-	const struct promo *p = e->pr;
-	size_t n = 0;
-
-	e->is_sr = NAN;
-	e->is_src = NULL;
-	memset(&e->is, 0, sizeof(e->is));
-	e->is_dsr = e->is_sr0 = NAN;
-	if (o->baseline != B_GIVEN && e->col >= 0) {
-		/* the last is_window days with a value before the promotion */
-		n = column(c, (size_t)e->col, 0, pday);
-		if (n > (size_t)o->is_window) {
-			memmove(c->buf, c->buf + n - (size_t)o->is_window,
-			    (size_t)o->is_window * sizeof(double));
-			n = (size_t)o->is_window;
-		}
-		if (n >= (size_t)o->is_min) {
-			tl_moments(c->buf, n, &e->is);
-			if (!isnan(e->is.sharpe)) {
-				e->is_sr = e->is.sharpe;
-				e->is_src = "returns";
-				if (!isnan(c->trials))
-					e->is_dsr = tl_dsr(e->is.sharpe,
-					    (double)n, e->is.skew, e->is.kurt,
-					    c->trials, 0, c->trials_var,
-					    &e->is_sr0);
-				return;
-			}
-		}
-	}
-	if (o->baseline != B_RETURNS && !isnan(p->given) &&
-	    p->given_days > 0) {
-		e->is_sr = p->given / sqrt((double)p->given_days);
-		e->is_src = "given";
-	}
-}
-
-static void
-eval_promoted(struct check *c, struct eval *e)
-{
-	const struct opts *o = c->o;
-	const struct promo *p = e->pr;
-	struct run_mom rm = { 0 };
-	struct tl_moments m;
-	size_t pday, n, i, w = (size_t)o->window, since;
-	double sr, d;
-
-	pday = date_lower(&c->pn, p->date);
-	eval_baseline(c, e, pday);
-	e->roll_sr = e->decay = e->live_psr = e->live_mintrl = NAN;
-	e->oos_n = 0;
-	if (e->col < 0)
-		return;
-	n = column(c, (size_t)e->col, pday, c->pn.ndates);
-	e->oos_n = n;
-	if (n == 0)
-		return;
-	e->oos_first = c->pn.dates[c->idx[0]];
-	/* decay of the rolling Sharpe ratio against the in-sample one */
-	if (n >= w && !isnan(e->is_sr) && e->is_sr != 0) {
-		for (i = w - 1; i < n; i++) {
-			sr = sharpe_of(c->buf + i + 1 - w, w);
-			d = (e->is_sr - sr) / fabs(e->is_sr);
-			c->cond[i + 1 - w] = !isnan(sr) && d > o->threshold;
-			e->roll_sr = sr;
-			e->decay = isnan(sr) ? NAN : d;
-		}
-		e->decay_on = episode(c->cond, n - w + 1, (size_t)o->days,
-		    &since);
-		if (e->decay_on) {
-			e->decay_since = c->pn.dates[c->idx[since + w - 1]];
-			e->decay_days = n - w + 1 - since;
-		}
-	} else if (n >= w)
-		e->roll_sr = sharpe_of(c->buf + n - w, w);
-	/* the live record: PSR(0) day by day from the window's length on */
-	for (i = 0; i < n; i++) {
-		run_mom_add(&rm, c->buf[i]);
-		if (i + 1 < w)
-			continue;
-		run_mom_get(&rm, &m);
-		sr = tl_psr(m.sharpe, 0, m.n, m.skew, m.kurt);
-		c->cond[i + 1 - w] = !isnan(sr) && sr < 1 - o->level;
-	}
-	if (n >= w) {
-		e->psr_on = episode(c->cond, n - w + 1, (size_t)o->days,
-		    &since);
-		if (e->psr_on)
-			e->psr_since = c->pn.dates[c->idx[since + w - 1]];
-	}
-	tl_moments(c->buf, n, &e->live);
-	e->live_psr = tl_psr(e->live.sharpe, 0, (double)n, e->live.skew,
-	    e->live.kurt);
-	if (e->live.sharpe > 0)
-		e->live_mintrl = tl_min_trl(e->live.sharpe, 0, o->level,
-		    e->live.skew, e->live.kurt);
-}
-
-/* One alert record. */
-static json_t *
-alert(struct check *c, const struct eval *e, const char *kind, enum sev sev,
-    const char *action, const char *since, json_t *fig)
-{
-	const struct ack *a;
-	json_t *v;
-
-	v = json_pack("{s:s,s:s,s:s,s:s,s:s}", "strategy", e->pr->strategy,
-	    "kind", kind, "severity", sev_names[sev], "since", since,
-	    "action", action);
-	json_object_set_new(v, "promoted", json_string(e->pr->date));
-	json_object_set_new(v, "as_of", json_string(
-	    c->pn.dates[c->pn.ndates - 1]));
-	json_object_set_new(v, "figures", fig);
-	a = acked(&c->acks, e->pr->strategy, kind, sev, since);
-	json_object_set_new(v, "acknowledged", json_boolean(a != NULL));
-	if (a != NULL) {
-		char ts[TL_TIME_BUFSZ];
-
-		tl_time_format(ts, a->ms);
-		json_object_set_new(v, "acknowledged_at", json_string(ts));
-	}
-	return v;
-}
-
-/* The alerts of a promoted strategy, appended to arr. */
-static void
-alerts_of(struct check *c, const struct eval *e, json_t *arr)
-{
-	const struct opts *o = c->o;
-	json_t *f;
-	enum sev sev;
-
-	if (e->decay_on) {
-		/* a live Sharpe below zero loses money: demote; a smaller
-		 * drop may be a stale fit: retrain */
-		sev = e->roll_sr < 0 ? SEV_HIGH : SEV_MEDIUM;
-		f = json_object();
-		json_object_set_new(f, "in_sample_sharpe", num(e->is_sr));
-		json_object_set_new(f, "in_sample_source",
-		    json_string(e->is_src));
-		json_object_set_new(f, "oos_sharpe", num(e->roll_sr));
-		json_object_set_new(f, "decay", num(e->decay));
-		json_object_set_new(f, "threshold", num(o->threshold));
-		json_object_set_new(f, "window", json_integer(o->window));
-		json_object_set_new(f, "days", json_integer(
-		    (json_int_t)e->decay_days));
-		json_array_append_new(arr, alert(c, e, "decay", sev,
-		    sev == SEV_HIGH ? "demote" : "retrain", e->decay_since,
-		    f));
-	}
-	if (e->psr_on) {
-		f = json_object();
-		json_object_set_new(f, "psr", num(e->live_psr));
-		json_object_set_new(f, "sharpe", num(e->live.sharpe));
-		json_object_set_new(f, "n", json_integer((json_int_t)e->oos_n));
-		json_object_set_new(f, "skew", num(e->live.skew));
-		json_object_set_new(f, "kurt", num(e->live.kurt));
-		json_object_set_new(f, "level", num(o->level));
-		json_array_append_new(arr, alert(c, e, "psr", SEV_HIGH,
-		    "demote", e->psr_since, f));
-	}
-	if (!isnan(e->is_dsr) && e->is_dsr < o->level) {
-		f = json_object();
-		json_object_set_new(f, "dsr", num(e->is_dsr));
-		json_object_set_new(f, "in_sample_sharpe", num(e->is_sr));
-		json_object_set_new(f, "sr0", num(e->is_sr0));
-		json_object_set_new(f, "n", json_integer((json_int_t)e->is.n));
-		json_object_set_new(f, "trials", num(c->trials));
-		json_object_set_new(f, "trials_var", num(c->trials_var));
-		json_object_set_new(f, "level", num(o->level));
-		json_array_append_new(arr, alert(c, e, "dsr", SEV_LOW, "watch",
-		    e->pr->date, f));
-	}
-	if (e->oos_n >= 2 && e->live.sharpe > 0 &&
-	    (double)e->oos_n < e->live_mintrl) {
-		f = json_object();
-		json_object_set_new(f, "mintrl", num(e->live_mintrl));
-		json_object_set_new(f, "n", json_integer((json_int_t)e->oos_n));
-		json_object_set_new(f, "sharpe", num(e->live.sharpe));
-		json_object_set_new(f, "level", num(o->level));
-		json_array_append_new(arr, alert(c, e, "mintrl", SEV_LOW,
-		    "watch", e->oos_first, f));
-	}
-}
-
-static json_t *
-stats_row(const struct check *c, const struct eval *e, const char *name)
-{
-	const struct opts *o = c->o;
-	double k = sqrt((double)o->ppy);
-	json_t *v;
-
-	v = json_pack("{s:s,s:I}", "strategy", name, "n",
-	    (json_int_t)e->all.n);
-	json_object_set_new(v, "mean", num(e->all.mean));
-	json_object_set_new(v, "sd", num(e->all.sd));
-	json_object_set_new(v, "skew", num(e->all.skew));
-	json_object_set_new(v, "kurt", num(e->all.kurt));
-	json_object_set_new(v, "sharpe", num(e->all.sharpe));
-	json_object_set_new(v, "sharpe_ann", num(e->all.sharpe * k));
-	json_object_set_new(v, "psr", num(e->psr));
-	json_object_set_new(v, "dsr", num(e->dsr));
-	json_object_set_new(v, "sr0", num(e->sr0));
-	json_object_set_new(v, "trials", num(c->trials));
-	json_object_set_new(v, "trials_var", num(c->trials_var));
-	json_object_set_new(v, "mintrl", num(e->mintrl));
-	json_object_set_new(v, "promoted", e->pr != NULL ?
-	    json_string(e->pr->date) : json_null());
-	json_object_set_new(v, "in_sample_sharpe", num(e->pr ? e->is_sr :
-	    NAN));
-	json_object_set_new(v, "in_sample_source", e->pr && e->is_src ?
-	    json_string(e->is_src) : json_null());
-	json_object_set_new(v, "oos_n", e->pr ? json_integer((json_int_t)
-	    e->oos_n) : json_null());
-	json_object_set_new(v, "oos_sharpe", num(e->pr ? e->live.sharpe :
-	    NAN));
-	json_object_set_new(v, "rolling_sharpe", num(e->pr ? e->roll_sr :
-	    NAN));
-	json_object_set_new(v, "decay", num(e->pr ? e->decay : NAN));
-	return v;
-}
-
-static void
-check_release(struct check *c)
-{
-	tl_panel_free(&c->pn);
-	runs_release(&c->runs);
-	promos_release(&c->pr);
-	acks_release(&c->acks);
-	free(c->ev);
-	free(c->buf);
-	free(c->idx);
-	free(c->cond);
-}
 
 static int
 write_records(const char *path, json_t *arr, struct tl_err *err)
@@ -1152,147 +410,123 @@ write_records(const char *path, json_t *arr, struct tl_err *err)
 	return -1;
 }
 
+/* ---- check ------------------------------------------------------------ */
+
+/* The warnings of a promotion evaluated, in the order check finds them;
+ * 0 when it has no returns (nothing more to say). */
 static int
-cmd_check(const struct opts *o, int *fail, struct tl_err *err)
+promotion_warnings(const struct opts *o, const struct tl_overfit_check *c,
+    const struct tl_overfit_eval *e)
 {
-	struct check c = { .o = o };
-	struct tl_panel_opts po = { .fmt = o->ifmt };
-	struct eval *e;
-	json_t *alerts = NULL, *stats = NULL, *a;
+	const struct tl_overfit_promo *p = e->pr;
+	const char *last = c->pn.dates[c->pn.ndates - 1];
+
+	if (e->col < 0) {
+		if (!o->quiet)
+			tl_warn("%s: strategy '%s' has no returns", p->where,
+			    p->strategy);
+		return 0;
+	}
+	if (o->quiet)
+		return 1;
+	if (e->oos_n == 0)
+		tl_warn("%s: strategy '%s' promoted %s, after its last return "
+		    "(%s): nothing out of sample yet", p->where, p->strategy,
+		    p->date, last != NULL ? last : "");
+	else if (e->is_src == NULL)
+		tl_warn("%s: strategy '%s': no in-sample Sharpe ratio (fewer "
+		    "than %ld days of returns before %s%s): no decay check",
+		    p->where, p->strategy, o->chk.is_min, p->date,
+		    isnan(p->given) ? "" : p->given_days > 0 ? ", and the "
+		    "given one is not usable" : ", and the period of the given "
+		    "one is unknown: --runs or --run-days");
+	else if (e->oos_n >= 2 && isnan(e->live.sharpe))
+		tl_warn("strategy '%s': zero variance since its promotion: no "
+		    "Sharpe ratio", p->strategy);
+	return 1;
+}
+
+/* Count the alerts by severity, unacknowledged; *fail at --fail-on. */
+static void
+tally(const struct opts *o, const struct tl_overfit_check *c,
+    json_t *alerts, int *fail)
+{
 	size_t i, j, nun = 0, nack = 0, nsev[3] = { 0 };
-	char *paths[1] = { (char *)o->returns };
-	long col;
-	int rc = -1;
+	json_t *a;
 
-	if (tl_panel_read(&c.pn, paths, 1, &po, err) == -1)
-		goto out;
-	if (o->runs != NULL && runs_read(o, &c.runs, err) == -1)
-		goto out;
-	if (promos_read(o, &c.runs, &c.pr, err) == -1)
-		goto out;
-	if (o->ack != NULL && acks_read(o->ack, &c.acks, err) == -1)
-		goto out;
-	c.trials = o->trials > 0 ? (double)o->trials : c.runs.n >= 2 ?
-	    (double)c.runs.n : NAN;
-	c.trials_var = o->trials_var;
-	if (isnan(c.trials_var) && c.runs.n >= 2) {
-		struct tl_moments m;
-
-		tl_moments(c.runs.sr, c.runs.n, &m);
-		c.trials_var = m.sd * m.sd;
-	}
-	if (isnan(c.trials_var))
-		c.trials = NAN;
-	if (o->runs != NULL && c.runs.n < 2 && o->trials == 0 && !o->quiet)
-		tl_warn("%s: fewer than 2 runs with metrics.sharpe: no DSR",
-		    o->runs);
-	c.ev = tl_xcalloc(c.pn.nseries + c.pr.n, sizeof(*c.ev));
-	c.buf = tl_xcalloc(c.pn.ndates + 1, sizeof(double));
-	c.idx = tl_xcalloc(c.pn.ndates + 1, sizeof(size_t));
-	c.cond = tl_xcalloc(c.pn.ndates + 1, 1);
-	for (j = 0; j < c.pn.nseries; j++) {
-		e = &c.ev[j];
-		e->col = (long)j;
-		eval_whole(&c, e);
-		if (!o->quiet && e->all.n >= 2 && e->all.sd == 0)
-			tl_warn("strategy '%s': zero variance over its %zu "
-			    "days: no Sharpe ratio", c.pn.names[j], e->all.n);
-	}
-	alerts = json_array();
-	for (i = 0; i < c.pr.n; i++) {
-		const struct promo *p = &c.pr.v[i];
-
-		col = tl_panel_series(&c.pn, p->strategy);
-		if (col >= 0)
-			e = &c.ev[col];
-		else {
-			e = &c.ev[c.pn.nseries + i];
-			e->col = -1;
-		}
-		e->pr = p;
-		if (col < 0) {
-			if (!o->quiet)
-				tl_warn("%s: strategy '%s' has no returns",
-				    p->where, p->strategy);
-			continue;
-		}
-		eval_promoted(&c, e);
-		if (!o->quiet && e->oos_n == 0)
-			tl_warn("%s: strategy '%s' promoted %s, after its "
-			    "last return (%s): nothing out of sample yet",
-			    p->where, p->strategy, p->date,
-			    c.pn.dates[c.pn.ndates - 1] != NULL ?
-			    c.pn.dates[c.pn.ndates - 1] : "");
-		else if (!o->quiet && e->is_src == NULL)
-			tl_warn("%s: strategy '%s': no in-sample Sharpe ratio "
-			    "(fewer than %ld days of returns before %s%s): no "
-			    "decay check", p->where, p->strategy, o->is_min,
-			    p->date, isnan(p->given) ? "" : p->given_days > 0 ?
-			    ", and the given one is not usable" : ", and the "
-			    "period of the given one is unknown: --runs or "
-			    "--run-days");
-		else if (!o->quiet && e->oos_n >= 2 && isnan(e->live.sharpe))
-			tl_warn("strategy '%s': zero variance since its "
-			    "promotion: no Sharpe ratio", p->strategy);
-		alerts_of(&c, e, alerts);
-	}
-	if (o->stats != NULL) {
-		stats = json_array();
-		for (j = 0; j < c.pn.nseries; j++)
-			json_array_append_new(stats, stats_row(&c, &c.ev[j],
-			    c.pn.names[j]));
-		if (write_records(o->stats, stats, err) == -1)
-			goto out;
-	}
-	if (write_records(o->output, alerts, err) == -1)
-		goto out;
 	for (i = 0; i < json_array_size(alerts); i++) {
 		a = json_array_get(alerts, i);
 		if (json_is_true(json_object_get(a, "acknowledged"))) {
 			nack++;
 			continue;
 		}
-		j = (size_t)sev_parse(json_string_value(json_object_get(a,
-		    "severity")));
+		j = (size_t)tl_overfit_sev_parse(json_string_value(
+		    json_object_get(a, "severity")));
 		nsev[j]++;
 		nun++;
-		if (o->fail_on != SEV_NONE && (int)j >= (int)o->fail_on)
+		if (o->fail_on != TL_SEV_NONE && (int)j >= (int)o->fail_on)
 			*fail = 1;
 	}
 	if (!o->quiet)
 		tl_msg("%zu promoted, %zu alert%s (high %zu, medium %zu, low "
-		    "%zu), %zu acknowledged", c.pr.n, nun, nun == 1 ? "" : "s",
-		    nsev[SEV_HIGH], nsev[SEV_MEDIUM], nsev[SEV_LOW], nack);
+		    "%zu), %zu acknowledged", c->pr.n, nun, nun == 1 ? "" : "s",
+		    nsev[TL_SEV_HIGH], nsev[TL_SEV_MEDIUM], nsev[TL_SEV_LOW],
+		    nack);
+}
+
+static int
+cmd_check(const struct opts *o, int *fail, struct tl_err *err)
+{
+	struct tl_overfit_check c = { .o = &o->chk };
+	struct tl_panel_opts po = { .fmt = o->ifmt };
+	struct tl_overfit_eval *e;
+	json_t *alerts = NULL, *stats = NULL;
+	size_t i, j;
+	char *paths[1] = { (char *)o->returns };
+	int rc = -1;
+
+	if (tl_panel_read(&c.pn, paths, 1, &po, err) == -1 ||
+	    (o->runs != NULL && tl_overfit_runs_read(o->runs, o->run_days,
+	    &c.runs, err) == -1) || tl_overfit_promos_read(o->promotions,
+	    o->run_days, &c.runs, &c.pr, err) == -1 || (o->ack != NULL &&
+	    tl_overfit_acks_read(o->ack, &c.acks, err) == -1))
+		goto out;
+	tl_overfit_check_prepare(&c, o->trials, o->trials_var);
+	if (o->runs != NULL && c.runs.n < 2 && o->trials == 0 && !o->quiet)
+		tl_warn("%s: fewer than 2 runs with metrics.sharpe: no DSR",
+		    o->runs);
+	for (j = 0; j < c.pn.nseries && !o->quiet; j++)
+		if (c.ev[j].all.n >= 2 && c.ev[j].all.sd == 0)
+			tl_warn("strategy '%s': zero variance over its %zu "
+			    "days: no Sharpe ratio", c.pn.names[j],
+			    c.ev[j].all.n);
+	alerts = json_array();
+	for (i = 0; i < c.pr.n; i++) {
+		e = tl_overfit_check_promotion(&c, i);
+		if (promotion_warnings(o, &c, e))
+			tl_overfit_alerts(&c, e, alerts);
+	}
+	if (o->stats != NULL) {
+		stats = json_array();
+		for (j = 0; j < c.pn.nseries; j++)
+			json_array_append_new(stats, tl_overfit_stats_row(&c,
+			    &c.ev[j], c.pn.names[j]));
+		if (write_records(o->stats, stats, err) == -1)
+			goto out;
+	}
+	if (write_records(o->output, alerts, err) == -1)
+		goto out;
+	tally(o, &c, alerts, fail);
 	rc = 0;
 out:
 	json_decref(stats);
 	json_decref(alerts);
-	check_release(&c);
+	tl_overfit_check_release(&c);
 	return rc;
 }
 
 /* ---- pbo -------------------------------------------------------------- */
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Quantile q of sorted x[0..n) (linear between order statistics, as
- * numpy's default). */
-static double
-quantile(const double *x, size_t n, double q)
-{
-	double h = q * (double)(n - 1);
-	size_t lo = (size_t)floor(h);
-
-	if (lo + 1 >= n)
-		return x[n - 1];
-	return x[lo] + (h - (double)lo) * (x[lo + 1] - x[lo]);
-}
 
 static int
 cmd_pbo(const struct opts *o, int *fail, struct tl_err *err)
@@ -1304,7 +538,8 @@ cmd_pbo(const struct opts *o, int *fail, struct tl_err *err)
 	double ncomb = 1;
 	struct tl_out *out = NULL;
 	struct tl_moments mom;
-	double *m = NULL, *sorted = NULL, x;
+	struct tl_overfit_dist lgd;
+	double *m = NULL, x;
 	size_t t, j, rows = 0, n;
 	json_t *v = NULL, *lg;
 	long threads = o->threads;
@@ -1379,10 +614,7 @@ cmd_pbo(const struct opts *o, int *fail, struct tl_err *err)
 	if (rc == -1)
 		goto out;
 	rc = -1;
-	sorted = tl_xcalloc(r.ncomb, sizeof(double));
-	memcpy(sorted, r.logit, r.ncomb * sizeof(double));
-	qsort(sorted, r.ncomb, sizeof(double), cmp_double);
-	tl_moments(r.logit, r.ncomb, &mom);
+	tl_overfit_logit_summary(r.logit, r.ncomb, &lgd);
 	v = json_pack("{s:s,s:i,s:s,s:I,s:I,s:I,s:I,s:I}", "format",
 	    PBO_FORMAT, "version", FORMAT_VERSION, "metric",
 	    o->metric == TL_PBO_SHARPE ? "sharpe" : "mean", "partitions",
@@ -1394,20 +626,20 @@ cmd_pbo(const struct opts *o, int *fail, struct tl_err *err)
 	json_object_set_new(v, "last", json_string(pn.dates[pn.ndates - 1]));
 	json_object_set_new(v, "gaps", json_string(o->fill_zero ? "zero" :
 	    "drop"));
-	json_object_set_new(v, "pbo", num(r.pbo));
+	json_object_set_new(v, "pbo", tl_json_num(r.pbo));
 	lg = json_object();
-	json_object_set_new(lg, "mean", num(mom.mean));
-	json_object_set_new(lg, "sd", num(mom.sd));
-	json_object_set_new(lg, "min", num(sorted[0]));
-	json_object_set_new(lg, "q25", num(quantile(sorted, r.ncomb, 0.25)));
-	json_object_set_new(lg, "median", num(r.logit_median));
-	json_object_set_new(lg, "q75", num(quantile(sorted, r.ncomb, 0.75)));
-	json_object_set_new(lg, "max", num(sorted[r.ncomb - 1]));
+	json_object_set_new(lg, "mean", tl_json_num(lgd.mean));
+	json_object_set_new(lg, "sd", tl_json_num(lgd.sd));
+	json_object_set_new(lg, "min", tl_json_num(lgd.min));
+	json_object_set_new(lg, "q25", tl_json_num(lgd.q25));
+	json_object_set_new(lg, "median", tl_json_num(r.logit_median));
+	json_object_set_new(lg, "q75", tl_json_num(lgd.q75));
+	json_object_set_new(lg, "max", tl_json_num(lgd.max));
 	json_object_set_new(v, "logit", lg);
 	json_object_set_new(v, "degradation", json_pack("{s:o,s:o,s:o}",
-	    "slope", num(r.slope), "intercept", num(r.intercept), "r2",
-	    num(r.r2)));
-	json_object_set_new(v, "p_loss", num(r.p_loss));
+	    "slope", tl_json_num(r.slope), "intercept",
+	    tl_json_num(r.intercept), "r2", tl_json_num(r.r2)));
+	json_object_set_new(v, "p_loss", tl_json_num(r.p_loss));
 	if ((out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL)
 		goto out;
 	if (tl_out_write(out, v, err) == -1) {
@@ -1428,7 +660,6 @@ cmd_pbo(const struct opts *o, int *fail, struct tl_err *err)
 	rc = 0;
 out:
 	json_decref(v);
-	free(sorted);
 	free(m);
 	tl_pbo_release(&r);
 	tl_panel_free(&pn);
@@ -1447,28 +678,28 @@ cmd_sharpe(const struct opts *o, struct tl_err *err)
 	json_t *v;
 	int rc;
 
-	mintrl = tl_min_trl(sr, star, o->level, o->skew, o->kurt);
+	mintrl = tl_min_trl(sr, star, o->chk.level, o->skew, o->kurt);
 	v = json_object();
-	json_object_set_new(v, "sharpe", num(sr));
-	json_object_set_new(v, "n", num(o->n_obs));
-	json_object_set_new(v, "skew", num(o->skew));
-	json_object_set_new(v, "kurt", num(o->kurt));
-	json_object_set_new(v, "sr_star", num(star));
-	json_object_set_new(v, "psr", num(tl_psr(sr, star, o->n_obs, o->skew,
-	    o->kurt)));
-	json_object_set_new(v, "level", num(o->level));
-	json_object_set_new(v, "mintrl", num(mintrl));
+	json_object_set_new(v, "sharpe", tl_json_num(sr));
+	json_object_set_new(v, "n", tl_json_num(o->n_obs));
+	json_object_set_new(v, "skew", tl_json_num(o->skew));
+	json_object_set_new(v, "kurt", tl_json_num(o->kurt));
+	json_object_set_new(v, "sr_star", tl_json_num(star));
+	json_object_set_new(v, "psr", tl_json_num(tl_psr(sr, star, o->n_obs,
+	    o->skew, o->kurt)));
+	json_object_set_new(v, "level", tl_json_num(o->chk.level));
+	json_object_set_new(v, "mintrl", tl_json_num(mintrl));
 	if (o->annual > 0)
-		json_object_set_new(v, "mintrl_years", num(mintrl / k));
+		json_object_set_new(v, "mintrl_years", tl_json_num(mintrl / k));
 	if (o->trials > 0) {
 		dsr = tl_dsr(sr, o->n_obs, o->skew, o->kurt,
 		    (double)o->trials, 0, var, &sr0);
 		json_object_set_new(v, "trials", json_integer(o->trials));
-		json_object_set_new(v, "trials_var", num(var));
+		json_object_set_new(v, "trials_var", tl_json_num(var));
 		json_object_set_new(v, "expected_max",
-		    num(tl_expected_max((double)o->trials)));
-		json_object_set_new(v, "sr0", num(sr0));
-		json_object_set_new(v, "dsr", num(dsr));
+		    tl_json_num(tl_expected_max((double)o->trials)));
+		json_object_set_new(v, "sr0", tl_json_num(sr0));
+		json_object_set_new(v, "dsr", tl_json_num(dsr));
 	}
 	if (o->annual > 0)
 		json_object_set_new(v, "periods_per_year",
@@ -1486,10 +717,11 @@ cmd_sharpe(const struct opts *o, struct tl_err *err)
 int
 main(int argc, char *argv[])
 {
-	struct opts o = { .baseline = B_AUTO, .days = 5, .fail_on = SEV_NONE,
-	    .is_min = 5, .is_window = 60, .kurt = 3, .level = 0.95,
-	    .max_pbo = NAN, .metric = TL_PBO_SHARPE, .partitions = 16,
-	    .ppy = 252, .threshold = 0.5, .trials_var = NAN, .window = 20 };
+	struct opts o = { .chk = { .baseline = TL_BASELINE_AUTO, .days = 5,
+	    .is_min = 5, .is_window = 60, .level = 0.95, .ppy = 252,
+	    .threshold = 0.5, .window = 20 }, .fail_on = TL_SEV_NONE,
+	    .kurt = 3, .max_pbo = NAN, .metric = TL_PBO_SHARPE,
+	    .partitions = 16, .trials_var = NAN };
 	struct tl_err err = { 0 };
 	int rc, fail = 0, status = TL_EX_OK;
 

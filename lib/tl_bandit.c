@@ -2,6 +2,7 @@
  * Conjugate updates kept as (discounted) sufficient statistics, so that a
  * discount is one multiplication and the posterior is computed when asked.
  */
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -865,4 +866,110 @@ tl_bandit_state_load(struct tl_bandit_state *st, const char *path,
 out:
 	json_decref(v);
 	return rc;
+}
+
+/* ---- posteriors of a state's evidence --------------------------------- */
+
+/* The P&L's own weak prior (a P&L is in the trade's currency) */
+static const struct tl_nig_post pnl_prior = { 0, 1, 1, 1 };
+
+void
+tl_bandit_ev_add(struct tl_bandit_ev *e, enum tl_bandit_model m, double r,
+    int has_pnl, double x, double w)
+{
+	e->n += 1;
+	if (m == TL_BANDIT_BETA) {
+		e->e[0] += w * r;
+		e->e[1] += w * (1 - r);
+	} else {
+		e->e[0] += w;
+		e->e[1] += w * r;
+		e->e[2] += w * r * r;
+	}
+	if (has_pnl) {
+		e->p[0] += w;
+		e->p[1] += w * x;
+		e->p[2] += w * x * x;
+	}
+}
+
+void
+tl_bandit_post_of(const struct tl_bandit_state *st,
+    const struct tl_bandit_ev *e, struct tl_bandit_post *p)
+{
+	static const struct tl_bandit_ev none;
+	struct tl_nig nig;
+	struct tl_nig_post p0;
+
+	if (e == NULL)
+		e = &none;
+	p->m = st->model;
+	if (st->model == TL_BANDIT_BETA) {
+		p->a = st->prior[0] + e->e[0];
+		p->b = st->prior[1] + e->e[1];
+		return;
+	}
+	nig.n = e->e[0];
+	nig.sx = e->e[1];
+	nig.sxx = e->e[2];
+	p0.mu = st->prior[0];
+	p0.kappa = st->prior[1];
+	p0.alpha = st->prior[2];
+	p0.beta = st->prior[3];
+	tl_nig_posterior(&nig, &p0, &p->g);
+}
+
+double
+tl_bandit_post_mean(const struct tl_bandit_post *p)
+{
+	return p->m == TL_BANDIT_BETA ? p->a / (p->a + p->b) : p->g.mu;
+}
+
+double
+tl_bandit_post_quantile(const struct tl_bandit_post *p, double q)
+{
+	return p->m == TL_BANDIT_BETA ? gsl_cdf_beta_Pinv(q, p->a, p->b) :
+	    tl_nig_mean_quantile(&p->g, q);
+}
+
+double
+tl_bandit_post_draw(gsl_rng *r, const struct tl_bandit_post *p)
+{
+	return p->m == TL_BANDIT_BETA ? tl_beta_draw(r, p->a, p->b) :
+	    tl_nig_draw_mean(r, &p->g);
+}
+
+void
+tl_bandit_pnl_post(const struct tl_bandit_ev *e, struct tl_nig_post *p)
+{
+	struct tl_nig nig = { e->p[0], e->p[1], e->p[2] };
+
+	tl_nig_posterior(&nig, &pnl_prior, p);
+}
+
+int
+tl_bandit_prior_parse(struct tl_bandit_state *st, const char *s,
+    struct tl_err *err)
+{
+	const char *p = s;
+	double x[4];
+	size_t n = 0;
+	char *end;
+
+	while (n < TL_NELEM(x)) {
+		errno = 0;
+		x[n] = strtod(p, &end);
+		if (end == p || errno != 0)
+			break;
+		n++;
+		if (*end != ',')
+			break;
+		p = end + 1;
+	}
+	if (*end != '\0')
+		n = 0;
+	if (tl_bandit_prior_check(st->model, x, n, s, err) == -1)
+		return -1;
+	memcpy(st->prior, x, n * sizeof(double));
+	return 0;
 }

@@ -222,4 +222,38 @@ json_t	*tl_bandit_state_json(const struct tl_bandit_state *st);
 int	tl_bandit_state_load(struct tl_bandit_state *st, const char *path,
 	    struct tl_err *err);
 
+/* ---- posteriors of a state's evidence --------------------------------- */
+
+/* The posterior of one arm in one scope: Beta(a, b) or NIG g. */
+struct tl_bandit_post {
+	enum tl_bandit_model m;		/* which of the two */
+	double		 a, b;		/* beta */
+	struct tl_nig_post g;		/* normal */
+};
+
+/* Add one outcome with credit w to e: the raw count n by 1; reward r
+ * (beta: r in [0, 1], w r to successes and w (1 - r) to failures;
+ * normal: w, w r, w r^2) and, when has_pnl, the P&L x (w, w x, w x^2). */
+void	tl_bandit_ev_add(struct tl_bandit_ev *e, enum tl_bandit_model m,
+	    double r, int has_pnl, double x, double w);
+
+/* The posterior of evidence e (NULL: none) under st's model and prior. */
+void	tl_bandit_post_of(const struct tl_bandit_state *st,
+	    const struct tl_bandit_ev *e, struct tl_bandit_post *p);
+
+/* Its mean, q quantile (of the mean, for normal) and one Thompson draw. */
+double	tl_bandit_post_mean(const struct tl_bandit_post *p);
+double	tl_bandit_post_quantile(const struct tl_bandit_post *p, double q);
+double	tl_bandit_post_draw(gsl_rng *r, const struct tl_bandit_post *p);
+
+/* The NIG posterior of e's P&L under the P&L's own weak prior NIG(0, 1,
+ * 1, 1) (a P&L is in the trade's currency, not the reward's). */
+void	tl_bandit_pnl_post(const struct tl_bandit_ev *e,
+	    struct tl_nig_post *p);
+
+/* The prior "a,b" or "mu,kappa,alpha,beta" of --prior into st->prior,
+ * checked for st->model by tl_bandit_prior_check (its errors). */
+int	tl_bandit_prior_parse(struct tl_bandit_state *st, const char *s,
+	    struct tl_err *err);
+
 #endif

@@ -356,3 +356,108 @@ Test(tl_bandit_state, names_and_prior_check)
 	cr_assert_eq(tl_bandit_prior_check(TL_BANDIT_NORMAL, good, 2, "y",
 	    &err), -1);
 }
+
+/* ---- posteriors of a state's evidence --------------------------------- */
+
+/* w r and w (1 - r) to a beta arm's s and f; w, w x, w x^2 to the P&L. */
+Test(tl_bandit_post, ev_add_by_hand)
+{
+	struct tl_bandit_ev e = { 0 };
+
+	tl_bandit_ev_add(&e, TL_BANDIT_BETA, 0.75, 1, 3, 2);
+	cr_assert_float_eq(e.n, 1, 0);
+	cr_assert_float_eq(e.e[0], 1.5, 1e-15);
+	cr_assert_float_eq(e.e[1], 0.5, 1e-15);
+	cr_assert_float_eq(e.p[0], 2, 0);
+	cr_assert_float_eq(e.p[1], 6, 0);
+	cr_assert_float_eq(e.p[2], 18, 0);
+	memset(&e, 0, sizeof(e));
+	tl_bandit_ev_add(&e, TL_BANDIT_NORMAL, -0.5, 0, 3, 0.5);
+	cr_assert_float_eq(e.e[0], 0.5, 0);
+	cr_assert_float_eq(e.e[1], -0.25, 1e-15);
+	cr_assert_float_eq(e.e[2], 0.125, 1e-15);
+	cr_assert_float_eq(e.p[0], 0, 0);	/* no P&L: none added */
+}
+
+/* Beta(1 + 2, 1 + 1) = Beta(3, 2): mean 3/5, CDF I_x(3, 2) = 4x^3 - 3x^4
+ * (the binomial sum for integer parameters); the quantile inverts it to
+ * 1e-9.  Thompson draws: mean 0.6 with sd 0.2, so 20000 draws hold it to
+ * 0.01 (7 standard errors). */
+Test(tl_bandit_post, beta_posterior_closed_form)
+{
+	struct tl_bandit_state st;
+	struct tl_bandit_ev e = { 3, { 2, 1, 0 }, { 0, 0, 0 } };
+	struct tl_bandit_post p;
+	double x, sum = 0;
+	gsl_rng *r;
+	int i;
+
+	tl_bandit_state_init(&st);
+	st.model = TL_BANDIT_BETA;
+	st.prior[0] = st.prior[1] = 1;
+	tl_bandit_post_of(&st, &e, &p);
+	cr_assert_float_eq(p.a, 3, 0);
+	cr_assert_float_eq(p.b, 2, 0);
+	cr_assert_float_eq(tl_bandit_post_mean(&p), 0.6, 1e-15);
+	x = tl_bandit_post_quantile(&p, 0.3);
+	cr_assert_float_eq(4 * pow(x, 3) - 3 * pow(x, 4), 0.3, 1e-9);
+	tl_bandit_post_of(&st, NULL, &p);	/* no evidence: the prior */
+	cr_assert_float_eq(tl_bandit_post_mean(&p), 0.5, 0);
+	tl_bandit_post_of(&st, &e, &p);
+	r = tl_rng_alloc(7, 0);
+	for (i = 0; i < 20000; i++)
+		sum += tl_bandit_post_draw(r, &p);
+	tl_rng_free(r);
+	cr_assert_float_eq(sum / 20000, 0.6, 0.01);
+	tl_bandit_state_release(&st);
+}
+
+/* NIG(0, 1, 1, 1) and x = 0.5, 1.5 (n 2, sum 2, sum of squares 2.5):
+ * kappa 3, mu 2/3, alpha 2, beta 1 + 0.5/2 + 1 * 2 * 1^2 / (2 * 3) =
+ * 19/12 (Murphy 2007, the NIG update).  The P&L uses that prior too. */
+Test(tl_bandit_post, normal_and_pnl_posterior_by_hand)
+{
+	struct tl_bandit_state st;
+	struct tl_bandit_ev e = { 2, { 2, 2, 2.5 }, { 2, 2, 2.5 } };
+	struct tl_bandit_post p;
+	struct tl_nig_post pp;
+
+	tl_bandit_state_init(&st);
+	st.model = TL_BANDIT_NORMAL;
+	st.prior[0] = 0;
+	st.prior[1] = st.prior[2] = st.prior[3] = 1;
+	tl_bandit_post_of(&st, &e, &p);
+	cr_assert_float_eq(p.g.kappa, 3, 1e-15);
+	cr_assert_float_eq(p.g.mu, 2.0 / 3, 1e-15);
+	cr_assert_float_eq(p.g.alpha, 2, 1e-15);
+	cr_assert_float_eq(p.g.beta, 19.0 / 12, 1e-14);
+	cr_assert_float_eq(tl_bandit_post_mean(&p), 2.0 / 3, 1e-15);
+	/* the median of a Student t is its location */
+	cr_assert_float_eq(tl_bandit_post_quantile(&p, 0.5), 2.0 / 3, 1e-12);
+	tl_bandit_pnl_post(&e, &pp);
+	cr_assert_float_eq(pp.mu, 2.0 / 3, 1e-15);
+	cr_assert_float_eq(pp.beta, 19.0 / 12, 1e-14);
+	tl_bandit_state_release(&st);
+}
+
+Test(tl_bandit_post, prior_parse)
+{
+	struct tl_bandit_state st;
+	struct tl_err err = { 0 };
+
+	tl_bandit_state_init(&st);
+	st.model = TL_BANDIT_BETA;
+	cr_assert_eq(tl_bandit_prior_parse(&st, "2,3.5", &err), 0);
+	cr_assert_float_eq(st.prior[0], 2, 0);
+	cr_assert_float_eq(st.prior[1], 3.5, 0);
+	cr_assert_eq(tl_bandit_prior_parse(&st, "2,x", &err), -1);
+	cr_assert_eq(err.code, TL_EX_USAGE);
+	cr_assert_str_eq(err.msg, "'2,x' is not alpha,beta (both > 0)");
+	cr_assert_eq(tl_bandit_prior_parse(&st, "1,2,3", &err), -1);
+	cr_assert_float_eq(st.prior[1], 3.5, 0);	/* untouched */
+	st.model = TL_BANDIT_NORMAL;
+	cr_assert_eq(tl_bandit_prior_parse(&st, "-1,2,3,4", &err), 0);
+	cr_assert_float_eq(st.prior[0], -1, 0);
+	cr_assert_float_eq(st.prior[3], 4, 0);
+	tl_bandit_state_release(&st);
+}
