@@ -19,7 +19,7 @@
 #                    lines as lib.sh has them
 #
 # It needs root (the daemons, the user); run by another user every case
-# is skipped, and counted so.  The last line is "dist: N passed, M
+# but readme is skipped, and counted so.  The last line is "dist: N passed, M
 # failed, K skipped"; the exit status is 1 if M > 0.
 #
 # usage: tests/dist/run.sh bindir [case ...]
@@ -27,6 +27,10 @@
 # run's directory: configurations, logs, the trials' files)
 set -uo pipefail
 export LC_ALL=C TZ=UTC
+# the cluster of this run only, whatever the caller's environment names
+# (SLURM_CONF of a real cluster, SBATCH_PARTITION, PARALLEL options)
+# shellcheck disable=SC2046 # the names are words
+unset $(compgen -e | grep -E '^(SLURM|SBATCH|SQUEUE|SINFO|SCANCEL|SCONTROL|PARALLEL)(_|$)')
 
 prog=dist
 cases=(slurm-array slurm-scancel slurm-node-lost parallel-ssh readme)
@@ -51,30 +55,27 @@ pass=0
 fail=0
 skipped=0
 
-if [ "$(id -u)" -ne 0 ]; then
-	for c in "${cases[@]}"; do
-		echo "skipped: $c (needs root)"
-		skipped=$((skipped + 1))
-	done
-	echo "$prog: the cases start munged, slurmctld, slurmd and sshd and" \
-	    "add a user: as root run" \
-	    "scripts/setup --tests --dist && make check-dist"
-	echo "$prog: $pass passed, $fail failed, $skipped skipped"
-	exit 0
+root=1
+[ "$(id -u)" -eq 0 ] || root=0
+if [ $root -eq 0 ]; then
+	echo "$prog: not root: the cases that start munged, slurmctld, slurmd" \
+	    "and sshd and add a user are skipped; as root run" \
+	    "make check-dist (it installs them: scripts/setup --tests --dist)"
+	scripts/setup --tests --dist 2>&1 |
+	    sed -n "s/^setup: run as root: /$prog: or install them first, as root: /p"
 fi
 
-missing=()
-for t in munged slurmctld slurmd sbatch parallel /usr/sbin/sshd ssh jq \
-    python3 "$bindir/tl-bayesopt"; do
-	command -v "$t" >/dev/null 2>&1 || missing+=("$t")
+# needs_root CASE: does CASE start the daemons (all but readme)?
+needs_root() {
+	[ "$1" != readme ]
+}
+
+# Start the daemons when a case selected needs them and we may.
+want=0
+for c in "${cases[@]}"; do
+	needs_root "$c" && want=$root
 done
-if [ ${#missing[@]} -gt 0 ]; then
-	echo "$prog: missing: ${missing[*]} (scripts/setup --tests --dist" \
-	    "installs the programs; make builds tl-bayesopt)" >&2
-	echo "$prog: 0 passed, ${#cases[@]} failed, 0 skipped"
-	exit 1
-fi
-
+up=1
 run=$(mktemp -d "${TMPDIR:-/tmp}/tl-dist.XXXXXX") || exit 73
 finish() {
 	dist_stop
@@ -87,18 +88,31 @@ finish() {
 trap finish EXIT
 trap 'exit 130' INT TERM
 
-start=$SECONDS
-up=0
-if [ "${TL_VERBOSE:-0}" = 1 ]; then
-	dist_start "$run" || up=1
-else
-	dist_start "$run" 2>"$run/start.log" || {
-		up=1
-		cat "$run/start.log" >&2
-	}
+missing=()
+if [ $want -eq 1 ]; then
+	for t in munged slurmctld slurmd sbatch parallel /usr/sbin/sshd ssh \
+	    jq python3 "$bindir/tl-bayesopt"; do
+		command -v "$t" >/dev/null 2>&1 || missing+=("$t")
+	done
+	[ ${#missing[@]} -eq 0 ] ||
+	    echo "$prog: missing: ${missing[*]} (scripts/setup --tests" \
+	    "--dist installs the programs; make builds tl-bayesopt)" >&2
 fi
-[ $up -eq 0 ] && echo "$prog: cluster and sshd up in $((SECONDS - start)) s" \
-    "(node $DIST_NODE, $DIST_CPUS CPUs; sshd on 127.0.0.1:$DIST_SSH_PORT)"
+if [ $want -eq 1 ] && [ ${#missing[@]} -eq 0 ]; then
+	start=$SECONDS
+	up=0
+	if [ "${TL_VERBOSE:-0}" = 1 ]; then
+		dist_start "$run" || up=1
+	else
+		dist_start "$run" 2>"$run/start.log" || {
+			up=1
+			cat "$run/start.log" >&2
+		}
+	fi
+	[ $up -eq 0 ] && echo "$prog: cluster and sshd up in" \
+	    "$((SECONDS - start)) s (node $DIST_NODE, $DIST_CPUS CPUs;" \
+	    "sshd on 127.0.0.1:$DIST_SSH_PORT)"
+fi
 
 # The trials: params from tl-bayesopt's first suggestions for the space
 # of its tests, and what the trial prints for each when run here.
@@ -340,7 +354,12 @@ for c in "${cases[@]}"; do
 		fail=$((fail + 1))
 		continue
 	fi
-	if [ $up -ne 0 ] && [ "$c" != readme ]; then
+	if needs_root "$c" && [ $root -eq 0 ]; then
+		echo "skipped: $c (needs root)"
+		skipped=$((skipped + 1))
+		continue
+	fi
+	if needs_root "$c" && [ $up -ne 0 ]; then
 		echo "FAIL: $c (the cluster or sshd did not start)"
 		fail=$((fail + 1))
 		continue
