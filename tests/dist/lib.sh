@@ -120,7 +120,7 @@ JobCompType=jobcomp/none
 MpiDefault=none
 SwitchType=switch/none
 SchedulerType=sched/backfill
-SchedulerParameters=batch_sched_delay=0
+SchedulerParameters=batch_sched_delay=0,bf_interval=5
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
 # a node that stops answering is DOWN after 5 s (the default is 300 s)
