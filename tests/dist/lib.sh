@@ -63,14 +63,15 @@ dist_daemon() {
 }
 
 # dist_munge_start: munged with a key made for this run, on a socket in
-# DIST_DIR (Slurm's AuthInfo names it)
+# DIST_DIR (Slurm's AuthInfo names it).  munged refuses a socket in a
+# directory that not everyone may enter, and a key that others may read.
 dist_munge_start() {
 	local d=$DIST_DIR/munge
-	mkdir -m 700 "$d"
+	mkdir -m 755 "$d"
 	dd if=/dev/urandom of="$d/munge.key" bs=1024 count=1 status=none
 	chmod 400 "$d/munge.key"
 	DIST_MUNGE_SOCKET=$d/munge.socket
-	dist_daemon munged "$d/munged.out" munged --foreground --force \
+	dist_daemon munged "$d/munged.out" munged --foreground \
 	    --socket="$DIST_MUNGE_SOCKET" --key-file="$d/munge.key" \
 	    --pid-file="$d/munged.pid" --log-file="$d/munged.log" \
 	    --seed-file="$d/munged.seed"
@@ -123,8 +124,8 @@ SchedulerType=sched/backfill
 SchedulerParameters=batch_sched_delay=0,bf_interval=5
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
-# a node that stops answering is DOWN after 5 s (the default is 300 s)
-# and back when its slurmd registers again
+# a node whose slurmd is gone is DOWN about 26 s later (SlurmdTimeout
+# 300 s by default: minutes), back when its slurmd registers again
 SlurmdTimeout=5
 ReturnToService=2
 # a finished job stays in squeue/scontrol for 5 minutes (the default)
