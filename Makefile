@@ -1,5 +1,5 @@
 # tradelearn: one GNU Makefile.  make, make check, make check SAN=1,
-# make bench, make demo, make install PREFIX=... DESTDIR=..., make lint-man.
+# make check-dist, make bench, make demo, make install PREFIX=... DESTDIR=..., make lint-man.
 
 VERSION   = 0.1.0
 PREFIX   ?= /usr/local
@@ -48,8 +48,8 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 MANS     := $(sort $(wildcard man/*.1 man/*.7))
 
-.PHONY: all deps deps-tests check check-unit check-cli update-cli bench demo install \
-        uninstall clean lint-man fmt-check
+.PHONY: all deps deps-tests check check-unit check-cli check-dist update-cli bench demo \
+        install uninstall clean lint-man fmt-check
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -122,6 +122,15 @@ check-unit: $(BUILD)/tests/unit/unit
 
 check-cli: $(BINS)
 	@tests/cli/run.sh $(BUILD)/bin
+
+# The dispatch tests (tests/dist/README): a one-node Slurm cluster and
+# sshd on localhost, started and taken down by the test, run trials as
+# tl-bayesopt's engines will.  Not part of check: they need root (as
+# another user every case is skipped, with the line to run as root).
+check-dist:
+	@if [ "$$(id -u)" -eq 0 ]; then scripts/setup --tests --dist; fi
+	@$(MAKE) --no-print-directory $(BUILD)/bin/tl-bayesopt
+	@tests/dist/run.sh $(BUILD)/bin
 
 update-cli: $(BINS)
 	@TL_UPDATE=1 tests/cli/run.sh $(BUILD)/bin

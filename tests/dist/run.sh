@@ -1,0 +1,394 @@
+#!/bin/bash
+# Dispatch tests (make check-dist): the machinery that tl-bayesopt(1)'s
+# dispatch engines drive, run for real on this machine.  tests/dist/lib.sh
+# starts munged, a one-node Slurm cluster (slurmctld, slurmd) and sshd for
+# a throw-away user, and takes them down on exit; each case then runs
+# trials of tests/dist/trial (params on stdin, {"value":...} out) with the
+# command lines that README quotes:
+#
+#   slurm-array      40 trials as one job array; the results, collected
+#                    from the files the jobs wrote, equal a local run's
+#   slurm-scancel    a running trial cancelled: CANCELLED, no result
+#   slurm-node-lost  slurmd killed while two trials run: the node goes
+#                    DOWN, one trial ends NODE_FAIL, the other (--requeue)
+#                    goes back to the queue; slurmd started again: the
+#                    old trials are killed, the requeued one runs again
+#   parallel-ssh     40 trials through GNU parallel --sshlogin to the
+#                    user on localhost; one fails once and is retried;
+#                    the results equal a local run's
+#   readme           README quotes trial.sbatch and the two command
+#                    lines as lib.sh has them
+#
+# It needs root (the daemons, the user); run by another user every case
+# but readme is skipped, and counted so.  The last line is "dist: N passed, M
+# failed, K skipped"; the exit status is 1 if M > 0.
+#
+# usage: tests/dist/run.sh bindir [case ...]
+# environment: TL_VERBOSE=1 (the daemons' progress), TL_KEEP=1 (keep the
+# run's directory: configurations, logs, the trials' files)
+set -uo pipefail
+export LC_ALL=C TZ=UTC
+# the cluster of this run only, whatever the caller's environment names
+# (SLURM_CONF of a real cluster, SBATCH_PARTITION, PARALLEL options)
+# shellcheck disable=SC2046 # the names are words
+unset $(compgen -e | grep -E '^(SLURM|SBATCH|SQUEUE|SINFO|SCANCEL|SCONTROL|PARALLEL)(_|$)')
+
+prog=dist
+cases=(slurm-array slurm-scancel slurm-node-lost parallel-ssh readme)
+ntrials=40
+
+if [ $# -lt 1 ]; then
+	echo "usage: tests/dist/run.sh bindir [case ...]" >&2
+	exit 64
+fi
+if ! bindir=$(cd "$1" 2>/dev/null && pwd); then
+	echo "$prog: $1: no such directory (run make first)" >&2
+	exit 66
+fi
+shift
+[ $# -eq 0 ] || cases=("$@")
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$top" || exit 66
+# shellcheck source=tests/dist/lib.sh
+. tests/dist/lib.sh
+
+pass=0
+fail=0
+skipped=0
+
+root=1
+[ "$(id -u)" -eq 0 ] || root=0
+if [ $root -eq 0 ]; then
+	echo "$prog: not root: the cases that start munged, slurmctld, slurmd" \
+	    "and sshd and add a user are skipped; as root run" \
+	    "make check-dist (it installs them: scripts/setup --tests --dist)"
+	scripts/setup --tests --dist 2>&1 |
+	    sed -n "s/^setup: run as root: /$prog: or install them first, as root: /p"
+fi
+
+# needs_root CASE: does CASE start the daemons (all but readme)?
+needs_root() {
+	[ "$1" != readme ]
+}
+
+# Start the daemons when a case selected needs them and we may.
+want=0
+for c in "${cases[@]}"; do
+	needs_root "$c" && want=$root
+done
+up=1
+run=$(mktemp -d "${TMPDIR:-/tmp}/tl-dist.XXXXXX") || exit 73
+finish() {
+	dist_stop
+	if [ "${TL_KEEP:-0}" = 1 ]; then
+		echo "$prog: kept $run" >&2
+	else
+		rm -rf "$run"
+	fi
+}
+trap finish EXIT
+trap 'exit 130' INT TERM
+
+missing=()
+if [ $want -eq 1 ]; then
+	for t in munged slurmctld slurmd sbatch parallel /usr/sbin/sshd ssh \
+	    jq python3 "$bindir/tl-bayesopt"; do
+		command -v "$t" >/dev/null 2>&1 || missing+=("$t")
+	done
+	[ ${#missing[@]} -eq 0 ] ||
+	    echo "$prog: missing: ${missing[*]} (scripts/setup --tests" \
+	    "--dist installs the programs; make builds tl-bayesopt)" >&2
+fi
+if [ $want -eq 1 ] && [ ${#missing[@]} -eq 0 ]; then
+	start=$SECONDS
+	up=0
+	if [ "${TL_VERBOSE:-0}" = 1 ]; then
+		dist_start "$run" || up=1
+	else
+		dist_start "$run" 2>"$run/start.log" || {
+			up=1
+			cat "$run/start.log" >&2
+		}
+	fi
+	[ $up -eq 0 ] && echo "$prog: cluster and sshd up in" \
+	    "$((SECONDS - start)) s (node $DIST_NODE, $DIST_CPUS CPUs;" \
+	    "sshd on 127.0.0.1:$DIST_SSH_PORT)"
+fi
+
+# The trials: params from tl-bayesopt's first suggestions for the space
+# of its tests, and what the trial prints for each when run here.
+params=$run/params.jsonl
+local_out=$run/local.jsonl
+if [ $up -eq 0 ]; then
+	"$bindir/tl-bayesopt" suggest --space testdata/tl-bayesopt/space.json \
+	    -n "$ntrials" -s 24 | jq -c .params >"$params" &&
+	    while IFS= read -r l; do
+		printf '%s\n' "$l" | tests/dist/trial -s 0 || exit 1
+	    done <"$params" >"$local_out" || up=1
+fi
+
+# batch NAME [N]: a fresh directory for a batch of the first N (all)
+# params; prints its name
+batch() {
+	local d=$run/$1
+	mkdir -m 755 "$d" || return 1
+	head -n "${2:-$ntrials}" "$params" >"$d/params.jsonl"
+	printf '%s\n' "$d"
+}
+
+# why MSG: say why the case fails; return 1
+why() {
+	printf '  %s\n' "$*" >&2
+	return 1
+}
+
+# task_state JOB TASK: the task's state as squeue -t all shows it
+# (RUNNING, COMPLETED, CANCELLED, NODE_FAIL, ...) while the controller
+# keeps it (MinJobAge after its end)
+task_state() {
+	squeue -h -t all -j "$1" -o '%K %T' | awk -v t="$2" '$1 == t { print $2 }'
+}
+
+# task_is JOB TASK STATE: is the task in STATE?
+task_is() {
+	[ "$(task_state "$1" "$2")" = "$3" ]
+}
+
+# job_active JOB: has the job a task pending, running or ending?
+job_active() {
+	[ -n "$(squeue -h -j "$1" -t pending,running,completing,configuring,suspended -o %i 2>/dev/null)" ]
+}
+
+# job_wait JOB SECONDS: poll until no task of JOB is active, as the slurm
+# engine will (sbatch --wait polls with growing sleeps: 40 trials that
+# end in 20 s took it 42 s)
+job_wait() {
+	local n=$(($2 * 5))
+	while job_active "$1"; do
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || why "job $1 still active after $2 s:" \
+		    "$(squeue -h -j "$1" -o '%i %T %r' | tr '\n' ';')" || return 1
+		sleep 0.2
+	done
+}
+
+# scontrol_field JOB FIELD: FIELD=value of scontrol show job JOB
+scontrol_field() {
+	scontrol show job "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1
+}
+
+case_slurm_array() {
+	local d j i st bad=0
+	d=$(batch array) || return 1
+	j=$(dist_sbatch "$d" "$ntrials" "$DIST_TESTS/trial") ||
+	    why "sbatch failed" || return 1
+	job_wait "$j" 180 || return 1
+	for ((i = 0; i < ntrials; i++)); do
+		st=$(task_state "$j" "$i")
+		[ "$st" = COMPLETED ] || { why "task $i: $st, not COMPLETED"; bad=1; }
+		[ "$(cat "$d/${j}_$i.status" 2>/dev/null)" = 0 ] ||
+		    { why "task $i: no status 0 in ${j}_$i.status"; bad=1; }
+		cat "$d/${j}_$i.out" 2>/dev/null
+	done >"$d/results.jsonl"
+	[ $bad -eq 0 ] || return 1
+	cmp -s "$d/results.jsonl" "$local_out" ||
+	    why "results differ from the local run:" \
+	    "$(diff "$local_out" "$d/results.jsonl" | head -n 5)"
+}
+
+case_slurm_scancel() {
+	local d j st code
+	d=$(batch scancel 1) || return 1
+	j=$(dist_sbatch "$d" 1 "$DIST_TESTS/trial" -s 120) ||
+	    why "sbatch failed" || return 1
+	dist_wait 30 task_is "$j" 0 RUNNING ||
+	    why "task 0 not RUNNING in 30 s: $(task_state "$j" 0)" || return 1
+	# the trial is under way: its output file is open
+	dist_wait 10 test -e "$d/${j}_0.out" || why "no ${j}_0.out" || return 1
+	scancel "${j}_0" || why "scancel failed" || return 1
+	job_wait "$j" 30 || return 1
+	st=$(task_state "$j" 0)
+	code=$(scontrol_field "${j}_0" ExitCode)
+	[ "$st" = CANCELLED ] || why "task 0: $st, not CANCELLED" || return 1
+	# ExitCode is status:signal; cancelled, the batch shell got SIGTERM
+	[ "$code" = 0:15 ] || why "ExitCode $code, not 0:15" || return 1
+	[ ! -s "$d/${j}_0.out" ] || why "a result: $(cat "$d/${j}_0.out")" ||
+	    return 1
+	# the shell may or may not outlive its pipeline by the time it
+	# writes the status (143 = 128 + SIGTERM): never 0
+	if [ -e "$d/${j}_0.status" ]; then
+		[ "$(cat "$d/${j}_0.status")" -gt 128 ] ||
+		    why "status $(cat "$d/${j}_0.status") after scancel" ||
+		    return 1
+	fi
+	grep -q "CANCELLED AT" "$d/${j}_0.log" ||
+	    why "no 'CANCELLED AT' in the job's log" || return 1
+	echo "  scancel: state $st, ExitCode $code, status file:" \
+	    "$(cat "$d/${j}_0.status" 2>/dev/null || echo none);" \
+	    "log: $(grep -o 'CANCELLED AT.*' "$d/${j}_0.log")"
+}
+
+# holds FILE: has a process FILE open?
+holds() {
+	local p
+	for p in /proc/[0-9]*; do
+		find "$p/fd" -maxdepth 1 -lname "$1" 2>/dev/null | grep -q . &&
+		    return 0
+	done
+	return 1
+}
+
+# not CMD...: the negation of CMD, for dist_wait
+not() {
+	! "$@"
+}
+
+case_slurm_node_lost() {
+	local d j r st reason t0
+	d=$(batch node-lost 1) || return 1
+	# two trials on the node: one as submitted (--no-requeue), one
+	# that asks Slurm to requeue it (SBATCH_REQUEUE, as --requeue);
+	# that one is quick once restarted
+	j=$(dist_sbatch "$d" 1 "$DIST_TESTS/trial" -s 300) ||
+	    why "sbatch failed" || return 1
+	# shellcheck disable=SC2016 # for sh -c
+	r=$(SBATCH_REQUEUE=1 dist_sbatch "$d" 1 sh -c \
+	    's=300; [ "${SLURM_RESTART_COUNT:-0}" -eq 0 ] || s=0.2
+	    exec "$0" -s "$s"' "$DIST_TESTS/trial") ||
+	    why "sbatch --requeue failed" || return 1
+	dist_wait 30 task_is "$j" 0 RUNNING && dist_wait 30 task_is "$r" 0 RUNNING ||
+	    why "not both RUNNING in 30 s: $(task_state "$j" 0)," \
+	    "$(task_state "$r" 0)" || return 1
+	t0=$SECONDS
+	dist_slurmd_kill || why "could not kill slurmd" || return 1
+	# SlurmdTimeout is 5 s: the node is marked not responding, then
+	# DOWN; its jobs end NODE_FAIL or go back to the queue
+	dist_wait 120 dist_node_is 'down*' ||
+	    why "node not down* 120 s after slurmd died: $(dist_node_state)" ||
+	    return 1
+	job_wait "$j" 30 || return 1
+	st=$(task_state "$j" 0)
+	reason=$(sinfo -h -N -n "$DIST_NODE" -o %E)
+	echo "  node lost: down* after $((SECONDS - t0)) s (reason" \
+	    "'$reason'); --no-requeue: $st, ExitCode" \
+	    "$(scontrol_field "${j}_0" ExitCode); --requeue:" \
+	    "$(task_state "$r" 0), Restarts $(scontrol_field "${r}_0" Restarts)"
+	[ "$st" = NODE_FAIL ] || why "$j: $st, not NODE_FAIL" || return 1
+	[ ! -e "$d/${j}_0.status" ] ||
+	    why "a status file: $(cat "$d/${j}_0.status")" || return 1
+	task_is "$r" 0 PENDING || why "requeued $r: not PENDING" || return 1
+	[ "$(scontrol_field "${r}_0" Restarts)" = 1 ] ||
+	    why "requeued $r: Restarts not 1" || return 1
+	# the trials themselves run on without slurmd
+	holds "$d/${j}_0.out" ||
+	    why "the trial did not outlive slurmd" || return 1
+	# slurmd back: the node registers and is idle again (ReturnToService
+	# 2); the trials left running from before are killed
+	t0=$SECONDS
+	dist_slurmd_start
+	dist_wait 60 dist_node_is idle ||
+	    why "node not idle 60 s after slurmd restarted: $(dist_node_state)" ||
+	    return 1
+	echo "  node back: idle after $((SECONDS - t0)) s"
+	dist_wait 60 not holds "$d/${j}_0.out" ||
+	    why "the trial of the lost node still runs 60 s after slurmd" \
+	    "restarted" || return 1
+	echo "  the trials left running from before: gone" \
+	    "$((SECONDS - t0)) s after slurmd restarted"
+	# the requeued trial runs again (after cred_expire, 10 s) to its end
+	job_wait "$r" 120 || return 1
+	echo "  requeued: $(task_state "$r" 0) $((SECONDS - t0)) s after" \
+	    "slurmd restarted, Restarts $(scontrol_field "${r}_0" Restarts)"
+	task_is "$r" 0 COMPLETED || why "requeued $r: not COMPLETED" ||
+	    return 1
+	head -n 1 "$local_out" | cmp -s - "$d/${r}_0.out" ||
+	    why "the requeued trial's result is not the local one" || return 1
+}
+
+case_parallel_ssh() {
+	local d key n
+	d=$(batch parallel) || return 1
+	cp tests/dist/trial "$d/trial"
+	# the trial on line 7 fails the first time it runs
+	mkdir -m 1777 "$d/failed"
+	key=$(sed -n 7p "$d/params.jsonl" | cksum | cut -d ' ' -f 1)
+	dist_parallel "$d" "$d/trial" -f "$key:$d/failed" >"$d/tagged" \
+	    2>"$d/stderr" ||
+	    why "parallel failed: $(head -n 5 "$d/stderr")" || return 1
+	cut -f 1 "$d/tagged" >"$d/tags"
+	seq 1 "$ntrials" | cmp -s - "$d/tags" ||
+	    why "tags are not 1 to $ntrials in order" || return 1
+	cut -f 2- "$d/tagged" | cmp -s - "$local_out" ||
+	    why "results differ from the local run:" \
+	    "$(cut -f 2- "$d/tagged" | diff "$local_out" - | head -n 5)" ||
+	    return 1
+	[ -d "$d/failed/$key" ] || why "trial 7 did not fail first" || return 1
+	# joblog: a header and one line a trial (the last try), every one
+	# on the login with exit status 0
+	n=$(awk -F '\t' -v h="$DIST_SSH_LOGIN" \
+	    'NR > 1 && $2 == h && $7 == 0' "$d/joblog" | wc -l)
+	[ "$n" -eq "$ntrials" ] && [ "$(wc -l <"$d/joblog")" -eq $((ntrials + 1)) ] ||
+	    why "joblog: $n of $ntrials trials on $DIST_SSH_LOGIN with status 0:" \
+	    "$(head -n 3 "$d/joblog")" || return 1
+	echo "  parallel: trial 7 failed once and was retried; joblog holds" \
+	    "$n lines; the failed try's stderr" \
+	    "$(grep -q 'failing once' "$d/stderr" && echo came || echo did not come)" \
+	    "through"
+}
+
+# has TEXT-FILE PART-FILE: does TEXT-FILE hold PART-FILE's lines, one
+# after the other, each line's indentation aside?
+has() {
+	python3 - "$1" "$2" <<'PY'
+import sys
+def lines(f):
+    return [l.strip() for l in open(f).read().splitlines()]
+text, part = lines(sys.argv[1]), lines(sys.argv[2])
+sys.exit(not any(text[i:i + len(part)] == part
+                 for i in range(len(text) - len(part) + 1)))
+PY
+}
+
+case_readme() {
+	local r=tests/dist/README name
+	has "$r" tests/dist/trial.sbatch ||
+	    why "$r does not hold trial.sbatch as it is" || return 1
+	for name in sbatch parallel; do
+		sed -n "/# BEGIN $name\$/,/# END $name\$/p" tests/dist/lib.sh |
+		    sed '1d;$d' >"$run/$name.lines"
+		[ -s "$run/$name.lines" ] || why "no $name block in lib.sh" ||
+		    return 1
+		has "$r" "$run/$name.lines" ||
+		    why "$r does not quote lib.sh's $name line as it is" ||
+		    return 1
+	done
+}
+
+for c in "${cases[@]}"; do
+	if ! declare -F "case_${c//-/_}" >/dev/null; then
+		echo "FAIL: $c (no such case; the cases: slurm-array" \
+		    "slurm-scancel slurm-node-lost parallel-ssh readme)"
+		fail=$((fail + 1))
+		continue
+	fi
+	if needs_root "$c" && [ $root -eq 0 ]; then
+		echo "skipped: $c (needs root)"
+		skipped=$((skipped + 1))
+		continue
+	fi
+	if needs_root "$c" && [ $up -ne 0 ]; then
+		echo "FAIL: $c (the cluster or sshd did not start)"
+		fail=$((fail + 1))
+		continue
+	fi
+	t=$SECONDS
+	if "case_${c//-/_}"; then
+		echo "ok: $c ($((SECONDS - t)) s)"
+		pass=$((pass + 1))
+	else
+		echo "FAIL: $c ($((SECONDS - t)) s; logs: TL_KEEP=1 keeps $run)"
+		fail=$((fail + 1))
+	fi
+done
+echo "$prog: $pass passed, $fail failed, $skipped skipped"
+[ $fail -eq 0 ]
