@@ -32,6 +32,7 @@
 #include "tl_map.h"
 #include "tl_num.h"
 #include "tl_opt.h"
+#include "tl_pareto.h"
 #include "tl_out.h"
 #include "tl_progress.h"
 #include "tl_prune.h"
@@ -44,13 +45,15 @@
 
 #define FOREST		"tl-train-forest"
 #define DUP_ROUNDS	8	/* rounds of n_ei draws before random */
+#define OBJ_MAX		8	/* --objective at most this many times */
 #define RANDOM_TRIES	10000	/* uniform draws before "exhausted" */
 
-enum cmd { C_SUGGEST, C_RUN, C_SPACE };
+enum cmd { C_SUGGEST, C_RUN, C_SPACE, C_FRONT };
 
 /* the subcommands by name */
 static const char *const cmd_names[] = {
-	[C_SUGGEST] = "suggest", [C_RUN] = "run", [C_SPACE] = "space"
+	[C_SUGGEST] = "suggest", [C_RUN] = "run", [C_SPACE] = "space",
+	[C_FRONT] = "front"
 };
 
 /* long-only options */
@@ -60,11 +63,14 @@ enum {
 	O_SCREEN, O_SPACE, O_STARTUP, O_STATE_FIELD, O_MULTIVARIATE,
 	O_TIMEOUT, O_UNIVARIATE, O_VALUE_FIELD, O_GAMMA, O_PRUNER,
 	O_PRUNE_STARTUP, O_WARMUP_STEPS, O_MIN_RESOURCE, O_MAX_RESOURCE,
-	O_REDUCTION_FACTOR
+	O_REDUCTION_FACTOR, O_OBJECTIVE, O_REF_POINT, O_HYPERVOLUME
 };
 
-/* the options that space takes (getopt's values; -h and -V exit) */
+/* the options that space and front take (getopt's values; -h and -V
+ * exit) */
 static const int space_opts[] = { 'H', 'i', 'o', 'q', 'v', O_PARAMS_FIELD };
+static const int front_opts[] = { 'H', 'i', 'o', 'q', 'v', O_PARAMS_FIELD,
+    O_OBJECTIVE, O_REF_POINT, O_HYPERVOLUME };
 
 struct opts {
 	enum cmd	 cmd;		/* suggest, run or space */
@@ -94,6 +100,13 @@ struct opts {
 	int		 verbose;	/* -v */
 	const char	*value_field;	/* trial value */
 	int		 not_space;	/* first option space does not take */
+	int		 not_front;	/* first option front does not take */
+	const char	*obj_name[OBJ_MAX];	/* --objective NAME:DIR */
+	int		 obj_max[OBJ_MAX];	/* maximised */
+	size_t		 nobj;		/* --objective given: several values */
+	const char	*ref_point;	/* --ref-point, as given */
+	double		 ref[OBJ_MAX];	/* its values, as losses */
+	int		 hypervolume;	/* front --hypervolume */
 	struct tl_tpe_params tp;	/* TPE knobs */
 	struct tl_prune_params pp;	/* run: --pruner and its knobs */
 	int		 prune_opt;	/* a pruner knob given: its option */
@@ -121,6 +134,8 @@ struct trial {
 	enum tstate	 st;		/* state */
 	long		 step;		/* pruned: the step it stopped at */
 	struct tl_prune_trial cv;	/* its intermediate values */
+	double		*y;		/* --objective: complete: the values
+					 * as losses (maximised negated) */
 };
 
 struct hist {
@@ -162,6 +177,9 @@ struct engine {
 	long			*parline;	/* their lines */
 	size_t			 npar;	/* their number */
 	double			*X, *sc;	/* n_ei draws and scores */
+	const double		**mox;	/* --objective: complete trials */
+	double			*moy;	/* their losses, nobj each */
+	size_t			 mon, mocap;	/* held, allocated */
 };
 
 static void
@@ -177,7 +195,10 @@ usage(FILE *fp)
 "                   [--progress | --no-progress] [options]\n"
 "                   -- command [arg ...]\n"
 "       tl-bayesopt space -H history [-qv] [-i format] [-o file]\n"
-"                   [--params-field field]\n");
+"                   [--params-field field]\n"
+"       tl-bayesopt front -H history --objective name:dir ... [-qv]\n"
+"                   [-i format] [-o file] [--hypervolume]\n"
+"                   [--params-field field] [--ref-point values]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
@@ -189,6 +210,8 @@ usage(FILE *fp)
 "  -H, --history=FILE      past trials (JSONL or CSV); run appends to it;\n"
 "                          space reads the params tried there\n"
 "  -h, --help              this help\n"
+"      --hypervolume       front: the hypervolume of the front, not its\n"
+"                          trials (needs --ref-point)\n"
 "  -i, --input-format=F    history, --around: jsonl, csv or json\n"
 "                          (default: from the content)\n"
 "      --ignore-unknown    params not in the space are ignored, not a skip\n"
@@ -205,6 +228,9 @@ usage(FILE *fp)
 "                          (the default)\n"
 "  -n, --count=N           suggest: candidates (1); run: finished trials\n"
 "                          wanted in the history (20)\n"
+"      --objective=NAME:DIR  one of several objectives, DIR min or max;\n"
+"                          repeated: multi-objective TPE, values under\n"
+"                          \"values\"\n"
 "  -o, --output=FILE       write to FILE (atomically) instead of stdout\n"
 "      --params-field=F    where a trial keeps its params, read and\n"
 "                          written (params; genome for runs.jsonl)\n"
@@ -218,6 +244,8 @@ usage(FILE *fp)
 "  -q, --quiet             no summary, warnings or progress on stderr\n"
 "      --reduction-factor=N run, halving (4), hyperband (3): rungs keep\n"
 "                          the top 1/N\n"
+"      --ref-point=V,...   front: the hypervolume's reference, one value\n"
+"                          per --objective, in its own units\n"
 "      --radius=R          --around step, share of each range (0.1)\n"
 "      --screen=M          candidates drawn for the model (1000)\n"
 "  -s, --seed=N            random seed (1)\n"
@@ -247,6 +275,52 @@ tpe_mode(struct tl_tpe_params *tp, int multivariate)
 	tp->ei_weights = m.ei_weights;
 }
 
+/* --objective NAME:min|max (optarg is cut at its last colon). */
+static void
+parse_objective(struct opts *o, char *arg)
+{
+	char *colon = strrchr(arg, ':');
+	size_t i;
+
+	if (colon == NULL || colon == arg || (strcmp(colon, ":min") != 0 &&
+	    strcmp(colon, ":max") != 0))
+		tl_usage_error("--objective: '%s': expected NAME:min or "
+		    "NAME:max", arg);
+	if (o->nobj == OBJ_MAX)
+		tl_usage_error("--objective: at most %d", OBJ_MAX);
+	*colon = '\0';
+	for (i = 0; i < o->nobj; i++)
+		if (strcmp(o->obj_name[i], arg) == 0)
+			tl_usage_error("--objective: '%s' given twice", arg);
+	o->obj_name[o->nobj] = arg;
+	o->obj_max[o->nobj++] = strcmp(colon + 1, "max") == 0;
+}
+
+/* --ref-point: one number per objective, stored as losses. */
+static void
+parse_ref_point(struct opts *o)
+{
+	struct tl_err err = { 0 };
+	char *list = tl_xstrdup(o->ref_point), *p = list, *f;
+	size_t n = 0;
+
+	while ((f = strsep(&p, ",")) != NULL) {
+		if (n == o->nobj || tl_parse_double("--ref-point", f,
+		    -HUGE_VAL, HUGE_VAL, &o->ref[n], &err) == -1) {
+			free(list);
+			tl_usage_error("--ref-point: '%s': expected one number "
+			    "per --objective (%zu)", o->ref_point, o->nobj);
+		}
+		if (o->obj_max[n])
+			o->ref[n] = -o->ref[n];
+		n++;
+	}
+	free(list);
+	if (n != o->nobj)
+		tl_usage_error("--ref-point: '%s': expected one number per "
+		    "--objective (%zu)", o->ref_point, o->nobj);
+}
+
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
@@ -256,6 +330,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "history", required_argument, NULL, 'H' },
 		{ "gamma", required_argument, NULL, O_GAMMA },
 		{ "help", no_argument, NULL, 'h' },
+		{ "hypervolume", no_argument, NULL, O_HYPERVOLUME },
 		{ "input-format", required_argument, NULL, 'i' },
 		{ "ignore-unknown", no_argument, NULL, O_IGNORE_UNKNOWN },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -268,6 +343,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "multivariate", no_argument, NULL, O_MULTIVARIATE },
 		{ "count", required_argument, NULL, 'n' },
 		{ "no-progress", no_argument, NULL, O_NOPROGRESS },
+		{ "objective", required_argument, NULL, O_OBJECTIVE },
 		{ "output", required_argument, NULL, 'o' },
 		{ "params-field", required_argument, NULL, O_PARAMS_FIELD },
 		{ "progress", no_argument, NULL, O_PROGRESS },
@@ -277,6 +353,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "radius", required_argument, NULL, O_RADIUS },
 		{ "reduction-factor", required_argument, NULL,
 		    O_REDUCTION_FACTOR },
+		{ "ref-point", required_argument, NULL, O_REF_POINT },
 		{ "space", required_argument, NULL, O_SPACE },
 		{ "screen", required_argument, NULL, O_SCREEN },
 		{ "seed", required_argument, NULL, 's' },
@@ -323,6 +400,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'h':
 			usage(stdout);
 			exit(tl_exit_status(TL_EX_OK));
+		case O_HYPERVOLUME:
+			o->hypervolume = 1;
+			break;
 		case 'i':
 			o->ifmt = tl_parse_format("--input-format", optarg, 1);
 			break;
@@ -364,6 +444,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case O_NOPROGRESS:
 			o->progress = TL_PROGRESS_OFF;
 			break;
+		case O_OBJECTIVE:
+			parse_objective(o, optarg);
+			break;
 		case 'o':
 			o->output = optarg;
 			break;
@@ -389,6 +472,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case O_RADIUS:
 			bad = tl_parse_double("--radius", optarg, 1e-9, 1,
 			    &o->radius, &err);
+			break;
+		case O_REF_POINT:
+			o->ref_point = optarg;
 			break;
 		case O_REDUCTION_FACTOR:
 			bad = tl_parse_long("--reduction-factor", optarg, 2,
@@ -445,6 +531,11 @@ parse_args(int argc, char *argv[], struct opts *o)
 			;
 		if (i == TL_NELEM(space_opts) && o->not_space == 0)
 			o->not_space = ch;
+		for (i = 0; i < TL_NELEM(front_opts) && front_opts[i] != ch;
+		    i++)
+			;
+		if (i == TL_NELEM(front_opts) && o->not_front == 0)
+			o->not_front = ch;
 	}
 	if (*o->params_field == '\0')
 		tl_usage_error("--params-field: an empty name");
@@ -469,6 +560,31 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    argv[optind + 1]);
 		return;
 	}
+	if (o->nobj > 0 && o->maximize)
+		tl_usage_error("-x and --objective: give each objective's "
+		    "direction, NAME:max");
+	if (o->nobj > 0 && o->pp.kind != TL_PRUNE_NONE)
+		tl_usage_error("--pruner is for one objective (as in Optuna)");
+	if (o->ref_point != NULL)
+		parse_ref_point(o);
+	if (o->hypervolume && o->ref_point == NULL)
+		tl_usage_error("--hypervolume needs --ref-point");
+	if (o->cmd == C_FRONT) {
+		if (o->not_front != 0)
+			tl_usage_error("front takes only -H, -i, -o, -q, -v, "
+			    "--objective, --ref-point, --hypervolume and "
+			    "--params-field, not %s", tl_opt_name(longopts,
+			    o->not_front, name, sizeof(name)));
+		if (o->history == NULL || o->nobj == 0)
+			tl_usage_error("front needs the history and its "
+			    "objectives: -H FILE --objective NAME:min|max");
+		if (optind + 1 < argc)
+			tl_usage_error("front takes no operand, got '%s'",
+			    argv[optind + 1]);
+		return;
+	}
+	if (o->hypervolume)
+		tl_usage_error("--hypervolume is for front");
 	if (o->space == NULL)
 		tl_usage_error("the search space is needed: --space FILE");
 	if (o->cmd == C_SUGGEST) {
@@ -585,6 +701,28 @@ pruned_at(const json_t *rec, const struct tl_prune_trial *cv, long *step,
 	    "value there", *step), -1;
 }
 
+/* The --objective values of a complete record, under "values", into
+ * y[nobj] as losses.  Returns 0, or -1 with why. */
+static int
+read_values(const struct opts *o, const json_t *rec, double *y, char *why,
+    size_t whylen)
+{
+	json_t *vs = json_object_get(rec, "values"), *v;
+	size_t j;
+
+	for (j = 0; j < o->nobj; j++) {
+		v = json_is_object(vs) ? json_object_get(vs, o->obj_name[j]) :
+		    NULL;
+		if (v == NULL || !json_is_number(v))
+			return snprintf(why, whylen, "field 'values.%s': %s",
+			    o->obj_name[j], v == NULL ? "missing" :
+			    "expected a number"), -1;
+		y[j] = o->obj_max[j] ? -json_number_value(v) :
+		    json_number_value(v);
+	}
+	return 0;
+}
+
 /* One record into hist h, or counted as skipped. */
 static void
 hist_record(const struct opts *o, void *ctx, const json_t *rec,
@@ -598,7 +736,7 @@ hist_record(const struct opts *o, void *ctx, const json_t *rec,
 	enum tstate state;
 	struct trial *t;
 	struct tl_prune_trial cv;
-	double value = 0;
+	double value = 0, *y = NULL;
 	long step = -1;
 	double *x;
 
@@ -635,7 +773,17 @@ hist_record(const struct opts *o, void *ctx, const json_t *rec,
 		h->novalue++;
 		return;
 	}
-	if (state == T_COMPLETE) {
+	if (state == T_COMPLETE && o->nobj > 0) {
+		y = tl_xcalloc(o->nobj, sizeof(double));
+		if (read_values(o, rec, y, why, sizeof(why)) == -1) {
+			free(y);
+			tl_prune_trial_release(&cv);
+			skip_msg(o, name, line, why);
+			h->novalue++;
+			return;
+		}
+		cv.complete = 1;
+	} else if (state == T_COMPLETE) {
 		v = tl_space_get(rec, o->value_field);
 		if (v == NULL || json_is_null(v) || !json_is_number(v)) {
 			if (v == NULL || json_is_null(v))
@@ -673,6 +821,7 @@ hist_record(const struct opts *o, void *ctx, const json_t *rec,
 	t->st = state;
 	t->step = step;
 	t->cv = cv;
+	t->y = y;
 	if (state == T_COMPLETE)
 		h->complete++;
 	else if (state == T_FAILED)
@@ -684,6 +833,7 @@ hist_record(const struct opts *o, void *ctx, const json_t *rec,
 	return;
 outside:
 	tl_prune_trial_release(&cv);
+	free(y);
 	free(x);
 	skip_msg(o, name, line, why);
 	h->outside++;
@@ -757,6 +907,7 @@ hist_release(struct hist *h)
 
 	for (i = 0; i < h->n; i++) {
 		free(h->t[i].x);
+		free(h->t[i].y);
 		tl_prune_trial_release(&h->t[i].cv);
 	}
 	free(h->t);
@@ -813,6 +964,8 @@ engine_release(struct engine *e)
 	free(e->parline);
 	free(e->X);
 	free(e->sc);
+	free(e->mox);
+	free(e->moy);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -1021,6 +1174,48 @@ random:
 	return random_unseen(e, c->x);
 }
 
+/* A complete trial at x with losses y: observed at once with one
+ * objective; with several, held for mo_flush, which needs them all. */
+static void
+observe(struct engine *e, const double *x, double value, const double *y)
+{
+	size_t m = e->o->nobj;
+
+	if (m == 0) {
+		tl_tpe_observe(e->tpe, x, loss_of(e->o, value));
+		return;
+	}
+	if (e->mon == e->mocap) {
+		e->mocap = e->mocap ? 2 * e->mocap : 64;
+		e->mox = tl_xreallocarray(e->mox, e->mocap, sizeof(*e->mox));
+		e->moy = tl_xreallocarray(e->moy, e->mocap * m,
+		    sizeof(*e->moy));
+	}
+	e->mox[e->mon] = x;
+	memcpy(&e->moy[e->mon * m], y, m * sizeof(double));
+	e->mon++;
+}
+
+/* Several objectives: MOTPE's good group (Ozaki et al. 2020, section
+ * 3.2: the best non-domination ranks, the last one cut by hypervolume
+ * subset selection) is tier 0, the rest tier 1, in trial order. */
+static void
+mo_flush(struct engine *e)
+{
+	unsigned char *good;
+	size_t i, k;
+
+	if (e->o->nobj == 0 || e->mon == 0)
+		return;
+	good = tl_xcalloc(e->mon, 1);
+	k = tl_tpe_n_below(&e->o->tp, e->mon);
+	tl_pareto_split(e->moy, e->mon, e->o->nobj, k, good);
+	for (i = 0; i < e->mon; i++)
+		tl_tpe_observe_tier(e->tpe, e->mox[i], good[i] ? 0 : 1, 0);
+	free(good);
+	e->mon = 0;
+}
+
 /* A trial pruned at step with value v there informs the sampler as in
  * Optuna 3.1's TPE: after every complete trial, the deeper the step the
  * better, then by v (NaN worst). */
@@ -1041,8 +1236,7 @@ engine_history(struct engine *e, const struct hist *h)
 	for (i = 0; i < h->n; i++) {
 		engine_seen(e, h->t[i].x, 1);
 		if (h->t[i].st == T_COMPLETE)
-			tl_tpe_observe(e->tpe, h->t[i].x, loss_of(e->o,
-			    h->t[i].value));
+			observe(e, h->t[i].x, h->t[i].value, h->t[i].y);
 		else if (h->t[i].st == T_PRUNED)
 			observe_pruned(e, h->t[i].x, h->t[i].step,
 			    h->t[i].value);
@@ -1458,6 +1652,7 @@ cmd_suggest(const struct opts *o, const struct tl_space *s,
 		goto done;
 	hist_summary(o, &h);
 	engine_history(&e, &h);
+	mo_flush(&e);
 	e.r = tl_rng_alloc((uint64_t)o->seed, 0);
 	if (o->around != NULL && (rc = read_parents(&e, err)) == -1)
 		goto done;
@@ -1661,6 +1856,7 @@ struct runstate {
 	const char		**src;	/* how each was proposed */
 	double			*score;	/* and its score */
 	double			*val;	/* values (NAN: failed or pruned) */
+	double			*y;	/* --objective: nobj losses each */
 	int			*done;	/* finished */
 	struct tl_prune_trial	*cv;	/* intermediate values */
 	struct runprune		*prn;	/* pruning */
@@ -1691,11 +1887,11 @@ run_propose(struct runstate *rs, struct engine *e, size_t k, struct cand *c)
 			observe_pruned(e, rs->x[i], rs->prn[i].step,
 			    rs->cv[i].value[rs->cv[i].n - 1]);
 		else if (i < vis && !isnan(rs->val[i]))
-			tl_tpe_observe(e->tpe, rs->x[i], loss_of(o,
-			    rs->val[i]));
+			observe(e, rs->x[i], rs->val[i], &rs->y[i * o->nobj]);
 		else if (i >= vis)
 			tl_tpe_pending(e->tpe, rs->x[i]);
 	}
+	mo_flush(e);
 	e->ntried = rs->h.n + k;
 	e->qnext = e->ntried;
 	e->fitted = 0;
@@ -1728,6 +1924,31 @@ run_launch(struct runstate *rs, struct engine *e, struct tl_trial_run *tr,
 	rs->nrun++;
 	return tl_trial_start(tr, rs->first + (long)k, pb->data, pb->len,
 	    err);
+}
+
+/* The values y[nobj] as an object by --objective name; y holds losses
+ * (maximised negated) when as_loss, else the values as given.  New. */
+static json_t *
+values_json(const struct opts *o, const double *y, int as_loss)
+{
+	json_t *v = json_object();
+	size_t j;
+
+	for (j = 0; j < o->nobj; j++)
+		json_object_set_new(v, o->obj_name[j], num(as_loss &&
+		    o->obj_max[j] ? -y[j] : y[j]));
+	return v;
+}
+
+/* Values as given into losses, in place. */
+static void
+losses(const struct opts *o, double *y)
+{
+	size_t j;
+
+	for (j = 0; j < o->nobj; j++)
+		if (o->obj_max[j])
+			y[j] = -y[j];
 }
 
 /* A trial's intermediate values and rung values, if any, into rec. */
@@ -1849,8 +2070,18 @@ finish(struct runstate *rs, const struct tl_trial_event *ev, int hfd,
 		rs->npruned++;
 		if (o->verbose)
 			tl_msg("trial %ld pruned: %s", ev->id, rs->prn[k].why);
-	} else if (tl_trial_value(ev, o->timeout, &v, why, sizeof(why)) ==
+	} else if (o->nobj > 0 && tl_trial_values(ev, o->timeout,
+	    o->obj_name, o->nobj, &rs->y[k * o->nobj], why, sizeof(why)) ==
 	    0) {
+		json_object_set_new(rec, "values", values_json(o,
+		    &rs->y[k * o->nobj], 0));
+		json_object_set_new(rec, "state", json_string("complete"));
+		losses(o, &rs->y[k * o->nobj]);
+		rs->val[k] = 0;	/* complete */
+		rs->cv[k].complete = 1;
+		rs->ncomplete++;
+	} else if (o->nobj == 0 && tl_trial_value(ev, o->timeout, &v, why,
+	    sizeof(why)) == 0) {
 		json_object_set_new(rec, "value", json_real(v));
 		json_object_set_new(rec, "state", json_string("complete"));
 		rs->val[k] = v;
@@ -1875,6 +2106,183 @@ finish(struct runstate *rs, const struct tl_trial_event *ev, int hfd,
 	rs->done[k] = 1;
 	rs->nfin++;
 	tl_progress_set(rs->pr, (double)rs->nfin);
+	return rc;
+}
+
+/* Write rec (an object: one line; an array: a line each) to -o.  rec is
+ * borrowed. */
+static int
+write_lines(const struct opts *o, const json_t *rec, struct tl_err *err)
+{
+	struct tl_out *out;
+	size_t i;
+	int rc = 0;
+
+	if ((out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL)
+		return -1;
+	if (json_is_array(rec)) {
+		for (i = 0; rc == 0 && i < json_array_size(rec); i++)
+			rc = tl_out_write(out, json_array_get(rec, i), err);
+	} else
+		rc = tl_out_write(out, rec, err);
+	if (rc == 0)
+		return tl_out_close(out, err);
+	tl_out_abort(out);
+	return -1;
+}
+
+/* The non-dominated records of recs (an array, stolen) by their losses
+ * y[n * nobj], in their order; with --hypervolume, one record of the
+ * front's hypervolume instead.  New; NULL when n is 0. */
+static json_t *
+front_of(const struct opts *o, json_t *recs, const double *y, size_t n)
+{
+	size_t *rank, i, k = 0;
+	json_t *out, *hv;
+	double *fy;
+
+	if (n == 0) {
+		json_decref(recs);
+		return NULL;
+	}
+	rank = tl_xcalloc(n, sizeof(*rank));
+	fy = tl_xcalloc(n * o->nobj, sizeof(double));
+	tl_pareto_rank(y, n, o->nobj, rank);
+	out = json_array();
+	for (i = 0; i < n; i++)
+		if (rank[i] == 0) {
+			json_array_append(out, json_array_get(recs, i));
+			memcpy(&fy[k++ * o->nobj], &y[i * o->nobj],
+			    o->nobj * sizeof(double));
+		}
+	if (o->hypervolume) {
+		hv = json_object();
+		json_object_set_new(hv, "hypervolume", json_real(
+		    tl_pareto_hv(fy, k, o->nobj, o->ref)));
+		json_object_set_new(hv, "reference", values_json(o, o->ref,
+		    1));
+		json_object_set_new(hv, "front", json_integer((json_int_t)k));
+		json_object_set_new(hv, "trials", json_integer((json_int_t)n));
+		json_decref(out);
+		out = hv;
+	}
+	free(fy);
+	free(rank);
+	json_decref(recs);
+	return out;
+}
+
+/* Several objectives: the front of the complete trials of the history
+ * and of this run.  New, or NULL if none completed. */
+static json_t *
+run_front(struct runstate *rs)
+{
+	const struct opts *o = rs->o;
+	size_t m = o->nobj, n = 0, i;
+	json_t *recs = json_array(), *r;
+	double *y;
+
+	y = tl_xcalloc((rs->h.n + rs->nrun + 1) * m, sizeof(double));
+	for (i = 0; i < rs->h.n + rs->nrun; i++) {
+		int hist = i < rs->h.n;
+		size_t k = i - (hist ? 0 : rs->h.n);
+		const double *yi = hist ? rs->h.t[i].y : &rs->y[k * m];
+
+		if (hist ? rs->h.t[i].st != T_COMPLETE : !rs->done[k] ||
+		    isnan(rs->val[k]) || rs->prn[k].pruned)
+			continue;
+		r = json_object();
+		json_object_set_new(r, "trial", json_integer(hist ?
+		    rs->h.t[i].cv.id : rs->first + (long)k));
+		put_params(r, o, rs->s, hist ? rs->h.t[i].x : rs->x[k]);
+		json_object_set_new(r, "values", values_json(o, yi, 1));
+		json_array_append_new(recs, r);
+		memcpy(&y[n++ * m], yi, m * sizeof(double));
+	}
+	r = front_of(o, recs, y, n);
+	free(y);
+	return r;
+}
+
+/* One record of a history for front: complete ones with their values. */
+struct frontread {
+	json_t		*recs;		/* the trials kept */
+	double		*y;		/* their losses */
+	size_t		 n, cap;	/* kept, allocated */
+	size_t		 read, skipped, unreadable;	/* records */
+};
+
+static void
+front_record(const struct opts *o, void *ctx, const json_t *rec,
+    const char *name, unsigned long line)
+{
+	struct frontread *fr = ctx;
+	json_t *v = tl_space_get(rec, o->state_field), *r;
+	const char *st = json_string_value(v);
+	char why[256];
+
+	if (v != NULL && !json_is_null(v) && (st == NULL ||
+	    strcasecmp(st, "complete") != 0)) {
+		snprintf(why, sizeof(why), "field '%s': not complete",
+		    o->state_field);
+		skip_msg(o, name, line, why);
+		fr->skipped++;	/* not on the front */
+		return;
+	}
+	if (fr->n == fr->cap) {
+		fr->cap = fr->cap ? 2 * fr->cap : 256;
+		fr->y = tl_xreallocarray(fr->y, fr->cap * o->nobj,
+		    sizeof(double));
+	}
+	if (read_values(o, rec, &fr->y[fr->n * o->nobj], why,
+	    sizeof(why)) == -1) {
+		skip_msg(o, name, line, why);
+		fr->skipped++;
+		return;
+	}
+	r = json_object();
+	if ((v = json_object_get(rec, "trial")) != NULL)
+		json_object_set(r, "trial", v);
+	if ((v = tl_space_get(rec, o->params_field)) != NULL)
+		json_object_set(r, o->params_field, v);
+	json_object_set_new(r, "values", values_json(o,
+	    &fr->y[fr->n * o->nobj], 1));
+	json_array_append_new(fr->recs, r);
+	fr->n++;
+}
+
+/* front: the non-dominated complete trials of the history. */
+static int
+cmd_front(const struct opts *o, struct tl_err *err)
+{
+	struct frontread fr = { .recs = json_array() };
+	struct tl_records *rs;
+	json_t *out = NULL;
+	int rc;
+
+	if ((rs = tl_records_open(o->history, o->ifmt, err)) == NULL) {
+		json_decref(fr.recs);
+		return -1;
+	}
+	rc = read_records(o, rs, front_record, &fr, &fr.read, &fr.unreadable,
+	    err);
+	if (rc == 0 && !o->quiet)
+		tl_msg("front: %zu trials read: %zu complete, %zu skipped, %zu "
+		    "unreadable%s", fr.read, fr.n, fr.skipped, fr.unreadable,
+		    fr.skipped > 0 && !o->verbose ? "; -v names them" : "");
+	if (rc == 0) {
+		out = front_of(o, fr.recs, fr.y, fr.n);
+		fr.recs = NULL;
+		if (out == NULL)
+			rc = tl_err_set(err, TL_EX_DATAERR, tl_records_name(rs),
+			    0, "no complete trial with every objective");
+	}
+	if (rc == 0)
+		rc = write_lines(o, out, err);
+	json_decref(out);
+	json_decref(fr.recs);
+	free(fr.y);
+	tl_records_free(rs);
 	return rc;
 }
 
@@ -1957,7 +2365,6 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 	struct engine e;
 	struct sigaction sa;
 	struct tl_trial_run *tr;
-	struct tl_out *out;
 	size_t want, i;
 	json_t *best;
 	int hfd = -1, rc = 0;
@@ -2000,6 +2407,8 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 	rs.score = tl_xcalloc(want + 1, sizeof(double));
 	rs.val = tl_xcalloc(want + 1, sizeof(double));
 	rs.done = tl_xcalloc(want + 1, sizeof(int));
+	rs.y = tl_xcalloc((want + 1) * (o->nobj ? o->nobj : 1),
+	    sizeof(double));
 	rs.cv = tl_xcalloc(want + 1, sizeof(*rs.cv));
 	rs.prn = tl_xcalloc(want + 1, sizeof(*rs.prn));
 	rs.others = tl_xcalloc(rs.h.n + want + 1, sizeof(*rs.others));
@@ -2027,18 +2436,13 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 	else if (rc == 0 && !o->quiet)
 		tl_msg("run: %zu trials (%zu complete, %zu failed, %zu pruned)",
 		    rs.nfin, rs.ncomplete, rs.nfailed, rs.npruned);
-	best = rc == 0 ? best_record(&rs) : NULL;
+	best = rc == 0 ? (o->nobj > 0 ? run_front(&rs) : best_record(&rs)) :
+	    NULL;
 	if (rc == 0 && best == NULL)
 		rc = tl_err_set(err, TL_EX_DATAERR, o->history, 0, "no trial "
 		    "completed: see the reasons in the history");
-	if (rc == 0) {
-		if ((out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL)
-			rc = -1;
-		else if ((rc = tl_out_write(out, best, err)) == 0)
-			rc = tl_out_close(out, err);
-		else
-			tl_out_abort(out);
-	}
+	if (rc == 0)
+		rc = write_lines(o, best, err);
 	json_decref(best);
 	tl_trial_free(tr);
 	for (i = 0; i <= rs.cap; i++) {
@@ -2046,6 +2450,7 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 		tl_prune_trial_release(&rs.cv[i]);
 	}
 	free(rs.cv);
+	free(rs.y);
 	free(rs.prn);
 	free(rs.others);
 	free(rs.x);
@@ -2075,6 +2480,8 @@ main(int argc, char *argv[])
 	s = NULL;
 	if (o.cmd == C_SPACE)
 		rc = cmd_space(&o, &err);
+	else if (o.cmd == C_FRONT)
+		rc = cmd_front(&o, &err);
 	else if ((s = tl_space_load(o.space, &err)) == NULL)
 		rc = -1;
 	else if (o.cmd == C_SUGGEST)

@@ -309,3 +309,54 @@ tl_pareto_hssp(const double *y, size_t n, size_t m, const double *ref,
 	}
 	free(chosen);
 }
+
+/* A reference point's coordinate of 0 becomes this (Optuna's EPS). */
+#define REF_EPS	1e-12
+
+void
+tl_pareto_split(const double *y, size_t n, size_t m, size_t k,
+    unsigned char *good)
+{
+	size_t *rank, *idx, *sel, nf, r, i, j, c, taken = 0;
+	double *sub, *ref;
+
+	memset(good, 0, n);
+	if (n == 0 || k == 0)
+		return;
+	rank = tl_xcalloc(n, sizeof(*rank));
+	idx = tl_xcalloc(n, sizeof(*idx));
+	sel = tl_xcalloc(n, sizeof(*sel));
+	sub = tl_xcalloc(n * m, sizeof(*sub));
+	ref = tl_xcalloc(m, sizeof(*ref));
+	nf = tl_pareto_rank(y, n, m, rank);
+	for (r = 0; r < nf && taken < k; r++) {
+		for (i = c = 0; i < n; i++)
+			if (rank[i] == r)
+				idx[c++] = i;
+		if (taken + c <= k) {
+			for (i = 0; i < c; i++)
+				good[idx[i]] = 1;
+			taken += c;
+			continue;
+		}
+		for (j = 0; j < m; j++)
+			ref[j] = -HUGE_VAL;
+		for (i = 0; i < c; i++)
+			for (j = 0; j < m; j++) {
+				sub[i * m + j] = y[idx[i] * m + j];
+				ref[j] = fmax(ref[j], sub[i * m + j]);
+			}
+		for (j = 0; j < m; j++)
+			ref[j] = ref[j] == 0 ? REF_EPS : fmax(1.1 * ref[j],
+			    0.9 * ref[j]);
+		tl_pareto_hssp(sub, c, m, ref, k - taken, sel);
+		for (i = 0; i < k - taken; i++)
+			good[idx[sel[i]]] = 1;
+		taken = k;
+	}
+	free(ref);
+	free(sub);
+	free(sel);
+	free(idx);
+	free(rank);
+}

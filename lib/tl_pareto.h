@@ -62,4 +62,13 @@ void	tl_pareto_contrib(const double *y, size_t n, size_t m,
 void	tl_pareto_hssp(const double *y, size_t n, size_t m, const double *ref,
 	    size_t k, size_t *sel);
 
+/* MOTPE's split of n points into a good group of k (k <= n): whole
+ * fronts by non-domination rank while they fit, the front that does not
+ * cut by greedy hypervolume subset selection with the reference point
+ * 1.1 times its worst point (0.9 times for a negative coordinate, a tiny
+ * positive number for 0), as Optuna 3.1's _split_observation_pairs.
+ * good[n] gets 1 for the chosen. */
+void	tl_pareto_split(const double *y, size_t n, size_t m, size_t k,
+	    unsigned char *good);
+
 #endif

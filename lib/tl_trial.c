@@ -507,13 +507,11 @@ tl_trial_stop(struct tl_trial_run *r)
 	r->e->stop(r);
 }
 
-int
-tl_trial_value(const struct tl_trial_event *ev, double timeout, double *v,
-    char *why, size_t whylen)
+/* 0 if the trial ended by exiting 0, else -1 with why. */
+static int
+ended_well(const struct tl_trial_event *ev, double timeout, char *why,
+    size_t whylen)
 {
-	const char *s, *e, *last;
-	size_t n;
-
 	switch (ev->how) {
 	case TL_TRIAL_TIMEDOUT: {
 		char t[TL_NUM_BUFSZ];
@@ -535,9 +533,17 @@ tl_trial_value(const struct tl_trial_event *ev, double timeout, double *v,
 		snprintf(why, whylen, "exited with status %d", ev->code);
 		return -1;
 	}
-	/* the last non-blank line, trimmed */
-	s = ev->text;
-	e = s + ev->len;
+	return 0;
+}
+
+/* The last non-blank line of ev's output, trimmed, into *n bytes; NULL
+ * with why if there is none. */
+static const char *
+last_line(const struct tl_trial_event *ev, size_t *n, char *why,
+    size_t whylen)
+{
+	const char *s = ev->text, *e = ev->text + ev->len, *last;
+
 	while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' ||
 	    e[-1] == '\t'))
 		e--;
@@ -545,24 +551,77 @@ tl_trial_value(const struct tl_trial_event *ev, double timeout, double *v,
 		;
 	while (last < e && (*last == ' ' || *last == '\t'))
 		last++;
-	n = (size_t)(e - last);
-	if (n == 0) {
+	*n = (size_t)(e - last);
+	if (*n == 0) {
 		snprintf(why, whylen, "printed no value");
-		return -1;
+		return NULL;
 	}
-	if (tl_strtod_exact(last, n, v) == -1) {
-		struct tl_buf q;
-		size_t k;
+	return last;
+}
 
-		tl_buf_init(&q);
-		for (k = 0; k < n && k < REASON_MAX; k++)
-			tl_buf_addc(&q, last[k] >= ' ' && last[k] < 127 ?
-			    last[k] : '?');
-		snprintf(why, whylen, "printed '%s%s', not a number", q.data,
-		    n > REASON_MAX ? "..." : "");
-		tl_buf_release(&q);
+/* why = "printed 'LINE', not WHAT", the line quoted up to REASON_MAX
+ * bytes, non-printing bytes as '?'. */
+static int
+printed_not(const char *line, size_t n, const char *what, char *why,
+    size_t whylen)
+{
+	struct tl_buf q;
+	size_t k;
+
+	tl_buf_init(&q);
+	for (k = 0; k < n && k < REASON_MAX; k++)
+		tl_buf_addc(&q, line[k] >= ' ' && line[k] < 127 ? line[k] :
+		    '?');
+	snprintf(why, whylen, "printed '%s%s', not %s", q.data,
+	    n > REASON_MAX ? "..." : "", what);
+	tl_buf_release(&q);
+	return -1;
+}
+
+int
+tl_trial_value(const struct tl_trial_event *ev, double timeout, double *v,
+    char *why, size_t whylen)
+{
+	const char *line;
+	size_t n;
+
+	if (ended_well(ev, timeout, why, whylen) == -1 ||
+	    (line = last_line(ev, &n, why, whylen)) == NULL)
 		return -1;
+	if (tl_strtod_exact(line, n, v) == -1)
+		return printed_not(line, n, "a number", why, whylen);
+	return 0;
+}
+
+int
+tl_trial_values(const struct tl_trial_event *ev, double timeout,
+    const char *const *names, size_t m, double *v, char *why,
+    size_t whylen)
+{
+	const char *line;
+	json_t *obj, *x;
+	size_t n, j;
+
+	if (ended_well(ev, timeout, why, whylen) == -1 ||
+	    (line = last_line(ev, &n, why, whylen)) == NULL)
+		return -1;
+	if ((obj = json_loadb(line, n, 0, NULL)) == NULL ||
+	    !json_is_object(obj)) {
+		json_decref(obj);
+		return printed_not(line, n, "an object of values", why,
+		    whylen);
 	}
+	for (j = 0; j < m; j++) {
+		x = json_object_get(obj, names[j]);
+		if (x == NULL || !json_is_number(x)) {
+			snprintf(why, whylen, "value '%s': %s", names[j],
+			    x == NULL ? "missing" : "not a number");
+			json_decref(obj);
+			return -1;
+		}
+		v[j] = json_number_value(x);
+	}
+	json_decref(obj);
 	return 0;
 }
 

@@ -102,6 +102,14 @@ void	tl_trial_stop(struct tl_trial_run *r);
 int	tl_trial_value(const struct tl_trial_event *ev, double timeout,
 	    double *v, char *why, size_t whylen);
 
+/* The values of an END event whose last non-blank line is a JSON object
+ * holding a number under each of names[0..m) into v[m] (other members
+ * are the objective's own): 0, or -1 with why as tl_trial_value, or
+ * "value 'NAME': missing" / "not a number". */
+int	tl_trial_values(const struct tl_trial_event *ev, double timeout,
+	    const char *const *names, size_t m, double *v, char *why,
+	    size_t whylen);
+
 /* Open the history path for appending: created if missing (TL_EX_CANTCREAT
  * if it cannot be), a last line cut by a kill given its newline first.
  * Returns the descriptor, or -1 with err. */

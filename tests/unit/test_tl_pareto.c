@@ -190,3 +190,23 @@ Test(tl_pareto, hssp_is_greedy)
 	}
 	tl_rng_free(r);
 }
+
+Test(tl_pareto, split_fronts_then_hssp)
+{
+	/* front 0: (1,5), (3,3), (5,1); front 1: (6,6); k = 2 cuts front
+	 * 0 with reference 1.1 * (5,5) = (5.5,5.5): boxes 4.5*0.5,
+	 * 2.5*2.5, 0.5*4.5, so (3,3) first; then (1,5) adds 0.5*(3-1)... :
+	 * (1,5) adds (3-1)*0.5 = 1 and (5,1) adds 0.5*2 = 1: a tie, the
+	 * lower index wins */
+	double y[] = { 6, 6, 1, 5, 3, 3, 5, 1 };
+	unsigned char good[4];
+
+	tl_pareto_split(y, 4, 2, 2, good);
+	cr_assert_eq(good[0] + good[1] * 2 + good[2] * 4 + good[3] * 8,
+	    2 + 4);
+	tl_pareto_split(y, 4, 2, 3, good);	/* front 0 whole */
+	cr_assert_eq(good[0] + good[1] * 2 + good[2] * 4 + good[3] * 8,
+	    2 + 4 + 8);
+	tl_pareto_split(y, 4, 2, 4, good);
+	cr_assert_eq(good[0] + good[1] + good[2] + good[3], 4);
+}

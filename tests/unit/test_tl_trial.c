@@ -215,3 +215,34 @@ Test(tl_trial, log_mends_a_torn_line)
 	cr_assert_eq(tl_trial_log_open(path, &err), -1);
 	cr_assert_eq(err.code, TL_EX_CANTCREAT);
 }
+
+Test(tl_trial, values_of_an_object)
+{
+	struct tl_trial_event ev = { .kind = TL_TRIAL_END };
+	const char *names[] = { "ret", "dd" };
+	char why[128];
+	double v[2];
+
+	ev.text = "{\"step\":3,\"value\":1}\n{\"dd\": -0.25, \"ret\": 2.385, "
+	    "\"trades\": 7}\n";
+	ev.len = strlen(ev.text);
+	cr_assert_eq(tl_trial_values(&ev, 0, names, 2, v, why, sizeof(why)),
+	    0);
+	cr_assert_float_eq(v[0], 2.385, 1e-15);
+	cr_assert_float_eq(v[1], -0.25, 1e-15);
+	ev.text = "{\"ret\": 1}\n";
+	ev.len = strlen(ev.text);
+	cr_assert_eq(tl_trial_values(&ev, 0, names, 2, v, why, sizeof(why)),
+	    -1);
+	cr_assert_str_eq(why, "value 'dd': missing");
+	ev.text = "{\"ret\": 1, \"dd\": \"0.3\"}";
+	ev.len = strlen(ev.text);
+	cr_assert_eq(tl_trial_values(&ev, 0, names, 2, v, why, sizeof(why)),
+	    -1);
+	cr_assert_str_eq(why, "value 'dd': not a number");
+	ev.text = "0.5\n";
+	ev.len = strlen(ev.text);
+	cr_assert_eq(tl_trial_values(&ev, 0, names, 2, v, why, sizeof(why)),
+	    -1);
+	cr_assert_str_eq(why, "printed '0.5', not an object of values");
+}
