@@ -136,6 +136,8 @@ struct trial {
 	struct tl_prune_trial cv;	/* its intermediate values */
 	double		*y;		/* --objective: complete: the values
 					 * as losses (maximised negated) */
+	double		 viol;		/* total constraint violation: > 0
+					 * infeasible */
 };
 
 struct hist {
@@ -701,6 +703,29 @@ pruned_at(const json_t *rec, const struct tl_prune_trial *cv, long *step,
 	    "value there", *step), -1;
 }
 
+/* The total violation of a record's "constraints" (an array of numbers;
+ * absent: 0) into *viol.  Returns 0, or -1 with why. */
+static int
+read_violation(const json_t *rec, double *viol, char *why, size_t whylen)
+{
+	json_t *a = json_object_get(rec, "constraints"), *x;
+	size_t i;
+
+	*viol = 0;
+	if (a != NULL && !json_is_array(a))
+		return snprintf(why, whylen, "field 'constraints': expected an "
+		    "array, got %s", tl_json_typename(a)), -1;
+	json_array_foreach(a, i, x) {
+		if (!json_is_number(x))
+			return snprintf(why, whylen, "field 'constraints': item "
+			    "%zu: expected a number, got %s", i + 1,
+			    tl_json_typename(x)), -1;
+		if (json_number_value(x) > 0)
+			*viol += json_number_value(x);
+	}
+	return 0;
+}
+
 /* The --objective values of a complete record, under "values", into
  * y[nobj] as losses.  Returns 0, or -1 with why. */
 static int
@@ -736,7 +761,7 @@ hist_record(const struct opts *o, void *ctx, const json_t *rec,
 	enum tstate state;
 	struct trial *t;
 	struct tl_prune_trial cv;
-	double value = 0, *y = NULL;
+	double value = 0, *y = NULL, viol = 0;
 	long step = -1;
 	double *x;
 
@@ -765,7 +790,8 @@ hist_record(const struct opts *o, void *ctx, const json_t *rec,
 	v = json_object_get(rec, "trial");
 	tl_prune_trial_init(&cv, json_is_integer(v) ?
 	    (long)json_integer_value(v) : (long)h->read - 1);
-	if (read_curve(rec, &cv, why, sizeof(why)) == -1 || (state ==
+	if (read_violation(rec, &viol, why, sizeof(why)) == -1 ||
+	    read_curve(rec, &cv, why, sizeof(why)) == -1 || (state ==
 	    T_PRUNED && pruned_at(rec, &cv, &step, &value, why,
 	    sizeof(why)) == -1)) {
 		tl_prune_trial_release(&cv);
@@ -822,6 +848,7 @@ hist_record(const struct opts *o, void *ctx, const json_t *rec,
 	t->step = step;
 	t->cv = cv;
 	t->y = y;
+	t->viol = viol;
 	if (state == T_COMPLETE)
 		h->complete++;
 	else if (state == T_FAILED)
@@ -1177,10 +1204,17 @@ random:
 /* A complete trial at x with losses y: observed at once with one
  * objective; with several, held for mo_flush, which needs them all. */
 static void
-observe(struct engine *e, const double *x, double value, const double *y)
+observe(struct engine *e, const double *x, double value, const double *y,
+    double viol)
 {
 	size_t m = e->o->nobj;
 
+	if (viol > 0) {
+		/* infeasible: after every feasible and pruned trial, by
+		 * total violation (Optuna 3.x's constrained TPE) */
+		tl_tpe_observe_tier(e->tpe, x, 2, viol);
+		return;
+	}
 	if (m == 0) {
 		tl_tpe_observe(e->tpe, x, loss_of(e->o, value));
 		return;
@@ -1236,7 +1270,8 @@ engine_history(struct engine *e, const struct hist *h)
 	for (i = 0; i < h->n; i++) {
 		engine_seen(e, h->t[i].x, 1);
 		if (h->t[i].st == T_COMPLETE)
-			observe(e, h->t[i].x, h->t[i].value, h->t[i].y);
+			observe(e, h->t[i].x, h->t[i].value, h->t[i].y,
+			    h->t[i].viol);
 		else if (h->t[i].st == T_PRUNED)
 			observe_pruned(e, h->t[i].x, h->t[i].step,
 			    h->t[i].value);
@@ -1857,6 +1892,7 @@ struct runstate {
 	double			*score;	/* and its score */
 	double			*val;	/* values (NAN: failed or pruned) */
 	double			*y;	/* --objective: nobj losses each */
+	double			*viol;	/* total constraint violation */
 	int			*done;	/* finished */
 	struct tl_prune_trial	*cv;	/* intermediate values */
 	struct runprune		*prn;	/* pruning */
@@ -1864,6 +1900,7 @@ struct runstate {
 	size_t			 cap;	/* allocated */
 	size_t			 nfin;	/* finished in this run */
 	size_t			 ncomplete, nfailed, npruned;	/* of those */
+	size_t			 ninfeasible;	/* of the complete */
 	struct tl_progress	*pr;	/* trials finished, or NULL */
 };
 
@@ -1887,7 +1924,8 @@ run_propose(struct runstate *rs, struct engine *e, size_t k, struct cand *c)
 			observe_pruned(e, rs->x[i], rs->prn[i].step,
 			    rs->cv[i].value[rs->cv[i].n - 1]);
 		else if (i < vis && !isnan(rs->val[i]))
-			observe(e, rs->x[i], rs->val[i], &rs->y[i * o->nobj]);
+			observe(e, rs->x[i], rs->val[i], &rs->y[i * o->nobj],
+			    rs->viol[i]);
 		else if (i >= vis)
 			tl_tpe_pending(e->tpe, rs->x[i]);
 	}
@@ -1938,6 +1976,20 @@ values_json(const struct opts *o, const double *y, int as_loss)
 		json_object_set_new(v, o->obj_name[j], num(as_loss &&
 		    o->obj_max[j] ? -y[j] : y[j]));
 	return v;
+}
+
+/* The total violation of constraints c[n] (feasible when all <= 0,
+ * Optuna's convention): the sum of the positive ones. */
+static double
+violation(const double *c, size_t n)
+{
+	double s = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (c[i] > 0)
+			s += c[i];
+	return s;
 }
 
 /* Values as given into losses, in place. */
@@ -2051,8 +2103,8 @@ finish(struct runstate *rs, const struct tl_trial_event *ev, int hfd,
 {
 	const struct opts *o = rs->o;
 	char why[256];
-	size_t k = (size_t)(ev->id - rs->first);
-	double v;
+	size_t k = (size_t)(ev->id - rs->first), nc = 0, i;
+	double v, c[TL_TRIAL_CONSTRAINTS];
 	json_t *rec;
 	int rc;
 
@@ -2070,20 +2122,26 @@ finish(struct runstate *rs, const struct tl_trial_event *ev, int hfd,
 		rs->npruned++;
 		if (o->verbose)
 			tl_msg("trial %ld pruned: %s", ev->id, rs->prn[k].why);
-	} else if (o->nobj > 0 && tl_trial_values(ev, o->timeout,
-	    o->obj_name, o->nobj, &rs->y[k * o->nobj], why, sizeof(why)) ==
-	    0) {
-		json_object_set_new(rec, "values", values_json(o,
-		    &rs->y[k * o->nobj], 0));
-		json_object_set_new(rec, "state", json_string("complete"));
-		losses(o, &rs->y[k * o->nobj]);
-		rs->val[k] = 0;	/* complete */
-		rs->cv[k].complete = 1;
-		rs->ncomplete++;
-	} else if (o->nobj == 0 && tl_trial_value(ev, o->timeout, &v, why,
+	} else if (tl_trial_result(ev, o->timeout, o->obj_name, o->nobj,
+	    o->nobj > 0 ? &rs->y[k * o->nobj] : &v, c, &nc, why,
 	    sizeof(why)) == 0) {
-		json_object_set_new(rec, "value", json_real(v));
+		if (o->nobj > 0) {
+			json_object_set_new(rec, "values", values_json(o,
+			    &rs->y[k * o->nobj], 0));
+			losses(o, &rs->y[k * o->nobj]);
+			v = 0;	/* complete */
+		} else
+			json_object_set_new(rec, "value", json_real(v));
 		json_object_set_new(rec, "state", json_string("complete"));
+		if (nc > 0) {
+			json_t *a = json_array();
+
+			for (i = 0; i < nc; i++)
+				json_array_append_new(a, json_real(c[i]));
+			json_object_set_new(rec, "constraints", a);
+		}
+		rs->viol[k] = violation(c, nc);
+		rs->ninfeasible += rs->viol[k] > 0;
 		rs->val[k] = v;
 		rs->cv[k].complete = 1;
 		rs->ncomplete++;
@@ -2188,8 +2246,9 @@ run_front(struct runstate *rs)
 		size_t k = i - (hist ? 0 : rs->h.n);
 		const double *yi = hist ? rs->h.t[i].y : &rs->y[k * m];
 
-		if (hist ? rs->h.t[i].st != T_COMPLETE : !rs->done[k] ||
-		    isnan(rs->val[k]) || rs->prn[k].pruned)
+		if (hist ? rs->h.t[i].st != T_COMPLETE || rs->h.t[i].viol > 0 :
+		    !rs->done[k] || isnan(rs->val[k]) || rs->prn[k].pruned ||
+		    rs->viol[k] > 0)
 			continue;
 		r = json_object();
 		json_object_set_new(r, "trial", json_integer(hist ?
@@ -2202,6 +2261,20 @@ run_front(struct runstate *rs)
 	r = front_of(o, recs, y, n);
 	free(y);
 	return r;
+}
+
+/* Is a trial with total violation viol infeasible?  Then why says so. */
+static int
+infeasible(double viol, char *why, size_t whylen)
+{
+	char v[TL_NUM_BUFSZ];
+
+	if (!(viol > 0))
+		return 0;
+	tl_fmt_double(v, viol);
+	snprintf(why, whylen, "infeasible: constraints exceeded by %s in "
+	    "all", v);
+	return 1;
 }
 
 /* One record of a history for front: complete ones with their values. */
@@ -2220,6 +2293,7 @@ front_record(const struct opts *o, void *ctx, const json_t *rec,
 	json_t *v = tl_space_get(rec, o->state_field), *r;
 	const char *st = json_string_value(v);
 	char why[256];
+	double viol;
 
 	if (v != NULL && !json_is_null(v) && (st == NULL ||
 	    strcasecmp(st, "complete") != 0)) {
@@ -2235,7 +2309,8 @@ front_record(const struct opts *o, void *ctx, const json_t *rec,
 		    sizeof(double));
 	}
 	if (read_values(o, rec, &fr->y[fr->n * o->nobj], why,
-	    sizeof(why)) == -1) {
+	    sizeof(why)) == -1 || read_violation(rec, &viol, why,
+	    sizeof(why)) == -1 || infeasible(viol, why, sizeof(why))) {
 		skip_msg(o, name, line, why);
 		fr->skipped++;
 		return;
@@ -2298,14 +2373,14 @@ best_record(struct runstate *rs)
 	json_t *v;
 
 	for (i = 0; i < rs->h.n; i++)
-		if (rs->h.t[i].st == T_COMPLETE &&
+		if (rs->h.t[i].st == T_COMPLETE && !(rs->h.t[i].viol > 0) &&
 		    (l = loss_of(o, rs->h.t[i].value)) < bv) {
 			bv = l;
 			bx = rs->h.t[i].x;
 			bt = -1;
 		}
 	for (i = 0; i < rs->nrun; i++)
-		if (rs->done[i] && !isnan(rs->val[i]) &&
+		if (rs->done[i] && !isnan(rs->val[i]) && !(rs->viol[i] > 0) &&
 		    (l = loss_of(o, rs->val[i])) < bv) {
 			bv = l;
 			bx = rs->x[i];
@@ -2407,6 +2482,7 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 	rs.score = tl_xcalloc(want + 1, sizeof(double));
 	rs.val = tl_xcalloc(want + 1, sizeof(double));
 	rs.done = tl_xcalloc(want + 1, sizeof(int));
+	rs.viol = tl_xcalloc(want + 1, sizeof(double));
 	rs.y = tl_xcalloc((want + 1) * (o->nobj ? o->nobj : 1),
 	    sizeof(double));
 	rs.cv = tl_xcalloc(want + 1, sizeof(*rs.cv));
@@ -2430,7 +2506,11 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 		signal(sig, SIG_DFL);
 		raise(sig);
 	}
-	if (rc == 0 && !o->quiet && o->pp.kind == TL_PRUNE_NONE)
+	if (rc == 0 && !o->quiet && rs.ninfeasible > 0)
+		tl_msg("run: %zu trials (%zu complete, %zu of them infeasible, "
+		    "%zu failed)", rs.nfin, rs.ncomplete, rs.ninfeasible,
+		    rs.nfailed);
+	else if (rc == 0 && !o->quiet && o->pp.kind == TL_PRUNE_NONE)
 		tl_msg("run: %zu trials (%zu complete, %zu failed)", rs.nfin,
 		    rs.ncomplete, rs.nfailed);
 	else if (rc == 0 && !o->quiet)
@@ -2440,7 +2520,8 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 	    NULL;
 	if (rc == 0 && best == NULL)
 		rc = tl_err_set(err, TL_EX_DATAERR, o->history, 0, "no trial "
-		    "completed: see the reasons in the history");
+		    "completed%s: see the reasons in the history",
+		    rs.ninfeasible > 0 ? " feasible" : "");
 	if (rc == 0)
 		rc = write_lines(o, best, err);
 	json_decref(best);
@@ -2451,6 +2532,7 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 	}
 	free(rs.cv);
 	free(rs.y);
+	free(rs.viol);
 	free(rs.prn);
 	free(rs.others);
 	free(rs.x);

@@ -578,19 +578,80 @@ printed_not(const char *line, size_t n, const char *what, char *why,
 	return -1;
 }
 
+/* The "constraints" of obj, if any, into c[*nc] (at most
+ * TL_TRIAL_CONSTRAINTS).  Returns 0, or -1 with why. */
+static int
+constraints(const json_t *obj, double *c, size_t *nc, char *why,
+    size_t whylen)
+{
+	json_t *a = json_object_get(obj, "constraints"), *x;
+	size_t i;
+
+	*nc = 0;
+	if (a == NULL)
+		return 0;
+	if (!json_is_array(a) || json_array_size(a) > TL_TRIAL_CONSTRAINTS)
+		return snprintf(why, whylen, "constraints: expected an array of "
+		    "at most %d numbers", TL_TRIAL_CONSTRAINTS), -1;
+	json_array_foreach(a, i, x) {
+		if (!json_is_number(x))
+			return snprintf(why, whylen, "constraints: item %zu: "
+			    "expected a number, got %s", i + 1,
+			    tl_json_typename(x)), -1;
+		c[(*nc)++] = json_number_value(x);
+	}
+	return 0;
+}
+
+int
+tl_trial_result(const struct tl_trial_event *ev, double timeout,
+    const char *const *names, size_t m, double *v, double *c, size_t *nc,
+    char *why, size_t whylen)
+{
+	static const char *const value[] = { "value" };
+	const char *line;
+	json_t *obj, *x;
+	size_t n, j;
+	int rc = 0;
+
+	if (nc != NULL)
+		*nc = 0;
+	if (ended_well(ev, timeout, why, whylen) == -1 ||
+	    (line = last_line(ev, &n, why, whylen)) == NULL)
+		return -1;
+	if (m == 0 && tl_strtod_exact(line, n, v) == 0)
+		return 0;
+	if ((obj = json_loadb(line, n, 0, NULL)) == NULL ||
+	    !json_is_object(obj)) {
+		json_decref(obj);
+		return printed_not(line, n, m == 0 ? "a number" :
+		    "an object of values", why, whylen);
+	}
+	if (m == 0) {	/* {"value": v, "constraints": [...]} */
+		names = value;
+		m = 1;
+	}
+	for (j = 0; rc == 0 && j < m; j++) {
+		x = json_object_get(obj, names[j]);
+		if (x == NULL || !json_is_number(x)) {
+			snprintf(why, whylen, "value '%s': %s", names[j],
+			    x == NULL ? "missing" : "not a number");
+			rc = -1;
+		} else
+			v[j] = json_number_value(x);
+	}
+	if (rc == 0 && c != NULL)
+		rc = constraints(obj, c, nc, why, whylen);
+	json_decref(obj);
+	return rc;
+}
+
 int
 tl_trial_value(const struct tl_trial_event *ev, double timeout, double *v,
     char *why, size_t whylen)
 {
-	const char *line;
-	size_t n;
-
-	if (ended_well(ev, timeout, why, whylen) == -1 ||
-	    (line = last_line(ev, &n, why, whylen)) == NULL)
-		return -1;
-	if (tl_strtod_exact(line, n, v) == -1)
-		return printed_not(line, n, "a number", why, whylen);
-	return 0;
+	return tl_trial_result(ev, timeout, NULL, 0, v, NULL, NULL, why,
+	    whylen);
 }
 
 int
@@ -598,31 +659,8 @@ tl_trial_values(const struct tl_trial_event *ev, double timeout,
     const char *const *names, size_t m, double *v, char *why,
     size_t whylen)
 {
-	const char *line;
-	json_t *obj, *x;
-	size_t n, j;
-
-	if (ended_well(ev, timeout, why, whylen) == -1 ||
-	    (line = last_line(ev, &n, why, whylen)) == NULL)
-		return -1;
-	if ((obj = json_loadb(line, n, 0, NULL)) == NULL ||
-	    !json_is_object(obj)) {
-		json_decref(obj);
-		return printed_not(line, n, "an object of values", why,
-		    whylen);
-	}
-	for (j = 0; j < m; j++) {
-		x = json_object_get(obj, names[j]);
-		if (x == NULL || !json_is_number(x)) {
-			snprintf(why, whylen, "value '%s': %s", names[j],
-			    x == NULL ? "missing" : "not a number");
-			json_decref(obj);
-			return -1;
-		}
-		v[j] = json_number_value(x);
-	}
-	json_decref(obj);
-	return 0;
+	return tl_trial_result(ev, timeout, names, m, v, NULL, NULL, why,
+	    whylen);
 }
 
 int

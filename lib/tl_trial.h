@@ -32,6 +32,7 @@
 
 #define TL_TRIAL_OUT_MAX	(1 << 20)	/* bytes of stdout kept */
 #define TL_TRIAL_GRACE		1.0	/* seconds from SIGTERM to SIGKILL */
+#define TL_TRIAL_CONSTRAINTS	64	/* constraints a result may hold */
 
 /* What tl_trial_poll returns. */
 enum tl_trial_kind {
@@ -109,6 +110,18 @@ int	tl_trial_value(const struct tl_trial_event *ev, double timeout,
 int	tl_trial_values(const struct tl_trial_event *ev, double timeout,
 	    const char *const *names, size_t m, double *v, char *why,
 	    size_t whylen);
+
+/* The result of an END event: with m == 0 its last non-blank line is a
+ * number, or an object with a number under "value"; with m > 0 an
+ * object with a number under each of names[0..m).  Into v[m or 1]; an
+ * object's "constraints" (an array of at most TL_TRIAL_CONSTRAINTS
+ * numbers, feasible when all <= 0; absent: none) into c[*nc] when c is
+ * not NULL.  Returns 0, or -1 with why as tl_trial_value and
+ * tl_trial_values, or "constraints: item 2: expected a number, got
+ * string". */
+int	tl_trial_result(const struct tl_trial_event *ev, double timeout,
+	    const char *const *names, size_t m, double *v, double *c,
+	    size_t *nc, char *why, size_t whylen);
 
 /* Open the history path for appending: created if missing (TL_EX_CANTCREAT
  * if it cannot be), a last line cut by a kill given its newline first.

@@ -246,3 +246,50 @@ Test(tl_trial, values_of_an_object)
 	    -1);
 	cr_assert_str_eq(why, "printed '0.5', not an object of values");
 }
+
+/* The result of an objective that printed text fails with want (one
+ * objective named "ret" with named, else a plain value). */
+static void
+result_fails(const char *text, int named, const char *want)
+{
+	struct tl_trial_event ev = { .kind = TL_TRIAL_END };
+	const char *names[] = { "ret" };
+	double v[1], c[TL_TRIAL_CONSTRAINTS];
+	char why[128];
+	size_t nc;
+
+	ev.text = text;
+	ev.len = strlen(text);
+	cr_assert_eq(tl_trial_result(&ev, 0, named ? names : NULL,
+	    named ? 1 : 0, v, c, &nc, why, sizeof(why)), -1, "%s", text);
+	cr_assert_str_eq(why, want);
+}
+
+Test(tl_trial, result_with_constraints)
+{
+	struct tl_trial_event ev = { .kind = TL_TRIAL_END };
+	double v[1], c[TL_TRIAL_CONSTRAINTS];
+	char why[128];
+	size_t nc = 9;
+
+	/* Gramacy et al. (2016) at (0.2, 0.2), as an objective prints it */
+	ev.text = "{\"value\": 0.4, \"constraints\": [1.285, -1.42]}\n";
+	ev.len = strlen(ev.text);
+	cr_assert_eq(tl_trial_result(&ev, 0, NULL, 0, v, c, &nc, why,
+	    sizeof(why)), 0);
+	cr_assert_float_eq(v[0], 0.4, 1e-15);
+	cr_assert_eq(nc, 2);
+	cr_assert_float_eq(c[0], 1.285, 1e-15);
+	cr_assert_float_eq(c[1], -1.42, 1e-15);
+	/* a number alone has none */
+	ev.text = "2.385\n";
+	ev.len = strlen(ev.text);
+	cr_assert_eq(tl_trial_result(&ev, 0, NULL, 0, v, c, &nc, why,
+	    sizeof(why)), 0);
+	cr_assert_eq(nc, 0);
+	result_fails("{\"ret\": 1, \"constraints\": [0, \"-1\"]}", 1,
+	    "constraints: item 2: expected a number, got string");
+	result_fails("{\"ret\": 1, \"constraints\": 3}", 1,
+	    "constraints: expected an array of at most 64 numbers");
+	result_fails("{\"val\": 1}", 0, "value 'value': missing");
+}
