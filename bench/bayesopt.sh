@@ -14,9 +14,12 @@
 #
 # usage: bench/bayesopt.sh bindir [bench.py options, e.g. --seeds 5]
 # prints: bench bayesopt: quality N/5 ...; bench bayesopt: speed ratio X
+# BAYESOPT_BENCH names another script of bench/bayesopt/ to run the same
+# way (bench/bayesopt-prune.sh: prune.py).
 set -euo pipefail
 
-prog="bench bayesopt"
+script=${BAYESOPT_BENCH:-bench.py}
+prog="bench bayesopt${BAYESOPT_BENCH:+ ($script)}"
 
 if [ $# -lt 1 ]; then
 	echo "usage: bench/bayesopt.sh bindir [--seeds N] [--trials N]" >&2
@@ -56,4 +59,4 @@ if ! command -v awk >/dev/null 2>&1; then
 	echo "$prog: skipped: awk is not installed"
 	exit 0
 fi
-exec "$py" bench/bayesopt/bench.py "$bindir" "$@"
+exec "$py" "bench/bayesopt/$script" "$bindir" "$@"

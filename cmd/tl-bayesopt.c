@@ -12,20 +12,16 @@
  * Everything random comes from --seed.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <gsl/gsl_randist.h>
@@ -36,26 +32,28 @@
 #include "tl_map.h"
 #include "tl_num.h"
 #include "tl_opt.h"
+#include "tl_pareto.h"
 #include "tl_out.h"
 #include "tl_progress.h"
+#include "tl_prune.h"
 #include "tl_records.h"
 #include "tl_rng.h"
 #include "tl_space.h"
 #include "tl_tpe.h"
+#include "tl_trial.h"
 #include "tl_util.h"
 
 #define FOREST		"tl-train-forest"
 #define DUP_ROUNDS	8	/* rounds of n_ei draws before random */
+#define OBJ_MAX		8	/* --objective at most this many times */
 #define RANDOM_TRIES	10000	/* uniform draws before "exhausted" */
-#define OUT_MAX		(1 << 20)	/* objective stdout kept, bytes */
-#define REASON_MAX	60	/* bytes of garbage quoted in a reason */
-#define KILL_GRACE	1.0	/* seconds between SIGTERM and SIGKILL */
 
-enum cmd { C_SUGGEST, C_RUN, C_SPACE };
+enum cmd { C_SUGGEST, C_RUN, C_SPACE, C_FRONT };
 
 /* the subcommands by name */
 static const char *const cmd_names[] = {
-	[C_SUGGEST] = "suggest", [C_RUN] = "run", [C_SPACE] = "space"
+	[C_SUGGEST] = "suggest", [C_RUN] = "run", [C_SPACE] = "space",
+	[C_FRONT] = "front"
 };
 
 /* long-only options */
@@ -63,11 +61,16 @@ enum {
 	O_AROUND = 256, O_CANDIDATES, O_IGNORE_UNKNOWN, O_KAPPA, O_MINIMIZE,
 	O_MODEL_PREFIX, O_NOPROGRESS, O_PARAMS_FIELD, O_PROGRESS, O_RADIUS,
 	O_SCREEN, O_SPACE, O_STARTUP, O_STATE_FIELD, O_MULTIVARIATE,
-	O_TIMEOUT, O_UNIVARIATE, O_VALUE_FIELD, O_GAMMA
+	O_TIMEOUT, O_UNIVARIATE, O_VALUE_FIELD, O_GAMMA, O_PRUNER,
+	O_PRUNE_STARTUP, O_WARMUP_STEPS, O_MIN_RESOURCE, O_MAX_RESOURCE,
+	O_REDUCTION_FACTOR, O_OBJECTIVE, O_REF_POINT, O_HYPERVOLUME
 };
 
-/* the options that space takes (getopt's values; -h and -V exit) */
+/* the options that space and front take (getopt's values; -h and -V
+ * exit) */
 static const int space_opts[] = { 'H', 'i', 'o', 'q', 'v', O_PARAMS_FIELD };
+static const int front_opts[] = { 'H', 'i', 'o', 'q', 'v', O_PARAMS_FIELD,
+    O_OBJECTIVE, O_REF_POINT, O_HYPERVOLUME };
 
 struct opts {
 	enum cmd	 cmd;		/* suggest, run or space */
@@ -97,17 +100,44 @@ struct opts {
 	int		 verbose;	/* -v */
 	const char	*value_field;	/* trial value */
 	int		 not_space;	/* first option space does not take */
+	int		 not_front;	/* first option front does not take */
+	const char	*obj_name[OBJ_MAX];	/* --objective NAME:DIR */
+	int		 obj_max[OBJ_MAX];	/* maximised */
+	size_t		 nobj;		/* --objective given: several values */
+	const char	*ref_point;	/* --ref-point, as given */
+	double		 ref[OBJ_MAX];	/* its values, as losses */
+	int		 hypervolume;	/* front --hypervolume */
 	struct tl_tpe_params tp;	/* TPE knobs */
+	struct tl_prune_params pp;	/* run: --pruner and its knobs */
+	int		 prune_opt;	/* a pruner knob given: its option */
 	char		**objective;	/* run: command and arguments */
 };
 
-enum tstate { T_COMPLETE, T_FAILED, T_RUNNING };
+enum tstate { T_COMPLETE, T_FAILED, T_RUNNING, T_PRUNED };
+
+/* The states of a history record by name (the first of each is the one
+ * written). */
+static const struct {
+	const char	*name;
+	enum tstate	 st;
+} state_names[] = {
+	{ "complete", T_COMPLETE }, { "completed", T_COMPLETE },
+	{ "ok", T_COMPLETE }, { "failed", T_FAILED }, { "fail", T_FAILED },
+	{ "running", T_RUNNING }, { "pruned", T_PRUNED },
+};
 
 /* One trial of the history that fits the space. */
 struct trial {
 	double		*x;		/* point */
-	double		 value;		/* as given (complete) */
+	double		 value;		/* as given (complete); pruned: the
+					 * value at its last step */
 	enum tstate	 st;		/* state */
+	long		 step;		/* pruned: the step it stopped at */
+	struct tl_prune_trial cv;	/* its intermediate values */
+	double		*y;		/* --objective: complete: the values
+					 * as losses (maximised negated) */
+	double		 viol;		/* total constraint violation: > 0
+					 * infeasible */
 };
 
 struct hist {
@@ -115,7 +145,8 @@ struct hist {
 	struct trial	*t;		/* usable trials, in file order */
 	size_t		 n, cap;	/* used, allocated */
 	size_t		 read;		/* records read */
-	size_t		 complete, failed, running;	/* of the usable */
+	size_t		 complete, failed, running, pruned;	/* of the
+							 * usable */
 	size_t		 outside;	/* skipped: not in the space */
 	size_t		 novalue;	/* skipped: bad or missing value */
 	size_t		 unreadable;	/* skipped: bad JSON */
@@ -148,6 +179,9 @@ struct engine {
 	long			*parline;	/* their lines */
 	size_t			 npar;	/* their number */
 	double			*X, *sc;	/* n_ei draws and scores */
+	const double		**mox;	/* --objective: complete trials */
+	double			*moy;	/* their losses, nobj each */
+	size_t			 mon, mocap;	/* held, allocated */
 };
 
 static void
@@ -159,10 +193,14 @@ usage(FILE *fp)
 "                   [--around file] [options]\n"
 "       tl-bayesopt run --space file -H history [-qvx] [-i format]\n"
 "                   [-j jobs] [-n trials] [-o file] [-s seed]\n"
-"                   [--timeout seconds] [--progress | --no-progress]\n"
-"                   [options] -- command [arg ...]\n"
+"                   [--pruner name] [--timeout seconds]\n"
+"                   [--progress | --no-progress] [options]\n"
+"                   -- command [arg ...]\n"
 "       tl-bayesopt space -H history [-qv] [-i format] [-o file]\n"
-"                   [--params-field field]\n");
+"                   [--params-field field]\n"
+"       tl-bayesopt front -H history --objective name:dir ... [-qv]\n"
+"                   [-i format] [-o file] [--hypervolume]\n"
+"                   [--params-field field] [--ref-point values]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
@@ -174,11 +212,16 @@ usage(FILE *fp)
 "  -H, --history=FILE      past trials (JSONL or CSV); run appends to it;\n"
 "                          space reads the params tried there\n"
 "  -h, --help              this help\n"
+"      --hypervolume       front: the hypervolume of the front, not its\n"
+"                          trials (needs --ref-point)\n"
 "  -i, --input-format=F    history, --around: jsonl, csv or json\n"
 "                          (default: from the content)\n"
 "      --ignore-unknown    params not in the space are ignored, not a skip\n"
 "  -j, --jobs=K            run: trials at a time (1)\n"
 "      --kappa=K           screening score: mean + K * sd (1)\n"
+"      --max-resource=N    run, hyperband: last step (0: auto)\n"
+"      --min-resource=N    run, halving: first rung's step (0: auto);\n"
+"                          hyperband (1)\n"
 "  -M, --model=FILE        screen by tl-train-forest's predictions\n"
 "      --minimize          lower values are better (the default)\n"
 "      --model-prefix=KEY  params under KEY in model rows (genome); \"\":\n"
@@ -187,13 +230,24 @@ usage(FILE *fp)
 "                          (the default)\n"
 "  -n, --count=N           suggest: candidates (1); run: finished trials\n"
 "                          wanted in the history (20)\n"
+"      --objective=NAME:DIR  one of several objectives, DIR min or max;\n"
+"                          repeated: multi-objective TPE, values under\n"
+"                          \"values\"\n"
 "  -o, --output=FILE       write to FILE (atomically) instead of stdout\n"
 "      --params-field=F    where a trial keeps its params, read and\n"
 "                          written (params; genome for runs.jsonl)\n"
 "      --progress          run: a progress line on stderr (default: on a\n"
 "                          terminal)\n"
 "      --no-progress       none\n"
+"      --prune-startup=N   run, median: complete trials before pruning (5)\n"
+"      --pruner=NAME       run: stop trials by the {\"step\": k, \"value\": v}\n"
+"                          lines they print: none, median, halving or\n"
+"                          hyperband (none)\n"
 "  -q, --quiet             no summary, warnings or progress on stderr\n"
+"      --reduction-factor=N run, halving (4), hyperband (3): rungs keep\n"
+"                          the top 1/N\n"
+"      --ref-point=V,...   front: the hypervolume's reference, one value\n"
+"                          per --objective, in its own units\n"
 "      --radius=R          --around step, share of each range (0.1)\n"
 "      --screen=M          candidates drawn for the model (1000)\n"
 "  -s, --seed=N            random seed (1)\n"
@@ -205,6 +259,7 @@ usage(FILE *fp)
 "  -V, --version           print the version\n"
 "  -v, --verbose           name each skipped history line\n"
 "      --value-field=F     the trial's value, dotted (value)\n"
+"      --warmup-steps=N    run, median: steps never pruned (0)\n"
 "  -x, --maximize          higher values are better\n");
 }
 
@@ -222,6 +277,52 @@ tpe_mode(struct tl_tpe_params *tp, int multivariate)
 	tp->ei_weights = m.ei_weights;
 }
 
+/* --objective NAME:min|max (optarg is cut at its last colon). */
+static void
+parse_objective(struct opts *o, char *arg)
+{
+	char *colon = strrchr(arg, ':');
+	size_t i;
+
+	if (colon == NULL || colon == arg || (strcmp(colon, ":min") != 0 &&
+	    strcmp(colon, ":max") != 0))
+		tl_usage_error("--objective: '%s': expected NAME:min or "
+		    "NAME:max", arg);
+	if (o->nobj == OBJ_MAX)
+		tl_usage_error("--objective: at most %d", OBJ_MAX);
+	*colon = '\0';
+	for (i = 0; i < o->nobj; i++)
+		if (strcmp(o->obj_name[i], arg) == 0)
+			tl_usage_error("--objective: '%s' given twice", arg);
+	o->obj_name[o->nobj] = arg;
+	o->obj_max[o->nobj++] = strcmp(colon + 1, "max") == 0;
+}
+
+/* --ref-point: one number per objective, stored as losses. */
+static void
+parse_ref_point(struct opts *o)
+{
+	struct tl_err err = { 0 };
+	char *list = tl_xstrdup(o->ref_point), *p = list, *f;
+	size_t n = 0;
+
+	while ((f = strsep(&p, ",")) != NULL) {
+		if (n == o->nobj || tl_parse_double("--ref-point", f,
+		    -HUGE_VAL, HUGE_VAL, &o->ref[n], &err) == -1) {
+			free(list);
+			tl_usage_error("--ref-point: '%s': expected one number "
+			    "per --objective (%zu)", o->ref_point, o->nobj);
+		}
+		if (o->obj_max[n])
+			o->ref[n] = -o->ref[n];
+		n++;
+	}
+	free(list);
+	if (n != o->nobj)
+		tl_usage_error("--ref-point: '%s': expected one number per "
+		    "--objective (%zu)", o->ref_point, o->nobj);
+}
+
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
@@ -231,21 +332,30 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "history", required_argument, NULL, 'H' },
 		{ "gamma", required_argument, NULL, O_GAMMA },
 		{ "help", no_argument, NULL, 'h' },
+		{ "hypervolume", no_argument, NULL, O_HYPERVOLUME },
 		{ "input-format", required_argument, NULL, 'i' },
 		{ "ignore-unknown", no_argument, NULL, O_IGNORE_UNKNOWN },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "kappa", required_argument, NULL, O_KAPPA },
+		{ "max-resource", required_argument, NULL, O_MAX_RESOURCE },
+		{ "min-resource", required_argument, NULL, O_MIN_RESOURCE },
 		{ "model", required_argument, NULL, 'M' },
 		{ "minimize", no_argument, NULL, O_MINIMIZE },
 		{ "model-prefix", required_argument, NULL, O_MODEL_PREFIX },
 		{ "multivariate", no_argument, NULL, O_MULTIVARIATE },
 		{ "count", required_argument, NULL, 'n' },
 		{ "no-progress", no_argument, NULL, O_NOPROGRESS },
+		{ "objective", required_argument, NULL, O_OBJECTIVE },
 		{ "output", required_argument, NULL, 'o' },
 		{ "params-field", required_argument, NULL, O_PARAMS_FIELD },
 		{ "progress", no_argument, NULL, O_PROGRESS },
+		{ "prune-startup", required_argument, NULL, O_PRUNE_STARTUP },
+		{ "pruner", required_argument, NULL, O_PRUNER },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "radius", required_argument, NULL, O_RADIUS },
+		{ "reduction-factor", required_argument, NULL,
+		    O_REDUCTION_FACTOR },
+		{ "ref-point", required_argument, NULL, O_REF_POINT },
 		{ "space", required_argument, NULL, O_SPACE },
 		{ "screen", required_argument, NULL, O_SCREEN },
 		{ "seed", required_argument, NULL, 's' },
@@ -256,6 +366,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "value-field", required_argument, NULL, O_VALUE_FIELD },
+		{ "warmup-steps", required_argument, NULL, O_WARMUP_STEPS },
 		{ "maximize", no_argument, NULL, 'x' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -291,6 +402,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'h':
 			usage(stdout);
 			exit(tl_exit_status(TL_EX_OK));
+		case O_HYPERVOLUME:
+			o->hypervolume = 1;
+			break;
 		case 'i':
 			o->ifmt = tl_parse_format("--input-format", optarg, 1);
 			break;
@@ -304,6 +418,16 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case O_KAPPA:
 			bad = tl_parse_double("--kappa", optarg, -100, 100,
 			    &o->kappa, &err);
+			break;
+		case O_MAX_RESOURCE:
+			bad = tl_parse_long("--max-resource", optarg, 0,
+			    LONG_MAX / 2, &o->pp.max_resource, &err);
+			o->prune_opt = ch;
+			break;
+		case O_MIN_RESOURCE:
+			bad = tl_parse_long("--min-resource", optarg, 0,
+			    LONG_MAX / 2, &o->pp.min_resource, &err);
+			o->prune_opt = ch;
 			break;
 		case 'M':
 			o->model = optarg;
@@ -322,6 +446,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case O_NOPROGRESS:
 			o->progress = TL_PROGRESS_OFF;
 			break;
+		case O_OBJECTIVE:
+			parse_objective(o, optarg);
+			break;
 		case 'o':
 			o->output = optarg;
 			break;
@@ -331,12 +458,30 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case O_PROGRESS:
 			o->progress = TL_PROGRESS_ON;
 			break;
+		case O_PRUNE_STARTUP:
+			bad = tl_parse_long("--prune-startup", optarg, 0,
+			    1000000, &o->pp.startup, &err);
+			o->prune_opt = ch;
+			break;
+		case O_PRUNER:
+			if (tl_prune_kind(optarg, &o->pp.kind) == -1)
+				tl_usage_error("--pruner: '%s': expected none, "
+				    "median, halving or hyperband", optarg);
+			break;
 		case 'q':
 			o->quiet = 1;
 			break;
 		case O_RADIUS:
 			bad = tl_parse_double("--radius", optarg, 1e-9, 1,
 			    &o->radius, &err);
+			break;
+		case O_REF_POINT:
+			o->ref_point = optarg;
+			break;
+		case O_REDUCTION_FACTOR:
+			bad = tl_parse_long("--reduction-factor", optarg, 2,
+			    1000, &o->pp.reduction, &err);
+			o->prune_opt = ch;
 			break;
 		case O_SPACE:
 			o->space = optarg;
@@ -372,6 +517,11 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case O_VALUE_FIELD:
 			o->value_field = optarg;
 			break;
+		case O_WARMUP_STEPS:
+			bad = tl_parse_long("--warmup-steps", optarg, 0,
+			    LONG_MAX / 2, &o->pp.warmup, &err);
+			o->prune_opt = ch;
+			break;
 		case 'x':
 			o->maximize = 1;
 			break;
@@ -383,6 +533,11 @@ parse_args(int argc, char *argv[], struct opts *o)
 			;
 		if (i == TL_NELEM(space_opts) && o->not_space == 0)
 			o->not_space = ch;
+		for (i = 0; i < TL_NELEM(front_opts) && front_opts[i] != ch;
+		    i++)
+			;
+		if (i == TL_NELEM(front_opts) && o->not_front == 0)
+			o->not_front = ch;
 	}
 	if (*o->params_field == '\0')
 		tl_usage_error("--params-field: an empty name");
@@ -407,6 +562,31 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    argv[optind + 1]);
 		return;
 	}
+	if (o->nobj > 0 && o->maximize)
+		tl_usage_error("-x and --objective: give each objective's "
+		    "direction, NAME:max");
+	if (o->nobj > 0 && o->pp.kind != TL_PRUNE_NONE)
+		tl_usage_error("--pruner is for one objective (as in Optuna)");
+	if (o->ref_point != NULL)
+		parse_ref_point(o);
+	if (o->hypervolume && o->ref_point == NULL)
+		tl_usage_error("--hypervolume needs --ref-point");
+	if (o->cmd == C_FRONT) {
+		if (o->not_front != 0)
+			tl_usage_error("front takes only -H, -i, -o, -q, -v, "
+			    "--objective, --ref-point, --hypervolume and "
+			    "--params-field, not %s", tl_opt_name(longopts,
+			    o->not_front, name, sizeof(name)));
+		if (o->history == NULL || o->nobj == 0)
+			tl_usage_error("front needs the history and its "
+			    "objectives: -H FILE --objective NAME:min|max");
+		if (optind + 1 < argc)
+			tl_usage_error("front takes no operand, got '%s'",
+			    argv[optind + 1]);
+		return;
+	}
+	if (o->hypervolume)
+		tl_usage_error("--hypervolume is for front");
 	if (o->space == NULL)
 		tl_usage_error("the search space is needed: --space FILE");
 	if (o->cmd == C_SUGGEST) {
@@ -415,6 +595,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    argv[optind + 1]);
 		if (o->timeout > 0 || o->jobs != 1)
 			tl_usage_error("--jobs and --timeout are for run");
+		if (o->pp.kind != TL_PRUNE_NONE || o->prune_opt != 0)
+			tl_usage_error("--pruner and its options are for run");
 		if (!o->count_set)
 			o->count = 1;
 	} else {
@@ -431,6 +613,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 			tl_usage_error("--model and --around are for suggest");
 		if (!o->count_set)
 			o->count = 20;
+		if (o->pp.kind == TL_PRUNE_NONE && o->prune_opt != 0)
+			tl_usage_error("%s needs --pruner", tl_opt_name(
+			    longopts, o->prune_opt, name, sizeof(name)));
+		o->pp.maximize = o->maximize;
 		o->objective = argv + optind + 1;
 	}
 	if (o->around != NULL && o->model != NULL)
@@ -447,6 +633,121 @@ skip_msg(const struct opts *o, const char *name, unsigned long line,
 		tl_msg("%s:%lu: skipped: %s", name, line, why);
 }
 
+/* The intermediate values of a history record into cv: its
+ * "intermediate" object of step: value (null: not a number) and its
+ * "rungs" array (successive halving), both optional.  Returns 0, or -1
+ * with why. */
+static int
+read_curve(const json_t *rec, struct tl_prune_trial *cv, char *why,
+    size_t whylen)
+{
+	const char *key;
+	json_t *iv, *v;
+	size_t i;
+	long step;
+	char *end;
+
+	iv = json_object_get(rec, "intermediate");
+	if (iv != NULL && !json_is_object(iv))
+		return snprintf(why, whylen, "field 'intermediate': expected "
+		    "an object, got %s", tl_json_typename(iv)), -1;
+	json_object_foreach(iv, key, v) {
+		errno = 0;
+		step = strtol(key, &end, 10);
+		if (*key == '\0' || *end != '\0' || step < 0 || errno != 0)
+			return snprintf(why, whylen, "field 'intermediate': "
+			    "step '%s': expected a whole number >= 0", key), -1;
+		if (!json_is_number(v) && !json_is_null(v))
+			return snprintf(why, whylen, "field 'intermediate': "
+			    "step %ld: expected a number, got %s", step,
+			    tl_json_typename(v)), -1;
+		tl_prune_trial_add(cv, step, json_is_null(v) ? NAN :
+		    json_number_value(v));
+	}
+	iv = json_object_get(rec, "rungs");
+	if (iv != NULL && (!json_is_array(iv) || json_array_size(iv) >
+	    TL_PRUNE_RUNGS))
+		return snprintf(why, whylen, "field 'rungs': expected an "
+		    "array of at most %d numbers", TL_PRUNE_RUNGS), -1;
+	json_array_foreach(iv, i, v) {
+		if (!json_is_number(v) && !json_is_null(v))
+			return snprintf(why, whylen, "field 'rungs': item %zu: "
+			    "expected a number, got %s", i,
+			    tl_json_typename(v)), -1;
+		cv->rung[cv->nrung++] = json_is_null(v) ? NAN :
+		    json_number_value(v);
+	}
+	return 0;
+}
+
+/* A pruned record's step (its "step", which must have an intermediate
+ * value) and the value there into *step and *value.  Returns 0, or -1
+ * with why. */
+static int
+pruned_at(const json_t *rec, const struct tl_prune_trial *cv, long *step,
+    double *value, char *why, size_t whylen)
+{
+	json_t *v = json_object_get(rec, "step");
+	size_t i;
+
+	if (v == NULL || !json_is_integer(v) || json_integer_value(v) < 0)
+		return snprintf(why, whylen, "pruned: field 'step': expected "
+		    "a whole number >= 0"), -1;
+	*step = (long)json_integer_value(v);
+	for (i = 0; i < cv->n; i++)
+		if (cv->step[i] == *step) {
+			*value = cv->value[i];
+			return 0;
+		}
+	return snprintf(why, whylen, "pruned at step %ld: no intermediate "
+	    "value there", *step), -1;
+}
+
+/* The total violation of a record's "constraints" (an array of numbers;
+ * absent: 0) into *viol.  Returns 0, or -1 with why. */
+static int
+read_violation(const json_t *rec, double *viol, char *why, size_t whylen)
+{
+	json_t *a = json_object_get(rec, "constraints"), *x;
+	size_t i;
+
+	*viol = 0;
+	if (a != NULL && !json_is_array(a))
+		return snprintf(why, whylen, "field 'constraints': expected an "
+		    "array, got %s", tl_json_typename(a)), -1;
+	json_array_foreach(a, i, x) {
+		if (!json_is_number(x))
+			return snprintf(why, whylen, "field 'constraints': item "
+			    "%zu: expected a number, got %s", i + 1,
+			    tl_json_typename(x)), -1;
+		if (json_number_value(x) > 0)
+			*viol += json_number_value(x);
+	}
+	return 0;
+}
+
+/* The --objective values of a complete record, under "values", into
+ * y[nobj] as losses.  Returns 0, or -1 with why. */
+static int
+read_values(const struct opts *o, const json_t *rec, double *y, char *why,
+    size_t whylen)
+{
+	json_t *vs = json_object_get(rec, "values"), *v;
+	size_t j;
+
+	for (j = 0; j < o->nobj; j++) {
+		v = json_is_object(vs) ? json_object_get(vs, o->obj_name[j]) :
+		    NULL;
+		if (v == NULL || !json_is_number(v))
+			return snprintf(why, whylen, "field 'values.%s': %s",
+			    o->obj_name[j], v == NULL ? "missing" :
+			    "expected a number"), -1;
+		y[j] = o->obj_max[j] ? -json_number_value(v) :
+		    json_number_value(v);
+	}
+	return 0;
+}
+
 /* One record into hist h, or counted as skipped. */
 static void
 hist_record(const struct opts *o, void *ctx, const json_t *rec,
@@ -459,7 +760,9 @@ hist_record(const struct opts *o, void *ctx, const json_t *rec,
 	json_t *v, *params;
 	enum tstate state;
 	struct trial *t;
-	double value = 0;
+	struct tl_prune_trial cv;
+	double value = 0, *y = NULL, viol = 0;
+	long step = -1;
 	double *x;
 
 	if ((v = json_object_get(rec, "trial")) != NULL &&
@@ -468,25 +771,45 @@ hist_record(const struct opts *o, void *ctx, const json_t *rec,
 	state = T_COMPLETE;
 	v = tl_space_get(rec, o->state_field);
 	if (v != NULL && !json_is_null(v)) {
+		size_t i;
+
 		st = json_string_value(v);
-		if (st != NULL && (strcasecmp(st, "complete") == 0 ||
-		    strcasecmp(st, "completed") == 0 ||
-		    strcasecmp(st, "ok") == 0))
-			state = T_COMPLETE;
-		else if (st != NULL && (strcasecmp(st, "failed") == 0 ||
-		    strcasecmp(st, "fail") == 0))
-			state = T_FAILED;
-		else if (st != NULL && strcasecmp(st, "running") == 0)
-			state = T_RUNNING;
-		else {
+		for (i = 0; st != NULL && i < TL_NELEM(state_names) &&
+		    strcasecmp(st, state_names[i].name) != 0; i++)
+			;
+		if (st == NULL || i == TL_NELEM(state_names)) {
 			snprintf(why, sizeof(why), "field '%s': expected "
-			    "complete, failed or running", o->state_field);
+			    "complete, failed, running or pruned",
+			    o->state_field);
 			skip_msg(o, name, line, why);
 			h->novalue++;
 			return;
 		}
+		state = state_names[i].st;
 	}
-	if (state == T_COMPLETE) {
+	v = json_object_get(rec, "trial");
+	tl_prune_trial_init(&cv, json_is_integer(v) ?
+	    (long)json_integer_value(v) : (long)h->read - 1);
+	if (read_violation(rec, &viol, why, sizeof(why)) == -1 ||
+	    read_curve(rec, &cv, why, sizeof(why)) == -1 || (state ==
+	    T_PRUNED && pruned_at(rec, &cv, &step, &value, why,
+	    sizeof(why)) == -1)) {
+		tl_prune_trial_release(&cv);
+		skip_msg(o, name, line, why);
+		h->novalue++;
+		return;
+	}
+	if (state == T_COMPLETE && o->nobj > 0) {
+		y = tl_xcalloc(o->nobj, sizeof(double));
+		if (read_values(o, rec, y, why, sizeof(why)) == -1) {
+			free(y);
+			tl_prune_trial_release(&cv);
+			skip_msg(o, name, line, why);
+			h->novalue++;
+			return;
+		}
+		cv.complete = 1;
+	} else if (state == T_COMPLETE) {
 		v = tl_space_get(rec, o->value_field);
 		if (v == NULL || json_is_null(v) || !json_is_number(v)) {
 			if (v == NULL || json_is_null(v))
@@ -496,11 +819,13 @@ hist_record(const struct opts *o, void *ctx, const json_t *rec,
 				snprintf(why, sizeof(why), "field '%s': "
 				    "expected a number, got %s",
 				    o->value_field, tl_json_typename(v));
+			tl_prune_trial_release(&cv);
 			skip_msg(o, name, line, why);
 			h->novalue++;
 			return;
 		}
 		value = json_number_value(v);
+		cv.complete = 1;
 	}
 	params = tl_space_get(rec, o->params_field);
 	x = tl_xcalloc(s->n, sizeof(double));
@@ -520,14 +845,22 @@ hist_record(const struct opts *o, void *ctx, const json_t *rec,
 	t->x = x;
 	t->value = value;
 	t->st = state;
+	t->step = step;
+	t->cv = cv;
+	t->y = y;
+	t->viol = viol;
 	if (state == T_COMPLETE)
 		h->complete++;
 	else if (state == T_FAILED)
 		h->failed++;
+	else if (state == T_PRUNED)
+		h->pruned++;
 	else
 		h->running++;
 	return;
 outside:
+	tl_prune_trial_release(&cv);
+	free(y);
 	free(x);
 	skip_msg(o, name, line, why);
 	h->outside++;
@@ -599,8 +932,11 @@ hist_release(struct hist *h)
 {
 	size_t i;
 
-	for (i = 0; i < h->n; i++)
+	for (i = 0; i < h->n; i++) {
 		free(h->t[i].x);
+		free(h->t[i].y);
+		tl_prune_trial_release(&h->t[i].cv);
+	}
 	free(h->t);
 	memset(h, 0, sizeof(*h));
 }
@@ -609,13 +945,17 @@ static void
 hist_summary(const struct opts *o, const struct hist *h)
 {
 	size_t skipped = h->outside + h->novalue + h->unreadable;
+	char pn[64] = "";
 
 	if (o->quiet || o->history == NULL)
 		return;
+	if (h->pruned > 0)	/* only where pruning is used */
+		snprintf(pn, sizeof(pn), "%zu pruned, ", h->pruned);
 	tl_msg("history: %zu trials: %zu complete, %zu failed, %zu running, "
-	    "%zu skipped (%zu outside the space, %zu without a value, %zu "
+	    "%s%zu skipped (%zu outside the space, %zu without a value, %zu "
 	    "unreadable)%s", h->read, h->complete, h->failed, h->running,
-	    skipped, h->outside, h->novalue, h->unreadable,
+	    pn, skipped, h->outside,
+	    h->novalue, h->unreadable,
 	    skipped > 0 && !o->verbose ? "; -v names them" : "");
 }
 
@@ -651,6 +991,8 @@ engine_release(struct engine *e)
 	free(e->parline);
 	free(e->X);
 	free(e->sc);
+	free(e->mox);
+	free(e->moy);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -859,8 +1201,67 @@ random:
 	return random_unseen(e, c->x);
 }
 
-/* Observe the usable trials of h: complete ones as data, running ones
- * as liars; every one as tried. */
+/* A complete trial at x with losses y: observed at once with one
+ * objective; with several, held for mo_flush, which needs them all. */
+static void
+observe(struct engine *e, const double *x, double value, const double *y,
+    double viol)
+{
+	size_t m = e->o->nobj;
+
+	if (viol > 0) {
+		/* infeasible: after every feasible and pruned trial, by
+		 * total violation (Optuna 3.x's constrained TPE) */
+		tl_tpe_observe_tier(e->tpe, x, 2, viol);
+		return;
+	}
+	if (m == 0) {
+		tl_tpe_observe(e->tpe, x, loss_of(e->o, value));
+		return;
+	}
+	if (e->mon == e->mocap) {
+		e->mocap = e->mocap ? 2 * e->mocap : 64;
+		e->mox = tl_xreallocarray(e->mox, e->mocap, sizeof(*e->mox));
+		e->moy = tl_xreallocarray(e->moy, e->mocap * m,
+		    sizeof(*e->moy));
+	}
+	e->mox[e->mon] = x;
+	memcpy(&e->moy[e->mon * m], y, m * sizeof(double));
+	e->mon++;
+}
+
+/* Several objectives: MOTPE's good group (Ozaki et al. 2020, section
+ * 3.2: the best non-domination ranks, the last one cut by hypervolume
+ * subset selection) is tier 0, the rest tier 1, in trial order. */
+static void
+mo_flush(struct engine *e)
+{
+	unsigned char *good;
+	size_t i, k;
+
+	if (e->o->nobj == 0 || e->mon == 0)
+		return;
+	good = tl_xcalloc(e->mon, 1);
+	k = tl_tpe_n_below(&e->o->tp, e->mon);
+	tl_pareto_split(e->moy, e->mon, e->o->nobj, k, good);
+	for (i = 0; i < e->mon; i++)
+		tl_tpe_observe_tier(e->tpe, e->mox[i], good[i] ? 0 : 1, 0);
+	free(good);
+	e->mon = 0;
+}
+
+/* A trial pruned at step with value v there informs the sampler as in
+ * Optuna 3.1's TPE: after every complete trial, the deeper the step the
+ * better, then by v (NaN worst). */
+static void
+observe_pruned(struct engine *e, const double *x, long step, double v)
+{
+	tl_tpe_observe_tier(e->tpe, x, 1 + 1 / (2 + (double)step),
+	    isnan(v) ? HUGE_VAL : loss_of(e->o, v));
+}
+
+/* Observe the usable trials of h: complete and pruned ones as data,
+ * running ones as liars; every one as tried. */
 static void
 engine_history(struct engine *e, const struct hist *h)
 {
@@ -869,8 +1270,11 @@ engine_history(struct engine *e, const struct hist *h)
 	for (i = 0; i < h->n; i++) {
 		engine_seen(e, h->t[i].x, 1);
 		if (h->t[i].st == T_COMPLETE)
-			tl_tpe_observe(e->tpe, h->t[i].x, loss_of(e->o,
-			    h->t[i].value));
+			observe(e, h->t[i].x, h->t[i].value, h->t[i].y,
+			    h->t[i].viol);
+		else if (h->t[i].st == T_PRUNED)
+			observe_pruned(e, h->t[i].x, h->t[i].step,
+			    h->t[i].value);
 		else if (h->t[i].st == T_RUNNING)
 			tl_tpe_pending(e->tpe, h->t[i].x);
 	}
@@ -1283,6 +1687,7 @@ cmd_suggest(const struct opts *o, const struct tl_space *s,
 		goto done;
 	hist_summary(o, &h);
 	engine_history(&e, &h);
+	mo_flush(&e);
 	e.r = tl_rng_alloc((uint64_t)o->seed, 0);
 	if (o->around != NULL && (rc = read_parents(&e, err)) == -1)
 		goto done;
@@ -1459,20 +1864,6 @@ out:
 
 /* ---- run -------------------------------------------------------------- */
 
-struct job {
-	pid_t		 pid;		/* 0: slot free */
-	long		 trial;		/* its number */
-	double		*x;		/* its point */
-	const char	*source;	/* how it was proposed */
-	double		 score;		/* and its score */
-	int		 fd;		/* its stdout, -1 once closed */
-	struct tl_buf	 out;		/* what it printed (up to OUT_MAX) */
-	double		 start;		/* monotonic seconds */
-	int		 timedout;	/* killed by us */
-	int		 status;	/* waitpid's, once reaped */
-	int		 reaped;	/* status is valid */
-};
-
 static volatile sig_atomic_t got_signal;
 
 static void
@@ -1481,230 +1872,13 @@ on_signal(int sig)
 	got_signal = sig;
 }
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Is the command findable?  As execvp would look for it. */
-static int
-runnable(const char *cmd)
-{
-	char *path, *p, *dir;
-	struct tl_buf b;
-	int ok = 0;
-
-	if (strchr(cmd, '/') != NULL)
-		return access(cmd, X_OK) == 0;
-	if ((p = getenv("PATH")) == NULL)
-		p = "/usr/bin:/bin";
-	path = tl_xstrdup(p);
-	for (p = path; !ok && (dir = strsep(&p, ":")) != NULL;) {
-		tl_buf_init(&b);
-		tl_buf_printf(&b, "%s/%s", *dir ? dir : ".", cmd);
-		ok = access(b.data, X_OK) == 0;
-		tl_buf_release(&b);
-	}
-	free(path);
-	return ok;
-}
-
-/* A pipe whose ends other children do not inherit (pipe2 is not
- * POSIX). */
-static int
-cloexec_pipe(int fd[2])
-{
-	if (pipe(fd) == -1)
-		return -1;
-	fcntl(fd[0], F_SETFD, FD_CLOEXEC);
-	fcntl(fd[1], F_SETFD, FD_CLOEXEC);
-	return 0;
-}
-
-/* Start the objective on params text p; j gets the child. */
-static int
-launch(const struct opts *o, struct job *j, const char *p, size_t n,
-    struct tl_err *err)
-{
-	int in[2], out[2];
-	ssize_t w;
-	size_t off;
-
-	if (cloexec_pipe(in) == -1)
-		return tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "pipe: %s",
-		    strerror(errno));
-	if (cloexec_pipe(out) == -1) {
-		close(in[0]);
-		close(in[1]);
-		return tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "pipe: %s",
-		    strerror(errno));
-	}
-	/* we read only what poll announced, but never block on it */
-	fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
-	fflush(NULL);
-	if ((j->pid = fork()) == -1) {
-		close(in[0]);
-		close(in[1]);
-		close(out[0]);
-		close(out[1]);
-		return tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "fork: %s",
-		    strerror(errno));
-	}
-	if (j->pid == 0) {
-		/* its own process group: a timeout kills all it started */
-		setpgid(0, 0);
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		execvp(o->objective[0], o->objective);
-		fprintf(stderr, "%s: %s: %s\n", tl_progname(), o->objective[0],
-		    strerror(errno));
-		_exit(127);
-	}
-	setpgid(j->pid, j->pid);	/* either of us may be first */
-	close(in[0]);
-	close(out[1]);
-	/* a parameter set is far below a pipe's 64 KiB: no deadlock */
-	for (off = 0; off < n; off += (size_t)w)
-		if ((w = write(in[1], p + off, n - off)) == -1) {
-			if (errno == EINTR) {
-				w = 0;
-				continue;
-			}
-			break;	/* EPIPE: it did not read; its output says */
-		}
-	close(in[1]);
-	j->fd = out[0];
-	j->start = now();
-	j->timedout = 0;
-	j->reaped = 0;
-	tl_buf_reset(&j->out);
-	return 0;
-}
-
-/* Value of a finished job, or -1 with the reason. */
-static int
-job_value(const struct opts *o, struct job *j, double *v, char *why,
-    size_t whylen)
-{
-	char *s, *e, *last;
-	size_t n;
-
-	if (j->timedout) {
-		char t[TL_NUM_BUFSZ];
-
-		tl_fmt_double(t, o->timeout);
-		snprintf(why, whylen, "timed out after %s s", t);
-		return -1;
-	}
-	if (WIFSIGNALED(j->status)) {
-		snprintf(why, whylen, "killed by signal %d",
-		    WTERMSIG(j->status));
-		return -1;
-	}
-	if (WEXITSTATUS(j->status) != 0) {
-		snprintf(why, whylen, "exited with status %d",
-		    WEXITSTATUS(j->status));
-		return -1;
-	}
-	/* the last non-blank line, trimmed */
-	s = j->out.data != NULL ? j->out.data : "";
-	e = s + j->out.len;
-	while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' ||
-	    e[-1] == '\t'))
-		e--;
-	for (last = e; last > s && last[-1] != '\n'; last--)
-		;
-	while (last < e && (*last == ' ' || *last == '\t'))
-		last++;
-	n = (size_t)(e - last);
-	if (n == 0) {
-		snprintf(why, whylen, "printed no value");
-		return -1;
-	}
-	if (tl_strtod_exact(last, n, v) == -1) {
-		struct tl_buf q;
-		size_t k;
-
-		tl_buf_init(&q);
-		for (k = 0; k < n && k < REASON_MAX; k++)
-			tl_buf_addc(&q, last[k] >= ' ' && last[k] < 127 ?
-			    last[k] : '?');
-		snprintf(why, whylen, "printed '%s%s', not a number", q.data,
-		    n > REASON_MAX ? "..." : "");
-		tl_buf_release(&q);
-		return -1;
-	}
-	return 0;
-}
-
-/* Append rec as one line to fd and make it durable. */
-static int
-append(int fd, const char *path, const json_t *rec, struct tl_err *err)
-{
-	struct tl_buf b;
-	size_t off;
-	ssize_t w;
-	int rc = 0;
-
-	tl_buf_init(&b);
-	tl_json_append(&b, rec);
-	tl_buf_addc(&b, '\n');
-	for (off = 0; off < b.len; off += (size_t)w)
-		if ((w = write(fd, b.data + off, b.len - off)) == -1) {
-			if (errno == EINTR) {
-				w = 0;
-				continue;
-			}
-			rc = tl_err_set(err, TL_EX_IOERR, path, 0, "write: %s",
-			    strerror(errno));
-			break;
-		}
-	if (rc == 0 && fsync(fd) == -1 && errno != EINVAL)
-		rc = tl_err_set(err, TL_EX_IOERR, path, 0, "fsync: %s",
-		    strerror(errno));
-	tl_buf_release(&b);
-	return rc;
-}
-
-/* Open the history for appending; a last line cut by a kill gets its
- * newline first, so that the next record starts a line of its own. */
-static int
-open_history(const char *path, struct tl_err *err)
-{
-	struct stat st;
-	char c;
-	int fd;
-
-	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-	    0666)) == -1) {
-		tl_err_set(err, TL_EX_CANTCREAT, path, 0, "%s",
-		    strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-		int rfd = open(path, O_RDONLY | O_CLOEXEC);
-
-		if (rfd != -1 && pread(rfd, &c, 1, st.st_size - 1) == 1 &&
-		    c != '\n' && write(fd, "\n", 1) != 1) {
-			close(rfd);
-			close(fd);
-			tl_err_set(err, TL_EX_IOERR, path, 0, "write: %s",
-			    strerror(errno));
-			return -1;
-		}
-		if (rfd != -1)
-			close(rfd);
-	}
-	return fd;
-}
+/* A trial's reports and whether it was pruned. */
+struct runprune {
+	size_t		 line;		/* lines read */
+	int		 pruned;	/* stopped by the pruner */
+	long		 step;		/* then: at this step */
+	char		 why[200];	/* and why */
+};
 
 /* Run state: the history at the start plus this run's trials. */
 struct runstate {
@@ -1714,11 +1888,19 @@ struct runstate {
 	long			 first;	/* number of this run's first trial */
 	size_t			 nrun;	/* trials launched */
 	double			**x;	/* their points, by index */
-	double			*val;	/* values (NAN: failed) */
+	const char		**src;	/* how each was proposed */
+	double			*score;	/* and its score */
+	double			*val;	/* values (NAN: failed or pruned) */
+	double			*y;	/* --objective: nobj losses each */
+	double			*viol;	/* total constraint violation */
 	int			*done;	/* finished */
+	struct tl_prune_trial	*cv;	/* intermediate values */
+	struct runprune		*prn;	/* pruning */
+	struct tl_prune_trial	*others;	/* scratch: a pruner's view */
 	size_t			 cap;	/* allocated */
 	size_t			 nfin;	/* finished in this run */
-	size_t			 ncomplete, nfailed;	/* of those */
+	size_t			 ncomplete, nfailed, npruned;	/* of those */
+	size_t			 ninfeasible;	/* of the complete */
 	struct tl_progress	*pr;	/* trials finished, or NULL */
 };
 
@@ -1738,12 +1920,16 @@ run_propose(struct runstate *rs, struct engine *e, size_t k, struct cand *c)
 	vis = k >= (size_t)o->jobs ? k - (size_t)o->jobs + 1 : 0;
 	for (i = 0; i < k; i++) {
 		engine_seen(e, rs->x[i], 1);
-		if (i < vis && !isnan(rs->val[i]))
-			tl_tpe_observe(e->tpe, rs->x[i], loss_of(o,
-			    rs->val[i]));
+		if (i < vis && rs->prn[i].pruned)
+			observe_pruned(e, rs->x[i], rs->prn[i].step,
+			    rs->cv[i].value[rs->cv[i].n - 1]);
+		else if (i < vis && !isnan(rs->val[i]))
+			observe(e, rs->x[i], rs->val[i], &rs->y[i * o->nobj],
+			    rs->viol[i]);
 		else if (i >= vis)
 			tl_tpe_pending(e->tpe, rs->x[i]);
 	}
+	mo_flush(e);
 	e->ntried = rs->h.n + k;
 	e->qnext = e->ntried;
 	e->fitted = 0;
@@ -1753,42 +1939,211 @@ run_propose(struct runstate *rs, struct engine *e, size_t k, struct cand *c)
 	return propose(e, 0, c);
 }
 
-static void
-kill_job(struct job *j, int sig)
+/* Propose this run's next trial and start it on tr. */
+static int
+run_launch(struct runstate *rs, struct engine *e, struct tl_trial_run *tr,
+    struct tl_buf *pb, struct tl_err *err)
 {
-	if (j->pid > 0 && !j->reaped)
-		kill(-j->pid, sig);
+	size_t k = rs->nrun;
+	struct cand c;
+	json_t *pr;
+
+	rs->x[k] = tl_xcalloc(rs->s->n ? rs->s->n : 1, sizeof(double));
+	c.x = rs->x[k];
+	if (run_propose(rs, e, k, &c) == -1)
+		return 1;
+	rs->src[k] = c.source;
+	rs->score[k] = c.score;
+	pr = tl_space_decode(rs->s, c.x);
+	tl_buf_reset(pb);
+	tl_json_append(pb, pr);
+	tl_buf_addc(pb, '\n');
+	json_decref(pr);
+	rs->nrun++;
+	return tl_trial_start(tr, rs->first + (long)k, pb->data, pb->len,
+	    err);
 }
 
-/* Collect job j: reap it (blocking: it has closed its stdout or been
- * killed), read its value, append its record. */
+/* The values y[nobj] as an object by --objective name; y holds losses
+ * (maximised negated) when as_loss, else the values as given.  New. */
+static json_t *
+values_json(const struct opts *o, const double *y, int as_loss)
+{
+	json_t *v = json_object();
+	size_t j;
+
+	for (j = 0; j < o->nobj; j++)
+		json_object_set_new(v, o->obj_name[j], num(as_loss &&
+		    o->obj_max[j] ? -y[j] : y[j]));
+	return v;
+}
+
+/* The total violation of constraints c[n] (feasible when all <= 0,
+ * Optuna's convention): the sum of the positive ones. */
+static double
+violation(const double *c, size_t n)
+{
+	double s = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (c[i] > 0)
+			s += c[i];
+	return s;
+}
+
+/* Values as given into losses, in place. */
+static void
+losses(const struct opts *o, double *y)
+{
+	size_t j;
+
+	for (j = 0; j < o->nobj; j++)
+		if (o->obj_max[j])
+			y[j] = -y[j];
+}
+
+/* A trial's intermediate values and rung values, if any, into rec. */
+static void
+put_curve(json_t *rec, const struct tl_prune_trial *cv)
+{
+	char key[32];
+	json_t *v;
+	size_t i;
+
+	if (cv->n > 0) {
+		v = json_object();
+		for (i = 0; i < cv->n; i++) {
+			snprintf(key, sizeof(key), "%ld", cv->step[i]);
+			json_object_set_new(v, key, num(cv->value[i]));
+		}
+		json_object_set_new(rec, "intermediate", v);
+	}
+	if (cv->nrung > 0) {
+		v = json_array();
+		for (i = 0; i < cv->nrung; i++)
+			json_array_append_new(v, num(cv->rung[i]));
+		json_object_set_new(rec, "rungs", v);
+	}
+}
+
+/* The trials the pruner of this run's trial k sees, into rs->others:
+ * those its sampler sees (the history, this run's trials up to k - jobs)
+ * that completed or were pruned.  Returns their number. */
+static size_t
+prune_view(struct runstate *rs, size_t k)
+{
+	size_t i, n = 0, vis;
+
+	for (i = 0; i < rs->h.n; i++)
+		if (rs->h.t[i].st == T_COMPLETE || rs->h.t[i].st == T_PRUNED)
+			rs->others[n++] = rs->h.t[i].cv;
+	vis = k >= (size_t)rs->o->jobs ? k - (size_t)rs->o->jobs + 1 : 0;
+	for (i = 0; i < vis; i++)
+		if (rs->cv[i].complete || rs->prn[i].pruned)
+			rs->others[n++] = rs->cv[i];
+	return n;
+}
+
+/* A line trial ev printed: an intermediate report {"step": k, "value":
+ * v} is recorded and shown to the pruner, which may stop the trial;
+ * other lines are the objective's business. */
+static void
+intermediate(struct runstate *rs, struct tl_trial_run *tr,
+    const struct tl_trial_event *ev)
+{
+	const struct opts *o = rs->o;
+	size_t k = (size_t)(ev->id - rs->first), off = 0;
+	struct runprune *rp = &rs->prn[k];
+	json_t *rec, *sv, *vv;
+	long step;
+
+	rp->line++;
+	while (off < ev->len && (ev->text[off] == ' ' ||
+	    ev->text[off] == '\t'))
+		off++;
+	if (rp->pruned || off == ev->len || ev->text[off] != '{' ||
+	    (rec = json_loadb(ev->text + off, ev->len - off, 0, NULL)) ==
+	    NULL)
+		return;
+	if ((sv = json_object_get(rec, "step")) == NULL) {
+		json_decref(rec);
+		return;
+	}
+	vv = json_object_get(rec, "value");
+	if (!json_is_integer(sv) || json_integer_value(sv) < 0) {
+		if (!o->quiet)
+			tl_warn("trial %ld: line %zu: field 'step': expected a "
+			    "whole number >= 0; the line is ignored", ev->id,
+			    rp->line);
+	} else if (vv == NULL || !json_is_number(vv)) {
+		if (!o->quiet)
+			tl_warn("trial %ld: line %zu: field 'value': expected "
+			    "a number, got %s; the line is ignored", ev->id,
+			    rp->line, vv == NULL ? "nothing" :
+			    tl_json_typename(vv));
+	} else if (tl_prune_trial_add(&rs->cv[k], step = (long)
+	    json_integer_value(sv), json_number_value(vv)) == -1) {
+		if (!o->quiet)
+			tl_warn("trial %ld: line %zu: step %ld reported again; "
+			    "the first value is kept", ev->id, rp->line, step);
+	} else if (tl_prune_check(&o->pp, rs->others, prune_view(rs, k),
+	    &rs->cv[k], rp->why, sizeof(rp->why)) == 1) {
+		rp->pruned = 1;
+		rp->step = step;
+		tl_trial_kill(tr, ev->id);
+	}
+	json_decref(rec);
+}
+
+/* Trial ev ended: read its value, append its record. */
 static int
-finish(struct runstate *rs, struct job *j, int hfd, struct tl_err *err)
+finish(struct runstate *rs, const struct tl_trial_event *ev, int hfd,
+    struct tl_err *err)
 {
 	const struct opts *o = rs->o;
 	char why[256];
-	size_t k = (size_t)(j->trial - rs->first);
-	double v, secs;
+	size_t k = (size_t)(ev->id - rs->first), nc = 0, i;
+	double v, c[TL_TRIAL_CONSTRAINTS];
 	json_t *rec;
 	int rc;
 
-	if (j->fd != -1) {
-		close(j->fd);
-		j->fd = -1;
-	}
-	if (!j->reaped) {
-		while (waitpid(j->pid, &j->status, 0) == -1 && errno == EINTR)
-			;
-		j->reaped = 1;
-	}
-	secs = now() - j->start;
 	rec = json_object();
-	json_object_set_new(rec, "trial", json_integer(j->trial));
-	put_params(rec, o, rs->s, j->x);
-	if (job_value(o, j, &v, why, sizeof(why)) == 0) {
-		json_object_set_new(rec, "value", json_real(v));
+	json_object_set_new(rec, "trial", json_integer(ev->id));
+	put_params(rec, o, rs->s, rs->x[k]);
+	if (rs->prn[k].pruned) {
+		json_object_set_new(rec, "value", json_null());
+		json_object_set_new(rec, "state", json_string("pruned"));
+		json_object_set_new(rec, "step", json_integer(
+		    rs->prn[k].step));
+		json_object_set_new(rec, "reason", json_string(
+		    rs->prn[k].why));
+		rs->val[k] = NAN;
+		rs->npruned++;
+		if (o->verbose)
+			tl_msg("trial %ld pruned: %s", ev->id, rs->prn[k].why);
+	} else if (tl_trial_result(ev, o->timeout, o->obj_name, o->nobj,
+	    o->nobj > 0 ? &rs->y[k * o->nobj] : &v, c, &nc, why,
+	    sizeof(why)) == 0) {
+		if (o->nobj > 0) {
+			json_object_set_new(rec, "values", values_json(o,
+			    &rs->y[k * o->nobj], 0));
+			losses(o, &rs->y[k * o->nobj]);
+			v = 0;	/* complete */
+		} else
+			json_object_set_new(rec, "value", json_real(v));
 		json_object_set_new(rec, "state", json_string("complete"));
+		if (nc > 0) {
+			json_t *a = json_array();
+
+			for (i = 0; i < nc; i++)
+				json_array_append_new(a, json_real(c[i]));
+			json_object_set_new(rec, "constraints", a);
+		}
+		rs->viol[k] = violation(c, nc);
+		rs->ninfeasible += rs->viol[k] > 0;
 		rs->val[k] = v;
+		rs->cv[k].complete = 1;
 		rs->ncomplete++;
 	} else {
 		json_object_set_new(rec, "value", json_null());
@@ -1797,18 +2152,212 @@ finish(struct runstate *rs, struct job *j, int hfd, struct tl_err *err)
 		rs->val[k] = NAN;
 		rs->nfailed++;
 		if (!o->quiet)
-			tl_warn("trial %ld failed: %s", j->trial, why);
+			tl_warn("trial %ld failed: %s", ev->id, why);
 	}
-	json_object_set_new(rec, "source", json_string(j->source));
-	json_object_set_new(rec, "score", num(j->score));
-	json_object_set_new(rec, "seconds", json_real(round(secs * 1000) /
-	    1000));
-	rc = append(hfd, o->history, rec, err);
+	put_curve(rec, &rs->cv[k]);
+	json_object_set_new(rec, "source", json_string(rs->src[k]));
+	json_object_set_new(rec, "score", num(rs->score[k]));
+	json_object_set_new(rec, "seconds", json_real(round(ev->seconds *
+	    1000) / 1000));
+	rc = tl_trial_log_append(hfd, o->history, rec, err);
 	json_decref(rec);
 	rs->done[k] = 1;
 	rs->nfin++;
 	tl_progress_set(rs->pr, (double)rs->nfin);
-	j->pid = 0;
+	return rc;
+}
+
+/* Write rec (an object: one line; an array: a line each) to -o.  rec is
+ * borrowed. */
+static int
+write_lines(const struct opts *o, const json_t *rec, struct tl_err *err)
+{
+	struct tl_out *out;
+	size_t i;
+	int rc = 0;
+
+	if ((out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL)
+		return -1;
+	if (json_is_array(rec)) {
+		for (i = 0; rc == 0 && i < json_array_size(rec); i++)
+			rc = tl_out_write(out, json_array_get(rec, i), err);
+	} else
+		rc = tl_out_write(out, rec, err);
+	if (rc == 0)
+		return tl_out_close(out, err);
+	tl_out_abort(out);
+	return -1;
+}
+
+/* The non-dominated records of recs (an array, stolen) by their losses
+ * y[n * nobj], in their order; with --hypervolume, one record of the
+ * front's hypervolume instead.  New; NULL when n is 0. */
+static json_t *
+front_of(const struct opts *o, json_t *recs, const double *y, size_t n)
+{
+	size_t *rank, i, k = 0;
+	json_t *out, *hv;
+	double *fy;
+
+	if (n == 0) {
+		json_decref(recs);
+		return NULL;
+	}
+	rank = tl_xcalloc(n, sizeof(*rank));
+	fy = tl_xcalloc(n * o->nobj, sizeof(double));
+	tl_pareto_rank(y, n, o->nobj, rank);
+	out = json_array();
+	for (i = 0; i < n; i++)
+		if (rank[i] == 0) {
+			json_array_append(out, json_array_get(recs, i));
+			memcpy(&fy[k++ * o->nobj], &y[i * o->nobj],
+			    o->nobj * sizeof(double));
+		}
+	if (o->hypervolume) {
+		hv = json_object();
+		json_object_set_new(hv, "hypervolume", json_real(
+		    tl_pareto_hv(fy, k, o->nobj, o->ref)));
+		json_object_set_new(hv, "reference", values_json(o, o->ref,
+		    1));
+		json_object_set_new(hv, "front", json_integer((json_int_t)k));
+		json_object_set_new(hv, "trials", json_integer((json_int_t)n));
+		json_decref(out);
+		out = hv;
+	}
+	free(fy);
+	free(rank);
+	json_decref(recs);
+	return out;
+}
+
+/* Several objectives: the front of the complete trials of the history
+ * and of this run.  New, or NULL if none completed. */
+static json_t *
+run_front(struct runstate *rs)
+{
+	const struct opts *o = rs->o;
+	size_t m = o->nobj, n = 0, i;
+	json_t *recs = json_array(), *r;
+	double *y;
+
+	y = tl_xcalloc((rs->h.n + rs->nrun + 1) * m, sizeof(double));
+	for (i = 0; i < rs->h.n + rs->nrun; i++) {
+		int hist = i < rs->h.n;
+		size_t k = i - (hist ? 0 : rs->h.n);
+		const double *yi = hist ? rs->h.t[i].y : &rs->y[k * m];
+
+		if (hist ? rs->h.t[i].st != T_COMPLETE || rs->h.t[i].viol > 0 :
+		    !rs->done[k] || isnan(rs->val[k]) || rs->prn[k].pruned ||
+		    rs->viol[k] > 0)
+			continue;
+		r = json_object();
+		json_object_set_new(r, "trial", json_integer(hist ?
+		    rs->h.t[i].cv.id : rs->first + (long)k));
+		put_params(r, o, rs->s, hist ? rs->h.t[i].x : rs->x[k]);
+		json_object_set_new(r, "values", values_json(o, yi, 1));
+		json_array_append_new(recs, r);
+		memcpy(&y[n++ * m], yi, m * sizeof(double));
+	}
+	r = front_of(o, recs, y, n);
+	free(y);
+	return r;
+}
+
+/* Is a trial with total violation viol infeasible?  Then why says so. */
+static int
+infeasible(double viol, char *why, size_t whylen)
+{
+	char v[TL_NUM_BUFSZ];
+
+	if (!(viol > 0))
+		return 0;
+	tl_fmt_double(v, viol);
+	snprintf(why, whylen, "infeasible: constraints exceeded by %s in "
+	    "all", v);
+	return 1;
+}
+
+/* One record of a history for front: complete ones with their values. */
+struct frontread {
+	json_t		*recs;		/* the trials kept */
+	double		*y;		/* their losses */
+	size_t		 n, cap;	/* kept, allocated */
+	size_t		 read, skipped, unreadable;	/* records */
+};
+
+static void
+front_record(const struct opts *o, void *ctx, const json_t *rec,
+    const char *name, unsigned long line)
+{
+	struct frontread *fr = ctx;
+	json_t *v = tl_space_get(rec, o->state_field), *r;
+	const char *st = json_string_value(v);
+	char why[256];
+	double viol;
+
+	if (v != NULL && !json_is_null(v) && (st == NULL ||
+	    strcasecmp(st, "complete") != 0)) {
+		snprintf(why, sizeof(why), "field '%s': not complete",
+		    o->state_field);
+		skip_msg(o, name, line, why);
+		fr->skipped++;	/* not on the front */
+		return;
+	}
+	if (fr->n == fr->cap) {
+		fr->cap = fr->cap ? 2 * fr->cap : 256;
+		fr->y = tl_xreallocarray(fr->y, fr->cap * o->nobj,
+		    sizeof(double));
+	}
+	if (read_values(o, rec, &fr->y[fr->n * o->nobj], why,
+	    sizeof(why)) == -1 || read_violation(rec, &viol, why,
+	    sizeof(why)) == -1 || infeasible(viol, why, sizeof(why))) {
+		skip_msg(o, name, line, why);
+		fr->skipped++;
+		return;
+	}
+	r = json_object();
+	if ((v = json_object_get(rec, "trial")) != NULL)
+		json_object_set(r, "trial", v);
+	if ((v = tl_space_get(rec, o->params_field)) != NULL)
+		json_object_set(r, o->params_field, v);
+	json_object_set_new(r, "values", values_json(o,
+	    &fr->y[fr->n * o->nobj], 1));
+	json_array_append_new(fr->recs, r);
+	fr->n++;
+}
+
+/* front: the non-dominated complete trials of the history. */
+static int
+cmd_front(const struct opts *o, struct tl_err *err)
+{
+	struct frontread fr = { .recs = json_array() };
+	struct tl_records *rs;
+	json_t *out = NULL;
+	int rc;
+
+	if ((rs = tl_records_open(o->history, o->ifmt, err)) == NULL) {
+		json_decref(fr.recs);
+		return -1;
+	}
+	rc = read_records(o, rs, front_record, &fr, &fr.read, &fr.unreadable,
+	    err);
+	if (rc == 0 && !o->quiet)
+		tl_msg("front: %zu trials read: %zu complete, %zu skipped, %zu "
+		    "unreadable%s", fr.read, fr.n, fr.skipped, fr.unreadable,
+		    fr.skipped > 0 && !o->verbose ? "; -v names them" : "");
+	if (rc == 0) {
+		out = front_of(o, fr.recs, fr.y, fr.n);
+		fr.recs = NULL;
+		if (out == NULL)
+			rc = tl_err_set(err, TL_EX_DATAERR, tl_records_name(rs),
+			    0, "no complete trial with every objective");
+	}
+	if (rc == 0)
+		rc = write_lines(o, out, err);
+	json_decref(out);
+	json_decref(fr.recs);
+	free(fr.y);
+	tl_records_free(rs);
 	return rc;
 }
 
@@ -1824,14 +2373,14 @@ best_record(struct runstate *rs)
 	json_t *v;
 
 	for (i = 0; i < rs->h.n; i++)
-		if (rs->h.t[i].st == T_COMPLETE &&
+		if (rs->h.t[i].st == T_COMPLETE && !(rs->h.t[i].viol > 0) &&
 		    (l = loss_of(o, rs->h.t[i].value)) < bv) {
 			bv = l;
 			bx = rs->h.t[i].x;
 			bt = -1;
 		}
 	for (i = 0; i < rs->nrun; i++)
-		if (rs->done[i] && !isnan(rs->val[i]) &&
+		if (rs->done[i] && !isnan(rs->val[i]) && !(rs->viol[i] > 0) &&
 		    (l = loss_of(o, rs->val[i])) < bv) {
 			bv = l;
 			bx = rs->x[i];
@@ -1847,39 +2396,72 @@ best_record(struct runstate *rs)
 	return v;
 }
 
+/* Run the trials: launch while a slot is free and the next trial's view
+ * is fixed (every trial up to k - jobs has finished), collect what
+ * ends.  Returns 0, or -1 with err; stops at a signal. */
+static int
+run_loop(struct runstate *rs, struct engine *e, struct tl_trial_run *tr,
+    size_t want, int hfd, struct tl_err *err)
+{
+	size_t nj = (size_t)rs->o->jobs;
+	struct tl_trial_event ev;
+	struct tl_buf pb;
+	int rc = 0, got;
+
+	tl_buf_init(&pb);
+	while (rc == 0 && !got_signal && (rs->nrun < want ||
+	    tl_trial_running(tr) > 0)) {
+		while (rc == 0 && tl_trial_running(tr) < nj &&
+		    rs->nrun < want && (rs->nrun < nj ||
+		    rs->done[rs->nrun - nj]))
+			if ((rc = run_launch(rs, e, tr, &pb, err)) == 1) {
+				tl_warn("every point of the space was tried");
+				want = rs->nrun;
+				rc = 0;
+				break;
+			}
+		if (rc != 0 || tl_trial_running(tr) == 0)
+			break;
+		if ((got = tl_trial_poll(tr, &ev, err)) == -1)
+			rc = -1;
+		else if (got == 1 && ev.kind == TL_TRIAL_END)
+			rc = finish(rs, &ev, hfd, err);
+		else if (got == 1)
+			intermediate(rs, tr, &ev);
+	}
+	tl_buf_release(&pb);
+	return rc;
+}
+
 static int
 cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 {
 	struct runstate rs;
 	struct engine e;
-	struct job *jobs;
-	struct pollfd *pfd;
 	struct sigaction sa;
-	struct tl_out *out;
-	struct cand c;
-	struct tl_buf pb;
-	size_t want, i, np, k;
-	long nj = o->jobs, running = 0;
-	double t, wait;
-	json_t *best, *pr;
+	struct tl_trial_run *tr;
+	size_t want, i;
+	json_t *best;
 	int hfd = -1, rc = 0;
 
 	memset(&rs, 0, sizeof(rs));
 	rs.o = o;
 	rs.s = s;
-	if (!runnable(o->objective[0]))
-		return tl_err_set(err, TL_EX_NOINPUT, NULL, 0, "objective "
-		    "'%s': not found or not executable", o->objective[0]);
+	if ((tr = tl_trial_alloc("local", o->objective, (size_t)o->jobs,
+	    o->timeout, err)) == NULL)
+		return -1;
 	if (hist_read(o, s, &rs.h, err) == -1) {
 		hist_release(&rs.h);
+		tl_trial_free(tr);
 		return -1;
 	}
 	hist_summary(o, &rs.h);
 	rs.first = rs.h.next_trial;
-	want = (size_t)o->count > rs.h.complete + rs.h.failed ?
-	    (size_t)o->count - rs.h.complete - rs.h.failed : 0;
-	if ((hfd = open_history(o->history, err)) == -1) {
+	i = rs.h.complete + rs.h.failed + rs.h.pruned;	/* finished */
+	want = (size_t)o->count > i ? (size_t)o->count - i : 0;
+	if ((hfd = tl_trial_log_open(o->history, err)) == -1) {
 		hist_release(&rs.h);
+		tl_trial_free(tr);
 		return -1;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -1896,130 +2478,21 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 	    tl_progress_wanted(o->progress, o->quiet));
 	rs.cap = want;
 	rs.x = tl_xcalloc(want + 1, sizeof(double *));
+	rs.src = tl_xcalloc(want + 1, sizeof(char *));
+	rs.score = tl_xcalloc(want + 1, sizeof(double));
 	rs.val = tl_xcalloc(want + 1, sizeof(double));
 	rs.done = tl_xcalloc(want + 1, sizeof(int));
-	jobs = tl_xcalloc((size_t)nj, sizeof(*jobs));
-	pfd = tl_xcalloc((size_t)nj, sizeof(*pfd));
-	for (i = 0; i < (size_t)nj; i++) {
-		jobs[i].fd = -1;
-		tl_buf_init(&jobs[i].out);
-	}
-	tl_buf_init(&pb);
-	while (rc == 0 && !got_signal && (rs.nrun < want || running > 0)) {
-		/* launch while a slot is free and trial k's view is fixed:
-		 * every trial up to k - jobs has finished */
-		while (rc == 0 && running < nj && rs.nrun < want &&
-		    (rs.nrun < (size_t)nj ||
-		    rs.done[rs.nrun - (size_t)nj])) {
-			k = rs.nrun;
-			rs.x[k] = tl_xcalloc(s->n ? s->n : 1, sizeof(double));
-			c.x = rs.x[k];
-			if (run_propose(&rs, &e, k, &c) == -1) {
-				tl_warn("every point of the space was tried");
-				want = k;
-				break;
-			}
-			for (i = 0; jobs[i].pid != 0; i++)
-				;
-			jobs[i].trial = rs.first + (long)k;
-			jobs[i].x = rs.x[k];
-			jobs[i].source = c.source;
-			jobs[i].score = c.score;
-			pr = tl_space_decode(s, c.x);
-			tl_buf_reset(&pb);
-			tl_json_append(&pb, pr);
-			tl_buf_addc(&pb, '\n');
-			json_decref(pr);
-			rs.nrun++;
-			if ((rc = launch(o, &jobs[i], pb.data, pb.len,
-			    err)) == 0)
-				running++;
-			else
-				jobs[i].pid = 0;
-		}
-		if (rc != 0 || running == 0)
-			break;
-		/* wait for output, an end of output or the next deadline */
-		wait = -1;
-		t = now();
-		for (i = np = 0; i < (size_t)nj; i++) {
-			if (jobs[i].pid == 0)
-				continue;
-			if (o->timeout > 0) {
-				double left = jobs[i].start + o->timeout - t;
-
-				if (left < 0)
-					left = 0;
-				if (wait < 0 || left < wait)
-					wait = left;
-			}
-			if (jobs[i].fd == -1) {	/* closed, not yet exited */
-				if (wait < 0 || wait > 0.01)
-					wait = 0.01;
-				continue;
-			}
-			pfd[np].fd = jobs[i].fd;
-			pfd[np].events = POLLIN;
-			pfd[np].revents = 0;
-			np++;
-		}
-		if (poll(pfd, np, wait < 0 ? -1 : (int)ceil(wait * 1000)) ==
-		    -1 && errno != EINTR) {
-			rc = tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "poll: "
-			    "%s", strerror(errno));
-			break;
-		}
-		t = now();
-		for (i = 0; i < (size_t)nj && rc == 0; i++) {
-			struct job *j = &jobs[i];
-			char buf[4096];
-			ssize_t r;
-
-			if (j->pid == 0)
-				continue;
-			if (j->fd != -1) {
-				r = read(j->fd, buf, sizeof(buf));
-				if (r > 0 && j->out.len < OUT_MAX)
-					tl_buf_add(&j->out, buf, (size_t)r);
-				if (r == 0 || (r == -1 && errno != EAGAIN &&
-				    errno != EINTR)) {
-					close(j->fd);
-					j->fd = -1;
-				}
-			}
-			if (o->timeout > 0 && !j->timedout &&
-			    t - j->start >= o->timeout) {
-				j->timedout = 1;
-				kill_job(j, SIGKILL);
-				rc = finish(&rs, j, hfd, err);
-				running--;
-				continue;
-			}
-			if (j->fd == -1 && waitpid(j->pid, &j->status,
-			    WNOHANG) == j->pid) {
-				j->reaped = 1;
-				rc = finish(&rs, j, hfd, err);
-				running--;
-			}
-		}
-	}
-	if (got_signal || rc != 0) {
-		/* stop what runs: the history has every finished trial */
-		for (i = 0; i < (size_t)nj; i++)
-			kill_job(&jobs[i], SIGTERM);
-		t = now();
-		for (i = 0; i < (size_t)nj; i++) {
-			if (jobs[i].pid == 0)
-				continue;
-			while (waitpid(jobs[i].pid, NULL, WNOHANG) == 0 &&
-			    now() - t < KILL_GRACE)
-				usleep(10000);
-			kill_job(&jobs[i], SIGKILL);
-			waitpid(jobs[i].pid, NULL, 0);
-			if (jobs[i].fd != -1)
-				close(jobs[i].fd);
-		}
-	}
+	rs.viol = tl_xcalloc(want + 1, sizeof(double));
+	rs.y = tl_xcalloc((want + 1) * (o->nobj ? o->nobj : 1),
+	    sizeof(double));
+	rs.cv = tl_xcalloc(want + 1, sizeof(*rs.cv));
+	rs.prn = tl_xcalloc(want + 1, sizeof(*rs.prn));
+	rs.others = tl_xcalloc(rs.h.n + want + 1, sizeof(*rs.others));
+	for (i = 0; i <= want; i++)
+		tl_prune_trial_init(&rs.cv[i], rs.first + (long)i);
+	rc = run_loop(&rs, &e, tr, want, hfd, err);
+	/* stop what runs: the history has every finished trial */
+	tl_trial_stop(tr);
 	tl_progress_end(rs.pr);
 	if (close(hfd) == -1 && rc == 0)
 		rc = tl_err_set(err, TL_EX_IOERR, o->history, 0, "close: %s",
@@ -2033,30 +2506,38 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 		signal(sig, SIG_DFL);
 		raise(sig);
 	}
-	if (rc == 0 && !o->quiet)
+	if (rc == 0 && !o->quiet && rs.ninfeasible > 0)
+		tl_msg("run: %zu trials (%zu complete, %zu of them infeasible, "
+		    "%zu failed)", rs.nfin, rs.ncomplete, rs.ninfeasible,
+		    rs.nfailed);
+	else if (rc == 0 && !o->quiet && o->pp.kind == TL_PRUNE_NONE)
 		tl_msg("run: %zu trials (%zu complete, %zu failed)", rs.nfin,
 		    rs.ncomplete, rs.nfailed);
-	best = rc == 0 ? best_record(&rs) : NULL;
+	else if (rc == 0 && !o->quiet)
+		tl_msg("run: %zu trials (%zu complete, %zu failed, %zu pruned)",
+		    rs.nfin, rs.ncomplete, rs.nfailed, rs.npruned);
+	best = rc == 0 ? (o->nobj > 0 ? run_front(&rs) : best_record(&rs)) :
+	    NULL;
 	if (rc == 0 && best == NULL)
 		rc = tl_err_set(err, TL_EX_DATAERR, o->history, 0, "no trial "
-		    "completed: see the reasons in the history");
-	if (rc == 0) {
-		if ((out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL)
-			rc = -1;
-		else if ((rc = tl_out_write(out, best, err)) == 0)
-			rc = tl_out_close(out, err);
-		else
-			tl_out_abort(out);
-	}
+		    "completed%s: see the reasons in the history",
+		    rs.ninfeasible > 0 ? " feasible" : "");
+	if (rc == 0)
+		rc = write_lines(o, best, err);
 	json_decref(best);
-	tl_buf_release(&pb);
-	for (i = 0; i < (size_t)nj; i++)
-		tl_buf_release(&jobs[i].out);
-	free(pfd);
-	free(jobs);
-	for (i = 0; i <= rs.cap; i++)
+	tl_trial_free(tr);
+	for (i = 0; i <= rs.cap; i++) {
 		free(rs.x[i]);
+		tl_prune_trial_release(&rs.cv[i]);
+	}
+	free(rs.cv);
+	free(rs.y);
+	free(rs.viol);
+	free(rs.prn);
+	free(rs.others);
 	free(rs.x);
+	free(rs.src);
+	free(rs.score);
 	free(rs.val);
 	free(rs.done);
 	engine_release(&e);
@@ -2070,7 +2551,8 @@ main(int argc, char *argv[])
 	struct opts o = { .jobs = 1, .kappa = 1, .model_prefix = "genome",
 	    .params_field = "params", .radius = 0.1, .screen = 1000,
 	    .seed = 1, .startup = 10, .state_field = "state",
-	    .value_field = "value", .tp = TL_TPE_PARAMS_DEFAULT };
+	    .value_field = "value", .tp = TL_TPE_PARAMS_DEFAULT,
+	    .pp = TL_PRUNE_PARAMS_DEFAULT };
 	struct tl_err err = { 0 };
 	struct tl_space *s;
 	int rc, status = TL_EX_OK;
@@ -2080,6 +2562,8 @@ main(int argc, char *argv[])
 	s = NULL;
 	if (o.cmd == C_SPACE)
 		rc = cmd_space(&o, &err);
+	else if (o.cmd == C_FRONT)
+		rc = cmd_front(&o, &err);
 	else if ((s = tl_space_load(o.space, &err)) == NULL)
 		rc = -1;
 	else if (o.cmd == C_SUGGEST)

@@ -39,6 +39,8 @@ struct mix {
 struct obs {
 	double	*x;		/* point, d coordinates */
 	double	 loss;		/* lower is better; unused when pending */
+	double	 tier;		/* ranked before loss: 0 complete, more
+				 * for pruned and infeasible trials */
 	size_t	 order;		/* arrival, for the weights */
 	int	 pending;	/* running or an earlier batch member */
 };
@@ -112,7 +114,8 @@ tl_tpe_free(struct tl_tpe *t)
 }
 
 static void
-add(struct tl_tpe *t, const double *x, double loss, int pending)
+add(struct tl_tpe *t, const double *x, double tier, double loss,
+    int pending)
 {
 	struct obs *o;
 
@@ -124,6 +127,7 @@ add(struct tl_tpe *t, const double *x, double loss, int pending)
 	o->x = tl_xcalloc(t->d ? t->d : 1, sizeof(double));
 	memcpy(o->x, x, t->d * sizeof(double));
 	o->loss = loss;
+	o->tier = tier;
 	o->order = t->n++;
 	o->pending = pending;
 	if (!pending)
@@ -134,13 +138,20 @@ add(struct tl_tpe *t, const double *x, double loss, int pending)
 void
 tl_tpe_observe(struct tl_tpe *t, const double *x, double loss)
 {
-	add(t, x, loss, 0);
+	add(t, x, 0, loss, 0);
+}
+
+void
+tl_tpe_observe_tier(struct tl_tpe *t, const double *x, double tier,
+    double loss)
+{
+	add(t, x, tier, loss, 0);
 }
 
 void
 tl_tpe_pending(struct tl_tpe *t, const double *x)
 {
-	add(t, x, 0, 1);
+	add(t, x, 0, 0, 1);
 }
 
 size_t
@@ -479,7 +490,8 @@ int
 tl_tpe_fit(struct tl_tpe *t)
 {
 	size_t *done, *below, *above, nb, na, nd, i, nbelow;
-	double *loss, *w, pw;
+	double *loss, *tier, *w, pw;
+	int tiered = 0;
 
 	if (t->ndone == 0)
 		return -1;
@@ -487,15 +499,28 @@ tl_tpe_fit(struct tl_tpe *t)
 	below = tl_xcalloc(t->n, sizeof(*below));
 	above = tl_xcalloc(t->n, sizeof(*above));
 	loss = tl_xcalloc(t->n, sizeof(*loss));
+	tier = tl_xcalloc(t->n, sizeof(*tier));
 	w = tl_xcalloc(t->n, sizeof(*w));
 	for (i = nd = 0; i < t->n; i++) {
 		loss[i] = t->o[i].loss;
+		tier[i] = t->o[i].tier;
 		if (!t->o[i].pending)
 			done[nd++] = i;
 	}
-	/* the best nbelow finished trials, ties by arrival */
+	/* the best nbelow finished trials by (tier, loss), ties by arrival:
+	 * by loss, then a stable insertion by tier (tiers are few) */
 	sort_idx(done, nd, loss);
+	for (i = 1; i < nd; i++) {
+		size_t j = i, k = done[i];
+
+		for (; j > 0 && tier[done[j - 1]] > tier[k]; j--)
+			done[j] = done[j - 1];
+		done[j] = k;
+	}
 	nbelow = tl_tpe_n_below(&t->p, nd);
+	/* improvements mean something only between complete trials */
+	for (i = 0; i <= nbelow && i < nd; i++)
+		tiered |= tier[done[i]] != 0;
 	/* both groups back in trial order: mark, then sweep */
 	for (i = 0; i < t->n; i++)
 		w[i] = 0;
@@ -509,12 +534,13 @@ tl_tpe_fit(struct tl_tpe *t)
 	}
 	tl_tpe_weights(nb, w);
 	pw = t->p.prior_weight;
-	if (t->p.ei_weights && nbelow < nd)
+	if (t->p.ei_weights && nbelow < nd && !tiered)
 		pw = weigh_improvement(t, below, nb, loss, loss[done[nbelow]], w);
 	mix_build(t, &t->l, below, nb, w, pw);
 	tl_tpe_weights(na, w);
 	mix_build(t, &t->g, above, na, w, t->p.prior_weight);
 	free(w);
+	free(tier);
 	free(loss);
 	free(above);
 	free(below);

@@ -100,6 +100,15 @@ void	tl_tpe_reset(struct tl_tpe *t);
  * weights make old trials count less. */
 void	tl_tpe_observe(struct tl_tpe *t, const double *x, double loss);
 
+/* A finished trial ranked by (tier, loss): every trial of a lower tier
+ * is better (Optuna 3.1's TPE split puts complete trials first, then
+ * pruned ones, deepest step first, each by its value at its last step,
+ * then infeasible ones by total violation).  A good group that holds a
+ * trial of tier > 0, or whose split is one, is weighted equally (no EI
+ * weighting: losses of different tiers are not comparable). */
+void	tl_tpe_observe_tier(struct tl_tpe *t, const double *x, double tier,
+	    double loss);
+
 /* A point being evaluated, or proposed earlier in the same batch: it
  * joins the bad group (constant liar). */
 void	tl_tpe_pending(struct tl_tpe *t, const double *x);

@@ -407,3 +407,42 @@ Test(tl_tpe, qmc_stratified)
 	cr_assert_neq(memcmp(q2, q, 3 * sizeof(double)), 0);
 	cr_assert_eq(tl_qmc_points(1300, 0, 1, 1, q2 /* unused */), -1);
 }
+
+/* Tiers rank before losses (Optuna 3.1's split: complete, then pruned
+ * deepest first, then infeasible): complete A (loss 5), pruned B at a
+ * shallow step (loss -100), pruned C deeper (loss 50) split 2/1 as
+ * A, C | B, the same densities as plain losses in that order with equal
+ * weights (EI weighting is off across tiers). */
+Test(tl_tpe, tiers_rank_first)
+{
+	struct tl_space *s = space("{\"x\":{\"type\":\"float\",\"low\":0,"
+	    "\"high\":1}}");
+	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
+	double a = 0.1, b = 0.9, c = 0.5, x[] = { 0.15, 0.5, 0.85 };
+	struct tl_tpe *t, *ref;
+	size_t i;
+
+	p.gamma = 0.5;	/* ceil(1.5) = 2 good trials */
+	t = tl_tpe_alloc(s, &p);
+	tl_tpe_observe(t, &a, 5);
+	tl_tpe_observe_tier(t, &b, 1 + 1.0 / 3, -100);	/* step 1 */
+	tl_tpe_observe_tier(t, &c, 1 + 1.0 / 9, 50);	/* step 7 */
+	cr_assert_eq(tl_tpe_fit(t), 0);
+	p.ei_weights = 0;
+	ref = tl_tpe_alloc(s, &p);
+	tl_tpe_observe(ref, &a, 0);
+	tl_tpe_observe(ref, &b, 2);
+	tl_tpe_observe(ref, &c, 1);
+	cr_assert_eq(tl_tpe_fit(ref), 0);
+	for (i = 0; i < 3; i++) {
+		cr_assert_float_eq(tl_tpe_logpdf(t, 0, &x[i]),
+		    tl_tpe_logpdf(ref, 0, &x[i]), 1e-12, "l at %g", x[i]);
+		cr_assert_float_eq(tl_tpe_logpdf(t, 1, &x[i]),
+		    tl_tpe_logpdf(ref, 1, &x[i]), 1e-12, "g at %g", x[i]);
+	}
+	/* and B's -100 did not make it good: g is higher than l at 0.85 */
+	cr_assert_gt(tl_tpe_logpdf(t, 1, &x[2]), tl_tpe_logpdf(t, 0, &x[2]));
+	tl_tpe_free(ref);
+	tl_tpe_free(t);
+	tl_space_free(s);
+}

@@ -1,0 +1,273 @@
+/* Unit tests for lib/tl_prune: the median, successive-halving and
+ * Hyperband decisions on hand-made curves, each expected value worked
+ * out in the comment next to it from Optuna 3.1's rules. */
+#include <math.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "tl_prune.h"
+
+/* Trial id with values v[0..n) at steps 0..n-1. */
+static void
+curve(struct tl_prune_trial *t, long id, int complete, const double *v,
+    size_t n)
+{
+	size_t i;
+
+	tl_prune_trial_init(t, id);
+	t->complete = complete;
+	for (i = 0; i < n; i++)
+		cr_assert_eq(tl_prune_trial_add(t, (long)i, v[i]), 0);
+}
+
+static void
+release(struct tl_prune_trial *o, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		tl_prune_trial_release(&o[i]);
+}
+
+/* Five complete trials whose values at step 2 are 1.5, 2.5, 3.5, 4.5,
+ * 5.5: median 3.5. */
+static void
+five(struct tl_prune_trial *o)
+{
+	size_t i;
+
+	for (i = 0; i < 5; i++) {
+		double v[3] = { 9, 8, 1.5 + (double)i };
+
+		curve(&o[i], (long)i, 1, v, 3);
+	}
+}
+
+Test(tl_prune, median_prunes_above_the_median)
+{
+	struct tl_prune_params p = TL_PRUNE_PARAMS_DEFAULT;
+	struct tl_prune_trial o[5], t;
+	double worse[3] = { 10, 4.1, 3.6 }, tie[3] = { 10, 4.1, 3.5 };
+	char why[200];
+
+	p.kind = TL_PRUNE_MEDIAN;
+	five(o);
+	/* best so far 3.6 > 3.5 */
+	curve(&t, 5, 0, worse, 3);
+	cr_assert_eq(tl_prune_check(&p, o, 5, &t, why, sizeof(why)), 1);
+	cr_assert_str_eq(why, "median: 3.6 > 3.5, the median of 5 trials at "
+	    "step 2");
+	/* four complete trials are below the startup of 5 */
+	cr_assert_eq(tl_prune_check(&p, o, 4, &t, why, sizeof(why)), 0);
+	/* past warmup only */
+	p.warmup = 3;
+	cr_assert_eq(tl_prune_check(&p, o, 5, &t, why, sizeof(why)), 0);
+	p.warmup = 0;
+	tl_prune_trial_release(&t);
+	/* best 3.5 is not above the median */
+	curve(&t, 5, 0, tie, 3);
+	cr_assert_eq(tl_prune_check(&p, o, 5, &t, why, sizeof(why)), 0);
+	tl_prune_trial_release(&t);
+	/* maximising: best so far is the max, 10 > 3.5: kept; a curve of
+	 * 1, 2, 3 has best 3 < 3.5: pruned */
+	p.maximize = 1;
+	curve(&t, 5, 0, worse, 3);
+	cr_assert_eq(tl_prune_check(&p, o, 5, &t, why, sizeof(why)), 0);
+	tl_prune_trial_release(&t);
+	{
+		double low[3] = { 1, 2, 3 };
+
+		curve(&t, 5, 0, low, 3);
+		cr_assert_eq(tl_prune_check(&p, o, 5, &t, why, sizeof(why)),
+		    1);
+		cr_assert_str_eq(why, "median: 3 < 3.5, the median of 5 "
+		    "trials at step 2");
+		tl_prune_trial_release(&t);
+	}
+	release(o, 5);
+}
+
+Test(tl_prune, median_even_count_interpolates_and_nan)
+{
+	struct tl_prune_params p = TL_PRUNE_PARAMS_DEFAULT;
+	struct tl_prune_trial o[5], t;
+	double v[3] = { 9, 9, 3.1 }, nan3[3] = { NAN, NAN, NAN };
+	char why[200];
+
+	p.kind = TL_PRUNE_MEDIAN;
+	five(o);
+	/* trial 4 (5.5) has no value at step 2 any more: median of 1.5,
+	 * 2.5, 3.5, 4.5 is 3.0 by linear interpolation; 3.1 > 3 */
+	o[4].n = 2;
+	curve(&t, 5, 0, v, 3);
+	cr_assert_eq(tl_prune_check(&p, o, 5, &t, why, sizeof(why)), 1);
+	cr_assert_str_eq(why, "median: 3.1 > 3, the median of 4 trials at "
+	    "step 2");
+	/* min_trials 5: only 4 have step 2, no decision */
+	p.min_trials = 5;
+	cr_assert_eq(tl_prune_check(&p, o, 5, &t, why, sizeof(why)), 0);
+	tl_prune_trial_release(&t);
+	/* a curve of NaN only is pruned */
+	curve(&t, 5, 0, nan3, 3);
+	cr_assert_eq(tl_prune_check(&p, o, 5, &t, why, sizeof(why)), 1);
+	cr_assert_str_eq(why, "median: no number up to step 2");
+	tl_prune_trial_release(&t);
+	o[4].n = 3;
+	release(o, 5);
+}
+
+Test(tl_prune, median_interval)
+{
+	struct tl_prune_params p = TL_PRUNE_PARAMS_DEFAULT;
+	struct tl_prune_trial o[5], t;
+	double v[3] = { 99, 99, 99 };
+	char why[200];
+
+	p.kind = TL_PRUNE_MEDIAN;
+	p.interval = 2;
+	five(o);
+	/* steps 0, 1: at step 1 the nearest pruning step is 0 and step 0
+	 * was reported since: no check */
+	curve(&t, 5, 0, v, 2);
+	cr_assert_eq(tl_prune_check(&p, o, 5, &t, why, sizeof(why)), 0);
+	/* step 2 is a pruning step */
+	cr_assert_eq(tl_prune_trial_add(&t, 2, 99), 0);
+	cr_assert_eq(tl_prune_check(&p, o, 5, &t, why, sizeof(why)), 1);
+	/* a repeated step is refused */
+	cr_assert_eq(tl_prune_trial_add(&t, 2, 1), -1);
+	cr_assert_eq(t.n, 3);
+	tl_prune_trial_release(&t);
+	release(o, 5);
+}
+
+Test(tl_prune, halving_rungs)
+{
+	struct tl_prune_params p = TL_PRUNE_PARAMS_DEFAULT;
+	struct tl_prune_trial o[3], t;
+	double r0[3] = { 0.5, 0.6, 0.7 }, v[2] = { 9, 0.65 };
+	char why[200];
+	size_t i;
+
+	p.kind = TL_PRUNE_HALVING;
+	p.min_resource = 1;	/* rungs at steps 1, 4, 16 (rf 4) */
+	for (i = 0; i < 3; i++) {
+		tl_prune_trial_init(&o[i], (long)i);
+		o[i].rung[0] = r0[i];
+		o[i].nrung = 1;
+	}
+	/* step 0 is below rung 0 */
+	curve(&t, 3, 0, v, 1);
+	cr_assert_eq(tl_prune_check(&p, o, 3, &t, why, sizeof(why)), 0);
+	cr_assert_eq(t.nrung, 0);
+	tl_prune_trial_release(&t);
+	/* 0.65 among 0.5, 0.6, 0.65, 0.7: the top 4/4 = 1 is 0.5 */
+	curve(&t, 3, 0, v, 2);
+	cr_assert_eq(tl_prune_check(&p, o, 3, &t, why, sizeof(why)), 1);
+	cr_assert_str_eq(why, "halving: 0.65 at step 1 not in the top 1/4 of "
+	    "rung 0 (4 trials; needs <= 0.5)");
+	cr_assert_eq(t.nrung, 1);
+	cr_assert_float_eq(t.rung[0], 0.65, 1e-15);
+	tl_prune_trial_release(&t);
+	/* 0.45 is the best: promoted; rung 1 is at step 4, not reached */
+	v[1] = 0.45;
+	curve(&t, 3, 0, v, 2);
+	cr_assert_eq(tl_prune_check(&p, o, 3, &t, why, sizeof(why)), 0);
+	cr_assert_eq(t.nrung, 1);
+	tl_prune_trial_release(&t);
+	/* maximising, 0.65 is not >= 0.7 */
+	p.maximize = 1;
+	v[1] = 0.65;
+	curve(&t, 3, 0, v, 2);
+	cr_assert_eq(tl_prune_check(&p, o, 3, &t, why, sizeof(why)), 1);
+	cr_assert_str_eq(why, "halving: 0.65 at step 1 not in the top 1/4 of "
+	    "rung 0 (4 trials; needs >= 0.7)");
+	tl_prune_trial_release(&t);
+	release(o, 3);
+}
+
+Test(tl_prune, halving_auto_min_resource)
+{
+	struct tl_prune_params p = TL_PRUNE_PARAMS_DEFAULT;
+	struct tl_prune_trial o, t;
+	double v[3] = { 1, 1, 1 };
+	char why[200];
+
+	p.kind = TL_PRUNE_HALVING;
+	/* no complete trial: auto has nothing to go by */
+	curve(&t, 1, 0, v, 3);
+	tl_prune_trial_init(&o, 0);
+	cr_assert_eq(tl_prune_check(&p, &o, 1, &t, why, sizeof(why)), 0);
+	/* a complete trial to step 250: min resource 250 // 100 = 2, so
+	 * rung 0 is at step 2 (t is alone there: promoted) and rung 1 at
+	 * step 8 */
+	o.complete = 1;
+	cr_assert_eq(tl_prune_trial_add(&o, 250, 0.1), 0);
+	cr_assert_eq(tl_prune_check(&p, &o, 1, &t, why, sizeof(why)), 0);
+	cr_assert_eq(t.nrung, 1);
+	tl_prune_trial_release(&t);
+	curve(&t, 1, 0, v, 2);	/* up to step 1: below rung 0 */
+	cr_assert_eq(tl_prune_check(&p, &o, 1, &t, why, sizeof(why)), 0);
+	cr_assert_eq(t.nrung, 0);
+	tl_prune_trial_release(&t);
+	tl_prune_trial_release(&o);
+}
+
+Test(tl_prune, hyperband_brackets)
+{
+	struct tl_prune_params p = TL_PRUNE_PARAMS_DEFAULT;
+	size_t nb, i;
+	/* Python: n = floor(log(100 / 1, 3)) + 1 = 5 brackets, budgets
+	 * ceil(5 * 3^s / (s + 1)) for s = 4..0: 81, 34, 15, 8, 5 (143);
+	 * zlib.crc32(str(i).encode()) % 143 walked through them gives
+	 * for i = 0..5: 2, 0, 1, 0, 0, 0 */
+	const size_t want[6] = { 2, 0, 1, 0, 0, 0 };
+
+	p.kind = TL_PRUNE_HYPERBAND;
+	for (i = 0; i < 6; i++)
+		cr_assert_eq(tl_prune_bracket(&p, 100, (long)i, &nb), want[i],
+		    "trial %zu", i);
+	cr_assert_eq(nb, 5);
+}
+
+Test(tl_prune, hyperband_compares_within_the_bracket)
+{
+	struct tl_prune_params p = TL_PRUNE_PARAMS_DEFAULT;
+	struct tl_prune_trial o[2], t;
+	double full[100], v[2] = { 5, 0.8 };
+	char why[200];
+	size_t i;
+
+	p.kind = TL_PRUNE_HYPERBAND;
+	for (i = 0; i < 100; i++)
+		full[i] = 0.1;
+	/* max resource auto: 99 + 1 = 100, brackets as above; trial 3 is
+	 * in bracket 0 (rungs at 1, 3, 9, ...) with trial 1, whose rung 0
+	 * value 0.3 beats 0.8; trial 2 (bracket 1) does not count */
+	curve(&o[0], 1, 1, full, 100);
+	o[0].rung[0] = 0.3;
+	o[0].nrung = 1;
+	curve(&o[1], 2, 1, full, 100);
+	o[1].rung[0] = 0.9;
+	o[1].rung[1] = 0.9;
+	o[1].nrung = 2;
+	curve(&t, 3, 0, v, 2);
+	cr_assert_eq(tl_prune_check(&p, o, 2, &t, why, sizeof(why)), 1);
+	cr_assert_str_eq(why, "hyperband: 0.8 at step 1 not in the top 1/3 "
+	    "of rung 0 (2 trials; needs <= 0.3)");
+	/* against trial 2 alone (another bracket) there is no competitor */
+	t.nrung = 0;
+	cr_assert_eq(tl_prune_check(&p, &o[1], 1, &t, why, sizeof(why)), 0);
+	tl_prune_trial_release(&t);
+	release(o, 2);
+}
+
+Test(tl_prune, names)
+{
+	enum tl_prune_kind k;
+
+	cr_assert_eq(tl_prune_kind("hyperband", &k), 0);
+	cr_assert_eq(k, TL_PRUNE_HYPERBAND);
+	cr_assert_str_eq(tl_prune_name(TL_PRUNE_MEDIAN), "median");
+	cr_assert_eq(tl_prune_kind("asha", &k), -1);
+}
