@@ -834,6 +834,10 @@ tl_policy_observe(struct tl_policy *p, const struct tl_prow *r)
 		p->cnt.after_asof++;
 		return;
 	}
+	if (r->nosig) {
+		p->cnt.nosig++;
+		return;
+	}
 	if (r->cf) {
 		p->cnt.counterfactual++;
 		/* counterfactual outcomes are estimates: only the gate, which
