@@ -628,12 +628,17 @@ tl_policy_decide(struct tl_policy *p, size_t i, double learned, size_t n,
 	capped = p->prev.have && p->k->fallback != 0;	/* numbers only */
 	st = tl_policy_settle(learned, cur, n, p->o->min_obs, capped,
 	    p->o->max_change, step, value);
-	/* held without an entry of its own: the level above, as it is
-	 * tonight (decided first: groups are decided in sorted order) */
-	if (st == TL_PS_HELD && !own && p->gs.g[i].level > 0)
+	/* held for lack of observations without an entry of its own: the
+	 * level above, as it is tonight (decided first: groups are decided
+	 * in sorted order), the pooled fallback; held with them, for lack of
+	 * evidence, it keeps the value in force it was tested against, and
+	 * is written so that a level above that moved does not move it */
+	if (st == TL_PS_HELD && !own && p->gs.g[i].level > 0 &&
+	    n < (size_t)p->o->min_obs)
 		*value = p->val[p->gs.g[i].parent];
 	p->val[i] = *value;
-	p->emit[i] = st != TL_PS_HELD || own;
+	p->emit[i] = st != TL_PS_HELD || own || (p->gs.g[i].level > 0 &&
+	    *value != p->val[p->gs.g[i].parent]);
 	if (st == TL_PS_HELD && n < (size_t)p->o->min_obs)
 		snprintf(reason, sizeof(reason), "%zu observations < %ld "
 		    "required", n, p->o->min_obs);
