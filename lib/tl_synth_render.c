@@ -627,6 +627,9 @@ tl_synth_render_sig_decision(struct tl_synth_line *l,
 	l_sig_head(l, &first, "GD", s, x, z);
 	l_adds(l, ",\"action\":\"buy\",\"confidence\":");
 	l_fixed(l, x->conv, 4);
+	l_adds(l, ",\"signals\":");
+	l_flags(l, tl_synth_sig_names, TL_SYNTH_SIG_NNAMED, x->fired, "\":1",
+	    "\":0");
 	l_key(l, &first, "regime");
 	l_qstr(l, tl_synth_regime_names[x->regime]);
 	l_adds(l, "}\n");

@@ -28,8 +28,9 @@
  *
  * Signals are long, at uniform times of the session, by a strategy and a
  * symbol drawn uniformly, with the day's regime.  An executed signal
- * becomes a decision and a closed trade of its own (ids GD..., GT...),
- * kept apart from the log's other decisions and trades.
+ * becomes a decision (with its conviction as confidence and its named
+ * signals) and a closed trade of its own (ids GD..., GT...), kept apart
+ * from the log's other decisions and trades.
  */
 #ifndef TL_SYNTH_SIGNAL_H
 #define TL_SYNTH_SIGNAL_H
