@@ -391,55 +391,33 @@ json_t *
 tl_policy_load(const char *path, size_t want, size_t *kind,
     struct tl_err *err)
 {
+	struct tl_format f = { NULL, TL_POLICY_VERSION, TL_POLICY_VERSION };
 	const char *name;
 	json_error_t je;
-	json_t *v, *ver;
-	size_t k;
+	json_t *v;
+	size_t k = want;
+	int ver;
 
-	errno = 0;
-	if ((v = json_load_file(path, JSON_REJECT_DUPLICATES, &je)) == NULL) {
-		if (je.line == -1)	/* could not open it */
-			tl_err_set(err, TL_EX_NOINPUT, path, 0, "%s",
-			    strerror(errno != 0 ? errno : ENOENT));
-		else
-			tl_err_set(err, TL_EX_DATAERR, path,
-			    (unsigned long)je.line, "invalid JSON: %s",
-			    je.text);
-		return NULL;
-	}
-	name = json_string_value(json_object_get(v, "format"));
-	for (k = 0; name != NULL && k < tl_policy_nkinds; k++)
-		if (strcmp(name, tl_policy_kinds[k].format) == 0)
-			break;
-	if (name == NULL || k == tl_policy_nkinds ||
-	    (want < tl_policy_nkinds && k != want)) {
-		if (want < tl_policy_nkinds)
-			tl_err_set(err, TL_EX_DATAERR, path, 0, "not a %s "
-			    "file", tl_policy_kinds[want].format);
-		else
-			tl_err_set(err, TL_EX_DATAERR, path, 0, "not a "
-			    "tl-policy file");
+	/* any kind: the file's own format names it (a file that cannot be
+	 * read, or names none, is refused below in the one wording) */
+	if (want >= tl_policy_nkinds) {
+		v = tl_json_load_file(path, &je);
+		name = json_string_value(json_object_get(v, "format"));
+		for (k = 0; name != NULL && k < tl_policy_nkinds; k++)
+			if (strcmp(name, tl_policy_kinds[k].format) == 0)
+				break;
 		json_decref(v);
-		return NULL;
+		if (v != NULL && k >= tl_policy_nkinds)
+			return tl_err_set(err, TL_EX_DATAERR,
+			    tl_input_name(path), 0, "not a tl-policy file"),
+			    NULL;
+		if (k >= tl_policy_nkinds)
+			k = 0;	/* v NULL: the loader says why */
 	}
-	ver = json_object_get(v, "version");
-	if (!json_is_integer(ver)) {
-		tl_err_set(err, TL_EX_DATAERR, path, 0, "format '%s' has no "
-		    "version (this %s reads %d)", name, tl_progname(),
-		    TL_POLICY_VERSION);
-		json_decref(v);
-		return NULL;
-	}
-	if (json_integer_value(ver) != TL_POLICY_VERSION) {
-		tl_err_set(err, TL_EX_DATAERR, path, 0, "format '%s' version %"
-		    JSON_INTEGER_FORMAT " is %s than this %s reads (%d)", name,
-		    json_integer_value(ver), json_integer_value(ver) >
-		    TL_POLICY_VERSION ? "newer" : "older", tl_progname(),
-		    TL_POLICY_VERSION);
-		json_decref(v);
-		return NULL;
-	}
-	*kind = k;
+	f.name = tl_policy_kinds[k].format;
+	if ((v = tl_json_load_versioned(path, NULL, 0, &f, &ver, err)) !=
+	    NULL)
+		*kind = k;
 	return v;
 }
 
