@@ -30,6 +30,7 @@
 #include "tl_num.h"
 #include "tl_opt.h"
 #include "tl_out.h"
+#include "tl_policy.h"
 #include "tl_progress.h"
 #include "tl_records.h"
 #include "tl_source.h"
@@ -51,11 +52,12 @@
 #define MAX_RECORD_MAX		((size_t)1 << 40)
 
 enum emit { E_TRADES, E_DECISIONS, E_OUTCOMES, E_RUNS, E_PROMOTIONS,
-	E_RETIREMENTS, E_RETURNS, E_DATASET, E_UNMATCHED, E_NEMIT };
+	E_RETIREMENTS, E_RETURNS, E_DATASET, E_UNMATCHED, E_SIGNALS,
+	E_SIGNAL_OUTCOMES, E_COUNTERFACTUALS, E_NEMIT };
 static const char *const emit_names[E_NEMIT] = { "trades", "decisions",
 	"outcomes",
 	"runs", "promotions", "retirements", "returns", "dataset",
-	"unmatched" };
+	"unmatched", "signals", "signal-outcomes", "counterfactuals" };
 
 /* What -i reads. */
 static const struct input_fmt {
@@ -109,6 +111,8 @@ struct counts {
 	unsigned long	 kinds[TL_KIND_N];	/* accepted by kind */
 	unsigned long	 later;		/* after --until, left out */
 	unsigned long	 renamed;	/* accepted with a strategy renamed */
+	unsigned long	 unsignalled;	/* signal outcomes and counterfactuals
+					 * whose signal was never read */
 };
 
 /* What was read of one format (and map): files, records as the source
@@ -160,6 +164,11 @@ struct state {
 	struct tl_map	*strats;	/* strategy name -> number */
 	struct tl_map	*pend_dec;	/* decision id -> char * JSON */
 	struct tl_map	*pend_out;	/* decision id -> char * JSON */
+	struct tl_map	*sigs;		/* signal id -> char * JSON */
+	struct tl_map	*sig_of_dec;	/* decision id -> char * signal id */
+	struct tl_map	*pend_sig;	/* signal id -> char * "kJSON\n"... of
+					 * the records waiting for it */
+	struct tl_map	*late_sigs;	/* ids of signals after --until */
 	struct u64map	 days;		/* strategy, day -> sum of net P&L */
 	struct run	*runs;		/* runs read, for the dataset */
 	size_t		 nruns, capruns;
@@ -168,8 +177,9 @@ struct state {
 	struct tl_jdoc	 doc;		/* the input record */
 	struct tl_jdoc	 cdoc;		/* its canonical text, parsed */
 	struct tl_jdoc	 tdoc;		/* the waiting side of a trade */
+	struct tl_jdoc	 sdoc;		/* the signal of a joined record */
 	struct tl_alias	*alias;		/* --aliases, or NULL */
-	char		 kind_list[96];	/* "decision, ... or retirement" */
+	char		 kind_list[160];	/* "decision, ... or retirement" */
 	struct tl_source_opts srcopts;	/* how inputs are read */
 	struct tl_mapfile *maps[MAX_MAPFILES];	/* --map-file */
 	struct source_count *srcs;	/* by format and map, as first read */
@@ -199,10 +209,12 @@ usage(FILE *fp)
 "  -d, --output-dir=DIR  write trades.jsonl, decisions.jsonl, outcomes.jsonl,\n"
 "                        runs.jsonl, promotions.jsonl, retirements.jsonl,\n"
 "                        returns.csv, dataset.jsonl, unmatched.jsonl,\n"
-"                        rejects.jsonl to DIR\n"
+"                        signals.jsonl, signal-outcomes.jsonl,\n"
+"                        counterfactuals.jsonl, rejects.jsonl to DIR\n"
 "  -e, --emit=WHAT       what -o/stdout gets: trades (default), decisions,\n"
 "                        outcomes, runs, promotions, retirements, returns,\n"
-"                        dataset or unmatched\n"
+"                        dataset, unmatched, signals, signal-outcomes or\n"
+"                        counterfactuals\n"
 "  -f, --format=FMT      output format: jsonl or csv (returns: csv)\n"
 "      --from=SYSTEM     what wrote the inputs: auto (by content),\n"
 "                        tradelearn, freqtrade (backtest exports, hyperopt\n"
@@ -210,8 +222,9 @@ usage(FILE *fp)
 "  -h, --help            this help\n"
 "  -i, --input-format=F  read inputs as jsonl, csv or json (a document;\n"
 "                        default: by content, then name)\n"
-"      --kind=KIND       every record is a decision, outcome, run, promotion\n"
-"                        or retirement\n"
+"      --kind=KIND       every record is a decision, outcome, run, promotion,\n"
+"                        retirement, signal, signal_outcome or\n"
+"                        counterfactual\n"
 "      --map=NAME=RAW    take canonical field NAME from raw field RAW\n"
 "      --map-file=FILE   read the files FILE's mapping names through it\n"
 "      --max-record=N    reject a record longer than N bytes (K, M, G: KiB,\n"
@@ -783,20 +796,35 @@ static const char *action_canon[] = { "buy", "buy", "sell", "sell",
 static const char *side_alias[] = { "long", "buy", "short", "sell", NULL };
 static const char *side_canon[] = { "long", "long", "short", "short" };
 
+/* What a decision and a signal begin with: id, ts (the event time),
+ * symbol and strategy. */
 static int
-norm_decision(struct rec *r)
+event_head(struct rec *r)
+{
+	return get_id(r, "id", "id", 1) == -1 ||
+	    get_time(r, "ts", "ts", 1, 0, &r->when) == -1 ||
+	    get_name(r, "symbol", 1, NAME_UPPER) == -1 ||
+	    get_name(r, "strategy", 1, NAME_RENAME) == -1 ? -1 : 0;
+}
+
+/* The score in [0, 1] under key, then components and signals. */
+static int
+score_parts(struct rec *r, const char *key, int required)
 {
 	double x;
 
-	if (get_id(r, "id", "id", 1) == -1 ||
-	    get_time(r, "ts", "ts", 1, 0, &r->when) == -1 ||
-	    get_name(r, "symbol", 1, NAME_UPPER) == -1 ||
-	    get_name(r, "strategy", 1, NAME_RENAME) == -1 ||
+	return get_num(r, key, required, 0, 1, &x) == -1 ||
+	    get_numobj(r, "components", 0) == -1 ||
+	    get_numobj(r, "signals", 1) == -1 ? -1 : 0;
+}
+
+static int
+norm_decision(struct rec *r)
+{
+	if (event_head(r) == -1 ||
 	    get_word(r, "action", 1, action_alias, action_canon,
 	    "buy, sell or hold") == -1 ||
-	    get_num(r, "confidence", 0, 0, 1, &x) == -1 ||
-	    get_numobj(r, "components", 0) == -1 ||
-	    get_numobj(r, "signals", 1) == -1 ||
+	    score_parts(r, "confidence", 0) == -1 ||
 	    get_obj(r, "votes", 0) == -1 ||
 	    get_name(r, "regime", 0, 0) == -1)
 		return -1;
@@ -804,16 +832,33 @@ norm_decision(struct rec *r)
 	return 0;
 }
 
+/* A boolean, written as it is; *b gets it. */
 static int
-norm_outcome(struct rec *r)
+get_bool(struct rec *r, const char *key, int required, int *b)
+{
+	const struct tl_jv *v = field(r, key);
+
+	if (v == NULL)
+		return required ? missing(r, key) : 0;
+	if (v->type != TL_JTRUE && v->type != TL_JFALSE)
+		return wrong(r, key, "boolean", v);
+	*b = v->type == TL_JTRUE;
+	put_key(r, key);
+	tl_buf_adds(r->out, *b ? "true" : "false");
+	return 1;
+}
+
+/* The fields a closed trade and a counterfactual share, from strategy
+ * to exit_reason (fees required when fees_req); the event time is the
+ * exit. */
+static int
+trade_fields(struct rec *r, int fees_req)
 {
 	int64_t entry, exit;
 	double x;
 	int has_entry;
 
-	if (get_id(r, "id", "id", 1) == -1 ||
-	    get_id(r, "decision_id", "decision_id", 0) == -1 ||
-	    get_name(r, "strategy", 1, NAME_RENAME) == -1 ||
+	if (get_name(r, "strategy", 1, NAME_RENAME) == -1 ||
 	    get_name(r, "symbol", 1, NAME_UPPER) == -1 ||
 	    get_word(r, "side", 0, side_alias, side_canon,
 	    "long or short") == -1 ||
@@ -824,7 +869,9 @@ norm_outcome(struct rec *r)
 	    get_num(r, "exit_price", 0, 0, MAX_MAGNITUDE, &x) == -1 ||
 	    get_num(r, "qty", 0, -MAX_MAGNITUDE, MAX_MAGNITUDE, &x) == -1 ||
 	    get_num(r, "pnl", 1, -MAX_MAGNITUDE, MAX_MAGNITUDE, &x) == -1 ||
-	    get_num(r, "fees", 0, -MAX_MAGNITUDE, MAX_MAGNITUDE, &x) == -1 ||
+	    get_num(r, "fees", fees_req, -MAX_MAGNITUDE, MAX_MAGNITUDE,
+	    &x) == -1 ||
+	    get_num(r, "slippage", 0, 0, MAX_MAGNITUDE, &x) == -1 ||
 	    get_num(r, "mfe", 0, -MAX_MAGNITUDE, MAX_MAGNITUDE, &x) == -1 ||
 	    get_num(r, "mae", 0, -MAX_MAGNITUDE, MAX_MAGNITUDE, &x) == -1 ||
 	    get_name(r, "exit_reason", 0, 0) == -1)
@@ -833,6 +880,113 @@ norm_outcome(struct rec *r)
 		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
 		    "field 'exit_ts': before entry_ts");
 	r->when = exit;
+	return 0;
+}
+
+static int
+norm_outcome(struct rec *r)
+{
+	if (get_id(r, "id", "id", 1) == -1 ||
+	    get_id(r, "decision_id", "decision_id", 0) == -1 ||
+	    trade_fields(r, 0) == -1)
+		return -1;
+	keep_extras(r);
+	return 0;
+}
+
+static int
+norm_signal(struct rec *r)
+{
+	double x;
+	int executed = 0, blocked;
+
+	if (event_head(r) == -1 ||
+	    get_word(r, "side", 1, side_alias, side_canon,
+	    "long or short") == -1 ||
+	    score_parts(r, "conviction", 1) == -1 ||
+	    get_bool(r, "executed", 1, &executed) == -1 ||
+	    (blocked = get_name(r, "blocked_by", 0, 0)) == -1 ||
+	    get_id(r, "decision_id", "decision_id", 0) == -1 ||
+	    get_name(r, "regime", 0, 0) == -1 ||
+	    get_num(r, "expected_edge", 0, -MAX_MAGNITUDE, MAX_MAGNITUDE,
+	    &x) == -1 ||
+	    get_name(r, "venue", 0, 0) == -1)
+		return -1;
+	if (executed && blocked)
+		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
+		    "field 'blocked_by': an executed signal was not blocked");
+	keep_extras(r);
+	return 0;
+}
+
+/* A horizon: a duration (tl_dur_parse) or a number of seconds in (0,
+ * 1e9], written in the largest unit that divides it ("15m"). */
+static int
+get_horizon(struct rec *r, const char *key)
+{
+	const struct tl_jv *v = field(r, key);
+	char buf[TL_DUR_BUFSZ];
+	double sec = 0;
+	int n;
+
+	if (v == NULL)
+		return missing(r, key);
+	if (v->type == TL_JNUM)
+		sec = v->num;
+	else if (v->type != TL_JSTR)
+		return wrong(r, key, "duration", v);
+	else if (tl_dur_parse(v->s, v->len, &sec) == -1)
+		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
+		    "field '%s': '%.*s' is not a duration (1m, 15m, 1h, 1d "
+		    "or seconds)", key, (int)(v->len < 64 ? v->len : 64),
+		    v->s);
+	if (!(sec > 0) || sec > 1e9) {
+		tl_fmt_double(buf, sec);
+		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
+		    "field '%s': %s is not a number of seconds in (0, 1e9]",
+		    key, buf);
+	}
+	put_key(r, key);
+	n = tl_dur_format(buf, sec);
+	tl_jv_append_string(r->out, buf, (size_t)n);
+	return 1;
+}
+
+/* A signal outcome has no time of its own: it is known at its signal's
+ * time plus its horizon, which the join checks against --until. */
+static int
+norm_signal_outcome(struct rec *r)
+{
+	double x;
+	int hit;
+
+	if (get_id(r, "signal_id", "signal_id", 1) == -1 ||
+	    get_horizon(r, "horizon") == -1 ||
+	    get_num(r, "move", 1, -MAX_MAGNITUDE, MAX_MAGNITUDE, &x) == -1 ||
+	    get_bool(r, "hit", 1, &hit) == -1 ||
+	    get_num(r, "ev", 1, -MAX_MAGNITUDE, MAX_MAGNITUDE, &x) == -1 ||
+	    get_name(r, "fee_model", 0, 0) == -1 ||
+	    get_num(r, "cost", 0, 0, MAX_MAGNITUDE, &x) == -1)
+		return -1;
+	keep_extras(r);
+	return 0;
+}
+
+static int
+norm_counterfactual(struct rec *r)
+{
+	int cf = 0;
+
+	if (get_id(r, "id", "id", 1) == -1 ||
+	    get_id(r, "signal_id", "signal_id", 1) == -1 ||
+	    get_bool(r, "counterfactual", 1, &cf) == -1)
+		return -1;
+	if (!cf)
+		return tl_err_set(r->err, TL_EX_DATAERR, r->name, r->line,
+		    "field 'counterfactual': false (a realized trade is an "
+		    "outcome: --kind outcome)");
+	if (trade_fields(r, 1) == -1)
+		return -1;
 	keep_extras(r);
 	return 0;
 }
@@ -922,6 +1076,14 @@ static const struct kind_rule {
 	const char	*has[3];	/* fields that must be there */
 	const char	*is[2];		/* a field and its value, or NULL */
 } kind_rules[] = {
+	/* a counterfactual has a closed trade's fields: its mark first,
+	 * whatever its value, so that none is ever taken for a trade */
+	{ "field 'counterfactual'", TL_KIND_COUNTERFACTUAL, 0,
+	    { "counterfactual" }, { NULL } },
+	{ "fields 'signal_id' and 'horizon'", TL_KIND_SIGNAL_OUTCOME, 0,
+	    { "signal_id", "horizon" }, { NULL } },
+	{ "fields 'conviction' and 'executed'", TL_KIND_SIGNAL, 0,
+	    { "conviction", "executed" }, { NULL } },
 	{ "fields 'pnl' and 'exit_ts'", TL_KIND_OUTCOME, 0,
 	    { "pnl", "exit_ts" }, { NULL } },
 	{ "fields 'genome' and 'metrics'", TL_KIND_RUN, 0,
@@ -942,7 +1104,10 @@ static const struct kind_rule {
 	{ "field 'promoted_at'", TL_KIND_PROMOTION, 0, { "promoted_at" },
 	    { NULL } },
 	{ "fields 'strategy' and 'in_sample'", TL_KIND_PROMOTION, 0,
-	    { "strategy", "in_sample" }, { NULL } }
+	    { "strategy", "in_sample" }, { NULL } },
+	{ "field 'horizon'", TL_KIND_SIGNAL_OUTCOME, 0, { "horizon" },
+	    { NULL } },
+	{ "field 'executed'", TL_KIND_SIGNAL, 0, { "executed" }, { NULL } }
 };
 
 /* What a file's name (or --kind) says of its records. */
@@ -1013,11 +1178,13 @@ kind_of(const struct rec *r, const struct file_kind *fk, const char **why)
 
 /* What checks each kind, where it goes and the fields that name one
  * record of it (its de-duplication key; the first names it in messages).
- * Its name in the summary is that of its output. */
+ * Its name in the summary is that of its output.  A record that is
+ * joined with its signal goes out when joined, else unmatched. */
 static const struct kind_ops {
 	int		(*norm)(struct rec *);	/* check and normalise */
 	enum emit	 emit;		/* its output */
 	const char	*key[2];	/* key fields */
+	int		 by_signal;	/* written joined with its signal */
 } kind_ops[TL_KIND_N] = {
 	[TL_KIND_DECISION] = { norm_decision, E_DECISIONS, { "id" } },
 	[TL_KIND_OUTCOME] = { norm_outcome, E_OUTCOMES, { "id" } },
@@ -1025,7 +1192,12 @@ static const struct kind_ops {
 	[TL_KIND_PROMOTION] = { norm_promotion, E_PROMOTIONS,
 	    { "strategy", "ts" } },
 	[TL_KIND_RETIREMENT] = { norm_retirement, E_RETIREMENTS,
-	    { "strategy", "ts" } }
+	    { "strategy", "ts" } },
+	[TL_KIND_SIGNAL] = { norm_signal, E_SIGNALS, { "id" } },
+	[TL_KIND_SIGNAL_OUTCOME] = { norm_signal_outcome, E_SIGNAL_OUTCOMES,
+	    { "signal_id", "horizon" }, 1 },
+	[TL_KIND_COUNTERFACTUAL] = { norm_counterfactual, E_COUNTERFACTUALS,
+	    { "id" }, 1 }
 };
 
 /* ---- outputs ---------------------------------------------------------- */
@@ -1262,69 +1434,123 @@ trade_num(struct trade *t, const char *key, double x)
 	tl_buf_add(t->b, num, (size_t)n);
 }
 
+/* Copy the members keys[] (NULL-ended) of d. */
+static void
+trade_copy_all(struct trade *t, const struct tl_jdoc *d,
+    const char *const *keys)
+{
+	size_t i;
+
+	for (i = 0; keys[i] != NULL; i++)
+		trade_copy(t, d, keys[i], keys[i]);
+}
+
+/* Copy the members of d that t does not have yet, but skip[] (NULL-ended
+ * or NULL). */
+static void
+trade_extras(struct trade *t, const struct tl_jdoc *d,
+    const char *const *skip)
+{
+	const struct tl_jv *root = &d->v[0], *v;
+	size_t i;
+
+	for (v = tl_jv_child(d, root); v != NULL; v = tl_jv_next(d, root, v)) {
+		if (trade_has(t, v->key, v->keylen))
+			continue;
+		for (i = 0; skip != NULL && skip[i] != NULL; i++)
+			if (strlen(skip[i]) == v->keylen &&
+			    memcmp(skip[i], v->key, v->keylen) == 0)
+				break;
+		if (skip != NULL && skip[i] != NULL)
+			continue;
+		trade_key(t, v->key, v->keylen);
+		tl_jv_append(t->b, d, v);
+	}
+}
+
+/* The part a trade and a counterfactual share, from a closed trade's
+ * canonical record od: entry_ts to exit_reason, with date, net_pnl, win
+ * and hold_s. */
+static void
+trade_body(struct trade *t, const struct tl_jdoc *od)
+{
+	static const char *const money[] = { "entry_price", "exit_price",
+		"qty", "pnl", "fees", "slippage", NULL };
+	static const char *const exit[] = { "mfe", "mae", "exit_reason",
+		NULL };
+	const struct tl_jv *orr = &od->v[0], *v, *ex, *en;
+	char date[TL_TIME_BUFSZ];
+	int64_t exit_ms, entry_ms;
+	double net;
+
+	ex = tl_jv_get(od, orr, "exit_ts");
+	tl_time_parse(ex->s, ex->len, &exit_ms);
+	trade_copy(t, od, "entry_ts", "entry_ts");
+	trade_copy(t, od, "exit_ts", "exit_ts");
+	tl_time_format_date(date, exit_ms);
+	trade_key(t, "date", 4);
+	tl_jv_append_string(t->b, date, strlen(date));
+	trade_copy_all(t, od, money);
+	net = tl_jv_get(od, orr, "pnl")->num;
+	if ((v = tl_jv_get(od, orr, "fees")) != NULL)
+		net -= v->num;
+	trade_num(t, "net_pnl", net);
+	trade_key(t, "win", 3);
+	tl_buf_adds(t->b, net > 0 ? "true" : "false");
+	if ((en = tl_jv_get(od, orr, "entry_ts")) != NULL) {
+		tl_time_parse(en->s, en->len, &entry_ms);
+		trade_num(t, "hold_s", (double)(exit_ms - entry_ms) / 1000);
+	}
+	trade_copy_all(t, od, exit);
+}
+
+/* The signal (canonical, parsed into s->sdoc) that names decision dd as
+ * the one it became; NULL when none was read. */
+static const struct tl_jdoc *
+signal_of_decision(struct state *s, const struct tl_jdoc *dd)
+{
+	const struct tl_jv *id = tl_jv_get(dd, &dd->v[0], "id");
+	const char *sid, *text;
+	uintptr_t *slot;
+
+	if ((slot = tl_map_get(s->sig_of_dec, id->s, id->len)) == NULL)
+		return NULL;
+	sid = (const char *)*slot;
+	text = (const char *)*tl_map_get(s->sigs, sid, strlen(sid));
+	tl_jdoc_parse(&s->sdoc, text, strlen(text), NULL, 0, NULL);
+	return &s->sdoc;
+}
+
 /* Merge a decision and its outcome (canonical records, parsed) into one
- * enriched trade, keys in the order of tl(7). */
+ * enriched trade, keys in the order of tl(7), with the fields of the
+ * signal that became the decision when it was read first. */
 static int
 write_trade(struct state *s, const struct tl_jdoc *dd,
     const struct tl_jdoc *od, struct tl_err *err)
 {
-	static const char *from_oc[] = { "id", "decision_id", "strategy",
-		"symbol", "side", NULL };
-	static const char *from_oc2[] = { "entry_price", "exit_price", "qty",
-		"pnl", "fees", NULL };
-	static const char *from_oc3[] = { "mfe", "mae", "exit_reason", NULL };
-	static const char *from_dec[] = { "confidence", "components",
+	static const char *const from_oc[] = { "id", "decision_id",
+		"strategy", "symbol", "side", NULL };
+	static const char *const from_dec[] = { "confidence", "components",
 		"signals", "votes", "regime", NULL };
-	const struct tl_jv *v, *ex, *en, *dr, *orr;
+	static const char *const from_sig[] = { "conviction",
+		"expected_edge", "venue", NULL };
+	static const char *const not_dec[] = { "ts", "id", NULL };
 	struct trade t = { &s->tbuf, { NULL }, { 0 }, 0 };
-	char date[TL_TIME_BUFSZ];
-	int64_t exit_ms, entry_ms;
-	double net;
-	int i;
+	const struct tl_jdoc *sd;
 
-	dr = &dd->v[0];
-	orr = &od->v[0];
 	tl_buf_reset(t.b);
-	for (i = 0; from_oc[i] != NULL; i++)
-		trade_copy(&t, od, from_oc[i], from_oc[i]);
+	trade_copy_all(&t, od, from_oc);
 	trade_copy(&t, dd, "action", "action");
 	trade_copy(&t, dd, "ts", "decision_ts");
-	ex = tl_jv_get(od, orr, "exit_ts");
-	tl_time_parse(ex->s, ex->len, &exit_ms);
-	trade_copy(&t, od, "entry_ts", "entry_ts");
-	trade_copy(&t, od, "exit_ts", "exit_ts");
-	tl_time_format_date(date, exit_ms);
-	trade_key(&t, "date", 4);
-	tl_jv_append_string(t.b, date, strlen(date));
-	for (i = 0; from_oc2[i] != NULL; i++)
-		trade_copy(&t, od, from_oc2[i], from_oc2[i]);
-	net = tl_jv_get(od, orr, "pnl")->num;
-	if ((v = tl_jv_get(od, orr, "fees")) != NULL)
-		net -= v->num;
-	trade_num(&t, "net_pnl", net);
-	trade_key(&t, "win", 3);
-	tl_buf_adds(t.b, net > 0 ? "true" : "false");
-	if ((en = tl_jv_get(od, orr, "entry_ts")) != NULL) {
-		tl_time_parse(en->s, en->len, &entry_ms);
-		trade_num(&t, "hold_s", (double)(exit_ms - entry_ms) / 1000);
+	trade_body(&t, od);
+	trade_copy_all(&t, dd, from_dec);
+	if ((sd = signal_of_decision(s, dd)) != NULL) {
+		trade_copy(&t, sd, "id", "signal_id");
+		trade_copy_all(&t, sd, from_sig);
 	}
-	for (i = 0; from_oc3[i] != NULL; i++)
-		trade_copy(&t, od, from_oc3[i], from_oc3[i]);
-	for (i = 0; from_dec[i] != NULL; i++)
-		trade_copy(&t, dd, from_dec[i], from_dec[i]);
 	/* extras: the outcome's, then the decision's, never overriding */
-	for (v = tl_jv_child(od, orr); v != NULL; v = tl_jv_next(od, orr, v))
-		if (!trade_has(&t, v->key, v->keylen)) {
-			trade_key(&t, v->key, v->keylen);
-			tl_jv_append(t.b, od, v);
-		}
-	for (v = tl_jv_child(dd, dr); v != NULL; v = tl_jv_next(dd, dr, v))
-		if (!trade_has(&t, v->key, v->keylen) &&
-		    !(v->keylen == 2 && memcmp(v->key, "ts", 2) == 0) &&
-		    !(v->keylen == 2 && memcmp(v->key, "id", 2) == 0)) {
-			trade_key(&t, v->key, v->keylen);
-			tl_jv_append(t.b, dd, v);
-		}
+	trade_extras(&t, od, NULL);
+	trade_extras(&t, dd, not_dec);
 	tl_buf_addc(t.b, '}');
 	s->c.joined++;
 	return emit_text(s, E_TRADES, t.b->data, t.b->len, err);
@@ -1397,6 +1623,201 @@ join(struct state *s, enum tl_kind k, const struct tl_jdoc *c, const char *text,
 		/* a second outcome for a decision still unseen */
 		s->c.orphans++;
 		rc = emit_unmatched(s, "outcome", text, err);
+	}
+	return rc;
+}
+
+/* ---- signals and what is joined with them ----------------------------- */
+
+/* A record accepted and then found to be after --until (by its signal's
+ * time): left out, as those found at once. */
+static void
+leave_out(struct state *s, enum tl_kind k)
+{
+	s->c.accepted--;
+	s->c.kinds[k]--;
+	s->c.later++;
+}
+
+/* A signal outcome (canonical, parsed in od) joined with its signal sd,
+ * keys in the order of tl(7); left out when known (the signal's time
+ * plus the horizon) after --until. */
+static int
+write_signal_outcome(struct state *s, const struct tl_jdoc *sd,
+    const struct tl_jdoc *od, struct tl_err *err)
+{
+	static const char *const from_sig[] = { "ts", "strategy", "symbol",
+		"side", "conviction", "executed", "blocked_by", "regime",
+		NULL };
+	static const char *const from_oc[] = { "move", "hit", "ev",
+		"fee_model", "cost", NULL };
+	struct trade t = { &s->tbuf, { NULL }, { 0 }, 0 };
+	const struct tl_jv *h = tl_jv_get(od, &od->v[0], "horizon");
+	const struct tl_jv *ts = tl_jv_get(sd, &sd->v[0], "ts");
+	double sec;
+	int64_t ms;
+
+	tl_dur_parse(h->s, h->len, &sec);	/* ours: a duration */
+	tl_time_parse(ts->s, ts->len, &ms);
+	if (ms > s->o->until || (double)(s->o->until - ms) < sec * 1000) {
+		leave_out(s, TL_KIND_SIGNAL_OUTCOME);
+		return 0;
+	}
+	tl_buf_reset(t.b);
+	trade_copy(&t, od, "signal_id", "signal_id");
+	trade_copy_all(&t, sd, from_sig);
+	trade_copy(&t, od, "horizon", "horizon");
+	trade_num(&t, "horizon_s", sec);
+	trade_copy_all(&t, od, from_oc);
+	trade_copy(&t, sd, "signals", "signals");
+	trade_extras(&t, od, NULL);
+	tl_buf_addc(t.b, '}');
+	return emit_text(s, E_SIGNAL_OUTCOMES, t.b->data, t.b->len, err);
+}
+
+/* A counterfactual (canonical, parsed in cd) joined with its signal sd,
+ * keys in the order of tl(7).  Never a return: add_return() reads
+ * closed trades only. */
+static int
+write_counterfactual(struct state *s, const struct tl_jdoc *sd,
+    const struct tl_jdoc *cd, struct tl_err *err)
+{
+	static const char *const head[] = { "id", "signal_id",
+		"counterfactual", "strategy", "symbol", NULL };
+	static const char *const from_sig[] = { "conviction", "blocked_by",
+		"expected_edge", "regime", NULL };
+	struct trade t = { &s->tbuf, { NULL }, { 0 }, 0 };
+
+	tl_buf_reset(t.b);
+	trade_copy_all(&t, cd, head);
+	trade_copy(&t, sd, "venue", "venue");
+	trade_copy(&t, tl_jv_get(cd, &cd->v[0], "side") != NULL ? cd : sd,
+	    "side", "side");
+	trade_copy(&t, sd, "ts", "signal_ts");
+	trade_body(&t, cd);
+	trade_copy_all(&t, sd, from_sig);
+	trade_extras(&t, cd, NULL);
+	tl_buf_addc(t.b, '}');
+	return emit_text(s, E_COUNTERFACTUALS, t.b->data, t.b->len, err);
+}
+
+/* Write the record text (a signal outcome or a counterfactual, as k
+ * says) joined with the signal parsed in sd. */
+static int
+write_by_signal(struct state *s, enum tl_kind k, const struct tl_jdoc *sd,
+    const struct tl_jdoc *rd, struct tl_err *err)
+{
+	return k == TL_KIND_SIGNAL_OUTCOME ?
+	    write_signal_outcome(s, sd, rd, err) :
+	    write_counterfactual(s, sd, rd, err);
+}
+
+/* The tag of a waiting record's kind in pend_sig, and back. */
+static const struct {
+	char		 tag;
+	enum tl_kind	 kind;
+} sig_tags[] = {
+	{ 'o', TL_KIND_SIGNAL_OUTCOME }, { 'c', TL_KIND_COUNTERFACTUAL }
+};
+
+static char
+tag_of(enum tl_kind k)
+{
+	size_t i;
+
+	for (i = 0; i < TL_NELEM(sig_tags) && sig_tags[i].kind != k; i++)
+		;
+	return sig_tags[i].tag;
+}
+
+static enum tl_kind
+kind_of_tag(char c)
+{
+	size_t i;
+
+	for (i = 0; i < TL_NELEM(sig_tags) && sig_tags[i].tag != c; i++)
+		;
+	return sig_tags[i].kind;
+}
+
+/* A signal outcome or counterfactual (canonical text, parsed in c):
+ * joined with its signal if read, else waiting for it (its text tagged
+ * with its kind, one a line, after those waiting already). */
+static int
+join_signal(struct state *s, enum tl_kind k, const struct tl_jdoc *c,
+    const char *text, size_t len, struct tl_err *err)
+{
+	const struct tl_jv *id = tl_jv_get(c, &c->v[0], "signal_id");
+	uintptr_t *slot;
+	struct tl_buf b;
+	const char *sig;
+	int added;
+
+	if ((slot = tl_map_get(s->sigs, id->s, id->len)) != NULL) {
+		sig = (const char *)*slot;
+		tl_jdoc_parse(&s->sdoc, sig, strlen(sig), NULL, 0, NULL);
+		return write_by_signal(s, k, &s->sdoc, c, err);
+	}
+	slot = tl_map_put(s->pend_sig, id->s, id->len, &added);
+	tl_buf_init(&b);
+	if (!added) {
+		tl_buf_adds(&b, (char *)*slot);
+		free((char *)*slot);
+	}
+	tl_buf_addc(&b, tag_of(k));
+	tl_buf_add(&b, text, len);
+	tl_buf_addc(&b, '\n');
+	*slot = (uintptr_t)tl_xstrndup(b.data, b.len);
+	tl_buf_release(&b);
+	return 0;
+}
+
+/* Call fn on each tagged line of a pend_sig value: its kind and text. */
+static int
+each_waiting(struct state *s, char *list,
+    int (*fn)(struct state *, enum tl_kind, char *, size_t, const void *,
+    struct tl_err *), const void *arg, struct tl_err *err)
+{
+	char *p, *nl;
+	int rc = 0;
+
+	for (p = list; rc == 0 && *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		rc = fn(s, kind_of_tag(*p), p + 1, (size_t)(nl - p - 1), arg,
+		    err);
+	}
+	return rc;
+}
+
+static int
+flush_one(struct state *s, enum tl_kind k, char *text, size_t n,
+    const void *arg, struct tl_err *err)
+{
+	tl_jdoc_parse(&s->tdoc, text, n, NULL, 0, NULL);
+	return write_by_signal(s, k, arg, &s->tdoc, err);
+}
+
+/* A new signal (canonical text, parsed in c): kept for what joins it,
+ * the records waiting for it written. */
+static int
+keep_signal(struct state *s, const struct tl_jdoc *c, const char *text,
+    size_t len, struct tl_err *err)
+{
+	const struct tl_jv *id = tl_jv_get(c, &c->v[0], "id"), *d;
+	uintptr_t *slot;
+	char *list;
+	int added, rc = 0;
+
+	slot = tl_map_put(s->sigs, id->s, id->len, &added);
+	*slot = (uintptr_t)tl_xstrndup(text, len);
+	if ((d = tl_jv_get(c, &c->v[0], "decision_id")) != NULL) {
+		slot = tl_map_put(s->sig_of_dec, d->s, d->len, &added);
+		if (added)	/* the first signal that names it */
+			*slot = (uintptr_t)tl_xstrndup(id->s, id->len);
+	}
+	if ((list = take(s->pend_sig, id->s, id->len)) != NULL) {
+		rc = each_waiting(s, list, flush_one, c, err);
+		free(list);
 	}
 	return rc;
 }
@@ -1546,11 +1967,15 @@ handle(struct state *s, const struct file_kind *fk, enum tl_kind *kp,
 	tl_buf_reset(&s->buf);
 	if (ops->norm(&r) == -1)
 		return 1;
+	tl_jdoc_parse(c, s->buf.data, s->buf.len, NULL, 0, NULL);
 	if (r.when > s->o->until) {
 		s->c.later++;
+		if (k == TL_KIND_SIGNAL) {	/* what joins it is later too */
+			id = tl_jv_get(c, &c->v[0], "id");
+			tl_map_put(s->late_sigs, id->s, id->len, &d);
+		}
 		return 0;
 	}
-	tl_jdoc_parse(c, s->buf.data, s->buf.len, NULL, 0, NULL);
 	if ((d = dedup(s, k, c, s->buf.data, s->buf.len)) != 1) {
 		if (d == 0) {
 			s->c.dups++;
@@ -1566,7 +1991,12 @@ handle(struct state *s, const struct file_kind *fk, enum tl_kind *kp,
 	s->c.accepted++;
 	s->c.kinds[k]++;
 	s->c.renamed += r.renamed;
+	if (ops->by_signal)
+		return join_signal(s, k, c, s->buf.data, s->buf.len, err) ==
+		    -1 ? -1 : 0;
 	rc = emit_text(s, ops->emit, s->buf.data, s->buf.len, err);
+	if (rc == 0 && k == TL_KIND_SIGNAL)
+		rc = keep_signal(s, c, s->buf.data, s->buf.len, err);
 	if (k == TL_KIND_OUTCOME)
 		add_return(s, c);
 	if (k == TL_KIND_RUN)
@@ -1888,12 +2318,81 @@ write_unmatched(struct state *s, struct tl_map *pend, const char *kind,
 	return rc;
 }
 
+static int
+unmatched_one(struct state *s, enum tl_kind k, char *text, size_t n,
+    const void *arg, struct tl_err *err)
+{
+	const int *late = arg;
+
+	if (*late) {
+		leave_out(s, k);
+		return 0;
+	}
+	s->c.unsignalled++;
+	text[n] = '\0';	/* was the newline */
+	return emit_unmatched(s, tl_kind_names[k], text, err);
+}
+
+/* Signal outcomes and counterfactuals whose signal was never read, as
+ * write_unmatched(); those of a signal after --until are later. */
+static int
+write_unsignalled(struct state *s, int rc, struct tl_err *err)
+{
+	const char *key;
+	uintptr_t v;
+	size_t it, n;
+	int late;
+
+	for (it = 0; tl_map_next(s->pend_sig, &it, &key, &n, &v);) {
+		late = tl_map_get(s->late_sigs, key, n) != NULL;
+		if (rc == 0)
+			rc = each_waiting(s, (char *)v, unmatched_one, &late,
+			    err);
+		free((char *)v);
+	}
+	return rc;
+}
+
+/* Free the values of map m (strings) and m. */
+static void
+free_strings(struct tl_map *m)
+{
+	const char *key;
+	uintptr_t v;
+	size_t it, n;
+
+	for (it = 0; tl_map_next(m, &it, &key, &n, &v);)
+		free((char *)v);
+	tl_map_free(m);
+}
+
+/* The files whose name says they hold signals first, the order kept
+ * otherwise: a trade gains the fields of the signal that became its
+ * decision when the signal is read before the trade is joined. */
+static void
+signals_first(struct tl_walk *w)
+{
+	const char *word;
+	size_t i, j, n;
+	char *p;
+
+	for (i = j = 0; i < w->n; i++)
+		if (tl_kind_of_name(w->paths[i], &word, &n) ==
+		    TL_KIND_SIGNAL) {
+			p = w->paths[i];
+			memmove(w->paths + j + 1, w->paths + j,
+			    (i - j) * sizeof(*w->paths));
+			w->paths[j++] = p;
+		}
+}
+
 /* ---- main ---------------------------------------------------------- */
 
 static const char *dir_files[E_NEMIT] = { "trades.jsonl", "decisions.jsonl",
 	"outcomes.jsonl", "runs.jsonl", "promotions.jsonl",
 	"retirements.jsonl", "returns.csv",
-	"dataset.jsonl", "unmatched.jsonl" };
+	"dataset.jsonl", "unmatched.jsonl", "signals.jsonl",
+	"signal-outcomes.jsonl", "counterfactuals.jsonl" };
 
 /* -f, else the -o name, else JSONL; but returns are CSV unless asked. */
 static enum tl_fmt
@@ -1946,6 +2445,21 @@ open_outputs(struct state *s, struct tl_err *err)
 	return 0;
 }
 
+/* The kinds from signals on are counted in the summaries only when some
+ * were read, so that a log without them says what it always said. */
+#define FIRST_SIGNAL_KIND	TL_KIND_SIGNAL
+
+static int
+any_signal_kind(const struct counts *c)
+{
+	int k;
+
+	for (k = FIRST_SIGNAL_KIND; k < TL_KIND_N; k++)
+		if (c->kinds[k] > 0)
+			return 1;
+	return 0;
+}
+
 /* The counts of the summary line as one JSON object (tl-ingest-summary),
  * for the nightly report. */
 static int
@@ -1976,8 +2490,9 @@ write_summary(struct tl_out *out, const struct state *s, size_t files,
 	}
 	kinds = json_object();
 	for (k = TL_KIND_NONE + 1; k < TL_KIND_N; k++)
-		json_object_set_new(kinds, emit_names[kind_ops[k].emit],
-		    json_integer((json_int_t)c->kinds[k]));
+		if (k < FIRST_SIGNAL_KIND || any_signal_kind(c))
+			json_object_set_new(kinds, emit_names[kind_ops[k].emit],
+			    json_integer((json_int_t)c->kinds[k]));
 	v = json_pack("{s:s,s:i,s:I,s:I,s:I,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
 	    "s:I,s:I,s:I,s:o}", "format", "tl-ingest-summary",
 	    "version", 1, "files", (json_int_t)files,
@@ -1994,6 +2509,9 @@ write_summary(struct tl_out *out, const struct state *s, size_t files,
 	    "dataset_rows", (json_int_t)rows,
 	    "renamed", (json_int_t)c->renamed,
 	    "sources", srcs);
+	if (any_signal_kind(c))
+		json_object_set_new(v, "unmatched_signal_records",
+		    json_integer((json_int_t)c->unsignalled));
 	rc = tl_out_write(out, v, err);
 	json_decref(v);
 	return rc;
@@ -2043,12 +2561,17 @@ print_summary(const struct state *s, unsigned long rows)
 	tl_buf_init(&b);
 	tl_buf_printf(&b, "read %lu, accepted %lu (", c->read, c->accepted);
 	for (k = TL_KIND_NONE + 1; k < TL_KIND_N; k++)
-		tl_buf_printf(&b, "%s%s %lu", k > TL_KIND_NONE + 1 ? ", " :
-		    "", emit_names[kind_ops[k].emit], c->kinds[k]);
+		if (k < FIRST_SIGNAL_KIND || any_signal_kind(c))
+			tl_buf_printf(&b, "%s%s %lu", k > TL_KIND_NONE + 1 ?
+			    ", " : "", emit_names[kind_ops[k].emit],
+			    c->kinds[k]);
 	tl_buf_printf(&b, "), duplicates %lu, rejected %lu (conflicts %lu), "
 	    "joined %lu, unmatched decisions %lu, orphan outcomes %lu, "
 	    "dataset rows %lu", c->dups, c->rejected, c->conflicts,
 	    c->joined, c->unmatched, c->orphans, rows);
+	if (any_signal_kind(c))
+		tl_buf_printf(&b, ", without their signal %lu",
+		    c->unsignalled);
 	if (s->alias != NULL)
 		tl_buf_printf(&b, ", renamed %lu", c->renamed);
 	tl_msg("%s", b.data);
@@ -2107,6 +2630,10 @@ main(int argc, char *argv[])
 	s.o = &o;
 	s.pend_dec = tl_map_alloc();
 	s.pend_out = tl_map_alloc();
+	s.sigs = tl_map_alloc();
+	s.sig_of_dec = tl_map_alloc();
+	s.pend_sig = tl_map_alloc();
+	s.late_sigs = tl_map_alloc();
 	s.strats = tl_map_alloc();
 	s.capitals = tl_map_alloc();
 	s.srcopts.from = o.from;
@@ -2121,6 +2648,7 @@ main(int argc, char *argv[])
 	tl_jdoc_init(&s.doc);
 	tl_jdoc_init(&s.cdoc);
 	tl_jdoc_init(&s.tdoc);
+	tl_jdoc_init(&s.sdoc);
 	tl_walk_init(&w);
 	tl_word_list(s.kind_list, sizeof(s.kind_list), KIND_NAMES,
 	    KIND_NNAMES, sizeof(KIND_NAMES[0]));
@@ -2138,6 +2666,7 @@ main(int argc, char *argv[])
 		rc = tl_walk_add(&w, o.inputs[i], tl_warn, &err);
 	if (o.ninputs == 0 && rc == 0)
 		rc = tl_walk_add(&w, "-", tl_warn, &err);
+	signals_first(&w);
 	if (rc == 0)
 		rc = open_outputs(&s, &err);
 	/* opened first, so that a bad path fails before the work */
@@ -2164,6 +2693,7 @@ main(int argc, char *argv[])
 	/* also on error: write_unmatched() frees what is still waiting */
 	rc = write_unmatched(&s, s.pend_dec, "decision", &undec, rc, &err);
 	rc = write_unmatched(&s, s.pend_out, "outcome", &unout, rc, &err);
+	rc = write_unsignalled(&s, rc, &err);
 	for (e = 0; e < E_NEMIT; e++) {
 		if (rc == 0 && s.out[e] != NULL)
 			rc = tl_out_close(s.out[e], &err);
@@ -2206,6 +2736,11 @@ main(int argc, char *argv[])
 	tl_jdoc_release(&s.doc);
 	tl_jdoc_release(&s.cdoc);
 	tl_jdoc_release(&s.tdoc);
+	tl_jdoc_release(&s.sdoc);
+	free_strings(s.sigs);
+	free_strings(s.sig_of_dec);
+	tl_map_free(s.pend_sig);
+	tl_map_free(s.late_sigs);
 	tl_map_free(s.strats);
 	free(s.days.slot);
 	tl_map_free(s.pend_out);

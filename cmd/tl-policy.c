@@ -545,6 +545,9 @@ summary(const struct opts *o, const struct tl_policy *p)
 		    "out, %zu after --asof; %zu values: %zu moved (%zu "
 		    "capped), %zu held", name, c.rows, c.used, c.skipped_cf,
 		    c.after_asof, c.groups, c.moved, c.capped, c.held);
+	if (c.nosig > 0)
+		tl_msg("%s: left out %zu trade(s) without '%s' (no signal's)",
+		    name, c.nosig, o->po.conviction);
 }
 
 static int

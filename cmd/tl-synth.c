@@ -7,7 +7,9 @@
  * market regimes, which promoted strategies decay, and how many dirty
  * lines of each kind were written; with --churn, strategies that start
  * late, pause, retire or are renamed, with logs/retirements.jsonl and
- * aliases.csv.  The options make a plan (lib/tl_synth.h: what is
+ * aliases.csv; with --signals, a trade engine's signals, their outcomes
+ * at five horizons and the counterfactual trades of the blocked ones,
+ * with the truth tl-policy(1) learns.  The options make a plan (lib/tl_synth.h: what is
  * planted), which is then written (lib/tl_synth_write.h: files, gzip, CSV
  * days, dirt).  The output depends only on the options: the same flags
  * and seed give the same bytes whatever TZ and the locale say.
@@ -24,6 +26,7 @@
 #include "tl_err.h"
 #include "tl_opt.h"
 #include "tl_synth.h"
+#include "tl_synth_signal.h"
 #include "tl_synth_write.h"
 #include "tl_time.h"
 #include "tl_util.h"
@@ -48,6 +51,7 @@ struct opts {
 	struct tl_churn_spec churn_spec;	/* what --churn plants */
 	double		 dirt;		/* --dirt: share of dirty lines */
 	long		 gzip_after;	/* --gzip-after: plain last N days */
+	long		 signals;	/* --signals: signals in all */
 	int		 quiet;		/* -q */
 	int		 verbose;	/* -v */
 };
@@ -58,7 +62,7 @@ usage(FILE *fp)
 	fprintf(fp,
 "usage: tl-synth [-qv] [-s seed] [--days N] [--start DATE] [--strategies N]\n"
 "                [--periods N] [--trades N] [--dirt RATE] [--gzip-after N]\n"
-"                [--churn[=SPEC]] -d dir\n");
+"                [--churn[=SPEC]] [--signals N] -d dir\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
@@ -76,6 +80,8 @@ usage(FILE *fp)
 "      --periods=N       monthly run periods, ending with the last day's (12)\n"
 "  -q, --quiet           no messages but errors\n"
 "  -s, --seed=N          random seed (1)\n"
+"      --signals=N       a trade engine's signals in all, with their outcomes\n"
+"                        at 5 horizons and counterfactuals (0: none)\n"
 "      --start=DATE      first day, YYYY-MM-DD (2026-01-05)\n"
 "      --strategies=N    strategies, one genome each (20)\n"
 "      --trades=N        closed trades in all (500)\n"
@@ -108,7 +114,8 @@ static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
 	enum { OPT_CHURN = 256, OPT_DAYS, OPT_DIRT, OPT_GZIP_AFTER,
-		OPT_PERIODS, OPT_START, OPT_STRATEGIES, OPT_TRADES };
+		OPT_PERIODS, OPT_SIGNALS, OPT_START, OPT_STRATEGIES,
+		OPT_TRADES };
 	static const struct option longopts[] = {
 		{ "churn", optional_argument, NULL, OPT_CHURN },
 		{ "output-dir", required_argument, NULL, 'd' },
@@ -120,6 +127,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "periods", required_argument, NULL, OPT_PERIODS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "seed", required_argument, NULL, 's' },
+		{ "signals", required_argument, NULL, OPT_SIGNALS },
 		{ "start", required_argument, NULL, OPT_START },
 		{ "strategies", required_argument, NULL, OPT_STRATEGIES },
 		{ "trades", required_argument, NULL, OPT_TRADES },
@@ -184,6 +192,11 @@ parse_args(int argc, char *argv[], struct opts *o)
 				tl_usage_error("--start: '%s' is not a date "
 				    "YYYY-MM-DD in [%d, %d]", optarg,
 				    MIN_START_Y, MAX_Y);
+			break;
+		case OPT_SIGNALS:
+			if (tl_parse_long("--signals", optarg, 0,
+			    TL_SYNTH_SIG_MAX, &o->signals, &err) == -1)
+				goto bad;
 			break;
 		case OPT_STRATEGIES:
 			if (tl_parse_long("--strategies", optarg, 1, 100000,
@@ -258,7 +271,8 @@ main(int argc, char *argv[])
 		.days = (size_t)o.days, .start = o.start,
 		.strategies = (size_t)o.strategies,
 		.periods = (size_t)o.periods, .trades = (size_t)o.trades,
-		.churn = o.churn, .churn_spec = o.churn_spec };
+		.churn = o.churn, .churn_spec = o.churn_spec,
+		.signals = (uint64_t)o.signals };
 	lo = (struct tl_synth_layout){ .dir = o.outdir, .dirt = o.dirt,
 		.gzip_after = o.gzip_after };
 	if ((s = tl_synth_alloc(&p, &err)) == NULL ||

@@ -10,7 +10,8 @@
 #include "tl_util.h"
 
 const char *const tl_kind_names[TL_KIND_N] = { "unknown", "decision",
-	"outcome", "run", "promotion", "retirement" };
+	"outcome", "run", "promotion", "retirement", "signal",
+	"signal_outcome", "counterfactual" };
 
 const struct tl_kind_word tl_kind_words[] = {
 	{ "decision", TL_KIND_DECISION },
@@ -34,9 +35,26 @@ const struct tl_kind_word tl_kind_words[] = {
 	{ "retirement", TL_KIND_RETIREMENT },
 	{ "retirements", TL_KIND_RETIREMENT },
 	{ "retired", TL_KIND_RETIREMENT },
-	{ "retire", TL_KIND_RETIREMENT }
+	{ "retire", TL_KIND_RETIREMENT },
+	{ "signal", TL_KIND_SIGNAL },
+	{ "signals", TL_KIND_SIGNAL },
+	{ "counterfactual", TL_KIND_COUNTERFACTUAL },
+	{ "counterfactuals", TL_KIND_COUNTERFACTUAL }
 };
 const size_t tl_kind_nwords = TL_NELEM(tl_kind_words);
+
+/* "outcome" alone is a closed trade: a signal's outcomes at horizons are
+ * named by phrases. */
+const struct tl_kind_phrase tl_kind_phrases[] = {
+	{ { "signal", "outcome" }, TL_KIND_SIGNAL_OUTCOME },
+	{ { "signal", "outcomes" }, TL_KIND_SIGNAL_OUTCOME },
+	{ { "signals", "outcomes" }, TL_KIND_SIGNAL_OUTCOME },
+	{ { "outcomes", "at", "horizon" }, TL_KIND_SIGNAL_OUTCOME },
+	{ { "outcomes", "at", "horizons" }, TL_KIND_SIGNAL_OUTCOME },
+	{ { "outcomes", "by", "horizon" }, TL_KIND_SIGNAL_OUTCOME },
+	{ { "horizon", "outcomes" }, TL_KIND_SIGNAL_OUTCOME }
+};
+const size_t tl_kind_nphrases = TL_NELEM(tl_kind_phrases);
 
 /* The suffixes taken off a base name, in turn: ".gz", then one of the
  * format suffixes. */
@@ -87,11 +105,49 @@ strip(const char *s, size_t n, const char *suffix)
 	return n > m && strncasecmp(s + n - m, suffix, m) == 0 ? n - m : n;
 }
 
+/* Is w[0..n) the word want, in any case? */
+static int
+word_is(const char *w, size_t n, const char *want)
+{
+	return strlen(want) == n && strncasecmp(w, want, n) == 0;
+}
+
+/* The phrase of tl_kind_phrases that starts with the word w[0..wn) of
+ * s[0..n) (the next words from *pos): its index, *pos past it and *end
+ * the end of its last word; or tl_kind_nphrases. */
+static size_t
+phrase_at(const char *s, size_t n, size_t *pos, const char *w, size_t wn,
+    const char **end)
+{
+	const char *x;
+	size_t i, j, p, xn;
+
+	for (i = 0; i < tl_kind_nphrases; i++) {
+		if (!word_is(w, wn, tl_kind_phrases[i].words[0]))
+			continue;
+		p = *pos;
+		*end = w + wn;
+		for (j = 1; j < TL_KIND_PHRASE_MAX &&
+		    tl_kind_phrases[i].words[j] != NULL; j++) {
+			if (!tl_kind_word_next(s, n, &p, &x, &xn) ||
+			    !word_is(x, xn, tl_kind_phrases[i].words[j]))
+				break;
+			*end = x + xn;
+		}
+		if (j == TL_KIND_PHRASE_MAX ||
+		    tl_kind_phrases[i].words[j] == NULL) {
+			*pos = p;
+			return i;
+		}
+	}
+	return tl_kind_nphrases;
+}
+
 enum tl_kind
 tl_kind_of_name(const char *path, const char **word, size_t *len)
 {
-	const char *base = strrchr(path, '/'), *w;
-	enum tl_kind kind = TL_KIND_NONE;
+	const char *base = strrchr(path, '/'), *w, *end;
+	enum tl_kind kind = TL_KIND_NONE, wk;
 	size_t n, m, pos = 0, i, wn;
 
 	*word = NULL;
@@ -104,17 +160,23 @@ tl_kind_of_name(const char *path, const char **word, size_t *len)
 			break;
 		}
 	while (tl_kind_word_next(base, n, &pos, &w, &wn)) {
-		for (i = 0; i < tl_kind_nwords; i++)
-			if (strlen(tl_kind_words[i].word) == wn &&
-			    strncasecmp(w, tl_kind_words[i].word, wn) == 0)
-				break;
-		if (i == tl_kind_nwords)
-			continue;
+		if ((i = phrase_at(base, n, &pos, w, wn, &end)) <
+		    tl_kind_nphrases) {
+			wk = tl_kind_phrases[i].kind;
+			wn = (size_t)(end - w);
+		} else {
+			for (i = 0; i < tl_kind_nwords; i++)
+				if (word_is(w, wn, tl_kind_words[i].word))
+					break;
+			if (i == tl_kind_nwords)
+				continue;
+			wk = tl_kind_words[i].kind;
+		}
 		if (kind == TL_KIND_NONE) {
-			kind = tl_kind_words[i].kind;
+			kind = wk;
 			*word = w;
 			*len = wn;
-		} else if (kind != tl_kind_words[i].kind) {
+		} else if (kind != wk) {
 			*word = NULL;
 			*len = 0;
 			return TL_KIND_NONE;	/* two kinds: not certain */

@@ -391,55 +391,33 @@ json_t *
 tl_policy_load(const char *path, size_t want, size_t *kind,
     struct tl_err *err)
 {
+	struct tl_format f = { NULL, TL_POLICY_VERSION, TL_POLICY_VERSION };
 	const char *name;
 	json_error_t je;
-	json_t *v, *ver;
-	size_t k;
+	json_t *v;
+	size_t k = want;
+	int ver;
 
-	errno = 0;
-	if ((v = json_load_file(path, JSON_REJECT_DUPLICATES, &je)) == NULL) {
-		if (je.line == -1)	/* could not open it */
-			tl_err_set(err, TL_EX_NOINPUT, path, 0, "%s",
-			    strerror(errno != 0 ? errno : ENOENT));
-		else
-			tl_err_set(err, TL_EX_DATAERR, path,
-			    (unsigned long)je.line, "invalid JSON: %s",
-			    je.text);
-		return NULL;
-	}
-	name = json_string_value(json_object_get(v, "format"));
-	for (k = 0; name != NULL && k < tl_policy_nkinds; k++)
-		if (strcmp(name, tl_policy_kinds[k].format) == 0)
-			break;
-	if (name == NULL || k == tl_policy_nkinds ||
-	    (want < tl_policy_nkinds && k != want)) {
-		if (want < tl_policy_nkinds)
-			tl_err_set(err, TL_EX_DATAERR, path, 0, "not a %s "
-			    "file", tl_policy_kinds[want].format);
-		else
-			tl_err_set(err, TL_EX_DATAERR, path, 0, "not a "
-			    "tl-policy file");
+	/* any kind: the file's own format names it (a file that cannot be
+	 * read, or names none, is refused below in the one wording) */
+	if (want >= tl_policy_nkinds) {
+		v = tl_json_load_file(path, &je);
+		name = json_string_value(json_object_get(v, "format"));
+		for (k = 0; name != NULL && k < tl_policy_nkinds; k++)
+			if (strcmp(name, tl_policy_kinds[k].format) == 0)
+				break;
 		json_decref(v);
-		return NULL;
+		if (v != NULL && k >= tl_policy_nkinds)
+			return tl_err_set(err, TL_EX_DATAERR,
+			    tl_input_name(path), 0, "not a tl-policy file"),
+			    NULL;
+		if (k >= tl_policy_nkinds)
+			k = 0;	/* v NULL: the loader says why */
 	}
-	ver = json_object_get(v, "version");
-	if (!json_is_integer(ver)) {
-		tl_err_set(err, TL_EX_DATAERR, path, 0, "format '%s' has no "
-		    "version (this %s reads %d)", name, tl_progname(),
-		    TL_POLICY_VERSION);
-		json_decref(v);
-		return NULL;
-	}
-	if (json_integer_value(ver) != TL_POLICY_VERSION) {
-		tl_err_set(err, TL_EX_DATAERR, path, 0, "format '%s' version %"
-		    JSON_INTEGER_FORMAT " is %s than this %s reads (%d)", name,
-		    json_integer_value(ver), json_integer_value(ver) >
-		    TL_POLICY_VERSION ? "newer" : "older", tl_progname(),
-		    TL_POLICY_VERSION);
-		json_decref(v);
-		return NULL;
-	}
-	*kind = k;
+	f.name = tl_policy_kinds[k].format;
+	if ((v = tl_json_load_versioned(path, NULL, 0, &f, &ver, err)) !=
+	    NULL)
+		*kind = k;
 	return v;
 }
 
@@ -628,12 +606,17 @@ tl_policy_decide(struct tl_policy *p, size_t i, double learned, size_t n,
 	capped = p->prev.have && p->k->fallback != 0;	/* numbers only */
 	st = tl_policy_settle(learned, cur, n, p->o->min_obs, capped,
 	    p->o->max_change, step, value);
-	/* held without an entry of its own: the level above, as it is
-	 * tonight (decided first: groups are decided in sorted order) */
-	if (st == TL_PS_HELD && !own && p->gs.g[i].level > 0)
+	/* held for lack of observations without an entry of its own: the
+	 * level above, as it is tonight (decided first: groups are decided
+	 * in sorted order), the pooled fallback; held with them, for lack of
+	 * evidence, it keeps the value in force it was tested against, and
+	 * is written so that a level above that moved does not move it */
+	if (st == TL_PS_HELD && !own && p->gs.g[i].level > 0 &&
+	    n < (size_t)p->o->min_obs)
 		*value = p->val[p->gs.g[i].parent];
 	p->val[i] = *value;
-	p->emit[i] = st != TL_PS_HELD || own;
+	p->emit[i] = st != TL_PS_HELD || own || (p->gs.g[i].level > 0 &&
+	    *value != p->val[p->gs.g[i].parent]);
 	if (st == TL_PS_HELD && n < (size_t)p->o->min_obs)
 		snprintf(reason, sizeof(reason), "%zu observations < %ld "
 		    "required", n, p->o->min_obs);
@@ -832,6 +815,10 @@ tl_policy_observe(struct tl_policy *p, const struct tl_prow *r)
 {
 	if (r->t >= p->asof_end) {
 		p->cnt.after_asof++;
+		return;
+	}
+	if (r->nosig) {
+		p->cnt.nosig++;
 		return;
 	}
 	if (r->cf) {

@@ -158,6 +158,8 @@ struct tl_policy_counts {
 	size_t	used;		/* rows observed */
 	size_t	counterfactual;	/* of them counterfactual */
 	size_t	skipped_cf;	/* counterfactual rows this kind ignores */
+	size_t	nosig;		/* trades without conviction (no signal's),
+				 * left out by gate and size */
 	size_t	after_asof;	/* rows after --asof, unused */
 	size_t	groups;		/* entries considered */
 	size_t	moved;		/* values that moved */

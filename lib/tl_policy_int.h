@@ -21,6 +21,8 @@
  * point into the reader's arenas (borrowed until the next block). */
 struct tl_prow {
 	int		 cf;		/* counterfactual: an estimate */
+	int		 nosig;		/* a trade without conviction: no
+					 * signal's, left out by gate and size */
 	const char	*key;		/* strategy, symbol or the by-string */
 	size_t		 klen;
 	const char	*sub;		/* regime or venue, NULL: none */

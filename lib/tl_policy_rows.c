@@ -177,7 +177,13 @@ trade_row(const struct tl_policy *p, const struct tl_jdoc *d,
 	    &r->slen, a) == -1))
 		return -1;
 	if (need & TL_PF_CONV) {
-		if (num(d, conv, 1, &r->conv, a) == -1)
+		/* a trade no signal opened has no conviction: not the gate's
+		 * nor the sizing's, and counted */
+		if ((rc = num(d, conv, r->cf, &r->conv, a)) == 0) {
+			r->nosig = 1;
+			return 0;
+		}
+		if (rc == -1)
 			return -1;
 		if (!(r->conv >= 0 && r->conv <= 1))
 			return outside(a, conv, r->conv, "is outside [0, 1]");

@@ -39,7 +39,8 @@ enum {
 	TL_SYNTH_STREAM_RUNS,	/* run metrics (tl_synth_runs.h) */
 	TL_SYNTH_STREAM_LOG,	/* decisions and trades (tl_synth_log.h) */
 	TL_SYNTH_STREAM_DIRT,	/* how lines are damaged (tl_synth_dirt.h) */
-	TL_SYNTH_STREAM_CHURN	/* the churn plan (tl_churn.h) */
+	TL_SYNTH_STREAM_CHURN,	/* the churn plan (tl_churn.h) */
+	TL_SYNTH_STREAM_SIGNAL	/* signals (tl_synth_signal.h) */
 };
 
 #define TL_SYNTH_MIN_RATE	0.2	/* closed trades a strategy has a
@@ -59,6 +60,8 @@ struct tl_synth_params {
 	int		 churn;		/* plant churn_spec */
 	struct tl_churn_spec churn_spec;	/* checked by
 					 * tl_churn_spec_check() */
+	uint64_t	 signals;	/* signals in all (tl_synth_signal.h);
+					 * 0: none, the log as without */
 };
 
 /* A plan.  Read-only once built: every member is a planted fact. */

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "tl_num.h"
+#include "tl_synth_draw.h"
 #include "tl_synth_render.h"
+#include "tl_util.h"
 
 const char *const tl_synth_tf_names[TL_SYNTH_NTF] = { "id", "decision_id",
 	"symbol", "strategy", "side", "entry_ts", "exit_ts", "entry_price",
@@ -531,4 +533,159 @@ tl_synth_render_alias(struct tl_synth_line *l, const struct tl_synth *s,
 	l_addc(l, ',');
 	l_adds(l, s->st[i].alias);
 	l_addc(l, '\n');
+}
+
+/* ---- signals -------------------------------------------------------------- */
+
+/* "key":"<prefix><number>" of a signal's record. */
+static void
+l_sig_id(struct tl_synth_line *l, int *first, const char *key,
+    const char *prefix, const struct tl_synth_sig *x)
+{
+	char id[TL_SYNTH_ID_SZ];
+
+	tl_synth_fmt_id(id, sizeof(id), prefix, x->number, 8);
+	l_key(l, first, key);
+	l_qstr(l, id);
+}
+
+/* ,"symbol":...,"strategy":... */
+static void
+l_sig_names(struct tl_synth_line *l, int *first, const struct tl_synth *s,
+    const struct tl_synth_sig *x, int64_t z)
+{
+	l_key(l, first, "symbol");
+	l_qstr(l, tl_synth_sym_names[x->sym]);
+	l_key(l, first, "strategy");
+	l_qstr(l, tl_synth_name(s, x->strat, z));
+}
+
+/* A new line of a signal or its decision: id (prefix), ts, symbol and
+ * strategy. */
+static void
+l_sig_head(struct tl_synth_line *l, int *first, const char *prefix,
+    const struct tl_synth *s, const struct tl_synth_sig *x, int64_t z)
+{
+	l_reset(l);
+	l_sig_id(l, first, "id", prefix, x);
+	l_key(l, first, "ts");
+	l_ts(l, x->ms, TL_SYNTH_TS_CANON, 0);
+	l_sig_names(l, first, s, x, z);
+}
+
+void
+tl_synth_render_signal(struct tl_synth_line *l, const struct tl_synth *s,
+    const struct tl_synth_sig *x, int64_t z)
+{
+	int first = 1;
+
+	l_sig_head(l, &first, "G", s, x, z);
+	l_adds(l, ",\"side\":\"long\",\"conviction\":");
+	l_fixed(l, x->conv, 4);
+	l_adds(l, ",\"signals\":");
+	l_flags(l, tl_synth_sig_names, TL_SYNTH_SIG_NNAMED, x->fired, "\":1",
+	    "\":0");
+	l_adds(l, x->executed ? ",\"executed\":true" :
+	    ",\"executed\":false,\"blocked_by\":\"conviction\"");
+	if (x->executed)
+		l_sig_id(l, &first, "decision_id", "GD", x);
+	l_key(l, &first, "regime");
+	l_qstr(l, tl_synth_regime_names[x->regime]);
+	l_key(l, &first, "expected_edge");
+	l_fixed(l, x->edge, 6);
+	l_adds(l, "}\n");
+}
+
+void
+tl_synth_render_sig_outcome(struct tl_synth_line *l,
+    const struct tl_synth_sig *x, int k)
+{
+	int64_t cost = tl_synth_units(TL_SYNTH_SIG_FEE_MODEL, 1e6);
+	int first = 1;
+
+	l_reset(l);
+	l_sig_id(l, &first, "signal_id", "G", x);
+	l_key(l, &first, "horizon");
+	l_qstr(l, tl_synth_sig_hname[k]);
+	/* a long signal: the move is the EV before the fee model */
+	l_key(l, &first, "move");
+	l_fixed(l, x->ev[k] + cost, 6);
+	l_adds(l, x->ev[k] + cost > 0 ? ",\"hit\":true" : ",\"hit\":false");
+	l_key(l, &first, "ev");
+	l_fixed(l, x->ev[k], 6);
+	l_adds(l, ",\"fee_model\":\"flat-2bp\",\"cost\":");
+	l_fixed(l, cost, 6);
+	l_adds(l, "}\n");
+}
+
+void
+tl_synth_render_sig_decision(struct tl_synth_line *l,
+    const struct tl_synth *s, const struct tl_synth_sig *x, int64_t z)
+{
+	int first = 1;
+
+	l_sig_head(l, &first, "GD", s, x, z);
+	l_adds(l, ",\"action\":\"buy\",\"confidence\":");
+	l_fixed(l, x->conv, 4);
+	l_adds(l, ",\"signals\":");
+	l_flags(l, tl_synth_sig_names, TL_SYNTH_SIG_NNAMED, x->fired, "\":1",
+	    "\":0");
+	l_key(l, &first, "regime");
+	l_qstr(l, tl_synth_regime_names[x->regime]);
+	l_adds(l, "}\n");
+}
+
+/* The closed trade's fields of a signal, from symbol to exit_reason. */
+static void
+l_sig_trade(struct tl_synth_line *l, int *first, const struct tl_synth *s,
+    const struct tl_synth_sig *x, int64_t z)
+{
+	static const char *const money[] = { "pnl", "fees", "slippage", "mfe",
+		"mae" };
+	const int64_t cents[] = { x->pnl_c, x->fees_c, x->slip_c, x->mfe_c,
+		x->mae_c };
+	size_t i;
+
+	l_sig_names(l, first, s, x, z);
+	l_adds(l, ",\"side\":\"long\"");
+	l_key(l, first, "entry_ts");
+	l_ts(l, x->ms, TL_SYNTH_TS_CANON, 0);
+	l_key(l, first, "exit_ts");
+	l_ts(l, x->exit_ms, TL_SYNTH_TS_CANON, 0);
+	l_key(l, first, "entry_price");
+	l_fixed(l, x->entry_c, 2);
+	l_key(l, first, "exit_price");
+	l_fixed(l, x->exit_c, 2);
+	l_key(l, first, "qty");
+	l_fixed(l, x->qty, 0);
+	for (i = 0; i < TL_NELEM(money); i++) {
+		l_key(l, first, money[i]);
+		l_fixed(l, cents[i], 2);
+	}
+	l_adds(l, ",\"exit_reason\":\"time\"}\n");
+}
+
+void
+tl_synth_render_sig_trade(struct tl_synth_line *l, const struct tl_synth *s,
+    const struct tl_synth_sig *x, int64_t z)
+{
+	int first = 1;
+
+	l_reset(l);
+	l_sig_id(l, &first, "id", "GT", x);
+	l_sig_id(l, &first, "decision_id", "GD", x);
+	l_sig_trade(l, &first, s, x, z);
+}
+
+void
+tl_synth_render_counterfactual(struct tl_synth_line *l,
+    const struct tl_synth *s, const struct tl_synth_sig *x, int64_t z)
+{
+	int first = 1;
+
+	l_reset(l);
+	l_sig_id(l, &first, "id", "GC", x);
+	l_sig_id(l, &first, "signal_id", "G", x);
+	l_adds(l, ",\"counterfactual\":true");
+	l_sig_trade(l, &first, s, x, z);
 }

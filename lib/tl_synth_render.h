@@ -17,6 +17,7 @@
 #include "tl_synth.h"
 #include "tl_synth_log.h"
 #include "tl_synth_runs.h"
+#include "tl_synth_signal.h"
 #include "tl_time.h"
 
 #define TL_SYNTH_LINE_SZ	2048	/* the longest line is ~450 bytes */
@@ -102,5 +103,19 @@ void	tl_synth_render_retirement(struct tl_synth_line *l,
 void	tl_synth_render_alias_header(struct tl_synth_line *l);
 void	tl_synth_render_alias(struct tl_synth_line *l,
 	    const struct tl_synth *s, size_t i);
+
+/* The lines of signal x of calendar day z (tl_synth_signal.h): the
+ * signal, its outcome at horizon k, the decision and closed trade of an
+ * executed one, the counterfactual of a blocked one. */
+void	tl_synth_render_signal(struct tl_synth_line *l,
+	    const struct tl_synth *s, const struct tl_synth_sig *x, int64_t z);
+void	tl_synth_render_sig_outcome(struct tl_synth_line *l,
+	    const struct tl_synth_sig *x, int k);
+void	tl_synth_render_sig_decision(struct tl_synth_line *l,
+	    const struct tl_synth *s, const struct tl_synth_sig *x, int64_t z);
+void	tl_synth_render_sig_trade(struct tl_synth_line *l,
+	    const struct tl_synth *s, const struct tl_synth_sig *x, int64_t z);
+void	tl_synth_render_counterfactual(struct tl_synth_line *l,
+	    const struct tl_synth *s, const struct tl_synth_sig *x, int64_t z);
 
 #endif

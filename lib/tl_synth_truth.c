@@ -470,10 +470,59 @@ t_strategies(struct tl_buf *b, const struct tl_synth *s)
 	tl_buf_adds(b, "]}\n");
 }
 
+/* "name":v of each strategy (by its id) or symbol, the planted value of
+ * its group. */
+static void
+t_cycle(struct tl_buf *b, const char *member, const struct tl_synth *s,
+    int by_symbol, const double *v, size_t nv)
+{
+	size_t i, n = by_symbol ? TL_SYNTH_NSYM : s->ns;
+
+	tl_buf_printf(b, "\"%s\":", member);
+	for (i = 0; i < n; i++) {
+		tl_buf_printf(b, "%s\"%s\":", i > 0 ? "," : "{", by_symbol ?
+		    tl_synth_sym_names[i] : s->st[i].id);
+		t_num(b, v[i % nv]);
+	}
+	tl_buf_addc(b, '}');
+}
+
+static void
+t_policy(struct tl_buf *b, const struct tl_synth *s,
+    const struct tl_synth_signals *sg)
+{
+	uint64_t n, ex, bl;
+	int k, first = 1;
+
+	tl_synth_signals_counts(sg, &n, &ex, &bl);
+	tl_buf_printf(b, "\"policy\":{\"signals\":%llu,\"executed\":%llu,"
+	    "\"blocked\":%llu,\"engine_gate\":", (unsigned long long)n,
+	    (unsigned long long)ex, (unsigned long long)bl);
+	t_num(b, TL_SYNTH_SIG_GATE);
+	tl_buf_adds(b, ",\"edge_per_conviction\":");
+	t_num(b, TL_SYNTH_SIG_A);
+	tl_buf_adds(b, ",\"slippage_max\":");
+	t_num(b, TL_SYNTH_SIG_SLIP);
+	tl_buf_adds(b, ",\n");
+	t_cycle(b, "gate", s, 0, tl_synth_sig_theta, TL_SYNTH_SIG_NGROUP);
+	tl_buf_adds(b, ",\n");
+	t_cycle(b, "hold", s, 0, tl_synth_sig_hold, TL_SYNTH_SIG_NGROUP);
+	tl_buf_adds(b, ",\n");
+	t_cycle(b, "fee", s, 1, tl_synth_sig_fee, TL_SYNTH_SIG_NFEE);
+	tl_buf_adds(b, ",\n\"horizon\":{");
+	for (k = 0; k < TL_SYNTH_SIG_NNAMED; k++)
+		if (tl_synth_sig_best[k] != NULL) {
+			tl_buf_printf(b, "%s\"%s\":\"%s\"", first ? "" : ",",
+			    tl_synth_sig_names[k], tl_synth_sig_best[k]);
+			first = 0;
+		}
+	tl_buf_adds(b, "}},\n");
+}
+
 void
 tl_synth_truth(struct tl_buf *b, const struct tl_synth *s,
     const struct tl_synth_log *g, const struct tl_synth_tally *t,
-    double dirt, long gzip_after)
+    double dirt, long gzip_after, const struct tl_synth_signals *sg)
 {
 	tl_buf_printf(b, "{\"format\":\"tl-synth-truth\",\"version\":1,"
 	    "\"seed\":%llu,\n", (unsigned long long)s->par.seed);
@@ -486,5 +535,7 @@ tl_synth_truth(struct tl_buf *b, const struct tl_synth *s,
 	t_promotions(b, s);
 	if (s->churn != NULL)
 		t_churn(b, s, g);
+	if (sg != NULL)
+		t_policy(b, s, sg);
 	t_strategies(b, s);
 }

@@ -26,6 +26,7 @@ struct writer {
 	struct tl_synth_pool *pool;	/* gzip threads */
 	struct tl_synth_log *log;	/* decisions and trades */
 	struct tl_synth_dirt *dirt;	/* their dirt */
+	struct tl_synth_signals *sig;	/* signals, or NULL */
 	struct tl_synth_line l;		/* line being written */
 	struct tl_synth_line l2;	/* the line a dirty one adds */
 };
@@ -306,11 +307,73 @@ write_trades(struct writer *w, const struct tl_synth_day *day,
 	return end_file(&k, rc, err);
 }
 
+/* The files of a day's signals (tl_synth_signal.h), named so that
+ * tl-ingest(1) tells their kinds; an executed signal's decision and
+ * trade are files of their own, apart from the log's. */
+enum { SF_SIGNALS, SF_OUTCOMES, SF_CF, SF_DECISIONS, SF_TRADES, SF_N };
+static const char *const sig_files[SF_N] = { "signals", "signal-outcomes",
+	"counterfactuals", "engine-decisions", "engine-trades" };
+
+/* Render and write a signal's lines. */
+static int
+emit_signal(struct writer *w, struct tl_synth_sink *k,
+    const struct tl_synth_sig *x, int64_t z, struct tl_err *err)
+{
+	int h, rc;
+
+	tl_synth_render_signal(&w->l, w->s, x, z);
+	rc = put(&k[SF_SIGNALS], &w->l, err);
+	for (h = 0; h < TL_SYNTH_SIG_NH && rc == 0; h++) {
+		tl_synth_render_sig_outcome(&w->l, x, h);
+		rc = put(&k[SF_OUTCOMES], &w->l, err);
+	}
+	if (rc == 0 && !x->executed) {
+		tl_synth_render_counterfactual(&w->l, w->s, x, z);
+		return put(&k[SF_CF], &w->l, err);
+	}
+	if (rc == 0) {
+		tl_synth_render_sig_decision(&w->l, w->s, x, z);
+		rc = put(&k[SF_DECISIONS], &w->l, err);
+	}
+	if (rc == 0) {
+		tl_synth_render_sig_trade(&w->l, w->s, x, z);
+		rc = put(&k[SF_TRADES], &w->l, err);
+	}
+	return rc;
+}
+
+/* The day's signals, drawn in step with its decisions, with --signals. */
+static int
+write_signals(struct writer *w, const struct tl_synth_day *day,
+    const struct dayfmt *f, struct tl_err *err)
+{
+	struct tl_synth_sink k[SF_N];
+	struct tl_synth_sigday sd;
+	size_t i, nk;
+	int rc = 0;
+
+	if (w->sig == NULL || !tl_synth_signals_next(w->sig, &sd))
+		return 0;
+	(void)day;
+	for (nk = 0; nk < SF_N && rc == 0; nk++)
+		if (open_day(w, f, sig_files[nk], "jsonl", &k[nk], err) == -1)
+			rc = -1;
+	if (rc == -1)
+		nk--;	/* the one that failed is not open */
+	for (i = 0; i < sd.n && rc == 0; i++)
+		rc = emit_signal(w, k, &sd.sig[i], sd.z, err);
+	for (i = 0; i < nk; i++)
+		if (end_file(&k[i], rc, err) == -1)
+			rc = -1;
+	return rc;
+}
+
 /* The files of a day, in the order they are written. */
 static int (*const day_files[])(struct writer *, const struct tl_synth_day *,
     const struct dayfmt *, struct tl_err *) = {
 	write_decisions,
 	write_trades,
+	write_signals,
 };
 
 static int
@@ -366,7 +429,7 @@ write_truth(struct writer *w, struct tl_err *err)
 		return -1;
 	tl_buf_init(&b);
 	tl_synth_truth(&b, w->s, w->log, tl_synth_dirt_tally(w->dirt),
-	    w->lo->dirt, w->lo->gzip_after);
+	    w->lo->dirt, w->lo->gzip_after, w->sig);
 	rc = tl_synth_sink_write(&k, b.data, b.len, err);
 	tl_buf_release(&b);
 	return end_file(&k, rc, err);
@@ -411,9 +474,12 @@ tl_synth_write(const struct tl_synth *s, const struct tl_synth_layout *lo,
 	w->pool = tl_synth_pool_alloc();
 	w->log = tl_synth_log_alloc(s);
 	w->dirt = tl_synth_dirt_alloc(s->par.seed, lo->dirt);
+	if (s->par.signals > 0)
+		w->sig = tl_synth_signals_alloc(s, s->par.signals);
 	for (i = 0; i < TL_NELEM(parts) && rc == 0; i++)
 		if (!parts[i].churn_only || s->churn != NULL)
 			rc = parts[i].write(w, err);
+	tl_synth_signals_free(w->sig);
 	tl_synth_dirt_free(w->dirt);
 	tl_synth_log_free(w->log);
 	tl_synth_pool_free(w->pool);

@@ -487,6 +487,25 @@ attend_bandit(json_t *att, const json_t *t)
 	}
 }
 
+/* a strategy or the book halted by a circuit breaker */
+static void
+attend_policy(json_t *att, const json_t *t)
+{
+	const json_t *v;
+	const char *s;
+	size_t i;
+
+	json_array_foreach(member(t, "policy", "breakers"), i, v) {
+		if (fstr(v, "state") == NULL || strcmp(fstr(v, "state"),
+		    "halted") != 0)
+			continue;
+		s = na(fstr(v, "series"));
+		addf(att, "circuit breaker: %s%s halted since %s (%s)",
+		    strcmp(s, "book") == 0 ? "the " : "strategy ", s,
+		    na(fstr(v, "since")), na(fstr(v, "reasons")));
+	}
+}
+
 /* a regime that started today */
 static void
 attend_regime(json_t *att, const json_t *t)
@@ -533,6 +552,15 @@ attend_calibration(json_t *att, const json_t *t)
 
 /* sections of the page that had none of their files, and malformed
  * inputs */
+/* did the pipeline step name run, and succeed? */
+static int
+step_ok(const json_t *t, const char *name)
+{
+	const char *st = fstr(pipeline_step(t, name), "status");
+
+	return st != NULL && strcmp(st, "ok") == 0;
+}
+
 static void
 attend_inputs(json_t *att, const json_t *t)
 {
@@ -548,6 +576,8 @@ attend_inputs(json_t *att, const json_t *t)
 		/* the book is made of other sections' files; a step skipped
 		 * with a reason is said under data health */
 		if (sec->show == NULL || sec->step == NULL)
+			continue;
+		if (sec->optional && !step_ok(t, sec->step))
 			continue;
 		npage++;
 		if (fstr(pipeline_step(t, sec->step), "reason") != NULL)
@@ -584,6 +614,7 @@ conclude(json_t *t)
 	attend_overfit(att, t);
 	attend_allocation(att, t);
 	attend_bandit(att, t);
+	attend_policy(att, t);
 	attend_regime(att, t);
 	attend_calibration(att, t);
 	attend_inputs(att, t);

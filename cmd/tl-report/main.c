@@ -47,6 +47,7 @@ const struct section *const sections[] = {
 	&allocation_section,
 	&overfit_section,
 	&bandit_section,
+	&policy_section,
 	&regime_section,
 	&calibration_section,
 };

@@ -87,6 +87,9 @@ struct section {
 	const char	*step;		/* the pipeline step that writes its
 					 * files (a skipped step explains a
 					 * missing section); NULL: none */
+	int		 optional;	/* its files are missing unless its
+					 * step ran ok: a log without what
+					 * it reads needs no attention */
 };
 
 /* main.c: the sections in the order of the facts and the page */
@@ -97,7 +100,8 @@ extern const size_t nsections;
  * health.c) */
 extern const struct section pipeline_section, book_section, health_section,
     model_section, candidates_section, allocation_section,
-    overfit_section, bandit_section, regime_section, calibration_section;
+    overfit_section, bandit_section, policy_section, regime_section,
+    calibration_section;
 
 /* ---- load.c: facts ---------------------------------------------------- */
 

@@ -119,7 +119,7 @@ Test(tl_kind, the_table)
 	char name[64], upper[32];
 	size_t i, j;
 
-	cr_assert_eq(tl_kind_nwords, 22);
+	cr_assert_eq(tl_kind_nwords, 26);
 	for (i = 0; i < tl_kind_nwords; i++) {
 		cr_assert_neq(tl_kind_words[i].kind, TL_KIND_NONE);
 		snprintf(name, sizeof(name), "x_%s.jsonl",
@@ -133,4 +133,53 @@ Test(tl_kind, the_table)
 	}
 	cr_assert_str_eq(tl_kind_names[TL_KIND_RETIREMENT], "retirement");
 	cr_assert_str_eq(tl_kind_names[TL_KIND_NONE], "unknown");
+}
+
+/* A phrase names its kind before its words: "signal outcomes" is one
+ * kind, not signals and outcomes (two kinds: none); a word that only
+ * starts a phrase is a word; "outcome" alone stays a closed trade. */
+Test(tl_kind, phrases_name_signal_outcomes)
+{
+	name_is("signal_outcomes.jsonl", TL_KIND_SIGNAL_OUTCOME,
+	    "signal_outcomes");
+	name_is("2026-01-05/signalOutcomes.csv", TL_KIND_SIGNAL_OUTCOME,
+	    "signalOutcomes");
+	name_is("SIGNAL-OUTCOME.jsonl.gz", TL_KIND_SIGNAL_OUTCOME,
+	    "SIGNAL-OUTCOME");
+	name_is("outcomes-at-horizon.jsonl", TL_KIND_SIGNAL_OUTCOME,
+	    "outcomes-at-horizon");
+	name_is("bot_signal_outcomes_signal_outcome.jsonl",
+	    TL_KIND_SIGNAL_OUTCOME, "signal_outcomes");
+	name_is("signals.jsonl", TL_KIND_SIGNAL, "signals");
+	name_is("signal-log.jsonl", TL_KIND_SIGNAL, "signal");
+	name_is("counterfactuals.jsonl", TL_KIND_COUNTERFACTUAL,
+	    "counterfactuals");
+	name_is("outcomes.jsonl", TL_KIND_OUTCOME, "outcomes");
+	name_is("outcomes-at.jsonl", TL_KIND_OUTCOME, "outcomes");
+	/* a phrase and another kind's word: two kinds */
+	name_is("signal_outcomes_and_trades.jsonl", TL_KIND_NONE, NULL);
+	name_is("signals_trades.jsonl", TL_KIND_NONE, NULL);
+	name_is("signalling.jsonl", TL_KIND_NONE, NULL);
+	cr_assert_str_eq(tl_kind_names[TL_KIND_SIGNAL_OUTCOME],
+	    "signal_outcome");
+	cr_assert_str_eq(tl_kind_names[TL_KIND_COUNTERFACTUAL],
+	    "counterfactual");
+}
+
+/* Every phrase names its kind, its words joined by '_'. */
+Test(tl_kind, the_phrases)
+{
+	char phrase[64], name[96];
+	size_t i, j, len;
+
+	for (i = 0; i < tl_kind_nphrases; i++) {
+		len = 0;
+		for (j = 0; j < TL_KIND_PHRASE_MAX &&
+		    tl_kind_phrases[i].words[j] != NULL; j++)
+			len += (size_t)snprintf(phrase + len,
+			    sizeof(phrase) - len, "%s%s", j > 0 ? "_" : "",
+			    tl_kind_phrases[i].words[j]);
+		snprintf(name, sizeof(name), "x-%s.jsonl", phrase);
+		name_is(name, tl_kind_phrases[i].kind, phrase);
+	}
 }

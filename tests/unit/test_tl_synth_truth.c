@@ -48,7 +48,7 @@ truth(const struct tl_synth *s, double rate, struct tl_synth_log **g,
 		}
 	}
 	tl_buf_init(&b);
-	tl_synth_truth(&b, s, *g, tl_synth_dirt_tally(*dt), rate, 7);
+	tl_synth_truth(&b, s, *g, tl_synth_dirt_tally(*dt), rate, 7, NULL);
 	for (*nlines = 0, i = 0; i < b.len; i++)
 		*nlines += b.data[i] == '\n';
 	cr_assert_eq(b.data[b.len - 1], '\n');
