@@ -1,13 +1,14 @@
 #!/bin/bash
-# Benchmark tl-ingest on one JSON document against the same records as
-# JSON Lines (issue 21): tl-synth writes (once, cached under bench/out/) a
-# log of 300,000 trades; its decisions and trades are concatenated into
-# one JSON Lines file and, record for record, into one top-level JSON
-# array of about 200 MB.  tl-ingest reads each (validating, joining,
-# writing the trades to /dev/null); five runs each, alternating.  The
-# document is read as a stream: its peak RSS must stay that of the JSON
-# Lines run (bounded by the join and de-duplication state, not by the
-# file), and its throughput within 20% of it.  Needs GNU time.
+# Benchmark tl-ingest on JSON documents against the same records as JSON
+# Lines (issue 21): tl-synth writes (once, cached under bench/out/) a log
+# of 300,000 trades over 10 days twice with the same seed, as JSON Lines
+# and with -f json-array (each file one top-level JSON array, decisions
+# and trades of a day some 10 to 20 MB each).  tl-ingest reads each log
+# directory (validating, joining, writing the trades to /dev/null); five
+# runs each, alternating.  The documents are read as streams: their peak
+# RSS must stay that of the JSON Lines run (bounded by the join and
+# de-duplication state, not by a file), and the throughput within 20% of
+# it.  Needs GNU time.
 #
 # usage: bench/ingest-json.sh bindir
 # prints: bench ingest-json: throughput ratio X.XX on CPU time, Y.YY on
@@ -44,24 +45,26 @@ if [ -z "$gnutime" ]; then
 	exit 0
 fi
 
-cmd=(tl-synth -o "$out/synth" --days 750 --strategies 500 --periods 10
-    --trades 300000 --gzip-after 0 --dirt 0 -s 1)
-if [ ! -f "$out/all.json" ] || [ "$(cat "$out/synth.cmd" 2>/dev/null)" != "${cmd[*]}" ]; then
+# synth NAME ARGS...: the log as tl-synth ARGS writes it into
+# $out/NAME, unless the same command already did ($out/NAME.cmd)
+synth() {
+	local dir=$out/$1
+	shift
+	local cmd=(tl-synth -d "$dir" --days 10 --strategies 500 --periods 10
+	    --trades 300000 --gzip-after 0 --dirt 0 -s 1 "$@")
+	if [ -f "$dir.cmd" ] && [ "$(cat "$dir.cmd")" = "${cmd[*]}" ]; then
+		return 0
+	fi
 	echo "$prog: ${cmd[*]}" >&2
-	rm -rf "$out/synth"
+	rm -rf "$dir" "$dir.cmd"
 	"${cmd[@]}"
-	find "$out/synth/logs" -type f \( -name '*decision*.jsonl*' -o \
-	    -name '*trade*.jsonl*' \) | sort | tr '\n' '\0' |
-	    xargs -0 zcat -f >"$out/all.jsonl"
-	# the same records, one array: "[" first, ",\n" between, "]" last
-	awk 'BEGIN { printf "[\n" } NR > 1 { printf ",\n" } { printf "%s", $0 }
-	    END { printf "\n]\n" }' "$out/all.jsonl" >"$out/all.json"
-	echo "${cmd[*]}" >"$out/synth.cmd"
-fi
-bytes=$(wc -c <"$out/all.json")
-records=$(wc -l <"$out/all.jsonl")
+	echo "${cmd[*]}" >"$dir.cmd"
+}
+synth jsonl
+synth json -f json-array
+bytes=$(find "$out/json/logs" -type f -print0 | sort -z | xargs -0 cat | wc -c)
 
-# cpu NAME FILE: one run, its wall and CPU (user + system) seconds and
+# cpu NAME DIR: one run, its wall and CPU (user + system) seconds and
 # peak RSS appended to NAME.cpu; the CPU time is what other work on a
 # shared machine changes least
 cpu() {
@@ -72,18 +75,20 @@ cpu() {
 rm -f "$out"/*.cpu
 for ((i = 1; i <= runs; i++)); do
 	echo "$prog: run $i/$runs" >&2
-	cpu jsonl "$out/all.jsonl"
-	cpu json "$out/all.json"
+	cpu jsonl "$out/jsonl/logs"
+	cpu json "$out/json/logs"
 done
 # the same records read both ways
-tl-ingest -e trades "$out/all.jsonl" 2>&1 >/dev/null | tail -n 1 >"$out/jsonl.sum"
-tl-ingest -e trades "$out/all.json" 2>&1 >/dev/null | grep -v sources |
+tl-ingest -e trades "$out/jsonl/logs" 2>&1 >/dev/null | grep -v sources |
+    tail -n 1 >"$out/jsonl.sum"
+tl-ingest -e trades "$out/json/logs" 2>&1 >/dev/null | grep -v sources |
     tail -n 1 >"$out/json.sum"
 if ! cmp -s "$out/jsonl.sum" "$out/json.sum"; then
 	echo "$prog: the two readings differ:" >&2
 	cat "$out/jsonl.sum" "$out/json.sum" >&2
 	exit 1
 fi
+records=$(sed -n 's/^tl-ingest: read \([0-9]*\),.*/\1/p' "$out/json.sum")
 
 awk -v b="$bytes" -v n="$records" -v r="$runs" -v t="$target" -v p="$prog" \
     -v lw="$(median "$out/jsonl.cpu" 1)" -v lc="$(median "$out/jsonl.cpu" 2)" \
@@ -91,7 +96,7 @@ awk -v b="$bytes" -v n="$records" -v r="$runs" -v t="$target" -v p="$prog" \
     -v dc="$(median "$out/json.cpu" 2)" -v dr="$(median "$out/json.cpu" 3)" '
 function mib(k) { return sprintf("%.1f MiB", k / 1024) }
 BEGIN {
-	printf "%s: %d records, JSON array %.1f MB\n", p, n, b / 1e6
+	printf "%s: %d records, JSON arrays %.1f MB\n", p, n, b / 1e6
 	printf "%s: JSON Lines CPU %5.2f s = %5.1f MB/s (wall %5.2f s), peak RSS %s\n",
 	    p, lc, b / 1e6 / lc, lw, mib(lr)
 	printf "%s: JSON array CPU %5.2f s = %5.1f MB/s (wall %5.2f s), peak RSS %s\n",

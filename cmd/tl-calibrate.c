@@ -49,6 +49,7 @@ struct opts {
 	long		 min_rows;	/* rows for a group of its own */
 	const char	*outcome;	/* outcome column */
 	const char	*output;	/* -o */
+	const char	*report;	/* fit --report: the report too */
 	int		 quiet;		/* -q */
 	const char	*score;		/* score column */
 	long		 seed;		/* fold assignment */
@@ -76,8 +77,10 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: tl-calibrate fit [-q] [-b column] [-i format] [-m method] [-o map]\n"
-"                    [-y column] [--min-rows N] [--score column] [file ...]\n"
+"usage: tl-calibrate fit [-q] [-B bins] [-b column] [-i format] [-k folds]\n"
+"                    [-l level] [-m method] [-o map] [-s seed] [-y column]\n"
+"                    [--binning how] [--min-rows N] [--report file]\n"
+"                    [--score column] [file ...]\n"
 "       tl-calibrate apply --map file [-f format] [-i format] [-o file]\n"
 "                    [file ...]\n"
 "       tl-calibrate report [-q] [-B bins] [-b column] [-i format] [-k folds]\n"
@@ -101,6 +104,8 @@ usage(FILE *fp)
 "  -m, --method=M        isotonic (default) or platt\n"
 "  -o, --output=FILE     write to FILE (atomically) instead of stdout\n"
 "  -q, --quiet           no summary line\n"
+"      --report=FILE     fit: also write report's figures (with -k, out of\n"
+"                        fold) of the same rows to FILE, in one reading\n"
 "      --score=COLUMN    the score, in [0, 1] (confidence)\n"
 "  -s, --seed=N          fold assignment for --cv (1)\n"
 "  -V, --version         print the version\n"
@@ -111,7 +116,7 @@ usage(FILE *fp)
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
-	enum { O_BINNING = 256, O_MAP, O_MINROWS, O_SCORE };
+	enum { O_BINNING = 256, O_MAP, O_MINROWS, O_REPORT, O_SCORE };
 	static const char *const cmds[] = { "fit", "apply", "report" };
 	static const struct option longopts[] = {
 		{ "bins", required_argument, NULL, 'B' },
@@ -127,6 +132,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "method", required_argument, NULL, 'm' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "report", required_argument, NULL, O_REPORT },
 		{ "score", required_argument, NULL, O_SCORE },
 		{ "seed", required_argument, NULL, 's' },
 		{ "version", no_argument, NULL, 'V' },
@@ -199,6 +205,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case 'q':
 			o->quiet = 1;
 			break;
+		case O_REPORT:
+			o->report = optarg;
+			break;
 		case 's':
 			bad = tl_parse_long("--seed", optarg, 0, LONG_MAX,
 			    &o->seed, &err);
@@ -217,8 +226,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 	o->ninputs = argc - optind - 1;
 	if (o->cmd == C_APPLY && o->map == NULL)
 		tl_usage_error("apply needs the map: --map FILE");
-	if (o->cmd != C_REPORT && o->folds > 0)
-		tl_usage_error("--cv is for report");
+	if (o->report != NULL && o->cmd != C_FIT)
+		tl_usage_error("--report is for fit (report writes -o)");
+	if (o->cmd != C_REPORT && o->report == NULL && o->folds > 0)
+		tl_usage_error("--cv is for report (or fit --report)");
 	if (o->map != NULL && o->folds > 0)
 		tl_usage_error("--map and --cv exclude each other: a map, or "
 		    "maps fitted out of fold");
@@ -437,42 +448,6 @@ few_rows_warning(const struct opts *o, size_t n)
 		    "below %d", n, ISO_FEW_ROWS);
 }
 
-static int
-cmd_fit(const struct opts *o, struct tl_err *err)
-{
-	struct rows r = { 0 };
-	struct tl_cal c = { 0 };
-	struct tl_out *out = NULL;
-	json_t *v = NULL;
-	int rc;
-
-	rc = read_rows(o, &r, err);
-	if (rc == 0)
-		rc = cal_fit(&c, o, &r, NULL, r.n, err);
-	few_rows_warning(o, r.n);
-	if (rc == 0 && (out = tl_out_open(o->output, TL_FMT_JSONL,
-	    err)) == NULL)
-		rc = -1;
-	if (rc == 0) {
-		c.score = tl_xstrdup(o->score);
-		c.outcome = tl_xstrdup(o->outcome);
-		c.by = o->by != NULL ? tl_xstrdup(o->by) : NULL;
-		c.min_rows = o->min_rows;
-		c.n = r.n;
-		v = tl_cal_json(&c);
-		rc = tl_out_write(out, v, err);
-		rc = rc == 0 ? tl_out_close(out, err) : (tl_out_abort(out), -1);
-	}
-	if (rc == 0 && !o->quiet)
-		tl_msg("fit %s on %zu rows, %zu group map%s",
-		    tl_calib_method_name(o->method), r.n, c.ng, c.ng == 1 ? "" :
-		    "s");
-	json_decref(v);
-	tl_cal_release(&c);
-	rows_release(&r);
-	return rc;
-}
-
 /* Rows through, each with "<score>_calibrated" added. */
 static int
 cmd_apply(struct opts *o, struct tl_err *err)
@@ -622,59 +597,137 @@ oof(const struct opts *o, const struct rows *r, double *p,
 	return rc;
 }
 
+/* The report of rows r: raw figures, and calibrated ones through the
+ * map c (--map) or out of fold (--cv).  Returns new, or NULL with err
+ * set. */
+static json_t *
+report_of(const struct opts *o, const struct rows *r, const struct tl_cal *c,
+    struct tl_err *err)
+{
+	json_t *v;
+	double *p = NULL, wins = 0;
+	size_t i;
+
+	if (o->folds > 0)
+		few_rows_warning(o, r->n);
+	if (o->map != NULL || o->folds > 0) {
+		p = tl_xcalloc(r->n, sizeof(*p));
+		if (o->map != NULL)
+			for (i = 0; i < r->n; i++)
+				p[i] = tl_cmap_apply(tl_cal_find(c, r->g[i]),
+				    r->s[i]);
+		else if (oof(o, r, p, err) == -1) {
+			free(p);
+			return NULL;
+		}
+	}
+	for (i = 0; i < r->n; i++)
+		wins += r->y[i];
+	v = json_pack("{s:s,s:i,s:s,s:s,s:I,s:I,s:I,s:s}",
+	    "format", REPORT_FORMAT, "version", REPORT_VERSION,
+	    "score", o->score, "outcome", o->outcome,
+	    "n", (json_int_t)r->n, "wins", (json_int_t)wins,
+	    "bins", (json_int_t)o->bins, "binning",
+	    o->binning == TL_BINS_UNIFORM ? "uniform" : "quantile");
+	json_object_set_new(v, "level", json_real(o->level));
+	json_object_set_new(v, "raw", figures(o, r->s, r));
+	if (p != NULL)
+		json_object_set_new(v, "calibrated", figures(o, p, r));
+	if (o->folds > 0)
+		json_object_set_new(v, "cv", json_pack("{s:I,s:I,s:s}",
+		    "folds", (json_int_t)o->folds, "seed",
+		    (json_int_t)o->seed, "method",
+		    tl_calib_method_name(o->method)));
+	free(p);
+	return v;
+}
+
+/* Write v to path (NULL: stdout) as one line, atomically.  Returns 0, or
+ * -1 with err set. */
+static int
+write_one(const char *path, const json_t *v, struct tl_err *err)
+{
+	struct tl_out *out;
+
+	if ((out = tl_out_open(path, TL_FMT_JSONL, err)) == NULL)
+		return -1;
+	if (tl_out_write(out, v, err) == -1) {
+		tl_out_abort(out);
+		return -1;
+	}
+	return tl_out_close(out, err);
+}
+
+static int
+cmd_fit(const struct opts *o, struct tl_err *err)
+{
+	struct rows r = { 0 };
+	struct tl_cal c = { 0 };
+	struct tl_out *out = NULL, *rout = NULL;
+	json_t *v = NULL, *rep = NULL;
+	int rc;
+
+	rc = read_rows(o, &r, err);
+	if (rc == 0)
+		rc = cal_fit(&c, o, &r, NULL, r.n, err);
+	few_rows_warning(o, r.n);
+	/* both outputs opened first: a bad path leaves neither */
+	if (rc == 0 && o->report != NULL &&
+	    (rep = report_of(o, &r, NULL, err)) == NULL)
+		rc = -1;
+	if (rc == 0 && (out = tl_out_open(o->output, TL_FMT_JSONL,
+	    err)) == NULL)
+		rc = -1;
+	if (rc == 0 && rep != NULL && (rout = tl_out_open(o->report,
+	    TL_FMT_JSONL, err)) == NULL)
+		rc = -1;
+	if (rc == 0) {
+		c.score = tl_xstrdup(o->score);
+		c.outcome = tl_xstrdup(o->outcome);
+		c.by = o->by != NULL ? tl_xstrdup(o->by) : NULL;
+		c.min_rows = o->min_rows;
+		c.n = r.n;
+		v = tl_cal_json(&c);
+		rc = tl_out_write(out, v, err);
+	}
+	if (rc == 0 && rout != NULL)
+		rc = tl_out_write(rout, rep, err);
+	if (rc == 0)
+		rc = tl_out_close(out, err);
+	else
+		tl_out_abort(out);
+	if (rc == 0 && rout != NULL)
+		rc = tl_out_close(rout, err);
+	else
+		tl_out_abort(rout);
+	if (rc == 0 && !o->quiet)
+		tl_msg("fit %s on %zu rows, %zu group map%s",
+		    tl_calib_method_name(o->method), r.n, c.ng, c.ng == 1 ? "" :
+		    "s");
+	json_decref(rep);
+	json_decref(v);
+	tl_cal_release(&c);
+	rows_release(&r);
+	return rc;
+}
+
 static int
 cmd_report(struct opts *o, struct tl_err *err)
 {
 	struct rows r = { 0 };
 	struct tl_cal c = { 0 };
-	struct tl_out *out = NULL;
 	json_t *v = NULL;
-	double *p = NULL, wins = 0;
-	size_t i;
 	int rc = 0;
 
 	if (o->map != NULL)
 		rc = cal_load(&c, o, err);
 	if (rc == 0)
 		rc = read_rows(o, &r, err);
-	if (rc == 0 && o->folds > 0)
-		few_rows_warning(o, r.n);
-	if (rc == 0 && (o->map != NULL || o->folds > 0)) {
-		p = tl_xcalloc(r.n, sizeof(*p));
-		if (o->map != NULL)
-			for (i = 0; i < r.n; i++)
-				p[i] = tl_cmap_apply(tl_cal_find(&c, r.g[i]),
-				    r.s[i]);
-		else
-			rc = oof(o, &r, p, err);
-	}
-	if (rc == 0) {
-		for (i = 0; i < r.n; i++)
-			wins += r.y[i];
-		v = json_pack("{s:s,s:i,s:s,s:s,s:I,s:I,s:I,s:s}",
-		    "format", REPORT_FORMAT, "version", REPORT_VERSION,
-		    "score", o->score, "outcome", o->outcome,
-		    "n", (json_int_t)r.n, "wins", (json_int_t)wins,
-		    "bins", (json_int_t)o->bins, "binning",
-		    o->binning == TL_BINS_UNIFORM ? "uniform" : "quantile");
-		json_object_set_new(v, "level", json_real(o->level));
-		json_object_set_new(v, "raw", figures(o, r.s, &r));
-		if (p != NULL)
-			json_object_set_new(v, "calibrated", figures(o, p, &r));
-		if (o->folds > 0)
-			json_object_set_new(v, "cv", json_pack("{s:I,s:I,s:s}",
-			    "folds", (json_int_t)o->folds, "seed",
-			    (json_int_t)o->seed, "method",
-			    tl_calib_method_name(o->method)));
-		if ((out = tl_out_open(o->output, TL_FMT_JSONL, err)) == NULL)
-			rc = -1;
-	}
-	if (rc == 0) {
-		rc = tl_out_write(out, v, err);
-		rc = rc == 0 ? tl_out_close(out, err) : (tl_out_abort(out), -1);
-	}
+	if (rc == 0 && (v = report_of(o, &r, &c, err)) == NULL)
+		rc = -1;
+	if (rc == 0)
+		rc = write_one(o->output, v, err);
 	json_decref(v);
-	free(p);
 	tl_cal_release(&c);
 	rows_release(&r);
 	return rc;

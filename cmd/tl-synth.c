@@ -52,6 +52,7 @@ struct opts {
 	double		 dirt;		/* --dirt: share of dirty lines */
 	long		 gzip_after;	/* --gzip-after: plain last N days */
 	long		 signals;	/* --signals: signals in all */
+	enum tl_synth_format format;	/* -f: of the JSON Lines files */
 	int		 quiet;		/* -q */
 	int		 verbose;	/* -v */
 };
@@ -60,9 +61,9 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-"usage: tl-synth [-qv] [-s seed] [--days N] [--start DATE] [--strategies N]\n"
-"                [--periods N] [--trades N] [--dirt RATE] [--gzip-after N]\n"
-"                [--churn[=SPEC]] [--signals N] -d dir\n");
+"usage: tl-synth [-qv] [-f format] [-s seed] [--days N] [--start DATE]\n"
+"                [--strategies N] [--periods N] [--trades N] [--dirt RATE]\n"
+"                [--gzip-after N] [--churn[=SPEC]] [--signals N] -d dir\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
@@ -75,6 +76,8 @@ usage(FILE *fp)
 "  -d, --output-dir=DIR  directory to create; must be new or empty\n"
 "      --days=N          trading days (weekdays) from --start (60)\n"
 "      --dirt=RATE       share of dirty log lines, 0 for none (0.01)\n"
+"  -f, --format=FMT      jsonl, or json-array: each JSON Lines file as one\n"
+"                        JSON array, named .json (jsonl)\n"
 "      --gzip-after=N    gzip the days before the last N, 0: never (7)\n"
 "  -h, --help            this help\n"
 "      --periods=N       monthly run periods, ending with the last day's (12)\n"
@@ -121,6 +124,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "output-dir", required_argument, NULL, 'd' },
 		{ "days", required_argument, NULL, OPT_DAYS },
 		{ "dirt", required_argument, NULL, OPT_DIRT },
+		{ "format", required_argument, NULL, 'f' },
 		{ "gzip-after", required_argument, NULL, OPT_GZIP_AFTER },
 		{ "help", no_argument, NULL, 'h' },
 		{ "output", required_argument, NULL, 'd' },
@@ -138,8 +142,11 @@ parse_args(int argc, char *argv[], struct opts *o)
 	/* tl(7), the interface: -o is a file, -d a directory */
 	static const struct tl_old_opt old[] = { { "-o", "output-dir" },
 	    { "--output", "output-dir" } };
-	static const struct tl_getopt g = { ":d:ho:qs:Vv", longopts, old,
+	static const struct tl_getopt g = { ":d:f:ho:qs:Vv", longopts, old,
 	    TL_NELEM(old) };
+	/* -f: index = enum tl_synth_format */
+	static const char *const formats[TL_SYNTH_NFORMAT] = { "jsonl",
+	    "json-array" };
 	struct tl_err err = { 0 };
 	int64_t last;
 	size_t n;
@@ -161,6 +168,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 			if (tl_parse_double("--dirt", optarg, 0, 0.5,
 			    &o->dirt, &err) == -1)
 				goto bad;
+			break;
+		case 'f':
+			o->format = (enum tl_synth_format)TL_PARSE_WORD(
+			    "--format", optarg, formats);
 			break;
 		case OPT_GZIP_AFTER:
 			if (tl_parse_long("--gzip-after", optarg, 0, 100000,
@@ -274,7 +285,7 @@ main(int argc, char *argv[])
 		.churn = o.churn, .churn_spec = o.churn_spec,
 		.signals = (uint64_t)o.signals };
 	lo = (struct tl_synth_layout){ .dir = o.outdir, .dirt = o.dirt,
-		.gzip_after = o.gzip_after };
+		.gzip_after = o.gzip_after, .format = o.format };
 	if ((s = tl_synth_alloc(&p, &err)) == NULL ||
 	    tl_synth_write(s, &lo, &err) == -1)
 		status = tl_report(&err);

@@ -295,6 +295,21 @@ tl_synth_sink_write(struct tl_synth_sink *k, const void *p, size_t n,
 	return 0;
 }
 
+int
+tl_synth_sink_line(struct tl_synth_sink *k, const char *p, size_t n,
+    struct tl_err *err)
+{
+	if (!k->array) {
+		k->nrec++;
+		return tl_synth_sink_write(k, p, n, err);
+	}
+	if (tl_synth_sink_write(k, k->nrec++ == 0 ? "[\n" : ",\n", 2,
+	    err) == -1)
+		return -1;
+	return tl_synth_sink_write(k, p, n > 0 && p[n - 1] == '\n' ? n - 1 :
+	    n, err);
+}
+
 /* Flush and close (or hand over to the pool).  Returns 0, or -1 with
  * err = 74. */
 int
@@ -302,6 +317,12 @@ tl_synth_sink_close(struct tl_synth_sink *k, struct tl_err *err)
 {
 	int rc = 0, zrc;
 
+	if (k->array && (k->nrec == 0 ? tl_synth_sink_write(k, "[]\n", 3,
+	    err) : tl_synth_sink_write(k, "\n]\n", 3, err)) == -1) {
+		tl_synth_sink_abort(k);
+		return -1;
+	}
+	k->array = 0;
 	if (k->held) {
 		k->held = 0;
 		if (k->mem.data == NULL)

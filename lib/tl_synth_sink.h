@@ -50,6 +50,9 @@ struct tl_synth_sink {
 	struct tl_buf	 mem;		/* gzip content held for the pool */
 	int		 held;		/* content is in mem, no file yet */
 	struct tl_synth_pool *pool;	/* where held content goes */
+	int		 array;		/* one JSON array: see
+					 * tl_synth_sink_line() */
+	size_t		 nrec;		/* lines written so far */
 	char		 path[TL_SYNTH_PATH_SZ];	/* for messages */
 };
 
@@ -61,6 +64,14 @@ int	tl_synth_sink_open(struct tl_synth_sink *k, const char *path, int gz,
 /* Write n bytes.  Returns 0, or -1 with err = 74 (73 if a spilled gzip
  * file cannot be created), where = the path. */
 int	tl_synth_sink_write(struct tl_synth_sink *k, const void *p, size_t n,
+	    struct tl_err *err);
+
+/* Write one line p[0..n), ending with '\n'.  In a sink whose array
+ * member was set (after open), the lines are the elements of one JSON
+ * array: "[\n" before the first, ",\n" between two, each without its
+ * newline, and tl_synth_sink_close() ends it ("\n]\n", or "[]\n" when
+ * empty).  Returns as tl_synth_sink_write(). */
+int	tl_synth_sink_line(struct tl_synth_sink *k, const char *p, size_t n,
 	    struct tl_err *err);
 
 /* Flush and close, or hand the content to the pool.  Returns 0, or -1

@@ -31,23 +31,41 @@ struct writer {
 	struct tl_synth_line l2;	/* the line a dirty one adds */
 };
 
-/* Open the file rel of the directory, gzip'd if gz. */
+/* Open the file rel of the directory, gzip'd if gz.  With
+ * TL_SYNTH_JSON_ARRAY, a JSON Lines file (rel ends in .jsonl or
+ * .jsonl.gz) is written as one JSON array and named .json(.gz). */
 static int
 open_file(struct writer *w, const char *rel, int gz, struct tl_synth_sink *k,
     struct tl_err *err)
 {
-	char path[TL_SYNTH_PATH_SZ];
+	static const char *const jsonl[] = { ".jsonl", ".jsonl.gz" };
+	char path[TL_SYNTH_PATH_SZ], *ext;
+	size_t i, n, e;
+	int array = 0;
 
 	if (tl_synth_path(path, w->lo->dir, rel, err) == -1)
 		return -1;
-	return tl_synth_sink_open(k, path, gz, w->pool, err);
+	n = strlen(path);
+	for (i = 0; i < TL_NELEM(jsonl) &&
+	    w->lo->format == TL_SYNTH_JSON_ARRAY; i++) {
+		e = strlen(jsonl[i]);
+		if (n < e || strcmp(ext = path + n - e, jsonl[i]) != 0)
+			continue;
+		memmove(ext + 5, ext + 6, e - 5);	/* ".jsonl" - 'l' */
+		array = 1;
+		break;
+	}
+	if (tl_synth_sink_open(k, path, gz, w->pool, err) == -1)
+		return -1;
+	k->array = array;
+	return 0;
 }
 
 static int
 put(struct tl_synth_sink *k, const struct tl_synth_line *l,
     struct tl_err *err)
 {
-	return tl_synth_sink_write(k, l->b, l->n, err);
+	return tl_synth_sink_line(k, l->b, l->n, err);
 }
 
 /* Close k after its content was written (rc 0), or give it up (rc -1:
@@ -301,7 +319,10 @@ write_trades(struct writer *w, const struct tl_synth_day *day,
 		rc = put(&k, &w->l, err);
 	}
 	for (i = 0; i < day->ntrade && rc == 0; i++) {
-		last = day->d + 1 == w->s->w.nd && i + 1 == day->ntrade;
+		/* the last line is cut short, but in a JSON array, where
+		 * it would break the whole document */
+		last = day->d + 1 == w->s->w.nd && i + 1 == day->ntrade &&
+		    w->lo->format != TL_SYNTH_JSON_ARRAY;
 		rc = emit_trade(w, &k, day, &day->trade[i], f->csv, last, err);
 	}
 	return end_file(&k, rc, err);

@@ -26,12 +26,22 @@
 
 #define TL_SYNTH_CSV_EVERY	10	/* every 10th day's trades are CSV */
 
+/* How the records of the JSON Lines files are written. */
+enum tl_synth_format {
+	TL_SYNTH_JSONL,		/* one per line, files *.jsonl */
+	TL_SYNTH_JSON_ARRAY,	/* each file one JSON array, *.json; no
+				 * line is cut short (it would break the
+				 * document) */
+	TL_SYNTH_NFORMAT
+};
+
 /* How to write. */
 struct tl_synth_layout {
 	const char	*dir;		/* the directory, without a final '/' */
 	double		 dirt;		/* share of dirty lines, in [0, 1) */
 	long		 gzip_after;	/* gzip the days before the last N;
 					 * 0: none */
+	enum tl_synth_format format;	/* of the JSON Lines files */
 };
 
 /* Write the log of plan s as lo says.  Returns 0, or -1 with err: 73 when

@@ -22,12 +22,13 @@ else
 	echo "$prog: no /usr/bin/time (package time): wall time only" >&2
 fi
 
-# synth_scale DIR NTRADES: the issue-sized log directory (750 days, 2,000
-# strategies, 50 monthly periods = 100,000 runs) with NTRADES trades in
-# DIR, unless the same command already wrote it (DIR.cmd remembers).
+# synth_scale DIR NTRADES [STRATEGIES PERIODS]: the issue-sized log
+# directory (750 days, 2,000 strategies, 50 monthly periods = 100,000
+# runs) with NTRADES trades in DIR, unless the same command already wrote
+# it (DIR.cmd remembers).
 synth_scale() {
-	local dir=$1 n=$2
-	local cmd=(tl-synth -o "$dir" --days 750 --strategies 2000 --periods 50
+	local dir=$1 n=$2 ns=${3:-2000} np=${4:-50}
+	local cmd=(tl-synth -o "$dir" --days 750 --strategies "$ns" --periods "$np"
 	    --trades "$n" --gzip-after 0 --dirt 0.001 -s 1)
 	if [ -f "$dir.cmd" ] && [ "$(cat "$dir.cmd")" = "${cmd[*]}" ] &&
 	    [ -d "$dir/logs" ]; then

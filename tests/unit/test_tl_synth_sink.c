@@ -151,3 +151,64 @@ Test(tl_synth_sink, paths_and_directories)
 	cr_assert_str_eq(err.msg, "directory not empty (remove it or choose "
 	    "another)");
 }
+
+/* The first m of lines through a new array sink (gz or not) into path;
+ * its content read back: new, *n bytes. */
+static char *
+array_file(const char *path, int gz, const char *const *lines, size_t m,
+    size_t *n)
+{
+	struct tl_synth_pool *pool = tl_synth_pool_alloc();
+	struct tl_synth_sink k;
+	struct tl_err err = { 0 };
+	size_t i;
+
+	cr_assert_eq(tl_synth_sink_open(&k, path, gz, pool, &err), 0);
+	k.array = 1;
+	for (i = 0; i < m; i++)
+		cr_assert_eq(tl_synth_sink_line(&k, lines[i], strlen(lines[i]),
+		    &err), 0);
+	cr_assert_eq(tl_synth_sink_close(&k, &err), 0);
+	cr_assert_eq(tl_synth_pool_finish(pool, &err), 0);
+	tl_synth_pool_free(pool);
+	return gz ? gunzip(path, n) : ut_read(path, n);
+}
+
+/* Lines into an array sink (plain and gzip'd) against the array written
+ * out by hand; no line, and a line without its newline, too. */
+Test(tl_synth_sink, an_array_sink_frames_its_lines)
+{
+	static const char *const lines[] = { "{\"a\":1}\n",
+	    "{\"b\":[2,3]}\n", "{\"c\":\"x\"}" };
+	static const char want[] =
+	    "[\n{\"a\":1},\n{\"b\":[2,3]},\n{\"c\":\"x\"}\n]\n";
+	struct tl_synth_sink k;
+	struct tl_err err = { 0 };
+	char path[512], *got;
+	size_t i, n;
+	int gz;
+
+	for (gz = 0; gz < 2; gz++) {
+		snprintf(path, sizeof(path), "%s/e%d.json", dir, gz);
+		got = array_file(path, gz, lines, 0, &n);
+		cr_assert(n == 3 && memcmp(got, "[]\n", 3) == 0, "%s: %.*s",
+		    path, (int)n, got);
+		free(got);
+		snprintf(path, sizeof(path), "%s/a%d.json", dir, gz);
+		got = array_file(path, gz, lines, TL_NELEM(lines), &n);
+		cr_assert(n == strlen(want) && memcmp(got, want, n) == 0,
+		    "%s: %.*s", path, (int)n, got);
+		free(got);
+	}
+	/* not an array: the lines as they are */
+	snprintf(path, sizeof(path), "%s/l.jsonl", dir);
+	cr_assert_eq(tl_synth_sink_open(&k, path, 0, NULL, &err), 0);
+	for (i = 0; i < 2; i++)
+		cr_assert_eq(tl_synth_sink_line(&k, lines[i], strlen(lines[i]),
+		    &err), 0);
+	cr_assert_eq(tl_synth_sink_close(&k, &err), 0);
+	got = ut_read(path, &n);
+	cr_assert(n == 20 && memcmp(got, "{\"a\":1}\n{\"b\":[2,3]}\n", n) == 0,
+	    "%.*s", (int)n, got);
+	free(got);
+}

@@ -39,7 +39,7 @@ static void
 write_log(const struct tl_synth *s, const char *out, double dirt,
     long gzip_after)
 {
-	struct tl_synth_layout lo = { out, dirt, gzip_after };
+	struct tl_synth_layout lo = { out, dirt, gzip_after, TL_SYNTH_JSONL };
 	struct tl_err err = { 0 };
 
 	cr_assert_eq(tl_synth_write(s, &lo, &err), 0, "%s: %s", err.where,
@@ -121,7 +121,7 @@ Test(tl_synth_write, churn_files_and_the_same_bytes_twice)
 Test(tl_synth_write, a_directory_that_is_not_empty)
 {
 	struct tl_synth *s = ut_synth(1, 3, 2, 1, 10, NULL);
-	struct tl_synth_layout lo = { dir, 0.01, 7 };
+	struct tl_synth_layout lo = { dir, 0.01, 7, TL_SYNTH_JSONL };
 	struct tl_err err = { 0 };
 	char path[1024];
 
