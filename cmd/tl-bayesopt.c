@@ -1818,11 +1818,14 @@ cmd_space(const struct opts *o, struct tl_err *err)
 		goto out;
 	}
 	if (tl_space_infer_count(sr.in) == 0) {
+		/* runs.jsonl, piped from tl-ingest, keeps them in genome */
 		rc = tl_err_set(err, TL_EX_DATAERR, tl_records_name(rs), 0,
 		    "no run with a '%s' object (%zu records read: %zu without "
-		    "one, %zu unreadable%s)", o->params_field, sr.read,
+		    "one, %zu unreadable%s)%s", o->params_field, sr.read,
 		    sr.noparams, sr.unreadable, o->verbose ? "" :
-		    "; -v names them");
+		    "; -v names them", strcmp(o->params_field, "params") == 0 ?
+		    "; tl-ingest's runs keep them in 'genome': --params-field "
+		    "genome" : "");
 		goto out;
 	}
 	if (!o->quiet)
