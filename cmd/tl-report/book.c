@@ -637,8 +637,7 @@ draw_hist(struct tl_buf *b, const struct tl_svg_chart *c, const void *ctx)
 	const struct hist_ctx *h = ctx;
 
 	tl_svg_hist(b, c, h->lo, h->width, h->count, h->normal, h->nb, 100,
-	    "daily return of the book, %", "a normal distribution, the "
-	    "book's mean and sd");
+	    "daily return of the book, %", "normal");
 }
 
 /* the monthly returns (in %) of the book as a grid: years down and
@@ -933,7 +932,8 @@ doc_book(struct tl_doc *d, const json_t *bk, const struct night *n)
 		    h.normal);
 		c = (struct tl_svg_chart){ .id = "chart-histogram", .title =
 		    "Daily returns of the book: how many days in each bin, "
-		    "against a normal distribution", .unit = "days" };
+		    "against a normal distribution of the same mean and standard "
+		    "deviation", .unit = "days" };
 		tl_doc_add_chart(d, &c, draw_hist, &h, NULL);
 		free(h.count);
 		free(h.normal);
