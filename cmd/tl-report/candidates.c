@@ -109,6 +109,13 @@ doc_candidates(struct tl_doc *d, const json_t *cs, const struct night *n)
 		    "(else score)", cols, TL_NELEM(cols));
 		json_array_foreach(top, i, v)
 			tl_doc_add_json_row(t, cols, v, NULL);
+		tl_doc_addf(d, TL_DOC_P, "Predicted: the genome model's "
+		    "forecast of the target for the candidate, SD its spread "
+		    "over the trees; Score: what the search ranked it by (TPE's "
+		    "log l(x) - log g(x), how much more likely the candidate is "
+		    "among the good trials than the others; for a screened one, "
+		    "the optimistic prediction, mean + kappa SD toward the better "
+		    "side, tl-bayesopt --kappa).");
 	}
 	tl_buf_release(&b);
 }
