@@ -63,8 +63,28 @@ enum {
 	O_SCREEN, O_SPACE, O_STARTUP, O_STATE_FIELD, O_MULTIVARIATE,
 	O_TIMEOUT, O_UNIVARIATE, O_VALUE_FIELD, O_GAMMA, O_PRUNER,
 	O_PRUNE_STARTUP, O_WARMUP_STEPS, O_MIN_RESOURCE, O_MAX_RESOURCE,
-	O_REDUCTION_FACTOR, O_OBJECTIVE, O_REF_POINT, O_HYPERVOLUME
+	O_REDUCTION_FACTOR, O_OBJECTIVE, O_REF_POINT, O_HYPERVOLUME,
+	O_DISPATCH, O_PARTITION, O_TIME_LIMIT, O_MEM, O_SSHLOGIN, O_BATCH_DIR,
+	O_RETRIES
 };
+
+/* run: the dispatch engines (lib/tl_trial.c), and which of the engine
+ * options each takes */
+static const struct {
+	const char	*name;
+	int		 opts[6];	/* O_* it takes; 0 ends */
+} dispatch_engines[] = {
+	{ "local", { 0 } },
+	{ "slurm", { O_BATCH_DIR, O_PARTITION, O_TIME_LIMIT, O_MEM,
+	    O_RETRIES, 0 } },
+	{ "parallel", { O_BATCH_DIR, O_SSHLOGIN, O_RETRIES, 0 } },
+};
+
+/* the engine options, for the check above */
+static const int engine_opts[] = { O_PARTITION, O_TIME_LIMIT, O_MEM,
+    O_SSHLOGIN, O_RETRIES, O_BATCH_DIR };
+
+#define SSHLOGIN_MAX	64	/* --sshlogin at most this many times */
 
 /* the options that space and front take (getopt's values; -h and -V
  * exit) */
@@ -111,6 +131,10 @@ struct opts {
 	struct tl_prune_params pp;	/* run: --pruner and its knobs */
 	int		 prune_opt;	/* a pruner knob given: its option */
 	char		**objective;	/* run: command and arguments */
+	const char	*dispatch;	/* run: --dispatch engine */
+	struct tl_trial_conf tc;	/* its settings */
+	const char	*sshlogin[SSHLOGIN_MAX];	/* --sshlogin */
+	int		 engine_opt[TL_NELEM(engine_opts)];	/* given */
 };
 
 enum tstate { T_COMPLETE, T_FAILED, T_RUNNING, T_PRUNED };
@@ -194,6 +218,9 @@ usage(FILE *fp)
 "       tl-bayesopt run --space file -H history [-qvx] [-i format]\n"
 "                   [-j jobs] [-n trials] [-o file] [-s seed]\n"
 "                   [--pruner name] [--timeout seconds]\n"
+"                   [--dispatch engine] [--batch-dir dir]\n"
+"                   [--partition name] [--time-limit time] [--mem size]\n"
+"                   [--sshlogin login ...] [--retries n]\n"
 "                   [--progress | --no-progress] [options]\n"
 "                   -- command [arg ...]\n"
 "       tl-bayesopt space -H history [-qv] [-i format] [-o file]\n"
@@ -207,7 +234,11 @@ usage(FILE *fp)
 "\nPropose strategy genomes by TPE; space infers a search space from the\n"
 "params of a history (see tl-bayesopt(1)).\n\n"
 "      --around=FILE       local moves around the genomes in FILE\n"
+"      --batch-dir=DIR     run, slurm and parallel: a directory a batch\n"
+"                          (slurm: on a file system the nodes share)\n"
 "      --candidates=N      TPE draws per proposal (24)\n"
+"      --dispatch=ENGINE   run: local, slurm (sbatch --array a batch) or\n"
+"                          parallel (GNU parallel over --sshlogin) (local)\n"
 "      --gamma=G           share of trials in TPE's good group (0.1)\n"
 "  -H, --history=FILE      past trials (JSONL or CSV); run appends to it;\n"
 "                          space reads the params tried there\n"
@@ -219,11 +250,13 @@ usage(FILE *fp)
 "      --ignore-unknown    params not in the space are ignored, not a skip\n"
 "  -j, --jobs=K            run: trials at a time (1)\n"
 "      --kappa=K           screening score: mean + K * sd (1)\n"
+"      --mem=SIZE          run, slurm: sbatch --mem (the partition's)\n"
 "      --max-resource=N    run, hyperband: last step (0: auto)\n"
 "      --min-resource=N    run, halving: first rung's step (0: auto);\n"
 "                          hyperband (1)\n"
 "  -M, --model=FILE        screen by tl-train-forest's predictions\n"
-"      --minimize          lower values are better (the default)\n"
+"      --minimize          lower values are better (the default)\n");
+	fprintf(fp,
 "      --model-prefix=KEY  params under KEY in model rows (genome); \"\":\n"
 "                          flat\n"
 "      --multivariate      joint TPE kernels over the numeric parameters\n"
@@ -236,6 +269,7 @@ usage(FILE *fp)
 "  -o, --output=FILE       write to FILE (atomically) instead of stdout\n"
 "      --params-field=F    where a trial keeps its params, read and\n"
 "                          written (params; genome for runs.jsonl)\n"
+"      --partition=NAME    run, slurm: sbatch --partition (the default)\n"
 "      --progress          run: a progress line on stderr (default: on a\n"
 "                          terminal)\n"
 "      --no-progress       none\n"
@@ -248,12 +282,18 @@ usage(FILE *fp)
 "                          the top 1/N\n"
 "      --ref-point=V,...   front: the hypervolume's reference, one value\n"
 "                          per --objective, in its own units\n"
+"      --retries=N         run, slurm: a trial the scheduler ends is run\n"
+"                          again as a new job up to N times; parallel:\n"
+"                          its --retries N+1 (0)\n"
 "      --radius=R          --around step, share of each range (0.1)\n"
 "      --screen=M          candidates drawn for the model (1000)\n"
 "  -s, --seed=N            random seed (1)\n"
+"      --sshlogin=LOGIN    run, parallel: [N/]user@host[:port], repeated\n"
+"                          (none: this host)\n"
 "      --space=FILE        the search space (JSON)\n"
 "      --startup=N         Sobol trials before TPE (10)\n"
 "      --state-field=F     trial state: complete, failed, running (state)\n"
+"      --time-limit=TIME   run, slurm: sbatch --time (the partition's)\n"
 "      --timeout=SEC       run: an objective still running is failed\n"
 "      --univariate        one TPE per parameter (Optuna 3.1's)\n"
 "  -V, --version           print the version\n"
@@ -323,12 +363,52 @@ parse_ref_point(struct opts *o)
 		    "--objective (%zu)", o->ref_point, o->nobj);
 }
 
+/* run: the --dispatch engine known, given only the options it takes,
+ * and what it needs. */
+static void
+check_dispatch(struct opts *o, const struct option *longopts)
+{
+	size_t i, j, k;
+	char name[64];
+
+	if (o->dispatch == NULL)
+		o->dispatch = "local";
+	for (k = 0; k < TL_NELEM(dispatch_engines) &&
+	    strcmp(o->dispatch, dispatch_engines[k].name) != 0; k++)
+		;
+	if (k == TL_NELEM(dispatch_engines))
+		tl_usage_error("--dispatch: '%s': not local, slurm or parallel",
+		    o->dispatch);
+	for (i = 0; i < TL_NELEM(engine_opts); i++) {
+		for (j = 0; o->engine_opt[i] && dispatch_engines[k].opts[j] !=
+		    0 && dispatch_engines[k].opts[j] != engine_opts[i]; j++)
+			;
+		if (o->engine_opt[i] && dispatch_engines[k].opts[j] == 0)
+			tl_usage_error("%s is not for --dispatch %s",
+			    tl_opt_name(longopts, engine_opts[i], name,
+			    sizeof(name)), o->dispatch);
+	}
+	o->tc.sshlogin = o->sshlogin;
+	if (k == 0)
+		return;
+	if (o->tc.batch_dir == NULL)
+		tl_usage_error("--dispatch %s needs --batch-dir DIR (on a file "
+		    "system the nodes share)", o->dispatch);
+	if (o->timeout > 0)
+		tl_usage_error("--timeout is for --dispatch local%s",
+		    k == 1 ? " (slurm: --time-limit)" : "");
+	if (o->pp.kind != TL_PRUNE_NONE)
+		tl_usage_error("--pruner needs --dispatch local");
+}
+
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "around", required_argument, NULL, O_AROUND },
+		{ "batch-dir", required_argument, NULL, O_BATCH_DIR },
 		{ "candidates", required_argument, NULL, O_CANDIDATES },
+		{ "dispatch", required_argument, NULL, O_DISPATCH },
 		{ "history", required_argument, NULL, 'H' },
 		{ "gamma", required_argument, NULL, O_GAMMA },
 		{ "help", no_argument, NULL, 'h' },
@@ -337,6 +417,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "ignore-unknown", no_argument, NULL, O_IGNORE_UNKNOWN },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "kappa", required_argument, NULL, O_KAPPA },
+		{ "mem", required_argument, NULL, O_MEM },
 		{ "max-resource", required_argument, NULL, O_MAX_RESOURCE },
 		{ "min-resource", required_argument, NULL, O_MIN_RESOURCE },
 		{ "model", required_argument, NULL, 'M' },
@@ -348,6 +429,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "objective", required_argument, NULL, O_OBJECTIVE },
 		{ "output", required_argument, NULL, 'o' },
 		{ "params-field", required_argument, NULL, O_PARAMS_FIELD },
+		{ "partition", required_argument, NULL, O_PARTITION },
 		{ "progress", no_argument, NULL, O_PROGRESS },
 		{ "prune-startup", required_argument, NULL, O_PRUNE_STARTUP },
 		{ "pruner", required_argument, NULL, O_PRUNER },
@@ -356,11 +438,14 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "reduction-factor", required_argument, NULL,
 		    O_REDUCTION_FACTOR },
 		{ "ref-point", required_argument, NULL, O_REF_POINT },
+		{ "retries", required_argument, NULL, O_RETRIES },
 		{ "space", required_argument, NULL, O_SPACE },
 		{ "screen", required_argument, NULL, O_SCREEN },
 		{ "seed", required_argument, NULL, 's' },
+		{ "sshlogin", required_argument, NULL, O_SSHLOGIN },
 		{ "startup", required_argument, NULL, O_STARTUP },
 		{ "state-field", required_argument, NULL, O_STATE_FIELD },
+		{ "time-limit", required_argument, NULL, O_TIME_LIMIT },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "univariate", no_argument, NULL, O_UNIVARIATE },
 		{ "version", no_argument, NULL, 'V' },
@@ -386,6 +471,31 @@ parse_args(int argc, char *argv[], struct opts *o)
 		switch (ch) {
 		case O_AROUND:
 			o->around = optarg;
+			break;
+		case O_BATCH_DIR:
+			o->tc.batch_dir = optarg;
+			break;
+		case O_DISPATCH:
+			o->dispatch = optarg;
+			break;
+		case O_MEM:
+			o->tc.mem = optarg;
+			break;
+		case O_PARTITION:
+			o->tc.partition = optarg;
+			break;
+		case O_RETRIES:
+			bad = tl_parse_long("--retries", optarg, 0, 100,
+			    &o->tc.retries, &err);
+			break;
+		case O_SSHLOGIN:
+			if (o->tc.nsshlogin == SSHLOGIN_MAX)
+				tl_usage_error("--sshlogin: at most %d",
+				    SSHLOGIN_MAX);
+			o->sshlogin[o->tc.nsshlogin++] = optarg;
+			break;
+		case O_TIME_LIMIT:
+			o->tc.time_limit = optarg;
 			break;
 		case O_CANDIDATES:
 			bad = tl_parse_long("--candidates", optarg, 1, 100000,
@@ -528,6 +638,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 		}
 		if (bad)
 			tl_usage_error("%s: %s", err.where, err.msg);
+		for (i = 0; i < TL_NELEM(engine_opts); i++)
+			o->engine_opt[i] |= engine_opts[i] == ch;
 		for (i = 0; i < TL_NELEM(space_opts) && space_opts[i] != ch;
 		    i++)
 			;
@@ -595,6 +707,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    argv[optind + 1]);
 		if (o->timeout > 0 || o->jobs != 1)
 			tl_usage_error("--jobs and --timeout are for run");
+		for (i = 0; i < TL_NELEM(engine_opts); i++)
+			if (o->engine_opt[i] || o->dispatch != NULL)
+				tl_usage_error("--dispatch and its options are "
+				    "for run");
 		if (o->pp.kind != TL_PRUNE_NONE || o->prune_opt != 0)
 			tl_usage_error("--pruner and its options are for run");
 		if (!o->count_set)
@@ -618,6 +734,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    longopts, o->prune_opt, name, sizeof(name)));
 		o->pp.maximize = o->maximize;
 		o->objective = argv + optind + 1;
+		check_dispatch(o, longopts);
 	}
 	if (o->around != NULL && o->model != NULL)
 		tl_usage_error("--around and --model exclude each other");
@@ -2159,6 +2276,10 @@ finish(struct runstate *rs, const struct tl_trial_event *ev, int hfd,
 	json_object_set_new(rec, "score", num(rs->score[k]));
 	json_object_set_new(rec, "seconds", json_real(round(ev->seconds *
 	    1000) / 1000));
+	if (ev->where != NULL)	/* a batch engine's job or host */
+		json_object_set_new(rec, "where", json_string(ev->where));
+	if (ev->retried != NULL)	/* its tries that the scheduler ended */
+		json_object_set_new(rec, "retried", json_string(ev->retried));
 	rc = tl_trial_log_append(hfd, o->history, rec, err);
 	json_decref(rec);
 	rs->done[k] = 1;
@@ -2447,8 +2568,8 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 	memset(&rs, 0, sizeof(rs));
 	rs.o = o;
 	rs.s = s;
-	if ((tr = tl_trial_alloc("local", o->objective, (size_t)o->jobs,
-	    o->timeout, err)) == NULL)
+	if ((tr = tl_trial_alloc(o->dispatch, o->objective, (size_t)o->jobs,
+	    o->timeout, &o->tc, err)) == NULL)
 		return -1;
 	if (hist_read(o, s, &rs.h, err) == -1) {
 		hist_release(&rs.h);
