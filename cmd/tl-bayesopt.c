@@ -1997,6 +1997,16 @@ struct runprune {
 	char		 why[200];	/* and why */
 };
 
+/* A trial that a run before this one submitted and did not see end
+ * (slurm): taken up again (tl_trial_attach). */
+struct attached {
+	long		 id;		/* its number */
+	char		*dir;		/* its batch directory */
+	long		 seq;		/* its line there, from 0 */
+	json_t		*params;	/* its params */
+	size_t		 h;		/* its record in rs->h, running */
+};
+
 /* Run state: the history at the start plus this run's trials. */
 struct runstate {
 	const struct opts	*o;
@@ -2019,7 +2029,22 @@ struct runstate {
 	size_t			 ncomplete, nfailed, npruned;	/* of those */
 	size_t			 ninfeasible;	/* of the complete */
 	struct tl_progress	*pr;	/* trials finished, or NULL */
+	struct attached		*att;	/* trials of a run before, taken
+					 * up: at indices cap - natt + 1 on */
+	size_t			 natt;	/* their number */
 };
+
+/* The index into rs of trial id: this run's, or one taken up. */
+static size_t
+run_index(const struct runstate *rs, long id)
+{
+	size_t a;
+
+	for (a = 0; a < rs->natt; a++)
+		if (rs->att[a].id == id)
+			return rs->cap - rs->natt + 1 + a;
+	return (size_t)(id - rs->first);
+}
 
 /* Propose this run's trial k (index into rs) into c.  Deterministic: it
  * sees the history, this run's trials k - jobs and before as finished
@@ -2170,7 +2195,7 @@ intermediate(struct runstate *rs, struct tl_trial_run *tr,
     const struct tl_trial_event *ev)
 {
 	const struct opts *o = rs->o;
-	size_t k = (size_t)(ev->id - rs->first), off = 0;
+	size_t k = run_index(rs, ev->id), off = 0;
 	struct runprune *rp = &rs->prn[k];
 	json_t *rec, *sv, *vv;
 	long step;
@@ -2220,7 +2245,7 @@ finish(struct runstate *rs, const struct tl_trial_event *ev, int hfd,
 {
 	const struct opts *o = rs->o;
 	char why[256];
-	size_t k = (size_t)(ev->id - rs->first), nc = 0, i;
+	size_t k = run_index(rs, ev->id), nc = 0, i;
 	double v, c[TL_TRIAL_CONSTRAINTS];
 	json_t *rec;
 	int rc;
@@ -2282,6 +2307,19 @@ finish(struct runstate *rs, const struct tl_trial_event *ev, int hfd,
 		json_object_set_new(rec, "retried", json_string(ev->retried));
 	rc = tl_trial_log_append(hfd, o->history, rec, err);
 	json_decref(rec);
+	if (k + rs->natt > rs->cap) {	/* taken up: seen as the history's */
+		struct trial *t = &rs->h.t[rs->att[k + rs->natt - rs->cap -
+		    1].h];
+
+		t->st = isnan(rs->val[k]) ? T_FAILED : T_COMPLETE;
+		t->value = rs->val[k];
+		t->viol = rs->viol[k];
+		if (o->nobj > 0 && !isnan(rs->val[k]))
+			t->y = tl_xreallocarray(t->y, o->nobj, sizeof(double));
+		if (o->nobj > 0 && !isnan(rs->val[k]))
+			memcpy(t->y, &rs->y[k * o->nobj], o->nobj *
+			    sizeof(double));
+	}
 	rs->done[k] = 1;
 	rs->nfin++;
 	tl_progress_set(rs->pr, (double)rs->nfin);
@@ -2554,6 +2592,152 @@ run_loop(struct runstate *rs, struct engine *e, struct tl_trial_run *tr,
 	return rc;
 }
 
+static void
+attach_release(struct runstate *rs)
+{
+	size_t a;
+
+	for (a = 0; a < rs->natt; a++)
+		free(rs->att[a].dir);
+	free(rs->att);
+}
+
+/* The line seq+1 of path as JSON into *v (new).  0, or -1 with err. */
+static int
+read_line_json(const char *path, long seq, json_t **v, struct tl_err *err)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n = -1;
+	FILE *fp;
+	long i;
+
+	*v = NULL;
+	if ((fp = fopen(path, "r")) != NULL) {
+		for (i = 0; i <= seq && (n = getline(&line, &cap, fp)) != -1;
+		    i++)
+			;
+		if (n > 0)
+			*v = json_loadb(line, (size_t)n, 0, NULL);
+		fclose(fp);
+	}
+	free(line);
+	if (*v == NULL)
+		return tl_err_set(err, TL_EX_DATAERR, path, (unsigned long)seq +
+		    1, "no params line of a trial to take up");
+	return 0;
+}
+
+/* slurm: the trials that a run before this one submitted (the batch
+ * directories of --batch-dir with a job id; a trial's last batch) and
+ * that the history does not hold finished, into rs->att, each also a
+ * running trial of rs->h.  0, or -1 with err. */
+static int
+attach_scan(struct runstate *rs, struct tl_err *err)
+{
+	const struct opts *o = rs->o;
+	struct tl_buf dir, path;
+	size_t a, j, cap = 0;
+	long n, seq, id;
+	json_t *rec, *params;
+	FILE *fp;
+	int rc = 0;
+
+	tl_buf_init(&dir);
+	tl_buf_init(&path);
+	for (n = 1;; n++) {
+		tl_buf_reset(&dir);
+		tl_buf_printf(&dir, "%s/batch-%ld", o->tc.batch_dir, n);
+		if (access(dir.data, F_OK) == -1)
+			break;
+		tl_buf_reset(&path);
+		tl_buf_printf(&path, "%s/job", dir.data);
+		if (access(path.data, R_OK) == -1)
+			continue;	/* never submitted */
+		tl_buf_reset(&path);
+		tl_buf_printf(&path, "%s/trials", dir.data);
+		if ((fp = fopen(path.data, "r")) == NULL)
+			continue;
+		for (seq = 0; fscanf(fp, "%ld", &id) == 1; seq++) {
+			for (a = 0; a < rs->natt && rs->att[a].id != id; a++)
+				;
+			if (a == rs->natt && rs->natt == cap) {
+				cap = cap ? 2 * cap : 16;
+				rs->att = tl_xreallocarray(rs->att, cap,
+				    sizeof(*rs->att));
+			}
+			if (a == rs->natt)
+				rs->att[rs->natt++].id = id;
+			else
+				free(rs->att[a].dir);
+			rs->att[a].dir = tl_xstrdup(dir.data);
+			rs->att[a].seq = seq;
+			rs->att[a].params = NULL;
+		}
+		fclose(fp);
+	}
+	for (a = 0; a < rs->natt;) {	/* those finished are done */
+		for (j = 0; j < rs->h.n && (rs->h.t[j].cv.id != rs->att[a].id ||
+		    rs->h.t[j].st == T_RUNNING); j++)
+			;
+		if (j < rs->h.n) {
+			free(rs->att[a].dir);
+			rs->att[a] = rs->att[--rs->natt];
+		} else
+			a++;
+	}
+	for (a = 0; rc == 0 && a < rs->natt; a++) {
+		tl_buf_reset(&path);
+		tl_buf_printf(&path, "%s/params.jsonl", rs->att[a].dir);
+		if ((rc = read_line_json(path.data, rs->att[a].seq, &params,
+		    err)) == -1)
+			break;
+		rec = json_object();
+		json_object_set_new(rec, "trial", json_integer(rs->att[a].id));
+		json_object_set_new(rec, o->params_field, params);
+		json_object_set_new(rec, o->state_field, json_string(
+		    "running"));
+		j = rs->h.n;
+		hist_record(o, &rs->h, rec, path.data, (unsigned long)
+		    rs->att[a].seq + 1);
+		json_decref(rec);
+		if (rs->h.n == j)
+			rc = tl_err_set(err, TL_EX_DATAERR, path.data,
+			    (unsigned long)rs->att[a].seq + 1, "the params of "
+			    "trial %ld do not fit the space", rs->att[a].id);
+		rs->att[a].h = j;
+	}
+	tl_buf_release(&dir);
+	tl_buf_release(&path);
+	return rc;
+}
+
+/* Take up the trials of attach_scan on tr, at rs's indices after this
+ * run's.  0, or -1 with err. */
+static int
+attach_start(struct runstate *rs, struct tl_trial_run *tr,
+    struct tl_err *err)
+{
+	size_t a, k, d = rs->s->n ? rs->s->n : 1;
+
+	for (a = 0; a < rs->natt; a++) {
+		k = rs->cap - rs->natt + 1 + a;
+		rs->x[k] = tl_xcalloc(d, sizeof(double));
+		memcpy(rs->x[k], rs->h.t[rs->att[a].h].x, rs->s->n *
+		    sizeof(double));
+		rs->src[k] = "taken up";
+		rs->score[k] = NAN;
+		tl_prune_trial_init(&rs->cv[k], rs->att[a].id);
+		if (tl_trial_attach(tr, rs->att[a].id, rs->att[a].dir,
+		    rs->att[a].seq, err) == -1)
+			return -1;
+	}
+	if (rs->natt > 0 && !rs->o->quiet)
+		tl_msg("run: %zu trials of a run before taken up (queued or "
+		    "running in Slurm, or ended unseen)", rs->natt);
+	return 0;
+}
+
 static int
 cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 {
@@ -2577,10 +2761,18 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 		return -1;
 	}
 	hist_summary(o, &rs.h);
+	if (strcmp(o->dispatch, "slurm") == 0 && attach_scan(&rs, err) ==
+	    -1) {
+		attach_release(&rs);
+		hist_release(&rs.h);
+		tl_trial_free(tr);
+		return -1;
+	}
 	rs.first = rs.h.next_trial;
-	i = rs.h.complete + rs.h.failed + rs.h.pruned;	/* finished */
+	i = rs.h.complete + rs.h.failed + rs.h.pruned + rs.natt;
 	want = (size_t)o->count > i ? (size_t)o->count - i : 0;
 	if ((hfd = tl_trial_log_open(o->history, err)) == -1) {
+		attach_release(&rs);
 		hist_release(&rs.h);
 		tl_trial_free(tr);
 		return -1;
@@ -2597,21 +2789,23 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 	engine_init(&e, o, s);
 	rs.pr = tl_progress_start("run", "trials", (double)want,
 	    tl_progress_wanted(o->progress, o->quiet));
-	rs.cap = want;
-	rs.x = tl_xcalloc(want + 1, sizeof(double *));
-	rs.src = tl_xcalloc(want + 1, sizeof(char *));
-	rs.score = tl_xcalloc(want + 1, sizeof(double));
-	rs.val = tl_xcalloc(want + 1, sizeof(double));
-	rs.done = tl_xcalloc(want + 1, sizeof(int));
-	rs.viol = tl_xcalloc(want + 1, sizeof(double));
-	rs.y = tl_xcalloc((want + 1) * (o->nobj ? o->nobj : 1),
+	rs.cap = want + rs.natt;	/* this run's, one spare, taken up */
+	rs.x = tl_xcalloc(rs.cap + 1, sizeof(double *));
+	rs.src = tl_xcalloc(rs.cap + 1, sizeof(char *));
+	rs.score = tl_xcalloc(rs.cap + 1, sizeof(double));
+	rs.val = tl_xcalloc(rs.cap + 1, sizeof(double));
+	rs.done = tl_xcalloc(rs.cap + 1, sizeof(int));
+	rs.viol = tl_xcalloc(rs.cap + 1, sizeof(double));
+	rs.y = tl_xcalloc((rs.cap + 1) * (o->nobj ? o->nobj : 1),
 	    sizeof(double));
-	rs.cv = tl_xcalloc(want + 1, sizeof(*rs.cv));
-	rs.prn = tl_xcalloc(want + 1, sizeof(*rs.prn));
-	rs.others = tl_xcalloc(rs.h.n + want + 1, sizeof(*rs.others));
+	rs.cv = tl_xcalloc(rs.cap + 1, sizeof(*rs.cv));
+	rs.prn = tl_xcalloc(rs.cap + 1, sizeof(*rs.prn));
+	rs.others = tl_xcalloc(rs.h.n + rs.cap + 1, sizeof(*rs.others));
 	for (i = 0; i <= want; i++)
 		tl_prune_trial_init(&rs.cv[i], rs.first + (long)i);
-	rc = run_loop(&rs, &e, tr, want, hfd, err);
+	rc = attach_start(&rs, tr, err);
+	if (rc == 0)
+		rc = run_loop(&rs, &e, tr, want, hfd, err);
 	/* stop what runs: the history has every finished trial */
 	tl_trial_stop(tr);
 	tl_progress_end(rs.pr);
@@ -2661,6 +2855,7 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 	free(rs.score);
 	free(rs.val);
 	free(rs.done);
+	attach_release(&rs);
 	engine_release(&e);
 	hist_release(&rs.h);
 	return rc;

@@ -497,6 +497,25 @@ batch_start(struct tl_trial_run *r, struct slot *sl, const char *p,
 	return 0;
 }
 
+/* A new batch of r in dir (copied), no trials yet. */
+static struct batch *
+new_batch(struct tl_trial_run *r, const char *dir)
+{
+	struct batch *b;
+
+	if (r->nbatch == r->batchcap) {
+		r->batchcap = r->batchcap ? 2 * r->batchcap : 16;
+		r->batch = tl_xreallocarray(r->batch, r->batchcap,
+		    sizeof(*r->batch));
+	}
+	b = &r->batch[r->nbatch++];
+	memset(b, 0, sizeof(*b));
+	b->dir = tl_xstrdup(dir);
+	b->fd = -1;
+	tl_buf_init(&b->part);
+	return b;
+}
+
 /* The trials waiting, if any, as a new batch: a fresh directory
  * batch-N with params.jsonl and trials (their ids, a line each), given
  * to the engine's submit.  0, or -1 with err. */
@@ -525,16 +544,7 @@ batch_flush(struct tl_trial_run *r, struct tl_err *err)
 		tl_buf_release(&path);
 		return rc;
 	}
-	if (r->nbatch == r->batchcap) {
-		r->batchcap = r->batchcap ? 2 * r->batchcap : 16;
-		r->batch = tl_xreallocarray(r->batch, r->batchcap,
-		    sizeof(*r->batch));
-	}
-	b = &r->batch[r->nbatch];
-	memset(b, 0, sizeof(*b));
-	b->dir = tl_xstrdup(path.data);
-	b->fd = -1;
-	tl_buf_init(&b->part);
+	b = new_batch(r, path.data);
 	tl_buf_init(&params);
 	tl_buf_init(&ids);
 	for (i = 0; i < r->nslots; i++) {
@@ -542,13 +552,12 @@ batch_flush(struct tl_trial_run *r, struct tl_err *err)
 
 		if (!sl->busy || sl->ended || sl->batch != -1)
 			continue;
-		sl->batch = (long)r->nbatch;
+		sl->batch = (long)(r->nbatch - 1);
 		sl->seq = (long)b->n++;
 		sl->tries++;
 		tl_buf_add(&params, sl->in.data, sl->in.len);
 		tl_buf_printf(&ids, "%ld\n", sl->id);
 	}
-	r->nbatch++;
 	tl_buf_reset(&path);
 	tl_buf_printf(&path, "%s/params.jsonl", b->dir);
 	rc = write_file(path.data, params.data, params.len, 0644, err);
@@ -1212,9 +1221,9 @@ tl_trial_running(const struct tl_trial_run *r)
 	return n;
 }
 
-int
-tl_trial_start(struct tl_trial_run *r, long id, const char *input,
-    size_t n, struct tl_err *err)
+/* A free slot for trial id, made ready; NULL with err if none is. */
+static struct slot *
+take_slot(struct tl_trial_run *r, long id, struct tl_err *err)
 {
 	struct slot *sl = NULL;
 	size_t i;
@@ -1223,20 +1232,90 @@ tl_trial_start(struct tl_trial_run *r, long id, const char *input,
 	for (i = 0; i < r->nslots && sl == NULL; i++)
 		if (!r->slot[i].busy)
 			sl = &r->slot[i];
-	if (sl == NULL)
-		return tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "no free "
-		    "slot for trial %ld", id);
+	if (sl == NULL) {
+		tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "no free slot for "
+		    "trial %ld", id);
+		return NULL;
+	}
 	sl->id = id;
 	sl->ended = 0;
 	sl->how = TL_TRIAL_EXITED;
 	sl->code = 0;
 	sl->lineoff = 0;
 	tl_buf_reset(&sl->out);
-	if (r->e->start(r, sl, input, n, err) == -1)
+	return sl;
+}
+
+int
+tl_trial_start(struct tl_trial_run *r, long id, const char *input,
+    size_t n, struct tl_err *err)
+{
+	struct slot *sl;
+
+	if ((sl = take_slot(r, id, err)) == NULL ||
+	    r->e->start(r, sl, input, n, err) == -1)
 		return -1;
 	sl->start = now();
 	sl->busy = 1;
 	return 0;
+}
+
+int
+tl_trial_attach(struct tl_trial_run *r, long id, const char *dir, long seq,
+    struct tl_err *err)
+{
+	struct tl_buf path, job, params;
+	struct slot *sl;
+	const char *p, *e;
+	size_t bi;
+	long k;
+	int rc = 0;
+
+	if (r->e->submit != slurm_submit)
+		return tl_err_set(err, TL_EX_USAGE, NULL, 0, "engine '%s': "
+		    "cannot take up trials of another run", r->e->name);
+	if ((sl = take_slot(r, id, err)) == NULL)
+		return -1;
+	tl_buf_init(&path);
+	tl_buf_init(&job);
+	tl_buf_init(&params);
+	tl_buf_printf(&path, "%s/job", dir);
+	if (read_file(path.data, &job, 64) == -1 || job.len == 0 ||
+	    job.len >= sizeof(r->batch->job) ||
+	    strspn(job.data, "0123456789") != job.len) {
+		rc = tl_err_set(err, TL_EX_DATAERR, path.data, 0, "no job id");
+		goto out;
+	}
+	tl_buf_reset(&path);
+	tl_buf_printf(&path, "%s/params.jsonl", dir);
+	read_file(path.data, &params, SIZE_MAX);
+	for (p = params.data, k = 0; p != NULL && *p != '\0' && k < seq; k++)
+		p = (e = strchr(p, '\n')) != NULL ? e + 1 : NULL;
+	if (p == NULL || *p == '\0') {
+		rc = tl_err_set(err, TL_EX_DATAERR, path.data, 0, "no line %ld",
+		    seq + 1);
+		goto out;
+	}
+	for (bi = 0; bi < r->nbatch && strcmp(r->batch[bi].dir, dir) != 0;
+	    bi++)
+		;
+	if (bi == r->nbatch)
+		memcpy(new_batch(r, dir)->job, job.data, job.len + 1);
+	e = strchr(p, '\n');
+	batch_start(r, sl, p, e != NULL ? (size_t)(e - p + 1) : strlen(p),
+	    err);
+	sl->batch = (long)bi;
+	sl->seq = seq;
+	sl->tries = 1;
+	r->batch[bi].n = r->batch[bi].n > (size_t)seq + 1 ?
+	    r->batch[bi].n : (size_t)seq + 1;
+	sl->start = now();
+	sl->busy = 1;
+out:
+	tl_buf_release(&path);
+	tl_buf_release(&job);
+	tl_buf_release(&params);
+	return rc;
 }
 
 /* The next event of the slots, lowest slot first: its next complete

@@ -110,6 +110,16 @@ struct tl_trial_run *tl_trial_alloc(const char *engine, char *const *argv,
 	    struct tl_err *err);
 void	tl_trial_free(struct tl_trial_run *r);
 
+/* Take up again trial id, task seq of the batch directory dir that a
+ * run of the slurm engine before this one submitted (its job id in
+ * dir/job, its input line seq+1 of dir/params.jsonl, kept for a retry):
+ * it is polled as if started here (its seconds count from now).  A slot
+ * must be free.  Returns 0, or -1 with err: TL_EX_USAGE for an engine
+ * that cannot (local, parallel), TL_EX_DATAERR when dir has no job id or
+ * no such line, TL_EX_SOFTWARE when no slot is free. */
+int	tl_trial_attach(struct tl_trial_run *r, long id, const char *dir,
+	    long seq, struct tl_err *err);
+
 /* Trials running (started, end not yet returned). */
 size_t	tl_trial_running(const struct tl_trial_run *r);
 
