@@ -389,6 +389,11 @@ case_run_slurm() {
 	# every trial from a job of its own batch: where is JOB_TASK
 	[ "$(jq -r '.where' "$h" | grep -c '^[0-9]*_[0-9]*$')" -eq "$ntrials" ] ||
 	    why "not every record names its job" || return 1
+	# the script tl-bayesopt(1) DISPATCH shows is the one the run wrote
+	mandoc -T ascii man/tl-bayesopt.1 | col -bx >"$run/man.txt"
+	has "$run/man.txt" "$run/bo-slurm/trial.sbatch" ||
+	    why "tl-bayesopt(1) does not show trial.sbatch as written" ||
+	    return 1
 	echo "  $ntrials trials in $(find "$run/bo-slurm" -name job | wc -l)" \
 	    "job arrays"
 }
