@@ -2003,7 +2003,6 @@ struct attached {
 	long		 id;		/* its number */
 	char		*dir;		/* its batch directory */
 	long		 seq;		/* its line there, from 0 */
-	json_t		*params;	/* its params */
 	size_t		 h;		/* its record in rs->h, running */
 };
 
@@ -2672,7 +2671,6 @@ attach_scan(struct runstate *rs, struct tl_err *err)
 				free(rs->att[a].dir);
 			rs->att[a].dir = tl_xstrdup(dir.data);
 			rs->att[a].seq = seq;
-			rs->att[a].params = NULL;
 		}
 		fclose(fp);
 	}
