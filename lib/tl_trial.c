@@ -796,58 +796,39 @@ slurm_gather(struct tl_trial_run *r, struct tl_err *err)
 	return rc;
 }
 
-/* scancel the given slots' tasks (all when one is NULL). */
-static void
-slurm_cancel(struct tl_trial_run *r, const struct slot *one)
-{
-	struct tl_err err = { 0 };
-	struct tl_buf ids, e;
-	char **argv;
-	size_t i, n = 0;
-	int st;
-
-	argv = tl_xcalloc(r->nslots + 3, sizeof(char *));
-	tl_buf_init(&ids);
-	tl_buf_init(&e);
-	argv[n++] = "scancel";
-	for (i = 0; i < r->nslots; i++) {
-		const struct slot *sl = &r->slot[i];
-
-		if (!sl->busy || sl->ended || sl->batch < 0 ||
-		    (one != NULL && sl != one))
-			continue;
-		tl_buf_printf(&ids, "%s_%ld%c", r->batch[sl->batch].job,
-		    sl->seq, '\0');
-	}
-	for (i = 0; i < ids.len; i += strlen(ids.data + i) + 1)
-		argv[n++] = ids.data + i;
-	/* what scancel could not cancel, squeue shows */
-	if (n > 1)
-		capture(argv, "/dev/null", &e, &st, &err);
-	tl_buf_release(&ids);
-	tl_buf_release(&e);
-	free(argv);
-}
-
 static void
 slurm_kill(struct tl_trial_run *r, struct slot *sl, int sig)
 {
-	if (sig != SIGTERM)
+	struct tl_err err = { 0 };
+	struct tl_buf id, e;
+	char *argv[] = { "scancel", NULL, NULL };
+	int st;
+
+	if (sig != SIGTERM || sl->ended)
 		return;
 	if (sl->batch < 0) {	/* not submitted: ends at once */
 		sl->how = TL_TRIAL_KILLED;
 		sl->ended = 1;
 		sl->secs = now() - sl->start;
-	} else
-		slurm_cancel(r, sl);
+		return;
+	}
+	tl_buf_init(&id);
+	tl_buf_init(&e);
+	tl_buf_printf(&id, "%s_%ld", r->batch[sl->batch].job, sl->seq);
+	argv[1] = id.data;
+	/* what scancel could not cancel, squeue shows */
+	capture(argv, "/dev/null", &e, &st, &err);
+	tl_buf_release(&id);
+	tl_buf_release(&e);
 }
 
+/* The jobs are left to run: a run started again with the same batch
+ * directory takes them up (tl_trial_attach). */
 static void
 slurm_stop(struct tl_trial_run *r)
 {
 	size_t i;
 
-	slurm_cancel(r, NULL);
 	for (i = 0; i < r->nslots; i++)
 		r->slot[i].busy = 0;
 }

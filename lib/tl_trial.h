@@ -142,7 +142,8 @@ int	tl_trial_poll(struct tl_trial_run *r, struct tl_trial_event *ev,
 int	tl_trial_kill(struct tl_trial_run *r, long id);
 
 /* Stop every running trial and wait for them (SIGTERM, SIGKILL after
- * TL_TRIAL_GRACE s); their ends are not reported. */
+ * TL_TRIAL_GRACE s); their ends are not reported.  The slurm engine
+ * leaves its jobs queued or running, for tl_trial_attach. */
 void	tl_trial_stop(struct tl_trial_run *r);
 
 /* The value of an END event into *v: 0 when it exited 0 and its last
