@@ -63,8 +63,28 @@ enum {
 	O_SCREEN, O_SPACE, O_STARTUP, O_STATE_FIELD, O_MULTIVARIATE,
 	O_TIMEOUT, O_UNIVARIATE, O_VALUE_FIELD, O_GAMMA, O_PRUNER,
 	O_PRUNE_STARTUP, O_WARMUP_STEPS, O_MIN_RESOURCE, O_MAX_RESOURCE,
-	O_REDUCTION_FACTOR, O_OBJECTIVE, O_REF_POINT, O_HYPERVOLUME
+	O_REDUCTION_FACTOR, O_OBJECTIVE, O_REF_POINT, O_HYPERVOLUME,
+	O_DISPATCH, O_PARTITION, O_TIME_LIMIT, O_MEM, O_SSHLOGIN, O_BATCH_DIR,
+	O_RETRIES
 };
+
+/* run: the dispatch engines (lib/tl_trial.c), and which of the engine
+ * options each takes */
+static const struct {
+	const char	*name;
+	int		 opts[6];	/* O_* it takes; 0 ends */
+} dispatch_engines[] = {
+	{ "local", { 0 } },
+	{ "slurm", { O_BATCH_DIR, O_PARTITION, O_TIME_LIMIT, O_MEM,
+	    O_RETRIES, 0 } },
+	{ "parallel", { O_BATCH_DIR, O_SSHLOGIN, O_RETRIES, 0 } },
+};
+
+/* the engine options, for the check above */
+static const int engine_opts[] = { O_PARTITION, O_TIME_LIMIT, O_MEM,
+    O_SSHLOGIN, O_RETRIES, O_BATCH_DIR };
+
+#define SSHLOGIN_MAX	64	/* --sshlogin at most this many times */
 
 /* the options that space and front take (getopt's values; -h and -V
  * exit) */
@@ -111,6 +131,10 @@ struct opts {
 	struct tl_prune_params pp;	/* run: --pruner and its knobs */
 	int		 prune_opt;	/* a pruner knob given: its option */
 	char		**objective;	/* run: command and arguments */
+	const char	*dispatch;	/* run: --dispatch engine */
+	struct tl_trial_conf tc;	/* its settings */
+	const char	*sshlogin[SSHLOGIN_MAX];	/* --sshlogin */
+	int		 engine_opt[TL_NELEM(engine_opts)];	/* given */
 };
 
 enum tstate { T_COMPLETE, T_FAILED, T_RUNNING, T_PRUNED };
@@ -194,6 +218,9 @@ usage(FILE *fp)
 "       tl-bayesopt run --space file -H history [-qvx] [-i format]\n"
 "                   [-j jobs] [-n trials] [-o file] [-s seed]\n"
 "                   [--pruner name] [--timeout seconds]\n"
+"                   [--dispatch engine] [--batch-dir dir]\n"
+"                   [--partition name] [--time-limit time] [--mem size]\n"
+"                   [--sshlogin login ...] [--retries n]\n"
 "                   [--progress | --no-progress] [options]\n"
 "                   -- command [arg ...]\n"
 "       tl-bayesopt space -H history [-qv] [-i format] [-o file]\n"
@@ -207,7 +234,11 @@ usage(FILE *fp)
 "\nPropose strategy genomes by TPE; space infers a search space from the\n"
 "params of a history (see tl-bayesopt(1)).\n\n"
 "      --around=FILE       local moves around the genomes in FILE\n"
+"      --batch-dir=DIR     run, slurm and parallel: a directory a batch\n"
+"                          (slurm: on a file system the nodes share)\n"
 "      --candidates=N      TPE draws per proposal (24)\n"
+"      --dispatch=ENGINE   run: local, slurm (sbatch --array a batch) or\n"
+"                          parallel (GNU parallel over --sshlogin) (local)\n"
 "      --gamma=G           share of trials in TPE's good group (0.1)\n"
 "  -H, --history=FILE      past trials (JSONL or CSV); run appends to it;\n"
 "                          space reads the params tried there\n"
@@ -219,11 +250,13 @@ usage(FILE *fp)
 "      --ignore-unknown    params not in the space are ignored, not a skip\n"
 "  -j, --jobs=K            run: trials at a time (1)\n"
 "      --kappa=K           screening score: mean + K * sd (1)\n"
+"      --mem=SIZE          run, slurm: sbatch --mem (the partition's)\n"
 "      --max-resource=N    run, hyperband: last step (0: auto)\n"
 "      --min-resource=N    run, halving: first rung's step (0: auto);\n"
 "                          hyperband (1)\n"
 "  -M, --model=FILE        screen by tl-train-forest's predictions\n"
-"      --minimize          lower values are better (the default)\n"
+"      --minimize          lower values are better (the default)\n");
+	fprintf(fp,
 "      --model-prefix=KEY  params under KEY in model rows (genome); \"\":\n"
 "                          flat\n"
 "      --multivariate      joint TPE kernels over the numeric parameters\n"
@@ -236,6 +269,7 @@ usage(FILE *fp)
 "  -o, --output=FILE       write to FILE (atomically) instead of stdout\n"
 "      --params-field=F    where a trial keeps its params, read and\n"
 "                          written (params; genome for runs.jsonl)\n"
+"      --partition=NAME    run, slurm: sbatch --partition (the default)\n"
 "      --progress          run: a progress line on stderr (default: on a\n"
 "                          terminal)\n"
 "      --no-progress       none\n"
@@ -248,12 +282,18 @@ usage(FILE *fp)
 "                          the top 1/N\n"
 "      --ref-point=V,...   front: the hypervolume's reference, one value\n"
 "                          per --objective, in its own units\n"
+"      --retries=N         run, slurm: a trial the scheduler ends is run\n"
+"                          again as a new job up to N times; parallel:\n"
+"                          its --retries N+1 (0)\n"
 "      --radius=R          --around step, share of each range (0.1)\n"
 "      --screen=M          candidates drawn for the model (1000)\n"
 "  -s, --seed=N            random seed (1)\n"
+"      --sshlogin=LOGIN    run, parallel: [N/]user@host[:port], repeated\n"
+"                          (none: this host)\n"
 "      --space=FILE        the search space (JSON)\n"
 "      --startup=N         Sobol trials before TPE (10)\n"
 "      --state-field=F     trial state: complete, failed, running (state)\n"
+"      --time-limit=TIME   run, slurm: sbatch --time (the partition's)\n"
 "      --timeout=SEC       run: an objective still running is failed\n"
 "      --univariate        one TPE per parameter (Optuna 3.1's)\n"
 "  -V, --version           print the version\n"
@@ -323,12 +363,52 @@ parse_ref_point(struct opts *o)
 		    "--objective (%zu)", o->ref_point, o->nobj);
 }
 
+/* run: the --dispatch engine known, given only the options it takes,
+ * and what it needs. */
+static void
+check_dispatch(struct opts *o, const struct option *longopts)
+{
+	size_t i, j, k;
+	char name[64];
+
+	if (o->dispatch == NULL)
+		o->dispatch = "local";
+	for (k = 0; k < TL_NELEM(dispatch_engines) &&
+	    strcmp(o->dispatch, dispatch_engines[k].name) != 0; k++)
+		;
+	if (k == TL_NELEM(dispatch_engines))
+		tl_usage_error("--dispatch: '%s': not local, slurm or parallel",
+		    o->dispatch);
+	for (i = 0; i < TL_NELEM(engine_opts); i++) {
+		for (j = 0; o->engine_opt[i] && dispatch_engines[k].opts[j] !=
+		    0 && dispatch_engines[k].opts[j] != engine_opts[i]; j++)
+			;
+		if (o->engine_opt[i] && dispatch_engines[k].opts[j] == 0)
+			tl_usage_error("%s is not for --dispatch %s",
+			    tl_opt_name(longopts, engine_opts[i], name,
+			    sizeof(name)), o->dispatch);
+	}
+	o->tc.sshlogin = o->sshlogin;
+	if (k == 0)
+		return;
+	if (o->tc.batch_dir == NULL)
+		tl_usage_error("--dispatch %s needs --batch-dir DIR (on a file "
+		    "system the nodes share)", o->dispatch);
+	if (o->timeout > 0)
+		tl_usage_error("--timeout is for --dispatch local%s",
+		    k == 1 ? " (slurm: --time-limit)" : "");
+	if (o->pp.kind != TL_PRUNE_NONE)
+		tl_usage_error("--pruner needs --dispatch local");
+}
+
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "around", required_argument, NULL, O_AROUND },
+		{ "batch-dir", required_argument, NULL, O_BATCH_DIR },
 		{ "candidates", required_argument, NULL, O_CANDIDATES },
+		{ "dispatch", required_argument, NULL, O_DISPATCH },
 		{ "history", required_argument, NULL, 'H' },
 		{ "gamma", required_argument, NULL, O_GAMMA },
 		{ "help", no_argument, NULL, 'h' },
@@ -337,6 +417,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "ignore-unknown", no_argument, NULL, O_IGNORE_UNKNOWN },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "kappa", required_argument, NULL, O_KAPPA },
+		{ "mem", required_argument, NULL, O_MEM },
 		{ "max-resource", required_argument, NULL, O_MAX_RESOURCE },
 		{ "min-resource", required_argument, NULL, O_MIN_RESOURCE },
 		{ "model", required_argument, NULL, 'M' },
@@ -348,6 +429,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "objective", required_argument, NULL, O_OBJECTIVE },
 		{ "output", required_argument, NULL, 'o' },
 		{ "params-field", required_argument, NULL, O_PARAMS_FIELD },
+		{ "partition", required_argument, NULL, O_PARTITION },
 		{ "progress", no_argument, NULL, O_PROGRESS },
 		{ "prune-startup", required_argument, NULL, O_PRUNE_STARTUP },
 		{ "pruner", required_argument, NULL, O_PRUNER },
@@ -356,11 +438,14 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "reduction-factor", required_argument, NULL,
 		    O_REDUCTION_FACTOR },
 		{ "ref-point", required_argument, NULL, O_REF_POINT },
+		{ "retries", required_argument, NULL, O_RETRIES },
 		{ "space", required_argument, NULL, O_SPACE },
 		{ "screen", required_argument, NULL, O_SCREEN },
 		{ "seed", required_argument, NULL, 's' },
+		{ "sshlogin", required_argument, NULL, O_SSHLOGIN },
 		{ "startup", required_argument, NULL, O_STARTUP },
 		{ "state-field", required_argument, NULL, O_STATE_FIELD },
+		{ "time-limit", required_argument, NULL, O_TIME_LIMIT },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
 		{ "univariate", no_argument, NULL, O_UNIVARIATE },
 		{ "version", no_argument, NULL, 'V' },
@@ -386,6 +471,31 @@ parse_args(int argc, char *argv[], struct opts *o)
 		switch (ch) {
 		case O_AROUND:
 			o->around = optarg;
+			break;
+		case O_BATCH_DIR:
+			o->tc.batch_dir = optarg;
+			break;
+		case O_DISPATCH:
+			o->dispatch = optarg;
+			break;
+		case O_MEM:
+			o->tc.mem = optarg;
+			break;
+		case O_PARTITION:
+			o->tc.partition = optarg;
+			break;
+		case O_RETRIES:
+			bad = tl_parse_long("--retries", optarg, 0, 100,
+			    &o->tc.retries, &err);
+			break;
+		case O_SSHLOGIN:
+			if (o->tc.nsshlogin == SSHLOGIN_MAX)
+				tl_usage_error("--sshlogin: at most %d",
+				    SSHLOGIN_MAX);
+			o->sshlogin[o->tc.nsshlogin++] = optarg;
+			break;
+		case O_TIME_LIMIT:
+			o->tc.time_limit = optarg;
 			break;
 		case O_CANDIDATES:
 			bad = tl_parse_long("--candidates", optarg, 1, 100000,
@@ -528,6 +638,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 		}
 		if (bad)
 			tl_usage_error("%s: %s", err.where, err.msg);
+		for (i = 0; i < TL_NELEM(engine_opts); i++)
+			o->engine_opt[i] |= engine_opts[i] == ch;
 		for (i = 0; i < TL_NELEM(space_opts) && space_opts[i] != ch;
 		    i++)
 			;
@@ -595,6 +707,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    argv[optind + 1]);
 		if (o->timeout > 0 || o->jobs != 1)
 			tl_usage_error("--jobs and --timeout are for run");
+		for (i = 0; i < TL_NELEM(engine_opts); i++)
+			if (o->engine_opt[i] || o->dispatch != NULL)
+				tl_usage_error("--dispatch and its options are "
+				    "for run");
 		if (o->pp.kind != TL_PRUNE_NONE || o->prune_opt != 0)
 			tl_usage_error("--pruner and its options are for run");
 		if (!o->count_set)
@@ -618,6 +734,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    longopts, o->prune_opt, name, sizeof(name)));
 		o->pp.maximize = o->maximize;
 		o->objective = argv + optind + 1;
+		check_dispatch(o, longopts);
 	}
 	if (o->around != NULL && o->model != NULL)
 		tl_usage_error("--around and --model exclude each other");
@@ -1883,6 +2000,15 @@ struct runprune {
 	char		 why[200];	/* and why */
 };
 
+/* A trial that a run before this one submitted and did not see end
+ * (slurm): taken up again (tl_trial_attach). */
+struct attached {
+	long		 id;		/* its number */
+	char		*dir;		/* its batch directory */
+	long		 seq;		/* its line there, from 0 */
+	size_t		 h;		/* its record in rs->h, running */
+};
+
 /* Run state: the history at the start plus this run's trials. */
 struct runstate {
 	const struct opts	*o;
@@ -1905,7 +2031,22 @@ struct runstate {
 	size_t			 ncomplete, nfailed, npruned;	/* of those */
 	size_t			 ninfeasible;	/* of the complete */
 	struct tl_progress	*pr;	/* trials finished, or NULL */
+	struct attached		*att;	/* trials of a run before, taken
+					 * up: at indices cap - natt + 1 on */
+	size_t			 natt;	/* their number */
 };
+
+/* The index into rs of trial id: this run's, or one taken up. */
+static size_t
+run_index(const struct runstate *rs, long id)
+{
+	size_t a;
+
+	for (a = 0; a < rs->natt; a++)
+		if (rs->att[a].id == id)
+			return rs->cap - rs->natt + 1 + a;
+	return (size_t)(id - rs->first);
+}
 
 /* Propose this run's trial k (index into rs) into c.  Deterministic: it
  * sees the history, this run's trials k - jobs and before as finished
@@ -2056,7 +2197,7 @@ intermediate(struct runstate *rs, struct tl_trial_run *tr,
     const struct tl_trial_event *ev)
 {
 	const struct opts *o = rs->o;
-	size_t k = (size_t)(ev->id - rs->first), off = 0;
+	size_t k = run_index(rs, ev->id), off = 0;
 	struct runprune *rp = &rs->prn[k];
 	json_t *rec, *sv, *vv;
 	long step;
@@ -2106,7 +2247,7 @@ finish(struct runstate *rs, const struct tl_trial_event *ev, int hfd,
 {
 	const struct opts *o = rs->o;
 	char why[256];
-	size_t k = (size_t)(ev->id - rs->first), nc = 0, i;
+	size_t k = run_index(rs, ev->id), nc = 0, i;
 	double v, c[TL_TRIAL_CONSTRAINTS];
 	json_t *rec;
 	int rc;
@@ -2162,8 +2303,25 @@ finish(struct runstate *rs, const struct tl_trial_event *ev, int hfd,
 	json_object_set_new(rec, "score", num(rs->score[k]));
 	json_object_set_new(rec, "seconds", json_real(round(ev->seconds *
 	    1000) / 1000));
+	if (ev->where != NULL)	/* a batch engine's job or host */
+		json_object_set_new(rec, "where", json_string(ev->where));
+	if (ev->retried != NULL)	/* its tries that the scheduler ended */
+		json_object_set_new(rec, "retried", json_string(ev->retried));
 	rc = tl_trial_log_append(hfd, o->history, rec, err);
 	json_decref(rec);
+	if (k + rs->natt > rs->cap) {	/* taken up: seen as the history's */
+		struct trial *t = &rs->h.t[rs->att[k + rs->natt - rs->cap -
+		    1].h];
+
+		t->st = isnan(rs->val[k]) ? T_FAILED : T_COMPLETE;
+		t->value = rs->val[k];
+		t->viol = rs->viol[k];
+		if (o->nobj > 0 && !isnan(rs->val[k]))
+			t->y = tl_xreallocarray(t->y, o->nobj, sizeof(double));
+		if (o->nobj > 0 && !isnan(rs->val[k]))
+			memcpy(t->y, &rs->y[k * o->nobj], o->nobj *
+			    sizeof(double));
+	}
 	rs->done[k] = 1;
 	rs->nfin++;
 	tl_progress_set(rs->pr, (double)rs->nfin);
@@ -2436,6 +2594,151 @@ run_loop(struct runstate *rs, struct engine *e, struct tl_trial_run *tr,
 	return rc;
 }
 
+static void
+attach_release(struct runstate *rs)
+{
+	size_t a;
+
+	for (a = 0; a < rs->natt; a++)
+		free(rs->att[a].dir);
+	free(rs->att);
+}
+
+/* The line seq+1 of path as JSON into *v (new).  0, or -1 with err. */
+static int
+read_line_json(const char *path, long seq, json_t **v, struct tl_err *err)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n = -1;
+	FILE *fp;
+	long i;
+
+	*v = NULL;
+	if ((fp = fopen(path, "r")) != NULL) {
+		for (i = 0; i <= seq && (n = getline(&line, &cap, fp)) != -1;
+		    i++)
+			;
+		if (n > 0)
+			*v = json_loadb(line, (size_t)n, 0, NULL);
+		fclose(fp);
+	}
+	free(line);
+	if (*v == NULL)
+		return tl_err_set(err, TL_EX_DATAERR, path, (unsigned long)seq +
+		    1, "no params line of a trial to take up");
+	return 0;
+}
+
+/* slurm: the trials that a run before this one submitted (the batch
+ * directories of --batch-dir with a job id; a trial's last batch) and
+ * that the history does not hold finished, into rs->att, each also a
+ * running trial of rs->h.  0, or -1 with err. */
+static int
+attach_scan(struct runstate *rs, struct tl_err *err)
+{
+	const struct opts *o = rs->o;
+	struct tl_buf dir, path;
+	size_t a, j, cap = 0;
+	long n, seq, id;
+	json_t *rec, *params;
+	FILE *fp;
+	int rc = 0;
+
+	tl_buf_init(&dir);
+	tl_buf_init(&path);
+	for (n = 1;; n++) {
+		tl_buf_reset(&dir);
+		tl_buf_printf(&dir, "%s/batch-%ld", o->tc.batch_dir, n);
+		if (access(dir.data, F_OK) == -1)
+			break;
+		tl_buf_reset(&path);
+		tl_buf_printf(&path, "%s/job", dir.data);
+		if (access(path.data, R_OK) == -1)
+			continue;	/* never submitted */
+		tl_buf_reset(&path);
+		tl_buf_printf(&path, "%s/trials", dir.data);
+		if ((fp = fopen(path.data, "r")) == NULL)
+			continue;
+		for (seq = 0; fscanf(fp, "%ld", &id) == 1; seq++) {
+			for (a = 0; a < rs->natt && rs->att[a].id != id; a++)
+				;
+			if (a == rs->natt && rs->natt == cap) {
+				cap = cap ? 2 * cap : 16;
+				rs->att = tl_xreallocarray(rs->att, cap,
+				    sizeof(*rs->att));
+			}
+			if (a == rs->natt)
+				rs->att[rs->natt++].id = id;
+			else
+				free(rs->att[a].dir);
+			rs->att[a].dir = tl_xstrdup(dir.data);
+			rs->att[a].seq = seq;
+		}
+		fclose(fp);
+	}
+	for (a = 0; a < rs->natt;) {	/* those finished are done */
+		for (j = 0; j < rs->h.n && (rs->h.t[j].cv.id != rs->att[a].id ||
+		    rs->h.t[j].st == T_RUNNING); j++)
+			;
+		if (j < rs->h.n) {
+			free(rs->att[a].dir);
+			rs->att[a] = rs->att[--rs->natt];
+		} else
+			a++;
+	}
+	for (a = 0; rc == 0 && a < rs->natt; a++) {
+		tl_buf_reset(&path);
+		tl_buf_printf(&path, "%s/params.jsonl", rs->att[a].dir);
+		if ((rc = read_line_json(path.data, rs->att[a].seq, &params,
+		    err)) == -1)
+			break;
+		rec = json_object();
+		json_object_set_new(rec, "trial", json_integer(rs->att[a].id));
+		json_object_set_new(rec, o->params_field, params);
+		json_object_set_new(rec, o->state_field, json_string(
+		    "running"));
+		j = rs->h.n;
+		hist_record(o, &rs->h, rec, path.data, (unsigned long)
+		    rs->att[a].seq + 1);
+		json_decref(rec);
+		if (rs->h.n == j)
+			rc = tl_err_set(err, TL_EX_DATAERR, path.data,
+			    (unsigned long)rs->att[a].seq + 1, "the params of "
+			    "trial %ld do not fit the space", rs->att[a].id);
+		rs->att[a].h = j;
+	}
+	tl_buf_release(&dir);
+	tl_buf_release(&path);
+	return rc;
+}
+
+/* Take up the trials of attach_scan on tr, at rs's indices after this
+ * run's.  0, or -1 with err. */
+static int
+attach_start(struct runstate *rs, struct tl_trial_run *tr,
+    struct tl_err *err)
+{
+	size_t a, k, d = rs->s->n ? rs->s->n : 1;
+
+	for (a = 0; a < rs->natt; a++) {
+		k = rs->cap - rs->natt + 1 + a;
+		rs->x[k] = tl_xcalloc(d, sizeof(double));
+		memcpy(rs->x[k], rs->h.t[rs->att[a].h].x, rs->s->n *
+		    sizeof(double));
+		rs->src[k] = "taken up";
+		rs->score[k] = NAN;
+		tl_prune_trial_init(&rs->cv[k], rs->att[a].id);
+		if (tl_trial_attach(tr, rs->att[a].id, rs->att[a].dir,
+		    rs->att[a].seq, err) == -1)
+			return -1;
+	}
+	if (rs->natt > 0 && !rs->o->quiet)
+		tl_msg("run: %zu trials of a run before taken up (queued or "
+		    "running in Slurm, or ended unseen)", rs->natt);
+	return 0;
+}
+
 static int
 cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 {
@@ -2450,8 +2753,8 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 	memset(&rs, 0, sizeof(rs));
 	rs.o = o;
 	rs.s = s;
-	if ((tr = tl_trial_alloc("local", o->objective, (size_t)o->jobs,
-	    o->timeout, err)) == NULL)
+	if ((tr = tl_trial_alloc(o->dispatch, o->objective, (size_t)o->jobs,
+	    o->timeout, &o->tc, err)) == NULL)
 		return -1;
 	if (hist_read(o, s, &rs.h, err) == -1) {
 		hist_release(&rs.h);
@@ -2459,10 +2762,18 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 		return -1;
 	}
 	hist_summary(o, &rs.h);
+	if (strcmp(o->dispatch, "slurm") == 0 && attach_scan(&rs, err) ==
+	    -1) {
+		attach_release(&rs);
+		hist_release(&rs.h);
+		tl_trial_free(tr);
+		return -1;
+	}
 	rs.first = rs.h.next_trial;
-	i = rs.h.complete + rs.h.failed + rs.h.pruned;	/* finished */
+	i = rs.h.complete + rs.h.failed + rs.h.pruned + rs.natt;
 	want = (size_t)o->count > i ? (size_t)o->count - i : 0;
 	if ((hfd = tl_trial_log_open(o->history, err)) == -1) {
+		attach_release(&rs);
 		hist_release(&rs.h);
 		tl_trial_free(tr);
 		return -1;
@@ -2479,21 +2790,23 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 	engine_init(&e, o, s);
 	rs.pr = tl_progress_start("run", "trials", (double)want,
 	    tl_progress_wanted(o->progress, o->quiet));
-	rs.cap = want;
-	rs.x = tl_xcalloc(want + 1, sizeof(double *));
-	rs.src = tl_xcalloc(want + 1, sizeof(char *));
-	rs.score = tl_xcalloc(want + 1, sizeof(double));
-	rs.val = tl_xcalloc(want + 1, sizeof(double));
-	rs.done = tl_xcalloc(want + 1, sizeof(int));
-	rs.viol = tl_xcalloc(want + 1, sizeof(double));
-	rs.y = tl_xcalloc((want + 1) * (o->nobj ? o->nobj : 1),
+	rs.cap = want + rs.natt;	/* this run's, one spare, taken up */
+	rs.x = tl_xcalloc(rs.cap + 1, sizeof(double *));
+	rs.src = tl_xcalloc(rs.cap + 1, sizeof(char *));
+	rs.score = tl_xcalloc(rs.cap + 1, sizeof(double));
+	rs.val = tl_xcalloc(rs.cap + 1, sizeof(double));
+	rs.done = tl_xcalloc(rs.cap + 1, sizeof(int));
+	rs.viol = tl_xcalloc(rs.cap + 1, sizeof(double));
+	rs.y = tl_xcalloc((rs.cap + 1) * (o->nobj ? o->nobj : 1),
 	    sizeof(double));
-	rs.cv = tl_xcalloc(want + 1, sizeof(*rs.cv));
-	rs.prn = tl_xcalloc(want + 1, sizeof(*rs.prn));
-	rs.others = tl_xcalloc(rs.h.n + want + 1, sizeof(*rs.others));
+	rs.cv = tl_xcalloc(rs.cap + 1, sizeof(*rs.cv));
+	rs.prn = tl_xcalloc(rs.cap + 1, sizeof(*rs.prn));
+	rs.others = tl_xcalloc(rs.h.n + rs.cap + 1, sizeof(*rs.others));
 	for (i = 0; i <= want; i++)
 		tl_prune_trial_init(&rs.cv[i], rs.first + (long)i);
-	rc = run_loop(&rs, &e, tr, want, hfd, err);
+	rc = attach_start(&rs, tr, err);
+	if (rc == 0)
+		rc = run_loop(&rs, &e, tr, want, hfd, err);
 	/* stop what runs: the history has every finished trial */
 	tl_trial_stop(tr);
 	tl_progress_end(rs.pr);
@@ -2543,6 +2856,7 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 	free(rs.score);
 	free(rs.val);
 	free(rs.done);
+	attach_release(&rs);
 	engine_release(&e);
 	hist_release(&rs.h);
 	return rc;

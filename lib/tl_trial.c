@@ -46,6 +46,26 @@ struct slot {
 	int		 fd;		/* its stdout, -1 once closed */
 	int		 killed;	/* tl_trial_kill: SIGTERM sent */
 	double		 killat;	/* then: when SIGKILL follows */
+	/* batch engines */
+	struct tl_buf	 in;		/* its params line, for a retry */
+	long		 batch;		/* index into r->batch; -1: waits
+					 * for the next batch */
+	long		 seq;		/* its line of the batch, from 0 */
+	long		 tries;		/* tries started */
+	struct tl_buf	 retried;	/* the tries that failed before */
+	struct tl_buf	 reason;	/* DISPATCH: why */
+	struct tl_buf	 where;		/* the last try */
+};
+
+/* A batch of trials: a directory of its own under the batch directory
+ * with params.jsonl, and the job or process that runs it. */
+struct batch {
+	char		*dir;		/* its directory */
+	char		 job[32];	/* slurm: the array job's id */
+	size_t		 n;		/* trials */
+	pid_t		 pid;		/* parallel: its process (group) */
+	int		 fd;		/* parallel: its stdout, -1 closed */
+	struct tl_buf	 part;		/* parallel: a line not yet whole */
 };
 
 struct tl_trial_run;
@@ -60,6 +80,8 @@ struct engine {
 	int		(*gather)(struct tl_trial_run *, struct tl_err *);
 	void		(*kill)(struct tl_trial_run *, struct slot *, int);
 	void		(*stop)(struct tl_trial_run *);
+	int		(*submit)(struct tl_trial_run *, struct batch *,
+			    struct tl_err *);	/* batch engines */
 };
 
 struct tl_trial_run {
@@ -71,6 +93,11 @@ struct tl_trial_run {
 	struct pollfd	*pfd;		/* local: nslots */
 	size_t		 last;		/* slot of the last END, freed at the
 					 * next call */
+	const struct tl_trial_conf *conf;	/* batch engines, borrowed */
+	struct batch	*batch;		/* batches submitted */
+	size_t		 nbatch, batchcap;	/* held, allocated */
+	long		 nextdir;	/* number of the next batch's dir */
+	double		 lastpoll;	/* slurm: monotonic s of squeue */
 };
 
 static double
@@ -322,17 +349,757 @@ local_stop(struct tl_trial_run *r)
 	}
 }
 
+/* ---- batch engines: the common part ------------------------------------ */
+
+/* The sbatch script: task i of job J runs the command with line i+1 of
+ * dir/params.jsonl on its standard input, its output into dir/J_i.out,
+ * then its exit status into dir/J_i.status through a temporary name. */
+const char TL_TRIAL_SBATCH[] =
+"#!/bin/sh\n"
+"# One trial of a batch, as one task of a Slurm job array (tl-bayesopt(1)\n"
+"# DISPATCH):  sbatch --array=0-N ... trial.sbatch dir command [arg ...]\n"
+"#SBATCH --ntasks=1\n"
+"#SBATCH --cpus-per-task=1\n"
+"#SBATCH --no-requeue\n"
+"set -u\n"
+"dir=$1\n"
+"shift\n"
+"f=$dir/${SLURM_ARRAY_JOB_ID}_$SLURM_ARRAY_TASK_ID\n"
+"sed -n \"$((SLURM_ARRAY_TASK_ID + 1))p\" \"$dir/params.jsonl\" |\n"
+"    \"$@\" >\"$f.out\" 2>\"$f.err\"\n"
+"echo \"$?\" >\"$f.status.tmp\"\n"
+"mv \"$f.status.tmp\" \"$f.status\"\n";
+
+#define SLURM_POLL	0.5	/* s between two squeue */
+#define BATCH_WAIT	1000	/* ms a parallel batch is waited for */
+
+/* Write len bytes of p to path through path.tmp, mode.  0, or -1 with
+ * err (TL_EX_CANTCREAT). */
+static int
+write_file(const char *path, const char *p, size_t len, mode_t mode,
+    struct tl_err *err)
+{
+	struct tl_buf tmp;
+	FILE *fp;
+	int rc = 0;
+
+	tl_buf_init(&tmp);
+	tl_buf_printf(&tmp, "%s.tmp", path);
+	if ((fp = fopen(tmp.data, "w")) == NULL ||
+	    fwrite(p, 1, len, fp) != len || fchmod(fileno(fp), mode) == -1 ||
+	    fclose(fp) != 0 || rename(tmp.data, path) == -1) {
+		rc = tl_err_set(err, TL_EX_CANTCREAT, path, 0, "%s",
+		    strerror(errno));
+		if (fp != NULL)
+			fclose(fp);
+	}
+	tl_buf_release(&tmp);
+	return rc;
+}
+
+/* Up to max bytes of path into b (reset first).  0, or -1 if it cannot
+ * be opened. */
+static int
+read_file(const char *path, struct tl_buf *b, size_t max)
+{
+	char buf[READ_CHUNK];
+	ssize_t n;
+	int fd;
+
+	tl_buf_reset(b);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0 || (n == -1 &&
+	    errno == EINTR))
+		if (n > 0 && b->len < max)
+			tl_buf_add(b, buf, (size_t)n);
+	close(fd);
+	tl_buf_addc(b, '\0');
+	b->len--;
+	return 0;
+}
+
+/* Run argv, standard input from /dev/null, standard output into out,
+ * standard error into the file errpath; *st its wait status.  0, or -1
+ * with err when it cannot be started. */
+static int
+capture(char *const *argv, const char *errpath, struct tl_buf *out,
+    int *st, struct tl_err *err)
+{
+	char buf[READ_CHUNK];
+	int fd[2];
+	pid_t pid;
+	ssize_t n;
+
+	tl_buf_reset(out);
+	if (cloexec_pipe(fd) == -1)
+		return tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "pipe: %s",
+		    strerror(errno));
+	fflush(NULL);
+	if ((pid = fork()) == -1) {
+		close(fd[0]);
+		close(fd[1]);
+		return tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "fork: %s",
+		    strerror(errno));
+	}
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY), e;
+
+		e = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+		signal(SIGPIPE, SIG_DFL);
+		dup2(nul, 0);
+		dup2(fd[1], 1);
+		dup2(e, 2);
+		execvp(argv[0], argv);
+		dprintf(2, "%s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(fd[1]);
+	while ((n = read(fd[0], buf, sizeof(buf))) > 0 || (n == -1 &&
+	    errno == EINTR))
+		if (n > 0)
+			tl_buf_add(out, buf, (size_t)n);
+	close(fd[0]);
+	while (waitpid(pid, st, 0) == -1 && errno == EINTR)
+		;
+	tl_buf_addc(out, '\0');
+	out->len--;
+	return 0;
+}
+
+/* The first line of the file path into b, for a message. */
+static const char *
+first_line(const char *path, struct tl_buf *b)
+{
+	if (read_file(path, b, 1000) == -1 || b->len == 0)
+		return "failed, saying nothing";
+	b->data[strcspn(b->data, "\n")] = '\0';
+	return b->data;
+}
+
+/* A batch engine's start: the trial waits for the next batch. */
+static int
+batch_start(struct tl_trial_run *r, struct slot *sl, const char *p,
+    size_t n, struct tl_err *err)
+{
+	(void)r;
+	(void)err;
+	tl_buf_reset(&sl->in);
+	tl_buf_add(&sl->in, p, n);
+	if (n == 0 || p[n - 1] != '\n')
+		tl_buf_addc(&sl->in, '\n');
+	tl_buf_reset(&sl->retried);
+	tl_buf_reset(&sl->reason);
+	tl_buf_reset(&sl->where);
+	sl->batch = -1;
+	sl->tries = 0;
+	sl->killed = 0;
+	return 0;
+}
+
+/* A new batch of r in dir (copied), no trials yet. */
+static struct batch *
+new_batch(struct tl_trial_run *r, const char *dir)
+{
+	struct batch *b;
+
+	if (r->nbatch == r->batchcap) {
+		r->batchcap = r->batchcap ? 2 * r->batchcap : 16;
+		r->batch = tl_xreallocarray(r->batch, r->batchcap,
+		    sizeof(*r->batch));
+	}
+	b = &r->batch[r->nbatch++];
+	memset(b, 0, sizeof(*b));
+	b->dir = tl_xstrdup(dir);
+	b->fd = -1;
+	tl_buf_init(&b->part);
+	return b;
+}
+
+/* The trials waiting, if any, as a new batch: a fresh directory
+ * batch-N with params.jsonl and trials (their ids, a line each), given
+ * to the engine's submit.  0, or -1 with err. */
+static int
+batch_flush(struct tl_trial_run *r, struct tl_err *err)
+{
+	struct tl_buf path, params, ids;
+	struct batch *b;
+	size_t i, n = 0;
+	int rc = 0;
+
+	for (i = 0; i < r->nslots; i++)
+		n += r->slot[i].busy && !r->slot[i].ended &&
+		    r->slot[i].batch == -1;
+	if (n == 0)
+		return 0;
+	tl_buf_init(&path);
+	do {
+		tl_buf_reset(&path);
+		tl_buf_printf(&path, "%s/batch-%ld", r->conf->batch_dir,
+		    ++r->nextdir);
+	} while ((rc = mkdir(path.data, 0755)) == -1 && errno == EEXIST);
+	if (rc == -1) {
+		rc = tl_err_set(err, TL_EX_CANTCREAT, path.data, 0, "%s",
+		    strerror(errno));
+		tl_buf_release(&path);
+		return rc;
+	}
+	b = new_batch(r, path.data);
+	tl_buf_init(&params);
+	tl_buf_init(&ids);
+	for (i = 0; i < r->nslots; i++) {
+		struct slot *sl = &r->slot[i];
+
+		if (!sl->busy || sl->ended || sl->batch != -1)
+			continue;
+		sl->batch = (long)(r->nbatch - 1);
+		sl->seq = (long)b->n++;
+		sl->tries++;
+		tl_buf_add(&params, sl->in.data, sl->in.len);
+		tl_buf_printf(&ids, "%ld\n", sl->id);
+	}
+	tl_buf_reset(&path);
+	tl_buf_printf(&path, "%s/params.jsonl", b->dir);
+	rc = write_file(path.data, params.data, params.len, 0644, err);
+	tl_buf_reset(&path);
+	tl_buf_printf(&path, "%s/trials", b->dir);
+	if (rc == 0)
+		rc = write_file(path.data, ids.data, ids.len, 0644, err);
+	if (rc == 0)
+		rc = r->e->submit(r, b, err);
+	tl_buf_release(&path);
+	tl_buf_release(&params);
+	tl_buf_release(&ids);
+	return rc;
+}
+
+/* The slot's try failed with reason (the slurm state, or "lost"): run it
+ * again in the next batch while tries are left, else end it so. */
+static void
+batch_failed(struct tl_trial_run *r, struct slot *sl, const char *reason,
+    double t)
+{
+	const struct batch *b = &r->batch[sl->batch];
+
+	tl_buf_reset(&sl->where);
+	tl_buf_printf(&sl->where, "%s_%ld", b->job, sl->seq);
+	if (sl->killed) {
+		sl->how = TL_TRIAL_KILLED;
+	} else if (sl->tries <= r->conf->retries) {
+		tl_buf_printf(&sl->retried, "%s%s %s", sl->retried.len ?
+		    ", " : "", sl->where.data, reason);
+		sl->batch = -1;
+		return;
+	} else {
+		sl->how = TL_TRIAL_DISPATCH;
+		tl_buf_reset(&sl->reason);
+		tl_buf_printf(&sl->reason, "job %s: %s", sl->where.data,
+		    reason);
+	}
+	sl->ended = 1;
+	sl->secs = t - sl->start;
+}
+
+/* ---- slurm engine ------------------------------------------------------ */
+
+/* The states in which Slurm is done with a task; any other (PENDING,
+ * RUNNING, COMPLETING, ...) is still under way. */
+static const char *const slurm_ends[] = {
+	"COMPLETED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY",
+	"PREEMPTED", "FAILED", "BOOT_FAIL", "DEADLINE", "SPECIAL_EXIT",
+	"REVOKED"
+};
+
+static int
+slurm_submit(struct tl_trial_run *r, struct batch *b, struct tl_err *err)
+{
+	const struct tl_trial_conf *c = r->conf;
+	struct tl_buf a[8], out, errp, msg;
+	char **argv;
+	size_t na = 0, i, k;
+	int st, rc = 0;
+
+	for (k = 0; r->argv[k] != NULL; k++)
+		;
+	argv = tl_xcalloc(k + 16, sizeof(char *));
+	for (i = 0; i < TL_NELEM(a); i++)
+		tl_buf_init(&a[i]);
+	argv[na++] = "sbatch";
+	argv[na++] = "--parsable";
+	argv[na++] = "--job-name=tl-trial";
+	if (c->partition != NULL)
+		tl_buf_printf(&a[0], "--partition=%s", c->partition);
+	if (c->time_limit != NULL)
+		tl_buf_printf(&a[1], "--time=%s", c->time_limit);
+	if (c->mem != NULL)
+		tl_buf_printf(&a[2], "--mem=%s", c->mem);
+	tl_buf_printf(&a[3], "--array=0-%zu", b->n - 1);
+	tl_buf_printf(&a[4], "--output=%s/%%A_%%a.log", b->dir);
+	tl_buf_printf(&a[5], "--chdir=%s", b->dir);
+	tl_buf_printf(&a[6], "%s/trial.sbatch", c->batch_dir);
+	for (i = 0; i < 7; i++)
+		if (a[i].len > 0)
+			argv[na++] = a[i].data;
+	argv[na++] = b->dir;
+	for (i = 0; i < k; i++)
+		argv[na++] = r->argv[i];
+	tl_buf_init(&out);
+	tl_buf_init(&errp);
+	tl_buf_init(&msg);
+	tl_buf_printf(&errp, "%s/sbatch.err", b->dir);
+	if (capture(argv, errp.data, &out, &st, err) == -1)
+		rc = -1;
+	else if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 ||
+	    (i = strspn(out.data, "0123456789")) == 0 ||
+	    i >= sizeof(b->job))
+		rc = tl_err_set(err, TL_EX_TEMPFAIL, b->dir, 0, "%s",
+		    first_line(errp.data, &msg));
+	else {
+		memcpy(b->job, out.data, i);
+		b->job[i] = '\0';
+		tl_buf_reset(&errp);
+		tl_buf_printf(&errp, "%s/job", b->dir);
+		tl_buf_addc(&out, '\0');
+		rc = write_file(errp.data, b->job, i, 0644, err);
+	}
+	for (i = 0; i < TL_NELEM(a); i++)
+		tl_buf_release(&a[i]);
+	tl_buf_release(&out);
+	tl_buf_release(&errp);
+	tl_buf_release(&msg);
+	free(argv);
+	return rc;
+}
+
+/* The state of task seq in squeue's "%K %T" lines q, or NULL. */
+static const char *
+slurm_state(const char *q, long seq, char *st, size_t stlen)
+{
+	const char *p;
+	long task;
+	int used;
+
+	for (p = q; *p != '\0'; p += strcspn(p, "\n"), p += *p == '\n')
+		if (sscanf(p, "%ld %n", &task, &used) == 1 && task == seq) {
+			size_t n = strcspn(p + used, " \n");
+
+			if (n == 0 || n >= stlen)
+				return NULL;
+			memcpy(st, p + used, n);
+			st[n] = '\0';
+			return st;
+		}
+	return NULL;
+}
+
+/* The tasks of batch bi that Slurm is done with: a result, a retry or a
+ * failure.  known: the controller still knows the job. */
+static void
+slurm_collect(struct tl_trial_run *r, size_t bi, const char *q, int known,
+    double t)
+{
+	const struct batch *b = &r->batch[bi];
+	struct tl_buf path, stbuf;
+	char st[32];
+	size_t i, e;
+	long status;
+
+	tl_buf_init(&path);
+	tl_buf_init(&stbuf);
+	for (i = 0; i < r->nslots; i++) {
+		struct slot *sl = &r->slot[i];
+		const char *state = NULL;
+
+		if (!sl->busy || sl->ended || sl->batch != (long)bi)
+			continue;
+		if (known && (state = slurm_state(q, sl->seq, st,
+		    sizeof(st))) == NULL)
+			continue;	/* not listed yet */
+		for (e = 0; state != NULL && e < TL_NELEM(slurm_ends); e++)
+			if (strcmp(state, slurm_ends[e]) == 0)
+				break;
+		if (state != NULL && e == TL_NELEM(slurm_ends))
+			continue;	/* under way */
+		tl_buf_reset(&path);
+		tl_buf_printf(&path, "%s/%s_%ld.status", b->dir, b->job,
+		    sl->seq);
+		status = -1;
+		if (read_file(path.data, &stbuf, 64) == 0 &&
+		    sscanf(stbuf.data, "%ld", &status) != 1)
+			status = -1;
+		if (status < 0 || (state != NULL &&
+		    strcmp(state, "COMPLETED") != 0)) {
+			batch_failed(r, sl, state != NULL ? state : "lost", t);
+			continue;
+		}
+		tl_buf_reset(&path);
+		tl_buf_printf(&path, "%s/%s_%ld.out", b->dir, b->job, sl->seq);
+		read_file(path.data, &sl->out, TL_TRIAL_OUT_MAX);
+		tl_buf_reset(&sl->where);
+		tl_buf_printf(&sl->where, "%s_%ld", b->job, sl->seq);
+		sl->how = sl->killed ? TL_TRIAL_KILLED : TL_TRIAL_EXITED;
+		sl->code = (int)status;
+		sl->ended = 1;
+		sl->secs = t - sl->start;
+	}
+	tl_buf_release(&path);
+	tl_buf_release(&stbuf);
+}
+
+/* Submit what waits; then, at most every SLURM_POLL s, ask squeue about
+ * each batch with a trial under way. */
+static int
+slurm_gather(struct tl_trial_run *r, struct tl_err *err)
+{
+	struct tl_buf out, errp, msg;
+	char *argv[] = { "squeue", "-h", "-r", "-t", "all", "-j", NULL, "-o",
+	    "%K %T", NULL };
+	double t, wait;
+	size_t bi, i;
+	int st, rc = 0;
+
+	if (batch_flush(r, err) == -1)
+		return -1;
+	t = now();
+	wait = r->lastpoll + SLURM_POLL - t;
+	if (wait > 0 && poll(NULL, 0, (int)ceil(wait * 1000)) == -1 &&
+	    errno == EINTR)
+		return 0;
+	r->lastpoll = t = now();
+	tl_buf_init(&out);
+	tl_buf_init(&errp);
+	tl_buf_init(&msg);
+	for (bi = 0; rc == 0 && bi < r->nbatch; bi++) {
+		for (i = 0; i < r->nslots; i++)
+			if (r->slot[i].busy && !r->slot[i].ended &&
+			    r->slot[i].batch == (long)bi)
+				break;
+		if (i == r->nslots)
+			continue;
+		argv[6] = r->batch[bi].job;
+		tl_buf_reset(&errp);
+		tl_buf_printf(&errp, "%s/squeue.err", r->batch[bi].dir);
+		if (capture(argv, errp.data, &out, &st, err) == -1)
+			rc = -1;
+		else if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			slurm_collect(r, bi, out.data, 1, t);
+		else if (strstr(first_line(errp.data, &msg),
+		    "Invalid job id") != NULL)
+			slurm_collect(r, bi, "", 0, t);
+		/* else the controller did not answer: ask again later */
+	}
+	tl_buf_release(&out);
+	tl_buf_release(&errp);
+	tl_buf_release(&msg);
+	if (rc == 0)
+		rc = batch_flush(r, err);	/* the retries */
+	return rc;
+}
+
+static void
+slurm_kill(struct tl_trial_run *r, struct slot *sl, int sig)
+{
+	struct tl_err err = { 0 };
+	struct tl_buf id, e;
+	char *argv[] = { "scancel", NULL, NULL };
+	int st;
+
+	if (sig != SIGTERM || sl->ended)
+		return;
+	if (sl->batch < 0) {	/* not submitted: ends at once */
+		sl->how = TL_TRIAL_KILLED;
+		sl->ended = 1;
+		sl->secs = now() - sl->start;
+		return;
+	}
+	tl_buf_init(&id);
+	tl_buf_init(&e);
+	tl_buf_printf(&id, "%s_%ld", r->batch[sl->batch].job, sl->seq);
+	argv[1] = id.data;
+	/* what scancel could not cancel, squeue shows */
+	capture(argv, "/dev/null", &e, &st, &err);
+	tl_buf_release(&id);
+	tl_buf_release(&e);
+}
+
+/* The jobs are left to run: a run started again with the same batch
+ * directory takes them up (tl_trial_attach). */
+static void
+slurm_stop(struct tl_trial_run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nslots; i++)
+		r->slot[i].busy = 0;
+}
+
+/* ---- GNU parallel engine ----------------------------------------------- */
+
+static int
+parallel_submit(struct tl_trial_run *r, struct batch *b, struct tl_err *err)
+{
+	const struct tl_trial_conf *c = r->conf;
+	struct tl_buf joblog, tries, params;
+	char **argv;
+	size_t na = 0, i, k;
+	int out[2], in;
+
+	for (k = 0; r->argv[k] != NULL; k++)
+		;
+	argv = tl_xcalloc(k + 2 * c->nsshlogin + 16, sizeof(char *));
+	tl_buf_init(&joblog);
+	tl_buf_init(&tries);
+	tl_buf_init(&params);
+	tl_buf_printf(&joblog, "%s/joblog", b->dir);
+	tl_buf_printf(&tries, "%ld", c->retries + 1);	/* tries in all */
+	tl_buf_printf(&params, "%s/params.jsonl", b->dir);
+	argv[na++] = "parallel";
+	argv[na++] = "--pipe";
+	argv[na++] = "-N1";
+	argv[na++] = "--keep-order";
+	argv[na++] = "--tagstring";
+	argv[na++] = "{#}";
+	for (i = 0; i < c->nsshlogin; i++) {
+		argv[na++] = "--sshlogin";
+		argv[na++] = (char *)c->sshlogin[i];
+	}
+	argv[na++] = "--joblog";
+	argv[na++] = joblog.data;
+	argv[na++] = "--retries";
+	argv[na++] = tries.data;
+	for (i = 0; i < k; i++)
+		argv[na++] = r->argv[i];
+	if ((in = open(params.data, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    cloexec_pipe(out) == -1) {
+		tl_err_set(err, TL_EX_SOFTWARE, params.data, 0, "%s",
+		    strerror(errno));
+		goto fail;
+	}
+	fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
+	fflush(NULL);
+	if ((b->pid = fork()) == -1) {
+		close(out[0]);
+		close(out[1]);
+		tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "fork: %s",
+		    strerror(errno));
+		goto fail;
+	}
+	if (b->pid == 0) {
+		setpgid(0, 0);
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		dup2(in, 0);
+		dup2(out[1], 1);
+		execvp(argv[0], argv);
+		dprintf(2, "%s: parallel: %s\n", tl_progname(),
+		    strerror(errno));
+		_exit(127);
+	}
+	setpgid(b->pid, b->pid);
+	close(out[1]);
+	close(in);
+	b->fd = out[0];
+	free(argv);
+	tl_buf_release(&joblog);
+	tl_buf_release(&tries);
+	tl_buf_release(&params);
+	return 0;
+fail:
+	if (in != -1)
+		close(in);
+	free(argv);
+	tl_buf_release(&joblog);
+	tl_buf_release(&tries);
+	tl_buf_release(&params);
+	return -1;
+}
+
+/* The slot of line seq (from 0) of batch bi, or NULL. */
+static struct slot *
+batch_slot(struct tl_trial_run *r, size_t bi, long seq)
+{
+	size_t i;
+
+	for (i = 0; i < r->nslots; i++)
+		if (r->slot[i].busy && !r->slot[i].ended &&
+		    r->slot[i].batch == (long)bi && r->slot[i].seq == seq)
+			return &r->slot[i];
+	return NULL;
+}
+
+/* Hand the whole lines "SEQ<tab>text" of b->part to their slots. */
+static void
+parallel_lines(struct tl_trial_run *r, size_t bi)
+{
+	struct batch *b = &r->batch[bi];
+	size_t off = 0, n;
+	char *nl, *end;
+	struct slot *sl;
+	long seq;
+
+	while ((nl = memchr(b->part.data + off, '\n', b->part.len - off)) !=
+	    NULL) {
+		n = (size_t)(nl - (b->part.data + off)) + 1;
+		seq = strtol(b->part.data + off, &end, 10);
+		if (*end == '\t' && (sl = batch_slot(r, bi, seq - 1)) != NULL &&
+		    sl->out.len < TL_TRIAL_OUT_MAX)
+			tl_buf_add(&sl->out, end + 1, (size_t)(nl - end));
+		off += n;
+	}
+	memmove(b->part.data, b->part.data + off, b->part.len - off);
+	b->part.len -= off;
+}
+
+/* Batch bi's parallel exited with status st: its trials end as its
+ * joblog says (Seq, Host, ..., Exitval, Signal, a line a trial). */
+static void
+parallel_end(struct tl_trial_run *r, size_t bi, int st, double t)
+{
+	struct batch *b = &r->batch[bi];
+	struct tl_buf path, log;
+	char *p, *f[9];
+	struct slot *sl;
+	size_t i, k;
+
+	tl_buf_init(&path);
+	tl_buf_init(&log);
+	tl_buf_printf(&path, "%s/joblog", b->dir);
+	read_file(path.data, &log, SIZE_MAX);
+	p = log.data;
+	for (p += p != NULL ? strcspn(p, "\n") : 0; p != NULL && *p == '\n';
+	    p += strcspn(p, "\n")) {
+		*p++ = '\0';
+		for (k = 0; k < TL_NELEM(f); k++) {
+			f[k] = p;
+			p += strcspn(p, "\t\n");
+			if (*p != '\t')
+				break;
+			*p++ = '\0';
+		}
+		if (k < 8 || (sl = batch_slot(r, bi, atol(f[0]) - 1)) == NULL)
+			continue;
+		tl_buf_reset(&sl->where);
+		tl_buf_adds(&sl->where, f[1]);
+		sl->code = atoi(f[7]) != 0 ? atoi(f[7]) : atoi(f[6]);
+		sl->how = sl->killed ? TL_TRIAL_KILLED : atoi(f[7]) != 0 ?
+		    TL_TRIAL_SIGNALED : TL_TRIAL_EXITED;
+		sl->ended = 1;
+		sl->secs = t - sl->start;
+	}
+	for (i = 0; i < r->nslots; i++) {
+		sl = &r->slot[i];
+		if (!sl->busy || sl->ended || sl->batch != (long)bi)
+			continue;
+		tl_buf_reset(&sl->reason);
+		tl_buf_printf(&sl->reason, "parallel %s: not in its joblog "
+		    "(it exited with status %d)", b->dir, WIFEXITED(st) ?
+		    WEXITSTATUS(st) : 128 + WTERMSIG(st));
+		sl->how = sl->killed ? TL_TRIAL_KILLED : TL_TRIAL_DISPATCH;
+		sl->ended = 1;
+		sl->secs = t - sl->start;
+	}
+	tl_buf_release(&path);
+	tl_buf_release(&log);
+}
+
+/* Start what waits; read what the batches print; end the trials of a
+ * batch whose parallel exited. */
+static int
+parallel_gather(struct tl_trial_run *r, struct tl_err *err)
+{
+	size_t bi, np = 0;
+	struct pollfd *pfd;
+	char buf[READ_CHUNK];
+	ssize_t n;
+	int st;
+
+	if (batch_flush(r, err) == -1)
+		return -1;
+	pfd = tl_xcalloc(r->nbatch + 1, sizeof(*pfd));
+	for (bi = 0; bi < r->nbatch; bi++)
+		if (r->batch[bi].fd != -1) {
+			pfd[np].fd = r->batch[bi].fd;
+			pfd[np++].events = POLLIN;
+		}
+	if (poll(pfd, np, BATCH_WAIT) == -1 && errno != EINTR) {
+		free(pfd);
+		return tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "poll: %s",
+		    strerror(errno));
+	}
+	free(pfd);
+	for (bi = 0; bi < r->nbatch; bi++) {
+		struct batch *b = &r->batch[bi];
+
+		if (b->fd == -1)
+			continue;
+		while ((n = read(b->fd, buf, sizeof(buf))) > 0)
+			tl_buf_add(&b->part, buf, (size_t)n);
+		parallel_lines(r, bi);
+		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
+			close(b->fd);
+			b->fd = -1;
+			while (waitpid(b->pid, &st, 0) == -1 && errno == EINTR)
+				;
+			b->pid = 0;
+			parallel_end(r, bi, st, now());
+		}
+	}
+	return 0;
+}
+
+static void
+parallel_kill(struct tl_trial_run *r, struct slot *sl, int sig)
+{
+	if (sl->batch >= 0 && r->batch[sl->batch].pid > 0)
+		kill(-r->batch[sl->batch].pid, sig);
+}
+
+static void
+parallel_stop(struct tl_trial_run *r)
+{
+	size_t bi, i;
+	double t = now();
+
+	for (bi = 0; bi < r->nbatch; bi++)
+		if (r->batch[bi].pid > 0)
+			kill(-r->batch[bi].pid, SIGTERM);
+	for (bi = 0; bi < r->nbatch; bi++) {
+		struct batch *b = &r->batch[bi];
+
+		if (b->pid <= 0)
+			continue;
+		while (waitpid(b->pid, NULL, WNOHANG) == 0 &&
+		    now() - t < TL_TRIAL_GRACE)
+			usleep(10000);
+		kill(-b->pid, SIGKILL);
+		waitpid(b->pid, NULL, 0);
+		b->pid = 0;
+		if (b->fd != -1)
+			close(b->fd);
+		b->fd = -1;
+	}
+	for (i = 0; i < r->nslots; i++)
+		r->slot[i].busy = 0;
+}
+
 /* The engines by name. */
 static const struct engine engines[] = {
-	{ "local", local_start, local_gather, local_kill, local_stop },
+	{ "local", local_start, local_gather, local_kill, local_stop, NULL },
+	{ "slurm", batch_start, slurm_gather, slurm_kill, slurm_stop,
+	    slurm_submit },
+	{ "parallel", batch_start, parallel_gather, parallel_kill,
+	    parallel_stop, parallel_submit },
 };
 
 /* ---- common part ------------------------------------------------------- */
 
 struct tl_trial_run *
 tl_trial_alloc(const char *engine, char *const *argv, size_t slots,
-    double timeout, struct tl_err *err)
+    double timeout, const struct tl_trial_conf *conf, struct tl_err *err)
 {
+	struct tl_buf path;
 	struct tl_trial_run *r;
 	const struct engine *e = NULL;
 	size_t i;
@@ -350,8 +1117,29 @@ tl_trial_alloc(const char *engine, char *const *argv, size_t slots,
 		    "found or not executable", argv[0]);
 		return NULL;
 	}
+	if (e->submit != NULL && (conf == NULL || conf->batch_dir == NULL)) {
+		tl_err_set(err, TL_EX_USAGE, NULL, 0, "engine '%s': needs a "
+		    "batch directory", engine);
+		return NULL;
+	}
+	if (e->submit != NULL && mkdir(conf->batch_dir, 0755) == -1 &&
+	    errno != EEXIST) {
+		tl_err_set(err, TL_EX_CANTCREAT, conf->batch_dir, 0, "%s",
+		    strerror(errno));
+		return NULL;
+	}
+	tl_buf_init(&path);
+	tl_buf_printf(&path, "%s/trial.sbatch", e->submit == slurm_submit ?
+	    conf->batch_dir : "");
+	if (e->submit == slurm_submit && write_file(path.data,
+	    TL_TRIAL_SBATCH, strlen(TL_TRIAL_SBATCH), 0755, err) == -1) {
+		tl_buf_release(&path);
+		return NULL;
+	}
+	tl_buf_release(&path);
 	r = tl_xcalloc(1, sizeof(*r));
 	r->e = e;
+	r->conf = conf;
 	r->argv = argv;
 	r->timeout = timeout;
 	r->nslots = slots ? slots : 1;
@@ -360,6 +1148,10 @@ tl_trial_alloc(const char *engine, char *const *argv, size_t slots,
 	r->last = r->nslots;
 	for (i = 0; i < r->nslots; i++) {
 		tl_buf_init(&r->slot[i].out);
+		tl_buf_init(&r->slot[i].in);
+		tl_buf_init(&r->slot[i].retried);
+		tl_buf_init(&r->slot[i].reason);
+		tl_buf_init(&r->slot[i].where);
 		r->slot[i].fd = -1;
 	}
 	return r;
@@ -373,8 +1165,18 @@ tl_trial_free(struct tl_trial_run *r)
 	if (r == NULL)
 		return;
 	r->e->stop(r);
-	for (i = 0; i < r->nslots; i++)
+	for (i = 0; i < r->nslots; i++) {
 		tl_buf_release(&r->slot[i].out);
+		tl_buf_release(&r->slot[i].in);
+		tl_buf_release(&r->slot[i].retried);
+		tl_buf_release(&r->slot[i].reason);
+		tl_buf_release(&r->slot[i].where);
+	}
+	for (i = 0; i < r->nbatch; i++) {
+		free(r->batch[i].dir);
+		tl_buf_release(&r->batch[i].part);
+	}
+	free(r->batch);
 	free(r->pfd);
 	free(r->slot);
 	free(r);
@@ -400,9 +1202,9 @@ tl_trial_running(const struct tl_trial_run *r)
 	return n;
 }
 
-int
-tl_trial_start(struct tl_trial_run *r, long id, const char *input,
-    size_t n, struct tl_err *err)
+/* A free slot for trial id, made ready; NULL with err if none is. */
+static struct slot *
+take_slot(struct tl_trial_run *r, long id, struct tl_err *err)
 {
 	struct slot *sl = NULL;
 	size_t i;
@@ -411,20 +1213,90 @@ tl_trial_start(struct tl_trial_run *r, long id, const char *input,
 	for (i = 0; i < r->nslots && sl == NULL; i++)
 		if (!r->slot[i].busy)
 			sl = &r->slot[i];
-	if (sl == NULL)
-		return tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "no free "
-		    "slot for trial %ld", id);
+	if (sl == NULL) {
+		tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "no free slot for "
+		    "trial %ld", id);
+		return NULL;
+	}
 	sl->id = id;
 	sl->ended = 0;
 	sl->how = TL_TRIAL_EXITED;
 	sl->code = 0;
 	sl->lineoff = 0;
 	tl_buf_reset(&sl->out);
-	if (r->e->start(r, sl, input, n, err) == -1)
+	return sl;
+}
+
+int
+tl_trial_start(struct tl_trial_run *r, long id, const char *input,
+    size_t n, struct tl_err *err)
+{
+	struct slot *sl;
+
+	if ((sl = take_slot(r, id, err)) == NULL ||
+	    r->e->start(r, sl, input, n, err) == -1)
 		return -1;
 	sl->start = now();
 	sl->busy = 1;
 	return 0;
+}
+
+int
+tl_trial_attach(struct tl_trial_run *r, long id, const char *dir, long seq,
+    struct tl_err *err)
+{
+	struct tl_buf path, job, params;
+	struct slot *sl;
+	const char *p, *e;
+	size_t bi;
+	long k;
+	int rc = 0;
+
+	if (r->e->submit != slurm_submit)
+		return tl_err_set(err, TL_EX_USAGE, NULL, 0, "engine '%s': "
+		    "cannot take up trials of another run", r->e->name);
+	if ((sl = take_slot(r, id, err)) == NULL)
+		return -1;
+	tl_buf_init(&path);
+	tl_buf_init(&job);
+	tl_buf_init(&params);
+	tl_buf_printf(&path, "%s/job", dir);
+	if (read_file(path.data, &job, 64) == -1 || job.len == 0 ||
+	    job.len >= sizeof(r->batch->job) ||
+	    strspn(job.data, "0123456789") != job.len) {
+		rc = tl_err_set(err, TL_EX_DATAERR, path.data, 0, "no job id");
+		goto out;
+	}
+	tl_buf_reset(&path);
+	tl_buf_printf(&path, "%s/params.jsonl", dir);
+	read_file(path.data, &params, SIZE_MAX);
+	for (p = params.data, k = 0; p != NULL && *p != '\0' && k < seq; k++)
+		p = (e = strchr(p, '\n')) != NULL ? e + 1 : NULL;
+	if (p == NULL || *p == '\0') {
+		rc = tl_err_set(err, TL_EX_DATAERR, path.data, 0, "no line %ld",
+		    seq + 1);
+		goto out;
+	}
+	for (bi = 0; bi < r->nbatch && strcmp(r->batch[bi].dir, dir) != 0;
+	    bi++)
+		;
+	if (bi == r->nbatch)
+		memcpy(new_batch(r, dir)->job, job.data, job.len + 1);
+	e = strchr(p, '\n');
+	batch_start(r, sl, p, e != NULL ? (size_t)(e - p + 1) : strlen(p),
+	    err);
+	sl->batch = (long)bi;
+	sl->seq = seq;
+	sl->tries = 1;
+	r->batch[bi].n = r->batch[bi].n > (size_t)seq + 1 ?
+	    r->batch[bi].n : (size_t)seq + 1;
+	sl->start = now();
+	sl->busy = 1;
+out:
+	tl_buf_release(&path);
+	tl_buf_release(&job);
+	tl_buf_release(&params);
+	return rc;
 }
 
 /* The next event of the slots, lowest slot first: its next complete
@@ -458,6 +1330,11 @@ next_event(struct tl_trial_run *r, struct tl_trial_event *ev)
 			ev->how = sl->how;
 			ev->code = sl->code;
 			ev->seconds = sl->secs;
+			ev->reason = sl->how == TL_TRIAL_DISPATCH ?
+			    sl->reason.data : NULL;
+			ev->retried = sl->retried.len ? sl->retried.data :
+			    NULL;
+			ev->where = sl->where.len ? sl->where.data : NULL;
 			r->last = i;
 			return 1;
 		}
@@ -525,6 +1402,10 @@ ended_well(const struct tl_trial_event *ev, double timeout, char *why,
 		return -1;
 	case TL_TRIAL_SIGNALED:
 		snprintf(why, whylen, "killed by signal %d", ev->code);
+		return -1;
+	case TL_TRIAL_DISPATCH:
+		snprintf(why, whylen, "%s", ev->reason != NULL ? ev->reason :
+		    "ended by the scheduler");
 		return -1;
 	case TL_TRIAL_EXITED:
 		break;

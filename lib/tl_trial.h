@@ -10,9 +10,19 @@
  * one trial; its end event follows) and tl_trial_stop (stop them all).
  * Engines are rows of a table in tl_trial.c looked up by name; "local"
  * runs the command as a child of this process, each trial in its own
- * process group so that a kill reaches everything it started.  A batch
- * engine (Slurm, GNU parallel) is one more row with the same four
- * functions.
+ * process group so that a kill reaches everything it started.  The
+ * batch engines gather the trials started between two polls into one
+ * batch, a directory of its own under conf->batch_dir holding
+ * params.jsonl (a line a trial): "slurm" submits it as one sbatch --array
+ * job of the script TL_TRIAL_SBATCH (written there as trial.sbatch),
+ * polls squeue and reads each task's J_i.out and J_i.status; a task that
+ * Slurm ends (CANCELLED, TIMEOUT, NODE_FAIL, OUT_OF_MEMORY, PREEMPTED,
+ * FAILED, ...) or loses is run again as a new job up to conf->retries
+ * times, then ends TL_TRIAL_DISPATCH with the state as its reason.
+ * "parallel" runs one GNU parallel --pipe -N1 a batch over the
+ * conf->sshlogin logins with parallel's own --retries; its trials end
+ * when that parallel exits (their status from its --joblog).  A batch
+ * engine hands a trial's output out at its end only.
  *
  * Policy: every line a trial prints reaches the caller exactly once, in
  * order, before that trial's end; nothing is parsed here beyond the
@@ -45,8 +55,25 @@ enum tl_trial_how {
 	TL_TRIAL_EXITED,		/* code: its exit status */
 	TL_TRIAL_SIGNALED,		/* code: the signal (not ours) */
 	TL_TRIAL_TIMEDOUT,		/* outlived the timeout; killed */
-	TL_TRIAL_KILLED			/* stopped by tl_trial_kill */
+	TL_TRIAL_KILLED,		/* stopped by tl_trial_kill */
+	TL_TRIAL_DISPATCH		/* ended by the scheduler or lost:
+					 * reason says how */
 };
+
+/* The settings of the batch engines (see above); NULL for local. */
+struct tl_trial_conf {
+	const char	*batch_dir;	/* shared with the nodes; made if
+					 * missing */
+	const char	*partition;	/* slurm: --partition, or NULL */
+	const char	*time_limit;	/* slurm: --time, or NULL */
+	const char	*mem;		/* slurm: --mem, or NULL */
+	const char *const *sshlogin;	/* parallel: logins */
+	size_t		 nsshlogin;	/* their number (0: ":", here) */
+	long		 retries;	/* tries after the first */
+};
+
+/* The sbatch script of the slurm engine (tl-bayesopt(1) DISPATCH). */
+extern const char TL_TRIAL_SBATCH[];
 
 struct tl_trial_event {
 	enum tl_trial_kind kind;	/* line or end */
@@ -58,6 +85,14 @@ struct tl_trial_event {
 	enum tl_trial_how how;		/* END: how it ended */
 	int		 code;		/* END: exit status or signal */
 	double		 seconds;	/* END: wall time from its start */
+	const char	*reason;	/* END, DISPATCH: the scheduler's
+					 * state ("CANCELLED", "lost"); else
+					 * NULL */
+	const char	*retried;	/* END: the earlier tries that failed
+					 * ("JOB_TASK STATE, ..."), or NULL */
+	const char	*where;		/* END, batch engines: the last try
+					 * ("JOB_TASK" for slurm, "DIR:SEQ"
+					 * for parallel), or NULL */
 };
 
 struct tl_trial_run;
@@ -65,11 +100,25 @@ struct tl_trial_run;
 /* A runner of argv (argv[0] looked up in PATH as execvp does; borrowed
  * for the runner's life) with `slots` trials at a time on the named
  * engine, each killed (its process group) after `timeout` seconds, 0
- * none.  New.  Returns NULL with err: TL_EX_USAGE for an unknown engine,
- * TL_EX_NOINPUT when argv[0] is not found or not executable. */
+ * none (local only).  conf (borrowed) is needed by the batch engines.
+ * New.  Returns NULL with err: TL_EX_USAGE for an unknown engine or a
+ * batch engine without conf->batch_dir, TL_EX_NOINPUT when argv[0] is
+ * not found or not executable, TL_EX_CANTCREAT when the batch directory
+ * cannot be made. */
 struct tl_trial_run *tl_trial_alloc(const char *engine, char *const *argv,
-	    size_t slots, double timeout, struct tl_err *err);
+	    size_t slots, double timeout, const struct tl_trial_conf *conf,
+	    struct tl_err *err);
 void	tl_trial_free(struct tl_trial_run *r);
+
+/* Take up again trial id, task seq of the batch directory dir that a
+ * run of the slurm engine before this one submitted (its job id in
+ * dir/job, its input line seq+1 of dir/params.jsonl, kept for a retry):
+ * it is polled as if started here (its seconds count from now).  A slot
+ * must be free.  Returns 0, or -1 with err: TL_EX_USAGE for an engine
+ * that cannot (local, parallel), TL_EX_DATAERR when dir has no job id or
+ * no such line, TL_EX_SOFTWARE when no slot is free. */
+int	tl_trial_attach(struct tl_trial_run *r, long id, const char *dir,
+	    long seq, struct tl_err *err);
 
 /* Trials running (started, end not yet returned). */
 size_t	tl_trial_running(const struct tl_trial_run *r);
@@ -93,7 +142,8 @@ int	tl_trial_poll(struct tl_trial_run *r, struct tl_trial_event *ev,
 int	tl_trial_kill(struct tl_trial_run *r, long id);
 
 /* Stop every running trial and wait for them (SIGTERM, SIGKILL after
- * TL_TRIAL_GRACE s); their ends are not reported. */
+ * TL_TRIAL_GRACE s); their ends are not reported.  The slurm engine
+ * leaves its jobs queued or running, for tl_trial_attach. */
 void	tl_trial_stop(struct tl_trial_run *r);
 
 /* The value of an END event into *v: 0 when it exited 0 and its last

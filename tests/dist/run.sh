@@ -16,6 +16,17 @@
 #   parallel-ssh     40 trials through GNU parallel --sshlogin to the
 #                    user on localhost; one fails once and is retried;
 #                    the results equal a local run's
+#   run-slurm        tl-bayesopt run --dispatch slurm: 40 trials, the
+#                    history's params and values by trial number equal
+#                    those of a local run of the same seed
+#   run-slurm-scancel one trial of a run scancelled: it is retried as a
+#                    new job (its record says so) and completes
+#   run-slurm-kill   the driver killed (SIGKILL) mid-run and started
+#                    again: it takes up the jobs still queued or running
+#                    (their records name the job of before), repeats no
+#                    finished trial and ends with every trial once
+#   run-parallel     tl-bayesopt run --dispatch parallel --sshlogin: 40
+#                    trials, the history equal to a local run's
 #   readme           README quotes trial.sbatch and the two command
 #                    lines as lib.sh has them
 #
@@ -34,7 +45,9 @@ export LC_ALL=C TZ=UTC
 unset $(compgen -e | grep -E '^(SLURM|SBATCH|SQUEUE|SINFO|SCANCEL|SCONTROL|PARALLEL)(_|$)')
 
 prog=dist
-cases=(slurm-array slurm-scancel slurm-node-lost parallel-ssh readme)
+all_cases=(slurm-array slurm-scancel slurm-node-lost parallel-ssh run-slurm
+    run-slurm-scancel run-slurm-kill run-parallel readme)
+cases=("${all_cases[@]}")
 ntrials=40
 
 if [ $# -lt 1 ]; then
@@ -336,6 +349,162 @@ case_parallel_ssh() {
 	    "through"
 }
 
+# The trials of tl-bayesopt run: the space and seed of the params above,
+# four at a time
+bo_args=(--space testdata/tl-bayesopt/space.json -s 24 -j 4 --no-progress)
+
+# bo_local: a local run of the same 40 trials into $run/bo-local.jsonl
+# (once)
+bo_local() {
+	[ -s "$run/bo-local.jsonl" ] && return 0
+	"$bindir/tl-bayesopt" run "${bo_args[@]}" -n "$ntrials" -q \
+	    -H "$run/bo-local.jsonl" -o /dev/null -- "$DIST_TESTS/trial" ||
+	    why "the local run failed"
+}
+
+# bo_same HISTORY: has HISTORY the local run's trials (number, params,
+# value), whatever the order the results came in?
+bo_same() {
+	local f
+	for f in "$run/bo-local.jsonl" "$1"; do
+		jq -c '[.trial, .params, .value, .state]' "$f" | sort -n -t , -k 1.2 \
+		    >"$f.key"
+	done
+	[ "$(wc -l <"$1.key")" -eq "$ntrials" ] ||
+	    why "$1: $(wc -l <"$1.key") trials, not $ntrials" || return 1
+	cmp -s "$run/bo-local.jsonl.key" "$1.key" ||
+	    why "$1 differs from the local run:" \
+	    "$(diff "$run/bo-local.jsonl.key" "$1.key" | head -n 5)"
+}
+
+case_run_slurm() {
+	local h=$run/bo-slurm.jsonl
+	bo_local || return 1
+	"$bindir/tl-bayesopt" run "${bo_args[@]}" -n "$ntrials" -q \
+	    --dispatch slurm --partition tl --time-limit 5 --mem 64M \
+	    --batch-dir "$run/bo-slurm" -H "$h" -o /dev/null \
+	    -- "$DIST_TESTS/trial" 2>"$run/bo-slurm.err" ||
+	    why "run failed: $(head -n 5 "$run/bo-slurm.err")" || return 1
+	bo_same "$h" || return 1
+	# every trial from a job of its own batch: where is JOB_TASK
+	[ "$(jq -r '.where' "$h" | grep -c '^[0-9]*_[0-9]*$')" -eq "$ntrials" ] ||
+	    why "not every record names its job" || return 1
+	# the script tl-bayesopt(1) DISPATCH shows is the one the run wrote
+	mandoc -T ascii man/tl-bayesopt.1 | col -bx >"$run/man.txt"
+	has "$run/man.txt" "$run/bo-slurm/trial.sbatch" ||
+	    why "tl-bayesopt(1) does not show trial.sbatch as written" ||
+	    return 1
+	echo "  $ntrials trials in $(find "$run/bo-slurm" -name job | wc -l)" \
+	    "job arrays"
+}
+
+case_run_slurm_scancel() {
+	local h=$run/bo-scancel.jsonl d=$run/bo-scancel pid j rec
+	# the slow trial: 3 trials, the first sleeps 60 s on its first try
+	# only (the marker directory says it ran once)
+	mkdir -p "$d"
+	cat >"$run/slow-once" <<EOF2
+#!/bin/sh
+if mkdir "$run/slow-once.d" 2>/dev/null; then
+	exec "$DIST_TESTS/trial" -s 60
+fi
+exec "$DIST_TESTS/trial"
+EOF2
+	chmod 755 "$run/slow-once"
+	"$bindir/tl-bayesopt" run "${bo_args[@]}" -j 1 -n 2 -q \
+	    --dispatch slurm --partition tl --retries 1 --batch-dir "$d" \
+	    -H "$h" -o /dev/null -- "$run/slow-once" 2>"$d.err" &
+	pid=$!
+	dist_wait 30 test -e "$d/batch-1/job" || why "no job submitted" ||
+	    return 1
+	j=$(cat "$d/batch-1/job")
+	dist_wait 30 task_is "$j" 0 RUNNING ||
+	    why "task 0 not RUNNING in 30 s" || return 1
+	scancel "${j}_0" || why "scancel failed" || return 1
+	wait "$pid" || why "run failed: $(head -n 5 "$d.err")" || return 1
+	rec=$(jq -c 'select(.trial == 0)' "$h")
+	[ "$(jq -r .state <<<"$rec")" = complete ] ||
+	    why "trial 0 not complete: $rec" || return 1
+	[ "$(jq -r .retried <<<"$rec")" = "${j}_0 CANCELLED" ] ||
+	    why "trial 0 does not say it was cancelled and retried: $rec" ||
+	    return 1
+	[ "$(jq -r .where <<<"$rec")" != "${j}_0" ] ||
+	    why "trial 0 not retried as a new job: $rec" || return 1
+	[ "$(wc -l <"$h")" -eq 2 ] || why "not 2 records: $(cat "$h")" ||
+	    return 1
+	echo "  trial 0: $rec"
+}
+
+# has_lines FILE N: has FILE N lines or more?
+has_lines() {
+	[ "$(wc -l <"$1")" -ge "$2" ]
+}
+
+# in_flight HISTORY DIR: the trials of DIR's batches (a trial's last
+# one) that HISTORY does not hold, as "TRIAL JOB_TASK" lines
+in_flight() {
+	local b j
+	for b in "$2"/batch-*; do
+		[ -e "$b/job" ] || continue
+		j=$(cat "$b/job")
+		awk -v j="$j" '{ print $1, j "_" NR - 1 }' "$b/trials"
+	done | awk '{ last[$1] = $2 } END { for (t in last) print t, last[t] }' |
+	    sort -n | while read -r t w; do
+		jq -r .trial "$1" 2>/dev/null | grep -qx "$t" || echo "$t $w"
+	done
+}
+
+case_run_slurm_kill() {
+	local h=$run/bo-kill.jsonl d=$run/bo-kill pid n=12 t w rec
+	local args=("${bo_args[@]}" -n "$n" -q --dispatch slurm --partition tl
+	    --batch-dir "$d" -H "$h" -o /dev/null -- "$DIST_TESTS/trial" -s 3)
+	"$bindir/tl-bayesopt" run "${args[@]}" 2>"$d.err1" &
+	pid=$!
+	dist_wait 120 has_lines "$h" 3 ||
+	    why "no 3 trials finished in 120 s" || return 1
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null
+	in_flight "$h" "$d" >"$d.flight"
+	[ -s "$d.flight" ] || why "nothing in flight at the kill" || return 1
+	echo "  killed after $(wc -l <"$h") trials; in flight:" \
+	    "$(tr '\n' ' ' <"$d.flight")"
+	"$bindir/tl-bayesopt" run "${args[@]}" 2>"$d.err2" ||
+	    why "the second run failed: $(head -n 5 "$d.err2")" || return 1
+	# every trial once, numbers 0 to n-1
+	jq -r .trial "$h" | sort -n | cmp -s - <(seq 0 $((n - 1))) ||
+	    why "not trials 0 to $((n - 1)) once each:" \
+	    "$(jq -r .trial "$h" | sort -n | tr '\n' ' ')" || return 1
+	# those in flight: taken up, in the job they ran in before
+	while read -r t w; do
+		rec=$(jq -c --argjson t "$t" 'select(.trial == $t)' "$h")
+		[ "$(jq -r .where <<<"$rec")" = "$w" ] ||
+		    why "trial $t not taken up in $w: $rec" || return 1
+		[ "$(jq -r .source <<<"$rec")" = "taken up" ] ||
+		    why "trial $t: source not 'taken up': $rec" || return 1
+	done <"$d.flight"
+	[ "$(jq -r .state "$h" | sort -u)" = complete ] ||
+	    why "not all complete: $(jq -r .state "$h" | sort | uniq -c)" ||
+	    return 1
+}
+
+case_run_parallel() {
+	local h=$run/bo-parallel.jsonl
+	bo_local || return 1
+	mkdir -m 755 "$run/bo-par-bin"
+	cp tests/dist/trial "$run/bo-par-bin/trial"
+	PARALLEL_SSH="ssh -F $DIST_SSH_CONFIG" "$bindir/tl-bayesopt" run \
+	    "${bo_args[@]}" -n "$ntrials" -q --dispatch parallel \
+	    --sshlogin "2/$DIST_SSH_LOGIN" --retries 1 \
+	    --batch-dir "$run/bo-parallel" -H "$h" -o /dev/null \
+	    -- "$run/bo-par-bin/trial" 2>"$run/bo-parallel.err" ||
+	    why "run failed: $(head -n 5 "$run/bo-parallel.err")" || return 1
+	bo_same "$h" || return 1
+	[ "$(jq -r .where "$h" | sort -u)" = "$DIST_SSH_LOGIN" ] ||
+	    why "not every trial ran on $DIST_SSH_LOGIN" || return 1
+	echo "  $ntrials trials in" \
+	    "$(find "$run/bo-parallel" -name joblog | wc -l) parallel runs"
+}
+
 # has TEXT-FILE PART-FILE: does TEXT-FILE hold PART-FILE's lines, one
 # after the other, each line's indentation aside?
 has() {
@@ -366,8 +535,7 @@ case_readme() {
 
 for c in "${cases[@]}"; do
 	if ! declare -F "case_${c//-/_}" >/dev/null; then
-		echo "FAIL: $c (no such case; the cases: slurm-array" \
-		    "slurm-scancel slurm-node-lost parallel-ssh readme)"
+		echo "FAIL: $c (no such case; the cases: ${all_cases[*]})"
 		fail=$((fail + 1))
 		continue
 	fi

@@ -37,7 +37,7 @@ sh_run(const char *script, size_t slots, double timeout)
 	struct tl_trial_run *r;
 
 	sh_argv[2] = (char *)script;
-	r = tl_trial_alloc("local", sh_argv, slots, timeout, &err);
+	r = tl_trial_alloc("local", sh_argv, slots, timeout, NULL, &err);
 	cr_assert_not_null(r, "alloc: %s", err.msg);
 	return r;
 }
@@ -175,12 +175,12 @@ Test(tl_trial, alloc_errors)
 	struct tl_err err = { 0 };
 	char *argv[] = { "/nonexistent/objective", NULL };
 
-	cr_assert_null(tl_trial_alloc("slurm-but-not-yet", sh_argv, 1, 0,
+	cr_assert_null(tl_trial_alloc("slurm-but-not-yet", sh_argv, 1, 0, NULL,
 	    &err));
 	cr_assert_eq(err.code, TL_EX_USAGE);
 	cr_assert_str_eq(err.msg, "engine 'slurm-but-not-yet': unknown");
 	memset(&err, 0, sizeof(err));
-	cr_assert_null(tl_trial_alloc("local", argv, 1, 0, &err));
+	cr_assert_null(tl_trial_alloc("local", argv, 1, 0, NULL, &err));
 	cr_assert_eq(err.code, TL_EX_NOINPUT);
 	cr_assert_str_eq(err.msg, "objective '/nonexistent/objective': not "
 	    "found or not executable");
