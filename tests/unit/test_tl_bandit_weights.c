@@ -23,7 +23,7 @@ TestSuite(tl_bandit_weights, .init = ut_setup, .fini = ut_teardown);
 static void
 beta_state(struct tl_bandit_state *st, const double (*sf)[2], size_t n)
 {
-	char name[8];
+	char name[32];	/* "a" and a size_t: no truncation warning at -O1 */
 	size_t k;
 	long i;
 
