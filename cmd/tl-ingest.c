@@ -158,6 +158,19 @@ struct run {
 	char		*sharpe;	/* canonical number */
 };
 
+/* What stage two needs of a canonical record without parsing it, found
+ * by facts_of() (in stage one when read ahead). */
+struct facts {
+	uint64_t	 kh, ch;	/* hashes of its key and its text */
+	const char	*jid;		/* join id: a decision's id, an
+					 * outcome's decision_id, or NULL */
+	size_t		 jlen;		/* its length */
+	const char	*strat;		/* an outcome's strategy */
+	size_t		 slen;		/* its length */
+	int64_t		 day;		/* an outcome's exit day */
+	double		 net;		/* its pnl - fees */
+};
+
 struct state {
 	const struct opts *o;
 	struct counts	 c;
@@ -181,6 +194,7 @@ struct state {
 	struct tl_jdoc	 cdoc;		/* its canonical text, parsed */
 	struct tl_jdoc	 tdoc;		/* the waiting side of a trade */
 	struct tl_jdoc	 sdoc;		/* the signal of a joined record */
+	struct tl_jdoc	 fdoc;		/* a canonical record, for facts */
 	struct tl_alias	*alias;		/* --aliases, or NULL */
 	char		 kind_list[160];	/* "decision, ... or retirement" */
 	struct tl_source_opts srcopts;	/* how inputs are read */
@@ -1192,25 +1206,29 @@ kind_of(const struct rec *r, const struct file_kind *fk, const char **why)
 /* What checks each kind, where it goes and the fields that name one
  * record of it (its de-duplication key; the first names it in messages).
  * Its name in the summary is that of its output.  A record that is
- * joined with its signal goes out when joined, else unmatched. */
+ * joined with its signal goes out when joined, else unmatched.  Stage
+ * two parses the canonical text of a kind kept (runs, signals) or joined
+ * with its signal; of the others it reads the facts found in stage one. */
 static const struct kind_ops {
 	int		(*norm)(struct rec *);	/* check and normalise */
 	enum emit	 emit;		/* its output */
 	const char	*key[2];	/* key fields */
 	int		 by_signal;	/* written joined with its signal */
+	int		 parsed;	/* stage two reads more of it than
+					 * its facts */
 } kind_ops[TL_KIND_N] = {
 	[TL_KIND_DECISION] = { norm_decision, E_DECISIONS, { "id" } },
 	[TL_KIND_OUTCOME] = { norm_outcome, E_OUTCOMES, { "id" } },
-	[TL_KIND_RUN] = { norm_run, E_RUNS, { "id" } },
+	[TL_KIND_RUN] = { norm_run, E_RUNS, { "id" }, 0, 1 },
 	[TL_KIND_PROMOTION] = { norm_promotion, E_PROMOTIONS,
 	    { "strategy", "ts" } },
 	[TL_KIND_RETIREMENT] = { norm_retirement, E_RETIREMENTS,
 	    { "strategy", "ts" } },
-	[TL_KIND_SIGNAL] = { norm_signal, E_SIGNALS, { "id" } },
+	[TL_KIND_SIGNAL] = { norm_signal, E_SIGNALS, { "id" }, 0, 1 },
 	[TL_KIND_SIGNAL_OUTCOME] = { norm_signal_outcome, E_SIGNAL_OUTCOMES,
-	    { "signal_id", "horizon" }, 1 },
+	    { "signal_id", "horizon" }, 1, 1 },
 	[TL_KIND_COUNTERFACTUAL] = { norm_counterfactual, E_COUNTERFACTUALS,
-	    { "id" }, 1 }
+	    { "id" }, 1, 1 }
 };
 
 /* ---- outputs ---------------------------------------------------------- */
@@ -1333,28 +1351,19 @@ strategy_of(uint64_t key)
 }
 
 static void
-add_return(struct state *s, const struct tl_jdoc *c)
+add_return(struct state *s, const struct facts *fx)
 {
-	const struct tl_jv *root = &c->v[0], *st, *ex, *f;
-	double pnl, fees = 0, sum;
 	uintptr_t *num;
 	uint64_t *slot;
-	int64_t ms;
+	double sum;
 	int added;
 
-	st = tl_jv_get(c, root, "strategy");
-	ex = tl_jv_get(c, root, "exit_ts");
-	pnl = tl_jv_get(c, root, "pnl")->num;
-	if ((f = tl_jv_get(c, root, "fees")) != NULL)
-		fees = f->num;
-	tl_time_parse(ex->s, ex->len, &ms);
-	num = tl_map_put(s->strats, st->s, st->len, &added);
+	num = tl_map_put(s->strats, fx->strat, fx->slen, &added);
 	if (added)
 		*num = tl_map_count(s->strats);
-	slot = u64map_put(&s->days, day_key(*num, ms / MS_PER_DAY -
-	    (ms % MS_PER_DAY < 0)), &added);
+	slot = u64map_put(&s->days, day_key(*num, fx->day), &added);
 	memcpy(&sum, slot, sizeof(sum));	/* new slots hold 0 = +0.0 */
-	sum += pnl - fees;
+	sum += fx->net;
 	memcpy(slot, &sum, sizeof(sum));
 }
 
@@ -1605,34 +1614,35 @@ wait_for(struct tl_map *pend, const char *id, size_t n, const char *text,
 /* Join a new decision or outcome (canonical text, parsed in c) with its
  * waiting partner, or wait. */
 static int
-join(struct state *s, enum tl_kind k, const struct tl_jdoc *c, const char *text,
+join(struct state *s, enum tl_kind k, const struct facts *fx, const char *text,
     size_t len, struct tl_err *err)
 {
-	const struct tl_jv *id;
+	struct tl_jdoc *c = &s->cdoc;
 	char *other;
 	int rc = 0;
 
 	if (k == TL_KIND_DECISION) {
-		id = tl_jv_get(c, &c->v[0], "id");
-		if ((other = take(s->pend_out, id->s, id->len)) != NULL) {
-			/* canonical text, ours: it parses */
+		if ((other = take(s->pend_out, fx->jid, fx->jlen)) != NULL) {
+			/* canonical text, ours: they parse */
+			tl_jdoc_parse(c, text, len, NULL, 0, NULL);
 			tl_jdoc_parse(&s->tdoc, other, strlen(other), NULL, 0,
 			    NULL);
 			rc = write_trade(s, c, &s->tdoc, err);
 			free(other);
 		} else
-			wait_for(s->pend_dec, id->s, id->len, text, len);
+			wait_for(s->pend_dec, fx->jid, fx->jlen, text, len);
 		return rc;
 	}
-	if ((id = tl_jv_get(c, &c->v[0], "decision_id")) == NULL) {
+	if (fx->jid == NULL) {
 		s->c.orphans++;
 		return emit_unmatched(s, "outcome", text, err);
 	}
-	if ((other = take(s->pend_dec, id->s, id->len)) != NULL) {
+	if ((other = take(s->pend_dec, fx->jid, fx->jlen)) != NULL) {
+		tl_jdoc_parse(c, text, len, NULL, 0, NULL);
 		tl_jdoc_parse(&s->tdoc, other, strlen(other), NULL, 0, NULL);
 		rc = write_trade(s, &s->tdoc, c, err);
 		free(other);
-	} else if (wait_for(s->pend_out, id->s, id->len, text, len) == -1) {
+	} else if (wait_for(s->pend_out, fx->jid, fx->jlen, text, len) == -1) {
 		/* a second outcome for a decision still unseen */
 		s->c.orphans++;
 		rc = emit_unmatched(s, "outcome", text, err);
@@ -1835,36 +1845,66 @@ keep_signal(struct state *s, const struct tl_jdoc *c, const char *text,
 	return rc;
 }
 
-/* Dedup key of a canonical record: kind and the fields of its key in
- * kind_ops (id; promotions and retirements: strategy and time); the
- * content is compared by a hash of its canonical text.
- * Returns 1 new, 0 identical duplicate, -1 conflicting one. */
-static int
-dedup(struct state *s, enum tl_kind k, const struct tl_jdoc *c,
-    const char *text, size_t len)
+/* The facts of canonical record text[0..len) of kind k, parsed in c
+ * (pointers into c and text); key is scratch.  The dedup key is kind and
+ * the fields of its key in kind_ops (id; promotions and retirements:
+ * strategy and time); the content is compared by a hash of its text. */
+static void
+facts_of(struct tl_buf *key, enum tl_kind k, const struct tl_jdoc *c,
+    const char *text, size_t len, struct facts *fx)
 {
-	const struct tl_jv *v;
-	struct tl_buf *key = &s->tbuf;
-	uint64_t kh, ch, *slot;
+	const struct tl_jv *root = &c->v[0], *v;
+	int64_t ms;
 	size_t i;
-	int added;
 
+	memset(fx, 0, sizeof(*fx));
 	tl_buf_reset(key);
 	tl_buf_addc(key, (char)('0' + k));
 	for (i = 0; i < TL_NELEM(kind_ops[k].key) && kind_ops[k].key[i] !=
 	    NULL; i++) {
 		if (i > 0)
 			tl_buf_addc(key, '\0');
-		v = tl_jv_get(c, &c->v[0], kind_ops[k].key[i]);
+		v = tl_jv_get(c, root, kind_ops[k].key[i]);
 		tl_buf_add(key, v->s, v->len);
 	}
-	kh = tl_hash64(key->data, key->len);
-	kh += kh == 0;
-	ch = tl_hash64(text, len);
-	slot = u64map_put(&s->seen, kh, &added);
+	fx->kh = tl_hash64(key->data, key->len);
+	fx->kh += fx->kh == 0;
+	fx->ch = tl_hash64(text, len);
+	if (k == TL_KIND_DECISION)
+		v = tl_jv_get(c, root, "id");
+	else if (k == TL_KIND_OUTCOME)
+		v = tl_jv_get(c, root, "decision_id");
+	else
+		return;
+	if (v != NULL) {
+		fx->jid = v->s;
+		fx->jlen = v->len;
+	}
+	if (k != TL_KIND_OUTCOME)
+		return;
+	v = tl_jv_get(c, root, "strategy");
+	fx->strat = v->s;
+	fx->slen = v->len;
+	v = tl_jv_get(c, root, "exit_ts");
+	tl_time_parse(v->s, v->len, &ms);
+	fx->day = ms / MS_PER_DAY - (ms % MS_PER_DAY < 0);
+	fx->net = tl_jv_get(c, root, "pnl")->num;
+	if ((v = tl_jv_get(c, root, "fees")) != NULL)
+		fx->net -= v->num;
+}
+
+/* Is the record of fx new?  Returns 1 new, 0 identical duplicate, -1
+ * conflicting one. */
+static int
+dedup(struct state *s, const struct facts *fx)
+{
+	uint64_t *slot;
+	int added;
+
+	slot = u64map_put(&s->seen, fx->kh, &added);
 	if (!added)
-		return *slot == ch ? 0 : -1;
-	*slot = ch;
+		return *slot == fx->ch ? 0 : -1;
+	*slot = fx->ch;
 	return 1;
 }
 
@@ -2006,21 +2046,21 @@ take_later(struct state *s, enum tl_kind k, const char *text, size_t len)
  * set). */
 static int
 stage_two(struct state *s, enum tl_kind k, const char *text, size_t len,
-    int renamed, const char *name, unsigned long line, struct tl_err *why,
-    struct tl_err *err)
+    int renamed, const struct facts *fx, const char *name, unsigned long line,
+    struct tl_err *why, struct tl_err *err)
 {
 	const struct kind_ops *ops = &kind_ops[k];
 	struct tl_jdoc *c = &s->cdoc;
 	const struct tl_jv *id;
 	int rc, d;
 
-	tl_jdoc_parse(c, text, len, NULL, 0, NULL);	/* ours: it parses */
-	if ((d = dedup(s, k, c, text, len)) != 1) {
+	if ((d = dedup(s, fx)) != 1) {
 		if (d == 0) {
 			s->c.dups++;
 			return 0;
 		}
 		s->c.conflicts++;
+		tl_jdoc_parse(c, text, len, NULL, 0, NULL);	/* ours */
 		id = tl_jv_get(c, &c->v[0], ops->key[0]);
 		return tl_err_set(why, TL_EX_DATAERR, name, line,
 		    "conflicting duplicate of %s '%.*s' (the first is kept)",
@@ -2030,17 +2070,19 @@ stage_two(struct state *s, enum tl_kind k, const char *text, size_t len,
 	s->c.accepted++;
 	s->c.kinds[k]++;
 	s->c.renamed += (unsigned long)renamed;
+	if (ops->parsed)	/* ours: it parses */
+		tl_jdoc_parse(c, text, len, NULL, 0, NULL);
 	if (ops->by_signal)
 		return join_signal(s, k, c, text, len, err) == -1 ? -1 : 0;
 	rc = emit_text(s, ops->emit, text, len, err);
 	if (rc == 0 && k == TL_KIND_SIGNAL)
 		rc = keep_signal(s, c, text, len, err);
 	if (k == TL_KIND_OUTCOME)
-		add_return(s, c);
+		add_return(s, fx);
 	if (k == TL_KIND_RUN)
 		keep_run(s, c);
 	if (rc == 0 && (k == TL_KIND_DECISION || k == TL_KIND_OUTCOME))
-		rc = join(s, k, c, text, len, err);
+		rc = join(s, k, fx, text, len, err);
 	return rc == -1 ? -1 : 0;
 }
 
@@ -2052,6 +2094,7 @@ handle(struct state *s, const struct file_kind *fk, enum tl_kind *kp,
     const char **rule, const char *text, size_t len, const char *name,
     unsigned long line, struct tl_err *why, struct tl_err *err)
 {
+	struct facts fx;
 	int renamed = 0;
 
 	tl_buf_reset(&s->buf);
@@ -2063,8 +2106,10 @@ handle(struct state *s, const struct file_kind *fk, enum tl_kind *kp,
 		take_later(s, *kp, s->buf.data, s->buf.len);
 		return 0;
 	}
-	return stage_two(s, *kp, s->buf.data, s->buf.len, renamed, name, line,
-	    why, err);
+	tl_jdoc_parse(&s->fdoc, s->buf.data, s->buf.len, NULL, 0, NULL);
+	facts_of(&s->tbuf, *kp, &s->fdoc, s->buf.data, s->buf.len, &fx);
+	return stage_two(s, *kp, s->buf.data, s->buf.len, renamed, &fx, name,
+	    line, why, err);
 }
 
 /* Count what src read under its format and map. */
@@ -2200,6 +2245,8 @@ path_mb(const char *path)
 #define BATCH_BYTES	((size_t)4 << 20)	/* input text of a batch */
 #define BATCH_RECS	16384			/* its records at most */
 #define BATCH_CHUNKS	8			/* parts normalised apart */
+#define PREFETCH_AHEAD	8	/* records whose dedup slot is fetched
+				 * before it is probed: a hint only */
 
 /* What stage one made of a record. */
 enum { B_SOURCE = -1, B_OK, B_REJECT, B_LATER };
@@ -2218,6 +2265,9 @@ struct brec {
 	size_t		 chunk;		/* its part (BATCH_CHUNKS: none) */
 	size_t		 canon, clen;	/* canonical text in its part's out */
 	size_t		 why;		/* its reason in its part's whys */
+	struct facts	 fx;		/* its facts, but for the strings: */
+	size_t		 joff, soff;	/* jid and strat in its part's out,
+					 * or NO_BYTES */
 };
 
 /* A part of a batch, normalised by one worker. */
@@ -2239,6 +2289,8 @@ struct bfile {
 struct scratch {
 	struct tl_jdoc	 doc;		/* the input record */
 	struct tl_buf	 buf;		/* its canonical text */
+	struct tl_jdoc	 cdoc;		/* that text, parsed */
+	struct tl_buf	 key;		/* its dedup key */
 };
 
 struct reader;
@@ -2397,6 +2449,27 @@ batch_reset(struct batch *b)
 	b->fatal = 0;
 }
 
+#define NO_BYTES	SIZE_MAX	/* keep_bytes() of NULL */
+
+/* Append p[0..n) to b: its offset, or NO_BYTES for p NULL. */
+static size_t
+keep_bytes(struct tl_buf *b, const char *p, size_t n)
+{
+	size_t at = b->len;
+
+	if (p == NULL)
+		return NO_BYTES;
+	tl_buf_add(b, p, n);
+	return at;
+}
+
+/* The bytes at offset off of base, or NULL. */
+static const char *
+kept(const char *base, size_t off)
+{
+	return off == NO_BYTES ? NULL : base + off;
+}
+
 /* Stage one of part task of the batch ctx, on worker's scratch. */
 static void
 norm_chunk(void *ctx, size_t task, int worker)
@@ -2427,6 +2500,15 @@ norm_chunk(void *ctx, size_t task, int worker)
 		r->clen = sc->buf.len;
 		/* with its NUL, as stage two wants a string */
 		tl_buf_add(&c->out, sc->buf.data, sc->buf.len + 1);
+		if (r->st != B_OK)
+			continue;
+		tl_jdoc_parse(&sc->cdoc, sc->buf.data, sc->buf.len, NULL, 0,
+		    NULL);
+		facts_of(&sc->key, r->k, &sc->cdoc, sc->buf.data, sc->buf.len,
+		    &r->fx);
+		/* the strings move into out: offsets until stage two */
+		r->joff = keep_bytes(&c->out, r->fx.jid, r->fx.jlen);
+		r->soff = keep_bytes(&c->out, r->fx.strat, r->fx.slen);
 	}
 }
 
@@ -2471,12 +2553,18 @@ batch_take(struct state *s, struct batch *b, struct tl_err *err)
 	const struct brec *r;
 	const struct bfile *f;
 	struct tl_err why;
+	struct facts fx;
 	enum tl_kind k;
-	const char *rule;
+	const char *rule, *base;
 	size_t i;
 	int h = 0;
 
 	for (i = 0; i < b->n && h != -1; i++) {
+		/* the dedup table is larger than the caches: its slot of a
+		 * later record is on its way while this one is taken */
+		if (i + PREFETCH_AHEAD < b->n && s->seen.slot != NULL)
+			__builtin_prefetch(&s->seen.slot[u64map_slot(&s->seen,
+			    b->r[i + PREFETCH_AHEAD].fx.kh)]);
 		r = &b->r[i];
 		f = &b->f[r->file];
 		s->c.read++;
@@ -2488,9 +2576,12 @@ batch_take(struct state *s, struct batch *b, struct tl_err *err)
 			continue;
 		}
 		if (r->st == B_OK) {
-			h = stage_two(s, r->k, b->ch[r->chunk].out.data +
-			    r->canon, r->clen, r->renamed, f->name, r->line,
-			    &why, err);
+			base = b->ch[r->chunk].out.data;
+			fx = r->fx;
+			fx.jid = kept(base, r->joff);
+			fx.strat = kept(base, r->soff);
+			h = stage_two(s, r->k, base + r->canon, r->clen,
+			    r->renamed, &fx, f->name, r->line, &why, err);
 			if (h != 1)
 				continue;
 		} else
@@ -2536,6 +2627,8 @@ ingest_all(struct state *s, const struct tl_walk *w, int threads,
 	for (i = 0; i < (size_t)rd.workers; i++) {
 		tl_jdoc_init(&rd.sc[i].doc);
 		tl_buf_init(&rd.sc[i].buf);
+		tl_jdoc_init(&rd.sc[i].cdoc);
+		tl_buf_init(&rd.sc[i].key);
 	}
 	for (i = 0; i < 2; i++) {
 		b[i].rd = &rd;
@@ -2589,6 +2682,8 @@ ingest_all(struct state *s, const struct tl_walk *w, int threads,
 	for (i = 0; i < (size_t)rd.workers; i++) {
 		tl_jdoc_release(&rd.sc[i].doc);
 		tl_buf_release(&rd.sc[i].buf);
+		tl_jdoc_release(&rd.sc[i].cdoc);
+		tl_buf_release(&rd.sc[i].key);
 	}
 	free(rd.sc);
 	return rc;
@@ -3124,6 +3219,7 @@ main(int argc, char *argv[])
 	tl_jdoc_init(&s.cdoc);
 	tl_jdoc_init(&s.tdoc);
 	tl_jdoc_init(&s.sdoc);
+	tl_jdoc_init(&s.fdoc);
 	tl_walk_init(&w);
 	tl_word_list(s.kind_list, sizeof(s.kind_list), KIND_NAMES,
 	    KIND_NNAMES, sizeof(KIND_NAMES[0]));
@@ -3214,6 +3310,7 @@ main(int argc, char *argv[])
 	free_strings(s.sig_of_dec);
 	tl_map_free(s.pend_sig);
 	tl_map_free(s.late_sigs);
+	tl_jdoc_release(&s.fdoc);
 	tl_map_free(s.strats);
 	free(s.days.slot);
 	tl_map_free(s.pend_out);
