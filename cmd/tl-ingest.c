@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -30,6 +31,7 @@
 #include "tl_num.h"
 #include "tl_opt.h"
 #include "tl_out.h"
+#include "tl_par.h"
 #include "tl_policy.h"
 #include "tl_progress.h"
 #include "tl_records.h"
@@ -95,6 +97,7 @@ struct opts {
 	int		 verbose;	/* -v */
 	const char	*aliases;	/* --aliases: old,new strategy names */
 	size_t		 max_record;	/* --max-record: bytes of a record */
+	int		 threads;	/* -T: 0 all cores */
 	char		**inputs;	/* paths, "-" is stdin */
 	int		 ninputs;	/* number of paths */
 };
@@ -155,6 +158,19 @@ struct run {
 	char		*sharpe;	/* canonical number */
 };
 
+/* What stage two needs of a canonical record without parsing it, found
+ * by facts_of() (in stage one when read ahead). */
+struct facts {
+	uint64_t	 kh, ch;	/* hashes of its key and its text */
+	const char	*jid;		/* join id: a decision's id, an
+					 * outcome's decision_id, or NULL */
+	size_t		 jlen;		/* its length */
+	const char	*strat;		/* an outcome's strategy */
+	size_t		 slen;		/* its length */
+	int64_t		 day;		/* an outcome's exit day */
+	double		 net;		/* its pnl - fees */
+};
+
 struct state {
 	const struct opts *o;
 	struct counts	 c;
@@ -178,6 +194,7 @@ struct state {
 	struct tl_jdoc	 cdoc;		/* its canonical text, parsed */
 	struct tl_jdoc	 tdoc;		/* the waiting side of a trade */
 	struct tl_jdoc	 sdoc;		/* the signal of a joined record */
+	struct tl_jdoc	 fdoc;		/* a canonical record, for facts */
 	struct tl_alias	*alias;		/* --aliases, or NULL */
 	char		 kind_list[160];	/* "decision, ... or retirement" */
 	struct tl_source_opts srcopts;	/* how inputs are read */
@@ -193,10 +210,10 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 "usage: tl-ingest [-qv] [-d dir] [-e what] [-f format] [-i format] [-o file]\n"
-"                 [-S file] [-u time] [--aliases file] [--capital N]\n"
-"                 [--from system] [--kind kind] [--map name=raw]\n"
-"                 [--map-file file] [--max-record bytes] [--no-fill]\n"
-"                 [--path path] [--path-as names]\n"
+"                 [-S file] [-T threads] [-u time] [--aliases file]\n"
+"                 [--capital N] [--from system] [--kind kind]\n"
+"                 [--map name=raw] [--map-file file] [--max-record bytes]\n"
+"                 [--no-fill] [--path path] [--path-as names]\n"
 "                 [--progress | --no-progress] [--rejects file] [--strict]\n"
 "                 [path ...]\n");
 	if (fp != stdout)
@@ -243,6 +260,8 @@ usage(FILE *fp)
 "      --rejects=FILE    write rejected records to FILE as JSONL\n"
 "  -S, --summary=FILE    write the counts as one JSON object to FILE\n"
 "      --strict          exit 65 if any record was rejected\n"
+"  -T, --threads=N       worker threads, 0 for all cores (0); the output\n"
+"                        is the same with any\n"
 "  -u, --until=TIME      leave out what happened after TIME (a date: its end)\n"
 "  -V, --version         print the version\n"
 "  -v, --verbose         a message for each rejected record\n");
@@ -311,6 +330,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "rejects", required_argument, NULL, OPT_REJECTS },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "summary", required_argument, NULL, 'S' },
+		{ "threads", required_argument, NULL, 'T' },
 		{ "until", required_argument, NULL, 'u' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -321,12 +341,13 @@ parse_args(int argc, char *argv[], struct opts *o)
 	static const struct tl_old_opt old[] = { { "-c", "capital" },
 	    { "--outdir", "output-dir" }, { "-k", "kind" }, { "-m", "map" },
 	    { "-r", "rejects" } };
-	static const struct tl_getopt g = { ":c:d:e:f:hi:k:m:o:qr:S:u:Vv",
+	static const struct tl_getopt g = { ":c:d:e:f:hi:k:m:o:qr:S:T:u:Vv",
 	    longopts, old, TL_NELEM(old) };
 	struct tl_err err = { 0 };
 	struct tl_source_opts so = { 0 };
 	struct tl_opt_file f[1];
 	char *eq;
+	long th;
 	int ch;
 
 	while ((ch = tl_getopt(&g, argc, argv)) != -1) {
@@ -417,6 +438,12 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case 'S':
 			o->summary = optarg;
+			break;
+		case 'T':
+			if (tl_parse_long("--threads", optarg, 0, 1024, &th,
+			    &err) == -1)
+				tl_usage_error("%s: %s", err.where, err.msg);
+			o->threads = (int)th;
 			break;
 		case 'u':
 			if (tl_time_parse(optarg, strlen(optarg), &o->until)
@@ -1179,25 +1206,29 @@ kind_of(const struct rec *r, const struct file_kind *fk, const char **why)
 /* What checks each kind, where it goes and the fields that name one
  * record of it (its de-duplication key; the first names it in messages).
  * Its name in the summary is that of its output.  A record that is
- * joined with its signal goes out when joined, else unmatched. */
+ * joined with its signal goes out when joined, else unmatched.  Stage
+ * two parses the canonical text of a kind kept (runs, signals) or joined
+ * with its signal; of the others it reads the facts found in stage one. */
 static const struct kind_ops {
 	int		(*norm)(struct rec *);	/* check and normalise */
 	enum emit	 emit;		/* its output */
 	const char	*key[2];	/* key fields */
 	int		 by_signal;	/* written joined with its signal */
+	int		 parsed;	/* stage two reads more of it than
+					 * its facts */
 } kind_ops[TL_KIND_N] = {
 	[TL_KIND_DECISION] = { norm_decision, E_DECISIONS, { "id" } },
 	[TL_KIND_OUTCOME] = { norm_outcome, E_OUTCOMES, { "id" } },
-	[TL_KIND_RUN] = { norm_run, E_RUNS, { "id" } },
+	[TL_KIND_RUN] = { norm_run, E_RUNS, { "id" }, 0, 1 },
 	[TL_KIND_PROMOTION] = { norm_promotion, E_PROMOTIONS,
 	    { "strategy", "ts" } },
 	[TL_KIND_RETIREMENT] = { norm_retirement, E_RETIREMENTS,
 	    { "strategy", "ts" } },
-	[TL_KIND_SIGNAL] = { norm_signal, E_SIGNALS, { "id" } },
+	[TL_KIND_SIGNAL] = { norm_signal, E_SIGNALS, { "id" }, 0, 1 },
 	[TL_KIND_SIGNAL_OUTCOME] = { norm_signal_outcome, E_SIGNAL_OUTCOMES,
-	    { "signal_id", "horizon" }, 1 },
+	    { "signal_id", "horizon" }, 1, 1 },
 	[TL_KIND_COUNTERFACTUAL] = { norm_counterfactual, E_COUNTERFACTUALS,
-	    { "id" }, 1 }
+	    { "id" }, 1, 1 }
 };
 
 /* ---- outputs ---------------------------------------------------------- */
@@ -1320,28 +1351,19 @@ strategy_of(uint64_t key)
 }
 
 static void
-add_return(struct state *s, const struct tl_jdoc *c)
+add_return(struct state *s, const struct facts *fx)
 {
-	const struct tl_jv *root = &c->v[0], *st, *ex, *f;
-	double pnl, fees = 0, sum;
 	uintptr_t *num;
 	uint64_t *slot;
-	int64_t ms;
+	double sum;
 	int added;
 
-	st = tl_jv_get(c, root, "strategy");
-	ex = tl_jv_get(c, root, "exit_ts");
-	pnl = tl_jv_get(c, root, "pnl")->num;
-	if ((f = tl_jv_get(c, root, "fees")) != NULL)
-		fees = f->num;
-	tl_time_parse(ex->s, ex->len, &ms);
-	num = tl_map_put(s->strats, st->s, st->len, &added);
+	num = tl_map_put(s->strats, fx->strat, fx->slen, &added);
 	if (added)
 		*num = tl_map_count(s->strats);
-	slot = u64map_put(&s->days, day_key(*num, ms / MS_PER_DAY -
-	    (ms % MS_PER_DAY < 0)), &added);
+	slot = u64map_put(&s->days, day_key(*num, fx->day), &added);
 	memcpy(&sum, slot, sizeof(sum));	/* new slots hold 0 = +0.0 */
-	sum += pnl - fees;
+	sum += fx->net;
 	memcpy(slot, &sum, sizeof(sum));
 }
 
@@ -1592,34 +1614,35 @@ wait_for(struct tl_map *pend, const char *id, size_t n, const char *text,
 /* Join a new decision or outcome (canonical text, parsed in c) with its
  * waiting partner, or wait. */
 static int
-join(struct state *s, enum tl_kind k, const struct tl_jdoc *c, const char *text,
+join(struct state *s, enum tl_kind k, const struct facts *fx, const char *text,
     size_t len, struct tl_err *err)
 {
-	const struct tl_jv *id;
+	struct tl_jdoc *c = &s->cdoc;
 	char *other;
 	int rc = 0;
 
 	if (k == TL_KIND_DECISION) {
-		id = tl_jv_get(c, &c->v[0], "id");
-		if ((other = take(s->pend_out, id->s, id->len)) != NULL) {
-			/* canonical text, ours: it parses */
+		if ((other = take(s->pend_out, fx->jid, fx->jlen)) != NULL) {
+			/* canonical text, ours: they parse */
+			tl_jdoc_parse(c, text, len, NULL, 0, NULL);
 			tl_jdoc_parse(&s->tdoc, other, strlen(other), NULL, 0,
 			    NULL);
 			rc = write_trade(s, c, &s->tdoc, err);
 			free(other);
 		} else
-			wait_for(s->pend_dec, id->s, id->len, text, len);
+			wait_for(s->pend_dec, fx->jid, fx->jlen, text, len);
 		return rc;
 	}
-	if ((id = tl_jv_get(c, &c->v[0], "decision_id")) == NULL) {
+	if (fx->jid == NULL) {
 		s->c.orphans++;
 		return emit_unmatched(s, "outcome", text, err);
 	}
-	if ((other = take(s->pend_dec, id->s, id->len)) != NULL) {
+	if ((other = take(s->pend_dec, fx->jid, fx->jlen)) != NULL) {
+		tl_jdoc_parse(c, text, len, NULL, 0, NULL);
 		tl_jdoc_parse(&s->tdoc, other, strlen(other), NULL, 0, NULL);
 		rc = write_trade(s, &s->tdoc, c, err);
 		free(other);
-	} else if (wait_for(s->pend_out, id->s, id->len, text, len) == -1) {
+	} else if (wait_for(s->pend_out, fx->jid, fx->jlen, text, len) == -1) {
 		/* a second outcome for a decision still unseen */
 		s->c.orphans++;
 		rc = emit_unmatched(s, "outcome", text, err);
@@ -1822,36 +1845,66 @@ keep_signal(struct state *s, const struct tl_jdoc *c, const char *text,
 	return rc;
 }
 
-/* Dedup key of a canonical record: kind and the fields of its key in
- * kind_ops (id; promotions and retirements: strategy and time); the
- * content is compared by a hash of its canonical text.
- * Returns 1 new, 0 identical duplicate, -1 conflicting one. */
-static int
-dedup(struct state *s, enum tl_kind k, const struct tl_jdoc *c,
-    const char *text, size_t len)
+/* The facts of canonical record text[0..len) of kind k, parsed in c
+ * (pointers into c and text); key is scratch.  The dedup key is kind and
+ * the fields of its key in kind_ops (id; promotions and retirements:
+ * strategy and time); the content is compared by a hash of its text. */
+static void
+facts_of(struct tl_buf *key, enum tl_kind k, const struct tl_jdoc *c,
+    const char *text, size_t len, struct facts *fx)
 {
-	const struct tl_jv *v;
-	struct tl_buf *key = &s->tbuf;
-	uint64_t kh, ch, *slot;
+	const struct tl_jv *root = &c->v[0], *v;
+	int64_t ms;
 	size_t i;
-	int added;
 
+	memset(fx, 0, sizeof(*fx));
 	tl_buf_reset(key);
 	tl_buf_addc(key, (char)('0' + k));
 	for (i = 0; i < TL_NELEM(kind_ops[k].key) && kind_ops[k].key[i] !=
 	    NULL; i++) {
 		if (i > 0)
 			tl_buf_addc(key, '\0');
-		v = tl_jv_get(c, &c->v[0], kind_ops[k].key[i]);
+		v = tl_jv_get(c, root, kind_ops[k].key[i]);
 		tl_buf_add(key, v->s, v->len);
 	}
-	kh = tl_hash64(key->data, key->len);
-	kh += kh == 0;
-	ch = tl_hash64(text, len);
-	slot = u64map_put(&s->seen, kh, &added);
+	fx->kh = tl_hash64(key->data, key->len);
+	fx->kh += fx->kh == 0;
+	fx->ch = tl_hash64(text, len);
+	if (k == TL_KIND_DECISION)
+		v = tl_jv_get(c, root, "id");
+	else if (k == TL_KIND_OUTCOME)
+		v = tl_jv_get(c, root, "decision_id");
+	else
+		return;
+	if (v != NULL) {
+		fx->jid = v->s;
+		fx->jlen = v->len;
+	}
+	if (k != TL_KIND_OUTCOME)
+		return;
+	v = tl_jv_get(c, root, "strategy");
+	fx->strat = v->s;
+	fx->slen = v->len;
+	v = tl_jv_get(c, root, "exit_ts");
+	tl_time_parse(v->s, v->len, &ms);
+	fx->day = ms / MS_PER_DAY - (ms % MS_PER_DAY < 0);
+	fx->net = tl_jv_get(c, root, "pnl")->num;
+	if ((v = tl_jv_get(c, root, "fees")) != NULL)
+		fx->net -= v->num;
+}
+
+/* Is the record of fx new?  Returns 1 new, 0 identical duplicate, -1
+ * conflicting one. */
+static int
+dedup(struct state *s, const struct facts *fx)
+{
+	uint64_t *slot;
+	int added;
+
+	slot = u64map_put(&s->seen, fx->kh, &added);
 	if (!added)
-		return *slot == ch ? 0 : -1;
-	*slot = ch;
+		return *slot == fx->ch ? 0 : -1;
+	*slot = fx->ch;
 	return 1;
 }
 
@@ -1927,33 +1980,32 @@ keep_capital(struct state *s, const char *name, size_t n, double capital)
 	}
 }
 
-/* Check, normalise and route one record (JSON text).  Returns 0 (taken,
- * or an identical duplicate), 1 to reject (why set) or -1 on a fatal
- * output error (err set).  *kp and *rule get the record's kind and the
- * rule that gave it (see kind_of), when it is known. */
+/* Stage one: check and normalise one record (JSON text), parsed into
+ * doc, into out (empty).  It reads nothing of s but the options, so that
+ * any thread can run it.  Returns 0 (the canonical text in out), 1 to
+ * reject (why set) or 2 when it happened after --until.  *kp and *rule
+ * get the record's kind and the rule that gave it (see kind_of), when it
+ * is known; *renamed whether --aliases renamed a strategy. */
 static int
-handle(struct state *s, const struct file_kind *fk, enum tl_kind *kp,
-    const char **rule, const char *text, size_t len, const char *name,
-    unsigned long line, struct tl_err *why, struct tl_err *err)
+normalise(const struct state *s, struct tl_jdoc *doc, struct tl_buf *out,
+    const struct file_kind *fk, enum tl_kind *kp, const char **rule,
+    int *renamed, const char *text, size_t len, const char *name,
+    unsigned long line, struct tl_err *why)
 {
-	const struct kind_ops *ops;
 	struct rec r;
-	struct tl_jdoc *c = &s->cdoc;
-	const struct tl_jv *id;
 	enum tl_kind k;
-	int rc, d;
 
-	if (tl_jdoc_parse(&s->doc, text, len, name, line, why) == -1)
+	if (tl_jdoc_parse(doc, text, len, name, line, why) == -1)
 		return 1;
-	if (s->doc.v[0].type != TL_JOBJ)
+	if (doc->v[0].type != TL_JOBJ)
 		return tl_err_set(why, TL_EX_DATAERR, name, line,
 		    "expected an object, got %s",
-		    tl_jv_typename(&s->doc.v[0])), 1;
+		    tl_jv_typename(&doc->v[0])), 1;
 	memset(&r, 0, sizeof(r));
 	r.o = s->o;
-	r.d = &s->doc;
-	r.in = &s->doc.v[0];
-	r.out = &s->buf;
+	r.d = doc;
+	r.in = &doc->v[0];
+	r.out = out;
 	r.name = name;
 	r.line = line;
 	r.err = why;
@@ -1963,25 +2015,52 @@ handle(struct state *s, const struct file_kind *fk, enum tl_kind *kp,
 		return tl_err_set(why, TL_EX_DATAERR, name, line,
 		    "cannot tell the record kind (%s): use --kind",
 		    s->kind_list), 1;
-	ops = &kind_ops[k];
-	tl_buf_reset(&s->buf);
-	if (ops->norm(&r) == -1)
+	if (kind_ops[k].norm(&r) == -1)
 		return 1;
-	tl_jdoc_parse(c, s->buf.data, s->buf.len, NULL, 0, NULL);
-	if (r.when > s->o->until) {
-		s->c.later++;
-		if (k == TL_KIND_SIGNAL) {	/* what joins it is later too */
-			id = tl_jv_get(c, &c->v[0], "id");
-			tl_map_put(s->late_sigs, id->s, id->len, &d);
-		}
-		return 0;
-	}
-	if ((d = dedup(s, k, c, s->buf.data, s->buf.len)) != 1) {
+	*renamed = r.renamed;
+	return r.when > s->o->until ? 2 : 0;
+}
+
+/* Stage two of a record that stage one found after --until (canonical
+ * text[0..len) of kind k): counted, and a signal's id kept, as what joins
+ * it is later too. */
+static void
+take_later(struct state *s, enum tl_kind k, const char *text, size_t len)
+{
+	struct tl_jdoc *c = &s->cdoc;
+	const struct tl_jv *id;
+	int added;
+
+	s->c.later++;
+	if (k != TL_KIND_SIGNAL)
+		return;
+	tl_jdoc_parse(c, text, len, NULL, 0, NULL);	/* ours: it parses */
+	id = tl_jv_get(c, &c->v[0], "id");
+	tl_map_put(s->late_sigs, id->s, id->len, &added);
+}
+
+/* Stage two, in the order of the input: de-duplicate, count, write and
+ * join the canonical record text[0..len) of kind k (from name:line).
+ * Returns 0 (taken, or an identical duplicate), 1 to reject a
+ * conflicting duplicate (why set) or -1 on a fatal output error (err
+ * set). */
+static int
+stage_two(struct state *s, enum tl_kind k, const char *text, size_t len,
+    int renamed, const struct facts *fx, const char *name, unsigned long line,
+    struct tl_err *why, struct tl_err *err)
+{
+	const struct kind_ops *ops = &kind_ops[k];
+	struct tl_jdoc *c = &s->cdoc;
+	const struct tl_jv *id;
+	int rc, d;
+
+	if ((d = dedup(s, fx)) != 1) {
 		if (d == 0) {
 			s->c.dups++;
 			return 0;
 		}
 		s->c.conflicts++;
+		tl_jdoc_parse(c, text, len, NULL, 0, NULL);	/* ours */
 		id = tl_jv_get(c, &c->v[0], ops->key[0]);
 		return tl_err_set(why, TL_EX_DATAERR, name, line,
 		    "conflicting duplicate of %s '%.*s' (the first is kept)",
@@ -1990,20 +2069,47 @@ handle(struct state *s, const struct file_kind *fk, enum tl_kind *kp,
 	}
 	s->c.accepted++;
 	s->c.kinds[k]++;
-	s->c.renamed += r.renamed;
+	s->c.renamed += (unsigned long)renamed;
+	if (ops->parsed)	/* ours: it parses */
+		tl_jdoc_parse(c, text, len, NULL, 0, NULL);
 	if (ops->by_signal)
-		return join_signal(s, k, c, s->buf.data, s->buf.len, err) ==
-		    -1 ? -1 : 0;
-	rc = emit_text(s, ops->emit, s->buf.data, s->buf.len, err);
+		return join_signal(s, k, c, text, len, err) == -1 ? -1 : 0;
+	rc = emit_text(s, ops->emit, text, len, err);
 	if (rc == 0 && k == TL_KIND_SIGNAL)
-		rc = keep_signal(s, c, s->buf.data, s->buf.len, err);
+		rc = keep_signal(s, c, text, len, err);
 	if (k == TL_KIND_OUTCOME)
-		add_return(s, c);
+		add_return(s, fx);
 	if (k == TL_KIND_RUN)
 		keep_run(s, c);
 	if (rc == 0 && (k == TL_KIND_DECISION || k == TL_KIND_OUTCOME))
-		rc = join(s, k, c, s->buf.data, s->buf.len, err);
+		rc = join(s, k, fx, text, len, err);
 	return rc == -1 ? -1 : 0;
+}
+
+/* Check, normalise and route one record (JSON text): both stages.
+ * Returns 0 (taken, an identical duplicate, or after --until), 1 to
+ * reject (why set) or -1 on a fatal output error (err set). */
+static int
+handle(struct state *s, const struct file_kind *fk, enum tl_kind *kp,
+    const char **rule, const char *text, size_t len, const char *name,
+    unsigned long line, struct tl_err *why, struct tl_err *err)
+{
+	struct facts fx;
+	int renamed = 0;
+
+	tl_buf_reset(&s->buf);
+	switch (normalise(s, &s->doc, &s->buf, fk, kp, rule, &renamed, text,
+	    len, name, line, why)) {
+	case 1:
+		return 1;
+	case 2:
+		take_later(s, *kp, s->buf.data, s->buf.len);
+		return 0;
+	}
+	tl_jdoc_parse(&s->fdoc, s->buf.data, s->buf.len, NULL, 0, NULL);
+	facts_of(&s->tbuf, *kp, &s->fdoc, s->buf.data, s->buf.len, &fx);
+	return stage_two(s, *kp, s->buf.data, s->buf.len, renamed, &fx, name,
+	    line, why, err);
 }
 
 /* Count what src read under its format and map. */
@@ -2049,14 +2155,14 @@ count_open_positions(struct state *s)
 			}
 }
 
-/* Read one input.  Returns 0, or -1 with err set for a fatal error (an
- * output that cannot be written, a broken document or database).  Bad
- * records and unreadable compressed data are rejects, counted, not
- * fatal. */
+/* Read one input, opened as src (freed here).  Returns 0, or -1 with err
+ * set for a fatal error (an output that cannot be written, a broken
+ * document or database).  Bad records and unreadable compressed data are
+ * rejects, counted, not fatal. */
 static int
-ingest(struct state *s, const char *path, struct tl_err *err)
+ingest(struct state *s, struct tl_source *src, const char *path,
+    struct tl_err *err)
 {
-	struct tl_source *src;
 	struct tl_item it;
 	struct tl_err why = { 0 };
 	struct file_kind fk, ik;
@@ -2066,8 +2172,6 @@ ingest(struct state *s, const char *path, struct tl_err *err)
 	size_t n, full;
 	int rc, h = 0;
 
-	if ((src = tl_source_open(path, &s->srcopts, err)) == NULL)
-		return -1;
 	if ((skip = tl_src_skip_reason(tl_source_fmt(src))) != NULL)
 		tl_warn("%s: %s: skipped", path, skip);
 	file_kind(&fk, s->o, path);
@@ -2109,6 +2213,480 @@ ingest(struct state *s, const char *path, struct tl_err *err)
 	count_source(s, src);
 	tl_source_free(src);
 	return h == -1 ? -1 : 0;
+}
+
+/* The size of the file at path in MB, 0 for standard input or what is
+ * not a regular file: what the progress counts. */
+static double
+path_mb(const char *path)
+{
+	struct stat st;
+
+	if (strcmp(path, "-") == 0 || stat(path, &st) == -1 ||
+	    !S_ISREG(st.st_mode))
+		return 0;
+	return (double)st.st_size / 1e6;
+}
+
+/* ---- reading ahead ---------------------------------------------------- */
+
+/*
+ * The inputs are read in batches on a thread of their own, and each
+ * batch's records checked and normalised (stage one, normalise()) by up
+ * to -T - 1 workers, while the main thread takes the batch before (stage
+ * two, stage_two(): de-duplication, joins, outputs) in the order of the
+ * input: the outputs are those of one thread, byte for byte.  With -T 1
+ * the same is done one batch after the other.  Only our own line formats
+ * (JSON Lines, CSV, read without a map) are read ahead; another file ends
+ * the batch and is read by ingest() when its turn comes, so that the
+ * groups of a document and the positions of a map are handled as they
+ * come.  A large file is read ahead in batches as any other.
+ */
+#define BATCH_BYTES	((size_t)4 << 20)	/* input text of a batch */
+#define BATCH_RECS	16384			/* its records at most */
+#define BATCH_CHUNKS	8			/* parts normalised apart */
+#define PREFETCH_AHEAD	8	/* records whose dedup slot is fetched
+				 * before it is probed: a hint only */
+
+/* What stage one made of a record. */
+enum { B_SOURCE = -1, B_OK, B_REJECT, B_LATER };
+
+/* One record of a batch. */
+struct brec {
+	size_t		 file;		/* index in the batch's files */
+	unsigned long	 line;		/* its first line */
+	size_t		 text, len;	/* its JSON text in the batch's in */
+	size_t		 raw, rawlen, rawfull;	/* its raw text in in */
+	int		 st;		/* B_: B_SOURCE: set aside by the
+					 * source; why holds the reason */
+	enum tl_kind	 k;		/* its kind, when known */
+	const char	*rule;		/* the rule that gave it */
+	int		 renamed;	/* a strategy was renamed */
+	size_t		 chunk;		/* its part (BATCH_CHUNKS: none) */
+	size_t		 canon, clen;	/* canonical text in its part's out */
+	size_t		 why;		/* its reason in its part's whys */
+	struct facts	 fx;		/* its facts, but for the strings: */
+	size_t		 joff, soff;	/* jid and strat in its part's out,
+					 * or NO_BYTES */
+};
+
+/* A part of a batch, normalised by one worker. */
+struct bchunk {
+	struct tl_buf	 out;		/* canonical texts */
+	struct tl_err	*whys;		/* reasons of rejects */
+	size_t		 nwhy, capwhy;
+};
+
+/* A file of a batch. */
+struct bfile {
+	size_t		 path;		/* index in the walk */
+	char		*name;		/* for messages (new), or NULL */
+	struct file_kind fk;		/* what its name says */
+	int		 ends;		/* its last record is in the batch */
+};
+
+/* A worker's scratch. */
+struct scratch {
+	struct tl_jdoc	 doc;		/* the input record */
+	struct tl_buf	 buf;		/* its canonical text */
+	struct tl_jdoc	 cdoc;		/* that text, parsed */
+	struct tl_buf	 key;		/* its dedup key */
+};
+
+struct reader;
+
+struct batch {
+	struct reader	*rd;		/* where reading is */
+	struct tl_buf	 in;		/* texts as read */
+	struct brec	*r;		/* records */
+	size_t		 n, cap;
+	struct bfile	*f;		/* their files, in order */
+	size_t		 nf, capf;
+	struct bchunk	 ch[BATCH_CHUNKS + 1];	/* the last: the source's
+					 * reasons */
+	struct tl_source *serial;	/* a file for ingest() after the
+					 * records, or NULL */
+	size_t		 serial_path;	/* its index in the walk */
+	int		 fatal;		/* err stops the run after them */
+	struct tl_err	 err;
+	struct tl_bg	 bg;		/* reading it */
+	int		 busy;		/* bg started, not waited for */
+};
+
+/* Where reading is. */
+struct reader {
+	struct state	*s;		/* options; count_source() */
+	const struct tl_walk *w;	/* the inputs */
+	size_t		 next;		/* next path to open */
+	struct tl_source *src;		/* the file being read, or NULL */
+	size_t		 cur;		/* its index */
+	int		 done;		/* nothing more to read */
+	int		 workers;	/* stage one's threads */
+	struct scratch	*sc;		/* one per worker */
+};
+
+static size_t
+add_why(struct bchunk *c, const struct tl_err *why)
+{
+	if (c->nwhy == c->capwhy) {
+		c->capwhy = c->capwhy ? 2 * c->capwhy : 16;
+		c->whys = tl_xreallocarray(c->whys, c->capwhy,
+		    sizeof(*c->whys));
+	}
+	c->whys[c->nwhy] = *why;
+	return c->nwhy++;
+}
+
+/* Read ahead: our line formats, as they are, without a map. */
+static int
+line_format(const struct tl_source *src)
+{
+	return (tl_source_fmt(src) == TL_SRC_JSONL ||
+	    tl_source_fmt(src) == TL_SRC_CSV) && tl_source_map(src) == NULL;
+}
+
+/* The file being read, as the batch's last. */
+static void
+batch_file(struct batch *b, const struct reader *rd)
+{
+	struct bfile *f;
+
+	if (b->nf > 0 && b->f[b->nf - 1].path == rd->cur)
+		return;
+	if (b->nf == b->capf) {
+		b->capf = b->capf ? 2 * b->capf : 16;
+		b->f = tl_xreallocarray(b->f, b->capf, sizeof(*b->f));
+	}
+	f = &b->f[b->nf++];
+	f->path = rd->cur;
+	f->name = NULL;
+	file_kind(&f->fk, rd->s->o, rd->w->paths[rd->cur]);
+	f->ends = 0;
+}
+
+/* The file being read has ended. */
+static void
+end_file(struct batch *b, struct reader *rd)
+{
+	count_source(rd->s, rd->src);
+	tl_source_free(rd->src);
+	rd->src = NULL;
+	b->f[b->nf - 1].ends = 1;
+}
+
+/* The next record of the file being read into b: 1, or 0 at its end.
+ * A fatal error sets b->fatal. */
+static int
+read_record(struct batch *b, struct reader *rd)
+{
+	struct tl_item it;
+	struct tl_err why = { 0 };
+	struct brec *r;
+	struct bfile *f = &b->f[b->nf - 1];
+	const char *raw;
+	size_t n, full;
+	int rc;
+
+	if ((rc = tl_source_next(rd->src, &it, &why)) == 0 ||
+	    (rc == -1 && tl_source_fatal(rd->src))) {
+		if (rc == -1) {
+			b->err = why;
+			b->fatal = 1;
+			rd->done = 1;
+		}
+		end_file(b, rd);
+		return 0;
+	}
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 1024;
+		b->r = tl_xreallocarray(b->r, b->cap, sizeof(*b->r));
+	}
+	r = &b->r[b->n++];
+	memset(r, 0, sizeof(*r));
+	r->file = b->nf - 1;
+	r->line = it.line;
+	if (f->name == NULL)
+		f->name = tl_xstrdup(it.name);
+	raw = tl_source_raw(rd->src, &n, &full);
+	r->st = rc == 1 ? B_OK : B_SOURCE;
+	r->chunk = BATCH_CHUNKS;
+	if (rc == 1) {
+		r->text = b->in.len;
+		r->len = it.len;
+		tl_buf_add(&b->in, it.text, it.len);
+	}
+	if (rc == 1 && raw == it.text && n == it.len)
+		r->raw = r->text;
+	else {
+		r->raw = b->in.len;
+		tl_buf_add(&b->in, raw, n);
+	}
+	r->rawlen = n;
+	r->rawfull = full;
+	if (rc == -1) {
+		r->why = add_why(&b->ch[BATCH_CHUNKS], &why);
+		if (tl_source_failed(rd->src))
+			end_file(b, rd);
+	}
+	return 1;
+}
+
+/* Empty b for the next batch. */
+static void
+batch_reset(struct batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->nf; i++)
+		free(b->f[i].name);
+	for (i = 0; i <= BATCH_CHUNKS; i++) {
+		tl_buf_reset(&b->ch[i].out);
+		b->ch[i].nwhy = 0;
+	}
+	tl_buf_reset(&b->in);
+	b->n = b->nf = 0;
+	b->serial = NULL;
+	b->fatal = 0;
+}
+
+#define NO_BYTES	SIZE_MAX	/* keep_bytes() of NULL */
+
+/* Append p[0..n) to b: its offset, or NO_BYTES for p NULL. */
+static size_t
+keep_bytes(struct tl_buf *b, const char *p, size_t n)
+{
+	size_t at = b->len;
+
+	if (p == NULL)
+		return NO_BYTES;
+	tl_buf_add(b, p, n);
+	return at;
+}
+
+/* The bytes at offset off of base, or NULL. */
+static const char *
+kept(const char *base, size_t off)
+{
+	return off == NO_BYTES ? NULL : base + off;
+}
+
+/* Stage one of part task of the batch ctx, on worker's scratch. */
+static void
+norm_chunk(void *ctx, size_t task, int worker)
+{
+	struct batch *b = ctx;
+	struct bchunk *c = &b->ch[task];
+	struct scratch *sc = &b->rd->sc[worker];
+	struct tl_err why = { 0 };
+	struct brec *r;
+	struct bfile *f;
+	size_t i, lo = b->n * task / BATCH_CHUNKS;
+	size_t hi = b->n * (task + 1) / BATCH_CHUNKS;
+
+	for (i = lo; i < hi; i++) {
+		if ((r = &b->r[i])->st == B_SOURCE)
+			continue;
+		f = &b->f[r->file];
+		r->chunk = task;
+		r->k = f->fk.kind;
+		r->rule = f->fk.why;
+		tl_buf_reset(&sc->buf);
+		r->st = normalise(b->rd->s, &sc->doc, &sc->buf, &f->fk, &r->k,
+		    &r->rule, &r->renamed, b->in.data + r->text, r->len,
+		    f->name, r->line, &why);
+		if (r->st == B_REJECT)
+			r->why = add_why(c, &why);
+		r->canon = c->out.len;
+		r->clen = sc->buf.len;
+		/* with its NUL, as stage two wants a string */
+		tl_buf_add(&c->out, sc->buf.data, sc->buf.len + 1);
+		if (r->st != B_OK)
+			continue;
+		tl_jdoc_parse(&sc->cdoc, sc->buf.data, sc->buf.len, NULL, 0,
+		    NULL);
+		facts_of(&sc->key, r->k, &sc->cdoc, sc->buf.data, sc->buf.len,
+		    &r->fx);
+		/* the strings move into out: offsets until stage two */
+		r->joff = keep_bytes(&c->out, r->fx.jid, r->fx.jlen);
+		r->soff = keep_bytes(&c->out, r->fx.strat, r->fx.slen);
+	}
+}
+
+/* Read the next batch into ctx and normalise it (on the reading
+ * thread). */
+static void
+batch_fill(void *ctx)
+{
+	struct batch *b = ctx;
+	struct reader *rd = b->rd;
+
+	batch_reset(b);
+	while (!rd->done && b->n < BATCH_RECS && b->in.len < BATCH_BYTES) {
+		if (rd->src == NULL) {
+			if (rd->next == rd->w->n) {
+				rd->done = 1;
+				break;
+			}
+			rd->cur = rd->next++;
+			if ((rd->src = tl_source_open(rd->w->paths[rd->cur],
+			    &rd->s->srcopts, &b->err)) == NULL) {
+				b->fatal = rd->done = 1;
+				break;
+			}
+			if (!line_format(rd->src)) {
+				b->serial = rd->src;
+				b->serial_path = rd->cur;
+				rd->src = NULL;
+				break;
+			}
+		}
+		batch_file(b, rd);
+		read_record(b, rd);
+	}
+	tl_par_for(rd->workers, BATCH_CHUNKS, norm_chunk, b);
+}
+
+/* Stage two of b's records, in order.  Returns 0, or -1 with err set. */
+static int
+batch_take(struct state *s, struct batch *b, struct tl_err *err)
+{
+	const struct brec *r;
+	const struct bfile *f;
+	struct tl_err why;
+	struct facts fx;
+	enum tl_kind k;
+	const char *rule, *base;
+	size_t i;
+	int h = 0;
+
+	for (i = 0; i < b->n && h != -1; i++) {
+		/* the dedup table is larger than the caches: its slot of a
+		 * later record is on its way while this one is taken */
+		if (i + PREFETCH_AHEAD < b->n && s->seen.slot != NULL)
+			__builtin_prefetch(&s->seen.slot[u64map_slot(&s->seen,
+			    b->r[i + PREFETCH_AHEAD].fx.kh)]);
+		r = &b->r[i];
+		f = &b->f[r->file];
+		s->c.read++;
+		k = r->k;
+		rule = r->rule;
+		if (r->st == B_LATER) {
+			take_later(s, r->k, b->ch[r->chunk].out.data +
+			    r->canon, r->clen);
+			continue;
+		}
+		if (r->st == B_OK) {
+			base = b->ch[r->chunk].out.data;
+			fx = r->fx;
+			fx.jid = kept(base, r->joff);
+			fx.strat = kept(base, r->soff);
+			h = stage_two(s, r->k, base + r->canon, r->clen,
+			    r->renamed, &fx, f->name, r->line, &why, err);
+			if (h != 1)
+				continue;
+		} else
+			why = b->ch[r->chunk].whys[r->why];
+		if (r->st == B_SOURCE) {
+			k = f->fk.kind;
+			rule = f->fk.why;
+		}
+		h = reject(s, f->name, r->line, k, rule, &why,
+		    b->in.data + r->raw, r->rawlen, r->rawfull, err);
+	}
+	return h == -1 ? -1 : 0;
+}
+
+/* Start reading the next batch into b, unless all is read. */
+static void
+batch_start(struct batch *b, int async)
+{
+	if (b->rd->done)
+		return;
+	b->busy = 1;
+	tl_bg_start(&b->bg, batch_fill, b, async);
+}
+
+/* Read every input of w with threads threads, drawing the progress on
+ * pr.  Returns 0, or -1 with err set. */
+static int
+ingest_all(struct state *s, const struct tl_walk *w, int threads,
+    struct tl_progress *pr, struct tl_err *err)
+{
+	struct reader rd;
+	struct batch b[2], *x;
+	double mb = 0;
+	size_t i, j;
+	int rc = 0, cur = 0, async = threads > 1;
+
+	memset(&rd, 0, sizeof(rd));
+	memset(b, 0, sizeof(b));
+	rd.s = s;
+	rd.w = w;
+	rd.workers = threads > 2 ? threads - 1 : 1;
+	rd.sc = tl_xcalloc((size_t)rd.workers, sizeof(*rd.sc));
+	for (i = 0; i < (size_t)rd.workers; i++) {
+		tl_jdoc_init(&rd.sc[i].doc);
+		tl_buf_init(&rd.sc[i].buf);
+		tl_jdoc_init(&rd.sc[i].cdoc);
+		tl_buf_init(&rd.sc[i].key);
+	}
+	for (i = 0; i < 2; i++) {
+		b[i].rd = &rd;
+		tl_buf_init(&b[i].in);
+		for (j = 0; j <= BATCH_CHUNKS; j++)
+			tl_buf_init(&b[i].ch[j].out);
+	}
+	batch_start(&b[0], async);
+	while (rc == 0 && b[cur].busy) {
+		x = &b[cur];
+		tl_bg_wait(&x->bg);
+		x->busy = 0;
+		if (x->serial == NULL && !x->fatal)
+			batch_start(&b[1 - cur], async);
+		rc = batch_take(s, x, err);
+		for (i = 0; i < x->nf; i++)
+			if (x->f[i].ends)
+				tl_progress_set(pr, mb += path_mb(
+				    w->paths[x->f[i].path]));
+		if (rc == 0 && x->fatal) {
+			*err = x->err;
+			rc = -1;
+		}
+		if (rc == 0 && x->serial != NULL) {
+			rc = ingest(s, x->serial, w->paths[x->serial_path],
+			    err);
+			x->serial = NULL;
+			tl_progress_set(pr, mb += path_mb(
+			    w->paths[x->serial_path]));
+			batch_start(&b[1 - cur], async);
+		}
+		tl_source_free(x->serial);	/* not read: an error */
+		x->serial = NULL;
+		cur = 1 - cur;
+	}
+	for (i = 0; i < 2; i++) {
+		if (b[i].busy)
+			tl_bg_wait(&b[i].bg);
+		tl_source_free(b[i].serial);
+		batch_reset(&b[i]);
+		tl_buf_release(&b[i].in);
+		for (j = 0; j <= BATCH_CHUNKS; j++) {
+			tl_buf_release(&b[i].ch[j].out);
+			free(b[i].ch[j].whys);
+		}
+		free(b[i].r);
+		free(b[i].f);
+	}
+	if (rd.src != NULL)
+		tl_source_free(rd.src);
+	for (i = 0; i < (size_t)rd.workers; i++) {
+		tl_jdoc_release(&rd.sc[i].doc);
+		tl_buf_release(&rd.sc[i].buf);
+		tl_jdoc_release(&rd.sc[i].cdoc);
+		tl_buf_release(&rd.sc[i].key);
+	}
+	free(rd.sc);
+	return rc;
 }
 
 /* ---- the outputs built at the end --------------------------------------- */
@@ -2596,19 +3174,6 @@ nothing_usable(const struct state *s)
 	return TL_EX_DATAERR;
 }
 
-/* The size of the file at path in MB, 0 for standard input or what is
- * not a regular file: what the progress counts. */
-static double
-path_mb(const char *path)
-{
-	struct stat st;
-
-	if (strcmp(path, "-") == 0 || stat(path, &st) == -1 ||
-	    !S_ISREG(st.st_mode))
-		return 0;
-	return (double)st.st_size / 1e6;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -2621,11 +3186,16 @@ main(int argc, char *argv[])
 	struct tl_progress *pr = NULL;
 	unsigned long rows = 0, last = 0, undec = 0, unout = 0;
 	int status = TL_EX_OK, e, rc = 0;
-	double mb = 0, done = 0;
+	double mb = 0;
+	long ncpu;
 	size_t i;
 
 	tl_init("tl-ingest");
 	parse_args(argc, argv, &o);
+	if (o.threads == 0) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		o.threads = ncpu > 0 ? (int)(ncpu < 1024 ? ncpu : 1024) : 1;
+	}
 	memset(&s, 0, sizeof(s));
 	s.o = &o;
 	s.pend_dec = tl_map_alloc();
@@ -2649,6 +3219,7 @@ main(int argc, char *argv[])
 	tl_jdoc_init(&s.cdoc);
 	tl_jdoc_init(&s.tdoc);
 	tl_jdoc_init(&s.sdoc);
+	tl_jdoc_init(&s.fdoc);
 	tl_walk_init(&w);
 	tl_word_list(s.kind_list, sizeof(s.kind_list), KIND_NAMES,
 	    KIND_NNAMES, sizeof(KIND_NAMES[0]));
@@ -2679,10 +3250,8 @@ main(int argc, char *argv[])
 	if (rc == 0 && (mb > PROGRESS_MB || o.progress == TL_PROGRESS_ON))
 		pr = tl_progress_start("ingest", "MB", mb,
 		    tl_progress_wanted(o.progress, o.quiet));
-	for (i = 0; i < w.n && rc == 0; i++) {
-		rc = ingest(&s, w.paths[i], &err);
-		tl_progress_set(pr, done += path_mb(w.paths[i]));
-	}
+	if (rc == 0)
+		rc = ingest_all(&s, &w, o.threads, pr, &err);
 	tl_progress_end(pr);
 	if (rc == 0)
 		count_open_positions(&s);
@@ -2741,6 +3310,7 @@ main(int argc, char *argv[])
 	free_strings(s.sig_of_dec);
 	tl_map_free(s.pend_sig);
 	tl_map_free(s.late_sigs);
+	tl_jdoc_release(&s.fdoc);
 	tl_map_free(s.strats);
 	free(s.days.slot);
 	tl_map_free(s.pend_out);
