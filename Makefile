@@ -1,5 +1,5 @@
 # tradelearn: one GNU Makefile.  make, make check, make check SAN=1,
-# make check-dist, make bench, make demo, make install PREFIX=... DESTDIR=..., make lint-man.
+# make check-dist, make check-report, make bench, make demo, make install PREFIX=... DESTDIR=..., make lint-man.
 
 VERSION   = 0.1.0
 PREFIX   ?= /usr/local
@@ -48,7 +48,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 MANS     := $(sort $(wildcard man/*.1 man/*.7))
 
-.PHONY: all deps deps-tests check check-unit check-cli check-dist update-cli bench demo \
+.PHONY: all deps deps-tests check check-unit check-cli check-dist check-report update-cli bench demo \
         install uninstall clean lint-man fmt-check
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -131,6 +131,13 @@ check-dist:
 	@if [ "$$(id -u)" -eq 0 ]; then scripts/setup --tests --dist; fi
 	@$(MAKE) --no-print-directory $(BUILD)/bin/tl-bayesopt
 	@tests/dist/run.sh $(BUILD)/bin
+
+# The report and the history page in headless Chromium at 1280 and 390
+# px, light and dark (tests/report/chromium.sh).  Not part of check: it
+# installs a browser (as root; otherwise setup prints the line to run).
+check-report: $(BINS)
+	@scripts/setup --report
+	@tests/report/chromium.sh $(BUILD)/bin $(BUILD)/report-shots
 
 update-cli: $(BINS)
 	@TL_UPDATE=1 tests/cli/run.sh $(BUILD)/bin
