@@ -38,6 +38,8 @@ LDLIBS   += -lcsv $(PKG_LIBS) $(SQLITE_LIBS) -lm
 
 LIB_SRC  := $(sort $(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# builds and fuzz targets run one a core
+NPROC    := $(shell nproc 2>/dev/null || echo 1)
 # A tool is one file, cmd/tl-X.c, or a folder of parts, cmd/tl-X/*.c.
 CMD_SRC  := $(sort $(wildcard cmd/tl-*.c))
 CMD_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard cmd/tl-*/*.c))))
@@ -114,7 +116,7 @@ deps-tests:
 	@scripts/setup --tests
 
 check: deps-tests
-	@$(MAKE) --no-print-directory all $(BUILD)/tests/unit/unit
+	@$(MAKE) --no-print-directory -j$(NPROC) all $(BUILD)/tests/unit/unit
 	@$(MAKE) --no-print-directory check-unit check-cli
 
 check-unit: $(BUILD)/tests/unit/unit
@@ -183,7 +185,7 @@ clean:
 # Debian 12 it needs the packages clang and libclang-rt-14-dev).
 #   make fuzz                      every target FUZZ_SECONDS (60) each
 #   make fuzz-forest FUZZ_SECONDS=600    one target
-#   make fuzz-ci                   every target 60 s, for CI
+#   make fuzz-ci                   every target 60 s, one a core, for CI
 # lib/ is built once with clang into build-fuzz/; each target's corpus
 # (build-fuzz/corpus-NAME) starts from its seeds and grows run to run;
 # a finding is written to build-fuzz/NAME-crash-* and fails the target.
@@ -237,4 +239,5 @@ $(FUZZ_TARGETS:%=fuzz-%): fuzz-%: $(FUZZ_BUILD)/fuzz_%
 fuzz: $(FUZZ_TARGETS:%=fuzz-%)
 
 fuzz-ci:
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=60
+	@$(MAKE) --no-print-directory -j$(NPROC) fuzz-build
+	@$(MAKE) --no-print-directory -j$(NPROC) fuzz FUZZ_SECONDS=60

@@ -19,7 +19,8 @@
 # usage: tests/cli/run.sh bindir [case-glob ...]
 #   a glob matches "tool/NNN-name" or "tool", e.g. 'tl-ingest/01*'
 # environment: TL_UPDATE=1 (rewrite expectations), TL_VERBOSE=1 (list
-# passing cases too), TL_TIMEOUT=seconds (default 60)
+# passing cases too), TL_TIMEOUT=seconds (default 60), TL_JOBS=n (cases
+# run side by side; default one a core, output in case order)
 set -uo pipefail
 export LC_ALL=C
 
@@ -77,34 +78,20 @@ store() {
 	fi
 }
 
-pass=0
-fail=0
-skipped=0
-updated=0
-declare -A tpass tfail
-tools=()
-
-for cmdfile in tests/cli/*/[0-9][0-9][0-9]-*/cmd; do
-	[ -f "$cmdfile" ] || continue
-	case=${cmdfile%/cmd}			# tests/cli/tl-ingest/001-basic
-	name=${case#tests/cli/}			# tl-ingest/001-basic
-	tool=${name%%/*}
-	selected "$name" || continue
-	if [ -z "${tpass[$tool]+x}" ]; then
-		tools+=("$tool")
-		tpass[$tool]=0
-		tfail[$tool]=0
-	fi
-
+# run_case DIR NAME OUT: run one case; write what it prints to OUT.out
+# and its outcome (pass, fail or skip, then "updated" when it was) to
+# OUT.res.  Cases run side by side, each in its own WORK and files.
+run_case() {
+	local case=$1 name=$2 o=$3
+	local work=$o.work in=/dev/null script limit st want_st report msg n
+	local problems=() res=pass
+	: >"$o.out"
 	if grep -qx root "$case/needs" 2>/dev/null && [ "$(id -u)" -ne 0 ]; then
-		echo "skipped: $name (needs root)"
-		skipped=$((skipped + 1))
-		continue
+		echo "skipped: $name (needs root)" >"$o.out"
+		echo skip >"$o.tmp" && mv "$o.tmp" "$o.res"
+		return
 	fi
-	work=$tmp/work
-	rm -rf "$work"
 	mkdir "$work" || exit 73
-	in=/dev/null
 	[ -f "$case/stdin" ] && in=$case/stdin
 	script=$(cat "$case/cmd")
 	limit=$timeout_s
@@ -113,7 +100,7 @@ for cmdfile in tests/cli/*/[0-9][0-9][0-9]-*/cmd; do
 	PATH="$bindir:$PATH" LC_ALL=C TZ=UTC CASE=$case WORK=$work \
 	    TL_TESTDATA=$top/testdata \
 	    timeout -k 5 "$limit" bash -c "$script" \
-	    <"$in" >"$tmp/stdout" 2>"$tmp/stderr"
+	    <"$in" >"$o.stdout" 2>"$o.stderr"
 	st=$?
 	rm -rf "$work"
 
@@ -122,43 +109,42 @@ for cmdfile in tests/cli/*/[0-9][0-9][0-9]-*/cmd; do
 		want_st=$(tr -d ' \t\r\n' <"$case/status")
 	fi
 
-	problems=()
-	report=$tmp/report
+	report=$o.report
 	: >"$report"
 	if [ "$st" -eq 124 ] || [ "$st" -eq 137 ]; then
 		problems+=("timed out after ${limit} s (status $st)")
 	fi
 	if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' \
-	    "$tmp/stderr"; then
+	    "$o.stderr"; then
 		problems+=("sanitizer report on stderr")
 		grep -E -m 10 'AddressSanitizer|LeakSanitizer|runtime error:' \
-		    "$tmp/stderr" >>"$report"
+		    "$o.stderr" >>"$report"
 	fi
 
 	if [ "${TL_UPDATE:-0}" = 1 ] && [ ${#problems[@]} -eq 0 ]; then
-		if ! cmp -s "$tmp/stdout" "$(expect "$case/expout")" ||
-		    ! cmp -s "$tmp/stderr" "$(expect "$case/experr")" ||
+		if ! cmp -s "$o.stdout" "$(expect "$case/expout")" ||
+		    ! cmp -s "$o.stderr" "$(expect "$case/experr")" ||
 		    [ "$st" != "$want_st" ]; then
-			store "$tmp/stdout" "$case/expout"
-			store "$tmp/stderr" "$case/experr"
+			store "$o.stdout" "$case/expout"
+			store "$o.stderr" "$case/experr"
 			if [ "$st" -eq 0 ]; then
 				rm -f "$case/status"
 			else
 				echo "$st" >"$case/status"
 			fi
-			echo "updated: $name"
-			updated=$((updated + 1))
+			echo "updated: $name" >>"$o.out"
+			res="pass updated"
 		fi
 	elif [ "${TL_UPDATE:-0}" != 1 ]; then
-		if ! cmp -s "$(expect "$case/expout")" "$tmp/stdout"; then
+		if ! cmp -s "$(expect "$case/expout")" "$o.stdout"; then
 			problems+=("stdout differs")
 			diff -u --label "$case/expout" --label stdout \
-			    "$(expect "$case/expout")" "$tmp/stdout" >>"$report"
+			    "$(expect "$case/expout")" "$o.stdout" >>"$report"
 		fi
-		if ! cmp -s "$(expect "$case/experr")" "$tmp/stderr"; then
+		if ! cmp -s "$(expect "$case/experr")" "$o.stderr"; then
 			problems+=("stderr differs")
 			diff -u --label "$case/experr" --label stderr \
-			    "$(expect "$case/experr")" "$tmp/stderr" >>"$report"
+			    "$(expect "$case/experr")" "$o.stderr" >>"$report"
 		fi
 		if [ "$st" != "$want_st" ]; then
 			problems+=("status $st, expected $want_st")
@@ -166,20 +152,93 @@ for cmdfile in tests/cli/*/[0-9][0-9][0-9]-*/cmd; do
 	fi
 
 	if [ ${#problems[@]} -eq 0 ]; then
+		[ "${TL_VERBOSE:-0}" = 1 ] && echo "ok: $name" >>"$o.out"
+	else
+		res=fail
+		msg=$(IFS=';'; echo "${problems[*]}")
+		{
+			echo "FAIL: $name: ${msg//;/; }"
+			n=$(wc -l <"$report")
+			head -n "$maxdiff" "$report"
+			if [ "$n" -gt "$maxdiff" ]; then
+				echo "... ($((n - maxdiff)) more lines)"
+			fi
+		} >>"$o.out"
+	fi
+	rm -f "$o.stdout" "$o.stderr" "$report"
+	# written whole, then renamed: a file there is a finished case
+	echo "$res" >"$o.tmp" && mv "$o.tmp" "$o.res"
+}
+
+pass=0
+fail=0
+skipped=0
+updated=0
+declare -A tpass tfail
+tools=()
+cases=()
+names=()
+
+for cmdfile in tests/cli/*/[0-9][0-9][0-9]-*/cmd; do
+	[ -f "$cmdfile" ] || continue
+	case=${cmdfile%/cmd}			# tests/cli/tl-ingest/001-basic
+	name=${case#tests/cli/}			# tl-ingest/001-basic
+	selected "$name" || continue
+	cases+=("$case")
+	names+=("$name")
+done
+
+# collect I: print case I's lines and count its outcome (in case order,
+# whatever order the cases end in).
+collect() {
+	local name=${names[$1]} o=$tmp/case$1 res tool
+	tool=${name%%/*}
+	if [ -z "${tpass[$tool]+x}" ]; then
+		tools+=("$tool")
+		tpass[$tool]=0
+		tfail[$tool]=0
+	fi
+	cat "$o.out" 2>/dev/null
+	res=fail
+	if [ -f "$o.res" ]; then
+		read -r res <"$o.res"
+	else
+		echo "FAIL: $name: the runner lost the case (no outcome written)"
+	fi
+	case $res in
+	skip) skipped=$((skipped + 1)) ;;
+	fail)
+		fail=$((fail + 1))
+		tfail[$tool]=$((tfail[$tool] + 1)) ;;
+	*)
 		pass=$((pass + 1))
 		tpass[$tool]=$((tpass[$tool] + 1))
-		[ "${TL_VERBOSE:-0}" = 1 ] && echo "ok: $name"
-	else
-		fail=$((fail + 1))
-		tfail[$tool]=$((tfail[$tool] + 1))
-		msg=$(IFS=';'; echo "${problems[*]}")
-		echo "FAIL: $name: ${msg//;/; }"
-		n=$(wc -l <"$report")
-		head -n "$maxdiff" "$report"
-		if [ "$n" -gt "$maxdiff" ]; then
-			echo "... ($((n - maxdiff)) more lines)"
-		fi
+		[ "$res" = "pass updated" ] && updated=$((updated + 1)) ;;
+	esac
+	rm -f "$o.out" "$o.res"
+}
+
+# TL_JOBS cases at a time (default: one a core); lines are printed as
+# soon as every earlier case has ended.
+jobs_max=${TL_JOBS:-$(nproc 2>/dev/null || echo 1)}
+running=0
+next=0
+for i in "${!cases[@]}"; do
+	if [ "$running" -ge "$jobs_max" ]; then
+		wait -n
+		running=$((running - 1))
 	fi
+	run_case "${cases[$i]}" "${names[$i]}" "$tmp/case$i" &
+	running=$((running + 1))
+	while [ "$next" -lt "$i" ] && [ -f "$tmp/case$next.res" ]; do
+		collect "$next"
+		next=$((next + 1))
+	done
+done
+wait
+while [ "$next" -lt "${#cases[@]}" ]; do
+	collect "$next"
+	next=$((next + 1))
 done
 
 if [ ${#globs[@]} -gt 0 ] && [ $((pass + fail)) -eq 0 ]; then
