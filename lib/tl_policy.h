@@ -31,6 +31,7 @@
 #ifndef TL_POLICY_H
 #define TL_POLICY_H
 
+#include <math.h>		/* NAN in TL_POLICY_OPTS_DEFAULT */
 #include <stddef.h>
 #include <stdint.h>
 
