@@ -1,0 +1,281 @@
+/*
+ * tl-ingest's parts: what they share.  A record goes through two stages:
+ * stage one (normalise.c, with its kind from kinds.c) checks it and
+ * writes its canonical text, on any thread; stage two (stage_two.c), in
+ * the order of the input, de-duplicates it, counts it and sends it to its
+ * output (outputs.c), a join (join.c), the returns (returns.c) or the
+ * runs of the dataset (dataset.c).  read.c reads the inputs, main.c holds
+ * the options and the story, summary.c the counts.
+ */
+#ifndef INGEST_H
+#define INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tl_alias.h"
+#include "tl_err.h"
+#include "tl_jv.h"
+#include "tl_kind.h"
+#include "tl_map.h"
+#include "tl_mapfile.h"
+#include "tl_out.h"
+#include "tl_progress.h"
+#include "tl_records.h"
+#include "tl_source.h"
+#include "tl_u64map.h"
+#include "tl_util.h"
+#include "tl_walk.h"
+
+#define MAX_MAPS	64	/* --map options */
+#define MAX_MAPFILES	16	/* --map-file options */
+#define MS_PER_DAY	86400000LL
+
+/* The outputs, and their names (main.c: -e, the summary's kinds); a kind
+ * names its output in kind_ops[]. */
+enum emit { E_TRADES, E_DECISIONS, E_OUTCOMES, E_RUNS, E_PROMOTIONS,
+	E_RETIREMENTS, E_RETURNS, E_DATASET, E_UNMATCHED, E_SIGNALS,
+	E_SIGNAL_OUTCOMES, E_COUNTERFACTUALS, E_NEMIT };
+extern const char *const emit_names[E_NEMIT];
+
+struct opts {
+	double		 capital;	/* divides net P&L into returns */
+	int		 capital_set;	/* -c given: over starting balances */
+	const char	*outdir;	/* -d: write every output there */
+	enum emit	 emit;		/* what goes to -o/stdout */
+	enum tl_fmt	 fmt;		/* format of -o/stdout */
+	int		 ifmt;		/* -i: a TL_SRC_ format, or -1 */
+	enum tl_src_from from;		/* --from */
+	const char	*path;		/* --path */
+	const char	*path_as;	/* --path-as */
+	const char	*map_files[MAX_MAPFILES];	/* --map-file */
+	size_t		 nmap_files;	/* their number */
+	enum tl_kind	 kind;		/* forced record kind or TL_KIND_NONE */
+	const char	*map_to[MAX_MAPS];	/* canonical names */
+	const char	*map_from[MAX_MAPS];	/* raw names */
+	size_t		 nmaps;		/* --map pairs */
+	int		 fill;		/* zero-fill weekdays in returns */
+	int64_t		 until;		/* -u: last ms kept, or INT64_MAX */
+	const char	*output;	/* -o */
+	enum tl_progress_opt progress;	/* --progress, --no-progress */
+	int		 quiet;		/* -q */
+	const char	*rejects;	/* --rejects */
+	const char	*summary;	/* -S */
+	int		 strict;	/* --strict */
+	int		 verbose;	/* -v */
+	const char	*aliases;	/* --aliases: old,new strategy names */
+	size_t		 max_record;	/* --max-record: bytes of a record */
+	int		 threads;	/* -T: 0 all cores */
+	char		**inputs;	/* paths, "-" is stdin */
+	int		 ninputs;	/* number of paths */
+};
+
+struct counts {
+	unsigned long	 read;		/* records seen (good or bad) */
+	unsigned long	 accepted;	/* valid and new */
+	unsigned long	 dups;		/* identical duplicates dropped */
+	unsigned long	 conflicts;	/* same id, other content */
+	unsigned long	 rejected;	/* set aside, with conflicts */
+	unsigned long	 joined;	/* trades written */
+	unsigned long	 unmatched;	/* decisions without outcome */
+	unsigned long	 orphans;	/* outcomes without decision */
+	unsigned long	 kinds[TL_KIND_N];	/* accepted by kind */
+	unsigned long	 later;		/* after --until, left out */
+	unsigned long	 renamed;	/* accepted with a strategy renamed */
+	unsigned long	 unsignalled;	/* signal outcomes and counterfactuals
+					 * whose signal was never read */
+};
+
+/* What was read of one format (and map): files, records as the source
+ * has them, open trades or positions skipped, records a map left out. */
+struct source_count {
+	enum tl_src_fmt	 fmt;		/* the format */
+	const char	*map;		/* the map's name (borrowed), or NULL */
+	unsigned long	 files, records, open, left_out;
+};
+
+/* What the dataset needs of a run, as text: its sort keys, the canonical
+ * JSON of its genome and metrics (compared and copied as text), and its
+ * roi and sharpe as number literals. */
+struct run {
+	char		*strategy;	/* raw string */
+	char		*period;	/* raw string */
+	char		*id;		/* raw string */
+	char		*genome;	/* canonical JSON */
+	char		*metrics;	/* canonical JSON */
+	char		*roi;		/* canonical number */
+	char		*sharpe;	/* canonical number */
+};
+
+/* What stage two needs of a canonical record without parsing it, found
+ * by facts_of() (in stage one when read ahead). */
+struct facts {
+	uint64_t	 kh, ch;	/* hashes of its key and its text */
+	const char	*jid;		/* join id: a decision's id, an
+					 * outcome's decision_id, or NULL */
+	size_t		 jlen;		/* its length */
+	const char	*strat;		/* an outcome's strategy */
+	size_t		 slen;		/* its length */
+	int64_t		 day;		/* an outcome's exit day */
+	double		 net;		/* its pnl - fees */
+};
+
+struct state {
+	const struct opts *o;
+	struct counts	 c;
+	struct tl_out	*out[E_NEMIT];	/* NULL when not wanted */
+	struct tl_out	*rej;		/* rejects, or NULL */
+	struct tl_u64map seen;		/* kind+id -> content hash */
+	struct tl_map	*strats;	/* strategy name -> number */
+	struct tl_map	*pend_dec;	/* decision id -> char * JSON */
+	struct tl_map	*pend_out;	/* decision id -> char * JSON */
+	struct tl_map	*sigs;		/* signal id -> char * JSON */
+	struct tl_map	*sig_of_dec;	/* decision id -> char * signal id */
+	struct tl_map	*pend_sig;	/* signal id -> char * "kJSON\n"... of
+					 * the records waiting for it */
+	struct tl_map	*late_sigs;	/* ids of signals after --until */
+	struct tl_u64map days;		/* strategy, day -> sum of net P&L */
+	struct run	*runs;		/* runs read, for the dataset */
+	size_t		 nruns, capruns;
+	struct tl_buf	 buf;		/* canonical text of the record */
+	struct tl_buf	 tbuf;		/* a trade, a key, an unmatched */
+	struct tl_jdoc	 doc;		/* the input record */
+	struct tl_jdoc	 cdoc;		/* its canonical text, parsed */
+	struct tl_jdoc	 tdoc;		/* the waiting side of a trade */
+	struct tl_jdoc	 sdoc;		/* the signal of a joined record */
+	struct tl_jdoc	 fdoc;		/* a canonical record, for facts */
+	struct tl_alias	*alias;		/* --aliases, or NULL */
+	char		 kind_list[160];	/* "decision, ... or retirement" */
+	struct tl_source_opts srcopts;	/* how inputs are read */
+	struct tl_mapfile *maps[MAX_MAPFILES];	/* --map-file */
+	struct source_count *srcs;	/* by format and map, as first read */
+	size_t		 nsrcs;
+	struct tl_map	*capitals;	/* strategy -> index + 1 in capv */
+	double		*capv;		/* starting balances */
+};
+
+/* A context for the field checks of one record: the parsed input and the
+ * canonical JSON text being written, keys in the order of tl(7). */
+#define MAX_DONE	64	/* canonical keys of one record */
+
+struct rec {
+	const struct opts *o;		/* --map */
+	const struct tl_jdoc *d;	/* parsed input */
+	const struct tl_jv *in;		/* its root object */
+	struct tl_buf	*out;		/* canonical text being built */
+	const char	*done[MAX_DONE];	/* keys written, for extras */
+	size_t		 donelen[MAX_DONE];	/* their lengths */
+	size_t		 ndone;		/* their number */
+	const char	*name;		/* file */
+	unsigned long	 line;		/* line */
+	struct tl_err	*err;		/* set on failure */
+	int64_t		 when;		/* event time for --until, ms */
+	const struct tl_alias *alias;	/* --aliases, or NULL */
+	int		 renamed;	/* a strategy name was renamed */
+};
+
+/* What a file's name (or --kind) says of its records. */
+struct file_kind {
+	enum tl_kind	 kind;		/* TL_KIND_NONE: nothing certain */
+	int		 forced;	/* by --kind: no rule is tried */
+	char		 why[96];	/* "file name word 'runs'", "--kind" */
+};
+
+/* What checks each kind, where it goes and the fields that name one
+ * record of it (its de-duplication key; the first names it in messages).
+ * Its name in the summary is that of its output.  A record that is
+ * joined with its signal goes out when joined, else unmatched.  Stage
+ * two parses the canonical text of a kind kept (runs, signals) or joined
+ * with its signal; of the others it reads the facts found in stage one. */
+struct kind_ops {
+	int		(*norm)(struct rec *);	/* check and normalise */
+	enum emit	 emit;		/* its output */
+	const char	*key[2];	/* key fields */
+	int		 by_signal;	/* written joined with its signal */
+	int		 parsed;	/* stage two reads more of it than
+					 * its facts */
+};
+
+/* kinds.c: the kinds (indexed by enum tl_kind) */
+extern const struct kind_ops kind_ops[TL_KIND_N];
+void	file_kind(struct file_kind *fk, const struct opts *o,
+	    const char *path);
+enum tl_kind kind_of(const struct rec *r, const struct file_kind *fk,
+	    const char **why);
+
+/* normalise.c: stage one */
+const struct tl_jv *field(const struct rec *r, const char *key);
+int	norm_decision(struct rec *r);
+int	norm_outcome(struct rec *r);
+int	norm_signal(struct rec *r);
+int	norm_signal_outcome(struct rec *r);
+int	norm_counterfactual(struct rec *r);
+int	norm_run(struct rec *r);
+int	norm_promotion(struct rec *r);
+int	norm_retirement(struct rec *r);
+int	normalise(const struct state *s, struct tl_jdoc *doc,
+	    struct tl_buf *out, const struct file_kind *fk, enum tl_kind *kp,
+	    const char **rule, int *renamed, const char *text, size_t len,
+	    const char *name, unsigned long line, struct tl_err *why);
+
+/* stage_two.c: stage two */
+void	facts_of(struct tl_buf *key, enum tl_kind k, const struct tl_jdoc *c,
+	    const char *text, size_t len, struct facts *fx);
+void	take_later(struct state *s, enum tl_kind k, const char *text,
+	    size_t len);
+int	stage_two(struct state *s, enum tl_kind k, const char *text,
+	    size_t len, int renamed, const struct facts *fx, const char *name,
+	    unsigned long line, struct tl_err *why, struct tl_err *err);
+
+/* outputs.c: what is written record by record */
+int	reject(struct state *s, const char *file, unsigned long line,
+	    enum tl_kind k, const char *rule, struct tl_err *why,
+	    const char *raw, size_t n, size_t full, struct tl_err *err);
+int	emit_text(struct state *s, enum emit e, const char *text, size_t n,
+	    struct tl_err *err);
+int	emit_unmatched(struct state *s, const char *kind, const char *text,
+	    struct tl_err *err);
+int	write_trade(struct state *s, const struct tl_jdoc *dd,
+	    const struct tl_jdoc *od, struct tl_err *err);
+int	write_by_signal(struct state *s, enum tl_kind k,
+	    const struct tl_jdoc *sd, const struct tl_jdoc *rd,
+	    struct tl_err *err);
+
+/* join.c: the joins, and what is left waiting at the end */
+int	join(struct state *s, enum tl_kind k, const struct facts *fx,
+	    const char *text, size_t len, struct tl_err *err);
+void	leave_out(struct state *s, enum tl_kind k);
+int	join_signal(struct state *s, enum tl_kind k, const struct tl_jdoc *c,
+	    const char *text, size_t len, struct tl_err *err);
+int	keep_signal(struct state *s, const struct tl_jdoc *c,
+	    const char *text, size_t len, struct tl_err *err);
+int	write_unmatched(struct state *s, struct tl_map *pend,
+	    const char *kind, unsigned long *count, int rc,
+	    struct tl_err *err);
+int	write_unsignalled(struct state *s, int rc, struct tl_err *err);
+
+/* returns.c: the daily return series */
+void	add_return(struct state *s, const struct facts *fx);
+void	keep_capital(struct state *s, const char *name, size_t n,
+	    double capital);
+int	write_returns(struct state *s, struct tl_err *err);
+
+/* dataset.c: the meta-model dataset */
+void	keep_run(struct state *s, const struct tl_jdoc *c);
+void	free_run(struct run *r);
+int	write_dataset(struct state *s, unsigned long *rows,
+	    unsigned long *last, struct tl_err *err);
+
+/* read.c: reading the inputs */
+int	ingest_all(struct state *s, const struct tl_walk *w, int threads,
+	    struct tl_progress *pr, struct tl_err *err);
+void	count_open_positions(struct state *s);
+double	path_mb(const char *path);
+
+/* summary.c: the counts */
+int	write_summary(struct tl_out *out, const struct state *s, size_t files,
+	    unsigned long rows, struct tl_err *err);
+void	print_summary(const struct state *s, unsigned long rows);
+int	nothing_usable(const struct state *s);
+
+#endif

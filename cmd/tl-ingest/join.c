@@ -1,0 +1,264 @@
+/*
+ * tl-ingest: the joins.  Decisions wait for their outcome and outcomes
+ * for their decision (pend_dec, pend_out); signal outcomes and
+ * counterfactuals wait for their signal (pend_sig).  What is still
+ * waiting at the end is written as unmatched.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tl_err.h"
+#include "tl_jv.h"
+#include "tl_kind.h"
+#include "tl_map.h"
+#include "tl_util.h"
+
+#include "ingest.h"
+
+/* The other side of a join waiting in pend: take it out if there (its
+ * text, new for the caller). */
+static char *
+take(struct tl_map *pend, const char *id, size_t n)
+{
+	uintptr_t *slot;
+	char *v;
+
+	if ((slot = tl_map_get(pend, id, n)) == NULL)
+		return NULL;
+	v = (char *)*slot;
+	tl_map_del(pend, id, n);
+	return v;
+}
+
+/* Waiting side, by join key.  This is the join index: it holds the
+ * decisions whose outcome has not been read yet (and outcomes read before
+ * their decision), as canonical text.  A second record for a key already
+ * waiting is -1. */
+static int
+wait_for(struct tl_map *pend, const char *id, size_t n, const char *text,
+    size_t len)
+{
+	uintptr_t *slot;
+	int added;
+
+	slot = tl_map_put(pend, id, n, &added);
+	if (!added)
+		return -1;
+	*slot = (uintptr_t)tl_xstrndup(text, len);
+	return 0;
+}
+
+/* Join a new decision or outcome (canonical text, parsed in c) with its
+ * waiting partner, or wait. */
+int
+join(struct state *s, enum tl_kind k, const struct facts *fx, const char *text,
+    size_t len, struct tl_err *err)
+{
+	struct tl_jdoc *c = &s->cdoc;
+	char *other;
+	int rc = 0;
+
+	if (k == TL_KIND_DECISION) {
+		if ((other = take(s->pend_out, fx->jid, fx->jlen)) != NULL) {
+			/* canonical text, ours: they parse */
+			tl_jdoc_parse(c, text, len, NULL, 0, NULL);
+			tl_jdoc_parse(&s->tdoc, other, strlen(other), NULL, 0,
+			    NULL);
+			rc = write_trade(s, c, &s->tdoc, err);
+			free(other);
+		} else
+			wait_for(s->pend_dec, fx->jid, fx->jlen, text, len);
+		return rc;
+	}
+	if (fx->jid == NULL) {
+		s->c.orphans++;
+		return emit_unmatched(s, "outcome", text, err);
+	}
+	if ((other = take(s->pend_dec, fx->jid, fx->jlen)) != NULL) {
+		tl_jdoc_parse(c, text, len, NULL, 0, NULL);
+		tl_jdoc_parse(&s->tdoc, other, strlen(other), NULL, 0, NULL);
+		rc = write_trade(s, &s->tdoc, c, err);
+		free(other);
+	} else if (wait_for(s->pend_out, fx->jid, fx->jlen, text, len) == -1) {
+		/* a second outcome for a decision still unseen */
+		s->c.orphans++;
+		rc = emit_unmatched(s, "outcome", text, err);
+	}
+	return rc;
+}
+
+/* A record accepted and then found to be after --until (by its signal's
+ * time): left out, as those found at once. */
+void
+leave_out(struct state *s, enum tl_kind k)
+{
+	s->c.accepted--;
+	s->c.kinds[k]--;
+	s->c.later++;
+}
+
+/* The tag of a waiting record's kind in pend_sig, and back. */
+static const struct {
+	char		 tag;
+	enum tl_kind	 kind;
+} sig_tags[] = {
+	{ 'o', TL_KIND_SIGNAL_OUTCOME }, { 'c', TL_KIND_COUNTERFACTUAL }
+};
+
+static char
+tag_of(enum tl_kind k)
+{
+	size_t i;
+
+	for (i = 0; i < TL_NELEM(sig_tags) && sig_tags[i].kind != k; i++)
+		;
+	return sig_tags[i].tag;
+}
+
+static enum tl_kind
+kind_of_tag(char c)
+{
+	size_t i;
+
+	for (i = 0; i < TL_NELEM(sig_tags) && sig_tags[i].tag != c; i++)
+		;
+	return sig_tags[i].kind;
+}
+
+/* A signal outcome or counterfactual (canonical text, parsed in c):
+ * joined with its signal if read, else waiting for it (its text tagged
+ * with its kind, one a line, after those waiting already). */
+int
+join_signal(struct state *s, enum tl_kind k, const struct tl_jdoc *c,
+    const char *text, size_t len, struct tl_err *err)
+{
+	const struct tl_jv *id = tl_jv_get(c, &c->v[0], "signal_id");
+	uintptr_t *slot;
+	struct tl_buf b;
+	const char *sig;
+	int added;
+
+	if ((slot = tl_map_get(s->sigs, id->s, id->len)) != NULL) {
+		sig = (const char *)*slot;
+		tl_jdoc_parse(&s->sdoc, sig, strlen(sig), NULL, 0, NULL);
+		return write_by_signal(s, k, &s->sdoc, c, err);
+	}
+	slot = tl_map_put(s->pend_sig, id->s, id->len, &added);
+	tl_buf_init(&b);
+	if (!added) {
+		tl_buf_adds(&b, (char *)*slot);
+		free((char *)*slot);
+	}
+	tl_buf_addc(&b, tag_of(k));
+	tl_buf_add(&b, text, len);
+	tl_buf_addc(&b, '\n');
+	*slot = (uintptr_t)tl_xstrndup(b.data, b.len);
+	tl_buf_release(&b);
+	return 0;
+}
+
+/* Call fn on each tagged line of a pend_sig value: its kind and text. */
+static int
+each_waiting(struct state *s, char *list,
+    int (*fn)(struct state *, enum tl_kind, char *, size_t, const void *,
+    struct tl_err *), const void *arg, struct tl_err *err)
+{
+	char *p, *nl;
+	int rc = 0;
+
+	for (p = list; rc == 0 && *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		rc = fn(s, kind_of_tag(*p), p + 1, (size_t)(nl - p - 1), arg,
+		    err);
+	}
+	return rc;
+}
+
+static int
+flush_one(struct state *s, enum tl_kind k, char *text, size_t n,
+    const void *arg, struct tl_err *err)
+{
+	tl_jdoc_parse(&s->tdoc, text, n, NULL, 0, NULL);
+	return write_by_signal(s, k, arg, &s->tdoc, err);
+}
+
+/* A new signal (canonical text, parsed in c): kept for what joins it,
+ * the records waiting for it written. */
+int
+keep_signal(struct state *s, const struct tl_jdoc *c, const char *text,
+    size_t len, struct tl_err *err)
+{
+	const struct tl_jv *id = tl_jv_get(c, &c->v[0], "id"), *d;
+	uintptr_t *slot;
+	char *list;
+	int added, rc = 0;
+
+	slot = tl_map_put(s->sigs, id->s, id->len, &added);
+	*slot = (uintptr_t)tl_xstrndup(text, len);
+	if ((d = tl_jv_get(c, &c->v[0], "decision_id")) != NULL) {
+		slot = tl_map_put(s->sig_of_dec, d->s, d->len, &added);
+		if (added)	/* the first signal that names it */
+			*slot = (uintptr_t)tl_xstrndup(id->s, id->len);
+	}
+	if ((list = take(s->pend_sig, id->s, id->len)) != NULL) {
+		rc = each_waiting(s, list, flush_one, c, err);
+		free(list);
+	}
+	return rc;
+}
+
+/* Decisions and outcomes left waiting, each tagged with its kind: written
+ * while rc is 0 (no earlier error), freed in any case.  Returns rc, or -1
+ * with err set on a write error. */
+int
+write_unmatched(struct state *s, struct tl_map *pend, const char *kind,
+    unsigned long *count, int rc, struct tl_err *err)
+{
+	const char *key;
+	uintptr_t v;
+	size_t it, n;
+
+	for (it = 0; tl_map_next(pend, &it, &key, &n, &v);) {
+		(*count)++;
+		if (rc == 0)
+			rc = emit_unmatched(s, kind, (char *)v, err);
+		free((char *)v);
+	}
+	return rc;
+}
+
+static int
+unmatched_one(struct state *s, enum tl_kind k, char *text, size_t n,
+    const void *arg, struct tl_err *err)
+{
+	const int *late = arg;
+
+	if (*late) {
+		leave_out(s, k);
+		return 0;
+	}
+	s->c.unsignalled++;
+	text[n] = '\0';	/* was the newline */
+	return emit_unmatched(s, tl_kind_names[k], text, err);
+}
+
+/* Signal outcomes and counterfactuals whose signal was never read, as
+ * write_unmatched(); those of a signal after --until are later. */
+int
+write_unsignalled(struct state *s, int rc, struct tl_err *err)
+{
+	const char *key;
+	uintptr_t v;
+	size_t it, n;
+	int late;
+
+	for (it = 0; tl_map_next(s->pend_sig, &it, &key, &n, &v);) {
+		late = tl_map_get(s->late_sigs, key, n) != NULL;
+		if (rc == 0)
+			rc = each_waiting(s, (char *)v, unmatched_one, &late,
+			    err);
+		free((char *)v);
+	}
+	return rc;
+}

@@ -1,0 +1,579 @@
+/*
+ * tl-ingest: turn a directory of raw trading logs (decisions, closed
+ * trades, backtest/sim runs, promotions, retirements; JSONL, CSV, JSON
+ * documents or gzip'd rotations; freqtrade's backtest exports, hyperopt
+ * results and trade databases; other exports through mapping files) into
+ * canonical records: validated, normalised, strategies renamed,
+ * de-duplicated by id, with each decision joined to its outcome, plus the
+ * daily strategy return series and the meta-model dataset.  A bad record
+ * is set aside with its file, line, reason and the rule that gave its
+ * kind; it never stops the night.  A broken document or database does:
+ * half an export is not a night.
+ *
+ * This file: the options, the outputs opened, and the story of main():
+ * read every input (read.c: stage one in normalise.c, stage two in
+ * stage_two.c), then write what is built at the end (returns.c,
+ * dataset.c, the unmatched of join.c) and the counts (summary.c).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tl_alias.h"
+#include "tl_err.h"
+#include "tl_jv.h"
+#include "tl_kind.h"
+#include "tl_map.h"
+#include "tl_mapfile.h"
+#include "tl_opt.h"
+#include "tl_out.h"
+#include "tl_progress.h"
+#include "tl_records.h"
+#include "tl_source.h"
+#include "tl_time.h"
+#include "tl_u64map.h"
+#include "tl_util.h"
+#include "tl_walk.h"
+
+#include "ingest.h"
+
+#define PROGRESS_MB	100	/* inputs that draw progress on a terminal */
+
+/* --max-record: a line or CSV record longer than this is rejected, read
+ * past but never held; the default holds any real log line (the longest
+ * of a tl-synth log is 393 bytes) and bounds the memory a broken file can
+ * take.  At least 1 KiB, the start of a rejected record that is kept. */
+#define MAX_RECORD_DEFAULT	((size_t)64 << 20)
+#define MAX_RECORD_MIN		((size_t)1 << 10)
+#define MAX_RECORD_MAX		((size_t)1 << 40)
+
+/* The outputs by name (-e, the summary's kinds). */
+const char *const emit_names[E_NEMIT] = { "trades", "decisions",
+	"outcomes",
+	"runs", "promotions", "retirements", "returns", "dataset",
+	"unmatched", "signals", "signal-outcomes", "counterfactuals" };
+
+static const char *dir_files[E_NEMIT] = { "trades.jsonl", "decisions.jsonl",
+	"outcomes.jsonl", "runs.jsonl", "promotions.jsonl",
+	"retirements.jsonl", "returns.csv",
+	"dataset.jsonl", "unmatched.jsonl", "signals.jsonl",
+	"signal-outcomes.jsonl", "counterfactuals.jsonl" };
+
+/* What -i reads. */
+static const struct input_fmt {
+	const char	*name;		/* the word */
+	enum tl_src_fmt	 fmt;		/* the format */
+} input_fmts[] = {
+	{ "jsonl", TL_SRC_JSONL }, { "ndjson", TL_SRC_JSONL },
+	{ "csv", TL_SRC_CSV }, { "json", TL_SRC_JSON }
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+"usage: tl-ingest [-qv] [-d dir] [-e what] [-f format] [-i format] [-o file]\n"
+"                 [-S file] [-T threads] [-u time] [--aliases file]\n"
+"                 [--capital N] [--from system] [--kind kind]\n"
+"                 [--map name=raw] [--map-file file] [--max-record bytes]\n"
+"                 [--no-fill] [--path path] [--path-as names]\n"
+"                 [--progress | --no-progress] [--rejects file] [--strict]\n"
+"                 [path ...]\n");
+	if (fp != stdout)
+		return;
+	fprintf(fp,
+"\nTurn raw trading logs into canonical records (see tl-ingest(1), tl(7)).\n\n"
+"      --aliases=FILE    rename strategies by the old,new lines of FILE\n"
+"      --capital=N       capital dividing daily net P&L into returns (100000,\n"
+"                        or a freqtrade backtest's starting balance)\n"
+"  -d, --output-dir=DIR  write trades.jsonl, decisions.jsonl, outcomes.jsonl,\n"
+"                        runs.jsonl, promotions.jsonl, retirements.jsonl,\n"
+"                        returns.csv, dataset.jsonl, unmatched.jsonl,\n"
+"                        signals.jsonl, signal-outcomes.jsonl,\n"
+"                        counterfactuals.jsonl, rejects.jsonl to DIR\n"
+"  -e, --emit=WHAT       what -o/stdout gets: trades (default), decisions,\n"
+"                        outcomes, runs, promotions, retirements, returns,\n"
+"                        dataset, unmatched, signals, signal-outcomes or\n"
+"                        counterfactuals\n"
+"  -f, --format=FMT      output format: jsonl or csv (returns: csv)\n"
+"      --from=SYSTEM     what wrote the inputs: auto (by content),\n"
+"                        tradelearn, freqtrade (backtest exports, hyperopt\n"
+"                        results) or freqtrade-db (trade databases)\n"
+"  -h, --help            this help\n"
+"  -i, --input-format=F  read inputs as jsonl, csv or json (a document;\n"
+"                        default: by content, then name)\n"
+"      --kind=KIND       every record is a decision, outcome, run, promotion,\n"
+"                        retirement, signal, signal_outcome or\n"
+"                        counterfactual\n"
+"      --map=NAME=RAW    take canonical field NAME from raw field RAW\n"
+"      --map-file=FILE   read the files FILE's mapping names through it\n"
+"      --max-record=N    reject a record longer than N bytes (K, M, G: KiB,\n"
+"                        MiB, GiB; 64M)\n"
+"      --no-fill         returns only on days with closed trades\n"
+"  -o, --output=FILE     write to FILE (atomically) instead of stdout\n"
+"      --path=PATH       the records of a JSON document: the array at the\n"
+"                        dotted PATH, '*' for every member\n"
+"                        (strategy.*.trades)\n"
+"      --path-as=NAMES   give each record the names '*' stood for as fields\n"
+"                        NAMES (comma-separated)\n"
+"      --progress        a progress line on stderr (default: on a terminal,\n"
+"                        for inputs over 100 MB)\n"
+"      --no-progress     none\n"
+"  -q, --quiet           no summary line, no progress\n"
+"      --rejects=FILE    write rejected records to FILE as JSONL\n"
+"  -S, --summary=FILE    write the counts as one JSON object to FILE\n"
+"      --strict          exit 65 if any record was rejected\n"
+"  -T, --threads=N       worker threads, 0 for all cores (0); the output\n"
+"                        is the same with any\n"
+"  -u, --until=TIME      leave out what happened after TIME (a date: its end)\n"
+"  -V, --version         print the version\n"
+"  -v, --verbose         a message for each rejected record\n");
+}
+
+/* The kinds a record can be given (--kind): every kind after
+ * TL_KIND_NONE ("unknown"). */
+#define KIND_NAMES	(tl_kind_names + TL_KIND_NONE + 1)
+#define KIND_NNAMES	(TL_KIND_N - TL_KIND_NONE - 1)
+
+/* A size in bytes, "64M": digits, then K, M or G (KiB, MiB, GiB), in
+ * [lo, hi].  Returns 0, or -1 with err = TL_EX_USAGE. */
+static int
+parse_size(const char *opt, const char *s, size_t lo, size_t hi,
+    size_t *out, struct tl_err *err)
+{
+	static const char units[] = "KMG";
+	unsigned long long x;
+	const char *u;
+	char *end;
+	int shift = 0;
+
+	errno = 0;
+	x = strtoull(s, &end, 10);
+	if (end != s && *end != '\0' && end[1] == '\0' &&
+	    (u = strchr(units, *end)) != NULL) {
+		shift = 10 * (int)(u - units + 1);
+		end++;
+	}
+	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 ||
+	    x > (hi >> shift) || (x << shift) < lo)
+		return tl_err_set(err, TL_EX_USAGE, opt, 0, "'%s' is not a "
+		    "size in [%zuK, %zuG] (bytes, or with K, M or G)", s,
+		    lo >> 10, hi >> 30);
+	*out = (size_t)(x << shift);
+	return 0;
+}
+
+static void
+parse_args(int argc, char *argv[], struct opts *o)
+{
+	enum { OPT_ALIASES = 256, OPT_CAPITAL, OPT_FROM, OPT_KIND, OPT_MAP,
+	    OPT_MAPFILE, OPT_MAXREC, OPT_NOFILL, OPT_NOPROGRESS, OPT_PATH,
+	    OPT_PATHAS, OPT_PROGRESS, OPT_REJECTS, OPT_STRICT };
+	static const struct option longopts[] = {
+		{ "aliases", required_argument, NULL, OPT_ALIASES },
+		{ "capital", required_argument, NULL, OPT_CAPITAL },
+		{ "output-dir", required_argument, NULL, 'd' },
+		{ "outdir", required_argument, NULL, 'd' },
+		{ "emit", required_argument, NULL, 'e' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "help", no_argument, NULL, 'h' },
+		{ "input-format", required_argument, NULL, 'i' },
+		{ "kind", required_argument, NULL, OPT_KIND },
+		{ "map", required_argument, NULL, OPT_MAP },
+		{ "map-file", required_argument, NULL, OPT_MAPFILE },
+		{ "max-record", required_argument, NULL, OPT_MAXREC },
+		{ "no-fill", no_argument, NULL, OPT_NOFILL },
+		{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
+		{ "output", required_argument, NULL, 'o' },
+		{ "path", required_argument, NULL, OPT_PATH },
+		{ "path-as", required_argument, NULL, OPT_PATHAS },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "rejects", required_argument, NULL, OPT_REJECTS },
+		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "summary", required_argument, NULL, 'S' },
+		{ "threads", required_argument, NULL, 'T' },
+		{ "until", required_argument, NULL, 'u' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 }
+	};
+	/* tl(7), the interface: these letters became long-only, --outdir
+	 * is --output-dir */
+	static const struct tl_old_opt old[] = { { "-c", "capital" },
+	    { "--outdir", "output-dir" }, { "-k", "kind" }, { "-m", "map" },
+	    { "-r", "rejects" } };
+	static const struct tl_getopt g = { ":c:d:e:f:hi:k:m:o:qr:S:T:u:Vv",
+	    longopts, old, TL_NELEM(old) };
+	struct tl_err err = { 0 };
+	struct tl_source_opts so = { 0 };
+	struct tl_opt_file f[1];
+	char *eq;
+	long th;
+	int ch;
+
+	while ((ch = tl_getopt(&g, argc, argv)) != -1) {
+		switch (ch) {
+		case OPT_ALIASES:
+			o->aliases = optarg;
+			break;
+		case OPT_CAPITAL:
+			if (tl_parse_double("--capital", optarg, 1e-9, 1e15,
+			    &o->capital, &err) == -1)
+				tl_usage_error("%s: %s", err.where, err.msg);
+			o->capital_set = 1;
+			break;
+		case 'd':
+			o->outdir = optarg;
+			break;
+		case 'e':
+			o->emit = (enum emit)TL_PARSE_WORD("--emit", optarg,
+			    emit_names);
+			break;
+		case 'f':
+			o->fmt = tl_parse_format("--format", optarg, 0);
+			break;
+		case OPT_FROM:
+			o->from = (enum tl_src_from)TL_PARSE_WORD("--from",
+			    optarg, tl_from_names);
+			break;
+		case 'h':
+			usage(stdout);
+			exit(tl_exit_status(TL_EX_OK));
+		case 'i':
+			o->ifmt = (int)input_fmts[TL_PARSE_WORD(
+			    "--input-format", optarg, input_fmts)].fmt;
+			break;
+		case OPT_KIND:
+			o->kind = (enum tl_kind)(TL_KIND_NONE + 1 +
+			    tl_parse_word("--kind", optarg, KIND_NAMES,
+			    KIND_NNAMES, sizeof(KIND_NAMES[0]), NULL));
+			break;
+		case OPT_MAP:
+			if ((eq = strchr(optarg, '=')) == NULL ||
+			    eq == optarg || eq[1] == '\0')
+				tl_usage_error("--map: '%s' is not NAME=RAW",
+				    optarg);
+			if (o->nmaps == MAX_MAPS)
+				tl_usage_error("--map: more than %d", MAX_MAPS);
+			*eq = '\0';
+			o->map_to[o->nmaps] = optarg;
+			o->map_from[o->nmaps++] = eq + 1;
+			break;
+		case OPT_MAPFILE:
+			if (o->nmap_files == MAX_MAPFILES)
+				tl_usage_error("--map-file: more than %d",
+				    MAX_MAPFILES);
+			o->map_files[o->nmap_files++] = optarg;
+			break;
+		case OPT_MAXREC:
+			if (parse_size("--max-record", optarg, MAX_RECORD_MIN,
+			    MAX_RECORD_MAX, &o->max_record, &err) == -1)
+				tl_usage_error("%s: %s", err.where, err.msg);
+			break;
+		case OPT_NOFILL:
+			o->fill = 0;
+			break;
+		case OPT_NOPROGRESS:
+			o->progress = TL_PROGRESS_OFF;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case OPT_PATH:
+			o->path = optarg;
+			break;
+		case OPT_PATHAS:
+			o->path_as = optarg;
+			break;
+		case OPT_PROGRESS:
+			o->progress = TL_PROGRESS_ON;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case OPT_REJECTS:
+			o->rejects = optarg;
+			break;
+		case OPT_STRICT:
+			o->strict = 1;
+			break;
+		case 'S':
+			o->summary = optarg;
+			break;
+		case 'T':
+			if (tl_parse_long("--threads", optarg, 0, 1024, &th,
+			    &err) == -1)
+				tl_usage_error("%s: %s", err.where, err.msg);
+			o->threads = (int)th;
+			break;
+		case 'u':
+			if (tl_time_parse(optarg, strlen(optarg), &o->until)
+			    == -1)
+				tl_usage_error("--until: '%s' is not a date or "
+				    "an RFC 3339 time", optarg);
+			if (strlen(optarg) == 10)	/* the whole day */
+				o->until += MS_PER_DAY - 1;
+			break;
+		case 'V':
+			tl_version_exit();
+		case 'v':
+			o->verbose = 1;
+			break;
+		}
+	}
+	if (o->outdir != NULL && o->output != NULL)
+		tl_usage_error("-d and -o exclude each other (-d writes "
+		    "every output into DIR)");
+	so.path = o->path;
+	so.path_as = o->path_as;
+	if (tl_source_check_opts(&so, &err) == -1)
+		tl_usage_error("%s: %s", err.where, err.msg);
+	o->inputs = argv + optind;
+	o->ninputs = argc - optind;
+	f[0] = (struct tl_opt_file){ "--aliases", o->aliases };
+	tl_opt_inputs(f, TL_NELEM(f), o->inputs, o->ninputs, 1, usage);
+}
+
+/* -f, else the -o name, else JSONL; but returns are CSV unless asked. */
+static enum tl_fmt
+out_fmt(const struct opts *o)
+{
+	size_t n;
+
+	if (o->fmt != TL_FMT_AUTO)
+		return o->fmt;
+	if (o->emit != E_RETURNS)
+		return TL_FMT_AUTO;
+	n = o->output != NULL ? strlen(o->output) : 0;
+	if ((n >= 6 && strcmp(o->output + n - 6, ".jsonl") == 0) ||
+	    (n >= 5 && strcmp(o->output + n - 5, ".json") == 0))
+		return TL_FMT_JSONL;
+	return TL_FMT_CSV;
+}
+
+static int
+open_outputs(struct state *s, struct tl_err *err)
+{
+	const struct opts *o = s->o;
+	char *path;
+	int e;
+
+	if (o->outdir != NULL) {
+		if (mkdir(o->outdir, 0777) == -1 && errno != EEXIST)
+			return tl_err_set(err, TL_EX_CANTCREAT, o->outdir, 0,
+			    "cannot create directory: %s", strerror(errno));
+		path = tl_xmalloc(strlen(o->outdir) + 32);
+		for (e = 0; e < E_NEMIT; e++) {
+			sprintf(path, "%s/%s", o->outdir, dir_files[e]);
+			if ((s->out[e] = tl_out_open(path, TL_FMT_AUTO,
+			    err)) == NULL)
+				break;
+		}
+		if (e == E_NEMIT && o->rejects == NULL) {
+			sprintf(path, "%s/rejects.jsonl", o->outdir);
+			s->rej = tl_out_open(path, TL_FMT_JSONL, err);
+		}
+		free(path);
+		if (e < E_NEMIT || (o->rejects == NULL && s->rej == NULL))
+			return -1;
+	} else if ((s->out[o->emit] = tl_out_open(o->output,
+	    out_fmt(o), err)) == NULL)
+		return -1;
+	if (o->rejects != NULL &&
+	    (s->rej = tl_out_open(o->rejects, TL_FMT_JSONL, err)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* Free the values of map m (strings) and m. */
+static void
+free_strings(struct tl_map *m)
+{
+	const char *key;
+	uintptr_t v;
+	size_t it, n;
+
+	for (it = 0; tl_map_next(m, &it, &key, &n, &v);)
+		free((char *)v);
+	tl_map_free(m);
+}
+
+/* The files whose name says they hold signals first, the order kept
+ * otherwise: a trade gains the fields of the signal that became its
+ * decision when the signal is read before the trade is joined. */
+static void
+signals_first(struct tl_walk *w)
+{
+	const char *word;
+	size_t i, j, n;
+	char *p;
+
+	for (i = j = 0; i < w->n; i++)
+		if (tl_kind_of_name(w->paths[i], &word, &n) ==
+		    TL_KIND_SIGNAL) {
+			p = w->paths[i];
+			memmove(w->paths + j + 1, w->paths + j,
+			    (i - j) * sizeof(*w->paths));
+			w->paths[j++] = p;
+		}
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts o = { .capital = 100000, .emit = E_TRADES, .fill = 1,
+	    .until = INT64_MAX, .max_record = MAX_RECORD_DEFAULT, .ifmt = -1 };
+	struct state s;
+	struct tl_err err = { 0 };
+	struct tl_walk w;
+	struct tl_out *summary = NULL;
+	struct tl_progress *pr = NULL;
+	unsigned long rows = 0, last = 0, undec = 0, unout = 0;
+	int status = TL_EX_OK, e, rc = 0;
+	double mb = 0;
+	long ncpu;
+	size_t i;
+
+	tl_init("tl-ingest");
+	parse_args(argc, argv, &o);
+	if (o.threads == 0) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		o.threads = ncpu > 0 ? (int)(ncpu < 1024 ? ncpu : 1024) : 1;
+	}
+	memset(&s, 0, sizeof(s));
+	s.o = &o;
+	s.pend_dec = tl_map_alloc();
+	s.pend_out = tl_map_alloc();
+	s.sigs = tl_map_alloc();
+	s.sig_of_dec = tl_map_alloc();
+	s.pend_sig = tl_map_alloc();
+	s.late_sigs = tl_map_alloc();
+	s.strats = tl_map_alloc();
+	s.capitals = tl_map_alloc();
+	s.srcopts.from = o.from;
+	s.srcopts.fmt = o.ifmt;
+	s.srcopts.path = o.path;
+	s.srcopts.path_as = o.path_as;
+	s.srcopts.max = o.max_record;
+	s.srcopts.max_what = "--max-record";
+	s.srcopts.maps = s.maps;
+	tl_u64map_init(&s.seen);
+	tl_u64map_init(&s.days);
+	tl_buf_init(&s.buf);
+	tl_buf_init(&s.tbuf);
+	tl_jdoc_init(&s.doc);
+	tl_jdoc_init(&s.cdoc);
+	tl_jdoc_init(&s.tdoc);
+	tl_jdoc_init(&s.sdoc);
+	tl_jdoc_init(&s.fdoc);
+	tl_walk_init(&w);
+	tl_word_list(s.kind_list, sizeof(s.kind_list), KIND_NAMES,
+	    KIND_NNAMES, sizeof(KIND_NAMES[0]));
+
+	/* the aliases, the maps and every path are checked before an
+	 * output exists */
+	if (o.aliases != NULL &&
+	    (s.alias = tl_alias_load(o.aliases, &err)) == NULL)
+		rc = -1;
+	for (i = 0; i < o.nmap_files && rc == 0; i++)
+		if ((s.maps[s.srcopts.nmaps++] = tl_mapfile_load(
+		    o.map_files[i], &err)) == NULL)
+			rc = -1;
+	for (i = 0; i < (size_t)o.ninputs && rc == 0; i++)
+		rc = tl_walk_add(&w, o.inputs[i], tl_warn, &err);
+	if (o.ninputs == 0 && rc == 0)
+		rc = tl_walk_add(&w, "-", tl_warn, &err);
+	signals_first(&w);
+	if (rc == 0)
+		rc = open_outputs(&s, &err);
+	/* opened first, so that a bad path fails before the work */
+	if (rc == 0 && o.summary != NULL &&
+	    (summary = tl_out_open(o.summary, TL_FMT_JSONL, &err)) == NULL)
+		rc = -1;
+	/* progress by files read, in MB: inputs over PROGRESS_MB */
+	for (i = 0; i < w.n && rc == 0; i++)
+		mb += path_mb(w.paths[i]);
+	if (rc == 0 && (mb > PROGRESS_MB || o.progress == TL_PROGRESS_ON))
+		pr = tl_progress_start("ingest", "MB", mb,
+		    tl_progress_wanted(o.progress, o.quiet));
+	if (rc == 0)
+		rc = ingest_all(&s, &w, o.threads, pr, &err);
+	tl_progress_end(pr);
+	if (rc == 0)
+		count_open_positions(&s);
+	if (rc == 0)
+		rc = write_returns(&s, &err);
+	if (rc == 0)
+		rc = write_dataset(&s, &rows, &last, &err);
+	/* also on error: write_unmatched() frees what is still waiting */
+	rc = write_unmatched(&s, s.pend_dec, "decision", &undec, rc, &err);
+	rc = write_unmatched(&s, s.pend_out, "outcome", &unout, rc, &err);
+	rc = write_unsignalled(&s, rc, &err);
+	for (e = 0; e < E_NEMIT; e++) {
+		if (rc == 0 && s.out[e] != NULL)
+			rc = tl_out_close(s.out[e], &err);
+		else
+			tl_out_abort(s.out[e]);
+	}
+	if (rc == 0 && s.rej != NULL)
+		rc = tl_out_close(s.rej, &err);
+	else
+		tl_out_abort(s.rej);
+	if (rc == -1) {
+		tl_out_abort(summary);
+		status = tl_report(&err);
+	} else {
+		s.c.unmatched = undec;
+		s.c.orphans += unout;
+		if (!o.quiet)
+			print_summary(&s, rows);
+		if (s.c.later > 0 && !o.quiet)
+			tl_msg("left out %lu record(s) after --until",
+			    s.c.later);
+		if (summary != NULL && write_summary(summary, &s, w.n, rows,
+		    &err) == -1) {
+			tl_out_abort(summary);
+			status = tl_report(&err);
+		} else if (summary != NULL && tl_out_close(summary, &err) == -1)
+			status = tl_report(&err);
+		else if (s.c.accepted + s.c.dups == 0)
+			status = nothing_usable(&s);
+		else if (o.strict && s.c.rejected > 0)
+			status = TL_EX_DATAERR;
+	}
+	(void)last;
+	for (i = 0; i < s.nruns; i++)
+		free_run(&s.runs[i]);
+	free(s.runs);
+	tl_u64map_release(&s.seen);
+	tl_buf_release(&s.buf);
+	tl_buf_release(&s.tbuf);
+	tl_jdoc_release(&s.doc);
+	tl_jdoc_release(&s.cdoc);
+	tl_jdoc_release(&s.tdoc);
+	tl_jdoc_release(&s.sdoc);
+	free_strings(s.sigs);
+	free_strings(s.sig_of_dec);
+	tl_map_free(s.pend_sig);
+	tl_map_free(s.late_sigs);
+	tl_jdoc_release(&s.fdoc);
+	tl_map_free(s.strats);
+	tl_u64map_release(&s.days);
+	tl_map_free(s.pend_out);
+	tl_map_free(s.pend_dec);
+	tl_walk_release(&w);
+	tl_alias_free(s.alias);
+	for (i = 0; i < s.srcopts.nmaps; i++)
+		tl_mapfile_free(s.maps[i]);
+	free(s.srcs);
+	tl_map_free(s.capitals);
+	free(s.capv);
+	return tl_exit_status(status);
+}

@@ -1,0 +1,356 @@
+/*
+ * tl-ingest: what is written record by record: a rejected record with its
+ * reason, a canonical record, an unmatched one tagged with its kind, and
+ * the records a join makes (a trade from a decision and its outcome; a
+ * signal outcome and a counterfactual with their signal's fields).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "tl_err.h"
+#include "tl_jv.h"
+#include "tl_kind.h"
+#include "tl_map.h"
+#include "tl_num.h"
+#include "tl_out.h"
+#include "tl_policy.h"
+#include "tl_records.h"
+#include "tl_time.h"
+#include "tl_util.h"
+
+#include "ingest.h"
+
+/* Set a record aside.  Its reason is why's message and, when its kind is
+ * known, the rule that gave it: "(kind run: file name word 'runs')".  The
+ * raw text is kept exactly: as "raw" when it is valid UTF-8 without NUL,
+ * else as "raw_hex"; full is the length of the record, more than n when
+ * raw is only its start. */
+int
+reject(struct state *s, const char *file, unsigned long line, enum tl_kind k,
+    const char *rule, struct tl_err *why, const char *raw, size_t n,
+    size_t full, struct tl_err *err)
+{
+	static const char hex[] = "0123456789abcdef";
+	json_t *r, *v;
+	char *h;
+	size_t i;
+	int rc;
+
+	s->c.rejected++;
+	if (k != TL_KIND_NONE && rule != NULL)
+		tl_err_set(why, why->code, why->where, 0, "%s (kind %s: %s)",
+		    why->msg, tl_kind_names[k], rule);
+	if (s->o->verbose)
+		tl_warn("%s: %s", why->where, why->msg);
+	if (s->rej == NULL)
+		return 0;
+	r = json_object();
+	json_object_set_new(r, "file", json_string(file));
+	json_object_set_new(r, "line", json_integer((json_int_t)line));
+	json_object_set_new(r, "kind", json_string(tl_kind_names[k]));
+	json_object_set_new(r, "reason", json_string(why->msg));
+	if (tl_utf8_valid(raw, n) && (v = json_stringn(raw, n)) != NULL)
+		json_object_set_new(r, "raw", v);
+	else {
+		h = tl_xmalloc(2 * n + 1);
+		for (i = 0; i < n; i++) {
+			h[2 * i] = hex[(unsigned char)raw[i] >> 4];
+			h[2 * i + 1] = hex[(unsigned char)raw[i] & 15];
+		}
+		json_object_set_new(r, "raw_hex", json_stringn(h, 2 * n));
+		free(h);
+	}
+	if (full > n)	/* raw holds the start of a record too long */
+		json_object_set_new(r, "raw_length",
+		    json_integer((json_int_t)full));
+	rc = tl_out_write(s->rej, r, err);
+	json_decref(r);
+	return rc;
+}
+
+/* Write a record given as compact JSON text (no newline). */
+int
+emit_text(struct state *s, enum emit e, const char *text, size_t n,
+    struct tl_err *err)
+{
+	json_t *v;
+	int rc;
+
+	if (s->out[e] == NULL)
+		return 0;
+	if (tl_out_fmt(s->out[e]) == TL_FMT_JSONL)
+		return tl_out_raw(s->out[e], text, n, err) == -1 ||
+		    tl_out_raw(s->out[e], "\n", 1, err) == -1 ? -1 : 0;
+	v = json_loadb(text, n, 0, NULL);	/* ours: valid */
+	rc = tl_out_write(s->out[e], v, err);
+	json_decref(v);
+	return rc;
+}
+
+/* An unmatched decision or outcome, tagged with its kind. */
+int
+emit_unmatched(struct state *s, const char *kind, const char *text,
+    struct tl_err *err)
+{
+	struct tl_buf *b = &s->tbuf;
+
+	tl_buf_reset(b);
+	tl_buf_adds(b, "{\"kind\":");
+	tl_jv_append_string(b, kind, strlen(kind));
+	tl_buf_addc(b, ',');
+	tl_buf_adds(b, text + 1);	/* text is an object with keys */
+	return emit_text(s, E_UNMATCHED, b->data, b->len, err);
+}
+
+/* The trade being written: keys so far, so that extras never repeat. */
+struct trade {
+	struct tl_buf	*b;		/* the text */
+	const char	*keys[MAX_DONE];	/* keys written */
+	size_t		 lens[MAX_DONE];	/* their lengths */
+	size_t		 n;		/* their number */
+};
+
+static int
+trade_has(const struct trade *t, const char *key, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->lens[i] == n && memcmp(t->keys[i], key, n) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+trade_key(struct trade *t, const char *key, size_t n)
+{
+	tl_buf_addc(t->b, t->b->len > 0 ? ',' : '{');
+	tl_jv_append_string(t->b, key, n);
+	tl_buf_addc(t->b, ':');
+	if (t->n < MAX_DONE) {
+		t->keys[t->n] = key;
+		t->lens[t->n++] = n;
+	}
+}
+
+/* Copy member key of root (if present) under the name out. */
+static void
+trade_copy(struct trade *t, const struct tl_jdoc *d, const char *key,
+    const char *out)
+{
+	const struct tl_jv *v;
+
+	if ((v = tl_jv_get(d, &d->v[0], key)) == NULL)
+		return;
+	trade_key(t, out, strlen(out));
+	tl_jv_append(t->b, d, v);
+}
+
+static void
+trade_num(struct trade *t, const char *key, double x)
+{
+	char num[TL_NUM_BUFSZ];
+	int n;
+
+	trade_key(t, key, strlen(key));
+	n = tl_fmt_double(num, x);
+	tl_buf_add(t->b, num, (size_t)n);
+}
+
+/* Copy the members keys[] (NULL-ended) of d. */
+static void
+trade_copy_all(struct trade *t, const struct tl_jdoc *d,
+    const char *const *keys)
+{
+	size_t i;
+
+	for (i = 0; keys[i] != NULL; i++)
+		trade_copy(t, d, keys[i], keys[i]);
+}
+
+/* Copy the members of d that t does not have yet, but skip[] (NULL-ended
+ * or NULL). */
+static void
+trade_extras(struct trade *t, const struct tl_jdoc *d,
+    const char *const *skip)
+{
+	const struct tl_jv *root = &d->v[0], *v;
+	size_t i;
+
+	for (v = tl_jv_child(d, root); v != NULL; v = tl_jv_next(d, root, v)) {
+		if (trade_has(t, v->key, v->keylen))
+			continue;
+		for (i = 0; skip != NULL && skip[i] != NULL; i++)
+			if (strlen(skip[i]) == v->keylen &&
+			    memcmp(skip[i], v->key, v->keylen) == 0)
+				break;
+		if (skip != NULL && skip[i] != NULL)
+			continue;
+		trade_key(t, v->key, v->keylen);
+		tl_jv_append(t->b, d, v);
+	}
+}
+
+/* The part a trade and a counterfactual share, from a closed trade's
+ * canonical record od: entry_ts to exit_reason, with date, net_pnl, win
+ * and hold_s. */
+static void
+trade_body(struct trade *t, const struct tl_jdoc *od)
+{
+	static const char *const money[] = { "entry_price", "exit_price",
+		"qty", "pnl", "fees", "slippage", NULL };
+	static const char *const exit[] = { "mfe", "mae", "exit_reason",
+		NULL };
+	const struct tl_jv *orr = &od->v[0], *v, *ex, *en;
+	char date[TL_TIME_BUFSZ];
+	int64_t exit_ms, entry_ms;
+	double net;
+
+	ex = tl_jv_get(od, orr, "exit_ts");
+	tl_time_parse(ex->s, ex->len, &exit_ms);
+	trade_copy(t, od, "entry_ts", "entry_ts");
+	trade_copy(t, od, "exit_ts", "exit_ts");
+	tl_time_format_date(date, exit_ms);
+	trade_key(t, "date", 4);
+	tl_jv_append_string(t->b, date, strlen(date));
+	trade_copy_all(t, od, money);
+	net = tl_jv_get(od, orr, "pnl")->num;
+	if ((v = tl_jv_get(od, orr, "fees")) != NULL)
+		net -= v->num;
+	trade_num(t, "net_pnl", net);
+	trade_key(t, "win", 3);
+	tl_buf_adds(t->b, net > 0 ? "true" : "false");
+	if ((en = tl_jv_get(od, orr, "entry_ts")) != NULL) {
+		tl_time_parse(en->s, en->len, &entry_ms);
+		trade_num(t, "hold_s", (double)(exit_ms - entry_ms) / 1000);
+	}
+	trade_copy_all(t, od, exit);
+}
+
+/* The signal (canonical, parsed into s->sdoc) that names decision dd as
+ * the one it became; NULL when none was read. */
+static const struct tl_jdoc *
+signal_of_decision(struct state *s, const struct tl_jdoc *dd)
+{
+	const struct tl_jv *id = tl_jv_get(dd, &dd->v[0], "id");
+	const char *sid, *text;
+	uintptr_t *slot;
+
+	if ((slot = tl_map_get(s->sig_of_dec, id->s, id->len)) == NULL)
+		return NULL;
+	sid = (const char *)*slot;
+	text = (const char *)*tl_map_get(s->sigs, sid, strlen(sid));
+	tl_jdoc_parse(&s->sdoc, text, strlen(text), NULL, 0, NULL);
+	return &s->sdoc;
+}
+
+/* Merge a decision and its outcome (canonical records, parsed) into one
+ * enriched trade, keys in the order of tl(7), with the fields of the
+ * signal that became the decision when it was read first. */
+int
+write_trade(struct state *s, const struct tl_jdoc *dd,
+    const struct tl_jdoc *od, struct tl_err *err)
+{
+	static const char *const from_oc[] = { "id", "decision_id",
+		"strategy", "symbol", "side", NULL };
+	static const char *const from_dec[] = { "confidence", "components",
+		"signals", "votes", "regime", NULL };
+	static const char *const from_sig[] = { "conviction",
+		"expected_edge", "venue", NULL };
+	static const char *const not_dec[] = { "ts", "id", NULL };
+	struct trade t = { &s->tbuf, { NULL }, { 0 }, 0 };
+	const struct tl_jdoc *sd;
+
+	tl_buf_reset(t.b);
+	trade_copy_all(&t, od, from_oc);
+	trade_copy(&t, dd, "action", "action");
+	trade_copy(&t, dd, "ts", "decision_ts");
+	trade_body(&t, od);
+	trade_copy_all(&t, dd, from_dec);
+	if ((sd = signal_of_decision(s, dd)) != NULL) {
+		trade_copy(&t, sd, "id", "signal_id");
+		trade_copy_all(&t, sd, from_sig);
+	}
+	/* extras: the outcome's, then the decision's, never overriding */
+	trade_extras(&t, od, NULL);
+	trade_extras(&t, dd, not_dec);
+	tl_buf_addc(t.b, '}');
+	s->c.joined++;
+	return emit_text(s, E_TRADES, t.b->data, t.b->len, err);
+}
+
+/* A signal outcome (canonical, parsed in od) joined with its signal sd,
+ * keys in the order of tl(7); left out when known (the signal's time
+ * plus the horizon) after --until. */
+static int
+write_signal_outcome(struct state *s, const struct tl_jdoc *sd,
+    const struct tl_jdoc *od, struct tl_err *err)
+{
+	static const char *const from_sig[] = { "ts", "strategy", "symbol",
+		"side", "conviction", "executed", "blocked_by", "regime",
+		NULL };
+	static const char *const from_oc[] = { "move", "hit", "ev",
+		"fee_model", "cost", NULL };
+	struct trade t = { &s->tbuf, { NULL }, { 0 }, 0 };
+	const struct tl_jv *h = tl_jv_get(od, &od->v[0], "horizon");
+	const struct tl_jv *ts = tl_jv_get(sd, &sd->v[0], "ts");
+	double sec;
+	int64_t ms;
+
+	tl_dur_parse(h->s, h->len, &sec);	/* ours: a duration */
+	tl_time_parse(ts->s, ts->len, &ms);
+	if (ms > s->o->until || (double)(s->o->until - ms) < sec * 1000) {
+		leave_out(s, TL_KIND_SIGNAL_OUTCOME);
+		return 0;
+	}
+	tl_buf_reset(t.b);
+	trade_copy(&t, od, "signal_id", "signal_id");
+	trade_copy_all(&t, sd, from_sig);
+	trade_copy(&t, od, "horizon", "horizon");
+	trade_num(&t, "horizon_s", sec);
+	trade_copy_all(&t, od, from_oc);
+	trade_copy(&t, sd, "signals", "signals");
+	trade_extras(&t, od, NULL);
+	tl_buf_addc(t.b, '}');
+	return emit_text(s, E_SIGNAL_OUTCOMES, t.b->data, t.b->len, err);
+}
+
+/* A counterfactual (canonical, parsed in cd) joined with its signal sd,
+ * keys in the order of tl(7).  Never a return: add_return() reads
+ * closed trades only. */
+static int
+write_counterfactual(struct state *s, const struct tl_jdoc *sd,
+    const struct tl_jdoc *cd, struct tl_err *err)
+{
+	static const char *const head[] = { "id", "signal_id",
+		"counterfactual", "strategy", "symbol", NULL };
+	static const char *const from_sig[] = { "conviction", "blocked_by",
+		"expected_edge", "regime", NULL };
+	struct trade t = { &s->tbuf, { NULL }, { 0 }, 0 };
+
+	tl_buf_reset(t.b);
+	trade_copy_all(&t, cd, head);
+	trade_copy(&t, sd, "venue", "venue");
+	trade_copy(&t, tl_jv_get(cd, &cd->v[0], "side") != NULL ? cd : sd,
+	    "side", "side");
+	trade_copy(&t, sd, "ts", "signal_ts");
+	trade_body(&t, cd);
+	trade_copy_all(&t, sd, from_sig);
+	trade_extras(&t, cd, NULL);
+	tl_buf_addc(t.b, '}');
+	return emit_text(s, E_COUNTERFACTUALS, t.b->data, t.b->len, err);
+}
+
+/* Write the record text (a signal outcome or a counterfactual, as k
+ * says) joined with the signal parsed in sd. */
+int
+write_by_signal(struct state *s, enum tl_kind k, const struct tl_jdoc *sd,
+    const struct tl_jdoc *rd, struct tl_err *err)
+{
+	return k == TL_KIND_SIGNAL_OUTCOME ?
+	    write_signal_outcome(s, sd, rd, err) :
+	    write_counterfactual(s, sd, rd, err);
+}

@@ -1,0 +1,166 @@
+/*
+ * tl-ingest: the counts at the end: the summary line and the sources on
+ * stderr, the tl-ingest-summary object (-S), and why nothing was usable.
+ */
+
+#include <jansson.h>
+
+#include "tl_err.h"
+#include "tl_kind.h"
+#include "tl_map.h"
+#include "tl_out.h"
+#include "tl_source.h"
+#include "tl_util.h"
+
+#include "ingest.h"
+
+/* The kinds from signals on are counted in the summaries only when some
+ * were read, so that a log without them says what it always said. */
+#define FIRST_SIGNAL_KIND	TL_KIND_SIGNAL
+
+static int
+any_signal_kind(const struct counts *c)
+{
+	int k;
+
+	for (k = FIRST_SIGNAL_KIND; k < TL_KIND_N; k++)
+		if (c->kinds[k] > 0)
+			return 1;
+	return 0;
+}
+
+/* The counts of the summary line as one JSON object (tl-ingest-summary),
+ * for the nightly report. */
+int
+write_summary(struct tl_out *out, const struct state *s, size_t files,
+    unsigned long rows, struct tl_err *err)
+{
+	const struct counts *c = &s->c;
+	const struct source_count *sc;
+	json_t *v, *kinds, *srcs, *e;
+	size_t i;
+	int rc, k;
+
+	srcs = json_array();
+	for (i = 0; i < s->nsrcs; i++) {
+		sc = &s->srcs[i];
+		e = json_pack("{s:s}", "format", tl_src_names[sc->fmt]);
+		if (sc->map != NULL)
+			json_object_set_new(e, "map", json_string(sc->map));
+		json_object_set_new(e, "files", json_integer(
+		    (json_int_t)sc->files));
+		json_object_set_new(e, "records", json_integer(
+		    (json_int_t)sc->records));
+		json_object_set_new(e, "open", json_integer(
+		    (json_int_t)sc->open));
+		json_object_set_new(e, "left_out", json_integer(
+		    (json_int_t)sc->left_out));
+		json_array_append_new(srcs, e);
+	}
+	kinds = json_object();
+	for (k = TL_KIND_NONE + 1; k < TL_KIND_N; k++)
+		if (k < FIRST_SIGNAL_KIND || any_signal_kind(c))
+			json_object_set_new(kinds, emit_names[kind_ops[k].emit],
+			    json_integer((json_int_t)c->kinds[k]));
+	v = json_pack("{s:s,s:i,s:I,s:I,s:I,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+	    "s:I,s:I,s:I,s:o}", "format", "tl-ingest-summary",
+	    "version", 1, "files", (json_int_t)files,
+	    "read", (json_int_t)c->read, "accepted", (json_int_t)c->accepted,
+	    "kinds", kinds,
+	    "duplicates", (json_int_t)c->dups,
+	    "rejected", (json_int_t)c->rejected,
+	    "conflicts", (json_int_t)c->conflicts,
+	    "joined", (json_int_t)c->joined,
+	    "unmatched_decisions", (json_int_t)c->unmatched,
+	    "orphan_outcomes", (json_int_t)c->orphans,
+	    "later", (json_int_t)c->later,
+	    "strategies", (json_int_t)tl_map_count(s->strats),
+	    "dataset_rows", (json_int_t)rows,
+	    "renamed", (json_int_t)c->renamed,
+	    "sources", srcs);
+	if (any_signal_kind(c))
+		json_object_set_new(v, "unmatched_signal_records",
+		    json_integer((json_int_t)c->unsignalled));
+	rc = tl_out_write(out, v, err);
+	json_decref(v);
+	return rc;
+}
+
+/* What was read of each format, on stderr: only when some input was not
+ * our own JSON Lines or CSV, so that the usual night says one line. */
+static void
+print_sources(const struct state *s)
+{
+	const struct source_count *sc;
+	struct tl_buf b;
+	size_t i;
+	int foreign = 0;
+
+	for (i = 0; i < s->nsrcs; i++)
+		foreign |= s->srcs[i].map != NULL || (s->srcs[i].fmt !=
+		    TL_SRC_JSONL && s->srcs[i].fmt != TL_SRC_CSV);
+	if (!foreign)
+		return;
+	tl_buf_init(&b);
+	for (i = 0; i < s->nsrcs; i++) {
+		sc = &s->srcs[i];
+		tl_buf_printf(&b, "%s%s%s%s %lu file%s, %lu record%s",
+		    i > 0 ? "; " : "", tl_src_names[sc->fmt],
+		    sc->map != NULL ? " map " : "", sc->map != NULL ? sc->map :
+		    "", sc->files, sc->files == 1 ? "" : "s", sc->records,
+		    sc->records == 1 ? "" : "s");
+		if (sc->open > 0)
+			tl_buf_printf(&b, " (%lu open)", sc->open);
+		if (sc->left_out > 0)
+			tl_buf_printf(&b, " (%lu left out by the map)",
+			    sc->left_out);
+	}
+	tl_msg("sources: %s", b.data);
+	tl_buf_release(&b);
+}
+
+/* The summary line on stderr. */
+void
+print_summary(const struct state *s, unsigned long rows)
+{
+	const struct counts *c = &s->c;
+	struct tl_buf b;
+	int k;
+
+	tl_buf_init(&b);
+	tl_buf_printf(&b, "read %lu, accepted %lu (", c->read, c->accepted);
+	for (k = TL_KIND_NONE + 1; k < TL_KIND_N; k++)
+		if (k < FIRST_SIGNAL_KIND || any_signal_kind(c))
+			tl_buf_printf(&b, "%s%s %lu", k > TL_KIND_NONE + 1 ?
+			    ", " : "", emit_names[kind_ops[k].emit],
+			    c->kinds[k]);
+	tl_buf_printf(&b, "), duplicates %lu, rejected %lu (conflicts %lu), "
+	    "joined %lu, unmatched decisions %lu, orphan outcomes %lu, "
+	    "dataset rows %lu", c->dups, c->rejected, c->conflicts,
+	    c->joined, c->unmatched, c->orphans, rows);
+	if (any_signal_kind(c))
+		tl_buf_printf(&b, ", without their signal %lu",
+		    c->unsignalled);
+	if (s->alias != NULL)
+		tl_buf_printf(&b, ", renamed %lu", c->renamed);
+	tl_msg("%s", b.data);
+	tl_buf_release(&b);
+	print_sources(s);
+}
+
+/* Nothing usable read: as every tool, exit 65, saying why even with -q
+ * (the outputs, empty, are written: a reader sees what was left). */
+int
+nothing_usable(const struct state *s)
+{
+	if (s->c.read == 0)
+		tl_msg("nothing usable: no records in the input");
+	else if (s->c.later > 0 && s->c.later == s->c.read - s->c.rejected)
+		tl_msg("nothing usable: %lu record(s) read, %lu rejected, "
+		    "%lu after --until", s->c.read, s->c.rejected,
+		    s->c.later);
+	else
+		tl_msg("nothing usable: %lu record(s) read, all rejected "
+		    "(their reasons: -v or --rejects)", s->c.read);
+	return TL_EX_DATAERR;
+}
