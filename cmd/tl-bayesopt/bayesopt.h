@@ -232,7 +232,6 @@ json_t *num(double x);
 void	put_params(json_t *rec, const struct opts *o,
 	    const struct tl_space *s, const double *x);
 json_t *values_json(const struct opts *o, const double *y, int as_loss);
-void	put_curve(json_t *rec, const struct tl_prune_trial *cv);
 int	write_lines(const struct opts *o, const json_t *rec,
 	    struct tl_err *err);
 

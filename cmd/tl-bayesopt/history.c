@@ -44,53 +44,6 @@ skip_msg(const struct opts *o, const char *name, unsigned long line,
 		tl_msg("%s:%lu: skipped: %s", name, line, why);
 }
 
-/* The intermediate values of a history record into cv: its
- * "intermediate" object of step: value (null: not a number) and its
- * "rungs" array (successive halving), both optional.  Returns 0, or -1
- * with why. */
-static int
-read_curve(const json_t *rec, struct tl_prune_trial *cv, char *why,
-    size_t whylen)
-{
-	const char *key;
-	json_t *iv, *v;
-	size_t i;
-	long step;
-	char *end;
-
-	iv = json_object_get(rec, "intermediate");
-	if (iv != NULL && !json_is_object(iv))
-		return snprintf(why, whylen, "field 'intermediate': expected "
-		    "an object, got %s", tl_json_typename(iv)), -1;
-	json_object_foreach(iv, key, v) {
-		errno = 0;
-		step = strtol(key, &end, 10);
-		if (*key == '\0' || *end != '\0' || step < 0 || errno != 0)
-			return snprintf(why, whylen, "field 'intermediate': "
-			    "step '%s': expected a whole number >= 0", key), -1;
-		if (!json_is_number(v) && !json_is_null(v))
-			return snprintf(why, whylen, "field 'intermediate': "
-			    "step %ld: expected a number, got %s", step,
-			    tl_json_typename(v)), -1;
-		tl_prune_trial_add(cv, step, json_is_null(v) ? NAN :
-		    json_number_value(v));
-	}
-	iv = json_object_get(rec, "rungs");
-	if (iv != NULL && (!json_is_array(iv) || json_array_size(iv) >
-	    TL_PRUNE_RUNGS))
-		return snprintf(why, whylen, "field 'rungs': expected an "
-		    "array of at most %d numbers", TL_PRUNE_RUNGS), -1;
-	json_array_foreach(iv, i, v) {
-		if (!json_is_number(v) && !json_is_null(v))
-			return snprintf(why, whylen, "field 'rungs': item %zu: "
-			    "expected a number, got %s", i,
-			    tl_json_typename(v)), -1;
-		cv->rung[cv->nrung++] = json_is_null(v) ? NAN :
-		    json_number_value(v);
-	}
-	return 0;
-}
-
 /* A pruned record's step (its "step", which must have an intermediate
  * value) and the value there into *step and *value.  Returns 0, or -1
  * with why. */
@@ -202,7 +155,8 @@ hist_record(const struct opts *o, void *ctx, const json_t *rec,
 	tl_prune_trial_init(&cv, json_is_integer(v) ?
 	    (long)json_integer_value(v) : (long)h->read - 1);
 	if (read_violation(rec, &viol, why, sizeof(why)) == -1 ||
-	    read_curve(rec, &cv, why, sizeof(why)) == -1 || (state ==
+	    tl_prune_trial_from_json(rec, &cv, why,
+	    sizeof(why)) == -1 || (state ==
 	    T_PRUNED && pruned_at(rec, &cv, &step, &value, why,
 	    sizeof(why)) == -1)) {
 		tl_prune_trial_release(&cv);

@@ -59,30 +59,6 @@ values_json(const struct opts *o, const double *y, int as_loss)
 	return v;
 }
 
-/* A trial's intermediate values and rung values, if any, into rec. */
-void
-put_curve(json_t *rec, const struct tl_prune_trial *cv)
-{
-	char key[32];
-	json_t *v;
-	size_t i;
-
-	if (cv->n > 0) {
-		v = json_object();
-		for (i = 0; i < cv->n; i++) {
-			snprintf(key, sizeof(key), "%ld", cv->step[i]);
-			json_object_set_new(v, key, num(cv->value[i]));
-		}
-		json_object_set_new(rec, "intermediate", v);
-	}
-	if (cv->nrung > 0) {
-		v = json_array();
-		for (i = 0; i < cv->nrung; i++)
-			json_array_append_new(v, num(cv->rung[i]));
-		json_object_set_new(rec, "rungs", v);
-	}
-}
-
 /* Write rec (an object: one line; an array: a line each) to -o.  rec is
  * borrowed. */
 int

@@ -358,7 +358,7 @@ finish(struct runstate *rs, const struct tl_trial_event *ev, int hfd,
 		if (!o->quiet)
 			tl_warn("trial %ld failed: %s", ev->id, why);
 	}
-	put_curve(rec, &rs->cv[k]);
+	tl_prune_trial_to_json(rec, &rs->cv[k]);
 	json_object_set_new(rec, "source", json_string(rs->src[k]));
 	json_object_set_new(rec, "score", num(rs->score[k]));
 	json_object_set_new(rec, "seconds", json_real(round(ev->seconds *
