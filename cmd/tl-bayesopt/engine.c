@@ -4,14 +4,12 @@
  * good group; pruned ones by how far they got; infeasible ones last;
  * running and proposed ones as liars) and proposes unseen points:
  * scrambled Sobol points for the start, then the best of --candidates
- * TPE draws, or local moves around --around's parents; random when
- * those run dry.
+ * TPE draws, or local moves around --around's parents
+ * (tl_space_local_move); random when those run dry.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <gsl/gsl_randist.h>
 
 #include "bayesopt.h"
 #include "tl_map.h"
@@ -149,52 +147,6 @@ random_unseen(struct engine *e, double *x)
 	return -1;
 }
 
-/* A local move of parent p into x. */
-static void
-local_move(struct engine *e, const double *p, double *x)
-{
-	const struct tl_space *s = e->s;
-	size_t j, forced, lev, plev;
-	double pm, u;
-
-	forced = tl_rng_below(e->r, s->n);
-	pm = s->n > 2 ? 2.0 / (double)s->n : 1;
-	for (j = 0; j < s->n; j++) {
-		const struct tl_param *q = &s->p[j];
-
-		x[j] = p[j];
-		if (j != forced && tl_rng_uniform(e->r) >= pm)
-			continue;
-		if (q->kind == TL_D_CAT) {
-			if (q->nlev > 1) {
-				lev = tl_rng_below(e->r, q->nlev - 1);
-				x[j] = (double)(lev >= (size_t)p[j] ? lev + 1 :
-				    lev);
-			}
-			continue;
-		}
-		u = p[j] + e->o->radius * gsl_ran_gaussian_ziggurat(e->r, 1.0);
-		while (u < 0 || u > 1)	/* reflect at the bounds */
-			u = u < 0 ? -u : 2 - u;
-		x[j] = u;
-		if (q->kind == TL_D_DISC && q->nlev > 1) {
-			plev = tl_param_level(q, p[j]);
-			lev = tl_param_level(q, u);
-			if (lev == plev)	/* at least one grid step */
-				lev = plev == 0 ? 1 : plev + 1 >= q->nlev ?
-				    plev - 1 : tl_rng_below(e->r, 2) ?
-				    plev + 1 : plev - 1;
-			{
-				double lo, hi;
-
-				tl_param_bin(q, lev, &lo, &hi);
-				x[j] = (lo + hi) / 2;
-			}
-		}
-	}
-	tl_space_snap(s, x);
-}
-
 /* Propose candidate i of the batch into c (x preallocated).  Returns 0,
  * or -1 when no unseen point can be found. */
 int
@@ -215,7 +167,8 @@ propose(struct engine *e, size_t i, struct cand *c)
 		best = (size_t)-1;
 		bs = -HUGE_VAL;
 		for (k = 0; k < o->tp.n_ei * DUP_ROUNDS; k++) {
-			local_move(e, p, &e->X[0]);
+			tl_space_local_move(e->s, e->r, p, o->radius,
+			    &e->X[0]);
 			if (engine_seen(e, &e->X[0], 0))
 				continue;
 			if (!tpe) {
