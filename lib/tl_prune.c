@@ -2,6 +2,7 @@
  * Pruners (see tl_prune.h): median, asynchronous successive halving and
  * Hyperband, each a pure function of the trials it is shown.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include <zlib.h>
 
+#include "tl_json.h"
 #include "tl_num.h"
 #include "tl_prune.h"
 #include "tl_util.h"
@@ -82,6 +84,81 @@ tl_prune_trial_add(struct tl_prune_trial *t, long step, double v)
 	t->step[t->n] = step;
 	t->value[t->n++] = v;
 	return 0;
+}
+
+int
+tl_prune_trial_from_json(const json_t *rec, struct tl_prune_trial *cv,
+    char *why, size_t whylen)
+{
+	const char *key;
+	json_t *iv, *v;
+	size_t i;
+	long step;
+	char *end;
+
+	iv = json_object_get(rec, "intermediate");
+	if (iv != NULL && !json_is_object(iv))
+		return snprintf(why, whylen, "field 'intermediate': expected "
+		    "an object, got %s", tl_json_typename(iv)), -1;
+	json_object_foreach(iv, key, v) {
+		errno = 0;
+		step = strtol(key, &end, 10);
+		if (*key == '\0' || *end != '\0' || step < 0 || errno != 0)
+			return snprintf(why, whylen, "field 'intermediate': "
+			    "step '%s': expected a whole number >= 0", key), -1;
+		if (!json_is_number(v) && !json_is_null(v))
+			return snprintf(why, whylen, "field 'intermediate': "
+			    "step %ld: expected a number, got %s", step,
+			    tl_json_typename(v)), -1;
+		tl_prune_trial_add(cv, step, json_is_null(v) ? NAN :
+		    json_number_value(v));
+	}
+	iv = json_object_get(rec, "rungs");
+	if (iv != NULL && (!json_is_array(iv) || json_array_size(iv) >
+	    TL_PRUNE_RUNGS))
+		return snprintf(why, whylen, "field 'rungs': expected an "
+		    "array of at most %d numbers", TL_PRUNE_RUNGS), -1;
+	json_array_foreach(iv, i, v) {
+		if (!json_is_number(v) && !json_is_null(v))
+			return snprintf(why, whylen, "field 'rungs': item %zu: "
+			    "expected a number, got %s", i,
+			    tl_json_typename(v)), -1;
+		cv->rung[cv->nrung++] = json_is_null(v) ? NAN :
+		    json_number_value(v);
+	}
+	return 0;
+}
+
+/* x as JSON: null when not finite (NaN: a report that was not a
+ * number). */
+static json_t *
+finite_or_null(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+void
+tl_prune_trial_to_json(json_t *rec, const struct tl_prune_trial *cv)
+{
+	char key[32];
+	json_t *v;
+	size_t i;
+
+	if (cv->n > 0) {
+		v = json_object();
+		for (i = 0; i < cv->n; i++) {
+			snprintf(key, sizeof(key), "%ld", cv->step[i]);
+			json_object_set_new(v, key, finite_or_null(
+			    cv->value[i]));
+		}
+		json_object_set_new(rec, "intermediate", v);
+	}
+	if (cv->nrung > 0) {
+		v = json_array();
+		for (i = 0; i < cv->nrung; i++)
+			json_array_append_new(v, finite_or_null(cv->rung[i]));
+		json_object_set_new(rec, "rungs", v);
+	}
 }
 
 /* The value of t at step, or NAN if it reported none there. */

@@ -40,6 +40,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #define TL_PRUNE_RUNGS	64	/* rungs a trial can pass (rf >= 2) */
 
 enum tl_prune_kind {
@@ -91,6 +93,18 @@ void	tl_prune_trial_release(struct tl_prune_trial *t);
  * when the step was reported before, as Optuna ignores a repeated
  * step. */
 int	tl_prune_trial_add(struct tl_prune_trial *t, long step, double v);
+
+/* A trial's curve as a history record keeps it: an "intermediate"
+ * object of step: value ("3": 0.42, null for NaN) in report order and a
+ * "rungs" array of the halving rung values, each absent when empty.
+ * tl_prune_trial_from_json adds rec's to t (initialised by the caller;
+ * both members optional, a step reported twice keeps its first value)
+ * and returns 0, or -1 with why ("field 'rungs': item 2: expected a
+ * number, got string"), t then holding what came before the error.
+ * tl_prune_trial_to_json sets rec's members from t. */
+int	tl_prune_trial_from_json(const json_t *rec, struct tl_prune_trial *t,
+	    char *why, size_t whylen);
+void	tl_prune_trial_to_json(json_t *rec, const struct tl_prune_trial *t);
 
 /* The pruner's name ("median") of kind, and the kind of a name: 0, or -1
  * if no pruner has that name. */

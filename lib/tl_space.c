@@ -10,9 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_randist.h>
+
 #include "tl_json.h"
 #include "tl_map.h"
 #include "tl_num.h"
+#include "tl_rng.h"
 #include "tl_space.h"
 
 #define GRID_TOL	1e-6	/* a value is on the grid within this many
@@ -724,6 +727,51 @@ tl_space_from_unit(const struct tl_space *s, const double *q, double *x)
 			j = p->nlev - 1;
 		x[i] = p->kind == TL_D_CAT ? (double)j : bin_centre(p, j);
 	}
+}
+
+void
+tl_space_local_move(const struct tl_space *s, gsl_rng *r, const double *p,
+    double radius, double *x)
+{
+	size_t j, forced, lev, plev;
+	double pm, u;
+
+	forced = tl_rng_below(r, s->n);
+	pm = s->n > 2 ? 2.0 / (double)s->n : 1;
+	for (j = 0; j < s->n; j++) {
+		const struct tl_param *q = &s->p[j];
+
+		x[j] = p[j];
+		if (j != forced && tl_rng_uniform(r) >= pm)
+			continue;
+		if (q->kind == TL_D_CAT) {
+			if (q->nlev > 1) {
+				lev = tl_rng_below(r, q->nlev - 1);
+				x[j] = (double)(lev >= (size_t)p[j] ? lev + 1 :
+				    lev);
+			}
+			continue;
+		}
+		u = p[j] + radius * gsl_ran_gaussian_ziggurat(r, 1.0);
+		while (u < 0 || u > 1)	/* reflect at the bounds */
+			u = u < 0 ? -u : 2 - u;
+		x[j] = u;
+		if (q->kind == TL_D_DISC && q->nlev > 1) {
+			plev = tl_param_level(q, p[j]);
+			lev = tl_param_level(q, u);
+			if (lev == plev)	/* at least one grid step */
+				lev = plev == 0 ? 1 : plev + 1 >= q->nlev ?
+				    plev - 1 : tl_rng_below(r, 2) ?
+				    plev + 1 : plev - 1;
+			{
+				double lo, hi;
+
+				tl_param_bin(q, lev, &lo, &hi);
+				x[j] = (lo + hi) / 2;
+			}
+		}
+	}
+	tl_space_snap(s, x);
 }
 
 size_t

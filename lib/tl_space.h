@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 
+#include <gsl/gsl_rng.h>
 #include <jansson.h>
 
 #include "tl_err.h"
@@ -106,6 +107,16 @@ size_t	tl_param_level(const struct tl_param *p, double u);
  * equal shares of q's interval per value. */
 void	tl_space_from_unit(const struct tl_space *s, const double *q,
 	    double *x);
+
+/* A local move of point p into x (tl-bayesopt suggest --around): one
+ * coordinate drawn from r always moves, each other one with probability
+ * 2/n (n > 2 parameters; else every one).  A categorical coordinate
+ * moves to another choice, uniformly; a numeric one by a Gaussian step
+ * of sd radius in u, reflected at 0 and 1; a discrete one at least one
+ * grid step, to the centre of its bin.  x is snapped (tl_space_snap);
+ * p and x must not overlap. */
+void	tl_space_local_move(const struct tl_space *s, gsl_rng *r,
+	    const double *p, double radius, double *x);
 
 /* Number of distinct points if every parameter is discrete or
  * categorical (saturating at SIZE_MAX), else 0. */

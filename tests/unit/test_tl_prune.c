@@ -1,7 +1,9 @@
 /* Unit tests for lib/tl_prune: the median, successive-halving and
  * Hyperband decisions on hand-made curves, each expected value worked
- * out in the comment next to it from Optuna 3.1's rules. */
+ * out in the comment next to it from Optuna 3.1's rules; the curve of a
+ * history record written and read back. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -270,4 +272,127 @@ Test(tl_prune, names)
 	cr_assert_eq(k, TL_PRUNE_HYPERBAND);
 	cr_assert_str_eq(tl_prune_name(TL_PRUNE_MEDIAN), "median");
 	cr_assert_eq(tl_prune_kind("asha", &k), -1);
+}
+
+/* A trial's curve in a history record: written as tl-bayesopt run
+ * writes it and read back to the same steps, values and rungs, NaN as
+ * null both ways. */
+Test(tl_prune, curve_json_round_trip)
+{
+	struct tl_prune_trial t, back;
+	json_t *rec = json_object();
+	char *text, why[200];
+
+	tl_prune_trial_init(&t, 7);
+	cr_assert_eq(tl_prune_trial_add(&t, 0, 1.5), 0);
+	cr_assert_eq(tl_prune_trial_add(&t, 4, NAN), 0);
+	cr_assert_eq(tl_prune_trial_add(&t, 2, -3), 0);
+	t.rung[t.nrung++] = 0.25;
+	t.rung[t.nrung++] = NAN;
+	tl_prune_trial_to_json(rec, &t);
+	text = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	cr_assert_str_eq(text, "{\"intermediate\":{\"0\":1.5,\"4\":null,"
+	    "\"2\":-3.0},\"rungs\":[0.25,null]}");
+	free(text);
+	tl_prune_trial_init(&back, 7);
+	cr_assert_eq(tl_prune_trial_from_json(rec, &back, why, sizeof(why)),
+	    0);
+	cr_assert_eq(back.n, 3);
+	cr_assert_eq(back.step[0], 0);
+	cr_assert_eq(back.value[0], 1.5);
+	cr_assert_eq(back.step[1], 4);
+	cr_assert(isnan(back.value[1]));
+	cr_assert_eq(back.step[2], 2);
+	cr_assert_eq(back.value[2], -3);
+	cr_assert_eq(back.nrung, 2);
+	cr_assert_eq(back.rung[0], 0.25);
+	cr_assert(isnan(back.rung[1]));
+	tl_prune_trial_release(&back);
+	tl_prune_trial_release(&t);
+	json_decref(rec);
+}
+
+/* No reports: no member written, and a record without them reads as
+ * an empty curve. */
+Test(tl_prune, curve_json_empty)
+{
+	struct tl_prune_trial t;
+	json_t *rec = json_object();
+	char why[200];
+
+	tl_prune_trial_init(&t, 1);
+	tl_prune_trial_to_json(rec, &t);
+	cr_assert_eq(json_object_size(rec), 0);
+	cr_assert_eq(tl_prune_trial_from_json(rec, &t, why, sizeof(why)), 0);
+	cr_assert_eq(t.n, 0);
+	cr_assert_eq(t.nrung, 0);
+	tl_prune_trial_release(&t);
+	json_decref(rec);
+}
+
+/* Each malformed curve is refused with its reason. */
+Test(tl_prune, curve_json_refused)
+{
+	static const struct {
+		const char	*rec;
+		const char	*why;
+	} bad[] = {
+		{ "{\"intermediate\": [1]}", "field 'intermediate': expected "
+		    "an object, got array" },
+		{ "{\"intermediate\": {\"x\": 1}}", "field 'intermediate': "
+		    "step 'x': expected a whole number >= 0" },
+		{ "{\"intermediate\": {\"-1\": 1}}", "field 'intermediate': "
+		    "step '-1': expected a whole number >= 0" },
+		{ "{\"intermediate\": {\"\": 1}}", "field 'intermediate': "
+		    "step '': expected a whole number >= 0" },
+		{ "{\"intermediate\": {\"99999999999999999999\": 1}}",
+		    "field 'intermediate': step '99999999999999999999': "
+		    "expected a whole number >= 0" },
+		{ "{\"intermediate\": {\"3\": \"a\"}}", "field "
+		    "'intermediate': step 3: expected a number, got string" },
+		{ "{\"rungs\": {}}", "field 'rungs': expected an array of at "
+		    "most 64 numbers" },
+		{ "{\"rungs\": [1, true]}", "field 'rungs': item 1: expected "
+		    "a number, got boolean" },
+	};
+	struct tl_prune_trial t;
+	json_t *rec;
+	char why[200];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		rec = json_loads(bad[i].rec, 0, NULL);
+		cr_assert_not_null(rec, "%s", bad[i].rec);
+		tl_prune_trial_init(&t, 1);
+		cr_assert_eq(tl_prune_trial_from_json(rec, &t, why,
+		    sizeof(why)), -1, "%s", bad[i].rec);
+		cr_assert_str_eq(why, bad[i].why, "%s", bad[i].rec);
+		tl_prune_trial_release(&t);
+		json_decref(rec);
+	}
+}
+
+/* More rungs than a trial can hold are refused, as many are not. */
+Test(tl_prune, curve_json_rungs_bound)
+{
+	struct tl_prune_trial t;
+	json_t *rec = json_object(), *a = json_array();
+	char why[200];
+	size_t i;
+
+	for (i = 0; i < TL_PRUNE_RUNGS; i++)
+		json_array_append_new(a, json_real((double)i));
+	json_object_set_new(rec, "rungs", a);
+	tl_prune_trial_init(&t, 1);
+	cr_assert_eq(tl_prune_trial_from_json(rec, &t, why, sizeof(why)), 0);
+	cr_assert_eq(t.nrung, TL_PRUNE_RUNGS);
+	cr_assert_eq(t.rung[TL_PRUNE_RUNGS - 1], TL_PRUNE_RUNGS - 1);
+	tl_prune_trial_release(&t);
+	json_array_append_new(a, json_real(1));
+	tl_prune_trial_init(&t, 1);
+	cr_assert_eq(tl_prune_trial_from_json(rec, &t, why, sizeof(why)), -1);
+	cr_assert_str_eq(why, "field 'rungs': expected an array of at most "
+	    "64 numbers");
+	tl_prune_trial_release(&t);
+	json_decref(rec);
 }

@@ -3,7 +3,8 @@
  * every error the man page names, duplicate keys included), encoding and
  * decoding (grid values written as their decimals, log scales, booleans
  * and strings as choices), the reasons a past trial does not fit, the
- * unit-cube map and the duplicate keys.
+ * unit-cube map and the duplicate keys; the local moves of --around
+ * against their probabilities.
  */
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 
 #include "tl_err.h"
 #include "tl_json.h"
+#include "tl_rng.h"
 #include "tl_space.h"
 #include "tl_util.h"
 #include "unit.h"
@@ -715,4 +717,166 @@ Test(tl_space, infer_properties)
 		tl_buf_release(&b);
 	}
 #undef NEXT
+}
+
+/* ---- local moves (tl-bayesopt suggest --around) ---- */
+
+#define MOVES	4000	/* draws per check */
+
+/* Point of EXAMPLE at lookback level lb, entry_z level ez, risk u,
+ * universe choice un, trail choice tr. */
+static void
+example_point(const struct tl_space *s, size_t lb, size_t ez, double risk,
+    size_t un, size_t tr, double *p)
+{
+	double lo, hi;
+
+	tl_param_bin(&s->p[0], lb, &lo, &hi);
+	p[0] = (lo + hi) / 2;
+	tl_param_bin(&s->p[1], ez, &lo, &hi);
+	p[1] = (lo + hi) / 2;
+	p[2] = risk;
+	p[3] = (double)un;
+	p[4] = (double)tr;
+}
+
+/* One coordinate always moves, each of the other four with probability
+ * 2/5: 1 + Binomial(4, 0.4) coordinates differ, mean 2.6, each one
+ * moving with probability 1/5 + 4/5 * 2/5 = 0.52.  Over 4000 draws the
+ * mean's standard error is sqrt(4 * 0.4 * 0.6 / 4000) = 0.0155 and a
+ * share's sqrt(0.52 * 0.48 / 4000) = 0.0079: tolerances of about five
+ * of them.  Every move stays in the space (u in [0, 1], a choice an
+ * index) and a discrete coordinate that moves changes its level. */
+Test(tl_space, local_move_counts)
+{
+	struct tl_err err = { 0 };
+	struct tl_space *s = parse(EXAMPLE, &err);
+	gsl_rng *r = tl_rng_alloc(7, 0);
+	double p[5], x[5], moved[5] = { 0 }, total = 0;
+	size_t i, j, d;
+
+	cr_assert_not_null(s, "%s", err.msg);
+	example_point(s, 100, 150, 0.5, 1, 0, p);
+	for (i = 0; i < MOVES; i++) {
+		tl_space_local_move(s, r, p, 0.1, x);
+		for (d = 0, j = 0; j < 5; j++) {
+			cr_assert(j >= 3 || (x[j] >= 0 && x[j] <= 1));
+			if (x[j] == p[j])
+				continue;
+			d++;
+			moved[j]++;
+			if (j < 2)
+				cr_assert_neq(tl_param_level(&s->p[j], x[j]),
+				    tl_param_level(&s->p[j], p[j]));
+		}
+		cr_assert(x[3] == 0 || x[3] == 1 || x[3] == 2);
+		cr_assert(x[4] == 0 || x[4] == 1);
+		cr_assert_geq(d, 1);
+		total += (double)d;
+	}
+	cr_assert_float_eq(total / MOVES, 2.6, 0.08);
+	for (j = 0; j < 5; j++)
+		cr_assert_float_eq(moved[j] / MOVES, 0.52, 0.04, "coordinate "
+		    "%zu moved %g times", j, moved[j]);
+	tl_rng_free(r);
+	tl_space_free(s);
+}
+
+/* A numeric coordinate steps by N(0, radius^2) in u: from 0.5 with
+ * radius 0.05 the bounds are 10 sd away, so the moved draws' mean is 0
+ * (standard error 0.05 / sqrt(~2000) = 0.0011; tolerance 0.006) and
+ * their sd 0.05 (relative standard error 1 / sqrt(2 * 2000) = 1.6%;
+ * tolerance 8%).  A categorical coordinate moves to each other choice
+ * alike: from choice 0 of three, 1 and 2 each half the time (standard
+ * error 0.011; tolerance 0.05). */
+Test(tl_space, local_move_steps)
+{
+	struct tl_err err = { 0 };
+	struct tl_space *s = parse(EXAMPLE, &err);
+	gsl_rng *r = tl_rng_alloc(11, 0);
+	double p[5], x[5], sum = 0, sum2 = 0, n = 0, n1 = 0, nc = 0;
+	size_t i;
+
+	cr_assert_not_null(s, "%s", err.msg);
+	example_point(s, 100, 150, 0.5, 0, 1, p);
+	for (i = 0; i < MOVES; i++) {
+		tl_space_local_move(s, r, p, 0.05, x);
+		if (x[2] != p[2]) {
+			sum += x[2] - p[2];
+			sum2 += (x[2] - p[2]) * (x[2] - p[2]);
+			n++;
+		}
+		if (x[3] != p[3]) {
+			cr_assert(x[3] == 1 || x[3] == 2);
+			n1 += x[3] == 1;
+			nc++;
+		}
+	}
+	cr_assert_gt(n, 1500);
+	cr_assert_float_eq(sum / n, 0, 0.006);
+	cr_assert_float_eq(sqrt(sum2 / n - (sum / n) * (sum / n)), 0.05,
+	    0.004);
+	cr_assert_float_eq(n1 / nc, 0.5, 0.05);
+	tl_rng_free(r);
+	tl_space_free(s);
+}
+
+/* A discrete coordinate whose step stays in its bin still moves one
+ * level: up from the first, down from the last, either way (half the
+ * time each, tolerance 0.05 as above) in between. */
+Test(tl_space, local_move_grid_step)
+{
+	struct tl_err err = { 0 };
+	struct tl_space *s = parse(EXAMPLE, &err);
+	gsl_rng *r = tl_rng_alloc(3, 0);
+	size_t last = s->p[0].nlev - 1, i, lev;
+	double p[5], x[5], up = 0, n = 0;
+
+	cr_assert_eq(last, 230);	/* lookback 20..250 */
+	for (i = 0; i < MOVES; i++) {
+		example_point(s, i % 3 == 0 ? 0 : i % 3 == 1 ? last : 100, 0,
+		    0.5, 0, 0, p);
+		tl_space_local_move(s, r, p, 1e-9, x);
+		if (x[0] == p[0])
+			continue;
+		lev = tl_param_level(&s->p[0], x[0]);
+		if (i % 3 == 0)
+			cr_assert_eq(lev, 1);
+		else if (i % 3 == 1)
+			cr_assert_eq(lev, last - 1);
+		else {
+			cr_assert(lev == 99 || lev == 101, "level %zu", lev);
+			up += lev == 101;
+			n++;
+		}
+	}
+	cr_assert_float_eq(up / n, 0.5, 0.05);
+	tl_rng_free(r);
+	tl_space_free(s);
+}
+
+/* Two parameters or fewer: every coordinate moves; and the same stream
+ * gives the same moves. */
+Test(tl_space, local_move_small_and_repeatable)
+{
+	struct tl_err err = { 0 };
+	struct tl_space *s = parse("{\"a\":{\"type\":\"float\",\"low\":0,"
+	    "\"high\":1},\"b\":{\"type\":\"categorical\",\"choices\":"
+	    "[1,2]}}", &err);
+	gsl_rng *r = tl_rng_alloc(5, 0), *r2 = tl_rng_alloc(5, 0);
+	double p[2] = { 0.3, 1 }, x[2], y[2];
+	size_t i;
+
+	cr_assert_not_null(s, "%s", err.msg);
+	for (i = 0; i < 100; i++) {
+		tl_space_local_move(s, r, p, 0.2, x);
+		tl_space_local_move(s, r2, p, 0.2, y);
+		cr_assert_neq(x[0], p[0]);
+		cr_assert_eq(x[1], 0);
+		cr_assert_eq(x[0], y[0]);
+		cr_assert_eq(x[1], y[1]);
+	}
+	tl_rng_free(r);
+	tl_rng_free(r2);
+	tl_space_free(s);
 }
