@@ -742,7 +742,7 @@ tl_overfit_logit_summary(const double *x, size_t n,
 
 	if (n > 0) {	/* qsort(NULL, 0, ...) is undefined */
 		memcpy(s, x, n * sizeof(double));
-		qsort(s, n, sizeof(double), tl_pcmp_double);
+		qsort(s, n, sizeof(double), tl_cmp_double);
 	}
 	tl_moments(x, n, &m);
 	d->mean = m.mean;
