@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "tl_json.h"
+#include "tl_opt.h"
 #include "tl_out.h"
 #include "tl_pf_file.h"
 #include "tl_qp.h"
@@ -153,6 +154,7 @@ take_alert(struct tl_pf_inputs *in, void *dst, const json_t *rec,
 {
 	static const char *opt[] = { "kind", "severity", "since" };
 	const char *s, *act, *v[3] = { NULL, NULL, NULL };
+	char list[128];
 	const json_t *ack = json_object_get(rec, "acknowledged");
 	struct tl_pf_alert *a;
 	size_t i;
@@ -161,9 +163,12 @@ take_alert(struct tl_pf_inputs *in, void *dst, const json_t *rec,
 	if (need_string(rec, "strategy", &s, name, line, err) == -1 ||
 	    need_string(rec, "action", &act, name, line, err) == -1)
 		return -1;
-	if (tl_pf_action_demotes(act) == -1)
+	if (tl_pf_action_demotes(act) == -1) {
+		tl_word_list(list, sizeof(list), tl_pf_actions, tl_pf_nactions,
+		    sizeof(tl_pf_actions[0]));
 		return tl_err_set(err, TL_EX_DATAERR, name, line, "field "
-		    "'action': unknown '%s' (demote, retrain or watch)", act);
+		    "'action': unknown '%s' (%s)", act, list);
+	}
 	if (ack == NULL || !json_is_boolean(ack))
 		return tl_err_set(err, TL_EX_DATAERR, name, line, "field "
 		    "'acknowledged': expected boolean, got %s", ack == NULL ?
