@@ -1,5 +1,6 @@
 # tradelearn: one GNU Makefile.  make, make check, make check SAN=1,
-# make check-dist, make check-report, make bench, make demo, make install PREFIX=... DESTDIR=..., make lint-man.
+# make check-dist, make check-report, make bench, make demo, make install PREFIX=... DESTDIR=...,
+# make lint (lint-man: mandoc -Tlint; lint-includes: no #include cycle in lib/).
 
 VERSION   = 0.1.0
 PREFIX   ?= /usr/local
@@ -51,7 +52,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 MANS     := $(sort $(wildcard man/*.1 man/*.7))
 
 .PHONY: all deps deps-tests check check-unit check-cli check-dist check-report update-cli bench demo \
-        install uninstall clean lint-man fmt-check
+        install uninstall clean lint lint-man lint-includes fmt-check
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -150,6 +151,11 @@ bench: all
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo $(BUILD)/bin
+
+lint: lint-man lint-includes
+
+lint-includes:
+	@scripts/lint-includes lib
 
 lint-man:
 	@for m in $(MANS); do mandoc -Tlint -Wwarning $$m || exit 1; done; echo "man pages: $(words $(MANS)) clean"

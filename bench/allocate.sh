@@ -18,33 +18,12 @@ set -euo pipefail
 prog="bench allocate"
 runs=${TL_BENCH_RUNS:-5}
 
-if [ $# -ne 1 ]; then
-	echo "usage: bench/allocate.sh bindir" >&2
-	exit 64
-fi
-if ! bindir=$(cd "$1" 2>/dev/null && pwd); then
-	echo "$prog: $1: no such directory (run make first)" >&2
-	exit 66
-fi
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export PATH="$bindir:$PATH" LC_ALL=C TZ=UTC
-if [ ! -x "$bindir/tl-allocate" ]; then
-	echo "$prog: tl-allocate is missing from $bindir (not built yet?)" >&2
-	exit 1
-fi
+# shellcheck source=bench/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+bench_start "bench/allocate.sh bindir" 1 "$@"
+bench_need tl-allocate
 py=/usr/bin/python3
 
-# want PKG TEST...: run TEST; if it fails install PKG when root.
-want() {
-	local pkg=$1
-	shift
-	"$@" >/dev/null 2>&1 && return 0
-	[ "$(id -u)" -eq 0 ] || return 1
-	echo "$prog: installing $pkg" >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	    --no-install-recommends "$pkg" >&2 || return 1
-	"$@" >/dev/null 2>&1
-}
 miss() {
 	echo "$prog: skipped: $1 is not installed (apt-get install -y $1)"
 	exit 0
@@ -56,12 +35,6 @@ want python3-sklearn $py -c 'import sklearn' || miss python3-sklearn
 out=bench/out/allocate
 mkdir -p "$out"
 
-# median of the numbers on stdin
-median() {
-	sort -g | awk '{ a[NR] = $1 }
-	    END { m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-	    print m }'
-}
 
 # field NAME: the value of "NAME" in the JSON line on stdin
 field() {

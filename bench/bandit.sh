@@ -21,22 +21,10 @@ runs=3
 target=1000000
 nout=4000000
 
-if [ $# -ne 1 ]; then
-	echo "usage: bench/bandit.sh bindir" >&2
-	exit 64
-fi
-if ! bindir=$(cd "$1" 2>/dev/null && pwd); then
-	echo "$prog: $1: no such directory (run make first)" >&2
-	exit 66
-fi
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export PATH="$bindir:$PATH" LC_ALL=C TZ=UTC
-for t in tl-synth tl-ingest tl-bandit; do
-	if [ ! -x "$bindir/$t" ]; then
-		echo "$prog: $t is missing from $bindir (not built yet?)" >&2
-		exit 1
-	fi
-done
+# shellcheck source=bench/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+bench_start "bench/bandit.sh bindir" 1 "$@"
+bench_need tl-synth tl-ingest tl-bandit
 lib="$bindir/../libtl.a"
 if [ ! -f "$lib" ]; then
 	echo "$prog: $lib is missing (run make first)" >&2
@@ -110,17 +98,6 @@ if [ ! -f "$out/bandit-big.jsonl" ]; then
 fi
 ntr=$(wc -l <"$out/bandit-big.jsonl")
 
-# seconds CMD...: wall seconds of one run.
-seconds() {
-	local t0 t1
-	t0=$(date +%s%N)
-	"$@" >/dev/null
-	t1=$(date +%s%N)
-	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", (b - a) / 1e9 }'
-}
-median() {
-	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
 # one core: update is single-threaded; pin it when taskset exists
 pin=()
 if command -v taskset >/dev/null 2>&1; then

@@ -20,23 +20,11 @@ set -euo pipefail
 
 prog="bench bayesopt-screen"
 
-if [ $# -lt 1 ]; then
-	echo "usage: bench/bayesopt-screen.sh bindir [seeds [strategies [count]]]" >&2
-	exit 64
-fi
-if ! bindir=$(cd "$1" 2>/dev/null && pwd); then
-	echo "$prog: $1: no such directory (run make first)" >&2
-	exit 66
-fi
+# shellcheck source=bench/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+bench_start "bench/bayesopt-screen.sh bindir [seeds [strategies [count]]]" 4 "$@"
 seeds=${2:-10} strategies=${3:-100} count=${4:-20}
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export LC_ALL=C TZ=UTC
-for t in tl-synth tl-ingest tl-train-forest tl-bayesopt; do
-	if [ ! -x "$bindir/$t" ]; then
-		echo "$prog: $t is missing from $bindir (not built yet?)" >&2
-		exit 1
-	fi
-done
+bench_need tl-synth tl-ingest tl-train-forest tl-bayesopt
 py=/usr/bin/python3
 [ -x "$py" ] || py=$(command -v python3 || true)
 if [ -z "$py" ]; then

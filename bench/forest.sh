@@ -22,32 +22,11 @@ runs=${RUNS:-3}
 big_limit=${BIG_LIMIT:-900}
 target=3.00
 
-if [ $# -ne 1 ]; then
-	echo "usage: bench/forest.sh bindir" >&2
-	exit 64
-fi
-if ! bindir=$(cd "$1" 2>/dev/null && pwd); then
-	echo "$prog: $1: no such directory (run make first)" >&2
-	exit 66
-fi
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export PATH="$bindir:$PATH" LC_ALL=C TZ=UTC
-if [ ! -x "$bindir/tl-train-forest" ]; then
-	echo "$prog: tl-train-forest is missing from $bindir" >&2
-	exit 1
-fi
+# shellcheck source=bench/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+bench_start "bench/forest.sh bindir" 1 "$@"
+bench_need tl-train-forest
 
-# want PKG CHECK...: run CHECK; if it fails, install PKG when root.
-want() {
-	local pkg=$1
-	shift
-	"$@" >/dev/null 2>&1 && return 0
-	[ "$(id -u)" -eq 0 ] || return 1
-	echo "$prog: installing $pkg" >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	    --no-install-recommends "$pkg" >&2 || return 1
-	"$@" >/dev/null 2>&1
-}
 py=/usr/bin/python3
 if ! want python3-numpy "$py" -c 'import numpy'; then
 	echo "$prog: skipped: numpy is missing (apt-get install -y python3-numpy)"
@@ -79,11 +58,6 @@ data 20000 2 "$out/f1-test.csv"
 # rss FILE: peak RSS in MB from /usr/bin/time -v output
 rss() {
 	awk '/Maximum resident/ { printf "%.0f\n", $NF / 1024 }' "$1"
-}
-# median of the numbers on stdin
-median() {
-	sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
-	    else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 # r2 PRED.jsonl: test R^2 of our predictions
 r2() {

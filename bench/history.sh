@@ -20,20 +20,11 @@ nights=365
 strategies=2000
 days=250
 
-if [ $# -ne 1 ]; then
-	echo "usage: bench/history.sh bindir" >&2
-	exit 64
-fi
-if ! bindir=$(cd "$1" 2>/dev/null && pwd); then
-	echo "$prog: $1: no such directory (run make first)" >&2
-	exit 66
-fi
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export PATH="$bindir:$PATH" LC_ALL=C TZ=UTC
-if [ ! -x "$bindir/tl-report" ]; then
-	echo "$prog: tl-report is missing from $bindir (not built yet?)" >&2
-	exit 1
-fi
+# shellcheck source=bench/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+bench_start "bench/history.sh bindir" 1 "$@"
+bench_need tl-report
+bench_gnutime
 
 out=bench/out/history
 rm -rf "$out"
@@ -94,8 +85,6 @@ awk -v nn=$nights 'BEGIN {
 	ln -s ".$d.r1" "$out/state/nights/$d"
 done
 
-# shellcheck source=bench/lib/common.sh
-. bench/lib/common.sh
 rm -f "$out/history.times"
 for _ in $(seq "$runs"); do
 	measure history tl-report history -q "$out/state"

@@ -19,27 +19,14 @@ prog="bench ingest-json"
 runs=5
 target=0.80
 
-if [ $# -ne 1 ]; then
-	echo "usage: bench/ingest-json.sh bindir" >&2
-	exit 64
-fi
-if ! bindir=$(cd "$1" 2>/dev/null && pwd); then
-	echo "$prog: $1: no such directory (run make first)" >&2
-	exit 66
-fi
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export PATH="$bindir:$PATH" LC_ALL=C TZ=UTC
-for t in tl-synth tl-ingest; do
-	if [ ! -x "$bindir/$t" ]; then
-		echo "$prog: $t is missing from $bindir (not built yet?)" >&2
-		exit 1
-	fi
-done
+# shellcheck source=bench/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+bench_start "bench/ingest-json.sh bindir" 1 "$@"
+bench_need tl-synth tl-ingest
+bench_gnutime
 
 out=bench/out/json
 mkdir -p "$out"
-# shellcheck source=bench/lib/common.sh
-. bench/lib/common.sh
 if [ -z "$gnutime" ]; then
 	echo "$prog: skipped: no /usr/bin/time (apt-get install -y time)"
 	exit 0

@@ -15,27 +15,14 @@ prog="bench ingest"
 runs=5
 target=2.00
 
-if [ $# -ne 1 ]; then
-	echo "usage: bench/ingest.sh bindir" >&2
-	exit 64
-fi
-if ! bindir=$(cd "$1" 2>/dev/null && pwd); then
-	echo "$prog: $1: no such directory (run make first)" >&2
-	exit 66
-fi
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export PATH="$bindir:$PATH" LC_ALL=C TZ=UTC
-for t in tl-synth tl-ingest; do
-	if [ ! -x "$bindir/$t" ]; then
-		echo "$prog: $t is missing from $bindir (not built yet?)" >&2
-		exit 1
-	fi
-done
+# shellcheck source=bench/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+bench_start "bench/ingest.sh bindir" 1 "$@"
+bench_need tl-synth tl-ingest
+bench_gnutime
 
 out=bench/out
 mkdir -p "$out"
-# shellcheck source=bench/lib/common.sh
-. bench/lib/common.sh
 if ! want jq jq; then
 	echo "$prog: skipped: jq is not installed (apt-get install -y jq)"
 	exit 0

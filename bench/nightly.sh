@@ -29,28 +29,15 @@ case $size in
 *)	echo "usage: bench/nightly.sh bindir [1x | 10x]" >&2
 	exit 64 ;;
 esac
-if [ $# -lt 1 ] || [ $# -gt 2 ]; then
-	echo "usage: bench/nightly.sh bindir [1x | 10x]" >&2
-	exit 64
-fi
-if ! bindir=$(cd "$1" 2>/dev/null && pwd); then
-	echo "$prog: $1: no such directory (run make first)" >&2
-	exit 66
-fi
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=bench/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+bench_start "bench/nightly.sh bindir [1x | 10x]" 2 "$@"
 top=$PWD
-export PATH="$bindir:$PATH" LC_ALL=C TZ=UTC
-for t in tl-synth tl-ingest tl-nightly; do
-	if [ ! -x "$bindir/$t" ]; then
-		echo "$prog: $t is missing from $bindir (not built yet?)" >&2
-		exit 1
-	fi
-done
+bench_need tl-synth tl-ingest tl-nightly
+bench_gnutime
 
 out=bench/out
 mkdir -p "$out"
-# shellcheck source=bench/lib/common.sh
-. bench/lib/common.sh
 
 synth_scale "$out/$name" "$trades" "$strategies" "$periods"
 night=$(sed -n 's/.*"end": *"\([0-9-]*\)".*/\1/p' "$out/$name/truth.json")

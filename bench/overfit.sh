@@ -16,31 +16,11 @@ prog="bench overfit"
 runs=5
 seeds="${TL_BENCH_SEEDS:-1 2 3 4 5 6 7 8}"
 
-if [ $# -ne 1 ]; then
-	echo "usage: bench/overfit.sh bindir" >&2
-	exit 64
-fi
-if ! bindir=$(cd "$1" 2>/dev/null && pwd); then
-	echo "$prog: $1: no such directory (run make first)" >&2
-	exit 66
-fi
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export PATH="$bindir:$PATH" LC_ALL=C TZ=UTC
-for t in tl-synth tl-ingest tl-overfit; do
-	if [ ! -x "$bindir/$t" ]; then
-		echo "$prog: $t is missing from $bindir (not built yet?)" >&2
-		exit 1
-	fi
-done
+# shellcheck source=bench/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+bench_start "bench/overfit.sh bindir" 1 "$@"
+bench_need tl-synth tl-ingest tl-overfit
 
-# want PKG CMD: make sure CMD exists, installing PKG when root.
-want() {
-	command -v "$2" >/dev/null 2>&1 && return 0
-	[ "$(id -u)" -eq 0 ] || return 1
-	echo "$prog: installing $1" >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-	    --no-install-recommends "$1" >&2 || return 1
-}
 if ! want jq jq || ! want gawk awk; then
 	echo "$prog: skipped: jq is not installed (apt-get install -y jq)"
 	exit 0
@@ -91,20 +71,7 @@ if [ ! -s "$panel" ]; then
 	mv "$panel.tmp" "$panel"
 fi
 
-# median of the numbers on stdin
-median() {
-	sort -g | awk '{ a[NR] = $1 } END {
-		print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
-}
 
-# wall S (seconds) of a command
-wall() {
-	local t0 t1
-	t0=$(date +%s.%N)
-	"$@" >/dev/null
-	t1=$(date +%s.%N)
-	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
-}
 
 # cpu CMD: user + system seconds of CMD (GNU time), or "-"
 cpu() {
@@ -126,7 +93,7 @@ done >"$out/read"
 echo "$prog: reading the panel (-S 2): median cpu $(median <"$out/read") s"
 for th in 1 2; do
 	for _ in $(seq "$runs"); do
-		wall tl-overfit pbo -q -T "$th" -S 16 -o "$out/pbo-$th.json" "$panel"
+		seconds tl-overfit pbo -q -T "$th" -S 16 -o "$out/pbo-$th.json" "$panel"
 		cpu tl-overfit pbo -q -T "$th" -S 16 "$panel" >>"$out/c$th"
 	done >"$out/t$th"
 	echo "$prog: cscv 1000x2520 S=16 threads $th: median wall $(median <"$out/t$th") s, cpu $(median <"$out/c$th") s ($runs runs)"
@@ -136,7 +103,7 @@ cmp -s "$out/pbo-1.json" "$out/pbo-2.json" ||
     echo "$prog: WARNING: 1 and 2 threads differ"
 med=$(median <"$out/t2")
 if [ -n "$py" ]; then
-	pt=$(wall "$py" testdata/tl-overfit/cscv.py --fast "$panel" 16)
+	pt=$(seconds "$py" testdata/tl-overfit/cscv.py --fast "$panel" 16)
 	"$py" testdata/tl-overfit/cscv.py --fast "$panel" 16 >"$out/numpy.json"
 	echo "$prog: numpy cscv (testdata/tl-overfit/cscv.py --fast, 1 run): $pt s; ratio $(awk -v a="$pt" -v b="$med" 'BEGIN { printf "%.1f", a / b }')x"
 	jq -r --arg p "$prog" --slurpfile w "$out/numpy.json" \

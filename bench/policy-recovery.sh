@@ -11,19 +11,11 @@
 set -euo pipefail
 
 prog="bench policy-recovery"
-if [ $# -lt 1 ]; then
-	echo "usage: bench/policy-recovery.sh bindir [seeds]" >&2
-	exit 64
-fi
-if ! bindir=$(cd "$1" 2>/dev/null && pwd); then
-	echo "$prog: $1: no such directory (run make first)" >&2
-	exit 66
-fi
-seeds=${2:-10}
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export PATH="$bindir:$PATH" LC_ALL=C TZ=UTC
 # shellcheck source=bench/lib/common.sh
-. bench/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+bench_start "bench/policy-recovery.sh bindir [seeds]" 2 "$@"
+bench_need tl-synth tl-ingest tl-policy
+seeds=${2:-10}
 if ! want jq jq; then
 	echo "$prog: skipped: jq is not installed (apt-get install -y jq)"
 	exit 0

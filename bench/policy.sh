@@ -21,24 +21,13 @@ set -euo pipefail
 prog="bench policy"
 runs=3
 
-if [ $# -ne 1 ]; then
-	echo "usage: bench/policy.sh bindir" >&2
-	exit 64
-fi
-if ! bindir=$(cd "$1" 2>/dev/null && pwd); then
-	echo "$prog: $1: no such directory (run make first)" >&2
-	exit 66
-fi
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export PATH="$bindir:$PATH" LC_ALL=C TZ=UTC
-if [ ! -x "$bindir/tl-policy" ]; then
-	echo "$prog: tl-policy is missing from $bindir (not built yet?)" >&2
-	exit 1
-fi
+# shellcheck source=bench/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+bench_start "bench/policy.sh bindir" 1 "$@"
+bench_need tl-policy
+bench_gnutime
 out=bench/out/policy
 mkdir -p "$out"
-# shellcheck source=bench/lib/common.sh
-. bench/lib/common.sh
 if ! want jq jq; then
 	echo "$prog: skipped: jq is not installed (apt-get install -y jq)"
 	exit 0

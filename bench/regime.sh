@@ -16,20 +16,10 @@ runs=5
 target=1.000
 days=10000
 
-if [ $# -ne 1 ]; then
-	echo "usage: bench/regime.sh bindir" >&2
-	exit 64
-fi
-if ! bindir=$(cd "$1" 2>/dev/null && pwd); then
-	echo "$prog: $1: no such directory (run make first)" >&2
-	exit 66
-fi
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export PATH="$bindir:$PATH" LC_ALL=C TZ=UTC
-if [ ! -x "$bindir/tl-regime" ]; then
-	echo "$prog: tl-regime is missing from $bindir (not built yet?)" >&2
-	exit 1
-fi
+# shellcheck source=bench/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+bench_start "bench/regime.sh bindir" 1 "$@"
+bench_need tl-regime
 
 out=bench/out/regime
 mkdir -p "$out"
@@ -37,19 +27,7 @@ data=$out/hmm10k.csv
 awk -v n="$days" -v seed=1 -f bench/regime/gen.awk >"$data"
 features=ret,vol,spread,volume
 
-# seconds CMD...: wall seconds of CMD, stdout to /dev/null
-seconds() {
-	local t0 t1
-	t0=$(date +%s%N)
-	"$@" >/dev/null
-	t1=$(date +%s%N)
-	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - a) / 1e9 }'
-}
 
-# median: of the numbers on stdin
-median() {
-	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
-}
 
 : >"$out/diag.times"
 : >"$out/full.times"

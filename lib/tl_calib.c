@@ -315,14 +315,6 @@ tl_logloss(const double *p, const double *y, size_t n)
 	return n > 0 ? sum / (double)n : NAN;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* numpy.percentile, linear: sorted s[0..n), q in [0, 1]. */
 static double
 quantile(const double *s, size_t n, double q)
@@ -351,7 +343,7 @@ tl_reliability(const double *p, const double *y, size_t n, size_t m,
 	} else {
 		sorted = tl_xcalloc(n, sizeof(*sorted));
 		memcpy(sorted, p, n * sizeof(*p));
-		qsort(sorted, n, sizeof(*sorted), cmp_double);
+		qsort(sorted, n, sizeof(*sorted), tl_cmp_double);
 		for (k = 0; k <= m; k++)
 			edge[k] = quantile(sorted, n, (double)k *
 			    (1.0 / (double)m));

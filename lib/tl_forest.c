@@ -481,14 +481,6 @@ leaves_of(const struct fnode *nd, const uint8_t *x, size_t nf, size_t m,
 
 /* ---- preparing the features ----------------------------------------- */
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Sort v[0..n) (no NaN): quicksort, median of three, Hoare partition
  * (balanced on equal keys), insertion sort below 16; qsort's calls
  * through a pointer made binning a tenth of the training time. */
@@ -1427,7 +1419,7 @@ make_classes(struct tl_forest *f, const struct fcol *c, const size_t *rows,
 		vals = tl_xcalloc(n, sizeof(double));
 		for (i = 0; i < n; i++)
 			vals[i] = c->v[rows[i]];
-		qsort(vals, n, sizeof(double), cmp_double);
+		qsort(vals, n, sizeof(double), tl_cmp_double);
 		for (i = 0; i < n; i++)
 			if (i == 0 || vals[i] != vals[i - 1])
 				vals[nv++] = vals[i];
@@ -1469,7 +1461,7 @@ make_classes(struct tl_forest *f, const struct fcol *c, const size_t *rows,
 			y[i] = (double)map[(size_t)x];
 		else {
 			double *hit = bsearch(&x, vals, nv, sizeof(double),
-			    cmp_double);
+			    tl_cmp_double);
 
 			y[i] = (double)(hit - vals);
 		}

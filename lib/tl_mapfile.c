@@ -19,6 +19,7 @@
 #include "tl_map.h"
 #include "tl_mapfile.h"
 #include "tl_num.h"
+#include "tl_opt.h"
 #include "tl_time.h"
 
 /* A fill that leaves less than this share of a lot's quantity closes
@@ -378,7 +379,7 @@ load(struct ld *l, struct tl_mapfile *m, const json_t *top)
 {
 	json_t *v, *c;
 	const char *k;
-	char *kind = NULL;
+	char *kind = NULL, list[256];
 	long i;
 
 	if (!json_is_object(top))
@@ -405,14 +406,17 @@ load(struct ld *l, struct tl_mapfile *m, const json_t *top)
 		goto bad;
 	if (m->input != NULL && tl_table_find(input_names,
 	    TL_NELEM(input_names), sizeof(*input_names), m->input) == -1) {
-		fail(l, "input: unknown '%s' (jsonl, csv or json)", m->input);
+		tl_word_list(list, sizeof(list), input_names,
+		    TL_NELEM(input_names), sizeof(*input_names));
+		fail(l, "input: unknown '%s' (%s)", m->input, list);
 		goto bad;
 	}
 	m->kind = TL_KIND_NONE;
 	if (kind != NULL && (i = tl_table_find(tl_kind_names + 1,
 	    TL_KIND_N - 1, sizeof(*tl_kind_names), kind)) == -1) {
-		fail(l, "kind: unknown '%s' (decision, outcome, run, promotion "
-		    "or retirement)", kind);
+		tl_word_list(list, sizeof(list), tl_kind_names + 1,
+		    TL_KIND_N - 1, sizeof(*tl_kind_names));
+		fail(l, "kind: unknown '%s' (%s)", kind, list);
 		goto bad;
 	}
 	if (kind != NULL)

@@ -13,6 +13,7 @@
 
 #include "tl_json.h"
 #include "tl_map.h"
+#include "tl_opt.h"
 #include "tl_overfit.h"
 #include "tl_policy.h"
 #include "tl_policy_int.h"
@@ -276,6 +277,7 @@ acks_row(void *ctx, const json_t *rec, const char *name, unsigned long line,
 	const char *f[4];
 	int64_t day, ms;
 	enum tl_overfit_sev sev;
+	char list[64];
 	size_t i;
 
 	for (i = 0; i < TL_NELEM(keys); i++) {
@@ -289,9 +291,12 @@ acks_row(void *ctx, const json_t *rec, const char *name, unsigned long line,
 	if (text_day(f[2], &day, &ms) == -1)
 		return tl_err_set(err, TL_EX_DATAERR, name, line, "field "
 		    "'acknowledged_at': '%s' is not a time", f[2]);
-	if ((sev = tl_overfit_sev_parse(f[3])) == TL_SEV_NONE)
+	if ((sev = tl_overfit_sev_parse(f[3])) == TL_SEV_NONE) {
+		tl_word_list(list, sizeof(list), tl_overfit_sev_names,
+		    tl_overfit_nsev, sizeof(tl_overfit_sev_names[0]));
 		return tl_err_set(err, TL_EX_DATAERR, name, line, "field "
-		    "'severity': unknown '%s' (low, medium or high)", f[3]);
+		    "'severity': unknown '%s' (%s)", f[3], list);
+	}
 	if (a->n == a->cap) {
 		a->cap = a->cap ? 2 * a->cap : 64;
 		a->v = tl_xreallocarray(a->v, a->cap, sizeof(*a->v));
@@ -742,7 +747,7 @@ tl_overfit_logit_summary(const double *x, size_t n,
 
 	if (n > 0) {	/* qsort(NULL, 0, ...) is undefined */
 		memcpy(s, x, n * sizeof(double));
-		qsort(s, n, sizeof(double), tl_pcmp_double);
+		qsort(s, n, sizeof(double), tl_cmp_double);
 	}
 	tl_moments(x, n, &m);
 	d->mean = m.mean;

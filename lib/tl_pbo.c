@@ -119,14 +119,6 @@ work(void *arg)
 	return NULL;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 int
 tl_pbo_cscv(const double *m, size_t t, size_t n, size_t s,
     enum tl_pbo_metric how, int threads, struct tl_progress *pr,
@@ -219,7 +211,7 @@ tl_pbo_cscv(const double *m, size_t t, size_t n, size_t s,
 	    (nc * sxy - sx * sy) / (vx * vy) : NAN;
 	sorted = tl_xcalloc(out->ncomb, sizeof(double));
 	memcpy(sorted, out->logit, out->ncomb * sizeof(double));
-	qsort(sorted, out->ncomb, sizeof(double), cmp_double);
+	qsort(sorted, out->ncomb, sizeof(double), tl_cmp_double);
 	out->logit_median = out->ncomb % 2 ? sorted[out->ncomb / 2] :
 	    (sorted[out->ncomb / 2 - 1] + sorted[out->ncomb / 2]) / 2;
 	free(sorted);

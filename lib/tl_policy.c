@@ -80,14 +80,6 @@ tl_pnum(double x)
 
 /* ---- moments ---------------------------------------------------------- */
 
-int
-tl_pcmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 void
 tl_pstat_add(struct tl_pstat *s, double x)
 {

@@ -124,7 +124,7 @@ tl_gate_boot(const double *n, const double *mean, const double *var,
 		out[d] = sign * s / total;
 	}
 	tl_rng_free(r);
-	qsort(out, draws, sizeof(double), tl_pcmp_double);
+	qsort(out, draws, sizeof(double), tl_cmp_double);
 }
 
 int

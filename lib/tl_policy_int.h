@@ -222,9 +222,6 @@ void	tl_breaker_release(struct tl_policy *p);
 int	tl_prows_read(struct tl_policy *p, char *const *paths, int npaths,
 	    struct tl_err *err);
 
-/* qsort's comparison of doubles, ascending. */
-int	tl_pcmp_double(const void *a, const void *b);
-
 /* A number as JSON, null when not finite. */
 json_t	*tl_pnum(double x);
 

@@ -174,14 +174,12 @@ static const char *const status_names[TL_PF_NSTATUS] = {
 	[TL_PF_CAPPED] = "capped",
 };
 
-static const struct {
-	const char	*name;
-	int		 demotes;
-} actions[] = {
+const struct tl_pf_action tl_pf_actions[] = {
 	{ "demote", 1 },
 	{ "retrain", 0 },
 	{ "watch", 0 },
 };
+const size_t tl_pf_nactions = TL_NELEM(tl_pf_actions);
 
 long
 tl_pf_method_find(const char *s)
@@ -211,10 +209,10 @@ tl_pf_status_name(enum tl_pf_status s)
 int
 tl_pf_action_demotes(const char *s)
 {
-	long k = tl_table_find(actions, TL_NELEM(actions), sizeof(actions[0]),
-	    s);
+	long k = tl_table_find(tl_pf_actions, tl_pf_nactions,
+	    sizeof(tl_pf_actions[0]), s);
 
-	return k < 0 ? -1 : actions[k].demotes;
+	return k < 0 ? -1 : tl_pf_actions[k].demotes;
 }
 
 /* A new string, printf-style. */

@@ -196,6 +196,14 @@ struct tl_pf_alert {
 	const char	*kind, *severity, *since;	/* or NULL */
 };
 
+/* The actions an alert may name, and whether each demotes. */
+struct tl_pf_action {
+	const char	*name;
+	int		 demotes;
+};
+extern const struct tl_pf_action tl_pf_actions[];
+extern const size_t tl_pf_nactions;
+
 /* Does alert action s demote?  1 yes, 0 no, -1 unknown action. */
 int	tl_pf_action_demotes(const char *s);
 

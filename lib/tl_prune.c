@@ -182,14 +182,6 @@ last_step(const struct tl_prune_trial *t)
 	return t->n > 0 ? t->step[t->n - 1] : -1;
 }
 
-static int
-cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* numpy's nanpercentile, linear: NaNs left out; NAN if none is left. */
 static double
 nanpercentile(double *v, size_t n, double q)
@@ -202,7 +194,7 @@ nanpercentile(double *v, size_t n, double q)
 			v[m++] = v[i];
 	if (m == 0)
 		return NAN;
-	qsort(v, m, sizeof(*v), cmp_dbl);
+	qsort(v, m, sizeof(*v), tl_cmp_double);
 	pos = q / 100 * (double)(m - 1);
 	lo = (size_t)floor(pos);
 	if (lo + 1 >= m)
@@ -310,7 +302,7 @@ halving(const struct tl_prune_params *p, long min_res, long rate,
 		/* the top 1/rf of the rung, at least its best */
 		idx = m / (size_t)p->reduction;
 		idx = idx > 0 ? idx - 1 : 0;
-		qsort(v, m, sizeof(*v), cmp_dbl);
+		qsort(v, m, sizeof(*v), tl_cmp_double);
 		ok = p->maximize ? value >= v[m - 1 - idx] : value <= v[idx];
 		if (!ok) {
 			tl_fmt_double(a, value);

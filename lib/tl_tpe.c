@@ -315,14 +315,6 @@ log_mass(double a, double b)
 	return -0.5 * m * m - LOG_SQRT_2PI + log(b - a);
 }
 
-static int
-cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Scott's rule for n >= 2 values v of one coordinate in d dimensions:
  * 1.059 * min(sd, IQR / 1.34) * n^(-1/(d+4)); it narrows as the good
  * group gathers, where a share of the range (Optuna) stays wide. */
@@ -341,7 +333,7 @@ scott(const double *v, size_t n, size_t d)
 	for (i = 0; i < n; i++)
 		ss += (v[i] - m) * (v[i] - m);
 	sd = sqrt(ss / (double)(n - 1));
-	qsort(w, n, sizeof(double), cmp_dbl);
+	qsort(w, n, sizeof(double), tl_cmp_double);
 	/* quartiles by linear interpolation (numpy's default) */
 	{
 		double a = 0.25 * (double)(n - 1), b = 0.75 * (double)(n - 1);

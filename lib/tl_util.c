@@ -15,6 +15,16 @@
 #include "tl_num.h"
 #include "tl_util.h"
 
+int
+tl_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	if (isnan(x) || isnan(y))
+		return isnan(x) - isnan(y);
+	return (x > y) - (x < y);
+}
+
 long
 tl_table_find(const void *tab, size_t n, size_t size, const char *s)
 {

@@ -19,6 +19,11 @@
  * that choices are made from. */
 long	tl_table_find(const void *tab, size_t n, size_t size, const char *s);
 
+/* qsort(3) comparator of doubles, ascending.  A NaN sorts after every
+ * number and equal to another NaN, so the order is total (qsort is
+ * undefined on a comparator that is not); -0.0 and 0.0 are equal. */
+int	tl_cmp_double(const void *a, const void *b);
+
 void	*tl_xmalloc(size_t n);			/* new; exits 70 on ENOMEM */
 void	*tl_xcalloc(size_t n, size_t size);	/* new, zeroed; checks overflow */
 void	*tl_xrealloc(void *p, size_t n);

@@ -17,6 +17,7 @@
 
 #include "tl_err.h"
 #include "tl_policy.h"
+#include "tl_util.h"
 #include "unit.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -28,15 +29,6 @@ init(void)
 }
 
 TestSuite(tl_policy, .init = init);
-
-/* qsort ascending. */
-static int
-cmpd(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 Test(tl_policy, durations)
 {
@@ -230,7 +222,7 @@ Test(tl_policy, gate_boot_matches_signal_bootstrap)
 		}
 		e[b] = t / N;
 	}
-	qsort(e, BE, sizeof(double), cmpd);
+	qsort(e, BE, sizeof(double), tl_cmp_double);
 	for (m1 = s1 = 0, b = 0; b < B; b++)
 		m1 += d[b];
 	m1 /= B;

@@ -19,6 +19,7 @@
 #include "tl_rng.h"
 #include "tl_space.h"
 #include "tl_tpe.h"
+#include "tl_util.h"
 #include "unit.h"
 
 #define VEC_TOL		1e-8	/* printed to 10 digits or more */
@@ -374,14 +375,6 @@ Test(tl_tpe, fit_needs_a_trial)
 	tl_space_free(s);
 }
 
-static int
-cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 Test(tl_tpe, qmc_stratified)
 {
 	double q[16 * 3], c[16], q2[16 * 3];
@@ -395,7 +388,7 @@ Test(tl_tpe, qmc_stratified)
 		}
 		/* 16 points of a shifted (t,m,s)-net: one per 1/16 of
 		 * each axis, evenly spaced */
-		qsort(c, 16, sizeof(double), cmp_d);
+		qsort(c, 16, sizeof(double), tl_cmp_double);
 		for (i = 1; i < 16; i++)
 			cr_assert_float_eq(c[i] - c[i - 1], 1.0 / 16, 1e-12);
 	}

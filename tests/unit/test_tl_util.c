@@ -460,3 +460,26 @@ Test(tl_close_stdout, fails_on_a_full_disk)
 	printf("%.3f\n", 2.385);
 	cr_assert_eq(tl_close_stdout(), -1);
 }
+
+/* tl_cmp_double */
+
+Test(tl_cmp_double, orders_numbers_then_nans)
+{
+	double v[] = { 3, NAN, -INFINITY, 0.5, -2, NAN, INFINITY, 0.5, -0.0 };
+	const double want[] = { -INFINITY, -2, -0.0, 0.5, 0.5, 3, INFINITY };
+	size_t i, n = sizeof(v) / sizeof(v[0]);
+	double a = 1, b = 2, z = 0.0, nz = -0.0, nan = NAN;
+
+	cr_assert_eq(tl_cmp_double(&a, &b), -1);
+	cr_assert_eq(tl_cmp_double(&b, &a), 1);
+	cr_assert_eq(tl_cmp_double(&a, &a), 0);
+	cr_assert_eq(tl_cmp_double(&z, &nz), 0);	/* -0 == 0 */
+	cr_assert_eq(tl_cmp_double(&nan, &b), 1);	/* NaN last */
+	cr_assert_eq(tl_cmp_double(&b, &nan), -1);
+	cr_assert_eq(tl_cmp_double(&nan, &nan), 0);
+	qsort(v, n, sizeof(double), tl_cmp_double);
+	for (i = 0; i < 7; i++)
+		cr_assert_eq(v[i], want[i], "v[%zu] = %g, want %g", i, v[i],
+		    want[i]);
+	cr_assert(isnan(v[7]) && isnan(v[8]));
+}
