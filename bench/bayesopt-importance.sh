@@ -35,6 +35,10 @@ while [ $# -gt 0 ]; do
 done
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export LC_ALL=C TZ=UTC
+if [ ! -x "$bindir/tl-bayesopt" ]; then
+	echo "$prog: tl-bayesopt is missing from $bindir (not built yet?)" >&2
+	exit 1
+fi
 out=bench/out/bayesopt-importance
 mkdir -p "$out"
 space=testdata/tl-bayesopt/importance-space.json
