@@ -2818,3 +2818,56 @@ tl_forest_predict_rows(const struct tl_forest *f, const uint8_t *bins,
 {
 	predict(f, bins, m, mean, sd, prob, 1);
 }
+
+/* ---- reading the trees ------------------------------------------------- */
+
+size_t
+tl_forest_ntrees(const struct tl_forest *f)
+{
+	return f->ntree;
+}
+
+size_t
+tl_forest_tree_nodes(const struct tl_forest *f, size_t t)
+{
+	return f->tree[t].nnode;
+}
+
+void
+tl_forest_tree_node(const struct tl_forest *f, size_t t, size_t i,
+    struct tl_forest_node *nd)
+{
+	const struct fnode *q = &f->tree[t].node[i];
+
+	memset(nd, 0, sizeof(*nd));
+	if (q->flags & N_LEAF) {
+		nd->leaf = 1;
+		nd->value = &f->tree[t].val[(size_t)q->child *
+		    (f->K > 0 ? f->K : 1)];
+		return;
+	}
+	nd->feat = q->feat;
+	nd->bin = q->bin;
+	nd->missing_left = (q->flags & N_MLEFT) != 0;
+	nd->left = q->child;
+	nd->right = (size_t)q->child + 1;
+}
+
+const double *
+tl_forest_bounds(const struct tl_forest *f, size_t j, size_t *nbound)
+{
+	*nbound = f->feat[j].nbound;
+	return f->feat[j].bound;
+}
+
+size_t
+tl_forest_ncategories(const struct tl_forest *f, size_t j)
+{
+	return f->feat[j].ncat;
+}
+
+const char *
+tl_forest_category(const struct tl_forest *f, size_t j, size_t k)
+{
+	return f->feat[j].cat[k];
+}

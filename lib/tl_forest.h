@@ -172,4 +172,44 @@ void	tl_forest_predict_rows(const struct tl_forest *f,
 	    const uint8_t *bins, size_t m, double *mean, double *sd,
 	    double *prob);
 
+/* ---- reading the trees ---------------------------------------------- */
+
+/* A node of a tree as tl_forest_tree_node() gives it.  A row goes left
+ * at a split when its bin of feature feat is <= bin (a missing value:
+ * when missing_left). */
+struct tl_forest_node {
+	int		 leaf;		/* 1: a leaf, 0: a split */
+	size_t		 feat;		/* split: the feature */
+	unsigned	 bin;		/* split: bins <= bin go left */
+	int		 missing_left;	/* split: missing values go left */
+	size_t		 left, right;	/* split: the children's nodes */
+	const double	*value;		/* leaf: its mean (regression), or
+					 * its tl_forest_nclasses() class
+					 * shares; borrowed from the forest */
+};
+
+size_t	tl_forest_ntrees(const struct tl_forest *f);
+
+/* The nodes of tree t (< tl_forest_ntrees()); node 0 is the root. */
+size_t	tl_forest_tree_nodes(const struct tl_forest *f, size_t t);
+
+/* Node i (< tl_forest_tree_nodes()) of tree t into *nd. */
+void	tl_forest_tree_node(const struct tl_forest *f, size_t t, size_t i,
+	    struct tl_forest_node *nd);
+
+/* The value bins of feature j: bin b < nbound holds the values (category
+ * ranks for strings) x <= bound[b] and above bound[b - 1]; the last bin,
+ * nbound, those above bound[nbound - 1].  Returns bound (borrowed, may be
+ * NULL when *nbound is 0), *nbound set. */
+const double *tl_forest_bounds(const struct tl_forest *f, size_t j,
+	    size_t *nbound);
+
+/* Categories of a string feature j (0 for numbers and booleans): their
+ * ranks are 0 .. n-1, in the order of their mean target. */
+size_t	tl_forest_ncategories(const struct tl_forest *f, size_t j);
+
+/* The category of rank k of string feature j; borrowed. */
+const char *tl_forest_category(const struct tl_forest *f, size_t j,
+	    size_t k);
+
 #endif

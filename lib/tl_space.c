@@ -387,6 +387,12 @@ bin_centre(const struct tl_param *p, size_t j)
 	return ((double)j + 0.5) / (double)p->nlev;
 }
 
+double
+tl_param_centre(const struct tl_param *p, size_t j)
+{
+	return bin_centre(p, j);
+}
+
 size_t
 tl_param_level(const struct tl_param *p, double u)
 {

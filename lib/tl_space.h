@@ -99,6 +99,10 @@ double	*tl_space_snap(const struct tl_space *s, double *x);
 void	tl_param_bin(const struct tl_param *p, size_t j, double *lo,
 	    double *hi);
 
+/* The u of bin j's value (its centre in log for a log parameter), for
+ * discrete parameter p: the coordinate tl_space_encode() gives it. */
+double	tl_param_centre(const struct tl_param *p, size_t j);
+
 /* The bin holding u for discrete parameter p. */
 size_t	tl_param_level(const struct tl_param *p, double u);
 

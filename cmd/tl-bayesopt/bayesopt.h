@@ -227,6 +227,18 @@ void	hist_release(struct hist *h);
 void	hist_summary(const struct opts *o, const struct hist *h);
 double	loss_of(const struct opts *o, double value);
 
+/* space.c: what space reads, a record at a time (importance too) */
+struct spaceread {
+	struct tl_space_infer	*in;	/* the params tried */
+	size_t			 read, unreadable;	/* records */
+	size_t			 noparams;	/* without a params object */
+};
+void	space_record(const struct opts *o, void *ctx, const json_t *rec,
+	    const char *name, unsigned long line);
+
+/* importance.c: its own options, read, compute, write; an exit status */
+int	cmd_importance(int argc, char *argv[]);
+
 /* record.c: the fields of a trial record written, and -o */
 json_t *num(double x);
 void	put_params(json_t *rec, const struct opts *o,

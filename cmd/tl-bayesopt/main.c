@@ -118,7 +118,8 @@ usage(FILE *fp)
 "                   [--params-field field]\n"
 "       tl-bayesopt front -H history --objective name:dir ... [-qv]\n"
 "                   [-i format] [-o file] [--hypervolume]\n"
-"                   [--params-field field] [--ref-point values]\n");
+"                   [--params-field field] [--ref-point values]\n"
+"       tl-bayesopt importance -H history [options]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
@@ -534,6 +535,8 @@ main(int argc, char *argv[])
 	int rc, status = TL_EX_OK;
 
 	tl_init("tl-bayesopt");
+	if (argc > 1 && strcmp(argv[1], "importance") == 0)
+		return cmd_importance(argc - 1, argv + 1);
 	cmd = parse_args(argc, argv, &o);
 	if (cmd->space && (s = tl_space_load(o.space, &err)) == NULL)
 		rc = -1;

@@ -20,15 +20,8 @@
 /* the options that space takes (getopt's values; -h and -V exit) */
 static const int space_opts[] = { 'H', 'i', 'o', 'q', 'v', O_PARAMS_FIELD };
 
-/* What space reads. */
-struct spaceread {
-	struct tl_space_infer	*in;	/* the params tried */
-	size_t			 read, unreadable;	/* records */
-	size_t			 noparams;	/* without a params object */
-};
-
 /* One record's params into the inference, or counted as skipped. */
-static void
+void
 space_record(const struct opts *o, void *ctx, const json_t *rec,
     const char *name, unsigned long line)
 {

@@ -80,6 +80,17 @@ unif(unsigned long long *s)
 	return (double)(ut_xorshift(s) >> 11) * 0x1.0p-53;
 }
 
+/* One tree on every row as it is (no bootstrap), leaves of one row. */
+static void
+one_tree(struct tl_forest_params *p)
+{
+	p->trees = 1;
+	p->bootstrap = 0;
+	p->sample_fraction = 1;
+	p->min_leaf = 1;
+	p->permutation = 0;
+}
+
 /* [CH]: one tree on all four rows (no bootstrap), one split at
  * 2.5 (the midpoint of 2 and 3), leaves 1 and 5; impurity decrease 16,
  * reported per row drawn: 16 / 4 = 4. */
@@ -95,11 +106,7 @@ Test(tl_forest, methods_split_vector)
 	add(d, "{\"x\":2,\"y\":1}");
 	add(d, "{\"x\":3,\"y\":5}");
 	add(d, "{\"x\":4,\"y\":5}");
-	p.trees = 1;
-	p.bootstrap = 0;
-	p.sample_fraction = 1;
-	p.min_leaf = 1;
-	p.permutation = 0;
+	one_tree(&p);
 	f = train(d, "y", &p);
 	cr_assert_float_eq(predict(f, "{\"x\":2.5}", &sd, NULL), 1, 1e-12);
 	cr_assert_float_eq(predict(f, "{\"x\":2.5000001}", &sd, NULL), 5,
@@ -112,6 +119,83 @@ Test(tl_forest, methods_split_vector)
 	cr_assert_float_eq(json_number_value(json_object_get(imp,
 	    "importance")), 4, 1e-12);
 	json_decref(s);
+	tl_forest_free(f);
+	tl_fdata_free(d);
+}
+
+/* Node i of tree t is a split on feat at bin with children left, right;
+ * or, when left is 0, a leaf of value v (given as right).  (Where missing
+ * values go, the larger side without any in training, is not checked.) */
+static void
+node_is(const struct tl_forest *f, size_t t, size_t i, size_t feat,
+    unsigned bin, size_t left, double right)
+{
+	struct tl_forest_node nd;
+
+	tl_forest_tree_node(f, t, i, &nd);
+	cr_assert_eq(nd.leaf, left == 0, "node %zu: leaf %d", i, nd.leaf);
+	if (nd.leaf) {
+		cr_assert_float_eq(nd.value[0], right, 1e-12, "node %zu: %g",
+		    i, nd.value[0]);
+		return;
+	}
+	cr_assert_eq(nd.feat, feat, "node %zu: feature %zu", i, nd.feat);
+	cr_assert_eq(nd.bin, bin, "node %zu: bin %u", i, nd.bin);
+	cr_assert_eq(nd.left, left, "node %zu: left %zu", i, nd.left);
+	cr_assert_eq(nd.right, (size_t)right, "node %zu: right %zu", i,
+	    nd.right);
+}
+
+/* The tree walk on a tree drawn by hand: x = 1..4 by z = a, b (8 rows,
+ * no bootstrap, every feature tried), y = 10 [x > 2] + [z = b] * [x > 2].
+ * The root splits x at bin 1 (bounds 1.5, 2.5, 3.5: x <= 2.5 left, a
+ * variance decrease of 100 against z's 0.5); the left child (y = 0) is a
+ * leaf; the right splits z at bin 0 (rank 0 = "a", mean 5 < 5.5).  Depth
+ * first, left before right: node 0 root, 1 leaf 0, 2 split on z, 3 leaf
+ * 10, 4 leaf 11. */
+Test(tl_forest, tree_walk_by_hand)
+{
+	struct tl_forest_params p = TL_FOREST_PARAMS_DEFAULT;
+	struct tl_fdata *d = tl_fdata_alloc();
+	struct tl_forest *f;
+	const double *bound;
+	size_t nb, fx, fz;
+	char row[128];
+	int x, z;
+
+	for (x = 1; x <= 4; x++)
+		for (z = 0; z < 2; z++) {
+			snprintf(row, sizeof(row), "{\"x\":%d,\"z\":\"%s\","
+			    "\"y\":%d}", x, z ? "b" : "a",
+			    10 * (x > 2) + (z && x > 2));
+			add(d, row);
+		}
+	one_tree(&p);
+	p.mtry = 2;
+	f = train(d, "y", &p);
+	cr_assert_eq(tl_forest_ntrees(f), 1);
+	cr_assert_eq(tl_forest_nfeatures(f), 2);
+	fx = strcmp(tl_forest_feature(f, 0), "x") == 0 ? 0 : 1;
+	fz = 1 - fx;
+	cr_assert_str_eq(tl_forest_feature(f, fz), "z");
+	bound = tl_forest_bounds(f, fx, &nb);
+	cr_assert_eq(nb, 3);
+	cr_assert_float_eq(bound[0], 1.5, 1e-15);
+	cr_assert_float_eq(bound[1], 2.5, 1e-15);
+	cr_assert_float_eq(bound[2], 3.5, 1e-15);
+	cr_assert_eq(tl_forest_ncategories(f, fx), 0);
+	cr_assert_eq(tl_forest_ncategories(f, fz), 2);
+	cr_assert_str_eq(tl_forest_category(f, fz, 0), "a");
+	cr_assert_str_eq(tl_forest_category(f, fz, 1), "b");
+	bound = tl_forest_bounds(f, fz, &nb);
+	cr_assert_eq(nb, 1);
+	cr_assert_float_eq(bound[0], 0.5, 1e-15);
+	cr_assert_eq(tl_forest_tree_nodes(f, 0), 5);
+	node_is(f, 0, 0, fx, 1, 1, 2);
+	node_is(f, 0, 1, 0, 0, 0, 0);
+	node_is(f, 0, 2, fz, 0, 3, 4);
+	node_is(f, 0, 3, 0, 0, 0, 10);
+	node_is(f, 0, 4, 0, 0, 0, 11);
 	tl_forest_free(f);
 	tl_fdata_free(d);
 }
