@@ -365,9 +365,6 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		}
 	}
-	if (o->outdir != NULL && o->output != NULL)
-		tl_usage_error("-d and -o exclude each other (-d writes "
-		    "every output into DIR)");
 	so.path = o->path;
 	so.path_as = o->path_as;
 	if (tl_source_check_opts(&so, &err) == -1)
@@ -384,6 +381,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    o->shard ? "--shard" : "--merge", so1->name,
 			    o->shard ? "two" : "one", o->shard ? "--merge" :
 			    "each --shard (the shards keep it)");
+	if (o->outdir != NULL && o->output != NULL)
+		tl_usage_error("-d and -o exclude each other (-d writes "
+		    "every output into DIR)");
 	if (o->shard && o->outdir == NULL)
 		tl_usage_error("--shard: -d DIR is needed: the shard is "
 		    "written into DIR");

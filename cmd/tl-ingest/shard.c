@@ -505,6 +505,9 @@ next_line(struct merge *m, struct shin *in, struct tl_err *err)
 	if ((rc = tl_reader_getline(in->rd, &in->line, &in->len, err)) <= 0)
 		return rc;
 	in->lineno++;
+	if (!tl_reader_had_newline(in->rd))	/* every line has one */
+		return tl_err_set(err, TL_EX_DATAERR, in->path, in->lineno,
+		    "truncated shard: its last line is cut short");
 	if (tl_jdoc_parse(&m->d, in->line, in->len, in->path, in->lineno,
 	    err) == -1)
 		return -1;
@@ -750,7 +753,7 @@ item_canon(struct merge *m, struct shin *in, enum tl_kind k,
 		return -1;
 	if ((what = missing(&s->fdoc, k)) != NULL)
 		return tl_err_set(err, TL_EX_DATAERR, in->path, in->lineno,
-		    "damaged shard: a %s without '%s'", tl_kind_names[k],
+		    "damaged shard: an item of kind %s without '%s'", tl_kind_names[k],
 		    what);
 	return 0;
 }
