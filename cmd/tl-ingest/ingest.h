@@ -314,6 +314,7 @@ int	shard_warning(struct state *s, const char *path, const char *skip,
 int	shard_file_end(struct state *s, const struct file_count *fc,
 	    struct tl_err *err);
 int	shard_close(struct state *s, int rc, struct tl_err *err);
+char	*shard_path(const char *path);
 int	merge_all(struct state *s, char *const *paths, size_t n,
 	    size_t *files, struct tl_progress *pr, struct tl_err *err);
 

@@ -182,7 +182,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 	    OPT_PATH, OPT_PATHAS, OPT_PROGRESS, OPT_REJECTS, OPT_SHARD,
 	    OPT_STRICT, OPT_END };
 	/* The options of one stage: --shard runs stage one, --merge stage
-	 * two (the others act in both, or on messages). */
+	 * two (the others act in both, or on messages).  -u is of stage
+	 * one, but --merge takes it to check the shards were written with
+	 * it (shard.c), so that a night's step runs with its date. */
 	static const struct stage_opt {
 		int		 ch;	/* as getopt returns it */
 		const char	*name;	/* its long name */
@@ -197,7 +199,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ OPT_NOFILL, "--no-fill", 2 }, { 'o', "--output", 2 },
 		{ OPT_PATH, "--path", 1 }, { OPT_PATHAS, "--path-as", 1 },
 		{ OPT_REJECTS, "--rejects", 2 }, { 'S', "--summary", 2 },
-		{ OPT_STRICT, "--strict", 2 }, { 'u', "--until", 1 }
+		{ OPT_STRICT, "--strict", 2 }
 	};
 	unsigned char given[OPT_END] = { 0 };
 	static const struct option longopts[] = {
@@ -513,15 +515,9 @@ shard_order(struct tl_walk *w, int rc, struct tl_err *err)
 static double
 shard_mb(const char *path)
 {
-	struct stat st;
-	char *p;
-	double mb;
+	char *p = shard_path(path);
+	double mb = path_mb(p);
 
-	if (stat(path, &st) == -1 || !S_ISDIR(st.st_mode))
-		return path_mb(path);
-	p = tl_xmalloc(strlen(path) + 16);
-	sprintf(p, "%s/shard.jsonl", path);
-	mb = path_mb(p);
 	free(p);
 	return mb;
 }

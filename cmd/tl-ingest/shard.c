@@ -838,6 +838,24 @@ out:
 	return rc;
 }
 
+/* The shard file of path: DIR/shard.jsonl for a directory, else path.
+ * New. */
+char *
+shard_path(const char *path)
+{
+	struct stat st;
+	size_t n = strlen(path);
+	char *p;
+
+	if (stat(path, &st) == -1 || !S_ISDIR(st.st_mode))
+		return tl_xstrdup(path);
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	p = tl_xmalloc(n + sizeof(SHARD_FILE) + 1);
+	sprintf(p, "%.*s/%s", (int)n, path, SHARD_FILE);
+	return p;
+}
+
 /* Open the shard at path (a directory holding shard.jsonl, or the file)
  * into in, and read its header and first file's start.  Returns 0, or -1
  * with err set. */
@@ -845,15 +863,10 @@ static int
 open_shard(struct merge *m, struct shin *in, const char *path,
     struct tl_err *err)
 {
-	struct stat st;
 	json_t *h;
 	int version, rc;
 
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		in->path = tl_xmalloc(strlen(path) + sizeof(SHARD_FILE) + 1);
-		sprintf(in->path, "%s/%s", path, SHARD_FILE);
-	} else
-		in->path = tl_xstrdup(path);
+	in->path = shard_path(path);
 	if ((in->rd = tl_reader_open(in->path, err)) == NULL)
 		return -1;
 	if ((rc = tl_reader_getline(in->rd, &in->line, &in->len, err)) == -1)
@@ -888,6 +901,25 @@ same_stage_one(const struct shin *a, const struct shin *b,
 	    "other stage-one options than %s (%s): the shards of one "
 	    "ingest are written with the same", a->path, key != NULL ? key :
 	    "other names");
+}
+
+/* With -u, the shards must have been written with it. */
+static int
+same_until(const struct state *s, const struct shin *in,
+    struct tl_err *err)
+{
+	json_t *u = json_object_get(in->stage_one, "until");
+
+	if (s->o->until == INT64_MAX || (json_is_integer(u) &&
+	    json_integer_value(u) == (json_int_t)s->o->until))
+		return 0;
+	if (!json_is_integer(u))
+		return tl_err_set(err, TL_EX_DATAERR, in->path, 0, "written "
+		    "without --until, but --merge was given one: the shards of "
+		    "one ingest are written with the --until it checks");
+	return tl_err_set(err, TL_EX_DATAERR, in->path, 0, "written with "
+	    "another --until than the one given to --merge: the shards of "
+	    "one ingest are written with the --until it checks");
 }
 
 /* Bytes of the shards read, for the progress. */
@@ -949,7 +981,7 @@ merge_all(struct state *s, char *const *paths, size_t n, size_t *files,
 	tl_buf_init(&m.canon);
 	for (i = 0; i < n && rc == 0; i++)
 		if ((rc = open_shard(&m, &m.in[i], paths[i], err)) == 0 &&
-		    i > 0)
+		    (rc = same_until(s, &m.in[i], err)) == 0 && i > 0)
 			rc = same_stage_one(&m.in[0], &m.in[i], err);
 	if (rc == 0 && json_is_string(json_object_get(m.in[0].stage_one,
 	    "aliases")))
