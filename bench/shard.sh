@@ -20,27 +20,13 @@ prog="bench shard"
 runs=3
 nshards=7
 
+# shellcheck source=bench/lib/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 if [ $# -ne 1 ]; then
 	echo "usage: bench/shard.sh bindir" >&2
 	exit 64
 fi
-if ! bindir=$(cd "$1" 2>/dev/null && pwd); then
-	echo "$prog: $1: no such directory (run make first)" >&2
-	exit 66
-fi
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export PATH="$bindir:$PATH" LC_ALL=C TZ=UTC
-for t in tl-synth tl-ingest; do
-	if [ ! -x "$bindir/$t" ]; then
-		echo "$prog: $t is missing from $bindir (not built yet?)" >&2
-		exit 1
-	fi
-done
-
-out=bench/out
-mkdir -p "$out"
-# shellcheck source=bench/lib/common.sh
-. bench/lib/common.sh
+bench_setup "$1" tl-synth tl-ingest
 
 synth_scale "$out/synth1m" 1000000
 logs=$out/synth1m/logs

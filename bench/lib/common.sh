@@ -1,6 +1,6 @@
 # Shared by the bench/*.sh scripts (sourced, not run).  The caller sets
 # prog (the prefix of its messages) and out (its data directory under
-# bench/out/) first.
+# bench/out/) first, or calls bench_setup, which sets out.
 # shellcheck shell=bash disable=SC2154 # prog and out: set by the caller
 
 # want PKG CMD: make sure CMD exists, installing the Debian package PKG
@@ -68,4 +68,27 @@ measure() {
 median() {
 	awk -v c="$2" '{ print $c }' "$1" | sort -n |
 	    awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+# bench_setup BINDIR TOOL...: the start of a bench script: the tools
+# checked in BINDIR and it put first in PATH, the C locale and UTC, the
+# top of the tree as the current directory and out=bench/out made.  Sets
+# bindir; exits 66 or 1 when something is missing.
+bench_setup() {
+	local t
+	if [ -z "$1" ] || ! bindir=$(cd "$1" 2>/dev/null && pwd); then
+		echo "$prog: '$1': no such directory (run make first)" >&2
+		exit 66
+	fi
+	shift
+	cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 66
+	export PATH="$bindir:$PATH" LC_ALL=C TZ=UTC
+	for t in "$@"; do
+		if [ ! -x "$bindir/$t" ]; then
+			echo "$prog: $t is missing from $bindir (not built yet?)" >&2
+			exit 1
+		fi
+	done
+	out=bench/out
+	mkdir -p "$out"
 }
