@@ -60,12 +60,15 @@ struct shard {
 	unsigned long	 files, items, rejects, later;	/* written */
 };
 
+#define FNV_PRIME	0x100000001b3ULL	/* 64-bit FNV (Fowler, Noll,
+						 * Vo): mixes a step in */
+
 /* The hash of a file's item lines (without their newline), one after
  * the other: what its end line says, checked by the merge. */
 static uint64_t
 chain(uint64_t h, const char *line, size_t n)
 {
-	return (h ^ tl_hash64(line, n)) * 0x100000001b3ULL;
+	return (h ^ tl_hash64(line, n)) * FNV_PRIME;
 }
 
 /* --- the order ------------------------------------------------------ */
@@ -428,28 +431,29 @@ static const struct need {
 	enum tl_kind	 k;
 	const char	*field;		/* "metrics.roi": in metrics */
 	enum tl_jt	 type;		/* TL_JNULL: any */
+	int		 time;		/* an RFC 3339 time (facts_of()) */
 } needs[] = {
-	{ TL_KIND_DECISION, "id", TL_JSTR },
-	{ TL_KIND_OUTCOME, "id", TL_JSTR },
-	{ TL_KIND_OUTCOME, "strategy", TL_JSTR },
-	{ TL_KIND_OUTCOME, "exit_ts", TL_JSTR },
-	{ TL_KIND_OUTCOME, "pnl", TL_JNUM },
-	{ TL_KIND_RUN, "id", TL_JSTR },
-	{ TL_KIND_RUN, "strategy", TL_JSTR },
-	{ TL_KIND_RUN, "period", TL_JSTR },
-	{ TL_KIND_RUN, "genome", TL_JOBJ },
-	{ TL_KIND_RUN, "metrics", TL_JOBJ },
-	{ TL_KIND_RUN, "metrics.roi", TL_JNULL },
-	{ TL_KIND_RUN, "metrics.sharpe", TL_JNULL },
-	{ TL_KIND_PROMOTION, "strategy", TL_JSTR },
-	{ TL_KIND_PROMOTION, "ts", TL_JSTR },
-	{ TL_KIND_RETIREMENT, "strategy", TL_JSTR },
-	{ TL_KIND_RETIREMENT, "ts", TL_JSTR },
-	{ TL_KIND_SIGNAL, "id", TL_JSTR },
-	{ TL_KIND_SIGNAL_OUTCOME, "signal_id", TL_JSTR },
-	{ TL_KIND_SIGNAL_OUTCOME, "horizon", TL_JNULL },
-	{ TL_KIND_COUNTERFACTUAL, "id", TL_JSTR },
-	{ TL_KIND_COUNTERFACTUAL, "signal_id", TL_JSTR }
+	{ TL_KIND_DECISION, "id", TL_JSTR, 0 },
+	{ TL_KIND_OUTCOME, "id", TL_JSTR, 0 },
+	{ TL_KIND_OUTCOME, "strategy", TL_JSTR, 0 },
+	{ TL_KIND_OUTCOME, "exit_ts", TL_JSTR, 1 },
+	{ TL_KIND_OUTCOME, "pnl", TL_JNUM, 0 },
+	{ TL_KIND_RUN, "id", TL_JSTR, 0 },
+	{ TL_KIND_RUN, "strategy", TL_JSTR, 0 },
+	{ TL_KIND_RUN, "period", TL_JSTR, 0 },
+	{ TL_KIND_RUN, "genome", TL_JOBJ, 0 },
+	{ TL_KIND_RUN, "metrics", TL_JOBJ, 0 },
+	{ TL_KIND_RUN, "metrics.roi", TL_JNULL, 0 },
+	{ TL_KIND_RUN, "metrics.sharpe", TL_JNULL, 0 },
+	{ TL_KIND_PROMOTION, "strategy", TL_JSTR, 0 },
+	{ TL_KIND_PROMOTION, "ts", TL_JSTR, 0 },
+	{ TL_KIND_RETIREMENT, "strategy", TL_JSTR, 0 },
+	{ TL_KIND_RETIREMENT, "ts", TL_JSTR, 0 },
+	{ TL_KIND_SIGNAL, "id", TL_JSTR, 0 },
+	{ TL_KIND_SIGNAL_OUTCOME, "signal_id", TL_JSTR, 0 },
+	{ TL_KIND_SIGNAL_OUTCOME, "horizon", TL_JNULL, 0 },
+	{ TL_KIND_COUNTERFACTUAL, "id", TL_JSTR, 0 },
+	{ TL_KIND_COUNTERFACTUAL, "signal_id", TL_JSTR, 0 }
 };
 
 /* The field of needs[i] missing from c (a canonical record of kind k),
@@ -480,8 +484,7 @@ missing(const struct tl_jdoc *c, enum tl_kind k)
 		if (v == NULL || (needs[i].type != TL_JNULL &&
 		    v->type != needs[i].type))
 			return needs[i].field;
-		if (strcmp(needs[i].field, "exit_ts") == 0 &&
-		    tl_time_parse(v->s, v->len, &ms) == -1)
+		if (needs[i].time && tl_time_parse(v->s, v->len, &ms) == -1)
 			return needs[i].field;
 	}
 	return NULL;
