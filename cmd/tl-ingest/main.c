@@ -502,7 +502,8 @@ shard_order(struct tl_walk *w, int rc, struct tl_err *err)
 
 	if (rc == -1)
 		return -1;
-	qsort(w->paths, w->n, sizeof(*w->paths), cmp_walk);
+	if (w->n > 1)	/* an empty directory: no paths, paths NULL */
+		qsort(w->paths, w->n, sizeof(*w->paths), cmp_walk);
 	for (i = 1; i < w->n; i++)
 		if (walk_cmp(w->paths[i - 1], w->paths[i]) == 0)
 			return tl_err_set(err, TL_EX_USAGE, "--shard", 0,
