@@ -81,7 +81,7 @@ whole=$(median "$out/shard-whole.times" 1)
 sum=$(median "$out/shard-sum.times" 1)
 largest=$(median "$out/shard-sum.times" 2)
 merge=$(median "$out/shard-merge.times" 1)
-echo "$prog: input $(du -sm "$logs" | cut -f1) MB (gzip'd), shards $(du -cm "$work"/s[0-9]*/shard.jsonl | tail -n 1 | cut -f1) MB"
+echo "$prog: input $(du -sm "$logs" | cut -f1) MB on disk, shards $(du -cm "$work"/s[0-9]*/shard.jsonl | tail -n 1 | cut -f1) MB"
 echo "$prog: peak RSS KiB: whole $(median "$out/shard-whole.times" 2), merge $(median "$out/shard-merge.times" 2)"
 echo "$prog: load:$(uptime | sed 's/.*load average//')"
 echo "$prog: $n outputs identical; whole $whole s, shards $sum s (sum) / $largest s (largest), merge $merge s"
