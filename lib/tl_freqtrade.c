@@ -157,13 +157,6 @@ put(struct tl_buf *b, const char *key)
 }
 
 static void
-put_str(struct tl_buf *b, const char *key, const char *s, size_t n)
-{
-	put(b, key);
-	tl_jv_append_string(b, s, n);
-}
-
-static void
 put_num(struct tl_buf *b, const char *key, double x)
 {
 	char buf[TL_NUM_BUFSZ];
@@ -203,7 +196,7 @@ put_id(struct tl_buf *b, const char *key, const char *s, size_t n,
 	tl_buf_add(&id, s, n);
 	tl_buf_adds(&id, sep);
 	tl_buf_adds(&id, tail);
-	put_str(b, key, id.data, id.len);
+	tl_jv_append_member(b, key, id.data, id.len);
 	tl_buf_release(&id);
 }
 
@@ -269,11 +262,11 @@ tl_ft_trade(const struct tl_jdoc *d, const struct tl_jv *t, const char *s,
 	tl_buf_add(&key, when_, (size_t)tl_time_format(when_, open_ms));
 
 	tl_buf_addc(dec, '{');
-	put_str(dec, "id", key.data, key.len);
+	tl_jv_append_member(dec, "id", key.data, key.len);
 	put_time(dec, "ts", open_ms);
-	put_str(dec, "symbol", pair->s, pair->len);
-	put_str(dec, "strategy", s, n);
-	put_str(dec, "action", is_short ? "sell" : "buy", is_short ? 4 : 3);
+	tl_jv_append_member(dec, "symbol", pair->s, pair->len);
+	tl_jv_append_member(dec, "strategy", s, n);
+	tl_jv_append_member(dec, "action", is_short ? "sell" : "buy", is_short ? 4 : 3);
 	/* the enter tag is the one signal, none without a tag: every
 	 * decision has its signals, so that every trade is learned from */
 	put(dec, "signals");
@@ -284,15 +277,15 @@ tl_ft_trade(const struct tl_jdoc *d, const struct tl_jv *t, const char *s,
 	}
 	tl_buf_addc(dec, '}');
 	if (tag != NULL)
-		put_str(dec, "enter_tag", tag->s, tag->len);
+		tl_jv_append_member(dec, "enter_tag", tag->s, tag->len);
 	tl_buf_addc(dec, '}');
 
 	tl_buf_addc(out, '{');
-	put_str(out, "id", key.data, key.len);
-	put_str(out, "decision_id", key.data, key.len);
-	put_str(out, "strategy", s, n);
-	put_str(out, "symbol", pair->s, pair->len);
-	put_str(out, "side", is_short ? "short" : "long", is_short ? 5 : 4);
+	tl_jv_append_member(out, "id", key.data, key.len);
+	tl_jv_append_member(out, "decision_id", key.data, key.len);
+	tl_jv_append_member(out, "strategy", s, n);
+	tl_jv_append_member(out, "symbol", pair->s, pair->len);
+	tl_jv_append_member(out, "side", is_short ? "short" : "long", is_short ? 5 : 4);
 	put_time(out, "entry_ts", open_ms);
 	put_time(out, "exit_ts", close_ms);
 	put_num(out, "entry_price", open_rate);
@@ -304,9 +297,9 @@ tl_ft_trade(const struct tl_jdoc *d, const struct tl_jv *t, const char *s,
 	} else
 		put_num(out, "pnl", profit);
 	if (reason != NULL)
-		put_str(out, "exit_reason", reason->s, reason->len);
+		tl_jv_append_member(out, "exit_reason", reason->s, reason->len);
 	if (tag != NULL)
-		put_str(out, "enter_tag", tag->s, tag->len);
+		tl_jv_append_member(out, "enter_tag", tag->s, tag->len);
 	put_num(out, "profit_abs", profit);
 	if (ratio != NULL)
 		put_jv(out, "profit_ratio", d, ratio);
@@ -372,7 +365,7 @@ put_range(struct tl_buf *run, const struct tl_jdoc *d, const struct tl_jv *o,
 	tl_time_format_date(a, start);
 	tl_time_format_date(b, end);
 	snprintf(period, sizeof(period), "%s/%s", a, b);
-	put_str(run, "period", period, strlen(period));
+	tl_jv_append_member(run, "period", period, strlen(period));
 	put_time(run, "start", start);
 	put_time(run, "end", end);
 	return 0;
@@ -436,8 +429,8 @@ tl_ft_summary(const struct tl_jdoc *d, const struct tl_jv *sum,
 	tl_time_format(idbuf, ms);
 	tl_buf_addc(run, '{');
 	put_id(run, "id", s, n, "@", idbuf);
-	put_str(run, "kind", "backtest", 8);
-	put_str(run, "strategy", s, n);
+	tl_jv_append_member(run, "kind", "backtest", 8);
+	tl_jv_append_member(run, "strategy", s, n);
 	if (put_range(run, d, sum, err) == -1)
 		goto fail;
 	put(run, "genome");
@@ -531,8 +524,8 @@ tl_ft_epoch(const struct tl_jdoc *d, const struct tl_jv *e, const char *stem,
 		snprintf(num_, sizeof(num_), "%lu", line);
 	tl_buf_addc(run, '{');
 	put_id(run, "id", stem, strlen(stem), "#", num_);
-	put_str(run, "kind", "hyperopt", 8);
-	put_str(run, "strategy", s, n);
+	tl_jv_append_member(run, "kind", "hyperopt", 8);
+	tl_jv_append_member(run, "strategy", s, n);
 	if (put_range(run, d, rm, err) == -1)
 		goto fail;
 	put_jv(run, "genome", d, pd);

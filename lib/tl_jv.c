@@ -747,3 +747,11 @@ tl_jv_append_key(struct tl_buf *b, const char *key, size_t n)
 	tl_jv_append_string(b, key, n);
 	tl_buf_addc(b, ':');
 }
+
+void
+tl_jv_append_member(struct tl_buf *b, const char *key, const char *s,
+    size_t n)
+{
+	tl_jv_append_key(b, key, strlen(key));
+	tl_jv_append_string(b, s, n);
+}

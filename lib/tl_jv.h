@@ -76,6 +76,11 @@ void	tl_jv_append_string(struct tl_buf *b, const char *s, size_t n);
  * b, after a ',' unless b ends with the object's '{'. */
 void	tl_jv_append_key(struct tl_buf *b, const char *key, size_t n);
 
+/* Append member key (a string) with the string value s[0..n), as
+ * tl_jv_append_key() and tl_jv_append_string() would. */
+void	tl_jv_append_member(struct tl_buf *b, const char *key, const char *s,
+	    size_t n);
+
 /* Nonzero if s[0..n) is valid UTF-8 (no overlongs, surrogates or code
  * points beyond U+10FFFF) without NUL bytes: text a JSON string can hold
  * as it is. */

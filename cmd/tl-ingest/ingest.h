@@ -66,6 +66,8 @@ struct opts {
 	const char	*aliases;	/* --aliases: old,new strategy names */
 	size_t		 max_record;	/* --max-record: bytes of a record */
 	int		 threads;	/* -T: 0 all cores */
+	int		 shard;		/* --shard: stage one into -d */
+	int		 merge;		/* --merge: stage two of shards */
 	char		**inputs;	/* paths, "-" is stdin */
 	int		 ninputs;	/* number of paths */
 };
@@ -120,6 +122,36 @@ struct facts {
 	double		 net;		/* its pnl - fees */
 };
 
+/* What was read of one file, counted at its end. */
+struct file_count {
+	enum tl_src_fmt	 fmt;		/* the format */
+	const char	*map;		/* the map's name (borrowed), or NULL */
+	size_t		 records, open, left_out;	/* tl_source_ */
+};
+
+/* What stage one made of one record, for a shard (shard.c). */
+enum { SH_OK, SH_REJECT, SH_LATER };
+
+struct sitem {
+	int		 st;		/* SH_ */
+	unsigned long	 line;		/* its first line */
+	enum tl_kind	 k;		/* its kind, or TL_KIND_NONE */
+	const char	*rule;		/* the rule that gave it, or NULL */
+	int		 renamed;	/* a strategy was renamed */
+	const char	*canon;		/* SH_OK, SH_LATER: canonical text */
+	size_t		 clen;		/* its length */
+	const char	*raw;		/* the raw text as read */
+	size_t		 rawlen, rawfull;	/* its length held, whole */
+	const struct tl_err *why;	/* SH_REJECT: the reason */
+	const char	*pos;		/* a reason's prefix, or NULL */
+	int		 group;		/* more items of its record follow */
+	const char	*cstrat;	/* keep_capital()'s, or NULL */
+	size_t		 cslen;
+	double		 capital;
+};
+
+struct shard;
+
 struct state {
 	const struct opts *o;
 	struct counts	 c;
@@ -152,6 +184,10 @@ struct state {
 	size_t		 nsrcs;
 	struct tl_map	*capitals;	/* strategy -> index + 1 in capv */
 	double		*capv;		/* starting balances */
+	struct shard	*shard;		/* --shard: what is written */
+	int		 aliased;	/* --aliases given (to the shards) */
+	char		**map_names;	/* --merge: map names of srcs */
+	size_t		 nmap_names;
 };
 
 /* A context for the field checks of one record: the parsed input and the
@@ -266,7 +302,24 @@ void	free_run(struct run *r);
 int	write_dataset(struct state *s, unsigned long *rows,
 	    unsigned long *last, struct tl_err *err);
 
+/* shard.c: shards, written and merged */
+int	walk_cmp(const char *a, const char *b);
+int	shard_open(struct state *s, struct tl_err *err);
+int	shard_file(struct state *s, const char *path,
+	    const struct file_kind *fk, struct tl_err *err);
+int	shard_item(struct state *s, const struct sitem *it,
+	    struct tl_err *err);
+int	shard_warning(struct state *s, const char *path, const char *skip,
+	    struct tl_err *err);
+int	shard_file_end(struct state *s, const struct file_count *fc,
+	    struct tl_err *err);
+int	shard_close(struct state *s, int rc, struct tl_err *err);
+char	*shard_path(const char *path);
+int	merge_all(struct state *s, char *const *paths, size_t n,
+	    size_t *files, struct tl_progress *pr, struct tl_err *err);
+
 /* read.c: reading the inputs */
+void	count_file(struct state *s, const struct file_count *fc);
 int	ingest_all(struct state *s, const struct tl_walk *w, int threads,
 	    struct tl_progress *pr, struct tl_err *err);
 void	count_open_positions(struct state *s);

@@ -81,7 +81,8 @@ usage(FILE *fp)
 "                 [-S file] [-T threads] [-u time] [--aliases file]\n"
 "                 [--capital N] [--from system] [--kind kind]\n"
 "                 [--map name=raw] [--map-file file] [--max-record bytes]\n"
-"                 [--no-fill] [--path path] [--path-as names]\n"
+"                 [--merge | --shard] [--no-fill] [--path path]\n"
+"                 [--path-as names]\n"
 "                 [--progress | --no-progress] [--rejects file] [--strict]\n"
 "                 [path ...]\n");
 	if (fp != stdout)
@@ -114,6 +115,9 @@ usage(FILE *fp)
 "      --map-file=FILE   read the files FILE's mapping names through it\n"
 "      --max-record=N    reject a record longer than N bytes (K, M, G: KiB,\n"
 "                        MiB, GiB; 64M)\n"
+"      --merge           stage two of the shards named (directories that\n"
+"                        --shard wrote): the outputs of one run over all\n"
+"                        their files\n"
 "      --no-fill         returns only on days with closed trades\n"
 "  -o, --output=FILE     write to FILE (atomically) instead of stdout\n"
 "      --path=PATH       the records of a JSON document: the array at the\n"
@@ -126,6 +130,8 @@ usage(FILE *fp)
 "      --no-progress     none\n"
 "  -q, --quiet           no summary line, no progress\n"
 "      --rejects=FILE    write rejected records to FILE as JSONL\n"
+"      --shard           stage one only, of the files named: what it made,\n"
+"                        to DIR/shard.jsonl (-d DIR), for --merge\n"
 "  -S, --summary=FILE    write the counts as one JSON object to FILE\n"
 "      --strict          exit 65 if any record was rejected\n"
 "  -T, --threads=N       worker threads, 0 for all cores (0); the output\n"
@@ -172,8 +178,30 @@ static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
 	enum { OPT_ALIASES = 256, OPT_CAPITAL, OPT_FROM, OPT_KIND, OPT_MAP,
-	    OPT_MAPFILE, OPT_MAXREC, OPT_NOFILL, OPT_NOPROGRESS, OPT_PATH,
-	    OPT_PATHAS, OPT_PROGRESS, OPT_REJECTS, OPT_STRICT };
+	    OPT_MAPFILE, OPT_MAXREC, OPT_MERGE, OPT_NOFILL, OPT_NOPROGRESS,
+	    OPT_PATH, OPT_PATHAS, OPT_PROGRESS, OPT_REJECTS, OPT_SHARD,
+	    OPT_STRICT, OPT_END };
+	/* The options of one stage: --shard runs stage one, --merge stage
+	 * two (the others act in both, or on messages).  -u is of stage
+	 * one, but --merge takes it to check the shards were written with
+	 * it (shard.c), so that a night's step runs with its date. */
+	static const struct stage_opt {
+		int		 ch;	/* as getopt returns it */
+		const char	*name;	/* its long name */
+		int		 stage;	/* 1 or 2 */
+	} stage_opts[] = {
+		{ OPT_ALIASES, "--aliases", 1 }, { OPT_CAPITAL, "--capital", 2 },
+		{ 'e', "--emit", 2 }, { 'f', "--format", 2 },
+		{ OPT_FROM, "--from", 1 }, { 'i', "--input-format", 1 },
+		{ OPT_KIND, "--kind", 1 }, { OPT_MAP, "--map", 1 },
+		{ OPT_MAPFILE, "--map-file", 1 },
+		{ OPT_MAXREC, "--max-record", 1 },
+		{ OPT_NOFILL, "--no-fill", 2 }, { 'o', "--output", 2 },
+		{ OPT_PATH, "--path", 1 }, { OPT_PATHAS, "--path-as", 1 },
+		{ OPT_REJECTS, "--rejects", 2 }, { 'S', "--summary", 2 },
+		{ OPT_STRICT, "--strict", 2 }
+	};
+	unsigned char given[OPT_END] = { 0 };
 	static const struct option longopts[] = {
 		{ "aliases", required_argument, NULL, OPT_ALIASES },
 		{ "capital", required_argument, NULL, OPT_CAPITAL },
@@ -188,6 +216,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "map", required_argument, NULL, OPT_MAP },
 		{ "map-file", required_argument, NULL, OPT_MAPFILE },
 		{ "max-record", required_argument, NULL, OPT_MAXREC },
+		{ "merge", no_argument, NULL, OPT_MERGE },
 		{ "no-fill", no_argument, NULL, OPT_NOFILL },
 		{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
 		{ "output", required_argument, NULL, 'o' },
@@ -196,6 +225,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "rejects", required_argument, NULL, OPT_REJECTS },
+		{ "shard", no_argument, NULL, OPT_SHARD },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "summary", required_argument, NULL, 'S' },
 		{ "threads", required_argument, NULL, 'T' },
@@ -214,11 +244,14 @@ parse_args(int argc, char *argv[], struct opts *o)
 	struct tl_err err = { 0 };
 	struct tl_source_opts so = { 0 };
 	struct tl_opt_file f[1];
+	const struct stage_opt *so1;
 	char *eq;
 	long th;
-	int ch;
+	int ch, i;
 
 	while ((ch = tl_getopt(&g, argc, argv)) != -1) {
+		if (ch >= 0 && ch < OPT_END)
+			given[ch] = 1;
 		switch (ch) {
 		case OPT_ALIASES:
 			o->aliases = optarg;
@@ -277,6 +310,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    MAX_RECORD_MAX, &o->max_record, &err) == -1)
 				tl_usage_error("%s: %s", err.where, err.msg);
 			break;
+		case OPT_MERGE:
+			o->merge = 1;
+			break;
 		case OPT_NOFILL:
 			o->fill = 0;
 			break;
@@ -300,6 +336,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case OPT_REJECTS:
 			o->rejects = optarg;
+			break;
+		case OPT_SHARD:
+			o->shard = 1;
 			break;
 		case OPT_STRICT:
 			o->strict = 1;
@@ -328,17 +367,39 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		}
 	}
-	if (o->outdir != NULL && o->output != NULL)
-		tl_usage_error("-d and -o exclude each other (-d writes "
-		    "every output into DIR)");
 	so.path = o->path;
 	so.path_as = o->path_as;
 	if (tl_source_check_opts(&so, &err) == -1)
 		tl_usage_error("%s: %s", err.where, err.msg);
 	o->inputs = argv + optind;
 	o->ninputs = argc - optind;
+	if (o->shard && o->merge)
+		tl_usage_error("--shard and --merge exclude each other");
+	for (i = 0; (o->shard || o->merge) && i < (int)TL_NELEM(stage_opts);
+	    i++)
+		if (given[(so1 = &stage_opts[i])->ch] && so1->stage ==
+		    (o->shard ? 2 : 1))
+			tl_usage_error("%s: %s acts in stage %s: give it to %s",
+			    o->shard ? "--shard" : "--merge", so1->name,
+			    o->shard ? "two" : "one", o->shard ? "--merge" :
+			    "each --shard (the shards keep it)");
+	if (o->outdir != NULL && o->output != NULL)
+		tl_usage_error("-d and -o exclude each other (-d writes "
+		    "every output into DIR)");
+	if (o->shard && o->outdir == NULL)
+		tl_usage_error("--shard: -d DIR is needed: the shard is "
+		    "written into DIR");
+	if ((o->shard || o->merge) && o->ninputs == 0)
+		tl_usage_error("%s: name the %s", o->shard ? "--shard" :
+		    "--merge", o->shard ? "files or directories of the shard"
+		    : "shards (directories --shard wrote)");
+	for (i = 0; o->shard && i < o->ninputs; i++)
+		if (strcmp(o->inputs[i], "-") == 0)
+			tl_usage_error("--shard: standard input has no path to "
+			    "order the merge by: name files");
 	f[0] = (struct tl_opt_file){ "--aliases", o->aliases };
-	tl_opt_inputs(f, TL_NELEM(f), o->inputs, o->ninputs, 1, usage);
+	tl_opt_inputs(f, TL_NELEM(f), o->inputs, o->ninputs, !o->merge &&
+	    !o->shard, usage);
 }
 
 /* -f, else the -o name, else JSONL; but returns are CSV unless asked. */
@@ -425,6 +486,43 @@ signals_first(struct tl_walk *w)
 		}
 }
 
+static int
+cmp_walk(const void *a, const void *b)
+{
+	return walk_cmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* --shard: the files in the order the merge takes them (shard.c,
+ * walk_cmp()), each once.  Returns rc, or -1 with err = TL_EX_USAGE for a
+ * file named twice. */
+static int
+shard_order(struct tl_walk *w, int rc, struct tl_err *err)
+{
+	size_t i;
+
+	if (rc == -1)
+		return -1;
+	if (w->n > 1)	/* an empty directory: no paths, paths NULL */
+		qsort(w->paths, w->n, sizeof(*w->paths), cmp_walk);
+	for (i = 1; i < w->n; i++)
+		if (walk_cmp(w->paths[i - 1], w->paths[i]) == 0)
+			return tl_err_set(err, TL_EX_USAGE, "--shard", 0,
+			    "'%s' is named twice: a file is read once",
+			    w->paths[i]);
+	return 0;
+}
+
+/* The size of the shard at path (a directory or its file) in MB. */
+static double
+shard_mb(const char *path)
+{
+	char *p = shard_path(path);
+	double mb = path_mb(p);
+
+	free(p);
+	return mb;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -439,7 +537,7 @@ main(int argc, char *argv[])
 	int status = TL_EX_OK, e, rc = 0;
 	double mb = 0;
 	long ncpu;
-	size_t i;
+	size_t i, nfiles = 0;
 
 	tl_init("tl-ingest");
 	parse_args(argc, argv, &o);
@@ -486,13 +584,16 @@ main(int argc, char *argv[])
 		if ((s.maps[s.srcopts.nmaps++] = tl_mapfile_load(
 		    o.map_files[i], &err)) == NULL)
 			rc = -1;
-	for (i = 0; i < (size_t)o.ninputs && rc == 0; i++)
+	for (i = 0; i < (size_t)o.ninputs && rc == 0 && !o.merge; i++)
 		rc = tl_walk_add(&w, o.inputs[i], tl_warn, &err);
 	if (o.ninputs == 0 && rc == 0)
 		rc = tl_walk_add(&w, "-", tl_warn, &err);
-	signals_first(&w);
+	if (o.shard)
+		rc = shard_order(&w, rc, &err);
+	else
+		signals_first(&w);
 	if (rc == 0)
-		rc = open_outputs(&s, &err);
+		rc = o.shard ? shard_open(&s, &err) : open_outputs(&s, &err);
 	/* opened first, so that a bad path fails before the work */
 	if (rc == 0 && o.summary != NULL &&
 	    (summary = tl_out_open(o.summary, TL_FMT_JSONL, &err)) == NULL)
@@ -500,13 +601,25 @@ main(int argc, char *argv[])
 	/* progress by files read, in MB: inputs over PROGRESS_MB */
 	for (i = 0; i < w.n && rc == 0; i++)
 		mb += path_mb(w.paths[i]);
+	for (i = 0; o.merge && i < (size_t)o.ninputs && rc == 0; i++)
+		mb += shard_mb(o.inputs[i]);
 	if (rc == 0 && (mb > PROGRESS_MB || o.progress == TL_PROGRESS_ON))
-		pr = tl_progress_start("ingest", "MB", mb,
+		pr = tl_progress_start(o.merge ? "merge" : "ingest", "MB", mb,
 		    tl_progress_wanted(o.progress, o.quiet));
-	if (rc == 0)
+	if (rc == 0 && o.merge)
+		rc = merge_all(&s, o.inputs, (size_t)o.ninputs, &nfiles, pr,
+		    &err);
+	else if (rc == 0)
 		rc = ingest_all(&s, &w, o.threads, pr, &err);
+	if (!o.merge)
+		nfiles = w.n;
 	tl_progress_end(pr);
-	if (rc == 0)
+	if (o.shard) {
+		status = (rc = shard_close(&s, rc, &err)) == -1 ?
+		    tl_report(&err) : TL_EX_OK;
+		goto out;
+	}
+	if (rc == 0 && !o.merge)
 		count_open_positions(&s);
 	if (rc == 0)
 		rc = write_returns(&s, &err);
@@ -537,7 +650,7 @@ main(int argc, char *argv[])
 		if (s.c.later > 0 && !o.quiet)
 			tl_msg("left out %lu record(s) after --until",
 			    s.c.later);
-		if (summary != NULL && write_summary(summary, &s, w.n, rows,
+		if (summary != NULL && write_summary(summary, &s, nfiles, rows,
 		    &err) == -1) {
 			tl_out_abort(summary);
 			status = tl_report(&err);
@@ -548,7 +661,11 @@ main(int argc, char *argv[])
 		else if (o.strict && s.c.rejected > 0)
 			status = TL_EX_DATAERR;
 	}
+out:
 	(void)last;
+	for (i = 0; i < s.nmap_names; i++)
+		free(s.map_names[i]);
+	free(s.map_names);
 	for (i = 0; i < s.nruns; i++)
 		free_run(&s.runs[i]);
 	free(s.runs);

@@ -49,31 +49,123 @@ handle(struct state *s, const struct file_kind *fk, enum tl_kind *kp,
 	    line, why, err);
 }
 
-/* Count what src read under its format and map. */
+/* A run's starting balance: kept (returns.c), or with --shard into si
+ * under its name after --aliases, for the merge to keep. */
 static void
-count_source(struct state *s, const struct tl_source *src)
+shard_capital(struct state *s, struct sitem *si, const char *name,
+    size_t n, double capital)
+{
+	if (s->shard == NULL) {
+		keep_capital(s, name, n, capital);
+		return;
+	}
+	if (s->alias != NULL)
+		tl_alias_get(s->alias, name, n, &name, &n);
+	si->cstrat = name;
+	si->cslen = n;
+	si->capital = capital;
+}
+
+/* --shard: stage one of one record (JSON text) of src, into the shard
+ * with what si holds.  Returns 0, 1 to reject (why set) or -1 on a fatal
+ * output error (err set), as handle(). */
+static int
+shard_handle(struct state *s, struct tl_source *src, const struct tl_item *it,
+    const struct file_kind *fk, enum tl_kind *kp, const char **rule,
+    struct sitem *si, struct tl_err *why, struct tl_err *err)
+{
+	size_t n, full;
+	int st;
+
+	tl_buf_reset(&s->buf);
+	st = normalise(s, &s->doc, &s->buf, fk, kp, rule, &si->renamed,
+	    it->text, it->len, it->name, it->line, why);
+	if (st == 1)
+		return 1;
+	si->st = st == 2 ? SH_LATER : SH_OK;
+	si->line = it->line;
+	si->k = *kp;
+	si->rule = *rule;
+	si->canon = s->buf.data;
+	si->clen = s->buf.len;
+	si->raw = tl_source_raw(src, &n, &full);
+	si->rawlen = n;
+	si->rawfull = full;
+	si->pos = tl_source_pos(src);
+	si->group = it->group;
+	return shard_item(s, si, err) == -1 ? -1 : 0;
+}
+
+/* Set a record aside: with --shard, into the shard with what si holds
+ * (reject() does it in the merge). */
+static int
+put_reject(struct state *s, struct sitem *si, const char *file,
+    unsigned long line, enum tl_kind k, const char *rule, struct tl_err *why,
+    const char *raw, size_t n, size_t full, struct tl_err *err)
+{
+	if (s->shard == NULL)
+		return reject(s, file, line, k, rule, why, raw, n, full, err);
+	si->st = SH_REJECT;
+	si->line = line;
+	si->k = k;
+	si->rule = rule;
+	si->why = why;
+	si->raw = raw;
+	si->rawlen = n;
+	si->rawfull = full;
+	si->pos = NULL;
+	si->group = 0;
+	return shard_item(s, si, err);
+}
+
+/* Count what a file read under its format and map. */
+void
+count_file(struct state *s, const struct file_count *fc)
 {
 	struct source_count *c;
-	const char *map = tl_source_map(src);
 	size_t i;
 
 	for (i = 0; i < s->nsrcs; i++)
-		if (s->srcs[i].fmt == tl_source_fmt(src) &&
-		    (s->srcs[i].map == NULL) == (map == NULL) &&
-		    (map == NULL || strcmp(s->srcs[i].map, map) == 0))
+		if (s->srcs[i].fmt == fc->fmt &&
+		    (s->srcs[i].map == NULL) == (fc->map == NULL) &&
+		    (fc->map == NULL || strcmp(s->srcs[i].map, fc->map) == 0))
 			break;
 	if (i == s->nsrcs) {
 		s->srcs = tl_xreallocarray(s->srcs, ++s->nsrcs,
 		    sizeof(*s->srcs));
 		memset(&s->srcs[i], 0, sizeof(s->srcs[i]));
-		s->srcs[i].fmt = tl_source_fmt(src);
-		s->srcs[i].map = map;
+		s->srcs[i].fmt = fc->fmt;
+		s->srcs[i].map = fc->map;
 	}
 	c = &s->srcs[i];
 	c->files++;
-	c->records += tl_source_records(src);
-	c->open += tl_source_open_trades(src);
-	c->left_out += tl_source_left_out(src);
+	c->records += fc->records;
+	c->open += fc->open;
+	c->left_out += fc->left_out;
+}
+
+/* What src read, at its end. */
+static void
+file_count_of(struct file_count *fc, const struct tl_source *src)
+{
+	fc->fmt = tl_source_fmt(src);
+	fc->map = tl_source_map(src);
+	fc->records = tl_source_records(src);
+	fc->open = tl_source_open_trades(src);
+	fc->left_out = tl_source_left_out(src);
+}
+
+/* Count what src read, and with --shard say it in the shard.  Returns 0,
+ * or -1 with err set. */
+static int
+count_source(struct state *s, const struct tl_source *src,
+    struct file_count *fc, struct tl_err *err)
+{
+	file_count_of(fc, src);
+	if (s->shard != NULL)
+		return shard_file_end(s, fc, err);
+	count_file(s, fc);
+	return 0;
 }
 
 /* The positions of fills maps still open once every file is read, under
@@ -103,15 +195,22 @@ ingest(struct state *s, struct tl_source *src, const char *path,
 	struct tl_item it;
 	struct tl_err why = { 0 };
 	struct file_kind fk, ik;
+	struct file_count fc;
+	struct sitem si;
 	const struct file_kind *use;
 	enum tl_kind k;
 	const char *raw, *rule, *skip, *pos;
 	size_t n, full;
 	int rc, h = 0;
 
-	if ((skip = tl_src_skip_reason(tl_source_fmt(src))) != NULL)
-		tl_warn("%s: %s: skipped", path, skip);
 	file_kind(&fk, s->o, path);
+	if (s->shard != NULL)
+		h = shard_file(s, path, &fk, err);
+	if ((skip = tl_src_skip_reason(tl_source_fmt(src))) != NULL) {
+		tl_warn("%s: %s: skipped", path, skip);
+		if (s->shard != NULL && h == 0)	/* for the merge to say */
+			h = shard_warning(s, path, skip, err);
+	}
 	ik.forced = 1;
 	while (h != -1 && (rc = tl_source_next(src, &it, &why)) != 0) {
 		if (rc == -1 && tl_source_fatal(src)) {
@@ -128,11 +227,15 @@ ingest(struct state *s, struct tl_source *src, const char *path,
 		}
 		k = use->kind;
 		rule = use->why;
+		memset(&si, 0, sizeof(si));
 		if (rc == 1 && it.slen > 0)
-			keep_capital(s, it.strategy, it.slen, it.capital);
+			shard_capital(s, &si, it.strategy, it.slen,
+			    it.capital);
 		if (rc == 1) {
-			h = handle(s, use, &k, &rule, it.text, it.len, it.name,
-			    it.line, &why, err);
+			h = s->shard != NULL ? shard_handle(s, src, &it, use,
+			    &k, &rule, &si, &why, err) : handle(s, use, &k,
+			    &rule, it.text, it.len, it.name, it.line, &why,
+			    err);
 			if (h != 1)
 				continue;
 			if (*(pos = tl_source_pos(src)) != '\0')
@@ -142,12 +245,13 @@ ingest(struct state *s, struct tl_source *src, const char *path,
 				tl_source_drop_group(src);
 		}
 		raw = tl_source_raw(src, &n, &full);
-		h = reject(s, it.name, it.line, k, rule, &why, raw, n, full,
-		    err);
+		h = put_reject(s, &si, it.name, it.line, k, rule, &why, raw, n,
+		    full, err);
 		if (tl_source_failed(src))
 			break;
 	}
-	count_source(s, src);
+	if (h != -1 && count_source(s, src, &fc, err) == -1)
+		h = -1;
 	tl_source_free(src);
 	return h == -1 ? -1 : 0;
 }
@@ -218,6 +322,7 @@ struct bfile {
 	char		*name;		/* for messages (new), or NULL */
 	struct file_kind fk;		/* what its name says */
 	int		 ends;		/* its last record is in the batch */
+	struct file_count fc;		/* what it read, when it ends */
 };
 
 /* A worker's scratch. */
@@ -303,7 +408,7 @@ batch_file(struct batch *b, const struct reader *rd)
 static void
 end_file(struct batch *b, struct reader *rd)
 {
-	count_source(rd->s, rd->src);
+	file_count_of(&b->f[b->nf - 1].fc, rd->src);
 	tl_source_free(rd->src);
 	rd->src = NULL;
 	b->f[b->nf - 1].ends = 1;
@@ -531,6 +636,49 @@ batch_take(struct state *s, struct batch *b, struct tl_err *err)
 	return h == -1 ? -1 : 0;
 }
 
+/* --shard: b's files and records as stage one left them, into the
+ * shard.  Returns 0, or -1 with err set. */
+static int
+batch_shard(struct state *s, const struct batch *b, struct tl_err *err)
+{
+	const struct brec *r;
+	const struct bfile *f;
+	const struct bchunk *c;
+	struct sitem it;
+	size_t i = 0, j;
+
+	for (j = 0; j < b->nf; j++) {
+		f = &b->f[j];
+		if (shard_file(s, b->rd->w->paths[f->path], &f->fk, err) == -1)
+			return -1;
+		for (; i < b->n && b->r[i].file == j; i++) {
+			r = &b->r[i];
+			c = &b->ch[r->chunk];
+			memset(&it, 0, sizeof(it));
+			it.st = r->st == B_OK ? SH_OK : r->st == B_LATER ?
+			    SH_LATER : SH_REJECT;
+			it.line = r->line;
+			it.k = r->st == B_SOURCE ? f->fk.kind : r->k;
+			it.rule = r->st == B_SOURCE ? f->fk.why : r->rule;
+			it.renamed = r->renamed;
+			if (r->st != B_SOURCE) {
+				it.canon = c->out.data + r->canon;
+				it.clen = r->clen;
+			}
+			it.raw = b->in.data + r->raw;
+			it.rawlen = r->rawlen;
+			it.rawfull = r->rawfull;
+			if (it.st == SH_REJECT)
+				it.why = &c->whys[r->why];
+			if (shard_item(s, &it, err) == -1)
+				return -1;
+		}
+		if (f->ends && shard_file_end(s, &f->fc, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* Start reading the next batch into b, unless all is read. */
 static void
 batch_start(struct batch *b, int async)
@@ -578,11 +726,16 @@ ingest_all(struct state *s, const struct tl_walk *w, int threads,
 		x->busy = 0;
 		if (x->serial == NULL && !x->fatal)
 			batch_start(&b[1 - cur], async);
-		rc = batch_take(s, x, err);
-		for (i = 0; i < x->nf; i++)
-			if (x->f[i].ends)
-				tl_progress_set(pr, mb += path_mb(
-				    w->paths[x->f[i].path]));
+		rc = s->shard != NULL ? batch_shard(s, x, err) :
+		    batch_take(s, x, err);
+		for (i = 0; i < x->nf; i++) {
+			if (!x->f[i].ends)
+				continue;
+			if (s->shard == NULL)
+				count_file(s, &x->f[i].fc);
+			tl_progress_set(pr, mb += path_mb(
+			    w->paths[x->f[i].path]));
+		}
 		if (rc == 0 && x->fatal) {
 			*err = x->err;
 			rc = -1;

@@ -141,7 +141,7 @@ print_summary(const struct state *s, unsigned long rows)
 	if (any_signal_kind(c))
 		tl_buf_printf(&b, ", without their signal %lu",
 		    c->unsignalled);
-	if (s->alias != NULL)
+	if (s->alias != NULL || s->aliased)
 		tl_buf_printf(&b, ", renamed %lu", c->renamed);
 	tl_msg("%s", b.data);
 	tl_buf_release(&b);

@@ -27,6 +27,12 @@
 #                    finished trial and ends with every trial once
 #   run-parallel     tl-bayesopt run --dispatch parallel --sshlogin: 40
 #                    trials, the history equal to a local run's
+#   shard-slurm      tl-nightly(1) SCALING's lines as printed (its paths
+#                    made this run's): a log's files in 8 lists, each
+#                    ingested into a shard by a task of a Slurm job
+#                    array; the merge equals one tl-ingest of the log
+#   shard-parallel   the same with its GNU parallel --sshlogin line, the
+#                    shards written by the user on localhost
 #   readme           README quotes trial.sbatch and the two command
 #                    lines as lib.sh has them
 #
@@ -46,7 +52,8 @@ unset $(compgen -e | grep -E '^(SLURM|SBATCH|SQUEUE|SINFO|SCANCEL|SCONTROL|PARAL
 
 prog=dist
 all_cases=(slurm-array slurm-scancel slurm-node-lost parallel-ssh run-slurm
-    run-slurm-scancel run-slurm-kill run-parallel readme)
+    run-slurm-scancel run-slurm-kill run-parallel shard-slurm shard-parallel
+    readme)
 cases=("${all_cases[@]}")
 ntrials=40
 
@@ -516,6 +523,74 @@ text, part = lines(sys.argv[1]), lines(sys.argv[2])
 sys.exit(not any(text[i:i + len(part)] == part
                  for i in range(len(text) - len(part) + 1)))
 PY
+}
+
+# The log the shard cases split, its whole ingest, and tl-nightly(1)'s
+# SCALING blocks with this run's paths (once): $run/shard/scaling-N.sh
+shard_setup() {
+	local d=$run/shard
+	[ -f "$d/scaling-3.sh" ] && return 0
+	mkdir -m 755 "$d" "$d/parts" || return 1
+	cp "$bindir/tl-ingest" "$d/tl-ingest"	# where the user can run it
+	"$bindir/tl-synth" -q -d "$d/s" --churn --days 30 --trades 3000 \
+	    --strategies 8 --periods 2 --dirt 0.05 -s 5 ||
+	    why "tl-synth failed" || return 1
+	"$bindir/tl-ingest" -q -u 2026-02-02 --aliases "$d/s/aliases.csv" \
+	    -d "$d/whole" "$d/s/logs" || why "the whole ingest failed" ||
+	    return 1
+	# the literal blocks of SCALING, mdoc's \e undone, this run's paths
+	awk '/^\.Sh SCALING/ { on = 1; next } /^\.Sh / { on = 0 }
+	    on && /^\.Bd -literal/ { n++; f = sprintf("%s/scaling-%d.sh", d, n); next }
+	    on && /^\.Ed/ { f = ""; next }
+	    f != "" { gsub(/\\e/, "\\"); print > f }' d="$d" man/tl-nightly.1
+	[ -f "$d/scaling-3.sh" ] || why "tl-nightly(1) SCALING has no 3 blocks" ||
+	    return 1
+	sed -i -e "s|/srv/tl/parts|$d/parts|g; s|/var/log/trading|$d/s/logs|g" \
+	    -e "s|/etc/tradelearn/aliases.csv|$d/s/aliases.csv|g" \
+	    -e "s|xargs tl-ingest|xargs $d/tl-ingest|g" \
+	    -e "s|--sshlogin 2/node1 --sshlogin 2/node2|--sshlogin 2/$DIST_SSH_LOGIN|" \
+	    "$d"/scaling-*.sh
+	(bash "$d/scaling-1.sh") || why "the lists were not made" || return 1
+}
+
+# shard_same ENGINE: the shards in $run/shard/shards-ENGINE, merged, give
+# the whole ingest's outputs
+shard_same() {
+	local d=$run/shard n
+	n=$(find "$d/shards-$1" -name shard.jsonl | wc -l)
+	[ "$n" -eq 8 ] || why "$n shards written, not 8" || return 1
+	"$bindir/tl-ingest" -q -u 2026-02-02 --merge -d "$d/merged-$1" \
+	    "$d/shards-$1"/*/ 2>"$d/merge-$1.err" ||
+	    why "merge failed: $(head -n 3 "$d/merge-$1.err")" || return 1
+	diff -r "$d/whole" "$d/merged-$1" >"$d/diff-$1" ||
+	    why "the merge differs from the whole ingest:" \
+	    "$(head -n 5 "$d/diff-$1")" || return 1
+	echo "  8 shards by $1, merged: $(find "$d/whole" -type f | wc -l)" \
+	    "outputs equal to one ingest's"
+}
+
+case_shard_slurm() {
+	local d=$run/shard j
+	shard_setup || return 1
+	sed -i "s|/srv/tl/shards|$d/shards-slurm|g" "$d/scaling-3.sh"
+	mkdir -m 1777 "$d/shards-slurm"
+	j=$(bash "$d/scaling-3.sh" | sed -n 's/^Submitted batch job //p')
+	[ -n "$j" ] || why "sbatch submitted no job" || return 1
+	job_wait "$j" 180 || return 1
+	shard_same slurm
+}
+
+case_shard_parallel() {
+	local d=$run/shard
+	shard_setup || return 1
+	sed -i "s|/srv/tl/shards|$d/shards-parallel|g" "$d/scaling-2.sh"
+	mkdir -m 1777 "$d/shards-parallel"
+	(cd "$d/parts" && PARALLEL_SSH="ssh -F $DIST_SSH_CONFIG" \
+	    bash "$d/scaling-2.sh") 2>"$d/parallel.err" ||
+	    why "parallel failed: $(head -n 5 "$d/parallel.err")" || return 1
+	[ "$(stat -c %U "$d/shards-parallel/part.00")" = "$DIST_USER" ] ||
+	    why "the shards were not written by $DIST_USER" || return 1
+	shard_same parallel
 }
 
 case_readme() {

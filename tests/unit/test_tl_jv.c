@@ -347,3 +347,19 @@ Test(tl_jv, utf8_valid)
 	cr_assert_not(tl_utf8_valid("\xed\xa0\x80", 3));	/* surrogate */
 	cr_assert_not(tl_utf8_valid("\xf4\x90\x80\x80", 4));	/* > U+10FFFF */
 }
+
+/* Members written one after another make one object, the first without
+ * a comma, a value with a quote and a NUL kept (escaped). */
+Test(tl_jv, append_member)
+{
+	struct tl_buf b;
+
+	tl_buf_init(&b);
+	tl_buf_addc(&b, '{');
+	tl_jv_append_member(&b, "file", "a\"b", 3);
+	tl_jv_append_member(&b, "raw", "x\0y", 3);
+	tl_buf_addc(&b, '}');
+	cr_assert_str_eq(b.data,
+	    "{\"file\":\"a\\\"b\",\"raw\":\"x\\u0000y\"}");
+	tl_buf_release(&b);
+}
