@@ -31,21 +31,6 @@ init(void)
 
 TestSuite(tl_tpe, .init = init);
 
-static struct tl_space *
-space(const char *text)
-{
-	struct tl_err err = { 0 };
-	struct tl_space *s;
-	json_t *v;
-
-	v = json_loads(text, 0, NULL);
-	cr_assert_not_null(v);
-	s = tl_space_from_json(v, "t", &err);
-	cr_assert_not_null(s, "%s", err.msg);
-	json_decref(v);
-	return s;
-}
-
 Test(tl_tpe, gamma_vector)
 {
 	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
@@ -116,7 +101,7 @@ good_group(const struct tl_space *s, struct tl_tpe_params *p,
 
 Test(tl_tpe, logl_optuna49)
 {
-	struct tl_space *s = space("{\"x\":{\"type\":\"float\",\"low\":0,"
+	struct tl_space *s = ut_space("{\"x\":{\"type\":\"float\",\"low\":0,"
 	    "\"high\":1}}");
 	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
 	double pts[] = { 0.1, 0.4, 0.7 }, x[] = { 0.25, 0.4, 0.9 };
@@ -136,7 +121,7 @@ Test(tl_tpe, logl_optuna49)
 
 Test(tl_tpe, logl_optuna31)
 {
-	struct tl_space *s = space("{\"x\":{\"type\":\"float\",\"low\":0,"
+	struct tl_space *s = ut_space("{\"x\":{\"type\":\"float\",\"low\":0,"
 	    "\"high\":1}}");
 	struct tl_tpe_params p = TL_TPE_PARAMS_UNIVARIATE;
 	double pts[] = { 0.1, 0.4, 0.7 }, x[] = { 0.25, 0.4, 0.9 };
@@ -157,9 +142,9 @@ Test(tl_tpe, logl_optuna31)
 
 Test(tl_tpe, logl_int_and_categorical_optuna31)
 {
-	struct tl_space *si = space("{\"n\":{\"type\":\"int\",\"low\":1,"
+	struct tl_space *si = ut_space("{\"n\":{\"type\":\"int\",\"low\":1,"
 	    "\"high\":5}}");
-	struct tl_space *sc = space("{\"c\":{\"type\":\"categorical\","
+	struct tl_space *sc = ut_space("{\"c\":{\"type\":\"categorical\","
 	    "\"choices\":[\"a\",\"b\",\"c\"]}}");
 	struct tl_tpe_params p = TL_TPE_PARAMS_UNIVARIATE;
 	double wi[] = { -1.71941432, -1.30034874, -1.40108299, -2.15418587 };
@@ -208,7 +193,7 @@ Test(tl_tpe, logl_int_and_categorical_optuna31)
  * Values from the formula, evaluated in Python. */
 Test(tl_tpe, logl_ei_weights)
 {
-	struct tl_space *s = space("{\"x\":{\"type\":\"float\",\"low\":0,"
+	struct tl_space *s = ut_space("{\"x\":{\"type\":\"float\",\"low\":0,"
 	    "\"high\":1}}");
 	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
 	double x[] = { 0.2, 0.45, 0.95 };
@@ -238,12 +223,12 @@ Test(tl_tpe, logl_ei_weights)
  * (x, c) is that of x times that of c, each fitted on its own. */
 Test(tl_tpe, categorical_alone)
 {
-	struct tl_space *s2 = space("{\"x\":{\"type\":\"float\",\"low\":0,"
+	struct tl_space *s2 = ut_space("{\"x\":{\"type\":\"float\",\"low\":0,"
 	    "\"high\":1},\"c\":{\"type\":\"categorical\",\"choices\":"
 	    "[\"a\",\"b\",\"c\"]}}");
-	struct tl_space *sx = space("{\"x\":{\"type\":\"float\",\"low\":0,"
+	struct tl_space *sx = ut_space("{\"x\":{\"type\":\"float\",\"low\":0,"
 	    "\"high\":1}}");
-	struct tl_space *sc = space("{\"c\":{\"type\":\"categorical\","
+	struct tl_space *sc = ut_space("{\"c\":{\"type\":\"categorical\","
 	    "\"choices\":[\"a\",\"b\",\"c\"]}}");
 	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
 	double pts[][2] = { { 0.13, 0 }, { 0.42, 2 }, { 0.77, 0 },
@@ -302,7 +287,7 @@ mixed_tpe(const struct tl_space *s, const struct tl_tpe_params *p)
 static void
 suggest_checks(int multivariate)
 {
-	struct tl_space *s = space("{\"a\":{\"type\":\"float\",\"low\":-2.5,"
+	struct tl_space *s = ut_space("{\"a\":{\"type\":\"float\",\"low\":-2.5,"
 	    "\"high\":4},\"b\":{\"type\":\"int\",\"low\":0,\"high\":9},"
 	    "\"c\":{\"type\":\"categorical\",\"choices\":[\"x\",true,3]}}");
 	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
@@ -360,7 +345,7 @@ Test(tl_tpe, suggest_multivariate)
 
 Test(tl_tpe, fit_needs_a_trial)
 {
-	struct tl_space *s = space("{\"a\":{\"type\":\"float\",\"low\":0,"
+	struct tl_space *s = ut_space("{\"a\":{\"type\":\"float\",\"low\":0,"
 	    "\"high\":1}}");
 	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
 	struct tl_tpe *t = tl_tpe_alloc(s, &p);
@@ -415,7 +400,7 @@ Test(tl_tpe, qmc_stratified)
  * weights (EI weighting is off across tiers). */
 Test(tl_tpe, tiers_rank_first)
 {
-	struct tl_space *s = space("{\"x\":{\"type\":\"float\",\"low\":0,"
+	struct tl_space *s = ut_space("{\"x\":{\"type\":\"float\",\"low\":0,"
 	    "\"high\":1}}");
 	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
 	double a = 0.1, b = 0.9, c = 0.5, x[] = { 0.15, 0.5, 0.85 };

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "tl_json.h"
+#include "tl_space.h"
 
 /* New scratch directory "/tmp/tl-unit-XXXXXX"; the test fails without. */
 static inline char *
@@ -278,6 +279,23 @@ ut_assert_dataerr(const struct tl_err *err, const char *where,
 	cr_assert_eq(err->code, TL_EX_DATAERR, "%s: code %d", what, err->code);
 	cr_assert_str_eq(err->where, where, "%s", what);
 	cr_assert_str_eq(err->msg, msg, "%s", what);
+}
+
+/* The space of the JSON text (named "t"); the test fails if it is
+ * not one.  New: tl_space_free it. */
+static inline struct tl_space *
+ut_space(const char *text)
+{
+	struct tl_err err = { 0 };
+	struct tl_space *s;
+	json_t *v;
+
+	v = json_loads(text, 0, NULL);
+	cr_assert_not_null(v);
+	s = tl_space_from_json(v, "t", &err);
+	cr_assert_not_null(s, "%s", err.msg);
+	json_decref(v);
+	return s;
 }
 
 #endif
