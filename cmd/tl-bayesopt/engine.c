@@ -280,20 +280,36 @@ observe(struct engine *e, const double *x, double value, const double *y,
 
 /* Several objectives: MOTPE's good group (Ozaki et al. 2020, section
  * 3.2: the best non-domination ranks, the last one cut by hypervolume
- * subset selection) is tier 0, the rest tier 1, in trial order. */
+ * subset selection) is tier 0, the rest tier 1, in trial order; with
+ * hv_weights a good trial weighs its hypervolume contribution within
+ * the group (tl_pareto_weights). */
 void
 mo_flush(struct engine *e)
 {
 	unsigned char *good;
-	size_t i, k;
+	size_t i, k, m = e->o->nobj, ng = 0;
+	double *gy, *w;
 
-	if (e->o->nobj == 0 || e->mon == 0 || e->ga != NULL)
+	if (m == 0 || e->mon == 0 || e->ga != NULL)
 		return;
 	good = tl_xcalloc(e->mon, 1);
+	gy = tl_xcalloc(e->mon * m, sizeof(double));
+	w = tl_xcalloc(e->mon, sizeof(double));
 	k = tl_tpe_n_below(&e->o->tp, e->mon);
-	tl_pareto_split(e->moy, e->mon, e->o->nobj, k, good);
+	tl_pareto_split(e->moy, e->mon, m, k, good);
 	for (i = 0; i < e->mon; i++)
-		tl_tpe_observe_tier(e->tpe, e->mox[i], good[i] ? 0 : 1, 0);
+		if (good[i])
+			memcpy(&gy[ng++ * m], &e->moy[i * m],
+			    m * sizeof(double));
+	for (i = 0; i < ng; i++)
+		w[i] = NAN;	/* none given: equal */
+	if (e->o->tp.hv_weights)
+		tl_pareto_weights(gy, ng, m, w);
+	for (i = ng = 0; i < e->mon; i++)
+		tl_tpe_observe_weighted(e->tpe, e->mox[i], good[i] ? 0 : 1, 0,
+		    good[i] ? w[ng++] : NAN);
+	free(w);
+	free(gy);
 	free(good);
 	e->mon = 0;
 }

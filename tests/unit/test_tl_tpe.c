@@ -99,6 +99,49 @@ good_group(const struct tl_space *s, struct tl_tpe_params *p,
 	return t;
 }
 
+/* l(x) of two good trials at 0.2 and 0.8 with weights a and b (NAN:
+ * none given) and a bad one at 0.5. */
+static double
+weighted_logl(const struct tl_space *s, double a, double b, double x)
+{
+	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
+	struct tl_tpe *t;
+	double pts[] = { 0.2, 0.8, 0.5 }, v;
+
+	p.gamma = 0.5;		/* 2 good of 3 */
+	t = tl_tpe_alloc(s, &p);
+	tl_tpe_observe_weighted(t, &pts[0], 0, 0, a);
+	tl_tpe_observe_weighted(t, &pts[1], 0, 0, b);
+	tl_tpe_observe_tier(t, &pts[2], 1, 0);
+	cr_assert_eq(tl_tpe_fit(t), 0);
+	v = tl_tpe_logpdf(t, 0, &x);
+	tl_tpe_free(t);
+	return v;
+}
+
+Test(tl_tpe, given_weights)
+{
+	struct tl_space *s = ut_space("{\"x\":{\"type\":\"float\",\"low\":0,"
+	    "\"high\":1}}");
+	double x;
+
+	for (x = 0.05; x < 1; x += 0.15) {
+		/* weights of 1 are the equal weights; one missing: none */
+		cr_assert_float_eq(weighted_logl(s, 1, 1, x),
+		    weighted_logl(s, NAN, NAN, x), 1e-12, "x=%g", x);
+		cr_assert_float_eq(weighted_logl(s, 0.25, NAN, x),
+		    weighted_logl(s, NAN, NAN, x), 1e-12, "x=%g", x);
+		/* the setting is symmetric about 0.5: swapped weights
+		 * mirror l */
+		cr_assert_float_eq(weighted_logl(s, 1, 0.25, x),
+		    weighted_logl(s, 0.25, 1, 1 - x), 1e-12, "x=%g", x);
+	}
+	/* the heavier trial holds more of l */
+	cr_assert_gt(weighted_logl(s, 1, 0.25, 0.2),
+	    weighted_logl(s, 1, 0.25, 0.8) + 0.1);
+	tl_space_free(s);
+}
+
 Test(tl_tpe, logl_optuna49)
 {
 	struct tl_space *s = ut_space("{\"x\":{\"type\":\"float\",\"low\":0,"
