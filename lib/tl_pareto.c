@@ -314,6 +314,42 @@ tl_pareto_hssp(const double *y, size_t n, size_t m, const double *ref,
 #define REF_EPS	1e-12
 
 void
+tl_pareto_ref(const double *y, size_t n, size_t m, double *ref)
+{
+	size_t i, j;
+
+	for (j = 0; j < m; j++) {
+		ref[j] = -HUGE_VAL;
+		for (i = 0; i < n; i++)
+			ref[j] = fmax(ref[j], y[i * m + j]);
+		ref[j] = ref[j] == 0 ? REF_EPS : fmax(1.1 * ref[j],
+		    0.9 * ref[j]);
+	}
+}
+
+void
+tl_pareto_weights(const double *y, size_t n, size_t m, double *w)
+{
+	double *ref, top = 0;
+	size_t i;
+
+	if (n == 1)
+		w[0] = 1;
+	if (n < 2)
+		return;
+	ref = tl_xcalloc(m, sizeof(*ref));
+	tl_pareto_ref(y, n, m, ref);
+	tl_pareto_contrib(y, n, m, ref, w);
+	for (i = 0; i < n; i++) {
+		w[i] += REF_EPS;	/* none weighs 0 */
+		top = fmax(top, w[i]);
+	}
+	for (i = 0; i < n; i++)
+		w[i] /= top;
+	free(ref);
+}
+
+void
 tl_pareto_split(const double *y, size_t n, size_t m, size_t k,
     unsigned char *good)
 {
@@ -339,16 +375,10 @@ tl_pareto_split(const double *y, size_t n, size_t m, size_t k,
 			taken += c;
 			continue;
 		}
-		for (j = 0; j < m; j++)
-			ref[j] = -HUGE_VAL;
 		for (i = 0; i < c; i++)
-			for (j = 0; j < m; j++) {
+			for (j = 0; j < m; j++)
 				sub[i * m + j] = y[idx[i] * m + j];
-				ref[j] = fmax(ref[j], sub[i * m + j]);
-			}
-		for (j = 0; j < m; j++)
-			ref[j] = ref[j] == 0 ? REF_EPS : fmax(1.1 * ref[j],
-			    0.9 * ref[j]);
+		tl_pareto_ref(sub, c, m, ref);
 		tl_pareto_hssp(sub, c, m, ref, k - taken, sel);
 		for (i = 0; i < k - taken; i++)
 			good[idx[sel[i]]] = 1;

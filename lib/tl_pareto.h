@@ -62,6 +62,18 @@ void	tl_pareto_contrib(const double *y, size_t n, size_t m,
 void	tl_pareto_hssp(const double *y, size_t n, size_t m, const double *ref,
 	    size_t k, size_t *sel);
 
+/* The reference point MOTPE puts behind n >= 1 points (Optuna 3.1): per
+ * objective 1.1 times the worst value (0.9 times a negative one, a tiny
+ * positive number for 0), into ref[m]. */
+void	tl_pareto_ref(const double *y, size_t n, size_t m, double *ref);
+
+/* MOTPE's weights of the n points of its good group (Ozaki et al. 2020,
+ * as Optuna 3.1 weighs them): each point's hypervolume contribution
+ * (tl_pareto_contrib with tl_pareto_ref's point) plus a tiny positive
+ * number, over the largest, into w[n]: in (0, 1], the largest 1; one
+ * point weighs 1. */
+void	tl_pareto_weights(const double *y, size_t n, size_t m, double *w);
+
 /* MOTPE's split of n points into a good group of k (k <= n): whole
  * fronts by non-domination rank while they fit, the front that does not
  * cut by greedy hypervolume subset selection with the reference point

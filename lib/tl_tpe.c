@@ -42,6 +42,7 @@ struct obs {
 	double	 tier;		/* ranked before loss: 0 complete, more
 				 * for pruned and infeasible trials */
 	size_t	 order;		/* arrival, for the weights */
+	double	 weight;	/* in the good group, given; NAN: none */
 	int	 pending;	/* running or an earlier batch member */
 };
 
@@ -115,7 +116,7 @@ tl_tpe_free(struct tl_tpe *t)
 
 static void
 add(struct tl_tpe *t, const double *x, double tier, double loss,
-    int pending)
+    double weight, int pending)
 {
 	struct obs *o;
 
@@ -128,6 +129,7 @@ add(struct tl_tpe *t, const double *x, double tier, double loss,
 	memcpy(o->x, x, t->d * sizeof(double));
 	o->loss = loss;
 	o->tier = tier;
+	o->weight = weight;
 	o->order = t->n++;
 	o->pending = pending;
 	if (!pending)
@@ -138,20 +140,27 @@ add(struct tl_tpe *t, const double *x, double tier, double loss,
 void
 tl_tpe_observe(struct tl_tpe *t, const double *x, double loss)
 {
-	add(t, x, 0, loss, 0);
+	add(t, x, 0, loss, NAN, 0);
 }
 
 void
 tl_tpe_observe_tier(struct tl_tpe *t, const double *x, double tier,
     double loss)
 {
-	add(t, x, tier, loss, 0);
+	add(t, x, tier, loss, NAN, 0);
+}
+
+void
+tl_tpe_observe_weighted(struct tl_tpe *t, const double *x, double tier,
+    double loss, double weight)
+{
+	add(t, x, tier, loss, weight, 0);
 }
 
 void
 tl_tpe_pending(struct tl_tpe *t, const double *x)
 {
-	add(t, x, 0, 0, 1);
+	add(t, x, 0, 0, NAN, 1);
 }
 
 size_t
@@ -481,7 +490,7 @@ weigh_improvement(const struct tl_tpe *t, const size_t *below, size_t nb,
 int
 tl_tpe_fit(struct tl_tpe *t)
 {
-	size_t *done, *below, *above, nb, na, nd, i, nbelow;
+	size_t *done, *below, *above, nb, na, nd, i, c, nbelow;
 	double *loss, *tier, *w, pw;
 	int tiered = 0;
 
@@ -528,6 +537,11 @@ tl_tpe_fit(struct tl_tpe *t)
 	pw = t->p.prior_weight;
 	if (t->p.ei_weights && nbelow < nd && !tiered)
 		pw = weigh_improvement(t, below, nb, loss, loss[done[nbelow]], w);
+	/* weights given to every good trial replace the others */
+	for (i = 0; i < nb && t->o[below[i]].weight > 0; i++)
+		;
+	for (c = 0; i == nb && c < nb; c++)
+		w[c] = t->o[below[c]].weight;
 	mix_build(t, &t->l, below, nb, w, pw);
 	tl_tpe_weights(na, w);
 	mix_build(t, &t->g, above, na, w, t->p.prior_weight);

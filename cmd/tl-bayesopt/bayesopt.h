@@ -27,6 +27,7 @@
 
 #include "tl_err.h"
 #include "tl_map.h"
+#include "tl_nsga2.h"
 #include "tl_opt.h"
 #include "tl_progress.h"
 #include "tl_prune.h"
@@ -49,7 +50,7 @@ enum {
 	O_PRUNE_STARTUP, O_WARMUP_STEPS, O_MIN_RESOURCE, O_MAX_RESOURCE,
 	O_REDUCTION_FACTOR, O_OBJECTIVE, O_REF_POINT, O_HYPERVOLUME,
 	O_DISPATCH, O_PARTITION, O_TIME_LIMIT, O_MEM, O_SSHLOGIN, O_BATCH_DIR,
-	O_RETRIES
+	O_RETRIES, O_SAMPLER
 };
 
 struct opts {
@@ -87,6 +88,7 @@ struct opts {
 	const char	*ref_point;	/* --ref-point, as given */
 	double		 ref[OBJ_MAX];	/* its values, as losses */
 	int		 hypervolume;	/* front --hypervolume */
+	int		 nsga2;		/* --sampler nsga2, not TPE */
 	struct tl_tpe_params tp;	/* TPE knobs */
 	struct tl_prune_params pp;	/* run: --pruner and its knobs */
 	int		 prune_opt;	/* a pruner knob given: its option */
@@ -141,6 +143,7 @@ struct engine {
 	const struct opts	*o;
 	const struct tl_space	*s;
 	struct tl_tpe		*tpe;	/* observations and liars */
+	struct tl_nsga2		*ga;	/* --sampler nsga2, or NULL */
 	int			 fitted;	/* tpe fitted since last change */
 	struct tl_map		*seen;	/* keys of tried/proposed points */
 	struct tl_buf		 key;	/* scratch */
@@ -251,6 +254,7 @@ int	write_lines(const struct opts *o, const json_t *rec,
 void	engine_init(struct engine *e, const struct opts *o,
 	    const struct tl_space *s);
 void	engine_release(struct engine *e);
+void	engine_reset(struct engine *e);
 int	engine_seen(struct engine *e, const double *x, int add);
 void	engine_take(struct engine *e, const double *x);
 int	engine_fit(struct engine *e);

@@ -5,7 +5,9 @@
  * running and proposed ones as liars) and proposes unseen points:
  * scrambled Sobol points for the start, then the best of --candidates
  * TPE draws, or local moves around --around's parents
- * (tl_space_local_move); random when those run dry.
+ * (tl_space_local_move); random when those run dry.  With --sampler
+ * nsga2 the complete trials go to NSGA-II (lib/tl_nsga2) instead, whose
+ * children follow the Sobol points of its first generation.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include "tl_util.h"
 
 #define RANDOM_TRIES	10000	/* uniform draws before "exhausted" */
+#define CHILD_TRIES	1000	/* NSGA-II children drawn before random */
 
 void
 engine_init(struct engine *e, const struct opts *o, const struct tl_space *s)
@@ -28,6 +31,11 @@ engine_init(struct engine *e, const struct opts *o, const struct tl_space *s)
 	e->o = o;
 	e->s = s;
 	e->tpe = tl_tpe_alloc(s, &o->tp);
+	if (o->nsga2) {
+		struct tl_nsga2_params gp = TL_NSGA2_PARAMS_DEFAULT;
+
+		e->ga = tl_nsga2_alloc(s, o->nobj, &gp);
+	}
 	e->seen = tl_map_alloc();
 	tl_buf_init(&e->key);
 	e->X = tl_xcalloc(o->tp.n_ei * (s->n ? s->n : 1), sizeof(double));
@@ -39,6 +47,7 @@ void
 engine_release(struct engine *e)
 {
 	tl_tpe_free(e->tpe);
+	tl_nsga2_free(e->ga);
 	tl_map_free(e->seen);
 	tl_buf_release(&e->key);
 	tl_rng_free(e->r);
@@ -49,6 +58,17 @@ engine_release(struct engine *e)
 	free(e->mox);
 	free(e->moy);
 	memset(e, 0, sizeof(*e));
+}
+
+/* Forget every trial, observed and seen. */
+void
+engine_reset(struct engine *e)
+{
+	tl_tpe_reset(e->tpe);
+	if (e->ga != NULL)
+		tl_nsga2_reset(e->ga);
+	tl_map_free(e->seen);
+	e->seen = tl_map_alloc();
 }
 
 /* Is x tried or proposed?  With add, remember it. */
@@ -85,10 +105,13 @@ engine_fit(struct engine *e)
 	return e->fitted;
 }
 
-/* Is the batch still in its quasi-random start? */
+/* Is the batch still in its quasi-random start?  NSGA-II: until a
+ * first generation is complete. */
 int
 engine_startup(const struct engine *e)
 {
+	if (e->ga != NULL)
+		return tl_nsga2_generations(e->ga) == 0;
 	return tl_tpe_count(e->tpe) == 0 ||
 	    e->ntried < (size_t)e->o->startup;
 }
@@ -196,6 +219,15 @@ propose(struct engine *e, size_t i, struct cand *c)
 			return 0;
 		goto random;
 	}
+	if (e->ga != NULL) {
+		/* a child that repeats a trial is drawn again */
+		c->source = "nsga2";
+		for (k = 0; k < CHILD_TRIES; k++)
+			if (tl_nsga2_child(e->ga, e->r, c->x) == 0 &&
+			    !engine_seen(e, c->x, 0))
+				return 0;
+		goto random;
+	}
 	engine_fit(e);
 	c->source = "tpe";
 	for (round = 0; round < DUP_ROUNDS; round++) {
@@ -221,6 +253,10 @@ observe(struct engine *e, const double *x, double value, const double *y,
 {
 	size_t m = e->o->nobj;
 
+	if (e->ga != NULL) {
+		tl_nsga2_observe(e->ga, x, y, viol);
+		return;
+	}
 	if (viol > 0) {
 		/* infeasible: after every feasible and pruned trial, by
 		 * total violation (Optuna 3.x's constrained TPE) */
@@ -244,20 +280,36 @@ observe(struct engine *e, const double *x, double value, const double *y,
 
 /* Several objectives: MOTPE's good group (Ozaki et al. 2020, section
  * 3.2: the best non-domination ranks, the last one cut by hypervolume
- * subset selection) is tier 0, the rest tier 1, in trial order. */
+ * subset selection) is tier 0, the rest tier 1, in trial order; with
+ * hv_weights a good trial weighs its hypervolume contribution within
+ * the group (tl_pareto_weights). */
 void
 mo_flush(struct engine *e)
 {
 	unsigned char *good;
-	size_t i, k;
+	size_t i, k, m = e->o->nobj, ng = 0;
+	double *gy, *w;
 
-	if (e->o->nobj == 0 || e->mon == 0)
+	if (m == 0 || e->mon == 0 || e->ga != NULL)
 		return;
 	good = tl_xcalloc(e->mon, 1);
+	gy = tl_xcalloc(e->mon * m, sizeof(double));
+	w = tl_xcalloc(e->mon, sizeof(double));
 	k = tl_tpe_n_below(&e->o->tp, e->mon);
-	tl_pareto_split(e->moy, e->mon, e->o->nobj, k, good);
+	tl_pareto_split(e->moy, e->mon, m, k, good);
 	for (i = 0; i < e->mon; i++)
-		tl_tpe_observe_tier(e->tpe, e->mox[i], good[i] ? 0 : 1, 0);
+		if (good[i])
+			memcpy(&gy[ng++ * m], &e->moy[i * m],
+			    m * sizeof(double));
+	for (i = 0; i < ng; i++)
+		w[i] = NAN;	/* none given: equal */
+	if (e->o->tp.hv_weights)
+		tl_pareto_weights(gy, ng, m, w);
+	for (i = ng = 0; i < e->mon; i++)
+		tl_tpe_observe_weighted(e->tpe, e->mox[i], good[i] ? 0 : 1, 0,
+		    good[i] ? w[ng++] : NAN);
+	free(w);
+	free(gy);
 	free(good);
 	e->mon = 0;
 }

@@ -47,6 +47,19 @@ static const struct subcmd subcmds[] = {
 	{ "front", front_check, cmd_front, 0 },
 };
 
+/* --sampler: the samplers of suggest and run */
+static const struct {
+	const char	*name;
+	int		 nsga2;		/* NSGA-II (lib/tl_nsga2), else TPE */
+} samplers[] = {
+	{ "tpe", 0 },
+	{ "nsga2", 1 },
+};
+
+/* the options of TPE or its proposals, none for NSGA-II */
+static const int tpe_opts[] = { O_AROUND, 'M', O_CANDIDATES, O_GAMMA,
+    O_STARTUP, O_MULTIVARIATE, O_UNIVARIATE };
+
 static const struct option longopts[] = {
 	{ "around", required_argument, NULL, O_AROUND },
 	{ "batch-dir", required_argument, NULL, O_BATCH_DIR },
@@ -78,6 +91,7 @@ static const struct option longopts[] = {
 	{ "pruner", required_argument, NULL, O_PRUNER },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "radius", required_argument, NULL, O_RADIUS },
+	{ "sampler", required_argument, NULL, O_SAMPLER },
 	{ "reduction-factor", required_argument, NULL,
 	    O_REDUCTION_FACTOR },
 	{ "ref-point", required_argument, NULL, O_REF_POINT },
@@ -105,10 +119,10 @@ usage(FILE *fp)
 	fprintf(fp,
 "usage: tl-bayesopt suggest --space file [-qvx] [-H history] [-i format]\n"
 "                   [-M model] [-n count] [-o file] [-s seed]\n"
-"                   [--around file] [options]\n"
+"                   [--around file] [--sampler name] [options]\n"
 "       tl-bayesopt run --space file -H history [-qvx] [-i format]\n"
 "                   [-j jobs] [-n trials] [-o file] [-s seed]\n"
-"                   [--pruner name] [--timeout seconds]\n"
+"                   [--pruner name] [--sampler name] [--timeout seconds]\n"
 "                   [--dispatch engine] [--batch-dir dir]\n"
 "                   [--partition name] [--time-limit time] [--mem size]\n"
 "                   [--sshlogin login ...] [--retries n]\n"
@@ -178,6 +192,9 @@ usage(FILE *fp)
 "                          again as a new job up to N times; parallel:\n"
 "                          its --retries N+1 (0)\n"
 "      --radius=R          --around step, share of each range (0.1)\n"
+"      --sampler=NAME      suggest, run with several --objective: tpe\n"
+"                          (multi-objective TPE) or nsga2 (NSGA-II,\n"
+"                          population 50) (tpe)\n"
 "      --screen=M          candidates drawn for the model (1000)\n"
 "  -s, --seed=N            random seed (1)\n"
 "      --sshlogin=LOGIN    run, parallel: [N/]user@host[:port], repeated\n"
@@ -306,14 +323,25 @@ opts_objectives(struct opts *o)
 		tl_usage_error("--hypervolume needs --ref-point");
 }
 
-/* suggest and run: the search space, and no --hypervolume. */
+/* suggest and run: the search space, no --hypervolume, and NSGA-II
+ * only with several objectives and none of TPE's options. */
 void
 opts_search(const struct opts *o)
 {
+	char name[64];
+	size_t i;
+
 	if (o->hypervolume)
 		tl_usage_error("--hypervolume is for front");
 	if (o->space == NULL)
 		tl_usage_error("the search space is needed: --space FILE");
+	if (o->nsga2 && o->nobj < 2)
+		tl_usage_error("--sampler nsga2 is for several objectives: "
+		    "--objective NAME:DIR twice or more");
+	for (i = 0; o->nsga2 && i < TL_NELEM(tpe_opts); i++)
+		if (opts_given(o, tpe_opts[i]))
+			tl_usage_error("%s is for --sampler tpe", opts_name(
+			    tpe_opts[i], name, sizeof(name)));
 }
 
 /* The options into o; the subcommand they are for. */
@@ -450,6 +478,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case O_RADIUS:
 			bad = tl_parse_double("--radius", optarg, 1e-9, 1,
 			    &o->radius, &err);
+			break;
+		case O_SAMPLER:
+			o->nsga2 = samplers[TL_PARSE_WORD("--sampler", optarg,
+			    samplers)].nsga2;
 			break;
 		case O_REF_POINT:
 			o->ref_point = optarg;

@@ -155,9 +155,7 @@ run_propose(struct runstate *rs, struct engine *e, size_t k, struct cand *c)
 	const struct opts *o = rs->o;
 	size_t i, vis;
 
-	tl_tpe_reset(e->tpe);
-	tl_map_free(e->seen);
-	e->seen = tl_map_alloc();
+	engine_reset(e);
 	engine_history(e, &rs->h);
 	vis = k >= (size_t)o->jobs ? k - (size_t)o->jobs + 1 : 0;
 	for (i = 0; i < k; i++) {

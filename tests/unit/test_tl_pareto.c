@@ -210,3 +210,30 @@ Test(tl_pareto, split_fronts_then_hssp)
 	tl_pareto_split(y, 4, 2, 4, good);
 	cr_assert_eq(good[0] + good[1] + good[2] + good[3], 4);
 }
+
+Test(tl_pareto, reference_point_by_hand)
+{
+	/* worst (-2, 5): 0.9 * -2, 1.1 * 5; worst (0, -1): tiny, -0.9 */
+	double y1[] = { -2, 0, -3, 5 }, y2[] = { 0, -1, -1, -2.5 }, r[2];
+
+	tl_pareto_ref(y1, 2, 2, r);
+	cr_assert_float_eq(r[0], -1.8, 1e-15);
+	cr_assert_float_eq(r[1], 5.5, 1e-15);
+	tl_pareto_ref(y2, 2, 2, r);
+	cr_assert(r[0] > 0 && r[0] < 1e-9);
+	cr_assert_float_eq(r[1], -0.9, 1e-15);
+}
+
+Test(tl_pareto, weights_by_hand)
+{
+	/* reference (4.4, 4.4); exclusive boxes: (1,4) 1 x 0.4, (2,2)
+	 * 2 x 2, (4,1) 0.4 x 1; over the largest */
+	double y[] = { 1, 4, 2, 2, 4, 1 }, w[3], one = 2.385;
+
+	tl_pareto_weights(y, 3, 2, w);
+	cr_assert_float_eq(w[0], 0.1, 1e-9);
+	cr_assert_float_eq(w[1], 1, 1e-15);
+	cr_assert_float_eq(w[2], 0.1, 1e-9);
+	tl_pareto_weights(y, 1, 2, &one);
+	cr_assert_float_eq(one, 1, 1e-15);
+}

@@ -32,21 +32,6 @@ init(void)
 
 TestSuite(tl_tpe, .init = init);
 
-static struct tl_space *
-space(const char *text)
-{
-	struct tl_err err = { 0 };
-	struct tl_space *s;
-	json_t *v;
-
-	v = json_loads(text, 0, NULL);
-	cr_assert_not_null(v);
-	s = tl_space_from_json(v, "t", &err);
-	cr_assert_not_null(s, "%s", err.msg);
-	json_decref(v);
-	return s;
-}
-
 Test(tl_tpe, gamma_vector)
 {
 	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
@@ -115,9 +100,52 @@ good_group(const struct tl_space *s, struct tl_tpe_params *p,
 	return t;
 }
 
+/* l(x) of two good trials at 0.2 and 0.8 with weights a and b (NAN:
+ * none given) and a bad one at 0.5. */
+static double
+weighted_logl(const struct tl_space *s, double a, double b, double x)
+{
+	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
+	struct tl_tpe *t;
+	double pts[] = { 0.2, 0.8, 0.5 }, v;
+
+	p.gamma = 0.5;		/* 2 good of 3 */
+	t = tl_tpe_alloc(s, &p);
+	tl_tpe_observe_weighted(t, &pts[0], 0, 0, a);
+	tl_tpe_observe_weighted(t, &pts[1], 0, 0, b);
+	tl_tpe_observe_tier(t, &pts[2], 1, 0);
+	cr_assert_eq(tl_tpe_fit(t), 0);
+	v = tl_tpe_logpdf(t, 0, &x);
+	tl_tpe_free(t);
+	return v;
+}
+
+Test(tl_tpe, given_weights)
+{
+	struct tl_space *s = ut_space("{\"x\":{\"type\":\"float\",\"low\":0,"
+	    "\"high\":1}}");
+	double x;
+
+	for (x = 0.05; x < 1; x += 0.15) {
+		/* weights of 1 are the equal weights; one missing: none */
+		cr_assert_float_eq(weighted_logl(s, 1, 1, x),
+		    weighted_logl(s, NAN, NAN, x), 1e-12, "x=%g", x);
+		cr_assert_float_eq(weighted_logl(s, 0.25, NAN, x),
+		    weighted_logl(s, NAN, NAN, x), 1e-12, "x=%g", x);
+		/* the setting is symmetric about 0.5: swapped weights
+		 * mirror l */
+		cr_assert_float_eq(weighted_logl(s, 1, 0.25, x),
+		    weighted_logl(s, 0.25, 1, 1 - x), 1e-12, "x=%g", x);
+	}
+	/* the heavier trial holds more of l */
+	cr_assert_gt(weighted_logl(s, 1, 0.25, 0.2),
+	    weighted_logl(s, 1, 0.25, 0.8) + 0.1);
+	tl_space_free(s);
+}
+
 Test(tl_tpe, logl_optuna49)
 {
-	struct tl_space *s = space("{\"x\":{\"type\":\"float\",\"low\":0,"
+	struct tl_space *s = ut_space("{\"x\":{\"type\":\"float\",\"low\":0,"
 	    "\"high\":1}}");
 	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
 	double pts[] = { 0.1, 0.4, 0.7 }, x[] = { 0.25, 0.4, 0.9 };
@@ -137,7 +165,7 @@ Test(tl_tpe, logl_optuna49)
 
 Test(tl_tpe, logl_optuna31)
 {
-	struct tl_space *s = space("{\"x\":{\"type\":\"float\",\"low\":0,"
+	struct tl_space *s = ut_space("{\"x\":{\"type\":\"float\",\"low\":0,"
 	    "\"high\":1}}");
 	struct tl_tpe_params p = TL_TPE_PARAMS_UNIVARIATE;
 	double pts[] = { 0.1, 0.4, 0.7 }, x[] = { 0.25, 0.4, 0.9 };
@@ -158,9 +186,9 @@ Test(tl_tpe, logl_optuna31)
 
 Test(tl_tpe, logl_int_and_categorical_optuna31)
 {
-	struct tl_space *si = space("{\"n\":{\"type\":\"int\",\"low\":1,"
+	struct tl_space *si = ut_space("{\"n\":{\"type\":\"int\",\"low\":1,"
 	    "\"high\":5}}");
-	struct tl_space *sc = space("{\"c\":{\"type\":\"categorical\","
+	struct tl_space *sc = ut_space("{\"c\":{\"type\":\"categorical\","
 	    "\"choices\":[\"a\",\"b\",\"c\"]}}");
 	struct tl_tpe_params p = TL_TPE_PARAMS_UNIVARIATE;
 	double wi[] = { -1.71941432, -1.30034874, -1.40108299, -2.15418587 };
@@ -209,7 +237,7 @@ Test(tl_tpe, logl_int_and_categorical_optuna31)
  * Values from the formula, evaluated in Python. */
 Test(tl_tpe, logl_ei_weights)
 {
-	struct tl_space *s = space("{\"x\":{\"type\":\"float\",\"low\":0,"
+	struct tl_space *s = ut_space("{\"x\":{\"type\":\"float\",\"low\":0,"
 	    "\"high\":1}}");
 	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
 	double x[] = { 0.2, 0.45, 0.95 };
@@ -239,12 +267,12 @@ Test(tl_tpe, logl_ei_weights)
  * (x, c) is that of x times that of c, each fitted on its own. */
 Test(tl_tpe, categorical_alone)
 {
-	struct tl_space *s2 = space("{\"x\":{\"type\":\"float\",\"low\":0,"
+	struct tl_space *s2 = ut_space("{\"x\":{\"type\":\"float\",\"low\":0,"
 	    "\"high\":1},\"c\":{\"type\":\"categorical\",\"choices\":"
 	    "[\"a\",\"b\",\"c\"]}}");
-	struct tl_space *sx = space("{\"x\":{\"type\":\"float\",\"low\":0,"
+	struct tl_space *sx = ut_space("{\"x\":{\"type\":\"float\",\"low\":0,"
 	    "\"high\":1}}");
-	struct tl_space *sc = space("{\"c\":{\"type\":\"categorical\","
+	struct tl_space *sc = ut_space("{\"c\":{\"type\":\"categorical\","
 	    "\"choices\":[\"a\",\"b\",\"c\"]}}");
 	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
 	double pts[][2] = { { 0.13, 0 }, { 0.42, 2 }, { 0.77, 0 },
@@ -303,7 +331,7 @@ mixed_tpe(const struct tl_space *s, const struct tl_tpe_params *p)
 static void
 suggest_checks(int multivariate)
 {
-	struct tl_space *s = space("{\"a\":{\"type\":\"float\",\"low\":-2.5,"
+	struct tl_space *s = ut_space("{\"a\":{\"type\":\"float\",\"low\":-2.5,"
 	    "\"high\":4},\"b\":{\"type\":\"int\",\"low\":0,\"high\":9},"
 	    "\"c\":{\"type\":\"categorical\",\"choices\":[\"x\",true,3]}}");
 	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
@@ -361,7 +389,7 @@ Test(tl_tpe, suggest_multivariate)
 
 Test(tl_tpe, fit_needs_a_trial)
 {
-	struct tl_space *s = space("{\"a\":{\"type\":\"float\",\"low\":0,"
+	struct tl_space *s = ut_space("{\"a\":{\"type\":\"float\",\"low\":0,"
 	    "\"high\":1}}");
 	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
 	struct tl_tpe *t = tl_tpe_alloc(s, &p);
@@ -408,7 +436,7 @@ Test(tl_tpe, qmc_stratified)
  * weights (EI weighting is off across tiers). */
 Test(tl_tpe, tiers_rank_first)
 {
-	struct tl_space *s = space("{\"x\":{\"type\":\"float\",\"low\":0,"
+	struct tl_space *s = ut_space("{\"x\":{\"type\":\"float\",\"low\":0,"
 	    "\"high\":1}}");
 	struct tl_tpe_params p = TL_TPE_PARAMS_DEFAULT;
 	double a = 0.1, b = 0.9, c = 0.5, x[] = { 0.15, 0.5, 0.85 };
