@@ -51,12 +51,18 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 MANS     := $(sort $(wildcard man/*.1 man/*.7))
 
-.PHONY: all deps deps-tests check check-unit check-cli check-dist check-report update-cli bench demo \
+.PHONY: all bins deps deps-tests check check-unit check-cli check-dist check-report update-cli bench demo \
         install uninstall clean lint lint-man lint-includes fmt-check
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(BINS)
+# The build packages first (scripts/setup installs them as root, or
+# prints the line to run as root), so that a plain `make` on a fresh
+# machine says what is missing instead of failing at the compiler.
+all: deps
+	@$(MAKE) --no-print-directory -j$(NPROC) bins
+
+bins: $(BINS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -117,7 +123,7 @@ deps-tests:
 	@scripts/setup --tests
 
 check: deps-tests
-	@$(MAKE) --no-print-directory -j$(NPROC) all $(BUILD)/tests/unit/unit
+	@$(MAKE) --no-print-directory -j$(NPROC) bins $(BUILD)/tests/unit/unit
 	@$(MAKE) --no-print-directory check-unit check-cli
 
 check-unit: $(BUILD)/tests/unit/unit
@@ -149,7 +155,7 @@ bench: all
 	@bench/run.sh $(BUILD)/bin
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(NPROC) bins
 	@scripts/demo $(BUILD)/bin
 
 lint: lint-man lint-includes
