@@ -1,10 +1,14 @@
 /*
- * tl-report: tomorrow's candidates (candidates.jsonl, tl-bayesopt's
- * proposals): how many, from which source, and the best by the
- * meta-model's predicted fitness (else their score), with their
- * parameters.
+ * tl-report: what the search learned and what it proposes.  The genome
+ * trait table (importance.jsonl, tl-bayesopt importance): each genome
+ * parameter's share of the variance of the runs' roi, with its bootstrap
+ * interval, right below the meta-model's importances; then tomorrow's
+ * candidates (candidates.jsonl, tl-bayesopt's proposals): how many, from
+ * which source, and the best by the meta-model's predicted fitness (else
+ * their score), with their parameters.
  */
 #include <math.h>
+#include <stdlib.h>
 
 #include <jansson.h>
 
@@ -36,6 +40,38 @@ candidate_fields(struct src *s, const json_t *in, json_t *o)
 	}
 }
 
+/* importance.jsonl (tl-bayesopt importance) */
+static void
+trait_fields(struct src *s, const json_t *in, json_t *o)
+{
+	puts_(o, "name", get_str(s, in, "name", 1));
+	putn(o, "importance", get_num(s, in, "importance", 1));
+	/* null without bootstrap refits */
+	putn(o, "lo", get_num(s, in, "lo", 0));
+	putn(o, "hi", get_num(s, in, "hi", 0));
+}
+
+/* The trait table when the night has one: the bayesopt step leaves it
+ * out when the runs cannot explain roi (too few, or roi constant), and
+ * says why in its warnings; then "traits" is null. */
+static void
+load_traits(struct night *n, struct sec *sec)
+{
+	char *path = path_of(n->dir, "importance.jsonl");
+	json_t *rows = NULL;
+
+	if (exists(path))
+		rows = read_rows(n, sec, "importance.jsonl", trait_fields);
+	free(path);
+	if (rows == NULL) {
+		put(sec->obj, "traits", json_null());
+		return;
+	}
+	/* the file says "most important first": we sort anyway, and rank */
+	put(sec->obj, "traits", ranked(rows, key_importance));
+	json_decref(rows);
+}
+
 /* predicted fitness when there is one, else the score */
 static double
 key_candidate(const json_t *o)
@@ -52,6 +88,7 @@ load_candidates(struct night *n, struct sec *sec)
 	const char *name;
 	size_t i;
 
+	load_traits(n, sec);
 	if ((all = read_rows(n, sec, "candidates.jsonl", candidate_fields)) ==
 	    NULL)
 		return;
@@ -73,6 +110,58 @@ load_candidates(struct night *n, struct sec *sec)
 	json_decref(all);
 }
 
+/* "4.2\xE2\x80\x9339.4%" (an en dash), the middle 95% of the bootstrap
+ * refits; n/a without them */
+static char *
+cell_interval(const json_t *row, const char *key, int digits)
+{
+	char lo[TL_DOC_NUMSZ], hi[TL_DOC_NUMSZ];
+	struct tl_buf b;
+
+	(void)key;
+	if (!isfinite(fnum(row, "lo")) || !isfinite(fnum(row, "hi")))
+		return tl_xstrdup("n/a");
+	tl_buf_init(&b);
+	tl_buf_printf(&b, "%s\xE2\x80\x93%s", tl_doc_fmt_num(lo, 100 *
+	    fnum(row, "lo"), digits), tl_doc_fmt_pct(hi, fnum(row, "hi"),
+	    digits));
+	return b.data;
+}
+
+/* the genome trait table, or one line saying why there is none */
+static void
+doc_traits(struct tl_doc *d, const json_t *cs, const struct night *n)
+{
+	static const struct tl_doc_col cols[] = {
+		{ "#", 'r', tl_doc_cell_int, "rank", 0 },
+		{ "Parameter", 'l', tl_doc_cell_code, "name", 0 },
+		{ "Importance", 'r', tl_doc_cell_pct, "importance", 1 },
+		{ "95% interval", 'r', cell_interval, "lo", 1 },
+	};
+	const json_t *traits = json_object_get(cs, "traits");
+	struct tl_doc_block *t;
+	size_t i, k;
+
+	if (json_array_size(traits) == 0) {
+		tl_doc_addf(d, TL_DOC_P, "No genome trait table tonight: no "
+		    "importance.jsonl (it needs 10 runs whose roi varies; "
+		    "the pipeline's warning, if any, is under Data health).");
+		return;
+	}
+	t = tl_doc_add_cols(d, "What the search learned: genome traits by "
+	    "importance", cols, TL_NELEM(cols));
+	k = top_rows(traits, n);
+	for (i = 0; i < k; i++)
+		tl_doc_add_json_row(t, cols, json_array_get(traits, i), NULL);
+	tl_doc_addf(d, TL_DOC_P, "Importance: each genome parameter's share "
+	    "of the variance of the runs' roi (each run's return over its "
+	    "period) explained by the search's forest (fANOVA, Hutter et al. 2014; the shares add up to 100%%); "
+	    "95%% interval: the middle 95%% of the shares of forests refitted "
+	    "on resampled runs (a share can fall outside it when few runs "
+	    "carry a parameter's effect).%s", json_array_size(traits) > k ? " The "
+	    "least important are left out (--top)." : "");
+}
+
 static void
 doc_candidates(struct tl_doc *d, const json_t *cs, const struct night *n)
 {
@@ -92,7 +181,7 @@ doc_candidates(struct tl_doc *d, const json_t *cs, const struct night *n)
 	json_t *val;
 	size_t i = 0;
 
-	(void)n;
+	doc_traits(d, cs, n);
 	tl_buf_init(&b);
 	tl_buf_printf(&b, "%s new candidate genomes", tl_doc_fmt_int(num,
 	    fnum(cs, "n")));

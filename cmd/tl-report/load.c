@@ -124,6 +124,18 @@ sorted(const json_t *arr, double (*key)(const json_t *))
 	return out;
 }
 
+/* sorted(), each row given its rank (the rows are arr's, shared) */
+json_t *
+ranked(const json_t *arr, double (*key)(const json_t *))
+{
+	json_t *out = sorted(arr, key), *v;
+	size_t i;
+
+	json_array_foreach(out, i, v)
+		put(v, "rank", json_integer((json_int_t)i + 1));
+	return out;
+}
+
 /* the element of arr whose key field equals s (and, if key2, key2 = s2) */
 json_t *
 find_by(const json_t *arr, const char *key, const char *s, const char *key2,

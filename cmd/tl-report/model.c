@@ -56,7 +56,7 @@ forest_fields(struct src *s, const json_t *in, json_t *f)
 	put(f, "importance", imp);
 }
 
-static double
+double
 key_importance(const json_t *o)
 {
 	return fnum(o, "importance");
@@ -66,7 +66,7 @@ static void
 load_model(struct night *n, struct sec *sec)
 {
 	struct src s = { .file = "forest.json" };
-	json_t *in, *imp, *list, *v;
+	json_t *in, *imp, *list;
 	const char *kind = NULL;
 	double mse, base;
 	size_t i;
@@ -83,13 +83,8 @@ load_model(struct night *n, struct sec *sec)
 	putn(sec->obj, "skill", base > 0 ? 1 - mse / base : NAN);
 	/* the files say "sorted descending": we sort anyway, and rank */
 	imp = json_object_get(sec->obj, "importance");
-	json_object_foreach(imp, kind, list) {
-		json_t *s2 = sorted(list, key_importance);
-
-		json_array_foreach(s2, i, v)
-			put(v, "rank", json_integer((json_int_t)i + 1));
-		json_object_set_new(imp, kind, s2);
-	}
+	json_object_foreach(imp, kind, list)
+		json_object_set_new(imp, kind, ranked(list, key_importance));
 	kind = NULL;
 	for (i = 0; i < TL_NELEM(importance_kinds) && kind == NULL; i++)
 		if (json_array_size(json_object_get(imp,

@@ -114,8 +114,13 @@ const char *fstr(const json_t *o, const char *key);	/* NULL if none */
 void	 addf(json_t *arr, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
-/* arr sorted by key(row) descending (NaN last, stable), a new array */
+/* arr sorted by key(row) descending (NaN last, stable), a new array;
+ * ranked(): and each row given its "rank", from 1 */
 json_t	*sorted(const json_t *arr, double (*key)(const json_t *));
+json_t	*ranked(const json_t *arr, double (*key)(const json_t *));
+
+/* model.c: a row's "importance", the key of sorted() */
+double	 key_importance(const json_t *o);
 
 /* the element of arr whose key is s (and, if key2, key2 is s2), or NULL */
 json_t	*find_by(const json_t *arr, const char *key, const char *s,
