@@ -39,8 +39,9 @@ LDLIBS   += -lcsv $(PKG_LIBS) $(SQLITE_LIBS) -lm
 
 LIB_SRC  := $(sort $(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
-# builds and fuzz targets run one a core
+# builds and fuzz targets run one a core (JOBS: unless make was given -j)
 NPROC    := $(shell nproc 2>/dev/null || echo 1)
+JOBS      = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
 # A tool is one file, cmd/tl-X.c, or a folder of parts, cmd/tl-X/*.c.
 CMD_SRC  := $(sort $(wildcard cmd/tl-*.c))
 CMD_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard cmd/tl-*/*.c))))
@@ -60,7 +61,7 @@ MANS     := $(sort $(wildcard man/*.1 man/*.7))
 # prints the line to run as root), so that a plain `make` on a fresh
 # machine says what is missing instead of failing at the compiler.
 all: deps
-	@$(MAKE) --no-print-directory -j$(NPROC) bins
+	@$(MAKE) --no-print-directory $(JOBS) bins
 
 bins: $(BINS)
 
@@ -123,7 +124,7 @@ deps-tests:
 	@scripts/setup --tests
 
 check: deps-tests
-	@$(MAKE) --no-print-directory -j$(NPROC) bins $(BUILD)/tests/unit/unit
+	@$(MAKE) --no-print-directory $(JOBS) bins $(BUILD)/tests/unit/unit
 	@$(MAKE) --no-print-directory check-unit check-cli
 
 check-unit: $(BUILD)/tests/unit/unit
@@ -155,7 +156,7 @@ bench: all
 	@bench/run.sh $(BUILD)/bin
 
 demo: deps
-	@$(MAKE) --no-print-directory -j$(NPROC) bins
+	@$(MAKE) --no-print-directory $(JOBS) bins
 	@scripts/demo $(BUILD)/bin
 
 lint: lint-man lint-includes
@@ -255,5 +256,5 @@ $(FUZZ_TARGETS:%=fuzz-%): fuzz-%: $(FUZZ_BUILD)/fuzz_%
 fuzz: $(FUZZ_TARGETS:%=fuzz-%)
 
 fuzz-ci:
-	@$(MAKE) --no-print-directory -j$(NPROC) fuzz-build
-	@$(MAKE) --no-print-directory -j$(NPROC) fuzz FUZZ_SECONDS=60
+	@$(MAKE) --no-print-directory $(JOBS) fuzz-build
+	@$(MAKE) --no-print-directory $(JOBS) fuzz FUZZ_SECONDS=60

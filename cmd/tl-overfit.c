@@ -55,9 +55,16 @@ static const struct metric_name {
 	enum tl_pbo_metric m;		/* the performance of a block */
 } metrics[] = { { "sharpe", TL_PBO_SHARPE }, { "mean", TL_PBO_MEAN } };
 
+/* pbo --constant: what a candidate without variance (no Sharpe ratio)
+ * does to the run */
+static const struct constant_name {
+	const char	*name;		/* the word */
+	int		 drop;		/* left out (1) or an error (0) */
+} constants[] = { { "fail", 0 }, { "drop", 1 } };
+
 /* Long-only options. */
 enum {
-	O_ACK = 256, O_BASELINE, O_DAYS, O_FAIL_ON, O_FILL_ZERO, O_IS_MIN,
+	O_ACK = 256, O_BASELINE, O_CONSTANT, O_DAYS, O_FAIL_ON, O_FILL_ZERO, O_IS_MIN,
 	O_IS_WINDOW, O_KURT, O_MAX_PBO, O_METRIC, O_NOPROGRESS, O_PARTITIONS,
 	O_PPY, O_PROGRESS, O_PROMOTIONS, O_RUN_DAYS, O_RUNS, O_SHARPE, O_SKEW,
 	O_SR_STAR, O_STATS, O_THRESHOLD, O_TRIALS, O_TRIALS_VAR, O_ANNUAL, O_N
@@ -73,6 +80,7 @@ struct opts {
 	long		 annual;	/* sharpe: inputs annualised by K */
 	enum tl_overfit_sev fail_on;	/* exit 1 at this severity or worse */
 	int		 fill_zero;	/* pbo: missing cells are 0 */
+	int		 drop_constant;	/* pbo: --constant drop */
 	enum tl_fmt	 ifmt;		/* -i: returns, pbo inputs; AUTO */
 	double		 kurt;		/* sharpe: gamma4 */
 	double		 max_pbo;	/* pbo: exit 1 above; NaN off */
@@ -109,7 +117,7 @@ usage(FILE *fp)
 "                  [--stats file] [--threshold X] [--trials N]\n"
 "                  [--trials-var V]\n"
 "       tl-overfit pbo [-q] [-i format] [-o summary] [-T threads]\n"
-"                  [--fill-zero] [--max-pbo P] [--metric M]\n"
+"                  [--constant C] [--fill-zero] [--max-pbo P] [--metric M]\n"
 "                  [--partitions S] [--progress | --no-progress] [file ...]\n"
 "       tl-overfit sharpe --sharpe SR --n T [-l P] [-o file] [--annual K]\n"
 "                  [--kurt G4] [--skew G3] [--sr-star SR]\n"
@@ -127,6 +135,8 @@ usage(FILE *fp)
 "      --baseline=B      in-sample Sharpe: auto (returns before the\n"
 "                        promotion, else the promotion's figure), returns\n"
 "                        or given\n"
+"      --constant=C      pbo: a candidate without variance (no Sharpe\n"
+"                        ratio): fail (default) or drop (left out, named)\n"
 "      --days=N          decay must hold N consecutive days to alert, and\n"
 "                        be gone N days to clear (5)\n"
 "      --fail-on=SEV     exit 1 if an unacknowledged alert of SEV (low,\n"
@@ -177,6 +187,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "baseline", required_argument, NULL, O_BASELINE },
 		{ "days", required_argument, NULL, O_DAYS },
 		{ "fail-on", required_argument, NULL, O_FAIL_ON },
+		{ "constant", required_argument, NULL, O_CONSTANT },
 		{ "fill-zero", no_argument, NULL, O_FILL_ZERO },
 		{ "help", no_argument, NULL, 'h' },
 		{ "input-format", required_argument, NULL, 'i' },
@@ -242,6 +253,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    "--fail-on", optarg, tl_overfit_sev_names,
 			    tl_overfit_nsev, sizeof(tl_overfit_sev_names[0]),
 			    NULL);
+			break;
+		case O_CONSTANT:
+			o->drop_constant = constants[TL_PARSE_WORD(
+			    "--constant", optarg, constants)].drop;
 			break;
 		case O_FILL_ZERO:
 			o->fill_zero = 1;
@@ -528,6 +543,25 @@ out:
 /* ---- pbo -------------------------------------------------------------- */
 
 
+/* One warning for the candidates pbo --constant drop left out: their
+ * names, the first ten. */
+static void
+warn_constant(const json_t *names)
+{
+	struct tl_buf b;
+	size_t i, n = json_array_size(names);
+
+	tl_buf_init(&b);
+	for (i = 0; i < n && i < 10; i++)
+		tl_buf_printf(&b, "%s'%s'", i > 0 ? ", " : "",
+		    json_string_value(json_array_get(names, i)));
+	if (n > 10)
+		tl_buf_printf(&b, " and %zu more", n - 10);
+	tl_warn("%zu candidate%s without variance left out (no Sharpe "
+	    "ratio): %s", n, n == 1 ? "" : "s", b.data);
+	tl_buf_release(&b);
+}
+
 static int
 cmd_pbo(const struct opts *o, int *fail, struct tl_err *err)
 {
@@ -541,7 +575,7 @@ cmd_pbo(const struct opts *o, int *fail, struct tl_err *err)
 	struct tl_overfit_dist lgd;
 	double *m = NULL, x;
 	size_t t, j, rows = 0, n;
-	json_t *v = NULL, *lg;
+	json_t *v = NULL, *lg, *constant = json_array();
 	long threads = o->threads;
 	int rc = -1, any;
 
@@ -578,22 +612,45 @@ cmd_pbo(const struct opts *o, int *fail, struct tl_err *err)
 	}
 	if (o->metric == TL_PBO_SHARPE) {
 		double *col = tl_xcalloc(rows, sizeof(double));
-		size_t first = rows % (size_t)o->partitions;
+		size_t first = rows % (size_t)o->partitions, k = 0;
 
+		/* over the days CSCV uses; with --constant drop such a
+		 * candidate's column is left out of m (kept in order) */
 		for (j = 0; j < n; j++) {
 			for (t = first; t < rows; t++)
 				col[t - first] = m[t * n + j];
 			tl_moments(col, rows - first, &mom);
-			if (mom.sd == 0) {
+			if (mom.sd == 0 && !o->drop_constant) {
 				free(col);
 				tl_err_set(err, TL_EX_DATAERR, NULL, 0,
 				    "candidate '%s' has zero variance: no "
-				    "Sharpe ratio (drop it, or --metric mean)",
-				    pn.names[j]);
+				    "Sharpe ratio (--constant drop leaves it "
+				    "out, or --metric mean)", pn.names[j]);
 				goto out;
 			}
+			if (mom.sd == 0) {
+				json_array_append_new(constant,
+				    json_string(pn.names[j]));
+				continue;
+			}
+			for (t = 0; t < rows; t++)
+				m[t * n + k] = m[t * n + j];
+			k++;
 		}
 		free(col);
+		if (k < n && !o->quiet)
+			warn_constant(constant);
+		if (k < n) {	/* rows of k columns, packed */
+			for (t = 0; t < rows; t++)
+				memmove(m + t * k, m + t * n, k * sizeof(double));
+			n = k;
+		}
+		if (n < 2) {
+			tl_err_set(err, TL_EX_DATAERR, NULL, 0, "%zu candidate%s "
+			    "with variance: CSCV needs at least 2", n,
+			    n == 1 ? "" : "s");
+			goto out;
+		}
 	}
 	if (threads == 0) {
 		threads = sysconf(_SC_NPROCESSORS_ONLN);
@@ -626,6 +683,8 @@ cmd_pbo(const struct opts *o, int *fail, struct tl_err *err)
 	json_object_set_new(v, "last", json_string(pn.dates[pn.ndates - 1]));
 	json_object_set_new(v, "gaps", json_string(o->fill_zero ? "zero" :
 	    "drop"));
+	if (o->drop_constant)	/* the candidates left out */
+		json_object_set(v, "constant", constant);
 	json_object_set_new(v, "pbo", tl_json_num(r.pbo));
 	lg = json_object();
 	json_object_set_new(lg, "mean", tl_json_num(lgd.mean));
@@ -660,6 +719,7 @@ cmd_pbo(const struct opts *o, int *fail, struct tl_err *err)
 	rc = 0;
 out:
 	json_decref(v);
+	json_decref(constant);
 	free(m);
 	tl_pbo_release(&r);
 	tl_panel_free(&pn);
