@@ -652,13 +652,7 @@ cmd_pbo(const struct opts *o, int *fail, struct tl_err *err)
 			goto out;
 		}
 	}
-	if (threads == 0) {
-		threads = sysconf(_SC_NPROCESSORS_ONLN);
-		if (threads < 1)
-			threads = 1;
-		if (threads > MAX_THREADS)
-			threads = MAX_THREADS;
-	}
+	threads = tl_threads(threads, MAX_THREADS);
 	for (j = 0; j < (size_t)o->partitions / 2; j++)	/* C(S, S/2) */
 		ncomb = ncomb * (double)((size_t)o->partitions - j) /
 		    (double)(j + 1);

@@ -22,6 +22,7 @@
 
 #include "tl_err.h"
 #include "tl_json.h"
+#include "tl_opt.h"
 #include "tl_out.h"
 #include "tl_panel.h"
 #include "tl_policy.h"
@@ -555,14 +556,9 @@ run(struct opts *o, struct tl_err *err)
 {
 	struct tl_policy *p;
 	json_t *pol = NULL, *facts = NULL;
-	long ncpu;
 	int rc = -1;
 
-	if (o->po.threads == 0) {
-		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		o->po.threads = ncpu < 1 ? 1 : ncpu > MAX_THREADS ?
-		    MAX_THREADS : (int)ncpu;
-	}
+	o->po.threads = tl_threads(o->po.threads, MAX_THREADS);
 	if ((p = tl_policy_alloc(&o->po, err)) == NULL)
 		return -1;
 	if ((o->prev == NULL || tl_policy_prev(p, o->prev, err) == 0) &&

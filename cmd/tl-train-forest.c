@@ -608,16 +608,12 @@ main(int argc, char *argv[])
 {
 	struct opts o = { .fp = TL_FOREST_PARAMS_DEFAULT };
 	struct tl_err err = { 0 };
-	long ncpu;
 	int rc, status = TL_EX_OK;
 
 	tl_init("tl-train-forest");
 	o.fp.threads = 0;
 	parse_args(argc, argv, &o);
-	if (o.fp.threads == 0) {
-		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		o.fp.threads = ncpu > 0 ? (int)(ncpu < 1024 ? ncpu : 1024) : 1;
-	}
+	o.fp.threads = tl_threads(o.fp.threads, 1024);
 	if (o.cmd == C_TRAIN)
 		rc = cmd_train(&o, &err);
 	else if (o.cmd == C_PREDICT)

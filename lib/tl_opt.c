@@ -317,3 +317,11 @@ tl_opt_inputs(const struct tl_opt_file *f, size_t nf, char *const *ops,
 		    "or pipe the input in", first);
 	}
 }
+
+int
+tl_threads(long n, int max)
+{
+	if (n == 0 && (n = sysconf(_SC_NPROCESSORS_ONLN)) < 1)
+		n = 1;
+	return n > max ? max : (int)n;
+}

@@ -47,6 +47,10 @@ void	tl_word_list(char *buf, size_t size, const void *tab, size_t n,
  * it holds a '/', or it ends in a '.' and a few letters ("map.json")? */
 int	tl_opt_is_path(const char *s);
 
+/* Threads for -T n: n itself, or for 0 ("every core") the cores online,
+ * at least 1 and at most max. */
+int	tl_threads(long n, int max);
+
 /* The format word of -f (input 0: jsonl or csv) or -i (input 1: jsonl,
  * csv or json, a JSON document), or a usage error naming opt. */
 enum tl_fmt tl_parse_format(const char *opt, const char *s, int input);

@@ -17,6 +17,7 @@
 
 #include <zlib.h>
 
+#include "tl_opt.h"
 #include "tl_synth_sink.h"
 #include "tl_util.h"
 
@@ -153,11 +154,7 @@ tl_synth_pool_alloc(void)
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv_job, NULL);
 	pthread_cond_init(&p->cv_space, NULL);
-	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	if (ncpu < 1)
-		ncpu = 1;
-	if (ncpu > TL_SYNTH_MAX_WORKERS)
-		ncpu = TL_SYNTH_MAX_WORKERS;
+	ncpu = tl_threads(0, TL_SYNTH_MAX_WORKERS);
 	while (p->nth < (size_t)ncpu &&
 	    pthread_create(&p->th[p->nth], NULL, worker, p) == 0)
 		p->nth++;

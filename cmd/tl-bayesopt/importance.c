@@ -179,10 +179,7 @@ importance_args(int argc, char *argv[], struct opts *o, struct impopts *io)
 	f[1] = (struct tl_opt_file){ "--history", o->history };
 	tl_opt_inputs(f, TL_NELEM(f), NULL, 0, 0, importance_usage);
 	io->fp.seed = (uint64_t)o->seed;
-	if (io->fp.threads == 0) {
-		v = sysconf(_SC_NPROCESSORS_ONLN);
-		io->fp.threads = v > 0 ? (int)v : 1;
-	}
+	io->fp.threads = tl_threads(io->fp.threads, 1024);
 }
 
 /* The records of a history, kept to be read twice (for the space, then

@@ -536,15 +536,11 @@ main(int argc, char *argv[])
 	unsigned long rows = 0, last = 0, undec = 0, unout = 0;
 	int status = TL_EX_OK, e, rc = 0;
 	double mb = 0;
-	long ncpu;
 	size_t i, nfiles = 0;
 
 	tl_init("tl-ingest");
 	parse_args(argc, argv, &o);
-	if (o.threads == 0) {
-		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		o.threads = ncpu > 0 ? (int)(ncpu < 1024 ? ncpu : 1024) : 1;
-	}
+	o.threads = tl_threads(o.threads, 1024);
 	memset(&s, 0, sizeof(s));
 	s.o = &o;
 	s.pend_dec = tl_map_alloc();

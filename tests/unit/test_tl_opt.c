@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
@@ -279,4 +280,17 @@ Test(tl_opt, inputs_twice_operands, .exit_code = 64)
 
 	cr_redirect_stderr();
 	tl_opt_inputs(NULL, 0, ops, 3, 1, no_usage);
+}
+
+/* -T n: n as given; 0 is the cores online, at least 1, at most max */
+Test(tl_opt, threads)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	cores = cores < 1 ? 1 : cores;
+	cr_assert_eq(tl_threads(3, 1024), 3);
+	cr_assert_eq(tl_threads(1, 1024), 1);
+	cr_assert_eq(tl_threads(9, 4), 4);
+	cr_assert_eq(tl_threads(0, 1024), cores > 1024 ? 1024 : (int)cores);
+	cr_assert_eq(tl_threads(0, 1), 1);
 }
