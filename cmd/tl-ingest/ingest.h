@@ -317,6 +317,7 @@ int	write_dataset(struct state *s, unsigned long *rows,
 /* shard.c: shards, written and merged */
 int	walk_cmp(const char *a, const char *b);
 int	shard_open(struct state *s, const char *dir, struct tl_err *err);
+const char *shard_tmp_path(const struct state *s);
 int	shard_file(struct state *s, const char *path,
 	    const struct file_kind *fk, struct tl_err *err);
 int	shard_item(struct state *s, const struct sitem *it,

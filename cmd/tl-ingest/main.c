@@ -17,6 +17,9 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -569,12 +572,58 @@ bounded(const struct opts *o, const struct tl_walk *w, double mb)
 	return mb * 1e6 >= (double)o->memory;
 }
 
+/* What --memory leaves in the temporary directory if killed: removed by
+ * the handler of the signals that end a run (cron's timeout, ^C, a
+ * closed pipe), which then dies of the signal as it would have. */
+static char gone_dir[PATH_MAX], gone_tmp[PATH_MAX], gone_shard[PATH_MAX];
+static const int gone_sigs[] = { SIGHUP, SIGINT, SIGPIPE, SIGTERM };
+
+static void
+on_kill(int sig)
+{
+	if (gone_tmp[0] != '\0')
+		unlink(gone_tmp);
+	if (gone_shard[0] != '\0')
+		unlink(gone_shard);
+	if (gone_dir[0] != '\0')
+		rmdir(gone_dir);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Set what the handler removes (NULL: nothing), the signals held while
+ * it changes; the handler installed the first time. */
+static void
+gone_set(char *buf, const char *path)
+{
+	static int installed;
+	struct sigaction sa, was;
+	sigset_t all, old;
+	size_t i;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	snprintf(buf, PATH_MAX, "%s", path != NULL &&
+	    strlen(path) < PATH_MAX ? path : "");
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (installed++)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_kill;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < TL_NELEM(gone_sigs); i++)	/* ignored stays so */
+		if (sigaction(gone_sigs[i], NULL, &was) == 0 &&
+		    was.sa_handler != SIG_IGN)
+			sigaction(gone_sigs[i], &sa, NULL);
+}
+
 /* --memory, the first half: stage one into a shard of our own, in a new
  * directory under the temporary one (*dir, new). */
 static int
 spill(struct state *s, struct tl_walk *w, struct tl_progress *pr,
     char **dir, struct tl_err *err)
 {
+	char *p;
 	int rc;
 
 	*dir = tl_xmalloc(strlen(s->o->temp_dir) + 32);
@@ -586,10 +635,18 @@ spill(struct state *s, struct tl_walk *w, struct tl_progress *pr,
 		*dir = NULL;
 		return -1;
 	}
-	if ((rc = shard_open(s, *dir, err)) == 0)
+	gone_set(gone_dir, *dir);
+	if ((rc = shard_open(s, *dir, err)) == 0) {
+		gone_set(gone_tmp, shard_tmp_path(s));
 		rc = ingest_all(s, w, s->o->threads, pr, err);
+	}
 	memset(&s->c, 0, sizeof(s->c));	/* the merge counts */
-	return shard_close(s, rc, err);
+	p = shard_path(*dir);
+	gone_set(gone_shard, p);
+	free(p);
+	rc = shard_close(s, rc, err);
+	gone_set(gone_tmp, NULL);
+	return rc;
 }
 
 /* --memory, the second half: the shards at paths[0..n) (mb in all) read
@@ -627,6 +684,8 @@ unspill(char *dir)
 	p = shard_path(dir);
 	unlink(p);
 	rmdir(dir);
+	gone_set(gone_shard, NULL);
+	gone_set(gone_dir, NULL);
 	free(p);
 	free(dir);
 }

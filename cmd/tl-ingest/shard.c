@@ -215,6 +215,12 @@ shard_open(struct state *s, const char *dir, struct tl_err *err)
 	return put_line(sh, err);
 }
 
+const char *
+shard_tmp_path(const struct state *s)
+{
+	return s->shard != NULL ? tl_out_tmp_path(s->shard->out) : NULL;
+}
+
 int
 shard_file(struct state *s, const char *path, const struct file_kind *fk,
     struct tl_err *err)
