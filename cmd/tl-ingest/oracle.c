@@ -55,6 +55,7 @@ enum { T_KEY = 'K', T_JOIN = 'J', T_EVENT = 'E', T_END = 'M',
 	T_LEFT = 'L' };
 
 #define PART_BYTES_MIN	((size_t)1 << 20)
+#define PART_BYTES_MAX	((size_t)16 << 20)
 #define PARTS_MAX	256
 #define FILE_BUF	(16 << 10)
 
@@ -191,10 +192,13 @@ oracle_new(const char *dir, double bytes, size_t memory, struct tl_err *err)
 	size_t i, part = memory / 8;
 	double n;
 
-	/* a partition's share of the shard at most an eighth of --memory:
-	 * its waiting texts and keys, held while it is joined */
+	/* a partition's share of the shard an eighth of --memory, 1 to 16
+	 * MiB (more while there would be over PARTS_MAX): its waiting texts
+	 * and keys, held while it is joined */
 	if (part < PART_BYTES_MIN)
 		part = PART_BYTES_MIN;
+	if (part > PART_BYTES_MAX)
+		part = PART_BYTES_MAX;
 	n = bytes / (double)part + 1;
 	o->nparts = n > PARTS_MAX ? PARTS_MAX : (size_t)n;
 	o->dir = dir;
