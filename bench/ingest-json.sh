@@ -10,7 +10,12 @@
 # de-duplication state, not by a file), and the throughput within 20% of
 # it.  Needs GNU time.
 #
-# usage: bench/ingest-json.sh bindir
+# With "big": 2,600,000 trades on one day (every decision before every
+# trade: the decisions are one 1.04 GB array), three runs each way with
+# --memory 64M, and one in memory for comparison: the peak RSS must stay
+# under 100 MiB.  About 15 minutes on a quiet 2-core machine.
+#
+# usage: bench/ingest-json.sh bindir [big]
 # prints: bench ingest-json: throughput ratio X.XX on CPU time, Y.YY on
 # wall time (target >= 0.80)
 set -euo pipefail
@@ -21,11 +26,27 @@ target=0.80
 
 # shellcheck source=bench/lib/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
-bench_start "bench/ingest-json.sh bindir" 1 "$@"
+bench_start "bench/ingest-json.sh bindir [big]" 2 "$@"
 bench_need tl-synth tl-ingest
 bench_gnutime
 
+size=${2:-small}
 out=bench/out/json
+shape=(--days 10 --strategies 500 --periods 10 --trades 300000)
+mem=()
+case $size in
+small) ;;
+big)
+	out=bench/out/json-big
+	shape=(--days 1 --strategies 50 --periods 3 --trades 2600000)
+	mem=(--memory 64M)
+	runs=3
+	;;
+*)
+	echo "usage: bench/ingest-json.sh bindir [big]" >&2
+	exit 64
+	;;
+esac
 mkdir -p "$out"
 if [ -z "$gnutime" ]; then
 	echo "$prog: skipped: no /usr/bin/time (apt-get install -y time)"
@@ -37,8 +58,8 @@ fi
 synth() {
 	local dir=$out/$1
 	shift
-	local cmd=(tl-synth -d "$dir" --days 10 --strategies 500 --periods 10
-	    --trades 300000 --gzip-after 0 --dirt 0 -s 1 "$@")
+	local cmd=(tl-synth -q -d "$dir" "${shape[@]}" --gzip-after 0 --dirt 0
+	    -s 1 "$@")
 	if [ -f "$dir.cmd" ] && [ "$(cat "$dir.cmd")" = "${cmd[*]}" ]; then
 		return 0
 	fi
@@ -55,20 +76,26 @@ bytes=$(find "$out/json/logs" -type f -print0 | sort -z | xargs -0 cat | wc -c)
 # peak RSS appended to NAME.cpu; the CPU time is what other work on a
 # shared machine changes least
 cpu() {
-	/usr/bin/time -f "%e %U %S %M" -o "$out/$1.t" \
-	    tl-ingest -q -o /dev/null "$2"
-	awk '{ print $1, $2 + $3, $4 }' "$out/$1.t" >>"$out/$1.cpu"
+	local name=$1 dir=$2
+	shift 2
+	/usr/bin/time -f "%e %U %S %M" -o "$out/$name.t" \
+	    tl-ingest -q -o /dev/null "$@" "$dir"
+	awk '{ print $1, $2 + $3, $4 }' "$out/$name.t" >>"$out/$name.cpu"
 }
 rm -f "$out"/*.cpu
 for ((i = 1; i <= runs; i++)); do
 	echo "$prog: run $i/$runs" >&2
-	cpu jsonl "$out/jsonl/logs"
-	cpu json "$out/json/logs"
+	cpu jsonl "$out/jsonl/logs" "${mem[@]}"
+	cpu json "$out/json/logs" "${mem[@]}"
 done
+if [ "$size" = big ]; then
+	echo "$prog: one run in memory" >&2
+	cpu inmem "$out/json/logs"
+fi
 # the same records read both ways
-tl-ingest -e trades "$out/jsonl/logs" 2>&1 >/dev/null | grep -v sources |
+tl-ingest "${mem[@]}" -e trades "$out/jsonl/logs" 2>&1 >/dev/null | grep -v sources |
     tail -n 1 >"$out/jsonl.sum"
-tl-ingest -e trades "$out/json/logs" 2>&1 >/dev/null | grep -v sources |
+tl-ingest "${mem[@]}" -e trades "$out/json/logs" 2>&1 >/dev/null | grep -v sources |
     tail -n 1 >"$out/json.sum"
 if ! cmp -s "$out/jsonl.sum" "$out/json.sum"; then
 	echo "$prog: the two readings differ:" >&2
@@ -92,3 +119,8 @@ BEGIN {
 	printf "%s: throughput ratio %.2f on CPU time, %.2f on wall time (target >= %.2f)\n",
 	    p, lc / dc, lw / dw, t
 }'
+if [ "$size" = big ]; then
+	awk -v p="$prog" -v m="${mem[*]}" '{
+		printf "%s: in memory: CPU %.2f s (wall %.2f s), peak RSS %.1f MiB; the peak with %s: target < 100 MiB\n",
+		    p, $2, $1, $3 / 1024, m }' "$out/inmem.cpu"
+fi

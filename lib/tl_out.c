@@ -590,3 +590,9 @@ tl_out_abort(struct tl_out *o)
 		fflush(stdout);
 	release(o);
 }
+
+const char *
+tl_out_tmp_path(const struct tl_out *o)
+{
+	return o != NULL ? o->tmp : NULL;
+}

@@ -61,4 +61,9 @@ int	tl_out_close(struct tl_out *o, struct tl_err *err);
  * accepts NULL. */
 void	tl_out_abort(struct tl_out *o);
 
+/* The temporary file o writes before tl_out_close() renames it, or NULL
+ * (standard output, a file written in place): for a caller that removes
+ * it when killed. */
+const char *tl_out_tmp_path(const struct tl_out *o);
+
 #endif

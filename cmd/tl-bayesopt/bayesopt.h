@@ -50,7 +50,7 @@ enum {
 	O_PRUNE_STARTUP, O_WARMUP_STEPS, O_MIN_RESOURCE, O_MAX_RESOURCE,
 	O_REDUCTION_FACTOR, O_OBJECTIVE, O_REF_POINT, O_HYPERVOLUME,
 	O_DISPATCH, O_PARTITION, O_TIME_LIMIT, O_MEM, O_SSHLOGIN, O_BATCH_DIR,
-	O_RETRIES, O_SAMPLER
+	O_RETRIES, O_SAMPLER, O_POPULATION
 };
 
 struct opts {
@@ -89,6 +89,7 @@ struct opts {
 	double		 ref[OBJ_MAX];	/* its values, as losses */
 	int		 hypervolume;	/* front --hypervolume */
 	int		 nsga2;		/* --sampler nsga2, not TPE */
+	long		 population;	/* --population: NSGA-II's, or 0 */
 	struct tl_tpe_params tp;	/* TPE knobs */
 	struct tl_prune_params pp;	/* run: --pruner and its knobs */
 	int		 prune_opt;	/* a pruner knob given: its option */

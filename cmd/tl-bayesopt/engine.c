@@ -34,6 +34,8 @@ engine_init(struct engine *e, const struct opts *o, const struct tl_space *s)
 	if (o->nsga2) {
 		struct tl_nsga2_params gp = TL_NSGA2_PARAMS_DEFAULT;
 
+		if (o->population > 0)
+			gp.population = (size_t)o->population;
 		e->ga = tl_nsga2_alloc(s, o->nobj, &gp);
 	}
 	e->seen = tl_map_alloc();

@@ -88,6 +88,7 @@ static const struct option longopts[] = {
 	{ "partition", required_argument, NULL, O_PARTITION },
 	{ "progress", no_argument, NULL, O_PROGRESS },
 	{ "prune-startup", required_argument, NULL, O_PRUNE_STARTUP },
+	{ "population", required_argument, NULL, O_POPULATION },
 	{ "pruner", required_argument, NULL, O_PRUNER },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "radius", required_argument, NULL, O_RADIUS },
@@ -179,6 +180,7 @@ usage(FILE *fp)
 "      --progress          run: a progress line on stderr (default: on a\n"
 "                          terminal)\n"
 "      --no-progress       none\n"
+"      --population=N      nsga2: trials of a generation (50)\n"
 "      --prune-startup=N   run, median: complete trials before pruning (5)\n"
 "      --pruner=NAME       run: stop trials by the {\"step\": k, \"value\": v}\n"
 "                          lines they print: none, median, halving or\n"
@@ -193,8 +195,7 @@ usage(FILE *fp)
 "                          its --retries N+1 (0)\n"
 "      --radius=R          --around step, share of each range (0.1)\n"
 "      --sampler=NAME      suggest, run with several --objective: tpe\n"
-"                          (multi-objective TPE) or nsga2 (NSGA-II,\n"
-"                          population 50) (tpe)\n"
+"                          (multi-objective TPE) or nsga2 (NSGA-II) (tpe)\n"
 "      --screen=M          candidates drawn for the model (1000)\n"
 "  -s, --seed=N            random seed (1)\n"
 "      --sshlogin=LOGIN    run, parallel: [N/]user@host[:port], repeated\n"
@@ -338,6 +339,8 @@ opts_search(const struct opts *o)
 	if (o->nsga2 && o->nobj < 2)
 		tl_usage_error("--sampler nsga2 is for several objectives: "
 		    "--objective NAME:DIR twice or more");
+	if (!o->nsga2 && opts_given(o, O_POPULATION))
+		tl_usage_error("--population is for --sampler nsga2");
 	for (i = 0; o->nsga2 && i < TL_NELEM(tpe_opts); i++)
 		if (opts_given(o, tpe_opts[i]))
 			tl_usage_error("%s is for --sampler tpe", opts_name(
@@ -478,6 +481,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case O_RADIUS:
 			bad = tl_parse_double("--radius", optarg, 1e-9, 1,
 			    &o->radius, &err);
+			break;
+		case O_POPULATION:
+			bad = tl_parse_long("--population", optarg, 2, 100000,
+			    &o->population, &err);
 			break;
 		case O_SAMPLER:
 			o->nsga2 = samplers[TL_PARSE_WORD("--sampler", optarg,

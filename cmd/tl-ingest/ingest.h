@@ -68,6 +68,9 @@ struct opts {
 	int		 threads;	/* -T: 0 all cores */
 	int		 shard;		/* --shard: stage one into -d */
 	int		 merge;		/* --merge: stage two of shards */
+	size_t		 memory;	/* --memory: bytes stage two may hold */
+	int		 memory_set;	/* given */
+	const char	*temp_dir;	/* --temp-dir, or NULL: TMPDIR */
 	char		**inputs;	/* paths, "-" is stdin */
 	int		 ninputs;	/* number of paths */
 };
@@ -188,6 +191,13 @@ struct state {
 	int		 aliased;	/* --aliases given (to the shards) */
 	char		**map_names;	/* --merge: map names of srcs */
 	size_t		 nmap_names;
+	struct oracle	*orc;		/* stage two from files (oracle.c),
+					 * or NULL: in memory */
+	uint64_t	 item;		/* the record stage two is given, for
+					 * orc: its number in the shard */
+	unsigned long	 wseq;		/* records that waited, in order */
+	int		 spill;		/* --memory: the shard is ours, in
+					 * the order of the whole ingest */
 };
 
 /* A context for the field checks of one record: the parsed input and the
@@ -289,6 +299,8 @@ int	write_unmatched(struct state *s, struct tl_map *pend,
 	    const char *kind, unsigned long *count, int rc,
 	    struct tl_err *err);
 int	write_unsignalled(struct state *s, int rc, struct tl_err *err);
+int	write_left(struct state *s, unsigned long *undec,
+	    unsigned long *unout, int rc, struct tl_err *err);
 
 /* returns.c: the daily return series */
 void	add_return(struct state *s, const struct facts *fx);
@@ -304,7 +316,8 @@ int	write_dataset(struct state *s, unsigned long *rows,
 
 /* shard.c: shards, written and merged */
 int	walk_cmp(const char *a, const char *b);
-int	shard_open(struct state *s, struct tl_err *err);
+int	shard_open(struct state *s, const char *dir, struct tl_err *err);
+const char *shard_tmp_path(const struct state *s);
 int	shard_file(struct state *s, const char *path,
 	    const struct file_kind *fk, struct tl_err *err);
 int	shard_item(struct state *s, const struct sitem *it,
@@ -316,7 +329,25 @@ int	shard_file_end(struct state *s, const struct file_count *fc,
 int	shard_close(struct state *s, int rc, struct tl_err *err);
 char	*shard_path(const char *path);
 int	merge_all(struct state *s, char *const *paths, size_t n,
-	    size_t *files, struct tl_progress *pr, struct tl_err *err);
+	    size_t *files, struct tl_progress *pr, struct oracle *collect,
+	    struct tl_err *err);
+
+/* oracle.c: stage two's de-duplication and joins in bounded memory */
+struct oracle *oracle_new(const char *dir, double bytes, size_t memory,
+	    struct tl_err *err);
+void	oracle_collect(struct oracle *o, enum tl_kind k,
+	    const struct facts *fx, const char *text, size_t len, int group);
+int	oracle_prepare(struct oracle *o, struct tl_err *err);
+int	oracle_status(const struct oracle *o, uint64_t p);
+int	oracle_event(struct oracle *o, uint64_t p, const char **text,
+	    size_t *len, struct tl_err *err);
+int	oracle_section(struct oracle *o, struct tl_err *err);
+int	oracle_left(struct oracle *o, enum tl_kind *k, const char **text,
+	    size_t *len, struct tl_err *err);
+void	oracle_free(struct oracle *o);
+/* What oracle_event() says a record receives: a trade with the outcome
+ * or decision it gives, or an outcome unmatched at once. */
+enum { EV_TRADE_OUT = 1, EV_TRADE_DEC = 2, EV_ORPHAN = 3 };
 
 /* read.c: reading the inputs */
 void	count_file(struct state *s, const struct file_count *fc);

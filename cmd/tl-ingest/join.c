@@ -16,17 +16,25 @@
 
 #include "ingest.h"
 
-/* The other side of a join waiting in pend: take it out if there (its
- * text, new for the caller). */
-static char *
+/* A decision or outcome waiting for the other side: its text, and its
+ * place in the order of waiting (what is left at the end is written in
+ * it, as oracle.c does). */
+struct waiting {
+	unsigned long	 seq;
+	char		 text[];
+};
+
+/* What waits in pend under id: taken out if there (new, for the caller
+ * to free). */
+static void *
 take(struct tl_map *pend, const char *id, size_t n)
 {
 	uintptr_t *slot;
-	char *v;
+	void *v;
 
 	if ((slot = tl_map_get(pend, id, n)) == NULL)
 		return NULL;
-	v = (char *)*slot;
+	v = (void *)*slot;
 	tl_map_del(pend, id, n);
 	return v;
 }
@@ -36,56 +44,87 @@ take(struct tl_map *pend, const char *id, size_t n)
  * their decision), as canonical text.  A second record for a key already
  * waiting is -1. */
 static int
-wait_for(struct tl_map *pend, const char *id, size_t n, const char *text,
-    size_t len)
+wait_for(struct state *s, struct tl_map *pend, const char *id, size_t n,
+    const char *text, size_t len)
 {
+	struct waiting *w;
 	uintptr_t *slot;
 	int added;
 
 	slot = tl_map_put(pend, id, n, &added);
 	if (!added)
 		return -1;
-	*slot = (uintptr_t)tl_xstrndup(text, len);
+	w = tl_xmalloc(sizeof(*w) + len + 1);
+	w->seq = s->wseq++;
+	memcpy(w->text, text, len);
+	w->text[len] = '\0';
+	*slot = (uintptr_t)w;
 	return 0;
 }
 
-/* Join a new decision or outcome (canonical text, parsed in c) with its
- * waiting partner, or wait. */
+/* A trade of decision dtext and outcome otext (canonical, ours: they
+ * parse). */
+static int
+trade(struct state *s, const char *dtext, size_t dlen, const char *otext,
+    size_t olen, struct tl_err *err)
+{
+	tl_jdoc_parse(&s->cdoc, dtext, dlen, NULL, 0, NULL);
+	tl_jdoc_parse(&s->tdoc, otext, olen, NULL, 0, NULL);
+	return write_trade(s, &s->cdoc, &s->tdoc, err);
+}
+
+/* join() with stage two's answers read from oracle.c's files. */
+static int
+join_told(struct state *s, enum tl_kind k, const char *text, size_t len,
+    struct tl_err *err)
+{
+	const char *other;
+	size_t olen;
+	int ev;
+
+	if ((ev = oracle_event(s->orc, s->item, &other, &olen, err)) <= 0)
+		return ev;
+	if (ev == EV_ORPHAN) {
+		s->c.orphans++;
+		return emit_unmatched(s, "outcome", text, err);
+	}
+	return k == TL_KIND_DECISION ? trade(s, text, len, other, olen, err) :
+	    trade(s, other, olen, text, len, err);
+}
+
+/* Join a new decision or outcome (canonical text) with its waiting
+ * partner, or wait. */
 int
 join(struct state *s, enum tl_kind k, const struct facts *fx, const char *text,
     size_t len, struct tl_err *err)
 {
-	struct tl_jdoc *c = &s->cdoc;
-	char *other;
-	int rc = 0;
+	struct tl_map *mine, *theirs;
+	struct waiting *other;
+	int rc;
 
-	if (k == TL_KIND_DECISION) {
-		if ((other = take(s->pend_out, fx->jid, fx->jlen)) != NULL) {
-			/* canonical text, ours: they parse */
-			tl_jdoc_parse(c, text, len, NULL, 0, NULL);
-			tl_jdoc_parse(&s->tdoc, other, strlen(other), NULL, 0,
-			    NULL);
-			rc = write_trade(s, c, &s->tdoc, err);
-			free(other);
-		} else
-			wait_for(s->pend_dec, fx->jid, fx->jlen, text, len);
-		return rc;
-	}
-	if (fx->jid == NULL) {
+	if (k == TL_KIND_OUTCOME && fx->jid == NULL) {
 		s->c.orphans++;
 		return emit_unmatched(s, "outcome", text, err);
 	}
-	if ((other = take(s->pend_dec, fx->jid, fx->jlen)) != NULL) {
-		tl_jdoc_parse(c, text, len, NULL, 0, NULL);
-		tl_jdoc_parse(&s->tdoc, other, strlen(other), NULL, 0, NULL);
-		rc = write_trade(s, &s->tdoc, c, err);
+	if (s->orc != NULL)
+		return join_told(s, k, text, len, err);
+	mine = k == TL_KIND_DECISION ? s->pend_dec : s->pend_out;
+	theirs = k == TL_KIND_DECISION ? s->pend_out : s->pend_dec;
+	if ((other = take(theirs, fx->jid, fx->jlen)) != NULL) {
+		rc = k == TL_KIND_DECISION ? trade(s, text, len, other->text,
+		    strlen(other->text), err) : trade(s, other->text,
+		    strlen(other->text), text, len, err);
 		free(other);
-	} else if (wait_for(s->pend_out, fx->jid, fx->jlen, text, len) == -1) {
-		/* a second outcome for a decision still unseen */
-		s->c.orphans++;
-		rc = emit_unmatched(s, "outcome", text, err);
+		return rc;
 	}
-	return rc;
+	if (wait_for(s, mine, fx->jid, fx->jlen, text, len) == -1 &&
+	    k == TL_KIND_OUTCOME) {
+		/* a second outcome for a decision still unseen (a second
+		 * decision of an id is a duplicate: never here) */
+		s->c.orphans++;
+		return emit_unmatched(s, "outcome", text, err);
+	}
+	return 0;
 }
 
 /* A record accepted and then found to be after --until (by its signal's
@@ -208,22 +247,63 @@ keep_signal(struct state *s, const struct tl_jdoc *c, const char *text,
 	return rc;
 }
 
-/* Decisions and outcomes left waiting, each tagged with its kind: written
- * while rc is 0 (no earlier error), freed in any case.  Returns rc, or -1
- * with err set on a write error. */
+static int
+cmp_waiting(const void *a, const void *b)
+{
+	const struct waiting *x = *(struct waiting *const *)a;
+	const struct waiting *y = *(struct waiting *const *)b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Decisions or outcomes (kind) left waiting in pend, in the order they
+ * began to wait: written while rc is 0 (no earlier error), freed in any
+ * case.  Returns rc, or -1 with err set on a write error. */
 int
 write_unmatched(struct state *s, struct tl_map *pend, const char *kind,
     unsigned long *count, int rc, struct tl_err *err)
 {
+	struct waiting **v;
 	const char *key;
-	uintptr_t v;
-	size_t it, n;
+	uintptr_t val;
+	size_t it, n = 0, i;
 
-	for (it = 0; tl_map_next(pend, &it, &key, &n, &v);) {
+	v = tl_xcalloc(tl_map_count(pend) + 1, sizeof(*v));
+	for (it = 0; tl_map_next(pend, &it, &key, &i, &val);)
+		v[n++] = (struct waiting *)val;
+	qsort(v, n, sizeof(*v), cmp_waiting);
+	for (i = 0; i < n; i++) {
 		(*count)++;
 		if (rc == 0)
-			rc = emit_unmatched(s, kind, (char *)v, err);
-		free((char *)v);
+			rc = emit_unmatched(s, kind, v[i]->text, err);
+		free(v[i]);
+	}
+	free(v);
+	return rc;
+}
+
+/* write_unmatched() of what oracle.c's files say is left waiting:
+ * the decisions, then the outcomes. */
+int
+write_left(struct state *s, unsigned long *undec, unsigned long *unout,
+    int rc, struct tl_err *err)
+{
+	enum tl_kind k;
+	const char *text;
+	size_t len;
+	int sec, got;
+
+	for (sec = 0; sec < 2 && rc == 0; sec++) {
+		if (oracle_section(s->orc, err) == -1)
+			return -1;
+		while ((got = oracle_left(s->orc, &k, &text, &len, err)) == 1) {
+			(*(k == TL_KIND_DECISION ? undec : unout))++;
+			if ((rc = emit_unmatched(s, tl_kind_names[k], text,
+			    err)) == -1)
+				break;
+		}
+		if (got == -1)
+			rc = -1;
 	}
 	return rc;
 }

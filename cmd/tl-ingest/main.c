@@ -17,6 +17,9 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +55,14 @@
 #define MAX_RECORD_MIN		((size_t)1 << 10)
 #define MAX_RECORD_MAX		((size_t)1 << 40)
 
+/* --memory: by default a quarter of the machine's, from 256 MiB to 1
+ * GiB: in memory, stage two holds up to about one and a half times the
+ * inputs (a log of decisions before its outcomes), and the night of a
+ * 1,000,000-trade book (705 MB of logs) stays in memory, the faster.  0
+ * always works through files. */
+#define MEMORY_DEFAULT_MIN	((size_t)256 << 20)
+#define MEMORY_DEFAULT_MAX	((size_t)1 << 30)
+
 /* The outputs by name (-e, the summary's kinds). */
 const char *const emit_names[E_NEMIT] = { "trades", "decisions",
 	"outcomes",
@@ -81,10 +92,10 @@ usage(FILE *fp)
 "                 [-S file] [-T threads] [-u time] [--aliases file]\n"
 "                 [--capital N] [--from system] [--kind kind]\n"
 "                 [--map name=raw] [--map-file file] [--max-record bytes]\n"
-"                 [--merge | --shard] [--no-fill] [--path path]\n"
-"                 [--path-as names]\n"
+"                 [--memory bytes] [--merge | --shard] [--no-fill]\n"
+"                 [--path path] [--path-as names]\n"
 "                 [--progress | --no-progress] [--rejects file] [--strict]\n"
-"                 [path ...]\n");
+"                 [--temp-dir dir] [path ...]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
@@ -115,6 +126,10 @@ usage(FILE *fp)
 "      --map-file=FILE   read the files FILE's mapping names through it\n"
 "      --max-record=N    reject a record longer than N bytes (K, M, G: KiB,\n"
 "                        MiB, GiB; 64M)\n"
+"      --memory=N        inputs over N bytes (K, M, G) are de-duplicated and\n"
+"                        joined through temporary files, in memory bounded\n"
+"                        by about N (default: a quarter of the machine's,\n"
+"                        256M to 1G)\n"
 "      --merge           stage two of the shards named (directories that\n"
 "                        --shard wrote): the outputs of one run over all\n"
 "                        their files\n"
@@ -134,6 +149,7 @@ usage(FILE *fp)
 "                        to DIR/shard.jsonl (-d DIR), for --merge\n"
 "  -S, --summary=FILE    write the counts as one JSON object to FILE\n"
 "      --strict          exit 65 if any record was rejected\n"
+"      --temp-dir=DIR    where --memory's files go ($TMPDIR, else /tmp)\n"
 "  -T, --threads=N       worker threads, 0 for all cores (0); the output\n"
 "                        is the same with any\n"
 "  -u, --until=TIME      leave out what happened after TIME (a date: its end)\n"
@@ -180,7 +196,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 	enum { OPT_ALIASES = 256, OPT_CAPITAL, OPT_FROM, OPT_KIND, OPT_MAP,
 	    OPT_MAPFILE, OPT_MAXREC, OPT_MERGE, OPT_NOFILL, OPT_NOPROGRESS,
 	    OPT_PATH, OPT_PATHAS, OPT_PROGRESS, OPT_REJECTS, OPT_SHARD,
-	    OPT_STRICT, OPT_END };
+	    OPT_STRICT, OPT_MEMORY, OPT_TEMPDIR, OPT_END };
 	/* The options of one stage: --shard runs stage one, --merge stage
 	 * two (the others act in both, or on messages).  -u is of stage
 	 * one, but --merge takes it to check the shards were written with
@@ -196,6 +212,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ OPT_KIND, "--kind", 1 }, { OPT_MAP, "--map", 1 },
 		{ OPT_MAPFILE, "--map-file", 1 },
 		{ OPT_MAXREC, "--max-record", 1 },
+		{ OPT_MEMORY, "--memory", 2 }, { OPT_TEMPDIR, "--temp-dir", 2 },
 		{ OPT_NOFILL, "--no-fill", 2 }, { 'o', "--output", 2 },
 		{ OPT_PATH, "--path", 1 }, { OPT_PATHAS, "--path-as", 1 },
 		{ OPT_REJECTS, "--rejects", 2 }, { 'S', "--summary", 2 },
@@ -216,6 +233,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "map", required_argument, NULL, OPT_MAP },
 		{ "map-file", required_argument, NULL, OPT_MAPFILE },
 		{ "max-record", required_argument, NULL, OPT_MAXREC },
+		{ "memory", required_argument, NULL, OPT_MEMORY },
 		{ "merge", no_argument, NULL, OPT_MERGE },
 		{ "no-fill", no_argument, NULL, OPT_NOFILL },
 		{ "no-progress", no_argument, NULL, OPT_NOPROGRESS },
@@ -228,6 +246,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "shard", no_argument, NULL, OPT_SHARD },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "summary", required_argument, NULL, 'S' },
+		{ "temp-dir", required_argument, NULL, OPT_TEMPDIR },
 		{ "threads", required_argument, NULL, 'T' },
 		{ "until", required_argument, NULL, 'u' },
 		{ "version", no_argument, NULL, 'V' },
@@ -310,6 +329,12 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    MAX_RECORD_MAX, &o->max_record, &err) == -1)
 				tl_usage_error("%s: %s", err.where, err.msg);
 			break;
+		case OPT_MEMORY:
+			if (parse_size("--memory", optarg, 0, MAX_RECORD_MAX,
+			    &o->memory, &err) == -1)
+				tl_usage_error("%s: %s", err.where, err.msg);
+			o->memory_set = 1;
+			break;
 		case OPT_MERGE:
 			o->merge = 1;
 			break;
@@ -345,6 +370,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 			break;
 		case 'S':
 			o->summary = optarg;
+			break;
+		case OPT_TEMPDIR:
+			o->temp_dir = optarg;
 			break;
 		case 'T':
 			if (tl_parse_long("--threads", optarg, 0, 1024, &th,
@@ -523,6 +551,151 @@ shard_mb(const char *path)
 	return mb;
 }
 
+/* --memory's default: a quarter of the machine's memory, in
+ * [MEMORY_DEFAULT_MIN, MEMORY_DEFAULT_MAX]. */
+static size_t
+memory_default(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+	double q = pages > 0 && size > 0 ? (double)pages * (double)size / 4 :
+	    0;
+
+	if (q < (double)MEMORY_DEFAULT_MIN)
+		return MEMORY_DEFAULT_MIN;
+	return q > (double)MEMORY_DEFAULT_MAX ? MEMORY_DEFAULT_MAX : (size_t)q;
+}
+
+/* Stage two from temporary files (oracle.c): the inputs (mb in all) are
+ * over --memory, or --memory was given and standard input is read. */
+static int
+bounded(const struct opts *o, const struct tl_walk *w, double mb)
+{
+	size_t i;
+
+	for (i = 0; i < w->n && o->memory_set; i++)
+		if (strcmp(w->paths[i], "-") == 0)
+			return 1;
+	return mb * 1e6 >= (double)o->memory;
+}
+
+/* What --memory leaves in the temporary directory if killed: removed by
+ * the handler of the signals that end a run (cron's timeout, ^C, a
+ * closed pipe), which then dies of the signal as it would have. */
+static char gone_dir[PATH_MAX], gone_tmp[PATH_MAX], gone_shard[PATH_MAX];
+static const int gone_sigs[] = { SIGHUP, SIGINT, SIGPIPE, SIGTERM };
+
+static void
+on_kill(int sig)
+{
+	if (gone_tmp[0] != '\0')
+		unlink(gone_tmp);
+	if (gone_shard[0] != '\0')
+		unlink(gone_shard);
+	if (gone_dir[0] != '\0')
+		rmdir(gone_dir);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Set what the handler removes (NULL: nothing), the signals held while
+ * it changes; the handler installed the first time. */
+static void
+gone_set(char *buf, const char *path)
+{
+	static int installed;
+	struct sigaction sa, was;
+	sigset_t all, old;
+	size_t i;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	snprintf(buf, PATH_MAX, "%s", path != NULL &&
+	    strlen(path) < PATH_MAX ? path : "");
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (installed++)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_kill;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < TL_NELEM(gone_sigs); i++)	/* ignored stays so */
+		if (sigaction(gone_sigs[i], NULL, &was) == 0 &&
+		    was.sa_handler != SIG_IGN)
+			sigaction(gone_sigs[i], &sa, NULL);
+}
+
+/* --memory, the first half: stage one into a shard of our own, in a new
+ * directory under the temporary one (*dir, new). */
+static int
+spill(struct state *s, struct tl_walk *w, struct tl_progress *pr,
+    char **dir, struct tl_err *err)
+{
+	char *p;
+	int rc;
+
+	*dir = tl_xmalloc(strlen(s->o->temp_dir) + 32);
+	sprintf(*dir, "%s/tl-ingest.XXXXXX", s->o->temp_dir);
+	if (mkdtemp(*dir) == NULL) {
+		tl_err_set(err, TL_EX_CANTCREAT, s->o->temp_dir, 0, "cannot "
+		    "make a temporary directory: %s", strerror(errno));
+		free(*dir);
+		*dir = NULL;
+		return -1;
+	}
+	gone_set(gone_dir, *dir);
+	if ((rc = shard_open(s, *dir, err)) == 0) {
+		gone_set(gone_tmp, shard_tmp_path(s));
+		rc = ingest_all(s, w, s->o->threads, pr, err);
+	}
+	memset(&s->c, 0, sizeof(s->c));	/* the merge counts */
+	p = shard_path(*dir);
+	gone_set(gone_shard, p);
+	free(p);
+	rc = shard_close(s, rc, err);
+	gone_set(gone_tmp, NULL);
+	return rc;
+}
+
+/* --memory, the second half: the shards at paths[0..n) (mb in all) read
+ * once for what stage two needs to know of each record (oracle.c), then
+ * merged, with a progress of its own. */
+static int
+merge_bounded(struct state *s, char *const *paths, size_t n, double mb,
+    size_t *files, struct tl_err *err)
+{
+	struct tl_progress *pr = NULL;
+	int rc;
+
+	if ((s->orc = oracle_new(s->o->temp_dir, mb * 1e6, s->o->memory,
+	    err)) == NULL)
+		return -1;
+	if ((rc = merge_all(s, paths, n, files, NULL, s->orc, err)) == 0)
+		rc = oracle_prepare(s->orc, err);
+	if (rc == 0 && (mb > PROGRESS_MB || s->o->progress == TL_PROGRESS_ON))
+		pr = tl_progress_start("join", "MB", mb, tl_progress_wanted(
+		    s->o->progress, s->o->quiet));
+	if (rc == 0)
+		rc = merge_all(s, paths, n, files, pr, NULL, err);
+	tl_progress_end(pr);
+	return rc;
+}
+
+/* The temporary shard and its directory, gone. */
+static void
+unspill(char *dir)
+{
+	char *p;
+
+	if (dir == NULL)
+		return;
+	p = shard_path(dir);
+	unlink(p);
+	rmdir(dir);
+	gone_set(gone_shard, NULL);
+	gone_set(gone_dir, NULL);
+	free(p);
+	free(dir);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -534,13 +707,19 @@ main(int argc, char *argv[])
 	struct tl_out *summary = NULL;
 	struct tl_progress *pr = NULL;
 	unsigned long rows = 0, last = 0, undec = 0, unout = 0;
-	int status = TL_EX_OK, e, rc = 0;
+	int status = TL_EX_OK, e, rc = 0, big = 0;
 	double mb = 0;
 	size_t i, nfiles = 0;
+	char *spilled = NULL;
 
 	tl_init("tl-ingest");
 	parse_args(argc, argv, &o);
 	o.threads = tl_threads(o.threads, 1024);
+	if (!o.memory_set)
+		o.memory = memory_default();
+	if (o.temp_dir == NULL && ((o.temp_dir = getenv("TMPDIR")) == NULL ||
+	    *o.temp_dir == '\0'))
+		o.temp_dir = "/tmp";
 	memset(&s, 0, sizeof(s));
 	s.o = &o;
 	s.pend_dec = tl_map_alloc();
@@ -589,7 +768,8 @@ main(int argc, char *argv[])
 	else
 		signals_first(&w);
 	if (rc == 0)
-		rc = o.shard ? shard_open(&s, &err) : open_outputs(&s, &err);
+		rc = o.shard ? shard_open(&s, o.outdir, &err) :
+		    open_outputs(&s, &err);
 	/* opened first, so that a bad path fails before the work */
 	if (rc == 0 && o.summary != NULL &&
 	    (summary = tl_out_open(o.summary, TL_FMT_JSONL, &err)) == NULL)
@@ -599,12 +779,22 @@ main(int argc, char *argv[])
 		mb += path_mb(w.paths[i]);
 	for (i = 0; o.merge && i < (size_t)o.ninputs && rc == 0; i++)
 		mb += shard_mb(o.inputs[i]);
-	if (rc == 0 && (mb > PROGRESS_MB || o.progress == TL_PROGRESS_ON))
+	big = !o.shard && bounded(&o, &w, mb);
+	if (rc == 0 && (mb > PROGRESS_MB || o.progress == TL_PROGRESS_ON) &&
+	    !(big && o.merge))
 		pr = tl_progress_start(o.merge ? "merge" : "ingest", "MB", mb,
 		    tl_progress_wanted(o.progress, o.quiet));
-	if (rc == 0 && o.merge)
+	if (rc == 0 && big && !o.merge) {
+		s.spill = 1;
+		if ((rc = spill(&s, &w, pr, &spilled, &err)) == 0)
+			rc = merge_bounded(&s, &spilled, 1, shard_mb(spilled),
+			    &nfiles, &err);
+	} else if (rc == 0 && big)
+		rc = merge_bounded(&s, o.inputs, (size_t)o.ninputs, mb,
+		    &nfiles, &err);
+	else if (rc == 0 && o.merge)
 		rc = merge_all(&s, o.inputs, (size_t)o.ninputs, &nfiles, pr,
-		    &err);
+		    NULL, &err);
 	else if (rc == 0)
 		rc = ingest_all(&s, &w, o.threads, pr, &err);
 	if (!o.merge)
@@ -615,7 +805,7 @@ main(int argc, char *argv[])
 		    tl_report(&err) : TL_EX_OK;
 		goto out;
 	}
-	if (rc == 0 && !o.merge)
+	if (rc == 0 && !o.merge && !s.spill)	/* else the merge's */
 		count_open_positions(&s);
 	if (rc == 0)
 		rc = write_returns(&s, &err);
@@ -624,6 +814,8 @@ main(int argc, char *argv[])
 	/* also on error: write_unmatched() frees what is still waiting */
 	rc = write_unmatched(&s, s.pend_dec, "decision", &undec, rc, &err);
 	rc = write_unmatched(&s, s.pend_out, "outcome", &unout, rc, &err);
+	if (s.orc != NULL)
+		rc = write_left(&s, &undec, &unout, rc, &err);
 	rc = write_unsignalled(&s, rc, &err);
 	for (e = 0; e < E_NEMIT; e++) {
 		if (rc == 0 && s.out[e] != NULL)
@@ -666,6 +858,8 @@ out:
 		free_run(&s.runs[i]);
 	free(s.runs);
 	tl_u64map_release(&s.seen);
+	oracle_free(s.orc);
+	unspill(spilled);
 	tl_buf_release(&s.buf);
 	tl_buf_release(&s.tbuf);
 	tl_jdoc_release(&s.doc);

@@ -193,16 +193,16 @@ add_stage_one(struct tl_buf *b, const struct opts *o)
 }
 
 int
-shard_open(struct state *s, struct tl_err *err)
+shard_open(struct state *s, const char *dir, struct tl_err *err)
 {
 	struct shard *sh;
 	char *path;
 
-	if (mkdir(s->o->outdir, 0777) == -1 && errno != EEXIST)
-		return tl_err_set(err, TL_EX_CANTCREAT, s->o->outdir, 0,
+	if (mkdir(dir, 0777) == -1 && errno != EEXIST)
+		return tl_err_set(err, TL_EX_CANTCREAT, dir, 0,
 		    "cannot create directory: %s", strerror(errno));
-	path = tl_xmalloc(strlen(s->o->outdir) + sizeof(SHARD_FILE) + 1);
-	sprintf(path, "%s/%s", s->o->outdir, SHARD_FILE);
+	path = tl_xmalloc(strlen(dir) + sizeof(SHARD_FILE) + 1);
+	sprintf(path, "%s/%s", dir, SHARD_FILE);
 	sh = s->shard = tl_xcalloc(1, sizeof(*sh));
 	sh->path = path;
 	tl_buf_init(&sh->b);
@@ -213,6 +213,12 @@ shard_open(struct state *s, struct tl_err *err)
 	add_stage_one(&sh->b, s->o);
 	tl_buf_addc(&sh->b, '}');
 	return put_line(sh, err);
+}
+
+const char *
+shard_tmp_path(const struct state *s)
+{
+	return s->shard != NULL ? tl_out_tmp_path(s->shard->out) : NULL;
 }
 
 int
@@ -383,7 +389,7 @@ shard_close(struct state *s, int rc, struct tl_err *err)
 		rc = tl_out_close(sh->out, err);
 	else
 		tl_out_abort(sh->out);
-	if (rc == 0 && !s->o->quiet)
+	if (rc == 0 && !s->o->quiet && !s->spill)
 		tl_msg("shard %s: %lu file%s, %lu record%s (%lu set aside, "
 		    "%lu after --until)", sh->path, sh->files, sh->files == 1 ?
 		    "" : "s", sh->items, sh->items == 1 ? "" : "s",
@@ -422,6 +428,9 @@ struct merge {
 	struct tl_buf	 canon;		/* its canonical text */
 	int		 dropping;	/* the rest of a group is dropped */
 	struct tl_map	*open;		/* map name -> open positions */
+	struct oracle	*collect;	/* the first pass of oracle.c: what
+					 * it needs of each record, no more */
+	uint64_t	 nitem;		/* records of stage two so far */
 };
 
 /* What stage two reads of a canonical record of each kind without
@@ -573,6 +582,20 @@ member_word(const struct merge *m, const char *key,
 	return -1;
 }
 
+/* A file's path as messages name it: standard input is "<stdin>" (only
+ * in --memory's own shard: --shard refuses it).  Takes path (new). */
+static char *
+file_name(char *path)
+{
+	char *name;
+
+	if (path == NULL || strcmp(path, "-") != 0)
+		return path;
+	name = tl_xstrdup(tl_input_name(path));
+	free(path);
+	return name;
+}
+
 /* Read in's next file start, or its end line (in->file NULL then).
  * Returns 0, or -1 with err set. */
 static int
@@ -611,13 +634,13 @@ next_file(struct merge *m, struct shin *in, struct tl_err *err)
 			rc = bad_line(in, "a line after its end line", err);
 		goto out;
 	}
-	if ((in->file = member_str(m, "file")) == NULL ||
+	if ((in->file = file_name(member_str(m, "file"))) == NULL ||
 	    (in->rule = member_str(m, "rule")) == NULL ||
 	    member_word(m, "kind", tl_kind_names, TL_KIND_N) == -1) {
 		rc = bad_line(in, "expected a file's start", err);
 		goto out;
 	}
-	if (prev != NULL && walk_cmp(prev, in->file) >= 0)
+	if (prev != NULL && !m->s->spill && walk_cmp(prev, in->file) >= 0)
 		rc = tl_err_set(err, TL_EX_DATAERR, in->path, in->lineno,
 		    "damaged shard: '%s' is not after '%s' in the order of "
 		    "the walk", in->file, prev);
@@ -652,6 +675,8 @@ take_file_end(struct merge *m, struct shin *in, struct tl_err *err)
 	if (v->len != 16 || memcmp(v->s, hash, 16) != 0)
 		return bad_line(in, "the items of the file above are not "
 		    "those written (hash)", err);
+	if (m->collect != NULL)
+		return 0;
 	fc.fmt = (enum tl_src_fmt)f;
 	fc.records = (size_t)r;
 	fc.open = (size_t)o;
@@ -780,7 +805,8 @@ take_item(struct merge *m, struct shin *in, struct tl_err *err)
 
 	in->hash = chain(in->hash, in->line, in->len);
 	if ((p = member(m, "skipped", TL_JSTR)) != NULL) {
-		tl_warn("%s: %.*s: skipped", in->file, (int)p->len, p->s);
+		if (m->collect == NULL)
+			tl_warn("%s: %.*s: skipped", in->file, (int)p->len, p->s);
 		return 0;
 	}
 	k = member_word(m, "k", tl_kind_names, TL_KIND_N);
@@ -789,6 +815,8 @@ take_item(struct merge *m, struct shin *in, struct tl_err *err)
 	if (line < 0 || k == -1 || st == -1)
 		return bad_line(in, "expected an item", err);
 	in->items++;
+	if (st == SH_OK)	/* its number, dropped or not (oracle.c) */
+		s->item = m->nitem++;
 	if (m->dropping) {	/* the rest of a group rejected */
 		m->dropping = group;
 		return 0;
@@ -800,6 +828,16 @@ take_item(struct merge *m, struct shin *in, struct tl_err *err)
 	if (st != SH_REJECT && item_canon(m, in, (enum tl_kind)k, &canon,
 	    &clen, err) == -1)
 		goto out;
+	if (m->collect != NULL) {
+		if (st == SH_OK) {
+			facts_of(&s->tbuf, (enum tl_kind)k, &s->fdoc, canon,
+			    clen, &fx);
+			oracle_collect(m->collect, (enum tl_kind)k, &fx, canon,
+			    clen, group);
+		}
+		rc = 0;
+		goto out;
+	}
 	if ((cap = member(m, "cap", TL_JARR)) != NULL) {
 		if ((c1 = tl_jv_child(&m->d, cap)) == NULL ||
 		    c1->type != TL_JSTR ||
@@ -965,7 +1003,7 @@ first_file(const struct merge *m, size_t *best, struct tl_err *err)
 
 int
 merge_all(struct state *s, char *const *paths, size_t n, size_t *files,
-    struct tl_progress *pr, struct tl_err *err)
+    struct tl_progress *pr, struct oracle *collect, struct tl_err *err)
 {
 	struct merge m;
 	struct shin *in;
@@ -976,6 +1014,7 @@ merge_all(struct state *s, char *const *paths, size_t n, size_t *files,
 
 	memset(&m, 0, sizeof(m));
 	m.s = s;
+	m.collect = collect;
 	m.in = tl_xcalloc(n, sizeof(*m.in));
 	m.n = n;
 	m.open = tl_map_alloc();
@@ -1010,7 +1049,8 @@ merge_all(struct state *s, char *const *paths, size_t n, size_t *files,
 	}
 	/* the positions fills maps left open, under each map's first
 	 * source (read.c, count_open_positions()) */
-	for (it = 0; rc == 0 && tl_map_next(m.open, &it, &key, &kn, &v);)
+	for (it = 0; rc == 0 && collect == NULL &&
+	    tl_map_next(m.open, &it, &key, &kn, &v);)
 		for (i = 0; i < s->nsrcs; i++)
 			if (s->srcs[i].map != NULL && strlen(s->srcs[i].map)
 			    == kn && memcmp(s->srcs[i].map, key, kn) == 0) {

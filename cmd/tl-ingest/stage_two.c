@@ -76,6 +76,8 @@ dedup(struct state *s, const struct facts *fx)
 	uint64_t *slot;
 	int added;
 
+	if (s->orc != NULL)
+		return oracle_status(s->orc, s->item);
 	slot = tl_u64map_put(&s->seen, fx->kh, &added);
 	if (!added)
 		return *slot == fx->ch ? 0 : -1;

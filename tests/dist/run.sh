@@ -25,6 +25,11 @@
 #                    again: it takes up the jobs still queued or running
 #                    (their records name the job of before), repeats no
 #                    finished trial and ends with every trial once
+#   run-slurm-node-lost slurmd killed while two trials of a run are on
+#                    the node: both end NODE_FAIL and are retried as new
+#                    jobs (their records say so), which wait for the node;
+#                    slurmd started again, the run completes with the
+#                    trials of a local run
 #   run-parallel     tl-bayesopt run --dispatch parallel --sshlogin: 40
 #                    trials, the history equal to a local run's
 #   shard-slurm      tl-nightly(1) SCALING's lines as printed (its paths
@@ -52,8 +57,8 @@ unset $(compgen -e | grep -E '^(SLURM|SBATCH|SQUEUE|SINFO|SCANCEL|SCONTROL|PARAL
 
 prog=dist
 all_cases=(slurm-array slurm-scancel slurm-node-lost parallel-ssh run-slurm
-    run-slurm-scancel run-slurm-kill run-parallel shard-slurm shard-parallel
-    readme)
+    run-slurm-scancel run-slurm-kill run-slurm-node-lost run-parallel
+    shard-slurm shard-parallel readme)
 cases=("${all_cases[@]}")
 ntrials=40
 
@@ -492,6 +497,83 @@ case_run_slurm_kill() {
 	[ "$(jq -r .state "$h" | sort -u)" = complete ] ||
 	    why "not all complete: $(jq -r .state "$h" | sort | uniq -c)" ||
 	    return 1
+}
+
+# batches DIR: the number of DIR's batches submitted
+batches() {
+	find "$1" -path "$1/batch-*/job" | wc -l
+}
+
+# has_batches DIR N: has DIR N batches submitted or more?
+has_batches() {
+	[ "$(batches "$1")" -ge "$2" ]
+}
+
+case_run_slurm_node_lost() {
+	local pid
+	node_lost_run && return 0
+	[ -n "${pid:-}" ] && kill -9 "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	return 1
+}
+
+# the case, the run's pid in pid (the caller's, killed on failure)
+node_lost_run() {
+	local h=$run/bo-lost.jsonl d=$run/bo-lost j t0 k rec
+	local args=("${bo_args[@]}" -j 2 -n 4 -q -o /dev/null)
+	# a trial sleeps until the node is back (the marker), then is quick
+	cat >"$run/lost-trial" <<EOF2
+#!/bin/sh
+[ -e "$run/node-back" ] || exec "$DIST_TESTS/trial" -s 300
+exec "$DIST_TESTS/trial"
+EOF2
+	chmod 755 "$run/lost-trial"
+	"$bindir/tl-bayesopt" run "${args[@]}" --dispatch slurm --partition tl \
+	    --retries 1 --batch-dir "$d" -H "$h" -- "$run/lost-trial" \
+	    2>"$d.err" &
+	pid=$!
+	dist_wait 30 test -e "$d/batch-1/job" || why "no job submitted" ||
+	    return 1
+	j=$(cat "$d/batch-1/job")
+	dist_wait 30 task_is "$j" 0 RUNNING && dist_wait 30 task_is "$j" 1 RUNNING ||
+	    why "not both RUNNING in 30 s: $(task_state "$j" 0)," \
+	    "$(task_state "$j" 1)" || return 1
+	t0=$SECONDS
+	dist_slurmd_kill || why "could not kill slurmd" || return 1
+	dist_wait 120 dist_node_is 'down*' ||
+	    why "node not down* 120 s after slurmd died: $(dist_node_state)" ||
+	    return 1
+	# the run sees NODE_FAIL and submits the retries, pending on the
+	# node that is down
+	dist_wait 60 has_batches "$d" 2 ||
+	    why "no retry submitted 60 s after the node went down" || return 1
+	echo "  node down* after $((SECONDS - t0)) s; $(batches "$d")" \
+	    "batches submitted"
+	touch "$run/node-back"
+	t0=$SECONDS
+	dist_slurmd_start
+	dist_wait 60 dist_node_is idle ||
+	    why "node not idle 60 s after slurmd restarted: $(dist_node_state)" ||
+	    return 1
+	wait "$pid" || why "run failed: $(head -n 5 "$d.err")" || return 1
+	echo "  run done $((SECONDS - t0)) s after slurmd restarted"
+	for k in 0 1; do
+		rec=$(jq -c --argjson t "$k" 'select(.trial == $t)' "$h")
+		[ "$(jq -r .retried <<<"$rec")" = "${j}_$k NODE_FAIL" ] ||
+		    why "trial $k does not say it was lost and retried: $rec" ||
+		    return 1
+		[ "$(jq -r .where <<<"$rec")" != "${j}_$k" ] ||
+		    why "trial $k not retried as a new job: $rec" || return 1
+	done
+	echo "  trial 0: $(jq -c 'select(.trial == 0) | {state, where, retried}' "$h")"
+	# the trials of a local run of the same seed
+	"$bindir/tl-bayesopt" run "${args[@]}" -H "$run/bo-lost-local.jsonl" \
+	    -- "$DIST_TESTS/trial" || why "the local run failed" || return 1
+	for f in "$run/bo-lost-local.jsonl" "$h"; do
+		jq -c '[.trial, .params, .value, .state]' "$f" | sort >"$f.key"
+	done
+	cmp -s "$run/bo-lost-local.jsonl.key" "$h.key" ||
+	    why "not the local run's trials:" \
+	    "$(diff "$run/bo-lost-local.jsonl.key" "$h.key" | head -n 5)"
 }
 
 case_run_parallel() {
