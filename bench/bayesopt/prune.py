@@ -183,10 +183,12 @@ def main():
               "%7.0f   %6.0f %7.0f %7.0f" % (m, *r, *s, *g, *g2))
     print("bench bayesopt-prune: to the no-pruning regret %.4f, steps "
           "none/median %.2f (target >= 2); to optuna-median's regret %.4f, "
-          "steps median/optuna-median %.2f (target <= 1); at 100 trials, steps none/median %.2f, regret "
+          "steps median/optuna-median %.2f (target <= 1), Optuna's own "
+          "none/median %.2f; at 100 trials, steps none/median %.2f, regret "
           "median %.4f, none %.4f, optuna-median %.4f" % (
               target, med["tl-none"][2] / med["tl-median"][2], target2,
               med["tl-median"][3] / med["optuna-median"][3],
+              med["optuna-none"][3] / med["optuna-median"][3],
               med["tl-none"][1] / med["tl-median"][1], med["tl-median"][0],
               med["tl-none"][0], med["optuna-median"][0]))
 
