@@ -2,20 +2,28 @@
 --pruner none and median (and halving, hyperband, for information)
 against Optuna 3.1's TPESampler without a pruner and with its default
 MedianPruner, on the learning curves of curve.awk (the same
-function here in Python; 6 params, 20 steps), 200 trials, seeds 1..20 by default.
-Each run goes --trials trials (200); after each trial it notes the
-regret (true final value f of the complete trial with the best reported
-value so far; f's minimum is 0) and the steps spent so far (intermediate
-values reported: a pruned trial stops at the step it is pruned at).
-Two views, medians and quartiles over the seeds:
+function here in Python; 6 params, 20 steps), seeds 1..20 by default.
+Each run goes on until it has spent a budget of steps, --budget (4,000:
+what no pruning spends in 200 trials), not a number of trials: the
+point of pruning is that a trial costs less, so a pruned run may need
+more trials for the same regret, and a cap on trials would count a run
+that has steps to spare as one that never gets there.  (Ours runs
+--trials trials, 200, and when they fall short of the budget runs again
+from the start with proportionally more: a longer run begins with the
+same trials.)  After each trial it notes
+the regret (true final value f of the complete trial with the best
+reported value so far; f's minimum is 0) and the steps spent so far
+(intermediate values reported: a pruned trial stops at the step it is
+pruned at).  Two views, medians and quartiles over the seeds:
   at 100 trials: the regret and steps after the first 100 trials;
   to a target: the steps each run needs to reach the median regret of
-  tl-bayesopt without a pruner after 100 trials (a run that never
-  reaches it counts as infinite), i.e. the steps spent "at equal final
-  regret to no pruning"; and the same to the median regret of Optuna's
-  TPE + MedianPruner after 100 trials ("for the same regret").
-Nothing was tuned on these seeds: the pruners run with Optuna's
-defaults."""
+  tl-bayesopt without a pruner after 100 trials (a run that does not
+  reach it within the budget counts as infinite), i.e. the steps spent
+  "at equal final regret to no pruning"; and the same to the median
+  regret of Optuna's TPE + MedianPruner after 100 trials ("for the same
+  regret").
+The pruners run with Optuna's defaults; seeds 101..120 are the ones
+for trying changes on, 1..20 for the figures of tl-bayesopt(1)."""
 import json
 import math
 import os
@@ -56,7 +64,7 @@ def curve(x, t):
 
 
 def run_optuna(args):
-    method, seed, trials = args
+    method, seed, budget = args
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     steps, trace, best = [0], [], [math.inf, None]
     pruner = (optuna.pruners.MedianPruner() if method == "optuna-median"
@@ -78,30 +86,37 @@ def run_optuna(args):
 
     study = optuna.create_study(
         sampler=optuna.samplers.TPESampler(seed=seed), pruner=pruner)
-    study.optimize(objective, n_trials=trials)
+    def spent(study, trial):
+        if steps[0] >= budget:
+            study.stop()
+
+    study.optimize(objective, n_trials=budget, callbacks=[spent])
     return method, seed, trace
 
 
 def run_ours(args):
-    method, seed, trials, bindir, tmp = args
+    method, seed, trials, budget, bindir, tmp = args
     sp = os.path.join(tmp, "space.json")
     hist = os.path.join(tmp, "%s-%d.jsonl" % (method, seed))
-    if os.path.exists(hist):
-        os.unlink(hist)
     pruner = method.split("-", 1)[1]
-    cmd = [os.path.join(bindir, "tl-bayesopt"), "run", "-q", "--space", sp,
-           "-H", hist, "-n", str(trials), "-s", str(seed),
-           "--pruner", pruner, "--", "awk", "-f", AWK]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    best, bestv, steps, trace = None, math.inf, 0, []
-    with open(hist) as fp:
-        for line in fp:
-            r = json.loads(line)
-            steps += len(r.get("intermediate", {}))
-            if r["state"] == "complete" and r["value"] < bestv:
-                best, bestv = true_f(r["params"]), r["value"]
-            trace.append((steps, best))
-    return method, seed, trace
+    while True:
+        if os.path.exists(hist):
+            os.unlink(hist)
+        cmd = [os.path.join(bindir, "tl-bayesopt"), "run", "-q",
+               "--space", sp, "-H", hist, "-n", str(trials), "-s",
+               str(seed), "--pruner", pruner, "--", "awk", "-f", AWK]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        best, bestv, steps, trace = None, math.inf, 0, []
+        with open(hist) as fp:
+            for line in fp:
+                r = json.loads(line)
+                steps += len(r.get("intermediate", {}))
+                if r["state"] == "complete" and r["value"] < bestv:
+                    best, bestv = true_f(r["params"]), r["value"]
+                trace.append((steps, best))
+        if steps >= budget:
+            return method, seed, trace
+        trials = trials * budget // steps + 10
 
 
 def at(trace, n):
@@ -110,9 +125,12 @@ def at(trace, n):
     return (math.inf if r is None else r), s
 
 
-def to_target(trace, target):
-    """Steps spent when the regret first reaches target, or inf."""
+def to_target(trace, target, budget):
+    """Steps spent when the regret first reaches target within budget
+    steps, or inf."""
     for s, r in trace:
+        if s > budget:
+            break
         if r is not None and r <= target:
             return s
     return math.inf
@@ -124,7 +142,9 @@ def quartiles(v):
 
 
 def main():
-    a = bench_args(200).parse_args()
+    ap = bench_args(200)
+    ap.add_argument("--budget", type=int, default=200 * STEPS)
+    a = ap.parse_args()
     print("optuna %s, numpy %s" % (optuna.__version__, np.__version__))
     ours = ["tl-none", "tl-median", "tl-halving", "tl-hyperband"]
     theirs = ["optuna-none", "optuna-median"]
@@ -134,14 +154,14 @@ def main():
         write_space(tmp, SPACE)
         jobs = []
         for seed in range(a.first_seed, a.first_seed + a.seeds):
-            jobs += [(run_optuna, (m, seed, a.trials)) for m in theirs]
-            jobs += [(run_ours, (m, seed, a.trials, a.bindir, tmp))
-                     for m in ours]
+            jobs += [(run_optuna, (m, seed, a.budget)) for m in theirs]
+            jobs += [(run_ours, (m, seed, a.trials, a.budget, a.bindir,
+                                 tmp)) for m in ours]
         for m, seed, trace in run_all(jobs, a.workers):
             res.setdefault(m, []).append(trace)
-    print("pruning: %d trials of %d steps, seeds %d..%d, %.0f s" % (
-        a.trials, STEPS, a.first_seed, a.first_seed + a.seeds - 1,
-        time.time() - t0))
+    print("pruning: trials of %d steps, budget %d steps, seeds %d..%d, "
+          "%.0f s" % (STEPS, a.budget, a.first_seed,
+                      a.first_seed + a.seeds - 1, time.time() - t0))
     target = float(np.median([at(tr, 100)[0] for tr in res["tl-none"]]))
     target2 = float(np.median([at(tr, 100)[0]
                                for tr in res["optuna-median"]]))
@@ -155,17 +175,20 @@ def main():
     for m in ours + theirs:
         r = quartiles([at(tr, 100)[0] for tr in res[m]])
         s = quartiles([at(tr, 100)[1] for tr in res[m]])
-        g = quartiles([to_target(tr, target) for tr in res[m]])
-        g2 = quartiles([to_target(tr, target2) for tr in res[m]])
+        g = quartiles([to_target(tr, target, a.budget) for tr in res[m]])
+        g2 = quartiles([to_target(tr, target2, a.budget)
+                        for tr in res[m]])
         med[m] = (r[1], s[1], g[1], g2[1])
         print("%-14s %8.4f %9.4f %9.4f   %6.0f %7.0f %7.0f   %6.0f %7.0f "
               "%7.0f   %6.0f %7.0f %7.0f" % (m, *r, *s, *g, *g2))
     print("bench bayesopt-prune: to the no-pruning regret %.4f, steps "
           "none/median %.2f (target >= 2); to optuna-median's regret %.4f, "
-          "steps median/optuna-median %.2f (target <= 1); at 100 trials, steps none/median %.2f, regret "
+          "steps median/optuna-median %.2f (target <= 1), Optuna's own "
+          "none/median %.2f; at 100 trials, steps none/median %.2f, regret "
           "median %.4f, none %.4f, optuna-median %.4f" % (
               target, med["tl-none"][2] / med["tl-median"][2], target2,
               med["tl-median"][3] / med["optuna-median"][3],
+              med["optuna-none"][3] / med["optuna-median"][3],
               med["tl-none"][1] / med["tl-median"][1], med["tl-median"][0],
               med["tl-none"][0], med["optuna-median"][0]))
 
