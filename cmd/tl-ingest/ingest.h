@@ -276,6 +276,9 @@ int	write_trade(struct state *s, const struct tl_jdoc *dd,
 int	write_by_signal(struct state *s, enum tl_kind k,
 	    const struct tl_jdoc *sd, const struct tl_jdoc *rd,
 	    struct tl_err *err);
+/* The net P&L of the canonical outcome rec (parsed in c): pnl less fees,
+ * as exact decimals (tl_exact): -139.32 less 1.29 is -140.61. */
+double	net_pnl(const struct tl_jdoc *c, const struct tl_jv *rec);
 
 /* join.c: the joins, and what is left waiting at the end */
 int	join(struct state *s, enum tl_kind k, const struct facts *fx,
