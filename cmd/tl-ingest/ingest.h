@@ -98,7 +98,7 @@ struct source_count {
 
 /* What the dataset needs of a run, as text: its sort keys, the canonical
  * JSON of its genome and metrics (compared and copied as text), and its
- * roi and sharpe as number literals. */
+ * roi and sharpe as number literals (sharpe NULL when the run has none). */
 struct run {
 	char		*strategy;	/* raw string */
 	char		*period;	/* raw string */
@@ -106,7 +106,7 @@ struct run {
 	char		*genome;	/* canonical JSON */
 	char		*metrics;	/* canonical JSON */
 	char		*roi;		/* canonical number */
-	char		*sharpe;	/* canonical number */
+	char		*sharpe;	/* canonical number, or NULL */
 };
 
 /* What stage two needs of a canonical record without parsing it, found
