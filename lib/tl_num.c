@@ -314,11 +314,40 @@ from_17_digits(char *buf, double x)
 	return 0;
 }
 
+/* The fast path: a = m / 10^k with m < 10^15 and the fewest decimals k,
+ * for a in [FAST_MIN, FAST_MAX).  Returns 0, or -1 when a is not such a
+ * short decimal. */
+static int
+short_decimal(double a, unsigned long long *mi, int *kp)
+{
+	double m;
+	int k;
+
+	if (!(a >= FAST_MIN && a < FAST_MAX))
+		return -1;
+	/* one test, at the most decimals k that keep m < 10^15: a shorter
+	 * decimal m'/10^k' == a scales to m' * 10^(k - k'), which a * 10^k
+	 * rounds to (its error is < 0.25); so m without its trailing zeros
+	 * is the shortest */
+	for (k = 0; k < FAST_KMAX && a * p10[k + 1] < FAST_MAX; k++)
+		;
+	/* a * 10^k + 0.5 < 2^50 is exact, and the cast floors it: the
+	 * nearest integer, ties up (a tie is no short decimal either way),
+	 * without nearbyint's rounding-mode work */
+	*mi = (unsigned long long)(a * p10[k] + 0.5);
+	m = (double)*mi;
+	if (m / p10[k] != a)
+		return -1;
+	for (; k > 0 && *mi % 10 == 0; k--)
+		*mi /= 10;
+	*kp = k;
+	return 0;
+}
+
 int
 tl_fmt_double(char *buf, double x)
 {
 	unsigned long long mi;
-	double a, m;
 	int prec, n = 0, k;
 
 	if (!isfinite(x)) {
@@ -330,22 +359,8 @@ tl_fmt_double(char *buf, double x)
 		strcpy(buf, signbit(x) ? "-0.0" : "0");
 		return signbit(x) ? 4 : 1;
 	}
-	a = fabs(x);
-	if (a >= FAST_MIN && a < FAST_MAX) {
-		/* one test, at the most decimals k that keep m < 10^15: a
-		 * shorter decimal m'/10^k' == a scales to m' * 10^(k - k'),
-		 * which a * 10^k rounds to (its error is < 0.25); so m
-		 * without its trailing zeros is the shortest */
-		for (k = 0; k < FAST_KMAX && a * p10[k + 1] < FAST_MAX; k++)
-			;
-		m = nearbyint(a * p10[k]);
-		if (m / p10[k] == a) {
-			mi = (unsigned long long)m;
-			for (; k > 0 && mi % 10 == 0; k--)
-				mi /= 10;
-			return tl_fmt_decimal(buf, x < 0, mi, k);
-		}
-	}
+	if (short_decimal(fabs(x), &mi, &k) == 0)
+		return tl_fmt_decimal(buf, x < 0, mi, k);
 	if ((n = from_17_digits(buf, x)) > 0)
 		return n;
 	for (prec = 15; prec <= 17; prec++) {
@@ -375,7 +390,9 @@ tl_exact_of(double x)
 {
 	struct tl_exact a = { x, 0, 0 };
 	char buf[TL_NUM_BUFSZ], *p, *e;
+	unsigned long long mi;
 	long places = 0;
+	int k;
 
 	if (!isfinite(x)) {
 		a.places = -1;
@@ -383,15 +400,19 @@ tl_exact_of(double x)
 	}
 	if (x == 0)
 		return a;
+	/* x reads back from its shortest text: the double nearest it */
+	a.err = fabs(x) * EXACT_ULP;
+	if (short_decimal(fabs(x), &mi, &k) == 0) {	/* most money */
+		a.places = k;
+		return a;
+	}
 	tl_fmt_double(buf, x);
 	e = strchr(buf, 'e');
 	if ((p = strchr(buf, '.')) != NULL)
 		places = (e != NULL ? e : buf + strlen(buf)) - p - 1;
 	if (e != NULL)
 		places -= strtol(e + 1, NULL, 10);
-	/* the text reads back as x: x is the double nearest it */
 	a.places = places < 0 ? 0 : places > INT_MAX ? INT_MAX : (int)places;
-	a.err = fabs(x) * EXACT_ULP;
 	return a;
 }
 
