@@ -575,6 +575,11 @@ cmd_predict(struct opts *o, struct tl_err *err)
 		tl_warn("%zu of %zu rows lack some features (first '%s'): "
 		    "predicted with them missing", partial, rows,
 		    tl_forest_feature(f, first));
+	partial = tl_fpred_unknown(fp, &first);
+	if (rc == 0 && partial > 0 && !o->quiet)
+		tl_warn("%zu of %zu rows have a category no training row had "
+		    "(first in '%s'): predicted without that feature",
+		    partial, rows, tl_forest_feature(f, first));
 	if (rc == 0 && o->verbose)
 		tl_msg("%zu rows: load %.3f s, predict and write %.3f s on %d "
 		    "threads", rows, t1 - t0, now() - t1, o->fp.threads);

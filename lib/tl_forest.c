@@ -2578,10 +2578,13 @@ tl_forest_class_name(const struct tl_forest *f, size_t k)
 	return f->class_name[k];
 }
 
+/* The bins of the members of obj (keys under key[0..prefix)); an unknown
+ * category gets unknown_bin and is counted in g. */
 static int
 row_walk(const struct tl_forest *f, const struct tl_jdoc *doc,
     const struct tl_jv *obj, struct tl_buf *key, size_t prefix,
-    uint8_t *bins, const char *name, unsigned long line, struct tl_err *err)
+    uint8_t *bins, uint8_t unknown_bin, struct tl_forest_gaps *g,
+    const char *name, unsigned long line, struct tl_err *err)
 {
 	const struct tl_jv *c;
 	const struct feat *ft;
@@ -2598,8 +2601,8 @@ row_walk(const struct tl_forest *f, const struct tl_jdoc *doc,
 		tl_buf_add(key, c->key, c->keylen);
 		len = key->len;
 		if (c->type == TL_JOBJ) {
-			if (row_walk(f, doc, c, key, len, bins, name, line,
-			    err) == -1)
+			if (row_walk(f, doc, c, key, len, bins, unknown_bin, g,
+			    name, line, err) == -1)
 				return -1;
 			continue;
 		}
@@ -2616,8 +2619,14 @@ row_walk(const struct tl_forest *f, const struct tl_jdoc *doc,
 			    ctype_name[ft->type], ctype_name[t]);
 		if (t == CT_STR) {
 			slot = tl_map_get(ft->catidx, c->s, c->len);
-			if (slot == NULL)
-				continue;	/* unknown: missing */
+			if (slot == NULL) {	/* unknown: predicted missing */
+				if (g->nunknown++ == 0 || g->first_unknown >
+				    (size_t)(ft - f->feat))
+					g->first_unknown = (size_t)(ft -
+					    f->feat);
+				bins[ft - f->feat] = unknown_bin;
+				continue;
+			}
 			x = (double)(*slot - 1);
 		} else if (t == CT_BOOL)
 			x = c->type == TL_JTRUE;
@@ -2631,31 +2640,37 @@ row_walk(const struct tl_forest *f, const struct tl_jdoc *doc,
 int
 tl_forest_row(const struct tl_forest *f, struct tl_jdoc *doc, const char *s,
     size_t n, const char *name, unsigned long line, uint8_t *bins,
-    size_t *nmissing, size_t *first_missing, struct tl_err *err)
+    struct tl_forest_gaps *g, struct tl_err *err)
 {
+	struct tl_forest_gaps again;
 	struct tl_buf key;
 	size_t i;
 	int rc;
 
+	memset(g, 0, sizeof(*g));
 	if (tl_jdoc_parse(doc, s, n, name, line, err) == -1)
 		return -1;
 	if (doc->v[0].type != TL_JOBJ)
 		return tl_err_set(err, TL_EX_DATAERR, name, line,
 		    "expected an object, got %s", tl_jv_typename(&doc->v[0]));
+	/* unknown categories first in bin 0, so that what is left missing
+	 * is what the row lacks; then, in the rare row that has one, again
+	 * with them missing, as the trees must see them */
 	memset(bins, MISSING_BIN, f->nf);
 	tl_buf_init(&key);
-	rc = row_walk(f, doc, &doc->v[0], &key, 0, bins, name, line, err);
+	rc = row_walk(f, doc, &doc->v[0], &key, 0, bins, 0, g, name, line,
+	    err);
+	for (i = 0; rc == 0 && i < f->nf; i++)
+		if (bins[i] == MISSING_BIN && g->nmissing++ == 0)
+			g->first_missing = i;
+	if (rc == 0 && g->nunknown > 0) {
+		memset(bins, MISSING_BIN, f->nf);
+		memset(&again, 0, sizeof(again));
+		rc = row_walk(f, doc, &doc->v[0], &key, 0, bins, MISSING_BIN,
+		    &again, name, line, err);
+	}
 	tl_buf_release(&key);
-	if (rc == -1)
-		return -1;
-	*nmissing = 0;
-	for (i = 0; i < f->nf; i++)
-		if (bins[i] == MISSING_BIN) {
-			if (*nmissing == 0 && first_missing != NULL)
-				*first_missing = i;
-			(*nmissing)++;
-		}
-	return 0;
+	return rc;
 }
 
 void

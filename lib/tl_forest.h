@@ -138,15 +138,23 @@ const char *tl_forest_class_json(const struct tl_forest *f, size_t k);
 /* The class label as a string (for object keys); borrowed. */
 const char *tl_forest_class_name(const struct tl_forest *f, size_t k);
 
+/* What a row lacks of a model's features, from tl_forest_row. */
+struct tl_forest_gaps {
+	size_t	nmissing;	/* features absent from the row, or null */
+	size_t	first_missing;	/* the lowest such feature index */
+	size_t	nunknown;	/* categories no training row had */
+	size_t	first_unknown;	/* the lowest such feature index */
+};
+
 /* The bins of a row: bins has tl_forest_nfeatures() bytes.  Features
- * absent from the row (or null, or an unknown category) are missing;
- * *nmissing counts them and *first_missing (may be NULL) gets the first
- * one's index.  Returns 0, or -1 with err (TL_EX_DATAERR: invalid JSON,
- * not an object, a value of the wrong type). */
+ * absent from the row (or null) and categories the training rows never
+ * had are both predicted as missing, and counted apart in *g: a category
+ * the search space allows but no run tried is not a missing feature.
+ * Returns 0, or -1 with err (TL_EX_DATAERR: invalid JSON, not an object,
+ * a value of the wrong type). */
 int	tl_forest_row(const struct tl_forest *f, struct tl_jdoc *doc,
 	    const char *s, size_t n, const char *name, unsigned long line,
-	    uint8_t *bins, size_t *nmissing, size_t *first_missing,
-	    struct tl_err *err);
+	    uint8_t *bins, struct tl_forest_gaps *g, struct tl_err *err);
 
 /* Predict one row of bins.  Regression: *mean over trees and *sd, the
  * standard deviation of the trees' predictions.  Classification: prob

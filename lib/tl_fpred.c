@@ -98,14 +98,20 @@ add_fields(struct tl_buf *b, const struct tl_forest *f, size_t members,
 #define CHUNK		4096	/* rows per task: parsed, predicted, written */
 #define MINCHUNK	512	/* the fewest rows of a task of a short batch */
 
+/* Rows with a gap of one kind, and the first one's first feature. */
+struct tally {
+	size_t		 rows;
+	size_t		 first;		/* a feature index */
+};
+
 /* One task's rows of a batch: their output text, or the first error. */
 struct chunk {
 	struct tl_buf	 pre;		/* the rows' prefixes, then ... */
 	struct tl_buf	 out;		/* ... their output lines */
 	struct tl_err	 err;		/* the first error, if failed */
 	int		 failed;
-	size_t		 partial;	/* rows lacking some feature */
-	size_t		 firstmiss;	/* the first one's first feature */
+	struct tally	 partial;	/* rows lacking some feature */
+	struct tally	 unknown;	/* rows with an untrained category */
 };
 
 /* What the batches share.  One batch is predicted at a time, so the
@@ -117,8 +123,8 @@ struct pred {
 	int		 threads;
 	struct tl_jdoc	*doc;		/* one per worker */
 	struct tl_out	*out;
-	size_t		 partial;	/* rows lacking some feature */
-	size_t		 firstmiss;	/* the first one's first feature */
+	struct tally	 partial;	/* rows lacking some feature */
+	struct tally	 unknown;	/* rows with an untrained category */
 	size_t		*present;	/* rows that have each feature */
 	size_t		 batches;	/* batches done */
 	size_t		 rows;		/* rows added */
@@ -154,6 +160,23 @@ struct batch {
 	struct tl_bg	 bg;		/* predicting on a thread */
 };
 
+/* Count a row with n gaps, the first at feature first. */
+static void
+tally_row(struct tally *t, size_t n, size_t first)
+{
+	if (n > 0 && t->rows++ == 0)
+		t->first = first;
+}
+
+/* Add the counts of a later chunk. */
+static void
+tally_add(struct tally *to, const struct tally *from)
+{
+	if (from->rows > 0 && to->rows == 0)
+		to->first = from->first;
+	to->rows += from->rows;
+}
+
 static void
 chunk_task(void *ctx, size_t c, int worker)
 {
@@ -162,8 +185,8 @@ chunk_task(void *ctx, size_t c, int worker)
 	const struct tl_forest *f = bt->p->f;
 	struct tl_jdoc *doc = &bt->p->doc[worker];
 	size_t r, lo = c * bt->csize, hi = lo + bt->csize,
-	    nf = tl_forest_nfeatures(f), K = tl_forest_nclasses(f), nmiss,
-	    first = 0;
+	    nf = tl_forest_nfeatures(f), K = tl_forest_nclasses(f);
+	struct tl_forest_gaps g;
 	const char *text;
 
 	if (hi > bt->n)
@@ -171,27 +194,33 @@ chunk_task(void *ctx, size_t c, int worker)
 	tl_buf_reset(&ch->pre);
 	tl_buf_reset(&ch->out);
 	ch->failed = 0;
-	ch->partial = 0;
+	memset(&ch->partial, 0, sizeof(ch->partial));
+	memset(&ch->unknown, 0, sizeof(ch->unknown));
 	for (r = lo; r < hi; r++) {
 		text = bt->text.data + bt->toff[r];
 		if (tl_forest_row(f, doc, text, bt->toff[r + 1] - bt->toff[r],
-		    bt->name, bt->line[r], bt->bins + r * nf, &nmiss, &first,
+		    bt->name, bt->line[r], bt->bins + r * nf, &g,
 		    &ch->err) == -1) {
 			ch->failed = 1;
 			return;
 		}
-		if (nmiss > 0) {
-			if (bt->p->strict) {
+		if (bt->p->strict && (g.nmissing > 0 || g.nunknown > 0)) {
+			if (g.nmissing > 0)
 				tl_err_set(&ch->err, TL_EX_DATAERR, bt->name,
 				    bt->line[r], "field '%s': missing (the "
 				    "model needs it)", tl_forest_feature(f,
-				    first));
-				ch->failed = 1;
-				return;
-			}
-			if (ch->partial++ == 0)
-				ch->firstmiss = first;
+				    g.first_missing));
+			else
+				tl_err_set(&ch->err, TL_EX_DATAERR, bt->name,
+				    bt->line[r], "field '%s': a category no "
+				    "training row had (the model cannot use "
+				    "it)", tl_forest_feature(f,
+				    g.first_unknown));
+			ch->failed = 1;
+			return;
 		}
+		tally_row(&ch->partial, g.nmissing, g.first_missing);
+		tally_row(&ch->unknown, g.nunknown, g.first_unknown);
 		bt->poff[r] = ch->pre.len;
 		bt->members[r] = row_prefix(&ch->pre, doc, text,
 		    bt->toff[r + 1] - bt->toff[r]);
@@ -270,9 +299,8 @@ run_batch(void *ctx)
 			bt->rc = -1;
 			return;
 		}
-		if (bt->ch[c].partial > 0 && p->partial == 0)
-			p->firstmiss = bt->ch[c].firstmiss;
-		p->partial += bt->ch[c].partial;
+		tally_add(&p->partial, &bt->ch[c].partial);
+		tally_add(&p->unknown, &bt->ch[c].unknown);
 		if (!first)
 			count_present(bt, c);
 		if (!p->absent && tl_out_raw(p->out, bt->ch[c].out.data,
@@ -439,8 +467,16 @@ size_t
 tl_fpred_partial(const struct tl_fpred *fp, size_t *first)
 {
 	if (first != NULL)
-		*first = fp->p.firstmiss;
-	return fp->p.partial;
+		*first = fp->p.partial.first;
+	return fp->p.partial.rows;
+}
+
+size_t
+tl_fpred_unknown(const struct tl_fpred *fp, size_t *first)
+{
+	if (first != NULL)
+		*first = fp->p.unknown.first;
+	return fp->p.unknown.rows;
 }
 
 void

@@ -16,8 +16,9 @@ struct tl_fpred;
 
 /* New predictor of forest f writing to out (both borrowed, to outlive
  * it) with threads workers (< 1: one).  strict: a row without one of the
- * model's features is an error; else it is predicted with it missing,
- * and counted (tl_fpred_partial).  allow_missing: a feature that no row
+ * model's features, or with a category no training row had, is an error;
+ * else it is predicted with it missing, and counted (tl_fpred_partial,
+ * tl_fpred_unknown).  allow_missing: a feature that no row
  * of the first batch has is not an error (tl_fpred_end). */
 struct tl_fpred *tl_fpred_alloc(const struct tl_forest *f,
 	    struct tl_out *out, int threads, int strict, int allow_missing);
@@ -46,6 +47,11 @@ size_t	tl_fpred_rows(const struct tl_fpred *fp);	/* rows added */
 /* Rows predicted without some feature; *first (may be NULL) gets the
  * first such row's first missing feature (tl_forest_feature). */
 size_t	tl_fpred_partial(const struct tl_fpred *fp, size_t *first);
+
+/* Rows with a category that no training row had (predicted with that
+ * feature missing, but not counted by tl_fpred_partial: the feature is
+ * there); *first as for tl_fpred_partial. */
+size_t	tl_fpred_unknown(const struct tl_fpred *fp, size_t *first);
 
 void	tl_fpred_free(struct tl_fpred *fp);	/* NULL ok */
 

@@ -208,7 +208,9 @@ tl_ft_trade(const struct tl_jdoc *d, const struct tl_jv *t, const char *s,
 {
 	const struct tl_jv *pair, *st, *tag, *reason, *lev, *stake, *ratio,
 	    *id;
-	double open_rate, close_rate, amount, profit, fo = 0, fc = 0, fees;
+	double open_rate, close_rate, amount, profit, fo = 0, fc = 0, fees,
+	    gross;
+	struct tl_exact amt, fx;
 	int64_t open_ms, close_ms;
 	int is_short = 0, has_fo, has_fc, rc;
 	char when_[TL_TIME_BUFSZ];
@@ -251,7 +253,14 @@ tl_ft_trade(const struct tl_jdoc *d, const struct tl_jv *t, const char *s,
 	if ((id = mem(d, t, "id")) != NULL && id->type != TL_JNUM &&
 	    id->type != TL_JSTR)
 		return wrong("id", "number or string", id, err);
-	fees = fo * amount * open_rate + fc * amount * close_rate;
+	/* fees and the P&L before them as exact decimals (tl_exact): the
+	 * net P&L then comes back as profit_abs itself */
+	amt = tl_exact_of(amount);
+	fx = tl_exact_add(tl_exact_mul(tl_exact_mul(tl_exact_of(fo), amt),
+	    tl_exact_of(open_rate)), tl_exact_mul(tl_exact_mul(
+	    tl_exact_of(fc), amt), tl_exact_of(close_rate)));
+	fees = tl_exact_value(fx);
+	gross = tl_exact_value(tl_exact_add(tl_exact_of(profit), fx));
 
 	/* the id both records share: strategy@pair@open time */
 	tl_buf_init(&key);
@@ -292,7 +301,7 @@ tl_ft_trade(const struct tl_jdoc *d, const struct tl_jv *t, const char *s,
 	put_num(out, "exit_price", close_rate);
 	put_num(out, "qty", amount);
 	if (has_fo || has_fc) {
-		put_num(out, "pnl", profit + fees);
+		put_num(out, "pnl", gross);
 		put_num(out, "fees", fees);
 	} else
 		put_num(out, "pnl", profit);

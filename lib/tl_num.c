@@ -12,7 +12,9 @@
  * would; where the rounding is a tie the digits cannot settle, or the
  * number is subnormal, %.15g..%.17g with a strtod check.
  */
+#include <float.h>
 #include <langinfo.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -312,11 +314,40 @@ from_17_digits(char *buf, double x)
 	return 0;
 }
 
+/* The fast path: a = m / 10^k with m < 10^15 and the fewest decimals k,
+ * for a in [FAST_MIN, FAST_MAX).  Returns 0, or -1 when a is not such a
+ * short decimal. */
+static int
+short_decimal(double a, unsigned long long *mi, int *kp)
+{
+	double m;
+	int k;
+
+	if (!(a >= FAST_MIN && a < FAST_MAX))
+		return -1;
+	/* one test, at the most decimals k that keep m < 10^15: a shorter
+	 * decimal m'/10^k' == a scales to m' * 10^(k - k'), which a * 10^k
+	 * rounds to (its error is < 0.25); so m without its trailing zeros
+	 * is the shortest */
+	for (k = 0; k < FAST_KMAX && a * p10[k + 1] < FAST_MAX; k++)
+		;
+	/* a * 10^k + 0.5 < 2^50 is exact, and the cast floors it: the
+	 * nearest integer, ties up (a tie is no short decimal either way),
+	 * without nearbyint's rounding-mode work */
+	*mi = (unsigned long long)(a * p10[k] + 0.5);
+	m = (double)*mi;
+	if (m / p10[k] != a)
+		return -1;
+	for (; k > 0 && *mi % 10 == 0; k--)
+		*mi /= 10;
+	*kp = k;
+	return 0;
+}
+
 int
 tl_fmt_double(char *buf, double x)
 {
 	unsigned long long mi;
-	double a, m;
 	int prec, n = 0, k;
 
 	if (!isfinite(x)) {
@@ -328,22 +359,8 @@ tl_fmt_double(char *buf, double x)
 		strcpy(buf, signbit(x) ? "-0.0" : "0");
 		return signbit(x) ? 4 : 1;
 	}
-	a = fabs(x);
-	if (a >= FAST_MIN && a < FAST_MAX) {
-		/* one test, at the most decimals k that keep m < 10^15: a
-		 * shorter decimal m'/10^k' == a scales to m' * 10^(k - k'),
-		 * which a * 10^k rounds to (its error is < 0.25); so m
-		 * without its trailing zeros is the shortest */
-		for (k = 0; k < FAST_KMAX && a * p10[k + 1] < FAST_MAX; k++)
-			;
-		m = nearbyint(a * p10[k]);
-		if (m / p10[k] == a) {
-			mi = (unsigned long long)m;
-			for (; k > 0 && mi % 10 == 0; k--)
-				mi /= 10;
-			return tl_fmt_decimal(buf, x < 0, mi, k);
-		}
-	}
+	if (short_decimal(fabs(x), &mi, &k) == 0)
+		return tl_fmt_decimal(buf, x < 0, mi, k);
 	if ((n = from_17_digits(buf, x)) > 0)
 		return n;
 	for (prec = 15; prec <= 17; prec++) {
@@ -352,4 +369,136 @@ tl_fmt_double(char *buf, double x)
 			break;
 	}
 	return c_point(buf, n);
+}
+
+/* ---- exact decimal arithmetic ---------------------------------------- */
+
+#define EXACT_MAXPLACES	22	/* 10^22 is the largest exact power of ten */
+#define EXACT_ULP	DBL_EPSILON /* 2^-52: bounds one rounding, |fl(r) -
+				 * r| <= 2^-53 |fl(r)|, with a factor 2 spare */
+#define EXACT_MAXSCALED	4503599627370496.0 /* 2^52: v * 10^places is
+				 * below it, so its own rounding is < 1/2 */
+#define EXACT_SLACK	0.25	/* drift allowed, in units of the last place:
+				 * half of the 1/2 nearbyint could absorb */
+
+static const double exact_p10[EXACT_MAXPLACES + 1] = { 1e0, 1e1, 1e2, 1e3,
+	1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+	1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+
+struct tl_exact
+tl_exact_of(double x)
+{
+	struct tl_exact a = { x, 0, 0 };
+	char buf[TL_NUM_BUFSZ], *p, *e;
+	unsigned long long mi;
+	long places = 0;
+	int k;
+
+	if (!isfinite(x)) {
+		a.places = -1;
+		return a;
+	}
+	if (x == 0)
+		return a;
+	/* x reads back from its shortest text: the double nearest it */
+	a.err = fabs(x) * EXACT_ULP;
+	if (short_decimal(fabs(x), &mi, &k) == 0) {	/* most money */
+		a.places = k;
+		return a;
+	}
+	tl_fmt_double(buf, x);
+	e = strchr(buf, 'e');
+	if ((p = strchr(buf, '.')) != NULL)
+		places = (e != NULL ? e : buf + strlen(buf)) - p - 1;
+	if (e != NULL)
+		places -= strtol(e + 1, NULL, 10);
+	a.places = places < 0 ? 0 : places > INT_MAX ? INT_MAX : (int)places;
+	return a;
+}
+
+static int
+exact_places(int p, int q)
+{
+	if (p < 0 || q < 0)
+		return -1;
+	return p > INT_MAX - q ? INT_MAX : p + q;
+}
+
+struct tl_exact
+tl_exact_add(struct tl_exact a, struct tl_exact b)
+{
+	struct tl_exact r;
+
+	r.v = a.v + b.v;
+	r.err = a.err + b.err + fabs(r.v) * EXACT_ULP;
+	r.places = a.places < 0 || b.places < 0 ? -1 :
+	    a.places > b.places ? a.places : b.places;
+	return r;
+}
+
+struct tl_exact
+tl_exact_sub(struct tl_exact a, struct tl_exact b)
+{
+	b.v = -b.v;
+	return tl_exact_add(a, b);
+}
+
+struct tl_exact
+tl_exact_mul(struct tl_exact a, struct tl_exact b)
+{
+	struct tl_exact r;
+
+	r.v = a.v * b.v;
+	/* |a.v b.v - A B| <= |a.v| eb + |b.v| ea + ea eb, then the rounding */
+	r.err = fabs(a.v) * b.err + fabs(b.v) * a.err + a.err * b.err +
+	    fabs(r.v) * EXACT_ULP;
+	r.places = exact_places(a.places, b.places);
+	return r;
+}
+
+struct tl_exact
+tl_exact_div(struct tl_exact a, struct tl_exact b)
+{
+	struct tl_exact r;
+	double m, d = fabs(b.v) - b.err;
+	int x = 0, y = 0;
+
+
+	r.v = a.v / b.v;
+	r.places = -1;
+	r.err = 0;
+	if (!isfinite(r.v) || !(d > 0) || a.places < 0 || b.places < 0 ||
+	    b.places > EXACT_MAXPLACES ||
+	    (m = fabs(b.v) * exact_p10[b.places]) >= EXACT_MAXSCALED)
+		return r;
+	/* |A/B - a/b| <= (ea + |a/b| eb) / (|b| - eb), then the rounding */
+	r.err = (a.err + fabs(r.v) * b.err) / d + fabs(r.v) * EXACT_ULP;
+	for (m = nearbyint(m); m > 1 && fmod(m, 2) == 0; m /= 2)
+		x++;
+	for (; m > 1 && fmod(m, 5) == 0; m /= 5)
+		y++;
+	if (m == 1) {
+		r.places = exact_places(a.places, x > y ? x : y) - b.places;
+		if (r.places < 0)	/* a multiple of 10: an integer */
+			r.places = 0;
+	}
+	return r;
+}
+
+double
+tl_exact_value(struct tl_exact a)
+{
+	double s, m;
+
+	if (!isfinite(a.v) || a.places < 0 || a.places > EXACT_MAXPLACES)
+		return a.v;
+	s = exact_p10[a.places];
+	/* v * s is within |v| s 2^-53 of its double; with the drift, the
+	 * exact decimal times s, an integer, is within 1/2 of it: nearbyint
+	 * finds it, and m / s is the correctly rounded exact decimal */
+	if (fabs(a.v) * s >= EXACT_MAXSCALED ||
+	    (a.err + fabs(a.v) * EXACT_ULP) * s >= EXACT_SLACK)
+		return a.v;
+	m = nearbyint(a.v * s);
+	return m == 0 ? 0.0 : m / s;
 }

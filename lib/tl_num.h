@@ -44,4 +44,43 @@ int	tl_dec_to_double(uint64_t w, int q, int neg, double *out);
 size_t	tl_dec_digits(const char *s, size_t i, size_t n, uint64_t *m,
 	    int *sig, int *lost);
 
+/*
+ * Money arithmetic that gives what a person computing by hand gets.  A
+ * P&L of -139.32 less fees of 1.29 is -140.61, but the double subtraction
+ * gives the double next to it, printed -140.60999999999999: no printer
+ * can hide that, since it is another number.  A struct tl_exact carries a
+ * double that stands for an exact decimal (a price, a quantity or a fee
+ * read from a log, or sums, differences and products of such), a bound
+ * on the decimal places that exact result has, and a bound on how far
+ * the double has drifted from it.  tl_exact_value() rounds the double to those places
+ * when the bound proves the rounding lands on the exact result (the drift
+ * is below a quarter of the last place), which gives the double nearest
+ * the exact decimal, the one strtod reads from its text; otherwise it
+ * returns the computed double unchanged.  A quotient has finite places
+ * only when the divisor's digits are 2^x 5^y (1000, 0.05, 250): a return
+ * on a capital of 1000; tl_exact_div says so for any other divisor.
+ */
+struct tl_exact {
+	double	v;		/* the value, computed in doubles */
+	double	err;		/* bound on |v - the exact decimal| */
+	int	places;		/* at most this many decimal places in
+				 * the exact decimal; -1 not known */
+};
+
+/* x as the decimal of its shortest text (tl_fmt_double): 2 places for
+ * 187.25, 0 for 3 or 1e+15, 5 for 1e-05; the drift is x's rounding. */
+struct tl_exact	tl_exact_of(double x);
+/* a + b, a - b and a * b, with their places and drift bounds. */
+struct tl_exact	tl_exact_add(struct tl_exact a, struct tl_exact b);
+struct tl_exact	tl_exact_sub(struct tl_exact a, struct tl_exact b);
+struct tl_exact	tl_exact_mul(struct tl_exact a, struct tl_exact b);
+/* a / b: with places when b's digits (b times 10^b.places, an integer) are
+ * 2^x 5^y, a.places + max(x, y) - b.places of them; else none (-1). */
+struct tl_exact	tl_exact_div(struct tl_exact a, struct tl_exact b);
+/* The double nearest a's exact decimal when the bound allows telling it
+ * (places <= 22, |v| * 10^places < 2^52, drift < a quarter of the last
+ * place); else a.v.  An exact zero is +0.  Non-finite v is returned as
+ * it is. */
+double	tl_exact_value(struct tl_exact a);
+
 #endif

@@ -43,7 +43,8 @@ keep_run(struct state *s, const struct tl_jdoc *c)
 	m = tl_jv_get(c, root, "metrics");
 	r->metrics = jv_text(s, c, m);
 	r->roi = jv_text(s, c, tl_jv_get(c, m, "roi"));
-	r->sharpe = jv_text(s, c, tl_jv_get(c, m, "sharpe"));
+	v = tl_jv_get(c, m, "sharpe");
+	r->sharpe = v != NULL ? jv_text(s, c, v) : NULL;	/* optional */
 }
 
 void
@@ -130,7 +131,8 @@ write_dataset(struct state *s, unsigned long *rows, unsigned long *last,
 		row_key(b, "genome", r[i]->genome);
 		row_key(b, "metrics", r[i]->metrics);
 		row_key(b, "next_roi", r[k]->roi);
-		row_key(b, "next_sharpe", r[k]->sharpe);
+		if (r[k]->sharpe != NULL)
+			row_key(b, "next_sharpe", r[k]->sharpe);
 		tl_buf_addc(b, '}');
 		rc = emit_text(s, E_DATASET, b->data, b->len, err);
 	}

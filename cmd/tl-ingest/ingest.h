@@ -101,7 +101,7 @@ struct source_count {
 
 /* What the dataset needs of a run, as text: its sort keys, the canonical
  * JSON of its genome and metrics (compared and copied as text), and its
- * roi and sharpe as number literals. */
+ * roi and sharpe as number literals (sharpe NULL when the run has none). */
 struct run {
 	char		*strategy;	/* raw string */
 	char		*period;	/* raw string */
@@ -109,7 +109,7 @@ struct run {
 	char		*genome;	/* canonical JSON */
 	char		*metrics;	/* canonical JSON */
 	char		*roi;		/* canonical number */
-	char		*sharpe;	/* canonical number */
+	char		*sharpe;	/* canonical number, or NULL */
 };
 
 /* What stage two needs of a canonical record without parsing it, found
@@ -286,6 +286,9 @@ int	write_trade(struct state *s, const struct tl_jdoc *dd,
 int	write_by_signal(struct state *s, enum tl_kind k,
 	    const struct tl_jdoc *sd, const struct tl_jdoc *rd,
 	    struct tl_err *err);
+/* The net P&L of the canonical outcome rec (parsed in c): pnl less fees,
+ * as exact decimals (tl_exact): -139.32 less 1.29 is -140.61. */
+double	net_pnl(const struct tl_jdoc *c, const struct tl_jv *rec);
 
 /* join.c: the joins, and what is left waiting at the end */
 int	join(struct state *s, enum tl_kind k, const struct facts *fx,

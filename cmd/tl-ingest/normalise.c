@@ -567,10 +567,11 @@ norm_run(struct rec *r)
 	if ((m = tl_jv_get(r->d, m, "roi")) == NULL || m->type != TL_JNUM)
 		return m == NULL ? missing(r, "metrics.roi") :
 		    wrong(r, "metrics.roi", "number", m);
-	if ((m = tl_jv_get(r->d, field(r, "metrics"), "sharpe")) == NULL ||
+	/* sharpe when the source has one: freqtrade's older exports and
+	 * some hyperopt epochs have none, and roi is the target */
+	if ((m = tl_jv_get(r->d, field(r, "metrics"), "sharpe")) != NULL &&
 	    m->type != TL_JNUM)
-		return m == NULL ? missing(r, "metrics.sharpe") :
-		    wrong(r, "metrics.sharpe", "number", m);
+		return wrong(r, "metrics.sharpe", "number", m);
 	if (ms != INT64_MIN)
 		r->when = ms;
 	keep_extras(r);

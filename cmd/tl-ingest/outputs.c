@@ -194,6 +194,20 @@ trade_extras(struct trade *t, const struct tl_jdoc *d,
 	}
 }
 
+double
+net_pnl(const struct tl_jdoc *c, const struct tl_jv *rec)
+{
+	const struct tl_jv *fees = tl_jv_get(c, rec, "fees");
+	double pnl = tl_jv_get(c, rec, "pnl")->num;
+
+	/* -139.32 less 1.29 is -140.61, as by hand, not the double next
+	 * to it */
+	if (fees == NULL)
+		return pnl;
+	return tl_exact_value(tl_exact_sub(tl_exact_of(pnl),
+	    tl_exact_of(fees->num)));
+}
+
 /* The part a trade and a counterfactual share, from a closed trade's
  * canonical record od: entry_ts to exit_reason, with date, net_pnl, win
  * and hold_s. */
@@ -204,7 +218,7 @@ trade_body(struct trade *t, const struct tl_jdoc *od)
 		"qty", "pnl", "fees", "slippage", NULL };
 	static const char *const exit[] = { "mfe", "mae", "exit_reason",
 		NULL };
-	const struct tl_jv *orr = &od->v[0], *v, *ex, *en;
+	const struct tl_jv *orr = &od->v[0], *ex, *en;
 	char date[TL_TIME_BUFSZ];
 	int64_t exit_ms, entry_ms;
 	double net;
@@ -217,9 +231,7 @@ trade_body(struct trade *t, const struct tl_jdoc *od)
 	trade_key(t, "date", 4);
 	tl_jv_append_string(t->b, date, strlen(date));
 	trade_copy_all(t, od, money);
-	net = tl_jv_get(od, orr, "pnl")->num;
-	if ((v = tl_jv_get(od, orr, "fees")) != NULL)
-		net -= v->num;
+	net = net_pnl(od, orr);
 	trade_num(t, "net_pnl", net);
 	trade_key(t, "win", 3);
 	tl_buf_adds(t->b, net > 0 ? "true" : "false");

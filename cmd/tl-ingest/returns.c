@@ -55,7 +55,8 @@ add_return(struct state *s, const struct facts *fx)
 		*num = tl_map_count(s->strats);
 	slot = tl_u64map_put(&s->days, day_key(*num, fx->day), &added);
 	memcpy(&sum, slot, sizeof(sum));	/* new slots hold 0 = +0.0 */
-	sum += fx->net;
+	sum = tl_exact_value(tl_exact_add(tl_exact_of(sum),
+	    tl_exact_of(fx->net)));
 	memcpy(slot, &sum, sizeof(sum));
 }
 
@@ -175,7 +176,8 @@ write_returns(struct state *s, struct tl_err *err)
 		memcpy(&sum, &v[i].val, sizeof(sum));
 		rec = json_pack("{s:s,s:s,s:f}", "date", date, "strategy",
 		    sort_names[strategy_of(v[i].key)], "return",
-		    sum / capital[strategy_of(v[i].key)]);
+		    tl_exact_value(tl_exact_div(tl_exact_of(sum),
+		    tl_exact_of(capital[strategy_of(v[i].key)]))));
 		rc = tl_out_write(o, rec, err);
 		json_decref(rec);
 	}

@@ -453,7 +453,6 @@ static const struct need {
 	{ TL_KIND_RUN, "genome", TL_JOBJ, 0 },
 	{ TL_KIND_RUN, "metrics", TL_JOBJ, 0 },
 	{ TL_KIND_RUN, "metrics.roi", TL_JNULL, 0 },
-	{ TL_KIND_RUN, "metrics.sharpe", TL_JNULL, 0 },
 	{ TL_KIND_PROMOTION, "strategy", TL_JSTR, 0 },
 	{ TL_KIND_PROMOTION, "ts", TL_JSTR, 0 },
 	{ TL_KIND_RETIREMENT, "strategy", TL_JSTR, 0 },

@@ -60,9 +60,7 @@ facts_of(struct tl_buf *key, enum tl_kind k, const struct tl_jdoc *c,
 	v = tl_jv_get(c, root, "exit_ts");
 	tl_time_parse(v->s, v->len, &ms);
 	fx->day = ms / MS_PER_DAY - (ms % MS_PER_DAY < 0);
-	fx->net = tl_jv_get(c, root, "pnl")->num;
-	if ((v = tl_jv_get(c, root, "fees")) != NULL)
-		fx->net -= v->num;
+	fx->net = net_pnl(c, root);
 }
 
 /* Is the record of fx new?  The dedup index maps a hash of kind and id to

@@ -520,34 +520,89 @@ attend_regime(json_t *att, const json_t *t)
 		    regime_name(a, v), tl_doc_fmt_num(b, fnum(v, "prob"), 2));
 }
 
+/* The measures of a calibration the advice is judged by, each with the
+ * decimals it is shown with; lower is better for all. */
+static const struct {
+	const char	*key;		/* in calibration-report.json */
+	const char	*name;		/* in the sentence */
+	int		 digits;
+} calib_measures[] = {
+	{ "logloss", "log-loss", 4 },
+	{ "brier", "Brier", 4 },
+	{ "ece", "ECE", 3 },
+};
+
+/* "name (raw to out of fold)" of the measures that the map lowers (lower
+ * 1) or does not (lower 0), joined with commas and "and" (or "or"), into
+ * b; returns how many. */
+static size_t
+calib_list(struct tl_buf *b, const json_t *s, const json_t *c, int lower)
+{
+	char x[TL_DOC_NUMSZ], y[TL_DOC_NUMSZ];
+	size_t i, k, n = 0, m = 0;
+
+	for (i = 0; i < TL_NELEM(calib_measures); i++)
+		n += (fnum(c, calib_measures[i].key) <
+		    fnum(s, calib_measures[i].key)) == lower;
+	for (i = 0; i < TL_NELEM(calib_measures); i++) {
+		k = calib_measures[i].digits;
+		if ((fnum(c, calib_measures[i].key) <
+		    fnum(s, calib_measures[i].key)) != lower)
+			continue;
+		m++;
+		tl_buf_printf(b, "%s%s (%s to %s)", m == 1 ? "" : m < n ? ", " :
+		    lower ? " and " : " or ", calib_measures[i].name,
+		    tl_doc_fmt_num(y, fnum(s, calib_measures[i].key), (int)k),
+		    tl_doc_fmt_num(x, fnum(c, calib_measures[i].key), (int)k));
+	}
+	return n;
+}
+
+/* One rule, said with its figures: the map is advised when, out of fold,
+ * it lowers every measure (log-loss, Brier and ECE) of the raw scores; on
+ * a few hundred trades an isotonic map often does worse than none, and a
+ * map that lowers the ECE but raises the log-loss is confidently wrong on
+ * some trades.  Where the measures disagree, the sentence names both
+ * sides. */
 static void
 attend_calibration(json_t *att, const json_t *t)
 {
 	const json_t *s = member(t, "calibration", "raw");
 	const json_t *c = member(t, "calibration", "calibrated");
-	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ], e[TL_DOC_NUMSZ],
-	    r[TL_DOC_NUMSZ];
+	struct tl_buf up, down;
+	char e[TL_DOC_NUMSZ];
+	size_t i, nup;
+	int finite = 1;
 
 	if (!(fnum(s, "ece") > ECE_WARN))
 		return;
 	tl_doc_fmt_num(e, fnum(s, "ece"), 3);
-	/* the map is advice only where it did better out of fold: on a
-	 * few hundred trades an isotonic map is worse than none */
-	if (!isfinite(fnum(c, "logloss")))
+	for (i = 0; i < TL_NELEM(calib_measures); i++)
+		finite &= isfinite(fnum(c, calib_measures[i].key)) &&
+		    isfinite(fnum(s, calib_measures[i].key));
+	if (!finite) {
 		addf(att, "confidence scores are miscalibrated (ECE %s)", e);
-	else if (fnum(c, "logloss") < fnum(s, "logloss") &&
-	    fnum(c, "ece") < fnum(s, "ece"))
+		return;
+	}
+	tl_buf_init(&up);
+	tl_buf_init(&down);
+	nup = calib_list(&up, s, c, 1);
+	calib_list(&down, s, c, 0);
+	if (nup == TL_NELEM(calib_measures))
 		addf(att, "confidence scores are miscalibrated (ECE %s): use "
-		    "the tl-calibrate map (out of fold: ECE %s, log-loss %s "
-		    "against %s)", e, tl_doc_fmt_num(a, fnum(c, "ece"), 3),
-		    tl_doc_fmt_num(b, fnum(c, "logloss"), 4),
-		    tl_doc_fmt_num(r, fnum(s, "logloss"), 4));
-	else
+		    "the tl-calibrate map, which out of fold lowers %s", e,
+		    up.data);
+	else if (nup == 0)
 		addf(att, "confidence scores are miscalibrated (ECE %s), and "
-		    "the calibration map does not do better out of fold "
-		    "(log-loss %s against %s): too few trades to correct "
-		    "them yet", e, tl_doc_fmt_num(a, fnum(c, "logloss"), 4),
-		    tl_doc_fmt_num(b, fnum(s, "logloss"), 4));
+		    "out of fold the tl-calibrate map does not lower %s: too "
+		    "few trades to correct them yet", e, down.data);
+	else
+		addf(att, "confidence scores are miscalibrated (ECE %s); out "
+		    "of fold the tl-calibrate map lowers %s but not %s, and "
+		    "is advised only when it lowers all three", e, up.data,
+		    down.data);
+	tl_buf_release(&down);
+	tl_buf_release(&up);
 }
 
 /* sections of the page that had none of their files, and malformed

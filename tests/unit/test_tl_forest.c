@@ -63,15 +63,40 @@ predict(const struct tl_forest *f, const char *row, double *sd,
 	struct tl_err err = { 0 };
 	struct tl_jdoc doc;
 	uint8_t bins[64];
-	size_t nm, first;
+	struct tl_forest_gaps g;
 	double mean, s = 0;
 
 	tl_jdoc_init(&doc);
 	cr_assert_eq(tl_forest_row(f, &doc, row, strlen(row), "t", 1, bins,
-	    &nm, &first, &err), 0, "%s", err.msg);
+	    &g, &err), 0, "%s", err.msg);
 	tl_forest_predict(f, bins, &mean, sd != NULL ? sd : &s, prob);
 	tl_jdoc_release(&doc);
 	return mean;
+}
+
+/* The gaps of a row of two features: nmissing and nunknown, and first
+ * (the first missing, else the first unknown feature). */
+static void
+gaps_are(const struct tl_forest *f, const char *row, size_t nmissing,
+    size_t nunknown, size_t first)
+{
+	struct tl_err err = { 0 };
+	struct tl_forest_gaps g;
+	struct tl_jdoc doc;
+	uint8_t bins[64];
+
+	tl_jdoc_init(&doc);
+	cr_assert_eq(tl_forest_row(f, &doc, row, strlen(row), "t", 1, bins,
+	    &g, &err), 0, "%s", err.msg);
+	tl_jdoc_release(&doc);
+	cr_assert_eq(g.nmissing, nmissing, "%s: %zu missing", row,
+	    g.nmissing);
+	cr_assert_eq(g.nunknown, nunknown, "%s: %zu unknown", row,
+	    g.nunknown);
+	if (nmissing > 0)
+		cr_assert_eq(g.first_missing, first, "%s", row);
+	else if (nunknown > 0)
+		cr_assert_eq(g.first_unknown, first, "%s", row);
 }
 
 static double
@@ -318,6 +343,14 @@ Test(tl_forest, categories_and_nesting)
 		cr_assert_float_eq(predict(f, row, NULL, NULL), eff[i], 0.1,
 		    "%s", u[i]);
 	}
+	/* an unknown category: the same prediction as none, counted apart */
+	cr_assert_eq(predict(f, "{\"g\":{\"u\":\"finance\",\"on\":true}}",
+	    NULL, NULL), predict(f, "{\"g\":{\"on\":true}}", NULL, NULL));
+	gaps_are(f, "{\"g\":{\"u\":\"finance\",\"on\":true}}", 0, 1, 0);
+	gaps_are(f, "{\"g\":{\"on\":true}}", 1, 0, 0);
+	gaps_are(f, "{\"g\":{\"u\":\"finance\"}}", 1, 1, 1);
+	gaps_are(f, "{\"g\":{\"u\":\"bank\",\"on\":false}}", 0, 0, 0);
+	gaps_are(f, "{\"g\":{\"u\":null}}", 2, 0, 0);
 	tl_forest_free(f);
 	tl_fdata_free(d);
 }

@@ -104,14 +104,14 @@ alone(const struct tl_forest *f, const char *row, char *buf, size_t size)
 	struct tl_err err = { 0 };
 	struct tl_jdoc doc;
 	uint8_t bins[8];
-	size_t nm, first;
+	struct tl_forest_gaps g;
 	double mean, sd, prob;
 	char m[TL_NUM_BUFSZ], s[TL_NUM_BUFSZ];
 
 	cr_assert_eq(tl_forest_nfeatures(f), 1);
 	tl_jdoc_init(&doc);
 	cr_assert_eq(tl_forest_row(f, &doc, row, strlen(row), "t", 1, bins,
-	    &nm, &first, &err), 0, "%s", err.msg);
+	    &g, &err), 0, "%s", err.msg);
 	tl_jdoc_release(&doc);
 	tl_forest_predict_rows(f, bins, 1, &mean, &sd, &prob);
 	tl_fmt_double(m, mean);

@@ -368,3 +368,224 @@ Test(tl_fmt_decimal, point_and_leading_zeros)
 	    "0.18446744073709551615");
 	decimal_is(1, 18446744073709551615ULL, 0, "-18446744073709551615");
 }
+
+/* ---- tl_exact ------------------------------------------------------------ */
+
+static double
+exact_sub(double a, double b)
+{
+	return tl_exact_value(tl_exact_sub(tl_exact_of(a), tl_exact_of(b)));
+}
+
+/* The examples people saw: a P&L less its fees, and 0.1 + 0.2. */
+Test(tl_exact, hand_results)
+{
+	cr_assert_eq(-139.32 - 1.29, -140.60999999999999);	/* the noise */
+	cr_assert_eq(exact_sub(-139.32, 1.29), strtod("-140.61", NULL));
+	cr_assert_eq(tl_exact_value(tl_exact_add(tl_exact_of(0.1),
+	    tl_exact_of(0.2))), 0.3);
+	/* 0.001 * 10996 = 10.996, as a fee over a stake */
+	cr_assert_eq(tl_exact_value(tl_exact_mul(tl_exact_of(0.001),
+	    tl_exact_of(10996))), strtod("10.996", NULL));
+	/* short inputs pass unchanged */
+	cr_assert_eq(tl_exact_value(tl_exact_of(2.385)), 2.385);
+	cr_assert_eq(tl_exact_value(tl_exact_of(-1.27e-5)), -1.27e-5);
+}
+
+/* An exact zero is +0, whatever the drift's sign. */
+Test(tl_exact, zero_is_positive)
+{
+	double z;
+
+	z = tl_exact_value(tl_exact_sub(tl_exact_add(tl_exact_of(0.1),
+	    tl_exact_of(0.2)), tl_exact_of(0.3)));
+	cr_assert(0.1 + 0.2 - 0.3 != 0);
+	cr_assert(z == 0 && !signbit(z), "%a", z);
+	z = exact_sub(-1.27, -1.27);
+	cr_assert(z == 0 && !signbit(z), "%a", z);
+	cr_assert(!signbit(tl_exact_value(tl_exact_of(-0.0))));
+}
+
+/* Where the bound cannot tell, the computed double is kept. */
+Test(tl_exact, unknown_places_keep_the_double)
+{
+	double x = 0.1 + 0.2, y;
+
+	/* 17 places: 0.30000000000000004 * 10^17 is beyond 2^52 */
+	cr_assert_eq(tl_exact_value(tl_exact_of(x)), x);
+	/* 1e-20 * 1e-10: 30 places, beyond 10^22 */
+	y = tl_exact_value(tl_exact_mul(tl_exact_of(1e-20),
+	    tl_exact_of(1.5e-10)));
+	cr_assert_eq(y, 1e-20 * 1.5e-10);
+	cr_assert_eq(tl_exact_of(NAN).places, -1);
+	cr_assert(isnan(tl_exact_value(tl_exact_of(NAN))));
+	cr_assert_eq(tl_exact_value(tl_exact_add(tl_exact_of(INFINITY),
+	    tl_exact_of(1.5))), INFINITY);
+	/* 2^60 + 2.385: 18 significant digits, no double holds it */
+	y = ldexp(1, 60);
+	cr_assert_eq(tl_exact_value(tl_exact_add(tl_exact_of(y),
+	    tl_exact_of(2.385))), y + 2.385);
+}
+
+/* gcc and clang on 64-bit targets: exact 128-bit integers */
+__extension__ typedef __int128 i128;
+__extension__ typedef unsigned __int128 u128;
+
+/* The decimal n * 10^-k as text, for strtod: the independent answer. */
+static void
+i128_text(char *buf, size_t size, i128 n, int k)
+{
+	char d[64];
+	u128 u = n < 0 ? -(u128)n :
+	    (u128)n;
+	int nd = 0, i, len = 0;
+
+	do {
+		d[nd++] = (char)('0' + (int)(u % 10));
+		u /= 10;
+	} while (u > 0);
+	while (nd <= k)
+		d[nd++] = '0';
+	if (n < 0)
+		buf[len++] = '-';
+	for (i = nd - 1; i >= 0 && (size_t)len < size - 2; i--) {
+		buf[len++] = d[i];
+		if (i == k && k > 0)
+			buf[len++] = '.';
+	}
+	buf[len] = '\0';
+}
+
+/* (a - b) * q - f for random decimals like a trade's prices, quantity and
+ * fees, against the same in 128-bit integers read by strtod: every result
+ * rounded is the exact one, every result the bound must allow is
+ * rounded, and the rest are the plain double computation. */
+Test(tl_exact, random_pnl_matches_integer_arithmetic)
+{
+	static const long long p10[] = { 1, 10, 100, 1000, 10000, 100000,
+	    1000000, 10000000, 100000000, 1000000000, 10000000000LL };
+	unsigned long long s = 0x7e57ab1eULL;
+	long long ma, mb, mq, mf;
+	int i, ka, kb, kq, kf, k1, kp, snapped = 0, shortn = 0;
+	double a, b, q, f, got, plain, want, scaled;
+	char text[80];
+	i128 n;
+
+	for (i = 0; i < NRANDOM; i++) {
+		ka = (int)(ut_xorshift(&s) % 5);
+		kb = (int)(ut_xorshift(&s) % 5);
+		kq = (int)(ut_xorshift(&s) % 7);
+		kf = (int)(ut_xorshift(&s) % 9);
+		ma = (long long)(ut_xorshift(&s) % 100000000);
+		mb = ma + (long long)(ut_xorshift(&s) % 2000000) - 1000000;
+		mq = (long long)(ut_xorshift(&s) % 1000000);
+		mf = (long long)(ut_xorshift(&s) % 1000000);
+		a = (double)ma / (double)p10[ka];
+		b = (double)mb / (double)p10[kb];
+		q = (double)mq / (double)p10[kq];
+		f = (double)mf / (double)p10[kf];
+		k1 = (ka > kb ? ka : kb) + kq;
+		kp = k1 > kf ? k1 : kf;
+		n = ((i128)ma * p10[k1 - kq - ka] -
+		    (i128)mb * p10[k1 - kq - kb]) * mq;
+		for (; k1 < kp; k1++)
+			n *= 10;
+		n -= (i128)mf * p10[kp - kf];
+		i128_text(text, sizeof(text), n, kp);
+		want = strtod(text, NULL);
+		plain = (a - b) * q - f;
+		got = tl_exact_value(tl_exact_sub(tl_exact_mul(tl_exact_sub(
+		    tl_exact_of(a), tl_exact_of(b)), tl_exact_of(q)),
+		    tl_exact_of(f)));
+		if (got != plain || (n != 0 && got == want))
+			cr_assert_eq(got, want, "%s: %a, want %a", text, got,
+			    want);
+		snapped += got == want;
+		/* a sufficient condition for the bound, in units of the last
+		 * place: the inputs' magnitudes below 2^45 of them */
+		scaled = ((fabs(a) + fabs(b)) * q + f) * pow(10, kp);
+		if (scaled < 35184372088832.0) {	/* 2^45 */
+			shortn++;
+			cr_assert_eq(got, want, "%s not rounded: %a", text,
+			    got);
+		} else if (got != want)
+			cr_assert_eq(got, plain);
+	}
+	cr_assert_gt(shortn, NRANDOM / 20, "%d", shortn);
+	cr_log_info("rounded %d of %d, %d by the sufficient condition",
+	    snapped, NRANDOM, shortn);
+	cr_assert_gt(snapped, shortn);
+}
+
+static double
+exact_div(double a, double b)
+{
+	return tl_exact_value(tl_exact_div(tl_exact_of(a), tl_exact_of(b)));
+}
+
+/* Returns on a capital: divisors of digits 2^x 5^y give exact decimals;
+ * others, and zero, keep the double. */
+Test(tl_exact, division_by_two_and_five)
+{
+	cr_assert_eq(19.00401937 / 1000, 0.019004019370000003);
+	cr_assert_eq(exact_div(19.00401937, 1000), strtod("0.01900401937",
+	    NULL));
+	cr_assert_eq(0.35 / 0.05, 6.999999999999999);
+	cr_assert_eq(exact_div(0.35, 0.05), 7);
+	cr_assert_eq(exact_div(0.00031306, 0.05), strtod("0.0062612", NULL));
+	cr_assert_eq(exact_div(-140.61, 250), strtod("-0.56244", NULL));
+	cr_assert_eq(exact_div(1200, 0.5), 2400);
+	cr_assert_eq(tl_exact_div(tl_exact_of(1), tl_exact_of(3)).places, -1);
+	cr_assert_eq(exact_div(1, 3), 1.0 / 3);
+	cr_assert_eq(tl_exact_div(tl_exact_of(2.385), tl_exact_of(0)).places,
+	    -1);
+	/* places are a bound: 50 / 10 has at most 1, and is 5 */
+	cr_assert_eq(tl_exact_div(tl_exact_of(50), tl_exact_of(10)).places,
+	    1);
+	cr_assert_eq(exact_div(50, 10), 5);
+}
+
+/* m / 10^k divided by 2^x 5^y / 10^j, against the quotient written out:
+ * m * (10^e / (2^x 5^y)) with e = max(x, y), an integer, at k + e - j
+ * places. */
+Test(tl_exact, random_division_matches_integer_arithmetic)
+{
+	unsigned long long s = 0x2385127ULL;
+	long long m, d, num;
+	int i, k, j, x, y, e, p, rounded = 0;
+	double a, b, got, want;
+	char text[80];
+	i128 q;
+
+	for (i = 0; i < NRANDOM; i++) {
+		m = (long long)(ut_xorshift(&s) % 10000000000LL) - 5000000000LL;
+		k = (int)(ut_xorshift(&s) % 9);
+		x = (int)(ut_xorshift(&s) % 8);
+		y = (int)(ut_xorshift(&s) % 8);
+		j = (int)(ut_xorshift(&s) % 4);
+		d = 1;
+		for (p = 0; p < x; p++)
+			d *= 2;
+		for (p = 0; p < y; p++)
+			d *= 5;
+		e = x > y ? x : y;
+		num = 1;
+		for (p = 0; p < e; p++)
+			num *= 10;
+		a = (double)m / pow(10, k);
+		b = (double)d / pow(10, j);
+		q = (i128)m * (num / d);
+		p = k + e - j;
+		for (; p < 0; p++)
+			q *= 10;
+		i128_text(text, sizeof(text), q, p);
+		want = strtod(text, NULL);
+		got = exact_div(a, b);
+		if (got != a / b || got == want)
+			cr_assert_eq(got, want, "%s: %a / %a = %a, want %a",
+			    text, a, b, got, want);
+		rounded += got == want;
+	}
+	/* the quotients have at most 10 + 7 digits: 15 or fewer in most */
+	cr_assert_gt(rounded, NRANDOM / 2, "%d", rounded);
+}
