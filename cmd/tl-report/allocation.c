@@ -61,6 +61,8 @@ allocation_summary_fields(struct src *s, const json_t *in, json_t *f)
 	puts_(f, "covariance_reason", get_str(s, in, "covariance_reason",
 	    0));
 	putn(f, "days", get_num(s, in, "days", 0));
+	putn(f, "common_days", get_num(s, in, "common_days", 0));
+	putn(f, "min_pair_days", get_num(s, in, "min_pair_days", 0));
 	puts_(f, "first_date", get_str(s, in, "first_date", 0));
 	puts_(f, "last_date", get_str(s, in, "last_date", 0));
 	putn(f, "annualize", get_num(s, in, "annualize", 0));
@@ -163,6 +165,8 @@ load_allocation(struct night *n, struct sec *sec)
 
 		allocation_summary_fields(&s, v, sum_o);
 		src_flush(n, sec, &s);
+		/* the turnover worth a line under what needs attention */
+		putn(sum_o, "turnover_warn", n->turnover_warn);
 		put(sec->obj, "summary", sum_o);
 		json_decref(v);
 	} else

@@ -180,6 +180,10 @@ change_allocation(json_t *ch, const json_t *t, const json_t *p)
 	const char *s;
 	size_t i;
 
+	/* the covariance of the night before: a change explains a jump */
+	if (json_is_object(sum))
+		puts_(sum, "prev_covariance", fstr(member(p, "allocation",
+		    "summary"), "covariance"));
 	if (json_is_object(sum) && json_is_null(json_object_get(sum,
 	    "turnover")))
 		json_array_foreach(arr, i, v) {
@@ -458,16 +462,39 @@ attend_overfit(json_t *att, const json_t *t)
 		    tl_doc_fmt_num(a, fnum(s, "pbo"), 2));
 }
 
-/* an allocation method with no answer tonight */
+/* an allocation method with no answer tonight, a covariance other than
+ * the aligned one (over fewer days on which every strategy has a
+ * return: the weights can swing when it changes), a turnover above
+ * --turnover-warn and why */
 static void
 attend_allocation(json_t *att, const json_t *t)
 {
-	const json_t *v = json_object_get(member(t, "allocation", "summary"),
-	    "fallback");
+	const json_t *s = member(t, "allocation", "summary"),
+	    *v = json_object_get(s, "fallback");
+	const char *cov = fstr(s, "covariance"),
+	    *prev = fstr(s, "prev_covariance");
+	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ];
+	double to = fnum(s, "turnover");
 
 	if (json_is_object(v))
 		addf(att, "allocation: %s had no answer tonight, fell back to "
 		    "%s", na(fstr(v, "from")), na(fstr(v, "to")));
+	if (cov != NULL && strcmp(cov, "aligned") != 0)
+		addf(att, "allocation: covariance %s, not aligned (%s): "
+		    "the weights rest on a weaker estimate and can swing "
+		    "when it changes", cov, na(fstr(s,
+		    "covariance_reason")));
+	if (!(to > fnum(s, "turnover_warn")))
+		return;
+	tl_doc_fmt_pct(a, to, 1);
+	tl_doc_fmt_pct(b, fnum(s, "turnover_warn"), 1);
+	if (cov != NULL && prev != NULL && strcmp(cov, prev) != 0)
+		addf(att, "allocation: turnover %s tonight, above %s: the "
+		    "covariance changed from %s yesterday to %s", a, b, prev,
+		    cov);
+	else
+		addf(att, "allocation: turnover %s tonight, above %s: see "
+		    "the weights' changes", a, b);
 }
 
 /* the kill list: new arms, or all when there is no night before */

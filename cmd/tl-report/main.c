@@ -61,13 +61,15 @@ struct opts {
 	const char	*history;	/* --history: its link */
 	int		 quiet;		/* -q: no warnings on stderr */
 	long		 stale_days;	/* --stale-days */
+	double		 turnover_warn;	/* --turnover-warn */
 	const char	*title;		/* --title */
 	const char	*night;		/* the night directory */
 };
 
 /* long options without a short one, and the deprecated spellings */
 enum {
-	O_HISTORY = 256, O_JSON, O_OUTPUT, O_STALE_DAYS, O_TITLE, O_TOP
+	O_HISTORY = 256, O_JSON, O_OUTPUT, O_STALE_DAYS, O_TITLE, O_TOP,
+	O_TURNOVER_WARN
 };
 
 static void
@@ -75,7 +77,8 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 "usage: tl-report [-q] [-d outdir] [-p prevdir] [--history url] [--json file]\n"
-"                 [--stale-days days] [--title title] [--top n] nightdir\n"
+"                 [--stale-days days] [--title title] [--top n]\n"
+"                 [--turnover-warn fraction] nightdir\n"
 "       tl-report history [-q] [-f format] [--since date] statedir\n");
 	if (fp != stdout)
 		return;
@@ -96,6 +99,8 @@ usage(FILE *fp)
 "                        calendar days before the night is stale (5)\n"
 "      --title=TEXT      the report's title\n"
 "      --top=N           rows per table and chart (10)\n"
+"      --turnover-warn=F an allocation turnover above F (sum of |change|\n"
+"                        of the weights) needs attention (0.5)\n"
 "  -V, --version         print the version\n"
 "\nhistory: read every published night of STATEDIR/nights; write\n"
 "STATEDIR/nights/index.jsonl, STATEDIR/history.html and .md, and\n"
@@ -130,6 +135,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "stale-days", required_argument, NULL, O_STALE_DAYS },
 		{ "title", required_argument, NULL, O_TITLE },
 		{ "top", required_argument, NULL, O_TOP },
+		{ "turnover-warn", required_argument, NULL, O_TURNOVER_WARN },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -160,6 +166,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case O_TOP:
 			bad = tl_parse_long("--top", optarg, 1, 1000, &o->top,
 			    &err);
+			break;
+		case O_TURNOVER_WARN:
+			bad = tl_parse_double("--turnover-warn", optarg, 0, 2,
+			    &o->turnover_warn, &err);
 			break;
 		case 'o':
 			deprecated("-o", "-d");
@@ -257,7 +267,7 @@ is_dir(const char *path)
 int
 main(int argc, char *argv[])
 {
-	struct opts o = { .top = 10, .stale_days = 5,
+	struct opts o = { .top = 10, .stale_days = 5, .turnover_warn = 0.5,
 	    .title = "tradelearn nightly report" };
 	struct night today = { 0 }, prev = { 0 };
 	struct tl_err err = { 0 };
@@ -285,7 +295,8 @@ main(int argc, char *argv[])
 
 	/* read */
 	today = (struct night){ .dir = o.night, .quiet = o.quiet,
-	    .top = o.top, .stale_days = o.stale_days, .history = o.history };
+	    .top = o.top, .stale_days = o.stale_days,
+	    .turnover_warn = o.turnover_warn, .history = o.history };
 	load_night(&today);
 	if (o.prev != NULL && !is_dir(o.prev)) {
 		if (!o.quiet)
@@ -293,7 +304,8 @@ main(int argc, char *argv[])
 			    "nothing to compare", o.prev);
 	} else if (o.prev != NULL) {
 		prev = (struct night){ .dir = o.prev, .is_prev = 1,
-		    .top = PREV_TOP, .stale_days = o.stale_days };
+		    .top = PREV_TOP, .stale_days = o.stale_days,
+		    .turnover_warn = o.turnover_warn };
 		load_night(&prev);
 		have_prev = 1;
 	}

@@ -58,6 +58,8 @@ struct night {
 	int		 quiet;		/* -q */
 	long		 top;		/* --top */
 	long		 stale_days;	/* --stale-days */
+	long		 stale_logs;	/* --stale-logs */
+	double		 turnover_warn;	/* --turnover-warn */
 	const char	*history;	/* --history: the history page's URL */
 	json_t		*facts;		/* the facts, new */
 	struct tl_panel	 ret;		/* returns.csv when have_ret */
