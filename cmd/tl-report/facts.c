@@ -462,9 +462,9 @@ attend_overfit(json_t *att, const json_t *t)
 		    tl_doc_fmt_num(a, fnum(s, "pbo"), 2));
 }
 
-/* an allocation method with no answer tonight, a covariance other than
- * the aligned one (over fewer days on which every strategy has a
- * return: the weights can swing when it changes), a turnover above
+/* an allocation method with no answer tonight, a covariance that fell
+ * back from the aligned one (over fewer days on which every strategy has
+ * a return: the weights can swing when it changes), a turnover above
  * --turnover-warn and why */
 static void
 attend_allocation(json_t *att, const json_t *t)
@@ -479,11 +479,12 @@ attend_allocation(json_t *att, const json_t *t)
 	if (json_is_object(v))
 		addf(att, "allocation: %s had no answer tonight, fell back to "
 		    "%s", na(fstr(v, "from")), na(fstr(v, "to")));
-	if (cov != NULL && strcmp(cov, "aligned") != 0)
+	/* a reason: the estimate asked for (aligned under tl-allocate's
+	 * --missing auto) did not work tonight */
+	if (cov != NULL && fstr(s, "covariance_reason") != NULL)
 		addf(att, "allocation: covariance %s, not aligned (%s): "
 		    "the weights rest on a weaker estimate and can swing "
-		    "when it changes", cov, na(fstr(s,
-		    "covariance_reason")));
+		    "when it changes", cov, fstr(s, "covariance_reason"));
 	if (!(to > fnum(s, "turnover_warn")))
 		return;
 	tl_doc_fmt_pct(a, to, 1);
