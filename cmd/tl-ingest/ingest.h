@@ -83,6 +83,7 @@ struct counts {
 	unsigned long	 orphans;	/* outcomes without decision */
 	unsigned long	 kinds[TL_KIND_N];	/* accepted by kind */
 	unsigned long	 later;		/* after --until, left out */
+	unsigned long	 later_kinds[TL_KIND_N];	/* of them, by kind */
 	unsigned long	 renamed;	/* accepted with a strategy renamed */
 	unsigned long	 unsignalled;	/* signal outcomes and counterfactuals
 					 * whose signal was never read */

@@ -78,6 +78,18 @@ write_summary(struct tl_out *out, const struct state *s, size_t files,
 	    "dataset_rows", (json_int_t)rows,
 	    "renamed", (json_int_t)c->renamed,
 	    "sources", srcs);
+	/* what was left for a later night, by kind ("runs": a search with
+	 * none up to the night has some coming) */
+	if (c->later > 0) {
+		json_t *lk = json_object();
+
+		for (k = TL_KIND_NONE + 1; k < TL_KIND_N; k++)
+			if (c->later_kinds[k] > 0)
+				json_object_set_new(lk,
+				    emit_names[kind_ops[k].emit], json_integer(
+				    (json_int_t)c->later_kinds[k]));
+		json_object_set_new(v, "later_kinds", lk);
+	}
 	if (any_signal_kind(c))
 		json_object_set_new(v, "unmatched_signal_records",
 		    json_integer((json_int_t)c->unsignalled));

@@ -81,6 +81,12 @@ ingest_fields(struct src *s, const json_t *in, json_t *f)
 	for (i = 0; i < TL_NELEM(ingest_keys); i++)
 		putn(f, ingest_name(ingest_keys[i]), get_num(s, in,
 		    ingest_keys[i], 1));
+	/* records dated after the night, left for a later night, by kind
+	 * (not in an older summary) */
+	putn(f, "later", get_num(s, in, "later", 0));
+	if (json_is_object(json_object_get(in, "later_kinds")))
+		put(f, "later_kinds", json_deep_copy(json_object_get(in,
+		    "later_kinds")));
 	/* where the records came from (a bot's exports beside our logs) */
 	if (get_arr(s, in, "sources", 0) != NULL)
 		put(f, "sources", json_deep_copy(json_object_get(in,
@@ -601,6 +607,35 @@ doc_sources(struct tl_doc *d, const json_t *src)
 	tl_buf_release(&b);
 }
 
+/* "Later: 1 record dated after the night (runs 1), left for a later
+ * night." */
+static void
+doc_later(struct tl_doc *d, const json_t *in)
+{
+	char num[TL_DOC_NUMSZ];
+	const char *kind;
+	const json_t *v;
+	struct tl_buf b;
+	size_t i = 0;
+
+	if (!(fnum(in, "later") > 0))
+		return;
+	tl_buf_init(&b);
+	tl_buf_printf(&b, "Later: %s %s dated after the night's end",
+	    tl_doc_fmt_int(num, fnum(in, "later")), plural(fnum(in, "later"),
+	    "record", "records"));
+	json_object_foreach((json_t *)json_object_get(in, "later_kinds"),
+	    kind, v) {
+		tl_buf_adds(&b, i++ == 0 ? " (" : ", ");
+		tl_doc_put_text(&b, kind);
+		tl_buf_printf(&b, " %s", tl_doc_fmt_int(num,
+		    json_number_value(v)));
+	}
+	tl_buf_printf(&b, "%s, left for a later night.", i > 0 ? ")" : "");
+	tl_doc_add(d, TL_DOC_LI, &b);
+	tl_buf_release(&b);
+}
+
 /* "Records: ..." and "Joins: ..." from tl-ingest's counts */
 static void
 doc_ingest(struct tl_doc *d, const json_t *in)
@@ -621,6 +656,7 @@ doc_ingest(struct tl_doc *d, const json_t *in)
 	    "duplicates; %s rejected (%s), %s of them conflicts.", n[0], n[1],
 	    n[2], n[3], n[4], n[5], n[6], n[7], n[8], tl_doc_fmt_pct(a,
 	    fnum(in, "rejected") / fnum(in, "read"), 1), n[9]);
+	doc_later(d, in);
 	tl_doc_addf(d, TL_DOC_LI, "Joins: %s of %s decisions joined to an "
 	    "outcome (%s); %s unmatched decisions, %s orphan outcomes; %s "
 	    "meta-model rows.", n[10], n[3], tl_doc_fmt_pct(b, fnum(in,

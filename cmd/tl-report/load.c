@@ -72,6 +72,12 @@ fstr(const json_t *o, const char *key)
 }
 
 /* append a formatted string to a facts array */
+const char *
+plural(double n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 void
 addf(json_t *arr, const char *fmt, ...)
 {

@@ -113,6 +113,9 @@ void	 putn(json_t *o, const char *key, double x);
 void	 puts_(json_t *o, const char *key, const char *s);
 double	 fnum(const json_t *o, const char *key);	/* NaN if none */
 const char *fstr(const json_t *o, const char *key);	/* NULL if none */
+/* the noun for n things: one when n is 1, else many ("1 strategy", "0
+ * strategies", "2 strategies"); every count of the page says its noun so */
+const char *plural(double n, const char *one, const char *many);
 void	 addf(json_t *arr, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
