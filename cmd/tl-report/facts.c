@@ -356,13 +356,14 @@ pipeline_step(const json_t *t, const char *name)
 }
 
 /* data health: nothing read, nothing joined, too many rejects, no
- * meta-model rows, strategies without a trade */
+ * meta-model rows, logs with nothing new, strategies without a trade */
 static void
 attend_data(json_t *att, const json_t *t)
 {
 	const json_t *s = member(t, "health", "ingest"),
 	    *tr = member(t, "health", "trades"),
-	    *arr = json_object_get(tr, "stale"), *v;
+	    *arr = json_object_get(tr, "stale"), *v,
+	    *nw = member(t, "health", "newest");
 	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ], c[TL_DOC_NUMSZ];
 	double read = fnum(s, "read"), rej = fnum(s, "rejected"),
 	    joined = fnum(s, "joined"), dec = fnum(s, "decisions");
@@ -387,6 +388,11 @@ attend_data(json_t *att, const json_t *t)
 			addf(att, "no meta-model rows: the forest has nothing "
 			    "to train on");
 	}
+	if (fnum(nw, "days") > fnum(nw, "stale_logs"))
+		addf(att, "newest record %s %s before the night (%s): no new "
+		    "logs arrived?", tl_doc_fmt_int(a, fnum(nw, "days")),
+		    plural(fnum(nw, "days"), "day", "days"), na(fstr(nw,
+		    "date")));
 	if (json_array_size(arr) == 0)
 		return;
 	tl_buf_init(&bb);

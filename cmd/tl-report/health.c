@@ -412,6 +412,24 @@ load_trades(struct night *n, struct sec *sec)
 	json_decref(t.by[1]);
 }
 
+/* The newest record of the logs (the last trade or day of returns) and
+ * how many calendar days before the night it is: more than --stale-logs
+ * and no new logs arrived, or the logs are not where the night reads. */
+static void
+finish_logs(struct night *n, json_t *h)
+{
+	const char *night = fstr(json_object_get(n->facts, "night"), "date"),
+	    *t = fstr(json_object_get(h, "trades"), "last_date"),
+	    *r = fstr(json_object_get(h, "returns"), "last_date"),
+	    *newest = t != NULL && (r == NULL || strcmp(t, r) > 0) ? t : r;
+	long d = days_between(newest, night);
+
+	if (d == LONG_MIN)
+		return;
+	put(h, "newest", json_pack("{s:s,s:I,s:I}", "date", newest, "days",
+	    (json_int_t)d, "stale_logs", (json_int_t)n->stale_logs));
+}
+
 /* The strategies whose last trade is more than --stale-days before the
  * night (calendar days, as tl-allocate's --live-days counts them before
  * its --asof; without a night date, before the last trade of all): those
@@ -427,6 +445,7 @@ finish_health(struct night *n, json_t *h)
 	size_t i, k, nk;
 	long d;
 
+	finish_logs(n, h);
 	if (!json_is_object(tr) || n->last_trade == NULL)
 		return;
 	if (days_between(ref, ref) == LONG_MIN)
