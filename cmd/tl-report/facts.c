@@ -364,7 +364,8 @@ attend_data(json_t *att, const json_t *t)
 	    *tr = member(t, "health", "trades"),
 	    *arr = json_object_get(tr, "stale"), *v,
 	    *nw = member(t, "health", "newest");
-	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ], c[TL_DOC_NUMSZ];
+	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ], c[TL_DOC_NUMSZ], cs[COUNTSZ],
+	    cd[COUNTSZ];
 	double read = fnum(s, "read"), rej = fnum(s, "rejected"),
 	    joined = fnum(s, "joined"), dec = fnum(s, "decisions");
 	struct tl_buf bb;
@@ -389,10 +390,9 @@ attend_data(json_t *att, const json_t *t)
 			    "to train on");
 	}
 	if (fnum(nw, "days") > fnum(nw, "stale_logs"))
-		addf(att, "newest record %s %s before the night (%s): no new "
-		    "logs arrived?", tl_doc_fmt_int(a, fnum(nw, "days")),
-		    plural(fnum(nw, "days"), "day", "days"), na(fstr(nw,
-		    "date")));
+		addf(att, "newest record %s before the night (%s): no new "
+		    "logs arrived?", count_of(cd, fnum(nw, "days"), "day",
+		    "days"), na(fstr(nw, "date")));
 	if (json_array_size(arr) == 0)
 		return;
 	tl_buf_init(&bb);
@@ -405,9 +405,9 @@ attend_data(json_t *att, const json_t *t)
 			break;
 		}
 	}
-	addf(att, "%zu strateg%s without a trade for more than %s days: %s",
-	    json_array_size(arr), json_array_size(arr) == 1 ? "y" : "ies",
-	    tl_doc_fmt_int(a, fnum(tr, "stale_days")), bb.data);
+	addf(att, "%s without a trade for more than %s: %s", count_of(cs,
+	    (double)json_array_size(arr), "strategy", "strategies"),
+	    count_of(cd, fnum(tr, "stale_days"), "day", "days"), bb.data);
 	tl_buf_release(&bb);
 }
 
