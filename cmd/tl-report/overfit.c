@@ -369,7 +369,7 @@ doc_overfit(struct tl_doc *d, const json_t *o, const struct night *n)
 	if (json_array_size(al) > 0) {
 		t = tl_doc_add_cols(d, "Alerts: new first, then by severity",
 		    acols, TL_NELEM(acols));
-		tl_doc_table_scrolls(t);
+		tl_doc_table_stacks(t);	/* six short cells: not on one line */
 		json_array_foreach(al, i, v) {
 			/* the row's classes colour its severity */
 			sev = fstr(v, "severity");
