@@ -97,6 +97,17 @@ struct source_count {
 	unsigned long	 files, records, open, left_out;
 };
 
+/* One capital that divides some strategies' net P&L into returns: a
+ * log mixing freqtrade backtests (their starting balance) and our own
+ * logs (--capital's default) has returns on two scales. */
+struct scale {
+	double		 capital;	/* the capital */
+	int		 given;		/* a starting balance, not the default */
+	size_t		 n;		/* strategies using it */
+	const char	*first;		/* the first of them by name (borrowed
+					 * from strats) */
+};
+
 /* What the dataset needs of a run, as text: its sort keys, the canonical
  * JSON of its genome and metrics (compared and copied as text), and its
  * roi and sharpe as number literals. */
@@ -185,6 +196,9 @@ struct state {
 	size_t		 nsrcs;
 	struct tl_map	*capitals;	/* strategy -> index + 1 in capv */
 	double		*capv;		/* starting balances */
+	struct scale	*scales;	/* the capitals the returns used, when
+					 * more than one (no --capital) */
+	size_t		 nscales;
 	struct shard	*shard;		/* --shard: what is written */
 	int		 aliased;	/* --aliases given (to the shards) */
 	char		**map_names;	/* --merge: map names of srcs */
