@@ -232,3 +232,10 @@ tl_alias_count(const struct tl_alias *a)
 {
 	return a->n;
 }
+
+const char *
+tl_alias_nth(const struct tl_alias *a, size_t i, const char **to)
+{
+	*to = a->e[a->e[i].end].to;
+	return a->e[i].from;
+}

@@ -33,4 +33,10 @@ int	tl_alias_get(const struct tl_alias *a, const char *s, size_t n,
 /* The number of names renamed. */
 size_t	tl_alias_count(const struct tl_alias *a);
 
+/* Rename i (i < tl_alias_count(a)) in the order of the file, a rename
+ * given twice once: its old name, and in *to the name it goes by now
+ * (the end of its chain); both borrowed until tl_alias_free. */
+const char *tl_alias_nth(const struct tl_alias *a, size_t i,
+	    const char **to);
+
 #endif

@@ -212,6 +212,12 @@ tl_doc_table_md_only(struct tl_doc_block *t)
 	t->md_only = 1;
 }
 
+void
+tl_doc_table_stacks(struct tl_doc_block *t)
+{
+	t->stacks = 1;
+}
+
 /* ---- marked text ------------------------------------------------------ */
 
 /* s with its control characters as U+FFFD */
@@ -749,7 +755,13 @@ static const char page_css[] =
 "#attention li{font-weight:600}\n"
 "@media (max-width:660px){.w-chart{display:none}"
 ".n-chart{display:block}.hint{display:inline}td.w{white-space:nowrap}"
-"table{font-size:.85rem}th,td{padding:.2rem .3rem}}\n";
+"table{font-size:.85rem}th,td{padding:.2rem .3rem}"
+"table.stack{width:100%}table.stack thead{display:none}"
+"table.stack tr{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));"
+"border-bottom:1px solid var(--tl-line);padding:.2rem 0}"
+"table.stack td{border:0}"
+"table.stack td::before{content:attr(data-label);display:block;"
+"font-size:.75rem;font-weight:400;color:var(--tl-muted)}}\n";
 
 /* open, s[0..e) escaped (through the scratch t), close */
 static void
@@ -808,6 +820,26 @@ html_text(struct tl_buf *b, const char *open, const char *text,
 	tl_buf_adds(b, close);
 }
 
+/* td, an opening tag ("<td>" or "<td class=...>"), with the attribute
+ * data-label: the column's name head (marked text) as plain text, for a
+ * stacked table's cells on a phone */
+static void
+html_label(struct tl_buf *b, const char *td, const char *head)
+{
+	struct tl_buf t;
+	const char *p;
+
+	tl_buf_init(&t);
+	for (p = head; *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x20)	/* not the code marks */
+			tl_buf_addc(&t, *p);
+	tl_buf_add(b, td, strlen(td) - 1);
+	tl_buf_adds(b, " data-label=\"");
+	tl_svg_escape(b, t.data != NULL ? t.data : "");
+	tl_buf_adds(b, "\">");
+	tl_buf_release(&t);
+}
+
 /* Table n of the page: its caption as a paragraph that labels it (out of
  * the scroller, so that a phone shows it whole), then the table in a
  * scroller: head and body; a right-aligned column's cells (numbers) have
@@ -846,7 +878,8 @@ html_table(struct tl_buf *b, const struct tl_doc_block *t, size_t n)
 		tl_buf_adds(b, "<span class=\"hint\"> (scrolls sideways)"
 		    "</span>");
 	tl_buf_printf(b, "</p>\n<div class=\"scroll\"><table "
-	    "aria-labelledby=\"tbl-%zu\">\n<thead><tr>", n);
+	    "aria-labelledby=\"tbl-%zu\"%s>\n<thead><tr>", n, t->stacks ?
+	    " class=\"stack\"" : "");
 	for (c = 0; c < t->ncol; c++) {
 		tl_buf_adds(b, kinds[kind[c]].th);
 		html_inline(b, t->cell[c]);
@@ -861,7 +894,10 @@ html_table(struct tl_buf *b, const struct tl_doc_block *t, size_t n)
 		} else
 			tl_buf_adds(b, "<tr>");
 		for (c = 0; c < t->ncol; c++) {
-			tl_buf_adds(b, kinds[kind[c]].td);
+			if (t->stacks)
+				html_label(b, kinds[kind[c]].td, t->cell[c]);
+			else
+				tl_buf_adds(b, kinds[kind[c]].td);
 			html_inline(b, t->cell[r * t->ncol + c]);
 			tl_buf_adds(b, "</td>");
 		}

@@ -72,6 +72,9 @@ struct tl_doc_block {
 					 * (it says that it scrolls) */
 	int		 md_only;	/* table: Markdown only (the page has
 					 * a chart of it) */
+	int		 stacks;	/* table: on a phone each row is a
+					 * block of labelled cells, three a
+					 * line (no sideways scroll) */
 };
 
 /* A document: caller-owned, tl_doc_init() then tl_doc_release(). */
@@ -110,6 +113,11 @@ struct tl_doc_block *tl_doc_add_table(struct tl_doc *d, const char *caption,
  * the same figures instead). */
 void	tl_doc_table_scrolls(struct tl_doc_block *t);
 void	tl_doc_table_md_only(struct tl_doc_block *t);
+
+/* Mark table t: on a screen of 660 px or less, each row is shown as a
+ * block of its cells, three a line, each under its column's name (a
+ * table of short cells too many to fit side by side: no scrolling). */
+void	tl_doc_table_stacks(struct tl_doc_block *t);
 
 /* Add a row to table t: its ncol cells (new marked strings, stolen) and
  * an HTML class for the row, or NULL. */

@@ -415,6 +415,8 @@ add_tonight(json_t *v, const struct tl_pf_opts *p,
 	json_object_set_new(v, "covariance",
 	    json_string(tl_pf_covariance_name(pf->covariance)));
 	json_object_set_new(v, "covariance_reason", str(pf->cov_reason));
+	json_object_set_new(v, "common_days",
+	    json_integer((json_int_t)pf->common_days));
 	json_object_set_new(v, "min_pair_days", pw ?
 	    json_integer((json_int_t)pf->min_pair_days) : json_null());
 	json_object_set_new(v, "unmeasured_pairs", pw ?

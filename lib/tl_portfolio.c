@@ -605,22 +605,34 @@ constant_error(const struct tl_portfolio *pf, long i, size_t days,
 	    "(drop it or widen --window)", pf->names[i], days);
 }
 
-static int
-st_aligned(struct tl_portfolio *pf, const struct tl_pf_opts *o,
-    struct win *wv, double *mean, struct tl_err *err)
+/* The days of the window with a return for every strategy: their number,
+ * and their rows into rows[] unless it is NULL. */
+static size_t
+common_rows(const struct win *wv, size_t *rows)
 {
-	size_t n = wv->n, t, j, nr = 0, *rows;
-	double *x;
-	long c;
+	size_t n = wv->n, t, j, nr = 0;
 
-	rows = tl_xcalloc(wv->t, sizeof(size_t));
 	for (t = 0; t < wv->t; t++) {
 		for (j = 0; j < n; j++)
 			if (isnan(wv->x[t * n + j]))
 				break;
-		if (j == n)
-			rows[nr++] = t;	/* a gap: the day is not used */
+		if (j == n && rows != NULL)
+			rows[nr] = t;	/* a gap: the day is not used */
+		nr += j == n;
 	}
+	return nr;
+}
+
+static int
+st_aligned(struct tl_portfolio *pf, const struct tl_pf_opts *o,
+    struct win *wv, double *mean, struct tl_err *err)
+{
+	size_t nr, *rows;
+	double *x;
+	long c;
+
+	rows = tl_xcalloc(wv->t, sizeof(size_t));
+	nr = common_rows(wv, rows);
 	if (nr < (wv->strict ? 2 : wv->need)) {
 		free(rows);
 		if (wv->strict)
@@ -641,7 +653,7 @@ st_aligned(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 	if (c >= 0)
 		return noanswer(err, "'%s' is constant on those %zu days",
 		    pf->names[c], pf->days);
-	if (!wv->strict && !tl_cov_posdef(pf->cov, n))
+	if (!wv->strict && !tl_cov_posdef(pf->cov, wv->n))
 		return noanswer(err, "the %s estimate of %zu days is not "
 		    "positive definite", tl_pf_estimators[o->estimator].name,
 		    pf->days);
@@ -867,6 +879,7 @@ covariance(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 	int rc = 1;
 
 	wv->strict = m->strict;
+	pf->common_days = common_rows(wv, NULL);
 	if (!m->strict && own_constant(pf, wv, err) == -1)
 		return -1;
 	tl_buf_init(&why);

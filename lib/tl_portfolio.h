@@ -297,6 +297,8 @@ struct tl_portfolio {
 	int		 pairwise;	/* a pairwise stage: the next two
 					 * apply */
 	size_t		 min_pair_days;	/* the fewest days a pair shares */
+	size_t		 common_days;	/* days of the window with a return
+					 * for every strategy */
 	size_t		 unmeasured;	/* pairs sharing < 2 days */
 	long		 repair;	/* Higham iterations, 0: none */
 	size_t		*group;		/* n, --max-corr group or NOGROUP */

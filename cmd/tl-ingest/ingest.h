@@ -86,6 +86,7 @@ struct counts {
 	unsigned long	 orphans;	/* outcomes without decision */
 	unsigned long	 kinds[TL_KIND_N];	/* accepted by kind */
 	unsigned long	 later;		/* after --until, left out */
+	unsigned long	 later_kinds[TL_KIND_N];	/* of them, by kind */
 	unsigned long	 renamed;	/* accepted with a strategy renamed */
 	unsigned long	 unsignalled;	/* signal outcomes and counterfactuals
 					 * whose signal was never read */
@@ -97,6 +98,17 @@ struct source_count {
 	enum tl_src_fmt	 fmt;		/* the format */
 	const char	*map;		/* the map's name (borrowed), or NULL */
 	unsigned long	 files, records, open, left_out;
+};
+
+/* One capital that divides some strategies' net P&L into returns: a
+ * log mixing freqtrade backtests (their starting balance) and our own
+ * logs (--capital's default) has returns on two scales. */
+struct scale {
+	double		 capital;	/* the capital */
+	int		 given;		/* a starting balance, not the default */
+	size_t		 n;		/* strategies using it */
+	const char	*first;		/* the first of them by name (borrowed
+					 * from strats) */
 };
 
 /* What the dataset needs of a run, as text: its sort keys, the canonical
@@ -187,6 +199,9 @@ struct state {
 	size_t		 nsrcs;
 	struct tl_map	*capitals;	/* strategy -> index + 1 in capv */
 	double		*capv;		/* starting balances */
+	struct scale	*scales;	/* the capitals the returns used, when
+					 * more than one (no --capital) */
+	size_t		 nscales;
 	struct shard	*shard;		/* --shard: what is written */
 	int		 aliased;	/* --aliases given (to the shards) */
 	char		**map_names;	/* --merge: map names of srcs */

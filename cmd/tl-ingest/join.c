@@ -135,6 +135,7 @@ leave_out(struct state *s, enum tl_kind k)
 	s->c.accepted--;
 	s->c.kinds[k]--;
 	s->c.later++;
+	s->c.later_kinds[k]++;
 }
 
 /* The tag of a waiting record's kind in pend_sig, and back. */

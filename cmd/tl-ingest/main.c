@@ -882,5 +882,6 @@ out:
 	free(s.srcs);
 	tl_map_free(s.capitals);
 	free(s.capv);
+	free(s.scales);
 	return tl_exit_status(status);
 }

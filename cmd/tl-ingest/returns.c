@@ -86,6 +86,58 @@ keep_capital(struct state *s, const char *name, size_t n, double capital)
 	}
 }
 
+/* The capitals of the strategies' returns (capital[num], given[num]: a
+ * starting balance, not the default), when they are more than one, into
+ * s->scales by capital, each with its count and first name; a warning
+ * says them once. */
+static void
+note_scales(struct state *s, const double *capital, const char *given,
+    const char **names)
+{
+	char num[TL_NUM_BUFSZ];
+	struct tl_buf b;
+	size_t i, k, nstrat = tl_map_count(s->strats);
+
+	for (i = 1; i <= nstrat; i++) {
+		for (k = 0; k < s->nscales && s->scales[k].capital !=
+		    capital[i]; k++)
+			;
+		if (k == s->nscales) {
+			s->scales = tl_xreallocarray(s->scales, k + 1,
+			    sizeof(*s->scales));
+			/* sorted by capital: insert in place */
+			for (; k > 0 && s->scales[k - 1].capital > capital[i];
+			    k--)
+				s->scales[k] = s->scales[k - 1];
+			s->scales[k] = (struct scale){ capital[i], given[i], 0,
+			    names[i] };
+			s->nscales++;
+		}
+		s->scales[k].n++;
+		if (strcmp(names[i], s->scales[k].first) < 0)
+			s->scales[k].first = names[i];
+	}
+	if (s->nscales < 2) {
+		free(s->scales);
+		s->scales = NULL;
+		s->nscales = 0;
+		return;
+	}
+	tl_buf_init(&b);
+	for (k = 0; k < s->nscales; k++) {
+		tl_fmt_double(num, s->scales[k].capital);
+		tl_buf_printf(&b, "%s%s (%s, %zu strateg%s: '%s'%s)", k > 0 ?
+		    ", " : "", num, s->scales[k].given ? "starting balance" :
+		    "the default", s->scales[k].n, s->scales[k].n == 1 ? "y" :
+		    "ies", s->scales[k].first, s->scales[k].n > 1 ? ", ..." :
+		    "");
+	}
+	tl_warn("the strategies' returns are on %zu scales, divided by "
+	    "capitals %s: set --capital (tl-nightly: CAPITAL) to the wallet "
+	    "the bots trade", s->nscales, b.data);
+	tl_buf_release(&b);
+}
+
 /* Strategy names by number, for sorting the returns. */
 static const char **sort_names;
 
@@ -132,6 +184,7 @@ write_returns(struct state *s, struct tl_err *err)
 	const char *name;
 	uintptr_t num, *slot;
 	double sum, *capital;
+	char *given;
 	int64_t d;
 	json_t *rec;
 	int rc = 0;
@@ -142,15 +195,19 @@ write_returns(struct state *s, struct tl_err *err)
 	if (tl_u64map_count(&s->days) == 0)
 		return 0;
 	capital = tl_xcalloc(tl_map_count(s->strats) + 1, sizeof(*capital));
+	given = tl_xcalloc(tl_map_count(s->strats) + 1, 1);
 	v = tl_u64map_take(&s->days, &n, &cap);
 	sort_names = tl_xcalloc(tl_map_count(s->strats) + 1, sizeof(char *));
 	for (it = 0; tl_map_next(s->strats, &it, &name, &len, &num);) {
 		sort_names[num] = name;
 		capital[num] = s->o->capital;
 		if (!s->o->capital_set && (slot = tl_map_get(s->capitals,
-		    name, len)) != NULL)
+		    name, len)) != NULL) {
 			capital[num] = s->capv[*slot - 1];
+			given[num] = 1;
+		}
 	}
+	note_scales(s, capital, given, sort_names);
 	if (s->o->fill) {
 		qsort(v, n, sizeof(*v), cmp_by_strategy);
 		for (i = 0, len = n; i + 1 < len; i++) {
@@ -183,6 +240,7 @@ write_returns(struct state *s, struct tl_err *err)
 	}
 	free(v);
 	free(sort_names);
+	free(given);
 	free(capital);
 	sort_names = NULL;
 	return rc;

@@ -94,6 +94,7 @@ take_later(struct state *s, enum tl_kind k, const char *text, size_t len)
 	int added;
 
 	s->c.later++;
+	s->c.later_kinds[k]++;
 	if (k != TL_KIND_SIGNAL)
 		return;
 	tl_jdoc_parse(c, text, len, NULL, 0, NULL);	/* ours: it parses */

@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "tl_err.h"
+#include "tl_json.h"
 #include "tl_kind.h"
 #include "tl_map.h"
 #include "tl_out.h"
@@ -78,6 +79,31 @@ write_summary(struct tl_out *out, const struct state *s, size_t files,
 	    "dataset_rows", (json_int_t)rows,
 	    "renamed", (json_int_t)c->renamed,
 	    "sources", srcs);
+	/* the capitals of returns on more than one scale (no --capital) */
+	if (s->nscales > 1) {
+		json_t *caps = json_array();
+		size_t j;
+
+		for (j = 0; j < s->nscales; j++)
+			json_array_append_new(caps, json_pack("{s:o,s:s,s:I,s:s}",
+			    "capital", tl_json_num(s->scales[j].capital),
+			    "from", s->scales[j].given ? "starting_balance" :
+			    "default", "strategies", (json_int_t)s->scales[j].n,
+			    "first", s->scales[j].first));
+		json_object_set_new(v, "capitals", caps);
+	}
+	/* what was left for a later night, by kind ("runs": a search with
+	 * none up to the night has some coming) */
+	if (c->later > 0) {
+		json_t *lk = json_object();
+
+		for (k = TL_KIND_NONE + 1; k < TL_KIND_N; k++)
+			if (c->later_kinds[k] > 0)
+				json_object_set_new(lk,
+				    emit_names[kind_ops[k].emit], json_integer(
+				    (json_int_t)c->later_kinds[k]));
+		json_object_set_new(v, "later_kinds", lk);
+	}
 	if (any_signal_kind(c))
 		json_object_set_new(v, "unmatched_signal_records",
 		    json_integer((json_int_t)c->unsignalled));

@@ -61,6 +61,8 @@ allocation_summary_fields(struct src *s, const json_t *in, json_t *f)
 	puts_(f, "covariance_reason", get_str(s, in, "covariance_reason",
 	    0));
 	putn(f, "days", get_num(s, in, "days", 0));
+	putn(f, "common_days", get_num(s, in, "common_days", 0));
+	putn(f, "min_pair_days", get_num(s, in, "min_pair_days", 0));
 	puts_(f, "first_date", get_str(s, in, "first_date", 0));
 	puts_(f, "last_date", get_str(s, in, "last_date", 0));
 	putn(f, "annualize", get_num(s, in, "annualize", 0));
@@ -163,6 +165,8 @@ load_allocation(struct night *n, struct sec *sec)
 
 		allocation_summary_fields(&s, v, sum_o);
 		src_flush(n, sec, &s);
+		/* the turnover worth a line under what needs attention */
+		putn(sum_o, "turnover_warn", n->turnover_warn);
 		put(sec->obj, "summary", sum_o);
 		json_decref(v);
 	} else
@@ -388,6 +392,49 @@ doc_equity(struct tl_doc *d, const json_t *eq, const struct tl_panel *p)
 static const char *const risk_only[] = { "min-variance", "erc",
 	"risk-parity", "hrp", "equal" };
 
+/* ", from the 57 days on which every allocated strategy has a return":
+ * the days tl-allocate's figures rest on, as its covariance counts them
+ * (the aligned estimate uses only the days every strategy shares; a
+ * pairwise one the whole window, each pair over the days it shares) */
+static void
+doc_days(struct tl_buf *b, const json_t *s)
+{
+	static const struct {
+		const char	*covariance;	/* tl-allocate's estimate */
+		const char	*days;		/* what its days are */
+	} how[] = {
+		{ "aligned", " on which every allocated strategy has a "
+		    "return" },
+		{ "short-window", " in a row, the last on which every "
+		    "allocated strategy has a return" },
+		{ "pairwise", " of returns, each pair of strategies over the "
+		    "days it shares" },
+		{ "pairwise-shrunk", " of returns, each pair of strategies "
+		    "over the days it shares" },
+	};
+	const char *cov = fstr(s, "covariance");
+	double n = fnum(s, "days");
+	char num[TL_DOC_NUMSZ];
+	size_t k;
+
+	if (!isfinite(n))
+		return;
+	for (k = 0; cov != NULL && k < TL_NELEM(how) && strcmp(cov,
+	    how[k].covariance) != 0; k++)
+		;
+	tl_buf_printf(b, ", from %s%s %s", cov != NULL && k <
+	    TL_NELEM(how) ? "the " : "", tl_doc_fmt_int(num, n), plural(n,
+	    "day", "days"));
+	if (cov == NULL || k == TL_NELEM(how)) {
+		tl_buf_adds(b, " of returns");
+		return;
+	}
+	tl_buf_adds(b, how[k].days);
+	if (isfinite(fnum(s, "min_pair_days")))
+		tl_buf_printf(b, " (at least %s)", tl_doc_fmt_int(num, fnum(s,
+		    "min_pair_days")));
+}
+
 /* "Method m: expected return ... a year ..." with the period the
  * figures rest on */
 static void
@@ -408,9 +455,7 @@ doc_method(struct tl_doc *d, const json_t *s)
 	if (isfinite(fnum(s, "annualize")))
 		tl_buf_printf(&b, " with %s days a year", tl_doc_fmt_int(x[3],
 		    fnum(s, "annualize")));
-	if (isfinite(fnum(s, "days")))
-		tl_buf_printf(&b, ", from %s days of returns",
-		    tl_doc_fmt_int(x[4], fnum(s, "days")));
+	doc_days(&b, s);
 	if (fstr(s, "first_date") != NULL && fstr(s, "last_date") != NULL) {
 		tl_buf_adds(&b, ", ");
 		tl_doc_put_text(&b, fstr(s, "first_date"));
@@ -440,16 +485,17 @@ doc_method(struct tl_doc *d, const json_t *s)
 static void
 doc_caps(struct tl_doc *d, const json_t *s)
 {
-	char x[4][TL_DOC_NUMSZ];
+	char x[4][TL_DOC_NUMSZ], c[COUNTSZ];
 	double cash = fnum(s, "cash"), mw = fnum(s, "max_weight"),
 	    mwa = fnum(s, "max_weight_applied"), mt = fnum(s, "max_turnover"),
 	    mta = fnum(s, "max_turnover_applied");
 
 	if (cash > 0 && cash < 1)
 		tl_doc_addf(d, TL_DOC_LI, "Cash: %s of the capital is not "
-		    "allocated tonight: the weight caps of the %s strategies "
-		    "allocated sum to %s.", tl_doc_fmt_pct(x[0], cash, 1),
-		    tl_doc_fmt_int(x[1], fnum(s, "allocated")),
+		    "allocated tonight: the weight caps of the %s allocated "
+		    "sum to %s.", tl_doc_fmt_pct(x[0], cash, 1),
+		    count_of(c, fnum(s, "allocated"), "strategy",
+		    "strategies"),
 		    tl_doc_fmt_pct(x[2], 1 - cash, 1));
 	if (isfinite(mw) && isfinite(mwa) && mwa > mw)
 		tl_doc_addf(d, TL_DOC_LI, "Max weight raised from %s to %s "

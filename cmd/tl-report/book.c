@@ -421,7 +421,7 @@ static void
 doc_how(struct tl_doc *d, const json_t *bk, const struct bookv *v,
     const struct night *n)
 {
-	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ];
+	char a[COUNTSZ], b[COUNTSZ];
 	struct tl_buf t;
 
 	tl_buf_init(&t);
@@ -430,40 +430,43 @@ doc_how(struct tl_doc *d, const json_t *bk, const struct bookv *v,
 		    "applied to the strategies' returns of the days after it "
 		    "(returns.csv; a strategy without a trade that day is "
 		    "flat, the capital not allocated is cash at 0), chained "
-		    "from night to night: live from %s, %s day%s.",
-		    fstr(bk, "first_live"), tl_doc_fmt_int(a, (double)v->live),
-		    v->live == 1 ? "" : "s");
+		    "from night to night: live from %s, %s.",
+		    fstr(bk, "first_live"), count_of(a, (double)v->live, "day",
+		    "days"));
 		if (v->backtest > 0)
-			tl_buf_printf(&t, " Before it, %s days (%s to %s) are "
+			tl_buf_printf(&t, " Before it, %s (%s to %s) %s "
 			    "tonight's weights applied to the history: a "
 			    "backtest of tonight's weights, not a record "
-			    "(shaded in the charts).", tl_doc_fmt_int(b,
-			    (double)v->backtest), v->date[0],
-			    v->date[v->backtest - 1]);
+			    "(shaded in the charts).", count_of(b,
+			    (double)v->backtest, "day", "days"), v->date[0],
+			    v->date[v->backtest - 1], plural((double)
+			    v->backtest, "is", "are"));
 	} else if (json_is_true(json_object_get(json_object_get(n->facts,
 	    "night"), "first")))
 		tl_buf_printf(&t, "First night of the record: no weights were "
-		    "published before tonight, so the %s days below (%s to "
-		    "%s) are tonight's weights applied to returns.csv, a "
+		    "published before tonight, so the %s below (%s to "
+		    "%s) %s tonight's weights applied to returns.csv, a "
 		    "backtest of tonight's weights, not a record. Each "
 		    "night from tomorrow adds the days since the night "
-		    "before at the weights it published.", tl_doc_fmt_int(a,
-		    (double)v->n), v->date[0], v->date[v->n - 1]);
+		    "before at the weights it published.", count_of(a,
+		    (double)v->n, "day", "days"), v->date[0],
+		    v->date[v->n - 1], plural((double)v->n, "is", "are"));
 	else
 		tl_buf_printf(&t, "No record of the nights before (no --prev, "
-		    "or no book in its report.json): the %s days below (%s "
-		    "to %s) are tonight's weights applied to returns.csv, a "
+		    "or no book in its report.json): the %s below (%s "
+		    "to %s) %s tonight's weights applied to returns.csv, a "
 		    "backtest of tonight's weights, not a record.",
-		    tl_doc_fmt_int(a, (double)v->n), v->date[0],
-		    v->date[v->n - 1]);
+		    count_of(a, (double)v->n, "day", "days"), v->date[0],
+		    v->date[v->n - 1], plural((double)v->n, "is", "are"));
 	tl_buf_adds(&t, " Benchmark: the equal-weight book of the strategies "
 	    "that traded each day.");
 	tl_doc_add(d, TL_DOC_P, &t);
 	if (v->n < TL_PERF_MIN_DAYS)
 		tl_doc_addf(d, TL_DOC_P, "Warning: the annualised figures "
 		    "(CAGR, volatility, Sharpe, Sortino, Calmar) rest on %zu "
-		    "days, fewer than %d (half a year of trading days): read "
-		    "them as rough.", v->n, TL_PERF_MIN_DAYS);
+		    "%s, fewer than %d (half a year of trading days): read "
+		    "them as rough.", v->n, plural((double)v->n, "day",
+		    "days"), TL_PERF_MIN_DAYS);
 	tl_buf_release(&t);
 }
 
@@ -529,7 +532,7 @@ doc_metrics(struct tl_doc *d, const json_t *bk)
 	static const char *const keys[] = { "book", "benchmark", "live" };
 	const json_t *mo = json_object_get(bk, "metrics"), *col[3];
 	const char *head[4];
-	char num[TL_DOC_NUMSZ], **cells, al[5];
+	char num[COUNTSZ], **cells, al[5];
 	struct tl_buf hb[3];
 	struct tl_doc_block *t;
 	size_t i, k, nc = 0;
@@ -540,8 +543,8 @@ doc_metrics(struct tl_doc *d, const json_t *bk)
 			continue;
 		col[nc] = json_object_get(mo, keys[k]);
 		tl_buf_init(&hb[nc]);
-		tl_buf_printf(&hb[nc], "%s, %s days", names[k],
-		    tl_doc_fmt_int(num, fnum(col[nc], "days")));
+		tl_buf_printf(&hb[nc], "%s, %s", names[k], count_of(num,
+		    fnum(col[nc], "days"), "day", "days"));
 		head[nc + 1] = hb[nc].data;
 		nc++;
 	}
@@ -682,8 +685,9 @@ draw_months(struct tl_buf *b, const struct tl_svg_chart *c, const void *ctx)
 		    y);
 		v = fnum(e, "book");
 		tl_doc_fmt_num(txt[k], v * 100, 1);
-		snprintf(tip[k], sizeof(tip[k]), "%.20s%% (%d days)", txt[k],
-		    (int)fnum(e, "days"));
+		snprintf(tip[k], sizeof(tip[k]), "%.20s%% (%d %s)", txt[k],
+		    (int)fnum(e, "days"), plural(fnum(e, "days"), "day",
+		    "days"));
 		cells[k].cls = tl_svg_scale(v, max, 1);
 		cells[k].text = txt[k];
 		cells[k].title = tip[k];
@@ -776,7 +780,7 @@ doc_pnl(struct tl_doc *d, const json_t *pnl, const char *what,
 		bars[k].value = fnum(v, "pnl");
 		bars[k++].prev = NAN;
 	}
-	/* the worst last, as in the list: bottom is worst first */
+	/* the lowest last, as in the list: bottom is lowest first */
 	for (i = nb; i-- > 0;) {
 		v = json_array_get(bottom, i);
 		bars[k].label = fstr(v, "name");
@@ -784,15 +788,15 @@ doc_pnl(struct tl_doc *d, const json_t *pnl, const char *what,
 		bars[k++].prev = NAN;
 	}
 	if (nb > 0)
-		tl_buf_printf(&title, "Net P&L by %s: the %zu best and the %zu "
-		    "worst of %s", what, nt, nb, tl_doc_fmt_int(num, fnum(pnl,
-		    "n")));
+		tl_buf_printf(&title, "Net P&L by %s: the %zu highest and the "
+		    "%zu lowest of %s", what, nt, nb, tl_doc_fmt_int(num,
+		    fnum(pnl, "n")));
 	else
 		tl_buf_printf(&title, "Net P&L by %s", what);
 	c.title = title.data;
 	doc_bars(d, &c, bars, k);
 	tl_buf_printf(&t, "Net P&L of the closed trades (trades.jsonl) by "
-	    "%s, best: ", what);
+	    "%s, highest: ", what);
 	json_array_foreach(top, i, v) {
 		if (i == 3)
 			break;
@@ -803,7 +807,7 @@ doc_pnl(struct tl_doc *d, const json_t *pnl, const char *what,
 		    2));
 	}
 	if (nb > 0) {
-		tl_buf_adds(&t, "; worst: ");
+		tl_buf_adds(&t, "; lowest: ");
 		json_array_foreach(bottom, i, v) {
 			if (i == 3)
 				break;

@@ -183,8 +183,8 @@ doc_candidates(struct tl_doc *d, const json_t *cs, const struct night *n)
 
 	doc_traits(d, cs, n);
 	tl_buf_init(&b);
-	tl_buf_printf(&b, "%s new candidate genomes", tl_doc_fmt_int(num,
-	    fnum(cs, "n")));
+	tl_buf_printf(&b, "%s new candidate %s", tl_doc_fmt_int(num, fnum(cs,
+	    "n")), plural(fnum(cs, "n"), "genome", "genomes"));
 	json_object_foreach(json_object_get(cs, "by_source"), key, val) {
 		tl_buf_adds(&b, i++ == 0 ? " (" : ", ");
 		tl_doc_put_text(&b, key);

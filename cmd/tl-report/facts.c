@@ -180,6 +180,10 @@ change_allocation(json_t *ch, const json_t *t, const json_t *p)
 	const char *s;
 	size_t i;
 
+	/* the covariance of the night before: a change explains a jump */
+	if (json_is_object(sum))
+		puts_(sum, "prev_covariance", fstr(member(p, "allocation",
+		    "summary"), "covariance"));
 	if (json_is_object(sum) && json_is_null(json_object_get(sum,
 	    "turnover")))
 		json_array_foreach(arr, i, v) {
@@ -352,14 +356,16 @@ pipeline_step(const json_t *t, const char *name)
 }
 
 /* data health: nothing read, nothing joined, too many rejects, no
- * meta-model rows, strategies without a trade */
+ * meta-model rows, logs with nothing new, strategies without a trade */
 static void
 attend_data(json_t *att, const json_t *t)
 {
 	const json_t *s = member(t, "health", "ingest"),
 	    *tr = member(t, "health", "trades"),
-	    *arr = json_object_get(tr, "stale"), *v;
-	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ], c[TL_DOC_NUMSZ];
+	    *arr = json_object_get(tr, "stale"), *v,
+	    *nw = member(t, "health", "newest");
+	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ], c[TL_DOC_NUMSZ], cs[COUNTSZ],
+	    cd[COUNTSZ];
 	double read = fnum(s, "read"), rej = fnum(s, "rejected"),
 	    joined = fnum(s, "joined"), dec = fnum(s, "decisions");
 	struct tl_buf bb;
@@ -383,6 +389,10 @@ attend_data(json_t *att, const json_t *t)
 			addf(att, "no meta-model rows: the forest has nothing "
 			    "to train on");
 	}
+	if (fnum(nw, "days") > fnum(nw, "stale_logs"))
+		addf(att, "newest record %s before the night (%s): no new "
+		    "logs arrived?", count_of(cd, fnum(nw, "days"), "day",
+		    "days"), na(fstr(nw, "date")));
 	if (json_array_size(arr) == 0)
 		return;
 	tl_buf_init(&bb);
@@ -395,9 +405,9 @@ attend_data(json_t *att, const json_t *t)
 			break;
 		}
 	}
-	addf(att, "%zu strateg%s without a trade for more than %s days: %s",
-	    json_array_size(arr), json_array_size(arr) == 1 ? "y" : "ies",
-	    tl_doc_fmt_int(a, fnum(tr, "stale_days")), bb.data);
+	addf(att, "%s without a trade for more than %s: %s", count_of(cs,
+	    (double)json_array_size(arr), "strategy", "strategies"),
+	    count_of(cd, fnum(tr, "stale_days"), "day", "days"), bb.data);
 	tl_buf_release(&bb);
 }
 
@@ -458,16 +468,40 @@ attend_overfit(json_t *att, const json_t *t)
 		    tl_doc_fmt_num(a, fnum(s, "pbo"), 2));
 }
 
-/* an allocation method with no answer tonight */
+/* an allocation method with no answer tonight, a covariance that fell
+ * back from the aligned one (over fewer days on which every strategy has
+ * a return: the weights can swing when it changes), a turnover above
+ * --turnover-warn and why */
 static void
 attend_allocation(json_t *att, const json_t *t)
 {
-	const json_t *v = json_object_get(member(t, "allocation", "summary"),
-	    "fallback");
+	const json_t *s = member(t, "allocation", "summary"),
+	    *v = json_object_get(s, "fallback");
+	const char *cov = fstr(s, "covariance"),
+	    *prev = fstr(s, "prev_covariance");
+	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ];
+	double to = fnum(s, "turnover");
 
 	if (json_is_object(v))
 		addf(att, "allocation: %s had no answer tonight, fell back to "
 		    "%s", na(fstr(v, "from")), na(fstr(v, "to")));
+	/* a reason: the estimate asked for (aligned under tl-allocate's
+	 * --missing auto) did not work tonight */
+	if (cov != NULL && fstr(s, "covariance_reason") != NULL)
+		addf(att, "allocation: covariance %s, not aligned (%s): "
+		    "the weights rest on a weaker estimate and can swing "
+		    "when it changes", cov, fstr(s, "covariance_reason"));
+	if (!(to > fnum(s, "turnover_warn")))
+		return;
+	tl_doc_fmt_pct(a, to, 1);
+	tl_doc_fmt_pct(b, fnum(s, "turnover_warn"), 1);
+	if (cov != NULL && prev != NULL && strcmp(cov, prev) != 0)
+		addf(att, "allocation: turnover %s tonight, above %s: the "
+		    "covariance changed from %s yesterday to %s", a, b, prev,
+		    cov);
+	else
+		addf(att, "allocation: turnover %s tonight, above %s: see "
+		    "the weights' changes", a, b);
 }
 
 /* the kill list: new arms, or all when there is no night before */

@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "tl_alias.h"
 #include "tl_doc.h"
 #include "tl_err.h"
 #include "tl_jv.h"
@@ -81,6 +82,14 @@ ingest_fields(struct src *s, const json_t *in, json_t *f)
 	for (i = 0; i < TL_NELEM(ingest_keys); i++)
 		putn(f, ingest_name(ingest_keys[i]), get_num(s, in,
 		    ingest_keys[i], 1));
+	/* records dated after the night, left for a later night, by kind
+	 * (not in an older summary) */
+	putn(f, "later", get_num(s, in, "later", 0));
+	/* records of a strategy renamed (--aliases) */
+	putn(f, "renamed", get_num(s, in, "renamed", 0));
+	if (json_is_object(json_object_get(in, "later_kinds")))
+		put(f, "later_kinds", json_deep_copy(json_object_get(in,
+		    "later_kinds")));
 	/* where the records came from (a bot's exports beside our logs) */
 	if (get_arr(s, in, "sources", 0) != NULL)
 		put(f, "sources", json_deep_copy(json_object_get(in,
@@ -133,6 +142,44 @@ load_pipeline(struct night *n, struct sec *sec)
 	json_decref(in);
 }
 
+/* aliases.csv (tl-nightly's copy of ALIASES, tl-ingest --aliases): the
+ * renames, each old name with the one it goes by, into the ingest facts;
+ * nothing when the night has none */
+static void
+load_renames(struct night *n, struct sec *sec, json_t *ing)
+{
+	struct tl_err err = { 0 };
+	struct tl_alias *a;
+	const char *from, *to;
+	json_t *rn;
+	char *path = path_of(n->dir, "aliases.csv");
+	size_t i;
+
+	if (!exists(path)) {
+		free(path);
+		return;
+	}
+	if ((a = tl_alias_load(path, &err)) == NULL) {
+		const char *slash = strrchr(err.where, '/');
+
+		sec_file(sec, "aliases.csv", "malformed");
+		sec_note(n, sec, "%s: %s", slash != NULL ? slash + 1 :
+		    err.where, err.msg);
+		free(path);
+		return;
+	}
+	sec_file(sec, "aliases.csv", "ok");
+	rn = json_array();
+	for (i = 0; i < tl_alias_count(a); i++) {
+		from = tl_alias_nth(a, i, &to);
+		json_array_append_new(rn, json_pack("{s:s,s:s}", "from", from,
+		    "to", to));
+	}
+	put(ing, "renames", rn);
+	tl_alias_free(a);
+	free(path);
+}
+
 static void
 load_ingest(struct night *n, struct sec *sec)
 {
@@ -147,6 +194,7 @@ load_ingest(struct night *n, struct sec *sec)
 	ing = json_object();
 	ingest_fields(&s, in, ing);
 	src_flush(n, sec, &s);
+	load_renames(n, sec, ing);
 	put(sec->obj, "ingest", ing);
 	json_decref(in);
 }
@@ -349,7 +397,7 @@ key_pnl(const json_t *o)
 
 /* The net P&L of each name of by ([sum, trades]) as facts: the names
  * with the most P&L first, at most --top of them, and the --top with the
- * least, worst first (none when the first list holds every name). */
+ * least, lowest first (none when the first list holds every name). */
 static json_t *
 pnl_facts(const json_t *by, const struct night *n)
 {
@@ -406,6 +454,24 @@ load_trades(struct night *n, struct sec *sec)
 	json_decref(t.by[1]);
 }
 
+/* The newest record of the logs (the last trade or day of returns) and
+ * how many calendar days before the night it is: more than --stale-logs
+ * and no new logs arrived, or the logs are not where the night reads. */
+static void
+finish_logs(struct night *n, json_t *h)
+{
+	const char *night = fstr(json_object_get(n->facts, "night"), "date"),
+	    *t = fstr(json_object_get(h, "trades"), "last_date"),
+	    *r = fstr(json_object_get(h, "returns"), "last_date"),
+	    *newest = t != NULL && (r == NULL || strcmp(t, r) > 0) ? t : r;
+	long d = days_between(newest, night);
+
+	if (d == LONG_MIN)
+		return;
+	put(h, "newest", json_pack("{s:s,s:I,s:I}", "date", newest, "days",
+	    (json_int_t)d, "stale_logs", (json_int_t)n->stale_logs));
+}
+
 /* The strategies whose last trade is more than --stale-days before the
  * night (calendar days, as tl-allocate's --live-days counts them before
  * its --asof; without a night date, before the last trade of all): those
@@ -421,6 +487,7 @@ finish_health(struct night *n, json_t *h)
 	size_t i, k, nk;
 	long d;
 
+	finish_logs(n, h);
 	if (!json_is_object(tr) || n->last_trade == NULL)
 		return;
 	if (days_between(ref, ref) == LONG_MIN)
@@ -507,6 +574,7 @@ doc_pipeline(struct tl_doc *d, const json_t *pl)
 	const json_t *steps = json_object_get(pl, "steps"), *v;
 	struct tl_buf b;
 	size_t i, nok = 0, nfail = 0, nskip = 0;
+	char c[COUNTSZ];
 	int running;
 
 	tl_buf_init(&b);
@@ -524,9 +592,9 @@ doc_pipeline(struct tl_doc *d, const json_t *pl)
 		/* pipeline.json is written before each step: while the
 		 * report runs, its own step is not in it yet */
 		running = find_by(steps, "name", "report", NULL, NULL) == NULL;
-		tl_buf_printf(&b, "Pipeline: %zu steps%s, %zu ok",
-		    json_array_size(steps), running ? " before this report" :
-		    "", nok);
+		tl_buf_printf(&b, "Pipeline: %s%s, %zu ok", count_of(c,
+		    (double)json_array_size(steps), "step", "steps"), running ?
+		    " before this report" : "", nok);
 		if (nfail > 0)
 			tl_buf_printf(&b, ", %zu failed", nfail);
 		if (nskip > 0)
@@ -571,7 +639,7 @@ doc_pipeline(struct tl_doc *d, const json_t *pl)
 static void
 doc_sources(struct tl_doc *d, const json_t *src)
 {
-	char f[TL_DOC_NUMSZ], r[TL_DOC_NUMSZ], o[TL_DOC_NUMSZ];
+	char f[COUNTSZ], r[COUNTSZ], o[TL_DOC_NUMSZ];
 	struct tl_buf b;
 	const json_t *v;
 	size_t i;
@@ -589,14 +657,71 @@ doc_sources(struct tl_doc *d, const json_t *src)
 			tl_doc_put_text(&b, fstr(v, "map"));
 			tl_buf_addc(&b, ')');
 		}
-		tl_buf_printf(&b, " %s file%s, %s records",
-		    tl_doc_fmt_int(f, fnum(v, "files")), fnum(v, "files") ==
-		    1 ? "" : "s", tl_doc_fmt_int(r, fnum(v, "records")));
+		tl_buf_printf(&b, " %s, %s", count_of(f, fnum(v, "files"),
+		    "file", "files"), count_of(r, fnum(v, "records"), "record",
+		    "records"));
 		if (fnum(v, "open") > 0)
-			tl_buf_printf(&b, " (%s open trades skipped)",
-			    tl_doc_fmt_int(o, fnum(v, "open")));
+			tl_buf_printf(&b, " (%s open %s skipped)",
+			    tl_doc_fmt_int(o, fnum(v, "open")), plural(fnum(v,
+			    "open"), "trade", "trades"));
 	}
 	tl_buf_addc(&b, '.');
+	tl_doc_add(d, TL_DOC_LI, &b);
+	tl_buf_release(&b);
+}
+
+/* "Later: 1 record dated after the night (runs 1), left for a later
+ * night." */
+static void
+doc_later(struct tl_doc *d, const json_t *in)
+{
+	char num[TL_DOC_NUMSZ];
+	const char *kind;
+	const json_t *v;
+	struct tl_buf b;
+	size_t i = 0;
+
+	if (!(fnum(in, "later") > 0))
+		return;
+	tl_buf_init(&b);
+	tl_buf_printf(&b, "Later: %s %s dated after the night's end",
+	    tl_doc_fmt_int(num, fnum(in, "later")), plural(fnum(in, "later"),
+	    "record", "records"));
+	json_object_foreach((json_t *)json_object_get(in, "later_kinds"),
+	    kind, v) {
+		tl_buf_adds(&b, i++ == 0 ? " (" : ", ");
+		tl_doc_put_text(&b, kind);
+		tl_buf_printf(&b, " %s", tl_doc_fmt_int(num,
+		    json_number_value(v)));
+	}
+	tl_buf_printf(&b, "%s, left for a later night.", i > 0 ? ")" : "");
+	tl_doc_add(d, TL_DOC_LI, &b);
+	tl_buf_release(&b);
+}
+
+/* "Renamed: 290 records of a strategy under its new name (S0005 ->
+ * S0021)." */
+static void
+doc_renamed(struct tl_doc *d, const json_t *in)
+{
+	const json_t *rn = json_object_get(in, "renames"), *v;
+	char num[COUNTSZ];
+	struct tl_buf b;
+	size_t i;
+
+	if (!(fnum(in, "renamed") > 0))
+		return;
+	tl_buf_init(&b);
+	tl_buf_printf(&b, "Renamed: %s of a renamed strategy read under its "
+	    "new name", count_of(num, fnum(in, "renamed"), "record",
+	    "records"));
+	json_array_foreach(rn, i, v) {
+		tl_buf_adds(&b, i == 0 ? " (" : ", ");
+		tl_doc_put_code(&b, fstr(v, "from"));
+		tl_buf_adds(&b, " \xE2\x86\x92 ");
+		tl_doc_put_code(&b, fstr(v, "to"));
+	}
+	tl_buf_adds(&b, json_array_size(rn) > 0 ? ")." : ".");
 	tl_doc_add(d, TL_DOC_LI, &b);
 	tl_buf_release(&b);
 }
@@ -606,7 +731,7 @@ static void
 doc_ingest(struct tl_doc *d, const json_t *in)
 {
 	char n[TL_NELEM(ingest_keys)][TL_DOC_NUMSZ], a[TL_DOC_NUMSZ],
-	    b[TL_DOC_NUMSZ];
+	    b[TL_DOC_NUMSZ], c[5][COUNTSZ];
 	size_t i;
 
 	if (!json_is_object(in)) {
@@ -616,15 +741,23 @@ doc_ingest(struct tl_doc *d, const json_t *in)
 	}
 	for (i = 0; i < TL_NELEM(ingest_keys); i++)
 		tl_doc_fmt_int(n[i], fnum(in, ingest_name(ingest_keys[i])));
-	tl_doc_addf(d, TL_DOC_LI, "Records: %s files, %s read, %s accepted "
-	    "(decisions %s, outcomes %s, runs %s, promotions %s); %s "
-	    "duplicates; %s rejected (%s), %s of them conflicts.", n[0], n[1],
-	    n[2], n[3], n[4], n[5], n[6], n[7], n[8], tl_doc_fmt_pct(a,
-	    fnum(in, "rejected") / fnum(in, "read"), 1), n[9]);
-	tl_doc_addf(d, TL_DOC_LI, "Joins: %s of %s decisions joined to an "
-	    "outcome (%s); %s unmatched decisions, %s orphan outcomes; %s "
-	    "meta-model rows.", n[10], n[3], tl_doc_fmt_pct(b, fnum(in,
-	    "joined") / fnum(in, "decisions"), 1), n[11], n[12], n[13]);
+	tl_doc_addf(d, TL_DOC_LI, "Records: %s, %s read, %s accepted "
+	    "(decisions %s, outcomes %s, runs %s, promotions %s); %s; %s "
+	    "rejected (%s), %s of them conflicts.", count_of(c[0], fnum(in,
+	    "files"), "file", "files"), n[1], n[2], n[3], n[4], n[5], n[6],
+	    count_of(c[1], fnum(in, "duplicates"), "duplicate", "duplicates"),
+	    n[8], tl_doc_fmt_pct(a, fnum(in, "rejected") / fnum(in, "read"),
+	    1), n[9]);
+	doc_later(d, in);
+	doc_renamed(d, in);
+	tl_doc_addf(d, TL_DOC_LI, "Joins: %s of %s joined to an outcome (%s); "
+	    "%s, %s; %s.", n[10], count_of(c[0], fnum(in, "decisions"),
+	    "decision", "decisions"), tl_doc_fmt_pct(b, fnum(in, "joined") /
+	    fnum(in, "decisions"), 1), count_of(c[2], fnum(in,
+	    "unmatched_decisions"), "unmatched decision", "unmatched "
+	    "decisions"), count_of(c[3], fnum(in, "orphan_outcomes"),
+	    "orphan outcome", "orphan outcomes"), count_of(c[4], fnum(in,
+	    "dataset_rows"), "meta-model row", "meta-model rows"));
 	doc_sources(d, json_object_get(in, "sources"));
 }
 
@@ -648,8 +781,9 @@ doc_rejects(struct tl_doc *d, const json_t *r)
 		tl_doc_put_text(&b, fstr(v, "reason"));
 	}
 	if (fnum(r, "other_reasons") > 0)
-		tl_buf_printf(&b, "; and %s other reasons",
-		    tl_doc_fmt_int(num, fnum(r, "other_reasons")));
+		tl_buf_printf(&b, "; and %s other %s",
+		    tl_doc_fmt_int(num, fnum(r, "other_reasons")), plural(fnum(r,
+		    "other_reasons"), "reason", "reasons"));
 	tl_buf_addc(&b, '.');
 	tl_doc_add(d, TL_DOC_LI, &b);
 	tl_buf_release(&b);
@@ -667,7 +801,7 @@ doc_trades(struct tl_doc *d, const json_t *t)
 		{ "stale", "Stale" },
 		{ "quiet", "Quiet, and left out of tonight's allocation" },
 	};
-	char x[4][TL_DOC_NUMSZ];
+	char x[4][COUNTSZ];
 	struct tl_buf b;
 	const json_t *r;
 	size_t i, k;
@@ -675,9 +809,10 @@ doc_trades(struct tl_doc *d, const json_t *t)
 	if (!json_is_object(t))
 		return;
 	tl_buf_init(&b);
-	tl_buf_printf(&b, "Trades: %s closed over %s strategies, win rate %s, "
+	tl_buf_printf(&b, "Trades: %s closed over %s, win rate %s, "
 	    "net P&L %s; last trade ", tl_doc_fmt_int(x[0], fnum(t, "n")),
-	    tl_doc_fmt_int(x[1], fnum(t, "strategies")), tl_doc_fmt_pct(x[2],
+	    count_of(x[1], fnum(t, "strategies"), "strategy", "strategies"),
+	    tl_doc_fmt_pct(x[2],
 	    fnum(t, "win_rate"), 1), tl_doc_fmt_num(x[3], fnum(t, "net_pnl"),
 	    2));
 	tl_doc_put_text(&b, fstr(t, "last_date"));
@@ -688,18 +823,18 @@ doc_trades(struct tl_doc *d, const json_t *t)
 
 		if (json_array_size(arr) == 0)
 			continue;
-		tl_buf_printf(&b, "%s (no trade for more than %s days before ",
-		    quiet_lists[k].head, tl_doc_fmt_int(x[0], fnum(t,
-		    "stale_days")));
+		tl_buf_printf(&b, "%s (no trade for more than %s before ",
+		    quiet_lists[k].head, count_of(x[0], fnum(t, "stale_days"),
+		    "day", "days"));
 		tl_doc_put_text(&b, fstr(t, "stale_since"));
 		tl_buf_adds(&b, "): ");
 		json_array_foreach(arr, i, r) {
 			if (i > 0)
 				tl_buf_adds(&b, ", ");
 			tl_doc_put_code(&b, fstr(r, "strategy"));
-			tl_buf_printf(&b, " (last trade %s, %s days before",
-			    fstr(r, "last_date"), tl_doc_fmt_int(x[0],
-			    fnum(r, "days")));
+			tl_buf_printf(&b, " (last trade %s, %s before",
+			    fstr(r, "last_date"), count_of(x[0], fnum(r,
+			    "days"), "day", "days"));
 			if (fstr(r, "reason") != NULL) {
 				tl_buf_adds(&b, "; ");
 				tl_doc_put_text(&b, fstr(r, "reason"));
@@ -716,16 +851,16 @@ static void
 doc_health(struct tl_doc *d, const json_t *h, const struct night *n)
 {
 	const json_t *v = json_object_get(h, "returns");
-	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ];
+	char a[COUNTSZ], b[COUNTSZ];
 
 	doc_pipeline(d, json_object_get(n->facts, "pipeline"));
 	doc_ingest(d, json_object_get(h, "ingest"));
 	doc_rejects(d, json_object_get(h, "rejects"));
 	doc_trades(d, json_object_get(h, "trades"));
 	if (json_is_object(v))
-		tl_doc_addf(d, TL_DOC_LI, "Returns: %s days \xC3\x97 %s "
-		    "strategies, %s to %s.", tl_doc_fmt_int(a, fnum(v,
-		    "days")), tl_doc_fmt_int(b, fnum(v, "strategies")),
+		tl_doc_addf(d, TL_DOC_LI, "Returns: %s \xC3\x97 %s, %s to %s.",
+		    count_of(a, fnum(v, "days"), "day", "days"), count_of(b,
+		    fnum(v, "strategies"), "strategy", "strategies"),
 		    fstr(v, "first_date"), fstr(v, "last_date"));
 }
 

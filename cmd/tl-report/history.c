@@ -718,8 +718,9 @@ doc_nights(struct tl_doc *d, const struct hist *h, const char *prefix)
 		free(cells);
 	}
 	if (h->n > HIST_TABLE)
-		tl_doc_addf(d, TL_DOC_P, "%zu older nights in "
-		    "nights/index.jsonl.", h->n - HIST_TABLE);
+		tl_doc_addf(d, TL_DOC_P, "%zu older %s in "
+		    "nights/index.jsonl.", h->n - HIST_TABLE, plural((double)
+		    (h->n - HIST_TABLE), "night", "nights"));
 	tl_buf_release(&c);
 	tl_buf_release(&href);
 }
@@ -769,9 +770,10 @@ doc_record(struct tl_doc *d, const struct hist *h, const char *prefix)
 	if (live > 0)
 		tl_doc_addf(d, TL_DOC_P, "The book was live (each night's "
 		    "published weights on the days after it) for the last %zu "
-		    "day%s, from %s: it grew by %s, the benchmark by %s. "
+		    "%s, from %s: it grew by %s, the benchmark by %s. "
 		    "Before that, the last night's weights applied to the "
-		    "history: a backtest, shaded.", live, live == 1 ? "" : "s",
+		    "history: a backtest, shaded.", live, plural((double)live,
+		    "day", "days"),
 		    dates[n - live],
 		    tl_doc_fmt_pct(num[0], e1[n - 1] / (n > live ?
 		    e1[n - live - 1] : 1) - 1, 2), tl_doc_fmt_pct(num[1],
@@ -1031,8 +1033,10 @@ doc_alert_timeline(struct tl_doc *d, const struct hist *h, const char *prefix)
 	}
 	tl_doc_add_chart(d, &c, draw_grid, &g, NULL);
 	if (h->alerts.n > n)
-		tl_doc_addf(d, TL_DOC_P, "%zu more strategies and kinds with "
-		    "alerts in the nights' facts.", h->alerts.n - n);
+		tl_doc_addf(d, TL_DOC_P, "%zu more %s with alerts in the "
+		    "nights' facts.", h->alerts.n - n, plural((double)
+		    (h->alerts.n - n), "strategy and kind", "strategies and "
+		    "kinds"));
 	rows_release(&up);
 	free(g.rows);
 	free(g.cells);
@@ -1080,8 +1084,9 @@ build_history(struct tl_doc *d, const struct hist *h, const char *prefix)
 		tl_buf_printf(&b, " \xE2\x80\x94 %s to %s", h->date[0],
 		    h->date[h->n - 1]);
 	tl_doc_add(d, TL_DOC_H1, &b);
-	tl_buf_printf(&b, "%zu night%s published, %zu with a report; one line "
-	    "each in ", h->n, h->n == 1 ? "" : "s", h->nreports);
+	tl_buf_printf(&b, "%zu %s published, %zu with a report; one line "
+	    "each in ", h->n, plural((double)h->n, "night", "nights"),
+	    h->nreports);
 	tl_doc_put_link(&b, strcmp(prefix, "") == 0 ? "index.jsonl" :
 	    "nights/index.jsonl", "nights/index.jsonl");
 	tl_buf_adds(&b, " (what needed attention, what changed, the headline "

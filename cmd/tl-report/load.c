@@ -72,6 +72,22 @@ fstr(const json_t *o, const char *key)
 }
 
 /* append a formatted string to a facts array */
+const char *
+plural(double n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+char *
+count_of(char *buf, double n, const char *one, const char *many)
+{
+	char num[TL_DOC_NUMSZ];
+
+	snprintf(buf, COUNTSZ, "%s %s", tl_doc_fmt_int(num, n), plural(n,
+	    one, many));
+	return buf;
+}
+
 void
 addf(json_t *arr, const char *fmt, ...)
 {
@@ -318,9 +334,10 @@ src_flush(struct night *n, struct sec *sec, struct src *s)
 			sec_note(n, sec, "%s: field '%s' %s: shown as n/a",
 			    s->file, is->field, is->what);
 		else
-			sec_note(n, sec, "%s: field '%s' %s on %zu line%s "
+			sec_note(n, sec, "%s: field '%s' %s on %zu %s "
 			    "(first %lu): shown as n/a", s->file, is->field,
-			    is->what, is->n, is->n == 1 ? "" : "s", is->first);
+			    is->what, is->n, plural((double)is->n, "line",
+			    "lines"), is->first);
 	}
 	s->niss = 0;
 }
@@ -530,9 +547,9 @@ read_jsonl(struct night *n, struct sec *sec, const char *name, row_fn fn,
 		/* where is the full path: keep the name and line only */
 		const char *colon = strrchr(first.where, ':');
 
-		sec_note(n, sec, "%s%s: %s (%ld bad line%s skipped)", name,
+		sec_note(n, sec, "%s%s: %s (%ld bad %s skipped)", name,
 		    colon != NULL ? colon : "", first.msg, bad,
-		    bad == 1 ? "" : "s");
+		    plural((double)bad, "line", "lines"));
 	}
 	src_flush(n, sec, &s);
 	sec_file(sec, name, bad > 0 && good == 0 ? "malformed" :

@@ -61,13 +61,17 @@ struct opts {
 	const char	*history;	/* --history: its link */
 	int		 quiet;		/* -q: no warnings on stderr */
 	long		 stale_days;	/* --stale-days */
+	long		 stale_logs;	/* --stale-logs */
+	double		 turnover_warn;	/* --turnover-warn */
 	const char	*title;		/* --title */
 	const char	*night;		/* the night directory */
 };
 
 /* long options without a short one, and the deprecated spellings */
 enum {
-	O_HISTORY = 256, O_JSON, O_OUTPUT, O_STALE_DAYS, O_TITLE, O_TOP
+	O_HISTORY = 256, O_JSON, O_OUTPUT, O_STALE_DAYS, O_STALE_LOGS,
+	O_TITLE, O_TOP,
+	O_TURNOVER_WARN
 };
 
 static void
@@ -75,7 +79,8 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 "usage: tl-report [-q] [-d outdir] [-p prevdir] [--history url] [--json file]\n"
-"                 [--stale-days days] [--title title] [--top n] nightdir\n"
+"                 [--stale-days days] [--stale-logs days] [--title title]\n"
+"                 [--top n] [--turnover-warn fraction] nightdir\n"
 "       tl-report history [-q] [-f format] [--since date] statedir\n");
 	if (fp != stdout)
 		return;
@@ -94,8 +99,12 @@ usage(FILE *fp)
 "  -q, --quiet           no warnings about missing or malformed inputs\n"
 "      --stale-days=N    a strategy without a trade for more than N\n"
 "                        calendar days before the night is stale (5)\n"
+"      --stale-logs=N    logs whose newest record is more than N calendar\n"
+"                        days before the night need attention (3)\n"
 "      --title=TEXT      the report's title\n"
 "      --top=N           rows per table and chart (10)\n"
+"      --turnover-warn=F an allocation turnover above F (sum of |change|\n"
+"                        of the weights) needs attention (0.5)\n"
 "  -V, --version         print the version\n"
 "\nhistory: read every published night of STATEDIR/nights; write\n"
 "STATEDIR/nights/index.jsonl, STATEDIR/history.html and .md, and\n"
@@ -128,8 +137,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "prev", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "stale-days", required_argument, NULL, O_STALE_DAYS },
+		{ "stale-logs", required_argument, NULL, O_STALE_LOGS },
 		{ "title", required_argument, NULL, O_TITLE },
 		{ "top", required_argument, NULL, O_TOP },
+		{ "turnover-warn", required_argument, NULL, O_TURNOVER_WARN },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -161,6 +172,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 			bad = tl_parse_long("--top", optarg, 1, 1000, &o->top,
 			    &err);
 			break;
+		case O_TURNOVER_WARN:
+			bad = tl_parse_double("--turnover-warn", optarg, 0, 2,
+			    &o->turnover_warn, &err);
+			break;
 		case 'o':
 			deprecated("-o", "-d");
 			o->outdir = optarg;
@@ -181,6 +196,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case O_STALE_DAYS:
 			bad = tl_parse_long("--stale-days", optarg, 0, 100000,
 			    &o->stale_days, &err);
+			break;
+		case O_STALE_LOGS:
+			bad = tl_parse_long("--stale-logs", optarg, 0, 100000,
+			    &o->stale_logs, &err);
 			break;
 		case 't':
 			deprecated("-t", "--title");
@@ -257,7 +276,8 @@ is_dir(const char *path)
 int
 main(int argc, char *argv[])
 {
-	struct opts o = { .top = 10, .stale_days = 5,
+	struct opts o = { .top = 10, .stale_days = 5, .stale_logs = 3,
+	    .turnover_warn = 0.5,
 	    .title = "tradelearn nightly report" };
 	struct night today = { 0 }, prev = { 0 };
 	struct tl_err err = { 0 };
@@ -285,7 +305,8 @@ main(int argc, char *argv[])
 
 	/* read */
 	today = (struct night){ .dir = o.night, .quiet = o.quiet,
-	    .top = o.top, .stale_days = o.stale_days, .history = o.history };
+	    .top = o.top, .stale_days = o.stale_days,
+	    .stale_logs = o.stale_logs, .turnover_warn = o.turnover_warn, .history = o.history };
 	load_night(&today);
 	if (o.prev != NULL && !is_dir(o.prev)) {
 		if (!o.quiet)
@@ -293,7 +314,9 @@ main(int argc, char *argv[])
 			    "nothing to compare", o.prev);
 	} else if (o.prev != NULL) {
 		prev = (struct night){ .dir = o.prev, .is_prev = 1,
-		    .top = PREV_TOP, .stale_days = o.stale_days };
+		    .top = PREV_TOP, .stale_days = o.stale_days,
+		    .stale_logs = o.stale_logs,
+		    .turnover_warn = o.turnover_warn };
 		load_night(&prev);
 		have_prev = 1;
 	}

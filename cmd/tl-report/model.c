@@ -142,15 +142,16 @@ doc_importance(struct tl_doc *d, const json_t *m, const struct night *n)
 static void
 doc_model(struct tl_doc *d, const json_t *m, const struct night *n)
 {
-	char x[4][TL_DOC_NUMSZ];
+	char x[4][TL_DOC_NUMSZ], c[2][COUNTSZ];
 	struct tl_buf b;
 
 	tl_buf_init(&b);
 	tl_buf_adds(&b, "Target ");
 	tl_doc_put_code(&b, fstr(m, "target"));
-	tl_buf_printf(&b, " (%s), %s rows, %s features.", fstr(m, "task") !=
-	    NULL ? fstr(m, "task") : "task n/a", tl_doc_fmt_int(x[0],
-	    fnum(m, "n_rows")), tl_doc_fmt_int(x[1], fnum(m, "n_features")));
+	tl_buf_printf(&b, " (%s), %s, %s.", fstr(m, "task") != NULL ?
+	    fstr(m, "task") : "task n/a", count_of(c[0], fnum(m, "n_rows"),
+	    "row", "rows"), count_of(c[1], fnum(m, "n_features"), "feature",
+	    "features"));
 	tl_doc_add(d, TL_DOC_LI, &b);
 	tl_buf_printf(&b, "Out of bag: R\xC2\xB2 %s, MSE %s against %s for "
 	    "the mean predictor (skill %s, the share of its error removed)",

@@ -175,14 +175,14 @@ sort_alerts(json_t *of)
 /* ---- an alert's figures as a sentence -------------------------------- */
 
 /* how a figure of an alert reads */
-enum fig { F2, FSIG, FS3, FPCT, FDROP, FINT, FCOMP };
+enum fig { F2, FSIG, FS3, FPCT, FDROP, FINT, FDAYS, FTRIALS, FCOMP };
 
 /* the figure key of the figures f into buf as kind says (F2: 2
  * decimals, FSIG: 2 significant digits, FS3: 3 (a Sharpe ratio a day,
  * often small), FPCT: a percentage, FDROP: a percentage up to 1000%,
  * beyond it "over 10x" (a drop from an in-sample figure near 0 is a
- * meaningless 29982%), FINT: a whole number, FCOMP: 1 - it, 2 decimals), or NULL when it is not a
- * number */
+ * meaningless 29982%), FINT: a whole number, FDAYS and FTRIALS: one with its noun, FCOMP: 1 -
+ * it, 2 decimals), or NULL when it is not a number; buf holds COUNTSZ */
 static const char *
 figure(char *buf, const json_t *f, const char *key, enum fig kind)
 {
@@ -206,6 +206,10 @@ figure(char *buf, const json_t *f, const char *key, enum fig kind)
 		return tl_doc_fmt_pct(buf, x, 0);
 	case FINT:
 		return tl_doc_fmt_num(buf, x, 0);
+	case FDAYS:
+		return count_of(buf, x, "day", "days");
+	case FTRIALS:
+		return count_of(buf, x, "trial", "trials");
 	case FCOMP:
 		break;
 	}
@@ -221,21 +225,21 @@ static const struct {
 	const char	*keys[6];	/* its figures */
 	enum fig	 how[6];	/* and how each reads */
 } sentences[] = {
-	{ "decay", "out-of-sample Sharpe %s a day over the last %s days "
-	    "against %s in sample, a drop of %s (the threshold %s), for %s "
-	    "days", { "oos_sharpe", "window", "in_sample_sharpe", "decay",
-	    "threshold", "days" }, { FS3, FINT, FS3, FDROP, FPCT, FINT } },
-	{ "psr", "the live record's Sharpe %s a day over %s days: the "
+	{ "decay", "out-of-sample Sharpe %s a day over the last %s "
+	    "against %s in sample, a drop of %s (the threshold %s), for %s",
+	    { "oos_sharpe", "window", "in_sample_sharpe", "decay",
+	    "threshold", "days" }, { FS3, FDAYS, FS3, FDROP, FPCT, FDAYS } },
+	{ "psr", "the live record's Sharpe %s a day over %s: the "
 	    "probability that it is above 0 is %s (an alert below %s)",
-	    { "sharpe", "n", "psr", "level" }, { FS3, FINT, FSIG, FCOMP } },
-	{ "dsr", "in-sample Sharpe %s a day over the %s days before the "
-	    "promotion, deflated for %s trials (the best of them with no "
+	    { "sharpe", "n", "psr", "level" }, { FS3, FDAYS, FSIG, FCOMP } },
+	{ "dsr", "in-sample Sharpe %s a day over the %s before the "
+	    "promotion, deflated for %s (the best of them with no "
 	    "skill: %s a day): DSR %s (an alert below %s)", {
 	    "in_sample_sharpe", "n", "trials", "sr0", "dsr", "level" }, {
-	    FS3, FINT, FINT, FS3, FSIG, F2 } },
-	{ "mintrl", "live Sharpe %s a day over %s days: %s days are needed "
-	    "to tell it from 0 at %s", { "sharpe", "n", "mintrl", "level" },
-	    { FS3, FINT, FINT, F2 } },
+	    FS3, FDAYS, FTRIALS, FS3, FSIG, F2 } },
+	{ "mintrl", "live Sharpe %s a day over %s: %s are needed to tell "
+	    "it from 0 at %s", { "sharpe", "n", "mintrl", "level" },
+	    { FS3, FDAYS, FDAYS, F2 } },
 };
 
 /* The sentence of an alert's figures (tl_doc marked text, new): its
@@ -245,7 +249,7 @@ alert_sentence(const json_t *row)
 {
 	const json_t *f = json_object_get(row, "figures");
 	const char *kind = fstr(row, "kind"), *a[6], *p;
-	char buf[6][TL_DOC_NUMSZ];
+	char buf[6][COUNTSZ];
 	struct tl_buf b;
 	size_t i, k;
 
@@ -283,10 +287,10 @@ doc_counts(struct tl_doc *d, const json_t *o)
 
 	tl_buf_init(&b);
 	if (json_is_array(al)) {
-		tl_buf_printf(&b, "%zu alert%s: %" JSON_INTEGER_FORMAT " new, %"
+		tl_buf_printf(&b, "%zu %s: %" JSON_INTEGER_FORMAT " new, %"
 		    JSON_INTEGER_FORMAT " ongoing, %" JSON_INTEGER_FORMAT
-		    " acknowledged", json_array_size(al), json_array_size(al)
-		    == 1 ? "" : "s", json_integer_value(json_object_get(cnt,
+		    " acknowledged", json_array_size(al), plural((double)
+		    json_array_size(al), "alert", "alerts"), json_integer_value(json_object_get(cnt,
 		    "new")), json_integer_value(json_object_get(cnt,
 		    "ongoing")), json_integer_value(json_object_get(cnt,
 		    "acknowledged")));
@@ -311,7 +315,7 @@ static void
 doc_dsr_about(struct tl_doc *d, const json_t *st)
 {
 	const json_t *v = json_array_get(st, 0);
-	char a[TL_DOC_NUMSZ], b2[TL_DOC_NUMSZ], c[TL_DOC_NUMSZ];
+	char a[COUNTSZ], b2[TL_DOC_NUMSZ], c[TL_DOC_NUMSZ];
 	struct tl_buf b;
 
 	tl_buf_init(&b);
@@ -321,8 +325,9 @@ doc_dsr_about(struct tl_doc *d, const json_t *st)
 	    "Sharpe ratio is above 0; DSR, that it is above the best of the "
 	    "trials with no skill");
 	if (isfinite(fnum(v, "sr0")))
-		tl_buf_printf(&b, " (%s trials: a Sharpe of %s a day, %s "
-		    "annualised)", tl_doc_fmt_int(a, fnum(v, "trials")),
+		tl_buf_printf(&b, " (%s: a Sharpe of %s a day, %s "
+		    "annualised)", count_of(a, fnum(v, "trials"), "trial",
+		    "trials"),
 		    tl_doc_fmt_num(b2, fnum(v, "sr0"), 3), tl_doc_fmt_num(c,
 		    fnum(v, "sr0") * sqrt(252), 2));
 	tl_buf_adds(&b, "; MinTRL, the days its record needs to tell it from "
@@ -364,7 +369,7 @@ doc_overfit(struct tl_doc *d, const json_t *o, const struct night *n)
 	if (json_array_size(al) > 0) {
 		t = tl_doc_add_cols(d, "Alerts: new first, then by severity",
 		    acols, TL_NELEM(acols));
-		tl_doc_table_scrolls(t);
+		tl_doc_table_stacks(t);	/* six short cells: not on one line */
 		json_array_foreach(al, i, v) {
 			/* the row's classes colour its severity */
 			sev = fstr(v, "severity");
@@ -390,8 +395,10 @@ doc_overfit(struct tl_doc *d, const json_t *o, const struct night *n)
 			tl_doc_add(d, TL_DOC_LI, &b);
 		}
 		if (json_array_size(al) > k)
-			tl_doc_addf(d, TL_DOC_LI, "%zu more alerts in "
-			    "alerts.jsonl.", json_array_size(al) - k);
+			tl_doc_addf(d, TL_DOC_LI, "%zu more %s in "
+			    "alerts.jsonl.", json_array_size(al) - k, plural(
+			    (double)(json_array_size(al) - k), "alert",
+			    "alerts"));
 		tl_buf_release(&b);
 	}
 	if (json_array_size(st) > 0) {

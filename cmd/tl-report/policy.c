@@ -194,7 +194,7 @@ doc_policy(struct tl_doc *d, const json_t *pf, const struct night *n)
 	const json_t *c = json_object_get(pf, "changes"), *h =
 	    json_object_get(pf, "held"), *b = json_object_get(pf, "breakers"),
 	    *v;
-	char nb[TL_DOC_NUMSZ], mb[TL_DOC_NUMSZ];
+	char nb[COUNTSZ], mb[TL_DOC_NUMSZ];
 	struct tl_doc_block *t;
 	size_t i, k;
 
@@ -220,9 +220,10 @@ doc_policy(struct tl_doc *d, const json_t *pf, const struct night *n)
 		k = top_rows(h, n);
 		for (i = 0; i < k; i++) {
 			v = json_array_get(h, i);
-			tl_doc_addf(d, TL_DOC_LI, "%s %s: %s observations < %s",
+			tl_doc_addf(d, TL_DOC_LI, "%s %s: %s < %s",
 			    fstr(v, "policy"), fstr(v, "group"),
-			    tl_doc_fmt_int(nb, fnum(v, "n")),
+			    count_of(nb, fnum(v, "n"), "observation",
+			    "observations"),
 			    tl_doc_fmt_int(mb, fnum(v, "min_obs")));
 		}
 		if (json_array_size(h) > k)

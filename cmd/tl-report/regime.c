@@ -131,10 +131,10 @@ doc_regime(struct tl_doc *d, const json_t *r, const struct night *n)
 	tl_doc_put_text(&b, fstr(t, "date"));
 	tl_buf_adds(&b, "): ");
 	tl_doc_put_code(&b, regime_name(x[0], t));
-	tl_buf_printf(&b, " (state %s, probability %s), %s day%s in this "
+	tl_buf_printf(&b, " (state %s, probability %s), %s %s in this "
 	    "regime, since ", tl_doc_fmt_int(x[2], fnum(t, "state")),
 	    tl_doc_fmt_num(x[3], fnum(t, "prob"), 2), x[1],
-	    strcmp(x[1], "1") == 0 ? "" : "s");
+	    plural(fnum(r, "days_in_regime"), "day", "days"));
 	tl_doc_put_text(&b, fstr(r, "since"));
 	if (json_is_object(bf)) {
 		tl_buf_adds(&b, "; before: ");

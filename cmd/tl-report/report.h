@@ -58,6 +58,8 @@ struct night {
 	int		 quiet;		/* -q */
 	long		 top;		/* --top */
 	long		 stale_days;	/* --stale-days */
+	long		 stale_logs;	/* --stale-logs */
+	double		 turnover_warn;	/* --turnover-warn */
 	const char	*history;	/* --history: the history page's URL */
 	json_t		*facts;		/* the facts, new */
 	struct tl_panel	 ret;		/* returns.csv when have_ret */
@@ -111,6 +113,15 @@ void	 putn(json_t *o, const char *key, double x);
 void	 puts_(json_t *o, const char *key, const char *s);
 double	 fnum(const json_t *o, const char *key);	/* NaN if none */
 const char *fstr(const json_t *o, const char *key);	/* NULL if none */
+/* the noun for n things: one when n is 1, else many ("1 strategy", "0
+ * strategies", "2 strategies"); every count of the page says its noun so */
+const char *plural(double n, const char *one, const char *many);
+
+#define COUNTSZ	(TL_DOC_NUMSZ + 40)	/* a count and its noun, with NUL */
+
+/* "1 strategy", "12 strategies" (n as a whole number, "n/a" if NaN) into
+ * buf of COUNTSZ bytes; returns buf */
+char	*count_of(char *buf, double n, const char *one, const char *many);
 void	 addf(json_t *arr, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 

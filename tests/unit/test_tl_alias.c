@@ -84,6 +84,26 @@ Test(tl_alias, chains_resolve_to_their_end)
 	tl_alias_free(a);
 }
 
+/* Each rename in file order, once, with the end of its chain. */
+Test(tl_alias, nth_in_file_order)
+{
+	static const char *const want[][2] = { { "c", "d" }, { "a", "d" },
+		{ "b", "d" }, { "x", "y" }, { "old", "new" } };
+	struct tl_alias *a;
+	struct tl_err err;
+	const char *to;
+	size_t i;
+
+	a = load("c,d\na,b\nb,c\nx,y\na,b\nold,new\n", &err);
+	cr_assert_not_null(a, "%s: %s", err.where, err.msg);
+	cr_assert_eq(tl_alias_count(a), 5);
+	for (i = 0; i < 5; i++) {
+		cr_assert_str_eq(tl_alias_nth(a, i, &to), want[i][0]);
+		cr_assert_str_eq(to, want[i][1]);
+	}
+	tl_alias_free(a);
+}
+
 /* A chain of 100,000 renames: each lookup is the end (resolution is
  * linear, so this is fast; it would be slow if each walked its chain). */
 Test(tl_alias, a_long_chain)

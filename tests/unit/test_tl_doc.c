@@ -333,6 +333,42 @@ Test(doc, html_document)
 	tl_doc_release(&d);
 }
 
+/* A stacked table: class "stack" on the table (the style sheet lays its
+ * rows out as blocks on a phone) and each cell labelled with its
+ * column's name as plain text (a code mark left out, HTML escaped). */
+Test(doc, html_stacked_table)
+{
+	static const char *const head[] = { "Kind", "R&D <x>", "Since" };
+	struct tl_doc d;
+	struct tl_doc_block *t;
+	struct tl_buf out, h;
+	char *cells[3];
+
+	tl_doc_init(&d);
+	tl_buf_init(&h);
+	tl_doc_put_code(&h, "Code");
+	t = tl_doc_add_table(&d, "Alerts", head, "lrd");
+	tl_doc_table_stacks(t);
+	free(t->cell[0]);
+	t->cell[0] = tl_xstrdup(h.data);	/* a head with a code span */
+	cells[0] = tl_doc_text("decay");
+	cells[1] = tl_doc_pct(0.2386, 1);
+	cells[2] = tl_doc_text("2026-02-13");
+	tl_doc_add_row(t, cells, NULL);
+	tl_buf_init(&out);
+	tl_doc_html(&out, &d, "t");
+	cr_assert_not_null(strstr(out.data, "table.stack thead{display:none}"));
+	cr_assert_not_null(strstr(out.data, "<table aria-labelledby=\"tbl-1\" "
+	    "class=\"stack\">"));
+	cr_assert_not_null(strstr(out.data, "<tr><td data-label=\"Code\">"
+	    "decay</td><td class=\"r\" data-label=\"R&amp;D &lt;x&gt;\">"
+	    "23.9%</td><td class=\"d\" data-label=\"Since\">2026-02-13"
+	    "</td></tr>"), "%s", strstr(out.data, "<tbody>"));
+	tl_buf_release(&out);
+	tl_buf_release(&h);
+	tl_doc_release(&d);
+}
+
 Test(doc, addf_long_text)
 {
 	struct tl_doc d;
