@@ -150,6 +150,8 @@ struct engine {
 	struct tl_buf		 key;	/* scratch */
 	size_t			 qnext;	/* next Sobol index */
 	size_t			 ntried;	/* trials known, for the start */
+	size_t			 ninfeasible;	/* of them, observed
+					 * infeasible: not in the start */
 	gsl_rng			*r;	/* this batch's stream */
 	double			*par;	/* around: parent points */
 	long			*parline;	/* their lines */

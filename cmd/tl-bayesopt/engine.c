@@ -3,9 +3,9 @@
  * (complete ones by value or, with several objectives, by MOTPE's
  * good group; pruned ones by how far they got; infeasible ones last;
  * running and proposed ones as liars) and proposes unseen points:
- * scrambled Sobol points for the start, then the best of --candidates
- * TPE draws, or local moves around --around's parents
- * (tl_space_local_move); random when those run dry.  With --sampler
+ * scrambled Sobol points for the start (--startup feasible trials), then
+ * the best of --candidates TPE draws, or local moves around --around's
+ * parents (tl_space_local_move); random when those run dry.  With --sampler
  * nsga2 the complete trials go to NSGA-II (lib/tl_nsga2) instead, whose
  * children follow the Sobol points of its first generation.
  */
@@ -23,6 +23,9 @@
 
 #define RANDOM_TRIES	10000	/* uniform draws before "exhausted" */
 #define CHILD_TRIES	1000	/* NSGA-II children drawn before random */
+#define STARTUP_INFEASIBLE 2	/* the start lasts at most this many times
+				 * --startup trials when some are
+				 * infeasible (tl-bayesopt(1), CAVEATS) */
 
 void
 engine_init(struct engine *e, const struct opts *o, const struct tl_space *s)
@@ -71,6 +74,7 @@ engine_reset(struct engine *e)
 		tl_nsga2_reset(e->ga);
 	tl_map_free(e->seen);
 	e->seen = tl_map_alloc();
+	e->ninfeasible = 0;
 }
 
 /* Is x tried or proposed?  With add, remember it. */
@@ -107,15 +111,23 @@ engine_fit(struct engine *e)
 	return e->fitted;
 }
 
-/* Is the batch still in its quasi-random start?  NSGA-II: until a
- * first generation is complete. */
+/* Is the batch still in its quasi-random start: fewer than --startup
+ * trials, not counting infeasible ones (they say where the objective
+ * may not be looked at, not how it varies, and a start without enough
+ * feasible trials leaves TPE's good group on the first feasible basin it
+ * meets), nor longer than STARTUP_INFEASIBLE times --startup trials in
+ * all (a small feasible region is found by TPE's ranking by violation
+ * sooner than by Sobol points)?  NSGA-II: until a first generation is
+ * complete. */
 int
 engine_startup(const struct engine *e)
 {
+	size_t n = (size_t)e->o->startup;
+
 	if (e->ga != NULL)
 		return tl_nsga2_generations(e->ga) == 0;
-	return tl_tpe_count(e->tpe) == 0 ||
-	    e->ntried < (size_t)e->o->startup;
+	return tl_tpe_count(e->tpe) == 0 || (e->ntried - e->ninfeasible < n &&
+	    e->ntried < STARTUP_INFEASIBLE * n);
 }
 
 static void
@@ -255,6 +267,7 @@ observe(struct engine *e, const double *x, double value, const double *y,
 {
 	size_t m = e->o->nobj;
 
+	e->ninfeasible += viol > 0;
 	if (e->ga != NULL) {
 		tl_nsga2_observe(e->ga, x, y, viol);
 		return;

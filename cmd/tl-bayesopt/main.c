@@ -201,7 +201,7 @@ usage(FILE *fp)
 "      --sshlogin=LOGIN    run, parallel: [N/]user@host[:port], repeated\n"
 "                          (none: this host)\n"
 "      --space=FILE        the search space (JSON)\n"
-"      --startup=N         Sobol trials before TPE (10)\n"
+"      --startup=N         feasible Sobol trials before TPE (10)\n"
 "      --state-field=F     trial state: complete, failed, running (state)\n"
 "      --time-limit=TIME   run, slurm: sbatch --time (the partition's)\n"
 "      --timeout=SEC       run: an objective still running is failed\n"
