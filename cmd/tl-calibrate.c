@@ -53,6 +53,7 @@ struct opts {
 	int		 quiet;		/* -q */
 	const char	*score;		/* score column */
 	long		 seed;		/* fold assignment */
+	int		 drop_unscored;	/* --unscored drop */
 	char		**inputs;	/* files; none: stdin */
 	int		 ninputs;	/* their number */
 };
@@ -63,7 +64,11 @@ struct rows {
 	double		*y;		/* 1 win, 0 loss */
 	char		**g;		/* group values or NULL */
 	size_t		 n, cap;	/* used, allocated */
+	size_t		 unscored;	/* left out by --unscored drop */
 };
+
+/* --unscored: what a row without a score is */
+static const char *const unscored_names[] = { "fail", "drop" };
 
 /* --binning */
 static const struct binning_name {
@@ -80,13 +85,13 @@ usage(FILE *fp)
 "usage: tl-calibrate fit [-q] [-B bins] [-b column] [-i format] [-k folds]\n"
 "                    [-l level] [-m method] [-o map] [-s seed] [-y column]\n"
 "                    [--binning how] [--min-rows N] [--report file]\n"
-"                    [--score column] [file ...]\n"
+"                    [--score column] [--unscored what] [file ...]\n"
 "       tl-calibrate apply --map file [-f format] [-i format] [-o file]\n"
 "                    [file ...]\n"
 "       tl-calibrate report [-q] [-B bins] [-b column] [-i format] [-k folds]\n"
 "                    [-l level] [-m method] [-o file] [-s seed] [-y column]\n"
 "                    [--binning how] [--map file] [--min-rows N]\n"
-"                    [--score column] [file ...]\n");
+"                    [--score column] [--unscored what] [file ...]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
@@ -108,6 +113,9 @@ usage(FILE *fp)
 "                        fold) of the same rows to FILE, in one reading\n"
 "      --score=COLUMN    the score, in [0, 1] (confidence)\n"
 "  -s, --seed=N          fold assignment for --cv (1)\n"
+"      --unscored=WHAT   fit, report: a row without a score is an error\n"
+"                        (fail, the default) or left out with a warning\n"
+"                        (drop: trades of a system that logs none)\n"
 "  -V, --version         print the version\n"
 "  -y, --outcome=COLUMN  the outcome: boolean, or a number, a win when\n"
 "                        > 0 (win)\n");
@@ -116,7 +124,8 @@ usage(FILE *fp)
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
-	enum { O_BINNING = 256, O_MAP, O_MINROWS, O_REPORT, O_SCORE };
+	enum { O_BINNING = 256, O_MAP, O_MINROWS, O_REPORT, O_SCORE,
+	    O_UNSCORED };
 	static const char *const cmds[] = { "fit", "apply", "report" };
 	static const struct option longopts[] = {
 		{ "bins", required_argument, NULL, 'B' },
@@ -134,6 +143,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "report", required_argument, NULL, O_REPORT },
 		{ "score", required_argument, NULL, O_SCORE },
+		{ "unscored", required_argument, NULL, O_UNSCORED },
 		{ "seed", required_argument, NULL, 's' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "outcome", required_argument, NULL, 'y' },
@@ -148,7 +158,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 	    TL_NELEM(old) };
 	struct tl_err err = { 0 };
 	struct tl_opt_file f[1];
-	int ch, bad = 0;
+	int ch, bad = 0, unscored_given = 0;
 
 	/* GNU getopt moves the operands (command, files) to the end, so
 	 * options may stand before or after the command */
@@ -202,6 +212,11 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case O_SCORE:
 			o->score = optarg;
 			break;
+		case O_UNSCORED:
+			o->drop_unscored = TL_PARSE_WORD("--unscored", optarg,
+			    unscored_names) == 1;
+			unscored_given = 1;
+			break;
 		case 'q':
 			o->quiet = 1;
 			break;
@@ -226,6 +241,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 	o->ninputs = argc - optind - 1;
 	if (o->cmd == C_APPLY && o->map == NULL)
 		tl_usage_error("apply needs the map: --map FILE");
+	if (o->cmd == C_APPLY && unscored_given)
+		tl_usage_error("--unscored is for fit and report (apply keeps "
+		    "every row)");
 	if (o->report != NULL && o->cmd != C_FIT)
 		tl_usage_error("--report is for fit (report writes -o)");
 	if (o->cmd != C_REPORT && o->report == NULL && o->folds > 0)
@@ -252,8 +270,9 @@ rows_release(struct rows *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Score, outcome and group of one row (parsed into d); -1 with err on a
- * bad one.  tl_jv, not jansson: the nightly run reads a million trades. */
+/* Score, outcome and group of one row (parsed into d); 1 for a row
+ * without a score under --unscored drop; -1 with err on a bad one.
+ * tl_jv, not jansson: the nightly run reads a million trades. */
 static int
 row_values(const struct opts *o, const struct tl_jdoc *d, const char *name,
     unsigned long line, double *s, double *y, char **g, struct tl_err *err)
@@ -266,6 +285,8 @@ row_values(const struct opts *o, const struct tl_jdoc *d, const char *name,
 		return tl_err_set(err, TL_EX_DATAERR, name, line,
 		    "expected an object, got %s", tl_jv_typename(root));
 	v = tl_jv_get(d, root, o->score);
+	if ((v == NULL || v->type == TL_JNULL) && o->drop_unscored)
+		return 1;
 	if (v == NULL || v->type == TL_JNULL)
 		return tl_err_set(err, TL_EX_DATAERR, name, line,
 		    "field '%s': missing", o->score);
@@ -345,13 +366,19 @@ read_rows(const struct opts *o, struct rows *r, struct tl_err *err)
 				rc = row_values(o, &d, tl_records_name(rs),
 				    tl_records_line(rs), &r->s[r->n],
 				    &r->y[r->n], &r->g[r->n], err);
-			if (rc == 0)
+			if (rc == 1)
+				r->unscored++;
+			else if (rc == 0)
 				r->n++;
+			rc = rc == 1 ? 0 : rc;
 		}
 		tl_records_free(rs);
 		rc = rc == -1 ? -1 : 0;
 	}
 	tl_jdoc_release(&d);
+	if (rc == 0 && r->unscored > 0)
+		tl_warn("%zu of %zu rows have no '%s': left out (--unscored "
+		    "drop)", r->unscored, r->unscored + r->n, o->score);
 	if (rc == 0 && r->n == 0)
 		return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "no rows in the "
 		    "input");
@@ -629,6 +656,9 @@ report_of(const struct opts *o, const struct rows *r, const struct tl_cal *c,
 	    "n", (json_int_t)r->n, "wins", (json_int_t)wins,
 	    "bins", (json_int_t)o->bins, "binning",
 	    o->binning == TL_BINS_UNIFORM ? "uniform" : "quantile");
+	if (r->unscored > 0)
+		json_object_set_new(v, "unscored",
+		    json_integer((json_int_t)r->unscored));
 	json_object_set_new(v, "level", json_real(o->level));
 	json_object_set_new(v, "raw", figures(o, r->s, r));
 	if (p != NULL)
