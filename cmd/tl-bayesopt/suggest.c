@@ -234,8 +234,8 @@ cmd_suggest(const struct opts *o, const struct tl_space *s,
 		}
 	if (made < n) {
 		space = tl_space_size(s);
-		if (made == 0) {
-			rc = tl_err_set(err, TL_EX_DATAERR, o->space, 0,
+		if (made == 0) {	/* nothing new: "no", not an error */
+			rc = tl_err_set(err, TL_EX_FALSE, o->space, 0,
 			    "every point of the space was tried");
 			goto done;
 		}
