@@ -426,6 +426,7 @@ struct merge {
 	struct tl_jdoc	 d;		/* a shard line, parsed */
 	struct tl_buf	 raw;		/* an item's raw text */
 	struct tl_buf	 canon;		/* its canonical text */
+	struct tl_buf	 head;		/* an item line without its record */
 	int		 dropping;	/* the rest of a group is dropped */
 	struct tl_map	*open;		/* map name -> open positions */
 	struct oracle	*collect;	/* the first pass of oracle.c: what
@@ -506,6 +507,45 @@ bad_line(const struct shin *in, const char *what, struct tl_err *err)
 	    "damaged shard: %s", what);
 }
 
+/* The first k[0..kn) in p[0..n), or NULL (memmem() is not POSIX). */
+static const char *
+find(const char *p, size_t n, const char *k, size_t kn)
+{
+	const char *e = p + n;
+
+	while ((size_t)(e - p) >= kn &&
+	    (p = memchr(p, k[0], (size_t)(e - p) - kn + 1)) != NULL) {
+		if (memcmp(p, k, kn) == 0)
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
+/* A shard line into m->d.  An item's canonical record is its last
+ * member, "c" (item_canon() takes it from the line and parses it): its
+ * other members are parsed alone, the line up to ,"c":{ closed by a
+ * brace.  The first ,"c":{ is the item's own: no string holds an
+ * unescaped quote, and no member before it an object.  Other lines are
+ * parsed whole. */
+static int
+parse_line(struct merge *m, const struct shin *in, struct tl_err *err)
+{
+	static const char key[] = ",\"c\":{";
+	const char *c;
+
+	c = in->len > 0 && in->line[in->len - 1] == '}' ? find(in->line,
+	    in->len, key, sizeof(key) - 1) : NULL;
+	if (c == NULL)
+		return tl_jdoc_parse(&m->d, in->line, in->len, in->path,
+		    in->lineno, err);
+	tl_buf_reset(&m->head);
+	tl_buf_add(&m->head, in->line, (size_t)(c - in->line));
+	tl_buf_addc(&m->head, '}');
+	return tl_jdoc_parse(&m->d, m->head.data, m->head.len, in->path,
+	    in->lineno, err);
+}
+
 /* The next line of in, parsed into m->d.  Returns 1, 0 at the end, or
  * -1 with err set. */
 static int
@@ -519,8 +559,7 @@ next_line(struct merge *m, struct shin *in, struct tl_err *err)
 	if (!tl_reader_had_newline(in->rd))	/* every line has one */
 		return tl_err_set(err, TL_EX_DATAERR, in->path, in->lineno,
 		    "truncated shard: its last line is cut short");
-	if (tl_jdoc_parse(&m->d, in->line, in->len, in->path, in->lineno,
-	    err) == -1)
+	if (parse_line(m, in, err) == -1)
 		return -1;
 	if (m->d.v[0].type != TL_JOBJ)
 		return bad_line(in, "a line that is not an object", err);
@@ -1020,6 +1059,7 @@ merge_all(struct state *s, char *const *paths, size_t n, size_t *files,
 	tl_jdoc_init(&m.d);
 	tl_buf_init(&m.raw);
 	tl_buf_init(&m.canon);
+	tl_buf_init(&m.head);
 	for (i = 0; i < n && rc == 0; i++)
 		if ((rc = open_shard(&m, &m.in[i], paths[i], err)) == 0 &&
 		    (rc = same_until(s, &m.in[i], err)) == 0 && i > 0)
@@ -1070,5 +1110,6 @@ merge_all(struct state *s, char *const *paths, size_t n, size_t *files,
 	tl_jdoc_release(&m.d);
 	tl_buf_release(&m.raw);
 	tl_buf_release(&m.canon);
+	tl_buf_release(&m.head);
 	return rc == -1 ? -1 : 0;
 }
