@@ -1,6 +1,7 @@
 # tradelearn: one GNU Makefile.  make, make check, make check SAN=1,
 # make check-dist, make check-report, make bench, make demo, make install PREFIX=... DESTDIR=...,
-# make lint (lint-man: mandoc -Tlint; lint-includes: no #include cycle in lib/).
+# make lint (lint-man: mandoc -Tlint, and groff renders each page whole;
+# lint-includes: no #include cycle in lib/).
 
 VERSION   = 0.1.0
 PREFIX   ?= /usr/local
@@ -166,6 +167,7 @@ lint-includes:
 
 lint-man:
 	@for m in $(MANS); do mandoc -Tlint -Wwarning $$m || exit 1; done; echo "man pages: $(words $(MANS)) clean"
+	@scripts/lint-groff $(MANS)
 
 fmt-check:
 	clang-format --dry-run --Werror lib/*.[ch] $(wildcard cmd/*.c cmd/*/*.[ch])
