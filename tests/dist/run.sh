@@ -268,6 +268,23 @@ not() {
 	! "$@"
 }
 
+# lose_node: slurmd killed as a crash would; wait until the node is
+# down* (SlurmdTimeout 5 s: not responding, then DOWN; its jobs end
+# NODE_FAIL or go back to the queue)
+lose_node() {
+	dist_slurmd_kill || why "could not kill slurmd" || return 1
+	dist_wait 120 dist_node_is 'down*' ||
+	    why "node not down* 120 s after slurmd died: $(dist_node_state)"
+}
+
+# node_back: slurmd started again; wait until the node registers and is
+# idle (ReturnToService 2)
+node_back() {
+	dist_slurmd_start
+	dist_wait 60 dist_node_is idle ||
+	    why "node not idle 60 s after slurmd restarted: $(dist_node_state)"
+}
+
 case_slurm_node_lost() {
 	local d j r st reason t0
 	d=$(batch node-lost 1) || return 1
@@ -285,12 +302,7 @@ case_slurm_node_lost() {
 	    why "not both RUNNING in 30 s: $(task_state "$j" 0)," \
 	    "$(task_state "$r" 0)" || return 1
 	t0=$SECONDS
-	dist_slurmd_kill || why "could not kill slurmd" || return 1
-	# SlurmdTimeout is 5 s: the node is marked not responding, then
-	# DOWN; its jobs end NODE_FAIL or go back to the queue
-	dist_wait 120 dist_node_is 'down*' ||
-	    why "node not down* 120 s after slurmd died: $(dist_node_state)" ||
-	    return 1
+	lose_node || return 1
 	job_wait "$j" 30 || return 1
 	st=$(task_state "$j" 0)
 	reason=$(sinfo -h -N -n "$DIST_NODE" -o %E)
@@ -307,13 +319,9 @@ case_slurm_node_lost() {
 	# the trials themselves run on without slurmd
 	holds "$d/${j}_0.out" ||
 	    why "the trial did not outlive slurmd" || return 1
-	# slurmd back: the node registers and is idle again (ReturnToService
-	# 2); the trials left running from before are killed
+	# slurmd back: the trials left running from before are killed
 	t0=$SECONDS
-	dist_slurmd_start
-	dist_wait 60 dist_node_is idle ||
-	    why "node not idle 60 s after slurmd restarted: $(dist_node_state)" ||
-	    return 1
+	node_back || return 1
 	echo "  node back: idle after $((SECONDS - t0)) s"
 	dist_wait 60 not holds "$d/${j}_0.out" ||
 	    why "the trial of the lost node still runs 60 s after slurmd" \
@@ -374,19 +382,20 @@ bo_local() {
 	    why "the local run failed"
 }
 
-# bo_same HISTORY: has HISTORY the local run's trials (number, params,
-# value), whatever the order the results came in?
+# bo_same HISTORY [LOCAL N]: has HISTORY the N trials (number, params,
+# value, state) of the local run LOCAL (bo_local's 40), whatever the order
+# the results came in?
 bo_same() {
-	local f
-	for f in "$run/bo-local.jsonl" "$1"; do
+	local f l=${2:-$run/bo-local.jsonl} n=${3:-$ntrials}
+	for f in "$l" "$1"; do
 		jq -c '[.trial, .params, .value, .state]' "$f" | sort -n -t , -k 1.2 \
 		    >"$f.key"
 	done
-	[ "$(wc -l <"$1.key")" -eq "$ntrials" ] ||
-	    why "$1: $(wc -l <"$1.key") trials, not $ntrials" || return 1
-	cmp -s "$run/bo-local.jsonl.key" "$1.key" ||
+	[ "$(wc -l <"$1.key")" -eq "$n" ] ||
+	    why "$1: $(wc -l <"$1.key") trials, not $n" || return 1
+	cmp -s "$l.key" "$1.key" ||
 	    why "$1 differs from the local run:" \
-	    "$(diff "$run/bo-local.jsonl.key" "$1.key" | head -n 5)"
+	    "$(diff "$l.key" "$1.key" | head -n 5)"
 }
 
 case_run_slurm() {
@@ -518,8 +527,8 @@ case_run_slurm_node_lost() {
 
 # the case, the run's pid in pid (the caller's, killed on failure)
 node_lost_run() {
-	local h=$run/bo-lost.jsonl d=$run/bo-lost j t0 k rec
-	local args=("${bo_args[@]}" -j 2 -n 4 -q -o /dev/null)
+	local h=$run/bo-lost.jsonl d=$run/bo-lost j t0 k rec n=4
+	local args=("${bo_args[@]}" -j 2 -n "$n" -q -o /dev/null)
 	# a trial sleeps until the node is back (the marker), then is quick
 	cat >"$run/lost-trial" <<EOF2
 #!/bin/sh
@@ -538,10 +547,7 @@ EOF2
 	    why "not both RUNNING in 30 s: $(task_state "$j" 0)," \
 	    "$(task_state "$j" 1)" || return 1
 	t0=$SECONDS
-	dist_slurmd_kill || why "could not kill slurmd" || return 1
-	dist_wait 120 dist_node_is 'down*' ||
-	    why "node not down* 120 s after slurmd died: $(dist_node_state)" ||
-	    return 1
+	lose_node || return 1
 	# the run sees NODE_FAIL and submits the retries, pending on the
 	# node that is down
 	dist_wait 60 has_batches "$d" 2 ||
@@ -550,10 +556,7 @@ EOF2
 	    "batches submitted"
 	touch "$run/node-back"
 	t0=$SECONDS
-	dist_slurmd_start
-	dist_wait 60 dist_node_is idle ||
-	    why "node not idle 60 s after slurmd restarted: $(dist_node_state)" ||
-	    return 1
+	node_back || return 1
 	wait "$pid" || why "run failed: $(head -n 5 "$d.err")" || return 1
 	echo "  run done $((SECONDS - t0)) s after slurmd restarted"
 	for k in 0 1; do
@@ -568,12 +571,7 @@ EOF2
 	# the trials of a local run of the same seed
 	"$bindir/tl-bayesopt" run "${args[@]}" -H "$run/bo-lost-local.jsonl" \
 	    -- "$DIST_TESTS/trial" || why "the local run failed" || return 1
-	for f in "$run/bo-lost-local.jsonl" "$h"; do
-		jq -c '[.trial, .params, .value, .state]' "$f" | sort >"$f.key"
-	done
-	cmp -s "$run/bo-lost-local.jsonl.key" "$h.key" ||
-	    why "not the local run's trials:" \
-	    "$(diff "$run/bo-lost-local.jsonl.key" "$h.key" | head -n 5)"
+	bo_same "$h" "$run/bo-lost-local.jsonl" "$n"
 }
 
 case_run_parallel() {
