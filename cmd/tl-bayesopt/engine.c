@@ -297,7 +297,11 @@ observe(struct engine *e, const double *x, double value, const double *y,
  * 3.2: the best non-domination ranks, the last one cut by hypervolume
  * subset selection) is tier 0, the rest tier 1, in trial order; with
  * hv_weights a good trial weighs its hypervolume contribution within
- * the group (tl_pareto_weights). */
+ * the group (tl_pareto_weights).  The proposal then maximises l/g as
+ * for one objective: under this split that is the expected hypervolume
+ * improvement of the good set (Ozaki et al. 2020, MOTPE's acquisition),
+ * as p(good | x) = gamma l / (gamma l + (1 - gamma) g) and only a good
+ * point improves it. */
 void
 mo_flush(struct engine *e)
 {
