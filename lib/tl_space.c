@@ -560,6 +560,36 @@ tl_space_decode(const struct tl_space *s, const double *x)
 	return o;
 }
 
+json_t *
+tl_space_settle(const struct tl_space *s, double *x, struct tl_err *err)
+{
+	struct tl_buf text;
+	struct tl_err perr = { 0 };
+	json_t *params;
+	double *u;
+	char why[512];
+
+	params = tl_space_decode(s, x);
+	tl_buf_init(&text);
+	tl_json_append(&text, params);
+	json_decref(params);
+	u = tl_xcalloc(s->n ? s->n : 1, sizeof(double));
+	if ((params = tl_json_parse(text.data, text.len, "params", 0,
+	    &perr)) == NULL)
+		tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "params %s do not "
+		    "read back: %s", text.data, perr.msg);
+	else if (tl_space_encode(s, params, 0, u, why, sizeof(why)) == -1) {
+		tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "params %s do not "
+		    "read back: %s", text.data, why);
+		json_decref(params);
+		params = NULL;
+	} else
+		memcpy(x, u, s->n * sizeof(double));
+	free(u);
+	tl_buf_release(&text);
+	return params;
+}
+
 /* Encode one value of p into *u; -1 with why. */
 static int
 encode_one(const struct tl_param *p, const json_t *v, double *u, char *why,

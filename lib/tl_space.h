@@ -90,6 +90,20 @@ int	tl_space_encode(const struct tl_space *s, const json_t *params,
  * declared, keys in the space's order, dotted names nested. */
 json_t	*tl_space_decode(const struct tl_space *s, const double *x);
 
+/* The params of point x as a reader of their JSON text gets them: x's
+ * tl_space_decode() written by tl_json_append(), parsed back by
+ * tl_json_parse() (the history reader's parser) and re-encoded into x.
+ * Decoding rounds a continuous value to 15 significant digits and
+ * encoding does not invert it exactly (0.421 comes back as u = 0.421
+ * plus an ulp or so), so a process that writes x's params and goes on
+ * with the x it drew holds another point than a reader of its output
+ * does; after this call both hold the same one, bit for bit.  Returns
+ * the params as parsed (new; the same text when written again), or NULL
+ * with err (TL_EX_SOFTWARE: they do not read back, which is a bug), x
+ * then unchanged. */
+json_t	*tl_space_settle(const struct tl_space *s, double *x,
+	    struct tl_err *err);
+
 /* Snap x in place to what decoding gives: the centre of the bin of each
  * discrete coordinate, the nearest index of a categorical one, u clipped
  * to [0, 1].  Returns x. */

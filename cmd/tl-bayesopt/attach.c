@@ -152,6 +152,7 @@ attach_start(struct runstate *rs, struct tl_trial_run *tr,
 		rs->x[k] = tl_xcalloc(d, sizeof(double));
 		memcpy(rs->x[k], rs->h.t[rs->att[a].h].x, rs->s->n *
 		    sizeof(double));
+		rs->par[k] = tl_space_decode(rs->s, rs->x[k]);
 		rs->src[k] = "taken up";
 		rs->score[k] = NAN;
 		tl_prune_trial_init(&rs->cv[k], rs->att[a].id);

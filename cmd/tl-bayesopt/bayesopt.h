@@ -186,7 +186,10 @@ struct runstate {
 	struct hist		 h;	/* the history as read */
 	long			 first;	/* number of this run's first trial */
 	size_t			 nrun;	/* trials launched */
-	double			**x;	/* their points, by index */
+	double			**x;	/* their points, by index: as a
+					 * reader of their params gets them
+					 * (tl_space_settle) */
+	json_t			**par;	/* those params, as written */
 	const char		**src;	/* how each was proposed */
 	double			*score;	/* and its score */
 	double			*val;	/* values (NAN: failed or pruned) */
@@ -247,6 +250,7 @@ int	cmd_importance(int argc, char *argv[]);
 
 /* record.c: the fields of a trial record written, and -o */
 json_t *num(double x);
+void	set_params(json_t *rec, const struct opts *o, json_t *params);
 void	put_params(json_t *rec, const struct opts *o,
 	    const struct tl_space *s, const double *x);
 json_t *values_json(const struct opts *o, const double *y, int as_loss);

@@ -22,12 +22,11 @@ num(double x)
 	return isfinite(x) ? json_real(x) : json_null();
 }
 
-/* Set rec's --params-field (dotted: nested objects) to the point x: the
- * field a trial's params are read from is the one they are written to,
- * so that candidates look like the runs they came from. */
+/* Set rec's --params-field (dotted: nested objects) to params (stolen):
+ * the field a trial's params are read from is the one they are written
+ * to, so that candidates look like the runs they came from. */
 void
-put_params(json_t *rec, const struct opts *o, const struct tl_space *s,
-    const double *x)
+set_params(json_t *rec, const struct opts *o, json_t *params)
 {
 	const char *p = o->params_field, *dot;
 	json_t *obj = rec, *sub;
@@ -42,7 +41,15 @@ put_params(json_t *rec, const struct opts *o, const struct tl_space *s,
 		obj = sub;
 		p = dot + 1;
 	}
-	json_object_set_new(obj, p, tl_space_decode(s, x));
+	json_object_set_new(obj, p, params);
+}
+
+/* Set rec's --params-field to the params of the point x. */
+void
+put_params(json_t *rec, const struct opts *o, const struct tl_space *s,
+    const double *x)
+{
+	set_params(rec, o, tl_space_decode(s, x));
 }
 
 /* The values y[nobj] as an object by --objective name; y holds losses

@@ -179,26 +179,32 @@ run_propose(struct runstate *rs, struct engine *e, size_t k, struct cand *c)
 	return propose(e, 0, c);
 }
 
-/* Propose this run's next trial and start it on tr. */
+/* Propose this run's next trial and start it on tr.  The trial goes on
+ * with the point its params read back as (tl_space_settle), which is
+ * what a run resumed from the history gets from its record: so the two
+ * propose the same trials after it.  Writing more digits instead would
+ * not do: no number of them makes encoding invert decoding (u = (log v -
+ * a) / (b - a) rounds), and 15 keep a person's 0.0015 from reading
+ * 0.0015000000000000007.  Returns 0, 1 when no unseen point is left,
+ * or -1 with err. */
 static int
 run_launch(struct runstate *rs, struct engine *e, struct tl_trial_run *tr,
     struct tl_buf *pb, struct tl_err *err)
 {
 	size_t k = rs->nrun;
 	struct cand c;
-	json_t *pr;
 
 	rs->x[k] = tl_xcalloc(rs->s->n ? rs->s->n : 1, sizeof(double));
 	c.x = rs->x[k];
 	if (run_propose(rs, e, k, &c) == -1)
 		return 1;
+	if ((rs->par[k] = tl_space_settle(rs->s, c.x, err)) == NULL)
+		return -1;
 	rs->src[k] = c.source;
 	rs->score[k] = c.score;
-	pr = tl_space_decode(rs->s, c.x);
 	tl_buf_reset(pb);
-	tl_json_append(pb, pr);
+	tl_json_append(pb, rs->par[k]);
 	tl_buf_addc(pb, '\n');
-	json_decref(pr);
 	rs->nrun++;
 	return tl_trial_start(tr, rs->first + (long)k, pb->data, pb->len,
 	    err);
@@ -312,7 +318,7 @@ finish(struct runstate *rs, const struct tl_trial_event *ev, int hfd,
 
 	rec = json_object();
 	json_object_set_new(rec, "trial", json_integer(ev->id));
-	put_params(rec, o, rs->s, rs->x[k]);
+	set_params(rec, o, json_incref(rs->par[k]));
 	if (rs->prn[k].pruned) {
 		json_object_set_new(rec, "value", json_null());
 		json_object_set_new(rec, "state", json_string("pruned"));
@@ -512,6 +518,7 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 	    tl_progress_wanted(o->progress, o->quiet));
 	rs.cap = want + rs.natt;	/* this run's, one spare, taken up */
 	rs.x = tl_xcalloc(rs.cap + 1, sizeof(double *));
+	rs.par = tl_xcalloc(rs.cap + 1, sizeof(json_t *));
 	rs.src = tl_xcalloc(rs.cap + 1, sizeof(char *));
 	rs.score = tl_xcalloc(rs.cap + 1, sizeof(double));
 	rs.val = tl_xcalloc(rs.cap + 1, sizeof(double));
@@ -564,6 +571,7 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 	tl_trial_free(tr);
 	for (i = 0; i <= rs.cap; i++) {
 		free(rs.x[i]);
+		json_decref(rs.par[i]);
 		tl_prune_trial_release(&rs.cv[i]);
 	}
 	free(rs.cv);
@@ -572,6 +580,7 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 	free(rs.prn);
 	free(rs.others);
 	free(rs.x);
+	free(rs.par);
 	free(rs.src);
 	free(rs.score);
 	free(rs.val);

@@ -4,7 +4,8 @@
  * decoding (grid values written as their decimals, log scales, booleans
  * and strings as choices), the reasons a past trial does not fit, the
  * unit-cube map and the duplicate keys; the local moves of --around
- * against their probabilities.
+ * against their probabilities; a point settled to what its params read
+ * back as, against the history reader.
  */
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 
 #include "tl_err.h"
 #include "tl_json.h"
+#include "tl_records.h"
 #include "tl_rng.h"
 #include "tl_space.h"
 #include "tl_util.h"
@@ -314,6 +316,111 @@ Test(tl_space, nested_params)
 	bad("{\"a\":{\"type\":\"int\",\"low\":0,\"high\":3},\"a.b\":{\"type\":"
 	    "\"int\",\"low\":0,\"high\":3}}", "param 'a.b': 'a' is a param "
 	    "too (a dotted name is a path into nested params)");
+}
+
+/* every kind of param, a wide linear range (where decoding's 15 digits
+ * lose most to encoding) and a nested name */
+#define SETTLE "{\"w\":{\"type\":\"float\",\"low\":-1000,\"high\":1000}," \
+	"\"r\":{\"type\":\"float\",\"low\":1e-05,\"high\":10,\"log\":true}," \
+	"\"u\":{\"type\":\"float\",\"low\":0.25,\"high\":0.75}," \
+	"\"z\":{\"type\":\"float\",\"low\":0.5,\"high\":3.5,\"step\":0.01}," \
+	"\"k\":{\"type\":\"int\",\"low\":1,\"high\":100,\"log\":true}," \
+	"\"n\":{\"type\":\"int\",\"low\":20,\"high\":250}," \
+	"\"c\":{\"type\":\"categorical\",\"choices\":[0.1,\"b\",true]}," \
+	"\"g.h\":{\"type\":\"float\",\"low\":0,\"high\":1}}"
+#define SETTLE_N	300	/* points */
+#define SETTLE_D	8	/* their params */
+
+/* A settled point is, bit for bit, what the history reader gets from
+ * its params' text: written as a record line, read by tl_records (the
+ * reader of tl-bayesopt's history) and encoded.  The raw points are not:
+ * some coordinate moves in most of them. */
+Test(tl_space, settle_reads_back)
+{
+	struct tl_err err = { 0 };
+	struct tl_space *s = parse(SETTLE, &err);
+	struct tl_records *rs;
+	struct tl_buf lines, want, got;
+	double x[SETTLE_N][SETTLE_D], q[SETTLE_D], xr[SETTLE_D];
+	size_t i, j, moved = 0;
+	gsl_rng *r = tl_rng_alloc(25, 1);
+	char path[512], why[256];
+	json_t *p, *d, *rec;
+
+	cr_assert_not_null(s, "%s", err.msg);
+	cr_assert_eq(s->n, SETTLE_D);
+	tl_buf_init(&lines);
+	tl_buf_init(&want);
+	tl_buf_init(&got);
+	for (i = 0; i < SETTLE_N; i++) {
+		for (j = 0; j < SETTLE_D; j++)
+			q[j] = tl_rng_uniform(r);
+		tl_space_from_unit(s, q, x[i]);	/* continuous: u = q */
+		d = tl_space_decode(s, x[i]);
+		tl_buf_adds(&lines, "{\"params\":");
+		tl_json_append(&lines, d);
+		tl_buf_adds(&lines, "}\n");
+		tl_buf_reset(&want);
+		tl_json_append(&want, d);
+		json_decref(d);
+		memcpy(xr, x[i], sizeof(xr));
+		p = tl_space_settle(s, x[i], &err);
+		cr_assert_not_null(p, "%s", err.msg);
+		tl_buf_reset(&got);
+		tl_json_append(&got, p);
+		/* the params settled are the ones the raw point gave */
+		cr_assert_str_eq(got.data, want.data);
+		json_decref(p);
+		for (j = 0; j < SETTLE_D; j++)
+			if (memcmp(&xr[j], &x[i][j], sizeof(double)) != 0) {
+				moved++;
+				break;
+			}
+	}
+	cr_assert_gt(moved, SETTLE_N / 2, "%zu of %d raw points read back "
+	    "as they were", SETTLE_N - moved, SETTLE_N);
+	ut_write(ut_path(path, sizeof(path), dir, "h.jsonl"), lines.data,
+	    lines.len);
+	rs = tl_records_open(path, TL_FMT_AUTO, &err);
+	cr_assert_not_null(rs, "%s", err.msg);
+	for (i = 0; i < SETTLE_N; i++) {
+		cr_assert_eq(tl_records_next(rs, &rec, &err), 1, "%s",
+		    err.msg);
+		cr_assert_eq(tl_space_encode(s, json_object_get(rec, "params"),
+		    0, xr, why, sizeof(why)), 0, "%s", why);
+		cr_assert(memcmp(xr, x[i], sizeof(xr)) == 0, "point %zu: the "
+		    "history reads another point than the one settled", i);
+		json_decref(rec);
+	}
+	cr_assert_eq(tl_records_next(rs, &rec, &err), 0);
+	tl_records_free(rs);
+	tl_buf_release(&got);
+	tl_buf_release(&want);
+	tl_buf_release(&lines);
+	tl_rng_free(r);
+	tl_space_free(s);
+}
+
+/* A point whose params cannot be written (a NaN coordinate has no JSON
+ * number, so its param goes missing) is an error, the point left as it
+ * was. */
+Test(tl_space, settle_error)
+{
+	struct tl_err err = { 0 };
+	struct tl_space *s = parse(NESTED, &err);
+	double x[3] = { NAN, 0, 1 };
+
+	cr_assert_not_null(s, "%s", err.msg);
+	x[1] = tl_param_centre(&s->p[1], 2);	/* n.a = 3 */
+	cr_assert_null(tl_space_settle(s, x, &err));
+	cr_assert_eq(err.code, TL_EX_SOFTWARE);
+	cr_assert_str_eq(err.where, "");
+	cr_assert_str_eq(err.msg, "params {\"n\":{\"a\":3,\"b\":\"y\"}} do "
+	    "not read back: param 'c': missing");
+	cr_assert(isnan(x[0]));
+	cr_assert_eq(x[1], tl_param_centre(&s->p[1], 2));
+	cr_assert_eq(x[2], 1);
+	tl_space_free(s);
 }
 
 Test(tl_space, get_path)
