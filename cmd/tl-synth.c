@@ -132,9 +132,9 @@ parse_date(const char *s, int64_t *day)
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
-	enum { OPT_BACKTEST = 256, OPT_CHURN, OPT_DAYS, OPT_DIRT, OPT_GZIP_AFTER,
-		OPT_PERIODS, OPT_SIGNALS, OPT_START, OPT_STRATEGIES,
-		OPT_TRADES };
+	enum { OPT_BACKTEST = 256, OPT_CHURN, OPT_DAYS, OPT_DIRT,
+		OPT_GZIP_AFTER, OPT_PERIODS, OPT_SIGNALS, OPT_START,
+		OPT_STRATEGIES, OPT_TRADES };
 	static const struct option longopts[] = {
 		{ "backtest", required_argument, NULL, OPT_BACKTEST },
 		{ "churn", optional_argument, NULL, OPT_CHURN },
@@ -326,7 +326,8 @@ backtest(const struct opts *o, struct tl_err *err)
 		tl_msg("%s: planted roi %.6f a month; %zu days: %zu bull, %zu "
 		    "bear, %zu chop; %llu trades%s", tl_input_name(o->backtest),
 		    st.roi_mean, w.nd, bt.regime_days[TL_SYNTH_BULL],
-		    bt.regime_days[TL_SYNTH_BEAR], bt.regime_days[TL_SYNTH_CHOP],
+		    bt.regime_days[TL_SYNTH_BEAR],
+		    bt.regime_days[TL_SYNTH_CHOP],
 		    (unsigned long long)bt.trades, bt.ruin_day >= 0 ?
 		    ", ruined" : "");
 	tl_synth_world_release(&w);

@@ -18,8 +18,8 @@
 
 #define GENOME "{\"lookback\":150,\"entry_z\":2.38,\"exit_z\":0.4," \
 	"\"stop_atr\":1.27,\"take_profit_atr\":3.5,\"use_trailing\":true," \
-	"\"universe\":\"tech\",\"filter\":\"adx\",\"risk_per_trade\":0.012345," \
-	"\"max_positions\":7}"
+	"\"universe\":\"tech\",\"filter\":\"adx\"," \
+	"\"risk_per_trade\":0.012345,\"max_positions\":7}"
 
 static json_t *
 parse(const char *s)
@@ -107,7 +107,8 @@ Test(tl_synth_backtest, bad_genomes_are_refused_by_name)
 		    "field 'use_trailing': expected boolean, got number" },
 		{ "universe", "\"crypto\"", "field 'universe': unknown "
 		    "'crypto' (tech, energy, finance or broad)" },
-		{ "filter", "null", "field 'filter': expected string, got null" },
+		{ "filter", "null",
+		    "field 'filter': expected string, got null" },
 		{ "lookbak", "60", "field 'lookbak': not a genome field "
 		    "(lookback, entry_z, exit_z, stop_atr, take_profit_atr, "
 		    "risk_per_trade, max_positions, use_trailing, universe or "
@@ -195,6 +196,9 @@ Test(tl_synth_backtest, the_path_of_its_definition)
 		cr_assert_eq((double)bt.trades, trades);
 		cr_assert_eq(bt.ruin_day, -1);
 		cr_assert_gt(bt.drawdown, 0);
+		cr_assert_eq(bt.regime_days[TL_SYNTH_BULL] +
+		    bt.regime_days[TL_SYNTH_BEAR] +
+		    bt.regime_days[TL_SYNTH_CHOP], 250);
 		tl_synth_world_release(&w);
 	}
 }
