@@ -9,7 +9,9 @@
  * late, pause, retire or are renamed, with logs/retirements.jsonl and
  * aliases.csv; with --signals, a trade engine's signals, their outcomes
  * at five horizons and the counterfactual trades of the blocked ones,
- * with the truth tl-policy(1) learns.  The options make a plan (lib/tl_synth.h: what is
+ * with the truth tl-policy(1) learns.  With --backtest, no log: one
+ * genome's return and drawdown over the log's days and regimes
+ * (lib/tl_synth_backtest.h).  The options make a plan (lib/tl_synth.h: what is
  * planted), which is then written (lib/tl_synth_write.h: files, gzip, CSV
  * days, dirt).  The output depends only on the options: the same flags
  * and seed give the same bytes whatever TZ and the locale say.
@@ -22,10 +24,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_rng.h>
+#include <jansson.h>
+
 #include "tl_churn.h"
 #include "tl_err.h"
+#include "tl_json.h"
 #include "tl_opt.h"
+#include "tl_rng.h"
 #include "tl_synth.h"
+#include "tl_synth_backtest.h"
 #include "tl_synth_signal.h"
 #include "tl_synth_write.h"
 #include "tl_time.h"
@@ -38,6 +46,9 @@
 #define MAX_Y		9999		/* RFC 3339 years */
 
 struct opts {
+	const char	*backtest;	/* --backtest: the genome's file */
+	const char	*log_opt;	/* an option that writes a log (for
+					 * --backtest's message), or NULL */
 	char		*outdir;	/* -d: directory to create */
 	long		 seed;		/* -s */
 	long		 days;		/* --days: trading days */
@@ -63,12 +74,17 @@ usage(FILE *fp)
 	fprintf(fp,
 "usage: tl-synth [-qv] [-f format] [-s seed] [--days N] [--start DATE]\n"
 "                [--strategies N] [--periods N] [--trades N] [--dirt RATE]\n"
-"                [--gzip-after N] [--churn[=SPEC]] [--signals N] -d dir\n");
+"                [--gzip-after N] [--churn[=SPEC]] [--signals N] -d dir\n"
+"       tl-synth --backtest file [-s seed] [--days N] [--start DATE]\n"
+"                [--periods N]\n");
 	if (fp != stdout)
 		return;
 	fprintf(fp,
 "\nWrite a seeded synthetic trading log directory with a planted truth\n"
-"(see tl-synth(1), tl(7)).\n\n"
+"(see tl-synth(1), tl(7)); or backtest one genome in its world.\n\n"
+"      --backtest=FILE   read one genome (JSON object, - for stdin) and print\n"
+"                        its return, drawdown and trades over the log's days\n"
+"                        and regimes; writes no log\n"
 "      --churn[=SPEC]    strategies start late, pause, retire, are renamed:\n"
 "                        SPEC late=N,pause=N,retire=N,rename=N (a tenth,\n"
 "                        1, 1, 1); --trades then defaults to 2 a day per\n"
@@ -116,10 +132,11 @@ parse_date(const char *s, int64_t *day)
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
-	enum { OPT_CHURN = 256, OPT_DAYS, OPT_DIRT, OPT_GZIP_AFTER,
-		OPT_PERIODS, OPT_SIGNALS, OPT_START, OPT_STRATEGIES,
-		OPT_TRADES };
+	enum { OPT_BACKTEST = 256, OPT_CHURN, OPT_DAYS, OPT_DIRT,
+		OPT_GZIP_AFTER, OPT_PERIODS, OPT_SIGNALS, OPT_START,
+		OPT_STRATEGIES, OPT_TRADES };
 	static const struct option longopts[] = {
+		{ "backtest", required_argument, NULL, OPT_BACKTEST },
 		{ "churn", optional_argument, NULL, OPT_CHURN },
 		{ "output-dir", required_argument, NULL, 'd' },
 		{ "days", required_argument, NULL, OPT_DAYS },
@@ -147,14 +164,28 @@ parse_args(int argc, char *argv[], struct opts *o)
 	/* -f: index = enum tl_synth_format */
 	static const char *const formats[TL_SYNTH_NFORMAT] = { "jsonl",
 	    "json-array" };
+	/* the options of a log, which --backtest does not take */
+	static const struct {
+		int		 ch;		/* its getopt value */
+		const char	*name;		/* its name in messages */
+	} log_only[] = { { OPT_CHURN, "--churn" }, { 'd', "-d" },
+	    { OPT_DIRT, "--dirt" }, { 'f', "-f" },
+	    { OPT_GZIP_AFTER, "--gzip-after" }, { OPT_SIGNALS, "--signals" },
+	    { OPT_STRATEGIES, "--strategies" }, { OPT_TRADES, "--trades" } };
 	struct tl_err err = { 0 };
 	int64_t last;
-	size_t n;
+	size_t i, n;
 	int ch, y, m, d;
 	long w;
 
 	while ((ch = tl_getopt(&g, argc, argv)) != -1) {
+		for (i = 0; i < TL_NELEM(log_only); i++)
+			if (ch == log_only[i].ch)
+				o->log_opt = log_only[i].name;
 		switch (ch) {
+		case OPT_BACKTEST:
+			o->backtest = optarg;
+			break;
 		case OPT_CHURN:
 			o->churn = 1;
 			o->churn_arg = optarg;
@@ -234,11 +265,14 @@ parse_args(int argc, char *argv[], struct opts *o)
 		    "--churn=SPEC)", argv[optind]);
 	if (optind < argc)
 		tl_usage_error("unexpected argument '%s'", argv[optind]);
-	if (o->outdir == NULL)
+	if (o->backtest != NULL && o->log_opt != NULL)
+		tl_usage_error("--backtest: %s is an option of a log, not of a "
+		    "backtest", o->log_opt);
+	if (o->backtest == NULL && o->outdir == NULL)
 		tl_usage_error("-d DIR is required: the directory to write");
-	if (o->outdir[0] == '\0')
+	if (o->outdir != NULL && o->outdir[0] == '\0')
 		tl_usage_error("-d: empty directory name");
-	n = strlen(o->outdir);
+	n = o->outdir != NULL ? strlen(o->outdir) : 0;
 	while (n > 1 && o->outdir[n - 1] == '/')
 		o->outdir[--n] = '\0';
 	/* The last trading day must stay within year MAX_Y. */
@@ -264,6 +298,48 @@ bad:
 	tl_usage_error("%s: %s", err.where, err.msg);
 }
 
+/* --backtest: the genome of o->backtest in the world of the log the same
+ * -s, --days, --start and --periods would write, as one JSON line. */
+static int
+backtest(const struct opts *o, struct tl_err *err)
+{
+	struct tl_synth_strat st;
+	struct tl_synth_world w;
+	struct tl_synth_bt bt;
+	json_t *v, *out;
+	gsl_rng *r;
+	int rc;
+
+	if ((v = tl_json_load(o->backtest, err)) == NULL)
+		return -1;
+	rc = tl_synth_genome_from_json(v, tl_input_name(o->backtest), &st,
+	    err);
+	json_decref(v);
+	if (rc == -1)
+		return -1;
+	r = tl_rng_alloc((uint64_t)o->seed, TL_SYNTH_STREAM_WORLD);
+	tl_synth_world_init(&w, o->start, (size_t)o->days,
+	    (size_t)o->periods, r);
+	tl_rng_free(r);
+	tl_synth_backtest(&w, &st, (uint64_t)o->seed, &bt);
+	if (o->verbose)
+		tl_msg("%s: planted roi %.6f a month; %zu days: %zu bull, %zu "
+		    "bear, %zu chop; %llu trades%s", tl_input_name(o->backtest),
+		    st.roi_mean, w.nd, bt.regime_days[TL_SYNTH_BULL],
+		    bt.regime_days[TL_SYNTH_BEAR],
+		    bt.regime_days[TL_SYNTH_CHOP],
+		    (unsigned long long)bt.trades, bt.ruin_day >= 0 ?
+		    ", ruined" : "");
+	tl_synth_world_release(&w);
+	out = json_pack("{s:I,s:I,s:o,s:o,s:I}", "seed", (json_int_t)o->seed,
+	    "days", (json_int_t)o->days, "ret", tl_json_num(bt.ret),
+	    "drawdown", tl_json_num(bt.drawdown), "trades",
+	    (json_int_t)bt.trades);
+	rc = tl_json_writeln(stdout, out, err);
+	json_decref(out);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -286,7 +362,10 @@ main(int argc, char *argv[])
 		.signals = (uint64_t)o.signals };
 	lo = (struct tl_synth_layout){ .dir = o.outdir, .dirt = o.dirt,
 		.gzip_after = o.gzip_after, .format = o.format };
-	if ((s = tl_synth_alloc(&p, &err)) == NULL ||
+	if (o.backtest != NULL) {
+		if (backtest(&o, &err) == -1)
+			status = tl_report(&err);
+	} else if ((s = tl_synth_alloc(&p, &err)) == NULL ||
 	    tl_synth_write(s, &lo, &err) == -1)
 		status = tl_report(&err);
 	else if (o.verbose)

@@ -256,6 +256,24 @@ tl_json_load_file(const char *path, json_error_t *je)
 	return json_load_file(path, JSON_REJECT_DUPLICATES, je);
 }
 
+json_t *
+tl_json_load(const char *path, struct tl_err *err)
+{
+	json_error_t je;
+	json_t *v;
+
+	errno = 0;
+	if ((v = tl_json_load_file(path, &je)) != NULL)
+		return v;
+	if (je.line == -1)	/* could not open it */
+		tl_err_set(err, TL_EX_NOINPUT, tl_input_name(path), 0, "%s",
+		    strerror(errno != 0 ? errno : ENOENT));
+	else
+		tl_err_set(err, TL_EX_DATAERR, tl_input_name(path),
+		    (unsigned long)je.line, "invalid JSON: %s", je.text);
+	return NULL;
+}
+
 const char *
 tl_input_name(const char *path)
 {
@@ -271,20 +289,11 @@ tl_json_load_versioned(const char *path, const char *text, size_t len,
 	json_error_t je;
 	json_t *v, *ver;
 
-	errno = 0;
-	v = text != NULL ? json_loadb(text, len, JSON_REJECT_DUPLICATES, &je) :
-	    tl_json_load_file(path, &je);
+	if (text == NULL && (v = tl_json_load(path, err)) == NULL)
+		return NULL;
+	if (text != NULL)
+		v = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	path = tl_input_name(path);	/* for messages from here on */
-	if (v == NULL && text == NULL && je.line == -1) {	/* no file */
-		tl_err_set(err, TL_EX_NOINPUT, path, 0, "%s",
-		    strerror(errno != 0 ? errno : ENOENT));
-		return NULL;
-	}
-	if (v == NULL && text == NULL) {
-		tl_err_set(err, TL_EX_DATAERR, path, (unsigned long)je.line,
-		    "invalid JSON: %s", je.text);
-		return NULL;
-	}
 	name = json_string_value(json_object_get(v, "format"));
 	if (name == NULL || strcmp(name, f->name) != 0) {
 		tl_err_set(err, TL_EX_DATAERR, path, 0, "not a %s file",

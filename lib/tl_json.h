@@ -52,6 +52,11 @@ int	tl_json_get_string(const json_t *obj, const char *key,
  * cannot be opened). */
 json_t	*tl_json_load_file(const char *path, json_error_t *je);
 
+/* tl_json_load_file with its failure as err, where = the name of path:
+ * TL_EX_NOINPUT with strerror when it cannot be opened, else
+ * TL_EX_DATAERR at name:line "invalid JSON: ...".  Returns new value. */
+json_t	*tl_json_load(const char *path, struct tl_err *err);
+
 /* The name of path in messages: "<stdin>" for "-", else path. */
 const char *tl_input_name(const char *path);
 

@@ -40,7 +40,9 @@ enum {
 	TL_SYNTH_STREAM_LOG,	/* decisions and trades (tl_synth_log.h) */
 	TL_SYNTH_STREAM_DIRT,	/* how lines are damaged (tl_synth_dirt.h) */
 	TL_SYNTH_STREAM_CHURN,	/* the churn plan (tl_churn.h) */
-	TL_SYNTH_STREAM_SIGNAL	/* signals (tl_synth_signal.h) */
+	TL_SYNTH_STREAM_SIGNAL,	/* signals (tl_synth_signal.h) */
+	TL_SYNTH_STREAM_BACKTEST	/* a genome's backtest
+					 * (tl_synth_backtest.h) */
 };
 
 #define TL_SYNTH_MIN_RATE	0.2	/* closed trades a strategy has a

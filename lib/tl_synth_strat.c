@@ -4,6 +4,7 @@
  * strategy of a larger --strategies has the same genome.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,28 @@
 #include "tl_synth_draw.h"
 #include "tl_synth_strat.h"
 #include "tl_util.h"
+
+#define GENE_NUM(name, kind, lo, hi, scale, member) \
+	{ name, kind, lo, hi, scale, NULL, 0, \
+	    offsetof(struct tl_synth_strat, member) }
+#define GENE_WORD(name, names, n, member) \
+	{ name, TL_SYNTH_GENE_WORD, 0, 0, 1, names, n, \
+	    offsetof(struct tl_synth_strat, member) }
+
+const struct tl_synth_gene tl_synth_genes[TL_SYNTH_NGENE] = {
+	GENE_NUM("lookback", TL_SYNTH_GENE_INT, 5, 200, 1, lookback),
+	GENE_NUM("entry_z", TL_SYNTH_GENE_FLOAT, 0.5, 3.0, 100, entry_z),
+	GENE_NUM("exit_z", TL_SYNTH_GENE_FLOAT, 0.0, 1.5, 100, exit_z),
+	GENE_NUM("stop_atr", TL_SYNTH_GENE_FLOAT, 0.5, 5.0, 100, stop_atr),
+	GENE_NUM("take_profit_atr", TL_SYNTH_GENE_FLOAT, 1.0, 8.0, 100,
+	    tp_atr),
+	GENE_NUM("risk_per_trade", TL_SYNTH_GENE_LOG, 0.001, 0.05, 1e5, risk),
+	GENE_NUM("max_positions", TL_SYNTH_GENE_INT, 1, 20, 1, max_pos),
+	GENE_NUM("use_trailing", TL_SYNTH_GENE_BOOL, 0, 1, 1, trailing),
+	GENE_WORD("universe", tl_synth_universe_names, TL_SYNTH_NUNIVERSE,
+	    universe),
+	GENE_WORD("filter", tl_synth_filter_names, TL_SYNTH_NFILTER, filter),
+};
 
 size_t
 tl_synth_npromoted(size_t ns)
@@ -33,21 +56,38 @@ tl_synth_roi_mean(const struct tl_synth_strat *s)
 	    (sa - TL_SYNTH_ROI_SA_C) / TL_SYNTH_ROI_SA_S;
 }
 
+/* One value of gene g from r, in g's units. */
+static int
+draw_gene(const struct tl_synth_gene *g, gsl_rng *r)
+{
+	double lo = g->lo, hi = g->hi;
+
+	switch (g->kind) {
+	case TL_SYNTH_GENE_INT:
+		return (int)lo + (int)tl_rng_below(r,
+		    (unsigned long)(hi - lo) + 1);
+	case TL_SYNTH_GENE_FLOAT:
+		return (int)tl_synth_units(tl_synth_unif(r, lo, hi), g->scale);
+	case TL_SYNTH_GENE_LOG:
+		return (int)tl_synth_units(exp(tl_synth_unif(r, log(lo),
+		    log(hi))), g->scale);
+	case TL_SYNTH_GENE_BOOL:
+		return tl_synth_coin(r, 0.5);
+	case TL_SYNTH_GENE_WORD:
+		return (int)tl_rng_below(r, (unsigned long)g->n);
+	}
+	return 0;	/* not reached: every kind is a case */
+}
+
 static void
 draw_one(struct tl_synth_strat *s, size_t i, gsl_rng *r)
 {
+	size_t k;
+
 	snprintf(s->id, sizeof(s->id), "S%04zu", i + 1);
-	s->lookback = 5 + (int)tl_rng_below(r, 196);
-	s->entry_z = (int)tl_synth_units(tl_synth_unif(r, 0.5, 3.0), 100);
-	s->exit_z = (int)tl_synth_units(tl_synth_unif(r, 0.0, 1.5), 100);
-	s->stop_atr = (int)tl_synth_units(tl_synth_unif(r, 0.5, 5.0), 100);
-	s->tp_atr = (int)tl_synth_units(tl_synth_unif(r, 1.0, 8.0), 100);
-	s->risk = (int)tl_synth_units(exp(tl_synth_unif(r, log(0.001),
-	    log(0.05))), 1e5);
-	s->max_pos = 1 + (int)tl_rng_below(r, 20);
-	s->trailing = tl_synth_coin(r, 0.5);
-	s->universe = (int)tl_rng_below(r, TL_SYNTH_NUNIVERSE);
-	s->filter = (int)tl_rng_below(r, TL_SYNTH_NFILTER);
+	for (k = 0; k < TL_SYNTH_NGENE; k++)
+		*tl_synth_gene_ptr(s, &tl_synth_genes[k]) =
+		    draw_gene(&tl_synth_genes[k], r);
 	s->vol = tl_synth_unif(r, TL_SYNTH_VOL_LO, TL_SYNTH_VOL_HI);
 	s->edge = tl_synth_clip(gsl_ran_gaussian(r, TL_SYNTH_EDGE_SD),
 	    -TL_SYNTH_EDGE_MAX, TL_SYNTH_EDGE_MAX);

@@ -43,6 +43,34 @@ struct tl_synth_strat {
 	int64_t		 is_sharpe;	/* its metrics.sharpe, 1e-2 units */
 };
 
+/* The genes of a genome, in the order a strategy draws them (part of the
+ * bytes of every log), with etc/space.json's names and ranges.  A
+ * number is kept as an int in units of 1/scale (lookback 1, entry_z 100:
+ * hundredths, risk_per_trade 1e5); it is drawn uniformly in [lo, hi], an
+ * integer one as lo + a draw below hi - lo + 1, a log one as exp of a
+ * uniform in [log lo, log hi].  A word is an index into names (n of
+ * them), a bool 0 or 1 from a fair coin. */
+enum { TL_SYNTH_GENE_INT, TL_SYNTH_GENE_FLOAT, TL_SYNTH_GENE_LOG,
+	TL_SYNTH_GENE_BOOL, TL_SYNTH_GENE_WORD };
+struct tl_synth_gene {
+	const char	*name;		/* "lookback": its JSON field */
+	int		 kind;		/* TL_SYNTH_GENE_* */
+	double		 lo, hi;	/* its range (numbers) */
+	double		 scale;		/* kept in units of 1/scale */
+	const char *const *names;	/* a word's names, else NULL */
+	int		 n;		/* their number */
+	size_t		 off;		/* its int in struct tl_synth_strat */
+};
+#define TL_SYNTH_NGENE	10
+extern const struct tl_synth_gene tl_synth_genes[TL_SYNTH_NGENE];
+
+/* The value of gene g of s, an int in g's units; and a pointer to it. */
+static inline int *
+tl_synth_gene_ptr(struct tl_synth_strat *s, const struct tl_synth_gene *g)
+{
+	return (int *)(void *)((char *)s + g->off);
+}
+
 /* How many of ns strategies are promoted: TL_SYNTH_PROMOTE_RATE of them,
  * rounded half up. */
 size_t	tl_synth_npromoted(size_t ns);

@@ -29,3 +29,43 @@ def write_space(tmp, space):
     import os
     with open(os.path.join(tmp, "space.json"), "w") as fp:
         json.dump(space, fp)
+
+
+def hv(points, ref):
+    """The hypervolume (Optuna's own WFG) that points, each a tuple of
+    values to minimise, dominate up to ref; the points not strictly
+    below ref in every value add nothing."""
+    import numpy as np
+    from optuna._hypervolume import WFG
+    ref = np.asarray(ref, dtype=float)
+    p = np.array([q for q in points if all(a < b for a, b in zip(q, ref))])
+    return 0.0 if len(p) == 0 else float(WFG().compute(p, ref))
+
+
+def optuna_mo_sampler(method, seed):
+    """Optuna's sampler of a multi-objective method, with its defaults:
+    NSGAIISampler for optuna-nsga2, else TPESampler (MOTPE when the
+    study has several directions)."""
+    import optuna
+    return (optuna.samplers.NSGAIISampler(seed=seed)
+            if method == "optuna-nsga2"
+            else optuna.samplers.TPESampler(seed=seed))
+
+
+def run_tl(bindir, hist, args):
+    """Run `tl-bayesopt run -q -H hist args` from an empty history (one
+    left by an earlier run is removed): its standard output."""
+    import os
+    import subprocess
+    if os.path.exists(hist):
+        os.unlink(hist)
+    cmd = [os.path.join(bindir, "tl-bayesopt"), "run", "-q", "-H",
+           hist] + args
+    return subprocess.run(cmd, check=True, stdout=subprocess.PIPE).stdout
+
+
+def complete_trials(hist):
+    """The records of the complete trials of history hist, in order."""
+    import json
+    with open(hist) as fp:
+        return [r for r in map(json.loads, fp) if r["state"] == "complete"]

@@ -18,9 +18,9 @@ import time
 
 import numpy as np
 import optuna
-from optuna._hypervolume import WFG
 
-from common import bench_args, run_all, write_space
+from common import (bench_args, complete_trials, hv, optuna_mo_sampler,
+                    run_all, run_tl, write_space)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 AWK = os.path.join(HERE, "zdt.awk")
@@ -38,46 +38,30 @@ def zdt(name, x):
     return f1, g * h
 
 
-def hv(points):
-    p = np.array([q for q in points if q[0] < REF[0] and q[1] < REF[1]])
-    return 0.0 if len(p) == 0 else float(WFG().compute(p, REF))
-
-
 def run_optuna(args):
     func, method, seed, trials = args
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    sampler = (optuna.samplers.NSGAIISampler(seed=seed)
-               if method == "optuna-nsga2"
-               else optuna.samplers.TPESampler(seed=seed))
     study = optuna.create_study(directions=["minimize", "minimize"],
-                                sampler=sampler)
+                                sampler=optuna_mo_sampler(method, seed))
     study.optimize(lambda t: zdt(func, [t.suggest_float("x%d" % i, 0, 1)
                                         for i in range(NVAR)]),
                    n_trials=trials)
     return func, method, seed, hv([t.values for t in study.trials
-                                   if t.values is not None])
+                                   if t.values is not None], REF)
 
 
 def run_ours(args):
     func, method, seed, trials, bindir, tmp = args
     hist = os.path.join(tmp, "%s-%s-%d.jsonl" % (func, method, seed))
-    if os.path.exists(hist):
-        os.unlink(hist)
-    cmd = [os.path.join(bindir, "tl-bayesopt"), "run", "-q", "--space",
-           os.path.join(tmp, "space.json"), "-H", hist, "-n", str(trials),
-           "-s", str(seed), "--sampler", OURS[method], "--objective",
-           "f1:min", "--objective", "f2:min", "--", "awk", "-v",
-           "f=" + func, "-f", AWK]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    pts = []
-    with open(hist) as fp:
-        for line in fp:
-            r = json.loads(line)
-            if r["state"] == "complete":
-                # recomputed from the params written: guards the plumbing
-                pts.append(zdt(func, [r["params"]["x%d" % i]
-                                      for i in range(NVAR)]))
-    return func, method, seed, hv(pts)
+    run_tl(bindir, hist, ["--space", os.path.join(tmp, "space.json"), "-n",
+                          str(trials), "-s", str(seed), "--sampler",
+                          OURS[method], "--objective", "f1:min",
+                          "--objective", "f2:min", "--", "awk", "-v",
+                          "f=" + func, "-f", AWK])
+    # recomputed from the params written: guards the plumbing
+    pts = [zdt(func, [r["params"]["x%d" % i] for i in range(NVAR)])
+           for r in complete_trials(hist)]
+    return func, method, seed, hv(pts, REF)
 
 
 def speed(a, tmp, n=1000, reps=5):
