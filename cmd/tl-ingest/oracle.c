@@ -213,6 +213,19 @@ oracle_new(const char *dir, double bytes, size_t memory, struct tl_err *err)
 	return o;
 }
 
+/* The partition of a record whose key or join id hashes (tl_hash64) to
+ * h: by the hash's high half, scaled to nparts (Lemire 2019, "Fast
+ * random integer generation in an interval", the multiply-shift range
+ * reduction).  Not h % nparts: join_part()'s tl_map finds its slots by
+ * the low bits of the same hash, and those would be one value in a
+ * partition (nparts a power of two: 256 for a big log), every id of it
+ * probing from one slot in 256: chains that grow with the partition. */
+static size_t
+part_of(const struct oracle *o, uint64_t h)
+{
+	return (size_t)(((h >> 32) * (uint64_t)o->nparts) >> 32);
+}
+
 void
 oracle_collect(struct oracle *o, enum tl_kind k, const struct facts *fx,
     const char *text, size_t len, int group)
@@ -225,14 +238,14 @@ oracle_collect(struct oracle *o, enum tl_kind k, const struct facts *fx,
 		o->flags = tl_xrealloc(o->flags, o->cap);
 	}
 	o->flags[o->n++] = (unsigned char)(group ? F_GROUP : 0);
-	f = o->part[fx->kh % o->nparts];
+	f = o->part[part_of(o, fx->kh)];
 	put(o, f, &(char){ T_KEY }, 1);
 	put_u64(o, f, p);
 	put_u64(o, f, fx->kh);
 	put_u64(o, f, fx->ch);
 	if (fx->jid == NULL || (k != TL_KIND_DECISION && k != TL_KIND_OUTCOME))
 		return;
-	f = o->part[tl_hash64(fx->jid, fx->jlen) % o->nparts];
+	f = o->part[part_of(o, tl_hash64(fx->jid, fx->jlen))];
 	put(o, f, &(char){ T_JOIN }, 1);
 	put_u64(o, f, p);
 	put(o, f, &(char){ (char)k }, 1);
