@@ -20,7 +20,8 @@
  *    an outcome unmatched at once) written as an event with the number of
  *    the record that receives it, then what is left waiting, by number;
  * 4. the merge runs stage two over the shard, taking each record's events
- *    in order from the P event files (a k-way merge by record number).
+ *    in order from the P event files (a k-way merge by record number, a
+ *    binary heap of the files' next entries: log P a record, not P).
  *
  * Memory: a byte a record, plus one partition's keys and waiting texts
  * at a time (about the shard's size / P).  The outputs are those of the
@@ -62,6 +63,7 @@ enum { T_KEY = 'K', T_JOIN = 'J', T_EVENT = 'E', T_END = 'M',
 /* An event file being read. */
 struct cursor {
 	FILE		*f;
+	size_t		 i;		/* its partition: ties go to the lower */
 	int		 have;		/* an entry is in p, type, text */
 	int		 stop;		/* at an end mark: oracle_section() */
 	int		 tag;		/* its tag */
@@ -78,6 +80,11 @@ struct oracle {
 	unsigned char	*flags;		/* by record */
 	size_t		 n, cap;	/* records, flags allocated */
 	struct cursor	*cur;		/* the merge: one per event file */
+	struct cursor	**heap;		/* those holding an entry, lowest
+					 * record first */
+	size_t		 nheap;
+	int		 built;		/* heap holds every cursor's entry */
+	struct cursor	*taken;		/* its entry taken, not advanced */
 	struct cursor	*low;		/* the one of the lowest record */
 	int		 ended;		/* every cursor is at a mark */
 	struct tl_buf	 b;		/* scratch */
@@ -213,6 +220,19 @@ oracle_new(const char *dir, double bytes, size_t memory, struct tl_err *err)
 	return o;
 }
 
+/* The partition of a record whose key or join id hashes (tl_hash64) to
+ * h: by the hash's high half, scaled to nparts (Lemire 2019, "Fast
+ * random integer generation in an interval", the multiply-shift range
+ * reduction).  Not h % nparts: join_part()'s tl_map finds its slots by
+ * the low bits of the same hash, and those would be one value in a
+ * partition (nparts a power of two: 256 for a big log), every id of it
+ * probing from one slot in 256: chains that grow with the partition. */
+static size_t
+part_of(const struct oracle *o, uint64_t h)
+{
+	return (size_t)(((h >> 32) * (uint64_t)o->nparts) >> 32);
+}
+
 void
 oracle_collect(struct oracle *o, enum tl_kind k, const struct facts *fx,
     const char *text, size_t len, int group)
@@ -225,14 +245,14 @@ oracle_collect(struct oracle *o, enum tl_kind k, const struct facts *fx,
 		o->flags = tl_xrealloc(o->flags, o->cap);
 	}
 	o->flags[o->n++] = (unsigned char)(group ? F_GROUP : 0);
-	f = o->part[fx->kh % o->nparts];
+	f = o->part[part_of(o, fx->kh)];
 	put(o, f, &(char){ T_KEY }, 1);
 	put_u64(o, f, p);
 	put_u64(o, f, fx->kh);
 	put_u64(o, f, fx->ch);
 	if (fx->jid == NULL || (k != TL_KIND_DECISION && k != TL_KIND_OUTCOME))
 		return;
-	f = o->part[tl_hash64(fx->jid, fx->jlen) % o->nparts];
+	f = o->part[part_of(o, tl_hash64(fx->jid, fx->jlen))];
 	put(o, f, &(char){ T_JOIN }, 1);
 	put_u64(o, f, p);
 	put(o, f, &(char){ (char)k }, 1);
@@ -463,8 +483,10 @@ oracle_prepare(struct oracle *o, struct tl_err *err)
 		if (join_part(o, i, err) == -1)
 			return -1;
 	o->cur = tl_xcalloc(o->nparts, sizeof(*o->cur));
+	o->heap = tl_xcalloc(o->nparts, sizeof(*o->heap));
 	for (i = 0; i < o->nparts; i++) {
 		o->cur[i].f = o->ev[i];
+		o->cur[i].i = i;
 		tl_buf_init(&o->cur[i].text);
 	}
 	return 0;
@@ -505,25 +527,87 @@ advance(struct cursor *c)
 	return 1;
 }
 
+/* Does a's entry come before b's: by record, then by partition. */
+static int
+before(const struct cursor *a, const struct cursor *b)
+{
+	return a->p < b->p || (a->p == b->p && a->i < b->i);
+}
+
+static void
+heap_push(struct oracle *o, struct cursor *c)
+{
+	size_t j = o->nheap++, up;
+
+	for (; j > 0 && before(c, o->heap[up = (j - 1) / 2]); j = up)
+		o->heap[j] = o->heap[up];
+	o->heap[j] = c;
+}
+
+/* The heap without its first cursor. */
+static void
+heap_pop(struct oracle *o)
+{
+	struct cursor *c = o->heap[--o->nheap];
+	size_t j = 0, k;
+
+	while ((k = 2 * j + 1) < o->nheap) {
+		if (k + 1 < o->nheap && before(o->heap[k + 1], o->heap[k]))
+			k++;
+		if (!before(o->heap[k], c))
+			break;
+		o->heap[j] = o->heap[k];
+		j = k;
+	}
+	o->heap[j] = c;
+}
+
+/* The lowest cursor's entry taken: it leaves the heap, to be advanced by
+ * the next lowest(). */
+static void
+take(struct oracle *o, struct cursor *c)
+{
+	c->have = 0;
+	heap_pop(o);
+	o->taken = c;
+	o->low = NULL;
+}
+
+/* Advance c into the heap; -1 when cut short. */
+static int
+refill(struct oracle *o, struct cursor *c, struct tl_err *err)
+{
+	int rc;
+
+	if ((rc = advance(c)) == -1)
+		return cut_short(o, err);
+	if (rc == 1)
+		heap_push(o, c);
+	return 0;
+}
+
 /* The cursor holding the entry of the lowest record, or NULL when every
- * one is at an end mark. */
+ * one is at an end mark (or cut short: err set).  The heap is built after
+ * each oracle_section(), then kept: only the cursor taken advances. */
 static struct cursor *
 lowest(struct oracle *o, struct tl_err *err)
 {
-	struct cursor *best = NULL, *c;
+	struct cursor *c;
 	size_t i;
-	int rc;
 
-	for (i = 0; i < o->nparts; i++) {
-		c = &o->cur[i];
-		if ((rc = advance(c)) == -1) {
-			cut_short(o, err);
+	if (!o->built) {
+		o->nheap = 0;
+		o->taken = NULL;
+		for (i = 0; i < o->nparts; i++)
+			if (refill(o, &o->cur[i], err) == -1)
+				return NULL;
+		o->built = 1;
+	} else if ((c = o->taken) != NULL) {
+		o->taken = NULL;
+		if (refill(o, c, err) == -1)
 			return NULL;
-		}
-		if (rc == 1 && (best == NULL || c->p < best->p))
-			best = c;
 	}
-	return best;
+	return o->nheap > 0 ? o->heap[0] : NULL;
 }
 
 int
@@ -544,8 +628,7 @@ oracle_event(struct oracle *o, uint64_t p, const char **text, size_t *len,
 	if (c->tag != T_EVENT || c->p < p)	/* passed by: a bug */
 		return tl_err_set(err, TL_EX_SOFTWARE, o->dir, 0, "the "
 		    "event of record %llu not taken", (unsigned long long)c->p);
-	c->have = 0;
-	o->low = NULL;
+	take(o, c);
 	*text = c->text.data;
 	*len = c->text.len;
 	return c->type;
@@ -571,6 +654,7 @@ oracle_section(struct oracle *o, struct tl_err *err)
 		o->cur[i].stop = 0;
 	o->low = NULL;
 	o->ended = 0;
+	o->built = 0;
 	return 0;
 }
 
@@ -586,7 +670,7 @@ oracle_left(struct oracle *o, enum tl_kind *k, const char **text,
 	if (c->tag != T_LEFT)
 		return tl_err_set(err, TL_EX_SOFTWARE, o->dir, 0, "an event "
 		    "of record %llu not taken", (unsigned long long)c->p);
-	c->have = 0;
+	take(o, c);
 	*k = (enum tl_kind)c->type;
 	*text = c->text.data;
 	*len = c->text.len;
@@ -611,6 +695,7 @@ oracle_free(struct oracle *o)
 	free(o->part);
 	free(o->ev);
 	free(o->cur);
+	free(o->heap);
 	free(o->flags);
 	tl_buf_release(&o->b);
 	free(o);
