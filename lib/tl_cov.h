@@ -14,7 +14,8 @@
 #include <stddef.h>
 
 /* The cross products of the t x p matrix x centred by its column means,
- * sum_k (x_k - m)(x_k - m)', into c[p*p]. */
+ * sum_k (x_k - m)(x_k - m)', into c[p*p]: each entry summed in day order
+ * from zero (the plain loop's bits), by cache blocks of days and tiles. */
 void	tl_cov_cross(const double *x, size_t t, size_t p, double *c);
 
 /* Sample covariance of the t x p matrix x, divided by t - ddof, into
@@ -84,8 +85,14 @@ double	tl_cov_pairwise_shrunk(const double *x, size_t t, size_t p,
 
 /* Is c (p x p, symmetric) positive definite?  Cholesky without pivoting;
  * a pivot at or below TL_COV_PIVOT times its diagonal entry (or NaN)
- * says no. */
+ * says no.  Blocked (O(p^3), cache-friendly at thousands of
+ * strategies), with the bits of the plain column-by-column loop. */
 int	tl_cov_posdef(const double *c, size_t p);
+
+/* tl_cov_posdef, and the margin by which it says yes into *margin (may
+ * be NULL): the smallest pivot over its diagonal entry, min_j s_j /
+ * c_jj, in (TL_COV_PIVOT, 1] when it says yes, 0 when it says no. */
+int	tl_cov_posdef_margin(const double *c, size_t p, double *margin);
 
 /* The correlation matrix nearest to a (p x p, symmetric, unit diagonal)
  * in the Frobenius norm among those whose eigenvalues are at least

@@ -27,6 +27,9 @@
 #define REPAIR_FLOOR	1e-8		/* least eigenvalue of a repaired
 					 * correlation matrix */
 #define REPAIR_TOL	1e-10		/* Higham's relative change to stop */
+#define POSDEF_MARGIN	1e-6		/* a stage's estimate positive
+					 * definite by this margin stays so
+					 * annualised (see posdef_check) */
 #define TURNOVER_TOL	1e-15		/* per weight: the solver's least
 					 * turnover may exceed the closed form
 					 * by the rounding of its sum */
@@ -623,6 +626,14 @@ common_rows(const struct win *wv, size_t *rows)
 	return nr;
 }
 
+/* Is the stage's estimate pf->cov (n x n) positive definite?  The
+ * margin is kept for posdef_check. */
+static int
+stage_posdef(struct tl_portfolio *pf, size_t n)
+{
+	return tl_cov_posdef_margin(pf->cov, n, &pf->pd_margin);
+}
+
 static int
 st_aligned(struct tl_portfolio *pf, const struct tl_pf_opts *o,
     struct win *wv, double *mean, struct tl_err *err)
@@ -653,7 +664,7 @@ st_aligned(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 	if (c >= 0)
 		return noanswer(err, "'%s' is constant on those %zu days",
 		    pf->names[c], pf->days);
-	if (!wv->strict && !tl_cov_posdef(pf->cov, wv->n))
+	if (!wv->strict && !stage_posdef(pf, wv->n))
 		return noanswer(err, "the %s estimate of %zu days is not "
 		    "positive definite", tl_pf_estimators[o->estimator].name,
 		    pf->days);
@@ -723,7 +734,7 @@ st_pairwise(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 	for (i = 0; i < n; i++)
 		if (!(pf->cov[i * n + i] > 0))
 			return constant_error(pf, (long)i, pf->days, err);
-	if (!wv->strict && !tl_cov_posdef(pf->cov, n))
+	if (!wv->strict && !stage_posdef(pf, n))
 		return noanswer(err, "the pairwise estimate is not positive "
 		    "definite");
 	return 0;
@@ -749,7 +760,7 @@ st_shrunk(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 	 * (linked to none) */
 	memcpy(pf->corr, wv->pcorr, n * n * sizeof(double));
 	window_days(pf, wv);
-	if (tl_cov_posdef(pf->cov, n))
+	if (stage_posdef(pf, n))
 		return 0;
 	r = tl_xcalloc(n * n, sizeof(double));
 	for (i = 0; i < n; i++)
@@ -771,7 +782,7 @@ st_shrunk(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 				pf->cov[i * n + j] = r[i * n + j] * d;
 		}
 	free(r);
-	if (!tl_cov_posdef(pf->cov, n))
+	if (!stage_posdef(pf, n))
 		return noanswer(err, "the repaired estimate is not positive "
 		    "definite");
 	return 0;
@@ -812,7 +823,7 @@ st_short(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 	if (c >= 0)
 		return noanswer(err, "'%s' is constant on the last %zu days",
 		    pf->names[c], nr);
-	if (!tl_cov_posdef(pf->cov, n))
+	if (!stage_posdef(pf, n))
 		return noanswer(err, "the %s estimate of the last %zu days is "
 		    "not positive definite",
 		    tl_pf_estimators[o->estimator].name, nr);
@@ -889,6 +900,7 @@ covariance(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 		pf->min_pair_days = 0;
 		pf->unmeasured = 0;
 		pf->repair = 0;
+		pf->pd_margin = 0;
 		if ((rc = stages[s].fn(pf, o, wv, mean, err)) != 1)
 			break;
 		tl_buf_printf(&why, "%s%s: %s", why.len > 0 ? "; " : "",
@@ -1961,14 +1973,21 @@ out:
 }
 
 /* Is the covariance one method m can use?  The messages of a strict
- * --missing (under auto the stages have seen to it). */
+ * --missing (under auto the stages have seen to it).  A stage that found
+ * its estimate positive definite by POSDEF_MARGIN is not tested again
+ * (an O(n^3) factorisation): annualising multiplies every entry by the
+ * same number, which leaves the pivots over their diagonal entries as
+ * they were but for one rounding of each entry (a relative 2^-53) and
+ * the rounding of the factorisation (of order n 2^-53, 1e-12 at n =
+ * 5,000), both far below a margin of 1e-6. */
 static int
 posdef_check(const struct tl_portfolio *pf, const struct tl_pf_opts *o,
     size_t m, struct tl_err *err)
 {
 	const char *est = tl_pf_estimators[o->estimator].name;
 
-	if (!tl_pf_methods[m].posdef || tl_cov_posdef(pf->cov, pf->n))
+	if (!tl_pf_methods[m].posdef || pf->pd_margin > POSDEF_MARGIN ||
+	    tl_cov_posdef(pf->cov, pf->n))
 		return 0;
 	if (pf->covariance == C_PAIRWISE)
 		return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "the pairwise "

@@ -301,6 +301,9 @@ struct tl_portfolio {
 					 * for every strategy */
 	size_t		 unmeasured;	/* pairs sharing < 2 days */
 	long		 repair;	/* Higham iterations, 0: none */
+	double		 pd_margin;	/* the stage's Cholesky test said yes
+					 * by this margin (tl_cov_posdef_
+					 * margin), 0: not tested or no */
 	size_t		*group;		/* n, --max-corr group or NOGROUP */
 	double		*cap;		/* group caps */
 	size_t		 ngroups;
