@@ -232,6 +232,21 @@ tl_cov_lw_identity(const double *x, size_t t, size_t p, const double *cross,
 }
 
 double
+tl_cov_lw_identity_floor(const double *out, size_t p, double shrink)
+{
+	double tr = 0, dmax = 0;
+	size_t i;
+
+	if (!(shrink > 0) || p == 0)
+		return 0;
+	for (i = 0; i < p; i++) {
+		tr += out[i * p + i];
+		dmax = fmax(dmax, out[i * p + i]);
+	}
+	return dmax > 0 ? shrink * (tr / (double)p) / dmax : 0;
+}
+
+double
 tl_cov_lw_constcorr(const double *x, size_t t, size_t p, const double *cross,
     double *out)
 {

@@ -29,6 +29,15 @@ void	tl_cov_sample(const double *x, size_t t, size_t p, int ddof,
 double	tl_cov_lw_identity(const double *x, size_t t, size_t p,
 	    const double *cross, double *out);
 
+/* A lower bound on the Cholesky pivots of the Ledoit-Wolf estimate out
+ * (p x p, from tl_cov_lw_identity with intensity shrink) over their
+ * diagonal entries: shrink m / max_j out_jj, m = tr(out)/p.  The estimate
+ * is a positive semidefinite matrix plus shrink m I, so its eigenvalues
+ * are at least shrink m, and a pivot (a Schur complement) is at least
+ * the least eigenvalue; rounding moves the ratios by O(p t 2^-53).  0
+ * when shrink is not positive. */
+double	tl_cov_lw_identity_floor(const double *out, size_t p, double shrink);
+
 /* Ledoit-Wolf toward the constant-correlation matrix (all /t): returns
  * delta* in [0, 1] and writes delta* F + (1 - delta*) S to out (may be
  * NULL).  cross as for tl_cov_lw_identity. */

@@ -113,10 +113,10 @@ est_ewma(const double *x, size_t t, size_t p, const double *cross,
 }
 
 const struct tl_pf_estimator tl_pf_estimators[] = {
-	{ "sample", 0, est_sample },
-	{ "ledoit-wolf", 0, est_lw },
-	{ "ledoit-wolf-cc", 0, est_lwcc },
-	{ "ewma", 1, est_ewma },
+	{ "sample", 0, est_sample, NULL },
+	{ "ledoit-wolf", 0, est_lw, tl_cov_lw_identity_floor },
+	{ "ledoit-wolf-cc", 0, est_lwcc, NULL },
+	{ "ewma", 1, est_ewma, NULL },
 };
 const size_t tl_pf_nestimators = TL_NELEM(tl_pf_estimators);
 
@@ -634,6 +634,24 @@ stage_posdef(struct tl_portfolio *pf, size_t n)
 	return tl_cov_posdef_margin(pf->cov, n, &pf->pd_margin);
 }
 
+/* stage_posdef of an estimate from whole days (from_rows): an estimator
+ * whose intensity bounds the pivots by more than POSDEF_MARGIN (the
+ * rounding of the factorisation, of order n 2^-53, cannot bring one
+ * near TL_COV_PIVOT) needs no O(n^3) factorisation. */
+static int
+rows_posdef(struct tl_portfolio *pf, const struct tl_pf_opts *o, size_t n)
+{
+	const struct tl_pf_estimator *e = &tl_pf_estimators[o->estimator];
+	double lb;
+
+	if (e->floor != NULL && (lb = e->floor(pf->cov, n, pf->shrink)) >
+	    POSDEF_MARGIN) {
+		pf->pd_margin = lb;
+		return 1;
+	}
+	return stage_posdef(pf, n);
+}
+
 static int
 st_aligned(struct tl_portfolio *pf, const struct tl_pf_opts *o,
     struct win *wv, double *mean, struct tl_err *err)
@@ -664,7 +682,7 @@ st_aligned(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 	if (c >= 0)
 		return noanswer(err, "'%s' is constant on those %zu days",
 		    pf->names[c], pf->days);
-	if (!wv->strict && !stage_posdef(pf, wv->n))
+	if (!wv->strict && !rows_posdef(pf, o, wv->n))
 		return noanswer(err, "the %s estimate of %zu days is not "
 		    "positive definite", tl_pf_estimators[o->estimator].name,
 		    pf->days);
@@ -823,7 +841,7 @@ st_short(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 	if (c >= 0)
 		return noanswer(err, "'%s' is constant on the last %zu days",
 		    pf->names[c], nr);
-	if (!stage_posdef(pf, n))
+	if (!rows_posdef(pf, o, n))
 		return noanswer(err, "the %s estimate of the last %zu days is "
 		    "not positive definite",
 		    tl_pf_estimators[o->estimator].name, nr);

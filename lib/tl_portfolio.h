@@ -121,6 +121,10 @@ struct tl_pf_estimator {
 	int		 halflife;	/* uses --halflife */
 	double		(*estimate)(const double *x, size_t t, size_t p,
 			    const double *cross, double halflife, double *out);
+	double		(*floor)(const double *out, size_t p, double shrink);
+					/* a lower bound on the estimate's
+					 * Cholesky pivots over its diagonal,
+					 * from its intensity, or NULL */
 };
 
 extern const struct tl_pf_estimator tl_pf_estimators[];

@@ -170,6 +170,39 @@ Test(tl_cov, posdef_blocked_plain_bits)
 	free(b);
 }
 
+/* The Ledoit-Wolf floor bounds the smallest pivot ratio the Cholesky
+ * test measures, to 1e-9 relative (the rounding is O(p t 2^-53)):
+ * fewer days than strategies (the sample covariance singular, the
+ * shrinkage all that keeps it definite), and more; none without
+ * shrinkage. */
+Test(tl_cov, lw_identity_floor_bounds_pivots)
+{
+	static const size_t shape[][2] = { { 20, 60 }, { 30, 131 },
+	    { 400, 9 }, { 150, 70 } };
+	double *x, *out, k, lb, margin;
+	size_t q, i, t, p;
+	uint64_t r = 1181783497276652981ULL;
+
+	x = calloc(400 * 131, sizeof(double));
+	out = calloc(131 * 131, sizeof(double));
+	for (q = 0; q < sizeof(shape) / sizeof(shape[0]); q++) {
+		t = shape[q][0];
+		p = shape[q][1];
+		for (i = 0; i < t * p; i++)	/* a common factor, scales */
+			x[i] = unif(&r) * (1 + (double)(i % p) / 10) +
+			    0.7 * x[i - i % p];
+		k = tl_cov_lw_identity(x, t, p, NULL, out);
+		lb = tl_cov_lw_identity_floor(out, p, k);
+		cr_assert(k > 0 && lb > 0, "t %zu p %zu: %g %g", t, p, k, lb);
+		cr_assert(tl_cov_posdef_margin(out, p, &margin));
+		cr_assert_geq(margin, lb * (1 - 1e-9), "t %zu p %zu: margin "
+		    "%.17g below the floor %.17g", t, p, margin, lb);
+	}
+	cr_assert_eq(tl_cov_lw_identity_floor(out, p, 0), 0);
+	free(out);
+	free(x);
+}
+
 Test(tl_cov, ledoit_wolf_vectors)
 {
 	double out[9], s[9];
