@@ -196,13 +196,21 @@ double
 tl_cov_lw_identity(const double *x, size_t t, size_t p, const double *cross,
     double *out)
 {
-	double *y, *s = cov_t(x, t, p, cross), m = 0, beta = 0, delta = 0, sq,
-	    shrink;
+	double *y, *own = NULL, m = 0, beta = 0, delta = 0, sq, shrink, s, d;
+	double tt = (double)t;
+	const double *cr = cross;
 	size_t i, j, k;
 
+	/* S = cross / t entry by entry, never copied whole (p^2 doubles:
+	 * 200 MB at p = 5,000); the same bits as a copy */
+	if (cr == NULL) {
+		own = tl_xcalloc(p * p, sizeof(double));
+		tl_cov_cross(x, t, p, own);
+		cr = own;
+	}
 	y = centred(x, t, p);
 	for (i = 0; i < p; i++)
-		m += s[i * p + i];
+		m += cr[i * p + i] / tt;
 	m /= (double)p;
 	for (k = 0; k < t; k++) {	/* (1/t) sum_k (x_k' x_k)^2 */
 		sq = 0;
@@ -210,24 +218,25 @@ tl_cov_lw_identity(const double *x, size_t t, size_t p, const double *cross,
 			sq += y[k * p + i] * y[k * p + i];
 		beta += sq * sq;
 	}
-	beta /= (double)t;
+	beta /= tt;
 	for (i = 0; i < p; i++)
 		for (j = 0; j < p; j++) {
-			beta -= s[i * p + j] * s[i * p + j];
-			delta += (s[i * p + j] - (i == j ? m : 0)) *
-			    (s[i * p + j] - (i == j ? m : 0));
+			s = cr[i * p + j] / tt;
+			d = s - (i == j ? m : 0);
+			beta -= s * s;
+			delta += d * d;
 		}
-	beta /= (double)t * (double)p;
+	beta /= tt * (double)p;
 	delta /= (double)p;
 	beta = fmin(beta, delta);
 	shrink = p == 1 || beta <= 0 ? 0 : beta / delta;
-	if (out != NULL)
+	if (out != NULL)	/* out may be cross: each read before written */
 		for (i = 0; i < p; i++)
 			for (j = 0; j < p; j++)
-				out[i * p + j] = (1 - shrink) * s[i * p + j] +
-				    (i == j ? shrink * m : 0);
+				out[i * p + j] = (1 - shrink) * (cr[i * p + j] /
+				    tt) + (i == j ? shrink * m : 0);
 	free(y);
-	free(s);
+	free(own);
 	return shrink;
 }
 
