@@ -119,9 +119,11 @@ long	tl_cov_nearest_corr(double *a, size_t p, double eigmin,
 /* Equal risk contribution (risk parity) weights of covariance c (p x p,
  * positive definite) to w[p]: long only, sum 1, w_i (Cw)_i equal for
  * all i.  Cyclical coordinate descent on 1/2 y'Cy - sum_i log(y_i)/p
- * (Griveau-Billion, Richard & Roncalli 2013), w = y / sum y.  Returns
- * the sweeps used, or 0 if it did not converge (w then holds the last
- * iterate). */
+ * (Griveau-Billion, Richard & Roncalli 2013), w = y / sum y, until a
+ * sweep changes no y_i by more than 1e-15 relative, or the change stalls
+ * below 1e-12 for 50 sweeps (the rounding floor, which grows with p).
+ * Returns the sweeps used, or 0 if it did not converge (w then holds the
+ * last iterate). */
 size_t	tl_erc(const double *c, size_t p, double *w);
 
 /* HRP weights of covariance c (p x p) to w[p] (long only, sum 1), and the

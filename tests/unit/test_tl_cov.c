@@ -239,6 +239,40 @@ Test(tl_cov, intensities_scale_invariant_and_bounded)
 	cr_assert_eq(tl_cov_lw_identity(X, 12, 1, NULL, NULL), 0);	/* p = 1 */
 }
 
+/* A one-factor covariance of 300 strategies: the change per sweep
+ * stalls at its rounding floor above 1e-15; tl_erc says it converged,
+ * and the risk contributions w_i (Cw)_i, computed here, are equal to
+ * 1e-10 relative. */
+Test(tl_cov, erc_converges_at_its_rounding_floor)
+{
+	enum { P = 300 };
+	double *c, w[P], beta[P], idio[P], rc, lo = INFINITY, hi = 0;
+	size_t i, j, sweeps;
+	uint64_t r = 7640891576956012809ULL;
+
+	c = calloc(P * P, sizeof(double));
+	for (i = 0; i < P; i++) {
+		beta[i] = 1 + 0.3 * unif(&r);
+		idio[i] = 0.25 + 0.15 * unif(&r);
+	}
+	for (i = 0; i < P; i++)
+		for (j = 0; j < P; j++)
+			c[i * P + j] = 0.0225 * beta[i] * beta[j] + (i == j ?
+			    idio[i] * idio[i] : 0);
+	sweeps = tl_erc(c, P, w);
+	cr_assert_gt(sweeps, 0);
+	for (i = 0; i < P; i++) {
+		for (rc = 0, j = 0; j < P; j++)
+			rc += c[i * P + j] * w[j];
+		rc *= w[i];
+		lo = fmin(lo, rc);
+		hi = fmax(hi, rc);
+	}
+	cr_assert_leq((hi - lo) / lo, 1e-10, "contributions %.17g..%.17g",
+	    lo, hi);
+	free(c);
+}
+
 Test(tl_cov, hrp_vector)
 {
 	static const double sg[4] = { 0.10, 0.20, 0.15, 0.25 };
