@@ -552,22 +552,23 @@ from_rows(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 	pf->last = wv->dates[rows[nr - 1]];
 	for (j = 0; j < n; j++)
 		mean[j] = 0;
-	for (j = 0; j < n; j++) {
-		for (t = 0; t < nr; t++)
+	for (t = 0; t < nr; t++)	/* by rows: each sum in day order */
+		for (j = 0; j < n; j++)
 			mean[j] += x[t * n + j];
+	for (j = 0; j < n; j++)
 		mean[j] /= (double)nr;
-	}
 	/* the cross products, once: the sample and Ledoit-Wolf estimates
 	 * and the correlation are made from them */
 	tl_cov_cross(x, nr, n, pf->corr);
 	pf->shrink = tl_pf_estimators[o->estimator].estimate(x, nr, n,
 	    pf->corr, o->halflife, pf->cov);
-	/* the sample correlation, from the cross products */
+	/* the sample correlation, from the cross products (symmetric to
+	 * the bit: one division for both halves) */
 	for (i = 0; i < n; i++)
-		for (j = 0; j < n; j++)
-			if (i != j)
-				pf->corr[i * n + j] /= sqrt(pf->corr[i * n +
-				    i] * pf->corr[j * n + j]);
+		for (j = i + 1; j < n; j++)
+			pf->corr[i * n + j] = pf->corr[j * n + i] =
+			    pf->corr[i * n + j] / sqrt(pf->corr[i * n + i] *
+			    pf->corr[j * n + j]);
 	for (i = 0; i < n; i++)
 		pf->corr[i * n + i] = 1;
 	if (tl_pf_mu_ests[o->returns].ewma) {
