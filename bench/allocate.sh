@@ -11,7 +11,16 @@
 # (reading, estimating, solving, writing), against cvxopt's solve alone
 # of the same Ledoit-Wolf minimum-variance problem.
 #
-# usage: bench/allocate.sh bindir
+# With a size N: only the nightly's command (scripts/tl-nightly's flags:
+# min-variance, ledoit-wolf, --max-weight 0.25, ...) on N strategies x
+# 750 days, against quadprog and cvxopt on the same problem (the
+# covariance as scikit-learn's Ledoit-Wolf, 0 <= w <= 0.25): each whole
+# process's wall and CPU seconds (GNU time: the machine is shared) and
+# peak RSS, medians of 3 runs, and the solve alone; the load average
+# with each run.  Objectives must agree to 1e-8 relative (ours from the
+# summary's volatility: 1/2 sigma^2).
+#
+# usage: bench/allocate.sh bindir [N]
 # prints: a table, then "bench allocate: ..." result lines
 set -euo pipefail
 
@@ -20,7 +29,7 @@ runs=${TL_BENCH_RUNS:-5}
 
 # shellcheck source=bench/lib/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
-bench_start "bench/allocate.sh bindir" 1 "$@"
+bench_start "bench/allocate.sh bindir [N]" 2 "$@"
 bench_need tl-allocate
 py=/usr/bin/python3
 
@@ -59,6 +68,82 @@ reldiff() {
 	awk -v a="$1" -v b="$2" 'BEGIN { d = (a - b) / b; if (d < 0) d = -d;
 	    printf "%.1e", d }'
 }
+
+# size N: the nightly's command at N strategies against quadprog and
+# cvxopt on the same problem (see the top); exits.
+size() {
+	local n=$1 csv qf asof i t name oo qo co dq dc
+	csv=$out/returns-$n.csv
+	qf=$out/qp-night-$n.txt
+	if [ ! -f "$csv" ] || [ ! -f "$qf" ]; then
+		echo "$prog: making $n strategies x 750 days" >&2
+		$py bench/allocate/returns.py "$n" 750 1 "$csv" "$qf" 0.25
+	fi
+	asof=$(tail -n 1 "$csv" | cut -d, -f1)
+	: >"$out/alerts-none.jsonl"
+	echo strategy,ts >"$out/retired-none.csv"
+	bench_gnutime
+	rm -f "$out"/size-*-"$n".times "$out/size-load-$n.txt"
+	for ((i = 0; i < 3; i++)); do
+		cut -d' ' -f1 /proc/loadavg >>"$out/size-load-$n.txt"
+		measure "size-ours-$n" tl-allocate -q --method min-variance \
+		    --estimator ledoit-wolf --max-weight 0.25 --fallback \
+		    min-variance --unfilled cash --asof "$asof" --live-days 10 \
+		    --min-days 20 --retired "$out/retired-none.csv" --alerts \
+		    "$out/alerts-none.jsonl" --demoted-max-weight 0 \
+		    -S "$out/size-summary-$n.json" -o "$out/size-alloc-$n.jsonl" \
+		    "$csv"
+		measure_out=$out/size-solve-$n.out measure "size-solve-$n" \
+		    tl-allocate --solve-qp "$qf"
+		field seconds <"$out/size-solve-$n.out" >>"$out/size-solve-$n.s"
+		measure_out=$out/size-quadprog-$n.out measure \
+		    "size-quadprog-$n" Rscript bench/allocate/quadprog.R "$qf" 1
+		measure_out=$out/size-cvxopt-$n.out measure "size-cvxopt-$n" \
+		    $py bench/allocate/cvxopt_qp.py "$qf" 1
+	done
+	printf '%-24s %9s %9s %9s %10s\n' "n=$n, 750 days" wall_s cpu_s \
+	    rss_MiB solve_s
+	for name in ours quadprog cvxopt; do
+		t=$out/size-$name-$n.times
+		case $name in
+		ours) i=$(median "$out/size-solve-$n.s") ;;
+		*) i=$(awk '{ print $3 }' "$out/size-$name-$n.out") ;;
+		esac
+		printf '%-24s %9.2f %9.2f %9.1f %10.3f\n' \
+		    "$([ $name = ours ] && echo tl-allocate || echo $name)" \
+		    "$(median "$t" 1)" "$(median "$t" 3)" \
+		    "$(awk -v k="$(median "$t" 2)" 'BEGIN { print k / 1024 }')" \
+		    "$i"
+	done
+	oo=$(field volatility <"$out/size-summary-$n.json" |
+	    awk '{ printf "%.17g", $1 * $1 / 2 }')
+	read -r qo _ <"$out/size-quadprog-$n.out"
+	read -r co _ <"$out/size-cvxopt-$n.out"
+	dq=$(reldiff "$oo" "$qo")
+	dc=$(reldiff "$oo" "$co")
+	echo "(solve_s: the QP alone, ours on the same file by --solve-qp;" \
+	    "quadprog's last run, cvxopt's last run; load average" \
+	    "$(tr '\n' ' ' <"$out/size-load-$n.txt"))"
+	echo "bench allocate: n=$n nightly command CPU" \
+	    "$(median "$out/size-ours-$n.times" 3) s, peak" \
+	    "$(awk -v k="$(median "$out/size-ours-$n.times" 2)" \
+	    'BEGIN { printf "%.0f", k / 1024 }') MiB; quadprog" \
+	    "$(median "$out/size-quadprog-$n.times" 3) s, cvxopt" \
+	    "$(median "$out/size-cvxopt-$n.times" 3) s (CPU, medians of 3);" \
+	    "objective within $dq / $dc"
+	awk -v a="$dq" -v b="$dc" 'BEGIN { exit !(a <= 1e-8 && b <= 1e-8) }' ||
+	    { echo "$prog: n=$n: objective off" >&2; exit 1; }
+	exit 0
+}
+if [ $# -eq 2 ]; then
+	case $2 in
+	'' | *[!0-9]* | 0*)
+		echo "$prog: N: '$2' is not a number of strategies" >&2
+		exit 64
+		;;
+	esac
+	size "$2"
+fi
 
 fail=0
 printf '%-7s %5s %11s %11s %11s %8s %8s %9s %9s %8s\n' kind n ours_ms \

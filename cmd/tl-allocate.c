@@ -378,12 +378,14 @@ cmd_solve_qp(const char *path, struct tl_err *err)
 	struct tl_qp_info info;
 	struct tl_qp *qp = NULL;
 	struct timespec t0, t1;
-	char line[65536], *p, *end;
+	char *line = NULL, *p, *end;
+	size_t linecap = 0;
 	int rc = -1;
 
 	if ((fp = fopen(path, "r")) == NULL)
 		return tl_err_set(err, TL_EX_NOINPUT, path, 0, "cannot open");
-	while (fgets(line, sizeof(line), fp) != NULL) {
+	/* a row of Q is one line: 110 kB at n = 5,000 */
+	while (getline(&line, &linecap, fp) != -1) {
 		if (line[0] == '#')
 			continue;
 		for (p = line;; p = end) {
@@ -396,8 +398,6 @@ cmd_solve_qp(const char *path, struct tl_err *err)
 				    1024, sizeof(double));
 			x[len++] = v;
 		}
-		if (strlen(line) == sizeof(line) - 1)
-			goto bad;	/* a number may be cut: lines too long */
 	}
 	fclose(fp);
 	fp = NULL;
@@ -437,6 +437,7 @@ out:
 	tl_qp_free(qp);
 	free(w);
 	free(x);
+	free(line);
 	return rc;
 }
 

@@ -51,71 +51,119 @@ store2(double *p, v2d v)
 	memcpy(p, &v, sizeof(v));
 }
 
-/* c[i][j..j+7] and c[i1][j..j+7] of the cross products of y (t x p):
- * sixteen sums, two lanes at a time, each adding its products in day
- * order from zero as the plain loop does (no fused multiply-add under
- * ISO C's FP_CONTRACT off), so the bits are the plain loop's. */
+/* ---- blocked products, the plain loop's bits ------------------------- */
+
+/* The two big loops here, the cross products of the returns (O(p^2 t))
+ * and the Cholesky test (O(p^3)), work on tiles of 4 x 4 entries over a
+ * block of k (days, or columns of the factor) whose operands are packed
+ * into panels that stay in cache: at a few thousand strategies the plain
+ * loops stream the whole matrix from memory for every row.  Each entry
+ * still takes its terms one at a time in increasing k, starting from
+ * the value it held, and a block's result is stored and reloaded as a
+ * double, so every entry has the bits of the plain loop (no fused
+ * multiply-add under ISO C's FP_CONTRACT off). */
+#define TILE		4	/* rows and columns of a tile */
+#define CROSS_DAYS	128	/* days per block of the cross products */
+#define CHOL_BLOCK	64	/* columns per block of the Cholesky test */
+
+/* Pack a block for tile_add: entry (r, k) of a matrix is a[r rs + k ks];
+ * rows r0..r1-1 and k = k0..k0+kc-1 go into panels of TILE rows, panel
+ * q holding row r0 + TILE q + b at [q kc TILE + k TILE + b], rows past
+ * r1 zero, each entry times sign (1 or -1: exact). */
 static void
-cross_tile(const double *y, size_t t, size_t p, size_t i, size_t i1,
-    size_t j, double *c)
+pack(const double *a, size_t rs, size_t ks, size_t r0, size_t r1,
+    size_t k0, size_t kc, double sign, double *pk)
 {
-	v2d a0 = { 0, 0 }, a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0,
-	    b2 = a0, b3 = a0, u, v, r0, r1, r2, r3;
-	const double *row;
+	size_t r, k, np = (r1 - r0 + TILE - 1) / TILE;
+
+	memset(pk, 0, np * kc * TILE * sizeof(double));
+	for (k = 0; k < kc; k++)
+		for (r = r0; r < r1; r++)
+			pk[(r - r0) / TILE * kc * TILE + k * TILE +
+			    (r - r0) % TILE] = sign * a[r * rs + (k0 + k) * ks];
+}
+
+/* c[a][b] += pi[k][a] * pj[k][b] for k = 0..kc-1 in order, a, b <
+ * TILE: a tile of 4 rows of c (stride ldc), two lanes at a time. */
+static void
+tile_add(double *c, size_t ldc, const double *pi, const double *pj,
+    size_t kc)
+{
+	v2d c00, c01, c10, c11, c20, c21, c30, c31, b0, b1, u;
 	size_t k;
 
-	for (k = 0, row = y; k < t; k++, row += p) {
-		u = (v2d){ row[i], row[i] };
-		v = (v2d){ row[i1], row[i1] };
-		r0 = load2(row + j);
-		r1 = load2(row + j + 2);
-		r2 = load2(row + j + 4);
-		r3 = load2(row + j + 6);
-		a0 += u * r0;
-		a1 += u * r1;
-		a2 += u * r2;
-		a3 += u * r3;
-		b0 += v * r0;
-		b1 += v * r1;
-		b2 += v * r2;
-		b3 += v * r3;
+	c00 = load2(c), c01 = load2(c + 2);
+	c10 = load2(c + ldc), c11 = load2(c + ldc + 2);
+	c20 = load2(c + 2 * ldc), c21 = load2(c + 2 * ldc + 2);
+	c30 = load2(c + 3 * ldc), c31 = load2(c + 3 * ldc + 2);
+	for (k = 0; k < kc; k++, pi += TILE, pj += TILE) {
+		b0 = load2(pj);
+		b1 = load2(pj + 2);
+		u = (v2d){ pi[0], pi[0] };
+		c00 += u * b0;
+		c01 += u * b1;
+		u = (v2d){ pi[1], pi[1] };
+		c10 += u * b0;
+		c11 += u * b1;
+		u = (v2d){ pi[2], pi[2] };
+		c20 += u * b0;
+		c21 += u * b1;
+		u = (v2d){ pi[3], pi[3] };
+		c30 += u * b0;
+		c31 += u * b1;
 	}
-	store2(c + i * p + j, a0);
-	store2(c + i * p + j + 2, a1);
-	store2(c + i * p + j + 4, a2);
-	store2(c + i * p + j + 6, a3);
-	store2(c + i1 * p + j, b0);
-	store2(c + i1 * p + j + 2, b1);
-	store2(c + i1 * p + j + 4, b2);
-	store2(c + i1 * p + j + 6, b3);
+	store2(c, c00), store2(c + 2, c01);
+	store2(c + ldc, c10), store2(c + ldc + 2, c11);
+	store2(c + 2 * ldc, c20), store2(c + 2 * ldc + 2, c21);
+	store2(c + 3 * ldc, c30), store2(c + 3 * ldc + 2, c31);
+}
+
+/* tile_add on the tile of c (n x n, stride n) at rows i, columns j, any
+ * part of which may lie past n (done on a copy, the rest discarded). */
+static void
+tile_add_at(double *c, size_t n, size_t i, size_t j, const double *pi,
+    const double *pj, size_t kc)
+{
+	double t[TILE * TILE] = { 0 };
+	size_t a, b;
+
+	if (i + TILE <= n && j + TILE <= n) {
+		tile_add(c + i * n + j, n, pi, pj, kc);
+		return;
+	}
+	for (a = 0; a < TILE && i + a < n; a++)
+		for (b = 0; b < TILE && j + b < n; b++)
+			t[a * TILE + b] = c[(i + a) * n + j + b];
+	tile_add(t, TILE, pi, pj, kc);
+	for (a = 0; a < TILE && i + a < n; a++)
+		for (b = 0; b < TILE && j + b < n; b++)
+			c[(i + a) * n + j + b] = t[a * TILE + b];
 }
 
 void
 tl_cov_cross(const double *x, size_t t, size_t p, double *c)
 {
-	double *y = centred(x, t, p), a, b;
-	size_t i, i1, j, k;
+	double *y = centred(x, t, p), *pk;
+	size_t np = (p + TILE - 1) / TILE, i, j, k0, kc, qi, qj;
 
-	/* Row pairs against eight columns at a time, days row by row
-	 * (contiguous); row i1 of a pair may reach one column left of the
-	 * diagonal, which the mirroring below writes over with the same
-	 * bits. */
-	for (i = 0; i < p; i += 2) {
-		i1 = i + 1 < p ? i + 1 : i;
-		for (j = i; j + 8 <= p; j += 8)
-			cross_tile(y, t, p, i, i1, j, c);
-		for (; j < p; j++) {
-			for (a = b = 0, k = 0; k < t; k++) {
-				a += y[k * p + i] * y[k * p + j];
-				b += y[k * p + i1] * y[k * p + j];
-			}
-			c[i * p + j] = a;
-			c[i1 * p + j] = b;
-		}
+	/* c from zero, blocks of days in order, the upper triangle by
+	 * tiles (a diagonal tile's lower half has the bits of its mirror,
+	 * which is written over it below) */
+	pk = tl_xcalloc(np * CROSS_DAYS * TILE, sizeof(double));
+	memset(c, 0, p * p * sizeof(double));
+	for (k0 = 0; k0 < t; k0 += kc) {
+		kc = t - k0 < CROSS_DAYS ? t - k0 : CROSS_DAYS;
+		pack(y, 1, p, 0, p, k0, kc, 1, pk);
+		for (qi = 0; qi < np; qi++)
+			for (qj = qi; qj < np; qj++)
+				tile_add_at(c, p, qi * TILE, qj * TILE,
+				    pk + qi * kc * TILE, pk + qj * kc * TILE,
+				    kc);
 	}
 	for (i = 0; i < p; i++)
 		for (j = i + 1; j < p; j++)
 			c[j * p + i] = c[i * p + j];
+	free(pk);
 	free(y);
 }
 
@@ -148,13 +196,21 @@ double
 tl_cov_lw_identity(const double *x, size_t t, size_t p, const double *cross,
     double *out)
 {
-	double *y, *s = cov_t(x, t, p, cross), m = 0, beta = 0, delta = 0, sq,
-	    shrink;
+	double *y, *own = NULL, m = 0, beta = 0, delta = 0, sq, shrink, s, d;
+	double tt = (double)t;
+	const double *cr = cross;
 	size_t i, j, k;
 
+	/* S = cross / t entry by entry, never copied whole (p^2 doubles:
+	 * 200 MB at p = 5,000); the same bits as a copy */
+	if (cr == NULL) {
+		own = tl_xcalloc(p * p, sizeof(double));
+		tl_cov_cross(x, t, p, own);
+		cr = own;
+	}
 	y = centred(x, t, p);
 	for (i = 0; i < p; i++)
-		m += s[i * p + i];
+		m += cr[i * p + i] / tt;
 	m /= (double)p;
 	for (k = 0; k < t; k++) {	/* (1/t) sum_k (x_k' x_k)^2 */
 		sq = 0;
@@ -162,25 +218,41 @@ tl_cov_lw_identity(const double *x, size_t t, size_t p, const double *cross,
 			sq += y[k * p + i] * y[k * p + i];
 		beta += sq * sq;
 	}
-	beta /= (double)t;
+	beta /= tt;
 	for (i = 0; i < p; i++)
 		for (j = 0; j < p; j++) {
-			beta -= s[i * p + j] * s[i * p + j];
-			delta += (s[i * p + j] - (i == j ? m : 0)) *
-			    (s[i * p + j] - (i == j ? m : 0));
+			s = cr[i * p + j] / tt;
+			d = s - (i == j ? m : 0);
+			beta -= s * s;
+			delta += d * d;
 		}
-	beta /= (double)t * (double)p;
+	beta /= tt * (double)p;
 	delta /= (double)p;
 	beta = fmin(beta, delta);
 	shrink = p == 1 || beta <= 0 ? 0 : beta / delta;
-	if (out != NULL)
+	if (out != NULL)	/* out may be cross: each read before written */
 		for (i = 0; i < p; i++)
 			for (j = 0; j < p; j++)
-				out[i * p + j] = (1 - shrink) * s[i * p + j] +
-				    (i == j ? shrink * m : 0);
+				out[i * p + j] = (1 - shrink) * (cr[i * p + j] /
+				    tt) + (i == j ? shrink * m : 0);
 	free(y);
-	free(s);
+	free(own);
 	return shrink;
+}
+
+double
+tl_cov_lw_identity_floor(const double *out, size_t p, double shrink)
+{
+	double tr = 0, dmax = 0;
+	size_t i;
+
+	if (!(shrink > 0) || p == 0)
+		return 0;
+	for (i = 0; i < p; i++) {
+		tr += out[i * p + i];
+		dmax = fmax(dmax, out[i * p + i]);
+	}
+	return dmax > 0 ? shrink * (tr / (double)p) / dmax : 0;
 }
 
 double
@@ -273,12 +345,17 @@ tl_cov_ewma(const double *x, size_t t, size_t p, double halflife,
 
 #define ERC_TOL		1e-15	/* relative change of y per sweep */
 #define ERC_SWEEPS	100000
+#define ERC_FLOOR	1e-12	/* ... or the least change when it stalls:
+				 * the incremental (C y)_i carry rounding
+				 * that keeps the change near n 2^-53 (2.7e-14
+				 * at n = 500), never below ERC_TOL */
+#define ERC_STALL	50	/* sweeps without a new least change */
 
 size_t
 tl_erc(const double *c, size_t p, double *w)
 {
-	double *cy, a, y, b = 1 / (double)p, change, sum = 0;
-	size_t i, j, sweep;
+	double *cy, a, y, b = 1 / (double)p, change, sum = 0, least = INFINITY;
+	size_t i, j, sweep, stall = 0;
 
 	cy = tl_xcalloc(p, sizeof(double));	/* (C w)_i */
 	for (i = 0; i < p; i++)
@@ -299,6 +376,11 @@ tl_erc(const double *c, size_t p, double *w)
 			w[i] = y;
 		}
 		if (change < ERC_TOL)
+			break;
+		/* converged as far as rounding allows: a limit cycle */
+		stall = change < least ? 0 : stall + 1;
+		least = fmin(least, change);
+		if (stall >= ERC_STALL && least < ERC_FLOOR)
 			break;
 	}
 	for (i = 0; i < p; i++)
@@ -570,57 +652,96 @@ tl_cov_pairwise_shrunk(const double *x, size_t t, size_t p, double *out,
 	return lambda;
 }
 
-/* Cholesky without pivoting, the rows below the diagonal four at a time,
- * each sum in the same order, so that the four chains overlap: this is
- * O(p^3) at thousands of strategies. */
+int
+tl_cov_posdef_margin(const double *c, size_t n, double *margin)
+{
+	double *l, *neg, *pos, s, s1, s2, s3, v, lo = INFINITY;
+	double *l0, *l1, *l2, *l3, *lj;
+	size_t i, j, k, k0, kb, ke, np, qi, qj;
+	int ok = 1;
+
+	/* the lower triangle of c, overwritten by the factor */
+	l = tl_xcalloc(n * n, sizeof(double));
+	for (i = 0; i < n; i++)
+		memcpy(l + i * n, c + i * n, (i + 1) * sizeof(double));
+	np = (n + TILE - 1) / TILE;
+	neg = tl_xcalloc(np * CHOL_BLOCK * TILE, sizeof(double));
+	pos = tl_xcalloc(np * CHOL_BLOCK * TILE, sizeof(double));
+	/* Right-looking by blocks of columns k0..ke-1: the block's columns
+	 * (left-looking within the block, every row below), then the
+	 * trailing lower triangle less the block's terms, so that entry
+	 * (i, j) gets c_ij - l_i0 l_j0 - l_i1 l_j1 - ... in order, then
+	 * the division by l_jj, as the plain loop */
+	for (k0 = 0; k0 < n && ok; k0 = ke) {
+		ke = n - k0 < CHOL_BLOCK ? n : k0 + CHOL_BLOCK;
+		for (j = k0; j < ke; j++) {
+			lj = l + j * n;
+			s = lj[j];
+			for (k = k0; k < j; k++)
+				s -= lj[k] * lj[k];
+			if (!(s > TL_COV_PIVOT * c[j * n + j])) {
+				ok = 0;
+				break;
+			}
+			lo = fmin(lo, s / c[j * n + j]);
+			lj[j] = sqrt(s);
+			/* four rows at a time, each sum in the same order,
+			 * so that the four chains overlap */
+			for (i = j + 1; i + 4 <= n; i += 4) {
+				l0 = l + i * n;
+				l1 = l0 + n;
+				l2 = l1 + n;
+				l3 = l2 + n;
+				s = l0[j];
+				s1 = l1[j];
+				s2 = l2[j];
+				s3 = l3[j];
+				for (k = k0; k < j; k++) {
+					v = lj[k];
+					s -= l0[k] * v;
+					s1 -= l1[k] * v;
+					s2 -= l2[k] * v;
+					s3 -= l3[k] * v;
+				}
+				l0[j] = s / lj[j];
+				l1[j] = s1 / lj[j];
+				l2[j] = s2 / lj[j];
+				l3[j] = s3 / lj[j];
+			}
+			for (; i < n; i++) {
+				l0 = l + i * n;
+				s = l0[j];
+				for (k = k0; k < j; k++)
+					s -= l0[k] * lj[k];
+				l0[j] = s / lj[j];
+			}
+		}
+		if (!ok || ke == n)
+			break;
+		/* x - y is x + (-y), bit for bit: the terms enter as the
+		 * products of the negated rows with the rows */
+		kb = ke - k0;
+		pack(l, n, 1, ke, n, k0, kb, -1, neg);
+		pack(l, n, 1, ke, n, k0, kb, 1, pos);
+		np = (n - ke + TILE - 1) / TILE;
+		for (qi = 0; qi < np; qi++)
+			for (qj = 0; qj <= qi; qj++)
+				tile_add_at(l, n, ke + qi * TILE, ke + qj *
+				    TILE, neg + qi * kb * TILE, pos + qj * kb *
+				    TILE, kb);
+	}
+	if (margin != NULL)
+		*margin = ok ? lo : 0;
+	free(pos);
+	free(neg);
+	free(l);
+	return ok;
+}
+
 int
 tl_cov_posdef(const double *c, size_t n)
 {
-	double *l = tl_xcalloc(n * n, sizeof(double)), s, s1, s2, s3, v;
-	const double *lj, *l0, *l1, *l2, *l3;
-	size_t i, j, k;
-	int ok = 1;
-
-	for (j = 0; j < n && ok; j++) {
-		s = c[j * n + j];
-		for (k = 0; k < j; k++)
-			s -= l[j * n + k] * l[j * n + k];
-		if (!(s > TL_COV_PIVOT * c[j * n + j])) {
-			ok = 0;
-			break;
-		}
-		l[j * n + j] = sqrt(s);
-		lj = l + j * n;
-		for (i = j + 1; i + 4 <= n; i += 4) {
-			l0 = l + i * n;
-			l1 = l0 + n;
-			l2 = l1 + n;
-			l3 = l2 + n;
-			s = c[i * n + j];
-			s1 = c[(i + 1) * n + j];
-			s2 = c[(i + 2) * n + j];
-			s3 = c[(i + 3) * n + j];
-			for (k = 0; k < j; k++) {
-				v = lj[k];
-				s -= l0[k] * v;
-				s1 -= l1[k] * v;
-				s2 -= l2[k] * v;
-				s3 -= l3[k] * v;
-			}
-			l[i * n + j] = s / lj[j];
-			l[(i + 1) * n + j] = s1 / lj[j];
-			l[(i + 2) * n + j] = s2 / lj[j];
-			l[(i + 3) * n + j] = s3 / lj[j];
-		}
-		for (; i < n; i++) {
-			s = c[i * n + j];
-			for (k = 0; k < j; k++)
-				s -= l[i * n + k] * lj[k];
-			l[i * n + j] = s / lj[j];
-		}
-	}
-	free(l);
-	return ok;
+	return tl_cov_posdef_margin(c, n, NULL);
 }
 
 /* The projection onto { X : eigenvalues >= eigmin } of the symmetric r

@@ -14,7 +14,8 @@
 #include <stddef.h>
 
 /* The cross products of the t x p matrix x centred by its column means,
- * sum_k (x_k - m)(x_k - m)', into c[p*p]. */
+ * sum_k (x_k - m)(x_k - m)', into c[p*p]: each entry summed in day order
+ * from zero (the plain loop's bits), by cache blocks of days and tiles. */
 void	tl_cov_cross(const double *x, size_t t, size_t p, double *c);
 
 /* Sample covariance of the t x p matrix x, divided by t - ddof, into
@@ -27,6 +28,15 @@ void	tl_cov_sample(const double *x, size_t t, size_t p, int ddof,
  * cross is x's tl_cov_cross if the caller has it, or NULL. */
 double	tl_cov_lw_identity(const double *x, size_t t, size_t p,
 	    const double *cross, double *out);
+
+/* A lower bound on the Cholesky pivots of the Ledoit-Wolf estimate out
+ * (p x p, from tl_cov_lw_identity with intensity shrink) over their
+ * diagonal entries: shrink m / max_j out_jj, m = tr(out)/p.  The estimate
+ * is a positive semidefinite matrix plus shrink m I, so its eigenvalues
+ * are at least shrink m, and a pivot (a Schur complement) is at least
+ * the least eigenvalue; rounding moves the ratios by O(p t 2^-53).  0
+ * when shrink is not positive. */
+double	tl_cov_lw_identity_floor(const double *out, size_t p, double shrink);
 
 /* Ledoit-Wolf toward the constant-correlation matrix (all /t): returns
  * delta* in [0, 1] and writes delta* F + (1 - delta*) S to out (may be
@@ -84,8 +94,14 @@ double	tl_cov_pairwise_shrunk(const double *x, size_t t, size_t p,
 
 /* Is c (p x p, symmetric) positive definite?  Cholesky without pivoting;
  * a pivot at or below TL_COV_PIVOT times its diagonal entry (or NaN)
- * says no. */
+ * says no.  Blocked (O(p^3), cache-friendly at thousands of
+ * strategies), with the bits of the plain column-by-column loop. */
 int	tl_cov_posdef(const double *c, size_t p);
+
+/* tl_cov_posdef, and the margin by which it says yes into *margin (may
+ * be NULL): the smallest pivot over its diagonal entry, min_j s_j /
+ * c_jj, in (TL_COV_PIVOT, 1] when it says yes, 0 when it says no. */
+int	tl_cov_posdef_margin(const double *c, size_t p, double *margin);
 
 /* The correlation matrix nearest to a (p x p, symmetric, unit diagonal)
  * in the Frobenius norm among those whose eigenvalues are at least
@@ -103,9 +119,11 @@ long	tl_cov_nearest_corr(double *a, size_t p, double eigmin,
 /* Equal risk contribution (risk parity) weights of covariance c (p x p,
  * positive definite) to w[p]: long only, sum 1, w_i (Cw)_i equal for
  * all i.  Cyclical coordinate descent on 1/2 y'Cy - sum_i log(y_i)/p
- * (Griveau-Billion, Richard & Roncalli 2013), w = y / sum y.  Returns
- * the sweeps used, or 0 if it did not converge (w then holds the last
- * iterate). */
+ * (Griveau-Billion, Richard & Roncalli 2013), w = y / sum y, until a
+ * sweep changes no y_i by more than 1e-15 relative, or the change stalls
+ * below 1e-12 for 50 sweeps (the rounding floor, which grows with p).
+ * Returns the sweeps used, or 0 if it did not converge (w then holds the
+ * last iterate). */
 size_t	tl_erc(const double *c, size_t p, double *w);
 
 /* HRP weights of covariance c (p x p) to w[p] (long only, sum 1), and the

@@ -27,6 +27,9 @@
 #define REPAIR_FLOOR	1e-8		/* least eigenvalue of a repaired
 					 * correlation matrix */
 #define REPAIR_TOL	1e-10		/* Higham's relative change to stop */
+#define POSDEF_MARGIN	1e-6		/* a stage's estimate positive
+					 * definite by this margin stays so
+					 * annualised (see posdef_check) */
 #define TURNOVER_TOL	1e-15		/* per weight: the solver's least
 					 * turnover may exceed the closed form
 					 * by the rounding of its sum */
@@ -110,10 +113,10 @@ est_ewma(const double *x, size_t t, size_t p, const double *cross,
 }
 
 const struct tl_pf_estimator tl_pf_estimators[] = {
-	{ "sample", 0, est_sample },
-	{ "ledoit-wolf", 0, est_lw },
-	{ "ledoit-wolf-cc", 0, est_lwcc },
-	{ "ewma", 1, est_ewma },
+	{ "sample", 0, est_sample, NULL },
+	{ "ledoit-wolf", 0, est_lw, tl_cov_lw_identity_floor },
+	{ "ledoit-wolf-cc", 0, est_lwcc, NULL },
+	{ "ewma", 1, est_ewma, NULL },
 };
 const size_t tl_pf_nestimators = TL_NELEM(tl_pf_estimators);
 
@@ -549,22 +552,23 @@ from_rows(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 	pf->last = wv->dates[rows[nr - 1]];
 	for (j = 0; j < n; j++)
 		mean[j] = 0;
-	for (j = 0; j < n; j++) {
-		for (t = 0; t < nr; t++)
+	for (t = 0; t < nr; t++)	/* by rows: each sum in day order */
+		for (j = 0; j < n; j++)
 			mean[j] += x[t * n + j];
+	for (j = 0; j < n; j++)
 		mean[j] /= (double)nr;
-	}
 	/* the cross products, once: the sample and Ledoit-Wolf estimates
 	 * and the correlation are made from them */
 	tl_cov_cross(x, nr, n, pf->corr);
 	pf->shrink = tl_pf_estimators[o->estimator].estimate(x, nr, n,
 	    pf->corr, o->halflife, pf->cov);
-	/* the sample correlation, from the cross products */
+	/* the sample correlation, from the cross products (symmetric to
+	 * the bit: one division for both halves) */
 	for (i = 0; i < n; i++)
-		for (j = 0; j < n; j++)
-			if (i != j)
-				pf->corr[i * n + j] /= sqrt(pf->corr[i * n +
-				    i] * pf->corr[j * n + j]);
+		for (j = i + 1; j < n; j++)
+			pf->corr[i * n + j] = pf->corr[j * n + i] =
+			    pf->corr[i * n + j] / sqrt(pf->corr[i * n + i] *
+			    pf->corr[j * n + j]);
 	for (i = 0; i < n; i++)
 		pf->corr[i * n + i] = 1;
 	if (tl_pf_mu_ests[o->returns].ewma) {
@@ -623,6 +627,32 @@ common_rows(const struct win *wv, size_t *rows)
 	return nr;
 }
 
+/* Is the stage's estimate pf->cov (n x n) positive definite?  The
+ * margin is kept for posdef_check. */
+static int
+stage_posdef(struct tl_portfolio *pf, size_t n)
+{
+	return tl_cov_posdef_margin(pf->cov, n, &pf->pd_margin);
+}
+
+/* stage_posdef of an estimate from whole days (from_rows): an estimator
+ * whose intensity bounds the pivots by more than POSDEF_MARGIN (the
+ * rounding of the factorisation, of order n 2^-53, cannot bring one
+ * near TL_COV_PIVOT) needs no O(n^3) factorisation. */
+static int
+rows_posdef(struct tl_portfolio *pf, const struct tl_pf_opts *o, size_t n)
+{
+	const struct tl_pf_estimator *e = &tl_pf_estimators[o->estimator];
+	double lb;
+
+	if (e->floor != NULL && (lb = e->floor(pf->cov, n, pf->shrink)) >
+	    POSDEF_MARGIN) {
+		pf->pd_margin = lb;
+		return 1;
+	}
+	return stage_posdef(pf, n);
+}
+
 static int
 st_aligned(struct tl_portfolio *pf, const struct tl_pf_opts *o,
     struct win *wv, double *mean, struct tl_err *err)
@@ -653,7 +683,7 @@ st_aligned(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 	if (c >= 0)
 		return noanswer(err, "'%s' is constant on those %zu days",
 		    pf->names[c], pf->days);
-	if (!wv->strict && !tl_cov_posdef(pf->cov, wv->n))
+	if (!wv->strict && !rows_posdef(pf, o, wv->n))
 		return noanswer(err, "the %s estimate of %zu days is not "
 		    "positive definite", tl_pf_estimators[o->estimator].name,
 		    pf->days);
@@ -723,7 +753,7 @@ st_pairwise(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 	for (i = 0; i < n; i++)
 		if (!(pf->cov[i * n + i] > 0))
 			return constant_error(pf, (long)i, pf->days, err);
-	if (!wv->strict && !tl_cov_posdef(pf->cov, n))
+	if (!wv->strict && !stage_posdef(pf, n))
 		return noanswer(err, "the pairwise estimate is not positive "
 		    "definite");
 	return 0;
@@ -749,7 +779,7 @@ st_shrunk(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 	 * (linked to none) */
 	memcpy(pf->corr, wv->pcorr, n * n * sizeof(double));
 	window_days(pf, wv);
-	if (tl_cov_posdef(pf->cov, n))
+	if (stage_posdef(pf, n))
 		return 0;
 	r = tl_xcalloc(n * n, sizeof(double));
 	for (i = 0; i < n; i++)
@@ -771,7 +801,7 @@ st_shrunk(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 				pf->cov[i * n + j] = r[i * n + j] * d;
 		}
 	free(r);
-	if (!tl_cov_posdef(pf->cov, n))
+	if (!stage_posdef(pf, n))
 		return noanswer(err, "the repaired estimate is not positive "
 		    "definite");
 	return 0;
@@ -812,7 +842,7 @@ st_short(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 	if (c >= 0)
 		return noanswer(err, "'%s' is constant on the last %zu days",
 		    pf->names[c], nr);
-	if (!tl_cov_posdef(pf->cov, n))
+	if (!rows_posdef(pf, o, n))
 		return noanswer(err, "the %s estimate of the last %zu days is "
 		    "not positive definite",
 		    tl_pf_estimators[o->estimator].name, nr);
@@ -889,6 +919,7 @@ covariance(struct tl_portfolio *pf, const struct tl_pf_opts *o,
 		pf->min_pair_days = 0;
 		pf->unmeasured = 0;
 		pf->repair = 0;
+		pf->pd_margin = 0;
 		if ((rc = stages[s].fn(pf, o, wv, mean, err)) != 1)
 			break;
 		tl_buf_printf(&why, "%s%s: %s", why.len > 0 ? "; " : "",
@@ -1961,14 +1992,21 @@ out:
 }
 
 /* Is the covariance one method m can use?  The messages of a strict
- * --missing (under auto the stages have seen to it). */
+ * --missing (under auto the stages have seen to it).  A stage that found
+ * its estimate positive definite by POSDEF_MARGIN is not tested again
+ * (an O(n^3) factorisation): annualising multiplies every entry by the
+ * same number, which leaves the pivots over their diagonal entries as
+ * they were but for one rounding of each entry (a relative 2^-53) and
+ * the rounding of the factorisation (of order n 2^-53, 1e-12 at n =
+ * 5,000), both far below a margin of 1e-6. */
 static int
 posdef_check(const struct tl_portfolio *pf, const struct tl_pf_opts *o,
     size_t m, struct tl_err *err)
 {
 	const char *est = tl_pf_estimators[o->estimator].name;
 
-	if (!tl_pf_methods[m].posdef || tl_cov_posdef(pf->cov, pf->n))
+	if (!tl_pf_methods[m].posdef || pf->pd_margin > POSDEF_MARGIN ||
+	    tl_cov_posdef(pf->cov, pf->n))
 		return 0;
 	if (pf->covariance == C_PAIRWISE)
 		return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "the pairwise "

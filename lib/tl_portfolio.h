@@ -121,6 +121,10 @@ struct tl_pf_estimator {
 	int		 halflife;	/* uses --halflife */
 	double		(*estimate)(const double *x, size_t t, size_t p,
 			    const double *cross, double halflife, double *out);
+	double		(*floor)(const double *out, size_t p, double shrink);
+					/* a lower bound on the estimate's
+					 * Cholesky pivots over its diagonal,
+					 * from its intensity, or NULL */
 };
 
 extern const struct tl_pf_estimator tl_pf_estimators[];
@@ -301,6 +305,9 @@ struct tl_portfolio {
 					 * for every strategy */
 	size_t		 unmeasured;	/* pairs sharing < 2 days */
 	long		 repair;	/* Higham iterations, 0: none */
+	double		 pd_margin;	/* the stage's Cholesky test said yes
+					 * by this margin (tl_cov_posdef_
+					 * margin), 0: not tested or no */
 	size_t		*group;		/* n, --max-corr group or NOGROUP */
 	double		*cap;		/* group caps */
 	size_t		 ngroups;

@@ -89,19 +89,21 @@ synth_scale() {
 	echo "${cmd[*]}" >"$dir.cmd"
 }
 
-# measure NAME CMD...: run CMD once with stdout to /dev/null; append its
-# wall seconds and peak RSS in KiB (or "-") to $out/NAME.times.  Exits
-# the bench when CMD fails.
+# measure NAME CMD...: run CMD once with stdout to $measure_out (default
+# /dev/null); append its wall seconds, peak RSS in KiB and CPU seconds
+# (user + system; "-" for both without GNU time) to $out/NAME.times.
+# Exits the bench when CMD fails.
 measure() {
-	local name=$1 t0 t1 rss=- st=0
+	local name=$1 t0 t1 rss=- cpu=- st=0
 	shift
 	t0=$(date +%s%N)
 	if [ -n "$gnutime" ]; then
-		"$gnutime" -f %M -o "$out/$name.rss" "$@" >/dev/null \
-		    2>"$out/$name.err" || st=$?
-		rss=$(tail -n 1 "$out/$name.rss")
+		"$gnutime" -f '%M %U %S' -o "$out/$name.rss" "$@" \
+		    >"${measure_out:-/dev/null}" 2>"$out/$name.err" || st=$?
+		read -r rss cpu < <(tail -n 1 "$out/$name.rss" |
+		    awk '{ print $1, $2 + $3 }')
 	else
-		"$@" >/dev/null 2>"$out/$name.err" || st=$?
+		"$@" >"${measure_out:-/dev/null}" 2>"$out/$name.err" || st=$?
 	fi
 	t1=$(date +%s%N)
 	if [ "$st" -ne 0 ]; then
@@ -109,7 +111,7 @@ measure() {
 		tail -n 5 "$out/$name.err" >&2
 		exit 1
 	fi
-	echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }') $rss" \
+	echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }') $rss $cpu" \
 	    >>"$out/$name.times"
 }
 

@@ -10,6 +10,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <criterion/criterion.h>
@@ -36,41 +37,170 @@ Test(tl_cov, sample_covariance)
 	cr_assert_float_eq(s[0], 7.3888888889 * 12 / 11, 1e-9);
 }
 
+/* xorshift64 in [-1, 1) */
+static double
+unif(uint64_t *r)
+{
+	*r ^= *r << 13;
+	*r ^= *r >> 7;
+	*r ^= *r << 17;
+	return (double)(*r >> 11) / 4503599627370496.0 - 1;
+}
+
 /* The tiled cross products have the bits of the plain loop (each sum in
  * day order from zero) for every shape: p below, at and past a tile of
- * eight, odd and even (a row without a partner). */
+ * four, odd and even; t within one block of days and across three. */
 Test(tl_cov, cross_products_plain_bits)
 {
-	static const size_t ps[] = { 1, 2, 3, 7, 8, 9, 16, 17, 23, 40 };
-	double x[40 * 37], c[40 * 40], m[40], y[40 * 37], a;
-	size_t q, t = 37, p, i, j, k;
+	static const size_t ps[] = { 1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 23, 40 };
+	static const size_t ts[] = { 37, 300 };
+	double *x, *c, *y, m[40], a;
+	size_t q, u, t, p, i, j, k;
 	uint64_t r = 88172645463325252ULL;
 
-	for (q = 0; q < sizeof(ps) / sizeof(ps[0]); q++) {
-		p = ps[q];
-		for (k = 0; k < t * p; k++) {	/* xorshift64 in [-1, 1) */
-			r ^= r << 13;
-			r ^= r >> 7;
-			r ^= r << 17;
-			x[k] = (double)(r >> 11) / 4503599627370496.0 - 1;
-		}
-		for (j = 0; j < p; j++) {
-			for (m[j] = 0, k = 0; k < t; k++)
-				m[j] += x[k * p + j];
-			m[j] /= (double)t;
-		}
-		for (k = 0; k < t * p; k++)
-			y[k] = x[k] - m[k % p];
-		tl_cov_cross(x, t, p, c);
-		for (i = 0; i < p; i++)
+	x = calloc(40 * 300, sizeof(double));
+	y = calloc(40 * 300, sizeof(double));
+	c = calloc(40 * 40, sizeof(double));
+	for (u = 0; u < sizeof(ts) / sizeof(ts[0]); u++)
+		for (q = 0; q < sizeof(ps) / sizeof(ps[0]); q++) {
+			p = ps[q];
+			t = ts[u];
+			for (k = 0; k < t * p; k++)
+				x[k] = unif(&r);
 			for (j = 0; j < p; j++) {
-				for (a = 0, k = 0; k < t; k++)
-					a += y[k * p + i] * y[k * p + j];
-				cr_assert(c[i * p + j] == a, "p %zu: c[%zu][%zu] "
-				    "%.17g, plain %.17g", p, i, j,
-				    c[i * p + j], a);
+				for (m[j] = 0, k = 0; k < t; k++)
+					m[j] += x[k * p + j];
+				m[j] /= (double)t;
 			}
+			for (k = 0; k < t * p; k++)
+				y[k] = x[k] - m[k % p];
+			tl_cov_cross(x, t, p, c);
+			for (i = 0; i < p; i++)
+				for (j = 0; j < p; j++) {
+					for (a = 0, k = 0; k < t; k++)
+						a += y[k * p + i] * y[k * p + j];
+					cr_assert(c[i * p + j] == a, "t %zu p %zu: "
+					    "c[%zu][%zu] %.17g, plain %.17g", t,
+					    p, i, j, c[i * p + j], a);
+				}
+		}
+	free(c);
+	free(y);
+	free(x);
+}
+
+/* The plain Cholesky test, column by column, each sum in order: its
+ * verdict, and the smallest pivot over its diagonal entry into *lo. */
+static int
+plain_posdef(const double *c, size_t n, double *lo)
+{
+	double *l = calloc(n * n + 1, sizeof(double)), s;
+	size_t i, j, k;
+	int ok = 1;
+
+	*lo = INFINITY;
+	for (j = 0; j < n && ok; j++) {
+		s = c[j * n + j];
+		for (k = 0; k < j; k++)
+			s -= l[j * n + k] * l[j * n + k];
+		if (!(s > TL_COV_PIVOT * c[j * n + j])) {
+			ok = 0;
+			break;
+		}
+		*lo = fmin(*lo, s / c[j * n + j]);
+		l[j * n + j] = sqrt(s);
+		for (i = j + 1; i < n; i++) {
+			s = c[i * n + j];
+			for (k = 0; k < j; k++)
+				s -= l[i * n + k] * l[j * n + k];
+			l[i * n + j] = s / l[j * n + j];
+		}
 	}
+	free(l);
+	if (!ok)
+		*lo = 0;
+	return ok;
+}
+
+/* The blocked Cholesky test has the plain loop's verdict and smallest
+ * pivot, bit for bit, below, at and past a block of columns (64) and a
+ * tile (4): Gram matrices B B' / k of k = n + 3 columns (positive
+ * definite), of k = n / 2 (singular: the verdict is no, at whichever
+ * pivot rounding reaches first in both), and one with a NaN. */
+Test(tl_cov, posdef_blocked_plain_bits)
+{
+	static const size_t ns[] = { 1, 3, 4, 5, 63, 64, 65, 130, 197 };
+	double *b, *c, lo, want;
+	size_t q, v, n, k, i, j, h;
+	uint64_t r = 2463534242ULL;
+	int ok, pd;
+
+	b = calloc(197 * 200, sizeof(double));
+	c = calloc(197 * 197, sizeof(double));
+	for (q = 0; q < sizeof(ns) / sizeof(ns[0]); q++)
+		for (v = 0; v < 3; v++) {
+			n = ns[q];
+			k = v == 1 ? (n + 1) / 2 : n + 3;
+			for (i = 0; i < n * k; i++)
+				b[i] = unif(&r);
+			for (i = 0; i < n; i++)
+				for (j = 0; j < n; j++) {
+					double a = 0;
+
+					for (h = 0; h < k; h++)
+						a += b[i * k + h] * b[j * k + h];
+					c[i * n + j] = a / (double)k;
+				}
+			if (v == 2)
+				c[(n - 1) * n + n / 2] = c[n / 2 * n + n - 1] =
+				    NAN;
+			pd = plain_posdef(c, n, &want);
+			ok = tl_cov_posdef_margin(c, n, &lo);
+			cr_assert_eq(ok, pd, "n %zu v %zu: %d, plain %d", n, v,
+			    ok, pd);
+			cr_assert(lo == want, "n %zu v %zu: margin %.17g, plain "
+			    "%.17g", n, v, lo, want);
+			cr_assert_eq(tl_cov_posdef(c, n), pd);
+			if (v == 0)
+				cr_assert(pd && lo > TL_COV_PIVOT && lo <= 1);
+			if (v == 2 && n > 1)
+				cr_assert(!pd, "n %zu: a NaN is no", n);
+		}
+	free(c);
+	free(b);
+}
+
+/* The Ledoit-Wolf floor bounds the smallest pivot ratio the Cholesky
+ * test measures, to 1e-9 relative (the rounding is O(p t 2^-53)):
+ * fewer days than strategies (the sample covariance singular, the
+ * shrinkage all that keeps it definite), and more; none without
+ * shrinkage. */
+Test(tl_cov, lw_identity_floor_bounds_pivots)
+{
+	static const size_t shape[][2] = { { 20, 60 }, { 30, 131 },
+	    { 400, 9 }, { 150, 70 } };
+	double *x, *out, k, lb, margin;
+	size_t q, i, t, p;
+	uint64_t r = 1181783497276652981ULL;
+
+	x = calloc(400 * 131, sizeof(double));
+	out = calloc(131 * 131, sizeof(double));
+	for (q = 0; q < sizeof(shape) / sizeof(shape[0]); q++) {
+		t = shape[q][0];
+		p = shape[q][1];
+		for (i = 0; i < t * p; i++)	/* a common factor, scales */
+			x[i] = unif(&r) * (1 + (double)(i % p) / 10) +
+			    0.7 * x[i - i % p];
+		k = tl_cov_lw_identity(x, t, p, NULL, out);
+		lb = tl_cov_lw_identity_floor(out, p, k);
+		cr_assert(k > 0 && lb > 0, "t %zu p %zu: %g %g", t, p, k, lb);
+		cr_assert(tl_cov_posdef_margin(out, p, &margin));
+		cr_assert_geq(margin, lb * (1 - 1e-9), "t %zu p %zu: margin "
+		    "%.17g below the floor %.17g", t, p, margin, lb);
+	}
+	cr_assert_eq(tl_cov_lw_identity_floor(out, p, 0), 0);
+	free(out);
+	free(x);
 }
 
 Test(tl_cov, ledoit_wolf_vectors)
@@ -107,6 +237,40 @@ Test(tl_cov, intensities_scale_invariant_and_bounded)
 	cr_assert(tl_cov_lw_constcorr(X, 3, 3, NULL, NULL) <= 1);
 	cr_assert(tl_cov_lw_identity(X, 3, 3, NULL, NULL) <= 1);
 	cr_assert_eq(tl_cov_lw_identity(X, 12, 1, NULL, NULL), 0);	/* p = 1 */
+}
+
+/* A one-factor covariance of 300 strategies: the change per sweep
+ * stalls at its rounding floor above 1e-15; tl_erc says it converged,
+ * and the risk contributions w_i (Cw)_i, computed here, are equal to
+ * 1e-10 relative. */
+Test(tl_cov, erc_converges_at_its_rounding_floor)
+{
+	enum { P = 300 };
+	double *c, w[P], beta[P], idio[P], rc, lo = INFINITY, hi = 0;
+	size_t i, j, sweeps;
+	uint64_t r = 7640891576956012809ULL;
+
+	c = calloc(P * P, sizeof(double));
+	for (i = 0; i < P; i++) {
+		beta[i] = 1 + 0.3 * unif(&r);
+		idio[i] = 0.25 + 0.15 * unif(&r);
+	}
+	for (i = 0; i < P; i++)
+		for (j = 0; j < P; j++)
+			c[i * P + j] = 0.0225 * beta[i] * beta[j] + (i == j ?
+			    idio[i] * idio[i] : 0);
+	sweeps = tl_erc(c, P, w);
+	cr_assert_gt(sweeps, 0);
+	for (i = 0; i < P; i++) {
+		for (rc = 0, j = 0; j < P; j++)
+			rc += c[i * P + j] * w[j];
+		rc *= w[i];
+		lo = fmin(lo, rc);
+		hi = fmax(hi, rc);
+	}
+	cr_assert_leq((hi - lo) / lo, 1e-10, "contributions %.17g..%.17g",
+	    lo, hi);
+	free(c);
 }
 
 Test(tl_cov, hrp_vector)
