@@ -695,6 +695,7 @@ struct train {
 	const struct tl_forest_params *p; /* resolved */
 	size_t		 n, nf, K;	/* rows, features, classes */
 	const uint8_t	*X;		/* n bins per feature */
+	const uint8_t	*XR;		/* the same, nf bins per row */
 	const double	*y;		/* centred target or class index */
 	double		 ymean;		/* added back to leaf means */
 	size_t		 ndraw;		/* rows drawn per tree */
@@ -1117,8 +1118,8 @@ static void
 tree_oob(struct train *T, struct work *w, const struct ftree *tr,
     size_t noob, gsl_rng *rng, double *delta)
 {
-	const size_t n = T->n;
-	const uint8_t *X = T->X;
+	const size_t nf = T->nf;
+	const uint8_t *X = T->XR, *xr, *xd;
 	double y, l0, yc;
 	size_t k, r, d, depth, q, nseen, j;
 	uint32_t i, t, leaf;
@@ -1126,7 +1127,7 @@ tree_oob(struct train *T, struct work *w, const struct ftree *tr,
 
 	for (k = 0; k < noob; k++) {
 		r = w->oob[k];
-		leaf = leaf_of(tr->node, 0, X + r, n);
+		leaf = leaf_of(tr->node, 0, X + r * nf, 1);
 		__atomic_fetch_add(&T->oob_cnt[r], 1, __ATOMIC_RELAXED);
 		if (T->K == 0)
 			__atomic_fetch_add(&T->oob_sum[r], (int64_t)llround(
@@ -1151,6 +1152,8 @@ tree_oob(struct train *T, struct work *w, const struct ftree *tr,
 	for (k = 0; k < noob; k++) {
 		r = w->oob[k];
 		d = w->donor[k];
+		xr = X + r * nf;
+		xd = X + d * nf;
 		y = T->K > 0 ? T->y[r] : T->y[r] + T->ymean;
 		w->curstamp++;
 		nseen = depth = 0;
@@ -1169,7 +1172,7 @@ tree_oob(struct train *T, struct work *w, const struct ftree *tr,
 				w->seen[nseen++] = j;
 			}
 			depth++;
-			b = X[j * n + r];
+			b = xr[j];
 			i = tr->node[i].child + (b > tr->node[i].bin) -
 			    ((b == MISSING_BIN) & (tr->node[i].flags & N_MLEFT ?
 			    1u : 0u));
@@ -1177,13 +1180,13 @@ tree_oob(struct train *T, struct work *w, const struct ftree *tr,
 		l0 = leaf_loss(tr, T->K, tr->node[i].child, y);
 		for (q = 0; q < nseen; q++) {
 			j = w->seen[q];
-			b = X[j * n + d];
-			if (b == X[j * n + r])
+			b = xd[j];
+			if (b == xr[j])
 				continue;
 			i = w->path[w->first[j]];
 			while (!(tr->node[i].flags & N_LEAF)) {
 				unsigned bb = tr->node[i].feat == j ? b :
-				    X[tr->node[i].feat * n + r];
+				    xr[tr->node[i].feat];
 
 				i = tr->node[i].child + (bb > tr->node[i].bin) -
 				    ((bb == MISSING_BIN) & (tr->node[i].flags &
@@ -1194,7 +1197,7 @@ tree_oob(struct train *T, struct work *w, const struct ftree *tr,
 			delta[j] += yc - l0;
 		}
 	}
-	for (j = 0; j < T->nf; j++)
+	for (j = 0; j < nf; j++)
 		delta[j] /= (double)noob;
 }
 
@@ -1492,7 +1495,7 @@ tl_forest_train(const struct tl_fdata *d, const char *target,
 	uintptr_t *slot;
 	size_t *col = NULL, *rows = NULL, *hits = NULL, i, j, n, nf = 0, tci;
 	double *y = NULL, sum = 0;
-	uint8_t *X = NULL;
+	uint8_t *X = NULL, *XR = NULL;
 	int keep, ok = 0;
 
 	memset(&T, 0, sizeof(T));
@@ -1666,6 +1669,13 @@ tl_forest_train(const struct tl_fdata *d, const char *target,
 	T.nf = nf;
 	T.K = f->K;
 	T.X = X;
+	/* the out-of-bag walks read a row's bins at a time, and a row's
+	 * donor's: one cache line each, where the columns are nf apart */
+	XR = tl_xcalloc(n, nf);
+	for (j = 0; j < nf; j++)
+		for (i = 0; i < n; i++)
+			XR[i * nf + j] = X[j * n + i];
+	T.XR = XR;
 	T.y = y;
 	T.f = f;
 	T.oob_sum = tl_xcalloc(n * (f->K > 0 ? f->K : 1), sizeof(int64_t));
@@ -1704,6 +1714,7 @@ out:
 	free(T.imp_perm);
 	free(T.noob);
 	free(X);
+	free(XR);
 	free(y);
 	free(rows);
 	free(hits);
