@@ -12,6 +12,7 @@
 
 #include "tl_calib.h"
 #include "tl_json.h"
+#include "tl_sort.h"
 #include "tl_util.h"
 
 #define PLATT_MAX_ITER	100	/* Newton steps (Lin, Lin & Weng 2007) */
@@ -74,18 +75,25 @@ cmp_pair(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
-int
-tl_iso_fit(struct tl_iso *m, const double *score, const double *y, size_t n,
-    struct tl_err *err)
+/* The scores in ascending order, equal ones in input order, with their
+ * outcomes, into ss and sy: a radix sort (tl_sort_order), else qsort. */
+static void
+sort_scores(const double *score, const double *y, size_t n, double *ss,
+    double *sy)
 {
 	struct pair *p;
-	double *gx, *gy, *gw, *fit;
-	size_t i, j, ng = 0;
+	uint32_t *order = tl_xcalloc(n, sizeof(uint32_t));
+	size_t i;
 
-	memset(m, 0, sizeof(*m));
-	if (n == 0)
-		return tl_err_set(err, TL_EX_DATAERR, NULL, 0,
-		    "no rows to fit");
+	if (tl_sort_order(score, n, order) == 0) {
+		for (i = 0; i < n; i++) {
+			ss[i] = score[order[i]];
+			sy[i] = y[order[i]];
+		}
+		free(order);
+		return;
+	}
+	free(order);
 	p = tl_xcalloc(n, sizeof(*p));
 	for (i = 0; i < n; i++) {
 		p[i].s = score[i];
@@ -93,15 +101,36 @@ tl_iso_fit(struct tl_iso *m, const double *score, const double *y, size_t n,
 		p[i].i = i;
 	}
 	qsort(p, n, sizeof(*p), cmp_pair);
+	for (i = 0; i < n; i++) {
+		ss[i] = p[i].s;
+		sy[i] = p[i].y;
+	}
+	free(p);
+}
+
+int
+tl_iso_fit(struct tl_iso *m, const double *score, const double *y, size_t n,
+    struct tl_err *err)
+{
+	double *ss, *sy, *gx, *gy, *gw, *fit;
+	size_t i, j, ng = 0;
+
+	memset(m, 0, sizeof(*m));
+	if (n == 0)
+		return tl_err_set(err, TL_EX_DATAERR, NULL, 0,
+		    "no rows to fit");
+	ss = tl_xcalloc(n, sizeof(*ss));
+	sy = tl_xcalloc(n, sizeof(*sy));
+	sort_scores(score, y, n, ss, sy);
 	gx = tl_xcalloc(n, sizeof(*gx));
 	gy = tl_xcalloc(n, sizeof(*gy));
 	gw = tl_xcalloc(n, sizeof(*gw));
 	for (i = 0; i < n; i = j) {	/* pool equal scores */
 		double sum = 0;
 
-		for (j = i; j < n && p[j].s == p[i].s; j++)
-			sum += p[j].y;
-		gx[ng] = p[i].s;
+		for (j = i; j < n && ss[j] == ss[i]; j++)
+			sum += sy[j];
+		gx[ng] = ss[i];
 		gw[ng] = (double)(j - i);
 		gy[ng++] = sum / (double)(j - i);
 	}
@@ -122,7 +151,8 @@ tl_iso_fit(struct tl_iso *m, const double *score, const double *y, size_t n,
 	free(gw);
 	free(gy);
 	free(gx);
-	free(p);
+	free(sy);
+	free(ss);
 	return 0;
 }
 
