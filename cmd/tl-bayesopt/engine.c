@@ -314,7 +314,12 @@ mo_flush(struct engine *e)
 	good = tl_xcalloc(e->mon, 1);
 	gy = tl_xcalloc(e->mon * m, sizeof(double));
 	w = tl_xcalloc(e->mon, sizeof(double));
-	k = tl_tpe_n_below(&e->o->tp, e->mon);
+	/* gamma of every complete trial, infeasible ones too (Optuna 3.1's
+	 * _split_observation_pairs): when fewer are feasible, the good
+	 * group is all of them and the least violations */
+	k = tl_tpe_n_below(&e->o->tp, e->mon + e->ninfeasible);
+	if (k > e->mon)
+		k = e->mon;
 	tl_pareto_split(e->moy, e->mon, m, k, good);
 	for (i = 0; i < e->mon; i++)
 		if (good[i])
