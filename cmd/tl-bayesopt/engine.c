@@ -30,10 +30,14 @@
 void
 engine_init(struct engine *e, const struct opts *o, const struct tl_space *s)
 {
+	struct tl_tpe_params tp = o->tp;
+
 	memset(e, 0, sizeof(*e));
 	e->o = o;
 	e->s = s;
-	e->tpe = tl_tpe_alloc(s, &o->tp);
+	if (o->nobj > 0)
+		tp.clip_exp = TL_TPE_CLIP_EXP_MO;	/* a front, not a point */
+	e->tpe = tl_tpe_alloc(s, &tp);
 	if (o->nsga2) {
 		struct tl_nsga2_params gp = TL_NSGA2_PARAMS_DEFAULT;
 
