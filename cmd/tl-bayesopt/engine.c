@@ -30,10 +30,14 @@
 void
 engine_init(struct engine *e, const struct opts *o, const struct tl_space *s)
 {
+	struct tl_tpe_params tp = o->tp;
+
 	memset(e, 0, sizeof(*e));
 	e->o = o;
 	e->s = s;
-	e->tpe = tl_tpe_alloc(s, &o->tp);
+	if (o->nobj > 0)
+		tp.clip_exp = TL_TPE_CLIP_EXP_MO;	/* a front, not a point */
+	e->tpe = tl_tpe_alloc(s, &tp);
 	if (o->nsga2) {
 		struct tl_nsga2_params gp = TL_NSGA2_PARAMS_DEFAULT;
 
@@ -314,7 +318,12 @@ mo_flush(struct engine *e)
 	good = tl_xcalloc(e->mon, 1);
 	gy = tl_xcalloc(e->mon * m, sizeof(double));
 	w = tl_xcalloc(e->mon, sizeof(double));
-	k = tl_tpe_n_below(&e->o->tp, e->mon);
+	/* gamma of every complete trial, infeasible ones too (Optuna 3.1's
+	 * _split_observation_pairs): when fewer are feasible, the good
+	 * group is all of them and the least violations */
+	k = tl_tpe_n_below(&e->o->tp, e->mon + e->ninfeasible);
+	if (k > e->mon)
+		k = e->mon;
 	tl_pareto_split(e->moy, e->mon, m, k, good);
 	for (i = 0; i < e->mon; i++)
 		if (good[i])
