@@ -30,6 +30,7 @@ struct parser {
 	const char	*name;		/* for messages */
 	unsigned long	 line;		/* for messages */
 	struct tl_err	*err;		/* set on failure */
+	int		 own;		/* text of ours: no duplicate keys */
 };
 
 static const double pow10tab[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
@@ -504,7 +505,7 @@ parse_container(struct parser *p, size_t idx, int obj)
 	p->d->depth--;
 	p->d->v[idx].n = count;
 	p->d->v[idx].end = (uint32_t)p->d->n;
-	if (obj && count > 1 && dup_keys(p, idx, count) == -1)
+	if (obj && count > 1 && !p->own && dup_keys(p, idx, count) == -1)
 		return -1;
 	return 0;
 }
@@ -535,11 +536,14 @@ parse_value(struct parser *p, const char *key, size_t keylen)
 	idx = newval(p->d);
 	p->d->v[idx].key = key;
 	p->d->v[idx].keylen = keylen;
+	p->d->v[idx].off = (uint32_t)p->i;
 	c = p->s[p->i];
 	switch (c) {
 	case '{':
 	case '[':
-		return parse_container(p, idx, c == '{');
+		rc = parse_container(p, idx, c == '{');
+		p->d->v[idx].span = (uint32_t)p->i - p->d->v[idx].off;
+		return rc;
 	case '"':
 		v = &p->d->v[idx];
 		v->type = TL_JSTR;
@@ -561,27 +565,45 @@ parse_value(struct parser *p, const char *key, size_t keylen)
 			rc = failc(p, "unexpected");
 	}
 	p->d->v[idx].end = (uint32_t)p->d->n;
+	p->d->v[idx].span = (uint32_t)p->i - p->d->v[idx].off;
 	return rc;
+}
+
+static int
+parse_text(struct parser *p)
+{
+	struct tl_jdoc *d = p->d;
+
+	d->text = p->s;
+	d->n = 0;
+	d->depth = 0;
+	tl_buf_reset(&d->arena);
+	tl_buf_reserve(&d->arena, p->n);	/* no move while parsing */
+	if (p->n > UINT32_MAX / 2)
+		return fail(p, "text too long");
+	if (parse_value(p, NULL, 0) == -1)
+		return -1;
+	skip_ws(p);
+	if (p->i < p->n)
+		return failc(p, "unexpected data after the value:");
+	return 0;
 }
 
 int
 tl_jdoc_parse(struct tl_jdoc *d, const char *s, size_t n, const char *name,
     unsigned long line, struct tl_err *err)
 {
-	struct parser p = { s, n, 0, d, name, line, err };
+	struct parser p = { s, n, 0, d, name, line, err, 0 };
 
-	d->n = 0;
-	d->depth = 0;
-	tl_buf_reset(&d->arena);
-	tl_buf_reserve(&d->arena, n);	/* no move while parsing */
-	if (n > UINT32_MAX / 2)
-		return fail(&p, "text too long");
-	if (parse_value(&p, NULL, 0) == -1)
-		return -1;
-	skip_ws(&p);
-	if (p.i < n)
-		return failc(&p, "unexpected data after the value:");
-	return 0;
+	return parse_text(&p);
+}
+
+int
+tl_jdoc_parse_own(struct tl_jdoc *d, const char *s, size_t n)
+{
+	struct parser p = { s, n, 0, d, NULL, 0, NULL, 1 };
+
+	return parse_text(&p);
 }
 
 const struct tl_jv *
@@ -695,6 +717,10 @@ append_number(struct tl_buf *b, const struct tl_jv *v)
 		tl_buf_add(b, v->s, v->len);
 		return;
 	}
+	if (tl_fmt_is_short(v->s, v->len, v->num)) {	/* most money */
+		tl_buf_add(b, v->s, v->len);
+		return;
+	}
 	n = tl_fmt_double(num, v->num);
 	tl_buf_add(b, num, (size_t)n);
 }
@@ -737,6 +763,13 @@ tl_jv_append(struct tl_buf *b, const struct tl_jdoc *d, const struct tl_jv *v)
 		tl_buf_adds(b, "null");
 		break;
 	}
+}
+
+void
+tl_jv_append_text(struct tl_buf *b, const struct tl_jdoc *d,
+    const struct tl_jv *v)
+{
+	tl_buf_add(b, d->text + v->off, v->span);
 }
 
 void

@@ -28,6 +28,8 @@ struct tl_jv {
 	enum tl_jt	 type;		/* what this value is */
 	uint32_t	 end;		/* index after its last descendant */
 	uint32_t	 n;		/* members or elements (arrays, objects) */
+	uint32_t	 off;		/* its first byte in the text */
+	uint32_t	 span;		/* its bytes in the text, from off */
 	const char	*key;		/* member name, NULL outside objects */
 	size_t		 keylen;	/* its length */
 	const char	*s;		/* string bytes, or number text */
@@ -37,6 +39,7 @@ struct tl_jv {
 
 struct tl_jdoc {
 	struct tl_jv	*v;		/* values, v[0] the root */
+	const char	*text;		/* the text parsed (borrowed) */
 	size_t		 n;		/* values used */
 	size_t		 cap;		/* values allocated */
 	struct tl_buf	 arena;		/* decoded strings with escapes */
@@ -54,6 +57,12 @@ void	tl_jdoc_release(struct tl_jdoc *d);
 int	tl_jdoc_parse(struct tl_jdoc *d, const char *s, size_t n,
 	    const char *name, unsigned long line, struct tl_err *err);
 
+/* tl_jdoc_parse() of text that tl_jv_append() and tl_jv_append_string()
+ * wrote (a canonical record of ours): the same values, without the check
+ * for duplicate keys, which such text never has.  Returns 0, or -1 if the
+ * text is not JSON after all (err is not set). */
+int	tl_jdoc_parse_own(struct tl_jdoc *d, const char *s, size_t n);
+
 /* Member key of object v, or NULL.  Linear in the members. */
 const struct tl_jv *tl_jv_get(const struct tl_jdoc *d, const struct tl_jv *v,
 	    const char *key);
@@ -67,6 +76,13 @@ const struct tl_jv *tl_jv_next(const struct tl_jdoc *d,
 /* Append v as compact canonical JSON, as tl_json_append() would write the
  * same value (numbers by tl_fmt_double; integers beyond 2^53 as written). */
 void	tl_jv_append(struct tl_buf *b, const struct tl_jdoc *d,
+	    const struct tl_jv *v);
+
+/* Append the text of v as it is in the text parsed into d: for text that
+ * tl_jv_append() wrote, the bytes that tl_jv_append() would write again
+ * (its numbers, strings and literals are fixed points of a parse and an
+ * append), at the cost of a copy. */
+void	tl_jv_append_text(struct tl_buf *b, const struct tl_jdoc *d,
 	    const struct tl_jv *v);
 
 /* Append s[0..n) as a JSON string literal. */

@@ -68,8 +68,8 @@ static int
 trade(struct state *s, const char *dtext, size_t dlen, const char *otext,
     size_t olen, struct tl_err *err)
 {
-	tl_jdoc_parse(&s->cdoc, dtext, dlen, NULL, 0, NULL);
-	tl_jdoc_parse(&s->tdoc, otext, olen, NULL, 0, NULL);
+	tl_jdoc_parse_own(&s->cdoc, dtext, dlen);
+	tl_jdoc_parse_own(&s->tdoc, otext, olen);
 	return write_trade(s, &s->cdoc, &s->tdoc, err);
 }
 
@@ -181,7 +181,7 @@ join_signal(struct state *s, enum tl_kind k, const struct tl_jdoc *c,
 
 	if ((slot = tl_map_get(s->sigs, id->s, id->len)) != NULL) {
 		sig = (const char *)*slot;
-		tl_jdoc_parse(&s->sdoc, sig, strlen(sig), NULL, 0, NULL);
+		tl_jdoc_parse_own(&s->sdoc, sig, strlen(sig));
 		return write_by_signal(s, k, &s->sdoc, c, err);
 	}
 	slot = tl_map_put(s->pend_sig, id->s, id->len, &added);
@@ -219,7 +219,7 @@ static int
 flush_one(struct state *s, enum tl_kind k, char *text, size_t n,
     const void *arg, struct tl_err *err)
 {
-	tl_jdoc_parse(&s->tdoc, text, n, NULL, 0, NULL);
+	tl_jdoc_parse_own(&s->tdoc, text, n);
 	return write_by_signal(s, k, arg, &s->tdoc, err);
 }
 

@@ -146,7 +146,7 @@ trade_copy(struct trade *t, const struct tl_jdoc *d, const char *key,
 	if ((v = tl_jv_get(d, &d->v[0], key)) == NULL)
 		return;
 	trade_key(t, out, strlen(out));
-	tl_jv_append(t->b, d, v);
+	tl_jv_append_text(t->b, d, v);
 }
 
 static void
@@ -190,7 +190,7 @@ trade_extras(struct trade *t, const struct tl_jdoc *d,
 		if (skip != NULL && skip[i] != NULL)
 			continue;
 		trade_key(t, v->key, v->keylen);
-		tl_jv_append(t->b, d, v);
+		tl_jv_append_text(t->b, d, v);
 	}
 }
 
@@ -255,7 +255,7 @@ signal_of_decision(struct state *s, const struct tl_jdoc *dd)
 		return NULL;
 	sid = (const char *)*slot;
 	text = (const char *)*tl_map_get(s->sigs, sid, strlen(sid));
-	tl_jdoc_parse(&s->sdoc, text, strlen(text), NULL, 0, NULL);
+	tl_jdoc_parse_own(&s->sdoc, text, strlen(text));
 	return &s->sdoc;
 }
 

@@ -43,7 +43,7 @@ handle(struct state *s, const struct file_kind *fk, enum tl_kind *kp,
 		take_later(s, *kp, s->buf.data, s->buf.len);
 		return 0;
 	}
-	tl_jdoc_parse(&s->fdoc, s->buf.data, s->buf.len, NULL, 0, NULL);
+	tl_jdoc_parse_own(&s->fdoc, s->buf.data, s->buf.len);
 	facts_of(&s->tbuf, *kp, &s->fdoc, s->buf.data, s->buf.len, &fx);
 	return stage_two(s, *kp, s->buf.data, s->buf.len, renamed, &fx, name,
 	    line, why, err);
@@ -543,8 +543,7 @@ norm_chunk(void *ctx, size_t task, int worker)
 		tl_buf_add(&c->out, sc->buf.data, sc->buf.len + 1);
 		if (r->st != B_OK)
 			continue;
-		tl_jdoc_parse(&sc->cdoc, sc->buf.data, sc->buf.len, NULL, 0,
-		    NULL);
+		tl_jdoc_parse_own(&sc->cdoc, sc->buf.data, sc->buf.len);
 		facts_of(&sc->key, r->k, &sc->cdoc, sc->buf.data, sc->buf.len,
 		    &r->fx);
 		/* the strings move into out: offsets until stage two */

@@ -324,6 +324,57 @@ Test(tl_jv, canonical_output_equals_the_jansson_path)
 	canon_is("[99999999999999999999]", "[99999999999999999999]");
 }
 
+/* tl_jv_append_text copies each value's own text; on text that
+ * tl_jv_append wrote it is what tl_jv_append writes again, value by value
+ * (strings with escapes, -0.0, big integers, nested containers); and
+ * tl_jdoc_parse_own reads the same values as tl_jdoc_parse. */
+Test(tl_jv, append_text_of_canonical_text)
+{
+	static const char *const in[] = {
+		"{\"b\": 0.10, \"a\" : [1, -0, 2.50, 1e2, 1E-7, true]}",
+		"{\"s\":\"tab\\there \\\"q\\\" \\u00e9 \\u0001 \\/\"}",
+		"[123456789012345678, -9223372036854775808, 0.5e1, -0.0]",
+		"{\"x\":{\"y\":[{},[],null,false,\"\"]},\"z\":99999999999999999999}",
+		"{\"pnl\":-139.32,\"fees\":1.29,\"p\":0.30000000000000004}",
+	};
+	struct tl_buf canon, again, text;
+	struct tl_jdoc own;
+	struct tl_err err;
+	size_t i, j;
+
+	tl_buf_init(&canon);
+	tl_buf_init(&again);
+	tl_buf_init(&text);
+	tl_jdoc_init(&own);
+	for (i = 0; i < TL_NELEM(in); i++) {
+		cr_assert_eq(parse(in[i], &err), 0, "%s", err.msg);
+		/* the input's own text, as it is */
+		tl_buf_reset(&text);
+		tl_jv_append_text(&text, &d, &d.v[0]);
+		cr_assert_str_eq(text.data, in[i]);
+		tl_buf_reset(&canon);
+		tl_jv_append(&canon, &d, &d.v[0]);
+		cr_assert_eq(tl_jdoc_parse_own(&own, canon.data, canon.len), 0);
+		cr_assert_eq(own.n, d.n);
+		for (j = 0; j < own.n; j++) {
+			tl_buf_reset(&again);
+			tl_jv_append(&again, &own, &own.v[j]);
+			tl_buf_reset(&text);
+			tl_jv_append_text(&text, &own, &own.v[j]);
+			cr_assert_str_eq(text.data, again.data, "value %zu of "
+			    "%s", j, canon.data);
+			cr_assert_eq(own.v[j].type, d.v[j].type);
+		}
+	}
+	/* own text skips only the duplicate check */
+	cr_assert_eq(tl_jdoc_parse_own(&own, "{\"a\":1,\"a\":2}", 13), 0);
+	cr_assert_eq(tl_jdoc_parse_own(&own, "{\"a\":1,}", 8), -1);
+	tl_jdoc_release(&own);
+	tl_buf_release(&text);
+	tl_buf_release(&again);
+	tl_buf_release(&canon);
+}
+
 /* The document is reused: a second parse does not see the first. */
 Test(tl_jv, reuse)
 {
