@@ -606,6 +606,75 @@ tl_jdoc_parse_own(struct tl_jdoc *d, const char *s, size_t n)
 	return parse_text(&p);
 }
 
+long
+tl_jv_index(const struct tl_jdoc *d, struct tl_buf *b)
+{
+	const struct tl_jv *root = &d->v[0], *c;
+	struct tl_jv_member m;
+	size_t mark = b->len;
+	long n = 0;
+
+	if (root->type != TL_JOBJ)
+		return -1;
+	for (c = tl_jv_child(d, root); c != NULL; c = tl_jv_next(d, root, c)) {
+		/* a key or string decoded into the arena had escapes */
+		if ((uintptr_t)c->key < (uintptr_t)d->text ||
+		    (uintptr_t)c->key >= (uintptr_t)(d->text + root->span) ||
+		    (c->type == TL_JSTR && c->s != d->text + c->off + 1)) {
+			b->len = mark;
+			return -1;
+		}
+		memset(&m, 0, sizeof(m));
+		m.key = (uint32_t)(c->key - d->text);
+		m.keylen = (uint32_t)c->keylen;
+		m.off = c->off;
+		m.span = c->span;
+		m.num = c->num;
+		m.type = c->type;
+		tl_buf_add(b, &m, sizeof(m));
+		n++;
+	}
+	return n;
+}
+
+void
+tl_jdoc_from_index(struct tl_jdoc *d, const char *text, size_t len,
+    const void *mv, size_t n)
+{
+	const char *p = mv;
+	struct tl_jv_member m;
+	struct tl_jv *v;
+	size_t i;
+
+	d->n = 0;
+	d->text = text;
+	tl_buf_reset(&d->arena);
+	for (i = 0; i <= n; i++)
+		newval(d);
+	v = d->v;
+	v[0].type = TL_JOBJ;
+	v[0].n = (uint32_t)n;
+	v[0].end = (uint32_t)n + 1;
+	v[0].span = (uint32_t)len;
+	for (i = 1; i <= n; i++, p += sizeof(m)) {
+		memcpy(&m, p, sizeof(m));
+		v[i].type = m.type;
+		v[i].end = (uint32_t)i + 1;
+		v[i].key = text + m.key;
+		v[i].keylen = m.keylen;
+		v[i].off = m.off;
+		v[i].span = m.span;
+		v[i].num = m.num;
+		if (m.type == TL_JSTR) {
+			v[i].s = text + m.off + 1;
+			v[i].len = m.span - 2;
+		} else if (m.type == TL_JNUM) {
+			v[i].s = text + m.off;
+			v[i].len = m.span;
+		}
+	}
+}
+
 const struct tl_jv *
 tl_jv_child(const struct tl_jdoc *d, const struct tl_jv *v)
 {

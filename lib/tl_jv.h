@@ -63,6 +63,29 @@ int	tl_jdoc_parse(struct tl_jdoc *d, const char *s, size_t n,
  * text is not JSON after all (err is not set). */
 int	tl_jdoc_parse_own(struct tl_jdoc *d, const char *s, size_t n);
 
+/* The top level of an object, kept beside its text so that a document
+ * can be made of them again without a parse (tl_jdoc_from_index): each
+ * member's key, type, number and place in the text. */
+struct tl_jv_member {
+	uint32_t	 key, keylen;	/* the key's bytes in the text */
+	uint32_t	 off, span;	/* the value's, as tl_jv's */
+	double		 num;		/* a number's value */
+	enum tl_jt	 type;
+};
+
+/* Append the members of d's root (an object) to b as an array of struct
+ * tl_jv_member (unaligned: read them with memcpy).  Returns their number,
+ * or -1 with b as it was when the root is no object or a key or a
+ * string member has escapes (parse that text instead). */
+long	tl_jv_index(const struct tl_jdoc *d, struct tl_buf *b);
+
+/* Make d the object of text[0..n) from the n members at m that
+ * tl_jv_index wrote of its parse.  Only the top level is there: values
+ * nested in a member are its text alone (tl_jv_append_text), with no
+ * children; keys, strings and numbers are as a parse gives them. */
+void	tl_jdoc_from_index(struct tl_jdoc *d, const char *text, size_t len,
+	    const void *m, size_t n);
+
 /* Member key of object v, or NULL.  Linear in the members. */
 const struct tl_jv *tl_jv_get(const struct tl_jdoc *d, const struct tl_jv *v,
 	    const char *key);

@@ -135,6 +135,9 @@ struct facts {
 	size_t		 slen;		/* its length */
 	int64_t		 day;		/* an outcome's exit day */
 	double		 net;		/* its pnl - fees */
+	const void	*mem;		/* a decision's or outcome's top level
+					 * (tl_jv_index), or NULL: parse */
+	size_t		 nmem;		/* its members */
 };
 
 /* What was read of one file, counted at its end. */

@@ -375,6 +375,80 @@ Test(tl_jv, append_text_of_canonical_text)
 	tl_buf_release(&canon);
 }
 
+static int
+ours(const char *s)
+{
+	return tl_jdoc_parse_own(&d, s, strlen(s));
+}
+
+/* A document made of tl_jv_index's members has the top level of the
+ * parse: each member's key, type, number, string and text; a text with
+ * an escape in a key or a string member, or a root that is no object,
+ * gives no index and leaves the buffer as it was. */
+Test(tl_jv, index_gives_the_top_level_back)
+{
+	static const char text[] = "{\"id\":\"T1\",\"pnl\":-139.32,"
+	    "\"qty\":311,\"ok\":true,\"no\":null,\"c\":{\"a\":[1,2]},"
+	    "\"e\":[],\"f\":false,\"s\":\"\"}";
+	struct tl_jdoc back;
+	struct tl_buf b, x, y;
+	const struct tl_jv *p, *q;
+	long n;
+
+	tl_jdoc_init(&back);
+	tl_buf_init(&b);
+	tl_buf_init(&x);
+	tl_buf_init(&y);
+	cr_assert_eq(tl_jdoc_parse_own(&d, text, strlen(text)), 0);
+	tl_buf_adds(&b, "xy");	/* appended after what is there */
+	n = tl_jv_index(&d, &b);
+	cr_assert_eq(n, 9);
+	cr_assert_eq(b.len, 2 + 9 * sizeof(struct tl_jv_member));
+	tl_jdoc_from_index(&back, text, strlen(text), b.data + 2, 9);
+	cr_assert_eq(back.v[0].n, 9);
+	for (p = tl_jv_child(&d, &d.v[0]); p != NULL;
+	    p = tl_jv_next(&d, &d.v[0], p)) {
+		char key[16];
+
+		snprintf(key, sizeof(key), "%.*s", (int)p->keylen, p->key);
+		q = tl_jv_get(&back, &back.v[0], key);
+		cr_assert_not_null(q, "%s", key);
+		cr_assert_eq(q->type, p->type, "%s", key);
+		if (p->type == TL_JNUM)
+			cr_assert_eq(q->num, p->num, "%s", key);
+		if (p->type == TL_JSTR || p->type == TL_JNUM) {
+			cr_assert_eq(q->len, p->len, "%s", key);
+			cr_assert_eq(memcmp(q->s, p->s, p->len), 0, "%s", key);
+		}
+		tl_buf_reset(&x);
+		tl_buf_reset(&y);
+		tl_jv_append_text(&x, &d, p);
+		tl_jv_append_text(&y, &back, q);
+		cr_assert_str_eq(y.data, x.data);
+	}
+	tl_buf_reset(&x);
+	tl_jv_append_text(&x, &back, &back.v[0]);
+	cr_assert_str_eq(x.data, text);
+	/* escapes, and roots that are no object: none */
+	tl_buf_reset(&b);
+	cr_assert_eq(ours("{\"a\":1,\"b\\n\":2}"), 0);
+	cr_assert_eq(tl_jv_index(&d, &b), -1);
+	cr_assert_eq(ours("{\"a\":1,\"b\":\"\\t\"}"), 0);
+	cr_assert_eq(tl_jv_index(&d, &b), -1);
+	cr_assert_eq(ours("{\"a\":\"\\t\"}"), 0);
+	cr_assert_eq(tl_jv_index(&d, &b), -1);
+	cr_assert_eq(ours("[1]"), 0);
+	cr_assert_eq(tl_jv_index(&d, &b), -1);
+	cr_assert_eq(b.len, 0);
+	/* nested escapes are the nested value's text: indexed */
+	cr_assert_eq(ours("{\"a\":[\"\\t\"]}"), 0);
+	cr_assert_eq(tl_jv_index(&d, &b), 1);
+	tl_buf_release(&y);
+	tl_buf_release(&x);
+	tl_buf_release(&b);
+	tl_jdoc_release(&back);
+}
+
 /* The document is reused: a second parse does not see the first. */
 Test(tl_jv, reuse)
 {
