@@ -637,6 +637,112 @@ tl_jv_index(const struct tl_jdoc *d, struct tl_buf *b)
 	return n;
 }
 
+/* Past the plain string at p->i (a '"'): 0, or -1 at an escape or the
+ * end of the text. */
+static int
+skip_plain_string(struct parser *p)
+{
+	const unsigned char *s = (const unsigned char *)p->s;
+
+	for (p->i++; p->i < p->n && s[p->i] != '"' && s[p->i] != '\\'; p->i++)
+		;
+	if (p->i >= p->n || s[p->i] != '"')
+		return -1;
+	p->i++;
+	return 0;
+}
+
+/* Past the array or object at p->i, of text known to be JSON: 0, or -1
+ * when it does not end. */
+static int
+skip_nested(struct parser *p)
+{
+	size_t depth = 0;
+	int str = 0;
+
+	for (; p->i < p->n; p->i++) {
+		char c = p->s[p->i];
+
+		if (str) {
+			if (c == '\\')
+				p->i++;
+			else if (c == '"')
+				str = 0;
+		} else if (c == '"')
+			str = 1;
+		else if (c == '{' || c == '[')
+			depth++;
+		else if ((c == '}' || c == ']') && --depth == 0) {
+			p->i++;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+long
+tl_jv_index_text(const char *text, size_t n, struct tl_buf *b)
+{
+	static const struct {
+		char		 c;
+		const char	*word;
+		enum tl_jt	 type;
+	} lits[] = { { 't', "true", TL_JTRUE }, { 'f', "false", TL_JFALSE },
+		{ 'n', "null", TL_JNULL } };
+	struct parser p = { text, n, 1, NULL, NULL, 0, NULL, 1 };
+	struct tl_jv_member m;
+	struct tl_jv v;
+	size_t mark = b->len, k, j;
+	long count = 0;
+
+	if (n < 2 || n > UINT32_MAX / 2 || text[0] != '{' ||
+	    text[n - 1] != '}')
+		return -1;
+	if (n == 2)
+		return 0;
+	for (;;) {
+		memset(&m, 0, sizeof(m));
+		k = p.i + 1;
+		if (text[p.i] != '"' || skip_plain_string(&p) == -1 ||
+		    p.i >= n || text[p.i++] != ':' || p.i >= n)
+			break;
+		m.key = (uint32_t)k;
+		m.keylen = (uint32_t)(p.i - 2 - k);
+		m.off = (uint32_t)p.i;
+		for (j = 0; j < TL_NELEM(lits) && lits[j].c != text[p.i]; j++)
+			;
+		if (text[p.i] == '"') {
+			m.type = TL_JSTR;
+			if (skip_plain_string(&p) == -1)
+				break;
+		} else if (text[p.i] == '{' || text[p.i] == '[') {
+			m.type = text[p.i] == '{' ? TL_JOBJ : TL_JARR;
+			if (skip_nested(&p) == -1)
+				break;
+		} else if (j < TL_NELEM(lits)) {
+			k = strlen(lits[j].word);
+			if (n - p.i < k || memcmp(text + p.i, lits[j].word, k))
+				break;
+			m.type = lits[j].type;
+			p.i += k;
+		} else {
+			if (parse_number(&p, &v) == -1)
+				break;
+			m.type = TL_JNUM;
+			m.num = v.num;
+		}
+		m.span = (uint32_t)(p.i - m.off);
+		tl_buf_add(b, &m, sizeof(m));
+		count++;
+		if (p.i == n - 1)	/* the closing '}' */
+			return count;
+		if (p.i >= n || text[p.i++] != ',')
+			break;
+	}
+	b->len = mark;
+	return -1;
+}
+
 void
 tl_jdoc_from_index(struct tl_jdoc *d, const char *text, size_t len,
     const void *mv, size_t n)
@@ -702,6 +808,28 @@ tl_jv_get(const struct tl_jdoc *d, const struct tl_jv *v, const char *key)
 		if (c->keylen == k && (k == 0 || (c->key[0] == key[0] &&
 		    memcmp(c->key, key, k) == 0)))
 			return c;
+	return NULL;
+}
+
+const struct tl_jv *
+tl_jv_get_near(const struct tl_jdoc *d, const struct tl_jv *v,
+    const char *key, const struct tl_jv **at)
+{
+	const struct tl_jv *c, *stop = NULL;
+	size_t k;
+
+	if (v->type != TL_JOBJ)
+		return NULL;
+	k = strlen(key);
+	if (*at != NULL)	/* after *at to the end, then up to *at */
+		for (stop = c = tl_jv_next(d, v, *at); c != NULL;
+		    c = tl_jv_next(d, v, c))
+			if (c->keylen == k && memcmp(c->key, key, k) == 0)
+				return *at = c;
+	for (c = tl_jv_child(d, v); c != NULL && c != stop;
+	    c = tl_jv_next(d, v, c))
+		if (c->keylen == k && memcmp(c->key, key, k) == 0)
+			return *at = c;
 	return NULL;
 }
 

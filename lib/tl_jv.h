@@ -79,6 +79,13 @@ struct tl_jv_member {
  * string member has escapes (parse that text instead). */
 long	tl_jv_index(const struct tl_jdoc *d, struct tl_buf *b);
 
+/* tl_jv_index of the object text[0..n) that tl_jv_append wrote (compact,
+ * ours), read off the text without a parse: nested values are skipped,
+ * top-level numbers converted.  Returns the members' number, or -1 with
+ * b as it was for a key or string member with escapes or a text of
+ * another shape (parse it). */
+long	tl_jv_index_text(const char *text, size_t n, struct tl_buf *b);
+
 /* Make d the object of text[0..n) from the n members at m that
  * tl_jv_index wrote of its parse.  Only the top level is there: values
  * nested in a member are its text alone (tl_jv_append_text), with no
@@ -89,6 +96,13 @@ void	tl_jdoc_from_index(struct tl_jdoc *d, const char *text, size_t len,
 /* Member key of object v, or NULL.  Linear in the members. */
 const struct tl_jv *tl_jv_get(const struct tl_jdoc *d, const struct tl_jv *v,
 	    const char *key);
+
+/* tl_jv_get of the same member, looked for first after *at (a member of
+ * v found before, or NULL: from the start) and then from the start, so
+ * that members asked for in their order are found at once; sets *at to
+ * the member found.  Keys are unique (the parse checks). */
+const struct tl_jv *tl_jv_get_near(const struct tl_jdoc *d,
+	    const struct tl_jv *v, const char *key, const struct tl_jv **at);
 
 /* First child of v and the next sibling of a child (NULL at the end). */
 const struct tl_jv *tl_jv_child(const struct tl_jdoc *d,

@@ -226,6 +226,7 @@ struct rec {
 	const struct opts *o;		/* --map */
 	const struct tl_jdoc *d;	/* parsed input */
 	const struct tl_jv *in;		/* its root object */
+	const struct tl_jv **near;	/* the member field() found last */
 	struct tl_buf	*out;		/* canonical text being built */
 	const char	*done[MAX_DONE];	/* keys written, for extras */
 	size_t		 donelen[MAX_DONE];	/* their lengths */

@@ -519,23 +519,27 @@ kept(const char *base, size_t off)
 	return off == NO_BYTES ? NULL : base + off;
 }
 
-/* The top level of a decision or outcome parsed in d, for its join
- * (stage two then makes the document of it without a parse), into c's
- * out: its offset, or NO_BYTES for another kind or a text with escapes;
- * *n its members. */
+/* The canonical text sc->buf of a record of kind k, in sc->cdoc: made of
+ * its top level, written into c's out (tl_jv_index_text), else parsed.
+ * Returns the offset of the top level for the join of a decision or an
+ * outcome, else NO_BYTES (and out as it was); *n its members. */
 static size_t
-member_index(struct bchunk *c, enum tl_kind k, const struct tl_jdoc *d,
-    size_t *n)
+canon_doc(struct bchunk *c, struct scratch *sc, enum tl_kind k, size_t *n)
 {
 	size_t at = c->out.len;
 	long got;
 
-	if (k != TL_KIND_DECISION && k != TL_KIND_OUTCOME)
+	if ((got = tl_jv_index_text(sc->buf.data, sc->buf.len, &c->out)) < 0) {
+		tl_jdoc_parse_own(&sc->cdoc, sc->buf.data, sc->buf.len);
 		return NO_BYTES;
-	if ((got = tl_jv_index(d, &c->out)) < 0)
-		return NO_BYTES;
+	}
+	tl_jdoc_from_index(&sc->cdoc, sc->buf.data, sc->buf.len,
+	    c->out.data + at, (size_t)got);
 	*n = (size_t)got;
-	return at;
+	if (k == TL_KIND_DECISION || k == TL_KIND_OUTCOME)
+		return at;
+	c->out.len = at;	/* only the joins keep it */
+	return NO_BYTES;
 }
 
 /* Stage one of part task of the batch ctx, on worker's scratch. */
@@ -548,7 +552,7 @@ norm_chunk(void *ctx, size_t task, int worker)
 	struct tl_err why = { 0 };
 	struct brec *r;
 	struct bfile *f;
-	size_t i, lo = b->n * task / BATCH_CHUNKS;
+	size_t i, nmem = 0, lo = b->n * task / BATCH_CHUNKS;
 	size_t hi = b->n * (task + 1) / BATCH_CHUNKS;
 
 	for (i = lo; i < hi; i++) {
@@ -570,13 +574,13 @@ norm_chunk(void *ctx, size_t task, int worker)
 		tl_buf_add(&c->out, sc->buf.data, sc->buf.len + 1);
 		if (r->st != B_OK)
 			continue;
-		tl_jdoc_parse_own(&sc->cdoc, sc->buf.data, sc->buf.len);
+		r->moff = canon_doc(c, sc, r->k, &nmem);
 		facts_of(&sc->key, r->k, &sc->cdoc, sc->buf.data, sc->buf.len,
 		    &r->fx);
+		r->fx.nmem = nmem;
 		/* the strings move into out: offsets until stage two */
 		r->joff = keep_bytes(&c->out, r->fx.jid, r->fx.jlen);
 		r->soff = keep_bytes(&c->out, r->fx.strat, r->fx.slen);
-		r->moff = member_index(c, r->k, &sc->cdoc, &r->fx.nmem);
 	}
 }
 

@@ -32,6 +32,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		tl_buf_init(&c);
 		tl_jv_append(&c, &d2, &d2.v[0]);
 		if (strcmp(a.data, c.data) != 0) abort();
+		/* our text: each value's own text is its canonical text, and
+		 * its top level read off the text is the parse's */
+		for (size_t i = 0; i < d2.n; i++) {
+			tl_buf_init(&b);
+			tl_buf_init(&c);
+			tl_jv_append(&b, &d2, &d2.v[i]);
+			tl_jv_append_text(&c, &d2, &d2.v[i]);
+			if (b.len != c.len || memcmp(b.data, c.data, b.len) != 0)
+				abort();
+			tl_buf_release(&b);
+			tl_buf_release(&c);
+		}
+		tl_buf_init(&b);
+		tl_buf_init(&c);
+		long k1 = tl_jv_index(&d2, &b);
+		long k2 = tl_jv_index_text(a.data, a.len, &c);
+		if (k1 != k2 || b.len != c.len ||
+		    (b.len > 0 && memcmp(b.data, c.data, b.len) != 0))
+			abort();
+		tl_buf_release(&b);
+		tl_buf_release(&c);
 		if (j != NULL) {
 			tl_buf_init(&b);
 			tl_json_append(&b, j);

@@ -390,6 +390,7 @@ Test(tl_jv, index_gives_the_top_level_back)
 	static const char text[] = "{\"id\":\"T1\",\"pnl\":-139.32,"
 	    "\"qty\":311,\"ok\":true,\"no\":null,\"c\":{\"a\":[1,2]},"
 	    "\"e\":[],\"f\":false,\"s\":\"\"}";
+	static const char nested[] = "{\"a\":[\"}\\\"]\"],\"b\":-0.0}";
 	struct tl_jdoc back;
 	struct tl_buf b, x, y;
 	const struct tl_jv *p, *q;
@@ -429,6 +430,21 @@ Test(tl_jv, index_gives_the_top_level_back)
 	tl_buf_reset(&x);
 	tl_jv_append_text(&x, &back, &back.v[0]);
 	cr_assert_str_eq(x.data, text);
+	/* read off the text: the same members, byte for byte */
+	tl_buf_reset(&x);
+	cr_assert_eq(tl_jv_index_text(text, strlen(text), &x), 9);
+	cr_assert_eq(x.len, b.len - 2);
+	cr_assert_eq(memcmp(x.data, b.data + 2, x.len), 0);
+	cr_assert_eq(tl_jv_index_text("{}", 2, &x), 0);
+	tl_buf_reset(&x);
+	cr_assert_eq(tl_jv_index_text("{\"a\":{}", 7, &x), -1);
+	cr_assert_eq(tl_jv_index_text("{\"a\":1,}", 8, &x), -1);
+	cr_assert_eq(tl_jv_index_text("{\"a\":\"\\t\"}", 10, &x), -1);
+	cr_assert_eq(tl_jv_index_text("{\"a\\n\":1}", 9, &x), -1);
+	cr_assert_eq(tl_jv_index_text("{\"a\":tru}", 9, &x), -1);
+	cr_assert_eq(tl_jv_index_text("[1]", 3, &x), -1);
+	cr_assert_eq(x.len, 0);
+	cr_assert_eq(tl_jv_index_text(nested, strlen(nested), &x), 2);
 	/* escapes, and roots that are no object: none */
 	tl_buf_reset(&b);
 	cr_assert_eq(ours("{\"a\":1,\"b\\n\":2}"), 0);
@@ -447,6 +463,31 @@ Test(tl_jv, index_gives_the_top_level_back)
 	tl_buf_release(&x);
 	tl_buf_release(&b);
 	tl_jdoc_release(&back);
+}
+
+/* tl_jv_get_near finds what tl_jv_get finds, from any member found
+ * before, for keys there and not there, and leaves *at on it. */
+Test(tl_jv, get_near_finds_what_get_finds)
+{
+	static const char *const keys[] = { "id", "ts", "pnl", "x", "fees",
+		"", "idx", "p", "t" };
+	const struct tl_jv *at = NULL, *want, *got;
+	unsigned long long r = 0x9e3779b9ULL;
+	struct tl_err err;
+	size_t i;
+
+	cr_assert_eq(parse("{\"ts\":1,\"id\":\"a\",\"pnl\":2,\"fees\":[],"
+	    "\"\":0,\"p\":{\"x\":1}}", &err), 0);
+	for (i = 0; i < 1000; i++) {
+		const char *key = keys[ut_xorshift(&r) % TL_NELEM(keys)];
+
+		want = tl_jv_get(&d, &d.v[0], key);
+		got = tl_jv_get_near(&d, &d.v[0], key, &at);
+		cr_assert_eq(got, want, "key '%s'", key);
+		if (want != NULL)
+			cr_assert_eq(at, want);
+	}
+	cr_assert_null(tl_jv_get_near(&d, &d.v[1], "ts", &at), "no object");
 }
 
 /* The document is reused: a second parse does not see the first. */
