@@ -30,6 +30,7 @@ struct parser {
 	const char	*name;		/* for messages */
 	unsigned long	 line;		/* for messages */
 	struct tl_err	*err;		/* set on failure */
+	int		 own;		/* text of ours: no duplicate keys */
 };
 
 static const double pow10tab[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
@@ -504,7 +505,7 @@ parse_container(struct parser *p, size_t idx, int obj)
 	p->d->depth--;
 	p->d->v[idx].n = count;
 	p->d->v[idx].end = (uint32_t)p->d->n;
-	if (obj && count > 1 && dup_keys(p, idx, count) == -1)
+	if (obj && count > 1 && !p->own && dup_keys(p, idx, count) == -1)
 		return -1;
 	return 0;
 }
@@ -535,11 +536,14 @@ parse_value(struct parser *p, const char *key, size_t keylen)
 	idx = newval(p->d);
 	p->d->v[idx].key = key;
 	p->d->v[idx].keylen = keylen;
+	p->d->v[idx].off = (uint32_t)p->i;
 	c = p->s[p->i];
 	switch (c) {
 	case '{':
 	case '[':
-		return parse_container(p, idx, c == '{');
+		rc = parse_container(p, idx, c == '{');
+		p->d->v[idx].span = (uint32_t)p->i - p->d->v[idx].off;
+		return rc;
 	case '"':
 		v = &p->d->v[idx];
 		v->type = TL_JSTR;
@@ -561,27 +565,220 @@ parse_value(struct parser *p, const char *key, size_t keylen)
 			rc = failc(p, "unexpected");
 	}
 	p->d->v[idx].end = (uint32_t)p->d->n;
+	p->d->v[idx].span = (uint32_t)p->i - p->d->v[idx].off;
 	return rc;
+}
+
+static int
+parse_text(struct parser *p)
+{
+	struct tl_jdoc *d = p->d;
+
+	d->text = p->s;
+	d->n = 0;
+	d->depth = 0;
+	tl_buf_reset(&d->arena);
+	tl_buf_reserve(&d->arena, p->n);	/* no move while parsing */
+	if (p->n > UINT32_MAX / 2)
+		return fail(p, "text too long");
+	if (parse_value(p, NULL, 0) == -1)
+		return -1;
+	skip_ws(p);
+	if (p->i < p->n)
+		return failc(p, "unexpected data after the value:");
+	return 0;
 }
 
 int
 tl_jdoc_parse(struct tl_jdoc *d, const char *s, size_t n, const char *name,
     unsigned long line, struct tl_err *err)
 {
-	struct parser p = { s, n, 0, d, name, line, err };
+	struct parser p = { s, n, 0, d, name, line, err, 0 };
+
+	return parse_text(&p);
+}
+
+int
+tl_jdoc_parse_own(struct tl_jdoc *d, const char *s, size_t n)
+{
+	struct parser p = { s, n, 0, d, NULL, 0, NULL, 1 };
+
+	return parse_text(&p);
+}
+
+long
+tl_jv_index(const struct tl_jdoc *d, struct tl_buf *b)
+{
+	const struct tl_jv *root = &d->v[0], *c;
+	struct tl_jv_member m;
+	size_t mark = b->len;
+	long n = 0;
+
+	if (root->type != TL_JOBJ)
+		return -1;
+	for (c = tl_jv_child(d, root); c != NULL; c = tl_jv_next(d, root, c)) {
+		/* a key or string decoded into the arena had escapes */
+		if ((uintptr_t)c->key < (uintptr_t)d->text ||
+		    (uintptr_t)c->key >= (uintptr_t)(d->text + root->span) ||
+		    (c->type == TL_JSTR && c->s != d->text + c->off + 1)) {
+			b->len = mark;
+			return -1;
+		}
+		memset(&m, 0, sizeof(m));
+		m.key = (uint32_t)(c->key - d->text);
+		m.keylen = (uint32_t)c->keylen;
+		m.off = c->off;
+		m.span = c->span;
+		m.num = c->num;
+		m.type = c->type;
+		tl_buf_add(b, &m, sizeof(m));
+		n++;
+	}
+	return n;
+}
+
+/* Past the plain string at p->i (a '"'): 0, or -1 at an escape or the
+ * end of the text. */
+static int
+skip_plain_string(struct parser *p)
+{
+	const unsigned char *s = (const unsigned char *)p->s;
+
+	for (p->i++; p->i < p->n && s[p->i] != '"' && s[p->i] != '\\'; p->i++)
+		;
+	if (p->i >= p->n || s[p->i] != '"')
+		return -1;
+	p->i++;
+	return 0;
+}
+
+/* Past the array or object at p->i, of text known to be JSON: 0, or -1
+ * when it does not end. */
+static int
+skip_nested(struct parser *p)
+{
+	size_t depth = 0;
+	int str = 0;
+
+	for (; p->i < p->n; p->i++) {
+		char c = p->s[p->i];
+
+		if (str) {
+			if (c == '\\')
+				p->i++;
+			else if (c == '"')
+				str = 0;
+		} else if (c == '"')
+			str = 1;
+		else if (c == '{' || c == '[')
+			depth++;
+		else if ((c == '}' || c == ']') && --depth == 0) {
+			p->i++;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+long
+tl_jv_index_text(const char *text, size_t n, struct tl_buf *b)
+{
+	static const struct {
+		char		 c;
+		const char	*word;
+		enum tl_jt	 type;
+	} lits[] = { { 't', "true", TL_JTRUE }, { 'f', "false", TL_JFALSE },
+		{ 'n', "null", TL_JNULL } };
+	struct parser p = { text, n, 1, NULL, NULL, 0, NULL, 1 };
+	struct tl_jv_member m;
+	struct tl_jv v;
+	size_t mark = b->len, k, j;
+	long count = 0;
+
+	if (n < 2 || n > UINT32_MAX / 2 || text[0] != '{' ||
+	    text[n - 1] != '}')
+		return -1;
+	if (n == 2)
+		return 0;
+	for (;;) {
+		memset(&m, 0, sizeof(m));
+		k = p.i + 1;
+		if (text[p.i] != '"' || skip_plain_string(&p) == -1 ||
+		    p.i >= n || text[p.i++] != ':' || p.i >= n)
+			break;
+		m.key = (uint32_t)k;
+		m.keylen = (uint32_t)(p.i - 2 - k);
+		m.off = (uint32_t)p.i;
+		for (j = 0; j < TL_NELEM(lits) && lits[j].c != text[p.i]; j++)
+			;
+		if (text[p.i] == '"') {
+			m.type = TL_JSTR;
+			if (skip_plain_string(&p) == -1)
+				break;
+		} else if (text[p.i] == '{' || text[p.i] == '[') {
+			m.type = text[p.i] == '{' ? TL_JOBJ : TL_JARR;
+			if (skip_nested(&p) == -1)
+				break;
+		} else if (j < TL_NELEM(lits)) {
+			k = strlen(lits[j].word);
+			if (n - p.i < k || memcmp(text + p.i, lits[j].word, k))
+				break;
+			m.type = lits[j].type;
+			p.i += k;
+		} else {
+			if (parse_number(&p, &v) == -1)
+				break;
+			m.type = TL_JNUM;
+			m.num = v.num;
+		}
+		m.span = (uint32_t)(p.i - m.off);
+		tl_buf_add(b, &m, sizeof(m));
+		count++;
+		if (p.i == n - 1)	/* the closing '}' */
+			return count;
+		if (p.i >= n || text[p.i++] != ',')
+			break;
+	}
+	b->len = mark;
+	return -1;
+}
+
+void
+tl_jdoc_from_index(struct tl_jdoc *d, const char *text, size_t len,
+    const void *mv, size_t n)
+{
+	const char *p = mv;
+	struct tl_jv_member m;
+	struct tl_jv *v;
+	size_t i;
 
 	d->n = 0;
-	d->depth = 0;
+	d->text = text;
 	tl_buf_reset(&d->arena);
-	tl_buf_reserve(&d->arena, n);	/* no move while parsing */
-	if (n > UINT32_MAX / 2)
-		return fail(&p, "text too long");
-	if (parse_value(&p, NULL, 0) == -1)
-		return -1;
-	skip_ws(&p);
-	if (p.i < n)
-		return failc(&p, "unexpected data after the value:");
-	return 0;
+	for (i = 0; i <= n; i++)
+		newval(d);
+	v = d->v;
+	v[0].type = TL_JOBJ;
+	v[0].n = (uint32_t)n;
+	v[0].end = (uint32_t)n + 1;
+	v[0].span = (uint32_t)len;
+	for (i = 1; i <= n; i++, p += sizeof(m)) {
+		memcpy(&m, p, sizeof(m));
+		v[i].type = m.type;
+		v[i].end = (uint32_t)i + 1;
+		v[i].key = text + m.key;
+		v[i].keylen = m.keylen;
+		v[i].off = m.off;
+		v[i].span = m.span;
+		v[i].num = m.num;
+		if (m.type == TL_JSTR) {
+			v[i].s = text + m.off + 1;
+			v[i].len = m.span - 2;
+		} else if (m.type == TL_JNUM) {
+			v[i].s = text + m.off;
+			v[i].len = m.span;
+		}
+	}
 }
 
 const struct tl_jv *
@@ -611,6 +808,28 @@ tl_jv_get(const struct tl_jdoc *d, const struct tl_jv *v, const char *key)
 		if (c->keylen == k && (k == 0 || (c->key[0] == key[0] &&
 		    memcmp(c->key, key, k) == 0)))
 			return c;
+	return NULL;
+}
+
+const struct tl_jv *
+tl_jv_get_near(const struct tl_jdoc *d, const struct tl_jv *v,
+    const char *key, const struct tl_jv **at)
+{
+	const struct tl_jv *c, *stop = NULL;
+	size_t k;
+
+	if (v->type != TL_JOBJ)
+		return NULL;
+	k = strlen(key);
+	if (*at != NULL)	/* after *at to the end, then up to *at */
+		for (stop = c = tl_jv_next(d, v, *at); c != NULL;
+		    c = tl_jv_next(d, v, c))
+			if (c->keylen == k && memcmp(c->key, key, k) == 0)
+				return *at = c;
+	for (c = tl_jv_child(d, v); c != NULL && c != stop;
+	    c = tl_jv_next(d, v, c))
+		if (c->keylen == k && memcmp(c->key, key, k) == 0)
+			return *at = c;
 	return NULL;
 }
 
@@ -695,6 +914,10 @@ append_number(struct tl_buf *b, const struct tl_jv *v)
 		tl_buf_add(b, v->s, v->len);
 		return;
 	}
+	if (tl_fmt_is_short(v->s, v->len, v->num)) {	/* most money */
+		tl_buf_add(b, v->s, v->len);
+		return;
+	}
 	n = tl_fmt_double(num, v->num);
 	tl_buf_add(b, num, (size_t)n);
 }
@@ -737,6 +960,13 @@ tl_jv_append(struct tl_buf *b, const struct tl_jdoc *d, const struct tl_jv *v)
 		tl_buf_adds(b, "null");
 		break;
 	}
+}
+
+void
+tl_jv_append_text(struct tl_buf *b, const struct tl_jdoc *d,
+    const struct tl_jv *v)
+{
+	tl_buf_add(b, d->text + v->off, v->span);
 }
 
 void

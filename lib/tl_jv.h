@@ -28,6 +28,8 @@ struct tl_jv {
 	enum tl_jt	 type;		/* what this value is */
 	uint32_t	 end;		/* index after its last descendant */
 	uint32_t	 n;		/* members or elements (arrays, objects) */
+	uint32_t	 off;		/* its first byte in the text */
+	uint32_t	 span;		/* its bytes in the text, from off */
 	const char	*key;		/* member name, NULL outside objects */
 	size_t		 keylen;	/* its length */
 	const char	*s;		/* string bytes, or number text */
@@ -37,6 +39,7 @@ struct tl_jv {
 
 struct tl_jdoc {
 	struct tl_jv	*v;		/* values, v[0] the root */
+	const char	*text;		/* the text parsed (borrowed) */
 	size_t		 n;		/* values used */
 	size_t		 cap;		/* values allocated */
 	struct tl_buf	 arena;		/* decoded strings with escapes */
@@ -54,9 +57,52 @@ void	tl_jdoc_release(struct tl_jdoc *d);
 int	tl_jdoc_parse(struct tl_jdoc *d, const char *s, size_t n,
 	    const char *name, unsigned long line, struct tl_err *err);
 
+/* tl_jdoc_parse() of text that tl_jv_append() and tl_jv_append_string()
+ * wrote (a canonical record of ours): the same values, without the check
+ * for duplicate keys, which such text never has.  Returns 0, or -1 if the
+ * text is not JSON after all (err is not set). */
+int	tl_jdoc_parse_own(struct tl_jdoc *d, const char *s, size_t n);
+
+/* The top level of an object, kept beside its text so that a document
+ * can be made of them again without a parse (tl_jdoc_from_index): each
+ * member's key, type, number and place in the text. */
+struct tl_jv_member {
+	uint32_t	 key, keylen;	/* the key's bytes in the text */
+	uint32_t	 off, span;	/* the value's, as tl_jv's */
+	double		 num;		/* a number's value */
+	enum tl_jt	 type;
+};
+
+/* Append the members of d's root (an object) to b as an array of struct
+ * tl_jv_member (unaligned: read them with memcpy).  Returns their number,
+ * or -1 with b as it was when the root is no object or a key or a
+ * string member has escapes (parse that text instead). */
+long	tl_jv_index(const struct tl_jdoc *d, struct tl_buf *b);
+
+/* tl_jv_index of the object text[0..n) that tl_jv_append wrote (compact,
+ * ours), read off the text without a parse: nested values are skipped,
+ * top-level numbers converted.  Returns the members' number, or -1 with
+ * b as it was for a key or string member with escapes or a text of
+ * another shape (parse it). */
+long	tl_jv_index_text(const char *text, size_t n, struct tl_buf *b);
+
+/* Make d the object of text[0..n) from the n members at m that
+ * tl_jv_index wrote of its parse.  Only the top level is there: values
+ * nested in a member are its text alone (tl_jv_append_text), with no
+ * children; keys, strings and numbers are as a parse gives them. */
+void	tl_jdoc_from_index(struct tl_jdoc *d, const char *text, size_t len,
+	    const void *m, size_t n);
+
 /* Member key of object v, or NULL.  Linear in the members. */
 const struct tl_jv *tl_jv_get(const struct tl_jdoc *d, const struct tl_jv *v,
 	    const char *key);
+
+/* tl_jv_get of the same member, looked for first after *at (a member of
+ * v found before, or NULL: from the start) and then from the start, so
+ * that members asked for in their order are found at once; sets *at to
+ * the member found.  Keys are unique (the parse checks). */
+const struct tl_jv *tl_jv_get_near(const struct tl_jdoc *d,
+	    const struct tl_jv *v, const char *key, const struct tl_jv **at);
 
 /* First child of v and the next sibling of a child (NULL at the end). */
 const struct tl_jv *tl_jv_child(const struct tl_jdoc *d,
@@ -67,6 +113,13 @@ const struct tl_jv *tl_jv_next(const struct tl_jdoc *d,
 /* Append v as compact canonical JSON, as tl_json_append() would write the
  * same value (numbers by tl_fmt_double; integers beyond 2^53 as written). */
 void	tl_jv_append(struct tl_buf *b, const struct tl_jdoc *d,
+	    const struct tl_jv *v);
+
+/* Append the text of v as it is in the text parsed into d: for text that
+ * tl_jv_append() wrote, the bytes that tl_jv_append() would write again
+ * (its numbers, strings and literals are fixed points of a parse and an
+ * append), at the cost of a copy. */
+void	tl_jv_append_text(struct tl_buf *b, const struct tl_jdoc *d,
 	    const struct tl_jv *v);
 
 /* Append s[0..n) as a JSON string literal. */

@@ -132,12 +132,21 @@ tl_map_put(struct tl_map *m, const void *key, size_t n, int *added)
 int
 tl_map_del(struct tl_map *m, const void *key, size_t n)
 {
+	uintptr_t val;
+
+	return tl_map_take(m, key, n, &val);
+}
+
+int
+tl_map_take(struct tl_map *m, const void *key, size_t n, uintptr_t *val)
+{
 	size_t i, k;
 
 	i = find(m, key, n, tl_hash64(key, n));
 	if (m->tab[i] == 0)
 		return 0;
 	k = m->tab[i] - 1;
+	*val = m->e[k].val;
 	free(m->e[k].key);
 	m->e[k].key = NULL;
 	m->live--;

@@ -27,6 +27,11 @@ uintptr_t *tl_map_put(struct tl_map *m, const void *key, size_t n,
  * is kept. */
 int	tl_map_del(struct tl_map *m, const void *key, size_t n);
 
+/* Remove key and set *val to its value; returns 1 if it was there, as
+ * tl_map_get and tl_map_del with one lookup. */
+int	tl_map_take(struct tl_map *m, const void *key, size_t n,
+	    uintptr_t *val);
+
 size_t	tl_map_count(const struct tl_map *m);
 
 /* Iterate in insertion order: start with *it = 0; returns 1 and the entry

@@ -344,6 +344,38 @@ short_decimal(double a, unsigned long long *mi, int *kp)
 	return 0;
 }
 
+/*
+ * Such a text T of f decimals and at most 15 significant digits is what
+ * short_decimal() makes of x = T (rounded): T * 10^f < 10^15, so its k
+ * is at least f; x * 10^k rounds to the integer T * 10^k; that integer
+ * divided by 10^k (both exact doubles) rounds to the double nearest T,
+ * x; stripping its trailing zeros stops at f decimals, as T's last digit
+ * is not 0; and tl_fmt_decimal() writes those digits back as T.
+ */
+int
+tl_fmt_is_short(const char *s, size_t n, double x)
+{
+	size_t i = 0, point = n, sig = 0;
+	int lead = 1;
+
+	if (!(fabs(x) >= FAST_MIN && fabs(x) < FAST_MAX))
+		return 0;
+	if (i < n && s[i] == '-')
+		i++;
+	for (; i < n; i++) {
+		if (s[i] == '.' && point == n) {
+			point = i;
+			continue;
+		}
+		if (s[i] < '0' || s[i] > '9')
+			return 0;	/* an exponent, or not a number */
+		if (s[i] != '0')
+			lead = 0;
+		sig += !lead;
+	}
+	return point < n - 1 && s[n - 1] != '0' && sig <= 15;
+}
+
 int
 tl_fmt_double(char *buf, double x)
 {

@@ -19,6 +19,13 @@
  * For NaN/Inf writes "null" and returns -1; otherwise returns the length. */
 int	tl_fmt_double(char *buf, double x);
 
+/* Nonzero when s[0..n), a JSON number whose value is x (correctly
+ * rounded), is the text tl_fmt_double(x) writes, told from the text: a
+ * decimal with a point, no exponent, no trailing zero, at most 15
+ * significant digits, |x| in the range of the short decimals.  Zero says
+ * nothing (tl_fmt_double decides). */
+int	tl_fmt_is_short(const char *s, size_t n, double x);
+
 /* Write the exact decimal m * 10^-k, negative if neg: a '-' when neg,
  * the digits of m with a point k (0..20) digits from the right, and a
  * "0." before them when m has no more than k digits ("0.05" for m = 5,

@@ -10,26 +10,36 @@
 #include "tl_par.h"
 #include "tl_util.h"
 
-struct pool {
-	void		(*fn)(void *, size_t, int);	/* task, worker */
-	void		*ctx;		/* its argument */
-	size_t		 ntask;		/* tasks 0..ntask-1 */
-	atomic_size_t	 next;		/* the next task to take */
-};
-
 struct worker {
-	struct pool	*pool;		/* shared */
+	struct tl_par_tasks *pool;	/* shared */
 	int		 id;		/* 0..threads-1 */
 };
+
+void
+tl_par_tasks_init(struct tl_par_tasks *t, size_t ntask,
+    void (*fn)(void *, size_t, int), void *ctx)
+{
+	t->fn = fn;
+	t->ctx = ctx;
+	t->ntask = ntask;
+	atomic_init(&t->next, 0);
+}
+
+void
+tl_par_tasks_run(struct tl_par_tasks *t, int worker)
+{
+	size_t k;
+
+	while ((k = atomic_fetch_add(&t->next, 1)) < t->ntask)
+		t->fn(t->ctx, k, worker);
+}
 
 static void *
 pool_loop(void *arg)
 {
 	struct worker *w = arg;
-	size_t t;
 
-	while ((t = atomic_fetch_add(&w->pool->next, 1)) < w->pool->ntask)
-		w->pool->fn(w->pool->ctx, t, w->id);
+	tl_par_tasks_run(w->pool, w->id);
 	return NULL;
 }
 
@@ -37,19 +47,27 @@ void
 tl_par_for(int threads, size_t ntask, void (*fn)(void *, size_t, int),
     void *ctx)
 {
-	struct pool pool = { fn, ctx, ntask, 0 };
+	struct tl_par_tasks pool;
+
+	tl_par_tasks_init(&pool, ntask, fn, ctx);
+	tl_par_tasks_for(threads, &pool);
+}
+
+void
+tl_par_tasks_for(int threads, struct tl_par_tasks *pool)
+{
 	struct worker *w;
 	pthread_t *tid;
 	int i, started = 0;
 
 	if (threads < 1)
 		threads = 1;
-	if ((size_t)threads > ntask)
-		threads = ntask > 0 ? (int)ntask : 1;
+	if ((size_t)threads > pool->ntask)
+		threads = pool->ntask > 0 ? (int)pool->ntask : 1;
 	w = tl_xcalloc((size_t)threads, sizeof(*w));
 	tid = tl_xcalloc((size_t)threads, sizeof(*tid));
 	for (i = 0; i < threads; i++) {
-		w[i].pool = &pool;
+		w[i].pool = pool;
 		w[i].id = i;
 	}
 	for (i = 1; i < threads; i++, started++)

@@ -47,13 +47,17 @@ size_t	tl_u64map_count(const struct tl_u64map *t);
 struct tl_u64slot *tl_u64map_take(struct tl_u64map *t, size_t *n,
 	    size_t *cap);
 
-/* The slot where the probe for key starts (the multiplier is 2^64 over
- * the golden ratio, Knuth 1998, TAOCP vol. 3, 6.4, multiplicative
- * hashing); t must have slots. */
+/* The slot where the probe for key starts: the top log2(slots) bits of
+ * key times 2^64 over the golden ratio (Knuth 1998, TAOCP vol. 3, 6.4,
+ * multiplicative hashing), which every bit of key moves (bits taken
+ * lower down ignore the key's high bits: keys that differ only there,
+ * a strategy above its day, all started at one slot); t must have
+ * slots. */
 static inline size_t
 tl_u64map_home(const struct tl_u64map *t, uint64_t key)
 {
-	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 20) & t->mask;
+	return (size_t)((key * 0x9e3779b97f4a7c15ULL) >>
+	    (64 - __builtin_ctzll((unsigned long long)t->mask + 1)));
 }
 
 /* Ask for the cache line of key's first probe before it is probed: a

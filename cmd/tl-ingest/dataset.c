@@ -16,7 +16,7 @@ static char *
 jv_text(struct state *s, const struct tl_jdoc *c, const struct tl_jv *v)
 {
 	tl_buf_reset(&s->tbuf);
-	tl_jv_append(&s->tbuf, c, v);
+	tl_jv_append_text(&s->tbuf, c, v);	/* c is ours */
 	return tl_xstrndup(s->tbuf.data, s->tbuf.len);
 }
 

@@ -135,6 +135,9 @@ struct facts {
 	size_t		 slen;		/* its length */
 	int64_t		 day;		/* an outcome's exit day */
 	double		 net;		/* its pnl - fees */
+	const void	*mem;		/* a decision's or outcome's top level
+					 * (tl_jv_index), or NULL: parse */
+	size_t		 nmem;		/* its members */
 };
 
 /* What was read of one file, counted at its end. */
@@ -223,6 +226,7 @@ struct rec {
 	const struct opts *o;		/* --map */
 	const struct tl_jdoc *d;	/* parsed input */
 	const struct tl_jv *in;		/* its root object */
+	const struct tl_jv **near;	/* the member field() found last */
 	struct tl_buf	*out;		/* canonical text being built */
 	const char	*done[MAX_DONE];	/* keys written, for extras */
 	size_t		 donelen[MAX_DONE];	/* their lengths */

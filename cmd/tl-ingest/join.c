@@ -16,12 +16,24 @@
 
 #include "ingest.h"
 
-/* A decision or outcome waiting for the other side: its text, and its
+/* A decision or outcome waiting for the other side: its text, its
  * place in the order of waiting (what is left at the end is written in
- * it, as oracle.c does). */
+ * it, as oracle.c does), and its top level (tl_jv_index) after the
+ * text's NUL when stage one made it. */
 struct waiting {
 	unsigned long	 seq;
+	size_t		 len;		/* of text */
+	size_t		 nmem;		/* members after it, if has_mem */
+	int		 has_mem;
 	char		 text[];
+};
+
+/* One side of a trade: canonical text, and its top level or NULL. */
+struct side {
+	const char	*text;
+	size_t		 len;
+	const void	*mem;
+	size_t		 nmem;
 };
 
 /* What waits in pend under id: taken out if there (new, for the caller
@@ -29,14 +41,9 @@ struct waiting {
 static void *
 take(struct tl_map *pend, const char *id, size_t n)
 {
-	uintptr_t *slot;
-	void *v;
+	uintptr_t v;
 
-	if ((slot = tl_map_get(pend, id, n)) == NULL)
-		return NULL;
-	v = (void *)*slot;
-	tl_map_del(pend, id, n);
-	return v;
+	return tl_map_take(pend, id, n, &v) ? (void *)v : NULL;
 }
 
 /* Waiting side, by join key.  This is the join index: it holds the
@@ -45,32 +52,49 @@ take(struct tl_map *pend, const char *id, size_t n)
  * waiting is -1. */
 static int
 wait_for(struct state *s, struct tl_map *pend, const char *id, size_t n,
-    const char *text, size_t len)
+    const struct side *me)
 {
 	struct waiting *w;
 	uintptr_t *slot;
+	size_t msize = me->mem != NULL ? me->nmem *
+	    sizeof(struct tl_jv_member) : 0;
 	int added;
 
 	slot = tl_map_put(pend, id, n, &added);
 	if (!added)
 		return -1;
-	w = tl_xmalloc(sizeof(*w) + len + 1);
+	w = tl_xmalloc(sizeof(*w) + me->len + 1 + msize);
 	w->seq = s->wseq++;
-	memcpy(w->text, text, len);
-	w->text[len] = '\0';
+	w->len = me->len;
+	w->nmem = me->nmem;
+	w->has_mem = me->mem != NULL;
+	memcpy(w->text, me->text, me->len);
+	w->text[me->len] = '\0';
+	if (msize > 0)
+		memcpy(w->text + me->len + 1, me->mem, msize);
 	*slot = (uintptr_t)w;
 	return 0;
 }
 
-/* A trade of decision dtext and outcome otext (canonical, ours: they
- * parse). */
-static int
-trade(struct state *s, const char *dtext, size_t dlen, const char *otext,
-    size_t olen, struct tl_err *err)
+/* The document of one side in d: made of its top level, else parsed
+ * (canonical, ours: it parses). */
+static const struct tl_jdoc *
+side_doc(struct tl_jdoc *d, const struct side *x)
 {
-	tl_jdoc_parse(&s->cdoc, dtext, dlen, NULL, 0, NULL);
-	tl_jdoc_parse(&s->tdoc, otext, olen, NULL, 0, NULL);
-	return write_trade(s, &s->cdoc, &s->tdoc, err);
+	if (x->mem != NULL)
+		tl_jdoc_from_index(d, x->text, x->len, x->mem, x->nmem);
+	else
+		tl_jdoc_parse_own(d, x->text, x->len);
+	return d;
+}
+
+/* A trade of decision dec and outcome oc. */
+static int
+trade(struct state *s, const struct side *dec, const struct side *oc,
+    struct tl_err *err)
+{
+	return write_trade(s, side_doc(&s->cdoc, dec), side_doc(&s->tdoc, oc),
+	    err);
 }
 
 /* join() with stage two's answers read from oracle.c's files. */
@@ -78,18 +102,18 @@ static int
 join_told(struct state *s, enum tl_kind k, const char *text, size_t len,
     struct tl_err *err)
 {
-	const char *other;
-	size_t olen;
+	struct side me = { text, len, NULL, 0 }, other = { NULL, 0, NULL, 0 };
 	int ev;
 
-	if ((ev = oracle_event(s->orc, s->item, &other, &olen, err)) <= 0)
+	if ((ev = oracle_event(s->orc, s->item, &other.text, &other.len,
+	    err)) <= 0)
 		return ev;
 	if (ev == EV_ORPHAN) {
 		s->c.orphans++;
 		return emit_unmatched(s, "outcome", text, err);
 	}
-	return k == TL_KIND_DECISION ? trade(s, text, len, other, olen, err) :
-	    trade(s, other, olen, text, len, err);
+	return k == TL_KIND_DECISION ? trade(s, &me, &other, err) :
+	    trade(s, &other, &me, err);
 }
 
 /* Join a new decision or outcome (canonical text) with its waiting
@@ -100,6 +124,7 @@ join(struct state *s, enum tl_kind k, const struct facts *fx, const char *text,
 {
 	struct tl_map *mine, *theirs;
 	struct waiting *other;
+	struct side me = { text, len, fx->mem, fx->nmem }, them;
 	int rc;
 
 	if (k == TL_KIND_OUTCOME && fx->jid == NULL) {
@@ -111,13 +136,16 @@ join(struct state *s, enum tl_kind k, const struct facts *fx, const char *text,
 	mine = k == TL_KIND_DECISION ? s->pend_dec : s->pend_out;
 	theirs = k == TL_KIND_DECISION ? s->pend_out : s->pend_dec;
 	if ((other = take(theirs, fx->jid, fx->jlen)) != NULL) {
-		rc = k == TL_KIND_DECISION ? trade(s, text, len, other->text,
-		    strlen(other->text), err) : trade(s, other->text,
-		    strlen(other->text), text, len, err);
+		them.text = other->text;
+		them.len = other->len;
+		them.mem = other->has_mem ? other->text + other->len + 1 : NULL;
+		them.nmem = other->nmem;
+		rc = k == TL_KIND_DECISION ? trade(s, &me, &them, err) :
+		    trade(s, &them, &me, err);
 		free(other);
 		return rc;
 	}
-	if (wait_for(s, mine, fx->jid, fx->jlen, text, len) == -1 &&
+	if (wait_for(s, mine, fx->jid, fx->jlen, &me) == -1 &&
 	    k == TL_KIND_OUTCOME) {
 		/* a second outcome for a decision still unseen (a second
 		 * decision of an id is a duplicate: never here) */
@@ -181,7 +209,7 @@ join_signal(struct state *s, enum tl_kind k, const struct tl_jdoc *c,
 
 	if ((slot = tl_map_get(s->sigs, id->s, id->len)) != NULL) {
 		sig = (const char *)*slot;
-		tl_jdoc_parse(&s->sdoc, sig, strlen(sig), NULL, 0, NULL);
+		tl_jdoc_parse_own(&s->sdoc, sig, strlen(sig));
 		return write_by_signal(s, k, &s->sdoc, c, err);
 	}
 	slot = tl_map_put(s->pend_sig, id->s, id->len, &added);
@@ -219,7 +247,7 @@ static int
 flush_one(struct state *s, enum tl_kind k, char *text, size_t n,
     const void *arg, struct tl_err *err)
 {
-	tl_jdoc_parse(&s->tdoc, text, n, NULL, 0, NULL);
+	tl_jdoc_parse_own(&s->tdoc, text, n);
 	return write_by_signal(s, k, arg, &s->tdoc, err);
 }
 

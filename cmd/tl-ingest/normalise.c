@@ -31,7 +31,7 @@ field(const struct rec *r, const char *key)
 	const struct tl_jv *v;
 	size_t i;
 
-	if ((v = tl_jv_get(r->d, r->in, key)) == NULL)
+	if ((v = tl_jv_get_near(r->d, r->in, key, r->near)) == NULL)
 		for (i = 0; i < r->o->nmaps && v == NULL; i++)
 			if (strcmp(r->o->map_to[i], key) == 0)
 				v = tl_jv_get(r->d, r->in, r->o->map_from[i]);
@@ -631,6 +631,7 @@ normalise(const struct state *s, struct tl_jdoc *doc, struct tl_buf *out,
     unsigned long line, struct tl_err *why)
 {
 	struct rec r;
+	const struct tl_jv *near = NULL;
 	enum tl_kind k;
 
 	if (tl_jdoc_parse(doc, text, len, name, line, why) == -1)
@@ -643,6 +644,7 @@ normalise(const struct state *s, struct tl_jdoc *doc, struct tl_buf *out,
 	r.o = s->o;
 	r.d = doc;
 	r.in = &doc->v[0];
+	r.near = &near;
 	r.out = out;
 	r.name = name;
 	r.line = line;

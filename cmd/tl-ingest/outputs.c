@@ -111,7 +111,18 @@ struct trade {
 	const char	*keys[MAX_DONE];	/* keys written */
 	size_t		 lens[MAX_DONE];	/* their lengths */
 	size_t		 n;		/* their number */
+	const struct tl_jv *same[MAX_DONE];	/* members written under
+					 * their own key, so in keys */
+	size_t		 nsame;
 };
+
+/* An empty trade written into b (its arrays are filled as they grow). */
+static void
+trade_init(struct trade *t, struct tl_buf *b)
+{
+	t->b = b;
+	t->n = t->nsame = 0;
+}
 
 static int
 trade_has(const struct trade *t, const char *key, size_t n)
@@ -145,8 +156,10 @@ trade_copy(struct trade *t, const struct tl_jdoc *d, const char *key,
 
 	if ((v = tl_jv_get(d, &d->v[0], key)) == NULL)
 		return;
+	if (key == out && t->n < MAX_DONE)	/* its key goes into keys */
+		t->same[t->nsame++] = v;
 	trade_key(t, out, strlen(out));
-	tl_jv_append(t->b, d, v);
+	tl_jv_append_text(t->b, d, v);
 }
 
 static void
@@ -181,7 +194,9 @@ trade_extras(struct trade *t, const struct tl_jdoc *d,
 	size_t i;
 
 	for (v = tl_jv_child(d, root); v != NULL; v = tl_jv_next(d, root, v)) {
-		if (trade_has(t, v->key, v->keylen))
+		for (i = 0; i < t->nsame && t->same[i] != v; i++)
+			;	/* most members: found by address */
+		if (i < t->nsame || trade_has(t, v->key, v->keylen))
 			continue;
 		for (i = 0; skip != NULL && skip[i] != NULL; i++)
 			if (strlen(skip[i]) == v->keylen &&
@@ -190,7 +205,7 @@ trade_extras(struct trade *t, const struct tl_jdoc *d,
 		if (skip != NULL && skip[i] != NULL)
 			continue;
 		trade_key(t, v->key, v->keylen);
-		tl_jv_append(t->b, d, v);
+		tl_jv_append_text(t->b, d, v);
 	}
 }
 
@@ -255,7 +270,7 @@ signal_of_decision(struct state *s, const struct tl_jdoc *dd)
 		return NULL;
 	sid = (const char *)*slot;
 	text = (const char *)*tl_map_get(s->sigs, sid, strlen(sid));
-	tl_jdoc_parse(&s->sdoc, text, strlen(text), NULL, 0, NULL);
+	tl_jdoc_parse_own(&s->sdoc, text, strlen(text));
 	return &s->sdoc;
 }
 
@@ -273,9 +288,10 @@ write_trade(struct state *s, const struct tl_jdoc *dd,
 	static const char *const from_sig[] = { "conviction",
 		"expected_edge", "venue", NULL };
 	static const char *const not_dec[] = { "ts", "id", NULL };
-	struct trade t = { &s->tbuf, { NULL }, { 0 }, 0 };
+	struct trade t;
 	const struct tl_jdoc *sd;
 
+	trade_init(&t, &s->tbuf);
 	tl_buf_reset(t.b);
 	trade_copy_all(&t, od, from_oc);
 	trade_copy(&t, dd, "action", "action");
@@ -306,7 +322,7 @@ write_signal_outcome(struct state *s, const struct tl_jdoc *sd,
 		NULL };
 	static const char *const from_oc[] = { "move", "hit", "ev",
 		"fee_model", "cost", NULL };
-	struct trade t = { &s->tbuf, { NULL }, { 0 }, 0 };
+	struct trade t;
 	const struct tl_jv *h = tl_jv_get(od, &od->v[0], "horizon");
 	const struct tl_jv *ts = tl_jv_get(sd, &sd->v[0], "ts");
 	double sec;
@@ -318,6 +334,7 @@ write_signal_outcome(struct state *s, const struct tl_jdoc *sd,
 		leave_out(s, TL_KIND_SIGNAL_OUTCOME);
 		return 0;
 	}
+	trade_init(&t, &s->tbuf);
 	tl_buf_reset(t.b);
 	trade_copy(&t, od, "signal_id", "signal_id");
 	trade_copy_all(&t, sd, from_sig);
@@ -341,8 +358,9 @@ write_counterfactual(struct state *s, const struct tl_jdoc *sd,
 		"counterfactual", "strategy", "symbol", NULL };
 	static const char *const from_sig[] = { "conviction", "blocked_by",
 		"expected_edge", "regime", NULL };
-	struct trade t = { &s->tbuf, { NULL }, { 0 }, 0 };
+	struct trade t;
 
+	trade_init(&t, &s->tbuf);
 	tl_buf_reset(t.b);
 	trade_copy_all(&t, cd, head);
 	trade_copy(&t, sd, "venue", "venue");

@@ -4,6 +4,7 @@
  * formats read ahead in batches on a thread of their own and normalised
  * by workers (ingest_all()); what each format read is counted.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +44,7 @@ handle(struct state *s, const struct file_kind *fk, enum tl_kind *kp,
 		take_later(s, *kp, s->buf.data, s->buf.len);
 		return 0;
 	}
-	tl_jdoc_parse(&s->fdoc, s->buf.data, s->buf.len, NULL, 0, NULL);
+	tl_jdoc_parse_own(&s->fdoc, s->buf.data, s->buf.len);
 	facts_of(&s->tbuf, *kp, &s->fdoc, s->buf.data, s->buf.len, &fx);
 	return stage_two(s, *kp, s->buf.data, s->buf.len, renamed, &fx, name,
 	    line, why, err);
@@ -308,6 +309,8 @@ struct brec {
 	struct facts	 fx;		/* its facts, but for the strings: */
 	size_t		 joff, soff;	/* jid and strat in its part's out,
 					 * or NO_BYTES */
+	size_t		 moff;		/* fx.mem in its part's out, or
+					 * NO_BYTES */
 };
 
 /* A part of a batch, normalised by one worker. */
@@ -352,6 +355,10 @@ struct batch {
 	struct tl_err	 err;
 	struct tl_bg	 bg;		/* reading it */
 	int		 busy;		/* bg started, not waited for */
+	struct tl_par_tasks norm;	/* its parts to normalise */
+	pthread_mutex_t	 mu;		/* guards read */
+	pthread_cond_t	 cv;		/* read was set */
+	int		 read;		/* all read: norm can be joined */
 };
 
 /* Where reading is. */
@@ -363,7 +370,8 @@ struct reader {
 	size_t		 cur;		/* its index */
 	int		 done;		/* nothing more to read */
 	int		 workers;	/* stage one's threads */
-	struct scratch	*sc;		/* one per worker */
+	struct scratch	*sc;		/* one per worker, and the main
+					 * thread's (the last) */
 };
 
 static size_t
@@ -511,6 +519,29 @@ kept(const char *base, size_t off)
 	return off == NO_BYTES ? NULL : base + off;
 }
 
+/* The canonical text sc->buf of a record of kind k, in sc->cdoc: made of
+ * its top level, written into c's out (tl_jv_index_text), else parsed.
+ * Returns the offset of the top level for the join of a decision or an
+ * outcome, else NO_BYTES (and out as it was); *n its members. */
+static size_t
+canon_doc(struct bchunk *c, struct scratch *sc, enum tl_kind k, size_t *n)
+{
+	size_t at = c->out.len;
+	long got;
+
+	if ((got = tl_jv_index_text(sc->buf.data, sc->buf.len, &c->out)) < 0) {
+		tl_jdoc_parse_own(&sc->cdoc, sc->buf.data, sc->buf.len);
+		return NO_BYTES;
+	}
+	tl_jdoc_from_index(&sc->cdoc, sc->buf.data, sc->buf.len,
+	    c->out.data + at, (size_t)got);
+	*n = (size_t)got;
+	if (k == TL_KIND_DECISION || k == TL_KIND_OUTCOME)
+		return at;
+	c->out.len = at;	/* only the joins keep it */
+	return NO_BYTES;
+}
+
 /* Stage one of part task of the batch ctx, on worker's scratch. */
 static void
 norm_chunk(void *ctx, size_t task, int worker)
@@ -521,7 +552,7 @@ norm_chunk(void *ctx, size_t task, int worker)
 	struct tl_err why = { 0 };
 	struct brec *r;
 	struct bfile *f;
-	size_t i, lo = b->n * task / BATCH_CHUNKS;
+	size_t i, nmem = 0, lo = b->n * task / BATCH_CHUNKS;
 	size_t hi = b->n * (task + 1) / BATCH_CHUNKS;
 
 	for (i = lo; i < hi; i++) {
@@ -543,10 +574,10 @@ norm_chunk(void *ctx, size_t task, int worker)
 		tl_buf_add(&c->out, sc->buf.data, sc->buf.len + 1);
 		if (r->st != B_OK)
 			continue;
-		tl_jdoc_parse(&sc->cdoc, sc->buf.data, sc->buf.len, NULL, 0,
-		    NULL);
+		r->moff = canon_doc(c, sc, r->k, &nmem);
 		facts_of(&sc->key, r->k, &sc->cdoc, sc->buf.data, sc->buf.len,
 		    &r->fx);
+		r->fx.nmem = nmem;
 		/* the strings move into out: offsets until stage two */
 		r->joff = keep_bytes(&c->out, r->fx.jid, r->fx.jlen);
 		r->soff = keep_bytes(&c->out, r->fx.strat, r->fx.slen);
@@ -584,7 +615,29 @@ batch_fill(void *ctx)
 		batch_file(b, rd);
 		read_record(b, rd);
 	}
-	tl_par_for(rd->workers, BATCH_CHUNKS, norm_chunk, b);
+	tl_par_tasks_init(&b->norm, BATCH_CHUNKS, norm_chunk, b);
+	pthread_mutex_lock(&b->mu);
+	b->read = 1;
+	pthread_cond_broadcast(&b->cv);
+	pthread_mutex_unlock(&b->mu);
+	tl_par_tasks_for(rd->workers, &b->norm);
+}
+
+/* Wait for the batch b being filled, normalising its parts that no
+ * worker has taken yet on the main thread (its scratch: the last) rather
+ * than wait idle. */
+static void
+batch_wait(struct batch *b)
+{
+	if (b->bg.started) {
+		pthread_mutex_lock(&b->mu);
+		while (!b->read)
+			pthread_cond_wait(&b->cv, &b->mu);
+		pthread_mutex_unlock(&b->mu);
+		tl_par_tasks_run(&b->norm, b->rd->workers);
+	}
+	tl_bg_wait(&b->bg);
+	b->busy = 0;
 }
 
 /* Stage two of b's records, in order.  Returns 0, or -1 with err set. */
@@ -621,6 +674,7 @@ batch_take(struct state *s, struct batch *b, struct tl_err *err)
 			fx = r->fx;
 			fx.jid = kept(base, r->joff);
 			fx.strat = kept(base, r->soff);
+			fx.mem = kept(base, r->moff);
 			h = stage_two(s, r->k, base + r->canon, r->clen,
 			    r->renamed, &fx, f->name, r->line, &why, err);
 			if (h != 1)
@@ -687,6 +741,7 @@ batch_start(struct batch *b, int async)
 	if (b->rd->done)
 		return;
 	b->busy = 1;
+	b->read = 0;
 	tl_bg_start(&b->bg, batch_fill, b, async);
 }
 
@@ -707,8 +762,8 @@ ingest_all(struct state *s, const struct tl_walk *w, int threads,
 	rd.s = s;
 	rd.w = w;
 	rd.workers = threads > 2 ? threads - 1 : 1;
-	rd.sc = tl_xcalloc((size_t)rd.workers, sizeof(*rd.sc));
-	for (i = 0; i < (size_t)rd.workers; i++) {
+	rd.sc = tl_xcalloc((size_t)rd.workers + 1, sizeof(*rd.sc));
+	for (i = 0; i <= (size_t)rd.workers; i++) {
 		tl_jdoc_init(&rd.sc[i].doc);
 		tl_buf_init(&rd.sc[i].buf);
 		tl_jdoc_init(&rd.sc[i].cdoc);
@@ -716,6 +771,8 @@ ingest_all(struct state *s, const struct tl_walk *w, int threads,
 	}
 	for (i = 0; i < 2; i++) {
 		b[i].rd = &rd;
+		pthread_mutex_init(&b[i].mu, NULL);
+		pthread_cond_init(&b[i].cv, NULL);
 		tl_buf_init(&b[i].in);
 		for (j = 0; j <= BATCH_CHUNKS; j++)
 			tl_buf_init(&b[i].ch[j].out);
@@ -723,8 +780,7 @@ ingest_all(struct state *s, const struct tl_walk *w, int threads,
 	batch_start(&b[0], async);
 	while (rc == 0 && b[cur].busy) {
 		x = &b[cur];
-		tl_bg_wait(&x->bg);
-		x->busy = 0;
+		batch_wait(x);
 		if (x->serial == NULL && !x->fatal)
 			batch_start(&b[1 - cur], async);
 		rc = s->shard != NULL ? batch_shard(s, x, err) :
@@ -755,7 +811,9 @@ ingest_all(struct state *s, const struct tl_walk *w, int threads,
 	}
 	for (i = 0; i < 2; i++) {
 		if (b[i].busy)
-			tl_bg_wait(&b[i].bg);
+			batch_wait(&b[i]);
+		pthread_mutex_destroy(&b[i].mu);
+		pthread_cond_destroy(&b[i].cv);
 		tl_source_free(b[i].serial);
 		batch_reset(&b[i]);
 		tl_buf_release(&b[i].in);
@@ -768,7 +826,7 @@ ingest_all(struct state *s, const struct tl_walk *w, int threads,
 	}
 	if (rd.src != NULL)
 		tl_source_free(rd.src);
-	for (i = 0; i < (size_t)rd.workers; i++) {
+	for (i = 0; i <= (size_t)rd.workers; i++) {
 		tl_jdoc_release(&rd.sc[i].doc);
 		tl_buf_release(&rd.sc[i].buf);
 		tl_jdoc_release(&rd.sc[i].cdoc);

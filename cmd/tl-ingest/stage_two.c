@@ -97,7 +97,7 @@ take_later(struct state *s, enum tl_kind k, const char *text, size_t len)
 	s->c.later_kinds[k]++;
 	if (k != TL_KIND_SIGNAL)
 		return;
-	tl_jdoc_parse(c, text, len, NULL, 0, NULL);	/* ours: it parses */
+	tl_jdoc_parse_own(c, text, len);	/* ours: it parses */
 	id = tl_jv_get(c, &c->v[0], "id");
 	tl_map_put(s->late_sigs, id->s, id->len, &added);
 }
@@ -123,7 +123,7 @@ stage_two(struct state *s, enum tl_kind k, const char *text, size_t len,
 			return 0;
 		}
 		s->c.conflicts++;
-		tl_jdoc_parse(c, text, len, NULL, 0, NULL);	/* ours */
+		tl_jdoc_parse_own(c, text, len);	/* ours */
 		id = tl_jv_get(c, &c->v[0], ops->key[0]);
 		return tl_err_set(why, TL_EX_DATAERR, name, line,
 		    "conflicting duplicate of %s '%.*s' (the first is kept)",
@@ -134,7 +134,7 @@ stage_two(struct state *s, enum tl_kind k, const char *text, size_t len,
 	s->c.kinds[k]++;
 	s->c.renamed += (unsigned long)renamed;
 	if (ops->parsed)	/* ours: it parses */
-		tl_jdoc_parse(c, text, len, NULL, 0, NULL);
+		tl_jdoc_parse_own(c, text, len);
 	if (ops->by_signal)
 		return join_signal(s, k, c, text, len, err) == -1 ? -1 : 0;
 	rc = emit_text(s, ops->emit, text, len, err);

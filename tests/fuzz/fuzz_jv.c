@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
 	static struct tl_jdoc d, d2;
 	static int init;
-	struct tl_buf a, b, c;
+	struct tl_buf a, b, c, x, y;
 	struct tl_err err;
 	json_t *j;
 
@@ -32,6 +32,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		tl_buf_init(&c);
 		tl_jv_append(&c, &d2, &d2.v[0]);
 		if (strcmp(a.data, c.data) != 0) abort();
+		/* our text: each value's own text is its canonical text, and
+		 * its top level read off the text is the parse's */
+		for (size_t i = 0; i < d2.n; i++) {
+			tl_buf_init(&x);
+			tl_buf_init(&y);
+			tl_jv_append(&x, &d2, &d2.v[i]);
+			tl_jv_append_text(&y, &d2, &d2.v[i]);
+			if (x.len != y.len || memcmp(x.data, y.data, x.len) != 0)
+				abort();
+			tl_buf_release(&x);
+			tl_buf_release(&y);
+		}
+		tl_buf_init(&x);
+		tl_buf_init(&y);
+		long k1 = tl_jv_index(&d2, &x);
+		long k2 = tl_jv_index_text(a.data, a.len, &y);
+		if (k1 != k2 || x.len != y.len ||
+		    (x.len > 0 && memcmp(x.data, y.data, x.len) != 0))
+			abort();
+		tl_buf_release(&x);
+		tl_buf_release(&y);
 		if (j != NULL) {
 			tl_buf_init(&b);
 			tl_json_append(&b, j);

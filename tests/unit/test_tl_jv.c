@@ -324,6 +324,172 @@ Test(tl_jv, canonical_output_equals_the_jansson_path)
 	canon_is("[99999999999999999999]", "[99999999999999999999]");
 }
 
+/* tl_jv_append_text copies each value's own text; on text that
+ * tl_jv_append wrote it is what tl_jv_append writes again, value by value
+ * (strings with escapes, -0.0, big integers, nested containers); and
+ * tl_jdoc_parse_own reads the same values as tl_jdoc_parse. */
+Test(tl_jv, append_text_of_canonical_text)
+{
+	static const char *const in[] = {
+		"{\"b\": 0.10, \"a\" : [1, -0, 2.50, 1e2, 1E-7, true]}",
+		"{\"s\":\"tab\\there \\\"q\\\" \\u00e9 \\u0001 \\/\"}",
+		"[123456789012345678, -9223372036854775808, 0.5e1, -0.0]",
+		"{\"x\":{\"y\":[{},[],null,false,\"\"]},\"z\":99999999999999999999}",
+		"{\"pnl\":-139.32,\"fees\":1.29,\"p\":0.30000000000000004}",
+	};
+	struct tl_buf canon, again, text;
+	struct tl_jdoc own;
+	struct tl_err err;
+	size_t i, j;
+
+	tl_buf_init(&canon);
+	tl_buf_init(&again);
+	tl_buf_init(&text);
+	tl_jdoc_init(&own);
+	for (i = 0; i < TL_NELEM(in); i++) {
+		cr_assert_eq(parse(in[i], &err), 0, "%s", err.msg);
+		/* the input's own text, as it is */
+		tl_buf_reset(&text);
+		tl_jv_append_text(&text, &d, &d.v[0]);
+		cr_assert_str_eq(text.data, in[i]);
+		tl_buf_reset(&canon);
+		tl_jv_append(&canon, &d, &d.v[0]);
+		cr_assert_eq(tl_jdoc_parse_own(&own, canon.data, canon.len), 0);
+		cr_assert_eq(own.n, d.n);
+		for (j = 0; j < own.n; j++) {
+			tl_buf_reset(&again);
+			tl_jv_append(&again, &own, &own.v[j]);
+			tl_buf_reset(&text);
+			tl_jv_append_text(&text, &own, &own.v[j]);
+			cr_assert_str_eq(text.data, again.data, "value %zu of "
+			    "%s", j, canon.data);
+			cr_assert_eq(own.v[j].type, d.v[j].type);
+		}
+	}
+	/* own text skips only the duplicate check */
+	cr_assert_eq(tl_jdoc_parse_own(&own, "{\"a\":1,\"a\":2}", 13), 0);
+	cr_assert_eq(tl_jdoc_parse_own(&own, "{\"a\":1,}", 8), -1);
+	tl_jdoc_release(&own);
+	tl_buf_release(&text);
+	tl_buf_release(&again);
+	tl_buf_release(&canon);
+}
+
+static int
+ours(const char *s)
+{
+	return tl_jdoc_parse_own(&d, s, strlen(s));
+}
+
+/* A document made of tl_jv_index's members has the top level of the
+ * parse: each member's key, type, number, string and text; a text with
+ * an escape in a key or a string member, or a root that is no object,
+ * gives no index and leaves the buffer as it was. */
+Test(tl_jv, index_gives_the_top_level_back)
+{
+	static const char text[] = "{\"id\":\"T1\",\"pnl\":-139.32,"
+	    "\"qty\":311,\"ok\":true,\"no\":null,\"c\":{\"a\":[1,2]},"
+	    "\"e\":[],\"f\":false,\"s\":\"\"}";
+	static const char nested[] = "{\"a\":[\"}\\\"]\"],\"b\":-0.0}";
+	struct tl_jdoc back;
+	struct tl_buf b, x, y;
+	const struct tl_jv *p, *q;
+	long n;
+
+	tl_jdoc_init(&back);
+	tl_buf_init(&b);
+	tl_buf_init(&x);
+	tl_buf_init(&y);
+	cr_assert_eq(tl_jdoc_parse_own(&d, text, strlen(text)), 0);
+	tl_buf_adds(&b, "xy");	/* appended after what is there */
+	n = tl_jv_index(&d, &b);
+	cr_assert_eq(n, 9);
+	cr_assert_eq(b.len, 2 + 9 * sizeof(struct tl_jv_member));
+	tl_jdoc_from_index(&back, text, strlen(text), b.data + 2, 9);
+	cr_assert_eq(back.v[0].n, 9);
+	for (p = tl_jv_child(&d, &d.v[0]); p != NULL;
+	    p = tl_jv_next(&d, &d.v[0], p)) {
+		char key[16];
+
+		snprintf(key, sizeof(key), "%.*s", (int)p->keylen, p->key);
+		q = tl_jv_get(&back, &back.v[0], key);
+		cr_assert_not_null(q, "%s", key);
+		cr_assert_eq(q->type, p->type, "%s", key);
+		if (p->type == TL_JNUM)
+			cr_assert_eq(q->num, p->num, "%s", key);
+		if (p->type == TL_JSTR || p->type == TL_JNUM) {
+			cr_assert_eq(q->len, p->len, "%s", key);
+			cr_assert_eq(memcmp(q->s, p->s, p->len), 0, "%s", key);
+		}
+		tl_buf_reset(&x);
+		tl_buf_reset(&y);
+		tl_jv_append_text(&x, &d, p);
+		tl_jv_append_text(&y, &back, q);
+		cr_assert_str_eq(y.data, x.data);
+	}
+	tl_buf_reset(&x);
+	tl_jv_append_text(&x, &back, &back.v[0]);
+	cr_assert_str_eq(x.data, text);
+	/* read off the text: the same members, byte for byte */
+	tl_buf_reset(&x);
+	cr_assert_eq(tl_jv_index_text(text, strlen(text), &x), 9);
+	cr_assert_eq(x.len, b.len - 2);
+	cr_assert_eq(memcmp(x.data, b.data + 2, x.len), 0);
+	cr_assert_eq(tl_jv_index_text("{}", 2, &x), 0);
+	tl_buf_reset(&x);
+	cr_assert_eq(tl_jv_index_text("{\"a\":{}", 7, &x), -1);
+	cr_assert_eq(tl_jv_index_text("{\"a\":1,}", 8, &x), -1);
+	cr_assert_eq(tl_jv_index_text("{\"a\":\"\\t\"}", 10, &x), -1);
+	cr_assert_eq(tl_jv_index_text("{\"a\\n\":1}", 9, &x), -1);
+	cr_assert_eq(tl_jv_index_text("{\"a\":tru}", 9, &x), -1);
+	cr_assert_eq(tl_jv_index_text("[1]", 3, &x), -1);
+	cr_assert_eq(x.len, 0);
+	cr_assert_eq(tl_jv_index_text(nested, strlen(nested), &x), 2);
+	/* escapes, and roots that are no object: none */
+	tl_buf_reset(&b);
+	cr_assert_eq(ours("{\"a\":1,\"b\\n\":2}"), 0);
+	cr_assert_eq(tl_jv_index(&d, &b), -1);
+	cr_assert_eq(ours("{\"a\":1,\"b\":\"\\t\"}"), 0);
+	cr_assert_eq(tl_jv_index(&d, &b), -1);
+	cr_assert_eq(ours("{\"a\":\"\\t\"}"), 0);
+	cr_assert_eq(tl_jv_index(&d, &b), -1);
+	cr_assert_eq(ours("[1]"), 0);
+	cr_assert_eq(tl_jv_index(&d, &b), -1);
+	cr_assert_eq(b.len, 0);
+	/* nested escapes are the nested value's text: indexed */
+	cr_assert_eq(ours("{\"a\":[\"\\t\"]}"), 0);
+	cr_assert_eq(tl_jv_index(&d, &b), 1);
+	tl_buf_release(&y);
+	tl_buf_release(&x);
+	tl_buf_release(&b);
+	tl_jdoc_release(&back);
+}
+
+/* tl_jv_get_near finds what tl_jv_get finds, from any member found
+ * before, for keys there and not there, and leaves *at on it. */
+Test(tl_jv, get_near_finds_what_get_finds)
+{
+	static const char *const keys[] = { "id", "ts", "pnl", "x", "fees",
+		"", "idx", "p", "t" };
+	const struct tl_jv *at = NULL, *want, *got;
+	unsigned long long r = 0x9e3779b9ULL;
+	struct tl_err err;
+	size_t i;
+
+	cr_assert_eq(parse("{\"ts\":1,\"id\":\"a\",\"pnl\":2,\"fees\":[],"
+	    "\"\":0,\"p\":{\"x\":1}}", &err), 0);
+	for (i = 0; i < 1000; i++) {
+		const char *key = keys[ut_xorshift(&r) % TL_NELEM(keys)];
+
+		want = tl_jv_get(&d, &d.v[0], key);
+		got = tl_jv_get_near(&d, &d.v[0], key, &at);
+		cr_assert_eq(got, want, "key '%s'", key);
+		if (want != NULL)
+			cr_assert_eq(at, want);
+	}
+	cr_assert_null(tl_jv_get_near(&d, &d.v[1], "ts", &at), "no object");
+}
+
 /* The document is reused: a second parse does not see the first. */
 Test(tl_jv, reuse)
 {

@@ -19,7 +19,7 @@ key_of(char *buf, size_t size, size_t i)
 Test(tl_map, put_get_del)
 {
 	struct tl_map *m;
-	uintptr_t *v;
+	uintptr_t *v, val;
 	int added = -1;
 
 	m = tl_map_alloc();
@@ -49,6 +49,15 @@ Test(tl_map, put_get_del)
 	v = tl_map_put(m, "ES", 2, &added);
 	cr_assert_eq(added, 1);
 	cr_assert_eq(*v, 0);
+	/* take: the value, and the key gone */
+	val = 99;
+	cr_assert_eq(tl_map_take(m, "zz", 2, &val), 0);
+	cr_assert_eq(val, 99, "a miss leaves val");
+	cr_assert_eq(tl_map_take(m, "NQ", 2, &val), 1);
+	cr_assert_eq(val, 127);
+	cr_assert_null(tl_map_get(m, "NQ", 2));
+	cr_assert_eq(tl_map_take(m, "NQ", 2, &val), 0);
+	cr_assert_eq(tl_map_count(m), 1);
 	tl_map_free(m);
 	tl_map_free(NULL);
 }

@@ -355,6 +355,64 @@ decimal_is(int neg, unsigned long long m, int k, const char *want)
 	cr_assert_eq(n, (int)strlen(want));
 }
 
+/* tl_fmt_is_short says yes only for the text tl_fmt_double writes: random
+ * decimal texts of 1 to 18 digits with 0 to 18 decimals (trailing zeros,
+ * leading zeros, exponents, values out of range among them), judged
+ * against tl_fmt_double of strtod's value; and it says yes for most
+ * money. */
+Test(tl_fmt_double, is_short_only_when_the_same_text)
+{
+	unsigned long long s = 0x5eed1e55ULL, r, m;
+	char text[64], buf[TL_NUM_BUFSZ], digs[32];
+	int i, j, k, n, nd, yes = 0;
+	double x;
+
+	cr_assert(tl_fmt_is_short("-139.32", 7, -139.32));
+	cr_assert(tl_fmt_is_short("0.0001", 6, 1e-4));
+	cr_assert(tl_fmt_is_short("123456789.123456", 16, 123456789.123456));
+	cr_assert_not(tl_fmt_is_short("1234567890.123456", 17,
+	    1234567890.123456));			/* 16 digits */
+	cr_assert_not(tl_fmt_is_short("1.50", 4, 1.5));	/* trailing 0 */
+	cr_assert_not(tl_fmt_is_short("15", 2, 15));	/* an integer */
+	cr_assert_not(tl_fmt_is_short("1.5e2", 5, 150));
+	cr_assert_not(tl_fmt_is_short("0.00005", 7, 5e-5));	/* %g: 5e-05 */
+	cr_assert_not(tl_fmt_is_short("-0.0", 4, -0.0));
+	for (i = 0; i < NRANDOM; i++) {
+		r = ut_xorshift(&s);
+		nd = 1 + (int)(r % 18);		/* digits */
+		k = (int)((r >> 8) % 19);	/* of them, or more, decimals */
+		m = ut_xorshift(&s) % 1000000000000000000ULL;
+		snprintf(digs, sizeof(digs), "%018llu", m);
+		n = 0;
+		if (r >> 63)
+			text[n++] = '-';
+		if (k >= nd) {			/* "0." and zeros first */
+			text[n++] = '0';
+			text[n++] = '.';
+			for (j = 0; j < k - nd; j++)
+				text[n++] = '0';
+		} else if (digs[18 - nd] == '0' && nd - k > 1)
+			digs[18 - nd] = '1';	/* no leading zero */
+		for (j = 0; j < nd; j++) {
+			if (k < nd && j == nd - k && k > 0)
+				text[n++] = '.';
+			text[n++] = digs[18 - nd + j];
+		}
+		if ((r >> 40) % 5 == 0)
+			n += snprintf(text + n, sizeof(text) - (size_t)n, "e%d",
+			    (int)((r >> 44) % 9) - 4);
+		text[n] = '\0';
+		x = strtod(text, NULL);
+		tl_fmt_double(buf, x);
+		if (tl_fmt_is_short(text, (size_t)n, x)) {
+			yes++;
+			cr_assert_str_eq(text, buf, "is_short said yes to '%s', "
+			    "tl_fmt_double writes '%s'", text, buf);
+		}
+	}
+	cr_assert_gt(yes, NRANDOM / 10, "only %d of %d", yes, NRANDOM);
+}
+
 Test(tl_fmt_decimal, point_and_leading_zeros)
 {
 	decimal_is(0, 5, 2, "0.05");
