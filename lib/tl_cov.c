@@ -62,16 +62,16 @@ store2(double *p, v2d v)
  * the value it held, and a block's result is stored and reloaded as a
  * double, so every entry has the bits of the plain loop (no fused
  * multiply-add under ISO C's FP_CONTRACT off). */
-#define TILE		4	/* rows and columns of a tile */
+#define TILE		TL_COV_TILE	/* rows and columns of a tile */
 #define CROSS_DAYS	128	/* days per block of the cross products */
 #define CHOL_BLOCK	64	/* columns per block of the Cholesky test */
 
-/* Pack a block for tile_add: entry (r, k) of a matrix is a[r rs + k ks];
+/* Pack a block for tile_add (tl_cov.h): entry (r, k) of a matrix is a[r rs + k ks];
  * rows r0..r1-1 and k = k0..k0+kc-1 go into panels of TILE rows, panel
  * q holding row r0 + TILE q + b at [q kc TILE + k TILE + b], rows past
  * r1 zero, each entry times sign (1 or -1: exact). */
-static void
-pack(const double *a, size_t rs, size_t ks, size_t r0, size_t r1,
+void
+tl_cov_pack(const double *a, size_t rs, size_t ks, size_t r0, size_t r1,
     size_t k0, size_t kc, double sign, double *pk)
 {
 	size_t r, k, np = (r1 - r0 + TILE - 1) / TILE;
@@ -118,26 +118,34 @@ tile_add(double *c, size_t ldc, const double *pi, const double *pj,
 	store2(c + 3 * ldc, c30), store2(c + 3 * ldc + 2, c31);
 }
 
-/* tile_add on the tile of c (n x n, stride n) at rows i, columns j, any
- * part of which may lie past n (done on a copy, the rest discarded). */
-static void
-tile_add_at(double *c, size_t n, size_t i, size_t j, const double *pi,
-    const double *pj, size_t kc)
+void
+tl_cov_tile_add(double *c, size_t ldc, size_t nr, size_t nc,
+    const double *pi, const double *pj, size_t kc)
 {
 	double t[TILE * TILE] = { 0 };
 	size_t a, b;
 
-	if (i + TILE <= n && j + TILE <= n) {
-		tile_add(c + i * n + j, n, pi, pj, kc);
+	if (nr >= TILE && nc >= TILE) {
+		tile_add(c, ldc, pi, pj, kc);
 		return;
 	}
-	for (a = 0; a < TILE && i + a < n; a++)
-		for (b = 0; b < TILE && j + b < n; b++)
-			t[a * TILE + b] = c[(i + a) * n + j + b];
+	for (a = 0; a < nr; a++)
+		for (b = 0; b < nc; b++)
+			t[a * TILE + b] = c[a * ldc + b];
 	tile_add(t, TILE, pi, pj, kc);
-	for (a = 0; a < TILE && i + a < n; a++)
-		for (b = 0; b < TILE && j + b < n; b++)
-			c[(i + a) * n + j + b] = t[a * TILE + b];
+	for (a = 0; a < nr; a++)
+		for (b = 0; b < nc; b++)
+			c[a * ldc + b] = t[a * TILE + b];
+}
+
+/* tl_cov_tile_add on the tile of c (n x n, stride n) at rows i, columns
+ * j, any part of which may lie past n. */
+static void
+tile_add_at(double *c, size_t n, size_t i, size_t j, const double *pi,
+    const double *pj, size_t kc)
+{
+	tl_cov_tile_add(c + i * n + j, n, n - i < TILE ? n - i : TILE,
+	    n - j < TILE ? n - j : TILE, pi, pj, kc);
 }
 
 void
@@ -153,7 +161,7 @@ tl_cov_cross(const double *x, size_t t, size_t p, double *c)
 	memset(c, 0, p * p * sizeof(double));
 	for (k0 = 0; k0 < t; k0 += kc) {
 		kc = t - k0 < CROSS_DAYS ? t - k0 : CROSS_DAYS;
-		pack(y, 1, p, 0, p, k0, kc, 1, pk);
+		tl_cov_pack(y, 1, p, 0, p, k0, kc, 1, pk);
 		for (qi = 0; qi < np; qi++)
 			for (qj = qi; qj < np; qj++)
 				tile_add_at(c, p, qi * TILE, qj * TILE,
@@ -721,8 +729,8 @@ tl_cov_posdef_margin(const double *c, size_t n, double *margin)
 		/* x - y is x + (-y), bit for bit: the terms enter as the
 		 * products of the negated rows with the rows */
 		kb = ke - k0;
-		pack(l, n, 1, ke, n, k0, kb, -1, neg);
-		pack(l, n, 1, ke, n, k0, kb, 1, pos);
+		tl_cov_pack(l, n, 1, ke, n, k0, kb, -1, neg);
+		tl_cov_pack(l, n, 1, ke, n, k0, kb, 1, pos);
 		np = (n - ke + TILE - 1) / TILE;
 		for (qi = 0; qi < np; qi++)
 			for (qj = 0; qj <= qi; qj++)

@@ -87,6 +87,25 @@ void	tl_cov_pairwise_corr(const double *x, size_t t, size_t p,
 double	tl_cov_pairwise_shrunk(const double *x, size_t t, size_t p,
 	    double *out, size_t *unmeasured);
 
+/* ---- the kernels of the blocked products (also tl_qp's) ---- */
+
+#define TL_COV_TILE	4	/* rows and columns of a tile */
+
+/* Pack rows r0..r1-1, k = k0..k0+kc-1 of a matrix whose entry (r, k) is
+ * a[r rs + k ks] into panels of TL_COV_TILE rows: panel q holds row r0 +
+ * TL_COV_TILE q + b at [q kc TL_COV_TILE + k TL_COV_TILE + b], rows past
+ * r1 zero, each entry times sign (1 or -1: exact).  pk: np kc
+ * TL_COV_TILE doubles, np the panels. */
+void	tl_cov_pack(const double *a, size_t rs, size_t ks, size_t r0,
+	    size_t r1, size_t k0, size_t kc, double sign, double *pk);
+
+/* c[a][b] += pi[k][a] pj[k][b] for k = 0..kc-1 in order (each entry
+ * takes its terms one at a time from the value it held: the plain
+ * loop's bits), on the tile of nr <= TL_COV_TILE rows (stride ldc) and
+ * nc <= TL_COV_TILE columns at c; pi, pj: panels of tl_cov_pack. */
+void	tl_cov_tile_add(double *c, size_t ldc, size_t nr, size_t nc,
+	    const double *pi, const double *pj, size_t kc);
+
 /* ---- checks and repair ---- */
 
 #define TL_COV_PIVOT	1e-14	/* a Cholesky pivot below this times its

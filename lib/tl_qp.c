@@ -11,8 +11,9 @@
  * A_F Q_FF^-1 A_F' (m = 1 + active caps, small), then steps along d to
  * the nearest limit.  A full step ends at the minimiser on the working
  * set: if every multiplier has the right sign it is optimal (the problem
- * is convex), else the weight (or cap) with the worst multiplier is
- * released.  Invariants: at least one weight is free (the sum row then
+ * is convex), else the cap with the worst multiplier, or a block of the
+ * weights with the worst ones (release()), is released; a step of 0
+ * against several limits adds them all to the working set at once.  Invariants: at least one weight is free (the sum row then
  * always has a free member), and the rows of A_F are independent (a cap
  * whose free members are all that is free, with the sum row, is dropped:
  * it then holds by itself).
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tl_cov.h"
 #include "tl_qp.h"
 #include "tl_util.h"
 
@@ -29,6 +31,14 @@
 #define KKT_TOL		1e-12	/* multiplier sign tolerance, relative */
 #define REFRESH_EVERY	64	/* recompute g = Qw - c from scratch */
 #define DIR_NOISE	1e-13	/* |d_j| below this times max |d|: zero */
+#define FWD_BLOCK	64	/* columns of L per block of chol_add_block
+				 * (as tl_cov's blocked Cholesky) */
+
+/* A weight and its sort key (cold start, releases). */
+struct key {
+	double	k;
+	size_t	i;
+};
 
 struct tl_qp {
 	size_t	 cap;		/* capacity in weights */
@@ -43,6 +53,15 @@ struct tl_qp {
 	size_t	 vcap;		/* rows allocated in vs */
 	double	*L;		/* Cholesky factor of Q_FF, stride cap */
 	double	*x;		/* scratch: the rank-one update, moves */
+	double	*zs;		/* scratch: the zero vector of solve2 */
+	double	*pa, *pb;	/* scratch: packed panels, chol_add_block */
+	int	*ist;		/* scratch: states */
+	size_t	*zb;		/* scratch: weights a step of 0 blocks */
+	size_t	*rel;		/* the weights of the last release */
+	size_t	 nrel;		/* how many */
+	size_t	 blk;		/* weights to release at the next check */
+	struct key *cand;	/* scratch: the weights that may be released */
+	signed char *cside;	/* the side each would take */
 	size_t	*mi;		/* scratch: the weights that move */
 	int	*st;		/* enum tl_qp_state per weight */
 	int	*side;		/* free: +1 above the kink, -1 below */
@@ -74,6 +93,14 @@ tl_qp_alloc(size_t n)
 	qp->r = tl_xcalloc(n, sizeof(double));
 	qp->u = tl_xcalloc(n, sizeof(double));
 	qp->x = tl_xcalloc(n, sizeof(double));
+	qp->zs = tl_xcalloc(n, sizeof(double));
+	qp->ist = tl_xcalloc(n, sizeof(int));
+	qp->pa = tl_xcalloc((n + TL_COV_TILE) * FWD_BLOCK, sizeof(double));
+	qp->pb = tl_xcalloc((n + TL_COV_TILE) * FWD_BLOCK, sizeof(double));
+	qp->zb = tl_xcalloc(n, sizeof(size_t));
+	qp->rel = tl_xcalloc(n, sizeof(size_t));
+	qp->cand = tl_xcalloc(n, sizeof(*qp->cand));
+	qp->cside = tl_xcalloc(n, 1);
 	qp->mi = tl_xcalloc(n, sizeof(size_t));
 	qp->L = tl_xcalloc(n * n, sizeof(double));
 	qp->st = tl_xcalloc(n, sizeof(int));
@@ -94,6 +121,14 @@ tl_qp_free(struct tl_qp *qp)
 	free(qp->r);
 	free(qp->u);
 	free(qp->x);
+	free(qp->zs);
+	free(qp->ist);
+	free(qp->pa);
+	free(qp->pb);
+	free(qp->zb);
+	free(qp->rel);
+	free(qp->cand);
+	free(qp->cside);
 	free(qp->mi);
 	free(qp->vs);
 	free(qp->L);
@@ -169,63 +204,81 @@ tl_qp_violation(const struct tl_qp_problem *pr, const double *w)
 
 /* ---- the Cholesky factor of Q_FF -------------------------------------- */
 
-/* Solve L y = b in place (forward).  Four rows at a time: each row's sum
- * still runs over j in order from y[i] (the same bits as a row at a
- * time), but the four chains overlap and y[j] is loaded once for them;
- * L is read once per solve either way, and at a few thousand weights it
- * does not fit in cache. */
+/* Solve L y = b and L z = c in place (forward), y and z together so
+ * that L, which at a few thousand weights does not fit in cache, is read
+ * once for both.  Four rows at a time: each row's sum still runs over j
+ * in order from y[i] (the same bits as a row at a time, and as one
+ * vector alone), but the chains overlap and y[j], z[j] are loaded once
+ * for them. */
 static void
-fwd(const struct tl_qp *qp, double *y)
+fwd(const struct tl_qp *qp, double *y, double *z)
 {
 	size_t i, j, m = qp->nf, s = qp->cap;
 	const double *r0, *r1, *r2, *r3;
-	double t0, t1, t2, t3, v;
+	double t0, t1, t2, t3, u0, u1, u2, u3, v, w;
 
 	for (i = 0; i + 4 <= m; i += 4) {
 		r0 = qp->L + i * s;
 		r1 = r0 + s;
 		r2 = r1 + s;
 		r3 = r2 + s;
-		t0 = y[i];
-		t1 = y[i + 1];
-		t2 = y[i + 2];
-		t3 = y[i + 3];
+		t0 = y[i], t1 = y[i + 1], t2 = y[i + 2], t3 = y[i + 3];
+		u0 = z[i], u1 = z[i + 1], u2 = z[i + 2], u3 = z[i + 3];
 		for (j = 0; j < i; j++) {
 			v = y[j];
+			w = z[j];
 			t0 -= r0[j] * v;
 			t1 -= r1[j] * v;
 			t2 -= r2[j] * v;
 			t3 -= r3[j] * v;
+			u0 -= r0[j] * w;
+			u1 -= r1[j] * w;
+			u2 -= r2[j] * w;
+			u3 -= r3[j] * w;
 		}
 		y[i] = t0 / r0[i];
+		z[i] = u0 / r0[i];
 		t1 -= r1[i] * y[i];
+		u1 -= r1[i] * z[i];
 		y[i + 1] = t1 / r1[i + 1];
+		z[i + 1] = u1 / r1[i + 1];
 		t2 -= r2[i] * y[i];
+		u2 -= r2[i] * z[i];
 		t2 -= r2[i + 1] * y[i + 1];
+		u2 -= r2[i + 1] * z[i + 1];
 		y[i + 2] = t2 / r2[i + 2];
+		z[i + 2] = u2 / r2[i + 2];
 		t3 -= r3[i] * y[i];
+		u3 -= r3[i] * z[i];
 		t3 -= r3[i + 1] * y[i + 1];
+		u3 -= r3[i + 1] * z[i + 1];
 		t3 -= r3[i + 2] * y[i + 2];
+		u3 -= r3[i + 2] * z[i + 2];
 		y[i + 3] = t3 / r3[i + 3];
+		z[i + 3] = u3 / r3[i + 3];
 	}
 	for (; i < m; i++) {
 		r0 = qp->L + i * s;
 		t0 = y[i];
-		for (j = 0; j < i; j++)
+		u0 = z[i];
+		for (j = 0; j < i; j++) {
 			t0 -= r0[j] * y[j];
+			u0 -= r0[j] * z[j];
+		}
 		y[i] = t0 / r0[i];
+		z[i] = u0 / r0[i];
 	}
 }
 
-/* Solve L' x = y in place (backward, by rows of L), four rows at a time
- * as fwd(): each y[j] takes its updates in the same order, from the
- * last row down. */
+/* Solve L' x = y and L' z' = z in place (backward, by rows of L), four
+ * rows at a time as fwd(): each y[j] takes its updates in the same
+ * order, from the last row down. */
 static void
-bwd(const struct tl_qp *qp, double *y)
+bwd(const struct tl_qp *qp, double *y, double *z)
 {
 	size_t i, j, hi = qp->nf, s = qp->cap;
 	const double *r0, *r1, *r2, *r3;
-	double t0, t1, t2, t3, v;
+	double t0, t1, t2, t3, u0, u1, u2, u3, v, w;
 
 	for (; hi >= 4; hi -= 4) {
 		i = hi - 4;
@@ -234,81 +287,197 @@ bwd(const struct tl_qp *qp, double *y)
 		r2 = r1 + s;
 		r3 = r2 + s;
 		t3 = y[i + 3] /= r3[i + 3];
+		u3 = z[i + 3] /= r3[i + 3];
 		y[i + 2] -= r3[i + 2] * t3;
+		z[i + 2] -= r3[i + 2] * u3;
 		t2 = y[i + 2] /= r2[i + 2];
+		u2 = z[i + 2] /= r2[i + 2];
 		y[i + 1] -= r3[i + 1] * t3;
+		z[i + 1] -= r3[i + 1] * u3;
 		y[i + 1] -= r2[i + 1] * t2;
+		z[i + 1] -= r2[i + 1] * u2;
 		t1 = y[i + 1] /= r1[i + 1];
+		u1 = z[i + 1] /= r1[i + 1];
 		y[i] -= r3[i] * t3;
+		z[i] -= r3[i] * u3;
 		y[i] -= r2[i] * t2;
+		z[i] -= r2[i] * u2;
 		y[i] -= r1[i] * t1;
+		z[i] -= r1[i] * u1;
 		t0 = y[i] /= r0[i];
+		u0 = z[i] /= r0[i];
 		for (j = 0; j < i; j++) {
 			v = y[j];
+			w = z[j];
 			v -= r3[j] * t3;
+			w -= r3[j] * u3;
 			v -= r2[j] * t2;
+			w -= r2[j] * u2;
 			v -= r1[j] * t1;
+			w -= r1[j] * u1;
 			v -= r0[j] * t0;
+			w -= r0[j] * u0;
 			y[j] = v;
+			z[j] = w;
 		}
 	}
 	for (i = hi; i-- > 0;) {
 		r0 = qp->L + i * s;
 		t0 = y[i] /= r0[i];
-		for (j = 0; j < i; j++)
+		u0 = z[i] /= r0[i];
+		for (j = 0; j < i; j++) {
 			y[j] -= r0[j] * t0;
+			z[j] -= r0[j] * u0;
+		}
 	}
 }
 
-/* Append weight k to the free set.  Returns -1 if Q_FF turns singular. */
-static int
-chol_add(struct tl_qp *qp, const struct tl_qp_problem *pr, size_t k)
+/* Q_FF^-1 y and Q_FF^-1 z in place; z may be NULL (then a zero vector
+ * rides along: L is read once either way). */
+static void
+solve2(struct tl_qp *qp, double *y, double *z)
 {
-	size_t j, m = qp->nf, n = pr->n;
-	double *row = qp->L + m * qp->cap, dd, qkk = pr->q[k * n + k];
+	if (z == NULL) {
+		z = qp->zs;
+		memset(z, 0, qp->nf * sizeof(double));
+	}
+	fwd(qp, y, z);
+	bwd(qp, y, z);
+}
 
-	for (j = 0; j < m; j++)
-		row[j] = pr->q[qp->f[j] * n + k];
-	fwd(qp, row);	/* uses rows 0..m-1 only */
-	dd = qkk;
-	for (j = 0; j < m; j++)
-		dd -= row[j] * row[j];
-	if (!(dd > SINGULAR_TOL * qkk))
-		return -1;
-	row[m] = sqrt(dd);
-	qp->f[m] = k;
-	qp->pos[k] = m;
-	qp->nf++;
-	return 0;
+/* Append the b weights idx[] to the free set, in order.  Each new row
+ * of L is the forward solve of its column of Q against the rows above
+ * it, as when the weights are appended one at a time (the same bits),
+ * but the solves against the old rows run by blocks of FWD_BLOCK
+ * columns for all b rows together, so that L is read from memory once
+ * for the block rather than once per weight.  Returns the number
+ * appended: fewer than b when the next pivot says Q_FF turns singular
+ * (the weights from there on are not appended). */
+static void
+add_block_terms(struct tl_qp *qp, size_t m, size_t b, size_t j0, size_t j1)
+{
+	size_t r, k, qa, qb, i, nr, nc, mb = m + b, s = qp->cap;
+	size_t kc = j1 - j0, T = TL_COV_TILE;
+
+	tl_cov_pack(qp->L + m * s, s, 1, 0, b, j0, kc, -1, qp->pa);
+	for (r = 0; r < b && m + r < j1; r++)
+		for (k = m + r > j0 ? m + r - j0 : 0; k < kc; k++)
+			qp->pa[r / T * kc * T + k * T + r % T] = 0;
+	tl_cov_pack(qp->L, s, 1, j1, mb, j0, kc, 1, qp->pb);
+	for (qa = 0; qa * T < b; qa++) {
+		r = qa * T;
+		nr = b - r < T ? b - r : T;
+		for (qb = 0; j1 + qb * T < mb; qb++) {
+			i = j1 + qb * T;
+			if (i >= m + r + nr - 1)	/* past every diagonal */
+				break;
+			nc = mb - i < T ? mb - i : T;
+			tl_cov_tile_add(qp->L + (m + r) * s + i, s, nr, nc,
+			    qp->pa + qa * kc * T, qp->pb + qb * kc * T, kc);
+		}
+	}
+}
+
+static size_t
+chol_add_block(struct tl_qp *qp, const struct tl_qp_problem *pr,
+    const size_t *idx, size_t b)
+{
+	size_t i, j, j0, j1, e, r, m = qp->nf, mb = qp->nf + b, s = qp->cap;
+	size_t n = pr->n;
+	double *row, dd, qkk, t;
+	const double *li, *qk;
+
+	for (r = 0; r < b; r++) {
+		row = qp->L + (m + r) * s;
+		qk = pr->q + idx[r] * n;	/* Q symmetric: row for column */
+		for (j = 0; j < m; j++)
+			row[j] = qk[qp->f[j]];
+		for (j = 0; j < r; j++)
+			row[m + j] = qk[idx[j]];
+	}
+	for (j0 = 0; j0 < mb; j0 = j1) {
+		j1 = mb - j0 < FWD_BLOCK ? mb : j0 + FWD_BLOCK;
+		/* the block's columns of each new row, then its pivot if
+		 * it lies in the block (the sum over the whole row) */
+		for (r = 0; r < b; r++) {
+			row = qp->L + (m + r) * s;
+			e = m + r < j1 ? m + r : j1;
+			for (i = j0; i < e; i++) {
+				li = qp->L + i * s;
+				t = row[i];
+				for (j = j0; j < i; j++)
+					t -= li[j] * row[j];
+				row[i] = t / li[i];
+			}
+			if (m + r < j0 || m + r >= j1)
+				continue;
+			qkk = pr->q[idx[r] * n + idx[r]];
+			dd = qkk;
+			for (j = 0; j < m + r; j++)
+				dd -= row[j] * row[j];
+			if (!(dd > SINGULAR_TOL * qkk))
+				return r;
+			row[m + r] = sqrt(dd);
+			qp->f[m + r] = idx[r];
+			qp->pos[idx[r]] = m + r;
+			qp->nf++;
+		}
+		/* the block's terms in the later columns i of the new
+		 * rows below row i, by tiles of new rows times rows of L
+		 * (tl_cov's kernel on packed panels; the new rows negated,
+		 * and zero past their diagonal, where the entries are not
+		 * part of the factor and get nothing) */
+		if (j1 < mb)
+			add_block_terms(qp, m, b, j0, j1);
+	}
+	return b;
 }
 
 /* Remove the free weight at position p: delete row and column p of L
  * and restore the trailing block by a rank-one update with the column
- * that was removed. */
+ * that was removed (Givens rotations, Golub & Van Loan 2013, 6.5.4).
+ * By rows: each row is moved up and left (the old memmove) and takes
+ * the rotations made by the diagonals above it in order, the last one
+ * made at its own diagonal; four rows at a time, so that their chains
+ * (each rotation needs the last one's x) overlap, and every row is read
+ * and written once, in order, rather than a column at a time; the
+ * division by the rotation's c is a product with 1/c (ic), off the
+ * chains' critical path. */
 static void
 chol_del(struct tl_qp *qp, size_t p)
 {
-	size_t i, j, k, m = qp->nf, s = qp->cap, len = m - 1 - p;
-	double *L = qp->L, *x = qp->x, rr, c, sn, lkk;
+	size_t a, b, i, j, k, k0, m = qp->nf, s = qp->cap;
+	double *L = qp->L, *c = qp->x, *sn = qp->zs, *ic = qp->u;
+	double *src[4], *dst[4];
+	double x[4], e, rr, lkk;
 
-	for (i = p + 1; i < m; i++)
-		x[i - p - 1] = L[i * s + p];
-	for (i = p + 1; i < m; i++) {
-		memmove(L + (i - 1) * s, L + i * s, p * sizeof(double));
-		memmove(L + (i - 1) * s + p, L + i * s + p + 1,
-		    (i - p) * sizeof(double));
-	}
-	for (k = 0; k < len; k++) {
-		lkk = L[(p + k) * s + p + k];
-		rr = hypot(lkk, x[k]);
-		c = rr / lkk;
-		sn = x[k] / lkk;
-		L[(p + k) * s + p + k] = rr;
-		for (i = k + 1; i < len; i++) {
-			double *e = L + (p + i) * s + p + k;
-
-			*e = (*e + sn * x[i]) / c;
-			x[i] = c * x[i] - sn * *e;
+	for (i = p + 1; i < m; i += b) {
+		b = m - i < 4 ? m - i : 4;
+		k0 = i - 1 - p;	/* rotations made above these rows */
+		for (a = 0; a < b; a++) {
+			src[a] = L + (i + a) * s;
+			dst[a] = src[a] - s;
+			x[a] = src[a][p];
+			memmove(dst[a], src[a], p * sizeof(double));
+		}
+		for (k = 0; k < k0; k++)
+			for (a = 0; a < b; a++) {
+				e = (src[a][p + 1 + k] + sn[k] * x[a]) * ic[k];
+				x[a] = c[k] * x[a] - sn[k] * e;
+				dst[a][p + k] = e;
+			}
+		for (a = 0; a < b; a++) {
+			for (k = k0; k < k0 + a; k++) {
+				e = (src[a][p + 1 + k] + sn[k] * x[a]) * ic[k];
+				x[a] = c[k] * x[a] - sn[k] * e;
+				dst[a][p + k] = e;
+			}
+			lkk = src[a][i + a];
+			rr = hypot(lkk, x[a]);
+			c[k0 + a] = rr / lkk;
+			ic[k0 + a] = lkk / rr;
+			sn[k0 + a] = x[a] / lkk;
+			dst[a][p + k0 + a] = rr;
 		}
 	}
 	qp->pos[qp->f[p]] = NONE;
@@ -442,15 +611,16 @@ direction(struct tl_qp *qp, const struct tl_qp_problem *pr, double mu)
 	for (j = 0; j < nf; j++)
 		qp->u[j] = qp->g[qp->f[j]] + mu * qp->side[qp->f[j]];
 	memcpy(qp->r, qp->u, nf * sizeof(double));
-	fwd(qp, qp->u);
-	bwd(qp, qp->u);
 	for (k = 0; k < m; k++) {
 		v = qp->vs + k * qp->cap;
 		for (j = 0; j < nf; j++)
 			v[j] = in_row(qp, pr, k, j) ? 1 : 0;
-		fwd(qp, v);
-		bwd(qp, v);
 	}
+	/* u with the sum row's, then the caps' two by two */
+	solve2(qp, qp->u, qp->vs);
+	for (k = 1; k < m; k += 2)
+		solve2(qp, qp->vs + k * qp->cap, k + 1 < m ? qp->vs + (k + 1) *
+		    qp->cap : NULL);
 	for (k = 0; k < m; k++) {
 		t = 0;
 		for (j = 0; j < nf; j++)
@@ -537,10 +707,6 @@ direction(struct tl_qp *qp, const struct tl_qp_problem *pr, double mu)
 /* Cold start: every weight at its lower bound, then the cheapest ones
  * (by 1/2 Q_ii - c_i, the objective of holding i alone) filled to
  * their upper bounds or caps until the sum is met. */
-struct key {
-	double	k;
-	size_t	i;
-};
 
 static int
 key_cmp(const void *a, const void *b)
@@ -665,14 +831,154 @@ reserve(struct tl_qp *qp, const struct tl_qp_problem *pr)
 	}
 }
 
+/* The state of free weight i at the limit of its segment that a move of
+ * sign dir reaches. */
+static int
+limit_state(const struct tl_qp_problem *pr, const struct tl_qp *qp, size_t i,
+    double dir)
+{
+	if (dir < 0)
+		return seg_lo(pr, qp, i) == pr->lo[i] ? TL_QP_LOWER :
+		    TL_QP_KINK;
+	return seg_hi(pr, qp, i) == pr->hi[i] ? TL_QP_UPPER : TL_QP_KINK;
+}
+
+/* Fix free weight i at the limit of state st: out of the factor. */
+static void
+fix_at(struct tl_qp *qp, const struct tl_qp_problem *pr, size_t i, int st)
+{
+	double p, t;
+	size_t g;
+
+	p = st == TL_QP_LOWER ? pr->lo[i] : st == TL_QP_UPPER ? pr->hi[i] :
+	    kink(pr, i);
+	t = p - qp->w[i];
+	qp->w[i] = p;
+	if ((g = group_of(pr, i)) != TL_QP_NOGROUP)
+		qp->gsum[g] += t;
+	qp->st[i] = st;
+	chol_del(qp, qp->pos[i]);
+}
+
+/* Fix the nz free weights zb[] that a step of 0 blocks (each at the
+ * limit it stands on, d pointing out), the last in the factor first:
+ * they are at their limits already, so that adding them all to the
+ * working set at once is what nz steps of 0 could do, for one new
+ * direction instead of nz.  A release of many weights (below) puts
+ * back this way those that the next direction would push out at once;
+ * they are the last rows of L, where a deletion is cheap. */
+static void
+fix_zero_blockers(struct tl_qp *qp, const struct tl_qp_problem *pr,
+    size_t nz)
+{
+	size_t k, i;
+	int *stz = qp->ist;	/* states, while the positions move */
+
+	for (k = 0; k < nz; k++) {
+		qp->cand[k].k = (double)qp->pos[qp->zb[k]];
+		qp->cand[k].i = qp->zb[k];
+	}
+	qsort(qp->cand, nz, sizeof(*qp->cand), key_cmp);
+	for (k = 0; k < nz; k++) {
+		i = qp->cand[k].i;
+		stz[k] = limit_state(pr, qp, i, qp->d[qp->pos[i]]);
+	}
+	for (k = nz; k-- > 0;)
+		fix_at(qp, pr, qp->cand[k].i, stz[k]);
+}
+
+/* g += Q (the step), the step t = x[k] on weights mi[k], k < cnt.  The
+ * rows of the moving weights (add_rows), or, when fewer weights are not
+ * free than move, only theirs: along d the free part changes by alpha
+ * Q_FF d = -alpha (r + sum_k nu_k a_k) (the direction's equations), O(1)
+ * per free weight, and each other weight's by its row of Q over the
+ * moving weights. */
+static void
+step_gradient(struct tl_qp *qp, const struct tl_qp_problem *pr, double alpha,
+    size_t m, size_t cnt)
+{
+	size_t i, j, k, n = pr->n;
+	double t;
+
+	if (n - qp->nf >= cnt) {
+		add_rows(pr, qp->mi, qp->x, cnt, qp->g);
+		return;
+	}
+	for (j = 0; j < qp->nf; j++) {
+		t = qp->r[j];
+		for (k = 0; k < m; k++)
+			if (in_row(qp, pr, k, j))
+				t += qp->nu[k];
+		qp->g[qp->f[j]] -= alpha * t;
+	}
+	for (i = 0; i < n; i++) {
+		const double *qi = pr->q + i * n;
+
+		if (qp->pos[i] != NONE)
+			continue;
+		t = qp->g[i];
+		for (k = 0; k < cnt; k++)
+			t += qi[qp->mi[k]] * qp->x[k];
+		qp->g[i] = t;
+	}
+}
+
+/* Release up to qp->blk of the ncand weights in cand[] (the most
+ * violated multiplier first, cside[] their sides): appended to the
+ * factor in that order, the most likely to stay free first.  The block
+ * grows (doubles) while at least half of each release is still free at
+ * the next check and shrinks (halves) otherwise, to one when none was:
+ * a release of one weight moves it into its segment (Nocedal & Wright
+ * 2006, Theorem 16.5), so that the iterations cannot cycle.  With many
+ * weights free at the solution this builds L by blocks (chol_add_block,
+ * L read once a block) and the iterations are about log2 of the free
+ * weights rather than their number; with few, it stays at one or two.
+ * Returns 0, or -1 when the first weight makes Q_FF singular. */
+static int
+release(struct tl_qp *qp, const struct tl_qp_problem *pr, size_t ncand)
+{
+	size_t k, cnt, added, surv = 0;
+	int *old = qp->ist;
+
+	if (qp->nrel > 0) {
+		for (k = 0; k < qp->nrel; k++)
+			surv += qp->st[qp->rel[k]] == TL_QP_FREE;
+		if (surv == 0)
+			qp->blk = 1;
+		else if (2 * surv >= qp->nrel) {
+			if (qp->nrel == qp->blk && qp->blk < pr->n / 2)
+				qp->blk *= 2;
+		} else if (qp->blk > 1)
+			qp->blk /= 2;
+	}
+	qsort(qp->cand, ncand, sizeof(*qp->cand), key_cmp);
+	cnt = ncand < qp->blk ? ncand : qp->blk;
+	for (k = 0; k < cnt; k++) {
+		size_t i = qp->cand[k].i;
+
+		qp->rel[k] = i;
+		old[k] = qp->st[i];
+		qp->st[i] = TL_QP_FREE;
+		qp->side[i] = qp->cside[i];
+	}
+	qp->nrel = cnt;
+	added = chol_add_block(qp, pr, qp->rel, cnt);
+	if (added == 0)
+		return -1;
+	for (k = added; k < cnt; k++)	/* singular from there: stay */
+		qp->st[qp->rel[k]] = old[k];
+	qp->nrel = added;
+	return 0;
+}
+
 int
 tl_qp_solve(struct tl_qp *qp, const struct tl_qp_problem *pr, double *w,
     int warm, struct tl_qp_info *info, struct tl_err *err)
 {
 	size_t n = pr->n, i, j, k, m, g, iter, maxit, blk, bgrp, worst, loose;
-	size_t since = 0;
-	double mu, tol, scale = 0, alpha, a, t, p, viol, slope, nuk;
-	int confirm = 0, wside = 1, bstate = TL_QP_LOWER;
+	size_t since = 0, nz, ncand;
+	double mu, tol, scale = 0, alpha, a, t, p, viol, nuk, vi;
+	int confirm = 0, si, bstate = TL_QP_LOWER;
 
 	if (n > qp->cap)
 		return tl_err_set(err, TL_EX_SOFTWARE, NULL, 0, "qp: %zu "
@@ -699,9 +1005,13 @@ tl_qp_solve(struct tl_qp *qp, const struct tl_qp_problem *pr, double *w,
 		}
 	}
 	qp->valid = 0;
-	for (i = 0; i < n; i++)
-		if (qp->st[i] == TL_QP_FREE && chol_add(qp, pr, i) == -1)
-			goto singular;
+	qp->blk = 1;
+	qp->nrel = 0;
+	for (i = k = 0; i < n; i++)
+		if (qp->st[i] == TL_QP_FREE)
+			qp->mi[k++] = i;
+	if (chol_add_block(qp, pr, qp->mi, k) < k)
+		goto singular;
 	gradient(qp, pr);
 	group_sums(qp, pr);
 	maxit = 50 * n + 1000;
@@ -718,11 +1028,14 @@ tl_qp_solve(struct tl_qp *qp, const struct tl_qp_problem *pr, double *w,
 		alpha = 1;
 		blk = NONE;
 		bgrp = NONE;
+		nz = 0;
 		for (j = 0; j < qp->nf; j++) {
 			i = qp->f[j];
 			if (qp->d[j] < 0) {
 				p = seg_lo(pr, qp, i);
 				a = fmax(0, qp->w[i] - p) / -qp->d[j];
+				if (a == 0)
+					qp->zb[nz++] = i;
 				if (a < alpha || (a == alpha && blk != NONE &&
 				    i < blk)) {
 					alpha = a;
@@ -733,6 +1046,8 @@ tl_qp_solve(struct tl_qp *qp, const struct tl_qp_problem *pr, double *w,
 			} else if (qp->d[j] > 0) {
 				p = seg_hi(pr, qp, i);
 				a = fmax(0, p - qp->w[i]) / qp->d[j];
+				if (a == 0)
+					qp->zb[nz++] = i;
 				if (a < alpha || (a == alpha && blk != NONE &&
 				    i < blk)) {
 					alpha = a;
@@ -790,18 +1105,15 @@ tl_qp_solve(struct tl_qp *qp, const struct tl_qp_problem *pr, double *w,
 				qp->mi[k] = i;
 				qp->x[k++] = t;
 			}
-			add_rows(pr, qp->mi, qp->x, k, qp->g);
+			step_gradient(qp, pr, alpha, m, k);
+		}
+		if (blk != NONE && alpha == 0 && nz > 1) {
+			fix_zero_blockers(qp, pr, nz);
+			confirm = 0;
+			continue;
 		}
 		if (blk != NONE) {
-			p = bstate == TL_QP_LOWER ? pr->lo[blk] :
-			    bstate == TL_QP_UPPER ? pr->hi[blk] :
-			    kink(pr, blk);
-			t = p - qp->w[blk];
-			qp->w[blk] = p;
-			if ((g = group_of(pr, blk)) != TL_QP_NOGROUP)
-				qp->gsum[g] += t;
-			qp->st[blk] = bstate;
-			chol_del(qp, qp->pos[blk]);
+			fix_at(qp, pr, blk, bstate);
 			confirm = 0;
 			continue;
 		}
@@ -818,6 +1130,7 @@ tl_qp_solve(struct tl_qp *qp, const struct tl_qp_problem *pr, double *w,
 				viol = -qp->nu[k];
 				worst = n + qp->rows[k];
 			}
+		ncand = 0;
 		for (i = 0; i < n; i++) {
 			if (qp->st[i] == TL_QP_FREE || pr->lo[i] == pr->hi[i])
 				continue;
@@ -828,34 +1141,35 @@ tl_qp_solve(struct tl_qp *qp, const struct tl_qp_problem *pr, double *w,
 					if (qp->rows[k] == g)
 						t += qp->nu[k];
 			p = kink(pr, i);
+			/* vi: how far the multiplier of i is on the wrong
+			 * side (for a kink, the worse of its two sides) */
 			switch (qp->st[i]) {
 			case TL_QP_LOWER:
 				nuk = pr->lo[i] >= p ? 1 : -1;
-				if (-(slope = t + mu * nuk) > viol) {
-					viol = -slope;
-					worst = i;
-					wside = (int)nuk;
-				}
+				vi = -(t + mu * nuk);
+				si = (int)nuk;
 				break;
 			case TL_QP_UPPER:
 				nuk = pr->hi[i] > p ? 1 : -1;
-				if ((slope = t + mu * nuk) > viol) {
-					viol = slope;
-					worst = i;
-					wside = (int)nuk;
-				}
+				vi = t + mu * nuk;
+				si = (int)nuk;
 				break;
 			default:	/* kink */
-				if (-(t + mu) > viol) {
-					viol = -(t + mu);
-					worst = i;
-					wside = 1;
+				vi = -(t + mu);
+				si = 1;
+				if (t - mu > vi) {
+					vi = t - mu;
+					si = -1;
 				}
-				if (t - mu > viol) {
-					viol = t - mu;
-					worst = i;
-					wside = -1;
-				}
+			}
+			if (!(vi > tol))
+				continue;
+			qp->cand[ncand].k = -vi;
+			qp->cand[ncand++].i = i;
+			qp->cside[i] = (signed char)si;
+			if (vi > viol) {
+				viol = vi;
+				worst = i;
 			}
 		}
 		if (worst == NONE) {
@@ -870,9 +1184,7 @@ tl_qp_solve(struct tl_qp *qp, const struct tl_qp_problem *pr, double *w,
 			qp->gw[worst - n] = 0;
 			continue;
 		}
-		qp->st[worst] = TL_QP_FREE;
-		qp->side[worst] = wside;
-		if (chol_add(qp, pr, worst) == -1)
+		if (release(qp, pr, ncand) == -1)
 			goto singular;
 	}
 	if (iter == maxit)

@@ -451,3 +451,154 @@ Test(tl_qp, random_small_problems_match_brute_force)
 	tl_qp_free(qp);
 	tl_rng_free(rng);
 }
+
+/* ---- a dense solution: most weights free ------------------------------ */
+
+/* An independent solver for min 1/2 w'Qw - c'w, sum w = 1, lo <= w <=
+ * hi: pairwise coordinate descent (the SMO of Platt 1998 for the SVM
+ * dual, which has the same constraints): move along e_i - e_j, i the
+ * weight that can rise with the least gradient, j the one that can fall
+ * with the greatest, by the exact minimiser on the segment, until the
+ * gap g_j - g_i is below tol.  O(n) an iteration, nothing shared with
+ * tl_qp but the problem. */
+static size_t
+smo(const double *q, const double *c, const double *lo, const double *hi,
+    size_t n, double tol, double *w)
+{
+	double *g = calloc(n, sizeof(double)), gi, gj, t, curv, s = 0;
+	size_t it, i, k, bi, bj;
+
+	for (k = 0; k < n; k++) {	/* start: equal weights, clipped */
+		w[k] = fmin(hi[k], fmax(lo[k], 1.0 / (double)n));
+		s += w[k];
+	}
+	cr_assert_float_eq(s, 1, 1e-12, "the start must be feasible");
+	for (i = 0; i < n; i++) {
+		g[i] = -c[i];
+		for (k = 0; k < n; k++)
+			g[i] += q[i * n + k] * w[k];
+	}
+	for (it = 0; it < 10000000; it++) {
+		bi = bj = n;
+		gi = INFINITY;
+		gj = -INFINITY;
+		for (k = 0; k < n; k++) {
+			if (w[k] < hi[k] && g[k] < gi)
+				gi = g[k], bi = k;
+			if (w[k] > lo[k] && g[k] > gj)
+				gj = g[k], bj = k;
+		}
+		if (bi == n || bj == n || gj - gi <= tol)
+			break;
+		curv = q[bi * n + bi] + q[bj * n + bj] - 2 * q[bi * n + bj];
+		t = fmin((gj - gi) / curv, fmin(hi[bi] - w[bi], w[bj] -
+		    lo[bj]));
+		w[bi] += t;
+		w[bj] -= t;
+		for (k = 0; k < n; k++)
+			g[k] += t * (q[bi * n + k] - q[bj * n + k]);
+	}
+	free(g);
+	return it;
+}
+
+/* n = 300 from a factor model whose idiosyncratic variances dominate:
+ * the minimum variance is spread over most weights (the 10x night's
+ * shape, 3,840 free of 4,412), some held at 0 by the factor loadings
+ * and some at the cap.  Against smo(): weights within 1e-9 (smo stops
+ * at a gap of 1e-15 relative to the largest Q_ii; the least eigenvalue
+ * is above 0.05 of it, so its weights are good to about 1e-12), the
+ * objective within 1e-12 relative; and the KKT conditions of tl_qp's
+ * own answer in long double, within 1e-12 of the largest Q_ii.  Also
+ * with a return term (mean-variance) and with lower bounds above 0. */
+Test(tl_qp, dense_solution_matches_pairwise_descent)
+{
+	enum { N = 300, K = 4 };
+	gsl_rng *rng = tl_rng_alloc(20261206, 0);
+	double *q = calloc(N * N, sizeof(double)), f[N * K], c[N], lo[N];
+	double hi[N], w[N], ws[N], scale = 0, ob, os, nu, vi;
+	struct tl_qp *qp = tl_qp_alloc(N);
+	struct tl_qp_problem pr;
+	struct tl_qp_info info;
+	struct tl_err err = { 0 };
+	size_t i, j, k, nf;
+	int pass;
+
+	for (i = 0; i < N * K; i++)
+		f[i] = (k = i % K) == 0 ? 0.8 + 0.5 * gsl_ran_ugaussian(rng) :
+		    0.45 * gsl_ran_ugaussian(rng);
+	for (i = 0; i < N; i++)
+		for (j = 0; j <= i; j++) {
+			double v = i == j ? 2.385 + 6 * tl_rng_uniform(rng) :
+			    0;
+
+			for (k = 0; k < K; k++)
+				v += f[i * K + k] * f[j * K + k] * 0.09;
+			q[i * N + j] = q[j * N + i] = v * 1e-4;
+		}
+	for (i = 0; i < N; i++)
+		scale = fmax(scale, q[i * N + i]);
+	for (pass = 0; pass < 3; pass++) {
+		for (i = 0; i < N; i++) {
+			c[i] = pass == 1 ? 3e-7 * gsl_ran_ugaussian(rng) : 0;
+			lo[i] = pass == 2 && i % 7 == 0 ? 0.0005 : 0;
+			hi[i] = 0.01;
+		}
+		pr = (struct tl_qp_problem){ .n = N, .q = q, .c = c, .lo = lo,
+		    .hi = hi, .sum = 1 };
+		cr_assert_eq(tl_qp_solve(qp, &pr, w, 0, &info, &err), 0,
+		    "pass %d: %s", pass, err.msg);
+		cr_assert_gt(info.nfree, N / 2, "pass %d: %zu free: not the "
+		    "dense shape", pass, info.nfree);
+		cr_assert_gt(info.nlower + info.nupper, 0, "pass %d", pass);
+		/* the releases by blocks: about log2 of the free weights
+		 * plus the weights that leave again, not one a weight (the
+		 * one-at-a-time method took more than nfree) */
+		cr_assert_lt(info.iter, info.nfree / 2, "pass %d: %zu "
+		    "iterations for %zu free weights", pass, info.iter,
+		    info.nfree);
+		cr_assert_leq(tl_qp_violation(&pr, w), 1e-13);
+		smo(q, c, lo, hi, N, 1e-15 * scale, ws);
+		ob = tl_qp_objective(&pr, w);
+		os = tl_qp_objective(&pr, ws);
+		cr_assert_float_eq(ob, os, 1e-12 * fabs(os), "pass %d: %.17g "
+		    "vs %.17g", pass, ob, os);
+		for (i = 0; i < N; i++)
+			cr_assert_float_eq(w[i], ws[i], 1e-9, "pass %d w[%zu]",
+			    pass, i);
+		/* KKT: g + nu = 0 on the free weights, >= 0 at lo, <= 0 at
+		 * hi, nu from the free weights' mean */
+		{
+			long double g[N], sum = 0;
+
+			for (i = nf = 0; i < N; i++) {
+				g[i] = -c[i];
+				for (j = 0; j < N; j++)
+					g[i] += (long double)q[i * N + j] * w[j];
+				if (tl_qp_state(qp, i) == TL_QP_FREE) {
+					sum -= g[i];
+					nf++;
+				}
+			}
+			nu = (double)(sum / nf);
+			for (i = 0; i < N; i++) {
+				vi = (double)g[i] + nu;
+				switch (tl_qp_state(qp, i)) {
+				case TL_QP_FREE:
+					vi = fabs(vi);
+					break;
+				case TL_QP_LOWER:
+					vi = -vi;
+					break;
+				default:
+					break;
+				}
+				cr_assert_leq(vi, 1e-12 * scale, "pass %d: KKT "
+				    "at w[%zu] = %.17g: %g", pass, i, w[i], vi);
+			}
+		}
+	}
+	tl_qp_free(qp);
+	tl_rng_free(rng);
+	free(q);
+}
