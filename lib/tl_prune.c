@@ -176,18 +176,40 @@ value_at(const struct tl_prune_trial *t, long step, int *found)
 	return NAN;
 }
 
+long
+tl_prune_trial_last(const struct tl_prune_trial *t, double *v)
+{
+	long step = -1;
+	size_t i;
+
+	*v = NAN;
+	for (i = 0; i < t->n; i++)
+		if (t->step[i] > step) {
+			step = t->step[i];
+			*v = t->value[i];
+		}
+	return step;
+}
+
 static long
 last_step(const struct tl_prune_trial *t)
 {
-	return t->n > 0 ? t->step[t->n - 1] : -1;
+	double v;
+
+	return tl_prune_trial_last(t, &v);
 }
 
-/* numpy's nanpercentile, linear: NaNs left out; NAN if none is left. */
+/* numpy's nanpercentile, method linear (numpy 1.24, _quantile and
+ * _lerp): NaNs left out, NAN if none is left; the virtual index (m - 1)
+ * q / 100 between neighbours a <= b at fraction g, interpolated as
+ * a + (b - a) g below g = 0.5 and as b - (b - a) (1 - g) from there, so
+ * that the result rounds as numpy's does (a tie with the median decides
+ * whether a trial is pruned). */
 static double
 nanpercentile(double *v, size_t n, double q)
 {
-	size_t i, m = 0, lo;
-	double pos;
+	size_t i, m = 0, lo, hi;
+	double pos, g, d;
 
 	for (i = 0; i < n; i++)
 		if (!isnan(v[i]))
@@ -195,11 +217,14 @@ nanpercentile(double *v, size_t n, double q)
 	if (m == 0)
 		return NAN;
 	qsort(v, m, sizeof(*v), tl_cmp_double);
-	pos = q / 100 * (double)(m - 1);
+	pos = (double)(m - 1) * (q / 100);
 	lo = (size_t)floor(pos);
-	if (lo + 1 >= m)
-		return v[m - 1];
-	return v[lo] + (pos - (double)lo) * (v[lo + 1] - v[lo]);
+	if (lo > m - 1)
+		lo = m - 1;
+	hi = lo + 1 < m ? lo + 1 : m - 1;
+	g = pos - (double)lo;
+	d = v[hi] - v[lo];
+	return g >= 0.5 ? v[hi] - d * (1 - g) : v[lo] + d * g;
 }
 
 /* Optuna's _is_first_in_interval_step: no earlier report since the
@@ -270,15 +295,14 @@ halving(const struct tl_prune_params *p, long min_res, long rate,
     const struct tl_prune_trial *o, size_t n, struct tl_prune_trial *t,
     char *why, size_t whylen)
 {
-	long step = last_step(t), promo;
-	size_t rung = t->nrung, i, m, idx;
 	double value, *v;
+	long step = tl_prune_trial_last(t, &value), promo;
+	size_t rung = t->nrung, i, m, idx;
 	char a[TL_NUM_BUFSZ], b[TL_NUM_BUFSZ];
 	int ok;
 
 	if (step < 0)
 		return 0;
-	value = t->value[t->n - 1];
 	v = tl_xcalloc(n + 1, sizeof(*v));
 	for (;;) {
 		promo = min_res;

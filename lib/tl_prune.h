@@ -6,9 +6,10 @@
  *   median     MedianPruner (PercentilePruner at 50): once `startup`
  *              trials are complete and the trial is past `warmup`
  *              steps (and at the first report of an `interval`), prune
- *              it when its best value so far is worse than the median
- *              of the complete trials' values at the same step (at
- *              least `min_trials` of them must have one).
+ *              it when its best value so far (over every step) is
+ *              worse than the median of the complete trials' values at
+ *              its step (at least `min_trials` of them must have one;
+ *              numpy's nanpercentile, linear, to the last bit).
  *   halving    SuccessiveHalvingPruner, asynchronous (Li et al. 2020,
  *              "A system for massively parallel hyperparameter tuning",
  *              MLSys, Algorithm 1): rung r is reached at step
@@ -94,6 +95,13 @@ void	tl_prune_trial_release(struct tl_prune_trial *t);
  * step. */
 int	tl_prune_trial_add(struct tl_prune_trial *t, long step, double v);
 
+/* The step at which t stands, the largest it reported (Optuna's
+ * FrozenTrial.last_step, whatever the order of the reports), and its
+ * value there into *v: the step every pruner judges at, and the one a
+ * pruned trial is ranked by in TPE.  -1 (and NAN) if t reported
+ * nothing. */
+long	tl_prune_trial_last(const struct tl_prune_trial *t, double *v);
+
 /* A trial's curve as a history record keeps it: an "intermediate"
  * object of step: value ("3": 0.42, null for NaN) in report order and a
  * "rungs" array of the halving rung values, each absent when empty.
@@ -111,7 +119,8 @@ void	tl_prune_trial_to_json(json_t *rec, const struct tl_prune_trial *t);
 const char *tl_prune_name(enum tl_prune_kind kind);
 int	tl_prune_kind(const char *name, enum tl_prune_kind *kind);
 
-/* Should trial t stop after its last report?  others[0..n) are the
+/* Should trial t stop after its last report?  It is judged at its
+ * largest step (tl_prune_trial_last).  others[0..n) are the
  * other trials it is compared with (complete or pruned; t is not among
  * them).  Halving records t's rung values in t.  Returns 1 with why
  * ("median: 0.62 > 0.41, the median of 7 trials at step 3") or 0. */

@@ -104,10 +104,8 @@ enum tstate { T_COMPLETE, T_FAILED, T_RUNNING, T_PRUNED };
 /* One trial of the history that fits the space. */
 struct trial {
 	double		*x;		/* point */
-	double		 value;		/* as given (complete); pruned: the
-					 * value at its last step */
+	double		 value;		/* as given (complete) */
 	enum tstate	 st;		/* state */
-	long		 step;		/* pruned: the step it stopped at */
 	struct tl_prune_trial cv;	/* its intermediate values */
 	double		*y;		/* --objective: complete: the values
 					 * as losses (maximised negated) */
@@ -166,7 +164,7 @@ struct engine {
 struct runprune {
 	size_t		 line;		/* lines read */
 	int		 pruned;	/* stopped by the pruner */
-	long		 step;		/* then: at this step */
+	long		 step;		/* then: at its largest step */
 	char		 why[200];	/* and why */
 };
 
@@ -271,8 +269,8 @@ int	propose(struct engine *e, size_t i, struct cand *c);
 void	observe(struct engine *e, const double *x, double value,
 	    const double *y, double viol);
 void	mo_flush(struct engine *e);
-void	observe_pruned(struct engine *e, const double *x, long step,
-	    double v);
+void	observe_pruned(struct engine *e, const double *x,
+	    const struct tl_prune_trial *cv);
 void	engine_history(struct engine *e, const struct hist *h);
 
 /* model.c: the meta-model's predictions */

@@ -342,12 +342,17 @@ mo_flush(struct engine *e)
 	e->mon = 0;
 }
 
-/* A trial pruned at step with value v there informs the sampler as in
- * Optuna 3.1's TPE: after every complete trial, the deeper the step the
- * better, then by v (NaN worst). */
+/* A pruned trial with curve cv informs the sampler as in Optuna 3.1's
+ * TPE (_get_observation_pairs): after every complete trial, ranked by
+ * its largest step, the deeper the better, then by its value there (NaN
+ * worst). */
 void
-observe_pruned(struct engine *e, const double *x, long step, double v)
+observe_pruned(struct engine *e, const double *x,
+    const struct tl_prune_trial *cv)
 {
+	double v;
+	long step = tl_prune_trial_last(cv, &v);
+
 	tl_tpe_observe_tier(e->tpe, x, 1 + 1 / (2 + (double)step),
 	    isnan(v) ? HUGE_VAL : loss_of(e->o, v));
 }
@@ -365,8 +370,7 @@ engine_history(struct engine *e, const struct hist *h)
 			observe(e, h->t[i].x, h->t[i].value, h->t[i].y,
 			    h->t[i].viol);
 		else if (h->t[i].st == T_PRUNED)
-			observe_pruned(e, h->t[i].x, h->t[i].step,
-			    h->t[i].value);
+			observe_pruned(e, h->t[i].x, &h->t[i].cv);
 		else if (h->t[i].st == T_RUNNING)
 			tl_tpe_pending(e->tpe, h->t[i].x);
 	}

@@ -44,27 +44,26 @@ skip_msg(const struct opts *o, const char *name, unsigned long line,
 		tl_msg("%s:%lu: skipped: %s", name, line, why);
 }
 
-/* A pruned record's step (its "step", which must have an intermediate
- * value) and the value there into *step and *value.  Returns 0, or -1
- * with why. */
+/* A pruned record: its "step" must have an intermediate value.  (TPE
+ * ranks it by its largest step, tl_prune_trial_last, as Optuna does; a
+ * run writes that step.)  Returns 0, or -1 with why. */
 static int
-pruned_at(const json_t *rec, const struct tl_prune_trial *cv, long *step,
-    double *value, char *why, size_t whylen)
+pruned_at(const json_t *rec, const struct tl_prune_trial *cv, char *why,
+    size_t whylen)
 {
 	json_t *v = json_object_get(rec, "step");
 	size_t i;
+	long step;
 
 	if (v == NULL || !json_is_integer(v) || json_integer_value(v) < 0)
 		return snprintf(why, whylen, "pruned: field 'step': expected "
 		    "a whole number >= 0"), -1;
-	*step = (long)json_integer_value(v);
+	step = (long)json_integer_value(v);
 	for (i = 0; i < cv->n; i++)
-		if (cv->step[i] == *step) {
-			*value = cv->value[i];
+		if (cv->step[i] == step)
 			return 0;
-		}
 	return snprintf(why, whylen, "pruned at step %ld: no intermediate "
-	    "value there", *step), -1;
+	    "value there", step), -1;
 }
 
 /* The total violation of a record's "constraints" (an array of numbers;
@@ -126,7 +125,6 @@ hist_record(const struct opts *o, void *ctx, const json_t *rec,
 	struct trial *t;
 	struct tl_prune_trial cv;
 	double value = 0, *y = NULL, viol = 0;
-	long step = -1;
 	double *x;
 
 	if ((v = json_object_get(rec, "trial")) != NULL &&
@@ -157,8 +155,7 @@ hist_record(const struct opts *o, void *ctx, const json_t *rec,
 	if (read_violation(rec, &viol, why, sizeof(why)) == -1 ||
 	    tl_prune_trial_from_json(rec, &cv, why,
 	    sizeof(why)) == -1 || (state ==
-	    T_PRUNED && pruned_at(rec, &cv, &step, &value, why,
-	    sizeof(why)) == -1)) {
+	    T_PRUNED && pruned_at(rec, &cv, why, sizeof(why)) == -1)) {
 		tl_prune_trial_release(&cv);
 		skip_msg(o, name, line, why);
 		h->novalue++;
@@ -210,7 +207,6 @@ hist_record(const struct opts *o, void *ctx, const json_t *rec,
 	t->x = x;
 	t->value = value;
 	t->st = state;
-	t->step = step;
 	t->cv = cv;
 	t->y = y;
 	t->viol = viol;

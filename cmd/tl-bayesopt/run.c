@@ -161,8 +161,7 @@ run_propose(struct runstate *rs, struct engine *e, size_t k, struct cand *c)
 	for (i = 0; i < k; i++) {
 		engine_seen(e, rs->x[i], 1);
 		if (i < vis && rs->prn[i].pruned)
-			observe_pruned(e, rs->x[i], rs->prn[i].step,
-			    rs->cv[i].value[rs->cv[i].n - 1]);
+			observe_pruned(e, rs->x[i], &rs->cv[i]);
 		else if (i < vis && !isnan(rs->val[i]))
 			observe(e, rs->x[i], rs->val[i], &rs->y[i * o->nobj],
 			    rs->viol[i]);
@@ -264,6 +263,7 @@ intermediate(struct runstate *rs, struct tl_trial_run *tr,
 	size_t k = run_index(rs, ev->id), off = 0;
 	struct runprune *rp = &rs->prn[k];
 	json_t *rec, *sv, *vv;
+	double v;
 	long step;
 
 	rp->line++;
@@ -298,7 +298,7 @@ intermediate(struct runstate *rs, struct tl_trial_run *tr,
 	} else if (tl_prune_check(&o->pp, rs->others, prune_view(rs, k),
 	    &rs->cv[k], rp->why, sizeof(rp->why)) == 1) {
 		rp->pruned = 1;
-		rp->step = step;
+		rp->step = tl_prune_trial_last(&rs->cv[k], &v);
 		tl_trial_kill(tr, ev->id);
 	}
 	json_decref(rec);

@@ -143,6 +143,71 @@ Test(tl_prune, median_interval)
 	release(o, 5);
 }
 
+Test(tl_prune, median_judges_at_the_largest_step)
+{
+	struct tl_prune_params p = TL_PRUNE_PARAMS_DEFAULT;
+	struct tl_prune_trial o[5], t;
+	char why[200];
+	double v;
+
+	p.kind = TL_PRUNE_MEDIAN;
+	five(o);
+	/* steps 0 and 2 reported (9.5, 3.6) while only 4 trials were
+	 * complete, then step 1 (7): Optuna's last_step is the largest, 2,
+	 * and no other step lies between it and the pruning step 2, so it
+	 * judges there: best 3.6 > 3.5, pruned at step 2 (judged at step 1,
+	 * the last report, step 2 would count as reported since: no
+	 * check) */
+	tl_prune_trial_init(&t, 5);
+	cr_assert_eq(tl_prune_trial_add(&t, 0, 9.5), 0);
+	cr_assert_eq(tl_prune_trial_add(&t, 2, 3.6), 0);
+	cr_assert_eq(tl_prune_check(&p, o, 4, &t, why, sizeof(why)), 0);
+	cr_assert_eq(tl_prune_trial_add(&t, 1, 7), 0);
+	cr_assert_eq(tl_prune_trial_last(&t, &v), 2);
+	cr_assert_float_eq(v, 3.6, 1e-15);
+	cr_assert_eq(tl_prune_check(&p, o, 5, &t, why, sizeof(why)), 1);
+	cr_assert_str_eq(why, "median: 3.6 > 3.5, the median of 5 trials at "
+	    "step 2");
+	tl_prune_trial_release(&t);
+	/* nothing reported: step -1, NaN */
+	tl_prune_trial_init(&t, 5);
+	cr_assert_eq(tl_prune_trial_last(&t, &v), -1);
+	cr_assert(isnan(v));
+	tl_prune_trial_release(&t);
+	release(o, 5);
+}
+
+Test(tl_prune, median_rounds_as_numpy)
+{
+	struct tl_prune_params p = TL_PRUNE_PARAMS_DEFAULT;
+	struct tl_prune_trial o[4], t;
+	double at2[4] = { 0.1, 0.127, 3.307, 4 }, tie[3] = { 9, 9, 1.717 };
+	char why[200];
+	size_t i;
+
+	/* numpy 1.24: np.nanpercentile([0.1, 0.127, 3.307, 4], 50) is
+	 * 1.717 (repr), interpolated from the top as 3.307 - (3.307 -
+	 * 0.127) * 0.5; from the bottom, 0.127 + (3.307 - 0.127) * 0.5 is
+	 * 1.7169999999999999, one ulp below, and a best of 1.717 would be
+	 * pruned.  Equal to Optuna's median: kept. */
+	p.kind = TL_PRUNE_MEDIAN;
+	p.startup = 4;
+	for (i = 0; i < 4; i++) {
+		double v[3] = { 9, 9, at2[i] };
+
+		curve(&o[i], (long)i, 1, v, 3);
+	}
+	curve(&t, 4, 0, tie, 3);
+	cr_assert_eq(tl_prune_check(&p, o, 4, &t, why, sizeof(why)), 0);
+	tl_prune_trial_release(&t);
+	/* one ulp above it: pruned */
+	tie[2] = nextafter(1.717, 2);
+	curve(&t, 4, 0, tie, 3);
+	cr_assert_eq(tl_prune_check(&p, o, 4, &t, why, sizeof(why)), 1);
+	tl_prune_trial_release(&t);
+	release(o, 4);
+}
+
 Test(tl_prune, halving_rungs)
 {
 	struct tl_prune_params p = TL_PRUNE_PARAMS_DEFAULT;
@@ -184,6 +249,18 @@ Test(tl_prune, halving_rungs)
 	cr_assert_eq(tl_prune_check(&p, o, 3, &t, why, sizeof(why)), 1);
 	cr_assert_str_eq(why, "halving: 0.65 at step 1 not in the top 1/4 of "
 	    "rung 0 (4 trials; needs >= 0.7)");
+	tl_prune_trial_release(&t);
+	/* minimising again, step 1 (0.65) reported before step 0 (0.1):
+	 * Optuna's step is the largest, 1, and its value there 0.65 goes
+	 * to rung 0: pruned (by the last report, step 0, it would stand
+	 * below rung 0) */
+	p.maximize = 0;
+	tl_prune_trial_init(&t, 3);
+	cr_assert_eq(tl_prune_trial_add(&t, 1, 0.65), 0);
+	cr_assert_eq(tl_prune_trial_add(&t, 0, 0.1), 0);
+	cr_assert_eq(tl_prune_check(&p, o, 3, &t, why, sizeof(why)), 1);
+	cr_assert_str_eq(why, "halving: 0.65 at step 1 not in the top 1/4 of "
+	    "rung 0 (4 trials; needs <= 0.5)");
 	tl_prune_trial_release(&t);
 	release(o, 3);
 }
