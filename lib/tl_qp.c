@@ -13,8 +13,9 @@
  * set: if every multiplier has the right sign it is optimal (the problem
  * is convex), else the cap with the worst multiplier, or a block of the
  * weights with the worst ones (release()), is released; a step of 0
- * against several limits adds them all to the working set at once.  Invariants: at least one weight is free (the sum row then
- * always has a free member), and the rows of A_F are independent (a cap
+ * against several limits adds them all to the working set at once.
+ * Invariants: at least one weight is free (the sum row then always has
+ * a free member), and the rows of A_F are independent (a cap
  * whose free members are all that is free, with the sum row, is dropped:
  * it then holds by itself).
  */
