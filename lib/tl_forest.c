@@ -1119,7 +1119,7 @@ tree_oob(struct train *T, struct work *w, const struct ftree *tr,
     size_t noob, gsl_rng *rng, double *delta)
 {
 	const size_t nf = T->nf;
-	const uint8_t *X = T->XR, *xr, *xd;
+	const uint8_t *XR = T->XR, *xr, *xd;
 	double y, l0, yc;
 	size_t k, r, d, depth, q, nseen, j;
 	uint32_t i, t, leaf;
@@ -1127,7 +1127,7 @@ tree_oob(struct train *T, struct work *w, const struct ftree *tr,
 
 	for (k = 0; k < noob; k++) {
 		r = w->oob[k];
-		leaf = leaf_of(tr->node, 0, X + r * nf, 1);
+		leaf = leaf_of(tr->node, 0, XR + r * nf, 1);
 		__atomic_fetch_add(&T->oob_cnt[r], 1, __ATOMIC_RELAXED);
 		if (T->K == 0)
 			__atomic_fetch_add(&T->oob_sum[r], (int64_t)llround(
@@ -1152,8 +1152,8 @@ tree_oob(struct train *T, struct work *w, const struct ftree *tr,
 	for (k = 0; k < noob; k++) {
 		r = w->oob[k];
 		d = w->donor[k];
-		xr = X + r * nf;
-		xd = X + d * nf;
+		xr = XR + r * nf;
+		xd = XR + d * nf;
 		y = T->K > 0 ? T->y[r] : T->y[r] + T->ymean;
 		w->curstamp++;
 		nseen = depth = 0;

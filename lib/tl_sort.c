@@ -44,9 +44,11 @@ tl_sort_order(const double *key, size_t n, uint32_t *order)
 	for (i = 0; i < n; i++)
 		if (isnan(key[i]))
 			return -1;
-	k = tl_xcalloc(n > 0 ? n : 1, sizeof(uint64_t));
-	k2 = tl_xcalloc(n > 0 ? n : 1, sizeof(uint64_t));
-	o2 = tl_xcalloc(n > 0 ? n : 1, sizeof(uint32_t));
+	if (n == 0)
+		return 0;
+	k = tl_xcalloc(n, sizeof(uint64_t));
+	k2 = tl_xcalloc(n, sizeof(uint64_t));
+	o2 = tl_xcalloc(n, sizeof(uint32_t));
 	cnt = tl_xcalloc(NDIGIT * RADIX, sizeof(size_t));
 	for (i = 0; i < n; i++) {
 		k[i] = ordered_bits(key[i]);
@@ -60,7 +62,7 @@ tl_sort_order(const double *key, size_t n, uint32_t *order)
 		size_t *h = cnt + d * RADIX;
 
 		shift = (unsigned)(d * DIGIT);
-		if (n == 0 || h[k[0] >> shift & (RADIX - 1)] == n)
+		if (h[k[0] >> shift & (RADIX - 1)] == n)
 			continue;	/* one digit for all: order stays */
 		for (i = sum = 0; i < RADIX; i++) {
 			c = h[i];
