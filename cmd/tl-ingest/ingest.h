@@ -158,6 +158,8 @@ struct sitem {
 	int		 renamed;	/* a strategy was renamed */
 	const char	*canon;		/* SH_OK, SH_LATER: canonical text */
 	size_t		 clen;		/* its length */
+	const struct facts *fx;		/* SH_OK: its facts, or NULL: parse
+					 * (for collect) */
 	const char	*raw;		/* the raw text as read */
 	size_t		 rawlen, rawfull;	/* its length held, whole */
 	const struct tl_err *why;	/* SH_REJECT: the reason */
@@ -211,6 +213,9 @@ struct state {
 	size_t		 nmap_names;
 	struct oracle	*orc;		/* stage two from files (oracle.c),
 					 * or NULL: in memory */
+	struct oracle	*collect;	/* --memory: what stage one writes to
+					 * its own shard is also collected
+					 * here (no pass to read it back) */
 	uint64_t	 item;		/* the record stage two is given, for
 					 * orc: its number in the shard */
 	unsigned long	 wseq;		/* records that waited, in order */

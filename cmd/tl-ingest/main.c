@@ -626,7 +626,7 @@ gone_set(char *buf, const char *path)
 /* --memory, the first half: stage one into a shard of our own, in a new
  * directory under the temporary one (*dir, new). */
 static int
-spill(struct state *s, struct tl_walk *w, struct tl_progress *pr,
+spill(struct state *s, struct tl_walk *w, double mb, struct tl_progress *pr,
     char **dir, struct tl_err *err)
 {
 	char *p;
@@ -642,9 +642,14 @@ spill(struct state *s, struct tl_walk *w, struct tl_progress *pr,
 		return -1;
 	}
 	gone_set(gone_dir, *dir);
+	/* the shard grows to about 1.7 times its inputs (their raw texts
+	 * and the canonical ones): only the number of partitions hangs on
+	 * it, not what the oracle answers */
 	if ((rc = shard_open(s, *dir, err)) == 0) {
 		gone_set(gone_tmp, shard_tmp_path(s));
-		rc = ingest_all(s, w, s->o->threads, pr, err);
+		rc = (s->collect = oracle_new(s->o->temp_dir, mb * 1e6 * 1.7,
+		    s->o->memory, err)) == NULL ? -1 :
+		    ingest_all(s, w, s->o->threads, pr, err);
 	}
 	memset(&s->c, 0, sizeof(s->c));	/* the merge counts */
 	p = shard_path(*dir);
@@ -663,12 +668,17 @@ merge_bounded(struct state *s, char *const *paths, size_t n, double mb,
     size_t *files, struct tl_err *err)
 {
 	struct tl_progress *pr = NULL;
-	int rc;
+	int rc = 0;
 
-	if ((s->orc = oracle_new(s->o->temp_dir, mb * 1e6, s->o->memory,
-	    err)) == NULL)
+	/* our own shard was collected as it was written (spill()) */
+	if ((s->orc = s->collect) != NULL)
+		s->collect = NULL;
+	else if ((s->orc = oracle_new(s->o->temp_dir, mb * 1e6,
+	    s->o->memory, err)) == NULL)
 		return -1;
-	if ((rc = merge_all(s, paths, n, files, NULL, s->orc, err)) == 0)
+	else
+		rc = merge_all(s, paths, n, files, NULL, s->orc, err);
+	if (rc == 0)
 		rc = oracle_prepare(s->orc, err);
 	if (rc == 0 && (mb > PROGRESS_MB || s->o->progress == TL_PROGRESS_ON))
 		pr = tl_progress_start("join", "MB", mb, tl_progress_wanted(
@@ -786,7 +796,7 @@ main(int argc, char *argv[])
 		    tl_progress_wanted(o.progress, o.quiet));
 	if (rc == 0 && big && !o.merge) {
 		s.spill = 1;
-		if ((rc = spill(&s, &w, pr, &spilled, &err)) == 0)
+		if ((rc = spill(&s, &w, mb, pr, &spilled, &err)) == 0)
 			rc = merge_bounded(&s, &spilled, 1, shard_mb(spilled),
 			    &nfiles, &err);
 	} else if (rc == 0 && big)
@@ -859,6 +869,7 @@ out:
 	free(s.runs);
 	tl_u64map_release(&s.seen);
 	oracle_free(s.orc);
+	oracle_free(s.collect);	/* a spill that failed */
 	unspill(spilled);
 	tl_buf_release(&s.buf);
 	tl_buf_release(&s.tbuf);

@@ -58,7 +58,10 @@ enum { T_KEY = 'K', T_JOIN = 'J', T_EVENT = 'E', T_END = 'M',
 #define PART_BYTES_MIN	((size_t)1 << 20)
 #define PART_BYTES_MAX	((size_t)16 << 20)
 #define PARTS_MAX	256
-#define FILE_BUF	(16 << 10)
+/* a temporary file's stdio buffer, at most an eighth of --memory for
+ * all of them (glibc's own is 4 KiB: a read(2) or write(2) each) */
+#define FILE_BUF_MIN	((size_t)4 << 10)
+#define FILE_BUF_MAX	((size_t)64 << 10)
 
 /* An event file being read. */
 struct cursor {
@@ -77,6 +80,8 @@ struct oracle {
 	size_t		 nparts;
 	FILE		**part;		/* collect: partitions */
 	FILE		**ev;		/* events, by partition */
+	char		**pbuf, **ebuf;	/* their stdio buffers */
+	size_t		 bufsz;
 	unsigned char	*flags;		/* by record */
 	size_t		 n, cap;	/* records, flags allocated */
 	struct cursor	*cur;		/* the merge: one per event file */
@@ -97,8 +102,9 @@ struct oracle {
 /* A new temporary file in dir, unlinked at once: nothing is left behind
  * whatever happens. */
 static FILE *
-temp_file(const char *dir, struct tl_err *err)
+temp_file(const struct oracle *o, char **buf, struct tl_err *err)
 {
+	const char *dir = o->dir;
 	char *path;
 	FILE *f = NULL;
 	int fd;
@@ -115,7 +121,8 @@ temp_file(const char *dir, struct tl_err *err)
 		return NULL;
 	}
 	free(path);
-	setvbuf(f, NULL, _IOFBF, FILE_BUF);
+	*buf = tl_xmalloc(o->bufsz);
+	setvbuf(f, *buf, _IOFBF, o->bufsz);
 	return f;
 }
 
@@ -211,9 +218,16 @@ oracle_new(const char *dir, double bytes, size_t memory, struct tl_err *err)
 	o->dir = dir;
 	o->part = tl_xcalloc(o->nparts, sizeof(*o->part));
 	o->ev = tl_xcalloc(o->nparts, sizeof(*o->ev));
+	o->pbuf = tl_xcalloc(o->nparts, sizeof(*o->pbuf));
+	o->ebuf = tl_xcalloc(o->nparts, sizeof(*o->ebuf));
+	o->bufsz = memory / 16 / o->nparts;
+	if (o->bufsz < FILE_BUF_MIN)
+		o->bufsz = FILE_BUF_MIN;
+	if (o->bufsz > FILE_BUF_MAX)
+		o->bufsz = FILE_BUF_MAX;
 	tl_buf_init(&o->b);
 	for (i = 0; i < o->nparts; i++)
-		if ((o->part[i] = temp_file(dir, err)) == NULL) {
+		if ((o->part[i] = temp_file(o, &o->pbuf[i], err)) == NULL) {
 			oracle_free(o);
 			return NULL;
 		}
@@ -411,7 +425,7 @@ join_part(struct oracle *o, size_t i, struct tl_err *err)
 
 	tl_buf_init(&jid);
 	if (rewind_file(o, f, err) == -1 ||
-	    (ev = o->ev[i] = temp_file(o->dir, err)) == NULL) {
+	    (ev = o->ev[i] = temp_file(o, &o->ebuf[i], err)) == NULL) {
 		rc = -1;
 		goto out;
 	}
@@ -689,11 +703,15 @@ oracle_free(struct oracle *o)
 			fclose(o->part[i]);
 		if (o->ev[i] != NULL)
 			fclose(o->ev[i]);
+		free(o->pbuf[i]);	/* their files closed */
+		free(o->ebuf[i]);
 		if (o->cur != NULL)
 			tl_buf_release(&o->cur[i].text);
 	}
 	free(o->part);
 	free(o->ev);
+	free(o->pbuf);
+	free(o->ebuf);
 	free(o->cur);
 	free(o->heap);
 	free(o->flags);

@@ -700,6 +700,7 @@ batch_shard(struct state *s, const struct batch *b, struct tl_err *err)
 	const struct bfile *f;
 	const struct bchunk *c;
 	struct sitem it;
+	struct facts fx;
 	size_t i = 0, j;
 
 	for (j = 0; j < b->nf; j++) {
@@ -719,6 +720,13 @@ batch_shard(struct state *s, const struct batch *b, struct tl_err *err)
 			if (r->st != B_SOURCE) {
 				it.canon = c->out.data + r->canon;
 				it.clen = r->clen;
+			}
+			if (r->st == B_OK) {
+				fx = r->fx;
+				fx.jid = kept(c->out.data, r->joff);
+				fx.strat = kept(c->out.data, r->soff);
+				fx.mem = NULL;
+				it.fx = &fx;
 			}
 			it.raw = b->in.data + r->raw;
 			it.rawlen = r->rawlen;

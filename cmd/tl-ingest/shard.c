@@ -302,6 +302,22 @@ add_raw(struct tl_buf *b, const char *raw, size_t n, size_t full)
 		add_num(b, "raw_length", full);
 }
 
+/* --memory: an item of our own shard, collected as the merge's first
+ * pass would collect it when reading it back (take_item()), in the same
+ * order: its facts from stage one, else from its text. */
+static void
+collect_item(struct state *s, const struct sitem *it)
+{
+	struct facts fx;
+
+	if (it->fx == NULL) {
+		tl_jdoc_parse_own(&s->fdoc, it->canon, it->clen);
+		facts_of(&s->tbuf, it->k, &s->fdoc, it->canon, it->clen, &fx);
+	}
+	oracle_collect(s->collect, it->k, it->fx != NULL ? it->fx : &fx,
+	    it->canon, it->clen, it->group);
+}
+
 int
 shard_item(struct state *s, const struct sitem *it, struct tl_err *err)
 {
@@ -351,6 +367,8 @@ shard_item(struct state *s, const struct sitem *it, struct tl_err *err)
 	add_key(b, "c");
 	tl_buf_add(b, it->canon, it->clen);
 	tl_buf_addc(b, '}');
+	if (s->collect != NULL && it->st == SH_OK)
+		collect_item(s, it);
 	return put_item(sh, err);
 }
 
