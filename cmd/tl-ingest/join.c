@@ -99,10 +99,11 @@ trade(struct state *s, const struct side *dec, const struct side *oc,
 
 /* join() with stage two's answers read from oracle.c's files. */
 static int
-join_told(struct state *s, enum tl_kind k, const char *text, size_t len,
-    struct tl_err *err)
+join_told(struct state *s, enum tl_kind k, const struct facts *fx,
+    const char *text, size_t len, struct tl_err *err)
 {
-	struct side me = { text, len, NULL, 0 }, other = { NULL, 0, NULL, 0 };
+	struct side me = { text, len, fx->mem, fx->nmem };
+	struct side other = { NULL, 0, NULL, 0 };
 	int ev;
 
 	if ((ev = oracle_event(s->orc, s->item, &other.text, &other.len,
@@ -132,7 +133,7 @@ join(struct state *s, enum tl_kind k, const struct facts *fx, const char *text,
 		return emit_unmatched(s, "outcome", text, err);
 	}
 	if (s->orc != NULL)
-		return join_told(s, k, text, len, err);
+		return join_told(s, k, fx, text, len, err);
 	mine = k == TL_KIND_DECISION ? s->pend_dec : s->pend_out;
 	theirs = k == TL_KIND_DECISION ? s->pend_out : s->pend_dec;
 	if ((other = take(theirs, fx->jid, fx->jlen)) != NULL) {

@@ -445,6 +445,13 @@ struct merge {
 	struct tl_buf	 raw;		/* an item's raw text */
 	struct tl_buf	 canon;		/* its canonical text */
 	struct tl_buf	 head;		/* an item line without its record */
+	struct tl_buf	 idx;		/* the top level of a decision or an
+					 * outcome (tl_jv_index), for join.c */
+	long		 nidx;		/* its members, or -1: none */
+	const char	*rawat;		/* the line's "raw" string, quoted,
+					 * left out of d; or NULL */
+	size_t		 rawn;
+	struct tl_jdoc	 rd;		/* it parsed, for a reject */
 	int		 dropping;	/* the rest of a group is dropped */
 	struct tl_map	*open;		/* map name -> open positions */
 	struct oracle	*collect;	/* the first pass of oracle.c: what
@@ -540,25 +547,55 @@ find(const char *p, size_t n, const char *k, size_t kn)
 	return NULL;
 }
 
+/* The closing quote of the JSON string whose text starts at p, before
+ * end, or NULL. */
+static const char *
+string_end(const char *p, const char *end)
+{
+	const char *q;
+	size_t bs;
+
+	while ((q = memchr(p, '"', (size_t)(end - p))) != NULL) {
+		for (bs = 0; q - bs > p && q[-1 - (ptrdiff_t)bs] == '\\'; bs++)
+			;
+		if (bs % 2 == 0)	/* not escaped */
+			return q;
+		p = q + 1;
+	}
+	return NULL;
+}
+
 /* A shard line into m->d.  An item's canonical record is its last
  * member, "c" (item_canon() takes it from the line and parses it): its
  * other members are parsed alone, the line up to ,"c":{ closed by a
  * brace.  The first ,"c":{ is the item's own: no string holds an
- * unescaped quote, and no member before it an object.  Other lines are
- * parsed whole. */
+ * unescaped quote, and no member before it an object.  Its raw text,
+ * wanted only by a reject, is left out too (m->rawat, parsed by
+ * item_raw()): unescaping it cost a fifth of the merge.  Other lines
+ * are parsed whole. */
 static int
 parse_line(struct merge *m, const struct shin *in, struct tl_err *err)
 {
-	static const char key[] = ",\"c\":{";
-	const char *c;
+	static const char key[] = ",\"c\":{", rawkey[] = ",\"raw\":\"";
+	const char *c, *r, *e = NULL;
 
+	m->rawat = NULL;
 	c = in->len > 0 && in->line[in->len - 1] == '}' ? find(in->line,
 	    in->len, key, sizeof(key) - 1) : NULL;
 	if (c == NULL)
 		return tl_jdoc_parse(&m->d, in->line, in->len, in->path,
 		    in->lineno, err);
+	r = find(in->line, (size_t)(c - in->line), rawkey, sizeof(rawkey) - 1);
+	if (r != NULL)
+		e = string_end(r + sizeof(rawkey) - 1, c);
 	tl_buf_reset(&m->head);
-	tl_buf_add(&m->head, in->line, (size_t)(c - in->line));
+	if (e != NULL) {
+		m->rawat = r + sizeof(rawkey) - 2;
+		m->rawn = (size_t)(e + 1 - m->rawat);
+		tl_buf_add(&m->head, in->line, (size_t)(r - in->line));
+		tl_buf_add(&m->head, e + 1, (size_t)(c - (e + 1)));
+	} else
+		tl_buf_add(&m->head, in->line, (size_t)(c - in->line));
 	tl_buf_addc(&m->head, '}');
 	return tl_jdoc_parse(&m->d, m->head.data, m->head.len, in->path,
 	    in->lineno, err);
@@ -791,7 +828,14 @@ item_raw(struct merge *m, const struct shin *in, const char *canon,
 	int hi, lo;
 
 	tl_buf_reset(&m->raw);
-	if ((v = member(m, "raw", TL_JSTR)) != NULL)
+	if (m->rawat != NULL) {
+		if (tl_jdoc_parse(&m->rd, m->rawat, m->rawn, in->path,
+		    in->lineno, err) == -1)
+			return -1;
+		if (m->rd.v[0].type != TL_JSTR)
+			return bad_line(in, "raw is not a string", err);
+		tl_buf_add(&m->raw, m->rd.v[0].s, m->rd.v[0].len);
+	} else if ((v = member(m, "raw", TL_JSTR)) != NULL)
 		tl_buf_add(&m->raw, v->s, v->len);
 	else if ((v = member(m, "raw_hex", TL_JSTR)) != NULL) {
 		for (i = 0; i < v->len; i += 2) {
@@ -832,9 +876,26 @@ item_canon(struct merge *m, struct shin *in, enum tl_kind k,
 	tl_buf_reset(&m->canon);
 	tl_buf_add(&m->canon, *canon, *clen);
 	*canon = m->canon.data;
-	if (tl_jdoc_parse(&s->fdoc, *canon, *clen, in->path, in->lineno,
-	    err) == -1)
+	/* the decisions and outcomes of our own shard (--memory), most of
+	 * it: their top level read off the text, as stage one has them
+	 * (read.c, canon_doc()); another's shard's, and the rest, parsed
+	 * and checked.  Either way a decision or an outcome keeps its top
+	 * level for the join, which then need not parse it again. */
+	tl_buf_reset(&m->idx);
+	m->nidx = -1;
+	if (k != TL_KIND_DECISION && k != TL_KIND_OUTCOME) {
+		if (tl_jdoc_parse(&s->fdoc, *canon, *clen, in->path,
+		    in->lineno, err) == -1)
+			return -1;
+	} else if (s->spill && (m->nidx = tl_jv_index_text(*canon, *clen,
+	    &m->idx)) >= 0)
+		tl_jdoc_from_index(&s->fdoc, *canon, *clen, m->idx.data,
+		    (size_t)m->nidx);
+	else if (tl_jdoc_parse(&s->fdoc, *canon, *clen, in->path,
+	    in->lineno, err) == -1)
 		return -1;
+	else
+		m->nidx = tl_jv_index(&s->fdoc, &m->idx);
 	if ((what = missing(&s->fdoc, k)) != NULL)
 		return tl_err_set(err, TL_EX_DATAERR, in->path, in->lineno,
 		    "damaged shard: an item of kind %s without '%s'", tl_kind_names[k],
@@ -913,6 +974,10 @@ take_item(struct merge *m, struct shin *in, struct tl_err *err)
 	}
 	if (st == SH_OK) {
 		facts_of(&s->tbuf, (enum tl_kind)k, &s->fdoc, canon, clen, &fx);
+		if (m->nidx >= 0) {
+			fx.mem = m->idx.data;
+			fx.nmem = (size_t)m->nidx;
+		}
 		h = stage_two(s, (enum tl_kind)k, canon, clen,
 		    member(m, "renamed", TL_JNUM) != NULL, &fx, in->file,
 		    (unsigned long)line, &why, err);
@@ -1078,6 +1143,8 @@ merge_all(struct state *s, char *const *paths, size_t n, size_t *files,
 	tl_buf_init(&m.raw);
 	tl_buf_init(&m.canon);
 	tl_buf_init(&m.head);
+	tl_buf_init(&m.idx);
+	tl_jdoc_init(&m.rd);
 	for (i = 0; i < n && rc == 0; i++)
 		if ((rc = open_shard(&m, &m.in[i], paths[i], err)) == 0 &&
 		    (rc = same_until(s, &m.in[i], err)) == 0 && i > 0)
@@ -1129,5 +1196,7 @@ merge_all(struct state *s, char *const *paths, size_t n, size_t *files,
 	tl_buf_release(&m.raw);
 	tl_buf_release(&m.canon);
 	tl_buf_release(&m.head);
+	tl_buf_release(&m.idx);
+	tl_jdoc_release(&m.rd);
 	return rc == -1 ? -1 : 0;
 }
