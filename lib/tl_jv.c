@@ -78,6 +78,31 @@ failc(struct parser *p, const char *what)
 	return fail(p, why);
 }
 
+/* Eight bytes at a time (a word's bytes in any order): does x hold a
+ * byte below 0x20, a '"' or a '\\' (what a string literal escapes)?
+ * Anderson, "Bit Twiddling Hacks", "Determine if a word has a byte less
+ * than n" and "... a zero byte": exact as a yes or no. */
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+#define HAS_ZERO(v)	(((v) - ONES) & ~(v) & HIGHS)
+#define HAS_LESS(v, n)	(((v) - ONES * (n)) & ~(v) & HIGHS)
+
+static inline uint64_t
+word_at(const unsigned char *s)
+{
+	uint64_t x;
+
+	memcpy(&x, s, sizeof(x));
+	return x;
+}
+
+static inline int
+word_escapes(uint64_t x)
+{
+	return (HAS_LESS(x, 0x20) | HAS_ZERO(x ^ (ONES * '"')) |
+	    HAS_ZERO(x ^ (ONES * '\\'))) != 0;
+}
+
 /* Bytes that stand for themselves inside a string literal. */
 /* (0x20..0x7f but '"' and '\\') */
 static const unsigned char plain[256] = {
@@ -231,9 +256,13 @@ parse_string(struct parser *p, const char **out, size_t *len)
 
 	start = ++p->i;
 	for (;;) {
-		if (!esc)	/* the common run of plain ASCII */
+		if (!esc) {	/* the common run of plain ASCII */
+			while (p->n - p->i >= 8 && !word_escapes(word_at(s +
+			    p->i)) && (word_at(s + p->i) & HIGHS) == 0)
+				p->i += 8;
 			while (p->i < p->n && plain[s[p->i]])
 				p->i++;
+		}
 		if (p->i >= p->n)
 			return fail(p, "unterminated string");
 		if (s[p->i] == '"')
@@ -858,6 +887,11 @@ tl_jv_append_string(struct tl_buf *b, const char *s, size_t n)
 	tl_buf_reserve(b, n + 2);
 	tl_buf_addc(b, '"');
 	for (i = 0; i < n; i++) {
+		while (n - i >= 8 && !word_escapes(word_at(
+		    (const unsigned char *)s + i)))
+			i += 8;		/* nothing to escape in these */
+		if (i == n)
+			break;
 		c = (unsigned char)s[i];
 		if (plain[c] || c >= 0x80)
 			continue;

@@ -23,7 +23,9 @@
 
 #define GZ_MODE		"wb6"		/* gzip level 6 */
 #define GZ_BUFSZ	(128 * 1024)	/* zlib input buffer */
-#define IO_BUFSZ	(64 * 1024)	/* stdio buffer of plain files */
+/* stdio buffer of plain files, ours: glibc ignores setvbuf's size
+ * without one (a write(2) every 4 KiB) */
+#define IO_BUFSZ	(64 * 1024)
 #define QUEUE_LEN	4		/* files waiting for a gzip thread */
 
 /* A file to gzip in the background: its whole content. */
@@ -240,7 +242,8 @@ tl_synth_sink_open(struct tl_synth_sink *k, const char *path, int gz,
 	}
 	if ((k->fp = fopen(path, "w")) == NULL)
 		return sys_err(err, TL_EX_CANTCREAT, path);
-	setvbuf(k->fp, NULL, _IOFBF, IO_BUFSZ);
+	k->iobuf = tl_xmalloc(IO_BUFSZ);
+	setvbuf(k->fp, k->iobuf, _IOFBF, IO_BUFSZ);
 	return 0;
 }
 
@@ -350,6 +353,8 @@ tl_synth_sink_close(struct tl_synth_sink *k, struct tl_err *err)
 			rc = sys_err(err, TL_EX_IOERR, k->path);
 		k->fp = NULL;
 	}
+	free(k->iobuf);		/* its file closed */
+	k->iobuf = NULL;
 	return rc;
 }
 
@@ -361,6 +366,8 @@ tl_synth_sink_abort(struct tl_synth_sink *k)
 		gzclose(k->gz);
 	if (k->fp != NULL)
 		fclose(k->fp);
+	free(k->iobuf);
+	k->iobuf = NULL;
 	tl_buf_release(&k->mem);
 	k->held = 0;
 	k->gz = NULL;

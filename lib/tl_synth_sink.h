@@ -46,6 +46,7 @@ void	tl_synth_pool_free(struct tl_synth_pool *p);
 /* One output file. */
 struct tl_synth_sink {
 	FILE		*fp;		/* plain file, or NULL */
+	char		*iobuf;		/* its stdio buffer */
 	gzFile		 gz;		/* gzip file written here, or NULL */
 	struct tl_buf	 mem;		/* gzip content held for the pool */
 	int		 held;		/* content is in mem, no file yet */

@@ -7,9 +7,11 @@
  * this file answers, for the k-th record stage two takes, what those
  * structures would have answered, from temporary files:
  *
- * 1. collect: one pass over the shard writes each record's key and
- *    content hashes, and each decision's and outcome's join id and text,
- *    into P partition files by hash, in the order of the records;
+ * 1. collect: each record's key and content hashes, and each
+ *    decision's and outcome's join id and text, into P partition files
+ *    by hash, in the order of the records: as stage one writes its own
+ *    shard (shard.c, shard_item()), else in a pass over the shards of
+ *    --merge;
  * 2. de-duplicate: partition by partition (the same key is always in
  *    the same one), first of a key new, the same content a duplicate,
  *    another a conflict; a record of a group after a conflict is dropped

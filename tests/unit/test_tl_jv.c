@@ -529,3 +529,78 @@ Test(tl_jv, append_member)
 	    "{\"file\":\"a\\\"b\",\"raw\":\"x\\u0000y\"}");
 	tl_buf_release(&b);
 }
+
+/* The escaping a string literal needs, a byte at a time, as RFC 8259
+ * section 7 asks (written here, independent of tl_jv.c's word-at-a-time
+ * scan): '"', '\\' and the bytes below 0x20; the rest as they are. */
+static void
+ref_append_string(struct tl_buf *b, const unsigned char *s, size_t n)
+{
+	static const char *const named[] = { ['"'] = "\\\"", ['\\'] = "\\\\",
+	    ['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t", ['\b'] = "\\b",
+	    ['\f'] = "\\f" };
+	size_t i;
+
+	tl_buf_addc(b, '"');
+	for (i = 0; i < n; i++)
+		if (s[i] < TL_NELEM(named) && named[s[i]] != NULL)
+			tl_buf_adds(b, named[s[i]]);
+		else if (s[i] < 0x20)
+			tl_buf_printf(b, "\\u%04x", s[i]);
+		else
+			tl_buf_addc(b, (char)s[i]);
+	tl_buf_addc(b, '"');
+}
+
+/* Every byte value at every place of strings of 1 to 20 bytes (the scan
+ * goes 8 bytes at a time, then byte by byte): written as the reference
+ * escapes it, and that literal parsed back to the same bytes (a byte of
+ * 0x80 or more alone is invalid UTF-8 and refused; so is \u0000, which
+ * no field of ours may hold); unescaped, a byte below 0x20 refused. */
+Test(tl_jv, string_scan_every_byte_at_every_place)
+{
+	unsigned char s[20], lit[24];
+	struct tl_buf got, want;
+	struct tl_err err;
+	size_t n, at;
+	int c, want_rc;
+
+	tl_buf_init(&got);
+	tl_buf_init(&want);
+	for (n = 1; n <= sizeof(s); n++)
+		for (at = 0; at < n; at++)
+			for (c = 0; c < 256; c++) {
+				memset(s, 'a' + (int)(n % 7), n);
+				s[at] = (unsigned char)c;
+				tl_buf_reset(&got);
+				tl_buf_reset(&want);
+				tl_jv_append_string(&got, (const char *)s, n);
+				ref_append_string(&want, s, n);
+				cr_assert_eq(got.len, want.len, "n %zu at %zu "
+				    "byte %d", n, at, c);
+				cr_assert_eq(memcmp(got.data, want.data,
+				    got.len), 0, "n %zu at %zu byte %d", n, at,
+				    c);
+				want_rc = c >= 0x80 || c == 0 ? -1 : 0;
+				cr_assert_eq(tl_jdoc_parse(&d, got.data, got.len,
+				    "f", 1, &err), want_rc, "n %zu at %zu byte %d",
+				    n, at, c);
+				if (c < 0x80 && c != 0) {
+					cr_assert_eq(d.v[0].len, n);
+					cr_assert_eq(memcmp(d.v[0].s, s, n), 0);
+				}
+				/* the byte unescaped in a literal: refused
+				 * below 0x20, at '"' cut short, else itself */
+				lit[0] = '"';
+				memcpy(lit + 1, s, n);
+				lit[n + 1] = '"';
+				if (c == '"' || c == '\\')
+					continue;
+				want_rc = c < 0x20 || c >= 0x80 ? -1 : 0;
+				cr_assert_eq(tl_jdoc_parse(&d, (char *)lit,
+				    n + 2, "f", 1, &err), want_rc, "literal n %zu "
+				    "at %zu byte %d", n, at, c);
+			}
+	tl_buf_release(&got);
+	tl_buf_release(&want);
+}
