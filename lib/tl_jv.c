@@ -103,6 +103,13 @@ word_escapes(uint64_t x)
 	    HAS_ZERO(x ^ (ONES * '\\'))) != 0;
 }
 
+/* Are all eight bytes of x plain ASCII, as the parser takes them? */
+static inline int
+word_plain(uint64_t x)
+{
+	return !word_escapes(x) && (x & HIGHS) == 0;
+}
+
 /* Bytes that stand for themselves inside a string literal. */
 /* (0x20..0x7f but '"' and '\\') */
 static const unsigned char plain[256] = {
@@ -257,8 +264,8 @@ parse_string(struct parser *p, const char **out, size_t *len)
 	start = ++p->i;
 	for (;;) {
 		if (!esc) {	/* the common run of plain ASCII */
-			while (p->n - p->i >= 8 && !word_escapes(word_at(s +
-			    p->i)) && (word_at(s + p->i) & HIGHS) == 0)
+			while (p->n - p->i >= 8 && word_plain(word_at(s +
+			    p->i)))
 				p->i += 8;
 			while (p->i < p->n && plain[s[p->i]])
 				p->i++;

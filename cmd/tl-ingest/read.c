@@ -519,6 +519,17 @@ kept(const char *base, size_t off)
 	return off == NO_BYTES ? NULL : base + off;
 }
 
+/* r's facts into fx, its strings and top level from base, its part's out
+ * (they are kept there as offsets until stage two). */
+static void
+rec_facts(const struct brec *r, const char *base, struct facts *fx)
+{
+	*fx = r->fx;
+	fx->jid = kept(base, r->joff);
+	fx->strat = kept(base, r->soff);
+	fx->mem = kept(base, r->moff);
+}
+
 /* The canonical text sc->buf of a record of kind k, in sc->cdoc: made of
  * its top level, written into c's out (tl_jv_index_text), else parsed.
  * Returns the offset of the top level for the join of a decision or an
@@ -671,10 +682,7 @@ batch_take(struct state *s, struct batch *b, struct tl_err *err)
 		}
 		if (r->st == B_OK) {
 			base = b->ch[r->chunk].out.data;
-			fx = r->fx;
-			fx.jid = kept(base, r->joff);
-			fx.strat = kept(base, r->soff);
-			fx.mem = kept(base, r->moff);
+			rec_facts(r, base, &fx);
 			h = stage_two(s, r->k, base + r->canon, r->clen,
 			    r->renamed, &fx, f->name, r->line, &why, err);
 			if (h != 1)
@@ -722,10 +730,7 @@ batch_shard(struct state *s, const struct batch *b, struct tl_err *err)
 				it.clen = r->clen;
 			}
 			if (r->st == B_OK) {
-				fx = r->fx;
-				fx.jid = kept(c->out.data, r->joff);
-				fx.strat = kept(c->out.data, r->soff);
-				fx.mem = NULL;
+				rec_facts(r, c->out.data, &fx);
 				it.fx = &fx;
 			}
 			it.raw = b->in.data + r->raw;

@@ -10,6 +10,7 @@
 
 #include <criterion/criterion.h>
 
+#include "tl_rng.h"
 #include "tl_sort.h"
 #include "tl_util.h"
 
@@ -29,16 +30,6 @@ cmp_ref(const void *a, const void *b)
 	if (x->v != y->v)
 		return x->v < y->v ? -1 : 1;
 	return x->i < y->i ? -1 : x->i > y->i;
-}
-
-/* A small xorshift, so that the keys do not depend on libc's rand. */
-static uint64_t
-next(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
 }
 
 static void
@@ -66,34 +57,35 @@ Test(tl_sort, random_keys_with_ties)
 	static const double special[] = { 0.0, -0.0, 1.0, -1.0, INFINITY,
 	    -INFINITY, 0x1p-1074, -0x1p-1074, 1.7976931348623157e308,
 	    -1.7976931348623157e308, 0.5, 0.25 };
-	uint64_t s = 88172645463325252ULL;
+	gsl_rng *r = tl_rng_alloc(20261206, 0);
 	size_t t, i, n;
 
 	for (t = 0; t < NTRIAL; t++) {
-		n = 1 + next(&s) % 3000;
+		n = 1 + tl_rng_below(r, 3000);
 		double *k = tl_xcalloc(n, sizeof(double));
 
 		for (i = 0; i < n; i++)
-			switch (next(&s) % 4) {
+			switch (tl_rng_below(r, 4)) {
 			case 0:	/* a confidence with 4 decimals: ties */
-				k[i] = (double)(next(&s) % 10001) / 10000;
+				k[i] = (double)tl_rng_below(r, 10001) / 10000;
 				break;
 			case 1:	/* any finite double of either sign */
-				k[i] = ldexp((double)(next(&s) >> 11),
-				    (int)(next(&s) % 200) - 150) *
-				    (next(&s) & 1 ? -1 : 1);
+				k[i] = ldexp(tl_rng_uniform(r),
+				    (int)tl_rng_below(r, 200) - 97) *
+				    (tl_rng_below(r, 2) ? -1 : 1);
 				break;
 			case 2:
-				k[i] = special[next(&s) %
-				    (sizeof(special) / sizeof(special[0]))];
+				k[i] = special[tl_rng_below(r,
+				    TL_NELEM(special))];
 				break;
 			case 3:	/* a few values only */
-				k[i] = (double)(next(&s) % 3) - 1;
+				k[i] = (double)tl_rng_below(r, 3) - 1;
 				break;
 			}
 		check(k, n);
 		free(k);
 	}
+	tl_rng_free(r);
 }
 
 /* Both zeros are one value: their input order stays. */
@@ -101,7 +93,7 @@ Test(tl_sort, zeros_are_equal)
 {
 	static const double k[] = { -0.0, 0.0, -0.0, -1, 0.0 };
 
-	check(k, sizeof(k) / sizeof(k[0]));
+	check(k, TL_NELEM(k));
 }
 
 /* Keys whose top 16 bits all agree skip that pass; all equal skip all. */
