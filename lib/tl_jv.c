@@ -884,8 +884,41 @@ tl_jv_typename(const struct tl_jv *v)
 	return "unknown";
 }
 
-void
-tl_jv_append_string(struct tl_buf *b, const char *s, size_t n)
+/* Does s[0..n) hold a byte that a string literal escapes?  A word at a
+ * time; the last word, and a string shorter than one, read as loads that
+ * overlap (bytes seen twice are seen alike), so that no byte outside s is
+ * read and no string goes a byte at a time.  Most strings written are
+ * keys and values of a few bytes. */
+static int
+has_escapes(const unsigned char *s, size_t n)
+{
+	uint32_t lo, hi;
+	uint64_t x;
+	size_t i;
+
+	if (n >= 8) {
+		for (i = 0; n - i > 8; i += 8)
+			if (word_escapes(word_at(s + i)))
+				return 1;
+		return word_escapes(word_at(s + n - 8));
+	}
+	if (n >= 4) {
+		memcpy(&lo, s, sizeof(lo));
+		memcpy(&hi, s + n - 4, sizeof(hi));
+		x = (uint64_t)hi << 32 | lo;
+	} else if (n > 0)	/* first, middle and last: every byte of 1-3;
+				 * the rest spaces, which need no escape */
+		x = ONES * ' ' << 24 | (uint64_t)s[n - 1] << 16 |
+		    (uint64_t)s[n / 2] << 8 | s[0];
+	else
+		return 0;
+	return word_escapes(x);
+}
+
+/* The literal of s[0..n), which has bytes to escape, after b.  Not
+ * inlined: its registers would make every plain string's call dearer. */
+static __attribute__((noinline)) void
+append_escaped(struct tl_buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i, run = 0;
@@ -921,6 +954,21 @@ tl_jv_append_string(struct tl_buf *b, const char *s, size_t n)
 	}
 	tl_buf_add(b, s + run, n - run);
 	tl_buf_addc(b, '"');
+}
+
+void
+tl_jv_append_string(struct tl_buf *b, const char *s, size_t n)
+{
+	if (has_escapes((const unsigned char *)s, n)) {
+		append_escaped(b, s, n);
+		return;
+	}
+	tl_buf_reserve(b, n + 2);
+	b->data[b->len] = '"';
+	memcpy(b->data + b->len + 1, s, n);
+	b->data[b->len + 1 + n] = '"';
+	b->len += n + 2;
+	b->data[b->len] = '\0';
 }
 
 /* A number as tl_json_append() writes what jansson would hold: integer
