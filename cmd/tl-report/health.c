@@ -526,6 +526,29 @@ finish_health(struct night *n, json_t *h)
 	puts_(tr, "stale_since", ref);
 }
 
+/* Does the file at path hold a header line and nothing after it?  The
+ * returns of a night before the first closed trade: no day yet, which is
+ * no fault of the file. */
+static int
+header_only(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	int c, lines = 0, blank = 1;
+
+	if (fp == NULL)
+		return 0;
+	while ((c = getc(fp)) != EOF && lines < 2) {
+		if (c == '\n') {
+			lines += !blank || lines == 0;
+			blank = 1;
+		} else if (c != '\r')
+			blank = 0;
+	}
+	lines += !blank;
+	fclose(fp);
+	return lines == 1;
+}
+
 /* returns.csv: the panel, kept for the equity curves */
 static void
 load_returns(struct night *n, struct sec *sec)
@@ -537,6 +560,10 @@ load_returns(struct night *n, struct sec *sec)
 	if (!exists(path)) {
 		sec_file(sec, "returns.csv", "missing");
 		put(sec->obj, "returns", json_null());
+	} else if (header_only(path)) {
+		sec_file(sec, "returns.csv", "ok");
+		put(sec->obj, "returns", json_pack("{s:i,s:i}", "days", 0,
+		    "strategies", 0));
 	} else if (tl_panel_read(&n->ret, &path, 1, &popts, &err) == -1) {
 		const char *colon = strrchr(err.where, '/');
 
@@ -857,7 +884,10 @@ doc_health(struct tl_doc *d, const json_t *h, const struct night *n)
 	doc_ingest(d, json_object_get(h, "ingest"));
 	doc_rejects(d, json_object_get(h, "rejects"));
 	doc_trades(d, json_object_get(h, "trades"));
-	if (json_is_object(v))
+	if (json_is_object(v) && fnum(v, "days") == 0)
+		tl_doc_addf(d, TL_DOC_LI, "Returns: none yet (no closed "
+		    "trade).");
+	else if (json_is_object(v))
 		tl_doc_addf(d, TL_DOC_LI, "Returns: %s \xC3\x97 %s, %s to %s.",
 		    count_of(a, fnum(v, "days"), "day", "days"), count_of(b,
 		    fnum(v, "strategies"), "strategy", "strategies"),
