@@ -482,7 +482,11 @@ attend_allocation(json_t *att, const json_t *t)
 	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ];
 	double to = fnum(s, "turnover");
 
-	if (json_is_object(v))
+	if (json_is_object(v) && fstr(v, "reason") != NULL)
+		addf(att, "allocation: %s had no answer tonight: %s; fell "
+		    "back to %s", na(fstr(v, "from")), fstr(v, "reason"),
+		    na(fstr(v, "to")));
+	else if (json_is_object(v))
 		addf(att, "allocation: %s had no answer tonight, fell back to "
 		    "%s", na(fstr(v, "from")), na(fstr(v, "to")));
 	/* a reason: the estimate asked for (aligned under tl-allocate's
