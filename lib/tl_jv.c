@@ -818,20 +818,6 @@ tl_jdoc_from_index(struct tl_jdoc *d, const char *text, size_t len,
 }
 
 const struct tl_jv *
-tl_jv_child(const struct tl_jdoc *d, const struct tl_jv *v)
-{
-	(void)d;	/* children follow their parent in d->v */
-	return v->n > 0 ? v + 1 : NULL;
-}
-
-const struct tl_jv *
-tl_jv_next(const struct tl_jdoc *d, const struct tl_jv *parent,
-    const struct tl_jv *child)
-{
-	return child->end < parent->end ? &d->v[child->end] : NULL;
-}
-
-const struct tl_jv *
 tl_jv_get(const struct tl_jdoc *d, const struct tl_jv *v, const char *key)
 {
 	const struct tl_jv *c;

@@ -104,11 +104,21 @@ const struct tl_jv *tl_jv_get(const struct tl_jdoc *d, const struct tl_jv *v,
 const struct tl_jv *tl_jv_get_near(const struct tl_jdoc *d,
 	    const struct tl_jv *v, const char *key, const struct tl_jv **at);
 
-/* First child of v and the next sibling of a child (NULL at the end). */
-const struct tl_jv *tl_jv_child(const struct tl_jdoc *d,
-	    const struct tl_jv *v);
-const struct tl_jv *tl_jv_next(const struct tl_jdoc *d,
-	    const struct tl_jv *parent, const struct tl_jv *child);
+/* First child of v and the next sibling of a child (NULL at the end).
+ * Inline: every walk over an object's members calls them once a member. */
+static inline const struct tl_jv *
+tl_jv_child(const struct tl_jdoc *d, const struct tl_jv *v)
+{
+	(void)d;	/* children follow their parent in d->v */
+	return v->n > 0 ? v + 1 : NULL;
+}
+
+static inline const struct tl_jv *
+tl_jv_next(const struct tl_jdoc *d, const struct tl_jv *parent,
+    const struct tl_jv *child)
+{
+	return child->end < parent->end ? &d->v[child->end] : NULL;
+}
 
 /* Append v as compact canonical JSON, as tl_json_append() would write the
  * same value (numbers by tl_fmt_double; integers beyond 2^53 as written). */

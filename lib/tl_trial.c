@@ -985,6 +985,16 @@ parallel_end(struct tl_trial_run *r, size_t bi, int st, double t)
 		sl->code = atoi(f[7]) != 0 ? atoi(f[7]) : atoi(f[6]);
 		sl->how = sl->killed ? TL_TRIAL_KILLED : atoi(f[7]) != 0 ?
 		    TL_TRIAL_SIGNALED : TL_TRIAL_EXITED;
+		/* ssh's own failures exit 255 (ssh(1)): on another host,
+		 * after parallel's --retries, the trial never ran there */
+		if (sl->how == TL_TRIAL_EXITED && sl->code == 255 &&
+		    strcmp(f[1], ":") != 0) {
+			sl->how = TL_TRIAL_DISPATCH;
+			tl_buf_reset(&sl->reason);
+			tl_buf_printf(&sl->reason, "ssh to %s exited with "
+			    "status 255: the host could not be reached, or "
+			    "the objective exited 255", f[1]);
+		}
 		sl->ended = 1;
 		sl->secs = t - sl->start;
 	}

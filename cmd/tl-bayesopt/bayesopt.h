@@ -201,6 +201,9 @@ struct runstate {
 	size_t			 nfin;	/* finished in this run */
 	size_t			 ncomplete, nfailed, npruned;	/* of those */
 	size_t			 ninfeasible;	/* of the complete */
+	size_t			 nlost;	/* the last trials in a row that
+					 * the engine could not run */
+	char			 lost[256];	/* the last one's reason */
 	struct tl_progress	*pr;	/* trials finished, or NULL */
 	struct attached		*att;	/* trials of a run before, taken
 					 * up: at indices cap - natt + 1 on */

@@ -362,6 +362,9 @@ finish(struct runstate *rs, const struct tl_trial_event *ev, int hfd,
 		if (!o->quiet)
 			tl_warn("trial %ld failed: %s", ev->id, why);
 	}
+	rs->nlost = ev->how == TL_TRIAL_DISPATCH ? rs->nlost + 1 : 0;
+	if (ev->how == TL_TRIAL_DISPATCH)
+		snprintf(rs->lost, sizeof(rs->lost), "%s", why);
 	tl_prune_trial_to_json(rec, &rs->cv[k]);
 	json_object_set_new(rec, "source", json_string(rs->src[k]));
 	json_object_set_new(rec, "score", num(rs->score[k]));
@@ -427,9 +430,20 @@ best_record(struct runstate *rs)
 	return v;
 }
 
+/* Trials in a row that the engine could not run (a host ssh cannot
+ * reach, a job the scheduler ended each try) after which a run stops
+ * launching: a wrong --sshlogin or a cluster that is down would
+ * otherwise spend the whole budget in seconds on failures. */
+static size_t
+lost_limit(const struct opts *o)
+{
+	return o->jobs > 3 ? (size_t)o->jobs : 3;
+}
+
 /* Run the trials: launch while a slot is free and the next trial's view
  * is fixed (every trial up to k - jobs has finished), collect what
- * ends.  Returns 0, or -1 with err; stops at a signal. */
+ * ends; stop launching after lost_limit() trials in a row that could
+ * not be run.  Returns 0, or -1 with err; stops at a signal. */
 static int
 run_loop(struct runstate *rs, struct engine *e, struct tl_trial_run *tr,
     size_t want, int hfd, struct tl_err *err)
@@ -443,8 +457,8 @@ run_loop(struct runstate *rs, struct engine *e, struct tl_trial_run *tr,
 	while (rc == 0 && !got_signal && (rs->nrun < want ||
 	    tl_trial_running(tr) > 0)) {
 		while (rc == 0 && tl_trial_running(tr) < nj &&
-		    rs->nrun < want && (rs->nrun < nj ||
-		    rs->done[rs->nrun - nj]))
+		    rs->nrun < want && rs->nlost < lost_limit(rs->o) &&
+		    (rs->nrun < nj || rs->done[rs->nrun - nj]))
 			if ((rc = run_launch(rs, e, tr, &pb, err)) == 1) {
 				tl_warn("every point of the space was tried");
 				want = rs->nrun;
@@ -559,6 +573,11 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 	else if (rc == 0 && !o->quiet)
 		tl_msg("run: %zu trials (%zu complete, %zu failed, %zu pruned)",
 		    rs.nfin, rs.ncomplete, rs.nfailed, rs.npruned);
+	if (rc == 0 && rs.nlost >= lost_limit(o))
+		rc = tl_err_set(err, TL_EX_TEMPFAIL, NULL, 0, "run: stopped: "
+		    "the last %zu trials could not be run by --dispatch %s "
+		    "(%s); when it works again, the same command resumes",
+		    rs.nlost, o->dispatch, rs.lost);
 	best = rc == 0 ? (o->nobj > 0 ? run_front(&rs) : best_record(&rs)) :
 	    NULL;
 	if (rc == 0 && best == NULL)

@@ -32,6 +32,10 @@
 #                    trials of a local run
 #   run-parallel     tl-bayesopt run --dispatch parallel --sshlogin: 40
 #                    trials, the history equal to a local run's
+#   run-parallel-unreachable
+#                    a login ssh cannot reach: alone, the run stops after
+#                    a batch (75, the reason) and resumes over a good
+#                    login; beside a good login, every trial runs there
 #   shard-slurm      tl-nightly(1) SCALING's lines as printed (its paths
 #                    made this run's): a log's files in 8 lists, each
 #                    ingested into a shard by a task of a Slurm job
@@ -58,7 +62,7 @@ unset $(compgen -e | grep -E '^(SLURM|SBATCH|SQUEUE|SINFO|SCANCEL|SCONTROL|PARAL
 prog=dist
 all_cases=(slurm-array slurm-scancel slurm-node-lost parallel-ssh run-slurm
     run-slurm-scancel run-slurm-kill run-slurm-node-lost run-parallel
-    shard-slurm shard-parallel readme)
+    run-parallel-unreachable shard-slurm shard-parallel readme)
 cases=("${all_cases[@]}")
 ntrials=40
 
@@ -590,6 +594,59 @@ case_run_parallel() {
 	    why "not every trial ran on $DIST_SSH_LOGIN" || return 1
 	echo "  $ntrials trials in" \
 	    "$(find "$run/bo-parallel" -name joblog | wc -l) parallel runs"
+}
+
+# A login whose ssh fails (exit 255: nothing listens on port 1): a run
+# over it alone stops after its first batch with status 75 and the
+# reason, and the same command over a good login resumes it to 40
+# trials; beside a good login, parallel's --retries runs every trial on
+# the good one, as the local run has them.
+case_run_parallel_unreachable() {
+	local h=$run/bo-unreach.jsonl h2=$run/bo-unreach2.jsonl st=0 n
+	local bad="$DIST_USER@127.0.0.1:1"
+	bo_local || return 1
+	mkdir -p -m 755 "$run/bo-par-bin"
+	cp tests/dist/trial "$run/bo-par-bin/trial"
+	PARALLEL_SSH="ssh -F $DIST_SSH_CONFIG" "$bindir/tl-bayesopt" run \
+	    "${bo_args[@]}" -n "$ntrials" -q --dispatch parallel \
+	    --sshlogin "2/$bad" --batch-dir "$run/bo-unreach" -H "$h" \
+	    -o /dev/null -- "$run/bo-par-bin/trial" 2>"$run/bo-unreach.err" ||
+	    st=$?
+	[ "$st" -eq 75 ] || why "status $st, not 75" || return 1
+	# 4 (-j) in a row stop the launches; the 3 launched as the first
+	# batch's ended fail too
+	n=$(tail -n 1 "$run/bo-unreach.err" | sed -n "s/^tl-bayesopt: run: stopped: the last \([0-9]*\) trials could not be run by --dispatch parallel (ssh to ${bad//./\\.} exited with status 255: .*; when it works again, the same command resumes\$/\1/p")
+	[ -n "$n" ] && [ "$n" -ge 4 ] && [ "$n" -le 7 ] ||
+	    why "last line: $(tail -n 1 "$run/bo-unreach.err")" || return 1
+	[ "$(wc -l <"$h")" -eq "$n" ] && [ "$(jq --arg p "ssh to $bad " \
+	    'select(.state == "failed" and (.reason | startswith($p)))' \
+	    "$h" | jq -s length)" -eq "$n" ] ||
+	    why "$h: not $n trials failed by ssh: $(jq -c . "$h" | head -n 2)" ||
+	    return 1
+	PARALLEL_SSH="ssh -F $DIST_SSH_CONFIG" "$bindir/tl-bayesopt" run \
+	    "${bo_args[@]}" -n "$ntrials" -q --dispatch parallel \
+	    --sshlogin "2/$DIST_SSH_LOGIN" --batch-dir "$run/bo-unreach" \
+	    -H "$h" -o /dev/null -- "$run/bo-par-bin/trial" \
+	    2>>"$run/bo-unreach.err" ||
+	    why "the resumed run failed: $(tail -n 3 "$run/bo-unreach.err")" ||
+	    return 1
+	[ "$(jq -r .state "$h" | sort | uniq -c | awk '{ $1 = $1; print }' |
+	    paste -sd ' ')" = "$((ntrials - n)) complete $n failed" ] ||
+	    why "$h after the resume: $(jq -r .state "$h" | sort | uniq -c)" ||
+	    return 1
+	PARALLEL_SSH="ssh -F $DIST_SSH_CONFIG" "$bindir/tl-bayesopt" run \
+	    "${bo_args[@]}" -n "$ntrials" -q --dispatch parallel \
+	    --sshlogin "2/$bad" --sshlogin "2/$DIST_SSH_LOGIN" --retries 1 \
+	    --batch-dir "$run/bo-unreach2" -H "$h2" -o /dev/null \
+	    -- "$run/bo-par-bin/trial" 2>"$run/bo-unreach2.err" ||
+	    why "the run beside a bad login failed: $(tail -n 3 "$run/bo-unreach2.err")" ||
+	    return 1
+	bo_same "$h2" || return 1
+	[ "$(jq -r .where "$h2" | sort -u)" = "$DIST_SSH_LOGIN" ] ||
+	    why "not every trial ran on $DIST_SSH_LOGIN" || return 1
+	echo "  unreachable alone: $n trials failed, status 75; resumed over" \
+	    "a good login to $((ntrials - n)) + $n; beside a good one:" \
+	    "$ntrials trials there"
 }
 
 # has TEXT-FILE PART-FILE: does TEXT-FILE hold PART-FILE's lines, one
