@@ -179,6 +179,11 @@ take_record(struct acc *a, const json_t *rec, const struct tl_panel_opts *o,
 		r = tl_json_get_number(rec, o->value_col, &v, name, line, err);
 		if (r < 0)
 			return -1;
+		if (r == 0 && !has_column(rec, rs, o->value_col))
+			return tl_err_set(err, TL_EX_DATAERR, name, line,
+			    "no '%s' column: not a panel of %s, %s and %s "
+			    "rows", o->value_col, o->date_col, o->series_col,
+			    o->value_col);
 		if (r == 0)
 			return tl_err_set(err, TL_EX_DATAERR, name, line,
 			    "no value in '%s' (a missing day is a missing "

@@ -211,6 +211,11 @@ Test(tl_panel, bad_inputs)
 		{ "date,strategy,return\n01/05/2026,S1,1\n", "b.csv:2",
 		    "'01/05/2026' is not a date (YYYY-MM-DD)" },
 		{ "strategy,return\nS1,1\n", "b.csv:2", "no 'date' column" },
+		/* a table with a strategy but no return column (trades,
+		 * say) is no panel, which an empty cell would not say */
+		{ "date,strategy,pnl\n2026-01-05,S1,1\n", "b.csv:2",
+		    "no 'return' column: not a panel of date, strategy and "
+		    "return rows" },
 		{ "date,strategy,return\n2026-01-05,,1\n", "b.csv:2",
 		    "field 'strategy': expected a series name, got none" },
 		{ "date,strategy,return\n2026-01-05,S1,1\n2026-01-05,S1,2\n",
@@ -290,6 +295,24 @@ Test(tl_panel, bad_inputs)
 }
 
 /* A pair given in two files: the second names the first's file. */
+/* trades.jsonl piped where returns are read: its first record says what
+ * it lacks; a null return is an empty value, as an empty CSV cell */
+Test(tl_panel, jsonl_not_a_panel)
+{
+	struct tl_panel p;
+	struct tl_err err;
+
+	cr_assert_eq(read_text("t.jsonl", "{\"id\":\"t1\",\"strategy\":"
+	    "\"S1\",\"date\":\"2026-01-05\",\"pnl\":3.5}\n", &p, &err), -1);
+	cr_assert_str_eq(strrchr(err.where, '/') + 1, "t.jsonl:1");
+	cr_assert_str_eq(err.msg, "no 'return' column: not a panel of date, "
+	    "strategy and return rows");
+	cr_assert_eq(read_text("n.jsonl", "{\"date\":\"2026-01-05\","
+	    "\"strategy\":\"S1\",\"return\":null}\n", &p, &err), -1);
+	cr_assert(strncmp(err.msg, "no value in 'return'", 20) == 0, "%s",
+	    err.msg);
+}
+
 Test(tl_panel, twice_across_files)
 {
 	struct tl_panel p;
