@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "tl_doc.h"
+#include "tl_panel.h"
 #include "tl_svg.h"
 #include "tl_util.h"
 
@@ -125,6 +126,22 @@ doc_section(struct tl_doc *d, const struct section *s,
 	add_notes(d, f);
 }
 
+/* When the night compared with is not the day before (a weekend, a
+ * stopped cron, a night rebuilt later), say which it is: the page calls
+ * its figures "yesterday". */
+static void
+doc_prev(struct tl_doc *d, const char *date, const char *prev)
+{
+	int64_t a, b;
+
+	if (date == NULL || prev == NULL || tl_panel_date_days(date, &a) ==
+	    -1 || tl_panel_date_days(prev, &b) == -1 || a - b <= 1)
+		return;
+	tl_doc_addf(d, TL_DOC_P, "\xE2\x80\x9CYesterday\xE2\x80\x9D in this "
+	    "report is the night of %s, %lld days before.", prev,
+	    (long long)(a - b));
+}
+
 void
 build_doc(struct tl_doc *d, const struct night *n, const char *title,
     int have_prev)
@@ -147,6 +164,9 @@ build_doc(struct tl_doc *d, const struct night *n, const char *title,
 		tl_doc_add(d, TL_DOC_P, &b);
 	}
 	tl_buf_release(&b);
+	if (have_prev)
+		doc_prev(d, date, fstr(json_object_get(n->facts, "night"),
+		    "prev_date"));
 	doc_attention(d, n->facts);
 	for (i = 0; i < nsections; i++)
 		doc_section(d, sections[i], n);
