@@ -103,13 +103,6 @@ word_escapes(uint64_t x)
 	    HAS_ZERO(x ^ (ONES * '\\'))) != 0;
 }
 
-/* Are all eight bytes of x plain ASCII, as the parser takes them? */
-static inline int
-word_plain(uint64_t x)
-{
-	return !word_escapes(x) && (x & HIGHS) == 0;
-}
-
 /* Bytes that stand for themselves inside a string literal. */
 /* (0x20..0x7f but '"' and '\\') */
 static const unsigned char plain[256] = {
@@ -130,6 +123,39 @@ static const unsigned char plain[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
+
+/* How many of the n bytes at s come before the first that ends a run of
+ * plain ASCII (not plain[]: the parser must look at it) or, with
+ * quotes_only, the first '"' or '\\', a word at a time.  On a
+ * little-endian machine the first such byte of a word is its least
+ * significant flag: a borrow in the tests above runs only toward the
+ * more significant bytes, so that flag is a true one whatever the flags
+ * above it; elsewhere words only skip and the bytes are looked at one by
+ * one. */
+static inline size_t
+run_before(const unsigned char *s, size_t n, int quotes_only)
+{
+	size_t i = 0;
+	uint64_t x, m;
+
+	for (; n - i >= 8; i += 8) {
+		x = word_at(s + i);
+		m = HAS_ZERO(x ^ (ONES * '"')) | HAS_ZERO(x ^ (ONES * '\\'));
+		if (!quotes_only)
+			m |= HAS_LESS(x, 0x20) | (x & HIGHS);
+		if (m == 0)
+			continue;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		return i + ((size_t)__builtin_ctzll(m) >> 3);
+#else
+		break;
+#endif
+	}
+	while (i < n && (quotes_only ? s[i] != '"' && s[i] != '\\' :
+	    plain[s[i]]))
+		i++;
+	return i;
+}
 
 static size_t
 newval(struct tl_jdoc *d)
@@ -263,13 +289,8 @@ parse_string(struct parser *p, const char **out, size_t *len)
 
 	start = ++p->i;
 	for (;;) {
-		if (!esc) {	/* the common run of plain ASCII */
-			while (p->n - p->i >= 8 && word_plain(word_at(s +
-			    p->i)))
-				p->i += 8;
-			while (p->i < p->n && plain[s[p->i]])
-				p->i++;
-		}
+		if (!esc)	/* the common run of plain ASCII */
+			p->i += run_before(s + p->i, p->n - p->i, 0);
 		if (p->i >= p->n)
 			return fail(p, "unterminated string");
 		if (s[p->i] == '"')
@@ -680,8 +701,8 @@ skip_plain_string(struct parser *p)
 {
 	const unsigned char *s = (const unsigned char *)p->s;
 
-	for (p->i++; p->i < p->n && s[p->i] != '"' && s[p->i] != '\\'; p->i++)
-		;
+	p->i++;
+	p->i += run_before(s + p->i, p->n - p->i, 1);
 	if (p->i >= p->n || s[p->i] != '"')
 		return -1;
 	p->i++;

@@ -557,6 +557,56 @@ ref_append_string(struct tl_buf *b, const unsigned char *s, size_t n)
  * escapes it, and that literal parsed back to the same bytes (a byte of
  * 0x80 or more alone is invalid UTF-8 and refused; so is \u0000, which
  * no field of ours may hold); unescaped, a byte below 0x20 refused. */
+/* tl_jv_index_text finds a string's end a word at a time: at every
+ * place of a 1..20-byte key or value, an escape refuses the text and a
+ * plain string spans exactly its bytes (the member after it is read
+ * where it is). */
+Test(tl_jv, index_text_strings_every_place)
+{
+	struct tl_jv_member m[2];
+	struct tl_buf text, x;
+	char s[24];
+	size_t n, at;
+	int key;
+
+	tl_buf_init(&text);
+	tl_buf_init(&x);
+	for (key = 0; key < 2; key++)
+		for (n = 1; n <= 20; n++)
+			for (at = 0; at <= n; at++) {
+				memset(s, 'a' + (int)(n % 7), n);
+				if (at < n) {	/* an escape there */
+					s[at] = '\\';
+					s[at + 1 < n ? at + 1 : at] = '"';
+				}
+				if (at < n && at + 1 == n)
+					continue;	/* '\\' then the end quote */
+				tl_buf_reset(&text);
+				tl_buf_reset(&x);
+				if (key)
+					tl_buf_printf(&text, "{\"%.*s\":1,\"z\":2}",
+					    (int)n, s);
+				else
+					tl_buf_printf(&text, "{\"k\":\"%.*s\","
+					    "\"z\":2}", (int)n, s);
+				if (at < n) {
+					cr_assert_eq(tl_jv_index_text(text.data,
+					    text.len, &x), -1, "%s", text.data);
+					continue;
+				}
+				cr_assert_eq(tl_jv_index_text(text.data,
+				    text.len, &x), 2, "%s", text.data);
+				memcpy(m, x.data, sizeof(m));
+				cr_assert_eq(key ? m[0].keylen : m[0].span,
+				    key ? n : n + 2, "%s", text.data);
+				cr_assert_eq(m[1].keylen, 1);
+				cr_assert_eq(text.data[m[1].key], 'z');
+				cr_assert_eq(m[1].num, 2);
+			}
+	tl_buf_release(&text);
+	tl_buf_release(&x);
+}
+
 Test(tl_jv, string_scan_every_byte_at_every_place)
 {
 	unsigned char s[20], lit[24];
