@@ -817,6 +817,18 @@ doc_pnl(struct tl_doc *d, const json_t *pnl, const char *what,
 			tl_buf_printf(&t, " %s", tl_doc_fmt_num(num, fnum(v,
 			    "pnl"), 2));
 		}
+	} else if (nt > 3) {
+		/* all of them in top, highest first: the worst are its
+		 * last, which the three above leave out */
+		tl_buf_adds(&t, "; lowest: ");
+		for (i = nt; i-- > (nt > 6 ? nt - 3 : 3);) {
+			if (i + 1 < nt)
+				tl_buf_adds(&t, ", ");
+			v = json_array_get(top, i);
+			tl_doc_put_code(&t, fstr(v, "name"));
+			tl_buf_printf(&t, " %s", tl_doc_fmt_num(num, fnum(v,
+			    "pnl"), 2));
+		}
 	}
 	tl_buf_addc(&t, '.');
 	tl_doc_add(d, TL_DOC_LI, &t);
