@@ -451,6 +451,18 @@ doc_how(struct tl_doc *d, const json_t *bk, const struct bookv *v,
 		    "before at the weights it published.", count_of(a,
 		    (double)v->n, "day", "days"), v->date[0],
 		    v->date[v->n - 1], plural((double)v->n, "is", "are"));
+	else if (fstr(json_object_get(n->facts, "night"), "prev_date") !=
+	    NULL)
+		/* --prev given: no day of returns after it yet (a weekend,
+		 * no trade closed), or it published no weights (a note) */
+		tl_buf_printf(&t, "No live day yet: returns.csv has no day "
+		    "after the night before (%s) at weights it published, "
+		    "so the %s below (%s to %s) %s tonight's weights "
+		    "applied to returns.csv, a backtest of tonight's "
+		    "weights, not a record.", fstr(json_object_get(n->facts,
+		    "night"), "prev_date"), count_of(a, (double)v->n, "day",
+		    "days"), v->date[0], v->date[v->n - 1], plural((double)
+		    v->n, "is", "are"));
 	else
 		tl_buf_printf(&t, "No record of the nights before (no --prev, "
 		    "or no book in its report.json): the %s below (%s "
