@@ -236,6 +236,25 @@ tl_ftdb_open(const char *path, struct tl_err *err)
 	return f;
 }
 
+int
+tl_ftdb_strategies(struct tl_ftdb *f, struct tl_map *set, struct tl_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *name;
+	int rc, added;
+
+	if ((rc = sqlite3_prepare_v2(f->db, "SELECT DISTINCT strategy FROM "
+	    "trades WHERE is_open = 0 AND strategy IS NOT NULL", -1, &st,
+	    NULL)) != SQLITE_OK)
+		return db_error(f, rc, err);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((name = sqlite3_column_text(st, 0)) != NULL)
+			tl_map_put(set, name, (size_t)sqlite3_column_bytes(st,
+			    0), &added);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(f, rc, err);
+}
+
 void
 tl_ftdb_free(struct tl_ftdb *f)
 {

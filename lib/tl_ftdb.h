@@ -23,6 +23,7 @@
 #include <stddef.h>
 
 #include "tl_err.h"
+#include "tl_map.h"
 
 struct tl_ftdb;
 
@@ -45,6 +46,13 @@ void	tl_ftdb_free(struct tl_ftdb *db);	/* accepts NULL */
  * when it is locked. */
 int	tl_ftdb_next(struct tl_ftdb *db, const char **text, size_t *len,
 	    long long *id, struct tl_err *err);
+
+/* Add to set the strategies of db's closed trades (those a backtest
+ * export's trades would double: tl_source_opts.live).  Returns 0, or -1
+ * with err (TL_EX_DATAERR, TL_EX_TEMPFAIL).  Read before the trades, on
+ * a connection of its own. */
+int	tl_ftdb_strategies(struct tl_ftdb *db, struct tl_map *set,
+	    struct tl_err *err);
 
 /* Open trades skipped so far. */
 unsigned long tl_ftdb_open_trades(const struct tl_ftdb *db);

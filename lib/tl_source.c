@@ -618,6 +618,14 @@ trade(struct tl_source *src, const char *name, size_t n, struct tl_err *err)
 		src->open++;
 		return 0;
 	}
+	/* a backtest's trade of a strategy that trades live (or any, as
+	 * asked): its simulated trades would join the live ones */
+	if (name != NULL && (src->o->bt_trades == TL_BT_NONE ||
+	    (src->o->bt_trades == TL_BT_LIVE && src->o->live != NULL &&
+	    tl_map_get(src->o->live, name, n) != NULL))) {
+		src->left_out++;
+		return 0;
+	}
 	for (rc = 0; rc < 2; rc++) {
 		src->pend[rc].ptr = src->pend[rc].text.data;
 		src->pend[rc].len = src->pend[rc].text.len;

@@ -21,6 +21,7 @@
 
 #include "tl_err.h"
 #include "tl_kind.h"
+#include "tl_map.h"
 
 struct tl_mapfile;
 struct tl_source;
@@ -75,6 +76,15 @@ enum tl_src_from {
 /* "auto", "tradelearn", "freqtrade", "freqtrade-db". */
 extern const char *const tl_from_names[TL_FROM_N];
 
+/* What becomes of a backtest export's trades (tl-ingest's
+ * --backtest-trades); its runs are read whatever this says. */
+enum tl_bt_trades {
+	TL_BT_KEEP,		/* read, as every trade */
+	TL_BT_LIVE,		/* left out for the strategies in live: those
+				 * with closed trades in a trade database */
+	TL_BT_NONE		/* left out, every one */
+};
+
 struct tl_source_opts {
 	enum tl_src_from from;		/* --from */
 	int		 fmt;		/* -i: TL_SRC_JSONL, _CSV, _JSON, or
@@ -85,6 +95,8 @@ struct tl_source_opts {
 	const char	*max_what;	/* its name in messages */
 	struct tl_mapfile *const *maps;	/* --map-file, first match wins */
 	size_t		 nmaps;		/* their number */
+	enum tl_bt_trades bt_trades;	/* a backtest's trades */
+	const struct tl_map *live;	/* TL_BT_LIVE: strategy names */
 };
 
 /* One record. */
@@ -135,7 +147,8 @@ int	tl_source_fatal(const struct tl_source *src);
 /* What the file turned out to be, the name of the map read it (or
  * NULL), and its counts: records as the source has them (a trade, a
  * summary, an epoch, a row, a line), open trades or positions skipped,
- * records a map left out. */
+ * records a map left out or, of a backtest export, trades that
+ * bt_trades leaves out. */
 enum tl_src_fmt tl_source_fmt(const struct tl_source *src);
 const char *tl_source_map(const struct tl_source *src);
 size_t	tl_source_records(const struct tl_source *src);

@@ -64,6 +64,7 @@ struct opts {
 	int		 strict;	/* --strict */
 	int		 verbose;	/* -v */
 	const char	*aliases;	/* --aliases: old,new strategy names */
+	enum tl_bt_trades bt_trades;	/* --backtest-trades */
 	size_t		 max_record;	/* --max-record: bytes of a record */
 	int		 threads;	/* -T: 0 all cores */
 	int		 shard;		/* --shard: stage one into -d */
@@ -179,6 +180,9 @@ struct state {
 	struct tl_out	*rej;		/* rejects, or NULL */
 	struct tl_u64map seen;		/* kind+id -> content hash */
 	struct tl_map	*strats;	/* strategy name -> number */
+	struct tl_map	*live;		/* strategies of a trade database's
+					 * closed trades (--backtest-trades
+					 * auto) */
 	struct tl_map	*pend_dec;	/* decision id -> char * JSON */
 	struct tl_map	*pend_out;	/* decision id -> char * JSON */
 	struct tl_map	*sigs;		/* signal id -> char * JSON */

@@ -29,6 +29,7 @@
 
 #include "tl_alias.h"
 #include "tl_err.h"
+#include "tl_ftdb.h"
 #include "tl_jv.h"
 #include "tl_kind.h"
 #include "tl_map.h"
@@ -90,7 +91,8 @@ usage(FILE *fp)
 	fprintf(fp,
 "usage: tl-ingest [-qv] [-d dir] [-e what] [-f format] [-i format] [-o file]\n"
 "                 [-S file] [-T threads] [-u time] [--aliases file]\n"
-"                 [--capital N] [--from system] [--kind kind]\n"
+"                 [--backtest-trades how] [--capital N] [--from system]\n"
+"                 [--kind kind]\n"
 "                 [--map name=raw] [--map-file file] [--max-record bytes]\n"
 "                 [--memory bytes] [--merge | --shard] [--no-fill]\n"
 "                 [--path path] [--path-as names]\n"
@@ -101,6 +103,10 @@ usage(FILE *fp)
 	fprintf(fp,
 "\nTurn raw trading logs into canonical records (see tl-ingest(1), tl(7)).\n\n"
 "      --aliases=FILE    rename strategies by the old,new lines of FILE\n"
+"      --backtest-trades=HOW  a freqtrade backtest export's trades: auto\n"
+"                        (left out for a strategy with closed trades in a\n"
+"                        trade database read here), yes or no (its runs\n"
+"                        only)\n"
 "      --capital=N       capital dividing daily net P&L into returns (100000,\n"
 "                        or a freqtrade backtest's starting balance)\n"
 "  -d, --output-dir=DIR  write trades.jsonl, decisions.jsonl, outcomes.jsonl,\n"
@@ -190,10 +196,15 @@ parse_size(const char *opt, const char *s, size_t lo, size_t hi,
 	return 0;
 }
 
+/* --backtest-trades: its words and what each asks of the sources */
+static const char *const bt_names[] = { "auto", "yes", "no" };
+static const enum tl_bt_trades bt_words[] = { TL_BT_LIVE, TL_BT_KEEP,
+	TL_BT_NONE };
+
 static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
-	enum { OPT_ALIASES = 256, OPT_CAPITAL, OPT_FROM, OPT_KIND, OPT_MAP,
+	enum { OPT_ALIASES = 256, OPT_BTTRADES, OPT_CAPITAL, OPT_FROM, OPT_KIND, OPT_MAP,
 	    OPT_MAPFILE, OPT_MAXREC, OPT_MERGE, OPT_NOFILL, OPT_NOPROGRESS,
 	    OPT_PATH, OPT_PATHAS, OPT_PROGRESS, OPT_REJECTS, OPT_SHARD,
 	    OPT_STRICT, OPT_MEMORY, OPT_TEMPDIR, OPT_END };
@@ -207,6 +218,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 		int		 stage;	/* 1 or 2 */
 	} stage_opts[] = {
 		{ OPT_ALIASES, "--aliases", 1 }, { OPT_CAPITAL, "--capital", 2 },
+		{ OPT_BTTRADES, "--backtest-trades", 1 },
 		{ 'e', "--emit", 2 }, { 'f', "--format", 2 },
 		{ OPT_FROM, "--from", 1 }, { 'i', "--input-format", 1 },
 		{ OPT_KIND, "--kind", 1 }, { OPT_MAP, "--map", 1 },
@@ -221,6 +233,7 @@ parse_args(int argc, char *argv[], struct opts *o)
 	unsigned char given[OPT_END] = { 0 };
 	static const struct option longopts[] = {
 		{ "aliases", required_argument, NULL, OPT_ALIASES },
+		{ "backtest-trades", required_argument, NULL, OPT_BTTRADES },
 		{ "capital", required_argument, NULL, OPT_CAPITAL },
 		{ "output-dir", required_argument, NULL, 'd' },
 		{ "outdir", required_argument, NULL, 'd' },
@@ -274,6 +287,10 @@ parse_args(int argc, char *argv[], struct opts *o)
 		switch (ch) {
 		case OPT_ALIASES:
 			o->aliases = optarg;
+			break;
+		case OPT_BTTRADES:
+			o->bt_trades = bt_words[TL_PARSE_WORD(
+			    "--backtest-trades", optarg, bt_names)];
 			break;
 		case OPT_CAPITAL:
 			if (tl_parse_double("--capital", optarg, 1e-9, 1e15,
@@ -494,6 +511,38 @@ free_strings(struct tl_map *m)
 	tl_map_free(m);
 }
 
+/* --backtest-trades auto: the strategies with closed trades in the
+ * trade databases among the inputs, read before any file, so that a
+ * backtest export read before its bot's database (backtest_results/
+ * sorts first) leaves its trades of them out.  A database that cannot be
+ * read here is said when it is read as an input. */
+static void
+live_strategies(struct state *s, const struct tl_walk *w)
+{
+	char head[TL_FTDB_MAGIC_LEN];
+	struct tl_ftdb *db;
+	struct tl_err err;
+	size_t i;
+	FILE *fp;
+
+	if (s->o->from != TL_FROM_AUTO && s->o->from != TL_FROM_FREQTRADE_DB)
+		return;
+	for (i = 0; i < w->n; i++) {
+		if (strcmp(w->paths[i], "-") == 0 ||
+		    (fp = fopen(w->paths[i], "rb")) == NULL)
+			continue;
+		if (fread(head, 1, sizeof(head), fp) != sizeof(head) ||
+		    memcmp(head, TL_FTDB_MAGIC, sizeof(head)) != 0) {
+			fclose(fp);
+			continue;
+		}
+		fclose(fp);
+		if ((db = tl_ftdb_open(w->paths[i], &err)) != NULL)
+			tl_ftdb_strategies(db, s->live, &err);
+		tl_ftdb_free(db);
+	}
+}
+
 /* The files whose name says they hold signals first, the order kept
  * otherwise: a trade gains the fields of the signal that became its
  * decision when the signal is read before the trade is joined. */
@@ -710,7 +759,8 @@ int
 main(int argc, char *argv[])
 {
 	struct opts o = { .capital = 100000, .emit = E_TRADES, .fill = 1,
-	    .until = INT64_MAX, .max_record = MAX_RECORD_DEFAULT, .ifmt = -1 };
+	    .until = INT64_MAX, .max_record = MAX_RECORD_DEFAULT, .ifmt = -1,
+	    .bt_trades = TL_BT_LIVE };
 	struct state s;
 	struct tl_err err = { 0 };
 	struct tl_walk w;
@@ -747,6 +797,9 @@ main(int argc, char *argv[])
 	s.srcopts.max = o.max_record;
 	s.srcopts.max_what = "--max-record";
 	s.srcopts.maps = s.maps;
+	s.srcopts.bt_trades = o.bt_trades;
+	s.live = tl_map_alloc();
+	s.srcopts.live = s.live;
 	tl_u64map_init(&s.seen);
 	tl_u64map_init(&s.days);
 	tl_buf_init(&s.buf);
@@ -777,6 +830,8 @@ main(int argc, char *argv[])
 		rc = shard_order(&w, rc, &err);
 	else
 		signals_first(&w);
+	if (rc == 0 && o.bt_trades == TL_BT_LIVE)
+		live_strategies(&s, &w);
 	if (rc == 0)
 		rc = o.shard ? shard_open(&s, o.outdir, &err) :
 		    open_outputs(&s, &err);
@@ -892,6 +947,7 @@ out:
 		tl_mapfile_free(s.maps[i]);
 	free(s.srcs);
 	tl_map_free(s.capitals);
+	tl_map_free(s.live);
 	free(s.capv);
 	free(s.scales);
 	return tl_exit_status(status);

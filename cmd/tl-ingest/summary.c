@@ -30,6 +30,18 @@ any_signal_kind(const struct counts *c)
 	return 0;
 }
 
+/* What a source's records left out are, after their count: a map's, or
+ * a backtest export's trades (--backtest-trades). */
+static const char *
+left_out_why(const struct state *s, const struct source_count *sc)
+{
+	if (sc->fmt != TL_SRC_FT_BACKTEST)
+		return "left out by the map";
+	return s->o->bt_trades == TL_BT_NONE ? "trades left out: "
+	    "--backtest-trades no" : "trades left out: their strategies "
+	    "trade in a trade database read here";
+}
+
 /* The counts of the summary line as one JSON object (tl-ingest-summary),
  * for the nightly report. */
 int
@@ -56,6 +68,9 @@ write_summary(struct tl_out *out, const struct state *s, size_t files,
 		    (json_int_t)sc->open));
 		json_object_set_new(e, "left_out", json_integer(
 		    (json_int_t)sc->left_out));
+		if (sc->left_out > 0)
+			json_object_set_new(e, "left_out_why", json_string(
+			    left_out_why(s, sc)));
 		json_array_append_new(srcs, e);
 	}
 	kinds = json_object();
@@ -138,8 +153,8 @@ print_sources(const struct state *s)
 		if (sc->open > 0)
 			tl_buf_printf(&b, " (%lu open)", sc->open);
 		if (sc->left_out > 0)
-			tl_buf_printf(&b, " (%lu left out by the map)",
-			    sc->left_out);
+			tl_buf_printf(&b, " (%lu %s)", sc->left_out,
+			    left_out_why(s, sc));
 	}
 	tl_msg("sources: %s", b.data);
 	tl_buf_release(&b);

@@ -691,6 +691,13 @@ doc_sources(struct tl_doc *d, const json_t *src)
 			tl_buf_printf(&b, " (%s open %s skipped)",
 			    tl_doc_fmt_int(o, fnum(v, "open")), plural(fnum(v,
 			    "open"), "trade", "trades"));
+		if (fnum(v, "left_out") > 0 && fstr(v, "left_out_why") !=
+		    NULL) {
+			tl_buf_printf(&b, " (%s ", tl_doc_fmt_int(o, fnum(v,
+			    "left_out")));
+			tl_doc_put_text(&b, fstr(v, "left_out_why"));
+			tl_buf_addc(&b, ')');
+		}
 	}
 	tl_buf_addc(&b, '.');
 	tl_doc_add(d, TL_DOC_LI, &b);
