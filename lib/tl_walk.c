@@ -133,11 +133,49 @@ entry(struct tl_walk *w, const char *p, void (*warn)(const char *, ...),
 	return 0;
 }
 
+/* A freqtrade user directory (freqtrade create-userdir: backtest_results
+ * and strategies side by side) holds, beside the bot's records, what is
+ * not a log: candles, strategy code, freqtrade's own text log, notebooks,
+ * plots, models and its config.  Those entries are skipped (one warning
+ * names them), or every night would reject them. */
+static const char *const ft_dirs[] = { "data", "freqaimodels", "hyperopts",
+	"logs", "notebooks", "plot", "strategies" };
+
+static int
+has_name(char *const *names, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Is names[k] of a directory of the n names one that a freqtrade user
+ * directory holds and that is no log (see ft_dirs)? */
+static int
+ft_skip(char *const *names, size_t n, size_t k)
+{
+	size_t i;
+
+	if (!has_name(names, n, "backtest_results") ||
+	    !has_name(names, n, "strategies"))
+		return 0;
+	for (i = 0; i < TL_NELEM(ft_dirs); i++)
+		if (strcmp(names[k], ft_dirs[i]) == 0)
+			return 1;
+	return strncmp(names[k], "config", 6) == 0 &&
+	    strlen(names[k]) >= 11 &&
+	    strcmp(names[k] + strlen(names[k]) - 5, ".json") == 0;
+}
+
 static int
 walk_dir(struct tl_walk *w, const char *dir,
     void (*warn)(const char *, ...), struct tl_err *err)
 {
 	struct dirent *de;
+	struct tl_buf skipped;
 	char **names = NULL, *p;
 	size_t n = 0, i, len = strlen(dir);
 	DIR *d;
@@ -155,15 +193,27 @@ walk_dir(struct tl_walk *w, const char *dir,
 	closedir(d);
 	if (n > 0)	/* names is NULL for an empty directory */
 		qsort(names, n, sizeof(char *), cmp);
+	tl_buf_init(&skipped);
 	for (i = 0; i < n; i++) {
+		if (ft_skip(names, n, i)) {
+			tl_buf_printf(&skipped, "%s%s", skipped.len > 0 ?
+			    ", " : "", names[i]);
+			continue;
+		}
 		p = tl_xmalloc(len + strlen(names[i]) + 2);
 		sprintf(p, "%s%s%s", dir, dir[len - 1] == '/' ? "" : "/",
 		    names[i]);
 		if (rc == 0)
 			rc = entry(w, p, warn, err);
 		free(p);
-		free(names[i]);
 	}
+	if (skipped.len > 0 && warn != NULL)
+		warn("%s: a freqtrade user directory: %s skipped (candles, "
+		    "code, freqtrade's own log, config: not trade records)",
+		    dir, skipped.data);
+	tl_buf_release(&skipped);
+	for (i = 0; i < n; i++)
+		free(names[i]);
 	free(names);
 	return rc;
 }

@@ -372,3 +372,45 @@ Test(tl_walk, a_web_of_links_is_linear)
 	cr_assert_eq(w.ndirs, 11);	/* dir and d0..d9 */
 	tl_walk_release(&w);
 }
+
+/* A freqtrade user directory (backtest_results beside strategies): its
+ * candles, code, own text log, notebooks, plots and config are skipped
+ * with one warning; the bot's records and anything else are walked.  A
+ * directory with only one of the two, or one level down, is walked as
+ * any other. */
+Test(tl_walk, freqtrade_user_directory)
+{
+	static const char *const want[] = { "u/backtest_results/r.json",
+		"u/configs.txt", "u/hyperopt_results/h.fthypt",
+		"u/mine.jsonl", "u/tradesv3.sqlite", "v/config.json",
+		"v/data/c.json", "v/strategies/s.py" };
+
+	make("u/");
+	make("u/backtest_results/");
+	make("u/backtest_results/r.json");
+	make("u/hyperopt_results/");
+	make("u/hyperopt_results/h.fthypt");
+	make("u/strategies/");
+	make("u/strategies/s.py");
+	make("u/data/");
+	make("u/data/BTC_USDT-1h.json");
+	make("u/logs/");
+	make("u/logs/freqtrade.log");
+	make("u/notebooks/");
+	make("u/plot/");
+	make("u/config.json");
+	make("u/config-private.json");
+	make("u/configs.txt");
+	make("u/mine.jsonl");
+	make("u/tradesv3.sqlite");
+	make("v/");		/* strategies, no backtest_results */
+	make("v/strategies/");
+	make("v/strategies/s.py");
+	make("v/data/");
+	make("v/data/c.json");
+	make("v/config.json");
+	walk_is(want, TL_NELEM(want), "u: a freqtrade user directory: "
+	    "config-private.json, config.json, data, logs, notebooks, plot, "
+	    "strategies skipped (candles, code, freqtrade's own log, config: "
+	    "not trade records)\n");
+}
