@@ -605,7 +605,7 @@ case_run_parallel_unreachable() {
 	local h=$run/bo-unreach.jsonl h2=$run/bo-unreach2.jsonl st=0 n
 	local bad="$DIST_USER@127.0.0.1:1"
 	bo_local || return 1
-	mkdir -p -m 755 "$run/bo-par-bin"
+	[ -d "$run/bo-par-bin" ] || mkdir -m 755 "$run/bo-par-bin"
 	cp tests/dist/trial "$run/bo-par-bin/trial"
 	PARALLEL_SSH="ssh -F $DIST_SSH_CONFIG" "$bindir/tl-bayesopt" run \
 	    "${bo_args[@]}" -n "$ntrials" -q --dispatch parallel \
