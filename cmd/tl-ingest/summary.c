@@ -37,6 +37,8 @@ left_out_why(const struct state *s, const struct source_count *sc)
 {
 	if (sc->fmt != TL_SRC_FT_BACKTEST)
 		return "left out by the map";
+	if (s->o->merge)	/* the shards' option, not known here */
+		return "trades left out by the shards' --backtest-trades";
 	return s->o->bt_trades == TL_BT_NONE ? "trades left out: "
 	    "--backtest-trades no" : "trades left out: their strategies "
 	    "trade in a trade database read here";
