@@ -204,7 +204,7 @@ clean:
 # lib/ is built once with clang into build-fuzz/; each target's corpus
 # (build-fuzz/corpus-NAME) starts from its seeds and grows run to run;
 # a finding is written to build-fuzz/NAME-crash-* and fails the target.
-FUZZ_TARGETS  = jv csv forest bandit calib regime policy prevw
+FUZZ_TARGETS  = jv csv forest bandit calib regime policy prevw zip
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_BUILD    = build-fuzz
@@ -223,6 +223,7 @@ FUZZ_SEEDS_calib  = tests/fuzz/seeds/calib/*.json
 FUZZ_SEEDS_regime = tests/fuzz/seeds/regime/*.json
 FUZZ_SEEDS_policy = tests/fuzz/seeds/policy/*.bin
 FUZZ_SEEDS_prevw  = tests/fuzz/seeds/prevw/*.jsonl
+FUZZ_SEEDS_zip    = tests/fuzz/seeds/zip/*.zip
 FUZZ_OPTS_jv      = -max_len=4096
 FUZZ_OPTS_csv     = -max_len=2048 -timeout=5
 FUZZ_OPTS_forest  = -max_len=16384
@@ -231,6 +232,7 @@ FUZZ_OPTS_calib   = -max_len=4096
 FUZZ_OPTS_regime  = -max_len=4096
 FUZZ_OPTS_policy  = -max_len=8192 -timeout=10
 FUZZ_OPTS_prevw   = -max_len=4096
+FUZZ_OPTS_zip     = -max_len=4096
 
 .PHONY: fuzz fuzz-ci fuzz-build $(FUZZ_TARGETS:%=fuzz-%)
 

@@ -20,7 +20,9 @@
 #define READ_CHUNK	(256 * 1024)	/* bytes per read(2) or inflate */
 
 struct tl_reader {
-	int		 fd;		/* the input */
+	int		 fd;		/* the input, or -1: mem */
+	const char	*mem;		/* tl_reader_open_mem's bytes */
+	size_t		 memlen, mempos;	/* their length, read so far */
 	char		*name;		/* for messages: path or "<stdin>" */
 	unsigned long	 lineno;	/* number of the last line returned */
 	char		*buf;		/* READ_CHUNK + 1 bytes of text */
@@ -61,6 +63,22 @@ tl_reader_open(const char *path, struct tl_err *err)
 	return r;
 }
 
+struct tl_reader *
+tl_reader_open_mem(const char *name, const char *data, size_t len)
+{
+	struct tl_reader *r;
+
+	r = tl_xcalloc(1, sizeof(*r));
+	r->fd = -1;
+	r->mem = data;
+	r->memlen = len;
+	r->name = tl_xstrdup(name);
+	r->buf = tl_xmalloc(READ_CHUNK + 1);
+	tl_buf_init(&r->line);
+	r->max = SIZE_MAX - 1;
+	return r;
+}
+
 void
 tl_reader_set_max(struct tl_reader *r, size_t max)
 {
@@ -77,7 +95,7 @@ tl_reader_long_line(const struct tl_reader *r, size_t *len, size_t *quotes)
 long long
 tl_reader_offset(const struct tl_reader *r)
 {
-	off_t at = lseek(r->fd, 0, SEEK_CUR);
+	off_t at = r->fd == -1 ? (off_t)r->mempos : lseek(r->fd, 0, SEEK_CUR);
 
 	return at == (off_t)-1 ? -1 : (long long)at;
 }
@@ -87,7 +105,7 @@ tl_reader_free(struct tl_reader *r)
 {
 	if (r == NULL)
 		return;
-	if (r->fd != STDIN_FILENO)
+	if (r->fd != STDIN_FILENO && r->fd != -1)
 		close(r->fd);
 	if (r->zbuf != NULL)
 		inflateEnd(&r->z);
@@ -98,14 +116,22 @@ tl_reader_free(struct tl_reader *r)
 	free(r);
 }
 
-/* read(2) up to n bytes, retrying on EINTR.  Returns bytes, 0, or -1. */
+/* read(2) up to n bytes of r's input, retrying on EINTR, or copy them
+ * from its memory.  Returns bytes, 0, or -1. */
 static ssize_t
-xread(int fd, void *p, size_t n)
+xread(struct tl_reader *r, void *p, size_t n)
 {
 	ssize_t k;
 
+	if (r->fd == -1) {
+		k = (ssize_t)(n < r->memlen - r->mempos ? n : r->memlen -
+		    r->mempos);
+		memcpy(p, r->mem + r->mempos, (size_t)k);
+		r->mempos += (size_t)k;
+		return k;
+	}
 	do
-		k = read(fd, p, n);
+		k = read(r->fd, p, n);
 	while (k == -1 && errno == EINTR);
 	return k;
 }
@@ -122,7 +148,7 @@ gz_more(struct tl_reader *r, struct tl_err *err)
 {
 	ssize_t k;
 
-	if ((k = xread(r->fd, r->zbuf, READ_CHUNK)) == -1)
+	if ((k = xread(r, r->zbuf, READ_CHUNK)) == -1)
 		return tl_err_set(err, TL_EX_IOERR, r->name, r->lineno + 1,
 		    "%s", strerror(errno));
 	r->z.next_in = r->zbuf;
@@ -156,7 +182,7 @@ gz_fill(struct tl_reader *r, size_t at, struct tl_err *err)
 			 * anything else after a member is not ours to drop */
 			if (r->z.avail_in < 2 && r->z.next_in[0] == 0x1f) {
 				memmove(r->zbuf, r->z.next_in, r->z.avail_in);
-				k = (int)xread(r->fd, r->zbuf + 1,
+				k = (int)xread(r, r->zbuf + 1,
 				    READ_CHUNK - 1);
 				r->z.next_in = r->zbuf;
 				r->z.avail_in = k > 0 ? 1 + (uInt)k : 1;
@@ -197,12 +223,12 @@ fill_at(struct tl_reader *r, size_t at, struct tl_err *err)
 		return 0;
 	if (!r->started) {
 		r->started = 1;
-		if ((k = xread(r->fd, r->buf, READ_CHUNK)) == -1)
+		if ((k = xread(r, r->buf, READ_CHUNK)) == -1)
 			return tl_err_set(err, TL_EX_IOERR, r->name, 1, "%s",
 			    strerror(errno));
 		/* a single byte may still be the start of the magic */
 		if (k == 1 && (unsigned char)r->buf[0] == 0x1f) {
-			ssize_t k2 = xread(r->fd, r->buf + 1, READ_CHUNK - 1);
+			ssize_t k2 = xread(r, r->buf + 1, READ_CHUNK - 1);
 			k = k2 > 0 ? 1 + k2 : 1;
 		}
 		if (k >= 2 && (unsigned char)r->buf[0] == 0x1f &&
@@ -222,7 +248,7 @@ fill_at(struct tl_reader *r, size_t at, struct tl_err *err)
 	}
 	if (r->is_gzip)
 		rc = gz_fill(r, at, err);
-	else if ((k = xread(r->fd, r->buf + at, READ_CHUNK - at)) == -1)
+	else if ((k = xread(r, r->buf + at, READ_CHUNK - at)) == -1)
 		rc = tl_err_set(err, TL_EX_IOERR, r->name, r->lineno + 1,
 		    "%s", strerror(errno));
 	else {

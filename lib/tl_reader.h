@@ -20,6 +20,10 @@ struct tl_reader;
 /* Open path ("-" or NULL is stdin, shown as "<stdin>").  Returns new
  * reader, or NULL with err = TL_EX_NOINPUT (cannot open) or TL_EX_IOERR. */
 struct tl_reader *tl_reader_open(const char *path, struct tl_err *err);
+/* The same over len bytes at data (borrowed while the reader lives),
+ * named name in messages. */
+struct tl_reader *tl_reader_open_mem(const char *name, const char *data,
+	    size_t len);
 void	tl_reader_free(struct tl_reader *r);	/* accepts NULL */
 
 #define TL_READER_HEAD	1024	/* bytes kept of a line over the limit */

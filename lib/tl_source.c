@@ -17,6 +17,7 @@
 #include "tl_records.h"
 #include "tl_source.h"
 #include "tl_util.h"
+#include "tl_zip.h"
 
 #define SNIFF_BYTES	((size_t)256 << 10)	/* looked at to tell */
 #define MAX_PENDING	2	/* records made of one */
@@ -34,7 +35,8 @@ static const char *const skip_reasons[TL_SRC_N] = {
 	    "a log",
 	[TL_SRC_SQLITE_AUX] = "a SQLite write-ahead log, shared-memory or "
 	    "journal file, not a log",
-	[TL_SRC_ZIP] = "a zip archive, not read (unzip it)",
+	[TL_SRC_ZIP] = "a zip archive without a freqtrade backtest export "
+	    "(unzip it if it holds logs)",
 	[TL_SRC_PICKLE] = "a Python pickle, not a log",
 	[TL_SRC_ARROW] = "an Arrow, Feather or Parquet file, not a log"
 };
@@ -89,6 +91,9 @@ struct tl_source {
 	int		 pos_doc;	/* a document's record: path, offset */
 	long long	 row_id;	/* a database's row, or -1 */
 	struct tl_buf	 inj;		/* a record with --path-as names */
+	struct tl_buf	 zip;		/* a zip archive's export, read */
+	char		 skip[1024 + 32];	/* why a zip is skipped (an
+					 * error's message and more), or "" */
 	struct pending	 pend[MAX_PENDING];	/* records made of one */
 	size_t		 npend, ipend;	/* made, handed out */
 	unsigned long	 line;		/* of the source record */
@@ -104,6 +109,12 @@ struct tl_source {
 	enum tl_kind	 ekind;		/* the kind of a record that fails */
 	const char	*ewhy;		/* and why */
 };
+
+const char *
+tl_source_skip(const struct tl_source *src)
+{
+	return src->skip[0] != '\0' ? src->skip : skip_reasons[src->fmt];
+}
 
 const char *
 tl_src_skip_reason(enum tl_src_fmt f)
@@ -338,6 +349,40 @@ choose(struct tl_source *src, struct tl_reader *rd, const char *path,
 	return 0;
 }
 
+/* A zip archive (src->fmt TL_SRC_ZIP, read by *rd): freqtrade's backtest
+ * export in it is read from memory by a new *rd, as the export itself
+ * would be; an archive without one stays skipped, and so does one that
+ * cannot be read as a zip (cut short, corrupt, encrypted, ...), with
+ * what is wrong: a stray archive must not stop every night.  Returns 0,
+ * or -1 with err when the file cannot be read at all. */
+static int
+unzip(struct tl_source *src, struct tl_reader **rd, const char *path,
+    struct tl_err *err)
+{
+	int rc;
+
+	if (strcmp(path, "-") == 0 || src->map != NULL ||
+	    (src->o->from != TL_FROM_AUTO && src->o->from !=
+	    TL_FROM_FREQTRADE))
+		return 0;
+	rc = tl_zip_export(path, TL_ZIP_MAX, &src->zip, err);
+	if (rc == -1 && err->code == TL_EX_DATAERR) {
+		snprintf(src->skip, sizeof(src->skip), "%.1000s, not read "
+		    "(unzip it)", err->msg);
+		tl_err_clear(err);
+		return 0;
+	}
+	if (rc <= 0)
+		return rc;
+	tl_reader_free(*rd);
+	*rd = tl_reader_open_mem(src->name, src->zip.data, src->zip.len);
+	if (choose(src, *rd, path, err) == -1)
+		return -1;
+	if (src->fmt != TL_SRC_FT_BACKTEST)
+		src->fmt = TL_SRC_ZIP;	/* some other JSON: as before */
+	return 0;
+}
+
 struct tl_source *
 tl_source_open(const char *path, const struct tl_source_opts *o,
     struct tl_err *err)
@@ -357,6 +402,7 @@ tl_source_open(const char *path, const struct tl_source_opts *o,
 	tl_buf_init(&src->mapped);
 	tl_buf_init(&src->pos);
 	tl_buf_init(&src->inj);
+	tl_buf_init(&src->zip);
 	for (i = 0; i < MAX_PENDING; i++) {
 		tl_buf_init(&src->pend[i].text);
 		tl_buf_init(&src->pend[i].strategy);
@@ -376,6 +422,7 @@ tl_source_open(const char *path, const struct tl_source_opts *o,
 				break;
 		}
 	if (choose(src, rd, path, err) == -1 ||
+	    (src->fmt == TL_SRC_ZIP && unzip(src, &rd, path, err) == -1) ||
 	    (src->map != NULL && tl_mapfile_begin(src->map, path, err) == -1)) {
 		tl_reader_free(rd);
 		tl_source_free(src);
@@ -430,6 +477,7 @@ tl_source_free(struct tl_source *src)
 	tl_buf_release(&src->mapped);
 	tl_buf_release(&src->pos);
 	tl_buf_release(&src->inj);
+	tl_buf_release(&src->zip);	/* after the reader over it */
 	for (i = 0; i < MAX_PENDING; i++) {
 		tl_buf_release(&src->pend[i].text);
 		tl_buf_release(&src->pend[i].strategy);

@@ -142,6 +142,9 @@ const char *tl_source_raw(const struct tl_source *src, size_t *len,
 	    size_t *full);
 
 int	tl_source_failed(const struct tl_source *src);
+/* Why src is skipped (its format's reason, or what is wrong with a zip
+ * archive), or NULL when it is read. */
+const char *tl_source_skip(const struct tl_source *src);
 int	tl_source_fatal(const struct tl_source *src);
 
 /* What the file turned out to be, the name of the map read it (or

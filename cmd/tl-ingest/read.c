@@ -207,7 +207,7 @@ ingest(struct state *s, struct tl_source *src, const char *path,
 	file_kind(&fk, s->o, path);
 	if (s->shard != NULL)
 		h = shard_file(s, path, &fk, err);
-	if ((skip = tl_src_skip_reason(tl_source_fmt(src))) != NULL) {
+	if ((skip = tl_source_skip(src)) != NULL) {
 		if (!s->spill)	/* the merge says it */
 			tl_warn("%s: %s: skipped", path, skip);
 		if (s->shard != NULL && h == 0)	/* for the merge to say */

@@ -388,14 +388,16 @@ attend_data(json_t *att, const json_t *t)
 		if (fnum(s, "dataset_rows") == 0)
 			addf(att, "no meta-model rows: the forest has nothing "
 			    "to train on");
-		/* read by no one: freqtrade 2025 zips its backtest exports */
+		/* a zip without a freqtrade export (those are read): logs
+		 * someone zipped are read by no one */
 		json_array_foreach(json_object_get(s, "sources"), i, v)
 			if (strcmp(na(fstr(v, "format")), "zip") == 0 &&
 			    fnum(v, "files") > 0)
-				addf(att, "%s not read (freqtrade 2025 writes "
-				    "its backtest exports so): unzip them in "
-				    "the log directory", count_of(cs, fnum(v,
-				    "files"), "zip archive", "zip archives"));
+				addf(att, "%s not read (no freqtrade backtest "
+				    "export in them): unzip them in the log "
+				    "directory if they hold logs", count_of(cs,
+				    fnum(v, "files"), "zip archive",
+				    "zip archives"));
 	}
 	if (fnum(nw, "days") > fnum(nw, "stale_logs"))
 		addf(att, "newest record %s before the night (%s): no new "
