@@ -41,10 +41,24 @@ struct tl_reader {
 	size_t		 long_quotes;	/* '"' bytes in it */
 };
 
+/* A reader of fd (-1: memory) named name. */
+static struct tl_reader *
+reader_new(int fd, const char *name)
+{
+	struct tl_reader *r;
+
+	r = tl_xcalloc(1, sizeof(*r));
+	r->fd = fd;
+	r->name = tl_xstrdup(name);
+	r->buf = tl_xmalloc(READ_CHUNK + 1);
+	tl_buf_init(&r->line);
+	r->max = SIZE_MAX - 1;
+	return r;
+}
+
 struct tl_reader *
 tl_reader_open(const char *path, struct tl_err *err)
 {
-	struct tl_reader *r;
 	int fd;
 
 	if (path == NULL || strcmp(path, "-") == 0) {
@@ -54,28 +68,16 @@ tl_reader_open(const char *path, struct tl_err *err)
 		tl_err_set(err, TL_EX_NOINPUT, path, 0, "%s", strerror(errno));
 		return NULL;
 	}
-	r = tl_xcalloc(1, sizeof(*r));
-	r->fd = fd;
-	r->name = tl_xstrdup(path);
-	r->buf = tl_xmalloc(READ_CHUNK + 1);
-	tl_buf_init(&r->line);
-	r->max = SIZE_MAX - 1;
-	return r;
+	return reader_new(fd, path);
 }
 
 struct tl_reader *
 tl_reader_open_mem(const char *name, const char *data, size_t len)
 {
-	struct tl_reader *r;
+	struct tl_reader *r = reader_new(-1, name);
 
-	r = tl_xcalloc(1, sizeof(*r));
-	r->fd = -1;
 	r->mem = data;
 	r->memlen = len;
-	r->name = tl_xstrdup(name);
-	r->buf = tl_xmalloc(READ_CHUNK + 1);
-	tl_buf_init(&r->line);
-	r->max = SIZE_MAX - 1;
 	return r;
 }
 
