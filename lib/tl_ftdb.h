@@ -49,8 +49,8 @@ int	tl_ftdb_next(struct tl_ftdb *db, const char **text, size_t *len,
 
 /* Add to set the strategies of db's closed trades (those a backtest
  * export's trades would double: tl_source_opts.live).  Returns 0, or -1
- * with err (TL_EX_DATAERR, TL_EX_TEMPFAIL).  Read before the trades, on
- * a connection of its own. */
+ * with err (TL_EX_DATAERR, TL_EX_TEMPFAIL).  Call it before
+ * tl_ftdb_next. */
 int	tl_ftdb_strategies(struct tl_ftdb *db, struct tl_map *set,
 	    struct tl_err *err);
 

@@ -471,10 +471,10 @@ tl_panel_read(struct tl_panel *p, char *const *paths, int npaths,
 	op.value_col = o->value_col ? o->value_col : "return";
 	for (k = 0; status == 0 && k < (npaths > 0 ? npaths : 1); k++)
 		status = read_one(&a, npaths > 0 ? paths[k] : "-", &op, err);
-	if (status == 0 && a.n == 0)
+	if (status == 0 && a.n == 0 && !o->empty_ok)
 		status = tl_err_set(err, TL_EX_DATAERR,
 		    npaths > 0 ? paths[0] : "<stdin>", 0, "no values");
-	if (status < 0)
+	if (status < 0 || a.n == 0)
 		goto out;
 
 	p->dates = sorted_keys(a.dates, &drank);

@@ -32,12 +32,15 @@ struct tl_panel_opts {
 	const char	*series_col;	/* "strategy" if NULL; absent: wide */
 	const char	*value_col;	/* "return" if NULL (long table only) */
 	enum tl_fmt	 fmt;		/* TL_FMT_AUTO: from the name */
+	int		 empty_ok;	/* no row is an empty panel (0 dates),
+					 * not an error */
 };
 
 /* Read the panel from npaths files (none: stdin).  The first record
  * decides the shape: long if it has the series or the value column,
  * else wide.
- * Returns 0, or -1 with err (65 bad or empty data, 66, 74) and p empty. */
+ * Returns 0, or -1 with err (65 bad or empty data, 66, 74) and p empty;
+ * with o->empty_ok, input without a row is 0 and p empty. */
 int	tl_panel_read(struct tl_panel *p, char *const *paths, int npaths,
 	    const struct tl_panel_opts *o, struct tl_err *err);
 

@@ -324,7 +324,7 @@ choose(struct tl_source *src, struct tl_reader *rd, const char *path,
 	else if (o->fmt >= 0)
 		f = (enum tl_src_fmt)o->fmt;
 	else if (o->from == TL_FROM_FREQTRADE && f != TL_SRC_FT_BACKTEST &&
-	    f != TL_SRC_FT_HYPEROPT && f != TL_SRC_FT_META)
+	    f != TL_SRC_FT_HYPEROPT && f != TL_SRC_FT_META && f != TL_SRC_ZIP)
 		return tl_err_set(err, TL_EX_DATAERR, src->name, 0, "not a "
 		    "freqtrade backtest export or hyperopt results (it reads "
 		    "as %s)", tl_src_names[f]);

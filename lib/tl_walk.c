@@ -141,33 +141,25 @@ entry(struct tl_walk *w, const char *p, void (*warn)(const char *, ...),
 static const char *const ft_dirs[] = { "data", "freqaimodels", "hyperopts",
 	"logs", "notebooks", "plot", "strategies" };
 
+/* Is the directory of the n names a freqtrade user directory? */
 static int
-has_name(char *const *names, size_t n, const char *name)
+ft_userdir(char *const *names, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(names[i], name) == 0)
-			return 1;
-	return 0;
+	return tl_table_find(names, n, sizeof(*names), "backtest_results") >=
+	    0 && tl_table_find(names, n, sizeof(*names), "strategies") >= 0;
 }
 
-/* Is names[k] of a directory of the n names one that a freqtrade user
- * directory holds and that is no log (see ft_dirs)? */
+/* Is name, in a freqtrade user directory, no log (see ft_dirs)? */
 static int
-ft_skip(char *const *names, size_t n, size_t k)
+ft_skip(const char *name)
 {
-	size_t i;
+	size_t k = strlen(name);
 
-	if (!has_name(names, n, "backtest_results") ||
-	    !has_name(names, n, "strategies"))
-		return 0;
-	for (i = 0; i < TL_NELEM(ft_dirs); i++)
-		if (strcmp(names[k], ft_dirs[i]) == 0)
-			return 1;
-	return strncmp(names[k], "config", 6) == 0 &&
-	    strlen(names[k]) >= 11 &&
-	    strcmp(names[k] + strlen(names[k]) - 5, ".json") == 0;
+	if (tl_table_find(ft_dirs, TL_NELEM(ft_dirs), sizeof(*ft_dirs),
+	    name) >= 0)
+		return 1;
+	return k >= 11 && strncmp(name, "config", 6) == 0 &&
+	    strcmp(name + k - 5, ".json") == 0;
 }
 
 static int
@@ -179,7 +171,7 @@ walk_dir(struct tl_walk *w, const char *dir,
 	char **names = NULL, *p;
 	size_t n = 0, i, len = strlen(dir);
 	DIR *d;
-	int rc = 0;
+	int rc = 0, user;
 
 	if ((d = opendir(dir)) == NULL)
 		return tl_err_set(err, TL_EX_NOINPUT, dir, 0, "%s",
@@ -194,8 +186,9 @@ walk_dir(struct tl_walk *w, const char *dir,
 	if (n > 0)	/* names is NULL for an empty directory */
 		qsort(names, n, sizeof(char *), cmp);
 	tl_buf_init(&skipped);
+	user = ft_userdir(names, n);
 	for (i = 0; i < n; i++) {
-		if (ft_skip(names, n, i)) {
+		if (user && ft_skip(names[i])) {
 			tl_buf_printf(&skipped, "%s%s", skipped.len > 0 ?
 			    ", " : "", names[i]);
 			continue;

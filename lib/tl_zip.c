@@ -90,10 +90,10 @@ extract(FILE *fp, const char *path, long size, long off, unsigned method,
 	long data;
 	int zrc;
 
-	if (off < 0 || off > size - LFH_LEN ||
-	    read_at(fp, path, off, h, LFH_LEN, err) == -1)
-		return off < 0 || off > size - LFH_LEN ? bad(path, "a local "
-		    "header out of the file", err) : -1;
+	if (off < 0 || off > size - LFH_LEN)
+		return bad(path, "a local header out of the file", err);
+	if (read_at(fp, path, off, h, LFH_LEN, err) == -1)
+		return -1;
 	if (le32(h) != LFH_SIG)
 		return bad(path, "no local header where the directory says",
 		    err);

@@ -206,8 +206,8 @@ parse_args(int argc, char *argv[], struct opts *o)
 {
 	enum { OPT_ALIASES = 256, OPT_BTTRADES, OPT_CAPITAL, OPT_FROM,
 	    OPT_KIND, OPT_MAP, OPT_MAPFILE, OPT_MAXREC, OPT_MERGE, OPT_NOFILL,
-	    OPT_NOPROGRESS, OPT_PATH, OPT_PATHAS, OPT_PROGRESS, OPT_REJECTS, OPT_SHARD,
-	    OPT_STRICT, OPT_MEMORY, OPT_TEMPDIR, OPT_END };
+	    OPT_NOPROGRESS, OPT_PATH, OPT_PATHAS, OPT_PROGRESS, OPT_REJECTS,
+	    OPT_SHARD, OPT_STRICT, OPT_MEMORY, OPT_TEMPDIR, OPT_END };
 	/* The options of one stage: --shard runs stage one, --merge stage
 	 * two (the others act in both, or on messages).  -u is of stage
 	 * one, but --merge takes it to check the shards were written with

@@ -526,44 +526,18 @@ finish_health(struct night *n, json_t *h)
 	puts_(tr, "stale_since", ref);
 }
 
-/* Does the file at path hold a header line and nothing after it?  The
- * returns of a night before the first closed trade: no day yet, which is
- * no fault of the file. */
-static int
-header_only(const char *path)
-{
-	FILE *fp = fopen(path, "r");
-	int c, lines = 0, blank = 1;
-
-	if (fp == NULL)
-		return 0;
-	while ((c = getc(fp)) != EOF && lines < 2) {
-		if (c == '\n') {
-			lines += !blank || lines == 0;
-			blank = 1;
-		} else if (c != '\r')
-			blank = 0;
-	}
-	lines += !blank;
-	fclose(fp);
-	return lines == 1;
-}
-
 /* returns.csv: the panel, kept for the equity curves */
 static void
 load_returns(struct night *n, struct sec *sec)
 {
-	struct tl_panel_opts popts = { 0 };
+	/* a night before the first closed trade: a header, no day yet */
+	struct tl_panel_opts popts = { .empty_ok = 1 };
 	struct tl_err err = { 0 };
 	char *path = path_of(n->dir, "returns.csv");
 
 	if (!exists(path)) {
 		sec_file(sec, "returns.csv", "missing");
 		put(sec->obj, "returns", json_null());
-	} else if (header_only(path)) {
-		sec_file(sec, "returns.csv", "ok");
-		put(sec->obj, "returns", json_pack("{s:i,s:i}", "days", 0,
-		    "strategies", 0));
 	} else if (tl_panel_read(&n->ret, &path, 1, &popts, &err) == -1) {
 		const char *colon = strrchr(err.where, '/');
 
@@ -571,6 +545,10 @@ load_returns(struct night *n, struct sec *sec)
 		sec_note(n, sec, "%s: %s", colon != NULL ? colon + 1 :
 		    "returns.csv", err.msg);
 		put(sec->obj, "returns", json_null());
+	} else if (n->ret.ndates == 0) {
+		sec_file(sec, "returns.csv", "ok");
+		put(sec->obj, "returns", json_pack("{s:i,s:i}", "days", 0,
+		    "strategies", 0));
 	} else {
 		n->have_ret = 1;
 		sec_file(sec, "returns.csv", "ok");

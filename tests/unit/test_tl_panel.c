@@ -313,6 +313,28 @@ Test(tl_panel, jsonl_not_a_panel)
 	    err.msg);
 }
 
+/* empty_ok: a header without a row (a night before the first closed
+ * trade) is an empty panel, not the error it is by default */
+Test(tl_panel, empty_ok)
+{
+	struct tl_panel_opts o = { .empty_ok = 1 };
+	struct tl_panel p;
+	struct tl_err err;
+	char path[512], *paths[1];
+
+	ut_write_str(ut_path(path, sizeof(path), dir, "e.csv"),
+	    "date,strategy,return\n");
+	paths[0] = path;
+	tl_err_clear(&err);
+	cr_assert_eq(tl_panel_read(&p, paths, 1, &o, &err), 0, "%s", err.msg);
+	cr_assert_eq(p.ndates, 0);
+	cr_assert_eq(p.nseries, 0);
+	tl_panel_free(&p);
+	o.empty_ok = 0;
+	cr_assert_eq(tl_panel_read(&p, paths, 1, &o, &err), -1);
+	cr_assert_str_eq(err.msg, "no values");
+}
+
 Test(tl_panel, twice_across_files)
 {
 	struct tl_panel p;
