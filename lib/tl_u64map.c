@@ -2,10 +2,57 @@
  * A compact u64 -> u64 table (tl_u64map.h): linear probing over a
  * power-of-two array of slots, grown by doubling at load 3/4.
  */
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 
 #include "tl_u64map.h"
 #include "tl_util.h"
+
+#define HUGE_PAGE	((size_t)2 << 20)	/* x86-64's and arm64's */
+
+/* n zeroed slots.  A table of megabytes is probed at random, a page per
+ * probe: on 2 MiB pages (where the kernel gives them for the asking,
+ * transparent huge pages in "madvise" mode) a probe misses the TLB and
+ * faults far less often than on 4 KiB ones.  Such a table is mapped
+ * whole, aligned to the page, and zeroed by the kernel as it is first
+ * touched; a smaller one comes from calloc. */
+static struct tl_u64slot *
+slots_alloc(size_t n)
+{
+	size_t bytes = n * sizeof(struct tl_u64slot), lead;
+	char *p;
+
+	if (bytes < HUGE_PAGE)
+		return tl_xcalloc(n, sizeof(struct tl_u64slot));
+	/* bytes is a power of two, so a multiple of the page: map a page
+	 * more and give back what lies outside the aligned part */
+	if ((p = mmap(NULL, bytes + HUGE_PAGE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED)
+		tl_oom();
+	lead = (HUGE_PAGE - (uintptr_t)p % HUGE_PAGE) % HUGE_PAGE;
+	if (lead > 0)
+		munmap(p, lead);
+	munmap(p + lead + bytes, HUGE_PAGE - lead);
+	p += lead;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, bytes, MADV_HUGEPAGE);	/* a hint */
+#endif
+	return (struct tl_u64slot *)(void *)p;
+}
+
+/* Free what slots_alloc(n) gave. */
+static void
+slots_free(struct tl_u64slot *v, size_t n)
+{
+	if (v == NULL)
+		return;
+	if (n * sizeof(*v) < HUGE_PAGE)
+		free(v);
+	else
+		munmap(v, n * sizeof(*v));
+}
 
 void
 tl_u64map_init(struct tl_u64map *t)
@@ -18,7 +65,7 @@ tl_u64map_init(struct tl_u64map *t)
 void
 tl_u64map_release(struct tl_u64map *t)
 {
-	free(t->slot);
+	slots_free(t->slot, t->slot == NULL ? 0 : t->mask + 1);
 	tl_u64map_init(t);
 }
 
@@ -29,7 +76,7 @@ grow(struct tl_u64map *t)
 	size_t i, j, n = t->slot == NULL ? 0 : t->mask + 1;
 
 	t->mask = n == 0 ? 4095 : 2 * n - 1;
-	t->slot = tl_xcalloc(t->mask + 1, sizeof(*t->slot));
+	t->slot = slots_alloc(t->mask + 1);
 	for (i = 0; i < n; i++) {
 		if (old[i].key == 0)
 			continue;
@@ -38,7 +85,7 @@ grow(struct tl_u64map *t)
 			;
 		t->slot[j] = old[i];
 	}
-	free(old);
+	slots_free(old, n);
 }
 
 uint64_t *
@@ -88,13 +135,19 @@ struct tl_u64slot *
 tl_u64map_take(struct tl_u64map *t, size_t *n, size_t *cap)
 {
 	struct tl_u64slot *v = t->slot;
-	size_t i;
+	size_t i, size = v == NULL ? 0 : t->mask + 1;
 
 	*n = 0;
-	*cap = v == NULL ? 0 : t->mask + 1;
-	for (i = 0; i < *cap; i++)
+	for (i = 0; i < size; i++)
 		if (v[i].key != 0)
 			v[(*n)++] = v[i];
+	*cap = size;
+	if (size * sizeof(*v) >= HUGE_PAGE) {	/* mapped: into the heap */
+		*cap = *n > 0 ? *n : 1;
+		v = tl_xreallocarray(NULL, *cap, sizeof(*v));
+		memcpy(v, t->slot, *n * sizeof(*v));
+		slots_free(t->slot, size);
+	}
 	tl_u64map_init(t);
 	return v;
 }

@@ -42,7 +42,8 @@ uint64_t *tl_u64map_get(const struct tl_u64map *t, uint64_t key);
 size_t	tl_u64map_count(const struct tl_u64map *t);
 
 /* Take the pairs out of t: *n of them, packed to the front of an array of
- * *cap slots (new: the caller frees it; NULL when t is empty).  t is left
+ * *cap slots (new, of the heap: the caller may realloc and frees it; NULL
+ * when t is empty).  t is left
  * empty.  Their order is that of the slots, not of insertion. */
 struct tl_u64slot *tl_u64map_take(struct tl_u64map *t, size_t *n,
 	    size_t *cap);

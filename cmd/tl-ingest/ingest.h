@@ -231,6 +231,15 @@ struct state {
  * canonical JSON text being written, keys in the order of tl(7). */
 #define MAX_DONE	64	/* canonical keys of one record */
 
+/* The top level of a canonical text, as normalise() writes it: what
+ * tl_jv_index_text() would read off the text (struct tl_jv_member), n
+ * members in b, or n = -1 when a key or a string has escapes or a
+ * number's value is not known (then parse the text). */
+struct topidx {
+	struct tl_buf	 b;
+	long		 n;
+};
+
 struct rec {
 	const struct opts *o;		/* --map */
 	const struct tl_jdoc *d;	/* parsed input */
@@ -246,6 +255,9 @@ struct rec {
 	int64_t		 when;		/* event time for --until, ms */
 	const struct tl_alias *alias;	/* --aliases, or NULL */
 	int		 renamed;	/* a strategy name was renamed */
+	struct topidx	*ix;		/* the top level as written, or NULL */
+	struct tl_jv_member m;		/* the member being written */
+	int		 open;		/* m is */
 };
 
 /* What a file's name (or --kind) says of its records. */
@@ -288,9 +300,10 @@ int	norm_run(struct rec *r);
 int	norm_promotion(struct rec *r);
 int	norm_retirement(struct rec *r);
 int	normalise(const struct state *s, struct tl_jdoc *doc,
-	    struct tl_buf *out, const struct file_kind *fk, enum tl_kind *kp,
-	    const char **rule, int *renamed, const char *text, size_t len,
-	    const char *name, unsigned long line, struct tl_err *why);
+	    struct tl_buf *out, struct topidx *ix, const struct file_kind *fk,
+	    enum tl_kind *kp, const char **rule, int *renamed,
+	    const char *text, size_t len, const char *name,
+	    unsigned long line, struct tl_err *why);
 
 /* stage_two.c: stage two */
 void	facts_of(struct tl_buf *key, enum tl_kind k, const struct tl_jdoc *c,

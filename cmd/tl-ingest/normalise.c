@@ -6,6 +6,7 @@
  * after the canonical ones.  Nothing here reads the state but the
  * options, so any thread can run it.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,18 +39,81 @@ field(const struct rec *r, const char *key)
 	return v != NULL && v->type != TL_JNULL ? v : NULL;
 }
 
+/* The member being written ends at the end of out: into the index,
+ * typed by its first byte (the index of a text that tl_jv_index_text
+ * would read). */
 static void
-put_key(struct rec *r, const char *key)
+member_end(struct rec *r)
 {
-	size_t n = strlen(key);
+	static const struct {
+		char		 c;
+		enum tl_jt	 type;
+	} first[] = { { '"', TL_JSTR }, { '{', TL_JOBJ }, { '[', TL_JARR },
+		{ 't', TL_JTRUE }, { 'f', TL_JFALSE }, { 'n', TL_JNULL } };
+	struct tl_jv_member *m = &r->m;
+	const char *v = r->out->data + m->off;
+	size_t i;
 
+	if (!r->open)
+		return;
+	r->open = 0;
+	if (r->ix->n < 0)
+		return;
+	m->span = (uint32_t)(r->out->len - m->off);
+	for (i = 0; i < TL_NELEM(first) && first[i].c != *v; i++)
+		;
+	m->type = i < TL_NELEM(first) ? first[i].type : TL_JNUM;
+	if (m->type != TL_JNUM)
+		m->num = 0;
+	if ((m->type == TL_JNUM && m->num != m->num) ||	/* not told */
+	    memchr(r->out->data + m->key, '\\', m->keylen) != NULL ||
+	    (m->type == TL_JSTR && memchr(v + 1, '\\', m->span - 2) != NULL)) {
+		r->ix->n = -1;
+		return;
+	}
+	tl_buf_add(&r->ix->b, m, sizeof(*m));
+	r->ix->n++;
+}
+
+/* Begin a top-level member of the canonical text: its key key[0..n), as
+ * it is in the input when the key is the input's (extras); done says
+ * whether to note it among the keys written. */
+static void
+member_key(struct rec *r, const char *key, size_t n, int done)
+{
+	size_t at;
+
+	if (r->ix != NULL)
+		member_end(r);
 	tl_buf_addc(r->out, r->out->len > 0 ? ',' : '{');
+	at = r->out->len + 1;
 	tl_jv_append_string(r->out, key, n);
 	tl_buf_addc(r->out, ':');
-	if (r->ndone < MAX_DONE) {
+	if (r->ix != NULL) {
+		memset(&r->m, 0, sizeof(r->m));
+		r->m.key = (uint32_t)at;
+		r->m.keylen = (uint32_t)(r->out->len - 2 - at);
+		r->m.off = (uint32_t)r->out->len;
+		r->m.num = NAN;	/* a number's writer tells it */
+		r->open = 1;
+	}
+	if (done && r->ndone < MAX_DONE) {
 		r->donelen[r->ndone] = n;
 		r->done[r->ndone++] = key;
 	}
+}
+
+static void
+put_key(struct rec *r, const char *key)
+{
+	member_key(r, key, strlen(key), 1);
+}
+
+/* The value of the number member being written: x. */
+static void
+member_num(struct rec *r, double x)
+{
+	r->m.num = x;
 }
 
 static int
@@ -160,6 +224,7 @@ get_num(struct rec *r, const char *key, int required, double lo, double hi,
 	}
 	put_key(r, key);
 	tl_jv_append(r->out, r->d, v);
+	member_num(r, v->num);
 	return 1;
 }
 
@@ -334,10 +399,15 @@ keep_extras(struct rec *r)
 				break;
 		if (i < r->o->nmaps)
 			continue;
-		tl_buf_addc(r->out, r->out->len > 0 ? ',' : '{');
-		tl_jv_append_string(r->out, c->key, c->keylen);
-		tl_buf_addc(r->out, ':');
+		member_key(r, c->key, c->keylen, 0);
 		tl_jv_append(r->out, r->d, c);
+		if (c->type == TL_JNUM)
+			member_num(r, c->num);
+	}
+	if (r->ix != NULL) {
+		member_end(r);
+		if (r->out->len > UINT32_MAX / 2)	/* as tl_jv_index_text */
+			r->ix->n = -1;
 	}
 	if (r->out->len == 0)
 		tl_buf_addc(r->out, '{');
@@ -619,16 +689,17 @@ norm_retirement(struct rec *r)
 }
 
 /* Stage one: check and normalise one record (JSON text), parsed into
- * doc, into out (empty).  It reads nothing of s but the options, so that
- * any thread can run it.  Returns 0 (the canonical text in out), 1 to
+ * doc, into out (empty), and its top level into ix (unless NULL).  It
+ * reads nothing of s but the options, so that any thread can run it.
+ * Returns 0 (the canonical text in out), 1 to
  * reject (why set) or 2 when it happened after --until.  *kp and *rule
  * get the record's kind and the rule that gave it (see kind_of), when it
  * is known; *renamed whether --aliases renamed a strategy. */
 int
 normalise(const struct state *s, struct tl_jdoc *doc, struct tl_buf *out,
-    const struct file_kind *fk, enum tl_kind *kp, const char **rule,
-    int *renamed, const char *text, size_t len, const char *name,
-    unsigned long line, struct tl_err *why)
+    struct topidx *ix, const struct file_kind *fk, enum tl_kind *kp,
+    const char **rule, int *renamed, const char *text, size_t len,
+    const char *name, unsigned long line, struct tl_err *why)
 {
 	struct rec r;
 	const struct tl_jv *near = NULL;
@@ -651,6 +722,10 @@ normalise(const struct state *s, struct tl_jdoc *doc, struct tl_buf *out,
 	r.err = why;
 	r.when = INT64_MIN;
 	r.alias = s->alias;
+	if ((r.ix = ix) != NULL) {
+		tl_buf_reset(&ix->b);
+		ix->n = 0;
+	}
 	if ((k = *kp = kind_of(&r, fk, rule)) == TL_KIND_NONE)
 		return tl_err_set(why, TL_EX_DATAERR, name, line,
 		    "cannot tell the record kind (%s): use --kind",

@@ -114,6 +114,8 @@ struct trade {
 	const struct tl_jv *same[MAX_DONE];	/* members written under
 					 * their own key, so in keys */
 	size_t		 nsame;
+	const struct tl_jdoc *nd;	/* the record copied from last */
+	const struct tl_jv *near;	/* its member found last */
 };
 
 /* An empty trade written into b (its arrays are filled as they grow). */
@@ -122,6 +124,8 @@ trade_init(struct trade *t, struct tl_buf *b)
 {
 	t->b = b;
 	t->n = t->nsame = 0;
+	t->nd = NULL;
+	t->near = NULL;
 }
 
 static int
@@ -154,7 +158,12 @@ trade_copy(struct trade *t, const struct tl_jdoc *d, const char *key,
 {
 	const struct tl_jv *v;
 
-	if ((v = tl_jv_get(d, &d->v[0], key)) == NULL)
+	if (d != t->nd) {
+		t->nd = d;
+		t->near = NULL;
+	}
+	/* most keys are copied in the order of the record: found at once */
+	if ((v = tl_jv_get_near(d, &d->v[0], key, &t->near)) == NULL)
 		return;
 	if (key == out && t->n < MAX_DONE)	/* its key goes into keys */
 		t->same[t->nsame++] = v;

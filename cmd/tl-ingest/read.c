@@ -36,8 +36,8 @@ handle(struct state *s, const struct file_kind *fk, enum tl_kind *kp,
 	int renamed = 0;
 
 	tl_buf_reset(&s->buf);
-	switch (normalise(s, &s->doc, &s->buf, fk, kp, rule, &renamed, text,
-	    len, name, line, why)) {
+	switch (normalise(s, &s->doc, &s->buf, NULL, fk, kp, rule, &renamed,
+	    text, len, name, line, why)) {
 	case 1:
 		return 1;
 	case 2:
@@ -79,7 +79,7 @@ shard_handle(struct state *s, struct tl_source *src, const struct tl_item *it,
 	int st;
 
 	tl_buf_reset(&s->buf);
-	st = normalise(s, &s->doc, &s->buf, fk, kp, rule, &si->renamed,
+	st = normalise(s, &s->doc, &s->buf, NULL, fk, kp, rule, &si->renamed,
 	    it->text, it->len, it->name, it->line, why);
 	if (st == 1)
 		return 1;
@@ -335,6 +335,7 @@ struct scratch {
 	struct tl_buf	 buf;		/* its canonical text */
 	struct tl_jdoc	 cdoc;		/* that text, parsed */
 	struct tl_buf	 key;		/* its dedup key */
+	struct topidx	 ix;		/* its top level, as written */
 };
 
 struct reader;
@@ -531,22 +532,23 @@ rec_facts(const struct brec *r, const char *base, struct facts *fx)
 }
 
 /* The canonical text sc->buf of a record of kind k, in sc->cdoc: made of
- * its top level, written into c's out (tl_jv_index_text), else parsed.
- * Returns the offset of the top level for the join of a decision or an
- * outcome, else NO_BYTES (and out as it was); *n its members. */
+ * its top level (sc->ix, as normalise() wrote it), written into c's out,
+ * else parsed.  Returns the offset of the top level for the join of a
+ * decision or an outcome, else NO_BYTES (and out as it was); *n its
+ * members. */
 static size_t
 canon_doc(struct bchunk *c, struct scratch *sc, enum tl_kind k, size_t *n)
 {
 	size_t at = c->out.len;
-	long got;
 
-	if ((got = tl_jv_index_text(sc->buf.data, sc->buf.len, &c->out)) < 0) {
+	if (sc->ix.n < 0) {
 		tl_jdoc_parse_own(&sc->cdoc, sc->buf.data, sc->buf.len);
 		return NO_BYTES;
 	}
+	tl_buf_add(&c->out, sc->ix.b.data, sc->ix.b.len);
 	tl_jdoc_from_index(&sc->cdoc, sc->buf.data, sc->buf.len,
-	    c->out.data + at, (size_t)got);
-	*n = (size_t)got;
+	    c->out.data + at, (size_t)sc->ix.n);
+	*n = (size_t)sc->ix.n;
 	if (k == TL_KIND_DECISION || k == TL_KIND_OUTCOME)
 		return at;
 	c->out.len = at;	/* only the joins keep it */
@@ -574,7 +576,8 @@ norm_chunk(void *ctx, size_t task, int worker)
 		r->k = f->fk.kind;
 		r->rule = f->fk.why;
 		tl_buf_reset(&sc->buf);
-		r->st = normalise(b->rd->s, &sc->doc, &sc->buf, &f->fk, &r->k,
+		r->st = normalise(b->rd->s, &sc->doc, &sc->buf, &sc->ix,
+		    &f->fk, &r->k,
 		    &r->rule, &r->renamed, b->in.data + r->text, r->len,
 		    f->name, r->line, &why);
 		if (r->st == B_REJECT)
@@ -781,6 +784,7 @@ ingest_all(struct state *s, const struct tl_walk *w, int threads,
 		tl_buf_init(&rd.sc[i].buf);
 		tl_jdoc_init(&rd.sc[i].cdoc);
 		tl_buf_init(&rd.sc[i].key);
+		tl_buf_init(&rd.sc[i].ix.b);
 	}
 	for (i = 0; i < 2; i++) {
 		b[i].rd = &rd;
@@ -844,6 +848,7 @@ ingest_all(struct state *s, const struct tl_walk *w, int threads,
 		tl_buf_release(&rd.sc[i].buf);
 		tl_jdoc_release(&rd.sc[i].cdoc);
 		tl_buf_release(&rd.sc[i].key);
+		tl_buf_release(&rd.sc[i].ix.b);
 	}
 	free(rd.sc);
 	return rc;

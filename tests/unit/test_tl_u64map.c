@@ -206,11 +206,12 @@ Test(tl_u64map, consecutive_keys)
 	tl_u64map_release(&t);
 }
 
-/* take: every pair once, packed to the front; the table left empty and
+/* take of n keys: every pair once, packed to the front of an array of
+ * the heap (which returns.c grows with realloc); the table left empty and
  * usable again. */
-Test(tl_u64map, take)
+static void
+check_take(size_t N)
 {
-	enum { N = 5000 };
 	struct tl_u64map t;
 	struct tl_u64slot *v;
 	size_t i, n, cap, k;
@@ -224,7 +225,6 @@ Test(tl_u64map, take)
 	cr_assert_not_null(v);
 	cr_assert_eq(n, N);
 	cr_assert_geq(cap, n);
-	cr_assert_eq(cap & (cap - 1), 0);
 	cr_assert_eq(tl_u64map_count(&t), 0);
 	cr_assert_null(t.slot);
 	seen = calloc(N + 1, 1);
@@ -238,12 +238,24 @@ Test(tl_u64map, take)
 		seen[i] = 1;
 	}
 	free(seen);
+	v = realloc(v, 2 * cap * sizeof(*v));
+	cr_assert_not_null(v);
+	v[2 * cap - 1].key = 1;	/* the new end is ours */
+	cr_assert_eq(v[n - 1].key, mix((size_t)v[n - 1].val));
 	free(v);
 	*tl_u64map_put(&t, 42, &added) = 7;
 	cr_assert_eq(added, 1);
 	cr_assert_eq(*tl_u64map_get(&t, 42), 7);
 	cr_assert_null(tl_u64map_get(&t, mix(1)));
 	tl_u64map_release(&t);
+}
+
+/* A table of the heap (8192 slots) and one mapped on its own (262144
+ * slots, 4 MiB: tl_u64map.c maps tables of 2 MiB and more). */
+Test(tl_u64map, take)
+{
+	check_take(5000);
+	check_take(150000);
 }
 
 /* Keys that differ only in their high 32 bits (a strategy number above a
