@@ -367,13 +367,30 @@ parse_string(struct parser *p, const char **out, size_t *len)
 	return 0;
 }
 
+/* Whether the number literal v (frac digits after its point, has_exp,
+ * sig significant digits, lost past 19) is the text tl_jv_append writes
+ * of it (append_number), told where its digits were counted: an integer
+ * of at most 18 characters but -0, or a decimal that tl_fmt_is_short
+ * takes. */
+static uint8_t
+literal_is_canonical(const struct tl_jv *v, size_t frac, int has_exp,
+    int sig, int lost)
+{
+	if (has_exp)
+		return 0;
+	if (frac == 0)
+		return v->len <= 18 && !(v->len == 2 && v->s[1] == '0');
+	return !lost && v->s[v->len - 1] != '0' &&
+	    tl_fmt_is_short_form(v->num, sig);
+}
+
 static int
 parse_number(struct parser *p, struct tl_jv *v)
 {
 	const char *s = p->s;
 	size_t start = p->i, i = p->i, frac = 0;
 	uint64_t m = 0;
-	int exp = 0, eneg = 0, neg = 0, e10, sig = 0, lost = 0;
+	int exp = 0, eneg = 0, neg = 0, e10, sig = 0, lost = 0, has_exp = 0;
 	char tmp[64], *t, *end;
 	double x;
 
@@ -403,6 +420,7 @@ parse_number(struct parser *p, struct tl_jv *v)
 		i += frac;
 	}
 	if (i < p->n && (s[i] == 'e' || s[i] == 'E')) {
+		has_exp = 1;
 		i++;
 		if (i < p->n && (s[i] == '+' || s[i] == '-'))
 			eneg = s[i++] == '-';
@@ -425,21 +443,23 @@ parse_number(struct parser *p, struct tl_jv *v)
 		x = (double)m;
 		x = e10 < 0 ? x / pow10tab[-e10] : x * pow10tab[e10];
 		v->num = neg ? -x : x;
+		v->lit = literal_is_canonical(v, frac, has_exp, sig, lost);
 		return 0;
 	}
-	if (!lost && tl_dec_to_double(m, e10, neg, &v->num) == 0)
-		return 0;
-	t = v->len < sizeof(tmp) ? tmp : tl_xmalloc(v->len + 1);
-	memcpy(t, v->s, v->len);
-	t[v->len] = '\0';
-	x = strtod(t, &end);
-	if (t != tmp)
-		free(t);
-	if (!isfinite(x)) {
-		p->i = start;
-		return fail(p, "number out of range");
+	if (lost || tl_dec_to_double(m, e10, neg, &v->num) == -1) {
+		t = v->len < sizeof(tmp) ? tmp : tl_xmalloc(v->len + 1);
+		memcpy(t, v->s, v->len);
+		t[v->len] = '\0';
+		x = strtod(t, &end);
+		if (t != tmp)
+			free(t);
+		if (!isfinite(x)) {
+			p->i = start;
+			return fail(p, "number out of range");
+		}
+		v->num = x;
 	}
-	v->num = x;
+	v->lit = literal_is_canonical(v, frac, has_exp, sig, lost);
 	return 0;
 }
 
@@ -988,6 +1008,10 @@ append_number(struct tl_buf *b, const struct tl_jv *v)
 	long long ll;
 	int n;
 
+	if (v->lit) {	/* the parse found it written as we write it */
+		tl_buf_add(b, v->s, v->len);
+		return;
+	}
 	if (memchr(v->s, '.', v->len) == NULL &&
 	    memchr(v->s, 'e', v->len) == NULL &&
 	    memchr(v->s, 'E', v->len) == NULL) {

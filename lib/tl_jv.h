@@ -30,6 +30,9 @@ struct tl_jv {
 	uint32_t	 n;		/* members or elements (arrays, objects) */
 	uint32_t	 off;		/* its first byte in the text */
 	uint32_t	 span;		/* its bytes in the text, from off */
+	uint8_t		 lit;		/* a number whose literal is what
+					 * tl_jv_append writes (set by the
+					 * parse; 0: not known) */
 	const char	*key;		/* member name, NULL outside objects */
 	size_t		 keylen;	/* its length */
 	const char	*s;		/* string bytes, or number text */

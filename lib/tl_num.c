@@ -377,6 +377,12 @@ tl_fmt_is_short(const char *s, size_t n, double x)
 }
 
 int
+tl_fmt_is_short_form(double x, int sig)
+{
+	return fabs(x) >= FAST_MIN && fabs(x) < FAST_MAX && sig <= 15;
+}
+
+int
 tl_fmt_double(char *buf, double x)
 {
 	unsigned long long mi;

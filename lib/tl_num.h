@@ -26,6 +26,11 @@ int	tl_fmt_double(char *buf, double x);
  * nothing (tl_fmt_double decides). */
 int	tl_fmt_is_short(const char *s, size_t n, double x);
 
+/* tl_fmt_is_short of such a decimal (a point, no exponent, no trailing
+ * zero) told by its value x and its sig significant digits, for a parser
+ * that counted them. */
+int	tl_fmt_is_short_form(double x, int sig);
+
 /* Write the exact decimal m * 10^-k, negative if neg: a '-' when neg,
  * the digits of m with a point k (0..20) digits from the right, and a
  * "0." before them when m has no more than k digits ("0.05" for m = 5,

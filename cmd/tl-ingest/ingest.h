@@ -245,6 +245,7 @@ struct rec {
 	const struct tl_jdoc *d;	/* parsed input */
 	const struct tl_jv *in;		/* its root object */
 	const struct tl_jv **near;	/* the member field() found last */
+	uint64_t	 keys;		/* key_bit() of each of in's keys */
 	struct tl_buf	*out;		/* canonical text being built */
 	const char	*done[MAX_DONE];	/* keys written, for extras */
 	size_t		 donelen[MAX_DONE];	/* their lengths */

@@ -24,6 +24,16 @@
 
 #define MAX_MAGNITUDE	1e15	/* |price|, |qty|, |pnl| beyond this: bad */
 
+/* A bit of 64 for a key k[0..n), n > 0: a record's keys in a word
+ * (struct rec's keys) tell most keys it lacks without a look at its
+ * members. */
+static uint64_t
+key_bit(const char *k, size_t n)
+{
+	return n == 0 ? 0 : (uint64_t)1 << ((n * 7 + (unsigned char)k[0] +
+	    3 * (unsigned char)k[n - 1]) & 63);
+}
+
 /* The input field key, or the raw field a --map names for it; NULL when
  * absent or null. */
 const struct tl_jv *
@@ -32,6 +42,10 @@ field(const struct rec *r, const char *key)
 	const struct tl_jv *v;
 	size_t i;
 
+	/* the kind's rules and the optional fields ask for many that are
+	 * not there */
+	if (r->o->nmaps == 0 && !(r->keys & key_bit(key, strlen(key))))
+		return NULL;
 	if ((v = tl_jv_get_near(r->d, r->in, key, r->near)) == NULL)
 		for (i = 0; i < r->o->nmaps && v == NULL; i++)
 			if (strcmp(r->o->map_to[i], key) == 0)
@@ -702,7 +716,7 @@ normalise(const struct state *s, struct tl_jdoc *doc, struct tl_buf *out,
     const char *name, unsigned long line, struct tl_err *why)
 {
 	struct rec r;
-	const struct tl_jv *near = NULL;
+	const struct tl_jv *near = NULL, *c;
 	enum tl_kind k;
 
 	if (tl_jdoc_parse(doc, text, len, name, line, why) == -1)
@@ -722,6 +736,9 @@ normalise(const struct state *s, struct tl_jdoc *doc, struct tl_buf *out,
 	r.err = why;
 	r.when = INT64_MIN;
 	r.alias = s->alias;
+	for (c = tl_jv_child(doc, r.in); c != NULL; c = tl_jv_next(doc, r.in, c))
+		if (c->keylen > 0)
+			r.keys |= key_bit(c->key, c->keylen);
 	if ((r.ix = ix) != NULL) {
 		tl_buf_reset(&ix->b);
 		ix->n = 0;

@@ -166,6 +166,58 @@ Test(tl_jv, random_numbers_match_strtod)
 	}
 }
 
+/* The parse marks a number whose literal is what tl_jv_append writes
+ * (lit): appended with the mark, its bytes are those written without it
+ * (the literal judged from its text and value), for edge cases and
+ * random texts; and most money-like decimals and short integers are
+ * marked. */
+static void
+lit_agrees(const char *text)
+{
+	struct tl_buf with, without;
+	struct tl_jv v;
+	struct tl_err err;
+
+	tl_buf_init(&with);
+	tl_buf_init(&without);
+	cr_assert_eq(parse(text, &err), 0, "%s: %s", text, err.msg);
+	v = d.v[0];
+	tl_jv_append(&with, &d, &d.v[0]);
+	d.v[0].lit = 0;
+	tl_jv_append(&without, &d, &d.v[0]);
+	cr_assert_str_eq(with.data, without.data, "%s (lit %d)", text,
+	    v.lit);
+	tl_buf_release(&with);
+	tl_buf_release(&without);
+}
+
+Test(tl_jv, number_literal_mark_writes_the_same)
+{
+	static const char *const edge[] = { "0", "-0", "7", "-7",
+		"123456789012345678", "-12345678901234567",
+		"1234567890123456789", "99999999999999999999", "0.1", "0.10",
+		"-0.0", "2.50", "1e5", "1E-7", "0.5e1", "0.0001", "0.00001",
+		"-0.00009999", "999999999999999.9", "99999999999999.9",
+		"123456789012345.5", "12345678901234.5", "0.123456789012345",
+		"0.1234567890123456", "1000000000000000.5", "187.2", "-139.32",
+		"0.30000000000000004", "1.0", "100", "-0e15" };
+	unsigned long long s = 0x5eedULL;
+	char buf[UT_NUMTEXT];
+	struct tl_err err;
+	size_t i;
+
+	for (i = 0; i < sizeof(edge) / sizeof(edge[0]); i++)
+		lit_agrees(edge[i]);
+	for (i = 0; i < 100000; i++) {
+		ut_number_text(buf, &s);
+		if (isfinite(strtod(buf, NULL)))
+			lit_agrees(buf);
+	}
+	cr_assert_eq(parse("[-139.32, 0.653, 42, 1.5e3, 0.10]", &err), 0);
+	cr_assert(d.v[1].lit && d.v[2].lit && d.v[3].lit);
+	cr_assert(!d.v[4].lit && !d.v[5].lit);
+}
+
 Test(tl_jv, strings_escapes_and_utf8)
 {
 	const struct tl_jv *v;
