@@ -125,6 +125,14 @@ struct run {
 	char		*sharpe;	/* canonical number, or NULL */
 };
 
+/* What an outcome's trade takes of it that stage one knew already: net
+ * P&L (pnl less fees) and exit time; net NAN when not known (then
+ * write_trade reads them off the record). */
+struct trade_facts {
+	double		 net;
+	int64_t		 exit_ms;
+};
+
 /* What stage two needs of a canonical record without parsing it, found
  * by facts_of() (in stage one when read ahead). */
 struct facts {
@@ -135,7 +143,7 @@ struct facts {
 	const char	*strat;		/* an outcome's strategy */
 	size_t		 slen;		/* its length */
 	int64_t		 day;		/* an outcome's exit day */
-	double		 net;		/* its pnl - fees */
+	struct trade_facts tf;		/* its net P&L and exit time */
 	const void	*mem;		/* a decision's or outcome's top level
 					 * (tl_jv_index), or NULL: parse */
 	size_t		 nmem;		/* its members */
@@ -324,7 +332,8 @@ int	emit_text(struct state *s, enum emit e, const char *text, size_t n,
 int	emit_unmatched(struct state *s, const char *kind, const char *text,
 	    struct tl_err *err);
 int	write_trade(struct state *s, const struct tl_jdoc *dd,
-	    const struct tl_jdoc *od, struct tl_err *err);
+	    const struct tl_jdoc *od, const struct trade_facts *tf,
+	    struct tl_err *err);
 int	write_by_signal(struct state *s, enum tl_kind k,
 	    const struct tl_jdoc *sd, const struct tl_jdoc *rd,
 	    struct tl_err *err);

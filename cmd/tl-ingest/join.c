@@ -4,6 +4,7 @@
  * counterfactuals wait for their signal (pend_sig).  What is still
  * waiting at the end is written as unmatched.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,18 +23,21 @@
  * text's NUL when stage one made it. */
 struct waiting {
 	unsigned long	 seq;
+	struct trade_facts tf;		/* an outcome's */
 	size_t		 len;		/* of text */
 	size_t		 nmem;		/* members after it, if has_mem */
 	int		 has_mem;
 	char		 text[];
 };
 
-/* One side of a trade: canonical text, and its top level or NULL. */
+/* One side of a trade: canonical text, its top level or NULL, and an
+ * outcome's facts (net NAN: not known). */
 struct side {
 	const char	*text;
 	size_t		 len;
 	const void	*mem;
 	size_t		 nmem;
+	struct trade_facts tf;
 };
 
 /* What waits in pend under id: taken out if there (new, for the caller
@@ -65,6 +69,7 @@ wait_for(struct state *s, struct tl_map *pend, const char *id, size_t n,
 		return -1;
 	w = tl_xmalloc(sizeof(*w) + me->len + 1 + msize);
 	w->seq = s->wseq++;
+	w->tf = me->tf;
 	w->len = me->len;
 	w->nmem = me->nmem;
 	w->has_mem = me->mem != NULL;
@@ -94,7 +99,7 @@ trade(struct state *s, const struct side *dec, const struct side *oc,
     struct tl_err *err)
 {
 	return write_trade(s, side_doc(&s->cdoc, dec), side_doc(&s->tdoc, oc),
-	    err);
+	    &oc->tf, err);
 }
 
 /* join() with stage two's answers read from oracle.c's files. */
@@ -102,8 +107,8 @@ static int
 join_told(struct state *s, enum tl_kind k, const struct facts *fx,
     const char *text, size_t len, struct tl_err *err)
 {
-	struct side me = { text, len, fx->mem, fx->nmem };
-	struct side other = { NULL, 0, NULL, 0 };
+	struct side me = { text, len, fx->mem, fx->nmem, fx->tf };
+	struct side other = { NULL, 0, NULL, 0, { NAN, 0 } };
 	int ev;
 
 	if ((ev = oracle_event(s->orc, s->item, &other.text, &other.len,
@@ -125,7 +130,7 @@ join(struct state *s, enum tl_kind k, const struct facts *fx, const char *text,
 {
 	struct tl_map *mine, *theirs;
 	struct waiting *other;
-	struct side me = { text, len, fx->mem, fx->nmem }, them;
+	struct side me = { text, len, fx->mem, fx->nmem, fx->tf }, them;
 	int rc;
 
 	if (k == TL_KIND_OUTCOME && fx->jid == NULL) {
@@ -141,6 +146,7 @@ join(struct state *s, enum tl_kind k, const struct facts *fx, const char *text,
 		them.len = other->len;
 		them.mem = other->has_mem ? other->text + other->len + 1 : NULL;
 		them.nmem = other->nmem;
+		them.tf = other->tf;
 		rc = k == TL_KIND_DECISION ? trade(s, &me, &them, err) :
 		    trade(s, &them, &me, err);
 		free(other);

@@ -4,6 +4,7 @@
  * the records a join makes (a trade from a decision and its outcome; a
  * signal outcome and a counterfactual with their signal's fields).
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,9 +235,11 @@ net_pnl(const struct tl_jdoc *c, const struct tl_jv *rec)
 
 /* The part a trade and a counterfactual share, from a closed trade's
  * canonical record od: entry_ts to exit_reason, with date, net_pnl, win
- * and hold_s. */
+ * and hold_s; its net P&L and exit time from tf unless NULL or not known
+ * there. */
 static void
-trade_body(struct trade *t, const struct tl_jdoc *od)
+trade_body(struct trade *t, const struct tl_jdoc *od,
+    const struct trade_facts *tf)
 {
 	static const char *const money[] = { "entry_price", "exit_price",
 		"qty", "pnl", "fees", "slippage", NULL };
@@ -247,15 +250,20 @@ trade_body(struct trade *t, const struct tl_jdoc *od)
 	int64_t exit_ms, entry_ms;
 	double net;
 
-	ex = tl_jv_get(od, orr, "exit_ts");
-	tl_time_parse(ex->s, ex->len, &exit_ms);
+	if (tf != NULL && !isnan(tf->net)) {
+		exit_ms = tf->exit_ms;
+		net = tf->net;
+	} else {
+		ex = tl_jv_get(od, orr, "exit_ts");
+		tl_time_parse(ex->s, ex->len, &exit_ms);
+		net = net_pnl(od, orr);
+	}
 	trade_copy(t, od, "entry_ts", "entry_ts");
 	trade_copy(t, od, "exit_ts", "exit_ts");
 	tl_time_format_date(date, exit_ms);
 	trade_key(t, "date", 4);
 	tl_jv_append_string(t->b, date, strlen(date));
 	trade_copy_all(t, od, money);
-	net = net_pnl(od, orr);
 	trade_num(t, "net_pnl", net);
 	trade_key(t, "win", 3);
 	tl_buf_adds(t->b, net > 0 ? "true" : "false");
@@ -283,12 +291,14 @@ signal_of_decision(struct state *s, const struct tl_jdoc *dd)
 	return &s->sdoc;
 }
 
-/* Merge a decision and its outcome (canonical records, parsed) into one
- * enriched trade, keys in the order of tl(7), with the fields of the
- * signal that became the decision when it was read first. */
+/* Merge a decision and its outcome (canonical records, parsed; what
+ * stage one knew of the outcome in tf) into one enriched trade, keys in
+ * the order of tl(7), with the fields of the signal that became the
+ * decision when it was read first. */
 int
 write_trade(struct state *s, const struct tl_jdoc *dd,
-    const struct tl_jdoc *od, struct tl_err *err)
+    const struct tl_jdoc *od, const struct trade_facts *tf,
+    struct tl_err *err)
 {
 	static const char *const from_oc[] = { "id", "decision_id",
 		"strategy", "symbol", "side", NULL };
@@ -305,7 +315,7 @@ write_trade(struct state *s, const struct tl_jdoc *dd,
 	trade_copy_all(&t, od, from_oc);
 	trade_copy(&t, dd, "action", "action");
 	trade_copy(&t, dd, "ts", "decision_ts");
-	trade_body(&t, od);
+	trade_body(&t, od, tf);
 	trade_copy_all(&t, dd, from_dec);
 	if ((sd = signal_of_decision(s, dd)) != NULL) {
 		trade_copy(&t, sd, "id", "signal_id");
@@ -376,7 +386,7 @@ write_counterfactual(struct state *s, const struct tl_jdoc *sd,
 	trade_copy(&t, tl_jv_get(cd, &cd->v[0], "side") != NULL ? cd : sd,
 	    "side", "side");
 	trade_copy(&t, sd, "ts", "signal_ts");
-	trade_body(&t, cd);
+	trade_body(&t, cd, NULL);
 	trade_copy_all(&t, sd, from_sig);
 	trade_extras(&t, cd, NULL);
 	tl_buf_addc(t.b, '}');

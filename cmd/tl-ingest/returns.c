@@ -56,7 +56,7 @@ add_return(struct state *s, const struct facts *fx)
 	slot = tl_u64map_put(&s->days, day_key(*num, fx->day), &added);
 	memcpy(&sum, slot, sizeof(sum));	/* new slots hold 0 = +0.0 */
 	sum = tl_exact_value(tl_exact_add(tl_exact_of(sum),
-	    tl_exact_of(fx->net)));
+	    tl_exact_of(fx->tf.net)));
 	memcpy(slot, &sum, sizeof(sum));
 }
 

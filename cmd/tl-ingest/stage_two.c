@@ -4,6 +4,7 @@
  * trade's day and net P&L), de-duplication, the counts, and where the
  * record goes: its output, a join, the returns, the runs.
  */
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -30,6 +31,7 @@ facts_of(struct tl_buf *key, enum tl_kind k, const struct tl_jdoc *c,
 	size_t i;
 
 	memset(fx, 0, sizeof(*fx));
+	fx->tf.net = NAN;
 	tl_buf_reset(key);
 	tl_buf_addc(key, (char)('0' + k));
 	for (i = 0; i < TL_NELEM(kind_ops[k].key) && kind_ops[k].key[i] !=
@@ -60,7 +62,8 @@ facts_of(struct tl_buf *key, enum tl_kind k, const struct tl_jdoc *c,
 	v = tl_jv_get(c, root, "exit_ts");
 	tl_time_parse(v->s, v->len, &ms);
 	fx->day = ms / MS_PER_DAY - (ms % MS_PER_DAY < 0);
-	fx->net = net_pnl(c, root);
+	fx->tf.exit_ms = ms;
+	fx->tf.net = net_pnl(c, root);
 }
 
 /* Is the record of fx new?  The dedup index maps a hash of kind and id to
