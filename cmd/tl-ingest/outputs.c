@@ -106,14 +106,21 @@ emit_unmatched(struct state *s, const char *kind, const char *text,
 	return emit_text(s, E_UNMATCHED, b->data, b->len, err);
 }
 
+#define SAME_DOCS	3	/* a trade's records: outcome, decision, signal */
+#define SAME_PLACES	128	/* their members told by place, up to */
+
 /* The trade being written: keys so far, so that extras never repeat. */
 struct trade {
 	struct tl_buf	*b;		/* the text */
 	const char	*keys[MAX_DONE];	/* keys written */
 	size_t		 lens[MAX_DONE];	/* their lengths */
 	size_t		 n;		/* their number */
-	const struct tl_jv *same[MAX_DONE];	/* members written under
-					 * their own key, so in keys */
+	/* members written under their own key, so in keys: by their
+	 * place in their record when it is below SAME_PLACES, else listed */
+	const struct tl_jdoc *sdoc[SAME_DOCS];
+	uint64_t	 sbits[SAME_DOCS][SAME_PLACES / 64];
+	size_t		 nsdoc;
+	const struct tl_jv *same[MAX_DONE];
 	size_t		 nsame;
 	const struct tl_jdoc *nd;	/* the record copied from last */
 	const struct tl_jv *near;	/* its member found last */
@@ -124,9 +131,54 @@ static void
 trade_init(struct trade *t, struct tl_buf *b)
 {
 	t->b = b;
-	t->n = t->nsame = 0;
+	t->n = t->nsame = t->nsdoc = 0;
 	t->nd = NULL;
 	t->near = NULL;
+}
+
+/* The bits of record d's members written under their own key (added
+ * when add and there is room), or NULL. */
+static uint64_t *
+same_bits(struct trade *t, const struct tl_jdoc *d, int add)
+{
+	size_t i;
+
+	for (i = 0; i < t->nsdoc; i++)
+		if (t->sdoc[i] == d)
+			return t->sbits[i];
+	if (!add || t->nsdoc == SAME_DOCS)
+		return NULL;
+	t->sdoc[t->nsdoc] = d;
+	memset(t->sbits[t->nsdoc], 0, sizeof(t->sbits[0]));
+	return t->sbits[t->nsdoc++];
+}
+
+/* Member v of d was written under its own key. */
+static void
+same_add(struct trade *t, const struct tl_jdoc *d, const struct tl_jv *v)
+{
+	size_t at = (size_t)(v - d->v);
+	uint64_t *bits;
+
+	if (at < SAME_PLACES && (bits = same_bits(t, d, 1)) != NULL)
+		bits[at / 64] |= (uint64_t)1 << at % 64;
+	else
+		t->same[t->nsame++] = v;
+}
+
+static int
+same_has(struct trade *t, const struct tl_jdoc *d, const struct tl_jv *v)
+{
+	size_t i, at = (size_t)(v - d->v);
+	uint64_t *bits;
+
+	if (at < SAME_PLACES && (bits = same_bits(t, d, 0)) != NULL &&
+	    (bits[at / 64] >> at % 64 & 1))
+		return 1;
+	for (i = 0; i < t->nsame; i++)
+		if (t->same[i] == v)
+			return 1;
+	return 0;
 }
 
 static int
@@ -167,7 +219,7 @@ trade_copy(struct trade *t, const struct tl_jdoc *d, const char *key,
 	if ((v = tl_jv_get_near(d, &d->v[0], key, &t->near)) == NULL)
 		return;
 	if (key == out && t->n < MAX_DONE)	/* its key goes into keys */
-		t->same[t->nsame++] = v;
+		same_add(t, d, v);
 	trade_key(t, out, strlen(out));
 	tl_jv_append_text(t->b, d, v);
 }
@@ -204,9 +256,8 @@ trade_extras(struct trade *t, const struct tl_jdoc *d,
 	size_t i;
 
 	for (v = tl_jv_child(d, root); v != NULL; v = tl_jv_next(d, root, v)) {
-		for (i = 0; i < t->nsame && t->same[i] != v; i++)
-			;	/* most members: found by address */
-		if (i < t->nsame || trade_has(t, v->key, v->keylen))
+		/* most members: found by place */
+		if (same_has(t, d, v) || trade_has(t, v->key, v->keylen))
 			continue;
 		for (i = 0; skip != NULL && skip[i] != NULL; i++)
 			if (strlen(skip[i]) == v->keylen &&
