@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "tl_err.h"
 #include "tl_util.h"
@@ -141,6 +142,26 @@ void	tl_jv_append_string(struct tl_buf *b, const char *s, size_t n);
 /* Append a member name key[0..n) and ':' to an object being written in
  * b, after a ',' unless b ends with the object's '{'. */
 void	tl_jv_append_key(struct tl_buf *b, const char *key, size_t n);
+
+/* Append the byte sep (',' or '{'), the member name key[0..n) and ':',
+ * for a name that has no byte to escape (one of ours, or read off a text
+ * that tl_jv_append wrote without escapes): no look at its bytes. */
+static inline void
+tl_jv_append_plain_key(struct tl_buf *b, char sep, const char *key,
+    size_t n)
+{
+	char *p;
+
+	tl_buf_reserve(b, n + 4);
+	p = b->data + b->len;
+	p[0] = sep;
+	p[1] = '"';
+	memcpy(p + 2, key, n);
+	p[n + 2] = '"';
+	p[n + 3] = ':';
+	p[n + 4] = '\0';
+	b->len += n + 4;
+}
 
 /* Append member key (a string) with the string value s[0..n), as
  * tl_jv_append_key() and tl_jv_append_string() would. */

@@ -90,19 +90,25 @@ member_end(struct rec *r)
 }
 
 /* Begin a top-level member of the canonical text: its key key[0..n), as
- * it is in the input when the key is the input's (extras); done says
- * whether to note it among the keys written. */
+ * it is in the input when the key is the input's (extras), else one of
+ * our names; ours says which, and that the key goes among the keys
+ * written. */
 static void
-member_key(struct rec *r, const char *key, size_t n, int done)
+member_key(struct rec *r, const char *key, size_t n, int ours)
 {
+	char sep = r->out->len > 0 ? ',' : '{';
 	size_t at;
 
 	if (r->ix != NULL)
 		member_end(r);
-	tl_buf_addc(r->out, r->out->len > 0 ? ',' : '{');
-	at = r->out->len + 1;
-	tl_jv_append_string(r->out, key, n);
-	tl_buf_addc(r->out, ':');
+	at = r->out->len + 2;
+	if (ours)	/* our names have nothing to escape */
+		tl_jv_append_plain_key(r->out, sep, key, n);
+	else {
+		tl_buf_addc(r->out, sep);
+		tl_jv_append_string(r->out, key, n);
+		tl_buf_addc(r->out, ':');
+	}
 	if (r->ix != NULL) {
 		memset(&r->m, 0, sizeof(r->m));
 		r->m.key = (uint32_t)at;
@@ -111,7 +117,7 @@ member_key(struct rec *r, const char *key, size_t n, int done)
 		r->m.num = NAN;	/* a number's writer tells it */
 		r->open = 1;
 	}
-	if (done && r->ndone < MAX_DONE) {
+	if (ours && r->ndone < MAX_DONE) {
 		r->donelen[r->ndone] = n;
 		r->done[r->ndone++] = key;
 	}

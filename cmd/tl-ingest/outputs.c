@@ -192,16 +192,30 @@ trade_has(const struct trade *t, const char *key, size_t n)
 	return 0;
 }
 
+/* Begin member key[0..n) of the trade: one of our names (nothing to
+ * escape), or with extra a record's key as a parse gives it. */
 static void
-trade_key(struct trade *t, const char *key, size_t n)
+trade_key_of(struct trade *t, const char *key, size_t n, int extra)
 {
-	tl_buf_addc(t->b, t->b->len > 0 ? ',' : '{');
-	tl_jv_append_string(t->b, key, n);
-	tl_buf_addc(t->b, ':');
+	char sep = t->b->len > 0 ? ',' : '{';
+
+	if (!extra)
+		tl_jv_append_plain_key(t->b, sep, key, n);
+	else {
+		tl_buf_addc(t->b, sep);
+		tl_jv_append_string(t->b, key, n);
+		tl_buf_addc(t->b, ':');
+	}
 	if (t->n < MAX_DONE) {
 		t->keys[t->n] = key;
 		t->lens[t->n++] = n;
 	}
+}
+
+static void
+trade_key(struct trade *t, const char *key, size_t n)
+{
+	trade_key_of(t, key, n, 0);
 }
 
 /* Copy member key of root (if present) under the name out. */
@@ -265,7 +279,7 @@ trade_extras(struct trade *t, const struct tl_jdoc *d,
 				break;
 		if (skip != NULL && skip[i] != NULL)
 			continue;
-		trade_key(t, v->key, v->keylen);
+		trade_key_of(t, v->key, v->keylen, 1);
 		tl_jv_append_text(t->b, d, v);
 	}
 }

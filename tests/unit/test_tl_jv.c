@@ -582,6 +582,30 @@ Test(tl_jv, append_member)
 	tl_buf_release(&b);
 }
 
+/* A plain key: the bytes tl_jv_append_key writes after the separator,
+ * keys of every length from 0 to 40 (the buffer grown on the way), and
+ * the text stays a string. */
+Test(tl_jv, append_plain_key)
+{
+	static const char name[] = "abcdefghijklmnopqrstuvwxyz_0123456789ABCD";
+	struct tl_buf plain, ref;
+	size_t n;
+
+	tl_buf_init(&plain);
+	tl_buf_init(&ref);
+	for (n = 0; n <= 40; n++) {
+		tl_jv_append_plain_key(&plain, n == 0 ? '{' : ',', name, n);
+		if (n == 0)
+			tl_buf_addc(&ref, '{');
+		tl_jv_append_key(&ref, name, n);
+		cr_assert_eq(plain.len, ref.len, "key of %zu", n);
+		cr_assert_str_eq(plain.data, ref.data, "key of %zu", n);
+		cr_assert_eq(strlen(plain.data), plain.len);
+	}
+	tl_buf_release(&plain);
+	tl_buf_release(&ref);
+}
+
 /* The escaping a string literal needs, a byte at a time, as RFC 8259
  * section 7 asks (written here, independent of tl_jv.c's word-at-a-time
  * scan): '"', '\\' and the bytes below 0x20; the rest as they are. */
