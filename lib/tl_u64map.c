@@ -69,14 +69,16 @@ tl_u64map_release(struct tl_u64map *t)
 	tl_u64map_init(t);
 }
 
+/* Move the keys into a table of size slots (a power of two, at least
+ * 4096 and twice the old). */
 static void
-grow(struct tl_u64map *t)
+grow_to(struct tl_u64map *t, size_t size)
 {
 	struct tl_u64slot *old = t->slot;
 	size_t i, j, n = t->slot == NULL ? 0 : t->mask + 1;
 
-	t->mask = n == 0 ? 4095 : 2 * n - 1;
-	t->slot = slots_alloc(t->mask + 1);
+	t->mask = size - 1;
+	t->slot = slots_alloc(size);
 	for (i = 0; i < n; i++) {
 		if (old[i].key == 0)
 			continue;
@@ -86,6 +88,25 @@ grow(struct tl_u64map *t)
 		t->slot[j] = old[i];
 	}
 	slots_free(old, n);
+}
+
+static void
+grow(struct tl_u64map *t)
+{
+	grow_to(t, t->slot == NULL ? 4096 : 2 * (t->mask + 1));
+}
+
+void
+tl_u64map_reserve(struct tl_u64map *t, size_t n)
+{
+	size_t size = t->slot == NULL ? 4096 : t->mask + 1;
+
+	if (n > SIZE_MAX / 8)	/* no table that large: grow as keys come */
+		return;
+	while (4 * n > 3 * size)
+		size *= 2;
+	if (t->slot == NULL || size > t->mask + 1)
+		grow_to(t, size);
 }
 
 uint64_t *

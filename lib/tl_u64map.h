@@ -30,6 +30,10 @@ void	tl_u64map_init(struct tl_u64map *t);
 /* Free t's slots; t is empty again.  Accepts an initialised, empty t. */
 void	tl_u64map_release(struct tl_u64map *t);
 
+/* Make room for n keys in all (slots for them at load 3/4), so that the
+ * table need not grow (and move every key) until there are more. */
+void	tl_u64map_reserve(struct tl_u64map *t, size_t n);
+
 /* The value slot of key, added with value 0 if new (*added says which).
  * Borrowed until the next tl_u64map_put().  NULL for key 0, which is not
  * added. */

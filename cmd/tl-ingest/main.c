@@ -47,6 +47,8 @@
 #include "ingest.h"
 
 #define PROGRESS_MB	100	/* inputs that draw progress on a terminal */
+#define RECORD_BYTES	256	/* a decision or a trade: 250 to 400 bytes
+				 * (fewer records: the table is too big) */
 
 /* --max-record: a line or CSV record longer than this is rejected, read
  * past but never held; the default holds any real log line (the longest
@@ -845,6 +847,10 @@ main(int argc, char *argv[])
 	for (i = 0; o.merge && i < (size_t)o.ninputs && rc == 0; i++)
 		mb += shard_mb(o.inputs[i]);
 	big = !o.shard && bounded(&o, &w, mb);
+	/* the dedup table sized for the inputs at once, not grown on the
+	 * way (each doubling moves every key, at random) */
+	if (!big)
+		tl_u64map_reserve(&s.seen, (size_t)(mb * 1e6 / RECORD_BYTES));
 	if (rc == 0 && (mb > PROGRESS_MB || o.progress == TL_PROGRESS_ON) &&
 	    !(big && o.merge))
 		pr = tl_progress_start(o.merge ? "merge" : "ingest", "MB", mb,

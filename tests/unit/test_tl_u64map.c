@@ -183,6 +183,39 @@ Test(tl_u64map, grow)
 	tl_u64map_release(&t);
 }
 
+/* reserve: room for n keys at load 3/4 at once, so that n puts never
+ * grow the table; a smaller reserve keeps it; the keys stay. */
+Test(tl_u64map, reserve)
+{
+	enum { N = 100000 };
+	struct tl_u64map t;
+	size_t i, slots;
+	int added;
+
+	tl_u64map_init(&t);
+	*tl_u64map_put(&t, mix(1), &added) = 1;
+	tl_u64map_reserve(&t, N);
+	slots = t.mask + 1;
+	cr_assert_eq(slots, 262144);	/* 3/4 of 131072 is below N */
+	cr_assert_eq(*tl_u64map_get(&t, mix(1)), 1);
+	for (i = 2; i <= N; i++)
+		*tl_u64map_put(&t, mix(i), &added) = i;
+	cr_assert_eq(t.mask + 1, slots, "grew though reserved");
+	tl_u64map_reserve(&t, 10);
+	cr_assert_eq(t.mask + 1, slots);
+	for (i = 1; i <= N; i++)
+		cr_assert_eq(*tl_u64map_get(&t, mix(i)), i);
+	tl_u64map_reserve(&t, 200000);	/* 3/4 of 262144 is below */
+	cr_assert_eq(t.mask + 1, 2 * slots);
+	for (i = 1; i <= N; i++)
+		cr_assert_eq(*tl_u64map_get(&t, mix(i)), i);
+	tl_u64map_release(&t);
+	tl_u64map_init(&t);
+	tl_u64map_reserve(&t, 0);
+	cr_assert_eq(t.mask + 1, 4096);
+	tl_u64map_release(&t);
+}
+
 /* Consecutive small keys, as (strategy << 32 | day) are, probe as well
  * as mixed ones: all found. */
 Test(tl_u64map, consecutive_keys)
