@@ -876,14 +876,12 @@ tl_jv_get(const struct tl_jdoc *d, const struct tl_jv *v, const char *key)
 
 const struct tl_jv *
 tl_jv_get_near(const struct tl_jdoc *d, const struct tl_jv *v,
-    const char *key, const struct tl_jv **at)
+    const char *key, size_t k, const struct tl_jv **at)
 {
 	const struct tl_jv *c, *stop = NULL;
-	size_t k;
 
 	if (v->type != TL_JOBJ)
 		return NULL;
-	k = strlen(key);
 	if (*at != NULL)	/* after *at to the end, then up to *at */
 		for (stop = c = tl_jv_next(d, v, *at); c != NULL;
 		    c = tl_jv_next(d, v, c))

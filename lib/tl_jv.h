@@ -101,12 +101,13 @@ void	tl_jdoc_from_index(struct tl_jdoc *d, const char *text, size_t len,
 const struct tl_jv *tl_jv_get(const struct tl_jdoc *d, const struct tl_jv *v,
 	    const char *key);
 
-/* tl_jv_get of the same member, looked for first after *at (a member of
- * v found before, or NULL: from the start) and then from the start, so
- * that members asked for in their order are found at once; sets *at to
- * the member found.  Keys are unique (the parse checks). */
+/* tl_jv_get of the same member, key[0..n), looked for first after *at
+ * (a member of v found before, or NULL: from the start) and then from
+ * the start, so that members asked for in their order are found at once;
+ * sets *at to the member found.  Keys are unique (the parse checks). */
 const struct tl_jv *tl_jv_get_near(const struct tl_jdoc *d,
-	    const struct tl_jv *v, const char *key, const struct tl_jv **at);
+	    const struct tl_jv *v, const char *key, size_t n,
+	    const struct tl_jv **at);
 
 /* First child of v and the next sibling of a child (NULL at the end).
  * Inline: every walk over an object's members calls them once a member. */

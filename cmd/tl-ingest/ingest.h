@@ -267,6 +267,7 @@ struct rec {
 	struct topidx	*ix;		/* the top level as written, or NULL */
 	struct tl_jv_member m;		/* the member being written */
 	int		 open;		/* m is */
+	int		 ours;		/* m's key is one of our names */
 };
 
 /* What a file's name (or --kind) says of its records. */

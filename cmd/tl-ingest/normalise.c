@@ -40,13 +40,13 @@ const struct tl_jv *
 field(const struct rec *r, const char *key)
 {
 	const struct tl_jv *v;
-	size_t i;
+	size_t i, n = strlen(key);
 
 	/* the kind's rules and the optional fields ask for many that are
 	 * not there */
-	if (r->o->nmaps == 0 && !(r->keys & key_bit(key, strlen(key))))
+	if (r->o->nmaps == 0 && !(r->keys & key_bit(key, n)))
 		return NULL;
-	if ((v = tl_jv_get_near(r->d, r->in, key, r->near)) == NULL)
+	if ((v = tl_jv_get_near(r->d, r->in, key, n, r->near)) == NULL)
 		for (i = 0; i < r->o->nmaps && v == NULL; i++)
 			if (strcmp(r->o->map_to[i], key) == 0)
 				v = tl_jv_get(r->d, r->in, r->o->map_from[i]);
@@ -80,7 +80,8 @@ member_end(struct rec *r)
 	if (m->type != TL_JNUM)
 		m->num = 0;
 	if ((m->type == TL_JNUM && m->num != m->num) ||	/* not told */
-	    memchr(r->out->data + m->key, '\\', m->keylen) != NULL ||
+	    (!r->ours && memchr(r->out->data + m->key, '\\', m->keylen) !=
+	    NULL) ||
 	    (m->type == TL_JSTR && memchr(v + 1, '\\', m->span - 2) != NULL)) {
 		r->ix->n = -1;
 		return;
@@ -116,6 +117,7 @@ member_key(struct rec *r, const char *key, size_t n, int ours)
 		r->m.off = (uint32_t)r->out->len;
 		r->m.num = NAN;	/* a number's writer tells it */
 		r->open = 1;
+		r->ours = ours;
 	}
 	if (ours && r->ndone < MAX_DONE) {
 		r->donelen[r->ndone] = n;

@@ -224,17 +224,18 @@ trade_copy(struct trade *t, const struct tl_jdoc *d, const char *key,
     const char *out)
 {
 	const struct tl_jv *v;
+	size_t n = strlen(key);
 
 	if (d != t->nd) {
 		t->nd = d;
 		t->near = NULL;
 	}
 	/* most keys are copied in the order of the record: found at once */
-	if ((v = tl_jv_get_near(d, &d->v[0], key, &t->near)) == NULL)
+	if ((v = tl_jv_get_near(d, &d->v[0], key, n, &t->near)) == NULL)
 		return;
 	if (key == out && t->n < MAX_DONE)	/* its key goes into keys */
 		same_add(t, d, v);
-	trade_key(t, out, strlen(out));
+	trade_key(t, out, key == out ? n : strlen(out));
 	tl_jv_append_text(t->b, d, v);
 }
 

@@ -534,12 +534,13 @@ Test(tl_jv, get_near_finds_what_get_finds)
 		const char *key = keys[ut_xorshift(&r) % TL_NELEM(keys)];
 
 		want = tl_jv_get(&d, &d.v[0], key);
-		got = tl_jv_get_near(&d, &d.v[0], key, &at);
+		got = tl_jv_get_near(&d, &d.v[0], key, strlen(key), &at);
 		cr_assert_eq(got, want, "key '%s'", key);
 		if (want != NULL)
 			cr_assert_eq(at, want);
 	}
-	cr_assert_null(tl_jv_get_near(&d, &d.v[1], "ts", &at), "no object");
+	cr_assert_null(tl_jv_get_near(&d, &d.v[1], "ts", 2, &at),
+	    "no object");
 }
 
 /* The document is reused: a second parse does not see the first. */
