@@ -65,7 +65,7 @@ member_end(struct rec *r)
 	} first[] = { { '"', TL_JSTR }, { '{', TL_JOBJ }, { '[', TL_JARR },
 		{ 't', TL_JTRUE }, { 'f', TL_JFALSE }, { 'n', TL_JNULL } };
 	struct tl_jv_member *m = &r->m;
-	const char *v = r->out->data + m->off;
+	const char *v;
 	size_t i;
 
 	if (!r->open)
@@ -73,6 +73,7 @@ member_end(struct rec *r)
 	r->open = 0;
 	if (r->ix->n < 0)
 		return;
+	v = r->out->data + m->off;
 	m->span = (uint32_t)(r->out->len - m->off);
 	for (i = 0; i < TL_NELEM(first) && first[i].c != *v; i++)
 		;
