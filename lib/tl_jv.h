@@ -144,15 +144,22 @@ void	tl_jv_append_string(struct tl_buf *b, const char *s, size_t n);
  * b, after a ',' unless b ends with the object's '{'. */
 void	tl_jv_append_key(struct tl_buf *b, const char *key, size_t n);
 
-/* Append the byte sep (',' or '{'), the member name key[0..n) and ':',
- * for a name that has no byte to escape (one of ours, or read off a text
- * that tl_jv_append wrote without escapes): no look at its bytes. */
+/* Append the byte sep (',' or '{'), the member name key[0..n) and ':'.
+ * plain says the name has no byte to escape (one of ours, or read off a
+ * text that tl_jv_append wrote without escapes): it is then copied
+ * without a look at its bytes. */
 static inline void
-tl_jv_append_plain_key(struct tl_buf *b, char sep, const char *key,
-    size_t n)
+tl_jv_append_sep_key(struct tl_buf *b, char sep, const char *key, size_t n,
+    int plain)
 {
 	char *p;
 
+	if (!plain) {
+		tl_buf_addc(b, sep);
+		tl_jv_append_string(b, key, n);
+		tl_buf_addc(b, ':');
+		return;
+	}
 	tl_buf_reserve(b, n + 4);
 	p = b->data + b->len;
 	p[0] = sep;

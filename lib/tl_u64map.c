@@ -1,6 +1,7 @@
 /*
  * A compact u64 -> u64 table (tl_u64map.h): linear probing over a
- * power-of-two array of slots, grown by doubling at load 3/4.
+ * power-of-two array of slots, grown by doubling at load 3/4 (or made
+ * large enough at once, tl_u64map_reserve).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -70,7 +71,7 @@ tl_u64map_release(struct tl_u64map *t)
 }
 
 /* Move the keys into a table of size slots (a power of two, at least
- * 4096 and twice the old). */
+ * 4096 and larger than the old). */
 static void
 grow_to(struct tl_u64map *t, size_t size)
 {

@@ -142,7 +142,6 @@ struct facts {
 	size_t		 jlen;		/* its length */
 	const char	*strat;		/* an outcome's strategy */
 	size_t		 slen;		/* its length */
-	int64_t		 day;		/* an outcome's exit day */
 	struct trade_facts tf;		/* its net P&L and exit time */
 	const void	*mem;		/* a decision's or outcome's top level
 					 * (tl_jv_index), or NULL: parse */

@@ -524,7 +524,7 @@ live_strategies(struct state *s, const struct tl_walk *w)
 	char head[TL_FTDB_MAGIC_LEN];
 	struct tl_ftdb *db;
 	struct tl_err err;
-	size_t i;
+	size_t i, n;
 	FILE *fp;
 
 	if (s->o->from != TL_FROM_AUTO && s->o->from != TL_FROM_FREQTRADE_DB)
@@ -533,12 +533,11 @@ live_strategies(struct state *s, const struct tl_walk *w)
 		if (strcmp(w->paths[i], "-") == 0 ||
 		    (fp = fopen(w->paths[i], "rb")) == NULL)
 			continue;
-		if (fread(head, 1, sizeof(head), fp) != sizeof(head) ||
-		    memcmp(head, TL_FTDB_MAGIC, sizeof(head)) != 0) {
-			fclose(fp);
-			continue;
-		}
+		n = fread(head, 1, sizeof(head), fp);	/* its magic */
 		fclose(fp);
+		if (tl_source_sniff(head, n, 1, 0, 0, w->paths[i]) !=
+		    TL_SRC_FT_DB)
+			continue;
 		if ((db = tl_ftdb_open(w->paths[i], &err)) != NULL)
 			tl_ftdb_strategies(db, s->live, &err);
 		tl_ftdb_free(db);
@@ -849,7 +848,7 @@ main(int argc, char *argv[])
 	big = !o.shard && bounded(&o, &w, mb);
 	/* the dedup table sized for the inputs at once, not grown on the
 	 * way (each doubling moves every key, at random) */
-	if (!big)
+	if (rc == 0 && !big && !o.shard)	/* --shard has no stage two */
 		tl_u64map_reserve(&s.seen, (size_t)(mb * 1e6 / RECORD_BYTES));
 	if (rc == 0 && (mb > PROGRESS_MB || o.progress == TL_PROGRESS_ON) &&
 	    !(big && o.merge))

@@ -104,13 +104,7 @@ member_key(struct rec *r, const char *key, size_t n, int ours)
 	if (r->ix != NULL)
 		member_end(r);
 	at = r->out->len + 2;
-	if (ours)	/* our names have nothing to escape */
-		tl_jv_append_plain_key(r->out, sep, key, n);
-	else {
-		tl_buf_addc(r->out, sep);
-		tl_jv_append_string(r->out, key, n);
-		tl_buf_addc(r->out, ':');
-	}
+	tl_jv_append_sep_key(r->out, sep, key, n, ours);
 	if (r->ix != NULL) {
 		memset(&r->m, 0, sizeof(r->m));
 		r->m.key = (uint32_t)at;

@@ -197,15 +197,8 @@ trade_has(const struct trade *t, const char *key, size_t n)
 static void
 trade_key_of(struct trade *t, const char *key, size_t n, int extra)
 {
-	char sep = t->b->len > 0 ? ',' : '{';
-
-	if (!extra)
-		tl_jv_append_plain_key(t->b, sep, key, n);
-	else {
-		tl_buf_addc(t->b, sep);
-		tl_jv_append_string(t->b, key, n);
-		tl_buf_addc(t->b, ':');
-	}
+	tl_jv_append_sep_key(t->b, t->b->len > 0 ? ',' : '{', key, n,
+	    !extra);
 	if (t->n < MAX_DONE) {
 		t->keys[t->n] = key;
 		t->lens[t->n++] = n;

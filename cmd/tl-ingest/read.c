@@ -577,9 +577,8 @@ norm_chunk(void *ctx, size_t task, int worker)
 		r->rule = f->fk.why;
 		tl_buf_reset(&sc->buf);
 		r->st = normalise(b->rd->s, &sc->doc, &sc->buf, &sc->ix,
-		    &f->fk, &r->k,
-		    &r->rule, &r->renamed, b->in.data + r->text, r->len,
-		    f->name, r->line, &why);
+		    &f->fk, &r->k, &r->rule, &r->renamed, b->in.data + r->text,
+		    r->len, f->name, r->line, &why);
 		if (r->st == B_REJECT)
 			r->why = add_why(c, &why);
 		r->canon = c->out.len;

@@ -45,6 +45,7 @@ strategy_of(uint64_t key)
 void
 add_return(struct state *s, const struct facts *fx)
 {
+	int64_t ms = fx->tf.exit_ms;
 	uintptr_t *num;
 	uint64_t *slot;
 	double sum;
@@ -53,7 +54,8 @@ add_return(struct state *s, const struct facts *fx)
 	num = tl_map_put(s->strats, fx->strat, fx->slen, &added);
 	if (added)
 		*num = tl_map_count(s->strats);
-	slot = tl_u64map_put(&s->days, day_key(*num, fx->day), &added);
+	slot = tl_u64map_put(&s->days, day_key(*num, ms / MS_PER_DAY -
+	    (ms % MS_PER_DAY < 0)), &added);	/* its exit day */
 	memcpy(&sum, slot, sizeof(sum));	/* new slots hold 0 = +0.0 */
 	sum = tl_exact_value(tl_exact_add(tl_exact_of(sum),
 	    tl_exact_of(fx->tf.net)));

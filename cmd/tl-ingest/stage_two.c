@@ -61,7 +61,6 @@ facts_of(struct tl_buf *key, enum tl_kind k, const struct tl_jdoc *c,
 	fx->slen = v->len;
 	v = tl_jv_get(c, root, "exit_ts");
 	tl_time_parse(v->s, v->len, &ms);
-	fx->day = ms / MS_PER_DAY - (ms % MS_PER_DAY < 0);
 	fx->tf.exit_ms = ms;
 	fx->tf.net = net_pnl(c, root);
 }

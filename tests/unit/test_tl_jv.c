@@ -583,27 +583,33 @@ Test(tl_jv, append_member)
 	tl_buf_release(&b);
 }
 
-/* A plain key: the bytes tl_jv_append_key writes after the separator,
- * keys of every length from 0 to 40 (the buffer grown on the way), and
- * the text stays a string. */
-Test(tl_jv, append_plain_key)
+/* tl_jv_append_sep_key writes the bytes tl_jv_append_key writes after
+ * the separator: a plain key copied as it is, for keys of every length
+ * from 0 to 40 (the buffer grown on the way); another escaped; and the
+ * text stays a string. */
+Test(tl_jv, append_sep_key)
 {
 	static const char name[] = "abcdefghijklmnopqrstuvwxyz_0123456789ABCD";
-	struct tl_buf plain, ref;
+	struct tl_buf got, ref;
 	size_t n;
 
-	tl_buf_init(&plain);
+	tl_buf_init(&got);
 	tl_buf_init(&ref);
 	for (n = 0; n <= 40; n++) {
-		tl_jv_append_plain_key(&plain, n == 0 ? '{' : ',', name, n);
+		tl_jv_append_sep_key(&got, n == 0 ? '{' : ',', name, n, 1);
 		if (n == 0)
 			tl_buf_addc(&ref, '{');
 		tl_jv_append_key(&ref, name, n);
-		cr_assert_eq(plain.len, ref.len, "key of %zu", n);
-		cr_assert_str_eq(plain.data, ref.data, "key of %zu", n);
-		cr_assert_eq(strlen(plain.data), plain.len);
+		cr_assert_eq(got.len, ref.len, "key of %zu", n);
+		cr_assert_str_eq(got.data, ref.data, "key of %zu", n);
+		cr_assert_eq(strlen(got.data), got.len);
 	}
-	tl_buf_release(&plain);
+	tl_jv_append_sep_key(&got, ',', "a\"b\n", 4, 0);
+	tl_jv_append_key(&ref, "a\"b\n", 4);
+	cr_assert_str_eq(got.data, ref.data);
+	cr_assert(strstr(got.data, ",\"a\\\"b\\n\":") != NULL, "%s",
+	    got.data);
+	tl_buf_release(&got);
 	tl_buf_release(&ref);
 }
 
