@@ -116,12 +116,6 @@ tl_source_skip(const struct tl_source *src)
 	return src->skip[0] != '\0' ? src->skip : skip_reasons[src->fmt];
 }
 
-const char *
-tl_src_skip_reason(enum tl_src_fmt f)
-{
-	return skip_reasons[f];
-}
-
 /* ---- sniffing --------------------------------------------------------- */
 
 static size_t

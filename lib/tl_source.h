@@ -47,10 +47,6 @@ enum tl_src_fmt {
  * "arrow". */
 extern const char *const tl_src_names[TL_SRC_N];
 
-/* Why a format is skipped (a sentence for a warning), or NULL when it is
- * read. */
-const char *tl_src_skip_reason(enum tl_src_fmt f);
-
 /* What the bytes p[0..n) at the start of a file say it is (whole: they
  * are the whole file; gzip: they were inflated).  Blank and a byte order
  * mark first are skipped.  '[' starts a JSON document; '{' starts one too
