@@ -133,18 +133,54 @@ tl_u64map_put(struct tl_u64map *t, uint64_t key, int *added)
 	return &t->slot[i].val;
 }
 
-uint64_t *
-tl_u64map_get(const struct tl_u64map *t, uint64_t key)
+/* The slot of key, or NOWHERE when key is absent or 0. */
+#define NOWHERE	SIZE_MAX
+
+static size_t
+slot_of(const struct tl_u64map *t, uint64_t key)
 {
 	size_t i;
 
 	if (key == 0 || t->slot == NULL)
-		return NULL;
+		return NOWHERE;
 	for (i = tl_u64map_home(t, key); t->slot[i].key != 0;
 	    i = (i + 1) & t->mask)
 		if (t->slot[i].key == key)
-			return &t->slot[i].val;
-	return NULL;
+			return i;
+	return NOWHERE;
+}
+
+uint64_t *
+tl_u64map_get(const struct tl_u64map *t, uint64_t key)
+{
+	size_t i = slot_of(t, key);
+
+	return i == NOWHERE ? NULL : &t->slot[i].val;
+}
+
+int
+tl_u64map_del(struct tl_u64map *t, uint64_t key, uint64_t *val)
+{
+	size_t i = slot_of(t, key), j;
+
+	if (i == NOWHERE)
+		return 0;
+	*val = t->slot[i].val;
+	/* i is a hole: a key further on moves into it unless its home lies
+	 * after the hole, up to where it is (cyclically), since then a
+	 * probe for it never passes the hole */
+	for (j = (i + 1) & t->mask; t->slot[j].key != 0;
+	    j = (j + 1) & t->mask) {
+		if (((j - tl_u64map_home(t, t->slot[j].key)) & t->mask) >=
+		    ((j - i) & t->mask)) {
+			t->slot[i] = t->slot[j];
+			i = j;
+		}
+	}
+	t->slot[i].key = 0;
+	t->slot[i].val = 0;
+	t->n--;
+	return 1;
 }
 
 size_t

@@ -3,7 +3,7 @@
  * addressing with linear probing, key and value side by side in one
  * 16-byte slot (one cache miss a probe), load at most 3/4.  Key 0 marks
  * an empty slot, so it is never a key: tl_u64map_put() and
- * tl_u64map_get() of 0 return NULL.  Keys need not be hashes: they are
+ * tl_u64map_get() of 0 return NULL, tl_u64map_del() of 0 finds nothing.  Keys need not be hashes: they are
  * mixed before probing.  The struct is open so that a caller may take
  * the slots apart once it is done looking keys up (tl_u64map_take()).
  */
@@ -42,6 +42,13 @@ uint64_t *tl_u64map_put(struct tl_u64map *t, uint64_t key, int *added);
 /* The value slot of key (borrowed until the next tl_u64map_put()), or
  * NULL when key is absent or 0. */
 uint64_t *tl_u64map_get(const struct tl_u64map *t, uint64_t key);
+
+/* Take key out of t: its value into *val and 1, or 0 when key is absent
+ * or 0.  The keys after it in its run are shifted back (Knuth 1998,
+ * TAOCP vol. 3, 6.4, Algorithm R), so no slot is left marked deleted: a
+ * table whose keys come and go stays as small as the most it held at
+ * once. */
+int	tl_u64map_del(struct tl_u64map *t, uint64_t key, uint64_t *val);
 
 size_t	tl_u64map_count(const struct tl_u64map *t);
 

@@ -140,6 +140,7 @@ struct facts {
 	const char	*jid;		/* join id: a decision's id, an
 					 * outcome's decision_id, or NULL */
 	size_t		 jlen;		/* its length */
+	uint64_t	 jh;		/* its hash (not 0), when not NULL */
 	const char	*strat;		/* an outcome's strategy */
 	size_t		 slen;		/* its length */
 	struct trade_facts tf;		/* its net P&L and exit time */
@@ -190,8 +191,9 @@ struct state {
 	struct tl_map	*live;		/* strategies of a trade database's
 					 * closed trades (--backtest-trades
 					 * auto) */
-	struct tl_map	*pend_dec;	/* decision id -> char * JSON */
-	struct tl_map	*pend_out;	/* decision id -> char * JSON */
+	struct tl_u64map pend_dec;	/* hash of a decision id -> struct
+					 * waiting * (join.c) */
+	struct tl_u64map pend_out;	/* the same, of outcomes */
 	struct tl_map	*sigs;		/* signal id -> char * JSON */
 	struct tl_map	*sig_of_dec;	/* decision id -> char * signal id */
 	struct tl_map	*pend_sig;	/* signal id -> char * "kJSON\n"... of
@@ -349,7 +351,7 @@ int	join_signal(struct state *s, enum tl_kind k, const struct tl_jdoc *c,
 	    const char *text, size_t len, struct tl_err *err);
 int	keep_signal(struct state *s, const struct tl_jdoc *c,
 	    const char *text, size_t len, struct tl_err *err);
-int	write_unmatched(struct state *s, struct tl_map *pend,
+int	write_unmatched(struct state *s, struct tl_u64map *pend,
 	    const char *kind, unsigned long *count, int rc,
 	    struct tl_err *err);
 int	write_unsignalled(struct state *s, int rc, struct tl_err *err);

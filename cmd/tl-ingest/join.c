@@ -13,22 +13,34 @@
 #include "tl_jv.h"
 #include "tl_kind.h"
 #include "tl_map.h"
+#include "tl_u64map.h"
 #include "tl_util.h"
 
 #include "ingest.h"
 
 /* A decision or outcome waiting for the other side: its text, its
  * place in the order of waiting (what is left at the end is written in
- * it, as oracle.c does), and its top level (tl_jv_index) after the
- * text's NUL when stage one made it. */
+ * it, as oracle.c does), its top level (tl_jv_index) after the text's
+ * NUL when stage one made it, and its join id after that.  The waiting
+ * of one id hash are a list (two ids of one hash: ~n^2/2^65, but not
+ * mixed up then). */
 struct waiting {
+	struct waiting	*next;		/* of the same id hash */
 	unsigned long	 seq;
 	struct trade_facts tf;		/* an outcome's */
 	size_t		 len;		/* of text */
 	size_t		 nmem;		/* members after it, if has_mem */
+	size_t		 jlen;		/* of the join id */
 	int		 has_mem;
 	char		 text[];
 };
+
+static const char *
+join_id(const struct waiting *w)
+{
+	return w->text + w->len + 1 + (w->has_mem ? w->nmem *
+	    sizeof(struct tl_jv_member) : 0);
+}
 
 /* One side of a trade: canonical text, its top level or NULL, and an
  * outcome's facts (net NAN: not known). */
@@ -40,14 +52,27 @@ struct side {
 	struct trade_facts tf;
 };
 
-/* What waits in pend under id: taken out if there (new, for the caller
- * to free). */
-static void *
-take(struct tl_map *pend, const char *id, size_t n)
+/* What waits in pend under the id of fx: taken out if there (new, for
+ * the caller to free). */
+static struct waiting *
+take(struct tl_u64map *pend, const struct facts *fx)
 {
-	uintptr_t v;
+	struct waiting *w, **at;
+	uint64_t *slot, head;
 
-	return tl_map_take(pend, id, n, &v) ? (void *)v : NULL;
+	if ((slot = tl_u64map_get(pend, fx->jh)) == NULL)
+		return NULL;
+	for (at = (struct waiting **)(void *)slot; (w = *at) != NULL;
+	    at = &w->next)
+		if (w->jlen == fx->jlen && memcmp(join_id(w), fx->jid,
+		    fx->jlen) == 0)
+			break;
+	if (w == NULL)
+		return NULL;
+	*at = w->next;
+	if (*slot == 0)		/* the last of its hash */
+		tl_u64map_del(pend, fx->jh, &head);
+	return w;
 }
 
 /* Waiting side, by join key.  This is the join index: it holds the
@@ -55,19 +80,24 @@ take(struct tl_map *pend, const char *id, size_t n)
  * their decision), as canonical text.  A second record for a key already
  * waiting is -1. */
 static int
-wait_for(struct state *s, struct tl_map *pend, const char *id, size_t n,
+wait_for(struct state *s, struct tl_u64map *pend, const struct facts *fx,
     const struct side *me)
 {
-	struct waiting *w;
-	uintptr_t *slot;
+	struct waiting *w, **at;
+	uint64_t *slot;
 	size_t msize = me->mem != NULL ? me->nmem *
 	    sizeof(struct tl_jv_member) : 0;
 	int added;
 
-	slot = tl_map_put(pend, id, n, &added);
-	if (!added)
-		return -1;
-	w = tl_xmalloc(sizeof(*w) + me->len + 1 + msize);
+	slot = tl_u64map_put(pend, fx->jh, &added);
+	for (at = (struct waiting **)(void *)slot; *at != NULL;
+	    at = &(*at)->next)
+		if ((*at)->jlen == fx->jlen && memcmp(join_id(*at), fx->jid,
+		    fx->jlen) == 0)
+			return -1;
+	w = tl_xmalloc(sizeof(*w) + me->len + 1 + msize + fx->jlen);
+	w->next = NULL;
+	w->jlen = fx->jlen;
 	w->seq = s->wseq++;
 	w->tf = me->tf;
 	w->len = me->len;
@@ -77,7 +107,8 @@ wait_for(struct state *s, struct tl_map *pend, const char *id, size_t n,
 	w->text[me->len] = '\0';
 	if (msize > 0)
 		memcpy(w->text + me->len + 1, me->mem, msize);
-	*slot = (uintptr_t)w;
+	memcpy(w->text + me->len + 1 + msize, fx->jid, fx->jlen);
+	*at = w;
 	return 0;
 }
 
@@ -128,7 +159,7 @@ int
 join(struct state *s, enum tl_kind k, const struct facts *fx, const char *text,
     size_t len, struct tl_err *err)
 {
-	struct tl_map *mine, *theirs;
+	struct tl_u64map *mine, *theirs;
 	struct waiting *other;
 	struct side me = { text, len, fx->mem, fx->nmem, fx->tf }, them;
 	int rc;
@@ -139,9 +170,9 @@ join(struct state *s, enum tl_kind k, const struct facts *fx, const char *text,
 	}
 	if (s->orc != NULL)
 		return join_told(s, k, fx, text, len, err);
-	mine = k == TL_KIND_DECISION ? s->pend_dec : s->pend_out;
-	theirs = k == TL_KIND_DECISION ? s->pend_out : s->pend_dec;
-	if ((other = take(theirs, fx->jid, fx->jlen)) != NULL) {
+	mine = k == TL_KIND_DECISION ? &s->pend_dec : &s->pend_out;
+	theirs = k == TL_KIND_DECISION ? &s->pend_out : &s->pend_dec;
+	if ((other = take(theirs, fx)) != NULL) {
 		them.text = other->text;
 		them.len = other->len;
 		them.mem = other->has_mem ? other->text + other->len + 1 : NULL;
@@ -152,7 +183,7 @@ join(struct state *s, enum tl_kind k, const struct facts *fx, const char *text,
 		free(other);
 		return rc;
 	}
-	if (wait_for(s, mine, fx->jid, fx->jlen, &me) == -1 &&
+	if (wait_for(s, mine, fx, &me) == -1 &&
 	    k == TL_KIND_OUTCOME) {
 		/* a second outcome for a decision still unseen (a second
 		 * decision of an id is a duplicate: never here) */
@@ -265,7 +296,7 @@ keep_signal(struct state *s, const struct tl_jdoc *c, const char *text,
     size_t len, struct tl_err *err)
 {
 	const struct tl_jv *id = tl_jv_get(c, &c->v[0], "id"), *d;
-	uintptr_t *slot;
+	uintptr_t *slot, v;
 	char *list;
 	int added, rc = 0;
 
@@ -276,7 +307,8 @@ keep_signal(struct state *s, const struct tl_jdoc *c, const char *text,
 		if (added)	/* the first signal that names it */
 			*slot = (uintptr_t)tl_xstrndup(id->s, id->len);
 	}
-	if ((list = take(s->pend_sig, id->s, id->len)) != NULL) {
+	if (tl_map_take(s->pend_sig, id->s, id->len, &v)) {
+		list = (char *)v;
 		rc = each_waiting(s, list, flush_one, c, err);
 		free(list);
 	}
@@ -296,17 +328,24 @@ cmp_waiting(const void *a, const void *b)
  * began to wait: written while rc is 0 (no earlier error), freed in any
  * case.  Returns rc, or -1 with err set on a write error. */
 int
-write_unmatched(struct state *s, struct tl_map *pend, const char *kind,
+write_unmatched(struct state *s, struct tl_u64map *pend, const char *kind,
     unsigned long *count, int rc, struct tl_err *err)
 {
-	struct waiting **v;
-	const char *key;
-	uintptr_t val;
-	size_t it, n = 0, i;
+	struct waiting **v, *w;
+	struct tl_u64slot *heads;
+	size_t nheads, cap, n = 0, i;
 
-	v = tl_xcalloc(tl_map_count(pend) + 1, sizeof(*v));
-	for (it = 0; tl_map_next(pend, &it, &key, &i, &val);)
-		v[n++] = (struct waiting *)val;
+	heads = tl_u64map_take(pend, &nheads, &cap);
+	for (i = 0; i < nheads; i++)
+		for (w = (struct waiting *)(uintptr_t)heads[i].val; w != NULL;
+		    w = w->next)
+			n++;
+	v = tl_xcalloc(n + 1, sizeof(*v));
+	for (i = n = 0; i < nheads; i++)
+		for (w = (struct waiting *)(uintptr_t)heads[i].val; w != NULL;
+		    w = w->next)
+			v[n++] = w;
+	free(heads);
 	qsort(v, n, sizeof(*v), cmp_waiting);
 	for (i = 0; i < n; i++) {
 		(*count)++;

@@ -783,8 +783,8 @@ main(int argc, char *argv[])
 		o.temp_dir = "/tmp";
 	memset(&s, 0, sizeof(s));
 	s.o = &o;
-	s.pend_dec = tl_map_alloc();
-	s.pend_out = tl_map_alloc();
+	tl_u64map_init(&s.pend_dec);
+	tl_u64map_init(&s.pend_out);
 	s.sigs = tl_map_alloc();
 	s.sig_of_dec = tl_map_alloc();
 	s.pend_sig = tl_map_alloc();
@@ -882,8 +882,8 @@ main(int argc, char *argv[])
 	if (rc == 0)
 		rc = write_dataset(&s, &rows, &last, &err);
 	/* also on error: write_unmatched() frees what is still waiting */
-	rc = write_unmatched(&s, s.pend_dec, "decision", &undec, rc, &err);
-	rc = write_unmatched(&s, s.pend_out, "outcome", &unout, rc, &err);
+	rc = write_unmatched(&s, &s.pend_dec, "decision", &undec, rc, &err);
+	rc = write_unmatched(&s, &s.pend_out, "outcome", &unout, rc, &err);
 	if (s.orc != NULL)
 		rc = write_left(&s, &undec, &unout, rc, &err);
 	rc = write_unsignalled(&s, rc, &err);
@@ -944,8 +944,8 @@ out:
 	tl_jdoc_release(&s.fdoc);
 	tl_map_free(s.strats);
 	tl_u64map_release(&s.days);
-	tl_map_free(s.pend_out);
-	tl_map_free(s.pend_dec);
+	tl_u64map_release(&s.pend_out);
+	tl_u64map_release(&s.pend_dec);
 	tl_walk_release(&w);
 	tl_alias_free(s.alias);
 	for (i = 0; i < s.srcopts.nmaps; i++)

@@ -42,6 +42,9 @@ strategy_of(uint64_t key)
 	return (size_t)(key >> 32);
 }
 
+/* An outcome's net P&L added to its strategy's exit day; the strategy is
+ * counted (the summary's) even when the returns are not written, and
+ * then nothing is summed. */
 void
 add_return(struct state *s, const struct facts *fx)
 {
@@ -54,6 +57,8 @@ add_return(struct state *s, const struct facts *fx)
 	num = tl_map_put(s->strats, fx->strat, fx->slen, &added);
 	if (added)
 		*num = tl_map_count(s->strats);
+	if (s->out[E_RETURNS] == NULL)	/* counted, not summed */
+		return;
 	slot = tl_u64map_put(&s->days, day_key(*num, ms / MS_PER_DAY -
 	    (ms % MS_PER_DAY < 0)), &added);	/* its exit day */
 	memcpy(&sum, slot, sizeof(sum));	/* new slots hold 0 = +0.0 */

@@ -53,6 +53,8 @@ facts_of(struct tl_buf *key, enum tl_kind k, const struct tl_jdoc *c,
 	if (v != NULL) {
 		fx->jid = v->s;
 		fx->jlen = v->len;
+		fx->jh = tl_hash64(v->s, v->len);
+		fx->jh += fx->jh == 0;
 	}
 	if (k != TL_KIND_OUTCOME)
 		return;

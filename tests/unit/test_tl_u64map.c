@@ -323,3 +323,61 @@ Test(tl_u64map, high_bits_spread)
 	    (double)dist / (double)n);
 	tl_u64map_release(&t);
 }
+
+/* Keys put and taken out at random, against the naive list: what is
+ * left is found with its value, what was taken is not, and the count
+ * is the list's.  A table of 4096 slots whose keys all start in one
+ * quarter of it (keys chosen by their home) has long runs that wrap
+ * around its end, the case where a shift back must not cross the hole
+ * wrongly. */
+Test(tl_u64map, del_as_naive)
+{
+	static struct naive nv;
+	struct tl_u64map t;
+	uint64_t seed = 1234567ULL, pool[1500], key, val, *v;
+	size_t i, j, k, home;
+	int added;
+
+	tl_u64map_init(&t);
+	tl_u64map_reserve(&t, 1);	/* 4096 slots, to choose keys by home */
+	for (i = 0; i < 1500;) {
+		key = next(&seed);
+		home = tl_u64map_home(&t, key);
+		if (home >= 3800 || home < 300)	/* the wrap at the end */
+			pool[i++] = key;
+	}
+	nv.n = 0;
+	for (i = 0; i < 60000; i++) {
+		key = pool[next(&seed) % 1500];
+		if (next(&seed) % 3 != 0 && nv.n < 1400) {
+			v = tl_u64map_put(&t, key, &added);
+			if (added) {
+				nv.key[nv.n] = key;
+				nv.val[nv.n++] = i;
+				*v = i;
+			}
+			continue;
+		}
+		for (j = 0; j < nv.n && nv.key[j] != key; j++)
+			;
+		k = (size_t)tl_u64map_del(&t, key, &val);
+		cr_assert_eq(k, j < nv.n, "del of %llx: %zu",
+		    (unsigned long long)key, k);
+		if (j < nv.n) {
+			cr_assert_eq(val, nv.val[j]);
+			nv.key[j] = nv.key[nv.n - 1];
+			nv.val[j] = nv.val[--nv.n];
+		}
+		cr_assert_null(tl_u64map_get(&t, key));
+		cr_assert_eq(tl_u64map_count(&t), nv.n);
+		if (i % 997 == 0)
+			for (j = 0; j < nv.n; j++) {
+				v = tl_u64map_get(&t, nv.key[j]);
+				cr_assert_not_null(v, "key %zu lost", j);
+				cr_assert_eq(*v, nv.val[j]);
+			}
+	}
+	cr_assert_eq(t.mask + 1, 4096, "keys came and went: no growth");
+	cr_assert_eq(tl_u64map_del(&t, 0, &val), 0, "0 is no key");
+	tl_u64map_release(&t);
+}
