@@ -286,8 +286,8 @@ path_mb(const char *path)
 #define BATCH_BYTES	((size_t)4 << 20)	/* input text of a batch */
 #define BATCH_RECS	16384			/* its records at most */
 #define BATCH_CHUNKS	8			/* parts normalised apart */
-#define PREFETCH_AHEAD	8	/* records whose dedup slot is fetched
-				 * before it is probed: a hint only */
+#define PREFETCH_AHEAD	8	/* records whose table slots are fetched
+				 * before they are probed: a hint only */
 
 /* What stage one made of a record. */
 enum { B_SOURCE = -1, B_OK, B_REJECT, B_LATER };
@@ -653,6 +653,18 @@ batch_wait(struct batch *b)
 	b->busy = 0;
 }
 
+/* Ask for the slots that stage two of a record of facts fx will probe
+ * (a hint: fx may be of a record stage one rejected). */
+static void
+prefetch(const struct state *s, const struct facts *fx)
+{
+	tl_u64map_prefetch(&s->seen, fx->kh);
+	if (fx->jh != 0) {
+		tl_u64map_prefetch(&s->pend_dec, fx->jh);
+		tl_u64map_prefetch(&s->pend_out, fx->jh);
+	}
+}
+
 /* Stage two of b's records, in order.  Returns 0, or -1 with err set. */
 static int
 batch_take(struct state *s, struct batch *b, struct tl_err *err)
@@ -667,11 +679,12 @@ batch_take(struct state *s, struct batch *b, struct tl_err *err)
 	int h = 0;
 
 	for (i = 0; i < b->n && h != -1; i++) {
-		/* the dedup table is larger than the caches: its slot of a
-		 * later record is on its way while this one is taken */
+		/* the dedup table is larger than the caches, and what it
+		 * and the rest of a record's stage two touch pushes the join's
+		 * tables out of them: the slots of a later record are on
+		 * their way while this one is taken */
 		if (i + PREFETCH_AHEAD < b->n)
-			tl_u64map_prefetch(&s->seen,
-			    b->r[i + PREFETCH_AHEAD].fx.kh);
+			prefetch(s, &b->r[i + PREFETCH_AHEAD].fx);
 		r = &b->r[i];
 		f = &b->f[r->file];
 		s->c.read++;
