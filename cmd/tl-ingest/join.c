@@ -57,21 +57,27 @@ struct side {
 static struct waiting *
 take(struct tl_u64map *pend, const struct facts *fx)
 {
-	struct waiting *w, **at;
-	uint64_t *slot, head;
+	struct waiting *w, *prev = NULL;
+	uint64_t *slot, gone;
 
 	if ((slot = tl_u64map_get(pend, fx->jh)) == NULL)
 		return NULL;
-	for (at = (struct waiting **)(void *)slot; (w = *at) != NULL;
-	    at = &w->next)
+	/* the slot holds the list's head as a number, never written
+	 * through a pointer of another type (which the compiler may
+	 * assume leaves the number as it was) */
+	for (w = (struct waiting *)(uintptr_t)*slot; w != NULL;
+	    prev = w, w = w->next)
 		if (w->jlen == fx->jlen && memcmp(join_id(w), fx->jid,
 		    fx->jlen) == 0)
 			break;
 	if (w == NULL)
 		return NULL;
-	*at = w->next;
-	if (*slot == 0)		/* the last of its hash */
-		tl_u64map_del(pend, fx->jh, &head);
+	if (prev != NULL)
+		prev->next = w->next;
+	else if (w->next != NULL)
+		*slot = (uint64_t)(uintptr_t)w->next;
+	else		/* the last of its hash: the table stays small */
+		tl_u64map_del(pend, fx->jh, &gone);
 	return w;
 }
 
@@ -83,16 +89,16 @@ static int
 wait_for(struct state *s, struct tl_u64map *pend, const struct facts *fx,
     const struct side *me)
 {
-	struct waiting *w, **at;
+	struct waiting *w, *last = NULL;
 	uint64_t *slot;
 	size_t msize = me->mem != NULL ? me->nmem *
 	    sizeof(struct tl_jv_member) : 0;
 	int added;
 
 	slot = tl_u64map_put(pend, fx->jh, &added);
-	for (at = (struct waiting **)(void *)slot; *at != NULL;
-	    at = &(*at)->next)
-		if ((*at)->jlen == fx->jlen && memcmp(join_id(*at), fx->jid,
+	for (w = (struct waiting *)(uintptr_t)*slot; w != NULL;
+	    last = w, w = w->next)
+		if (w->jlen == fx->jlen && memcmp(join_id(w), fx->jid,
 		    fx->jlen) == 0)
 			return -1;
 	w = tl_xmalloc(sizeof(*w) + me->len + 1 + msize + fx->jlen);
@@ -108,7 +114,10 @@ wait_for(struct state *s, struct tl_u64map *pend, const struct facts *fx,
 	if (msize > 0)
 		memcpy(w->text + me->len + 1, me->mem, msize);
 	memcpy(w->text + me->len + 1 + msize, fx->jid, fx->jlen);
-	*at = w;
+	if (last != NULL)
+		last->next = w;
+	else
+		*slot = (uint64_t)(uintptr_t)w;
 	return 0;
 }
 
