@@ -141,6 +141,8 @@ struct facts {
 					 * outcome's decision_id, or NULL */
 	size_t		 jlen;		/* its length */
 	uint64_t	 jh;		/* its hash (not 0), when not NULL */
+	int		 seen;		/* SEEN_: what de-duplication said,
+					 * when asked ahead of stage two */
 	const char	*strat;		/* an outcome's strategy */
 	size_t		 slen;		/* its length */
 	struct trade_facts tf;		/* its net P&L and exit time */
@@ -148,6 +150,10 @@ struct facts {
 					 * (tl_jv_index), or NULL: parse */
 	size_t		 nmem;		/* its members */
 };
+
+/* De-duplication's answer in struct facts: not asked yet, a new record,
+ * an identical duplicate, a conflicting one. */
+enum { SEEN_ASK, SEEN_NEW, SEEN_SAME, SEEN_CONFLICT };
 
 /* What was read of one file, counted at its end. */
 struct file_count {
@@ -319,10 +325,11 @@ int	normalise(const struct state *s, struct tl_jdoc *doc,
 /* stage_two.c: stage two */
 void	facts_of(struct tl_buf *key, enum tl_kind k, const struct tl_jdoc *c,
 	    const char *text, size_t len, struct facts *fx);
+void	dedup(struct state *s, struct facts *fx);
 void	take_later(struct state *s, enum tl_kind k, const char *text,
 	    size_t len);
 int	stage_two(struct state *s, enum tl_kind k, const char *text,
-	    size_t len, int renamed, const struct facts *fx, const char *name,
+	    size_t len, int renamed, struct facts *fx, const char *name,
 	    unsigned long line, struct tl_err *why, struct tl_err *err);
 
 /* outputs.c: what is written record by record */

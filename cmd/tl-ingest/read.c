@@ -653,12 +653,11 @@ batch_wait(struct batch *b)
 	b->busy = 0;
 }
 
-/* Ask for the slots that stage two of a record of facts fx will probe
+/* Ask for the slots that the joins of a record of facts fx will probe
  * (a hint: fx may be of a record stage one rejected). */
 static void
 prefetch(const struct state *s, const struct facts *fx)
 {
-	tl_u64map_prefetch(&s->seen, fx->kh);
 	if (fx->jh != 0) {
 		tl_u64map_prefetch(&s->pend_dec, fx->jh);
 		tl_u64map_prefetch(&s->pend_out, fx->jh);
@@ -678,10 +677,22 @@ batch_take(struct state *s, struct batch *b, struct tl_err *err)
 	size_t i;
 	int h = 0;
 
+	/* De-duplicate the batch's records first, in their order (no
+	 * other record comes between them): the dedup table is larger
+	 * than the caches, and a loop of nothing else keeps several of its
+	 * misses in flight, where one came at a time between two records'
+	 * whole stage two.  (Merging shards, the oracle's files answer,
+	 * record by record.) */
+	for (i = 0; i < b->n && s->orc == NULL; i++) {
+		if (i + PREFETCH_AHEAD < b->n)
+			tl_u64map_prefetch(&s->seen,
+			    b->r[i + PREFETCH_AHEAD].fx.kh);
+		if (b->r[i].st == B_OK)
+			dedup(s, &b->r[i].fx);
+	}
 	for (i = 0; i < b->n && h != -1; i++) {
-		/* the dedup table is larger than the caches, and what it
-		 * and the rest of a record's stage two touch pushes the join's
-		 * tables out of them: the slots of a later record are on
+		/* what a record's stage two touches pushes the join's
+		 * tables out of the caches: a later record's slots are on
 		 * their way while this one is taken */
 		if (i + PREFETCH_AHEAD < b->n)
 			prefetch(s, &b->r[i + PREFETCH_AHEAD].fx);

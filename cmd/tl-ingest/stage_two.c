@@ -70,21 +70,25 @@ facts_of(struct tl_buf *key, enum tl_kind k, const struct tl_jdoc *c,
 /* Is the record of fx new?  The dedup index maps a hash of kind and id to
  * a hash of the content: two different ids share a key hash with
  * probability ~n^2/2^65 (1e-7 at 2M records), and such a record would be
- * reported as a duplicate, never dropped silently.  Returns 1 new, 0
- * identical duplicate, -1 conflicting one. */
-static int
-dedup(struct state *s, const struct facts *fx)
+ * reported as a duplicate, never dropped silently.  Sets fx->seen (a
+ * caller may ask for the records of a batch in their order before their
+ * stage two, which then takes the answer); with oracle.c's files, they
+ * answer. */
+void
+dedup(struct state *s, struct facts *fx)
 {
 	uint64_t *slot;
-	int added;
+	int added, d;
 
 	if (s->orc != NULL)
-		return oracle_status(s->orc, s->item);
-	slot = tl_u64map_put(&s->seen, fx->kh, &added);
-	if (!added)
-		return *slot == fx->ch ? 0 : -1;
-	*slot = fx->ch;
-	return 1;
+		d = oracle_status(s->orc, s->item);
+	else if ((slot = tl_u64map_put(&s->seen, fx->kh, &added)), !added)
+		d = *slot == fx->ch ? 0 : -1;
+	else {
+		*slot = fx->ch;
+		d = 1;
+	}
+	fx->seen = d == 1 ? SEEN_NEW : d == 0 ? SEEN_SAME : SEEN_CONFLICT;
 }
 
 /* Stage two of a record that stage one found after --until (canonical
@@ -113,16 +117,18 @@ take_later(struct state *s, enum tl_kind k, const char *text, size_t len)
  * set). */
 int
 stage_two(struct state *s, enum tl_kind k, const char *text, size_t len,
-    int renamed, const struct facts *fx, const char *name, unsigned long line,
+    int renamed, struct facts *fx, const char *name, unsigned long line,
     struct tl_err *why, struct tl_err *err)
 {
 	const struct kind_ops *ops = &kind_ops[k];
 	struct tl_jdoc *c = &s->cdoc;
 	const struct tl_jv *id;
-	int rc, d;
+	int rc;
 
-	if ((d = dedup(s, fx)) != 1) {
-		if (d == 0) {
+	if (fx->seen == SEEN_ASK)
+		dedup(s, fx);
+	if (fx->seen != SEEN_NEW) {
+		if (fx->seen == SEEN_SAME) {
 			s->c.dups++;
 			return 0;
 		}
