@@ -61,10 +61,6 @@ struct tl_tpe_params {
 				 * of the range (Optuna: 1) */
 	int	 ei_weights;	/* a good trial weighs its improvement over
 				 * the best bad trial (1) or 1 (0) */
-	int	 hv_weights;	/* several objectives: a good trial weighs its
-				 * hypervolume contribution (1: Optuna 3.1's
-				 * MOTPE, tl_pareto_weights) or 1 (0); for
-				 * the caller, who passes the weights */
 };
 
 /* Defaults, measured on bench/bayesopt (tl-bayesopt(1), CAVEATS):
@@ -77,19 +73,13 @@ struct tl_tpe_params {
  * TL_TPE_PARAMS_UNIVARIATE is the earlier default, Optuna 3.1's
  * TPESampler (univariate, equal weights, kernels of equal height: 3.1's
  * truncated normal leaves out the 1/sigma) with the same prior centre
- * and clip.  Several objectives: a good trial weighs its hypervolume
- * contribution (hv_weights, as Optuna 3.1's MOTPE).  On 200 tuning
- * seeds (101-300) of bench/bayesopt-genome.sh that raised the median
- * hypervolume from 1.804 to 1.841 (mean 1.833 to 1.867; Optuna 3.1's
- * MOTPE 1.848, mean 1.863), and on 100 of bench/bayesopt-mo.sh left it
- * where it was (ZDT1 11.196 and 11.205, ZDT2 10.742 and 10.747); 20
- * seeds (101-120) had said the opposite for the genome (1.896 equal
- * weights, 1.800), within their spread. */
+ * and clip.  (Several objectives: the caller weighs the good trials,
+ * tl_tpe_observe_weighted.) */
 #define TL_TPE_PARAMS_DEFAULT { .multivariate = 1, .n_ei = 24, \
 	.gamma = 0.1, .gamma_max = 25, .prior_weight = 1.0, \
 	.bw = TL_TPE_BW_GAPS, .bw_factor = 0.2, .min_bw = 0.0, \
 	.prior_neighbour = 0, .flat_height = 0, .clip_exp = 1.25, \
-	.ei_weights = 1, .hv_weights = 1 }
+	.ei_weights = 1 }
 /* With several objectives the floor of a numeric bandwidth is Optuna's
  * 1/(1 + kernels) (clip_exp 1, as Optuna 3.1's TPESampler has it for one
  * objective or several), not the default's 1/(1 + kernels)^1.25: that
@@ -105,7 +95,7 @@ struct tl_tpe_params {
 	.gamma = 0.1, .gamma_max = 25, .prior_weight = 1.0, \
 	.bw = TL_TPE_BW_GAPS, .bw_factor = 0.2, .min_bw = 0.0, \
 	.prior_neighbour = 0, .flat_height = 1, .clip_exp = 1.25, \
-	.ei_weights = 0, .hv_weights = 1 }
+	.ei_weights = 0 }
 
 struct tl_tpe;
 

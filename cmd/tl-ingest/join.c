@@ -35,11 +35,13 @@ struct waiting {
 	char		 text[];
 };
 
-static const char *
-join_id(const struct waiting *w)
+/* Does w wait under the join id of fx? */
+static int
+waits_for(const struct waiting *w, const struct facts *fx)
 {
-	return w->text + w->len + 1 + (w->has_mem ? w->nmem *
-	    sizeof(struct tl_jv_member) : 0);
+	return w->jlen == fx->jlen && memcmp(w->text + w->len + 1 +
+	    (w->has_mem ? w->nmem * sizeof(struct tl_jv_member) : 0),
+	    fx->jid, fx->jlen) == 0;
 }
 
 /* One side of a trade: canonical text, its top level or NULL, and an
@@ -67,8 +69,7 @@ take(struct tl_u64map *pend, const struct facts *fx)
 	 * assume leaves the number as it was) */
 	for (w = (struct waiting *)(uintptr_t)*slot; w != NULL;
 	    prev = w, w = w->next)
-		if (w->jlen == fx->jlen && memcmp(join_id(w), fx->jid,
-		    fx->jlen) == 0)
+		if (waits_for(w, fx))
 			break;
 	if (w == NULL)
 		return NULL;
@@ -98,8 +99,7 @@ wait_for(struct state *s, struct tl_u64map *pend, const struct facts *fx,
 	slot = tl_u64map_put(pend, fx->jh, &added);
 	for (w = (struct waiting *)(uintptr_t)*slot; w != NULL;
 	    last = w, w = w->next)
-		if (w->jlen == fx->jlen && memcmp(join_id(w), fx->jid,
-		    fx->jlen) == 0)
+		if (waits_for(w, fx))
 			return -1;
 	w = tl_xmalloc(sizeof(*w) + me->len + 1 + msize + fx->jlen);
 	w->next = NULL;
@@ -340,22 +340,24 @@ int
 write_unmatched(struct state *s, struct tl_u64map *pend, const char *kind,
     unsigned long *count, int rc, struct tl_err *err)
 {
-	struct waiting **v, *w;
+	struct waiting **v = NULL, *w;
 	struct tl_u64slot *heads;
 	size_t nheads, cap, n = 0, i;
 
+	/* a list per id hash: almost always of one */
 	heads = tl_u64map_take(pend, &nheads, &cap);
+	cap = 0;
 	for (i = 0; i < nheads; i++)
 		for (w = (struct waiting *)(uintptr_t)heads[i].val; w != NULL;
-		    w = w->next)
-			n++;
-	v = tl_xcalloc(n + 1, sizeof(*v));
-	for (i = n = 0; i < nheads; i++)
-		for (w = (struct waiting *)(uintptr_t)heads[i].val; w != NULL;
-		    w = w->next)
+		    w = w->next) {
+			if (n == cap)
+				v = tl_xreallocarray(v, cap = 2 * cap + nheads,
+				    sizeof(*v));
 			v[n++] = w;
+		}
 	free(heads);
-	qsort(v, n, sizeof(*v), cmp_waiting);
+	if (n > 0)	/* v is NULL when none waits */
+		qsort(v, n, sizeof(*v), cmp_waiting);
 	for (i = 0; i < n; i++) {
 		(*count)++;
 		if (rc == 0)

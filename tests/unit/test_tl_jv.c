@@ -297,8 +297,9 @@ Test(tl_jv, duplicate_keys_wide_object)
 	}
 }
 
-/* Keys alike in length, first and last 8 bytes (one hash: the table
- * compares them) are still different keys; the same again is not. */
+/* Keys alike in length and in their first and last 8 bytes, where a
+ * hash of a key's ends alone would put them all in one slot, are still
+ * different keys; one of them again is a duplicate. */
 Test(tl_jv, duplicate_keys_alike_in_hash)
 {
 	struct tl_buf b;
