@@ -18,9 +18,11 @@
 #include "tl_jv.h"
 #include "tl_num.h"
 
-#define SMALL_OBJECT	8	/* up to: members checked pairwise for
-				 * duplicates; above: hashed */
+#define SMALL_OBJECT	24	/* up to: duplicate keys sought by a bitmap
+				 * (at most 24 * 23 / 2 compares on clashes);
+				 * above: hashed */
 #define STACK_SLOTS	256	/* hash slots kept on the stack */
+
 
 struct parser {
 	const char	*s;		/* the text */
@@ -475,6 +477,35 @@ dup_fail(struct parser *p, const struct tl_jv *a)
 	return fail(p, why);
 }
 
+/* Whether keys a and b, both n bytes, are equal: most keys are short,
+ * where a loop beats a call to memcmp. */
+static inline int
+key_eq(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	if (n > 16)
+		return memcmp(a, b, n) == 0;
+	for (i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
+/* One of 64 bits for a key, from its length and first, second and last
+ * bytes: the keys of one object seldom share all four. */
+static inline unsigned
+key_bit(const struct tl_jv *a)
+{
+	const unsigned char *k = (const unsigned char *)a->key;
+	uint32_t h = (uint32_t)a->keylen;
+
+	if (a->keylen > 0)
+		h = h * 0x9e3779b1u ^ (uint32_t)k[0] << 16 ^
+		    (uint32_t)k[a->keylen / 2] << 8 ^ k[a->keylen - 1];
+	return (h * 0x9e3779b1u) >> 26;
+}
+
 /* FNV-1a of a key */
 static uint32_t
 key_hash(const char *s, size_t n)
@@ -486,27 +517,36 @@ key_hash(const char *s, size_t n)
 	return h;
 }
 
+/* A member whose key is that of an earlier member of object obj (count
+ * members).  Small objects, all of a log's: a bitmap of the keys seen so
+ * far, where a member whose bit is new cannot repeat a key, so only a
+ * clash compares keys, with those before it.  Larger ones (a joined
+ * trade, a wide CSV row): an open-addressing table at most half full, so
+ * linear in the members however they clash. */
 static int
 dup_keys(struct parser *p, size_t obj, uint32_t count)
 {
 	const struct tl_jdoc *d = p->d;
-	const struct tl_jv *a, *b, *stack[STACK_SLOTS], **slot = stack;
+	const struct tl_jv *o = &d->v[obj], *a, *b;
+	const struct tl_jv *stack[STACK_SLOTS], **slot = stack;
+	uint64_t seen = 0, bit;
 	size_t mask, i;
 	int rc = 0;
 
-	/* objects in logs are small: pairwise is cheapest */
 	if (count <= SMALL_OBJECT) {
-		for (a = tl_jv_child(d, &d->v[obj]); a != NULL;
-		    a = tl_jv_next(d, &d->v[obj], a))
-			for (b = tl_jv_next(d, &d->v[obj], a); b != NULL;
-			    b = tl_jv_next(d, &d->v[obj], b))
-				if (a->keylen == b->keylen &&
-				    memcmp(a->key, b->key, a->keylen) == 0)
-					return dup_fail(p, a);
+		for (a = tl_jv_child(d, o); a != NULL;
+		    a = tl_jv_next(d, o, a)) {
+			bit = (uint64_t)1 << key_bit(a);
+			if (seen & bit)
+				for (b = tl_jv_child(d, o); b != a;
+				    b = tl_jv_next(d, o, b))
+					if (b->keylen == a->keylen &&
+					    key_eq(b->key, a->key, a->keylen))
+						return dup_fail(p, a);
+			seen |= bit;
+		}
 		return 0;
 	}
-	/* a joined trade, a wide CSV row: an open-addressing table at most
-	 * half full, so linear in the members */
 	for (mask = 16; mask < 2 * (size_t)count; mask *= 2)
 		;
 	if (mask > STACK_SLOTS)
@@ -514,12 +554,12 @@ dup_keys(struct parser *p, size_t obj, uint32_t count)
 	else
 		memset(stack, 0, mask * sizeof(*slot));
 	mask--;
-	for (a = tl_jv_child(d, &d->v[obj]); a != NULL && rc == 0;
-	    a = tl_jv_next(d, &d->v[obj], a)) {
+	for (a = tl_jv_child(d, o); a != NULL && rc == 0;
+	    a = tl_jv_next(d, o, a)) {
 		for (i = key_hash(a->key, a->keylen) & mask; slot[i] != NULL;
 		    i = (i + 1) & mask)
 			if (slot[i]->keylen == a->keylen &&
-			    memcmp(slot[i]->key, a->key, a->keylen) == 0) {
+			    key_eq(slot[i]->key, a->key, a->keylen)) {
 				rc = dup_fail(p, a);
 				break;
 			}
@@ -528,6 +568,25 @@ dup_keys(struct parser *p, size_t obj, uint32_t count)
 	if (slot != stack)
 		free(slot);
 	return rc;
+}
+
+/* Whether container v is written as tl_jv_append writes it: every member
+ * is, and its text is as long as theirs with the keys, quotes, colons,
+ * commas and brackets (whitespace, or an escape in a key, makes it
+ * longer). */
+static uint8_t
+container_is_canonical(const struct tl_jdoc *d, const struct tl_jv *v)
+{
+	const struct tl_jv *c;
+	size_t len = 2;
+
+	for (c = tl_jv_child(d, v); c != NULL; c = tl_jv_next(d, v, c)) {
+		if (!c->lit)
+			return 0;
+		len += c->span + (c != v + 1) +
+		    (v->type == TL_JOBJ ? c->keylen + 3 : 0);
+	}
+	return len == v->span;
 }
 
 static int
@@ -584,6 +643,8 @@ parse_container(struct parser *p, size_t idx, int obj)
 	p->d->v[idx].end = (uint32_t)p->d->n;
 	if (obj && count > 1 && !p->own && dup_keys(p, idx, count) == -1)
 		return -1;
+	p->d->v[idx].span = (uint32_t)p->i - p->d->v[idx].off;
+	p->d->v[idx].lit = container_is_canonical(p->d, &p->d->v[idx]);
 	return 0;
 }
 
@@ -596,6 +657,7 @@ literal(struct parser *p, const char *word, enum tl_jt t, size_t idx)
 		return failc(p, "unexpected");
 	p->i += k;
 	p->d->v[idx].type = t;
+	p->d->v[idx].lit = 1;
 	return 0;
 }
 
@@ -625,6 +687,9 @@ parse_value(struct parser *p, const char *key, size_t keylen)
 		v = &p->d->v[idx];
 		v->type = TL_JSTR;
 		rc = parse_string(p, &v->s, &v->len);
+		/* no escape: its bytes are the text's, as tl_jv_append
+		 * writes them */
+		v->lit = rc == 0 && v->s == p->s + v->off + 1;
 		break;
 	case 't':
 		rc = literal(p, "true", TL_JTRUE, idx);
@@ -868,14 +933,13 @@ tl_jv_get(const struct tl_jdoc *d, const struct tl_jv *v, const char *key)
 		return NULL;
 	k = strlen(key);
 	for (c = tl_jv_child(d, v); c != NULL; c = tl_jv_next(d, v, c))
-		if (c->keylen == k && (k == 0 || (c->key[0] == key[0] &&
-		    memcmp(c->key, key, k) == 0)))
+		if (c->keylen == k && key_eq(c->key, key, k))
 			return c;
 	return NULL;
 }
 
 const struct tl_jv *
-tl_jv_get_near(const struct tl_jdoc *d, const struct tl_jv *v,
+tl_jv_get_scan(const struct tl_jdoc *d, const struct tl_jv *v,
     const char *key, size_t k, const struct tl_jv **at)
 {
 	const struct tl_jv *c, *stop = NULL;
@@ -885,11 +949,11 @@ tl_jv_get_near(const struct tl_jdoc *d, const struct tl_jv *v,
 	if (*at != NULL)	/* after *at to the end, then up to *at */
 		for (stop = c = tl_jv_next(d, v, *at); c != NULL;
 		    c = tl_jv_next(d, v, c))
-			if (c->keylen == k && memcmp(c->key, key, k) == 0)
+			if (c->keylen == k && key_eq(c->key, key, k))
 				return *at = c;
 	for (c = tl_jv_child(d, v); c != NULL && c != stop;
 	    c = tl_jv_next(d, v, c))
-		if (c->keylen == k && memcmp(c->key, key, k) == 0)
+		if (c->keylen == k && key_eq(c->key, key, k))
 			return *at = c;
 	return NULL;
 }
@@ -1046,6 +1110,10 @@ tl_jv_append(struct tl_buf *b, const struct tl_jdoc *d, const struct tl_jv *v)
 	const struct tl_jv *c;
 	int first = 1;
 
+	if (v->lit && v->type != TL_JNUM) {	/* the parse's text is it */
+		tl_buf_add(b, d->text + v->off, v->span);
+		return;
+	}
 	switch (v->type) {
 	case TL_JOBJ:
 	case TL_JARR:

@@ -31,9 +31,9 @@ struct tl_jv {
 	uint32_t	 n;		/* members or elements (arrays, objects) */
 	uint32_t	 off;		/* its first byte in the text */
 	uint32_t	 span;		/* its bytes in the text, from off */
-	uint8_t		 lit;		/* a number whose literal is what
-					 * tl_jv_append writes (set by the
-					 * parse; 0: not known) */
+	uint8_t		 lit;		/* its text is what tl_jv_append
+					 * writes (set by the parse; 0: not
+					 * known) */
 	const char	*key;		/* member name, NULL outside objects */
 	size_t		 keylen;	/* its length */
 	const char	*s;		/* string bytes, or number text */
@@ -105,7 +105,10 @@ const struct tl_jv *tl_jv_get(const struct tl_jdoc *d, const struct tl_jv *v,
  * (a member of v found before, or NULL: from the start) and then from
  * the start, so that members asked for in their order are found at once;
  * sets *at to the member found.  Keys are unique (the parse checks). */
-const struct tl_jv *tl_jv_get_near(const struct tl_jdoc *d,
+static inline const struct tl_jv *tl_jv_get_near(const struct tl_jdoc *d,
+	    const struct tl_jv *v, const char *key, size_t n,
+	    const struct tl_jv **at);
+const struct tl_jv *tl_jv_get_scan(const struct tl_jdoc *d,
 	    const struct tl_jv *v, const char *key, size_t n,
 	    const struct tl_jv **at);
 
@@ -123,6 +126,22 @@ tl_jv_next(const struct tl_jdoc *d, const struct tl_jv *parent,
     const struct tl_jv *child)
 {
 	return child->end < parent->end ? &d->v[child->end] : NULL;
+}
+
+/* The common case of tl_jv_get_near inline: the member after *at (the
+ * first with *at NULL), told by its length and first byte before its
+ * bytes are compared; else the scan. */
+static inline const struct tl_jv *
+tl_jv_get_near(const struct tl_jdoc *d, const struct tl_jv *v,
+    const char *key, size_t n, const struct tl_jv **at)
+{
+	const struct tl_jv *c = *at != NULL ? tl_jv_next(d, v, *at) :
+	    v->type == TL_JOBJ ? tl_jv_child(d, v) : NULL;
+
+	if (c != NULL && c->keylen == n && n > 0 && c->key[0] == key[0] &&
+	    memcmp(c->key, key, n) == 0)
+		return *at = c;
+	return tl_jv_get_scan(d, v, key, n, at);
 }
 
 /* Append v as compact canonical JSON, as tl_json_append() would write the

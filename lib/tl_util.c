@@ -305,3 +305,40 @@ tl_hash64(const void *p, size_t n)
 	h ^= h >> 31;
 	return h;
 }
+
+static inline uint64_t
+lane(uint64_t acc, const unsigned char *s)
+{
+	uint64_t w;
+
+	memcpy(&w, s, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	acc += w * 0xc2b2ae3d27d4eb4fULL;
+	return (acc << 31 | acc >> 33) * 0x9e3779b185ebca87ULL;
+}
+
+/* Four independent lanes of 8 bytes (as in xxHash64's rounds): a record's
+ * text hashes in about a quarter of tl_hash64's time, whose one lane
+ * waits on each multiply; the lanes, then the tail by tl_hash64. */
+uint64_t
+tl_hash64_text(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t a = 0x60ea27eeadc0b5d6ULL, b = 0xc2b2ae3d27d4eb4fULL;
+	uint64_t c = 0, d = 0x61c8864e7a143579ULL, h;
+	size_t i;
+
+	if (n < 32)
+		return tl_hash64(p, n);
+	for (i = 0; i + 32 <= n; i += 32) {
+		a = lane(a, s + i);
+		b = lane(b, s + i + 8);
+		c = lane(c, s + i + 16);
+		d = lane(d, s + i + 24);
+	}
+	h = (a << 1 | a >> 63) + (b << 7 | b >> 57) + (c << 12 | c >> 52) +
+	    (d << 18 | d >> 46);
+	return tl_hash64(s + i, n - i) ^ (h + n) * 0x87c37b91114253d5ULL;
+}

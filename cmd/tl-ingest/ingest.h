@@ -255,11 +255,21 @@ struct topidx {
 	long		 n;
 };
 
+/* What field() found last (it may be asked of a const rec). */
+struct lookup {
+	const struct tl_jv *near;	/* the member found last */
+	const char	*asked;		/* the key asked last */
+	const struct tl_jv *found;	/* the member found under that very
+					 * key (not --map's), or NULL */
+};
+
 struct rec {
 	const struct opts *o;		/* --map */
 	const struct tl_jdoc *d;	/* parsed input */
 	const struct tl_jv *in;		/* its root object */
-	const struct tl_jv **near;	/* the member field() found last */
+	struct lookup	*last;		/* field()'s last lookup */
+	uint64_t	 written[2];	/* members of in (by place in d->v)
+					 * whose key went out as it is */
 	uint64_t	 keys;		/* key_bit() of each of in's keys */
 	struct tl_buf	*out;		/* canonical text being built */
 	const char	*done[MAX_DONE];	/* keys written, for extras */

@@ -46,7 +46,9 @@ field(const struct rec *r, const char *key)
 	 * not there */
 	if (r->o->nmaps == 0 && !(r->keys & key_bit(key, n)))
 		return NULL;
-	if ((v = tl_jv_get_near(r->d, r->in, key, n, r->near)) == NULL)
+	r->last->asked = key;
+	if ((r->last->found = v = tl_jv_get_near(r->d, r->in, key, n,
+	    &r->last->near)) == NULL)
 		for (i = 0; i < r->o->nmaps && v == NULL; i++)
 			if (strcmp(r->o->map_to[i], key) == 0)
 				v = tl_jv_get(r->d, r->in, r->o->map_from[i]);
@@ -99,7 +101,7 @@ static void
 member_key(struct rec *r, const char *key, size_t n, int ours)
 {
 	char sep = r->out->len > 0 ? ',' : '{';
-	size_t at;
+	size_t at, place;
 
 	if (r->ix != NULL)
 		member_end(r);
@@ -118,6 +120,11 @@ member_key(struct rec *r, const char *key, size_t n, int ours)
 		r->donelen[r->ndone] = n;
 		r->done[r->ndone++] = key;
 	}
+	/* the key field() found last, written as it is: keep_extras() need
+	 * not look for it among the keys written */
+	if (ours && key == r->last->asked && r->last->found != NULL &&
+	    (place = (size_t)(r->last->found - r->d->v)) < 128)
+		r->written[place / 64] |= (uint64_t)1 << place % 64;
 }
 
 static void
@@ -335,25 +342,28 @@ static int
 get_numobj(struct rec *r, const char *key, int bools)
 {
 	const struct tl_jv *v = field(r, key), *m;
-	size_t mark;
-	int first = 1;
+	int first = 1, as_is = 1;
 
 	if (v == NULL)
 		return 0;
 	if (v->type != TL_JOBJ)
 		return wrong(r, key, "object", v);
-	mark = r->out->len;
-	put_key(r, key);
-	tl_buf_addc(r->out, '{');
 	for (m = tl_jv_child(r->d, v); m != NULL; m = tl_jv_next(r->d, v, m)) {
 		if (m->type != TL_JNUM && !(bools && (m->type == TL_JTRUE ||
-		    m->type == TL_JFALSE))) {
-			r->out->len = mark;
+		    m->type == TL_JFALSE)))
 			return tl_err_set(r->err, TL_EX_DATAERR, r->name,
 			    r->line, "field '%s.%.*s': expected number, got "
 			    "%s", key, (int)(m->keylen < 64 ? m->keylen : 64),
 			    m->key, tl_jv_typename(m));
-		}
+		as_is &= m->type == TL_JNUM;
+	}
+	put_key(r, key);
+	if (as_is) {	/* numbers only: tl_jv_append writes them */
+		tl_jv_append(r->out, r->d, v);
+		return 1;
+	}
+	tl_buf_addc(r->out, '{');
+	for (m = tl_jv_child(r->d, v); m != NULL; m = tl_jv_next(r->d, v, m)) {
 		if (!first)
 			tl_buf_addc(r->out, ',');
 		first = 0;
@@ -400,11 +410,13 @@ static void
 keep_extras(struct rec *r)
 {
 	const struct tl_jv *c;
-	size_t i;
+	size_t i, at;
 
 	for (c = tl_jv_child(r->d, r->in); c != NULL;
 	    c = tl_jv_next(r->d, r->in, c)) {
-		if (was_written(r, c->key, c->keylen))
+		at = (size_t)(c - r->d->v);
+		if ((at < 128 && (r->written[at / 64] >> at % 64 & 1)) ||
+		    was_written(r, c->key, c->keylen))
 			continue;
 		/* a raw field whose value went out under its --map name */
 		for (i = 0; i < r->o->nmaps; i++)
@@ -719,7 +731,8 @@ normalise(const struct state *s, struct tl_jdoc *doc, struct tl_buf *out,
     const char *name, unsigned long line, struct tl_err *why)
 {
 	struct rec r;
-	const struct tl_jv *near = NULL, *c;
+	struct lookup last = { NULL, NULL, NULL };
+	const struct tl_jv *c;
 	enum tl_kind k;
 
 	if (tl_jdoc_parse(doc, text, len, name, line, why) == -1)
@@ -732,7 +745,7 @@ normalise(const struct state *s, struct tl_jdoc *doc, struct tl_buf *out,
 	r.o = s->o;
 	r.d = doc;
 	r.in = &doc->v[0];
-	r.near = &near;
+	r.last = &last;
 	r.out = out;
 	r.name = name;
 	r.line = line;

@@ -43,7 +43,7 @@ facts_of(struct tl_buf *key, enum tl_kind k, const struct tl_jdoc *c,
 	}
 	fx->kh = tl_hash64(key->data, key->len);
 	fx->kh += fx->kh == 0;
-	fx->ch = tl_hash64(text, len);
+	fx->ch = tl_hash64_text(text, len);
 	if (k == TL_KIND_DECISION)
 		v = tl_jv_get(c, root, "id");
 	else if (k == TL_KIND_OUTCOME)

@@ -403,6 +403,120 @@ Test(tl_jv, canonical_output_equals_the_jansson_path)
 	canon_is("[99999999999999999999]", "[99999999999999999999]");
 }
 
+/* A random JSON value of depth at most depth into b, in random forms:
+ * whitespace, escapes in keys and strings, numbers in any form. */
+static void
+random_value(struct tl_buf *b, unsigned long long *s, int depth)
+{
+	static const char *const strs[] = { "\"a\"", "\"\"", "\"x\\u00e9\"",
+		"\"\\\"q\"", "\"\xc3\xa9t\xc3\xa9\"", "\"a\\/b\"",
+		"\"tab\\t\"", "\"plain text\"" };
+	static const char *const keys[] = { "\"k\"", "\"id\"", "\"\\u0069d2\"",
+		"\"a b\"", "\"\xc3\xbc\"", "\"k\\\"\"" };
+	static const char *const ws[] = { "", "", "", " ", "\n\t" };
+	char num[UT_NUMTEXT];
+	unsigned long long r = ut_xorshift(s);
+	size_t i, n, used = 0;
+	int k;
+
+	tl_buf_adds(b, ws[ut_xorshift(s) % 5]);
+	switch (depth > 0 ? r % 6 : 2 + r % 4) {
+	case 0:
+	case 1:
+		tl_buf_addc(b, r % 6 == 0 ? '{' : '[');
+		n = ut_xorshift(s) % 5;
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				tl_buf_addc(b, ',');
+			if (r % 6 == 0) {	/* unique keys */
+				do
+					k = (int)(ut_xorshift(s) % 6);
+				while (used >> k & 1);
+				used |= (size_t)1 << k;
+				tl_buf_adds(b, ws[ut_xorshift(s) % 5]);
+				tl_buf_adds(b, keys[k]);
+				tl_buf_adds(b, ws[ut_xorshift(s) % 5]);
+				tl_buf_addc(b, ':');
+			}
+			random_value(b, s, depth - 1);
+		}
+		tl_buf_adds(b, ws[ut_xorshift(s) % 5]);
+		tl_buf_addc(b, r % 6 == 0 ? '}' : ']');
+		break;
+	case 2:
+		tl_buf_adds(b, strs[ut_xorshift(s) % 8]);
+		break;
+	case 3:
+		k = ut_number_text(num, s);
+		if (isfinite(strtod(num, NULL)))
+			tl_buf_add(b, num, (size_t)k);
+		else
+			tl_buf_adds(b, "12.5");
+		break;
+	default:
+		tl_buf_adds(b, r % 3 == 0 ? "true" : r % 3 == 1 ? "false" :
+		    "null");
+	}
+	tl_buf_adds(b, ws[ut_xorshift(s) % 5]);
+}
+
+/* The parse marks a container (and a string, a literal) whose text is
+ * what tl_jv_append writes, and tl_jv_append then copies that text: on
+ * random values in random forms, what it writes is what the jansson path
+ * writes; every value marked is, by the writer's own way (no mark
+ * anywhere), written as its text; and whatever has no escape, space or
+ * long number in it is marked. */
+Test(tl_jv, canonical_mark_of_containers)
+{
+	unsigned long long s = 0x11c0ffeeULL;
+	struct tl_buf in, a, want;
+	struct tl_err err;
+	size_t i, k, marked = 0, same = 0;
+	uint8_t lit[512];
+	json_t *j;
+
+	tl_buf_init(&in);
+	tl_buf_init(&a);
+	tl_buf_init(&want);
+	for (i = 0; i < 20000; i++) {
+		tl_buf_reset(&in);
+		random_value(&in, &s, 3);
+		cr_assert_eq(parse(in.data, &err), 0, "%s: %s", in.data,
+		    err.msg);
+		j = json_loads(in.data, JSON_DECODE_ANY, NULL);
+		cr_assert_not_null(j, "%s", in.data);
+		tl_buf_reset(&want);
+		tl_json_append(&want, j);
+		json_decref(j);
+		tl_buf_reset(&a);
+		tl_jv_append(&a, &d, &d.v[0]);
+		cr_assert_str_eq(a.data, want.data, "for %s", in.data);
+		cr_assert_lt(d.n, sizeof(lit));
+		for (k = 0; k < d.n; k++) {
+			lit[k] = d.v[k].lit;
+			d.v[k].lit = 0;
+		}
+		for (k = 0; k < d.n; k++) {
+			tl_buf_reset(&a);
+			tl_jv_append(&a, &d, &d.v[k]);
+			if (a.len != d.v[k].span ||
+			    memcmp(a.data, in.data + d.v[k].off, a.len) != 0) {
+				cr_assert(!lit[k], "value %zu of %s marked",
+				    k, in.data);
+				continue;
+			}
+			same += d.v[k].type >= TL_JARR;
+			marked += lit[k] && d.v[k].type >= TL_JARR;
+		}
+	}
+	/* unmarked but written as is: containers of a string with an
+	 * escape the writer keeps ("\"q") or of a number not known */
+	cr_assert_gt(marked, same * 9 / 10, "%zu of %zu", marked, same);
+	tl_buf_release(&in);
+	tl_buf_release(&a);
+	tl_buf_release(&want);
+}
+
 /* tl_jv_append_text copies each value's own text; on text that
  * tl_jv_append wrote it is what tl_jv_append writes again, value by value
  * (strings with escapes, -0.0, big integers, nested containers); and

@@ -434,6 +434,57 @@ Test(tl_hash64, stable_and_spread)
 	free(h);
 }
 
+/* tl_hash64_text */
+
+Test(tl_hash64_text, short_texts_are_tl_hash64s)
+{
+	static const char t[] = "0123456789abcdef0123456789abcde";	/* 31 */
+
+	cr_assert_eq(tl_hash64_text(t, 31), tl_hash64(t, 31));
+	cr_assert_eq(tl_hash64_text("", 0), tl_hash64("", 0));
+	/* fixed once from this implementation: lanes and a tail */
+	cr_assert_eq(tl_hash64_text("0123456789abcdef0123456789abcdefXYZ",
+	    35), 0xacb1c448c8eed4d8ULL, "got %#llx", (unsigned long long)tl_hash64_text(
+	    "0123456789abcdef0123456789abcdefXYZ", 35));
+}
+
+/* A dedup's content hash: any one byte changed, or the length, or two
+ * lanes' words swapped, changes it; many records like a log's, no two
+ * alike. */
+Test(tl_hash64_text, every_byte_counts)
+{
+	char t[200], key[96];
+	uint64_t h0, *h;
+	size_t i, n = 100000;
+	char w[8];
+
+	for (i = 0; i < sizeof(t); i++)
+		t[i] = (char)('a' + i % 26);
+	h0 = tl_hash64_text(t, sizeof(t));
+	for (i = 0; i < sizeof(t); i++) {
+		t[i] ^= 1;
+		cr_assert_neq(tl_hash64_text(t, sizeof(t)), h0, "byte %zu", i);
+		t[i] ^= 1;
+	}
+	cr_assert_eq(tl_hash64_text(t, sizeof(t)), h0);
+	for (i = 32; i < sizeof(t); i++)
+		cr_assert_neq(tl_hash64_text(t, i), h0, "length %zu", i);
+	memcpy(w, t, 8);
+	memcpy(t, t + 8, 8);
+	memcpy(t + 8, w, 8);
+	cr_assert_neq(tl_hash64_text(t, sizeof(t)), h0);
+	h = tl_xcalloc(n, sizeof(*h));
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "{\"id\":\"D%08zu\",\"ts\":"
+		    "\"2027-04-05T14:30:18Z\",\"qty\":%zu}", i, i % 7);
+		h[i] = tl_hash64_text(key, strlen(key));
+	}
+	qsort(h, n, sizeof(*h), cmp_u64);
+	for (i = 1; i < n; i++)
+		cr_assert_neq(h[i - 1], h[i], "collision at %zu", i);
+	free(h);
+}
+
 /* tl_close_stdout */
 
 Test(tl_close_stdout, ok_on_a_file)
