@@ -20,7 +20,8 @@ jv_text(struct state *s, const struct tl_jdoc *c, const struct tl_jv *v)
 	return tl_xstrndup(s->tbuf.data, s->tbuf.len);
 }
 
-/* Keep what the dataset needs of a canonical run (parsed in c). */
+/* Keep what the dataset needs of a canonical run (parsed in c, or its top
+ * level alone, read off stage one's index). */
 void
 keep_run(struct state *s, const struct tl_jdoc *c)
 {
@@ -42,6 +43,11 @@ keep_run(struct state *s, const struct tl_jdoc *c)
 	r->genome = jv_text(s, c, tl_jv_get(c, root, "genome"));
 	m = tl_jv_get(c, root, "metrics");
 	r->metrics = jv_text(s, c, m);
+	if (m->n == 0 && m->span > 2) {	/* a top level alone: parse it */
+		tl_jdoc_parse_own(&s->mdoc, c->text + m->off, m->span);
+		c = &s->mdoc;
+		m = &c->v[0];
+	}
 	r->roi = jv_text(s, c, tl_jv_get(c, m, "roi"));
 	v = tl_jv_get(c, m, "sharpe");
 	r->sharpe = v != NULL ? jv_text(s, c, v) : NULL;	/* optional */

@@ -214,6 +214,7 @@ struct state {
 	struct tl_jdoc	 cdoc;		/* its canonical text, parsed */
 	struct tl_jdoc	 tdoc;		/* the waiting side of a trade */
 	struct tl_jdoc	 sdoc;		/* the signal of a joined record */
+	struct tl_jdoc	 mdoc;		/* a run's metrics */
 	struct tl_jdoc	 fdoc;		/* a canonical record, for facts */
 	struct tl_alias	*alias;		/* --aliases, or NULL */
 	char		 kind_list[160];	/* "decision, ... or retirement" */

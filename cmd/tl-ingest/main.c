@@ -809,6 +809,7 @@ main(int argc, char *argv[])
 	tl_jdoc_init(&s.cdoc);
 	tl_jdoc_init(&s.tdoc);
 	tl_jdoc_init(&s.sdoc);
+	tl_jdoc_init(&s.mdoc);
 	tl_jdoc_init(&s.fdoc);
 	tl_walk_init(&w);
 	tl_word_list(s.kind_list, sizeof(s.kind_list), KIND_NAMES,
@@ -937,6 +938,7 @@ out:
 	tl_jdoc_release(&s.cdoc);
 	tl_jdoc_release(&s.tdoc);
 	tl_jdoc_release(&s.sdoc);
+	tl_jdoc_release(&s.mdoc);
 	free_strings(s.sigs);
 	free_strings(s.sig_of_dec);
 	tl_map_free(s.pend_sig);

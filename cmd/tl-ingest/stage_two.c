@@ -143,7 +143,9 @@ stage_two(struct state *s, enum tl_kind k, const char *text, size_t len,
 	s->c.accepted++;
 	s->c.kinds[k]++;
 	s->c.renamed += (unsigned long)renamed;
-	if (ops->parsed)	/* ours: it parses */
+	if (k == TL_KIND_RUN && fx->mem != NULL)	/* its top level */
+		tl_jdoc_from_index(c, text, len, fx->mem, fx->nmem);
+	else if (ops->parsed)	/* ours: it parses */
 		tl_jdoc_parse_own(c, text, len);
 	if (ops->by_signal)
 		return join_signal(s, k, c, text, len, err) == -1 ? -1 : 0;
