@@ -23,7 +23,6 @@
 				 * above: hashed */
 #define STACK_SLOTS	256	/* hash slots kept on the stack */
 
-
 struct parser {
 	const char	*s;		/* the text */
 	size_t		 n;		/* its length */
@@ -492,7 +491,7 @@ key_eq(const char *a, const char *b, size_t n)
 	return 1;
 }
 
-/* One of 64 bits for a key, from its length and first, second and last
+/* One of 64 bits for a key, from its length and first, middle and last
  * bytes: the keys of one object seldom share all four. */
 static inline unsigned
 key_bit(const struct tl_jv *a)
@@ -570,32 +569,14 @@ dup_keys(struct parser *p, size_t obj, uint32_t count)
 	return rc;
 }
 
-/* Whether container v is written as tl_jv_append writes it: every member
- * is, and its text is as long as theirs with the keys, quotes, colons,
- * commas and brackets (whitespace, or an escape in a key, makes it
- * longer). */
-static uint8_t
-container_is_canonical(const struct tl_jdoc *d, const struct tl_jv *v)
-{
-	const struct tl_jv *c;
-	size_t len = 2;
-
-	for (c = tl_jv_child(d, v); c != NULL; c = tl_jv_next(d, v, c)) {
-		if (!c->lit)
-			return 0;
-		len += c->span + (c != v + 1) +
-		    (v->type == TL_JOBJ ? c->keylen + 3 : 0);
-	}
-	return len == v->span;
-}
-
 static int
 parse_container(struct parser *p, size_t idx, int obj)
 {
 	const char *key = NULL;
-	size_t keylen = 0;
+	size_t keylen = 0, child, len = 2;
 	uint32_t count = 0;
 	char close = obj ? '}' : ']';
+	int lit = 1;
 
 	if (++p->d->depth > TL_JV_MAX_DEPTH)
 		return fail(p, "nesting too deep");
@@ -623,8 +604,13 @@ parse_container(struct parser *p, size_t idx, int obj)
 					    failc(p, "expected ':', got");
 				p->i++;
 			}
+			child = p->d->n;
 			if (parse_value(p, key, keylen) == -1)
 				return -1;
+			/* the length of the text tl_jv_append writes */
+			lit &= p->d->v[child].lit;
+			len += p->d->v[child].span + (count > 0) +
+			    (obj ? keylen + 3 : 0);
 			count++;
 			skip_ws(p);
 			if (p->i >= p->n)
@@ -643,8 +629,10 @@ parse_container(struct parser *p, size_t idx, int obj)
 	p->d->v[idx].end = (uint32_t)p->d->n;
 	if (obj && count > 1 && !p->own && dup_keys(p, idx, count) == -1)
 		return -1;
+	/* written as tl_jv_append writes it: every member is, and no
+	 * whitespace or escape in a key made the text longer */
 	p->d->v[idx].span = (uint32_t)p->i - p->d->v[idx].off;
-	p->d->v[idx].lit = container_is_canonical(p->d, &p->d->v[idx]);
+	p->d->v[idx].lit = lit && len == p->d->v[idx].span;
 	return 0;
 }
 
@@ -680,9 +668,7 @@ parse_value(struct parser *p, const char *key, size_t keylen)
 	switch (c) {
 	case '{':
 	case '[':
-		rc = parse_container(p, idx, c == '{');
-		p->d->v[idx].span = (uint32_t)p->i - p->d->v[idx].off;
-		return rc;
+		return parse_container(p, idx, c == '{');	/* sets span */
 	case '"':
 		v = &p->d->v[idx];
 		v->type = TL_JSTR;

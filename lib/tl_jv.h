@@ -108,6 +108,7 @@ const struct tl_jv *tl_jv_get(const struct tl_jdoc *d, const struct tl_jv *v,
 static inline const struct tl_jv *tl_jv_get_near(const struct tl_jdoc *d,
 	    const struct tl_jv *v, const char *key, size_t n,
 	    const struct tl_jv **at);
+/* tl_jv_get_near's look at every member, when the next one is not it. */
 const struct tl_jv *tl_jv_get_scan(const struct tl_jdoc *d,
 	    const struct tl_jv *v, const char *key, size_t n,
 	    const struct tl_jv **at);

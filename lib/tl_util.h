@@ -86,7 +86,8 @@ int	tl_parse_double(const char *opt, const char *s, double lo, double hi,
  * as a double.  Returns 0 and sets *out, or -1. */
 int	tl_strtod_exact(const char *s, size_t n, double *out);
 
-/* 64-bit hash of n bytes (FNV-1a with a final mix); stable across runs. */
+/* 64-bit hash of n bytes (8 at a time, a multiply and a rotation each,
+ * and splitmix64's finaliser); stable across runs. */
 uint64_t tl_hash64(const void *p, size_t n);
 
 /* Another 64-bit hash of n bytes, faster on long texts (a record's); not

@@ -307,11 +307,11 @@ observe(struct engine *e, const double *x, double value, const double *y,
  * (Optuna 3.1's MOTPE 1.848, mean 1.863), and on 100 of
  * bench/bayesopt-mo.sh left it where it was (ZDT1 11.196 and 11.205,
  * ZDT2 10.742 and 10.747); 20 seeds (101-120) had said the opposite for
- * the genome (1.896 equal, 1.800), within their spread.  The proposal then maximises l/g as
- * for one objective: under this split that is the expected hypervolume
- * improvement of the good set (Ozaki et al. 2020, MOTPE's acquisition),
- * as p(good | x) = gamma l / (gamma l + (1 - gamma) g) and only a good
- * point improves it. */
+ * the genome (1.896 equal, 1.800), within their spread.  The proposal
+ * then maximises l/g as for one objective: under this split that is the
+ * expected hypervolume improvement of the good set (Ozaki et al. 2020,
+ * MOTPE's acquisition), as p(good | x) = gamma l / (gamma l + (1 -
+ * gamma) g) and only a good point improves it. */
 void
 mo_flush(struct engine *e)
 {

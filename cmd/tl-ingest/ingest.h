@@ -259,9 +259,8 @@ struct topidx {
 /* What field() found last (it may be asked of a const rec). */
 struct lookup {
 	const struct tl_jv *near;	/* the member found last */
-	const char	*asked;		/* the key asked last */
-	const struct tl_jv *found;	/* the member found under that very
-					 * key (not --map's), or NULL */
+	const char	*asked;		/* the key it was found under (not
+					 * --map's), or NULL */
 };
 
 struct rec {
@@ -299,8 +298,9 @@ struct file_kind {
  * record of it (its de-duplication key; the first names it in messages).
  * Its name in the summary is that of its output.  A record that is
  * joined with its signal goes out when joined, else unmatched.  Stage
- * two parses the canonical text of a kind kept (runs, signals) or joined
- * with its signal; of the others it reads the facts found in stage one. */
+ * two parses the canonical text of a kind kept (signals; of a run, its
+ * top level from stage one's index will do) or joined with its signal;
+ * of the others it reads the facts found in stage one. */
 struct kind_ops {
 	int		(*norm)(struct rec *);	/* check and normalise */
 	enum emit	 emit;		/* its output */
@@ -308,6 +308,9 @@ struct kind_ops {
 	int		 by_signal;	/* written joined with its signal */
 	int		 parsed;	/* stage two reads more of it than
 					 * its facts */
+	int		 indexed;	/* stage one keeps its top level for
+					 * stage two (the joins, a run's
+					 * dataset row) */
 };
 
 /* kinds.c: the kinds (indexed by enum tl_kind) */

@@ -121,9 +121,10 @@ kind_of(const struct rec *r, const struct file_kind *fk, const char **why)
 /* What each kind is (struct kind_ops in ingest.h): its normaliser in
  * normalise.c, its output and its key fields. */
 const struct kind_ops kind_ops[TL_KIND_N] = {
-	[TL_KIND_DECISION] = { norm_decision, E_DECISIONS, { "id" } },
-	[TL_KIND_OUTCOME] = { norm_outcome, E_OUTCOMES, { "id" } },
-	[TL_KIND_RUN] = { norm_run, E_RUNS, { "id" }, 0, 1 },
+	[TL_KIND_DECISION] = { norm_decision, E_DECISIONS, { "id" }, 0, 0,
+	    1 },
+	[TL_KIND_OUTCOME] = { norm_outcome, E_OUTCOMES, { "id" }, 0, 0, 1 },
+	[TL_KIND_RUN] = { norm_run, E_RUNS, { "id" }, 0, 1, 1 },
 	[TL_KIND_PROMOTION] = { norm_promotion, E_PROMOTIONS,
 	    { "strategy", "ts" } },
 	[TL_KIND_RETIREMENT] = { norm_retirement, E_RETIREMENTS,

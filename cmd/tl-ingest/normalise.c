@@ -46,9 +46,9 @@ field(const struct rec *r, const char *key)
 	 * not there */
 	if (r->o->nmaps == 0 && !(r->keys & key_bit(key, n)))
 		return NULL;
-	r->last->asked = key;
-	if ((r->last->found = v = tl_jv_get_near(r->d, r->in, key, n,
-	    &r->last->near)) == NULL)
+	v = tl_jv_get_near(r->d, r->in, key, n, &r->last->near);
+	r->last->asked = v != NULL ? key : NULL;
+	if (v == NULL)
 		for (i = 0; i < r->o->nmaps && v == NULL; i++)
 			if (strcmp(r->o->map_to[i], key) == 0)
 				v = tl_jv_get(r->d, r->in, r->o->map_from[i]);
@@ -122,8 +122,8 @@ member_key(struct rec *r, const char *key, size_t n, int ours)
 	}
 	/* the key field() found last, written as it is: keep_extras() need
 	 * not look for it among the keys written */
-	if (ours && key == r->last->asked && r->last->found != NULL &&
-	    (place = (size_t)(r->last->found - r->d->v)) < 128)
+	if (ours && key == r->last->asked &&
+	    (place = (size_t)(r->last->near - r->d->v)) < 128)
 		r->written[place / 64] |= (uint64_t)1 << place % 64;
 }
 
@@ -731,7 +731,7 @@ normalise(const struct state *s, struct tl_jdoc *doc, struct tl_buf *out,
     const char *name, unsigned long line, struct tl_err *why)
 {
 	struct rec r;
-	struct lookup last = { NULL, NULL, NULL };
+	struct lookup last = { NULL, NULL };
 	const struct tl_jv *c;
 	enum tl_kind k;
 

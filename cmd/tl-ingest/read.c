@@ -533,8 +533,8 @@ rec_facts(const struct brec *r, const char *base, struct facts *fx)
 
 /* The canonical text sc->buf of a record of kind k, in sc->cdoc: made of
  * its top level (sc->ix, as normalise() wrote it), written into c's out,
- * else parsed.  Returns the offset of the top level for the join of a
- * decision or an outcome and for a run's stage two, else NO_BYTES (and out as it was); *n its
+ * else parsed.  Returns the offset of the top level kept for stage two
+ * (kind_ops' indexed), else NO_BYTES (and out as it was); *n its
  * members. */
 static size_t
 canon_doc(struct bchunk *c, struct scratch *sc, enum tl_kind k, size_t *n)
@@ -549,10 +549,9 @@ canon_doc(struct bchunk *c, struct scratch *sc, enum tl_kind k, size_t *n)
 	tl_jdoc_from_index(&sc->cdoc, sc->buf.data, sc->buf.len,
 	    c->out.data + at, (size_t)sc->ix.n);
 	*n = (size_t)sc->ix.n;
-	if (k == TL_KIND_DECISION || k == TL_KIND_OUTCOME ||
-	    k == TL_KIND_RUN)
+	if (kind_ops[k].indexed)
 		return at;
-	c->out.len = at;	/* only the joins and the runs keep it */
+	c->out.len = at;
 	return NO_BYTES;
 }
 

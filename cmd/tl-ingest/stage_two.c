@@ -143,7 +143,7 @@ stage_two(struct state *s, enum tl_kind k, const char *text, size_t len,
 	s->c.accepted++;
 	s->c.kinds[k]++;
 	s->c.renamed += (unsigned long)renamed;
-	if (k == TL_KIND_RUN && fx->mem != NULL)	/* its top level */
+	if (ops->parsed && ops->indexed && fx->mem != NULL)	/* a run */
 		tl_jdoc_from_index(c, text, len, fx->mem, fx->nmem);
 	else if (ops->parsed)	/* ours: it parses */
 		tl_jdoc_parse_own(c, text, len);
