@@ -127,8 +127,8 @@ db_error(struct tl_ftdb *f, int rc, struct tl_err *err)
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 		return tl_err_set(err, TL_EX_TEMPFAIL, f->name, 0,
-		    "database is locked by another process (%s): try later",
-		    msg);
+		    "locked by another process for over %d s: try later",
+		    TL_FTDB_WAIT_MS / 1000);
 	case SQLITE_NOTADB:
 	case SQLITE_CORRUPT:
 	case SQLITE_FORMAT:
@@ -209,7 +209,9 @@ tl_ftdb_open(const char *path, struct tl_err *err)
 		tl_ftdb_free(f);
 		return NULL;
 	}
-	sqlite3_busy_timeout(f->db, 0);		/* never wait */
+	/* a commit of the bot holds its exclusive lock for milliseconds:
+	 * wait that out, but a lock held longer is "try later" */
+	sqlite3_busy_timeout(f->db, TL_FTDB_WAIT_MS);
 	if (find_columns(f, err) == -1) {
 		tl_ftdb_free(f);
 		return NULL;

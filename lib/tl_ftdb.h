@@ -6,8 +6,8 @@
  *
  * The database is opened read-only through an URI (file:PATH?mode=ro):
  * nothing is ever written to it, nothing is checkpointed, and a lock is
- * never waited for (a database that cannot be read now is
- * TL_EX_TEMPFAIL).  freqtrade keeps its database in WAL mode, where a
+ * waited for TL_FTDB_WAIT_MS at most (a database that cannot be read by
+ * then is TL_EX_TEMPFAIL).  freqtrade keeps its database in WAL mode, where a
  * reader does not block the bot; a WAL database that no connection has
  * open (no PATH-wal beside it: a stopped bot, a copy) is read with
  * immutable=1 too, so that no -wal or -shm file is left beside it.  In
@@ -27,6 +27,12 @@
 
 struct tl_ftdb;
 
+/* How long a lock is waited for: a commit of the bot (rollback-journal
+ * mode: its exclusive lock keeps readers out) takes milliseconds, and a
+ * nightly run that meets one should not fail for it; a lock held longer
+ * is a transaction left open, and the night says "try later". */
+#define TL_FTDB_WAIT_MS		5000
+
 /* The 16 bytes a SQLite database file starts with. */
 #define TL_FTDB_MAGIC		"SQLite format 3"	/* and a NUL */
 #define TL_FTDB_MAGIC_LEN	16
@@ -34,7 +40,7 @@ struct tl_ftdb;
 /* Open path and check its trades table.  Returns new, or NULL with err:
  * TL_EX_NOINPUT (cannot open), TL_EX_DATAERR (not a database, corrupt,
  * no table "trades", a column it needs missing), TL_EX_TEMPFAIL (locked
- * by a writer right now). */
+ * by a writer for longer than TL_FTDB_WAIT_MS). */
 struct tl_ftdb *tl_ftdb_open(const char *path, struct tl_err *err);
 void	tl_ftdb_free(struct tl_ftdb *db);	/* accepts NULL */
 

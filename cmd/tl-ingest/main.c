@@ -517,19 +517,24 @@ free_strings(struct tl_map *m)
  * trade databases among the inputs, read before any file, so that a
  * backtest export read before its bot's database (backtest_results/
  * sorts first) leaves its trades of them out.  A database that cannot be
- * read here is said when it is read as an input. */
-static void
-live_strategies(struct state *s, const struct tl_walk *w)
+ * read here is said when it is read as an input, but one still locked
+ * after the wait ends the run here: waited for again as an input, it
+ * might be read then, without its strategies here.  Returns 0, or -1
+ * with err. */
+static int
+live_strategies(struct state *s, const struct tl_walk *w,
+    struct tl_err *err)
 {
 	char head[TL_FTDB_MAGIC_LEN];
 	struct tl_ftdb *db;
-	struct tl_err err;
+	struct tl_err e;
 	size_t i, n;
 	FILE *fp;
+	int rc = 0;
 
 	if (s->o->from != TL_FROM_AUTO && s->o->from != TL_FROM_FREQTRADE_DB)
-		return;
-	for (i = 0; i < w->n; i++) {
+		return 0;
+	for (i = 0; i < w->n && rc == 0; i++) {
 		if (strcmp(w->paths[i], "-") == 0 ||
 		    (fp = fopen(w->paths[i], "rb")) == NULL)
 			continue;
@@ -538,10 +543,15 @@ live_strategies(struct state *s, const struct tl_walk *w)
 		if (tl_source_sniff(head, n, 1, 0, 0, w->paths[i]) !=
 		    TL_SRC_FT_DB)
 			continue;
-		if ((db = tl_ftdb_open(w->paths[i], &err)) != NULL)
-			tl_ftdb_strategies(db, s->live, &err);
+		if ((db = tl_ftdb_open(w->paths[i], &e)) == NULL ||
+		    tl_ftdb_strategies(db, s->live, &e) == -1)
+			if (e.code == TL_EX_TEMPFAIL) {
+				*err = e;
+				rc = -1;
+			}
 		tl_ftdb_free(db);
 	}
+	return rc;
 }
 
 /* The files whose name says they hold signals first, the order kept
@@ -833,7 +843,7 @@ main(int argc, char *argv[])
 	else
 		signals_first(&w);
 	if (rc == 0 && o.bt_trades == TL_BT_LIVE)
-		live_strategies(&s, &w);
+		rc = live_strategies(&s, &w, &err);
 	if (rc == 0)
 		rc = o.shard ? shard_open(&s, o.outdir, &err) :
 		    open_outputs(&s, &err);
