@@ -185,6 +185,16 @@ struct sitem {
 	double		 capital;
 };
 
+/* The records of one input file read and rejected: a file that lost
+ * every record (a column renamed, a field missing from every line) is
+ * said once, and in the summary, not only as many rejects among the
+ * night's thousands of records. */
+struct file_tally {
+	char		*name;		/* the file's name, as rejects say it */
+	unsigned long	 read, rejected;
+	char		*reason;	/* of its first reject, or NULL */
+};
+
 struct shard;
 
 struct state {
@@ -241,6 +251,9 @@ struct state {
 	unsigned long	 wseq;		/* records that waited, in order */
 	int		 spill;		/* --memory: the shard is ours, in
 					 * the order of the whole ingest */
+	struct tl_map	*tally_of;	/* file name -> index + 1 in tally */
+	struct file_tally *tally;	/* by file, in the order first read */
+	size_t		 ntally, atally, tally_cur;
 };
 
 /* A context for the field checks of one record: the parsed input and the
@@ -347,6 +360,14 @@ int	stage_two(struct state *s, enum tl_kind k, const char *text,
 	    unsigned long line, struct tl_err *why, struct tl_err *err);
 
 /* outputs.c: what is written record by record */
+/* A record of file read (counts it, in all and for its file). */
+void	count_read(struct state *s, const char *file);
+
+void	free_tally(struct state *s);
+
+/* Each file whose every record was rejected, on stderr. */
+void	warn_lost_files(const struct state *s);
+
 int	reject(struct state *s, const char *file, unsigned long line,
 	    enum tl_kind k, const char *rule, struct tl_err *why,
 	    const char *raw, size_t n, size_t full, struct tl_err *err);

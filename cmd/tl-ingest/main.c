@@ -914,6 +914,7 @@ main(int argc, char *argv[])
 	} else {
 		s.c.unmatched = undec;
 		s.c.orphans += unout;
+		warn_lost_files(&s);
 		if (!o.quiet)
 			print_summary(&s, rows);
 		if (s.c.later > 0 && !o.quiet)
@@ -967,5 +968,6 @@ out:
 	tl_map_free(s.live);
 	free(s.capv);
 	free(s.scales);
+	free_tally(&s);
 	return tl_exit_status(status);
 }

@@ -24,6 +24,51 @@
 
 #include "ingest.h"
 
+void
+count_read(struct state *s, const char *file)
+{
+	struct file_tally *t;
+	uintptr_t *slot;
+	int added;
+
+	s->c.read++;
+	/* a file's records come one after the other: ask the map only
+	 * when the file changes */
+	if (s->ntally > 0 && strcmp(s->tally[s->tally_cur].name, file) == 0) {
+		s->tally[s->tally_cur].read++;
+		return;
+	}
+	if (s->tally_of == NULL)
+		s->tally_of = tl_map_alloc();
+	slot = tl_map_put(s->tally_of, file, strlen(file), &added);
+	if (added) {
+		if (s->ntally == s->atally) {
+			s->atally = s->atally ? 2 * s->atally : 64;
+			s->tally = tl_xreallocarray(s->tally, s->atally,
+			    sizeof(*s->tally));
+		}
+		t = &s->tally[s->ntally];
+		memset(t, 0, sizeof(*t));
+		t->name = tl_xstrdup(file);
+		*slot = ++s->ntally;
+	}
+	s->tally_cur = *slot - 1;
+	s->tally[s->tally_cur].read++;
+}
+
+void
+free_tally(struct state *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntally; i++) {
+		free(s->tally[i].name);
+		free(s->tally[i].reason);
+	}
+	free(s->tally);
+	tl_map_free(s->tally_of);
+}
+
 /* Set a record aside.  Its reason is why's message and, when its kind is
  * known, the rule that gave it: "(kind run: file name word 'runs')".  The
  * raw text is kept exactly: as "raw" when it is valid UTF-8 without NUL,
@@ -44,6 +89,9 @@ reject(struct state *s, const char *file, unsigned long line, enum tl_kind k,
 	if (k != TL_KIND_NONE && rule != NULL)
 		tl_err_set(why, why->code, why->where, 0, "%s (kind %s: %s)",
 		    why->msg, tl_kind_names[k], rule);
+	/* the record was counted under its file just before */
+	if (s->ntally > 0 && s->tally[s->tally_cur].rejected++ == 0)
+		s->tally[s->tally_cur].reason = tl_xstrdup(why->msg);
 	if (s->o->verbose)
 		tl_warn("%s: %s", why->where, why->msg);
 	if (s->rej == NULL)

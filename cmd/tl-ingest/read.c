@@ -220,7 +220,7 @@ ingest(struct state *s, struct tl_source *src, const char *path,
 			h = -1;
 			break;
 		}
-		s->c.read++;
+		count_read(s, it.name);
 		use = &fk;
 		if (it.kind != TL_KIND_NONE) {	/* the format says */
 			ik.kind = it.kind;
@@ -698,7 +698,7 @@ batch_take(struct state *s, struct batch *b, struct tl_err *err)
 			prefetch(s, &b->r[i + PREFETCH_AHEAD].fx);
 		r = &b->r[i];
 		f = &b->f[r->file];
-		s->c.read++;
+		count_read(s, f->name);
 		k = r->k;
 		rule = r->rule;
 		if (r->st == B_LATER) {

@@ -967,7 +967,7 @@ take_item(struct merge *m, struct shin *in, struct tl_err *err)
 		}
 		keep_capital(s, c1->s, c1->len, c2->num);
 	}
-	s->c.read++;
+	count_read(s, in->file);
 	if (st == SH_LATER) {
 		take_later(s, (enum tl_kind)k, canon, clen);
 		rc = 0;

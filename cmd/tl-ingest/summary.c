@@ -44,6 +44,46 @@ left_out_why(const struct state *s, const struct source_count *sc)
 	    "trade in a trade database read here";
 }
 
+/* A file that lost every record it had. */
+static int
+lost(const struct file_tally *t)
+{
+	return t->rejected > 0 && t->rejected == t->read;
+}
+
+void
+warn_lost_files(const struct state *s)
+{
+	const struct file_tally *t;
+	size_t i;
+
+	for (i = 0; i < s->ntally; i++)
+		if (lost(t = &s->tally[i]))
+			tl_warn("%s: all %lu record%s rejected (the first: %s)",
+			    t->name, t->rejected, t->rejected == 1 ? "" : "s",
+			    t->reason);
+}
+
+#define LOST_NAMED	20	/* such files named in the summary */
+
+/* The files that lost every record: how many, and the first few with
+ * their count and first reason, for the report to say. */
+static void
+put_lost_files(const struct state *s, json_t *v)
+{
+	const struct file_tally *t;
+	json_t *a = json_array();
+	size_t i, n = 0;
+
+	for (i = 0; i < s->ntally; i++)
+		if (lost(t = &s->tally[i]) && n++ < LOST_NAMED)
+			json_array_append_new(a, json_pack("{s:s,s:I,s:s}",
+			    "file", t->name, "records", (json_int_t)t->read,
+			    "reason", t->reason));
+	json_object_set_new(v, "files_rejected", json_integer((json_int_t)n));
+	json_object_set_new(v, "files_rejected_named", a);
+}
+
 /* The counts of the summary line as one JSON object (tl-ingest-summary),
  * for the nightly report. */
 int
@@ -124,6 +164,7 @@ write_summary(struct tl_out *out, const struct state *s, size_t files,
 	if (any_signal_kind(c))
 		json_object_set_new(v, "unmatched_signal_records",
 		    json_integer((json_int_t)c->unsignalled));
+	put_lost_files(s, v);
 	rc = tl_out_write(out, v, err);
 	json_decref(v);
 	return rc;

@@ -355,8 +355,35 @@ pipeline_step(const json_t *t, const char *name)
 	    name, NULL, NULL) : NULL;
 }
 
-/* data health: nothing read, nothing joined, too many rejects, no
- * meta-model rows, logs with nothing new, strategies without a trade */
+#define LOST_SAID	3	/* files that lost every record, named */
+
+/* a file that lost every record: a day of trades can go that way (a
+ * column renamed) while the night's reject share stays small */
+static void
+attend_lost_files(json_t *att, const json_t *s)
+{
+	const json_t *v;
+	char a[COUNTSZ], b[COUNTSZ];
+	double n = fnum(s, "files_rejected");
+	size_t i;
+
+	json_array_foreach(json_object_get(s, "files_rejected_named"), i, v) {
+		if (i == LOST_SAID)
+			break;
+		addf(att, "%s: all %s rejected (the first: %s)",
+		    na(fstr(v, "file")), count_of(a,
+		    fnum(v, "records"), "record", "records"),
+		    na(fstr(v, "reason")));
+	}
+	if (n > LOST_SAID)
+		addf(att, "and %s that lost every record: see ingest.json "
+		    "and rejects.jsonl", count_of(b, n - LOST_SAID,
+		    "more file", "more files"));
+}
+
+/* data health: nothing read, nothing joined, too many rejects, files
+ * that lost every record, no meta-model rows, logs with nothing new,
+ * strategies without a trade */
 static void
 attend_data(json_t *att, const json_t *t)
 {
@@ -385,6 +412,7 @@ attend_data(json_t *att, const json_t *t)
 			addf(att, "%s of records rejected (%s of %s): see "
 			    "rejects.jsonl", tl_doc_fmt_pct(a, rej / read, 1),
 			    tl_doc_fmt_int(b, rej), tl_doc_fmt_int(c, read));
+		attend_lost_files(att, s);
 		if (fnum(s, "dataset_rows") == 0)
 			addf(att, "no meta-model rows: the forest has nothing "
 			    "to train on");

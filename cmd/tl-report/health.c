@@ -90,6 +90,11 @@ ingest_fields(struct src *s, const json_t *in, json_t *f)
 	if (json_is_object(json_object_get(in, "later_kinds")))
 		put(f, "later_kinds", json_deep_copy(json_object_get(in,
 		    "later_kinds")));
+	/* files that lost every record (not in an older summary) */
+	putn(f, "files_rejected", get_num(s, in, "files_rejected", 0));
+	if (get_arr(s, in, "files_rejected_named", 0) != NULL)
+		put(f, "files_rejected_named", json_deep_copy(
+		    json_object_get(in, "files_rejected_named")));
 	/* where the records came from (a bot's exports beside our logs) */
 	if (get_arr(s, in, "sources", 0) != NULL)
 		put(f, "sources", json_deep_copy(json_object_get(in,
