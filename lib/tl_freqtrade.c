@@ -212,7 +212,7 @@ tl_ft_trade(const struct tl_jdoc *d, const struct tl_jv *t, const char *s,
 	    gross;
 	struct tl_exact amt, fx;
 	int64_t open_ms, close_ms;
-	int is_short = 0, has_fo, has_fc, rc;
+	int is_short = 0, is_open, has_fo, has_fc, rc;
 	char when_[TL_TIME_BUFSZ];
 	struct tl_buf key;
 
@@ -233,10 +233,18 @@ tl_ft_trade(const struct tl_jdoc *d, const struct tl_jv *t, const char *s,
 		return missing("open_date", err);
 	/* a trade still open has no close time: counted by the caller (a
 	 * backtest's trades left open at its end are closed, is_open or
-	 * not) */
+	 * not); one that says it is closed and has none is bad, not open */
 	if ((rc = when(d, t, "close_date", "close_timestamp", &close_ms,
-	    err)) != 1)
-		return rc;
+	    err)) == -1)
+		return -1;
+	if (rc == 0) {
+		if ((rc = flag(d, t, "is_open", &is_open, err)) == 1 &&
+		    !is_open)
+			return tl_err_set(err, TL_EX_DATAERR, NULL, 0, "field "
+			    "'close_date': missing (the trade is closed: "
+			    "is_open false)");
+		return rc == -1 ? -1 : 0;
+	}
 	if (num(d, t, "open_rate", 1, &open_rate, NULL, err) == -1 ||
 	    num(d, t, "close_rate", 1, &close_rate, NULL, err) == -1 ||
 	    num(d, t, "amount", 1, &amount, NULL, err) == -1 ||

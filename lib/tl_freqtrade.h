@@ -34,8 +34,9 @@
 /* One trade t (an object of d) of the strategy named s[0..n) (NULL: the
  * trade's own "strategy" field) as a decision and an outcome, their JSON
  * texts appended to dec and out.  Returns 1 for a closed trade, 0 for an
- * open one (is_open true, or no close time; nothing written), -1 with
- * err = TL_EX_DATAERR: a field missing or of the wrong type. */
+ * open one (no close time, and is_open not false; nothing written), -1
+ * with err = TL_EX_DATAERR: a field missing or of the wrong type, or no
+ * close time in a trade whose is_open is false. */
 int	tl_ft_trade(const struct tl_jdoc *d, const struct tl_jv *t,
 	    const char *s, size_t n, struct tl_buf *dec, struct tl_buf *out,
 	    struct tl_err *err);

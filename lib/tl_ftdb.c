@@ -269,6 +269,18 @@ tl_ftdb_free(struct tl_ftdb *f)
 	free(f);
 }
 
+const char *
+tl_ftdb_column(const char *field, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < TL_NELEM(columns); i++)
+		if (strlen(columns[i].as) == n &&
+		    memcmp(columns[i].as, field, n) == 0)
+			return columns[i].name;
+	return NULL;
+}
+
 /* Column k of the current row as a member of f->text.  Returns 0, or -1
  * with err for text that is not UTF-8 or a blob. */
 static int

@@ -60,6 +60,10 @@ int	tl_ftdb_next(struct tl_ftdb *db, const char **text, size_t *len,
 int	tl_ftdb_strategies(struct tl_ftdb *db, struct tl_map *set,
 	    struct tl_err *err);
 
+/* The column of the table that a trade object's field[0..n) comes from
+ * (profit_abs: close_profit_abs), or NULL for a field of no column. */
+const char *tl_ftdb_column(const char *field, size_t n);
+
 /* Open trades skipped so far. */
 unsigned long tl_ftdb_open_trades(const struct tl_ftdb *db);
 

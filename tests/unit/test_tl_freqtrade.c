@@ -162,6 +162,11 @@ Test(tl_freqtrade, open_trade_and_strategy_from_trade)
 	cr_assert_eq(tl_ft_trade(&doc, &doc.v[0], "S", 1, &dec, &out, &err),
 	    0);
 	cr_assert_eq(dec.len + out.len, 0);
+	/* no close time and no is_open: open, as a bot's export of one */
+	parse("{\"pair\":\"A/B\",\"open_date\":\"2024-01-01 00:00:00\"}");
+	cr_assert_eq(tl_ft_trade(&doc, &doc.v[0], "S", 1, &dec, &out, &err),
+	    0);
+	cr_assert_eq(dec.len + out.len, 0);
 	parse("{\"id\":42,\"strategy\":\"Live1\",\"pair\":\"A/B\","
 	    "\"open_date\":\"2024-01-01 00:00:00.123456\",\"close_date\":"
 	    "\"2024-01-02 00:00:00\",\"open_rate\":2,\"close_rate\":3,"
@@ -185,6 +190,18 @@ Test(tl_freqtrade, bad_trades)
 		    "field 'open_date': missing" },
 		{ "{\"pair\":\"A\",\"open_date\":\"yesterday\"}",
 		    "field 'open_date': 'yesterday' is not a time" },
+		/* closed, says is_open, but no close time: not an open
+		 * trade to count and skip */
+		{ "{\"pair\":\"A\",\"open_date\":\"2024-01-01\","
+		    "\"is_open\":false}", "field 'close_date': missing (the "
+		    "trade is closed: is_open false)" },
+		{ "{\"pair\":\"A\",\"open_date\":\"2024-01-01\","
+		    "\"close_date\":null,\"close_timestamp\":null,"
+		    "\"is_open\":0}", "field 'close_date': missing (the trade "
+		    "is closed: is_open false)" },
+		{ "{\"pair\":\"A\",\"open_date\":\"2024-01-01\","
+		    "\"is_open\":\"no\"}",
+		    "field 'is_open': expected boolean, got string" },
 		{ "{\"pair\":\"A\",\"open_date\":\"2024-01-01\",\"close_date\":"
 		    "\"2024-01-02\",\"open_rate\":1,\"close_rate\":1,"
 		    "\"amount\":\"3\",\"profit_abs\":1}",

@@ -295,3 +295,15 @@ Test(tl_ftdb, blob_row_is_an_error_for_that_row)
 	json_decref(v);
 	tl_ftdb_free(f);
 }
+
+/* The column behind a trade object's field, for messages in the
+ * database's words: renamed ones, the same name, and a field of none. */
+Test(tl_ftdb, column_of_a_field)
+{
+	cr_assert_str_eq(tl_ftdb_column("profit_abs", 10), "close_profit_abs");
+	cr_assert_str_eq(tl_ftdb_column("profit_ratio", 12), "close_profit");
+	cr_assert_str_eq(tl_ftdb_column("close_date", 10), "close_date");
+	cr_assert_str_eq(tl_ftdb_column("profit_absx", 10), "close_profit_abs");
+	cr_assert_null(tl_ftdb_column("profit", 6));
+	cr_assert_null(tl_ftdb_column("close_timestamp", 15));
+}
