@@ -693,8 +693,8 @@ attend_inputs(json_t *att, const json_t *t)
 		}
 	}
 	if (nmiss == npage && npage > 0)
-		addf(att, "nothing to report: none of the files tl-report "
-		    "reads is in the night directory");
+		addf(att, "nothing to report: the night directory holds "
+		    "none of the sections' files");
 	else if (nmiss > 0)
 		addf(att, "not run tonight: %s", bb.data);
 	tl_buf_release(&bb);

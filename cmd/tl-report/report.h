@@ -66,6 +66,7 @@ struct night {
 	int		 have_ret;	/* ret was read */
 	json_t		*last_trade;	/* strategy -> its last trade's date,
 					 * from trades.jsonl (new), or NULL */
+	size_t		 ninputs;	/* input files there, read or not */
 };
 
 /* A section of the report: a member of the facts and, if it has a show
