@@ -175,14 +175,17 @@ sort_alerts(json_t *of)
 /* ---- an alert's figures as a sentence -------------------------------- */
 
 /* how a figure of an alert reads */
-enum fig { F2, FSIG, FS3, FPCT, FDROP, FINT, FDAYS, FTRIALS, FCOMP };
+enum fig { F2, FSIG, FS3, FPCT, FDROP, FINT, FDAYS, FMINDAYS, FTRIALS,
+	FCOMP };
 
 /* the figure key of the figures f into buf as kind says (F2: 2
  * decimals, FSIG: 2 significant digits, FS3: 3 (a Sharpe ratio a day,
  * often small), FPCT: a percentage, FDROP: a percentage up to 1000%,
  * beyond it "over 10x" (a drop from an in-sample figure near 0 is a
- * meaningless 29982%), FINT: a whole number, FDAYS and FTRIALS: one with its noun, FCOMP: 1 -
- * it, 2 decimals), or NULL when it is not a number; buf holds COUNTSZ */
+ * meaningless 29982%), FINT: a whole number, FDAYS and FTRIALS: one with
+ * its noun, FMINDAYS: a minimum length, in whole days rounded up, with
+ * its noun, FCOMP: 1 - it, 2 decimals), or NULL when it is not a number;
+ * buf holds COUNTSZ */
 static const char *
 figure(char *buf, const json_t *f, const char *key, enum fig kind)
 {
@@ -208,6 +211,8 @@ figure(char *buf, const json_t *f, const char *key, enum fig kind)
 		return tl_doc_fmt_num(buf, x, 0);
 	case FDAYS:
 		return count_of(buf, x, "day", "days");
+	case FMINDAYS:
+		return count_of(buf, ceil(x), "day", "days");
 	case FTRIALS:
 		return count_of(buf, x, "trial", "trials");
 	case FCOMP:
@@ -239,8 +244,16 @@ static const struct {
 	    FS3, FDAYS, FTRIALS, FS3, FSIG, F2 } },
 	{ "mintrl", "live Sharpe %s a day over %s: %s are needed to tell "
 	    "it from 0 at %s", { "sharpe", "n", "mintrl", "level" },
-	    { FS3, FDAYS, FDAYS, F2 } },
+	    { FS3, FDAYS, FMINDAYS, F2 } },
 };
+
+/* A minimum track record length as the alerts say it: whole days,
+ * rounded up (116.6 days are not enough, 117 are). */
+static char *
+cell_mintrl(const json_t *row, const char *key, int digits)
+{
+	return tl_doc_num(ceil(fnum(row, key)), digits);
+}
 
 /* The sentence of an alert's figures (tl_doc marked text, new): its
  * kind's, or when a figure it needs is missing, "key=value" as given. */
@@ -331,7 +344,7 @@ doc_dsr_about(struct tl_doc *d, const json_t *st)
 		    tl_doc_fmt_num(b2, fnum(v, "sr0"), 3), tl_doc_fmt_num(c,
 		    fnum(v, "sr0") * sqrt(252), 2));
 	tl_buf_adds(&b, "; MinTRL, the days its record needs to tell it from "
-	    "0. An alert's DSR is over the in-sample days before its "
+	    "0, rounded up. An alert's DSR is over the in-sample days before its "
 	    "promotion instead: the two differ for the same strategy.");
 	tl_doc_add(d, TL_DOC_P, &b);
 	tl_buf_release(&b);
@@ -355,7 +368,7 @@ doc_overfit(struct tl_doc *d, const json_t *o, const struct night *n)
 		{ "Sharpe annualised", 'r', tl_doc_cell_num, "sharpe_ann", 2 },
 		{ "PSR", 'r', tl_doc_cell_sig, "psr", 2 },
 		{ "DSR", 'r', tl_doc_cell_sig, "dsr", 2 },
-		{ "MinTRL (days)", 'r', tl_doc_cell_num, "mintrl", 0 },
+		{ "MinTRL (days)", 'r', cell_mintrl, "mintrl", 0 },
 	};
 	const json_t *al = json_object_get(o, "alerts"),
 	    *st = json_object_get(o, "stats"), *v;
