@@ -176,21 +176,26 @@ sort_alerts(json_t *of)
 
 /* how a figure of an alert reads */
 enum fig { F2, FSIG, FS3, FPCT, FDROP, FINT, FDAYS, FMINDAYS, FTRIALS,
-	FCOMP };
+	FCOMP, FDATE };
 
-/* the figure key of the figures f into buf as kind says (F2: 2
+/* the figure key of the alert row's figures into buf as kind says (F2: 2
  * decimals, FSIG: 2 significant digits, FS3: 3 (a Sharpe ratio a day,
  * often small), FPCT: a percentage, FDROP: a percentage up to 1000%,
  * beyond it "over 10x" (a drop from an in-sample figure near 0 is a
  * meaningless 29982%), FINT: a whole number, FDAYS and FTRIALS: one with
  * its noun, FMINDAYS: a minimum length, in whole days rounded up, with
- * its noun, FCOMP: 1 - it, 2 decimals), or NULL when it is not a number;
- * buf holds COUNTSZ */
+ * its noun, FCOMP: 1 - it, 2 decimals; FDATE: the row's own member key, a
+ * date), or NULL when it is not a number (a date); buf holds COUNTSZ */
 static const char *
-figure(char *buf, const json_t *f, const char *key, enum fig kind)
+figure(char *buf, const json_t *row, const char *key, enum fig kind)
 {
-	double x = fnum(f, key);
+	double x = fnum(json_object_get(row, "figures"), key);
+	const char *s = fstr(row, key);
+	int64_t day;
 
+	if (kind == FDATE)
+		return s != NULL && tl_panel_date_days(s, &day) == 0 ?
+		    strcpy(buf, s) : NULL;
 	if (!isfinite(x))
 		return NULL;
 	switch (kind) {
@@ -216,33 +221,81 @@ figure(char *buf, const json_t *f, const char *key, enum fig kind)
 	case FTRIALS:
 		return count_of(buf, x, "trial", "trials");
 	case FCOMP:
+	case FDATE:
 		break;
 	}
 	return tl_doc_fmt_num(buf, 1 - x, 2);
 }
 
+/* A decay alert's in-sample Sharpe ratio is not above 0: a drop from it
+ * (tl-overfit divides by its absolute value) says nothing. */
+static int
+decay_unmeasured(const json_t *f)
+{
+	return fnum(f, "in_sample_sharpe") <= 0;
+}
+
+/* A decay alert whose drop tonight is not above the threshold: it holds
+ * because tl-overfit clears an alert only after as many days below as
+ * raised it (tl-overfit(1), --days). */
+static int
+decay_below(const json_t *f)
+{
+	return fnum(f, "decay") <= fnum(f, "threshold");
+}
+
+static int
+decay_unmeasured_below(const json_t *f)
+{
+	return decay_unmeasured(f) && decay_below(f);
+}
+
+/* what every decay sentence starts with, and its figures */
+#define DECAY_HEAD	"out-of-sample Sharpe %s a day over the last %s " \
+			"against %s in sample"
+#define DECAY_KEYS	"oos_sharpe", "window", "in_sample_sharpe"
+#define DECAY_HOW	FS3, FDAYS, FS3
+#define DECAY_CLEARS	"as many days in a row as raised it (tl-overfit " \
+			"--days)"
+
 /* tl-overfit's alerts, by kind: the figures they need and the sentence
- * they make (each %s the next figure, as text).  Sharpe ratios are per
- * day, as tl-overfit computes them. */
+ * they make (each %s the next figure, as text), the first of the kind
+ * whose condition (if any) the figures meet.  Sharpe ratios are per day,
+ * as tl-overfit computes them. */
 static const struct {
 	const char	*kind;		/* alert kind */
+	int		(*when)(const json_t *f);	/* NULL: always */
 	const char	*fmt;		/* the sentence */
 	const char	*keys[6];	/* its figures */
 	enum fig	 how[6];	/* and how each reads */
 } sentences[] = {
-	{ "decay", "out-of-sample Sharpe %s a day over the last %s "
-	    "against %s in sample, a drop of %s (the threshold %s), for %s",
-	    { "oos_sharpe", "window", "in_sample_sharpe", "decay",
-	    "threshold", "days" }, { FS3, FDAYS, FS3, FDROP, FPCT, FDAYS } },
-	{ "psr", "the live record's Sharpe %s a day over %s: the "
+	{ "decay", decay_unmeasured_below, DECAY_HEAD ": in-sample Sharpe "
+	    "not positive, no drop to measure; tl-overfit's figure (a drop "
+	    "against the absolute value) is below its threshold %s tonight, "
+	    "and the alert, up since %s, clears once it has stayed below "
+	    DECAY_CLEARS, { DECAY_KEYS, "threshold", "since" }, { DECAY_HOW,
+	    FPCT, FDATE } },
+	{ "decay", decay_unmeasured, DECAY_HEAD ": in-sample Sharpe not "
+	    "positive, no drop to measure (tl-overfit measures one against "
+	    "the absolute value, above the threshold %s); up since %s, for "
+	    "%s", { DECAY_KEYS, "threshold", "since", "days" }, { DECAY_HOW,
+	    FPCT, FDATE, FDAYS } },
+	{ "decay", decay_below, DECAY_HEAD ", a drop of %s tonight, below "
+	    "the threshold %s; the alert, up since %s, clears once the drop "
+	    "has stayed below it " DECAY_CLEARS, { DECAY_KEYS, "decay",
+	    "threshold", "since" }, { DECAY_HOW, FDROP, FPCT, FDATE } },
+	{ "decay", NULL, DECAY_HEAD ", a drop of %s (the threshold %s), for "
+	    "%s", { DECAY_KEYS, "decay", "threshold", "days" }, { DECAY_HOW,
+	    FDROP, FPCT, FDAYS } },
+	{ "psr", NULL, "the live record's Sharpe %s a day over %s: the "
 	    "probability that it is above 0 is %s (an alert below %s)",
 	    { "sharpe", "n", "psr", "level" }, { FS3, FDAYS, FSIG, FCOMP } },
-	{ "dsr", "in-sample Sharpe %s a day over the %s before the "
+	{ "dsr", NULL, "in-sample Sharpe %s a day over the %s before the "
 	    "promotion, deflated for %s (the best of them with no "
 	    "skill: %s a day): DSR %s (an alert below %s)", {
 	    "in_sample_sharpe", "n", "trials", "sr0", "dsr", "level" }, {
 	    FS3, FDAYS, FTRIALS, FS3, FSIG, F2 } },
-	{ "mintrl", "live Sharpe %s a day over %s: %s are needed to tell "
+	{ "mintrl", NULL, "live Sharpe %s a day over %s: %s are needed to tell "
 	    "it from 0 at %s", { "sharpe", "n", "mintrl", "level" },
 	    { FS3, FDAYS, FMINDAYS, F2 } },
 };
@@ -267,10 +320,11 @@ alert_sentence(const json_t *row)
 	size_t i, k;
 
 	for (k = 0; kind != NULL && k < TL_NELEM(sentences); k++) {
-		if (strcmp(kind, sentences[k].kind) != 0)
+		if (strcmp(kind, sentences[k].kind) != 0 ||
+		    (sentences[k].when != NULL && !sentences[k].when(f)))
 			continue;
 		for (i = 0; i < 6 && sentences[k].keys[i] != NULL; i++)
-			if ((a[i] = figure(buf[i], f, sentences[k].keys[i],
+			if ((a[i] = figure(buf[i], row, sentences[k].keys[i],
 			    sentences[k].how[i])) == NULL)
 				break;
 		if (i < 6 && sentences[k].keys[i] != NULL)
