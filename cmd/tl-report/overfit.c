@@ -17,6 +17,8 @@
 
 #include "report.h"
 
+#define PSR_MIN_DAYS	30	/* fewer, and no PSR or DSR in the table */
+
 /* the order of the page: alert statuses, then severities */
 static const char *const statuses[] = { "new", "open", "ongoing",
 	"acknowledged" };
@@ -42,16 +44,26 @@ alert_fields(struct src *s, const json_t *in, json_t *o)
 		issue(s, "figures", "not an object");
 }
 
-/* overfit-stats.jsonl (tl-overfit) */
+/* overfit-stats.jsonl (tl-overfit); PSR and DSR null on fewer than
+ * PSR_MIN_DAYS days: they take the Sharpe ratio's estimate for normal,
+ * with the record's own skew and kurtosis, which a few days do not give
+ * (on 2 the kurtosis is 1 and the skew 0 whatever the returns, and the
+ * PSR is Phi(SR)) */
 static void
 overfit_stat_fields(struct src *s, const json_t *in, json_t *o)
 {
+	double n = get_num(s, in, "n", 0), psr, dsr;
+
+	psr = get_num(s, in, "psr", 0);
+	dsr = get_num(s, in, "dsr", 0);
+	if (n < PSR_MIN_DAYS)
+		psr = dsr = NAN;
 	puts_(o, "strategy", get_str(s, in, "strategy", 1));
-	putn(o, "n", get_num(s, in, "n", 0));
+	putn(o, "n", n);
 	putn(o, "sharpe", get_num(s, in, "sharpe", 0));
 	putn(o, "sharpe_ann", get_num(s, in, "sharpe_ann", 0));
-	putn(o, "psr", get_num(s, in, "psr", 0));
-	putn(o, "dsr", get_num(s, in, "dsr", 0));
+	putn(o, "psr", psr);
+	putn(o, "dsr", dsr);
 	putn(o, "mintrl", get_num(s, in, "mintrl", 0));
 	putn(o, "sr0", get_num(s, in, "sr0", 0));
 	putn(o, "trials", get_num(s, in, "trials", 0));
@@ -397,6 +409,8 @@ doc_dsr_about(struct tl_doc *d, const json_t *st)
 		    "trials"),
 		    tl_doc_fmt_num(b2, fnum(v, "sr0"), 3), tl_doc_fmt_num(c,
 		    fnum(v, "sr0") * sqrt(252), 2));
+	tl_buf_printf(&b, "; both n/a under %d days, too few for the normal "
+	    "approximation they rest on", PSR_MIN_DAYS);
 	tl_buf_adds(&b, "; MinTRL, the days its record needs to tell it from "
 	    "0, rounded up. An alert's DSR is over the in-sample days before its "
 	    "promotion instead: the two differ for the same strategy.");
