@@ -30,6 +30,7 @@
 
 #include "report.h"
 
+#define CAGR_MIN_DAYS	30	/* calendar days: fewer, and no CAGR */
 #define ROLL_SHORT	21	/* the rolling window when the book has
 				 * fewer than 2 x TL_PERF_ROLL_DAYS days */
 
@@ -206,6 +207,11 @@ metrics_of(const struct days *d, const double *r, size_t from, size_t to)
 	for (i = from; i < to; i++)
 		tl_panel_date_days(d->date[i], &day[i - from]);
 	tl_perf_compute(&p, r + from, day, to - from);
+	/* a CAGR compounds the span into a year: the power 365 / days of
+	 * a noisy total (2 days: the 182nd, and a 5% total reads 862477%);
+	 * from a month on, at most a month's pace taken for 12 */
+	if (to > from && day[to - from - 1] - day[0] < CAGR_MIN_DAYS)
+		p.cagr = p.calmar = NAN;
 	o = perf_facts(&p, d->date + from);
 	free(day);
 	return o;
@@ -582,13 +588,16 @@ doc_metrics(struct tl_doc *d, const json_t *bk)
 	    "annualised figures use 252 trading days a year (volatility and "
 	    "Sharpe \xC3\x97\xE2\x88\x9A" "252, risk-free rate 0) and "
 	    "rest on the days shown in each column; CAGR's years are "
-	    "calendar days from the first to the last date / 365; Sortino "
-	    "divides by the downside deviation over all days, the losing "
-	    "ones squared; the max drawdown runs from the capital before the "
+	    "calendar days from the first to the last date / 365, and "
+	    "under %d calendar days CAGR and Calmar are n/a (a short span "
+	    "compounded into a year is noise raised to a high power); "
+	    "Sortino divides by the downside deviation over all days, the "
+	    "losing ones squared; the max drawdown runs from the capital before the "
 	    "first day, Calmar is CAGR / |max drawdown|; win rate (days up "
 	    "/ days not flat) and profit factor (gains / losses) count days, "
 	    "not trades; skew and kurtosis are the sample (bias-corrected) "
-	    "G1 and excess G2, as pandas and quantstats compute them.");
+	    "G1 and excess G2, as pandas and quantstats compute them.",
+	    CAGR_MIN_DAYS);
 }
 
 /* ---- charts ---- */

@@ -681,10 +681,8 @@ attend_calibration(json_t *att, const json_t *t)
 	tl_buf_release(&up);
 }
 
-/* sections of the page that had none of their files, and malformed
- * inputs */
 /* did the pipeline step name run, and succeed? */
-static int
+int
 step_ok(const json_t *t, const char *name)
 {
 	const char *st = fstr(pipeline_step(t, name), "status");
@@ -692,6 +690,15 @@ step_ok(const json_t *t, const char *name)
 	return st != NULL && strcmp(st, "ok") == 0;
 }
 
+const char *
+step_warned(const json_t *t, const char *name)
+{
+	return json_array_size(json_object_get(pipeline_step(t, name),
+	    "warnings")) > 0 ? ": see its warnings under data health" : "";
+}
+
+/* sections of the page that had none of their files, and malformed
+ * inputs */
 static void
 attend_inputs(json_t *att, const json_t *t)
 {
@@ -713,16 +720,24 @@ attend_inputs(json_t *att, const json_t *t)
 		npage++;
 		if (fstr(pipeline_step(t, sec->step), "reason") != NULL)
 			continue;
-		if (strcmp(fstr(sec_of(t, sec->name), "status"), "missing") ==
-		    0) {
-			tl_buf_printf(&bb, "%s%s", nmiss > 0 ? ", " : "",
-			    sec->name);
-			nmiss++;
+		if (strcmp(fstr(sec_of(t, sec->name), "status"), "missing") !=
+		    0)
+			continue;
+		/* it ran: "not run" would contradict the pipeline line */
+		if (step_ok(t, sec->step)) {
+			addf(att, "step '%s' ran but wrote %s %s%s%s",
+			    sec->step, sec->files != NULL ? "no" : "none of "
+			    "the", sec->files != NULL ? sec->files : sec->name,
+			    sec->files != NULL ? "" : " section's files",
+			    step_warned(t, sec->step));
+			continue;
 		}
+		tl_buf_printf(&bb, "%s%s", nmiss > 0 ? ", " : "", sec->name);
+		nmiss++;
 	}
 	if (nmiss == npage && npage > 0)
-		addf(att, "nothing to report: none of the files tl-report "
-		    "reads is in the night directory");
+		addf(att, "nothing to report: the night directory holds "
+		    "none of the sections' files");
 	else if (nmiss > 0)
 		addf(att, "not run tonight: %s", bb.data);
 	tl_buf_release(&bb);

@@ -624,6 +624,7 @@ load_night(struct night *n)
 		sec_init(&sec, f, sections[i]->name);
 		sections[i]->load(n, &sec);
 		sec_done(&sec);
+		n->ninputs += sec.nfiles - sec.nmissing;
 	}
 	night_date(n);
 	for (i = 0; i < nsections; i++)

@@ -265,6 +265,25 @@ write_reports(const char *dir, const struct tl_buf *js,
 	return rc;
 }
 
+/* The first k file names the sections looked for in facts, then "...":
+ * what a night directory would hold. */
+static void
+some_inputs(struct tl_buf *b, const json_t *facts, size_t k)
+{
+	const char *name;
+	size_t i, n = 0;
+	json_t *st;
+
+	for (i = 0; i < nsections && n < k; i++)
+		json_object_foreach(json_object_get(json_object_get(facts,
+		    sections[i]->name), "files"), name, st) {
+			if (n == k)
+				break;
+			tl_buf_printf(b, "%s%s", n++ > 0 ? ", " : "", name);
+		}
+	tl_buf_adds(b, ", ...");
+}
+
 static int
 is_dir(const char *path)
 {
@@ -281,7 +300,7 @@ main(int argc, char *argv[])
 	    .title = "tradelearn nightly report" };
 	struct night today = { 0 }, prev = { 0 };
 	struct tl_err err = { 0 };
-	struct tl_buf md, html, js;
+	struct tl_buf md, html, js, b;
 	struct tl_doc d;
 	const char *previous;
 	json_t *night;
@@ -308,6 +327,17 @@ main(int argc, char *argv[])
 	    .top = o.top, .stale_days = o.stale_days,
 	    .stale_logs = o.stale_logs, .turnover_warn = o.turnover_warn, .history = o.history };
 	load_night(&today);
+	/* a mistyped path would otherwise be a report of nothing, exit 0;
+	 * tl-nightly's nights always hold pipeline.json */
+	if (today.ninputs == 0) {
+		tl_buf_init(&b);
+		some_inputs(&b, today.facts, 3);
+		tl_err_set(&err, TL_EX_NOINPUT, o.night, 0, "none of its "
+		    "inputs (%s): not a night directory?", b.data);
+		tl_buf_release(&b);
+		status = tl_report(&err);
+		goto out;
+	}
 	if (o.prev != NULL && !is_dir(o.prev)) {
 		if (!o.quiet)
 			tl_warn("%s: the previous night is not a directory: "

@@ -17,6 +17,8 @@
 
 #include "report.h"
 
+#define PSR_MIN_DAYS	30	/* fewer, and no PSR or DSR in the table */
+
 /* the order of the page: alert statuses, then severities */
 static const char *const statuses[] = { "new", "open", "ongoing",
 	"acknowledged" };
@@ -42,16 +44,26 @@ alert_fields(struct src *s, const json_t *in, json_t *o)
 		issue(s, "figures", "not an object");
 }
 
-/* overfit-stats.jsonl (tl-overfit) */
+/* overfit-stats.jsonl (tl-overfit); PSR and DSR null on fewer than
+ * PSR_MIN_DAYS days: they take the Sharpe ratio's estimate for normal,
+ * with the record's own skew and kurtosis, which a few days do not give
+ * (on 2 the kurtosis is 1 and the skew 0 whatever the returns, and the
+ * PSR is Phi(SR)) */
 static void
 overfit_stat_fields(struct src *s, const json_t *in, json_t *o)
 {
+	double n = get_num(s, in, "n", 0), psr, dsr;
+
+	psr = get_num(s, in, "psr", 0);
+	dsr = get_num(s, in, "dsr", 0);
+	if (n < PSR_MIN_DAYS)
+		psr = dsr = NAN;
 	puts_(o, "strategy", get_str(s, in, "strategy", 1));
-	putn(o, "n", get_num(s, in, "n", 0));
+	putn(o, "n", n);
 	putn(o, "sharpe", get_num(s, in, "sharpe", 0));
 	putn(o, "sharpe_ann", get_num(s, in, "sharpe_ann", 0));
-	putn(o, "psr", get_num(s, in, "psr", 0));
-	putn(o, "dsr", get_num(s, in, "dsr", 0));
+	putn(o, "psr", psr);
+	putn(o, "dsr", dsr);
 	putn(o, "mintrl", get_num(s, in, "mintrl", 0));
 	putn(o, "sr0", get_num(s, in, "sr0", 0));
 	putn(o, "trials", get_num(s, in, "trials", 0));
@@ -175,19 +187,27 @@ sort_alerts(json_t *of)
 /* ---- an alert's figures as a sentence -------------------------------- */
 
 /* how a figure of an alert reads */
-enum fig { F2, FSIG, FS3, FPCT, FDROP, FINT, FDAYS, FTRIALS, FCOMP };
+enum fig { F2, FSIG, FS3, FPCT, FDROP, FINT, FDAYS, FMINDAYS, FTRIALS,
+	FCOMP, FDATE };
 
-/* the figure key of the figures f into buf as kind says (F2: 2
+/* the figure key of the alert row's figures into buf as kind says (F2: 2
  * decimals, FSIG: 2 significant digits, FS3: 3 (a Sharpe ratio a day,
  * often small), FPCT: a percentage, FDROP: a percentage up to 1000%,
  * beyond it "over 10x" (a drop from an in-sample figure near 0 is a
- * meaningless 29982%), FINT: a whole number, FDAYS and FTRIALS: one with its noun, FCOMP: 1 -
- * it, 2 decimals), or NULL when it is not a number; buf holds COUNTSZ */
+ * meaningless 29982%), FINT: a whole number, FDAYS and FTRIALS: one with
+ * its noun, FMINDAYS: a minimum length, in whole days rounded up, with
+ * its noun, FCOMP: 1 - it, 2 decimals; FDATE: the row's own member key, a
+ * date), or NULL when it is not a number (a date); buf holds COUNTSZ */
 static const char *
-figure(char *buf, const json_t *f, const char *key, enum fig kind)
+figure(char *buf, const json_t *row, const char *key, enum fig kind)
 {
-	double x = fnum(f, key);
+	double x = fnum(json_object_get(row, "figures"), key);
+	const char *s = fstr(row, key);
+	int64_t day;
 
+	if (kind == FDATE)
+		return s != NULL && tl_panel_date_days(s, &day) == 0 ?
+		    strcpy(buf, s) : NULL;
 	if (!isfinite(x))
 		return NULL;
 	switch (kind) {
@@ -208,39 +228,97 @@ figure(char *buf, const json_t *f, const char *key, enum fig kind)
 		return tl_doc_fmt_num(buf, x, 0);
 	case FDAYS:
 		return count_of(buf, x, "day", "days");
+	case FMINDAYS:
+		return count_of(buf, ceil(x), "day", "days");
 	case FTRIALS:
 		return count_of(buf, x, "trial", "trials");
 	case FCOMP:
+	case FDATE:
 		break;
 	}
 	return tl_doc_fmt_num(buf, 1 - x, 2);
 }
 
+/* A decay alert's in-sample Sharpe ratio is not above 0: a drop from it
+ * (tl-overfit divides by its absolute value) says nothing. */
+static int
+decay_unmeasured(const json_t *f)
+{
+	return fnum(f, "in_sample_sharpe") <= 0;
+}
+
+/* A decay alert whose drop tonight is not above the threshold: it holds
+ * because tl-overfit clears an alert only after as many days below as
+ * raised it (tl-overfit(1), --days). */
+static int
+decay_below(const json_t *f)
+{
+	return fnum(f, "decay") <= fnum(f, "threshold");
+}
+
+static int
+decay_unmeasured_below(const json_t *f)
+{
+	return decay_unmeasured(f) && decay_below(f);
+}
+
+/* what every decay sentence starts with, and its figures */
+#define DECAY_HEAD	"out-of-sample Sharpe %s a day over the last %s " \
+			"against %s in sample"
+#define DECAY_KEYS	"oos_sharpe", "window", "in_sample_sharpe"
+#define DECAY_HOW	FS3, FDAYS, FS3
+#define DECAY_CLEARS	"as many days in a row as raised it (tl-overfit " \
+			"--days)"
+
 /* tl-overfit's alerts, by kind: the figures they need and the sentence
- * they make (each %s the next figure, as text).  Sharpe ratios are per
- * day, as tl-overfit computes them. */
+ * they make (each %s the next figure, as text), the first of the kind
+ * whose condition (if any) the figures meet.  Sharpe ratios are per day,
+ * as tl-overfit computes them. */
 static const struct {
 	const char	*kind;		/* alert kind */
+	int		(*when)(const json_t *f);	/* NULL: always */
 	const char	*fmt;		/* the sentence */
 	const char	*keys[6];	/* its figures */
 	enum fig	 how[6];	/* and how each reads */
 } sentences[] = {
-	{ "decay", "out-of-sample Sharpe %s a day over the last %s "
-	    "against %s in sample, a drop of %s (the threshold %s), for %s",
-	    { "oos_sharpe", "window", "in_sample_sharpe", "decay",
-	    "threshold", "days" }, { FS3, FDAYS, FS3, FDROP, FPCT, FDAYS } },
-	{ "psr", "the live record's Sharpe %s a day over %s: the "
+	{ "decay", decay_unmeasured_below, DECAY_HEAD ": in-sample Sharpe "
+	    "not positive, no drop to measure; tl-overfit's figure (a drop "
+	    "against the absolute value) is below its threshold %s tonight, "
+	    "and the alert, up since %s, clears once it has stayed below "
+	    DECAY_CLEARS, { DECAY_KEYS, "threshold", "since" }, { DECAY_HOW,
+	    FPCT, FDATE } },
+	{ "decay", decay_unmeasured, DECAY_HEAD ": in-sample Sharpe not "
+	    "positive, no drop to measure (tl-overfit measures one against "
+	    "the absolute value, above the threshold %s); up since %s, for "
+	    "%s", { DECAY_KEYS, "threshold", "since", "days" }, { DECAY_HOW,
+	    FPCT, FDATE, FDAYS } },
+	{ "decay", decay_below, DECAY_HEAD ", a drop of %s tonight, below "
+	    "the threshold %s; the alert, up since %s, clears once the drop "
+	    "has stayed below it " DECAY_CLEARS, { DECAY_KEYS, "decay",
+	    "threshold", "since" }, { DECAY_HOW, FDROP, FPCT, FDATE } },
+	{ "decay", NULL, DECAY_HEAD ", a drop of %s (the threshold %s), for "
+	    "%s", { DECAY_KEYS, "decay", "threshold", "days" }, { DECAY_HOW,
+	    FDROP, FPCT, FDAYS } },
+	{ "psr", NULL, "the live record's Sharpe %s a day over %s: the "
 	    "probability that it is above 0 is %s (an alert below %s)",
 	    { "sharpe", "n", "psr", "level" }, { FS3, FDAYS, FSIG, FCOMP } },
-	{ "dsr", "in-sample Sharpe %s a day over the %s before the "
+	{ "dsr", NULL, "in-sample Sharpe %s a day over the %s before the "
 	    "promotion, deflated for %s (the best of them with no "
 	    "skill: %s a day): DSR %s (an alert below %s)", {
 	    "in_sample_sharpe", "n", "trials", "sr0", "dsr", "level" }, {
 	    FS3, FDAYS, FTRIALS, FS3, FSIG, F2 } },
-	{ "mintrl", "live Sharpe %s a day over %s: %s are needed to tell "
+	{ "mintrl", NULL, "live Sharpe %s a day over %s: %s are needed to tell "
 	    "it from 0 at %s", { "sharpe", "n", "mintrl", "level" },
-	    { FS3, FDAYS, FDAYS, F2 } },
+	    { FS3, FDAYS, FMINDAYS, F2 } },
 };
+
+/* A minimum track record length as the alerts say it: whole days,
+ * rounded up (116.6 days are not enough, 117 are). */
+static char *
+cell_mintrl(const json_t *row, const char *key, int digits)
+{
+	return tl_doc_num(ceil(fnum(row, key)), digits);
+}
 
 /* The sentence of an alert's figures (tl_doc marked text, new): its
  * kind's, or when a figure it needs is missing, "key=value" as given. */
@@ -254,10 +332,11 @@ alert_sentence(const json_t *row)
 	size_t i, k;
 
 	for (k = 0; kind != NULL && k < TL_NELEM(sentences); k++) {
-		if (strcmp(kind, sentences[k].kind) != 0)
+		if (strcmp(kind, sentences[k].kind) != 0 ||
+		    (sentences[k].when != NULL && !sentences[k].when(f)))
 			continue;
 		for (i = 0; i < 6 && sentences[k].keys[i] != NULL; i++)
-			if ((a[i] = figure(buf[i], f, sentences[k].keys[i],
+			if ((a[i] = figure(buf[i], row, sentences[k].keys[i],
 			    sentences[k].how[i])) == NULL)
 				break;
 		if (i < 6 && sentences[k].keys[i] != NULL)
@@ -330,8 +409,10 @@ doc_dsr_about(struct tl_doc *d, const json_t *st)
 		    "trials"),
 		    tl_doc_fmt_num(b2, fnum(v, "sr0"), 3), tl_doc_fmt_num(c,
 		    fnum(v, "sr0") * sqrt(252), 2));
+	tl_buf_printf(&b, "; both n/a under %d days, too few for the normal "
+	    "approximation they rest on", PSR_MIN_DAYS);
 	tl_buf_adds(&b, "; MinTRL, the days its record needs to tell it from "
-	    "0. An alert's DSR is over the in-sample days before its "
+	    "0, rounded up. An alert's DSR is over the in-sample days before its "
 	    "promotion instead: the two differ for the same strategy.");
 	tl_doc_add(d, TL_DOC_P, &b);
 	tl_buf_release(&b);
@@ -355,7 +436,7 @@ doc_overfit(struct tl_doc *d, const json_t *o, const struct night *n)
 		{ "Sharpe annualised", 'r', tl_doc_cell_num, "sharpe_ann", 2 },
 		{ "PSR", 'r', tl_doc_cell_sig, "psr", 2 },
 		{ "DSR", 'r', tl_doc_cell_sig, "dsr", 2 },
-		{ "MinTRL (days)", 'r', tl_doc_cell_num, "mintrl", 0 },
+		{ "MinTRL (days)", 'r', cell_mintrl, "mintrl", 0 },
 	};
 	const json_t *al = json_object_get(o, "alerts"),
 	    *st = json_object_get(o, "stats"), *v;

@@ -103,6 +103,7 @@ doc_section(struct tl_doc *d, const struct section *s,
 {
 	const json_t *f = json_object_get(n->facts, s->name);
 	const char *st = s->files != NULL ? fstr(f, "status") : NULL, *why;
+	struct tl_buf b;
 
 	if (s->show == NULL)
 		return;
@@ -115,7 +116,18 @@ doc_section(struct tl_doc *d, const struct section *s,
 		return;
 	}
 	if (st != NULL && strcmp(st, "missing") == 0) {
-		tl_doc_addf(d, TL_DOC_P, "Not run tonight: no %s.", s->files);
+		if (step_ok(n->facts, s->step)) {
+			/* it ran: "not run" would contradict the pipeline */
+			tl_buf_init(&b);
+			tl_buf_adds(&b, "The pipeline's step ");
+			tl_doc_put_code(&b, s->step);
+			tl_buf_printf(&b, " ran but wrote no %s%s.", s->files,
+			    step_warned(n->facts, s->step));
+			tl_doc_add(d, TL_DOC_P, &b);
+			tl_buf_release(&b);
+		} else
+			tl_doc_addf(d, TL_DOC_P, "Not run tonight: no %s.",
+			    s->files);
 		return;
 	}
 	if (st != NULL && strcmp(st, "malformed") == 0)

@@ -66,6 +66,7 @@ struct night {
 	int		 have_ret;	/* ret was read */
 	json_t		*last_trade;	/* strategy -> its last trade's date,
 					 * from trades.jsonl (new), or NULL */
+	size_t		 ninputs;	/* input files there, read or not */
 };
 
 /* A section of the report: a member of the facts and, if it has a show
@@ -212,6 +213,10 @@ void	 conclude(json_t *t);
 
 /* The step of pipeline.json named name in the facts t, or NULL. */
 const json_t *pipeline_step(const json_t *t, const char *name);
+/* did the step run, and succeed; ": see its warnings under data health"
+ * when it warned, else "" */
+int	 step_ok(const json_t *t, const char *name);
+const char *step_warned(const json_t *t, const char *name);
 
 void	 doc_attention(struct tl_doc *d, const json_t *f);
 void	 doc_changes(struct tl_doc *d, const json_t *f, int have_prev);
