@@ -871,7 +871,7 @@ doc_book(struct tl_doc *d, const json_t *bk, const struct night *n)
 	struct month_ctx mc;
 	struct bookv v;
 	struct tl_buf title;
-	double *e1, *e2;
+	double *e1, *e2, x;
 	size_t nsp, w, i;
 
 	bookv_init(&v, bk);
@@ -935,7 +935,10 @@ doc_book(struct tl_doc *d, const json_t *bk, const struct night *n)
 	}
 
 	/* rolling Sharpe and volatility */
-	w = (size_t)fnum(bk, "rolling_days");
+	/* null under 2 x ROLL_SHORT days: NaN, never cast (a huge window,
+	 * and "Rolling 9223372036854775808-day" in the titles) */
+	x = fnum(bk, "rolling_days");
+	w = isfinite(x) && x >= 1 ? (size_t)x : 0;
 	if (w > 0) {
 		tl_perf_rolling(v.book, v.n, w, e1, e2);
 		for (i = 0; i < v.n; i++)
