@@ -671,6 +671,18 @@ tl_doc_markdown(struct tl_buf *b, const struct tl_doc *d)
 			md_table(b, bl);
 			continue;
 		case TL_DOC_SVG:
+			/* said, so that a section of charts is not an
+			 * empty heading; the table Markdown has in its
+			 * place says it all */
+			if (i + 1 < d->n && d->b[i + 1].kind == TL_DOC_TABLE &&
+			    d->b[i + 1].md_only)
+				continue;
+			md_blank(b);
+			tl_buf_adds(b, "Chart, in the HTML page: ");
+			md_inline(b, bl->caption, 0);
+			tl_buf_adds(b, bl->caption[0] != '\0' &&
+			    strchr(".!?", bl->caption[strlen(bl->caption) - 1])
+			    == NULL ? ".\n" : "\n");
 			continue;
 		}
 		md_inline(b, bl->text, 0);

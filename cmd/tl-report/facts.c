@@ -71,6 +71,7 @@ largest_changes(json_t *ch, const json_t *rows, const char *what,
     const char *namekey, const char *ctxkey)
 {
 	char a[TL_DOC_NUMSZ], b[TL_DOC_NUMSZ], c[TL_DOC_NUMSZ];
+	const char *st, *why;
 	json_t *s, *v;
 	size_t i, k = 0;
 
@@ -83,12 +84,22 @@ largest_changes(json_t *ch, const json_t *rows, const char *what,
 
 		if (!isfinite(d) || fabs(d) < CHANGE_MIN || k == MAX_CHANGES)
 			break;
-		addf(ch, "%s: %s%s%s weight %s (yesterday %s, %s pp)", what,
-		    cx != NULL ? cx : "", cx != NULL ? "/" : "",
+		/* why an allocation left a strategy out (retired,
+		 * demoted, not live): a drop to 0 says nothing else */
+		st = fstr(v, "status");
+		why = fstr(v, "reason");
+		if (st != NULL && why != NULL &&
+		    strncmp(why, st, strlen(st)) == 0)
+			st = NULL;	/* "retired on DATE" says both */
+		addf(ch, "%s: %s%s%s weight %s (yesterday %s, %s pp)%s%s%s%s",
+		    what, cx != NULL ? cx : "", cx != NULL ? "/" : "",
 		    na(fstr(v, namekey)),
 		    tl_doc_fmt_pct(a, fnum(v, "weight"), 1),
 		    tl_doc_fmt_pct(b, fnum(v, "prev_weight"), 1),
-		    tl_doc_fmt_signed(c, d * 100, 1));
+		    tl_doc_fmt_signed(c, d * 100, 1),
+		    st != NULL || why != NULL ? ": " : "", st != NULL ? st : "",
+		    st != NULL && why != NULL ? ", " : "", why != NULL ? why :
+		    "");
 		k++;
 	}
 	json_decref(s);
