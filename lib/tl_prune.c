@@ -243,6 +243,22 @@ first_in_interval(const struct tl_prune_trial *t, long step, long warmup,
 	return second < nearest;
 }
 
+/* x and y, the two values a reason compares, into a and b (TL_NUM_BUFSZ)
+ * for a person: 6 significant digits, or as many more as tell them apart
+ * (the record keeps them exact). */
+static void
+fmt_pair(char *a, char *b, double x, double y)
+{
+	int sig;
+
+	for (sig = 6; sig <= 17; sig++) {
+		snprintf(a, TL_NUM_BUFSZ, "%.*g", sig, x);
+		snprintf(b, TL_NUM_BUFSZ, "%.*g", sig, y);
+		if (x == y || strcmp(a, b) != 0)
+			return;
+	}
+}
+
 static int
 median(const struct tl_prune_params *p, const struct tl_prune_trial *o,
     size_t n, const struct tl_prune_trial *t, char *why, size_t whylen)
@@ -281,10 +297,10 @@ median(const struct tl_prune_params *p, const struct tl_prune_trial *o,
 	free(v);
 	if (isnan(med) || (p->maximize ? !(best < med) : !(best > med)))
 		return 0;
-	tl_fmt_double(a, best);
-	tl_fmt_double(b, med);
-	snprintf(why, whylen, "median: %s %s %s, the median of %zu trials at "
-	    "step %ld", a, p->maximize ? "<" : ">", b, m, step);
+	fmt_pair(a, b, best, med);
+	snprintf(why, whylen, "median: %s %s %s, the median of %zu trial%s "
+	    "at step %ld", a, p->maximize ? "<" : ">", b, m, m == 1 ? "" :
+	    "s", step);
 	return 1;
 }
 
@@ -329,12 +345,12 @@ halving(const struct tl_prune_params *p, long min_res, long rate,
 		qsort(v, m, sizeof(*v), tl_cmp_double);
 		ok = p->maximize ? value >= v[m - 1 - idx] : value <= v[idx];
 		if (!ok) {
-			tl_fmt_double(a, value);
-			tl_fmt_double(b, p->maximize ? v[m - 1 - idx] : v[idx]);
+			fmt_pair(a, b, value, p->maximize ? v[m - 1 - idx] :
+			    v[idx]);
 			snprintf(why, whylen, "%s: %s at step %ld not in the "
-			    "top 1/%ld of rung %zu (%zu trials; needs %s %s)",
+			    "top 1/%ld of rung %zu (%zu trial%s; needs %s %s)",
 			    tl_prune_name(p->kind), a, step, p->reduction, rung,
-			    m, p->maximize ? ">=" : "<=", b);
+			    m, m == 1 ? "" : "s", p->maximize ? ">=" : "<=", b);
 			break;
 		}
 		rung++;

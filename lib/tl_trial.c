@@ -1,11 +1,11 @@
 /*
  * Trials of an objective command (see tl_trial.h).  The common part
- * keeps one slot per trial in flight (its id, what it printed, how far
- * its lines were handed out, whether it ended) and turns the slots into
- * events, lowest slot first; an engine fills the slots: it starts a
- * trial, gathers output and ends while it waits, and kills.  The local
- * engine forks the command with a pipe on each side and waits in
- * poll(2).
+ * keeps one slot per trial in flight (its id, the lines it printed not
+ * yet handed out, its last non-blank line, whether it ended) and turns
+ * the slots into events, lowest slot first; an engine fills the slots:
+ * it starts a trial, feeds its output and ends while it waits, and
+ * kills.  The local engine forks the command with a pipe on each side
+ * and waits in poll(2).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,14 +28,25 @@
 
 #define READ_CHUNK	4096	/* bytes read from a trial at a time */
 #define REAP_POLL	0.01	/* s between waitpid tries once stdout closed */
+#define EXIT_POLL	0.1	/* s between them while stdout is open: a
+				 * child it left may hold it */
+#define BATCH_READ	16	/* READ_CHUNKs of a batch read at a time */
 #define REASON_MAX	60	/* bytes of garbage quoted in a reason */
 
 /* One trial in flight. */
 struct slot {
 	int		 busy;		/* a trial occupies it */
 	long		 id;		/* the trial */
-	struct tl_buf	 out;		/* its stdout, up to TL_TRIAL_OUT_MAX */
+	struct tl_buf	 out;		/* its stdout not yet handed out (and
+					 * the lines handed out last) */
 	size_t		 lineoff;	/* start of the first line not handed out */
+	size_t		 partoff;	/* start of the line not yet whole */
+	int		 skip;		/* dropping a line too long */
+	size_t		 nlines;	/* lines ended so far */
+	size_t		 longline;	/* the first too long, from 1; 0 none */
+	struct tl_buf	 last;		/* its last non-blank line handed out */
+	int		 src;		/* slurm: its output file, read at its
+					 * end as lines are handed out; -1 */
 	double		 start;		/* monotonic s */
 	int		 ended;		/* how and code are valid */
 	enum tl_trial_how how;		/* once ended */
@@ -46,6 +57,9 @@ struct slot {
 	int		 fd;		/* its stdout, -1 once closed */
 	int		 killed;	/* tl_trial_kill: SIGTERM sent */
 	double		 killat;	/* then: when SIGKILL follows */
+	int		 exited;	/* the child exited, not yet reaped */
+	double		 exitat;	/* then: when it was seen */
+	size_t		 drained;	/* bytes read since */
 	/* batch engines */
 	struct tl_buf	 in;		/* its params line, for a retry */
 	long		 batch;		/* index into r->batch; -1: waits
@@ -65,7 +79,9 @@ struct batch {
 	size_t		 n;		/* trials */
 	pid_t		 pid;		/* parallel: its process (group) */
 	int		 fd;		/* parallel: its stdout, -1 closed */
-	struct tl_buf	 part;		/* parallel: a line not yet whole */
+	struct tl_buf	 part;		/* parallel: bytes not yet given out */
+	int		 inline_;	/* parallel: within a line, past its tag */
+	struct slot	*to;		/* then: the line's trial, or NULL */
 };
 
 struct tl_trial_run;
@@ -107,6 +123,53 @@ now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Is p[n] blank, as the end of an output is trimmed? */
+static int
+blank(const char *p, size_t n)
+{
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' ||
+	    p[n - 1] == '\r'))
+		n--;
+	return n == 0;
+}
+
+/* Add n bytes a trial printed to its stream: whole lines wait there to
+ * be handed out; a line longer than TL_TRIAL_LINE_MAX is dropped as it
+ * comes and its number kept.  The lines already handed out go first:
+ * their text was lent until this call. */
+static void
+feed(struct slot *sl, const char *p, size_t n)
+{
+	const char *nl;
+	size_t k;
+
+	if (sl->lineoff > 0) {
+		memmove(sl->out.data, sl->out.data + sl->lineoff,
+		    sl->out.len - sl->lineoff + 1);
+		sl->out.len -= sl->lineoff;
+		sl->partoff -= sl->lineoff;
+		sl->lineoff = 0;
+	}
+	for (; n > 0; p += k, n -= k) {
+		nl = memchr(p, '\n', n);
+		k = nl != NULL ? (size_t)(nl - p) + 1 : n;
+		if (!sl->skip && sl->out.len - sl->partoff + k -
+		    (nl != NULL) > TL_TRIAL_LINE_MAX) {
+			if (sl->longline == 0)
+				sl->longline = sl->nlines + 1;
+			sl->out.len = sl->partoff;
+			sl->skip = 1;
+		}
+		if (!sl->skip)
+			tl_buf_add(&sl->out, p, k);
+		if (nl != NULL) {
+			sl->skip = 0;
+			sl->nlines++;
+			sl->partoff = sl->out.len;
+		}
+	}
 }
 
 /* ---- local engine ------------------------------------------------------ */
@@ -204,6 +267,7 @@ local_start(struct tl_trial_run *r, struct slot *sl, const char *p,
 	close(in[1]);
 	sl->fd = out[0];
 	sl->killed = 0;
+	sl->exited = 0;
 	return 0;
 }
 
@@ -236,8 +300,26 @@ ended(struct slot *sl, int st, double t)
 	}
 }
 
-/* Wait for output, an end of output or the next deadline; read once from
- * each trial, end those past the timeout and reap those that exited. */
+/* Has the slot's child exited?  It is left a zombie, so that its
+ * process group cannot be another's when what it left is killed. */
+static int
+has_exited(const struct slot *sl)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	return waitid(P_PID, (id_t)sl->pid, &si, WEXITED | WNOHANG |
+	    WNOWAIT) == 0 && si.si_pid == sl->pid;
+}
+
+/* Wait for output, an end of output, an exit or the next deadline; read
+ * once from each trial, end those past the timeout and those that
+ * exited.  A trial ends when its command exits, not when its stdout
+ * closes (a child it left in the background may hold that open): once
+ * it exited, all it wrote is in the pipe, which is read until empty (at
+ * most TL_TRIAL_DRAIN bytes, should a leftover keep writing: a bound in
+ * bytes, not time, reads the same whatever the load), and its process
+ * group gets SIGTERM. */
 static int
 local_gather(struct tl_trial_run *r, struct tl_err *err)
 {
@@ -251,7 +333,7 @@ local_gather(struct tl_trial_run *r, struct tl_err *err)
 
 		if (!sl->busy || sl->ended)
 			continue;
-		if (r->timeout > 0) {
+		if (r->timeout > 0 && !sl->exited) {
 			left = sl->start + r->timeout - t;
 			if (left < 0)
 				left = 0;
@@ -263,11 +345,11 @@ local_gather(struct tl_trial_run *r, struct tl_err *err)
 			if (wait < 0 || left < wait)
 				wait = left;
 		}
-		if (sl->fd == -1) {	/* closed, not yet exited */
-			if (wait < 0 || wait > REAP_POLL)
-				wait = REAP_POLL;
+		left = sl->exited ? 0 : sl->fd == -1 ? REAP_POLL : EXIT_POLL;
+		if (wait < 0 || left < wait)
+			wait = left;
+		if (sl->fd == -1)
 			continue;
-		}
 		r->pfd[np].fd = sl->fd;
 		r->pfd[np].events = POLLIN;
 		r->pfd[np].revents = 0;
@@ -284,18 +366,37 @@ local_gather(struct tl_trial_run *r, struct tl_err *err)
 		struct slot *sl = &r->slot[i];
 		char buf[READ_CHUNK];
 		ssize_t n;
+		int empty = 0;
 
 		if (!sl->busy || sl->ended)
 			continue;
+		/* before the read: an empty pipe then means all is read */
+		if (!sl->exited && has_exited(sl)) {
+			sl->exited = 1;
+			sl->exitat = t;
+			sl->drained = 0;
+		}
 		if (sl->fd != -1) {
 			n = read(sl->fd, buf, sizeof(buf));
-			if (n > 0 && sl->out.len < TL_TRIAL_OUT_MAX)
-				tl_buf_add(&sl->out, buf, (size_t)n);
-			if (n == 0 || (n == -1 && errno != EAGAIN &&
-			    errno != EINTR)) {
+			if (n > 0) {
+				feed(sl, buf, (size_t)n);
+				sl->drained += sl->exited ? (size_t)n : 0;
+			} else if (n == -1 && errno == EAGAIN)
+				empty = 1;
+			else if (n == 0 || errno != EINTR) {
 				close(sl->fd);
 				sl->fd = -1;
 			}
+		}
+		if (sl->exited) {
+			if (sl->fd != -1 && !empty && !sl->killed &&
+			    sl->drained < TL_TRIAL_DRAIN)
+				continue;
+			kill(-sl->pid, SIGTERM);	/* what it left */
+			while (waitpid(sl->pid, &st, 0) == -1 && errno == EINTR)
+				;
+			ended(sl, st, sl->killed ? t : sl->exitat);
+			continue;
 		}
 		if (r->timeout > 0 && !sl->killed &&
 		    t - sl->start >= r->timeout) {
@@ -311,11 +412,7 @@ local_gather(struct tl_trial_run *r, struct tl_err *err)
 			while (waitpid(sl->pid, &st, 0) == -1 && errno == EINTR)
 				;
 			ended(sl, st, t);
-			continue;
 		}
-		if ((sl->fd == -1 || sl->killed) &&
-		    waitpid(sl->pid, &st, WNOHANG) == sl->pid)
-			ended(sl, st, t);
 	}
 	return 0;
 }
@@ -734,7 +831,8 @@ slurm_collect(struct tl_trial_run *r, size_t bi, const char *q, int known,
 		}
 		tl_buf_reset(&path);
 		tl_buf_printf(&path, "%s/%s_%ld.out", b->dir, b->job, sl->seq);
-		read_file(path.data, &sl->out, TL_TRIAL_OUT_MAX);
+		/* read as its lines are handed out (next_event) */
+		sl->src = open(path.data, O_RDONLY | O_CLOEXEC);
 		tl_buf_reset(&sl->where);
 		tl_buf_printf(&sl->where, "%s_%ld", b->job, sl->seq);
 		sl->how = sl->killed ? TL_TRIAL_KILLED : TL_TRIAL_EXITED;
@@ -829,8 +927,12 @@ slurm_stop(struct tl_trial_run *r)
 {
 	size_t i;
 
-	for (i = 0; i < r->nslots; i++)
+	for (i = 0; i < r->nslots; i++) {
+		if (r->slot[i].src != -1)
+			close(r->slot[i].src);
+		r->slot[i].src = -1;
 		r->slot[i].busy = 0;
+	}
 }
 
 /* ---- GNU parallel engine ----------------------------------------------- */
@@ -929,24 +1031,40 @@ batch_slot(struct tl_trial_run *r, size_t bi, long seq)
 	return NULL;
 }
 
-/* Hand the whole lines "SEQ<tab>text" of b->part to their slots. */
+/* Hand what batch bi's parallel printed, lines "SEQ<tab>text", to
+ * their trials as it comes (feed bounds a line), a line of no trial
+ * dropped; only a tag not yet whole waits in b->part. */
 static void
 parallel_lines(struct tl_trial_run *r, size_t bi)
 {
 	struct batch *b = &r->batch[bi];
-	size_t off = 0, n;
-	char *nl, *end;
-	struct slot *sl;
+	size_t off = 0, n, k;
+	char *p, *nl, *tab, *end;
 	long seq;
 
-	while ((nl = memchr(b->part.data + off, '\n', b->part.len - off)) !=
-	    NULL) {
-		n = (size_t)(nl - (b->part.data + off)) + 1;
-		seq = strtol(b->part.data + off, &end, 10);
-		if (*end == '\t' && (sl = batch_slot(r, bi, seq - 1)) != NULL &&
-		    sl->out.len < TL_TRIAL_OUT_MAX)
-			tl_buf_add(&sl->out, end + 1, (size_t)(nl - end));
-		off += n;
+	while (off < b->part.len) {
+		p = b->part.data + off;
+		n = b->part.len - off;
+		nl = memchr(p, '\n', n);
+		if (!b->inline_) {	/* a line's start: its tag */
+			tab = memchr(p, '\t', n);
+			if (tab == NULL && nl == NULL && n < 32)
+				break;
+			b->inline_ = 1;
+			b->to = NULL;
+			if (tab != NULL && (nl == NULL || tab < nl)) {
+				seq = strtol(p, &end, 10);
+				if (end == tab)
+					b->to = batch_slot(r, bi, seq - 1);
+				off += (size_t)(tab - p) + 1;
+			}
+			continue;
+		}
+		k = nl != NULL ? (size_t)(nl - p) + 1 : n;
+		if (b->to != NULL)
+			feed(b->to, p, k);
+		b->inline_ = nl == NULL;
+		off += k;
 	}
 	memmove(b->part.data, b->part.data + off, b->part.len - off);
 	b->part.len -= off;
@@ -1019,10 +1137,10 @@ parallel_end(struct tl_trial_run *r, size_t bi, int st, double t)
 static int
 parallel_gather(struct tl_trial_run *r, struct tl_err *err)
 {
-	size_t bi, np = 0;
+	size_t bi, np = 0, k;
 	struct pollfd *pfd;
 	char buf[READ_CHUNK];
-	ssize_t n;
+	ssize_t n = 0;
 	int st;
 
 	if (batch_flush(r, err) == -1)
@@ -1044,9 +1162,14 @@ parallel_gather(struct tl_trial_run *r, struct tl_err *err)
 
 		if (b->fd == -1)
 			continue;
-		while ((n = read(b->fd, buf, sizeof(buf))) > 0)
+		/* a bounded read: its lines wait in the slots until they
+		 * are handed out */
+		for (k = 0; k < BATCH_READ && (n = read(b->fd, buf,
+		    sizeof(buf))) > 0; k++)
 			tl_buf_add(&b->part, buf, (size_t)n);
 		parallel_lines(r, bi);
+		if (k == BATCH_READ)
+			continue;
 		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
 			close(b->fd);
 			b->fd = -1;
@@ -1162,7 +1285,9 @@ tl_trial_alloc(const char *engine, char *const *argv, size_t slots,
 		tl_buf_init(&r->slot[i].retried);
 		tl_buf_init(&r->slot[i].reason);
 		tl_buf_init(&r->slot[i].where);
+		tl_buf_init(&r->slot[i].last);
 		r->slot[i].fd = -1;
+		r->slot[i].src = -1;
 	}
 	return r;
 }
@@ -1181,6 +1306,7 @@ tl_trial_free(struct tl_trial_run *r)
 		tl_buf_release(&r->slot[i].retried);
 		tl_buf_release(&r->slot[i].reason);
 		tl_buf_release(&r->slot[i].where);
+		tl_buf_release(&r->slot[i].last);
 	}
 	for (i = 0; i < r->nbatch; i++) {
 		free(r->batch[i].dir);
@@ -1232,8 +1358,13 @@ take_slot(struct tl_trial_run *r, long id, struct tl_err *err)
 	sl->ended = 0;
 	sl->how = TL_TRIAL_EXITED;
 	sl->code = 0;
-	sl->lineoff = 0;
+	sl->lineoff = sl->partoff = sl->nlines = sl->longline = 0;
+	sl->skip = 0;
 	tl_buf_reset(&sl->out);
+	tl_buf_reset(&sl->last);
+	if (sl->src != -1)
+		close(sl->src);
+	sl->src = -1;
 	return sl;
 }
 
@@ -1309,8 +1440,27 @@ out:
 	return rc;
 }
 
+/* More of a slurm trial's output file into its stream: 1, or 0 at
+ * its end (closed). */
+static int
+refill(struct slot *sl)
+{
+	char buf[READ_CHUNK];
+	ssize_t n;
+
+	while ((n = read(sl->src, buf, sizeof(buf))) == -1 && errno == EINTR)
+		;
+	if (n > 0) {
+		feed(sl, buf, (size_t)n);
+		return 1;
+	}
+	close(sl->src);
+	sl->src = -1;
+	return 0;
+}
+
 /* The next event of the slots, lowest slot first: its next complete
- * line, else its end. */
+ * line, else its end, with its last non-blank line. */
 static int
 next_event(struct tl_trial_run *r, struct tl_trial_event *ev)
 {
@@ -1318,25 +1468,41 @@ next_event(struct tl_trial_run *r, struct tl_trial_event *ev)
 
 	for (i = 0; i < r->nslots; i++) {
 		struct slot *sl = &r->slot[i];
-		const char *nl;
+		const char *p;
+		size_t n;
 
 		if (!sl->busy)
 			continue;
-		nl = sl->lineoff < sl->out.len ? memchr(sl->out.data +
-		    sl->lineoff, '\n', sl->out.len - sl->lineoff) : NULL;
+		while (sl->lineoff == sl->partoff && sl->ended &&
+		    sl->src != -1 && refill(sl))
+			;
 		memset(ev, 0, sizeof(*ev));
 		ev->id = sl->id;
-		if (nl != NULL) {
+		if (sl->lineoff < sl->partoff) {
 			ev->kind = TL_TRIAL_LINE;
 			ev->text = sl->out.data + sl->lineoff;
-			ev->len = (size_t)(nl - ev->text);
+			ev->len = (size_t)((const char *)memchr(ev->text, '\n',
+			    sl->partoff - sl->lineoff) - ev->text);
 			sl->lineoff += ev->len + 1;
+			if (!blank(ev->text, ev->len)) {
+				tl_buf_reset(&sl->last);
+				tl_buf_add(&sl->last, ev->text, ev->len);
+			}
 			return 1;
 		}
-		if (sl->ended) {
+		if (sl->ended && sl->src == -1) {
+			/* an unterminated last line is no LINE, but the last */
+			p = sl->out.data != NULL ? sl->out.data + sl->partoff :
+			    "";
+			n = sl->out.len - sl->partoff;
+			if (blank(p, n)) {
+				p = sl->last.data != NULL ? sl->last.data : "";
+				n = sl->last.len;
+			}
 			ev->kind = TL_TRIAL_END;
-			ev->text = sl->out.data != NULL ? sl->out.data : "";
-			ev->len = sl->out.len;
+			ev->text = p;
+			ev->len = n;
+			ev->longline = sl->longline;
 			ev->how = sl->how;
 			ev->code = sl->code;
 			ev->seconds = sl->secs;
@@ -1507,8 +1673,12 @@ tl_trial_result(const struct tl_trial_event *ev, double timeout,
 
 	if (nc != NULL)
 		*nc = 0;
-	if (ended_well(ev, timeout, why, whylen) == -1 ||
-	    (line = last_line(ev, &n, why, whylen)) == NULL)
+	if (ended_well(ev, timeout, why, whylen) == -1)
+		return -1;
+	if (ev->longline > 0)	/* the value may have been in it */
+		return snprintf(why, whylen, "line %zu: longer than %d bytes",
+		    ev->longline, TL_TRIAL_LINE_MAX), -1;
+	if ((line = last_line(ev, &n, why, whylen)) == NULL)
 		return -1;
 	if (m == 0 && tl_strtod_exact(line, n, v) == 0)
 		return 0;

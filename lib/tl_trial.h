@@ -26,10 +26,17 @@
  *
  * Policy: every line a trial prints reaches the caller exactly once, in
  * order, before that trial's end; nothing is parsed here beyond the
- * newline.  A trial's output is kept up to TL_TRIAL_OUT_MAX bytes (the
- * rest is read and dropped).  The engine never prints; only the child
- * that cannot exec its command says so on its own standard error, as
- * the command would have.
+ * newline.  Output is a stream: a line is kept until it is handed out,
+ * and only the last non-blank one until the end, so that an objective
+ * may print any amount.  A line longer than TL_TRIAL_LINE_MAX bytes is
+ * dropped and its number given with the end (longline): the result is
+ * no longer known.  A local trial ends when its command exits, not when
+ * its standard output closes: what it wrote is then in the pipe, read
+ * until the pipe is empty (at most TL_TRIAL_DRAIN bytes, should what it
+ * left keep writing), and what it left in its process group gets
+ * SIGTERM.  The engine never prints; only the
+ * child that cannot exec its command says so on its own standard error,
+ * as the command would have.
  */
 #ifndef TL_TRIAL_H
 #define TL_TRIAL_H
@@ -40,7 +47,10 @@
 
 #include "tl_err.h"
 
-#define TL_TRIAL_OUT_MAX	(1 << 20)	/* bytes of stdout kept */
+#define TL_TRIAL_LINE_MAX	(1 << 20)	/* bytes of a line of stdout */
+#define TL_TRIAL_DRAIN		(4 << 20)	/* bytes of the pipe of a
+					 * command that exited read at most,
+					 * past any pipe's capacity */
 #define TL_TRIAL_GRACE		1.0	/* seconds from SIGTERM to SIGKILL */
 #define TL_TRIAL_CONSTRAINTS	64	/* constraints a result may hold */
 
@@ -79,9 +89,13 @@ struct tl_trial_event {
 	enum tl_trial_kind kind;	/* line or end */
 	long		 id;		/* the trial, as given to start */
 	const char	*text;		/* LINE: the line, no newline; END:
-					 * all it printed; borrowed until the
-					 * next tl_trial_* call */
+					 * its last non-blank line (an
+					 * unterminated one too), or ""; borrowed
+					 * until the next tl_trial_* call */
 	size_t		 len;		/* bytes of text */
+	size_t		 longline;	/* END: the number (from 1) of its
+					 * first line longer than
+					 * TL_TRIAL_LINE_MAX, dropped; 0 none */
 	enum tl_trial_how how;		/* END: how it ended */
 	int		 code;		/* END: exit status or signal */
 	double		 seconds;	/* END: wall time from its start */
@@ -146,10 +160,11 @@ int	tl_trial_kill(struct tl_trial_run *r, long id);
  * leaves its jobs queued or running, for tl_trial_attach. */
 void	tl_trial_stop(struct tl_trial_run *r);
 
-/* The value of an END event into *v: 0 when it exited 0 and its last
- * non-blank line is a number; else -1 with why[whylen] saying what
- * happened ("exited with status 3", "printed 'x', not a number";
- * timeout is quoted for a timed-out trial). */
+/* The value of an END event into *v: 0 when it exited 0, printed no
+ * line longer than TL_TRIAL_LINE_MAX and its last non-blank line is a
+ * number; else -1 with why[whylen] saying what happened ("exited with
+ * status 3", "printed 'x', not a number", "line 7: longer than 1048576
+ * bytes"; timeout is quoted for a timed-out trial). */
 int	tl_trial_value(const struct tl_trial_event *ev, double timeout,
 	    double *v, char *why, size_t whylen);
 

@@ -161,8 +161,9 @@ attach_start(struct runstate *rs, struct tl_trial_run *tr,
 			return -1;
 	}
 	if (rs->natt > 0 && !rs->o->quiet)
-		tl_msg("run: %zu trials of a run before taken up (queued or "
-		    "running in Slurm, or ended unseen)", rs->natt);
+		tl_msg("run: %zu trial%s of a run before taken up (queued "
+		    "or running in Slurm, or ended unseen)", rs->natt,
+		    rs->natt == 1 ? "" : "s");
 	return 0;
 }
 

@@ -197,8 +197,9 @@ cmd_front(const struct opts *o, const struct tl_space *s,
 	rc = read_records(o, rs, front_record, &fr, &fr.read, &fr.unreadable,
 	    err);
 	if (rc == 0 && !o->quiet)
-		tl_msg("front: %zu trials read: %zu complete, %zu skipped, %zu "
-		    "unreadable%s", fr.read, fr.n, fr.skipped, fr.unreadable,
+		tl_msg("front: %zu trial%s read: %zu complete, %zu skipped, "
+		    "%zu unreadable%s", fr.read, fr.read == 1 ? "" : "s", fr.n,
+		    fr.skipped, fr.unreadable,
 		    fr.skipped > 0 && !o->verbose ? "; -v names them" : "");
 	if (rc == 0) {
 		out = front_of(o, fr.recs, fr.y, fr.n);

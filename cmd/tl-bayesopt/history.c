@@ -315,9 +315,10 @@ hist_summary(const struct opts *o, const struct hist *h)
 		return;
 	if (h->pruned > 0)	/* only where pruning is used */
 		snprintf(pn, sizeof(pn), "%zu pruned, ", h->pruned);
-	tl_msg("history: %zu trials: %zu complete, %zu failed, %zu running, "
-	    "%s%zu skipped (%zu outside the space, %zu without a value, %zu "
-	    "unreadable)%s", h->read, h->complete, h->failed, h->running,
+	tl_msg("history: %zu trial%s: %zu complete, %zu failed, %zu "
+	    "running, %s%zu skipped (%zu outside the space, %zu without a "
+	    "value, %zu unreadable)%s", h->read, h->read == 1 ? "" : "s",
+	    h->complete, h->failed, h->running,
 	    pn, skipped, h->outside,
 	    h->novalue, h->unreadable,
 	    skipped > 0 && !o->verbose ? "; -v names them" : "");

@@ -558,21 +558,23 @@ cmd_run(const struct opts *o, const struct tl_space *s, struct tl_err *err)
 		int sig = got_signal;
 
 		if (!o->quiet)
-			tl_msg("run: stopped by signal %d after %zu trials; "
-			    "the same command resumes", sig, rs.nfin);
+			tl_msg("run: stopped by signal %d after %zu trial%s; "
+			    "the same command resumes", sig, rs.nfin,
+			    rs.nfin == 1 ? "" : "s");
 		signal(sig, SIG_DFL);
 		raise(sig);
 	}
 	if (rc == 0 && !o->quiet && rs.ninfeasible > 0)
-		tl_msg("run: %zu trials (%zu complete, %zu of them infeasible, "
-		    "%zu failed)", rs.nfin, rs.ncomplete, rs.ninfeasible,
-		    rs.nfailed);
+		tl_msg("run: %zu trial%s (%zu complete, %zu of them "
+		    "infeasible, %zu failed)", rs.nfin, rs.nfin == 1 ? "" : "s",
+		    rs.ncomplete, rs.ninfeasible, rs.nfailed);
 	else if (rc == 0 && !o->quiet && o->pp.kind == TL_PRUNE_NONE)
-		tl_msg("run: %zu trials (%zu complete, %zu failed)", rs.nfin,
-		    rs.ncomplete, rs.nfailed);
+		tl_msg("run: %zu trial%s (%zu complete, %zu failed)", rs.nfin,
+		    rs.nfin == 1 ? "" : "s", rs.ncomplete, rs.nfailed);
 	else if (rc == 0 && !o->quiet)
-		tl_msg("run: %zu trials (%zu complete, %zu failed, %zu pruned)",
-		    rs.nfin, rs.ncomplete, rs.nfailed, rs.npruned);
+		tl_msg("run: %zu trial%s (%zu complete, %zu failed, %zu "
+		    "pruned)", rs.nfin, rs.nfin == 1 ? "" : "s", rs.ncomplete,
+		    rs.nfailed, rs.npruned);
 	if (rc == 0 && rs.nlost >= lost_limit(o))
 		rc = tl_err_set(err, TL_EX_TEMPFAIL, NULL, 0, "run: stopped: "
 		    "the last %zu trials could not be run by --dispatch %s "

@@ -46,6 +46,31 @@ five(struct tl_prune_trial *o)
 	}
 }
 
+/* A reason is for a person: 6 significant digits, not a binary
+ * fraction's 17, and more only as needed to tell the two apart. */
+Test(tl_prune, median_reason_digits)
+{
+	struct tl_prune_params p = TL_PRUNE_PARAMS_DEFAULT;
+	struct tl_prune_trial o[5], t;
+	double noisy[3] = { 10, 9, 0.1 + 4.1 }, close[3] = { 10, 9,
+	    3.5000001 };
+	char why[200];
+
+	p.kind = TL_PRUNE_MEDIAN;
+	five(o);
+	curve(&t, 5, 0, noisy, 3);	/* 4.199999999999999 */
+	cr_assert_eq(tl_prune_check(&p, o, 5, &t, why, sizeof(why)), 1);
+	cr_assert_str_eq(why, "median: 4.2 > 3.5, the median of 5 trials "
+	    "at step 2");
+	tl_prune_trial_release(&t);
+	curve(&t, 5, 0, close, 3);
+	cr_assert_eq(tl_prune_check(&p, o, 5, &t, why, sizeof(why)), 1);
+	cr_assert_str_eq(why, "median: 3.5000001 > 3.5, the median of 5 "
+	    "trials at step 2");
+	tl_prune_trial_release(&t);
+	release(o, 5);
+}
+
 Test(tl_prune, median_prunes_above_the_median)
 {
 	struct tl_prune_params p = TL_PRUNE_PARAMS_DEFAULT;

@@ -65,7 +65,8 @@ Test(tl_trial, lines_then_end_with_input)
 	cr_assert_eq(ev.kind, TL_TRIAL_END);
 	cr_assert_eq(ev.how, TL_TRIAL_EXITED);
 	cr_assert_eq(ev.code, 3);
-	cr_assert_eq(ev.len, strlen("got abc\n2.385\ntail"));
+	cr_assert_eq(ev.len, 4);
+	cr_assert_eq(memcmp(ev.text, "tail", 4), 0);
 	cr_assert_eq(tl_trial_running(r), 0);
 	cr_assert_eq(tl_trial_poll(r, &ev, &err), 0);
 	tl_trial_free(r);
@@ -139,6 +140,81 @@ Test(tl_trial, timeout_kills_the_group)
 Test(tl_trial, kill_after_a_line)
 {
 	hang_and_end(0, 1, TL_TRIAL_KILLED, "stopped");
+}
+
+/* Run script as one trial to its end, counting its lines into *lines;
+ * returns tl_trial_value's answer, why into why[whylen]. */
+static int
+run_to_end(const char *script, double timeout, long *lines, double *v,
+    struct tl_trial_event *ev, char *why, size_t whylen)
+{
+	struct tl_err err = { 0 };
+	struct tl_trial_run *r;
+	int rc;
+
+	r = sh_run(script, 1, timeout);
+	cr_assert_eq(tl_trial_start(r, 1, "", 0, &err), 0);
+	for (*lines = 0, next(r, ev); ev->kind == TL_TRIAL_LINE; next(r, ev))
+		(*lines)++;
+	rc = tl_trial_value(ev, timeout, v, why, whylen);
+	tl_trial_free(r);
+	return rc;
+}
+
+/* More than TL_TRIAL_LINE_MAX bytes in all: every line comes, and the
+ * value is the last line, not a fragment at a cut. */
+Test(tl_trial, output_past_the_line_bound)
+{
+	struct tl_trial_event ev;
+	char why[128];
+	double v;
+	long lines;
+
+	cr_assert_eq(run_to_end("seq 1 300000; echo 2.5; echo", 0, &lines, &v,
+	    &ev, why, sizeof(why)), 0, "%s", why);
+	cr_assert_eq(lines, 300002);
+	cr_assert_float_eq(v, 2.5, 1e-15);
+}
+
+/* A line past the bound is dropped: the trial fails, saying which. */
+Test(tl_trial, a_line_too_long)
+{
+	struct tl_trial_event ev;
+	char why[128];
+	double v;
+	long lines;
+
+	cr_assert_eq(run_to_end("echo 1; head -c 1100000 /dev/zero | "
+	    "tr '\\0' x; echo; echo 2.5", 0, &lines, &v, &ev, why,
+	    sizeof(why)), -1);
+	cr_assert_eq(lines, 2, "the long line is not handed out");
+	cr_assert_str_eq(why, "line 2: longer than 1048576 bytes");
+}
+
+/* A command that exits leaving a child that holds its stdout: its end
+ * is its exit, with what it printed; the child gets SIGTERM (its trap,
+ * set before the command goes on, says so in dir/term). */
+Test(tl_trial, exit_with_a_child_holding_stdout)
+{
+	struct tl_trial_event ev;
+	char why[128], script[1024], term[256];
+	double v;
+	long lines;
+	int k;
+
+	ut_path(term, sizeof(term), dir, "term");
+	snprintf(script, sizeof(script), "(trap 'echo TERM > %s; exit' TERM; "
+	    "echo >%s.ready; sleep 30 & wait) & "
+	    "while [ ! -e %s.ready ]; do sleep 0.01; done; echo 1.5", term,
+	    term, term);
+	cr_assert_eq(run_to_end(script, 10, &lines, &v, &ev, why,
+	    sizeof(why)), 0, "%s", why);
+	cr_assert_float_eq(v, 1.5, 1e-15);
+	cr_assert_eq(ev.how, TL_TRIAL_EXITED);
+	cr_assert_lt(ev.seconds, 5);
+	for (k = 0; k < 200 && !ut_exists(term); k++)
+		usleep(10000);
+	cr_assert(ut_exists(term), "the child it left got SIGTERM");
 }
 
 Test(tl_trial, value_reasons)
