@@ -274,9 +274,32 @@ Test(doc, markdown_document)
 	    "| Strategy | Weight | Since |\n"
 	    "|---|---:|---|\n"
 	    "\n"
+	    "Chart, in the HTML page: Chart \\<1\\>.\n"
+	    "\n"
 	    "## End\n"
 	    "\n"
 	    "- last: [all \\<nights\\>](../a%20b%281%29.html)\n");
+	tl_buf_release(&out);
+	tl_doc_release(&d);
+}
+
+/* A chart is named in Markdown, unless a Markdown-only table that
+ * holds its figures follows it. */
+Test(doc, markdown_names_a_chart_without_its_table)
+{
+	static const char *const head[] = { "Month" };
+	static const struct tl_svg_chart c = { .id = "c", .title = "Months" };
+	struct tl_doc d;
+	struct tl_buf out;
+
+	tl_doc_init(&d);
+	tl_doc_add_chart(&d, &c, draw_stub, "x", NULL);
+	tl_doc_table_md_only(tl_doc_add_table(&d, "Months", head, "l"));
+	tl_doc_add_chart(&d, &c, draw_stub, "x", NULL);
+	tl_buf_init(&out);
+	tl_doc_markdown(&out, &d);
+	cr_assert_str_eq(out.data, "Months:\n\n| Month |\n|---|\n\n"
+	    "Chart, in the HTML page: Months.\n");
 	tl_buf_release(&out);
 	tl_doc_release(&d);
 }
