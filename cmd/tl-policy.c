@@ -25,6 +25,7 @@
 #include "tl_opt.h"
 #include "tl_out.h"
 #include "tl_panel.h"
+#include "tl_pf_file.h"
 #include "tl_policy.h"
 #include "tl_time.h"
 #include "tl_util.h"
@@ -36,7 +37,7 @@
 enum { O_ALPHA = 256, O_ANNUALIZE, O_ASOF, O_BOUNDS, O_BUCKETS, O_BY,
 	O_CONVICTION, O_CRISIS, O_DEFAULT, O_DRAWS, O_FACTS, O_GRID, O_LEVEL,
 	O_MAXDD, O_MAXLOSS, O_MINSHARPE, O_N0, O_NOW, O_PROB, O_RECOVER,
-	O_RECOVER_DAYS, O_REGIMES, O_STEP, O_VALID, O_WINDOW, O_MAXCHANGE,
+	O_RECOVER_DAYS, O_REGIMES, O_RETIRED, O_STEP, O_VALID, O_WINDOW, O_MAXCHANGE,
 	O_MINOBS };
 
 /* The subcommands an option is for, by name (bits of tl_policy_kinds'
@@ -71,6 +72,7 @@ static const struct optcmds {
 	{ "recover", "breaker" },
 	{ "recover-days", "breaker" },
 	{ "regimes", "breaker" },
+	{ "retired", "gate hold breaker" },
 	{ "seed", "gate" },
 	{ "step", "gate" },
 	{ "threads", "gate size hold fee horizon" },
@@ -107,6 +109,7 @@ static const struct option longopts[] = {
 	{ "recover", required_argument, NULL, O_RECOVER },
 	{ "recover-days", required_argument, NULL, O_RECOVER_DAYS },
 	{ "regimes", required_argument, NULL, O_REGIMES },
+	{ "retired", required_argument, NULL, O_RETIRED },
 	{ "seed", required_argument, NULL, 's' },
 	{ "step", required_argument, NULL, O_STEP },
 	{ "threads", required_argument, NULL, 'T' },
@@ -124,6 +127,7 @@ struct opts {
 	const char	*now;		/* --now */
 	const char	*output;	/* -o */
 	const char	*prev;		/* -p */
+	const char	*retired;	/* --retired */
 	int		 quiet;		/* -q */
 	double		*buckets;	/* --buckets, owned */
 	double		*grid;		/* --grid, owned */
@@ -138,16 +142,16 @@ usage(FILE *fp)
 "usage: tl-policy gate [-q] [-o file] [-p prev] [-s seed] [-T threads]\n"
 "                 [--alpha a] [--asof date] [--conviction field]\n"
 "                 [--default theta] [--draws n] [--facts file]\n"
-"                 [--max-change c] [--min-obs n] [--step s]\n"
-"                 [--valid-for dur] [file ...]\n"
+"                 [--max-change c] [--min-obs n] [--retired file]\n"
+"                 [--step s] [--valid-for dur] [file ...]\n"
 "       tl-policy size [-q] [-o file] [-p prev] [-T threads] [--asof date]\n"
 "                 [--bounds min,max] [--buckets list] [--conviction field]\n"
 "                 [--default m] [--facts file] [--max-change c]\n"
 "                 [--min-obs n] [--n0 n] [--valid-for dur] [file ...]\n"
 "       tl-policy hold [-q] [-o file] [-p prev] [-T threads] [--asof date]\n"
 "                 [--default dur] [--facts file] [--grid list]\n"
-"                 [--max-change c] [--min-obs n] [--valid-for dur]\n"
-"                 [file ...]\n"
+"                 [--max-change c] [--min-obs n] [--retired file]\n"
+"                 [--valid-for dur] [file ...]\n"
 "       tl-policy fee [-q] [-o file] [-p prev] [-T threads] [--asof date]\n"
 "                 [--default edge] [--facts file] [--max-change c]\n"
 "                 [--min-obs n] [--prob p] [--valid-for dur] [file ...]\n"
@@ -158,8 +162,8 @@ usage(FILE *fp)
 "       tl-policy breaker [-q] [-o file] [--annualize n] [--asof date]\n"
 "                 [--crisis label] [--facts file] [--max-daily-loss x]\n"
 "                 [--max-drawdown x] [--min-sharpe x] [--recover x]\n"
-"                 [--recover-days n] [--regimes file] [--valid-for dur]\n"
-"                 [--window days] [file ...]\n"
+"                 [--recover-days n] [--regimes file] [--retired file]\n"
+"                 [--valid-for dur] [--window days] [file ...]\n"
 "       tl-policy check [-q] [--now time] file ...\n");
 	if (fp != stdout)
 		return;
@@ -210,6 +214,8 @@ usage(FILE *fp)
 "      --recover-days=N  breaker: days the recovery must hold, per step\n"
 "                        (5)\n"
 "      --regimes=FILE    breaker: tl-regime's regimes.jsonl\n"
+"      --retired=FILE    gate, hold, breaker: retirements (strategy, ts);\n"
+"                        a strategy retired by --asof gets no entry\n"
 "  -s, --seed=N          gate: bootstrap seed (1)\n"
 "      --step=S          gate: threshold grid step (0.01)\n"
 "  -T, --threads=N       parsing threads, 0 for all CPUs (0); same result\n"
@@ -411,6 +417,9 @@ parse_args(int argc, char *argv[], struct opts *o)
 		case O_REGIMES:
 			o->po.regimes = optarg;
 			break;
+		case O_RETIRED:
+			o->retired = optarg;
+			break;
 		case 's':
 			bad = tl_parse_long("--seed", optarg, 0, LONG_MAX, &l,
 			    &err);
@@ -523,29 +532,37 @@ write_out(const char *path, json_t *v, int each, struct tl_err *err)
 	return tl_out_close(out, err);
 }
 
+/* The summary line counts every value considered under its status
+ * (moved, of them capped, held, kept; a breaker's series by state), so
+ * that the parts add up to the whole. */
 static void
 summary(const struct opts *o, const struct tl_policy *p)
 {
 	const char *name = tl_policy_kinds[o->cmd].name;
 	struct tl_policy_counts c;
+	char rows[160], retired[64] = "";
 
 	tl_policy_counts(p, &c);
+	if (o->retired != NULL)
+		snprintf(retired, sizeof(retired), "; %zu retired left out",
+		    c.retired);
 	if (strcmp(name, "breaker") == 0) {
 		tl_msg("breaker: read %zu returns, %zu after --asof; %zu "
-		    "series: %zu halted, %zu reduced", c.rows, c.after_asof,
-		    c.groups, c.halted, c.reduced);
+		    "series: %zu halted, %zu reduced, %zu normal%s", c.rows,
+		    c.after_asof, c.groups, c.halted, c.reduced, c.normal,
+		    retired);
 		return;
 	}
 	if (c.skipped_cf == 0)
-		tl_msg("%s: read %zu rows, used %zu (%zu counterfactual), %zu "
-		    "after --asof; %zu values: %zu moved (%zu capped), %zu "
-		    "held", name, c.rows, c.used, c.counterfactual,
-		    c.after_asof, c.groups, c.moved, c.capped, c.held);
+		snprintf(rows, sizeof(rows), "used %zu (%zu counterfactual)",
+		    c.used, c.counterfactual);
 	else
-		tl_msg("%s: read %zu rows, used %zu, %zu counterfactual left "
-		    "out, %zu after --asof; %zu values: %zu moved (%zu "
-		    "capped), %zu held", name, c.rows, c.used, c.skipped_cf,
-		    c.after_asof, c.groups, c.moved, c.capped, c.held);
+		snprintf(rows, sizeof(rows), "used %zu, %zu counterfactual "
+		    "left out", c.used, c.skipped_cf);
+	tl_msg("%s: read %zu rows, %s, %zu after --asof; %zu values: %zu "
+	    "moved (%zu capped), %zu held, %zu kept%s", name, c.rows, rows,
+	    c.after_asof, c.groups, c.moved, c.capped, c.held, c.kept,
+	    retired);
 	if (c.nosig > 0)
 		tl_msg("%s: left out %zu trade(s) without '%s' (no signal's)",
 		    name, c.nosig, o->po.conviction);
@@ -554,13 +571,25 @@ summary(const struct opts *o, const struct tl_policy *p)
 static int
 run(struct opts *o, struct tl_err *err)
 {
+	struct tl_pf_inputs in = { 0 };	/* --retired */
 	struct tl_policy *p;
 	json_t *pol = NULL, *facts = NULL;
 	int rc = -1;
 
 	o->po.threads = tl_threads(o->po.threads, MAX_THREADS);
-	if ((p = tl_policy_alloc(&o->po, err)) == NULL)
+	if (o->retired != NULL) {
+		if (tl_pf_inputs_read(&in, NULL, NULL, o->retired, NULL,
+		    err) == -1) {
+			tl_pf_inputs_release(&in);
+			return -1;
+		}
+		o->po.retired = in.retired;
+		o->po.nretired = in.nretired;
+	}
+	if ((p = tl_policy_alloc(&o->po, err)) == NULL) {
+		tl_pf_inputs_release(&in);
 		return -1;
+	}
 	if ((o->prev == NULL || tl_policy_prev(p, o->prev, err) == 0) &&
 	    tl_policy_read(p, o->inputs, o->ninputs, err) == 0 &&
 	    tl_policy_finish(p, &pol, &facts, err) == 0 &&
@@ -572,6 +601,7 @@ run(struct opts *o, struct tl_err *err)
 	json_decref(facts);
 	json_decref(pol);
 	tl_policy_free(p);
+	tl_pf_inputs_release(&in);
 	return rc;
 }
 

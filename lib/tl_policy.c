@@ -19,6 +19,7 @@
 #include "tl_panel.h"
 #include "tl_policy.h"
 #include "tl_policy_int.h"
+#include "tl_portfolio.h"
 #include "tl_time.h"
 #include "tl_util.h"
 
@@ -46,13 +47,13 @@ const size_t tl_policy_nkinds = TL_NELEM(tl_policy_kinds);
 /* In the order of tl_policy_kinds. */
 const struct tl_pengine tl_pengines[] = {
 	{ tl_gate_init, tl_gate_observe, tl_gate_finish, tl_gate_release,
-	    TL_PROWS_TRADE, 1, 1, TL_PF_STRATEGY | TL_PF_CONV | TL_PF_NET },
+	    TL_PROWS_TRADE, 1, 1, TL_PN_STRATEGY | TL_PN_CONV | TL_PN_NET },
 	{ tl_size_init, tl_size_observe, tl_size_finish, tl_size_release,
-	    TL_PROWS_TRADE, 1, 0, TL_PF_CONV | TL_PF_NET | TL_PF_RISK },
+	    TL_PROWS_TRADE, 1, 0, TL_PN_CONV | TL_PN_NET | TL_PN_RISK },
 	{ tl_hold_init, tl_hold_observe, tl_hold_finish, tl_hold_release,
-	    TL_PROWS_TRADE, 1, 0, TL_PF_STRATEGY | TL_PF_NET | TL_PF_HOLD },
+	    TL_PROWS_TRADE, 1, 0, TL_PN_STRATEGY | TL_PN_NET | TL_PN_HOLD },
 	{ tl_fee_init, tl_fee_observe, tl_fee_finish, tl_fee_release,
-	    TL_PROWS_TRADE, 1, 0, TL_PF_SYMBOL | TL_PF_COST },
+	    TL_PROWS_TRADE, 1, 0, TL_PN_SYMBOL | TL_PN_COST },
 	{ tl_horizon_init, tl_horizon_observe, tl_horizon_finish,
 	    tl_horizon_release, TL_PROWS_OUTCOME, 1, 0, 0 },
 	{ tl_breaker_init, NULL, tl_breaker_finish, tl_breaker_release,
@@ -568,6 +569,35 @@ tl_policy_current(const struct tl_policy *p, size_t i, int *own)
 	return tl_policy_current(p, g->parent, &dummy);
 }
 
+const char *
+tl_policy_retired(const struct tl_policy *p, const char *name)
+{
+	if (strcmp(p->k->key, "strategy") != 0 || name == NULL)
+		return NULL;
+	return tl_pf_retired_on(p->o->retired, p->o->nretired, name,
+	    p->asof);
+}
+
+/* Leave the groups of retired strategies out of p->order (a group and
+ * its sub-groups share the key): they are not decided, written or in
+ * the facts.  Counts the strategies. */
+static void
+drop_retired(struct tl_policy *p)
+{
+	const struct tl_pgroup *g;
+	size_t t, n = 0;
+
+	for (t = 0; t < p->gs.n; t++) {
+		g = &p->gs.g[p->order[t]];
+		if (tl_policy_retired(p, g->key) != NULL) {
+			p->cnt.retired += g->level == 1;
+			continue;
+		}
+		p->order[n++] = p->order[t];
+	}
+	p->norder = n;
+}
+
 /* ---- facts and entries ------------------------------------------------ */
 
 json_t *
@@ -642,6 +672,8 @@ tl_policy_decide(struct tl_policy *p, size_t i, double learned, size_t n,
 		p->cnt.capped++;
 	if (st == TL_PS_HELD)
 		p->cnt.held++;
+	if (st == TL_PS_KEPT)
+		p->cnt.kept++;
 	return st;
 }
 
@@ -681,7 +713,7 @@ emit(struct tl_policy *p, json_t *policy)
 	int any;
 
 	groups = json_object();
-	for (j = 0; j < p->gs.n; j++) {
+	for (j = 0; j < p->norder; j++) {
 		i = p->order[j];
 		g = &p->gs.g[i];
 		if (g->level == 0) {
@@ -692,8 +724,9 @@ emit(struct tl_policy *p, json_t *policy)
 		if (g->level == 1) {
 			/* written when it or one of its sub-groups is: its
 			 * sub-groups follow it in order */
-			for (any = p->emit[i], c = j + 1; !any && c < p->gs.n &&
-			    p->gs.g[p->order[c]].level == 2; c++)
+			for (any = p->emit[i], c = j + 1; !any &&
+			    c < p->norder && p->gs.g[p->order[c]].level == 2;
+			    c++)
 				any = p->emit[p->order[c]];
 			e = subs = NULL;
 			if (!any) {
@@ -865,7 +898,7 @@ int
 tl_policy_finish(struct tl_policy *p, json_t **policy, json_t **facts,
     struct tl_err *err)
 {
-	char asof[16], until[TL_TIME_BUFSZ];
+	char until[TL_TIME_BUFSZ];
 	int64_t end;
 	json_t *pol, *f;
 
@@ -878,11 +911,11 @@ tl_policy_finish(struct tl_policy *p, json_t **policy, json_t **facts,
 	else	/* the end of the day of the latest row (floor division) */
 		end = (p->tmax / DAY_MS - (p->tmax % DAY_MS < 0)) * DAY_MS +
 		    DAY_MS;
-	tl_time_format_date(asof, end - DAY_MS);
+	tl_time_format_date(p->asof, end - DAY_MS);
 	tl_time_format(until, end + llround(p->o->valid_for * 1000));
 	pol = json_pack("{s:s,s:i,s:s,s:s,s:s,s:{s:I,s:f,s:b}}", "format",
 	    p->k->format, "version", TL_POLICY_VERSION, "policy", p->k->name,
-	    "asof", asof, "valid_until", until, "settings", "min_obs",
+	    "asof", p->asof, "valid_until", until, "settings", "min_obs",
 	    (json_int_t)p->o->min_obs, "max_change", p->o->max_change,
 	    "capped", p->prev.have && p->o->max_change > 0);
 	f = json_array();
@@ -891,6 +924,7 @@ tl_policy_finish(struct tl_policy *p, json_t **policy, json_t **facts,
 	p->emit = tl_xcalloc(p->gs.n, sizeof(*p->emit));
 	p->extra = tl_xcalloc(p->gs.n, sizeof(*p->extra));
 	p->order = tl_pgroups_sorted(&p->gs);
+	drop_retired(p);
 	if (p->e->finish(p, pol, f, err) == -1) {
 		json_decref(pol);
 		json_decref(f);

@@ -61,6 +61,8 @@ struct tl_policy_kind {
 extern const struct tl_policy_kind tl_policy_kinds[];
 extern const size_t tl_policy_nkinds;
 
+struct tl_pf_retired;	/* a retirement, tl_portfolio.h */
+
 /* What tl-policy was asked to do.  Members a kind does not read are
  * ignored; zero is never a valid setting where a default exists, so use
  * TL_POLICY_OPTS_DEFAULT and change what the command line gives. */
@@ -103,6 +105,11 @@ struct tl_policy_opts {
 	double		 recover;	/* re-enable: dd <= recover * max_dd */
 	long		 recover_days;	/* days the recovery must hold */
 	const char	*regimes;	/* tl-regime's regimes.jsonl or NULL */
+	/* gate, hold, breaker: the strategies retired on or before the
+	 * asof date get no entry; their rows still count at the default
+	 * level and in the book, the history they are */
+	const struct tl_pf_retired *retired;
+	size_t		 nretired;
 };
 
 /* The default conviction buckets' inner edges (0.5 .. 0.9) and hold
@@ -162,12 +169,16 @@ struct tl_policy_counts {
 	size_t	nosig;		/* trades without conviction (no signal's),
 				 * left out by gate and size */
 	size_t	after_asof;	/* rows after --asof, unused */
-	size_t	groups;		/* entries considered */
+	size_t	groups;		/* entries considered: moved + held + kept;
+				 * breaker: halted + reduced + normal */
 	size_t	moved;		/* values that moved */
 	size_t	capped;		/* of them limited by max_change */
 	size_t	held;		/* values held (evidence short) */
+	size_t	kept;		/* the learned value is the value in force */
 	size_t	halted;		/* breaker: series halted */
 	size_t	reduced;	/* breaker: series reduced */
+	size_t	normal;		/* breaker: series normal */
+	size_t	retired;	/* strategies left out, retired (--retired) */
 };
 void	tl_policy_counts(const struct tl_policy *p,
 	    struct tl_policy_counts *c);

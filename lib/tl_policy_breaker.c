@@ -338,6 +338,8 @@ replay(struct tl_policy *p, size_t j, json_t *pol, json_t *facts)
 		p->cnt.halted++;
 	if (b.state == TL_BRK_REDUCED)
 		p->cnt.reduced++;
+	if (b.state == TL_BRK_NORMAL)
+		p->cnt.normal++;
 	tl_brk_release(&b);
 }
 
@@ -360,7 +362,10 @@ tl_breaker_finish(struct tl_policy *p, json_t *pol, json_t *facts,
 	json_object_set_new(pol, "groups", json_object());
 	replay(p, b->panel.nseries, pol, facts);
 	for (j = 0; j < b->panel.nseries; j++)
-		replay(p, j, pol, facts);
+		if (tl_policy_retired(p, b->panel.names[j]) == NULL)
+			replay(p, j, pol, facts);
+		else	/* in the book above, the history it is */
+			p->cnt.retired++;
 	return 0;
 }
 

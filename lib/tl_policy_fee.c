@@ -104,7 +104,7 @@ tl_fee_finish(struct tl_policy *p, json_t *pol, json_t *facts,
 
 	(void)err;
 	tl_policy_settings(pol, json_pack("{s:f}", "prob", o->prob));
-	for (t = 0; t < p->gs.n; t++) {
+	for (t = 0; t < p->norder; t++) {
 		i = p->order[t];
 		a = tl_pgroups_acc(&p->gs, i);
 		/* the first bin where the share of costs reaches p */

@@ -234,8 +234,8 @@ tl_gate_finish(struct tl_policy *p, json_t *pol, json_t *facts,
 	}
 	g->draws = tl_xcalloc((size_t)(o->threads > 0 ? o->threads : 1) *
 	    (size_t)o->draws, sizeof(double));
-	tl_par_for(o->threads, ng, boot_task, g);
-	for (t = 0; t < ng; t++) {
+	tl_par_for(o->threads, p->norder, boot_task, g);
+	for (t = 0; t < p->norder; t++) {
 		i = g->order[t];
 		a = tl_pgroups_acc(&p->gs, i);
 		total = a->nexec + a->ncf;

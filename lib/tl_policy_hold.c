@@ -149,7 +149,7 @@ tl_hold_finish(struct tl_policy *p, json_t *pol, json_t *facts,
 	n = tl_xcalloc(3 * h->nb, sizeof(double));
 	sum = n + h->nb;
 	ev = sum + h->nb;
-	for (t = 0; t < p->gs.n; t++) {
+	for (t = 0; t < p->norder; t++) {
 		i = p->order[t];
 		x = tl_pgroups_acc(&p->gs, i);
 		total = 0;

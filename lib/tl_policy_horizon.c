@@ -295,7 +295,7 @@ tl_horizon_finish(struct tl_policy *p, json_t *pol, json_t *facts,
 	    "by", o->by));
 	horizon_order(h, hix);
 	rank = tl_xcalloc(p->gs.n, sizeof(size_t));
-	for (t = 0; t < p->gs.n; t++) {
+	for (t = 0; t < p->norder; t++) {
 		i = p->order[t];
 		rank[i] = t;
 		row = group_row(p, i);

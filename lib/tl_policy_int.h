@@ -99,7 +99,7 @@ double	tl_pstat_var(const struct tl_pstat *s);	/* n - 1; NaN n < 2 */
 double	tl_pstat_pvar(const struct tl_pstat *s);	/* n; NaN n < 1 */
 
 /* One engine: its accumulator per group and the three steps.  finish
- * decides the groups in p->order (tl_policy_decide), may set
+ * decides the p->norder groups of p->order (tl_policy_decide), may set
  * p->extra[i], and the common part then writes "default" and "groups"
  * (unless emits is 0: the engine writes its own): a group is written
  * when it was learned or --prev had it, or when one of its sub-groups
@@ -113,17 +113,17 @@ struct tl_pengine {
 	int	 rows;		/* which reader: TL_PROWS_* */
 	int	 emits;		/* the common part writes the groups */
 	int	 cf;		/* learns from counterfactual rows */
-	unsigned need;		/* trade rows: the TL_PF_* fields it reads */
+	unsigned need;		/* trade rows: the TL_PN_* fields it reads */
 };
 enum { TL_PROWS_TRADE, TL_PROWS_OUTCOME, TL_PROWS_RETURNS };
 
-#define TL_PF_STRATEGY	0x01	/* strategy, and regime when logged */
-#define TL_PF_SYMBOL	0x02	/* symbol, and venue when logged */
-#define TL_PF_CONV	0x04	/* conviction (opts.conviction) */
-#define TL_PF_NET	0x08	/* net_pnl */
-#define TL_PF_RISK	0x10	/* risk, else notional */
-#define TL_PF_HOLD	0x20	/* hold_s, mfe, mae */
-#define TL_PF_COST	0x40	/* fees, slippage, notional, expected_edge */
+#define TL_PN_STRATEGY	0x01	/* strategy, and regime when logged */
+#define TL_PN_SYMBOL	0x02	/* symbol, and venue when logged */
+#define TL_PN_CONV	0x04	/* conviction (opts.conviction) */
+#define TL_PN_NET	0x08	/* net_pnl */
+#define TL_PN_RISK	0x10	/* risk, else notional */
+#define TL_PN_HOLD	0x20	/* hold_s, mfe, mae */
+#define TL_PN_COST	0x40	/* fees, slippage, notional, expected_edge */
 
 extern const struct tl_pengine tl_pengines[];
 
@@ -139,7 +139,10 @@ struct tl_policy {
 	int64_t		 asof_end;	/* ms, end of the --asof day; or max */
 	int64_t		 tmax;		/* latest row time seen */
 	int		 seen;		/* any row observed */
-	size_t		*order;		/* groups sorted, set by finish */
+	char		 asof[16];	/* the night's date, set by finish */
+	size_t		*order;		/* groups sorted, set by finish, but
+					 * those of a retired strategy */
+	size_t		 norder;	/* their number */
 	json_t		**extra;	/* per group: entry members to add */
 	double		*val;		/* per group: the value decided */
 	int		*emit;		/* per group: written to the file */
@@ -159,6 +162,11 @@ void	tl_prow_fix(struct tl_prow *r, const char *base);
 
 /* Observe a parsed row: the --asof filter, the counts, then the engine. */
 void	tl_policy_observe(struct tl_policy *p, const struct tl_prow *r);
+
+/* The date strategy name retired on or before the night's date
+ * (p->asof) by opts.retired, or NULL.  Only for the kinds whose groups
+ * are strategies; the others' always NULL. */
+const char *tl_policy_retired(const struct tl_policy *p, const char *name);
 
 /* The value in force for group i: prev's own entry, else its parent's,
  * else the default (prev's, else --default).  *own says whether prev had

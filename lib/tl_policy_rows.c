@@ -168,15 +168,15 @@ trade_row(const struct tl_policy *p, const struct tl_jdoc *d,
 	}
 	if (stamp(d, "exit_ts", &r->t, a) == -1)
 		return -1;
-	if ((need & TL_PF_STRATEGY) && (str(d, "strategy", 1, arena,
+	if ((need & TL_PN_STRATEGY) && (str(d, "strategy", 1, arena,
 	    &r->koff, &r->klen, a) == -1 || str(d, "regime", 0, arena,
 	    &r->soff, &r->slen, a) == -1))
 		return -1;
-	if ((need & TL_PF_SYMBOL) && (str(d, "symbol", 1, arena, &r->koff,
+	if ((need & TL_PN_SYMBOL) && (str(d, "symbol", 1, arena, &r->koff,
 	    &r->klen, a) == -1 || str(d, "venue", 0, arena, &r->soff,
 	    &r->slen, a) == -1))
 		return -1;
-	if (need & TL_PF_CONV) {
+	if (need & TL_PN_CONV) {
 		/* a trade no signal opened has no conviction: not the gate's
 		 * nor the sizing's, and counted */
 		if ((rc = num(d, conv, r->cf, &r->conv, a)) == 0) {
@@ -188,9 +188,9 @@ trade_row(const struct tl_policy *p, const struct tl_jdoc *d,
 		if (!(r->conv >= 0 && r->conv <= 1))
 			return outside(a, conv, r->conv, "is outside [0, 1]");
 	}
-	if ((need & TL_PF_NET) && num(d, "net_pnl", 1, &r->net, a) == -1)
+	if ((need & TL_PN_NET) && num(d, "net_pnl", 1, &r->net, a) == -1)
 		return -1;
-	if (need & TL_PF_RISK) {
+	if (need & TL_PN_RISK) {
 		if ((rc = num(d, "risk", 0, &r->risk, a)) == -1)
 			return -1;
 		if (rc == 1 && !(r->risk > 0))
@@ -198,7 +198,7 @@ trade_row(const struct tl_policy *p, const struct tl_jdoc *d,
 		if (rc == 0 && notional(d, &r->risk, a) == -1)
 			return -1;
 	}
-	if (need & TL_PF_HOLD) {
+	if (need & TL_PN_HOLD) {
 		if (num(d, "hold_s", 1, &r->hold, a) == -1)
 			return -1;
 		if (r->hold < 0)
@@ -208,7 +208,7 @@ trade_row(const struct tl_policy *p, const struct tl_jdoc *d,
 		    num(d, "mae", 0, &r->mae, a) == -1)
 			return -1;
 	}
-	if (need & TL_PF_COST) {
+	if (need & TL_PN_COST) {
 		if (num(d, "fees", 1, &fees, a) == -1 ||
 		    num(d, "slippage", 0, &slip, a) == -1)
 			return -1;

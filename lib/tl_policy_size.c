@@ -114,7 +114,7 @@ tl_size_finish(struct tl_policy *p, json_t *pol, json_t *facts,
 	tl_policy_settings(pol, json_pack("{s:f,s:f,s:f,s:s}", "n0", o->n0,
 	    "min", o->min_mult, "max", o->max_mult, "conviction",
 	    o->conviction));
-	for (t = 0; t < p->gs.n; t++) {
+	for (t = 0; t < p->norder; t++) {
 		i = p->order[t];
 		a = tl_pgroups_acc(&p->gs, i);
 		cur = tl_policy_current(p, i, &own);

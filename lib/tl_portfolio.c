@@ -218,6 +218,21 @@ tl_pf_action_demotes(const char *s)
 	return k < 0 ? -1 : tl_pf_actions[k].demotes;
 }
 
+const char *
+tl_pf_retired_on(const struct tl_pf_retired *r, size_t n,
+    const char *strategy, const char *asof)
+{
+	const char *on = NULL;
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		if (strcmp(r[k].strategy, strategy) == 0 &&
+		    strcmp(r[k].date, asof) <= 0 &&
+		    (on == NULL || strcmp(r[k].date, on) < 0))
+			on = r[k].date;
+	return on;
+}
+
 /* A new string, printf-style. */
 static char *
 fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
@@ -349,7 +364,7 @@ classify(struct tl_portfolio *pf, const struct tl_panel *pn,
     const struct tl_pf_opts *o, size_t j, long need)
 {
 	struct tl_pf_strategy *s = &pf->all[j];
-	const char *retired = NULL;
+	const char *retired;
 	int64_t now, then;
 	size_t t, k, n = pn->nseries;
 	long last = -1;
@@ -361,12 +376,8 @@ classify(struct tl_portfolio *pf, const struct tl_panel *pn,
 			last = (long)t;
 			break;
 		}
-	for (k = 0; k < o->nretired; k++)
-		if (strcmp(o->retired[k].strategy, s->name) == 0 &&
-		    strcmp(o->retired[k].date, pf->asof) <= 0 &&
-		    (retired == NULL || strcmp(o->retired[k].date,
-		    retired) < 0))
-			retired = o->retired[k].date;
+	retired = tl_pf_retired_on(o->retired, o->nretired, s->name,
+	    pf->asof);
 	tl_panel_date_days(pf->asof, &now);
 	if (retired != NULL) {
 		s->status = TL_PF_RETIRED;

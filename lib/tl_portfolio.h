@@ -217,6 +217,12 @@ struct tl_pf_retired {
 	char		 date[11];	/* "YYYY-MM-DD" */
 };
 
+/* The date strategy retired on or before asof ("YYYY-MM-DD"), the
+ * earliest of its n retirements r, or NULL: it has not retired by then.
+ * tl-policy's --retired uses it too. */
+const char *tl_pf_retired_on(const struct tl_pf_retired *r, size_t n,
+	    const char *strategy, const char *asof);
+
 /* Weights or expected returns by strategy name. */
 struct tl_pf_named {
 	const char	*name;
