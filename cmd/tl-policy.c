@@ -288,6 +288,7 @@ static void
 parse_args(int argc, char *argv[], struct opts *o)
 {
 	const char *names[NCMD];
+	struct tl_opt_file f[3];
 	struct tl_err err = { 0 };
 	const char *given[128];
 	int64_t days;
@@ -469,6 +470,13 @@ parse_args(int argc, char *argv[], struct opts *o)
 			    names[o->cmd]);
 	if (o->cmd == tl_policy_nkinds && o->ninputs == 0)
 		tl_usage_error("check needs the policy files");
+	/* standard input once: a second reader of it would find it empty
+	 * and learn from nothing, silently */
+	f[0] = (struct tl_opt_file){ "--prev", o->prev };
+	f[1] = (struct tl_opt_file){ "--regimes", o->po.regimes };
+	f[2] = (struct tl_opt_file){ "--retired", o->retired };
+	if (o->cmd < tl_policy_nkinds)
+		tl_opt_inputs(f, TL_NELEM(f), o->inputs, o->ninputs, 1, usage);
 	if (o->dflt != NULL)
 		parse_default(o);
 }
