@@ -113,10 +113,16 @@ draw(struct tl_synth_signals *g, struct tl_synth_sig *x, size_t d,
 {
 	const double *price = tl_synth_world_price(&g->s->w, d);
 	double c, t, slip, e, ret, p, notional, fee, net, u;
+	int64_t end;
 	size_t grp;
 	int k;
 
-	x->strat = (uint32_t)tl_rng_below(g->r, g->s->ns);
+	/* with churn, a strategy that trades on day d (drawn again, as
+	 * the log's: a paused or retired one has no signal) */
+	do
+		x->strat = (uint32_t)tl_rng_below(g->r, g->s->ns);
+	while (g->s->churn != NULL && !tl_churn_live(g->s->churn, x->strat,
+	    d));
 	x->sym = (uint16_t)tl_rng_below(g->r, TL_SYNTH_NSYM);
 	x->ms = z * 86400000LL + TL_SYNTH_OPEN_MS +
 	    (int64_t)tl_rng_below(g->r, SESSION_MS / 1000) * 1000;
@@ -130,6 +136,16 @@ draw(struct tl_synth_signals *g, struct tl_synth_sig *x, size_t d,
 	t = floor(TL_SYNTH_SIG_TMIN * exp(tl_rng_uniform(g->r) *
 	    log(TL_SYNTH_SIG_TMAX / TL_SYNTH_SIG_TMIN)));
 	x->exit_ms = x->ms + (int64_t)t * 1000;
+	/* and closes by the day before its pause, or its retirement day
+	 * (tl-synth(1)); the shorter hold is the one its return has */
+	if (g->s->churn != NULL) {
+		end = tl_synth_day(g->s, tl_churn_exit_limit(g->s->churn,
+		    x->strat, d)) * TL_SYNTH_MS_DAY + TL_SYNTH_CLOSE_MS;
+		if (x->exit_ms > end) {	/* a signal is before 21:00 */
+			t = (double)((end - x->ms) / 1000);
+			x->exit_ms = x->ms + (int64_t)t * 1000;
+		}
+	}
 	slip = TL_SYNTH_SIG_SLIP * tl_rng_uniform(g->r);
 	e = TL_SYNTH_SIG_A * (c - tl_synth_sig_theta[grp]) + fee + 0.0001;
 	x->edge = tl_synth_units(e, 1e6);
