@@ -18,11 +18,13 @@
 /* The columns read, under the names they get in a trade object; a column
  * is read when the table has it (sell_reason and buy_tag are the names
  * before freqtrade 2022.4; tl_ft_trade reads either).  need: the trade
- * cannot be told without it. */
+ * cannot be told without it, so a closed trade's NULL there is said here,
+ * in the database's words. */
 static const struct column {
 	const char	*name;		/* in the table */
 	const char	*as;		/* in the trade object */
-	int		 need;		/* 1: the table must have it */
+	int		 need;		/* 1: the table must have it, and a
+					 * closed trade a value in it */
 } columns[] = {
 	{ "id", "id", 1 },
 	{ "strategy", "strategy", 1 },
@@ -269,20 +271,8 @@ tl_ftdb_free(struct tl_ftdb *f)
 	free(f);
 }
 
-const char *
-tl_ftdb_column(const char *field, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < TL_NELEM(columns); i++)
-		if (strlen(columns[i].as) == n &&
-		    memcmp(columns[i].as, field, n) == 0)
-			return columns[i].name;
-	return NULL;
-}
-
 /* Column k of the current row as a member of f->text.  Returns 0, or -1
- * with err for text that is not UTF-8 or a blob. */
+ * with err for text that is not UTF-8, a blob, or a NULL it needs. */
 static int
 add_column(struct tl_ftdb *f, const struct column *c, int k, long long id,
     struct tl_err *err)
@@ -292,7 +282,9 @@ add_column(struct tl_ftdb *f, const struct column *c, int k, long long id,
 	int n, type = sqlite3_column_type(f->st, k);
 
 	if (type == SQLITE_NULL)
-		return 0;
+		return c->need ? tl_err_set(err, TL_EX_DATAERR, f->name, 0,
+		    "trade id %lld: column '%s' is NULL in a closed trade", id,
+		    c->name) : 0;
 	tl_buf_addc(&f->text, f->text.len == 0 ? '{' : ',');
 	tl_jv_append_string(&f->text, c->as, strlen(c->as));
 	tl_buf_addc(&f->text, ':');

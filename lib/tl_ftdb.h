@@ -46,8 +46,9 @@ void	tl_ftdb_free(struct tl_ftdb *db);	/* accepts NULL */
 
 /* The next closed trade, by id.  Returns 1 with *text and *len (a JSON
  * object, borrowed until the next call) and *id the row's id, 0 at the
- * end, or -1 with err: TL_EX_DATAERR for a row whose text is not UTF-8
- * or holds a blob (call again to go on), or for a database that turns out
+ * end, or -1 with err: TL_EX_DATAERR for a row whose text is not UTF-8,
+ * holds a blob or a NULL where a trade needs a value (call again to go
+ * on), or for a database that turns out
  * corrupt (tl_ftdb_failed() is then true: the input ends), TL_EX_TEMPFAIL
  * when it is locked. */
 int	tl_ftdb_next(struct tl_ftdb *db, const char **text, size_t *len,
@@ -59,10 +60,6 @@ int	tl_ftdb_next(struct tl_ftdb *db, const char **text, size_t *len,
  * tl_ftdb_next. */
 int	tl_ftdb_strategies(struct tl_ftdb *db, struct tl_map *set,
 	    struct tl_err *err);
-
-/* The column of the table that a trade object's field[0..n) comes from
- * (profit_abs: close_profit_abs), or NULL for a field of no column. */
-const char *tl_ftdb_column(const char *field, size_t n);
 
 /* Open trades skipped so far. */
 unsigned long tl_ftdb_open_trades(const struct tl_ftdb *db);

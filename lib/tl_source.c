@@ -764,29 +764,6 @@ db_row(struct tl_source *src, const char **text, size_t *len,
 	return 1;
 }
 
-/* A database row's error in the database's words: the field a trade
- * object calls profit_abs is the column close_profit_abs, and a field
- * missing from the row's object is a NULL column (the table has every
- * column a trade needs: tl_ftdb_open checked). */
-static void
-db_words(struct tl_err *err)
-{
-	static const char field[] = "field '", missing[] = "': missing";
-	char msg[sizeof(err->msg)];
-	const char *name = err->msg + sizeof(field) - 1, *q, *col;
-
-	if (strncmp(err->msg, field, sizeof(field) - 1) != 0 ||
-	    (q = strchr(name, '\'')) == NULL ||
-	    (col = tl_ftdb_column(name, (size_t)(q - name))) == NULL)
-		return;
-	if (strncmp(q, missing, sizeof(missing) - 1) == 0)
-		snprintf(msg, sizeof(msg), "column '%s' is NULL%s", col,
-		    q + sizeof(missing) - 1);
-	else
-		snprintf(msg, sizeof(msg), "column '%s'%s", col, q + 1);
-	tl_err_set(err, err->code, err->where, 0, "%s", msg);
-}
-
 /* Read the next source record and make ours of it (queued in pend):
  * 1, 0 at the end, -1 with err (a bad record, or a failure). */
 static int
@@ -832,11 +809,7 @@ fill(struct tl_source *src, struct tl_err *err)
 			return rc;
 		if (parse(src, text, len, err) == -1)
 			return -1;
-		if (trade(src, NULL, 0, err) == -1) {
-			db_words(err);
-			return -1;
-		}
-		return 1;
+		return trade(src, NULL, 0, err) == -1 ? -1 : 1;
 	default:
 		return 0;
 	}

@@ -543,12 +543,12 @@ live_strategies(struct state *s, const struct tl_walk *w,
 		if (tl_source_sniff(head, n, 1, 0, 0, w->paths[i]) !=
 		    TL_SRC_FT_DB)
 			continue;
-		if ((db = tl_ftdb_open(w->paths[i], &e)) == NULL ||
-		    tl_ftdb_strategies(db, s->live, &e) == -1)
-			if (e.code == TL_EX_TEMPFAIL) {
-				*err = e;
-				rc = -1;
-			}
+		if (((db = tl_ftdb_open(w->paths[i], &e)) == NULL ||
+		    tl_ftdb_strategies(db, s->live, &e) == -1) &&
+		    e.code == TL_EX_TEMPFAIL) {
+			*err = e;
+			rc = -1;
+		}
 		tl_ftdb_free(db);
 	}
 	return rc;

@@ -296,14 +296,39 @@ Test(tl_ftdb, blob_row_is_an_error_for_that_row)
 	tl_ftdb_free(f);
 }
 
-/* The column behind a trade object's field, for messages in the
- * database's words: renamed ones, the same name, and a field of none. */
-Test(tl_ftdb, column_of_a_field)
+/* A closed trade with a NULL where it needs a value is an error for that
+ * row, in the database's words (close_profit_abs, not the trade object's
+ * profit_abs; a NULL close_date of a closed trade, not an open trade); a
+ * NULL where none is needed (enter_tag) is no member. */
+Test(tl_ftdb, null_a_closed_trade_needs)
 {
-	cr_assert_str_eq(tl_ftdb_column("profit_abs", 10), "close_profit_abs");
-	cr_assert_str_eq(tl_ftdb_column("profit_ratio", 12), "close_profit");
-	cr_assert_str_eq(tl_ftdb_column("close_date", 10), "close_date");
-	cr_assert_str_eq(tl_ftdb_column("profit_absx", 10), "close_profit_abs");
-	cr_assert_null(tl_ftdb_column("profit", 6));
-	cr_assert_null(tl_ftdb_column("close_timestamp", 15));
+	const char *path = db_path("null.sqlite");
+	struct tl_ftdb *f;
+	struct tl_err err;
+	const char *t;
+	size_t n;
+	long long id;
+	json_t *v;
+
+	fill(path);
+	exec(path, "UPDATE trades SET close_profit_abs = NULL WHERE id = 1;"
+	    "UPDATE trades SET close_date = NULL WHERE id = 3");
+	f = open_ok(path);
+	tl_err_clear(&err);
+	cr_assert_eq(tl_ftdb_next(f, &t, &n, &id, &err), -1);
+	cr_assert_eq(err.code, 65);
+	cr_assert_str_eq(err.msg, "trade id 1: column 'close_profit_abs' is "
+	    "NULL in a closed trade");
+	cr_assert_eq(tl_ftdb_next(f, &t, &n, &id, &err), -1);
+	cr_assert_str_eq(err.msg, "trade id 3: column 'close_date' is NULL in "
+	    "a closed trade");
+	cr_assert_eq(tl_ftdb_next(f, &t, &n, &id, &err), 0);
+	tl_ftdb_free(f);
+	fill(db_path("null2.sqlite"));
+	f = open_ok(db_path("null2.sqlite"));
+	json_decref(next_row(f, 1));
+	v = next_row(f, 3);	/* its enter_tag is NULL */
+	cr_assert_null(json_object_get(v, "enter_tag"));
+	json_decref(v);
+	tl_ftdb_free(f);
 }
